@@ -1,0 +1,298 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Input limits. Strings are counted in characters (runes).
+const (
+	MaxAmount         = 1_000_000_000_000_000 // 10^15 minor units
+	maxIDLen          = 255                   // identifiers and short texts
+	maxURLLen         = 2048
+	maxReasonLen      = 500
+	maxEventIDLen     = 128
+	maxMetadataKeys   = 50
+	maxMetadataKeyLen = 40
+	maxMetadataValLen = 500
+	maxResultKeys     = 100
+	maxResultKeyLen   = 100
+	maxResultValLen   = 1000
+	maxCategories     = 20
+	maxCategoryLen    = 64
+	maxDeclineReasons = 20
+	maxObjectBytes    = 16 << 10 // provider, paymentMethodDetails, appearance
+)
+
+// Draft is what a merchant sends to create a session: every settable field
+// of the canonical session (DESIGN.md §3). Absent fields are zero.
+type Draft struct {
+	OrderID              string            `json:"orderId"`
+	Amount               *int64            `json:"amount"`
+	Currency             string            `json:"currency"`
+	PaymentMethod        string            `json:"paymentMethod"`
+	PaymentScenario      string            `json:"paymentScenario"`
+	TransactionID        string            `json:"transactionId"`
+	PartnerTransactionID string            `json:"partnerTransactionId"`
+	ShopBuyerID          string            `json:"shopBuyerId"`
+	CallGUID             string            `json:"callGuid"`
+	ProviderSessionGUID  string            `json:"providerSessionGuid"`
+	PaymentProvider      string            `json:"paymentProvider"`
+	Provider             json.RawMessage   `json:"provider"`
+	Hosted               bool              `json:"hosted"`
+	ActionURL            string            `json:"actionUrl"`
+	ReturnURL            string            `json:"returnUrl"`
+	CancelURL            string            `json:"cancelUrl"`
+	SavePaymentProfile   bool              `json:"savePaymentProfile"`
+	PaymentProfileID     string            `json:"paymentProfileId"`
+	PaymentMethodDetails json.RawMessage   `json:"paymentMethodDetails"`
+	Appearance           json.RawMessage   `json:"appearance"`
+	CardCategories       []string          `json:"cardCategories"`
+	Metadata             map[string]string `json:"metadata"`
+}
+
+// Validate checks a draft. amount and currency are required; everything else
+// is optional. No value may look like a card number. A JSON null object
+// (provider, paymentMethodDetails, appearance) is taken as absent.
+func (d *Draft) Validate() error {
+	absentNull(&d.Provider)
+	absentNull(&d.PaymentMethodDetails)
+	absentNull(&d.Appearance)
+	if d.Amount == nil {
+		return Invalid("amount", "amount is required: an integer in minor units.")
+	}
+	if *d.Amount < 0 || *d.Amount > MaxAmount {
+		return Invalid("amount", "amount must be an integer from 0 to %d (minor units).", int64(MaxAmount))
+	}
+	if err := checkText("amount", strconv.FormatInt(*d.Amount, 10)); err != nil {
+		return err
+	}
+	if !isCurrency(d.Currency) {
+		return Invalid("currency", "currency must be an ISO 4217 code: three upper-case letters.")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"orderId", d.OrderID},
+		{"paymentMethod", d.PaymentMethod},
+		{"paymentScenario", d.PaymentScenario},
+		{"transactionId", d.TransactionID},
+		{"partnerTransactionId", d.PartnerTransactionID},
+		{"shopBuyerId", d.ShopBuyerID},
+		{"callGuid", d.CallGUID},
+		{"providerSessionGuid", d.ProviderSessionGUID},
+		{"paymentProvider", d.PaymentProvider},
+		{"paymentProfileId", d.PaymentProfileID},
+	} {
+		if err := checkString(f.name, f.v, maxIDLen); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"actionUrl", d.ActionURL},
+		{"returnUrl", d.ReturnURL},
+		{"cancelUrl", d.CancelURL},
+	} {
+		if err := checkURL(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    json.RawMessage
+	}{
+		{"provider", d.Provider},
+		{"paymentMethodDetails", d.PaymentMethodDetails},
+		{"appearance", d.Appearance},
+	} {
+		if err := checkObject(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if len(d.CardCategories) > maxCategories {
+		return Invalid("cardCategories", "cardCategories has at most %d entries.", maxCategories)
+	}
+	for i, c := range d.CardCategories {
+		if err := checkString("cardCategories["+strconv.Itoa(i)+"]", c, maxCategoryLen); err != nil {
+			return err
+		}
+	}
+	return checkMap("metadata", d.Metadata, maxMetadataKeys, maxMetadataKeyLen, maxMetadataValLen)
+}
+
+// Event is a processor's report of a status change (POST /sessions/{id}/events).
+// Fields other than status and reason, when present, replace the session's.
+type Event struct {
+	Status               Status            `json:"status"`
+	Reason               string            `json:"reason"`
+	EventID              string            `json:"eventId"`
+	ResultData           map[string]string `json:"resultData"`
+	DeclineReasons       *DeclineReasons   `json:"declineReasons"`
+	PaymentMethodDetails json.RawMessage   `json:"paymentMethodDetails"`
+	TransactionID        string            `json:"transactionId"`
+	ProviderSessionGUID  string            `json:"providerSessionGuid"`
+	ActionURL            string            `json:"actionUrl"`
+	Provider             json.RawMessage   `json:"provider"`
+}
+
+// Validate checks an event's form. Whether the transition is allowed is
+// decided by Session.Apply against the session's current status. A JSON
+// null object is taken as absent.
+func (e *Event) Validate() error {
+	absentNull(&e.PaymentMethodDetails)
+	absentNull(&e.Provider)
+	if e.Status == "" {
+		return Invalid("status", "status is required.")
+	}
+	if !e.Status.Valid() {
+		return Invalid("status", "status must be one of the canonical statuses.")
+	}
+	if err := checkString("reason", e.Reason, maxReasonLen); err != nil {
+		return err
+	}
+	if err := checkString("eventId", e.EventID, maxEventIDLen); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{
+		{"transactionId", e.TransactionID},
+		{"providerSessionGuid", e.ProviderSessionGUID},
+	} {
+		if err := checkString(f.name, f.v, maxIDLen); err != nil {
+			return err
+		}
+	}
+	if err := checkURL("actionUrl", e.ActionURL); err != nil {
+		return err
+	}
+	if err := checkObject("paymentMethodDetails", e.PaymentMethodDetails); err != nil {
+		return err
+	}
+	if err := checkObject("provider", e.Provider); err != nil {
+		return err
+	}
+	if err := checkMap("resultData", e.ResultData, maxResultKeys, maxResultKeyLen, maxResultValLen); err != nil {
+		return err
+	}
+	if dr := e.DeclineReasons; dr != nil {
+		if err := checkString("declineReasons.category", dr.Category, maxIDLen); err != nil {
+			return err
+		}
+		if len(dr.Reasons) > maxDeclineReasons {
+			return Invalid("declineReasons.reasons", "declineReasons.reasons has at most %d entries.", maxDeclineReasons)
+		}
+		for i, r := range dr.Reasons {
+			if err := checkString("declineReasons.reasons["+strconv.Itoa(i)+"]", r, maxReasonLen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CancelRequest is the body of a merchant cancel.
+type CancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks a cancel request.
+func (c *CancelRequest) Validate() error {
+	return checkString("reason", c.Reason, maxReasonLen)
+}
+
+// CheckText refuses a free-form value (a header, a query parameter) that is
+// over max characters, not clean text, or looks like a card number.
+func CheckText(field, v string, max int) error {
+	return checkString(field, v, max)
+}
+
+func isCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkString refuses text that is too long, not valid UTF-8, holds control
+// characters, or looks like a card number.
+func checkString(field, v string, max int) error {
+	if v == "" {
+		return nil
+	}
+	if !utf8.ValidString(v) {
+		return Invalid(field, "%s must be valid UTF-8 text.", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return Invalid(field, "%s is longer than %d characters.", field, max)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return Invalid(field, "%s must not contain control characters.", field)
+		}
+	}
+	return checkText(field, v)
+}
+
+// checkURL refuses anything but an absolute http(s) URL.
+func checkURL(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	if err := checkString(field, v, maxURLLen); err != nil {
+		return err
+	}
+	u, err := url.Parse(v)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return Invalid(field, "%s must be an absolute http or https URL.", field)
+	}
+	return nil
+}
+
+// absentNull turns a JSON null into an absent value.
+func absentNull(raw *json.RawMessage) {
+	if string(bytes.TrimSpace(*raw)) == "null" {
+		*raw = nil
+	}
+}
+
+// checkObject refuses a value that is not a JSON object.
+func checkObject(field string, raw json.RawMessage) error {
+	if raw == nil {
+		return nil
+	}
+	if len(raw) > maxObjectBytes {
+		return Invalid(field, "%s is larger than %d bytes.", field, maxObjectBytes)
+	}
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || t[0] != '{' {
+		return Invalid(field, "%s must be a JSON object.", field)
+	}
+	return checkJSON(field, raw)
+}
+
+func checkMap(field string, m map[string]string, maxKeys, maxKey, maxVal int) error {
+	if len(m) > maxKeys {
+		return Invalid(field, "%s has at most %d keys.", field, maxKeys)
+	}
+	if err := checkStringMap(field, m); err != nil {
+		return err
+	}
+	for k, v := range m {
+		if k == "" {
+			return Invalid(field, "%s keys must not be empty.", field)
+		}
+		if err := checkString(field, k, maxKey); err != nil {
+			return Invalid(field, "%s keys are at most %d characters of clean text.", field, maxKey)
+		}
+		if err := checkString(field+"."+k, v, maxVal); err != nil {
+			return err
+		}
+	}
+	return nil
+}

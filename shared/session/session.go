@@ -1,0 +1,363 @@
+// Package session is the payment-session domain: the canonical session, its
+// statuses and transitions, the time rules of expiry and retention, input
+// validation and the program's coded errors. It imports nothing from AWS and
+// never reads the clock: every function that needs the time takes it.
+package session
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Policy holds the configured durations of the lifecycle.
+type Policy struct {
+	// Expiry is how long an open session lives after creation (SESSION_EXPIRY).
+	Expiry time.Duration
+	// Retention is how long a closed session stays readable (RESULT_RETENTION).
+	Retention time.Duration
+}
+
+// DefaultPolicy is the lifecycle of DESIGN.md §4: 30 minutes open, 15 minutes
+// readable after closing.
+var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute}
+
+// MaxHistory bounds a session's history so no item nears DynamoDB's 400 KB
+// item limit. Processor events and merchant cancels are refused (409
+// HISTORY_FULL) once the history holds MaxHistory entries, and events between
+// open statuses already once it holds MaxHistory-MaxHistoryReserve, so a
+// processor can always still close a busy session. System changes (expiry,
+// parent/child propagation) only ever close an open session and are never
+// refused for length: a history never exceeds MaxHistory+1 entries.
+const (
+	MaxHistory        = 100
+	MaxHistoryReserve = 10
+)
+
+// Reasons recorded by the system itself.
+const (
+	ReasonCreated          = "Session created."
+	ReasonExpiredText      = "Session expired before it was completed."
+	ReasonMerchantCancel   = "Canceled by the merchant."
+	ReasonMerchantCancelRq = "Cancellation requested by the merchant."
+)
+
+// Change is one entry of a session's history.
+type Change struct {
+	Status Status    `json:"status"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+	// EventID is the processor's event id that made this change, kept so a
+	// retried event is acknowledged instead of applied twice. Not rendered.
+	EventID string `json:"-"`
+}
+
+// DeclineReasons explains a failed payment (document 004's decline_reasons).
+type DeclineReasons struct {
+	Category string   `json:"category"`
+	Reasons  []string `json:"reasons"`
+}
+
+// Session is the canonical payment session (DESIGN.md §3), the union of what
+// the five status APIs expose. Its JSON form is the native API's.
+type Session struct {
+	ID                   string            `json:"id"`
+	MerchantID           string            `json:"merchantId"`
+	OrderID              string            `json:"orderId,omitempty"`
+	Status               Status            `json:"status"`
+	StatusReason         string            `json:"statusReason,omitempty"`
+	CreatedAt            time.Time         `json:"createdAt"`
+	UpdatedAt            time.Time         `json:"updatedAt"`
+	ExpiresAt            time.Time         `json:"expiresAt"`
+	ClosedAt             time.Time         `json:"closedAt,omitzero"`
+	RetainUntil          time.Time         `json:"retainUntil,omitzero"`
+	Amount               int64             `json:"amount"`
+	Currency             string            `json:"currency"`
+	PaymentMethod        string            `json:"paymentMethod,omitempty"`
+	PaymentScenario      string            `json:"paymentScenario,omitempty"`
+	TransactionID        string            `json:"transactionId,omitempty"`
+	PartnerTransactionID string            `json:"partnerTransactionId,omitempty"`
+	ShopBuyerID          string            `json:"shopBuyerId,omitempty"`
+	CallGUID             string            `json:"callGuid,omitempty"`
+	ProviderSessionGUID  string            `json:"providerSessionGuid,omitempty"`
+	PaymentProvider      string            `json:"paymentProvider,omitempty"`
+	Provider             json.RawMessage   `json:"provider,omitempty"`
+	Hosted               bool              `json:"hosted"`
+	ActionURL            string            `json:"actionUrl,omitempty"`
+	ReturnURL            string            `json:"returnUrl,omitempty"`
+	CancelURL            string            `json:"cancelUrl,omitempty"`
+	SavePaymentProfile   bool              `json:"savePaymentProfile"`
+	PaymentProfileID     string            `json:"paymentProfileId,omitempty"`
+	PaymentMethodDetails json.RawMessage   `json:"paymentMethodDetails,omitempty"`
+	Appearance           json.RawMessage   `json:"appearance,omitempty"`
+	CardCategories       []string          `json:"cardCategories,omitempty"`
+	HCPToken             string            `json:"hcpToken"`
+	ResultData           map[string]string `json:"resultData,omitempty"`
+	DeclineReasons       *DeclineReasons   `json:"declineReasons,omitempty"`
+	Metadata             map[string]string `json:"metadata,omitempty"`
+	ParentSessionID      string            `json:"parentSessionId,omitempty"`
+	ChildSessionID       string            `json:"childSessionId,omitempty"`
+	History              []Change          `json:"history"`
+
+	// Version counts the stored writes of the session, for optimistic
+	// concurrency. The store owns it; it is never rendered.
+	Version int64 `json:"-"`
+}
+
+// Normalize returns t in UTC at the precision the service keeps (100 ns, the
+// finest any dialect renders), without a monotonic clock reading.
+func Normalize(t time.Time) time.Time {
+	return t.UTC().Round(0).Truncate(100 * time.Nanosecond)
+}
+
+// New makes a session from a validated draft. id and hcpToken are made by the
+// caller (random), now is the creation instant.
+func New(d *Draft, merchantID, id, hcpToken string, now time.Time, p Policy) *Session {
+	now = Normalize(now)
+	s := &Session{
+		ID:                   id,
+		MerchantID:           merchantID,
+		OrderID:              d.OrderID,
+		Status:               Created,
+		StatusReason:         ReasonCreated,
+		CreatedAt:            now,
+		UpdatedAt:            now,
+		ExpiresAt:            Normalize(now.Add(p.Expiry)),
+		Currency:             d.Currency,
+		PaymentMethod:        d.PaymentMethod,
+		PaymentScenario:      d.PaymentScenario,
+		TransactionID:        d.TransactionID,
+		PartnerTransactionID: d.PartnerTransactionID,
+		ShopBuyerID:          d.ShopBuyerID,
+		CallGUID:             d.CallGUID,
+		ProviderSessionGUID:  d.ProviderSessionGUID,
+		PaymentProvider:      d.PaymentProvider,
+		Provider:             d.Provider,
+		Hosted:               d.Hosted,
+		ActionURL:            d.ActionURL,
+		ReturnURL:            d.ReturnURL,
+		CancelURL:            d.CancelURL,
+		SavePaymentProfile:   d.SavePaymentProfile,
+		PaymentProfileID:     d.PaymentProfileID,
+		PaymentMethodDetails: d.PaymentMethodDetails,
+		Appearance:           d.Appearance,
+		CardCategories:       d.CardCategories,
+		HCPToken:             hcpToken,
+		Metadata:             d.Metadata,
+		History:              []Change{{Status: Created, Reason: ReasonCreated, At: now}},
+	}
+	if d.Amount != nil {
+		s.Amount = *d.Amount
+	}
+	return s
+}
+
+// Clone returns a deep copy of s, so a view or a change never aliases the
+// original's slices and maps.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.History = slices.Clone(s.History)
+	c.CardCategories = slices.Clone(s.CardCategories)
+	c.Provider = slices.Clone(s.Provider)
+	c.PaymentMethodDetails = slices.Clone(s.PaymentMethodDetails)
+	c.Appearance = slices.Clone(s.Appearance)
+	c.ResultData = cloneMap(s.ResultData)
+	c.Metadata = cloneMap(s.Metadata)
+	if s.DeclineReasons != nil {
+		dr := *s.DeclineReasons
+		dr.Reasons = slices.Clone(dr.Reasons)
+		c.DeclineReasons = &dr
+	}
+	return &c
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// PurgeAt is the instant from which the session no longer exists for anyone:
+// retainUntil once closed; expiresAt + retention while open, which is when
+// an untouched session, expired at expiresAt, would reach its retention.
+func (s *Session) PurgeAt(p Policy) time.Time {
+	if s.Status.Open() {
+		return s.ExpiresAt.Add(p.Retention)
+	}
+	return s.RetainUntil
+}
+
+// ExpiredAt reports whether an open session has expired at now. The instant
+// expiresAt itself already counts as expired.
+func (s *Session) ExpiredAt(now time.Time) bool {
+	return s.Status.Open() && !now.Before(s.ExpiresAt)
+}
+
+// At returns the session as it is at now: an open session past expiresAt is
+// reported EXPIRED (closedAt = expiresAt, a history entry at expiresAt),
+// exactly as the sweeper will store it, whether or not the sweeper has run.
+// A session past its retention does not exist: At returns ENOTFOUND.
+// The receiver is never modified.
+func (s *Session) At(now time.Time, p Policy) (*Session, error) {
+	if !now.Before(s.PurgeAt(p)) {
+		return nil, NotFound()
+	}
+	if !s.ExpiredAt(now) {
+		return s, nil
+	}
+	v := s.Clone()
+	v.expire(p)
+	return v, nil
+}
+
+// Expiry describes the write that persists an expiry: everything the sweeper
+// stores when it expires an open session whose expiresAt has passed.
+type Expiry struct {
+	Status      Status
+	Reason      string
+	ClosedAt    time.Time // = expiresAt
+	RetainUntil time.Time // = expiresAt + retention
+	Change      Change    // the history entry at expiresAt
+}
+
+// ExpiryOf returns the expiry of a session that expires at expiresAt.
+func ExpiryOf(expiresAt time.Time, p Policy) Expiry {
+	return Expiry{
+		Status:      Expired,
+		Reason:      ReasonExpiredText,
+		ClosedAt:    expiresAt,
+		RetainUntil: Normalize(expiresAt.Add(p.Retention)),
+		Change:      Change{Status: Expired, Reason: ReasonExpiredText, At: expiresAt},
+	}
+}
+
+func (s *Session) expire(p Policy) {
+	e := ExpiryOf(s.ExpiresAt, p)
+	s.Status = e.Status
+	s.StatusReason = e.Reason
+	s.ClosedAt = e.ClosedAt
+	s.UpdatedAt = e.ClosedAt
+	s.RetainUntil = e.RetainUntil
+	s.History = append(s.History, e.Change)
+}
+
+// writable checks that the session, as stored, may be written at now: it
+// exists and, if open, has not expired.
+func (s *Session) writable(now time.Time, p Policy) error {
+	if !now.Before(s.PurgeAt(p)) {
+		return NotFound()
+	}
+	if s.ExpiredAt(now) {
+		return Errorf(ECONFLICT, ReasonSessionExpired, "The session expired at %s; it can no longer change.", s.ExpiresAt.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// HasEvent reports whether a processor event with this id was applied.
+func (s *Session) HasEvent(eventID string) bool {
+	if eventID == "" {
+		return false
+	}
+	for _, c := range s.History {
+		if c.EventID == eventID {
+			return true
+		}
+	}
+	return false
+}
+
+// Apply applies a processor event at now. It reports applied=false, with no
+// error, when the event's id was applied before (a processor retry): the
+// session is unchanged and the caller answers as if it had been applied.
+func (s *Session) Apply(ev *Event, now time.Time, p Policy) (applied bool, err error) {
+	now = Normalize(now)
+	if err := s.writable(now, p); err != nil {
+		return false, err
+	}
+	if s.HasEvent(ev.EventID) {
+		return false, nil
+	}
+	reason := ev.Reason
+	if reason == "" {
+		reason = "Status updated to " + string(ev.Status) + " by the payment processor."
+	}
+	if err := s.transition(ev.Status, reason, ev.EventID, now, p); err != nil {
+		return false, err
+	}
+	if ev.ResultData != nil {
+		s.ResultData = ev.ResultData
+	}
+	if ev.DeclineReasons != nil {
+		s.DeclineReasons = ev.DeclineReasons
+	}
+	if ev.PaymentMethodDetails != nil {
+		s.PaymentMethodDetails = ev.PaymentMethodDetails
+	}
+	if ev.Provider != nil {
+		s.Provider = ev.Provider
+	}
+	if ev.TransactionID != "" {
+		s.TransactionID = ev.TransactionID
+	}
+	if ev.ProviderSessionGUID != "" {
+		s.ProviderSessionGUID = ev.ProviderSessionGUID
+	}
+	if ev.ActionURL != "" {
+		s.ActionURL = ev.ActionURL
+	}
+	return true, nil
+}
+
+// Cancel is the merchant's cancel at now: an open session becomes CANCELED,
+// an AUTHORISED one CANCEL_REQUESTED (the processor confirms the
+// cancellation later); any other status refuses with ECONFLICT.
+func (s *Session) Cancel(reason string, now time.Time, p Policy) error {
+	now = Normalize(now)
+	if err := s.writable(now, p); err != nil {
+		return err
+	}
+	var to Status
+	switch {
+	case s.Status.Open():
+		to = Canceled
+		if reason == "" {
+			reason = ReasonMerchantCancel
+		}
+	case s.Status == Authorised:
+		to = CancelRequested
+		if reason == "" {
+			reason = ReasonMerchantCancelRq
+		}
+	default:
+		return Errorf(ECONFLICT, ReasonInvalidTransition, "A session in status %s cannot be canceled.", s.Status)
+	}
+	return s.transition(to, reason, "", now, p)
+}
+
+// transition moves the session to status to at now, recording the change.
+func (s *Session) transition(to Status, reason, eventID string, now time.Time, p Policy) error {
+	if !CanTransition(s.Status, to) {
+		return Errorf(ECONFLICT, ReasonInvalidTransition, "A session in status %s cannot move to %s.", s.Status, to)
+	}
+	limit := MaxHistory
+	if s.Status.Open() && to.Open() {
+		limit = MaxHistory - MaxHistoryReserve
+	}
+	if len(s.History) >= limit {
+		return Errorf(ECONFLICT, ReasonHistoryFull, "The session's history is full (%d entries); no further changes of this kind are accepted.", len(s.History))
+	}
+	s.Status = to
+	s.StatusReason = reason
+	s.UpdatedAt = now
+	if !to.Open() {
+		s.ClosedAt = now
+		s.RetainUntil = Normalize(now.Add(p.Retention))
+	}
+	s.History = append(s.History, Change{Status: to, Reason: reason, At: now, EventID: eventID})
+	return nil
+}

@@ -1,0 +1,371 @@
+package session
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func amount(v int64) *int64 { return &v }
+
+func newSession(t *testing.T) *Session {
+	t.Helper()
+	d := &Draft{Amount: amount(8800), Currency: "ZAR", OrderID: "o-1"}
+	if err := d.Validate(); err != nil {
+		t.Fatalf("Validate() = %v; want nil", err)
+	}
+	return New(d, "m-1", "38ecb39d-ea98-443f-94d3-557404881d37", "tok", t0, DefaultPolicy)
+}
+
+func TestNew(t *testing.T) {
+	s := newSession(t)
+	if s.Status != Created || !s.CreatedAt.Equal(t0) || !s.UpdatedAt.Equal(t0) {
+		t.Errorf("New() = %s at %v/%v; want CREATED at %v", s.Status, s.CreatedAt, s.UpdatedAt, t0)
+	}
+	if want := t0.Add(30 * time.Minute); !s.ExpiresAt.Equal(want) {
+		t.Errorf("ExpiresAt = %v; want %v", s.ExpiresAt, want)
+	}
+	if !s.ClosedAt.IsZero() || !s.RetainUntil.IsZero() {
+		t.Errorf("ClosedAt, RetainUntil = %v, %v; want zero while open", s.ClosedAt, s.RetainUntil)
+	}
+	if len(s.History) != 1 || s.History[0].Status != Created || !s.History[0].At.Equal(t0) {
+		t.Errorf("History = %+v; want one CREATED entry at %v", s.History, t0)
+	}
+}
+
+// TestAtTimeRules checks the time rules at the boundary instants.
+func TestAtTimeRules(t *testing.T) {
+	exp := t0.Add(30 * time.Minute)
+	tests := []struct {
+		name   string
+		now    time.Time
+		status Status // "" means not found
+	}{
+		{"created", t0, Created},
+		{"just before expiry", exp.Add(-time.Nanosecond * 100), Created},
+		{"at expiry", exp, Expired},
+		{"after expiry", exp.Add(time.Minute), Expired},
+		{"just before purge", exp.Add(15*time.Minute - 100*time.Nanosecond), Expired},
+		{"at purge", exp.Add(15 * time.Minute), ""},
+		{"long after", exp.Add(48 * time.Hour), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			v, err := s.At(tt.now, DefaultPolicy)
+			if tt.status == "" {
+				if ErrorCode(err) != ENOTFOUND {
+					t.Fatalf("At() error = %v; want %s", err, ENOTFOUND)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("At() error = %v; want nil", err)
+			}
+			if v.Status != tt.status {
+				t.Errorf("status = %s; want %s", v.Status, tt.status)
+			}
+			if s.Status != Created || len(s.History) != 1 {
+				t.Errorf("At() modified the stored session: %s, %d entries", s.Status, len(s.History))
+			}
+			if tt.status == Expired {
+				if !v.ClosedAt.Equal(exp) || !v.UpdatedAt.Equal(exp) || !v.RetainUntil.Equal(exp.Add(15*time.Minute)) {
+					t.Errorf("closedAt, updatedAt, retainUntil = %v, %v, %v; want %v, %v, %v", v.ClosedAt, v.UpdatedAt, v.RetainUntil, exp, exp, exp.Add(15*time.Minute))
+				}
+				last := v.History[len(v.History)-1]
+				if last.Status != Expired || !last.At.Equal(exp) {
+					t.Errorf("last history entry = %+v; want EXPIRED at %v", last, exp)
+				}
+			}
+		})
+	}
+}
+
+func TestRetentionRunsFromLatestClosedChange(t *testing.T) {
+	s := newSession(t)
+	auth := t0.Add(29 * time.Minute)
+	if _, err := s.Apply(&Event{Status: Authorised}, auth, DefaultPolicy); err != nil {
+		t.Fatalf("Apply(AUTHORISED) = %v", err)
+	}
+	if !s.ClosedAt.Equal(auth) || !s.RetainUntil.Equal(auth.Add(15*time.Minute)) {
+		t.Errorf("closedAt, retainUntil = %v, %v; want %v, %v", s.ClosedAt, s.RetainUntil, auth, auth.Add(15*time.Minute))
+	}
+	// Past the original expiry a closed session is not expired.
+	if v, err := s.At(t0.Add(40*time.Minute), DefaultPolicy); err != nil || v.Status != Authorised {
+		t.Fatalf("At(+40m) = %v, %v; want AUTHORISED", v, err)
+	}
+	settle := t0.Add(40 * time.Minute)
+	if _, err := s.Apply(&Event{Status: Settled}, settle, DefaultPolicy); err != nil {
+		t.Fatalf("Apply(SETTLED) = %v", err)
+	}
+	if !s.RetainUntil.Equal(settle.Add(15 * time.Minute)) {
+		t.Errorf("retainUntil = %v; want %v (15 minutes from the settlement)", s.RetainUntil, settle.Add(15*time.Minute))
+	}
+	if _, err := s.At(settle.Add(15*time.Minute-time.Microsecond), DefaultPolicy); err != nil {
+		t.Errorf("At(just before retainUntil) = %v; want found", err)
+	}
+	if _, err := s.At(settle.Add(15*time.Minute), DefaultPolicy); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("At(retainUntil) = %v; want %s", err, ENOTFOUND)
+	}
+	if _, err := s.Apply(&Event{Status: FraudCancellationRequested}, settle.Add(15*time.Minute), DefaultPolicy); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("Apply(after retention) = %v; want %s", err, ENOTFOUND)
+	}
+}
+
+func TestApplyEvent(t *testing.T) {
+	exp := t0.Add(30 * time.Minute)
+	tests := []struct {
+		name    string
+		from    []Status // events applied first
+		ev      Event
+		at      time.Time
+		code    Code
+		reason  string
+		applied bool
+	}{
+		{"open to open", nil, Event{Status: Processing}, t0.Add(time.Minute), "", "", true},
+		{"open repeats", []Status{Processing}, Event{Status: Processing}, t0.Add(time.Minute), "", "", true},
+		{"open to authorised", []Status{Processing}, Event{Status: Authorised}, t0.Add(time.Minute), "", "", true},
+		{"authorised to settled", []Status{Authorised}, Event{Status: Settled}, t0.Add(time.Minute), "", "", true},
+		{"settled to processing", []Status{Settled}, Event{Status: Processing}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
+		{"failed is final", []Status{Failed}, Event{Status: Authorised}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
+		{"expired by event", nil, Event{Status: Expired}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
+		{"open to cancel requested", nil, Event{Status: CancelRequested}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
+		{"just before expiry", nil, Event{Status: Authorised}, exp.Add(-100 * time.Nanosecond), "", "", true},
+		{"at expiry", nil, Event{Status: Authorised}, exp, ECONFLICT, ReasonSessionExpired, false},
+		{"after purge", nil, Event{Status: Authorised}, exp.Add(15 * time.Minute), ENOTFOUND, ReasonSessionNotFound, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			for _, st := range tt.from {
+				if _, err := s.Apply(&Event{Status: st}, t0.Add(time.Second), DefaultPolicy); err != nil {
+					t.Fatalf("Apply(%s) = %v", st, err)
+				}
+			}
+			n := len(s.History)
+			applied, err := s.Apply(&tt.ev, tt.at, DefaultPolicy)
+			if ErrorCode(err) != tt.code || (tt.reason != "" && ErrorReason(err) != tt.reason) {
+				t.Fatalf("Apply() error = %v; want code %q reason %q", err, tt.code, tt.reason)
+			}
+			if applied != tt.applied {
+				t.Errorf("applied = %v; want %v", applied, tt.applied)
+			}
+			wantLen := n
+			if tt.applied {
+				wantLen++
+			}
+			if len(s.History) != wantLen {
+				t.Errorf("history has %d entries; want %d", len(s.History), wantLen)
+			}
+		})
+	}
+}
+
+func TestApplyEventFields(t *testing.T) {
+	s := newSession(t)
+	ev := &Event{
+		Status: Failed, Reason: "Declined.", TransactionID: "tx-1", ProviderSessionGUID: "p-1",
+		ActionURL: "https://a.example/x", ResultData: map[string]string{"decision": "REJECT"},
+		DeclineReasons:       &DeclineReasons{Category: "RISK", Reasons: []string{"score"}},
+		PaymentMethodDetails: json.RawMessage(`{"last4":"1111"}`), Provider: json.RawMessage(`{"k":"v"}`),
+	}
+	at := t0.Add(time.Minute)
+	if _, err := s.Apply(ev, at, DefaultPolicy); err != nil {
+		t.Fatalf("Apply() = %v", err)
+	}
+	if s.Status != Failed || s.StatusReason != "Declined." || s.TransactionID != "tx-1" || s.ProviderSessionGUID != "p-1" ||
+		s.ActionURL != "https://a.example/x" || s.ResultData["decision"] != "REJECT" || s.DeclineReasons.Category != "RISK" ||
+		string(s.PaymentMethodDetails) != `{"last4":"1111"}` || string(s.Provider) != `{"k":"v"}` {
+		t.Errorf("session after event = %+v; want every event field applied", s)
+	}
+	if !s.UpdatedAt.Equal(at) || !s.ClosedAt.Equal(at) {
+		t.Errorf("updatedAt, closedAt = %v, %v; want %v", s.UpdatedAt, s.ClosedAt, at)
+	}
+}
+
+func TestApplyEventIDOnce(t *testing.T) {
+	s := newSession(t)
+	ev := &Event{Status: Processing, EventID: "evt-1"}
+	for i, want := range []bool{true, false, false} {
+		applied, err := s.Apply(ev, t0.Add(time.Duration(i+1)*time.Second), DefaultPolicy)
+		if err != nil || applied != want {
+			t.Fatalf("attempt %d: Apply() = %v, %v; want %v, nil", i, applied, err, want)
+		}
+	}
+	if len(s.History) != 2 {
+		t.Errorf("history has %d entries; want 2", len(s.History))
+	}
+	// A retried event is acknowledged even when the status has moved on since.
+	if _, err := s.Apply(&Event{Status: Authorised, EventID: "evt-2"}, t0.Add(time.Minute), DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if applied, err := s.Apply(ev, t0.Add(2*time.Minute), DefaultPolicy); err != nil || applied {
+		t.Errorf("retry after later event: Apply() = %v, %v; want false, nil", applied, err)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	tests := []struct {
+		from   []Status
+		want   Status
+		code   Code
+		reason string
+	}{
+		{nil, Canceled, "", ""},
+		{[]Status{RequiresAction}, Canceled, "", ""},
+		{[]Status{Authorised}, CancelRequested, "", ""},
+		{[]Status{Settled}, "", ECONFLICT, ReasonInvalidTransition},
+		{[]Status{Failed}, "", ECONFLICT, ReasonInvalidTransition},
+		{[]Status{Canceled}, "", ECONFLICT, ReasonInvalidTransition},
+		{[]Status{Authorised, CancelRequested}, "", ECONFLICT, ReasonInvalidTransition},
+	}
+	for _, tt := range tests {
+		s := newSession(t)
+		for _, st := range tt.from {
+			if _, err := s.Apply(&Event{Status: st}, t0.Add(time.Second), DefaultPolicy); err != nil {
+				t.Fatalf("Apply(%s) = %v", st, err)
+			}
+		}
+		err := s.Cancel("", t0.Add(time.Minute), DefaultPolicy)
+		if ErrorCode(err) != tt.code || (tt.reason != "" && ErrorReason(err) != tt.reason) {
+			t.Errorf("Cancel() from %v = %v; want code %q", tt.from, err, tt.code)
+			continue
+		}
+		if tt.code == "" && s.Status != tt.want {
+			t.Errorf("Cancel() from %v: status %s; want %s", tt.from, s.Status, tt.want)
+		}
+	}
+	s := newSession(t)
+	if err := s.Cancel("", t0.Add(30*time.Minute), DefaultPolicy); ErrorReason(err) != ReasonSessionExpired {
+		t.Errorf("Cancel() at expiry = %v; want %s", err, ReasonSessionExpired)
+	}
+}
+
+func TestHistoryBound(t *testing.T) {
+	s := newSession(t)
+	at := t0.Add(time.Second)
+	for len(s.History) < MaxHistory-MaxHistoryReserve {
+		if _, err := s.Apply(&Event{Status: Processing}, at, DefaultPolicy); err != nil {
+			t.Fatalf("event %d: %v", len(s.History), err)
+		}
+	}
+	if _, err := s.Apply(&Event{Status: Sent}, at, DefaultPolicy); ErrorReason(err) != ReasonHistoryFull {
+		t.Fatalf("open->open at %d entries = %v; want %s", len(s.History), err, ReasonHistoryFull)
+	}
+	// Closing is still possible, and closed->closed until MaxHistory.
+	if _, err := s.Apply(&Event{Status: Authorised}, at, DefaultPolicy); err != nil {
+		t.Fatalf("closing at %d entries = %v; want nil", len(s.History), err)
+	}
+	for len(s.History) < MaxHistory {
+		next := CancelRequested
+		if s.Status == CancelRequested {
+			next = Authorised
+		}
+		if _, err := s.Apply(&Event{Status: next}, at, DefaultPolicy); err != nil {
+			t.Fatalf("event %d: %v", len(s.History), err)
+		}
+	}
+	if _, err := s.Apply(&Event{Status: Canceled}, at, DefaultPolicy); ErrorReason(err) != ReasonHistoryFull {
+		t.Errorf("event at %d entries = %v; want %s", len(s.History), err, ReasonHistoryFull)
+	}
+}
+
+func TestDraftValidate(t *testing.T) {
+	ok := func() *Draft { return &Draft{Amount: amount(100), Currency: "EUR"} }
+	long := strings.Repeat("x", 256)
+	meta := map[string]string{}
+	for i := 0; i < 51; i++ {
+		meta[fmt.Sprintf("k%02d", i)] = "v"
+	}
+	tests := []struct {
+		name   string
+		change func(*Draft)
+		field  string // "" when valid
+		reason string
+	}{
+		{"minimal", func(*Draft) {}, "", ""},
+		{"no amount", func(d *Draft) { d.Amount = nil }, "amount", ReasonValidation},
+		{"negative amount", func(d *Draft) { d.Amount = amount(-1) }, "amount", ReasonValidation},
+		{"huge amount", func(d *Draft) { d.Amount = amount(MaxAmount + 1) }, "amount", ReasonValidation},
+		{"zero amount", func(d *Draft) { d.Amount = amount(0) }, "", ""},
+		{"card-like amount", func(d *Draft) { d.Amount = amount(378282246310005) }, "amount", ReasonCardNumber},
+		{"lower currency", func(d *Draft) { d.Currency = "eur" }, "currency", ReasonValidation},
+		{"long currency", func(d *Draft) { d.Currency = "EURO" }, "currency", ReasonValidation},
+		{"relative url", func(d *Draft) { d.ReturnURL = "/back" }, "returnUrl", ReasonValidation},
+		{"ftp url", func(d *Draft) { d.CancelURL = "ftp://x.example/" }, "cancelUrl", ReasonValidation},
+		{"absolute url", func(d *Draft) { d.ReturnURL = "https://x.example/back?a=1" }, "", ""},
+		{"long order", func(d *Draft) { d.OrderID = long }, "orderId", ReasonValidation},
+		{"control char", func(d *Draft) { d.OrderID = "a\nb" }, "orderId", ReasonValidation},
+		{"card in order", func(d *Draft) { d.OrderID = "4111 1111 1111 1111" }, "orderId", ReasonCardNumber},
+		{"masked card", func(d *Draft) { d.OrderID = "411111******1111" }, "", ""},
+		{"too many metadata keys", func(d *Draft) { d.Metadata = meta }, "metadata", ReasonValidation},
+		{"long metadata key", func(d *Draft) { d.Metadata = map[string]string{strings.Repeat("k", 41): "v"} }, "metadata", ReasonValidation},
+		{"long metadata value", func(d *Draft) { d.Metadata = map[string]string{"k": strings.Repeat("v", 501)} }, "metadata.k", ReasonValidation},
+		{"card in metadata", func(d *Draft) { d.Metadata = map[string]string{"note": "4111111111111111"} }, "metadata.note", ReasonCardNumber},
+		{"card metadata key", func(d *Draft) { d.Metadata = map[string]string{"4111111111111111": "x"} }, "metadata", ReasonCardNumber},
+		{"provider not object", func(d *Draft) { d.Provider = json.RawMessage(`[1]`) }, "provider", ReasonValidation},
+		{"provider null", func(d *Draft) { d.Provider = json.RawMessage(`null`) }, "", ""},
+		{"card in appearance", func(d *Draft) { d.Appearance = json.RawMessage(`{"x":{"y":"5555555555554444"}}`) }, "appearance.x.y", ReasonCardNumber},
+		{"categories", func(d *Draft) { d.CardCategories = []string{"CREDIT", "DEBIT"} }, "", ""},
+		{"card in categories", func(d *Draft) { d.CardCategories = []string{"CREDIT", "4111111111111111"} }, "cardCategories[1]", ReasonCardNumber},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := ok()
+			tt.change(d)
+			err := d.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v; want nil", err)
+				}
+				return
+			}
+			if ErrorCode(err) != EINVALID || ErrorField(err) != tt.field || ErrorReason(err) != tt.reason {
+				t.Fatalf("Validate() = %v (field %q, reason %q); want field %q reason %q", err, ErrorField(err), ErrorReason(err), tt.field, tt.reason)
+			}
+			if strings.Contains(ErrorMessage(err), "4111") || strings.Contains(ErrorMessage(err), "5555") {
+				t.Errorf("message %q echoes the card number", ErrorMessage(err))
+			}
+		})
+	}
+}
+
+func TestEventValidate(t *testing.T) {
+	tests := []struct {
+		ev    Event
+		field string
+	}{
+		{Event{Status: Authorised}, ""},
+		{Event{}, "status"},
+		{Event{Status: "Authorised"}, "status"},
+		{Event{Status: Failed, DeclineReasons: &DeclineReasons{Category: "x", Reasons: []string{"4111111111111111"}}}, "declineReasons.reasons[0]"},
+		{Event{Status: Failed, ResultData: map[string]string{"pan": "4111111111111111"}}, "resultData.pan"},
+		{Event{Status: Failed, EventID: strings.Repeat("e", 129)}, "eventId"},
+		{Event{Status: Failed, ActionURL: "nope"}, "actionUrl"},
+	}
+	for _, tt := range tests {
+		err := tt.ev.Validate()
+		if ErrorField(err) != tt.field || (tt.field == "") != (err == nil) {
+			t.Errorf("Validate(%+v) = %v; want field %q", tt.ev, err, tt.field)
+		}
+	}
+}
+
+func TestErrorsNeverLeakInternals(t *testing.T) {
+	err := Internal(errAny("dynamodb: secret table arn"))
+	if m := ErrorMessage(err); strings.Contains(m, "dynamodb") {
+		t.Errorf("ErrorMessage() = %q; leaks the cause", m)
+	}
+	if ErrorCode(errAny("x")) != EINTERNAL {
+		t.Errorf("ErrorCode(plain error) = %s; want %s", ErrorCode(errAny("x")), EINTERNAL)
+	}
+}
+
+type errAny string
+
+func (e errAny) Error() string { return string(e) }
