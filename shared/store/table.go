@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Table attribute and index names. The table's definition lives here once;
+// template.yaml is checked against TableDefinition by a test.
+const (
+	attrPK          = "pk"
+	attrSK          = "sk"
+	attrTTL         = "ttl"
+	attrMerchantDay = "merchantDay"
+	attrCreatedKey  = "createdKey"
+	attrExpiryShard = "expiryShard"
+	attrExpiresAt   = "expiresAt"
+
+	// IndexByMerchantDay lists a merchant's sessions created on one UTC day,
+	// oldest first (document 004's list).
+	IndexByMerchantDay = "byMerchantDay"
+	// IndexByExpiry is the sparse, sharded index of open sessions by
+	// expiresAt that the sweeper queries.
+	IndexByExpiry = "byExpiry"
+	// TTLAttribute is the epoch-seconds attribute DynamoDB TTL deletes by.
+	TTLAttribute = attrTTL
+)
+
+// merchantDayProjection is what the list needs of each session, beyond the
+// keys: exactly the fields document 004's record renders and the time rules
+// read.
+var merchantDayProjection = []string{
+	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId",
+	"shopBuyerId", "declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
+}
+
+// TableDefinition is the table: keys pk/sk, on-demand billing, the
+// by-merchant-day index and the sparse expiry index (keys only). TTL and
+// point-in-time recovery are set after creation (CreateTable) and in
+// template.yaml.
+func TableDefinition(name string) *dynamodb.CreateTableInput {
+	s := ddb.ScalarAttributeTypeS
+	return &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: ddb.BillingModePayPerRequest,
+		AttributeDefinitions: []ddb.AttributeDefinition{
+			{AttributeName: aws.String(attrPK), AttributeType: s},
+			{AttributeName: aws.String(attrSK), AttributeType: s},
+			{AttributeName: aws.String(attrMerchantDay), AttributeType: s},
+			{AttributeName: aws.String(attrCreatedKey), AttributeType: s},
+			{AttributeName: aws.String(attrExpiryShard), AttributeType: ddb.ScalarAttributeTypeN},
+			{AttributeName: aws.String(attrExpiresAt), AttributeType: s},
+		},
+		KeySchema: []ddb.KeySchemaElement{
+			{AttributeName: aws.String(attrPK), KeyType: ddb.KeyTypeHash},
+			{AttributeName: aws.String(attrSK), KeyType: ddb.KeyTypeRange},
+		},
+		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{
+			{
+				IndexName: aws.String(IndexByMerchantDay),
+				KeySchema: []ddb.KeySchemaElement{
+					{AttributeName: aws.String(attrMerchantDay), KeyType: ddb.KeyTypeHash},
+					{AttributeName: aws.String(attrCreatedKey), KeyType: ddb.KeyTypeRange},
+				},
+				Projection: &ddb.Projection{
+					ProjectionType:   ddb.ProjectionTypeInclude,
+					NonKeyAttributes: merchantDayProjection,
+				},
+			},
+			{
+				IndexName: aws.String(IndexByExpiry),
+				KeySchema: []ddb.KeySchemaElement{
+					{AttributeName: aws.String(attrExpiryShard), KeyType: ddb.KeyTypeHash},
+					{AttributeName: aws.String(attrExpiresAt), KeyType: ddb.KeyTypeRange},
+				},
+				Projection: &ddb.Projection{ProjectionType: ddb.ProjectionTypeKeysOnly},
+			},
+		},
+	}
+}
+
+// CreateTable creates the table if it does not exist, waits until it is
+// active and turns TTL on. For local runs and tests; in AWS the template
+// creates the table.
+func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
+	_, err := db.CreateTable(ctx, TableDefinition(name))
+	var inUse *ddb.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay = 50 * time.Millisecond
+		o.MaxDelay = time.Second
+	})
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
+		return fmt.Errorf("wait for table %s: %w", name, err)
+	}
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	if err == nil && ttl.TimeToLiveDescription != nil && ttl.TimeToLiveDescription.TimeToLiveStatus == ddb.TimeToLiveStatusEnabled {
+		return nil
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(name),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return nil
+}
