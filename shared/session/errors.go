@@ -20,6 +20,7 @@ const (
 	EGONE         Code = "gone"         // existed, is no longer usable (dialect 003's canceled)
 	ETOOLARGE     Code = "too_large"    // request body over the limit
 	EUNSUPPORTED  Code = "unsupported"  // request media type not accepted
+	EMETHOD       Code = "method"       // the resource does not take this method
 	EUNAVAILABLE  Code = "unavailable"  // a dependency is failing; retry later
 	EINTERNAL     Code = "internal"     // a bug or an unexpected failure
 )

@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// StatusOf maps an error to its HTTP status. It is the only place in the
+// program that does.
+func StatusOf(err error) int {
+	switch session.ErrorCode(err) {
+	case session.EINVALID:
+		return http.StatusBadRequest
+	case session.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case session.EFORBIDDEN:
+		return http.StatusForbidden
+	case session.ENOTFOUND:
+		return http.StatusNotFound
+	case session.ECONFLICT:
+		return http.StatusConflict
+	case session.EGONE:
+		return http.StatusGone
+	case session.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case session.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case session.EMETHOD:
+		return http.StatusMethodNotAllowed
+	case session.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// retryAfterSeconds is what a 503 asks clients to wait.
+const retryAfterSeconds = "1"
+
+// setErrorHeaders adds the headers an error status calls for, whatever the
+// body's shape: a challenge with 401, Retry-After with 503.
+func setErrorHeaders(w http.ResponseWriter, status int) {
+	switch status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="paysessions"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
+}
+
+// Problem is an RFC 9457 problem details document, with the service's
+// machine-readable code and, for input errors, the field at fault.
+type Problem struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	Code      string `json:"code"`
+	Field     string `json:"field,omitempty"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+// writeProblem answers err as application/problem+json. Internal errors get
+// a generic detail; their cause is only in the request's log line.
+func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
+	setErrorHeaders(w, status)
+	writeJSON(w, status, "application/problem+json", Problem{
+		Type:      "about:blank",
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    session.ErrorMessage(err),
+		Code:      session.ErrorReason(err),
+		Field:     session.ErrorField(err),
+		RequestID: RequestID(r.Context()),
+	})
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only a programming error can get here (an unencodable value).
+		status = http.StatusInternalServerError
+		contentType = "application/problem+json"
+		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"An internal error occurred.","code":"INTERNAL_ERROR"}`)
+	}
+	writeBody(w, status, contentType, body)
+}
+
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,89 @@
+// Package httpapi is the HTTP face of the service: the handlers of every
+// endpoint (plain net/http handlers made by functions that take their
+// dependencies), the dialect error shapes, the router and the middleware.
+// The same handlers run in each Lambda, through the API Gateway adapter,
+// and on the local server's single mux.
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// errorWriter answers an error in a dialect's shape.
+type errorWriter func(w http.ResponseWriter, r *http.Request, err error)
+
+// handle adapts fn, answering its error with ew and noting it for the log.
+func handle(fn handlerFunc, ew errorWriter) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			noteError(r, err)
+			ew(w, r, err)
+		}
+	})
+}
+
+// authenticate runs the authenticator and notes the caller for the log.
+func authenticate(r *http.Request, a *auth.Authenticator, rule auth.Rule) (*auth.Principal, error) {
+	p, err := a.Authenticate(r, rule)
+	if err != nil {
+		return nil, err
+	}
+	notePrincipal(r, p)
+	return p, nil
+}
+
+// pathID reads a session id from the path: a UUID in its canonical
+// 8-4-4-4-12 form, either case, returned in lower case. Anything else is
+// 400.
+func pathID(r *http.Request, name string) (string, error) {
+	id := r.PathValue(name)
+	if !isUUID(id) {
+		return "", session.Invalid(name, "%s must be a UUID.", name)
+	}
+	return lower(id), nil
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// ownedBy hides another merchant's session: it answers exactly as an
+// unknown one.
+func ownedBy(v *session.Session, p *auth.Principal) error {
+	if v.MerchantID != p.MerchantID {
+		return session.NotFound()
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// MaxBodyBytes is the largest request body accepted (413 beyond).
+const MaxBodyBytes = 64 << 10
+
+type ctxKey struct{}
+
+// requestInfo is what the request's single log line reports, filled in as
+// the request is served.
+type requestInfo struct {
+	id       string
+	merchant string
+	subject  string
+	err      error
+}
+
+func infoOf(ctx context.Context) *requestInfo {
+	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
+		return ri
+	}
+	return nil
+}
+
+// RequestID returns the id of the request being served, or "".
+func RequestID(ctx context.Context) string {
+	if ri := infoOf(ctx); ri != nil {
+		return ri.id
+	}
+	return ""
+}
+
+func noteError(r *http.Request, err error) {
+	if ri := infoOf(r.Context()); ri != nil {
+		ri.err = err
+	}
+}
+
+func notePrincipal(r *http.Request, p *auth.Principal) {
+	if ri := infoOf(r.Context()); ri != nil {
+		ri.merchant, ri.subject = p.MerchantID, p.Subject
+	}
+}
+
+// Middleware wraps the API's handler with what every response needs: a
+// request id, the security headers (Cache-Control: no-store,
+// X-Content-Type-Options: nosniff), the body limit, the removal of headers
+// only the Lambda adapter may set, panic recovery (a logged 500, the
+// process keeps serving) and one structured log line per request. requestID
+// returns the platform's request id (API Gateway's in Lambda); when it
+// returns "", one is made.
+func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &requestInfo{id: requestID(r)}
+		if ri.id == "" {
+			ri.id = newRequestID()
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Request-Id", ri.id)
+		stripProxyHeaders(r.Header)
+		rec := &statusRecorder{ResponseWriter: w}
+
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				ri.err = session.Internal(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+				if !rec.wrote {
+					writeProblem(rec, r, ri.err)
+				}
+			}
+			logRequest(logger, r, ri, rec.status, time.Since(start))
+		}()
+
+		if r.ContentLength > MaxBodyBytes {
+			ri.err = tooLarge()
+			writeProblem(rec, r, ri.err)
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(rec, r.Body, MaxBodyBytes)
+		}
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func tooLarge() error {
+	return session.Errorf(session.ETOOLARGE, session.ReasonBodyTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+}
+
+// stripProxyHeaders removes X-GoLambdaProxy-* headers a client may have sent:
+// aws-lambda-go-api-proxy uses that prefix for the API Gateway context in
+// one of its modes, and nothing a client sends may pose as it.
+func stripProxyHeaders(h http.Header) {
+	for k := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-golambdaproxy-") {
+			delete(h, k)
+		}
+	}
+}
+
+func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status int, latency time.Duration) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	level := slog.LevelInfo
+	attrs := []slog.Attr{
+		slog.String("request_id", ri.id),
+		slog.String("method", r.Method),
+		slog.String("route", r.Pattern),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+	}
+	if ri.merchant != "" {
+		attrs = append(attrs, slog.String("merchant_id", ri.merchant))
+	}
+	if ri.subject != "" {
+		attrs = append(attrs, slog.String("subject", ri.subject))
+	}
+	if ri.err != nil {
+		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
+		if status >= 500 {
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("error", ri.err.Error()))
+		}
+	}
+	logger.LogAttrs(context.Background(), level, "request", attrs...)
+}
+
+// statusRecorder remembers the status written, for the log line.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.status, s.wrote = http.StatusOK, true
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// isTooLarge reports whether err is the body limit being hit.
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func newRequestID() string { return uuid.NewString() }

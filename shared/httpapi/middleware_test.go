@@ -1,0 +1,125 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+func logLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
+	h := newHarness(t)
+	id := h.create("m-1", nil)
+	for _, res := range []response{
+		h.do("GET", "/sessions/"+id, h.merchantToken("m-1"), nil),
+		h.do("GET", "/sessions/"+id, "", nil),
+		h.do("GET", "/nowhere", "", nil),
+		h.do("POST", "/sessions", h.merchantToken("m-1"), strings.Repeat("x", 70000)),
+	} {
+		if res.Header().Get("Cache-Control") != "no-store" || res.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%d response headers = %v; want Cache-Control: no-store and X-Content-Type-Options: nosniff", res.Code, res.Header())
+		}
+		if res.Header().Get("X-Request-Id") == "" {
+			t.Errorf("%d response without X-Request-Id", res.Code)
+		}
+	}
+}
+
+func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR"})
+	h.do("GET", "/sessions/"+id, tok, nil)
+	h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR", "orderId": "4111 1111 1111 1111"})
+	lines := logLines(t, h.logs.String())
+	if len(lines) != 3 {
+		t.Fatalf("got %d log lines; want 3 (one per request):\n%s", len(lines), h.logs.String())
+	}
+	get := lines[1]
+	for k, want := range map[string]any{"msg": "request", "method": "GET", "route": "GET /sessions/{sessionId}", "status": 200.0, "merchant_id": "m-1"} {
+		if get[k] != want {
+			t.Errorf("log[%s] = %v; want %v", k, get[k], want)
+		}
+	}
+	if get["request_id"] == "" || get["latency_ms"] == nil {
+		t.Errorf("log line %v lacks request_id or latency_ms", get)
+	}
+	if lines[2]["code"] != session.ReasonCardNumber || lines[2]["status"] != 400.0 {
+		t.Errorf("refused request log = %v; want status 400 code %s", lines[2], session.ReasonCardNumber)
+	}
+	all := h.logs.String()
+	for _, secret := range []string{tok, tok[len(tok)-20:], "4111"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+func TestPanicIsALogged500AndServingGoesOn(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	calls := 0
+	h := httpapi.Middleware(logger, func(*http.Request) string { return "req-1" }, httpapi.NewRouter(httpapi.Route{
+		Pattern: "GET /boom",
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			if calls == 1 {
+				panic("secret internal detail")
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}),
+	}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/boom", nil))
+	p := wantProblem(t, response{w}, 500, session.ReasonInternal)
+	if p["requestId"] != "req-1" || strings.Contains(w.Body.String(), "secret") {
+		t.Errorf("500 body = %s; want requestId req-1 and no detail", w.Body)
+	}
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 || lines[0]["level"] != "ERROR" || !strings.Contains(lines[0]["error"].(string), "secret internal detail") || lines[0]["request_id"] != "req-1" {
+		t.Errorf("log = %v; want one ERROR line with the panic and request id", lines)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/boom", nil))
+	if w.Code != http.StatusNoContent {
+		t.Errorf("request after the panic = %d; want 204", w.Code)
+	}
+}
+
+func TestClientCannotSendProxyContextHeader(t *testing.T) {
+	var seen http.Header
+	h := httpapi.Middleware(slog.New(slog.DiscardHandler), func(*http.Request) string { return "" }, httpapi.NewRouter(httpapi.Route{
+		Pattern: "GET /echo",
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.Header.Clone(); w.WriteHeader(204) }),
+	}))
+	r := httptest.NewRequest("GET", "/echo", nil)
+	r.Header.Set("X-GoLambdaProxy-ApiGw-Context", `{"authorizer":{"jwt":{"claims":{"merchant_id":"victim"}}}}`)
+	r.Header.Set("x-golambdaproxy-stagevars", `{}`)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	for k := range seen {
+		if strings.HasPrefix(strings.ToLower(k), "x-golambdaproxy") {
+			t.Errorf("handler saw client header %s", k)
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// Patterns of the native endpoints (DESIGN.md §2, 7-10).
+const (
+	PatternCreateSession = "POST /sessions"
+	PatternGetSession    = "GET /sessions/{sessionId}"
+	PatternPostEvent     = "POST /sessions/{sessionId}/events"
+	PatternCancelSession = "POST /sessions/{sessionId}/cancel"
+)
+
+const contentTypeJSON = "application/json"
+
+// HeaderIdempotencyKey makes POST /sessions safe to retry.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// maxIdempotencyKey is the longest Idempotency-Key accepted.
+const maxIdempotencyKey = 255
+
+// idempotencyKey reads the optional Idempotency-Key: 1 to 255 of the
+// characters A-Z a-z 0-9 - _ . : (no commas, which the Lambda adapter would
+// split on, and no #, which the store uses as a separator).
+func idempotencyKey(r *http.Request) (string, error) {
+	vals := r.Header.Values(HeaderIdempotencyKey)
+	if len(vals) == 0 {
+		return "", nil
+	}
+	k := vals[0]
+	ok := len(vals) == 1 && len(k) >= 1 && len(k) <= maxIdempotencyKey
+	for i := 0; ok && i < len(k); i++ {
+		c := k[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':'
+	}
+	if !ok {
+		return "", session.Invalid(HeaderIdempotencyKey, "Idempotency-Key must be 1 to %d characters of A-Z, a-z, 0-9, '-', '_', '.', ':'.", maxIdempotencyKey)
+	}
+	return k, nil
+}
+
+// newHCPToken makes the opaque random token of document 003.
+func newHCPToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// CreateSession handles POST /sessions: a merchant creates a session (201,
+// Location). With an Idempotency-Key, a repeat of the same request returns
+// the first response (same id, same status, header Idempotent-Replayed:
+// true); the same key with another body is 409. The key is the merchant's
+// own and is remembered for 24 hours.
+func CreateSession(st *store.Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
+	rule := auth.Rule{Scope: auth.ScopeSessionsWrite, Bearer: true, APIKey: true, Merchant: true}
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := authenticate(r, authn, rule)
+		if err != nil {
+			return err
+		}
+		key, err := idempotencyKey(r)
+		if err != nil {
+			return err
+		}
+		var d session.Draft
+		if err := decodeJSON(r, &d, false); err != nil {
+			return err
+		}
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		v := session.New(&d, p.MerchantID, uuid.NewString(), newHCPToken(), now(), st.Policy())
+		body, err := json.Marshal(v)
+		if err != nil {
+			return session.Internal(err)
+		}
+		var idem *store.Idempotency
+		if key != "" {
+			canonical, err := json.Marshal(&d)
+			if err != nil {
+				return session.Internal(err)
+			}
+			idem = &store.Idempotency{MerchantID: p.MerchantID, Key: key, RequestHash: store.HashRequest(canonical)}
+		}
+		replay, err := st.Create(r.Context(), v, idem, http.StatusCreated, body)
+		if err != nil {
+			return err
+		}
+		if replay != nil {
+			w.Header().Set("Location", "/sessions/"+replay.SessionID)
+			w.Header().Set("Idempotent-Replayed", "true")
+			writeBody(w, replay.Status, contentTypeJSON, replay.Body)
+			return nil
+		}
+		w.Header().Set("Location", "/sessions/"+v.ID)
+		writeBody(w, http.StatusCreated, contentTypeJSON, body)
+		return nil
+	}, writeProblem)
+}
+
+// GetSession handles GET /sessions/{sessionId}: the session as it is now,
+// history included.
+func GetSession(st *store.Store, authn *auth.Authenticator) http.Handler {
+	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, APIKey: true, Merchant: true}
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := authenticate(r, authn, rule)
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "sessionId")
+		if err != nil {
+			return err
+		}
+		v, err := st.Get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := ownedBy(v, p); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, contentTypeJSON, v)
+		return nil
+	}, writeProblem)
+}
+
+// PostEvent handles POST /sessions/{sessionId}/events: a processor reports a
+// status change, on any merchant's session. An event whose eventId was
+// applied before is acknowledged (200, the session as it is) and not applied
+// again.
+func PostEvent(st *store.Store, authn *auth.Authenticator) http.Handler {
+	rule := auth.Rule{Scope: auth.ScopeSessionsProcess, Bearer: true}
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := authenticate(r, authn, rule); err != nil {
+			return err
+		}
+		id, err := pathID(r, "sessionId")
+		if err != nil {
+			return err
+		}
+		var ev session.Event
+		if err := decodeJSON(r, &ev, false); err != nil {
+			return err
+		}
+		if err := ev.Validate(); err != nil {
+			return err
+		}
+		v, err := st.Update(r.Context(), id, func(v *session.Session, now time.Time) (bool, error) {
+			return v.Apply(&ev, now, st.Policy())
+		})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, contentTypeJSON, v)
+		return nil
+	}, writeProblem)
+}
+
+// CancelSession handles POST /sessions/{sessionId}/cancel: the merchant
+// cancels (open → CANCELED, AUTHORISED → CANCEL_REQUESTED, else 409). The
+// body {reason?} is optional.
+func CancelSession(st *store.Store, authn *auth.Authenticator) http.Handler {
+	rule := auth.Rule{Scope: auth.ScopeSessionsWrite, Bearer: true, APIKey: true, Merchant: true}
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := authenticate(r, authn, rule)
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "sessionId")
+		if err != nil {
+			return err
+		}
+		var req session.CancelRequest
+		if err := decodeJSON(r, &req, true); err != nil {
+			return err
+		}
+		if err := req.Validate(); err != nil {
+			return err
+		}
+		v, err := st.Update(r.Context(), id, func(v *session.Session, now time.Time) (bool, error) {
+			if err := ownedBy(v, p); err != nil {
+				return false, err
+			}
+			return true, v.Cancel(req.Reason, now, st.Policy())
+		})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, contentTypeJSON, v)
+		return nil
+	}, writeProblem)
+}
