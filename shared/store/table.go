@@ -114,3 +114,9 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	}
 	return nil
 }
+
+// CreateTable creates the store's table if it does not exist (local runs
+// and tests).
+func (s *Store) CreateTable(ctx context.Context) error {
+	return CreateTable(ctx, s.db, s.table)
+}

@@ -1,0 +1,53 @@
+# paysessions. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO            ?= go
+# Where SAM's makefile build puts a function's bootstrap; `make build` sets it
+# per function under bin/.
+ARTIFACTS_DIR ?= bin/lambda
+LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap
+
+# LogicalId:function-directory, one per Lambda in template.yaml.
+FUNCTIONS := \
+	CreateSessionFunction:create-session \
+	GetSessionFunction:get-session \
+	PostSessionEventFunction:post-session-event \
+	CancelSessionFunction:cancel-session
+
+.PHONY: help run test lint build clean deps
+
+help: ## List the targets.
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+deps: ## Download Go modules (DynamoDB Local installs itself on first use).
+	$(GO) mod download
+
+run: deps ## Start the whole API locally on 127.0.0.1:3000 (PORT) with DynamoDB Local.
+	$(GO) build -o bin/localapi ./cmd/localapi
+	./bin/localapi
+
+test: deps ## Run every test against one DynamoDB Local.
+	$(GO) run ./cmd/dynamodb-local -- $(GO) test -race -count=1 -timeout 12m ./...
+
+lint: ## go vet, gofmt and cfn-lint.
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	cfn-lint template.yaml
+
+build: ## Build every function's bootstrap (linux/arm64) under bin/<function>/.
+	@set -e; for f in $(FUNCTIONS); do id=$${f%%:*}; dir=$${f##*:}; \
+		echo "build $$dir"; $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=bin/$$dir; done
+
+clean: ## Remove build output.
+	rm -rf bin .aws-sam
+
+# SAM (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
+build-CreateSessionFunction:
+	$(LAMBDA_BUILD) ./functions/create-session
+build-GetSessionFunction:
+	$(LAMBDA_BUILD) ./functions/get-session
+build-PostSessionEventFunction:
+	$(LAMBDA_BUILD) ./functions/post-session-event
+build-CancelSessionFunction:
+	$(LAMBDA_BUILD) ./functions/cancel-session

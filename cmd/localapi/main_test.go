@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *lockedBuffer) String() string               { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
+
+// startServer runs the local server as `make run` does, on a free port and
+// a fresh table, until the test ends.
+func startServer(t *testing.T, env map[string]string) (base string, out *lockedBuffer) {
+	t.Helper()
+	vars := map[string]string{
+		"PORT":              freePort(t),
+		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
+		"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &lockedBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, func(k string) string { return vars[k] }, out, out, ready) }()
+	select {
+	case base = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("run() = %v before it was ready; output:\n%s", err, out)
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("server not ready after 60s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run() after Ctrl-C = %v; want a clean stop", err)
+		}
+	})
+	return base, out
+}
+
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c client) call(method, path string, body string) (int, map[string]any) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+func mint(t *testing.T, base, query string) string {
+	t.Helper()
+	res, err := http.Get(base + "/local/token?" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET /local/token = %d %s", res.StatusCode, b)
+	}
+	return string(b)
+}
+
+// TestLocalServerLifecycle is the issue's walk-through: mint a token, create
+// a session, move it through statuses, read it back; an untouched session
+// expires by itself (reads EXPIRED, writes 409) and is gone after the
+// retention (404), with no sweeper.
+func TestLocalServerLifecycle(t *testing.T) {
+	base, out := startServer(t, map[string]string{"SESSION_EXPIRY": "2s", "RESULT_RETENTION": "2s"})
+	if !strings.Contains(out.String(), "/local/token") {
+		t.Errorf("start-up banner lacks the token curl line:\n%s", out)
+	}
+	merchant := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
+	processor := client{t, base, mint(t, base, "merchant_id=&scope=sessions:process")}
+
+	code, s := merchant.call("POST", "/sessions", `{"amount":8800,"currency":"ZAR","orderId":"o-1"}`)
+	if code != 201 {
+		t.Fatalf("create = %d %v", code, s)
+	}
+	id := s["id"].(string)
+	for _, st := range []string{"PROCESSING", "REQUIRES_ACTION", "AUTHORISED", "SETTLED"} {
+		if code, s := processor.call("POST", "/sessions/"+id+"/events", `{"status":"`+st+`"}`); code != 200 || s["status"] != st {
+			t.Fatalf("event %s = %d %v", st, code, s)
+		}
+	}
+	code, s = merchant.call("GET", "/sessions/"+id, "")
+	if code != 200 || s["status"] != "SETTLED" || len(s["history"].([]any)) != 5 {
+		t.Fatalf("GET = %d %v; want SETTLED with 5 history entries", code, s)
+	}
+
+	code, s = merchant.call("POST", "/sessions", `{"amount":100,"currency":"EUR"}`)
+	if code != 201 {
+		t.Fatalf("create = %d %v", code, s)
+	}
+	idle := s["id"].(string)
+	time.Sleep(2100 * time.Millisecond)
+	if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 200 || s["status"] != "EXPIRED" {
+		t.Errorf("GET after SESSION_EXPIRY = %d %v; want EXPIRED", code, s)
+	}
+	if code, s := processor.call("POST", "/sessions/"+idle+"/events", `{"status":"AUTHORISED"}`); code != 409 || s["code"] != "SESSION_EXPIRED" {
+		t.Errorf("event after expiry = %d %v; want 409 SESSION_EXPIRED", code, s)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 404 {
+		t.Errorf("GET after RESULT_RETENTION = %d %v; want 404", code, s)
+	}
+	if code, _ := merchant.call("GET", "/sessions/"+id, ""); code != 404 {
+		t.Errorf("GET of the settled session after its retention = %d; want 404", code)
+	}
+}
+
+func TestPortBusy(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	err = run(context.Background(), func(k string) string {
+		return map[string]string{"PORT": port, "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"}[k]
+	}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "PORT") {
+		t.Errorf("run() on a busy port = %v; want an error that suggests PORT", err)
+	}
+}
+
+func TestBadSettingStopsStartUp(t *testing.T) {
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"SESSION_EXPIRY": "soon"}[k]
+	}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "SESSION_EXPIRY") {
+		t.Errorf("run() with SESSION_EXPIRY=soon = %v; want an error naming it", err)
+	}
+}

@@ -1,0 +1,137 @@
+// Package app wires the service from its configuration: the logger, the
+// DynamoDB client and store, the authenticator, and the Lambda adapter.
+// Each function's main and the local server build one App at start-up; an
+// App makes no network call until it serves a request.
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// App is the wired service.
+type App struct {
+	Config config.Config
+	Logger *slog.Logger
+	Store  *store.Store
+	Auth   *auth.Authenticator // nil when no JWKS_URL is configured
+	Now    func() time.Time
+}
+
+// Options adjust New for tests and the local server.
+type Options struct {
+	// Log is where JSON logs go; nil means standard output.
+	Log io.Writer
+	// HTTPClient replaces the DynamoDB client's transport (fault injection).
+	HTTPClient *http.Client
+	// Now replaces the clock.
+	Now func() time.Time
+}
+
+// New builds the App from cfg. It makes no network call.
+func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if o.Log == nil {
+		o.Log = os.Stdout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	logger := slog.New(slog.NewJSONHandler(o.Log, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	co := store.ClientOptions{Endpoint: cfg.DynamoDBEndpoint}
+	if o.HTTPClient != nil {
+		co.HTTPClient = o.HTTPClient
+	}
+	db, err := store.NewClient(ctx, co)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		Config: cfg,
+		Logger: logger,
+		Store:  store.New(db, cfg.TableName, cfg.Policy(), cfg.ExpiryShards, o.Now),
+		Now:    o.Now,
+	}
+	if cfg.JWKSURL != "" {
+		jwt := auth.NewJWTVerifier(auth.JWTConfig{
+			JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger,
+		})
+		a.Auth = auth.New(jwt, nil)
+	}
+	return a, nil
+}
+
+// Deps are the handlers' dependencies.
+func (a *App) Deps() httpapi.Deps {
+	return httpapi.Deps{Store: a.Store, Auth: a.Auth, Now: a.Now}
+}
+
+// LambdaHandler is what lambda.Start runs for an API function: API Gateway
+// HTTP API (payload 2.0) events, through the api-proxy adapter, to the
+// route's handler behind the common middleware.
+type LambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// Lambda adapts routes for lambda.Start.
+func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
+	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...))
+	return httpadapter.NewV2(h).ProxyWithContext
+}
+
+// lambdaRequestID is API Gateway's request id (what its access log shows),
+// else the Lambda invocation's.
+func lambdaRequestID(r *http.Request) string {
+	if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && rc.RequestID != "" {
+		return rc.RequestID
+	}
+	if lc, ok := lambdacontext.FromContext(r.Context()); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}
+
+// Fatal reports a start-up failure and exits: one JSON line on standard
+// error and, inside Lambda, an init error through the Runtime API, so the
+// invocation fails with the message instead of a bare timeout.
+func Fatal(err error) {
+	line, _ := json.Marshal(map[string]string{
+		"time": time.Now().UTC().Format(time.RFC3339Nano), "level": "ERROR", "msg": "start-up failed", "error": err.Error(),
+	})
+	fmt.Fprintln(os.Stderr, string(line))
+	if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+		body, _ := json.Marshal(map[string]any{"errorMessage": err.Error(), "errorType": "ConfigError", "stackTrace": []string{}})
+		req, _ := http.NewRequest(http.MethodPost, "http://"+api+"/2018-06-01/runtime/init/error", bytes.NewReader(body))
+		req.Header.Set("Lambda-Runtime-Function-Error-Type", "Runtime.ConfigError")
+		req.Header.Set("Content-Type", "application/json")
+		c := http.Client{Timeout: 2 * time.Second}
+		if resp, err := c.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	os.Exit(1)
+}
+
+// LoadAPIConfig reads the settings an API function needs, JWT settings
+// included.
+func LoadAPIConfig() (config.Config, error) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.RequireJWT()
+}
