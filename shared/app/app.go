@@ -72,7 +72,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		jwt := auth.NewJWTVerifier(auth.JWTConfig{
 			JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger,
 		})
-		a.Auth = auth.New(jwt, nil)
+		a.Auth = auth.New(jwt, auth.NewAPIKeyVerifier(a.Store, o.Now))
 	}
 	return a, nil
 }

@@ -5,7 +5,6 @@
 package auth
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -44,12 +43,6 @@ type Principal struct {
 // HasScope reports whether the caller was granted scope.
 func (p *Principal) HasScope(scope string) bool { return slices.Contains(p.Scopes, scope) }
 
-// KeyVerifier resolves an API key to the principal it stands for. It returns
-// an EUNAUTHORIZED error for a key that is malformed, unknown or revoked.
-type KeyVerifier interface {
-	VerifyAPIKey(ctx context.Context, key string) (*Principal, error)
-}
-
 // Rule is what an endpoint accepts and requires.
 type Rule struct {
 	Scope    string // required scope
@@ -61,11 +54,11 @@ type Rule struct {
 // Authenticator checks credentials against rules.
 type Authenticator struct {
 	jwt  *JWTVerifier
-	keys KeyVerifier
+	keys *APIKeyVerifier
 }
 
 // New returns an Authenticator. keys may be nil: API keys are then refused.
-func New(jwt *JWTVerifier, keys KeyVerifier) *Authenticator {
+func New(jwt *JWTVerifier, keys *APIKeyVerifier) *Authenticator {
 	return &Authenticator{jwt: jwt, keys: keys}
 }
 
@@ -110,6 +103,15 @@ func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, er
 		return nil, session.Errorf(session.EFORBIDDEN, session.ReasonMerchantRequired, "The credentials do not act for a merchant (no merchant_id).")
 	}
 	return p, nil
+}
+
+// ForgetAPIKey drops a revoked key from this process's cache, so the
+// revocation is effective here at once (other containers: within
+// APIKeyCacheTTL).
+func (a *Authenticator) ForgetAPIKey(id string) {
+	if a.keys != nil {
+		a.keys.Forget(id)
+	}
 }
 
 func bearerToken(h string) (string, bool) {

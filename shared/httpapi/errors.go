@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/paysessions/paysessions/shared/dialect"
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -39,13 +40,14 @@ func StatusOf(err error) int {
 // retryAfterSeconds is what a 503 asks clients to wait.
 const retryAfterSeconds = "1"
 
-// setErrorHeaders adds the headers an error status calls for, whatever the
-// body's shape: a challenge with 401, Retry-After with 503.
-func setErrorHeaders(w http.ResponseWriter, status int) {
-	switch status {
-	case http.StatusUnauthorized:
+// setErrorHeaders adds the headers an error calls for, whatever the body's
+// shape: a challenge when credentials are missing or bad (not for document
+// 003's 401 for an expired session), Retry-After with 503.
+func setErrorHeaders(w http.ResponseWriter, err error) {
+	switch {
+	case session.ErrorReason(err) == session.ReasonUnauthenticated:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="paysessions"`)
-	case http.StatusServiceUnavailable:
+	case session.ErrorCode(err) == session.EUNAVAILABLE:
 		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 }
@@ -66,7 +68,7 @@ type Problem struct {
 // a generic detail; their cause is only in the request's log line.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status := StatusOf(err)
-	setErrorHeaders(w, status)
+	setErrorHeaders(w, err)
 	writeJSON(w, status, "application/problem+json", Problem{
 		Type:      "about:blank",
 		Title:     http.StatusText(status),
@@ -94,4 +96,12 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// writeEnvelope answers err in document 001's ApiResponse envelope: data
+// null and one notification naming the problem.
+func writeEnvelope(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
+	setErrorHeaders(w, err)
+	writeJSON(w, status, contentTypeJSON, dialect.PaymentStatusError(session.ErrorReason(err), session.ErrorMessage(err)))
 }

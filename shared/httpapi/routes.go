@@ -22,5 +22,13 @@ func Routes(d Deps) []Route {
 		{PatternGetSession, GetSession(d.Store, d.Auth)},
 		{PatternPostEvent, PostEvent(d.Store, d.Auth)},
 		{PatternCancelSession, CancelSession(d.Store, d.Auth)},
+		{PatternV1Session, V1Session(d.Store, d.Auth)},
+		{PatternPaymentStatus, PaymentStatus(d.Store, d.Auth)},
+		{PatternPaymentSession, PaymentSession(d.Store, d.Auth)},
+		{PatternCheckoutSession, CheckoutSession(d.Store, d.Auth)},
+		{PatternSessionRecords, SessionRecords(d.Store, d.Auth)},
+		{PatternSessionRecord, SessionRecord(d.Store, d.Auth)},
+		{PatternCreateAPIKey, CreateAPIKey(d.Store, d.Auth, d.Now)},
+		{PatternDeleteAPIKey, DeleteAPIKey(d.Store, d.Auth)},
 	}
 }

@@ -1,0 +1,142 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// API keys look like psk_<keyId>_<secret>: a 16-hex-digit id and a
+// 64-hex-digit (256-bit) secret. Only the SHA-256 digest of the secret is
+// stored; the key is shown once, when it is made.
+const (
+	apiKeyPrefix    = "psk_"
+	apiKeyIDLen     = 16
+	apiKeySecretLen = 64
+)
+
+// APIKeyScopes are the scopes an API key may carry.
+var APIKeyScopes = []string{ScopeSessionsRead, ScopeSessionsWrite}
+
+// NewAPIKey makes a key: its id, the full key to show once, and the digest
+// to store.
+func NewAPIKey() (id, key string, secretHash []byte) {
+	var b [8 + 32]byte
+	_, _ = rand.Read(b[:])
+	id = hex.EncodeToString(b[:8])
+	secret := hex.EncodeToString(b[8:])
+	sum := sha256.Sum256([]byte(secret))
+	return id, apiKeyPrefix + id + "_" + secret, sum[:]
+}
+
+// parseAPIKey splits a key into id and secret, refusing anything that is
+// not exactly of our form.
+func parseAPIKey(key string) (id, secret string, ok bool) {
+	rest, ok := strings.CutPrefix(key, apiKeyPrefix)
+	if !ok {
+		return "", "", false
+	}
+	id, secret, ok = strings.Cut(rest, "_")
+	if !ok || len(id) != apiKeyIDLen || len(secret) != apiKeySecretLen || !isLowerHex(id) || !isLowerHex(secret) {
+		return "", "", false
+	}
+	return id, secret, true
+}
+
+// ValidAPIKeyID reports whether id has the form of a key id.
+func ValidAPIKeyID(id string) bool { return len(id) == apiKeyIDLen && isLowerHex(id) }
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// APIKeyCacheTTL is how long a key looked up in the table is trusted
+// without looking again: a revoked key stops working within this time.
+const APIKeyCacheTTL = 30 * time.Second
+
+// maxCachedKeys bounds the cache; beyond it, it starts over.
+const maxCachedKeys = 10_000
+
+// APIKeyVerifier checks X-Api-Key values against the stored keys, comparing
+// digests in constant time. Lookups (found or not) are cached for
+// APIKeyCacheTTL per container, so a hot key costs no table read and a flood
+// of made-up ids costs one read per id per TTL.
+type APIKeyVerifier struct {
+	store *store.Store
+	now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedKey
+}
+
+type cachedKey struct {
+	key     *store.APIKey // nil: no such key
+	fetched time.Time
+}
+
+// NewAPIKeyVerifier returns a verifier reading keys from st.
+func NewAPIKeyVerifier(st *store.Store, now func() time.Time) *APIKeyVerifier {
+	if now == nil {
+		now = time.Now
+	}
+	return &APIKeyVerifier{store: st, now: now, cache: map[string]cachedKey{}}
+}
+
+// VerifyAPIKey returns the principal of a valid key; EUNAUTHORIZED for a
+// malformed, unknown or revoked one.
+func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Principal, error) {
+	id, secret, ok := parseAPIKey(key)
+	if !ok {
+		return nil, unauthenticated("The API key is invalid.")
+	}
+	k, err := v.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(secret))
+	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
+		return nil, unauthenticated("The API key is invalid.")
+	}
+	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: k.Scopes, Method: MethodAPIKey, KeyID: k.ID}, nil
+}
+
+func (v *APIKeyVerifier) lookup(ctx context.Context, id string) (*store.APIKey, error) {
+	now := v.now()
+	v.mu.Lock()
+	c, ok := v.cache[id]
+	v.mu.Unlock()
+	if ok && now.Sub(c.fetched) < APIKeyCacheTTL {
+		return c.key, nil
+	}
+	k, err := v.store.APIKey(ctx, id)
+	if err != nil && session.ErrorCode(err) != session.ENOTFOUND {
+		return nil, err
+	}
+	v.mu.Lock()
+	if len(v.cache) >= maxCachedKeys {
+		v.cache = map[string]cachedKey{}
+	}
+	v.cache[id] = cachedKey{key: k, fetched: now}
+	v.mu.Unlock()
+	return k, nil
+}
+
+// Forget drops a key from this container's cache (after revoking it here).
+func (v *APIKeyVerifier) Forget(id string) {
+	v.mu.Lock()
+	delete(v.cache, id)
+	v.mu.Unlock()
+}

@@ -1,0 +1,99 @@
+package dialect
+
+import (
+	"strings"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/statemap"
+)
+
+// Envelope is document 001's ApiResponse wrapper, for answers and errors.
+type Envelope struct {
+	Message       string         `json:"message"`
+	Notifications []Notification `json:"notifications"`
+	Data          any            `json:"data"`
+}
+
+// Notification is one entry of an envelope's notifications: what went
+// wrong, with the service's machine-readable code.
+type Notification struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// MessageSucceeded is the envelope message of every successful answer.
+const MessageSucceeded = "The operation succeeded!"
+
+// MessageFailed is the envelope message of every error.
+const MessageFailed = "The operation failed."
+
+// PaymentStatusBody is document 001's PaymentStatus resource.
+type PaymentStatusBody struct {
+	PaymentID       string          `json:"paymentId"`
+	PaymentCode     string          `json:"paymentCode"`
+	TransactionID   *string         `json:"transactionId"`
+	PaymentMethod   *string         `json:"paymentMethod"`
+	PaymentScenario *string         `json:"paymentScenario"`
+	Currency        *string         `json:"currency"`
+	Amount          int64           `json:"amount"`
+	ActionURL       *string         `json:"actionUrl"`
+	Status          string          `json:"status"`
+	StatusReason    *string         `json:"statusReason"`
+	CreatedOn       string          `json:"createdOn"`
+	ProcessedOn     string          `json:"processedOn"`
+	History         []PaymentChange `json:"history"`
+}
+
+// PaymentChange is one history entry of document 001, in its words; repeats
+// are kept.
+type PaymentChange struct {
+	Status       string  `json:"status"`
+	StatusReason *string `json:"statusReason"`
+	ProcessedOn  string  `json:"processedOn"`
+}
+
+// PaymentStatus renders v in document 001's shape, wrapped in the envelope.
+// processedOn is the latest status change.
+func PaymentStatus(v *session.Session) Envelope {
+	b := PaymentStatusBody{
+		PaymentID:       v.ID,
+		PaymentCode:     PaymentCode(v.ID),
+		TransactionID:   nullable(v.TransactionID),
+		PaymentMethod:   nullable(v.PaymentMethod),
+		PaymentScenario: nullable(v.PaymentScenario),
+		Currency:        nullable(v.Currency),
+		Amount:          v.Amount,
+		ActionURL:       nullable(v.ActionURL),
+		Status:          statemap.PaymentStatus(v.Status),
+		StatusReason:    nullable(v.StatusReason),
+		CreatedOn:       format(v.CreatedAt, layoutPaymentStatus),
+		ProcessedOn:     format(v.UpdatedAt, layoutPaymentStatus),
+		History:         make([]PaymentChange, len(v.History)),
+	}
+	for i, c := range v.History {
+		b.History[i] = PaymentChange{
+			Status:       statemap.PaymentStatus(c.Status),
+			StatusReason: nullable(c.Reason),
+			ProcessedOn:  format(c.At, layoutPaymentStatus),
+		}
+	}
+	if n := len(v.History); n > 0 {
+		b.ProcessedOn = format(v.History[n-1].At, layoutPaymentStatus)
+	}
+	return Envelope{Message: MessageSucceeded, Notifications: []Notification{}, Data: b}
+}
+
+// PaymentCode is the last five hex digits of the id, upper case
+// (38ecb39d-…-557404881d37 → 81D37).
+func PaymentCode(id string) string {
+	if len(id) < 5 {
+		return strings.ToUpper(id)
+	}
+	return strings.ToUpper(id[len(id)-5:])
+}
+
+// PaymentStatusError is document 001's error answer: the envelope with
+// data null and one notification naming the problem.
+func PaymentStatusError(code, message string) Envelope {
+	return Envelope{Message: MessageFailed, Notifications: []Notification{{Code: code, Message: message}}, Data: nil}
+}

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// Patterns of the API key endpoints (DESIGN.md §2, 11-12).
+const (
+	PatternCreateAPIKey = "POST /api-keys"
+	PatternDeleteAPIKey = "DELETE /api-keys/{keyId}"
+)
+
+// APIKeyRequest is the body of POST /api-keys.
+type APIKeyRequest struct {
+	Scopes []string `json:"scopes"`
+}
+
+// APIKeyResponse is the answer to POST /api-keys. Key is the only time the
+// secret is shown.
+type APIKeyResponse struct {
+	KeyID      string    `json:"keyId"`
+	Key        string    `json:"key"`
+	MerchantID string    `json:"merchantId"`
+	Scopes     []string  `json:"scopes"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// CreateAPIKey handles POST /api-keys: a merchant makes an API key with
+// some of the scopes sessions:read and sessions:write (201, shown once).
+func CreateAPIKey(st *store.Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
+	rule := auth.Rule{Scope: auth.ScopeAPIKeysWrite, Bearer: true, Merchant: true}
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := authenticate(r, authn, rule)
+		if err != nil {
+			return err
+		}
+		var req APIKeyRequest
+		if err := decodeJSON(r, &req, false); err != nil {
+			return err
+		}
+		if len(req.Scopes) == 0 {
+			return session.Invalid("scopes", "scopes must list at least one of %v.", auth.APIKeyScopes)
+		}
+		var scopes []string
+		for _, s := range req.Scopes {
+			if !slices.Contains(auth.APIKeyScopes, s) {
+				return session.Invalid("scopes", "scopes may only hold %v.", auth.APIKeyScopes)
+			}
+			if !slices.Contains(scopes, s) {
+				scopes = append(scopes, s)
+			}
+		}
+		id, key, hash := auth.NewAPIKey()
+		k := &store.APIKey{ID: id, MerchantID: p.MerchantID, Scopes: scopes, SecretHash: hash, CreatedAt: session.Normalize(now()), CreatedBy: p.Subject}
+		if err := st.CreateAPIKey(r.Context(), k); err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/api-keys/"+id)
+		writeJSON(w, http.StatusCreated, contentTypeJSON, APIKeyResponse{KeyID: id, Key: key, MerchantID: k.MerchantID, Scopes: scopes, CreatedAt: k.CreatedAt})
+		return nil
+	}, writeProblem)
+}
+
+// DeleteAPIKey handles DELETE /api-keys/{keyId}: the merchant revokes one of
+// its keys (204). Another merchant's key is 404, like an unknown one.
+// Other containers stop accepting the key within auth.APIKeyCacheTTL.
+func DeleteAPIKey(st *store.Store, authn *auth.Authenticator) http.Handler {
+	rule := auth.Rule{Scope: auth.ScopeAPIKeysWrite, Bearer: true, Merchant: true}
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := authenticate(r, authn, rule)
+		if err != nil {
+			return err
+		}
+		id := r.PathValue("keyId")
+		if !auth.ValidAPIKeyID(id) {
+			return session.Invalid("keyId", "keyId must be 16 lower-case hex digits.")
+		}
+		if err := st.DeleteAPIKey(r.Context(), p.MerchantID, id); err != nil {
+			return err
+		}
+		authn.ForgetAPIKey(id)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}, writeProblem)
+}

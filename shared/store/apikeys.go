@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// APIKey is a stored API key. The secret itself is never stored: only its
+// SHA-256 digest.
+type APIKey struct {
+	ID         string    `dynamodbav:"keyId"`
+	MerchantID string    `dynamodbav:"merchantId"`
+	Scopes     []string  `dynamodbav:"scopes"`
+	SecretHash []byte    `dynamodbav:"secretHash"`
+	CreatedAt  time.Time `dynamodbav:"createdAt"`
+	CreatedBy  string    `dynamodbav:"createdBy,omitempty"`
+}
+
+type apiKeyItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	APIKey
+}
+
+func apiKeyKey(id string) (pk, sk string) { return "APIKEY#" + id, "APIKEY" }
+
+// errAPIKeyNotFound is what APIKey and DeleteAPIKey answer for an unknown
+// key (or another merchant's).
+func errAPIKeyNotFound() error {
+	return session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "API key not found.")
+}
+
+// CreateAPIKey stores k; its id must be new.
+func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
+	pk, sk := apiKeyKey(k.ID)
+	av, err := attributevalue.MarshalMap(apiKeyItem{PK: pk, SK: sk, APIKey: *k})
+	if err != nil {
+		return session.Internal(fmt.Errorf("encode API key: %w", err))
+	}
+	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	if err != nil {
+		return session.Internal(err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: av,
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// APIKey reads a key by id with a consistent read, so a revocation is seen
+// at once by the next uncached lookup.
+func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
+	pk, sk := apiKeyKey(id)
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	if out.Item == nil {
+		return nil, errAPIKeyNotFound()
+	}
+	var it apiKeyItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+	}
+	return &it.APIKey, nil
+}
+
+// DeleteAPIKey revokes merchantID's key id. Another merchant's key is
+// ENOTFOUND, exactly like an unknown one.
+func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
+	pk, sk := apiKeyKey(id)
+	expr, err := expression.NewBuilder().WithCondition(
+		expression.Name("merchantId").Equal(expression.Value(merchantID)),
+	).Build()
+	if err != nil {
+		return session.Internal(err)
+	}
+	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table), Key: keyOf(pk, sk),
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *ddb.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return errAPIKeyNotFound()
+	}
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
