@@ -13,7 +13,15 @@ FUNCTIONS := \
 	CreateSessionFunction:create-session \
 	GetSessionFunction:get-session \
 	PostSessionEventFunction:post-session-event \
-	CancelSessionFunction:cancel-session
+	CancelSessionFunction:cancel-session \
+	SessionV1Function:session-v1 \
+	PaymentStatusFunction:payment-status \
+	PaymentSessionFunction:payment-session \
+	CheckoutSessionFunction:checkout-session \
+	SessionRecordsFunction:session-records \
+	SessionRecordFunction:session-record \
+	CreateApiKeyFunction:create-api-key \
+	DeleteApiKeyFunction:delete-api-key
 
 .PHONY: help run test lint build clean deps
 
@@ -51,3 +59,19 @@ build-PostSessionEventFunction:
 	$(LAMBDA_BUILD) ./functions/post-session-event
 build-CancelSessionFunction:
 	$(LAMBDA_BUILD) ./functions/cancel-session
+build-SessionV1Function:
+	$(LAMBDA_BUILD) ./functions/session-v1
+build-PaymentStatusFunction:
+	$(LAMBDA_BUILD) ./functions/payment-status
+build-PaymentSessionFunction:
+	$(LAMBDA_BUILD) ./functions/payment-session
+build-CheckoutSessionFunction:
+	$(LAMBDA_BUILD) ./functions/checkout-session
+build-SessionRecordsFunction:
+	$(LAMBDA_BUILD) ./functions/session-records
+build-SessionRecordFunction:
+	$(LAMBDA_BUILD) ./functions/session-record
+build-CreateApiKeyFunction:
+	$(LAMBDA_BUILD) ./functions/create-api-key
+build-DeleteApiKeyFunction:
+	$(LAMBDA_BUILD) ./functions/delete-api-key

@@ -3,10 +3,12 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/dialect/dialecttest"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -26,19 +29,21 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-// sampleSessionID is the session the events/ samples name.
-const sampleSessionID = "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
-
-// sampleMerchant owns the seeded sample session.
-const sampleMerchant = "merchant-1"
+// The events/ samples name this session, merchant and API key id.
+const (
+	sampleSessionID = "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
+	sampleMerchant  = "merchant-1"
+	sampleKeyID     = "0123456789abcdef"
+)
 
 // fixture is an App as a Lambda builds it, on a fresh table, with a test
-// identity provider, and the sample session seeded.
+// identity provider and a settable clock.
 type fixture struct {
-	app   *app.App
-	iss   *devtoken.Issuer
-	logs  *bytes.Buffer
-	token string
+	app    *app.App
+	clock  *storetest.Clock
+	logs   *bytes.Buffer
+	token  string
+	apiKey string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -59,31 +64,39 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	logs := &bytes.Buffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: logs})
+	a, err := app.New(context.Background(), cfg, app.Options{Log: logs, Now: clock.Now})
 	if err != nil {
-		t.Fatal(err)
-	}
-	amount := int64(8800)
-	seed := session.New(&session.Draft{Amount: &amount, Currency: "ZAR", OrderID: "order-1000"}, sampleMerchant, sampleSessionID, "hcp", time.Now(), cfg.Policy())
-	if _, err := a.Store.Create(context.Background(), seed, nil, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	token := iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{
 		auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
 		auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
 	}})
-	return &fixture{app: a, iss: iss, logs: logs, token: token}
+	// An API key for the samples that use one.
+	_, key, _ := auth.NewAPIKey()
+	secret := key[len("psk_")+17:]
+	sum := sha256.Sum256([]byte(secret))
+	if err := a.Store.CreateAPIKey(context.Background(), &store.APIKey{ID: "feedfacecafebeef", MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: sum[:], CreatedAt: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{app: a, clock: clock, logs: logs, token: token, apiKey: "psk_feedfacecafebeef_" + secret}
 }
 
-// loadEvent reads an events/ sample, with the token placeholder filled in.
-func loadEvent(t *testing.T, name, token string) events.APIGatewayV2HTTPRequest {
+// event reads an events/ sample with its placeholders filled in and, when
+// id is not "", the sample session id replaced by id.
+func (f *fixture) event(t *testing.T, name, id string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_TOKEN"), []byte(token))
+	raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_TOKEN"), []byte(f.token))
+	raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_API_KEY"), []byte(f.apiKey))
+	if id != "" {
+		raw = bytes.ReplaceAll(raw, []byte(sampleSessionID), []byte(id))
+	}
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		t.Fatalf("%s: %v", name, err)
@@ -91,79 +104,144 @@ func loadEvent(t *testing.T, name, token string) events.APIGatewayV2HTTPRequest 
 	return ev
 }
 
-func routeFor(t *testing.T, a *app.App, routeKey string) httpapi.Route {
+// invoke runs ev through the Lambda handler of the route it names, as that
+// route's function builds it.
+func (f *fixture) invoke(t *testing.T, ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	t.Helper()
-	for _, rt := range httpapi.Routes(a.Deps()) {
-		if rt.Pattern == routeKey {
-			return rt
-		}
-	}
-	t.Fatalf("no route serves %q", routeKey)
-	return httpapi.Route{}
-}
-
-// TestEventSamplesThroughLambdaHandler feeds each events/ sample to the
-// Lambda handler its function builds (the api-proxy V2 adapter in front of
-// the route) and checks the answer.
-func TestEventSamplesThroughLambdaHandler(t *testing.T) {
-	f := newFixture(t)
-	tests := []struct {
-		file   string
-		status int
-		check  func(t *testing.T, body map[string]any)
-	}{
-		{"create-session.json", 201, func(t *testing.T, b map[string]any) {
-			if b["orderId"] != "order-1001" || b["merchantId"] != sampleMerchant {
-				t.Errorf("created %v", b)
-			}
-		}},
-		{"get-session.json", 200, func(t *testing.T, b map[string]any) {
-			if b["id"] != sampleSessionID || b["status"] != "CREATED" {
-				t.Errorf("got %v", b)
-			}
-		}},
-		{"post-session-event.json", 200, func(t *testing.T, b map[string]any) {
-			if b["status"] != "AUTHORISED" || b["transactionId"] != "20220211-0013-0000-0382" {
-				t.Errorf("after event %v", b)
-			}
-		}},
-		{"cancel-session.json", 200, func(t *testing.T, b map[string]any) {
-			if b["status"] != "CANCEL_REQUESTED" {
-				t.Errorf("after cancel %v", b)
-			}
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			ev := loadEvent(t, tt.file, f.token)
-			h := f.app.Lambda(routeFor(t, f.app, ev.RouteKey))
-			res, err := h(context.Background(), ev)
+	for _, rt := range httpapi.Routes(f.app.Deps()) {
+		if rt.Pattern == ev.RouteKey {
+			res, err := f.app.Lambda(rt)(context.Background(), ev)
 			if err != nil {
 				t.Fatalf("handler error = %v", err)
-			}
-			if res.StatusCode != tt.status {
-				t.Fatalf("status = %d %s; want %d", res.StatusCode, res.Body, tt.status)
 			}
 			if res.IsBase64Encoded {
 				t.Errorf("response body base64-encoded; want plain JSON")
 			}
-			if res.Headers["Cache-Control"] != "no-store" || res.Headers["X-Content-Type-Options"] != "nosniff" || res.Headers["Content-Type"] != "application/json" {
+			if res.Headers["Cache-Control"] != "no-store" || res.Headers["X-Content-Type-Options"] != "nosniff" {
 				t.Errorf("headers = %v", res.Headers)
 			}
 			if res.Headers["X-Request-Id"] != ev.RequestContext.RequestID {
 				t.Errorf("X-Request-Id = %q; want API Gateway's %q", res.Headers["X-Request-Id"], ev.RequestContext.RequestID)
 			}
-			var body map[string]any
-			if err := json.Unmarshal([]byte(res.Body), &body); err != nil {
-				t.Fatalf("body %q: %v", res.Body, err)
+			return res
+		}
+	}
+	t.Fatalf("no route serves %q", ev.RouteKey)
+	return events.APIGatewayV2HTTPResponse{}
+}
+
+func decode(t *testing.T, res events.APIGatewayV2HTTPResponse) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(res.Body), &v); err != nil {
+		t.Fatalf("body %q: %v", res.Body, err)
+	}
+	return v
+}
+
+// TestEventSamplesThroughLambdaHandler feeds each events/ sample to the
+// Lambda handler its function builds (the api-proxy V2 adapter in front of
+// the route) and checks the answer, in an order that walks a session
+// through its life.
+func TestEventSamplesThroughLambdaHandler(t *testing.T) {
+	f := newFixture(t)
+	amount := int64(8800)
+	seed := session.New(&session.Draft{Amount: &amount, Currency: "ZAR", OrderID: "order-1000", TransactionID: "tx-1"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
+	if _, err := f.app.Store.Create(context.Background(), seed, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Store.CreateAPIKey(context.Background(), &store.APIKey{ID: sampleKeyID, MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: make([]byte, 32), CreatedAt: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	field := func(path ...string) func(any) any {
+		return func(v any) any {
+			for _, p := range path {
+				v = v.(map[string]any)[p]
 			}
-			tt.check(t, body)
+			return v
+		}
+	}
+	tests := []struct {
+		file   string
+		status int
+		get    func(any) any
+		want   any
+	}{
+		{"create-session.json", 201, field("orderId"), "order-1001"},
+		{"get-session.json", 200, field("status"), "CREATED"},
+		{"session-v1.json", 200, field("sessionState"), "Initial"},
+		{"payment-status.json", 200, field("data", "status"), "Pending"},
+		{"payment-session.json", 200, field("status"), "PENDING"},
+		{"checkout-session.json", 200, field("data", "checkoutSession", "checkoutSessionStatus"), "INITIATED"},
+		{"session-record.json", 200, field("session_status"), "CREATED"},
+		{"session-records.json", 200, func(v any) any { return len(v.([]any)) }, 2},
+		{"post-session-event.json", 200, field("status"), "AUTHORISED"},
+		{"cancel-session.json", 200, field("status"), "CANCEL_REQUESTED"},
+		{"create-api-key.json", 201, field("merchantId"), sampleMerchant},
+		{"delete-api-key.json", 204, nil, nil},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.file] = true
+		t.Run(tt.file, func(t *testing.T) {
+			res := f.invoke(t, f.event(t, tt.file, ""))
+			if res.StatusCode != tt.status {
+				t.Fatalf("status = %d %s; want %d", res.StatusCode, res.Body, tt.status)
+			}
+			if tt.get != nil {
+				if got := tt.get(decode(t, res)); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("got %v; want %v", got, tt.want)
+				}
+			}
 		})
 	}
-	if strings.Contains(f.logs.String(), f.token) {
-		t.Errorf("logs contain the bearer token")
+	samples, _ := filepath.Glob(filepath.Join("..", "..", "events", "*.json"))
+	for _, s := range samples {
+		if name := filepath.Base(s); !seen[name] && name != "env.json" && !strings.HasPrefix(name, "schedule") {
+			t.Errorf("events/%s is not exercised by this test", name)
+		}
+	}
+	if strings.Contains(f.logs.String(), f.token) || strings.Contains(f.logs.String(), f.apiKey) {
+		t.Errorf("logs contain a credential")
 	}
 	if !strings.Contains(f.logs.String(), `"request_id":"Xk3p9gHYoAMEbvQ="`) {
 		t.Errorf("logs lack API Gateway's request id:\n%s", f.logs)
+	}
+}
+
+// TestDialectSamplesAnswerTheDocumentsExamples: each documented endpoint,
+// through its Lambda handler and its events/ sample, answers the document's
+// example for a session holding the example's data.
+func TestDialectSamplesAnswerTheDocumentsExamples(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		file string
+		ex   dialecttest.Example
+	}{
+		{"session-v1.json", dialecttest.V1Session()},
+		{"payment-status.json", dialecttest.PaymentStatus()},
+		{"payment-session.json", dialecttest.PaymentSession()},
+		{"checkout-session.json", dialecttest.Checkout()},
+		{"session-record.json", dialecttest.SessionRecord()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			for _, v := range []*session.Session{tt.ex.Session, tt.ex.Child} {
+				if v == nil {
+					continue
+				}
+				if _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.clock.Set(tt.ex.Now)
+			res := f.invoke(t, f.event(t, tt.file, tt.ex.Session.ID))
+			if res.StatusCode != 200 {
+				t.Fatalf("status = %d %s", res.StatusCode, res.Body)
+			}
+			if got := decode(t, res); !reflect.DeepEqual(got, any(tt.ex.Want)) {
+				t.Errorf("body = %s;\nwant %v", res.Body, tt.ex.Want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/auth"
@@ -35,6 +37,8 @@ const (
 // harness is the whole API on a fresh table, with a token issuer.
 type harness struct {
 	t       *testing.T
+	db      *dynamodb.Client
+	table   string
 	clock   *storetest.Clock
 	st      *store.Store
 	iss     *devtoken.Issuer
@@ -66,12 +70,15 @@ func newHarness(t *testing.T) *harness {
 	}
 	jwks := httptest.NewServer(iss)
 	t.Cleanup(jwks.Close)
-	authn := auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: testIssuer, Audience: testAudience}), nil)
+	authn := auth.New(
+		auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: testIssuer, Audience: testAudience}),
+		auth.NewAPIKeyVerifier(st, clock.Now),
+	)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	routes := httpapi.Routes(httpapi.Deps{Store: st, Auth: authn, Now: clock.Now})
 	h := httpapi.Middleware(logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...))
-	return &harness{t: t, clock: clock, st: st, iss: iss, handler: h, logs: logs}
+	return &harness{t: t, db: db, table: table, clock: clock, st: st, iss: iss, handler: h, logs: logs}
 }
 
 func (h *harness) token(merchant string, scopes ...string) string {
@@ -131,6 +138,25 @@ func (h *harness) do(method, path, token string, body any, headers ...string) re
 	w := httptest.NewRecorder()
 	h.handler.ServeHTTP(w, r)
 	return response{w}
+}
+
+// apiKey makes an API key for merchant with scopes and returns it.
+func (h *harness) apiKey(merchant string, scopes ...string) string {
+	h.t.Helper()
+	res := h.do("POST", "/api-keys", h.token(merchant, auth.ScopeAPIKeysWrite), map[string]any{"scopes": scopes})
+	if res.Code != http.StatusCreated {
+		h.t.Fatalf("POST /api-keys = %d %s; want 201", res.Code, res.Body)
+	}
+	return res.json(h.t)["key"].(string)
+}
+
+// seed stores v as it is, bypassing the lifecycle rules, for tests that need
+// a session with a document's example values.
+func (h *harness) seed(v *session.Session) {
+	h.t.Helper()
+	if _, err := h.st.Create(context.Background(), v, nil, 0, nil); err != nil {
+		h.t.Fatalf("seed: %v", err)
+	}
 }
 
 // create makes a session for merchant and returns its id.

@@ -1,0 +1,23 @@
+// Command payment-session is the Lambda of GET /payment-sessions/{paymentSessionId} (document 002).
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/httpapi"
+)
+
+func main() {
+	cfg, err := app.LoadAPIConfig()
+	if err != nil {
+		app.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{})
+	if err != nil {
+		app.Fatal(err)
+	}
+	lambda.Start(a.Lambda(httpapi.Route{Pattern: httpapi.PatternPaymentSession, Handler: httpapi.PaymentSession(a.Store, a.Auth)}))
+}
