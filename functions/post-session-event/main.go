@@ -11,13 +11,6 @@ import (
 )
 
 func main() {
-	cfg, err := app.LoadAPIConfig()
-	if err != nil {
-		app.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{})
-	if err != nil {
-		app.Fatal(err)
-	}
+	a := app.MustLoad(context.Background())
 	lambda.Start(a.Lambda(httpapi.Route{Pattern: httpapi.PatternPostEvent, Handler: httpapi.PostEvent(a.Store, a.Auth)}))
 }

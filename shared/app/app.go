@@ -126,12 +126,21 @@ func Fatal(err error) {
 	os.Exit(1)
 }
 
-// LoadAPIConfig reads the settings an API function needs, JWT settings
-// included.
-func LoadAPIConfig() (config.Config, error) {
+// MustLoad is an API function's start-up: it reads the settings from the
+// environment (the JWT settings included), builds the App, and on any error
+// reports it (Fatal) and exits, so the function fails at init with the
+// message rather than on its first request.
+func MustLoad(ctx context.Context) *App {
 	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		return cfg, err
+	if err == nil {
+		err = cfg.RequireJWT()
 	}
-	return cfg, cfg.RequireJWT()
+	if err != nil {
+		Fatal(err)
+	}
+	a, err := New(ctx, cfg, Options{})
+	if err != nil {
+		Fatal(err)
+	}
+	return a
 }
