@@ -147,7 +147,7 @@ func TestEventSamplesThroughLambdaHandler(t *testing.T) {
 	f := newFixture(t)
 	amount := int64(8800)
 	seed := session.New(&session.Draft{Amount: &amount, Currency: "ZAR", OrderID: "order-1000", TransactionID: "tx-1"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
-	if _, err := f.app.Store.Create(context.Background(), seed, nil, 0, nil); err != nil {
+	if _, _, err := f.app.Store.Create(context.Background(), seed, nil, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.app.Store.CreateAPIKey(context.Background(), &store.APIKey{ID: sampleKeyID, MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: make([]byte, 32), CreatedAt: f.clock.Now()}); err != nil {
@@ -230,7 +230,7 @@ func TestDialectSamplesAnswerTheDocumentsExamples(t *testing.T) {
 				if v == nil {
 					continue
 				}
-				if _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+				if err := f.app.Store.Import(context.Background(), v); err != nil {
 					t.Fatal(err)
 				}
 			}

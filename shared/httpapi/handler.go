@@ -7,6 +7,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
@@ -43,40 +44,10 @@ func authenticate(r *http.Request, a *auth.Authenticator, rule auth.Rule) (*auth
 // 400.
 func pathID(r *http.Request, name string) (string, error) {
 	id := r.PathValue(name)
-	if !isUUID(id) {
+	if !session.ValidID(id) {
 		return "", session.Invalid(name, "%s must be a UUID.", name)
 	}
-	return lower(id), nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
+	return strings.ToLower(id), nil
 }
 
 // ownedBy hides another merchant's session: it answers exactly as an

@@ -154,7 +154,7 @@ func (h *harness) apiKey(merchant string, scopes ...string) string {
 // a session with a document's example values.
 func (h *harness) seed(v *session.Session) {
 	h.t.Helper()
-	if _, err := h.st.Create(context.Background(), v, nil, 0, nil); err != nil {
+	if err := h.st.Import(context.Background(), v); err != nil {
 		h.t.Fatalf("seed: %v", err)
 	}
 }

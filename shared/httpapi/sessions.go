@@ -81,10 +81,6 @@ func CreateSession(st *store.Store, authn *auth.Authenticator, now func() time.T
 			return err
 		}
 		v := session.New(&d, p.MerchantID, uuid.NewString(), newHCPToken(), now(), st.Policy())
-		body, err := json.Marshal(v)
-		if err != nil {
-			return session.Internal(err)
-		}
 		var idem *store.Idempotency
 		if key != "" {
 			canonical, err := json.Marshal(&d)
@@ -93,7 +89,7 @@ func CreateSession(st *store.Store, authn *auth.Authenticator, now func() time.T
 			}
 			idem = &store.Idempotency{MerchantID: p.MerchantID, Key: key, RequestHash: store.HashRequest(canonical)}
 		}
-		replay, err := st.Create(r.Context(), v, idem, http.StatusCreated, body)
+		body, replay, err := st.Create(r.Context(), v, idem, http.StatusCreated, func(v *session.Session) ([]byte, error) { return json.Marshal(v) })
 		if err != nil {
 			return err
 		}
@@ -155,9 +151,7 @@ func PostEvent(st *store.Store, authn *auth.Authenticator) http.Handler {
 		if err := ev.Validate(); err != nil {
 			return err
 		}
-		v, err := st.Update(r.Context(), id, func(v *session.Session, now time.Time) (bool, error) {
-			return v.Apply(&ev, now, st.Policy())
-		})
+		v, err := st.ApplyEvent(r.Context(), id, &ev)
 		if err != nil {
 			return err
 		}
@@ -187,12 +181,7 @@ func CancelSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 		if err := req.Validate(); err != nil {
 			return err
 		}
-		v, err := st.Update(r.Context(), id, func(v *session.Session, now time.Time) (bool, error) {
-			if err := ownedBy(v, p); err != nil {
-				return false, err
-			}
-			return true, v.Cancel(req.Reason, now, st.Policy())
-		})
+		v, err := st.Cancel(r.Context(), p.MerchantID, id, req.Reason)
 		if err != nil {
 			return err
 		}

@@ -53,6 +53,8 @@ type Draft struct {
 	Appearance           json.RawMessage   `json:"appearance"`
 	CardCategories       []string          `json:"cardCategories"`
 	Metadata             map[string]string `json:"metadata"`
+	// ParentSessionID makes the new session a child of that session.
+	ParentSessionID string `json:"parentSessionId"`
 }
 
 // Validate checks a draft. amount and currency are required; everything else
@@ -119,7 +121,45 @@ func (d *Draft) Validate() error {
 			return err
 		}
 	}
+	if d.ParentSessionID != "" {
+		if !ValidID(d.ParentSessionID) {
+			return Invalid("parentSessionId", "parentSessionId must be a UUID.")
+		}
+		d.ParentSessionID = lowerASCII(d.ParentSessionID)
+	}
 	return checkMap("metadata", d.Metadata, maxMetadataKeys, maxMetadataKeyLen, maxMetadataValLen)
+}
+
+// ValidID reports whether s is a session id: a UUID in its canonical
+// 8-4-4-4-12 form, either case (ids are read in lower case).
+func ValidID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // Event is a processor's report of a status change (POST /sessions/{id}/events).

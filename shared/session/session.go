@@ -144,6 +144,7 @@ func New(d *Draft, merchantID, id, hcpToken string, now time.Time, p Policy) *Se
 		CardCategories:       d.CardCategories,
 		HCPToken:             hcpToken,
 		Metadata:             d.Metadata,
+		ParentSessionID:      d.ParentSessionID,
 		History:              []Change{{Status: Created, Reason: ReasonCreated, At: now}},
 	}
 	if d.Amount != nil {
@@ -286,7 +287,7 @@ func (s *Session) Apply(ev *Event, now time.Time, p Policy) (applied bool, err e
 	if reason == "" {
 		reason = "Status updated to " + string(ev.Status) + " by the payment processor."
 	}
-	if err := s.transition(ev.Status, reason, ev.EventID, now, p); err != nil {
+	if err := s.transition(ev.Status, reason, ev.EventID, false, now, p); err != nil {
 		return false, err
 	}
 	if ev.ResultData != nil {
@@ -336,11 +337,13 @@ func (s *Session) Cancel(reason string, now time.Time, p Policy) error {
 	default:
 		return Errorf(ECONFLICT, ReasonInvalidTransition, "A session in status %s cannot be canceled.", s.Status)
 	}
-	return s.transition(to, reason, "", now, p)
+	return s.transition(to, reason, "", false, now, p)
 }
 
 // transition moves the session to status to at now, recording the change.
-func (s *Session) transition(to Status, reason, eventID string, now time.Time, p Policy) error {
+// A system change (propagation between parent and child) is never refused
+// for the history's length; it only ever closes an open session.
+func (s *Session) transition(to Status, reason, eventID string, system bool, now time.Time, p Policy) error {
 	if !CanTransition(s.Status, to) {
 		return Errorf(ECONFLICT, ReasonInvalidTransition, "A session in status %s cannot move to %s.", s.Status, to)
 	}
@@ -348,7 +351,7 @@ func (s *Session) transition(to Status, reason, eventID string, now time.Time, p
 	if s.Status.Open() && to.Open() {
 		limit = MaxHistory - MaxHistoryReserve
 	}
-	if len(s.History) >= limit {
+	if !system && len(s.History) >= limit {
 		return Errorf(ECONFLICT, ReasonHistoryFull, "The session's history is full (%d entries); no further changes of this kind are accepted.", len(s.History))
 	}
 	s.Status = to

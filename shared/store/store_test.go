@@ -53,7 +53,7 @@ func (f *fixture) create(t *testing.T, merchant string) *session.Session {
 		t.Fatal(err)
 	}
 	v := session.New(d, merchant, uuid.NewString(), "hcp-"+uuid.NewString(), f.clock.Now(), session.DefaultPolicy)
-	if _, err := f.st.Create(context.Background(), v, nil, 0, nil); err != nil {
+	if _, _, err := f.st.Create(context.Background(), v, nil, 0, nil); err != nil {
 		t.Fatalf("Create() = %v", err)
 	}
 	return v
@@ -268,6 +268,9 @@ func TestConcurrentUpdatesNeverLoseAWrite(t *testing.T) {
 	t.Logf("%d writers: %d accepted, %d refused as concurrent", writers, accepted, conflicts)
 }
 
+// idBody renders a session as {"id":"…"}, standing in for the API's body.
+func idBody(v *session.Session) ([]byte, error) { return []byte(`{"id":"` + v.ID + `"}`), nil }
+
 func TestIdempotentCreate(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -277,7 +280,7 @@ func TestIdempotentCreate(t *testing.T) {
 	}
 	first := newSession()
 	idem := &store.Idempotency{MerchantID: "m-1", Key: "key-1", RequestHash: store.HashRequest([]byte("body-a"))}
-	if r, err := f.st.Create(ctx, first, idem, 201, []byte(`{"id":"`+first.ID+`"}`)); err != nil || r != nil {
+	if _, r, err := f.st.Create(ctx, first, idem, 201, idBody); err != nil || r != nil {
 		t.Fatalf("first Create() = %v, %v; want nil, nil", r, err)
 	}
 
@@ -294,7 +297,7 @@ func TestIdempotentCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newSession()
-			r, err := f.st.Create(ctx, v, &tt.idem, 201, []byte(`{"id":"`+v.ID+`"}`))
+			_, r, err := f.st.Create(ctx, v, &tt.idem, 201, idBody)
 			if tt.reason != "" {
 				if session.ErrorReason(err) != tt.reason || session.ErrorCode(err) != session.ECONFLICT {
 					t.Fatalf("Create() = %v, %v; want %s", r, err, tt.reason)
@@ -321,7 +324,7 @@ func TestIdempotentCreate(t *testing.T) {
 	// stored (TTL has not run).
 	f.clock.Advance(store.IdempotencyTTL)
 	later := newSession()
-	r, err := f.st.Create(ctx, later, &store.Idempotency{MerchantID: "m-1", Key: "key-1", RequestHash: store.HashRequest([]byte("body-b"))}, 201, nil)
+	_, r, err := f.st.Create(ctx, later, &store.Idempotency{MerchantID: "m-1", Key: "key-1", RequestHash: store.HashRequest([]byte("body-b"))}, 201, nil)
 	if err != nil || r != nil {
 		t.Fatalf("Create() after 24h = %+v, %v; want a new session", r, err)
 	}
@@ -341,7 +344,7 @@ func TestIdempotentCreateRace(t *testing.T) {
 			defer wg.Done()
 			v := session.New(&session.Draft{Amount: amount(1), Currency: "EUR"}, "m-1", uuid.NewString(), "tok", f.clock.Now(), session.DefaultPolicy)
 			idem := &store.Idempotency{MerchantID: "m-1", Key: "race", RequestHash: "h"}
-			r, err := f.st.Create(ctx, v, idem, 201, []byte(v.ID))
+			_, r, err := f.st.Create(ctx, v, idem, 201, func(v *session.Session) ([]byte, error) { return []byte(v.ID), nil })
 			switch {
 			case err != nil:
 				t.Errorf("Create() = %v", err)

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// The session operations: each is one Transact, so everything it changes —
+// a session, its parent or child, an idempotency record — is written
+// atomically or not at all.
+
+// Create stores v, a new session. When v.ParentSessionID is set, v becomes
+// that session's child (session.Adopt: same merchant, parent open, expiry
+// capped at the parent's) and the parent is linked in the same transaction.
+// render makes the response body from the session as stored; with idem,
+// the status and body are remembered with the key in the same transaction,
+// and a repeat of the key returns them as a Replay instead (ECONFLICT
+// IDEMPOTENCY_KEY_REUSED if the request differs). Without a parent or idem,
+// Create is one conditional PutItem.
+func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *Replay, error) {
+	var body []byte
+	var created *session.Session
+	err := s.Transact(ctx, func(t *Txn) error {
+		c := v.Clone()
+		if c.ParentSessionID != "" {
+			parent, err := t.Get(c.ParentSessionID)
+			if session.ErrorCode(err) == session.ENOTFOUND {
+				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			}
+			if err != nil {
+				return err
+			}
+			var current *session.Session
+			if parent.ChildSessionID != "" {
+				if current, err = t.Get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+					current = nil
+				} else if err != nil {
+					return err
+				}
+			}
+			if err := session.Adopt(parent, c, current, t.Now(), s.policy); err != nil {
+				return err
+			}
+			t.Put(parent)
+		}
+		c.Version = 1
+		var b []byte
+		if render != nil {
+			var err error
+			if b, err = render(c); err != nil {
+				return session.Internal(err)
+			}
+		}
+		body, created = b, c
+		t.Create(c)
+		if idem != nil {
+			t.Remember(idem, c.ID, status, b)
+		}
+		return nil
+	})
+	if errors.Is(err, errReplay) {
+		r, err := s.replay(ctx, idem)
+		return nil, r, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	*v = *created
+	return body, nil, nil
+}
+
+// idempotencyPut is the transaction item of an idempotency record: written
+// only if the key is free (no record, or an expired one TTL has not deleted).
+func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, error) {
+	pk, sk := idempotencyKey(w.idem.MerchantID, w.idem.Key)
+	rec, err := attributevalue.MarshalMap(idempotencyItem{
+		PK: pk, SK: sk, RequestHash: w.idem.RequestHash, SessionID: w.sessionID, Status: w.status, Body: w.body,
+		ExpiresAt: now.Add(IdempotencyTTL).Unix(), TTL: epochCeil(now.Add(IdempotencyTTL)),
+	})
+	if err != nil {
+		return nil, session.Internal(fmt.Errorf("encode idempotency record: %w", err))
+	}
+	free, err := expression.NewBuilder().WithCondition(
+		expression.AttributeNotExists(expression.Name(attrPK)).
+			Or(expression.Name("expiresAtEpoch").LessThanEqual(expression.Value(now.Unix()))),
+	).Build()
+	if err != nil {
+		return nil, session.Internal(err)
+	}
+	return &ddb.Put{
+		TableName: &s.table, Item: rec,
+		ConditionExpression: free.Condition(), ExpressionAttributeNames: free.Names(),
+		ExpressionAttributeValues: free.Values(),
+	}, nil
+}
+
+// Update changes one session under optimistic concurrency (see Transact).
+// change returns changed=false to write nothing (an acknowledged duplicate
+// event); Update then returns the session as it is.
+func (s *Store) Update(ctx context.Context, id string, change func(v *session.Session, now time.Time) (changed bool, err error)) (*session.Session, error) {
+	var out *session.Session
+	var now time.Time
+	var changed bool
+	err := s.Transact(ctx, func(t *Txn) error {
+		v, err := t.Get(id)
+		if err != nil {
+			return err
+		}
+		now = t.Now()
+		if changed, err = change(v, now); err != nil {
+			return err
+		}
+		if changed {
+			t.Put(v)
+		}
+		out = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !changed {
+		return out.At(now, s.policy)
+	}
+	return out, nil
+}
+
+// ApplyEvent applies a processor event to session id. When a child session
+// reaches AUTHORISED or SETTLED, its open parent moves to the same status
+// in the same transaction. A repeated eventId changes nothing; the session
+// is returned as it is.
+func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
+	var out *session.Session
+	var now time.Time
+	var applied bool
+	err := s.Transact(ctx, func(t *Txn) error {
+		v, err := t.Get(id)
+		if err != nil {
+			return err
+		}
+		now = t.Now()
+		if applied, err = v.Apply(ev, now, s.policy); err != nil {
+			return err
+		}
+		out = v
+		if !applied {
+			return nil
+		}
+		t.Put(v)
+		if v.ParentSessionID != "" && (v.Status == session.Authorised || v.Status == session.Settled) {
+			parent, err := t.Get(v.ParentSessionID)
+			if session.ErrorCode(err) == session.ENOTFOUND {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if session.Propagate(v, parent, now, s.policy) {
+				t.Put(parent)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !applied {
+		return out.At(now, s.policy)
+	}
+	return out, nil
+}
+
+// Cancel is merchantID's cancel of session id. An open child of the session
+// is closed (CANCELED) in the same transaction. Another merchant's session
+// is ENOTFOUND.
+func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error) {
+	var out *session.Session
+	err := s.Transact(ctx, func(t *Txn) error {
+		v, err := t.Get(id)
+		if err != nil {
+			return err
+		}
+		if v.MerchantID != merchantID {
+			return session.NotFound()
+		}
+		if err := v.Cancel(reason, t.Now(), s.policy); err != nil {
+			return err
+		}
+		t.Put(v)
+		out = v
+		if v.ChildSessionID == "" {
+			return nil
+		}
+		child, err := t.Get(v.ChildSessionID)
+		if session.ErrorCode(err) == session.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if session.CloseChild(child, t.Now(), s.policy) {
+			t.Put(child)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Import writes v exactly as given, if no session with its id exists: no
+// lifecycle rule is applied and no parent is linked. It is for restoring
+// records and for tests that need a session with a document's example
+// values (times in the past included).
+func (s *Store) Import(ctx context.Context, v *session.Session) error {
+	return s.Transact(ctx, func(t *Txn) error {
+		t.Create(v.Clone())
+		return nil
+	})
+}

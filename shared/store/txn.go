@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// Txn is one attempt of a read-modify-write over one or more sessions: read
+// them with Get, change them, mark them with Put (or Create for new ones).
+// Transact writes them all at once, each under its condition, and runs the
+// attempt again on the winners' state if any write lost a race.
+type Txn struct {
+	store *Store
+	ctx   context.Context
+	now   time.Time
+	read  map[string]readState
+	seed  map[string]*session.Session // winners returned by a failed write
+	puts  []*session.Session
+	news  map[string]bool
+	idem  *idempotencyWrite
+}
+
+// readState is what a write's condition holds about the item it read.
+type readState struct {
+	version int64
+	open    bool
+}
+
+type idempotencyWrite struct {
+	idem      *Idempotency
+	sessionID string
+	status    int
+	body      []byte
+}
+
+// Now is the attempt's instant: changes are made at it.
+func (t *Txn) Now() time.Time { return t.now }
+
+// Get reads a session as stored (the time rules not applied: the domain
+// functions apply them to the instant of the change). A session read once in
+// an attempt is read once.
+func (t *Txn) Get(id string) (*session.Session, error) {
+	var v *session.Session
+	if w, ok := t.seed[id]; ok {
+		v = w.Clone()
+	} else {
+		var err error
+		if v, err = t.store.get(t.ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	t.read[id] = readState{version: v.Version, open: v.Status.Open()}
+	return v, nil
+}
+
+// Put marks a session read with Get for writing.
+func (t *Txn) Put(v *session.Session) { t.puts = append(t.puts, v) }
+
+// Create marks a new session for writing; it must not exist yet.
+func (t *Txn) Create(v *session.Session) {
+	t.news[v.ID] = true
+	t.puts = append(t.puts, v)
+}
+
+// Remember writes an Idempotency-Key record with the response to the
+// creation of sessionID, in the same transaction. If the key was used
+// before, Transact returns errReplay.
+func (t *Txn) Remember(idem *Idempotency, sessionID string, status int, body []byte) {
+	t.idem = &idempotencyWrite{idem: idem, sessionID: sessionID, status: status, body: body}
+}
+
+// errReplay reports that the Idempotency-Key was used before.
+var errReplay = errors.New("store: idempotency key used before")
+
+// Transact runs fn and writes what it marked, atomically: one conditional
+// PutItem for a single session, else one TransactWriteItems. Every existing
+// session is written only if it still has the version read and, at the
+// instant of the write, is within its retention and (if it was open) not
+// expired; a new one only if its id is free. When a condition fails, fn runs
+// again on fresh state, after a jittered backoff, up to maxWriteAttempts
+// times; then ECONFLICT CONCURRENT_UPDATE. fn must be safe to run again.
+func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
+	seed := map[string]*session.Session{}
+	for attempt := 1; ; attempt++ {
+		t := &Txn{store: s, ctx: ctx, now: s.now(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if len(t.puts) == 0 && t.idem == nil {
+			return nil
+		}
+		var err error
+		if len(t.puts) == 1 && t.idem == nil && !t.news[t.puts[0].ID] {
+			err = t.putOne(seed)
+		} else {
+			err = t.writeAll()
+		}
+		if !errors.Is(err, errLostRace) {
+			return err
+		}
+		if len(t.puts) > 1 || t.idem != nil {
+			clear(seed) // a failed transaction returns no winners: read again
+		}
+		if attempt >= maxWriteAttempts {
+			return session.Errorf(session.ECONFLICT, session.ReasonConcurrentUpdate, "The session is being changed concurrently; retry.")
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+var errLostRace = errors.New("store: conditional write lost")
+
+// condition is the write condition of v, read (or not) in this attempt.
+func (t *Txn) condition(v *session.Session) (expression.Expression, error) {
+	if t.news[v.ID] {
+		return expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
+	}
+	r, ok := t.read[v.ID]
+	if !ok {
+		return expression.Expression{}, fmt.Errorf("store: session %s written without being read", v.ID)
+	}
+	// The time rules are checked at the instant of the write itself, read
+	// from the clock again: a decision taken on a read that has since gone
+	// stale cannot write to an expired or purged session.
+	at := expression.Value(formatTime(t.store.now()))
+	cond := expression.Name("version").Equal(expression.Value(r.version)).
+		And(expression.Name("purgeAt").GreaterThan(at))
+	if r.open {
+		cond = cond.And(expression.Name(attrExpiresAt).GreaterThan(at))
+	}
+	return expression.NewBuilder().WithCondition(cond).Build()
+}
+
+func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
+	if !t.news[v.ID] {
+		v.Version = t.read[v.ID].version + 1
+	} else {
+		v.Version = 1
+	}
+	av, err := attributevalue.MarshalMap(t.store.toItem(v))
+	if err != nil {
+		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
+	}
+	return av, nil
+}
+
+// putOne writes the only changed session with PutItem. On a lost race the
+// failed write returns the item as stored, and the next attempt starts from
+// it without reading again.
+func (t *Txn) putOne(seed map[string]*session.Session) error {
+	v := t.puts[0]
+	expr, err := t.condition(v)
+	if err != nil {
+		return session.Internal(err)
+	}
+	av, err := t.item(v)
+	if err != nil {
+		return err
+	}
+	_, err = t.store.db.PutItem(t.ctx, &dynamodb.PutItemInput{
+		TableName:                           aws.String(t.store.table),
+		Item:                                av,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *ddb.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		delete(seed, v.ID)
+		if ccf.Item != nil {
+			winner, derr := decodeSession(ccf.Item)
+			if derr != nil {
+				return derr
+			}
+			seed[v.ID] = winner
+		}
+		return errLostRace
+	case err != nil:
+		return classify(err)
+	}
+	return nil
+}
+
+// writeAll writes every marked item in one transaction.
+func (t *Txn) writeAll() error {
+	var items []ddb.TransactWriteItem
+	for _, v := range t.puts {
+		expr, err := t.condition(v)
+		if err != nil {
+			return session.Internal(err)
+		}
+		av, err := t.item(v)
+		if err != nil {
+			return err
+		}
+		items = append(items, ddb.TransactWriteItem{Put: &ddb.Put{
+			TableName: aws.String(t.store.table), Item: av,
+			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		}})
+	}
+	if t.idem != nil {
+		put, err := t.store.idempotencyPut(t.idem, t.now)
+		if err != nil {
+			return err
+		}
+		items = append(items, ddb.TransactWriteItem{Put: put})
+	}
+	_, err := t.store.db.TransactWriteItems(t.ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return nil
+	}
+	reasons := cancellationReasons(err)
+	if reasons == nil {
+		return classify(err)
+	}
+	if t.idem != nil && reasons[len(reasons)-1] == "ConditionalCheckFailed" {
+		return errReplay
+	}
+	for _, r := range reasons {
+		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {
+			return errLostRace
+		}
+	}
+	return classify(err)
+}
