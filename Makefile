@@ -21,7 +21,8 @@ FUNCTIONS := \
 	SessionRecordsFunction:session-records \
 	SessionRecordFunction:session-record \
 	CreateApiKeyFunction:create-api-key \
-	DeleteApiKeyFunction:delete-api-key
+	DeleteApiKeyFunction:delete-api-key \
+	ExpirySweeperFunction:expiry-sweeper
 
 .PHONY: help run test lint build clean deps
 
@@ -75,3 +76,5 @@ build-CreateApiKeyFunction:
 	$(LAMBDA_BUILD) ./functions/create-api-key
 build-DeleteApiKeyFunction:
 	$(LAMBDA_BUILD) ./functions/delete-api-key
+build-ExpirySweeperFunction:
+	$(LAMBDA_BUILD) ./functions/expiry-sweeper

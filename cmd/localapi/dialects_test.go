@@ -124,9 +124,9 @@ func TestLocalServerAnswersEveryDialect(t *testing.T) {
 		`{"status":"SENT","reason":"The payment was sent to the payment provider."}`,
 		`{"status":"REQUIRES_ACTION","actionUrl":"https://auth.payments.co.za/?id=2c5b9188-7d59-4c51-a486-24202821bfbc"}`,
 		`{"status":"AUTHORISED","transactionId":"20220211-0013-0000-0382"}`)
-	hosted := createAndMove(`{"amount":100,"currency":"USD","orderId":"e3f4a5b6-c7d8-9012-3456-123456789012","paymentProvider":"STRIPE","savePaymentProfile":true,"hosted":true,`+
-		`"provider":{"clientSecret":"pi_1234_secret_abcd","publishableKey":"pk_test_1234567890abcdef","paymentIntentId":"pi_1234567890abcdef"},`+
-		`"metadata":{"source":"mobile_app","campaign":"summer_2024"},"paymentProfileId":"f4a5b6c7-d8e9-0123-4567-234567890123",`+
+	hosted := createAndMove(`{"amount":100,"currency":"USD","orderId":"e3f4a5b6-c7d8-9012-3456-123456789012","paymentProvider":"STRIPE","savePaymentProfile":true,"hosted":true,` +
+		`"provider":{"clientSecret":"pi_1234_secret_abcd","publishableKey":"pk_test_1234567890abcdef","paymentIntentId":"pi_1234567890abcdef"},` +
+		`"metadata":{"source":"mobile_app","campaign":"summer_2024"},"paymentProfileId":"f4a5b6c7-d8e9-0123-4567-234567890123",` +
 		`"returnUrl":"https://example.com/order/confirmation","cancelUrl":"https://example.com/order/checkout"}`)
 	checkout := createAndMove(`{"amount":1,"currency":"EUR","paymentMethodDetails":{"type":"CARD","brand":"VISA","last4":"1111"},"appearance":{"theme":"dark"},"cardCategories":["CREDIT","DEBIT"]}`)
 	failed := createAndMove(`{"amount":1,"currency":"EUR","transactionId":"t-1","partnerTransactionId":"p-1","shopBuyerId":"b-1"}`,
@@ -183,7 +183,7 @@ func TestLocalServerAnswersEveryDialect(t *testing.T) {
 	}
 	// The list answers the same records.
 	var list any
-	req, _ := http.NewRequest("GET", base+"/pps/api/v1/session-record?createdDate="+strings.Split(get("/pps/api/v1/session-record/"+failed).(map[string]any)["created_date"].(string), "T")[0], nil)
+	req, _ := http.NewRequest("GET", base+"/pps/api/v1/session-record?createdDate="+strings.Split(get("/pps/api/v1/session-record/" + failed).(map[string]any)["created_date"].(string), "T")[0], nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

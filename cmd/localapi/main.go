@@ -2,7 +2,7 @@
 // `make run` starts it: every endpoint through the same handlers the
 // Lambdas run, DynamoDB Local (started and stopped here unless
 // DYNAMODB_ENDPOINT points at an engine), the table created if missing, and
-// the expiry sweeper on a timer. Without JWKS_URL it acts as its own
+// the expiry sweeper on a timer (SWEEP_INTERVAL). Without JWKS_URL it acts as its own
 // identity provider: it serves a development JWKS and mints tokens at
 // GET /local/token (only on this server, never in a Lambda).
 package main
@@ -29,6 +29,7 @@ import (
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // Local defaults, applied when the variable is unset.
@@ -113,6 +114,7 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go sweepEvery(ctx, cfg.SweepInterval, sweep.New(a.Store, a.Logger, a.Now))
 	banner(out, base, cfg, dev != nil)
 	if ready != nil {
 		ready <- base
@@ -130,6 +132,23 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 		return err
 	}
 	return nil
+}
+
+// sweepEvery runs the expiry sweep on a timer, as EventBridge Scheduler runs
+// the sweeper Lambda in AWS, each run limited to one interval.
+func sweepEvery(ctx context.Context, interval time.Duration, sw *sweep.Sweeper) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rctx, cancel := context.WithTimeout(ctx, interval)
+			sw.Run(rctx)
+			cancel()
+		}
+	}
 }
 
 // allScopes is what a minted token gets when the request names none.
@@ -173,7 +192,7 @@ func mintHandler(dev *devtoken.Issuer) http.Handler {
 func banner(out io.Writer, base string, cfg config.Config, dev bool) {
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
 	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", cfg.DynamoDBEndpoint, cfg.TableName)
-	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s\n", cfg.SessionExpiry, cfg.ResultRetention)
+	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, cfg.SweepInterval)
 	if dev {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", cfg.JWTIssuer, cfg.JWKSURL)
 		fmt.Fprintf(out, "Try it:\n")

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -185,5 +187,52 @@ func TestBadSettingStopsStartUp(t *testing.T) {
 	}, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "SESSION_EXPIRY") {
 		t.Errorf("run() with SESSION_EXPIRY=soon = %v; want an error naming it", err)
+	}
+}
+
+// TestLocalSweeperStoresExpiry: with a short SESSION_EXPIRY, an untouched
+// session is stored as EXPIRED within one sweep interval of its expiry, and
+// an expired parent's child is stored as EXPIRED too.
+func TestLocalSweeperStoresExpiry(t *testing.T) {
+	table := fmt.Sprintf("localsweep-%d-%d", os.Getpid(), time.Now().UnixNano())
+	base, _ := startServer(t, map[string]string{"TABLE_NAME": table, "SESSION_EXPIRY": "2s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s"})
+	c := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
+	code, s := c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
+	if code != 201 {
+		t.Fatalf("create = %d %v", code, s)
+	}
+	lone := s["id"].(string)
+	code, s = c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
+	if code != 201 {
+		t.Fatalf("create parent = %d %v", code, s)
+	}
+	parent := s["id"].(string)
+	code, s = c.call("POST", "/sessions", `{"amount":1,"currency":"EUR","parentSessionId":"`+parent+`"}`)
+	if code != 201 {
+		t.Fatalf("create child = %d %v", code, s)
+	}
+	child := s["id"].(string)
+	expiresAt, _ := time.Parse(time.RFC3339Nano, s["expiresAt"].(string))
+
+	db := storetest.Client(t, store.ClientOptions{})
+	st := store.New(db, table, session.DefaultPolicy, 16, time.Now)
+	stored := func(id string) session.Status {
+		var v *session.Session
+		_ = st.Transact(context.Background(), func(tx *store.Txn) error {
+			var err error
+			v, err = tx.Get(id)
+			return err
+		})
+		if v == nil {
+			return ""
+		}
+		return v.Status
+	}
+	// Expiry + one interval, with a little slack for the run itself.
+	time.Sleep(time.Until(expiresAt.Add(1500 * time.Millisecond)))
+	for _, id := range []string{lone, parent, child} {
+		if got := stored(id); got != session.Expired {
+			t.Errorf("%s stored as %s one sweep interval after expiry; want EXPIRED", id, got)
+		}
 	}
 }

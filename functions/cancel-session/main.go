@@ -11,6 +11,6 @@ import (
 )
 
 func main() {
-	a := app.MustLoad(context.Background())
+	a := app.MustLoadAPI(context.Background())
 	lambda.Start(a.Lambda(httpapi.Route{Pattern: httpapi.PatternCancelSession, Handler: httpapi.CancelSession(a.Store, a.Auth)}))
 }

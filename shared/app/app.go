@@ -126,14 +126,24 @@ func Fatal(err error) {
 	os.Exit(1)
 }
 
-// MustLoad is an API function's start-up: it reads the settings from the
-// environment (the JWT settings included), builds the App, and on any error
-// reports it (Fatal) and exits, so the function fails at init with the
+// MustLoadAPI is an API function's start-up: it reads the settings from
+// the environment (the JWT settings included), builds the App, and on any
+// error reports it (Fatal) and exits, so the function fails at init with the
 // message rather than on its first request.
-func MustLoad(ctx context.Context) *App {
+func MustLoadAPI(ctx context.Context) *App {
+	return mustLoad(ctx, config.Config.RequireJWT)
+}
+
+// MustLoadSweeper is the sweeper's start-up: as MustLoadAPI, without the
+// JWT settings it does not use.
+func MustLoadSweeper(ctx context.Context) *App {
+	return mustLoad(ctx, func(config.Config) error { return nil })
+}
+
+func mustLoad(ctx context.Context, check func(config.Config) error) *App {
 	cfg, err := config.Load(os.Getenv)
 	if err == nil {
-		err = cfg.RequireJWT()
+		err = check(cfg)
 	}
 	if err != nil {
 		Fatal(err)

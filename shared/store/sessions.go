@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -223,4 +224,42 @@ func (s *Store) Import(ctx context.Context, v *session.Session) error {
 		t.Create(v.Clone())
 		return nil
 	})
+}
+
+// ImportAll writes many sessions exactly as given, 25 to a BatchWriteItem,
+// overwriting any with the same id (batch writes take no condition). Like
+// Import, it applies no lifecycle rule: it is for bulk restores and for
+// tests that need a large table quickly.
+func (s *Store) ImportAll(ctx context.Context, vs []*session.Session) error {
+	for i := 0; i < len(vs); i += 25 {
+		batch := vs[i:min(i+25, len(vs))]
+		reqs := make([]ddb.WriteRequest, 0, len(batch))
+		for _, v := range batch {
+			if v.Version == 0 {
+				v.Version = 1
+			}
+			av, err := attributevalue.MarshalMap(s.toItem(v))
+			if err != nil {
+				return session.Internal(fmt.Errorf("encode session: %w", err))
+			}
+			reqs = append(reqs, ddb.WriteRequest{PutRequest: &ddb.PutRequest{Item: av}})
+		}
+		pending := map[string][]ddb.WriteRequest{s.table: reqs}
+		for attempt := 1; len(pending) > 0; attempt++ {
+			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return classify(err)
+			}
+			pending = out.UnprocessedItems
+			if len(pending) > 0 {
+				if attempt >= maxWriteAttempts {
+					return session.Unavailable(errors.New("batch write: items left unprocessed"))
+				}
+				if err := backoff(ctx, attempt); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -1,0 +1,143 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// TestRetentionEverywhere: sessions past their retention are stored items
+// whose ttl is in the past (DynamoDB Local, like DynamoDB for days, has not
+// deleted them). No endpoint, list or write finds them.
+func TestRetentionEverywhere(t *testing.T) {
+	h := newHarness(t)
+	amount := int64(1)
+	now := t0.Add(2 * time.Hour)
+	closedLongAgo := session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, "m-1", uuid.NewString(), "t", t0, session.DefaultPolicy)
+	if _, err := closedLongAgo.Apply(&session.Event{Status: session.Settled}, t0.Add(time.Minute), session.DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	untouched := session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, "m-1", uuid.NewString(), "t", t0, session.DefaultPolicy)
+	for _, v := range []*session.Session{closedLongAgo, untouched} {
+		h.seed(v)
+	}
+	h.clock.Set(now)
+	d := newDialectReader(h, "m-1")
+	for _, v := range []*session.Session{closedLongAgo, untouched} {
+		out, err := h.db.GetItem(context.Background(), &dynamodb.GetItemInput{
+			TableName: aws.String(h.table), ConsistentRead: aws.Bool(true),
+			Key: map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + v.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"}},
+		})
+		var ttl int64
+		if err != nil || out.Item == nil || attributevalue.Unmarshal(out.Item["ttl"], &ttl) != nil || ttl >= now.Unix() {
+			t.Fatalf("want %s stored with ttl in the past; got %v %v", v.ID, out, err)
+		}
+		for name, res := range d.all(v.ID) {
+			switch name {
+			case "list":
+				if strings.TrimSpace(res.Body.String()) != "[]" {
+					t.Errorf("list = %s; want []", res.Body)
+				}
+			case "001":
+				if res.Code != 404 {
+					t.Errorf("001 = %d; want 404", res.Code)
+				}
+			default:
+				wantProblem(t, res, 404, session.ReasonSessionNotFound)
+			}
+		}
+		wantProblem(t, h.do("POST", "/sessions/"+v.ID+"/events", h.processorToken(), map[string]any{"status": "FRAUD_CANCELLATION_REQUESTED"}), 404, session.ReasonSessionNotFound)
+		wantProblem(t, h.do("POST", "/sessions/"+v.ID+"/cancel", h.merchantToken("m-1"), nil), 404, session.ReasonSessionNotFound)
+		wantProblem(t, h.do("POST", "/sessions", h.merchantToken("m-1"), map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": v.ID}), 400, session.ReasonValidation)
+	}
+}
+
+func TestChildSessionsOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	user := h.token("m-1", auth.ScopeUser)
+	parent := h.create("m-1", nil)
+	h.clock.Advance(5 * time.Minute)
+	res := h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": strings.ToUpper(parent)})
+	if res.Code != 201 {
+		t.Fatalf("create child = %d %s", res.Code, res.Body)
+	}
+	child := res.json(t)
+	childID := child["id"].(string)
+	if child["parentSessionId"] != parent || child["expiresAt"] != "2026-11-23T10:30:00Z" {
+		t.Errorf("child = %v; want linked to %s and expiring with it at 10:30", child, parent)
+	}
+	if got := h.do("GET", "/sessions/"+parent, tok, nil).json(t); got["childSessionId"] != childID {
+		t.Errorf("parent.childSessionId = %v; want %s", got["childSessionId"], childID)
+	}
+	checkout := func() map[string]any {
+		res := h.do("GET", "/v1/checkout-sessions/"+parent, user, nil, "X-Merchant-Id", "m-1")
+		if res.Code != 200 {
+			t.Fatalf("003 = %d %s", res.Code, res.Body)
+		}
+		return res.json(t)["data"].(map[string]any)["checkoutSession"].(map[string]any)
+	}
+	cs := checkout()
+	want := map[string]any{"id": childID, "checkoutSessionStatus": "INITIATED", "createdAt": "2026-11-23T10:05:00Z", "expiresAt": "2026-11-23T10:30:00Z"}
+	if got, _ := json.Marshal(cs["childSession"]); string(got) != mustJSON(want) {
+		t.Errorf("childSession = %s; want %s", got, mustJSON(want))
+	}
+	wantProblem(t, h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent}), 409, session.ReasonChildExists)
+	wantProblem(t, h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": "nope"}), 400, session.ReasonValidation)
+	wantProblem(t, h.do("POST", "/sessions", h.merchantToken("m-2"), map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent}), 400, session.ReasonValidation)
+
+	h.clock.Advance(time.Minute)
+	if res := h.do("POST", "/sessions/"+childID+"/events", h.processorToken(), map[string]any{"status": "AUTHORISED"}); res.Code != 200 {
+		t.Fatalf("child AUTHORISED = %d %s", res.Code, res.Body)
+	}
+	cs = checkout()
+	if cs["checkoutSessionStatus"] != "COMPLETED" || cs["childSession"].(map[string]any)["checkoutSessionStatus"] != "COMPLETED" {
+		t.Errorf("after the child's authorisation: %v; want parent and child COMPLETED", cs)
+	}
+	if got := h.do("GET", "/sessions/"+parent, tok, nil).json(t); got["status"] != "AUTHORISED" {
+		t.Errorf("parent = %v; want AUTHORISED", got["status"])
+	}
+}
+
+func TestParentCancelOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	parent := h.create("m-1", nil)
+	res := h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+	childID := res.json(t)["id"].(string)
+	if res := h.do("POST", "/sessions/"+parent+"/cancel", tok, nil); res.Code != 200 {
+		t.Fatalf("cancel = %d %s", res.Code, res.Body)
+	}
+	if got := h.do("GET", "/sessions/"+childID, tok, nil).json(t); got["status"] != "CANCELED" || got["statusReason"] != "Parent session canceled." {
+		t.Errorf("child = %v; want CANCELED with the parent", got)
+	}
+	// The parent is gone from document 003 (410); the child's state is in
+	// its own answer.
+	wantProblem(t, h.do("GET", "/v1/checkout-sessions/"+parent, h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1"), 410, session.ReasonSessionCanceled)
+}
+
+func TestIdempotencyKeyExpiresAfter24h(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	first := h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR"}, "Idempotency-Key", "k-24h")
+	h.clock.Advance(24*time.Hour - time.Second)
+	if res := h.do("POST", "/sessions", tok, map[string]any{"amount": 2, "currency": "EUR"}, "Idempotency-Key", "k-24h"); res.Code != 409 {
+		t.Errorf("other body within 24h = %d; want 409", res.Code)
+	}
+	h.clock.Advance(time.Second)
+	res := h.do("POST", "/sessions", tok, map[string]any{"amount": 2, "currency": "EUR"}, "Idempotency-Key", "k-24h")
+	if res.Code != 201 || res.json(t)["id"] == first.json(t)["id"] {
+		t.Errorf("after 24h = %d %s; want a new session", res.Code, res.Body)
+	}
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// ExpiryKey is an entry of the sparse expiry index: an open session and the
+// instant it expires (as stored).
+type ExpiryKey struct {
+	ID        string
+	ExpiresAt string
+}
+
+// Shards is the number of expiry index partitions the store writes to.
+func (s *Store) Shards() int { return s.shards }
+
+// Expired reads one shard of the expiry index for open sessions that have
+// expired at now and are still within their retention — expiresAt in
+// (now - RESULT_RETENTION, now] — a page at a time, oldest first, calling
+// page with each page's keys until it returns false or the shard is done.
+// It never reads the table and never Scans: only the index entries of the
+// sessions to expire. It returns the number of index items DynamoDB read.
+func (s *Store) Expired(ctx context.Context, shard int, now time.Time, pageSize int, page func([]ExpiryKey) bool) (read int, err error) {
+	lo := formatTime(now.Add(-s.policy.Retention).Add(100 * time.Nanosecond))
+	key := expression.Key(attrExpiryShard).Equal(expression.Value(shard)).
+		And(expression.Key(attrExpiresAt).Between(expression.Value(lo), expression.Value(formatTime(now))))
+	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
+	if err != nil {
+		return 0, session.Internal(err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexByExpiry),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		Limit:                     aws.Int32(int32(pageSize)),
+	}
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return read, classify(err)
+		}
+		read += int(out.ScannedCount)
+		keys := make([]ExpiryKey, 0, len(out.Items))
+		for _, it := range out.Items {
+			pk, _ := it[attrPK].(*ddb.AttributeValueMemberS)
+			exp, _ := it[attrExpiresAt].(*ddb.AttributeValueMemberS)
+			if pk == nil || exp == nil {
+				continue
+			}
+			keys = append(keys, ExpiryKey{ID: strings.TrimPrefix(pk.Value, "SESSION#"), ExpiresAt: exp.Value})
+		}
+		if len(keys) > 0 && !page(keys) {
+			return read, nil
+		}
+		if out.LastEvaluatedKey == nil {
+			return read, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// openStatuses are the statuses an expiry may replace.
+var openStatuses = func() []expression.OperandBuilder {
+	var out []expression.OperandBuilder
+	for _, st := range session.Statuses {
+		if st.Open() {
+			out = append(out, expression.Value(string(st)))
+		}
+	}
+	return out
+}()
+
+// Expire persists the expiry of one session with a single conditional
+// UpdateItem, without reading it: status EXPIRED, closedAt = updatedAt =
+// expiresAt, a history entry at expiresAt, retainUntil and ttl = expiresAt
+// + RESULT_RETENTION, the expiry index attribute removed, version + 1 —
+// exactly what every read already reports (session.Session.At). The write
+// happens only if the session is still open, still expires at that
+// instant, has expired and is within its retention at the instant of the
+// write; otherwise (a processor closed it in the meantime, another sweep
+// got there first) it reports false and changes nothing.
+func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
+	expiresAt, err := time.Parse(time.RFC3339Nano, k.ExpiresAt)
+	if err != nil {
+		return false, session.Internal(fmt.Errorf("expiry key %s: %w", k.ID, err))
+	}
+	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
+	closed := formatTime(e.ClosedAt)
+	retain := formatTime(e.RetainUntil)
+	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
+	update := expression.Set(expression.Name("status"), expression.Value(string(e.Status))).
+		Set(expression.Name("statusReason"), expression.Value(e.Reason)).
+		Set(expression.Name("closedAt"), expression.Value(closed)).
+		Set(expression.Name("updatedAt"), expression.Value(closed)).
+		Set(expression.Name("retainUntil"), expression.Value(retain)).
+		Set(expression.Name("purgeAt"), expression.Value(retain)).
+		Set(expression.Name(attrTTL), expression.Value(epochCeil(e.RetainUntil))).
+		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(entry))).
+		Add(expression.Name("version"), expression.Value(1)).
+		Remove(expression.Name(attrExpiryShard))
+	now := expression.Value(formatTime(s.now()))
+	cond := expression.AttributeExists(expression.Name(attrExpiryShard)).
+		And(expression.Name("status").In(openStatuses[0], openStatuses[1:]...)).
+		And(expression.Name(attrExpiresAt).Equal(expression.Value(k.ExpiresAt))).
+		And(expression.Name(attrExpiresAt).LessThanEqual(now)).
+		And(expression.Name("purgeAt").GreaterThan(now))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
+	if err != nil {
+		return false, session.Internal(err)
+	}
+	pk, sk := sessionKey(k.ID)
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       keyOf(pk, sk),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	var ccf *ddb.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classify(err)
+	}
+	return true, nil
+}

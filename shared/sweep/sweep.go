@@ -1,0 +1,185 @@
+// Package sweep persists expiries: it finds open sessions past expiresAt in
+// the sparse, sharded expiry index and expires each with one conditional
+// write (store.Expire). Reads already report such sessions as EXPIRED; the
+// sweep makes the stored state converge, removes them from the index and
+// sets the TTL that lets DynamoDB delete them. It never Scans, reads only
+// the index entries of the sessions it expires, stops before its deadline
+// (the next run continues where it stopped), and is safe to run twice at
+// once: a session someone else closed or expired is skipped, never
+// overwritten.
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// Defaults of a Sweeper.
+const (
+	DefaultMargin   = 3 * time.Second // stop this long before the deadline
+	DefaultWorkers  = 8               // writes in flight per shard
+	DefaultPageSize = 200             // index entries per Query
+	maxShardsAtOnce = 16              // shards queried at the same time
+)
+
+// Sweeper runs sweeps over a store.
+type Sweeper struct {
+	Store    *store.Store
+	Logger   *slog.Logger
+	Now      func() time.Time // the sweep's clock; the store's writes use the store's
+	Margin   time.Duration
+	Workers  int
+	PageSize int
+}
+
+// New returns a sweeper with the default tuning.
+func New(st *store.Store, logger *slog.Logger, now func() time.Time) *Sweeper {
+	return &Sweeper{Store: st, Logger: logger, Now: now, Margin: DefaultMargin, Workers: DefaultWorkers, PageSize: DefaultPageSize}
+}
+
+// Result counts one run.
+type Result struct {
+	Found     int           `json:"found"`     // index entries of expired open sessions
+	Expired   int           `json:"expired"`   // sessions this run expired
+	Skipped   int           `json:"skipped"`   // closed or expired by someone else in the meantime
+	Errors    int           `json:"errors"`    // writes or queries that failed
+	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
+	Duration  time.Duration `json:"duration"`
+	Complete  bool          `json:"complete"` // false: stopped at the deadline; the next run continues
+}
+
+// Run sweeps every shard, in parallel, until done or until Margin before
+// ctx's deadline.
+func (s *Sweeper) Run(ctx context.Context) Result {
+	start := time.Now()
+	now := s.Now()
+	stopAt := time.Time{}
+	if d, ok := ctx.Deadline(); ok {
+		// Short runs (the local server's timer) keep a quarter of their time.
+		stopAt = d.Add(-min(s.Margin, time.Until(d)/4))
+	}
+	late := func() bool { return !stopAt.IsZero() && time.Now().After(stopAt) }
+
+	var found, expired, skipped, errs, read atomic.Int64
+	var stopped atomic.Bool
+	sem := make(chan struct{}, maxShardsAtOnce)
+	var wg sync.WaitGroup
+	for shard := 0; shard < s.Store.Shards(); shard++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(shard int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			n, err := s.Store.Expired(ctx, shard, now, s.PageSize, func(keys []store.ExpiryKey) bool {
+				if late() {
+					stopped.Store(true)
+					return false
+				}
+				found.Add(int64(len(keys)))
+				s.expire(ctx, keys, &expired, &skipped, &errs, late, &stopped)
+				return !stopped.Load()
+			})
+			read.Add(int64(n))
+			if err != nil {
+				errs.Add(1)
+				s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
+			}
+		}(shard)
+	}
+	wg.Wait()
+	r := Result{
+		Found: int(found.Load()), Expired: int(expired.Load()), Skipped: int(skipped.Load()),
+		Errors: int(errs.Load()), ItemsRead: int(read.Load()), Duration: time.Since(start),
+		Complete: !stopped.Load() && errs.Load() == 0,
+	}
+	s.report(ctx, r)
+	return r
+}
+
+// expire writes the expiries of one page with Workers writes in flight.
+func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, expired, skipped, errs *atomic.Int64, late func() bool, stopped *atomic.Bool) {
+	sem := make(chan struct{}, s.Workers)
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		if late() {
+			stopped.Store(true)
+			break
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(k store.ExpiryKey) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ok, err := s.Store.Expire(ctx, k)
+			switch {
+			case err != nil:
+				errs.Add(1)
+				s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+			case ok:
+				expired.Add(1)
+			default:
+				skipped.Add(1)
+			}
+		}(k)
+	}
+	wg.Wait()
+}
+
+// report logs the run's one summary line. The line is also a CloudWatch
+// Embedded Metric Format document, so the counts become metrics
+// (namespace paysessions, dimension Service) without a metrics API call.
+func (s *Sweeper) report(ctx context.Context, r Result) {
+	level := slog.LevelInfo
+	if r.Errors > 0 {
+		level = slog.LevelError
+	}
+	metric := func(name, unit string) map[string]string { return map[string]string{"Name": name, "Unit": unit} }
+	s.Logger.LogAttrs(ctx, level, "sweep",
+		slog.String("Service", "expiry-sweeper"),
+		slog.Int("SessionsFound", r.Found),
+		slog.Int("SessionsExpired", r.Expired),
+		slog.Int("SessionsSkipped", r.Skipped),
+		slog.Int("SweepErrors", r.Errors),
+		slog.Int("ItemsRead", r.ItemsRead),
+		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
+		slog.Bool("Complete", r.Complete),
+		slog.Any("_aws", map[string]any{
+			"Timestamp": time.Now().UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  "paysessions",
+				"Dimensions": [][]string{{"Service"}},
+				"Metrics": []map[string]string{
+					metric("SessionsFound", "Count"), metric("SessionsExpired", "Count"),
+					metric("SessionsSkipped", "Count"), metric("SweepErrors", "Count"),
+					metric("SweepDurationMs", "Milliseconds"),
+				},
+			}},
+		}),
+	)
+}
+
+// Handle is the Lambda handler: EventBridge Scheduler invokes it every
+// minute with a fixed payload, which it does not need. It fails the
+// invocation only when nothing could be swept (every query failed);
+// individual failures are counted in the summary and its metrics, and the
+// next run retries them.
+func (s *Sweeper) Handle(ctx context.Context, _ json.RawMessage) (Result, error) {
+	r := s.Run(ctx)
+	if r.Errors > 0 && r.Found == 0 && r.Expired == 0 {
+		return r, errSweepFailed
+	}
+	return r, nil
+}
+
+type sweepError string
+
+func (e sweepError) Error() string { return string(e) }
+
+const errSweepFailed = sweepError("sweep failed: no shard could be read (see the log)")

@@ -1,0 +1,342 @@
+package sweep_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+	"github.com/paysessions/paysessions/shared/sweep"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	st    *store.Store
+	clock *storetest.Clock
+	sw    *sweep.Sweeper
+	logs  *bytes.Buffer
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(t0)
+	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)
+	logs := &bytes.Buffer{}
+	return &fixture{st: st, clock: clock, sw: sweep.New(st, slog.New(slog.NewJSONHandler(logs, nil)), clock.Now), logs: logs}
+}
+
+// sessions makes n open sessions created at createdAt, not stored.
+func sessions(n int, createdAt time.Time) []*session.Session {
+	out := make([]*session.Session, n)
+	amount := int64(100)
+	for i := range out {
+		out[i] = session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, "m-1", uuid.NewString(), "tok", createdAt, session.DefaultPolicy)
+	}
+	return out
+}
+
+// importAll stores vs with a few writers in parallel.
+func (f *fixture) importAll(t *testing.T, vs []*session.Session) {
+	t.Helper()
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	chunk := (len(vs) + writers - 1) / writers
+	for i := 0; i < len(vs); i += chunk {
+		wg.Add(1)
+		go func(part []*session.Session) {
+			defer wg.Done()
+			if err := f.st.ImportAll(context.Background(), part); err != nil {
+				errs <- err
+			}
+		}(vs[i:min(i+chunk, len(vs))])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) status(t *testing.T, id string) (session.Status, []session.Change) {
+	t.Helper()
+	// Read as stored, without the time rules: what the sweep wrote.
+	var v *session.Session
+	err := f.st.Transact(context.Background(), func(tx *store.Txn) error {
+		var err error
+		v, err = tx.Get(id)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read %s: %v", id, err)
+	}
+	return v.Status, v.History
+}
+
+// TestSweepReadsOnlyWhatItExpires: 20,000 open sessions, 200 of them past
+// expiry. The sweep expires exactly those 200 and its queries read nothing
+// else.
+func TestSweepReadsOnlyWhatItExpires(t *testing.T) {
+	f := newFixture(t)
+	fresh := sessions(19800, t0.Add(-time.Minute))
+	stale := sessions(200, t0.Add(-31*time.Minute))
+	start := time.Now()
+	f.importAll(t, append(append([]*session.Session{}, fresh...), stale...))
+	t.Logf("stored 20,000 sessions in %s", time.Since(start).Round(time.Millisecond))
+
+	r := f.sw.Run(context.Background())
+	if r.Found != 200 || r.Expired != 200 || r.Skipped != 0 || r.Errors != 0 || !r.Complete {
+		t.Fatalf("Run() = %+v; want 200 found and expired, complete", r)
+	}
+	if r.ItemsRead != 200 {
+		t.Errorf("items read = %d; want 200", r.ItemsRead)
+	}
+	t.Logf("sweep: %d expired, %d items read: %.2f items read per expired session, in %s",
+		r.Expired, r.ItemsRead, float64(r.ItemsRead)/float64(r.Expired), r.Duration.Round(time.Millisecond))
+
+	for _, v := range stale[:20] {
+		st, hist := f.status(t, v.ID)
+		last := hist[len(hist)-1]
+		if st != session.Expired || last.Status != session.Expired || !last.At.Equal(v.ExpiresAt) {
+			t.Errorf("stale session = %s, last %+v; want EXPIRED at %v", st, last, v.ExpiresAt)
+		}
+	}
+	for _, v := range fresh[:20] {
+		if st, _ := f.status(t, v.ID); st != session.Created {
+			t.Errorf("fresh session = %s; want CREATED", st)
+		}
+	}
+	// Stored as every read already reported it.
+	v := stale[0]
+	got, err := f.st.Get(context.Background(), v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := v.At(f.clock.Now(), session.DefaultPolicy)
+	want.Version = got.Version
+	if a, b := mustJSON(got), mustJSON(want); a != b {
+		t.Errorf("stored expiry %s\ndiffers from the reads' %s", a, b)
+	}
+	// A second sweep finds nothing.
+	if r := f.sw.Run(context.Background()); r.Found != 0 || r.ItemsRead != 0 {
+		t.Errorf("second Run() = %+v; want nothing found or read", r)
+	}
+}
+
+func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestProcessorRacesSweep: processors complete sessions while a sweep
+// expires them; for each session exactly one wins and its history shows one
+// closing entry.
+func TestProcessorRacesSweep(t *testing.T) {
+	f := newFixture(t)
+	vs := sessions(120, t0.Add(-31*time.Minute))
+	f.importAll(t, vs)
+	// The processors' clock is just before the sessions' expiry, the sweep's
+	// just after: both may act, and only the conditional writes decide.
+	procClock := storetest.NewClock(vs[0].ExpiresAt.Add(-time.Second))
+	proc := store.New(f.st.DB(), f.st.Table(), session.DefaultPolicy, 16, procClock.Now)
+
+	var wg sync.WaitGroup
+	results := make([]error, len(vs))
+	var sweepResult sweep.Result
+	wg.Add(1)
+	go func() { defer wg.Done(); sweepResult = f.sw.Run(context.Background()) }()
+	for i, v := range vs {
+		wg.Add(1)
+		go func(i int, id string) {
+			defer wg.Done()
+			_, results[i] = proc.ApplyEvent(context.Background(), id, &session.Event{Status: session.Authorised})
+		}(i, v.ID)
+	}
+	wg.Wait()
+
+	won := 0
+	for i, v := range vs {
+		st, hist := f.status(t, v.ID)
+		closing := 0
+		for _, c := range hist {
+			if !c.Status.Open() {
+				closing++
+			}
+		}
+		if closing != 1 {
+			t.Errorf("%s: %d closing entries %+v; want exactly 1", v.ID, closing, hist)
+		}
+		switch {
+		case results[i] == nil && st == session.Authorised:
+			won++
+		case results[i] != nil && st == session.Expired:
+			if session.ErrorCode(results[i]) != session.ECONFLICT {
+				t.Errorf("processor refused with %v; want a 409", results[i])
+			}
+		default:
+			t.Errorf("%s: processor %v, stored %s; want one winner", v.ID, results[i], st)
+		}
+	}
+	if won+sweepResult.Expired != len(vs) {
+		t.Errorf("processors won %d, sweep expired %d (skipped %d); want %d in all", won, sweepResult.Expired, sweepResult.Skipped, len(vs))
+	}
+	t.Logf("processors won %d, the sweep %d (it skipped %d)", won, sweepResult.Expired, sweepResult.Skipped)
+}
+
+// TestSweepStopsAtDeadlineAndResumes: a run cut off by its deadline leaves
+// the rest for the next run; together they expire every session once.
+func TestSweepStopsAtDeadlineAndResumes(t *testing.T) {
+	f := newFixture(t)
+	vs := sessions(1000, t0.Add(-31*time.Minute))
+	f.importAll(t, vs)
+	// Stop starting writes 300 ms before a deadline 500 ms away: the run is
+	// cut off, and the writes in flight still finish in time.
+	f.sw.Margin = 300 * time.Millisecond
+	f.sw.PageSize = 50
+	f.sw.Workers = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	first := f.sw.Run(ctx)
+	cancel()
+	if first.Complete || first.Expired == 0 || first.Expired >= len(vs) || first.Errors != 0 {
+		t.Fatalf("first Run() = %+v; want a partial run without errors", first)
+	}
+	second := f.sw.Run(context.Background())
+	if !second.Complete || first.Expired+second.Expired != len(vs) {
+		t.Fatalf("second Run() = %+v after %+v; want the rest expired (%d in all)", second, first, len(vs))
+	}
+	t.Logf("cut-off run expired %d, the next %d", first.Expired, second.Expired)
+}
+
+// TestTwoSweepsAtOnce: concurrent runs expire each session once.
+func TestTwoSweepsAtOnce(t *testing.T) {
+	f := newFixture(t)
+	vs := sessions(300, t0.Add(-31*time.Minute))
+	f.importAll(t, vs)
+	var a, b sweep.Result
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a = f.sw.Run(context.Background()) }()
+	go func() { defer wg.Done(); b = f.sw.Run(context.Background()) }()
+	wg.Wait()
+	if a.Expired+b.Expired != len(vs) || a.Errors+b.Errors != 0 {
+		t.Fatalf("runs = %+v and %+v; want %d expired in all", a, b, len(vs))
+	}
+	for _, v := range vs[:30] {
+		if _, hist := f.status(t, v.ID); len(hist) != 2 {
+			t.Errorf("history = %+v; want CREATED then one EXPIRED", hist)
+		}
+	}
+}
+
+// TestSweepLeavesPurgedSessionsAlone: a session past its retention (its ttl
+// in the past, the item still there because TTL runs late) is neither read
+// nor written by the sweep.
+func TestSweepLeavesPurgedSessionsAlone(t *testing.T) {
+	f := newFixture(t)
+	old := sessions(5, t0.Add(-46*time.Minute)) // expired 16 minutes ago: past retention
+	f.importAll(t, old)
+	r := f.sw.Run(context.Background())
+	if r.Found != 0 || r.ItemsRead != 0 || r.Expired != 0 {
+		t.Errorf("Run() = %+v; want nothing read", r)
+	}
+	for _, v := range old {
+		if st, _ := f.status(t, v.ID); st != session.Created {
+			t.Errorf("purged session written: %s", st)
+		}
+		if _, err := f.st.Get(context.Background(), v.ID); session.ErrorCode(err) != session.ENOTFOUND {
+			t.Errorf("Get(purged) = %v; want not found", err)
+		}
+	}
+}
+
+func TestSweepExpiresParentAndChild(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	amount := int64(1)
+	parent := session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, "m-1", uuid.NewString(), "t", t0, session.DefaultPolicy)
+	if _, _, err := f.st.Create(ctx, parent, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	child := session.New(&session.Draft{Amount: &amount, Currency: "EUR", ParentSessionID: parent.ID}, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
+	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(parent.ExpiresAt)
+	if r := f.sw.Run(ctx); r.Expired != 2 {
+		t.Fatalf("Run() = %+v; want parent and child expired", r)
+	}
+	for _, id := range []string{parent.ID, child.ID} {
+		if st, _ := f.status(t, id); st != session.Expired {
+			t.Errorf("%s = %s; want EXPIRED", id, st)
+		}
+	}
+}
+
+func TestSummaryLineIsEmbeddedMetricFormat(t *testing.T) {
+	f := newFixture(t)
+	f.importAll(t, sessions(3, t0.Add(-31*time.Minute)))
+	f.sw.Run(context.Background())
+	lines := strings.Split(strings.TrimSpace(f.logs.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("got %d log lines; want one summary line:\n%s", len(lines), f.logs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &m); err != nil {
+		t.Fatal(err)
+	}
+	aws, ok := m["_aws"].(map[string]any)
+	if !ok {
+		t.Fatalf("summary %v has no _aws member", m)
+	}
+	cwm := aws["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if cwm["Namespace"] != "paysessions" || aws["Timestamp"] == nil {
+		t.Errorf("_aws = %v", aws)
+	}
+	for _, metric := range cwm["Metrics"].([]any) {
+		name := metric.(map[string]any)["Name"].(string)
+		if _, ok := m[name]; !ok {
+			t.Errorf("metric %s has no value in the line", name)
+		}
+	}
+	for _, dims := range cwm["Dimensions"].([]any) {
+		for _, d := range dims.([]any) {
+			if _, ok := m[d.(string)]; !ok {
+				t.Errorf("dimension %s has no value in the line", d)
+			}
+		}
+	}
+	if m["SessionsExpired"] != 3.0 || m["msg"] != "sweep" {
+		t.Errorf("summary = %v; want SessionsExpired 3", m)
+	}
+}
+
+// TestScheduledEventSample drives the Lambda handler with the events/ sample
+// of the scheduled invocation.
+func TestScheduledEventSample(t *testing.T) {
+	f := newFixture(t)
+	f.importAll(t, sessions(4, t0.Add(-31*time.Minute)))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "expiry-sweeper.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	r, err := f.sw.Handle(ctx, json.RawMessage(raw))
+	if err != nil || r.Expired != 4 || !r.Complete {
+		t.Fatalf("Handle(sample) = %+v, %v; want 4 expired", r, err)
+	}
+}
