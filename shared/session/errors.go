@@ -45,6 +45,7 @@ const (
 	ReasonInvalidTransition  = "INVALID_TRANSITION"
 	ReasonConcurrentUpdate   = "CONCURRENT_UPDATE"
 	ReasonHistoryFull        = "HISTORY_FULL"
+	ReasonSessionTooLarge    = "SESSION_TOO_LARGE"
 	ReasonIdempotencyReused  = "IDEMPOTENCY_KEY_REUSED"
 	ReasonIdempotencyPending = "IDEMPOTENCY_KEY_IN_USE"
 	ReasonParentNotOpen      = "PARENT_NOT_OPEN"

@@ -27,8 +27,11 @@ var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute
 // HISTORY_FULL) once the history holds MaxHistory entries, and events between
 // open statuses already once it holds MaxHistory-MaxHistoryReserve, so a
 // processor can always still close a busy session. System changes (expiry,
-// parent/child propagation) only ever close an open session and are never
-// refused for length: a history never exceeds MaxHistory+1 entries.
+// parent/child propagation) are never refused for length, but they only
+// ever close an open session, which holds at most
+// MaxHistory-MaxHistoryReserve entries: a history never exceeds MaxHistory.
+// (The store also refuses any write that would make the item itself too
+// large.)
 const (
 	MaxHistory        = 100
 	MaxHistoryReserve = 10

@@ -7,6 +7,8 @@ import (
 	"math"
 	"time"
 
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -210,4 +212,52 @@ func rawJSON(s string) json.RawMessage {
 		return nil
 	}
 	return json.RawMessage(s)
+}
+
+// maxItemBytes is the largest session item the store writes: DynamoDB's
+// limit is 400 KB; the margin leaves room for the sweeper's history entry,
+// which it appends without reading the item.
+const maxItemBytes = 380 << 10
+
+// itemSize is an item's size as DynamoDB counts it: attribute names and
+// values in UTF-8 bytes, numbers by their digits, a few bytes per list or
+// map entry.
+func itemSize(av map[string]ddb.AttributeValue) int {
+	n := 0
+	for k, v := range av {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v ddb.AttributeValue) int {
+	switch v := v.(type) {
+	case *ddb.AttributeValueMemberS:
+		return len(v.Value)
+	case *ddb.AttributeValueMemberN:
+		return len(v.Value)
+	case *ddb.AttributeValueMemberB:
+		return len(v.Value)
+	case *ddb.AttributeValueMemberBOOL, *ddb.AttributeValueMemberNULL:
+		return 1
+	case *ddb.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *ddb.AttributeValueMemberM:
+		n := 3
+		for k, e := range v.Value {
+			n += 1 + len(k) + valueSize(e)
+		}
+		return n
+	case *ddb.AttributeValueMemberSS:
+		n := 0
+		for _, e := range v.Value {
+			n += len(e)
+		}
+		return n
+	}
+	return 0
 }

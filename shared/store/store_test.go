@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"os"
 	"reflect"
 	"sync"
@@ -360,5 +362,27 @@ func TestIdempotentCreateRace(t *testing.T) {
 		if ids[i] != ids[0] {
 			t.Fatalf("callers got ids %v; want one id for all", ids)
 		}
+	}
+}
+
+// TestItemSizeGuard: a change that would make the item too large for
+// DynamoDB is refused with 409 SESSION_TOO_LARGE, never DynamoDB's error.
+func TestItemSizeGuard(t *testing.T) {
+	f := newFixture(t)
+	v := f.create(t, "m-1")
+	big := map[string]string{}
+	for i := 0; i < 100; i++ {
+		big[fmt.Sprintf("k%03d", i)] = strings.Repeat("😀", 1000) // 4 KB each: 400 KB in all
+	}
+	ev := &session.Event{Status: session.Processing, ResultData: big}
+	if err := ev.Validate(); err != nil {
+		t.Fatalf("Validate() = %v; want the event's form accepted", err)
+	}
+	_, err := f.st.ApplyEvent(context.Background(), v.ID, ev)
+	if session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != session.ReasonSessionTooLarge {
+		t.Fatalf("ApplyEvent(400 KB) = %v; want 409 %s", err, session.ReasonSessionTooLarge)
+	}
+	if got := f.mustGet(t, v.ID); got.Status != session.Created || got.Version != 1 {
+		t.Errorf("session after the refusal = %s v%d; want unchanged", got.Status, got.Version)
 	}
 }

@@ -153,6 +153,9 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 	if err != nil {
 		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
 	}
+	if itemSize(av) > maxItemBytes {
+		return nil, session.Errorf(session.ECONFLICT, session.ReasonSessionTooLarge, "The session has grown too large to store this change (its history and data are near the limit).")
+	}
 	return av, nil
 }
 
