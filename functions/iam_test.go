@@ -1,0 +1,30 @@
+package functions_test
+
+// grant is one DynamoDB action on the table ("" index) or one of its
+// indexes.
+type grant struct {
+	Action string
+	Index  string
+}
+
+// dynamoActions lists, per function directory, the DynamoDB actions its code
+// calls. template.yaml must grant exactly these (template_test.go), and the
+// bootstrap test records what each real binary calls and checks it against
+// this list. Writes in a TransactWriteItems are authorised per item, so a
+// transaction of Puts needs dynamodb:PutItem only.
+var dynamoActions = map[string][]grant{
+	// GetItem: API keys, a parent session, an idempotent replay.
+	"create-session":     {{"dynamodb:GetItem", ""}, {"dynamodb:PutItem", ""}},
+	"get-session":        {{"dynamodb:GetItem", ""}},
+	"post-session-event": {{"dynamodb:GetItem", ""}, {"dynamodb:PutItem", ""}},
+	"cancel-session":     {{"dynamodb:GetItem", ""}, {"dynamodb:PutItem", ""}},
+	"session-v1":         {{"dynamodb:GetItem", ""}},
+	"payment-status":     {{"dynamodb:GetItem", ""}},
+	"payment-session":    {{"dynamodb:GetItem", ""}},
+	"checkout-session":   {{"dynamodb:GetItem", ""}},
+	"session-records":    {{"dynamodb:Query", "byMerchantDay"}},
+	"session-record":     {{"dynamodb:GetItem", ""}},
+	"create-api-key":     {{"dynamodb:PutItem", ""}},
+	"delete-api-key":     {{"dynamodb:DeleteItem", ""}},
+	"expiry-sweeper":     {{"dynamodb:Query", "byExpiry"}, {"dynamodb:UpdateItem", ""}},
+}
