@@ -24,10 +24,11 @@ FUNCTIONS := \
 	DeleteApiKeyFunction:delete-api-key \
 	ExpirySweeperFunction:expiry-sweeper
 
-.PHONY: help run test lint build clean deps
+.PHONY: help run test lint build clean deps deploy bench
 
 help: ## List the targets.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@echo "  invoke-<fn>   sam local invoke of a function with its events/ sample, e.g. make invoke-get-session"
 
 deps: ## Download Go modules (DynamoDB Local installs itself on first use).
 	$(GO) mod download
@@ -50,6 +51,22 @@ build: ## Build every function's bootstrap (linux/arm64) under bin/<function>/.
 
 clean: ## Remove build output.
 	rm -rf bin .aws-sam
+
+bench: ## Run the benchmarks.
+	$(GO) run ./cmd/dynamodb-local -- $(GO) test -run '^$$' -bench . -benchmem ./...
+
+deploy: ## sam build && sam deploy (the first time: make deploy GUIDED=1).
+	sam build
+	sam deploy $(if $(GUIDED),--guided)
+
+# make invoke-<function-directory>, e.g. make invoke-get-session: runs the
+# function in sam local with its events/ sample, TOKEN and API_KEY put in
+# for the sample's placeholders (see README, "sam local").
+invoke-%:
+	@id=$$(printf '%s\n' $(FUNCTIONS) | awk -F: '$$2=="$*"{print $$1}'); \
+	if [ -z "$$id" ]; then echo "no function directory $*: one of $(foreach f,$(FUNCTIONS),$(lastword $(subst :, ,$(f))))"; exit 1; fi; \
+	mkdir -p bin; sed -e "s|REPLACE_WITH_TOKEN|$${TOKEN}|; s|REPLACE_WITH_API_KEY|$${API_KEY}|" events/$*.json > bin/event-$*.json; \
+	sam local invoke $$id --event bin/event-$*.json --config-env local
 
 # SAM (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
 build-CreateSessionFunction:

@@ -60,12 +60,13 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(cfg.Port))
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on 127.0.0.1:%d: %w (is another server using the port? set PORT to use another)", cfg.Port, err)
+		return fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
 	}
 	defer ln.Close()
-	base := "http://" + ln.Addr().String()
+	base := "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 
 	if cfg.DynamoDBEndpoint == "" {
 		fmt.Fprintln(out, "Starting DynamoDB Local (first run installs it with npm)...")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ type Config struct {
 	JWTAudience      string        // JWT_AUDIENCE
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn, error
 	Port             int           // PORT: the local server's, default 3000
+	Host             string        // HOST: the local server's address, default 127.0.0.1
 	SweepInterval    time.Duration // SWEEP_INTERVAL: the local server's sweep timer, default 1m
 }
 
@@ -51,6 +53,7 @@ func Load(getenv func(string) string) (Config, error) {
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),
 		LogLevel:         p.level("LOG_LEVEL"),
 		Port:             p.integer("PORT", 3000, 1, 65535),
+		Host:             p.host("HOST"),
 		SweepInterval:    p.duration("SWEEP_INTERVAL", time.Minute, time.Second, time.Hour),
 	}
 	if c.TableName != "" && !validTableName(c.TableName) {
@@ -133,6 +136,19 @@ func (p *parser) integer(name string, def, min, max int) int {
 		return def
 	}
 	return n
+}
+
+// host reads a listen address: an IP address or localhost.
+func (p *parser) host(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return "127.0.0.1"
+	}
+	if v != "localhost" && net.ParseIP(v) == nil {
+		p.fail(name, v, "an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0")
+		return "127.0.0.1"
+	}
+	return v
 }
 
 func (p *parser) level(name string) slog.Level {

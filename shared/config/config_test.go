@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 16, LogLevel: slog.LevelInfo, Port: 3000, SweepInterval: time.Minute}
+	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 16, LogLevel: slog.LevelInfo, Port: 3000, Host: "127.0.0.1", SweepInterval: time.Minute}
 	if c != want {
 		t.Errorf("Load() = %+v; want %+v", c, want)
 	}
@@ -56,6 +56,7 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"LOG_LEVEL", "loud"},
 		{"PORT", "70000"},
 		{"SWEEP_INTERVAL", "0s"},
+		{"HOST", "example.com"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}

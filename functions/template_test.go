@@ -1,0 +1,552 @@
+package functions_test
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// The template test reads template.yaml and checks it against the code in
+// both directions: functions and their build targets, HTTP routes, the
+// table, IAM permissions, the parts of a production stack, and the sam
+// local environment file.
+
+const root = ".."
+
+// readTemplate parses template.yaml, turning CloudFormation's short tags
+// (!Ref, !GetAtt, !Sub, ...) into their long forms ({"Ref": ...}).
+func readTemplate(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return cfnValue(doc.Content[0]).(map[string]any)
+}
+
+func cfnValue(n *yaml.Node) any {
+	var v any
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = cfnValue(n.Content[i+1])
+		}
+		v = m
+	case yaml.SequenceNode:
+		l := []any{}
+		for _, c := range n.Content {
+			l = append(l, cfnValue(c))
+		}
+		v = l
+	case yaml.AliasNode:
+		return cfnValue(n.Alias)
+	default:
+		v = n.Value
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		name := strings.TrimPrefix(n.Tag, "!")
+		if name == "GetAtt" {
+			if s, ok := v.(string); ok {
+				v = strings.SplitN(s, ".", 2)
+				l := []any{}
+				for _, p := range v.([]string) {
+					l = append(l, p)
+				}
+				v = l
+			}
+		}
+		if name == "Ref" || name == "Condition" {
+			return map[string]any{name: v}
+		}
+		return map[string]any{"Fn::" + name: v}
+	}
+	return v
+}
+
+func get(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func resourcesOfType(tpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tpl["Resources"].(map[string]any) {
+		if get(r, "Type") == typ {
+			out[id] = r.(map[string]any)
+		}
+	}
+	return out
+}
+
+// functionDirs lists functions/<dir> holding a main package.
+func functionDirs(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(root + "/functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			if _, err := os.Stat(filepath.Join(root, "functions", e.Name(), "main.go")); err == nil {
+				dirs = append(dirs, e.Name())
+			}
+		}
+	}
+	return dirs
+}
+
+// makeTargets maps each build-<LogicalId> target of the Makefile to the
+// functions/<dir> its recipe builds.
+func makeTargets(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^build-([A-Za-z0-9]+):\s*\n\t\$\(LAMBDA_BUILD\) \./functions/([a-z0-9-]+)\s*$`)
+	out := map[string]string{}
+	for _, m := range re.FindAllStringSubmatch(string(raw), -1) {
+		out[m[1]] = m[2]
+	}
+	return out
+}
+
+// functionOf maps each template function's logical id to its directory,
+// through the Makefile target SAM's makefile build runs for it.
+func functionOf(t *testing.T, tpl map[string]any) map[string]string {
+	t.Helper()
+	targets := makeTargets(t)
+	out := map[string]string{}
+	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		if get(r, "Metadata", "BuildMethod") != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod = %v; want makefile", id, get(r, "Metadata", "BuildMethod"))
+		}
+		dir, ok := targets[id]
+		if !ok {
+			t.Errorf("%s has no build-%s target in the Makefile", id, id)
+			continue
+		}
+		out[id] = dir
+	}
+	return out
+}
+
+func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
+	tpl := readTemplate(t)
+	byID := functionOf(t, tpl)
+	count := map[string]int{}
+	for _, dir := range byID {
+		count[dir]++
+	}
+	for _, dir := range functionDirs(t) {
+		if count[dir] != 1 {
+			t.Errorf("functions/%s has %d function resources in template.yaml; want 1", dir, count[dir])
+		}
+	}
+	for id, dir := range byID {
+		if _, err := os.Stat(filepath.Join(root, "functions", dir, "main.go")); err != nil {
+			t.Errorf("%s builds functions/%s, which has no main.go", id, dir)
+		}
+	}
+	for id, dir := range makeTargets(t) {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("Makefile target build-%s (functions/%s) has no function in template.yaml", id, dir)
+		}
+	}
+	glob := get(tpl, "Globals", "Function")
+	for k, want := range map[string]string{"Runtime": "provided.al2023", "Handler": "bootstrap", "CodeUri": ".", "Tracing": "Active"} {
+		if got := get(glob, k); got != want {
+			t.Errorf("Globals.Function.%s = %v; want %s", k, got, want)
+		}
+	}
+	if a := get(glob, "Architectures"); !slices.Equal(toStrings(a), []string{"arm64"}) {
+		t.Errorf("Globals.Function.Architectures = %v; want [arm64]", a)
+	}
+}
+
+// patternConstants reads the values of the Pattern* constants of package
+// httpapi from its source.
+func patternConstants(t *testing.T) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, filepath.Join(root, "shared", "httpapi"), func(fi os.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				vs, ok := n.(*ast.ValueSpec)
+				if !ok {
+					return true
+				}
+				for i, name := range vs.Names {
+					if strings.HasPrefix(name.Name, "Pattern") && i < len(vs.Values) {
+						if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
+							out[name.Name], _ = strconv.Unquote(lit.Value)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	return out
+}
+
+// mainPattern is the route a function's main.go mounts: the httpapi.Pattern*
+// constant it names ("" for none).
+func mainPattern(t *testing.T, dir string, patterns map[string]string) string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, "functions", dir, "main.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "httpapi" && strings.HasPrefix(sel.Sel.Name, "Pattern") {
+				found = append(found, patterns[sel.Sel.Name])
+			}
+		}
+		return true
+	})
+	if len(found) > 1 {
+		t.Errorf("functions/%s mounts %d routes; want one", dir, len(found))
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	return found[0]
+}
+
+func TestRoutesMatchTheCode(t *testing.T) {
+	tpl := readTemplate(t)
+	byID := functionOf(t, tpl)
+	patterns := patternConstants(t)
+	templateRoutes := map[string]string{} // "METHOD /path" -> logical id
+	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		var routes []string
+		events, _ := get(r, "Properties", "Events").(map[string]any)
+		for name, ev := range events {
+			switch get(ev, "Type") {
+			case "HttpApi":
+				if ref := get(ev, "Properties", "ApiId", "Ref"); ref != "HttpApi" {
+					t.Errorf("%s.%s: ApiId = %v; want !Ref HttpApi", id, name, ref)
+				}
+				route := get(ev, "Properties", "Method").(string) + " " + get(ev, "Properties", "Path").(string)
+				routes = append(routes, route)
+				if prev, dup := templateRoutes[route]; dup {
+					t.Errorf("route %s is on %s and %s", route, prev, id)
+				}
+				templateRoutes[route] = id
+			case "ScheduleV2":
+				if get(ev, "Properties", "ScheduleExpression") != "rate(1 minute)" || get(ev, "Properties", "FlexibleTimeWindow", "Mode") != "OFF" {
+					t.Errorf("%s.%s = %v; want rate(1 minute) with the flexible window off", id, name, ev)
+				}
+			default:
+				t.Errorf("%s.%s: event type %v", id, name, get(ev, "Type"))
+			}
+		}
+		want := mainPattern(t, byID[id], patterns)
+		switch {
+		case want == "" && len(routes) > 0:
+			t.Errorf("%s has routes %v but functions/%s mounts none", id, routes, byID[id])
+		case want != "" && (len(routes) != 1 || routes[0] != want):
+			t.Errorf("%s routes = %v; functions/%s mounts %q", id, routes, byID[id], want)
+		}
+	}
+	code := map[string]bool{}
+	for _, rt := range httpapi.Routes(httpapi.Deps{}) {
+		code[rt.Pattern] = true
+		if _, ok := templateRoutes[rt.Pattern]; !ok {
+			t.Errorf("the code serves %s; template.yaml has no such route", rt.Pattern)
+		}
+	}
+	for route, id := range templateRoutes {
+		if !code[route] {
+			t.Errorf("template.yaml routes %s to %s; the code serves no such route", route, id)
+		}
+	}
+}
+
+func TestTableMatchesTheStore(t *testing.T) {
+	tpl := readTemplate(t)
+	tables := resourcesOfType(tpl, "AWS::DynamoDB::Table")
+	if len(tables) != 1 {
+		t.Fatalf("template has %d tables; want 1", len(tables))
+	}
+	var props map[string]any
+	for _, r := range tables {
+		props = r["Properties"].(map[string]any)
+	}
+	def := store.TableDefinition("x")
+
+	attrs := map[string]string{}
+	for _, a := range props["AttributeDefinitions"].([]any) {
+		attrs[get(a, "AttributeName").(string)] = get(a, "AttributeType").(string)
+	}
+	wantAttrs := map[string]string{}
+	for _, a := range def.AttributeDefinitions {
+		wantAttrs[*a.AttributeName] = string(a.AttributeType)
+	}
+	equalJSON(t, "AttributeDefinitions", attrs, wantAttrs)
+
+	keys := func(ks any) []string {
+		var out []string
+		for _, k := range ks.([]any) {
+			out = append(out, get(k, "AttributeName").(string)+" "+get(k, "KeyType").(string))
+		}
+		return out
+	}
+	var wantKeys []string
+	for _, k := range def.KeySchema {
+		wantKeys = append(wantKeys, *k.AttributeName+" "+string(k.KeyType))
+	}
+	equalJSON(t, "KeySchema", keys(props["KeySchema"]), wantKeys)
+
+	type index struct {
+		Keys       []string
+		Projection string
+		NonKey     []string
+	}
+	gsis := map[string]index{}
+	for _, g := range props["GlobalSecondaryIndexes"].([]any) {
+		ix := index{Keys: keys(get(g, "KeySchema")), Projection: get(g, "Projection", "ProjectionType").(string)}
+		ix.NonKey = toStrings(get(g, "Projection", "NonKeyAttributes"))
+		sort.Strings(ix.NonKey)
+		gsis[get(g, "IndexName").(string)] = ix
+	}
+	wantGSIs := map[string]index{}
+	for _, g := range def.GlobalSecondaryIndexes {
+		ix := index{Projection: string(g.Projection.ProjectionType), NonKey: slices.Clone(g.Projection.NonKeyAttributes)}
+		for _, k := range g.KeySchema {
+			ix.Keys = append(ix.Keys, *k.AttributeName+" "+string(k.KeyType))
+		}
+		sort.Strings(ix.NonKey)
+		wantGSIs[*g.IndexName] = ix
+	}
+	equalJSON(t, "GlobalSecondaryIndexes", gsis, wantGSIs)
+
+	if got := props["BillingMode"]; got != string(def.BillingMode) {
+		t.Errorf("BillingMode = %v; want %s", got, def.BillingMode)
+	}
+	if get(props, "TimeToLiveSpecification", "AttributeName") != store.TTLAttribute || get(props, "TimeToLiveSpecification", "Enabled") != "true" {
+		t.Errorf("TimeToLiveSpecification = %v; want %s enabled", props["TimeToLiveSpecification"], store.TTLAttribute)
+	}
+	if get(props, "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled") != "true" {
+		t.Errorf("point-in-time recovery is not on")
+	}
+}
+
+// policyGrants reads a function's DynamoDB grants from its Policies.
+func policyGrants(t *testing.T, id string, r map[string]any) []grant {
+	t.Helper()
+	var out []grant
+	policies, _ := get(r, "Properties", "Policies").([]any)
+	for _, p := range policies {
+		stmts, ok := get(p, "Statement").([]any)
+		if !ok {
+			t.Errorf("%s: policy %v is not an inline statement list", id, p)
+			continue
+		}
+		for _, s := range stmts {
+			res := get(s, "Resource")
+			index := ""
+			switch {
+			case slices.Equal(toStrings(get(res, "Fn::GetAtt")), []string{"SessionsTable", "Arn"}):
+			case get(res, "Fn::Sub") != nil:
+				sub := get(res, "Fn::Sub").(string)
+				ix, ok := strings.CutPrefix(sub, "${SessionsTable.Arn}/index/")
+				if !ok {
+					t.Errorf("%s: resource %s is not the table or one of its indexes", id, sub)
+				}
+				index = ix
+			default:
+				t.Errorf("%s: resource %v is not the table or one of its indexes", id, res)
+			}
+			for _, a := range toStrings(get(s, "Action")) {
+				out = append(out, grant{Action: a, Index: index})
+			}
+		}
+	}
+	return out
+}
+
+func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
+	tpl := readTemplate(t)
+	byID := functionOf(t, tpl)
+	seen := map[string]bool{}
+	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		dir := byID[id]
+		seen[dir] = true
+		want, ok := dynamoActions[dir]
+		if !ok {
+			t.Errorf("functions/%s has no entry in dynamoActions (iam_test.go)", dir)
+			continue
+		}
+		got := policyGrants(t, id, r)
+		sortGrants(got)
+		want = slices.Clone(want)
+		sortGrants(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s (functions/%s) grants %v; its code calls %v", id, dir, got, want)
+		}
+	}
+	for dir := range dynamoActions {
+		if !seen[dir] {
+			t.Errorf("dynamoActions names functions/%s, which has no function in template.yaml", dir)
+		}
+	}
+}
+
+func sortGrants(g []grant) {
+	sort.Slice(g, func(i, j int) bool { return g[i].Action+g[i].Index < g[j].Action+g[j].Index })
+}
+
+// TestProductionStack checks the parts a deployed stack needs beyond the
+// functions: throttling, access logs, log retention everywhere, parameters,
+// outputs and alarms.
+func TestProductionStack(t *testing.T) {
+	tpl := readTemplate(t)
+	apis := resourcesOfType(tpl, "AWS::Serverless::HttpApi")
+	if len(apis) != 1 {
+		t.Fatalf("template has %d HTTP APIs; want 1", len(apis))
+	}
+	logGroups := resourcesOfType(tpl, "AWS::Logs::LogGroup")
+	for id, lg := range logGroups {
+		if get(lg, "Properties", "RetentionInDays") == nil {
+			t.Errorf("log group %s has no retention", id)
+		}
+	}
+	for _, api := range apis {
+		if get(api, "Properties", "DefaultRouteSettings", "ThrottlingRateLimit") == nil || get(api, "Properties", "DefaultRouteSettings", "ThrottlingBurstLimit") == nil {
+			t.Errorf("the HTTP API has no default route throttling")
+		}
+		dest := get(api, "Properties", "AccessLogSettings", "DestinationArn", "Fn::GetAtt")
+		if l := toStrings(dest); len(l) == 0 || logGroups[l[0]] == nil {
+			t.Errorf("the HTTP API's access log goes to %v; want a log group of the template", dest)
+		}
+	}
+	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		lg := get(r, "Properties", "LoggingConfig", "LogGroup", "Ref")
+		if name, _ := lg.(string); logGroups[name] == nil {
+			t.Errorf("%s logs to %v; want a log group of the template (with retention)", id, lg)
+		}
+		if mem := get(r, "Properties", "MemorySize"); mem == nil && get(tpl, "Globals", "Function", "MemorySize") == nil {
+			t.Errorf("%s has no memory size", id)
+		}
+	}
+	if get(tpl, "Globals", "Function", "MemorySize") != "128" || get(tpl, "Globals", "Function", "Timeout") == nil {
+		t.Errorf("Globals: MemorySize %v, Timeout %v; want 128 MB API functions with a timeout", get(tpl, "Globals", "Function", "MemorySize"), get(tpl, "Globals", "Function", "Timeout"))
+	}
+	for _, p := range []string{"SessionExpiry", "ResultRetention", "JwksUrl", "JwtIssuer", "JwtAudience"} {
+		if get(tpl, "Parameters", p) == nil {
+			t.Errorf("parameter %s missing", p)
+		}
+	}
+	for _, o := range []string{"ApiUrl", "TableName"} {
+		if get(tpl, "Outputs", o) == nil {
+			t.Errorf("output %s missing", o)
+		}
+	}
+	alarms := resourcesOfType(tpl, "AWS::CloudWatch::Alarm")
+	var sweeper, fivexx bool
+	for _, a := range alarms {
+		switch get(a, "Properties", "MetricName") {
+		case "SweepErrors":
+			sweeper = get(a, "Properties", "Namespace") == "paysessions"
+		case "5xx":
+			fivexx = get(a, "Properties", "Namespace") == "AWS/ApiGateway"
+		}
+	}
+	if !sweeper || !fivexx {
+		t.Errorf("alarms: sweeper errors %v, API 5xx %v; want both", sweeper, fivexx)
+	}
+}
+
+// TestSamLocalEnvironment: events/env.json, which points the functions in
+// sam local at DynamoDB Local, names only variables the functions read and
+// only functions the template has.
+func TestSamLocalEnvironment(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(root, "events", "env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env map[string]map[string]string
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	_, _ = config.Load(func(k string) string { read[k] = true; return "" })
+	functions := resourcesOfType(readTemplate(t), "AWS::Serverless::Function")
+	for scope, vars := range env {
+		if _, ok := functions[scope]; !ok && scope != "Parameters" {
+			t.Errorf("env.json section %s is neither Parameters nor a function of the template", scope)
+		}
+		for k := range vars {
+			if !read[k] {
+				t.Errorf("env.json sets %s, which no function reads", k)
+			}
+		}
+	}
+	if env["Parameters"]["DYNAMODB_ENDPOINT"] == "" || !strings.Contains(env["Parameters"]["DYNAMODB_ENDPOINT"], "host.docker.internal") {
+		t.Errorf("env.json DYNAMODB_ENDPOINT = %q; want DynamoDB Local on the host, seen from SAM's container", env["Parameters"]["DYNAMODB_ENDPOINT"])
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = v
+	case string:
+		out = []string{v}
+	}
+	return out
+}
+
+func equalJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("template %s = %s;\nthe store defines %s", what, g, w)
+	}
+}
