@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -54,7 +55,18 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table), Item: av,
 		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
 	})
+	var ccf *ddb.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		// The id is taken: by this very key if the SDK retried a write
+		// whose answer was lost, else by a (vanishingly unlikely) clash.
+		var stored apiKeyItem
+		if attributevalue.UnmarshalMap(ccf.Item, &stored) == nil && bytes.Equal(stored.SecretHash, k.SecretHash) {
+			return nil
+		}
+		return session.Internal(fmt.Errorf("API key id %s already exists", k.ID))
+	}
 	if err != nil {
 		return classify(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -98,6 +99,7 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 		return false, session.Internal(fmt.Errorf("expiry key %s: %w", k.ID, err))
 	}
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
+	writeID := uuid.NewString()
 	closed := formatTime(e.ClosedAt)
 	retain := formatTime(e.RetainUntil)
 	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
@@ -109,6 +111,7 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 		Set(expression.Name("purgeAt"), expression.Value(retain)).
 		Set(expression.Name(attrTTL), expression.Value(epochCeil(e.RetainUntil))).
 		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(entry))).
+		Set(expression.Name(attrWriteID), expression.Value(writeID)).
 		Add(expression.Name("version"), expression.Value(1)).
 		Remove(expression.Name(attrExpiryShard))
 	now := expression.Value(formatTime(s.now()))
@@ -129,10 +132,13 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
+		// On a failed condition, the item tells whether the write was this
+		// one, retried by the SDK after its answer was lost.
+		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var ccf *ddb.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return false, nil
+		return ownWrite(ccf.Item, writeID), nil
 	}
 	if err != nil {
 		return false, classify(err)

@@ -86,20 +86,11 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 }
 
 // CreateTable creates the table if it does not exist, waits until it is
-// active and turns TTL on. For local runs and tests; in AWS the template
-// creates the table.
+// active and turns TTL on. For local runs; in AWS the template creates the
+// table. (Tests use CreateTableWithoutTTL.)
 func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.CreateTable(ctx, TableDefinition(name))
-	var inUse *ddb.ResourceInUseException
-	if err != nil && !errors.As(err, &inUse) {
-		return fmt.Errorf("create table %s: %w", name, err)
-	}
-	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay = 50 * time.Millisecond
-		o.MaxDelay = time.Second
-	})
-	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
-		return fmt.Errorf("wait for table %s: %w", name, err)
+	if err := CreateTableWithoutTTL(ctx, db, name); err != nil {
+		return err
 	}
 	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err == nil && ttl.TimeToLiveDescription != nil && ttl.TimeToLiveDescription.TimeToLiveStatus == ddb.TimeToLiveStatusEnabled {
@@ -111,6 +102,27 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return nil
+}
+
+// CreateTableWithoutTTL creates the table if it does not exist and waits
+// until it is active, leaving TTL off. Tests use it: DynamoDB Local does
+// delete expired items, within seconds, where DynamoDB may take days, and
+// the service must be correct either way; with TTL off, a test controls
+// time alone and sees every item it wrote.
+func CreateTableWithoutTTL(ctx context.Context, db *dynamodb.Client, name string) error {
+	_, err := db.CreateTable(ctx, TableDefinition(name))
+	var inUse *ddb.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay = 50 * time.Millisecond
+		o.MaxDelay = time.Second
+	})
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
+		return fmt.Errorf("wait for table %s: %w", name, err)
 	}
 	return nil
 }

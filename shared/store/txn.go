@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -23,11 +24,16 @@ type Txn struct {
 	store *Store
 	ctx   context.Context
 	now   time.Time
-	read  map[string]readState
-	seed  map[string]*session.Session // winners returned by a failed write
-	puts  []*session.Session
-	news  map[string]bool
-	idem  *idempotencyWrite
+	// writeID marks this attempt's writes (attribute writeId, and the
+	// transaction's ClientRequestToken), so a write DynamoDB applied but
+	// whose answer was lost — and which the SDK then retried into a failed
+	// condition — is recognised as this attempt's own success.
+	writeID string
+	read    map[string]readState
+	seed    map[string]*session.Session // winners returned by a failed write
+	puts    []*session.Session
+	news    map[string]bool
+	idem    *idempotencyWrite
 }
 
 // readState is what a write's condition holds about the item it read.
@@ -83,7 +89,9 @@ func (t *Txn) Remember(idem *Idempotency, sessionID string, status int, body []b
 var errReplay = errors.New("store: idempotency key used before")
 
 // Transact runs fn and writes what it marked, atomically: one conditional
-// PutItem for a single session, else one TransactWriteItems. Every existing
+// PutItem for a single session, else one TransactWriteItems (with a
+// ClientRequestToken, so the SDK's retry of a transaction that was applied
+// succeeds without applying it again). Every existing
 // session is written only if it still has the version read and, at the
 // instant of the write, is within its retention and (if it was open) not
 // expired; a new one only if its id is free. When a condition fails, fn runs
@@ -92,7 +100,7 @@ var errReplay = errors.New("store: idempotency key used before")
 func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 	seed := map[string]*session.Session{}
 	for attempt := 1; ; attempt++ {
-		t := &Txn{store: s, ctx: ctx, now: s.now(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
+		t := &Txn{store: s, ctx: ctx, now: s.now(), writeID: uuid.NewString(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -100,7 +108,7 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 			return nil
 		}
 		var err error
-		if len(t.puts) == 1 && t.idem == nil && !t.news[t.puts[0].ID] {
+		if len(t.puts) == 1 && t.idem == nil {
 			err = t.putOne(seed)
 		} else {
 			err = t.writeAll()
@@ -153,6 +161,7 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 	if err != nil {
 		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
 	}
+	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: t.writeID}
 	if itemSize(av) > maxItemBytes {
 		return nil, session.Errorf(session.ECONFLICT, session.ReasonSessionTooLarge, "The session has grown too large to store this change (its history and data are near the limit).")
 	}
@@ -161,7 +170,9 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 
 // putOne writes the only changed session with PutItem. On a lost race the
 // failed write returns the item as stored, and the next attempt starts from
-// it without reading again.
+// it without reading again — unless the stored item is this attempt's own
+// write, applied by an earlier try of the same request whose answer was
+// lost: that is a success.
 func (t *Txn) putOne(seed map[string]*session.Session) error {
 	v := t.puts[0]
 	expr, err := t.condition(v)
@@ -183,6 +194,9 @@ func (t *Txn) putOne(seed map[string]*session.Session) error {
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
+		if ownWrite(ccf.Item, t.writeID) {
+			return nil
+		}
 		delete(seed, v.ID)
 		if ccf.Item != nil {
 			winner, derr := decodeSession(ccf.Item)
@@ -223,7 +237,10 @@ func (t *Txn) writeAll() error {
 		}
 		items = append(items, ddb.TransactWriteItem{Put: put})
 	}
-	_, err := t.store.db.TransactWriteItems(t.ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err := t.store.db.TransactWriteItems(t.ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems:      items,
+		ClientRequestToken: aws.String(t.writeID),
+	})
 	if err == nil {
 		return nil
 	}
@@ -240,4 +257,14 @@ func (t *Txn) writeAll() error {
 		}
 	}
 	return classify(err)
+}
+
+// attrWriteID holds the id of the write that last stored an item.
+const attrWriteID = "writeId"
+
+// ownWrite reports whether item, returned by a failed condition, is the
+// write writeID itself.
+func ownWrite(item map[string]ddb.AttributeValue, writeID string) bool {
+	w, ok := item[attrWriteID].(*ddb.AttributeValueMemberS)
+	return ok && w.Value == writeID
 }

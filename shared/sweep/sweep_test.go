@@ -200,19 +200,21 @@ func TestProcessorRacesSweep(t *testing.T) {
 // the rest for the next run; together they expire every session once.
 func TestSweepStopsAtDeadlineAndResumes(t *testing.T) {
 	f := newFixture(t)
-	vs := sessions(1000, t0.Add(-31*time.Minute))
+	vs := sessions(2000, t0.Add(-31*time.Minute))
 	f.importAll(t, vs)
-	// Stop starting writes 300 ms before a deadline 500 ms away: the run is
-	// cut off, and the writes in flight still finish in time.
-	f.sw.Margin = 300 * time.Millisecond
+	// Stop starting writes 2.5 s before a deadline 3 s away: the run is cut
+	// off after about half a second, and the writes in flight still finish
+	// in time even on a busy machine.
+	f.sw.Margin = 2500 * time.Millisecond
 	f.sw.PageSize = 50
 	f.sw.Workers = 1
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	first := f.sw.Run(ctx)
 	cancel()
 	if first.Complete || first.Expired == 0 || first.Expired >= len(vs) || first.Errors != 0 {
 		t.Fatalf("first Run() = %+v; want a partial run without errors", first)
 	}
+	f.sw.Workers, f.sw.PageSize = sweep.DefaultWorkers, sweep.DefaultPageSize
 	second := f.sw.Run(context.Background())
 	if !second.Complete || first.Expired+second.Expired != len(vs) {
 		t.Fatalf("second Run() = %+v after %+v; want the rest expired (%d in all)", second, first, len(vs))

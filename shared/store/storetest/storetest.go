@@ -64,7 +64,9 @@ func Client(t testing.TB, o store.ClientOptions) *dynamodb.Client {
 var tableSeq atomic.Int64
 
 // NewTable creates a fresh, empty table for the calling test and deletes it
-// when the test ends. It returns the table's name.
+// when the test ends. It returns the table's name. TTL is off: DynamoDB
+// Local deletes expired items within seconds (DynamoDB takes up to days),
+// and a test's clock, not the engine's, must decide what has expired.
 func NewTable(t testing.TB, db *dynamodb.Client) string {
 	t.Helper()
 	name := fmt.Sprintf("t%d-%d-%s", os.Getpid(), tableSeq.Add(1), sanitize(t.Name()))
@@ -72,7 +74,7 @@ func NewTable(t testing.TB, db *dynamodb.Client) string {
 		name = name[:200]
 	}
 	ctx := context.Background()
-	if err := store.CreateTable(ctx, db, name); err != nil {
+	if err := store.CreateTableWithoutTTL(ctx, db, name); err != nil {
 		t.Fatalf("CreateTable(%s) = %v", name, err)
 	}
 	t.Cleanup(func() {
