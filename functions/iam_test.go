@@ -25,6 +25,7 @@ var dynamoActions = map[string][]grant{
 	"session-records":    {{"dynamodb:Query", "byMerchantDay"}},
 	"session-record":     {{"dynamodb:GetItem", ""}},
 	"create-api-key":     {{"dynamodb:PutItem", ""}},
-	"delete-api-key":     {{"dynamodb:DeleteItem", ""}},
-	"expiry-sweeper":     {{"dynamodb:Query", "byExpiry"}, {"dynamodb:UpdateItem", ""}},
+	"delete-api-key":     {{"dynamodb:UpdateItem", ""}}, // revocation marks the key
+
+	"expiry-sweeper": {{"dynamodb:Query", "byExpiry"}, {"dynamodb:UpdateItem", ""}},
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/google/uuid"
+
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -25,7 +27,14 @@ type APIKey struct {
 	SecretHash []byte    `dynamodbav:"secretHash"`
 	CreatedAt  time.Time `dynamodbav:"createdAt"`
 	CreatedBy  string    `dynamodbav:"createdBy,omitempty"`
+	// RevokedAt is set when the key is revoked; the record is then deleted
+	// by TTL a day later.
+	RevokedAt *time.Time `dynamodbav:"revokedAt,omitempty"`
 }
+
+// revokedKeyKept is how long a revoked key's record stays, marked revoked,
+// before TTL deletes it.
+const revokedKeyKept = 24 * time.Hour
 
 type apiKeyItem struct {
 	PK string `dynamodbav:"pk"`
@@ -90,26 +99,41 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
 	}
+	if it.RevokedAt != nil {
+		return nil, errAPIKeyNotFound()
+	}
 	return &it.APIKey, nil
 }
 
-// DeleteAPIKey revokes merchantID's key id. Another merchant's key is
-// ENOTFOUND, exactly like an unknown one.
+// DeleteAPIKey revokes merchantID's key id: one conditional UpdateItem
+// marks it revoked (TTL deletes the record a day later). Another merchant's
+// key, an unknown one and one already revoked are ENOTFOUND. A revocation
+// DynamoDB applied but whose answer was lost, then retried by the SDK, is
+// recognised by its writeId and succeeds.
 func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 	pk, sk := apiKeyKey(id)
-	expr, err := expression.NewBuilder().WithCondition(
-		expression.Name("merchantId").Equal(expression.Value(merchantID)),
-	).Build()
+	now := s.now()
+	writeID := uuid.NewString()
+	update := expression.Set(expression.Name("revokedAt"), expression.Value(now)).
+		Set(expression.Name(attrWriteID), expression.Value(writeID)).
+		Set(expression.Name(attrTTL), expression.Value(epochCeil(now.Add(revokedKeyKept))))
+	cond := expression.Name("merchantId").Equal(expression.Value(merchantID)).
+		And(expression.AttributeNotExists(expression.Name("revokedAt")))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return session.Internal(err)
 	}
-	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: keyOf(pk, sk),
-		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var ccf *ddb.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
+		if ownWrite(ccf.Item, writeID) {
+			return nil
+		}
 		return errAPIKeyNotFound()
 	}
 	if err != nil {
