@@ -60,7 +60,14 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	db := storetest.Client(t, store.ClientOptions{})
+	return newHarnessWith(t, store.ClientOptions{})
+}
+
+// newHarnessWith builds the harness with the DynamoDB client's options
+// (a fault-injecting transport, fewer retries).
+func newHarnessWith(t *testing.T, co store.ClientOptions) *harness {
+	t.Helper()
+	db := storetest.Client(t, co)
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
 	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)

@@ -54,12 +54,8 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 	if o.MaxAttempts > 0 {
 		attempts = o.MaxAttempts
 	}
-	var httpClient aws.HTTPClient = awshttp.NewBuildableClient().WithTimeout(attemptTimeout)
-	if o.HTTPClient != nil {
-		httpClient = o.HTTPClient
-	}
 	opts := []func(*awsconfig.LoadOptions) error{
-		awsconfig.WithHTTPClient(httpClient),
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)),
 		awsconfig.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
 				so.MaxAttempts = attempts
@@ -81,6 +77,12 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
 	return dynamodb.NewFromConfig(cfg, func(do *dynamodb.Options) {
+		// A caller's client is set here, after the config is loaded: the
+		// loader can only apply settings such as AWS_CA_BUNDLE to its own
+		// buildable client.
+		if o.HTTPClient != nil {
+			do.HTTPClient = o.HTTPClient
+		}
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
 			// DynamoDB Local sends no x-amz-crc32 header on error responses,
