@@ -128,10 +128,11 @@ func unauthenticated(msg string) *session.Error {
 }
 
 // validMerchantID reports whether id is acceptable as a merchant id: 1 to 128
-// characters of letters, digits and . _ : @ -. The store builds keys from
-// it, so anything else is refused.
+// characters of letters, digits and . _ : @ -, and nothing that looks like a
+// card number. The store builds keys from it and logs show it, so anything
+// else is refused.
 func validMerchantID(id string) bool {
-	if id == "" || len(id) > 128 {
+	if id == "" || len(id) > 128 || session.LooksLikeCardNumber(id) {
 		return false
 	}
 	for i := 0; i < len(id); i++ {

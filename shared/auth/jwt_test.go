@@ -129,6 +129,7 @@ func TestVerify(t *testing.T) {
 		{"empty", "", false},
 		{"huge", strings.Repeat("a", 9000), false},
 		{"bad merchant id", mint(rsaIss, func(c *devtoken.Claims) { c.MerchantID = "m 1#x" }), false},
+		{"card-number merchant id", mint(rsaIss, func(c *devtoken.Claims) { c.MerchantID = "4111111111111111" }), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

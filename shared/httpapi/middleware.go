@@ -51,9 +51,15 @@ func noteError(r *http.Request, err error) {
 	}
 }
 
+// notePrincipal records who called, for the log line. A subject that looks
+// like a card number (sub is the identity provider's, not ours to vet) is
+// not logged.
 func notePrincipal(r *http.Request, p *auth.Principal) {
 	if ri := infoOf(r.Context()); ri != nil {
 		ri.merchant, ri.subject = p.MerchantID, p.Subject
+		if session.LooksLikeCardNumber(p.Subject) {
+			ri.subject = "[redacted]"
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -68,8 +69,11 @@ func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
 	if lines[2]["code"] != session.ReasonCardNumber || lines[2]["status"] != 400.0 {
 		t.Errorf("refused request log = %v; want status 400 code %s", lines[2], session.ReasonCardNumber)
 	}
+	// A subject that looks like a card number is not logged.
+	odd := h.iss.MustMint(devtoken.Claims{Subject: "5555555555554444", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+	h.do("GET", "/sessions/"+id, odd, nil)
 	all := h.logs.String()
-	for _, secret := range []string{tok, tok[len(tok)-20:], "4111"} {
+	for _, secret := range []string{tok, tok[len(tok)-20:], "4111", "5555555555554444", odd} {
 		if strings.Contains(all, secret) {
 			t.Errorf("logs contain %q", secret)
 		}

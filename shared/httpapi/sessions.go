@@ -47,6 +47,10 @@ func idempotencyKey(r *http.Request) (string, error) {
 	if !ok {
 		return "", session.Invalid(HeaderIdempotencyKey, "Idempotency-Key must be 1 to %d characters of A-Z, a-z, 0-9, '-', '_', '.', ':'.", maxIdempotencyKey)
 	}
+	// The key is stored (in a table key): it must not hold a card number.
+	if err := session.CheckText(HeaderIdempotencyKey, k, maxIdempotencyKey); err != nil {
+		return "", err
+	}
 	return k, nil
 }
 

@@ -85,6 +85,7 @@ func TestCreateRefusals(t *testing.T) {
 		{"too large", tok, big, nil, 413, session.ReasonBodyTooLarge, ""},
 		{"not json", tok, `amount=1`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, session.ReasonUnsupportedMedia, ""},
 		{"bad idempotency key", tok, map[string]any{"amount": 1, "currency": "EUR"}, []string{"Idempotency-Key", "a,b"}, 400, session.ReasonValidation, "Idempotency-Key"},
+		{"card-number idempotency key", tok, map[string]any{"amount": 1, "currency": "EUR"}, []string{"Idempotency-Key", "4111-1111-1111-1111"}, 400, session.ReasonCardNumber, "Idempotency-Key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
