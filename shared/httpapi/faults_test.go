@@ -21,7 +21,7 @@ import (
 // injects no faults.
 func stored(t *testing.T, h *harness, id string) *session.Session {
 	t.Helper()
-	clean := store.New(storetest.Client(t, store.ClientOptions{}), h.table, session.DefaultPolicy, 16, h.clock.Now)
+	clean := store.New(storetest.Client(t, store.ClientOptions{}), h.table, h.st.Policy(), 16, h.clock.Now)
 	var v *session.Session
 	if err := clean.Transact(context.Background(), func(tx *store.Txn) error {
 		var err error

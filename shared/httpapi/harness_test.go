@@ -67,10 +67,16 @@ func newHarness(t *testing.T) *harness {
 // (a fault-injecting transport, fewer retries).
 func newHarnessWith(t *testing.T, co store.ClientOptions) *harness {
 	t.Helper()
+	return newHarnessPolicy(t, co, session.DefaultPolicy)
+}
+
+// newHarnessPolicy builds the harness with a lifecycle policy of its own.
+func newHarnessPolicy(t *testing.T, co store.ClientOptions, policy session.Policy) *harness {
+	t.Helper()
 	db := storetest.Client(t, co)
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
-	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)
+	st := store.New(db, table, policy, 16, clock.Now)
 	iss, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
 	if err != nil {
 		t.Fatal(err)
