@@ -24,7 +24,7 @@ FUNCTIONS := \
 	DeleteApiKeyFunction:delete-api-key \
 	ExpirySweeperFunction:expiry-sweeper
 
-.PHONY: help run test lint build clean deps deploy bench
+.PHONY: help run test lint build clean deps deploy bench fuzz
 
 help: ## List the targets.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,16 @@ build: ## Build every function's bootstrap (linux/arm64) under bin/<function>/.
 
 clean: ## Remove build output.
 	rm -rf bin .aws-sam
+
+FUZZTIME ?= 60s
+fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 60s), against one DynamoDB Local.
+	$(GO) run ./cmd/dynamodb-local -- bash -c 'set -e; \
+		for pkg in $$($(GO) list ./...); do \
+			for target in $$($(GO) test -list "^Fuzz" $$pkg | grep "^Fuzz" || true); do \
+				echo "== $$pkg $$target ($(FUZZTIME))"; \
+				$(GO) test -run "^$$" -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+			done; \
+		done'
 
 bench: ## Run the benchmarks.
 	$(GO) run ./cmd/dynamodb-local -- $(GO) test -run '^$$' -bench . -benchmem ./...

@@ -36,7 +36,7 @@ type jwksServer struct {
 	down    atomic.Bool
 }
 
-func newJWKSServer(t *testing.T, body []byte) *jwksServer {
+func newJWKSServer(t testing.TB, body []byte) *jwksServer {
 	s := &jwksServer{body: body}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fetches.Add(1)
@@ -59,7 +59,7 @@ func (s *jwksServer) set(body []byte) {
 	s.body = body
 }
 
-func newIssuer(t *testing.T, alg jwa.SignatureAlgorithm) *devtoken.Issuer {
+func newIssuer(t testing.TB, alg jwa.SignatureAlgorithm) *devtoken.Issuer {
 	t.Helper()
 	i, err := devtoken.New(issuer, audience, alg)
 	if err != nil {

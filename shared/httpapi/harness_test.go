@@ -36,7 +36,7 @@ const (
 
 // harness is the whole API on a fresh table, with a token issuer.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	db      *dynamodb.Client
 	table   string
 	clock   *storetest.Clock
@@ -58,20 +58,20 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessWith(t, store.ClientOptions{})
 }
 
 // newHarnessWith builds the harness with the DynamoDB client's options
 // (a fault-injecting transport, fewer retries).
-func newHarnessWith(t *testing.T, co store.ClientOptions) *harness {
+func newHarnessWith(t testing.TB, co store.ClientOptions) *harness {
 	t.Helper()
 	return newHarnessPolicy(t, co, session.DefaultPolicy)
 }
 
 // newHarnessPolicy builds the harness with a lifecycle policy of its own.
-func newHarnessPolicy(t *testing.T, co store.ClientOptions, policy session.Policy) *harness {
+func newHarnessPolicy(t testing.TB, co store.ClientOptions, policy session.Policy) *harness {
 	t.Helper()
 	db := storetest.Client(t, co)
 	table := storetest.NewTable(t, db)
@@ -109,7 +109,7 @@ type response struct {
 	*httptest.ResponseRecorder
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body.Bytes(), &m); err != nil {
@@ -186,7 +186,7 @@ func (h *harness) create(merchant string, body any) string {
 }
 
 // wantProblem checks an RFC 9457 problem response.
-func wantProblem(t *testing.T, res response, status int, code string) map[string]any {
+func wantProblem(t testing.TB, res response, status int, code string) map[string]any {
 	t.Helper()
 	if res.Code != status {
 		t.Fatalf("status = %d (%s); want %d", res.Code, res.Body, status)

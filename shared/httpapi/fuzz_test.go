@@ -1,0 +1,270 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// The fuzz targets drive the whole stack (middleware, router, auth,
+// handlers, store on DynamoDB Local) with hostile input. The property is
+// the same everywhere: no panic, no 5xx, every refusal a clear 4xx (a
+// problem document with a code and a detail, or document 001's envelope),
+// and no card number accepted or echoed. `make test` runs the seeds
+// (below and in testdata/fuzz); `make fuzz` fuzzes each target for a while.
+
+var digitRun = regexp.MustCompile(`[0-9](?:[ -]?[0-9]){11,18}`)
+
+// cardNumbers returns the card-number-like digit runs in s, digits only.
+func cardNumbers(s string) []string {
+	var out []string
+	for _, m := range digitRun.FindAllString(s, -1) {
+		if session.LooksLikeCardNumber(m) {
+			out = append(out, strings.NewReplacer(" ", "", "-", "").Replace(m))
+		}
+	}
+	return out
+}
+
+// checkAnswer asserts the fuzz property on one answer to input.
+func checkAnswer(t *testing.T, w *httptest.ResponseRecorder, input string, envelope bool) {
+	t.Helper()
+	if w.Code >= 500 {
+		t.Fatalf("status %d for input %q: %s", w.Code, input, w.Body)
+	}
+	body := w.Body.Bytes()
+	if w.Code >= 400 {
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("refusal %d is not JSON: %q", w.Code, body)
+		}
+		// A path that matches no route at all is the router's problem
+		// document, whatever the dialect of the route it resembles.
+		if envelope && m["code"] == session.ReasonNotFound {
+			envelope = false
+		}
+		if envelope {
+			n, _ := m["notifications"].([]any)
+			if _, ok := m["data"]; !ok || m["data"] != nil || len(n) != 1 {
+				t.Fatalf("refusal %d is not the 001 envelope: %s", w.Code, body)
+			}
+		} else if m["code"] == nil || m["detail"] == "" || w.Header().Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("refusal %d is not a clear problem document: %s", w.Code, body)
+		}
+	}
+	flat := strings.NewReplacer(" ", "", "-", "").Replace(string(body))
+	for _, c := range cardNumbers(input) {
+		if strings.Contains(flat, c) {
+			t.Fatalf("answer %d echoes a card number of the input: %s", w.Code, body)
+		}
+	}
+}
+
+// serve sends r through the harness.
+func serve(h *harness, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.handler.ServeHTTP(w, r)
+	return w
+}
+
+func request(method, path, rawQuery string, body []byte) *http.Request {
+	r := httptest.NewRequest(method, "/", bytes.NewReader(body))
+	r.URL.Path, r.URL.RawPath, r.URL.RawQuery = path, "", rawQuery
+	r.RequestURI = ""
+	return r
+}
+
+func FuzzCreateSession(f *testing.F) {
+	h := newHarness(f)
+	tok := h.merchantToken("m-1")
+	parent := h.create("m-1", nil)
+	for _, s := range []struct{ body, key, ct string }{
+		{`{"amount":8800,"currency":"ZAR"}`, "", "application/json"},
+		{`{"amount":1,"currency":"EUR","orderId":"o-1","metadata":{"a":"b"},"provider":{"k":[1,2,{"x":null}]}}`, "k-1", ""},
+		{`{"amount":1,"currency":"EUR","parentSessionId":"` + parent + `"}`, "", "application/json; charset=utf-8"},
+		{`{"amount":1,"currency":"EUR","metadata":{"note":"4111 1111 1111 1111"}}`, "", "application/json"},
+		{`{"amount":4111111111111111,"currency":"EUR"}`, "4111-1111-1111-1111", "application/json"},
+		{`{"amount":-1,"currency":"eur","returnUrl":"javascript:alert(1)"}`, "a,b", "text/plain"},
+		{`{"amount":1e3,"currency":"EUR"}`, "", ""},
+		{`{"amount":1,"currency":"EUR"}{"amount":2}`, "", ""},
+		{`[`, "", ""},
+		{"\xff\xfe", "", ""},
+	} {
+		f.Add([]byte(s.body), s.key, s.ct)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, key, contentType string) {
+		r := request("POST", "/sessions", "", body)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		if key != "" {
+			r.Header["Idempotency-Key"] = []string{key}
+		}
+		if contentType != "" {
+			r.Header["Content-Type"] = []string{contentType}
+		}
+		w := serve(h, r)
+		checkAnswer(t, w, string(body)+" "+key, false)
+		if w.Code == 201 {
+			for _, c := range cardNumbers(string(body) + " " + key) {
+				t.Fatalf("a create holding card number %s was accepted", c)
+			}
+		}
+	})
+}
+
+func FuzzPostEvent(f *testing.F) {
+	h := newHarness(f)
+	proc := h.processorToken()
+	id := h.create("m-1", nil)
+	for _, s := range []string{
+		`{"status":"PROCESSING","eventId":"e-1"}`,
+		`{"status":"AUTHORISED","resultData":{"decision":"ACCEPT"},"declineReasons":{"category":"x","reasons":["y"]}}`,
+		`{"status":"FAILED","paymentMethodDetails":{"pan":"4111111111111111"}}`,
+		`{"status":"EXPIRED"}`,
+		`{"status":"Authorised"}`,
+		`{"status":"SETTLED","reason":"` + strings.Repeat("é", 600) + `"}`,
+		`{"status":null}`,
+		`{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r := request("POST", "/sessions/"+id+"/events", "", body)
+		r.Header.Set("Authorization", "Bearer "+proc)
+		r.Header.Set("Content-Type", "application/json")
+		w := serve(h, r)
+		checkAnswer(t, w, string(body), false)
+	})
+}
+
+// FuzzPathID sends any path segment where each endpoint takes an id.
+func FuzzPathID(f *testing.F) {
+	h := newHarness(f)
+	tok := h.token("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopePaymentRead, auth.ScopeUser, auth.ScopeAPIKeysWrite)
+	id := h.create("m-1", nil)
+	for _, s := range []string{id, strings.ToUpper(id), "not-a-uuid", "", "..", "%2e%2e", "a/b", strings.Repeat("f", 5000), "4111111111111111", "\x00", "0123456789abcdef"} {
+		f.Add(s)
+	}
+	templates := []struct {
+		method, path string
+		envelope     bool
+	}{
+		{"GET", "/sessions/%s", false}, {"POST", "/sessions/%s/cancel", false}, {"GET", "/v1/session/%s", false},
+		{"GET", "/v2.0/payments/%s/status", true}, {"GET", "/v1/checkout-sessions/%s", false},
+		{"GET", "/pps/api/v1/session-record/%s", false}, {"DELETE", "/api-keys/%s", false},
+	}
+	f.Fuzz(func(t *testing.T, seg string) {
+		for _, tp := range templates {
+			r := request(tp.method, strings.Replace(tp.path, "%s", seg, 1), "", nil)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			r.Header.Set("X-Merchant-Id", "m-1")
+			checkAnswer(t, serve(h, r), seg, tp.envelope)
+		}
+	})
+}
+
+// FuzzListQuery sends any createdDate, limit and cursor to document 004's
+// list.
+func FuzzListQuery(f *testing.F) {
+	h := newHarness(f)
+	tok := h.token("m-1", auth.ScopeSessionsRead)
+	for i := 0; i < 3; i++ {
+		h.create("m-1", nil)
+	}
+	first := serve(h, func() *http.Request {
+		r := request("GET", "/pps/api/v1/session-record", "createdDate=2026-11-23&limit=1", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}())
+	cursor := ""
+	if link := first.Header().Get("Link"); link != "" {
+		u, _ := url.Parse(strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`))
+		cursor = u.Query().Get("cursor")
+	}
+	for _, s := range []struct{ date, limit, cursor string }{
+		{"2026-11-23", "", ""}, {"2026-11-23", "1", cursor}, {"2026-11-23", "1000", ""}, {"2026-02-30", "", ""},
+		{"", "", ""}, {"2026-11-23", "0", ""}, {"2026-11-23", "-1", ""}, {"2026-11-23", "99999999999999999999", ""},
+		{"2026-11-24", "1", cursor}, {"2026-11-23", "1", "djF8"}, {"2026-11-23", "1", "!!"}, {"0000-01-01", "1", ""},
+	} {
+		f.Add(s.date, s.limit, s.cursor)
+	}
+	f.Fuzz(func(t *testing.T, date, limit, cursor string) {
+		q := url.Values{}
+		q.Set("createdDate", date)
+		if limit != "" {
+			q.Set("limit", limit)
+		}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		r := request("GET", "/pps/api/v1/session-record", q.Encode(), nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := serve(h, r)
+		checkAnswer(t, w, date+" "+limit+" "+cursor, false)
+		if w.Code == 200 {
+			var list []any
+			if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
+				t.Fatalf("200 that is not a JSON array: %s", w.Body)
+			}
+		}
+	})
+}
+
+// FuzzCheckoutParams sends any init value and X-Merchant-Id to document 003.
+func FuzzCheckoutParams(f *testing.F) {
+	h := newHarness(f)
+	tok := h.token("m-1", auth.ScopeUser)
+	id := h.create("m-1", nil)
+	for _, s := range []struct{ init, merchant string }{
+		{"true", "m-1"}, {"false", "m-1"}, {"TRUE", "m-1"}, {"", "m-1"}, {"true", ""}, {"true", "m-2"},
+		{"1", "m-1 "}, {"true&init=false", "m-1"}, {"true", "4111111111111111"},
+	} {
+		f.Add(s.init, s.merchant)
+	}
+	f.Fuzz(func(t *testing.T, init, merchant string) {
+		r := request("GET", "/v1/checkout-sessions/"+id, "init="+url.QueryEscape(init), nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		r.Header["X-Merchant-Id"] = []string{merchant}
+		checkAnswer(t, serve(h, r), init+" "+merchant, false)
+	})
+}
+
+// FuzzCredentials sends any Authorization and X-Api-Key values.
+func FuzzCredentials(f *testing.F) {
+	h := newHarness(f)
+	id := h.create("m-1", nil)
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+	tok := h.token("m-1", auth.ScopeSessionsRead)
+	parts := strings.Split(tok, ".")
+	for _, s := range []struct{ authz, apiKey string }{
+		{"Bearer " + tok, ""}, {"", key}, {"Bearer " + tok, key}, {"Bearer", ""}, {"Bearer  ", ""},
+		{"Basic dXNlcjpwYXNz", ""}, {"Bearer " + parts[0] + "." + parts[1] + ".", ""}, {"Bearer a.b.c", ""},
+		{"Bearer " + parts[0] + "..", ""}, {"", "psk_"}, {"", key[:len(key)-1]}, {"", strings.ToUpper(key)},
+		{"", "psk_0123456789abcdef_" + strings.Repeat("z", 64)}, {"Bearer 4111111111111111", ""},
+	} {
+		f.Add(s.authz, s.apiKey)
+	}
+	f.Fuzz(func(t *testing.T, authz, apiKey string) {
+		for _, path := range []string{"/sessions/" + id, "/payment-sessions/" + id} {
+			r := request("GET", path, "", nil)
+			if authz != "" {
+				r.Header["Authorization"] = []string{authz}
+			}
+			if apiKey != "" {
+				r.Header["X-Api-Key"] = []string{apiKey}
+			}
+			w := serve(h, r)
+			checkAnswer(t, w, authz+" "+apiKey, false)
+		}
+		if logs := h.logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, key) {
+			t.Fatalf("a credential reached the logs")
+		}
+	})
+}
