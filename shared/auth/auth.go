@@ -5,6 +5,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -69,10 +70,18 @@ const (
 )
 
 // Authenticate returns the caller of r if its credentials are valid (else
-// EUNAUTHORIZED, 401) and satisfy rule (else EFORBIDDEN, 403). A request
-// with a bearer token is judged by the token; one with only an API key, by
-// the key.
+// EUNAUTHORIZED, 401, carrying the rule's challenge: see Challenge) and
+// satisfy rule (else EFORBIDDEN, 403). A request with a bearer token is
+// judged by the token; one with only an API key, by the key.
 func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, error) {
+	p, err := a.authenticate(r, rule)
+	if err != nil && session.ErrorCode(err) == session.EUNAUTHORIZED {
+		return nil, &challengeError{err: err, challenge: rule.challenge()}
+	}
+	return p, err
+}
+
+func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, error) {
 	authz := r.Header.Get(HeaderAuthorization)
 	key := r.Header.Get(HeaderAPIKey)
 	var p *Principal
@@ -103,6 +112,37 @@ func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, er
 		return nil, session.Errorf(session.EFORBIDDEN, session.ReasonMerchantRequired, "The credentials do not act for a merchant (no merchant_id).")
 	}
 	return p, nil
+}
+
+// challenge is the WWW-Authenticate value for the credentials rule takes.
+func (rule Rule) challenge() string {
+	var c []string
+	if rule.Bearer {
+		c = append(c, `Bearer realm="paysessions"`)
+	}
+	if rule.APIKey {
+		c = append(c, `ApiKey realm="paysessions", header="X-Api-Key"`)
+	}
+	return strings.Join(c, ", ")
+}
+
+// challengeError is a 401 with the challenge of the endpoint's credentials.
+type challengeError struct {
+	err       error
+	challenge string
+}
+
+func (e *challengeError) Error() string { return e.err.Error() }
+func (e *challengeError) Unwrap() error { return e.err }
+
+// Challenge returns the WWW-Authenticate value a 401 from Authenticate
+// should carry, or "".
+func Challenge(err error) string {
+	var ce *challengeError
+	if errors.As(err, &ce) {
+		return ce.challenge
+	}
+	return ""
 }
 
 // ForgetAPIKey drops a revoked key from this process's cache, so the

@@ -109,6 +109,12 @@ func TestAPIKeyRefusals(t *testing.T) {
 	wantProblem(t, h.do("POST", "/api-keys", h.token("", auth.ScopeAPIKeysWrite), map[string]any{"scopes": []string{"sessions:read"}}), 403, session.ReasonMerchantRequired)
 	id := h.create("m-1", nil)
 	key := h.apiKey("m-1", "sessions:read")
+	if res := h.do("GET", "/payment-sessions/"+id, "", nil); res.Header().Get("WWW-Authenticate") != `ApiKey realm="paysessions", header="X-Api-Key"` {
+		t.Errorf("002's challenge = %q; want the X-Api-Key one", res.Header().Get("WWW-Authenticate"))
+	}
+	if res := h.do("GET", "/sessions/"+id, "", nil); !strings.Contains(res.Header().Get("WWW-Authenticate"), "Bearer") || !strings.Contains(res.Header().Get("WWW-Authenticate"), "ApiKey") {
+		t.Errorf("native challenge = %q; want both schemes", res.Header().Get("WWW-Authenticate"))
+	}
 	for _, bad := range []string{"", "psk_", "garbage", key + "x", strings.Replace(key, "psk_", "PSK_", 1), key[:len(key)-1] + "0", "psk_0123456789abcdef_" + strings.Repeat("0", 64)} {
 		if bad == key {
 			continue

@@ -100,7 +100,9 @@ func CheckoutSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 		switch m := r.Header.Values(HeaderMerchantID); {
 		case len(m) == 0 || m[0] == "":
 			return session.Invalid(HeaderMerchantID, "The X-Merchant-Id header is required.")
-		case len(m) > 1 || m[0] != p.MerchantID:
+		case len(m) > 1:
+			return session.Invalid(HeaderMerchantID, "The X-Merchant-Id header must be sent once.")
+		case m[0] != p.MerchantID:
 			return session.Errorf(session.EFORBIDDEN, session.ReasonMerchantMismatch, "The credentials do not act for the merchant in X-Merchant-Id.")
 		}
 		id, err := pathID(r, "checkoutSessionId")

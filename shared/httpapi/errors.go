@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/dialect"
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -41,12 +42,16 @@ func StatusOf(err error) int {
 const retryAfterSeconds = "1"
 
 // setErrorHeaders adds the headers an error calls for, whatever the body's
-// shape: a challenge when credentials are missing or bad (not for document
-// 003's 401 for an expired session), Retry-After with 503.
+// shape: the endpoint's challenge when credentials are missing or bad (not
+// for document 003's 401 for an expired session), Retry-After with 503.
 func setErrorHeaders(w http.ResponseWriter, err error) {
 	switch {
 	case session.ErrorReason(err) == session.ReasonUnauthenticated:
-		w.Header().Set("WWW-Authenticate", `Bearer realm="paysessions"`)
+		challenge := auth.Challenge(err)
+		if challenge == "" {
+			challenge = `Bearer realm="paysessions"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 	case session.ErrorCode(err) == session.EUNAVAILABLE:
 		w.Header().Set("Retry-After", retryAfterSeconds)
 	}

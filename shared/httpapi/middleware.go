@@ -98,7 +98,9 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 			logRequest(logger, r, ri, rec.status, time.Since(start))
 		}()
 
-		if r.ContentLength > MaxBodyBytes {
+		// A body that says it is too large is refused before it is read, on
+		// the methods that take one; other methods never read theirs.
+		if r.ContentLength > MaxBodyBytes && takesBody(r.Method) {
 			ri.err = tooLarge()
 			writeProblem(rec, r, ri.err)
 			return
@@ -108,6 +110,10 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+func takesBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
 }
 
 func tooLarge() error {

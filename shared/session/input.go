@@ -216,6 +216,9 @@ func (e *Event) Validate() error {
 		return err
 	}
 	if dr := e.DeclineReasons; dr != nil {
+		if dr.Reasons == nil {
+			dr.Reasons = []string{}
+		}
 		if err := checkString("declineReasons.category", dr.Category, maxIDLen); err != nil {
 			return err
 		}

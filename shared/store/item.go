@@ -194,7 +194,11 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 		}
 	}
 	if it.DeclineReasons != nil {
-		v.DeclineReasons = &session.DeclineReasons{Category: it.DeclineReasons.Category, Reasons: it.DeclineReasons.Reasons}
+		reasons := it.DeclineReasons.Reasons
+		if reasons == nil {
+			reasons = []string{}
+		}
+		v.DeclineReasons = &session.DeclineReasons{Category: it.DeclineReasons.Category, Reasons: reasons}
 	}
 	v.History = make([]session.Change, len(it.History))
 	for i, h := range it.History {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -192,13 +193,18 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-// classify turns an SDK error into a coded one. A request DynamoDB refused
-// as malformed is our bug (EINTERNAL); everything else that reaches here —
-// throttling, server errors, timeouts, broken connections, after the SDK's
-// own retries — is EUNAVAILABLE, answered 503 with Retry-After.
+// classify turns an SDK error into a coded one, by DynamoDB's answer after
+// the SDK's retries: a 4xx other than throttling means DynamoDB refused the
+// request as malformed — our bug, EINTERNAL (500); everything else —
+// throttling, 5xx, timeouts, broken connections, no answer at all — is
+// EUNAVAILABLE, answered 503 with Retry-After.
 func classify(err error) error {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorFault() == smithy.FaultClient && !throttled(apiErr.ErrorCode()) {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500 {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) && throttled(apiErr.ErrorCode()) {
+			return session.Unavailable(err)
+		}
 		return session.Internal(err)
 	}
 	return session.Unavailable(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"reflect"
 	"strings"
@@ -384,5 +385,34 @@ func TestItemSizeGuard(t *testing.T) {
 	}
 	if got := f.mustGet(t, v.ID); got.Status != session.Created || got.Version != 1 {
 		t.Errorf("session after the refusal = %s v%d; want unchanged", got.Status, got.Version)
+	}
+}
+
+// TestClassify: DynamoDB refusing a request as malformed is our bug (500);
+// throttling and failures are 503.
+func TestClassify(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// A request DynamoDB refuses with ValidationException: an empty key.
+	_, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: map[string]ddb.AttributeValue{}})
+	if err == nil {
+		t.Fatal("GetItem with an empty key succeeded")
+	}
+	if got := session.ErrorCode(store.Classify(err)); got != session.EINTERNAL {
+		t.Errorf("ValidationException -> %s; want %s", got, session.EINTERNAL)
+	}
+	throttles := storetest.NewFaultTransport(1, storetest.Throttle)
+	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: throttles}, MaxAttempts: 1})
+	_, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: map[string]ddb.AttributeValue{}})
+	if got := session.ErrorCode(store.Classify(err)); got != session.EUNAVAILABLE {
+		t.Errorf("ThrottlingException -> %s; want %s", got, session.EUNAVAILABLE)
+	}
+	servers := storetest.NewFaultTransport(1, storetest.ServerError, storetest.Reset)
+	db = storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: servers}, MaxAttempts: 1})
+	for i := 0; i < 2; i++ {
+		_, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: map[string]ddb.AttributeValue{}})
+		if got := session.ErrorCode(store.Classify(err)); got != session.EUNAVAILABLE {
+			t.Errorf("%v -> %s; want %s", err, got, session.EUNAVAILABLE)
+		}
 	}
 }
