@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -44,6 +45,11 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 	}
 	if t := bytes.TrimSpace(body); t[0] != '{' {
 		return malformed("The request body must be a JSON object.")
+	}
+	// encoding/json would quietly turn invalid bytes into U+FFFD and store
+	// altered values: refuse them instead.
+	if !utf8.Valid(body) {
+		return malformed("The request body must be UTF-8.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

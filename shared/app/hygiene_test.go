@@ -1,0 +1,120 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/httpapi"
+)
+
+// TestLambdaBodies: through the api-proxy adapter, a body API Gateway sent
+// base64-encoded is decoded before the handler reads it, and no answer is
+// ever base64-encoded (every answer is UTF-8 JSON).
+func TestLambdaBodies(t *testing.T) {
+	f := newFixture(t)
+	ev := f.event(t, "create-session.json", "")
+	ev.Headers["idempotency-key"] = "b64-1"
+	ev.Body = base64.StdEncoding.EncodeToString([]byte(ev.Body))
+	ev.IsBase64Encoded = true
+	res := f.invoke(t, ev)
+	if res.StatusCode != 201 || res.IsBase64Encoded || !json.Valid([]byte(res.Body)) {
+		t.Fatalf("base64 body: %d base64=%v %s; want 201 with plain JSON", res.StatusCode, res.IsBase64Encoded, res.Body)
+	}
+	bad := f.event(t, "create-session.json", "")
+	bad.Headers["idempotency-key"] = "b64-2"
+	bad.Body = "{\"amount\":1,\"currency\":\"EUR\",\"orderId\":\"\xff\xfe\"}"
+	res = f.invoke(t, bad)
+	if res.StatusCode != 400 || res.IsBase64Encoded || !json.Valid([]byte(res.Body)) {
+		t.Errorf("invalid UTF-8 body: %d base64=%v %s; want a plain JSON 400", res.StatusCode, res.IsBase64Encoded, res.Body)
+	}
+}
+
+// countingReader counts what the handler reads of a body.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestLargeBodyNotReadWhole: a body over 64 KiB is refused with 413 after
+// reading at most the limit, whether or not it declares its length.
+func TestLargeBodyNotReadWhole(t *testing.T) {
+	f := newFixture(t)
+	h := httpapi.Middleware(f.app.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(httpapi.Routes(f.app.Deps())...))
+	for _, declared := range []bool{true, false} {
+		body := &countingReader{r: strings.NewReader(`{"amount":1,"currency":"EUR","orderId":"` + strings.Repeat("x", 10<<20) + `"}`)}
+		r, _ := http.NewRequest("POST", "/sessions", body)
+		r.Header.Set("Authorization", "Bearer "+f.token)
+		r.Header.Set("Content-Type", "application/json")
+		if declared {
+			r.ContentLength = 10 << 20
+		} else {
+			r.ContentLength = -1
+		}
+		w := &recorder{header: http.Header{}}
+		h.ServeHTTP(w, r)
+		if w.status != http.StatusRequestEntityTooLarge {
+			t.Errorf("declared=%v: status %d; want 413", declared, w.status)
+		}
+		if body.n > httpapi.MaxBodyBytes+4096 {
+			t.Errorf("declared=%v: read %d bytes of a 10 MiB body; want at most the 64 KiB limit", declared, body.n)
+		}
+	}
+}
+
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(s int) {
+	if r.status == 0 {
+		r.status = s
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = 200
+	}
+	return r.body.Write(b)
+}
+
+// TestLambdaPanicIsA500AndTheContainerServesOn: a panic in a handler run by
+// the Lambda adapter is a logged 500 with the request id and no detail, and
+// the same handler (the same container) answers the next invocation.
+func TestLambdaPanicIsA500AndTheContainerServesOn(t *testing.T) {
+	f := newFixture(t)
+	calls := 0
+	handler := f.app.Lambda(httpapi.Route{Pattern: "GET /sessions/{sessionId}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			panic("boom: secret detail")
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})})
+	ev := f.event(t, "get-session.json", "")
+	res, err := handler(context.Background(), ev)
+	if err != nil || res.StatusCode != 500 || strings.Contains(res.Body, "secret") || !strings.Contains(res.Body, ev.RequestContext.RequestID) {
+		t.Fatalf("panicking invocation = %d %s, %v; want a 500 naming the request id and nothing else", res.StatusCode, res.Body, err)
+	}
+	if !strings.Contains(f.logs.String(), "boom: secret detail") || !strings.Contains(f.logs.String(), `"status":500`) {
+		t.Errorf("the panic is not in the log:\n%s", f.logs)
+	}
+	res, err = handler(context.Background(), ev)
+	if err != nil || res.StatusCode != http.StatusNoContent {
+		t.Errorf("next invocation = %d, %v; want 204", res.StatusCode, err)
+	}
+}
