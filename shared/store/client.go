@@ -13,6 +13,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Retry policy of the DynamoDB client, chosen deliberately:
@@ -43,6 +44,8 @@ type ClientOptions struct {
 	HTTPClient aws.HTTPClient
 	// MaxAttempts overrides the retry attempts (tests); 0 keeps the default.
 	MaxAttempts int
+	// APIOptions add middleware to every call (tests count calls with it).
+	APIOptions []func(*middleware.Stack) error
 }
 
 // NewClient builds the DynamoDB client once per process. With an endpoint
@@ -83,6 +86,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		if o.HTTPClient != nil {
 			do.HTTPClient = o.HTTPClient
 		}
+		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
 			// DynamoDB Local sends no x-amz-crc32 header on error responses,
