@@ -41,7 +41,9 @@ func TestRoundTrips(t *testing.T) {
 		}, "TransactWriteItems"},
 		{"GET /sessions/{id}", func() response { return h.do("GET", "/sessions/"+id, read, nil) }, "GetItem"},
 		{"000", func() response { return h.do("GET", "/v1/session/"+id, read, nil) }, "GetItem"},
-		{"001", func() response { return h.do("GET", "/v2.0/payments/"+id+"/status", h.token("m-1", auth.ScopePaymentRead), nil) }, "GetItem"},
+		{"001", func() response {
+			return h.do("GET", "/v2.0/payments/"+id+"/status", h.token("m-1", auth.ScopePaymentRead), nil)
+		}, "GetItem"},
 		{"002, key not yet cached", func() response { return h.do("GET", "/payment-sessions/"+id, "", nil, "X-Api-Key", key) }, "GetItem GetItem"},
 		{"002", func() response { return h.do("GET", "/payment-sessions/"+id, "", nil, "X-Api-Key", key) }, "GetItem"},
 		{"GET /sessions/{id} with the API key", func() response { return h.do("GET", "/sessions/"+id, "", nil, "X-Api-Key", key) }, "GetItem"},
