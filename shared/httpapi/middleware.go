@@ -124,8 +124,9 @@ func tooLarge() error {
 // aws-lambda-go-api-proxy uses that prefix for the API Gateway context in
 // one of its modes, and nothing a client sends may pose as it.
 func stripProxyHeaders(h http.Header) {
+	const prefix = "x-golambdaproxy-"
 	for k := range h {
-		if strings.HasPrefix(strings.ToLower(k), "x-golambdaproxy-") {
+		if len(k) >= len(prefix) && strings.EqualFold(k[:len(prefix)], prefix) {
 			delete(h, k)
 		}
 	}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Cold-start budgets.
+const (
+	maxBinaryBytes = 12_000_000 // 12 MB, linux/arm64 as deployed
+	maxStartRatio  = 2.0        // start-up vs the hello-world function
+	startRuns      = 15
+)
+
+// runColdStart measures each function's bootstrap: its size built for
+// linux/arm64 as deployed, and the time from exec to its first Runtime API
+// `next` call, built the same way for this machine, against a hello-world
+// aws-lambda-go function built the same way in the same run. It also checks
+// that no function opens a connection before its first invocation.
+func runColdStart(s *suite) error {
+	flags := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+	arm := filepath.Join(s.work, "arm64") + string(filepath.Separator)
+	host := filepath.Join(s.work, "host") + string(filepath.Separator)
+	fmt.Fprintln(s.log, "  building the bootstraps (linux/arm64 and this machine) ...")
+	if err := s.run([]string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}, "go", append(flags, "-o", arm, "./functions/...", "./cmd/bench/hello")...); err != nil {
+		return fmt.Errorf("arm64 build: %w", err)
+	}
+	if err := s.run([]string{"CGO_ENABLED=0"}, "go", append(flags, "-o", host, "./functions/...", "./cmd/bench/hello")...); err != nil {
+		return fmt.Errorf("host build: %w", err)
+	}
+	entries, err := os.ReadDir(filepath.Join(s.root, "functions"))
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(s.root, "functions", e.Name(), "main.go")); e.IsDir() && err == nil {
+			names = append(names, e.Name())
+		}
+	}
+	helloInfo, err := os.Stat(arm + "hello")
+	if err != nil {
+		return err
+	}
+	s.add(row{Part: "cold start", Figure: "hello-world bootstrap size, linux/arm64", Measured: mb(helloInfo.Size())})
+	for _, n := range names {
+		fi, err := os.Stat(arm + n)
+		if err != nil {
+			return err
+		}
+		s.add(row{Part: "cold start", Figure: "bootstrap size, linux/arm64: " + n, Budget: "≤ 12 MB", Measured: mb(fi.Size()), Pass: pass(fi.Size() <= maxBinaryBytes)})
+	}
+
+	// A listener the functions are pointed at for DynamoDB and the JWKS:
+	// any connection to it before the first invocation is a network call at
+	// init.
+	trap, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer trap.Close()
+	var initCalls atomic.Int64
+	go func() {
+		for {
+			c, err := trap.Accept()
+			if err != nil {
+				return
+			}
+			initCalls.Add(1)
+			c.Close()
+		}
+	}()
+	rt, err := newStartServer()
+	if err != nil {
+		return err
+	}
+	defer rt.close()
+	trapURL := "http://" + trap.Addr().String()
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + rt.addr, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"TABLE_NAME=bench", "DYNAMODB_ENDPOINT=" + trapURL, "JWKS_URL=" + trapURL + "/jwks.json",
+		"JWT_ISSUER=https://issuer.bench", "JWT_AUDIENCE=paysessions", "PATH=" + os.Getenv("PATH"),
+	}
+	times := map[string][]float64{}
+	all := append([]string{"hello"}, names...)
+	fmt.Fprintf(s.log, "  starting each of %d binaries %d times ...\n", len(all), startRuns)
+	for i := 0; i < startRuns; i++ {
+		for _, n := range all {
+			d, err := rt.timeStart(host+n, env)
+			if err != nil {
+				return fmt.Errorf("%s: %w", n, err)
+			}
+			times[n] = append(times[n], float64(d))
+		}
+	}
+	hello := medianOf(times["hello"])
+	s.add(row{Part: "cold start", Figure: "hello-world: exec to first `next` (median of 15)", Measured: ms(hello)})
+	for _, n := range names {
+		m := medianOf(times[n])
+		r := m / hello
+		s.add(row{Part: "cold start", Figure: "exec to first `next`: " + n, Budget: "≤ 2.0× hello", Measured: fmt.Sprintf("%.2f× (%s)", r, ms(m)), Pass: pass(r <= maxStartRatio)})
+	}
+	s.add(row{Part: "cold start", Figure: "connections opened before the first invocation (all functions, all runs)", Budget: "0", Measured: fmt.Sprint(initCalls.Load()), Pass: pass(initCalls.Load() == 0)})
+	return nil
+}
+
+// startServer is a Lambda Runtime API that only notes the first `next`
+// call of each process.
+type startServer struct {
+	addr string
+	srv  *http.Server
+	next chan struct{}
+}
+
+func newStartServer() (*startServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &startServer{addr: ln.Addr().String(), next: make(chan struct{}, 1)}
+	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
+			select {
+			case s.next <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done() // hold the call until the process is killed
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	})}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+func (s *startServer) close() { _ = s.srv.Close() }
+
+// timeStart runs bin and returns the time from exec to its first `next`.
+func (s *startServer) timeStart(bin string, env []string) (time.Duration, error) {
+	cmd := exec.Command(bin)
+	cmd.Env = env
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	select {
+	case <-s.next:
+		return time.Since(start), nil
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("no `next` call within 10 s")
+	}
+}
+
+func mb(n int64) string    { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+func ms(ns float64) string { return fmt.Sprintf("%.1f ms", ns/1e6) }

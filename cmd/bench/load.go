@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// Load budgets.
+const (
+	loadConcurrency = 32
+	maxP50Ratio     = 1.3
+	maxPeakRSSBytes = 60_000_000
+	heyVersion      = "v0.1.5"
+)
+
+type loadResult struct {
+	rps, p50, p99 float64 // requests/s, seconds
+	requests      int
+	errors        int
+}
+
+// runLoad puts the local server (with DynamoDB Local) under hey's load on a
+// GET endpoint, against a plain Go program doing the same consistent
+// GetItem at the same concurrency against the same engine.
+func runLoad(s *suite, d time.Duration) error {
+	hey, err := s.installHey()
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(s.work, "localapi")
+	if err := s.run(nil, "go", "build", "-o", bin, "./cmd/localapi"); err != nil {
+		return fmt.Errorf("build localapi: %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	table := fmt.Sprintf("bench-load-%d", time.Now().UnixNano())
+	srv := exec.Command(bin)
+	srv.Env = append(os.Environ(), "PORT="+port, "DYNAMODB_ENDPOINT="+s.endpoint, "TABLE_NAME="+table, "SWEEP_INTERVAL=1h")
+	stdout, _ := srv.StdoutPipe()
+	srv.Stderr = io.Discard
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	base, err := waitBanner(stdout)
+	if err != nil {
+		return err
+	}
+	token, err := httpGet(base + "/local/token?merchant_id=bench&scope=sessions:read%20sessions:write&ttl=1h")
+	if err != nil {
+		return err
+	}
+	req, _ := http.NewRequest("POST", base+"/sessions", strings.NewReader(`{"amount":8800,"currency":"ZAR","orderId":"bench"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	var created struct{ ID string }
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if created.ID == "" {
+		return fmt.Errorf("could not create the session to read")
+	}
+
+	fmt.Fprintf(s.log, "  raw GetItem, %d clients, %s ...\n", loadConcurrency, d)
+	raw, err := rawGetItem(s.endpoint, table, created.ID, d)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.log, "  hey on GET /sessions/{id}, %d clients, %s ...\n", loadConcurrency, d)
+	out, err := exec.Command(hey, "-z", d.String(), "-c", strconv.Itoa(loadConcurrency),
+		"-H", "Authorization: Bearer "+token, base+"/sessions/"+created.ID).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("hey: %v\n%s", err, out)
+	}
+	ours, err := parseHey(out)
+	if err != nil {
+		return err
+	}
+	rss, err := peakRSS(srv.Process.Pid)
+	if err != nil {
+		return err
+	}
+	s.add(row{Part: "load", Figure: "raw consistent GetItem, 32 clients: throughput, p50, p99", Measured: fmt.Sprintf("%.0f/s, %s, %s", raw.rps, msS(raw.p50), msS(raw.p99))})
+	s.add(row{Part: "load", Figure: "local server GET /sessions/{id} (hey, 32 clients): throughput, p50, p99", Measured: fmt.Sprintf("%.0f/s, %s, %s", ours.rps, msS(ours.p50), msS(ours.p99))})
+	s.add(row{Part: "load", Figure: "local server p50 vs raw GetItem p50", Budget: "≤ 1.3×", Measured: fmt.Sprintf("%.2f×", ours.p50/raw.p50), Pass: pass(ours.p50/raw.p50 <= maxP50Ratio)})
+	s.add(row{Part: "load", Figure: fmt.Sprintf("errors under load (%d requests)", ours.requests), Budget: "0", Measured: fmt.Sprint(ours.errors), Pass: pass(ours.errors == 0)})
+	s.add(row{Part: "load", Figure: "peak RSS of the local server", Budget: "≤ 60 MB", Measured: mb(rss), Pass: pass(rss <= maxPeakRSSBytes)})
+	return nil
+}
+
+// installHey installs the load generator into bin/ once.
+func (s *suite) installHey() (string, error) {
+	bin := filepath.Join(s.root, "bin")
+	hey := filepath.Join(bin, "hey")
+	if _, err := os.Stat(hey); err == nil {
+		return hey, nil
+	}
+	fmt.Fprintf(s.log, "  installing hey %s into bin/ ...\n", heyVersion)
+	if err := s.run([]string{"GOBIN=" + bin}, "go", "install", "github.com/rakyll/hey@"+heyVersion); err != nil {
+		return "", fmt.Errorf("go install hey: %w", err)
+	}
+	return hey, nil
+}
+
+func waitBanner(r io.Reader) (string, error) {
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if base, ok := strings.CutPrefix(sc.Text(), "paysessions API listening on "); ok {
+				lines <- base
+			}
+		}
+	}()
+	select {
+	case b := <-lines:
+		return b, nil
+	case <-time.After(60 * time.Second):
+		return "", fmt.Errorf("local server not ready after 60 s")
+	}
+}
+
+func httpGet(url string) (string, error) {
+	res, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return string(b), err
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// rawGetItem is the peer: the same consistent GetItem the endpoint makes, at
+// the same concurrency, straight to the engine with the service's client.
+func rawGetItem(endpoint, table, id string, d time.Duration) (loadResult, error) {
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: endpoint})
+	if err != nil {
+		return loadResult{}, err
+	}
+	in := &dynamodb.GetItemInput{
+		TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+		Key: map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + id},
+			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		},
+	}
+	var mu sync.Mutex
+	var lat []float64
+	errs := 0
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := 0; c < loadConcurrency; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []float64
+			bad := 0
+			for time.Now().Before(stop) {
+				t := time.Now()
+				out, err := db.GetItem(context.Background(), in)
+				if err != nil || out.Item == nil {
+					bad++
+					continue
+				}
+				mine = append(mine, time.Since(t).Seconds())
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Float64s(lat)
+	if len(lat) == 0 {
+		return loadResult{}, fmt.Errorf("raw GetItem: no successful call")
+	}
+	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], requests: len(lat) + errs, errors: errs}, nil
+}
+
+var (
+	heyRPS     = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
+	heyPct     = regexp.MustCompile(`(?m)^\s+(\d+)%+ in ([\d.]+) secs`)
+	heyStatus  = regexp.MustCompile(`(?m)^\s+\[(\d+)\]\s+(\d+) responses`)
+	heyErrLine = regexp.MustCompile(`(?m)^\s+\[(\d+)\]\s+Get .*$`)
+)
+
+func parseHey(out []byte) (loadResult, error) {
+	var r loadResult
+	m := heyRPS.FindSubmatch(out)
+	if m == nil {
+		return r, fmt.Errorf("hey output without Requests/sec:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	for _, p := range heyPct.FindAllSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(string(p[2]), 64)
+		switch string(p[1]) {
+		case "50":
+			r.p50 = v
+		case "99":
+			r.p99 = v
+		}
+	}
+	for _, st := range heyStatus.FindAllSubmatch(out, -1) {
+		n, _ := strconv.Atoi(string(st[2]))
+		r.requests += n
+		if string(st[1]) != "200" {
+			r.errors += n
+		}
+	}
+	for _, e := range heyErrLine.FindAllSubmatch(out, -1) {
+		n, _ := strconv.Atoi(string(e[1]))
+		r.requests += n
+		r.errors += n
+	}
+	if bytes.Contains(out, []byte("Error distribution")) && r.errors == 0 {
+		r.errors = 1 // an error line hey printed that the pattern did not read
+	}
+	if r.p50 == 0 {
+		return r, fmt.Errorf("hey output without a latency distribution:\n%s", out)
+	}
+	return r, nil
+}
+
+// peakRSS reads the process's peak resident set (VmHWM).
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for process %d", pid)
+}
+
+func msS(sec float64) string { return fmt.Sprintf("%.2f ms", sec*1000) }

@@ -1,0 +1,182 @@
+// Command bench runs the benchmark suite (`make bench`) and prints one
+// table — figure, budget, measured, pass or fail — also written to
+// BENCHMARKS.md with the machine and the date. Every figure is measured in
+// this run; comparisons are ratios against a peer measured in the same run,
+// because the machines are shared and noisy.
+//
+//	go run ./cmd/bench                 # everything
+//	go run ./cmd/bench -only overhead  # one part: overhead, coldstart, load, sweep
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/dynamolocal"
+)
+
+// row is one line of the table.
+type row struct {
+	Part, Figure, Budget, Measured string
+	Pass                           *bool // nil: reported, no budget
+	Note                           string
+}
+
+func pass(ok bool) *bool { return &ok }
+
+type suite struct {
+	root     string
+	work     string
+	rows     []row
+	log      io.Writer
+	endpoint string // DynamoDB Local
+}
+
+func (s *suite) add(r row) {
+	s.rows = append(s.rows, r)
+	status := "info"
+	if r.Pass != nil {
+		status = map[bool]string{true: "PASS", false: "FAIL"}[*r.Pass]
+	}
+	fmt.Fprintf(s.log, "  %-5s %-58s %-22s %s\n", status, r.Figure, r.Budget, r.Measured)
+}
+
+func main() {
+	only := flag.String("only", "", "run one part: overhead, coldstart, load or sweep")
+	out := flag.String("out", "BENCHMARKS.md", "the report to write (empty: none)")
+	loadFor := flag.Duration("load-duration", 20*time.Second, "how long each load run lasts")
+	flag.Parse()
+	root, err := os.Getwd()
+	if err != nil {
+		fail(err)
+	}
+	work, err := os.MkdirTemp("", "paysessions-bench-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(work)
+	s := &suite{root: root, work: work, log: os.Stdout}
+	started := time.Now()
+
+	needsDB := *only == "" || *only == "load" || *only == "sweep"
+	if needsDB {
+		fmt.Println("Starting DynamoDB Local...")
+		e, err := dynamolocal.Start(context.Background(), dynamolocal.Options{})
+		if err != nil {
+			fail(err)
+		}
+		defer e.Stop()
+		s.endpoint = e.Endpoint
+	}
+	parts := []struct {
+		name string
+		run  func(*suite) error
+	}{
+		{"overhead", runOverhead},
+		{"coldstart", runColdStart},
+		{"load", func(s *suite) error { return runLoad(s, *loadFor) }},
+		{"sweep", runSweepCost},
+	}
+	failed := false
+	for _, p := range parts {
+		if *only != "" && *only != p.name {
+			continue
+		}
+		fmt.Printf("\n== %s\n", p.name)
+		if err := p.run(s); err != nil {
+			fmt.Fprintf(os.Stderr, "bench %s: %v\n", p.name, err)
+			failed = true
+		}
+	}
+	for _, r := range s.rows {
+		if r.Pass != nil && !*r.Pass {
+			failed = true
+		}
+	}
+	report := s.markdown(time.Since(started))
+	fmt.Println()
+	fmt.Println(report)
+	if *out != "" && *only == "" {
+		if err := os.WriteFile(filepath.Join(root, *out), []byte(report), 0o644); err != nil {
+			fail(err)
+		}
+		fmt.Printf("wrote %s\n", *out)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+// machine describes where the figures were measured.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
+		mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/1024/1024)
+	}
+	java := ""
+	if out, err := exec.Command("java", "-version").CombinedOutput(); err == nil {
+		java = ", " + strings.SplitN(string(out), "\n", 2)[0]
+	}
+	return fmt.Sprintf("%s/%s, %d CPUs (%s)%s, %s%s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, mem, runtime.Version(), java)
+}
+
+func (s *suite) markdown(took time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Benchmarks\n\n")
+	fmt.Fprintf(&b, "Measured by `make bench` on %s, %s; the whole run took %s.\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine(), took.Round(time.Second))
+	fmt.Fprintf(&b, "Each ratio compares two figures measured in this same run; see README, \"Benchmarks\", for what each part does.\n\n")
+	fmt.Fprintf(&b, "| part | figure | budget | measured | result |\n|---|---|---|---|---|\n")
+	for _, r := range s.rows {
+		res := "reported"
+		if r.Pass != nil {
+			res = map[bool]string{true: "pass", false: "**FAIL**"}[*r.Pass]
+		}
+		fig := r.Figure
+		if r.Note != "" {
+			fig += " (" + r.Note + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Part, fig, orDash(r.Budget), r.Measured, res)
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// run runs a command in the repository, its output to the log.
+func (s *suite) run(env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = s.root
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	return cmd.Run()
+}

@@ -1,0 +1,221 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// The overhead benchmarks measure what the service adds to a status read:
+// each GET endpoint's whole Lambda path, from API Gateway's event JSON to
+// the response event's JSON, with DynamoDB answered by an in-process fake,
+// against the floor of a bare SDK GetItem against the same fake. `make
+// bench` compares them (budget: 3x the floor's time, 2x its allocations).
+
+type benchEnv struct {
+	app    *app.App
+	fake   string
+	table  string
+	token  map[string]string // alg -> token for sampleMerchant, every scope
+	jwks   map[string]*auth.JWTVerifier
+	apiKey string
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	b.Helper()
+	fake := httptest.NewServer(storetest.NewFakeDynamo())
+	b.Cleanup(fake.Close)
+	e := &benchEnv{fake: fake.URL, table: "bench", token: map[string]string{}, jwks: map[string]*auth.JWTVerifier{}}
+	scopes := []string{auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopePaymentRead, auth.ScopeUser}
+	var jwksURL string
+	for _, alg := range []jwa.SignatureAlgorithm{jwa.RS256(), jwa.ES256(), jwa.EdDSA()} {
+		iss, err := devtoken.New("https://issuer.test", "paysessions", alg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(iss)
+		b.Cleanup(srv.Close)
+		e.token[alg.String()] = iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: scopes, TTL: time.Hour})
+		e.jwks[alg.String()] = auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: "https://issuer.test", Audience: "paysessions"})
+		if alg.String() == "RS256" {
+			jwksURL = srv.URL
+		}
+	}
+	env := map[string]string{
+		"TABLE_NAME": e.table, "DYNAMODB_ENDPOINT": fake.URL,
+		"JWKS_URL": jwksURL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The request log line is written, as in production, to a discarding
+	// writer.
+	a, err := app.New(context.Background(), cfg, app.Options{Log: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.app = a
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR", OrderID: "order-1", TransactionID: "tx-1", PaymentMethod: "Card"}, sampleMerchant, sampleSessionID, "hcp", time.Now(), cfg.Policy())
+	if _, _, err := a.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+		b.Fatal(err)
+	}
+	_, key, _ := auth.NewAPIKey()
+	secret := key[len("psk_")+17:]
+	sum := sha256.Sum256([]byte(secret))
+	if err := a.Store.CreateAPIKey(context.Background(), &store.APIKey{ID: "feedfacecafebeef", MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: sum[:], CreatedAt: time.Now()}); err != nil {
+		b.Fatal(err)
+	}
+	e.apiKey = "psk_feedfacecafebeef_" + secret
+	return e
+}
+
+// eventJSON is an events/ sample as API Gateway would send it.
+func (e *benchEnv) eventJSON(b *testing.B, name string) []byte {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_TOKEN"), []byte(e.token["RS256"]))
+	raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_API_KEY"), []byte(e.apiKey))
+	raw = bytes.ReplaceAll(raw, []byte("2026-11-23"), []byte(time.Now().UTC().Format(time.DateOnly)))
+	return raw
+}
+
+// BenchmarkLambdaPath runs each GET endpoint's Lambda handler as its
+// function builds it, event JSON in, response JSON out.
+func BenchmarkLambdaPath(b *testing.B) {
+	e := newBenchEnv(b)
+	routes := map[string]httpapi.Route{}
+	for _, rt := range httpapi.Routes(e.app.Deps()) {
+		routes[rt.Pattern] = rt
+	}
+	for _, name := range []string{"get-session", "session-v1", "payment-status", "payment-session", "checkout-session", "session-record", "session-records"} {
+		b.Run(name, func(b *testing.B) {
+			raw := e.eventJSON(b, name+".json")
+			var probe events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &probe); err != nil {
+				b.Fatal(err)
+			}
+			handler := e.app.Lambda(routes[probe.RouteKey])
+			ctx := context.Background()
+			// One warm-up call: the JWKS fetch and the key caches happen once
+			// per container, not per request.
+			if res, err := handler(ctx, probe); err != nil || res.StatusCode != 200 {
+				b.Fatalf("warm-up = %d %s, %v", res.StatusCode, res.Body, err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				var ev events.APIGatewayV2HTTPRequest
+				if err := json.Unmarshal(raw, &ev); err != nil {
+					b.Fatal(err)
+				}
+				res, err := handler(ctx, ev)
+				if err != nil || res.StatusCode != 200 {
+					b.Fatalf("= %d %s, %v", res.StatusCode, res.Body, err)
+				}
+				if _, err := json.Marshal(res); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFloorGetItem is the floor: a bare SDK GetItem (consistent) of
+// the same item against the same fake, with the client the service builds.
+func BenchmarkFloorGetItem(b *testing.B) {
+	e := newBenchEnv(b)
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &dynamodb.GetItemInput{
+		TableName:      aws.String(e.table),
+		ConsistentRead: aws.Bool(true),
+		Key: map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + sampleSessionID},
+			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		},
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := db.GetItem(ctx, in)
+		if err != nil || out.Item == nil {
+			b.Fatalf("GetItem = %v, %v", out, err)
+		}
+	}
+}
+
+// BenchmarkJWTVerify is the cost of verifying one bearer token, per
+// algorithm, with the key set cached and its keys ready (tokens are never
+// cached: each request's token is verified).
+func BenchmarkJWTVerify(b *testing.B) {
+	e := newBenchEnv(b)
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		b.Run(alg, func(b *testing.B) {
+			v, tok := e.jwks[alg], e.token[alg]
+			ctx := context.Background()
+			if _, err := v.Verify(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFloorQuery is the list's floor: a bare SDK Query of the
+// by-merchant-day index against the same fake.
+func BenchmarkFloorQuery(b *testing.B) {
+	e := newBenchEnv(b)
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(e.table),
+		IndexName:              aws.String(store.IndexByMerchantDay),
+		KeyConditionExpression: aws.String("merchantDay = :d"),
+		ExpressionAttributeValues: map[string]ddb.AttributeValue{
+			":d": &ddb.AttributeValueMemberS{Value: sampleMerchant + "#" + time.Now().UTC().Format(time.DateOnly)},
+		},
+		Limit: aws.Int32(101),
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := db.Query(ctx, in)
+		if err != nil || len(out.Items) != 1 {
+			b.Fatalf("Query = %v, %v", out, err)
+		}
+	}
+}

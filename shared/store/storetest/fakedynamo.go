@@ -1,0 +1,90 @@
+package storetest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// FakeDynamo is an in-process stand-in for DynamoDB's HTTP endpoint, for
+// benchmarks that must measure the service's own cost and not the engine's:
+// it keeps items in memory and answers PutItem, GetItem, TransactWriteItems
+// (Puts) and Query (every item holding the queried partition value). It
+// checks no condition and is not a test double for behaviour.
+type FakeDynamo struct {
+	mu    sync.RWMutex
+	items map[string]json.RawMessage // "pk|sk" -> item
+}
+
+// NewFakeDynamo returns an empty fake.
+func NewFakeDynamo() *FakeDynamo { return &FakeDynamo{items: map[string]json.RawMessage{}} }
+
+type avItem map[string]map[string]any
+
+func itemKey(item json.RawMessage) string {
+	var m avItem
+	_ = json.Unmarshal(item, &m)
+	pk, _ := m["pk"]["S"].(string)
+	sk, _ := m["sk"]["S"].(string)
+	return pk + "|" + sk
+}
+
+func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	var in struct {
+		Item                      json.RawMessage
+		Key                       json.RawMessage
+		TransactItems             []struct{ Put struct{ Item json.RawMessage } }
+		ExpressionAttributeValues map[string]map[string]any
+	}
+	_ = json.Unmarshal(body, &in)
+	switch op {
+	case "PutItem":
+		f.mu.Lock()
+		f.items[itemKey(in.Item)] = in.Item
+		f.mu.Unlock()
+		_, _ = io.WriteString(w, `{}`)
+	case "TransactWriteItems":
+		f.mu.Lock()
+		for _, ti := range in.TransactItems {
+			f.items[itemKey(ti.Put.Item)] = ti.Put.Item
+		}
+		f.mu.Unlock()
+		_, _ = io.WriteString(w, `{}`)
+	case "GetItem":
+		f.mu.RLock()
+		item, ok := f.items[itemKey(in.Key)]
+		f.mu.RUnlock()
+		if !ok {
+			_, _ = io.WriteString(w, `{}`)
+			return
+		}
+		_, _ = w.Write(append(append([]byte(`{"Item":`), item...), '}'))
+	case "Query":
+		values := map[string]bool{}
+		for _, v := range in.ExpressionAttributeValues {
+			if s, ok := v["S"].(string); ok {
+				values[s] = true
+			}
+		}
+		f.mu.RLock()
+		var out []json.RawMessage
+		for _, item := range f.items {
+			var m avItem
+			_ = json.Unmarshal(item, &m)
+			if md, ok := m["merchantDay"]["S"].(string); ok && values[md] {
+				out = append(out, item)
+			}
+		}
+		f.mu.RUnlock()
+		b, _ := json.Marshal(map[string]any{"Items": out, "Count": len(out), "ScannedCount": len(out)})
+		_, _ = w.Write(b)
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#ValidationException","message":"not supported by the fake"}`)
+	}
+}
