@@ -36,9 +36,11 @@ func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	var in struct {
-		Item                      json.RawMessage
-		Key                       json.RawMessage
-		TransactItems             []struct{ Put struct{ Item json.RawMessage } }
+		Item          json.RawMessage
+		Key           json.RawMessage
+		TransactItems []struct {
+			Put struct{ Item json.RawMessage }
+		}
 		ExpressionAttributeValues map[string]map[string]any
 	}
 	_ = json.Unmarshal(body, &in)
