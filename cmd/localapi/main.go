@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,8 +42,23 @@ var localDefaults = map[string]string{
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// LOCALAPI_CPUPROFILE=file writes a CPU profile of the whole run, for
+	// `make bench`'s investigations (go tool pprof).
+	if path := os.Getenv("LOCALAPI_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "localapi:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "localapi:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "localapi:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -78,12 +94,15 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 		cfg.DynamoDBEndpoint = engine.Endpoint
 	}
 
+	// Without JWKS_URL the server is its own identity provider. It signs with
+	// RS256, as most identity providers do (Cognito, Auth0, Okta, Entra ID);
+	// the service accepts ES256 and EdDSA as well.
 	var dev *devtoken.Issuer
 	if cfg.JWKSURL == "" {
 		if cfg.JWTIssuer == "" {
 			cfg.JWTIssuer = base
 		}
-		if dev, err = devtoken.New(cfg.JWTIssuer, cfg.JWTAudience, jwa.ES256()); err != nil {
+		if dev, err = devtoken.New(cfg.JWTIssuer, cfg.JWTAudience, jwa.RS256()); err != nil {
 			return err
 		}
 		cfg.JWKSURL = base + "/.well-known/jwks.json"

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -45,8 +47,29 @@ type Options struct {
 	Now func() time.Time
 }
 
+// gcPercent is the service's GOGC. A request allocates ~80 KB (most of it
+// in the SDK and JWT parsing) over a live heap of a few MB, so the default
+// GOGC of 100 collects very often; 200 halves the collections for a few
+// more MB of heap (BENCHMARKS.md, "load").
+const gcPercent = 200
+
+// tuneGC applies gcPercent and, in Lambda, a soft memory limit of 3/4 of
+// the function's memory, so the heap that GOGC lets grow can never push the
+// function out of memory. GOGC or GOMEMLIMIT set in the environment win.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		if mb, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")); err == nil && mb > 0 {
+			debug.SetMemoryLimit(int64(mb) << 20 * 3 / 4)
+		}
+	}
+}
+
 // New builds the App from cfg. It makes no network call.
 func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	tuneGC()
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}

@@ -82,7 +82,13 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 	}
 	httpClient := o.HTTPClient
 	if httpClient == nil {
-		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout)
+		// The client talks to one host: keep as many idle connections to it
+		// as the transport keeps in all. The SDK's default of 10 per host
+		// makes a process with more concurrent calls than that (the local
+		// server under load) open a new connection for most calls.
+		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout).WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
+		})
 		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" {
 			pem, err := os.ReadFile(bundle)
 			if err != nil {
