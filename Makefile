@@ -62,8 +62,8 @@ fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 60s), against one Dy
 			done; \
 		done'
 
-bench: ## Run the benchmarks.
-	$(GO) run ./cmd/dynamodb-local -- $(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## Run the benchmark suite (about 7 minutes): prints the table and writes BENCHMARKS.md.
+	$(GO) run ./cmd/bench
 
 deploy: ## sam build && sam deploy (the first time: make deploy GUIDED=1).
 	sam build
