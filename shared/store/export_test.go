@@ -1,4 +1,43 @@
 package store
 
+import (
+	"context"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
 // Classify is classify, for the tests of package store_test.
 var Classify = classify
+
+// Update changes one session under optimistic concurrency (see Transact),
+// for tests that need to decide the change themselves.
+// change returns changed=false to write nothing (an acknowledged duplicate
+// event); Update then returns the session as it is.
+func (s *Store) Update(ctx context.Context, id string, change func(v *session.Session, now time.Time) (changed bool, err error)) (*session.Session, error) {
+	var out *session.Session
+	var now time.Time
+	var changed bool
+	err := s.Transact(ctx, func(t *Txn) error {
+		v, err := t.Get(id)
+		if err != nil {
+			return err
+		}
+		now = t.Now()
+		if changed, err = change(v, now); err != nil {
+			return err
+		}
+		if changed {
+			t.Put(v)
+		}
+		out = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !changed {
+		return out.At(now, s.policy)
+	}
+	return out, nil
+}

@@ -103,37 +103,6 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 	}, nil
 }
 
-// Update changes one session under optimistic concurrency (see Transact).
-// change returns changed=false to write nothing (an acknowledged duplicate
-// event); Update then returns the session as it is.
-func (s *Store) Update(ctx context.Context, id string, change func(v *session.Session, now time.Time) (changed bool, err error)) (*session.Session, error) {
-	var out *session.Session
-	var now time.Time
-	var changed bool
-	err := s.Transact(ctx, func(t *Txn) error {
-		v, err := t.Get(id)
-		if err != nil {
-			return err
-		}
-		now = t.Now()
-		if changed, err = change(v, now); err != nil {
-			return err
-		}
-		if changed {
-			t.Put(v)
-		}
-		out = v
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !changed {
-		return out.At(now, s.policy)
-	}
-	return out, nil
-}
-
 // ApplyEvent applies a processor event to session id. When a child session
 // reaches AUTHORISED or SETTLED, its open parent moves to the same status
 // in the same transaction. A repeated eventId changes nothing; the session
