@@ -15,12 +15,6 @@ type Route struct {
 	Handler http.Handler
 }
 
-// Method returns the route's HTTP method.
-func (rt Route) Method() string { m, _, _ := strings.Cut(rt.Pattern, " "); return m }
-
-// Path returns the route's path template.
-func (rt Route) Path() string { _, p, _ := strings.Cut(rt.Pattern, " "); return p }
-
 // router is a ServeMux whose misses are problem documents: 404 for an
 // unknown path, 405 (with Allow) for a known path and another method.
 type router struct {

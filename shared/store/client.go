@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,8 +60,9 @@ type ClientOptions struct {
 // and sign-in clients of credential chains a Lambda never uses, about 2 ms
 // of every cold start (see BENCHMARKS.md). With an endpoint (a local
 // engine) the region defaults to us-east-1 and the credentials to fixed
-// local ones. AWS_CA_BUNDLE, when set, adds its certificates to the trusted
-// roots. It makes no network call.
+// local ones. AWS_CA_BUNDLE, when set, adds its certificates to the roots
+// trusted for DynamoDB's TLS (not for a plain-http local engine). It makes
+// no network call.
 func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 	attempts := maxAttempts
 	if o.MaxAttempts > 0 {
@@ -89,7 +91,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout).WithTransportOptions(func(tr *http.Transport) {
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
 		})
-		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" {
+		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" && !strings.HasPrefix(o.Endpoint, "http://") {
 			pem, err := os.ReadFile(bundle)
 			if err != nil {
 				return nil, fmt.Errorf("AWS_CA_BUNDLE: %w", err)

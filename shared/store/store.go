@@ -49,12 +49,6 @@ func New(db *dynamodb.Client, table string, policy session.Policy, shards int, n
 	return &Store{db: db, table: table, policy: policy, shards: shards, now: now}
 }
 
-// DB returns the DynamoDB client the store uses.
-func (s *Store) DB() *dynamodb.Client { return s.db }
-
-// Table returns the table's name.
-func (s *Store) Table() string { return s.table }
-
 // Policy returns the lifecycle the store applies.
 func (s *Store) Policy() session.Policy { return s.policy }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -25,6 +26,8 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 type fixture struct {
+	db    *dynamodb.Client
+	table string
 	st    *store.Store
 	clock *storetest.Clock
 	sw    *sweep.Sweeper
@@ -38,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 	clock := storetest.NewClock(t0)
 	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)
 	logs := &bytes.Buffer{}
-	return &fixture{st: st, clock: clock, sw: sweep.New(st, slog.New(slog.NewJSONHandler(logs, nil)), clock.Now), logs: logs}
+	return &fixture{db: db, table: table, st: st, clock: clock, sw: sweep.New(st, slog.New(slog.NewJSONHandler(logs, nil)), clock.Now), logs: logs}
 }
 
 // sessions makes n open sessions created at createdAt, not stored.
@@ -151,7 +154,7 @@ func TestProcessorRacesSweep(t *testing.T) {
 	// The processors' clock is just before the sessions' expiry, the sweep's
 	// just after: both may act, and only the conditional writes decide.
 	procClock := storetest.NewClock(vs[0].ExpiresAt.Add(-time.Second))
-	proc := store.New(f.st.DB(), f.st.Table(), session.DefaultPolicy, 16, procClock.Now)
+	proc := store.New(f.db, f.table, session.DefaultPolicy, 16, procClock.Now)
 
 	var wg sync.WaitGroup
 	results := make([]error, len(vs))
