@@ -39,6 +39,7 @@ func stored(t *testing.T, h *harness, id string) *session.Session {
 // retries, and no change is lost or applied twice.
 func TestTwentyPercentFaults(t *testing.T) {
 	faults := storetest.NewFaultTransport(5)
+	faults.SpareLastAttempt = true
 	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}})
 	merchant := h.merchantToken("m-1")
 	proc := h.processorToken()

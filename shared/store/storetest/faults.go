@@ -39,6 +39,11 @@ func (f Fault) String() string {
 type FaultTransport struct {
 	Next   http.RoundTripper // nil: http.DefaultTransport
 	Faults []Fault
+	// SpareLastAttempt never fails the last attempt of an SDK call (read
+	// from the SDK's amz-sdk-request header), so that with concurrent
+	// callers a fault rate below 100 % cannot, by the luck of the counter,
+	// fail every attempt of one call.
+	SpareLastAttempt bool
 
 	every    atomic.Int64
 	n        atomic.Int64
@@ -90,7 +95,7 @@ func (t *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	every := t.every.Load()
 	i := t.n.Add(1)
-	if every <= 0 || i%every != 0 {
+	if every <= 0 || i%every != 0 || (t.SpareLastAttempt && lastAttempt(req)) {
 		return next.RoundTrip(req)
 	}
 	kinds := t.Faults
@@ -138,4 +143,11 @@ func jsonError(req *http.Request, status int, code, msg string) *http.Response {
 		ContentLength: int64(len(body)),
 		Request:       req,
 	}
+}
+
+// lastAttempt reads the SDK's "amz-sdk-request: attempt=N; max=M" header.
+func lastAttempt(req *http.Request) bool {
+	var attempt, max int
+	_, err := fmt.Sscanf(req.Header.Get("Amz-Sdk-Request"), "attempt=%d; max=%d", &attempt, &max)
+	return err == nil && attempt >= max
 }
