@@ -143,11 +143,39 @@ func TestCheckoutOptionalParts(t *testing.T) {
 	delete(cs, "cardCategories")
 	delete(cs, "childSession")
 	compare(t, "$", rendered(t, body), want)
-	for _, s := range []session.Status{session.Expired, session.Canceled} {
+	for _, s := range []session.Status{session.Expired, session.Canceled, session.CancelRequested} {
 		ex.Session.Status = s
 		if _, err := Checkout(ex.Session, nil, false); err == nil {
 			t.Errorf("Checkout(%s) = nil error; want the document's refusal", s)
 		}
+	}
+}
+
+// TestCheckoutChildInEveryState renders a parent whose child is in each
+// canonical status. 003: "EXPIRED | Session has exceeded its time limit
+// (represented as INITIATED with isExpired() = true)"; the child is never
+// refused inside its parent, and childSession.expired is always present.
+func TestCheckoutChildInEveryState(t *testing.T) {
+	want := map[session.Status]string{
+		session.Created: "INITIATED", session.Processing: "INITIATED", session.Sent: "INITIATED",
+		session.RequestReceived: "INITIATED", session.RequiresAction: "INITIATED", session.OTPPending: "INITIATED",
+		session.Authorised: "COMPLETED", session.Settled: "COMPLETED", session.Failed: "FAILED",
+		session.CancelRequested: "CANCELED", session.Canceled: "CANCELED", session.Expired: "INITIATED",
+		session.FraudCancellationRequested: "COMPLETED",
+	}
+	for _, s := range session.Statuses {
+		ex := dialecttest.Checkout()
+		ex.Child.Status = s
+		body, err := Checkout(ex.Session, ex.Child, false)
+		if err != nil {
+			t.Fatalf("parent with a %s child: %v", s, err)
+		}
+		got := rendered(t, body)["data"].(map[string]any)["checkoutSession"].(map[string]any)["childSession"]
+		w := map[string]any{
+			"id": ex.Child.ID, "checkoutSessionStatus": want[s], "expired": s == session.Expired,
+			"createdAt": "2023-01-01T12:05:00Z", "expiresAt": "2023-01-01T13:00:00Z",
+		}
+		compare(t, string(s), got, w)
 	}
 }
 
