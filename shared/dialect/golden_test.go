@@ -179,12 +179,39 @@ func TestCheckoutChildInEveryState(t *testing.T) {
 	}
 }
 
-func TestSessionRecordDeclineReasonsOnlyOnError(t *testing.T) {
-	v := dialecttest.SessionRecord().Session
-	v.Status = session.Processing
-	got := rendered(t, SessionRecord(v))
-	if got["decline_reasons"] != nil || got["session_status"] != "IN_PROGRESS" {
-		t.Errorf("in-progress record = %v; want decline_reasons null", got)
+// TestSessionRecordDeclineReasonsAlwaysAnObject: 004 shows
+// "decline_reasons": { "category": "string", "reasons": [ … ] } on every
+// record, and "ERROR - some processing error has happened (please refer to
+// the field decline_reasons)". category is null and reasons [] when there
+// are none; a processor's reasons are shown whatever the status.
+func TestSessionRecordDeclineReasonsAlwaysAnObject(t *testing.T) {
+	none := map[string]any{"category": nil, "reasons": []any{}}
+	tests := []struct {
+		name    string
+		status  session.Status
+		reasons *session.DeclineReasons
+		want    map[string]any
+	}{
+		{"in progress, none", session.Processing, nil, none},
+		{"error, none", session.Failed, nil, none},
+		{"error, category only", session.Failed, &session.DeclineReasons{Category: "RISK"}, map[string]any{"category": "RISK", "reasons": []any{}}},
+		{"error, reasons only", session.Failed, &session.DeclineReasons{Reasons: []string{"score too high"}}, map[string]any{"category": nil, "reasons": []any{"score too high"}}},
+		{"error, both", session.Failed, &session.DeclineReasons{Category: "RISK", Reasons: []string{"a", "b"}}, map[string]any{"category": "RISK", "reasons": []any{"a", "b"}}},
+		{"completed after a soft decline", session.Authorised, &session.DeclineReasons{Category: "SOFT", Reasons: []string{"retry"}}, map[string]any{"category": "SOFT", "reasons": []any{"retry"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := dialecttest.SessionRecord().Session
+			v.Status, v.DeclineReasons = tt.status, tt.reasons
+			compare(t, "$.decline_reasons", rendered(t, SessionRecord(v))["decline_reasons"], tt.want)
+		})
+	}
+	for _, s := range session.Statuses {
+		v := dialecttest.SessionRecord().Session
+		v.Status, v.DeclineReasons = s, nil
+		if got := rendered(t, SessionRecord(v))["decline_reasons"]; got == nil {
+			t.Errorf("%s: decline_reasons = null; want an object", s)
+		}
 	}
 	if list := rendered(t, map[string]any{"l": SessionRecords(nil)})["l"]; list == nil || len(list.([]any)) != 0 {
 		t.Errorf("empty list = %v; want []", list)
