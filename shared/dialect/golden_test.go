@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/dialect/dialecttest"
@@ -215,5 +216,55 @@ func TestSessionRecordDeclineReasonsAlwaysAnObject(t *testing.T) {
 	}
 	if list := rendered(t, map[string]any{"l": SessionRecords(nil)})["l"]; list == nil || len(list.([]any)) != 0 {
 		t.Errorf("empty list = %v; want []", list)
+	}
+}
+
+// TestPaymentReasonsInDocument001Words: 001's sample words the service's
+// own changes as "Payment created." and "Payment status updated to
+// RedirectRequired via reply message from the payment provider."; the
+// canonical names (AUTHORISED, CANCEL_REQUESTED, ...) never appear, while a
+// reason a processor or merchant gave is shown as given.
+func TestPaymentReasonsInDocument001Words(t *testing.T) {
+	v := dialecttest.PaymentStatus().Session
+	v.ChildSessionID = "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
+	system := func(s session.Status) []string {
+		return []string{session.ReasonCreated, session.ReasonExpiredText, session.ReasonMerchantCancel, session.ReasonMerchantCancelRq,
+			session.ReasonParentCanceled, session.ProcessorReason(s), session.ChildReason(v.ChildSessionID, s)}
+	}
+	for _, s := range session.Statuses {
+		for _, reason := range system(s) {
+			got := paymentReason(v, s, reason)
+			for _, c := range session.Statuses {
+				if strings.Contains(got, string(c)) {
+					t.Errorf("%s, %q shows as %q; want 001's words, not %s", s, reason, got, c)
+				}
+			}
+			if got == reason {
+				t.Errorf("%s, %q shown unchanged; want 001's words", s, reason)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		status session.Status
+		reason string
+		want   string
+	}{
+		{session.Created, session.ReasonCreated, "Payment created."},
+		{session.Processing, session.ProcessorReason(session.Processing), "Started processing payment."},
+		{session.Sent, session.ProcessorReason(session.Sent), "The payment was sent to the payment provider."},
+		{session.OTPPending, session.ProcessorReason(session.OTPPending), "Payment status updated to RedirectRequired via reply message from the payment provider."},
+		{session.Authorised, session.ProcessorReason(session.Authorised), "Payment status updated to Authorised via reply message from the payment provider."},
+		{session.Canceled, session.ProcessorReason(session.Canceled), "Payment status updated to Cancelled via reply message from the payment provider."},
+		{session.Expired, session.ReasonExpiredText, "Payment expired before it was completed."},
+		{session.CancelRequested, session.ReasonMerchantCancelRq, "Payment cancellation requested by the merchant."},
+		{session.Authorised, session.ChildReason(v.ChildSessionID, session.Authorised), "Payment status updated to Authorised by its child payment " + v.ChildSessionID + "."},
+		// Not the default for this status: a processor's own words.
+		{session.Settled, session.ProcessorReason(session.Authorised), session.ProcessorReason(session.Authorised)},
+		{session.Failed, "3-D Secure failed: AUTHORISED never came.", "3-D Secure failed: AUTHORISED never came."},
+		{session.Failed, "", ""},
+	} {
+		if got := paymentReason(v, tt.status, tt.reason); got != tt.want {
+			t.Errorf("paymentReason(%s, %q) = %q; want %q", tt.status, tt.reason, got, tt.want)
+		}
 	}
 }
