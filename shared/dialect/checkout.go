@@ -32,17 +32,24 @@ type CheckoutSession struct {
 	CardCategories        *[]string       `json:"cardCategories,omitempty"`
 }
 
-// ChildSession is the child's id, status, createdAt and expiresAt.
+// ChildSession is the child's id, status, createdAt and expiresAt, and
+// whether it has expired: the document represents EXPIRED "as INITIATED
+// with isExpired() = true", which a Java bean serialises as "expired".
+// expired is always present (false unless the child has expired), as a
+// bean's boolean property is.
 type ChildSession struct {
 	ID                    string `json:"id"`
 	CheckoutSessionStatus string `json:"checkoutSessionStatus"`
 	CreatedAt             string `json:"createdAt"`
 	ExpiresAt             string `json:"expiresAt"`
+	Expired               bool   `json:"expired"`
 }
 
 // Checkout renders v in document 003's shape, or returns the error the
-// document answers instead (401 expired, 410 canceled). child is v's child
-// as it is at the same instant, or nil.
+// document answers instead (401 expired, 410 canceled or cancel
+// requested). child is v's child as it is at the same instant, or nil; a
+// child is shown whatever its state (an expired one as INITIATED with
+// expired true, a canceled one as CANCELED).
 func Checkout(v, child *session.Session, init bool) (CheckoutBody, error) {
 	status, err := statemap.Checkout(v.Status)
 	if err != nil {
@@ -56,11 +63,13 @@ func Checkout(v, child *session.Session, init bool) (CheckoutBody, error) {
 		PaymentMethod:         v.PaymentMethodDetails,
 	}
 	if child != nil {
+		status, expired := statemap.CheckoutChild(child.Status)
 		cs.ChildSession = &ChildSession{
 			ID:                    child.ID,
-			CheckoutSessionStatus: statemap.CheckoutChild(child.Status),
+			CheckoutSessionStatus: status,
 			CreatedAt:             format(child.CreatedAt, layoutSeconds),
 			ExpiresAt:             format(child.ExpiresAt, layoutSeconds),
+			Expired:               expired,
 		}
 	}
 	if init {

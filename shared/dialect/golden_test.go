@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/dialect/dialecttest"
@@ -143,7 +144,7 @@ func TestCheckoutOptionalParts(t *testing.T) {
 	delete(cs, "cardCategories")
 	delete(cs, "childSession")
 	compare(t, "$", rendered(t, body), want)
-	for _, s := range []session.Status{session.Expired, session.Canceled} {
+	for _, s := range []session.Status{session.Expired, session.Canceled, session.CancelRequested} {
 		ex.Session.Status = s
 		if _, err := Checkout(ex.Session, nil, false); err == nil {
 			t.Errorf("Checkout(%s) = nil error; want the document's refusal", s)
@@ -151,14 +152,119 @@ func TestCheckoutOptionalParts(t *testing.T) {
 	}
 }
 
-func TestSessionRecordDeclineReasonsOnlyOnError(t *testing.T) {
-	v := dialecttest.SessionRecord().Session
-	v.Status = session.Processing
-	got := rendered(t, SessionRecord(v))
-	if got["decline_reasons"] != nil || got["session_status"] != "IN_PROGRESS" {
-		t.Errorf("in-progress record = %v; want decline_reasons null", got)
+// TestCheckoutChildInEveryState renders a parent whose child is in each
+// canonical status. 003: "EXPIRED | Session has exceeded its time limit
+// (represented as INITIATED with isExpired() = true)"; the child is never
+// refused inside its parent, and childSession.expired is always present.
+func TestCheckoutChildInEveryState(t *testing.T) {
+	want := map[session.Status]string{
+		session.Created: "INITIATED", session.Processing: "INITIATED", session.Sent: "INITIATED",
+		session.RequestReceived: "INITIATED", session.RequiresAction: "INITIATED", session.OTPPending: "INITIATED",
+		session.Authorised: "COMPLETED", session.Settled: "COMPLETED", session.Failed: "FAILED",
+		session.CancelRequested: "CANCELED", session.Canceled: "CANCELED", session.Expired: "INITIATED",
+		session.FraudCancellationRequested: "COMPLETED",
+	}
+	for _, s := range session.Statuses {
+		ex := dialecttest.Checkout()
+		ex.Child.Status = s
+		body, err := Checkout(ex.Session, ex.Child, false)
+		if err != nil {
+			t.Fatalf("parent with a %s child: %v", s, err)
+		}
+		got := rendered(t, body)["data"].(map[string]any)["checkoutSession"].(map[string]any)["childSession"]
+		w := map[string]any{
+			"id": ex.Child.ID, "checkoutSessionStatus": want[s], "expired": s == session.Expired,
+			"createdAt": "2023-01-01T12:05:00Z", "expiresAt": "2023-01-01T13:00:00Z",
+		}
+		compare(t, string(s), got, w)
+	}
+}
+
+// TestSessionRecordDeclineReasonsAlwaysAnObject: 004 shows
+// "decline_reasons": { "category": "string", "reasons": [ … ] } on every
+// record, and "ERROR - some processing error has happened (please refer to
+// the field decline_reasons)". category is null and reasons [] when there
+// are none; a processor's reasons are shown whatever the status.
+func TestSessionRecordDeclineReasonsAlwaysAnObject(t *testing.T) {
+	none := map[string]any{"category": nil, "reasons": []any{}}
+	tests := []struct {
+		name    string
+		status  session.Status
+		reasons *session.DeclineReasons
+		want    map[string]any
+	}{
+		{"in progress, none", session.Processing, nil, none},
+		{"error, none", session.Failed, nil, none},
+		{"error, category only", session.Failed, &session.DeclineReasons{Category: "RISK"}, map[string]any{"category": "RISK", "reasons": []any{}}},
+		{"error, reasons only", session.Failed, &session.DeclineReasons{Reasons: []string{"score too high"}}, map[string]any{"category": nil, "reasons": []any{"score too high"}}},
+		{"error, both", session.Failed, &session.DeclineReasons{Category: "RISK", Reasons: []string{"a", "b"}}, map[string]any{"category": "RISK", "reasons": []any{"a", "b"}}},
+		{"completed after a soft decline", session.Authorised, &session.DeclineReasons{Category: "SOFT", Reasons: []string{"retry"}}, map[string]any{"category": "SOFT", "reasons": []any{"retry"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := dialecttest.SessionRecord().Session
+			v.Status, v.DeclineReasons = tt.status, tt.reasons
+			compare(t, "$.decline_reasons", rendered(t, SessionRecord(v))["decline_reasons"], tt.want)
+		})
+	}
+	for _, s := range session.Statuses {
+		v := dialecttest.SessionRecord().Session
+		v.Status, v.DeclineReasons = s, nil
+		if got := rendered(t, SessionRecord(v))["decline_reasons"]; got == nil {
+			t.Errorf("%s: decline_reasons = null; want an object", s)
+		}
 	}
 	if list := rendered(t, map[string]any{"l": SessionRecords(nil)})["l"]; list == nil || len(list.([]any)) != 0 {
 		t.Errorf("empty list = %v; want []", list)
+	}
+}
+
+// TestPaymentReasonsInDocument001Words: 001's sample words the service's
+// own changes as "Payment created." and "Payment status updated to
+// RedirectRequired via reply message from the payment provider."; the
+// canonical names (AUTHORISED, CANCEL_REQUESTED, ...) never appear, while a
+// reason a processor or merchant gave is shown as given.
+func TestPaymentReasonsInDocument001Words(t *testing.T) {
+	v := dialecttest.PaymentStatus().Session
+	v.ChildSessionID = "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
+	system := func(s session.Status) []string {
+		return []string{session.ReasonCreated, session.ReasonExpiredText, session.ReasonMerchantCancel, session.ReasonMerchantCancelRq,
+			session.ReasonParentCanceled, session.ProcessorReason(s), session.ChildReason(v.ChildSessionID, s)}
+	}
+	for _, s := range session.Statuses {
+		for _, reason := range system(s) {
+			got := paymentReason(v, s, reason)
+			for _, c := range session.Statuses {
+				if strings.Contains(got, string(c)) {
+					t.Errorf("%s, %q shows as %q; want 001's words, not %s", s, reason, got, c)
+				}
+			}
+			if got == reason {
+				t.Errorf("%s, %q shown unchanged; want 001's words", s, reason)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		status session.Status
+		reason string
+		want   string
+	}{
+		{session.Created, session.ReasonCreated, "Payment created."},
+		{session.Processing, session.ProcessorReason(session.Processing), "Started processing payment."},
+		{session.Sent, session.ProcessorReason(session.Sent), "The payment was sent to the payment provider."},
+		{session.OTPPending, session.ProcessorReason(session.OTPPending), "Payment status updated to RedirectRequired via reply message from the payment provider."},
+		{session.Authorised, session.ProcessorReason(session.Authorised), "Payment status updated to Authorised via reply message from the payment provider."},
+		{session.Canceled, session.ProcessorReason(session.Canceled), "Payment status updated to Cancelled via reply message from the payment provider."},
+		{session.Expired, session.ReasonExpiredText, "Payment expired before it was completed."},
+		{session.CancelRequested, session.ReasonMerchantCancelRq, "Payment cancellation requested by the merchant."},
+		{session.Authorised, session.ChildReason(v.ChildSessionID, session.Authorised), "Payment status updated to Authorised by its child payment " + v.ChildSessionID + "."},
+		// Not the default for this status: a processor's own words.
+		{session.Settled, session.ProcessorReason(session.Authorised), session.ProcessorReason(session.Authorised)},
+		{session.Failed, "3-D Secure failed: AUTHORISED never came.", "3-D Secure failed: AUTHORISED never came."},
+		{session.Failed, "", ""},
+	} {
+		if got := paymentReason(v, tt.status, tt.reason); got != tt.want {
+			t.Errorf("paymentReason(%s, %q) = %q; want %q", tt.status, tt.reason, got, tt.want)
+		}
 	}
 }

@@ -65,7 +65,7 @@ func PaymentStatus(v *session.Session) Envelope {
 		Amount:          v.Amount,
 		ActionURL:       nullable(v.ActionURL),
 		Status:          statemap.PaymentStatus(v.Status),
-		StatusReason:    nullable(v.StatusReason),
+		StatusReason:    nullable(paymentReason(v, v.Status, v.StatusReason)),
 		CreatedOn:       format(v.CreatedAt, layoutPaymentStatus),
 		ProcessedOn:     format(v.UpdatedAt, layoutPaymentStatus),
 		History:         make([]PaymentChange, len(v.History)),
@@ -73,7 +73,7 @@ func PaymentStatus(v *session.Session) Envelope {
 	for i, c := range v.History {
 		b.History[i] = PaymentChange{
 			Status:       statemap.PaymentStatus(c.Status),
-			StatusReason: nullable(c.Reason),
+			StatusReason: nullable(paymentReason(v, c.Status, c.Reason)),
 			ProcessedOn:  format(c.At, layoutPaymentStatus),
 		}
 	}
@@ -81,6 +81,43 @@ func PaymentStatus(v *session.Session) Envelope {
 		b.ProcessedOn = format(v.History[n-1].At, layoutPaymentStatus)
 	}
 	return Envelope{Message: MessageSucceeded, Notifications: []Notification{}, Data: b}
+}
+
+// paymentReason is the statusReason document 001 shows for a change of v
+// to status s whose recorded reason is reason. The service's own default
+// reasons are recorded in the canonical words for the native API; 001
+// speaks its own ("Payment status updated to Authorised via reply message
+// from the payment provider.", "Payment created."), so they are shown in
+// its words, never with a canonical status name. A reason a processor or
+// merchant gave is theirs and shown as given.
+func paymentReason(v *session.Session, s session.Status, reason string) string {
+	word := statemap.PaymentStatus(s)
+	switch reason {
+	case session.ReasonCreated:
+		return "Payment created."
+	case session.ReasonExpiredText:
+		return "Payment expired before it was completed."
+	case session.ReasonMerchantCancel:
+		return "Payment cancelled by the merchant."
+	case session.ReasonMerchantCancelRq:
+		return "Payment cancellation requested by the merchant."
+	case session.ReasonParentCanceled:
+		return "Payment cancelled because its parent payment was cancelled."
+	case session.ProcessorReason(s):
+		// The document's sample shows these three as the platform words
+		// them; every other status as a reply from the provider.
+		switch s {
+		case session.Processing:
+			return "Started processing payment."
+		case session.Sent:
+			return "The payment was sent to the payment provider."
+		}
+		return "Payment status updated to " + word + " via reply message from the payment provider."
+	}
+	if v.ChildSessionID != "" && reason == session.ChildReason(v.ChildSessionID, s) {
+		return "Payment status updated to " + word + " by its child payment " + v.ChildSessionID + "."
+	}
+	return reason
 }
 
 // PaymentCode is the last five hex digits of the id, upper case

@@ -6,21 +6,24 @@ import (
 )
 
 // SessionRecordBody is document 004's session record. Absent values are
-// null; decline_reasons is set only when the status is ERROR.
+// null, except decline_reasons, which is always an object.
 type SessionRecordBody struct {
-	SessionID            string          `json:"session_id"`
-	TransactionID        *string         `json:"transaction_id"`
-	PartnerTransactionID *string         `json:"partner_transaction_id"`
-	ShopBuyerID          *string         `json:"shop_buyer_id"`
-	SessionStatus        string          `json:"session_status"`
-	DeclineReasons       *DeclineReasons `json:"decline_reasons"`
-	CreatedDate          string          `json:"created_date"`
-	UpdatedDate          string          `json:"updated_date"`
+	SessionID            string         `json:"session_id"`
+	TransactionID        *string        `json:"transaction_id"`
+	PartnerTransactionID *string        `json:"partner_transaction_id"`
+	ShopBuyerID          *string        `json:"shop_buyer_id"`
+	SessionStatus        string         `json:"session_status"`
+	DeclineReasons       DeclineReasons `json:"decline_reasons"`
+	CreatedDate          string         `json:"created_date"`
+	UpdatedDate          string         `json:"updated_date"`
 }
 
-// DeclineReasons is document 004's decline_reasons.
+// DeclineReasons is document 004's decline_reasons, an object on every
+// record ("decline_reasons": { "category": "string", "reasons": [ … ] }), so
+// a client reading .category or .reasons never meets null: category is
+// null and reasons [] when the processor gave none.
 type DeclineReasons struct {
-	Category string   `json:"category"`
+	Category *string  `json:"category"`
 	Reasons  []string `json:"reasons"`
 }
 
@@ -35,14 +38,24 @@ func SessionRecord(v *session.Session) SessionRecordBody {
 		CreatedDate:          format(v.CreatedAt, layoutSessionRecord),
 		UpdatedDate:          format(v.UpdatedAt, layoutSessionRecord),
 	}
-	if b.SessionStatus == "ERROR" && v.DeclineReasons != nil {
-		reasons := v.DeclineReasons.Reasons
-		if reasons == nil {
-			reasons = []string{}
-		}
-		b.DeclineReasons = &DeclineReasons{Category: v.DeclineReasons.Category, Reasons: reasons}
-	}
+	b.DeclineReasons = declineReasons(v.DeclineReasons)
 	return b
+}
+
+// declineReasons renders what the processor reported, whatever the status:
+// the document asks clients to read it on ERROR, and a processor's reasons
+// on another status (a soft decline before a retry succeeded) are its data,
+// not ours to drop.
+func declineReasons(d *session.DeclineReasons) DeclineReasons {
+	out := DeclineReasons{Reasons: []string{}}
+	if d == nil {
+		return out
+	}
+	out.Category = nullable(d.Category)
+	if d.Reasons != nil {
+		out.Reasons = d.Reasons
+	}
+	return out
 }
 
 // SessionRecords renders a page of document 004's list: a JSON array,

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
@@ -21,17 +23,118 @@ const (
 	PatternSessionRecord   = "GET /pps/api/v1/session-record/{sessionId}"
 )
 
+// opaqueID reads the id of documents 002 and 004, whose path ids are opaque
+// strings ("paymentSessionId string required"; "session_id": "string"): an
+// id that is not one of ours is a session that does not exist, 404, not a
+// malformed request. Only a UUID can be one of ours, so anything else is
+// 404 at once: it never reaches DynamoDB as a key.
+func opaqueID(r *http.Request, name string) (string, error) {
+	id := r.PathValue(name)
+	if !session.ValidID(id) {
+		return "", session.NotFound()
+	}
+	return strings.ToLower(id), nil
+}
+
+// guidID reads document 001's paymentId, a .NET guid ("paymentId true
+// guid"), in every layout .NET's Guid.Parse reads, as an ASP.NET route
+// constrained with {paymentId:guid} accepts it: 32 digits (N), with dashes
+// (D), in braces (B), in parentheses (P), or as the hexadecimal structure
+// Guid.ToString("X") writes, in any case, with leading and trailing white
+// space trimmed as .NET trims it. Guid.Parse's compatibility leftovers
+// (a "0x" or "+" inside a D group, X groups shorter than their width or
+// with white space inside) are refused: no formatter writes them. Anything
+// else is 400 in 001's envelope.
+func guidID(r *http.Request, name string) (string, error) {
+	if id, ok := parseGUID(r.PathValue(name)); ok {
+		return id, nil
+	}
+	return "", session.Invalid(name, "%s must be a GUID.", name)
+}
+
+// parseGUID returns s, a GUID in one of .NET's five layouts, in the
+// canonical lower-case 8-4-4-4-12 form.
+func parseGUID(s string) (string, bool) {
+	// .NET trims with char.IsWhiteSpace: the same characters as
+	// unicode.IsSpace (Unicode White_Space).
+	s = strings.TrimSpace(s)
+	var digits string
+	switch {
+	case len(s) == 32: // N
+		digits = s
+	case len(s) == 36: // D
+		digits = undash(s)
+	case len(s) == 38 && (s[0] == '{' && s[37] == '}' || s[0] == '(' && s[37] == ')'): // B, P
+		digits = undash(s[1:37])
+	case len(s) == 68: // X: {0xdddddddd,0xdddd,0xdddd,{0xdd,0xdd,0xdd,0xdd,0xdd,0xdd,0xdd,0xdd}}
+		digits = unX(s)
+	}
+	if len(digits) != 32 {
+		return "", false
+	}
+	for i := 0; i < 32; i++ {
+		if !isHex(digits[i]) {
+			return "", false
+		}
+	}
+	d := strings.ToLower(digits)
+	return d[:8] + "-" + d[8:12] + "-" + d[12:16] + "-" + d[16:20] + "-" + d[20:], true
+}
+
+// undash returns the 32 digits of an 8-4-4-4-12 GUID, or "".
+func undash(s string) string {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return ""
+	}
+	return s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+}
+
+// xLayout is the X layout: x a hexadecimal digit, 0 the "0" of a "0x"
+// prefix, X its "x" (either case); other bytes stand for themselves.
+const xLayout = "{0Xxxxxxxxx,0Xxxxx,0Xxxxx,{0Xxx,0Xxx,0Xxx,0Xxx,0Xxx,0Xxx,0Xxx,0Xxx}}"
+
+// unX returns the 32 digits of a GUID in the X layout, or "".
+func unX(s string) string {
+	if len(s) != len(xLayout) {
+		return ""
+	}
+	digits := make([]byte, 0, 32)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; xLayout[i] {
+		case 'x':
+			digits = append(digits, c)
+		case 'X':
+			if c != 'x' && c != 'X' {
+				return ""
+			}
+		default:
+			if c != xLayout[i] {
+				return ""
+			}
+		}
+	}
+	return string(digits)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
 // HeaderMerchantID is document 003's merchant header.
 const HeaderMerchantID = "X-Merchant-Id"
 
+// idReader reads a session id from a path parameter, in lower case, or
+// returns the error the endpoint answers for a value it does not read as one.
+type idReader func(r *http.Request, name string) (string, error)
+
 // readOwned authenticates the caller, reads the session id from the path
 // parameter and returns the caller's session as it is now: one GetItem.
-func readOwned(r *http.Request, st *store.Store, authn *auth.Authenticator, rule auth.Rule, param string) (*session.Session, *auth.Principal, error) {
+func readOwned(r *http.Request, st *store.Store, authn *auth.Authenticator, rule auth.Rule, param string, readID idReader) (*session.Session, *auth.Principal, error) {
 	p, err := authenticate(r, authn, rule)
 	if err != nil {
 		return nil, nil, err
 	}
-	id, err := pathID(r, param)
+	id, err := readID(r, param)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,7 +152,7 @@ func readOwned(r *http.Request, st *store.Store, authn *auth.Authenticator, rule
 func V1Session(st *store.Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
-		v, _, err := readOwned(r, st, authn, rule, "sessionGuid")
+		v, _, err := readOwned(r, st, authn, rule, "sessionGuid", pathID)
 		if err != nil {
 			return err
 		}
@@ -63,7 +166,7 @@ func V1Session(st *store.Store, authn *auth.Authenticator) http.Handler {
 func PaymentStatus(st *store.Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopePaymentRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
-		v, _, err := readOwned(r, st, authn, rule, "paymentId")
+		v, _, err := readOwned(r, st, authn, rule, "paymentId", guidID)
 		if err != nil {
 			return err
 		}
@@ -77,7 +180,7 @@ func PaymentStatus(st *store.Store, authn *auth.Authenticator) http.Handler {
 func PaymentSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, APIKey: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
-		v, _, err := readOwned(r, st, authn, rule, "paymentSessionId")
+		v, _, err := readOwned(r, st, authn, rule, "paymentSessionId", opaqueID)
 		if err != nil {
 			return err
 		}
@@ -149,21 +252,61 @@ func childOf(r *http.Request, st *store.Store, v *session.Session) (*session.Ses
 	return child, err
 }
 
-// initParam reads document 003's init: absent, "true" or "false".
+// initParam reads document 003's init as the Spring service behind the
+// document binds an optional boolean request parameter
+// (StringToBooleanConverter): the value is trimmed of leading and trailing
+// characters up to U+0020 (Java's String.trim), an empty value is absent
+// (false), and true/on/yes/1 or false/off/no/0 in any case are the two
+// answers; anything else is 400. A parameter sent more than once is read
+// from its first value, as Spring converts a String[] to a boolean
+// (ArrayToObjectConverter). The query is split on '&' only, as a servlet
+// container does (Go's own parser drops a pair holding ';'), and a value
+// that is not valid percent-encoding is 400.
 func initParam(r *http.Request) (bool, error) {
-	vals, ok := r.URL.Query()["init"]
-	if !ok {
+	raw, found, err := firstQueryValue(r.URL.RawQuery, "init")
+	if err != nil || !found {
+		return false, err
+	}
+	value := strings.TrimFunc(raw, func(c rune) bool { return c <= ' ' })
+	switch asciiLower(value) {
+	case "":
+		return false, nil
+	case "true", "on", "yes", "1":
+		return true, nil
+	case "false", "off", "no", "0":
 		return false, nil
 	}
-	if len(vals) == 1 {
-		switch vals[0] {
-		case "true":
-			return true, nil
-		case "false":
-			return false, nil
+	return false, session.Invalid("init", "init must be true or false (or on/off, yes/no, 1/0).")
+}
+
+// firstQueryValue is the first value of the query parameter name in
+// rawQuery, decoded ('+' is a space), and whether it was there.
+func firstQueryValue(rawQuery, name string) (string, bool, error) {
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		if key, err := url.QueryUnescape(k); err != nil || key != name {
+			continue
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return "", true, session.Invalid(name, "%s is not valid percent-encoding.", name)
+		}
+		return value, true, nil
+	}
+	return "", false, nil
+}
+
+// asciiLower lowers A-Z only. Java's toLowerCase maps no other character
+// to one of the letters of the words above, and Go's Unicode folding would
+// (U+017F, long s, folds to s).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return false, session.Invalid("init", "init must be true or false.")
+	return string(b)
 }
 
 // SessionRecord handles GET /pps/api/v1/session-record/{sessionId}
@@ -171,7 +314,7 @@ func initParam(r *http.Request) (bool, error) {
 func SessionRecord(st *store.Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
-		v, _, err := readOwned(r, st, authn, rule, "sessionId")
+		v, _, err := readOwned(r, st, authn, rule, "sessionId", opaqueID)
 		if err != nil {
 			return err
 		}

@@ -42,20 +42,29 @@ func StatusOf(err error) int {
 const retryAfterSeconds = "1"
 
 // setErrorHeaders adds the headers an error calls for, whatever the body's
-// shape: the endpoint's challenge when credentials are missing or bad (not
-// for document 003's 401 for an expired session), Retry-After with 503.
+// shape: Retry-After with 503, and on every 401 a WWW-Authenticate
+// challenge, as RFC 9110 §15.5.2 requires. A 401 from the authenticator
+// challenges for the credentials the endpoint takes. Document 003's 401 for
+// an expired session (its credentials were good) carries the challenge of
+// that endpoint's scheme, `Bearer realm="paysessions"`, without RFC 6750's
+// error="invalid_token": the token is valid, and that code would tell an
+// OAuth client to throw it away and fetch another, which cannot help; the
+// body's code SESSION_EXPIRED says what happened.
 func setErrorHeaders(w http.ResponseWriter, err error) {
-	switch {
-	case session.ErrorReason(err) == session.ReasonUnauthenticated:
+	switch session.ErrorCode(err) {
+	case session.EUNAUTHORIZED:
 		challenge := auth.Challenge(err)
 		if challenge == "" {
-			challenge = `Bearer realm="paysessions"`
+			challenge = bearerChallenge
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
-	case session.ErrorCode(err) == session.EUNAVAILABLE:
+	case session.EUNAVAILABLE:
 		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 }
+
+// bearerChallenge is the challenge of the bearer-token endpoints.
+const bearerChallenge = `Bearer realm="paysessions"`
 
 // Problem is an RFC 9457 problem details document, with the service's
 // machine-readable code and, for input errors, the field at fault.

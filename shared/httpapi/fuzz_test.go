@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -46,12 +47,11 @@ func checkAnswer(t *testing.T, w *httptest.ResponseRecorder, input string, envel
 		if err := json.Unmarshal(body, &m); err != nil {
 			t.Fatalf("refusal %d is not JSON: %q", w.Code, body)
 		}
-		// A path that matches no route at all is the router's problem
-		// document, whatever the dialect of the route it resembles.
-		if envelope && m["code"] == session.ReasonNotFound {
+		// A path that matches no route at all is API Gateway's own 404,
+		// whatever the dialect of the route it resembles.
+		if w.Code == http.StatusNotFound && string(body) == httpapi.GatewayNotFound {
 			envelope = false
-		}
-		if envelope {
+		} else if envelope {
 			n, _ := m["notifications"].([]any)
 			if _, ok := m["data"]; !ok || m["data"] != nil || len(n) != 1 {
 				t.Fatalf("refusal %d is not the 001 envelope: %s", w.Code, body)

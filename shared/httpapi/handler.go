@@ -21,12 +21,21 @@ type errorWriter func(w http.ResponseWriter, r *http.Request, err error)
 
 // handle adapts fn, answering its error with ew and noting it for the log.
 func handle(fn handlerFunc, ew errorWriter) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			noteError(r, err)
-			ew(w, r, err)
-		}
-	})
+	return &endpoint{fn: fn, errors: ew}
+}
+
+// endpoint is a handler that knows its dialect's error shape, so the
+// router answers a 405 on its path in that shape too.
+type endpoint struct {
+	fn     handlerFunc
+	errors errorWriter
+}
+
+func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := e.fn(w, r); err != nil {
+		noteError(r, err)
+		e.errors(w, r, err)
+	}
 }
 
 // authenticate runs the authenticator and notes the caller for the log.

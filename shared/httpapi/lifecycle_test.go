@@ -89,7 +89,7 @@ func TestChildSessionsOverHTTP(t *testing.T) {
 		return res.json(t)["data"].(map[string]any)["checkoutSession"].(map[string]any)
 	}
 	cs := checkout()
-	want := map[string]any{"id": childID, "checkoutSessionStatus": "INITIATED", "createdAt": "2026-11-23T10:05:00Z", "expiresAt": "2026-11-23T10:30:00Z"}
+	want := map[string]any{"id": childID, "checkoutSessionStatus": "INITIATED", "createdAt": "2026-11-23T10:05:00Z", "expiresAt": "2026-11-23T10:30:00Z", "expired": false}
 	if got, _ := json.Marshal(cs["childSession"]); string(got) != mustJSON(want) {
 		t.Errorf("childSession = %s; want %s", got, mustJSON(want))
 	}

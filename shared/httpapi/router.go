@@ -15,8 +15,13 @@ type Route struct {
 	Handler http.Handler
 }
 
-// router is a ServeMux whose misses are problem documents: 404 for an
-// unknown path, 405 (with Allow) for a known path and another method.
+// router is a ServeMux whose misses answer as they do on AWS. A known path
+// with another method reaches its function (the template declares an ANY
+// route beside each real one) and is answered 405 with Allow, in the error
+// shape of the endpoint at that path (document 001's envelope on 001's
+// path, a problem document elsewhere). A path that matches no route never
+// reaches a Lambda: API Gateway answers it itself, 404 with its own body,
+// and so does the router.
 type router struct {
 	mux *http.ServeMux
 }
@@ -39,21 +44,44 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var allow []string
+	answer := errorWriter(writeProblem)
 	for _, m := range methods {
 		if m == r.Method {
 			continue
 		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := rt.mux.Handler(probe); pattern != "" {
+		if h, pattern := rt.mux.Handler(probe); pattern != "" {
 			allow = append(allow, m)
+			if e, ok := h.(*endpoint); ok {
+				answer = e.errors
+			}
 		}
 	}
 	if len(allow) > 0 {
 		slices.Sort(allow)
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeProblem(w, r, &session.Error{Code: session.EMETHOD, Reason: session.ReasonMethodNotAllowed, Message: "Method " + r.Method + " is not allowed here."})
+		err := &session.Error{Code: session.EMETHOD, Reason: session.ReasonMethodNotAllowed, Message: "Method " + r.Method + " is not allowed here."}
+		noteError(r, err)
+		answer(w, r, err)
 		return
 	}
-	writeProblem(w, r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No endpoint at this path."))
+	noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
+	writeGatewayNotFound(w)
+}
+
+// GatewayNotFound is API Gateway's own answer to a request that matches no
+// route of an HTTP API, body and content type as it sends them.
+const GatewayNotFound = `{"message":"Not Found"}`
+
+// writeGatewayNotFound answers exactly as API Gateway does for a path no
+// route matches: 404, application/json, {"message":"Not Found"}, and none
+// of the headers the service's middleware adds to the answers of its
+// functions (on AWS the request never reaches one).
+func writeGatewayNotFound(w http.ResponseWriter) {
+	h := w.Header()
+	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "X-Request-Id"} {
+		h.Del(k)
+	}
+	writeBody(w, http.StatusNotFound, contentTypeJSON, []byte(GatewayNotFound))
 }

@@ -227,7 +227,7 @@ func TestGetRefusals(t *testing.T) {
 	wantProblem(t, h.do("GET", "/sessions/"+id, h.merchantToken("m-2"), nil), 404, session.ReasonSessionNotFound)
 	wantProblem(t, h.do("GET", "/sessions/{"+id+"}", h.merchantToken("m-1"), nil), 400, session.ReasonValidation)
 	wantProblem(t, h.do("GET", "/sessions/"+strings.ReplaceAll(id, "-", ""), h.merchantToken("m-1"), nil), 400, session.ReasonValidation)
-	wantProblem(t, h.do("GET", "/nope", "", nil), 404, session.ReasonNotFound)
+	wantGatewayNotFound(t, h.do("GET", "/nope", "", nil))
 	res := h.do("DELETE", "/sessions/"+id, "", nil)
 	wantProblem(t, res, 405, session.ReasonMethodNotAllowed)
 	if res.Header().Get("Allow") != "GET" {

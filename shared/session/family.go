@@ -12,10 +12,15 @@ import "time"
 // expires no later. The store writes each of these together in one
 // transaction.
 
-// Reasons recorded for changes one session makes to the other.
-const (
-	reasonParentCanceled = "Parent session canceled."
-)
+// ReasonParentCanceled is recorded on a child closed because its parent
+// was canceled.
+const ReasonParentCanceled = "Parent session canceled."
+
+// ChildReason is recorded on a parent moved to status s by its child
+// childID.
+func ChildReason(childID string, s Status) string {
+	return "Child session " + childID + " reached " + string(s) + "."
+}
 
 // Adopt makes child, a session being created, the child of parent at now.
 // current is parent's present child as stored, or nil. It caps the child's
@@ -54,8 +59,7 @@ func Propagate(child, parent *Session, now time.Time, p Policy) bool {
 	if !parent.Status.Open() || parent.ExpiredAt(now) || !now.Before(parent.PurgeAt(p)) {
 		return false
 	}
-	reason := "Child session " + child.ID + " reached " + string(child.Status) + "."
-	return parent.transition(child.Status, reason, "", true, Normalize(now), p) == nil
+	return parent.transition(child.Status, ChildReason(child.ID, child.Status), "", true, Normalize(now), p) == nil
 }
 
 // CloseChild cancels an open child when its parent has been canceled. It
@@ -64,5 +68,5 @@ func CloseChild(child *Session, now time.Time, p Policy) bool {
 	if !child.Status.Open() || child.ExpiredAt(now) {
 		return false
 	}
-	return child.transition(Canceled, reasonParentCanceled, "", true, Normalize(now), p) == nil
+	return child.transition(Canceled, ReasonParentCanceled, "", true, Normalize(now), p) == nil
 }

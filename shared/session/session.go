@@ -45,6 +45,13 @@ const (
 	ReasonMerchantCancelRq = "Cancellation requested by the merchant."
 )
 
+// ProcessorReason is the reason recorded for a processor's event to status
+// s that gives none. (Renderers that speak another vocabulary recognise it:
+// document 001 shows its own words.)
+func ProcessorReason(s Status) string {
+	return "Status updated to " + string(s) + " by the payment processor."
+}
+
 // Change is one entry of a session's history.
 type Change struct {
 	Status Status    `json:"status"`
@@ -288,7 +295,7 @@ func (s *Session) Apply(ev *Event, now time.Time, p Policy) (applied bool, err e
 	}
 	reason := ev.Reason
 	if reason == "" {
-		reason = "Status updated to " + string(ev.Status) + " by the payment processor."
+		reason = ProcessorReason(ev.Status)
 	}
 	if err := s.transition(ev.Status, reason, ev.EventID, false, now, p); err != nil {
 		return false, err

@@ -7,14 +7,19 @@ import (
 )
 
 // TestEveryStatusInEveryDialect walks each canonical status through each
-// dialect and fails on a missing entry.
+// dialect: a word of that document's vocabulary, for every status.
 func TestEveryStatusInEveryDialect(t *testing.T) {
 	allowed := struct{ v1, ps, pss, co, sr map[string]bool }{
-		v1:  set("Initial", "InProgress", "Finished", "Error"),
-		ps:  set("Pending", "Processing", "Sent", "RequestReceived", "RedirectRequired", "Authorised", "Settled", "Failed", "CancelRequested", "Cancelled"),
+		// 000: "current state of the session: Initial … InProgress … Finished … Error".
+		v1: set("Initial", "InProgress", "Finished", "Error"),
+		// 001: "You can expect one of the following status values in the status property".
+		ps: set("Pending", "Processing", "Sent", "RequestReceived", "RedirectRequired", "Authorised", "Settled", "Failed", "CancelRequested", "Cancelled"),
+		// 002: "Available options: PENDING, REQUIRES_ACTION, COMPLETED, FAILED".
 		pss: set("PENDING", "REQUIRES_ACTION", "COMPLETED", "FAILED"),
-		co:  set("INITIATED", "COMPLETED", "FAILED", "CANCELED"),
-		sr:  set("CREATED", "IN_PROGRESS", "COMPLETED", "ERROR", "EXPIRED", "CANCELED", "FRAUD_CANCELLATION_REQUESTED", "OTP_PENDING"),
+		// 003: "checkoutSessionStatus": "INITIATED|COMPLETED|FAILED|CANCELED".
+		co: set("INITIATED", "COMPLETED", "FAILED", "CANCELED"),
+		// 004: "The current status of the record. * CREATED … * OTP_PENDING".
+		sr: set("CREATED", "IN_PROGRESS", "COMPLETED", "ERROR", "EXPIRED", "CANCELED", "FRAUD_CANCELLATION_REQUESTED", "OTP_PENDING"),
 	}
 	for _, s := range session.Statuses {
 		w, ok := Of(s)
@@ -22,6 +27,7 @@ func TestEveryStatusInEveryDialect(t *testing.T) {
 			t.Errorf("%s: no entry in the table", s)
 			continue
 		}
+		child, _ := CheckoutChild(s)
 		for _, c := range []struct {
 			dialect, word string
 			vocabulary    map[string]bool
@@ -29,6 +35,7 @@ func TestEveryStatusInEveryDialect(t *testing.T) {
 			{"000", V1Session(s), allowed.v1},
 			{"001", PaymentStatus(s), allowed.ps},
 			{"002", PaymentSession(s), allowed.pss},
+			{"003 child", child, allowed.co},
 			{"004", SessionRecord(s), allowed.sr},
 		} {
 			if !c.vocabulary[c.word] {
@@ -36,25 +43,19 @@ func TestEveryStatusInEveryDialect(t *testing.T) {
 			}
 		}
 		word, err := Checkout(s)
-		switch s {
-		case session.Expired:
+		switch {
+		case s == session.Expired:
 			if session.ErrorCode(err) != session.EUNAUTHORIZED || session.ErrorReason(err) != session.ReasonSessionExpired {
 				t.Errorf("Checkout(EXPIRED) = %q, %v; want 401 SESSION_EXPIRED", word, err)
 			}
-		case session.Canceled:
-			if session.ErrorCode(err) != session.EGONE {
-				t.Errorf("Checkout(CANCELED) = %q, %v; want 410", word, err)
-			}
-			if w.Checkout != "CANCELED" {
-				t.Errorf("003 word for CANCELED = %q; want CANCELED", w.Checkout)
+		case w.Checkout == "CANCELED":
+			if session.ErrorCode(err) != session.EGONE || session.ErrorReason(err) != session.ReasonSessionCanceled {
+				t.Errorf("Checkout(%s) = %q, %v; want 410 SESSION_CANCELED", s, word, err)
 			}
 		default:
-			if err != nil || !allowed.co[word] {
-				t.Errorf("Checkout(%s) = %q, %v; want a 003 word", s, word, err)
+			if err != nil || word != w.Checkout || word == "CANCELED" {
+				t.Errorf("Checkout(%s) = %q, %v; want %q", s, word, err, w.Checkout)
 			}
-		}
-		if c := CheckoutChild(s); c == "" {
-			t.Errorf("CheckoutChild(%s) is empty", s)
 		}
 	}
 	if len(table) != len(session.Statuses) {
@@ -62,7 +63,7 @@ func TestEveryStatusInEveryDialect(t *testing.T) {
 	}
 }
 
-// TestDesignTable pins DESIGN.md §5 row by row.
+// TestDesignTable pins docs/design.md §5 row by row.
 func TestDesignTable(t *testing.T) {
 	want := map[session.Status]Words{
 		session.Created:                    {"Initial", "Pending", "PENDING", "INITIATED", "CREATED"},
@@ -74,14 +75,49 @@ func TestDesignTable(t *testing.T) {
 		session.Authorised:                 {"Finished", "Authorised", "COMPLETED", "COMPLETED", "COMPLETED"},
 		session.Settled:                    {"Finished", "Settled", "COMPLETED", "COMPLETED", "COMPLETED"},
 		session.Failed:                     {"Error", "Failed", "FAILED", "FAILED", "ERROR"},
-		session.CancelRequested:            {"Finished", "CancelRequested", "COMPLETED", "COMPLETED", "COMPLETED"},
+		session.CancelRequested:            {"Finished", "CancelRequested", "FAILED", "CANCELED", "CANCELED"},
 		session.Canceled:                   {"Finished", "Cancelled", "FAILED", "CANCELED", "CANCELED"},
-		session.Expired:                    {"Error", "Failed", "FAILED", "", "EXPIRED"},
+		session.Expired:                    {"Error", "Failed", "FAILED", "INITIATED", "EXPIRED"},
 		session.FraudCancellationRequested: {"Finished", "CancelRequested", "COMPLETED", "COMPLETED", "FRAUD_CANCELLATION_REQUESTED"},
 	}
 	for s, w := range want {
 		if got, _ := Of(s); got != w {
 			t.Errorf("Of(%s) = %+v; want %+v", s, got, w)
+		}
+	}
+}
+
+// TestMoneyThatWillNotMoveNeverReadsAsSuccess: the rule under the table. A
+// canceled, cancel-requested, failed or expired session never shows a
+// success word in a dialect that has a word for failure or cancellation.
+// 004: "COMPLETED - the transaction has been successfully completed";
+// "CANCELED - the buyer clicked on the cancel button".
+func TestMoneyThatWillNotMoveNeverReadsAsSuccess(t *testing.T) {
+	success := set("Authorised", "Settled", "COMPLETED")
+	for _, s := range []session.Status{session.CancelRequested, session.Canceled, session.Failed, session.Expired} {
+		w, _ := Of(s)
+		child, _ := CheckoutChild(s)
+		for dialect, word := range map[string]string{"001": w.PaymentStatus, "002": w.PaymentSession, "003 child": child, "004": w.SessionRecord} {
+			if success[word] {
+				t.Errorf("%s reads %q in %s; a payment that will not move must not read as success", s, word, dialect)
+			}
+		}
+		if word, err := Checkout(s); err == nil && success[word] {
+			t.Errorf("Checkout(%s) = %q; a payment that will not move must not read as success", s, word)
+		}
+	}
+}
+
+// TestCheckoutChildExpired: 003's "EXPIRED | Session has exceeded its time
+// limit (represented as INITIATED with isExpired() = true)".
+func TestCheckoutChildExpired(t *testing.T) {
+	for _, s := range session.Statuses {
+		word, expired := CheckoutChild(s)
+		if expired != (s == session.Expired) {
+			t.Errorf("CheckoutChild(%s) expired = %v; want %v", s, expired, s == session.Expired)
+		}
+		if s == session.Expired && word != "INITIATED" {
+			t.Errorf("CheckoutChild(EXPIRED) = %q; want INITIATED", word)
 		}
 	}
 }

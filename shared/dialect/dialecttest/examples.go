@@ -79,7 +79,10 @@ func V1Session() Example {
 }
 
 // PaymentStatus is document 001's example: an Authorised payment with five
-// history entries.
+// history entries. The session is stored as the service records it when
+// the processor's events give no reason (its own default reasons, in the
+// canonical words), so rendering it shows that 001 words them exactly as
+// the document's sample does.
 func PaymentStatus() Example {
 	want := Want("001")
 	data := want["data"].(map[string]any)
@@ -90,12 +93,17 @@ func PaymentStatus() Example {
 	var hist []session.Change
 	for _, e := range data["history"].([]any) {
 		e := e.(map[string]any)
-		hist = append(hist, session.Change{Status: canonical[e["status"].(string)], Reason: e["statusReason"].(string), At: ts(e["processedOn"].(string))})
+		s := canonical[e["status"].(string)]
+		reason := session.ProcessorReason(s)
+		if s == session.Created {
+			reason = session.ReasonCreated
+		}
+		hist = append(hist, session.Change{Status: s, Reason: reason, At: ts(e["processedOn"].(string))})
 	}
 	created := ts("2022-02-11T04:51:50.5803212Z")
 	v := closedAt(&session.Session{
 		ID: "38ecb39d-ea98-443f-94d3-557404881d37", MerchantID: Merchant, Status: session.Authorised,
-		StatusReason: data["statusReason"].(string), TransactionID: "20220211-0013-0000-0382",
+		StatusReason: session.ProcessorReason(session.Authorised), TransactionID: "20220211-0013-0000-0382",
 		PaymentMethod: "Card", PaymentScenario: "Payment", Currency: "ZAR", Amount: 8800,
 		ActionURL: data["actionUrl"].(string), CreatedAt: created, ExpiresAt: created.Add(30 * time.Minute), History: hist,
 	}, ts("2022-02-11T04:53:04.7469416Z"))
