@@ -114,8 +114,7 @@ type cardScanner struct {
 	// phone number (plus and at most maxPhone digits so far).
 	pending        bool
 	pStart, pEnd   int
-	found          bool
-	foundS, foundE int
+	foundS, foundE int  // the window found
 	prevPlus       bool // the last rune was a '+'
 }
 
@@ -125,7 +124,7 @@ type cardScanner struct {
 func FindCardNumber(s string) (start, end int, ok bool) {
 	var c cardScanner
 	for i, r := range s {
-		if c.step(i, r, utf8.RuneLen(r)) {
+		if c.step(i, r) {
 			return c.foundS, c.foundE, true
 		}
 	}
@@ -137,10 +136,7 @@ func FindCardNumber(s string) (start, end int, ok bool) {
 
 // step reads rune r at byte offset i and reports whether a card number has
 // been found.
-func (c *cardScanner) step(i int, r rune, size int) bool {
-	if size < 1 {
-		size = 1
-	}
+func (c *cardScanner) step(i int, r rune) bool {
 	if v, ok := digitValue(r); ok {
 		switch {
 		case c.inGroup:
@@ -162,7 +158,7 @@ func (c *cardScanner) step(i int, r rune, size int) bool {
 		if c.cur.n <= maxCardDigits {
 			c.cur.n++
 		}
-		c.cur.end = i + size
+		c.cur.end = i + utf8.RuneLen(r) // a digit is a valid rune
 		if c.digits <= maxPhone {
 			c.digits++
 		}
@@ -230,7 +226,7 @@ func (c *cardScanner) closeGroup() bool {
 // number.
 func (c *cardScanner) flushPending() bool {
 	if c.pending && (!c.plus || c.digits > maxPhone) {
-		c.found, c.foundS, c.foundE = true, c.pStart, c.pEnd
+		c.foundS, c.foundE = c.pStart, c.pEnd
 		return true
 	}
 	return false

@@ -551,3 +551,20 @@ func FuzzCardGuard(f *testing.F) {
 		checkAgainstReference(t, cardAlphabet(code))
 	})
 }
+
+// BenchmarkLooksLikeCardNumber: the guard runs on every string of every
+// request; a 500-character text of words, digits and separators, and one of
+// the same length in Arabic-Indic digits.
+func BenchmarkLooksLikeCardNumber(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"text", strings.Repeat("Order ORD-2026-11-29-000123 paid 12.50 EUR, ", 12)[:500]},
+		{"arabic-indic", strings.Repeat("٤١١١ ١١١١ ١١١١ ١١١٢ ", 25)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				LooksLikeCardNumber(bc.s)
+			}
+		})
+	}
+}
