@@ -900,7 +900,7 @@ func checkNoEndpoint(t *testing.T, c *checker, ex exchange) {
 	if res.StatusCode != ex.status {
 		t.Errorf("%s: status = %d; want %d", ex.name, res.StatusCode, ex.status)
 	}
-	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "X-Request-Id"} {
+	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "X-Request-Id", "Strict-Transport-Security"} {
 		if v := res.Header.Get(k); v != "" {
 			t.Errorf("%s: %s = %q; API Gateway's own answer has none", ex.name, k, v)
 		}

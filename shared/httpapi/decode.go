@@ -2,108 +2,193 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
-	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// decodeJSON reads the request body into dst: JSON only (a Content-Type,
-// when sent, must be application/json), one object, no unknown fields, no
-// trailing data, at most MaxBodyBytes. An empty body is accepted only when
-// allowEmpty. Errors name the field at fault, never echo a value.
+// decodeJSON reads the request body into dst:
+//   - Content-Type application/json, with at most a charset=utf-8
+//     parameter; any other type, and a non-empty body without a
+//     Content-Type, are 415 (an empty body needs none);
+//   - at most MaxBodyBytes (413), one JSON object, nothing after it;
+//   - the JSON profile of session.CheckJSON: UTF-8 without lone surrogate
+//     escapes, no member name twice at any depth, numbers within float64's
+//     range, no U+0000, at most 32 levels of nesting (400 MALFORMED_JSON,
+//     naming the field);
+//   - member names matched exactly, case included, against dst's fields;
+//     any other member is 400 VALIDATION_FAILED naming it.
+//
+// An empty body is accepted only when allowEmpty. Errors name the field at
+// fault, never echo a value. The decoding is github.com/go-json-experiment/json
+// (the mirror of Go's encoding/json/v2): encoding/json matches names without
+// regard to case and lets the last of two equal names win, so a guard reading
+// one spelling would not see what another reader takes.
 func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return session.Errorf(session.EUNSUPPORTED, session.ReasonUnsupportedMedia, "The request body must be application/json.")
-		}
-	}
-	if r.Body == nil {
-		if allowEmpty {
-			return nil
-		}
-		return malformed("The request body is empty; a JSON object is required.")
-	}
-	body, err := io.ReadAll(r.Body)
+	hasType, err := checkContentType(r.Header)
 	if err != nil {
-		if isTooLarge(err) {
-			return tooLarge()
-		}
-		return malformed("The request body could not be read.")
+		return err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	var body []byte
+	if r.Body != nil {
+		body, err = io.ReadAll(r.Body)
+		if err != nil {
+			if isTooLarge(err) {
+				return tooLarge()
+			}
+			return malformed("The request body could not be read.")
+		}
+	}
+	t := bytes.TrimSpace(body)
+	if len(t) == 0 {
 		if allowEmpty {
 			return nil
 		}
 		return malformed("The request body is empty; a JSON object is required.")
 	}
-	if t := bytes.TrimSpace(body); t[0] != '{' {
+	if !hasType {
+		return unsupportedMedia()
+	}
+	if t[0] != '{' {
 		return malformed("The request body must be a JSON object.")
 	}
-	// encoding/json would quietly turn invalid bytes into U+FFFD and store
-	// altered values: refuse them instead.
-	if !utf8.Valid(body) {
-		return malformed("The request body must be UTF-8.")
+	if err := session.CheckJSON(body); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return malformed("The request body has data after the JSON object.")
+	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
+		return decodeError(reflect.TypeOf(dst), err)
 	}
 	return nil
+}
+
+// checkContentType reports whether the request has a Content-Type, and
+// refuses one that is not application/json with at most a charset=utf-8
+// parameter (415), or more than one Content-Type header.
+func checkContentType(h http.Header) (bool, error) {
+	vals := h.Values("Content-Type")
+	if len(vals) == 0 {
+		return false, nil
+	}
+	if len(vals) > 1 {
+		return true, unsupportedMedia()
+	}
+	mt, params, err := mime.ParseMediaType(vals[0])
+	if err != nil || mt != contentTypeJSON {
+		return true, unsupportedMedia()
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return true, unsupportedMedia()
+		}
+	}
+	return true, nil
+}
+
+func unsupportedMedia() error {
+	return session.Errorf(session.EUNSUPPORTED, session.ReasonUnsupportedMedia,
+		"The request body must be sent as Content-Type: application/json (optionally with charset=utf-8).")
 }
 
 func malformed(msg string) error {
 	return session.Errorf(session.EINVALID, session.ReasonMalformedJSON, "%s", msg)
 }
 
-// decodeError turns a decoder error into a client-safe one.
-func decodeError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			return malformed("The request body has a value of the wrong type.")
-		}
-		return session.Invalid(field, "%s must be of type %s.", field, jsonType(typeErr.Type.Kind().String()))
-	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return malformed("The request body is not valid JSON.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		e := session.Invalid(field, "%q is not a field of this request.", field)
-		if session.LooksLikeCardNumber(field) {
-			e = session.Invalid("", "The request body has an unknown field.")
-		}
-		return e
-	default:
+// decodeError turns an error of decoding into t (a body that passed
+// session.CheckJSON) into a client-safe one naming the field.
+func decodeError(t reflect.Type, err error) error {
+	var se *jsonv2.SemanticError
+	if !errors.As(err, &se) {
 		return malformed("The request body is not valid JSON.")
 	}
+	field := fieldOf(t, se.JSONPointer)
+	if errors.Is(se.Err, jsonv2.ErrUnknownName) {
+		if field == fieldOf(t, se.JSONPointer.Parent()) {
+			// The name cannot be shown: name where it is.
+			return session.Invalid(field, "The request body has a member that is not a field of this request (names are case-sensitive).")
+		}
+		return session.Invalid(field, "%s is not a field of this request (names are case-sensitive).", field)
+	}
+	if field == "" {
+		return malformed("The request body has a value of the wrong type.")
+	}
+	if se.GoType == nil {
+		return session.Invalid(field, "%s has a value this request does not accept.", field)
+	}
+	return session.Invalid(field, "%s must be of type %s.", field, jsonType(se.GoType))
 }
 
-func jsonType(kind string) string {
-	switch kind {
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+// fieldOf names the place p points to in a value of type t, as the service
+// names fields (a.b[2].c), stopping at a member name that cannot be shown
+// (session.SafeFieldName).
+func fieldOf(t reflect.Type, p jsontext.Pointer) string {
+	field := ""
+	for tok := range p.Tokens() {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			field += "[" + tok + "]"
+			t = t.Elem()
+			continue
+		}
+		next := session.SafeFieldName(field, tok)
+		if next == field {
+			return field
+		}
+		field = next
+		switch {
+		case t == nil:
+		case t.Kind() == reflect.Map:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct:
+			t = structField(t, tok)
+		default:
+			t = nil
+		}
+	}
+	return field
+}
+
+// structField is the type of t's field whose JSON name is name, or nil.
+func structField(t reflect.Type, name string) reflect.Type {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && f.Name == name) {
+			return f.Type
+		}
+	}
+	return nil
+}
+
+// jsonType names the JSON type a Go type is read from.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return "integer"
-	case "float32", "float64":
+	case reflect.Float32, reflect.Float64:
 		return "number"
-	case "bool":
+	case reflect.Bool:
 		return "boolean"
-	case "map", "struct":
+	case reflect.Map, reflect.Struct:
 		return "object"
-	case "slice", "array":
+	case reflect.Slice, reflect.Array:
 		return "array"
+	case reflect.String:
+		return "string"
 	default:
-		return kind
+		return t.Kind().String()
 	}
 }

@@ -86,7 +86,7 @@ func wantGatewayNotFound(t testing.TB, res response) {
 	if ct := res.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type = %q; want application/json", ct)
 	}
-	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "X-Request-Id", "WWW-Authenticate", "Allow"} {
+	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "X-Request-Id", "Strict-Transport-Security", "WWW-Authenticate", "Allow"} {
 		if v := res.Header().Get(k); v != "" {
 			t.Errorf("%s = %q; API Gateway's 404 has none", k, v)
 		}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -22,17 +23,51 @@ import (
 // and no card number accepted or echoed. `make test` runs the seeds
 // (below and in testdata/fuzz); `make fuzz` fuzzes each target for a while.
 
-var digitRun = regexp.MustCompile(`[0-9](?:[ -]?[0-9]){11,18}`)
-
-// cardNumbers returns the card-number-like digit runs in s, digits only.
+// cardNumbers returns the card numbers in s, by the guard's rule
+// (session.FindCardNumber), as ASCII digits.
 func cardNumbers(s string) []string {
 	var out []string
-	for _, m := range digitRun.FindAllString(s, -1) {
-		if session.LooksLikeCardNumber(m) {
-			out = append(out, strings.NewReplacer(" ", "", "-", "").Replace(m))
+	for {
+		start, end, ok := session.FindCardNumber(s)
+		if !ok {
+			return out
+		}
+		out = append(out, digitsOf(s[start:end]))
+		s = s[end:]
+	}
+}
+
+// digitsOf is every decimal digit of s, of any script, as ASCII digits.
+// A digit's value is how many decimal digits stand right before it, mod 10
+// (Unicode encodes each set of ten consecutively from zero).
+func digitsOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if !unicode.IsDigit(r) {
+			continue
+		}
+		n := 0
+		for unicode.IsDigit(r - rune(n) - 1) {
+			n++
+		}
+		b.WriteByte(byte('0' + n%10))
+	}
+	return b.String()
+}
+
+// uuids are the ids in log lines and answers: random hex whose digits are
+// no one's input.
+var uuids = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// checkLogs asserts that no log line written since offset holds a card
+// number.
+func checkLogs(t *testing.T, logs string, offset int) {
+	t.Helper()
+	for _, line := range strings.Split(logs[offset:], "\n") {
+		if session.LooksLikeCardNumber(uuids.ReplaceAllString(line, "<uuid>")) {
+			t.Fatalf("a log line holds a card number: %s", line)
 		}
 	}
-	return out
 }
 
 // checkAnswer asserts the fuzz property on one answer to input.
@@ -60,7 +95,9 @@ func checkAnswer(t *testing.T, w *httptest.ResponseRecorder, input string, envel
 			t.Fatalf("refusal %d is not a clear problem document: %s", w.Code, body)
 		}
 	}
-	flat := strings.NewReplacer(" ", "", "-", "").Replace(string(body))
+	// In whatever spelling: the answer's digits, all run together, hold
+	// none of the input's card numbers.
+	flat := digitsOf(uuids.ReplaceAllString(string(body), ""))
 	for _, c := range cardNumbers(input) {
 		if strings.Contains(flat, c) {
 			t.Fatalf("answer %d echoes a card number of the input: %s", w.Code, body)
@@ -97,10 +134,17 @@ func FuzzCreateSession(f *testing.F) {
 		{`{"amount":1,"currency":"EUR"}{"amount":2}`, "", ""},
 		{`[`, "", ""},
 		{"\xff\xfe", "", ""},
+		{`{"amount":1,"currency":"EUR","provider":{"pan":"4111111111111111","pan":"ok"}}`, "", "application/json"},
+		{`{"amount":1,"currency":"EUR","provider":{"pan":4.111111111111111e15}}`, "", "application/json"},
+		{`{"amount":1,"currency":"EUR","metadata":{"n":"4111 1111 1111 1111 12/28"}}`, "4111.1111.1111.1111", "application/json"},
+		{`{"AMOUNT":5,"currency":"EUR","orderId":"\ud800"}`, "", "application/merge-patch+json"},
+		{`{"amount":1,"currency":"EUR","provider":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":1}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}`, "", "application/json"},
+		{`{"amount":1,"currency":"EUR","orderId":"ORD-2026-11-29-000123","metadata":{"tel":"+49 1512 3456787"}}`, "20220211-0013-0000-0382", "application/json; charset=utf-8"},
 	} {
 		f.Add([]byte(s.body), s.key, s.ct)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, key, contentType string) {
+		offset := len(h.logs.String())
 		r := request("POST", "/sessions", "", body)
 		r.Header.Set("Authorization", "Bearer "+tok)
 		if key != "" {
@@ -111,6 +155,7 @@ func FuzzCreateSession(f *testing.F) {
 		}
 		w := serve(h, r)
 		checkAnswer(t, w, string(body)+" "+key, false)
+		checkLogs(t, h.logs.String(), offset)
 		if w.Code == 201 {
 			for _, c := range cardNumbers(string(body) + " " + key) {
 				t.Fatalf("a create holding card number %s was accepted", c)
@@ -132,6 +177,9 @@ func FuzzPostEvent(f *testing.F) {
 		`{"status":"SETTLED","reason":"` + strings.Repeat("é", 600) + `"}`,
 		`{"status":null}`,
 		`{}`,
+		`{"status":"PROCESSING","resultData":{"pan":"4111111111111111","pan":"ok"}}`,
+		`{"status":"PROCESSING","provider":{"n":[41111111111111110e-1]},"Status":"FAILED"}`,
+		`{"status":"PROCESSING","reason":"card ４１１１ １１１１ １１１１ １１１１"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -149,7 +197,8 @@ func FuzzPathID(f *testing.F) {
 	h := newHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopePaymentRead, auth.ScopeUser, auth.ScopeAPIKeysWrite)
 	id := h.create("m-1", nil)
-	for _, s := range []string{id, strings.ToUpper(id), "not-a-uuid", "", "..", "%2e%2e", "a/b", strings.Repeat("f", 5000), "4111111111111111", "\x00", "0123456789abcdef"} {
+	for _, s := range []string{id, strings.ToUpper(id), "not-a-uuid", "", "..", "%2e%2e", "a/b", strings.Repeat("f", 5000), "4111111111111111", "\x00", "0123456789abcdef",
+		"4111-1111-1111-1111", "4111/1111/1111/1111", "4111.1111.1111.1111 12/28", "٤١١١١١١١١١١١١١١١"} {
 		f.Add(s)
 	}
 	templates := []struct {
@@ -161,12 +210,14 @@ func FuzzPathID(f *testing.F) {
 		{"GET", "/pps/api/v1/session-record/%s", false}, {"DELETE", "/api-keys/%s", false},
 	}
 	f.Fuzz(func(t *testing.T, seg string) {
+		offset := len(h.logs.String())
 		for _, tp := range templates {
 			r := request(tp.method, strings.Replace(tp.path, "%s", seg, 1), "", nil)
 			r.Header.Set("Authorization", "Bearer "+tok)
 			r.Header.Set("X-Merchant-Id", "m-1")
 			checkAnswer(t, serve(h, r), seg, tp.envelope)
 		}
+		checkLogs(t, h.logs.String(), offset)
 	})
 }
 

@@ -59,6 +59,10 @@ const (
 	// credentials carry it; it must never reach a log.
 	mxCard       = "4111111111111111"
 	mxCardSpaced = "4111 1111 1111 1111"
+	// mxCardDotted and mxCardExpiry are written forms the guard must see
+	// through (issue 11).
+	mxCardDotted = "4111.1111.1111.1111"
+	mxCardExpiry = "4111_1111_1111_1111 12/28"
 )
 
 // mxAllScopes are all the scopes the service knows. The bad-token cases
@@ -802,9 +806,12 @@ func mxNew(t *testing.T, h *harness) *mxMatrix {
 		{name: "Basic scheme", authz: "Basic " + base64.StdEncoding.EncodeToString([]byte(mxOwn+":"+hex.EncodeToString(secret[:])))},
 		{name: "malformed X-Api-Key", key: "garbage"},
 		{name: "card number as X-Api-Key", key: mxCardSpaced},
+		{name: "Bearer dotted card number", authz: "Bearer " + mxCardDotted},
+		{name: "card number with expiry as X-Api-Key", key: mxCardExpiry},
 		{name: "well-formed unknown X-Api-Key", key: unknownKey},
 		{name: "both garbage", authz: "Bearer garbage", key: "psk_garbage"},
 		bearer("merchant_id a card number", mint(h.iss, func(c *devtoken.Claims) { c.MerchantID = mxCard })),
+		bearer("merchant_id a dotted card number", mint(h.iss, func(c *devtoken.Claims) { c.MerchantID = mxCardDotted })),
 		bearer("merchant_id with '#'", mint(h.iss, func(c *devtoken.Claims) { c.MerchantID = mxOwn + "#x" })),
 		bearer("merchant_id empty", mint(h.iss, func(c *devtoken.Claims) { c.MerchantID, c.Extra = "", map[string]any{"merchant_id": ""} })),
 		bearer("merchant_id a number", mint(h.iss, func(c *devtoken.Claims) { c.MerchantID, c.Extra = "", map[string]any{"merchant_id": 1} })),
@@ -953,6 +960,9 @@ func mxCheck(t *testing.T, variant string, res mxAnswer, w mxWant, r *mxRow) boo
 	}
 	if got := res.header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("%s: Cache-Control: got %q; want no-store", variant, got)
+	}
+	if got := res.header.Get("Strict-Transport-Security"); got != httpapi.HSTS {
+		t.Errorf("%s: Strict-Transport-Security: got %q; want %q", variant, got, httpapi.HSTS)
 	}
 	rid := res.header.Get("X-Request-Id")
 	if rid == "" {
@@ -1165,7 +1175,7 @@ func mxCheckLogs(t *testing.T, logs string, secrets []string) {
 			}
 		}
 	}
-	for _, card := range []string{mxCard, mxCardSpaced} {
+	for _, card := range []string{mxCard, mxCardSpaced, mxCardDotted, mxCardExpiry} {
 		if strings.Contains(logs, card) {
 			t.Errorf("logs hold the card number %s", card)
 		}
@@ -1400,6 +1410,7 @@ func TestProxyHeaderThroughLambda(t *testing.T) {
 				}
 			}
 			mxEqual(t, "X-Request-Id", header.Get("X-Request-Id"), requestID)
+			mxEqual(t, "Strict-Transport-Security", header.Get("Strict-Transport-Security"), httpapi.HSTS)
 			return mxAnswer{status: res.StatusCode, header: header, body: []byte(res.Body)}
 		},
 		mint: func(merchant string, scopes ...string) string {

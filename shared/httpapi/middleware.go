@@ -63,9 +63,14 @@ func notePrincipal(r *http.Request, p *auth.Principal) {
 	}
 }
 
+// HSTS is the Strict-Transport-Security every response carries: browsers
+// reach the API over HTTPS only, for two years, on its subdomains too
+// (RFC 6797; a browser ignores it on plain http, as on the local server).
+const HSTS = "max-age=63072000; includeSubDomains"
+
 // Middleware wraps the API's handler with what every response needs: a
 // request id, the security headers (Cache-Control: no-store,
-// X-Content-Type-Options: nosniff), the body limit, the removal of headers
+// X-Content-Type-Options: nosniff, Strict-Transport-Security), the body limit, the removal of headers
 // only the Lambda adapter may set, panic recovery (a logged 500, the
 // process keeps serving) and one structured log line per request. requestID
 // returns the platform's request id (API Gateway's in Lambda); when it
@@ -81,6 +86,7 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Strict-Transport-Security", HSTS)
 		h.Set("X-Request-Id", ri.id)
 		stripProxyHeaders(r.Header)
 		rec := &statusRecorder{ResponseWriter: w}
@@ -132,6 +138,11 @@ func stripProxyHeaders(h http.Header) {
 	}
 }
 
+// logRequest writes the request's log line. It names the route by its
+// pattern ("GET /sessions/{sessionId}"; "" when none matched) and gives the
+// path with every segment the card-number guard would refuse redacted: a
+// path is the client's text, and a card number in it must not reach the
+// logs.
 func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status int, latency time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
@@ -141,7 +152,7 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 		slog.String("request_id", ri.id),
 		slog.String("method", r.Method),
 		slog.String("route", r.Pattern),
-		slog.String("path", r.URL.Path),
+		slog.String("path", loggedPath(r.URL.Path)),
 		slog.Int("status", status),
 		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
 	}
@@ -159,6 +170,32 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 		}
 	}
 	logger.LogAttrs(context.Background(), level, "request", attrs...)
+}
+
+// redacted stands for a path segment that is not logged.
+const redacted = "[redacted]"
+
+// loggedPath is path with each segment that holds a card number replaced by
+// [redacted], and so every segment of a card number written across
+// segments ('/' is a separator to the guard: /4111/1111/1111/1111).
+func loggedPath(path string) string {
+	segs := strings.Split(path, "/")
+	for {
+		p := strings.Join(segs, "/")
+		start, end, ok := session.FindCardNumber(p)
+		if !ok {
+			return p
+		}
+		// Redact the segments the number touches; each round removes at
+		// least one digit, so this ends.
+		off := 0
+		for i, s := range segs {
+			if off < end && off+len(s) > start {
+				segs[i] = redacted
+			}
+			off += len(s) + 1
+		}
+	}
 }
 
 // statusRecorder remembers the status written, for the log line.

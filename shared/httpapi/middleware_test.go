@@ -47,6 +47,9 @@ func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 		if res.Header().Get("X-Request-Id") == "" {
 			t.Errorf("%d response without X-Request-Id", res.Code)
 		}
+		if res.Header().Get("Strict-Transport-Security") != httpapi.HSTS {
+			t.Errorf("%d response without Strict-Transport-Security", res.Code)
+		}
 	}
 }
 
@@ -75,8 +78,10 @@ func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
 	// A subject that looks like a card number is not logged.
 	odd := h.iss.MustMint(devtoken.Claims{Subject: "5555555555554444", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
 	h.do("GET", "/sessions/"+id, odd, nil)
+	dotted := h.iss.MustMint(devtoken.Claims{Subject: "5555.5555.5555.4444 12/28", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+	h.do("GET", "/sessions/"+id, dotted, nil)
 	all := h.logs.String()
-	for _, secret := range []string{tok, tok[len(tok)-20:], "4111", "5555555555554444", odd} {
+	for _, secret := range []string{tok, tok[len(tok)-20:], "4111", "5555555555554444", odd, "5555.5555", dotted} {
 		if strings.Contains(all, secret) {
 			t.Errorf("logs contain %q", secret)
 		}

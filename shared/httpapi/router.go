@@ -80,7 +80,7 @@ const GatewayNotFound = `{"message":"Not Found"}`
 // functions (on AWS the request never reaches one).
 func writeGatewayNotFound(w http.ResponseWriter) {
 	h := w.Header()
-	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "X-Request-Id"} {
+	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "Strict-Transport-Security", "X-Request-Id"} {
 		h.Del(k)
 	}
 	writeBody(w, http.StatusNotFound, contentTypeJSON, []byte(GatewayNotFound))

@@ -1,10 +1,11 @@
 package session
 
 import (
-	"bytes"
-	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // cardRange is a card network's range of leading digits and the lengths its
@@ -17,7 +18,9 @@ type cardRange struct {
 
 // cardRanges covers the networks whose numbers a merchant or processor might
 // paste by mistake: Visa, Mastercard, American Express, Discover, Diners
-// Club, JCB, UnionPay, Maestro, Mir, RuPay, Verve and Troy.
+// Club, JCB, UnionPay, Maestro, Mir, RuPay, Verve and Troy. No network
+// issues numbers shorter than 13 digits today (Maestro's 12-digit range is
+// not judged: it would catch every 12-digit reference starting 50 or 56-69).
 var cardRanges = []cardRange{
 	{4, 4, 1, 13, 19},           // Visa
 	{51, 55, 2, 16, 16},         // Mastercard
@@ -33,8 +36,8 @@ var cardRanges = []cardRange{
 	{38, 39, 2, 14, 19},         // Diners Club
 	{3528, 3589, 4, 16, 19},     // JCB
 	{62, 62, 2, 16, 19},         // UnionPay, Discover co-brand
-	{50, 50, 2, 12, 19},         // Maestro
-	{56, 69, 2, 12, 19},         // Maestro and other 5x/6x debit
+	{50, 50, 2, 13, 19},         // Maestro
+	{56, 69, 2, 13, 19},         // Maestro and other 5x/6x debit
 	{2200, 2204, 4, 16, 19},     // Mir
 	{60, 60, 2, 16, 16},         // RuPay
 	{81, 82, 2, 16, 16},         // RuPay
@@ -42,47 +45,255 @@ var cardRanges = []cardRange{
 	{9792, 9792, 4, 16, 16},     // Troy
 }
 
-// LooksLikeCardNumber reports whether s contains a full payment card number:
-// a run of 12 to 19 digits (single spaces or dashes between digits allowed)
-// that starts with a card network's prefix, has one of its lengths and passes
-// the Luhn check. Masked numbers (411111******1111) and longer digit runs
-// (references, transaction ids) do not count: only whole runs are judged,
-// never a part of a longer one.
+// The card-number rule's constants (see LooksLikeCardNumber).
+const (
+	minCardDigits = 13 // the shortest card number judged
+	maxCardDigits = 19 // the longest card number (ISO/IEC 7812)
+	maxGap        = 3  // separators allowed between two digit groups of one run
+	maxPhone      = 15 // E.164's longest phone number, in digits
+)
+
+// LooksLikeCardNumber reports whether s holds a full payment card number
+// written in any common form. The rule:
+//
+//   - A digit is any Unicode decimal digit (category Nd: ASCII, full-width,
+//     Arabic-Indic, Devanagari, ...), read as its value 0-9.
+//   - A separator is a space of any kind (category Zs: the space, the
+//     no-break spaces, the ideographic space), a dash of any kind (category
+//     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
+//     invisible format character (category Cf, e.g. a zero-width space).
+//   - A run is a sequence of digit groups (maximal sequences of digits), two
+//     groups being joined by 1 to 3 separators. Anything else (a letter, a
+//     '*', a ':', a fourth separator) ends the run.
+//   - The windows of a run are its sequences of consecutive whole groups:
+//     a window starts where a group starts and ends where a group ends. A
+//     window of 13 to 19 digits is a card number when its leading digits and
+//     length are a card network's (cardRanges) and it passes the Luhn check.
+//   - A run written as an international phone number, '+' right before its
+//     first digit and at most 15 digits in all (E.164's limit), is a phone
+//     number: none of its windows is judged.
+//
+// Why windows of whole groups: a card number is written as one block of
+// digits or in groups, and whatever is written next to it (an expiry
+// "12/28", a CVV "123", a year "-2028") is its own group, so the card number
+// is always a window and is caught. A window never cuts a group, so the
+// digits inside a longer block (a 20-digit reference, a timestamp's
+// fraction) are never judged: only a whole group or groups can be a card
+// number. Identifiers such as 20220211-0013-0000-0382 and
+// ORD-2026-11-29-000123 pass because no window of theirs has a network's
+// prefix; UUIDs and ISO timestamps because letters and ':' end their runs;
+// masked numbers (411111******1111) because '*' does.
 func LooksLikeCardNumber(s string) bool {
-	var run [19]byte
-	n := 0 // digits in the current run; 20 means "longer than any card"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' {
-			if n < len(run) {
-				run[n] = c
-			}
-			if n < 20 {
-				n++
-			}
-			continue
+	_, _, ok := FindCardNumber(s)
+	return ok
+}
+
+// group is one group of digits of a run: its digits (at most
+// maxCardDigits are kept; n counts up to maxCardDigits+1) and its byte span
+// in the input.
+type group struct {
+	d          [maxCardDigits]byte
+	n          int
+	start, end int
+}
+
+// cardScanner finds card numbers by the rule of LooksLikeCardNumber, in one
+// pass and without allocating: it keeps the last groups of the current run
+// (a window of at most 19 digits spans at most 19 groups) and judges the
+// windows that end with each group as the group closes.
+type cardScanner struct {
+	groups  [maxCardDigits]group
+	ng      int // groups held
+	cur     group
+	inGroup bool // the last rune was a digit
+	inRun   bool
+	gap     int  // separators since the last digit
+	plus    bool // the run's first digit follows a '+'
+	digits  int  // digits in the run so far (capped)
+	// pending is a window found in a run that may yet turn out to be a
+	// phone number (plus and at most maxPhone digits so far).
+	pending        bool
+	pStart, pEnd   int
+	foundS, foundE int  // the window found
+	prevPlus       bool // the last rune was a '+'
+}
+
+// FindCardNumber returns the byte span of the first card number in s, by
+// the rule of LooksLikeCardNumber: s[start:end] is the window's digits and
+// separators.
+func FindCardNumber(s string) (start, end int, ok bool) {
+	var c cardScanner
+	for i, r := range s {
+		if c.step(i, r) {
+			return c.foundS, c.foundE, true
 		}
-		if (c == ' ' || c == '-') && n > 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-			continue // a separator inside a run
+	}
+	if c.endRun() {
+		return c.foundS, c.foundE, true
+	}
+	return 0, 0, false
+}
+
+// step reads rune r at byte offset i and reports whether a card number has
+// been found.
+func (c *cardScanner) step(i int, r rune) bool {
+	if v, ok := digitValue(r); ok {
+		switch {
+		case c.inGroup:
+		case c.inRun && c.gap <= maxGap:
+			c.cur = group{start: i}
+			c.inGroup = true
+		default:
+			if c.endRun() {
+				return true
+			}
+			c.inRun, c.plus, c.digits, c.pending = true, c.prevPlus, 0, false
+			c.ng = 0
+			c.cur = group{start: i}
+			c.inGroup = true
 		}
-		if n <= len(run) && isCardNumber(run[:n]) {
+		if c.cur.n < maxCardDigits {
+			c.cur.d[c.cur.n] = '0' + v
+		}
+		if c.cur.n <= maxCardDigits {
+			c.cur.n++
+		}
+		c.cur.end = i + utf8.RuneLen(r) // a digit is a valid rune
+		if c.digits <= maxPhone {
+			c.digits++
+		}
+		c.gap = 0
+		c.prevPlus = false
+		return false
+	}
+	c.prevPlus = r == '+' || r == '\uff0b'
+	if c.inGroup {
+		c.inGroup = false
+		if c.closeGroup() {
 			return true
 		}
-		n = 0
 	}
-	return n <= len(run) && isCardNumber(run[:n])
+	if c.inRun && isCardSeparator(r) {
+		c.gap++
+		return false
+	}
+	if c.inRun {
+		return c.endRun()
+	}
+	return false
+}
+
+// closeGroup adds the current group to the run and judges every window
+// that ends with it.
+func (c *cardScanner) closeGroup() bool {
+	g := c.cur
+	if g.n > maxCardDigits {
+		c.ng = 0 // no window can hold this group, nor cross it
+		return c.flushPending()
+	}
+	if c.ng == len(c.groups) {
+		copy(c.groups[:], c.groups[1:])
+		c.ng--
+	}
+	c.groups[c.ng] = g
+	c.ng++
+	var win [maxCardDigits]byte
+	total := 0
+	for k := c.ng - 1; k >= 0; k-- {
+		total += c.groups[k].n
+		if total > maxCardDigits {
+			break
+		}
+		if total < minCardDigits {
+			continue
+		}
+		// The window is groups k..ng-1, in order.
+		n := 0
+		for j := k; j < c.ng; j++ {
+			n += copy(win[n:], c.groups[j].d[:c.groups[j].n])
+		}
+		if isCardNumber(win[:n]) {
+			if !c.pending {
+				c.pending, c.pStart, c.pEnd = true, c.groups[k].start, g.end
+			}
+			break
+		}
+	}
+	return c.flushPending()
+}
+
+// flushPending reports a pending window once the run cannot be a phone
+// number.
+func (c *cardScanner) flushPending() bool {
+	if c.pending && (!c.plus || c.digits > maxPhone) {
+		c.foundS, c.foundE = c.pStart, c.pEnd
+		return true
+	}
+	return false
+}
+
+// endRun closes the current run.
+func (c *cardScanner) endRun() bool {
+	if c.inGroup {
+		c.inGroup = false
+		if c.closeGroup() {
+			return true
+		}
+	}
+	c.inRun, c.ng, c.gap, c.pending = false, 0, 0, false
+	return false
+}
+
+// isCardSeparator reports whether r may stand between the digit groups of a
+// card number.
+func isCardSeparator(r rune) bool {
+	switch r {
+	case '.', '/', '_', '\u2212', '\uff0e', '\uff0f', '\uff3f':
+		return true
+	}
+	return unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf)
+}
+
+// digitValue returns the value of a Unicode decimal digit. Unicode encodes
+// every set of decimal digits as ten consecutive code points from zero, and
+// each range of category Nd is whole sets (a test holds the tables to it),
+// so a digit's value is its offset in its range, modulo 10.
+func digitValue(r rune) (byte, bool) {
+	if r >= '0' && r <= '9' {
+		return byte(r - '0'), true
+	}
+	if r < 0x660 { // the first decimal digit after ASCII's, ARABIC-INDIC DIGIT ZERO
+		return 0, false
+	}
+	if r <= 0xFFFF {
+		t := unicode.Nd.R16
+		i := sort.Search(len(t), func(i int) bool { return rune(t[i].Hi) >= r })
+		if i < len(t) && rune(t[i].Lo) <= r {
+			return byte((r - rune(t[i].Lo)) % 10), true
+		}
+		return 0, false
+	}
+	t := unicode.Nd.R32
+	i := sort.Search(len(t), func(i int) bool { return rune(t[i].Hi) >= r })
+	if i < len(t) && rune(t[i].Lo) <= r {
+		return byte((r - rune(t[i].Lo)) % 10), true
+	}
+	return 0, false
 }
 
 func isCardNumber(d []byte) bool {
 	n := len(d)
-	if n < 12 || n > 19 {
+	if n < minCardDigits || n > maxCardDigits {
 		return false
 	}
 	for _, r := range cardRanges {
 		if n < r.minLen || n > r.maxLen {
 			continue
 		}
-		p, _ := strconv.Atoi(string(d[:r.prefixLen]))
+		p := 0
+		for _, c := range d[:r.prefixLen] {
+			p = p*10 + int(c-'0')
+		}
 		if p >= r.lo && p <= r.hi {
 			return luhn(d)
 		}
@@ -107,14 +318,102 @@ func luhn(d []byte) bool {
 	return sum%10 == 0
 }
 
+// NumberLooksLikeCardNumber reports whether a JSON number literal holds a
+// card number. A number is judged by value as well as by spelling, each by
+// the rule of LooksLikeCardNumber: the literal as written (what is
+// stored); its exact value written out in plain decimal
+// (4.111111111111111e15, 41111111111111110e-1 and 4111111111111111.0 are
+// all 4111111111111111); and the float64 a reader such as JavaScript takes
+// it for, written out (4111111111111110.99999999 is read as
+// 4111111111111111).
+func NumberLooksLikeCardNumber(lit string) bool {
+	if LooksLikeCardNumber(lit) || LooksLikeCardNumber(plainDecimal(lit)) {
+		return true
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	return err == nil && LooksLikeCardNumber(strconv.FormatFloat(f, 'f', -1, 64))
+}
+
+// plainDecimal writes a JSON number literal's exact value in plain decimal:
+// no sign, no exponent, no leading zeros but one before the point, no
+// trailing zeros after it, no point without a fraction. A literal that is
+// not a JSON number is returned as it is.
+func plainDecimal(lit string) string {
+	s := strings.TrimPrefix(lit, "-")
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		e := strings.TrimPrefix(s[i+1:], "+")
+		neg := strings.HasPrefix(e, "-")
+		e = strings.TrimLeft(strings.TrimPrefix(e, "-"), "0")
+		if len(e) > 7 {
+			// |exponent| >= 10^7: only a zero is in float64's range with
+			// such an exponent (others are refused as out of range), and
+			// no digits of any other value could be written out anyway.
+			if strings.Trim(mant, "0.") == "" {
+				return "0"
+			}
+			return lit
+		}
+		for _, c := range e {
+			if c < '0' || c > '9' {
+				return lit
+			}
+			exp = exp*10 + int(c-'0')
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := intPart + frac
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return lit
+		}
+	}
+	// The value is 0.digits × 10^point.
+	point := len(intPart) + exp
+	lead := len(digits) - len(strings.TrimLeft(digits, "0"))
+	digits, point = digits[lead:], point-lead
+	digits = strings.TrimRight(digits, "0")
+	if digits == "" {
+		return "0"
+	}
+	if point > 310 || point < -330 {
+		// Beyond float64's range (such numbers are refused as out of
+		// range): nothing to write out.
+		return lit
+	}
+	var b strings.Builder
+	switch {
+	case point <= 0:
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -point))
+		b.WriteString(digits)
+	case point >= len(digits):
+		b.WriteString(digits)
+		b.WriteString(strings.Repeat("0", point-len(digits)))
+	default:
+		b.WriteString(digits[:point])
+		b.WriteByte('.')
+		b.WriteString(digits[point:])
+	}
+	return b.String()
+}
+
 // cardError is the refusal for a value that looks like a card number. It
 // names the field and never echoes the value.
 func cardError(field string) *Error {
+	what := "The value of " + field
+	if field == "" {
+		what = "A value of the request"
+	}
 	return &Error{
 		Code:    EINVALID,
 		Reason:  ReasonCardNumber,
 		Field:   field,
-		Message: "The value of " + field + " looks like a payment card number. This service does not accept card numbers; send a token or a masked number instead.",
+		Message: what + " looks like a payment card number. This service does not accept card numbers; send a token or a masked number instead.",
 	}
 }
 
@@ -137,50 +436,8 @@ func checkStringMap(field string, m map[string]string) error {
 		if LooksLikeCardNumber(k) {
 			return cardError(field)
 		}
-		if err := checkText(field+"."+k, m[k]); err != nil {
+		if err := checkText(SafeFieldName(field, k), m[k]); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// checkJSON walks a JSON document and refuses any string, key or number
-// literal that looks like a card number.
-func checkJSON(field string, raw json.RawMessage) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return Invalid(field, "%s must be valid JSON.", field)
-	}
-	return checkValue(field, v)
-}
-
-func checkValue(field string, v any) error {
-	switch v := v.(type) {
-	case string:
-		return checkText(field, v)
-	case json.Number:
-		return checkText(field, v.String())
-	case []any:
-		for i, e := range v {
-			if err := checkValue(field+"["+strconv.Itoa(i)+"]", e); err != nil {
-				return err
-			}
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if LooksLikeCardNumber(k) {
-				return cardError(field)
-			}
-			if err := checkValue(field+"."+k, v[k]); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -2,7 +2,11 @@ package session
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestLooksLikeCardNumber(t *testing.T) {
@@ -23,16 +27,14 @@ func TestLooksLikeCardNumber(t *testing.T) {
 		{"3530111333300000", true},      // JCB
 		{"36227206271667", true},        // Diners 14
 		{"6200000000000005", true},      // UnionPay
+		{"4222222222222", true},         // Visa 13
 		{"4111111111111112", false},     // fails Luhn
 		{"411111******1111", false},     // masked
 		{"4111 1111 1111", false},       // too short for Visa
 		{"41111111111111111111", false}, // 20 digits: a reference, not a card
-		{"20220211-0013-0000-0382", false},
-		{"c97f86c0-4586-4ba6-adc7-e0072f7f1601", false},
-		{"1234567890123452", false}, // Luhn-valid, no network prefix 1
+		{"1234567890123452", false},     // Luhn-valid, no network prefix 1
 		{"", false},
-		{"4111  1111 1111 1111", false}, // two separators end a run
-		{"0123456789098760", false},     // document 000's MerchantReferenceCode
+		{"0123456789098760", false}, // document 000's MerchantReferenceCode
 		{"5193857291616388004008", false},
 	}
 	for _, tt := range tests {
@@ -42,27 +44,527 @@ func TestLooksLikeCardNumber(t *testing.T) {
 	}
 }
 
-func TestCheckJSONFindsNestedCardNumbers(t *testing.T) {
+// TestCardNumbersInWrittenForms: the forms issue 11 found passing the
+// guard ("with an expiry, with a CVV, -2028 appended, separated by dots,
+// slashes, underscores, double or no-break spaces, in full-width or
+// Arabic-Indic digits; an Idempotency-Key of 4111.1111.1111.1111").
+func TestCardNumbersInWrittenForms(t *testing.T) {
+	for _, in := range []string{
+		"4111 1111 1111 1111 12/28",          // with an expiry
+		"4111 1111 1111 1111 123",            // with a CVV
+		"4111 1111 1111 1111 12/28 123",      // both
+		"4111111111111111-2028",              // a year appended
+		"4111-1111-1111-1111-2028",           // a year appended to the groups
+		"4111.1111.1111.1111",                // dots (an Idempotency-Key)
+		"4111/1111/1111/1111",                // slashes
+		"4111_1111_1111_1111",                // underscores
+		"4111  1111  1111  1111",             // double spaces
+		"4111 - 1111 - 1111 - 1111",          // spaced dashes
+		"4111\u00a01111\u00a01111\u00a01111", // no-break spaces
+		"4111\u202f1111\u202f1111\u202f1111", // narrow no-break spaces
+		"4111\u20131111\u20131111\u20131111", // en dashes
+		"4111\u200b1111\u200b1111\u200b1111", // zero-width spaces
+		"４１１１ １１１１ １１１１ １１１１",                // full-width digits
+		"４１１１－１１１１－１１１１－１１１１",                // full-width digits and hyphens
+		"٤١١١١١١١١١١١١١١١",                   // Arabic-Indic digits
+		"۴۱۱۱ ۱۱۱۱ ۱۱۱۱ ۱۱۱۱",                // Extended Arabic-Indic digits
+		"४१११ ११११ ११११११ ११",                // Devanagari digits, odd grouping
+		"4111 １１１１ ١١١١ 1111",                // mixed scripts
+		"card 5555 5555 5555 4444 exp 12/28", // Mastercard with an expiry
+		"Ref 2026 4111 1111 1111 1111",       // not at the start of its run
+		"378282246310005 12/28",              // Amex with an expiry
+		"+4111 1111 1111 1111",               // '+' but 16 digits: no phone number
+		"pan=4111111111111111&exp=1228",      // in a query string
+	} {
+		if !LooksLikeCardNumber(in) {
+			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
+		}
+	}
+}
+
+// TestIdentifiersAreNotCardNumbers: "Ordinary identifiers must still pass:
+// 20220211-0013-0000-0382 (document 001's transactionId),
+// ORD-2026-11-29-000123, phone numbers, invoice numbers, UUIDs, ISO
+// timestamps."
+func TestIdentifiersAreNotCardNumbers(t *testing.T) {
+	for _, in := range []string{
+		"20220211-0013-0000-0382", // 001's transactionId; its window 2022021100130000 is Luhn-valid, 2022 no network's prefix
+		"ORD-2026-11-29-000123",
+		"INV-2026-000123",
+		"2026/11/000456",
+		"invoice 4500012345",
+		"+49 1512 3456787",  // a German mobile: 13 digits, Luhn-valid, Visa's prefix: a phone number by its '+'
+		"+62 812 3456 7808", // an Indonesian mobile: 13 digits, Luhn-valid, Maestro's prefix
+		"+44 20 7946 0958",  // UK
+		"+1 (555) 010-0199", // US
+		"0049 1512 3456787", // the German mobile with 00
+		"+86 138 0013 8000", // China
+		"c97f86c0-4586-4ba6-adc7-e0072f7f1601",
+		"7d1541fa-5747-429a-a6a0-1939f4d88028",
+		"82780a00-15dd-4ca1-add6-38a56838a9e5",
+		"2022-02-11T04:51:50.5803212+00:00",
+		"2026-11-23T09:48:06.5802588Z",
+		"2018-02-23T09:27:37.561413Z",
+		"2024-09-29T10:00:00Z",
+		"411111******1111",
+		"4111 11** **** 1111",
+		"41111111111111111111",         // 20 digits
+		"5193857291616388004008",       // document 000's long reference
+		"0123456789098760",             // document 000's MerchantReferenceCode
+		"192.168.100.200",              // an IP address
+		"4111    1111    1111    1111", // four spaces: no longer one run
+	} {
+		if LooksLikeCardNumber(in) {
+			t.Errorf("LooksLikeCardNumber(%q) = true; want false", in)
+		}
+	}
+}
+
+// TestDigitValue: every Unicode decimal digit is read as its value. The
+// reading relies on Unicode's promise that decimal digits come in sets of
+// ten consecutive code points from zero; this holds Go's tables to it.
+func TestDigitValue(t *testing.T) {
+	n := 0
+	for _, r16 := range unicode.Nd.R16 {
+		if r16.Stride != 1 || (r16.Hi-r16.Lo+1)%10 != 0 {
+			t.Errorf("Nd range %U-%U stride %d: want whole sets of ten", r16.Lo, r16.Hi, r16.Stride)
+		}
+		n++
+	}
+	for _, r32 := range unicode.Nd.R32 {
+		if r32.Stride != 1 || (r32.Hi-r32.Lo+1)%10 != 0 {
+			t.Errorf("Nd range %U-%U stride %d: want whole sets of ten", r32.Lo, r32.Hi, r32.Stride)
+		}
+		n++
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		v, ok := digitValue(r)
+		if ok != unicode.IsDigit(r) {
+			t.Fatalf("digitValue(%U) ok = %v; want %v", r, ok, unicode.IsDigit(r))
+		}
+		if ok && int(v) != refDigit(r) {
+			t.Fatalf("digitValue(%U) = %d; want %d", r, v, refDigit(r))
+		}
+	}
+	for _, zero := range []rune{'0', '\uff10', '\u0660', '\u06f0', '\u0966', '\u09e6', '\u0e50', '\U0001d7ce'} {
+		for k := rune(0); k < 10; k++ {
+			if v, _ := digitValue(zero + k); rune(v) != k {
+				t.Errorf("digitValue(%U) = %d; want %d", zero+k, v, k)
+			}
+		}
+	}
+}
+
+func TestNumberLooksLikeCardNumber(t *testing.T) {
 	tests := []struct {
-		raw   string
-		field string // "" when accepted
+		lit  string
+		want bool
 	}{
-		{`{"a":"b","n":[1,2,{"c":"d"}]}`, ""},
-		{`{"pan":"4111111111111111"}`, "provider.pan"},
-		{`{"n":[1,{"x":4111111111111111}]}`, "provider.n[1].x"},
-		{`{"4111111111111111":"key"}`, "provider"},
-		{`{"masked":"411111******1111"}`, ""},
+		{"4111111111111111", true},
+		{"-4111111111111111", true},
+		{"4.111111111111111e15", true},
+		{"4.111111111111111E+15", true},
+		{"41111111111111110e-1", true},
+		{"411111111111111100E-2", true},
+		{"4111111111111111.0", true},
+		{"4111111111111111.000", true},
+		{"0.4111111111111111e16", true},
+		{"0.0000000004111111111111111e25", true},
+		{"4111111111111111.5", true},        // the card number is still written out
+		{"4111111111111110.99999999", true}, // a float64 reader takes it for 4111111111111111
+		{"41111111111111109999999e-7", true},
+		{"0.4111111111111111", true},
+		{"4111111111111112", false},
+		{"4.111111111111112e15", false},
+		{"1e15", false},
+		{"-0", false},
+		{"-0.0e5", false},
+		{"0", false},
+		{"8800", false},
+		{"1.0834", false},
+		{"1e308", false},
 	}
 	for _, tt := range tests {
-		err := checkJSON("provider", json.RawMessage(tt.raw))
-		if tt.field == "" {
+		if got := NumberLooksLikeCardNumber(tt.lit); got != tt.want {
+			t.Errorf("NumberLooksLikeCardNumber(%s) = %v; want %v (plain %s)", tt.lit, got, tt.want, plainDecimal(tt.lit))
+		}
+	}
+}
+
+func TestPlainDecimal(t *testing.T) {
+	tests := []struct{ lit, want string }{
+		{"0", "0"}, {"-0", "0"}, {"-0.0e5", "0"}, {"0e99999999999999999999", "0"},
+		{"12", "12"}, {"-12", "12"}, {"1.50", "1.5"}, {"1.50e1", "15"}, {"1.50e2", "150"},
+		{"15e-1", "1.5"}, {"15e-3", "0.015"}, {"0.000123", "0.000123"}, {"1E+2", "100"},
+		{"4.111111111111111e15", "4111111111111111"}, {"100e-2", "1"}, {"007", "7"},
+		{"1e999999", "1e999999"}, {"1e-999999", "1e-999999"},
+	}
+	for _, tt := range tests {
+		if got := plainDecimal(tt.lit); got != tt.want {
+			t.Errorf("plainDecimal(%s) = %s; want %s", tt.lit, got, tt.want)
+		}
+	}
+	// Every spelling of a float64 names its value.
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		f := r.NormFloat64() * float64(r.Int64N(1e12))
+		for _, format := range []byte{'e', 'E', 'f', 'g'} {
+			lit := strconv.FormatFloat(f, format, -1, 64)
+			lit = strings.TrimPrefix(lit, "+")
+			want, _ := strconv.ParseFloat(lit, 64)
+			got, err := strconv.ParseFloat(plainDecimal(lit), 64)
+			if err != nil || got != abs(want) {
+				t.Fatalf("plainDecimal(%s) = %s; want the value %v", lit, plainDecimal(lit), abs(want))
+			}
+		}
+	}
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+func TestScanJSONFindsNestedCardNumbers(t *testing.T) {
+	tests := []struct {
+		raw    string
+		reason string // "" when accepted
+		field  string
+	}{
+		{`{"a":"b","n":[1,2,{"c":"d"}]}`, "", ""},
+		{`{"pan":"4111111111111111"}`, ReasonCardNumber, "provider.pan"},
+		{`{"pan":"4111.1111.1111.1111"}`, ReasonCardNumber, "provider.pan"},
+		{`{"pan":"\u0034111111111111111"}`, ReasonCardNumber, "provider.pan"},
+		{`{"n":[1,{"x":4111111111111111}]}`, ReasonCardNumber, "provider.n[1].x"},
+		{`{"n":[1,{"x":4.111111111111111e15}]}`, ReasonCardNumber, "provider.n[1].x"},
+		{`{"x":41111111111111110e-1}`, ReasonCardNumber, "provider.x"},
+		{`{"x":4111111111111111.0}`, ReasonCardNumber, "provider.x"},
+		{`{"4111111111111111":"key"}`, ReasonCardNumber, "provider"},
+		{`{"a":{"4111 1111 1111 1111":1}}`, ReasonCardNumber, "provider.a"},
+		{`{"4111":{"1111":{"1111":{"1111":"4111111111111111"}}}}`, ReasonCardNumber, "provider.4111.1111.1111"}, // the full path would spell the number
+		{`{"masked":"411111******1111"}`, "", ""},
+		{`{"pan":"4111111111111111","pan":"ok"}`, ReasonCardNumber, "provider.pan"}, // judged as read
+		{`{"pan":"ok","pan":"4111111111111111"}`, ReasonMalformedJSON, "provider.pan"},
+		{`{"a":{"b":1,"b":2}}`, ReasonMalformedJSON, "provider.a.b"},
+		{`{"a":[{"b":1},{"b":1,"b":1}]}`, ReasonMalformedJSON, "provider.a[1].b"},
+		{`{"a":"\u0000"}`, ReasonMalformedJSON, "provider.a"},
+		{`{"a\u0000":1}`, ReasonMalformedJSON, "provider"},
+		{`{"a":"\ud800"}`, ReasonMalformedJSON, "provider.a"},
+		{`{"a":"\udc00\ud800"}`, ReasonMalformedJSON, "provider.a"},
+		{`{"a":1e999999}`, ReasonMalformedJSON, "provider.a"},
+		{`{"a":-1e999999}`, ReasonMalformedJSON, "provider.a"},
+		{`{"a":1e-999999}`, ReasonMalformedJSON, "provider.a"},
+		{`{"a":0e999999}`, "", ""},
+		{`{"a":"\ud83d\ude00"}`, "", ""}, // a surrogate pair is fine
+		{`{"a":1}{"b":2}`, ReasonMalformedJSON, "provider"},
+		{`{"a":`, ReasonMalformedJSON, "provider.a"},
+		{strings.Repeat(`{"a":`, 32) + "1" + strings.Repeat("}", 32), "", ""},
+		{strings.Repeat(`{"a":`, 33) + "1" + strings.Repeat("}", 33), ReasonMalformedJSON, "provider" + strings.Repeat(".a", 32)},
+	}
+	for _, tt := range tests {
+		_, err := scanJSON("provider", []byte(tt.raw), true)
+		if tt.reason == "" {
 			if err != nil {
-				t.Errorf("checkJSON(%s) = %v; want nil", tt.raw, err)
+				t.Errorf("scanJSON(%s) = %v; want nil", tt.raw, err)
 			}
 			continue
 		}
-		if ErrorReason(err) != ReasonCardNumber || ErrorField(err) != tt.field {
-			t.Errorf("checkJSON(%s) = %v (field %q); want %s on %s", tt.raw, err, ErrorField(err), ReasonCardNumber, tt.field)
+		if ErrorReason(err) != tt.reason || ErrorField(err) != tt.field {
+			t.Errorf("scanJSON(%s) = %v (field %q); want %s on %s", tt.raw, err, ErrorField(err), tt.reason, tt.field)
 		}
+		if LooksLikeCardNumber(ErrorMessage(err)) || strings.Contains(ErrorMessage(err), "4111111111111111") {
+			t.Errorf("scanJSON(%s) message %q echoes the value", tt.raw, ErrorMessage(err))
+		}
+	}
+}
+
+// TestValidateStoresWhatItChecked: the free-form objects are replaced by the
+// re-encoding of the tokens the guard judged; escapes are written out,
+// whitespace dropped, member order and number literals kept.
+func TestValidateStoresWhatItChecked(t *testing.T) {
+	amount := int64(1)
+	d := Draft{Amount: &amount, Currency: "EUR",
+		Provider:             json.RawMessage(" {\"b\" : \"x\\u0041\\/\" ,\n \"a\":[ 1.50, -0, 1E+2 ], \"c\":\"\\u00e9<>\"} "),
+		Appearance:           json.RawMessage(`{"theme":"dark"}`),
+		PaymentMethodDetails: json.RawMessage(`null`),
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatalf("Validate() = %v; want nil", err)
+	}
+	if got, want := string(d.Provider), `{"b":"xA/","a":[1.50,-0,1E+2],"c":"é<>"}`; got != want {
+		t.Errorf("provider = %s; want %s", got, want)
+	}
+	if got, want := string(d.Appearance), `{"theme":"dark"}`; got != want {
+		t.Errorf("appearance = %s; want %s", got, want)
+	}
+	if d.PaymentMethodDetails != nil {
+		t.Errorf("paymentMethodDetails = %s; want absent", d.PaymentMethodDetails)
+	}
+	ev := Event{Status: Processing, Provider: json.RawMessage(`{"pan":"ok","pan":"4111111111111111"}`)}
+	if err := ev.Validate(); ErrorReason(err) != ReasonMalformedJSON || ErrorField(err) != "provider.pan" {
+		t.Errorf("event with a duplicate name: Validate() = %v; want %s on provider.pan", err, ReasonMalformedJSON)
+	}
+}
+
+// refDigit is the value of decimal digit r, found without Go's range
+// tables' shape: Unicode encodes each set of ten digits consecutively from
+// zero, so r's value is how many decimal digits stand right before it, mod 10.
+func refDigit(r rune) int {
+	n := 0
+	for unicode.IsDigit(r - rune(n) - 1) {
+		n++
+	}
+	return n % 10
+}
+
+func refSeparator(r rune) bool {
+	return unicode.Is(unicode.Zs, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
+		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r)
+}
+
+// refCard judges a window's digits: a network's prefix and length (the
+// table is data), and the Luhn check written the textbook way.
+func refCard(digits string) bool {
+	if len(digits) < 13 || len(digits) > 19 {
+		return false
+	}
+	network := false
+	for _, cr := range cardRanges {
+		p, _ := strconv.Atoi(digits[:cr.prefixLen])
+		if p >= cr.lo && p <= cr.hi && len(digits) >= cr.minLen && len(digits) <= cr.maxLen {
+			network = true
+			break
+		}
+	}
+	if !network {
+		return false
+	}
+	sum := 0
+	for i := 0; i < len(digits); i++ {
+		d := int(digits[len(digits)-1-i] - '0')
+		if i%2 == 1 {
+			d *= 2
+			d = d/10 + d%10
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// refLooksLikeCardNumber is the rule of LooksLikeCardNumber by brute force:
+// every substring that starts where a digit group starts and ends where
+// one ends, holding only digits and separators with at most 3 separators
+// in a row, is a window; the run around it is found by walking out over
+// 1-3 separators and digit groups.
+func refLooksLikeCardNumber(s string) bool {
+	rs := []rune(s)
+	n := len(rs)
+	digit := func(i int) bool { return i >= 0 && i < n && unicode.IsDigit(rs[i]) }
+	sep := func(i int) bool { return i >= 0 && i < n && refSeparator(rs[i]) }
+	for a := 0; a < n; a++ {
+		if !digit(a) || digit(a-1) {
+			continue
+		}
+		for b := a + 1; b <= n; b++ {
+			if !digit(b-1) || digit(b) {
+				continue
+			}
+			ok, gap, digits := true, 0, ""
+			for i := a; i < b && ok; i++ {
+				switch {
+				case digit(i):
+					digits += strconv.Itoa(refDigit(rs[i]))
+					gap = 0
+				case sep(i):
+					gap++
+					ok = gap <= 3
+				default:
+					ok = false
+				}
+			}
+			if !ok || !refCard(digits) {
+				continue
+			}
+			// The run: walk out over 1-3 separators followed by digits.
+			start := a
+			for {
+				j := start - 1
+				for sep(j) {
+					j--
+				}
+				if k := start - 1 - j; k < 1 || k > 3 || !digit(j) {
+					break
+				}
+				for digit(j) {
+					j--
+				}
+				start = j + 1
+			}
+			end := b
+			for {
+				j := end
+				for sep(j) {
+					j++
+				}
+				if k := j - end; k < 1 || k > 3 || !digit(j) {
+					break
+				}
+				for digit(j) {
+					j++
+				}
+				end = j
+			}
+			runDigits := 0
+			for i := start; i < end; i++ {
+				if digit(i) {
+					runDigits++
+				}
+			}
+			if start > 0 && (rs[start-1] == '+' || rs[start-1] == '\uff0b') && runDigits <= 15 {
+				continue // a phone number
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// cardAlphabet turns fuzz bytes into text made of what the rule looks at:
+// digits of several scripts, separators, '+', and characters that end runs.
+func cardAlphabet(code []byte) string {
+	zeros := []rune{'\uff10', '\u0660', '\u0966', '\U0001d7ce'}
+	others := []rune{' ', '-', '.', '/', '_', '\u00a0', '\u200b', '\u2013', '+', 'x', '*', ':'}
+	var b strings.Builder
+	for _, c := range code {
+		switch k := int(c % 32); {
+		case k < 10:
+			b.WriteRune(rune('0' + k))
+		case k < 20:
+			b.WriteRune(zeros[int(c/32)%len(zeros)] + rune(k-10))
+		default:
+			b.WriteRune(others[k-20])
+		}
+	}
+	return b.String()
+}
+
+// checkAgainstReference holds the guard to the reference on s, and the span
+// FindCardNumber reports to a card number on its own.
+func checkAgainstReference(t *testing.T, s string) bool {
+	t.Helper()
+	got, want := LooksLikeCardNumber(s), refLooksLikeCardNumber(s)
+	if got != want {
+		t.Fatalf("LooksLikeCardNumber(%q) = %v; the reference says %v", s, got, want)
+	}
+	if start, end, ok := FindCardNumber(s); ok && !refLooksLikeCardNumber(s[start:end]) {
+		t.Fatalf("FindCardNumber(%q) = %q, which alone is no card number", s, s[start:end])
+	}
+	return got
+}
+
+// TestCardGuardMatchesReference runs the guard and the reference on
+// generated text: test card numbers grouped, decorated and surrounded at
+// random, and random strings of the rule's alphabet.
+func TestCardGuardMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	cards := []string{"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117", "36227206271667", "4222222222222", "6200000000000005", "2202021100130002"}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	found := 0
+	for i := 0; i < n; i++ {
+		if i%2 == 0 {
+			code := make([]byte, r.IntN(40))
+			for j := range code {
+				code[j] = byte(r.IntN(256))
+				if r.IntN(3) > 0 {
+					code[j] = byte(r.IntN(10)) // mostly ASCII digits
+				}
+			}
+			if checkAgainstReference(t, cardAlphabet(code)) {
+				found++
+			}
+			continue
+		}
+		card := cards[r.IntN(len(cards))]
+		var b strings.Builder
+		// Before the number: nothing, or a few characters of the alphabet.
+		head := make([]byte, r.IntN(3))
+		for j := range head {
+			head[j] = byte(r.IntN(256))
+		}
+		b.WriteString(cardAlphabet(head))
+		if len(head) > 0 {
+			b.WriteString(cardAlphabet([]byte{byte(20 + r.IntN(12))})) // not glued to the number
+		}
+		// The number, its digits in any script, with 1-4 separators
+		// here and there.
+		for j := 0; j < len(card); j++ {
+			b.WriteString(cardAlphabet([]byte{card[j] - '0' + byte(r.IntN(2))*(10+32*byte(r.IntN(8)))}))
+			if r.IntN(4) == 0 && j < len(card)-1 {
+				gap := 1 + r.IntN(3)
+				if r.IntN(20) == 0 {
+					gap = 4 // one too many
+				}
+				for ; gap > 0; gap-- {
+					b.WriteString(cardAlphabet([]byte{byte(20 + r.IntN(8))}))
+				}
+			}
+		}
+		// After it: an expiry, a CVV or anything.
+		tail := make([]byte, r.IntN(8))
+		for j := range tail {
+			tail[j] = byte(r.IntN(32))
+		}
+		if len(tail) > 0 && r.IntN(5) > 0 {
+			tail[0] = byte(20 + r.IntN(12)) // mostly not glued to the number
+		}
+		b.WriteString(cardAlphabet(tail))
+		if checkAgainstReference(t, b.String()) {
+			found++
+		}
+	}
+	// Both answers must be well represented, or the comparison proves little.
+	if found < n/10 || found > n*9/10 {
+		t.Errorf("card numbers found in %d of %d texts; want between 10%% and 90%%", found, n)
+	}
+	t.Logf("card numbers found in %d of %d texts", found, n)
+}
+
+// FuzzCardGuard: the guard agrees with the brute-force reference on any
+// text, and on any text of the rule's alphabet.
+func FuzzCardGuard(f *testing.F) {
+	for _, s := range []string{
+		"4111 1111 1111 1111 12/28", "4111.1111.1111.1111", "+49 1512 3456787", "20220211-0013-0000-0382",
+		"٤١١١١١١١١١١١١١١١", "４１１１ １１１１ １１１１ １１１１", "4111    1111    1111    1111", "ORD-2026-11-29-000123",
+	} {
+		f.Add(s, []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s string, code []byte) {
+		if len([]rune(s)) > 200 || len(code) > 200 {
+			return // the reference is cubic
+		}
+		checkAgainstReference(t, s)
+		checkAgainstReference(t, cardAlphabet(code))
+	})
+}
+
+// BenchmarkLooksLikeCardNumber: the guard runs on every string of every
+// request; a 500-character text of words, digits and separators, and one of
+// the same length in Arabic-Indic digits.
+func BenchmarkLooksLikeCardNumber(b *testing.B) {
+	for _, bc := range []struct{ name, s string }{
+		{"text", strings.Repeat("Order ORD-2026-11-29-000123 paid 12.50 EUR, ", 12)[:500]},
+		{"arabic-indic", strings.Repeat("٤١١١ ١١١١ ١١١١ ١١١٢ ", 25)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				LooksLikeCardNumber(bc.s)
+			}
+		})
 	}
 }

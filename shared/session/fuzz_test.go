@@ -19,6 +19,11 @@ func FuzzDraft(f *testing.F) {
 		`{"amount":1,"currency":"EUR","returnUrl":"https://x.example/?pan=378282246310005"}`,
 		`{"amount":1,"currency":"EUR","parentSessionId":"7D1541FA-5747-429A-A6A0-1939F4D88028"}`,
 		`{"amount":1,"currency":"EUR","appearance":null,"provider":"x"}`,
+		`{"amount":1,"currency":"EUR","provider":{"pan":"4111111111111111","pan":"ok"}}`,
+		`{"amount":1,"currency":"EUR","provider":{"pan":"ok","pan":"4111111111111111"}}`,
+		`{"amount":1,"currency":"EUR","provider":{"n":4.111111111111111e15,"m":[1.50,-0,1E+2]}}`,
+		`{"amount":1,"currency":"EUR","appearance":{"a":"\ud800","b":"\u0000","c":1e999999}}`,
+		`{"amount":1,"currency":"EUR","metadata":{"card":"4111 1111 1111 1111 12/28","tel":"+49 1512 3456787"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -42,6 +47,17 @@ func FuzzDraft(f *testing.F) {
 		if LooksLikeCardNumber(string(out)) {
 			t.Fatalf("accepted draft holds a card number: %s", out)
 		}
+		// What is stored is the checked re-encoding: checking it again
+		// changes nothing.
+		for _, raw := range []json.RawMessage{d.Provider, d.PaymentMethodDetails, d.Appearance} {
+			if raw == nil {
+				continue
+			}
+			again, err := scanJSON("x", raw, true)
+			if err != nil || !bytes.Equal(again, raw) {
+				t.Fatalf("stored object %s checked again: %s, %v; want it unchanged", raw, again, err)
+			}
+		}
 	})
 }
 
@@ -52,6 +68,9 @@ func FuzzEvent(f *testing.F) {
 		`{"status":"FAILED","declineReasons":{"category":"c","reasons":["4111111111111111"]}}`,
 		`{"status":"SETTLED","paymentMethodDetails":{"x":{"y":"6011111111111117"}}}`,
 		`{"status":"EXPIRED"}`,
+		`{"status":"PROCESSING","provider":{"pan":"ok","pan":"4111111111111111"}}`,
+		`{"status":"PROCESSING","paymentMethodDetails":{"n":[41111111111111110e-1]}}`,
+		`{"status":"PROCESSING","reason":"4111_1111_1111_1111"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -103,11 +103,11 @@ func (d *Draft) Validate() error {
 	}
 	for _, f := range []struct {
 		name string
-		v    json.RawMessage
+		v    *json.RawMessage
 	}{
-		{"provider", d.Provider},
-		{"paymentMethodDetails", d.PaymentMethodDetails},
-		{"appearance", d.Appearance},
+		{"provider", &d.Provider},
+		{"paymentMethodDetails", &d.PaymentMethodDetails},
+		{"appearance", &d.Appearance},
 	} {
 		if err := checkObject(f.name, f.v); err != nil {
 			return err
@@ -206,10 +206,10 @@ func (e *Event) Validate() error {
 	if err := checkURL("actionUrl", e.ActionURL); err != nil {
 		return err
 	}
-	if err := checkObject("paymentMethodDetails", e.PaymentMethodDetails); err != nil {
+	if err := checkObject("paymentMethodDetails", &e.PaymentMethodDetails); err != nil {
 		return err
 	}
-	if err := checkObject("provider", e.Provider); err != nil {
+	if err := checkObject("provider", &e.Provider); err != nil {
 		return err
 	}
 	if err := checkMap("resultData", e.ResultData, maxResultKeys, maxResultKeyLen, maxResultValLen); err != nil {
@@ -304,19 +304,27 @@ func absentNull(raw *json.RawMessage) {
 	}
 }
 
-// checkObject refuses a value that is not a JSON object.
-func checkObject(field string, raw json.RawMessage) error {
-	if raw == nil {
+// checkObject refuses a free-form value that is not a JSON object, breaks
+// the JSON profile (CheckJSON) or holds a card number anywhere (a string, a
+// member name, a number), and replaces it with the re-encoding of what was
+// checked (scanJSON): the bytes stored are exactly the tokens judged.
+func checkObject(field string, raw *json.RawMessage) error {
+	if *raw == nil {
 		return nil
 	}
-	if len(raw) > maxObjectBytes {
+	if len(*raw) > maxObjectBytes {
 		return Invalid(field, "%s is larger than %d bytes.", field, maxObjectBytes)
 	}
-	t := bytes.TrimSpace(raw)
+	t := bytes.TrimSpace(*raw)
 	if len(t) == 0 || t[0] != '{' {
 		return Invalid(field, "%s must be a JSON object.", field)
 	}
-	return checkJSON(field, raw)
+	out, err := scanJSON(field, t, true)
+	if err != nil {
+		return err
+	}
+	*raw = out
+	return nil
 }
 
 func checkMap(field string, m map[string]string, maxKeys, maxKey, maxVal int) error {
@@ -333,7 +341,7 @@ func checkMap(field string, m map[string]string, maxKeys, maxKey, maxVal int) er
 		if err := checkString(field, k, maxKey); err != nil {
 			return Invalid(field, "%s keys are at most %d characters of clean text.", field, maxKey)
 		}
-		if err := checkString(field+"."+k, v, maxVal); err != nil {
+		if err := checkString(SafeFieldName(field, k), v, maxVal); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,400 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// The input hardening of issue 11 (items 1, 2, 6 and 7), through the whole
+// stack: what a request body, a header or a path may hold, and what reaches
+// the store and the logs.
+
+// sessionsOfDay counts merchant's sessions of t0's day (document 004's
+// list), to prove a refused create stored nothing.
+func sessionsOfDay(t *testing.T, h *harness, merchant string) int {
+	t.Helper()
+	res := h.do("GET", "/pps/api/v1/session-record?createdDate=2026-11-23", h.token(merchant, auth.ScopeSessionsRead), nil)
+	if res.Code != http.StatusOK {
+		t.Fatalf("list = %d %s; want 200", res.Code, res.Body)
+	}
+	var list []any
+	if err := json.Unmarshal(res.Body.Bytes(), &list); err != nil {
+		t.Fatalf("list %s: %v", res.Body, err)
+	}
+	return len(list)
+}
+
+// TestDuplicateNamesRefused: "POST /sessions with
+// {"amount":1,"currency":"EUR","provider":{"pan":"4111111111111111","pan":"ok"}}
+// answers 201 and the raw bytes are stored and served back ... Same through
+// a processor event. Refuse duplicate keys ANYWHERE in a request body (400
+// naming the field)".
+func TestDuplicateNamesRefused(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	creates := []struct{ body, field string }{
+		{`{"amount":1,"currency":"EUR","provider":{"pan":"4111111111111111","pan":"ok"}}`, "provider.pan"},
+		{`{"amount":1,"currency":"EUR","appearance":{"pan":"4111111111111111","pan":"ok"}}`, "appearance.pan"},
+		{`{"amount":1,"currency":"EUR","paymentMethodDetails":{"card":{"number":"4111111111111111","number":"x"}}}`, "paymentMethodDetails.card.number"},
+		{`{"amount":1,"currency":"EUR","provider":{"a":[{"pan":"4111111111111111","pan":"ok"}]}}`, "provider.a[0].pan"},
+		{`{"amount":1,"currency":"EUR","metadata":{"note":"4111 1111 1111 1111","note":"ok"}}`, "metadata.note"},
+		{`{"amount":1,"currency":"EUR","orderId":"4111111111111111","orderId":"o-1"}`, "orderId"},
+		{`{"amount":4111111111111111,"amount":1,"currency":"EUR"}`, "amount"},
+		{`{"amount":1,"currency":"EUR","provider":{"4111111111111111":"x","4111111111111111":"y"}}`, "provider"}, // a name that is a card number is not named
+	}
+	for _, tt := range creates {
+		res := h.do("POST", "/sessions", tok, tt.body)
+		p := wantProblem(t, res, http.StatusBadRequest, session.ReasonMalformedJSON)
+		if p["field"] != tt.field {
+			t.Errorf("create %s: field = %v; want %s", tt.body, p["field"], tt.field)
+		}
+		if strings.Contains(res.Body.String(), "4111111111111111") {
+			t.Errorf("create %s: the refusal echoes the card number: %s", tt.body, res.Body)
+		}
+	}
+	if n := sessionsOfDay(t, h, "m-1"); n != 0 {
+		t.Errorf("sessions stored by the refused creates: %d; want 0", n)
+	}
+
+	id := h.create("m-1", nil)
+	events := []struct{ body, field string }{
+		{`{"status":"PROCESSING","provider":{"pan":"4111111111111111","pan":"ok"}}`, "provider.pan"},
+		{`{"status":"PROCESSING","paymentMethodDetails":{"pan":"4111111111111111","pan":"ok"}}`, "paymentMethodDetails.pan"},
+		{`{"status":"PROCESSING","resultData":{"pan":"4111111111111111","pan":"ok"}}`, "resultData.pan"},
+		{`{"status":"FAILED","declineReasons":{"category":"4111111111111111","category":"c"}}`, "declineReasons.category"},
+		{`{"status":"AUTHORISED","status":"PROCESSING"}`, "status"},
+	}
+	for _, tt := range events {
+		res := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), tt.body)
+		p := wantProblem(t, res, http.StatusBadRequest, session.ReasonMalformedJSON)
+		if p["field"] != tt.field {
+			t.Errorf("event %s: field = %v; want %s", tt.body, p["field"], tt.field)
+		}
+	}
+	v, err := h.st.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != session.Created || len(v.History) != 1 || v.Provider != nil || v.ResultData != nil {
+		t.Errorf("session after the refused events: status %s, %d history entries, provider %s, resultData %v; want it untouched", v.Status, len(v.History), v.Provider, v.ResultData)
+	}
+}
+
+// TestNumbersJudgedByValue: "Numbers are judged by value:
+// {"pan":4.111111111111111e15} is a card number".
+func TestNumbersJudgedByValue(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	for _, n := range []string{
+		"4111111111111111", "4.111111111111111e15", "4.111111111111111E+15", "41111111111111110e-1",
+		"4111111111111111.0", "4111111111111111.000", "0.4111111111111111e16", "-4111111111111111",
+	} {
+		body := `{"amount":1,"currency":"EUR","provider":{"pan":` + n + `}}`
+		p := wantProblem(t, h.do("POST", "/sessions", tok, body), http.StatusBadRequest, session.ReasonCardNumber)
+		if p["field"] != "provider.pan" {
+			t.Errorf("pan %s: field = %v; want provider.pan", n, p["field"])
+		}
+		res := h.do("POST", "/sessions/"+h.create("m-1", nil)+"/events", h.processorToken(), `{"status":"PROCESSING","paymentMethodDetails":{"n":[`+n+`]}}`)
+		if p := wantProblem(t, res, http.StatusBadRequest, session.ReasonCardNumber); p["field"] != "paymentMethodDetails.n[0]" {
+			t.Errorf("event number %s: field = %v; want paymentMethodDetails.n[0]", n, p["field"])
+		}
+	}
+	// The same digits that are no card number, and ordinary numbers, pass.
+	for _, n := range []string{"4111111111111112", "4.111111111111112e15", "1.0834", "-0", "1e15", "8800"} {
+		if res := h.do("POST", "/sessions", tok, `{"amount":1,"currency":"EUR","provider":{"n":`+n+`}}`); res.Code != http.StatusCreated {
+			t.Errorf("provider number %s: %d %s; want 201", n, res.Code, res.Body)
+		}
+	}
+}
+
+// TestStoredIsWhatWasChecked: the free-form objects are stored as the
+// re-encoding of the tokens the guard judged (escapes written out,
+// whitespace dropped, member order and number literals kept), and served
+// back so.
+func TestStoredIsWhatWasChecked(t *testing.T) {
+	h := newHarness(t)
+	body := "{\"amount\":1,\"currency\":\"EUR\",\"provider\": { \"b\" : \"x\\u0041\\/\" ,\n \"n\": [1.50, -0, 1E+2], \"z\": {\"c\":null}}}"
+	res := h.do("POST", "/sessions", h.merchantToken("m-1"), body)
+	if res.Code != http.StatusCreated {
+		t.Fatalf("create = %d %s; want 201", res.Code, res.Body)
+	}
+	const want = `{"b":"xA/","n":[1.50,-0,1E+2],"z":{"c":null}}`
+	var created struct {
+		ID       string          `json:"id"`
+		Provider json.RawMessage `json:"provider"`
+	}
+	if err := json.Unmarshal(res.Body.Bytes(), &created); err != nil {
+		t.Fatal(err)
+	}
+	if string(created.Provider) != want {
+		t.Errorf("provider served = %s; want %s", created.Provider, want)
+	}
+	v, err := h.st.Get(context.Background(), created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(v.Provider) != want {
+		t.Errorf("provider stored = %s; want %s", v.Provider, want)
+	}
+}
+
+// TestCardNumberFormsRefused: "card numbers in common written forms pass
+// the guard: with an expiry ..., with a CVV ..., -2028 appended, separated
+// by dots, slashes, underscores, double or no-break spaces, in full-width or
+// Arabic-Indic digits; an Idempotency-Key of 4111.1111.1111.1111."
+func TestCardNumberFormsRefused(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	for _, pan := range []string{
+		"4111 1111 1111 1111 12/28", "4111 1111 1111 1111 123", "4111111111111111-2028", "4111.1111.1111.1111",
+		"4111/1111/1111/1111", "4111_1111_1111_1111", "4111  1111  1111  1111", "4111\u00a01111\u00a01111\u00a01111",
+		"４１１１ １１１１ １１１１ １１１１", "٤١١١١١١١١١١١١١١١",
+	} {
+		body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"note": pan}}
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "metadata.note" {
+			t.Errorf("metadata %q: field = %v; want metadata.note", pan, p["field"])
+		}
+		body = map[string]any{"amount": 1, "currency": "EUR", "orderId": pan}
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "orderId" {
+			t.Errorf("orderId %q: field = %v; want orderId", pan, p["field"])
+		}
+	}
+	for _, key := range []string{"4111.1111.1111.1111", "4111_1111_1111_1111", "4111111111111111-2028", "4111.1111.1111.1111.12.28"} {
+		res := h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR"}, httpapi.HeaderIdempotencyKey, key)
+		if p := wantProblem(t, res, 400, session.ReasonCardNumber); p["field"] != httpapi.HeaderIdempotencyKey {
+			t.Errorf("Idempotency-Key %q: field = %v; want %s", key, p["field"], httpapi.HeaderIdempotencyKey)
+		}
+	}
+	id := h.create("m-1", nil)
+	res := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), map[string]any{"status": "PROCESSING", "reason": "card 4111_1111_1111_1111 exp 12/28"})
+	if p := wantProblem(t, res, 400, session.ReasonCardNumber); p["field"] != "reason" {
+		t.Errorf("event reason: field = %v; want reason", p["field"])
+	}
+	// A merchant id (from the token) in a written form is refused too.
+	odd := h.iss.MustMint(devtoken.Claims{MerchantID: "4111.1111.1111.1111", Scopes: []string{auth.ScopeSessionsWrite}})
+	wantProblem(t, h.do("POST", "/sessions", odd, map[string]any{"amount": 1, "currency": "EUR"}), 401, session.ReasonUnauthenticated)
+	if n := sessionsOfDay(t, h, "m-1"); n != 1 {
+		t.Errorf("sessions stored: %d; want 1 (the one created for the event)", n)
+	}
+}
+
+// TestIdentifiersPass: "Ordinary identifiers must still pass:
+// 20220211-0013-0000-0382 (document 001's transactionId),
+// ORD-2026-11-29-000123, phone numbers, invoice numbers, UUIDs, ISO
+// timestamps."
+func TestIdentifiersPass(t *testing.T) {
+	h := newHarness(t)
+	res := h.do("POST", "/sessions", h.merchantToken("m-1"), map[string]any{
+		"amount": 8800, "currency": "ZAR", "orderId": "ORD-2026-11-29-000123", "transactionId": "20220211-0013-0000-0382",
+		"callGuid": "c97f86c0-4586-4ba6-adc7-e0072f7f1601",
+		"metadata": map[string]string{
+			"phone": "+49 1512 3456787", "phone2": "+62 812 3456 7808", "invoice": "INV-2026-000123",
+			"at": "2022-02-11T04:51:50.5803212+00:00", "masked": "411111******1111",
+		},
+		"provider": map[string]any{"reference": "5193857291616388004008", "ref": "0123456789098760"},
+	}, httpapi.HeaderIdempotencyKey, "2026-11-29.000123")
+	if res.Code != http.StatusCreated {
+		t.Fatalf("create with identifiers = %d %s; want 201", res.Code, res.Body)
+	}
+	id := res.json(t)["id"].(string)
+	ev := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), map[string]any{
+		"status": "AUTHORISED", "transactionId": "20220211-0013-0000-0382", "eventId": "2026-11-29T10:00:00Z/000123",
+	})
+	if ev.Code != http.StatusOK {
+		t.Errorf("event with identifiers = %d %s; want 200", ev.Code, ev.Body)
+	}
+}
+
+// TestJSONProfile: "Refuse: JSON nested deeper than 32 levels; numbers out
+// of float64 range (1e999999); \u0000 anywhere; an escaped lone surrogate
+// ("\ud800" silently becomes U+FFFD today); field names that differ in case
+// from the schema ({"AMOUNT":5} is accepted today)".
+func TestJSONProfile(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	nest := func(levels int) string { // the body's object is level 1
+		return `{"amount":1,"currency":"EUR","provider":` + strings.Repeat(`{"a":`, levels-2) + `{}` + strings.Repeat("}", levels-2) + `}`
+	}
+	tests := []struct {
+		name, body  string
+		status      int
+		code, field string
+	}{
+		{"32 levels", nest(32), 201, "", ""},
+		{"33 levels", nest(33), 400, session.ReasonMalformedJSON, "provider" + strings.Repeat(".a", 31)},
+		{"10000 levels", `{"provider":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, 400, session.ReasonMalformedJSON, "provider" + strings.Repeat("[0]", 31)},
+		{"1e999999", `{"amount":1,"currency":"EUR","provider":{"n":1e999999}}`, 400, session.ReasonMalformedJSON, "provider.n"},
+		{"-1e999999", `{"amount":1,"currency":"EUR","metadata":{},"provider":{"n":[-1e999999]}}`, 400, session.ReasonMalformedJSON, "provider.n[0]"},
+		{"1e-999999", `{"amount":1,"currency":"EUR","provider":{"n":1e-999999}}`, 400, session.ReasonMalformedJSON, "provider.n"},
+		{"amount 1e999999", `{"amount":1e999999,"currency":"EUR"}`, 400, session.ReasonMalformedJSON, "amount"},
+		{"largest float", `{"amount":1,"currency":"EUR","provider":{"n":1.7976931348623157e308,"m":5e-324}}`, 201, "", ""},
+		{"U+0000 in provider", `{"amount":1,"currency":"EUR","provider":{"a":"x\u0000"}}`, 400, session.ReasonMalformedJSON, "provider.a"},
+		{"U+0000 in a name", `{"amount":1,"currency":"EUR","provider":{"a\u0000":"x"}}`, 400, session.ReasonMalformedJSON, "provider"},
+		{"U+0000 in orderId", `{"amount":1,"currency":"EUR","orderId":"\u0000"}`, 400, session.ReasonMalformedJSON, "orderId"},
+		{"lone high surrogate", `{"amount":1,"currency":"EUR","orderId":"\ud800"}`, 400, session.ReasonMalformedJSON, "orderId"},
+		{"lone low surrogate", `{"amount":1,"currency":"EUR","provider":{"a":"\udc00x"}}`, 400, session.ReasonMalformedJSON, "provider.a"},
+		{"reversed pair", `{"amount":1,"currency":"EUR","metadata":{"k":"\ude00\ud83d"}}`, 400, session.ReasonMalformedJSON, "metadata.k"},
+		{"surrogate pair", `{"amount":1,"currency":"EUR","orderId":"\ud83d\ude00"}`, 201, "", ""},
+		{"AMOUNT", `{"AMOUNT":5,"currency":"EUR"}`, 400, session.ReasonValidation, "AMOUNT"},
+		{"Amount beside amount", `{"amount":1,"Amount":5,"currency":"EUR"}`, 400, session.ReasonValidation, "Amount"},
+		{"orderID", `{"amount":1,"currency":"EUR","orderID":"o-1"}`, 400, session.ReasonValidation, "orderID"},
+		{"invalid UTF-8", "{\"amount\":1,\"currency\":\"EUR\",\"orderId\":\"\xff\"}", 400, session.ReasonMalformedJSON, "orderId"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := h.do("POST", "/sessions", tok, tt.body)
+			if tt.status == 201 {
+				if res.Code != 201 {
+					t.Fatalf("status = %d %s; want 201", res.Code, res.Body)
+				}
+				return
+			}
+			if p := wantProblem(t, res, tt.status, tt.code); p["field"] != tt.field {
+				t.Errorf("field = %v; want %s", p["field"], tt.field)
+			}
+		})
+	}
+	// The case of an event's names matters as well.
+	id := h.create("m-1", nil)
+	res := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), `{"Status":"AUTHORISED"}`)
+	if p := wantProblem(t, res, 400, session.ReasonValidation); p["field"] != "Status" {
+		t.Errorf("event {\"Status\"}: field = %v; want Status", p["field"])
+	}
+}
+
+// TestContentType: "a Content-Type other than application/json with an
+// optional charset=utf-8 → 415". A body without a Content-Type is 415 too;
+// an empty body (an optional one, as a cancel's) needs none.
+func TestContentType(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	const body = `{"amount":1,"currency":"EUR"}`
+	for _, tt := range []struct {
+		types  []string // nil: no Content-Type
+		status int
+	}{
+		{[]string{"application/json"}, 201},
+		{[]string{"application/json; charset=utf-8"}, 201},
+		{[]string{"application/json;charset=UTF-8"}, 201},
+		{[]string{`application/json; charset="utf-8"`}, 201},
+		{[]string{"Application/JSON"}, 201},
+		{[]string{"application/json; charset=utf-8; charset=utf-8"}, 201}, // the same parameter twice says the same
+		{nil, 415},
+		{[]string{""}, 415},
+		{[]string{"application/merge-patch+json"}, 415},
+		{[]string{"application/problem+json"}, 415},
+		{[]string{"application/json; charset=latin1"}, 415},
+		{[]string{"application/json; charset=utf-16"}, 415},
+		{[]string{"application/json; foo=bar"}, 415},
+		{[]string{"text/plain"}, 415},
+		{[]string{"text/json"}, 415},
+		{[]string{"application/x-www-form-urlencoded"}, 415},
+		{[]string{"application/json", "application/json"}, 415},
+		{[]string{"application/json, text/plain"}, 415},
+	} {
+		r := httptest.NewRequest("POST", "/sessions", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+tok)
+		if tt.types != nil {
+			r.Header["Content-Type"] = tt.types
+		}
+		w := httptest.NewRecorder()
+		h.handler.ServeHTTP(w, r)
+		if tt.status == 201 {
+			if w.Code != 201 {
+				t.Errorf("Content-Type %q: %d %s; want 201", tt.types, w.Code, w.Body)
+			}
+			continue
+		}
+		if w.Code != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Type %q: %d %s; want 415", tt.types, w.Code, w.Body)
+			continue
+		}
+		wantProblem(t, response{w}, 415, session.ReasonUnsupportedMedia)
+	}
+	// A cancel without a body needs no Content-Type; with a body it does.
+	id := h.create("m-1", nil)
+	r := httptest.NewRequest("POST", "/sessions/"+id+"/cancel", strings.NewReader(`{"reason":"x"}`))
+	r.Header.Set("Authorization", "Bearer "+tok)
+	w := httptest.NewRecorder()
+	h.handler.ServeHTTP(w, r)
+	wantProblem(t, response{w}, 415, session.ReasonUnsupportedMedia)
+	r = httptest.NewRequest("POST", "/sessions/"+id+"/cancel", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	w = httptest.NewRecorder()
+	h.handler.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Errorf("cancel without a body or Content-Type = %d %s; want 200", w.Code, w.Body)
+	}
+}
+
+// TestLogLineRedactsCardNumbersInPaths: "The request log line records the
+// raw path, so GET /4111-1111-1111-1111 writes the number into CloudWatch.
+// Log the route pattern, and redact any path segment the guard would
+// refuse."
+func TestLogLineRedactsCardNumbersInPaths(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", nil)
+	tests := []struct{ path, route, logged string }{
+		{"/4111-1111-1111-1111", "", "/[redacted]"},
+		{"/sessions/4111111111111111", "GET /sessions/{sessionId}", "/sessions/[redacted]"},
+		{"/sessions/4111.1111.1111.1111/events", "", "/sessions/[redacted]/events"},
+		{"/4111/1111/1111/1111", "", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+		{"/v1/session/４１１１１１１１１１１１１１１１", "GET /v1/session/{sessionGuid}", "/v1/session/[redacted]"},
+		{"/payment-sessions/4111 1111 1111 1111 12/28", "", "/payment-sessions/[redacted]/28"},
+		{"/sessions/" + id, "GET /sessions/{sessionId}", "/sessions/" + id},
+		{"/pps/api/v1/session-record/20220211-0013-0000-0382", "GET /pps/api/v1/session-record/{sessionId}", "/pps/api/v1/session-record/20220211-0013-0000-0382"},
+	}
+	for _, tt := range tests {
+		before := len(logLines(t, h.logs.String()))
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL.Path = tt.path
+		r.Header.Set("Authorization", "Bearer "+tok)
+		h.handler.ServeHTTP(httptest.NewRecorder(), r)
+		lines := logLines(t, h.logs.String())
+		if len(lines) != before+1 {
+			t.Fatalf("GET %s: %d log lines; want one more", tt.path, len(lines)-before)
+		}
+		line := lines[len(lines)-1]
+		if line["route"] != tt.route || line["path"] != tt.logged {
+			t.Errorf("GET %q logged route %q path %q; want route %q path %q", tt.path, line["route"], line["path"], tt.route, tt.logged)
+		}
+	}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if session.LooksLikeCardNumber(strings.ReplaceAll(line, id, "<id>")) {
+			t.Errorf("a log line holds a card number: %s", line)
+		}
+	}
+}
+
+// TestEveryResponseCarriesHSTS: "Add Strict-Transport-Security to every
+// response": successes, refusals, 405s, 413s before the body is read. (A
+// path that matches no route is answered by API Gateway itself on AWS, not
+// by the service.)
+func TestEveryResponseCarriesHSTS(t *testing.T) {
+	h := newHarness(t)
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", nil)
+	for _, res := range []response{
+		h.do("GET", "/sessions/"+id, tok, nil),
+		h.do("GET", "/sessions/"+id, "", nil),
+		h.do("DELETE", "/sessions/"+id, tok, nil),
+		h.do("POST", "/sessions", tok, `{"amount":1,"amount":1}`),
+		h.do("POST", "/sessions", tok, `{"amount":1,"currency":"EUR"}`, "Content-Type", "text/plain"),
+		h.do("POST", "/sessions", tok, strings.Repeat("x", 70000)),
+		h.do("POST", "/sessions", tok, `{"amount":1,"currency":"EUR"}`),
+	} {
+		if got := res.Header().Get("Strict-Transport-Security"); got != httpapi.HSTS || !strings.HasPrefix(got, "max-age=63072000") {
+			t.Errorf("%d response: Strict-Transport-Security = %q; want %q", res.Code, got, httpapi.HSTS)
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package session
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// MaxJSONDepth is the deepest nesting of objects and arrays a request body
+// may have: the body's own object is level 1.
+const MaxJSONDepth = 32
+
+// maxShownName is the longest member name an error names.
+const maxShownName = 64
+
+// CheckJSON holds a request body to the service's JSON profile: exactly
+// one JSON value of I-JSON (RFC 7493), that is UTF-8 with no lone surrogate
+// escape ("\ud800"), no object with a member name twice, no number beyond
+// float64's range (1e999999, or a non-zero number that rounds to zero), and
+// further no U+0000 in any string or name and no nesting deeper than
+// MaxJSONDepth. A breach is an EINVALID error with reason MALFORMED_JSON
+// naming the field where it is (never echoing a value). Card numbers are not
+// judged here: the fields are, by Validate.
+func CheckJSON(body []byte) error {
+	_, err := scanJSON("", body, false)
+	return err
+}
+
+// scanJSON reads exactly one JSON value from raw under the profile of
+// CheckJSON, field naming the value in errors. With guard, it also refuses
+// any string, member name or number that looks like a card number, and
+// returns the value re-encoded from the very tokens it judged: compact,
+// each string written from its decoded text with minimal escaping, member
+// order and number literals as sent. What is stored is therefore exactly
+// what was checked: no escape, duplicate or other spelling is left for a
+// later reader to decode differently.
+func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw),
+		jsontext.AllowDuplicateNames(false), jsontext.AllowInvalidUTF8(false))
+	var out bytes.Buffer
+	var enc *jsontext.Encoder
+	if guard {
+		out.Grow(len(raw))
+		enc = jsontext.NewEncoder(&out)
+	}
+	for first := true; first || dec.StackDepth() > 0; first = false {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, syntaxError(field, dec, err)
+		}
+		switch tok.Kind() {
+		case '{', '[':
+			if dec.StackDepth() > MaxJSONDepth {
+				return nil, malformedAt(fieldOf(field, dec, dec.StackPointer()),
+					"is nested deeper than "+strconv.Itoa(MaxJSONDepth)+" levels")
+			}
+		case '"':
+			s := tok.String()
+			kind, n := dec.StackIndex(dec.StackDepth())
+			isName := kind == '{' && n%2 == 1
+			where := fieldOf(field, dec, dec.StackPointer())
+			if isName {
+				where = fieldOf(field, dec, dec.StackPointer().Parent())
+			}
+			if strings.IndexByte(s, 0) >= 0 {
+				return nil, malformedAt(where, "holds the character U+0000")
+			}
+			if guard && LooksLikeCardNumber(s) {
+				return nil, cardError(where)
+			}
+		case '0':
+			lit := tok.String()
+			where := fieldOf(field, dec, dec.StackPointer())
+			if !inFloatRange(lit) {
+				return nil, malformedAt(where, "is a number beyond the range of a 64-bit float")
+			}
+			if guard && NumberLooksLikeCardNumber(lit) {
+				return nil, cardError(where)
+			}
+		}
+		if enc != nil {
+			if err := enc.WriteToken(tok); err != nil {
+				return nil, malformedAt(field, "is not valid JSON")
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, malformedAt(field, "has data after its JSON value")
+	}
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
+}
+
+// inFloatRange reports whether a JSON number literal is within float64's
+// range: not beyond ±MaxFloat64, and not a non-zero number so small that it
+// rounds to zero.
+func inFloatRange(lit string) bool {
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil {
+		return false
+	}
+	if f == 0 {
+		mant := lit
+		if i := strings.IndexAny(lit, "eE"); i >= 0 {
+			mant = lit[:i]
+		}
+		return strings.Trim(mant, "-0.") == ""
+	}
+	return true
+}
+
+// syntaxError turns a decoder error into a client-safe MALFORMED_JSON error
+// naming where it is.
+func syntaxError(field string, dec *jsontext.Decoder, err error) error {
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return malformedAt(field, "is not complete JSON")
+		}
+		return malformedAt(field, "is not valid JSON")
+	}
+	if errors.Is(se.Err, jsontext.ErrDuplicateName) {
+		parent := fieldOf(field, dec, se.JSONPointer.Parent())
+		where := SafeFieldName(parent, se.JSONPointer.LastToken())
+		if where == parent {
+			return malformedAt(parent, "has an object with a member name twice; names must be unique")
+		}
+		return malformedAt(where, "is given twice; every name in an object must be unique")
+	}
+	where := fieldOf(field, dec, se.JSONPointer)
+	msg := se.Err.Error()
+	switch {
+	case strings.Contains(msg, "surrogate"):
+		return malformedAt(where, "holds a lone surrogate escape; escape a character outside the BMP as a surrogate pair")
+	case strings.Contains(msg, "UTF-8"):
+		return malformedAt(where, "is not valid UTF-8")
+	}
+	return malformedAt(where, "is not valid JSON")
+}
+
+// malformedAt is a MALFORMED_JSON error about field ("" for the body).
+func malformedAt(field, what string) *Error {
+	subject := "The request body"
+	if field != "" {
+		subject = "The request body at " + field
+	}
+	return &Error{Code: EINVALID, Reason: ReasonMalformedJSON, Field: field, Message: subject + " " + what + "."}
+}
+
+// fieldOf names the place p points to in the value named field, the way the
+// service names fields: a.b[2].c. A member name that cannot be shown
+// (SafeFieldName) ends the name at its parent.
+func fieldOf(field string, dec *jsontext.Decoder, p jsontext.Pointer) string {
+	level := 0
+	for tok := range p.Tokens() {
+		level++
+		kind := byte('{')
+		if level <= dec.StackDepth() {
+			k, _ := dec.StackIndex(level)
+			kind = byte(k)
+		}
+		if kind == '[' {
+			if field == "" {
+				field = "[" + tok + "]"
+			} else {
+				field += "[" + tok + "]"
+			}
+			continue
+		}
+		next := SafeFieldName(field, tok)
+		if next == field {
+			return field
+		}
+		field = next
+	}
+	return field
+}
+
+// SafeFieldName is parent.name, the name of a member for an error, or
+// parent alone when the client-chosen name cannot be shown: longer than 64
+// characters, holding anything but printable characters, or making the
+// name look like a card number (the field is echoed in the error).
+func SafeFieldName(parent, name string) string {
+	if name == "" || utf8.RuneCountInString(name) > maxShownName {
+		return parent
+	}
+	for _, r := range name {
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+			return parent
+		}
+	}
+	full := name
+	if parent != "" {
+		full = parent + "." + name
+	}
+	if LooksLikeCardNumber(full) {
+		return parent
+	}
+	return full
+}
