@@ -35,8 +35,11 @@ type Options struct {
 	Dir string
 	// Port to listen on; 0 picks a free one.
 	Port int
-	// Log receives the installer's and the engine's output; nil discards it.
+	// Log receives the engine's output; nil discards it.
 	Log io.Writer
+	// Progress receives a line when the engine is downloaded and one when
+	// it is installed; nil discards them.
+	Progress io.Writer
 }
 
 // Engine is a running DynamoDB Local.
@@ -64,7 +67,7 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	if dir == "" {
 		dir = DefaultDir()
 	}
-	jarDir, err := Install(ctx, dir, o.Log)
+	jarDir, err := Install(ctx, dir, o.Progress)
 	if err != nil {
 		return nil, err
 	}
