@@ -304,7 +304,7 @@ func TestInstallRefusesUnsafeArchives(t *testing.T) {
 func TestInstallSkipsLinks(t *testing.T) {
 	outside := t.TempDir()
 	tgz := tarball(t, append(goodEntries(),
-		entry{name: "package/lib/up", typeflag: tar.TypeSymlink, linkname: "../../../../../../../../" + strings.TrimPrefix(outside, "/")},
+		entry{name: "package/lib/up", typeflag: tar.TypeSymlink, linkname: strings.Repeat("../", 8) + strings.TrimPrefix(outside, "/")},
 		entry{name: "package/lib/up/pwned", body: "through the link"},
 		entry{name: "package/abs", typeflag: tar.TypeSymlink, linkname: outside},
 		entry{name: "package/abs/pwned", body: "through the link"},
