@@ -6,6 +6,13 @@
 // lockfile's sha512 integrity and unpacks it into an ignored folder: neither
 // Node.js nor npm is needed. The engine runs on the machine's Java, the one
 // thing the machine must provide.
+//
+// To move to another version, change the pin in package.json and regenerate
+// the lockfile on any machine with npm (`npm install --package-lock-only` in
+// this folder); Install reads the version and the integrity from the
+// lockfile, and installs the new version beside the old one. A node_modules
+// folder left in the install directory by the npm-based installer of earlier
+// versions is not used and may be deleted.
 package dynamolocal
 
 import (
