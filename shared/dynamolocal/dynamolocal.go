@@ -101,7 +101,10 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	e := &Engine{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(e.done) }()
 
-	deadline := time.Now().Add(60 * time.Second)
+	// A JVM that dies is noticed at once (e.done); the deadline only ends
+	// the wait for one that is alive but slow, as on a busy 2-core machine
+	// where starting takes well over a minute.
+	deadline := time.Now().Add(readyTimeout)
 	for {
 		if ready(e.Endpoint) {
 			return e, nil
@@ -116,10 +119,13 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		}
 		if time.Now().After(deadline) {
 			e.Stop()
-			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after 60s: %s", tail.String())
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after %v: %s", readyTimeout, tail.String())
 		}
 	}
 }
+
+// readyTimeout bounds how long Start waits for a running engine to answer.
+const readyTimeout = 3 * time.Minute
 
 // Stop ends the engine and waits for it to exit. Safe to call twice.
 func (e *Engine) Stop() {
