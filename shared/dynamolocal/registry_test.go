@@ -1,0 +1,69 @@
+package dynamolocal
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRegistryFrom(t *testing.T) {
+	write := func(t *testing.T, dir, content string) {
+		t.Helper()
+		if content == "" {
+			return
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".npmrc"), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		env      []string
+		project  string // the project's .npmrc
+		user     string // ~/.npmrc
+		userconf string // the file npm_config_userconfig names
+		want     string
+		wantErr  bool
+	}{
+		{name: "nothing set: npm's default", want: "https://registry.npmjs.org/"},
+		{name: "environment", env: []string{"npm_config_registry=https://env.example/npm/"}, want: "https://env.example/npm/"},
+		{name: "environment, upper case", env: []string{"NPM_CONFIG_REGISTRY=https://env.example/"}, want: "https://env.example/"},
+		{name: "environment beats .npmrc", env: []string{"npm_config_registry=https://env.example/"}, project: "registry=https://project.example/", user: "registry=https://user.example/", want: "https://env.example/"},
+		{name: "empty environment value ignored", env: []string{"npm_config_registry="}, user: "registry=https://user.example/", want: "https://user.example/"},
+		{name: "project beats user", project: "registry=https://project.example/", user: "registry=https://user.example/", want: "https://project.example/"},
+		{name: "user", user: "fund=false\nregistry = https://user.example/\n", want: "https://user.example/"},
+		{name: "project without registry falls to user", project: "audit=false\n", user: "registry=https://user.example/", want: "https://user.example/"},
+		{name: "userconfig names the user file", env: []string{"npm_config_userconfig=USERCONF"}, user: "registry=https://home.example/", userconf: "registry=https://userconfig.example/", want: "https://userconfig.example/"},
+		{name: "comments and quotes", user: "; a comment\n# registry=https://commented.example/\nregistry=\"https://quoted.example/\"\n", want: "https://quoted.example/"},
+		{name: "last line wins", user: "registry=https://first.example/\nregistry=https://second.example/\n", want: "https://second.example/"},
+		{name: "scoped registry is not the registry", user: "@acme:registry=https://acme.example/\n", want: "https://registry.npmjs.org/"},
+		{name: "keys in a section do not count", user: "[section]\nregistry=https://section.example/\n", want: "https://registry.npmjs.org/"},
+		{name: "${VAR} expanded", env: []string{"MIRROR=mirror.example"}, user: "registry=https://${MIRROR}/npm/", want: "https://mirror.example/npm/"},
+		{name: "not http", user: "registry=ftp://files.example/", wantErr: true},
+		{name: "not absolute", env: []string{"npm_config_registry=registry.npmjs.org"}, wantErr: true},
+		{name: "credentials in the URL", env: []string{"npm_config_registry=https://user:s3cret@mirror.example/"}, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			project, home := t.TempDir(), t.TempDir()
+			write(t, project, tc.project)
+			write(t, home, tc.user)
+			env := []string{"PATH=/usr/bin"}
+			for _, kv := range tc.env {
+				if tc.userconf != "" && strings.HasSuffix(kv, "=USERCONF") {
+					other := t.TempDir()
+					write(t, other, tc.userconf)
+					kv = strings.TrimSuffix(kv, "USERCONF") + filepath.Join(other, ".npmrc")
+				}
+				env = append(env, kv)
+			}
+			got, err := registryFrom(env, project, home)
+			if (err != nil) != tc.wantErr || (!tc.wantErr && got != tc.want) {
+				t.Fatalf("registryFrom() = %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error repeats a password: %v", err)
+			}
+		})
+	}
+}
