@@ -26,6 +26,29 @@ const (
 // APIKeyScopes are the scopes an API key may carry.
 var APIKeyScopes = []string{ScopeSessionsRead, ScopeSessionsWrite}
 
+// MaxAPIKeyLifetime is the furthest ahead a key's expiresAt may be: 365
+// days from its creation.
+const MaxAPIKeyLifetime = 365 * 24 * time.Hour
+
+// ParseAPIKeyExpiry reads the expiresAt of a new key made at now: an RFC
+// 3339 date-time with a time zone (Z or an offset), after now and at most
+// MaxAPIKeyLifetime later. It is returned in UTC at the precision the
+// service keeps times (100 ns). Anything else is EINVALID naming expiresAt.
+func ParseAPIKeyExpiry(s string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2026-12-31T23:59:59Z.")
+	}
+	t = session.Normalize(t)
+	if !t.After(now) {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be in the future.")
+	}
+	if t.Sub(now) > MaxAPIKeyLifetime {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt may be at most 365 days ahead.")
+	}
+	return t, nil
+}
+
 // NewAPIKey makes a key: its id, the full key to show once, and the digest
 // to store.
 func NewAPIKey() (id, key string, secretHash []byte) {
@@ -109,6 +132,10 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	sum := sha256.Sum256([]byte(secret))
 	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
 		return nil, unauthenticated("The API key is invalid.")
+	}
+	// Expiry is judged on every use, cached or not, against the wall clock.
+	if k.ExpiresAt != nil && !v.now().Before(*k.ExpiresAt) {
+		return nil, unauthenticated("The API key has expired.")
 	}
 	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: k.Scopes, Method: MethodAPIKey, KeyID: k.ID}, nil
 }

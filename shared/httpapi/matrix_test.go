@@ -162,17 +162,21 @@ type mxRequest struct {
 type mxRow struct {
 	name     string // subtest name
 	route    string
-	scope    string // the scope the endpoint requires (to build the credential variants)
-	bearer   bool   // takes a bearer JWT
-	apiKey   bool   // takes an X-Api-Key
-	envelope bool   // errors in document 001's envelope instead of problem+json
-	header   bool   // reads X-Merchant-Id (document 003)
-	writes   bool   // a success changes state: each success cell gets a fresh target
-	needsKey bool   // the target holds an API key
+	scope    string   // the scope the endpoint requires (to build the credential variants)
+	grants   []string // scopes the row's own credentials hold beside scope (POST /api-keys: the key's, which its creator must hold)
+	bearer   bool     // takes a bearer JWT
+	apiKey   bool     // takes an X-Api-Key
+	envelope bool     // errors in document 001's envelope instead of problem+json
+	header   bool     // reads X-Merchant-Id (document 003)
+	writes   bool     // a success changes state: each success cell gets a fresh target
+	needsKey bool     // the target holds an API key
 	request  func(m *mxMatrix, tg mxTarget, c mxCase) mxRequest
 	verify   func(t *testing.T, m *mxMatrix, tg mxTarget, c mxCase, res mxAnswer)
 	want     [mxNumCases]mxWant
 }
+
+// scopes are the scopes of the row's own credentials.
+func (r *mxRow) scopes() []string { return append([]string{r.scope}, r.grants...) }
 
 // mxRows is the matrix. The cells are written out, not derived from the
 // rules: each says what the service must answer.
@@ -408,7 +412,7 @@ func mxRows() []mxRow {
 			},
 		},
 		{
-			name: "create-api-key", route: "POST /api-keys", scope: keys, bearer: true, writes: true,
+			name: "create-api-key", route: "POST /api-keys", scope: keys, grants: []string{read}, bearer: true, writes: true,
 			request: func(_ *mxMatrix, _ mxTarget, c mxCase) mxRequest {
 				body := map[string]any{"scopes": []string{auth.ScopeSessionsRead}}
 				if c == mxOtherMerchant {
@@ -652,7 +656,7 @@ func (m *mxMatrix) newSession(t *testing.T, merchant string) string {
 func (m *mxMatrix) newKey(t *testing.T, merchant string, scopes ...string) (id, key string) {
 	t.Helper()
 	res := m.send(t, http.MethodPost, "/api-keys", map[string]any{"scopes": scopes},
-		map[string]string{"Authorization": "Bearer " + m.token(merchant, auth.ScopeAPIKeysWrite)})
+		map[string]string{"Authorization": "Bearer " + m.token(merchant, append([]string{auth.ScopeAPIKeysWrite}, scopes...)...)})
 	if res.status != http.StatusCreated {
 		t.Fatalf("POST /api-keys: got %d %s; want 201", res.status, res.body)
 	}
@@ -830,18 +834,18 @@ func (m *mxMatrix) creds(r *mxRow, c mxCase) []mxCred {
 	key := func(name, k string) mxCred { return mxCred{name: name, key: k} }
 	own := func() mxCred {
 		if r.bearer {
-			return bearer("m-1's JWT", m.token(mxOwn, r.scope))
+			return bearer("m-1's JWT", m.token(mxOwn, r.scopes()...))
 		}
 		return key("m-1's API key", m.keyRW)
 	}
 	switch c {
 	case mxOwnJWT:
-		return []mxCred{bearer("m-1's JWT with "+r.scope, m.token(mxOwn, r.scope))}
+		return []mxCred{bearer("m-1's JWT with "+strings.Join(r.scopes(), " "), m.token(mxOwn, r.scopes()...))}
 	case mxOwnKey:
 		return []mxCred{key("m-1's read+write API key", m.keyRW)}
 	case mxOtherMerchant:
 		if r.bearer {
-			return []mxCred{bearer("m-2's JWT with "+r.scope, m.token(mxOther, r.scope))}
+			return []mxCred{bearer("m-2's JWT with "+strings.Join(r.scopes(), " "), m.token(mxOther, r.scopes()...))}
 		}
 		return []mxCred{key("m-2's read API key", m.key2R)}
 	case mxNoCredentials:
@@ -1229,7 +1233,7 @@ func mxProxyCases(t *testing.T, env mxProxyEnv) {
 		t.Fatalf("POST /sessions: got %d %s; want 201", create.status, create.body)
 	}
 	id, _ := create.object(t)["id"].(string)
-	mk := env.send(t, "POST /api-keys", http.MethodPost, "/api-keys", `{"scopes":["sessions:read"]}`, map[string]string{"Authorization": bearer(mxOther, auth.ScopeAPIKeysWrite)})
+	mk := env.send(t, "POST /api-keys", http.MethodPost, "/api-keys", `{"scopes":["sessions:read"]}`, map[string]string{"Authorization": bearer(mxOther, auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)})
 	if mk.status != http.StatusCreated {
 		t.Fatalf("POST /api-keys: got %d %s; want 201", mk.status, mk.body)
 	}
