@@ -92,8 +92,7 @@ func isLowerHex(s string) bool {
 const APIKeyCacheTTL = 30 * time.Second
 
 // maxCachedKeys bounds the cache (measured: 1.7 MB full of unknown ids,
-// 3.9 MB full of real keys); beyond it, the
-// least recently used entry goes.
+// 3.9 MB full of real keys); beyond it, the least recently used entry goes.
 const maxCachedKeys = 10_000
 
 // APIKeyStore reads stored keys: *store.Store (tests use one whose
