@@ -8,13 +8,15 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/lestrrat-go/httprc/v3"
-	"github.com/lestrrat-go/httprc/v3/errsink"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
@@ -29,13 +31,25 @@ const (
 	MaxSkew = 60 * time.Second
 	// maxTokenBytes bounds a bearer token before any parsing.
 	maxTokenBytes = 8 << 10
-	// refreshGap is the least time between two forced JWKS refreshes (an
-	// unknown kid, or no key set yet): a flood of tokens with made-up kids
-	// costs the JWKS server at most one fetch per gap.
+	// refreshGap is the least time between two JWKS fetches started by
+	// requests (an unknown kid, no key set yet, a failed fetch): a flood of
+	// tokens with made-up kids costs the JWKS server at most one fetch per
+	// gap.
 	refreshGap = 10 * time.Second
 	// jwksFetchTimeout bounds one JWKS fetch.
 	jwksFetchTimeout = 5 * time.Second
+	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
+	maxJWKSBytes = 1 << 20
+	// maxSkippedLogged bounds the kids of unusable keys remembered so each
+	// is logged once.
+	maxSkippedLogged = 1000
 )
+
+// JWKSMaxAge is how long a fetched key set is used before it is fetched
+// again: the first request after that starts a fetch in the background
+// and is served by the set in hand, so a key the provider removed stops
+// verifying within about this time.
+const JWKSMaxAge = 10 * time.Minute
 
 // JWTConfig configures a JWTVerifier.
 type JWTConfig struct {
@@ -44,27 +58,49 @@ type JWTConfig struct {
 	Audience string
 	// Now is the clock for exp and nbf; nil means time.Now.
 	Now func() time.Time
-	// Logger receives JWKS fetch failures; nil discards them.
+	// Logger receives JWKS fetch failures and skipped keys; nil discards
+	// them.
 	Logger *slog.Logger
 }
 
 // JWTVerifier verifies bearer tokens: RS256, ES256 or EdDSA signatures by a
 // key of the JWKS (found by kid), issuer, audience, exp (required) and nbf
-// with MaxSkew leeway. HMAC and "none" are refused. The JWKS is fetched on
-// first use, not at start-up, refreshed in the background by jwx's cache,
-// and refreshed at once (rate-limited) when a token names an unknown kid.
+// with MaxSkew leeway. HMAC and "none" are refused.
+//
+// The JWKS is fetched on first use, not at start-up. A key the service
+// cannot use (a type or curve it does not accept, an RSA key under 2048
+// bits, an encryption key, one jwx cannot parse) is skipped and logged once
+// by kid; only a set with no usable key fails (503). The set in hand is an
+// immutable snapshot read without a lock: a fetch runs outside any lock,
+// one at a time, and requests whose kid the snapshot holds never wait for
+// it. A token naming an unknown kid waits for a fetch (started at most once
+// per refreshGap, or already running); a snapshot older than JWKSMaxAge is
+// fetched again in the background.
 type JWTVerifier struct {
-	cfg JWTConfig
+	cfg    JWTConfig
+	client *http.Client
+	set    atomic.Pointer[keySet]
 
-	mu          sync.Mutex // guards the fields below
-	cache       *jwk.Cache
-	lastRefresh time.Time
-	keySet      jwk.Set              // the set keys was built from
-	keys        map[string]verifyKey // kid -> exported key, rebuilt per set
+	mu          sync.Mutex // guards the fields below; never held during a fetch
+	flight      *refresh   // the fetch running, or nil
+	lastAttempt time.Time  // when the last fetch started (wall clock)
+	skipped     map[string]bool
+}
+
+// keySet is one fetched JWKS: its usable keys by kid.
+type keySet struct {
+	keys    map[string]verifyKey
+	fetched time.Time // wall clock
+}
+
+// refresh is a JWKS fetch in progress; err is set before done closes.
+type refresh struct {
+	done chan struct{}
+	err  error
 }
 
 type verifyKey struct {
-	alg jwa.SignatureAlgorithm
+	alg jwa.SignatureAlgorithm // the key's own alg; zero when it names none
 	raw any
 }
 
@@ -73,10 +109,21 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &JWTVerifier{cfg: cfg}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &JWTVerifier{
+		cfg:     cfg,
+		client:  jwk.WrapHTTPClientDefaults(&http.Client{Timeout: jwksFetchTimeout}),
+		skipped: map[string]bool{},
+	}
 }
 
-// errKeySetUnavailable marks a failure to obtain the JWKS at all: the
+// wallNow is the clock without its monotonic reading: ages are wall-clock
+// differences, which a sandbox frozen between invocations cannot shrink.
+func (v *JWTVerifier) wallNow() time.Time { return v.cfg.Now().Round(0) }
+
+// errKeySetUnavailable marks a failure to obtain a usable JWKS at all: the
 // token may be fine, so the caller gets 503, not 401.
 var errKeySetUnavailable = errors.New("JWKS unavailable")
 
@@ -159,122 +206,183 @@ func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws
 	return nil
 }
 
-// key returns the verification key kid, refreshing the JWKS once (within
-// refreshGap) if it is unknown or no set has been fetched yet.
+// key returns the verification key kid. A kid of the set in hand is
+// answered at once (starting a background fetch if the set is old); an
+// unknown kid, or no set yet, waits for a fetch: the one running, or a new
+// one if none started within refreshGap.
 func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	set, err := v.currentSet(ctx)
-	if err == nil {
-		if k, ok := v.lookup(set, kid); ok {
+	now := v.wallNow()
+	s := v.set.Load()
+	if s != nil {
+		if k, ok := s.keys[kid]; ok {
+			if age := now.Sub(s.fetched); age >= JWKSMaxAge || age < 0 {
+				v.startRefresh(now)
+			}
 			return k, nil
 		}
 	}
-	if v.cfg.Now().Sub(v.lastRefresh) < refreshGap {
-		if set == nil {
-			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, err)
+	if f := v.startRefresh(now); f != nil {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ctx.Err())
 		}
-		return verifyKey{}, fmt.Errorf("unknown kid %q (JWKS refreshed less than %s ago)", kid, refreshGap)
-	}
-	v.lastRefresh = v.cfg.Now()
-	fctx, cancel := context.WithTimeout(ctx, jwksFetchTimeout)
-	defer cancel()
-	fresh, ferr := v.cache.Refresh(fctx, v.cfg.JWKSURL)
-	if ferr != nil {
-		if set == nil {
-			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ferr)
+		s = v.set.Load()
+		if s == nil {
+			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, f.err)
 		}
-		return verifyKey{}, fmt.Errorf("unknown kid %q; JWKS refresh failed: %v", kid, ferr)
 	}
-	if k, ok := v.lookup(fresh, kid); ok {
+	switch {
+	case s == nil:
+		return verifyKey{}, fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap)
+	case len(s.keys) == 0:
+		return verifyKey{}, fmt.Errorf("%w: no usable key in the JWKS", errKeySetUnavailable)
+	}
+	if k, ok := s.keys[kid]; ok {
 		return k, nil
 	}
 	return verifyKey{}, fmt.Errorf("unknown kid %q", kid)
 }
 
-// currentSet returns the cached key set, registering the JWKS URL with the
-// cache on first use and waiting for the first fetch to succeed or fail.
-// Callers hold v.mu.
-func (v *JWTVerifier) currentSet(ctx context.Context) (jwk.Set, error) {
-	if v.cache == nil {
-		fetchErrs := make(chan error, 1)
-		sink := errsink.NewFunc(func(_ context.Context, err error) {
-			if v.cfg.Logger != nil {
-				v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.cfg.JWKSURL, "error", err.Error())
-			}
-			select {
-			case fetchErrs <- err:
-			default:
-			}
-		})
-		c, err := jwk.NewCache(context.Background(), httprc.NewClient(httprc.WithErrorSink(sink)))
-		if err != nil {
-			return nil, err
-		}
-		v.lastRefresh = v.cfg.Now()
-		if err := c.Register(ctx, v.cfg.JWKSURL,
-			jwk.WithWaitReady(false),
-			jwk.WithMinInterval(5*time.Minute),
-			jwk.WithMaxInterval(time.Hour),
-		); err != nil {
-			return nil, err
-		}
-		v.cache = c
-		r, err := c.LookupResource(ctx, v.cfg.JWKSURL)
-		if err != nil {
-			return nil, err
-		}
-		wait, cancel := context.WithTimeout(ctx, jwksFetchTimeout)
-		defer cancel()
-		ready := make(chan error, 1)
-		go func() { ready <- r.Ready(wait) }()
-		select {
-		case err := <-ready:
-			if err != nil {
-				return nil, err
-			}
-		case err := <-fetchErrs:
-			return nil, err
-		}
+// startRefresh returns the fetch running, or starts one unless one started
+// within refreshGap (then nil). The fetch runs on its own goroutine and
+// deadline, so a request giving up does not abort it for the others.
+func (v *JWTVerifier) startRefresh(now time.Time) *refresh {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.flight != nil {
+		return v.flight
 	}
-	r, err := v.cache.LookupResource(ctx, v.cfg.JWKSURL)
+	if since := now.Sub(v.lastAttempt); since >= 0 && since < refreshGap {
+		return nil
+	}
+	f := &refresh{done: make(chan struct{})}
+	v.flight, v.lastAttempt = f, now
+	go v.fetch(f)
+	return f
+}
+
+// fetch gets the JWKS and installs its usable keys as the new snapshot. A
+// failed fetch keeps the snapshot in hand.
+func (v *JWTVerifier) fetch(f *refresh) {
+	ctx, cancel := context.WithTimeout(context.Background(), jwksFetchTimeout)
+	defer cancel()
+	set, err := v.get(ctx)
+	if err != nil {
+		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.cfg.JWKSURL, "error", err.Error())
+	} else {
+		ks := &keySet{keys: v.usable(set), fetched: v.wallNow()}
+		if len(ks.keys) == 0 {
+			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.cfg.JWKSURL, "keys", set.Len())
+		}
+		v.set.Store(ks)
+	}
+	v.mu.Lock()
+	f.err = err
+	v.flight = nil
+	v.mu.Unlock()
+	close(f.done)
+}
+
+// get fetches and parses the JWKS. An entry jwx cannot parse is kept as a
+// placeholder (jwk.WithStrictKeySetParsing(false)) instead of failing the
+// whole set; usable() skips it.
+func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
 		return nil, err
 	}
-	set := r.Resource()
-	if set == nil {
-		return nil, errors.New("JWKS not fetched yet")
+	req.Header.Set("Accept", "application/json")
+	res, err := v.client.Do(req)
+	if err != nil {
+		return nil, err
 	}
-	return set, nil
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("JWKS answered %s", res.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read JWKS: %w", err)
+	}
+	if len(body) > maxJWKSBytes {
+		return nil, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
+	}
+	return jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 }
 
-// lookup finds kid in set, exporting keys once per set: verification then
-// uses ready raw keys, not a JWK conversion per request.
-func (v *JWTVerifier) lookup(set jwk.Set, kid string) (verifyKey, bool) {
-	if set != v.keySet {
-		keys := make(map[string]verifyKey, set.Len())
-		for i := 0; i < set.Len(); i++ {
-			k, _ := set.Key(i)
-			id, ok := k.KeyID()
-			if !ok {
-				continue
-			}
-			var raw any
-			if err := jwk.Export(k, &raw); err != nil {
-				continue
-			}
-			var alg jwa.SignatureAlgorithm
-			if a, ok := k.Algorithm(); ok {
-				if sa, ok := jwa.LookupSignatureAlgorithm(a.String()); ok {
-					alg = sa
-				}
-			}
-			keys[id] = verifyKey{alg: alg, raw: raw}
+// usable returns the keys of set the service can verify with, by kid,
+// exported once per set so verification uses ready raw keys. The others
+// are logged once each, by kid.
+func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
+	keys := make(map[string]verifyKey, set.Len())
+	for i := 0; i < set.Len(); i++ {
+		k, _ := set.Key(i)
+		kid, _ := k.KeyID()
+		vk, why := usableKey(k)
+		if why == "" && kid == "" {
+			why = "no kid: tokens name their key by kid"
 		}
-		v.keySet, v.keys = set, keys
+		if _, dup := keys[kid]; why == "" && dup {
+			why = "another usable key has the same kid"
+		}
+		if why != "" {
+			v.skip(kid, why)
+			continue
+		}
+		keys[kid] = vk
 	}
-	k, ok := v.keys[kid]
-	return k, ok
+	return keys
+}
+
+// usableKey exports k if a token may be verified with it, else says why
+// not.
+func usableKey(k jwk.Key) (verifyKey, string) {
+	if uk, ok := k.(jwk.UnsupportedKey); ok {
+		return verifyKey{}, "unparseable: " + uk.Reason().Error()
+	}
+	if use, ok := k.KeyUsage(); ok && use != "sig" {
+		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
+	}
+	if ops, ok := k.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return verifyKey{}, "key_ops lacks verify"
+	}
+	var raw any
+	if err := jwk.Export(k, &raw); err != nil {
+		return verifyKey{}, "cannot export: " + err.Error()
+	}
+	var vk verifyKey
+	vk.raw = raw
+	if a, ok := k.Algorithm(); ok {
+		fits, allowed := allowedAlgs[a.String()]
+		if !allowed {
+			return verifyKey{}, fmt.Sprintf("alg %s is not accepted", a.String())
+		}
+		if !fits(raw) {
+			return verifyKey{}, fmt.Sprintf("does not fit its alg %s", a.String())
+		}
+		vk.alg, _ = jwa.LookupSignatureAlgorithm(a.String())
+		return vk, ""
+	}
+	for _, fits := range allowedAlgs {
+		if fits(raw) {
+			return vk, ""
+		}
+	}
+	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// skip logs an unusable key, once per kid.
+func (v *JWTVerifier) skip(kid, why string) {
+	v.mu.Lock()
+	seen := v.skipped[kid]
+	if !seen && len(v.skipped) < maxSkippedLogged {
+		v.skipped[kid] = true
+	}
+	v.mu.Unlock()
+	if !seen {
+		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.cfg.JWKSURL, "kid", kid, "reason", why)
+	}
 }
 
 // principalOf reads the claims the service uses: sub, scope (space
