@@ -1,11 +1,14 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -131,6 +135,9 @@ var errKeySetUnavailable = errors.New("JWKS unavailable")
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
 	if len(token) > maxTokenBytes {
 		return nil, invalidToken(errors.New("token too large"))
+	}
+	if err := checkForm(token); err != nil {
+		return nil, invalidToken(err)
 	}
 	tok, err := jwt.ParseString(token,
 		jwt.WithKeyProvider(jws.KeyProviderFunc(func(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
@@ -383,6 +390,106 @@ func (v *JWTVerifier) skip(kid, why string) {
 	if !seen {
 		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.cfg.JWKSURL, "kid", kid, "reason", why)
 	}
+}
+
+// checkForm refuses what jwx would let through but the service does not
+// accept, so that a token has exactly one spelling and one meaning:
+//   - anything but three segments of canonical unpadded base64url (RFC 7515
+//     §2: no '=' padding, no line breaks or other characters; RFC 4648 §3.5:
+//     the pad bits are zero). jwx decodes leniently, so "...sig==" or a
+//     signature with its pad bits set verified as the canonical token;
+//   - a "crit" header (RFC 7515 §4.1.11: a recipient must refuse an
+//     extension it does not understand, and the service understands none);
+//   - a header or claims set that is not one JSON object, or repeats a name
+//     (RFC 7515 §4, RFC 7519 §4: refuse, or take the last, which made
+//     {"merchant_id":"m-1",...,"merchant_id":"m-2"} mean m-2);
+//   - claims that are not UTF-8, and exp, nbf or iat that are not JSON
+//     numbers (RFC 7519 §2 NumericDate; jwx also reads numeric and RFC 3339
+//     strings).
+func checkForm(token string) error {
+	h, rest, ok1 := strings.Cut(token, ".")
+	p, s, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.Contains(s, ".") {
+		return errors.New("not three segments")
+	}
+	header, err := canonicalSegment(h)
+	if err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	claims, err := canonicalSegment(p)
+	if err != nil {
+		return fmt.Errorf("claims: %w", err)
+	}
+	if _, err := canonicalSegment(s); err != nil {
+		return fmt.Errorf("signature: %w", err)
+	}
+	hm, err := jsonMembers(header)
+	if err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	if _, ok := hm["crit"]; ok {
+		return errors.New(`header has "crit": no extension is understood`)
+	}
+	if !utf8.Valid(claims) {
+		return errors.New("claims are not UTF-8")
+	}
+	cm, err := jsonMembers(claims)
+	if err != nil {
+		return fmt.Errorf("claims: %w", err)
+	}
+	for _, name := range []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey} {
+		if raw, ok := cm[name]; ok && !isJSONNumber(raw) {
+			return fmt.Errorf("claim %s is not a number", name)
+		}
+	}
+	return nil
+}
+
+// canonicalSegment decodes seg, which must be canonical unpadded base64url:
+// the one spelling that encodes its bytes.
+func canonicalSegment(seg string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != seg {
+		return nil, errors.New("not canonical unpadded base64url")
+	}
+	return b, nil
+}
+
+// jsonMembers reads b as exactly one JSON object and returns its members,
+// refusing a repeated name.
+func jsonMembers(b []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	m := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, errors.New("malformed JSON")
+		}
+		name, _ := t.(string)
+		if _, dup := m[name]; dup {
+			return nil, fmt.Errorf("name %q repeated", name)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, errors.New("malformed JSON")
+		}
+		m[name] = raw
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, errors.New("malformed JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON object")
+	}
+	return m, nil
+}
+
+// isJSONNumber reports whether raw (valid JSON) is a number.
+func isJSONNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
 }
 
 // principalOf reads the claims the service uses: sub, scope (space
