@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
@@ -55,6 +57,16 @@ const (
 // verifying within about this time.
 const JWKSMaxAge = 10 * time.Minute
 
+// TokenCacheMaxAge is the longest a container reuses the outcome of a
+// verified token (docs/design.md §7), as API Gateway caches an
+// authorizer's answer: a key removed from the JWKS stops a cached token
+// within this time at most.
+const TokenCacheMaxAge = 5 * time.Minute
+
+// DefaultTokenCacheEntries bounds the verified-token cache (about 0.5 KB
+// an entry).
+const DefaultTokenCacheEntries = 4096
+
 // JWTConfig configures a JWTVerifier.
 type JWTConfig struct {
 	JWKSURL  string
@@ -65,6 +77,9 @@ type JWTConfig struct {
 	// Logger receives JWKS fetch failures and skipped keys; nil discards
 	// them.
 	Logger *slog.Logger
+	// CacheEntries bounds the verified-token cache: 0 means
+	// DefaultTokenCacheEntries, a negative number no cache.
+	CacheEntries int
 }
 
 // JWTVerifier verifies bearer tokens: RS256, ES256 or EdDSA signatures by a
@@ -80,10 +95,18 @@ type JWTConfig struct {
 // it. A token naming an unknown kid waits for a fetch (started at most once
 // per refreshGap, or already running); a snapshot older than JWKSMaxAge is
 // fetched again in the background.
+//
+// A verified token's outcome is kept in a bounded least-recently-used
+// cache, keyed by the SHA-256 of the whole token, for at most
+// TokenCacheMaxAge and never past exp (+ MaxSkew); exp, nbf and iat are
+// checked against the clock on every use, and a refused token is never
+// cached. Ages are wall-clock ages.
 type JWTVerifier struct {
-	cfg    JWTConfig
-	client *http.Client
-	set    atomic.Pointer[keySet]
+	cfg       JWTConfig
+	client    *http.Client
+	set       atomic.Pointer[keySet]
+	cache     *lru.Cache[[sha256.Size]byte, *verified] // nil: no cache
+	sigChecks atomic.Int64                             // signatures checked (tests)
 
 	mu          sync.Mutex // guards the fields below; never held during a fetch
 	flight      *refresh   // the fetch running, or nil
@@ -116,11 +139,34 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &JWTVerifier{
+	v := &JWTVerifier{
 		cfg:     cfg,
 		client:  jwk.WrapHTTPClientDefaults(&http.Client{Timeout: jwksFetchTimeout}),
 		skipped: map[string]bool{},
 	}
+	entries := cfg.CacheEntries
+	if entries == 0 {
+		entries = DefaultTokenCacheEntries
+	}
+	if entries > 0 {
+		v.cache, _ = lru.New[[sha256.Size]byte, *verified](entries)
+	}
+	return v
+}
+
+// verified is a cached outcome: the token's principal and times.
+type verified struct {
+	p             Principal // callers get copies
+	exp, nbf, iat time.Time // nbf, iat zero when absent
+	until         time.Time // wall clock: the entry's end
+}
+
+// timely reports whether the token's times accept it at now, as jwx's
+// validation would (MaxSkew leeway).
+func (e *verified) timely(now time.Time) bool {
+	return now.Before(e.exp.Add(MaxSkew)) &&
+		(e.nbf.IsZero() || !now.Add(MaxSkew).Before(e.nbf)) &&
+		(e.iat.IsZero() || !now.Add(MaxSkew).Before(e.iat))
 }
 
 // wallNow is the clock without its monotonic reading: ages are wall-clock
@@ -131,13 +177,61 @@ func (v *JWTVerifier) wallNow() time.Time { return v.cfg.Now().Round(0) }
 // token may be fine, so the caller gets 503, not 401.
 var errKeySetUnavailable = errors.New("JWKS unavailable")
 
-// Verify checks token and returns its principal.
+// Verify checks token and returns its principal (a copy the caller may
+// keep).
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
 	if len(token) > maxTokenBytes {
 		return nil, invalidToken(errors.New("token too large"))
 	}
+	var key [sha256.Size]byte
+	if v.cache != nil {
+		key = sha256.Sum256([]byte(token))
+		if e, ok := v.cache.Get(key); ok {
+			now := v.wallNow()
+			if now.Before(e.until) && e.timely(now) {
+				p := e.p
+				p.Scopes = slices.Clone(p.Scopes)
+				return &p, nil
+			}
+			// Stale, or refused by the clock now: verify afresh, which
+			// refuses it with jwx's own reason.
+			v.cache.Remove(key)
+		}
+	}
+	p, tok, err := v.verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if v.cache != nil {
+		v.remember(key, p, tok)
+	}
+	return p, nil
+}
+
+// remember caches a verified token's principal until its exp (+ MaxSkew),
+// TokenCacheMaxAge at most.
+func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Token) {
+	exp, ok := tok.Expiration()
+	if !ok {
+		return
+	}
+	now := v.wallNow()
+	e := &verified{p: *p, exp: exp, until: now.Add(TokenCacheMaxAge)}
+	e.p.Scopes = slices.Clone(p.Scopes)
+	e.nbf, _ = tok.NotBefore()
+	e.iat, _ = tok.IssuedAt()
+	if end := exp.Add(MaxSkew); end.Before(e.until) {
+		e.until = end
+	}
+	if now.Before(e.until) {
+		v.cache.Add(key, e)
+	}
+}
+
+// verify checks token fully: its form, its signature, its claims.
+func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt.Token, error) {
 	if err := checkForm(token); err != nil {
-		return nil, invalidToken(err)
+		return nil, nil, invalidToken(err)
 	}
 	tok, err := jwt.ParseString(token,
 		jwt.WithKeyProvider(jws.KeyProviderFunc(func(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
@@ -153,11 +247,15 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	)
 	if err != nil {
 		if errors.Is(err, errKeySetUnavailable) {
-			return nil, session.Unavailable(err)
+			return nil, nil, session.Unavailable(err)
 		}
-		return nil, invalidToken(err)
+		return nil, nil, invalidToken(err)
 	}
-	return principalOf(tok)
+	p, err := principalOf(tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, tok, nil
 }
 
 func invalidToken(cause error) *session.Error {
@@ -209,6 +307,7 @@ func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws
 	if !fits(k.raw) {
 		return fmt.Errorf("key %q does not fit algorithm %s", kid, alg.String())
 	}
+	v.sigChecks.Add(1)
 	sink.Key(alg, k.raw)
 	return nil
 }
