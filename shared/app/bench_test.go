@@ -38,7 +38,7 @@ type benchEnv struct {
 	app    *app.App
 	fake   string
 	table  string
-	token  map[string]string // alg -> token for sampleMerchant, every scope
+	token  map[string]string            // alg -> token for sampleMerchant, every scope
 	jwks   map[string]*auth.JWTVerifier // the verified-token cache off
 	cached map[string]*auth.JWTVerifier // the verified-token cache on, as in a function
 	apiKey string
