@@ -513,6 +513,7 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 	other := mint(t, base, "merchant_id=m-2")
 	noScope := mint(t, base, "merchant_id=m-1&scope=profile")
 	noMerchant := mint(t, base, "merchant_id=&scope=sessions:read%20sessions:write%20Payment.Read%20user%20apikeys:write")
+	keysOnly := mint(t, base, "merchant_id=m-1&scope=apikeys:write")
 	proc := mint(t, base, "merchant_id=&scope=sessions:process")
 	unknown := uuid.NewString()
 	big := `{"amount":1,"currency":"EUR","orderId":"` + strings.Repeat("x", httpapi.MaxBodyBytes) + `"}`
@@ -718,6 +719,10 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "key: with an API key", method: "POST", path: "/api-keys", header: apiKey(writeKey), body: `{"scopes":["sessions:read"]}`, status: 401, code: "UNAUTHENTICATED", badReq: true},
 		{name: "key: token without scope", method: "POST", path: "/api-keys", header: bearer(noScope), body: `{"scopes":["sessions:read"]}`, status: 403, code: "INSUFFICIENT_SCOPE", badReq: true},
 		{name: "key: no merchant", method: "POST", path: "/api-keys", header: bearer(noMerchant), body: `{"scopes":["sessions:read"]}`, status: 403, code: "MERCHANT_REQUIRED"},
+		{name: "key: a scope its creator lacks", method: "POST", path: "/api-keys", header: bearer(keysOnly), body: `{"scopes":["sessions:read"]}`, status: 403, code: "INSUFFICIENT_SCOPE"},
+		{name: "key: with expiresAt", method: "POST", path: "/api-keys", header: bearer(all), body: `{"scopes":["sessions:read"],"expiresAt":"` + time.Now().Add(90*24*time.Hour).UTC().Format(time.RFC3339) + `"}`, status: 201},
+		{name: "key: expiresAt past", method: "POST", path: "/api-keys", header: bearer(all), body: `{"scopes":["sessions:read"],"expiresAt":"2020-01-01T00:00:00Z"}`, status: 400, code: "VALIDATION_FAILED"},
+		{name: "key: expiresAt over a year", method: "POST", path: "/api-keys", header: bearer(all), body: `{"scopes":["sessions:read"],"expiresAt":"` + time.Now().Add(400*24*time.Hour).UTC().Format(time.RFC3339) + `"}`, status: 400, code: "VALIDATION_FAILED"},
 		{name: "key: body over 64 KiB", method: "POST", path: "/api-keys", header: bearer(all), body: `{"scopes":["` + strings.Repeat("s", httpapi.MaxBodyBytes) + `"]}`, status: 413, code: "BODY_TOO_LARGE", badReq: true},
 		{name: "key: text/plain", method: "POST", path: "/api-keys", header: bearer(all, "Content-Type", "text/plain"), body: `{"scopes":["sessions:read"]}`, status: 415, code: "UNSUPPORTED_MEDIA_TYPE", badReq: true},
 

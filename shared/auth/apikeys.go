@@ -7,8 +7,9 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -25,6 +26,29 @@ const (
 
 // APIKeyScopes are the scopes an API key may carry.
 var APIKeyScopes = []string{ScopeSessionsRead, ScopeSessionsWrite}
+
+// MaxAPIKeyLifetime is the furthest ahead a key's expiresAt may be: 365
+// days from its creation.
+const MaxAPIKeyLifetime = 365 * 24 * time.Hour
+
+// ParseAPIKeyExpiry reads the expiresAt of a new key made at now: an RFC
+// 3339 date-time with a time zone (Z or an offset), after now and at most
+// MaxAPIKeyLifetime later. It is returned in UTC at the precision the
+// service keeps times (100 ns). Anything else is EINVALID naming expiresAt.
+func ParseAPIKeyExpiry(s string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2026-12-31T23:59:59Z.")
+	}
+	t = session.Normalize(t)
+	if !t.After(now) {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be in the future.")
+	}
+	if t.Sub(now) > MaxAPIKeyLifetime {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt may be at most 365 days ahead.")
+	}
+	return t, nil
+}
 
 // NewAPIKey makes a key: its id, the full key to show once, and the digest
 // to store.
@@ -67,36 +91,53 @@ func isLowerHex(s string) bool {
 // without looking again: a revoked key stops working within this time.
 const APIKeyCacheTTL = 30 * time.Second
 
-// maxCachedKeys bounds the cache; beyond it, it starts over.
+// maxCachedKeys bounds the cache (measured: 1.7 MB full of unknown ids,
+// 3.9 MB full of real keys); beyond it, the least recently used entry goes.
 const maxCachedKeys = 10_000
+
+// APIKeyStore reads stored keys: *store.Store (tests use one whose
+// DynamoDB is a fake).
+type APIKeyStore interface {
+	APIKey(ctx context.Context, id string) (*store.APIKey, error)
+}
 
 // APIKeyVerifier checks X-Api-Key values against the stored keys, comparing
 // digests in constant time. Lookups (found or not) are cached for
 // APIKeyCacheTTL per container, so a hot key costs no table read and a flood
-// of made-up ids costs one read per id per TTL.
+// of made-up ids costs one read per id per TTL. The cache is bounded and
+// evicts the least recently used entry, so a flood of made-up ids cannot
+// push out the keys in use. Ages are measured on the wall clock, not the
+// monotonic one: a Lambda sandbox frozen between invocations need not
+// advance its monotonic clock, and the TTL must still bite after a thaw.
 type APIKeyVerifier struct {
-	store *store.Store
+	store APIKeyStore
 	now   func() time.Time
-
-	mu    sync.Mutex
-	cache map[string]cachedKey
+	cache *lru.Cache[string, cachedKey]
 }
 
 type cachedKey struct {
 	key     *store.APIKey // nil: no such key
-	fetched time.Time
+	fetched time.Time     // wall clock (no monotonic reading)
 }
 
 // NewAPIKeyVerifier returns a verifier reading keys from st.
-func NewAPIKeyVerifier(st *store.Store, now func() time.Time) *APIKeyVerifier {
+func NewAPIKeyVerifier(st APIKeyStore, now func() time.Time) *APIKeyVerifier {
 	if now == nil {
 		now = time.Now
 	}
-	return &APIKeyVerifier{store: st, now: now, cache: map[string]cachedKey{}}
+	cache, err := lru.New[string, cachedKey](maxCachedKeys)
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	return &APIKeyVerifier{store: st, now: now, cache: cache}
 }
 
+// wallNow is the verifier's clock without its monotonic reading, so that
+// differences between two readings are wall-clock differences.
+func (v *APIKeyVerifier) wallNow() time.Time { return v.now().Round(0) }
+
 // VerifyAPIKey returns the principal of a valid key; EUNAUTHORIZED for a
-// malformed, unknown or revoked one.
+// malformed, unknown, revoked or expired one.
 func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Principal, error) {
 	id, secret, ok := parseAPIKey(key)
 	if !ok {
@@ -110,33 +151,29 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
 		return nil, unauthenticated("The API key is invalid.")
 	}
+	// Expiry is judged on every use, cached or not.
+	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
+		return nil, unauthenticated("The API key has expired.")
+	}
 	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: k.Scopes, Method: MethodAPIKey, KeyID: k.ID}, nil
 }
 
 func (v *APIKeyVerifier) lookup(ctx context.Context, id string) (*store.APIKey, error) {
-	now := v.now()
-	v.mu.Lock()
-	c, ok := v.cache[id]
-	v.mu.Unlock()
-	if ok && now.Sub(c.fetched) < APIKeyCacheTTL {
-		return c.key, nil
+	now := v.wallNow()
+	// An entry is fresh for APIKeyCacheTTL; one fetched "in the future"
+	// (the wall clock stepped back) is not trusted either.
+	if c, ok := v.cache.Get(id); ok {
+		if age := now.Sub(c.fetched); age >= 0 && age < APIKeyCacheTTL {
+			return c.key, nil
+		}
 	}
 	k, err := v.store.APIKey(ctx, id)
 	if err != nil && session.ErrorCode(err) != session.ENOTFOUND {
 		return nil, err
 	}
-	v.mu.Lock()
-	if len(v.cache) >= maxCachedKeys {
-		v.cache = map[string]cachedKey{}
-	}
-	v.cache[id] = cachedKey{key: k, fetched: now}
-	v.mu.Unlock()
+	v.cache.Add(id, cachedKey{key: k, fetched: now})
 	return k, nil
 }
 
 // Forget drops a key from this container's cache (after revoking it here).
-func (v *APIKeyVerifier) Forget(id string) {
-	v.mu.Lock()
-	delete(v.cache, id)
-	v.mu.Unlock()
-}
+func (v *APIKeyVerifier) Forget(id string) { v.cache.Remove(id) }

@@ -1,20 +1,28 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
-	"github.com/lestrrat-go/httprc/v3"
-	"github.com/lestrrat-go/httprc/v3/errsink"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
@@ -29,13 +37,35 @@ const (
 	MaxSkew = 60 * time.Second
 	// maxTokenBytes bounds a bearer token before any parsing.
 	maxTokenBytes = 8 << 10
-	// refreshGap is the least time between two forced JWKS refreshes (an
-	// unknown kid, or no key set yet): a flood of tokens with made-up kids
-	// costs the JWKS server at most one fetch per gap.
+	// refreshGap is the least time between two JWKS fetches started by
+	// requests (an unknown kid, no key set yet, a failed fetch): a flood of
+	// tokens with made-up kids costs the JWKS server at most one fetch per
+	// gap.
 	refreshGap = 10 * time.Second
 	// jwksFetchTimeout bounds one JWKS fetch.
 	jwksFetchTimeout = 5 * time.Second
+	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
+	maxJWKSBytes = 1 << 20
+	// maxSkippedLogged bounds the kids of unusable keys remembered so each
+	// is logged once.
+	maxSkippedLogged = 1000
 )
+
+// JWKSMaxAge is how long a fetched key set is used before it is fetched
+// again: the first request after that starts a fetch in the background
+// and is served by the set in hand, so a key the provider removed stops
+// verifying within about this time.
+const JWKSMaxAge = 10 * time.Minute
+
+// TokenCacheMaxAge is the longest a container reuses the outcome of a
+// verified token (docs/design.md §7), as API Gateway caches an
+// authorizer's answer: a key removed from the JWKS stops a cached token
+// within this time at most.
+const TokenCacheMaxAge = 5 * time.Minute
+
+// DefaultTokenCacheEntries bounds the verified-token cache (measured: 535
+// bytes an entry, 2.2 MB full).
+const DefaultTokenCacheEntries = 4096
 
 // JWTConfig configures a JWTVerifier.
 type JWTConfig struct {
@@ -44,27 +74,60 @@ type JWTConfig struct {
 	Audience string
 	// Now is the clock for exp and nbf; nil means time.Now.
 	Now func() time.Time
-	// Logger receives JWKS fetch failures; nil discards them.
+	// Logger receives JWKS fetch failures and skipped keys; nil discards
+	// them.
 	Logger *slog.Logger
+	// CacheEntries bounds the verified-token cache: 0 means
+	// DefaultTokenCacheEntries, a negative number no cache.
+	CacheEntries int
 }
 
 // JWTVerifier verifies bearer tokens: RS256, ES256 or EdDSA signatures by a
 // key of the JWKS (found by kid), issuer, audience, exp (required) and nbf
-// with MaxSkew leeway. HMAC and "none" are refused. The JWKS is fetched on
-// first use, not at start-up, refreshed in the background by jwx's cache,
-// and refreshed at once (rate-limited) when a token names an unknown kid.
+// with MaxSkew leeway. HMAC and "none" are refused.
+//
+// The JWKS is fetched on first use, not at start-up. A key the service
+// cannot use (a type or curve it does not accept, an RSA key under 2048
+// bits, an encryption key, one jwx cannot parse) is skipped and logged once
+// by kid; only a set with no usable key fails (503). The set in hand is an
+// immutable snapshot read without a lock: a fetch runs outside any lock,
+// one at a time, and requests whose kid the snapshot holds never wait for
+// it. A token naming an unknown kid waits for a fetch (started at most once
+// per refreshGap, or already running); a snapshot older than JWKSMaxAge is
+// fetched again in the background.
+//
+// A verified token's outcome is kept in a bounded least-recently-used
+// cache, keyed by the SHA-256 of the whole token, for at most
+// TokenCacheMaxAge and never past exp (+ MaxSkew); exp, nbf and iat are
+// checked against the clock on every use, and a refused token is never
+// cached. Ages are wall-clock ages.
 type JWTVerifier struct {
-	cfg JWTConfig
+	cfg       JWTConfig
+	client    *http.Client
+	set       atomic.Pointer[keySet]
+	cache     *lru.Cache[[sha256.Size]byte, *verified] // nil: no cache
+	sigChecks atomic.Int64                             // signatures checked (tests)
 
-	mu          sync.Mutex // guards the fields below
-	cache       *jwk.Cache
-	lastRefresh time.Time
-	keySet      jwk.Set              // the set keys was built from
-	keys        map[string]verifyKey // kid -> exported key, rebuilt per set
+	mu          sync.Mutex // guards the fields below; never held during a fetch
+	flight      *refresh   // the fetch running, or nil
+	lastAttempt time.Time  // when the last fetch started (wall clock)
+	skipped     map[string]bool
+}
+
+// keySet is one fetched JWKS: its usable keys by kid.
+type keySet struct {
+	keys    map[string]verifyKey
+	fetched time.Time // wall clock
+}
+
+// refresh is a JWKS fetch in progress; err is set before done closes.
+type refresh struct {
+	done chan struct{}
+	err  error
 }
 
 type verifyKey struct {
-	alg jwa.SignatureAlgorithm
+	alg jwa.SignatureAlgorithm // the key's own alg; zero when it names none
 	raw any
 }
 
@@ -73,17 +136,102 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &JWTVerifier{cfg: cfg}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	v := &JWTVerifier{
+		cfg:     cfg,
+		client:  jwk.WrapHTTPClientDefaults(&http.Client{Timeout: jwksFetchTimeout}),
+		skipped: map[string]bool{},
+	}
+	entries := cfg.CacheEntries
+	if entries == 0 {
+		entries = DefaultTokenCacheEntries
+	}
+	if entries > 0 {
+		v.cache, _ = lru.New[[sha256.Size]byte, *verified](entries)
+	}
+	return v
 }
 
-// errKeySetUnavailable marks a failure to obtain the JWKS at all: the
+// verified is a cached outcome: the token's principal and times.
+type verified struct {
+	p             Principal // callers get copies
+	exp, nbf, iat time.Time // nbf, iat zero when absent
+	until         time.Time // wall clock: the entry's end
+}
+
+// timely reports whether the token's times accept it at now, as jwx's
+// validation would (MaxSkew leeway).
+func (e *verified) timely(now time.Time) bool {
+	return now.Before(e.exp.Add(MaxSkew)) &&
+		(e.nbf.IsZero() || !now.Add(MaxSkew).Before(e.nbf)) &&
+		(e.iat.IsZero() || !now.Add(MaxSkew).Before(e.iat))
+}
+
+// wallNow is the clock without its monotonic reading: ages are wall-clock
+// differences, which a sandbox frozen between invocations cannot shrink.
+func (v *JWTVerifier) wallNow() time.Time { return v.cfg.Now().Round(0) }
+
+// errKeySetUnavailable marks a failure to obtain a usable JWKS at all: the
 // token may be fine, so the caller gets 503, not 401.
 var errKeySetUnavailable = errors.New("JWKS unavailable")
 
-// Verify checks token and returns its principal.
+// Verify checks token and returns its principal (a copy the caller may
+// keep).
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
 	if len(token) > maxTokenBytes {
 		return nil, invalidToken(errors.New("token too large"))
+	}
+	var key [sha256.Size]byte
+	if v.cache != nil {
+		key = sha256.Sum256([]byte(token))
+		if e, ok := v.cache.Get(key); ok {
+			now := v.wallNow()
+			if now.Before(e.until) && e.timely(now) {
+				p := e.p
+				p.Scopes = slices.Clone(p.Scopes)
+				return &p, nil
+			}
+			// Stale, or refused by the clock now: verify afresh, which
+			// refuses it with jwx's own reason.
+			v.cache.Remove(key)
+		}
+	}
+	p, tok, err := v.verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if v.cache != nil {
+		v.remember(key, p, tok)
+	}
+	return p, nil
+}
+
+// remember caches a verified token's principal until its exp (+ MaxSkew),
+// TokenCacheMaxAge at most.
+func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Token) {
+	exp, ok := tok.Expiration()
+	if !ok {
+		return
+	}
+	now := v.wallNow()
+	e := &verified{p: *p, exp: exp, until: now.Add(TokenCacheMaxAge)}
+	e.p.Scopes = slices.Clone(p.Scopes)
+	e.nbf, _ = tok.NotBefore()
+	e.iat, _ = tok.IssuedAt()
+	if end := exp.Add(MaxSkew); end.Before(e.until) {
+		e.until = end
+	}
+	if now.Before(e.until) {
+		v.cache.Add(key, e)
+	}
+}
+
+// verify checks token fully: its form, its signature, its claims.
+func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt.Token, error) {
+	if err := checkForm(token); err != nil {
+		return nil, nil, invalidToken(err)
 	}
 	tok, err := jwt.ParseString(token,
 		jwt.WithKeyProvider(jws.KeyProviderFunc(func(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
@@ -99,11 +247,15 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	)
 	if err != nil {
 		if errors.Is(err, errKeySetUnavailable) {
-			return nil, session.Unavailable(err)
+			return nil, nil, session.Unavailable(err)
 		}
-		return nil, invalidToken(err)
+		return nil, nil, invalidToken(err)
 	}
-	return principalOf(tok)
+	p, err := principalOf(tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, tok, nil
 }
 
 func invalidToken(cause error) *session.Error {
@@ -155,126 +307,288 @@ func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws
 	if !fits(k.raw) {
 		return fmt.Errorf("key %q does not fit algorithm %s", kid, alg.String())
 	}
+	v.sigChecks.Add(1)
 	sink.Key(alg, k.raw)
 	return nil
 }
 
-// key returns the verification key kid, refreshing the JWKS once (within
-// refreshGap) if it is unknown or no set has been fetched yet.
+// key returns the verification key kid. A kid of the set in hand is
+// answered at once (starting a background fetch if the set is old); an
+// unknown kid, or no set yet, waits for a fetch: the one running, or a new
+// one if none started within refreshGap.
 func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	set, err := v.currentSet(ctx)
-	if err == nil {
-		if k, ok := v.lookup(set, kid); ok {
+	now := v.wallNow()
+	s := v.set.Load()
+	if s != nil {
+		if k, ok := s.keys[kid]; ok {
+			if age := now.Sub(s.fetched); age >= JWKSMaxAge || age < 0 {
+				v.startRefresh(now)
+			}
 			return k, nil
 		}
 	}
-	if v.cfg.Now().Sub(v.lastRefresh) < refreshGap {
-		if set == nil {
-			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, err)
+	if f := v.startRefresh(now); f != nil {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ctx.Err())
 		}
-		return verifyKey{}, fmt.Errorf("unknown kid %q (JWKS refreshed less than %s ago)", kid, refreshGap)
-	}
-	v.lastRefresh = v.cfg.Now()
-	fctx, cancel := context.WithTimeout(ctx, jwksFetchTimeout)
-	defer cancel()
-	fresh, ferr := v.cache.Refresh(fctx, v.cfg.JWKSURL)
-	if ferr != nil {
-		if set == nil {
-			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ferr)
+		s = v.set.Load()
+		if s == nil {
+			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, f.err)
 		}
-		return verifyKey{}, fmt.Errorf("unknown kid %q; JWKS refresh failed: %v", kid, ferr)
 	}
-	if k, ok := v.lookup(fresh, kid); ok {
+	switch {
+	case s == nil:
+		return verifyKey{}, fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap)
+	case len(s.keys) == 0:
+		return verifyKey{}, fmt.Errorf("%w: no usable key in the JWKS", errKeySetUnavailable)
+	}
+	if k, ok := s.keys[kid]; ok {
 		return k, nil
 	}
 	return verifyKey{}, fmt.Errorf("unknown kid %q", kid)
 }
 
-// currentSet returns the cached key set, registering the JWKS URL with the
-// cache on first use and waiting for the first fetch to succeed or fail.
-// Callers hold v.mu.
-func (v *JWTVerifier) currentSet(ctx context.Context) (jwk.Set, error) {
-	if v.cache == nil {
-		fetchErrs := make(chan error, 1)
-		sink := errsink.NewFunc(func(_ context.Context, err error) {
-			if v.cfg.Logger != nil {
-				v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.cfg.JWKSURL, "error", err.Error())
-			}
-			select {
-			case fetchErrs <- err:
-			default:
-			}
-		})
-		c, err := jwk.NewCache(context.Background(), httprc.NewClient(httprc.WithErrorSink(sink)))
-		if err != nil {
-			return nil, err
-		}
-		v.lastRefresh = v.cfg.Now()
-		if err := c.Register(ctx, v.cfg.JWKSURL,
-			jwk.WithWaitReady(false),
-			jwk.WithMinInterval(5*time.Minute),
-			jwk.WithMaxInterval(time.Hour),
-		); err != nil {
-			return nil, err
-		}
-		v.cache = c
-		r, err := c.LookupResource(ctx, v.cfg.JWKSURL)
-		if err != nil {
-			return nil, err
-		}
-		wait, cancel := context.WithTimeout(ctx, jwksFetchTimeout)
-		defer cancel()
-		ready := make(chan error, 1)
-		go func() { ready <- r.Ready(wait) }()
-		select {
-		case err := <-ready:
-			if err != nil {
-				return nil, err
-			}
-		case err := <-fetchErrs:
-			return nil, err
-		}
+// startRefresh returns the fetch running, or starts one unless one started
+// within refreshGap (then nil). The fetch runs on its own goroutine and
+// deadline, so a request giving up does not abort it for the others.
+func (v *JWTVerifier) startRefresh(now time.Time) *refresh {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.flight != nil {
+		return v.flight
 	}
-	r, err := v.cache.LookupResource(ctx, v.cfg.JWKSURL)
+	if since := now.Sub(v.lastAttempt); since >= 0 && since < refreshGap {
+		return nil
+	}
+	f := &refresh{done: make(chan struct{})}
+	v.flight, v.lastAttempt = f, now
+	go v.fetch(f)
+	return f
+}
+
+// fetch gets the JWKS and installs its usable keys as the new snapshot. A
+// failed fetch keeps the snapshot in hand.
+func (v *JWTVerifier) fetch(f *refresh) {
+	ctx, cancel := context.WithTimeout(context.Background(), jwksFetchTimeout)
+	defer cancel()
+	set, err := v.get(ctx)
+	if err != nil {
+		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.cfg.JWKSURL, "error", err.Error())
+	} else {
+		ks := &keySet{keys: v.usable(set), fetched: v.wallNow()}
+		if len(ks.keys) == 0 {
+			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.cfg.JWKSURL, "keys", set.Len())
+		}
+		v.set.Store(ks)
+	}
+	v.mu.Lock()
+	f.err = err
+	v.flight = nil
+	v.mu.Unlock()
+	close(f.done)
+}
+
+// get fetches and parses the JWKS. An entry jwx cannot parse is kept as a
+// placeholder (jwk.WithStrictKeySetParsing(false)) instead of failing the
+// whole set; usable() skips it.
+func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
 		return nil, err
 	}
-	set := r.Resource()
-	if set == nil {
-		return nil, errors.New("JWKS not fetched yet")
+	req.Header.Set("Accept", "application/json")
+	res, err := v.client.Do(req)
+	if err != nil {
+		return nil, err
 	}
-	return set, nil
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("JWKS answered %s", res.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read JWKS: %w", err)
+	}
+	if len(body) > maxJWKSBytes {
+		return nil, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
+	}
+	return jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 }
 
-// lookup finds kid in set, exporting keys once per set: verification then
-// uses ready raw keys, not a JWK conversion per request.
-func (v *JWTVerifier) lookup(set jwk.Set, kid string) (verifyKey, bool) {
-	if set != v.keySet {
-		keys := make(map[string]verifyKey, set.Len())
-		for i := 0; i < set.Len(); i++ {
-			k, _ := set.Key(i)
-			id, ok := k.KeyID()
-			if !ok {
-				continue
-			}
-			var raw any
-			if err := jwk.Export(k, &raw); err != nil {
-				continue
-			}
-			var alg jwa.SignatureAlgorithm
-			if a, ok := k.Algorithm(); ok {
-				if sa, ok := jwa.LookupSignatureAlgorithm(a.String()); ok {
-					alg = sa
-				}
-			}
-			keys[id] = verifyKey{alg: alg, raw: raw}
+// usable returns the keys of set the service can verify with, by kid,
+// exported once per set so verification uses ready raw keys. The others
+// are logged once each, by kid.
+func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
+	keys := make(map[string]verifyKey, set.Len())
+	for i := 0; i < set.Len(); i++ {
+		k, _ := set.Key(i)
+		kid, _ := k.KeyID()
+		vk, why := usableKey(k)
+		if why == "" && kid == "" {
+			why = "no kid: tokens name their key by kid"
 		}
-		v.keySet, v.keys = set, keys
+		if _, dup := keys[kid]; why == "" && dup {
+			why = "another usable key has the same kid"
+		}
+		if why != "" {
+			v.skip(kid, why)
+			continue
+		}
+		keys[kid] = vk
 	}
-	k, ok := v.keys[kid]
-	return k, ok
+	return keys
+}
+
+// usableKey exports k if a token may be verified with it, else says why
+// not.
+func usableKey(k jwk.Key) (verifyKey, string) {
+	if uk, ok := k.(jwk.UnsupportedKey); ok {
+		return verifyKey{}, "unparseable: " + uk.Reason().Error()
+	}
+	if use, ok := k.KeyUsage(); ok && use != "sig" {
+		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
+	}
+	if ops, ok := k.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return verifyKey{}, "key_ops lacks verify"
+	}
+	var raw any
+	if err := jwk.Export(k, &raw); err != nil {
+		return verifyKey{}, "cannot export: " + err.Error()
+	}
+	var vk verifyKey
+	vk.raw = raw
+	if a, ok := k.Algorithm(); ok {
+		fits, allowed := allowedAlgs[a.String()]
+		if !allowed {
+			return verifyKey{}, fmt.Sprintf("alg %s is not accepted", a.String())
+		}
+		if !fits(raw) {
+			return verifyKey{}, fmt.Sprintf("does not fit its alg %s", a.String())
+		}
+		vk.alg, _ = jwa.LookupSignatureAlgorithm(a.String())
+		return vk, ""
+	}
+	for _, fits := range allowedAlgs {
+		if fits(raw) {
+			return vk, ""
+		}
+	}
+	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// skip logs an unusable key, once per kid.
+func (v *JWTVerifier) skip(kid, why string) {
+	v.mu.Lock()
+	seen := v.skipped[kid]
+	if !seen && len(v.skipped) < maxSkippedLogged {
+		v.skipped[kid] = true
+	}
+	v.mu.Unlock()
+	if !seen {
+		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.cfg.JWKSURL, "kid", kid, "reason", why)
+	}
+}
+
+// checkForm refuses what jwx would let through but the service does not
+// accept, so that a token has exactly one spelling and one meaning:
+//   - anything but three segments of canonical unpadded base64url (RFC 7515
+//     §2: no '=' padding, no line breaks or other characters; RFC 4648 §3.5:
+//     the pad bits are zero). jwx decodes leniently, so "...sig==" or a
+//     signature with its pad bits set verified as the canonical token;
+//   - a "crit" header (RFC 7515 §4.1.11: a recipient must refuse an
+//     extension it does not understand, and the service understands none);
+//   - a header or claims set that is not one JSON object, or repeats a name
+//     (RFC 7515 §4, RFC 7519 §4: refuse, or take the last, which made
+//     {"merchant_id":"m-1",...,"merchant_id":"m-2"} mean m-2);
+//   - claims that are not UTF-8, and exp, nbf or iat that are not JSON
+//     numbers (RFC 7519 §2 NumericDate; jwx also reads numeric and RFC 3339
+//     strings).
+func checkForm(token string) error {
+	h, rest, ok1 := strings.Cut(token, ".")
+	p, s, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.Contains(s, ".") {
+		return errors.New("not three segments")
+	}
+	header, err := canonicalSegment(h)
+	if err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	claims, err := canonicalSegment(p)
+	if err != nil {
+		return fmt.Errorf("claims: %w", err)
+	}
+	if _, err := canonicalSegment(s); err != nil {
+		return fmt.Errorf("signature: %w", err)
+	}
+	hm, err := jsonMembers(header)
+	if err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	if _, ok := hm["crit"]; ok {
+		return errors.New(`header has "crit": no extension is understood`)
+	}
+	if !utf8.Valid(claims) {
+		return errors.New("claims are not UTF-8")
+	}
+	cm, err := jsonMembers(claims)
+	if err != nil {
+		return fmt.Errorf("claims: %w", err)
+	}
+	for _, name := range []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey} {
+		if raw, ok := cm[name]; ok && !isJSONNumber(raw) {
+			return fmt.Errorf("claim %s is not a number", name)
+		}
+	}
+	return nil
+}
+
+// canonicalSegment decodes seg, which must be canonical unpadded base64url:
+// the one spelling that encodes its bytes.
+func canonicalSegment(seg string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != seg {
+		return nil, errors.New("not canonical unpadded base64url")
+	}
+	return b, nil
+}
+
+// jsonMembers reads b as exactly one JSON object and returns its members,
+// refusing a repeated name.
+func jsonMembers(b []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	m := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, errors.New("malformed JSON")
+		}
+		name, _ := t.(string)
+		if _, dup := m[name]; dup {
+			return nil, fmt.Errorf("name %q repeated", name)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, errors.New("malformed JSON")
+		}
+		m[name] = raw
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, errors.New("malformed JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON object")
+	}
+	return m, nil
+}
+
+// isJSONNumber reports whether raw (valid JSON) is a number.
+func isJSONNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
 }
 
 // principalOf reads the claims the service uses: sub, scope (space

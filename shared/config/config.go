@@ -48,7 +48,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, time.Second, 24*time.Hour),
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 16, 1, 256),
-		JWKSURL:          p.url("JWKS_URL"),
+		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),
 		LogLevel:         p.level("LOG_LEVEL"),
@@ -110,6 +110,25 @@ func (p *parser) url(name string) string {
 		return ""
 	}
 	return v
+}
+
+// jwksURL reads the JWKS URL: https, or plain http to a loopback host
+// (localhost, 127.0.0.0/8, ::1), which only the local server and sam local
+// use. Keys fetched over plain http from anywhere else could be swapped in
+// transit, and with them every token's meaning.
+func (p *parser) jwksURL(name string) string {
+	v := p.url(name)
+	if v == "" {
+		return ""
+	}
+	u, _ := url.Parse(v)
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
+		return v
+	}
+	p.fail(name, v, "an https URL (plain http only to a loopback host: localhost, 127.0.0.1, ::1)")
+	return ""
 }
 
 func (p *parser) duration(name string, def, min, max time.Duration) time.Duration {

@@ -67,3 +67,42 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		}
 	}
 }
+
+// TestJWKSURLIsHTTPSOrLoopback: JWKS_URL must be https, except plain http to
+// a loopback host (the local server and sam local), as the lead decided
+// for issue 11, item 6 ("JwksUrl must be https://").
+func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
+	tests := []struct {
+		url string
+		ok  bool
+	}{
+		{"https://id.example/.well-known/jwks.json", true},
+		{"https://id.example:8443/jwks", true},
+		{"http://127.0.0.1:3000/.well-known/jwks.json", true},
+		{"http://localhost:3001/.well-known/jwks.json", true},
+		{"http://LOCALHOST/jwks", true},
+		{"http://[::1]:3001/jwks", true},
+		{"http://127.0.0.2/jwks", true},
+		{"http://id.example/.well-known/jwks.json", false},
+		{"http://10.0.0.1/jwks", false},
+		{"http://host.docker.internal:3001/jwks", false},
+		{"http://localhost.id.example/jwks", false},
+		{"http://127.0.0.1.nip.io/jwks", false},
+		{"http://[::ffff:10.0.0.1]/jwks", false},
+		{"ftp://id.example/jwks", false},
+		{"https:///jwks", false},
+		{"/jwks.json", false},
+	}
+	for _, tt := range tests {
+		c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": tt.url}))
+		if tt.ok {
+			if err != nil || c.JWKSURL != tt.url {
+				t.Errorf("Load(JWKS_URL=%q) = %q, %v; want it accepted", tt.url, c.JWKSURL, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
+			t.Errorf("Load(JWKS_URL=%q) = %q, %v; want an error naming JWKS_URL", tt.url, c.JWKSURL, err)
+		}
+	}
+}

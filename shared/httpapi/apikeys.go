@@ -16,23 +16,29 @@ const (
 	PatternDeleteAPIKey = "DELETE /api-keys/{keyId}"
 )
 
-// APIKeyRequest is the body of POST /api-keys.
+// APIKeyRequest is the body of POST /api-keys. ExpiresAt is optional: an
+// RFC 3339 instant after now and at most auth.MaxAPIKeyLifetime ahead.
 type APIKeyRequest struct {
-	Scopes []string `json:"scopes"`
+	Scopes    []string `json:"scopes"`
+	ExpiresAt *string  `json:"expiresAt,omitempty"`
 }
 
 // APIKeyResponse is the answer to POST /api-keys. Key is the only time the
 // secret is shown.
 type APIKeyResponse struct {
-	KeyID      string    `json:"keyId"`
-	Key        string    `json:"key"`
-	MerchantID string    `json:"merchantId"`
-	Scopes     []string  `json:"scopes"`
-	CreatedAt  time.Time `json:"createdAt"`
+	KeyID      string     `json:"keyId"`
+	Key        string     `json:"key"`
+	MerchantID string     `json:"merchantId"`
+	Scopes     []string   `json:"scopes"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
 }
 
 // CreateAPIKey handles POST /api-keys: a merchant makes an API key with
 // some of the scopes sessions:read and sessions:write (201, shown once).
+// A key never holds a scope its creator lacks (403 INSUFFICIENT_SCOPE
+// otherwise): a token with only apikeys:write cannot mint a key that
+// writes sessions. The key may carry an expiry (expiresAt).
 func CreateAPIKey(st *store.Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeAPIKeysWrite, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -56,13 +62,28 @@ func CreateAPIKey(st *store.Store, authn *auth.Authenticator, now func() time.Ti
 				scopes = append(scopes, s)
 			}
 		}
+		created := session.Normalize(now())
+		var expires *time.Time
+		if req.ExpiresAt != nil {
+			t, err := auth.ParseAPIKeyExpiry(*req.ExpiresAt, created)
+			if err != nil {
+				return err
+			}
+			expires = &t
+		}
+		for _, s := range scopes {
+			if !p.HasScope(s) {
+				return session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope,
+					"A key cannot have the %s scope: the credentials that make it lack it.", s)
+			}
+		}
 		id, key, hash := auth.NewAPIKey()
-		k := &store.APIKey{ID: id, MerchantID: p.MerchantID, Scopes: scopes, SecretHash: hash, CreatedAt: session.Normalize(now()), CreatedBy: p.Subject}
+		k := &store.APIKey{ID: id, MerchantID: p.MerchantID, Scopes: scopes, SecretHash: hash, CreatedAt: created, CreatedBy: p.Subject, ExpiresAt: expires}
 		if err := st.CreateAPIKey(r.Context(), k); err != nil {
 			return err
 		}
 		w.Header().Set("Location", "/api-keys/"+id)
-		writeJSON(w, http.StatusCreated, contentTypeJSON, APIKeyResponse{KeyID: id, Key: key, MerchantID: k.MerchantID, Scopes: scopes, CreatedAt: k.CreatedAt})
+		writeJSON(w, http.StatusCreated, contentTypeJSON, APIKeyResponse{KeyID: id, Key: key, MerchantID: k.MerchantID, Scopes: scopes, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt})
 		return nil
 	}, writeProblem)
 }

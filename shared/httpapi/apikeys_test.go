@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ import (
 
 func TestAPIKeyLifecycle(t *testing.T) {
 	h := newHarness(t)
-	admin := h.token("m-1", auth.ScopeAPIKeysWrite)
+	admin := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
 	res := h.do("POST", "/api-keys", admin, map[string]any{"scopes": []string{"sessions:read", "sessions:write", "sessions:read"}})
 	if res.Code != 201 {
 		t.Fatalf("POST /api-keys = %d %s", res.Code, res.Body)
@@ -149,5 +151,151 @@ func TestRevocationReachesOtherContainers(t *testing.T) {
 	}
 	if auth.APIKeyCacheTTL > 60*time.Second {
 		t.Errorf("APIKeyCacheTTL = %s; revocation must take effect within 60s", auth.APIKeyCacheTTL)
+	}
+}
+
+// TestAPIKeyScopesAreASubsetOfTheCreators: "A key's scopes must be a subset
+// of its creator's (403 otherwise)" (issue 11, item 3). Before the fix a
+// token with only apikeys:write minted a sessions:read sessions:write key
+// and created sessions with it.
+func TestAPIKeyScopesAreASubsetOfTheCreators(t *testing.T) {
+	h := newHarness(t)
+	read, write, keys := auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeAPIKeysWrite
+	tests := []struct {
+		name   string
+		holds  []string
+		asks   []string
+		status int
+	}{
+		{"only apikeys:write asks for read and write", []string{keys}, []string{read, write}, 403},
+		{"only apikeys:write asks for read", []string{keys}, []string{read}, 403},
+		{"read asks for read and write", []string{keys, read}, []string{read, write}, 403},
+		{"write asks for read", []string{keys, write}, []string{read}, 403},
+		{"every other scope but write asks for write", []string{keys, read, auth.ScopeSessionsProcess, auth.ScopePaymentRead, auth.ScopeUser}, []string{write}, 403},
+		{"read asks for read", []string{keys, read}, []string{read}, 201},
+		{"read and write ask for write", []string{keys, read, write}, []string{write}, 201},
+		{"read and write ask for both", []string{keys, read, write}, []string{read, write}, 201},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := apiKeyItems(t, h)
+			res := h.do("POST", "/api-keys", h.token("m-1", tt.holds...), map[string]any{"scopes": tt.asks})
+			if res.Code != tt.status {
+				t.Fatalf("POST /api-keys: got %d %s; want %d", res.Code, res.Body, tt.status)
+			}
+			if tt.status == 403 {
+				wantProblem(t, res, 403, session.ReasonInsufficientScope)
+				if after := apiKeyItems(t, h); after != before {
+					t.Errorf("API key items: got %d after the refusal; want %d (nothing stored)", after, before)
+				}
+				return
+			}
+			key := res.json(t)["key"].(string)
+			// The key can do what was asked, and nothing more.
+			create := h.do("POST", "/sessions", "", map[string]any{"amount": 1, "currency": "EUR"}, "X-Api-Key", key)
+			if want := slices.Contains(tt.asks, write); (create.Code == 201) != want {
+				t.Errorf("POST /sessions with the key: got %d; want success %v", create.Code, want)
+			}
+		})
+	}
+}
+
+// apiKeyItems counts the API key records in the table.
+func apiKeyItems(t *testing.T, h *harness) int {
+	t.Helper()
+	out, err := h.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(h.table), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range out.Items {
+		if pk, ok := it["pk"].(*ddb.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "APIKEY#") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAPIKeyExpiry: "Keys get an optional expiresAt (at most a year)"
+// (issue 11, item 3). An expired key is refused like a revoked one, even
+// by a container that has it cached; the create response shows expiresAt;
+// TTL removes the record a day after expiry.
+func TestAPIKeyExpiry(t *testing.T) {
+	h := newHarness(t)
+	admin := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+	create := func(expiresAt any) response {
+		body := map[string]any{"scopes": []string{auth.ScopeSessionsRead}}
+		if expiresAt != nil {
+			body["expiresAt"] = expiresAt
+		}
+		return h.do("POST", "/api-keys", admin, body)
+	}
+	for _, bad := range []any{
+		t0.Format(time.RFC3339Nano),                                       // now: not in the future
+		t0.Add(-time.Second).Format(time.RFC3339),                         // past
+		t0.Add(auth.MaxAPIKeyLifetime + time.Second).Format(time.RFC3339), // past the year
+		"2026-11-24",          // a date
+		"2026-11-24T10:00:00", // no time zone
+		"2026-11-24 10:00:00Z",
+		"tomorrow", "", 1795000000, true, map[string]any{}, nil,
+	} {
+		if bad == nil {
+			res := h.do("POST", "/api-keys", admin, `{"scopes":["sessions:read"],"expiresAt":null}`)
+			if res.Code != 201 {
+				t.Errorf("expiresAt null: got %d %s; want 201 (as absent)", res.Code, res.Body)
+			}
+			continue
+		}
+		res := create(bad)
+		if res.Code != 400 {
+			t.Errorf("expiresAt %v: got %d %s; want 400", bad, res.Code, res.Body)
+		}
+	}
+	// Absent: no expiresAt in the answer.
+	if b := create(nil).json(t); b["expiresAt"] != nil {
+		t.Errorf("a key without expiry: got expiresAt %v; want none", b["expiresAt"])
+	}
+	// At most a year, to the instant; an offset is read and answered in UTC.
+	if res := create(t0.Add(auth.MaxAPIKeyLifetime).Format(time.RFC3339Nano)); res.Code != 201 {
+		t.Errorf("expiresAt exactly 365 days ahead: got %d %s; want 201", res.Code, res.Body)
+	}
+	res := create("2026-11-23T13:00:00.5+02:00")
+	if res.Code != 201 {
+		t.Fatalf("expiresAt with an offset: got %d %s; want 201", res.Code, res.Body)
+	}
+	b := res.json(t)
+	if b["expiresAt"] != "2026-11-23T11:00:00.5Z" {
+		t.Errorf("expiresAt in the answer: got %v; want 2026-11-23T11:00:00.5Z", b["expiresAt"])
+	}
+	key, id := b["key"].(string), b["keyId"].(string)
+	expires := time.Date(2026, 11, 23, 11, 0, 0, 5e8, time.UTC)
+	k, err := h.st.APIKey(context.Background(), id)
+	if err != nil || k.ExpiresAt == nil || !k.ExpiresAt.Equal(expires) {
+		t.Fatalf("stored key: got %+v, %v; want expiresAt %s", k, err, expires)
+	}
+	out, err := h.db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(h.table), ConsistentRead: aws.Bool(true),
+		Key: map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id}, "sk": &ddb.AttributeValueMemberS{Value: "APIKEY"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl, _ := out.Item["ttl"].(*ddb.AttributeValueMemberN); ttl == nil || ttl.Value != fmt.Sprint(expires.Add(24*time.Hour).Unix()+1) {
+		t.Errorf("ttl: got %v; want %d (a day after expiry, rounded up)", out.Item["ttl"], expires.Add(24*time.Hour).Unix()+1)
+	}
+
+	h.clock.Set(expires.Add(-time.Minute))
+	sid := h.create("m-1", nil)
+	read := func() int { return h.do("GET", "/payment-sessions/"+sid, "", nil, "X-Api-Key", key).Code }
+	h.clock.Set(expires.Add(-100 * time.Nanosecond))
+	if got := read(); got != 200 {
+		t.Fatalf("a moment before expiry: got %d; want 200", got)
+	}
+	// The key is now cached in this container; expiry must still bite at once.
+	h.clock.Set(expires)
+	wantProblem(t, h.do("GET", "/payment-sessions/"+sid, "", nil, "X-Api-Key", key), 401, session.ReasonUnauthenticated)
+	h.clock.Set(expires.Add(time.Hour))
+	if got := read(); got != 401 {
+		t.Errorf("an hour after expiry: got %d; want 401", got)
 	}
 }

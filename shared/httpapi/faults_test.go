@@ -164,7 +164,7 @@ func TestAllRequestsFailing(t *testing.T) {
 		},
 		"cancel": func() response { return h.do("POST", "/sessions/"+parent+"/cancel", merchant, nil) },
 		"api key": func() response {
-			return h.do("POST", "/api-keys", h.token("m-1", auth.ScopeAPIKeysWrite), map[string]any{"scopes": []string{"sessions:read"}})
+			return h.do("POST", "/api-keys", h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead), map[string]any{"scopes": []string{"sessions:read"}})
 		},
 		"dialects": func() response { return response{} },
 	}

@@ -299,6 +299,7 @@ func FuzzCredentials(f *testing.F) {
 		{"Basic dXNlcjpwYXNz", ""}, {"Bearer " + parts[0] + "." + parts[1] + ".", ""}, {"Bearer a.b.c", ""},
 		{"Bearer " + parts[0] + "..", ""}, {"", "psk_"}, {"", key[:len(key)-1]}, {"", strings.ToUpper(key)},
 		{"", "psk_0123456789abcdef_" + strings.Repeat("z", 64)}, {"Bearer 4111111111111111", ""},
+		{"Bearer " + tok + "==", ""}, {"Bearer " + parts[0] + "==." + parts[1] + "." + parts[2], ""},
 	} {
 		f.Add(s.authz, s.apiKey)
 	}

@@ -153,10 +153,12 @@ func (h *harness) do(method, path, token string, body any, headers ...string) re
 	return response{w}
 }
 
-// apiKey makes an API key for merchant with scopes and returns it.
+// apiKey makes an API key for merchant with scopes and returns it. The
+// token that makes it holds those scopes too: a key never has a scope its
+// creator lacks.
 func (h *harness) apiKey(merchant string, scopes ...string) string {
 	h.t.Helper()
-	res := h.do("POST", "/api-keys", h.token(merchant, auth.ScopeAPIKeysWrite), map[string]any{"scopes": scopes})
+	res := h.do("POST", "/api-keys", h.token(merchant, append([]string{auth.ScopeAPIKeysWrite}, scopes...)...), map[string]any{"scopes": scopes})
 	if res.Code != http.StatusCreated {
 		h.t.Fatalf("POST /api-keys = %d %s; want 201", res.Code, res.Body)
 	}

@@ -100,6 +100,11 @@ const (
 	mxOtherMerchantKey                  // m-2's API key, sessions:read and sessions:write
 	mxOtherMerchantHeader               // m-1's own credentials with X-Merchant-Id: m-2
 	mxNoMerchantHeader                  // m-1's own credentials without X-Merchant-Id
+	mxNonCanonical                      // m-1's valid JWT respelled: padding, pad bits set (one token, one spelling)
+	mxCrit                              // a JWT our key signed with a crit header (RFC 7515 §4.1.11: none understood)
+	mxNonNumericTime                    // a JWT our key signed with exp, nbf or iat as a string
+	mxExpiredKey                        // m-1's API key, read+write, past its expiresAt
+	mxKeysOnlyJWT                       // m-1's JWT with only apikeys:write (on POST /api-keys: asking for a key with a scope it lacks)
 	mxNumCases
 )
 
@@ -123,6 +128,11 @@ var mxCaseNames = [mxNumCases]string{
 	mxOtherMerchantKey:    "other-merchant-api-key",
 	mxOtherMerchantHeader: "x-merchant-id-other",
 	mxNoMerchantHeader:    "x-merchant-id-missing",
+	mxNonCanonical:        "non-canonical-base64",
+	mxCrit:                "crit-header",
+	mxNonNumericTime:      "non-numeric-time",
+	mxExpiredKey:          "expired-api-key",
+	mxKeysOnlyJWT:         "apikeys-write-only-jwt",
 }
 
 // mxWant is a cell: the status and, for an error, the machine-readable code
@@ -166,17 +176,21 @@ type mxRequest struct {
 type mxRow struct {
 	name     string // subtest name
 	route    string
-	scope    string // the scope the endpoint requires (to build the credential variants)
-	bearer   bool   // takes a bearer JWT
-	apiKey   bool   // takes an X-Api-Key
-	envelope bool   // errors in document 001's envelope instead of problem+json
-	header   bool   // reads X-Merchant-Id (document 003)
-	writes   bool   // a success changes state: each success cell gets a fresh target
-	needsKey bool   // the target holds an API key
+	scope    string   // the scope the endpoint requires (to build the credential variants)
+	grants   []string // scopes the row's own credentials hold beside scope (POST /api-keys: the key's, which its creator must hold)
+	bearer   bool     // takes a bearer JWT
+	apiKey   bool     // takes an X-Api-Key
+	envelope bool     // errors in document 001's envelope instead of problem+json
+	header   bool     // reads X-Merchant-Id (document 003)
+	writes   bool     // a success changes state: each success cell gets a fresh target
+	needsKey bool     // the target holds an API key
 	request  func(m *mxMatrix, tg mxTarget, c mxCase) mxRequest
 	verify   func(t *testing.T, m *mxMatrix, tg mxTarget, c mxCase, res mxAnswer)
 	want     [mxNumCases]mxWant
 }
+
+// scopes are the scopes of the row's own credentials.
+func (r *mxRow) scopes() []string { return append([]string{r.scope}, r.grants...) }
 
 // mxRows is the matrix. The cells are written out, not derived from the
 // rules: each says what the service must answer.
@@ -196,6 +210,10 @@ type mxRow struct {
 //     key: 404 NOT_FOUND, as an unknown key;
 //   - "other merchant" on /events is a sessions:process token of m-2: 200,
 //     processors report on any merchant's session (the session stays m-1's);
+//   - "apikeys:write only" is a JWT holding no other scope: on POST
+//     /api-keys it asks for a sessions:read key, which a creator without
+//     sessions:read may not make (403); elsewhere it lacks the scope (403),
+//     but DELETE /api-keys needs nothing else (204);
 //   - X-Merchant-Id is read by document 003 only: elsewhere, another
 //     merchant's or none is ignored (success). On 003, the other-merchant
 //     cases send the caller's own merchant (m-2) in it, so the answer is
@@ -230,6 +248,8 @@ func mxRows() []mxRow {
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey:    mx400, // as other-merchant, with m-2's API key
 				mxOtherMerchantHeader: mx201, mxNoMerchantHeader: mx201,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -248,6 +268,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx404, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -275,6 +297,8 @@ func mxRows() []mxRow {
 				mxNoMerchantClaim: mx200, // the usual processor: no merchant_id needed
 				mxRevokedKey:      mx401, mxOtherMerchantKey: mx401,
 				mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -298,6 +322,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx404, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -315,6 +341,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx401, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -334,6 +362,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx401, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -355,6 +385,8 @@ func mxRows() []mxRow {
 				mxNoMerchantClaim:  mx401,      // does not apply to keys; a merchant-less JWT is refused as any JWT
 				mxRevokedKey:       mx401,
 				mxOtherMerchantKey: mx404, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx401, // a JWT is not an X-Api-Key
 			},
 		},
 		{
@@ -376,6 +408,8 @@ func mxRows() []mxRow {
 				mxOtherMerchantKey:    mx401,
 				mxOtherMerchantHeader: mx403Mismatch,
 				mxNoMerchantHeader:    mx400,
+				mxNonCanonical:        mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -392,6 +426,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx401, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
@@ -409,10 +445,12 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx401, mxOtherMerchantHeader: mx200, mxNoMerchantHeader: mx200,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope,
 			},
 		},
 		{
-			name: "create-api-key", route: "POST /api-keys", scope: keys, bearer: true, writes: true,
+			name: "create-api-key", route: "POST /api-keys", scope: keys, grants: []string{read}, bearer: true, writes: true,
 			request: func(_ *mxMatrix, _ mxTarget, c mxCase) mxRequest {
 				body := map[string]any{"scopes": []string{auth.ScopeSessionsRead}}
 				if c == mxOtherMerchant {
@@ -429,6 +467,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx401, mxOtherMerchantHeader: mx201, mxNoMerchantHeader: mx201,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx403Scope, // asks for a sessions:read key: a key's scopes are a subset of its creator's
 			},
 		},
 		{
@@ -445,6 +485,8 @@ func mxRows() []mxRow {
 				mxUnknownKid: mx401, mxTampered: mx401,
 				mxMissingScope: mx403Scope, mxNoMerchantClaim: mx403Merchant, mxRevokedKey: mx401,
 				mxOtherMerchantKey: mx401, mxOtherMerchantHeader: mx204, mxNoMerchantHeader: mx204,
+				mxNonCanonical: mx401, mxCrit: mx401, mxNonNumericTime: mx401, mxExpiredKey: mx401,
+				mxKeysOnlyJWT: mx204,
 			},
 		},
 	}
@@ -539,6 +581,7 @@ type mxMatrix struct {
 	keyRW, keyR, keyW string // m-1's API keys: read+write, read, write
 	key2RW, key2R     string // m-2's
 	revoked           string // m-1's, revoked
+	expired           string // m-1's, read+write, past its expiresAt
 
 	own          []string // every m-1 session made
 	otherSession string   // an m-2 session, for m-2's list
@@ -656,7 +699,7 @@ func (m *mxMatrix) newSession(t *testing.T, merchant string) string {
 func (m *mxMatrix) newKey(t *testing.T, merchant string, scopes ...string) (id, key string) {
 	t.Helper()
 	res := m.send(t, http.MethodPost, "/api-keys", map[string]any{"scopes": scopes},
-		map[string]string{"Authorization": "Bearer " + m.token(merchant, auth.ScopeAPIKeysWrite)})
+		map[string]string{"Authorization": "Bearer " + m.token(merchant, append([]string{auth.ScopeAPIKeysWrite}, scopes...)...)})
 	if res.status != http.StatusCreated {
 		t.Fatalf("POST /api-keys: got %d %s; want 201", res.status, res.body)
 	}
@@ -792,6 +835,49 @@ func mxNew(t *testing.T, h *harness) *mxMatrix {
 		bearer("signature dropped", valid[0]+"."+valid[1]+"."),
 	}
 
+	// One token, one spelling: m-1's valid token with every scope, spelled
+	// as lenient base64url decoders read it.
+	pad := func(seg string) string { return seg + strings.Repeat("=", (4-len(seg)%4)%4) }
+	loose := []byte(valid[2]) // ES256: 86 characters, the last with 4 pad bits
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	loose[len(loose)-1] = b64[strings.IndexByte(b64, loose[len(loose)-1])|0x0f]
+	m.bad[mxNonCanonical] = []mxCred{
+		bearer("signature with == appended", valid[0]+"."+valid[1]+"."+valid[2]+"=="),
+		bearer("signature padded", valid[0]+"."+valid[1]+"."+pad(valid[2])+"="),
+		bearer("signature's pad bits set", valid[0]+"."+valid[1]+"."+string(loose)),
+		bearer("header with == appended", valid[0]+"=="+"."+valid[1]+"."+valid[2]),
+		bearer("claims padded", valid[0]+"."+pad(valid[1])+"=."+valid[2]),
+	}
+	sign := func(header map[string]any, claims map[string]any) string {
+		payload, err := json.Marshal(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := h.iss.SignJWS(header, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	with := func(k string, v any) map[string]any {
+		c := map[string]any{}
+		for ck, cv := range claims {
+			c[ck] = cv
+		}
+		c[k] = v
+		return c
+	}
+	m.bad[mxCrit] = []mxCred{
+		bearer("crit naming an unknown extension", sign(map[string]any{"typ": "JWT", "crit": []string{"urn:example:must-understand"}, "urn:example:must-understand": true}, claims)),
+		bearer("crit empty", sign(map[string]any{"typ": "JWT", "crit": []string{}}, claims)),
+	}
+	m.bad[mxNonNumericTime] = []mxCred{
+		bearer("exp a numeric string", sign(map[string]any{"typ": "JWT"}, with("exp", fmt.Sprint(now.Add(time.Hour).Unix())))),
+		bearer("exp an RFC 3339 string", sign(map[string]any{"typ": "JWT"}, with("exp", now.Add(time.Hour).UTC().Format(time.RFC3339)))),
+		bearer("nbf a numeric string", sign(map[string]any{"typ": "JWT"}, with("nbf", fmt.Sprint(now.Add(-time.Minute).Unix())))),
+		bearer("iat a numeric string", sign(map[string]any{"typ": "JWT"}, with("iat", fmt.Sprint(now.Unix())))),
+	}
+
 	var id [8]byte
 	var secret [32]byte
 	_, _ = rand.Read(id[:])
@@ -827,6 +913,18 @@ func mxNew(t *testing.T, h *harness) *mxMatrix {
 		t.Fatalf("revoking a key: got %d %s; want 204", res.status, res.body)
 	}
 	m.revoked = revoked
+	// An expired key cannot be made through the API (expiresAt must be
+	// ahead), so it is stored as one made an hour ago that expired a
+	// minute ago.
+	expID, expired, expHash := auth.NewAPIKey()
+	if err := h.st.CreateAPIKey(context.Background(), &store.APIKey{
+		ID: expID, MerchantID: mxOwn, Scopes: []string{auth.ScopeSessionsRead, auth.ScopeSessionsWrite}, SecretHash: expHash,
+		CreatedAt: h.clock.Now().Add(-time.Hour), ExpiresAt: aws.Time(h.clock.Now().Add(-time.Minute)),
+	}); err != nil {
+		t.Fatalf("storing an expired key: %v", err)
+	}
+	m.expired = expired
+	m.secret(expired)
 	return m
 }
 
@@ -837,18 +935,18 @@ func (m *mxMatrix) creds(r *mxRow, c mxCase) []mxCred {
 	key := func(name, k string) mxCred { return mxCred{name: name, key: k} }
 	own := func() mxCred {
 		if r.bearer {
-			return bearer("m-1's JWT", m.token(mxOwn, r.scope))
+			return bearer("m-1's JWT", m.token(mxOwn, r.scopes()...))
 		}
 		return key("m-1's API key", m.keyRW)
 	}
 	switch c {
 	case mxOwnJWT:
-		return []mxCred{bearer("m-1's JWT with "+r.scope, m.token(mxOwn, r.scope))}
+		return []mxCred{bearer("m-1's JWT with "+strings.Join(r.scopes(), " "), m.token(mxOwn, r.scopes()...))}
 	case mxOwnKey:
 		return []mxCred{key("m-1's read+write API key", m.keyRW)}
 	case mxOtherMerchant:
 		if r.bearer {
-			return []mxCred{bearer("m-2's JWT with "+r.scope, m.token(mxOther, r.scope))}
+			return []mxCred{bearer("m-2's JWT with "+strings.Join(r.scopes(), " "), m.token(mxOther, r.scopes()...))}
 		}
 		return []mxCred{key("m-2's read API key", m.key2R)}
 	case mxNoCredentials:
@@ -886,6 +984,10 @@ func (m *mxMatrix) creds(r *mxRow, c mxCase) []mxCred {
 		return []mxCred{key("m-2's read+write API key", m.key2RW)}
 	case mxOtherMerchantHeader, mxNoMerchantHeader:
 		return []mxCred{own()}
+	case mxExpiredKey:
+		return []mxCred{key("m-1's expired API key", m.expired)}
+	case mxKeysOnlyJWT:
+		return []mxCred{bearer("m-1's JWT with only apikeys:write", m.token(mxOwn, auth.ScopeAPIKeysWrite))}
 	default:
 		return m.bad[c]
 	}
@@ -1239,7 +1341,7 @@ func mxProxyCases(t *testing.T, env mxProxyEnv) {
 		t.Fatalf("POST /sessions: got %d %s; want 201", create.status, create.body)
 	}
 	id, _ := create.object(t)["id"].(string)
-	mk := env.send(t, "POST /api-keys", http.MethodPost, "/api-keys", `{"scopes":["sessions:read"]}`, map[string]string{"Authorization": bearer(mxOther, auth.ScopeAPIKeysWrite)})
+	mk := env.send(t, "POST /api-keys", http.MethodPost, "/api-keys", `{"scopes":["sessions:read"]}`, map[string]string{"Authorization": bearer(mxOther, auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)})
 	if mk.status != http.StatusCreated {
 		t.Fatalf("POST /api-keys: got %d %s; want 201", mk.status, mk.body)
 	}

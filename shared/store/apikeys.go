@@ -27,18 +27,23 @@ type APIKey struct {
 	SecretHash []byte    `dynamodbav:"secretHash"`
 	CreatedAt  time.Time `dynamodbav:"createdAt"`
 	CreatedBy  string    `dynamodbav:"createdBy,omitempty"`
+	// ExpiresAt, when set, is the instant the key stops working: the
+	// authenticator refuses it from then on (like a revoked key), and TTL
+	// deletes the record a day later.
+	ExpiresAt *time.Time `dynamodbav:"expiresAt,omitempty"`
 	// RevokedAt is set when the key is revoked; the record is then deleted
 	// by TTL a day later.
 	RevokedAt *time.Time `dynamodbav:"revokedAt,omitempty"`
 }
 
-// revokedKeyKept is how long a revoked key's record stays, marked revoked,
+// revokedKeyKept is how long a revoked (or expired) key's record stays
 // before TTL deletes it.
 const revokedKeyKept = 24 * time.Hour
 
 type apiKeyItem struct {
-	PK string `dynamodbav:"pk"`
-	SK string `dynamodbav:"sk"`
+	PK  string `dynamodbav:"pk"`
+	SK  string `dynamodbav:"sk"`
+	TTL int64  `dynamodbav:"ttl,omitempty"`
 	APIKey
 }
 
@@ -53,7 +58,11 @@ func errAPIKeyNotFound() error {
 // CreateAPIKey stores k; its id must be new.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 	pk, sk := apiKeyKey(k.ID)
-	av, err := attributevalue.MarshalMap(apiKeyItem{PK: pk, SK: sk, APIKey: *k})
+	item := apiKeyItem{PK: pk, SK: sk, APIKey: *k}
+	if k.ExpiresAt != nil {
+		item.TTL = epochCeil(k.ExpiresAt.Add(revokedKeyKept))
+	}
+	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		return session.Internal(fmt.Errorf("encode API key: %w", err))
 	}
@@ -83,7 +92,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 }
 
 // APIKey reads a key by id with a consistent read, so a revocation is seen
-// at once by the next uncached lookup.
+// at once by the next uncached lookup. A revoked key is ENOTFOUND; an
+// expired one is returned as it is (its ExpiresAt says so), since callers
+// judge expiry against their own clock on every use.
 func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	pk, sk := apiKeyKey(id)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{

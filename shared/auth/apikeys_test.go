@@ -1,0 +1,268 @@
+package auth_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// fakeDynamo answers the store's GetItem calls for API keys from memory, in
+// DynamoDB's own JSON, so the API-key verifier runs over the real store
+// code without an engine: tests can afford floods of tens of thousands of
+// lookups, and count the reads of each key.
+type fakeDynamo struct {
+	mu    sync.Mutex
+	items map[string]string // key id -> the item's DynamoDB JSON
+	reads map[string]int    // key id -> GetItem calls
+	total int
+}
+
+func newFakeDynamo() *fakeDynamo {
+	return &fakeDynamo{items: map[string]string{}, reads: map[string]int{}}
+}
+
+// put stores key id of merchant with scopes and the secret's digest;
+// revoked marks it revoked.
+func (f *fakeDynamo) put(id, secret string, revoked bool) {
+	sum := sha256.Sum256([]byte(secret))
+	item := fmt.Sprintf(`{"pk":{"S":"APIKEY#%s"},"sk":{"S":"APIKEY"},"keyId":{"S":"%s"},"merchantId":{"S":"m-1"},`+
+		`"scopes":{"L":[{"S":"sessions:read"}]},"secretHash":{"B":"%s"},"createdAt":{"S":"2026-11-23T10:00:00Z"}`,
+		id, id, base64.StdEncoding.EncodeToString(sum[:]))
+	if revoked {
+		item += `,"revokedAt":{"S":"2026-11-23T10:05:00Z"}`
+	}
+	f.mu.Lock()
+	f.items[id] = item + "}"
+	f.mu.Unlock()
+}
+
+func (f *fakeDynamo) readsOf(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads[id]
+}
+
+func (f *fakeDynamo) totalReads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.total
+}
+
+func (f *fakeDynamo) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(r.Body)
+	answer := func(status int, s string) (*http.Response, error) {
+		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+			Body: io.NopCloser(strings.NewReader(s)), Request: r}, nil
+	}
+	if r.Header.Get("X-Amz-Target") != "DynamoDB_20120810.GetItem" {
+		return answer(400, `{"__type":"com.amazon.coral.validate#ValidationException","message":"fakeDynamo answers GetItem only"}`)
+	}
+	var in struct {
+		Key struct {
+			PK struct{ S string } `json:"pk"`
+		}
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return answer(400, `{"__type":"com.amazon.coral.validate#ValidationException","message":"bad request"}`)
+	}
+	id := strings.TrimPrefix(in.Key.PK.S, "APIKEY#")
+	f.mu.Lock()
+	f.reads[id]++
+	f.total++
+	item, ok := f.items[id]
+	f.mu.Unlock()
+	if !ok {
+		return answer(200, `{}`)
+	}
+	return answer(200, `{"Item":`+item+`}`)
+}
+
+// newKeyStore is a store whose DynamoDB is f.
+func newKeyStore(t *testing.T, f *fakeDynamo) *store.Store {
+	t.Helper()
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: "http://dynamodb.fake", HTTPClient: &http.Client{Transport: f}, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store.New(db, "fake", session.DefaultPolicy, 16, time.Now)
+}
+
+// fakeKey returns a well-formed key with id n.
+func fakeKey(n int) (id, key string) {
+	id = fmt.Sprintf("%016x", n)
+	return id, "psk_" + id + "_" + fmt.Sprintf("%064x", n+1)
+}
+
+// TestAPIKeyCacheKeepsLiveKeysThroughAFlood: "The API-key lookup cache must
+// evict least-recently-used entries, not empty itself at 10,000 ids, so
+// random well-formed keys cannot flush real ones" (issue 11, item 5). A
+// container serves a real key while a caller floods it with 10,500
+// made-up well-formed keys: each made-up id costs one table read, and the
+// real key, in use all along, is never read again. Before the fix the cache
+// emptied itself at the 10,000th id and read the real key again. The cache stays bounded: the made-up ids of the flood's start have
+// been evicted by its end.
+func TestAPIKeyCacheKeepsLiveKeysThroughAFlood(t *testing.T) {
+	f := newFakeDynamo()
+	realID, real := fakeKey(1)
+	f.put(realID, real[len("psk_"+realID+"_"):], false)
+	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), func() time.Time { return clock })
+	ctx := context.Background()
+	if _, err := v.VerifyAPIKey(ctx, real); err != nil {
+		t.Fatalf("VerifyAPIKey(real key) = %v", err)
+	}
+	const flood, workers = 10_500, 4 // past the 10,000 ids at which the cache used to empty itself
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 1 + w; i <= flood; i += workers {
+				_, made := fakeKey(1_000_000 + i)
+				if _, err := v.VerifyAPIKey(ctx, made); session.ErrorCode(err) != session.EUNAUTHORIZED {
+					errs <- fmt.Errorf("VerifyAPIKey(made-up key %d) = %v; want %s", i, err, session.EUNAUTHORIZED)
+					return
+				}
+				if i%50 == 0 { // the real key is in use throughout
+					if _, err := v.VerifyAPIKey(ctx, real); err != nil {
+						errs <- fmt.Errorf("VerifyAPIKey(real key) during the flood = %v", err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := f.readsOf(realID); got != 1 {
+		t.Errorf("reads of the real key: got %d; want 1 (the flood must not evict a key in use)", got)
+	}
+	if got := f.totalReads(); got != 1+flood {
+		t.Errorf("table reads: got %d; want %d (one per made-up id)", got, 1+flood)
+	}
+	// Bounded: the first made-up id is long gone, so asking again reads it.
+	firstID, first := fakeKey(1_000_001)
+	_, _ = v.VerifyAPIKey(ctx, first)
+	if got := f.readsOf(firstID); got != 2 {
+		t.Errorf("reads of the flood's first id after the flood: got %d; want 2 (evicted: the cache is bounded)", got)
+	}
+}
+
+// frozen returns the instant a container sees after it was frozen for d
+// between two invocations: its wall clock moved on by d, its monotonic
+// clock did not (a sandbox frozen between invocations need not advance
+// it). Go has no way to build such a time, so this sets the monotonic
+// reading inside time.Time; the test checks that it took.
+func frozen(t *testing.T, base time.Time, d time.Duration) time.Time {
+	t.Helper()
+	after := base.Add(d) // wall and monotonic both move by d
+	(*struct {
+		wall uint64
+		ext  int64
+		loc  *time.Location
+	})(unsafe.Pointer(&after)).ext -= int64(d) // the monotonic clock did not
+	if after.Sub(base) != 0 || after.Round(0).Sub(base.Round(0)) != d {
+		t.Fatalf("frozen(): monotonic %v, wall %v apart; want 0 and %v (time.Time's layout changed?)", after.Sub(base), after.Round(0).Sub(base.Round(0)), d)
+	}
+	return after
+}
+
+// TestAPIKeyCacheAgesByTheWallClock: "The API-key cache's 30 s survives a
+// frozen container. It compares two monotonic time.Now readings; a sandbox
+// frozen between invocations may not advance the monotonic clock, so a
+// revoked key could live past 30 s. Use wall-clock time for cache ages"
+// (issue 15, item 7). Before the fix, a key revoked while the container
+// was frozen for 10 minutes was still accepted from the cache.
+func TestAPIKeyCacheAgesByTheWallClock(t *testing.T) {
+	f := newFakeDynamo()
+	id, key := fakeKey(7)
+	secret := key[len("psk_"+id+"_"):]
+	f.put(id, secret, false)
+	base := time.Now() // carries a monotonic reading, as in Lambda
+	var mu sync.Mutex
+	now := base
+	set := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
+	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	ctx := context.Background()
+	verify := func() error { _, err := v.VerifyAPIKey(ctx, key); return err }
+	if err := verify(); err != nil {
+		t.Fatalf("VerifyAPIKey() = %v", err)
+	}
+	set(base.Add(auth.APIKeyCacheTTL - time.Second))
+	if err := verify(); err != nil || f.readsOf(id) != 1 {
+		t.Fatalf("within the TTL: VerifyAPIKey() = %v after %d reads; want the cached key, 1 read", err, f.readsOf(id))
+	}
+
+	// Revoked elsewhere; this container is frozen for 10 minutes.
+	f.put(id, secret, true)
+	set(frozen(t, base, 10*time.Minute))
+	if err := verify(); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("after 10 frozen minutes: VerifyAPIKey() = %v; want %s (the cached entry is 10 minutes old by the wall clock)", err, session.EUNAUTHORIZED)
+	}
+
+	// A wall clock that steps back never makes an entry younger than it is:
+	// an entry from the future is stale.
+	f.put(id, secret, false)
+	thaw := frozen(t, base, 20*time.Minute)
+	set(thaw)
+	if err := verify(); err != nil {
+		t.Fatalf("VerifyAPIKey() = %v", err)
+	}
+	reads := f.readsOf(id)
+	f.put(id, secret, true)
+	set(thaw.Add(-time.Hour))
+	if err := verify(); session.ErrorCode(err) != session.EUNAUTHORIZED || f.readsOf(id) != reads+1 {
+		t.Errorf("clock stepped back an hour: VerifyAPIKey() = %v after %d reads; want %s after a fresh read (%d)", err, f.readsOf(id), session.EUNAUTHORIZED, reads+1)
+	}
+}
+
+// TestAPIKeyCacheTTL: a looked-up key (or an unknown id) is trusted for
+// APIKeyCacheTTL, then read again; Forget drops it at once.
+func TestAPIKeyCacheTTL(t *testing.T) {
+	f := newFakeDynamo()
+	id, key := fakeKey(9)
+	f.put(id, key[len("psk_"+id+"_"):], false)
+	unknownID, unknown := fakeKey(10)
+	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), func() time.Time { return clock })
+	ctx := context.Background()
+	for _, step := range []struct {
+		at                  time.Duration
+		forget              bool
+		reads, unknownReads int
+	}{
+		{0, false, 1, 1},
+		{auth.APIKeyCacheTTL - time.Nanosecond, false, 1, 1},
+		{auth.APIKeyCacheTTL, false, 2, 2},
+		{auth.APIKeyCacheTTL + time.Second, true, 3, 2},
+	} {
+		clock = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).Add(step.at)
+		if step.forget {
+			v.Forget(id)
+		}
+		if _, err := v.VerifyAPIKey(ctx, key); err != nil {
+			t.Fatalf("at +%v: VerifyAPIKey() = %v", step.at, err)
+		}
+		_, _ = v.VerifyAPIKey(ctx, unknown)
+		if got, gotU := f.readsOf(id), f.readsOf(unknownID); got != step.reads || gotU != step.unknownReads {
+			t.Errorf("at +%v: reads of the key %d, of the unknown id %d; want %d and %d", step.at, got, gotU, step.reads, step.unknownReads)
+		}
+	}
+}

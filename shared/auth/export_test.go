@@ -1,0 +1,13 @@
+package auth
+
+// SignatureChecks counts the signatures v has checked (its key provider's
+// calls), so tests see which uses the verified-token cache served.
+func SignatureChecks(v *JWTVerifier) int64 { return v.sigChecks.Load() }
+
+// TokenCacheLen is the number of tokens v has cached.
+func TokenCacheLen(v *JWTVerifier) int {
+	if v.cache == nil {
+		return 0
+	}
+	return v.cache.Len()
+}

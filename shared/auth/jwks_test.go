@@ -1,0 +1,355 @@
+package auth_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// withKeys returns the issuer's JWKS document with extra entries added
+// after its own key.
+func withKeys(t *testing.T, iss *devtoken.Issuer, extra ...string) []byte {
+	t.Helper()
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range extra {
+		set.Keys = append(set.Keys, json.RawMessage(e))
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// weakRSA is the JWK of a 1024-bit RSA public key (jwx refuses to build
+// one, so it is written out).
+func weakRSA(t *testing.T, kid string) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	return fmt.Sprintf(`{"kty":"RSA","kid":%q,"alg":"RS256","use":"sig","n":%q,"e":%q}`,
+		kid, enc(k.N.Bytes()), enc(big.NewInt(int64(k.E)).Bytes()))
+}
+
+// p384 is the JWK of a P-384 key: a valid key for ES384, which the service
+// does not accept.
+func p384(t *testing.T, kid string) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := jwk.Import(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = j.Set(jwk.KeyIDKey, kid)
+	b, err := json.Marshal(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// unusableKeys are JWKS entries the service cannot verify with, each
+// beside a good key.
+func unusableKeys(t *testing.T) map[string]string {
+	t.Helper()
+	rsaIss := newIssuer(t, jwa.RS256())
+	var rsaSet struct{ Keys []map[string]any }
+	_ = json.Unmarshal(rsaIss.JWKS(), &rsaSet)
+	encKey := rsaSet.Keys[0]
+	encKey["kid"], encKey["use"] = "for-encryption", "enc"
+	enc, _ := json.Marshal(encKey)
+	hsKey := `{"kty":"oct","kid":"symmetric","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}`
+	return map[string]string{
+		"weak":           weakRSA(t, "weak"),
+		"unknown-type":   `{"kty":"foo","kid":"unknown-type"}`,
+		"broken-ec":      `{"kty":"EC","kid":"broken-ec","crv":"P-256","x":"AAAA","y":"AAAA"}`,
+		"p384":           p384(t, "p384"),
+		"for-encryption": string(enc),
+		"symmetric":      hsKey,
+	}
+}
+
+// TestUnusableJWKSKeysAreSkipped: "one unusable key in the identity
+// provider's JWKS blocks every bearer request (a 1024-bit RSA key, or
+// {"kty":"foo"}, makes the whole set fail to parse: 503 everywhere until
+// the provider changes its set). Skip keys you cannot use (log each once,
+// by kid), fail only when no usable key is left." (issue 11, item 4).
+// Before the fix each of these sets made every token a 503.
+func TestUnusableJWKSKeysAreSkipped(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	for kid, entry := range unusableKeys(t) {
+		t.Run(kid, func(t *testing.T) {
+			jwks := newJWKSServer(t, withKeys(t, iss, entry))
+			logs := &syncBuffer{}
+			now := time.Now()
+			var mu sync.Mutex
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			for i := 0; i < 3; i++ {
+				if _, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+					t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
+				}
+				// Make the verifier fetch the set again: an unknown kid past
+				// the refresh gap.
+				mu.Lock()
+				now = now.Add(11 * time.Second)
+				mu.Unlock()
+				_, _ = v.Verify(context.Background(), newIssuer(t, jwa.ES256()).MustMint(devtoken.Claims{}))
+			}
+			if n := jwks.fetches.Load(); n < 3 {
+				t.Fatalf("JWKS fetches: got %d; want at least 3 (the test refreshes the set)", n)
+			}
+			if n := strings.Count(logs.String(), `"kid":"`+kid+`"`); n != 1 {
+				t.Errorf("log lines naming kid %s: got %d in %s; want 1 (logged once, by kid)", kid, n, logs.String())
+			}
+			if strings.Contains(logs.String(), `"kid":"`+iss.KeyID+`"`) {
+				t.Errorf("the good key was logged as skipped: %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestNoUsableJWKSKeyIs503: a set in which no key is usable is the
+// provider's failure, not the token's: 503, never 401.
+func TestNoUsableJWKSKeyIs503(t *testing.T) {
+	iss := newIssuer(t, jwa.RS256())
+	var entries []string
+	for _, e := range unusableKeys(t) {
+		entries = append(entries, e)
+	}
+	doc, _ := json.Marshal(map[string]any{"keys": json.RawMessage("[" + strings.Join(entries, ",") + "]")})
+	for name, body := range map[string][]byte{"only unusable keys": doc, "no keys": []byte(`{"keys":[]}`)} {
+		t.Run(name, func(t *testing.T) {
+			jwks := newJWKSServer(t, body)
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if session.ErrorCode(err) != session.EUNAVAILABLE {
+				t.Errorf("Verify() = %v; want %s", err, session.EUNAVAILABLE)
+			}
+		})
+	}
+}
+
+// slowJWKS serves a key set; once slowed, each fetch waits until the test
+// releases it.
+type slowJWKS struct {
+	*httptest.Server
+	mu      sync.Mutex
+	body    []byte
+	gate    chan struct{} // nil: answer at once
+	fetches atomic.Int64
+	waiting atomic.Int64
+}
+
+func newSlowJWKS(t *testing.T, body []byte) *slowJWKS {
+	s := &slowJWKS{body: body}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fetches.Add(1)
+		s.mu.Lock()
+		gate, body := s.gate, s.body
+		s.mu.Unlock()
+		if gate != nil {
+			s.waiting.Add(1)
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+			}
+			s.waiting.Add(-1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// slow makes later fetches wait for release, serving body.
+func (s *slowJWKS) slow(body []byte) (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.gate, s.body = gate, body
+	s.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { close(gate) }) }
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", d, what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestJWKSRefreshDoesNotStallOtherRequests: "Refresh the set outside the
+// lock (one refresh in flight; requests keep the old set meanwhile):
+// today a made-up kid against a slow JWKS stalls every concurrent request
+// for the fetch's length." (issue 11, item 4). While a refresh hangs,
+// tokens of known keys verify at once, tokens with unknown kids all wait
+// for the one refresh in flight, and the refreshed set serves a rotated
+// key. Before the fix the known-kid requests waited for the fetch.
+func TestJWKSRefreshDoesNotStallOtherRequests(t *testing.T) {
+	first := newIssuer(t, jwa.ES256())
+	rotated := newIssuer(t, jwa.ES256())
+	jwks := newSlowJWKS(t, first.JWKS())
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock})
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, first.MustMint(devtoken.Claims{})); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	mu.Lock()
+	now = now.Add(11 * time.Second) // past the refresh gap
+	mu.Unlock()
+	release := jwks.slow(withKeys(t, first, string(mustKeyOf(t, rotated))))
+	defer release()
+
+	// Unknown kids: each waits for the refresh, and there is only one.
+	const unknown = 10
+	unknownErrs := make(chan error, unknown)
+	for i := 0; i < unknown; i++ {
+		go func() {
+			_, err := v.Verify(ctx, rotated.MustMint(devtoken.Claims{}))
+			unknownErrs <- err
+		}()
+	}
+	waitFor(t, "the refresh to reach the JWKS server", 10*time.Second, func() bool { return jwks.waiting.Load() == 1 })
+
+	// Known kids while the refresh hangs: served from the set in hand.
+	const known = 20
+	knownDone := make(chan error, known)
+	for i := 0; i < known; i++ {
+		go func() {
+			_, err := v.Verify(ctx, first.MustMint(devtoken.Claims{}))
+			knownDone <- err
+		}()
+	}
+	deadline := time.After(3 * time.Second)
+	for i := 0; i < known; i++ {
+		select {
+		case err := <-knownDone:
+			if err != nil {
+				t.Errorf("known kid during the refresh: Verify() = %v", err)
+			}
+		case <-deadline:
+			t.Fatalf("known-kid requests stalled behind the JWKS refresh: %d of %d done after 3s", i, known)
+		}
+	}
+	select {
+	case err := <-unknownErrs:
+		t.Fatalf("an unknown-kid request returned before the refresh did: %v", err)
+	default:
+	}
+	release()
+	for i := 0; i < unknown; i++ {
+		if err := <-unknownErrs; err != nil {
+			t.Errorf("rotated kid after the refresh: Verify() = %v; want it verified", err)
+		}
+	}
+	if n := jwks.fetches.Load(); n != 2 {
+		t.Errorf("JWKS fetches: got %d; want 2 (the first, and one refresh for %d unknown-kid requests)", n, unknown)
+	}
+}
+
+// TestJWKSRefreshedInTheBackgroundWhenOld: a set older than the refresh
+// interval is fetched again without holding up the request that notices,
+// and a key the provider removed stops verifying.
+func TestJWKSRefreshedInTheBackgroundWhenOld(t *testing.T) {
+	old := newIssuer(t, jwa.EdDSA())
+	next := newIssuer(t, jwa.EdDSA())
+	jwks := newSlowJWKS(t, old.JWKS())
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock})
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, old.MustMint(devtoken.Claims{})); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	mu.Lock()
+	now = now.Add(auth.JWKSMaxAge)
+	mu.Unlock()
+	release := jwks.slow(next.JWKS()) // the provider dropped the old key
+	done := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, old.MustMint(devtoken.Claims{})); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Verify() while the set is refreshed = %v; want the old set used meanwhile", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a request waited for a background refresh")
+	}
+	waitFor(t, "the background refresh", 10*time.Second, func() bool { return jwks.waiting.Load() == 1 })
+	release()
+	waitFor(t, "the old key to be dropped", 10*time.Second, func() bool {
+		_, err := v.Verify(ctx, old.MustMint(devtoken.Claims{}))
+		return session.ErrorCode(err) == session.EUNAUTHORIZED
+	})
+	if _, err := v.Verify(ctx, next.MustMint(devtoken.Claims{})); err != nil {
+		t.Errorf("Verify(token of the new key) = %v", err)
+	}
+}
+
+// mustKeyOf returns the issuer's one JWK.
+func mustKeyOf(t *testing.T, iss *devtoken.Issuer) json.RawMessage {
+	t.Helper()
+	var set struct{ Keys []json.RawMessage }
+	if err := json.Unmarshal(iss.JWKS(), &set); err != nil || len(set.Keys) != 1 {
+		t.Fatalf("JWKS of the issuer: %v", err)
+	}
+	return set.Keys[0]
+}

@@ -1,0 +1,158 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// Spellings of a token that decode to the same bytes. RFC 7515 §2:
+// "Base64url Encoding ... with all trailing '=' characters omitted ...
+// and without the inclusion of any line breaks, whitespace, or other
+// additional characters"; RFC 4648 §3.5: "encoders MUST set [pad bits] to
+// zero" (and decoders may refuse otherwise).
+
+// padded appends the '=' padding RFC 7515 omits.
+func padded(seg string) string {
+	for len(seg)%4 != 0 {
+		seg += "="
+	}
+	return seg
+}
+
+// loosened sets the unused low bits of the segment's last character, so it
+// decodes to the same bytes under a lenient decoder.
+func loosened(t *testing.T, seg string) string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	unused := map[int]int{2: 0x0f, 3: 0x03}[len(seg)%4] // 1 byte left: 4 pad bits; 2 bytes: 2
+	if unused == 0 {
+		t.Fatalf("segment of length %d has no pad bits", len(seg))
+	}
+	last := strings.IndexByte(alphabet, seg[len(seg)-1])
+	return seg[:len(seg)-1] + string(alphabet[last|unused])
+}
+
+// segments splits a token.
+func segments(tok string) (h, p, s string) {
+	parts := strings.Split(tok, ".")
+	return parts[0], parts[1], parts[2]
+}
+
+// signWith signs payload (JSON) under header with iss's key.
+func signWith(t *testing.T, iss *devtoken.Issuer, header map[string]any, claims string) string {
+	t.Helper()
+	tok, err := iss.SignJWS(header, []byte(claims))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestStrictTokenForms: "Refuse: an unknown crit JWS header (RFC 7515
+// §4.1.11); a signature or segment that is not canonical unpadded
+// base64url (== appended is accepted today, so one token has many
+// spellings); exp/nbf/iat that are not numbers" (issue 11, item 6). Each
+// token below is signed by the JWKS's key and valid in every other way.
+func TestStrictTokenForms(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	jwks := newJWKSServer(t, iss.JWKS())
+	now := time.Now()
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: func() time.Time { return now }})
+
+	good := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read"}, IssuedAt: now})
+	h, p, s := segments(good)
+	claims := func(extra string) string {
+		return `{"iss":"` + issuer + `","aud":"` + audience + `","sub":"x","merchant_id":"m-1","scope":"sessions:read"` + extra + `}`
+	}
+	exp, iat := now.Add(time.Hour).Unix(), now.Unix()
+	num := func(n int64) string { return strings.TrimSpace(string(mustJSON(n))) }
+	str := func(n int64) string { return string(mustJSON(num(n))) }
+	times := `,"exp":` + num(exp) + `,"iat":` + num(iat)
+	alg := map[string]any{"typ": "JWT"}
+
+	tests := []struct {
+		name  string
+		token string
+		ok    bool
+	}{
+		{"canonical", good, true},
+		{"signed by hand, canonical", signWith(t, iss, alg, claims(times)), true},
+		{"exp with a fraction", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`.5,"iat":`+num(iat))), true},
+
+		// Spellings.
+		{"signature padded (=)", h + "." + p + "." + padded(s), false},
+		{"signature with == appended", h + "." + p + "." + s + "==", false},
+		{"signature with = appended", h + "." + p + "." + s + "=", false},
+		{"header with == appended", h + "==." + p + "." + s, false},
+		{"payload with == appended", h + "." + p + "==." + s, false},
+		{"signature's pad bits set", h + "." + p + "." + loosened(t, s), false},
+		{"signature in the standard alphabet", h + "." + p + "." + base64.RawStdEncoding.EncodeToString(mustDecode(t, s)) + "+/", false},
+		{"signature with a line break", h + "." + p + "." + s[:10] + "\n" + s[10:], false},
+		{"signature with a space", h + "." + p + "." + s[:10] + " " + s[10:], false},
+		{"header and payload with whitespace", h + " ." + p + "." + s, false},
+		{"four segments", good + ".x", false},
+		{"JWE-shaped (five segments)", h + "." + p + "." + s + ".a.b", false},
+
+		// crit (RFC 7515 §4.1.11): the service understands no extension.
+		{"crit naming an unknown extension", signWith(t, iss, map[string]any{"crit": []string{"urn:example:must-understand"}, "urn:example:must-understand": true}, claims(times)), false},
+		{"crit naming exp", signWith(t, iss, map[string]any{"crit": []string{"exp"}, "exp": exp}, claims(times)), false},
+		{"crit empty", signWith(t, iss, map[string]any{"crit": []string{}}, claims(times)), false},
+		{"crit b64", signWith(t, iss, map[string]any{"crit": []string{"b64"}, "b64": true}, claims(times)), false},
+
+		// Times that are not numbers (RFC 7519 §2: NumericDate is a number).
+		{"exp a numeric string", signWith(t, iss, alg, claims(`,"exp":`+str(exp)+`,"iat":`+num(iat))), false},
+		{"exp an RFC 3339 string", signWith(t, iss, alg, claims(`,"exp":"`+now.Add(time.Hour).UTC().Format(time.RFC3339)+`","iat":`+num(iat))), false},
+		{"exp null", signWith(t, iss, alg, claims(`,"exp":null,"iat":`+num(iat))), false},
+		{"exp true", signWith(t, iss, alg, claims(`,"exp":true,"iat":`+num(iat))), false},
+		{"exp an array", signWith(t, iss, alg, claims(`,"exp":[`+num(exp)+`],"iat":`+num(iat))), false},
+		{"nbf a numeric string", signWith(t, iss, alg, claims(times+`,"nbf":`+str(iat))), false},
+		{"iat a numeric string", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":`+str(iat))), false},
+
+		// Duplicate names (RFC 7519 §4, RFC 7515 §4: reject or take the last).
+		{"duplicate merchant_id", signWith(t, iss, alg, claims(times+`,"merchant_id":"m-2"`)), false},
+		{"duplicate exp", signWith(t, iss, alg, claims(times+`,"exp":`+num(exp+60))), false},
+		{"claims not an object", signWith(t, iss, alg, `["x"]`), false},
+		{"claims with data after the object", signWith(t, iss, alg, claims(times)+` {}`), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := v.Verify(context.Background(), tt.token)
+			if tt.ok {
+				if err != nil || p.MerchantID != "m-1" {
+					t.Fatalf("Verify() = %+v, %v; want m-1's principal", p, err)
+				}
+				return
+			}
+			if session.ErrorCode(err) != session.EUNAUTHORIZED {
+				t.Fatalf("Verify() = %+v, %v; want %s", p, err, session.EUNAUTHORIZED)
+			}
+		})
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func mustDecode(t *testing.T, seg string) []byte {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

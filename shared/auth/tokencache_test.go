@@ -1,0 +1,212 @@
+package auth_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// The verified-token cache, docs/design.md §7: "A container may cache the
+// outcome of a token whose signature it has verified, keyed by a hash of
+// the whole token, until the token's exp (at most 5 minutes), as API
+// Gateway caches an authorizer's answer; exp/nbf are still checked against
+// the clock on every use, and the cache is bounded in entries."
+
+// testClock is a settable clock for one verifier.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Set(t time.Time)         { c.mu.Lock(); c.now = t; c.mu.Unlock() }
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func newCachingVerifier(t *testing.T, iss *devtoken.Issuer, clock *testClock, entries int) (*auth.JWTVerifier, *jwksServer) {
+	t.Helper()
+	jwks := newJWKSServer(t, iss.JWKS())
+	return auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock.Now, CacheEntries: entries}), jwks
+}
+
+// TestReplayWithinTheWindowSkipsTheSignature: the second and later uses of
+// a verified token within 5 minutes cost no signature check; after 5
+// minutes, by the wall clock, the token is verified again.
+func TestReplayWithinTheWindowSkipsTheSignature(t *testing.T) {
+	iss := newIssuer(t, jwa.RS256())
+	clock := &testClock{now: time.Now()}
+	v, _ := newCachingVerifier(t, iss, clock, 0)
+	ctx := context.Background()
+	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read", "sessions:write"}})
+	first, err := v.Verify(ctx, tok)
+	if err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	for i := 0; i < 10; i++ {
+		clock.Advance(20 * time.Second)
+		p, err := v.Verify(ctx, tok)
+		if err != nil || p.MerchantID != first.MerchantID || p.Subject != first.Subject || len(p.Scopes) != 2 {
+			t.Fatalf("replay %d: Verify() = %+v, %v; want %+v", i, p, err, first)
+		}
+		p.Scopes[0], p.MerchantID = "apikeys:write", "m-2" // a caller's change must not reach the cache
+	}
+	if got := auth.SignatureChecks(v); got != 1 {
+		t.Errorf("signature checks for 11 uses within 200 s: got %d; want 1", got)
+	}
+	if p, _ := v.Verify(ctx, tok); p.MerchantID != "m-1" || p.Scopes[0] != "sessions:read" {
+		t.Errorf("cached principal after callers changed theirs: got %+v; want m-1 with sessions:read", p)
+	}
+	clock.Advance(auth.TokenCacheMaxAge - 200*time.Second)
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() after 5 minutes = %v", err)
+	}
+	if got := auth.SignatureChecks(v); got != 2 {
+		t.Errorf("signature checks after 5 minutes: got %d; want 2 (verified again)", got)
+	}
+	// The signature's bytes are part of the key: another spelling, or
+	// another token, is a miss.
+	if _, err := v.Verify(ctx, tok+"="); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("Verify(token + \"=\") = %v; want %s", err, session.EUNAUTHORIZED)
+	}
+
+	// Ages are wall-clock ages: a container frozen for 6 minutes, whose
+	// monotonic clock did not move, verifies the token again.
+	base := time.Now()
+	clock.Set(base)
+	tok2 := iss.MustMint(devtoken.Claims{MerchantID: "m-1"})
+	if _, err := v.Verify(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+	checks := auth.SignatureChecks(v)
+	clock.Set(frozen(t, base, 6*time.Minute))
+	if _, err := v.Verify(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+	if got := auth.SignatureChecks(v); got != checks+1 {
+		t.Errorf("after 6 frozen minutes: signature checks %d; want %d (the entry is 6 minutes old by the wall clock)", got, checks+1)
+	}
+}
+
+// TestCachedTokenIsStillTimeChecked: exp, nbf and iat are checked against
+// the clock on every use, cached or not.
+func TestCachedTokenIsStillTimeChecked(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	start := time.Now()
+	clock := &testClock{now: start}
+	v, _ := newCachingVerifier(t, iss, clock, 0)
+	ctx := context.Background()
+
+	expiring := iss.MustMint(devtoken.Claims{MerchantID: "m-1", IssuedAt: start.Add(-time.Hour), Expires: start.Add(2 * time.Minute)})
+	if _, err := v.Verify(ctx, expiring); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	clock.Set(start.Add(2*time.Minute + auth.MaxSkew - time.Second))
+	if _, err := v.Verify(ctx, expiring); err != nil {
+		t.Fatalf("within exp's leeway: Verify() = %v", err)
+	}
+	if got := auth.SignatureChecks(v); got != 1 {
+		t.Fatalf("signature checks: got %d; want 1 (cached)", got)
+	}
+	clock.Set(start.Add(2*time.Minute + auth.MaxSkew))
+	if _, err := v.Verify(ctx, expiring); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("past exp + leeway, cached 3 minutes ago: Verify() = %v; want %s", err, session.EUNAUTHORIZED)
+	}
+
+	// nbf and iat within the leeway when verified; then the clock steps
+	// back: refused, cache or not.
+	clock.Set(start)
+	early := iss.MustMint(devtoken.Claims{MerchantID: "m-1", IssuedAt: start.Add(30 * time.Second), NotBefore: start.Add(30 * time.Second)})
+	if _, err := v.Verify(ctx, early); err != nil {
+		t.Fatalf("nbf within the leeway: Verify() = %v", err)
+	}
+	clock.Set(start.Add(-time.Minute))
+	if _, err := v.Verify(ctx, early); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("clock back before nbf - leeway: Verify() = %v; want %s", err, session.EUNAUTHORIZED)
+	}
+}
+
+// TestFailedTokenIsNotCached: a token refused (wrong audience; or while the
+// JWKS is down) is checked again on every use, and one refused for
+// unavailability is accepted once the JWKS is back.
+func TestFailedTokenIsNotCached(t *testing.T) {
+	iss := newIssuer(t, jwa.EdDSA())
+	clock := &testClock{now: time.Now()}
+	v, jwks := newCachingVerifier(t, iss, clock, 0)
+	ctx := context.Background()
+	wrong := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Audience: "another-api"})
+	for i := 1; i <= 3; i++ {
+		if _, err := v.Verify(ctx, wrong); session.ErrorCode(err) != session.EUNAUTHORIZED {
+			t.Fatalf("Verify(wrong audience) = %v; want %s", err, session.EUNAUTHORIZED)
+		}
+		if got := auth.SignatureChecks(v); got != int64(i) {
+			t.Errorf("signature checks after %d refusals: got %d; want %d (never cached)", i, got, i)
+		}
+	}
+	if n := auth.TokenCacheLen(v); n != 0 {
+		t.Errorf("cache entries after refusals: got %d; want 0", n)
+	}
+
+	down := newIssuer(t, jwa.EdDSA())
+	jwks2 := newJWKSServer(t, down.JWKS())
+	jwks2.down.Store(true)
+	v2 := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks2.URL, Issuer: issuer, Audience: audience, Now: clock.Now})
+	tok := down.MustMint(devtoken.Claims{MerchantID: "m-1"})
+	if _, err := v2.Verify(ctx, tok); session.ErrorCode(err) != session.EUNAVAILABLE {
+		t.Fatalf("Verify() with the JWKS down = %v; want %s", err, session.EUNAVAILABLE)
+	}
+	jwks2.down.Store(false)
+	clock.Advance(11 * time.Second)
+	if _, err := v2.Verify(ctx, tok); err != nil {
+		t.Errorf("Verify() with the JWKS back = %v; want it verified", err)
+	}
+	_ = jwks
+}
+
+// TestTokenCacheIsBounded: a flood of distinct valid tokens cannot grow
+// the cache past its bound; the least recently used entry goes, so a token
+// in use stays cached through the flood.
+func TestTokenCacheIsBounded(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	clock := &testClock{now: time.Now()}
+	const bound = 64
+	v, _ := newCachingVerifier(t, iss, clock, bound)
+	ctx := context.Background()
+	inUse := iss.MustMint(devtoken.Claims{MerchantID: "m-1"})
+	if _, err := v.Verify(ctx, inUse); err != nil {
+		t.Fatal(err)
+	}
+	var firstOfFlood string
+	for i := 0; i < 10*bound; i++ {
+		tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Subject: "flood"})
+		if i == 0 {
+			firstOfFlood = tok
+		}
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if n := auth.TokenCacheLen(v); n > bound {
+			t.Fatalf("cache entries after %d tokens: got %d; want at most %d", i+1, n, bound)
+		}
+		if i%(bound/4) == 0 {
+			if _, err := v.Verify(ctx, inUse); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	checks := auth.SignatureChecks(v)
+	if _, err := v.Verify(ctx, inUse); err != nil || auth.SignatureChecks(v) != checks {
+		t.Errorf("the token in use through the flood: %v, %d signature checks; want cached (%d)", err, auth.SignatureChecks(v), checks)
+	}
+	if _, err := v.Verify(ctx, firstOfFlood); err != nil || auth.SignatureChecks(v) != checks+1 {
+		t.Errorf("the flood's first token: %v, %d signature checks; want verified again (%d): evicted", err, auth.SignatureChecks(v), checks+1)
+	}
+	if auth.DefaultTokenCacheEntries <= 0 || auth.DefaultTokenCacheEntries > 10_000 {
+		t.Errorf("DefaultTokenCacheEntries = %d; want a bound between 1 and 10,000", auth.DefaultTokenCacheEntries)
+	}
+}
