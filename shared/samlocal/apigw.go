@@ -38,11 +38,12 @@ const (
 	// request and response (6 MB). An event over it is refused by Lambda
 	// and answered 413; a response over it fails the invocation, a 500.
 	maxInvokePayload = 6 << 20
-	// integrationTimeout is HTTP API's integration timeout (30 s, its
-	// maximum and default): past it API Gateway answers 503, whatever the
-	// function is still doing.
-	integrationTimeout = 30 * time.Second
 )
+
+// integrationTimeout is HTTP API's integration timeout (30 s, its maximum
+// and default): past it API Gateway answers 503, whatever the function is
+// still doing. A variable for tests.
+var integrationTimeout = 30 * time.Second
 
 type gatewayError struct {
 	status  int

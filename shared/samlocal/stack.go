@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,7 +217,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 		var pkgs []string
 		for _, fn := range tpl.Functions {
-			pkgs = append(pkgs, fn.Package)
+			if !slices.Contains(pkgs, fn.Package) {
+				pkgs = append(pkgs, fn.Package)
+			}
 		}
 		if err := os.MkdirAll(bootstraps, 0o755); err != nil {
 			return nil, err
