@@ -54,7 +54,9 @@ func TestSmokeThroughStartAPI(t *testing.T) {
 	table := "smoke-" + strconv.Itoa(os.Getpid())
 	env := map[string]string{"DYNAMODB_ENDPOINT": storetest.Endpoint(t), "TABLE_NAME": table}
 	db := storetest.Client(t, store.ClientOptions{})
-	t.Cleanup(func() { _, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)}) })
+	t.Cleanup(func() {
+		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
