@@ -2,6 +2,7 @@ package functions_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -503,7 +504,76 @@ func TestProductionStack(t *testing.T) {
 			t.Errorf("output %s missing", o)
 		}
 	}
+	for id, tbl := range resourcesOfType(tpl, "AWS::DynamoDB::Table") {
+		if get(tbl, "Properties", "DeletionProtectionEnabled") != "true" || get(tbl, "Properties", "SSESpecification", "SSEEnabled") != "true" {
+			t.Errorf("table %s: DeletionProtectionEnabled %v, SSEEnabled %v; want both", id, get(tbl, "Properties", "DeletionProtectionEnabled"), get(tbl, "Properties", "SSESpecification", "SSEEnabled"))
+		}
+	}
+	for id, api := range apis {
+		if get(api, "Properties", "DefaultRouteSettings", "DetailedMetricsEnabled") != "true" {
+			t.Errorf("%s: per-route (detailed) metrics are off; the latency alarms need them", id)
+		}
+		format, _ := get(api, "Properties", "AccessLogSettings", "Format").(string)
+		var line map[string]string
+		filled := regexp.MustCompile(`\$context\.[A-Za-z.]+`).ReplaceAllString(format, "x")
+		if err := json.Unmarshal([]byte(filled), &line); err != nil {
+			t.Errorf("%s: the access log format is not a JSON object of strings: %v", id, err)
+		}
+		for _, v := range []string{"$context.error.message", "$context.status", "$context.apiId", "$context.routeKey", "$context.requestId"} {
+			if !strings.Contains(format, `"`+v+`"`) {
+				t.Errorf("%s: the access log does not record %s", id, v)
+			}
+		}
+	}
 	alarms := resourcesOfType(tpl, "AWS::CloudWatch::Alarm")
+	dims := func(a map[string]any) map[string]any {
+		out := map[string]any{}
+		for _, d := range get(a, "Properties", "Dimensions").([]any) {
+			out[get(d, "Name").(string)] = get(d, "Value")
+		}
+		return out
+	}
+	// Every route has a p99 latency alarm on its detailed metrics.
+	latency := map[string]bool{}
+	var heartbeat, throttled bool
+	filters := resourcesOfType(tpl, "AWS::Logs::MetricFilter")
+	for id, a := range alarms {
+		d := dims(a)
+		switch get(a, "Properties", "MetricName") {
+		case "Latency":
+			if get(a, "Properties", "ExtendedStatistic") != "p99" || get(d["ApiId"], "Ref") != "HttpApi" || d["Stage"] != "$default" {
+				t.Errorf("%s: want p99 of the HTTP API's $default stage", id)
+			}
+			latency[fmt.Sprint(d["Method"], " ", d["Resource"])] = true
+		case "Invocations":
+			// A schedule that stops firing leaves no data: missing data
+			// must page.
+			heartbeat = get(d["FunctionName"], "Ref") == "ExpirySweeperFunction" &&
+				get(a, "Properties", "TreatMissingData") == "breaching" && get(a, "Properties", "ComparisonOperator") == "LessThanThreshold"
+		}
+		for _, f := range filters {
+			mt := get(f, "Properties", "MetricTransformations").([]any)[0]
+			if get(mt, "MetricName") == get(a, "Properties", "MetricName") && get(mt, "MetricNamespace") == get(a, "Properties", "Namespace") &&
+				strings.Contains(get(f, "Properties", "FilterPattern").(string), `$.status = "429"`) &&
+				get(f, "Properties", "LogGroupName", "Ref") == "HttpApiAccessLogs" && get(d["ApiId"], "Ref") == "HttpApi" {
+				throttled = true
+			}
+		}
+	}
+	for _, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		events, _ := get(r, "Properties", "Events").(map[string]any)
+		for _, ev := range events {
+			if get(ev, "Type") == "HttpApi" && get(ev, "Properties", "Method") != "ANY" {
+				route := fmt.Sprint(get(ev, "Properties", "Method"), " ", get(ev, "Properties", "Path"))
+				if !latency[route] {
+					t.Errorf("route %s has no p99 latency alarm", route)
+				}
+			}
+		}
+	}
+	if !heartbeat || !throttled {
+		t.Errorf("alarms: sweeper heartbeat (missing data breaching) %v, 429s from the access log %v; want both", heartbeat, throttled)
+	}
 	var sweeper, fivexx bool
 	for _, a := range alarms {
 		switch get(a, "Properties", "MetricName") {

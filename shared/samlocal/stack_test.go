@@ -20,6 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -99,6 +103,10 @@ func startTestStack(t *testing.T, concurrency int, env map[string]string) (*Stac
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		db := storetest.Client(t, store.ClientOptions{})
+		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(s.TableName)})
+	})
 	t.Cleanup(func() {
 		before := emulatorProcesses()
 		if err := s.Close(); err != nil {
