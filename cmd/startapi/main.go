@@ -5,8 +5,13 @@
 // (package samlocal). It takes make run's variables (PORT, HOST, JWKS_URL,
 // JWT_ISSUER, JWT_AUDIENCE, SESSION_EXPIRY, RESULT_RETENTION,
 // SWEEP_INTERVAL, DYNAMODB_ENDPOINT, TABLE_NAME), plus LAMBDA_CONCURRENCY
-// (instances per function, default 2). Ctrl-C stops every process it
-// started.
+// (instances per function, default 2). Ctrl-C (or SIGTERM) stops every
+// process it started.
+//
+// To drive it from a test as a subprocess: set PORT, TABLE_NAME and
+// DYNAMODB_ENDPOINT (so the URL, table and engine are known), wait until
+// GET /local/token answers 200 (it mints the tokens too), and stop it with
+// SIGINT; in-process, use samlocal.Start.
 package main
 
 import (
@@ -56,10 +61,15 @@ func run(ctx context.Context, o samlocal.Options, out io.Writer) error {
 func banner(out io.Writer, s *samlocal.Stack) {
 	fmt.Fprintf(out, "\npaysessions API (template.yaml, %d functions under aws-lambda-rie, up to %d instances each) on %s\n", len(s.Template.Functions), s.Concurrency, s.URL)
 	for _, fn := range s.Template.Functions {
-		var routes []string
+		var routes, anys []string
 		for _, r := range fn.Routes {
-			routes = append(routes, r.String())
+			if r.Method == "ANY" {
+				anys = append(anys, r.String())
+			} else {
+				routes = append(routes, r.String())
+			}
 		}
+		routes = append(routes, anys...)
 		for _, sch := range fn.Schedules {
 			routes = append(routes, "schedule "+sch.Expression)
 		}
