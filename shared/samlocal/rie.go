@@ -59,6 +59,9 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 		cmd.Stdout = logs
 		cmd.Stderr = logs
 		cmd.SysProcAttr = sysProcAttr()
+		// The runtime shares the emulator's output; should it outlive the
+		// emulator, Wait must not wait for it to close the pipe.
+		cmd.WaitDelay = 2 * time.Second
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("start aws-lambda-rie for %s: %w", fn.LogicalID, err)
 		}
@@ -122,6 +125,9 @@ func (i *instance) stop() {
 			case <-i.done:
 			case <-time.After(3 * time.Second):
 				killGroup(pid)
+				for _, c := range runtimes {
+					killGroup(c)
+				}
 				<-i.done
 			}
 		}
