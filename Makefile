@@ -89,7 +89,7 @@ invoke-%:
 	@id=$$(printf '%s\n' $(FUNCTIONS) | awk -F: '$$2=="$*"{print $$1}'); \
 	if [ -z "$$id" ]; then echo "no function directory $*: one of $(foreach f,$(FUNCTIONS),$(lastword $(subst :, ,$(f))))"; exit 1; fi; \
 	mkdir -p bin; sed -e "s|REPLACE_WITH_TOKEN|$${TOKEN}|; s|REPLACE_WITH_API_KEY|$${API_KEY}|" events/$*.json > bin/event-$*.json; \
-	sam local invoke $$id --event bin/event-$*.json --config-env local
+	sam local invoke $$id --event bin/event-$*.json --config-env local $(if $(PARAMETER_OVERRIDES),--parameter-overrides "$(PARAMETER_OVERRIDES)")
 
 # SAM (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
 build-CreateSessionFunction:
