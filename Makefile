@@ -24,7 +24,7 @@ FUNCTIONS := \
 	DeleteApiKeyFunction:delete-api-key \
 	ExpirySweeperFunction:expiry-sweeper
 
-.PHONY: help run test lint build clean deps deploy bench fuzz
+.PHONY: help run start-api smoke test lint build clean deps deploy bench fuzz
 
 help: ## List the targets.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,15 @@ deps: ## Download Go modules (DynamoDB Local installs itself on first use).
 run: deps ## Start the whole API locally on 127.0.0.1:3000 (PORT) with DynamoDB Local.
 	$(GO) build -o bin/localapi ./cmd/localapi
 	./bin/localapi
+
+start-api: deps ## The template's API as sam local start-api runs it, without Docker: the 13 real bootstraps under aws-lambda-rie, on 127.0.0.1:3000 (PORT).
+	$(GO) build -o bin/startapi ./cmd/startapi
+	./bin/startapi
+
+# API_URL, TOKEN and PROC_TOKEN reach the program through the environment
+# (make exports command-line variables), so no token is echoed.
+smoke: ## End-to-end check of a running API: make smoke API_URL=<url> [TOKEN=<merchant's> PROC_TOKEN=<processor's>].
+	@$(GO) run ./cmd/smoke
 
 test: deps ## Run every test against one DynamoDB Local.
 	$(GO) run ./cmd/dynamodb-local -- $(GO) test -race -count=1 -timeout 12m ./...
@@ -82,7 +91,7 @@ invoke-%:
 	@id=$$(printf '%s\n' $(FUNCTIONS) | awk -F: '$$2=="$*"{print $$1}'); \
 	if [ -z "$$id" ]; then echo "no function directory $*: one of $(foreach f,$(FUNCTIONS),$(lastword $(subst :, ,$(f))))"; exit 1; fi; \
 	mkdir -p bin; sed -e "s|REPLACE_WITH_TOKEN|$${TOKEN}|; s|REPLACE_WITH_API_KEY|$${API_KEY}|" events/$*.json > bin/event-$*.json; \
-	sam local invoke $$id --event bin/event-$*.json --config-env local
+	sam local invoke $$id --event bin/event-$*.json --config-env local $(if $(PARAMETER_OVERRIDES),--parameter-overrides "$(PARAMETER_OVERRIDES)")
 
 # SAM (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
 build-CreateSessionFunction:

@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -43,6 +42,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -65,23 +65,29 @@ const (
 	bootstrapWait = 30 * time.Second
 )
 
-// buildBootstraps builds every functions/<dir> main package for this
-// machine with the deployment's flags (Makefile LAMBDA_BUILD), in one go
-// build, and returns the directory holding one binary per function, named
-// by its directory.
+// buildBootstraps returns the directory holding every functions/<dir>
+// main package built for this machine with the deployment's flags
+// (samlocal.Build, the Makefile's LAMBDA_BUILD flags), one binary per
+// function named by its directory. They are built once per test binary, in
+// one go build, and shared by the tests that run them (TestMain removes
+// them).
 func buildBootstraps(t *testing.T) string {
 	t.Helper()
-	out := t.TempDir()
-	start := time.Now()
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w",
-		"-o", out+string(filepath.Separator), "./functions/...")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./functions/...: %v\n%s", err, b)
+	bootstraps.once.Do(func() {
+		start := time.Now()
+		if bootstraps.dir, bootstraps.err = os.MkdirTemp("", "bootstraps-"); bootstraps.err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		bootstraps.err = samlocal.Build(ctx, root, bootstraps.dir, []string{"./functions/..."})
+		bootstraps.took = time.Since(start)
+	})
+	if bootstraps.err != nil {
+		t.Fatal(bootstraps.err)
 	}
-	t.Logf("built the bootstraps in %v", time.Since(start).Round(time.Millisecond))
-	return out
+	t.Logf("the bootstraps were built in %v (once per test binary)", bootstraps.took.Round(time.Millisecond))
+	return bootstraps.dir
 }
 
 // syncBuffer is a bytes.Buffer safe for a process writing to it while the

@@ -5,9 +5,25 @@ package functions_test
 
 import (
 	"os"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+// bootstraps are the functions' binaries, built once (buildBootstraps).
+var bootstraps struct {
+	once sync.Once
+	dir  string
+	took time.Duration
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := storetest.Main(m)
+	if bootstraps.dir != "" {
+		os.RemoveAll(bootstraps.dir)
+	}
+	os.Exit(code)
+}

@@ -2,9 +2,12 @@ package functions_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -253,13 +256,19 @@ func mainPattern(t *testing.T, dir string, patterns map[string]string) string {
 	return found[0]
 }
 
+// TestRoutesMatchTheCode: each API function has exactly the route its
+// main.go mounts, plus ANY on the same path (so a known path with another
+// method reaches the function's router, which answers 405 with Allow, rather
+// than API Gateway's 404); every route the code serves is in the template
+// and no path belongs to two functions.
 func TestRoutesMatchTheCode(t *testing.T) {
 	tpl := readTemplate(t)
 	byID := functionOf(t, tpl)
 	patterns := patternConstants(t)
 	templateRoutes := map[string]string{} // "METHOD /path" -> logical id
+	pathOwner := map[string]string{}      // "/path" -> logical id
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		var routes []string
+		var routes, anys []string
 		events, _ := get(r, "Properties", "Events").(map[string]any)
 		for name, ev := range events {
 			switch get(ev, "Type") {
@@ -267,12 +276,22 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				if ref := get(ev, "Properties", "ApiId", "Ref"); ref != "HttpApi" {
 					t.Errorf("%s.%s: ApiId = %v; want !Ref HttpApi", id, name, ref)
 				}
-				route := get(ev, "Properties", "Method").(string) + " " + get(ev, "Properties", "Path").(string)
-				routes = append(routes, route)
+				method, _ := get(ev, "Properties", "Method").(string)
+				path, _ := get(ev, "Properties", "Path").(string)
+				route := method + " " + path
+				if method == "ANY" {
+					anys = append(anys, path)
+				} else {
+					routes = append(routes, route)
+				}
 				if prev, dup := templateRoutes[route]; dup {
 					t.Errorf("route %s is on %s and %s", route, prev, id)
 				}
 				templateRoutes[route] = id
+				if prev, ok := pathOwner[path]; ok && prev != id {
+					t.Errorf("path %s is on %s and %s: its ANY route could reach only one", path, prev, id)
+				}
+				pathOwner[path] = id
 			case "ScheduleV2":
 				if get(ev, "Properties", "ScheduleExpression") != "rate(1 minute)" || get(ev, "Properties", "FlexibleTimeWindow", "Mode") != "OFF" {
 					t.Errorf("%s.%s = %v; want rate(1 minute) with the flexible window off", id, name, ev)
@@ -283,10 +302,15 @@ func TestRoutesMatchTheCode(t *testing.T) {
 		}
 		want := mainPattern(t, byID[id], patterns)
 		switch {
-		case want == "" && len(routes) > 0:
-			t.Errorf("%s has routes %v but functions/%s mounts none", id, routes, byID[id])
+		case want == "" && len(routes)+len(anys) > 0:
+			t.Errorf("%s has routes %v and ANY %v but functions/%s mounts none", id, routes, anys, byID[id])
 		case want != "" && (len(routes) != 1 || routes[0] != want):
 			t.Errorf("%s routes = %v; functions/%s mounts %q", id, routes, byID[id], want)
+		case want != "":
+			_, path, _ := strings.Cut(want, " ")
+			if !slices.Equal(anys, []string{path}) {
+				t.Errorf("%s has ANY routes on %v; want exactly ANY %s beside %s", id, anys, path, want)
+			}
 		}
 	}
 	code := map[string]bool{}
@@ -297,7 +321,7 @@ func TestRoutesMatchTheCode(t *testing.T) {
 		}
 	}
 	for route, id := range templateRoutes {
-		if !code[route] {
+		if !code[route] && !strings.HasPrefix(route, "ANY ") {
 			t.Errorf("template.yaml routes %s to %s; the code serves no such route", route, id)
 		}
 	}
@@ -483,7 +507,76 @@ func TestProductionStack(t *testing.T) {
 			t.Errorf("output %s missing", o)
 		}
 	}
+	for id, tbl := range resourcesOfType(tpl, "AWS::DynamoDB::Table") {
+		if get(tbl, "Properties", "DeletionProtectionEnabled") != "true" || get(tbl, "Properties", "SSESpecification", "SSEEnabled") != "true" {
+			t.Errorf("table %s: DeletionProtectionEnabled %v, SSEEnabled %v; want both", id, get(tbl, "Properties", "DeletionProtectionEnabled"), get(tbl, "Properties", "SSESpecification", "SSEEnabled"))
+		}
+	}
+	for id, api := range apis {
+		if get(api, "Properties", "DefaultRouteSettings", "DetailedMetricsEnabled") != "true" {
+			t.Errorf("%s: per-route (detailed) metrics are off; the latency alarms need them", id)
+		}
+		format, _ := get(api, "Properties", "AccessLogSettings", "Format").(string)
+		var line map[string]string
+		filled := regexp.MustCompile(`\$context\.[A-Za-z.]+`).ReplaceAllString(format, "x")
+		if err := json.Unmarshal([]byte(filled), &line); err != nil {
+			t.Errorf("%s: the access log format is not a JSON object of strings: %v", id, err)
+		}
+		for _, v := range []string{"$context.error.message", "$context.status", "$context.apiId", "$context.routeKey", "$context.requestId"} {
+			if !strings.Contains(format, `"`+v+`"`) {
+				t.Errorf("%s: the access log does not record %s", id, v)
+			}
+		}
+	}
 	alarms := resourcesOfType(tpl, "AWS::CloudWatch::Alarm")
+	dims := func(a map[string]any) map[string]any {
+		out := map[string]any{}
+		for _, d := range get(a, "Properties", "Dimensions").([]any) {
+			out[get(d, "Name").(string)] = get(d, "Value")
+		}
+		return out
+	}
+	// Every route has a p99 latency alarm on its detailed metrics.
+	latency := map[string]bool{}
+	var heartbeat, throttled bool
+	filters := resourcesOfType(tpl, "AWS::Logs::MetricFilter")
+	for id, a := range alarms {
+		d := dims(a)
+		switch get(a, "Properties", "MetricName") {
+		case "Latency":
+			if get(a, "Properties", "ExtendedStatistic") != "p99" || get(d["ApiId"], "Ref") != "HttpApi" || d["Stage"] != "$default" {
+				t.Errorf("%s: want p99 of the HTTP API's $default stage", id)
+			}
+			latency[fmt.Sprint(d["Method"], " ", d["Resource"])] = true
+		case "Invocations":
+			// A schedule that stops firing leaves no data: missing data
+			// must page.
+			heartbeat = get(d["FunctionName"], "Ref") == "ExpirySweeperFunction" &&
+				get(a, "Properties", "TreatMissingData") == "breaching" && get(a, "Properties", "ComparisonOperator") == "LessThanThreshold"
+		}
+		for _, f := range filters {
+			mt := get(f, "Properties", "MetricTransformations").([]any)[0]
+			if get(mt, "MetricName") == get(a, "Properties", "MetricName") && get(mt, "MetricNamespace") == get(a, "Properties", "Namespace") &&
+				strings.Contains(get(f, "Properties", "FilterPattern").(string), `$.status = "429"`) &&
+				get(f, "Properties", "LogGroupName", "Ref") == "HttpApiAccessLogs" && get(d["ApiId"], "Ref") == "HttpApi" {
+				throttled = true
+			}
+		}
+	}
+	for _, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		events, _ := get(r, "Properties", "Events").(map[string]any)
+		for _, ev := range events {
+			if get(ev, "Type") == "HttpApi" && get(ev, "Properties", "Method") != "ANY" {
+				route := fmt.Sprint(get(ev, "Properties", "Method"), " ", get(ev, "Properties", "Path"))
+				if !latency[route] {
+					t.Errorf("route %s has no p99 latency alarm", route)
+				}
+			}
+		}
+	}
+	if !heartbeat || !throttled {
+		t.Errorf("alarms: sweeper heartbeat (missing data breaching) %v, 429s from the access log %v; want both", heartbeat, throttled)
+	}
 	var sweeper, fivexx bool
 	for _, a := range alarms {
 		switch get(a, "Properties", "MetricName") {
@@ -498,9 +591,71 @@ func TestProductionStack(t *testing.T) {
 	}
 }
 
+// readVariables returns the environment variables a function reads: the
+// ones config.Load asks for (every function loads its settings through it;
+// the local servers' own settings are config.LoadLocal's).
+func readVariables(t *testing.T) map[string]bool {
+	t.Helper()
+	read := map[string]bool{}
+	_, _ = config.Load(func(k string) string { read[k] = true; return "" })
+	if len(read) == 0 {
+		t.Fatal("config.Load read no variable")
+	}
+	return read
+}
+
+// declaredVariables maps each function's logical id to the environment
+// variables the template declares for it (Globals, then its own), with
+// their values.
+func declaredVariables(tpl map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
+		vars := map[string]any{}
+		for k, v := range global {
+			vars[k] = v
+		}
+		own, _ := get(r, "Properties", "Environment", "Variables").(map[string]any)
+		for k, v := range own {
+			vars[k] = v
+		}
+		out[id] = vars
+	}
+	return out
+}
+
+// TestEveryVariableTheCodeReadsIsDeclared: SAM CLI passes a function only
+// the variables its template declares (samcli/local/lambdafn/env_vars.py:
+// "Customers define the name of the environment variables along with
+// default values, if any, when creating the function"), and make start-api
+// does the same, so a variable the code reads but the template does not
+// declare could never be set under sam local: every function reads each of
+// config.Load's variables, and each is declared for each function; the
+// template declares nothing the code does not read.
+func TestEveryVariableTheCodeReadsIsDeclared(t *testing.T) {
+	read := readVariables(t)
+	for id, vars := range declaredVariables(readTemplate(t)) {
+		for k := range read {
+			if _, ok := vars[k]; !ok {
+				t.Errorf("%s reads %s (shared/config), but template.yaml does not declare it for %s: sam local would never pass it", id, k, id)
+			}
+		}
+		for k := range vars {
+			if !read[k] {
+				t.Errorf("template.yaml declares %s for %s, but no function reads it (shared/config)", k, id)
+			}
+		}
+		// docs/design.md §9: "DYNAMODB_ENDPOINT (local engine URL; empty in AWS)".
+		if v, ok := vars["DYNAMODB_ENDPOINT"]; ok && v != "" {
+			t.Errorf("%s: DYNAMODB_ENDPOINT = %v in template.yaml; want empty: in AWS the SDK finds DynamoDB itself", id, v)
+		}
+	}
+}
+
 // TestSamLocalEnvironment: events/env.json, which points the functions in
-// sam local at DynamoDB Local, names only variables the functions read and
-// only functions the template has.
+// sam local (and make start-api) at DynamoDB Local, sets only variables the
+// template declares for the functions it names ("Parameters" names them
+// all): SAM CLI silently drops an override of an undeclared variable.
 func TestSamLocalEnvironment(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(root, "events", "env.json"))
 	if err != nil {
@@ -510,21 +665,40 @@ func TestSamLocalEnvironment(t *testing.T) {
 	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatal(err)
 	}
-	read := map[string]bool{}
-	_, _ = config.Load(func(k string) string { read[k] = true; return "" })
-	functions := resourcesOfType(readTemplate(t), "AWS::Serverless::Function")
+	declared := declaredVariables(readTemplate(t))
 	for scope, vars := range env {
-		if _, ok := functions[scope]; !ok && scope != "Parameters" {
+		ids := []string{scope}
+		if scope == "Parameters" {
+			ids = slices.Sorted(maps.Keys(declared))
+		} else if _, ok := declared[scope]; !ok {
 			t.Errorf("env.json section %s is neither Parameters nor a function of the template", scope)
+			continue
 		}
 		for k := range vars {
-			if !read[k] {
-				t.Errorf("env.json sets %s, which no function reads", k)
+			for _, id := range ids {
+				if _, ok := declared[id][k]; !ok {
+					t.Errorf("env.json %s sets %s, which template.yaml does not declare for %s: sam local would drop it", scope, k, id)
+				}
 			}
 		}
 	}
-	if env["Parameters"]["DYNAMODB_ENDPOINT"] == "" || !strings.Contains(env["Parameters"]["DYNAMODB_ENDPOINT"], "host.docker.internal") {
+	// SAM's containers reach DynamoDB Local on the host as
+	// host.docker.internal (add_host host-gateway): SAM CLI ignores
+	// --docker-network host since 1.87.0 (README, "sam local").
+	ep, err := url.Parse(env["Parameters"]["DYNAMODB_ENDPOINT"])
+	if err != nil || ep.Scheme != "http" || ep.Hostname() != "host.docker.internal" {
 		t.Errorf("env.json DYNAMODB_ENDPOINT = %q; want DynamoDB Local on the host, seen from SAM's container", env["Parameters"]["DYNAMODB_ENDPOINT"])
+	}
+	sc, err := os.ReadFile(filepath.Join(root, "samconfig.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"[local.local_start_api.parameters]", "[local.local_invoke.parameters]"} {
+		_, body, ok := strings.Cut(string(sc), section)
+		body, _, _ = strings.Cut(body, "\n[")
+		if !ok || !strings.Contains(body, `add_host = ["host.docker.internal:host-gateway"]`) || !strings.Contains(body, `env_vars = "events/env.json"`) {
+			t.Errorf("samconfig.toml %s: want env_vars = \"events/env.json\" and add_host host.docker.internal:host-gateway", section)
+		}
 	}
 }
 

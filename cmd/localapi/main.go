@@ -18,26 +18,16 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-
 	"github.com/paysessions/paysessions/shared/app"
-	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/sweep"
 )
-
-// Local defaults, applied when the variable is unset.
-var localDefaults = map[string]string{
-	"TABLE_NAME":   "payment-sessions",
-	"JWT_AUDIENCE": "paysessions-local",
-}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -66,17 +56,13 @@ func main() {
 // run serves until ctx ends. ready, when set, receives the base URL once
 // the server accepts requests.
 func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, ready chan<- string) error {
-	env := func(k string) string {
-		if v := getenv(k); v != "" {
-			return v
-		}
-		return localDefaults[k]
-	}
+	env := config.WithLocalDefaults(getenv)
 	cfg, err := config.Load(env)
-	if err != nil {
+	local, lerr := config.LoadLocal(env)
+	if err = errors.Join(err, lerr); err != nil {
 		return err
 	}
-	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	addr := net.JoinHostPort(local.Host, strconv.Itoa(local.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
@@ -94,18 +80,10 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 		cfg.DynamoDBEndpoint = engine.Endpoint
 	}
 
-	// Without JWKS_URL the server is its own identity provider. It signs with
-	// RS256, as most identity providers do (Cognito, Auth0, Okta, Entra ID);
-	// the service accepts ES256 and EdDSA as well.
-	var dev *devtoken.Issuer
-	if cfg.JWKSURL == "" {
-		if cfg.JWTIssuer == "" {
-			cfg.JWTIssuer = base
-		}
-		if dev, err = devtoken.New(cfg.JWTIssuer, cfg.JWTAudience, jwa.RS256()); err != nil {
-			return err
-		}
-		cfg.JWKSURL = base + "/.well-known/jwks.json"
+	// Without JWKS_URL the server is its own identity provider.
+	dev, err := devtoken.Configure(&cfg, base)
+	if err != nil {
+		return err
 	}
 	if err := cfg.RequireJWT(); err != nil {
 		return err
@@ -123,8 +101,8 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 	routes := httpapi.Routes(a.Deps())
 	if dev != nil {
 		routes = append(routes,
-			httpapi.Route{Pattern: "GET /.well-known/jwks.json", Handler: dev},
-			httpapi.Route{Pattern: "GET /local/token", Handler: mintHandler(dev)},
+			httpapi.Route{Pattern: "GET " + devtoken.JWKSPath, Handler: dev},
+			httpapi.Route{Pattern: "GET " + devtoken.TokenPath, Handler: dev.TokenHandler()},
 		)
 	}
 	srv := &http.Server{
@@ -134,8 +112,8 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go sweepEvery(ctx, cfg.SweepInterval, sweep.New(a.Store, a.Logger, a.Now))
-	banner(out, base, cfg, dev != nil)
+	go sweepEvery(ctx, local.SweepInterval, sweep.New(a.Store, a.Logger, a.Now))
+	banner(out, base, cfg, local, dev != nil)
 	if ready != nil {
 		ready <- base
 	}
@@ -171,48 +149,10 @@ func sweepEvery(ctx context.Context, interval time.Duration, sw *sweep.Sweeper) 
 	}
 }
 
-// allScopes is what a minted token gets when the request names none.
-var allScopes = []string{
-	auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
-	auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
-}
-
-// mintHandler serves GET /local/token?merchant_id=…&scope=…&ttl=…: a
-// development token as text/plain. merchant_id defaults to merchant-1
-// (merchant_id= with no value mints a token without one, as a processor
-// has), scope to every scope, ttl to 1h.
-func mintHandler(dev *devtoken.Issuer) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		c := devtoken.Claims{Subject: "local-developer", MerchantID: "merchant-1", Scopes: allScopes, TTL: time.Hour}
-		if q.Has("merchant_id") {
-			c.MerchantID = q.Get("merchant_id")
-		}
-		if s := strings.Fields(q.Get("scope")); len(s) > 0 {
-			c.Scopes = s
-		}
-		if v := q.Get("ttl"); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 || d > 24*time.Hour {
-				http.Error(w, "ttl must be a duration up to 24h", http.StatusBadRequest)
-				return
-			}
-			c.TTL = d
-		}
-		tok, err := dev.Mint(c)
-		if err != nil {
-			http.Error(w, "could not mint a token", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, tok)
-	})
-}
-
-func banner(out io.Writer, base string, cfg config.Config, dev bool) {
+func banner(out io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
 	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", cfg.DynamoDBEndpoint, cfg.TableName)
-	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, cfg.SweepInterval)
+	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, local.SweepInterval)
 	if dev {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", cfg.JWTIssuer, cfg.JWKSURL)
 		fmt.Fprintf(out, "Try it:\n")

@@ -1,6 +1,12 @@
 // Package config reads the service's settings from the environment
 // (DESIGN.md §9). A bad value stops start-up with a message naming the
 // variable, the value's problem and what is expected.
+//
+// Load reads exactly the variables a Lambda function reads, so every one of
+// them must be declared in template.yaml (sam local passes a function only
+// the variables its template declares; functions/template_test.go checks
+// this by recording what Load reads). LoadLocal reads what only the local
+// servers (make run, make start-api) add: where to listen, how often to sweep.
 package config
 
 import (
@@ -27,9 +33,41 @@ type Config struct {
 	JWTIssuer        string        // JWT_ISSUER
 	JWTAudience      string        // JWT_AUDIENCE
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn, error
-	Port             int           // PORT: the local server's, default 3000
-	Host             string        // HOST: the local server's address, default 127.0.0.1
-	SweepInterval    time.Duration // SWEEP_INTERVAL: the local server's sweep timer, default 1m
+}
+
+// LocalDefaults are the local servers' values for settings a Lambda
+// function must be given.
+var LocalDefaults = map[string]string{
+	"TABLE_NAME":   "payment-sessions",
+	"JWT_AUDIENCE": "paysessions-local",
+}
+
+// WithLocalDefaults is getenv with LocalDefaults for unset variables.
+func WithLocalDefaults(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return LocalDefaults[k]
+	}
+}
+
+// Local is what only the local servers read; no Lambda function does.
+type Local struct {
+	Port          int           // PORT: default 3000
+	Host          string        // HOST: the address to listen on, default 127.0.0.1
+	SweepInterval time.Duration // SWEEP_INTERVAL: the sweep timer, default 1m
+}
+
+// LoadLocal reads the local servers' own settings through getenv.
+func LoadLocal(getenv func(string) string) (Local, error) {
+	p := parser{getenv: getenv}
+	l := Local{
+		Port:          p.integer("PORT", 3000, 1, 65535),
+		Host:          p.host("HOST"),
+		SweepInterval: p.duration("SWEEP_INTERVAL", time.Minute, time.Second, time.Hour),
+	}
+	return l, p.err()
 }
 
 // Policy is the lifecycle the settings describe.
@@ -52,9 +90,6 @@ func Load(getenv func(string) string) (Config, error) {
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),
 		LogLevel:         p.level("LOG_LEVEL"),
-		Port:             p.integer("PORT", 3000, 1, 65535),
-		Host:             p.host("HOST"),
-		SweepInterval:    p.duration("SWEEP_INTERVAL", time.Minute, time.Second, time.Hour),
 	}
 	if c.TableName != "" && !validTableName(c.TableName) {
 		p.fail("TABLE_NAME", c.TableName, "3 to 255 of A-Z a-z 0-9 _ - .")

@@ -14,9 +14,13 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 16, LogLevel: slog.LevelInfo, Port: 3000, Host: "127.0.0.1", SweepInterval: time.Minute}
+	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 16, LogLevel: slog.LevelInfo}
 	if c != want {
 		t.Errorf("Load() = %+v; want %+v", c, want)
+	}
+	l, err := LoadLocal(env(nil))
+	if want := (Local{Port: 3000, Host: "127.0.0.1", SweepInterval: time.Minute}); err != nil || l != want {
+		t.Errorf("LoadLocal() = %+v, %v; want %+v", l, err, want)
 	}
 	if err := c.RequireJWT(); err == nil {
 		t.Errorf("RequireJWT() = nil; want errors for JWKS_URL, JWT_ISSUER, JWT_AUDIENCE")
@@ -32,8 +36,12 @@ func TestLoadValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SessionExpiry != 5*time.Second || c.ResultRetention != 10*time.Second || c.ExpiryShards != 4 || c.LogLevel != slog.LevelDebug || c.Port != 8080 || c.SweepInterval != 2*time.Second {
+	if c.SessionExpiry != 5*time.Second || c.ResultRetention != 10*time.Second || c.ExpiryShards != 4 || c.LogLevel != slog.LevelDebug {
 		t.Errorf("Load() = %+v", c)
+	}
+	l, err := LoadLocal(env(map[string]string{"PORT": "8080", "HOST": "0.0.0.0", "SWEEP_INTERVAL": "2s"}))
+	if want := (Local{Port: 8080, Host: "0.0.0.0", SweepInterval: 2 * time.Second}); err != nil || l != want {
+		t.Errorf("LoadLocal() = %+v, %v; want %+v", l, err, want)
 	}
 	if err := c.RequireJWT(); err != nil {
 		t.Errorf("RequireJWT() = %v; want nil", err)
@@ -54,9 +62,6 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"EXPIRY_SHARDS", "x"},
 		{"JWKS_URL", "/jwks.json"},
 		{"LOG_LEVEL", "loud"},
-		{"PORT", "70000"},
-		{"SWEEP_INTERVAL", "0s"},
-		{"HOST", "example.com"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -64,6 +69,16 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		_, err := Load(env(m))
 		if err == nil || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("Load(%s=%q) = %v; want an error naming %s", tt.name, tt.value, err, tt.name)
+		}
+	}
+	for _, tt := range []struct{ name, value string }{
+		{"PORT", "70000"},
+		{"SWEEP_INTERVAL", "0s"},
+		{"HOST", "example.com"},
+	} {
+		_, err := LoadLocal(env(map[string]string{tt.name: tt.value}))
+		if err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("LoadLocal(%s=%q) = %v; want an error naming %s", tt.name, tt.value, err, tt.name)
 		}
 	}
 }

@@ -1,0 +1,90 @@
+// Command startapi is `make start-api`: the template's API as `sam local
+// start-api` runs it, without Docker. Every function of template.yaml is
+// built for this machine and runs as its real bootstrap under the Lambda
+// Runtime Interface Emulator, behind an emulation of API Gateway's HTTP API
+// (package samlocal). It takes make run's variables (PORT, HOST, JWKS_URL,
+// JWT_ISSUER, JWT_AUDIENCE, SESSION_EXPIRY, RESULT_RETENTION,
+// SWEEP_INTERVAL, DYNAMODB_ENDPOINT, TABLE_NAME), plus LAMBDA_CONCURRENCY
+// (instances per function, default 2). Ctrl-C (or SIGTERM) stops every
+// process it started.
+//
+// To drive it from a test as a subprocess: set PORT, TABLE_NAME and
+// DYNAMODB_ENDPOINT (so the URL, table and engine are known), wait until
+// GET /local/token answers 200 (it mints the tokens too), and stop it with
+// SIGINT; in-process, use samlocal.Start.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/paysessions/paysessions/shared/samlocal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// The bootstraps go under bin/ (make clean removes it), not a temporary
+	// directory a killed start-api could not remove.
+	o := samlocal.Options{Log: os.Stderr, BuildDir: filepath.Join("bin", "start-api")}
+	if err := run(ctx, o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "start-api:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends, then stops the stack.
+func run(ctx context.Context, o samlocal.Options, out io.Writer) error {
+	fmt.Fprintln(out, "Starting: building the functions, starting DynamoDB Local if needed...")
+	s, err := samlocal.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	banner(out, s)
+	select {
+	case <-ctx.Done():
+	case err = <-s.Served():
+	}
+	fmt.Fprintln(out, "Stopping every function, emulator and engine...")
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func banner(out io.Writer, s *samlocal.Stack) {
+	fmt.Fprintf(out, "\npaysessions API (template.yaml, %d functions under aws-lambda-rie, up to %d instances each) on %s\n", len(s.Template.Functions), s.Concurrency, s.URL)
+	for _, fn := range s.Template.Functions {
+		var routes, anys []string
+		for _, r := range fn.Routes {
+			if r.Method == "ANY" {
+				anys = append(anys, r.String())
+			} else {
+				routes = append(routes, r.String())
+			}
+		}
+		routes = append(routes, anys...)
+		for _, sch := range fn.Schedules {
+			routes = append(routes, "schedule "+sch.Expression)
+		}
+		fmt.Fprintf(out, "  %-26s %s\n", fn.LogicalID, strings.Join(routes, ", "))
+	}
+	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", s.DynamoDBEndpoint, s.TableName)
+	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s\n", s.Config.SessionExpiry, s.Config.ResultRetention)
+	if s.Issuer != nil {
+		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", s.Config.JWTIssuer, s.Config.JWKSURL)
+		fmt.Fprintf(out, "Try it:\n")
+		fmt.Fprintf(out, "  TOKEN=$(curl -s '%s/local/token?merchant_id=merchant-1')\n", s.URL)
+		fmt.Fprintf(out, "  curl -s -X POST %s/sessions -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n", s.URL)
+		fmt.Fprintf(out, "  make smoke API_URL=%s\n\n", s.URL)
+	} else {
+		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", s.Config.JWKSURL, s.Config.JWTIssuer, s.Config.JWTAudience)
+	}
+	fmt.Fprintln(out, "Logs (functions, emulators, access log) on standard error. Press Ctrl-C to stop.")
+}

@@ -1,0 +1,82 @@
+package devtoken
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/config"
+)
+
+// Where the local servers (make run, make start-api) serve the development
+// issuer. Only they do: no Lambda function serves either path, and on AWS
+// both are API Gateway's 404.
+const (
+	JWKSPath  = "/.well-known/jwks.json"
+	TokenPath = "/local/token"
+)
+
+// AllScopes is what a token from TokenHandler carries when the request names
+// no scope.
+var AllScopes = []string{
+	auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
+	auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
+}
+
+// Configure makes a local server its own identity provider when cfg names
+// no JWKS_URL: it returns an issuer (RS256, as most identity providers sign:
+// Cognito, Auth0, Okta, Entra ID; the service accepts ES256 and EdDSA as
+// well) whose JWKS the server must serve at base+JWKSPath, and points cfg at
+// it, with base as the issuer unless JWT_ISSUER is set. With a JWKS_URL it
+// returns nil and leaves cfg alone. base is the server's loopback URL, the
+// one kind of plain-http JWKS URL the service accepts.
+func Configure(cfg *config.Config, base string) (*Issuer, error) {
+	if cfg.JWKSURL != "" {
+		return nil, nil
+	}
+	if cfg.JWTIssuer == "" {
+		cfg.JWTIssuer = base
+	}
+	dev, err := New(cfg.JWTIssuer, cfg.JWTAudience, jwa.RS256())
+	if err != nil {
+		return nil, err
+	}
+	cfg.JWKSURL = base + JWKSPath
+	return dev, nil
+}
+
+// TokenHandler serves GET TokenPath?merchant_id=…&scope=…&ttl=…: a
+// development token as text/plain. merchant_id defaults to merchant-1
+// (merchant_id= with no value mints a token without one, as a processor
+// has), scope (space-separated) to AllScopes, ttl to 1h (at most 24h).
+func (i *Issuer) TokenHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		c := Claims{Subject: "local-developer", MerchantID: "merchant-1", Scopes: AllScopes, TTL: time.Hour}
+		if q.Has("merchant_id") {
+			c.MerchantID = q.Get("merchant_id")
+		}
+		if s := strings.Fields(q.Get("scope")); len(s) > 0 {
+			c.Scopes = s
+		}
+		if v := q.Get("ttl"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > 24*time.Hour {
+				http.Error(w, "ttl must be a duration up to 24h", http.StatusBadRequest)
+				return
+			}
+			c.TTL = d
+		}
+		tok, err := i.Mint(c)
+		if err != nil {
+			http.Error(w, "could not mint a token", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, tok)
+	})
+}

@@ -1,0 +1,397 @@
+package samlocal
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func routerOf(t *testing.T, keys ...string) *router {
+	t.Helper()
+	fn := &Function{LogicalID: "F"}
+	for _, k := range keys {
+		m, p, _ := strings.Cut(k, " ")
+		fn.Routes = append(fn.Routes, RouteKey{Method: m, Path: p})
+	}
+	r, err := newRouter([]*Function{fn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestRouteSelection follows the developer guide's "Routing API requests":
+// "API Gateway prioritizes routes with the most-specific match", a greedy
+// variable below any other path, a route for the method before ANY.
+func TestRouteSelection(t *testing.T) {
+	r := routerOf(t,
+		"GET /pets/dog/1", "GET /pets/dog/{id}", "GET /pets/{proxy+}", "ANY /{proxy+}",
+		"POST /sessions", "ANY /sessions", "GET /sessions/{sessionId}", "ANY /sessions/{sessionId}",
+		"POST /sessions/{sessionId}/events", "ANY /sessions/{sessionId}/events",
+	)
+	tests := []struct {
+		method, path string
+		want         string // "" = no route: API Gateway's 404
+		params       map[string]string
+	}{
+		// The guide's example.
+		{"GET", "/pets/dog/1", "GET /pets/dog/1", nil},
+		{"GET", "/pets/dog/2", "GET /pets/dog/{id}", map[string]string{"id": "2"}},
+		{"GET", "/pets/cat/1", "GET /pets/{proxy+}", map[string]string{"proxy": "cat/1"}},
+		{"GET", "/test", "ANY /{proxy+}", map[string]string{"proxy": "test"}},
+		{"POST", "/pets/dog/1", "ANY /{proxy+}", map[string]string{"proxy": "pets/dog/1"}},
+		// The template's pairs of a method and ANY (lead's decision 2).
+		{"POST", "/sessions", "POST /sessions", nil},
+		{"GET", "/sessions", "ANY /sessions", nil},
+		{"GET", "/sessions/abc", "GET /sessions/{sessionId}", map[string]string{"sessionId": "abc"}},
+		{"DELETE", "/sessions/abc", "ANY /sessions/{sessionId}", map[string]string{"sessionId": "abc"}},
+		{"POST", "/sessions/abc/events", "POST /sessions/{sessionId}/events", map[string]string{"sessionId": "abc"}},
+		{"GET", "/sessions/abc/events", "ANY /sessions/{sessionId}/events", map[string]string{"sessionId": "abc"}},
+		// Path parameters are decoded; an encoded slash stays in one segment.
+		{"GET", "/sessions/a%2Fb%20c", "GET /sessions/{sessionId}", map[string]string{"sessionId": "a/b c"}},
+	}
+	for _, tt := range tests {
+		rt, params := r.match(tt.method, tt.path)
+		got := ""
+		if rt != nil {
+			got = rt.key.String()
+		}
+		if got != tt.want || (rt != nil && !maps.Equal(params, tt.params) && len(params)+len(tt.params) > 0) {
+			t.Errorf("%s %s matched %q %v; want %q %v", tt.method, tt.path, got, params, tt.want, tt.params)
+		}
+	}
+
+	only := routerOf(t, "POST /sessions", "ANY /sessions", "GET /sessions/{sessionId}", "GET /files/{proxy+}")
+	for _, path := range []string{"/", "/session", "/Sessions", "/sessions/", "/sessions//", "/sessions/a/b", "/other", "/files", "/files/"} {
+		if rt, _ := only.match("GET", path); rt != nil {
+			t.Errorf("GET %s matched %s; want no route (404)", path, rt.key)
+		}
+	}
+}
+
+func TestRouterRefusesBadTemplates(t *testing.T) {
+	for _, keys := range [][]string{
+		{"GET /a/{proxy+}/b"},
+		{"GET /a", "GET /a"},
+		{"GET a"},
+	} {
+		fn := &Function{LogicalID: "F"}
+		for _, k := range keys {
+			m, p, _ := strings.Cut(k, " ")
+			fn.Routes = append(fn.Routes, RouteKey{Method: m, Path: p})
+		}
+		if _, err := newRouter([]*Function{fn}); err == nil {
+			t.Errorf("newRouter(%v) = nil error; want a refusal", keys)
+		}
+	}
+}
+
+func eventFor(t *testing.T, r *http.Request, body []byte, routeKey string) event {
+	t.Helper()
+	rt, params := routerOf(t, routeKey).match(r.Method, r.URL.EscapedPath())
+	if rt == nil {
+		t.Fatalf("%s %s does not match %s", r.Method, r.URL, routeKey)
+	}
+	g := gateway{accountID: "123456789012", apiID: "localtest"}
+	return g.newEvent(r, body, rt, params, "Xk3p9gHYoAMEbvQ=", time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+}
+
+// TestEventIsAPIGatewaysPayload2 builds an event from a request and checks
+// it field by field against the payload format 2.0 as the developer guide
+// describes it ("Duplicate headers are combined with commas", "All cookie
+// headers in the request are combined ... and added to the cookies field",
+// "All headernames are lowercased").
+func TestEventIsAPIGatewaysPayload2(t *testing.T) {
+	body := []byte(`{"status":"AUTHORISED"}`)
+	r := httptest.NewRequest("POST", "http://api.example:3000/sessions/6f1c2b8e/events?a=1&b=x%20y&a=2&flag", bytes.NewReader(body))
+	r.RemoteAddr = "203.0.113.10:54321"
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("User-Agent", "curl/8.5.0")
+	r.Header.Add("X-Repeat", "one")
+	r.Header.Add("X-Repeat", "two")
+	r.Header.Add("Cookie", "s=1; t=2")
+	r.Header.Add("Cookie", "u=3")
+	r.Header.Set("Authorization", "Bearer tok")
+	ev := eventFor(t, r, body, "POST /sessions/{sessionId}/events")
+
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"version", ev.Version, "2.0"},
+		{"routeKey", ev.RouteKey, "POST /sessions/{sessionId}/events"},
+		{"rawPath", ev.RawPath, "/sessions/6f1c2b8e/events"},
+		{"rawQueryString", ev.RawQueryString, "a=1&b=x%20y&a=2&flag"},
+		{"cookies", strings.Join(ev.Cookies, "|"), "s=1|t=2|u=3"},
+		{"headers.x-repeat", ev.Headers["x-repeat"], "one,two"},
+		{"headers.content-type", ev.Headers["content-type"], "application/json"},
+		{"headers.authorization", ev.Headers["authorization"], "Bearer tok"},
+		{"headers.host", ev.Headers["host"], "api.example:3000"},
+		{"headers.x-forwarded-for", ev.Headers["x-forwarded-for"], "203.0.113.10"},
+		{"headers.x-forwarded-port", ev.Headers["x-forwarded-port"], "3000"},
+		{"headers.x-forwarded-proto", ev.Headers["x-forwarded-proto"], "http"},
+		{"headers.content-length", ev.Headers["content-length"], "23"},
+		{"no cookie header", ev.Headers["cookie"], ""},
+		{"queryStringParameters", ev.QueryStringParameters, map[string]string{"a": "1,2", "b": "x y", "flag": ""}},
+		{"pathParameters", ev.PathParameters, map[string]string{"sessionId": "6f1c2b8e"}},
+		{"body", ev.Body, string(body)},
+		{"isBase64Encoded", ev.IsBase64Encoded, false},
+		{"requestContext.accountId", ev.RequestContext.AccountID, "123456789012"},
+		{"requestContext.apiId", ev.RequestContext.APIID, "localtest"},
+		{"requestContext.domainName", ev.RequestContext.DomainName, "api.example"},
+		{"requestContext.domainPrefix", ev.RequestContext.DomainPrefix, "api"},
+		{"requestContext.http.method", ev.RequestContext.HTTP.Method, "POST"},
+		{"requestContext.http.path", ev.RequestContext.HTTP.Path, "/sessions/6f1c2b8e/events"},
+		{"requestContext.http.protocol", ev.RequestContext.HTTP.Protocol, "HTTP/1.1"},
+		{"requestContext.http.sourceIp", ev.RequestContext.HTTP.SourceIP, "203.0.113.10"},
+		{"requestContext.http.userAgent", ev.RequestContext.HTTP.UserAgent, "curl/8.5.0"},
+		{"requestContext.requestId", ev.RequestContext.RequestID, "Xk3p9gHYoAMEbvQ="},
+		{"requestContext.routeKey", ev.RequestContext.RouteKey, "POST /sessions/{sessionId}/events"},
+		{"requestContext.stage", ev.RequestContext.Stage, "$default"},
+		{"requestContext.time", ev.RequestContext.Time, "23/Nov/2026:10:00:00 +0000"},
+		{"requestContext.timeEpoch", ev.RequestContext.TimeEpoch, int64(1795428000000)},
+	}
+	for _, c := range checks {
+		if m, ok := c.want.(map[string]string); ok {
+			if !maps.Equal(c.got.(map[string]string), m) {
+				t.Errorf("%s = %v; want %v", c.name, c.got, c.want)
+			}
+			continue
+		}
+		if c.got != c.want {
+			t.Errorf("%s = %#v; want %#v", c.name, c.got, c.want)
+		}
+	}
+	if tr := ev.Headers["x-amzn-trace-id"]; !strings.HasPrefix(tr, "Root=1-") {
+		t.Errorf("x-amzn-trace-id = %q; want an X-Ray trace header", tr)
+	}
+	for name := range ev.Headers {
+		if name != strings.ToLower(name) {
+			t.Errorf("header %q is not lower case", name)
+		}
+	}
+
+	// The event decodes into aws-lambda-go's type, which the functions use.
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.RequestContext.HTTP.Method != "POST" || got.PathParameters["sessionId"] != "6f1c2b8e" || got.Body != string(body) {
+		t.Errorf("decoded as %+v", got)
+	}
+}
+
+// The event has the members of the events/ samples, which are API
+// Gateway's, and no others: an empty query has no queryStringParameters, a
+// route without variables no pathParameters, a request without a body no
+// body.
+func TestEventMembersAreTheSamples(t *testing.T) {
+	for _, tt := range []struct {
+		sample, method, target, routeKey string
+		body                             string
+	}{
+		{"get-session.json", "GET", "/sessions/6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b", "GET /sessions/{sessionId}", ""},
+		{"create-session.json", "POST", "/sessions", "POST /sessions", `{"amount":1}`},
+	} {
+		raw, err := os.ReadFile(filepath.Join(repoRoot, "events", tt.sample))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+		if tt.body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		ev, err := json.Marshal(eventFor(t, r, []byte(tt.body), tt.routeKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := members(t, raw), members(t, ev)
+		if !slices.Equal(got, want) {
+			t.Errorf("event members for %s:\n got %v\nwant %v (events/%s)", tt.routeKey, got, want, tt.sample)
+		}
+	}
+}
+
+// members lists an object's member paths, headers' names left out.
+func members(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, v := range m {
+			out = append(out, prefix+k)
+			if sub, ok := v.(map[string]any); ok && k != "headers" && k != "pathParameters" && k != "queryStringParameters" {
+				walk(prefix+k+".", sub)
+			}
+		}
+	}
+	walk("", v)
+	slices.Sort(out)
+	return out
+}
+
+// HTTP APIs pass a body as text only for text types that are not
+// content-encoded; anything else arrives in base64 with isBase64Encoded.
+func TestEventBodyEncoding(t *testing.T) {
+	binary := []byte{0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe}
+	tests := []struct {
+		name        string
+		contentType string
+		encoding    string
+		body        []byte
+		base64      bool
+	}{
+		{"json", "application/json", "", []byte(`{"a":1}`), false},
+		{"json with charset", "application/json; charset=utf-8", "", []byte(`{"a":1}`), false},
+		{"text", "text/plain", "", []byte("hello"), false},
+		{"xml", "application/xml", "", []byte("<a/>"), false},
+		{"gzip json", "application/json", "gzip", binary, true},
+		{"octet-stream", "application/octet-stream", "", binary, true},
+		{"form", "application/x-www-form-urlencoded", "", []byte("a=1"), true},
+		{"no content type", "", "", []byte(`{"a":1}`), true},
+		{"json that is not UTF-8", "application/json", "", []byte{'"', 0xff, '"'}, true},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("POST", "/sessions", bytes.NewReader(tt.body))
+		if tt.contentType != "" {
+			r.Header.Set("Content-Type", tt.contentType)
+		}
+		if tt.encoding != "" {
+			r.Header.Set("Content-Encoding", tt.encoding)
+		}
+		ev := eventFor(t, r, tt.body, "POST /sessions")
+		if ev.IsBase64Encoded != tt.base64 {
+			t.Errorf("%s: isBase64Encoded = %v; want %v", tt.name, ev.IsBase64Encoded, tt.base64)
+			continue
+		}
+		got := []byte(ev.Body)
+		if tt.base64 {
+			var err error
+			if got, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+				t.Errorf("%s: body %q is not base64: %v", tt.name, ev.Body, err)
+			}
+		}
+		if !bytes.Equal(got, tt.body) {
+			t.Errorf("%s: body decodes to %q; want %q", tt.name, got, tt.body)
+		}
+	}
+	r := httptest.NewRequest("GET", "/sessions", nil)
+	if ev := eventFor(t, r, nil, "ANY /sessions"); ev.Body != "" || ev.IsBase64Encoded || ev.QueryStringParameters != nil || ev.PathParameters != nil || ev.Cookies != nil {
+		t.Errorf("a bare GET's event = %+v; want no body, query, path parameters or cookies", ev)
+	}
+}
+
+func TestParseResponse(t *testing.T) {
+	bin := []byte{0, 1, 2, 0xff}
+	tests := []struct {
+		name    string
+		payload string
+		status  int
+		header  http.Header
+		body    string
+		err     bool
+	}{
+		{
+			name:    "full",
+			payload: `{"statusCode":201,"headers":{"Content-Type":"application/json","X-A":"1"},"body":"{\"id\":1}"}`,
+			status:  201, header: http.Header{"Content-Type": {"application/json"}, "X-A": {"1"}}, body: `{"id":1}`,
+		},
+		{
+			name:    "multiValueHeaders merged with headers, a pair in both once; cookies become Set-Cookie",
+			payload: `{"statusCode":200,"headers":{"X-B":"b1","X-C":"c"},"multiValueHeaders":{"X-B":["b1","b2"]},"cookies":["a=1; Path=/","b=2"],"body":""}`,
+			status:  200, header: http.Header{"X-B": {"b1", "b2"}, "X-C": {"c"}, "Set-Cookie": {"a=1; Path=/", "b=2"}}, body: "",
+		},
+		{
+			name:    "base64 body",
+			payload: `{"statusCode":200,"isBase64Encoded":true,"body":"` + base64.StdEncoding.EncodeToString(bin) + `"}`,
+			status:  200, header: http.Header{}, body: string(bin),
+		},
+		{
+			name:    "reserved headers are API Gateway's",
+			payload: `{"statusCode":204,"headers":{"Content-Length":"5","Connection":"close","Apigw-Requestid":"x"}}`,
+			status:  204, header: http.Header{},
+		},
+		{
+			// "If your Lambda function returns valid JSON and doesn't return a
+			// statusCode, API Gateway makes the following assumptions".
+			name: "bare object", payload: `{"hello":"world"}`,
+			status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `{"hello":"world"}`,
+		},
+		{name: "bare string", payload: `"hi"`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `"hi"`},
+		{name: "bare number", payload: `42`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `42`},
+		{name: "not JSON", payload: `Task timed out`, err: true},
+		{name: "statusCode not a number", payload: `{"statusCode":"OK"}`, err: true},
+		{name: "statusCode a boolean", payload: `{"statusCode":true}`, err: true},
+		{name: "statusCode a fraction", payload: `{"statusCode":200.5}`, err: true},
+		{name: "statusCode out of range", payload: `{"statusCode":99}`, err: true},
+		{name: "headers not strings", payload: `{"statusCode":200,"headers":{"X":1}}`, err: true},
+		{name: "bad base64", payload: `{"statusCode":200,"isBase64Encoded":true,"body":"%%%"}`, err: true},
+	}
+	for _, tt := range tests {
+		res, err := parseResponse([]byte(tt.payload))
+		if tt.err {
+			if !errors.Is(err, errMalformedLambdaReply) {
+				t.Errorf("%s: err = %v; want a malformed response", tt.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if res.status != tt.status || string(res.body) != tt.body || !headersEqual(res.header, tt.header) {
+			t.Errorf("%s: got %d %v %q; want %d %v %q", tt.name, res.status, res.header, res.body, tt.status, tt.header, tt.body)
+		}
+	}
+}
+
+func headersEqual(a, b http.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !slices.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestIsFunctionError(t *testing.T) {
+	tests := []struct {
+		payload string
+		want    bool
+	}{
+		{`{"errorMessage":"boom","errorType":"errorString"}`, true},
+		{`{"errorMessage":"boom","errorType":"Runtime.ExitError","stackTrace":[]}`, true},
+		{`{"errorMessage":"boom","statusCode":200}`, false},
+		{`{"statusCode":500,"body":"errorMessage"}`, false},
+		{`"errorMessage"`, false},
+		{`not json`, false},
+	}
+	for _, tt := range tests {
+		if got := isFunctionError([]byte(tt.payload)); got != tt.want {
+			t.Errorf("isFunctionError(%s) = %v; want %v", tt.payload, got, tt.want)
+		}
+	}
+}

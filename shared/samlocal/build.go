@@ -1,0 +1,75 @@
+package samlocal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// BuildFlags are the flags the Makefile's LAMBDA_BUILD gives go build for
+// a deployment (a test keeps the two in step).
+var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+
+// Build builds pkgs (module paths relative to moduleDir, e.g.
+// ./functions/get-session) as the deployment builds them but for this
+// machine (linux, its architecture, no cgo), in one go build, into out: one
+// binary per package, named by the package's last element.
+func Build(ctx context.Context, moduleDir, out string, pkgs []string) error {
+	if len(pkgs) == 0 {
+		return errors.New("build: no packages")
+	}
+	args := append([]string{"build"}, BuildFlags...)
+	args = append(args, "-o", out+string(filepath.Separator))
+	args = append(args, pkgs...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = moduleDir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", strings.Join(pkgs, " "), err, stderr.String())
+	}
+	return nil
+}
+
+// FindEmulator returns the path of aws-lambda-rie, the tool go.mod pins,
+// building it into Go's cache the first time (go tool -n).
+func FindEmulator(ctx context.Context, moduleDir string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie")
+	cmd.Dir = moduleDir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go tool -n aws-lambda-rie: %w\n%s", err, stderr.String())
+	}
+	path := strings.TrimSpace(string(out))
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("go tool -n aws-lambda-rie printed %q: %w", path, err)
+	}
+	return path, nil
+}
+
+// ModuleRoot finds the directory of the go.mod above the working directory.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory: run from the repository")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,189 @@
+package samlocal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// EnvFile is an --env-vars file (events/env.json): values for every
+// function under "Parameters", and for one function under its logical id.
+type EnvFile map[string]map[string]string
+
+// ReadEnvFile reads an --env-vars file; a missing file is an empty one.
+func ReadEnvFile(name string) (EnvFile, error) {
+	raw, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return EnvFile{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f EnvFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("%s: want {\"Parameters\": {...}, \"<LogicalId>\": {...}} with string values: %w", name, err)
+	}
+	return f, nil
+}
+
+// EnvInput is what a function's environment is made from, besides the
+// template.
+type EnvInput struct {
+	// ParameterOverrides are template parameter values (sam local
+	// --parameter-overrides); parameters without one take their default.
+	ParameterOverrides map[string]string
+	// Shell looks up the environment the command runs in (os.LookupEnv).
+	Shell func(string) (string, bool)
+	// File is the --env-vars file.
+	File EnvFile
+	// Stack are the values of the stack make start-api started: the
+	// engine's endpoint, the table it created, the issuer it serves.
+	Stack map[string]string
+}
+
+// SAM CLI's values for pseudo parameters in a local run
+// (samcli/lib/intrinsic_resolver/intrinsics_symbol_table.py); the region is
+// the shell's AWS_REGION when set.
+var pseudoParameters = map[string]string{
+	"AWS::AccountId": "123456789012",
+	"AWS::Partition": "aws",
+	"AWS::Region":    "us-east-1",
+	"AWS::StackName": "local",
+	"AWS::StackId":   "arn:aws:cloudformation:us-east-1:123456789012:stack/local/51af3dc0-da77-11e4-872e-1234567db123",
+	"AWS::URLSuffix": "localhost",
+}
+
+// Environment returns the variables fn's process gets, and the env-file
+// entries it ignored. It follows SAM CLI (samcli/local/lambdafn/env_vars.py
+// and samcli/commands/local/lib/local_lambda.py), lowest priority first:
+//
+//  1. the AWS_* variables of a Lambda environment: the function's name,
+//     memory, timeout, handler, log group, the region and credentials
+//     (the shell's AWS_REGION and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+//     / AWS_SESSION_TOKEN when set, else SAM's placeholders);
+//  2. every variable the template declares for fn (Globals, then its own),
+//     with its value resolved as SAM CLI resolves it: a Ref to a parameter is
+//     its override or default, a pseudo parameter SAM's local value, a Ref
+//     to anything else that logical id; Fn::Sub is substituted the same way;
+//     any other intrinsic function is "";
+//  3. the shell's value of a declared variable;
+//  4. File's "Parameters", then its section for fn, for declared variables
+//     only: SAM CLI drops an override of a variable the template does not
+//     declare, and so does this (ignored lists them);
+//
+// and, last, what make start-api adds to SAM's rules: 5. Stack, for
+// declared variables, because the functions must use the stack it started.
+func (t *Template) Environment(fn *Function, in EnvInput) (env map[string]string, ignored []string) {
+	shell := in.Shell
+	if shell == nil {
+		shell = func(string) (string, bool) { return "", false }
+	}
+	region := "us-east-1"
+	if r, ok := shell("AWS_REGION"); ok && r != "" {
+		region = r
+	}
+	key, secret := "defaultkey", "defaultsecret"
+	if k, ok := shell("AWS_ACCESS_KEY_ID"); ok && k != "" {
+		if s, ok := shell("AWS_SECRET_ACCESS_KEY"); ok && s != "" {
+			key, secret = k, s
+		}
+	}
+	env = map[string]string{
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(fn.MemoryMB),
+		"AWS_LAMBDA_FUNCTION_TIMEOUT":     strconv.Itoa(int(fn.Timeout.Seconds())),
+		"AWS_LAMBDA_FUNCTION_HANDLER":     "bootstrap",
+		"AWS_LAMBDA_FUNCTION_NAME":        fn.LogicalID,
+		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_LOG_GROUP_NAME":       "aws/lambda/" + fn.LogicalID,
+		"AWS_LAMBDA_LOG_STREAM_NAME":      "$LATEST",
+		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
+		"AWS_REGION":                      region,
+		"AWS_DEFAULT_REGION":              region,
+		"AWS_ACCESS_KEY_ID":               key,
+		"AWS_SECRET_ACCESS_KEY":           secret,
+		"AWS_ACCOUNT_ID":                  pseudoParameters["AWS::AccountId"],
+		// What Lambda's provided runtimes set for every function.
+		"TZ":   ":UTC",
+		"LANG": "en_US.UTF-8",
+		"PATH": "/usr/local/bin:/usr/bin:/bin",
+	}
+	if tok, ok := shell("AWS_SESSION_TOKEN"); ok && tok != "" && key != "defaultkey" {
+		env["AWS_SESSION_TOKEN"] = tok
+	}
+	if fn.LogGroup != nil {
+		if lg := t.resolve(fn.LogGroup, in.ParameterOverrides, region); lg != "" {
+			env["AWS_LAMBDA_LOG_GROUP_NAME"] = lg
+		}
+	}
+	for k, v := range fn.Environment {
+		env[k] = t.resolve(v, in.ParameterOverrides, region)
+		if s, ok := shell(k); ok {
+			env[k] = s
+		}
+	}
+	for _, scope := range []string{"Parameters", fn.LogicalID} {
+		for _, k := range slices.Sorted(maps.Keys(in.File[scope])) {
+			if _, declared := fn.Environment[k]; !declared {
+				ignored = append(ignored, fmt.Sprintf("%s.%s", scope, k))
+				continue
+			}
+			env[k] = in.File[scope][k]
+		}
+	}
+	for k, v := range in.Stack {
+		if _, declared := fn.Environment[k]; declared {
+			env[k] = v
+		}
+	}
+	return env, ignored
+}
+
+var subVariable = regexp.MustCompile(`\$\{([^}!][^}]*)\}`)
+
+// resolve is a template value as a string, as SAM CLI's local intrinsic
+// resolver makes it.
+func (t *Template) resolve(v any, overrides map[string]string, region string) string {
+	ref := func(name string) (string, bool) {
+		if s, ok := overrides[name]; ok {
+			return s, true
+		}
+		if p, ok := t.Parameters[name]; ok && p.HasDefault {
+			return p.Default, true
+		}
+		if name == "AWS::Region" {
+			return region, true
+		}
+		if s, ok := pseudoParameters[name]; ok {
+			return s, true
+		}
+		return name, !strings.Contains(name, ".")
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if len(v) != 1 {
+			return ""
+		}
+		if name, ok := v["Ref"].(string); ok {
+			s, _ := ref(name)
+			return s
+		}
+		if tpl, ok := v["Fn::Sub"].(string); ok {
+			return subVariable.ReplaceAllStringFunc(tpl, func(m string) string {
+				if s, ok := ref(m[2 : len(m)-1]); ok {
+					return s
+				}
+				return m
+			})
+		}
+	}
+	return ""
+}

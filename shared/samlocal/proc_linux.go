@@ -1,0 +1,56 @@
+package samlocal
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// supported reports whether this system can run the emulator: it runs only
+// on Linux.
+const supported = true
+
+// sysProcAttr puts an emulator in its own process group (so a Ctrl-C meant
+// for make start-api reaches it only through start-api, which stops it in
+// order) and has the kernel send it SIGTERM if start-api dies, on which it
+// stops its function and exits: no process outlives start-api.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+}
+
+func terminate(pid int) { _ = syscall.Kill(pid, syscall.SIGTERM) }
+
+// killGroup kills the process group pid leads, if it still exists.
+func killGroup(pid int) {
+	if pgid, err := syscall.Getpgid(pid); err == nil && pgid == pid {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	}
+}
+
+// childProcesses lists the processes whose parent is pid (the emulator's
+// runtime, which the emulator starts in a process group of its own).
+func childProcesses(pid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
+}

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package samlocal
+
+import "syscall"
+
+// supported reports whether this system can run the emulator: it runs only
+// on Linux.
+const supported = false
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+func terminate(int)                     {}
+func killGroup(int)                     {}
+func childProcesses(int) []int          { return nil }

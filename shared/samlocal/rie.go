@@ -1,0 +1,350 @@
+package samlocal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// instance is one execution environment: an aws-lambda-rie process running
+// one function's bootstrap. Like a Lambda instance it runs one invocation at
+// a time (the emulator panics on a second concurrent one), initialises the
+// function on its first invocation, and resets it after a timeout or a
+// crash.
+type instance struct {
+	fn        *Function
+	cmd       *exec.Cmd
+	invokeURL string
+	done      chan struct{} // closed when the emulator has exited
+	client    *http.Client
+	stopOnce  sync.Once
+}
+
+// startInstance starts the emulator on bootstrap with env as the function's
+// whole environment (the emulator passes its own environment to the
+// function) and waits until it accepts invocations.
+func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env map[string]string, logs io.Writer) (*instance, error) {
+	var vars []string
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		vars = append(vars, k+"="+env[k])
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		ports, err := freePorts(2)
+		if err != nil {
+			return nil, err
+		}
+		emu := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+		runtimeAPI := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+		cmd := exec.Command(rie,
+			"--log-level", "error",
+			"--runtime-interface-emulator-address", emu,
+			"--runtime-api-address", runtimeAPI,
+			bootstrap)
+		cmd.Dir = filepath.Dir(bootstrap)
+		cmd.Env = vars
+		cmd.Stdout = logs
+		cmd.Stderr = logs
+		cmd.SysProcAttr = sysProcAttr()
+		// The runtime shares the emulator's output; should it outlive the
+		// emulator, Wait must not wait for it to close the pipe.
+		cmd.WaitDelay = 2 * time.Second
+		if err := cmd.Start(); err != nil {
+			return nil, fmt.Errorf("start aws-lambda-rie for %s: %w", fn.LogicalID, err)
+		}
+		inst := &instance{
+			fn: fn, cmd: cmd, done: make(chan struct{}),
+			invokeURL: "http://" + emu + "/2015-03-31/functions/function/invocations",
+			client:    &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}},
+		}
+		go func() { _ = cmd.Wait(); close(inst.done) }()
+		if lastErr = inst.waitReady(ctx, emu); lastErr == nil {
+			return inst, nil
+		}
+		inst.stop()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return nil, fmt.Errorf("aws-lambda-rie for %s did not start: %w", fn.LogicalID, lastErr)
+}
+
+func (i *instance) waitReady(ctx context.Context, addr string) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-i.done:
+			return errors.New("the emulator exited before it listened (port taken?)")
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the emulator is not listening on %s after 15s", addr)
+		}
+	}
+}
+
+func (i *instance) alive() bool {
+	select {
+	case <-i.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// stop ends the emulator and its function: SIGTERM lets the emulator stop
+// the runtime it started (in the runtime's own process group) and exit;
+// past 3 s both groups are killed.
+func (i *instance) stop() {
+	i.stopOnce.Do(func() {
+		pid := i.cmd.Process.Pid
+		runtimes := childProcesses(pid)
+		if i.alive() {
+			terminate(pid)
+			select {
+			case <-i.done:
+			case <-time.After(3 * time.Second):
+				killGroup(pid)
+				for _, c := range runtimes {
+					killGroup(c)
+				}
+				<-i.done
+			}
+		}
+		for _, c := range runtimes {
+			killGroup(c)
+		}
+		i.client.CloseIdleConnections()
+	})
+}
+
+// invocation is the outcome of one invocation.
+type invocation struct {
+	payload  []byte
+	failure  string // set when the invocation failed: a function error, a timeout, an init failure
+	broken   bool   // the instance can take no more invocations
+	duration time.Duration
+}
+
+// invoke posts one event to the emulator and waits for the outcome: at
+// most the function's timeout, which the emulator enforces, plus a grace
+// period after which the instance is given up.
+func (i *instance) invoke(payload []byte, traceHeader string) invocation {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), i.fn.Timeout+10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, i.invokeURL, bytes.NewReader(payload))
+	if err != nil {
+		return invocation{failure: err.Error(), broken: true}
+	}
+	req.Header.Set("X-Amzn-RequestId", uuid.NewString())
+	if traceHeader != "" {
+		req.Header.Set("X-Amzn-Trace-Id", traceHeader)
+	}
+	resp, err := i.client.Do(req)
+	if err != nil {
+		return invocation{failure: "the emulator did not answer: " + err.Error(), broken: true, duration: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxInvokePayload+1))
+	inv := invocation{payload: body, duration: time.Since(start)}
+	switch {
+	case err != nil:
+		inv.failure, inv.broken = "reading the emulator's answer: "+err.Error(), true
+	case resp.StatusCode == http.StatusBadGateway:
+		// An init failure or a runtime that exited; the emulator resets it.
+		inv.failure = "invocation failed: " + string(body)
+	case resp.StatusCode != http.StatusOK:
+		inv.failure, inv.broken = fmt.Sprintf("the emulator answered %d: %s", resp.StatusCode, body), true
+	case bytes.HasPrefix(body, []byte("Task timed out after")):
+		inv.failure = string(body)
+	case isFunctionError(body):
+		inv.failure = "function error: " + string(body)
+	case len(body) > maxInvokePayload:
+		inv.failure = fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes)", maxInvokePayload)
+	}
+	return inv
+}
+
+// pool runs one function on up to size instances, started when needed (a
+// cold start), and queues invocations beyond them.
+type pool struct {
+	fn    *Function
+	start func(context.Context) (*instance, error)
+	idle  chan *instance
+	slots chan struct{} // one token per live instance
+	quit  chan struct{} // closed by close
+
+	mu     sync.Mutex
+	live   map[*instance]bool
+	closed bool
+	wg     sync.WaitGroup // invocations under way
+}
+
+func newPool(fn *Function, size int, start func(context.Context) (*instance, error)) *pool {
+	return &pool{fn: fn, start: start, idle: make(chan *instance, size), slots: make(chan struct{}, size), quit: make(chan struct{}), live: map[*instance]bool{}}
+}
+
+var errPoolClosed = errors.New("the stack is stopping")
+
+// acquire returns a free instance, starting one if the pool is not full,
+// else waits for one until ctx ends.
+func (p *pool) acquire(ctx context.Context) (*instance, error) {
+	for {
+		var inst *instance
+		select {
+		case inst = <-p.idle:
+		default:
+			select {
+			case inst = <-p.idle:
+			case p.slots <- struct{}{}:
+				p.mu.Lock()
+				closed := p.closed
+				p.mu.Unlock()
+				if closed {
+					<-p.slots
+					return nil, errPoolClosed
+				}
+				started, err := p.start(ctx)
+				if err != nil {
+					<-p.slots
+					return nil, err
+				}
+				p.mu.Lock()
+				if p.closed {
+					p.mu.Unlock()
+					started.stop()
+					<-p.slots
+					return nil, errPoolClosed
+				}
+				p.live[started] = true
+				p.mu.Unlock()
+				return started, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-p.quit:
+				return nil, errPoolClosed
+			}
+		}
+		if inst.alive() {
+			return inst, nil
+		}
+		p.discard(inst)
+	}
+}
+
+func (p *pool) release(inst *instance, broken bool) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed || broken || !inst.alive() {
+		p.discard(inst)
+		return
+	}
+	p.idle <- inst
+}
+
+func (p *pool) discard(inst *instance) {
+	inst.stop()
+	p.mu.Lock()
+	if p.live[inst] {
+		delete(p.live, inst)
+		<-p.slots
+	}
+	p.mu.Unlock()
+}
+
+// invoke runs payload on an instance. ctx bounds the wait for an instance
+// and for the outcome; once an instance has the event, the invocation runs
+// to its end (an emulator cannot be interrupted mid-invocation), and a
+// caller that stops waiting gets ctx's error while the instance finishes
+// and returns to the pool.
+func (p *pool) invoke(ctx context.Context, payload []byte, traceHeader string) (invocation, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return invocation{}, errPoolClosed
+	}
+	p.wg.Add(1)
+	p.mu.Unlock()
+	inst, err := p.acquire(ctx)
+	if err != nil {
+		p.wg.Done()
+		return invocation{}, err
+	}
+	out := make(chan invocation, 1)
+	go func() {
+		defer p.wg.Done()
+		inv := inst.invoke(payload, traceHeader)
+		p.release(inst, inv.broken)
+		out <- inv
+	}()
+	select {
+	case inv := <-out:
+		return inv, nil
+	case <-ctx.Done():
+		return invocation{}, ctx.Err()
+	}
+}
+
+// close stops every instance, after the invocations under way end.
+func (p *pool) close() {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		close(p.quit)
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.mu.Lock()
+	var all []*instance
+	for inst := range p.live {
+		all = append(all, inst)
+	}
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, inst := range all {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.discard(inst) }()
+	}
+	wg.Wait()
+}
+
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("find a free port: %w", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

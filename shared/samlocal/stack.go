@@ -1,0 +1,495 @@
+package samlocal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/dynamolocal"
+)
+
+// Options configure Start. The zero value runs the repository around the
+// working directory with the process's environment.
+type Options struct {
+	// Dir is the repository: template.yaml, the Makefile, events/env.json
+	// and the functions' packages; "" is the module root above the working
+	// directory.
+	Dir string
+	// Getenv reads the settings: the variables of make run (PORT, HOST,
+	// JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, SESSION_EXPIRY, RESULT_RETENTION,
+	// SWEEP_INTERVAL, DYNAMODB_ENDPOINT, TABLE_NAME) and LAMBDA_CONCURRENCY.
+	// It is also the shell environment SAM CLI gives declared variables
+	// (EXPIRY_SHARDS, LOG_LEVEL, ...). nil is os.Getenv.
+	Getenv func(string) string
+	// Bootstraps is a directory of bootstraps already built for this
+	// machine (Build), one per function, named by its package's last
+	// element; "" builds them.
+	Bootstraps string
+	// BuildDir is where they are built, relative to Dir unless absolute;
+	// "" is a temporary directory, removed by Close.
+	BuildDir string
+	// Emulator is the aws-lambda-rie binary; "" is the tool go.mod pins.
+	Emulator string
+	// Concurrency is the number of instances each function may run at once
+	// (each runs one invocation at a time; more wait). 0 is
+	// LAMBDA_CONCURRENCY, else 2.
+	Concurrency int
+	// EnvFile is the --env-vars file; "" is events/env.json.
+	EnvFile string
+	// Log receives the functions' and emulators' output (each line
+	// prefixed with the function's logical id), an access log line per
+	// request in the template's format, and start-api's own notices. nil
+	// discards them.
+	Log io.Writer
+	// Listener, when set, is where the API is served; PORT and HOST are
+	// then not used.
+	Listener net.Listener
+}
+
+// Stack is a running local API: the template's functions under the
+// emulator behind an HTTP API gateway, DynamoDB Local when no endpoint was
+// given, and the development issuer when no JWKS_URL was.
+type Stack struct {
+	// URL is the API's base URL, e.g. http://127.0.0.1:3000.
+	URL string
+	// TableName and DynamoDBEndpoint are the table the functions use (it
+	// exists) and where.
+	TableName        string
+	DynamoDBEndpoint string
+	// Issuer is the development identity provider, whose JWKS and
+	// GET /local/token the stack serves; nil when JWKS_URL was given.
+	Issuer *devtoken.Issuer
+	// Config is the functions' settings, as the stack resolved them;
+	// Local the stack's own.
+	Config config.Config
+	Local  config.Local
+	// Template is what was read from template.yaml.
+	Template *Template
+	// Concurrency is the instances each function may run at once.
+	Concurrency int
+
+	log      io.Writer
+	logMu    sync.Mutex
+	gw       gateway
+	router   *router
+	pools    map[string]*pool
+	engine   *dynamolocal.Engine
+	srv      *http.Server
+	served   chan error
+	tmpDir   string
+	bg       context.Context
+	stopBg   context.CancelFunc
+	bgWG     sync.WaitGroup
+	closeErr error
+	once     sync.Once
+}
+
+// Start starts the stack and returns once the API accepts requests. ctx
+// bounds the start-up only; Close stops the stack.
+func Start(ctx context.Context, o Options) (_ *Stack, err error) {
+	if !supported {
+		return nil, errors.New("samlocal: the Lambda Runtime Interface Emulator runs only on Linux")
+	}
+	dir := o.Dir
+	if dir == "" {
+		if dir, err = ModuleRoot(); err != nil {
+			return nil, err
+		}
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	env := config.WithLocalDefaults(getenv)
+	cfg, cerr := config.Load(env)
+	local, lerr := config.LoadLocal(env)
+	if err := errors.Join(cerr, lerr); err != nil {
+		return nil, err
+	}
+	tpl, err := ReadTemplate(dir)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := newRouter(tpl.Functions)
+	if err != nil {
+		return nil, fmt.Errorf("template.yaml: %w", err)
+	}
+	envFile := o.EnvFile
+	if envFile == "" {
+		envFile = filepath.Join(dir, "events", "env.json")
+	}
+	file, err := ReadEnvFile(envFile)
+	if err != nil {
+		return nil, err
+	}
+	concurrency := o.Concurrency
+	if concurrency == 0 {
+		concurrency = 2
+		if v := getenv("LAMBDA_CONCURRENCY"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 16 {
+				return nil, fmt.Errorf("LAMBDA_CONCURRENCY=%q is invalid: want an integer from 1 to 16", v)
+			}
+			concurrency = n
+		}
+	}
+	logw := o.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	s := &Stack{
+		Template: tpl, Local: local, Concurrency: concurrency,
+		log: logw, router: rt, pools: map[string]*pool{}, served: make(chan error, 1),
+		gw: gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local" + strconv.FormatInt(time.Now().UnixMilli()%100000, 36)},
+	}
+	s.bg, s.stopBg = context.WithCancel(context.Background())
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+
+	ln := o.Listener
+	if ln == nil {
+		addr := net.JoinHostPort(local.Host, strconv.Itoa(local.Port))
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
+		}
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	s.URL = "http://" + net.JoinHostPort(host, port)
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+
+	if cfg.DynamoDBEndpoint == "" {
+		s.notice("starting DynamoDB Local (the first run installs it)")
+		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{}); err != nil {
+			return nil, err
+		}
+		cfg.DynamoDBEndpoint = s.engine.Endpoint
+	}
+	if s.Issuer, err = devtoken.Configure(&cfg, s.URL); err != nil {
+		return nil, err
+	}
+	if err := cfg.RequireJWT(); err != nil {
+		return nil, err
+	}
+	s.Config, s.TableName, s.DynamoDBEndpoint = cfg, cfg.TableName, cfg.DynamoDBEndpoint
+	a, err := app.New(ctx, cfg, app.Options{Log: io.Discard})
+	if err != nil {
+		return nil, err
+	}
+	tctx, cancel := context.WithTimeout(ctx, time.Minute)
+	err = a.Store.CreateTable(tctx)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("create table %s at %s: %w", cfg.TableName, cfg.DynamoDBEndpoint, err)
+	}
+
+	bootstraps := o.Bootstraps
+	if bootstraps == "" {
+		bootstraps = o.BuildDir
+		if bootstraps != "" && !filepath.IsAbs(bootstraps) {
+			bootstraps = filepath.Join(dir, bootstraps)
+		}
+		if bootstraps == "" {
+			if s.tmpDir, err = os.MkdirTemp("", "start-api-"); err != nil {
+				return nil, err
+			}
+			bootstraps = s.tmpDir
+		}
+		var pkgs []string
+		for _, fn := range tpl.Functions {
+			if !slices.Contains(pkgs, fn.Package) {
+				pkgs = append(pkgs, fn.Package)
+			}
+		}
+		if err := os.MkdirAll(bootstraps, 0o755); err != nil {
+			return nil, err
+		}
+		s.notice("building %d functions for this machine", len(pkgs))
+		if err := Build(ctx, dir, bootstraps, pkgs); err != nil {
+			return nil, err
+		}
+	}
+	rie := o.Emulator
+	if rie == "" {
+		if rie, err = FindEmulator(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+
+	// What the functions must be told of the stack: make run's variables,
+	// as given or as the stack made them.
+	stack := map[string]string{
+		"TABLE_NAME": cfg.TableName, "DYNAMODB_ENDPOINT": cfg.DynamoDBEndpoint,
+		"JWKS_URL": cfg.JWKSURL, "JWT_ISSUER": cfg.JWTIssuer, "JWT_AUDIENCE": cfg.JWTAudience,
+	}
+	for _, k := range []string{"SESSION_EXPIRY", "RESULT_RETENTION"} {
+		if v := getenv(k); v != "" {
+			stack[k] = v
+		}
+	}
+	shell := func(k string) (string, bool) { v := getenv(k); return v, v != "" }
+	for _, fn := range tpl.Functions {
+		bootstrap, err := filepath.Abs(filepath.Join(bootstraps, fn.Name))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(bootstrap); err != nil {
+			return nil, fmt.Errorf("%s: no bootstrap: %w", fn.LogicalID, err)
+		}
+		fenv, ignored := tpl.Environment(fn, EnvInput{Shell: shell, File: file, Stack: stack})
+		for _, k := range ignored {
+			s.notice("%s sets %s, which template.yaml does not declare for %s: ignored, as SAM CLI ignores it", filepath.Base(envFile), k, fn.LogicalID)
+		}
+		out := &prefixWriter{mu: &s.logMu, w: logw, prefix: fn.LogicalID + "  "}
+		s.pools[fn.LogicalID] = newPool(fn, concurrency, func(ctx context.Context) (*instance, error) {
+			return startInstance(ctx, rie, bootstrap, fn, fenv, out)
+		})
+	}
+
+	go func() { s.served <- s.srv.Serve(ln) }()
+	for _, fn := range tpl.Functions {
+		for _, sch := range fn.Schedules {
+			interval := local.SweepInterval
+			if getenv("SWEEP_INTERVAL") == "" {
+				if d, ok := parseRate(sch.Expression); ok {
+					interval = d
+				} else {
+					s.notice("%s: schedule %q is not a rate(); invoking it every %s", fn.LogicalID, sch.Expression, interval)
+				}
+			}
+			s.bgWG.Add(1)
+			go s.schedule(fn, sch, interval)
+		}
+	}
+	return s, nil
+}
+
+// Close stops the API, every emulator and function, and DynamoDB Local if
+// the stack started it. It waits for them to exit. Safe to call twice.
+func (s *Stack) Close() error {
+	s.once.Do(func() {
+		var errs []error
+		s.stopBg()
+		if s.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs = append(errs, err)
+				_ = s.srv.Close()
+			}
+			cancel()
+		}
+		var wg sync.WaitGroup
+		for _, p := range s.pools {
+			wg.Add(1)
+			go func() { defer wg.Done(); p.close() }()
+		}
+		wg.Wait()
+		s.bgWG.Wait()
+		if s.engine != nil {
+			s.engine.Stop()
+		}
+		if s.tmpDir != "" {
+			errs = append(errs, os.RemoveAll(s.tmpDir))
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// Served returns the server's error if it stopped serving on its own.
+func (s *Stack) Served() <-chan error { return s.served }
+
+// InvokeSchedule invokes logicalID with its schedule's event now, as
+// EventBridge Scheduler does, and waits for the outcome.
+func (s *Stack) InvokeSchedule(ctx context.Context, logicalID string) error {
+	p, ok := s.pools[logicalID]
+	if !ok || len(p.fn.Schedules) == 0 {
+		return fmt.Errorf("%s has no schedule", logicalID)
+	}
+	inv, err := p.invoke(ctx, []byte(p.fn.Schedules[0].Input), traceID(time.Now()))
+	if err != nil {
+		return err
+	}
+	if inv.failure != "" {
+		return fmt.Errorf("%s: %s", logicalID, inv.failure)
+	}
+	return nil
+}
+
+// schedule invokes fn with sch's event every interval, asynchronously as
+// EventBridge Scheduler invokes a Lambda target: a run still going does
+// not delay the next.
+func (s *Stack) schedule(fn *Function, sch Schedule, interval time.Duration) {
+	defer s.bgWG.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.bg.Done():
+			return
+		case <-t.C:
+			s.bgWG.Add(1)
+			go func() {
+				defer s.bgWG.Done()
+				inv, err := s.pools[fn.LogicalID].invoke(s.bg, []byte(sch.Input), traceID(time.Now()))
+				switch {
+				case errors.Is(err, errPoolClosed), errors.Is(err, context.Canceled):
+				case err != nil:
+					s.notice("%s: scheduled invocation: %v", fn.LogicalID, err)
+				case inv.failure != "":
+					s.notice("%s: scheduled invocation failed: %s", fn.LogicalID, inv.failure)
+				}
+			}()
+		}
+	}
+}
+
+var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
+
+// parseRate reads an EventBridge rate() expression.
+func parseRate(expr string) (time.Duration, bool) {
+	m := rateExpr.FindStringSubmatch(expr)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+	return time.Duration(n) * unit, true
+}
+
+// ServeHTTP is API Gateway's HTTP API in front of the functions (payload
+// format 2.0, the $default stage). The development issuer's two paths, when
+// the stack serves it, come first; they exist only locally.
+func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	requestID := newRequestID()
+	w.Header().Set("Apigw-Requestid", requestID)
+	rec := &accessRecord{requestID: requestID, start: start, r: r}
+	rw := &countingWriter{ResponseWriter: w}
+	defer func() { s.logAccess(rec, rw) }()
+
+	if s.Issuer != nil && (r.URL.Path == devtoken.JWKSPath || r.URL.Path == devtoken.TokenPath) {
+		if r.URL.Path == devtoken.JWKSPath {
+			s.Issuer.ServeHTTP(rw, r)
+		} else {
+			s.Issuer.TokenHandler().ServeHTTP(rw, r)
+		}
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		rec.errorMessage = "Bad Request"
+		gatewayError{http.StatusBadRequest, "Bad Request"}.write(rw)
+		return
+	}
+	if len(body) > maxRequestBody {
+		rec.errorMessage = gatewayTooLarge.message
+		gatewayTooLarge.write(rw)
+		return
+	}
+	rt, params := s.router.match(r.Method, r.URL.EscapedPath())
+	if rt == nil {
+		rec.errorMessage = gatewayNotFound.message
+		gatewayNotFound.write(rw)
+		return
+	}
+	rec.routeKey = rt.key.String()
+	ev := s.gw.newEvent(r, body, rt, params, requestID, start)
+	payload, err := json.Marshal(ev)
+	if err != nil || len(payload) > maxInvokePayload {
+		rec.errorMessage = gatewayTooLarge.message
+		gatewayTooLarge.write(rw)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), integrationTimeout)
+	defer cancel()
+	istart := time.Now()
+	inv, err := s.pools[rt.fn.LogicalID].invoke(ctx, payload, ev.Headers["x-amzn-trace-id"])
+	rec.integrationLatency = time.Since(istart)
+	rec.integrated = true
+	switch {
+	case err != nil && ctx.Err() != nil:
+		rec.errorMessage, rec.integrationError = gatewayUnavailable.message, "integration timeout"
+		gatewayUnavailable.write(rw)
+		return
+	case err != nil:
+		s.notice("%s: %v", rt.fn.LogicalID, err)
+		rec.errorMessage, rec.integrationError = gatewayInternal.message, err.Error()
+		gatewayInternal.write(rw)
+		return
+	case inv.failure != "":
+		s.notice("%s: request %s: %s", rt.fn.LogicalID, requestID, inv.failure)
+		rec.errorMessage, rec.integrationError = gatewayInternal.message, inv.failure
+		gatewayInternal.write(rw)
+		return
+	}
+	res, err := parseResponse(inv.payload)
+	if err != nil {
+		s.notice("%s: request %s: %v", rt.fn.LogicalID, requestID, err)
+		rec.errorMessage, rec.integrationError = gatewayInternal.message, err.Error()
+		gatewayInternal.write(rw)
+		return
+	}
+	rec.integrationStatus = res.status
+	for k, vs := range res.header {
+		for _, v := range vs {
+			rw.Header().Add(k, v)
+		}
+	}
+	rw.WriteHeader(res.status)
+	_, _ = rw.Write(res.body)
+}
+
+// notice writes one of start-api's own lines to the log.
+func (s *Stack) notice(format string, args ...any) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.log, "start-api  "+format+"\n", args...)
+}
+
+// prefixWriter writes whole lines, each prefixed, under a lock shared by
+// every writer of one log.
+type prefixWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = append(p.buf, b...)
+	for {
+		i := strings.IndexByte(string(p.buf), '\n')
+		if i < 0 {
+			break
+		}
+		_, _ = io.WriteString(p.w, p.prefix+string(p.buf[:i+1]))
+		p.buf = p.buf[i+1:]
+	}
+	return len(b), nil
+}

@@ -1,0 +1,296 @@
+// Package samlocal runs template.yaml's HTTP API on this machine the way
+// `sam local start-api` does, without Docker: it reads the template (the
+// functions, their HttpApi routes and schedules, their environment as SAM
+// CLI resolves it), builds every function's bootstrap for the host, runs
+// each under the real Lambda Runtime Interface Emulator (aws-lambda-rie, a
+// tool pinned in go.mod), and serves the API as API Gateway's HTTP API does:
+// payload format 2.0 events, its route matching, its own 404, 413, 500 and
+// 503 answers. make start-api (cmd/startapi) is this package behind a
+// command line; tests start a Stack in-process.
+package samlocal
+
+import (
+	"bufio"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Template is what a local run needs from template.yaml.
+type Template struct {
+	// Parameters maps each parameter to its default ("" and false when it
+	// has none).
+	Parameters map[string]Parameter
+	// Functions are the AWS::Serverless::Function resources, by logical id.
+	Functions []*Function
+	// AccessLogFormat is the HTTP API's access log format, if any.
+	AccessLogFormat string
+}
+
+// Parameter is a template parameter.
+type Parameter struct {
+	Default    string
+	HasDefault bool
+}
+
+// Function is one AWS::Serverless::Function, Globals applied.
+type Function struct {
+	LogicalID string
+	// Package is the Go package the Makefile's build-<LogicalID> target
+	// builds (BuildMethod: makefile), e.g. ./functions/get-session; Name is
+	// its last element, the name `go build -o dir/` gives its binary.
+	Package, Name string
+	Routes        []RouteKey
+	Schedules     []Schedule
+	Timeout       time.Duration
+	MemoryMB      int
+	// Environment is Environment.Variables, the function's over Globals',
+	// with values as written (strings, or intrinsic functions as maps).
+	Environment map[string]any
+	// LogGroup is LoggingConfig.LogGroup as written.
+	LogGroup any
+}
+
+// RouteKey is an HttpApi event's route: a method (or ANY) and a path.
+type RouteKey struct{ Method, Path string }
+
+// String is the route key as API Gateway writes it: "GET /pets/{id}".
+func (r RouteKey) String() string { return r.Method + " " + r.Path }
+
+// Schedule is a ScheduleV2 (EventBridge Scheduler) event.
+type Schedule struct {
+	Expression string // e.g. rate(1 minute)
+	Input      string // the event the target receives
+}
+
+// Lambda's defaults when neither the function nor Globals set a value.
+const (
+	defaultTimeout  = 3 * time.Second
+	defaultMemoryMB = 128
+)
+
+// ReadTemplate reads dir/template.yaml, and dir/Makefile for the package
+// each function's build target builds.
+func ReadTemplate(dir string) (*Template, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	targets, err := makeTargets(filepath.Join(dir, "Makefile"))
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("template.yaml: %w", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("template.yaml is empty")
+	}
+	root, ok := cfnValue(doc.Content[0]).(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("template.yaml is not a mapping")
+	}
+	t := &Template{Parameters: map[string]Parameter{}}
+	params, _ := root["Parameters"].(map[string]any)
+	for name, p := range params {
+		d, ok := lookup(p, "Default")
+		s, _ := d.(string)
+		t.Parameters[name] = Parameter{Default: s, HasDefault: ok}
+	}
+	global, _ := lookup(root, "Globals", "Function")
+	globalVars, _ := lookup(global, "Environment", "Variables")
+	resources, _ := root["Resources"].(map[string]any)
+	for id, r := range resources {
+		typ, _ := lookup(r, "Type")
+		switch typ {
+		case "AWS::Serverless::HttpApi":
+			if f, ok := lookup(r, "Properties", "AccessLogSettings", "Format"); ok {
+				t.AccessLogFormat, _ = f.(string)
+			}
+		case "AWS::Serverless::Function":
+			fn, err := readFunction(id, r, global, globalVars, targets)
+			if err != nil {
+				return nil, err
+			}
+			t.Functions = append(t.Functions, fn)
+		}
+	}
+	slices.SortFunc(t.Functions, func(a, b *Function) int { return strings.Compare(a.LogicalID, b.LogicalID) })
+	return t, nil
+}
+
+func readFunction(id string, r, global, globalVars any, targets map[string]string) (*Function, error) {
+	props, _ := lookup(r, "Properties")
+	fn := &Function{LogicalID: id, Environment: map[string]any{}}
+	if m, _ := lookup(r, "Metadata", "BuildMethod"); m != "makefile" {
+		return nil, fmt.Errorf("template.yaml: %s: Metadata.BuildMethod is %v; only makefile builds are supported", id, m)
+	}
+	pkg, ok := targets[id]
+	if !ok {
+		return nil, fmt.Errorf("Makefile: no build-%s target builds a package", id)
+	}
+	fn.Package, fn.Name = pkg, path.Base(pkg)
+
+	setting := func(name string) (any, bool) {
+		if v, ok := lookup(props, name); ok {
+			return v, true
+		}
+		return lookup(global, name)
+	}
+	fn.Timeout = defaultTimeout
+	if v, ok := setting("Timeout"); ok {
+		s, _ := v.(string)
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("template.yaml: %s: Timeout %v is not a whole number of seconds", id, v)
+		}
+		fn.Timeout = time.Duration(n) * time.Second
+	}
+	fn.MemoryMB = defaultMemoryMB
+	if v, ok := setting("MemorySize"); ok {
+		s, _ := v.(string)
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 128 {
+			return nil, fmt.Errorf("template.yaml: %s: MemorySize %v is not a number of MB", id, v)
+		}
+		fn.MemoryMB = n
+	}
+	// SAM's Globals: a map property (Environment.Variables) is merged, the
+	// function's entries winning.
+	if m, ok := globalVars.(map[string]any); ok {
+		for k, v := range m {
+			fn.Environment[k] = v
+		}
+	}
+	if m, ok := lookup(props, "Environment", "Variables"); ok {
+		vars, _ := m.(map[string]any)
+		for k, v := range vars {
+			fn.Environment[k] = v
+		}
+	}
+	fn.LogGroup, _ = lookup(props, "LoggingConfig", "LogGroup")
+
+	events, _ := lookup(props, "Events")
+	evs, _ := events.(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(evs)) {
+		ev := evs[name]
+		typ, _ := lookup(ev, "Type")
+		switch typ {
+		case "HttpApi":
+			method, _ := lookup(ev, "Properties", "Method")
+			p, _ := lookup(ev, "Properties", "Path")
+			ms, _ := method.(string)
+			ps, _ := p.(string)
+			if ms == "" || ps == "" {
+				return nil, fmt.Errorf("template.yaml: %s.%s: an HttpApi event needs Method and Path (the $default route is not supported)", id, name)
+			}
+			ms = strings.ToUpper(ms)
+			if ms == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+				ms = "ANY"
+			}
+			fn.Routes = append(fn.Routes, RouteKey{Method: ms, Path: ps})
+		case "ScheduleV2", "Schedule":
+			expr, _ := lookup(ev, "Properties", "ScheduleExpression")
+			input, _ := lookup(ev, "Properties", "Input")
+			es, _ := expr.(string)
+			is, _ := input.(string)
+			fn.Schedules = append(fn.Schedules, Schedule{Expression: es, Input: is})
+		default:
+			return nil, fmt.Errorf("template.yaml: %s.%s: event type %v is not supported", id, name, typ)
+		}
+	}
+	return fn, nil
+}
+
+// makeTargets maps each build-<LogicalId> target of the Makefile (SAM's
+// makefile build method) to the package its recipe builds with
+// $(LAMBDA_BUILD).
+func makeTargets(file string) (map[string]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	target := regexp.MustCompile(`^build-([A-Za-z0-9]+):\s*$`)
+	recipe := regexp.MustCompile(`^\t\$\(LAMBDA_BUILD\)\s+(\./\S+)\s*$`)
+	out := map[string]string{}
+	current := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := target.FindStringSubmatch(line); m != nil {
+			current = m[1]
+			continue
+		}
+		if m := recipe.FindStringSubmatch(line); m != nil && current != "" {
+			out[current] = m[1]
+		}
+		current = ""
+	}
+	return out, sc.Err()
+}
+
+// cfnValue turns a YAML node into maps, slices and strings, CloudFormation's
+// short tags (!Ref, !Sub, !GetAtt, ...) into their long forms
+// ({"Ref": ...}, {"Fn::Sub": ...}).
+func cfnValue(n *yaml.Node) any {
+	var v any
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return cfnValue(n.Content[0])
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = cfnValue(n.Content[i+1])
+		}
+		v = m
+	case yaml.SequenceNode:
+		l := []any{}
+		for _, c := range n.Content {
+			l = append(l, cfnValue(c))
+		}
+		v = l
+	case yaml.AliasNode:
+		return cfnValue(n.Alias)
+	default:
+		v = n.Value
+	}
+	if tag, ok := strings.CutPrefix(n.Tag, "!"); ok && !strings.HasPrefix(tag, "!") {
+		if s, ok := v.(string); ok && tag == "GetAtt" {
+			a, b, _ := strings.Cut(s, ".")
+			v = []any{a, b}
+		}
+		if tag == "Ref" || tag == "Condition" {
+			return map[string]any{tag: v}
+		}
+		return map[string]any{"Fn::" + tag: v}
+	}
+	return v
+}
+
+// lookup walks nested maps.
+func lookup(v any, keys ...string) (any, bool) {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
