@@ -148,9 +148,17 @@ func (p *parser) url(name string) string {
 }
 
 // jwksURL reads the JWKS URL: https, or plain http to a loopback host
-// (localhost, 127.0.0.0/8, ::1), which only the local server and sam local
-// use. Keys fetched over plain http from anywhere else could be swapped in
-// transit, and with them every token's meaning.
+// (localhost, 127.0.0.0/8, ::1), which the local server and make start-api
+// use, or to host.docker.internal, the name Docker gives the host inside a
+// container, which is how SAM CLI's containers reach the development issuer
+// of `make run` (it resolves nowhere else: in Lambda such a URL fails
+// closed, 503, never to another server). Keys fetched over plain http from
+// anywhere else could be swapped in transit, and with them every token's
+// meaning.
+// dockerHost is the host's name inside a Docker container (SAM CLI maps it
+// with add_host on Linux).
+const dockerHost = "host.docker.internal"
+
 func (p *parser) jwksURL(name string) string {
 	v := p.url(name)
 	if v == "" {
@@ -159,10 +167,10 @@ func (p *parser) jwksURL(name string) string {
 	u, _ := url.Parse(v)
 	host := u.Hostname()
 	ip := net.ParseIP(host)
-	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback() {
+	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || strings.EqualFold(host, dockerHost) || ip != nil && ip.IsLoopback() {
 		return v
 	}
-	p.fail(name, v, "an https URL (plain http only to a loopback host: localhost, 127.0.0.1, ::1)")
+	p.fail(name, v, "an https URL (plain http only to a loopback host, localhost, 127.0.0.1 or ::1, or to "+dockerHost+" for SAM CLI's containers)")
 	return ""
 }
 

@@ -84,7 +84,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 }
 
 // TestJWKSURLIsHTTPSOrLoopback: JWKS_URL must be https, except plain http to
-// a loopback host (the local server and sam local), as the lead decided
+// a loopback host (the local server, make start-api) or to
+// host.docker.internal (SAM CLI's containers), as the lead decided
 // for issue 11, item 6 ("JwksUrl must be https://").
 func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 	tests := []struct {
@@ -100,7 +101,10 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 		{"http://127.0.0.2/jwks", true},
 		{"http://id.example/.well-known/jwks.json", false},
 		{"http://10.0.0.1/jwks", false},
-		{"http://host.docker.internal:3001/jwks", false},
+		{"http://host.docker.internal:3001/jwks", true},
+		{"http://HOST.docker.internal/jwks", true},
+		{"http://host.docker.internal.id.example/jwks", false},
+		{"http://docker.internal/jwks", false},
 		{"http://localhost.id.example/jwks", false},
 		{"http://127.0.0.1.nip.io/jwks", false},
 		{"http://[::ffff:10.0.0.1]/jwks", false},
