@@ -72,6 +72,13 @@ const (
 //   - A run written as an international phone number, '+' right before its
 //     first digit and at most 15 digits in all (E.164's limit), is a phone
 //     number: none of its windows is judged.
+//   - A UUID in its canonical form (8-4-4-4-12 ASCII hex digits joined by
+//     '-', with no letter or digit right before or after it) is an
+//     identifier: it ends any run and none of its digits is judged. Without
+//     this, a random UUID whose first groups happen to be all digits (about
+//     one in 50,000) reads as a card number written 8-4-4, and a processor's
+//     or merchant's UUID-shaped id would be refused; no card network's
+//     number is written in a UUID's shape.
 //
 // Why windows of whole groups: a card number is written as one block of
 // digits or in groups, and whatever is written next to it (an expiry
@@ -81,8 +88,8 @@ const (
 // fraction) are never judged: only a whole group or groups can be a card
 // number. Identifiers such as 20220211-0013-0000-0382 and
 // ORD-2026-11-29-000123 pass because no window of theirs has a network's
-// prefix; UUIDs and ISO timestamps because letters and ':' end their runs;
-// masked numbers (411111******1111) because '*' does.
+// prefix; UUIDs by the rule above; ISO timestamps because letters and ':'
+// end their runs; masked numbers (411111******1111) because '*' does.
 func LooksLikeCardNumber(s string) bool {
 	_, _, ok := FindCardNumber(s)
 	return ok
@@ -123,7 +130,19 @@ type cardScanner struct {
 // separators.
 func FindCardNumber(s string) (start, end int, ok bool) {
 	var c cardScanner
+	skip := 0 // the end of a UUID being passed over
 	for i, r := range s {
+		if i < skip {
+			continue
+		}
+		if n := uuidAt(s, i); n > 0 {
+			// A UUID reads as one character that ends runs.
+			if c.step(i, 'x') {
+				return c.foundS, c.foundE, true
+			}
+			skip = i + n
+			continue
+		}
 		if c.step(i, r) {
 			return c.foundS, c.foundE, true
 		}
@@ -242,6 +261,36 @@ func (c *cardScanner) endRun() bool {
 	}
 	c.inRun, c.ng, c.gap, c.pending = false, 0, 0, false
 	return false
+}
+
+// uuidLen is the length of a UUID in its canonical form.
+const uuidLen = 36
+
+// uuidAt returns uuidLen if s holds a canonical UUID (8-4-4-4-12 ASCII hex
+// digits and dashes) at byte offset i with no ASCII letter or digit right
+// before or after it, else 0.
+func uuidAt(s string, i int) int {
+	if len(s)-i < uuidLen || i > 0 && isASCIIAlnum(s[i-1]) || i+uuidLen < len(s) && isASCIIAlnum(s[i+uuidLen]) {
+		return 0
+	}
+	for k := 0; k < uuidLen; k++ {
+		c := s[i+k]
+		switch k {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return 0
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return 0
+			}
+		}
+	}
+	return uuidLen
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // isCardSeparator reports whether r may stand between the digit groups of a

@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,6 +76,8 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"378282246310005 12/28",              // Amex with an expiry
 		"+4111 1111 1111 1111",               // '+' but 16 digits: no phone number
 		"pan=4111111111111111&exp=1228",      // in a query string
+		// Next to a UUID, a card number is still one.
+		"41234568-1234-4123-8123-123456789012 4111 1111 1111 1111",
 	} {
 		if !LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
@@ -102,6 +105,12 @@ func TestIdentifiersAreNotCardNumbers(t *testing.T) {
 		"c97f86c0-4586-4ba6-adc7-e0072f7f1601",
 		"7d1541fa-5747-429a-a6a0-1939f4d88028",
 		"82780a00-15dd-4ca1-add6-38a56838a9e5",
+		// A random UUID whose first three groups are all digits and read
+		// 8-4-4 as a Luhn-valid Visa number (about one UUID in 50,000):
+		// a UUID is an identifier, alone or inside a longer id.
+		"41234568-1234-4123-8123-123456789012",
+		"evt-41234568-1234-4123-8123-123456789012-0",
+		"41234568-1234-4123-8123-123456789012/1",
 		"2022-02-11T04:51:50.5803212+00:00",
 		"2026-11-23T09:48:06.5802588Z",
 		"2018-02-23T09:27:37.561413Z",
@@ -117,6 +126,28 @@ func TestIdentifiersAreNotCardNumbers(t *testing.T) {
 		if LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = true; want false", in)
 		}
+	}
+}
+
+// TestUUIDsAreIdentifiers: UUIDs made only of digits, alone, inside ids
+// and touching other characters, agree with the reference, and a UUID no
+// letter or digit touches is never a card number.
+func TestUUIDsAreIdentifiers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+		}
+		return string(b)
+	}
+	around := []string{"", "", "evt-", "-0", "/", " ", "x", "1", "4111 1111 1111 1111 "}
+	for i := 0; i < 20000; i++ {
+		u := digits(8) + "-" + digits(4) + "-4" + digits(3) + "-8" + digits(3) + "-" + digits(12)
+		if LooksLikeCardNumber(u) {
+			t.Fatalf("LooksLikeCardNumber(%q) = true; a UUID is an identifier", u)
+		}
+		checkAgainstReference(t, around[rng.IntN(len(around))]+u+around[rng.IntN(len(around))])
 	}
 }
 
@@ -359,6 +390,9 @@ func refCard(digits string) bool {
 // in a row, is a window; the run around it is found by walking out over
 // 1-3 separators and digit groups.
 func refLooksLikeCardNumber(s string) bool {
+	// A canonical UUID with no letter or digit around it is an identifier:
+	// it stands as one run-ending character.
+	s = refUUID.ReplaceAllStringFunc(s, func(m string) string { return "x" })
 	rs := []rune(s)
 	n := len(rs)
 	digit := func(i int) bool { return i >= 0 && i < n && unicode.IsDigit(rs[i]) }
@@ -429,6 +463,42 @@ func refLooksLikeCardNumber(s string) bool {
 		}
 	}
 	return false
+}
+
+// refUUID finds canonical UUIDs that no ASCII letter or digit touches.
+// (RE2 has no look-around, so the surrounding characters are matched by
+// the caller through a second pass below.)
+var refUUID = uuidMatcher{}
+
+// uuidMatcher replaces, left to right, every canonical UUID not touched by
+// an ASCII letter or digit.
+type uuidMatcher struct{}
+
+var uuidRE = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+func (uuidMatcher) ReplaceAllStringFunc(s string, f func(string) string) string {
+	alnum := regexp.MustCompile(`^[0-9A-Za-z]$`)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		loc := uuidRE.FindStringIndex(s[i:])
+		if loc == nil {
+			b.WriteString(s[i:])
+			break
+		}
+		a, z := i+loc[0], i+loc[1]
+		before := a > 0 && alnum.MatchString(s[a-1:a])
+		after := z < len(s) && alnum.MatchString(s[z:z+1])
+		if before || after {
+			// Not this one; a UUID may still start one byte later.
+			b.WriteString(s[i : a+1])
+			i = a + 1
+			continue
+		}
+		b.WriteString(s[i:a])
+		b.WriteString(f(s[a:z]))
+		i = z
+	}
+	return b.String()
 }
 
 // cardAlphabet turns fuzz bytes into text made of what the rule looks at:
