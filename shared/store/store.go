@@ -65,9 +65,11 @@ func New(db *dynamodb.Client, table string, policy session.Policy, shards int, n
 // Amazon Time Sync Service) and the moment a request already sent takes to
 // be applied. A write cut off this way has an unknown outcome: 503, and the
 // client retries with its Idempotency-Key or eventId, which the store
-// recognises. The SDK's own per-attempt timeout (3 s) is not what bounds a
-// write: the deadline ends a hung attempt, and whatever retries remain, as
-// well.
+// recognises. The SDK's per-attempt timeout (3 s, the HTTP client's) is
+// shorter than the default deadline, so an attempt that hangs is abandoned
+// and tried again in the time left; the deadline, not the SDK's five
+// attempts, is what ends a write. (A shorter WRITE_GUARD leaves a hung
+// attempt no retry: the deadline cuts it, 503.)
 func (s *Store) WriteTimeout() time.Duration { return s.policy.WriteGuard - s.policy.WriteGuard/5 }
 
 // writeContext bounds one write call by WriteTimeout. The caller reads the
