@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,6 +92,41 @@ func TestTransactionConflictOnSingleWrite(t *testing.T) {
 				t.Errorf("PutItem calls = %d; want 5 (bounded retries)", n)
 			}
 		})
+	}
+}
+
+// TestConflictAfterALostAnswer: the write is applied but its answer lost;
+// the SDK's retry then meets a transaction holding the item. The write is
+// this request's own success, recognised by its writeId, and applied once:
+// not decided again (which would answer 409 for an applied event).
+func TestConflictAfterALostAnswer(t *testing.T) {
+	ctx := context.Background()
+	var attempts atomic.Int64
+	var armed atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "PutItem" || !armed.Load() {
+			return nil, nil
+		}
+		if attempts.Add(1) == 1 {
+			res, err := http.DefaultTransport.RoundTrip(req) // applied
+			if err != nil {
+				return nil, err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+		}
+		return storetest.TransactionConflict(req), nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	v := f.create(t, "m-1")
+	armed.Store(true)
+	got, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Authorised})
+	if err != nil || got.Status != session.Authorised {
+		t.Fatalf("ApplyEvent = %v, %v; want AUTHORISED (its own write)", got, err)
+	}
+	if s := f.mustGet(t, v.ID); s.Version != 2 || len(s.History) != 2 {
+		t.Errorf("stored v%d with %d entries; want the event applied once", s.Version, len(s.History))
 	}
 }
 

@@ -215,14 +215,41 @@ func (t *Txn) putOne(seed map[string]*session.Session) error {
 		}
 		return errLostRace
 	case transactionConflict(err):
-		// A transaction holds the item (real DynamoDB only): nothing was
-		// written; decide again on the state it leaves.
-		delete(seed, v.ID)
-		return errLostRace
+		// A transaction holds the item (real DynamoDB only): this attempt
+		// wrote nothing — but an earlier try of the same call may have,
+		// its answer lost before the SDK retried into the conflict. The
+		// item as it stands tells which; else decide again on it.
+		return t.afterConflict(seed, v.ID)
 	case err != nil:
 		return classify(err)
 	}
 	return nil
+}
+
+// afterConflict reads the item a single-item write met a running
+// transaction on: nil if it holds this attempt's write (applied by an
+// earlier try whose answer was lost), else errLostRace with the item as
+// the next attempt's starting state.
+func (t *Txn) afterConflict(seed map[string]*session.Session, id string) error {
+	delete(seed, id)
+	pk, sk := sessionKey(id)
+	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	if ownWrite(out.Item, t.writeID) {
+		return nil
+	}
+	if out.Item != nil {
+		winner, err := decodeSession(out.Item)
+		if err != nil {
+			return err
+		}
+		seed[id] = winner
+	}
+	return errLostRace
 }
 
 // writeAll writes every marked item in one transaction.
