@@ -10,8 +10,9 @@ type grant struct {
 // dynamoActions lists, per function directory, the DynamoDB actions its code
 // calls. template.yaml must grant exactly these (template_test.go), and the
 // bootstrap test records what each real binary calls and checks it against
-// this list. Writes in a TransactWriteItems are authorised per item, so a
-// transaction of Puts needs dynamodb:PutItem only.
+// this list. Items in a TransactWriteItems or TransactGetItems are
+// authorised per item, so a transaction of Puts needs dynamodb:PutItem only
+// and one of Gets dynamodb:GetItem only.
 var dynamoActions = map[string][]grant{
 	// GetItem: API keys, a parent session, an idempotent replay.
 	"create-session":     {{"dynamodb:GetItem", ""}, {"dynamodb:PutItem", ""}},
@@ -21,7 +22,7 @@ var dynamoActions = map[string][]grant{
 	"session-v1":         {{"dynamodb:GetItem", ""}},
 	"payment-status":     {{"dynamodb:GetItem", ""}},
 	"payment-session":    {{"dynamodb:GetItem", ""}},
-	"checkout-session":   {{"dynamodb:GetItem", ""}},
+	"checkout-session":   {{"dynamodb:GetItem", ""}}, // a parent with its child: TransactGetItems, authorised per item as GetItem
 	"session-records":    {{"dynamodb:Query", "byMerchantDay"}},
 	"session-record":     {{"dynamodb:GetItem", ""}},
 	"create-api-key":     {{"dynamodb:PutItem", ""}},

@@ -123,7 +123,9 @@ func mint(t *testing.T, base, query string) string {
 // expires by itself (reads EXPIRED, writes 409) and is gone after the
 // retention (404), with no sweeper.
 func TestLocalServerLifecycle(t *testing.T) {
-	base, out := startServer(t, map[string]string{"SESSION_EXPIRY": "2s", "RESULT_RETENTION": "2s"})
+	// Writes are refused WRITE_GUARD before expiry and before the end of
+	// retention, so the events below have 2 s to land.
+	base, out := startServer(t, map[string]string{"SESSION_EXPIRY": "3s", "RESULT_RETENTION": "3s", "WRITE_GUARD": "1s"})
 	if !strings.Contains(out.String(), "/local/token") {
 		t.Errorf("start-up banner lacks the token curl line:\n%s", out)
 	}
@@ -150,14 +152,14 @@ func TestLocalServerLifecycle(t *testing.T) {
 		t.Fatalf("create = %d %v", code, s)
 	}
 	idle := s["id"].(string)
-	time.Sleep(2100 * time.Millisecond)
+	time.Sleep(3100 * time.Millisecond)
 	if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 200 || s["status"] != "EXPIRED" {
 		t.Errorf("GET after SESSION_EXPIRY = %d %v; want EXPIRED", code, s)
 	}
 	if code, s := processor.call("POST", "/sessions/"+idle+"/events", `{"status":"AUTHORISED"}`); code != 409 || s["code"] != "SESSION_EXPIRED" {
 		t.Errorf("event after expiry = %d %v; want 409 SESSION_EXPIRED", code, s)
 	}
-	time.Sleep(2100 * time.Millisecond)
+	time.Sleep(3100 * time.Millisecond)
 	if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 404 {
 		t.Errorf("GET after RESULT_RETENTION = %d %v; want 404", code, s)
 	}
@@ -195,7 +197,7 @@ func TestBadSettingStopsStartUp(t *testing.T) {
 // an expired parent's child is stored as EXPIRED too.
 func TestLocalSweeperStoresExpiry(t *testing.T) {
 	table := fmt.Sprintf("localsweep-%d-%d", os.Getpid(), time.Now().UnixNano())
-	base, _ := startServer(t, map[string]string{"TABLE_NAME": table, "SESSION_EXPIRY": "2s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s"})
+	base, _ := startServer(t, map[string]string{"TABLE_NAME": table, "SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s"})
 	c := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
 	code, s := c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
 	if code != 201 {

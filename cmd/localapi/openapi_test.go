@@ -450,9 +450,10 @@ func TestOpenAPIMatchesRealResponses(t *testing.T) {
 	cov := &coverage{seen: map[coverKey]int{}}
 
 	proxy, proxyURL := newFaultProxy(t)
-	// The second server's sessions expire after a second, so one is
-	// expired by the time the fault phases are over.
-	faultBase, _ := startServer(t, map[string]string{"DYNAMODB_ENDPOINT": proxyURL, "SESSION_EXPIRY": "1s", "RESULT_RETENTION": "1h"})
+	// The second server's sessions expire after 6 s (just over the default
+	// WRITE_GUARD, whose write deadline leaves the SDK all its attempts in
+	// the fault phases), so one is expired soon after those are over.
+	faultBase, _ := startServer(t, map[string]string{"DYNAMODB_ENDPOINT": proxyURL, "SESSION_EXPIRY": "6s", "RESULT_RETENTION": "1h"})
 	base, _ := startServer(t, nil)
 
 	t.Run("main", func(t *testing.T) {

@@ -28,6 +28,7 @@ type Config struct {
 	DynamoDBEndpoint string        // DYNAMODB_ENDPOINT: a local engine's URL; empty in AWS
 	SessionExpiry    time.Duration // SESSION_EXPIRY, default 30m
 	ResultRetention  time.Duration // RESULT_RETENTION, default 15m
+	WriteGuard       time.Duration // WRITE_GUARD, default 5s: writes refused this long before expiry and before the end of retention
 	ExpiryShards     int           // EXPIRY_SHARDS, default 16
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
@@ -72,7 +73,7 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 
 // Policy is the lifecycle the settings describe.
 func (c Config) Policy() session.Policy {
-	return session.Policy{Expiry: c.SessionExpiry, Retention: c.ResultRetention}
+	return session.Policy{Expiry: c.SessionExpiry, Retention: c.ResultRetention, WriteGuard: c.WriteGuard}
 }
 
 // Load reads the settings through getenv (os.Getenv, or a map in tests).
@@ -85,11 +86,17 @@ func Load(getenv func(string) string) (Config, error) {
 		DynamoDBEndpoint: p.url("DYNAMODB_ENDPOINT"),
 		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, time.Second, 24*time.Hour),
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
+		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, time.Second, time.Minute),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 16, 1, 256),
 		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),
 		LogLevel:         p.level("LOG_LEVEL"),
+	}
+	// A session must be writable for part of its life: the band is shorter
+	// than both periods it guards the end of.
+	if c.WriteGuard >= c.SessionExpiry || c.WriteGuard >= c.ResultRetention {
+		p.errs = append(p.errs, fmt.Errorf("WRITE_GUARD=%s must be shorter than SESSION_EXPIRY (%s) and RESULT_RETENTION (%s): writes are refused that long before each ends", c.WriteGuard, c.SessionExpiry, c.ResultRetention))
 	}
 	if c.TableName != "" && !validTableName(c.TableName) {
 		p.fail("TABLE_NAME", c.TableName, "3 to 255 of A-Z a-z 0-9 _ - .")

@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 16, LogLevel: slog.LevelInfo}
+	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, WriteGuard: 5 * time.Second, ExpiryShards: 16, LogLevel: slog.LevelInfo}
 	if c != want {
 		t.Errorf("Load() = %+v; want %+v", c, want)
 	}
@@ -30,13 +30,13 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"TABLE_NAME": "t-1", "DYNAMODB_ENDPOINT": "http://127.0.0.1:8000", "SESSION_EXPIRY": "5s",
-		"RESULT_RETENTION": "10s", "EXPIRY_SHARDS": "4", "JWKS_URL": "https://id.example/jwks.json",
+		"RESULT_RETENTION": "10s", "WRITE_GUARD": "2s", "EXPIRY_SHARDS": "4", "JWKS_URL": "https://id.example/jwks.json",
 		"JWT_ISSUER": "https://id.example", "JWT_AUDIENCE": "api", "LOG_LEVEL": "debug", "PORT": "8080", "SWEEP_INTERVAL": "2s",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SessionExpiry != 5*time.Second || c.ResultRetention != 10*time.Second || c.ExpiryShards != 4 || c.LogLevel != slog.LevelDebug {
+	if c.SessionExpiry != 5*time.Second || c.ResultRetention != 10*time.Second || c.WriteGuard != 2*time.Second || c.ExpiryShards != 4 || c.LogLevel != slog.LevelDebug {
 		t.Errorf("Load() = %+v", c)
 	}
 	l, err := LoadLocal(env(map[string]string{"PORT": "8080", "HOST": "0.0.0.0", "SWEEP_INTERVAL": "2s"}))
@@ -58,6 +58,10 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"SESSION_EXPIRY", "30"},
 		{"SESSION_EXPIRY", "-5m"},
 		{"RESULT_RETENTION", "forever"},
+		{"WRITE_GUARD", "0s"},
+		{"WRITE_GUARD", "500ms"},
+		{"WRITE_GUARD", "2m"},
+		{"WRITE_GUARD", "5"},
 		{"EXPIRY_SHARDS", "0"},
 		{"EXPIRY_SHARDS", "x"},
 		{"JWKS_URL", "/jwks.json"},
@@ -122,6 +126,37 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 		}
 		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
 			t.Errorf("Load(JWKS_URL=%q) = %q, %v; want an error naming JWKS_URL", tt.url, c.JWKSURL, err)
+		}
+	}
+}
+
+// TestWriteGuardShorterThanWhatItGuards: a guard band as long as
+// SESSION_EXPIRY or RESULT_RETENTION would leave a session no time in which
+// it accepts writes; start-up refuses it, naming all three.
+func TestWriteGuardShorterThanWhatItGuards(t *testing.T) {
+	tests := []struct {
+		env map[string]string
+		ok  bool
+	}{
+		{map[string]string{"SESSION_EXPIRY": "5s"}, false},   // default guard 5s
+		{map[string]string{"RESULT_RETENTION": "3s"}, false}, // default guard 5s
+		{map[string]string{"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "2s"}, true},
+		{map[string]string{"SESSION_EXPIRY": "1m", "WRITE_GUARD": "1m"}, false},
+		{map[string]string{"SESSION_EXPIRY": "6s"}, true},
+	}
+	for _, tt := range tests {
+		tt.env["TABLE_NAME"] = "sessions"
+		c, err := Load(env(tt.env))
+		if tt.ok {
+			if err != nil {
+				t.Errorf("Load(%v) = %v; want accepted", tt.env, err)
+			} else if c.Policy().WriteGuard != c.WriteGuard {
+				t.Errorf("Policy().WriteGuard = %s; want %s", c.Policy().WriteGuard, c.WriteGuard)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "WRITE_GUARD") || !strings.Contains(err.Error(), "SESSION_EXPIRY") || !strings.Contains(err.Error(), "RESULT_RETENTION") {
+			t.Errorf("Load(%v) = %v; want an error naming WRITE_GUARD, SESSION_EXPIRY and RESULT_RETENTION", tt.env, err)
 		}
 	}
 }

@@ -229,7 +229,7 @@ func TestPaymentReasonsInDocument001Words(t *testing.T) {
 	v.ChildSessionID = "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
 	system := func(s session.Status) []string {
 		return []string{session.ReasonCreated, session.ReasonExpiredText, session.ReasonMerchantCancel, session.ReasonMerchantCancelRq,
-			session.ReasonParentCanceled, session.ProcessorReason(s), session.ChildReason(v.ChildSessionID, s)}
+			session.ReasonParentClosedText, session.ProcessorReason(s), session.ChildReason(v.ChildSessionID, s)}
 	}
 	for _, s := range session.Statuses {
 		for _, reason := range system(s) {

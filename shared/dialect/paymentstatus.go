@@ -101,8 +101,8 @@ func paymentReason(v *session.Session, s session.Status, reason string) string {
 		return "Payment cancelled by the merchant."
 	case session.ReasonMerchantCancelRq:
 		return "Payment cancellation requested by the merchant."
-	case session.ReasonParentCanceled:
-		return "Payment cancelled because its parent payment was cancelled."
+	case session.ReasonParentClosedText:
+		return "Payment cancelled because its parent payment was closed."
 	case session.ProcessorReason(s):
 		// The document's sample shows these three as the platform words
 		// them; every other status as a reply from the provider.

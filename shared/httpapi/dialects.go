@@ -216,15 +216,14 @@ func CheckoutSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := st.Get(r.Context(), id)
+		// Parent and child are read at one instant (docs/design.md §4): a
+		// session without a child is one GetItem; with one, both items come
+		// from one TransactGetItems and are judged with one clock reading.
+		v, child, err := st.GetWithChild(r.Context(), id)
 		if err != nil {
 			return err
 		}
 		if err := ownedBy(v, p); err != nil {
-			return err
-		}
-		child, err := childOf(r, st, v)
-		if err != nil {
 			return err
 		}
 		body, err := dialect.Checkout(v, child, init)
@@ -234,22 +233,6 @@ func CheckoutSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 		writeJSON(w, http.StatusOK, contentTypeJSON, body)
 		return nil
 	}, writeProblem)
-}
-
-// childOf reads v's child session as it is now, or nil when v has none or
-// the child is past its retention. It is the one case where a status read
-// costs a second GetItem: a parent with a child, on document 003. Reading
-// the child itself, instead of keeping a copy of its status on the parent,
-// means the two can never disagree.
-func childOf(r *http.Request, st *store.Store, v *session.Session) (*session.Session, error) {
-	if v.ChildSessionID == "" {
-		return nil, nil
-	}
-	child, err := st.Get(r.Context(), v.ChildSessionID)
-	if session.ErrorCode(err) == session.ENOTFOUND {
-		return nil, nil
-	}
-	return child, err
 }
 
 // initParam reads document 003's init as the Spring service behind the

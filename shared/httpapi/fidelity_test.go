@@ -587,7 +587,7 @@ func TestDocument001ReasonsInItsOwnWords(t *testing.T) {
 		canceled:   "Payment cancelled by the merchant.",
 		requested:  "Payment cancellation requested by the merchant.",
 		parent:     "Payment cancelled by the merchant.",
-		child:      "Payment cancelled because its parent payment was cancelled.",
+		child:      "Payment cancelled because its parent payment was closed.",
 		authParent: "Payment status updated to Authorised by its child payment " + authChild + ".",
 		expiring:   "Payment expired before it was completed.",
 		failed:     "Payment status updated to Failed via reply message from the payment provider.",

@@ -119,7 +119,7 @@ func TestParentCancelOverHTTP(t *testing.T) {
 	if res := h.do("POST", "/sessions/"+parent+"/cancel", tok, nil); res.Code != 200 {
 		t.Fatalf("cancel = %d %s", res.Code, res.Body)
 	}
-	if got := h.do("GET", "/sessions/"+childID, tok, nil).json(t); got["status"] != "CANCELED" || got["statusReason"] != "Parent session canceled." {
+	if got := h.do("GET", "/sessions/"+childID, tok, nil).json(t); got["status"] != "CANCELED" || got["statusReason"] != "Parent session closed." {
 		t.Errorf("child = %v; want CANCELED with the parent", got)
 	}
 	// The parent is gone from document 003 (410); the child's state is in

@@ -12,10 +12,11 @@ import (
 )
 
 // TestRoundTrips counts the DynamoDB calls each request makes, with an SDK
-// middleware: every single-session GET is exactly one consistent GetItem,
-// a create one write, a processor event two calls (read, conditional write)
-// without contention, and the list one Query per full page. Any extra call
-// fails the test.
+// middleware: every single-session GET is exactly one consistent GetItem
+// (document 003 of a parent with a child: that and one TransactGetItems of
+// the pair), a create one write, a processor event two calls (read,
+// conditional write) without contention, and the list one Query per full
+// page. Any extra call fails the test.
 func TestRoundTrips(t *testing.T) {
 	calls := &storetest.CallCounter{}
 	h := newHarnessWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
@@ -55,13 +56,18 @@ func TestRoundTrips(t *testing.T) {
 			return h.do("POST", "/sessions/"+id+"/events", h.processorToken(), map[string]any{"status": "PROCESSING"})
 		}, "GetItem PutItem"},
 		{"cancel", func() response { return h.do("POST", "/sessions/"+id+"/cancel", m, nil) }, "GetItem PutItem"},
-		// A parent with a child: document 003 reads the child too.
+		// A parent with a child: document 003 reads the parent, then the
+		// parent and the child together, at one instant.
 		{"create child", func() response {
 			return h.do("POST", "/sessions", m, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
 		}, "GetItem TransactWriteItems"},
 		{"003 of a parent with a child", func() response {
 			return h.do("GET", "/v1/checkout-sessions/"+parent, h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
-		}, "GetItem GetItem"},
+		}, "GetItem TransactGetItems"},
+		// Closing a parent closes its open child in the same transaction.
+		{"event closing a parent with an open child", func() response {
+			return h.do("POST", "/sessions/"+parent+"/events", h.processorToken(), map[string]any{"status": "FAILED"})
+		}, "GetItem GetItem TransactWriteItems"},
 	}
 	calls.Take()
 	for _, tt := range tests {

@@ -50,6 +50,7 @@ const (
 	ReasonIdempotencyPending = "IDEMPOTENCY_KEY_IN_USE"
 	ReasonParentNotOpen      = "PARENT_NOT_OPEN"
 	ReasonChildExists        = "CHILD_SESSION_EXISTS"
+	ReasonParentClosed       = "PARENT_CLOSED"
 	ReasonUnavailable        = "SERVICE_UNAVAILABLE"
 	ReasonInternal           = "INTERNAL_ERROR"
 )

@@ -2,19 +2,30 @@ package session
 
 import "time"
 
-// Parent and child sessions (document 003). A session created with a
-// parentSessionId becomes that session's child: same merchant, the parent
-// open, one level only (a child has no children), and at most one open
-// child at a time (a closed child may be replaced). The child's expiresAt is
-// no later than the parent's. Closing the parent by a merchant cancel closes
-// an open child; a child reaching AUTHORISED or SETTLED moves an open parent
-// to the same status; a parent's expiry needs nothing more, since its child
-// expires no later. The store writes each of these together in one
-// transaction.
+// Parent and child sessions (document 003; docs/design.md §4). A session
+// created with a parentSessionId becomes that session's child: same
+// merchant, the parent open, one level only (a child has no children), and
+// at most one open child at a time (a closed child may be replaced). The
+// child's expiresAt is no later than the parent's.
+//
+// Money is never taken twice, nor under a closed parent:
+//   - any close of a parent (a merchant cancel, a processor's CANCELED,
+//     FAILED, AUTHORISED or SETTLED) closes an open child: CANCELED, "Parent
+//     session closed." (CloseChild);
+//   - a parent's expiry needs no write to the child: the child expires no
+//     later, so it reads EXPIRED from then on, by itself, and the sweeper
+//     stores that for each of them;
+//   - a child can reach AUTHORISED or SETTLED only while its parent is open
+//     (ECONFLICT PARENT_CLOSED otherwise), and the open parent then moves to
+//     the same status (propagate) — that is not a close that cancels the
+//     child. A child already AUTHORISED (or CANCEL_REQUESTED after it) holds
+//     money taken while the parent was open: it may still settle.
+//
+// The store writes each of these together in one transaction.
 
-// ReasonParentCanceled is recorded on a child closed because its parent
-// was canceled.
-const ReasonParentCanceled = "Parent session canceled."
+// ReasonParentClosedText is the reason recorded on a child closed because
+// its parent closed.
+const ReasonParentClosedText = "Parent session closed."
 
 // ChildReason is recorded on a parent moved to status s by its child
 // childID.
@@ -24,18 +35,20 @@ func ChildReason(childID string, s Status) string {
 
 // Adopt makes child, a session being created, the child of parent at now.
 // current is parent's present child as stored, or nil. It caps the child's
-// expiry at the parent's and links the two.
+// expiry at the parent's and links the two. The parent is written, so it
+// must accept a write (the guard band applies to it).
 func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 	if parent.MerchantID != child.MerchantID {
 		return Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
 	}
-	if !now.Before(parent.PurgeAt(p)) {
+	at := p.WriteAt(now)
+	if !at.Before(parent.PurgeAt(p)) {
 		return Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
 	}
 	if parent.ParentSessionID != "" {
 		return Invalid("parentSessionId", "The parent is itself a child session; child sessions cannot have children.")
 	}
-	if !parent.Status.Open() || parent.ExpiredAt(now) {
+	if !parent.Status.Open() || parent.ExpiredAt(at) {
 		return Errorf(ECONFLICT, ReasonParentNotOpen, "The parent session is no longer open.")
 	}
 	if current != nil && current.Status.Open() && !current.ExpiredAt(now) {
@@ -49,24 +62,56 @@ func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 	return nil
 }
 
-// Propagate moves an open parent to its child's status when the child has
-// just reached AUTHORISED or SETTLED (DESIGN.md §4). It reports whether the
-// parent changed.
-func Propagate(child, parent *Session, now time.Time, p Policy) bool {
-	if child.Status != Authorised && child.Status != Settled {
+// takesMoney reports whether a move to status to takes the payment.
+func takesMoney(to Status) bool { return to == Authorised || to == Settled }
+
+// ApplyToChild applies a processor event to child at now, as Session.Apply
+// does, under the parent rules: parent is the child's parent as stored (nil
+// if it no longer exists). A move to AUTHORISED or SETTLED is refused with
+// ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write (or
+// the child already holds money taken while the parent was open); when it is
+// applied, the open parent moves to the same status, and parentChanged
+// reports it. A retried eventId is acknowledged (applied=false) before any of
+// this, as in Apply.
+func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (applied, parentChanged bool, err error) {
+	check := func() error {
+		if !takesMoney(ev.Status) || child.Status == Authorised || child.Status == CancelRequested {
+			return nil
+		}
+		if parent == nil || !parent.Status.Open() || parent.ExpiredAt(p.WriteAt(now)) {
+			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is closed; its child can no longer be authorised or settled.")
+		}
+		return nil
+	}
+	if applied, err = child.apply(ev, now, p, check); err != nil || !applied {
+		return applied, false, err
+	}
+	if parent != nil && takesMoney(child.Status) {
+		parentChanged = propagate(child, parent, now, p)
+	}
+	return applied, parentChanged, nil
+}
+
+// propagate moves an open parent to its child's status when the child has
+// just reached AUTHORISED or SETTLED (docs/design.md §4). It reports whether
+// the parent changed.
+func propagate(child, parent *Session, now time.Time, p Policy) bool {
+	if !takesMoney(child.Status) {
 		return false
 	}
-	if !parent.Status.Open() || parent.ExpiredAt(now) || !now.Before(parent.PurgeAt(p)) {
+	if !parent.Status.Open() || parent.ExpiredAt(p.WriteAt(now)) {
 		return false
 	}
 	return parent.transition(child.Status, ChildReason(child.ID, child.Status), "", true, Normalize(now), p) == nil
 }
 
-// CloseChild cancels an open child when its parent has been canceled. It
-// reports whether the child changed.
+// CloseChild cancels an open child when its parent has just closed, for
+// whatever cause. It reports whether the child changed. A child within the
+// guard band before its expiry is left as it is: it accepts no write, from
+// anyone, and reads EXPIRED from its expiresAt on.
 func CloseChild(child *Session, now time.Time, p Policy) bool {
-	if !child.Status.Open() || child.ExpiredAt(now) {
+	if !child.Status.Open() || child.ExpiredAt(p.WriteAt(now)) {
 		return false
 	}
-	return child.transition(Canceled, ReasonParentCanceled, "", true, Normalize(now), p) == nil
+	return child.transition(Canceled, ReasonParentClosedText, "", true, Normalize(now), p) == nil
 }

@@ -16,11 +16,20 @@ type Policy struct {
 	Expiry time.Duration
 	// Retention is how long a closed session stays readable (RESULT_RETENTION).
 	Retention time.Duration
+	// WriteGuard is the guard band (WRITE_GUARD) before expiresAt and before
+	// the end of retention in which writes are refused: a write judges the
+	// session as it will be WriteGuard from now, because DynamoDB may apply
+	// it that much later (SDK retries) and other instances' clocks differ.
+	// Reads are not affected: they are exact. See docs/design.md §4.
+	WriteGuard time.Duration
 }
 
+// DefaultWriteGuard is WRITE_GUARD's default.
+const DefaultWriteGuard = 5 * time.Second
+
 // DefaultPolicy is the lifecycle of DESIGN.md §4: 30 minutes open, 15 minutes
-// readable after closing.
-var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute}
+// readable after closing, writes refused in the 5 seconds before either ends.
+var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: DefaultWriteGuard}
 
 // MaxHistory bounds a session's history so no item nears DynamoDB's 400 KB
 // item limit. Processor events and merchant cancels are refused (409
@@ -257,14 +266,29 @@ func (s *Session) expire(p Policy) {
 	s.History = append(s.History, e.Change)
 }
 
-// writable checks that the session, as stored, may be written at now: it
-// exists and, if open, has not expired.
+// WriteAt is the instant a write made at now is judged at: now plus the
+// guard band. A write may land (an SDK retry) or be compared with another
+// instance's clock up to that much later, so it is accepted only if the
+// session would still accept it then (docs/design.md §4).
+func (p Policy) WriteAt(now time.Time) time.Time { return now.Add(p.WriteGuard) }
+
+// writable checks that the session, as stored, may be written at now, judged
+// at now plus the guard band: it still exists then (else ENOTFOUND: within
+// the band before its retention ends, a write sees the session as it will
+// be when the write may land, gone) and, if open, has not expired then (else
+// ECONFLICT SESSION_EXPIRED, the same as a write after expiresAt: a client
+// must treat a session within the band as expired for writes, though reads
+// still show it open until expiresAt itself).
 func (s *Session) writable(now time.Time, p Policy) error {
-	if !now.Before(s.PurgeAt(p)) {
+	at := p.WriteAt(now)
+	if !at.Before(s.PurgeAt(p)) {
 		return NotFound()
 	}
-	if s.ExpiredAt(now) {
-		return Errorf(ECONFLICT, ReasonSessionExpired, "The session expired at %s; it can no longer change.", s.ExpiresAt.Format(time.RFC3339))
+	if s.ExpiredAt(at) {
+		if s.ExpiredAt(now) {
+			return Errorf(ECONFLICT, ReasonSessionExpired, "The session expired at %s; it can no longer change.", s.ExpiresAt.Format(time.RFC3339))
+		}
+		return Errorf(ECONFLICT, ReasonSessionExpired, "The session expires at %s, less than %s from now; it no longer accepts changes.", s.ExpiresAt.Format(time.RFC3339), p.WriteGuard)
 	}
 	return nil
 }
@@ -285,13 +309,30 @@ func (s *Session) HasEvent(eventID string) bool {
 // Apply applies a processor event at now. It reports applied=false, with no
 // error, when the event's id was applied before (a processor retry): the
 // session is unchanged and the caller answers as if it had been applied.
+// That check comes first, right after the one for a session past its
+// retention (ENOTFOUND): a retry acknowledges an applied event even after
+// the session has expired or closed, or within the guard band.
 func (s *Session) Apply(ev *Event, now time.Time, p Policy) (applied bool, err error) {
+	return s.apply(ev, now, p, nil)
+}
+
+// apply is Apply, with check (when not nil) run once the event is known to
+// be new and the session writable, before the transition.
+func (s *Session) apply(ev *Event, now time.Time, p Policy, check func() error) (applied bool, err error) {
 	now = Normalize(now)
-	if err := s.writable(now, p); err != nil {
-		return false, err
+	if !now.Before(s.PurgeAt(p)) {
+		return false, NotFound()
 	}
 	if s.HasEvent(ev.EventID) {
 		return false, nil
+	}
+	if err := s.writable(now, p); err != nil {
+		return false, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return false, err
+		}
 	}
 	reason := ev.Reason
 	if reason == "" {

@@ -135,9 +135,16 @@ func TestApplyEvent(t *testing.T) {
 		{"failed is final", []Status{Failed}, Event{Status: Authorised}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
 		{"expired by event", nil, Event{Status: Expired}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
 		{"open to cancel requested", nil, Event{Status: CancelRequested}, t0.Add(time.Minute), ECONFLICT, ReasonInvalidTransition, false},
-		{"just before expiry", nil, Event{Status: Authorised}, exp.Add(-100 * time.Nanosecond), "", "", true},
+		// The guard band (WRITE_GUARD, 5 s): "writes are refused in a guard
+		// band before expiresAt and before retainUntil" (docs/design.md §4).
+		{"just before the guard band", nil, Event{Status: Authorised}, exp.Add(-5*time.Second - 100*time.Nanosecond), "", "", true},
+		{"at the start of the guard band", nil, Event{Status: Authorised}, exp.Add(-5 * time.Second), ECONFLICT, ReasonSessionExpired, false},
+		{"just before expiry", nil, Event{Status: Authorised}, exp.Add(-100 * time.Nanosecond), ECONFLICT, ReasonSessionExpired, false},
 		{"at expiry", nil, Event{Status: Authorised}, exp, ECONFLICT, ReasonSessionExpired, false},
 		{"after purge", nil, Event{Status: Authorised}, exp.Add(15 * time.Minute), ENOTFOUND, ReasonSessionNotFound, false},
+		// Settled at t0+1s: retained until t0+1s+15m.
+		{"closed, just before the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - 5*time.Second - 100*time.Nanosecond), "", "", true},
+		{"closed, within the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - time.Second), ENOTFOUND, ReasonSessionNotFound, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +216,49 @@ func TestApplyEventIDOnce(t *testing.T) {
 	}
 }
 
+// TestRetriedEventAcknowledgedFirst: "an event already applied is
+// acknowledged and not applied again (processors retry), checked before
+// anything else: a retry after the session has expired or closed still
+// answers 200 with the session as it is (until retainUntil)"
+// (docs/design.md §4).
+func TestRetriedEventAcknowledgedFirst(t *testing.T) {
+	exp := t0.Add(30 * time.Minute)
+	tests := []struct {
+		name  string
+		later []Status // events (without id) after the one retried
+		at    time.Time
+		code  Code
+	}{
+		{"open, within the guard band", nil, exp.Add(-time.Second), ""},
+		{"expired", nil, exp.Add(time.Minute), ""},
+		{"closed", []Status{Failed}, t0.Add(2 * time.Minute), ""},
+		{"closed, within the retention band", []Status{Failed}, t0.Add(time.Minute + 15*time.Minute - time.Second), ""},
+		{"past retention", nil, exp.Add(15 * time.Minute), ENOTFOUND},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			ev := &Event{Status: Processing, EventID: "evt-1"}
+			if _, err := s.Apply(ev, t0.Add(time.Second), DefaultPolicy); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range tt.later {
+				if _, err := s.Apply(&Event{Status: st}, t0.Add(time.Minute), DefaultPolicy); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := s.Clone()
+			applied, err := s.Apply(ev, tt.at, DefaultPolicy)
+			if ErrorCode(err) != tt.code || applied {
+				t.Fatalf("retry: Apply() = %v, %v; want false, code %q", applied, err, tt.code)
+			}
+			if len(s.History) != len(before.History) || s.Status != before.Status {
+				t.Errorf("retry changed the session: %s with %d entries; want %s with %d", s.Status, len(s.History), before.Status, len(before.History))
+			}
+		})
+	}
+}
+
 func TestCancel(t *testing.T) {
 	tests := []struct {
 		from   []Status
@@ -243,6 +293,10 @@ func TestCancel(t *testing.T) {
 	s := newSession(t)
 	if err := s.Cancel("", t0.Add(30*time.Minute), DefaultPolicy); ErrorReason(err) != ReasonSessionExpired {
 		t.Errorf("Cancel() at expiry = %v; want %s", err, ReasonSessionExpired)
+	}
+	s = newSession(t)
+	if err := s.Cancel("", t0.Add(30*time.Minute-time.Second), DefaultPolicy); ErrorReason(err) != ReasonSessionExpired {
+		t.Errorf("Cancel() within the guard band = %v; want %s", err, ReasonSessionExpired)
 	}
 }
 

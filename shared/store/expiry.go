@@ -90,9 +90,14 @@ var openStatuses = func() []expression.OperandBuilder {
 // + RESULT_RETENTION, the expiry index attribute removed, version + 1 —
 // exactly what every read already reports (session.Session.At). The write
 // happens only if the session is still open, still expires at that
-// instant, has expired and is within its retention at the instant of the
-// write; otherwise (a processor closed it in the meantime, another sweep
-// got there first) it reports false and changes nothing.
+// instant, has expired, and is not within the guard band before the end of
+// its retention, judged at the instant of the write; otherwise (a processor
+// closed it in the meantime, another sweep got there first, it is about to
+// be gone) it reports false and changes nothing. Like every write, the call
+// is bounded by WriteTimeout. A session a running transaction holds
+// (TransactionConflict, real DynamoDB only) is tried again after a jittered
+// backoff, up to maxWriteAttempts times; then ECONFLICT CONCURRENT_UPDATE
+// (Transient: the next sweep retries it).
 func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	expiresAt, err := time.Parse(time.RFC3339Nano, k.ExpiresAt)
 	if err != nil {
@@ -100,6 +105,23 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	}
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
 	writeID := uuid.NewString()
+	for attempt := 1; ; attempt++ {
+		ok, err := s.expireOnce(ctx, k, e, writeID)
+		if !transactionConflict(err) {
+			return ok, err
+		}
+		if attempt >= maxWriteAttempts {
+			return false, classify(err)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return false, err
+		}
+	}
+}
+
+// expireOnce is one UpdateItem of Expire. A TransactionConflict error is
+// returned as the SDK's, for Expire to retry.
+func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string) (bool, error) {
 	closed := formatTime(e.ClosedAt)
 	retain := formatTime(e.RetainUntil)
 	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
@@ -114,12 +136,17 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 		Set(expression.Name(attrWriteID), expression.Value(writeID)).
 		Add(expression.Name("version"), expression.Value(1)).
 		Remove(expression.Name(attrExpiryShard))
-	now := expression.Value(formatTime(s.now()))
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
+	now := s.now()
+	// Expiring needs expiresAt to have passed by the clock itself (a read
+	// at that instant already says EXPIRED); staying clear of the end of
+	// retention needs the guard band, as every write.
 	cond := expression.AttributeExists(expression.Name(attrExpiryShard)).
 		And(expression.Name("status").In(openStatuses[0], openStatuses[1:]...)).
 		And(expression.Name(attrExpiresAt).Equal(expression.Value(k.ExpiresAt))).
-		And(expression.Name(attrExpiresAt).LessThanEqual(now)).
-		And(expression.Name("purgeAt").GreaterThan(now))
+		And(expression.Name(attrExpiresAt).LessThanEqual(expression.Value(formatTime(now)))).
+		And(expression.Name("purgeAt").GreaterThan(expression.Value(formatTime(s.policy.WriteAt(now)))))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return false, session.Internal(err)
@@ -137,10 +164,12 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var ccf *ddb.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	switch {
+	case errors.As(err, &ccf):
 		return ownWrite(ccf.Item, writeID), nil
-	}
-	if err != nil {
+	case transactionConflict(err):
+		return false, err
+	case err != nil:
 		return false, classify(err)
 	}
 	return true, nil

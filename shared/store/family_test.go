@@ -2,12 +2,18 @@ package store_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // newDraftSession makes a session for merchant at the fixture's clock; with
@@ -127,21 +133,20 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 			}
 		})
 	}
-	t.Run("closed parent is left alone", func(t *testing.T) {
+	t.Run("an authorised child still settles", func(t *testing.T) {
 		f := newFixture(t)
 		parent := f.create(t, "m-1")
 		child := f.newDraftSession("m-1", parent.ID)
 		if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.st.ApplyEvent(ctx, parent.ID, &session.Event{Status: session.Failed}); err != nil {
-			t.Fatal(err)
+		for _, st := range []session.Status{session.Authorised, session.Settled} {
+			if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: st}); err != nil {
+				t.Fatalf("child %s: %v", st, err)
+			}
 		}
-		if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); err != nil {
-			t.Fatal(err)
-		}
-		if p := f.mustGet(t, parent.ID); p.Status != session.Failed {
-			t.Errorf("parent = %s; want FAILED, untouched", p.Status)
+		if p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID); p.Status != session.Authorised || c.Status != session.Settled {
+			t.Errorf("parent %s, child %s; want AUTHORISED (closed by its child's authorisation), SETTLED", p.Status, c.Status)
 		}
 	})
 	t.Run("other statuses do not propagate", func(t *testing.T) {
@@ -160,41 +165,158 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 	})
 }
 
-func TestParentCancelClosesOpenChild(t *testing.T) {
+// TestParentCloseClosesOpenChild: "When a parent closes, whatever the cause
+// (merchant cancel, a processor's CANCELED, FAILED, AUTHORISED or SETTLED,
+// expiry), an open child closes in the same transaction (CANCELED, reason
+// "parent closed") … a child can never reach AUTHORISED or SETTLED under a
+// closed parent (409 PARENT_CLOSED)" (docs/design.md §4).
+func TestParentCloseClosesOpenChild(t *testing.T) {
 	ctx := context.Background()
+	tests := []struct {
+		name  string
+		close func(f *fixture, id string) error
+	}{
+		{"merchant cancel", func(f *fixture, id string) error { _, err := f.st.Cancel(ctx, "m-1", id, ""); return err }},
+		{"processor CANCELED", event(session.Canceled)},
+		{"processor FAILED", event(session.Failed)},
+		{"processor AUTHORISED", event(session.Authorised)},
+		{"processor SETTLED", event(session.Settled)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := &storetest.CallCounter{}
+			f := newFixtureWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
+			parent := f.create(t, "m-1")
+			child := f.newDraftSession("m-1", parent.ID)
+			if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(time.Minute)
+			calls.Take()
+			if err := tt.close(f, parent.ID); err != nil {
+				t.Fatal(err)
+			}
+			// One transaction writes both.
+			if got := strings.Join(calls.Take(), " "); got != "GetItem GetItem TransactWriteItems" {
+				t.Errorf("DynamoDB calls %q; want the parent and child read, then one TransactWriteItems", got)
+			}
+			c := f.mustGet(t, child.ID)
+			if c.Status != session.Canceled || c.StatusReason != session.ReasonParentClosedText || !c.ClosedAt.Equal(f.clock.Now()) {
+				t.Errorf("child = %s %q closed %v; want CANCELED %q at %v", c.Status, c.StatusReason, c.ClosedAt, session.ReasonParentClosedText, f.clock.Now())
+			}
+			// No money under a closed parent.
+			for _, st := range []session.Status{session.Authorised, session.Settled} {
+				_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: st})
+				if session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != session.ReasonParentClosed {
+					t.Errorf("child event %s = %v; want 409 %s", st, err, session.ReasonParentClosed)
+				}
+			}
+			if got := f.mustGet(t, child.ID); got.Version != c.Version {
+				t.Errorf("child written after its parent closed (v%d, then v%d)", c.Version, got.Version)
+			}
+		})
+	}
+	// A closed child stays as it is.
 	f := newFixture(t)
 	parent := f.create(t, "m-1")
 	child := f.newDraftSession("m-1", parent.ID)
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(time.Minute)
+	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Failed}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.st.Cancel(ctx, "m-1", parent.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	c := f.mustGet(t, child.ID)
-	if c.Status != session.Canceled || !c.ClosedAt.Equal(f.clock.Now()) {
-		t.Errorf("child = %s closed %v; want CANCELED at %v", c.Status, c.ClosedAt, f.clock.Now())
-	}
-	// A closed child stays as it is.
-	parent2 := f.create(t, "m-1")
-	child2 := f.newDraftSession("m-1", parent2.ID)
-	if _, _, err := f.st.Create(ctx, child2, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.st.ApplyEvent(ctx, child2.ID, &session.Event{Status: session.Failed}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.st.Cancel(ctx, "m-1", parent2.ID, ""); err != nil {
-		t.Fatal(err)
-	}
-	if c := f.mustGet(t, child2.ID); c.Status != session.Failed {
+	if c := f.mustGet(t, child.ID); c.Status != session.Failed {
 		t.Errorf("closed child = %s; want FAILED, untouched", c.Status)
 	}
 }
 
+func event(st session.Status) func(f *fixture, id string) error {
+	return func(f *fixture, id string) error {
+		_, err := f.st.ApplyEvent(context.Background(), id, &session.Event{Status: st})
+		return err
+	}
+}
+
+// TestNoMoneyUnderAClosedParent: a child that is open under a parent
+// already closed (as stored before this rule, or a parent past its
+// retention) cannot be authorised or settled.
+func TestNoMoneyUnderAClosedParent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	d := &session.Draft{Amount: amount(1), Currency: "EUR"}
+	parent := session.New(d, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
+	child := session.New(d, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
+	if err := session.Adopt(parent, child, nil, f.clock.Now(), session.DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parent.Apply(&session.Event{Status: session.Canceled}, f.clock.Now(), session.DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	orphan := session.New(&session.Draft{Amount: amount(1), Currency: "EUR", ParentSessionID: uuid.NewString()}, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
+	for _, v := range []*session.Session{parent, child, orphan} {
+		if err := f.st.Import(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Advance(time.Minute)
+	for _, id := range []string{child.ID, orphan.ID} {
+		_, err := f.st.ApplyEvent(ctx, id, &session.Event{Status: session.Authorised})
+		if session.ErrorReason(err) != session.ReasonParentClosed {
+			t.Errorf("AUTHORISED on a child whose parent is closed or gone = %v; want 409 %s", err, session.ReasonParentClosed)
+		}
+		if got := f.mustGet(t, id); got.Status != session.Created {
+			t.Errorf("child = %s; want CREATED, untouched", got.Status)
+		}
+	}
+	// Other events still reach it (it can fail, or be canceled).
+	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Failed}); err != nil {
+		t.Errorf("FAILED on that child = %v; want accepted", err)
+	}
+}
+
+// TestParentClosesWhileChildAuthorises: a processor closes the parent
+// between the child's read and its write; the child's transaction holds the
+// parent's version, so it fails and is decided again: PARENT_CLOSED, and no
+// money under the closed parent.
+func TestParentClosesWhileChildAuthorises(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	var f *fixture
+	var parentID string
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
+			if _, err := f.clean().ApplyEvent(ctx, parentID, &session.Event{Status: session.Canceled}); err != nil {
+				t.Errorf("parent CANCELED = %v", err)
+			}
+		}
+		return nil, nil
+	}}
+	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	parent := f.create(t, "m-1")
+	parentID = parent.ID
+	child := f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	armed.Store(true)
+	_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised})
+	if session.ErrorReason(err) != session.ReasonParentClosed {
+		t.Errorf("child AUTHORISED racing the parent's close = %v; want 409 %s", err, session.ReasonParentClosed)
+	}
+	p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
+	if p.Status != session.Canceled || c.Status != session.Canceled {
+		t.Errorf("parent %s, child %s; want both CANCELED", p.Status, c.Status)
+	}
+}
+
 // TestChildExpiresWithParent: the child's expiry is capped at the parent's,
-// so an expired parent's child has expired too.
+// so an expired parent's child has expired too: the parent's expiry needs no
+// write to the child (reads report both EXPIRED, the sweeper stores each),
+// and neither takes money from then on — nor within the guard band before.
 func TestChildExpiresWithParent(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -204,8 +326,138 @@ func TestChildExpiresWithParent(t *testing.T) {
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
+	f.clock.Set(parent.ExpiresAt.Add(-time.Second))
+	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); session.ErrorReason(err) != session.ReasonSessionExpired {
+		t.Errorf("child AUTHORISED within the guard band = %v; want 409 %s", err, session.ReasonSessionExpired)
+	}
 	f.clock.Set(parent.ExpiresAt)
 	if p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID); p.Status != session.Expired || c.Status != session.Expired {
 		t.Errorf("at the parent's expiry: parent %s, child %s; want both EXPIRED", p.Status, c.Status)
+	}
+	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); session.ErrorReason(err) != session.ReasonSessionExpired {
+		t.Errorf("child AUTHORISED after the parent's expiry = %v; want 409 %s", err, session.ReasonSessionExpired)
+	}
+}
+
+// tickingClock answers base, base+step, base+2·step, … one step per call:
+// a store that reads the clock twice sees two instants.
+type tickingClock struct {
+	base time.Time
+	step time.Duration
+	n    atomic.Int64
+}
+
+func (c *tickingClock) Now() time.Time { return c.base.Add(time.Duration(c.n.Add(1)-1) * c.step) }
+
+// TestGetWithChildReadsOneInstant: "Document 003 reads parent and child at
+// one instant (TransactGetItems, one clock)" (docs/design.md §4), and a
+// session without a child is still one GetItem.
+func TestGetWithChildReadsOneInstant(t *testing.T) {
+	ctx := context.Background()
+	calls := &storetest.CallCounter{}
+	f := newFixtureWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
+	parent := f.create(t, "m-1")
+	lone := f.create(t, "m-1")
+	child := f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	calls.Take()
+	if v, c, err := f.st.GetWithChild(ctx, lone.ID); err != nil || v.ID != lone.ID || c != nil {
+		t.Fatalf("GetWithChild(no child) = %v, %v, %v", v, c, err)
+	}
+	if got := strings.Join(calls.Take(), " "); got != "GetItem" {
+		t.Errorf("a session without a child: DynamoDB calls %q; want one GetItem", got)
+	}
+
+	// Parent and child expire at the same instant. A clock that moves on
+	// by 1 µs at every reading starts 1 µs before it: read once, both are
+	// open; read twice, the two would disagree.
+	clock := &tickingClock{base: parent.ExpiresAt.Add(-time.Microsecond), step: time.Microsecond}
+	st := store.New(storetest.Client(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}}), f.table, session.DefaultPolicy, 16, clock.Now)
+	calls.Take()
+	v, c, err := st.GetWithChild(ctx, parent.ID)
+	if err != nil || c == nil || c.ID != child.ID {
+		t.Fatalf("GetWithChild(parent) = %v, %v, %v; want the parent and its child", v, c, err)
+	}
+	if v.Status != c.Status {
+		t.Errorf("parent %s beside child %s; want one instant for both", v.Status, c.Status)
+	}
+	if got := strings.Join(calls.Take(), " "); got != "GetItem TransactGetItems" {
+		t.Errorf("a parent with a child: DynamoDB calls %q; want GetItem TransactGetItems", got)
+	}
+}
+
+// TestGetWithChildFollowsTheLink: the parent's child is replaced between
+// the first read and the pair's read (the child failed, a new one was
+// made): the pair is read again with the new child, never shown with the
+// one it no longer links.
+func TestGetWithChildFollowsTheLink(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	var f *fixture
+	var parent *session.Session
+	var first, second *session.Session
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if op == "TransactGetItems" && armed.CompareAndSwap(true, false) {
+			clean := f.clean()
+			if _, err := clean.ApplyEvent(ctx, first.ID, &session.Event{Status: session.Failed}); err != nil {
+				t.Errorf("fail the first child: %v", err)
+			}
+			second = f.newDraftSession("m-1", parent.ID)
+			if _, _, err := clean.Create(ctx, second, nil, 201, nil); err != nil {
+				t.Errorf("create the second child: %v", err)
+			}
+		}
+		return nil, nil
+	}}
+	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	parent = f.create(t, "m-1")
+	first = f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, first, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	armed.Store(true)
+	v, c, err := f.st.GetWithChild(ctx, parent.ID)
+	if err != nil || c == nil || second == nil {
+		t.Fatalf("GetWithChild() = %v, %v, %v", v, c, err)
+	}
+	if v.ChildSessionID != second.ID || c.ID != second.ID || c.Status != session.Created {
+		t.Errorf("parent links %s, child read %s (%s); want the new child %s, open", v.ChildSessionID, c.ID, c.Status, second.ID)
+	}
+}
+
+// TestGetWithChildUnderTransactionConflict: TransactGetItems canceled
+// because a write transaction holds an item (real DynamoDB only) is read
+// again; if it never clears, 503 — never a 500, and never two reads at two
+// instants.
+func TestGetWithChildUnderTransactionConflict(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name      string
+		conflicts int64
+		code      session.Code
+	}{
+		{"one conflict", 1, ""},
+		{"always", 1 << 30, session.EUNAVAILABLE},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ff := &failFirst{op: "TransactGetItems", n: tt.conflicts, answer: func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "None", "TransactionConflict")
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
+			parent := f.create(t, "m-1")
+			child := f.newDraftSession("m-1", parent.ID)
+			if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			v, c, err := f.st.GetWithChild(ctx, parent.ID)
+			if session.ErrorCode(err) != tt.code {
+				t.Fatalf("GetWithChild() = %v, %v, %v; want code %q", v, c, err, tt.code)
+			}
+			if err == nil && (c == nil || c.ID != child.ID) {
+				t.Errorf("child = %v; want %s", c, child.ID)
+			}
+		})
 	}
 }

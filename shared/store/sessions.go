@@ -103,10 +103,12 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 	}, nil
 }
 
-// ApplyEvent applies a processor event to session id. When a child session
-// reaches AUTHORISED or SETTLED, its open parent moves to the same status
-// in the same transaction. A repeated eventId changes nothing; the session
-// is returned as it is.
+// ApplyEvent applies a processor event to session id. A repeated eventId
+// changes nothing and is acknowledged first, whatever the session's state
+// (the session is returned as it is). The family rules of docs/design.md §4
+// are written in the same transaction: a child's move to AUTHORISED or
+// SETTLED needs an open parent (else ECONFLICT PARENT_CLOSED) and moves it
+// to the same status; an event that closes a parent closes its open child.
 func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
 	var out *session.Session
 	var now time.Time
@@ -117,25 +119,34 @@ func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*
 			return err
 		}
 		now = t.Now()
-		if applied, err = v.Apply(ev, now, s.policy); err != nil {
-			return err
-		}
 		out = v
-		if !applied {
-			return nil
+		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
+			applied, err = v.Apply(ev, now, s.policy)
+			if err != nil || !applied {
+				return err
+			}
+			t.Put(v)
+			return s.closeOpenChild(t, v)
 		}
-		t.Put(v)
-		if v.ParentSessionID != "" && (v.Status == session.Authorised || v.Status == session.Settled) {
-			parent, err := t.Get(v.ParentSessionID)
-			if session.ErrorCode(err) == session.ENOTFOUND {
-				return nil
+		// A child: its parent is read (and written in the same
+		// transaction) when the event may take money.
+		var parent *session.Session
+		if ev.Status == session.Authorised || ev.Status == session.Settled {
+			if parent, err = t.Get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+				parent, err = nil, nil
 			}
 			if err != nil {
 				return err
 			}
-			if session.Propagate(v, parent, now, s.policy) {
-				t.Put(parent)
-			}
+		}
+		var parentChanged bool
+		applied, parentChanged, err = session.ApplyToChild(v, parent, ev, now, s.policy)
+		if err != nil || !applied {
+			return err
+		}
+		t.Put(v)
+		if parentChanged {
+			t.Put(parent)
 		}
 		return nil
 	})
@@ -166,22 +177,31 @@ func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*ses
 		}
 		t.Put(v)
 		out = v
-		if v.ChildSessionID == "" {
-			return nil
-		}
-		child, err := t.Get(v.ChildSessionID)
-		if session.ErrorCode(err) == session.ENOTFOUND {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if session.CloseChild(child, t.Now(), s.policy) {
-			t.Put(child)
-		}
-		return nil
+		return s.closeOpenChild(t, v)
 	})
 	return out, err
+}
+
+// closeOpenChild marks v's open child for writing, CANCELED, when v — a
+// parent just changed in t — is closed, whatever closed it (docs/design.md
+// §4): so a child can never take money under a closed parent. A child gone
+// (past its retention), already closed, or within its guard band is left as
+// it is.
+func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
+	if v.Status.Open() || v.ChildSessionID == "" {
+		return nil
+	}
+	child, err := t.Get(v.ChildSessionID)
+	if session.ErrorCode(err) == session.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if session.CloseChild(child, t.Now(), s.policy) {
+		t.Put(child)
+	}
+	return nil
 }
 
 // Import writes v exactly as given, if no session with its id exists: no

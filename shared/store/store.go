@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,13 +42,46 @@ type Store struct {
 }
 
 // New returns a store on table. now is the clock: the time rules of reads
-// and the time conditions of writes use it. shards is EXPIRY_SHARDS.
+// and the time conditions of writes use it. shards is EXPIRY_SHARDS. A
+// policy without a WriteGuard gets session.DefaultWriteGuard: the guard band
+// cannot be switched off.
 func New(db *dynamodb.Client, table string, policy session.Policy, shards int, now func() time.Time) *Store {
 	if shards < 1 {
 		shards = 1
 	}
+	if policy.WriteGuard <= 0 {
+		policy.WriteGuard = session.DefaultWriteGuard
+	}
 	return &Store{db: db, table: table, policy: policy, shards: shards, now: now}
 }
+
+// WriteTimeout is how long one write call may take, the SDK's retries and
+// their back-off included: four fifths of the guard band (4 s of the
+// default 5 s; docs/design.md §4). A write's condition is built from the
+// clock plus the band, and the call is cut off after WriteTimeout, so
+// DynamoDB applies it, if at all, at least a fifth of the band (1 s) before
+// the instant its condition protects; that fifth absorbs the difference
+// between instances' clocks (Lambda's are kept within milliseconds by the
+// Amazon Time Sync Service) and the moment a request already sent takes to
+// be applied. A write cut off this way has an unknown outcome: 503, and the
+// client retries with its Idempotency-Key or eventId, which the store
+// recognises. The SDK's per-attempt timeout (3 s, the HTTP client's) is
+// shorter than the default deadline, so an attempt that hangs is abandoned
+// and tried again in the time left; the deadline, not the SDK's five
+// attempts, is what ends a write. (A shorter WRITE_GUARD leaves a hung
+// attempt no retry: the deadline cuts it, 503.)
+func (s *Store) WriteTimeout() time.Duration { return s.policy.WriteGuard - s.policy.WriteGuard/5 }
+
+// writeContext bounds one write call by WriteTimeout. The caller reads the
+// clock for the write's condition after this, so the deadline runs from
+// before that reading.
+func (s *Store) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.WriteTimeout())
+}
+
+// writeAt is the instant a write's condition protects: the clock, read
+// now, plus the guard band.
+func (s *Store) writeAt() string { return formatTime(s.policy.WriteAt(s.now())) }
 
 // Policy returns the lifecycle the store applies.
 func (s *Store) Policy() session.Policy { return s.policy }
@@ -60,6 +94,85 @@ func (s *Store) Get(ctx context.Context, id string) (*session.Session, error) {
 		return nil, err
 	}
 	return v.At(s.now(), s.policy)
+}
+
+// GetWithChild returns the session as it is now and, when it has a child,
+// the child as it is at the same instant (nil if the child is past its
+// retention): document 003 shows both in one answer, which must never pair
+// an open parent with a child that has already closed it, or the reverse.
+// A session without a child costs one consistent GetItem, as Get; with a
+// child, the two items are then read together by one TransactGetItems (a
+// serializable snapshot of both) and judged with one reading of the clock.
+// If the parent's link changed between the two reads (a closed child
+// replaced), the pair is read again.
+func (s *Store) GetWithChild(ctx context.Context, id string) (v, child *session.Session, err error) {
+	if v, err = s.get(ctx, id); err != nil {
+		return nil, nil, err
+	}
+	for attempt := 1; v.ChildSessionID != ""; attempt++ {
+		pv, c, err := s.getPair(ctx, id, v.ChildSessionID)
+		if err == nil && pv.ChildSessionID == v.ChildSessionID {
+			v, child = pv, c
+			break
+		}
+		switch {
+		case err == nil:
+			v = pv // linked to another child since the first read
+		case !errors.Is(err, errLostRace):
+			return nil, nil, err
+		}
+		// A write transaction held one of the items, or the link moved:
+		// read the pair again.
+		if attempt >= maxWriteAttempts {
+			return nil, nil, session.Unavailable(fmt.Errorf("read session %s with its child: still changing after %d reads", id, attempt))
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, nil, err
+		}
+	}
+	now := s.now()
+	if v, err = v.At(now, s.policy); err != nil {
+		return nil, nil, err
+	}
+	if child != nil {
+		if child, err = child.At(now, s.policy); session.ErrorCode(err) == session.ENOTFOUND {
+			child, err = nil, nil
+		}
+	}
+	return v, child, err
+}
+
+// getPair reads a parent and its child, as stored, with one TransactGetItems.
+// The child is nil if it no longer exists. errLostRace: a running write
+// transaction held one of the items (the read may be tried again).
+func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, child *session.Session, err error) {
+	ppk, psk := sessionKey(parentID)
+	cpk, csk := sessionKey(childID)
+	out, err := s.db.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: []ddb.TransactGetItem{
+		{Get: &ddb.Get{TableName: aws.String(s.table), Key: keyOf(ppk, psk)}},
+		{Get: &ddb.Get{TableName: aws.String(s.table), Key: keyOf(cpk, csk)}},
+	}})
+	if err != nil {
+		if slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
+			return nil, nil, errLostRace
+		}
+		return nil, nil, classify(err)
+	}
+	if len(out.Responses) != 2 {
+		return nil, nil, session.Internal(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
+	}
+	if out.Responses[0].Item == nil {
+		return nil, nil, session.NotFound()
+	}
+	if parent, err = decodeSession(out.Responses[0].Item); err != nil {
+		return nil, nil, err
+	}
+	if out.Responses[1].Item != nil {
+		if child, err = decodeSession(out.Responses[1].Item); err != nil {
+			return nil, nil, err
+		}
+	}
+	return parent, child, nil
 }
 
 // get reads the stored session, without applying the time rules.
@@ -188,20 +301,62 @@ func backoff(ctx context.Context, attempt int) error {
 }
 
 // classify turns an SDK error into a coded one, by DynamoDB's answer after
-// the SDK's retries: a 4xx other than throttling means DynamoDB refused the
-// request as malformed — our bug, EINTERNAL (500); everything else —
-// throttling, 5xx, timeouts, broken connections, no answer at all — is
-// EUNAVAILABLE, answered 503 with Retry-After.
+// the SDK's retries:
+//   - throttling — a throttling exception, or a transaction canceled because
+//     a table or index was throttled (ThrottlingError,
+//     ProvisionedThroughputExceeded: index back-pressure) — is EUNAVAILABLE,
+//     answered 503 with Retry-After;
+//   - a single-item write on an item a running transaction holds
+//     (TransactionConflictException, which real DynamoDB sends and the SDK
+//     does not retry), or a transaction canceled for such a conflict, is a
+//     lost race: ECONFLICT CONCURRENT_UPDATE. The write paths retry it
+//     themselves first; this is what is left after that;
+//   - any other 4xx means DynamoDB refused the request as malformed — our
+//     bug, EINTERNAL (500);
+//   - everything else — 5xx, timeouts, broken connections, a deadline
+//     passed, no answer at all — is EUNAVAILABLE.
 func classify(err error) error {
+	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
+		return errConcurrent(err)
+	}
+	if throttledError(err) {
+		return session.Unavailable(err)
+	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500 {
-		var apiErr smithy.APIError
-		if errors.As(err, &apiErr) && throttled(apiErr.ErrorCode()) {
-			return session.Unavailable(err)
-		}
 		return session.Internal(err)
 	}
 	return session.Unavailable(err)
+}
+
+// errConcurrent is the answer to a write that kept losing races.
+func errConcurrent(cause error) error {
+	e := session.Errorf(session.ECONFLICT, session.ReasonConcurrentUpdate, "The session is being changed concurrently; retry.")
+	e.Err = cause
+	return e
+}
+
+// transactionConflict reports whether err is DynamoDB refusing a
+// single-item write because a transaction holds the item.
+func transactionConflict(err error) bool {
+	var tc *ddb.TransactionConflictException
+	return errors.As(err, &tc)
+}
+
+// throttledError reports whether err is DynamoDB throttling: an exception
+// with a throttling code, or a transaction canceled because one of its items
+// was throttled.
+func throttledError(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && throttled(apiErr.ErrorCode()) {
+		return true
+	}
+	for _, r := range cancellationReasons(err) {
+		if throttledReason(r) {
+			return true
+		}
+	}
+	return false
 }
 
 func throttled(code string) bool {
@@ -211,4 +366,25 @@ func throttled(code string) bool {
 		return true
 	}
 	return false
+}
+
+// throttledReason reports whether a transaction cancellation reason is
+// throttling (of the table or of an index the item's write updates).
+func throttledReason(code string) bool {
+	return code == "ThrottlingError" || code == "ProvisionedThroughputExceeded"
+}
+
+// Transient reports whether err asks the caller to come back later rather
+// than reporting a failure: a write that kept losing to running
+// transactions (CONCURRENT_UPDATE), or DynamoDB throttling that outlasted
+// the retries. The sweeper counts such sessions as deferred to its next run,
+// not as errors.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if session.ErrorReason(err) == session.ReasonConcurrentUpdate {
+		return true
+	}
+	return throttledError(err)
 }

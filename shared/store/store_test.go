@@ -36,10 +36,24 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, store.ClientOptions{})
+}
+
+// newFixtureWith builds the fixture's store with client options of its own
+// (an intercepting transport, a call counter). The table is made, and
+// f.db reads it, through a plain client.
+func newFixtureWith(t *testing.T, o store.ClientOptions) *fixture {
+	t.Helper()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
-	return &fixture{db: db, table: table, clock: clock, st: store.New(db, table, session.DefaultPolicy, 16, clock.Now)}
+	return &fixture{db: db, table: table, clock: clock, st: store.New(storetest.Client(t, o), table, session.DefaultPolicy, 16, clock.Now)}
+}
+
+// clean is a store on the fixture's table and clock through a client that
+// nothing intercepts: what another instance sees.
+func (f *fixture) clean() *store.Store {
+	return store.New(f.db, f.table, session.DefaultPolicy, 16, f.clock.Now)
 }
 
 func amount(v int64) *int64 { return &v }
@@ -156,21 +170,22 @@ func TestExpiryOnReadAndWrite(t *testing.T) {
 }
 
 // TestWriteConditionRefusesExpiredSession proves the condition itself refuses
-// a write to an expired session, even when the change was decided on a read
-// taken before expiry: the clock passes expiresAt between the decision and
-// the write, so only the condition can catch it.
+// a write to a session in its guard band, even when the change was decided on
+// a read taken before it: the clock enters the band (expiresAt - WRITE_GUARD)
+// between the decision and the write, so only the condition can catch it.
 func TestWriteConditionRefusesExpiredSession(t *testing.T) {
 	f := newFixture(t)
 	v := f.create(t, "m-1")
-	f.clock.Set(v.ExpiresAt.Add(-time.Second))
+	band := v.ExpiresAt.Add(-session.DefaultWriteGuard)
+	f.clock.Set(band.Add(-time.Second))
 	calls := 0
 	_, err := f.st.Update(context.Background(), v.ID, func(s *session.Session, now time.Time) (bool, error) {
 		calls++
 		if calls == 1 {
-			// Decide as if it were still before expiry, then let time pass
-			// before the store writes.
+			// Decide as if it were still before the band, then let time
+			// pass before the store writes.
 			ok, err := s.Apply(&session.Event{Status: session.Authorised}, now, session.DefaultPolicy)
-			f.clock.Set(v.ExpiresAt)
+			f.clock.Set(band)
 			return ok, err
 		}
 		return s.Apply(&session.Event{Status: session.Authorised}, now, session.DefaultPolicy)

@@ -91,12 +91,15 @@ var errReplay = errors.New("store: idempotency key used before")
 // Transact runs fn and writes what it marked, atomically: one conditional
 // PutItem for a single session, else one TransactWriteItems (with a
 // ClientRequestToken, so the SDK's retry of a transaction that was applied
-// succeeds without applying it again). Every existing
-// session is written only if it still has the version read and, at the
-// instant of the write, is within its retention and (if it was open) not
-// expired; a new one only if its id is free. When a condition fails, fn runs
-// again on fresh state, after a jittered backoff, up to maxWriteAttempts
-// times; then ECONFLICT CONCURRENT_UPDATE. fn must be safe to run again.
+// succeeds without applying it again). Every existing session is written
+// only if it still has the version read and, judged at the clock plus the
+// guard band, is within its retention and (if it was open) not expired; a
+// new one only if its id is free. Each write call is bounded by
+// WriteTimeout, the SDK's retries included. When a condition fails, or a
+// single-item write meets a running transaction (TransactionConflict), fn
+// runs again on fresh state, after a jittered backoff, up to
+// maxWriteAttempts times; then ECONFLICT CONCURRENT_UPDATE. fn must be safe
+// to run again.
 func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 	seed := map[string]*session.Session{}
 	for attempt := 1; ; attempt++ {
@@ -120,7 +123,7 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 			clear(seed) // a failed transaction returns no winners: read again
 		}
 		if attempt >= maxWriteAttempts {
-			return session.Errorf(session.ECONFLICT, session.ReasonConcurrentUpdate, "The session is being changed concurrently; retry.")
+			return errConcurrent(nil)
 		}
 		if err := backoff(ctx, attempt); err != nil {
 			return err
@@ -130,8 +133,9 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 
 var errLostRace = errors.New("store: conditional write lost")
 
-// condition is the write condition of v, read (or not) in this attempt.
-func (t *Txn) condition(v *session.Session) (expression.Expression, error) {
+// condition is the write condition of v, read (or not) in this attempt; at
+// is the instant it protects (the clock plus the guard band, formatted).
+func (t *Txn) condition(v *session.Session, at string) (expression.Expression, error) {
 	if t.news[v.ID] {
 		return expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrPK))).Build()
 	}
@@ -140,13 +144,15 @@ func (t *Txn) condition(v *session.Session) (expression.Expression, error) {
 		return expression.Expression{}, fmt.Errorf("store: session %s written without being read", v.ID)
 	}
 	// The time rules are checked at the instant of the write itself, read
-	// from the clock again: a decision taken on a read that has since gone
-	// stale cannot write to an expired or purged session.
-	at := expression.Value(formatTime(t.store.now()))
+	// from the clock again and moved on by the guard band: a decision taken
+	// on a read that has since gone stale, a write DynamoDB applies late
+	// (the SDK's retries) or a writer whose clock is behind cannot write to
+	// a session any reader has seen expired or gone.
+	atv := expression.Value(at)
 	cond := expression.Name("version").Equal(expression.Value(r.version)).
-		And(expression.Name("purgeAt").GreaterThan(at))
+		And(expression.Name("purgeAt").GreaterThan(atv))
 	if r.open {
-		cond = cond.And(expression.Name(attrExpiresAt).GreaterThan(at))
+		cond = cond.And(expression.Name(attrExpiresAt).GreaterThan(atv))
 	}
 	return expression.NewBuilder().WithCondition(cond).Build()
 }
@@ -175,7 +181,9 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 // lost: that is a success.
 func (t *Txn) putOne(seed map[string]*session.Session) error {
 	v := t.puts[0]
-	expr, err := t.condition(v)
+	ctx, cancel := t.store.writeContext(t.ctx)
+	defer cancel()
+	expr, err := t.condition(v, t.store.writeAt())
 	if err != nil {
 		return session.Internal(err)
 	}
@@ -183,7 +191,7 @@ func (t *Txn) putOne(seed map[string]*session.Session) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.store.db.PutItem(t.ctx, &dynamodb.PutItemInput{
+	_, err = t.store.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(t.store.table),
 		Item:                                av,
 		ConditionExpression:                 expr.Condition(),
@@ -206,17 +214,52 @@ func (t *Txn) putOne(seed map[string]*session.Session) error {
 			seed[v.ID] = winner
 		}
 		return errLostRace
+	case transactionConflict(err):
+		// A transaction holds the item (real DynamoDB only): this attempt
+		// wrote nothing — but an earlier try of the same call may have,
+		// its answer lost before the SDK retried into the conflict. The
+		// item as it stands tells which; else decide again on it.
+		return t.afterConflict(seed, v.ID)
 	case err != nil:
 		return classify(err)
 	}
 	return nil
 }
 
+// afterConflict reads the item a single-item write met a running
+// transaction on: nil if it holds this attempt's write (applied by an
+// earlier try whose answer was lost), else errLostRace with the item as
+// the next attempt's starting state.
+func (t *Txn) afterConflict(seed map[string]*session.Session, id string) error {
+	delete(seed, id)
+	pk, sk := sessionKey(id)
+	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	if ownWrite(out.Item, t.writeID) {
+		return nil
+	}
+	if out.Item != nil {
+		winner, err := decodeSession(out.Item)
+		if err != nil {
+			return err
+		}
+		seed[id] = winner
+	}
+	return errLostRace
+}
+
 // writeAll writes every marked item in one transaction.
 func (t *Txn) writeAll() error {
+	ctx, cancel := t.store.writeContext(t.ctx)
+	defer cancel()
+	at := t.store.writeAt()
 	var items []ddb.TransactWriteItem
 	for _, v := range t.puts {
-		expr, err := t.condition(v)
+		expr, err := t.condition(v, at)
 		if err != nil {
 			return session.Internal(err)
 		}
@@ -237,7 +280,7 @@ func (t *Txn) writeAll() error {
 		}
 		items = append(items, ddb.TransactWriteItem{Put: put})
 	}
-	_, err := t.store.db.TransactWriteItems(t.ctx, &dynamodb.TransactWriteItemsInput{
+	_, err := t.store.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 		TransactItems:      items,
 		ClientRequestToken: aws.String(t.writeID),
 	})
@@ -248,8 +291,13 @@ func (t *Txn) writeAll() error {
 	if reasons == nil {
 		return classify(err)
 	}
-	if t.idem != nil && reasons[len(reasons)-1] == "ConditionalCheckFailed" {
+	if t.idem != nil && len(reasons) > 0 && reasons[len(reasons)-1] == "ConditionalCheckFailed" {
 		return errReplay
+	}
+	if throttledError(err) {
+		// A table or index throttled the transaction (on-demand scaling,
+		// GSI back-pressure): retry later, 503.
+		return session.Unavailable(err)
 	}
 	for _, r := range reasons {
 		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {

@@ -6,7 +6,8 @@
 // the index entries of the sessions it expires, stops before its deadline
 // (the next run continues where it stopped), and is safe to run twice at
 // once: a session someone else closed or expired is skipped, never
-// overwritten.
+// overwritten. A write that DynamoDB throttled, or that kept meeting a
+// running transaction, is deferred to the next run: counted, not an error.
 package sweep
 
 import (
@@ -49,6 +50,7 @@ type Result struct {
 	Found     int           `json:"found"`     // index entries of expired open sessions
 	Expired   int           `json:"expired"`   // sessions this run expired
 	Skipped   int           `json:"skipped"`   // closed or expired by someone else in the meantime
+	Deferred  int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
 	Errors    int           `json:"errors"`    // writes or queries that failed
 	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
 	Duration  time.Duration `json:"duration"`
@@ -67,7 +69,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	}
 	late := func() bool { return !stopAt.IsZero() && time.Now().After(stopAt) }
 
-	var found, expired, skipped, errs, read atomic.Int64
+	var c counts
 	var stopped atomic.Bool
 	sem := make(chan struct{}, maxShardsAtOnce)
 	var wg sync.WaitGroup
@@ -82,29 +84,39 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 					stopped.Store(true)
 					return false
 				}
-				found.Add(int64(len(keys)))
-				s.expire(ctx, keys, &expired, &skipped, &errs, late, &stopped)
+				c.found.Add(int64(len(keys)))
+				s.expire(ctx, keys, &c, late, &stopped)
 				return !stopped.Load()
 			})
-			read.Add(int64(n))
-			if err != nil {
-				errs.Add(1)
+			c.read.Add(int64(n))
+			switch {
+			case store.Transient(err):
+				c.deferred.Add(1)
+				s.Logger.Warn("sweep query deferred", "shard", shard, "code", session.ErrorReason(err), "error", err.Error())
+			case err != nil:
+				c.errs.Add(1)
 				s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
 			}
 		}(shard)
 	}
 	wg.Wait()
 	r := Result{
-		Found: int(found.Load()), Expired: int(expired.Load()), Skipped: int(skipped.Load()),
-		Errors: int(errs.Load()), ItemsRead: int(read.Load()), Duration: time.Since(start),
-		Complete: !stopped.Load() && errs.Load() == 0,
+		Found: int(c.found.Load()), Expired: int(c.expired.Load()), Skipped: int(c.skipped.Load()),
+		Deferred: int(c.deferred.Load()), Errors: int(c.errs.Load()), ItemsRead: int(c.read.Load()),
+		Duration: time.Since(start),
+		Complete: !stopped.Load() && c.errs.Load() == 0 && c.deferred.Load() == 0,
 	}
 	s.report(ctx, r)
 	return r
 }
 
+// counts are a run's tallies, updated by its goroutines.
+type counts struct {
+	found, expired, skipped, deferred, errs, read atomic.Int64
+}
+
 // expire writes the expiries of one page with Workers writes in flight.
-func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, expired, skipped, errs *atomic.Int64, late func() bool, stopped *atomic.Bool) {
+func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, c *counts, late func() bool, stopped *atomic.Bool) {
 	sem := make(chan struct{}, s.Workers)
 	var wg sync.WaitGroup
 	for _, k := range keys {
@@ -119,13 +131,16 @@ func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, expired, s
 			defer func() { <-sem }()
 			ok, err := s.Store.Expire(ctx, k)
 			switch {
+			case store.Transient(err):
+				c.deferred.Add(1)
+				s.Logger.Warn("expire deferred", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case err != nil:
-				errs.Add(1)
+				c.errs.Add(1)
 				s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case ok:
-				expired.Add(1)
+				c.expired.Add(1)
 			default:
-				skipped.Add(1)
+				c.skipped.Add(1)
 			}
 		}(k)
 	}
@@ -146,6 +161,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsFound", r.Found),
 		slog.Int("SessionsExpired", r.Expired),
 		slog.Int("SessionsSkipped", r.Skipped),
+		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
@@ -157,7 +173,8 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 				"Dimensions": [][]string{{"Service"}},
 				"Metrics": []map[string]string{
 					metric("SessionsFound", "Count"), metric("SessionsExpired", "Count"),
-					metric("SessionsSkipped", "Count"), metric("SweepErrors", "Count"),
+					metric("SessionsSkipped", "Count"), metric("SessionsDeferred", "Count"),
+					metric("SweepErrors", "Count"),
 					metric("SweepDurationMs", "Milliseconds"),
 				},
 			}},

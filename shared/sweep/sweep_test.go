@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,12 +36,20 @@ type fixture struct {
 	logs  *bytes.Buffer
 }
 
+// policy is the sweep tests' lifecycle: the default one with a guard band
+// of 30 s. A sweep sends up to 128 writes at once (16 shards, 8 workers
+// each), two sweeps twice that; DynamoDB Local on a busy machine (or under
+// -race) then answers some only after seconds, and the default band's write
+// deadline (4 s) would cut those off as errors. What these tests check is
+// the sweep, not the band (the store's tests check that).
+var policy = session.Policy{Expiry: session.DefaultPolicy.Expiry, Retention: session.DefaultPolicy.Retention, WriteGuard: 30 * time.Second}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
-	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)
+	st := store.New(db, table, policy, 16, clock.Now)
 	logs := &bytes.Buffer{}
 	return &fixture{db: db, table: table, st: st, clock: clock, sw: sweep.New(st, slog.New(slog.NewJSONHandler(logs, nil)), clock.Now), logs: logs}
 }
@@ -151,10 +161,11 @@ func TestProcessorRacesSweep(t *testing.T) {
 	f := newFixture(t)
 	vs := sessions(120, t0.Add(-31*time.Minute))
 	f.importAll(t, vs)
-	// The processors' clock is just before the sessions' expiry, the sweep's
-	// just after: both may act, and only the conditional writes decide.
-	procClock := storetest.NewClock(vs[0].ExpiresAt.Add(-time.Second))
-	proc := store.New(f.db, f.table, session.DefaultPolicy, 16, procClock.Now)
+	// The processors' clock is just before the sessions' guard band, the
+	// sweep's after their expiry: both may act, and only the conditional
+	// writes decide.
+	procClock := storetest.NewClock(vs[0].ExpiresAt.Add(-policy.WriteGuard - time.Second))
+	proc := store.New(f.db, f.table, policy, 16, procClock.Now)
 
 	var wg sync.WaitGroup
 	results := make([]error, len(vs))
@@ -288,6 +299,49 @@ func TestSweepExpiresParentAndChild(t *testing.T) {
 		if st, _ := f.status(t, id); st != session.Expired {
 			t.Errorf("%s = %s; want EXPIRED", id, st)
 		}
+	}
+}
+
+// TestSweepDefersWhatDynamoDBDefers: a session a running transaction holds
+// (TransactionConflictException, real DynamoDB only) or a throttled write is
+// retryable, not an error: the run counts it as deferred, the next run
+// expires it.
+func TestSweepDefersWhatDynamoDBDefers(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(req *http.Request) *http.Response
+	}{
+		{"TransactionConflict", storetest.TransactionConflict},
+		{"throttling", func(req *http.Request) *http.Response {
+			return storetest.ErrorResponse(req, http.StatusBadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput.")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var failing atomic.Bool
+			failing.Store(true)
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "UpdateItem" && failing.Load() {
+					return tt.answer(req), nil
+				}
+				return nil, nil
+			}}
+			f := newFixture(t)
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 2}), f.table, policy, 16, f.clock.Now)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			f.importAll(t, sessions(3, t0.Add(-31*time.Minute)))
+			r := sw.Run(context.Background())
+			if r.Found != 3 || r.Deferred != 3 || r.Errors != 0 || r.Expired != 0 || r.Complete {
+				t.Errorf("Run() = %+v; want 3 found, 3 deferred, no error, not complete", r)
+			}
+			if !strings.Contains(f.logs.String(), `"SessionsDeferred":3`) {
+				t.Errorf("summary line lacks SessionsDeferred 3:\n%s", f.logs)
+			}
+			failing.Store(false)
+			if r := sw.Run(context.Background()); r.Expired != 3 || !r.Complete {
+				t.Errorf("next Run() = %+v; want the 3 expired", r)
+			}
+		})
 	}
 }
 

@@ -108,9 +108,9 @@ func (t *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.injected[f].Add(1)
 	switch f {
 	case Throttle:
-		return jsonError(req, http.StatusBadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput (injected)."), nil
+		return ErrorResponse(req, http.StatusBadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput (injected)."), nil
 	case ServerError:
-		return jsonError(req, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected)."), nil
+		return ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected)."), nil
 	case Timeout:
 		return nil, &net.OpError{Op: "read", Net: "tcp", Err: timeoutError{}}
 	case Reset:
@@ -130,8 +130,15 @@ func (t *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, errors.New("unknown fault")
 }
 
-func jsonError(req *http.Request, status int, code, msg string) *http.Response {
+// ErrorResponse is DynamoDB's answer with an error: status, and a JSON body
+// whose __type names the exception as DynamoDB does
+// ("com.amazonaws.dynamodb.v20120810#" + code).
+func ErrorResponse(req *http.Request, status int, code, msg string) *http.Response {
 	body := fmt.Sprintf(`{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":%q}`, code, msg)
+	return response(req, status, body)
+}
+
+func response(req *http.Request, status int, body string) *http.Response {
 	return &http.Response{
 		StatusCode:    status,
 		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),

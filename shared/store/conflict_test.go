@@ -1,0 +1,209 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// Real DynamoDB answers a single-item write on an item that a running
+// transaction holds with TransactionConflictException (HTTP 400, not retried
+// by the SDK), and cancels a transaction whose table or index is throttled
+// with TransactionCanceledException and a ThrottlingError or
+// ProvisionedThroughputExceeded reason. DynamoDB Local produces neither, so
+// these tests inject DynamoDB's own error bodies through the HTTP client.
+// "A lost race is retried or answered 409, never overwritten" and throttling
+// is "503 with Retry-After" (docs/design.md §6, §8): never a 500.
+
+// failFirst answers the first n calls of op with answer, then lets calls
+// through; it counts the calls of op. With off set, it lets everything
+// through and counts nothing.
+type failFirst struct {
+	op     string
+	n      int64
+	answer func(req *http.Request, body []byte) *http.Response
+	calls  atomic.Int64
+	off    atomic.Bool
+}
+
+func (f *failFirst) hook(op string, req *http.Request, body []byte) (*http.Response, error) {
+	if op != f.op || f.off.Load() {
+		return nil, nil
+	}
+	if f.calls.Add(1) <= f.n {
+		return f.answer(req, body), nil
+	}
+	return nil, nil
+}
+
+func conflict(req *http.Request, _ []byte) *http.Response { return storetest.TransactionConflict(req) }
+
+func TestTransactionConflictOnSingleWrite(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		conflicts int64
+		reason    string // "" = applied
+	}{
+		{"one conflict, then the write lands", 1, ""},
+		{"conflicts every time", 1 << 30, session.ReasonConcurrentUpdate},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ff := &failFirst{op: "PutItem", n: tt.conflicts, answer: conflict}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
+			ff.off.Store(true)
+			v := f.create(t, "m-1")
+			ff.off.Store(false)
+			_, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Processing, EventID: "e-1"})
+			got := f.mustGet(t, v.ID)
+			if tt.reason == "" {
+				if err != nil || got.Version != 2 || len(got.History) != 2 {
+					t.Fatalf("ApplyEvent after a conflict = %v; stored v%d with %d entries; want applied once", err, got.Version, len(got.History))
+				}
+				if n := ff.calls.Load(); n != 2 {
+					t.Errorf("PutItem calls = %d; want 2 (the conflict, then the write)", n)
+				}
+				return
+			}
+			if session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != tt.reason {
+				t.Fatalf("ApplyEvent under constant conflicts = %v; want 409 %s", err, tt.reason)
+			}
+			if !store.Transient(err) {
+				t.Errorf("Transient(%v) = false; want true", err)
+			}
+			if got.Version != 1 {
+				t.Errorf("stored version %d; want 1 (nothing written)", got.Version)
+			}
+			if n := ff.calls.Load(); n != 5 {
+				t.Errorf("PutItem calls = %d; want 5 (bounded retries)", n)
+			}
+		})
+	}
+}
+
+// TestConflictAfterALostAnswer: the write is applied but its answer lost;
+// the SDK's retry then meets a transaction holding the item. The write is
+// this request's own success, recognised by its writeId, and applied once:
+// not decided again (which would answer 409 for an applied event).
+func TestConflictAfterALostAnswer(t *testing.T) {
+	ctx := context.Background()
+	var attempts atomic.Int64
+	var armed atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "PutItem" || !armed.Load() {
+			return nil, nil
+		}
+		if attempts.Add(1) == 1 {
+			res, err := http.DefaultTransport.RoundTrip(req) // applied
+			if err != nil {
+				return nil, err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+		}
+		return storetest.TransactionConflict(req), nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	v := f.create(t, "m-1")
+	armed.Store(true)
+	got, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Authorised})
+	if err != nil || got.Status != session.Authorised {
+		t.Fatalf("ApplyEvent = %v, %v; want AUTHORISED (its own write)", got, err)
+	}
+	if s := f.mustGet(t, v.ID); s.Version != 2 || len(s.History) != 2 {
+		t.Errorf("stored v%d with %d entries; want the event applied once", s.Version, len(s.History))
+	}
+}
+
+// TestThrottledTransactionIs503: a transaction canceled by throttling
+// (on-demand scaling, GSI back-pressure) is 503 with Retry-After, not 500,
+// and nothing is written.
+func TestThrottledTransactionIs503(t *testing.T) {
+	ctx := context.Background()
+	for _, reason := range []string{"ThrottlingError", "ProvisionedThroughputExceeded"} {
+		t.Run(reason, func(t *testing.T) {
+			ff := &failFirst{op: "TransactWriteItems", n: 1 << 30, answer: func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "None", reason)
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
+			parent := f.create(t, "m-1")
+			child := f.newDraftSession("m-1", parent.ID)
+			_, _, err := f.st.Create(ctx, child, nil, 201, nil)
+			if session.ErrorCode(err) != session.EUNAVAILABLE {
+				t.Fatalf("Create(child) under a throttled transaction = %v; want %s (503)", err, session.EUNAVAILABLE)
+			}
+			if !store.Transient(err) {
+				t.Errorf("Transient(%v) = false; want true", err)
+			}
+			if p := f.mustGet(t, parent.ID); p.ChildSessionID != "" || p.Version != 1 {
+				t.Errorf("parent after the refused transaction: child %q v%d; want untouched", p.ChildSessionID, p.Version)
+			}
+		})
+	}
+}
+
+// TestClassifyRealBodies: what classify makes of the SDK's errors for the
+// real bodies, straight from a client call.
+func TestClassifyRealBodies(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	answer := func(op string, fn func(req *http.Request, body []byte) *http.Response) *dynamodb.Client {
+		ff := &failFirst{op: op, n: 1 << 30, answer: fn}
+		return storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}, MaxAttempts: 1})
+	}
+	key := map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + uuid.NewString()}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"}}
+	put := &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: key}
+	txn := &dynamodb.TransactWriteItemsInput{TransactItems: []ddb.TransactWriteItem{{Put: &ddb.Put{TableName: aws.String(f.table), Item: key}}}}
+	tests := []struct {
+		name   string
+		call   func() error
+		code   session.Code
+		reason string
+	}{
+		{"TransactionConflictException", func() error {
+			_, err := answer("PutItem", conflict).PutItem(ctx, put)
+			return err
+		}, session.ECONFLICT, session.ReasonConcurrentUpdate},
+		{"canceled: ThrottlingError", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "ThrottlingError")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"canceled: ProvisionedThroughputExceeded", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "ProvisionedThroughputExceeded")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"canceled: ValidationError stays our bug", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "ValidationError")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EINTERNAL, session.ReasonInternal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := store.Classify(tt.call())
+			if session.ErrorCode(err) != tt.code || session.ErrorReason(err) != tt.reason {
+				t.Errorf("classify = %v; want %s %s", err, tt.code, tt.reason)
+			}
+		})
+	}
+}
