@@ -1,0 +1,469 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+)
+
+// The tests in this file hold docs/openapi.yaml to what a linter checks
+// without running the service: every example conforms to its schema, and
+// every component is used. (Redocly CLI's recommended rules check the same
+// and more; it is an npm tool: the README says how to run it by hand.)
+
+// exampleUse says whether an example stands for a request, a response or
+// neither (a schema's own example): readOnly and writeOnly properties are
+// judged by it, as the kin-openapi validator does for real messages.
+type exampleUse int
+
+const (
+	exampleOfSchema exampleUse = iota
+	exampleOfRequest
+	exampleOfResponse
+)
+
+// exampleSite is one example in the document: where it is (a JSON pointer
+// into the file), its value, and the schema it must conform to.
+type exampleSite struct {
+	ptr    string
+	value  any
+	schema *openapi3.Schema
+	use    exampleUse
+}
+
+// exampleWalker collects the examples of a loaded document, place by place.
+// OpenAPI puts examples in media types (example, examples), parameters and
+// headers (example, examples), schemas (example, examples) and
+// components.examples (used through $ref from the others).
+type exampleWalker struct {
+	doc   *openapi3.T
+	sites []exampleSite
+	// refs: the components.examples an examples map refers to.
+	refs map[string]bool
+	errs []string
+}
+
+func (w *exampleWalker) fail(format string, args ...any) {
+	w.errs = append(w.errs, fmt.Sprintf(format, args...))
+}
+
+func (w *exampleWalker) add(ptr string, value any, schema *openapi3.SchemaRef, use exampleUse) {
+	if schema == nil || schema.Value == nil {
+		w.fail("%s: an example without a schema to check it against", ptr)
+		return
+	}
+	w.sites = append(w.sites, exampleSite{ptr, value, schema.Value, use})
+}
+
+// examples takes an example and an examples map that share one schema.
+func (w *exampleWalker) examples(ptr string, example any, examples openapi3.Examples, schema *openapi3.SchemaRef, use exampleUse) {
+	if example != nil {
+		w.add(ptr+"/example", example, schema, use)
+	}
+	for _, name := range slices.Sorted(maps.Keys(examples)) {
+		ex := examples[name]
+		p := ptr + "/examples/" + pointerToken(name)
+		if ex == nil || ex.Value == nil {
+			w.fail("%s: unresolved example", p)
+			continue
+		}
+		if ex.Value.ExternalValue != "" {
+			w.fail("%s: externalValue %q cannot be checked; write the value in the document", p, ex.Value.ExternalValue)
+			continue
+		}
+		if name, ok := strings.CutPrefix(ex.Ref, "#/components/examples/"); ok {
+			w.refs["/components/examples/"+name] = true
+		}
+		w.add(p, ex.Value.Value, schema, use)
+	}
+}
+
+func (w *exampleWalker) content(ptr string, content openapi3.Content, use exampleUse) {
+	for _, mt := range slices.Sorted(maps.Keys(content)) {
+		m := content[mt]
+		p := ptr + "/" + pointerToken(mt)
+		w.examples(p, m.Example, m.Examples, m.Schema, use)
+		for _, enc := range slices.Sorted(maps.Keys(m.Encoding)) {
+			for _, h := range slices.Sorted(maps.Keys(m.Encoding[enc].Headers)) {
+				w.header(p+"/encoding/"+pointerToken(enc)+"/headers/"+pointerToken(h), m.Encoding[enc].Headers[h])
+			}
+		}
+	}
+}
+
+// parameter, header, response and requestBody skip a $ref: the component
+// it names is walked where it is defined.
+func (w *exampleWalker) parameter(ptr string, p *openapi3.ParameterRef) {
+	if p.Ref != "" || p.Value == nil {
+		return
+	}
+	w.examples(ptr, p.Value.Example, p.Value.Examples, p.Value.Schema, exampleOfRequest)
+	w.content(ptr+"/content", p.Value.Content, exampleOfRequest)
+}
+
+func (w *exampleWalker) header(ptr string, h *openapi3.HeaderRef) {
+	if h.Ref != "" || h.Value == nil {
+		return
+	}
+	w.examples(ptr, h.Value.Example, h.Value.Examples, h.Value.Schema, exampleOfResponse)
+	w.content(ptr+"/content", h.Value.Content, exampleOfResponse)
+}
+
+func (w *exampleWalker) response(ptr string, r *openapi3.ResponseRef) {
+	if r.Ref != "" || r.Value == nil {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Value.Headers)) {
+		w.header(ptr+"/headers/"+pointerToken(name), r.Value.Headers[name])
+	}
+	w.content(ptr+"/content", r.Value.Content, exampleOfResponse)
+}
+
+func (w *exampleWalker) requestBody(ptr string, rb *openapi3.RequestBodyRef) {
+	if rb.Ref != "" || rb.Value == nil {
+		return
+	}
+	w.content(ptr+"/content", rb.Value.Content, exampleOfRequest)
+}
+
+func (w *exampleWalker) pathItem(ptr string, item *openapi3.PathItem) {
+	for i, p := range item.Parameters {
+		w.parameter(ptr+"/parameters/"+strconv.Itoa(i), p)
+	}
+	if _, ok := item.Extensions[extMethodNotAllowed]; ok {
+		content, err := methodNotAllowedContent(w.doc, item)
+		if err != nil {
+			w.fail("%s: %v", ptr, err)
+		}
+		w.content(ptr+"/"+extMethodNotAllowed, content, exampleOfResponse)
+	}
+	ops := item.Operations()
+	for _, method := range slices.Sorted(maps.Keys(ops)) {
+		op := ops[method]
+		p := ptr + "/" + strings.ToLower(method)
+		if len(op.Callbacks) > 0 {
+			w.fail("%s: callbacks are not walked for examples; teach exampleWalker", p)
+		}
+		for i, param := range op.Parameters {
+			w.parameter(p+"/parameters/"+strconv.Itoa(i), param)
+		}
+		if op.RequestBody != nil {
+			w.requestBody(p+"/requestBody", op.RequestBody)
+		}
+		if op.Responses == nil {
+			continue
+		}
+		for code, r := range op.Responses.Map() {
+			w.response(p+"/responses/"+pointerToken(code), r)
+		}
+	}
+}
+
+// walk collects every example of the document.
+func (w *exampleWalker) walk() {
+	doc := w.doc
+	if len(doc.Webhooks) > 0 {
+		w.fail("webhooks are not walked for examples; teach exampleWalker")
+	}
+	for path, item := range doc.Paths.Map() {
+		w.pathItem("/paths/"+pointerToken(path), item)
+	}
+	if c := doc.Components; c != nil {
+		for name, p := range c.Parameters {
+			w.parameter("/components/parameters/"+pointerToken(name), p)
+		}
+		for name, h := range c.Headers {
+			w.header("/components/headers/"+pointerToken(name), h)
+		}
+		for name, rb := range c.RequestBodies {
+			w.requestBody("/components/requestBodies/"+pointerToken(name), rb)
+		}
+		for name, r := range c.Responses {
+			w.response("/components/responses/"+pointerToken(name), r)
+		}
+		if len(c.Callbacks) > 0 {
+			w.fail("components.callbacks are not walked for examples; teach exampleWalker")
+		}
+	}
+	// Every schema, components first, so a shared schema's examples are
+	// reported where the schema is defined.
+	err := doc.WalkSchemas(func(ptr string, s *openapi3.SchemaRef) error {
+		if s.Value.Example != nil {
+			w.add(ptr+"/example", s.Value.Example, s, exampleOfSchema)
+		}
+		for i, v := range s.Value.Examples {
+			w.add(ptr+"/examples/"+strconv.Itoa(i), v, s, exampleOfSchema)
+		}
+		return nil
+	})
+	if err != nil {
+		w.fail("walk the schemas: %v", err)
+	}
+}
+
+// check validates one example as kin-openapi validates a real message of
+// an OpenAPI 3.1 document: JSON Schema 2020-12, every error reported.
+func (s exampleSite) check() error {
+	opts := []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.MultiErrors()}
+	switch s.use {
+	case exampleOfRequest:
+		opts = append(opts, openapi3.VisitAsRequest())
+	case exampleOfResponse:
+		opts = append(opts, openapi3.VisitAsResponse())
+	}
+	return s.schema.VisitJSON(s.value, opts...)
+}
+
+// TestOpenAPIExamplesMatchTheirSchemas: "Example value must conform to the
+// schema" (Redocly's no-invalid-media-type-examples and its parameter and
+// schema twins). Every example in the file is found twice, independently:
+// in the loaded document, where its schema is known, and in the file's
+// YAML tree, so an example in a place the walk does not know (a header, an
+// extension, a new kind of object) fails the test instead of going
+// unchecked. kin-openapi's own doc.Validate checks media-type, parameter
+// and schema examples, but stops at the first failure and skips header
+// examples and extensions.
+func TestOpenAPIExamplesMatchTheirSchemas(t *testing.T) {
+	doc := loadSpec(t)
+	w := &exampleWalker{doc: doc, refs: map[string]bool{}}
+	w.walk()
+	for _, e := range w.errs {
+		t.Error(e)
+	}
+	found := map[string]bool{}
+	for _, s := range w.sites {
+		if found[s.ptr] {
+			t.Errorf("%s: walked twice", s.ptr)
+		}
+		found[s.ptr] = true
+		if err := s.check(); err != nil {
+			t.Errorf("%s does not conform to its schema:\n%v", s.ptr, err)
+		}
+	}
+	for ptr := range w.refs {
+		found[ptr] = true
+	}
+
+	inFile := map[string]bool{}
+	for _, ptr := range fileExamples(loadYAML(t)) {
+		inFile[ptr] = true
+	}
+	for _, ptr := range slices.Sorted(maps.Keys(inFile)) {
+		if !found[ptr] {
+			t.Errorf("%s: an example that was not checked against a schema", ptr)
+		}
+	}
+	for _, ptr := range slices.Sorted(maps.Keys(found)) {
+		if !inFile[ptr] {
+			t.Errorf("%s: checked, but the file has no example there (the walk and the file disagree)", ptr)
+		}
+	}
+	if len(w.sites) == 0 {
+		t.Fatal("no examples found; the walk is broken")
+	}
+	t.Logf("%d examples checked against their schemas", len(w.sites))
+}
+
+// TestOpenAPIComponentsAreUsed: every component is used (Redocly's
+// no-unused-components), so the document cannot keep a description of
+// something the service no longer answers. A component is used when a
+// $ref outside components reaches it, directly or through components it
+// reaches; a security scheme when a security requirement names it. A $ref
+// inside an extension (x-...) does not count, as for the linter: tools do
+// not read extensions.
+func TestOpenAPIComponentsAreUsed(t *testing.T) {
+	root := loadYAML(t)
+	var components *yaml.Node
+	used := map[string]bool{} // "kind/name"
+	var queue []string
+	use := func(ref string) {
+		rest, ok := strings.CutPrefix(ref, "#/components/")
+		if !ok {
+			t.Errorf("$ref %q: only references to this document's components are expected", ref)
+			return
+		}
+		kind, name, _ := strings.Cut(rest, "/")
+		name, _, _ = strings.Cut(name, "/")
+		key := kind + "/" + unescapePointerToken(name)
+		if !used[key] {
+			used[key] = true
+			queue = append(queue, key)
+		}
+	}
+	var scan func(n *yaml.Node, names bool, top bool)
+	scan = func(n *yaml.Node, names bool, top bool) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				scan(c, false, n.Kind == yaml.DocumentNode)
+			}
+		case yaml.AliasNode:
+			scan(n.Alias, names, top)
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				switch {
+				case names:
+					scan(v, false, false)
+				case strings.HasPrefix(k, "x-"):
+				case top && k == "components":
+					components = v
+				case k == "examples" && v.Kind == yaml.MappingNode:
+					// Example Objects: a $ref uses a component; a value is data.
+					for j := 0; j+1 < len(v.Content); j += 2 {
+						ex := v.Content[j+1]
+						for m := 0; m+1 < len(ex.Content); m += 2 {
+							if ex.Content[m].Value == "$ref" {
+								use(ex.Content[m+1].Value)
+							}
+						}
+					}
+				case dataKeys[k]:
+				case k == "$ref" && v.Kind == yaml.ScalarNode:
+					use(v.Value)
+				case k == "security" && v.Kind == yaml.SequenceNode:
+					for _, req := range v.Content {
+						for j := 0; j+1 < len(req.Content); j += 2 {
+							use("#/components/securitySchemes/" + pointerToken(req.Content[j].Value))
+						}
+					}
+				default:
+					scan(v, nameMapKeys[k], false)
+				}
+			}
+		}
+	}
+	scan(root, false, false)
+	defined := map[string]*yaml.Node{}
+	if components != nil {
+		for i := 0; i+1 < len(components.Content); i += 2 {
+			kind := components.Content[i+1]
+			for j := 0; j+1 < len(kind.Content); j += 2 {
+				defined[components.Content[i].Value+"/"+kind.Content[j].Value] = kind.Content[j+1]
+			}
+		}
+	}
+	for len(queue) > 0 {
+		key := queue[0]
+		queue = queue[1:]
+		n, ok := defined[key]
+		if !ok {
+			t.Errorf("$ref to #/components/%s, which the document does not define", key)
+			continue
+		}
+		scan(n, false, false)
+	}
+	for _, key := range slices.Sorted(maps.Keys(defined)) {
+		if !used[key] {
+			t.Errorf("components.%s is never used: use it where it belongs, or remove it", strings.Replace(key, "/", ".", 1))
+		}
+	}
+	if len(defined) == 0 {
+		t.Fatal("no components found; the scan is broken")
+	}
+}
+
+// nameMapKeys are the keys whose value maps names to objects (properties,
+// status codes, media types...), so a key inside is a name, never a
+// keyword: a property may be called "example" or "$ref".
+var nameMapKeys = map[string]bool{
+	"paths": true, "webhooks": true, "schemas": true, "responses": true,
+	"parameters": true, "requestBodies": true, "headers": true, "securitySchemes": true,
+	"links": true, "callbacks": true, "pathItems": true, "content": true, "encoding": true,
+	"properties": true, "patternProperties": true, "dependentSchemas": true, "dependentRequired": true, "$defs": true,
+	"variables": true, "mapping": true, "scopes": true,
+}
+
+// dataKeys hold values, not OpenAPI objects: nothing inside is an example
+// or a $ref.
+var dataKeys = map[string]bool{"example": true, "examples": true, "default": true, "const": true, "enum": true}
+
+// fileExamples is the JSON pointer of every example in the YAML tree: each
+// example, each entry of an examples map (Example Objects, or $refs to
+// them) and each item of a schema's examples list. components.examples
+// entries are examples too (checked where they are referred to).
+func fileExamples(root *yaml.Node) []string {
+	var out []string
+	var scan func(n *yaml.Node, ptr string, names bool)
+	scan = func(n *yaml.Node, ptr string, names bool) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				scan(c, ptr, false)
+			}
+		case yaml.AliasNode:
+			scan(n.Alias, ptr, names)
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				scan(c, ptr+"/"+strconv.Itoa(i), false)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				p := ptr + "/" + pointerToken(k)
+				switch {
+				case names:
+					scan(v, p, false)
+				case p == "/components":
+					// A map of kinds, each a map of names; components.examples
+					// are examples, checked where they are referred to.
+					for j := 0; j+1 < len(v.Content); j += 2 {
+						kind, m := v.Content[j].Value, v.Content[j+1]
+						if kind != "examples" {
+							scan(m, p+"/"+pointerToken(kind), true)
+							continue
+						}
+						for e := 0; e+1 < len(m.Content); e += 2 {
+							out = append(out, p+"/examples/"+pointerToken(m.Content[e].Value))
+						}
+					}
+				case k == "example":
+					out = append(out, p)
+				case k == "examples" && v.Kind == yaml.SequenceNode:
+					for j := range v.Content {
+						out = append(out, p+"/"+strconv.Itoa(j))
+					}
+				case k == "examples" && v.Kind == yaml.MappingNode:
+					for j := 0; j+1 < len(v.Content); j += 2 {
+						out = append(out, p+"/"+pointerToken(v.Content[j].Value))
+					}
+				case dataKeys[k]:
+				default:
+					scan(v, p, nameMapKeys[k])
+				}
+			}
+		}
+	}
+	scan(root, "", false)
+	return out
+}
+
+// loadYAML is the document's YAML tree, as the file has it.
+func loadYAML(t *testing.T) *yaml.Node {
+	t.Helper()
+	raw, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		t.Fatalf("%s: %v", specPath, err)
+	}
+	return &root
+}
+
+// pointerToken escapes a JSON pointer reference token (RFC 6901).
+func pointerToken(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+func unescapePointerToken(s string) string {
+	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+}
