@@ -219,3 +219,43 @@ func BenchmarkFloorQuery(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFloorList is the list's floor since it reads its sessions from
+// the table: the two calls it makes for a page, bare — a Query of the
+// index, then a consistent BatchGetItem of the sessions it names — against
+// the same fake.
+func BenchmarkFloorList(b *testing.B) {
+	e := newBenchEnv(b)
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := &dynamodb.QueryInput{
+		TableName:              aws.String(e.table),
+		IndexName:              aws.String(store.IndexByMerchantDay),
+		KeyConditionExpression: aws.String("merchantDay = :d"),
+		ExpressionAttributeValues: map[string]ddb.AttributeValue{
+			":d": &ddb.AttributeValueMemberS{Value: sampleMerchant + "#" + time.Now().UTC().Format(time.DateOnly)},
+		},
+		ProjectionExpression: aws.String("createdKey"),
+	}
+	get := &dynamodb.BatchGetItemInput{RequestItems: map[string]ddb.KeysAndAttributes{e.table: {
+		ConsistentRead: aws.Bool(true),
+		Keys: []map[string]ddb.AttributeValue{{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + sampleSessionID},
+			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		}},
+	}}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := db.Query(ctx, q)
+		if err != nil || len(out.Items) != 1 {
+			b.Fatalf("Query = %v, %v", out, err)
+		}
+		got, err := db.BatchGetItem(ctx, get)
+		if err != nil || len(got.Responses[e.table]) != 1 {
+			b.Fatalf("BatchGetItem = %v, %v", got, err)
+		}
+	}
+}

@@ -39,13 +39,15 @@ const (
 // (document 004's list): a JSON array of every session of the caller's
 // created on that UTC day, oldest first, as the document promises ("List
 // of session records returned successfully"); the service pages DynamoDB
-// itself. A day whose answer would exceed what one Lambda response carries
-// is refused (400 LIST_TOO_LARGE, field limit), never cut short.
+// itself. A day whose answer would exceed what one Lambda response carries,
+// or that cannot be read within the store's time budget, is refused (400
+// LIST_TOO_LARGE, field limit), never cut short.
 //
 // Paging is an opt-in extension: with limit (1..1000) the answer is one
 // page, and a next page's URL is in a Link header (rel="next", an opaque
 // cursor). A page also ends early, with a Link, when one more record would
-// not fit in a response. cursor without limit lists the rest of the day.
+// not fit in a response or the time budget runs out. cursor without limit
+// lists the rest of the day.
 //
 // The body is gzip when the client accepts it (Accept-Encoding, q-values
 // honoured), on the local server and in Lambda alike.
@@ -126,13 +128,14 @@ func listQuery(r *http.Request, merchantID string) (store.ListQuery, string, err
 }
 
 // listTooLarge is the answer to a whole-day list that does not fit in one
-// response. It is a 400 naming limit: the request must change (page it),
-// and neither waiting nor retrying it would help, so not a 5xx; 413 is
-// about the size of the request's own content, not the answer's.
+// response, or cannot be read within the list's time budget. It is a 400
+// naming limit: the request must change (page it), and neither waiting nor
+// retrying it would help, so not a 5xx; 413 is about the size of the
+// request's own content, not the answer's.
 func listTooLarge(gzipped bool) error {
-	msg := "The sessions of this day do not fit in one response; list them in pages with limit (1 to %d), following the Link header of each page."
+	msg := "The sessions of this day are too many for one response; list them in pages with limit (1 to %d), following the Link header of each page."
 	if !gzipped {
-		msg = "The sessions of this day do not fit in one response; list them in pages with limit (1 to %d), following the Link header of each page, or accept a gzip answer (Accept-Encoding: gzip)."
+		msg = "The sessions of this day are too many for one response; list them in pages with limit (1 to %d), following the Link header of each page, or accept a gzip answer (Accept-Encoding: gzip)."
 	}
 	e := session.Errorf(session.EINVALID, session.ReasonListTooLarge, msg, maxListLimit)
 	e.Field = "limit"

@@ -10,8 +10,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -318,5 +321,168 @@ func TestListCapacity(t *testing.T) {
 			continue
 		}
 		t.Errorf("%s, gzip %v: %d records fit; want %d (the README's figure)", c.kind, c.gzip, httpapi.ListCapacity(rec, c.gzip), c.want)
+	}
+}
+
+// laggingIndex rewrites the list index's Query answers as an index that
+// lags its table answers them (DynamoDB updates an index asynchronously,
+// seconds late under load; DynamoDB Local, at once): every projected
+// status and updatedAt is as it was at creation, and with ghost set, one
+// entry more, of a session the table no longer has (TTL deleted it).
+type laggingIndex struct {
+	ghost   atomic.Bool
+	ghostID string
+	queries atomic.Int64
+}
+
+func (l *laggingIndex) rewrite(op string, req, res []byte) []byte {
+	var in struct{ IndexName string }
+	_ = json.Unmarshal(req, &in)
+	if op != "Query" || in.IndexName == "" || in.IndexName == store.IndexByExpiry {
+		return res
+	}
+	l.queries.Add(1)
+	var out map[string]json.RawMessage
+	if err := json.Unmarshal(res, &out); err != nil {
+		return res
+	}
+	var items []map[string]map[string]any
+	_ = json.Unmarshal(out["Items"], &items)
+	for _, it := range items {
+		if _, ok := it["status"]; ok {
+			it["status"] = map[string]any{"S": "CREATED"}
+		}
+		if c, ok := it["createdAt"]; ok {
+			it["updatedAt"] = c
+		}
+	}
+	if l.ghost.Load() && len(items) > 0 {
+		ghost := map[string]map[string]any{}
+		for k, v := range items[0] {
+			ghost[k] = v
+		}
+		ck, _ := items[0]["createdKey"]["S"].(string)
+		ts, _, _ := strings.Cut(ck, "#")
+		for k, v := range map[string]string{"pk": "SESSION#" + l.ghostID, "id": l.ghostID, "createdKey": ts + "#" + l.ghostID} {
+			if _, ok := ghost[k]; ok || k == "createdKey" {
+				ghost[k] = map[string]any{"S": v}
+			}
+		}
+		items = append(items, ghost)
+		out["Count"] = json.RawMessage(strconv.Itoa(len(items)))
+	}
+	out["Items"], _ = json.Marshal(items)
+	b, _ := json.Marshal(out)
+	return b
+}
+
+// TestListAgreesWithSingleReads: the list never disagrees with a single
+// read of the same session, even when the index lags the table: it finds
+// the sessions through the index and reads them from the table (a
+// consistent BatchGetItem), at one instant. With the index's answers
+// rewritten as a lagging index gives them (statuses as at creation, an
+// entry of a session TTL has deleted), every record of the list is byte for
+// byte the record GET /pps/api/v1/session-record/{id} answers, and the
+// deleted session is not listed.
+func TestListAgreesWithSingleReads(t *testing.T) {
+	t.Logf("document 004: %q", doc004List)
+	lag := &laggingIndex{ghostID: uuid.NewString()}
+	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.RewriteTransport{Rewrite: lag.rewrite}}})
+	tok := h.merchantToken("m-1")
+	proc := h.processorToken()
+	event := func(id, body string) {
+		t.Helper()
+		if res := h.do("POST", "/sessions/"+id+"/events", proc, body); res.Code != 200 {
+			t.Fatalf("event %s = %d %s", body, res.Code, res.Body)
+		}
+	}
+	// Open, and expired on the read below.
+	h.clock.Set(t0.Add(-21 * time.Minute))
+	ids := []string{h.create("m-1", nil)}
+	for i, events := range [][]string{
+		nil,
+		{`{"status":"PROCESSING"}`},
+		{`{"status":"OTP_PENDING"}`},
+		{`{"status":"AUTHORISED","transactionId":"tx-1"}`},
+		{`{"status":"AUTHORISED"}`, `{"status":"SETTLED"}`},
+		{`{"status":"FAILED","declineReasons":{"category":"RISK","reasons":["score too high"]}}`},
+		{`{"status":"CANCELED"}`},
+	} {
+		h.clock.Set(t0.Add(time.Duration(i) * time.Second))
+		id := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR", "partnerTransactionId": "p-" + strconv.Itoa(i), "shopBuyerId": "b-1"})
+		h.clock.Advance(500 * time.Millisecond)
+		for _, ev := range events {
+			event(id, ev)
+		}
+		ids = append(ids, id)
+	}
+	h.clock.Set(t0.Add(10 * time.Minute))
+
+	lag.ghost.Store(true)
+	got, res, body := listAll(t, h, "/pps/api/v1/session-record?createdDate=2026-11-23", tok)
+	if res.Code != 200 || lag.queries.Load() == 0 {
+		t.Fatalf("list = %d %s (index queries %d)", res.Code, body, lag.queries.Load())
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("listed %v; want %v (not the session the table no longer has)", got, ids)
+	}
+	var recs []json.RawMessage
+	if err := json.Unmarshal(body, &recs); err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs {
+		single := h.do("GET", "/pps/api/v1/session-record/"+got[i], tok, nil)
+		if !bytes.Equal(rec, bytes.TrimSpace(single.Body.Bytes())) {
+			t.Errorf("list says %s;\nsingle read says %s", rec, single.Body)
+		}
+	}
+}
+
+// TestListBudgetAndCursors: a whole day that cannot be read within the
+// list's time budget is refused as too large (400 LIST_TOO_LARGE naming
+// limit), never answered in part, while its pages end early with a Link
+// and together list it all; a cursor is refused on another merchant's list
+// and on another day's.
+func TestListBudgetAndCursors(t *testing.T) {
+	h := newHarnessPolicy(t, store.ClientOptions{}, session.DefaultPolicy, store.ListBudget(time.Nanosecond))
+	var vs []*session.Session
+	var want []string
+	for i := 0; i < 500; i++ {
+		v := session.New(&session.Draft{Amount: new(int64), Currency: "EUR"}, "m-1", uuid.NewString(), "h", t0.Add(time.Duration(i)*time.Millisecond), session.DefaultPolicy)
+		vs, want = append(vs, v), append(want, v.ID)
+	}
+	if err := h.st.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	tok := h.token("m-1", auth.ScopeSessionsRead)
+	const path = "/pps/api/v1/session-record?createdDate=2026-11-23"
+	p := wantProblem(t, h.do("GET", path, tok, nil), http.StatusBadRequest, session.ReasonListTooLarge)
+	if p["field"] != "limit" {
+		t.Errorf("too large names field %v; want limit", p["field"])
+	}
+	var got []string
+	next, pages := path+"&limit=1000", 0
+	var cursor string
+	for next != "" {
+		ids, res, body := listAll(t, h, next, tok)
+		if res.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", next, res.Code, body)
+		}
+		got, pages = append(got, ids...), pages+1
+		next = strings.TrimSuffix(strings.TrimPrefix(res.Header().Get("Link"), "<"), `>; rel="next"`)
+		if u, err := url.Parse(next); err == nil && cursor == "" {
+			cursor = u.Query().Get("cursor")
+		}
+	}
+	if !slices.Equal(got, want) || pages < 2 {
+		t.Errorf("pages: %d, %d sessions; want all %d, over at least 2 pages", pages, len(got), len(want))
+	}
+	for _, tt := range []struct{ name, path, token string }{
+		{"another merchant", path + "&limit=10&cursor=" + cursor, h.token("m-2", auth.ScopeSessionsRead)},
+		{"another day", "/pps/api/v1/session-record?createdDate=2026-11-24&limit=10&cursor=" + cursor, tok},
+	} {
+		if p := wantProblem(t, h.do("GET", tt.path, tt.token, nil), http.StatusBadRequest, session.ReasonValidation); p["field"] != "cursor" {
+			t.Errorf("%s's cursor: field %v; want cursor", tt.name, p["field"])
+		}
 	}
 }
