@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a := &App{
 		Config: cfg,
 		Logger: logger,
-		Store:  store.New(db, cfg.TableName, cfg.Policy(), cfg.ExpiryShards, o.Now, o.Store...),
+		Store:  store.New(db, cfg.TableName, cfg.Policy(), cfg.ExpiryShards, o.Now, append([]store.Option{store.ListShards(cfg.ListShards)}, o.Store...)...),
 		Now:    o.Now,
 	}
 	if cfg.JWKSURL != "" {

@@ -23,6 +23,7 @@ type Config struct {
 	SessionExpiry    time.Duration // SESSION_EXPIRY, default 30m
 	ResultRetention  time.Duration // RESULT_RETENTION, default 15m
 	ExpiryShards     int           // EXPIRY_SHARDS, default 16
+	ListShards       int           // LIST_SHARDS, default 16; the template fixes it
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
 	JWTAudience      string        // JWT_AUDIENCE
@@ -48,6 +49,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, time.Second, 24*time.Hour),
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 16, 1, 256),
+		ListShards:       p.integer("LIST_SHARDS", 16, 1, 256),
 		JWKSURL:          p.url("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),

@@ -36,9 +36,22 @@ type Option func(*Store)
 
 type listOptions struct {
 	budget time.Duration
+	shards int
 }
 
-var defaultListOptions = listOptions{budget: DefaultListBudget}
+var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards}
+
+// DefaultListShards is LIST_SHARDS' default: the partitions of one
+// merchant's day in the list index (docs/design.md §8).
+const DefaultListShards = 16
+
+// ListShards sets LIST_SHARDS: the partitions one merchant's day is spread
+// over in the list index (a hash of the id picks one). Lowering it would
+// hide the sessions written to the partitions it drops; the template fixes
+// it.
+func ListShards(n int) Option {
+	return func(s *Store) { s.list.shards = max(n, 1) }
+}
 
 // DefaultListBudget is how long one listing reads DynamoDB at most, unless
 // its context's deadline comes first (less listReserve).

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
@@ -238,5 +241,63 @@ func TestListUnprocessedKeys(t *testing.T) {
 	mode.Store(2)
 	if got, err := list(); session.ErrorCode(err) != session.EUNAVAILABLE || len(got) != 0 {
 		t.Errorf("with keys always unprocessed: %d listed, %v; want none and %s", len(got), err, session.EUNAVAILABLE)
+	}
+}
+
+// TestListIndexAttributes: a session is in the sharded list index under
+// <merchantId>#<day>#<shard> (the shard from a hash of its id, below
+// LIST_SHARDS), and its listUntil is its purge instant as created
+// (expiresAt + retention) until a change moves the purge instant later: a
+// status change earlier than that leaves the index entry as it is.
+func TestListIndexAttributes(t *testing.T) {
+	f := newListFixture(t, store.ListShards(8))
+	str := func(id, attr string) string {
+		t.Helper()
+		v, _ := f.raw(t, id)[attr].(*ddb.AttributeValueMemberS)
+		if v == nil {
+			t.Fatalf("%s has no %s", id, attr)
+		}
+		return v.Value
+	}
+	shards := map[string]bool{}
+	var last *session.Session
+	for i := 0; i < 40; i++ {
+		last = f.create(t, "m-1")
+		shards[str(last.ID, "merchantDayShard")] = true
+	}
+	for s := range shards {
+		n, err := strconv.Atoi(strings.TrimPrefix(s, "m-1#2026-11-23#"))
+		if !strings.HasPrefix(s, "m-1#2026-11-23#") || err != nil || n < 0 || n >= 8 {
+			t.Errorf("merchantDayShard %q; want m-1#2026-11-23#<0..7>", s)
+		}
+	}
+	if len(shards) < 6 {
+		t.Errorf("40 sessions in %d of 8 shards; want them spread", len(shards))
+	}
+	if got := str(last.ID, "merchantDayShard"); str(last.ID, "merchantDayShard") != got {
+		t.Errorf("the shard of a session moved")
+	}
+
+	id := last.ID
+	created := "2026-11-23T10:45:00.0000000Z" // expiresAt + retention
+	if got := str(id, "listUntil"); got != created {
+		t.Errorf("listUntil of an open session = %s; want %s", got, created)
+	}
+	apply := func(at time.Duration, st session.Status) {
+		t.Helper()
+		f.clock.Set(t0.Add(at))
+		if _, err := f.st.Update(context.Background(), id, func(v *session.Session, now time.Time) (bool, error) {
+			return v.Apply(&session.Event{Status: st}, now, session.DefaultPolicy)
+		}); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	apply(29*time.Minute, session.Authorised) // purge at 10:44: earlier
+	if got := str(id, "listUntil"); got != created {
+		t.Errorf("listUntil once authorised = %s; want %s unchanged", got, created)
+	}
+	apply(35*time.Minute, session.Settled) // purge at 10:50: later
+	if got, want := str(id, "listUntil"), "2026-11-23T10:50:00.0000000Z"; got != want {
+		t.Errorf("listUntil once settled after expiresAt = %s; want %s", got, want)
 	}
 }
