@@ -22,7 +22,7 @@ var dynamoActions = map[string][]grant{
 	"payment-status":     {{"dynamodb:GetItem", ""}},
 	"payment-session":    {{"dynamodb:GetItem", ""}},
 	"checkout-session":   {{"dynamodb:GetItem", ""}},
-	"session-records":    {{"dynamodb:Query", "byMerchantDay"}, {"dynamodb:BatchGetItem", ""}}, // ids from the index, sessions from the table
+	"session-records":    {{"dynamodb:Query", "byMerchantDayShard"}, {"dynamodb:BatchGetItem", ""}}, // ids from the index, sessions from the table
 	"session-record":     {{"dynamodb:GetItem", ""}},
 	"create-api-key":     {{"dynamodb:PutItem", ""}},
 	"delete-api-key":     {{"dynamodb:UpdateItem", ""}}, // revocation marks the key

@@ -139,66 +139,77 @@ func listAll(t *testing.T, h *harness, path, token string, headers ...string) ([
 
 // TestSessionRecordsWholeDay: "List of session records returned
 // successfully" — without limit, the list answers every session of the
-// day, oldest first, in one JSON array with no Link, however many index
-// pages that takes: here more sessions than DynamoDB's 1 MB page of the
-// index holds (the call counter shows the index read in more than one
-// page), more than the old default page of 100, more than any limit of the
-// store's. Sessions past their retention, of another merchant and of
-// another day are not listed.
+// day, oldest first, in one JSON array with no Link, however many pages
+// that takes inside: more sessions than DynamoDB's 1 MB page of an index
+// partition holds (with one partition, the call counter shows it read in
+// several pages), than BatchGetItem's 100 keys, than the store's rounds of
+// 400, than the old default page of 100; and, with the default
+// LIST_SHARDS, merged from every partition. Sessions past their retention
+// (here most of them still in the index's window), of another merchant and
+// of another day are not listed.
 func TestSessionRecordsWholeDay(t *testing.T) {
 	t.Logf("document 004: %q", doc004List)
-	calls := &storetest.CallCounter{}
-	h := newHarnessWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
-	// A merchant id at its longest makes every index entry large, so the
-	// day spans several 1 MB index pages with fewer sessions.
-	merchant := "m-" + strings.Repeat("x", 126)
-	rng := rand.New(rand.NewPCG(7, 7))
-	const n = 2500
-	vs := make([]*session.Session, n)
-	for i := range vs {
-		// Created out of order (7919 is prime to n: each instant once),
-		// listed in order.
-		vs[i] = fullSession(t, typicalRecord, rng, merchant, t0.Add(time.Duration(i*7919%n)*400*time.Millisecond))
-	}
-	other := session.New(&session.Draft{Amount: new(int64), Currency: "EUR"}, "m-2", uuid.NewString(), "h", t0, session.DefaultPolicy)
-	nextDay := session.New(&session.Draft{Amount: new(int64), Currency: "EUR"}, merchant, uuid.NewString(), "h", t0.Add(24*time.Hour), session.DefaultPolicy)
-	if err := h.st.ImportAll(context.Background(), append(slices.Clone(vs), other, nextDay)); err != nil {
-		t.Fatal(err)
-	}
-	// Each session failed a second after its creation and is kept 15
-	// minutes: at this clock the first sixth are past their retention.
-	h.clock.Set(t0.Add(n*400*time.Millisecond + time.Minute))
-	slices.SortFunc(vs, func(a, b *session.Session) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	var want []string
-	for _, v := range vs {
-		if v.RetainUntil.After(h.clock.Now()) {
-			want = append(want, v.ID)
-		}
-	}
-	if len(want) < n/2 || len(want) == n {
-		t.Fatalf("%d of %d sessions retained; the test needs most, not all", len(want), n)
-	}
+	for _, c := range []struct {
+		shards, n int
+	}{{1, 3000}, {store.DefaultListShards, 1000}} {
+		t.Run(fmt.Sprintf("LIST_SHARDS=%d", c.shards), func(t *testing.T) {
+			calls := &storetest.CallCounter{}
+			h := newHarnessPolicy(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}}, session.DefaultPolicy, store.ListShards(c.shards))
+			// A merchant id at its longest makes every index entry large, so
+			// the day spans several 1 MB index pages with fewer sessions.
+			merchant := "m-" + strings.Repeat("x", 126)
+			rng := rand.New(rand.NewPCG(7, 7))
+			n := c.n
+			vs := make([]*session.Session, n)
+			for i := range vs {
+				// Created out of order (7919 is prime to n: each instant
+				// once), listed in order.
+				vs[i] = fullSession(t, typicalRecord, rng, merchant, t0.Add(time.Duration(i*7919%n)*(1000*time.Second)/time.Duration(n)))
+			}
+			other := session.New(&session.Draft{Amount: new(int64), Currency: "EUR"}, "m-2", uuid.NewString(), "h", t0, session.DefaultPolicy)
+			nextDay := session.New(&session.Draft{Amount: new(int64), Currency: "EUR"}, merchant, uuid.NewString(), "h", t0.Add(24*time.Hour), session.DefaultPolicy)
+			if err := h.st.ImportAll(context.Background(), append(slices.Clone(vs), other, nextDay)); err != nil {
+				t.Fatal(err)
+			}
+			// Each session failed a second after its creation and is kept
+			// 15 minutes: at this clock the first ones are past their
+			// retention.
+			h.clock.Set(t0.Add(1000*time.Second + time.Minute))
+			slices.SortFunc(vs, func(a, b *session.Session) int { return a.CreatedAt.Compare(b.CreatedAt) })
+			var want []string
+			for _, v := range vs {
+				if v.RetainUntil.After(h.clock.Now()) {
+					want = append(want, v.ID)
+				}
+			}
+			if len(want) < n/2 || len(want) == n {
+				t.Fatalf("%d of %d sessions retained; the test needs most, not all", len(want), n)
+			}
 
-	tok := h.token(merchant, auth.ScopeSessionsRead)
-	calls.Take()
-	got, res, _ := listAll(t, h, "/pps/api/v1/session-record?createdDate=2026-11-23", tok)
-	if res.Code != http.StatusOK {
-		t.Fatalf("whole day = %d %s; want 200", res.Code, res.Body)
-	}
-	if link := res.Header().Get("Link"); link != "" {
-		t.Errorf("whole day answered with Link %q; want none (paging is opt-in)", link)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("whole day listed %d sessions; want all %d of the day, oldest first", len(got), len(want))
-	}
-	queries := 0
-	for _, op := range calls.Take() {
-		if op == "Query" {
-			queries++
-		}
-	}
-	if queries < 2 {
-		t.Errorf("the day was read in %d Query call(s); want more than one: the test must span several 1 MB index pages", queries)
+			tok := h.token(merchant, auth.ScopeSessionsRead)
+			calls.Take()
+			got, res, _ := listAll(t, h, "/pps/api/v1/session-record?createdDate=2026-11-23", tok)
+			if res.Code != http.StatusOK {
+				t.Fatalf("whole day = %d %s; want 200", res.Code, res.Body)
+			}
+			if link := res.Header().Get("Link"); link != "" {
+				t.Errorf("whole day answered with Link %q; want none (paging is opt-in)", link)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("whole day listed %d sessions; want all %d of the day, oldest first", len(got), len(want))
+			}
+			ops := map[string]int{}
+			for _, op := range calls.Take() {
+				ops[op]++
+			}
+			t.Logf("%d sessions listed with %d Query and %d BatchGetItem calls", len(got), ops["Query"], ops["BatchGetItem"])
+			if ops["Query"] <= c.shards && c.shards == 1 {
+				t.Errorf("the day was read in %d Query call(s); want more than one: the test must span several 1 MB index pages", ops["Query"])
+			}
+			if ops["Query"] < c.shards || ops["BatchGetItem"] < len(want)/100 {
+				t.Errorf("%d Query, %d BatchGetItem calls; want every partition read, 100 sessions a BatchGetItem at most", ops["Query"], ops["BatchGetItem"])
+			}
+		})
 	}
 }
 
@@ -330,7 +341,7 @@ func TestListCapacity(t *testing.T) {
 // status and updatedAt is as it was at creation, and with ghost set, one
 // entry more, of a session the table no longer has (TTL deleted it).
 type laggingIndex struct {
-	ghost   atomic.Bool
+	ghost   atomic.Bool // add the ghost to the next answer with entries
 	ghostID string
 	queries atomic.Int64
 }
@@ -356,7 +367,7 @@ func (l *laggingIndex) rewrite(op string, req, res []byte) []byte {
 			it["updatedAt"] = c
 		}
 	}
-	if l.ghost.Load() && len(items) > 0 {
+	if len(items) > 0 && l.ghost.CompareAndSwap(true, false) {
 		ghost := map[string]map[string]any{}
 		for k, v := range items[0] {
 			ghost[k] = v

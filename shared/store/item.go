@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -86,12 +87,11 @@ type sessionItem struct {
 	ChildSessionID       string            `dynamodbav:"childSessionId,omitempty"`
 	History              []historyItem     `dynamodbav:"history"`
 	Version              int64             `dynamodbav:"version"`
-	MerchantDay          string            `dynamodbav:"merchantDay"`
-	CreatedKey           string            `dynamodbav:"createdKey"`
-	// MerchantDayShard and ListUntil put the session in the sharded list
-	// index (table.go): its partition of the merchant's day, and an instant
-	// by which it is surely gone.
+	// MerchantDayShard, CreatedKey and ListUntil put the session in the list
+	// index (table.go): its partition of the merchant's day, its place in
+	// it, and an instant by which it is surely gone.
 	MerchantDayShard string `dynamodbav:"merchantDayShard"`
+	CreatedKey       string `dynamodbav:"createdKey"`
 	ListUntil        string `dynamodbav:"listUntil"`
 	// ExpiryShard puts an open session in the sparse expiry index; it is
 	// removed when the session closes.
@@ -119,7 +119,7 @@ func shardOf(id string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// merchantDay is the by-merchant-day partition of a session created at t.
+// merchantDay is merchantID's day t: "<merchantId>#<yyyy-mm-dd>".
 func merchantDay(merchantID string, t time.Time) string {
 	return merchantID + "#" + t.UTC().Format(time.DateOnly)
 }
@@ -174,9 +174,8 @@ func (s *Store) toItem(v *session.Session) *sessionItem {
 		ResultData: v.ResultData, Metadata: v.Metadata,
 		ParentSessionID: v.ParentSessionID, ChildSessionID: v.ChildSessionID,
 		Version:          v.Version,
-		MerchantDay:      merchantDay(v.MerchantID, v.CreatedAt),
-		CreatedKey:       createdKey(v.CreatedAt, v.ID),
 		MerchantDayShard: merchantDayShard(v.MerchantID, v.CreatedAt, shardOf(v.ID, s.list.shards)),
+		CreatedKey:       createdKey(v.CreatedAt, v.ID),
 		ListUntil:        formatTime(listUntil(v, s.policy)),
 	}
 	if v.DeclineReasons != nil {
@@ -191,6 +190,18 @@ func (s *Store) toItem(v *session.Session) *sessionItem {
 		it.ExpiryShard = &shard
 	}
 	return it
+}
+
+// Item is v as the store writes it — its keys and index attributes
+// included, with the store's LIST_SHARDS and EXPIRY_SHARDS — for models of
+// the table's traffic (the partition-heat model) and benchmarks. The store
+// writes sessions through Transact, never through Item.
+func (s *Store) Item(v *session.Session) (map[string]ddb.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(s.toItem(v))
+	if err != nil {
+		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
+	}
+	return av, nil
 }
 
 func (it *sessionItem) toSession() (*session.Session, error) {

@@ -98,10 +98,11 @@ type listLayout struct {
 }
 
 func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
-	return listLayout{
-		index: IndexByMerchantDay, partition: attrMerchantDay, until: "purgeAt",
-		partitions: []string{merchantDay(merchantID, day)},
+	l := listLayout{index: IndexByMerchantDayShard, partition: attrMerchantDayShard, until: attrListUntil}
+	for shard := range s.list.shards {
+		l.partitions = append(l.partitions, merchantDayShard(merchantID, day, shard))
 	}
+	return l
 }
 
 // ListByDay calls yield with q.MerchantID's sessions created on q.Day (UTC),
@@ -117,13 +118,16 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // cursor of the rest: possibly after fewer sessions than q.Limit, or none,
 // but always further on, so following the cursors always ends.
 //
-// The index gives the sessions' ids and order; the sessions themselves are
-// read from the table with consistent BatchGetItems (at most 100 keys
-// each), so a listed session is exactly what a single read returns at the
-// same instant, however late the index is: one clock reading renders them
-// all. A listed session carries only listAttributes. Never a Scan. An index
-// entry whose session is gone from the table is skipped; a session created
-// a moment ago may appear a moment later (the index lags).
+// The index gives the sessions' ids and order: the day's LIST_SHARDS
+// partitions are read in parallel and merged by sort key. The sessions
+// themselves are read from the table with consistent BatchGetItems (at
+// most 100 keys each), so a listed session is exactly what a single read
+// returns at the same instant, however late the index is: one clock reading
+// renders them all. A listed session carries only listAttributes. Never a
+// Scan. An index entry whose session is gone from the table is skipped, an
+// entry seen twice (in two partitions while the index catches up with a
+// change of LIST_SHARDS) is listed once; a session created a moment ago may
+// appear a moment later (the index lags).
 func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.Session) bool) (string, error) {
 	l := s.listLayout(q.MerchantID, q.Day)
 	cur, err := decodeCursor(q.Cursor, q.MerchantID, q.Day, len(l.partitions))
@@ -212,6 +216,7 @@ type lister struct {
 	mtag   string
 	parts  []*listPart
 	last   string // everything up to this sort key, in every partition, is consumed
+	taken  string // the sort key take returned last
 	from   []string
 }
 
@@ -322,8 +327,13 @@ func (r *lister) take(n int) []indexEntry {
 		if next == nil {
 			return out
 		}
-		out = append(out, next.buf[0])
+		e := next.buf[0]
 		next.buf = next.buf[1:]
+		if e.key == r.taken {
+			continue // the same session in a second partition
+		}
+		r.taken = e.key
+		out = append(out, e)
 	}
 	return out
 }
@@ -334,6 +344,7 @@ func (r *lister) unread(es []indexEntry) {
 		p := r.parts[es[i].part]
 		p.buf = append([]indexEntry{es[i]}, p.buf...)
 	}
+	r.taken = r.last
 }
 
 // consumed records that e was listed or skipped: entries are consumed in

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -88,25 +89,30 @@ func (f *listFixture) list(t *testing.T, q store.ListQuery) ([]string, string) {
 // one took ~200 Query calls for a page of one. The Query's Limit no longer
 // follows the page size.
 func TestListSkipsThePurgedInFewCalls(t *testing.T) {
-	f := newListFixture(t)
-	dead := sessions("m-1", t0, 400, true)
-	live := sessions("m-1", t0.Add(50*time.Minute), 1, false)
-	if err := f.st.ImportAll(context.Background(), append(dead, live...)); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Set(t0.Add(51 * time.Minute)) // every dead one is past its retention, however it is counted
-	partitions := 1
-	for _, limit := range []int{1, 0} {
-		f.calls.Take()
-		got, next := f.list(t, store.ListQuery{MerchantID: "m-1", Day: t0, Limit: limit})
-		queries := f.count("Query")
-		t.Logf("limit %d: %d Query calls", limit, queries)
-		if !slices.Equal(got, []string{live[0].ID}) || next != "" {
-			t.Errorf("limit %d: listed %v, next %q; want only %s and no next", limit, got, next, live[0].ID)
-		}
-		if queries > 2*partitions {
-			t.Errorf("limit %d: %d Query calls to pass 400 purged sessions; want at most %d", limit, queries, 2*partitions)
-		}
+	for _, shards := range []int{1, store.DefaultListShards} {
+		t.Run(fmt.Sprintf("LIST_SHARDS=%d", shards), func(t *testing.T) {
+			f := newListFixture(t, store.ListShards(shards))
+			dead := sessions("m-1", t0, 400, true)
+			live := sessions("m-1", t0.Add(50*time.Minute), 1, false)
+			if err := f.st.ImportAll(context.Background(), append(dead, live...)); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Set(t0.Add(51 * time.Minute)) // every dead one is past its retention, however it is counted
+			for _, limit := range []int{1, 0} {
+				f.calls.Take()
+				got, next := f.list(t, store.ListQuery{MerchantID: "m-1", Day: t0, Limit: limit})
+				queries := f.count("Query")
+				t.Logf("limit %d: %d Query calls", limit, queries)
+				if !slices.Equal(got, []string{live[0].ID}) || next != "" {
+					t.Errorf("limit %d: listed %v, next %q; want only %s and no next", limit, got, next, live[0].ID)
+				}
+				// One Query per partition, a second where the first read
+				// only purged ones.
+				if queries > 2*shards {
+					t.Errorf("limit %d: %d Query calls to pass 400 purged sessions in %d partitions; want at most %d", limit, queries, shards, 2*shards)
+				}
+			}
+		})
 	}
 }
 
@@ -117,7 +123,9 @@ func TestListSkipsThePurgedInFewCalls(t *testing.T) {
 // following the cursors lists every session once, in order.
 func TestListTimeBudget(t *testing.T) {
 	f := newListFixture(t, store.ListBudget(time.Nanosecond))
-	dead := sessions("m-1", t0, 1000, true)
+	// ~125 purged sessions per partition: more than a page's first Query
+	// reads of each.
+	dead := sessions("m-1", t0, 2000, true)
 	live := sessions("m-1", t0.Add(50*time.Minute), 900, false)
 	if err := f.st.ImportAll(context.Background(), append(dead, live...)); err != nil {
 		t.Fatal(err)
