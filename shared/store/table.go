@@ -17,18 +17,12 @@ const (
 	attrPK               = "pk"
 	attrSK               = "sk"
 	attrTTL              = "ttl"
-	attrMerchantDay      = "merchantDay"
 	attrCreatedKey       = "createdKey"
 	attrMerchantDayShard = "merchantDayShard"
 	attrListUntil        = "listUntil"
 	attrExpiryShard      = "expiryShard"
 	attrExpiresAt        = "expiresAt"
 
-	// IndexByMerchantDay lists a merchant's sessions created on one UTC day,
-	// oldest first (document 004's list), one partition per merchant and
-	// day. Being replaced by IndexByMerchantDayShard (README, "Migrating
-	// the list index").
-	IndexByMerchantDay = "byMerchantDay"
 	// IndexByMerchantDayShard lists a merchant's sessions created on one UTC
 	// day, spread over LIST_SHARDS partitions (<merchantId>#<day>#<shard>),
 	// each sorted by <createdAt>#<id>: the list reads them all and merges
@@ -42,14 +36,6 @@ const (
 	TTLAttribute = attrTTL
 )
 
-// merchantDayProjection is what the list needs of each session, beyond the
-// keys: exactly the fields document 004's record renders and the time rules
-// read.
-var merchantDayProjection = []string{
-	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId",
-	"shopBuyerId", "declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
-}
-
 // TableDefinition is the table: keys pk/sk, on-demand billing, the list
 // indexes and the sparse expiry index (keys only). TTL and
 // point-in-time recovery are set after creation (CreateTable) and in
@@ -62,7 +48,6 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 		AttributeDefinitions: []ddb.AttributeDefinition{
 			{AttributeName: aws.String(attrPK), AttributeType: s},
 			{AttributeName: aws.String(attrSK), AttributeType: s},
-			{AttributeName: aws.String(attrMerchantDay), AttributeType: s},
 			{AttributeName: aws.String(attrCreatedKey), AttributeType: s},
 			{AttributeName: aws.String(attrMerchantDayShard), AttributeType: s},
 			{AttributeName: aws.String(attrExpiryShard), AttributeType: ddb.ScalarAttributeTypeN},
@@ -73,17 +58,6 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrSK), KeyType: ddb.KeyTypeRange},
 		},
 		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{
-			{
-				IndexName: aws.String(IndexByMerchantDay),
-				KeySchema: []ddb.KeySchemaElement{
-					{AttributeName: aws.String(attrMerchantDay), KeyType: ddb.KeyTypeHash},
-					{AttributeName: aws.String(attrCreatedKey), KeyType: ddb.KeyTypeRange},
-				},
-				Projection: &ddb.Projection{
-					ProjectionType:   ddb.ProjectionTypeInclude,
-					NonKeyAttributes: merchantDayProjection,
-				},
-			},
 			{
 				IndexName: aws.String(IndexByMerchantDayShard),
 				KeySchema: []ddb.KeySchemaElement{
