@@ -22,7 +22,7 @@ type Config struct {
 	DynamoDBEndpoint string        // DYNAMODB_ENDPOINT: a local engine's URL; empty in AWS
 	SessionExpiry    time.Duration // SESSION_EXPIRY, default 30m
 	ResultRetention  time.Duration // RESULT_RETENTION, default 15m
-	ExpiryShards     int           // EXPIRY_SHARDS, default 16
+	ExpiryShards     int           // EXPIRY_SHARDS, default 64 (the partition-heat model, BENCHMARKS.md)
 	ListShards       int           // LIST_SHARDS, default 16; the template fixes it
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
@@ -48,7 +48,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DynamoDBEndpoint: p.url("DYNAMODB_ENDPOINT"),
 		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, time.Second, 24*time.Hour),
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
-		ExpiryShards:     p.integer("EXPIRY_SHARDS", 16, 1, 256),
+		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
 		ListShards:       p.integer("LIST_SHARDS", 16, 1, 256),
 		JWKSURL:          p.url("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),

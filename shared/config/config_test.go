@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 16, ListShards: 16, LogLevel: slog.LevelInfo, Port: 3000, Host: "127.0.0.1", SweepInterval: time.Minute}
+	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, ExpiryShards: 64, ListShards: 16, LogLevel: slog.LevelInfo, Port: 3000, Host: "127.0.0.1", SweepInterval: time.Minute}
 	if c != want {
 		t.Errorf("Load() = %+v; want %+v", c, want)
 	}

@@ -266,6 +266,10 @@ func rawJSON(s string) json.RawMessage {
 // which it appends without reading the item.
 const maxItemBytes = 380 << 10
 
+// ItemSize is an item's size as DynamoDB counts it, for write units: see
+// itemSize.
+func ItemSize(av map[string]ddb.AttributeValue) int { return itemSize(av) }
+
 // itemSize is an item's size as DynamoDB counts it: attribute names and
 // values in UTF-8 bytes, numbers by their digits, a few bytes per list or
 // map entry.
