@@ -87,8 +87,9 @@ func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b, _ := json.Marshal(map[string]any{"Responses": responses, "UnprocessedKeys": map[string]any{}})
 		_, _ = w.Write(b)
 	case "Query":
-		// "#0 = :0 AND ...": the partition's attribute and value.
-		f0 := strings.Fields(in.KeyConditionExpression)
+		// "#0 = :0", or "(#0 = :0) AND (...)": the partition's attribute
+		// and value; the rest of the condition is not applied.
+		f0 := strings.Fields(strings.NewReplacer("(", "", ")", "").Replace(in.KeyConditionExpression))
 		var name, value string
 		if len(f0) >= 3 {
 			if name = in.ExpressionAttributeNames[f0[0]]; name == "" {
