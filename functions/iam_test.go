@@ -23,7 +23,7 @@ var dynamoActions = map[string][]grant{
 	"payment-status":     {{"dynamodb:GetItem", ""}},
 	"payment-session":    {{"dynamodb:GetItem", ""}},
 	"checkout-session":   {{"dynamodb:GetItem", ""}}, // a parent with its child: TransactGetItems, authorised per item as GetItem
-	"session-records":    {{"dynamodb:Query", "byMerchantDay"}},
+	"session-records":    {{"dynamodb:Query", "byMerchantDayShard"}, {"dynamodb:BatchGetItem", ""}}, // ids from the index, sessions from the table
 	"session-record":     {{"dynamodb:GetItem", ""}},
 	"create-api-key":     {{"dynamodb:PutItem", ""}},
 	"delete-api-key":     {{"dynamodb:UpdateItem", ""}}, // revocation marks the key

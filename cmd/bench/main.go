@@ -5,7 +5,7 @@
 // because the machines are shared and noisy.
 //
 //	go run ./cmd/bench                 # everything
-//	go run ./cmd/bench -only overhead  # one part: overhead, coldstart, load, sweep
+//	go run ./cmd/bench -only overhead  # one part: overhead, coldstart, load, sweep, list, heat
 package main
 
 import (
@@ -50,7 +50,7 @@ func (s *suite) add(r row) {
 }
 
 func main() {
-	only := flag.String("only", "", "run one part: overhead, coldstart, load or sweep")
+	only := flag.String("only", "", "run one part: overhead, coldstart, load, sweep, list or heat")
 	out := flag.String("out", "BENCHMARKS.md", "the report to write (empty: none)")
 	loadFor := flag.Duration("load-duration", 20*time.Second, "how long each load run lasts")
 	flag.Parse()
@@ -66,7 +66,7 @@ func main() {
 	s := &suite{root: root, work: work, log: os.Stdout}
 	started := time.Now()
 
-	needsDB := *only == "" || *only == "load" || *only == "sweep"
+	needsDB := *only == "" || *only == "load" || *only == "sweep" || *only == "list"
 	if needsDB {
 		fmt.Println("Starting DynamoDB Local...")
 		e, err := dynamolocal.Start(context.Background(), dynamolocal.Options{})
@@ -84,6 +84,8 @@ func main() {
 		{"coldstart", runColdStart},
 		{"load", func(s *suite) error { return runLoad(s, *loadFor) }},
 		{"sweep", runSweepCost},
+		{"list", runListCost},
+		{"heat", runHeatModel},
 	}
 	failed := false
 	for _, p := range parts {

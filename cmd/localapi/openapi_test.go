@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -246,6 +247,12 @@ func (c *checker) do(t *testing.T, ex exchange) result {
 	if err != nil {
 		t.Errorf("%s: read body: %v", ex.name, err)
 	}
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		// The document describes the representation; gzip is its coding.
+		if raw, err = gunzip(raw); err != nil {
+			t.Errorf("%s: gzip body: %v", ex.name, err)
+		}
+	}
 	r := result{status: res.StatusCode, header: res.Header}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &r.body); err != nil {
@@ -272,6 +279,14 @@ func (c *checker) do(t *testing.T, ex exchange) result {
 	}
 	c.cover.add(coverKey{method, route.Path, res.StatusCode})
 	return r
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
 
 // errorCode is the machine-readable code of an error body: a problem's
@@ -609,6 +624,15 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 	child := create("create a child", bearer(all), `{"amount":1,"currency":"EUR","parentSessionId":"`+strings.ToUpper(parent)+`"}`)
 	day := strings.Split(c.do(t, exchange{name: "read the day", method: "GET", path: "/pps/api/v1/session-record/" + full, header: bearer(all), status: 200}).str("created_date"), "T")[0]
 
+	// Merchant m-2's day is too large for one plain answer: every text at
+	// its longest, all '<' (6 bytes in the body, 7 in Lambda's response).
+	lt := strings.Repeat("<", 255)
+	reasons := `"` + strings.Repeat("<", 500) + `"` + strings.Repeat(`,"`+strings.Repeat("<", 500)+`"`, 19)
+	for i := 0; i < 90; i++ {
+		id := create("create a large record", bearer(other), `{"amount":1,"currency":"EUR","partnerTransactionId":"`+lt+`","shopBuyerId":"`+lt+`"}`)
+		event(id, `{"status":"FAILED","transactionId":"`+lt+`","declineReasons":{"category":"`+lt+`","reasons":[`+reasons+`]}}`)
+	}
+
 	list := c.do(t, exchange{name: "list page 1", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day + "&limit=1", header: bearer(all), status: 200})
 	next := regexp.MustCompile(`^<([^>]+)>; rel="next"$`).FindStringSubmatch(list.header.Get("Link"))
 	if next == nil {
@@ -727,7 +751,11 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 
 		// 004 GET /pps/api/v1/session-record
 		{name: "004 list: next page", method: "GET", path: next[1], header: bearer(all), status: 200},
-		{name: "004 list: whole day", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day + "&limit=1000", header: bearer(all), status: 200},
+		{name: "004 list: whole day", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day, header: bearer(all, "Accept-Encoding", "identity"), status: 200},
+		{name: "004 list: whole day, gzip", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day, header: bearer(all, "Accept-Encoding", "gzip"), status: 200},
+		{name: "004 list: a page of 1000", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day + "&limit=1000", header: bearer(all), status: 200},
+		{name: "004 list: too large for one answer", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day, header: bearer(other, "Accept-Encoding", "identity"), status: 400, code: "LIST_TOO_LARGE"},
+		{name: "004 list: the same day, gzip", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day, header: bearer(other, "Accept-Encoding", "br;q=1, gzip;q=0.5"), status: 200},
 		{name: "004 list: empty day", method: "GET", path: "/pps/api/v1/session-record?createdDate=2001-01-01", header: bearer(all), status: 200},
 		{name: "004 list: no createdDate", method: "GET", path: "/pps/api/v1/session-record", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "004 list: month 13", method: "GET", path: "/pps/api/v1/session-record?createdDate=2026-13-01", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},

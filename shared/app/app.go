@@ -45,6 +45,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Now replaces the clock.
 	Now func() time.Time
+	// Store adjusts the store (tests: the list's time budget).
+	Store []store.Option
 }
 
 // gcPercent is the service's GOGC. A request allocates ~80 KB (most of it
@@ -88,7 +90,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a := &App{
 		Config: cfg,
 		Logger: logger,
-		Store:  store.New(db, cfg.TableName, cfg.Policy(), cfg.ExpiryShards, o.Now),
+		Store:  store.New(db, cfg.TableName, cfg.Policy(), cfg.ExpiryShards, o.Now, append([]store.Option{store.ListShards(cfg.ListShards)}, o.Store...)...),
 		Now:    o.Now,
 	}
 	if cfg.JWKSURL != "" {

@@ -46,7 +46,7 @@ type fixture struct {
 	apiKey string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...store.Option) *fixture {
 	t.Helper()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	logs := &bytes.Buffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: logs, Now: clock.Now})
+	a, err := app.New(context.Background(), cfg, app.Options{Log: logs, Now: clock.Now, Store: opts})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,29 +208,97 @@ func benchmarkVerify(b *testing.B, verifier func(*benchEnv, string) *auth.JWTVer
 	}
 }
 
-// BenchmarkFloorQuery is the list's floor: a bare SDK Query of the
-// by-merchant-day index against the same fake.
+// listPartitions are the sample merchant's list-index partitions of today,
+// the one holding the sample session first.
+func (e *benchEnv) listPartitions(b *testing.B) []string {
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", time.Now(), e.app.Config.Policy())
+	item, err := e.app.Store.Item(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	first := item["merchantDayShard"].(*ddb.AttributeValueMemberS).Value
+	out := []string{first}
+	prefix := sampleMerchant + "#" + time.Now().UTC().Format(time.DateOnly) + "#"
+	for i := range e.app.Config.ListShards {
+		if p := prefix + strconv.Itoa(i); p != first {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func listQuery(table, partition string) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		IndexName:                 aws.String(store.IndexByMerchantDayShard),
+		KeyConditionExpression:    aws.String("#p = :p"),
+		ExpressionAttributeNames:  map[string]string{"#p": "merchantDayShard", "#k": "createdKey"},
+		ExpressionAttributeValues: map[string]ddb.AttributeValue{":p": &ddb.AttributeValueMemberS{Value: partition}},
+		ProjectionExpression:      aws.String("#k"),
+	}
+}
+
+// BenchmarkFloorQuery is one bare SDK Query of one partition of the list
+// index against the same fake (the list before it read its sessions from
+// the table: one Query of one partition).
 func BenchmarkFloorQuery(b *testing.B) {
 	e := newBenchEnv(b)
 	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := &dynamodb.QueryInput{
-		TableName:              aws.String(e.table),
-		IndexName:              aws.String(store.IndexByMerchantDay),
-		KeyConditionExpression: aws.String("merchantDay = :d"),
-		ExpressionAttributeValues: map[string]ddb.AttributeValue{
-			":d": &ddb.AttributeValueMemberS{Value: sampleMerchant + "#" + time.Now().UTC().Format(time.DateOnly)},
-		},
-		Limit: aws.Int32(101),
-	}
+	in := listQuery(e.table, e.listPartitions(b)[0])
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		out, err := db.Query(ctx, in)
 		if err != nil || len(out.Items) != 1 {
 			b.Fatalf("Query = %v, %v", out, err)
+		}
+	}
+}
+
+// BenchmarkFloorList is the list's floor: the calls it makes for a page,
+// bare — a Query of each of the day's LIST_SHARDS partitions, in parallel,
+// then a consistent BatchGetItem of the sessions they name — against the
+// same fake.
+func BenchmarkFloorList(b *testing.B) {
+	e := newBenchEnv(b)
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var queries []*dynamodb.QueryInput
+	for _, p := range e.listPartitions(b) {
+		queries = append(queries, listQuery(e.table, p))
+	}
+	get := &dynamodb.BatchGetItemInput{RequestItems: map[string]ddb.KeysAndAttributes{e.table: {
+		ConsistentRead: aws.Bool(true),
+		Keys: []map[string]ddb.AttributeValue{{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + sampleSessionID},
+			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		}},
+	}}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		found := make([]int, len(queries))
+		for i, q := range queries {
+			wg.Go(func() {
+				if out, err := db.Query(ctx, q); err == nil {
+					found[i] = len(out.Items)
+				}
+			})
+		}
+		wg.Wait()
+		if found[0] != 1 {
+			b.Fatalf("Query found %v", found)
+		}
+		got, err := db.BatchGetItem(ctx, get)
+		if err != nil || len(got.Responses[e.table]) != 1 {
+			b.Fatalf("BatchGetItem = %v, %v", got, err)
 		}
 	}
 }

@@ -29,7 +29,8 @@ type Config struct {
 	SessionExpiry    time.Duration // SESSION_EXPIRY, default 30m
 	ResultRetention  time.Duration // RESULT_RETENTION, default 15m
 	WriteGuard       time.Duration // WRITE_GUARD, default 5s: writes refused this long before expiry and before the end of retention
-	ExpiryShards     int           // EXPIRY_SHARDS, default 16
+	ExpiryShards     int           // EXPIRY_SHARDS, default 64 (the partition-heat model, BENCHMARKS.md)
+	ListShards       int           // LIST_SHARDS, default 16; the template fixes it
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
 	JWTAudience      string        // JWT_AUDIENCE
@@ -87,7 +88,8 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, time.Second, 24*time.Hour),
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
 		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, time.Second, time.Minute),
-		ExpiryShards:     p.integer("EXPIRY_SHARDS", 16, 1, 256),
+		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
+		ListShards:       p.integer("LIST_SHARDS", 16, 1, 256),
 		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),

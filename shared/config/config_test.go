@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, WriteGuard: 5 * time.Second, ExpiryShards: 16, LogLevel: slog.LevelInfo}
+	want := Config{TableName: "sessions", SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, WriteGuard: 5 * time.Second, ExpiryShards: 64, ListShards: 16, LogLevel: slog.LevelInfo}
 	if c != want {
 		t.Errorf("Load() = %+v; want %+v", c, want)
 	}
@@ -30,13 +30,13 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"TABLE_NAME": "t-1", "DYNAMODB_ENDPOINT": "http://127.0.0.1:8000", "SESSION_EXPIRY": "5s",
-		"RESULT_RETENTION": "10s", "WRITE_GUARD": "2s", "EXPIRY_SHARDS": "4", "JWKS_URL": "https://id.example/jwks.json",
+		"RESULT_RETENTION": "10s", "WRITE_GUARD": "2s", "EXPIRY_SHARDS": "4", "LIST_SHARDS": "8", "JWKS_URL": "https://id.example/jwks.json",
 		"JWT_ISSUER": "https://id.example", "JWT_AUDIENCE": "api", "LOG_LEVEL": "debug", "PORT": "8080", "SWEEP_INTERVAL": "2s",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SessionExpiry != 5*time.Second || c.ResultRetention != 10*time.Second || c.WriteGuard != 2*time.Second || c.ExpiryShards != 4 || c.LogLevel != slog.LevelDebug {
+	if c.SessionExpiry != 5*time.Second || c.ResultRetention != 10*time.Second || c.WriteGuard != 2*time.Second || c.ExpiryShards != 4 || c.ListShards != 8 || c.LogLevel != slog.LevelDebug {
 		t.Errorf("Load() = %+v", c)
 	}
 	l, err := LoadLocal(env(map[string]string{"PORT": "8080", "HOST": "0.0.0.0", "SWEEP_INTERVAL": "2s"}))
@@ -64,6 +64,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"WRITE_GUARD", "5"},
 		{"EXPIRY_SHARDS", "0"},
 		{"EXPIRY_SHARDS", "x"},
+		{"LIST_SHARDS", "0"},
+		{"LIST_SHARDS", "257"},
 		{"JWKS_URL", "/jwks.json"},
 		{"LOG_LEVEL", "loud"},
 	}

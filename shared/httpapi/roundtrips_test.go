@@ -15,8 +15,10 @@ import (
 // middleware: every single-session GET is exactly one consistent GetItem
 // (document 003 of a parent with a child: that and one TransactGetItems of
 // the pair), a create one write, a processor event two calls (read,
-// conditional write) without contention, and the list one Query per full
-// page. Any extra call fails the test.
+// conditional write) without contention, and the list one Query of each of
+// the index's LIST_SHARDS partitions of the day (ids and order) and one
+// consistent BatchGetItem of the table (the sessions) per page of up to
+// 100, the whole day of 23 included. Any extra call fails the test.
 func TestRoundTrips(t *testing.T) {
 	calls := &storetest.CallCounter{}
 	h := newHarnessWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
@@ -82,18 +84,26 @@ func TestRoundTrips(t *testing.T) {
 	}
 
 	// The list: 23 sessions of the day (the 3 above and 20 more), pages of
-	// 10: one Query per page.
+	// 10: a Query per partition and one BatchGetItem per page; the whole day
+	// the same.
+	list := strings.Repeat("Query ", store.DefaultListShards) + "BatchGetItem"
 	for i := 0; i < 20; i++ {
 		h.create("m-1", nil)
 	}
 	calls.Take()
+	if res := h.do("GET", "/pps/api/v1/session-record?createdDate=2026-11-23", read, nil); res.Code != 200 {
+		t.Errorf("whole day: status %d %s", res.Code, res.Body)
+	}
+	if got := strings.Join(calls.Take(), " "); got != list {
+		t.Errorf("whole day: DynamoDB calls %q; want %q", got, list)
+	}
 	next := "/pps/api/v1/session-record?createdDate=2026-11-23&limit=10"
 	pages := 0
 	for next != "" {
 		res := h.do("GET", next, read, nil)
 		pages++
-		if got := strings.Join(calls.Take(), " "); got != "Query" {
-			t.Errorf("list page %d: DynamoDB calls %q; want one Query", pages, got)
+		if got := strings.Join(calls.Take(), " "); got != list {
+			t.Errorf("list page %d: DynamoDB calls %q; want %q", pages, got, list)
 		}
 		next = ""
 		if link := res.Header().Get("Link"); link != "" {

@@ -46,6 +46,7 @@ const (
 	ReasonConcurrentUpdate   = "CONCURRENT_UPDATE"
 	ReasonHistoryFull        = "HISTORY_FULL"
 	ReasonSessionTooLarge    = "SESSION_TOO_LARGE"
+	ReasonListTooLarge       = "LIST_TOO_LARGE" // a whole-day list over one response: page it
 	ReasonIdempotencyReused  = "IDEMPOTENCY_KEY_REUSED"
 	ReasonIdempotencyPending = "IDEMPOTENCY_KEY_IN_USE"
 	ReasonParentNotOpen      = "PARENT_NOT_OPEN"

@@ -1,27 +1,95 @@
 package store
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // FuzzCursor: any cursor string is refused with EINVALID or decodes to a
-// position of the requested day. Never a panic.
+// position of the requested merchant's day: after and every partition's
+// position are sort keys of that day ("" is the day's start), each position
+// beyond after. Never a panic.
 func FuzzCursor(f *testing.F) {
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	good := encodeCursor(createdKey(day.Add(10*time.Hour), "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"))
-	for _, s := range []string{good, "", "djF8", "!!", good + "A", strings.ToUpper(good), encodeCursor("x#y"),
-		encodeCursor(createdKey(day.Add(-time.Hour), "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"))} {
+	key := func(h int, id string) string { return createdKey(day.Add(time.Duration(h)*time.Hour), id) }
+	id := "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
+	tag := merchantTag("m-1")
+	v1 := func(k string) string { return base64.RawURLEncoding.EncodeToString([]byte("v1|" + k)) }
+	good := encodeCursor(16, tag, key(10, id), map[int]string{3: key(11, id), 15: key(12, id)})
+	for _, s := range []string{
+		good, encodeCursor(16, tag, "", nil), encodeCursor(1, tag, key(10, id), nil), encodeCursor(16, merchantTag("m-2"), key(10, id), nil),
+		encodeCursor(16, tag, key(-1, id), nil), encodeCursor(16, tag, key(10, id), map[int]string{16: key(11, id)}),
+		encodeCursor(16, tag, key(10, id), map[int]string{2: key(9, id)}), v1(key(10, id)), v1(""), v1("x#y"),
+		"", "djF8", "!!", good + "A", strings.ToUpper(good),
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, cursor string) {
-		key, err := decodeCursor(cursor, day)
+		cur, err := decodeCursor(cursor, "m-1", day, 16)
 		if err != nil {
+			if session.ErrorCode(err) != session.EINVALID {
+				t.Fatalf("decodeCursor(%q) = %v; want EINVALID", cursor, err)
+			}
 			return
 		}
-		if !strings.HasPrefix(key, "2026-11-23T") || len(key) != len(timeLayout)+1+36 {
-			t.Fatalf("decodeCursor(%q) = %q; want a position of 2026-11-23", cursor, key)
+		if cur.after != "" && !validListKey(cur.after, day) {
+			t.Fatalf("decodeCursor(%q) = after %q; want a position of 2026-11-23", cursor, cur.after)
+		}
+		if len(cur.pos) != 16 {
+			t.Fatalf("decodeCursor(%q) = %d positions; want 16", cursor, len(cur.pos))
+		}
+		for i, p := range cur.pos {
+			if p != "" && (!validListKey(p, day) || p <= cur.after) {
+				t.Fatalf("decodeCursor(%q) = position %d %q; want a position of 2026-11-23 beyond %q", cursor, i, p, cur.after)
+			}
 		}
 	})
+}
+
+// TestCursorRefusals: cursors of another merchant, another day, or forged
+// are refused; one made for another partition count keeps its position.
+func TestCursorRefusals(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	id := "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
+	at := createdKey(day.Add(10*time.Hour), id)
+	later := createdKey(day.Add(11*time.Hour), id)
+	tag := merchantTag("m-1")
+	tests := []struct {
+		name   string
+		cursor string
+		ok     bool
+		after  string
+		pos3   string
+	}{
+		{"ours", encodeCursor(16, tag, at, map[int]string{3: later}), true, at, later},
+		{"another partition count", encodeCursor(8, tag, at, map[int]string{3: later}), true, at, ""},
+		{"another merchant's", encodeCursor(16, merchantTag("m-2"), at, nil), false, "", ""},
+		{"another day's", encodeCursor(16, tag, createdKey(day.Add(-time.Hour), id), nil), false, "", ""},
+		{"a position behind after", encodeCursor(16, tag, later, map[int]string{3: at}), false, "", ""},
+		{"a partition out of range", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|16=" + later)), false, "", ""},
+		{"a partition twice", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|3=" + later + ",3=" + later)), false, "", ""},
+		{"a field too many", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "||")), false, "", ""},
+		{"an id in upper case", encodeCursor(16, tag, strings.ToUpper(at), nil), false, "", ""},
+		{"a time not as the store writes it", encodeCursor(16, tag, "2026-11-23T10:00:00Z#"+id, nil), false, "", ""},
+		{"v1", base64.RawURLEncoding.EncodeToString([]byte("v1|" + at)), true, at, ""},
+		{"v1 of another day", base64.RawURLEncoding.EncodeToString([]byte("v1|" + createdKey(day.Add(25*time.Hour), id))), false, "", ""},
+		{"not base64url", "a+b/", false, "", ""},
+	}
+	for _, tt := range tests {
+		cur, err := decodeCursor(tt.cursor, "m-1", day, 16)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: decodeCursor = %v; want ok %v", tt.name, err, tt.ok)
+			continue
+		}
+		if err != nil && session.ErrorCode(err) != session.EINVALID {
+			t.Errorf("%s: decodeCursor = %v; want EINVALID", tt.name, err)
+		}
+		if tt.ok && (cur.after != tt.after || cur.pos[3] != tt.pos3) {
+			t.Errorf("%s: after %q, pos[3] %q; want %q, %q", tt.name, cur.after, cur.pos[3], tt.after, tt.pos3)
+		}
+	}
 }

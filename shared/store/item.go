@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -85,8 +87,12 @@ type sessionItem struct {
 	ChildSessionID       string            `dynamodbav:"childSessionId,omitempty"`
 	History              []historyItem     `dynamodbav:"history"`
 	Version              int64             `dynamodbav:"version"`
-	MerchantDay          string            `dynamodbav:"merchantDay"`
-	CreatedKey           string            `dynamodbav:"createdKey"`
+	// MerchantDayShard, CreatedKey and ListUntil put the session in the list
+	// index (table.go): its partition of the merchant's day, its place in
+	// it, and an instant by which it is surely gone.
+	MerchantDayShard string `dynamodbav:"merchantDayShard"`
+	CreatedKey       string `dynamodbav:"createdKey"`
+	ListUntil        string `dynamodbav:"listUntil"`
 	// ExpiryShard puts an open session in the sparse expiry index; it is
 	// removed when the session closes.
 	ExpiryShard *int `dynamodbav:"expiryShard,omitempty"`
@@ -104,17 +110,41 @@ type historyItem struct {
 	EventID string `dynamodbav:"eventId,omitempty"`
 }
 
-// expiryShard spreads open sessions over n index partitions by a hash of
-// the id, so no index partition is hot.
-func expiryShard(id string, n int) int {
+// shardOf spreads sessions over n index partitions by a hash of the id, so
+// no index partition is hot: the expiry index's expiryShard, and the list
+// index's shard of a merchant's day.
+func shardOf(id string, n int) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(id))
 	return int(h.Sum32() % uint32(n))
 }
 
-// merchantDay is the by-merchant-day partition of a session created at t.
+// merchantDay is merchantID's day t: "<merchantId>#<yyyy-mm-dd>".
 func merchantDay(merchantID string, t time.Time) string {
 	return merchantID + "#" + t.UTC().Format(time.DateOnly)
+}
+
+// merchantDayShard is partition shard of merchantID's day t in the sharded
+// list index: "<merchantId>#<yyyy-mm-dd>#<shard>".
+func merchantDayShard(merchantID string, t time.Time, shard int) string {
+	return merchantDay(merchantID, t) + "#" + strconv.Itoa(shard)
+}
+
+// listUntil is an instant by which v is surely gone: its purge instant, or,
+// when that is earlier, expiresAt + retention (the purge instant of the
+// session as created). The list's index query skips entries past it. Kept
+// at its creation value unless a late change (a settlement after expiresAt)
+// moves the purge instant beyond it, it does not change on status changes,
+// so they do not rewrite the list index's entry: with four status changes,
+// a session writes its index entry once, at creation (the partition-heat
+// model counts it). The price: a session closed early is skipped by the
+// table read, not by the index, until expiresAt + retention.
+func listUntil(v *session.Session, p session.Policy) time.Time {
+	purge, created := v.PurgeAt(p), v.ExpiresAt.Add(p.Retention)
+	if purge.After(created) {
+		return purge
+	}
+	return created
 }
 
 func createdKey(createdAt time.Time, id string) string {
@@ -143,9 +173,10 @@ func (s *Store) toItem(v *session.Session) *sessionItem {
 		CardCategories: v.CardCategories, HCPToken: v.HCPToken,
 		ResultData: v.ResultData, Metadata: v.Metadata,
 		ParentSessionID: v.ParentSessionID, ChildSessionID: v.ChildSessionID,
-		Version:     v.Version,
-		MerchantDay: merchantDay(v.MerchantID, v.CreatedAt),
-		CreatedKey:  createdKey(v.CreatedAt, v.ID),
+		Version:          v.Version,
+		MerchantDayShard: merchantDayShard(v.MerchantID, v.CreatedAt, shardOf(v.ID, s.list.shards)),
+		CreatedKey:       createdKey(v.CreatedAt, v.ID),
+		ListUntil:        formatTime(listUntil(v, s.policy)),
 	}
 	if v.DeclineReasons != nil {
 		it.DeclineReasons = &declineItem{Category: v.DeclineReasons.Category, Reasons: v.DeclineReasons.Reasons}
@@ -155,10 +186,22 @@ func (s *Store) toItem(v *session.Session) *sessionItem {
 		it.History[i] = historyItem{Status: string(c.Status), Reason: c.Reason, At: formatTime(c.At), EventID: c.EventID}
 	}
 	if v.Status.Open() {
-		shard := expiryShard(v.ID, s.shards)
+		shard := shardOf(v.ID, s.shards)
 		it.ExpiryShard = &shard
 	}
 	return it
+}
+
+// Item is v as the store writes it — its keys and index attributes
+// included, with the store's LIST_SHARDS and EXPIRY_SHARDS — for models of
+// the table's traffic (the partition-heat model) and benchmarks. The store
+// writes sessions through Transact, never through Item.
+func (s *Store) Item(v *session.Session) (map[string]ddb.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(s.toItem(v))
+	if err != nil {
+		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
+	}
+	return av, nil
 }
 
 func (it *sessionItem) toSession() (*session.Session, error) {
@@ -222,6 +265,10 @@ func rawJSON(s string) json.RawMessage {
 // limit is 400 KB; the margin leaves room for the sweeper's history entry,
 // which it appends without reading the item.
 const maxItemBytes = 380 << 10
+
+// ItemSize is an item's size as DynamoDB counts it, for write units: see
+// itemSize.
+func ItemSize(av map[string]ddb.AttributeValue) int { return itemSize(av) }
 
 // itemSize is an item's size as DynamoDB counts it: attribute names and
 // values in UTF-8 bytes, numbers by their digits, a few bytes per list or

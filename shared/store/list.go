@@ -2,8 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,107 +20,541 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// Page is one page of a merchant's sessions of a day.
-type Page struct {
-	Sessions []*session.Session
-	// Next is the opaque cursor of the following page, "" on the last.
-	Next string
+// ListQuery selects one merchant's sessions of one UTC day (document 004's
+// list).
+type ListQuery struct {
+	MerchantID string
+	Day        time.Time
+	// Limit is the most sessions to list; 0 lists the whole day.
+	Limit int
+	// Cursor resumes after an earlier listing ("" from the day's start).
+	Cursor string
 }
 
-// ListByDay returns merchantID's sessions created on day (UTC), oldest
-// first, at most limit, starting after cursor ("" for the first page). It
-// reads the by-merchant-day index, never the table, and never Scans. Sessions
-// past their retention never appear, and pages stay full: it keeps reading
-// while a page is short and more items exist. Without such sessions a full
-// page costs one Query (it asks for limit+1 items to know whether a next page
-// exists). The index is eventually consistent: a session created a moment
-// ago may appear a moment later.
-func (s *Store) ListByDay(ctx context.Context, merchantID string, day time.Time, limit int, cursor string) (*Page, error) {
-	partition := merchantDay(merchantID, day)
-	after := ""
-	if cursor != "" {
-		var err error
-		if after, err = decodeCursor(cursor, day); err != nil {
-			return nil, err
+// Option adjusts a Store.
+type Option func(*Store)
+
+type listOptions struct {
+	budget time.Duration
+	shards int
+}
+
+var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards}
+
+// DefaultListShards is LIST_SHARDS' default: the partitions of one
+// merchant's day in the list index (docs/design.md §8).
+const DefaultListShards = 16
+
+// ListShards sets LIST_SHARDS: the partitions one merchant's day is spread
+// over in the list index (a hash of the id picks one). Lowering it would
+// hide the sessions written to the partitions it drops; the template fixes
+// it.
+func ListShards(n int) Option {
+	return func(s *Store) { s.list.shards = max(n, 1) }
+}
+
+// DefaultListBudget is how long one listing reads DynamoDB at most, unless
+// its context's deadline comes first (less listReserve).
+const DefaultListBudget = 10 * time.Second
+
+// listReserve is what a listing leaves of its context's deadline for its
+// caller to render and send the answer.
+const listReserve = 2 * time.Second
+
+// ListBudget sets how long one listing may read DynamoDB (DefaultListBudget
+// without it). The budget bounds a listing however many sessions it must
+// pass — purged ones TTL has not deleted included.
+func ListBudget(d time.Duration) Option {
+	return func(s *Store) { s.list.budget = d }
+}
+
+// The list's reading.
+const (
+	batchGetKeys    = 100 // BatchGetItem's most keys per call
+	batchGetsAtOnce = 4
+	listWindow      = batchGetKeys * batchGetsAtOnce // sessions read per round
+	minPageQuery    = 64                             // a page's first Query Limit, at least
+	queryGrowth     = 8                              // each further Query of a partition reads 8 times more
+	maxQueryLimit   = 8192                           // beyond it, no Limit: DynamoDB's 1 MB page
+	maxBatchGets    = 8                              // attempts at keys BatchGetItem leaves unprocessed
+)
+
+// listAttributes are the attributes a listed session is read with: what
+// document 004's record renders and the time rules read. A listed session
+// carries nothing else (no history, no amounts).
+var listAttributes = []string{
+	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId", "shopBuyerId",
+	"declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil",
+}
+
+// listLayout is where the list finds a merchant's day: an index, the
+// partitions of the day in it, and the attribute whose value tells that an
+// entry's session is surely gone by now.
+type listLayout struct {
+	index      string
+	partition  string // the index's partition attribute
+	until      string // an entry is skipped once this instant has passed
+	partitions []string
+}
+
+func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
+	l := listLayout{index: IndexByMerchantDayShard, partition: attrMerchantDayShard, until: attrListUntil}
+	for shard := range s.list.shards {
+		l.partitions = append(l.partitions, merchantDayShard(merchantID, day, shard))
+	}
+	return l
+}
+
+// ListByDay calls yield with q.MerchantID's sessions created on q.Day (UTC),
+// oldest first, as they are now; sessions past their retention never
+// appear. It pages DynamoDB itself: without a limit it lists the whole day,
+// however many index pages that takes. yield returns false to refuse a
+// session (the caller's answer is full): the listing stops before it.
+//
+// It returns the cursor of the rest of the day — "" when nothing is left —
+// so a refused session is the first of the rest, and a listing that stops
+// at q.Limit returns a cursor only when another session exists. A listing
+// that runs out of its time budget (ListBudget) also stops, and returns the
+// cursor of the rest: possibly after fewer sessions than q.Limit, or none,
+// but always further on, so following the cursors always ends.
+//
+// The index gives the sessions' ids and order: the day's LIST_SHARDS
+// partitions are read in parallel and merged by sort key. The sessions
+// themselves are read from the table with consistent BatchGetItems (at
+// most 100 keys each), so a listed session is exactly what a single read
+// returns at the same instant, however late the index is: one clock reading
+// renders them all. A listed session carries only listAttributes. Never a
+// Scan. An index entry whose session is gone from the table is skipped, an
+// entry seen twice (in two partitions while the index catches up with a
+// change of LIST_SHARDS) is listed once; a session created a moment ago may
+// appear a moment later (the index lags).
+func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.Session) bool) (string, error) {
+	l := s.listLayout(q.MerchantID, q.Day)
+	cur, err := decodeCursor(q.Cursor, q.MerchantID, q.Day, len(l.partitions))
+	if err != nil {
+		return "", err
+	}
+	deadline := time.Now().Add(s.list.budget)
+	if d, ok := ctx.Deadline(); ok && d.Add(-listReserve).Before(deadline) {
+		deadline = d.Add(-listReserve)
+	}
+	r, err := s.newLister(l, q, cur)
+	if err != nil {
+		return "", err
+	}
+	listed := 0
+	for round := 0; ; round++ {
+		// The first round always runs: every listing makes progress.
+		if round > 0 && time.Now().After(deadline) {
+			return r.cursor(), nil
+		}
+		if err := r.fill(ctx); err != nil {
+			return "", err
+		}
+		if q.Limit > 0 && listed == q.Limit {
+			switch {
+			case r.pending():
+				return r.cursor(), nil // one more exists: a next page
+			case r.exhausted():
+				return "", nil
+			}
+			continue
+		}
+		want := listWindow
+		if q.Limit > 0 {
+			want = min(want, q.Limit-listed)
+		}
+		window := r.take(want)
+		if len(window) == 0 {
+			if r.exhausted() {
+				return "", nil
+			}
+			continue
+		}
+		found, err := s.batchGet(ctx, window)
+		if err != nil {
+			return "", err
+		}
+		for i, e := range window {
+			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
+				if v, err := v.At(r.now, s.policy); err == nil {
+					if !yield(v) {
+						r.unread(window[i:])
+						return r.cursor(), nil
+					}
+					listed++
+				}
+			}
+			r.consumed(e)
 		}
 	}
-	now := s.now()
-	page := &Page{}
-	var startKey map[string]ddb.AttributeValue
-	for {
-		key := expression.Key(attrMerchantDay).Equal(expression.Value(partition))
-		if after != "" {
-			key = key.And(expression.Key(attrCreatedKey).GreaterThan(expression.Value(after)))
+}
+
+// indexEntry is one session as the index gives it: its sort key and id, and
+// the partition it was read from.
+type indexEntry struct {
+	key, id string
+	part    int
+}
+
+// listPart is the reading of one partition of the day.
+type listPart struct {
+	expr    expression.Expression
+	lek     map[string]ddb.AttributeValue // where the next Query starts
+	limit   int32                         // the next Query's Limit; 0: none
+	buf     []indexEntry                  // read, not yet consumed
+	done    bool                          // nothing left to read
+	scanned string                        // sort key of the last entry the index evaluated
+}
+
+// lister merges the partitions of a day by sort key and keeps the position
+// of everything consumed — listed, or skipped because its session is gone.
+type lister struct {
+	s      *Store
+	layout listLayout
+	now    time.Time
+	mtag   string
+	parts  []*listPart
+	last   string // everything up to this sort key, in every partition, is consumed
+	taken  string // the sort key take returned last
+	from   []string
+}
+
+func (s *Store) newLister(l listLayout, q ListQuery, cur cursorPos) (*lister, error) {
+	r := &lister{s: s, layout: l, now: s.now(), mtag: merchantTag(q.MerchantID), last: cur.after, from: make([]string, len(l.partitions))}
+	limit := int32(0)
+	if q.Limit > 0 {
+		per := (q.Limit + 1 + len(l.partitions) - 1) / len(l.partitions)
+		if len(l.partitions) > 1 {
+			per += per/2 + 8 // partitions are not equal
+		}
+		limit = int32(min(max(per, minPageQuery), maxQueryLimit))
+	}
+	for i, pv := range l.partitions {
+		start := max(cur.after, cur.pos[i])
+		r.from[i] = start
+		key := expression.Key(l.partition).Equal(expression.Value(pv))
+		if start != "" {
+			key = key.And(expression.Key(attrCreatedKey).GreaterThan(expression.Value(start)))
 		}
 		expr, err := expression.NewBuilder().
 			WithKeyCondition(key).
-			WithFilter(expression.Name("purgeAt").GreaterThan(expression.Value(formatTime(now)))).
+			WithFilter(expression.Name(l.until).GreaterThan(expression.Value(formatTime(r.now)))).
+			WithProjection(expression.NamesList(expression.Name(attrCreatedKey))).
 			Build()
 		if err != nil {
 			return nil, session.Internal(err)
 		}
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:                 aws.String(s.table),
-			IndexName:                 aws.String(IndexByMerchantDay),
-			KeyConditionExpression:    expr.KeyCondition(),
-			FilterExpression:          expr.Filter(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-			ExclusiveStartKey:         startKey,
-			Limit:                     aws.Int32(int32(limit - len(page.Sessions) + 1)),
+		r.parts = append(r.parts, &listPart{expr: expr, limit: limit})
+	}
+	return r, nil
+}
+
+// fill reads, in parallel, every partition that has nothing buffered and
+// more to read. The Query's Limit counts the entries DynamoDB evaluates
+// before the filter, so it never follows the page size alone: it starts at
+// a page's share (at least minPageQuery) and grows eightfold with each
+// Query, so passing many purged entries takes few calls; a whole day is
+// read in DynamoDB's 1 MB pages.
+func (r *lister) fill(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(r.parts))
+	for i, p := range r.parts {
+		if len(p.buf) > 0 || p.done {
+			continue
+		}
+		wg.Go(func() { errs[i] = r.query(ctx, i, p) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (r *lister) query(ctx context.Context, i int, p *listPart) error {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(r.s.table),
+		IndexName:                 aws.String(r.layout.index),
+		KeyConditionExpression:    p.expr.KeyCondition(),
+		FilterExpression:          p.expr.Filter(),
+		ProjectionExpression:      p.expr.Projection(),
+		ExpressionAttributeNames:  p.expr.Names(),
+		ExpressionAttributeValues: p.expr.Values(),
+		ExclusiveStartKey:         p.lek,
+	}
+	if p.limit > 0 {
+		in.Limit = aws.Int32(p.limit)
+		if p.limit *= queryGrowth; p.limit > maxQueryLimit {
+			p.limit = 0
+		}
+	}
+	out, err := r.s.db.Query(ctx, in)
+	if err != nil {
+		return classify(err)
+	}
+	for _, it := range out.Items {
+		key, ok := it[attrCreatedKey].(*ddb.AttributeValueMemberS)
+		if !ok {
+			return session.Internal(errors.New("list: index entry without " + attrCreatedKey))
+		}
+		_, id, _ := strings.Cut(key.Value, "#")
+		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
+	}
+	p.lek = out.LastEvaluatedKey
+	if p.lek == nil {
+		p.done = true
+	} else if k, ok := p.lek[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
+		p.scanned = k.Value
+	}
+	return nil
+}
+
+// take removes up to n entries in sort-key order. It stops early when a
+// partition with more to read has nothing buffered: that partition may hold
+// the next entry.
+func (r *lister) take(n int) []indexEntry {
+	var out []indexEntry
+	for len(out) < n {
+		var next *listPart
+		for _, p := range r.parts {
+			switch {
+			case len(p.buf) > 0:
+				if next == nil || p.buf[0].key < next.buf[0].key {
+					next = p
+				}
+			case !p.done:
+				return out
+			}
+		}
+		if next == nil {
+			return out
+		}
+		e := next.buf[0]
+		next.buf = next.buf[1:]
+		if e.key == r.taken {
+			continue // the same session in a second partition
+		}
+		r.taken = e.key
+		out = append(out, e)
+	}
+	return out
+}
+
+// unread puts entries taken and not consumed back, in order.
+func (r *lister) unread(es []indexEntry) {
+	for i := len(es) - 1; i >= 0; i-- {
+		p := r.parts[es[i].part]
+		p.buf = append([]indexEntry{es[i]}, p.buf...)
+	}
+	r.taken = r.last
+}
+
+// consumed records that e was listed or skipped: entries are consumed in
+// sort-key order, so every entry up to e's key, in every partition, is.
+func (r *lister) consumed(e indexEntry) { r.last = e.key }
+
+// pending reports whether an entry is buffered.
+func (r *lister) pending() bool {
+	for _, p := range r.parts {
+		if len(p.buf) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// exhausted reports whether every partition is read and consumed.
+func (r *lister) exhausted() bool {
+	for _, p := range r.parts {
+		if len(p.buf) > 0 || !p.done {
+			return false
+		}
+	}
+	return true
+}
+
+// cursor is the position of the rest: everything up to r.last is consumed
+// in every partition, and a partition with nothing buffered that the index
+// evaluated further (entries the filter dropped) resumes there.
+func (r *lister) cursor() string {
+	pos := map[int]string{}
+	for i, p := range r.parts {
+		at := max(r.from[i], p.scanned)
+		if len(p.buf) == 0 && !p.done && at > r.last {
+			pos[i] = at
+		}
+	}
+	return encodeCursor(len(r.parts), r.mtag, r.last, pos)
+}
+
+// batchGet reads the sessions of entries from the table, consistently, at
+// most batchGetKeys to a call and batchGetsAtOnce calls at once. Sessions
+// the table does not have are absent from the map.
+func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]*session.Session, error) {
+	proj := expression.NamesList(expression.Name(listAttributes[0]))
+	for _, a := range listAttributes[1:] {
+		proj = proj.AddNames(expression.Name(a))
+	}
+	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return nil, session.Internal(err)
+	}
+	var (
+		mu     sync.Mutex
+		found  = make(map[string]*session.Session, len(entries))
+		wg     sync.WaitGroup
+		chunks = slices.Collect(slices.Chunk(entries, batchGetKeys))
+		errs   = make([]error, len(chunks))
+	)
+	for c, chunk := range chunks {
+		keys := make([]map[string]ddb.AttributeValue, len(chunk))
+		for i, e := range chunk {
+			keys[i] = keyOf(sessionKey(e.id))
+		}
+		slot := &errs[c]
+		wg.Go(func() {
+			items, err := s.batchGetKeys(ctx, ddb.KeysAndAttributes{
+				Keys: keys, ConsistentRead: aws.Bool(true),
+				ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
+			})
+			if err != nil {
+				*slot = err
+				return
+			}
+			for _, av := range items {
+				v, err := decodeSession(av)
+				if err != nil {
+					*slot = err
+					return
+				}
+				mu.Lock()
+				found[v.ID] = v
+				mu.Unlock()
+			}
 		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// batchGetKeys is one BatchGetItem of at most batchGetKeys keys, calling
+// again, after a jittered backoff, for the keys DynamoDB leaves
+// unprocessed (it does under load, and past 16 MB of answer).
+func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]map[string]ddb.AttributeValue, error) {
+	var items []map[string]ddb.AttributeValue
+	for attempt := 1; ; attempt++ {
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]ddb.KeysAndAttributes{s.table: req}})
 		if err != nil {
 			return nil, classify(err)
 		}
-		for _, av := range out.Items {
-			if len(page.Sessions) == limit {
-				// One more exists beyond the page: it starts the next one.
-				page.Next = encodeCursor(createdKeyOf(page.Sessions[limit-1]))
-				return page, nil
-			}
-			v, err := decodeSession(av)
-			if err != nil {
-				return nil, err
-			}
-			if v, err = v.At(now, s.policy); err != nil {
-				continue // purged between the filter and now: not shown
-			}
-			page.Sessions = append(page.Sessions, v)
+		items = append(items, out.Responses[s.table]...)
+		left, ok := out.UnprocessedKeys[s.table]
+		if !ok || len(left.Keys) == 0 {
+			return items, nil
 		}
-		if out.LastEvaluatedKey == nil {
-			return page, nil
+		if attempt >= maxBatchGets {
+			return nil, session.Unavailable(errors.New("batch get: keys left unprocessed"))
 		}
-		startKey = out.LastEvaluatedKey
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+		req = left
 	}
 }
 
-func createdKeyOf(v *session.Session) string { return createdKey(v.CreatedAt, v.ID) }
-
-// The cursor is the sort key of the last session returned, base64url
-// encoded. It only ever selects within the caller's own merchant and day
-// (the partition comes from the request), and a cursor that is not one of
-// ours, or is from another day, is refused.
-func encodeCursor(key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("v1|" + key))
+// cursorPos is a position in a day: everything up to after is listed, and
+// partition i, if in pos, resumes after pos[i] (it had nothing to list up
+// to there).
+type cursorPos struct {
+	after string
+	pos   []string
 }
 
-func decodeCursor(cursor string, day time.Time) (string, error) {
+// The cursor is opaque to clients: "v2|<merchant tag>|<partitions>|<after>|
+// <i>=<key>,…", base64url encoded. The merchant tag (a hash of the merchant
+// id) binds it to its merchant, after and the keys to its day (they are
+// sort keys, which begin with the creation instant), the partition count to
+// the index layout it was made for. A cursor of another merchant or day, or
+// malformed, is refused; one made for another partition count keeps only
+// after (the partitions' own positions would not mean the same). It only
+// ever selects within the caller's own merchant and day: the partitions
+// come from the request. A "v1|<after>" cursor (before the list read its
+// sessions from the table) is read as after.
+func encodeCursor(partitions int, mtag, after string, pos map[int]string) string {
+	var b strings.Builder
+	b.WriteString("v2|" + mtag + "|" + strconv.Itoa(partitions) + "|" + after + "|")
+	first := true
+	for i := range partitions {
+		if k, ok := pos[i]; ok {
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			b.WriteString(strconv.Itoa(i) + "=" + k)
+		}
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(b.String()))
+}
+
+func merchantTag(merchantID string) string {
+	sum := sha256.Sum256([]byte(merchantID))
+	return hex.EncodeToString(sum[:6])
+}
+
+func decodeCursor(cursor, merchantID string, day time.Time, partitions int) (cursorPos, error) {
+	cur := cursorPos{pos: make([]string, partitions)}
+	if cursor == "" {
+		return cur, nil
+	}
 	bad := session.Invalid("cursor", "cursor is not a cursor of this list; use the Link header of the previous page.")
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
-		return "", bad
+		return cur, bad
 	}
-	key, ok := strings.CutPrefix(string(raw), "v1|")
-	if !ok {
-		return "", bad
+	if after, ok := strings.CutPrefix(string(raw), "v1|"); ok {
+		if after != "" && !validListKey(after, day) {
+			return cur, bad
+		}
+		cur.after = after
+		return cur, nil
 	}
+	f := strings.Split(string(raw), "|")
+	if len(f) != 5 || f[0] != "v2" || f[1] != merchantTag(merchantID) {
+		return cur, bad
+	}
+	n, err := strconv.Atoi(f[2])
+	if err != nil || n < 1 || n > 1024 || strconv.Itoa(n) != f[2] {
+		return cur, bad
+	}
+	if cur.after = f[3]; cur.after != "" && !validListKey(cur.after, day) {
+		return cur, bad
+	}
+	if f[4] == "" {
+		return cur, nil
+	}
+	seen := map[int]bool{}
+	for _, p := range strings.Split(f[4], ",") {
+		is, key, ok := strings.Cut(p, "=")
+		i, err := strconv.Atoi(is)
+		if !ok || err != nil || i < 0 || i >= n || strconv.Itoa(i) != is || seen[i] || !validListKey(key, day) || key <= cur.after {
+			return cur, bad
+		}
+		seen[i] = true
+		if n == partitions {
+			cur.pos[i] = key
+		}
+	}
+	return cur, nil
+}
+
+// validListKey reports whether key is a sort key of the list index of day:
+// "<createdAt>#<id>", createdAt as the store writes it, on that day.
+func validListKey(key string, day time.Time) bool {
 	ts, id, ok := strings.Cut(key, "#")
-	if !ok || len(id) != 36 || len(ts) != len(timeLayout) {
-		return "", bad
+	if !ok || !session.ValidID(id) || id != strings.ToLower(id) || len(ts) != len(timeLayout) {
+		return false
 	}
 	t, err := time.Parse(time.RFC3339Nano, ts)
-	if err != nil || t.UTC().Format(time.DateOnly) != day.UTC().Format(time.DateOnly) || formatTime(t) != ts {
-		return "", bad
-	}
-	return key, nil
+	return err == nil && t.UTC().Format(time.DateOnly) == day.UTC().Format(time.DateOnly) && formatTime(t) == ts
 }

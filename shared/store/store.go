@@ -39,20 +39,25 @@ type Store struct {
 	policy session.Policy
 	shards int
 	now    func() time.Time
+	list   listOptions // document 004's list (list.go)
 }
 
 // New returns a store on table. now is the clock: the time rules of reads
 // and the time conditions of writes use it. shards is EXPIRY_SHARDS. A
 // policy without a WriteGuard gets session.DefaultWriteGuard: the guard band
 // cannot be switched off.
-func New(db *dynamodb.Client, table string, policy session.Policy, shards int, now func() time.Time) *Store {
+func New(db *dynamodb.Client, table string, policy session.Policy, shards int, now func() time.Time, opts ...Option) *Store {
 	if shards < 1 {
 		shards = 1
 	}
 	if policy.WriteGuard <= 0 {
 		policy.WriteGuard = session.DefaultWriteGuard
 	}
-	return &Store{db: db, table: table, policy: policy, shards: shards, now: now}
+	s := &Store{db: db, table: table, policy: policy, shards: shards, now: now, list: defaultListOptions}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // WriteTimeout is how long one write call may take, the SDK's retries and

@@ -14,17 +14,21 @@ import (
 // Table attribute and index names. The table's definition lives here once;
 // template.yaml is checked against TableDefinition by a test.
 const (
-	attrPK          = "pk"
-	attrSK          = "sk"
-	attrTTL         = "ttl"
-	attrMerchantDay = "merchantDay"
-	attrCreatedKey  = "createdKey"
-	attrExpiryShard = "expiryShard"
-	attrExpiresAt   = "expiresAt"
+	attrPK               = "pk"
+	attrSK               = "sk"
+	attrTTL              = "ttl"
+	attrCreatedKey       = "createdKey"
+	attrMerchantDayShard = "merchantDayShard"
+	attrListUntil        = "listUntil"
+	attrExpiryShard      = "expiryShard"
+	attrExpiresAt        = "expiresAt"
 
-	// IndexByMerchantDay lists a merchant's sessions created on one UTC day,
-	// oldest first (document 004's list).
-	IndexByMerchantDay = "byMerchantDay"
+	// IndexByMerchantDayShard lists a merchant's sessions created on one UTC
+	// day, spread over LIST_SHARDS partitions (<merchantId>#<day>#<shard>),
+	// each sorted by <createdAt>#<id>: the list reads them all and merges
+	// them. It holds keys and listUntil only: the list reads the sessions
+	// from the table.
+	IndexByMerchantDayShard = "byMerchantDayShard"
 	// IndexByExpiry is the sparse, sharded index of open sessions by
 	// expiresAt that the sweeper queries.
 	IndexByExpiry = "byExpiry"
@@ -32,16 +36,8 @@ const (
 	TTLAttribute = attrTTL
 )
 
-// merchantDayProjection is what the list needs of each session, beyond the
-// keys: exactly the fields document 004's record renders and the time rules
-// read.
-var merchantDayProjection = []string{
-	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId",
-	"shopBuyerId", "declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
-}
-
-// TableDefinition is the table: keys pk/sk, on-demand billing, the
-// by-merchant-day index and the sparse expiry index (keys only). TTL and
+// TableDefinition is the table: keys pk/sk, on-demand billing, the list
+// indexes and the sparse expiry index (keys only). TTL and
 // point-in-time recovery are set after creation (CreateTable) and in
 // template.yaml.
 func TableDefinition(name string) *dynamodb.CreateTableInput {
@@ -52,8 +48,8 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 		AttributeDefinitions: []ddb.AttributeDefinition{
 			{AttributeName: aws.String(attrPK), AttributeType: s},
 			{AttributeName: aws.String(attrSK), AttributeType: s},
-			{AttributeName: aws.String(attrMerchantDay), AttributeType: s},
 			{AttributeName: aws.String(attrCreatedKey), AttributeType: s},
+			{AttributeName: aws.String(attrMerchantDayShard), AttributeType: s},
 			{AttributeName: aws.String(attrExpiryShard), AttributeType: ddb.ScalarAttributeTypeN},
 			{AttributeName: aws.String(attrExpiresAt), AttributeType: s},
 		},
@@ -63,14 +59,14 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 		},
 		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{
 			{
-				IndexName: aws.String(IndexByMerchantDay),
+				IndexName: aws.String(IndexByMerchantDayShard),
 				KeySchema: []ddb.KeySchemaElement{
-					{AttributeName: aws.String(attrMerchantDay), KeyType: ddb.KeyTypeHash},
+					{AttributeName: aws.String(attrMerchantDayShard), KeyType: ddb.KeyTypeHash},
 					{AttributeName: aws.String(attrCreatedKey), KeyType: ddb.KeyTypeRange},
 				},
 				Projection: &ddb.Projection{
 					ProjectionType:   ddb.ProjectionTypeInclude,
-					NonKeyAttributes: merchantDayProjection,
+					NonKeyAttributes: []string{attrListUntil},
 				},
 			},
 			{

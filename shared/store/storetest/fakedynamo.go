@@ -11,8 +11,10 @@ import (
 // FakeDynamo is an in-process stand-in for DynamoDB's HTTP endpoint, for
 // benchmarks that must measure the service's own cost and not the engine's:
 // it keeps items in memory and answers PutItem, GetItem, TransactWriteItems
-// (Puts) and Query (every item holding the queried partition value). It
-// checks no condition and is not a test double for behaviour.
+// (Puts), BatchGetItem and Query (every item whose attribute named first in
+// the key condition holds the value named there, in one page). It checks no
+// condition, applies no filter or projection, and is not a test double for
+// behaviour.
 type FakeDynamo struct {
 	mu    sync.RWMutex
 	items map[string]json.RawMessage // "pk|sk" -> item
@@ -42,6 +44,9 @@ func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Put struct{ Item json.RawMessage }
 		}
 		ExpressionAttributeValues map[string]map[string]any
+		ExpressionAttributeNames  map[string]string
+		KeyConditionExpression    string
+		RequestItems              map[string]struct{ Keys []json.RawMessage }
 	}
 	_ = json.Unmarshal(body, &in)
 	switch op {
@@ -66,19 +71,38 @@ func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_, _ = w.Write(append(append([]byte(`{"Item":`), item...), '}'))
-	case "Query":
-		values := map[string]bool{}
-		for _, v := range in.ExpressionAttributeValues {
-			if s, ok := v["S"].(string); ok {
-				values[s] = true
+	case "BatchGetItem":
+		responses := map[string][]json.RawMessage{}
+		f.mu.RLock()
+		for table, req := range in.RequestItems {
+			items := []json.RawMessage{}
+			for _, k := range req.Keys {
+				if item, ok := f.items[itemKey(k)]; ok {
+					items = append(items, item)
+				}
 			}
+			responses[table] = items
+		}
+		f.mu.RUnlock()
+		b, _ := json.Marshal(map[string]any{"Responses": responses, "UnprocessedKeys": map[string]any{}})
+		_, _ = w.Write(b)
+	case "Query":
+		// "#0 = :0", or "(#0 = :0) AND (...)": the partition's attribute
+		// and value; the rest of the condition is not applied.
+		f0 := strings.Fields(strings.NewReplacer("(", "", ")", "").Replace(in.KeyConditionExpression))
+		var name, value string
+		if len(f0) >= 3 {
+			if name = in.ExpressionAttributeNames[f0[0]]; name == "" {
+				name = f0[0]
+			}
+			value, _ = in.ExpressionAttributeValues[f0[2]]["S"].(string)
 		}
 		f.mu.RLock()
 		var out []json.RawMessage
 		for _, item := range f.items {
 			var m avItem
 			_ = json.Unmarshal(item, &m)
-			if md, ok := m["merchantDay"]["S"].(string); ok && values[md] {
+			if v, ok := m[name]["S"].(string); ok && v == value {
 				out = append(out, item)
 			}
 		}

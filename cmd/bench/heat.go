@@ -1,0 +1,373 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// The partition-heat model: how many writes, and write units, each
+// partition key of the table and of each index takes per second under a
+// workload, counted as DynamoDB counts them. It drives the store's own item
+// function (store.Item: the keys and index attributes a write really sets)
+// and derives each index's entry from the table's own definition (key
+// schema and projection), so it models any layout the store and the
+// definition describe — today's, and the one before it, as the peer.
+//
+// DynamoDB's rules, as its documentation gives them for global secondary
+// indexes: a write that gives an item an index's key attributes puts an
+// entry; one that removes them deletes the entry; one that changes the
+// index key deletes the old entry and puts the new one (two writes, on two
+// partition keys); one that keeps the key but changes a projected attribute
+// rewrites the entry; any other write leaves the index alone. An entry's
+// size is its keys, the table's keys and its projected attributes, plus
+// 100 bytes; a write costs one write unit per KB started, of the item's
+// larger image (before or after) for the table. A partition key takes at
+// most 1,000 write units per second; an index that cannot keep up throttles
+// the table's writes.
+//
+// Steady state, one second: every second, Creates new sessions are created,
+// and the sessions of earlier seconds make their status changes — so one
+// second holds Creates creates and Creates changes of each kind, each from
+// different sessions. The model makes exactly that: for each step of the
+// lifecycle, Creates fresh sessions (ids from a seeded generator), moved
+// through the steps before it uncounted, then the step itself counted.
+
+// heatLayout is a table definition and a store that writes items for it.
+type heatLayout struct {
+	Name  string
+	Table *dynamodb.CreateTableInput
+	Store *store.Store
+}
+
+// heatWorkload is one second of steady traffic.
+type heatWorkload struct {
+	Name      string
+	Merchants int
+	Creates   int              // sessions created per second, all merchants together
+	Changes   []session.Status // the status changes of every session, in order
+}
+
+// fourChanges is a card payment's life after its creation: the buyer is
+// sent on, a 3-D Secure challenge, the authorisation, the settlement.
+var fourChanges = []session.Status{session.Processing, session.RequiresAction, session.Authorised, session.Settled}
+
+// heatWorkloads are the scale targets of docs/design.md §8.
+var heatWorkloads = []heatWorkload{
+	{Name: "one merchant, 5,000 creates/s, 4 status changes each", Merchants: 1, Creates: 5000, Changes: fourChanges},
+	{Name: "the service, 20,000 creates/s over 1,000 merchants, 4 status changes each", Merchants: 1000, Creates: 20000, Changes: fourChanges},
+}
+
+// heatBudget is DynamoDB's limit per partition key: write units per second.
+const heatBudget = 1000
+
+// keyLoad is what one partition key takes in the second.
+type keyLoad struct{ Writes, Units int }
+
+// heatResult is the load of every partition key: per index ("" for the
+// table), per key.
+type heatResult map[string]map[string]*keyLoad
+
+// hottest returns the index's partition key with the most write units, its
+// load, and how many keys the index was written on.
+func (r heatResult) hottest(index string) (string, keyLoad, int) {
+	var key string
+	var top keyLoad
+	for k, l := range r[index] {
+		if l.Units > top.Units || l.Units == top.Units && l.Writes > top.Writes || key == "" {
+			key, top = k, *l
+		}
+	}
+	return key, top, len(r[index])
+}
+
+// heatLayouts are the layout this repository deploys, with the settings'
+// defaults, and its peer: the layout before the sharded list index — one
+// list partition per merchant and day (LIST_SHARDS 1), the list index
+// projecting the fields of document 004's record (so every status change
+// rewrote it), EXPIRY_SHARDS 16.
+func heatLayouts() ([]heatLayout, error) {
+	cfg, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions"}[k] })
+	if err != nil {
+		return nil, err
+	}
+	now := func() time.Time { return time.Time{} }
+	before := store.TableDefinition("sessions")
+	for i, g := range before.GlobalSecondaryIndexes {
+		if aws.ToString(g.IndexName) == store.IndexByMerchantDayShard {
+			g.Projection = &ddb.Projection{ProjectionType: ddb.ProjectionTypeInclude, NonKeyAttributes: recordProjection}
+			before.GlobalSecondaryIndexes[i] = g
+		}
+	}
+	return []heatLayout{
+		{
+			Name:  fmt.Sprintf("this layout (LIST_SHARDS %d, EXPIRY_SHARDS %d)", cfg.ListShards, cfg.ExpiryShards),
+			Table: store.TableDefinition("sessions"),
+			Store: store.New(nil, "sessions", cfg.Policy(), cfg.ExpiryShards, now, store.ListShards(cfg.ListShards)),
+		},
+		{
+			Name:  "peer: the layout before (one list partition per merchant-day, record fields projected, EXPIRY_SHARDS 16)",
+			Table: before,
+			Store: store.New(nil, "sessions", cfg.Policy(), 16, now, store.ListShards(1)),
+		},
+	}, nil
+}
+
+// recordProjection is what the list index projected before it held keys and
+// listUntil only: the fields of document 004's record and the time rules.
+var recordProjection = []string{
+	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId",
+	"shopBuyerId", "declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
+}
+
+// runHeat runs one second of w on each layout: the same sessions, each
+// written as its layout's store writes it.
+func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	day := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	policy := layouts[0].Store.Policy()
+	res := make([]heatResult, len(layouts))
+	for i := range res {
+		res[i] = heatResult{}
+	}
+	images := func(v *session.Session) ([]map[string]ddb.AttributeValue, error) {
+		out := make([]map[string]ddb.AttributeValue, len(layouts))
+		for i, l := range layouts {
+			var err error
+			if out[i], err = image(l.Store, v); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	amount := int64(8800)
+	for step := 0; step <= len(w.Changes); step++ {
+		for i := range w.Creates {
+			var id uuid.UUID
+			for j := range id {
+				id[j] = byte(rng.Uint32())
+			}
+			id[6], id[8] = id[6]&0x0f|0x40, id[8]&0x3f|0x80
+			created := day.Add(time.Duration(rng.Int64N(int64(time.Second))))
+			d := &session.Draft{Amount: &amount, Currency: "EUR", OrderID: "order-" + id.String()[:8], PaymentMethod: "Card",
+				TransactionID: "20220211-0013-0000-0382", PartnerTransactionID: "ptx-77", ShopBuyerID: "buyer-42"}
+			v := session.New(d, fmt.Sprintf("merchant-%04d", i%w.Merchants), id.String(), "hcp-token-0123456789", created, policy)
+			v.Version = 1
+			before := make([]map[string]ddb.AttributeValue, len(layouts))
+			for k := range step {
+				if k == step-1 {
+					var err error
+					if before, err = images(v); err != nil {
+						return nil, err
+					}
+				}
+				at := created.Add(time.Duration(k+1) * time.Second)
+				if _, err := v.Apply(&session.Event{Status: w.Changes[k], Reason: "model"}, at, policy); err != nil {
+					return nil, fmt.Errorf("%s: %w", w.Changes[k], err)
+				}
+				v.Version++
+			}
+			after, err := images(v)
+			if err != nil {
+				return nil, err
+			}
+			for li, l := range layouts {
+				countWrite(res[li], l.Table, before[li], after[li])
+			}
+		}
+	}
+	return res, nil
+}
+
+// image is v's item as the store writes it, with the attribute every write
+// adds (writeId).
+func image(st *store.Store, v *session.Session) (map[string]ddb.AttributeValue, error) {
+	av, err := st.Item(v)
+	if err != nil {
+		return nil, err
+	}
+	av["writeId"] = &ddb.AttributeValueMemberS{Value: uuid.Nil.String()}
+	return av, nil
+}
+
+// countWrite adds one write to the table, before → after (before nil: a
+// new item), and what it costs each index.
+func countWrite(res heatResult, t *dynamodb.CreateTableInput, before, after map[string]ddb.AttributeValue) {
+	tableKeys := keyNames(t.KeySchema)
+	add := func(index, key string, size int) {
+		if res[index] == nil {
+			res[index] = map[string]*keyLoad{}
+		}
+		l := res[index][key]
+		if l == nil {
+			l = &keyLoad{}
+			res[index][key] = l
+		}
+		l.Writes++
+		l.Units += units(size)
+	}
+	add("", keyString(after, tableKeys[0]), max(store.ItemSize(before), store.ItemSize(after)))
+	for _, g := range t.GlobalSecondaryIndexes {
+		name := aws.ToString(g.IndexName)
+		old, oldIn := indexEntryOf(g, tableKeys, before)
+		cur, curIn := indexEntryOf(g, tableKeys, after)
+		indexKeys := keyNames(g.KeySchema)
+		sameKey := oldIn && curIn && reflect.DeepEqual(pick(old, indexKeys), pick(cur, indexKeys))
+		switch {
+		case sameKey && reflect.DeepEqual(old, cur):
+			// nothing the index holds changed: no write
+		case sameKey:
+			add(name, keyString(cur, indexKeys[0]), max(entrySize(old), entrySize(cur)))
+		default:
+			if oldIn {
+				add(name, keyString(old, indexKeys[0]), entrySize(old)) // delete
+			}
+			if curIn {
+				add(name, keyString(cur, indexKeys[0]), entrySize(cur)) // put
+			}
+		}
+	}
+}
+
+// indexEntryOf is item's entry in index g, if the item has g's key
+// attributes: the index's keys, the table's keys and the projected
+// attributes.
+func indexEntryOf(g ddb.GlobalSecondaryIndex, tableKeys []string, item map[string]ddb.AttributeValue) (map[string]ddb.AttributeValue, bool) {
+	if item == nil {
+		return nil, false
+	}
+	names := keyNames(g.KeySchema)
+	for _, k := range names {
+		if _, ok := item[k]; !ok {
+			return nil, false
+		}
+	}
+	names = append(names, tableKeys...)
+	switch g.Projection.ProjectionType {
+	case ddb.ProjectionTypeAll:
+		return item, true
+	case ddb.ProjectionTypeInclude:
+		names = append(names, g.Projection.NonKeyAttributes...)
+	}
+	return pick(item, names), true
+}
+
+func pick(item map[string]ddb.AttributeValue, names []string) map[string]ddb.AttributeValue {
+	out := map[string]ddb.AttributeValue{}
+	for _, n := range names {
+		if v, ok := item[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+// entrySize is an index entry's size as DynamoDB counts it: its attributes
+// and 100 bytes.
+func entrySize(e map[string]ddb.AttributeValue) int { return store.ItemSize(e) + 100 }
+
+// units is the write units of a write of size bytes: one per KB started.
+func units(size int) int { return max(1, (size+1023)/1024) }
+
+func keyNames(ks []ddb.KeySchemaElement) []string {
+	var names []string
+	for _, t := range []ddb.KeyType{ddb.KeyTypeHash, ddb.KeyTypeRange} {
+		for _, k := range ks {
+			if k.KeyType == t {
+				names = append(names, aws.ToString(k.AttributeName))
+			}
+		}
+	}
+	return names
+}
+
+func keyString(item map[string]ddb.AttributeValue, name string) string {
+	switch v := item[name].(type) {
+	case *ddb.AttributeValueMemberS:
+		return v.Value
+	case *ddb.AttributeValueMemberN:
+		return v.Value
+	}
+	return ""
+}
+
+// heatRow is the hottest partition key of the table or of an index, under
+// one workload and one layout.
+type heatRow struct {
+	Workload, Layout, Index, Key string
+	Load                         keyLoad
+	Keys                         int // partition keys written
+	Total                        int // writes on all of them
+	Peer                         bool
+}
+
+// indexLabel names an index for the report.
+func indexLabel(name string) string {
+	switch name {
+	case "":
+		return "table"
+	case store.IndexByMerchantDayShard:
+		return "list index"
+	case store.IndexByExpiry:
+		return "expiry index"
+	}
+	return name
+}
+
+// runHeatTable runs every workload on every layout.
+func runHeatTable() ([]heatRow, error) {
+	layouts, err := heatLayouts()
+	if err != nil {
+		return nil, err
+	}
+	var rows []heatRow
+	for _, w := range heatWorkloads {
+		results, err := runHeat(layouts, w, 1)
+		if err != nil {
+			return nil, err
+		}
+		for li, l := range layouts {
+			indexes := []string{""}
+			for _, g := range l.Table.GlobalSecondaryIndexes {
+				indexes = append(indexes, aws.ToString(g.IndexName))
+			}
+			for _, ix := range indexes {
+				key, load, n := results[li].hottest(ix)
+				total := 0
+				for _, kl := range results[li][ix] {
+					total += kl.Writes
+				}
+				rows = append(rows, heatRow{Workload: w.Name, Layout: l.Name, Index: ix, Key: key, Load: load, Keys: n, Total: total, Peer: li > 0})
+			}
+		}
+	}
+	return rows, nil
+}
+
+// runHeatModel is make bench's part "heat".
+func runHeatModel(s *suite) error {
+	rows, err := runHeatTable()
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		fig := fmt.Sprintf("%s; %s; %s: hottest of %d partition keys (%d writes/s on all)", r.Workload, r.Layout, indexLabel(r.Index), r.Keys, r.Total)
+		measured := fmt.Sprintf("%d writes/s, %d WCU/s", r.Load.Writes, r.Load.Units)
+		if r.Peer {
+			s.add(row{Part: "heat", Figure: fig, Budget: "(peer)", Measured: measured})
+			continue
+		}
+		s.add(row{Part: "heat", Figure: fig, Budget: fmt.Sprintf("< %d WCU/s", heatBudget), Measured: measured, Pass: pass(r.Load.Units < heatBudget)})
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestJSONStringLen checks the size accounting of a body inside the invoke
+// response against the encoder aws-lambda-go uses (encoding/json, HTML
+// escaping off), on every byte and on random text: quotes, backslashes,
+// control characters, HTML characters, U+2028, invalid UTF-8.
+func TestJSONStringLen(t *testing.T) {
+	encoded := func(p []byte) int {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(string(p)); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Len() - 3 // the quotes and the newline
+	}
+	var cases [][]byte
+	for b := 0; b < 256; b++ {
+		cases = append(cases, []byte{byte(b)}, []byte{'a', byte(b), 'z'})
+	}
+	cases = append(cases, []byte("\u2028\u2029"), []byte(`[{"session_id":"a\"b\\c","x":"\u003c&>"}]`), []byte("é€𝄞"), []byte{0xe2, 0x80})
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "\"", "\\", "\n", "\x01", "<", "&", "\u2028", "é", "𝄞", "\xff", "\xe2\x80", " "}
+	for i := 0; i < 2000; i++ {
+		var p []byte
+		for j := rng.IntN(40); j > 0; j-- {
+			p = append(p, alphabet[rng.IntN(len(alphabet))]...)
+		}
+		cases = append(cases, p)
+	}
+	for _, p := range cases {
+		if got, want := jsonStringLen(p), encoded(p); got != want {
+			t.Errorf("jsonStringLen(%q) = %d; want %d (valid UTF-8: %v)", p, got, want, utf8.Valid(p))
+		}
+	}
+}
+
+// TestAcceptsGzip reads Accept-Encoding as RFC 9110 §12.5.3 says: q-values,
+// "*", identity, any case, several field lines.
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		fields []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{""}, false},
+		{[]string{"gzip"}, true},
+		{[]string{"GZIP"}, true},
+		{[]string{"x-gzip"}, true},
+		{[]string{"gzip, deflate, br"}, true},
+		{[]string{"br;q=1.0, gzip;q=0.8, *;q=0.1"}, true},
+		{[]string{"deflate", "gzip"}, true},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip;q=0.000"}, false},
+		{[]string{"gzip; q=0.001"}, true},
+		{[]string{"gzip;Q=0.5"}, true},
+		{[]string{"*"}, true},
+		{[]string{"*;q=0"}, false},
+		{[]string{"*, gzip;q=0"}, false},
+		{[]string{"identity"}, false},
+		{[]string{"deflate, br"}, false},
+		{[]string{"gzip;q=0.5, identity;q=1"}, false},  // identity preferred
+		{[]string{"gzip;q=0.5, identity;q=0.5"}, true}, // a tie: the server's choice
+		{[]string{"gzip;q=0.5, *;q=0"}, true},
+		{[]string{"gzip;q=1.5"}, false}, // malformed: ignored
+		{[]string{"gzip;q=0.1234"}, false},
+		{[]string{"gzip;q=abc"}, false},
+		{[]string{"gzip;q=1.001"}, false},
+		{[]string{"gzip;level=9"}, true}, // other parameters: weight 1
+		{[]string{" , gzip ,"}, true},
+	}
+	for _, tt := range tests {
+		if got := acceptsGzip(tt.fields); got != tt.want {
+			t.Errorf("acceptsGzip(%q) = %v; want %v", tt.fields, got, tt.want)
+		}
+	}
+}
