@@ -230,7 +230,7 @@ func BuildPackage(dir, id string) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("Makefile: make -n %s: %w: %s", target, err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("make -n %s: %w: %s", target, err, strings.TrimSpace(stderr.String()))
 	}
 	var pkgs []string
 	for _, line := range strings.Split(string(out), "\n") {
@@ -240,7 +240,7 @@ func BuildPackage(dir, id string) (string, error) {
 		}
 	}
 	if len(pkgs) != 1 {
-		return "", fmt.Errorf("Makefile: %s runs %d go builds of a ./package; want one:\n%s", target, len(pkgs), out)
+		return "", fmt.Errorf("make %s runs %d go builds of a ./package; want one:\n%s", target, len(pkgs), out)
 	}
 	return "./" + pkgs[0], nil
 }
