@@ -8,21 +8,16 @@ GO            ?= go
 ARTIFACTS_DIR ?= bin/lambda
 LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap
 
-# LogicalId:function-directory, one per Lambda in template.yaml.
-FUNCTIONS := \
-	CreateSessionFunction:create-session \
-	GetSessionFunction:get-session \
-	PostSessionEventFunction:post-session-event \
-	CancelSessionFunction:cancel-session \
-	SessionV1Function:session-v1 \
-	PaymentStatusFunction:payment-status \
-	PaymentSessionFunction:payment-session \
-	CheckoutSessionFunction:checkout-session \
-	SessionRecordsFunction:session-records \
-	SessionRecordFunction:session-record \
-	CreateApiKeyFunction:create-api-key \
-	DeleteApiKeyFunction:delete-api-key \
-	ExpirySweeperFunction:expiry-sweeper
+# The functions: one directory under functions/ each (its main package).
+# A function's LogicalId in template.yaml is its directory in CamelCase
+# followed by Function (functions/get-session is GetSessionFunction), so one
+# pattern rule, build-%Function below, builds every function;
+# functions/template_test.go holds the template to the rule.
+FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+# function_dir: the directory of a LogicalId's stem (GetSession -> get-session).
+function_dir = $(shell printf '%s' '$(1)' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+# logical_id: the LogicalId of a directory (get-session -> GetSessionFunction).
+logical_id = $(shell printf '%s' '$(1)' | awk -F- '{ for (i = 1; i <= NF; i++) printf "%s%s", toupper(substr($$i, 1, 1)), substr($$i, 2); print "Function" }')
 
 .PHONY: help run start-api smoke test lint build clean deps deploy bench fuzz
 
@@ -56,9 +51,8 @@ lint: ## go vet, gofmt, staticcheck (pinned in go.mod), go.mod/go.sum tidy, cfn-
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	cfn-lint template.yaml
 
-build: ## Build every function's bootstrap (linux/arm64) under bin/<function>/.
-	@set -e; for f in $(FUNCTIONS); do id=$${f%%:*}; dir=$${f##*:}; \
-		echo "build $$dir"; $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=bin/$$dir; done
+build: ## Build every function's bootstrap (linux/arm64) under bin/<function>/, through the targets SAM runs.
+	@set -e; $(foreach d,$(FUNCTIONS),echo "build $(d)"; $(MAKE) --no-print-directory build-$(call logical_id,$(d)) ARTIFACTS_DIR=bin/$(d);)
 
 clean: ## Remove build output.
 	rm -rf bin .aws-sam
@@ -88,35 +82,13 @@ deploy: ## sam build && sam deploy (the first time: make deploy GUIDED=1).
 # function in sam local with its events/ sample, TOKEN and API_KEY put in
 # for the sample's placeholders (see README, "sam local").
 invoke-%:
-	@id=$$(printf '%s\n' $(FUNCTIONS) | awk -F: '$$2=="$*"{print $$1}'); \
-	if [ -z "$$id" ]; then echo "no function directory $*: one of $(foreach f,$(FUNCTIONS),$(lastword $(subst :, ,$(f))))"; exit 1; fi; \
+	@$(if $(filter $*,$(FUNCTIONS)),,echo "no function directory $*: one of $(FUNCTIONS)"; exit 1;) \
 	mkdir -p bin; sed -e "s|REPLACE_WITH_TOKEN|$${TOKEN}|; s|REPLACE_WITH_API_KEY|$${API_KEY}|" events/$*.json > bin/event-$*.json; \
-	sam local invoke $$id --event bin/event-$*.json --config-env local $(if $(PARAMETER_OVERRIDES),--parameter-overrides "$(PARAMETER_OVERRIDES)")
+	sam local invoke $(call logical_id,$*) --event bin/event-$*.json --config-env local $(if $(PARAMETER_OVERRIDES),--parameter-overrides "$(PARAMETER_OVERRIDES)")
 
-# SAM (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
-build-CreateSessionFunction:
-	$(LAMBDA_BUILD) ./functions/create-session
-build-GetSessionFunction:
-	$(LAMBDA_BUILD) ./functions/get-session
-build-PostSessionEventFunction:
-	$(LAMBDA_BUILD) ./functions/post-session-event
-build-CancelSessionFunction:
-	$(LAMBDA_BUILD) ./functions/cancel-session
-build-SessionV1Function:
-	$(LAMBDA_BUILD) ./functions/session-v1
-build-PaymentStatusFunction:
-	$(LAMBDA_BUILD) ./functions/payment-status
-build-PaymentSessionFunction:
-	$(LAMBDA_BUILD) ./functions/payment-session
-build-CheckoutSessionFunction:
-	$(LAMBDA_BUILD) ./functions/checkout-session
-build-SessionRecordsFunction:
-	$(LAMBDA_BUILD) ./functions/session-records
-build-SessionRecordFunction:
-	$(LAMBDA_BUILD) ./functions/session-record
-build-CreateApiKeyFunction:
-	$(LAMBDA_BUILD) ./functions/create-api-key
-build-DeleteApiKeyFunction:
-	$(LAMBDA_BUILD) ./functions/delete-api-key
-build-ExpirySweeperFunction:
-	$(LAMBDA_BUILD) ./functions/expiry-sweeper
+# SAM (BuildMethod: makefile) runs make build-<LogicalId> with ARTIFACTS_DIR
+# set, e.g. build-GetSessionFunction: this rule builds
+# ./functions/get-session into $(ARTIFACTS_DIR)/bootstrap.
+build-%Function:
+	$(if $(filter $(call function_dir,$*),$(FUNCTIONS)),,$(error $@: no functions/$(call function_dir,$*)/main.go; a function's LogicalId is its directory in CamelCase followed by Function))
+	$(LAMBDA_BUILD) ./functions/$(call function_dir,$*)

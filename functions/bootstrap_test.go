@@ -40,6 +40,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/samlocal"
@@ -53,7 +54,7 @@ import (
 // Gateway request id.
 const (
 	sampleSessionID = "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
-	sampleMerchant  = "merchant-1"
+	sampleMerchant  = apptest.Merchant
 	sampleKeyID     = "0123456789abcdef"
 	sampleRequestID = "Xk3p9gHYoAMEbvQ="
 
@@ -463,21 +464,6 @@ func sample(t *testing.T, name, token, apiKey, day string) []byte {
 
 var createdDate = regexp.MustCompile(`(createdDate(?:=|"\s*:\s*"))\d{4}-\d{2}-\d{2}`)
 
-// field returns the value at path in a decoded JSON document, nil if there
-// is none.
-func field(path ...string) func(any) any {
-	return func(v any) any {
-		for _, p := range path {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[p]
-		}
-		return v
-	}
-}
-
 // TestBootstrapBinaries runs each function's real bootstrap through the
 // Lambda Runtime API: the API functions on their events/ samples, in an
 // order that walks the sample session through its life (as
@@ -532,39 +518,14 @@ func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
 	// the sessions are created on.
 	day := seed.CreatedAt.UTC().Format(time.DateOnly)
 
-	count := func(v any) any {
-		l, ok := v.([]any)
-		if !ok {
-			return nil
-		}
-		return len(l)
-	}
-	tests := []struct {
-		fn     string // functions/<fn>, fed events/<fn>.json
-		status int
-		get    func(any) any
-		want   any
-	}{
-		{"create-session", 201, field("orderId"), "order-1001"},
-		{"get-session", 200, field("status"), "CREATED"},
-		{"session-v1", 200, field("sessionState"), "Initial"},
-		{"payment-status", 200, field("data", "status"), "Pending"},
-		{"payment-session", 200, field("status"), "PENDING"},
-		{"checkout-session", 200, field("data", "checkoutSession", "checkoutSessionStatus"), "INITIATED"},
-		{"session-record", 200, field("session_status"), "CREATED"},
-		{"session-records", 200, count, 2}, // the seed and create-session's
-		{"post-session-event", 200, field("status"), "AUTHORISED"},
-		{"cancel-session", 200, field("status"), "CANCEL_REQUESTED"},
-		{"create-api-key", 201, field("merchantId"), sampleMerchant},
-		{"delete-api-key", 204, nil, nil},
-	}
+	tests := apptest.Samples
 	covered := map[string]bool{"expiry-sweeper": true} // testSweeperBootstrap
 	for _, tt := range tests {
-		covered[tt.fn] = true
+		covered[tt.Function] = true
 	}
 	for _, d := range dirs {
 		if !covered[d] {
-			t.Errorf("functions/%s is not run by the bootstrap test", d)
+			t.Errorf("functions/%s is not run by the bootstrap test: give its sample a row in apptest.Samples", d)
 		}
 	}
 
@@ -574,25 +535,25 @@ func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
 	recs := map[string]*dynamoRecorder{}
 	for _, tt := range tests {
 		proxy, rec := newDynamoProxy(t)
-		procs[tt.fn] = startBootstrap(t, bins, tt.fn, map[string]string{
+		procs[tt.Function] = startBootstrap(t, bins, tt.Function, map[string]string{
 			"TABLE_NAME": table, "DYNAMODB_ENDPOINT": proxy.URL,
 			"JWKS_URL": jwks.URL, "JWT_ISSUER": testIssuer, "JWT_AUDIENCE": testAudience,
 		})
-		recs[tt.fn] = rec
+		recs[tt.Function] = rec
 	}
 	for _, tt := range tests {
-		t.Run(tt.fn, func(t *testing.T) {
-			p := procs[tt.fn]
-			o := p.invoke(t, sample(t, tt.fn, token, apiKey, day))
+		t.Run(tt.Function, func(t *testing.T) {
+			p := procs[tt.Function]
+			o := p.invoke(t, sample(t, tt.Function, token, apiKey, day))
 			if o.kind != "response" {
-				t.Fatalf("%s posted an invocation %s %s; want a response\n%s", tt.fn, o.kind, o.body, p.logs())
+				t.Fatalf("%s posted an invocation %s %s; want a response\n%s", tt.Function, o.kind, o.body, p.logs())
 			}
 			var res events.APIGatewayV2HTTPResponse
 			if err := json.Unmarshal(o.body, &res); err != nil {
 				t.Fatalf("response %s: %v", o.body, err)
 			}
-			if res.StatusCode != tt.status {
-				t.Fatalf("statusCode: got %v; want %v (body %s)\n%s", res.StatusCode, tt.status, res.Body, p.logs())
+			if res.StatusCode != tt.Status {
+				t.Fatalf("statusCode: got %v; want %v (body %s)\n%s", res.StatusCode, tt.Status, res.Body, p.logs())
 			}
 			if res.IsBase64Encoded {
 				t.Errorf("isBase64Encoded: got %v; want %v", res.IsBase64Encoded, false)
@@ -604,25 +565,25 @@ func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
 					t.Errorf("%s: got %q; want %q", h, got, want)
 				}
 			}
-			if tt.get != nil {
+			if tt.Check != nil {
 				var body any
 				if err := json.Unmarshal([]byte(res.Body), &body); err != nil {
 					t.Fatalf("body %q: %v", res.Body, err)
 				}
-				if got := tt.get(body); !reflect.DeepEqual(got, tt.want) {
-					t.Errorf("got %v; want %v (body %s)", got, tt.want, res.Body)
+				if got := tt.Check(body); !reflect.DeepEqual(got, tt.Want) {
+					t.Errorf("got %v; want %v (body %s)", got, tt.Want, res.Body)
 				}
 			} else if res.Body != "" {
 				t.Errorf("body: got %q; want %q", res.Body, "")
 			}
 			p.checkIdle(t)
-			checkDynamo(t, tt.fn, recs[tt.fn])
+			checkDynamo(t, tt.Function, recs[tt.Function])
 			logs := p.logs()
 			if strings.Contains(logs, token) || strings.Contains(logs, apiKey) {
-				t.Errorf("%s logged a credential\n%s", tt.fn, logs)
+				t.Errorf("%s logged a credential\n%s", tt.Function, logs)
 			}
 			if want := `"request_id":"` + sampleRequestID + `"`; !strings.Contains(p.stdout.String(), want) {
-				t.Errorf("%s logs lack %s\n%s", tt.fn, want, logs)
+				t.Errorf("%s logs lack %s\n%s", tt.Function, want, logs)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/store"
 )
 
@@ -125,35 +127,39 @@ func functionDirs(t *testing.T) []string {
 	return dirs
 }
 
-// makeTargets maps each build-<LogicalId> target of the Makefile to the
-// functions/<dir> its recipe builds.
-func makeTargets(t *testing.T) map[string]string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, "Makefile"))
-	if err != nil {
-		t.Fatal(err)
+// logicalID is the LogicalId template.yaml gives functions/<dir>: the
+// directory in CamelCase followed by Function (get-session is
+// GetSessionFunction, session-v1 SessionV1Function). The Makefile's
+// build-%Function rule maps a LogicalId back to its directory; this test
+// holds the template, functions/ and the Makefile to that one rule.
+func logicalID(dir string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(dir, "-") {
+		if w != "" {
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
 	}
-	re := regexp.MustCompile(`(?m)^build-([A-Za-z0-9]+):\s*\n\t\$\(LAMBDA_BUILD\) \./functions/([a-z0-9-]+)\s*$`)
-	out := map[string]string{}
-	for _, m := range re.FindAllStringSubmatch(string(raw), -1) {
-		out[m[1]] = m[2]
-	}
-	return out
+	return b.String() + "Function"
 }
 
-// functionOf maps each template function's logical id to its directory,
-// through the Makefile target SAM's makefile build runs for it.
+// functionOf maps each template function's logical id to its directory
+// under functions/: the package make's build-<LogicalId> target builds,
+// as SAM's makefile build runs it (samlocal.BuildPackage).
 func functionOf(t *testing.T, tpl map[string]any) map[string]string {
 	t.Helper()
-	targets := makeTargets(t)
 	out := map[string]string{}
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
 		if get(r, "Metadata", "BuildMethod") != "makefile" {
 			t.Errorf("%s: Metadata.BuildMethod = %v; want makefile", id, get(r, "Metadata", "BuildMethod"))
 		}
-		dir, ok := targets[id]
-		if !ok {
-			t.Errorf("%s has no build-%s target in the Makefile", id, id)
+		pkg, err := samlocal.BuildPackage(root, id)
+		if err != nil {
+			t.Errorf("%s: sam build could not build it: %v", id, err)
+			continue
+		}
+		dir, ok := strings.CutPrefix(pkg, "./functions/")
+		if !ok || strings.Contains(dir, "/") {
+			t.Errorf("%s: make build-%s builds %s; want a ./functions/<dir> package", id, id, pkg)
 			continue
 		}
 		out[id] = dir
@@ -161,6 +167,10 @@ func functionOf(t *testing.T, tpl map[string]any) map[string]string {
 	return out
 }
 
+// TestEveryFunctionHasOneResourceAndBuildTarget: each functions/<dir> is
+// one function of the template, named by the rule (logicalID), which the
+// Makefile's pattern rule builds from that directory; make build builds
+// each directory once, through the same targets.
 func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
 	tpl := readTemplate(t)
 	byID := functionOf(t, tpl)
@@ -168,20 +178,43 @@ func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
 	for _, dir := range byID {
 		count[dir]++
 	}
-	for _, dir := range functionDirs(t) {
+	dirs := functionDirs(t)
+	for _, dir := range dirs {
 		if count[dir] != 1 {
-			t.Errorf("functions/%s has %d function resources in template.yaml; want 1", dir, count[dir])
+			t.Errorf("functions/%s has %d function resources in template.yaml; want 1, %s", dir, count[dir], logicalID(dir))
 		}
 	}
 	for id, dir := range byID {
 		if _, err := os.Stat(filepath.Join(root, "functions", dir, "main.go")); err != nil {
 			t.Errorf("%s builds functions/%s, which has no main.go", id, dir)
 		}
-	}
-	for id, dir := range makeTargets(t) {
-		if _, ok := byID[id]; !ok {
-			t.Errorf("Makefile target build-%s (functions/%s) has no function in template.yaml", id, dir)
+		if want := logicalID(dir); id != want {
+			t.Errorf("%s builds functions/%s; want it named %s (the directory in CamelCase, then Function): make build and make invoke-%s name it so", id, dir, want, dir)
 		}
+		// A log group per function, named for it: a copied resource that
+		// kept another's name would fail the deployment.
+		lg, _ := get(tpl, "Resources", id, "Properties", "LoggingConfig", "LogGroup", "Ref").(string)
+		if name := toStrings(get(tpl, "Resources", lg, "Properties", "LogGroupName", "Fn::Sub")); len(name) != 1 || !strings.HasSuffix(name[0], "/"+dir) {
+			t.Errorf("%s logs to %s, named %v; want a log group named .../%s", id, lg, name, dir)
+		}
+	}
+	cmd := exec.Command("make", "-n", "--no-print-directory", "build")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n build: %v\n%s", err, out)
+	}
+	built := regexp.MustCompile(`(?m)\bgo build .* -o bin/([a-z0-9-]+)/bootstrap \./functions/([a-z0-9-]+)$`).FindAllStringSubmatch(string(out), -1)
+	var got []string
+	for _, m := range built {
+		if m[1] != m[2] {
+			t.Errorf("make build builds functions/%s into bin/%s", m[2], m[1])
+		}
+		got = append(got, m[2])
+	}
+	if !slices.Equal(got, dirs) {
+		t.Errorf("make build builds %v; want each of functions/ once, %v\n%s", got, dirs, out)
 	}
 	glob := get(tpl, "Globals", "Function")
 	for k, want := range map[string]string{"Runtime": "provided.al2023", "Handler": "bootstrap", "CodeUri": ".", "Tracing": "Active"} {
@@ -230,8 +263,11 @@ func patternConstants(t *testing.T) map[string]string {
 	return out
 }
 
-// mainPattern is the route a function's main.go mounts: the httpapi.Pattern*
-// constant it names ("" for none).
+// mainPattern is the route a function's main.go serves: the
+// httpapi.Pattern* constant it names in a.MustRoute(...) ("" for none). A
+// main names its route and nothing else of package httpapi: the route
+// table pairs the pattern with its handler, so a main that made a handler
+// itself could pair a route with another's.
 func mainPattern(t *testing.T, dir string, patterns map[string]string) string {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, "functions", dir, "main.go"), nil, 0)
@@ -239,16 +275,42 @@ func mainPattern(t *testing.T, dir string, patterns map[string]string) string {
 		t.Fatal(err)
 	}
 	var found []string
+	named := map[*ast.SelectorExpr]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "httpapi" && strings.HasPrefix(sel.Sel.Name, "Pattern") {
-				found = append(found, patterns[sel.Sel.Name])
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		if fn, ok := call.Fun.(*ast.SelectorExpr); ok && fn.Sel.Name == "MustRoute" {
+			var arg *ast.SelectorExpr
+			pattern := ""
+			if len(call.Args) == 1 {
+				arg, _ = call.Args[0].(*ast.SelectorExpr)
+			}
+			if arg != nil {
+				if x, ok := arg.X.(*ast.Ident); ok && x.Name == "httpapi" {
+					pattern = patterns[arg.Sel.Name]
+				}
+			}
+			if pattern == "" {
+				t.Errorf("functions/%s: MustRoute(%v); want one httpapi.Pattern* constant", dir, call.Args)
+				return true
+			}
+			named[arg] = true
+			found = append(found, pattern)
+		}
+		return true
+	})
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok && !named[sel] {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "httpapi" {
+				t.Errorf("functions/%s names httpapi.%s; want only its route's pattern, in MustRoute: the route table (httpapi.Routes) makes its handler", dir, sel.Sel.Name)
 			}
 		}
 		return true
 	})
 	if len(found) > 1 {
-		t.Errorf("functions/%s mounts %d routes; want one", dir, len(found))
+		t.Errorf("functions/%s serves %d routes; want one", dir, len(found))
 	}
 	if len(found) == 0 {
 		return ""
@@ -257,10 +319,11 @@ func mainPattern(t *testing.T, dir string, patterns map[string]string) string {
 }
 
 // TestRoutesMatchTheCode: each API function has exactly the route its
-// main.go mounts, plus ANY on the same path (so a known path with another
+// main.go names, plus ANY on the same path (so a known path with another
 // method reaches the function's router, which answers 405 with Allow, rather
-// than API Gateway's 404); every route the code serves is in the template
-// and no path belongs to two functions.
+// than API Gateway's 404); every route of the route table (httpapi.Routes)
+// is in the template and the template has no route the table lacks; no path
+// belongs to two functions.
 func TestRoutesMatchTheCode(t *testing.T) {
 	tpl := readTemplate(t)
 	byID := functionOf(t, tpl)
@@ -300,16 +363,23 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				t.Errorf("%s.%s: event type %v", id, name, get(ev, "Type"))
 			}
 		}
+		if _, ok := byID[id]; !ok {
+			continue // functionOf said why
+		}
 		want := mainPattern(t, byID[id], patterns)
 		switch {
 		case want == "" && len(routes)+len(anys) > 0:
-			t.Errorf("%s has routes %v and ANY %v but functions/%s mounts none", id, routes, anys, byID[id])
+			t.Errorf("%s has routes %v and ANY %v but functions/%s serves none", id, routes, anys, byID[id])
 		case want != "" && (len(routes) != 1 || routes[0] != want):
-			t.Errorf("%s routes = %v; functions/%s mounts %q", id, routes, byID[id], want)
+			t.Errorf("%s routes = %v; functions/%s serves %q", id, routes, byID[id], want)
 		case want != "":
 			_, path, _ := strings.Cut(want, " ")
 			if !slices.Equal(anys, []string{path}) {
 				t.Errorf("%s has ANY routes on %v; want exactly ANY %s beside %s", id, anys, path, want)
+			}
+			// What the console lists the function as.
+			if d := get(r, "Properties", "Description"); d != want {
+				t.Errorf("%s: Description %v; want its route, %s", id, d, want)
 			}
 		}
 	}
@@ -317,12 +387,12 @@ func TestRoutesMatchTheCode(t *testing.T) {
 	for _, rt := range httpapi.Routes(httpapi.Deps{}) {
 		code[rt.Pattern] = true
 		if _, ok := templateRoutes[rt.Pattern]; !ok {
-			t.Errorf("the code serves %s; template.yaml has no such route", rt.Pattern)
+			t.Errorf("the route table (httpapi.Routes) has %s; template.yaml has no such route", rt.Pattern)
 		}
 	}
 	for route, id := range templateRoutes {
 		if !code[route] && !strings.HasPrefix(route, "ANY ") {
-			t.Errorf("template.yaml routes %s to %s; the code serves no such route", route, id)
+			t.Errorf("template.yaml routes %s to %s; the route table (httpapi.Routes) has no such route", route, id)
 		}
 	}
 }
@@ -435,7 +505,10 @@ func TestPermissionsAreExactlyWhatTheCodeCalls(t *testing.T) {
 	byID := functionOf(t, tpl)
 	seen := map[string]bool{}
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		dir := byID[id]
+		dir, ok := byID[id]
+		if !ok {
+			continue // functionOf said why
+		}
 		seen[dir] = true
 		want, ok := dynamoActions[dir]
 		if !ok {

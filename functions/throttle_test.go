@@ -2,31 +2,14 @@ package functions_test
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// routeRoles is the throttle role of each route of the API: issue 11, item
-// 5, "Give each route its own throttle sized to its role (processor events
-// must never starve behind reads), make the values parameters". A route the
-// template gains must be given a role here and an entry in the API's
-// RouteSettings; ANY routes (the 405 answers) get DefaultRouteSettings.
-var routeRoles = map[string]string{
-	"POST /sessions/{sessionId}/events":             "Events",
-	"POST /sessions":                                "Write",
-	"POST /sessions/{sessionId}/cancel":             "Write",
-	"GET /sessions/{sessionId}":                     "Read",
-	"GET /v1/session/{sessionGuid}":                 "Read",
-	"GET /v2.0/payments/{paymentId}/status":         "Read",
-	"GET /payment-sessions/{paymentSessionId}":      "Read",
-	"GET /v1/checkout-sessions/{checkoutSessionId}": "Read",
-	"GET /pps/api/v1/session-record/{sessionId}":    "Read",
-	"GET /pps/api/v1/session-record":                "List",
-	"POST /api-keys":                                "ApiKeys",
-	"DELETE /api-keys/{keyId}":                      "ApiKeys",
-}
+	"github.com/paysessions/paysessions/shared/httpapi"
+)
 
 // templateRoutes lists the HTTP API routes the template's functions declare.
 func templateRoutes(tpl map[string]any) []string {
@@ -47,11 +30,21 @@ func templateRoutes(tpl map[string]any) []string {
 }
 
 // TestRouteThrottles: every route has its own throttle from a pair of stack
-// parameters named for its role; RouteSettings names only routes that
+// parameters named for its role (issue 11, item 5: "Give each route its own
+// throttle sized to its role (processor events must never starve behind
+// reads), make the values parameters"); RouteSettings names only routes that
 // exist (CloudFormation refuses the stage otherwise); the sizes keep
 // processor events on top and the whole API well inside the account's
-// regional limit (10,000 requests per second by default, shared by every
-// API of the account).
+// regional limit (10,000 requests per second by default, shared by every API
+// of the account). ANY routes (the 405 answers) get DefaultRouteSettings.
+//
+// A route's role is the one its RouteSettings entry takes its parameters
+// from: the template says it once, and the test holds it to the rules that
+// make a role right for a route. Processor events (httpapi.PatternPostEvent)
+// have a role of their own, Events, above every other; the 004 day list
+// (httpapi.PatternSessionRecords) reads a whole day, so its role, List, is
+// below a single read's; a GET takes Read or List and no other method does,
+// so a write never shares a read's budget, nor a read a write's.
 func TestRouteThrottles(t *testing.T) {
 	tpl := readTemplate(t)
 	api := resourcesOfType(tpl, "AWS::Serverless::HttpApi")["HttpApi"]
@@ -72,51 +65,73 @@ func TestRouteThrottles(t *testing.T) {
 		}
 		return def
 	}
-	// limits checks that setting s takes its limits from role's parameters
-	// and returns their defaults.
-	limits := func(where string, s any, role string) (rate, burst float64) {
+	// limits checks that setting s takes its limits from one role's pair of
+	// parameters and returns the role and their defaults.
+	limits := func(where string, s any) (role string, rate, burst float64) {
 		t.Helper()
-		for _, l := range []struct{ prop, param string }{{"ThrottlingRateLimit", role + "RateLimit"}, {"ThrottlingBurstLimit", role + "BurstLimit"}} {
-			if ref := get(s, l.prop, "Ref"); ref != l.param {
-				t.Errorf("%s: %s = %v; want !Ref %s", where, l.prop, get(s, l.prop), l.param)
-			}
+		rateRef, _ := get(s, "ThrottlingRateLimit", "Ref").(string)
+		burstRef, _ := get(s, "ThrottlingBurstLimit", "Ref").(string)
+		role, ok := strings.CutSuffix(rateRef, "RateLimit")
+		if !ok || role == "" || burstRef != role+"BurstLimit" {
+			t.Errorf("%s: ThrottlingRateLimit %v, ThrottlingBurstLimit %v; want !Ref <Role>RateLimit and !Ref <Role>BurstLimit", where, get(s, "ThrottlingRateLimit"), get(s, "ThrottlingBurstLimit"))
+			return "", 0, 0
 		}
 		rate, burst = param(role+"RateLimit"), param(role+"BurstLimit")
 		if burst < rate {
 			t.Errorf("%s: burst %v below rate %v", where, burst, rate)
 		}
-		return rate, burst
+		return role, rate, burst
 	}
 
-	otherRate, _ := limits("DefaultRouteSettings", get(api, "Properties", "DefaultRouteSettings"), "OtherRoutes")
+	other, otherRate, _ := limits("DefaultRouteSettings", get(api, "Properties", "DefaultRouteSettings"))
+	if other != "OtherRoutes" {
+		t.Errorf("DefaultRouteSettings take the %s parameters; want OtherRoutes", other)
+	}
 	routes := templateRoutes(tpl)
 	byRole := map[string]float64{}
+	routesOf := map[string][]string{}
 	total := 0.0
 	seen := map[string]bool{}
 	for _, route := range routes {
 		seen[route] = true
-		if strings.HasPrefix(route, "ANY ") {
+		method, _, _ := strings.Cut(route, " ")
+		if method == "ANY" {
 			if s, ok := settings[route]; ok {
-				r, _ := limits("RouteSettings["+route+"]", s, "OtherRoutes")
+				_, r, _ := limits("RouteSettings["+route+"]", s)
 				total += r
 			} else {
 				total += otherRate
 			}
 			continue
 		}
-		role, ok := routeRoles[route]
-		if !ok {
-			t.Errorf("route %s has no throttle role: add it to routeRoles and to the API's RouteSettings", route)
-			continue
-		}
 		s, ok := settings[route]
 		if !ok {
-			t.Errorf("route %s: no RouteSettings entry; want its own throttle from the %s parameters", route, role)
+			t.Errorf("route %s: no RouteSettings entry; want its own throttle from its role's parameters", route)
 			continue
 		}
-		rate, _ := limits("RouteSettings["+route+"]", s, role)
+		role, rate, _ := limits("RouteSettings["+route+"]", s)
+		if role == "" {
+			continue
+		}
 		byRole[role] = rate
+		routesOf[role] = append(routesOf[role], route)
 		total += rate
+		read := role == "Read" || role == "List"
+		switch {
+		case route == httpapi.PatternPostEvent && role != "Events":
+			t.Errorf("route %s takes the %s parameters; want Events, the processor events' own", route, role)
+		case route == httpapi.PatternSessionRecords && role != "List":
+			t.Errorf("route %s takes the %s parameters; want List: it reads a whole day", route, role)
+		case method == "GET" && !read:
+			t.Errorf("route %s takes the %s parameters; want Read or List: a read never shares a write's budget", route, role)
+		case method != "GET" && read:
+			t.Errorf("route %s takes the %s parameters; want a write's role: a write never shares a read's budget", route, role)
+		case role == "OtherRoutes":
+			t.Errorf("route %s takes the OtherRoutes parameters; want a role of its own kind", route)
+		}
+	}
+	if !slices.Equal(routesOf["Events"], []string{httpapi.PatternPostEvent}) {
+		t.Errorf("the Events parameters throttle %v; want %s alone: processor events must never starve behind another route", routesOf["Events"], httpapi.PatternPostEvent)
 	}
 	for route := range settings {
 		if !seen[route] {
@@ -134,7 +149,7 @@ func TestRouteThrottles(t *testing.T) {
 	if total > 5000 {
 		t.Errorf("the routes' default rates add up to %v/s; want at most 5000, half the account's default regional limit", total)
 	}
-	t.Logf("%d routes, default rates add up to %v requests/s", len(routes), total)
+	t.Logf("%d routes, default rates add up to %v requests/s; roles: %v", len(routes), total, routesOf)
 }
 
 // TestJwksUrlIsHTTPS: the stack takes only an https JWKS URL (plain http,

@@ -12,5 +12,5 @@ import (
 
 func main() {
 	a := app.MustLoadAPI(context.Background())
-	lambda.Start(a.Lambda(httpapi.Route{Pattern: httpapi.PatternCheckoutSession, Handler: httpapi.CheckoutSession(a.Store, a.Auth)}))
+	lambda.Start(a.MustRoute(httpapi.PatternCheckoutSession))
 }

@@ -12,5 +12,5 @@ import (
 
 func main() {
 	a := app.MustLoadAPI(context.Background())
-	lambda.Start(a.Lambda(httpapi.Route{Pattern: httpapi.PatternCreateAPIKey, Handler: httpapi.CreateAPIKey(a.Store, a.Auth, a.Now)}))
+	lambda.Start(a.MustRoute(httpapi.PatternCreateAPIKey))
 }

@@ -12,5 +12,5 @@ import (
 
 func main() {
 	a := app.MustLoadAPI(context.Background())
-	lambda.Start(a.Lambda(httpapi.Route{Pattern: httpapi.PatternCreateSession, Handler: httpapi.CreateSession(a.Store, a.Auth, a.Now)}))
+	lambda.Start(a.MustRoute(httpapi.PatternCreateSession))
 }

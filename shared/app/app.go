@@ -118,6 +118,19 @@ func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 	return httpadapter.NewV2(h).ProxyWithContext
 }
 
+// MustRoute is what lambda.Start runs for the API function of the route
+// table's route at pattern (an httpapi.Pattern* constant): that route
+// alone, its handler made from the App (httpapi.RouteOf). A pattern the
+// table lacks is a start-up failure (Fatal), never a function that answers
+// nothing.
+func (a *App) MustRoute(pattern string) LambdaHandler {
+	rt, ok := httpapi.RouteOf(pattern, a.Deps())
+	if !ok {
+		Fatal(fmt.Errorf("httpapi's route table has no route %q", pattern))
+	}
+	return a.Lambda(rt)
+}
+
 // lambdaRequestID is API Gateway's request id (what its access log shows),
 // else the Lambda invocation's.
 func lambdaRequestID(r *http.Request) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 // The events/ samples name this session, merchant and API key id.
 const (
 	sampleSessionID = "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
-	sampleMerchant  = "merchant-1"
+	sampleMerchant  = apptest.Merchant
 	sampleKeyID     = "0123456789abcdef"
 )
 
@@ -153,44 +154,18 @@ func TestEventSamplesThroughLambdaHandler(t *testing.T) {
 	if err := f.app.Store.CreateAPIKey(context.Background(), &store.APIKey{ID: sampleKeyID, MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: make([]byte, 32), CreatedAt: f.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	field := func(path ...string) func(any) any {
-		return func(v any) any {
-			for _, p := range path {
-				v = v.(map[string]any)[p]
-			}
-			return v
-		}
-	}
-	tests := []struct {
-		file   string
-		status int
-		get    func(any) any
-		want   any
-	}{
-		{"create-session.json", 201, field("orderId"), "order-1001"},
-		{"get-session.json", 200, field("status"), "CREATED"},
-		{"session-v1.json", 200, field("sessionState"), "Initial"},
-		{"payment-status.json", 200, field("data", "status"), "Pending"},
-		{"payment-session.json", 200, field("status"), "PENDING"},
-		{"checkout-session.json", 200, field("data", "checkoutSession", "checkoutSessionStatus"), "INITIATED"},
-		{"session-record.json", 200, field("session_status"), "CREATED"},
-		{"session-records.json", 200, func(v any) any { return len(v.([]any)) }, 2},
-		{"post-session-event.json", 200, field("status"), "AUTHORISED"},
-		{"cancel-session.json", 200, field("status"), "CANCEL_REQUESTED"},
-		{"create-api-key.json", 201, field("merchantId"), sampleMerchant},
-		{"delete-api-key.json", 204, nil, nil},
-	}
 	seen := map[string]bool{}
-	for _, tt := range tests {
-		seen[tt.file] = true
-		t.Run(tt.file, func(t *testing.T) {
-			res := f.invoke(t, f.event(t, tt.file, ""))
-			if res.StatusCode != tt.status {
-				t.Fatalf("status = %d %s; want %d", res.StatusCode, res.Body, tt.status)
+	for _, tt := range apptest.Samples {
+		file := tt.Function + ".json"
+		seen[file] = true
+		t.Run(file, func(t *testing.T) {
+			res := f.invoke(t, f.event(t, file, ""))
+			if res.StatusCode != tt.Status {
+				t.Fatalf("status = %d %s; want %d", res.StatusCode, res.Body, tt.Status)
 			}
-			if tt.get != nil {
-				if got := tt.get(decode(t, res)); !reflect.DeepEqual(got, tt.want) {
-					t.Errorf("got %v; want %v", got, tt.want)
+			if tt.Check != nil {
+				if got := tt.Check(decode(t, res)); !reflect.DeepEqual(got, tt.Want) {
+					t.Errorf("got %v; want %v", got, tt.Want)
 				}
 			}
 		})

@@ -1146,6 +1146,25 @@ func mxTable(t *testing.T, h *harness) map[string]map[string]any {
 	return items
 }
 
+// TestMatrixCoversEveryRoute: the matrix has one row per route of the
+// route table (httpapi.Routes), so an endpoint cannot join the service
+// without its answer to every credential written down here.
+func TestMatrixCoversEveryRoute(t *testing.T) {
+	rows := map[string]int{}
+	for _, r := range mxRows() {
+		rows[r.route]++
+	}
+	for _, rt := range httpapi.Routes(httpapi.Deps{}) {
+		if rows[rt.Pattern] != 1 {
+			t.Errorf("route %s has %d rows in the matrix; want 1", rt.Pattern, rows[rt.Pattern])
+		}
+		delete(rows, rt.Pattern)
+	}
+	for route := range rows {
+		t.Errorf("the matrix has a row for %s, which is not a route of the route table", route)
+	}
+}
+
 // TestMatrix plays the matrix in two passes. First every cell that must
 // not change anything (refusals and reads), all on one m-1 session (and
 // key) per endpoint, after which every item of the table must be as it was,

@@ -10,13 +10,13 @@
 package samlocal
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,8 +46,9 @@ type Parameter struct {
 type Function struct {
 	LogicalID string
 	// Package is the Go package the Makefile's build-<LogicalID> target
-	// builds (BuildMethod: makefile), e.g. ./functions/get-session; Name is
-	// its last element, the name `go build -o dir/` gives its binary.
+	// builds (BuildMethod: makefile), e.g. ./functions/get-session, as make
+	// itself resolves the target (a pattern rule or one of its own); Name
+	// is its last element, the name `go build -o dir/` gives its binary.
 	Package, Name string
 	Routes        []RouteKey
 	Schedules     []Schedule
@@ -78,14 +79,11 @@ const (
 	defaultMemoryMB = 128
 )
 
-// ReadTemplate reads dir/template.yaml, and dir/Makefile for the package
-// each function's build target builds.
+// ReadTemplate reads dir/template.yaml, and asks dir/Makefile which package
+// each function's build target builds (make -n, so it needs make, as SAM's
+// makefile build does).
 func ReadTemplate(dir string) (*Template, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "template.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	targets, err := makeTargets(filepath.Join(dir, "Makefile"))
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +116,7 @@ func ReadTemplate(dir string) (*Template, error) {
 				t.AccessLogFormat, _ = f.(string)
 			}
 		case "AWS::Serverless::Function":
-			fn, err := readFunction(id, r, global, globalVars, targets)
+			fn, err := readFunction(dir, id, r, global, globalVars)
 			if err != nil {
 				return nil, err
 			}
@@ -129,15 +127,15 @@ func ReadTemplate(dir string) (*Template, error) {
 	return t, nil
 }
 
-func readFunction(id string, r, global, globalVars any, targets map[string]string) (*Function, error) {
+func readFunction(dir, id string, r, global, globalVars any) (*Function, error) {
 	props, _ := lookup(r, "Properties")
 	fn := &Function{LogicalID: id, Environment: map[string]any{}}
 	if m, _ := lookup(r, "Metadata", "BuildMethod"); m != "makefile" {
 		return nil, fmt.Errorf("template.yaml: %s: Metadata.BuildMethod is %v; only makefile builds are supported", id, m)
 	}
-	pkg, ok := targets[id]
-	if !ok {
-		return nil, fmt.Errorf("Makefile: no build-%s target builds a package", id)
+	pkg, err := BuildPackage(dir, id)
+	if err != nil {
+		return nil, err
 	}
 	fn.Package, fn.Name = pkg, path.Base(pkg)
 
@@ -212,32 +210,39 @@ func readFunction(id string, r, global, globalVars any, targets map[string]strin
 	return fn, nil
 }
 
-// makeTargets maps each build-<LogicalId> target of the Makefile (SAM's
-// makefile build method) to the package its recipe builds with
-// $(LAMBDA_BUILD).
-func makeTargets(file string) (map[string]string, error) {
-	f, err := os.Open(file)
+// BuildPackage is the Go package dir/Makefile's build-<id> target builds
+// (SAM's makefile build method runs that target for function id), e.g.
+// ./functions/get-session: make resolves the target, pattern rules
+// included, and prints its recipe without running it (make -n); the
+// package is the last argument of the recipe's one go build.
+func BuildPackage(dir, id string) (string, error) {
+	target := "build-" + id
+	cmd := exec.Command("make", "-n", "--no-print-directory", target, "ARTIFACTS_DIR=/artifacts")
+	cmd.Dir = dir
+	// Not the flags of a make this runs under (make test): its jobserver
+	// and its -n or -k would reach this make.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MFLAGS" && k != "MAKELEVEL" {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return nil, err
+		return "", fmt.Errorf("make -n %s: %w: %s", target, err, strings.TrimSpace(stderr.String()))
 	}
-	defer f.Close()
-	target := regexp.MustCompile(`^build-([A-Za-z0-9]+):\s*$`)
-	recipe := regexp.MustCompile(`^\t\$\(LAMBDA_BUILD\)\s+(\./\S+)\s*$`)
-	out := map[string]string{}
-	current := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if m := target.FindStringSubmatch(line); m != nil {
-			current = m[1]
-			continue
+	var pkgs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if i := slices.Index(f, "build"); i > 0 && path.Base(f[i-1]) == "go" && strings.HasPrefix(f[len(f)-1], "./") {
+			pkgs = append(pkgs, path.Clean(f[len(f)-1]))
 		}
-		if m := recipe.FindStringSubmatch(line); m != nil && current != "" {
-			out[current] = m[1]
-		}
-		current = ""
 	}
-	return out, sc.Err()
+	if len(pkgs) != 1 {
+		return "", fmt.Errorf("make %s runs %d go builds of a ./package; want one:\n%s", target, len(pkgs), out)
+	}
+	return "./" + pkgs[0], nil
 }
 
 // cfnValue turns a YAML node into maps, slices and strings, CloudFormation's

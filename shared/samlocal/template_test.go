@@ -1,7 +1,6 @@
 package samlocal
 
 import (
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -208,21 +207,41 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
-func TestMakeTargets(t *testing.T) {
-	got, err := makeTargets(filepath.Join(repoRoot, "Makefile"))
-	if err != nil {
+// BuildPackage asks make which package a function's build target builds,
+// as SAM's makefile build runs it: the repository's one pattern rule, the
+// test stack's targets of its own (two functions, one package), and a
+// refusal for a function the Makefile cannot build or builds twice.
+func TestBuildPackage(t *testing.T) {
+	odd := t.TempDir()
+	makefile := "build-TwoFunction:\n\tgo build -o $(ARTIFACTS_DIR)/a ./a\n\tgo build -o $(ARTIFACTS_DIR)/b ./b\n" +
+		"build-NoneFunction:\n\tcp bootstrap $(ARTIFACTS_DIR)/\n"
+	if err := os.WriteFile(filepath.Join(odd, "Makefile"), []byte(makefile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tpl, err := ReadTemplate(repoRoot)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		dir, id, want string
+	}{
+		{repoRoot, "GetSessionFunction", "./functions/get-session"},
+		{repoRoot, "SessionV1Function", "./functions/session-v1"},
+		{repoRoot, "CreateApiKeyFunction", "./functions/create-api-key"},
+		{repoRoot, "ExpirySweeperFunction", "./functions/expiry-sweeper"},
+		{repoRoot, "NoSuchFunction", ""}, // the rule's functions/no-such does not exist
+		{repoRoot, "GetSession", ""},     // no rule makes build-GetSession
+		{testStack, "EchoFunction", "./echo"},
+		{testStack, "TickFunction", "./echo"},
+		{odd, "TwoFunction", ""},
+		{odd, "NoneFunction", ""},
 	}
-	ids := slices.Sorted(maps.Keys(got))
-	var want []string
-	for _, fn := range tpl.Functions {
-		want = append(want, fn.LogicalID)
+	for _, tt := range tests {
+		got, err := BuildPackage(tt.dir, tt.id)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("BuildPackage(%s, %s) = %q, %v; want %q", tt.dir, tt.id, got, err, tt.want)
+		}
 	}
-	if !slices.Equal(ids, want) {
-		t.Errorf("Makefile build targets %v; template functions %v", ids, want)
+	// Under make test, the outer make's flags are in the environment.
+	t.Setenv("MAKEFLAGS", "q") // question mode: it would print no recipe
+	t.Setenv("MAKELEVEL", "1")
+	if got, err := BuildPackage(repoRoot, "GetSessionFunction"); got != "./functions/get-session" || err != nil {
+		t.Errorf("BuildPackage under an outer make = %q, %v; want ./functions/get-session", got, err)
 	}
 }
