@@ -100,10 +100,7 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 
 	routes := httpapi.Routes(a.Deps())
 	if dev != nil {
-		routes = append(routes,
-			httpapi.Route{Pattern: "GET " + devtoken.JWKSPath, Handler: dev},
-			httpapi.Route{Pattern: "GET " + devtoken.TokenPath, Handler: dev.TokenHandler()},
-		)
+		routes = append(routes, dev.Routes()...)
 	}
 	srv := &http.Server{
 		Handler:           httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...)),
