@@ -981,6 +981,21 @@ func mxNew(t *testing.T, k apitarget.Kind, diff *apitarget.Diff) *mxMatrix {
 	m.expired = expired
 	m.secret(expired)
 
+	// A credential sent twice, or two in one field: API Gateway joins a
+	// repeated header's values with commas (payload format 2.0) and the
+	// Lambda adapter splits the list again, for every header but a few
+	// (Authorization is one it keeps whole), so a function cannot tell the
+	// two spellings apart, nor which element the client meant: it refuses
+	// the list, whatever its first element.
+	own := "Bearer " + strings.Join(valid, ".")
+	m.garbage = append(m.garbage,
+		mxCred{name: "m-1's JWT, then Authorization again with garbage", authz: own, again: [][2]string{{"Authorization", "Bearer garbage"}}},
+		mxCred{name: "Authorization with garbage, then m-1's JWT again", authz: "Bearer garbage", again: [][2]string{{"Authorization", own}}},
+		mxCred{name: "m-1's JWT twice in one Authorization", authz: own + ", " + own},
+		mxCred{name: "m-1's API key and garbage in one X-Api-Key", key: m.keyRW + ",garbage"},
+		mxCred{name: "m-1's API key, then X-Api-Key again with garbage", key: m.keyRW, again: [][2]string{{auth.HeaderAPIKey, "garbage"}}},
+		mxCred{name: "m-1's API key twice in one X-Api-Key", key: m.keyRW + ", " + m.keyRW},
+	)
 	return m
 }
 
