@@ -114,9 +114,12 @@ type Target struct {
 
 	logs  *buffer
 	sweep func(context.Context) error
+	stop  func() error
+	once  sync.Once
+	err   error
 }
 
-// Start starts a target of kind k, stopped when t ends.
+// Start starts a target of kind k, stopped when t ends (or by Close).
 func Start(t testing.TB, k Kind, o Options) *Target {
 	t.Helper()
 	env := map[string]string{"DYNAMODB_ENDPOINT": storetest.Endpoint(t)}
@@ -150,7 +153,6 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	begin := time.Now()
-	var stop func() error
 	switch k {
 	case Local:
 		s, err := localserver.Start(ctx, localserver.Options{Getenv: getenv, Out: tg.logs, Log: tg.logs, Listener: ln})
@@ -165,7 +167,7 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 			}
 			return nil
 		}
-		stop = s.Close
+		tg.stop = s.Close
 	case StartAPI:
 		bootstraps, emulator := build(t)
 		s, err := samlocal.Start(ctx, samlocal.Options{
@@ -183,7 +185,7 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 			}
 		}
 		tg.sweep = func(ctx context.Context) error { return s.InvokeSchedule(ctx, sweeper) }
-		stop = s.Close
+		tg.stop = s.Close
 	default:
 		t.Fatalf("apitarget: no kind %q", k)
 	}
@@ -192,7 +194,7 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 	}
 	t.Logf("%s target on %s (table %s) started in %v", k, tg.URL, tg.TableName, time.Since(begin).Round(time.Millisecond))
 	t.Cleanup(func() {
-		if err := stop(); err != nil {
+		if err := tg.Close(); err != nil {
 			t.Errorf("stop the %s target: %v", k, err)
 		}
 		if t.Failed() {
@@ -200,6 +202,13 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 		}
 	})
 	return tg
+}
+
+// Close stops the target: the server, and for start-api every emulator and
+// function process; it waits for them. Safe to call twice.
+func (tg *Target) Close() error {
+	tg.once.Do(func() { tg.err = tg.stop() })
+	return tg.err
 }
 
 // Token mints a token the target accepts.
