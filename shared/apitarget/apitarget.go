@@ -198,7 +198,15 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 			t.Errorf("stop the %s target: %v", k, err)
 		}
 		if t.Failed() {
-			t.Logf("the %s target's log, last lines:\n%s", k, tail(tg.logs.String(), 60))
+			logs := tg.logs.String()
+			var notices []string
+			for _, line := range strings.Split(logs, "\n") {
+				if strings.HasPrefix(line, "start-api  ") {
+					notices = append(notices, line)
+				}
+			}
+			t.Logf("the %s target's own notices (start-api: why the gateway answered for a function):\n%s\nits log, last lines:\n%s",
+				k, strings.Join(notices, "\n"), tail(logs, 60))
 		}
 	})
 	return tg
