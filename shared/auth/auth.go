@@ -13,7 +13,7 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// Scopes the service knows (DESIGN.md §2).
+// Scopes the service knows (docs/design.md §2).
 const (
 	ScopeSessionsRead    = "sessions:read"
 	ScopeSessionsWrite   = "sessions:write"

@@ -1,5 +1,5 @@
 // Package config reads the service's settings from the environment
-// (DESIGN.md §9). A bad value stops start-up with a message naming the
+// (docs/design.md §9). A bad value stops start-up with a message naming the
 // variable, the value's problem and what is expected.
 //
 // Load reads exactly the variables a Lambda function reads, so every one of

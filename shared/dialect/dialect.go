@@ -1,5 +1,5 @@
 // Package dialect renders a canonical session in the exact shapes of the
-// five "get session status" APIs the service imitates (DESIGN.md §6):
+// five "get session status" APIs the service imitates (docs/design.md §6):
 // field names, nesting, optionality and time formats as the documents'
 // examples show them. Renderers are pure: a session in, a value to encode
 // as JSON out. Status words come from package statemap.

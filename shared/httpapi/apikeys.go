@@ -10,7 +10,7 @@ import (
 	"github.com/paysessions/paysessions/shared/store"
 )
 
-// Patterns of the API key endpoints (DESIGN.md §2, 11-12).
+// Patterns of the API key endpoints (docs/design.md §2, 11-12).
 const (
 	PatternCreateAPIKey = "POST /api-keys"
 	PatternDeleteAPIKey = "DELETE /api-keys/{keyId}"

@@ -11,7 +11,7 @@ import (
 	"github.com/paysessions/paysessions/shared/store"
 )
 
-// Patterns of the documented status endpoints (DESIGN.md §2, 1-6).
+// Patterns of the documented status endpoints (docs/design.md §2, 1-6).
 const (
 	PatternV1Session       = "GET /v1/session/{sessionGuid}"
 	PatternPaymentStatus   = "GET /v2.0/payments/{paymentId}/status"

@@ -14,7 +14,7 @@ import (
 	"github.com/paysessions/paysessions/shared/store"
 )
 
-// Patterns of the native endpoints (DESIGN.md §2, 7-10).
+// Patterns of the native endpoints (docs/design.md §2, 7-10).
 const (
 	PatternCreateSession = "POST /sessions"
 	PatternGetSession    = "GET /sessions/{sessionId}"

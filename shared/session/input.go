@@ -29,7 +29,7 @@ const (
 )
 
 // Draft is what a merchant sends to create a session: every settable field
-// of the canonical session (DESIGN.md §3). Absent fields are zero.
+// of the canonical session (docs/design.md §3). Absent fields are zero.
 type Draft struct {
 	OrderID              string            `json:"orderId"`
 	Amount               *int64            `json:"amount"`

@@ -27,7 +27,7 @@ type Policy struct {
 // DefaultWriteGuard is WRITE_GUARD's default.
 const DefaultWriteGuard = 5 * time.Second
 
-// DefaultPolicy is the lifecycle of DESIGN.md §4: 30 minutes open, 15 minutes
+// DefaultPolicy is the lifecycle of docs/design.md §4: 30 minutes open, 15 minutes
 // readable after closing, writes refused in the 5 seconds before either ends.
 var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: DefaultWriteGuard}
 
@@ -77,7 +77,7 @@ type DeclineReasons struct {
 	Reasons  []string `json:"reasons"`
 }
 
-// Session is the canonical payment session (DESIGN.md §3), the union of what
+// Session is the canonical payment session (docs/design.md §3), the union of what
 // the five status APIs expose. Its JSON form is the native API's.
 type Session struct {
 	ID                   string            `json:"id"`

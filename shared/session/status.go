@@ -1,6 +1,6 @@
 package session
 
-// Status is a canonical session status (DESIGN.md §4).
+// Status is a canonical session status (docs/design.md §4).
 type Status string
 
 // The 13 canonical statuses.
@@ -54,7 +54,7 @@ func (s Status) Final() bool {
 	return s == Failed || s == Canceled || s == Expired
 }
 
-// closedTransitions lists where each closed status may go (DESIGN.md §4).
+// closedTransitions lists where each closed status may go (docs/design.md §4).
 var closedTransitions = map[Status][]Status{
 	Authorised:                 {Settled, CancelRequested, Canceled, Failed, FraudCancellationRequested},
 	Settled:                    {FraudCancellationRequested},

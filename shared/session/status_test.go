@@ -2,7 +2,7 @@ package session
 
 import "testing"
 
-// allowed is DESIGN.md §4 written out pair by pair, independently of the
+// allowed is docs/design.md §4 written out pair by pair, independently of the
 // implementation's tables.
 func allowed() map[[2]Status]bool {
 	open := []Status{Created, Processing, Sent, RequestReceived, RequiresAction, OTPPending}

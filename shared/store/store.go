@@ -1,5 +1,5 @@
 // Package store keeps sessions, idempotency records and API keys in one
-// DynamoDB table (DESIGN.md §8). Reads of a session are one consistent
+// DynamoDB table (docs/design.md §8). Reads of a session are one consistent
 // GetItem; every write is conditional, so a lost race is retried against the
 // winner's state or refused, never overwritten; time rules are enforced on
 // read and by the write conditions themselves, never left to DynamoDB TTL.

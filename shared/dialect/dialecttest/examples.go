@@ -112,7 +112,7 @@ func PaymentStatus() Example {
 
 // PaymentSession is document 002's example. The document prints returnUrl
 // and cancelUrl with hosted false, while its field descriptions say both
-// are "Present when hosted is true", as DESIGN.md §6 does. The service
+// are "Present when hosted is true", as docs/design.md §6 does. The service
 // follows the descriptions, so the example session is hosted; see
 // PaymentSessionNotHosted for the example as printed. It expires an hour
 // after creation, so that it is still PENDING at its updatedAt of 10:30.
