@@ -71,8 +71,8 @@ func eachStore(t *testing.T, test func(t *testing.T, h *harness)) {
 	t.Run("dynamodb", func(t *testing.T) { test(t, newHarness(t)) })
 }
 
-// withPolicy is the store of h under another lifecycle policy, on the same
-// sessions and keys.
+// storeWithPolicy is the store of h under another lifecycle policy, on
+// the same sessions and keys.
 func storeWithPolicy(h *harness, p session.Policy) harnessStore {
 	if m, ok := h.st.(*storetest.Memory); ok {
 		return m.WithPolicy(p)
