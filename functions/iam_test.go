@@ -22,7 +22,7 @@ var dynamoActions = map[string][]grant{
 	"session-v1":         {{"dynamodb:GetItem", ""}},
 	"payment-status":     {{"dynamodb:GetItem", ""}},
 	"payment-session":    {{"dynamodb:GetItem", ""}},
-	"checkout-session":   {{"dynamodb:GetItem", ""}}, // a parent with its child: TransactGetItems, authorised per item as GetItem
+	"checkout-session":   {{"dynamodb:GetItem", ""}},                                                // a parent with its child: TransactGetItems, authorised per item as GetItem
 	"session-records":    {{"dynamodb:Query", "byMerchantDayShard"}, {"dynamodb:BatchGetItem", ""}}, // ids from the index, sessions from the table
 	"session-record":     {{"dynamodb:GetItem", ""}},
 	"create-api-key":     {{"dynamodb:PutItem", ""}},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/dialect/dialecttest"
 )
 
@@ -71,11 +72,17 @@ func jsonType(v any) string {
 	return "other"
 }
 
-// TestLocalServerAnswersEveryDialect creates, on the running local server,
-// sessions with each document's example data and checks that every endpoint
-// answers in the document's shape and time format.
+// TestLocalServerAnswersEveryDialect creates, on the running local server
+// and on make start-api's stack, sessions with each document's example data
+// and checks that every endpoint answers in the document's shape and time
+// format.
 func TestLocalServerAnswersEveryDialect(t *testing.T) {
-	base, _ := startServer(t, nil)
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		answersEveryDialect(t, apitarget.Start(t, k, apitarget.Options{}).URL)
+	})
+}
+
+func answersEveryDialect(t *testing.T, base string) {
 	tok := mint(t, base, "merchant_id="+dialecttest.Merchant)
 	proc := client{t, base, mint(t, base, "merchant_id=&scope=sessions:process")}
 	c := client{t, base, tok}

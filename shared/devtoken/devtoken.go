@@ -74,10 +74,12 @@ func (i *Issuer) JWKS() []byte { return i.jwks }
 // PublicKey returns the public key (tests use it to forge HMAC tokens).
 func (i *Issuer) PublicKey() crypto.PublicKey { return i.private.Public() }
 
-// ServeHTTP serves the JWKS.
+// ServeHTTP serves the JWKS, with Cache-Control: no-store: the key is made
+// when the issuer is, so a copy kept across a restart of the local server
+// would name a key that no longer signs.
 func (i *Issuer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "max-age=300")
+	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(i.jwks)
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // Where the local servers (make run, make start-api) serve the development
@@ -19,6 +21,9 @@ const (
 	JWKSPath  = "/.well-known/jwks.json"
 	TokenPath = "/local/token"
 )
+
+// MaxTTL is the longest lifetime TokenHandler mints.
+const MaxTTL = 24 * time.Hour
 
 // AllScopes is what a token from TokenHandler carries when the request names
 // no scope.
@@ -49,12 +54,25 @@ func Configure(cfg *config.Config, base string) (*Issuer, error) {
 	return dev, nil
 }
 
+// Routes are the development issuer's two routes, GET JWKSPath and
+// GET TokenPath, as both local servers mount them: on an httpapi router
+// inside httpapi.Middleware, so they answer as the service does (its
+// security headers, Cache-Control: no-store, a request id, problem+json
+// errors, 405 with Allow for another method).
+func (i *Issuer) Routes() []httpapi.Route {
+	return []httpapi.Route{
+		{Pattern: http.MethodGet + " " + JWKSPath, Handler: i},
+		{Pattern: http.MethodGet + " " + TokenPath, Handler: i.TokenHandler()},
+	}
+}
+
 // TokenHandler serves GET TokenPath?merchant_id=…&scope=…&ttl=…: a
 // development token as text/plain. merchant_id defaults to merchant-1
 // (merchant_id= with no value mints a token without one, as a processor
-// has), scope (space-separated) to AllScopes, ttl to 1h (at most 24h).
+// has), scope (space-separated) to AllScopes, ttl to 1h (at most MaxTTL).
+// A bad ttl is 400 VALIDATION_FAILED naming it, as problem+json.
 func (i *Issuer) TokenHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpapi.ProblemHandler(func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		c := Claims{Subject: "local-developer", MerchantID: "merchant-1", Scopes: AllScopes, TTL: time.Hour}
 		if q.Has("merchant_id") {
@@ -65,18 +83,17 @@ func (i *Issuer) TokenHandler() http.Handler {
 		}
 		if v := q.Get("ttl"); v != "" {
 			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 || d > 24*time.Hour {
-				http.Error(w, "ttl must be a duration up to 24h", http.StatusBadRequest)
-				return
+			if err != nil || d <= 0 || d > MaxTTL {
+				return session.Invalid("ttl", "ttl must be a Go duration above 0 and at most 24h, such as 90m.")
 			}
 			c.TTL = d
 		}
 		tok, err := i.Mint(c)
 		if err != nil {
-			http.Error(w, "could not mint a token", http.StatusInternalServerError)
-			return
+			return session.Internal(err)
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, tok)
+		return nil
 	})
 }

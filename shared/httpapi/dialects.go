@@ -197,8 +197,8 @@ func CheckoutSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		switch m := r.Header.Values(HeaderMerchantID); {
-		case len(m) == 0 || m[0] == "":
+		switch m := auth.HeaderList(r.Header, HeaderMerchantID); {
+		case len(m) == 0:
 			return session.Invalid(HeaderMerchantID, "The X-Merchant-Id header is required.")
 		case len(m) > 1:
 			return session.Invalid(HeaderMerchantID, "The X-Merchant-Id header must be sent once.")

@@ -40,7 +40,14 @@ func stored(t *testing.T, h *harness, id string) *session.Session {
 func TestTwentyPercentFaults(t *testing.T) {
 	faults := storetest.NewFaultTransport(5)
 	faults.SpareLastAttempt = true
-	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}})
+	// A 30 s guard band gives each write a 24 s deadline: four faulted
+	// attempts and their back-off fit in the default 4 s on an idle
+	// machine, not always on a starved one under -race, and a write cut off
+	// by its deadline is a 503 by design (TestWriteDeadlineEndsRetries),
+	// not what this test is about.
+	policy := session.DefaultPolicy
+	policy.WriteGuard = 30 * time.Second
+	h := newHarnessPolicy(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}}, policy)
 	merchant := h.merchantToken("m-1")
 	proc := h.processorToken()
 	reader := newDialectReader(h, "m-1")

@@ -24,6 +24,16 @@ func handle(fn handlerFunc, ew errorWriter) http.Handler {
 	return &endpoint{fn: fn, errors: ew}
 }
 
+// ProblemHandler adapts fn, a handler that returns its error instead of
+// writing it, into one that answers the error as the native API does
+// (application/problem+json with a code, the field at fault and the
+// request id) and notes it for the request's log line. The local servers
+// mount the development issuer's token route with it, so that route's
+// errors look like every other.
+func ProblemHandler(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return handle(fn, writeProblem)
+}
+
 // endpoint is a handler that knows its dialect's error shape, so the
 // router answers a 405 on its path in that shape too.
 type endpoint struct {

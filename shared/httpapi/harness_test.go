@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -25,7 +26,9 @@ import (
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+// TestMain: DynamoDB for the binary, and the bootstraps the matrix's
+// start-api target runs, built once and removed at the end (apitarget).
+func TestMain(m *testing.M) { os.Exit(apitarget.Main(m)) }
 
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 

@@ -1,11 +1,11 @@
 package httpapi_test
 
 // The credentials-and-tenancy matrix: every HTTP endpoint × every credential
-// case → the exact status and body shape each case must get, through the
-// whole handler stack (middleware, router, handlers, the real authenticator
-// and the real store on DynamoDB Local); and the api-proxy's internal
-// headers sent by a client, through the harness and through the Lambda
-// adapter.
+// case → the exact status and body shape each case must get, over HTTP on
+// the local server and on make start-api's stack of real bootstraps
+// (apitarget: the whole handler stack, the real authenticator and the real
+// store on DynamoDB Local); and the api-proxy's internal headers sent by a
+// client, through the harness and through the Lambda adapter.
 //
 // Every identifier of this file starts with mx, so it cannot clash with the
 // package's other tests.
@@ -38,6 +38,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
@@ -53,8 +54,6 @@ import (
 const (
 	mxOwn   = "m-1"
 	mxOther = "m-2"
-	// mxDay is t0's UTC day: document 004's list asks for it.
-	mxDay = "2026-11-23"
 	// mxCard is a test card number (Visa, passes Luhn). Some garbage
 	// credentials carry it; it must never reach a log.
 	mxCard       = "4111111111111111"
@@ -414,8 +413,8 @@ func mxRows() []mxRow {
 		},
 		{
 			name: "004-session-records", route: "GET /pps/api/v1/session-record", scope: read, bearer: true,
-			request: func(*mxMatrix, mxTarget, mxCase) mxRequest {
-				return mxRequest{method: http.MethodGet, path: "/pps/api/v1/session-record?createdDate=" + mxDay}
+			request: func(m *mxMatrix, _ mxTarget, _ mxCase) mxRequest {
+				return mxRequest{method: http.MethodGet, path: "/pps/api/v1/session-record?createdDate=" + m.day}
 			},
 			verify: mxVerifyList,
 			want: [mxNumCases]mxWant{
@@ -565,12 +564,26 @@ type mxCred struct {
 	name  string
 	authz string
 	key   string
+	again [][2]string // headers sent again, after the ones above: a repeated header
 }
 
-// mxMatrix holds the harness, the credentials (minted once) and what the
+// mxEnv is the target the matrix plays on, and what the matrix reads of
+// it: the table, through a store as the API's, and the issuer it trusts.
+type mxEnv struct {
+	tg     *apitarget.Target
+	st     *store.Store
+	iss    *devtoken.Issuer
+	db     *dynamodb.Client
+	table  string
+	client *http.Client
+	kind   apitarget.Kind
+	diff   *apitarget.Diff // gets every answer, to compare the targets'
+}
+
+// mxMatrix holds the target, the credentials (minted once) and what the
 // matrix made.
 type mxMatrix struct {
-	h        *harness
+	h        *mxEnv
 	seq      int
 	requests int
 	tokens   map[string]string // by merchant and scopes
@@ -585,6 +598,7 @@ type mxMatrix struct {
 
 	own          []string // every m-1 session made
 	otherSession string   // an m-2 session, for m-2's list
+	day          string   // the UTC day document 004's list asks for: the day its target and otherSession were made
 }
 
 func (m *mxMatrix) unique(prefix string) string {
@@ -610,19 +624,45 @@ func (m *mxMatrix) token(merchant string, scopes ...string) string {
 	return tok
 }
 
-// send serves one request through the harness's whole stack.
-func (m *mxMatrix) send(t *testing.T, method, path string, body any, headers map[string]string) mxAnswer {
+// send sends one request to the target; headers with an empty value are
+// not sent; again are sent after them, each as one more field line.
+func (m *mxMatrix) send(t *testing.T, method, path string, body any, headers map[string]string, again ...[2]string) mxAnswer {
 	t.Helper()
 	m.requests++
-	raw := ""
+	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw = string(b)
+		rd = bytes.NewReader(b)
 	}
-	return mxServe(m.h.handler, method, path, raw, headers)
+	r, err := http.NewRequest(method, m.h.tg.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		if v != "" {
+			r.Header.Set(k, v)
+		}
+	}
+	for _, kv := range again {
+		r.Header.Add(kv[0], kv[1])
+	}
+	res, err := m.h.client.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read the body: %v", method, path, err)
+	}
+	m.h.diff.Add(m.h.kind, strings.Replace(t.Name(), "/"+string(m.h.kind), "", 1), res.StatusCode, res.Header, b)
+	return mxAnswer{status: res.StatusCode, header: res.Header, body: b}
 }
 
 // mxServe serves a request on handler; headers with an empty value are not
@@ -747,10 +787,25 @@ func mxForge(header, claims map[string]any, sign func(string) []byte) string {
 	return in + "." + base64.RawURLEncoding.EncodeToString(sign(in))
 }
 
-// mxNew mints every credential the matrix uses, once, and makes the API
+// mxNew starts a target of kind k that trusts an issuer of the test's own
+// (so that the hostile tokens below are signed, or forged, with the key it
+// trusts), mints every credential the matrix uses, once, and makes the API
 // keys.
-func mxNew(t *testing.T, h *harness) *mxMatrix {
+//
+// The matrix runs on the target's clock, the real one: a real binary's
+// clock cannot be set. Nothing in it needs another: the expired and
+// not-yet-valid tokens are relative to now (the verifier's clock is real
+// in every function); the expired API key is stored as one made an hour
+// ago that expired a minute ago; the list asks for the day its target
+// session was made (TestMatrix).
+func mxNew(t *testing.T, k apitarget.Kind, diff *apitarget.Diff) *mxMatrix {
 	t.Helper()
+	iss, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := apitarget.Start(t, k, apitarget.Options{Issuer: iss})
+	h := &mxEnv{tg: tg, st: tg.Store(t), iss: iss, db: tg.DB(t), table: tg.TableName, client: &http.Client{Timeout: time.Minute}, kind: k, diff: diff}
 	m := &mxMatrix{h: h, tokens: map[string]string{}, bad: map[mxCase][]mxCred{}}
 	now := time.Now()
 	good := devtoken.Claims{MerchantID: mxOwn, Scopes: mxAllScopes}
@@ -919,12 +974,28 @@ func mxNew(t *testing.T, h *harness) *mxMatrix {
 	expID, expired, expHash := auth.NewAPIKey()
 	if err := h.st.CreateAPIKey(context.Background(), &store.APIKey{
 		ID: expID, MerchantID: mxOwn, Scopes: []string{auth.ScopeSessionsRead, auth.ScopeSessionsWrite}, SecretHash: expHash,
-		CreatedAt: h.clock.Now().Add(-time.Hour), ExpiresAt: aws.Time(h.clock.Now().Add(-time.Minute)),
+		CreatedAt: now.Add(-time.Hour), ExpiresAt: aws.Time(now.Add(-time.Minute)),
 	}); err != nil {
 		t.Fatalf("storing an expired key: %v", err)
 	}
 	m.expired = expired
 	m.secret(expired)
+
+	// A credential sent twice, or two in one field: API Gateway joins a
+	// repeated header's values with commas (payload format 2.0) and the
+	// Lambda adapter splits the list again, for every header but a few
+	// (Authorization is one it keeps whole), so a function cannot tell the
+	// two spellings apart, nor which element the client meant: it refuses
+	// the list, whatever its first element.
+	own := "Bearer " + strings.Join(valid, ".")
+	m.garbage = append(m.garbage,
+		mxCred{name: "m-1's JWT, then Authorization again with garbage", authz: own, again: [][2]string{{"Authorization", "Bearer garbage"}}},
+		mxCred{name: "Authorization with garbage, then m-1's JWT again", authz: "Bearer garbage", again: [][2]string{{"Authorization", own}}},
+		mxCred{name: "m-1's JWT twice in one Authorization", authz: own + ", " + own},
+		mxCred{name: "m-1's API key and garbage in one X-Api-Key", key: m.keyRW + ",garbage"},
+		mxCred{name: "m-1's API key, then X-Api-Key again with garbage", key: m.keyRW, again: [][2]string{{auth.HeaderAPIKey, "garbage"}}},
+		mxCred{name: "m-1's API key twice in one X-Api-Key", key: m.keyRW + ", " + m.keyRW},
+	)
 	return m
 }
 
@@ -1022,7 +1093,7 @@ func (m *mxMatrix) run(t *testing.T, r *mxRow, c mxCase, fresh func() mxTarget) 
 		for k, v := range rq.headers {
 			headers[k] = v
 		}
-		res := m.send(t, rq.method, rq.path, rq.body, headers)
+		res := m.send(t, rq.method, rq.path, rq.body, headers, cr.again...)
 		if !mxCheck(t, cr.name, res, w, r) {
 			continue
 		}
@@ -1125,8 +1196,8 @@ func mxKinds(r *mxRow) string {
 	}
 }
 
-// mxTable reads every item of the harness's table, keyed by pk and sk.
-func mxTable(t *testing.T, h *harness) map[string]map[string]any {
+// mxTable reads every item of the target's table, keyed by pk and sk.
+func mxTable(t *testing.T, h *mxEnv) map[string]map[string]any {
 	t.Helper()
 	items := map[string]map[string]any{}
 	p := dynamodb.NewScanPaginator(h.db, &dynamodb.ScanInput{TableName: aws.String(h.table), ConsistentRead: aws.Bool(true)})
@@ -1165,17 +1236,17 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 	}
 }
 
-// TestMatrix plays the matrix in two passes. First every cell that must
-// not change anything (refusals and reads), all on one m-1 session (and
-// key) per endpoint, after which every item of the table must be as it was,
-// byte for byte: no write, no idempotency record, no key. Then every cell
-// whose success changes state, each on a fresh session or key, checking the
-// stored result. Finally the log of everything must hold no credential and
-// no card number.
+// TestMatrix plays the matrix on the local server and on make start-api's
+// stack (subtests named by the target), in two passes each. First every
+// cell that must not change anything (refusals and reads), all on one m-1
+// session (and key) per endpoint, after which every item of the table must
+// be as it was, byte for byte: no write, no idempotency record, no key.
+// Then every cell whose success changes state, each on a fresh session or
+// key, checking the stored result. Finally the log of everything (for the
+// stack: every function's, and the HTTP API's access log) must hold no
+// credential and no card number. Then every answer of the local server must
+// be the stack's (apitarget.Diff).
 func TestMatrix(t *testing.T) {
-	start := time.Now()
-	h := newHarness(t)
-	m := mxNew(t, h)
 	rows := mxRows()
 	for _, r := range rows {
 		for c := range mxNumCases {
@@ -1185,12 +1256,33 @@ func TestMatrix(t *testing.T) {
 		}
 	}
 	mxLogMatrix(t, rows)
+	diff := apitarget.NewDiff("hcpToken", "paymentCode")
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) { mxPlay(t, mxNew(t, k, diff), rows) })
+	t.Logf("%d answers compared between the targets", diff.Check(t))
+}
 
+// mxPlay plays the matrix's rows on m's target.
+func mxPlay(t *testing.T, m *mxMatrix, rows []mxRow) {
+	start := time.Now()
+	h := m.h
 	victims := make([]mxTarget, len(rows))
 	for i, r := range rows {
 		victims[i] = m.target(t, r.needsKey)
 	}
 	m.otherSession = m.newSession(t, mxOther)
+	// The list's day is the day its target and m-2's session were made; at
+	// midnight they may not share one, and are made again.
+	for i := range rows {
+		if rows[i].route != "GET /pps/api/v1/session-record" {
+			continue
+		}
+		day := func(id string) string { return m.stored(t, id).CreatedAt.UTC().Format(time.DateOnly) }
+		for day(victims[i].session) != day(m.otherSession) {
+			victims[i] = m.target(t, rows[i].needsKey)
+			m.otherSession = m.newSession(t, mxOther)
+		}
+		m.day = day(victims[i].session)
+	}
 	before := mxTable(t, h)
 
 	t.Run("unchanging", func(t *testing.T) {
@@ -1242,7 +1334,7 @@ func TestMatrix(t *testing.T) {
 		}
 	})
 
-	logs := h.logs.String()
+	logs := h.tg.Logs()
 	if n := strings.Count(logs, `"msg":"request"`); n < m.requests {
 		t.Errorf("log lines: got %d; want one per request (%d)", n, m.requests)
 	}
@@ -1425,11 +1517,15 @@ func mxProxyCases(t *testing.T, env mxProxyEnv) {
 	}
 }
 
-// mxNormalize is an answer without its request id: headers and body.
+// mxNormalize is an answer without its request id (and API Gateway's,
+// Apigw-Requestid, the same id) and without the time it was sent (Date, on
+// an answer over HTTP): headers and body.
 func mxNormalize(t *testing.T, a mxAnswer) any {
 	t.Helper()
 	h := a.header.Clone()
 	h.Del("X-Request-Id")
+	h.Del("Apigw-Requestid")
+	h.Del("Date")
 	var body any = string(a.body)
 	var obj map[string]any
 	if json.Unmarshal(a.body, &obj) == nil {

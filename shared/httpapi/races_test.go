@@ -23,8 +23,13 @@ import (
 // request got a 5xx and every refusal is a 409 with a clear code.
 func TestRaces(t *testing.T) {
 	// Sessions expire 10 minutes in and stay readable an hour after they
-	// close, so that expiry happens mid-test and no refusal is a 404.
-	h := newHarnessPolicy(t, store.ClientOptions{}, session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour})
+	// close, so that expiry happens mid-test and no refusal is a 404. The
+	// guard band is 30 s (of the test clock, which moves a minute at a
+	// time), which makes each write's deadline 24 s of real time: on a
+	// starved 2-core machine under -race, the default 4 s cut writes off
+	// as unknown outcomes (503), which is the deadline's job, not what this
+	// test is about (TestWriteDeadlineEndsRetries in shared/store is).
+	h := newHarnessPolicy(t, store.ClientOptions{}, session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second})
 	merchant := h.merchantToken("m-1")
 	proc := h.processorToken()
 	const sessions, goroutines, opsEach = 20, 200, 6

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -21,7 +22,9 @@ type Route struct {
 // shape of the endpoint at that path (document 001's envelope on 001's
 // path, a problem document elsewhere). A path that matches no route never
 // reaches a Lambda: API Gateway answers it itself, 404 with its own body,
-// and so does the router.
+// and so does the router. That includes a path not in its canonical form
+// (an empty or a dot segment): API Gateway matches routes against the path
+// as sent, where ServeMux would redirect to the cleaned path.
 type router struct {
 	mux *http.ServeMux
 }
@@ -39,6 +42,11 @@ func NewRouter(routes ...Route) http.Handler {
 var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.EscapedPath(); !canonical(p) {
+		noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
+		writeGatewayNotFound(w)
+		return
+	}
 	if _, pattern := rt.mux.Handler(r); pattern != "" {
 		rt.mux.ServeHTTP(w, r)
 		return
@@ -68,6 +76,20 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
 	writeGatewayNotFound(w)
+}
+
+// canonical reports whether p is in the form ServeMux routes without
+// redirecting: rooted, no empty segment but a trailing slash, no . or ..
+// segment.
+func canonical(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean == p
 }
 
 // GatewayNotFound is API Gateway's own answer to a request that matches no

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
 // Options configure Start. The zero value runs the repository around the
@@ -83,6 +85,7 @@ type Stack struct {
 	// Concurrency is the instances each function may run at once.
 	Concurrency int
 
+	issuer   http.Handler // Issuer's routes, when it is set
 	log      io.Writer
 	logMu    sync.Mutex
 	gw       gateway
@@ -187,6 +190,12 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	if s.Issuer, err = devtoken.Configure(&cfg, s.URL); err != nil {
 		return nil, err
+	}
+	if s.Issuer != nil {
+		// As make run serves them: the service's headers and error shapes.
+		// The stack writes its own access log line, so the middleware's is
+		// discarded.
+		s.issuer = httpapi.Middleware(slog.New(slog.DiscardHandler), func(*http.Request) string { return "" }, httpapi.NewRouter(s.Issuer.Routes()...))
 	}
 	if err := cfg.RequireJWT(); err != nil {
 		return nil, err
@@ -391,12 +400,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &countingWriter{ResponseWriter: w}
 	defer func() { s.logAccess(rec, rw) }()
 
-	if s.Issuer != nil && (r.URL.Path == devtoken.JWKSPath || r.URL.Path == devtoken.TokenPath) {
-		if r.URL.Path == devtoken.JWKSPath {
-			s.Issuer.ServeHTTP(rw, r)
-		} else {
-			s.Issuer.TokenHandler().ServeHTTP(rw, r)
-		}
+	if s.issuer != nil && (r.URL.Path == devtoken.JWKSPath || r.URL.Path == devtoken.TokenPath) {
+		s.issuer.ServeHTTP(rw, r)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/apitarget"
+	"github.com/paysessions/paysessions/shared/httpapi"
+)
+
+// TestRequestEdgesAnswerAsOnAWS sends, to the local server and to make
+// start-api's stack, requests at the edges of HTTP where the two once
+// answered differently, and wants from both what AWS answers: the stack's
+// real binaries behind its emulation of API Gateway. Then every answer of
+// the one must be the other's.
+//
+//   - A path that is not in its canonical form (an empty segment, a dot
+//     segment) matches no route of an HTTP API: API Gateway answers 404
+//     itself. Go's ServeMux would redirect it to the clean path instead.
+//   - A header sent twice reaches a function as one list: "Duplicate
+//     headers are combined with commas" (API Gateway, payload format 2.0),
+//     which the Lambda adapter splits again; "X-Merchant-Id: m-1,m-2" and
+//     two X-Merchant-Id fields are the same request, and name two
+//     merchants.
+func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
+	diff := apitarget.NewDiff("hcpToken")
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{})
+		tok := mint(t, tg.URL, "merchant_id=m-1")
+		code, s := client{t, tg.URL, tok}.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
+		if code != 201 {
+			t.Fatalf("create = %d %v", code, s)
+		}
+		id := s["id"].(string)
+		const gateway = "gateway"
+		tests := []struct {
+			name, method, path string
+			header             http.Header
+			status             int
+			code               string // the error's code, or gateway: API Gateway's own 404
+		}{
+			{"double slash", "GET", "//sessions/" + id, bearer(tok), 404, gateway},
+			{"empty segment", "GET", "/sessions//" + id, bearer(tok), 404, gateway},
+			{"dot segment", "GET", "/sessions/./" + id, bearer(tok), 404, gateway},
+			{"dot-dot segment", "GET", "/sessions/x/../" + id, bearer(tok), 404, gateway},
+			{"trailing slash", "GET", "/sessions/" + id + "/", bearer(tok), 404, gateway},
+			{"upper-case path", "GET", "/SESSIONS/" + id, bearer(tok), 404, gateway},
+			{"clean path", "GET", "/sessions/" + id, bearer(tok), 200, ""},
+			{"HEAD", "HEAD", "/sessions/" + id, bearer(tok), 200, ""},
+			{"OPTIONS", "OPTIONS", "/sessions/" + id, bearer(tok), 405, "METHOD_NOT_ALLOWED"},
+			{"003 X-Merchant-Id naming two merchants", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1,m-2"), 400, "VALIDATION_FAILED"},
+			{"003 X-Merchant-Id sent twice", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1", "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
+			{"003 X-Merchant-Id once", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1"), 200, ""},
+		}
+		for _, tt := range tests {
+			req, err := http.NewRequest(tt.method, tg.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = tt.header.Clone()
+			res, err := http.DefaultTransport.RoundTrip(req) // no redirect followed
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			diff.Add(k, tt.name, res.StatusCode, res.Header, raw)
+			if res.StatusCode != tt.status {
+				t.Errorf("%s: %s %s = %d %s; want %d", tt.name, tt.method, tt.path, res.StatusCode, raw, tt.status)
+				continue
+			}
+			switch tt.code {
+			case gateway:
+				if string(raw) != httpapi.GatewayNotFound || res.Header.Get("Content-Type") != "application/json" || res.Header.Get("X-Request-Id") != "" {
+					t.Errorf("%s: %s %v; want API Gateway's own %s, application/json, none of the service's headers", tt.name, raw, res.Header, httpapi.GatewayNotFound)
+				}
+			case "":
+			default:
+				if !strings.Contains(string(raw), `"code":"`+tt.code+`"`) {
+					t.Errorf("%s: body %s; want the code %s", tt.name, raw, tt.code)
+				}
+			}
+		}
+	})
+	diff.Check(t)
+}

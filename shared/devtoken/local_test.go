@@ -1,0 +1,128 @@
+package devtoken_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// TestLocalRoutesAnswerAsTheService mounts the development issuer's routes
+// as both local servers do (Routes on an httpapi router inside
+// httpapi.Middleware) and checks the README's claims for them: "Every
+// response of the service carries Cache-Control: no-store,
+// X-Content-Type-Options: nosniff, Strict-Transport-Security ... and
+// X-Request-Id", and "Every error other than document 001's is RFC 9457
+// application/problem+json with a machine-readable code, the field at fault
+// for input errors, and the requestId of the request's log line".
+func TestLocalRoutesAnswerAsTheService(t *testing.T) {
+	iss, err := devtoken.New("http://127.0.0.1:3000", "paysessions-local", jwa.RS256())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.Middleware(slog.New(slog.DiscardHandler), func(*http.Request) string { return "" }, httpapi.NewRouter(iss.Routes()...))
+
+	tests := []struct {
+		name, method, target string
+		status               int
+		contentType          string
+		code, field, allow   string
+	}{
+		{"jwks", "GET", devtoken.JWKSPath, 200, "application/json", "", "", ""},
+		{"token", "GET", devtoken.TokenPath + "?merchant_id=m-1&scope=sessions:read&ttl=5m", 200, "text/plain; charset=utf-8", "", "", ""},
+		{"ttl not a duration", "GET", devtoken.TokenPath + "?ttl=soon", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		{"ttl over a day", "GET", devtoken.TokenPath + "?ttl=25h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		{"ttl zero", "GET", devtoken.TokenPath + "?ttl=0s", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		{"ttl negative", "GET", devtoken.TokenPath + "?ttl=-1h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		{"token by POST", "POST", devtoken.TokenPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET"},
+		{"jwks by DELETE", "DELETE", devtoken.JWKSPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.target, nil))
+			res := rec.Result()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status = %d; want %d (%s)", res.StatusCode, tc.status, body)
+			}
+			for name, want := range map[string]string{
+				"Content-Type":              tc.contentType,
+				"Cache-Control":             "no-store",
+				"X-Content-Type-Options":    "nosniff",
+				"Strict-Transport-Security": httpapi.HSTS,
+				"Allow":                     tc.allow,
+			} {
+				if got := res.Header.Get(name); got != want {
+					t.Errorf("%s = %q; want %q", name, got, want)
+				}
+			}
+			id := res.Header.Get("X-Request-Id")
+			if id == "" {
+				t.Error("no X-Request-Id")
+			}
+			if tc.code == "" {
+				return
+			}
+			var p httpapi.Problem
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Fatalf("body %s: %v", body, err)
+			}
+			if p.Status != tc.status || p.Code != tc.code || p.Field != tc.field || p.RequestID != id {
+				t.Errorf("problem = %+v; want status %d, code %s, field %q, requestId %s", p, tc.status, tc.code, tc.field, id)
+			}
+		})
+	}
+}
+
+// TestTokenHandlerMints checks what a minted token carries: the query's
+// merchant and scopes, none of a merchant for merchant_id= (a processor's
+// token), and every scope when none is named.
+func TestTokenHandlerMints(t *testing.T) {
+	iss, err := devtoken.New("http://127.0.0.1:3000", "paysessions-local", jwa.ES256())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		query, merchant, scope string
+	}{
+		{"", "merchant-1", strings.Join(devtoken.AllScopes, " ")},
+		{"merchant_id=m-9&scope=sessions:read%20user", "m-9", "sessions:read user"},
+		{"merchant_id=&scope=sessions:process", "", "sessions:process"},
+	}
+	for _, tc := range tests {
+		rec := httptest.NewRecorder()
+		iss.TokenHandler().ServeHTTP(rec, httptest.NewRequest("GET", devtoken.TokenPath+"?"+tc.query, nil))
+		if rec.Code != 200 {
+			t.Fatalf("%q: status %d %s", tc.query, rec.Code, rec.Body)
+		}
+		parts := strings.Split(rec.Body.String(), ".")
+		if len(parts) != 3 {
+			t.Fatalf("%q: not a JWS: %s", tc.query, rec.Body)
+		}
+		var claims struct {
+			MerchantID string `json:"merchant_id"`
+			Scope      string `json:"scope"`
+		}
+		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(payload, &claims); err != nil {
+			t.Fatal(err)
+		}
+		if claims.MerchantID != tc.merchant || claims.Scope != tc.scope {
+			t.Errorf("%q: merchant_id %q, scope %q; want %q, %q", tc.query, claims.MerchantID, claims.Scope, tc.merchant, tc.scope)
+		}
+	}
+}

