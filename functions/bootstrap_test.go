@@ -74,6 +74,7 @@ const (
 // them).
 func buildBootstraps(t *testing.T) string {
 	t.Helper()
+	storetest.RequireEngine(t) // they run against DynamoDB Local
 	bootstraps.once.Do(func() {
 		start := time.Now()
 		if bootstraps.dir, bootstraps.err = os.MkdirTemp("", "bootstraps-"); bootstraps.err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestFreshMachineWithoutNPM is a new user's first `make test` or `make run`
@@ -30,6 +31,7 @@ import (
 // `make test` runs it: the installer inflates a 50 MB tarball, which takes
 // seconds natively and many times that when instrumented.
 func TestFreshMachineWithoutNPM(t *testing.T) {
+	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 // returns the base URL and the process id.
 func startBinary(t *testing.T, env map[string]string) (string, int) {
 	t.Helper()
+	storetest.RequireEngine(t)
 	bin := filepath.Join(t.TempDir(), "localapi")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {

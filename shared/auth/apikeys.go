@@ -95,8 +95,11 @@ const APIKeyCacheTTL = 30 * time.Second
 // 3.9 MB full of real keys); beyond it, the least recently used entry goes.
 const maxCachedKeys = 10_000
 
-// APIKeyStore reads stored keys: *store.Store (tests use one whose
-// DynamoDB is a fake).
+// APIKeyStore is the authenticator's view of the store: it reads stored
+// keys, with the meaning store.Store.APIKey documents (a revoked or unknown
+// key is ENOTFOUND; an expired one is returned as it is). The service runs
+// on *store.Store; tests use storetest.Memory, or a *store.Store whose
+// DynamoDB is a fake.
 type APIKeyStore interface {
 	APIKey(ctx context.Context, id string) (*store.APIKey, error)
 }

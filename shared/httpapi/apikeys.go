@@ -39,7 +39,7 @@ type APIKeyResponse struct {
 // A key never holds a scope its creator lacks (403 INSUFFICIENT_SCOPE
 // otherwise): a token with only apikeys:write cannot mint a key that
 // writes sessions. The key may carry an expiry (expiresAt).
-func CreateAPIKey(st *store.Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
+func CreateAPIKey(st Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeAPIKeysWrite, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)
@@ -91,7 +91,7 @@ func CreateAPIKey(st *store.Store, authn *auth.Authenticator, now func() time.Ti
 // DeleteAPIKey handles DELETE /api-keys/{keyId}: the merchant revokes one of
 // its keys (204). Another merchant's key is 404, like an unknown one.
 // Other containers stop accepting the key within auth.APIKeyCacheTTL.
-func DeleteAPIKey(st *store.Store, authn *auth.Authenticator) http.Handler {
+func DeleteAPIKey(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeAPIKeysWrite, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)

@@ -93,8 +93,9 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	wantProblem(t, h.do("DELETE", "/api-keys/NOT-HEX", admin, nil), 400, session.ReasonValidation)
 }
 
-func TestAPIKeyRefusals(t *testing.T) {
-	h := newHarness(t)
+func TestAPIKeyRefusals(t *testing.T) { eachStore(t, testAPIKeyRefusals) }
+
+func testAPIKeyRefusals(t *testing.T, h *harness) {
 	admin := h.token("m-1", auth.ScopeAPIKeysWrite)
 	for _, body := range []any{
 		map[string]any{"scopes": []string{}},
@@ -131,7 +132,10 @@ func TestAPIKeyRefusals(t *testing.T) {
 // TestRevocationReachesOtherContainers: a container that cached a key stops
 // accepting it within the cache TTL of its revocation elsewhere.
 func TestRevocationReachesOtherContainers(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testRevocationReachesOtherContainers)
+}
+
+func testRevocationReachesOtherContainers(t *testing.T, h *harness) {
 	key := h.apiKey("m-1", "sessions:read")
 	clock := time.Now()
 	other := auth.NewAPIKeyVerifier(h.st, func() time.Time { return clock })

@@ -8,7 +8,6 @@ import (
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/dialect"
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 )
 
 // Patterns of the documented status endpoints (docs/design.md §2, 1-6).
@@ -127,7 +126,7 @@ type idReader func(r *http.Request, name string) (string, error)
 
 // readOwned authenticates the caller, reads the session id from the path
 // parameter and returns the caller's session as it is now: one GetItem.
-func readOwned(r *http.Request, st *store.Store, authn *auth.Authenticator, rule auth.Rule, param string, readID idReader) (*session.Session, *auth.Principal, error) {
+func readOwned(r *http.Request, st Store, authn *auth.Authenticator, rule auth.Rule, param string, readID idReader) (*session.Session, *auth.Principal, error) {
 	p, err := authenticate(r, authn, rule)
 	if err != nil {
 		return nil, nil, err
@@ -147,7 +146,7 @@ func readOwned(r *http.Request, st *store.Store, authn *auth.Authenticator, rule
 }
 
 // V1Session handles GET /v1/session/{sessionGuid} (document 000).
-func V1Session(st *store.Store, authn *auth.Authenticator) http.Handler {
+func V1Session(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		v, _, err := readOwned(r, st, authn, rule, "sessionGuid", pathID)
@@ -161,7 +160,7 @@ func V1Session(st *store.Store, authn *auth.Authenticator) http.Handler {
 
 // PaymentStatus handles GET /v2.0/payments/{paymentId}/status (document
 // 001): the ApiResponse envelope, errors included.
-func PaymentStatus(st *store.Store, authn *auth.Authenticator) http.Handler {
+func PaymentStatus(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopePaymentRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		v, _, err := readOwned(r, st, authn, rule, "paymentId", guidID)
@@ -175,7 +174,7 @@ func PaymentStatus(st *store.Store, authn *auth.Authenticator) http.Handler {
 
 // PaymentSession handles GET /payment-sessions/{paymentSessionId}
 // (document 002), authenticated by X-Api-Key.
-func PaymentSession(st *store.Store, authn *auth.Authenticator) http.Handler {
+func PaymentSession(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, APIKey: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		v, _, err := readOwned(r, st, authn, rule, "paymentSessionId", opaqueID)
@@ -191,7 +190,7 @@ func PaymentSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 // (document 003). X-Merchant-Id is required and must be the caller's
 // merchant (else 403); init=true adds appearance and cardCategories; an
 // expired session is 401 SESSION_EXPIRED, a canceled one 410.
-func CheckoutSession(st *store.Store, authn *auth.Authenticator) http.Handler {
+func CheckoutSession(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeUser, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)
@@ -292,7 +291,7 @@ func asciiLower(s string) string {
 
 // SessionRecord handles GET /pps/api/v1/session-record/{sessionId}
 // (document 004).
-func SessionRecord(st *store.Store, authn *auth.Authenticator) http.Handler {
+func SessionRecord(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		v, _, err := readOwned(r, st, authn, rule, "sessionId", opaqueID)

@@ -40,8 +40,9 @@ func wantJSON(t *testing.T, res response, want map[string]any) {
 
 // TestGoldenThroughEndpoints stores the documents' example sessions and
 // reads each through its endpoint, comparing with the document's example.
-func TestGoldenThroughEndpoints(t *testing.T) {
-	h := newHarness(t)
+func TestGoldenThroughEndpoints(t *testing.T) { eachStore(t, testGoldenThroughEndpoints) }
+
+func testGoldenThroughEndpoints(t *testing.T, h *harness) {
 	m := dialecttest.Merchant
 	key := h.apiKey(m, auth.ScopeSessionsRead)
 	tests := []struct {
@@ -107,8 +108,9 @@ func (d *dialectReader) all(id string) map[string]response {
 
 // TestAllEndpointsAgree reads one session through every endpoint at the same
 // instant, at each stage of its life: they all report the same state.
-func TestAllEndpointsAgree(t *testing.T) {
-	h := newHarness(t)
+func TestAllEndpointsAgree(t *testing.T) { eachStore(t, testAllEndpointsAgree) }
+
+func testAllEndpointsAgree(t *testing.T, h *harness) {
 	d := newDialectReader(h, "m-1")
 	id := h.create("m-1", map[string]any{"amount": 500, "currency": "EUR", "transactionId": "tx-9"})
 	h.clock.Advance(time.Second)
@@ -172,8 +174,9 @@ func TestAllEndpointsAgree(t *testing.T) {
 
 // TestTenancyEveryEndpoint: another merchant's session answers 404 on every
 // endpoint, exactly like an unknown one.
-func TestTenancyEveryEndpoint(t *testing.T) {
-	h := newHarness(t)
+func TestTenancyEveryEndpoint(t *testing.T) { eachStore(t, testTenancyEveryEndpoint) }
+
+func testTenancyEveryEndpoint(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	d := newDialectReader(h, "m-2")
 	for name, res := range d.all(id) {
@@ -193,8 +196,9 @@ func TestTenancyEveryEndpoint(t *testing.T) {
 	wantProblem(t, h.do("POST", "/sessions/"+id+"/cancel", h.merchantToken("m-2"), nil), 404, session.ReasonSessionNotFound)
 }
 
-func TestPaymentStatusErrorsInEnvelope(t *testing.T) {
-	h := newHarness(t)
+func TestPaymentStatusErrorsInEnvelope(t *testing.T) { eachStore(t, testPaymentStatusErrorsInEnvelope) }
+
+func testPaymentStatusErrorsInEnvelope(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	tests := []struct {
 		name   string
@@ -223,8 +227,9 @@ func TestPaymentStatusErrorsInEnvelope(t *testing.T) {
 	}
 }
 
-func TestCheckoutStatusCodes(t *testing.T) {
-	h := newHarness(t)
+func TestCheckoutStatusCodes(t *testing.T) { eachStore(t, testCheckoutStatusCodes) }
+
+func testCheckoutStatusCodes(t *testing.T, h *harness) {
 	user := h.token("m-1", auth.ScopeUser)
 	open := h.create("m-1", nil)
 	canceled := h.create("m-1", nil)
@@ -264,8 +269,9 @@ func TestCheckoutStatusCodes(t *testing.T) {
 	}
 }
 
-func TestSessionRecordsList(t *testing.T) {
-	h := newHarness(t)
+func TestSessionRecordsList(t *testing.T) { eachStore(t, testSessionRecordsList) }
+
+func testSessionRecordsList(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	var ids []string
 	for i := 0; i < 25; i++ {

@@ -260,7 +260,7 @@ func TestSweepCutOffByFaultsFinishesNextRun(t *testing.T) {
 		ids = append(ids, h.create("m-1", map[string]any{"amount": i, "currency": "EUR"}))
 	}
 	h.clock.Advance(31 * time.Minute)
-	sw := sweep.New(h.st, slog.New(slog.DiscardHandler), h.clock.Now)
+	sw := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now)
 	faults.SetEvery(3)
 	first := sw.Run(context.Background())
 	faults.SetEvery(0)

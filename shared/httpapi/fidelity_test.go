@@ -61,7 +61,7 @@ func (h *harness) cancel(merchant, id string) {
 // was changed between two deployments.
 func (h *harness) withPolicy(p session.Policy) *harness {
 	h.t.Helper()
-	st := store.New(h.db, h.table, p, 16, h.clock.Now)
+	st := storeWithPolicy(h, p)
 	jwks := httptest.NewServer(h.iss)
 	h.t.Cleanup(jwks.Close)
 	authn := auth.New(
@@ -122,7 +122,10 @@ var designTable = map[session.Status][6]string{
 // Cancellation - Returns 410 if the session has been canceled"; "Session
 // Expiration - Returns 401 if the session has expired".
 func TestEveryStatusReadsAsDesignTableSays(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testEveryStatusReadsAsDesignTableSays)
+}
+
+func testEveryStatusReadsAsDesignTableSays(t *testing.T, h *harness) {
 	d := newDialectReader(h, "m-1")
 	ids := map[session.Status]string{}
 	for _, s := range session.Statuses {
@@ -204,8 +207,9 @@ func TestEveryStatusReadsAsDesignTableSays(t *testing.T) {
 // bean's isExpired() serialises as "expired"), and childSession.expired is
 // always present. A canceled child, or one whose cancellation was
 // requested, is CANCELED there (it is refused only at its own endpoint).
-func TestDocument003ExpiredChild(t *testing.T) {
-	h := newHarness(t)
+func TestDocument003ExpiredChild(t *testing.T) { eachStore(t, testDocument003ExpiredChild) }
+
+func testDocument003ExpiredChild(t *testing.T, h *harness) {
 	user := h.token("m-1", auth.ScopeUser)
 	get := func(id string) response {
 		t.Helper()
@@ -269,7 +273,10 @@ func TestDocument003ExpiredChild(t *testing.T) {
 // decline_reasons)". A client reading .category never meets null: category
 // is null and reasons [] when the processor gave none, on every status.
 func TestDocument004DeclineReasonsAlwaysAnObject(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testDocument004DeclineReasonsAlwaysAnObject)
+}
+
+func testDocument004DeclineReasonsAlwaysAnObject(t *testing.T, h *harness) {
 	read := h.token("m-1", auth.ScopeSessionsRead)
 	none := map[string]any{"category": nil, "reasons": []any{}}
 	tests := []struct {
@@ -325,7 +332,10 @@ func TestDocument004DeclineReasonsAlwaysAnObject(t *testing.T) {
 // false/off/no/0 in any case, anything else 400; a repeated parameter is
 // read from its first value.
 func TestDocument003InitAsSpringBindsABoolean(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testDocument003InitAsSpringBindsABoolean)
+}
+
+func testDocument003InitAsSpringBindsABoolean(t *testing.T, h *harness) {
 	user := h.token("m-1", auth.ScopeUser)
 	id := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR", "appearance": map[string]any{"theme": "dark"}, "cardCategories": []string{"CREDIT"}})
 	const on, off, bad = "on", "off", "400"
@@ -386,8 +396,9 @@ func TestDocument003InitAsSpringBindsABoolean(t *testing.T) {
 // response MUST send a WWW-Authenticate header field containing at least
 // one challenge applicable to the target resource." 003 takes a bearer
 // token; the token was good, so no RFC 6750 error="invalid_token".
-func TestDocument003ExpiredChallenges(t *testing.T) {
-	h := newHarness(t)
+func TestDocument003ExpiredChallenges(t *testing.T) { eachStore(t, testDocument003ExpiredChallenges) }
+
+func testDocument003ExpiredChallenges(t *testing.T, h *harness) {
 	user := h.token("m-1", auth.ScopeUser)
 	id := h.create("m-1", nil)
 	h.clock.Set(t0.Add(30 * time.Minute))
@@ -411,8 +422,9 @@ func TestDocument003ExpiredChallenges(t *testing.T) {
 // in any case, trimming white space at either end. Every such form reads
 // the same payment; anything else is 400 in 001's envelope, and a GUID
 // that is not one of ours 404.
-func TestDocument001GuidForms(t *testing.T) {
-	h := newHarness(t)
+func TestDocument001GuidForms(t *testing.T) { eachStore(t, testDocument001GuidForms) }
+
+func testDocument001GuidForms(t *testing.T, h *harness) {
 	tok := h.token("m-1", auth.ScopePaymentRead)
 	id := h.create("m-1", nil)
 	n := strings.ReplaceAll(id, "-", "")
@@ -497,7 +509,10 @@ func wantEnvelope(t testing.TB, res response, status int, code string) map[strin
 // ApiResponse envelope", and so does another method on its path (with
 // Allow), as the function behind 001's path answers it.
 func TestDocument001MethodNotAllowedInEnvelope(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testDocument001MethodNotAllowedInEnvelope)
+}
+
+func testDocument001MethodNotAllowedInEnvelope(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	for _, method := range []string{"POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
 		for _, path := range []string{"/v2.0/payments/" + id + "/status", "/v2.0/payments/{" + id + "}/status", "/v2.0/payments/not-a-guid/status"} {
@@ -529,7 +544,10 @@ func TestDocument001MethodNotAllowedInEnvelope(t *testing.T) {
 // service makes itself (expiry, cancels, parent and child) shows a
 // canonical status name in 001.
 func TestDocument001ReasonsInItsOwnWords(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testDocument001ReasonsInItsOwnWords)
+}
+
+func testDocument001ReasonsInItsOwnWords(t *testing.T, h *harness) {
 	tok := h.token("m-1", auth.ScopePaymentRead)
 	id := h.create("m-1", nil)
 	for _, s := range []string{"PROCESSING", "SENT", "REQUIRES_ACTION", "AUTHORISED"} {
@@ -674,7 +692,10 @@ func TestDocuments002And004OpaqueIDs(t *testing.T) {
 // path with another method reaches its function, which answers 405 with
 // Allow.
 func TestUnmatchedPathAnswersAsAPIGateway(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testUnmatchedPathAnswersAsAPIGateway)
+}
+
+func testUnmatchedPathAnswersAsAPIGateway(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	id := h.create("m-1", nil)
 	for _, c := range []struct{ method, path string }{

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,14 +15,31 @@ import (
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // The fuzz targets drive the whole stack (middleware, router, auth,
-// handlers, store on DynamoDB Local) with hostile input. The property is
-// the same everywhere: no panic, no 5xx, every refusal a clear 4xx (a
-// problem document with a code and a detail, or document 001's envelope),
-// and no card number accepted or echoed. `make test` runs the seeds
-// (below and in testdata/fuzz); `make fuzz` fuzzes each target for a while.
+// handlers, store) with hostile input. The property is the same
+// everywhere: no panic, no 5xx, every refusal a clear 4xx (a problem
+// document with a code and a detail, or document 001's envelope), and no
+// card number accepted or echoed. `make test` runs the seeds (below and in
+// testdata/fuzz) against DynamoDB Local; `make fuzz` fuzzes each target for
+// a while on storetest.Memory (fuzzHarness).
+
+// fuzzHarness is the harness a fuzz target runs on. While fuzzing (-fuzz)
+// it is storetest.Memory — the store's rules without a table, which
+// TestMemoryAgreesWithStore holds to the store on DynamoDB Local — so an
+// input costs microseconds instead of a round trip to an engine, and the
+// fuzzer tries many times more of them. When the seeds and the corpus run
+// as tests, it is DynamoDB Local, so every input kept in testdata/fuzz is
+// answered by the real store too; under -short, where no engine runs, it
+// is storetest.Memory again.
+func fuzzHarness(f *testing.F) *harness {
+	if fl := flag.Lookup("test.fuzz"); fl != nil && fl.Value.String() != "" || storetest.EngineSkipped() {
+		return newMemoryHarness(f)
+	}
+	return newHarness(f)
+}
 
 // cardNumbers returns the card numbers in s, by the guard's rule
 // (session.FindCardNumber), as ASCII digits.
@@ -59,11 +77,10 @@ func digitsOf(s string) string {
 // no one's input.
 var uuids = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 
-// checkLogs asserts that no log line written since offset holds a card
-// number.
-func checkLogs(t *testing.T, logs string, offset int) {
+// checkLogs asserts that no log line of logs holds a card number.
+func checkLogs(t *testing.T, logs string) {
 	t.Helper()
-	for _, line := range strings.Split(logs[offset:], "\n") {
+	for _, line := range strings.Split(logs, "\n") {
 		if session.LooksLikeCardNumber(uuids.ReplaceAllString(line, "<uuid>")) {
 			t.Fatalf("a log line holds a card number: %s", line)
 		}
@@ -105,6 +122,17 @@ func checkAnswer(t *testing.T, w *httptest.ResponseRecorder, input string, envel
 	}
 }
 
+// take returns what was logged since the last take, and forgets it: a fuzz
+// target reads each input's lines once, so the cost of an input does not
+// grow with the inputs before it.
+func (s *syncBuffer) take() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.b.String()
+	s.b.Reset()
+	return out
+}
+
 // serve sends r through the harness.
 func serve(h *harness, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
@@ -120,7 +148,7 @@ func request(method, path, rawQuery string, body []byte) *http.Request {
 }
 
 func FuzzCreateSession(f *testing.F) {
-	h := newHarness(f)
+	h := fuzzHarness(f)
 	tok := h.merchantToken("m-1")
 	parent := h.create("m-1", nil)
 	for _, s := range []struct{ body, key, ct string }{
@@ -144,7 +172,7 @@ func FuzzCreateSession(f *testing.F) {
 		f.Add([]byte(s.body), s.key, s.ct)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, key, contentType string) {
-		offset := len(h.logs.String())
+		h.logs.take()
 		r := request("POST", "/sessions", "", body)
 		r.Header.Set("Authorization", "Bearer "+tok)
 		if key != "" {
@@ -155,7 +183,7 @@ func FuzzCreateSession(f *testing.F) {
 		}
 		w := serve(h, r)
 		checkAnswer(t, w, string(body)+" "+key, false)
-		checkLogs(t, h.logs.String(), offset)
+		checkLogs(t, h.logs.take())
 		if w.Code == 201 {
 			for _, c := range cardNumbers(string(body) + " " + key) {
 				t.Fatalf("a create holding card number %s was accepted", c)
@@ -165,7 +193,7 @@ func FuzzCreateSession(f *testing.F) {
 }
 
 func FuzzPostEvent(f *testing.F) {
-	h := newHarness(f)
+	h := fuzzHarness(f)
 	proc := h.processorToken()
 	id := h.create("m-1", nil)
 	for _, s := range []string{
@@ -194,7 +222,7 @@ func FuzzPostEvent(f *testing.F) {
 
 // FuzzPathID sends any path segment where each endpoint takes an id.
 func FuzzPathID(f *testing.F) {
-	h := newHarness(f)
+	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopePaymentRead, auth.ScopeUser, auth.ScopeAPIKeysWrite)
 	id := h.create("m-1", nil)
 	for _, s := range []string{id, strings.ToUpper(id), "not-a-uuid", "", "..", "%2e%2e", "a/b", strings.Repeat("f", 5000), "4111111111111111", "\x00", "0123456789abcdef",
@@ -210,21 +238,21 @@ func FuzzPathID(f *testing.F) {
 		{"GET", "/pps/api/v1/session-record/%s", false}, {"DELETE", "/api-keys/%s", false},
 	}
 	f.Fuzz(func(t *testing.T, seg string) {
-		offset := len(h.logs.String())
+		h.logs.take()
 		for _, tp := range templates {
 			r := request(tp.method, strings.Replace(tp.path, "%s", seg, 1), "", nil)
 			r.Header.Set("Authorization", "Bearer "+tok)
 			r.Header.Set("X-Merchant-Id", "m-1")
 			checkAnswer(t, serve(h, r), seg, tp.envelope)
 		}
-		checkLogs(t, h.logs.String(), offset)
+		checkLogs(t, h.logs.take())
 	})
 }
 
 // FuzzListQuery sends any createdDate, limit and cursor to document 004's
 // list.
 func FuzzListQuery(f *testing.F) {
-	h := newHarness(f)
+	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead)
 	for i := 0; i < 3; i++ {
 		h.create("m-1", nil)
@@ -270,7 +298,7 @@ func FuzzListQuery(f *testing.F) {
 
 // FuzzCheckoutParams sends any init value and X-Merchant-Id to document 003.
 func FuzzCheckoutParams(f *testing.F) {
-	h := newHarness(f)
+	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeUser)
 	id := h.create("m-1", nil)
 	for _, s := range []struct{ init, merchant string }{
@@ -289,7 +317,7 @@ func FuzzCheckoutParams(f *testing.F) {
 
 // FuzzCredentials sends any Authorization and X-Api-Key values.
 func FuzzCredentials(f *testing.F) {
-	h := newHarness(f)
+	h := fuzzHarness(f)
 	id := h.create("m-1", nil)
 	key := h.apiKey("m-1", auth.ScopeSessionsRead)
 	tok := h.token("m-1", auth.ScopeSessionsRead)
@@ -315,7 +343,7 @@ func FuzzCredentials(f *testing.F) {
 			w := serve(h, r)
 			checkAnswer(t, w, authz+" "+apiKey, false)
 		}
-		if logs := h.logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, key) {
+		if logs := h.logs.take(); strings.Contains(logs, tok) || strings.Contains(logs, key) {
 			t.Fatalf("a credential reached the logs")
 		}
 	})

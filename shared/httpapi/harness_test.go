@@ -43,7 +43,7 @@ type harness struct {
 	db      *dynamodb.Client
 	table   string
 	clock   *storetest.Clock
-	st      *store.Store
+	st      harnessStore
 	iss     *devtoken.Issuer
 	handler http.Handler
 	logs    *syncBuffer

@@ -38,8 +38,9 @@ func sessionsOfDay(t *testing.T, h *harness, merchant string) int {
 // answers 201 and the raw bytes are stored and served back ... Same through
 // a processor event. Refuse duplicate keys ANYWHERE in a request body (400
 // naming the field)".
-func TestDuplicateNamesRefused(t *testing.T) {
-	h := newHarness(t)
+func TestDuplicateNamesRefused(t *testing.T) { eachStore(t, testDuplicateNamesRefused) }
+
+func testDuplicateNamesRefused(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	creates := []struct{ body, field string }{
 		{`{"amount":1,"currency":"EUR","provider":{"pan":"4111111111111111","pan":"ok"}}`, "provider.pan"},
@@ -91,8 +92,9 @@ func TestDuplicateNamesRefused(t *testing.T) {
 
 // TestNumbersJudgedByValue: "Numbers are judged by value:
 // {"pan":4.111111111111111e15} is a card number".
-func TestNumbersJudgedByValue(t *testing.T) {
-	h := newHarness(t)
+func TestNumbersJudgedByValue(t *testing.T) { eachStore(t, testNumbersJudgedByValue) }
+
+func testNumbersJudgedByValue(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	for _, n := range []string{
 		"4111111111111111", "4.111111111111111e15", "4.111111111111111E+15", "41111111111111110e-1",
@@ -120,8 +122,9 @@ func TestNumbersJudgedByValue(t *testing.T) {
 // re-encoding of the tokens the guard judged (escapes written out,
 // whitespace dropped, member order and number literals kept), and served
 // back so.
-func TestStoredIsWhatWasChecked(t *testing.T) {
-	h := newHarness(t)
+func TestStoredIsWhatWasChecked(t *testing.T) { eachStore(t, testStoredIsWhatWasChecked) }
+
+func testStoredIsWhatWasChecked(t *testing.T, h *harness) {
 	body := "{\"amount\":1,\"currency\":\"EUR\",\"provider\": { \"b\" : \"x\\u0041\\/\" ,\n \"n\": [1.50, -0, 1E+2], \"z\": {\"c\":null}}}"
 	res := h.do("POST", "/sessions", h.merchantToken("m-1"), body)
 	if res.Code != http.StatusCreated {
@@ -151,8 +154,9 @@ func TestStoredIsWhatWasChecked(t *testing.T) {
 // the guard: with an expiry ..., with a CVV ..., -2028 appended, separated
 // by dots, slashes, underscores, double or no-break spaces, in full-width or
 // Arabic-Indic digits; an Idempotency-Key of 4111.1111.1111.1111."
-func TestCardNumberFormsRefused(t *testing.T) {
-	h := newHarness(t)
+func TestCardNumberFormsRefused(t *testing.T) { eachStore(t, testCardNumberFormsRefused) }
+
+func testCardNumberFormsRefused(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	for _, pan := range []string{
 		"4111 1111 1111 1111 12/28", "4111 1111 1111 1111 123", "4111111111111111-2028", "4111.1111.1111.1111",
@@ -191,8 +195,9 @@ func TestCardNumberFormsRefused(t *testing.T) {
 // 20220211-0013-0000-0382 (document 001's transactionId),
 // ORD-2026-11-29-000123, phone numbers, invoice numbers, UUIDs, ISO
 // timestamps."
-func TestIdentifiersPass(t *testing.T) {
-	h := newHarness(t)
+func TestIdentifiersPass(t *testing.T) { eachStore(t, testIdentifiersPass) }
+
+func testIdentifiersPass(t *testing.T, h *harness) {
 	res := h.do("POST", "/sessions", h.merchantToken("m-1"), map[string]any{
 		"amount": 8800, "currency": "ZAR", "orderId": "ORD-2026-11-29-000123", "transactionId": "20220211-0013-0000-0382",
 		"callGuid": "c97f86c0-4586-4ba6-adc7-e0072f7f1601",
@@ -218,8 +223,9 @@ func TestIdentifiersPass(t *testing.T) {
 // of float64 range (1e999999); \u0000 anywhere; an escaped lone surrogate
 // ("\ud800" silently becomes U+FFFD today); field names that differ in case
 // from the schema ({"AMOUNT":5} is accepted today)".
-func TestJSONProfile(t *testing.T) {
-	h := newHarness(t)
+func TestJSONProfile(t *testing.T) { eachStore(t, testJSONProfile) }
+
+func testJSONProfile(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	nest := func(levels int) string { // the body's object is level 1
 		return `{"amount":1,"currency":"EUR","provider":` + strings.Repeat(`{"a":`, levels-2) + `{}` + strings.Repeat("}", levels-2) + `}`
@@ -274,8 +280,9 @@ func TestJSONProfile(t *testing.T) {
 // TestContentType: "a Content-Type other than application/json with an
 // optional charset=utf-8 → 415". A body without a Content-Type is 415 too;
 // an empty body (an optional one, as a cancel's) needs none.
-func TestContentType(t *testing.T) {
-	h := newHarness(t)
+func TestContentType(t *testing.T) { eachStore(t, testContentType) }
+
+func testContentType(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	const body = `{"amount":1,"currency":"EUR"}`
 	for _, tt := range []struct {
@@ -341,7 +348,10 @@ func TestContentType(t *testing.T) {
 // Log the route pattern, and redact any path segment the guard would
 // refuse."
 func TestLogLineRedactsCardNumbersInPaths(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testLogLineRedactsCardNumbersInPaths)
+}
+
+func testLogLineRedactsCardNumbersInPaths(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	id := h.create("m-1", nil)
 	tests := []struct{ path, route, logged string }{
@@ -380,8 +390,9 @@ func TestLogLineRedactsCardNumbersInPaths(t *testing.T) {
 // response": successes, refusals, 405s, 413s before the body is read. (A
 // path that matches no route is answered by API Gateway itself on AWS, not
 // by the service.)
-func TestEveryResponseCarriesHSTS(t *testing.T) {
-	h := newHarness(t)
+func TestEveryResponseCarriesHSTS(t *testing.T) { eachStore(t, testEveryResponseCarriesHSTS) }
+
+func testEveryResponseCarriesHSTS(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	id := h.create("m-1", nil)
 	for _, res := range []response{

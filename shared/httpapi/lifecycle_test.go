@@ -63,8 +63,9 @@ func TestRetentionEverywhere(t *testing.T) {
 	}
 }
 
-func TestChildSessionsOverHTTP(t *testing.T) {
-	h := newHarness(t)
+func TestChildSessionsOverHTTP(t *testing.T) { eachStore(t, testChildSessionsOverHTTP) }
+
+func testChildSessionsOverHTTP(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	user := h.token("m-1", auth.ScopeUser)
 	parent := h.create("m-1", nil)
@@ -110,8 +111,9 @@ func TestChildSessionsOverHTTP(t *testing.T) {
 	}
 }
 
-func TestParentCancelOverHTTP(t *testing.T) {
-	h := newHarness(t)
+func TestParentCancelOverHTTP(t *testing.T) { eachStore(t, testParentCancelOverHTTP) }
+
+func testParentCancelOverHTTP(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	parent := h.create("m-1", nil)
 	res := h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
@@ -127,8 +129,9 @@ func TestParentCancelOverHTTP(t *testing.T) {
 	wantProblem(t, h.do("GET", "/v1/checkout-sessions/"+parent, h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1"), 410, session.ReasonSessionCanceled)
 }
 
-func TestIdempotencyKeyExpiresAfter24h(t *testing.T) {
-	h := newHarness(t)
+func TestIdempotencyKeyExpiresAfter24h(t *testing.T) { eachStore(t, testIdempotencyKeyExpiresAfter24h) }
+
+func testIdempotencyKeyExpiresAfter24h(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	first := h.do("POST", "/sessions", tok, map[string]any{"amount": 1, "currency": "EUR"}, "Idempotency-Key", "k-24h")
 	h.clock.Advance(24*time.Hour - time.Second)

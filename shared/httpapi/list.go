@@ -51,7 +51,7 @@ const (
 //
 // The body is gzip when the client accepts it (Accept-Encoding, q-values
 // honoured), on the local server and in Lambda alike.
-func SessionRecords(st *store.Store, authn *auth.Authenticator) http.Handler {
+func SessionRecords(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)

@@ -33,7 +33,10 @@ func logLines(t *testing.T, s string) []map[string]any {
 // own carries them. (A path that matches no route is API Gateway's answer,
 // not the service's: see TestUnmatchedPathAnswersAsAPIGateway.)
 func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testEveryResponseCarriesSecurityHeaders)
+}
+
+func testEveryResponseCarriesSecurityHeaders(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	for _, res := range []response{
 		h.do("GET", "/sessions/"+id, h.merchantToken("m-1"), nil),
@@ -54,7 +57,10 @@ func TestEveryResponseCarriesSecurityHeaders(t *testing.T) {
 }
 
 func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testOneLogLinePerRequestWithoutSecrets)
+}
+
+func testOneLogLinePerRequestWithoutSecrets(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	id := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR"})
 	h.do("GET", "/sessions/"+id, tok, nil)

@@ -47,7 +47,7 @@ func TestRaces(t *testing.T) {
 			h.clock.Advance(time.Minute)
 		}
 	}
-	sw := sweep.New(h.st, slog.New(slog.DiscardHandler), h.clock.Now)
+	sw := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now)
 	stopSweeps := make(chan struct{})
 	var sweeps atomic.Int64
 	var sweepWG sync.WaitGroup

@@ -5,12 +5,11 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
-	"github.com/paysessions/paysessions/shared/store"
 )
 
 // Deps are the dependencies the handlers are made from.
 type Deps struct {
-	Store *store.Store
+	Store Store
 	Auth  *auth.Authenticator
 	Now   func() time.Time
 }

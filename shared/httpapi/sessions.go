@@ -66,7 +66,7 @@ func newHCPToken() string {
 // the first response (same id, same status, header Idempotent-Replayed:
 // true); the same key with another body is 409. The key is the merchant's
 // own and is remembered for 24 hours.
-func CreateSession(st *store.Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
+func CreateSession(st Store, authn *auth.Authenticator, now func() time.Time) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsWrite, Bearer: true, APIKey: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)
@@ -111,7 +111,7 @@ func CreateSession(st *store.Store, authn *auth.Authenticator, now func() time.T
 
 // GetSession handles GET /sessions/{sessionId}: the session as it is now,
 // history included.
-func GetSession(st *store.Store, authn *auth.Authenticator) http.Handler {
+func GetSession(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, APIKey: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)
@@ -138,7 +138,7 @@ func GetSession(st *store.Store, authn *auth.Authenticator) http.Handler {
 // status change, on any merchant's session. An event whose eventId was
 // applied before is acknowledged (200, the session as it is) and not applied
 // again.
-func PostEvent(st *store.Store, authn *auth.Authenticator) http.Handler {
+func PostEvent(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsProcess, Bearer: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		if _, err := authenticate(r, authn, rule); err != nil {
@@ -167,7 +167,7 @@ func PostEvent(st *store.Store, authn *auth.Authenticator) http.Handler {
 // CancelSession handles POST /sessions/{sessionId}/cancel: the merchant
 // cancels (open → CANCELED, AUTHORISED → CANCEL_REQUESTED, else 409). The
 // body {reason?} is optional.
-func CancelSession(st *store.Store, authn *auth.Authenticator) http.Handler {
+func CancelSession(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsWrite, Bearer: true, APIKey: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := authenticate(r, authn, rule)

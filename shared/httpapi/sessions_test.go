@@ -11,8 +11,9 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-func TestCreateAndGet(t *testing.T) {
-	h := newHarness(t)
+func TestCreateAndGet(t *testing.T) { eachStore(t, testCreateAndGet) }
+
+func testCreateAndGet(t *testing.T, h *harness) {
 	body := map[string]any{
 		"orderId": "e3f4a5b6-c7d8-9012-3456-123456789012", "amount": 8800, "currency": "ZAR",
 		"paymentMethod": "Card", "paymentScenario": "Payment", "hosted": true,
@@ -57,8 +58,9 @@ func TestCreateAndGet(t *testing.T) {
 	}
 }
 
-func TestCreateRefusals(t *testing.T) {
-	h := newHarness(t)
+func TestCreateRefusals(t *testing.T) { eachStore(t, testCreateRefusals) }
+
+func testCreateRefusals(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	big := `{"amount":1,"currency":"EUR","orderId":"` + strings.Repeat("x", 70000) + `"}`
 	tests := []struct {
@@ -104,8 +106,9 @@ func TestCreateRefusals(t *testing.T) {
 	}
 }
 
-func TestIdempotencyOverHTTP(t *testing.T) {
-	h := newHarness(t)
+func TestIdempotencyOverHTTP(t *testing.T) { eachStore(t, testIdempotencyOverHTTP) }
+
+func testIdempotencyOverHTTP(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	body := map[string]any{"amount": 100, "currency": "EUR", "orderId": "o-1"}
 	first := h.do("POST", "/sessions", tok, body, "Idempotency-Key", "order-o-1")
@@ -135,8 +138,9 @@ func TestIdempotencyOverHTTP(t *testing.T) {
 	}
 }
 
-func TestEvents(t *testing.T) {
-	h := newHarness(t)
+func TestEvents(t *testing.T) { eachStore(t, testEvents) }
+
+func testEvents(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	proc := h.processorToken()
 	post := func(ev any) response { return h.do("POST", "/sessions/"+id+"/events", proc, ev) }
@@ -169,8 +173,9 @@ func TestEvents(t *testing.T) {
 	wantProblem(t, h.do("POST", "/sessions/7d1541fa-5747-429a-a6a0-1939f4d88028/events", proc, map[string]any{"status": "SETTLED"}), 404, session.ReasonSessionNotFound)
 }
 
-func TestCancel(t *testing.T) {
-	h := newHarness(t)
+func TestCancel(t *testing.T) { eachStore(t, testCancel) }
+
+func testCancel(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	open := h.create("m-1", nil)
 	res := h.do("POST", "/sessions/"+open+"/cancel", tok, map[string]any{"reason": "Buyer left."})
@@ -199,8 +204,9 @@ func TestCancel(t *testing.T) {
 
 // TestExpiryWithoutSweeper: a session expires by itself at expiresAt (reads
 // say EXPIRED, writes get 409) and is gone after the retention (404).
-func TestExpiryWithoutSweeper(t *testing.T) {
-	h := newHarness(t)
+func TestExpiryWithoutSweeper(t *testing.T) { eachStore(t, testExpiryWithoutSweeper) }
+
+func testExpiryWithoutSweeper(t *testing.T, h *harness) {
 	tok := h.merchantToken("m-1")
 	id := h.create("m-1", nil)
 	h.clock.Set(t0.Add(30 * time.Minute))
@@ -218,8 +224,9 @@ func TestExpiryWithoutSweeper(t *testing.T) {
 	wantProblem(t, h.do("GET", "/sessions/"+id, tok, nil), 404, session.ReasonSessionNotFound)
 }
 
-func TestGetRefusals(t *testing.T) {
-	h := newHarness(t)
+func TestGetRefusals(t *testing.T) { eachStore(t, testGetRefusals) }
+
+func testGetRefusals(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	wantProblem(t, h.do("GET", "/sessions/"+id, "", nil), 401, session.ReasonUnauthenticated)
 	wantProblem(t, h.do("GET", "/sessions/"+id, "garbage", nil), 401, session.ReasonUnauthenticated)

@@ -38,6 +38,7 @@ var built struct {
 
 func testBootstraps(t *testing.T) (bins, rie string) {
 	t.Helper()
+	storetest.RequireEngine(t) // a stack runs against DynamoDB Local
 	built.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()

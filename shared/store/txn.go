@@ -169,7 +169,7 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 	}
 	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: t.writeID}
 	if itemSize(av) > maxItemBytes {
-		return nil, session.Errorf(session.ECONFLICT, session.ReasonSessionTooLarge, "The session has grown too large to store this change (its history and data are near the limit).")
+		return nil, errSessionTooLarge()
 	}
 	return av, nil
 }

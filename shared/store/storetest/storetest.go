@@ -1,11 +1,19 @@
 // Package storetest gives tests a real DynamoDB: DynamoDB Local, started once
 // per test binary (or the one `make test` started, via DYNAMODB_ENDPOINT),
-// and a fresh table per test. It never skips: without an engine the test
-// binary fails loudly.
+// and a fresh table per test; and Memory, an in-memory store with the
+// store's semantics, for the tests of the handlers and the authenticator.
+//
+// Without an engine a test binary fails loudly, with one exception: under
+// `go test -short` the tests that need DynamoDB are skipped and no engine
+// starts, so the rest runs in seconds on a machine without Java. The skip
+// never happens when CI is set: a CI run that passed -short by mistake
+// still runs every test (or fails for want of an engine), never passes
+// having skipped them.
 package storetest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -23,8 +31,14 @@ import (
 // Main runs a test binary's tests with DynamoDB available: it uses
 // DYNAMODB_ENDPOINT when set, else starts DynamoDB Local for the run and
 // stops it after. Use it from TestMain: os.Exit(storetest.Main(m)).
+//
+// Under -short (and CI unset) it starts nothing: the tests that need
+// DynamoDB skip themselves (RequireEngine), the others run.
 func Main(m *testing.M) int {
-	if os.Getenv("DYNAMODB_ENDPOINT") != "" {
+	if !flag.Parsed() {
+		flag.Parse() // testing.Short reads the flags
+	}
+	if os.Getenv("DYNAMODB_ENDPOINT") != "" || EngineSkipped() {
 		return m.Run()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -40,9 +54,30 @@ func Main(m *testing.M) int {
 	return m.Run()
 }
 
-// Endpoint returns the engine's URL; the test fails if there is none.
+// EngineSkipped reports whether the tests that need DynamoDB are left out
+// of this run: under -short, and never when CI is set (the environment
+// variable every CI system sets), so CI cannot pass by skipping them.
+func EngineSkipped() bool {
+	return testing.Short() && os.Getenv("CI") == ""
+}
+
+// RequireEngine marks the calling test as one that needs DynamoDB Local (or
+// what only it brings: the functions' bootstraps against a table, the local
+// server, the start-api stack, Java): under -short it is skipped, and
+// never when CI is set. Endpoint and Client call it; a test that needs the
+// engine without them calls it first.
+func RequireEngine(t testing.TB) {
+	t.Helper()
+	if EngineSkipped() {
+		t.Skip("needs DynamoDB Local: skipped under -short (make test runs it)")
+	}
+}
+
+// Endpoint returns the engine's URL; the test fails if there is none. Under
+// -short the test is skipped (RequireEngine).
 func Endpoint(t testing.TB) string {
 	t.Helper()
+	RequireEngine(t)
 	ep := os.Getenv("DYNAMODB_ENDPOINT")
 	if ep == "" {
 		t.Fatal("DYNAMODB_ENDPOINT is not set: call storetest.Main from TestMain")
@@ -50,7 +85,8 @@ func Endpoint(t testing.TB) string {
 	return ep
 }
 
-// Client returns a DynamoDB client for the test engine.
+// Client returns a DynamoDB client for the test engine. Under -short the
+// test is skipped (RequireEngine).
 func Client(t testing.TB, o store.ClientOptions) *dynamodb.Client {
 	t.Helper()
 	o.Endpoint = Endpoint(t)

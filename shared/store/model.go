@@ -1,0 +1,81 @@
+package store
+
+import (
+	"time"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// The store's own rules about what it keeps and how it lists, exposed so
+// that storetest.Memory — the in-memory store the handler tests run on
+// without DynamoDB — follows them instead of restating them. None of these
+// reads or writes the table: a Store made with a nil client answers them.
+
+// Stored returns v as a read returns it once the store has written it: v's
+// item, keys and index attributes included, decoded again (JSON objects
+// kept as their text, empty maps and lists dropped, times at 100 ns). A
+// session whose item would be larger than the store writes is ECONFLICT
+// SESSION_TOO_LARGE, as writing it is.
+func (s *Store) Stored(v *session.Session) (*session.Session, error) {
+	av, err := s.Item(v)
+	if err != nil {
+		return nil, err
+	}
+	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: uuid.NewString()} // as every write adds
+	if itemSize(av) > maxItemBytes {
+		return nil, errSessionTooLarge()
+	}
+	return decodeSession(av)
+}
+
+// errSessionTooLarge refuses a write whose item would exceed maxItemBytes.
+func errSessionTooLarge() error {
+	return session.Errorf(session.ECONFLICT, session.ReasonSessionTooLarge, "The session has grown too large to store this change (its history and data are near the limit).")
+}
+
+// Listed returns v as ListByDay reads it, before the time rules are
+// applied: only the attributes a listed session carries.
+func (s *Store) Listed(v *session.Session) (*session.Session, error) {
+	av, err := s.Item(v)
+	if err != nil {
+		return nil, err
+	}
+	projected := make(map[string]ddb.AttributeValue, len(listAttributes))
+	for _, a := range listAttributes {
+		if x, ok := av[a]; ok {
+			projected[a] = x
+		}
+	}
+	return decodeSession(projected)
+}
+
+// ListKey is v's place in the list of its day, the list index's sort key
+// ("<createdAt>#<id>"): ListByDay lists in ListKey order.
+func ListKey(v *session.Session) string { return createdKey(v.CreatedAt, v.ID) }
+
+// ListUntil is the instant from which ListByDay's index query no longer
+// returns v's entry. Until then a listing reads the entry even if v is gone
+// (closed, and past its retention): it skips v, but a page that stops at
+// its limit before such an entry still ends with a cursor.
+func (s *Store) ListUntil(v *session.Session) time.Time { return listUntil(v, s.policy) }
+
+// ListCursor is the cursor ListByDay returns for the rest of
+// merchantID's day once it has consumed every entry up to after (a
+// ListKey).
+func (s *Store) ListCursor(merchantID, after string) string {
+	return encodeCursor(s.list.shards, merchantTag(merchantID), after, nil)
+}
+
+// ListResume reads q.Cursor as ListByDay does: the ListKey after which the
+// listing resumes ("" from the day's start), or EINVALID naming cursor for a
+// cursor of another merchant or day, or one the store did not make.
+func (s *Store) ListResume(q ListQuery) (string, error) {
+	cur, err := decodeCursor(q.Cursor, q.MerchantID, q.Day, s.list.shards)
+	if err != nil {
+		return "", err
+	}
+	return cur.after, nil
+}

@@ -1,0 +1,543 @@
+package storetest
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// Memory is an in-memory session store with the semantics of store.Store
+// that the HTTP handlers (httpapi.Store) and the authenticator
+// (auth.APIKeyStore) rely on, so their tests run in microseconds and
+// without DynamoDB. It is not a second implementation of the rules: every
+// change is made by the domain functions store.Store calls (session.Adopt,
+// Apply, ApplyToChild, Cancel, CloseChild, At), in the same order and with
+// the same reads; what a read returns, how large a session may grow and how
+// the list orders, filters and pages come from store.Store itself (Stored,
+// Listed, ListKey, ListUntil, ListCursor, ListResume). A write is checked
+// against the condition the store's write carries (version, retention and
+// expiry at the clock plus the guard band).
+//
+// What it leaves out is what only a real table has: concurrent writers and
+// their retries (each operation runs under one lock, so there are no lost
+// races), DynamoDB's errors and throttling, the list's time budget and
+// index lag. Tests of those run on DynamoDB Local; TestMemoryAgreesWithStore
+// holds the two stores to the same answers. Memory is safe for concurrent
+// use.
+type Memory struct {
+	// model is a store without a table: it answers the store's rules.
+	model *store.Store
+	now   func() time.Time
+	state *memoryState
+}
+
+// memoryState is what a Memory holds; Memory values made by WithPolicy
+// share it, as two deployments share a table.
+type memoryState struct {
+	mu       sync.Mutex
+	sessions map[string]*session.Session // as a read of the table returns them
+	idem     map[string]memoryReplay     // merchant id + "\x00" + key
+	keys     map[string]*store.APIKey
+}
+
+type memoryReplay struct {
+	requestHash string
+	sessionID   string
+	status      int
+	body        []byte
+	expiresAt   int64 // epoch seconds, as the store's record holds it
+}
+
+// NewMemory returns an empty in-memory store applying policy, on the clock
+// now, with the store's defaults otherwise (opts as store.New takes them:
+// ListShards changes the cursors it makes).
+func NewMemory(policy session.Policy, now func() time.Time, opts ...store.Option) *Memory {
+	return &Memory{
+		model: store.New(nil, "memory", policy, 16, now, opts...),
+		now:   now,
+		state: &memoryState{sessions: map[string]*session.Session{}, idem: map[string]memoryReplay{}, keys: map[string]*store.APIKey{}},
+	}
+}
+
+// WithPolicy returns a store on the same sessions and keys that applies
+// another lifecycle policy: the service after its settings changed.
+func (m *Memory) WithPolicy(policy session.Policy) *Memory {
+	return &Memory{model: store.New(nil, "memory", policy, 16, m.now), now: m.now, state: m.state}
+}
+
+// Policy returns the lifecycle the store applies.
+func (m *Memory) Policy() session.Policy { return m.model.Policy() }
+
+func (m *Memory) policy() session.Policy { return m.model.Policy() }
+
+// unavailable is what the store answers when its context is done before
+// DynamoDB answers.
+func unavailable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return session.Unavailable(err)
+	}
+	return nil
+}
+
+// Get returns the session as it is now, as store.Store.Get.
+func (m *Memory) Get(ctx context.Context, id string) (*session.Session, error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, err
+	}
+	m.state.mu.Lock()
+	v, ok := m.state.sessions[id]
+	m.state.mu.Unlock()
+	if !ok {
+		return nil, session.NotFound()
+	}
+	return v.Clone().At(m.now(), m.policy())
+}
+
+// GetWithChild returns the session and its child at one instant, as
+// store.Store.GetWithChild.
+func (m *Memory) GetWithChild(ctx context.Context, id string) (v, child *session.Session, err error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, nil, err
+	}
+	m.state.mu.Lock()
+	stored, ok := m.state.sessions[id]
+	if ok {
+		v = stored.Clone()
+		if c, ok := m.state.sessions[v.ChildSessionID]; ok && v.ChildSessionID != "" {
+			child = c.Clone()
+		}
+	}
+	m.state.mu.Unlock()
+	if !ok {
+		return nil, nil, session.NotFound()
+	}
+	now := m.now()
+	if v, err = v.At(now, m.policy()); err != nil {
+		return nil, nil, err
+	}
+	if child != nil {
+		if child, err = child.At(now, m.policy()); session.ErrorCode(err) == session.ENOTFOUND {
+			child, err = nil, nil
+		}
+	}
+	return v, child, err
+}
+
+// memoryTxn is one operation's reads and writes, made under the lock at
+// one instant, as one attempt of store.Store.Transact.
+type memoryTxn struct {
+	m    *Memory
+	now  time.Time
+	read map[string]*session.Session // as stored when read
+	puts []*session.Session
+	news map[string]bool
+	idem *memoryIdemWrite
+}
+
+type memoryIdemWrite struct {
+	key string
+	rec memoryReplay
+}
+
+func (m *Memory) begin() *memoryTxn {
+	return &memoryTxn{m: m, now: m.now(), read: map[string]*session.Session{}, news: map[string]bool{}}
+}
+
+// get reads a session as stored, without the time rules (store.Txn.Get).
+func (t *memoryTxn) get(id string) (*session.Session, error) {
+	v, ok := t.m.state.sessions[id]
+	if !ok {
+		return nil, session.NotFound()
+	}
+	t.read[id] = v
+	return v.Clone(), nil
+}
+
+func (t *memoryTxn) put(v *session.Session) { t.puts = append(t.puts, v) }
+
+func (t *memoryTxn) create(v *session.Session) {
+	t.news[v.ID] = true
+	t.puts = append(t.puts, v)
+}
+
+// errLost is the answer to a write whose condition fails with no one
+// else writing: store.Store.Transact tries again on the same state, fails
+// the same way and gives up with 409 CONCURRENT_UPDATE.
+func errLost() error {
+	return session.Errorf(session.ECONFLICT, session.ReasonConcurrentUpdate, "The session is being changed concurrently; retry.")
+}
+
+// commit writes what t marked, all or nothing, under the conditions of
+// store.Store's writes: a new session only if its id is free, an existing
+// one only if it is still the version read and, judged at the clock plus
+// the guard band, within its retention and, if it was open, not expired;
+// an idempotency record only if its key is free or expired.
+func (t *memoryTxn) commit() error {
+	s := t.m.state
+	p := t.m.policy()
+	at := p.WriteAt(t.m.now())
+	// A used key fails the whole write first, whatever else fails: the
+	// store reads its transaction's last cancellation reason first.
+	if t.idem != nil {
+		if rec, used := s.idem[t.idem.key]; used && rec.expiresAt > t.now.Unix() {
+			return errReplay
+		}
+	}
+	stored := make([]*session.Session, len(t.puts))
+	for i, v := range t.puts {
+		if t.news[v.ID] {
+			if _, taken := s.sessions[v.ID]; taken {
+				return errLost()
+			}
+			v.Version = 1
+		} else {
+			was, ok := t.read[v.ID]
+			if !ok {
+				return session.Internal(fmt.Errorf("storetest: session %s written without being read", v.ID))
+			}
+			cur, ok := s.sessions[v.ID]
+			if !ok || cur.Version != was.Version || !at.Before(was.PurgeAt(p)) || was.Status.Open() && !at.Before(was.ExpiresAt) {
+				return errLost()
+			}
+			v.Version = was.Version + 1
+		}
+		sv, err := t.m.model.Stored(v)
+		if err != nil {
+			return err
+		}
+		stored[i] = sv
+	}
+	if t.idem != nil {
+		s.idem[t.idem.key] = t.idem.rec
+	}
+	for _, sv := range stored {
+		s.sessions[sv.ID] = sv
+	}
+	return nil
+}
+
+// errReplay reports that the Idempotency-Key was used before.
+var errReplay = errors.New("storetest: idempotency key used before")
+
+func idemKey(idem *store.Idempotency) string { return idem.MerchantID + "\x00" + idem.Key }
+
+// Create stores a new session, as store.Store.Create: a child is adopted
+// by its parent in the same write; with idem, the response is remembered
+// with the key, and a repeat of the key returns it instead.
+func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *store.Replay, error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, nil, err
+	}
+	s := m.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := m.begin()
+	c := v.Clone()
+	if c.ParentSessionID != "" {
+		parent, err := t.get(c.ParentSessionID)
+		if session.ErrorCode(err) == session.ENOTFOUND {
+			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+		}
+		var current *session.Session
+		if parent.ChildSessionID != "" {
+			if current, err = t.get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+				current = nil
+			}
+		}
+		if err := session.Adopt(parent, c, current, t.now, m.policy()); err != nil {
+			return nil, nil, err
+		}
+		t.put(parent)
+	}
+	c.Version = 1
+	var body []byte
+	if render != nil {
+		var err error
+		if body, err = render(c); err != nil {
+			return nil, nil, session.Internal(err)
+		}
+	}
+	t.create(c)
+	if idem != nil {
+		t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
+			requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
+			expiresAt: t.now.Add(store.IdempotencyTTL).Unix(),
+		}}
+	}
+	switch err := t.commit(); {
+	case errors.Is(err, errReplay):
+		rec := s.idem[idemKey(idem)]
+		if rec.requestHash != idem.RequestHash {
+			return nil, nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
+		}
+		return nil, &store.Replay{SessionID: rec.sessionID, Status: rec.status, Body: bytes.Clone(rec.body)}, nil
+	case err != nil:
+		return nil, nil, err
+	}
+	*v = *c
+	return body, nil, nil
+}
+
+// ApplyEvent applies a processor event, as store.Store.ApplyEvent: a
+// repeated eventId is acknowledged first; a child's move to AUTHORISED or
+// SETTLED needs an open parent and moves it too; a parent's close closes
+// its open child.
+func (m *Memory) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, err
+	}
+	s := m.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := m.begin()
+	p := m.policy()
+	v, err := t.get(id)
+	if err != nil {
+		return nil, err
+	}
+	var applied bool
+	if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
+		if applied, err = v.Apply(ev, t.now, p); err != nil {
+			return nil, err
+		}
+		if applied {
+			t.put(v)
+			if err := m.closeOpenChild(t, v); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		var parent *session.Session
+		if ev.Status == session.Authorised || ev.Status == session.Settled {
+			if parent, err = t.get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+				parent = nil
+			}
+		}
+		var parentChanged bool
+		if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, t.now, p); err != nil {
+			return nil, err
+		}
+		if applied {
+			t.put(v)
+			if parentChanged {
+				t.put(parent)
+			}
+		}
+	}
+	if !applied {
+		return v.At(t.now, p)
+	}
+	if err := t.commit(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Cancel is merchantID's cancel, as store.Store.Cancel: another merchant's
+// session is ENOTFOUND, an open child is closed with its parent.
+func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, err
+	}
+	s := m.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := m.begin()
+	v, err := t.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if v.MerchantID != merchantID {
+		return nil, session.NotFound()
+	}
+	if err := v.Cancel(reason, t.now, m.policy()); err != nil {
+		return nil, err
+	}
+	t.put(v)
+	if err := m.closeOpenChild(t, v); err != nil {
+		return nil, err
+	}
+	if err := t.commit(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// closeOpenChild is store.Store's: a parent just closed closes its open
+// child.
+func (m *Memory) closeOpenChild(t *memoryTxn, v *session.Session) error {
+	if v.Status.Open() || v.ChildSessionID == "" {
+		return nil
+	}
+	child, err := t.get(v.ChildSessionID)
+	if session.ErrorCode(err) == session.ENOTFOUND {
+		return nil
+	}
+	if session.CloseChild(child, t.now, m.policy()) {
+		t.put(child)
+	}
+	return nil
+}
+
+// Import writes v exactly as given if no session has its id, as
+// store.Store.Import.
+func (m *Memory) Import(ctx context.Context, v *session.Session) error {
+	if err := unavailable(ctx); err != nil {
+		return err
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	t := m.begin()
+	t.create(v.Clone())
+	return t.commit()
+}
+
+// ImportAll writes the sessions exactly as given, overwriting any with the
+// same id, as store.Store.ImportAll.
+func (m *Memory) ImportAll(ctx context.Context, vs []*session.Session) error {
+	if err := unavailable(ctx); err != nil {
+		return err
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	for _, v := range vs {
+		if v.Version == 0 {
+			v.Version = 1
+		}
+		sv, err := m.model.Stored(v)
+		if err != nil {
+			return err
+		}
+		m.state.sessions[sv.ID] = sv
+	}
+	return nil
+}
+
+// ListByDay lists q.MerchantID's sessions created on q.Day, as
+// store.Store.ListByDay: in ListKey order, as they are now, each as the
+// list reads it; the cursors are the store's.
+func (m *Memory) ListByDay(ctx context.Context, q store.ListQuery, yield func(*session.Session) bool) (string, error) {
+	after, err := m.model.ListResume(q)
+	if err != nil {
+		return "", err
+	}
+	if err := unavailable(ctx); err != nil {
+		return "", err
+	}
+	type entry struct {
+		key string
+		v   *session.Session
+	}
+	day := q.Day.UTC().Format(time.DateOnly)
+	now := m.now()
+	var entries []entry
+	m.state.mu.Lock()
+	for _, v := range m.state.sessions {
+		// The index query: the merchant's day, after the cursor, entries
+		// not yet past listUntil.
+		if v.MerchantID != q.MerchantID || v.CreatedAt.UTC().Format(time.DateOnly) != day || !m.model.ListUntil(v).After(now) {
+			continue
+		}
+		if key := store.ListKey(v); key > after {
+			entries = append(entries, entry{key: key, v: v})
+		}
+	}
+	m.state.mu.Unlock()
+	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
+	listed := 0
+	for _, e := range entries {
+		if q.Limit > 0 && listed == q.Limit {
+			return m.model.ListCursor(q.MerchantID, after), nil // one more exists: a next page
+		}
+		lv, err := m.model.Listed(e.v)
+		if err != nil {
+			return "", err
+		}
+		if v, err := lv.At(now, m.policy()); err == nil {
+			if !yield(v) {
+				return m.model.ListCursor(q.MerchantID, after), nil
+			}
+			listed++
+		}
+		after = e.key
+	}
+	return "", nil
+}
+
+// CreateAPIKey stores k, as store.Store.CreateAPIKey: the id must be new
+// (the same key again, a retried write, is accepted).
+func (m *Memory) CreateAPIKey(ctx context.Context, k *store.APIKey) error {
+	if err := unavailable(ctx); err != nil {
+		return err
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	if old, ok := m.state.keys[k.ID]; ok {
+		if bytes.Equal(old.SecretHash, k.SecretHash) {
+			return nil
+		}
+		return session.Internal(fmt.Errorf("API key id %s already exists", k.ID))
+	}
+	m.state.keys[k.ID] = cloneKey(k)
+	return nil
+}
+
+// APIKey reads a key, as store.Store.APIKey: a revoked or unknown key is
+// ENOTFOUND; an expired one is returned as it is.
+func (m *Memory) APIKey(ctx context.Context, id string) (*store.APIKey, error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, err
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	k, ok := m.state.keys[id]
+	if !ok || k.RevokedAt != nil {
+		return nil, errAPIKeyNotFound()
+	}
+	return cloneKey(k), nil
+}
+
+// DeleteAPIKey revokes merchantID's key, as store.Store.DeleteAPIKey:
+// another merchant's key, an unknown one and one already revoked are
+// ENOTFOUND.
+func (m *Memory) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
+	if err := unavailable(ctx); err != nil {
+		return err
+	}
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	k, ok := m.state.keys[id]
+	if !ok || k.MerchantID != merchantID || k.RevokedAt != nil {
+		return errAPIKeyNotFound()
+	}
+	now := m.now()
+	k.RevokedAt = &now
+	return nil
+}
+
+func errAPIKeyNotFound() error {
+	return session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "API key not found.")
+}
+
+func cloneKey(k *store.APIKey) *store.APIKey {
+	c := *k
+	c.Scopes = slices.Clone(k.Scopes)
+	c.SecretHash = bytes.Clone(k.SecretHash)
+	if k.ExpiresAt != nil {
+		e := *k.ExpiresAt
+		c.ExpiresAt = &e
+	}
+	if k.RevokedAt != nil {
+		r := *k.RevokedAt
+		c.RevokedAt = &r
+	}
+	return &c
+}
