@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 )
 
-// Budgets of the per-request overhead.
+// Budgets of the per-request overhead. The time budget was 3.0× until the
+// verified-token cache (docs/design.md §7) took the signature check off a
+// warm container's repeat requests; it is 2.0× with a cached token.
 const (
-	maxTimeRatio  = 3.0
+	maxTimeRatio  = 2.0
 	maxAllocRatio = 2.0
 	benchCount    = 6
 )
@@ -24,31 +27,67 @@ type benchResult struct{ ns, allocs float64 }
 
 // runOverhead runs the Go benchmarks of shared/app (each GET endpoint's
 // whole Lambda path against a fake DynamoDB, the bare SDK floors, JWT
-// verification) benchCount times and compares medians.
+// verification) in benchCount rounds of one run each, so that subject and
+// floor alternate (ABAB…) rather than one running while the machine is
+// quiet and the other while it is not. A ratio is taken within each round;
+// the table shows the median and the spread (lowest–highest) of the rounds'
+// ratios.
 func runOverhead(s *suite) error {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "LambdaPath|Floor|JWTVerify", "-benchmem",
-		"-count", strconv.Itoa(benchCount), "./shared/app")
-	cmd.Dir = s.root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
-	fmt.Fprintf(s.log, "  go test -bench (count %d) ...\n", benchCount)
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go test -bench: %v\n%s", err, out.String())
+	bin := filepath.Join(s.work, "app.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, "./shared/app")
+	build.Dir, build.Stdout, build.Stderr = s.root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go test -c ./shared/app: %v", err)
+	}
+	fmt.Fprintf(s.log, "  go test -bench, %d interleaved rounds ...\n", benchCount)
+	var rounds []map[string]benchResult
+	for i := 0; i < benchCount; i++ {
+		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", "LambdaPath|Floor|JWTVerify", "-test.benchmem", "-test.count", "1")
+		cmd.Dir = filepath.Join(s.root, "shared", "app")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("app.test -test.bench: %v\n%s", err, out.String())
+		}
+		round := map[string]benchResult{}
+		sc := bufio.NewScanner(&out)
+		for sc.Scan() {
+			m := benchLine.FindStringSubmatch(sc.Text())
+			if m == nil {
+				continue
+			}
+			ns, _ := strconv.ParseFloat(m[2], 64)
+			allocs, _ := strconv.ParseFloat(m[4], 64)
+			round[m[1]] = benchResult{ns, allocs}
+		}
+		rounds = append(rounds, round)
 	}
 	samples := map[string][]benchResult{}
-	sc := bufio.NewScanner(&out)
-	for sc.Scan() {
-		m := benchLine.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
+	for _, round := range rounds {
+		for name, r := range round {
+			samples[name] = append(samples[name], r)
 		}
-		ns, _ := strconv.ParseFloat(m[2], 64)
-		allocs, _ := strconv.ParseFloat(m[4], 64)
-		samples[m[1]] = append(samples[m[1]], benchResult{ns, allocs})
 	}
 	med := map[string]benchResult{}
 	for name, rs := range samples {
 		med[name] = median(rs)
+	}
+	// ratio is subject/floor taken round by round: the median, which the
+	// budget judges, and the lowest and highest, shown as the spread.
+	ratio := func(subject, floor string) (mid, lo, hi float64, ok bool) {
+		var v []float64
+		for _, round := range rounds {
+			a, okA := round[subject]
+			b, okB := round[floor]
+			if okA && okB && b.ns > 0 {
+				v = append(v, a.ns/b.ns)
+			}
+		}
+		if len(v) != len(rounds) {
+			return 0, 0, 0, false
+		}
+		sort.Float64s(v)
+		return medianOf(v), v[0], v[len(v)-1], true
 	}
 	getFloor, okG := med["BenchmarkFloorGetItem"]
 	queryFloor, okQ := med["BenchmarkFloorQuery"]
@@ -73,13 +112,17 @@ func runOverhead(s *suite) error {
 		if !ok {
 			return fmt.Errorf("benchmark LambdaPath/%s missing", e.bench)
 		}
-		floor, floorName := getFloor, "GetItem"
+		floor, floorName, floorBench := getFloor, "GetItem", "BenchmarkFloorGetItem"
 		if e.bench == "session-records" {
-			floor, floorName = listFloor, "Query+BatchGetItem"
+			floor, floorName, floorBench = listFloor, "Query+BatchGetItem", "BenchmarkFloorList"
 		}
-		tr, ar := r.ns/floor.ns, r.allocs/floor.allocs
-		s.add(row{Part: "overhead", Figure: "Lambda path " + e.route + ": time vs " + floorName + " floor",
-			Budget: fmt.Sprintf("≤ %.1f×", maxTimeRatio), Measured: fmt.Sprintf("%.2f× (%s)", tr, us(r.ns)), Pass: pass(tr <= maxTimeRatio)})
+		tr, lo, hi, ok := ratio("BenchmarkLambdaPath/"+e.bench, floorBench)
+		if !ok {
+			return fmt.Errorf("benchmark LambdaPath/%s or its floor missing from a round", e.bench)
+		}
+		ar := r.allocs / floor.allocs
+		s.add(row{Part: "overhead", Figure: "Lambda path " + e.route + ", " + credential(e.bench) + ": time vs " + floorName + " floor",
+			Budget: fmt.Sprintf("≤ %.1f×", maxTimeRatio), Measured: fmt.Sprintf("%.2f× (rounds %.2f–%.2f; %s)", tr, lo, hi, us(r.ns)), Pass: pass(tr <= maxTimeRatio)})
 		s.add(row{Part: "overhead", Figure: "Lambda path " + e.route + ": allocations vs " + floorName + " floor",
 			Budget: fmt.Sprintf("≤ %.1f×", maxAllocRatio), Measured: fmt.Sprintf("%.2f× (%.0f allocs)", ar, r.allocs), Pass: pass(ar <= maxAllocRatio)})
 	}
@@ -89,8 +132,24 @@ func runOverhead(s *suite) error {
 			return fmt.Errorf("benchmark JWTVerify/%s missing", alg)
 		}
 		s.add(row{Part: "overhead", Figure: "JWT verification, " + alg + " (key set cached, token not)", Measured: fmt.Sprintf("%s, %.0f allocs", us(r.ns), r.allocs)})
+		c, ok := med["BenchmarkJWTVerifyCached/"+alg]
+		if !ok {
+			return fmt.Errorf("benchmark JWTVerifyCached/%s missing", alg)
+		}
+		s.add(row{Part: "overhead", Figure: "JWT verification, " + alg + ", token verified before (the container's verified-token cache)", Measured: fmt.Sprintf("%s, %.0f allocs (%.0f× faster)", us(c.ns), c.allocs, r.ns/c.ns)})
 	}
 	return nil
+}
+
+// credential names what authenticates a LambdaPath benchmark's requests:
+// every request carries the same credential, so after the warm-up call it
+// is a token (or API key) the container has verified before, as a
+// client's repeated polls are.
+func credential(bench string) string {
+	if bench == "payment-session" {
+		return "API key cached"
+	}
+	return "token cached"
 }
 
 func median(rs []benchResult) benchResult {
@@ -114,4 +173,9 @@ func medianOf(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func us(ns float64) string { return fmt.Sprintf("%.0f µs", ns/1000) }
+func us(ns float64) string {
+	if ns < 10_000 {
+		return fmt.Sprintf("%.2f µs", ns/1000)
+	}
+	return fmt.Sprintf("%.0f µs", ns/1000)
+}

@@ -34,7 +34,8 @@ import (
 // each GET endpoint's whole Lambda path, from API Gateway's event JSON to
 // the response event's JSON, with DynamoDB answered by an in-process fake,
 // against the floor of a bare SDK GetItem against the same fake. `make
-// bench` compares them (budget: 3x the floor's time, 2x its allocations).
+// bench` compares them (budget: 2x the floor's time with a token the
+// container has verified before, 2x its allocations).
 
 type benchEnv struct {
 	app    *app.App
