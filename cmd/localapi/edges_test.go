@@ -24,8 +24,13 @@ import (
 //     which the Lambda adapter splits again; "X-Merchant-Id: m-1,m-2" and
 //     two X-Merchant-Id fields are the same request, and name two
 //     merchants.
+//   - An HTTP API decodes the path before it builds the event: a client's
+//     %25, %3F, %23, %01 or %20 reaches the function as a bare %, ?, #,
+//     control character or space in rawPath. Each stays part of the path
+//     id it was sent in (a 4xx as for any bad id), never an invocation
+//     error (API Gateway's 500) or a query string.
 func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
-	diff := apitarget.NewDiff("hcpToken")
+	diff := apitarget.NewDiff("hcpToken", "paymentCode")
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{})
 		tok := mint(t, tg.URL, "merchant_id=m-1")
@@ -53,6 +58,13 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			{"003 X-Merchant-Id naming two merchants", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1,m-2"), 400, "VALIDATION_FAILED"},
 			{"003 X-Merchant-Id sent twice", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1", "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
 			{"003 X-Merchant-Id once", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1"), 200, ""},
+			{"encoded % as the id", "GET", "/sessions/%25", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"encoded % after the id", "GET", "/sessions/" + id + "%25", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"encoded control character in the id", "GET", "/sessions/a%01b", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"encoded space in the id", "GET", "/sessions/a%20b", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"003 encoded ? inside the id is not a query", "GET", "/v1/checkout-sessions/" + id + "%3Finit=true", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
+			{"004 encoded # inside the opaque id", "GET", "/pps/api/v1/session-record/" + id + "%23x", bearer(tok), 404, "SESSION_NOT_FOUND"},
+			{"001 encoded braces (a .NET Guid form)", "GET", "/v2.0/payments/%7B" + id + "%7D/status", bearer(tok), 200, ""},
 		}
 		for _, tt := range tests {
 			req, err := http.NewRequest(tt.method, tg.URL+tt.path, nil)

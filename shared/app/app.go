@@ -12,9 +12,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -115,7 +117,33 @@ type LambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events
 // Lambda adapts routes for lambda.Start.
 func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...))
-	return httpadapter.NewV2(h).ProxyWithContext
+	proxy := httpadapter.NewV2(h).ProxyWithContext
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		if ev.RawPath == "" {
+			ev.RawPath = ev.RequestContext.HTTP.Path
+		}
+		ev.RawPath = encodePath(ev.RawPath)
+		return proxy(ctx, ev)
+	}
+}
+
+// encodePath percent-encodes a path as an HTTP API delivers it. API
+// Gateway's HTTP APIs decode the path before they build the event (rawPath
+// and pathParameters alike; REST APIs and function URLs do not), and the
+// api-proxy adapter pastes rawPath into a URL and parses it: a client's %25,
+// %3F, %23 or %01 arrived as a bare %, ?, # or control character, and the
+// adapter either failed (an invocation error, API Gateway's 500, and an
+// unstructured log line holding the path) or split the path at the ? or #
+// (a path id ending "?init=true" read as 003's init view). Encoding each
+// segment makes the handler see exactly the path API Gateway decoded, so
+// the id it reads is the pathParameter API Gateway matched, and a hostile
+// one is refused as any bad id is.
+func encodePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }
 
 // MustRoute is what lambda.Start runs for the API function of the route

@@ -2,9 +2,10 @@ package app_test
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
@@ -32,10 +33,9 @@ func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 		" " + id + " ",
 	}
 	for _, form := range forms {
-		for _, rawPath := range []string{
-			"/v2.0/payments/" + form + "/status",                 // as an HTTP API delivers it: decoded
-			"/v2.0/payments/" + url.PathEscape(form) + "/status", // as sent, should a proxy keep the encoding
-		} {
+		// As an HTTP API delivers it: decoded (the client sent the braces,
+		// parentheses and spaces percent-encoded).
+		for _, rawPath := range []string{"/v2.0/payments/" + form + "/status"} {
 			ev := f.event(t, "payment-status.json", "")
 			ev.RawPath, ev.RequestContext.HTTP.Path = rawPath, rawPath
 			ev.PathParameters = map[string]string{"paymentId": form}
@@ -61,5 +61,58 @@ func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 	ns, _ := body["notifications"].([]any)
 	if res.StatusCode != 405 || res.Headers["Allow"] != "GET" || body["data"] != nil || len(ns) != 1 || ns[0].(map[string]any)["code"] != session.ReasonMethodNotAllowed {
 		t.Errorf("DELETE = %d %v %s; want 405, Allow: GET, in 001's envelope", res.StatusCode, res.Headers, res.Body)
+	}
+}
+
+// TestDecodedHostilePathsThroughAPIGateway: an HTTP API decodes the path
+// before it builds the event, so what a client sent as %25, %3F, %23, %20,
+// %01 or %C3%BC reaches the function as a bare %, ?, #, space, control
+// character or ü in rawPath. Each is a path id like any other: refused with
+// a 4xx as the endpoint refuses a bad id (404 where document 002 or 004
+// treats ids as opaque), never an invocation error (which API Gateway
+// turns into a 500), and a decoded ? never becomes a query string (003's
+// init=true smuggled inside the id must not select the init view).
+func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
+	f := newFixture(t)
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
+	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	endpoints := []struct {
+		event, prefix, suffix, param string
+		want                         int
+	}{
+		{"get-session.json", "/sessions/", "", "sessionId", 400},
+		{"payment-status.json", "/v2.0/payments/", "/status", "paymentId", 400},
+		{"checkout-session.json", "/v1/checkout-sessions/", "", "checkoutSessionId", 400},
+		{"session-record.json", "/pps/api/v1/session-record/", "", "sessionId", 404},
+		{"payment-session.json", "/payment-sessions/", "", "paymentSessionId", 404},
+	}
+	ids := []string{
+		"%", "100%", "%zz", "%4", sampleSessionID + "%",
+		sampleSessionID + "?init=true", sampleSessionID + "#x", "?", "#",
+		"a b", "a\x01b", "a\x7fb", "\x00", "ü", "\u2028", "a\"b", "<script>",
+	}
+	for _, e := range endpoints {
+		for _, id := range ids {
+			ev := f.event(t, e.event, "")
+			ev.RawPath = e.prefix + id + e.suffix
+			ev.RequestContext.HTTP.Path = ev.RawPath
+			ev.PathParameters = map[string]string{e.param: id}
+			var res events.APIGatewayV2HTTPResponse
+			for _, rt := range httpapi.Routes(f.app.Deps()) {
+				if rt.Pattern == ev.RouteKey {
+					var err error
+					res, err = f.app.Lambda(rt)(context.Background(), ev)
+					if err != nil {
+						t.Errorf("%s rawPath %q: invocation error %v; want a %d answer (an error is API Gateway's 500)", e.event, ev.RawPath, err, e.want)
+					}
+				}
+			}
+			if res.StatusCode != e.want {
+				t.Errorf("%s rawPath %q = %d %s; want %d", e.event, ev.RawPath, res.StatusCode, res.Body, e.want)
+			}
+		}
 	}
 }

@@ -233,7 +233,10 @@ type gateway struct {
 //     x-forwarded-for (the client's address appended), x-forwarded-port,
 //     x-forwarded-proto and an x-amzn-trace-id;
 //   - queryStringParameters decoded, repeated names joined with commas;
-//     rawPath and rawQueryString as sent; pathParameters decoded;
+//     rawQueryString as sent; rawPath, requestContext.http.path and
+//     pathParameters decoded, as HTTP APIs deliver them (a client's %20,
+//     %7B or %25 arrives as a space, a brace, a bare %; REST APIs and
+//     function URLs keep the encoding, HTTP APIs do not);
 //   - the body as text only for text/*, application/json, application/xml
 //     and application/javascript bodies that are valid UTF-8 and not
 //     content-encoded; any other body (a missing Content-Type included) is
@@ -242,7 +245,7 @@ func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[st
 	ev := event{
 		Version:         "2.0",
 		RouteKey:        rt.key.String(),
-		RawPath:         r.URL.EscapedPath(),
+		RawPath:         r.URL.Path,
 		RawQueryString:  r.URL.RawQuery,
 		Headers:         map[string]string{},
 		PathParameters:  params,
@@ -311,7 +314,7 @@ func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[st
 		DomainPrefix: prefix,
 		HTTP: contextHTTP{
 			Method:    r.Method,
-			Path:      r.URL.EscapedPath(),
+			Path:      r.URL.Path,
 			Protocol:  r.Proto,
 			SourceIP:  sourceIP,
 			UserAgent: r.Header.Get("User-Agent"),

@@ -115,7 +115,7 @@ func eventFor(t *testing.T, r *http.Request, body []byte, routeKey string) event
 // "All headernames are lowercased").
 func TestEventIsAPIGatewaysPayload2(t *testing.T) {
 	body := []byte(`{"status":"AUTHORISED"}`)
-	r := httptest.NewRequest("POST", "http://api.example:3000/sessions/6f1c2b8e/events?a=1&b=x%20y&a=2&flag", bytes.NewReader(body))
+	r := httptest.NewRequest("POST", "http://api.example:3000/sessions/%7B6f1c%208e%25%7D/events?a=1&b=x%20y&a=2&flag", bytes.NewReader(body))
 	r.RemoteAddr = "203.0.113.10:54321"
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("User-Agent", "curl/8.5.0")
@@ -132,7 +132,7 @@ func TestEventIsAPIGatewaysPayload2(t *testing.T) {
 	}{
 		{"version", ev.Version, "2.0"},
 		{"routeKey", ev.RouteKey, "POST /sessions/{sessionId}/events"},
-		{"rawPath", ev.RawPath, "/sessions/6f1c2b8e/events"},
+		{"rawPath (decoded, as HTTP APIs deliver it)", ev.RawPath, "/sessions/{6f1c 8e%}/events"},
 		{"rawQueryString", ev.RawQueryString, "a=1&b=x%20y&a=2&flag"},
 		{"cookies", strings.Join(ev.Cookies, "|"), "s=1|t=2|u=3"},
 		{"headers.x-repeat", ev.Headers["x-repeat"], "one,two"},
@@ -145,7 +145,7 @@ func TestEventIsAPIGatewaysPayload2(t *testing.T) {
 		{"headers.content-length", ev.Headers["content-length"], "23"},
 		{"no cookie header", ev.Headers["cookie"], ""},
 		{"queryStringParameters", ev.QueryStringParameters, map[string]string{"a": "1,2", "b": "x y", "flag": ""}},
-		{"pathParameters", ev.PathParameters, map[string]string{"sessionId": "6f1c2b8e"}},
+		{"pathParameters", ev.PathParameters, map[string]string{"sessionId": "{6f1c 8e%}"}},
 		{"body", ev.Body, string(body)},
 		{"isBase64Encoded", ev.IsBase64Encoded, false},
 		{"requestContext.accountId", ev.RequestContext.AccountID, "123456789012"},
@@ -153,7 +153,7 @@ func TestEventIsAPIGatewaysPayload2(t *testing.T) {
 		{"requestContext.domainName", ev.RequestContext.DomainName, "api.example"},
 		{"requestContext.domainPrefix", ev.RequestContext.DomainPrefix, "api"},
 		{"requestContext.http.method", ev.RequestContext.HTTP.Method, "POST"},
-		{"requestContext.http.path", ev.RequestContext.HTTP.Path, "/sessions/6f1c2b8e/events"},
+		{"requestContext.http.path", ev.RequestContext.HTTP.Path, "/sessions/{6f1c 8e%}/events"},
 		{"requestContext.http.protocol", ev.RequestContext.HTTP.Protocol, "HTTP/1.1"},
 		{"requestContext.http.sourceIp", ev.RequestContext.HTTP.SourceIP, "203.0.113.10"},
 		{"requestContext.http.userAgent", ev.RequestContext.HTTP.UserAgent, "curl/8.5.0"},
@@ -192,7 +192,7 @@ func TestEventIsAPIGatewaysPayload2(t *testing.T) {
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.RequestContext.HTTP.Method != "POST" || got.PathParameters["sessionId"] != "6f1c2b8e" || got.Body != string(body) {
+	if got.RequestContext.HTTP.Method != "POST" || got.PathParameters["sessionId"] != "{6f1c 8e%}" || got.Body != string(body) {
 		t.Errorf("decoded as %+v", got)
 	}
 }
