@@ -131,7 +131,19 @@ func runLoad(s *suite, d time.Duration) error {
 	}
 	s.add(row{Part: "load", Figure: fmt.Sprintf("raw consistent GetItem, 32 clients: throughput, p50, p99 (median of %d runs of %s)", loadRounds, d), Measured: fmt.Sprintf("%.0f/s, %s, %s", raw.rps, msS(raw.p50), msS(raw.p99))})
 	s.add(row{Part: "load", Figure: fmt.Sprintf("local server GET /sessions/{id}, hey, 32 clients: throughput, p50, p99 (median of %d runs of %s)", loadRounds, d), Measured: fmt.Sprintf("%.0f/s, %s, %s", ours.rps, msS(ours.p50), msS(ours.p99))})
-	s.add(row{Part: "load", Figure: "local server p50 vs raw GetItem p50", Budget: fmt.Sprintf("≤ %.1f×", maxP50Ratio), Measured: fmt.Sprintf("%.2f×", ours.p50/raw.p50), Pass: pass(ours.p50/raw.p50 <= maxP50Ratio)})
+	// The budget judges the ratio of the medians; each round's own ratio
+	// (its raw run, then its hey run) is shown as the spread.
+	lo, hi := 0.0, 0.0
+	for i := range raws {
+		r := ourRuns[i].p50 / raws[i].p50
+		if i == 0 || r < lo {
+			lo = r
+		}
+		if i == 0 || r > hi {
+			hi = r
+		}
+	}
+	s.add(row{Part: "load", Figure: "local server p50 vs raw GetItem p50", Budget: fmt.Sprintf("≤ %.1f×", maxP50Ratio), Measured: fmt.Sprintf("%.2f× (rounds %.2f–%.2f)", ours.p50/raw.p50, lo, hi), Pass: pass(ours.p50/raw.p50 <= maxP50Ratio)})
 	s.add(row{Part: "load", Figure: fmt.Sprintf("errors under load (%d requests)", ours.requests), Budget: "0", Measured: fmt.Sprint(ours.errors), Pass: pass(ours.errors == 0)})
 	s.add(row{Part: "load", Figure: "peak RSS of the local server", Budget: "≤ 60 MB", Measured: mb(rss), Pass: pass(rss <= maxPeakRSSBytes)})
 	return nil
