@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,7 +72,8 @@ func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 // a 4xx as the endpoint refuses a bad id (404 where document 002 or 004
 // treats ids as opaque), never an invocation error (which API Gateway
 // turns into a 500), and a decoded ? never becomes a query string (003's
-// init=true smuggled inside the id must not select the init view).
+// init=true smuggled inside the id must not select the init view). A dot
+// segment or a / that decoding puts into the path matches no route.
 func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 	f := newFixture(t)
 	amount := int64(8800)
@@ -92,10 +94,18 @@ func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 	ids := []string{
 		"%", "100%", "%zz", "%4", sampleSessionID + "%",
 		sampleSessionID + "?init=true", sampleSessionID + "#x", "?", "#",
-		"a b", "a\x01b", "a\x7fb", "\x00", "ü", "\u2028", "a\"b", "<script>",
+		"a b", "a\x01b", "a\x7fb", "\x00", "ü", "\u2028", "a\"b", "<script>", "%2e%2e", "%41",
 	}
+	// Decoded, these make the path itself non-canonical (a dot segment, one
+	// segment more): no route matches it, and the function answers as API
+	// Gateway answers a path it has no route for.
+	nonCanonical := []string{"..", ".", "a/b", "./x"}
 	for _, e := range endpoints {
-		for _, id := range ids {
+		for _, id := range append(ids, nonCanonical...) {
+			want := e.want
+			if slices.Contains(nonCanonical, id) {
+				want = 404
+			}
 			ev := f.event(t, e.event, "")
 			ev.RawPath = e.prefix + id + e.suffix
 			ev.RequestContext.HTTP.Path = ev.RawPath
@@ -110,8 +120,11 @@ func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 					}
 				}
 			}
-			if res.StatusCode != e.want {
-				t.Errorf("%s rawPath %q = %d %s; want %d", e.event, ev.RawPath, res.StatusCode, res.Body, e.want)
+			if res.StatusCode != want {
+				t.Errorf("%s rawPath %q = %d %s; want %d", e.event, ev.RawPath, res.StatusCode, res.Body, want)
+			}
+			if slices.Contains(nonCanonical, id) && res.Body != httpapi.GatewayNotFound {
+				t.Errorf("%s rawPath %q: body %s; want API Gateway's own %s", e.event, ev.RawPath, res.Body, httpapi.GatewayNotFound)
 			}
 		}
 	}
