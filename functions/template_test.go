@@ -18,8 +18,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/samlocal"
@@ -41,51 +39,11 @@ func readTemplate(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
+	doc, err := samlocal.DecodeCFN(raw)
+	if err != nil {
+		t.Fatalf("template.yaml: %v", err)
 	}
-	return cfnValue(doc.Content[0]).(map[string]any)
-}
-
-func cfnValue(n *yaml.Node) any {
-	var v any
-	switch n.Kind {
-	case yaml.MappingNode:
-		m := map[string]any{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = cfnValue(n.Content[i+1])
-		}
-		v = m
-	case yaml.SequenceNode:
-		l := []any{}
-		for _, c := range n.Content {
-			l = append(l, cfnValue(c))
-		}
-		v = l
-	case yaml.AliasNode:
-		return cfnValue(n.Alias)
-	default:
-		v = n.Value
-	}
-	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		name := strings.TrimPrefix(n.Tag, "!")
-		if name == "GetAtt" {
-			if s, ok := v.(string); ok {
-				v = strings.SplitN(s, ".", 2)
-				l := []any{}
-				for _, p := range v.([]string) {
-					l = append(l, p)
-				}
-				v = l
-			}
-		}
-		if name == "Ref" || name == "Condition" {
-			return map[string]any{name: v}
-		}
-		return map[string]any{"Fn::" + name: v}
-	}
-	return v
+	return doc
 }
 
 func get(v any, path ...string) any {

@@ -87,16 +87,9 @@ func ReadTemplate(dir string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
+	root, err := DecodeCFN(raw)
+	if err != nil {
 		return nil, fmt.Errorf("template.yaml: %w", err)
-	}
-	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("template.yaml is empty")
-	}
-	root, ok := cfnValue(doc.Content[0]).(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("template.yaml is not a mapping")
 	}
 	t := &Template{Parameters: map[string]Parameter{}}
 	params, _ := root["Parameters"].(map[string]any)
@@ -243,6 +236,25 @@ func BuildPackage(dir, id string) (string, error) {
 		return "", fmt.Errorf("make %s runs %d go builds of a ./package; want one:\n%s", target, len(pkgs), out)
 	}
 	return "./" + pkgs[0], nil
+}
+
+// DecodeCFN decodes a CloudFormation template written in YAML into maps,
+// slices and strings, its short tags (!Ref, !Sub, !GetAtt, ...) in their
+// long forms ({"Ref": ...}, {"Fn::Sub": ...}), as CloudFormation reads
+// them. The template test reads template.yaml with it too.
+func DecodeCFN(raw []byte) (map[string]any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("empty document")
+	}
+	root, ok := cfnValue(doc.Content[0]).(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("not a mapping")
+	}
+	return root, nil
 }
 
 // cfnValue turns a YAML node into maps, slices and strings, CloudFormation's
