@@ -84,6 +84,16 @@ func newHarnessPolicy(t testing.TB, co store.ClientOptions, policy session.Polic
 	// something else must not run out of it (the budget's own tests set it).
 	opts = append([]store.Option{store.ListBudget(time.Hour)}, opts...)
 	st := store.New(db, table, policy, 16, clock.Now, opts...)
+	h := serveStore(t, st, clock)
+	h.db, h.table = db, table
+	return h
+}
+
+// serveStore builds the harness around st: a development issuer with its
+// JWKS, the authenticator, and the route table behind the middleware,
+// logging into the harness's buffer.
+func serveStore(t testing.TB, st harnessStore, clock *storetest.Clock) *harness {
+	t.Helper()
 	iss, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +108,7 @@ func newHarnessPolicy(t testing.TB, co store.ClientOptions, policy session.Polic
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	routes := httpapi.Routes(httpapi.Deps{Store: st, Auth: authn, Now: clock.Now})
 	h := httpapi.Middleware(logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...))
-	return &harness{t: t, db: db, table: table, clock: clock, st: st, iss: iss, handler: h, logs: logs}
+	return &harness{t: t, clock: clock, st: st, iss: iss, handler: h, logs: logs}
 }
 
 func (h *harness) token(merchant string, scopes ...string) string {

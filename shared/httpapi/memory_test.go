@@ -2,15 +2,9 @@ package httpapi_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-
 	"github.com/paysessions/paysessions/shared/auth"
-	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -42,21 +36,7 @@ func newMemoryHarness(t testing.TB) *harness {
 	t.Helper()
 	clock := storetest.NewClock(t0)
 	st := storetest.NewMemory(session.DefaultPolicy, clock.Now)
-	iss, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwks := httptest.NewServer(iss)
-	t.Cleanup(jwks.Close)
-	authn := auth.New(
-		auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: testIssuer, Audience: testAudience}),
-		auth.NewAPIKeyVerifier(st, clock.Now),
-	)
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	routes := httpapi.Routes(httpapi.Deps{Store: st, Auth: authn, Now: clock.Now})
-	h := httpapi.Middleware(logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...))
-	return &harness{t: t, clock: clock, st: st, iss: iss, handler: h, logs: logs}
+	return serveStore(t, st, clock)
 }
 
 // eachStore runs a test of the handlers twice: on storetest.Memory, and on

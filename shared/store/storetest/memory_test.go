@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -23,16 +25,8 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // view (httpapi.Store), the authenticator's (auth.APIKeyStore) and the
 // harness's seeding.
 type contractStore interface {
-	Policy() session.Policy
-	Get(ctx context.Context, id string) (*session.Session, error)
-	GetWithChild(ctx context.Context, id string) (v, child *session.Session, err error)
-	Create(ctx context.Context, v *session.Session, idem *store.Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *store.Replay, error)
-	ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error)
-	Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error)
-	ListByDay(ctx context.Context, q store.ListQuery, yield func(*session.Session) bool) (string, error)
-	CreateAPIKey(ctx context.Context, k *store.APIKey) error
-	DeleteAPIKey(ctx context.Context, merchantID, id string) error
-	APIKey(ctx context.Context, id string) (*store.APIKey, error)
+	httpapi.Store
+	auth.APIKeyStore
 	Import(ctx context.Context, v *session.Session) error
 	ImportAll(ctx context.Context, vs []*session.Session) error
 }
