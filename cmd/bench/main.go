@@ -38,6 +38,7 @@ type suite struct {
 	rows     []row
 	log      io.Writer
 	endpoint string // DynamoDB Local
+	engine   int    // its process id
 }
 
 func (s *suite) add(r row) {
@@ -52,7 +53,7 @@ func (s *suite) add(r row) {
 func main() {
 	only := flag.String("only", "", "run one part: overhead, coldstart, load, sweep, list or heat")
 	out := flag.String("out", "BENCHMARKS.md", "the report to write (empty: none)")
-	loadFor := flag.Duration("load-duration", 20*time.Second, "how long each load run lasts")
+	loadFor := flag.Duration("load-duration", 15*time.Second, "how long each load run lasts")
 	flag.Parse()
 	root, err := os.Getwd()
 	if err != nil {
@@ -74,7 +75,7 @@ func main() {
 			fail(err)
 		}
 		defer e.Stop()
-		s.endpoint = e.Endpoint
+		s.endpoint, s.engine = e.Endpoint, e.PID()
 	}
 	parts := []struct {
 		name string

@@ -127,6 +127,9 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 // readyTimeout bounds how long Start waits for a running engine to answer.
 const readyTimeout = 3 * time.Minute
 
+// PID is the engine's process id (make bench reads its CPU time).
+func (e *Engine) PID() int { return e.cmd.Process.Pid }
+
 // Stop ends the engine and waits for it to exit. Safe to call twice.
 func (e *Engine) Stop() {
 	e.once.Do(func() {
