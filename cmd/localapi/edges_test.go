@@ -29,6 +29,10 @@ import (
 //     control character or space in rawPath. Each stays part of the path
 //     id it was sent in (a 4xx as for any bad id), never an invocation
 //     error (API Gateway's 500) or a query string.
+//   - A query is passed on raw (rawQueryString) and split on '&' only: a
+//     document-004 limit or cursor holding a ';' is malformed (400), as
+//     docs/design.md §6 says ("A missing or malformed createdDate, limit or
+//     cursor is 400"), never dropped as Go's url.ParseQuery drops it.
 func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 	diff := apitarget.NewDiff("hcpToken", "paymentCode")
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
@@ -65,6 +69,8 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			{"003 encoded ? inside the id is not a query", "GET", "/v1/checkout-sessions/" + id + "%3Finit=true", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
 			{"004 encoded # inside the opaque id", "GET", "/pps/api/v1/session-record/" + id + "%23x", bearer(tok), 404, "SESSION_NOT_FOUND"},
 			{"001 encoded braces (a .NET Guid form)", "GET", "/v2.0/payments/%7B" + id + "%7D/status", bearer(tok), 200, ""},
+			{"004 limit holding a ';' is malformed, not absent", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&limit=2;x", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"004 cursor holding a ';' is malformed, not absent", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&cursor=x;y", bearer(tok), 400, "VALIDATION_FAILED"},
 		}
 		for _, tt := range tests {
 			req, err := http.NewRequest(tt.method, tg.URL+tt.path, nil)

@@ -723,3 +723,73 @@ func testUnmatchedPathAnswersAsAPIGateway(t *testing.T, h *harness) {
 		t.Errorf("no log line for the unmatched request")
 	}
 }
+
+// TestDocument004QueryReadAsSentOrRefused: document 004's list takes
+// "createdDate ... A date, formatted as yyyy-MM-dd", and docs/design.md §6:
+// "Missing or malformed `createdDate`, `limit` or `cursor` → 400". A
+// parameter is read from the query as a servlet container splits it (on
+// '&' only): a value that is not valid percent-encoding, or that holds a
+// ';', is a malformed value, never a parameter that was not sent. Before,
+// "limit=2;x" and "limit=%zz" were dropped by Go's query parser and the
+// client that asked for a page of 2 got the whole day.
+func TestDocument004QueryReadAsSentOrRefused(t *testing.T) {
+	eachStore(t, testDocument004QueryReadAsSentOrRefused)
+}
+
+func testDocument004QueryReadAsSentOrRefused(t *testing.T, h *harness) {
+	read := h.token("m-1", auth.ScopeSessionsRead)
+	for range 3 {
+		h.create("m-1", nil)
+	}
+	const day = "createdDate=2026-11-23"
+	bad := []struct{ query, field string }{
+		{day + "&limit=%zz", "limit"},
+		{day + "&limit=2;x", "limit"},
+		{day + "&limit=2%3Bx", "limit"},
+		{day + "&limit=%", "limit"},
+		{day + "&limit=1&limit=%zz", "limit"},
+		{day + "&cursor=%zz", "cursor"},
+		{day + "&cursor=abc;x", "cursor"},
+		{day + "&limit=1&cursor=%", "cursor"},
+		{"createdDate=2026-11-23;x=1", "createdDate"},
+		{"createdDate=%zz", "createdDate"},
+		{day + "&createdDate=%zz", "createdDate"},
+		{day + "&createdDate=2026-11-23;x", "createdDate"},
+	}
+	for _, tt := range bad {
+		res := h.do("GET", "/pps/api/v1/session-record?"+tt.query, read, nil)
+		if res.Code != 400 {
+			t.Errorf("?%s = %d %.80s; want 400 naming %s", tt.query, res.Code, res.Body, tt.field)
+			continue
+		}
+		p := wantProblem(t, res, 400, session.ReasonValidation)
+		if p["field"] != tt.field {
+			t.Errorf("?%s: field = %v; want %s", tt.query, p["field"], tt.field)
+		}
+	}
+	// Names are decoded as a servlet decodes them; parameters the list does
+	// not read are not judged.
+	good := []struct {
+		query string
+		n     int
+		link  bool
+	}{
+		{day, 3, false},
+		{day + "&lim%69t=1", 1, true},
+		{"created%44ate=2026-11-23&limit=2", 2, true},
+		{day + "&x=%zz", 3, false},
+		{day + "&x=1;y", 3, false},
+		{day + "&limit=3", 3, false},
+	}
+	for _, tt := range good {
+		res := h.do("GET", "/pps/api/v1/session-record?"+tt.query, read, nil)
+		var list []any
+		if res.Code != 200 || json.Unmarshal(res.Body.Bytes(), &list) != nil {
+			t.Errorf("?%s = %d %s; want 200 and an array", tt.query, res.Code, res.Body)
+			continue
+		}
+		if len(list) != tt.n || (res.Header().Get("Link") != "") != tt.link {
+			t.Errorf("?%s: %d records, Link %q; want %d, a Link %v", tt.query, len(list), res.Header().Get("Link"), tt.n, tt.link)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,13 +101,19 @@ func SessionRecords(st Store, authn *auth.Authenticator) http.Handler {
 }
 
 // listQuery reads the list's query: createdDate (required), limit and
-// cursor (optional). It returns the day as sent, for the Link.
+// cursor (optional). It returns the day as sent, for the Link. The query is
+// read as a servlet container reads it (queryValues): a value that is not
+// valid percent-encoding, or holds a ';', is malformed (400), never a
+// parameter that was not sent.
 func listQuery(r *http.Request, merchantID string) (store.ListQuery, string, error) {
-	q := r.URL.Query()
+	q, err := queryValues(r.URL.RawQuery, "createdDate", "limit", "cursor")
+	if err != nil {
+		return store.ListQuery{}, "", err
+	}
 	if len(q["createdDate"]) != 1 {
 		return store.ListQuery{}, "", session.Invalid("createdDate", "createdDate is required once, as yyyy-MM-dd.")
 	}
-	raw := q.Get("createdDate")
+	raw := q["createdDate"][0]
 	day, err := time.Parse(time.DateOnly, raw)
 	if err != nil || day.Format(time.DateOnly) != raw {
 		return store.ListQuery{}, "", session.Invalid("createdDate", "createdDate must be a date as yyyy-MM-dd.")
@@ -125,6 +133,29 @@ func listQuery(r *http.Request, merchantID string) (store.ListQuery, string, err
 		lq.Cursor = vals[0]
 	}
 	return lq, raw, nil
+}
+
+// queryValues returns the values of the named query parameters in rawQuery,
+// split on '&' only, as a servlet container splits a query (Go's own parser
+// also splits on nothing else, but silently drops a pair holding ';' or a
+// bad escape, which would turn limit=2;x into no limit at all). Names are
+// decoded ('+' is a space); a named parameter whose value is not valid
+// percent-encoding is 400 naming it. Pairs with other names are not judged.
+func queryValues(rawQuery string, names ...string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || !slices.Contains(names, key) {
+			continue
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, session.Invalid(key, "%s is not valid percent-encoding.", key)
+		}
+		out[key] = append(out[key], value)
+	}
+	return out, nil
 }
 
 // listTooLarge is the answer to a whole-day list that does not fit in one
