@@ -409,3 +409,74 @@ func testEveryResponseCarriesHSTS(t *testing.T, h *harness) {
 		}
 	}
 }
+
+// TestContentEncodingRefused: "A request body is one JSON object,
+// Content-Type: application/json (optionally ; charset=utf-8)" (README,
+// Security), and RFC 9110 §8.4: a Content-Encoding names codings applied to
+// the body, which the recipient must undo to read it; one it cannot undo
+// is 415 (§15.5.16), with Accept-Encoding naming what it takes. The
+// service decodes none, so a body that says it is gzip, br or anything but
+// identity is refused, whatever its bytes: read as they are, a body that
+// declares itself compressed would mean one thing to the service and
+// another to a proxy or firewall in front that honours the header (a card
+// number could pass the one that inflates nothing). An empty body with a
+// Content-Encoding is refused alike, as a wrong Content-Type is.
+func TestContentEncodingRefused(t *testing.T) { eachStore(t, testContentEncodingRefused) }
+
+func testContentEncodingRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", nil)
+	const body = `{"amount":1,"currency":"EUR"}`
+	for _, tt := range []struct {
+		name      string
+		path      string
+		body      string
+		encodings []string // nil: no Content-Encoding
+		status    int
+	}{
+		{"no Content-Encoding", "/sessions", body, nil, 201},
+		{"identity", "/sessions", body, []string{"identity"}, 201},
+		{"IDENTITY", "/sessions", body, []string{"IDENTITY"}, 201},
+		{"gzip, body not compressed", "/sessions", body, []string{"gzip"}, 415},
+		{"br", "/sessions", body, []string{"br"}, 415},
+		{"deflate", "/sessions", body, []string{"deflate"}, 415},
+		{"an unknown coding", "/sessions", body, []string{"x-foo"}, 415},
+		{"identity then gzip", "/sessions", body, []string{"identity, gzip"}, 415},
+		{"identity, then gzip in a second field", "/sessions", body, []string{"identity", "gzip"}, 415},
+		{"empty value", "/sessions", body, []string{""}, 415},
+		{"event with gzip", "/sessions/" + id + "/events", `{"status":"PROCESSING"}`, []string{"gzip"}, 415},
+		{"cancel with gzip", "/sessions/" + id + "/cancel", `{"reason":"x"}`, []string{"gzip"}, 415},
+		{"cancel without a body, with gzip", "/sessions/" + id + "/cancel", "", []string{"gzip"}, 415},
+		{"api key with gzip", "/api-keys", `{"scopes":["sessions:read"]}`, []string{"gzip"}, 415},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", tt.path, strings.NewReader(tt.body))
+			r.Header.Set("Authorization", "Bearer "+tok)
+			switch {
+			case strings.HasSuffix(tt.path, "/events"):
+				r.Header.Set("Authorization", "Bearer "+h.processorToken())
+			case tt.path == "/api-keys":
+				r.Header.Set("Authorization", "Bearer "+h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead))
+			}
+			if tt.body != "" {
+				r.Header.Set("Content-Type", "application/json")
+			}
+			if tt.encodings != nil {
+				r.Header["Content-Encoding"] = tt.encodings
+			}
+			w := httptest.NewRecorder()
+			h.handler.ServeHTTP(w, r)
+			if tt.status != 415 {
+				if w.Code != tt.status {
+					t.Errorf("Content-Encoding %q: %d %s; want %d", tt.encodings, w.Code, w.Body, tt.status)
+				}
+				return
+			}
+			wantProblem(t, response{w}, 415, session.ReasonUnsupportedMedia)
+			if got := w.Header().Get("Accept-Encoding"); got != "identity" {
+				t.Errorf("Content-Encoding %q: Accept-Encoding = %q; want %q", tt.encodings, got, "identity")
+			}
+		})
+	}
+}
+
