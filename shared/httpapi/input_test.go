@@ -480,3 +480,63 @@ func testContentEncodingRefused(t *testing.T, h *harness) {
 	}
 }
 
+// TestLogLineRedactsCredentialsInPaths: "a token, key, secret or card
+// number never reaches a log" (README, Security). A path is the client's
+// text: a client that pastes its API key into DELETE /api-keys/{keyId}, or a
+// bearer token or key secret where an id belongs (a broken URL template),
+// must not have it written into CloudWatch by the request's log line. A
+// segment that holds an API key, a token-sized run of base64url or hex, or
+// more than 64 bytes is redacted; ids of every route (UUIDs, key ids,
+// document 001's GUID forms, 001's transaction ids) are logged as sent.
+func TestLogLineRedactsCredentialsInPaths(t *testing.T) {
+	eachStore(t, testLogLineRedactsCredentialsInPaths)
+}
+
+func testLogLineRedactsCredentialsInPaths(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+	keyID := strings.Split(key, "_")[1]
+	secret := strings.Split(key, "_")[2]
+	id := h.create("m-1", nil)
+	jwtSegs := strings.Split(tok, ".")
+	tests := []struct {
+		name, method, path, logged string
+	}{
+		{"API key as the key id", "DELETE", "/api-keys/" + key, "/api-keys/[redacted]"},
+		{"API key in upper case", "DELETE", "/api-keys/" + strings.ToUpper(key), "/api-keys/[redacted]"},
+		{"API key as 002's id", "GET", "/payment-sessions/" + key, "/payment-sessions/[redacted]"},
+		{"key secret alone", "GET", "/payment-sessions/" + secret, "/payment-sessions/[redacted]"},
+		{"bearer token as the id", "GET", "/sessions/" + tok, "/sessions/[redacted]"},
+		{"bearer token as 004's id", "GET", "/pps/api/v1/session-record/" + tok, "/pps/api/v1/session-record/[redacted]"},
+		{"token's signature alone", "GET", "/sessions/" + jwtSegs[2], "/sessions/[redacted]"},
+		{"token's header alone", "GET", "/sessions/" + jwtSegs[0], "/sessions/[redacted]"},
+		{"token under no route", "GET", "/" + tok, "/[redacted]"},
+		{"Bearer and token in one segment", "GET", "/sessions/Bearer " + tok, "/sessions/[redacted]"},
+		{"key id", "DELETE", "/api-keys/" + keyID, "/api-keys/" + keyID},
+		{"session id", "GET", "/sessions/" + id, "/sessions/" + id},
+		{"001 GUID without dashes", "GET", "/v2.0/payments/" + strings.ReplaceAll(id, "-", "") + "/status", "/v2.0/payments/" + strings.ReplaceAll(id, "-", "") + "/status"},
+		{"001 GUID in braces", "GET", "/v2.0/payments/{" + id + "}/status", "/v2.0/payments/{" + id + "}/status"},
+		{"001 transaction id", "GET", "/pps/api/v1/session-record/20220211-0013-0000-0382", "/pps/api/v1/session-record/20220211-0013-0000-0382"},
+		{"no route", "GET", "/nope", "/nope"},
+	}
+	for _, tt := range tests {
+		before := len(logLines(t, h.logs.String()))
+		r := httptest.NewRequest(tt.method, "/", nil)
+		r.URL.Path = tt.path
+		r.Header.Set("Authorization", "Bearer "+tok)
+		h.handler.ServeHTTP(httptest.NewRecorder(), r)
+		lines := logLines(t, h.logs.String())
+		if len(lines) != before+1 {
+			t.Fatalf("%s: %d log lines; want one more", tt.name, len(lines)-before)
+		}
+		if got := lines[len(lines)-1]["path"]; got != tt.logged {
+			t.Errorf("%s: logged path %q; want %q", tt.name, got, tt.logged)
+		}
+	}
+	logs := h.logs.String()
+	for _, s := range []string{secret, strings.ToUpper(secret), jwtSegs[1], jwtSegs[2]} {
+		if strings.Contains(logs, s) {
+			t.Errorf("the logs hold a credential (%.8s…)", s)
+		}
+	}
+}
