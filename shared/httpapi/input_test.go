@@ -540,3 +540,55 @@ func testLogLineRedactsCredentialsInPaths(t *testing.T, h *harness) {
 		}
 	}
 }
+
+// TestURLEncodedCardNumbersRefused: "No card number is accepted anywhere in
+// a request ... grouped with any spaces, dashes, dots, slashes or
+// underscores" (README, Security). A card number typed with spaces into a
+// form and carried in a URL is written 4111+1111+1111+1111 (form encoding)
+// or 4111%201111%201111%201111 (percent-encoding); every reader that
+// decodes the URL (a browser, the merchant's shop, a log viewer) reads the
+// number. Stored in actionUrl, returnUrl or a metadata value, it would be
+// served back as is. Both encodings, and every byte percent-encoded, are
+// judged as decoded; a phone number's leading + and ordinary encoded URLs
+// still pass.
+func TestURLEncodedCardNumbersRefused(t *testing.T) {
+	eachStore(t, testURLEncodedCardNumbersRefused)
+}
+
+func testURLEncodedCardNumbersRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	for _, pan := range []string{
+		"4111+1111+1111+1111", "4111%201111%201111%201111", "4111%2D1111%2D1111%2D1111", "4111%2e1111%2e1111%2e1111",
+		"%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31", "4111%25201111%25201111%25201111", // encoded twice
+		"4111%C2%A01111%C2%A01111%C2%A01111", "4111+1111+1111+1111+12%2F28", "4111%201111%201111%201111%zz",
+	} {
+		for _, f := range []string{"returnUrl", "cancelUrl", "actionUrl"} {
+			body := map[string]any{"amount": 1, "currency": "EUR", f: "https://shop.test/back?pan=" + pan}
+			if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != f {
+				t.Errorf("%s with %q: field = %v; want %s", f, pan, p["field"], f)
+			}
+		}
+		body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"link": "https://shop.test/?pan=" + pan}}
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "metadata.link" {
+			t.Errorf("metadata with %q: field = %v; want metadata.link", pan, p["field"])
+		}
+		body = map[string]any{"amount": 1, "currency": "EUR", "provider": map[string]any{"redirect": map[string]string{"u": "https://psp.test/?c=" + pan}}}
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "provider.redirect.u" {
+			t.Errorf("provider with %q: field = %v; want provider.redirect.u", pan, p["field"])
+		}
+	}
+	id := h.create("m-1", nil)
+	res := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), map[string]any{"status": "PROCESSING", "actionUrl": "https://psp.test/3ds?pan=4111+1111+1111+1111"})
+	if p := wantProblem(t, res, 400, session.ReasonCardNumber); p["field"] != "actionUrl" {
+		t.Errorf("event actionUrl: field = %v; want actionUrl", p["field"])
+	}
+	// Encoded URLs without a card number, and a phone number's +, pass.
+	res = h.do("POST", "/sessions", tok, map[string]any{
+		"amount": 1, "currency": "EUR",
+		"returnUrl": "https://shop.test/back?order=ORD-2026-11-29-000123&q=a+b%20c&t=2022-02-11T04%3A51%3A50Z&tel=%2B62+812+3456+7808",
+		"metadata":  map[string]string{"phone": "+62 812 3456 7808", "sum": "1+1=2", "pct": "100%"},
+	})
+	if res.Code != http.StatusCreated {
+		t.Errorf("encoded URL without a card number: %d %s; want 201", res.Code, res.Body)
+	}
+}

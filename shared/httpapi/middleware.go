@@ -57,7 +57,7 @@ func noteError(r *http.Request, err error) {
 func notePrincipal(r *http.Request, p *auth.Principal) {
 	if ri := infoOf(r.Context()); ri != nil {
 		ri.merchant, ri.subject = p.MerchantID, p.Subject
-		if session.LooksLikeCardNumber(p.Subject) {
+		if session.HoldsCardNumber(p.Subject) {
 			ri.subject = "[redacted]"
 		}
 	}
@@ -176,13 +176,14 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 const redacted = "[redacted]"
 
 // loggedPath is path with [redacted] in place of each segment that holds a
-// card number, and so every segment of a card number written across
-// segments ('/' is a separator to the guard: /4111/1111/1111/1111), and of
-// each segment that may hold a credential (mayHoldCredential).
+// card number (also URL-encoded once more: session.HoldsCardNumber), and so
+// every segment of a card number written across segments ('/' is a
+// separator to the guard: /4111/1111/1111/1111), and of each segment that
+// may hold a credential (mayHoldCredential).
 func loggedPath(path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
-		if mayHoldCredential(s) {
+		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
 			segs[i] = redacted
 		}
 	}

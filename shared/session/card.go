@@ -95,6 +95,81 @@ func LooksLikeCardNumber(s string) bool {
 	return ok
 }
 
+// maxURLDecodings is how many layers of URL encoding HoldsCardNumber
+// undoes.
+const maxURLDecodings = 3
+
+// HoldsCardNumber reports whether s holds a card number as written
+// (LooksLikeCardNumber) or as a reader that decodes it as part of a URL
+// reads it: a card number typed with spaces into a form travels in a query
+// string as 4111+1111+1111+1111 or 4111%201111%201111%201111, and every
+// browser, shop and log viewer that decodes the URL shows the number. s
+// is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
+// that may start another escape), each time reading every %HH escape as
+// its byte (a malformed escape is left as it is, so one bad escape cannot
+// hide the rest) and a '+' right after an ASCII digit as a space (a
+// phone number's leading '+' follows no digit and keeps its meaning), and
+// each decoding is judged by the rule of LooksLikeCardNumber. This is the
+// guard for input; LooksLikeCardNumber is the rule for one text.
+func HoldsCardNumber(s string) bool {
+	if LooksLikeCardNumber(s) {
+		return true
+	}
+	for range maxURLDecodings {
+		d, changed := urlDecodeOnce(s)
+		if !changed {
+			return false
+		}
+		if LooksLikeCardNumber(d) {
+			return true
+		}
+		s = d
+	}
+	return false
+}
+
+// urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
+// escape becomes its byte, a '+' after an ASCII digit a space, and
+// anything else (a malformed escape included) stays. It reports whether
+// anything changed.
+func urlDecodeOnce(s string) (string, bool) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, false
+	}
+	b := make([]byte, 0, len(s))
+	changed := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			changed = true
+		case c == '+' && i > 0 && s[i-1] >= '0' && s[i-1] <= '9':
+			b = append(b, ' ')
+			changed = true
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b), changed
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
 // group is one group of digits of a run: its digits (at most
 // maxCardDigits are kept; n counts up to maxCardDigits+1) and its byte span
 // in the input.
@@ -466,15 +541,15 @@ func cardError(field string) *Error {
 	}
 }
 
-// checkText refuses s when it looks like a card number.
+// checkText refuses s when it holds a card number (HoldsCardNumber).
 func checkText(field, s string) error {
-	if LooksLikeCardNumber(s) {
+	if HoldsCardNumber(s) {
 		return cardError(field)
 	}
 	return nil
 }
 
-// checkStringMap refuses a map whose keys or values look like card numbers.
+// checkStringMap refuses a map whose keys or values hold card numbers.
 func checkStringMap(field string, m map[string]string) error {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -482,7 +557,7 @@ func checkStringMap(field string, m map[string]string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if LooksLikeCardNumber(k) {
+		if HoldsCardNumber(k) {
 			return cardError(field)
 		}
 		if err := checkText(SafeFieldName(field, k), m[k]); err != nil {

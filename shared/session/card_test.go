@@ -638,3 +638,40 @@ func BenchmarkLooksLikeCardNumber(b *testing.B) {
 		})
 	}
 }
+
+// TestHoldsCardNumber: the guard for input reads a text also as a URL
+// decoder would (README, Security: "also percent- or form-encoded, as in
+// a URL"): a card number typed with spaces into a form travels as
+// 4111+1111+1111+1111 or 4111%201111%201111%201111.
+func TestHoldsCardNumber(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"4111 1111 1111 1111", true},
+		{"pan=4111+1111+1111+1111", true},
+		{"pan=4111%201111%201111%201111", true},
+		{"4111%2D1111%2d1111%2D1111", true},
+		{"%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31", true},
+		{"4111%25201111%25201111%25201111", true},       // encoded twice
+		{"4111%2525201111%2525201111%2525201111", true}, // three times
+		{"4111%C2%A01111%C2%A01111%C2%A01111", true},    // a no-break space, UTF-8 encoded
+		{"4111%201111%201111%201111%zz", true},          // a malformed escape hides nothing
+		{"%zz4111+1111+1111+1111", true},
+		{"4111%252525201111%252525201111%252525201111", false}, // four times: past maxURLDecodings
+		{"+62 812 3456 7808", false},                            // a phone number keeps its +
+		{"%2B62+812+3456+7808", false},                          // and encoded
+		{"tel=%2B49%201512%203456787", false},
+		{"q=a+b%20c&order=ORD-2026-11-29-000123", false},
+		{"1+1=2", false},
+		{"100%", false},
+		{"%", false},
+		{"%4", false},
+		{"4111%201111", false},
+		{"411111%2A%2A%2A%2A%2A%2A1111", false}, // masked: '*' ends the run
+	} {
+		if got := HoldsCardNumber(tt.s); got != tt.want {
+			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
+		}
+	}
+}
