@@ -659,8 +659,8 @@ func TestHoldsCardNumber(t *testing.T) {
 		{"4111%201111%201111%201111%zz", true},          // a malformed escape hides nothing
 		{"%zz4111+1111+1111+1111", true},
 		{"4111%252525201111%252525201111%252525201111", false}, // four times: past maxURLDecodings
-		{"+62 812 3456 7808", false},                            // a phone number keeps its +
-		{"%2B62+812+3456+7808", false},                          // and encoded
+		{"+62 812 3456 7808", false},                           // a phone number keeps its +
+		{"%2B62+812+3456+7808", false},                         // and encoded
 		{"tel=%2B49%201512%203456787", false},
 		{"q=a+b%20c&order=ORD-2026-11-29-000123", false},
 		{"1+1=2", false},
