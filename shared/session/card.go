@@ -62,6 +62,10 @@ const (
 //     no-break spaces, the ideographic space), a dash of any kind (category
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
 //     invisible format character (category Cf, e.g. a zero-width space).
+//   - A mark a reader does not see as a character of its own (a combining
+//     mark, a variation selector, another default-ignorable code point:
+//     isTransparent) is read as if it were not there: keycap digits
+//     (4\ufe0f\u20e3) and underlined ones are digits.
 //   - A run is a sequence of digit groups (maximal sequences of digits), two
 //     groups being joined by 1 to 3 separators. Anything else (a letter, a
 //     '*', a ':', a fourth separator) ends the run.
@@ -231,6 +235,9 @@ func FindCardNumber(s string) (start, end int, ok bool) {
 // step reads rune r at byte offset i and reports whether a card number has
 // been found.
 func (c *cardScanner) step(i int, r rune) bool {
+	if isTransparent(r) {
+		return false // read as if it were not there
+	}
 	if v, ok := digitValue(r); ok {
 		switch {
 		case c.inGroup:
@@ -366,6 +373,16 @@ func uuidAt(s string, i int) int {
 
 func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// isTransparent reports whether r is a mark a reader does not see as a
+// character of its own: a combining mark (category Mn or Me: U+0332
+// COMBINING LOW LINE, U+20E3 COMBINING ENCLOSING KEYCAP), a variation
+// selector (U+FE0F makes 4\ufe0f\u20e3 the keycap emoji 4️⃣), or another
+// default-ignorable code point (U+034F COMBINING GRAPHEME JOINER, the
+// Hangul fillers). The guard reads a text as if these were not there.
+func isTransparent(r rune) bool {
+	return r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // isCardSeparator reports whether r may stand between the digit groups of a

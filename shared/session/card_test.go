@@ -78,6 +78,16 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"pan=4111111111111111&exp=1228",      // in a query string
 		// Next to a UUID, a card number is still one.
 		"41234568-1234-4123-8123-123456789012 4111 1111 1111 1111",
+		// Marks a reader does not see as characters of their own: a
+		// combining mark or a variation selector shows as part of the
+		// digit it follows, so the number is read as if they were not
+		// there.
+		"4\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3 1\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3 1\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3 1\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3", // keycap digits
+		"4\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u0332",                                                                                                    // underlined by a combining low line
+		"4\u034f111\u034f1111\u034f1111\u034f1111",       // combining grapheme joiners, invisible
+		"4111\ufe0e1111\ufe0e1111\ufe0e1111",             // text-style variation selectors
+		"4111 \u03011111 1111 1111",                      // a mark on a separator
+		"4111\U000e01001111\U000e01001111\U000e01001111", // ideographic variation selectors
 	} {
 		if !LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
@@ -350,6 +360,11 @@ func refDigit(r rune) int {
 	return n % 10
 }
 
+func refTransparent(r rune) bool {
+	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) ||
+		unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
+
 func refSeparator(r rune) bool {
 	return unicode.Is(unicode.Zs, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
 		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r)
@@ -393,6 +408,13 @@ func refLooksLikeCardNumber(s string) bool {
 	// A canonical UUID with no letter or digit around it is an identifier:
 	// it stands as one run-ending character.
 	s = refUUID.ReplaceAllStringFunc(s, func(m string) string { return "x" })
+	// A mark a reader does not see as a character is not there.
+	s = strings.Map(func(r rune) rune {
+		if refTransparent(r) {
+			return -1
+		}
+		return r
+	}, s)
 	rs := []rune(s)
 	n := len(rs)
 	digit := func(i int) bool { return i >= 0 && i < n && unicode.IsDigit(rs[i]) }
@@ -574,6 +596,9 @@ func TestCardGuardMatchesReference(t *testing.T) {
 		// here and there.
 		for j := 0; j < len(card); j++ {
 			b.WriteString(cardAlphabet([]byte{card[j] - '0' + byte(r.IntN(2))*(10+32*byte(r.IntN(8)))}))
+			if r.IntN(8) == 0 {
+				b.WriteString([]string{"\ufe0f\u20e3", "\u0332", "\u034f", "\ufe0e"}[r.IntN(4)])
+			}
 			if r.IntN(4) == 0 && j < len(card)-1 {
 				gap := 1 + r.IntN(3)
 				if r.IntN(20) == 0 {
