@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // cardRange is a card network's range of leading digits and the lengths its
@@ -57,7 +59,9 @@ const (
 // written in any common form. The rule:
 //
 //   - A digit is any Unicode decimal digit (category Nd: ASCII, full-width,
-//     Arabic-Indic, Devanagari, ...), read as its value 0-9.
+//     Arabic-Indic, Devanagari, ...), read as its value 0-9, or a
+//     compatibility form of one (category No, NFKC one ASCII digit:
+//     superscript, subscript, circled digits).
 //   - A separator is a space of any kind (category Zs: the space, the
 //     no-break spaces, the ideographic space), a dash of any kind (category
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
@@ -404,7 +408,7 @@ func digitValue(r rune) (byte, bool) {
 		return byte(r - '0'), true
 	}
 	if r < 0x660 { // the first decimal digit after ASCII's, ARABIC-INDIC DIGIT ZERO
-		return 0, false
+		return compatDigit(r)
 	}
 	if r <= 0xFFFF {
 		t := unicode.Nd.R16
@@ -412,12 +416,31 @@ func digitValue(r rune) (byte, bool) {
 		if i < len(t) && rune(t[i].Lo) <= r {
 			return byte((r - rune(t[i].Lo)) % 10), true
 		}
-		return 0, false
+		return compatDigit(r)
 	}
 	t := unicode.Nd.R32
 	i := sort.Search(len(t), func(i int) bool { return rune(t[i].Hi) >= r })
 	if i < len(t) && rune(t[i].Lo) <= r {
 		return byte((r - rune(t[i].Lo)) % 10), true
+	}
+	return compatDigit(r)
+}
+
+// compatDigit returns the value of a character that is no decimal digit
+// but a compatibility form of one: an "other number" (category No) whose
+// NFKC normalisation is a single ASCII digit, such as the superscript ¹,
+// the subscript ₁ or the circled ①. A reader sees a digit; so does the
+// guard. (Forms that normalise to more, ⑴ to "(1)" or ⑩ to "10", are not
+// digits.)
+func compatDigit(r rune) (byte, bool) {
+	if r < 0xb2 || !unicode.Is(unicode.No, r) { // 0xb2: SUPERSCRIPT TWO, the first
+		return 0, false
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	d := norm.NFKC.Append(nil, buf[:n]...)
+	if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+		return d[0] - '0', true
 	}
 	return 0, false
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestLooksLikeCardNumber(t *testing.T) {
@@ -88,6 +90,12 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"4111\ufe0e1111\ufe0e1111\ufe0e1111",             // text-style variation selectors
 		"4111 \u03011111 1111 1111",                      // a mark on a separator
 		"4111\U000e01001111\U000e01001111\U000e01001111", // ideographic variation selectors
+		// Digits that are no decimal digits (category No) but normalise
+		// (NFKC) to one: circled, superscript, subscript.
+		"④①①① ①①①① ①①①① ①①①①",
+		"⁴¹¹¹ ¹¹¹¹ ¹¹¹¹ ¹¹¹¹",
+		"₄₁₁₁₁₁₁₁₁₁₁₁₁₁₁₁",
+		"4111 ①①①① 1111 ¹¹¹¹", // mixed
 	} {
 		if !LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
@@ -180,11 +188,25 @@ func TestDigitValue(t *testing.T) {
 	}
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		v, ok := digitValue(r)
-		if ok != unicode.IsDigit(r) {
-			t.Fatalf("digitValue(%U) ok = %v; want %v", r, ok, unicode.IsDigit(r))
+		if ok != refIsDigit(r) {
+			t.Fatalf("digitValue(%U) ok = %v; want %v", r, ok, refIsDigit(r))
 		}
 		if ok && int(v) != refDigit(r) {
 			t.Fatalf("digitValue(%U) = %d; want %d", r, v, refDigit(r))
+		}
+	}
+	// Compatibility forms (superscript, subscript, circled) are digits.
+	for _, tt := range []struct {
+		r rune
+		v byte
+	}{{'\u00b9', 1}, {'\u00b2', 2}, {'\u2074', 4}, {'\u2080', 0}, {'\u2089', 9}, {'\u2460', 1}, {'\u2463', 4}, {'\u24ea', 0}} {
+		if v, ok := digitValue(tt.r); !ok || v != tt.v {
+			t.Errorf("digitValue(%U) = %d, %v; want %d, true", tt.r, v, ok, tt.v)
+		}
+	}
+	for _, r := range []rune{'\u2474', '\u2488', '\u2469', '\u00bd', '\u2776'} { // (1), 1., 10, 1/2, no decomposition
+		if v, ok := digitValue(r); ok {
+			t.Errorf("digitValue(%U) = %d, true; want not a digit", r, v)
 		}
 	}
 	for _, zero := range []rune{'0', '\uff10', '\u0660', '\u06f0', '\u0966', '\u09e6', '\u0e50', '\U0001d7ce'} {
@@ -349,10 +371,30 @@ func TestValidateStoresWhatItChecked(t *testing.T) {
 	}
 }
 
+// refCompat is the ASCII digit r's compatibility decomposition (NFKD) is,
+// or 0.
+func refCompat(r rune) byte {
+	if !unicode.Is(unicode.No, r) {
+		return 0
+	}
+	if d := norm.NFKD.String(string(r)); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+		return d[0]
+	}
+	return 0
+}
+
+// refIsDigit reports whether the reader sees r as a digit: a decimal digit
+// or a compatibility form of one.
+func refIsDigit(r rune) bool { return unicode.IsDigit(r) || refCompat(r) != 0 }
+
 // refDigit is the value of decimal digit r, found without Go's range
 // tables' shape: Unicode encodes each set of ten digits consecutively from
 // zero, so r's value is how many decimal digits stand right before it, mod 10.
+// A compatibility form's value is its decomposition's.
 func refDigit(r rune) int {
+	if c := refCompat(r); c != 0 {
+		return int(c - '0')
+	}
 	n := 0
 	for unicode.IsDigit(r - rune(n) - 1) {
 		n++
@@ -417,7 +459,7 @@ func refLooksLikeCardNumber(s string) bool {
 	}, s)
 	rs := []rune(s)
 	n := len(rs)
-	digit := func(i int) bool { return i >= 0 && i < n && unicode.IsDigit(rs[i]) }
+	digit := func(i int) bool { return i >= 0 && i < n && refIsDigit(rs[i]) }
 	sep := func(i int) bool { return i >= 0 && i < n && refSeparator(rs[i]) }
 	for a := 0; a < n; a++ {
 		if !digit(a) || digit(a-1) {
