@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"strings"
@@ -99,6 +101,87 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 				if !strings.Contains(string(raw), `"code":"`+tt.code+`"`) {
 					t.Errorf("%s: body %s; want the code %s", tt.name, raw, tt.code)
 				}
+			}
+		}
+	})
+	diff.Check(t)
+}
+
+// TestRequestBodyEdgesAnswerAsOnAWS sends request bodies at the edges of
+// HTTP to the local server and to make start-api's stack, and wants the
+// same answer from both:
+//
+//   - "A request body is one JSON object, Content-Type: application/json"
+//     (README, Security), read as sent: an HTTP API passes a request's
+//     Content-Encoding and bytes through to the function undecoded, and
+//     the service decompresses nothing, so a Content-Encoding other than
+//     identity is 415 with Accept-Encoding: identity (RFC 9110 §15.5.16),
+//     whether or not the bytes are really compressed.
+//   - "413 | body over 64 KiB": also when the body comes chunked, without a
+//     Content-Length to refuse it by; 64 KiB exactly is read.
+func TestRequestBodyEdgesAnswerAsOnAWS(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(`{"amount":1,"currency":"EUR"}`))
+	_ = zw.Close()
+	// A body of exactly 64 KiB that is read (and refused for its content),
+	// and one byte more.
+	pad := func(n int) string {
+		const head, tail = `{"amount":1,"currency":"EUR","orderId":"`, `"}`
+		return head + strings.Repeat(" ", n-len(head)-len(tail)) + tail
+	}
+	diff := apitarget.NewDiff("hcpToken")
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{})
+		tok := mint(t, tg.URL, "merchant_id=m-1")
+		tests := []struct {
+			name     string
+			body     string
+			header   []string
+			chunked  bool
+			status   int
+			code     string
+			encoding string // the Accept-Encoding wanted
+		}{
+			{"JSON", `{"amount":1,"currency":"EUR"}`, nil, false, 201, "", ""},
+			{"Content-Encoding identity", `{"amount":1,"currency":"EUR"}`, []string{"Content-Encoding", "identity"}, false, 201, "", ""},
+			{"Content-Encoding gzip on a plain body", `{"amount":1,"currency":"EUR"}`, []string{"Content-Encoding", "gzip"}, false, 415, "UNSUPPORTED_MEDIA_TYPE", "identity"},
+			{"Content-Encoding gzip on a gzip body", gz.String(), []string{"Content-Encoding", "gzip"}, false, 415, "UNSUPPORTED_MEDIA_TYPE", "identity"},
+			{"Content-Encoding br", `{"amount":1,"currency":"EUR"}`, []string{"Content-Encoding", "br"}, false, 415, "UNSUPPORTED_MEDIA_TYPE", "identity"},
+			{"64 KiB exactly", pad(httpapi.MaxBodyBytes), nil, false, 400, "VALIDATION_FAILED", ""},
+			{"64 KiB and one byte", pad(httpapi.MaxBodyBytes + 1), nil, false, 413, "BODY_TOO_LARGE", ""},
+			{"64 KiB and one byte, chunked", pad(httpapi.MaxBodyBytes + 1), nil, true, 413, "BODY_TOO_LARGE", ""},
+			{"64 KiB exactly, chunked", pad(httpapi.MaxBodyBytes), nil, true, 400, "VALIDATION_FAILED", ""},
+		}
+		for _, tt := range tests {
+			var body io.Reader = strings.NewReader(tt.body)
+			if tt.chunked {
+				body = io.MultiReader(body) // no length known: sent chunked
+			}
+			req, err := http.NewRequest("POST", tg.URL+"/sessions", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = bearer(tok, append([]string{"Content-Type", "application/json"}, tt.header...)...)
+			if tt.chunked && req.ContentLength != 0 {
+				t.Fatalf("%s: Content-Length %d; want the body chunked", tt.name, req.ContentLength)
+			}
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			diff.Add(k, tt.name, res.StatusCode, res.Header, raw)
+			if res.StatusCode != tt.status {
+				t.Errorf("%s: %d %s; want %d", tt.name, res.StatusCode, raw, tt.status)
+				continue
+			}
+			if tt.code != "" && !strings.Contains(string(raw), `"code":"`+tt.code+`"`) {
+				t.Errorf("%s: body %s; want the code %s", tt.name, raw, tt.code)
+			}
+			if got := res.Header.Get("Accept-Encoding"); got != tt.encoding {
+				t.Errorf("%s: Accept-Encoding %q; want %q", tt.name, got, tt.encoding)
 			}
 		}
 	})

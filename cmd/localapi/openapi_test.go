@@ -685,6 +685,7 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "create: parent closed", method: "POST", path: "/sessions", header: bearer(all), body: `{"amount":1,"currency":"EUR","parentSessionId":"` + failed + `"}`, status: 409, code: "PARENT_NOT_OPEN"},
 		{name: "create: body over 64 KiB", method: "POST", path: "/sessions", header: bearer(all), body: big, status: 413, code: "BODY_TOO_LARGE", badReq: true},
 		{name: "create: text/plain", method: "POST", path: "/sessions", header: bearer(all, "Content-Type", "text/plain"), body: `{"amount":1,"currency":"EUR"}`, status: 415, code: "UNSUPPORTED_MEDIA_TYPE", badReq: true},
+		{name: "create: Content-Encoding gzip", method: "POST", path: "/sessions", header: bearer(all, "Content-Encoding", "gzip"), body: `{"amount":1,"currency":"EUR"}`, status: 415, code: "UNSUPPORTED_MEDIA_TYPE"},
 
 		// GET /sessions/{sessionId}
 		{name: "get", method: "GET", path: "/sessions/" + full, header: bearer(all), status: 200},

@@ -198,7 +198,7 @@ func unauthenticated(msg string) *session.Error {
 // card number. The store builds keys from it and logs show it, so anything
 // else is refused.
 func validMerchantID(id string) bool {
-	if id == "" || len(id) > 128 || session.LooksLikeCardNumber(id) {
+	if id == "" || len(id) > 128 || session.HoldsCardNumber(id) {
 		return false
 	}
 	for i := 0; i < len(id); i++ {

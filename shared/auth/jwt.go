@@ -500,8 +500,12 @@ func (v *JWTVerifier) skip(kid, why string) {
 //   - a "crit" header (RFC 7515 §4.1.11: a recipient must refuse an
 //     extension it does not understand, and the service understands none);
 //   - a header or claims set that is not one JSON object, or repeats a name
-//     (RFC 7515 §4, RFC 7519 §4: refuse, or take the last, which made
-//     {"merchant_id":"m-1",...,"merchant_id":"m-2"} mean m-2);
+//     at any depth (RFC 7515 §4, RFC 7519 §4: refuse, or take the last,
+//     which made {"merchant_id":"m-1",...,"merchant_id":"m-2"} mean m-2);
+//   - a header or claims set outside the JSON profile of a request body
+//     (session.CheckJSON): U+0000, a lone surrogate escape (which jwx reads
+//     as U+FFFD and another reader may refuse), a number beyond float64's
+//     range, nesting deeper than session.MaxJSONDepth;
 //   - claims that are not UTF-8, and exp, nbf or iat that are not JSON
 //     numbers (RFC 7519 §2 NumericDate; jwx also reads numeric and RFC 3339
 //     strings).
@@ -521,6 +525,12 @@ func checkForm(token string) error {
 	}
 	if _, err := canonicalSegment(s); err != nil {
 		return fmt.Errorf("signature: %w", err)
+	}
+	if err := session.CheckJSON(header); err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	if err := session.CheckJSON(claims); err != nil {
+		return fmt.Errorf("claims: %w", err)
 	}
 	hm, err := jsonMembers(header)
 	if err != nil {
@@ -596,24 +606,11 @@ func isJSONNumber(raw json.RawMessage) bool {
 func principalOf(tok jwt.Token) (*Principal, error) {
 	p := &Principal{Method: MethodJWT}
 	p.Subject, _ = tok.Subject()
-	var scope string
-	if err := tok.Get("scope", &scope); err == nil {
-		p.Scopes = strings.Fields(scope)
-	} else {
-		var scp any
-		if err := tok.Get("scp", &scp); err == nil {
-			switch s := scp.(type) {
-			case string:
-				p.Scopes = strings.Fields(s)
-			case []any:
-				for _, e := range s {
-					if str, ok := e.(string); ok {
-						p.Scopes = append(p.Scopes, str)
-					}
-				}
-			}
-		}
+	scopes, err := scopesOf(tok)
+	if err != nil {
+		return nil, invalidToken(err)
 	}
+	p.Scopes = scopes
 	if tok.Has("merchant_id") {
 		var m string
 		if err := tok.Get("merchant_id", &m); err != nil || !validMerchantID(m) {
@@ -622,4 +619,59 @@ func principalOf(tok jwt.Token) (*Principal, error) {
 		p.MerchantID = m
 	}
 	return p, nil
+}
+
+// scopesOf reads a token's scopes, with one reading only: scope must be a
+// string (RFC 8693 §4.2: space-separated), scp a string or an array of
+// strings, and when both are present they must name the same scopes. A
+// malformed scope used to be skipped and scp read in its place, so a
+// reader that took scope as an array saw other scopes than the service.
+func scopesOf(tok jwt.Token) ([]string, error) {
+	var scopes []string
+	hasScope := tok.Has("scope")
+	if hasScope {
+		var v any
+		if err := tok.Get("scope", &v); err != nil {
+			return nil, errors.New("scope claim unreadable")
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, errors.New("scope claim is not a string")
+		}
+		scopes = strings.Fields(s)
+	}
+	if !tok.Has("scp") {
+		return scopes, nil
+	}
+	var v any
+	if err := tok.Get("scp", &v); err != nil {
+		return nil, errors.New("scp claim unreadable")
+	}
+	var scp []string
+	switch s := v.(type) {
+	case string:
+		scp = strings.Fields(s)
+	case []string:
+		scp = s
+	case []any:
+		for _, e := range s {
+			str, ok := e.(string)
+			if !ok {
+				return nil, errors.New("scp claim holds a non-string")
+			}
+			scp = append(scp, str)
+		}
+	default:
+		return nil, errors.New("scp claim is neither a string nor an array of strings")
+	}
+	if !hasScope {
+		return scp, nil
+	}
+	a, b := slices.Clone(scopes), slices.Clone(scp)
+	slices.Sort(a)
+	slices.Sort(b)
+	if !slices.Equal(slices.Compact(a), slices.Compact(b)) {
+		return nil, errors.New("scope and scp claims name different scopes")
+	}
+	return scopes, nil
 }

@@ -74,6 +74,9 @@ func TestStrictTokenForms(t *testing.T) {
 	claims := func(extra string) string {
 		return `{"iss":"` + issuer + `","aud":"` + audience + `","sub":"x","merchant_id":"m-1","scope":"sessions:read"` + extra + `}`
 	}
+	noScope := func(extra string) string {
+		return `{"iss":"` + issuer + `","aud":"` + audience + `","sub":"x","merchant_id":"m-1"` + extra + `}`
+	}
 	exp, iat := now.Add(time.Hour).Unix(), now.Unix()
 	num := func(n int64) string { return strings.TrimSpace(string(mustJSON(n))) }
 	str := func(n int64) string { return string(mustJSON(num(n))) }
@@ -123,6 +126,40 @@ func TestStrictTokenForms(t *testing.T) {
 		{"duplicate exp", signWith(t, iss, alg, claims(times+`,"exp":`+num(exp+60))), false},
 		{"claims not an object", signWith(t, iss, alg, `["x"]`), false},
 		{"claims with data after the object", signWith(t, iss, alg, claims(times)+` {}`), false},
+
+		// The JSON profile of a request body holds for the header and the
+		// claims too. README, Security: "A token whose header or claims
+		// repeat a name is refused", at any depth; issue 11, item 6:
+		// "Refuse: ... JSON nested deeper than 32 levels; ... \u0000
+		// anywhere; an escaped lone surrogate ("\ud800" silently becomes
+		// U+FFFD today)". One token, one meaning: a reader that refuses
+		// these, or decodes them otherwise, must not see another token.
+		{"a repeated name inside a claim", signWith(t, iss, alg, claims(times+`,"x":{"a":1,"a":2}`)), false},
+		{"a repeated name inside a header member", signWith(t, iss, map[string]any{"x": json.RawMessage(`{"a":1,"a":2}`)}, claims(times)), false},
+		{"U+0000 in a claim", signWith(t, iss, alg, claims(times+`,"note":"a\u0000b"`)), false},
+		{"U+0000 in the subject", signWith(t, iss, alg, strings.Replace(claims(times), `"sub":"x"`, `"sub":"x\u0000"`, 1)), false},
+		{"U+0000 in the header", signWith(t, iss, map[string]any{"x": "a\x00b"}, claims(times)), false},
+		{"a lone surrogate escape in the subject", signWith(t, iss, alg, strings.Replace(claims(times), `"sub":"x"`, `"sub":"x\ud800"`, 1)), false},
+		{"a lone surrogate escape in the scope", signWith(t, iss, alg, strings.Replace(claims(times), `"sessions:read"`, `"sessions:read \udc00"`, 1)), false},
+		{"a surrogate pair in a claim", signWith(t, iss, alg, claims(times+`,"note":"\ud83d\ude00"`)), true},
+		{"claims nested 33 levels", signWith(t, iss, alg, claims(times+`,"x":`+strings.Repeat("[", 32)+strings.Repeat("]", 32))), false},
+		{"claims nested 32 levels", signWith(t, iss, alg, claims(times+`,"x":`+strings.Repeat("[", 31)+strings.Repeat("]", 31))), true},
+		{"a number beyond float64 in a claim", signWith(t, iss, alg, claims(times+`,"x":1e999999`)), false},
+
+		// Scopes have one reading: "Scopes come from scope (space-separated)
+		// or scp" (README, Auth). A scope that is not a string, an scp that
+		// is not a string or an array of strings, or scope and scp naming
+		// different scopes, is refused; today a malformed scope is skipped
+		// and scp read instead.
+		{"scope an array, scp a string", signWith(t, iss, alg, noScope(times+`,"scope":["sessions:read"],"scp":"sessions:write"`)), false},
+		{"scope a number", signWith(t, iss, alg, noScope(times+`,"scope":1`)), false},
+		{"scope null", signWith(t, iss, alg, noScope(times+`,"scope":null,"scp":["sessions:read"]`)), false},
+		{"scp holding a number", signWith(t, iss, alg, noScope(times+`,"scp":["sessions:read",1]`)), false},
+		{"scp an object", signWith(t, iss, alg, noScope(times+`,"scp":{"sessions:read":true}`)), false},
+		{"scope and scp differ", signWith(t, iss, alg, noScope(times+`,"scope":"sessions:read","scp":["sessions:write"]`)), false},
+		{"scope and scp agree", signWith(t, iss, alg, noScope(times+`,"scope":"sessions:read sessions:write","scp":["sessions:write","sessions:read"]`)), true},
+		{"scp an array", signWith(t, iss, alg, noScope(times+`,"scp":["sessions:read"]`)), true},
+		{"scp a string", signWith(t, iss, alg, noScope(times+`,"scp":"sessions:read"`)), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,9 @@ import (
 //   - Content-Type application/json, with at most a charset=utf-8
 //     parameter; any other type, and a non-empty body without a
 //     Content-Type, are 415 (an empty body needs none);
+//   - no Content-Encoding but identity (415): the body is read as sent,
+//     so one that says it is compressed is refused rather than read as
+//     something other than what it declares;
 //   - at most MaxBodyBytes (413), one JSON object, nothing after it;
 //   - the JSON profile of session.CheckJSON: UTF-8 without lone surrogate
 //     escapes, no member name twice at any depth, numbers within float64's
@@ -35,6 +38,9 @@ import (
 func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 	hasType, err := checkContentType(r.Header)
 	if err != nil {
+		return err
+	}
+	if err := checkContentEncoding(r.Header); err != nil {
 		return err
 	}
 	var body []byte
@@ -90,6 +96,25 @@ func checkContentType(h http.Header) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// checkContentEncoding refuses a Content-Encoding other than identity
+// (415): RFC 9110 §8.4 makes the body the result of those codings, to be
+// undone before it is read, and the service undoes none. Reading a body
+// that declares itself gzip as JSON would make it mean one thing here and
+// another to anything in front that honours the header. API Gateway
+// passes the header and the bytes through unchanged (an HTTP API does not
+// decompress requests), so the function sees what the client sent.
+func checkContentEncoding(h http.Header) error {
+	for _, v := range h.Values("Content-Encoding") {
+		for coding := range strings.SplitSeq(v, ",") {
+			if !strings.EqualFold(strings.TrimSpace(coding), "identity") {
+				return session.Errorf(session.EUNSUPPORTED, session.ReasonUnsupportedMedia,
+					"The request body must be sent without a Content-Encoding (identity only); the service decompresses nothing.")
+			}
+		}
+	}
+	return nil
 }
 
 func unsupportedMedia() error {

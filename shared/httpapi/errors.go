@@ -42,7 +42,7 @@ func StatusOf(err error) int {
 const retryAfterSeconds = "1"
 
 // setErrorHeaders adds the headers an error calls for, whatever the body's
-// shape: Retry-After with 503, and on every 401 a WWW-Authenticate
+// shape: Retry-After with 503, Accept-Encoding: identity with 415, and on every 401 a WWW-Authenticate
 // challenge, as RFC 9110 §15.5.2 requires. A 401 from the authenticator
 // challenges for the credentials the endpoint takes. Document 003's 401 for
 // an expired session (its credentials were good) carries the challenge of
@@ -60,6 +60,10 @@ func setErrorHeaders(w http.ResponseWriter, err error) {
 		w.Header().Set("WWW-Authenticate", challenge)
 	case session.EUNAVAILABLE:
 		w.Header().Set("Retry-After", retryAfterSeconds)
+	case session.EUNSUPPORTED:
+		// RFC 9110 §15.5.16: a 415 names the content codings the server
+		// takes; this one takes none but identity.
+		w.Header().Set("Accept-Encoding", "identity")
 	}
 }
 

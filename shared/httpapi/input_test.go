@@ -162,6 +162,7 @@ func testCardNumberFormsRefused(t *testing.T, h *harness) {
 		"4111 1111 1111 1111 12/28", "4111 1111 1111 1111 123", "4111111111111111-2028", "4111.1111.1111.1111",
 		"4111/1111/1111/1111", "4111_1111_1111_1111", "4111  1111  1111  1111", "4111\u00a01111\u00a01111\u00a01111",
 		"４１１１ １１１１ １１１１ １１１１", "٤١١١١١١١١١١١١١١١",
+		"4\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31111 1111 1111", "4111\u034f1111\u034f1111\u034f1111", "④①①① ①①①① ①①①① ①①①①", // keycap digits; invisible joiners; circled digits
 	} {
 		body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"note": pan}}
 		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "metadata.note" {
@@ -407,5 +408,188 @@ func testEveryResponseCarriesHSTS(t *testing.T, h *harness) {
 		if got := res.Header().Get("Strict-Transport-Security"); got != httpapi.HSTS || !strings.HasPrefix(got, "max-age=63072000") {
 			t.Errorf("%d response: Strict-Transport-Security = %q; want %q", res.Code, got, httpapi.HSTS)
 		}
+	}
+}
+
+// TestContentEncodingRefused: "A request body is one JSON object,
+// Content-Type: application/json (optionally ; charset=utf-8)" (README,
+// Security), and RFC 9110 §8.4: a Content-Encoding names codings applied to
+// the body, which the recipient must undo to read it; one it cannot undo
+// is 415 (§15.5.16), with Accept-Encoding naming what it takes. The
+// service decodes none, so a body that says it is gzip, br or anything but
+// identity is refused, whatever its bytes: read as they are, a body that
+// declares itself compressed would mean one thing to the service and
+// another to a proxy or firewall in front that honours the header (a card
+// number could pass the one that inflates nothing). An empty body with a
+// Content-Encoding is refused alike, as a wrong Content-Type is.
+func TestContentEncodingRefused(t *testing.T) { eachStore(t, testContentEncodingRefused) }
+
+func testContentEncodingRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", nil)
+	const body = `{"amount":1,"currency":"EUR"}`
+	for _, tt := range []struct {
+		name      string
+		path      string
+		body      string
+		encodings []string // nil: no Content-Encoding
+		status    int
+	}{
+		{"no Content-Encoding", "/sessions", body, nil, 201},
+		{"identity", "/sessions", body, []string{"identity"}, 201},
+		{"IDENTITY", "/sessions", body, []string{"IDENTITY"}, 201},
+		{"gzip, body not compressed", "/sessions", body, []string{"gzip"}, 415},
+		{"br", "/sessions", body, []string{"br"}, 415},
+		{"deflate", "/sessions", body, []string{"deflate"}, 415},
+		{"an unknown coding", "/sessions", body, []string{"x-foo"}, 415},
+		{"identity then gzip", "/sessions", body, []string{"identity, gzip"}, 415},
+		{"identity, then gzip in a second field", "/sessions", body, []string{"identity", "gzip"}, 415},
+		{"empty value", "/sessions", body, []string{""}, 415},
+		{"event with gzip", "/sessions/" + id + "/events", `{"status":"PROCESSING"}`, []string{"gzip"}, 415},
+		{"cancel with gzip", "/sessions/" + id + "/cancel", `{"reason":"x"}`, []string{"gzip"}, 415},
+		{"cancel without a body, with gzip", "/sessions/" + id + "/cancel", "", []string{"gzip"}, 415},
+		{"api key with gzip", "/api-keys", `{"scopes":["sessions:read"]}`, []string{"gzip"}, 415},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", tt.path, strings.NewReader(tt.body))
+			r.Header.Set("Authorization", "Bearer "+tok)
+			switch {
+			case strings.HasSuffix(tt.path, "/events"):
+				r.Header.Set("Authorization", "Bearer "+h.processorToken())
+			case tt.path == "/api-keys":
+				r.Header.Set("Authorization", "Bearer "+h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead))
+			}
+			if tt.body != "" {
+				r.Header.Set("Content-Type", "application/json")
+			}
+			if tt.encodings != nil {
+				r.Header["Content-Encoding"] = tt.encodings
+			}
+			w := httptest.NewRecorder()
+			h.handler.ServeHTTP(w, r)
+			if tt.status != 415 {
+				if w.Code != tt.status {
+					t.Errorf("Content-Encoding %q: %d %s; want %d", tt.encodings, w.Code, w.Body, tt.status)
+				}
+				return
+			}
+			wantProblem(t, response{w}, 415, session.ReasonUnsupportedMedia)
+			if got := w.Header().Get("Accept-Encoding"); got != "identity" {
+				t.Errorf("Content-Encoding %q: Accept-Encoding = %q; want %q", tt.encodings, got, "identity")
+			}
+		})
+	}
+}
+
+// TestLogLineRedactsCredentialsInPaths: "a token, key, secret or card
+// number never reaches a log" (README, Security). A path is the client's
+// text: a client that pastes its API key into DELETE /api-keys/{keyId}, or a
+// bearer token or key secret where an id belongs (a broken URL template),
+// must not have it written into CloudWatch by the request's log line. A
+// segment that holds an API key, a token-sized run of base64url or hex, or
+// more than 64 bytes is redacted; ids of every route (UUIDs, key ids,
+// document 001's GUID forms, 001's transaction ids) are logged as sent.
+func TestLogLineRedactsCredentialsInPaths(t *testing.T) {
+	eachStore(t, testLogLineRedactsCredentialsInPaths)
+}
+
+func testLogLineRedactsCredentialsInPaths(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+	keyID := strings.Split(key, "_")[1]
+	secret := strings.Split(key, "_")[2]
+	id := h.create("m-1", nil)
+	jwtSegs := strings.Split(tok, ".")
+	tests := []struct {
+		name, method, path, logged string
+	}{
+		{"API key as the key id", "DELETE", "/api-keys/" + key, "/api-keys/[redacted]"},
+		{"API key in upper case", "DELETE", "/api-keys/" + strings.ToUpper(key), "/api-keys/[redacted]"},
+		{"API key as 002's id", "GET", "/payment-sessions/" + key, "/payment-sessions/[redacted]"},
+		{"key secret alone", "GET", "/payment-sessions/" + secret, "/payment-sessions/[redacted]"},
+		{"bearer token as the id", "GET", "/sessions/" + tok, "/sessions/[redacted]"},
+		{"bearer token as 004's id", "GET", "/pps/api/v1/session-record/" + tok, "/pps/api/v1/session-record/[redacted]"},
+		{"token's signature alone", "GET", "/sessions/" + jwtSegs[2], "/sessions/[redacted]"},
+		{"token's header alone", "GET", "/sessions/" + jwtSegs[0], "/sessions/[redacted]"},
+		{"token under no route", "GET", "/" + tok, "/[redacted]"},
+		{"Bearer and token in one segment", "GET", "/sessions/Bearer " + tok, "/sessions/[redacted]"},
+		{"key id", "DELETE", "/api-keys/" + keyID, "/api-keys/" + keyID},
+		{"session id", "GET", "/sessions/" + id, "/sessions/" + id},
+		{"001 GUID without dashes", "GET", "/v2.0/payments/" + strings.ReplaceAll(id, "-", "") + "/status", "/v2.0/payments/" + strings.ReplaceAll(id, "-", "") + "/status"},
+		{"001 GUID in braces", "GET", "/v2.0/payments/{" + id + "}/status", "/v2.0/payments/{" + id + "}/status"},
+		{"001 transaction id", "GET", "/pps/api/v1/session-record/20220211-0013-0000-0382", "/pps/api/v1/session-record/20220211-0013-0000-0382"},
+		{"no route", "GET", "/nope", "/nope"},
+	}
+	for _, tt := range tests {
+		before := len(logLines(t, h.logs.String()))
+		r := httptest.NewRequest(tt.method, "/", nil)
+		r.URL.Path = tt.path
+		r.Header.Set("Authorization", "Bearer "+tok)
+		h.handler.ServeHTTP(httptest.NewRecorder(), r)
+		lines := logLines(t, h.logs.String())
+		if len(lines) != before+1 {
+			t.Fatalf("%s: %d log lines; want one more", tt.name, len(lines)-before)
+		}
+		if got := lines[len(lines)-1]["path"]; got != tt.logged {
+			t.Errorf("%s: logged path %q; want %q", tt.name, got, tt.logged)
+		}
+	}
+	logs := h.logs.String()
+	for _, s := range []string{secret, strings.ToUpper(secret), jwtSegs[1], jwtSegs[2]} {
+		if strings.Contains(logs, s) {
+			t.Errorf("the logs hold a credential (%.8s…)", s)
+		}
+	}
+}
+
+// TestURLEncodedCardNumbersRefused: "No card number is accepted anywhere in
+// a request ... grouped with any spaces, dashes, dots, slashes or
+// underscores" (README, Security). A card number typed with spaces into a
+// form and carried in a URL is written 4111+1111+1111+1111 (form encoding)
+// or 4111%201111%201111%201111 (percent-encoding); every reader that
+// decodes the URL (a browser, the merchant's shop, a log viewer) reads the
+// number. Stored in actionUrl, returnUrl or a metadata value, it would be
+// served back as is. Both encodings, and every byte percent-encoded, are
+// judged as decoded; a phone number's leading + and ordinary encoded URLs
+// still pass.
+func TestURLEncodedCardNumbersRefused(t *testing.T) {
+	eachStore(t, testURLEncodedCardNumbersRefused)
+}
+
+func testURLEncodedCardNumbersRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	for _, pan := range []string{
+		"4111+1111+1111+1111", "4111%201111%201111%201111", "4111%2D1111%2D1111%2D1111", "4111%2e1111%2e1111%2e1111",
+		"%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31", "4111%25201111%25201111%25201111", // encoded twice
+		"4111%C2%A01111%C2%A01111%C2%A01111", "4111+1111+1111+1111+12%2F28", "4111%201111%201111%201111%zz",
+	} {
+		for _, f := range []string{"returnUrl", "cancelUrl", "actionUrl"} {
+			body := map[string]any{"amount": 1, "currency": "EUR", f: "https://shop.test/back?pan=" + pan}
+			if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != f {
+				t.Errorf("%s with %q: field = %v; want %s", f, pan, p["field"], f)
+			}
+		}
+		body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"link": "https://shop.test/?pan=" + pan}}
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "metadata.link" {
+			t.Errorf("metadata with %q: field = %v; want metadata.link", pan, p["field"])
+		}
+		body = map[string]any{"amount": 1, "currency": "EUR", "provider": map[string]any{"redirect": map[string]string{"u": "https://psp.test/?c=" + pan}}}
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "provider.redirect.u" {
+			t.Errorf("provider with %q: field = %v; want provider.redirect.u", pan, p["field"])
+		}
+	}
+	id := h.create("m-1", nil)
+	res := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), map[string]any{"status": "PROCESSING", "actionUrl": "https://psp.test/3ds?pan=4111+1111+1111+1111"})
+	if p := wantProblem(t, res, 400, session.ReasonCardNumber); p["field"] != "actionUrl" {
+		t.Errorf("event actionUrl: field = %v; want actionUrl", p["field"])
+	}
+	// Encoded URLs without a card number, and a phone number's +, pass.
+	res = h.do("POST", "/sessions", tok, map[string]any{
+		"amount": 1, "currency": "EUR",
+		"returnUrl": "https://shop.test/back?order=ORD-2026-11-29-000123&q=a+b%20c&t=2022-02-11T04%3A51%3A50Z&tel=%2B62+812+3456+7808",
+		"metadata":  map[string]string{"phone": "+62 812 3456 7808", "sum": "1+1=2", "pct": "100%"},
+	})
+	if res.Code != http.StatusCreated {
+		t.Errorf("encoded URL without a card number: %d %s; want 201", res.Code, res.Body)
 	}
 }

@@ -57,7 +57,7 @@ func noteError(r *http.Request, err error) {
 func notePrincipal(r *http.Request, p *auth.Principal) {
 	if ri := infoOf(r.Context()); ri != nil {
 		ri.merchant, ri.subject = p.MerchantID, p.Subject
-		if session.LooksLikeCardNumber(p.Subject) {
+		if session.HoldsCardNumber(p.Subject) {
 			ri.subject = "[redacted]"
 		}
 	}
@@ -140,9 +140,9 @@ func stripProxyHeaders(h http.Header) {
 
 // logRequest writes the request's log line. It names the route by its
 // pattern ("GET /sessions/{sessionId}"; "" when none matched) and gives the
-// path with every segment the card-number guard would refuse redacted: a
-// path is the client's text, and a card number in it must not reach the
-// logs.
+// path with every segment that may hold a card number or a credential
+// redacted (loggedPath): a path is the client's text, and neither may
+// reach the logs.
 func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status int, latency time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
@@ -175,11 +175,18 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 // redacted stands for a path segment that is not logged.
 const redacted = "[redacted]"
 
-// loggedPath is path with each segment that holds a card number replaced by
-// [redacted], and so every segment of a card number written across
-// segments ('/' is a separator to the guard: /4111/1111/1111/1111).
+// loggedPath is path with [redacted] in place of each segment that holds a
+// card number (also URL-encoded once more: session.HoldsCardNumber), and so
+// every segment of a card number written across segments ('/' is a
+// separator to the guard: /4111/1111/1111/1111), and of each segment that
+// may hold a credential (mayHoldCredential).
 func loggedPath(path string) string {
 	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
+			segs[i] = redacted
+		}
+	}
 	for {
 		p := strings.Join(segs, "/")
 		start, end, ok := session.FindCardNumber(p)
@@ -196,6 +203,38 @@ func loggedPath(path string) string {
 			off += len(s) + 1
 		}
 	}
+}
+
+// Path segments longer than maxLoggedSegment bytes, or holding a run of
+// more than maxLoggedRun ASCII letters and digits, are not logged.
+const (
+	maxLoggedSegment = 64
+	maxLoggedRun     = 32
+)
+
+// mayHoldCredential reports whether a path segment may hold an API key
+// (psk_, in any case), a key's secret (64 hex digits) or a bearer token or
+// part of one (base64url far longer than any id): a client that pastes its
+// key into DELETE /api-keys/{keyId}, or whose URL template puts a token
+// where an id belongs, must not have it written to the logs. Every id a
+// route takes is logged as sent: a UUID (runs of at most 12), a key id (16
+// hex digits), document 001's GUID forms (32 hex digits at most in a run,
+// 38 characters in all).
+func mayHoldCredential(seg string) bool {
+	if len(seg) > maxLoggedSegment || strings.Contains(strings.ToLower(seg), "psk_") {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(seg); i++ {
+		if c := seg[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			if run++; run > maxLoggedRun {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // statusRecorder remembers the status written, for the log line.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // cardRange is a card network's range of leading digits and the lengths its
@@ -57,11 +59,17 @@ const (
 // written in any common form. The rule:
 //
 //   - A digit is any Unicode decimal digit (category Nd: ASCII, full-width,
-//     Arabic-Indic, Devanagari, ...), read as its value 0-9.
+//     Arabic-Indic, Devanagari, ...), read as its value 0-9, or a
+//     compatibility form of one (category No, NFKC one ASCII digit:
+//     superscript, subscript, circled digits).
 //   - A separator is a space of any kind (category Zs: the space, the
 //     no-break spaces, the ideographic space), a dash of any kind (category
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
 //     invisible format character (category Cf, e.g. a zero-width space).
+//   - A mark a reader does not see as a character of its own (a combining
+//     mark, a variation selector, another default-ignorable code point:
+//     isTransparent) is read as if it were not there: keycap digits
+//     (4\ufe0f\u20e3) and underlined ones are digits.
 //   - A run is a sequence of digit groups (maximal sequences of digits), two
 //     groups being joined by 1 to 3 separators. Anything else (a letter, a
 //     '*', a ':', a fourth separator) ends the run.
@@ -93,6 +101,81 @@ const (
 func LooksLikeCardNumber(s string) bool {
 	_, _, ok := FindCardNumber(s)
 	return ok
+}
+
+// maxURLDecodings is how many layers of URL encoding HoldsCardNumber
+// undoes.
+const maxURLDecodings = 3
+
+// HoldsCardNumber reports whether s holds a card number as written
+// (LooksLikeCardNumber) or as a reader that decodes it as part of a URL
+// reads it: a card number typed with spaces into a form travels in a query
+// string as 4111+1111+1111+1111 or 4111%201111%201111%201111, and every
+// browser, shop and log viewer that decodes the URL shows the number. s
+// is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
+// that may start another escape), each time reading every %HH escape as
+// its byte (a malformed escape is left as it is, so one bad escape cannot
+// hide the rest) and a '+' right after an ASCII digit as a space (a
+// phone number's leading '+' follows no digit and keeps its meaning), and
+// each decoding is judged by the rule of LooksLikeCardNumber. This is the
+// guard for input; LooksLikeCardNumber is the rule for one text.
+func HoldsCardNumber(s string) bool {
+	if LooksLikeCardNumber(s) {
+		return true
+	}
+	for range maxURLDecodings {
+		d, changed := urlDecodeOnce(s)
+		if !changed {
+			return false
+		}
+		if LooksLikeCardNumber(d) {
+			return true
+		}
+		s = d
+	}
+	return false
+}
+
+// urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
+// escape becomes its byte, a '+' after an ASCII digit a space, and
+// anything else (a malformed escape included) stays. It reports whether
+// anything changed.
+func urlDecodeOnce(s string) (string, bool) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, false
+	}
+	b := make([]byte, 0, len(s))
+	changed := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			changed = true
+		case c == '+' && i > 0 && s[i-1] >= '0' && s[i-1] <= '9':
+			b = append(b, ' ')
+			changed = true
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b), changed
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
 }
 
 // group is one group of digits of a run: its digits (at most
@@ -156,6 +239,9 @@ func FindCardNumber(s string) (start, end int, ok bool) {
 // step reads rune r at byte offset i and reports whether a card number has
 // been found.
 func (c *cardScanner) step(i int, r rune) bool {
+	if isTransparent(r) {
+		return false // read as if it were not there
+	}
 	if v, ok := digitValue(r); ok {
 		switch {
 		case c.inGroup:
@@ -293,6 +379,16 @@ func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
+// isTransparent reports whether r is a mark a reader does not see as a
+// character of its own: a combining mark (category Mn or Me: U+0332
+// COMBINING LOW LINE, U+20E3 COMBINING ENCLOSING KEYCAP), a variation
+// selector (U+FE0F makes 4\ufe0f\u20e3 the keycap emoji 4️⃣), or another
+// default-ignorable code point (U+034F COMBINING GRAPHEME JOINER, the
+// Hangul fillers). The guard reads a text as if these were not there.
+func isTransparent(r rune) bool {
+	return r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
+}
+
 // isCardSeparator reports whether r may stand between the digit groups of a
 // card number.
 func isCardSeparator(r rune) bool {
@@ -312,7 +408,7 @@ func digitValue(r rune) (byte, bool) {
 		return byte(r - '0'), true
 	}
 	if r < 0x660 { // the first decimal digit after ASCII's, ARABIC-INDIC DIGIT ZERO
-		return 0, false
+		return compatDigit(r)
 	}
 	if r <= 0xFFFF {
 		t := unicode.Nd.R16
@@ -320,12 +416,31 @@ func digitValue(r rune) (byte, bool) {
 		if i < len(t) && rune(t[i].Lo) <= r {
 			return byte((r - rune(t[i].Lo)) % 10), true
 		}
-		return 0, false
+		return compatDigit(r)
 	}
 	t := unicode.Nd.R32
 	i := sort.Search(len(t), func(i int) bool { return rune(t[i].Hi) >= r })
 	if i < len(t) && rune(t[i].Lo) <= r {
 		return byte((r - rune(t[i].Lo)) % 10), true
+	}
+	return compatDigit(r)
+}
+
+// compatDigit returns the value of a character that is no decimal digit
+// but a compatibility form of one: an "other number" (category No) whose
+// NFKC normalisation is a single ASCII digit, such as the superscript ¹,
+// the subscript ₁ or the circled ①. A reader sees a digit; so does the
+// guard. (Forms that normalise to more, ⑴ to "(1)" or ⑩ to "10", are not
+// digits.)
+func compatDigit(r rune) (byte, bool) {
+	if r < 0xb2 || !unicode.Is(unicode.No, r) { // 0xb2: SUPERSCRIPT TWO, the first
+		return 0, false
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	d := norm.NFKC.Append(nil, buf[:n]...)
+	if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+		return d[0] - '0', true
 	}
 	return 0, false
 }
@@ -466,15 +581,15 @@ func cardError(field string) *Error {
 	}
 }
 
-// checkText refuses s when it looks like a card number.
+// checkText refuses s when it holds a card number (HoldsCardNumber).
 func checkText(field, s string) error {
-	if LooksLikeCardNumber(s) {
+	if HoldsCardNumber(s) {
 		return cardError(field)
 	}
 	return nil
 }
 
-// checkStringMap refuses a map whose keys or values look like card numbers.
+// checkStringMap refuses a map whose keys or values hold card numbers.
 func checkStringMap(field string, m map[string]string) error {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -482,7 +597,7 @@ func checkStringMap(field string, m map[string]string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if LooksLikeCardNumber(k) {
+		if HoldsCardNumber(k) {
 			return cardError(field)
 		}
 		if err := checkText(SafeFieldName(field, k), m[k]); err != nil {

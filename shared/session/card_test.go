@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestLooksLikeCardNumber(t *testing.T) {
@@ -78,6 +80,22 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"pan=4111111111111111&exp=1228",      // in a query string
 		// Next to a UUID, a card number is still one.
 		"41234568-1234-4123-8123-123456789012 4111 1111 1111 1111",
+		// Marks a reader does not see as characters of their own: a
+		// combining mark or a variation selector shows as part of the
+		// digit it follows, so the number is read as if they were not
+		// there.
+		"4\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3 1\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3 1\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3 1\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e3", // keycap digits
+		"4\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u03321\u0332",                                                                                                    // underlined by a combining low line
+		"4\u034f111\u034f1111\u034f1111\u034f1111",       // combining grapheme joiners, invisible
+		"4111\ufe0e1111\ufe0e1111\ufe0e1111",             // text-style variation selectors
+		"4111 \u03011111 1111 1111",                      // a mark on a separator
+		"4111\U000e01001111\U000e01001111\U000e01001111", // ideographic variation selectors
+		// Digits that are no decimal digits (category No) but normalise
+		// (NFKC) to one: circled, superscript, subscript.
+		"④①①① ①①①① ①①①① ①①①①",
+		"⁴¹¹¹ ¹¹¹¹ ¹¹¹¹ ¹¹¹¹",
+		"₄₁₁₁₁₁₁₁₁₁₁₁₁₁₁₁",
+		"4111 ①①①① 1111 ¹¹¹¹", // mixed
 	} {
 		if !LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
@@ -170,11 +188,25 @@ func TestDigitValue(t *testing.T) {
 	}
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		v, ok := digitValue(r)
-		if ok != unicode.IsDigit(r) {
-			t.Fatalf("digitValue(%U) ok = %v; want %v", r, ok, unicode.IsDigit(r))
+		if ok != refIsDigit(r) {
+			t.Fatalf("digitValue(%U) ok = %v; want %v", r, ok, refIsDigit(r))
 		}
 		if ok && int(v) != refDigit(r) {
 			t.Fatalf("digitValue(%U) = %d; want %d", r, v, refDigit(r))
+		}
+	}
+	// Compatibility forms (superscript, subscript, circled) are digits.
+	for _, tt := range []struct {
+		r rune
+		v byte
+	}{{'\u00b9', 1}, {'\u00b2', 2}, {'\u2074', 4}, {'\u2080', 0}, {'\u2089', 9}, {'\u2460', 1}, {'\u2463', 4}, {'\u24ea', 0}} {
+		if v, ok := digitValue(tt.r); !ok || v != tt.v {
+			t.Errorf("digitValue(%U) = %d, %v; want %d, true", tt.r, v, ok, tt.v)
+		}
+	}
+	for _, r := range []rune{'\u2474', '\u2488', '\u2469', '\u00bd', '\u2776'} { // (1), 1., 10, 1/2, no decomposition
+		if v, ok := digitValue(r); ok {
+			t.Errorf("digitValue(%U) = %d, true; want not a digit", r, v)
 		}
 	}
 	for _, zero := range []rune{'0', '\uff10', '\u0660', '\u06f0', '\u0966', '\u09e6', '\u0e50', '\U0001d7ce'} {
@@ -339,15 +371,40 @@ func TestValidateStoresWhatItChecked(t *testing.T) {
 	}
 }
 
+// refCompat is the ASCII digit r's compatibility decomposition (NFKD) is,
+// or 0.
+func refCompat(r rune) byte {
+	if !unicode.Is(unicode.No, r) {
+		return 0
+	}
+	if d := norm.NFKD.String(string(r)); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+		return d[0]
+	}
+	return 0
+}
+
+// refIsDigit reports whether the reader sees r as a digit: a decimal digit
+// or a compatibility form of one.
+func refIsDigit(r rune) bool { return unicode.IsDigit(r) || refCompat(r) != 0 }
+
 // refDigit is the value of decimal digit r, found without Go's range
 // tables' shape: Unicode encodes each set of ten digits consecutively from
 // zero, so r's value is how many decimal digits stand right before it, mod 10.
+// A compatibility form's value is its decomposition's.
 func refDigit(r rune) int {
+	if c := refCompat(r); c != 0 {
+		return int(c - '0')
+	}
 	n := 0
 	for unicode.IsDigit(r - rune(n) - 1) {
 		n++
 	}
 	return n % 10
+}
+
+func refTransparent(r rune) bool {
+	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) ||
+		unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
 func refSeparator(r rune) bool {
@@ -393,9 +450,16 @@ func refLooksLikeCardNumber(s string) bool {
 	// A canonical UUID with no letter or digit around it is an identifier:
 	// it stands as one run-ending character.
 	s = refUUID.ReplaceAllStringFunc(s, func(m string) string { return "x" })
+	// A mark a reader does not see as a character is not there.
+	s = strings.Map(func(r rune) rune {
+		if refTransparent(r) {
+			return -1
+		}
+		return r
+	}, s)
 	rs := []rune(s)
 	n := len(rs)
-	digit := func(i int) bool { return i >= 0 && i < n && unicode.IsDigit(rs[i]) }
+	digit := func(i int) bool { return i >= 0 && i < n && refIsDigit(rs[i]) }
 	sep := func(i int) bool { return i >= 0 && i < n && refSeparator(rs[i]) }
 	for a := 0; a < n; a++ {
 		if !digit(a) || digit(a-1) {
@@ -574,6 +638,9 @@ func TestCardGuardMatchesReference(t *testing.T) {
 		// here and there.
 		for j := 0; j < len(card); j++ {
 			b.WriteString(cardAlphabet([]byte{card[j] - '0' + byte(r.IntN(2))*(10+32*byte(r.IntN(8)))}))
+			if r.IntN(8) == 0 {
+				b.WriteString([]string{"\ufe0f\u20e3", "\u0332", "\u034f", "\ufe0e"}[r.IntN(4)])
+			}
 			if r.IntN(4) == 0 && j < len(card)-1 {
 				gap := 1 + r.IntN(3)
 				if r.IntN(20) == 0 {
@@ -636,5 +703,42 @@ func BenchmarkLooksLikeCardNumber(b *testing.B) {
 				LooksLikeCardNumber(bc.s)
 			}
 		})
+	}
+}
+
+// TestHoldsCardNumber: the guard for input reads a text also as a URL
+// decoder would (README, Security: "also percent- or form-encoded, as in
+// a URL"): a card number typed with spaces into a form travels as
+// 4111+1111+1111+1111 or 4111%201111%201111%201111.
+func TestHoldsCardNumber(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"4111 1111 1111 1111", true},
+		{"pan=4111+1111+1111+1111", true},
+		{"pan=4111%201111%201111%201111", true},
+		{"4111%2D1111%2d1111%2D1111", true},
+		{"%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31", true},
+		{"4111%25201111%25201111%25201111", true},       // encoded twice
+		{"4111%2525201111%2525201111%2525201111", true}, // three times
+		{"4111%C2%A01111%C2%A01111%C2%A01111", true},    // a no-break space, UTF-8 encoded
+		{"4111%201111%201111%201111%zz", true},          // a malformed escape hides nothing
+		{"%zz4111+1111+1111+1111", true},
+		{"4111%252525201111%252525201111%252525201111", false}, // four times: past maxURLDecodings
+		{"+62 812 3456 7808", false},                           // a phone number keeps its +
+		{"%2B62+812+3456+7808", false},                         // and encoded
+		{"tel=%2B49%201512%203456787", false},
+		{"q=a+b%20c&order=ORD-2026-11-29-000123", false},
+		{"1+1=2", false},
+		{"100%", false},
+		{"%", false},
+		{"%4", false},
+		{"4111%201111", false},
+		{"411111%2A%2A%2A%2A%2A%2A1111", false}, // masked: '*' ends the run
+	} {
+		if got := HoldsCardNumber(tt.s); got != tt.want {
+			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
+		}
 	}
 }

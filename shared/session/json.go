@@ -71,7 +71,7 @@ func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
 			if strings.IndexByte(s, 0) >= 0 {
 				return nil, malformedAt(where, "holds the character U+0000")
 			}
-			if guard && LooksLikeCardNumber(s) {
+			if guard && HoldsCardNumber(s) {
 				return nil, cardError(where)
 			}
 		case '0':
@@ -198,7 +198,7 @@ func SafeFieldName(parent, name string) string {
 	if parent != "" {
 		full = parent + "." + name
 	}
-	if LooksLikeCardNumber(full) {
+	if HoldsCardNumber(full) {
 		return parent
 	}
 	return full
