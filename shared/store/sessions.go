@@ -111,14 +111,13 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 // to the same status; an event that closes a parent closes its open child.
 func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
 	var out *session.Session
-	var now time.Time
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
 		v, err := t.Get(id)
 		if err != nil {
 			return err
 		}
-		now = t.Now()
+		now := t.Now()
 		out = v
 		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
 			applied, err = v.Apply(ev, now, s.policy)
@@ -154,7 +153,12 @@ func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*
 		return nil, err
 	}
 	if !applied {
-		return out.At(now, s.policy)
+		// An acknowledgement is a read: judge the session at an instant
+		// after the item was read, as Get does. The attempt's instant was
+		// read before the GetItem, which the SDK may have retried for
+		// seconds; by now another endpoint may have reported the session
+		// EXPIRED, or gone, and it must not come back here.
+		return out.At(s.now(), s.policy)
 	}
 	return out, nil
 }
