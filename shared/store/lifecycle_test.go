@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"github.com/google/uuid"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -91,6 +92,53 @@ func TestAcknowledgementJudgedAfterTheRead(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("retried event, its read crossing the edge = %v; want %v, as Get answers", got, want)
+			}
+		})
+	}
+}
+
+// TestIdempotencyKeyRememberedFull24Hours: docs/design.md §8, "Idempotency
+// record: IDEMPOTENCY#<merchantId>#<key> / IDEMPOTENCY (24 h TTL; same key
+// with a different body → 409)", and the README: "Keys are per merchant and
+// remembered for 24 hours". A key first used at a fraction of a second must
+// not be free again before 24 hours have passed: a retry just short of them
+// replays the first answer, it does not create a second session.
+func TestIdempotencyKeyRememberedFull24Hours(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		first  time.Duration // the first use, after t0
+		retry  time.Duration // the retry, after the first use
+		replay bool
+	}{
+		{"whole second, 1 ns short of 24 h", 0, store.IdempotencyTTL - time.Nanosecond, true},
+		{"whole second, at 24 h", 0, store.IdempotencyTTL, false},
+		{"at .7 s, 0.5 s short of 24 h", 700 * time.Millisecond, store.IdempotencyTTL - 500*time.Millisecond, true},
+		{"at .7 s, 100 ns short of 24 h", 700 * time.Millisecond, store.IdempotencyTTL - 100*time.Nanosecond, true},
+		{"at .7 s, 24 h + 0.3 s", 700 * time.Millisecond, store.IdempotencyTTL + 300*time.Millisecond, false},
+		{"at .7 s, 24 h + 1 s", 700 * time.Millisecond, store.IdempotencyTTL + time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			create := func() (*session.Session, *store.Replay, error) {
+				v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", uuid.NewString(), "tok", f.clock.Now(), session.DefaultPolicy)
+				idem := &store.Idempotency{MerchantID: "m-1", Key: "order-1001", RequestHash: store.HashRequest([]byte("body"))}
+				_, r, err := f.st.Create(ctx, v, idem, 201, idBody)
+				return v, r, err
+			}
+			f.clock.Set(t0.Add(tt.first))
+			first, r, err := create()
+			if err != nil || r != nil {
+				t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
+			}
+			f.clock.Set(t0.Add(tt.first + tt.retry))
+			_, r, err = create()
+			if err != nil {
+				t.Fatalf("retry Create() = %v", err)
+			}
+			if got := r != nil && r.SessionID == first.ID; got != tt.replay {
+				t.Errorf("retry %v after the first use replayed it = %v (%+v); want %v", tt.retry, got, r, tt.replay)
 			}
 		})
 	}

@@ -80,11 +80,15 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 
 // idempotencyPut is the transaction item of an idempotency record: written
 // only if the key is free (no record, or an expired one TTL has not deleted).
+// The record's expiry is in epoch seconds rounded up, and the key is free
+// once the clock's whole second reaches it: never before IdempotencyTTL has
+// passed (a key first used at 10:00:00.7 is free from 10:00:01 the next
+// day, not from 10:00:00).
 func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, error) {
 	pk, sk := idempotencyKey(w.idem.MerchantID, w.idem.Key)
 	rec, err := attributevalue.MarshalMap(idempotencyItem{
 		PK: pk, SK: sk, RequestHash: w.idem.RequestHash, SessionID: w.sessionID, Status: w.status, Body: w.body,
-		ExpiresAt: now.Add(IdempotencyTTL).Unix(), TTL: epochCeil(now.Add(IdempotencyTTL)),
+		ExpiresAt: IdempotencyExpiry(now), TTL: IdempotencyExpiry(now),
 	})
 	if err != nil {
 		return nil, session.Internal(fmt.Errorf("encode idempotency record: %w", err))

@@ -239,7 +239,7 @@ type idempotencyItem struct {
 	SessionID   string `dynamodbav:"sessionId"`
 	Status      int    `dynamodbav:"status"`
 	Body        []byte `dynamodbav:"body"`
-	ExpiresAt   int64  `dynamodbav:"expiresAtEpoch"` // exact expiry; TTL may run days late
+	ExpiresAt   int64  `dynamodbav:"expiresAtEpoch"` // expiry in epoch seconds, rounded up; TTL may run days late
 	TTL         int64  `dynamodbav:"ttl"`
 }
 

@@ -53,7 +53,7 @@ type memoryReplay struct {
 	sessionID   string
 	status      int
 	body        []byte
-	expiresAt   int64 // epoch seconds, as the store's record holds it
+	expiresAt   int64 // epoch seconds rounded up, as the store's record holds it
 }
 
 // NewMemory returns an empty in-memory store applying policy, on the clock
@@ -269,7 +269,7 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	if idem != nil {
 		t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
 			requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
-			expiresAt: t.now.Add(store.IdempotencyTTL).Unix(),
+			expiresAt: store.IdempotencyExpiry(t.now),
 		}}
 	}
 	switch err := t.commit(); {
