@@ -143,3 +143,123 @@ func TestIdempotencyKeyRememberedFull24Hours(t *testing.T) {
 		})
 	}
 }
+
+// TestNoMoneyUnderACanceledParent: docs/design.md §4, "a child can never
+// reach AUTHORISED or SETTLED under a closed parent (409 PARENT_CLOSED), so
+// money is never taken twice or under a canceled parent". A child that
+// took money while its parent was open moved the parent to AUTHORISED: it
+// may settle while the parent shows that money (AUTHORISED or SETTLED), but
+// not once the parent was canceled, failed, or its cancellation was asked
+// for — every dialect then shows the parent's payment as not taken.
+func TestNoMoneyUnderACanceledParent(t *testing.T) {
+	ctx := context.Background()
+	type step func(f *fixture, parent, child string) error
+	parentEvent := func(st session.Status) step {
+		return func(f *fixture, parent, _ string) error {
+			_, err := f.st.ApplyEvent(ctx, parent, &session.Event{Status: st})
+			return err
+		}
+	}
+	parentCancel := func(f *fixture, parent, _ string) error {
+		_, err := f.st.Cancel(ctx, "m-1", parent, "")
+		return err
+	}
+	childCancel := func(f *fixture, _, child string) error {
+		_, err := f.st.Cancel(ctx, "m-1", child, "")
+		return err
+	}
+	tests := []struct {
+		name   string
+		steps  []step // after the child's AUTHORISED moved the parent to AUTHORISED
+		event  session.Status
+		parent session.Status // the parent's status before the child's event
+		reason string         // "" = applied
+	}{
+		{"parent AUTHORISED: the child settles", nil, session.Settled, session.Authorised, ""},
+		{"parent SETTLED: the child settles", []step{parentEvent(session.Settled)}, session.Settled, session.Settled, ""},
+		{"parent canceled by its processor", []step{parentEvent(session.Canceled)}, session.Settled, session.Canceled, session.ReasonParentClosed},
+		{"parent FAILED", []step{parentEvent(session.Failed)}, session.Settled, session.Failed, session.ReasonParentClosed},
+		{"parent's cancel requested by the merchant", []step{parentCancel}, session.Settled, session.CancelRequested, session.ReasonParentClosed},
+		{"parent canceled after the merchant asked", []step{parentCancel, parentEvent(session.Canceled)}, session.Settled, session.Canceled, session.ReasonParentClosed},
+		{"parent's cancel declined: AUTHORISED again", []step{parentCancel, parentEvent(session.Authorised)}, session.Settled, session.Authorised, ""},
+		{"parent under fraud cancellation", []step{parentEvent(session.Settled), parentEvent(session.FraudCancellationRequested)}, session.Settled, session.FraudCancellationRequested, session.ReasonParentClosed},
+		{"child's cancel declined, parent AUTHORISED", []step{childCancel}, session.Authorised, session.Authorised, ""},
+		{"child's cancel declined, parent canceled", []step{childCancel, parentEvent(session.Canceled)}, session.Authorised, session.Canceled, session.ReasonParentClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			parent := f.create(t, "m-1")
+			child := f.newDraftSession("m-1", parent.ID)
+			if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(time.Second)
+			if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.steps {
+				f.clock.Advance(time.Second)
+				if err := s(f, parent.ID, child.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := f.mustGet(t, parent.ID).Status; got != tt.parent {
+				t.Fatalf("parent = %s; want %s", got, tt.parent)
+			}
+			before := f.mustGet(t, child.ID).Status
+			f.clock.Advance(time.Second)
+			_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: tt.event})
+			switch {
+			case tt.reason == "" && err != nil:
+				t.Errorf("child %s under a %s parent = %v; want it applied", tt.event, tt.parent, err)
+			case tt.reason != "" && (session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != tt.reason):
+				t.Errorf("child %s under a %s parent = %v; want 409 %s", tt.event, tt.parent, err, tt.reason)
+			}
+			want := tt.event
+			if tt.reason != "" {
+				want = before
+			}
+			if got := f.mustGet(t, child.ID).Status; got != want {
+				t.Errorf("child = %s; want %s", got, want)
+			}
+		})
+	}
+}
+
+// TestParentCanceledWhileChildSettles: the parent (AUTHORISED by its child)
+// is canceled between the child's read and its write. The child's write
+// must not land on the parent's old state: it is decided again, PARENT_CLOSED.
+func TestParentCanceledWhileChildSettles(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	var f *fixture
+	var parentID string
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
+			if _, err := f.clean().ApplyEvent(ctx, parentID, &session.Event{Status: session.Canceled}); err != nil {
+				t.Errorf("parent CANCELED = %v", err)
+			}
+		}
+		return nil, nil
+	}}
+	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	parent := f.create(t, "m-1")
+	parentID = parent.ID
+	child := f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); err != nil {
+		t.Fatal(err)
+	}
+	armed.Store(true)
+	_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Settled})
+	if session.ErrorReason(err) != session.ReasonParentClosed {
+		t.Errorf("child SETTLED racing the parent's cancel = %v; want 409 %s", err, session.ReasonParentClosed)
+	}
+	p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
+	if p.Status != session.Canceled || c.Status != session.Authorised {
+		t.Errorf("parent %s, child %s; want CANCELED and AUTHORISED (not settled)", p.Status, c.Status)
+	}
+}

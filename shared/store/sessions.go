@@ -148,8 +148,14 @@ func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*
 			return err
 		}
 		t.Put(v)
-		if parentChanged {
+		switch {
+		case parentChanged:
 			t.Put(parent)
+		case parent != nil:
+			// The child's move was allowed on the parent as read (it
+			// shows the child's money): written only if the parent has
+			// not changed since, so a parent canceled meanwhile is seen.
+			t.Check(parent)
 		}
 		return nil
 	})
