@@ -24,7 +24,8 @@ import (
 // render makes the response body from the session as stored; with idem,
 // the status and body are remembered with the key in the same transaction,
 // and a repeat of the key returns them as a Replay instead (ECONFLICT
-// IDEMPOTENCY_KEY_REUSED if the request differs). Without a parent or idem,
+// IDEMPOTENCY_KEY_REUSED if the request differs), whatever has become of
+// the parent since. Without a parent or idem,
 // Create is one conditional PutItem.
 func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *Replay, error) {
 	var body []byte
@@ -71,11 +72,31 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 		r, err := s.replay(ctx, idem)
 		return nil, r, err
 	}
+	if err != nil && idem != nil && refusal(err) {
+		// The key's first answer comes before any judgement of the
+		// request: a retried create of a child whose parent has since
+		// changed (it holds this very child, it closed, it expired, it is
+		// gone) is the replay, not a refusal. Read only when refused, so
+		// a create costs no extra round trip.
+		if r, rerr := s.remembered(ctx, idem); r != nil || rerr != nil {
+			return nil, r, rerr
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	*v = *created
 	return body, nil, nil
+}
+
+// refusal reports whether err refuses the request itself (400, 404, 409),
+// as opposed to a failure to serve it.
+func refusal(err error) bool {
+	switch session.ErrorCode(err) {
+	case session.EINVALID, session.ENOTFOUND, session.ECONFLICT:
+		return true
+	}
+	return false
 }
 
 // idempotencyPut is the transaction item of an idempotency record: written

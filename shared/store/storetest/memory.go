@@ -240,6 +240,16 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := m.begin()
+	if idem != nil {
+		// The key's first answer comes before any judgement of the
+		// request, as in the store.
+		if rec, used := s.idem[idemKey(idem)]; used && rec.expiresAt > t.now.Unix() {
+			if rec.requestHash != idem.RequestHash {
+				return nil, nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
+			}
+			return nil, &store.Replay{SessionID: rec.sessionID, Status: rec.status, Body: bytes.Clone(rec.body)}, nil
+		}
+	}
 	c := v.Clone()
 	if c.ParentSessionID != "" {
 		parent, err := t.get(c.ParentSessionID)
