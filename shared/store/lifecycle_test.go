@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/google/uuid"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -261,5 +262,106 @@ func TestParentCanceledWhileChildSettles(t *testing.T) {
 	p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
 	if p.Status != session.Canceled || c.Status != session.Authorised {
 		t.Errorf("parent %s, child %s; want CANCELED and AUTHORISED (not settled)", p.Status, c.Status)
+	}
+}
+
+// closedMoves is docs/design.md §4's list of moves from a closed status,
+// and allowed the whole list, restated from its words (not from
+// session.CanTransition):
+//
+//	"open → any open status (order is not guaranteed and a status may
+//	repeat, as document 001 warns), or → AUTHORISED, SETTLED, FAILED,
+//	CANCELED. AUTHORISED → SETTLED, CANCEL_REQUESTED, CANCELED, FAILED,
+//	FRAUD_CANCELLATION_REQUESTED. SETTLED → FRAUD_CANCELLATION_REQUESTED.
+//	CANCEL_REQUESTED → CANCELED, AUTHORISED. FRAUD_CANCELLATION_REQUESTED →
+//	CANCELED. FAILED, CANCELED, EXPIRED are final. EXPIRED is set by the
+//	system only."
+var closedMoves = map[session.Status][]session.Status{
+	session.Authorised:                 {session.Settled, session.CancelRequested, session.Canceled, session.Failed, session.FraudCancellationRequested},
+	session.Settled:                    {session.FraudCancellationRequested},
+	session.CancelRequested:            {session.Canceled, session.Authorised},
+	session.FraudCancellationRequested: {session.Canceled},
+}
+
+var openStatuses = []session.Status{session.Created, session.Processing, session.Sent, session.RequestReceived, session.RequiresAction, session.OTPPending}
+
+func allowed(from, to session.Status) bool {
+	if slices.Contains(openStatuses, from) {
+		return slices.Contains(openStatuses, to) || to == session.Authorised || to == session.Settled || to == session.Failed || to == session.Canceled
+	}
+	return slices.Contains(closedMoves[from], to)
+}
+
+// reach stores a new session of m-1 and brings it to status from by the
+// API's own moves (an EXPIRED one is created in the past).
+func (f *fixture) reach(t *testing.T, from session.Status) *session.Session {
+	t.Helper()
+	ctx := context.Background()
+	if from == session.Expired {
+		v := session.New(&session.Draft{Amount: amount(1), Currency: "EUR"}, "m-1", uuid.NewString(), "tok", f.clock.Now().Add(-31*time.Minute), session.DefaultPolicy)
+		if err := f.st.Import(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v := f.create(t, "m-1")
+	var path []func() error
+	ev := func(st session.Status) func() error {
+		return func() error { _, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: st}); return err }
+	}
+	switch from {
+	case session.Created:
+	case session.CancelRequested:
+		path = append(path, ev(session.Authorised), func() error { _, err := f.st.Cancel(ctx, "m-1", v.ID, ""); return err })
+	case session.FraudCancellationRequested:
+		path = append(path, ev(session.Settled), ev(from))
+	default:
+		path = append(path, ev(from))
+	}
+	for _, step := range path {
+		if err := step(); err != nil {
+			t.Fatalf("reaching %s: %v", from, err)
+		}
+	}
+	if got := f.mustGet(t, v.ID).Status; got != from {
+		t.Fatalf("reached %s; want %s", got, from)
+	}
+	return v
+}
+
+// TestEveryTransitionThroughTheStore: every pair of the 13 statuses as a
+// processor event (169), and the merchant's cancel from each status: "
+// Merchant cancel: open → CANCELED; AUTHORISED → CANCEL_REQUESTED; otherwise
+// 409." What the list allows is applied; everything else is 409 and
+// changes nothing, a repeat of the same open status included (allowed),
+// EXPIRED from a processor included (refused).
+func TestEveryTransitionThroughTheStore(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, from := range session.Statuses {
+		for _, to := range session.Statuses {
+			v := f.reach(t, from)
+			got, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: to})
+			switch {
+			case allowed(from, to) && (err != nil || got.Status != to):
+				t.Errorf("%s -> %s = %v, %v; want applied", from, to, got, err)
+			case !allowed(from, to) && session.ErrorCode(err) != session.ECONFLICT:
+				t.Errorf("%s -> %s = %v; want 409", from, to, err)
+			case !allowed(from, to) && f.mustGet(t, v.ID).Status != from:
+				t.Errorf("%s -> %s refused, but the session changed", from, to)
+			}
+		}
+		v := f.reach(t, from)
+		want := map[bool]session.Status{true: session.Canceled}[slices.Contains(openStatuses, from)]
+		if from == session.Authorised {
+			want = session.CancelRequested
+		}
+		got, err := f.st.Cancel(ctx, "m-1", v.ID, "")
+		switch {
+		case want != "" && (err != nil || got.Status != want):
+			t.Errorf("cancel of %s = %v, %v; want %s", from, got, err, want)
+		case want == "" && session.ErrorCode(err) != session.ECONFLICT:
+			t.Errorf("cancel of %s = %v; want 409", from, err)
+		}
 	}
 }
