@@ -19,7 +19,12 @@ import "time"
 //     (ECONFLICT PARENT_CLOSED otherwise), and the open parent then moves to
 //     the same status (propagate) — that is not a close that cancels the
 //     child. A child already AUTHORISED (or CANCEL_REQUESTED after it) holds
-//     money taken while the parent was open: it may still settle.
+//     money taken while the parent was open: it may still settle (or be
+//     AUTHORISED again when its cancellation is declined) while the parent
+//     shows that money, AUTHORISED or SETTLED, or is gone; not once the
+//     parent is CANCELED, FAILED, CANCEL_REQUESTED or
+//     FRAUD_CANCELLATION_REQUESTED (PARENT_CLOSED): money is never taken
+//     under a canceled parent.
 //
 // The store writes each of these together in one transaction.
 
@@ -68,15 +73,24 @@ func takesMoney(to Status) bool { return to == Authorised || to == Settled }
 // ApplyToChild applies a processor event to child at now, as Session.Apply
 // does, under the parent rules: parent is the child's parent as stored (nil
 // if it no longer exists). A move to AUTHORISED or SETTLED is refused with
-// ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write (or
-// the child already holds money taken while the parent was open); when it is
-// applied, the open parent moves to the same status, and parentChanged
-// reports it. A retried eventId is acknowledged (applied=false) before any of
-// this, as in Apply.
+// ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
+// the child already holds money taken while the parent was open and the
+// parent shows it (AUTHORISED, SETTLED, or gone); when it is applied, the
+// open parent moves to the same status, and parentChanged reports it. A
+// retried eventId is acknowledged (applied=false) before any of this, as in
+// Apply. The decision rests on the parent as read: the caller writes the
+// child only if the parent is unchanged (it writes or checks the parent in
+// the same transaction).
 func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (applied, parentChanged bool, err error) {
 	check := func() error {
-		if !takesMoney(ev.Status) || child.Status == Authorised || child.Status == CancelRequested {
+		if !takesMoney(ev.Status) {
 			return nil
+		}
+		if child.Status == Authorised || child.Status == CancelRequested {
+			if parent == nil || parent.Status == Authorised || parent.Status == Settled || parent.Status.Open() {
+				return nil
+			}
+			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", parent.Status)
 		}
 		if parent == nil || !parent.Status.Open() || parent.ExpiredAt(p.WriteAt(now)) {
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is closed; its child can no longer be authorised or settled.")

@@ -37,7 +37,7 @@ func (s *Store) Update(ctx context.Context, id string, change func(v *session.Se
 		return nil, err
 	}
 	if !changed {
-		return out.At(now, s.policy)
+		return out.At(s.now(), s.policy) // a read: judged after the item was read, as in ApplyEvent
 	}
 	return out, nil
 }

@@ -79,3 +79,9 @@ func (s *Store) ListResume(q ListQuery) (string, error) {
 	}
 	return cur.after, nil
 }
+
+// IdempotencyExpiry is the expiry, in epoch seconds, of an Idempotency-Key
+// first used at now: now + IdempotencyTTL rounded up to the second. The key
+// is free again once the clock's whole second reaches it, so never before
+// IdempotencyTTL has passed.
+func IdempotencyExpiry(now time.Time) int64 { return epochCeil(now.Add(IdempotencyTTL)) }

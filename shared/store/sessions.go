@@ -24,7 +24,8 @@ import (
 // render makes the response body from the session as stored; with idem,
 // the status and body are remembered with the key in the same transaction,
 // and a repeat of the key returns them as a Replay instead (ECONFLICT
-// IDEMPOTENCY_KEY_REUSED if the request differs). Without a parent or idem,
+// IDEMPOTENCY_KEY_REUSED if the request differs), whatever has become of
+// the parent since. Without a parent or idem,
 // Create is one conditional PutItem.
 func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *Replay, error) {
 	var body []byte
@@ -71,6 +72,16 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 		r, err := s.replay(ctx, idem)
 		return nil, r, err
 	}
+	if err != nil && idem != nil && refusal(err) {
+		// The key's first answer comes before any judgement of the
+		// request: a retried create of a child whose parent has since
+		// changed (it holds this very child, it closed, it expired, it is
+		// gone) is the replay, not a refusal. Read only when refused, so
+		// a create costs no extra round trip.
+		if r, rerr := s.remembered(ctx, idem); r != nil || rerr != nil {
+			return nil, r, rerr
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,13 +89,27 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 	return body, nil, nil
 }
 
+// refusal reports whether err refuses the request itself (400, 404, 409),
+// as opposed to a failure to serve it.
+func refusal(err error) bool {
+	switch session.ErrorCode(err) {
+	case session.EINVALID, session.ENOTFOUND, session.ECONFLICT:
+		return true
+	}
+	return false
+}
+
 // idempotencyPut is the transaction item of an idempotency record: written
 // only if the key is free (no record, or an expired one TTL has not deleted).
+// The record's expiry is in epoch seconds rounded up, and the key is free
+// once the clock's whole second reaches it: never before IdempotencyTTL has
+// passed (a key first used at 10:00:00.7 is free from 10:00:01 the next
+// day, not from 10:00:00).
 func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, error) {
 	pk, sk := idempotencyKey(w.idem.MerchantID, w.idem.Key)
 	rec, err := attributevalue.MarshalMap(idempotencyItem{
 		PK: pk, SK: sk, RequestHash: w.idem.RequestHash, SessionID: w.sessionID, Status: w.status, Body: w.body,
-		ExpiresAt: now.Add(IdempotencyTTL).Unix(), TTL: epochCeil(now.Add(IdempotencyTTL)),
+		ExpiresAt: IdempotencyExpiry(now), TTL: IdempotencyExpiry(now),
 	})
 	if err != nil {
 		return nil, session.Internal(fmt.Errorf("encode idempotency record: %w", err))
@@ -111,14 +136,13 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 // to the same status; an event that closes a parent closes its open child.
 func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
 	var out *session.Session
-	var now time.Time
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
 		v, err := t.Get(id)
 		if err != nil {
 			return err
 		}
-		now = t.Now()
+		now := t.Now()
 		out = v
 		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
 			applied, err = v.Apply(ev, now, s.policy)
@@ -145,8 +169,14 @@ func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*
 			return err
 		}
 		t.Put(v)
-		if parentChanged {
+		switch {
+		case parentChanged:
 			t.Put(parent)
+		case parent != nil:
+			// The child's move was allowed on the parent as read (it
+			// shows the child's money): written only if the parent has
+			// not changed since, so a parent canceled meanwhile is seen.
+			t.Check(parent)
 		}
 		return nil
 	})
@@ -154,7 +184,12 @@ func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*
 		return nil, err
 	}
 	if !applied {
-		return out.At(now, s.policy)
+		// An acknowledgement is a read: judge the session at an instant
+		// after the item was read, as Get does. The attempt's instant was
+		// read before the GetItem, which the SDK may have retried for
+		// seconds; by now another endpoint may have reported the session
+		// EXPIRED, or gone, and it must not come back here.
+		return out.At(s.now(), s.policy)
 	}
 	return out, nil
 }

@@ -239,7 +239,7 @@ type idempotencyItem struct {
 	SessionID   string `dynamodbav:"sessionId"`
 	Status      int    `dynamodbav:"status"`
 	Body        []byte `dynamodbav:"body"`
-	ExpiresAt   int64  `dynamodbav:"expiresAtEpoch"` // exact expiry; TTL may run days late
+	ExpiresAt   int64  `dynamodbav:"expiresAtEpoch"` // expiry in epoch seconds, rounded up; TTL may run days late
 	TTL         int64  `dynamodbav:"ttl"`
 }
 
@@ -247,8 +247,23 @@ func idempotencyKey(merchantID, key string) (pk, sk string) {
 	return "IDEMPOTENCY#" + merchantID + "#" + key, "IDEMPOTENCY"
 }
 
-// replay returns the first response to an idempotency key.
+// replay returns the first response to an idempotency key whose record
+// failed the write's condition.
 func (s *Store) replay(ctx context.Context, idem *Idempotency) (*Replay, error) {
+	r, err := s.remembered(ctx, idem)
+	if r == nil && err == nil {
+		// Gone (expired) between the failed write and this read: a new
+		// race; let the client retry with the same key.
+		return nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyPending, "Another request with this Idempotency-Key is in progress; retry.")
+	}
+	return r, err
+}
+
+// remembered reads idem's key: the first response when the key is
+// remembered (not yet IdempotencyExpiry) for the same request, ECONFLICT
+// IDEMPOTENCY_KEY_REUSED for another request, and nil, nil when the key is
+// free.
+func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, error) {
 	pk, sk := idempotencyKey(idem.MerchantID, idem.Key)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
@@ -256,14 +271,15 @@ func (s *Store) replay(ctx context.Context, idem *Idempotency) (*Replay, error) 
 	if err != nil {
 		return nil, classify(err)
 	}
-	var rec idempotencyItem
 	if out.Item == nil {
-		// Deleted between the failed write and this read: a new race; let
-		// the client retry with the same key.
-		return nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyPending, "Another request with this Idempotency-Key is in progress; retry.")
+		return nil, nil
 	}
+	var rec idempotencyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
 		return nil, session.Internal(fmt.Errorf("decode idempotency record: %w", err))
+	}
+	if rec.ExpiresAt <= s.now().Unix() {
+		return nil, nil // expired; TTL has not deleted it yet
 	}
 	if rec.RequestHash != idem.RequestHash {
 		return nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")

@@ -32,6 +32,7 @@ type Txn struct {
 	read    map[string]readState
 	seed    map[string]*session.Session // winners returned by a failed write
 	puts    []*session.Session
+	checks  []*session.Session
 	news    map[string]bool
 	idem    *idempotencyWrite
 }
@@ -72,6 +73,12 @@ func (t *Txn) Get(id string) (*session.Session, error) {
 // Put marks a session read with Get for writing.
 func (t *Txn) Put(v *session.Session) { t.puts = append(t.puts, v) }
 
+// Check makes the write depend on a session read with Get and not
+// written: the transaction is applied only if it still has the version
+// read (a ConditionCheck), so a decision taken on it cannot land after it
+// changed. Checks alone write nothing.
+func (t *Txn) Check(v *session.Session) { t.checks = append(t.checks, v) }
+
 // Create marks a new session for writing; it must not exist yet.
 func (t *Txn) Create(v *session.Session) {
 	t.news[v.ID] = true
@@ -89,9 +96,10 @@ func (t *Txn) Remember(idem *Idempotency, sessionID string, status int, body []b
 var errReplay = errors.New("store: idempotency key used before")
 
 // Transact runs fn and writes what it marked, atomically: one conditional
-// PutItem for a single session, else one TransactWriteItems (with a
-// ClientRequestToken, so the SDK's retry of a transaction that was applied
-// succeeds without applying it again). Every existing session is written
+// PutItem for a single session with nothing Checked, else one
+// TransactWriteItems (with a ClientRequestToken, so the SDK's retry of a
+// transaction that was applied succeeds without applying it again), a
+// Checked session held to its version read. Every existing session is written
 // only if it still has the version read and, judged at the clock plus the
 // guard band, is within its retention and (if it was open) not expired; a
 // new one only if its id is free. Each write call is bounded by
@@ -111,7 +119,7 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 			return nil
 		}
 		var err error
-		if len(t.puts) == 1 && t.idem == nil {
+		if len(t.puts) == 1 && t.idem == nil && len(t.checks) == 0 {
 			err = t.putOne(seed)
 		} else {
 			err = t.writeAll()
@@ -119,7 +127,7 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 		if !errors.Is(err, errLostRace) {
 			return err
 		}
-		if len(t.puts) > 1 || t.idem != nil {
+		if len(t.puts) > 1 || t.idem != nil || len(t.checks) > 0 {
 			clear(seed) // a failed transaction returns no winners: read again
 		}
 		if attempt >= maxWriteAttempts {
@@ -273,6 +281,24 @@ func (t *Txn) writeAll() error {
 			ExpressionAttributeValues: expr.Values(),
 		}})
 	}
+	for _, v := range t.checks {
+		r, ok := t.read[v.ID]
+		if !ok {
+			return session.Internal(fmt.Errorf("store: session %s checked without being read", v.ID))
+		}
+		expr, err := expression.NewBuilder().WithCondition(expression.Name("version").Equal(expression.Value(r.version))).Build()
+		if err != nil {
+			return session.Internal(err)
+		}
+		pk, sk := sessionKey(v.ID)
+		items = append(items, ddb.TransactWriteItem{ConditionCheck: &ddb.ConditionCheck{
+			TableName: aws.String(t.store.table), Key: keyOf(pk, sk),
+			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		}})
+	}
+	// The idempotency record stays the last item: a failed condition there
+	// is a replay.
 	if t.idem != nil {
 		put, err := t.store.idempotencyPut(t.idem, t.now)
 		if err != nil {

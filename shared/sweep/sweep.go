@@ -28,6 +28,10 @@ const (
 	DefaultWorkers  = 8               // writes in flight per shard
 	DefaultPageSize = 200             // index entries per Query
 	maxShardsAtOnce = 16              // shards queried at the same time
+	// reserve is how long before the deadline every call still in flight
+	// is cut off, so the run reports and returns in time (an eighth of
+	// the run's time in short runs).
+	reserve = 500 * time.Millisecond
 )
 
 // Sweeper runs sweeps over a store.
@@ -64,10 +68,22 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	now := s.Now()
 	stopAt := time.Time{}
 	if d, ok := ctx.Deadline(); ok {
+		until := time.Until(d)
 		// Short runs (the local server's timer) keep a quarter of their time.
-		stopAt = d.Add(-min(s.Margin, time.Until(d)/4))
+		stopAt = d.Add(-min(s.Margin, until/4))
+		// A call in flight when the run stops starting new ones may take
+		// longer than the margin (a write is bounded by the store's
+		// WriteTimeout, 4 s by default; a hung query by the SDK's
+		// retries): every call is cut off a little before the deadline,
+		// so the run still reports and returns in time.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-min(reserve, until/8)))
+		defer cancel()
 	}
 	late := func() bool { return !stopAt.IsZero() && time.Now().After(stopAt) }
+	// cutOff reports whether a call failed because the run's time was up:
+	// it is left for the next run, as the calls never started.
+	cutOff := func(err error) bool { return err != nil && ctx.Err() != nil }
 
 	var c counts
 	var stopped atomic.Bool
@@ -85,11 +101,14 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 					return false
 				}
 				c.found.Add(int64(len(keys)))
-				s.expire(ctx, keys, &c, late, &stopped)
+				s.expire(ctx, keys, &c, late, cutOff, &stopped)
 				return !stopped.Load()
 			})
 			c.read.Add(int64(n))
 			switch {
+			case cutOff(err):
+				stopped.Store(true)
+				s.Logger.Warn("sweep query cut off at the deadline", "shard", shard, "error", err.Error())
 			case store.Transient(err):
 				c.deferred.Add(1)
 				s.Logger.Warn("sweep query deferred", "shard", shard, "code", session.ErrorReason(err), "error", err.Error())
@@ -116,7 +135,7 @@ type counts struct {
 }
 
 // expire writes the expiries of one page with Workers writes in flight.
-func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, c *counts, late func() bool, stopped *atomic.Bool) {
+func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, c *counts, late func() bool, cutOff func(error) bool, stopped *atomic.Bool) {
 	sem := make(chan struct{}, s.Workers)
 	var wg sync.WaitGroup
 	for _, k := range keys {
@@ -131,6 +150,12 @@ func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, c *counts,
 			defer func() { <-sem }()
 			ok, err := s.Store.Expire(ctx, k)
 			switch {
+			case cutOff(err):
+				// Its outcome is unknown; the expiry is conditional, so the
+				// next run finds it done or does it.
+				stopped.Store(true)
+				c.deferred.Add(1)
+				s.Logger.Warn("expire cut off at the deadline", "session_id", k.ID, "error", err.Error())
 			case store.Transient(err):
 				c.deferred.Add(1)
 				s.Logger.Warn("expire deferred", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())

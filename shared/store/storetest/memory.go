@@ -53,7 +53,7 @@ type memoryReplay struct {
 	sessionID   string
 	status      int
 	body        []byte
-	expiresAt   int64 // epoch seconds, as the store's record holds it
+	expiresAt   int64 // epoch seconds rounded up, as the store's record holds it
 }
 
 // NewMemory returns an empty in-memory store applying policy, on the clock
@@ -240,6 +240,16 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := m.begin()
+	if idem != nil {
+		// The key's first answer comes before any judgement of the
+		// request, as in the store.
+		if rec, used := s.idem[idemKey(idem)]; used && rec.expiresAt > t.now.Unix() {
+			if rec.requestHash != idem.RequestHash {
+				return nil, nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
+			}
+			return nil, &store.Replay{SessionID: rec.sessionID, Status: rec.status, Body: bytes.Clone(rec.body)}, nil
+		}
+	}
 	c := v.Clone()
 	if c.ParentSessionID != "" {
 		parent, err := t.get(c.ParentSessionID)
@@ -269,7 +279,7 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	if idem != nil {
 		t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
 			requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
-			expiresAt: t.now.Add(store.IdempotencyTTL).Unix(),
+			expiresAt: store.IdempotencyExpiry(t.now),
 		}}
 	}
 	switch err := t.commit(); {
