@@ -207,8 +207,10 @@ func (r *mxRow) scopes() []string { return append([]string{r.scope}, r.grants...
 //     acts for the token's merchant); on the list it is m-2's list: 200,
 //     without any m-1 session; on DELETE /api-keys it is m-2 revoking m-1's
 //     key: 404 NOT_FOUND, as an unknown key;
-//   - "other merchant" on /events is a sessions:process token of m-2: 200,
-//     processors report on any merchant's session (the session stays m-1's);
+//   - "other merchant" on /events is a sessions:process token of m-2: 404
+//     NOT_FOUND, as an unknown session: a token that acts for a merchant
+//     sees only that merchant's sessions, whatever its scopes; processors
+//     (no merchant_id) report on any merchant's session;
 //   - "apikeys:write only" is a JWT holding no other scope: on POST
 //     /api-keys it asks for a sessions:read key, which a creator without
 //     sessions:read may not make (403); elsewhere it lacks the scope (403),
@@ -288,7 +290,7 @@ func mxRows() []mxRow {
 			want: [mxNumCases]mxWant{
 				mxOwnJWT:        mx200, // m-1's token with sessions:process
 				mxOwnKey:        mx401, // events take JWTs only
-				mxOtherMerchant: mx200, // m-2's sessions:process token: processors report on any merchant's session
+				mxOtherMerchant: mx404, // m-2's sessions:process token: a merchant's token sees only its merchant's sessions
 				mxNoCredentials: mx401, mxGarbage: mx401, mxExpired: mx401, mxNotYetValid: mx401,
 				mxWrongIssuer: mx401, mxWrongAudience: mx401, mxAlgNone: mx401, mxHS256: mx401,
 				mxUnknownKid: mx401, mxTampered: mx401,

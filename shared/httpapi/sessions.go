@@ -135,13 +135,16 @@ func GetSession(st Store, authn *auth.Authenticator) http.Handler {
 }
 
 // PostEvent handles POST /sessions/{sessionId}/events: a processor reports a
-// status change, on any merchant's session. An event whose eventId was
+// status change, on any merchant's session; a token that carries a
+// merchant_id reaches only that merchant's (another's is 404, as an unknown
+// one, even for an eventId it applied before). An event whose eventId was
 // applied before is acknowledged (200, the session as it is) and not applied
 // again.
 func PostEvent(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsProcess, Bearer: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := authenticate(r, authn, rule); err != nil {
+		p, err := authenticate(r, authn, rule)
+		if err != nil {
 			return err
 		}
 		id, err := pathID(r, "sessionId")
@@ -155,7 +158,10 @@ func PostEvent(st Store, authn *auth.Authenticator) http.Handler {
 		if err := ev.Validate(); err != nil {
 			return err
 		}
-		v, err := st.ApplyEvent(r.Context(), id, &ev)
+		// A processor (no merchant_id) reports on any merchant's session; a
+		// token that acts for a merchant, even with sessions:process, sees
+		// only its own merchant's sessions (docs/design.md §7).
+		v, err := st.ApplyEvent(r.Context(), p.MerchantID, id, &ev)
 		if err != nil {
 			return err
 		}

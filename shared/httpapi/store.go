@@ -24,8 +24,9 @@ type Store interface {
 	// Create stores a new session (a child, when it names a parent), or
 	// returns the first response to its Idempotency-Key.
 	Create(ctx context.Context, v *session.Session, idem *store.Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *store.Replay, error)
-	// ApplyEvent applies a processor event.
-	ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error)
+	// ApplyEvent applies a processor event; a caller acting for a merchant
+	// (merchantID not empty) reaches only that merchant's sessions.
+	ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error)
 	// Cancel is a merchant's cancel of its session.
 	Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error)
 	// ListByDay lists a merchant's sessions of one day (document 004).

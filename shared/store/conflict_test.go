@@ -68,7 +68,7 @@ func TestTransactionConflictOnSingleWrite(t *testing.T) {
 			ff.off.Store(true)
 			v := f.create(t, "m-1")
 			ff.off.Store(false)
-			_, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Processing, EventID: "e-1"})
+			_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing, EventID: "e-1"})
 			got := f.mustGet(t, v.ID)
 			if tt.reason == "" {
 				if err != nil || got.Version != 2 || len(got.History) != 2 {
@@ -121,7 +121,7 @@ func TestConflictAfterALostAnswer(t *testing.T) {
 	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 	v := f.create(t, "m-1")
 	armed.Store(true)
-	got, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Authorised})
+	got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised})
 	if err != nil || got.Status != session.Authorised {
 		t.Fatalf("ApplyEvent = %v, %v; want AUTHORISED (its own write)", got, err)
 	}

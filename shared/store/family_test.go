@@ -68,7 +68,7 @@ func TestChildCreation(t *testing.T) {
 			if _, _, err := f.st.Create(ctx, c, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.st.ApplyEvent(ctx, c.ID, &session.Event{Status: session.Failed}); err != nil {
+			if _, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Failed}); err != nil {
 				t.Fatal(err)
 			}
 			return p.ID
@@ -121,7 +121,7 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.clock.Advance(time.Minute)
-			if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: st}); err != nil {
+			if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: st}); err != nil {
 				t.Fatal(err)
 			}
 			p := f.mustGet(t, parent.ID)
@@ -141,7 +141,7 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, st := range []session.Status{session.Authorised, session.Settled} {
-			if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: st}); err != nil {
+			if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: st}); err != nil {
 				t.Fatalf("child %s: %v", st, err)
 			}
 		}
@@ -156,7 +156,7 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 		if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Failed}); err != nil {
+		if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Failed}); err != nil {
 			t.Fatal(err)
 		}
 		if p := f.mustGet(t, parent.ID); p.Status != session.Created {
@@ -206,7 +206,7 @@ func TestParentCloseClosesOpenChild(t *testing.T) {
 			}
 			// No money under a closed parent.
 			for _, st := range []session.Status{session.Authorised, session.Settled} {
-				_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: st})
+				_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: st})
 				if session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != session.ReasonParentClosed {
 					t.Errorf("child event %s = %v; want 409 %s", st, err, session.ReasonParentClosed)
 				}
@@ -223,7 +223,7 @@ func TestParentCloseClosesOpenChild(t *testing.T) {
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Failed}); err != nil {
+	if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Failed}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.st.Cancel(ctx, "m-1", parent.ID, ""); err != nil {
@@ -236,7 +236,7 @@ func TestParentCloseClosesOpenChild(t *testing.T) {
 
 func event(st session.Status) func(f *fixture, id string) error {
 	return func(f *fixture, id string) error {
-		_, err := f.st.ApplyEvent(context.Background(), id, &session.Event{Status: st})
+		_, err := f.st.ApplyEvent(context.Background(), "", id, &session.Event{Status: st})
 		return err
 	}
 }
@@ -264,7 +264,7 @@ func TestNoMoneyUnderAClosedParent(t *testing.T) {
 	}
 	f.clock.Advance(time.Minute)
 	for _, id := range []string{child.ID, orphan.ID} {
-		_, err := f.st.ApplyEvent(ctx, id, &session.Event{Status: session.Authorised})
+		_, err := f.st.ApplyEvent(ctx, "", id, &session.Event{Status: session.Authorised})
 		if session.ErrorReason(err) != session.ReasonParentClosed {
 			t.Errorf("AUTHORISED on a child whose parent is closed or gone = %v; want 409 %s", err, session.ReasonParentClosed)
 		}
@@ -273,7 +273,7 @@ func TestNoMoneyUnderAClosedParent(t *testing.T) {
 		}
 	}
 	// Other events still reach it (it can fail, or be canceled).
-	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Failed}); err != nil {
+	if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Failed}); err != nil {
 		t.Errorf("FAILED on that child = %v; want accepted", err)
 	}
 }
@@ -289,7 +289,7 @@ func TestParentClosesWhileChildAuthorises(t *testing.T) {
 	var parentID string
 	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
 		if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
-			if _, err := f.clean().ApplyEvent(ctx, parentID, &session.Event{Status: session.Canceled}); err != nil {
+			if _, err := f.clean().ApplyEvent(ctx, "", parentID, &session.Event{Status: session.Canceled}); err != nil {
 				t.Errorf("parent CANCELED = %v", err)
 			}
 		}
@@ -303,7 +303,7 @@ func TestParentClosesWhileChildAuthorises(t *testing.T) {
 		t.Fatal(err)
 	}
 	armed.Store(true)
-	_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised})
+	_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
 	if session.ErrorReason(err) != session.ReasonParentClosed {
 		t.Errorf("child AUTHORISED racing the parent's close = %v; want 409 %s", err, session.ReasonParentClosed)
 	}
@@ -327,14 +327,14 @@ func TestChildExpiresWithParent(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Set(parent.ExpiresAt.Add(-time.Second))
-	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); session.ErrorReason(err) != session.ReasonSessionExpired {
+	if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); session.ErrorReason(err) != session.ReasonSessionExpired {
 		t.Errorf("child AUTHORISED within the guard band = %v; want 409 %s", err, session.ReasonSessionExpired)
 	}
 	f.clock.Set(parent.ExpiresAt)
 	if p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID); p.Status != session.Expired || c.Status != session.Expired {
 		t.Errorf("at the parent's expiry: parent %s, child %s; want both EXPIRED", p.Status, c.Status)
 	}
-	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); session.ErrorReason(err) != session.ReasonSessionExpired {
+	if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); session.ErrorReason(err) != session.ReasonSessionExpired {
 		t.Errorf("child AUTHORISED after the parent's expiry = %v; want 409 %s", err, session.ReasonSessionExpired)
 	}
 }
@@ -401,7 +401,7 @@ func TestGetWithChildFollowsTheLink(t *testing.T) {
 	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
 		if op == "TransactGetItems" && armed.CompareAndSwap(true, false) {
 			clean := f.clean()
-			if _, err := clean.ApplyEvent(ctx, first.ID, &session.Event{Status: session.Failed}); err != nil {
+			if _, err := clean.ApplyEvent(ctx, "", first.ID, &session.Event{Status: session.Failed}); err != nil {
 				t.Errorf("fail the first child: %v", err)
 			}
 			second = f.newDraftSession("m-1", parent.ID)

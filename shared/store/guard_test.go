@@ -65,7 +65,7 @@ func TestRetriedWriteNeverResurrects(t *testing.T) {
 		}, session.Authorised, pollResult{status: session.Expired}},
 		{"retainUntil", func(t *testing.T, f *fixture, id string) time.Time {
 			f.clock.Advance(time.Minute)
-			v, err := f.st.ApplyEvent(ctx, id, &session.Event{Status: session.Settled})
+			v, err := f.st.ApplyEvent(ctx, "", id, &session.Event{Status: session.Settled})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func TestRetriedWriteNeverResurrects(t *testing.T) {
 			edge = tt.setup(t, f, v.ID)
 			f.clock.Set(edge.Add(-time.Second))
 			armed.Store(true)
-			_, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: tt.ev})
+			_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: tt.ev})
 			if armed.Load() {
 				// Refused before any write was sent: the poll happens all
 				// the same.
@@ -184,7 +184,7 @@ func TestWriteDeadlineEndsRetries(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		_, err := st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Authorised})
+		_, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised})
 		done <- result{err, clock.Now()}
 	}()
 	// A client polls half a second past expiresAt.
@@ -226,7 +226,7 @@ func TestSkewedWritersNeverResurrect(t *testing.T) {
 	if got := poll(t, f.st, v.ID); got.status != session.Expired {
 		t.Fatalf("read at expiresAt+0.5 s = %s; want EXPIRED", got)
 	}
-	_, err := behind.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Authorised})
+	_, err := behind.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised})
 	if got := poll(t, f.st, v.ID); got.status != session.Expired {
 		t.Errorf("after a write from a clock %s behind (answered %v), the session reads %s; want EXPIRED", skew, err, got)
 	}
@@ -238,7 +238,7 @@ func TestSkewedWritersNeverResurrect(t *testing.T) {
 	f.clock.Set(t0)
 	w := f.create(t, "m-1")
 	f.clock.Advance(time.Minute)
-	settled, err := f.st.ApplyEvent(ctx, w.ID, &session.Event{Status: session.Settled})
+	settled, err := f.st.ApplyEvent(ctx, "", w.ID, &session.Event{Status: session.Settled})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestSkewedWritersNeverResurrect(t *testing.T) {
 	if got := poll(t, f.st, w.ID); got.code != session.ENOTFOUND {
 		t.Fatalf("read at retainUntil+0.5 s = %s; want 404", got)
 	}
-	_, err = behind.ApplyEvent(ctx, w.ID, &session.Event{Status: session.FraudCancellationRequested})
+	_, err = behind.ApplyEvent(ctx, "", w.ID, &session.Event{Status: session.FraudCancellationRequested})
 	if got := poll(t, f.st, w.ID); got.code != session.ENOTFOUND {
 		t.Errorf("after a write from a clock %s behind (answered %v), the session reads %s; want 404", skew, err, got)
 	}
@@ -255,7 +255,7 @@ func TestSkewedWritersNeverResurrect(t *testing.T) {
 	f.clock.Set(t0)
 	u := f.create(t, "m-1")
 	f.clock.Set(u.ExpiresAt.Add(-session.DefaultWriteGuard - time.Second + skew))
-	if _, err := behind.ApplyEvent(ctx, u.ID, &session.Event{Status: session.Authorised}); err != nil {
+	if _, err := behind.ApplyEvent(ctx, "", u.ID, &session.Event{Status: session.Authorised}); err != nil {
 		t.Errorf("write from the clock behind, before the band = %v; want accepted", err)
 	}
 }
@@ -367,18 +367,18 @@ func TestRetriedEventAcknowledgedFirst(t *testing.T) {
 			f := newFixture(t)
 			v := f.create(t, "m-1")
 			ev := &session.Event{Status: session.Processing, EventID: "evt-1"}
-			if _, err := f.st.ApplyEvent(ctx, v.ID, ev); err != nil {
+			if _, err := f.st.ApplyEvent(ctx, "", v.ID, ev); err != nil {
 				t.Fatal(err)
 			}
 			if tt.close {
 				var err error
-				if v, err = f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Failed}); err != nil {
+				if v, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			before := f.raw(t, v.ID)
 			f.clock.Set(tt.at(v))
-			got, err := f.st.ApplyEvent(ctx, v.ID, ev)
+			got, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
 			if err != nil || got.Status != tt.want {
 				t.Fatalf("retried event = %v, %v; want 200 with the session as it is (%s)", got, err, tt.want)
 			}

@@ -69,12 +69,12 @@ func TestAcknowledgementJudgedAfterTheRead(t *testing.T) {
 			sr.clock = f.clock
 			v := f.create(t, "m-1")
 			ev := &session.Event{Status: session.Processing, EventID: "evt-1"}
-			if _, err := f.st.ApplyEvent(ctx, v.ID, ev); err != nil {
+			if _, err := f.st.ApplyEvent(ctx, "", v.ID, ev); err != nil {
 				t.Fatal(err)
 			}
 			if tt.close {
 				var err error
-				if v, err = f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: session.Failed}); err != nil {
+				if v, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -82,7 +82,7 @@ func TestAcknowledgementJudgedAfterTheRead(t *testing.T) {
 			f.clock.Set(edge.Add(-time.Second))
 			after := edge.Add(time.Second)
 			sr.to.Store(&after)
-			got := outcome(f.st.ApplyEvent(ctx, v.ID, ev))
+			got := outcome(f.st.ApplyEvent(ctx, "", v.ID, ev))
 			read := outcome(f.clean().Get(ctx, v.ID))
 			want := pollResult{status: tt.want}
 			if tt.want == "" {
@@ -157,7 +157,7 @@ func TestNoMoneyUnderACanceledParent(t *testing.T) {
 	type step func(f *fixture, parent, child string) error
 	parentEvent := func(st session.Status) step {
 		return func(f *fixture, parent, _ string) error {
-			_, err := f.st.ApplyEvent(ctx, parent, &session.Event{Status: st})
+			_, err := f.st.ApplyEvent(ctx, "", parent, &session.Event{Status: st})
 			return err
 		}
 	}
@@ -196,7 +196,7 @@ func TestNoMoneyUnderACanceledParent(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.clock.Advance(time.Second)
-			if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); err != nil {
+			if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); err != nil {
 				t.Fatal(err)
 			}
 			for _, s := range tt.steps {
@@ -210,7 +210,7 @@ func TestNoMoneyUnderACanceledParent(t *testing.T) {
 			}
 			before := f.mustGet(t, child.ID).Status
 			f.clock.Advance(time.Second)
-			_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: tt.event})
+			_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: tt.event})
 			switch {
 			case tt.reason == "" && err != nil:
 				t.Errorf("child %s under a %s parent = %v; want it applied", tt.event, tt.parent, err)
@@ -238,7 +238,7 @@ func TestParentCanceledWhileChildSettles(t *testing.T) {
 	var parentID string
 	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
 		if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
-			if _, err := f.clean().ApplyEvent(ctx, parentID, &session.Event{Status: session.Canceled}); err != nil {
+			if _, err := f.clean().ApplyEvent(ctx, "", parentID, &session.Event{Status: session.Canceled}); err != nil {
 				t.Errorf("parent CANCELED = %v", err)
 			}
 		}
@@ -251,11 +251,11 @@ func TestParentCanceledWhileChildSettles(t *testing.T) {
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Authorised}); err != nil {
+	if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); err != nil {
 		t.Fatal(err)
 	}
 	armed.Store(true)
-	_, err := f.st.ApplyEvent(ctx, child.ID, &session.Event{Status: session.Settled})
+	_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Settled})
 	if session.ErrorReason(err) != session.ReasonParentClosed {
 		t.Errorf("child SETTLED racing the parent's cancel = %v; want 409 %s", err, session.ReasonParentClosed)
 	}
@@ -307,7 +307,7 @@ func (f *fixture) reach(t *testing.T, from session.Status) *session.Session {
 	v := f.create(t, "m-1")
 	var path []func() error
 	ev := func(st session.Status) func() error {
-		return func() error { _, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: st}); return err }
+		return func() error { _, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: st}); return err }
 	}
 	switch from {
 	case session.Created:
@@ -341,7 +341,7 @@ func TestEveryTransitionThroughTheStore(t *testing.T) {
 	for _, from := range session.Statuses {
 		for _, to := range session.Statuses {
 			v := f.reach(t, from)
-			got, err := f.st.ApplyEvent(ctx, v.ID, &session.Event{Status: to})
+			got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: to})
 			switch {
 			case allowed(from, to) && (err != nil || got.Status != to):
 				t.Errorf("%s -> %s = %v, %v; want applied", from, to, got, err)

@@ -134,13 +134,19 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 // are written in the same transaction: a child's move to AUTHORISED or
 // SETTLED needs an open parent (else ECONFLICT PARENT_CLOSED) and moves it
 // to the same status; an event that closes a parent closes its open child.
-func (s *Store) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
+// A caller acting for a merchant (merchantID not empty) reaches only that
+// merchant's sessions: another merchant's is ENOTFOUND, as an unknown one,
+// before its eventIds are looked at; a processor ("") reaches any.
+func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error) {
 	var out *session.Session
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
 		v, err := t.Get(id)
 		if err != nil {
 			return err
+		}
+		if merchantID != "" && v.MerchantID != merchantID {
+			return session.NotFound()
 		}
 		now := t.Now()
 		out = v

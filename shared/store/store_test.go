@@ -394,7 +394,7 @@ func TestItemSizeGuard(t *testing.T) {
 	if err := ev.Validate(); err != nil {
 		t.Fatalf("Validate() = %v; want the event's form accepted", err)
 	}
-	_, err := f.st.ApplyEvent(context.Background(), v.ID, ev)
+	_, err := f.st.ApplyEvent(context.Background(), "", v.ID, ev)
 	if session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != session.ReasonSessionTooLarge {
 		t.Fatalf("ApplyEvent(400 KB) = %v; want 409 %s", err, session.ReasonSessionTooLarge)
 	}

@@ -176,7 +176,7 @@ func TestProcessorRacesSweep(t *testing.T) {
 		wg.Add(1)
 		go func(i int, id string) {
 			defer wg.Done()
-			_, results[i] = proc.ApplyEvent(context.Background(), id, &session.Event{Status: session.Authorised})
+			_, results[i] = proc.ApplyEvent(context.Background(), "", id, &session.Event{Status: session.Authorised})
 		}(i, v.ID)
 	}
 	wg.Wait()

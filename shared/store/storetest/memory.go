@@ -299,8 +299,8 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 // ApplyEvent applies a processor event, as store.Store.ApplyEvent: a
 // repeated eventId is acknowledged first; a child's move to AUTHORISED or
 // SETTLED needs an open parent and moves it too; a parent's close closes
-// its open child.
-func (m *Memory) ApplyEvent(ctx context.Context, id string, ev *session.Event) (*session.Session, error) {
+// its open child; a caller acting for a merchant reaches only its own.
+func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error) {
 	if err := unavailable(ctx); err != nil {
 		return nil, err
 	}
@@ -312,6 +312,9 @@ func (m *Memory) ApplyEvent(ctx context.Context, id string, ev *session.Event) (
 	v, err := t.get(id)
 	if err != nil {
 		return nil, err
+	}
+	if merchantID != "" && v.MerchantID != merchantID {
+		return nil, session.NotFound()
 	}
 	var applied bool
 	if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {

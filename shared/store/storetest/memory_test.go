@@ -106,7 +106,7 @@ func (r *contractRun) getWithChild(n int) string {
 }
 
 func (r *contractRun) event(n int, status session.Status, eventID string) string {
-	return observe(r.st.ApplyEvent(ctx, id(n), &session.Event{Status: status, EventID: eventID}))
+	return observe(r.st.ApplyEvent(ctx, "", id(n), &session.Event{Status: status, EventID: eventID}))
 }
 
 func (r *contractRun) cancel(merchant string, n int) string {
@@ -223,7 +223,7 @@ var contractScript = []struct {
 		for i := range 100 {
 			big[fmt.Sprintf("k%03d", i)] = strings.Repeat("😀", 1000)
 		}
-		return observe(r.st.ApplyEvent(ctx, id(5), &session.Event{Status: session.Processing, ResultData: big}))
+		return observe(r.st.ApplyEvent(ctx, "", id(5), &session.Event{Status: session.Processing, ResultData: big}))
 	}},
 	{"unchanged after it", func(r *contractRun) string { return r.get(5) }},
 
