@@ -278,38 +278,58 @@ func TestNoMoneyUnderAClosedParent(t *testing.T) {
 	}
 }
 
-// TestParentClosesWhileChildAuthorises: a processor closes the parent
-// between the child's read and its write; the child's transaction holds the
-// parent's version, so it fails and is decided again: PARENT_CLOSED, and no
-// money under the closed parent.
-func TestParentClosesWhileChildAuthorises(t *testing.T) {
-	ctx := context.Background()
-	var armed atomic.Bool
-	var f *fixture
-	var parentID string
-	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
-		if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
-			if _, err := f.clean().ApplyEvent(ctx, "", parentID, &session.Event{Status: session.Canceled}); err != nil {
-				t.Errorf("parent CANCELED = %v", err)
+// TestParentCanceledWhileChildTakesMoney: a processor cancels the parent
+// between the child's read and its write. The child's transaction holds the
+// parent's version, so its write fails and is decided again: PARENT_CLOSED,
+// and no money under the canceled parent. Either the child's AUTHORISED
+// races an open parent (which the cancel closes with its child), or the
+// child's SETTLED races a parent its AUTHORISED had moved to AUTHORISED.
+func TestParentCanceledWhileChildTakesMoney(t *testing.T) {
+	tests := []struct {
+		name             string
+		before           []session.Status // the child's events before the race
+		racing           session.Status
+		wantParent, want session.Status
+	}{
+		{"child AUTHORISED, parent open", nil, session.Authorised, session.Canceled, session.Canceled},
+		{"child SETTLED, parent AUTHORISED by it", []session.Status{session.Authorised}, session.Settled, session.Canceled, session.Authorised},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			var armed atomic.Bool
+			var f *fixture
+			var parentID string
+			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+				if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
+					if _, err := f.clean().ApplyEvent(ctx, "", parentID, &session.Event{Status: session.Canceled}); err != nil {
+						t.Errorf("parent CANCELED = %v", err)
+					}
+				}
+				return nil, nil
+			}}
+			f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			parent := f.create(t, "m-1")
+			parentID = parent.ID
+			child := f.newDraftSession("m-1", parent.ID)
+			if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+				t.Fatal(err)
 			}
-		}
-		return nil, nil
-	}}
-	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
-	parent := f.create(t, "m-1")
-	parentID = parent.ID
-	child := f.newDraftSession("m-1", parent.ID)
-	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
-	armed.Store(true)
-	_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
-	if session.ErrorReason(err) != session.ReasonParentClosed {
-		t.Errorf("child AUTHORISED racing the parent's close = %v; want 409 %s", err, session.ReasonParentClosed)
-	}
-	p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
-	if p.Status != session.Canceled || c.Status != session.Canceled {
-		t.Errorf("parent %s, child %s; want both CANCELED", p.Status, c.Status)
+			for _, st := range tt.before {
+				if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: st}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			armed.Store(true)
+			_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: tt.racing})
+			if session.ErrorReason(err) != session.ReasonParentClosed {
+				t.Errorf("child %s racing the parent's cancel = %v; want 409 %s", tt.racing, err, session.ReasonParentClosed)
+			}
+			p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
+			if p.Status != tt.wantParent || c.Status != tt.want {
+				t.Errorf("parent %s, child %s; want %s and %s", p.Status, c.Status, tt.wantParent, tt.want)
+			}
+		})
 	}
 }
 

@@ -228,43 +228,6 @@ func TestNoMoneyUnderACanceledParent(t *testing.T) {
 	}
 }
 
-// TestParentCanceledWhileChildSettles: the parent (AUTHORISED by its child)
-// is canceled between the child's read and its write. The child's write
-// must not land on the parent's old state: it is decided again, PARENT_CLOSED.
-func TestParentCanceledWhileChildSettles(t *testing.T) {
-	ctx := context.Background()
-	var armed atomic.Bool
-	var f *fixture
-	var parentID string
-	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
-		if (op == "TransactWriteItems" || op == "PutItem") && armed.CompareAndSwap(true, false) {
-			if _, err := f.clean().ApplyEvent(ctx, "", parentID, &session.Event{Status: session.Canceled}); err != nil {
-				t.Errorf("parent CANCELED = %v", err)
-			}
-		}
-		return nil, nil
-	}}
-	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
-	parent := f.create(t, "m-1")
-	parentID = parent.ID
-	child := f.newDraftSession("m-1", parent.ID)
-	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); err != nil {
-		t.Fatal(err)
-	}
-	armed.Store(true)
-	_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Settled})
-	if session.ErrorReason(err) != session.ReasonParentClosed {
-		t.Errorf("child SETTLED racing the parent's cancel = %v; want 409 %s", err, session.ReasonParentClosed)
-	}
-	p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
-	if p.Status != session.Canceled || c.Status != session.Authorised {
-		t.Errorf("parent %s, child %s; want CANCELED and AUTHORISED (not settled)", p.Status, c.Status)
-	}
-}
-
 // closedMoves is docs/design.md §4's list of moves from a closed status,
 // and allowed the whole list, restated from its words (not from
 // session.CanTransition):
