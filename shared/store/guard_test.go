@@ -365,17 +365,7 @@ func TestRetriedEventAcknowledgedFirst(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			v := f.create(t, "m-1")
-			ev := &session.Event{Status: session.Processing, EventID: "evt-1"}
-			if _, err := f.st.ApplyEvent(ctx, "", v.ID, ev); err != nil {
-				t.Fatal(err)
-			}
-			if tt.close {
-				var err error
-				if v, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			v, ev := f.processed(t, tt.close)
 			before := f.raw(t, v.ID)
 			f.clock.Set(tt.at(v))
 			got, err := f.st.ApplyEvent(ctx, "", v.ID, ev)

@@ -38,6 +38,26 @@ func outcome(v *session.Session, err error) pollResult {
 	return pollResult{status: v.Status}
 }
 
+// processed creates a session of m-1 and applies a processor's event
+// evt-1 (PROCESSING) to it, then, when closeIt is set, a FAILED; it returns
+// the session as the last event left it, and evt-1 for a retry.
+func (f *fixture) processed(t *testing.T, closeIt bool) (*session.Session, *session.Event) {
+	t.Helper()
+	ctx := context.Background()
+	v := f.create(t, "m-1")
+	ev := &session.Event{Status: session.Processing, EventID: "evt-1"}
+	if _, err := f.st.ApplyEvent(ctx, "", v.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	if closeIt {
+		var err error
+		if v, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v, ev
+}
+
 // TestAcknowledgementJudgedAfterTheRead: docs/design.md §4, "a retry after
 // the session has expired or closed still answers 200 with the session as
 // it is (until retainUntil)", "After retainUntil the session does not exist
@@ -67,17 +87,7 @@ func TestAcknowledgementJudgedAfterTheRead(t *testing.T) {
 			sr := &slowRead{}
 			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: sr.hook}}})
 			sr.clock = f.clock
-			v := f.create(t, "m-1")
-			ev := &session.Event{Status: session.Processing, EventID: "evt-1"}
-			if _, err := f.st.ApplyEvent(ctx, "", v.ID, ev); err != nil {
-				t.Fatal(err)
-			}
-			if tt.close {
-				var err error
-				if v, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			v, ev := f.processed(t, tt.close)
 			edge := tt.edge(v)
 			f.clock.Set(edge.Add(-time.Second))
 			after := edge.Add(time.Second)
