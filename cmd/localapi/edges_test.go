@@ -31,6 +31,14 @@ import (
 //     control character or space in rawPath. Each stays part of the path
 //     id it was sent in (a 4xx as for any bad id), never an invocation
 //     error (API Gateway's 500) or a query string.
+//   - A %2F is decoded with the rest of the path, so it separates
+//     segments: "/sessions/a%2Fb" reaches the function, if at all, as
+//     rawPath "/sessions/a/b", which no route matches (404, API Gateway's
+//     shape), never as an id "a/b" refused for its form (400).
+//   - The method reaches the handler upper-cased: the api-proxy adapter
+//     builds the request with strings.ToUpper(requestContext.http.method)
+//     (aws-lambda-go-api-proxy core/requestv2.go), so "get" is GET there and
+//     must be on the local server too; an unknown method is 405 with Allow.
 //   - A query is passed on raw (rawQueryString) and split on '&' only: a
 //     document-004 limit or cursor holding a ';' is malformed (400), as
 //     docs/design.md §6 says ("A missing or malformed createdDate, limit or
@@ -71,6 +79,12 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			{"003 encoded ? inside the id is not a query", "GET", "/v1/checkout-sessions/" + id + "%3Finit=true", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
 			{"004 encoded # inside the opaque id", "GET", "/pps/api/v1/session-record/" + id + "%23x", bearer(tok), 404, "SESSION_NOT_FOUND"},
 			{"001 encoded braces (a .NET Guid form)", "GET", "/v2.0/payments/%7B" + id + "%7D/status", bearer(tok), 200, ""},
+			{"encoded slash in the id is a separator", "GET", "/sessions/" + id[:8] + "%2F" + id[9:], bearer(tok), 404, gateway},
+			{"001 encoded slash in the id is a separator", "GET", "/v2.0/payments/a%2Fb/status", bearer(tok), 404, gateway},
+			{"encoded dot-dot segment", "GET", "/sessions/x/%2E%2E/" + id, bearer(tok), 404, gateway},
+			{"lower-case method, as the adapter upper-cases it", "get", "/sessions/" + id, bearer(tok), 200, ""},
+			{"lower-case method on a route of another method", "post", "/sessions/" + id, bearer(tok), 405, "METHOD_NOT_ALLOWED"},
+			{"unknown method", "FOO", "/sessions/" + id, bearer(tok), 405, "METHOD_NOT_ALLOWED"},
 			{"004 limit holding a ';' is malformed, not absent", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&limit=2;x", bearer(tok), 400, "VALIDATION_FAILED"},
 			{"004 cursor holding a ';' is malformed, not absent", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&cursor=x;y", bearer(tok), 400, "VALIDATION_FAILED"},
 		}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -145,7 +146,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if s.Issuer != nil {
 		routes = append(routes, s.Issuer.Routes()...)
 	}
-	s.srv.Handler = httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...))
+	s.srv.Handler = asDelivered(httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...)))
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -205,4 +206,26 @@ func (s *Server) Close() error {
 		}
 	})
 	return s.err
+}
+
+// asDelivered hands h each request as a function's handler receives it on
+// AWS, where API Gateway builds the event and the api-proxy adapter builds
+// the request from it:
+//   - the path decoded, then taken apart at every '/': HTTP APIs decode the
+//     path before they build the event (rawPath), so a client's %2F is a
+//     separator by the time the function routes it, and "/sessions/a%2Fb"
+//     matches no route (404) rather than naming an id "a/b" (400);
+//   - the method upper-cased, as the adapter builds the request with
+//     strings.ToUpper(requestContext.http.method) (aws-lambda-go-api-proxy,
+//     core/requestv2.go): "get" is GET there, and here. An unknown method
+//     stays unknown (405 with Allow).
+func asDelivered(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawPath != "" || r.Method != strings.ToUpper(r.Method) {
+			r = r.Clone(r.Context())
+			r.URL.RawPath = "" // the path as decoded: each '/' a separator
+			r.Method = strings.ToUpper(r.Method)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
