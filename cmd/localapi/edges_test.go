@@ -94,12 +94,7 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.Header = tt.header.Clone()
-			res, err := http.DefaultTransport.RoundTrip(req) // no redirect followed
-			if err != nil {
-				t.Fatalf("%s: %v", tt.name, err)
-			}
-			raw, _ := io.ReadAll(res.Body)
-			res.Body.Close()
+			res, raw := roundTrip(t, tt.name, req)
 			diff.Add(k, tt.name, res.StatusCode, res.Header, raw)
 			if res.StatusCode != tt.status {
 				t.Errorf("%s: %s %s = %d %s; want %d", tt.name, tt.method, tt.path, res.StatusCode, raw, tt.status)
@@ -180,12 +175,7 @@ func TestRequestBodyEdgesAnswerAsOnAWS(t *testing.T) {
 			if tt.chunked && req.ContentLength != 0 {
 				t.Fatalf("%s: Content-Length %d; want the body chunked", tt.name, req.ContentLength)
 			}
-			res, err := http.DefaultTransport.RoundTrip(req)
-			if err != nil {
-				t.Fatalf("%s: %v", tt.name, err)
-			}
-			raw, _ := io.ReadAll(res.Body)
-			res.Body.Close()
+			res, raw := roundTrip(t, tt.name, req)
 			diff.Add(k, tt.name, res.StatusCode, res.Header, raw)
 			if res.StatusCode != tt.status {
 				t.Errorf("%s: %d %s; want %d", tt.name, res.StatusCode, raw, tt.status)
@@ -200,4 +190,20 @@ func TestRequestBodyEdgesAnswerAsOnAWS(t *testing.T) {
 		}
 	})
 	diff.Check(t)
+}
+
+// roundTrip sends req as it is (no redirect followed) and reads the whole
+// answer.
+func roundTrip(t *testing.T, name string, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s: reading the answer: %v", name, err)
+	}
+	return res, raw
 }
