@@ -317,6 +317,15 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				if get(ev, "Properties", "ScheduleExpression") != "rate(1 minute)" || get(ev, "Properties", "FlexibleTimeWindow", "Mode") != "OFF" {
 					t.Errorf("%s.%s = %v; want rate(1 minute) with the flexible window off", id, name, ev)
 				}
+				// README: "rate(1 minute), flexible window off, no
+				// retries". "EventBridge Scheduler invokes your Lambda
+				// function asynchronously" (Lambda Developer Guide), and
+				// Lambda retries a failed asynchronous invocation on its
+				// own: both retry settings must be 0.
+				if get(ev, "Properties", "RetryPolicy", "MaximumRetryAttempts") != "0" || get(r, "Properties", "EventInvokeConfig", "MaximumRetryAttempts") != "0" {
+					t.Errorf("%s: scheduler retries %v, Lambda asynchronous retries %v; want 0 and 0", id,
+						get(ev, "Properties", "RetryPolicy", "MaximumRetryAttempts"), get(r, "Properties", "EventInvokeConfig", "MaximumRetryAttempts"))
+				}
 			default:
 				t.Errorf("%s.%s: event type %v", id, name, get(ev, "Type"))
 			}
