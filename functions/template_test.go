@@ -871,3 +871,34 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateDefaultsAreTheCodes: a variable the template sets from a
+// parameter gets, by default, the value the code defaults to (or, for a
+// fixed value, that value), so a stack deployed with its defaults behaves
+// as the README's configuration table says.
+func TestTemplateDefaultsAreTheCodes(t *testing.T) {
+	tpl := readTemplate(t)
+	def, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"SESSION_EXPIRY": def.SessionExpiry.String(), "RESULT_RETENTION": def.ResultRetention.String(),
+		"WRITE_GUARD": def.WriteGuard.String(), "EXPIRY_SHARDS": strconv.Itoa(def.ExpiryShards),
+		"LIST_SHARDS": strconv.Itoa(def.ListShards), "LOG_LEVEL": strings.ToLower(def.LogLevel.String()),
+	}
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	for k, w := range want {
+		v := global[k]
+		if ref, ok := get(v, "Ref").(string); ok {
+			v = get(tpl, "Parameters", ref, "Default")
+		}
+		s := fmt.Sprint(v)
+		if d, err := time.ParseDuration(s); err == nil {
+			s = d.String()
+		}
+		if s != w {
+			t.Errorf("%s defaults to %v in template.yaml; the code's default is %s", k, v, w)
+		}
+	}
+}
