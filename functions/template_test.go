@@ -1,12 +1,18 @@
 package functions_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
+	"log/slog"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -17,11 +23,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/samlocal"
+	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // The template test reads template.yaml and checks it against the code in
@@ -317,6 +326,15 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				if get(ev, "Properties", "ScheduleExpression") != "rate(1 minute)" || get(ev, "Properties", "FlexibleTimeWindow", "Mode") != "OFF" {
 					t.Errorf("%s.%s = %v; want rate(1 minute) with the flexible window off", id, name, ev)
 				}
+				// README: "rate(1 minute), flexible window off, no
+				// retries". "EventBridge Scheduler invokes your Lambda
+				// function asynchronously" (Lambda Developer Guide), and
+				// Lambda retries a failed asynchronous invocation on its
+				// own: both retry settings must be 0.
+				if get(ev, "Properties", "RetryPolicy", "MaximumRetryAttempts") != "0" || get(r, "Properties", "EventInvokeConfig", "MaximumRetryAttempts") != "0" {
+					t.Errorf("%s: scheduler retries %v, Lambda asynchronous retries %v; want 0 and 0", id,
+						get(ev, "Properties", "RetryPolicy", "MaximumRetryAttempts"), get(r, "Properties", "EventInvokeConfig", "MaximumRetryAttempts"))
+				}
 			default:
 				t.Errorf("%s.%s: event type %v", id, name, get(ev, "Type"))
 			}
@@ -362,8 +380,19 @@ func TestTableMatchesTheStore(t *testing.T) {
 		t.Fatalf("template has %d tables; want 1", len(tables))
 	}
 	var props map[string]any
-	for _, r := range tables {
+	for id, r := range tables {
 		props = r["Properties"].(map[string]any)
+		// README, "Deploy": "retained on stack deletion and replacement".
+		if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain and Retain", id, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+		}
+	}
+	// README, "Encryption at rest": the AWS managed key aws/dynamodb unless
+	// TableKmsKeyArn names one (SSEEnabled with SSEType KMS and no
+	// KMSMasterKeyId is the AWS managed key; SSEEnabled false is the AWS
+	// owned key, which the README says was not chosen).
+	if get(props, "SSESpecification", "SSEType") != "KMS" {
+		t.Errorf("SSESpecification.SSEType = %v; want KMS", get(props, "SSESpecification", "SSEType"))
 	}
 	def := store.TableDefinition("x")
 
@@ -756,5 +785,120 @@ func equalJSON(t *testing.T, what string, got, want any) {
 	w, _ := json.Marshal(want)
 	if string(g) != string(w) {
 		t.Errorf("template %s = %s;\nthe store defines %s", what, g, w)
+	}
+}
+
+// TestAlarmsWatchMetricsTheCodeEmits: every alarm on the paysessions
+// namespace watches a metric the code really emits, with exactly the
+// dimensions (names and values) it is emitted with; an alarm on a metric
+// nobody emits (a renamed metric, a dimension the code does not send) stays
+// at INSUFFICIENT_DATA, or OK under TreatMissingData notBreaching, forever
+// ("CloudWatch treats each unique combination of dimensions as a separate
+// metric", CloudWatch User Guide). The sweeper's summary line, an Embedded
+// Metric Format document, is produced by a real run; the metric filters'
+// metrics are the template's own.
+func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
+	// A DynamoDB whose expiry index is empty: the run queries it and
+	// reports.
+	ddbSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = io.WriteString(w, `{"Items":[],"Count":0,"ScannedCount":0}`)
+	}))
+	t.Cleanup(ddbSrv.Close)
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: ddbSrv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	sw := sweep.New(store.New(db, "t", session.DefaultPolicy, 1, time.Now), slog.New(slog.NewJSONHandler(&logs, nil)), time.Now)
+	if r := sw.Run(context.Background()); !r.Complete {
+		t.Fatalf("sweep run = %+v; want complete", r)
+	}
+	type metric struct{ Namespace, Name, Dimensions string }
+	emitted := map[metric]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(line), &doc); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		directives, _ := get(doc, "_aws", "CloudWatchMetrics").([]any)
+		for _, d := range directives {
+			for _, set := range get(d, "Dimensions").([]any) {
+				var dims []string
+				for _, name := range toStrings(set) {
+					dims = append(dims, fmt.Sprintf("%s=%v", name, doc[name]))
+				}
+				sort.Strings(dims)
+				for _, m := range get(d, "Metrics").([]any) {
+					emitted[metric{get(d, "Namespace").(string), get(m, "Name").(string), strings.Join(dims, ",")}] = true
+				}
+			}
+		}
+	}
+	if len(emitted) == 0 {
+		t.Fatalf("the sweeper's run logged no EMF metric:\n%s", logs.String())
+	}
+	tpl := readTemplate(t)
+	for _, f := range resourcesOfType(tpl, "AWS::Logs::MetricFilter") {
+		for _, mt := range get(f, "Properties", "MetricTransformations").([]any) {
+			var dims []string
+			for _, d := range get(mt, "Dimensions").([]any) {
+				// A filter's dimension takes its value from the log line:
+				// an alarm names the value it expects there.
+				dims = append(dims, get(d, "Key").(string)+"=*")
+			}
+			sort.Strings(dims)
+			emitted[metric{get(mt, "MetricNamespace").(string), get(mt, "MetricName").(string), strings.Join(dims, ",")}] = true
+		}
+	}
+	for id, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
+		ns := get(a, "Properties", "Namespace")
+		if ns != "paysessions" {
+			continue // AWS's own metrics
+		}
+		var dims, wild []string
+		for _, d := range get(a, "Properties", "Dimensions").([]any) {
+			v := get(d, "Value")
+			name := get(d, "Name").(string)
+			dims = append(dims, fmt.Sprintf("%s=%v", name, v))
+			wild = append(wild, name+"=*")
+		}
+		sort.Strings(dims)
+		sort.Strings(wild)
+		name := get(a, "Properties", "MetricName").(string)
+		if !emitted[metric{ns.(string), name, strings.Join(dims, ",")}] && !emitted[metric{ns.(string), name, strings.Join(wild, ",")}] {
+			t.Errorf("alarm %s watches %s %s %v, which nothing emits; emitted: %v", id, ns, name, dims, slices.Collect(maps.Keys(emitted)))
+		}
+	}
+}
+
+// TestTemplateDefaultsAreTheCodes: a variable the template sets from a
+// parameter gets, by default, the value the code defaults to (or, for a
+// fixed value, that value), so a stack deployed with its defaults behaves
+// as the README's configuration table says.
+func TestTemplateDefaultsAreTheCodes(t *testing.T) {
+	tpl := readTemplate(t)
+	def, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"SESSION_EXPIRY": def.SessionExpiry.String(), "RESULT_RETENTION": def.ResultRetention.String(),
+		"WRITE_GUARD": def.WriteGuard.String(), "EXPIRY_SHARDS": strconv.Itoa(def.ExpiryShards),
+		"LIST_SHARDS": strconv.Itoa(def.ListShards), "LOG_LEVEL": strings.ToLower(def.LogLevel.String()),
+	}
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	for k, w := range want {
+		v := global[k]
+		if ref, ok := get(v, "Ref").(string); ok {
+			v = get(tpl, "Parameters", ref, "Default")
+		}
+		s := fmt.Sprint(v)
+		if d, err := time.ParseDuration(s); err == nil {
+			s = d.String()
+		}
+		if s != w {
+			t.Errorf("%s defaults to %v in template.yaml; the code's default is %s", k, v, w)
+		}
 	}
 }

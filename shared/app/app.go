@@ -114,11 +114,24 @@ func (a *App) Deps() httpapi.Deps {
 // route's handler behind the common middleware.
 type LambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
-// Lambda adapts routes for lambda.Start.
+// answerReserve is how long before the invocation's deadline a request's
+// context ends. At its deadline Lambda ends the invocation and API Gateway
+// answers a bare 500, while the SDK's own limits (5 attempts of up to 3 s)
+// are longer than the API functions' 10 s timeout: ending the context first
+// cuts off a hung DynamoDB call in time to answer 503 with Retry-After.
+const answerReserve = time.Second
+
+// Lambda adapts routes for lambda.Start. Each request's context ends
+// answerReserve before the invocation's deadline.
 func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...))
 	proxy := httpadapter.NewV2(h).ProxyWithContext
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		if d, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, d.Add(-answerReserve))
+			defer cancel()
+		}
 		if ev.RawPath == "" {
 			ev.RawPath = ev.RequestContext.HTTP.Path
 		}
