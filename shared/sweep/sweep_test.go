@@ -345,10 +345,21 @@ func TestSweepDefersWhatDynamoDBDefers(t *testing.T) {
 	}
 }
 
+// TestSummaryLineIsEmbeddedMetricFormat: the run's one summary line is an
+// EMF document, at every LOG_LEVEL: it carries the metrics the template's
+// heartbeat alarm watches ("missing data = breaching"), so LOG_LEVEL=warn
+// must not turn a healthy sweeper into a silent one.
 func TestSummaryLineIsEmbeddedMetricFormat(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError} {
+		t.Run(level.String(), func(t *testing.T) { testSummaryLine(t, level) })
+	}
+}
+
+func testSummaryLine(t *testing.T, level slog.Level) {
 	f := newFixture(t)
 	f.importAll(t, sessions(3, t0.Add(-31*time.Minute)))
-	f.sw.Run(context.Background())
+	sw := sweep.New(f.st, slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: level})), f.clock.Now)
+	sw.Run(context.Background())
 	lines := strings.Split(strings.TrimSpace(f.logs.String()), "\n")
 	if len(lines) != 1 {
 		t.Fatalf("got %d log lines; want one summary line:\n%s", len(lines), f.logs)
