@@ -661,7 +661,76 @@ func readVariables(t *testing.T) map[string]bool {
 	if len(read) == 0 {
 		t.Fatal("config.Load read no variable")
 	}
+	for name := range variablesReadOutsideConfig(t) {
+		if !lambdaProvided[name] {
+			read[name] = true
+		}
+	}
 	return read
+}
+
+// lambdaProvided are the variables Lambda itself sets in every function's
+// environment (the Lambda developer guide, "Defined runtime environment
+// variables": reserved, a template cannot declare them).
+var lambdaProvided = map[string]bool{
+	"AWS_REGION": true, "AWS_DEFAULT_REGION": true,
+	"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true, "AWS_LAMBDA_RUNTIME_API": true,
+}
+
+// variablesReadOutsideConfig finds every os.Getenv and os.LookupEnv of a
+// constant name in the non-test code the functions are built from (this
+// module's packages among their dependencies), so a variable read outside
+// config.Load (GOGC in shared/app, AWS_CA_BUNDLE in the store's client)
+// is held to the template too. It maps each name to where it is read.
+func variablesReadOutsideConfig(t *testing.T) map[string]string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-f", `{{if .Module}}{{if eq .Module.Path "github.com/paysessions/paysessions"}}{{.Dir}}{{end}}{{end}}`, "./...")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	found := map[string]string{}
+	fset := token.NewFileSet()
+	for dir := range strings.FieldsSeq(string(out)) {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok || len(call.Args) == 0 {
+					return true
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok || (sel.Sel.Name != "Getenv" && sel.Sel.Name != "LookupEnv") {
+					return true
+				}
+				if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "os" {
+					return true
+				}
+				if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					if name, err := strconv.Unquote(lit.Value); err == nil {
+						found[name] = fset.Position(call.Pos()).String()
+					}
+				}
+				return true
+			})
+		}
+	}
+	if _, ok := found["AWS_REGION"]; !ok {
+		t.Fatalf("found no os.Getenv(\"AWS_REGION\") in the functions' code (the store's client reads it): the scan is broken; found %v", found)
+	}
+	return found
 }
 
 // declaredVariables maps each function's logical id to the environment
@@ -690,19 +759,20 @@ func declaredVariables(tpl map[string]any) map[string]map[string]any {
 // default values, if any, when creating the function"), and make start-api
 // does the same, so a variable the code reads but the template does not
 // declare could never be set under sam local: every function reads each of
-// config.Load's variables, and each is declared for each function; the
+// config.Load's variables and each variable its code reads elsewhere (but
+// those Lambda sets itself), and each is declared for each function; the
 // template declares nothing the code does not read.
 func TestEveryVariableTheCodeReadsIsDeclared(t *testing.T) {
 	read := readVariables(t)
 	for id, vars := range declaredVariables(readTemplate(t)) {
 		for k := range read {
 			if _, ok := vars[k]; !ok {
-				t.Errorf("%s reads %s (shared/config), but template.yaml does not declare it for %s: sam local would never pass it", id, k, id)
+				t.Errorf("%s reads %s (config.Load, or os.Getenv in its code), but template.yaml does not declare it for %s: sam local would never pass it", id, k, id)
 			}
 		}
 		for k := range vars {
 			if !read[k] {
-				t.Errorf("template.yaml declares %s for %s, but no function reads it (shared/config)", k, id)
+				t.Errorf("template.yaml declares %s for %s, but no function reads it (config.Load, or os.Getenv in its code)", k, id)
 			}
 		}
 		// docs/design.md §9: "DYNAMODB_ENDPOINT (local engine URL; empty in AWS)".
