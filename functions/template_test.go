@@ -198,12 +198,32 @@ func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
 // httpapi from its source.
 func patternConstants(t *testing.T) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join(root, "shared", "httpapi", "*.go"))
+	out := map[string]string{}
+	inspectSource(t, token.NewFileSet(), filepath.Join(root, "shared", "httpapi"), func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, name := range vs.Names {
+			if strings.HasPrefix(name.Name, "Pattern") && i < len(vs.Values) {
+				if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
+					out[name.Name], _ = strconv.Unquote(lit.Value)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// inspectSource walks the syntax of every non-test Go file in dir with
+// ast.Inspect and fn.
+func inspectSource(t *testing.T, fset *token.FileSet, dir string, fn func(ast.Node) bool) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
 	for _, file := range files {
 		if strings.HasSuffix(file, "_test.go") {
 			continue
@@ -212,22 +232,8 @@ func patternConstants(t *testing.T) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			vs, ok := n.(*ast.ValueSpec)
-			if !ok {
-				return true
-			}
-			for i, name := range vs.Names {
-				if strings.HasPrefix(name.Name, "Pattern") && i < len(vs.Values) {
-					if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
-						out[name.Name], _ = strconv.Unquote(lit.Value)
-					}
-				}
-			}
-			return true
-		})
+		ast.Inspect(f, fn)
 	}
-	return out
 }
 
 // mainPattern is the route a function's main.go serves: the
@@ -694,38 +700,25 @@ func variablesReadOutsideConfig(t *testing.T) map[string]string {
 	found := map[string]string{}
 	fset := token.NewFileSet()
 	for dir := range strings.FieldsSeq(string(out)) {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, file := range files {
-			if strings.HasSuffix(file, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, file, nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok || len(call.Args) == 0 {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok || (sel.Sel.Name != "Getenv" && sel.Sel.Name != "LookupEnv") {
-					return true
-				}
-				if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "os" {
-					return true
-				}
-				if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if name, err := strconv.Unquote(lit.Value); err == nil {
-						found[name] = fset.Position(call.Pos()).String()
-					}
-				}
+		inspectSource(t, fset, dir, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
 				return true
-			})
-		}
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "Getenv" && sel.Sel.Name != "LookupEnv") {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "os" {
+				return true
+			}
+			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if name, err := strconv.Unquote(lit.Value); err == nil {
+					found[name] = fset.Position(call.Pos()).String()
+				}
+			}
+			return true
+		})
 	}
 	if _, ok := found["AWS_REGION"]; !ok {
 		t.Fatalf("found no os.Getenv(\"AWS_REGION\") in the functions' code (the store's client reads it): the scan is broken; found %v", found)
