@@ -483,17 +483,25 @@ func TestBootstrapBinaries(t *testing.T) {
 	t.Run("init-errors", func(t *testing.T) { testInitErrors(t, bins) })
 }
 
-func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
-	ctx := context.Background()
-	db := storetest.Client(t, store.ClientOptions{})
-	table := storetest.NewTable(t, db)
-	st := store.New(db, table, session.DefaultPolicy, 16, time.Now)
+// devIssuer starts a development identity provider for the test, its JWKS
+// served at the URL it returns.
+func devIssuer(t *testing.T) (*devtoken.Issuer, string) {
+	t.Helper()
 	iss, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
 	if err != nil {
 		t.Fatal(err)
 	}
 	jwks := httptest.NewServer(iss)
 	t.Cleanup(jwks.Close)
+	return iss, jwks.URL
+}
+
+func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
+	ctx := context.Background()
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	st := store.New(db, table, session.DefaultPolicy, 16, time.Now)
+	iss, jwksURL := devIssuer(t)
 	token := iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{
 		auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
 		auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
@@ -538,7 +546,7 @@ func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
 		proxy, rec := newDynamoProxy(t)
 		procs[tt.Function] = startBootstrap(t, bins, tt.Function, map[string]string{
 			"TABLE_NAME": table, "DYNAMODB_ENDPOINT": proxy.URL,
-			"JWKS_URL": jwks.URL, "JWT_ISSUER": testIssuer, "JWT_AUDIENCE": testAudience,
+			"JWKS_URL": jwksURL, "JWT_ISSUER": testIssuer, "JWT_AUDIENCE": testAudience,
 		})
 		recs[tt.Function] = rec
 	}

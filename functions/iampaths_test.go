@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/app/apptest"
@@ -54,19 +53,14 @@ func TestFamilyPathsStayInsideTheirPolicies(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
-	iss, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwks := httptest.NewServer(iss)
-	t.Cleanup(jwks.Close)
+	iss, jwksURL := devIssuer(t)
 	token := iss.MustMint(devtoken.Claims{MerchantID: apptest.Merchant, Scopes: []string{
 		auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess, auth.ScopeUser,
 	}})
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{
 			"TABLE_NAME": table, "DYNAMODB_ENDPOINT": storetest.Endpoint(t),
-			"JWKS_URL": jwks.URL, "JWT_ISSUER": testIssuer, "JWT_AUDIENCE": testAudience, "LOG_LEVEL": "error",
+			"JWKS_URL": jwksURL, "JWT_ISSUER": testIssuer, "JWT_AUDIENCE": testAudience, "LOG_LEVEL": "error",
 		}[k]
 	})
 	if err != nil {

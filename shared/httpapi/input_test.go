@@ -366,16 +366,7 @@ func testLogLineRedactsCardNumbersInPaths(t *testing.T, h *harness) {
 		{"/pps/api/v1/session-record/20220211-0013-0000-0382", "GET /pps/api/v1/session-record/{sessionId}", "/pps/api/v1/session-record/20220211-0013-0000-0382"},
 	}
 	for _, tt := range tests {
-		before := len(logLines(t, h.logs.String()))
-		r := httptest.NewRequest("GET", "/", nil)
-		r.URL.Path = tt.path
-		r.Header.Set("Authorization", "Bearer "+tok)
-		h.handler.ServeHTTP(httptest.NewRecorder(), r)
-		lines := logLines(t, h.logs.String())
-		if len(lines) != before+1 {
-			t.Fatalf("GET %s: %d log lines; want one more", tt.path, len(lines)-before)
-		}
-		line := lines[len(lines)-1]
+		line := h.requestLogLine(t, "GET", tt.path, tok)
 		if line["route"] != tt.route || line["path"] != tt.logged {
 			t.Errorf("GET %q logged route %q path %q; want route %q path %q", tt.path, line["route"], line["path"], tt.route, tt.logged)
 		}
@@ -385,6 +376,22 @@ func testLogLineRedactsCardNumbersInPaths(t *testing.T, h *harness) {
 			t.Errorf("a log line holds a card number: %s", line)
 		}
 	}
+}
+
+// requestLogLine sends method on path (set as the decoded path, as sent)
+// with tok, and returns the one log line the request wrote.
+func (h *harness) requestLogLine(t *testing.T, method, path, tok string) map[string]any {
+	t.Helper()
+	before := len(logLines(t, h.logs.String()))
+	r := httptest.NewRequest(method, "/", nil)
+	r.URL.Path = path
+	r.Header.Set("Authorization", "Bearer "+tok)
+	h.handler.ServeHTTP(httptest.NewRecorder(), r)
+	lines := logLines(t, h.logs.String())
+	if len(lines) != before+1 {
+		t.Fatalf("%s %s: %d log lines; want one more", method, path, len(lines)-before)
+	}
+	return lines[len(lines)-1]
 }
 
 // TestEveryResponseCarriesHSTS: "Add Strict-Transport-Security to every
@@ -521,16 +528,7 @@ func testLogLineRedactsCredentialsInPaths(t *testing.T, h *harness) {
 		{"no route", "GET", "/nope", "/nope"},
 	}
 	for _, tt := range tests {
-		before := len(logLines(t, h.logs.String()))
-		r := httptest.NewRequest(tt.method, "/", nil)
-		r.URL.Path = tt.path
-		r.Header.Set("Authorization", "Bearer "+tok)
-		h.handler.ServeHTTP(httptest.NewRecorder(), r)
-		lines := logLines(t, h.logs.String())
-		if len(lines) != before+1 {
-			t.Fatalf("%s: %d log lines; want one more", tt.name, len(lines)-before)
-		}
-		if got := lines[len(lines)-1]["path"]; got != tt.logged {
+		if got := h.requestLogLine(t, tt.method, tt.path, tok)["path"]; got != tt.logged {
 			t.Errorf("%s: logged path %q; want %q", tt.name, got, tt.logged)
 		}
 	}
