@@ -31,3 +31,30 @@ func TestProcCPUReadsUserAndSystemTime(t *testing.T) {
 		t.Errorf("procCPU(self) = %.3f s; want %.3f s (getrusage)", got, want)
 	}
 }
+
+// TestP50RatioComparesMediansAndRounds: the ratio is of the two medians,
+// and the spread is each round against its own round, not the extremes of
+// either side.
+func TestP50RatioComparesMediansAndRounds(t *testing.T) {
+	runs := func(p50s ...float64) []loadResult {
+		var out []loadResult
+		for _, p := range p50s {
+			out = append(out, loadResult{p50: p})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		a, b []loadResult
+		want string
+	}{
+		{"one round", runs(12), runs(10), "1.20× (rounds 1.20–1.20)"},
+		{"rounds paired in order", runs(11, 30, 12), runs(10, 20, 10), "1.20× (rounds 1.10–1.50)"},
+		{"faster than the peer", runs(9, 8, 10), runs(10, 10, 10), "0.90× (rounds 0.80–1.00)"},
+	}
+	for _, tt := range tests {
+		if got := p50Ratio(tt.a, tt.b); got != tt.want {
+			t.Errorf("%s: p50Ratio = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}

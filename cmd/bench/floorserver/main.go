@@ -1,0 +1,61 @@
+// Command floorserver is the load part's second peer: the smallest net/http
+// server in front of the same consistent GetItem the service's GET
+// /sessions/{id} makes, with the service's DynamoDB client. No auth, no
+// middleware, no log line, no rendering: a found item is answered with a fixed body. Measured under
+// the same load generator as the local server, it shows what the HTTP hop
+// alone costs on the machine, apart from anything the service does.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "floorserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: os.Getenv("DYNAMODB_ENDPOINT")})
+	if err != nil {
+		return err
+	}
+	table := os.Getenv("TABLE_NAME")
+	// The answer is a fixed body the size of the service's (~1 KB), so the
+	// figure is the hop's and the call's, with no rendering of its own.
+	body := []byte(`{"found":true,"padding":"` + strings.Repeat("x", 1000) + `"}`)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
+		out, err := db.GetItem(r.Context(), &dynamodb.GetItemInput{
+			TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+			Key: map[string]ddb.AttributeValue{
+				"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + r.PathValue("id")},
+				"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+			},
+		})
+		if err != nil {
+			http.Error(w, "engine error", http.StatusServiceUnavailable)
+			return
+		}
+		if out.Item == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	fmt.Println("floorserver listening on http://127.0.0.1:" + os.Getenv("PORT"))
+	return http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), mux)
+}
