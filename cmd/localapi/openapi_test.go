@@ -872,6 +872,12 @@ func checkAllow(t *testing.T, c *checker, ex exchange, r result) {
 			var want []string
 			for method := range rt.PathItem.Operations() {
 				want = append(want, method)
+				// HEAD is GET without the body (RFC 9110 §9.3.2): the
+				// service serves it wherever it serves GET, and OpenAPI
+				// documents only the GET.
+				if method == http.MethodGet {
+					want = append(want, http.MethodHead)
+				}
 			}
 			slices.Sort(want)
 			if got := r.header.Get("Allow"); got != strings.Join(want, ", ") {

@@ -60,8 +60,8 @@ func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 	}
 	body, _ := decode(t, res).(map[string]any)
 	ns, _ := body["notifications"].([]any)
-	if res.StatusCode != 405 || res.Headers["Allow"] != "GET" || body["data"] != nil || len(ns) != 1 || ns[0].(map[string]any)["code"] != session.ReasonMethodNotAllowed {
-		t.Errorf("DELETE = %d %v %s; want 405, Allow: GET, in 001's envelope", res.StatusCode, res.Headers, res.Body)
+	if res.StatusCode != 405 || res.Headers["Allow"] != "GET, HEAD" || body["data"] != nil || len(ns) != 1 || ns[0].(map[string]any)["code"] != session.ReasonMethodNotAllowed {
+		t.Errorf("DELETE = %d %v %s; want 405, Allow: GET, HEAD, in 001's envelope", res.StatusCode, res.Headers, res.Body)
 	}
 }
 

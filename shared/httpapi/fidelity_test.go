@@ -518,8 +518,8 @@ func testDocument001MethodNotAllowedInEnvelope(t *testing.T, h *harness) {
 		for _, path := range []string{"/v2.0/payments/" + id + "/status", "/v2.0/payments/{" + id + "}/status", "/v2.0/payments/not-a-guid/status"} {
 			res := h.doPath(method, path, h.token("m-1", auth.ScopePaymentRead))
 			wantEnvelope(t, res, 405, session.ReasonMethodNotAllowed)
-			if got := res.Header().Get("Allow"); got != "GET" {
-				t.Errorf("%s %s: Allow = %q; want GET", method, path, got)
+			if got := res.Header().Get("Allow"); got != "GET, HEAD" {
+				t.Errorf("%s %s: Allow = %q; want GET, HEAD", method, path, got)
 			}
 			if res.Header().Get("Cache-Control") != "no-store" {
 				t.Errorf("%s %s: Cache-Control = %q; want no-store", method, path, res.Header().Get("Cache-Control"))
@@ -529,8 +529,8 @@ func testDocument001MethodNotAllowedInEnvelope(t *testing.T, h *harness) {
 	// Elsewhere a 405 stays a problem document.
 	res := h.do("DELETE", "/payment-sessions/"+id, "", nil)
 	wantProblem(t, res, 405, session.ReasonMethodNotAllowed)
-	if res.Header().Get("Allow") != "GET" {
-		t.Errorf("002 Allow = %q; want GET", res.Header().Get("Allow"))
+	if res.Header().Get("Allow") != "GET, HEAD" {
+		t.Errorf("002 Allow = %q; want GET, HEAD", res.Header().Get("Allow"))
 	}
 }
 
@@ -708,8 +708,8 @@ func testUnmatchedPathAnswersAsAPIGateway(t *testing.T, h *harness) {
 	}
 	res := h.do("DELETE", "/sessions/"+id, tok, nil)
 	wantProblem(t, res, 405, session.ReasonMethodNotAllowed)
-	if res.Header().Get("Allow") != "GET" || res.Header().Get("Cache-Control") != "no-store" {
-		t.Errorf("405 headers = %v; want Allow: GET and Cache-Control: no-store", res.Header())
+	if res.Header().Get("Allow") != "GET, HEAD" || res.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("405 headers = %v; want Allow: GET, HEAD and Cache-Control: no-store", res.Header())
 	}
 	// The log still has one line for it, with the request id.
 	lines := logLines(t, h.logs.String())

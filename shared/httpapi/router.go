@@ -20,7 +20,7 @@ type Route struct {
 // with another method reaches its function (the template declares an ANY
 // route beside each real one) and is answered 405 with Allow, in the error
 // shape of the endpoint at that path (document 001's envelope on 001's
-// path, a problem document elsewhere). A path that matches no route never
+// path, a problem document elsewhere); where GET is allowed, so is HEAD. A path that matches no route never
 // reaches a Lambda: API Gateway answers it itself, 404 with its own body,
 // and so does the router. That includes a path not in its canonical form
 // (an empty or a dot segment): API Gateway matches routes against the path
@@ -67,6 +67,11 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allow) > 0 {
+		// A GET route serves HEAD too (ServeMux matches it, as RFC 9110
+		// §9.3.2 expects of a server), so Allow names both.
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
 		slices.Sort(allow)
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		err := &session.Error{Code: session.EMETHOD, Reason: session.ReasonMethodNotAllowed, Message: "Method " + r.Method + " is not allowed here."}

@@ -237,8 +237,8 @@ func testGetRefusals(t *testing.T, h *harness) {
 	wantGatewayNotFound(t, h.do("GET", "/nope", "", nil))
 	res := h.do("DELETE", "/sessions/"+id, "", nil)
 	wantProblem(t, res, 405, session.ReasonMethodNotAllowed)
-	if res.Header().Get("Allow") != "GET" {
-		t.Errorf("Allow = %q; want GET", res.Header().Get("Allow"))
+	if res.Header().Get("Allow") != "GET, HEAD" {
+		t.Errorf("Allow = %q; want GET, HEAD", res.Header().Get("Allow"))
 	}
 }
 
