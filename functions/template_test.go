@@ -965,3 +965,61 @@ func TestTemplateDefaultsAreTheCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateDurationPatternsAreTheCodes: each lifecycle duration
+// parameter's AllowedPattern admits a one-unit value exactly when
+// config.Load's range for its variable does, so a deploy with a value every
+// function would refuse at start-up (SessionExpiry 0s, WriteGuard 2m) fails
+// in CloudFormation instead. Values are swept in each unit over both ends
+// of the range and far beyond them.
+func TestTemplateDurationPatternsAreTheCodes(t *testing.T) {
+	tpl := readTemplate(t)
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}, {"us", time.Microsecond}}
+	for env, r := range config.Ranges {
+		ref, _ := get(global[env], "Ref").(string)
+		pattern, _ := get(tpl, "Parameters", ref, "AllowedPattern").(string)
+		if ref == "" || pattern == "" {
+			t.Errorf("%s: not a parameter with an AllowedPattern in template.yaml (Ref %q)", env, ref)
+			continue
+		}
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			t.Errorf("%s: AllowedPattern %q: %v", ref, pattern, err)
+			continue
+		}
+		checked := 0
+		for _, u := range units {
+			var ns []int64
+			for n := int64(0); n <= 130; n++ {
+				ns = append(ns, n)
+			}
+			for _, edge := range []int64{int64(r.Min / u.size), int64(r.Max / u.size)} {
+				for d := int64(-3); d <= 3; d++ {
+					ns = append(ns, edge+d, edge*10+d)
+				}
+			}
+			for n := int64(1); n < 4*int64(r.Max/u.size); n = n*3 + 1 {
+				ns = append(ns, n)
+			}
+			for _, n := range ns {
+				if n < 0 {
+					continue
+				}
+				v := strconv.FormatInt(n, 10) + u.name
+				d := time.Duration(n) * u.size
+				want := u.name != "us" && d >= r.Min && d <= r.Max
+				if got := re.MatchString(v); got != want {
+					t.Errorf("%s = %s: template admits %v; want %v (config admits %s..%s)", ref, v, got, want, r.Min, r.Max)
+				}
+				checked++
+			}
+		}
+		if checked < 500 {
+			t.Errorf("%s: only %d values checked", ref, checked)
+		}
+	}
+}

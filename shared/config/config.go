@@ -67,9 +67,23 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 	l := Local{
 		Port:          p.integer("PORT", 3000, 1, 65535),
 		Host:          p.host("HOST"),
-		SweepInterval: p.duration("SWEEP_INTERVAL", time.Minute, time.Second, time.Hour),
+		SweepInterval: p.duration("SWEEP_INTERVAL", time.Minute, Range{time.Second, time.Hour}),
 	}
 	return l, p.err()
+}
+
+// Range is the span a duration setting accepts, both ends included.
+type Range struct{ Min, Max time.Duration }
+
+// Ranges are the spans of the lifecycle's duration settings. template.yaml's
+// parameters admit exactly these (a test in functions holds them to it), so
+// a value the functions would refuse at start-up is refused at deploy time.
+// WRITE_GUARD must also be shorter than the other two, which a parameter
+// pattern cannot express; Load checks it.
+var Ranges = map[string]Range{
+	"SESSION_EXPIRY":   {time.Second, 24 * time.Hour},
+	"RESULT_RETENTION": {time.Second, 24 * time.Hour},
+	"WRITE_GUARD":      {time.Second, time.Minute},
 }
 
 // Policy is the lifecycle the settings describe.
@@ -85,9 +99,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		TableName:        p.str("TABLE_NAME", "", true),
 		DynamoDBEndpoint: p.url("DYNAMODB_ENDPOINT"),
-		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, time.Second, 24*time.Hour),
-		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
-		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, time.Second, time.Minute),
+		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, Ranges["SESSION_EXPIRY"]),
+		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, Ranges["RESULT_RETENTION"]),
+		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, Ranges["WRITE_GUARD"]),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
 		ListShards:       p.integer("LIST_SHARDS", 16, 1, 256),
 		JWKSURL:          p.jwksURL("JWKS_URL"),
@@ -183,14 +197,14 @@ func (p *parser) jwksURL(name string) string {
 	return ""
 }
 
-func (p *parser) duration(name string, def, min, max time.Duration) time.Duration {
+func (p *parser) duration(name string, def time.Duration, r Range) time.Duration {
 	v := strings.TrimSpace(p.getenv(name))
 	if v == "" {
 		return def
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < min || d > max {
-		p.fail(name, v, fmt.Sprintf("a Go duration from %s to %s, e.g. 30m or 5s", min, max))
+	if err != nil || d < r.Min || d > r.Max {
+		p.fail(name, v, fmt.Sprintf("a Go duration from %s to %s, e.g. 30m or 5s", r.Min, r.Max))
 		return def
 	}
 	return d
