@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,7 +159,8 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
 		return nil, unauthenticated("The API key has expired.")
 	}
-	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: k.Scopes, Method: MethodAPIKey, KeyID: k.ID}, nil
+	// The cached key's scopes stay its own: the caller gets a copy.
+	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: slices.Clone(k.Scopes), Method: MethodAPIKey, KeyID: k.ID}, nil
 }
 
 func (v *APIKeyVerifier) lookup(ctx context.Context, id string) (*store.APIKey, error) {

@@ -266,3 +266,26 @@ func TestAPIKeyCacheTTL(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIKeyPrincipalIsTheCallersCopy: the principal a cached key yields
+// is the caller's own, as a verified token's is: a caller changing its
+// scopes must not change what the next request with the key may do.
+func TestAPIKeyPrincipalIsTheCallersCopy(t *testing.T) {
+	f := newFakeDynamo()
+	id, key := fakeKey(11)
+	f.put(id, key[len("psk_"+id+"_"):], false)
+	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), nil)
+	ctx := context.Background()
+	p, err := v.VerifyAPIKey(ctx, key)
+	if err != nil {
+		t.Fatalf("VerifyAPIKey() = %v", err)
+	}
+	p.Scopes[0] = auth.ScopeSessionsWrite
+	p, err = v.VerifyAPIKey(ctx, key)
+	if err != nil || f.readsOf(id) != 1 {
+		t.Fatalf("VerifyAPIKey() again = %v after %d reads; want it served from the cache (1 read)", err, f.readsOf(id))
+	}
+	if got := p.Scopes; len(got) != 1 || got[0] != auth.ScopeSessionsRead {
+		t.Errorf("scopes after the first caller changed its copy: got %v; want [%s]", got, auth.ScopeSessionsRead)
+	}
+}
