@@ -174,11 +174,16 @@ type usedKey struct {
 
 // held reports whether the key set in hand still holds k under its kid. A
 // fetch exports its keys afresh, so an unchanged key is recognised by
-// value, not identity.
-func (v *JWTVerifier) held(k usedKey) bool {
+// value, not identity. A set older than JWKSMaxAge is fetched again in the
+// background, as for a token verified afresh: a container whose every use
+// hits the cache keeps its set fresh too.
+func (v *JWTVerifier) held(k usedKey, now time.Time) bool {
 	s := v.set.Load()
 	if s == nil {
 		return false
+	}
+	if age := now.Sub(s.fetched); age >= JWKSMaxAge || age < 0 {
+		v.startRefresh(now)
 	}
 	cur, ok := s.keys[k.kid]
 	if !ok {
@@ -215,7 +220,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		key = sha256.Sum256([]byte(token))
 		if e, ok := v.cache.Get(key); ok {
 			now := v.wallNow()
-			if now.Before(e.until) && e.timely(now) && v.held(e.key) {
+			if now.Before(e.until) && e.timely(now) && v.held(e.key, now) {
 				p := e.p
 				p.Scopes = slices.Clone(p.Scopes)
 				return &p, nil

@@ -279,3 +279,39 @@ func kidOf(t *testing.T, iss *devtoken.Issuer) string {
 	}
 	return s.Keys[0].Kid
 }
+
+// TestCachedTokensKeepTheKeySetFresh: JWKSMaxAge, "the first request after
+// that starts a fetch in the background ... so a key the provider removed
+// stops verifying within about this time". A container serving one cached
+// token used to fetch nothing while every use hit the cache, then verify
+// the token again with the old set when its entry ran out and cache it
+// another 5 minutes: the removed key lived about 15 minutes. A use served
+// by the cache also starts the background fetch once the set is old, and
+// the fetched set without the key ends the cached token.
+func TestCachedTokensKeepTheKeySetFresh(t *testing.T) {
+	a, b := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.ES256())
+	start := time.Now()
+	clock := &testClock{now: start}
+	v, jwks := newCachingVerifier(t, a, clock, 0)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, a.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	// 6 minutes later a token is verified and cached until 11 minutes;
+	// then the provider replaces its key.
+	clock.Set(start.Add(6 * time.Minute))
+	tok := a.MustMint(devtoken.Claims{MerchantID: "m-1"})
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	jwks.set(b.JWKS())
+	clock.Set(start.Add(auth.JWKSMaxAge + time.Second))
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() when the set is old = %v; want the set in hand used meanwhile", err)
+	}
+	waitFor(t, "a background fetch started by a cached token's use", 10*time.Second, func() bool { return jwks.fetches.Load() == 2 })
+	waitFor(t, "the cached token of the removed key to be refused", 10*time.Second, func() bool {
+		_, err := v.Verify(ctx, tok)
+		return session.ErrorCode(err) == session.EUNAUTHORIZED
+	})
+}
