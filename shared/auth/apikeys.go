@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -113,9 +115,10 @@ type APIKeyStore interface {
 // monotonic one: a Lambda sandbox frozen between invocations need not
 // advance its monotonic clock, and the TTL must still bite after a thaw.
 type APIKeyVerifier struct {
-	store APIKeyStore
-	now   func() time.Time
-	cache *lru.Cache[string, cachedKey]
+	store   APIKeyStore
+	now     func() time.Time
+	cache   *lru.Cache[string, cachedKey]
+	forgets atomic.Uint64 // Forget calls: a lookup that raced one keeps nothing
 }
 
 type cachedKey struct {
@@ -158,7 +161,8 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
 		return nil, unauthenticated("The API key has expired.")
 	}
-	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: k.Scopes, Method: MethodAPIKey, KeyID: k.ID}, nil
+	// The cached key's scopes stay its own: the caller gets a copy.
+	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: slices.Clone(k.Scopes), Method: MethodAPIKey, KeyID: k.ID}, nil
 }
 
 func (v *APIKeyVerifier) lookup(ctx context.Context, id string) (*store.APIKey, error) {
@@ -170,13 +174,25 @@ func (v *APIKeyVerifier) lookup(ctx context.Context, id string) (*store.APIKey, 
 			return c.key, nil
 		}
 	}
+	forgets := v.forgets.Load()
 	k, err := v.store.APIKey(ctx, id)
 	if err != nil && session.ErrorCode(err) != session.ENOTFOUND {
 		return nil, err
 	}
 	v.cache.Add(id, cachedKey{key: k, fetched: now})
+	if v.forgets.Load() != forgets {
+		// A key was revoked here while the table was read: what the read
+		// saw may predate the revocation, so it is not kept. (Forget
+		// counts before it removes, so one of the two removals sees the
+		// entry.)
+		v.cache.Remove(id)
+	}
 	return k, nil
 }
 
-// Forget drops a key from this container's cache (after revoking it here).
-func (v *APIKeyVerifier) Forget(id string) { v.cache.Remove(id) }
+// Forget drops a key from this container's cache (after revoking it here),
+// and from any lookup of it still reading the table.
+func (v *APIKeyVerifier) Forget(id string) {
+	v.forgets.Add(1)
+	v.cache.Remove(id)
+}

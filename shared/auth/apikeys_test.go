@@ -266,3 +266,75 @@ func TestAPIKeyCacheTTL(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIKeyPrincipalIsTheCallersCopy: the principal a cached key yields
+// is the caller's own, as a verified token's is: a caller changing its
+// scopes must not change what the next request with the key may do.
+func TestAPIKeyPrincipalIsTheCallersCopy(t *testing.T) {
+	f := newFakeDynamo()
+	id, key := fakeKey(11)
+	f.put(id, key[len("psk_"+id+"_"):], false)
+	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), nil)
+	ctx := context.Background()
+	p, err := v.VerifyAPIKey(ctx, key)
+	if err != nil {
+		t.Fatalf("VerifyAPIKey() = %v", err)
+	}
+	p.Scopes[0] = auth.ScopeSessionsWrite
+	p, err = v.VerifyAPIKey(ctx, key)
+	if err != nil || f.readsOf(id) != 1 {
+		t.Fatalf("VerifyAPIKey() again = %v after %d reads; want it served from the cache (1 read)", err, f.readsOf(id))
+	}
+	if got := p.Scopes; len(got) != 1 || got[0] != auth.ScopeSessionsRead {
+		t.Errorf("scopes after the first caller changed its copy: got %v; want [%s]", got, auth.ScopeSessionsRead)
+	}
+}
+
+// slowKeyStore answers the first read of a key with what the table held
+// when the read began, after the test releases it: a read that raced a
+// revocation.
+type slowKeyStore struct {
+	inner   auth.APIKeyStore
+	started chan struct{} // closed when the first read has read
+	release chan struct{} // the first read answers once this closes
+	once    sync.Once
+}
+
+func (s *slowKeyStore) APIKey(ctx context.Context, id string) (*store.APIKey, error) {
+	k, err := s.inner.APIKey(ctx, id)
+	first := false
+	s.once.Do(func() { first = true })
+	if first {
+		close(s.started)
+		<-s.release
+	}
+	return k, err
+}
+
+// TestForgetWinsOverALookupInFlight: README, "a revoked key stops working
+// ... at once in the container that revoked it". A lookup whose table read
+// began before the revocation and ends after Forget may let its own request
+// through (the two raced), but must not put the key back in the cache for
+// another 30 s.
+func TestForgetWinsOverALookupInFlight(t *testing.T) {
+	f := newFakeDynamo()
+	id, key := fakeKey(12)
+	secret := key[len("psk_"+id+"_"):]
+	f.put(id, secret, false)
+	st := &slowKeyStore{inner: newKeyStore(t, f), started: make(chan struct{}), release: make(chan struct{})}
+	v := auth.NewAPIKeyVerifier(st, nil)
+	ctx := context.Background()
+	done := make(chan error)
+	go func() {
+		_, err := v.VerifyAPIKey(ctx, key)
+		done <- err
+	}()
+	<-st.started
+	f.put(id, secret, true) // DELETE /api-keys/{id}: the table, then this container's cache
+	v.Forget(id)
+	close(st.release)
+	<-done
+	if _, err := v.VerifyAPIKey(ctx, key); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("VerifyAPIKey() after the revocation and Forget = %v after %d reads; want %s", err, f.readsOf(id), session.EUNAUTHORIZED)
+	}
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -59,12 +60,13 @@ const JWKSMaxAge = 10 * time.Minute
 
 // TokenCacheMaxAge is the longest a container reuses the outcome of a
 // verified token (docs/design.md §7), as API Gateway caches an
-// authorizer's answer: a key removed from the JWKS stops a cached token
-// within this time at most.
+// authorizer's answer. A cached token whose key the key set in hand no
+// longer holds (removed, or its kid now names another key) is verified
+// again, and refused, on its next use.
 const TokenCacheMaxAge = 5 * time.Minute
 
-// DefaultTokenCacheEntries bounds the verified-token cache (measured: 535
-// bytes an entry, 2.2 MB full).
+// DefaultTokenCacheEntries bounds the verified-token cache (measured: 550
+// bytes an entry with its kid and key, 2.3 MB full).
 const DefaultTokenCacheEntries = 4096
 
 // JWTConfig configures a JWTVerifier.
@@ -99,8 +101,9 @@ type JWTConfig struct {
 // A verified token's outcome is kept in a bounded least-recently-used
 // cache, keyed by the SHA-256 of the whole token, for at most
 // TokenCacheMaxAge and never past exp (+ MaxSkew); exp, nbf and iat are
-// checked against the clock on every use, and a refused token is never
-// cached. Ages are wall-clock ages.
+// checked against the clock on every use, and so is the key: an entry is
+// used only while the key set in hand still holds the key its signature was
+// checked with. A refused token is never cached. Ages are wall-clock ages.
 type JWTVerifier struct {
 	cfg       JWTConfig
 	client    *http.Client
@@ -154,11 +157,40 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	return v
 }
 
-// verified is a cached outcome: the token's principal and times.
+// verified is a cached outcome: the token's principal and times, and the
+// key that checked its signature.
 type verified struct {
 	p             Principal // callers get copies
+	key           usedKey
 	exp, nbf, iat time.Time // nbf, iat zero when absent
 	until         time.Time // wall clock: the entry's end
+}
+
+// usedKey is the JWKS key a token's signature was checked with.
+type usedKey struct {
+	kid string
+	raw any
+}
+
+// held reports whether the key set in hand still holds k under its kid. A
+// fetch exports its keys afresh, so an unchanged key is recognised by
+// value, not identity. A set older than JWKSMaxAge is fetched again in the
+// background, as for a token verified afresh: a container whose every use
+// hits the cache keeps its set fresh too.
+func (v *JWTVerifier) held(k usedKey, now time.Time) bool {
+	s := v.set.Load()
+	if s == nil {
+		return false
+	}
+	if age := now.Sub(s.fetched); age >= JWKSMaxAge || age < 0 {
+		v.startRefresh(now)
+	}
+	cur, ok := s.keys[k.kid]
+	if !ok {
+		return false
+	}
+	pub, ok := cur.raw.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(k.raw)
 }
 
 // timely reports whether the token's times accept it at now, as jwx's
@@ -188,35 +220,35 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		key = sha256.Sum256([]byte(token))
 		if e, ok := v.cache.Get(key); ok {
 			now := v.wallNow()
-			if now.Before(e.until) && e.timely(now) {
+			if now.Before(e.until) && e.timely(now) && v.held(e.key, now) {
 				p := e.p
 				p.Scopes = slices.Clone(p.Scopes)
 				return &p, nil
 			}
-			// Stale, or refused by the clock now: verify afresh, which
-			// refuses it with jwx's own reason.
+			// Stale, refused by the clock now, or its key gone from the
+			// set: verify afresh, which refuses it with jwx's own reason.
 			v.cache.Remove(key)
 		}
 	}
-	p, tok, err := v.verify(ctx, token)
+	p, tok, used, err := v.verify(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
-		v.remember(key, p, tok)
+		v.remember(key, p, tok, used)
 	}
 	return p, nil
 }
 
 // remember caches a verified token's principal until its exp (+ MaxSkew),
 // TokenCacheMaxAge at most.
-func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Token) {
+func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Token, used usedKey) {
 	exp, ok := tok.Expiration()
 	if !ok {
 		return
 	}
 	now := v.wallNow()
-	e := &verified{p: *p, exp: exp, until: now.Add(TokenCacheMaxAge)}
+	e := &verified{p: *p, key: used, exp: exp, until: now.Add(TokenCacheMaxAge)}
 	e.p.Scopes = slices.Clone(p.Scopes)
 	e.nbf, _ = tok.NotBefore()
 	e.iat, _ = tok.IssuedAt()
@@ -228,14 +260,16 @@ func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Toke
 	}
 }
 
-// verify checks token fully: its form, its signature, its claims.
-func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt.Token, error) {
+// verify checks token fully: its form, its signature, its claims. It
+// returns the key that checked the signature.
+func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt.Token, usedKey, error) {
+	var used usedKey
 	if err := checkForm(token); err != nil {
-		return nil, nil, invalidToken(err)
+		return nil, nil, used, invalidToken(err)
 	}
 	tok, err := jwt.ParseString(token,
 		jwt.WithKeyProvider(jws.KeyProviderFunc(func(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
-			return v.provideKey(ctx, sink, sig)
+			return v.provideKey(ctx, sink, sig, &used)
 		})),
 		jwt.WithContext(ctx),
 		jwt.WithValidate(true),
@@ -247,15 +281,15 @@ func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt
 	)
 	if err != nil {
 		if errors.Is(err, errKeySetUnavailable) {
-			return nil, nil, session.Unavailable(err)
+			return nil, nil, used, session.Unavailable(err)
 		}
-		return nil, nil, invalidToken(err)
+		return nil, nil, used, invalidToken(err)
 	}
 	p, err := principalOf(tok)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, used, err
 	}
-	return p, tok, nil
+	return p, tok, used, nil
 }
 
 func invalidToken(cause error) *session.Error {
@@ -282,8 +316,8 @@ var allowedAlgs = map[string]func(raw any) bool{
 
 // provideKey gives jwx the one key the token may be verified with: the
 // JWKS key named by the header's kid, if the header's alg is allowed and
-// fits that key.
-func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws.Signature) error {
+// fits that key. It notes the key in used.
+func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws.Signature, used *usedKey) error {
 	h := sig.ProtectedHeaders()
 	alg, ok := h.Algorithm()
 	if !ok {
@@ -308,6 +342,7 @@ func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws
 		return fmt.Errorf("key %q does not fit algorithm %s", kid, alg.String())
 	}
 	v.sigChecks.Add(1)
+	*used = usedKey{kid: kid, raw: k.raw}
 	sink.Key(alg, k.raw)
 	return nil
 }

@@ -1,7 +1,9 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -209,4 +211,107 @@ func TestTokenCacheIsBounded(t *testing.T) {
 	if auth.DefaultTokenCacheEntries <= 0 || auth.DefaultTokenCacheEntries > 10_000 {
 		t.Errorf("DefaultTokenCacheEntries = %d; want a bound between 1 and 10,000", auth.DefaultTokenCacheEntries)
 	}
+}
+
+// TestCachedTokenNeedsItsKeyInTheSet: a cached outcome stands only while
+// the key set in hand holds the key that checked the token's signature.
+// Once the container has fetched a set without that key (removed, or its
+// kid reused for another key), the cached token is verified again and
+// refused, not served for the rest of its 5 minutes; a set fetched again
+// with the same keys keeps it cached.
+func TestCachedTokenNeedsItsKeyInTheSet(t *testing.T) {
+	a, b, other := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.ES256()), newIssuer(t, jwa.ES256())
+	// reused is b's key published under a's kid.
+	reused := bytes.Replace(b.JWKS(), []byte(kidOf(t, b)), []byte(kidOf(t, a)), 1)
+	for _, tc := range []struct {
+		name   string
+		newSet []byte
+		wantOK bool
+	}{
+		{"the same keys fetched again", mergeSets(t, a, b), true},
+		{"its key removed", b.JWKS(), false},
+		{"its kid now names another key", reused, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &testClock{now: time.Now()}
+			jwks := newJWKSServer(t, mergeSets(t, a, b))
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock.Now})
+			ctx := context.Background()
+			tok := a.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("Verify() = %v", err)
+			}
+			// The provider changes its set; a token naming an unknown
+			// kid makes the container fetch it (past the 10 s gap).
+			jwks.set(tc.newSet)
+			clock.Advance(11 * time.Second)
+			if _, err := v.Verify(ctx, other.MustMint(devtoken.Claims{MerchantID: "m-1"})); session.ErrorCode(err) != session.EUNAUTHORIZED {
+				t.Fatalf("Verify(unknown kid) = %v; want %s", err, session.EUNAUTHORIZED)
+			}
+			if got := jwks.fetches.Load(); got != 2 {
+				t.Fatalf("JWKS fetches: got %d; want 2", got)
+			}
+			checks := auth.SignatureChecks(v)
+			_, err := v.Verify(ctx, tok)
+			if tc.wantOK {
+				if err != nil || auth.SignatureChecks(v) != checks {
+					t.Errorf("cached token, key still in the set: Verify() = %v after %d signature checks; want it served from the cache (%d)", err, auth.SignatureChecks(v), checks)
+				}
+				return
+			}
+			if session.ErrorCode(err) != session.EUNAUTHORIZED {
+				t.Errorf("cached token, 11 s old, key no longer in the set: Verify() = %v; want %s", err, session.EUNAUTHORIZED)
+			}
+		})
+	}
+}
+
+// kidOf is the kid of iss's one key.
+func kidOf(t *testing.T, iss *devtoken.Issuer) string {
+	t.Helper()
+	var s struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(iss.JWKS(), &s); err != nil || len(s.Keys) != 1 || s.Keys[0].Kid == "" {
+		t.Fatalf("JWKS %s: want one key with a kid (%v)", iss.JWKS(), err)
+	}
+	return s.Keys[0].Kid
+}
+
+// TestCachedTokensKeepTheKeySetFresh: JWKSMaxAge, "the first request after
+// that starts a fetch in the background ... so a key the provider removed
+// stops verifying within about this time". A container serving one cached
+// token used to fetch nothing while every use hit the cache, then verify
+// the token again with the old set when its entry ran out and cache it
+// another 5 minutes: the removed key lived about 15 minutes. A use served
+// by the cache also starts the background fetch once the set is old, and
+// the fetched set without the key ends the cached token.
+func TestCachedTokensKeepTheKeySetFresh(t *testing.T) {
+	a, b := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.ES256())
+	start := time.Now()
+	clock := &testClock{now: start}
+	v, jwks := newCachingVerifier(t, a, clock, 0)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, a.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	// 6 minutes later a token is verified and cached until 11 minutes;
+	// then the provider replaces its key.
+	clock.Set(start.Add(6 * time.Minute))
+	tok := a.MustMint(devtoken.Claims{MerchantID: "m-1"})
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	jwks.set(b.JWKS())
+	clock.Set(start.Add(auth.JWKSMaxAge + time.Second))
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() when the set is old = %v; want the set in hand used meanwhile", err)
+	}
+	waitFor(t, "a background fetch started by a cached token's use", 10*time.Second, func() bool { return jwks.fetches.Load() == 2 })
+	waitFor(t, "the cached token of the removed key to be refused", 10*time.Second, func() bool {
+		_, err := v.Verify(ctx, tok)
+		return session.ErrorCode(err) == session.EUNAUTHORIZED
+	})
 }
