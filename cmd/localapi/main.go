@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -67,12 +68,27 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, r
 	return err
 }
 
+// loopback reports whether host (config.Local.Host: localhost or an IP
+// address) is reachable from this machine only.
+func loopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
 func banner(out io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
 	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", cfg.DynamoDBEndpoint, cfg.TableName)
 	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, local.SweepInterval)
 	if dev {
-		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", cfg.JWTIssuer, cfg.JWKSURL)
+		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n", cfg.JWTIssuer, cfg.JWKSURL)
+		if !loopback(local.Host) {
+			// HOST=0.0.0.0 is how SAM CLI's containers reach the
+			// development JWKS (README, make start-api), and it also lets
+			// anyone who can reach this machine mint a token for any
+			// merchant.
+			fmt.Fprintf(out, "  warning:    HOST=%s serves /local/token, which mints a token for any merchant, to every host that can reach this one; use it only on a trusted network\n", local.Host)
+		}
+		fmt.Fprintln(out)
 		fmt.Fprintf(out, "Try it:\n")
 		fmt.Fprintf(out, "  TOKEN=$(curl -s '%s/local/token?merchant_id=merchant-1')\n", base)
 		fmt.Fprintf(out, "  curl -s -X POST %s/sessions -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n\n", base)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -180,6 +181,32 @@ func TestStartUpBanner(t *testing.T) {
 	_, out := startServer(t, nil)
 	if !strings.Contains(out.String(), "/local/token") {
 		t.Errorf("start-up banner lacks the token curl line:\n%s", out)
+	}
+}
+
+// TestDevelopmentIssuerOnTheNetworkWarns: with the development issuer and
+// a HOST other hosts can reach, the banner says that /local/token mints
+// tokens for them too.
+func TestDevelopmentIssuerOnTheNetworkWarns(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		dev  bool
+		want bool
+	}{
+		{"127.0.0.1", true, false},
+		{"localhost", true, false},
+		{"::1", true, false},
+		{"127.0.0.2", true, false},
+		{"0.0.0.0", true, true},
+		{"::", true, true},
+		{"192.168.1.20", true, true},
+		{"0.0.0.0", false, false}, // an identity provider of the user's own: no /local/token
+	} {
+		var out strings.Builder
+		banner(&out, "http://127.0.0.1:3000", config.Config{}, config.Local{Host: tc.host}, tc.dev)
+		if got := strings.Contains(out.String(), "warning:"); got != tc.want {
+			t.Errorf("HOST=%s, development issuer %v: warning %v; want %v\n%s", tc.host, tc.dev, got, tc.want, out.String())
+		}
 	}
 }
 
