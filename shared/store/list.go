@@ -116,7 +116,8 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // at q.Limit returns a cursor only when another session exists. A listing
 // that runs out of its time budget (ListBudget) also stops, and returns the
 // cursor of the rest: possibly after fewer sessions than q.Limit, or none,
-// but always further on, so following the cursors always ends.
+// but always further on, so following the cursors always ends; one that
+// has read the whole day when its budget runs out is complete ("").
 //
 // The index gives the sessions' ids and order: the day's LIST_SHARDS
 // partitions are read in parallel and merged by sort key. The sessions
@@ -144,8 +145,12 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	}
 	listed := 0
 	for round := 0; ; round++ {
-		// The first round always runs: every listing makes progress.
+		// The first round always runs: every listing makes progress. A
+		// listing that has consumed the whole day is complete, however late.
 		if round > 0 && time.Now().After(deadline) {
+			if r.exhausted() {
+				return "", nil
+			}
 			return r.cursor(), nil
 		}
 		if err := r.fill(ctx); err != nil {
