@@ -484,8 +484,11 @@ type cursorPos struct {
 // malformed, is refused; one made for another partition count keeps only
 // after (the partitions' own positions would not mean the same). It only
 // ever selects within the caller's own merchant and day: the partitions
-// come from the request. A "v1|<after>" cursor (before the list read its
-// sessions from the table) is read as after.
+// come from the request. Only the encoding encodeCursor writes is read (no
+// padding, newline or unused bit set), so an altered cursor never reads as
+// the original. A "v1|<after>" cursor (before the list read its sessions
+// from the table) is refused: it named no merchant, so another merchant's
+// was accepted; a client that holds one lists its day again from the start.
 func encodeCursor(partitions int, mtag, after string, pos map[int]string) string {
 	var b strings.Builder
 	b.WriteString("v2|" + mtag + "|" + strconv.Itoa(partitions) + "|" + after + "|")
@@ -514,15 +517,8 @@ func decodeCursor(cursor, merchantID string, day time.Time, partitions int) (cur
 	}
 	bad := session.Invalid("cursor", "cursor is not a cursor of this list; use the Link header of the previous page.")
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return cur, bad
-	}
-	if after, ok := strings.CutPrefix(string(raw), "v1|"); ok {
-		if after != "" && !validListKey(after, day) {
-			return cur, bad
-		}
-		cur.after = after
-		return cur, nil
+	if err != nil || base64.RawURLEncoding.EncodeToString(raw) != cursor {
+		return cur, bad // the decoder skips newlines and unused bits
 	}
 	f := strings.Split(string(raw), "|")
 	if len(f) != 5 || f[0] != "v2" || f[1] != merchantTag(merchantID) {
