@@ -89,7 +89,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, time.Second, 24*time.Hour),
 		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, time.Second, time.Minute),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
-		ListShards:       p.integer("LIST_SHARDS", 16, 1, 256),
+		ListShards:       p.integer("LIST_SHARDS", 16, 1, 32), // store.MaxListShards: a cursor holds a position per shard
 		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),

@@ -115,3 +115,27 @@ func alterLastBits(cursor string) string {
 	last := strings.IndexByte(alphabet, cursor[len(cursor)-1])
 	return cursor[:len(cursor)-1] + string(alphabet[last|1])
 }
+
+// TestLongestCursorFitsARequest: a client sends the cursor back in the next
+// page's request line, and API Gateway's HTTP API takes at most 10,240
+// bytes of request line and header values together ("Total combined size
+// of request line and header values", not adjustable). The longest cursor
+// the list writes, at the most partitions LIST_SHARDS may have (a position
+// for every one), stays within maxCursorLen and reads back.
+func TestLongestCursorFitsARequest(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	last := createdKey(day.Add(24*time.Hour-100*time.Nanosecond), "ffffffff-ffff-4fff-bfff-ffffffffffff")
+	pos := map[int]string{}
+	for i := range MaxListShards {
+		pos[i] = last
+	}
+	c := encodeCursor(MaxListShards, merchantTag("m-1"), createdKey(day, "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"), pos)
+	t.Logf("the longest cursor at LIST_SHARDS=%d: %d bytes", MaxListShards, len(c))
+	if len(c) > maxCursorLen {
+		t.Errorf("the longest cursor at LIST_SHARDS=%d is %d bytes; want at most %d", MaxListShards, len(c), maxCursorLen)
+	}
+	cur, err := decodeCursor(c, "m-1", day, MaxListShards)
+	if err != nil || cur.pos[MaxListShards-1] != last {
+		t.Errorf("decodeCursor(the longest cursor) = %v, last position %q; want it read back", err, cur.pos[MaxListShards-1])
+	}
+}

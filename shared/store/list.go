@@ -45,10 +45,24 @@ var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultL
 // merchant's day in the list index (docs/design.md §8).
 const DefaultListShards = 16
 
+// MaxListShards is the most partitions LIST_SHARDS may have: a page's
+// cursor holds a position for each, and the client sends it back in the
+// next page's request line, of which (with the headers, a bearer token
+// among them) API Gateway's HTTP API takes 10,240 bytes at most. At 32 the
+// longest cursor is about 3 KB, within maxCursorLen; at 256 it was 24 KB,
+// and its Link could be neither followed nor, beside a full page, returned
+// by Lambda.
+const MaxListShards = 32
+
+// maxCursorLen is the longest cursor the list writes, at MaxListShards:
+// 4 KiB, leaving 6 KiB of a request's 10,240 bytes to the rest of its line
+// and its headers.
+const maxCursorLen = 4 << 10
+
 // ListShards sets LIST_SHARDS: the partitions one merchant's day is spread
-// over in the list index (a hash of the id picks one). Lowering it would
-// hide the sessions written to the partitions it drops; the template fixes
-// it.
+// over in the list index (a hash of the id picks one), 1 to MaxListShards
+// (config refuses more). Lowering it would hide the sessions written to the
+// partitions it drops; the template fixes it.
 func ListShards(n int) Option {
 	return func(s *Store) { s.list.shards = max(n, 1) }
 }
