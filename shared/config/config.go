@@ -103,7 +103,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, Ranges["RESULT_RETENTION"]),
 		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, Ranges["WRITE_GUARD"]),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
-		ListShards:       p.integer("LIST_SHARDS", 16, 1, 256),
+		ListShards:       p.integer("LIST_SHARDS", 16, 1, 32), // store.MaxListShards: a cursor holds a position per shard
 		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),

@@ -2,9 +2,12 @@ package config
 
 import (
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -66,6 +69,9 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"EXPIRY_SHARDS", "x"},
 		{"LIST_SHARDS", "0"},
 		{"LIST_SHARDS", "257"},
+		// A page's cursor carries a position per partition and must fit
+		// in the next request (store.MaxListShards).
+		{"LIST_SHARDS", strconv.Itoa(store.MaxListShards + 1)},
 		{"JWKS_URL", "/jwks.json"},
 		{"LOG_LEVEL", "loud"},
 	}

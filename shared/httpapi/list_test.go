@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -488,9 +489,18 @@ func TestListBudgetAndCursors(t *testing.T) {
 	if !slices.Equal(got, want) || pages < 2 {
 		t.Errorf("pages: %d, %d sessions; want all %d, over at least 2 pages", pages, len(got), len(want))
 	}
+	// The same position in the first cursor format, which named no
+	// merchant: "refused (400, field: cursor) on another merchant's list".
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := base64.RawURLEncoding.EncodeToString([]byte("v1|" + strings.Split(string(raw), "|")[3]))
 	for _, tt := range []struct{ name, path, token string }{
 		{"another merchant", path + "&limit=10&cursor=" + cursor, h.token("m-2", auth.ScopeSessionsRead)},
 		{"another day", "/pps/api/v1/session-record?createdDate=2026-11-24&limit=10&cursor=" + cursor, tok},
+		{"another merchant (v1)", path + "&limit=10&cursor=" + v1, h.token("m-2", auth.ScopeSessionsRead)},
+		{"an altered one", path + "&limit=10&cursor=" + cursor + "%0A", tok},
 	} {
 		if p := wantProblem(t, h.do("GET", tt.path, tt.token, nil), http.StatusBadRequest, session.ReasonValidation); p["field"] != "cursor" {
 			t.Errorf("%s's cursor: field %v; want cursor", tt.name, p["field"])

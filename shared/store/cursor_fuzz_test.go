@@ -52,6 +52,8 @@ func FuzzCursor(f *testing.F) {
 
 // TestCursorRefusals: cursors of another merchant, another day, or forged
 // are refused; one made for another partition count keeps its position.
+// "The cursor is opaque; it is refused (400, field: cursor) on another
+// merchant's list, another day's, or when altered" (README).
 func TestCursorRefusals(t *testing.T) {
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	id := "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
@@ -75,9 +77,17 @@ func TestCursorRefusals(t *testing.T) {
 		{"a field too many", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "||")), false, "", ""},
 		{"an id in upper case", encodeCursor(16, tag, strings.ToUpper(at), nil), false, "", ""},
 		{"a time not as the store writes it", encodeCursor(16, tag, "2026-11-23T10:00:00Z#"+id, nil), false, "", ""},
-		{"v1", base64.RawURLEncoding.EncodeToString([]byte("v1|" + at)), true, at, ""},
+		// A v1 cursor carried no merchant tag: any merchant could present
+		// another's (or forge one) and have it accepted.
+		{"v1", base64.RawURLEncoding.EncodeToString([]byte("v1|" + at)), false, "", ""},
+		{"v1 of the day's start", base64.RawURLEncoding.EncodeToString([]byte("v1|")), false, "", ""},
 		{"v1 of another day", base64.RawURLEncoding.EncodeToString([]byte("v1|" + createdKey(day.Add(25*time.Hour), id))), false, "", ""},
 		{"not base64url", "a+b/", false, "", ""},
+		{"padded", encodeCursor(16, tag, at, nil) + "==", false, "", ""},
+		// The same bytes with the last character's unused bits set: an
+		// altered cursor, refused as any other.
+		{"altered unused bits", alterLastBits(encodeCursor(16, tag, at, nil)), false, "", ""},
+		{"a newline inside", encodeCursor(16, tag, at, nil)[:8] + "\n" + encodeCursor(16, tag, at, nil)[8:], false, "", ""},
 	}
 	for _, tt := range tests {
 		cur, err := decodeCursor(tt.cursor, "m-1", day, 16)
@@ -91,5 +101,41 @@ func TestCursorRefusals(t *testing.T) {
 		if tt.ok && (cur.after != tt.after || cur.pos[3] != tt.pos3) {
 			t.Errorf("%s: after %q, pos[3] %q; want %q, %q", tt.name, cur.after, cur.pos[3], tt.after, tt.pos3)
 		}
+	}
+}
+
+// alterLastBits returns cursor with the unused low bits of its last
+// character set: base64url that decodes, leniently, to the same bytes.
+func alterLastBits(cursor string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	unused := map[int]int{2: 4, 3: 2}[len(cursor)%4]
+	if unused == 0 {
+		panic("cursor has no unused bits: " + cursor)
+	}
+	last := strings.IndexByte(alphabet, cursor[len(cursor)-1])
+	return cursor[:len(cursor)-1] + string(alphabet[last|1])
+}
+
+// TestLongestCursorFitsARequest: a client sends the cursor back in the next
+// page's request line, and API Gateway's HTTP API takes at most 10,240
+// bytes of request line and header values together ("Total combined size
+// of request line and header values", not adjustable). The longest cursor
+// the list writes, at the most partitions LIST_SHARDS may have (a position
+// for every one), stays within maxCursorLen and reads back.
+func TestLongestCursorFitsARequest(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	last := createdKey(day.Add(24*time.Hour-100*time.Nanosecond), "ffffffff-ffff-4fff-bfff-ffffffffffff")
+	pos := map[int]string{}
+	for i := range MaxListShards {
+		pos[i] = last
+	}
+	c := encodeCursor(MaxListShards, merchantTag("m-1"), createdKey(day, "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"), pos)
+	t.Logf("the longest cursor at LIST_SHARDS=%d: %d bytes", MaxListShards, len(c))
+	if len(c) > maxCursorLen {
+		t.Errorf("the longest cursor at LIST_SHARDS=%d is %d bytes; want at most %d", MaxListShards, len(c), maxCursorLen)
+	}
+	cur, err := decodeCursor(c, "m-1", day, MaxListShards)
+	if err != nil || cur.pos[MaxListShards-1] != last {
+		t.Errorf("decodeCursor(the longest cursor) = %v, last position %q; want it read back", err, cur.pos[MaxListShards-1])
 	}
 }

@@ -45,10 +45,24 @@ var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultL
 // merchant's day in the list index (docs/design.md §8).
 const DefaultListShards = 16
 
+// MaxListShards is the most partitions LIST_SHARDS may have: a page's
+// cursor holds a position for each, and the client sends it back in the
+// next page's request line, of which (with the headers, a bearer token
+// among them) API Gateway's HTTP API takes 10,240 bytes at most. At 32 the
+// longest cursor is about 3 KB, within maxCursorLen; at 256 it was 24 KB,
+// and its Link could be neither followed nor, beside a full page, returned
+// by Lambda.
+const MaxListShards = 32
+
+// maxCursorLen is the longest cursor the list writes, at MaxListShards:
+// 4 KiB, leaving 6 KiB of a request's 10,240 bytes to the rest of its line
+// and its headers.
+const maxCursorLen = 4 << 10
+
 // ListShards sets LIST_SHARDS: the partitions one merchant's day is spread
-// over in the list index (a hash of the id picks one). Lowering it would
-// hide the sessions written to the partitions it drops; the template fixes
-// it.
+// over in the list index (a hash of the id picks one), 1 to MaxListShards
+// (config refuses more). Lowering it would hide the sessions written to the
+// partitions it drops; the template fixes it.
 func ListShards(n int) Option {
 	return func(s *Store) { s.list.shards = max(n, 1) }
 }
@@ -116,7 +130,8 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // at q.Limit returns a cursor only when another session exists. A listing
 // that runs out of its time budget (ListBudget) also stops, and returns the
 // cursor of the rest: possibly after fewer sessions than q.Limit, or none,
-// but always further on, so following the cursors always ends.
+// but always further on, so following the cursors always ends; one that
+// has read the whole day when its budget runs out is complete ("").
 //
 // The index gives the sessions' ids and order: the day's LIST_SHARDS
 // partitions are read in parallel and merged by sort key. The sessions
@@ -144,8 +159,12 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	}
 	listed := 0
 	for round := 0; ; round++ {
-		// The first round always runs: every listing makes progress.
+		// The first round always runs: every listing makes progress. A
+		// listing that has consumed the whole day is complete, however late.
 		if round > 0 && time.Now().After(deadline) {
+			if r.exhausted() {
+				return "", nil
+			}
 			return r.cursor(), nil
 		}
 		if err := r.fill(ctx); err != nil {
@@ -479,8 +498,11 @@ type cursorPos struct {
 // malformed, is refused; one made for another partition count keeps only
 // after (the partitions' own positions would not mean the same). It only
 // ever selects within the caller's own merchant and day: the partitions
-// come from the request. A "v1|<after>" cursor (before the list read its
-// sessions from the table) is read as after.
+// come from the request. Only the encoding encodeCursor writes is read (no
+// padding, newline or unused bit set), so an altered cursor never reads as
+// the original. A "v1|<after>" cursor (before the list read its sessions
+// from the table) is refused: it named no merchant, so another merchant's
+// was accepted; a client that holds one lists its day again from the start.
 func encodeCursor(partitions int, mtag, after string, pos map[int]string) string {
 	var b strings.Builder
 	b.WriteString("v2|" + mtag + "|" + strconv.Itoa(partitions) + "|" + after + "|")
@@ -509,15 +531,8 @@ func decodeCursor(cursor, merchantID string, day time.Time, partitions int) (cur
 	}
 	bad := session.Invalid("cursor", "cursor is not a cursor of this list; use the Link header of the previous page.")
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return cur, bad
-	}
-	if after, ok := strings.CutPrefix(string(raw), "v1|"); ok {
-		if after != "" && !validListKey(after, day) {
-			return cur, bad
-		}
-		cur.after = after
-		return cur, nil
+	if err != nil || base64.RawURLEncoding.EncodeToString(raw) != cursor {
+		return cur, bad // the decoder skips newlines and unused bits
 	}
 	f := strings.Split(string(raw), "|")
 	if len(f) != 5 || f[0] != "v2" || f[1] != merchantTag(merchantID) {

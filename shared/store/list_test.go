@@ -167,6 +167,30 @@ func TestListTimeBudget(t *testing.T) {
 	}
 }
 
+// TestListBudgetSpentAfterTheLastSession: a listing whose time budget runs
+// out only after it has read and listed the whole day (here: one round,
+// with no budget at all) is complete, and says so: no cursor. With one, the
+// handler refused a whole day it had read in full as too large (400
+// LIST_TOO_LARGE), and a page that held the day's last session pointed to
+// an empty next page.
+func TestListBudgetSpentAfterTheLastSession(t *testing.T) {
+	f := newListFixture(t, store.ListBudget(time.Nanosecond))
+	vs := sessions("m-1", t0, 5, false)
+	if err := f.st.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, v := range vs {
+		want = append(want, v.ID)
+	}
+	for _, limit := range []int{0, 5, 10} {
+		got, next := f.list(t, store.ListQuery{MerchantID: "m-1", Day: t0, Limit: limit})
+		if !slices.Equal(got, want) || next != "" {
+			t.Errorf("limit %d: %d listed, next %q; want all %d and no next", limit, len(got), next, len(want))
+		}
+	}
+}
+
 // TestListUnprocessedKeys: keys a BatchGetItem leaves unprocessed (DynamoDB
 // does, under load) are read again after a backoff; when they stay
 // unprocessed the listing fails as unavailable (503), never short.
