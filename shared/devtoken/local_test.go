@@ -44,8 +44,8 @@ func TestLocalRoutesAnswerAsTheService(t *testing.T) {
 		{"ttl over a day", "GET", devtoken.TokenPath + "?ttl=25h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"ttl zero", "GET", devtoken.TokenPath + "?ttl=0s", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"ttl negative", "GET", devtoken.TokenPath + "?ttl=-1h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
-		{"token by POST", "POST", devtoken.TokenPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET"},
-		{"jwks by DELETE", "DELETE", devtoken.JWKSPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET"},
+		{"token by POST", "POST", devtoken.TokenPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
+		{"jwks by DELETE", "DELETE", devtoken.JWKSPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
