@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Input limits. Strings are counted in characters (runes).
@@ -128,6 +130,28 @@ func (d *Draft) Validate() error {
 		d.ParentSessionID = lowerASCII(d.ParentSessionID)
 	}
 	return checkMap("metadata", d.Metadata, maxMetadataKeys, maxMetadataKeyLen, maxMetadataValLen)
+}
+
+// Canonical is the JSON of a validated draft that an Idempotency-Key's
+// request hash is taken of: the same JSON content gives the same bytes,
+// whatever the order of members and the whitespace, at every depth (the
+// free-form objects' members are sorted as RFC 8785 §3.2.3 sorts them).
+// Numbers stay as written, as they are stored: 1 and 1.0 differ. A draft
+// whose objects' members are already in that order gives the bytes it gave
+// before objects were sorted, so a key remembered then still matches.
+func (d *Draft) Canonical() ([]byte, error) {
+	c := *d
+	for _, raw := range []*json.RawMessage{&c.Provider, &c.PaymentMethodDetails, &c.Appearance} {
+		if *raw == nil {
+			continue
+		}
+		v := jsontext.Value(bytes.Clone(*raw))
+		if err := v.Format(jsontext.ReorderRawObjects(true)); err != nil {
+			return nil, err
+		}
+		*raw = json.RawMessage(v)
+	}
+	return json.Marshal(&c)
 }
 
 // ValidID reports whether s is a session id: a UUID in its canonical

@@ -423,3 +423,34 @@ func TestErrorsNeverLeakInternals(t *testing.T) {
 type errAny string
 
 func (e errAny) Error() string { return string(e) }
+
+// TestCanonicalKeepsRememberedHashes: an Idempotency-Key remembered before
+// the free-form objects were sorted for its hash still matches a retry after
+// a deploy, whenever that retry's objects were already in sorted order (and
+// always when it has none): Canonical gives the bytes json.Marshal gave.
+func TestCanonicalKeepsRememberedHashes(t *testing.T) {
+	for _, body := range []string{
+		`{"amount":100,"currency":"EUR","orderId":"o-1","metadata":{"b":"2","a":"1"}}`,
+		`{"amount":100,"currency":"EUR","provider":{"a":1,"b":{"c":"<&>","d":[{"e":1.50}]}}}`,
+		`{"amount":0,"currency":"EUR","hosted":true,"appearance":{},"paymentMethodDetails":{"brand":"visa"}}`,
+	} {
+		var d Draft
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("Validate(%s) = %v", body, err)
+		}
+		before, err := json.Marshal(&d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.Canonical()
+		if err != nil {
+			t.Fatalf("Canonical() = %v", err)
+		}
+		if string(got) != string(before) {
+			t.Errorf("Canonical() = %s; want %s", got, before)
+		}
+	}
+}
