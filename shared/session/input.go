@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -306,7 +307,13 @@ func checkString(field, v string, max int) error {
 	return checkText(field, v)
 }
 
-// checkURL refuses anything but an absolute http(s) URL.
+// checkURL refuses anything but an absolute http(s) URL with a host, as a
+// browser will be sent to it (docs/design.md §3): no user information
+// (https://shop.example@evil.example/ is evil.example's), a port from 1 to
+// 65535, and none of the characters RFC 3986 never lets a URL hold raw
+// (space, " < > \ ^ ` { | }: percent-encode them), nor an invisible or
+// space character (zero-width, bidi controls, line separators). Letters
+// of any script are allowed, as an IRI (RFC 3987) holds them.
 func checkURL(field, v string) error {
 	if v == "" {
 		return nil
@@ -314,9 +321,22 @@ func checkURL(field, v string) error {
 	if err := checkString(field, v, maxURLLen); err != nil {
 		return err
 	}
+	for _, r := range v {
+		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+			return Invalid(field, "%s must be a URL without spaces, invisible characters or any of \" < > \\ ^ ` { | } (percent-encode them).", field)
+		}
+	}
 	u, err := url.Parse(v)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return Invalid(field, "%s must be an absolute http or https URL.", field)
+	if err != nil || !u.IsAbs() || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return Invalid(field, "%s must be an absolute http or https URL with a host.", field)
+	}
+	if u.User != nil {
+		return Invalid(field, "%s must not hold user information (user:password@ before the host).", field)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return Invalid(field, "%s must have a port from 1 to 65535.", field)
+		}
 	}
 	return nil
 }
