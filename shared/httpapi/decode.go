@@ -53,7 +53,9 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 			return malformed("The request body could not be read.")
 		}
 	}
-	t := bytes.TrimSpace(body)
+	// JSON's whitespace only (RFC 8259 §2): a body of other spaces
+	// (U+00A0, U+3000, a form feed) is a body, not the absence of one.
+	t := bytes.Trim(body, jsonWhitespace)
 	if len(t) == 0 {
 		if allowEmpty {
 			return nil
@@ -74,6 +76,9 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 	}
 	return nil
 }
+
+// jsonWhitespace is the whitespace RFC 8259 §2 allows around a JSON value.
+const jsonWhitespace = " \t\r\n"
 
 // checkContentType reports whether the request has a Content-Type, and
 // refuses one that is not application/json with at most a charset=utf-8

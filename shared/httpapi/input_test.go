@@ -344,6 +344,52 @@ func testContentType(t *testing.T, h *harness) {
 	}
 }
 
+// TestOnlyJSONWhitespaceIsNoBody: the cancel's body is optional, and a
+// body of JSON's whitespace (RFC 8259 §2: space, tab, line feed, carriage
+// return) is none. Other bytes are a body, which must be a JSON object of
+// Content-Type application/json: a body of Unicode spaces (U+00A0, U+0085,
+// U+3000, U+2028) is not an empty one, and must not cancel the session.
+func TestOnlyJSONWhitespaceIsNoBody(t *testing.T) { eachStore(t, testOnlyJSONWhitespaceIsNoBody) }
+
+func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	for _, tt := range []struct {
+		name, body, contentType string
+		status                  int
+		code                    string
+	}{
+		{"JSON whitespace, no Content-Type", " \t\r\n", "", 200, ""},
+		{"no-break space, no Content-Type", "\u00a0", "", 415, session.ReasonUnsupportedMedia},
+		{"next line, no Content-Type", "\u0085", "", 415, session.ReasonUnsupportedMedia},
+		{"ideographic space, no Content-Type", "\u3000", "", 415, session.ReasonUnsupportedMedia},
+		{"line separator, no Content-Type", "\u2028", "", 415, session.ReasonUnsupportedMedia},
+		{"form feed, no Content-Type", "\f", "", 415, session.ReasonUnsupportedMedia},
+		{"no-break space as JSON", "\u00a0", "application/json", 400, session.ReasonMalformedJSON},
+		{"no-break space before the object", "\u00a0{}", "application/json", 400, session.ReasonMalformedJSON},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := h.create("m-1", nil)
+			r := httptest.NewRequest("POST", "/sessions/"+id+"/cancel", strings.NewReader(tt.body))
+			r.Header.Set("Authorization", "Bearer "+tok)
+			if tt.contentType != "" {
+				r.Header.Set("Content-Type", tt.contentType)
+			}
+			w := httptest.NewRecorder()
+			h.handler.ServeHTTP(w, r)
+			if tt.status == 200 {
+				if w.Code != 200 {
+					t.Errorf("cancel = %d %s; want 200", w.Code, w.Body)
+				}
+				return
+			}
+			wantProblem(t, response{w}, tt.status, tt.code)
+			if got := h.do("GET", "/sessions/"+id, tok, nil).json(t)["status"]; got != "CREATED" {
+				t.Errorf("after a refused cancel, status = %v; want CREATED", got)
+			}
+		})
+	}
+}
+
 // TestLogLineRedactsCardNumbersInPaths: "The request log line records the
 // raw path, so GET /4111-1111-1111-1111 writes the number into CloudWatch.
 // Log the route pattern, and redact any path segment the guard would
