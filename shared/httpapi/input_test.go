@@ -390,6 +390,55 @@ func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
 	}
 }
 
+// TestNullIsNoString: docs/design.md §3, "What is stored is exactly what was
+// checked." A null where a string map's value or a string array's element
+// belongs was read as "" and stored as a value the client never sent
+// (metadata {"note":null} came back as {"note":""}). It is refused, naming
+// the place; a null field is still taken as absent, as the README says of
+// optional fields, and a null inside a free-form object is kept as sent.
+func TestNullIsNoString(t *testing.T) { eachStore(t, testNullIsNoString) }
+
+func testNullIsNoString(t *testing.T, h *harness) {
+	tok, proc := h.merchantToken("m-1"), h.processorToken()
+	id := h.create("m-1", nil)
+	for _, tt := range []struct {
+		name, path, body string
+		field            string // "" when accepted
+	}{
+		{"metadata value", "/sessions", `{"amount":1,"currency":"EUR","metadata":{"a":"x","note":null}}`, "metadata.note"},
+		{"card category", "/sessions", `{"amount":1,"currency":"EUR","cardCategories":["CREDIT",null]}`, "cardCategories[1]"},
+		{"resultData value", "/sessions/" + id + "/events", `{"status":"PROCESSING","resultData":{"code":null}}`, "resultData.code"},
+		{"decline reason", "/sessions/" + id + "/events", `{"status":"PROCESSING","declineReasons":{"category":"x","reasons":[null]}}`, "declineReasons.reasons[0]"},
+		{"api key scope", "/api-keys", `{"scopes":["sessions:read",null]}`, "scopes[1]"},
+		{"null fields are absent", "/sessions", `{"amount":1,"currency":"EUR","orderId":null,"metadata":null,"cardCategories":null,"provider":null}`, ""},
+		{"null inside a free-form object", "/sessions", `{"amount":1,"currency":"EUR","provider":{"a":null,"b":[null]}}`, ""},
+		{"null decline category", "/sessions/" + id + "/events", `{"status":"PROCESSING","declineReasons":{"category":null,"reasons":null}}`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			token := tok
+			switch {
+			case strings.HasSuffix(tt.path, "/events"):
+				token = proc
+			case tt.path == "/api-keys":
+				token = h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+			}
+			res := h.do("POST", tt.path, token, tt.body)
+			if tt.field == "" {
+				if res.Code != 200 && res.Code != 201 {
+					t.Fatalf("status = %d %s; want 200 or 201", res.Code, res.Body)
+				}
+				if strings.Contains(tt.body, `"provider":{`) && !strings.Contains(res.Body.String(), `"provider":{"a":null,"b":[null]}`) {
+					t.Errorf("body %s; want provider stored as sent", res.Body)
+				}
+				return
+			}
+			if p := wantProblem(t, res, 400, session.ReasonValidation); p["field"] != tt.field {
+				t.Errorf("field = %v; want %s", p["field"], tt.field)
+			}
+		})
+	}
+}
+
 // TestLogLineRedactsCardNumbersInPaths: "The request log line records the
 // raw path, so GET /4111-1111-1111-1111 writes the number into CloudWatch.
 // Log the route pattern, and redact any path segment the guard would
