@@ -53,7 +53,9 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 			return malformed("The request body could not be read.")
 		}
 	}
-	t := bytes.TrimSpace(body)
+	// JSON's whitespace only (RFC 8259 §2): a body of other spaces
+	// (U+00A0, U+3000, a form feed) is a body, not the absence of one.
+	t := bytes.Trim(body, jsonWhitespace)
 	if len(t) == 0 {
 		if allowEmpty {
 			return nil
@@ -69,11 +71,17 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 	if err := session.CheckJSON(body); err != nil {
 		return err
 	}
+	if err := refuseNullStrings(reflect.TypeOf(dst), body); err != nil {
+		return err
+	}
 	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return decodeError(reflect.TypeOf(dst), err)
 	}
 	return nil
 }
+
+// jsonWhitespace is the whitespace RFC 8259 §2 allows around a JSON value.
+const jsonWhitespace = " \t\r\n"
 
 // checkContentType reports whether the request has a Content-Type, and
 // refuses one that is not application/json with at most a charset=utf-8
@@ -124,6 +132,59 @@ func unsupportedMedia() error {
 
 func malformed(msg string) error {
 	return session.Errorf(session.EINVALID, session.ReasonMalformedJSON, "%s", msg)
+}
+
+// refuseNullStrings refuses a JSON null where a value of a string map or
+// an element of a string array belongs (metadata, resultData,
+// cardCategories, declineReasons.reasons, scopes): decoded, it would be "",
+// stored as a value the client never sent (docs/design.md §3: what is stored
+// is exactly what was checked). A null field of an object is still taken as
+// absent, and a null inside a free-form object (json.RawMessage) is kept.
+// body has passed session.CheckJSON.
+func refuseNullStrings(t reflect.Type, body []byte) error {
+	if !bytes.Contains(body, []byte("null")) {
+		return nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil // the end: the body is valid JSON
+		}
+		if tok.Kind() != 'n' {
+			continue
+		}
+		p := dec.StackPointer()
+		parent := typeAt(t, p.Parent())
+		if parent != nil && (parent.Kind() == reflect.Map || parent.Kind() == reflect.Slice) && parent.Elem().Kind() == reflect.String {
+			field := fieldOf(t, p)
+			return session.Invalid(field, "%s must be a string, not null.", field)
+		}
+	}
+}
+
+// typeAt is the Go type of the value p points to in a value of type t, or
+// nil where t holds no such place (inside a free-form object).
+func typeAt(t reflect.Type, p jsontext.Pointer) reflect.Type {
+	for tok := range p.Tokens() {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t == nil:
+			return nil
+		case t.Kind() == reflect.Map, t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct:
+			t = structField(t, tok)
+		default:
+			return nil
+		}
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 // decodeError turns an error of decoding into t (a body that passed

@@ -344,6 +344,101 @@ func testContentType(t *testing.T, h *harness) {
 	}
 }
 
+// TestOnlyJSONWhitespaceIsNoBody: the cancel's body is optional, and a
+// body of JSON's whitespace (RFC 8259 §2: space, tab, line feed, carriage
+// return) is none. Other bytes are a body, which must be a JSON object of
+// Content-Type application/json: a body of Unicode spaces (U+00A0, U+0085,
+// U+3000, U+2028) is not an empty one, and must not cancel the session.
+func TestOnlyJSONWhitespaceIsNoBody(t *testing.T) { eachStore(t, testOnlyJSONWhitespaceIsNoBody) }
+
+func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	for _, tt := range []struct {
+		name, body, contentType string
+		status                  int
+		code                    string
+	}{
+		{"JSON whitespace, no Content-Type", " \t\r\n", "", 200, ""},
+		{"no-break space, no Content-Type", "\u00a0", "", 415, session.ReasonUnsupportedMedia},
+		{"next line, no Content-Type", "\u0085", "", 415, session.ReasonUnsupportedMedia},
+		{"ideographic space, no Content-Type", "\u3000", "", 415, session.ReasonUnsupportedMedia},
+		{"line separator, no Content-Type", "\u2028", "", 415, session.ReasonUnsupportedMedia},
+		{"form feed, no Content-Type", "\f", "", 415, session.ReasonUnsupportedMedia},
+		{"no-break space as JSON", "\u00a0", "application/json", 400, session.ReasonMalformedJSON},
+		{"no-break space before the object", "\u00a0{}", "application/json", 400, session.ReasonMalformedJSON},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := h.create("m-1", nil)
+			r := httptest.NewRequest("POST", "/sessions/"+id+"/cancel", strings.NewReader(tt.body))
+			r.Header.Set("Authorization", "Bearer "+tok)
+			if tt.contentType != "" {
+				r.Header.Set("Content-Type", tt.contentType)
+			}
+			w := httptest.NewRecorder()
+			h.handler.ServeHTTP(w, r)
+			if tt.status == 200 {
+				if w.Code != 200 {
+					t.Errorf("cancel = %d %s; want 200", w.Code, w.Body)
+				}
+				return
+			}
+			wantProblem(t, response{w}, tt.status, tt.code)
+			if got := h.do("GET", "/sessions/"+id, tok, nil).json(t)["status"]; got != "CREATED" {
+				t.Errorf("after a refused cancel, status = %v; want CREATED", got)
+			}
+		})
+	}
+}
+
+// TestNullIsNoString: docs/design.md §3, "What is stored is exactly what was
+// checked." A null where a string map's value or a string array's element
+// belongs was read as "" and stored as a value the client never sent
+// (metadata {"note":null} came back as {"note":""}). It is refused, naming
+// the place; a null field is still taken as absent, as the README says of
+// optional fields, and a null inside a free-form object is kept as sent.
+func TestNullIsNoString(t *testing.T) { eachStore(t, testNullIsNoString) }
+
+func testNullIsNoString(t *testing.T, h *harness) {
+	tok, proc := h.merchantToken("m-1"), h.processorToken()
+	id := h.create("m-1", nil)
+	for _, tt := range []struct {
+		name, path, body string
+		field            string // "" when accepted
+	}{
+		{"metadata value", "/sessions", `{"amount":1,"currency":"EUR","metadata":{"a":"x","note":null}}`, "metadata.note"},
+		{"card category", "/sessions", `{"amount":1,"currency":"EUR","cardCategories":["CREDIT",null]}`, "cardCategories[1]"},
+		{"resultData value", "/sessions/" + id + "/events", `{"status":"PROCESSING","resultData":{"code":null}}`, "resultData.code"},
+		{"decline reason", "/sessions/" + id + "/events", `{"status":"PROCESSING","declineReasons":{"category":"x","reasons":[null]}}`, "declineReasons.reasons[0]"},
+		{"api key scope", "/api-keys", `{"scopes":["sessions:read",null]}`, "scopes[1]"},
+		{"null fields are absent", "/sessions", `{"amount":1,"currency":"EUR","orderId":null,"metadata":null,"cardCategories":null,"provider":null}`, ""},
+		{"null inside a free-form object", "/sessions", `{"amount":1,"currency":"EUR","provider":{"a":null,"b":[null]}}`, ""},
+		{"null decline category", "/sessions/" + id + "/events", `{"status":"PROCESSING","declineReasons":{"category":null,"reasons":null}}`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			token := tok
+			switch {
+			case strings.HasSuffix(tt.path, "/events"):
+				token = proc
+			case tt.path == "/api-keys":
+				token = h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+			}
+			res := h.do("POST", tt.path, token, tt.body)
+			if tt.field == "" {
+				if res.Code != 200 && res.Code != 201 {
+					t.Fatalf("status = %d %s; want 200 or 201", res.Code, res.Body)
+				}
+				if strings.Contains(tt.body, `"provider":{`) && !strings.Contains(res.Body.String(), `"provider":{"a":null,"b":[null]}`) {
+					t.Errorf("body %s; want provider stored as sent", res.Body)
+				}
+				return
+			}
+			if p := wantProblem(t, res, 400, session.ReasonValidation); p["field"] != tt.field {
+				t.Errorf("field = %v; want %s", p["field"], tt.field)
+			}
+		})
+	}
+}
+
 // TestLogLineRedactsCardNumbersInPaths: "The request log line records the
 // raw path, so GET /4111-1111-1111-1111 writes the number into CloudWatch.
 // Log the route pattern, and redact any path segment the guard would

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // TestRetentionEverywhere: sessions past their retention are stored items
@@ -142,5 +145,47 @@ func testIdempotencyKeyExpiresAfter24h(t *testing.T, h *harness) {
 	res := h.do("POST", "/sessions", tok, map[string]any{"amount": 2, "currency": "EUR"}, "Idempotency-Key", "k-24h")
 	if res.Code != 201 || res.json(t)["id"] == first.json(t)["id"] {
 		t.Errorf("after 24h = %d %s; want a new session", res.Code, res.Body)
+	}
+}
+
+// TestExpiredAnswersAlikeSweptOrNot: docs/design.md §4, "An open session is
+// expired from the instant expiresAt is reached, whether or not the sweeper
+// has written it: every read reports EXPIRED ... and every write is refused
+// with 409 SESSION_EXPIRED." Two sessions past expiresAt, one written
+// EXPIRED by the sweeper and one not, read alike and refuse a processor's
+// event and the merchant's cancel with the same code; an eventId applied
+// before is still acknowledged on both.
+func TestExpiredAnswersAlikeSweptOrNot(t *testing.T) {
+	h := newHarness(t)
+	tok, proc := h.merchantToken("m-1"), h.processorToken()
+	swept := h.create("m-1", nil)
+	h.clock.Advance(10 * time.Minute)
+	unswept := h.create("m-1", nil)
+	for _, id := range []string{swept, unswept} {
+		if res := h.do("POST", "/sessions/"+id+"/events", proc, `{"status":"PROCESSING","eventId":"evt-1"}`); res.Code != 200 {
+			t.Fatalf("event = %d %s", res.Code, res.Body)
+		}
+	}
+	// Only the first has expired when the sweeper runs; both have when
+	// they are written to (and the first is still within its retention).
+	h.clock.Advance(session.DefaultPolicy.Expiry - 10*time.Minute + time.Minute)
+	if r := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now).Run(context.Background()); r.Expired != 1 {
+		t.Fatalf("sweep = %+v; want the first session expired", r)
+	}
+	h.clock.Advance(10 * time.Minute)
+	for _, id := range []string{swept, unswept} {
+		if got := h.do("GET", "/sessions/"+id, tok, nil); got.Code != 200 || got.json(t)["status"] != "EXPIRED" {
+			t.Fatalf("GET = %d %s; want 200 EXPIRED", got.Code, got.Body)
+		}
+		for _, tt := range []struct{ name, path, token, body string }{
+			{"event", "/sessions/" + id + "/events", proc, `{"status":"AUTHORISED","eventId":"evt-2"}`},
+			{"event to an open status", "/sessions/" + id + "/events", proc, `{"status":"SENT"}`},
+			{"cancel", "/sessions/" + id + "/cancel", tok, ""},
+		} {
+			wantProblem(t, h.do("POST", tt.path, tt.token, tt.body), 409, session.ReasonSessionExpired)
+		}
+		if res := h.do("POST", "/sessions/"+id+"/events", proc, `{"status":"PROCESSING","eventId":"evt-1"}`); res.Code != 200 || res.json(t)["status"] != "EXPIRED" {
+			t.Errorf("retried evt-1 = %d %s; want 200, the session EXPIRED", res.Code, res.Body)
+		}
 	}
 }

@@ -87,7 +87,7 @@ func CreateSession(st Store, authn *auth.Authenticator, now func() time.Time) ht
 		v := session.New(&d, p.MerchantID, uuid.NewString(), newHCPToken(), now(), st.Policy())
 		var idem *store.Idempotency
 		if key != "" {
-			canonical, err := json.Marshal(&d)
+			canonical, err := d.Canonical()
 			if err != nil {
 				return session.Internal(err)
 			}

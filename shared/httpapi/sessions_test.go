@@ -138,6 +138,53 @@ func testIdempotencyOverHTTP(t *testing.T, h *harness) {
 	}
 }
 
+// TestIdempotencySameJSONContent: README, Decisions: '"Same request" means
+// the same JSON content: key order and whitespace do not matter.' That holds
+// at every depth: the free-form objects (provider, appearance,
+// paymentMethodDetails) are JSON objects too, whose member order carries no
+// meaning (RFC 8259 §4), and a client's serializer may order them otherwise on
+// a retry. Numbers are compared as written (1 and 1.0 differ), since they are
+// stored as written.
+func TestIdempotencySameJSONContent(t *testing.T) { eachStore(t, testIdempotencySameJSONContent) }
+
+func testIdempotencySameJSONContent(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	const first = `{"amount":100,"currency":"EUR","provider":{"name":"stripe","opts":{"a":1,"b":[{"x":1,"y":2}]}},` +
+		`"appearance":{"theme":"dark","locale":"de"},"paymentMethodDetails":{"brand":"visa","last4":"4242"},"metadata":{"k1":"v1","k2":"v2"}}`
+	res := h.do("POST", "/sessions", tok, first, "Idempotency-Key", "k-content")
+	if res.Code != 201 {
+		t.Fatalf("first = %d %s; want 201", res.Code, res.Body)
+	}
+	want := res.Body.String()
+	for _, tt := range []struct {
+		name, body string
+		status     int
+	}{
+		{"nested members in another order",
+			`{"amount":100,"currency":"EUR","provider":{"opts":{"b":[{"y":2,"x":1}],"a":1},"name":"stripe"},` +
+				`"appearance":{"locale":"de","theme":"dark"},"paymentMethodDetails":{"last4":"4242","brand":"visa"},"metadata":{"k2":"v2","k1":"v1"}}`, 201},
+		{"every level reordered, spaced and escaped",
+			` { "metadata" : { "k2":"v2" , "k1":"v1" }, "paymentMethodDetails":{"last4":"4242","brand":"vis\u0061"},` +
+				` "appearance":{"locale":"de","theme":"dark"}, "provider":{ "opts":{"b":[{"y":2,"x":1}],"a":1}, "name":"stripe" }, "currency":"EUR", "amount":100 } `, 201},
+		{"a nested value differs", strings.Replace(first, `"y":2`, `"y":3`, 1), 409},
+		{"a nested member added", strings.Replace(first, `"theme":"dark"`, `"theme":"dark","z":1`, 1), 409},
+		{"array order differs", strings.Replace(first, `[{"x":1,"y":2}]`, `[{"x":1,"y":2},{}]`, 1), 409},
+		{"a number written otherwise", strings.Replace(first, `"a":1`, `"a":1.0`, 1), 409},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := h.do("POST", "/sessions", tok, tt.body, "Idempotency-Key", "k-content")
+			if tt.status == 409 {
+				wantProblem(t, res, 409, session.ReasonIdempotencyReused)
+				return
+			}
+			if res.Code != 201 || res.Body.String() != want || res.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("retry = %d %s (replayed %q); want 201, the first body, Idempotent-Replayed: true",
+					res.Code, res.Body, res.Header().Get("Idempotent-Replayed"))
+			}
+		})
+	}
+}
+
 func TestEvents(t *testing.T) { eachStore(t, testEvents) }
 
 func testEvents(t *testing.T, h *harness) {

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Input limits. Strings are counted in characters (runes).
@@ -128,6 +131,28 @@ func (d *Draft) Validate() error {
 		d.ParentSessionID = lowerASCII(d.ParentSessionID)
 	}
 	return checkMap("metadata", d.Metadata, maxMetadataKeys, maxMetadataKeyLen, maxMetadataValLen)
+}
+
+// Canonical is the JSON of a validated draft that an Idempotency-Key's
+// request hash is taken of: the same JSON content gives the same bytes,
+// whatever the order of members and the whitespace, at every depth (the
+// free-form objects' members are sorted as RFC 8785 §3.2.3 sorts them).
+// Numbers stay as written, as they are stored: 1 and 1.0 differ. A draft
+// whose objects' members are already in that order gives the bytes it gave
+// before objects were sorted, so a key remembered then still matches.
+func (d *Draft) Canonical() ([]byte, error) {
+	c := *d
+	for _, raw := range []*json.RawMessage{&c.Provider, &c.PaymentMethodDetails, &c.Appearance} {
+		if *raw == nil {
+			continue
+		}
+		v := jsontext.Value(bytes.Clone(*raw))
+		if err := v.Format(jsontext.ReorderRawObjects(true)); err != nil {
+			return nil, err
+		}
+		*raw = json.RawMessage(v)
+	}
+	return json.Marshal(&c)
 }
 
 // ValidID reports whether s is a session id: a UUID in its canonical
@@ -282,7 +307,13 @@ func checkString(field, v string, max int) error {
 	return checkText(field, v)
 }
 
-// checkURL refuses anything but an absolute http(s) URL.
+// checkURL refuses anything but an absolute http(s) URL with a host, as a
+// browser will be sent to it (docs/design.md §3): no user information
+// (https://shop.example@evil.example/ is evil.example's), a port from 1 to
+// 65535, and none of the characters RFC 3986 never lets a URL hold raw
+// (space, " < > \ ^ ` { | }: percent-encode them), nor an invisible or
+// space character (zero-width, bidi controls, line separators). Letters
+// of any script are allowed, as an IRI (RFC 3987) holds them.
 func checkURL(field, v string) error {
 	if v == "" {
 		return nil
@@ -290,9 +321,22 @@ func checkURL(field, v string) error {
 	if err := checkString(field, v, maxURLLen); err != nil {
 		return err
 	}
+	for _, r := range v {
+		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+			return Invalid(field, "%s must be a URL without spaces, invisible characters or any of \" < > \\ ^ ` { | } (percent-encode them).", field)
+		}
+	}
 	u, err := url.Parse(v)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return Invalid(field, "%s must be an absolute http or https URL.", field)
+	if err != nil || !u.IsAbs() || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return Invalid(field, "%s must be an absolute http or https URL with a host.", field)
+	}
+	if u.User != nil {
+		return Invalid(field, "%s must not hold user information (user:password@ before the host).", field)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return Invalid(field, "%s must have a port from 1 to 65535.", field)
+		}
 	}
 	return nil
 }

@@ -275,14 +275,20 @@ func (p Policy) WriteAt(now time.Time) time.Time { return now.Add(p.WriteGuard) 
 // writable checks that the session, as stored, may be written at now, judged
 // at now plus the guard band: it still exists then (else ENOTFOUND: within
 // the band before its retention ends, a write sees the session as it will
-// be when the write may land, gone) and, if open, has not expired then (else
-// ECONFLICT SESSION_EXPIRED, the same as a write after expiresAt: a client
-// must treat a session within the band as expired for writes, though reads
-// still show it open until expiresAt itself).
+// be when the write may land, gone), is not EXPIRED as stored, and, if
+// open, has not expired then (else ECONFLICT SESSION_EXPIRED, the same as a
+// write after expiresAt, swept or not: a client must treat a session within
+// the band as expired for writes, though reads still show it open until
+// expiresAt itself).
 func (s *Session) writable(now time.Time, p Policy) error {
 	at := p.WriteAt(now)
 	if !at.Before(s.PurgeAt(p)) {
 		return NotFound()
+	}
+	if s.Status == Expired {
+		// Written by the sweeper: refused as it was before the sweeper
+		// ran (docs/design.md §4), not as an invalid transition.
+		return Errorf(ECONFLICT, ReasonSessionExpired, "The session expired at %s; it can no longer change.", s.ExpiresAt.Format(time.RFC3339))
 	}
 	if s.ExpiredAt(at) {
 		if s.ExpiredAt(now) {

@@ -389,6 +389,56 @@ func TestDraftValidate(t *testing.T) {
 	}
 }
 
+// TestURLsAreWebAddresses: docs/design.md §3, "URLs are absolute". A URL
+// the service stores is one a browser is sent to (returnUrl, cancelUrl,
+// actionUrl), so it is an absolute http(s) URL with a host, as RFC 3986
+// writes one: no user information (https://shop.example@evil.example/ goes
+// to evil.example), no port beyond 65535, no space or character a URL never
+// holds raw, nothing invisible (zero-width, bidi overrides, line separators).
+func TestURLsAreWebAddresses(t *testing.T) {
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://shop.example/back?a=1&q=a%20b#done", true},
+		{"HTTPS://SHOP.EXAMPLE/back", true},
+		{"http://shop.example:8080/back", true},
+		{"https://[2001:db8::1]:8443/back", true},
+		{"https://bücher.example/café", true},
+		{"https://shop.example/" + strings.Repeat("p", 2048-len("https://shop.example/")), true},
+		{"https://shop.example/" + strings.Repeat("p", 2049-len("https://shop.example/")), false},
+		{"https://user:secret@shop.example/back", false},
+		{"https://shop.example@evil.example/back", false},
+		{"https://@shop.example/back", false},
+		{"https://:443/back", false},
+		{"https://shop.example:99999/back", false},
+		{"https://shop.example:0/back", false},
+		{"https://shop.example/a b", false},
+		{`https://shop.example/a"b`, false},
+		{"https://shop.example/<script>", false},
+		{`https://shop.example/a\b`, false},
+		{"https://shop.example/a{b}|^`", false},
+		{"https://shop.example/a\u00a0b", false},
+		{"https://shop.example/a\u200bb", false},
+		{"https://shop.example/\u202egnp.exe", false},
+		{"https://shop.example/a\u2028", false},
+		{"javascript:alert(1)", false},
+		{"https:shop.example", false},
+		{"//shop.example/back", false},
+	} {
+		raw := tt.url
+		d := &Draft{Amount: amount(100), Currency: "EUR", ReturnURL: raw}
+		err := d.Validate()
+		if tt.ok != (err == nil) || !tt.ok && (ErrorCode(err) != EINVALID || ErrorField(err) != "returnUrl") {
+			t.Errorf("returnUrl %q: Validate() = %v; want ok %v (else EINVALID naming returnUrl)", tt.url, err, tt.ok)
+		}
+		ev := &Event{Status: Processing, ActionURL: raw}
+		if err := ev.Validate(); tt.ok != (err == nil) || !tt.ok && ErrorField(err) != "actionUrl" {
+			t.Errorf("actionUrl %q: Validate() = %v; want ok %v", tt.url, err, tt.ok)
+		}
+	}
+}
+
 func TestEventValidate(t *testing.T) {
 	tests := []struct {
 		ev    Event
@@ -423,3 +473,34 @@ func TestErrorsNeverLeakInternals(t *testing.T) {
 type errAny string
 
 func (e errAny) Error() string { return string(e) }
+
+// TestCanonicalKeepsRememberedHashes: an Idempotency-Key remembered before
+// the free-form objects were sorted for its hash still matches a retry after
+// a deploy, whenever that retry's objects were already in sorted order (and
+// always when it has none): Canonical gives the bytes json.Marshal gave.
+func TestCanonicalKeepsRememberedHashes(t *testing.T) {
+	for _, body := range []string{
+		`{"amount":100,"currency":"EUR","orderId":"o-1","metadata":{"b":"2","a":"1"}}`,
+		`{"amount":100,"currency":"EUR","provider":{"a":1,"b":{"c":"<&>","d":[{"e":1.50}]}}}`,
+		`{"amount":0,"currency":"EUR","hosted":true,"appearance":{},"paymentMethodDetails":{"brand":"visa"}}`,
+	} {
+		var d Draft
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("Validate(%s) = %v", body, err)
+		}
+		before, err := json.Marshal(&d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.Canonical()
+		if err != nil {
+			t.Fatalf("Canonical() = %v", err)
+		}
+		if string(got) != string(before) {
+			t.Errorf("Canonical() = %s; want %s", got, before)
+		}
+	}
+}
