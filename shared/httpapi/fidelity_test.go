@@ -115,7 +115,9 @@ var designTable = map[session.Status][6]string{
 // TestEveryStatusReadsAsDesignTableSays drives one session into each of the
 // 13 canonical statuses through the API and reads it through every
 // dialect, against docs/design.md §5 written out above (not against the
-// code's table). Above all: a canceled payment never reads as success.
+// code's table), every cell: 003's column twice, at the session's own
+// endpoint and as the childSession of a parent. Above all: a canceled
+// payment never reads as success.
 // 004: "COMPLETED - the transaction has been successfully completed";
 // "CANCELED - the buyer clicked on the cancel button". 002: "Available
 // options: PENDING, REQUIRES_ACTION, COMPLETED, FAILED". 003: "Session
@@ -198,6 +200,48 @@ func testEveryStatusReadsAsDesignTableSays(t *testing.T, h *harness) {
 	}
 	h.clock.Set(t0.Add(30 * time.Minute))
 	t.Run(string(session.Expired), func(t *testing.T) { check(t, session.Expired) })
+	// The table's "003 inside a parent" column: each status as a child, read
+	// through its parent at 003. The expired child is made under a shorter
+	// SESSION_EXPIRY, so it has expired while its parent is still open.
+	h.clock.Set(t0)
+	short := h.withPolicy(session.Policy{Expiry: 5 * time.Minute, Retention: 15 * time.Minute})
+	parents := map[session.Status]string{}
+	for _, s := range session.Statuses {
+		parent := h.create("m-1", nil)
+		parents[s] = parent
+		child := map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent}
+		if s == session.Expired {
+			short.create("m-1", child)
+			continue
+		}
+		id := h.create("m-1", child)
+		switch s {
+		case session.Created:
+		case session.CancelRequested:
+			h.event(id, map[string]any{"status": "AUTHORISED"})
+			h.cancel("m-1", id)
+		case session.Canceled:
+			h.cancel("m-1", id)
+		case session.FraudCancellationRequested:
+			h.event(id, map[string]any{"status": "SETTLED"})
+			h.event(id, map[string]any{"status": string(s)})
+		default:
+			h.event(id, map[string]any{"status": string(s)})
+		}
+	}
+	h.clock.Set(t0.Add(6 * time.Minute))
+	for _, s := range session.Statuses {
+		t.Run("child "+string(s), func(t *testing.T) {
+			res := h.do("GET", "/v1/checkout-sessions/"+parents[s], d.tokens["user"], nil, "X-Merchant-Id", "m-1")
+			if res.Code != 200 {
+				t.Fatalf("003 of the parent = %d %s; want 200", res.Code, res.Body)
+			}
+			cs, _ := res.json(t)["data"].(map[string]any)["checkoutSession"].(map[string]any)["childSession"].(map[string]any)
+			if cs["checkoutSessionStatus"] != designTable[s][4] || cs["expired"] != (s == session.Expired) {
+				t.Errorf("003 childSession = %v; want checkoutSessionStatus %s, expired %v", cs, designTable[s][4], s == session.Expired)
+			}
+		})
+	}
 }
 
 // TestDocument003ExpiredChild: "EXPIRED | Session has exceeded its time
