@@ -730,6 +730,45 @@ func TestDocuments002And004OpaqueIDs(t *testing.T) {
 	wantProblem(t, h.do("GET", "/payment-sessions/not-a-uuid", "", nil), 401, session.ReasonUnauthenticated)
 }
 
+// TestDocument002HostedShowsItsURLs: 002's returnUrl is "Present when
+// hosted is true", and so is cancelUrl. A session cannot be hosted without
+// them (400 naming the missing one), so every hosted session 002 shows has
+// both, and one that is not hosted has neither.
+func TestDocument002HostedShowsItsURLs(t *testing.T) { eachStore(t, testDocument002HostedShowsItsURLs) }
+
+func testDocument002HostedShowsItsURLs(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	const back, cart = "https://shop.example/order/confirmation", "https://shop.example/order/checkout"
+	for _, tt := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"hosted": true}, "returnUrl"},
+		{map[string]any{"hosted": true, "cancelUrl": cart}, "returnUrl"},
+		{map[string]any{"hosted": true, "returnUrl": back}, "cancelUrl"},
+		{map[string]any{"hosted": true, "returnUrl": "", "cancelUrl": cart}, "returnUrl"},
+	} {
+		tt.body["amount"], tt.body["currency"] = 1, "EUR"
+		p := wantProblem(t, h.do("POST", "/sessions", tok, tt.body), 400, session.ReasonValidation)
+		if p["field"] != tt.field {
+			t.Errorf("%v: field = %v; want %s", tt.body, p["field"], tt.field)
+		}
+	}
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+	hosted := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR", "hosted": true, "returnUrl": back, "cancelUrl": cart})
+	embedded := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR", "returnUrl": back, "cancelUrl": cart})
+	got := h.do("GET", "/payment-sessions/"+hosted, "", nil, "X-Api-Key", key).json(t)
+	if got["hosted"] != true || got["returnUrl"] != back || got["cancelUrl"] != cart {
+		t.Errorf("hosted session = %v; want hosted true with returnUrl %s and cancelUrl %s", got, back, cart)
+	}
+	got = h.do("GET", "/payment-sessions/"+embedded, "", nil, "X-Api-Key", key).json(t)
+	_, hasReturn := got["returnUrl"]
+	_, hasCancel := got["cancelUrl"]
+	if got["hosted"] != false || hasReturn || hasCancel {
+		t.Errorf("embedded session = %v; want hosted false without returnUrl or cancelUrl", got)
+	}
+}
+
 // TestUnmatchedPathAnswersAsAPIGateway: on AWS a request that matches no
 // route of the HTTP API never reaches a Lambda; API Gateway answers 404
 // {"message":"Not Found"} itself, and so does the local server. A known

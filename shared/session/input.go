@@ -60,8 +60,8 @@ type Draft struct {
 	ParentSessionID string `json:"parentSessionId"`
 }
 
-// Validate checks a draft. amount and currency are required; everything else
-// is optional. No value may look like a card number. A JSON null object
+// Validate checks a draft. amount and currency are required, and returnUrl
+// and cancelUrl when hosted is true; everything else is optional. No value may look like a card number. A JSON null object
 // (provider, paymentMethodDetails, appearance) is taken as absent.
 func (d *Draft) Validate() error {
 	absentNull(&d.Provider)
@@ -102,6 +102,11 @@ func (d *Draft) Validate() error {
 	} {
 		if err := checkURL(f.name, f.v); err != nil {
 			return err
+		}
+		// Document 002 promises both URLs of a hosted session: "Present
+		// when hosted is true".
+		if d.Hosted && f.v == "" && f.name != "actionUrl" {
+			return Invalid(f.name, "%s is required when hosted is true.", f.name)
 		}
 	}
 	for _, f := range []struct {

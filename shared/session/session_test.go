@@ -353,6 +353,15 @@ func TestDraftValidate(t *testing.T) {
 		{"relative url", func(d *Draft) { d.ReturnURL = "/back" }, "returnUrl", ReasonValidation},
 		{"ftp url", func(d *Draft) { d.CancelURL = "ftp://x.example/" }, "cancelUrl", ReasonValidation},
 		{"absolute url", func(d *Draft) { d.ReturnURL = "https://x.example/back?a=1" }, "", ""},
+		// Document 002: returnUrl and cancelUrl are "Present when hosted is
+		// true", so a hosted session must have both.
+		{"hosted with both urls", func(d *Draft) {
+			d.Hosted, d.ReturnURL, d.CancelURL = true, "https://x.example/back", "https://x.example/cart"
+		}, "", ""},
+		{"hosted without urls", func(d *Draft) { d.Hosted = true }, "returnUrl", ReasonValidation},
+		{"hosted without returnUrl", func(d *Draft) { d.Hosted, d.CancelURL = true, "https://x.example/cart" }, "returnUrl", ReasonValidation},
+		{"hosted without cancelUrl", func(d *Draft) { d.Hosted, d.ReturnURL = true, "https://x.example/back" }, "cancelUrl", ReasonValidation},
+		{"not hosted, no urls", func(d *Draft) { d.Hosted = false }, "", ""},
 		{"long order", func(d *Draft) { d.OrderID = long }, "orderId", ReasonValidation},
 		{"control char", func(d *Draft) { d.OrderID = "a\nb" }, "orderId", ReasonValidation},
 		{"card in order", func(d *Draft) { d.OrderID = "4111 1111 1111 1111" }, "orderId", ReasonCardNumber},
@@ -482,7 +491,7 @@ func TestCanonicalKeepsRememberedHashes(t *testing.T) {
 	for _, body := range []string{
 		`{"amount":100,"currency":"EUR","orderId":"o-1","metadata":{"b":"2","a":"1"}}`,
 		`{"amount":100,"currency":"EUR","provider":{"a":1,"b":{"c":"<&>","d":[{"e":1.50}]}}}`,
-		`{"amount":0,"currency":"EUR","hosted":true,"appearance":{},"paymentMethodDetails":{"brand":"visa"}}`,
+		`{"amount":0,"currency":"EUR","hosted":true,"returnUrl":"https://x.example/r","cancelUrl":"https://x.example/c","appearance":{},"paymentMethodDetails":{"brand":"visa"}}`,
 	} {
 		var d Draft
 		if err := json.Unmarshal([]byte(body), &d); err != nil {

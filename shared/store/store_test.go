@@ -63,7 +63,7 @@ func (f *fixture) create(t *testing.T, merchant string) *session.Session {
 	d := &session.Draft{
 		Amount: amount(8800), Currency: "ZAR", OrderID: "order-1", PaymentMethod: "Card",
 		Provider: json.RawMessage(`{"clientSecret":"pi_1234_secret_abcd"}`), Hosted: true,
-		ReturnURL: "https://example.com/return", Metadata: map[string]string{"source": "mobile_app"},
+		ReturnURL: "https://example.com/return", CancelURL: "https://example.com/cart", Metadata: map[string]string{"source": "mobile_app"},
 		CardCategories: []string{"CREDIT"}, Appearance: json.RawMessage(`{"theme":"dark"}`),
 	}
 	if err := d.Validate(); err != nil {
