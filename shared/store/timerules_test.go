@@ -3,10 +3,15 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // ceilSeconds is t in whole epoch seconds, rounded up: the ttl a session
@@ -91,6 +96,77 @@ func TestTTLNeverBeforePurge(t *testing.T) {
 				}
 			}
 			check("expired by the sweeper", open.ID)
+		})
+	}
+}
+
+// TestListJudgedAfterTheRead: docs/design.md §4, "every endpoint reads
+// them with the same rules, so no two endpoints disagree about a session",
+// and "A session read as EXPIRED or 404 never comes back". The day list
+// reads its sessions with BatchGetItem, which the SDK may retry for
+// seconds: a session must be judged at an instant after its item was read,
+// as Get judges it, not at the instant the listing began. Otherwise a
+// listing whose read crosses expiresAt (or the end of retention) shows the
+// session open (or at all) though a single read already reported it
+// EXPIRED (or 404).
+func TestListJudgedAfterTheRead(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		close bool
+		edge  func(v *session.Session) time.Time
+		want  session.Status // "" = not listed, and 404
+	}{
+		{"open, the read crosses expiresAt", false, func(v *session.Session) time.Time { return v.ExpiresAt }, session.Expired},
+		{"open, the read crosses expiresAt + retention", false, func(v *session.Session) time.Time { return v.ExpiresAt.Add(15 * time.Minute) }, ""},
+		{"closed, the read crosses retainUntil", true, func(v *session.Session) time.Time { return v.RetainUntil }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var to atomic.Pointer[time.Time]
+			var clock *storetest.Clock
+			hook := func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+				if op == "BatchGetItem" {
+					if at := to.Swap(nil); at != nil {
+						clock.Set(*at)
+					}
+				}
+				return nil, nil
+			}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: hook}}})
+			clock = f.clock
+			v := f.create(t, "m-1")
+			if tt.close {
+				var err error
+				if v, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			edge := tt.edge(v)
+			f.clock.Set(edge.Add(-time.Second))
+			after := edge.Add(time.Second)
+			to.Store(&after)
+			var got []session.Status
+			if _, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: v.CreatedAt}, func(s *session.Session) bool {
+				got = append(got, s.Status)
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if to.Load() != nil {
+				t.Fatal("the listing made no BatchGetItem")
+			}
+			read := outcome(f.clean().Get(ctx, v.ID))
+			want, wantList := pollResult{status: tt.want}, []session.Status{tt.want}
+			if tt.want == "" {
+				want, wantList = pollResult{code: session.ENOTFOUND}, nil
+			}
+			if read != want {
+				t.Fatalf("Get() after the edge = %v; want %v", read, want)
+			}
+			if !slices.Equal(got, wantList) {
+				t.Errorf("listed, its read crossing the edge: %v; want %v, as Get answers", got, wantList)
+			}
 		})
 	}
 }
