@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -168,5 +169,33 @@ func TestListJudgedAfterTheRead(t *testing.T) {
 				t.Errorf("listed, its read crossing the edge: %v; want %v, as Get answers", got, wantList)
 			}
 		})
+	}
+}
+
+// TestSweptReadsAsUnswept: docs/design.md §4, the sweeper writes "exactly
+// what reads were already reporting". A session created at a fraction of
+// a second reads the same, field for field, before and after the sweeper
+// wrote its expiry (only the internal version differs).
+func TestSweptReadsAsUnswept(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.clock.Set(t0.Add(123456700))
+	v := f.create(t, "m-1")
+	if _, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing, EventID: "evt-1"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(v.ExpiresAt.Add(time.Minute))
+	before := f.mustGet(t, v.ID)
+	keys := f.expiryKeys(t)
+	if len(keys) != 1 {
+		t.Fatalf("expiry keys = %v; want 1", keys)
+	}
+	if ok, err := f.st.Expire(ctx, keys[0]); !ok || err != nil {
+		t.Fatalf("Expire() = %v, %v; want true, nil", ok, err)
+	}
+	after := f.mustGet(t, v.ID)
+	before.Version, after.Version = 0, 0
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("swept:\n%+v\nwant as read before the sweep:\n%+v", after, before)
 	}
 }
