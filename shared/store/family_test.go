@@ -55,6 +55,16 @@ func TestChildCreation(t *testing.T) {
 			f.clock.Advance(30 * time.Minute)
 			return p.ID
 		}, session.ECONFLICT, session.ReasonParentNotOpen},
+		{"parent within its guard band", func(f *fixture) string {
+			p := f.create(t, "m-1")
+			f.clock.Set(p.ExpiresAt.Add(-time.Minute - time.Second)) // the child comes a minute later
+			return p.ID
+		}, session.ECONFLICT, session.ReasonParentNotOpen},
+		{"parent past its retention", func(f *fixture) string {
+			p := f.create(t, "m-1")
+			f.clock.Set(p.ExpiresAt.Add(15 * time.Minute))
+			return p.ID
+		}, session.EINVALID, session.ReasonValidation},
 		{"parent with an open child", func(f *fixture) string {
 			p := f.create(t, "m-1")
 			if _, _, err := f.st.Create(ctx, f.newDraftSession("m-1", p.ID), nil, 201, nil); err != nil {

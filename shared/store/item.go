@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"strconv"
 	"time"
 
@@ -34,9 +33,14 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // epochCeil is t in whole epoch seconds, rounded up so TTL never deletes an
-// item before its purge instant.
+// item before its purge instant. In integers: a float64 holds today's
+// UnixNano only to 256 ns, so 100 ns past a second rounded down to it.
 func epochCeil(t time.Time) int64 {
-	return int64(math.Ceil(float64(t.UnixNano()) / 1e9))
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
 }
 
 func sessionKey(id string) (pk, sk string) { return "SESSION#" + id, "SESSION" }

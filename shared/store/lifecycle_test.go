@@ -126,6 +126,8 @@ func TestIdempotencyKeyRememberedFull24Hours(t *testing.T) {
 		{"whole second, at 24 h", 0, store.IdempotencyTTL, false},
 		{"at .7 s, 0.5 s short of 24 h", 700 * time.Millisecond, store.IdempotencyTTL - 500*time.Millisecond, true},
 		{"at .7 s, 100 ns short of 24 h", 700 * time.Millisecond, store.IdempotencyTTL - 100*time.Nanosecond, true},
+		{"at 100 ns, 100 ns short of 24 h", 100 * time.Nanosecond, store.IdempotencyTTL - 100*time.Nanosecond, true},
+		{"at 100 ns, at the next whole second after 24 h", 100 * time.Nanosecond, store.IdempotencyTTL + time.Second - 100*time.Nanosecond, false},
 		{"at .7 s, 24 h + 0.3 s", 700 * time.Millisecond, store.IdempotencyTTL + 300*time.Millisecond, false},
 		{"at .7 s, 24 h + 1 s", 700 * time.Millisecond, store.IdempotencyTTL + time.Second, false},
 	}

@@ -137,8 +137,9 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // partitions are read in parallel and merged by sort key. The sessions
 // themselves are read from the table with consistent BatchGetItems (at
 // most 100 keys each), so a listed session is exactly what a single read
-// returns at the same instant, however late the index is: one clock reading
-// renders them all. A listed session carries only listAttributes. Never a
+// returns at the same instant, however late the index is: the sessions of
+// one BatchGetItem are judged with one clock reading, taken after it
+// answers. A listed session carries only listAttributes. Never a
 // Scan. An index entry whose session is gone from the table is skipped, an
 // entry seen twice (in two partitions while the index catches up with a
 // change of LIST_SHARDS) is listed once; a session created a moment ago may
@@ -194,9 +195,14 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		if err != nil {
 			return "", err
 		}
+		// Judged at an instant after the items were read, as Get judges
+		// one: the BatchGetItem (the SDK's retries, unprocessed keys) may
+		// have taken seconds, and another endpoint may meanwhile have
+		// reported a session EXPIRED, or gone; it must not come back here.
+		now := s.now()
 		for i, e := range window {
 			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
-				if v, err := v.At(r.now, s.policy); err == nil {
+				if v, err := v.At(now, s.policy); err == nil {
 					if !yield(v) {
 						r.unread(window[i:])
 						return r.cursor(), nil

@@ -59,6 +59,8 @@ type Result struct {
 	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
 	Duration  time.Duration `json:"duration"`
 	Complete  bool          `json:"complete"` // false: stopped at the deadline; the next run continues
+
+	queriesFailed int // shards whose query failed (counted in Errors)
 }
 
 // Run sweeps every shard, in parallel, until done or until Margin before
@@ -114,6 +116,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				s.Logger.Warn("sweep query deferred", "shard", shard, "code", session.ErrorReason(err), "error", err.Error())
 			case err != nil:
 				c.errs.Add(1)
+				c.queriesFailed.Add(1)
 				s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
 			}
 		}(shard)
@@ -122,8 +125,9 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	r := Result{
 		Found: int(c.found.Load()), Expired: int(c.expired.Load()), Skipped: int(c.skipped.Load()),
 		Deferred: int(c.deferred.Load()), Errors: int(c.errs.Load()), ItemsRead: int(c.read.Load()),
-		Duration: time.Since(start),
-		Complete: !stopped.Load() && c.errs.Load() == 0 && c.deferred.Load() == 0,
+		Duration:      time.Since(start),
+		Complete:      !stopped.Load() && c.errs.Load() == 0 && c.deferred.Load() == 0,
+		queriesFailed: int(c.queriesFailed.Load()),
 	}
 	s.report(ctx, r)
 	return r
@@ -132,6 +136,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 // counts are a run's tallies, updated by its goroutines.
 type counts struct {
 	found, expired, skipped, deferred, errs, read atomic.Int64
+	queriesFailed                                 atomic.Int64
 }
 
 // expire writes the expiries of one page with Workers writes in flight.
@@ -217,12 +222,12 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 
 // Handle is the Lambda handler: EventBridge Scheduler invokes it every
 // minute with a fixed payload, which it does not need. It fails the
-// invocation only when nothing could be swept (every query failed);
-// individual failures are counted in the summary and its metrics, and the
-// next run retries them.
+// invocation only when nothing could be swept (every shard's query
+// failed); individual failures, a shard's query among them, are counted in
+// the summary and its metrics (SweepErrors), and the next run retries them.
 func (s *Sweeper) Handle(ctx context.Context, _ json.RawMessage) (Result, error) {
 	r := s.Run(ctx)
-	if r.Errors > 0 && r.Found == 0 && r.Expired == 0 {
+	if r.queriesFailed >= s.Store.Shards() {
 		return r, errSweepFailed
 	}
 	return r, nil

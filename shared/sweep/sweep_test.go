@@ -410,3 +410,42 @@ func TestScheduledEventSample(t *testing.T) {
 		t.Fatalf("Handle(sample) = %+v, %v; want 4 expired", r, err)
 	}
 }
+
+// TestHandleFailsOnlyWhenNoShardCouldBeRead: the invocation fails "only
+// when nothing could be swept (every query failed)"; a run in which one
+// shard's query failed and the others were read (and found nothing due)
+// reports the error in its summary (SweepErrors, its own alarm), not as a
+// failed Lambda claiming no shard could be read.
+func TestHandleFailsOnlyWhenNoShardCouldBeRead(t *testing.T) {
+	const shards = 16
+	for _, tt := range []struct {
+		name    string
+		failing int64
+		wantErr bool
+	}{
+		{"no query fails", 0, false},
+		{"one query fails", 1, false},
+		{"all but one fail", shards - 1, false},
+		{"every query fails", shards, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var queries atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "Query" && queries.Add(1) <= tt.failing {
+					return storetest.ErrorResponse(req, http.StatusBadRequest, "ValidationException", "One or more parameter values were invalid"), nil
+				}
+				return nil, nil
+			}}
+			f := newFixture(t)
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), f.table, policy, shards, f.clock.Now)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			r, err := sw.Handle(context.Background(), json.RawMessage(`{}`))
+			if r.Errors != int(tt.failing) {
+				t.Errorf("Handle() errors = %d; want %d", r.Errors, tt.failing)
+			}
+			if (err != nil) != tt.wantErr {
+				t.Errorf("Handle() = %+v, %v; want an error %v", r, err, tt.wantErr)
+			}
+		})
+	}
+}
