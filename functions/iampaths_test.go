@@ -129,12 +129,19 @@ func TestFamilyPathsStayInsideTheirPolicies(t *testing.T) {
 	}
 
 	// A child is authorised (its parent moves with it), then settled under
-	// the parent that shows its money.
+	// a parent its own processor has settled since (the parent is checked,
+	// not written); another is authorised, then its cancel requested by the
+	// merchant (the parent, showing its money, follows).
 	parent := create("")
 	child := create(parent)
 	do("checkout-session", http.MethodGet, "/v1/checkout-sessions/"+parent, "", map[string]string{"X-Merchant-Id": apptest.Merchant}, http.StatusOK)
 	event(child, "AUTHORISED")
+	event(parent, "SETTLED")
 	event(child, "SETTLED")
+	parent4 := create("")
+	child4 := create(parent4)
+	event(child4, "AUTHORISED")
+	do("cancel-session", http.MethodPost, "/sessions/"+child4+"/cancel", `{}`, nil, http.StatusOK)
 	// A parent's cancel, and a processor's close of a parent, close their
 	// open child.
 	parent2 := create("")

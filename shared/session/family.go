@@ -24,7 +24,15 @@ import "time"
 //     shows that money, AUTHORISED or SETTLED, or is gone; not once the
 //     parent is CANCELED, FAILED, CANCEL_REQUESTED or
 //     FRAUD_CANCELLATION_REQUESTED (PARENT_CLOSED): money is never taken
-//     under a canceled parent.
+//     under a canceled parent;
+//   - a parent that shows its child's money (its status was set by that
+//     child: AUTHORISED or SETTLED, and what followed) follows the child's
+//     later changes its own lifecycle allows (FollowChild): the child's
+//     settlement, cancel request, cancellation, failure, fraud cancellation,
+//     or a declined cancellation back to AUTHORISED. So a parent never shows
+//     COMPLETED for money its child no longer holds (docs/design.md §5's
+//     rule), and a parent canceled by its own merchant or processor is
+//     not one that follows.
 //
 // The store writes each of these together in one transaction.
 
@@ -70,13 +78,47 @@ func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 // takesMoney reports whether a move to status to takes the payment.
 func takesMoney(to Status) bool { return to == Authorised || to == Settled }
 
+// NeedsParent reports whether moving child to status to must read (and
+// write, or check) its parent in the same transaction: to take money,
+// which needs an open parent; or because the child is closed, so a parent
+// showing its money follows the change.
+func NeedsParent(child *Session, to Status) bool {
+	return child.ParentSessionID != "" && (takesMoney(to) || !child.Status.Open())
+}
+
+// showsChild reports whether parent's status is child's: set by that child
+// (propagate or FollowChild, whose reason names it and the status) and not
+// changed by anyone else since.
+func showsChild(parent, child *Session) bool {
+	return parent.ChildSessionID == child.ID && !parent.Status.Open() && parent.StatusReason == ChildReason(child.ID, parent.Status)
+}
+
+// FollowChild moves parent to child's status, just changed, when the
+// parent shows the child's money (showsChild) and its lifecycle allows the
+// move; it reports whether the parent changed. A parent within the guard
+// band before the end of its retention accepts no write and stays as it
+// is. The move is a system change, like propagate's: the parent's history
+// grows with its child's, which bounds it.
+func FollowChild(child, parent *Session, now time.Time, p Policy) bool {
+	if !showsChild(parent, child) || parent.Status == child.Status {
+		return false
+	}
+	now = Normalize(now)
+	if parent.writable(now, p) != nil {
+		return false
+	}
+	return parent.transition(child.Status, ChildReason(child.ID, child.Status), "", true, now, p) == nil
+}
+
 // ApplyToChild applies a processor event to child at now, as Session.Apply
 // does, under the parent rules: parent is the child's parent as stored (nil
 // if it no longer exists). A move to AUTHORISED or SETTLED is refused with
 // ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
 // the child already holds money taken while the parent was open and the
-// parent shows it (AUTHORISED, SETTLED, or gone); when it is applied, the
-// open parent moves to the same status, and parentChanged reports it. A
+// parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
+// when it is applied, an open parent moves to the same status, a parent
+// that shows the child's money follows it (FollowChild), and parentChanged
+// reports either. A
 // retried eventId is acknowledged (applied=false) before any of this, as in
 // Apply. The decision rests on the parent as read: the caller writes the
 // child only if the parent is unchanged (it writes or checks the parent in
@@ -87,7 +129,7 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 			return nil
 		}
 		if child.Status == Authorised || child.Status == CancelRequested {
-			if parent == nil || parent.Status == Authorised || parent.Status == Settled || parent.Status.Open() {
+			if parent == nil || parent.Status == Authorised || parent.Status == Settled || parent.Status.Open() || showsChild(parent, child) {
 				return nil
 			}
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", parent.Status)
@@ -100,8 +142,8 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 	if applied, err = child.apply(ev, now, p, check); err != nil || !applied {
 		return applied, false, err
 	}
-	if parent != nil && takesMoney(child.Status) {
-		parentChanged = propagate(child, parent, now, p)
+	if parent != nil {
+		parentChanged = propagate(child, parent, now, p) || FollowChild(child, parent, now, p)
 	}
 	return applied, parentChanged, nil
 }

@@ -38,8 +38,16 @@ func TestApplyToChild(t *testing.T) {
 		{"authorised parent", []Status{Authorised}, nil, false, Authorised, ReasonParentClosed, ""},
 		{"parent gone", nil, nil, true, Authorised, ReasonParentClosed, ""},
 		{"closed parent, child fails", []Status{Canceled}, nil, false, Failed, "", ""},
-		// The child already holds money taken while the parent was open.
-		{"authorised child settles", nil, []Status{Authorised}, false, Settled, "", ""},
+		// The child already holds money taken while the parent was open,
+		// and the parent shows it: the parent follows the child.
+		{"authorised child settles", nil, []Status{Authorised}, false, Settled, "", Settled},
+		{"authorised child canceled", nil, []Status{Authorised}, false, Canceled, "", Canceled},
+		{"authorised child fails", nil, []Status{Authorised}, false, Failed, "", Failed},
+		{"authorised child's cancel requested", nil, []Status{Authorised}, false, CancelRequested, "", CancelRequested},
+		{"child's cancel declined", nil, []Status{Authorised, CancelRequested}, false, Authorised, "", Authorised},
+		{"child's cancel done", nil, []Status{Authorised, CancelRequested}, false, Canceled, "", Canceled},
+		{"settled child under fraud cancellation", nil, []Status{Settled}, false, FraudCancellationRequested, "", FraudCancellationRequested},
+		{"fraud-canceled child canceled", nil, []Status{Settled, FraudCancellationRequested}, false, Canceled, "", Canceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +83,35 @@ func TestApplyToChild(t *testing.T) {
 			}
 			if parent.Status != want || parentChanged != (tt.parentTo != "") {
 				t.Errorf("parent %s (changed %v); want %s", parent.Status, parentChanged, want)
+			}
+		})
+	}
+}
+
+// TestFollowChildOnlyWhileShowingIt: a parent follows its child only while
+// its status is the one that child set; once its own processor or merchant
+// has moved it, it shows its own status and stays.
+func TestFollowChildOnlyWhileShowingIt(t *testing.T) {
+	at := t0.Add(90 * time.Second)
+	for _, tc := range []struct {
+		name   string
+		own    func(parent *Session) error // the parent's own change after the child's AUTHORISED
+		parent Status                      // after that change, and after the child's CANCELED
+	}{
+		{"processor settles the parent", func(p *Session) error { _, err := p.Apply(&Event{Status: Settled}, at, DefaultPolicy); return err }, Settled},
+		{"merchant cancels the parent", func(p *Session) error { return p.Cancel("", at, DefaultPolicy) }, CancelRequested},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent, child := family(t)
+			if _, changed, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || !changed || parent.Status != Authorised {
+				t.Fatalf("child AUTHORISED: parent %s, changed %v, %v; want AUTHORISED", parent.Status, changed, err)
+			}
+			if err := tc.own(parent); err != nil {
+				t.Fatal(err)
+			}
+			applied, changed, err := ApplyToChild(child, parent, &Event{Status: Canceled}, at.Add(time.Second), DefaultPolicy)
+			if err != nil || !applied || changed || parent.Status != tc.parent {
+				t.Errorf("child CANCELED = %v, %v: parent %s (changed %v); want %s, unchanged", applied, err, parent.Status, changed, tc.parent)
 			}
 		})
 	}

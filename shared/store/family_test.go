@@ -143,7 +143,7 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 			}
 		})
 	}
-	t.Run("an authorised child still settles", func(t *testing.T) {
+	t.Run("an authorised child still settles, and its parent follows", func(t *testing.T) {
 		f := newFixture(t)
 		parent := f.create(t, "m-1")
 		child := f.newDraftSession("m-1", parent.ID)
@@ -155,8 +155,53 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 				t.Fatalf("child %s: %v", st, err)
 			}
 		}
-		if p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID); p.Status != session.Authorised || c.Status != session.Settled {
-			t.Errorf("parent %s, child %s; want AUTHORISED (closed by its child's authorisation), SETTLED", p.Status, c.Status)
+		if p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID); p.Status != session.Settled || c.Status != session.Settled {
+			t.Errorf("parent %s, child %s; want SETTLED (it shows its child's money), SETTLED", p.Status, c.Status)
+		}
+	})
+	// docs/design.md §5: "a session whose money will not move (canceled,
+	// cancel requested, failed, expired) never shows a success word". A
+	// parent that shows its child's money follows the child when that money
+	// is given back, by the processor or by the merchant's cancel.
+	t.Run("a parent showing its child's money follows its cancellation", func(t *testing.T) {
+		f := newFixture(t)
+		parent := f.create(t, "m-1")
+		child := f.newDraftSession("m-1", parent.ID)
+		if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			name string
+			do   func() error
+			want session.Status // the parent's, and the child's
+		}{
+			{"child AUTHORISED", func() error {
+				_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
+				return err
+			}, session.Authorised},
+			{"merchant cancels the child", func() error { _, err := f.st.Cancel(ctx, "m-1", child.ID, ""); return err }, session.CancelRequested},
+			{"cancellation declined", func() error {
+				_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
+				return err
+			}, session.Authorised},
+			{"merchant cancels the child again", func() error { _, err := f.st.Cancel(ctx, "m-1", child.ID, ""); return err }, session.CancelRequested},
+			{"processor cancels the child", func() error {
+				_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Canceled})
+				return err
+			}, session.Canceled},
+		}
+		for _, s := range steps {
+			f.clock.Advance(time.Second)
+			if err := s.do(); err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+			p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
+			if p.Status != s.want || c.Status != s.want {
+				t.Errorf("after %s: parent %s, child %s; want both %s", s.name, p.Status, c.Status, s.want)
+			}
+			if p.StatusReason != session.ChildReason(child.ID, s.want) {
+				t.Errorf("after %s: parent's reason %q; want %q", s.name, p.StatusReason, session.ChildReason(child.ID, s.want))
+			}
 		}
 	})
 	t.Run("other statuses do not propagate", func(t *testing.T) {

@@ -196,7 +196,7 @@ func TestNoMoneyUnderACanceledParent(t *testing.T) {
 		{"parent canceled after the merchant asked", []step{parentCancel, parentEvent(session.Canceled)}, session.Settled, session.Canceled, session.ReasonParentClosed},
 		{"parent's cancel declined: AUTHORISED again", []step{parentCancel, parentEvent(session.Authorised)}, session.Settled, session.Authorised, ""},
 		{"parent under fraud cancellation", []step{parentEvent(session.Settled), parentEvent(session.FraudCancellationRequested)}, session.Settled, session.FraudCancellationRequested, session.ReasonParentClosed},
-		{"child's cancel declined, parent AUTHORISED", []step{childCancel}, session.Authorised, session.Authorised, ""},
+		{"child's cancel declined, parent following it", []step{childCancel}, session.Authorised, session.CancelRequested, ""},
 		{"child's cancel declined, parent canceled", []step{childCancel, parentEvent(session.Canceled)}, session.Authorised, session.Canceled, session.ReasonParentClosed},
 	}
 	for _, tt := range tests {

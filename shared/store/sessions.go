@@ -158,10 +158,11 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 			t.Put(v)
 			return s.closeOpenChild(t, v)
 		}
-		// A child: its parent is read (and written in the same
-		// transaction) when the event may take money.
+		// A child: its parent is read (and written or checked in the
+		// same transaction) when the event may take money, or when the
+		// child holds money its parent may show (session.NeedsParent).
 		var parent *session.Session
-		if ev.Status == session.Authorised || ev.Status == session.Settled {
+		if session.NeedsParent(v, ev.Status) {
 			if parent, err = t.Get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
 				parent, err = nil, nil
 			}
@@ -201,8 +202,9 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 }
 
 // Cancel is merchantID's cancel of session id. An open child of the session
-// is closed (CANCELED) in the same transaction. Another merchant's session
-// is ENOTFOUND.
+// is closed (CANCELED) in the same transaction, and a parent that shows the
+// session's money (an AUTHORISED child's, now CANCEL_REQUESTED) follows it.
+// Another merchant's session is ENOTFOUND.
 func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error) {
 	var out *session.Session
 	err := s.Transact(ctx, func(t *Txn) error {
@@ -213,14 +215,37 @@ func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*ses
 		if v.MerchantID != merchantID {
 			return session.NotFound()
 		}
+		follow := session.NeedsParent(v, session.CancelRequested)
 		if err := v.Cancel(reason, t.Now(), s.policy); err != nil {
 			return err
 		}
 		t.Put(v)
 		out = v
+		if follow {
+			if err := s.followChild(t, v); err != nil {
+				return err
+			}
+		}
 		return s.closeOpenChild(t, v)
 	})
 	return out, err
+}
+
+// followChild marks v's parent for writing when it shows the money of v, a
+// child just changed in t, and follows it (session.FollowChild). A parent
+// gone (past its retention) is left alone.
+func (s *Store) followChild(t *Txn, v *session.Session) error {
+	parent, err := t.Get(v.ParentSessionID)
+	if session.ErrorCode(err) == session.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if session.FollowChild(v, parent, t.Now(), s.policy) {
+		t.Put(parent)
+	}
+	return nil
 }
 
 // closeOpenChild marks v's open child for writing, CANCELED, when v — a

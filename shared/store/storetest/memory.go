@@ -329,7 +329,7 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 		}
 	} else {
 		var parent *session.Session
-		if ev.Status == session.Authorised || ev.Status == session.Settled {
+		if session.NeedsParent(v, ev.Status) {
 			if parent, err = t.get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
 				parent = nil
 			}
@@ -371,10 +371,21 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 	if v.MerchantID != merchantID {
 		return nil, session.NotFound()
 	}
+	follow := session.NeedsParent(v, session.CancelRequested)
 	if err := v.Cancel(reason, t.now, m.policy()); err != nil {
 		return nil, err
 	}
 	t.put(v)
+	if follow {
+		parent, err := t.get(v.ParentSessionID)
+		switch {
+		case session.ErrorCode(err) == session.ENOTFOUND:
+		case err != nil:
+			return nil, err
+		case session.FollowChild(v, parent, t.now, m.policy()):
+			t.put(parent)
+		}
+	}
 	if err := m.closeOpenChild(t, v); err != nil {
 		return nil, err
 	}
