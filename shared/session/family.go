@@ -86,28 +86,46 @@ func NeedsParent(child *Session, to Status) bool {
 	return child.ParentSessionID != "" && (takesMoney(to) || !child.Status.Open())
 }
 
-// showsChild reports whether parent's status is child's: set by that child
-// (propagate or FollowChild, whose reason names it and the status) and not
-// changed by anyone else since.
-func showsChild(parent, child *Session) bool {
-	return parent.ChildSessionID == child.ID && !parent.Status.Open() && parent.StatusReason == ChildReason(child.ID, parent.Status)
+// showsChild reports whether parent's status is child's change shown, as
+// the system set it: by that child (propagate or FollowChild, whose reason
+// names it and the status, in the transaction that made shown, so at the
+// same instant) and changed by no one since. The reason alone would not
+// do: a merchant's cancel or a processor's event may carry any text.
+func showsChild(parent, child *Session, shown Change) bool {
+	return parent.ChildSessionID == child.ID && !parent.Status.Open() &&
+		parent.Status == shown.Status && parent.UpdatedAt.Equal(shown.At) &&
+		parent.StatusReason == ChildReason(child.ID, parent.Status)
 }
 
+// repeats reports whether a child's move to to can repeat without end: a
+// cancel request and a declined cancellation (AUTHORISED again) alternate.
+func repeats(to Status) bool { return to == CancelRequested || to == Authorised }
+
 // FollowChild moves parent to child's status, just changed, when the
-// parent shows the child's money (showsChild) and its lifecycle allows the
-// move; it reports whether the parent changed. A parent within the guard
-// band before the end of its retention accepts no write and stays as it
-// is. The move is a system change, like propagate's: the parent's history
-// grows with its child's, which bounds it.
-func FollowChild(child, parent *Session, now time.Time, p Policy) bool {
-	if !showsChild(parent, child) || parent.Status == child.Status {
-		return false
+// parent showed the child's previous status (showsChild) and its lifecycle
+// allows the move; it reports whether the parent changed. A parent within
+// the guard band before the end of its retention accepts no write and
+// stays as it is. The move is a system change, like propagate's, with one
+// bound: the child's cancel requests and declined cancellations repeat, so
+// following one is refused (ECONFLICT HISTORY_FULL, and the caller writes
+// nothing) once the parent's history holds MaxHistory-MaxHistoryReserve
+// entries; the child's other moves (settlement, fraud cancellation,
+// cancellation, failure: at most three more) always follow, so the
+// child's money can always close and the parent's history never exceeds
+// MaxHistory.
+func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) {
+	n := len(child.History)
+	if n < 2 || !showsChild(parent, child, child.History[n-2]) || parent.Status == child.Status {
+		return false, nil
 	}
 	now = Normalize(now)
 	if parent.writable(now, p) != nil {
-		return false
+		return false, nil
 	}
-	return parent.transition(child.Status, ChildReason(child.ID, child.Status), "", true, now, p) == nil
+	if repeats(child.Status) && len(parent.History) >= MaxHistory-MaxHistoryReserve {
+		return false, Errorf(ECONFLICT, ReasonHistoryFull, "The parent session's history is full (%d entries); it cannot follow this change of its child.", len(parent.History))
+	}
+	return parent.transition(child.Status, ChildReason(child.ID, child.Status), "", true, now, p) == nil, nil
 }
 
 // ApplyToChild applies a processor event to child at now, as Session.Apply
@@ -117,9 +135,9 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) bool {
 // the child already holds money taken while the parent was open and the
 // parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
 // when it is applied, an open parent moves to the same status, a parent
-// that shows the child's money follows it (FollowChild), and parentChanged
-// reports either. A
-// retried eventId is acknowledged (applied=false) before any of this, as in
+// that shows the child's money follows it (FollowChild, whose refusal
+// refuses the event: the caller then writes nothing), and parentChanged
+// reports either. A retried eventId is acknowledged (applied=false) before any of this, as in
 // Apply. The decision rests on the parent as read: the caller writes the
 // child only if the parent is unchanged (it writes or checks the parent in
 // the same transaction).
@@ -129,7 +147,7 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 			return nil
 		}
 		if child.Status == Authorised || child.Status == CancelRequested {
-			if parent == nil || parent.Status == Authorised || parent.Status == Settled || parent.Status.Open() || showsChild(parent, child) {
+			if parent == nil || parent.Status == Authorised || parent.Status == Settled || parent.Status.Open() || showsChild(parent, child, child.History[len(child.History)-1]) {
 				return nil
 			}
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", parent.Status)
@@ -143,7 +161,11 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 		return applied, false, err
 	}
 	if parent != nil {
-		parentChanged = propagate(child, parent, now, p) || FollowChild(child, parent, now, p)
+		if parentChanged = propagate(child, parent, now, p); !parentChanged {
+			if parentChanged, err = FollowChild(child, parent, now, p); err != nil {
+				return false, false, err
+			}
+		}
 	}
 	return applied, parentChanged, nil
 }

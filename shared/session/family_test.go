@@ -133,3 +133,92 @@ func TestCloseChild(t *testing.T) {
 		t.Errorf("CloseChild within the guard band = %s; want left CREATED", child.Status)
 	}
 }
+
+// TestFollowChildNotForgedByAReason: whether a parent shows its child's
+// money is the system's record, not text a caller chose. A merchant who
+// cancels the parent with the reason the system writes when it follows
+// the child ("Child session … reached CANCEL_REQUESTED.") still canceled
+// the parent: the child's declined cancellation cannot take the money back
+// under it (docs/design.md §4: "money is never taken under a canceled
+// parent"), and the parent does not follow.
+func TestFollowChildNotForgedByAReason(t *testing.T) {
+	at := t0.Add(90 * time.Second)
+	parent, child := family(t)
+	if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || parent.Status != Authorised {
+		t.Fatalf("child AUTHORISED: parent %s, %v; want AUTHORISED", parent.Status, err)
+	}
+	if err := parent.Cancel(ChildReason(child.ID, CancelRequested), at.Add(time.Second), DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Cancel("", at.Add(2*time.Second), DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := FollowChild(child, parent, at.Add(2*time.Second), DefaultPolicy); err != nil || changed {
+		t.Fatalf("FollowChild(child CANCEL_REQUESTED) = %v, %v; want false (the parent's status is its merchant's)", changed, err)
+	}
+	applied, changed, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at.Add(3*time.Second), DefaultPolicy)
+	if ErrorCode(err) != ECONFLICT || ErrorReason(err) != ReasonParentClosed || applied || changed {
+		t.Errorf("child's cancel declined under the parent its merchant canceled = %v, %v, %v; want 409 %s", applied, changed, err, ReasonParentClosed)
+	}
+	if parent.Status != CancelRequested {
+		t.Errorf("parent %s; want CANCEL_REQUESTED (its merchant's)", parent.Status)
+	}
+}
+
+// TestFollowingKeepsTheParentsHistoryBounded: "a history never exceeds 100
+// entries" (README, Decisions), which the OpenAPI schema states too
+// (maxItems: 100). A parent that shows its child's money records each of
+// the child's changes; the child's cancel requests and declined
+// cancellations can repeat, so they are refused (409 HISTORY_FULL) once the
+// parent's history holds MaxHistory-MaxHistoryReserve entries, and the
+// child's money can still close (CANCELED), the parent with it.
+func TestFollowingKeepsTheParentsHistoryBounded(t *testing.T) {
+	parent, child := family(t)
+	at := t0.Add(90 * time.Second)
+	// The parent's own processor fills much of its history with open
+	// statuses.
+	for i := 0; len(parent.History) < MaxHistory-MaxHistoryReserve-20; i++ {
+		st := Processing
+		if i%2 == 1 {
+			st = Sent
+		}
+		if _, err := parent.Apply(&Event{Status: st}, at, DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || parent.Status != Authorised {
+		t.Fatalf("child AUTHORISED: parent %s, %v", parent.Status, err)
+	}
+	var refused error
+	for i := 0; i < 2*MaxHistory && refused == nil; i++ {
+		now := at.Add(time.Duration(i+1) * time.Second)
+		c := child.Clone()
+		if child.Status == Authorised {
+			if refused = c.Cancel("", now, DefaultPolicy); refused == nil {
+				_, refused = FollowChild(c, parent, now, DefaultPolicy)
+			}
+		} else {
+			_, _, refused = ApplyToChild(c, parent, &Event{Status: Authorised}, now, DefaultPolicy)
+		}
+		if refused == nil {
+			child = c
+		}
+		if len(parent.History) > MaxHistory {
+			t.Fatalf("after %d of the child's changes the parent's history holds %d entries; want at most %d", i+1, len(parent.History), MaxHistory)
+		}
+	}
+	if ErrorCode(refused) != ECONFLICT || ErrorReason(refused) != ReasonHistoryFull {
+		t.Fatalf("the child's cycle ended with %v; want 409 %s", refused, ReasonHistoryFull)
+	}
+	for _, st := range []Status{Settled, FraudCancellationRequested, Canceled} {
+		if child.Status == CancelRequested && st != Canceled {
+			continue
+		}
+		if _, _, err := ApplyToChild(child, parent, &Event{Status: st}, at.Add(5*time.Minute), DefaultPolicy); err != nil {
+			t.Fatalf("child %s: %v; want applied (money can always close)", st, err)
+		}
+	}
+	if parent.Status != Canceled || len(parent.History) > MaxHistory {
+		t.Errorf("parent %s with %d entries; want CANCELED, at most %d", parent.Status, len(parent.History), MaxHistory)
+	}
+}

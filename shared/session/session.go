@@ -38,7 +38,9 @@ var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute
 // processor can always still close a busy session. System changes (expiry,
 // parent/child propagation) are never refused for length, but they only
 // ever close an open session, which holds at most
-// MaxHistory-MaxHistoryReserve entries: a history never exceeds MaxHistory.
+// MaxHistory-MaxHistoryReserve entries, or follow a child's non-repeating
+// moves, at most three once FollowChild refuses the repeating ones at
+// MaxHistory-MaxHistoryReserve: a history never exceeds MaxHistory.
 // (The store also refuses any write that would make the item itself too
 // large.)
 const (

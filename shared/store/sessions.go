@@ -242,10 +242,11 @@ func (s *Store) followChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
-	if session.FollowChild(v, parent, t.Now(), s.policy) {
+	changed, err := session.FollowChild(v, parent, t.Now(), s.policy)
+	if changed {
 		t.Put(parent)
 	}
-	return nil
+	return err
 }
 
 // closeOpenChild marks v's open child for writing, CANCELED, when v — a

@@ -382,8 +382,14 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 		case session.ErrorCode(err) == session.ENOTFOUND:
 		case err != nil:
 			return nil, err
-		case session.FollowChild(v, parent, t.now, m.policy()):
-			t.put(parent)
+		default:
+			changed, err := session.FollowChild(v, parent, t.now, m.policy())
+			if err != nil {
+				return nil, err
+			}
+			if changed {
+				t.put(parent)
+			}
 		}
 	}
 	if err := m.closeOpenChild(t, v); err != nil {

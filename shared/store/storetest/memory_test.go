@@ -203,6 +203,26 @@ var contractScript = []struct {
 	{"another merchant's cancel", func(r *contractRun) string { return r.cancel("m-2", 10) }},
 	{"cancel an authorised session", func(r *contractRun) string { return r.cancel("m-1", 10) }},
 	{"cancel it again", func(r *contractRun) string { return r.cancel("m-1", 10) }},
+	// A parent that shows its child's money follows the child.
+	{"the parent followed the cancel request", func(r *contractRun) string { return r.getWithChild(1) }},
+	{"the cancel declined", func(r *contractRun) string { return r.event(10, session.Authorised, "e-5") }},
+	{"the parent followed it back", func(r *contractRun) string { return r.get(1) }},
+	{"a following parent whose history is nearly full", func(r *contractRun) string {
+		out := r.create(40, "m-1", 0, nil)
+		for i := 0; i < session.MaxHistory-session.MaxHistoryReserve-3; i++ {
+			st := session.Processing
+			if i%2 == 1 {
+				st = session.Sent
+			}
+			out += "; " + r.event(40, st, "")
+		}
+		return out + "; " + r.create(41, "m-1", 40, nil) + "; " + r.event(41, session.Authorised, "") +
+			"; " + r.cancel("m-1", 41) + "; " + r.event(41, session.Authorised, "")
+	}},
+	{"the child's cancel it cannot follow changed nothing", func(r *contractRun) string { return r.getWithChild(40) }},
+	{"the child's money still closes, the parent with it", func(r *contractRun) string {
+		return r.event(41, session.Canceled, "") + "; " + r.get(40)
+	}},
 	{"a parent for a cancel", func(r *contractRun) string { return r.create(20, "m-1", 0, nil) }},
 	{"its child", func(r *contractRun) string { return r.create(21, "m-1", 20, nil) }},
 	{"cancel the parent", func(r *contractRun) string { return r.cancel("m-1", 20) }},
