@@ -137,10 +137,10 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 // when it is applied, an open parent moves to the same status, a parent
 // that shows the child's money follows it (FollowChild, whose refusal
 // refuses the event: the caller then writes nothing), and parentChanged
-// reports either. A retried eventId is acknowledged (applied=false) before any of this, as in
-// Apply. The decision rests on the parent as read: the caller writes the
-// child only if the parent is unchanged (it writes or checks the parent in
-// the same transaction).
+// reports either. A retried eventId is acknowledged (applied=false) before
+// any of this, as in Apply. The decision rests on the parent as read: the
+// caller writes the child only if the parent is unchanged (it writes or
+// checks the parent in the same transaction).
 func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (applied, parentChanged bool, err error) {
 	check := func() error {
 		if !takesMoney(ev.Status) {

@@ -61,8 +61,9 @@ type Draft struct {
 }
 
 // Validate checks a draft. amount and currency are required, and returnUrl
-// and cancelUrl when hosted is true; everything else is optional. No value may look like a card number. A JSON null object
-// (provider, paymentMethodDetails, appearance) is taken as absent.
+// and cancelUrl when hosted is true; everything else is optional. No value
+// may look like a card number. A JSON null object (provider,
+// paymentMethodDetails, appearance) is taken as absent.
 func (d *Draft) Validate() error {
 	absentNull(&d.Provider)
 	absentNull(&d.PaymentMethodDetails)
