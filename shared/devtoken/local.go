@@ -69,7 +69,8 @@ func (i *Issuer) Routes() []httpapi.Route {
 // TokenHandler serves GET TokenPath?merchant_id=…&scope=…&ttl=…: a
 // development token as text/plain. merchant_id defaults to merchant-1
 // (merchant_id= with no value mints a token without one, as a processor
-// has), scope (space-separated) to AllScopes, ttl to 1h (at most MaxTTL).
+// has), scope (space-separated) to AllScopes (scope= with no value mints
+// a token without scopes), ttl to 1h (at most MaxTTL).
 // A bad ttl is 400 VALIDATION_FAILED naming it, as problem+json.
 func (i *Issuer) TokenHandler() http.Handler {
 	return httpapi.ProblemHandler(func(w http.ResponseWriter, r *http.Request) error {
@@ -78,8 +79,8 @@ func (i *Issuer) TokenHandler() http.Handler {
 		if q.Has("merchant_id") {
 			c.MerchantID = q.Get("merchant_id")
 		}
-		if s := strings.Fields(q.Get("scope")); len(s) > 0 {
-			c.Scopes = s
+		if q.Has("scope") {
+			c.Scopes = strings.Fields(q.Get("scope")) // scope= names none
 		}
 		if v := q.Get("ttl"); v != "" {
 			d, err := time.ParseDuration(v)

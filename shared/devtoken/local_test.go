@@ -87,7 +87,7 @@ func TestLocalRoutesAnswerAsTheService(t *testing.T) {
 
 // TestTokenHandlerMints checks what a minted token carries: the query's
 // merchant and scopes, none of a merchant for merchant_id= (a processor's
-// token), and every scope when none is named.
+// token), and every scope when scope is absent (none for scope=).
 func TestTokenHandlerMints(t *testing.T) {
 	iss, err := devtoken.New("http://127.0.0.1:3000", "paysessions-local", jwa.ES256())
 	if err != nil {
@@ -99,6 +99,11 @@ func TestTokenHandlerMints(t *testing.T) {
 		{"", "merchant-1", strings.Join(devtoken.AllScopes, " ")},
 		{"merchant_id=m-9&scope=sessions:read%20user", "m-9", "sessions:read user"},
 		{"merchant_id=&scope=sessions:process", "", "sessions:process"},
+		// scope= names no scope, as merchant_id= names no merchant: a
+		// developer checking that a token without scopes is refused
+		// must get one (before, it carried every scope).
+		{"merchant_id=m-1&scope=", "m-1", ""},
+		{"merchant_id=m-1&scope=%20", "m-1", ""},
 	}
 	for _, tc := range tests {
 		rec := httptest.NewRecorder()

@@ -78,7 +78,7 @@ func CreateAPIKey(st Store, authn *auth.Authenticator, now func() time.Time) htt
 			}
 		}
 		id, key, hash := auth.NewAPIKey()
-		k := &store.APIKey{ID: id, MerchantID: p.MerchantID, Scopes: scopes, SecretHash: hash, CreatedAt: created, CreatedBy: p.Subject, ExpiresAt: expires}
+		k := &store.APIKey{ID: id, MerchantID: p.MerchantID, Scopes: scopes, SecretHash: hash, CreatedAt: created, CreatedBy: storedSubject(p.Subject), ExpiresAt: expires}
 		if err := st.CreateAPIKey(r.Context(), k); err != nil {
 			return err
 		}
@@ -86,6 +86,22 @@ func CreateAPIKey(st Store, authn *auth.Authenticator, now func() time.Time) htt
 		writeJSON(w, http.StatusCreated, contentTypeJSON, APIKeyResponse{KeyID: id, Key: key, MerchantID: k.MerchantID, Scopes: scopes, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt})
 		return nil
 	}, writeProblem)
+}
+
+// maxStoredSubject is the longest token subject a key's record keeps.
+const maxStoredSubject = 255
+
+// storedSubject is what a key's record keeps of its creator's token
+// subject: the sub as sent when it is at most maxStoredSubject characters
+// of clean text with no card number (session.CheckText), else
+// "[redacted]", as the log line shows it. The sub is the identity
+// provider's, not ours to vet, so a token is not refused for it; but what
+// is stored never holds a card number.
+func storedSubject(sub string) string {
+	if session.CheckText("sub", sub, maxStoredSubject) != nil {
+		return redacted
+	}
+	return sub
 }
 
 // DeleteAPIKey handles DELETE /api-keys/{keyId}: the merchant revokes one of

@@ -192,6 +192,48 @@ func testCardNumberFormsRefused(t *testing.T, h *harness) {
 	}
 }
 
+// TestCardNumbersOverLinesRefused: "No card number is accepted anywhere
+// in a request". A number pasted over several lines or typed with tab
+// stops is one: tabs and line breaks (which a free-form object may hold)
+// and U+2028/U+2029 (which any string may hold) separate its groups as a
+// space does. Before, each of these was stored (201/200) and a path
+// holding one was logged as sent.
+func TestCardNumbersOverLinesRefused(t *testing.T) { eachStore(t, testCardNumbersOverLinesRefused) }
+
+func testCardNumbersOverLinesRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	for _, sep := range []string{`\t`, `\n`, `\r\n`, `\u000b`, `\f`, `\u0085`, `\u2028`, `\u2029`} {
+		pan := "4111" + sep + "1111" + sep + "1111" + sep + "1111"
+		for _, obj := range []string{"provider", "paymentMethodDetails", "appearance"} {
+			body := `{"amount":1,"currency":"EUR","` + obj + `":{"note":"` + pan + `"}}`
+			if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != obj+".note" {
+				t.Errorf("%s %q: field = %v; want %s.note", obj, pan, p["field"], obj)
+			}
+		}
+	}
+	id := h.create("m-1", nil)
+	for _, sep := range []string{`\u2028`, `\u2029`} {
+		pan := "4111" + sep + "1111" + sep + "1111" + sep + "1111"
+		wantProblem(t, h.do("POST", "/sessions", tok, `{"amount":1,"currency":"EUR","orderId":"`+pan+`"}`), 400, session.ReasonCardNumber)
+		wantProblem(t, h.do("POST", "/sessions", tok, `{"amount":1,"currency":"EUR","metadata":{"note":"`+pan+`"}}`), 400, session.ReasonCardNumber)
+		wantProblem(t, h.do("POST", "/sessions/"+id+"/cancel", tok, `{"reason":"`+pan+`"}`), 400, session.ReasonCardNumber)
+		wantProblem(t, h.do("POST", "/sessions/"+id+"/events", h.processorToken(),
+			`{"status":"PROCESSING","resultData":{"note":"`+pan+`"}}`), 400, session.ReasonCardNumber)
+	}
+	if n := sessionsOfDay(t, h, "m-1"); n != 1 {
+		t.Errorf("sessions stored: %d; want 1 (the one created for the cancel and event)", n)
+	}
+	for _, path := range []string{`/sessions/4111\t1111\t1111\t1111`, `/sessions/4111\u20281111\u20281111\u20281111`} {
+		var decoded string
+		if err := json.Unmarshal([]byte(`"`+path+`"`), &decoded); err != nil {
+			t.Fatal(err)
+		}
+		if line := h.requestLogLine(t, "GET", decoded, tok); line["path"] != "/sessions/[redacted]" {
+			t.Errorf("GET %q logged path %q; want /sessions/[redacted]", decoded, line["path"])
+		}
+	}
+}
+
 // TestIdentifiersPass: "Ordinary identifiers must still pass:
 // 20220211-0013-0000-0382 (document 001's transactionId),
 // ORD-2026-11-29-000123, phone numbers, invoice numbers, UUIDs, ISO

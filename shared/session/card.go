@@ -62,8 +62,9 @@ const (
 //     Arabic-Indic, Devanagari, ...), read as its value 0-9, or a
 //     compatibility form of one (category No, NFKC one ASCII digit:
 //     superscript, subscript, circled digits).
-//   - A separator is a space of any kind (category Zs: the space, the
-//     no-break spaces, the ideographic space), a dash of any kind (category
+//   - A separator is white space of any kind (Unicode's White_Space: the
+//     space, the no-break spaces, the ideographic space, a tab, a line
+//     break, U+2028/U+2029), a dash of any kind (category
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
 //     invisible format character (category Cf, e.g. a zero-width space).
 //   - A mark a reader does not see as a character of its own (a combining
@@ -396,7 +397,11 @@ func isCardSeparator(r rune) bool {
 	case '.', '/', '_', '\u2212', '\uff0e', '\uff0f', '\uff3f':
 		return true
 	}
-	return unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf)
+	// White_Space: the spaces (Zs) and the line and paragraph separators
+	// (Zl, Zp), and the tab, line feed, vertical tab, form feed, carriage
+	// return and NEL, which a number pasted over several lines or typed
+	// with tab stops holds (a free-form object may hold them).
+	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf)
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes

@@ -67,6 +67,16 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"4111\u202f1111\u202f1111\u202f1111", // narrow no-break spaces
 		"4111\u20131111\u20131111\u20131111", // en dashes
 		"4111\u200b1111\u200b1111\u200b1111", // zero-width spaces
+		// White space that is no space character (category Zs): line
+		// breaks and tabs, as a number pasted from a form over several
+		// lines, or typed with tab stops, arrives. A free-form object
+		// (provider) may hold them; any string may hold U+2028/U+2029.
+		"4111\t1111\t1111\t1111",             // tabs
+		"4111\n1111\n1111\n1111",             // line feeds
+		"4111\r\n1111\r\n1111\r\n1111",       // CRLF
+		"4111\v1111\f1111\u00851111",         // vertical tab, form feed, NEL
+		"4111\u20281111\u20281111\u20281111", // line separators (category Zl)
+		"4111\u20291111\u20291111\u20291111", // paragraph separators (category Zp)
 		"４１１１ １１１１ １１１１ １１１１",                // full-width digits
 		"４１１１－１１１１－１１１１－１１１１",                // full-width digits and hyphens
 		"٤١١١١١١١١١١١١١١١",                   // Arabic-Indic digits
@@ -408,7 +418,7 @@ func refTransparent(r rune) bool {
 }
 
 func refSeparator(r rune) bool {
-	return unicode.Is(unicode.Zs, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
+	return unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
 		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r)
 }
 
