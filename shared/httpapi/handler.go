@@ -42,6 +42,9 @@ type endpoint struct {
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if ri := infoOf(r.Context()); ri != nil {
+		ri.errors = e.errors // a panic is answered in this shape too
+	}
 	if err := e.fn(w, r); err != nil {
 		noteError(r, err)
 		e.errors(w, r, err)

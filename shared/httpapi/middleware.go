@@ -28,6 +28,7 @@ type requestInfo struct {
 	merchant string
 	subject  string
 	err      error
+	errors   errorWriter // the error shape of the endpoint serving the request
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -98,19 +99,22 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 				}
 				ri.err = session.Internal(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 				if !rec.wrote {
-					writeProblem(rec, r, ri.err)
+					// In the error shape of the endpoint that panicked
+					// (document 001's envelope on its path).
+					answer := errorWriter(writeProblem)
+					if ri.errors != nil {
+						answer = ri.errors
+					}
+					answer(rec, r, ri.err)
 				}
 			}
 			logRequest(logger, r, ri, rec.status, time.Since(start))
 		}()
 
-		// A body that says it is too large is refused before it is read, on
-		// the methods that take one; other methods never read theirs.
-		if r.ContentLength > MaxBodyBytes && takesBody(r.Method) {
-			ri.err = tooLarge()
-			writeProblem(rec, r, ri.err)
-			return
-		}
+		// A body that says it is too large is refused before it is read by
+		// the router, once it knows the route (a path that takes no body
+		// answers 405, in its own error shape); bodies are read through
+		// this limit.
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(rec, r.Body, MaxBodyBytes)
 		}

@@ -47,7 +47,20 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeGatewayNotFound(w)
 		return
 	}
-	if _, pattern := rt.mux.Handler(r); pattern != "" {
+	if h, pattern := rt.mux.Handler(r); pattern != "" {
+		// A body that says it is too large is refused before it is read,
+		// in the endpoint's error shape, on the methods that take one;
+		// other methods never read theirs.
+		if r.ContentLength > MaxBodyBytes && takesBody(r.Method) {
+			answer := errorWriter(writeProblem)
+			if e, ok := h.(*endpoint); ok {
+				answer = e.errors
+			}
+			err := tooLarge()
+			noteError(r, err)
+			answer(w, r, err)
+			return
+		}
 		rt.mux.ServeHTTP(w, r)
 		return
 	}
