@@ -106,7 +106,14 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
 		}
 	}
-	s.URL = "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	// The URL names the address listened on (HOST=::1 is http://[::1]:3000),
+	// 127.0.0.1 for every interface: the development issuer's JWKS, which
+	// the server fetches from itself, is under it.
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	s.URL = "http://" + net.JoinHostPort(host, port)
 	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	// Until Serve runs, Close must close the listener itself.
 	listening := ln
