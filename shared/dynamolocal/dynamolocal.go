@@ -100,8 +100,7 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		out = io.Discard
 	}
 	var tail tailBuffer
-	cmd := exec.Command("java", "-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
-		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", strconv.Itoa(port))
+	cmd := exec.Command("java", engineArgs(port)...)
 	cmd.Dir = jarDir
 	cmd.Stdout = io.MultiWriter(out, &tail)
 	cmd.Stderr = io.MultiWriter(out, &tail)
@@ -144,6 +143,15 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after %v: %s", readyTimeout, tail.String())
 		}
 	}
+}
+
+// engineArgs is the JVM's command line: in memory, one database for every
+// credential and region, and no telemetry (DynamoDB Local sends usage data
+// to AWS unless told not to; a tool the make targets install unasked must
+// not, and the machines this runs on may have no route out).
+func engineArgs(port int) []string {
+	return []string{"-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
+		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port)}
 }
 
 // readyTimeout bounds how long Start waits for a running engine to answer.
