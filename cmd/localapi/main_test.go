@@ -225,6 +225,19 @@ func TestPortBusy(t *testing.T) {
 	}
 }
 
+// TestNoEngineAtTheEndpoint: DYNAMODB_ENDPOINT set (as the README's SAM
+// CLI recipe sets it) with nothing there stops start-up with a message that
+// names the setting, not only the SDK's "connection refused".
+func TestNoEngineAtTheEndpoint(t *testing.T) {
+	endpoint := "http://127.0.0.1:" + freePort(t) // closed again: nothing listens
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": endpoint}[k]
+	}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "DYNAMODB_ENDPOINT="+endpoint) {
+		t.Errorf("run() with nothing at DYNAMODB_ENDPOINT = %v; want an error naming DYNAMODB_ENDPOINT=%s", err, endpoint)
+	}
+}
+
 func TestBadSettingStopsStartUp(t *testing.T) {
 	err := run(context.Background(), func(k string) string {
 		return map[string]string{"SESSION_EXPIRY": "soon"}[k]
