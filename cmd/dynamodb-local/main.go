@@ -40,8 +40,13 @@ func run(port int, args []string) int {
 	defer e.Stop()
 	fmt.Fprintln(os.Stderr, "dynamodb-local: DynamoDB Local at", e.Endpoint)
 	if len(args) == 0 {
-		<-ctx.Done()
-		return 0
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-e.Done():
+			fmt.Fprintln(os.Stderr, "dynamodb-local: DynamoDB Local exited on its own")
+			return 1
+		}
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

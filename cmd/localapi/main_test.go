@@ -225,6 +225,19 @@ func TestPortBusy(t *testing.T) {
 	}
 }
 
+// TestNoEngineAtTheEndpoint: DYNAMODB_ENDPOINT set (as the README's SAM
+// CLI recipe sets it) with nothing there stops start-up with a message that
+// names the setting, not only the SDK's "connection refused".
+func TestNoEngineAtTheEndpoint(t *testing.T) {
+	endpoint := "http://127.0.0.1:" + freePort(t) // closed again: nothing listens
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": endpoint}[k]
+	}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "DYNAMODB_ENDPOINT="+endpoint) {
+		t.Errorf("run() with nothing at DYNAMODB_ENDPOINT = %v; want an error naming DYNAMODB_ENDPOINT=%s", err, endpoint)
+	}
+}
+
 func TestBadSettingStopsStartUp(t *testing.T) {
 	err := run(context.Background(), func(k string) string {
 		return map[string]string{"SESSION_EXPIRY": "soon"}[k]
@@ -306,4 +319,30 @@ func TestLocalSweeperStoresExpiry(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestListenHosts: the README's HOST is "the local servers' address", and
+// any IP address or localhost is accepted. Whatever HOST is, the banner's
+// URL reaches the server, and a token minted there is accepted: the
+// development issuer's JWKS URL, which the server fetches from itself,
+// must be on the address it listens on. Before, the base URL was always
+// http://127.0.0.1:<PORT>, so with HOST=::1 the banner pointed nowhere and
+// every token failed (the JWKS fetch found no server).
+func TestListenHosts(t *testing.T) {
+	for _, host := range []string{"127.0.0.1", "localhost", "::1", "0.0.0.0"} {
+		t.Run(host, func(t *testing.T) {
+			if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+				if l, err := net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
+					t.Fatalf("this machine has no %s to listen on: %v", host, err)
+				} else {
+					l.Close()
+				}
+			}
+			base, _ := startServer(t, map[string]string{"HOST": host})
+			c := client{t, base, mint(t, base, "merchant_id=m-1")}
+			if code, s := c.call("POST", "/sessions", `{"amount":100,"currency":"EUR"}`); code != 201 {
+				t.Errorf("HOST=%s: create at %s with a token minted there = %d %v; want 201", host, base, code, s)
+			}
+		})
+	}
 }

@@ -193,7 +193,7 @@ func (p *parser) jwksURL(name string) string {
 	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || strings.EqualFold(host, dockerHost) || ip != nil && ip.IsLoopback() {
 		return v
 	}
-	p.fail(name, v, "an https URL (plain http only to a loopback host, localhost, 127.0.0.1 or ::1, or to "+dockerHost+" for SAM CLI's containers)")
+	p.fail(name, v, "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+dockerHost+" for SAM CLI's containers)")
 	return ""
 }
 

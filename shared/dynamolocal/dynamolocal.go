@@ -64,6 +64,12 @@ type Engine struct {
 // downloading anything.
 var ErrNoJava = errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
 
+// ErrPortInUse is Start's answer when Options.Port is taken, typically by
+// another DynamoDB Local. Start checks it before installing or starting
+// anything: the engine binds every interface, and a readiness probe would
+// otherwise take the other server's answer for its own.
+var ErrPortInUse = errors.New("port in use")
+
 // Start installs DynamoDB Local if needed, starts it in memory (one shared
 // database for every credential and region) and waits until it answers.
 func Start(ctx context.Context, o Options) (*Engine, error) {
@@ -73,6 +79,11 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	dir := o.Dir
 	if dir == "" {
 		dir = DefaultDir()
+	}
+	if o.Port != 0 {
+		if err := portFree(o.Port); err != nil {
+			return nil, err
+		}
 	}
 	jarDir, err := Install(ctx, dir, o.Progress)
 	if err != nil {
@@ -89,8 +100,7 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		out = io.Discard
 	}
 	var tail tailBuffer
-	cmd := exec.Command("java", "-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
-		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", strconv.Itoa(port))
+	cmd := exec.Command("java", engineArgs(port)...)
 	cmd.Dir = jarDir
 	cmd.Stdout = io.MultiWriter(out, &tail)
 	cmd.Stderr = io.MultiWriter(out, &tail)
@@ -105,13 +115,24 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	// the wait for one that is alive but slow, as on a busy 2-core machine
 	// where starting takes well over a minute.
 	deadline := time.Now().Add(readyTimeout)
+	exited := func() error {
+		return fmt.Errorf("dynamolocal: DynamoDB Local exited before it was ready (port %d busy?): %s", port, tail.String())
+	}
 	for {
+		// An answer counts only while the JVM started here is alive: one
+		// that exited (its port taken since) must not pass for ready on
+		// another server's answer.
+		select {
+		case <-e.done:
+			return nil, exited()
+		default:
+		}
 		if ready(e.Endpoint) {
 			return e, nil
 		}
 		select {
 		case <-e.done:
-			return nil, fmt.Errorf("dynamolocal: DynamoDB Local exited before it was ready (port %d busy?): %s", port, tail.String())
+			return nil, exited()
 		case <-ctx.Done():
 			e.Stop()
 			return nil, ctx.Err()
@@ -124,8 +145,21 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	}
 }
 
+// engineArgs is the JVM's command line: in memory, one database for every
+// credential and region, and no telemetry (DynamoDB Local sends usage data
+// to AWS unless told not to; a tool the make targets install unasked must
+// not, and the machines this runs on may have no route out).
+func engineArgs(port int) []string {
+	return []string{"-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
+		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port)}
+}
+
 // readyTimeout bounds how long Start waits for a running engine to answer.
 const readyTimeout = 3 * time.Minute
+
+// Done is closed when the engine's process has exited, whether Stop ended
+// it or it died.
+func (e *Engine) Done() <-chan struct{} { return e.done }
 
 // PID is the engine's process id (make bench reads its CPU time).
 func (e *Engine) PID() int { return e.cmd.Process.Pid }
@@ -153,6 +187,19 @@ func ready(endpoint string) bool {
 	}
 	_ = resp.Body.Close()
 	return true
+}
+
+// portFree checks that port can be bound on every interface, as the engine
+// binds it.
+func portFree(port int) error {
+	l, err := net.Listen("tcp", ":"+strconv.Itoa(port))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("dynamolocal: %w: port %d is taken by another server (another DynamoDB Local?): choose another port, or use that engine through DYNAMODB_ENDPOINT=http://127.0.0.1:%d", ErrPortInUse, port, port)
+		}
+		return fmt.Errorf("dynamolocal: port %d: %w", port, err)
+	}
+	return l.Close()
 }
 
 func freePort() (int, error) {

@@ -3,8 +3,12 @@ package dynamolocal_test
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
@@ -19,6 +23,35 @@ func TestStartWithoutJava(t *testing.T) {
 	_, err := dynamolocal.Start(context.Background(), dynamolocal.Options{Dir: dir})
 	if !errors.Is(err, dynamolocal.ErrNoJava) {
 		t.Fatalf("Start() without java = %v; want ErrNoJava", err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("install folder = %v; want it untouched", names)
+	}
+}
+
+// TestStartOnABusyPort: a fixed port another server holds (a second `go run
+// ./cmd/dynamodb-local -port 8000`, the README's SAM CLI recipe, beside an
+// engine already there) is refused before anything starts. Before, the
+// readiness probe took the other server's answer for the engine's, so
+// Start reported an engine at that port while its own JVM had exited
+// ("Address already in use"): the caller used, and later believed it had
+// stopped, someone else's server.
+func TestStartOnABusyPort(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest) // any HTTP answer, as DynamoDB Local gives an unsigned request
+	}))
+	defer other.Close()
+	port := other.Listener.Addr().(*net.TCPAddr).Port
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Dir: dir, Port: port})
+	if err == nil {
+		e.Stop()
+		t.Fatalf("Start(Port: %d) with another server on it = engine at %s; want ErrPortInUse", port, e.Endpoint)
+	}
+	if !errors.Is(err, dynamolocal.ErrPortInUse) {
+		t.Fatalf("Start(Port: %d) with another server on it = %v; want ErrPortInUse", port, err)
 	}
 	if names, _ := os.ReadDir(dir); len(names) != 0 {
 		t.Errorf("install folder = %v; want it untouched", names)

