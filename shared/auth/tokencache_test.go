@@ -428,3 +428,36 @@ func TestTokenCacheUnderConcurrency(t *testing.T) {
 		t.Errorf("cache entries: got %d; want at most 8", n)
 	}
 }
+
+// TestNotYetValidTokenIsNotCached: a token whose nbf is further ahead than
+// the leeway is refused, and not kept: once its nbf comes it is verified
+// (a signature check) and accepted; refused again when the clock steps
+// back before nbf - leeway, though now cached.
+func TestNotYetValidTokenIsNotCached(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	start := time.Now()
+	clock := &testClock{now: start}
+	v, _ := newCachingVerifier(t, iss, clock, 0)
+	ctx := context.Background()
+	nbf := start.Add(auth.MaxSkew + time.Minute)
+	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", IssuedAt: start, NotBefore: nbf, Expires: start.Add(time.Hour)})
+	for range 2 {
+		if _, err := v.Verify(ctx, tok); session.ErrorCode(err) != session.EUNAUTHORIZED {
+			t.Fatalf("Verify(nbf 2 minutes ahead) = %v; want %s", err, session.EUNAUTHORIZED)
+		}
+	}
+	if n := auth.TokenCacheLen(v); n != 0 {
+		t.Errorf("cache entries after refusals: got %d; want 0", n)
+	}
+	clock.Set(nbf.Add(-auth.MaxSkew))
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() at nbf - leeway = %v; want accepted", err)
+	}
+	if got := auth.SignatureChecks(v); got != 3 {
+		t.Errorf("signature checks: got %d; want 3 (each refusal, then the acceptance)", got)
+	}
+	clock.Set(nbf.Add(-auth.MaxSkew - time.Second))
+	if _, err := v.Verify(ctx, tok); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("Verify() cached, the clock back before nbf - leeway = %v; want %s", err, session.EUNAUTHORIZED)
+	}
+}
