@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -32,16 +33,26 @@ import (
 // rewrites the entry; any other write leaves the index alone. An entry's
 // size is its keys, the table's keys and its projected attributes, plus
 // 100 bytes; a write costs one write unit per KB started, of the item's
-// larger image (before or after) for the table. A partition key takes at
-// most 1,000 write units per second; an index that cannot keep up throttles
-// the table's writes.
+// larger image (before or after) for the table, and twice that for an item
+// written in a transaction (TransactWriteItems: a create with an
+// Idempotency-Key writes the session and the key's record in one). A TTL
+// deletion costs the table no write unit, but its index entries are
+// deleted as by any other delete: the model counts those index writes,
+// and the deletion as a write of 0 units on the table. A partition key
+// takes at most 1,000 write units per second; an index that cannot keep up
+// throttles the table's writes.
 //
 // Steady state, one second: every second, Creates new sessions are created,
-// and the sessions of earlier seconds make their status changes — so one
-// second holds Creates creates and Creates changes of each kind, each from
-// different sessions. The model makes exactly that: for each step of the
-// lifecycle, Creates fresh sessions (ids from a seeded generator), moved
-// through the steps before it uncounted, then the step itself counted.
+// the sessions of earlier seconds make their status changes, and those past
+// their retention are deleted by TTL — so one second holds Creates creates,
+// Creates changes of each kind and Creates TTL deletions (on the same day's
+// list partitions: the model puts them on the creates' day, the worst
+// case), each from different sessions. The model makes exactly that: for
+// each step of the lifecycle, Creates fresh sessions (ids from a seeded
+// generator), moved through the steps before it uncounted, then the step
+// itself counted. TTL may run days late and then delete in bursts the
+// model cannot foresee; a late day's deletions fall on that day's
+// partitions, not on today's.
 
 // heatLayout is a table definition and a store that writes items for it.
 type heatLayout struct {
@@ -56,6 +67,10 @@ type heatWorkload struct {
 	Merchants int
 	Creates   int              // sessions created per second, all merchants together
 	Changes   []session.Status // the status changes of every session, in order
+	// IdempotencyKeys: every create sends an Idempotency-Key, so it is a
+	// transaction that also writes the key's record (deleted by TTL a day
+	// later): the costlier create, and what a payment client sends.
+	IdempotencyKeys bool
 }
 
 // fourChanges is a card payment's life after its creation: the buyer is
@@ -64,8 +79,8 @@ var fourChanges = []session.Status{session.Processing, session.RequiresAction, s
 
 // heatWorkloads are the scale targets of docs/design.md §8.
 var heatWorkloads = []heatWorkload{
-	{Name: "one merchant, 5,000 creates/s, 4 status changes each", Merchants: 1, Creates: 5000, Changes: fourChanges},
-	{Name: "the service, 20,000 creates/s over 1,000 merchants, 4 status changes each", Merchants: 1000, Creates: 20000, Changes: fourChanges},
+	{Name: "one merchant, 5,000 creates/s, 4 status changes each", Merchants: 1, Creates: 5000, Changes: fourChanges, IdempotencyKeys: true},
+	{Name: "the service, 20,000 creates/s over 1,000 merchants, 4 status changes each", Merchants: 1000, Creates: 20000, Changes: fourChanges, IdempotencyKeys: true},
 }
 
 // heatBudget is DynamoDB's limit per partition key: write units per second.
@@ -151,7 +166,10 @@ func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, e
 		return out, nil
 	}
 	amount := int64(8800)
-	for step := 0; step <= len(w.Changes); step++ {
+	// Steps: 0 the create, 1..len(Changes) the changes, then the TTL
+	// deletion.
+	for step := 0; step <= len(w.Changes)+1; step++ {
+		purge := step > len(w.Changes)
 		for i := range w.Creates {
 			var id uuid.UUID
 			for j := range id {
@@ -163,8 +181,12 @@ func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, e
 				TransactionID: "20220211-0013-0000-0382", PartnerTransactionID: "ptx-77", ShopBuyerID: "buyer-42"}
 			v := session.New(d, fmt.Sprintf("merchant-%04d", i%w.Merchants), id.String(), "hcp-token-0123456789", created, policy)
 			v.Version = 1
+			body, err := json.Marshal(v) // the create's answer, as the key's record keeps it
+			if err != nil {
+				return nil, err
+			}
 			before := make([]map[string]ddb.AttributeValue, len(layouts))
-			for k := range step {
+			for k := range min(step, len(w.Changes)) {
 				if k == step-1 {
 					var err error
 					if before, err = images(v); err != nil {
@@ -181,13 +203,43 @@ func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, e
 			if err != nil {
 				return nil, err
 			}
+			kind := writePlain
+			switch {
+			case purge:
+				before, after, kind = after, make([]map[string]ddb.AttributeValue, len(layouts)), writeTTL
+			case step == 0 && w.IdempotencyKeys:
+				kind = writeTransact
+			}
 			for li, l := range layouts {
-				countWrite(res[li], l.Table, before[li], after[li])
+				countWrite(res[li], l.Table, before[li], after[li], kind)
+				if !w.IdempotencyKeys || step != 0 && !purge {
+					continue
+				}
+				idem := &store.Idempotency{MerchantID: v.MerchantID, Key: "order-" + id.String(), RequestHash: store.HashRequest(body)}
+				rec, err := l.Store.IdempotencyItem(idem, v.ID, 201, body, created)
+				if err != nil {
+					return nil, err
+				}
+				if purge {
+					countWrite(res[li], l.Table, rec, nil, writeTTL)
+				} else {
+					countWrite(res[li], l.Table, nil, rec, writeTransact)
+				}
 			}
 		}
 	}
 	return res, nil
 }
+
+// writeKind is how a write reaches the table, which sets its write units
+// there.
+type writeKind int
+
+const (
+	writePlain    writeKind = iota // PutItem, UpdateItem: a unit per KB
+	writeTransact                  // in TransactWriteItems: two units per KB
+	writeTTL                       // a TTL deletion: no unit on the table
+)
 
 // image is v's item as the store writes it, with the attribute every write
 // adds (writeId).
@@ -201,10 +253,11 @@ func image(st *store.Store, v *session.Session) (map[string]ddb.AttributeValue, 
 }
 
 // countWrite adds one write to the table, before → after (before nil: a
-// new item), and what it costs each index.
-func countWrite(res heatResult, t *dynamodb.CreateTableInput, before, after map[string]ddb.AttributeValue) {
+// new item; after nil: a deletion), and what it costs each index. Index
+// entries cost a unit per KB whatever kind of write changed the item.
+func countWrite(res heatResult, t *dynamodb.CreateTableInput, before, after map[string]ddb.AttributeValue, kind writeKind) {
 	tableKeys := keyNames(t.KeySchema)
-	add := func(index, key string, size int) {
+	add := func(index, key string, u int) {
 		if res[index] == nil {
 			res[index] = map[string]*keyLoad{}
 		}
@@ -214,9 +267,20 @@ func countWrite(res heatResult, t *dynamodb.CreateTableInput, before, after map[
 			res[index][key] = l
 		}
 		l.Writes++
-		l.Units += units(size)
+		l.Units += u
 	}
-	add("", keyString(after, tableKeys[0]), max(store.ItemSize(before), store.ItemSize(after)))
+	item := after
+	if item == nil {
+		item = before
+	}
+	tableUnits := units(max(store.ItemSize(before), store.ItemSize(after)))
+	switch kind {
+	case writeTransact:
+		tableUnits *= 2
+	case writeTTL:
+		tableUnits = 0
+	}
+	add("", keyString(item, tableKeys[0]), tableUnits)
 	for _, g := range t.GlobalSecondaryIndexes {
 		name := aws.ToString(g.IndexName)
 		old, oldIn := indexEntryOf(g, tableKeys, before)
@@ -227,13 +291,13 @@ func countWrite(res heatResult, t *dynamodb.CreateTableInput, before, after map[
 		case sameKey && reflect.DeepEqual(old, cur):
 			// nothing the index holds changed: no write
 		case sameKey:
-			add(name, keyString(cur, indexKeys[0]), max(entrySize(old), entrySize(cur)))
+			add(name, keyString(cur, indexKeys[0]), units(max(entrySize(old), entrySize(cur))))
 		default:
 			if oldIn {
-				add(name, keyString(old, indexKeys[0]), entrySize(old)) // delete
+				add(name, keyString(old, indexKeys[0]), units(entrySize(old))) // delete
 			}
 			if curIn {
-				add(name, keyString(cur, indexKeys[0]), entrySize(cur)) // put
+				add(name, keyString(cur, indexKeys[0]), units(entrySize(cur))) // put
 			}
 		}
 	}

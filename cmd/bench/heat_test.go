@@ -14,7 +14,10 @@ import (
 // documentation says: a put when an item gains the index's key, a delete
 // when it loses it, a delete and a put when the key changes (on two
 // partition keys when the partition changes), a rewrite when a projected
-// attribute changes, nothing otherwise; one write unit per KB started.
+// attribute changes, nothing otherwise; one write unit per KB started, two
+// on the table in a transaction ("Transactional write requests require 2
+// write capacity units (WCUs) for each 1 KB"), none on the table for a TTL
+// deletion, which still deletes the item's index entries.
 func TestHeatWriteRules(t *testing.T) {
 	def := &dynamodb.CreateTableInput{
 		KeySchema: []ddb.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddb.KeyTypeHash}},
@@ -48,19 +51,24 @@ func TestHeatWriteRules(t *testing.T) {
 		name          string
 		before, after map[string]ddb.AttributeValue
 		want          map[string]map[string]keyLoad
+		kind          writeKind
 	}{
-		{"a new item", nil, item(base...), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {1, 1}}, "b": {"B": {1, 1}}}},
-		{"a projected attribute changes", item(base...), with("p", "z"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {1, 1}}}},
-		{"another attribute changes", item(base...), with("q", "z"), map[string]map[string]keyLoad{"": {"k": {1, 1}}}},
-		{"the partition key changes", item(base...), with("ga", "C"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {1, 1}, "C": {1, 1}}}},
-		{"the sort key changes", item(base...), with("gr", "2"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {2, 2}}}},
-		{"the key is removed", item(base...), item("ga", "A", "gr", "1", "p", "x", "q", "y"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "b": {"B": {1, 1}}}},
-		{"a large item and entry", nil, with("p", big), map[string]map[string]keyLoad{"": {"k": {1, 2}}, "a": {"A": {1, 2}}, "b": {"B": {1, 1}}}},
-		{"a large item shrinks", with("q", big), item(base...), map[string]map[string]keyLoad{"": {"k": {1, 2}}}},
+		{"a new item", nil, item(base...), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {1, 1}}, "b": {"B": {1, 1}}}, writePlain},
+		{"a projected attribute changes", item(base...), with("p", "z"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {1, 1}}}, writePlain},
+		{"another attribute changes", item(base...), with("q", "z"), map[string]map[string]keyLoad{"": {"k": {1, 1}}}, writePlain},
+		{"the partition key changes", item(base...), with("ga", "C"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {1, 1}, "C": {1, 1}}}, writePlain},
+		{"the sort key changes", item(base...), with("gr", "2"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "a": {"A": {2, 2}}}, writePlain},
+		{"the key is removed", item(base...), item("ga", "A", "gr", "1", "p", "x", "q", "y"), map[string]map[string]keyLoad{"": {"k": {1, 1}}, "b": {"B": {1, 1}}}, writePlain},
+		{"a large item and entry", nil, with("p", big), map[string]map[string]keyLoad{"": {"k": {1, 2}}, "a": {"A": {1, 2}}, "b": {"B": {1, 1}}}, writePlain},
+		{"a large item shrinks", with("q", big), item(base...), map[string]map[string]keyLoad{"": {"k": {1, 2}}}, writePlain},
+		{"a new item in a transaction", nil, with("p", big), map[string]map[string]keyLoad{"": {"k": {1, 4}}, "a": {"A": {1, 2}}, "b": {"B": {1, 1}}}, writeTransact},
+		{"a change in a transaction", item(base...), with("q", "z"), map[string]map[string]keyLoad{"": {"k": {1, 2}}}, writeTransact},
+		{"a TTL deletion", with("p", big), nil, map[string]map[string]keyLoad{"": {"k": {1, 0}}, "a": {"A": {1, 2}}, "b": {"B": {1, 1}}}, writeTTL},
+		{"a TTL deletion of an item in no index", item("q", "y"), nil, map[string]map[string]keyLoad{"": {"k": {1, 0}}}, writeTTL},
 	}
 	for _, tt := range tests {
 		res := heatResult{}
-		countWrite(res, def, tt.before, tt.after)
+		countWrite(res, def, tt.before, tt.after, tt.kind)
 		got := map[string]map[string]keyLoad{}
 		for ix, keys := range res {
 			got[ix] = map[string]keyLoad{}
@@ -114,13 +122,24 @@ func TestHeatModel(t *testing.T) {
 		return heatRow{}
 	}
 	// One merchant: the peer's list partition takes every write (5,000
-	// creates and 20,000 changes); the sharded index only the creates,
-	// spread over LIST_SHARDS keys.
-	if r := find(0, true, store.IndexByMerchantDayShard); r.Load.Writes != 25000 || r.Keys != 1 {
-		t.Errorf("peer, one merchant, list index: %d writes/s on %d keys; want 25000 on 1", r.Load.Writes, r.Keys)
+	// creates, 20,000 changes, 5,000 TTL deletions); the sharded index only
+	// the creates and the TTL deletions, spread over LIST_SHARDS keys.
+	if r := find(0, true, store.IndexByMerchantDayShard); r.Load.Writes != 30000 || r.Keys != 1 {
+		t.Errorf("peer, one merchant, list index: %d writes/s on %d keys; want 30000 on 1", r.Load.Writes, r.Keys)
 	}
-	if r := find(0, false, store.IndexByMerchantDayShard); r.Total != 5000 || r.Keys != store.DefaultListShards {
-		t.Errorf("one merchant, list index: %d writes/s on %d keys; want 5000 (the creates) on %d", r.Total, r.Keys, store.DefaultListShards)
+	if r := find(0, false, store.IndexByMerchantDayShard); r.Total != 10000 || r.Keys != store.DefaultListShards {
+		t.Errorf("one merchant, list index: %d writes/s on %d keys; want 10000 (the creates and the TTL deletions) on %d", r.Total, r.Keys, store.DefaultListShards)
+	}
+	// The table: each session's create, four changes and TTL deletion, and
+	// its Idempotency-Key record's put and TTL deletion — each on its own
+	// key; the create, a transaction, costs twice.
+	if r := find(0, false, ""); r.Total != 40000 || r.Keys != 40000 || r.Load.Writes != 1 {
+		t.Errorf("one merchant, table: %d writes/s on %d keys, hottest %d; want 40000 on 40000, 1 each", r.Total, r.Keys, r.Load.Writes)
+	}
+	// The expiry index: an entry put at creation and deleted at the close;
+	// the TTL deletion finds none left.
+	if r := find(0, false, store.IndexByExpiry); r.Total != 10000 {
+		t.Errorf("one merchant, expiry index: %d writes/s; want 10000 (put at creation, deleted at the close)", r.Total)
 	}
 	// The service: two expiry-index writes a session (put, then delete
 	// when it closes), too many for 16 shards.

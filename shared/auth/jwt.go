@@ -69,6 +69,20 @@ const TokenCacheMaxAge = 5 * time.Minute
 // bytes an entry with its kid and key, 2.3 MB full).
 const DefaultTokenCacheEntries = 4096
 
+// TokenCacheEntryBytes bounds the heap one verified-token cache entry
+// holds, however large its token's claims: an outcome whose principal
+// (subject, merchant, scopes, kid) takes more than maxCachedPrincipalBytes
+// is not cached, only verified on every use, and a cached one keeps copies
+// of its strings, not the claims they were cut from. A full cache holds at
+// most DefaultTokenCacheEntries × TokenCacheEntryBytes, 12 MB (before, a
+// token of valid large claims took 20 KB an entry, 80 MB full).
+const TokenCacheEntryBytes = 3 << 10
+
+// maxCachedPrincipalBytes is the most a cached principal's strings and
+// their headers take; the entry's own structure and the cache's
+// bookkeeping come on top (about 500 bytes, within TokenCacheEntryBytes).
+const maxCachedPrincipalBytes = 2 << 10
+
 // JWTConfig configures a JWTVerifier.
 type JWTConfig struct {
 	JWKSURL  string
@@ -241,15 +255,29 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 }
 
 // remember caches a verified token's principal until its exp (+ MaxSkew),
-// TokenCacheMaxAge at most.
+// TokenCacheMaxAge at most, unless the principal is too large to cache
+// (TokenCacheEntryBytes).
 func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Token, used usedKey) {
 	exp, ok := tok.Expiration()
 	if !ok {
 		return
 	}
+	const stringHeader = 16
+	size := 3*stringHeader + len(p.Subject) + len(p.MerchantID) + len(used.kid) + 24 // and the scopes' slice
+	for _, sc := range p.Scopes {
+		size += stringHeader + len(sc)
+	}
+	if size > maxCachedPrincipalBytes {
+		return // verified on every use: its entry would hold too much
+	}
 	now := v.wallNow()
+	used.kid = strings.Clone(used.kid)
 	e := &verified{p: *p, key: used, exp: exp, until: now.Add(TokenCacheMaxAge)}
-	e.p.Scopes = slices.Clone(p.Scopes)
+	e.p.Subject, e.p.MerchantID = strings.Clone(p.Subject), strings.Clone(p.MerchantID)
+	e.p.Scopes = make([]string, len(p.Scopes))
+	for i, sc := range p.Scopes {
+		e.p.Scopes[i] = strings.Clone(sc) // not the scope claim it was cut from
+	}
 	e.nbf, _ = tok.NotBefore()
 	e.iat, _ = tok.IssuedAt()
 	if end := exp.Add(MaxSkew); end.Before(e.until) {

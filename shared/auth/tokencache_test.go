@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -314,4 +317,147 @@ func TestCachedTokensKeepTheKeySetFresh(t *testing.T) {
 		_, err := v.Verify(ctx, tok)
 		return session.ErrorCode(err) == session.EUNAUTHORIZED
 	})
+}
+
+// TestTokenCacheMemoryIsBounded: "a flood of distinct tokens cannot grow
+// memory past the bound" (issue 14), in bytes as well as entries. Each
+// token here is valid, signed by the issuer, and as large as the verifier
+// takes (8 KB), with 700 short scopes: before, its entry kept every scope
+// (a 16-byte string header each) and the whole scope claim, 19,820 bytes an
+// entry measured, 81 MB for a full default cache. The heap a full cache holds,
+// measured after a garbage collection, stays within
+// auth.TokenCacheEntryBytes an entry, for large tokens and for ordinary
+// ones alike.
+func TestTokenCacheMemoryIsBounded(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	clock := &testClock{now: time.Now()}
+	ctx := context.Background()
+	var fields []string
+	for i := 0; len(strings.Join(fields, " ")) < 4800; i++ {
+		fields = append(fields, fmt.Sprintf("x:%d", i))
+	}
+	large := devtoken.Claims{MerchantID: "m-1", Subject: strings.Repeat("s", 800), Scopes: append([]string{"sessions:read"}, fields...)}
+	ordinary := devtoken.Claims{MerchantID: "m-1", Subject: "client-7f3a", Scopes: []string{"sessions:read", "sessions:write"}}
+	// The largest a cached entry gets: 1.9 KB of principal.
+	cacheable := devtoken.Claims{MerchantID: "m-1", Subject: strings.Repeat("s", 800), Scopes: []string{"sessions:read"}}
+	for i := len(cacheable.Scopes); i < 30; i++ {
+		cacheable.Scopes = append(cacheable.Scopes, fmt.Sprintf("sessions:scope-%02d", i))
+	}
+	for _, c := range []struct {
+		name   string
+		claims devtoken.Claims
+		cached bool
+	}{{"large tokens", large, false}, {"the largest cached tokens", cacheable, true}, {"ordinary tokens", ordinary, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			const bound = 256
+			v, _ := newCachingVerifier(t, iss, clock, bound)
+			if _, err := v.Verify(ctx, iss.MustMint(ordinary)); err != nil { // the key set in hand
+				t.Fatal(err)
+			}
+			before := heapInUse()
+			for i := 0; i < 2*bound; i++ {
+				claims := c.claims
+				claims.Subject += fmt.Sprintf("-%d", i)
+				tok := iss.MustMint(claims)
+				if len(tok) > 8<<10 {
+					t.Fatalf("token of %d bytes; want one the verifier takes (8 KB)", len(tok))
+				}
+				p, err := v.Verify(ctx, tok)
+				if err != nil || !p.HasScope("sessions:read") {
+					t.Fatalf("Verify() = %+v, %v; want the token accepted with sessions:read", p, err)
+				}
+			}
+			if n := auth.TokenCacheLen(v); n > bound || c.cached && n != bound {
+				t.Fatalf("cache entries after the flood: got %d; want %d", n, bound)
+			}
+			if checks := auth.SignatureChecks(v); checks != 1+2*bound {
+				t.Errorf("signature checks: got %d; want %d (a new token each time)", checks, 1+2*bound)
+			}
+			per := (heapInUse() - before) / bound
+			t.Logf("%s: %d bytes an entry (%d entries)", c.name, per, auth.TokenCacheLen(v))
+			if per > auth.TokenCacheEntryBytes {
+				t.Errorf("%s: the full cache holds %d bytes an entry; want at most %d", c.name, per, auth.TokenCacheEntryBytes)
+			}
+			runtime.KeepAlive(v)
+		})
+	}
+}
+
+// heapInUse is the live heap after a garbage collection.
+func heapInUse() int64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
+
+// TestTokenCacheUnderConcurrency: many requests at once, each verifying
+// tokens that hit, miss and evict one another in a small cache, all get
+// their own token's principal (run with -race).
+func TestTokenCacheUnderConcurrency(t *testing.T) {
+	iss := newIssuer(t, jwa.EdDSA())
+	clock := &testClock{now: time.Now()}
+	v, _ := newCachingVerifier(t, iss, clock, 8)
+	ctx := context.Background()
+	toks := make([]string, 24)
+	for i := range toks {
+		toks[i] = iss.MustMint(devtoken.Claims{MerchantID: fmt.Sprintf("m-%d", i), Scopes: []string{"sessions:read"}})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for n := range 200 {
+				i := (g*7 + n) % len(toks)
+				p, err := v.Verify(ctx, toks[i])
+				if err != nil || p.MerchantID != fmt.Sprintf("m-%d", i) || !p.HasScope("sessions:read") {
+					errs <- fmt.Errorf("token %d: Verify() = %+v, %v; want merchant m-%d", i, p, err, i)
+					return
+				}
+				p.Scopes[0], p.MerchantID = "apikeys:write", "m-x" // a caller's change must not reach the cache
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := auth.TokenCacheLen(v); n > 8 {
+		t.Errorf("cache entries: got %d; want at most 8", n)
+	}
+}
+
+// TestNotYetValidTokenIsNotCached: a token whose nbf is further ahead than
+// the leeway is refused, and not kept: once its nbf comes it is verified
+// (a signature check) and accepted; refused again when the clock steps
+// back before nbf - leeway, though now cached.
+func TestNotYetValidTokenIsNotCached(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	start := time.Now()
+	clock := &testClock{now: start}
+	v, _ := newCachingVerifier(t, iss, clock, 0)
+	ctx := context.Background()
+	nbf := start.Add(auth.MaxSkew + time.Minute)
+	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", IssuedAt: start, NotBefore: nbf, Expires: start.Add(time.Hour)})
+	for range 2 {
+		if _, err := v.Verify(ctx, tok); session.ErrorCode(err) != session.EUNAUTHORIZED {
+			t.Fatalf("Verify(nbf 2 minutes ahead) = %v; want %s", err, session.EUNAUTHORIZED)
+		}
+	}
+	if n := auth.TokenCacheLen(v); n != 0 {
+		t.Errorf("cache entries after refusals: got %d; want 0", n)
+	}
+	clock.Set(nbf.Add(-auth.MaxSkew))
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("Verify() at nbf - leeway = %v; want accepted", err)
+	}
+	if got := auth.SignatureChecks(v); got != 3 {
+		t.Errorf("signature checks: got %d; want 3 (each refusal, then the acceptance)", got)
+	}
+	clock.Set(nbf.Add(-auth.MaxSkew - time.Second))
+	if _, err := v.Verify(ctx, tok); session.ErrorCode(err) != session.EUNAUTHORIZED {
+		t.Errorf("Verify() cached, the clock back before nbf - leeway = %v; want %s", err, session.EUNAUTHORIZED)
+	}
 }

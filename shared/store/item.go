@@ -208,6 +208,18 @@ func (s *Store) Item(v *session.Session) (map[string]ddb.AttributeValue, error) 
 	return av, nil
 }
 
+// IdempotencyItem is the Idempotency-Key record a create with idem writes
+// beside its session, in the same transaction — keys included — for models
+// of the table's traffic (the partition-heat model). The store writes it
+// through Transact, never through IdempotencyItem.
+func (s *Store) IdempotencyItem(idem *Idempotency, sessionID string, status int, body []byte, now time.Time) (map[string]ddb.AttributeValue, error) {
+	put, err := s.idempotencyPut(&idempotencyWrite{idem: idem, sessionID: sessionID, status: status, body: body}, now)
+	if err != nil {
+		return nil, err
+	}
+	return put.Item, nil
+}
+
 func (it *sessionItem) toSession() (*session.Session, error) {
 	v := &session.Session{
 		ID: it.ID, MerchantID: it.MerchantID, OrderID: it.OrderID,

@@ -1,0 +1,25 @@
+package functions_test
+
+import (
+	"testing"
+)
+
+// TestListShardsIsFixedByTheTemplate: docs/design.md §9, "LIST_SHARDS
+// (default 16; lowering it would hide items, so the template fixes it)".
+// It is a literal in the globals, not a parameter a deploy could lower, and
+// no function sets its own: a function that wrote or listed with another
+// count than the rest would hide sessions from the list.
+func TestListShardsIsFixedByTheTemplate(t *testing.T) {
+	tpl := readTemplate(t)
+	v := get(tpl, "Globals", "Function", "Environment", "Variables", "LIST_SHARDS")
+	if _, literal := v.(string); !literal {
+		t.Errorf("Globals LIST_SHARDS = %v; want a literal (a parameter or an intrinsic lets a deploy change it)", v)
+	}
+	for _, typ := range []string{"AWS::Serverless::Function", "AWS::Lambda::Function"} {
+		for id, r := range resourcesOfType(tpl, typ) {
+			if own := get(r, "Properties", "Environment", "Variables", "LIST_SHARDS"); own != nil {
+				t.Errorf("%s sets its own LIST_SHARDS (%v); want only the globals'", id, own)
+			}
+		}
+	}
+}
