@@ -1023,3 +1023,127 @@ func TestTemplateDurationPatternsAreTheCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmThroughputIsValidForEveryParameter resolves the table's and the
+// indexes' WarmThroughput for each way of setting the warm parameters and
+// holds it to AWS::DynamoDB::Table's WarmThroughput: ReadUnitsPerSecond and
+// WriteUnitsPerSecond, each "Minimum: 1", each optional, at least one when
+// the property is there ("You can increase the warm throughput value for
+// read operations, write operations, or both", DynamoDB Developer Guide).
+// Each parameter other than 0 must reach its property: a pre-warming that
+// is silently dropped shows only on launch day, as throttling.
+func TestWarmThroughputIsValidForEveryParameter(t *testing.T) {
+	tpl := readTemplate(t)
+	var table map[string]any
+	for _, r := range resourcesOfType(tpl, "AWS::DynamoDB::Table") {
+		table = r["Properties"].(map[string]any)
+	}
+	conds := tpl["Conditions"].(map[string]any)
+	noValue := &struct{}{}
+	for _, params := range []map[string]string{
+		{"TableWarmReadUnits": "0", "TableWarmWriteUnits": "0", "IndexWarmWriteUnits": "0"},
+		{"TableWarmReadUnits": "20000", "TableWarmWriteUnits": "0", "IndexWarmWriteUnits": "0"},
+		{"TableWarmReadUnits": "0", "TableWarmWriteUnits": "8000", "IndexWarmWriteUnits": "0"},
+		{"TableWarmReadUnits": "20000", "TableWarmWriteUnits": "8000", "IndexWarmWriteUnits": "40000"},
+	} {
+		var cond func(v any) bool
+		var eval func(v any) any
+		cond = func(v any) bool {
+			m := v.(map[string]any)
+			switch {
+			case m["Fn::Not"] != nil:
+				return !cond(m["Fn::Not"].([]any)[0])
+			case m["Fn::Equals"] != nil:
+				a := m["Fn::Equals"].([]any)
+				return fmt.Sprint(eval(a[0])) == fmt.Sprint(eval(a[1]))
+			case m["Fn::And"] != nil, m["Fn::Or"] != nil:
+				and := m["Fn::And"] != nil
+				list, _ := m["Fn::And"].([]any)
+				if !and {
+					list = m["Fn::Or"].([]any)
+				}
+				for _, c := range list {
+					if cond(c) != and {
+						return !and
+					}
+				}
+				return and
+			case m["Condition"] != nil:
+				return cond(conds[m["Condition"].(string)])
+			}
+			t.Fatalf("condition %v: not understood", v)
+			return false
+		}
+		eval = func(v any) any {
+			switch v := v.(type) {
+			case map[string]any:
+				if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
+					if ref == "AWS::NoValue" {
+						return noValue
+					}
+					if p, ok := params[ref]; ok {
+						return p
+					}
+					return "ref:" + ref
+				}
+				if f, ok := v["Fn::If"].([]any); ok {
+					if cond(conds[f[0].(string)]) {
+						return eval(f[1])
+					}
+					return eval(f[2])
+				}
+				out := map[string]any{}
+				for k, x := range v {
+					if r := eval(x); r != noValue {
+						out[k] = r
+					}
+				}
+				return out
+			case []any:
+				var out []any
+				for _, x := range v {
+					if r := eval(x); r != noValue {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+			return v
+		}
+		check := func(where string, wt any, want map[string]string) {
+			got := map[string]string{}
+			if wt != noValue && wt != nil {
+				m, ok := wt.(map[string]any)
+				if !ok || len(m) == 0 {
+					t.Errorf("%v: %s WarmThroughput = %v; want an object with ReadUnitsPerSecond, WriteUnitsPerSecond or both", params, where, wt)
+					return
+				}
+				for k, v := range m {
+					n, err := strconv.Atoi(fmt.Sprint(v))
+					if (k != "ReadUnitsPerSecond" && k != "WriteUnitsPerSecond") || err != nil || n < 1 {
+						t.Errorf("%v: %s WarmThroughput.%s = %v; want ReadUnitsPerSecond or WriteUnitsPerSecond, an integer of at least 1", params, where, k, v)
+					}
+					got[k] = fmt.Sprint(v)
+				}
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("%v: %s WarmThroughput = %v; want %v", params, where, got, want)
+			}
+		}
+		want := map[string]string{}
+		if p := params["TableWarmReadUnits"]; p != "0" {
+			want["ReadUnitsPerSecond"] = p
+		}
+		if p := params["TableWarmWriteUnits"]; p != "0" {
+			want["WriteUnitsPerSecond"] = p
+		}
+		check("the table's", eval(table["WarmThroughput"]), want)
+		wantIndex := map[string]string{}
+		if p := params["IndexWarmWriteUnits"]; p != "0" {
+			wantIndex["WriteUnitsPerSecond"] = p
+		}
+		for _, gsi := range table["GlobalSecondaryIndexes"].([]any) {
+			check(fmt.Sprint("index ", get(gsi, "IndexName"), "'s"), eval(get(gsi, "WarmThroughput")), wantIndex)
+		}
+	}
+}

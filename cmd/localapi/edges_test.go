@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -26,15 +27,19 @@ import (
 //     which the Lambda adapter splits again; "X-Merchant-Id: m-1,m-2" and
 //     two X-Merchant-Id fields are the same request, and name two
 //     merchants.
-//   - An HTTP API decodes the path before it builds the event: a client's
-//     %25, %3F, %23, %01 or %20 reaches the function as a bare %, ?, #,
-//     control character or space in rawPath. Each stays part of the path
-//     id it was sent in (a 4xx as for any bad id), never an invocation
-//     error (API Gateway's 500) or a query string.
-//   - A %2F is decoded with the rest of the path, so it separates
-//     segments: "/sessions/a%2Fb" reaches the function, if at all, as
-//     rawPath "/sessions/a/b", which no route matches (404, API Gateway's
-//     shape), never as an id "a/b" refused for its form (400).
+//   - An HTTP API decodes the path twice before it builds the event, and
+//     routes by the first decoding (httpapi.GatewayPath, from live
+//     captures): a client's %2525, %23, %01 or %20 reaches the function
+//     as a bare %, #, control character or space in rawPath. Each stays
+//     part of the path id it was sent in (a 4xx as for any bad id), never
+//     an invocation error (API Gateway's 500) or a query string. A %3F
+//     ends the path there: "/sessions/<id>%3Fx" reads <id>, and 003's
+//     init=true after it is dropped, never a query. A %25 whose second
+//     decoding finds a bare % is API Gateway's own 400.
+//   - A %2F (or %252F) is decoded with the rest of the path, so it
+//     separates segments: "/sessions/a%2Fb" reaches the function, if at
+//     all, as rawPath "/sessions/a/b", which no route matches (404, API
+//     Gateway's shape), never as an id "a/b" refused for its form (400).
 //   - The method reaches the handler upper-cased: the api-proxy adapter
 //     builds the request with strings.ToUpper(requestContext.http.method)
 //     (aws-lambda-go-api-proxy core/requestv2.go), so "get" is GET there and
@@ -53,7 +58,7 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			t.Fatalf("create = %d %v", code, s)
 		}
 		id := s["id"].(string)
-		const gateway = "gateway"
+		const gateway, gatewayBadRequest = "gateway", "gateway400"
 		tests := []struct {
 			name, method, path string
 			header             http.Header
@@ -72,15 +77,23 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			{"003 X-Merchant-Id naming two merchants", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1,m-2"), 400, "VALIDATION_FAILED"},
 			{"003 X-Merchant-Id sent twice", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1", "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
 			{"003 X-Merchant-Id once", "GET", "/v1/checkout-sessions/" + id, bearer(tok, "X-Merchant-Id", "m-1"), 200, ""},
-			{"encoded % as the id", "GET", "/sessions/%25", bearer(tok), 400, "VALIDATION_FAILED"},
-			{"encoded % after the id", "GET", "/sessions/" + id + "%25", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"encoded % as the id is API Gateway's 400", "GET", "/sessions/%25", bearer(tok), 400, gatewayBadRequest},
+			{"encoded % after the id is API Gateway's 400", "GET", "/sessions/" + id + "%25", bearer(tok), 400, gatewayBadRequest},
+			{"twice-encoded % after the id is a bare % in it", "GET", "/sessions/" + id + "%2525", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"twice-encoded character in the id", "GET", "/sessions/" + fmt.Sprintf("%%25%02X", id[0]) + id[1:], bearer(tok), 200, ""},
+			{"twice-encoded letter in a literal segment", "GET", "/%2573essions/" + id, bearer(tok), 404, gateway},
+			{"encoded ? ends the path", "GET", "/sessions/" + id + "%3Fx=1", bearer(tok), 200, ""},
 			{"encoded control character in the id", "GET", "/sessions/a%01b", bearer(tok), 400, "VALIDATION_FAILED"},
 			{"encoded space in the id", "GET", "/sessions/a%20b", bearer(tok), 400, "VALIDATION_FAILED"},
-			{"003 encoded ? inside the id is not a query", "GET", "/v1/checkout-sessions/" + id + "%3Finit=true", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
+			{"003 encoded ? ends the id, and the init=true after it is no query", "GET", "/v1/checkout-sessions/" + id + "%3Finit=true", bearer(tok, "X-Merchant-Id", "m-1"), 200, ""},
+			{"003 twice-encoded ? inside the id is not a query", "GET", "/v1/checkout-sessions/" + id + "%253Finit=true", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
 			{"004 encoded # inside the opaque id", "GET", "/pps/api/v1/session-record/" + id + "%23x", bearer(tok), 404, "SESSION_NOT_FOUND"},
 			{"001 encoded braces (a .NET Guid form)", "GET", "/v2.0/payments/%7B" + id + "%7D/status", bearer(tok), 200, ""},
 			{"encoded slash in the id is a separator", "GET", "/sessions/" + id[:8] + "%2F" + id[9:], bearer(tok), 404, gateway},
 			{"001 encoded slash in the id is a separator", "GET", "/v2.0/payments/a%2Fb/status", bearer(tok), 404, gateway},
+			{"twice-encoded slash in the id is a separator", "GET", "/sessions/" + id[:8] + "%252F" + id[9:], bearer(tok), 404, gateway},
+			{"encoded slash before a known segment", "GET", "/sessions/" + id + "%2Fevents", bearer(tok), 405, "METHOD_NOT_ALLOWED"},
+			{"twice-encoded slash before a known segment", "GET", "/sessions/" + id + "%252Fevents", bearer(tok), 404, gateway},
 			{"encoded dot-dot segment", "GET", "/sessions/x/%2E%2E/" + id, bearer(tok), 404, gateway},
 			{"lower-case method, as the adapter upper-cases it", "get", "/sessions/" + id, bearer(tok), 200, ""},
 			{"lower-case method on a route of another method", "post", "/sessions/" + id, bearer(tok), 405, "METHOD_NOT_ALLOWED"},
@@ -101,6 +114,10 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 				continue
 			}
 			switch tt.code {
+			case gatewayBadRequest:
+				if string(raw) != httpapi.GatewayBadRequest || res.Header.Get("Content-Type") != "application/json" || res.Header.Get("X-Request-Id") != "" {
+					t.Errorf("%s: %s %v; want API Gateway's own %s, application/json, none of the service's headers", tt.name, raw, res.Header, httpapi.GatewayBadRequest)
+				}
 			case gateway:
 				if string(raw) != httpapi.GatewayNotFound || res.Header.Get("Content-Type") != "application/json" || res.Header.Get("X-Request-Id") != "" {
 					t.Errorf("%s: %s %v; want API Gateway's own %s, application/json, none of the service's headers", tt.name, raw, res.Header, httpapi.GatewayNotFound)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -124,4 +125,40 @@ func writeGatewayNotFound(w http.ResponseWriter) {
 		h.Del(k)
 	}
 	writeBody(w, http.StatusNotFound, contentTypeJSON, []byte(GatewayNotFound))
+}
+
+// GatewayBadRequest is API Gateway's own answer to a request path it
+// refuses (GatewayPath), with the status http.StatusBadRequest.
+const GatewayBadRequest = `{"message":"Bad Request"}`
+
+// GatewayPath returns, for a request path as the client sent it (escaped),
+// the path an HTTP API routes the request by and the rawPath it delivers in
+// the event; ok false: API Gateway refuses the request itself with a 400,
+// before any route or function.
+//
+// An HTTP API decodes the path twice. Live captures of payload format 2.0
+// events (hotsock/voker, vokerhttp/testdata/ingress-paths.json, sent path
+// to rawPath): "/capture/slash%2Fvalue" to "/capture/slash/value",
+// "/capture/literal%252Fvalue" to "/capture/literal/value",
+// "/capture/literal%2525value" to "/capture/literal%value",
+// "/capture/hash%23value" to "/capture/hash#value", and
+// "/capture/question%3Fvalue" to "/capture/question" (the path ends at a ?
+// the first decoding makes; the real query string is kept), while
+// "/capture/percent%25done" is refused with 400 (its second decoding finds
+// a bare %). So the first decoding, cut at a ?, is what routes are matched
+// against (a route's literal segments and the segments its variables
+// take), and decoding that once more gives rawPath, requestContext.http.path
+// and pathParameters.
+func GatewayPath(escaped string) (routed, raw string, ok bool) {
+	routed, err := url.PathUnescape(escaped)
+	if err != nil {
+		return "", "", false
+	}
+	if i := strings.IndexByte(routed, '?'); i >= 0 {
+		routed = routed[:i]
+	}
+	if raw, err = url.PathUnescape(routed); err != nil {
+		return "", "", false
+	}
+	return routed, raw, true
 }

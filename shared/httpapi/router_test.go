@@ -43,3 +43,38 @@ func TestNonCanonicalPathMatchesNoRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayPathIsWhatAWSDelivers holds GatewayPath to live captures of
+// payload format 2.0 events from an HTTP API (hotsock/voker,
+// vokerhttp/testdata/ingress-paths.json: the path sent and the rawPath
+// delivered, or "httpAPIRejected" where API Gateway answered 400), and to
+// the routing that follows from them.
+func TestGatewayPathIsWhatAWSDelivers(t *testing.T) {
+	tests := []struct {
+		sent, routed, raw string
+		refused           bool
+	}{
+		// The captures, sent path to rawPath.
+		{sent: "/capture/plain", routed: "/capture/plain", raw: "/capture/plain"},
+		{sent: "/capture/space%20value", routed: "/capture/space value", raw: "/capture/space value"},
+		{sent: "/capture/question%3Fvalue", routed: "/capture/question", raw: "/capture/question"},
+		{sent: "/capture/percent%25done", refused: true},
+		{sent: "/capture/hash%23value", routed: "/capture/hash#value", raw: "/capture/hash#value"},
+		{sent: "/capture/slash%2Fvalue", routed: "/capture/slash/value", raw: "/capture/slash/value"},
+		{sent: "/capture/unicode-%CE%BB-%E4%B8%96%E7%95%8C", routed: "/capture/unicode-λ-世界", raw: "/capture/unicode-λ-世界"},
+		{sent: "/capture/literal%252Fvalue", routed: "/capture/literal%2Fvalue", raw: "/capture/literal/value"},
+		{sent: "/capture/literal%253Fvalue", routed: "/capture/literal%3Fvalue", raw: "/capture/literal?value"},
+		{sent: "/capture/literal%2525value", routed: "/capture/literal%25value", raw: "/capture/literal%value"},
+		// Lower-case hex decodes as upper-case does; a bare % is refused.
+		{sent: "/sessions/a%2db", routed: "/sessions/a-b", raw: "/sessions/a-b"},
+		{sent: "/sessions/100%", refused: true},
+		{sent: "/sessions/%zz", refused: true},
+		{sent: "/sessions/%3F", routed: "/sessions/", raw: "/sessions/"},
+	}
+	for _, tt := range tests {
+		routed, raw, ok := httpapi.GatewayPath(tt.sent)
+		if ok == tt.refused || routed != tt.routed || raw != tt.raw {
+			t.Errorf("GatewayPath(%q) = %q, %q, %v; want %q, %q, %v", tt.sent, routed, raw, ok, tt.routed, tt.raw, !tt.refused)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -159,7 +160,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if s.Issuer != nil {
 		routes = append(routes, s.Issuer.Routes()...)
 	}
-	s.srv.Handler = asDelivered(httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...)))
+	s.srv.Handler = asDelivered(routes, httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...)))
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -224,21 +225,63 @@ func (s *Server) Close() error {
 // asDelivered hands h each request as a function's handler receives it on
 // AWS, where API Gateway builds the event and the api-proxy adapter builds
 // the request from it:
-//   - the path decoded, then taken apart at every '/': HTTP APIs decode the
-//     path before they build the event (rawPath), so a client's %2F is a
-//     separator by the time the function routes it, and "/sessions/a%2Fb"
-//     matches no route (404) rather than naming an id "a/b" (400);
+//   - the path decoded twice, as HTTP APIs deliver rawPath
+//     (httpapi.GatewayPath): a client's %2F or %252F is a separator by the
+//     time the function routes it, so "/sessions/a%2Fb" matches no route
+//     (404) rather than naming an id "a/b" (400); the path ends at a ? the
+//     first decoding makes ("/sessions/<id>%3Fx" reads <id>); and a path
+//     whose second decoding fails (a client's %25) is API Gateway's own
+//     400, which no function sees. API Gateway routes by the first
+//     decoding and the function it reaches by the second, with its own
+//     route alone: where the two decodings differ (a client's %25xx) and
+//     do not match the same route (a %252F, a %2573 in a literal
+//     segment), it is a 404 in API Gateway's shape, as on AWS;
 //   - the method upper-cased, as the adapter builds the request with
 //     strings.ToUpper(requestContext.http.method) (aws-lambda-go-api-proxy,
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
 //     stays unknown (405 with Allow).
-func asDelivered(h http.Handler) http.Handler {
+func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
+	// paths matches a path to its route's path, whatever the method.
+	paths := http.NewServeMux()
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		_, p, _ := strings.Cut(rt.Pattern, " ")
+		if !seen[p] {
+			seen[p] = true
+			paths.Handle(p, http.NotFoundHandler())
+		}
+	}
+	routeOf := func(path string) string {
+		_, pattern := paths.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
+		return pattern
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.RawPath != "" || r.Method != strings.ToUpper(r.Method) {
+		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
+		if !ok {
+			gatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
+			return
+		}
+		if routed != raw {
+			if rt := routeOf(routed); rt == "" || rt != routeOf(raw) {
+				gatewayAnswer(w, http.StatusNotFound, httpapi.GatewayNotFound)
+				return
+			}
+		}
+		if r.URL.RawPath != "" || r.URL.Path != raw || r.Method != strings.ToUpper(r.Method) {
 			r = r.Clone(r.Context())
-			r.URL.RawPath = "" // the path as decoded: each '/' a separator
+			r.URL.Path, r.URL.RawPath = raw, "" // the path as delivered: each '/' a separator
 			r.Method = strings.ToUpper(r.Method)
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// gatewayAnswer answers as API Gateway does itself, for a request no
+// function sees: application/json, {"message":...}, none of the service's
+// headers.
+func gatewayAnswer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }

@@ -17,12 +17,15 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
 // API Gateway's own answers: it sends these itself, without calling a
 // function, in application/json.
 var (
 	gatewayNotFound         = gatewayError{http.StatusNotFound, "Not Found"}
+	gatewayBadRequest       = gatewayError{http.StatusBadRequest, "Bad Request"}
 	gatewayTooLarge         = gatewayError{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
 	gatewayInternal         = gatewayError{http.StatusInternalServerError, "Internal Server Error"}
 	gatewayUnavailable      = gatewayError{http.StatusServiceUnavailable, "Service Unavailable"}
@@ -99,8 +102,9 @@ func newRouter(fns []*Function) (*router, error) {
 	return r, nil
 }
 
-// match returns the route for method and path (escaped, as sent) and its
-// path parameters, decoded.
+// match returns the route for method and path (as routed:
+// httpapi.GatewayPath's first decoding of the path sent) and its path
+// parameters, decoded once more.
 func (r *router) match(method, escapedPath string) (*route, map[string]string) {
 	if !strings.HasPrefix(escapedPath, "/") {
 		return nil, nil
@@ -234,18 +238,23 @@ type gateway struct {
 //     x-forwarded-proto and an x-amzn-trace-id;
 //   - queryStringParameters decoded, repeated names joined with commas;
 //     rawQueryString as sent; rawPath, requestContext.http.path and
-//     pathParameters decoded, as HTTP APIs deliver them (a client's %20,
-//     %7B or %25 arrives as a space, a brace, a bare %; REST APIs and
-//     function URLs keep the encoding, HTTP APIs do not);
+//     pathParameters decoded, as HTTP APIs deliver them: twice, the path
+//     ending at a ? the first decoding makes (httpapi.GatewayPath; a
+//     client's %20, %7B or %2525 arrives as a space, a brace, a bare %;
+//     REST APIs and function URLs keep the encoding, HTTP APIs do not);
 //   - the body as text only for text/*, application/json, application/xml
 //     and application/javascript bodies that are valid UTF-8 and not
 //     content-encoded; any other body (a missing Content-Type included) is
 //     base64 with isBase64Encoded, as HTTP APIs send binary payloads.
 func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[string]string, requestID string, now time.Time) event {
+	rawPath := r.URL.Path
+	if _, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath()); ok {
+		rawPath = raw
+	}
 	ev := event{
 		Version:         "2.0",
 		RouteKey:        rt.key.String(),
-		RawPath:         r.URL.Path,
+		RawPath:         rawPath,
 		RawQueryString:  r.URL.RawQuery,
 		Headers:         map[string]string{},
 		PathParameters:  params,
@@ -314,7 +323,7 @@ func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[st
 		DomainPrefix: prefix,
 		HTTP: contextHTTP{
 			Method:    r.Method,
-			Path:      r.URL.Path,
+			Path:      rawPath,
 			Protocol:  r.Proto,
 			SourceIP:  sourceIP,
 			UserAgent: r.Header.Get("User-Agent"),

@@ -13,6 +13,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		runChildStack()
 	}
+	if os.Getenv(fakeRIEEnv) != "" {
+		runFakeRIE()
+	}
 	code := storetest.Main(m)
 	if built.dir != "" {
 		os.RemoveAll(built.dir)

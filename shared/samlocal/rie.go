@@ -71,7 +71,12 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 			client:    &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}},
 		}
 		go func() { _ = cmd.Wait(); close(inst.done) }()
-		if lastErr = inst.waitReady(ctx, emu); lastErr == nil {
+		// Both addresses: the function dials the runtime API as soon as the
+		// first invocation starts it, and one that found nothing listening
+		// there exits (an init failure, API Gateway's 500). Under load the
+		// emulator's two listeners come up apart, and a port freePorts
+		// found may be taken before the emulator binds it.
+		if lastErr = inst.waitReady(ctx, emu, runtimeAPI); lastErr == nil {
 			return inst, nil
 		}
 		inst.stop()
@@ -82,23 +87,34 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 	return nil, fmt.Errorf("aws-lambda-rie for %s did not start: %w", fn.LogicalID, lastErr)
 }
 
-func (i *instance) waitReady(ctx context.Context, addr string) error {
-	deadline := time.Now().Add(15 * time.Second)
+// readyTimeout is how long an emulator may take to listen. A variable for
+// tests.
+var readyTimeout = 15 * time.Second
+
+// waitReady waits until every one of addrs accepts connections.
+func (inst *instance) waitReady(ctx context.Context, addrs ...string) error {
+	deadline := time.Now().Add(readyTimeout)
 	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
+		i := slices.IndexFunc(addrs, func(addr string) bool {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err != nil
+		})
+		if i < 0 {
 			return nil
 		}
+		addr := addrs[i]
 		select {
-		case <-i.done:
+		case <-inst.done:
 			return errors.New("the emulator exited before it listened (port taken?)")
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the emulator is not listening on %s after 15s", addr)
+			return fmt.Errorf("the emulator is not listening on %s after %s", addr, readyTimeout)
 		}
 	}
 }

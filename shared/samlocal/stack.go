@@ -406,8 +406,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
-		rec.errorMessage = "Bad Request"
-		gatewayError{http.StatusBadRequest, "Bad Request"}.write(rw)
+		rec.errorMessage = gatewayBadRequest.message
+		gatewayBadRequest.write(rw)
 		return
 	}
 	if len(body) > maxRequestBody {
@@ -415,7 +415,13 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gatewayTooLarge.write(rw)
 		return
 	}
-	rt, params := s.router.match(r.Method, r.URL.EscapedPath())
+	routed, _, ok := httpapi.GatewayPath(r.URL.EscapedPath())
+	if !ok {
+		rec.errorMessage = gatewayBadRequest.message
+		gatewayBadRequest.write(rw)
+		return
+	}
+	rt, params := s.router.match(r.Method, routed)
 	if rt == nil {
 		rec.errorMessage = gatewayNotFound.message
 		gatewayNotFound.write(rw)
