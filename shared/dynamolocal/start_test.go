@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestStartWithoutJava: Java is the one thing the machine must provide.
@@ -55,5 +56,38 @@ func TestStartOnABusyPort(t *testing.T) {
 	}
 	if names, _ := os.ReadDir(dir); len(names) != 0 {
 		t.Errorf("install folder = %v; want it untouched", names)
+	}
+}
+
+// TestEngineRefusesWebPages: DynamoDB Local takes any credentials, and its
+// -help says its CORS allow-list defaults to '*' ("use '*' for public
+// access (default is '*')"), which would let any web page open in the
+// developer's browser call the engine the make targets start. The pinned
+// engine, started as Start starts it, answers a page's preflight for the
+// calls the SDK makes (POST with X-Amz-Target) with no
+// Access-Control-Allow-Origin, so the browser never sends them; this test
+// holds that across engine upgrades.
+func TestEngineRefusesWebPages(t *testing.T) {
+	storetest.RequireEngine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	for _, origin := range []string{"https://evil.example", "http://localhost:3000", "http://127.0.0.1", "null"} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodOptions, e.Endpoint+"/", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type,x-amz-target")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("preflight from %s: Access-Control-Allow-Origin = %q; want none", origin, got)
+		}
 	}
 }
