@@ -26,6 +26,10 @@ type Txn struct {
 	store *Store
 	ctx   context.Context
 	now   time.Time
+	// nowUsed: Now has been called, so now can no longer move.
+	nowUsed bool
+	// latest is the latest change of any session read (its updatedAt).
+	latest time.Time
 	// writeID marks this attempt's writes (attribute writeId, and the
 	// transaction's ClientRequestToken), so a write DynamoDB applied but
 	// whose answer was lost — and which the SDK then retried into a failed
@@ -61,8 +65,14 @@ type idempotencyWrite struct {
 	body      []byte
 }
 
-// Now is the attempt's instant: changes are made at it.
-func (t *Txn) Now() time.Time { return t.now }
+// Now is the attempt's instant: changes are made at it. It is never
+// before the latest change of a session read in the attempt (see
+// Transact), so a history stays oldest first and updatedAt never goes
+// back, whatever the clocks of the instances and however long a read took.
+func (t *Txn) Now() time.Time {
+	t.nowUsed = true
+	return t.now
+}
 
 // Get reads a session as stored (the time rules not applied: the domain
 // functions apply them to the instant of the change). A session read once in
@@ -79,6 +89,12 @@ func (t *Txn) Get(id string) (*session.Session, error) {
 		}
 	}
 	t.read[id] = readState{version: v.Version, open: v.Status.Open(), writes: writes}
+	if v.UpdatedAt.After(t.latest) {
+		t.latest = v.UpdatedAt
+		if !t.nowUsed && t.latest.After(t.now) {
+			t.now = t.latest
+		}
+	}
 	return v, nil
 }
 
@@ -122,13 +138,29 @@ var errReplay = errors.New("store: idempotency key used before")
 // to run again.
 func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 	seed := map[string]seeded{}
+	var floor time.Time
 	for attempt := 1; ; attempt++ {
-		t := &Txn{store: s, ctx: ctx, now: s.now(), writeID: uuid.NewString(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
+		now := s.now()
+		if floor.After(now) {
+			now = floor
+		}
+		t := &Txn{store: s, ctx: ctx, now: now, writeID: uuid.NewString(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
 		if err := fn(t); err != nil {
 			return err
 		}
 		if len(t.puts) == 0 && t.idem == nil {
 			return nil
+		}
+		if t.latest.After(t.now) {
+			// A session read after Now was handed out changed later than
+			// it (another instance's clock is ahead, or the read took
+			// long): decide again at that instant, so no change is entered
+			// before one already made.
+			floor = t.latest
+			if attempt >= maxWriteAttempts {
+				return errConcurrent(nil)
+			}
+			continue
 		}
 		var err error
 		if len(t.puts) == 1 && t.idem == nil && len(t.checks) == 0 {
