@@ -139,3 +139,91 @@ func statuses(v *session.Session) []session.Status {
 	}
 	return out
 }
+
+// TestTransactionRetryMeetsItsOwnWrite: a transaction DynamoDB applied
+// whose answer was lost, retried by the SDK, and canceled on the retry
+// because its conditions now fail against its own write (what DynamoDB
+// answers when it no longer recognises the ClientRequestToken). The
+// change landed: the caller gets it, not 409 for its own change nor a
+// second application; an idempotent create gets its session.
+func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		write func(f *fixture, parent, child string) (string, error) // the status answered
+		want  string
+	}{
+		{"a parent's cancel closing its child", func(f *fixture, parent, _ string) (string, error) {
+			v, err := f.st.Cancel(ctx, "m-1", parent, "")
+			if err != nil {
+				return "", err
+			}
+			return string(v.Status), nil
+		}, string(session.Canceled)},
+		{"a child's money moving its parent", func(f *fixture, _, child string) (string, error) {
+			v, err := f.st.ApplyEvent(ctx, "", child, &session.Event{Status: session.Authorised})
+			if err != nil {
+				return "", err
+			}
+			return string(v.Status), nil
+		}, string(session.Authorised)},
+		{"an idempotent create", func(f *fixture, _, _ string) (string, error) {
+			v := f.newDraftSession("m-1", "")
+			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}
+			_, r, err := f.st.Create(ctx, v, idem, 201, func(v *session.Session) ([]byte, error) { return []byte(v.ID), nil })
+			if err != nil {
+				return "", err
+			}
+			id := v.ID
+			if r != nil {
+				id = string(r.Body)
+			}
+			if _, err := f.clean().Get(ctx, id); err != nil {
+				return "", err
+			}
+			return "created", nil
+		}, "created"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var armed atomic.Bool
+			var calls atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+				if op != "TransactWriteItems" || !armed.Load() {
+					return nil, nil
+				}
+				if calls.Add(1) > 1 {
+					return storetest.TransactionCanceled(req, body, "ConditionalCheckFailed", "ConditionalCheckFailed"), nil
+				}
+				res, err := http.DefaultTransport.RoundTrip(req) // applied
+				if err != nil {
+					return nil, err
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			armed.Store(true)
+			got, err := tt.write(f, p.ID, c.ID)
+			armed.Store(false)
+			if err != nil || got != tt.want {
+				t.Errorf("write = %q, %v (%s); want %s: it landed", got, err, session.ErrorReason(err), tt.want)
+			}
+			if calls.Load() < 2 {
+				t.Errorf("the SDK did not retry (%d calls): the test tests nothing", calls.Load())
+			}
+			for _, id := range []string{p.ID, c.ID} {
+				s := f.mustGet(t, id)
+				if want := int64(len(s.History)) + map[bool]int64{true: 1}[s.ChildSessionID != ""]; s.Version != want {
+					t.Errorf("%s: version %d with %d history entries: written more than once", id, s.Version, len(s.History))
+				}
+			}
+		})
+	}
+}

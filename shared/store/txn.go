@@ -380,10 +380,36 @@ func (t *Txn) writeAll() error {
 	}
 	for _, r := range reasons {
 		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {
-			return errLostRace
+			return t.afterTransactionFailure()
 		}
 	}
 	return classify(err)
+}
+
+// afterTransactionFailure judges a transaction canceled by a failed
+// condition or a conflict by its first item as it now stands. DynamoDB
+// recognises the SDK's retry of a transaction it applied by its
+// ClientRequestToken; should it not (the token forgotten, an engine that
+// keeps none), the retry fails its conditions against its own write, and
+// the item's recentWrites show that write: a success, never the change
+// decided again (a 409 for a change that landed). The transaction wrote
+// all its items or none, so one tells.
+func (t *Txn) afterTransactionFailure() error {
+	v := t.puts[0]
+	pk, sk := sessionKey(v.ID)
+	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	switch ownWriteAt(out.Item, t.writeID, v.Version) {
+	case writeApplied:
+		return nil
+	case writeUnknown:
+		return session.Unavailable(fmt.Errorf("transaction %s on session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(out.Item)-v.Version))
+	}
+	return errLostRace
 }
 
 // attrWriteID holds the id of the write that last stored an item.
