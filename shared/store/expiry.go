@@ -134,6 +134,9 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 		Set(expression.Name(attrTTL), expression.Value(epochCeil(e.RetainUntil))).
 		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(entry))).
 		Set(expression.Name(attrWriteID), expression.Value(writeID)).
+		Set(expression.Name(attrRecentWrites), expression.ListAppend(
+			expression.IfNotExists(expression.Name(attrRecentWrites), expression.Value(&ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{}})),
+			expression.Value([]string{writeID}))).
 		Add(expression.Name("version"), expression.Value(1)).
 		Remove(expression.Name(attrExpiryShard))
 	ctx, cancel := s.writeContext(ctx)

@@ -25,7 +25,7 @@ func (s *Store) Stored(v *session.Session) (*session.Session, error) {
 		return nil, err
 	}
 	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: uuid.NewString()} // as every write adds
-	if itemSize(av) > maxItemBytes {
+	if itemSize(av)+recentWritesSize > maxItemBytes {
 		return nil, errSessionTooLarge()
 	}
 	return decodeSession(av)

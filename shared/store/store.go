@@ -182,6 +182,13 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 
 // get reads the stored session, without applying the time rules.
 func (s *Store) get(ctx context.Context, id string) (*session.Session, error) {
+	v, _, err := s.getItem(ctx, id)
+	return v, err
+}
+
+// getItem reads the stored session, without applying the time rules, and
+// the ids of the writes that made its latest versions.
+func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []string, error) {
 	pk, sk := sessionKey(id)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
@@ -189,12 +196,16 @@ func (s *Store) get(ctx context.Context, id string) (*session.Session, error) {
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, nil, classify(err)
 	}
 	if out.Item == nil {
-		return nil, session.NotFound()
+		return nil, nil, session.NotFound()
 	}
-	return decodeSession(out.Item)
+	v, err := decodeSession(out.Item)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, decodeWrites(out.Item), nil
 }
 
 func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {

@@ -32,6 +32,8 @@ type fixture struct {
 	table string
 	clock *storetest.Clock
 	st    *store.Store
+	// lastID is a session a test's hook writes to (set before arming it).
+	lastID string
 }
 
 func newFixture(t *testing.T) *fixture {

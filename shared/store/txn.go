@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,23 +26,36 @@ type Txn struct {
 	store *Store
 	ctx   context.Context
 	now   time.Time
+	// nowUsed: Now has been called, so now can no longer move.
+	nowUsed bool
+	// latest is the latest change of any session read (its updatedAt).
+	latest time.Time
 	// writeID marks this attempt's writes (attribute writeId, and the
 	// transaction's ClientRequestToken), so a write DynamoDB applied but
 	// whose answer was lost — and which the SDK then retried into a failed
 	// condition — is recognised as this attempt's own success.
 	writeID string
 	read    map[string]readState
-	seed    map[string]*session.Session // winners returned by a failed write
+	seed    map[string]seeded // winners returned by a failed write
 	puts    []*session.Session
 	checks  []*session.Session
 	news    map[string]bool
 	idem    *idempotencyWrite
 }
 
-// readState is what a write's condition holds about the item it read.
+// readState is what a write's condition holds about the item it read,
+// and the ids of the writes that made its latest versions.
 type readState struct {
 	version int64
 	open    bool
+	writes  []string
+}
+
+// seeded is an item as a failed write returned it: the session and its
+// recent writes.
+type seeded struct {
+	v      *session.Session
+	writes []string
 }
 
 type idempotencyWrite struct {
@@ -50,23 +65,36 @@ type idempotencyWrite struct {
 	body      []byte
 }
 
-// Now is the attempt's instant: changes are made at it.
-func (t *Txn) Now() time.Time { return t.now }
+// Now is the attempt's instant: changes are made at it. It is never
+// before the latest change of a session read in the attempt (see
+// Transact), so a history stays oldest first and updatedAt never goes
+// back, whatever the clocks of the instances and however long a read took.
+func (t *Txn) Now() time.Time {
+	t.nowUsed = true
+	return t.now
+}
 
 // Get reads a session as stored (the time rules not applied: the domain
 // functions apply them to the instant of the change). A session read once in
 // an attempt is read once.
 func (t *Txn) Get(id string) (*session.Session, error) {
 	var v *session.Session
+	var writes []string
 	if w, ok := t.seed[id]; ok {
-		v = w.Clone()
+		v, writes = w.v.Clone(), w.writes
 	} else {
 		var err error
-		if v, err = t.store.get(t.ctx, id); err != nil {
+		if v, writes, err = t.store.getItem(t.ctx, id); err != nil {
 			return nil, err
 		}
 	}
-	t.read[id] = readState{version: v.Version, open: v.Status.Open()}
+	t.read[id] = readState{version: v.Version, open: v.Status.Open(), writes: writes}
+	if v.UpdatedAt.After(t.latest) {
+		t.latest = v.UpdatedAt
+		if !t.nowUsed && t.latest.After(t.now) {
+			t.now = t.latest
+		}
+	}
 	return v, nil
 }
 
@@ -109,14 +137,30 @@ var errReplay = errors.New("store: idempotency key used before")
 // maxWriteAttempts times; then ECONFLICT CONCURRENT_UPDATE. fn must be safe
 // to run again.
 func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
-	seed := map[string]*session.Session{}
+	seed := map[string]seeded{}
+	var floor time.Time
 	for attempt := 1; ; attempt++ {
-		t := &Txn{store: s, ctx: ctx, now: s.now(), writeID: uuid.NewString(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
+		now := s.now()
+		if floor.After(now) {
+			now = floor
+		}
+		t := &Txn{store: s, ctx: ctx, now: now, writeID: uuid.NewString(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
 		if err := fn(t); err != nil {
 			return err
 		}
 		if len(t.puts) == 0 && t.idem == nil {
 			return nil
+		}
+		if t.latest.After(t.now) {
+			// A session read after Now was handed out changed later than
+			// it (another instance's clock is ahead, or the read took
+			// long): decide again at that instant, so no change is entered
+			// before one already made.
+			floor = t.latest
+			if attempt >= maxWriteAttempts {
+				return errConcurrent(nil)
+			}
+			continue
 		}
 		var err error
 		if len(t.puts) == 1 && t.idem == nil && len(t.checks) == 0 {
@@ -166,8 +210,11 @@ func (t *Txn) condition(v *session.Session, at string) (expression.Expression, e
 }
 
 func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
+	var writes []string
 	if !t.news[v.ID] {
-		v.Version = t.read[v.ID].version + 1
+		r := t.read[v.ID]
+		v.Version = r.version + 1
+		writes = r.writes
 	} else {
 		v.Version = 1
 	}
@@ -176,9 +223,10 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
 	}
 	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: t.writeID}
-	if itemSize(av) > maxItemBytes {
+	if itemSize(av)+recentWritesSize > maxItemBytes {
 		return nil, errSessionTooLarge()
 	}
+	av[attrRecentWrites] = recentWritesValue(writes, t.writeID)
 	return av, nil
 }
 
@@ -187,7 +235,7 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 // it without reading again — unless the stored item is this attempt's own
 // write, applied by an earlier try of the same request whose answer was
 // lost: that is a success.
-func (t *Txn) putOne(seed map[string]*session.Session) error {
+func (t *Txn) putOne(seed map[string]seeded) error {
 	v := t.puts[0]
 	ctx, cancel := t.store.writeContext(t.ctx)
 	defer cancel()
@@ -210,24 +258,13 @@ func (t *Txn) putOne(seed map[string]*session.Session) error {
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
-		if ownWrite(ccf.Item, t.writeID) {
-			return nil
-		}
-		delete(seed, v.ID)
-		if ccf.Item != nil {
-			winner, derr := decodeSession(ccf.Item)
-			if derr != nil {
-				return derr
-			}
-			seed[v.ID] = winner
-		}
-		return errLostRace
+		return t.afterFailure(seed, v, ccf.Item)
 	case transactionConflict(err):
 		// A transaction holds the item (real DynamoDB only): this attempt
 		// wrote nothing — but an earlier try of the same call may have,
 		// its answer lost before the SDK retried into the conflict. The
 		// item as it stands tells which; else decide again on it.
-		return t.afterConflict(seed, v.ID)
+		return t.afterConflict(seed, v)
 	case err != nil:
 		return classify(err)
 	}
@@ -235,27 +272,43 @@ func (t *Txn) putOne(seed map[string]*session.Session) error {
 }
 
 // afterConflict reads the item a single-item write met a running
-// transaction on: nil if it holds this attempt's write (applied by an
-// earlier try whose answer was lost), else errLostRace with the item as
-// the next attempt's starting state.
-func (t *Txn) afterConflict(seed map[string]*session.Session, id string) error {
-	delete(seed, id)
-	pk, sk := sessionKey(id)
+// transaction on, and judges the write by it (afterFailure).
+func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session) error {
+	pk, sk := sessionKey(v.ID)
 	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
+		delete(seed, v.ID)
 		return classify(err)
 	}
-	if ownWrite(out.Item, t.writeID) {
+	return t.afterFailure(seed, v, out.Item)
+}
+
+// afterFailure judges a single-item write of v that did not succeed by the
+// item as it now stands: nil if the item holds this attempt's write,
+// applied by an earlier try of the same call whose answer was lost —
+// whether it is still the latest version or others have written on top of
+// it since (recentWrites tells which write made each recent version);
+// else errLostRace, with the item as the next attempt's starting state.
+// When others wrote on top of more versions than the item remembers, the
+// write's outcome is unknown: EUNAVAILABLE (503), so the client retries
+// with its eventId, rather than a second application of the change or a
+// refusal of one already made.
+func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[string]ddb.AttributeValue) error {
+	delete(seed, v.ID)
+	switch ownWriteAt(item, t.writeID, v.Version) {
+	case writeApplied:
 		return nil
+	case writeUnknown:
+		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(item)-v.Version))
 	}
-	if out.Item != nil {
-		winner, err := decodeSession(out.Item)
+	if item != nil {
+		winner, err := decodeSession(item)
 		if err != nil {
 			return err
 		}
-		seed[id] = winner
+		seed[v.ID] = seeded{v: winner, writes: decodeWrites(item)}
 	}
 	return errLostRace
 }
@@ -327,14 +380,141 @@ func (t *Txn) writeAll() error {
 	}
 	for _, r := range reasons {
 		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {
-			return errLostRace
+			return t.afterTransactionFailure()
 		}
 	}
 	return classify(err)
 }
 
+// afterTransactionFailure judges a transaction canceled by a failed
+// condition or a conflict by its first item as it now stands. DynamoDB
+// recognises the SDK's retry of a transaction it applied by its
+// ClientRequestToken; should it not (the token forgotten, an engine that
+// keeps none), the retry fails its conditions against its own write, and
+// the item's recentWrites show that write: a success, never the change
+// decided again (a 409 for a change that landed). The transaction wrote
+// all its items or none, so one tells.
+func (t *Txn) afterTransactionFailure() error {
+	v := t.puts[0]
+	pk, sk := sessionKey(v.ID)
+	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	switch ownWriteAt(out.Item, t.writeID, v.Version) {
+	case writeApplied:
+		return nil
+	case writeUnknown:
+		return session.Unavailable(fmt.Errorf("transaction %s on session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(out.Item)-v.Version))
+	}
+	return errLostRace
+}
+
 // attrWriteID holds the id of the write that last stored an item.
 const attrWriteID = "writeId"
+
+// attrRecentWrites holds the ids of the writes that made a session item's
+// latest versions, oldest first (the last is writeId): at most
+// recentWritesKept from the store's writes, one more after the sweeper's.
+// A write whose answer was lost, retried by the SDK after others wrote on
+// top of it, finds its id here at the place of the version it wrote.
+const attrRecentWrites = "recentWrites"
+
+// recentWritesKept is how many write ids a session item keeps: enough for
+// the writes that can land on a session in the few seconds between a
+// write and the SDK's retry of it; beyond them the outcome is reported
+// unknown (503), never guessed.
+const recentWritesKept = 8
+
+// recentWritesSize is the size of a full recentWrites attribute, counted
+// into every session item's size whatever its list holds, so the size
+// limit does not depend on a session's write count.
+var recentWritesSize = func() int {
+	ids := make([]string, recentWritesKept)
+	for i := range ids {
+		ids[i] = "00000000-0000-0000-0000-000000000000"
+	}
+	return len(attrRecentWrites) + valueSize(recentWritesValue(ids[:recentWritesKept-1], ids[0]))
+}()
+
+// recentWritesValue is the recentWrites attribute after a write writeID on
+// an item that had writes.
+func recentWritesValue(writes []string, writeID string) *ddb.AttributeValueMemberL {
+	writes = append(slices.Clone(writes), writeID)
+	if len(writes) > recentWritesKept {
+		writes = writes[len(writes)-recentWritesKept:]
+	}
+	l := make([]ddb.AttributeValue, len(writes))
+	for i, w := range writes {
+		l[i] = &ddb.AttributeValueMemberS{Value: w}
+	}
+	return &ddb.AttributeValueMemberL{Value: l}
+}
+
+// decodeWrites reads an item's recentWrites (none for an item written
+// before the store kept them).
+func decodeWrites(item map[string]ddb.AttributeValue) []string {
+	l, ok := item[attrRecentWrites].(*ddb.AttributeValueMemberL)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(l.Value))
+	for _, e := range l.Value {
+		s, ok := e.(*ddb.AttributeValueMemberS)
+		if !ok {
+			return nil
+		}
+		out = append(out, s.Value)
+	}
+	return out
+}
+
+// storedVersion reads an item's version (0: no item).
+func storedVersion(item map[string]ddb.AttributeValue) int64 {
+	n, ok := item["version"].(*ddb.AttributeValueMemberN)
+	if !ok {
+		return 0
+	}
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// writeOutcome is what an item tells of a write that failed its condition.
+type writeOutcome int
+
+const (
+	writeLost    writeOutcome = iota // another write made the version this one would have
+	writeApplied                     // this write made its version; others may have followed
+	writeUnknown                     // too many writes followed for the item to tell
+)
+
+// ownWriteAt judges the write writeID, which would have made version of
+// item, by item as it now stands.
+func ownWriteAt(item map[string]ddb.AttributeValue, writeID string, version int64) writeOutcome {
+	if item == nil {
+		return writeLost
+	}
+	if ownWrite(item, writeID) {
+		return writeApplied
+	}
+	later := storedVersion(item) - version // writes on top of the version this one would have made
+	if later <= 0 {
+		return writeLost // the item is at that version or before it, by another write
+	}
+	writes := decodeWrites(item)
+	if later >= int64(len(writes)) {
+		return writeUnknown
+	}
+	if writes[int64(len(writes))-1-later] == writeID {
+		return writeApplied
+	}
+	return writeLost
+}
 
 // ownWrite reports whether item, returned by a failed condition, is the
 // write writeID itself.

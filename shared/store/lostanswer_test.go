@@ -1,0 +1,229 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestOwnWriteUnderLaterWrites: a single-item write that DynamoDB applied
+// but whose answer was lost, when others wrote on top of it before the
+// SDK's retry arrived. The retry's condition fails, and the item it finds
+// was written by someone else; yet this request's change is in it. It must
+// be answered as applied (200), never applied a second time (a repeat
+// event, without eventId, entered twice in the history) nor refused (409
+// for a change that landed: "a decision, once reported, is final",
+// docs/design.md §4), and when the store can no longer tell, the outcome
+// is unknown: 503, never a guess.
+func TestOwnWriteUnderLaterWrites(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		setup    []session.Status // events before the write, through another instance
+		write    func(st *store.Store, id string) (*session.Session, error)
+		on       []session.Status // written by another instance on top of it, before the retry
+		conflict bool             // the retry meets a running transaction (real DynamoDB) instead
+		want     session.Status   // the answer; "" = 503
+		entries  int              // history entries of the write's status it leaves
+	}{
+		{"a repeat open status, once", nil,
+			applyEvent(session.Processing), []session.Status{session.RequiresAction}, false, session.Processing, 1},
+		{"authorised, then settled on top", nil,
+			applyEvent(session.Authorised), []session.Status{session.Settled}, false, session.Authorised, 1},
+		{"a cancel request, then canceled on top", []session.Status{session.Authorised},
+			func(st *store.Store, id string) (*session.Session, error) { return st.Cancel(ctx, "m-1", id, "") },
+			[]session.Status{session.Canceled}, false, session.CancelRequested, 1},
+		{"several writes on top", nil,
+			applyEvent(session.Processing), []session.Status{session.RequiresAction, session.OTPPending, session.Sent, session.Processing}, false, session.Processing, 2},
+		{"a running transaction on the retry", nil,
+			applyEvent(session.Processing), []session.Status{session.RequiresAction}, true, session.Processing, 1},
+		{"more writes on top than the store remembers", nil,
+			applyEvent(session.Processing), manyOpen(40), false, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var armed atomic.Bool
+			var f *fixture
+			var calls atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op != "PutItem" || !armed.Load() {
+					return nil, nil
+				}
+				if calls.Add(1) > 1 {
+					if tt.conflict {
+						armed.Store(false)
+						return storetest.TransactionConflict(req), nil
+					}
+					return nil, nil
+				}
+				res, err := http.DefaultTransport.RoundTrip(req) // applied
+				if err != nil {
+					return nil, err
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				other := f.clean()
+				for _, s := range tt.on {
+					if _, err := other.ApplyEvent(ctx, "", f.lastID, &session.Event{Status: s}); err != nil {
+						t.Errorf("write on top (%s) = %v", s, err)
+					}
+				}
+				return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+			}}
+			f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			v := f.create(t, "m-1")
+			f.lastID = v.ID
+			for _, s := range tt.setup {
+				if _, err := f.clean().ApplyEvent(ctx, "", v.ID, &session.Event{Status: s}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			armed.Store(true)
+			got, err := tt.write(f.st, v.ID)
+			armed.Store(false)
+			switch {
+			case tt.want == "":
+				if session.ErrorCode(err) != session.EUNAVAILABLE {
+					t.Errorf("write = %v, %v; want EUNAVAILABLE (outcome unknown)", got, err)
+				}
+			case err != nil:
+				t.Errorf("write = %v (%s); want %s: it was applied", err, session.ErrorReason(err), tt.want)
+			case got.Status != tt.want:
+				t.Errorf("write answered %s; want %s", got.Status, tt.want)
+			}
+			s := f.mustGet(t, v.ID)
+			if tt.want != "" {
+				n := 0
+				for _, c := range s.History {
+					if c.Status == tt.want {
+						n++
+					}
+				}
+				if n != tt.entries {
+					t.Errorf("history %v holds %s %d times; want %d (the write applied once)", statuses(s), tt.want, n, tt.entries)
+				}
+			}
+			if want := int64(len(s.History)); s.Version != want {
+				t.Errorf("version %d with %d history entries", s.Version, len(s.History))
+			}
+		})
+	}
+}
+
+func applyEvent(s session.Status) func(st *store.Store, id string) (*session.Session, error) {
+	return func(st *store.Store, id string) (*session.Session, error) {
+		return st.ApplyEvent(context.Background(), "", id, &session.Event{Status: s})
+	}
+}
+
+func manyOpen(n int) []session.Status {
+	out := make([]session.Status, n)
+	for i := range out {
+		out[i] = []session.Status{session.RequiresAction, session.Sent}[i%2]
+	}
+	return out
+}
+
+func statuses(v *session.Session) []session.Status {
+	var out []session.Status
+	for _, c := range v.History {
+		out = append(out, c.Status)
+	}
+	return out
+}
+
+// TestTransactionRetryMeetsItsOwnWrite: a transaction DynamoDB applied
+// whose answer was lost, retried by the SDK, and canceled on the retry
+// because its conditions now fail against its own write (what DynamoDB
+// answers when it no longer recognises the ClientRequestToken). The
+// change landed: the caller gets it, not 409 for its own change nor a
+// second application; an idempotent create gets its session.
+func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		write func(f *fixture, parent, child string) (string, error) // the status answered
+		want  string
+	}{
+		{"a parent's cancel closing its child", func(f *fixture, parent, _ string) (string, error) {
+			v, err := f.st.Cancel(ctx, "m-1", parent, "")
+			if err != nil {
+				return "", err
+			}
+			return string(v.Status), nil
+		}, string(session.Canceled)},
+		{"a child's money moving its parent", func(f *fixture, _, child string) (string, error) {
+			v, err := f.st.ApplyEvent(ctx, "", child, &session.Event{Status: session.Authorised})
+			if err != nil {
+				return "", err
+			}
+			return string(v.Status), nil
+		}, string(session.Authorised)},
+		{"an idempotent create", func(f *fixture, _, _ string) (string, error) {
+			v := f.newDraftSession("m-1", "")
+			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}
+			_, r, err := f.st.Create(ctx, v, idem, 201, func(v *session.Session) ([]byte, error) { return []byte(v.ID), nil })
+			if err != nil {
+				return "", err
+			}
+			id := v.ID
+			if r != nil {
+				id = string(r.Body)
+			}
+			if _, err := f.clean().Get(ctx, id); err != nil {
+				return "", err
+			}
+			return "created", nil
+		}, "created"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var armed atomic.Bool
+			var calls atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+				if op != "TransactWriteItems" || !armed.Load() {
+					return nil, nil
+				}
+				if calls.Add(1) > 1 {
+					return storetest.TransactionCanceled(req, body, "ConditionalCheckFailed", "ConditionalCheckFailed"), nil
+				}
+				res, err := http.DefaultTransport.RoundTrip(req) // applied
+				if err != nil {
+					return nil, err
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			armed.Store(true)
+			got, err := tt.write(f, p.ID, c.ID)
+			armed.Store(false)
+			if err != nil || got != tt.want {
+				t.Errorf("write = %q, %v (%s); want %s: it landed", got, err, session.ErrorReason(err), tt.want)
+			}
+			if calls.Load() < 2 {
+				t.Errorf("the SDK did not retry (%d calls): the test tests nothing", calls.Load())
+			}
+			for _, id := range []string{p.ID, c.ID} {
+				s := f.mustGet(t, id)
+				if want := int64(len(s.History)) + map[bool]int64{true: 1}[s.ChildSessionID != ""]; s.Version != want {
+					t.Errorf("%s: version %d with %d history entries: written more than once", id, s.Version, len(s.History))
+				}
+			}
+		})
+	}
+}
