@@ -27,14 +27,15 @@ import (
 //     which the Lambda adapter splits again; "X-Merchant-Id: m-1,m-2" and
 //     two X-Merchant-Id fields are the same request, and name two
 //     merchants.
-//   - An HTTP API decodes the path twice before it builds the event, and
-//     routes by the first decoding (httpapi.GatewayPath, from live
-//     captures): a client's %2525, %23, %01 or %20 reaches the function
+//   - An HTTP API decodes the path twice before it builds the event (live
+//     captures), and the local servers route by the first decoding (an
+//     inference: httpapi.GatewayPath): a client's %2525, %23, %01 or %20 reaches the function
 //     as a bare %, #, control character or space in rawPath. Each stays
 //     part of the path id it was sent in (a 4xx as for any bad id), never
 //     an invocation error (API Gateway's 500) or a query string. A %3F
-//     ends the path there: "/sessions/<id>%3Fx" reads <id>, and 003's
-//     init=true after it is dropped, never a query. A %25 whose second
+//     ends the path there: "/sessions/<id>%3Fx" reads <id>, and the
+//     local servers drop 003's init=true after it (whether AWS adds it to
+//     the query string the captures do not show). A %25 whose second
 //     decoding finds a bare % is API Gateway's own 400.
 //   - A %2F (or %252F) is decoded with the rest of the path, so it
 //     separates segments: "/sessions/a%2Fb" reaches the function, if at

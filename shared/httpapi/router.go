@@ -136,19 +136,34 @@ const GatewayBadRequest = `{"message":"Bad Request"}`
 // the event; ok false: API Gateway refuses the request itself with a 400,
 // before any route or function.
 //
-// An HTTP API decodes the path twice. Live captures of payload format 2.0
-// events (hotsock/voker, vokerhttp/testdata/ingress-paths.json, sent path
-// to rawPath): "/capture/slash%2Fvalue" to "/capture/slash/value",
+// What live captures show. Payload format 2.0 events of an HTTP API whose
+// one route is $default (hotsock/voker, vokerhttp/testdata/ingress-paths.json,
+// made by examples/aws-ingress-probe/paths.py; sent path to rawPath):
+// "/capture/slash%2Fvalue" to "/capture/slash/value",
 // "/capture/literal%252Fvalue" to "/capture/literal/value",
 // "/capture/literal%2525value" to "/capture/literal%value",
+// "/capture/literal%253Fvalue" to "/capture/literal?value",
 // "/capture/hash%23value" to "/capture/hash#value", and
-// "/capture/question%3Fvalue" to "/capture/question" (the path ends at a ?
-// the first decoding makes; the real query string is kept), while
-// "/capture/percent%25done" is refused with 400 (its second decoding finds
-// a bare %). So the first decoding, cut at a ?, is what routes are matched
-// against (a route's literal segments and the segments its variables
-// take), and decoding that once more gives rawPath, requestContext.http.path
-// and pathParameters.
+// "/capture/question%3Fvalue" to "/capture/question", the real query
+// string still there; "/capture/percent%25done" was answered 400 (the
+// status alone is recorded). So rawPath (and requestContext.http.path) is
+// the path decoded twice, the path ending at a ? the first decoding makes,
+// and a second decoding that fails is a 400.
+//
+// What they do not show, and this function decides. With $default alone
+// they show no route matching and no pathParameters: that routes are
+// matched against the first decoding (a route's literal segments and the
+// segments its variables take) and pathParameters are decoded once more
+// is inferred, not captured. Nor do they show whether what follows a ?
+// the first decoding makes is dropped or added to rawQueryString (the
+// probe compares queries with Python's parse_qs, which ignores the bare
+// name "value"): here it is dropped. Nor the 400's body: here it is
+// GatewayBadRequest, the {"message":...} shape of API Gateway's other
+// answers. Whichever decoding API Gateway routes by, the handler that
+// answers is the one rawPath names: the function reached routes rawPath
+// against its own route alone, and one it does not match is a 404. Where
+// the two decodings name different routes, the local server answers 404
+// itself (localserver).
 func GatewayPath(escaped string) (routed, raw string, ok bool) {
 	routed, err := url.PathUnescape(escaped)
 	if err != nil {

@@ -48,7 +48,8 @@ func TestNonCanonicalPathMatchesNoRoute(t *testing.T) {
 // payload format 2.0 events from an HTTP API (hotsock/voker,
 // vokerhttp/testdata/ingress-paths.json: the path sent and the rawPath
 // delivered, or "httpAPIRejected" where API Gateway answered 400), and to
-// the routing that follows from them.
+// the routing inferred from them (the captures' API has only $default, so
+// the routed column is this package's decision, not a capture).
 func TestGatewayPathIsWhatAWSDelivers(t *testing.T) {
 	tests := []struct {
 		sent, routed, raw string

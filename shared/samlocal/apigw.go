@@ -311,10 +311,7 @@ func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[st
 	}
 	ev.QueryStringParameters = queryParameters(r.URL.RawQuery)
 
-	domain := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		domain = h
-	}
+	domain := domainName(host)
 	prefix, _, _ := strings.Cut(domain, ".")
 	ev.RequestContext = requestContext{
 		AccountID:    g.accountID,
@@ -487,4 +484,27 @@ func isFunctionError(payload []byte) bool {
 		}
 	}
 	return true
+}
+
+// domainName is requestContext.domainName for the Host a client sent. On
+// AWS it is the API's own domain name; here, the host the client named, its
+// port left out. The functions' api-proxy adapter builds each request's URL
+// as "https://" + domainName + rawPath and fails the invocation (API
+// Gateway's 500) when that does not parse, which the API's domain on AWS
+// always does: so an IPv6 literal keeps its brackets ("[::1]", the Host of
+// `HOST=::1 make start-api`), and a Host that is no URL's host (Go's server
+// lets a % or a user@ through) is "localhost", the function answering it as
+// the local server does.
+func domainName(host string) string {
+	d := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		d = h
+		if strings.Contains(h, ":") {
+			d = "[" + h + "]"
+		}
+	}
+	if u, err := url.Parse("https://" + d + "/"); err != nil || u.Host != d || u.User != nil || d == "" {
+		return "localhost"
+	}
+	return d
 }

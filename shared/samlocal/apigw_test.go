@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
@@ -400,6 +401,52 @@ func TestIsFunctionError(t *testing.T) {
 	for _, tt := range tests {
 		if got := isFunctionError([]byte(tt.payload)); got != tt.want {
 			t.Errorf("isFunctionError(%s) = %v; want %v", tt.payload, got, tt.want)
+		}
+	}
+}
+
+// TestEventDomainNameMakesAURL: the functions' api-proxy adapter builds
+// each request's URL as "https://" + requestContext.domainName + rawPath
+// (aws-lambda-go-api-proxy, core/requestv2.go, EventToRequest) and fails
+// the invocation when that does not parse. On AWS domainName is the API's
+// own domain, which always does; here it comes from the client's Host. A
+// client of `HOST=::1 make start-api` sends "Host: [::1]:3000", and the
+// event said "::1" (the brackets gone with the port): every request was an
+// invocation error, API Gateway's 500, where the local server answered it.
+// A Host Go's server lets through but no URL holds ("a%zz") was the same
+// 500. Each must reach the function as the path sent.
+func TestEventDomainNameMakesAURL(t *testing.T) {
+	for _, tt := range []struct{ host, domain string }{
+		{"api.example:3000", "api.example"},
+		{"127.0.0.1:3000", "127.0.0.1"},
+		{"[::1]:3000", "[::1]"},
+		{"[::1]", "[::1]"},
+		{"localhost", "localhost"},
+		{"a%zz:3000", "localhost"},
+		{"a%2Fb", "localhost"},
+		{"user@api.example", "localhost"},
+	} {
+		r := httptest.NewRequest("GET", "/sessions/abc", nil)
+		r.Host = tt.host
+		ev := eventFor(t, r, nil, "GET /sessions/{sessionId}")
+		if ev.RequestContext.DomainName != tt.domain {
+			t.Errorf("Host %q: requestContext.domainName = %q; want %q", tt.host, ev.RequestContext.DomainName, tt.domain)
+		}
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		req, err := (&core.RequestAccessorV2{}).EventToRequest(got)
+		if err != nil {
+			t.Errorf("Host %q: the api-proxy adapter refuses the event: %v", tt.host, err)
+			continue
+		}
+		if req.URL.Path != "/sessions/abc" {
+			t.Errorf("Host %q: the function sees path %q; want /sessions/abc", tt.host, req.URL.Path)
 		}
 	}
 }

@@ -102,6 +102,11 @@ type Stack struct {
 	once     sync.Once
 }
 
+// ErrIssuerNotLoopback is Start's answer when the stack would be its own
+// identity provider (no JWKS_URL) on an address that is not a loopback one:
+// the functions accept a plain-http JWKS only from a loopback host.
+var ErrIssuerNotLoopback = errors.New("samlocal: the development issuer must be on a loopback address")
+
 // Start starts the stack and returns once the API accepts requests. ctx
 // bounds the start-up only; Close stops the stack.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
@@ -174,12 +179,34 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
 		}
 	}
+	// Until Serve runs, a failed start-up must close the listener itself.
+	listening := ln
+	defer func() {
+		if err != nil && listening != nil {
+			listening.Close()
+		}
+	}()
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
 	s.URL = "http://" + net.JoinHostPort(host, port)
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if cfg.JWKSURL == "" {
+		// The functions will fetch the development issuer's keys at s.URL
+		// and check JWKS_URL at start-up as in Lambda (config.Load): over
+		// plain http, only from a loopback host. Anywhere else each would
+		// exit at its first invocation, every request API Gateway's 500.
+		jwks := s.URL + devtoken.JWKSPath
+		if _, err := config.Load(func(k string) string {
+			if k == "JWKS_URL" {
+				return jwks
+			}
+			return env(k)
+		}); err != nil {
+			return nil, fmt.Errorf("%w: HOST=%s, and the functions refuse the development issuer's keys at %s (%v); listen on a loopback address, or on every interface (HOST=0.0.0.0, loopback included), or set JWKS_URL", ErrIssuerNotLoopback, local.Host, jwks, err)
+		}
+	}
 
 	if cfg.DynamoDBEndpoint == "" {
 		s.notice("starting DynamoDB Local (the first run installs it)")
@@ -275,6 +302,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		})
 	}
 
+	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	for _, fn := range tpl.Functions {
 		for _, sch := range fn.Schedules {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
@@ -464,5 +466,54 @@ func TestNothingOutlivesAKilledStack(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+}
+
+// addrListener is a listener that reports another address than the one it
+// listens on: the stack believes it serves there.
+type addrListener struct {
+	net.Listener
+	addr net.Addr
+}
+
+func (l addrListener) Addr() net.Addr { return l.addr }
+
+// TestStackRefusesAnIssuerItsFunctionsRefuse: "JWKS URL ... https, or plain
+// http to a loopback host" (shared/config), which every function checks at
+// start-up as in Lambda. With the development issuer, the stack points the
+// functions at its own JWKS; on HOST=<a LAN address> that URL is plain http
+// to a host that is not a loopback one, so every function exited at its
+// first invocation (ConfigError) and every request was API Gateway's 500,
+// while the banner said the API was up. The stack refuses such a start-up
+// instead, naming the way out (HOST=0.0.0.0 listens on loopback too).
+func TestStackRefusesAnIssuerItsFunctionsRefuse(t *testing.T) {
+	bins, rie := testBootstraps(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	lan := addrListener{ln, &net.TCPAddr{IP: net.ParseIP("192.0.2.10"), Port: port}}
+	vars := map[string]string{
+		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
+		"TABLE_NAME":        fmt.Sprintf("samlocal-%d-%d", os.Getpid(), tableSeq.Add(1)),
+	}
+	getenv := func(k string) string { return vars[k] }
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{Dir: testStack, Getenv: getenv, Bootstraps: bins, Emulator: rie, Log: io.Discard, Listener: lan})
+	if err == nil {
+		defer s.Close()
+		// What each function does with the environment it is given.
+		_, ferr := config.Load(func(k string) string {
+			if k == "JWKS_URL" {
+				return s.Config.JWKSURL
+			}
+			return config.WithLocalDefaults(getenv)(k)
+		})
+		t.Fatalf("Start on %s = a stack whose functions get JWKS_URL=%s (their start-up: %v); want Start refused", lan.addr, s.Config.JWKSURL, ferr)
+	}
+	if !errors.Is(err, ErrIssuerNotLoopback) {
+		t.Errorf("Start on %s = %v; want ErrIssuerNotLoopback", lan.addr, err)
 	}
 }
