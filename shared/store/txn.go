@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -247,6 +249,7 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 	if err != nil {
 		return err
 	}
+	var sent sends
 	_, err = t.store.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(t.store.table),
 		Item:                                av,
@@ -254,9 +257,15 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 		ExpressionAttributeNames:            expr.Names(),
 		ExpressionAttributeValues:           expr.Values(),
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, sent.count)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
+	case errors.As(err, &ccf) && sent.once():
+		// Sent once and refused: this write was not applied, whatever the
+		// item remembers of the writes on top of it.
+		return t.lostTo(seed, v.ID, ccf.Item)
+	case transactionConflict(err) && sent.once():
+		return t.afterConflict(seed, v, false)
 	case errors.As(err, &ccf):
 		return t.afterFailure(seed, v, ccf.Item)
 	case transactionConflict(err):
@@ -264,7 +273,7 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 		// wrote nothing — but an earlier try of the same call may have,
 		// its answer lost before the SDK retried into the conflict. The
 		// item as it stands tells which; else decide again on it.
-		return t.afterConflict(seed, v)
+		return t.afterConflict(seed, v, true)
 	case err != nil:
 		return classify(err)
 	}
@@ -272,8 +281,10 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 }
 
 // afterConflict reads the item a single-item write met a running
-// transaction on, and judges the write by it (afterFailure).
-func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session) error {
+// transaction on, and judges the write by it (afterFailure) when it was
+// sent more than once (retried), else takes it as the next attempt's
+// starting state.
+func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session, retried bool) error {
 	pk, sk := sessionKey(v.ID)
 	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
@@ -281,6 +292,9 @@ func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session) error {
 	if err != nil {
 		delete(seed, v.ID)
 		return classify(err)
+	}
+	if !retried {
+		return t.lostTo(seed, v.ID, out.Item)
 	}
 	return t.afterFailure(seed, v, out.Item)
 }
@@ -303,15 +317,46 @@ func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[
 	case writeUnknown:
 		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(item)-v.Version))
 	}
+	return t.lostTo(seed, v.ID, item)
+}
+
+// lostTo reports a single-item write of session id lost to another, item
+// (the winner, if any) the next attempt's starting state: errLostRace.
+func (t *Txn) lostTo(seed map[string]seeded, id string, item map[string]ddb.AttributeValue) error {
+	delete(seed, id)
 	if item != nil {
 		winner, err := decodeSession(item)
 		if err != nil {
 			return err
 		}
-		seed[v.ID] = seeded{v: winner, writes: decodeWrites(item)}
+		seed[id] = seeded{v: winner, writes: decodeWrites(item)}
 	}
 	return errLostRace
 }
+
+// sends counts the times the SDK sent one call: its first try and each
+// retry. A write sent once and refused was not applied — the refusal is
+// the answer to the only try — so only a write sent more than once can be
+// a retry that failed against its own write, applied by a try whose answer
+// was lost. Without the count, an ordinary race lost to more writes than
+// an item remembers (more than recentWritesKept, or by writers that kept
+// none) would be answered 503 instead of decided again.
+type sends struct{ n atomic.Int32 }
+
+// count is a per-call option of the DynamoDB client that counts the call's
+// tries: a middleware after the retryer's runs once per try.
+func (s *sends) count(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("paysessionsCountSends",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				s.n.Add(1)
+				return next.HandleFinalize(ctx, in)
+			}), "Retry", middleware.After)
+	})
+}
+
+// once reports whether the call was sent exactly once.
+func (s *sends) once() bool { return s.n.Load() == 1 }
 
 // writeAll writes every marked item in one transaction.
 func (t *Txn) writeAll() error {
@@ -359,10 +404,11 @@ func (t *Txn) writeAll() error {
 		}
 		items = append(items, ddb.TransactWriteItem{Put: put})
 	}
+	var sent sends
 	_, err := t.store.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 		TransactItems:      items,
 		ClientRequestToken: aws.String(t.writeID),
-	})
+	}, sent.count)
 	if err == nil {
 		return nil
 	}
@@ -380,6 +426,9 @@ func (t *Txn) writeAll() error {
 	}
 	for _, r := range reasons {
 		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {
+			if sent.once() {
+				return errLostRace // refused on its only try: not applied
+			}
 			return t.afterTransactionFailure()
 		}
 	}
