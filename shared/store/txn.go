@@ -91,13 +91,32 @@ func (t *Txn) Get(id string) (*session.Session, error) {
 		}
 	}
 	t.read[id] = readState{version: v.Version, open: v.Status.Open(), writes: writes}
-	if v.UpdatedAt.After(t.latest) {
+	if v.UpdatedAt.After(t.latest) && !t.store.ahead(v.UpdatedAt) {
 		t.latest = v.UpdatedAt
 		if !t.nowUsed && t.latest.After(t.now) {
 			t.now = t.latest
 		}
 	}
 	return v, nil
+}
+
+// maxClockLead is how far ahead of this instance's clock a change read may
+// move a change's instant (Txn.Now). Instances' clocks agree within
+// milliseconds (Lambda's are synchronised), and a read the SDK retried for
+// seconds returns changes no later than the clock when it returns; a
+// session changed further ahead was changed by a clock that is wrong (or
+// has a forged or imported updatedAt). Following it would judge the time
+// rules at that instant: a session open at the real clock refused as
+// expired, a child created at it listed on a later day and open past its
+// 30 minutes. Such a change does not move the instant: the next change is
+// made at the clock (its history then out of order by the wrong clock's
+// lead), never in the future.
+const maxClockLead = time.Second
+
+// ahead reports whether a change made at updatedAt is further ahead of the
+// clock than maxClockLead.
+func (s *Store) ahead(updatedAt time.Time) bool {
+	return updatedAt.After(s.now().Add(maxClockLead))
 }
 
 // Put marks a session read with Get for writing.
