@@ -30,10 +30,12 @@ func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
 		name  string
 		on    []session.Status // written by another instance between the read and the write
 		strip bool             // those writes keep no recentWrites (the release before)
+		child bool             // the write is a child's, a transaction with its parent
 	}{
-		{"nine writes in between", manyOpen(9), false},
-		{"two writes by an instance that keeps no recentWrites", manyOpen(2), true},
-		{"one write (the item's version is the write's)", manyOpen(1), false},
+		{"nine writes in between", manyOpen(9), false, false},
+		{"two writes by an instance that keeps no recentWrites", manyOpen(2), true, false},
+		{"one write (the item's version is the write's)", manyOpen(1), false, false},
+		{"a child's transaction, nine writes in between", manyOpen(9), false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,7 +43,7 @@ func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
 			var f *fixture
 			var sent atomic.Int64
 			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
-				if op != "PutItem" || !armed.Load() {
+				if op != map[bool]string{false: "PutItem", true: "TransactWriteItems"}[tt.child] || !armed.Load() {
 					return nil, nil
 				}
 				sent.Add(1)
@@ -59,18 +61,26 @@ func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
 			}}
 			f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 			v := f.create(t, "m-1")
+			status := session.Processing
+			if tt.child {
+				c := f.newDraftSession("m-1", v.ID)
+				if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+					t.Fatal(err)
+				}
+				v, status = c, session.Authorised // read with its parent, and written with it
+			}
 			f.lastID = v.ID
 			armed.Store(true)
-			got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
+			got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: status})
 			if err != nil {
-				t.Fatalf("ApplyEvent(PROCESSING) = %v (%s); want it decided again and applied", err, session.ErrorCode(err))
+				t.Fatalf("ApplyEvent(%s) = %v (%s); want it decided again and applied", status, err, session.ErrorCode(err))
 			}
-			if got.Status != session.Processing {
-				t.Errorf("status %s; want %s", got.Status, session.Processing)
+			if got.Status != status {
+				t.Errorf("status %s; want %s", got.Status, status)
 			}
 			s := f.mustGet(t, v.ID)
-			if n, want := len(s.History), 1+len(tt.on)+1; n != want || s.History[n-1].Status != session.Processing {
-				t.Errorf("history %v; want the %d writes in between, then PROCESSING once", statuses(s), len(tt.on))
+			if n, want := len(s.History), 1+len(tt.on)+1; n != want || s.History[n-1].Status != status {
+				t.Errorf("history %v; want the %d writes in between, then %s once", statuses(s), len(tt.on), status)
 			}
 			if sent.Load() != 1 {
 				t.Errorf("the hook saw %d raced tries; want 1", sent.Load())
