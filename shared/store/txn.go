@@ -70,7 +70,8 @@ type idempotencyWrite struct {
 // Now is the attempt's instant: changes are made at it. It is never
 // before the latest change of a session read in the attempt (see
 // Transact), so a history stays oldest first and updatedAt never goes
-// back, whatever the clocks of the instances and however long a read took.
+// back, whatever the clocks of the instances (within maxClockLead) and
+// however long a read took; never after the clock plus maxClockLead.
 func (t *Txn) Now() time.Time {
 	t.nowUsed = true
 	return t.now
