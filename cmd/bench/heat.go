@@ -241,16 +241,27 @@ const (
 	writeTTL                       // a TTL deletion: no unit on the table
 )
 
-// image is v's item as the store writes it, with the attribute every write
-// adds (writeId).
+// image is v's item as the store writes it, with the attributes every write
+// adds: writeId, and recentWrites, the ids of the writes that made its
+// latest versions (one a version, at most recentWritesKept) — about 300
+// bytes on a session written 8 times, which can take a write past a KB.
 func image(st *store.Store, v *session.Session) (map[string]ddb.AttributeValue, error) {
 	av, err := st.Item(v)
 	if err != nil {
 		return nil, err
 	}
 	av["writeId"] = &ddb.AttributeValueMemberS{Value: uuid.Nil.String()}
+	writes := make([]ddb.AttributeValue, max(1, min(v.Version, recentWritesKept)))
+	for i := range writes {
+		writes[i] = &ddb.AttributeValueMemberS{Value: uuid.Nil.String()}
+	}
+	av["recentWrites"] = &ddb.AttributeValueMemberL{Value: writes}
 	return av, nil
 }
+
+// recentWritesKept is how many write ids the store keeps on a session
+// item (TestHeatImageIsTheStoredItem holds the two together).
+const recentWritesKept = 8
 
 // countWrite adds one write to the table, before → after (before nil: a
 // new item; after nil: a deletion), and what it costs each index. Index

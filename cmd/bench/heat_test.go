@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
 
+	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestHeatWriteRules: the model counts index writes as DynamoDB's
@@ -145,5 +151,64 @@ func TestHeatModel(t *testing.T) {
 	// when it closes), too many for 16 shards.
 	if r := find(1, true, store.IndexByExpiry); r.Total != 40000 || r.Load.Units < heatBudget {
 		t.Errorf("peer, the service, expiry index: hottest %d of %d writes/s; want 40000 in all, over %d on one key", r.Load.Units, r.Total, heatBudget)
+	}
+}
+
+// TestHeatImageIsTheStoredItem: the model counts a write's units from the
+// item's size ("a unit per KB"), so its image of a session must be the
+// item the store writes, byte for byte in size and attribute for
+// attribute: after a create, after a few changes, and after more changes
+// than the store keeps write ids for.
+func TestHeatImageIsTheStoredItem(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "EUR", OrderID: "order-1", PaymentMethod: "Card"}, "merchant-0001", uuid.NewString(), "hcp-token-0123456789", clock.Now(), session.DefaultPolicy)
+	if _, _, err := st.Create(ctx, v, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	written := 0
+	for _, changes := range []int{0, 3, 12} {
+		for ; written < changes; written++ {
+			s := []session.Status{session.RequiresAction, session.Sent}[written%2]
+			if _, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: s}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+			Key: map[string]ddb.AttributeValue{
+				"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + v.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Get(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := image(st, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored, modelled []string
+		for k := range out.Item {
+			stored = append(stored, k)
+		}
+		for k := range img {
+			modelled = append(modelled, k)
+		}
+		slices.Sort(stored)
+		slices.Sort(modelled)
+		if !slices.Equal(stored, modelled) {
+			t.Errorf("after %d changes: the model's item has %v; the store wrote %v", changes, modelled, stored)
+		}
+		if g, w := store.ItemSize(img), store.ItemSize(out.Item); g != w {
+			t.Errorf("after %d changes: the model's item is %d bytes; the store wrote %d", changes, g, w)
+		}
 	}
 }

@@ -84,12 +84,20 @@ func TestAPIKeyRevokedWhileInUse(t *testing.T) {
 	if codes[0] == 204 || codes[1] == 204 {
 		revoked.Store(true)
 	}
-	for refusedAfter.Load() < 20 && servedAfter.Load() == 0 {
-		time.Sleep(time.Millisecond) // let the users run a while
+	// Let the users run a while after the revocation: until 20 of their
+	// requests were refused (or one served), or, should no revocation have
+	// answered 204 (a failure reported below), not at all; a deadline
+	// bounds the wait, so a test that cannot end fails instead of hanging.
+	deadline := time.Now().Add(20 * time.Second)
+	for revoked.Load() && refusedAfter.Load() < 20 && servedAfter.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
 	}
 	close(stop)
 	users.Wait()
 	faults.SetEvery(0)
+	if revoked.Load() && refusedAfter.Load() < 20 && servedAfter.Load() == 0 {
+		t.Errorf("%d requests refused in 20 s after the revocation; want 20", refusedAfter.Load())
+	}
 
 	ok := codes[0] == 204 && codes[1] == 404 || codes[0] == 404 && codes[1] == 204 || codes[0] == 204 && codes[1] == 204
 	if !ok {

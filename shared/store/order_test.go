@@ -37,7 +37,9 @@ func TestHistoryStaysInOrder(t *testing.T) {
 			var gets atomic.Int64
 			var f *fixture
 			var target string
-			ahead := storetest.NewClock(t0.Add(time.Minute)) // the other instance's clock
+			// The other instance's clock, ahead within what clocks agree on
+			// (a clock further ahead is wrong: TestClockFarAhead).
+			ahead := storetest.NewClock(t0.Add(800 * time.Millisecond))
 			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
 				if op != "GetItem" || !armed.Load() || gets.Add(1) != tt.nth {
 					return nil, nil
@@ -83,5 +85,50 @@ func TestHistoryStaysInOrder(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClockFarAhead: one instance whose clock is far ahead (or a session
+// imported with an updatedAt in the future) changes a session. A change
+// that reads it afterwards must still judge the time rules at the real
+// clock: "a session is open for 30 minutes" (docs/design.md §4), so an
+// event 2 minutes into it is applied, not refused SESSION_EXPIRED because
+// the wrong clock's instant is past its expiry; and a child created then
+// is created now (its 30 minutes and its day in the 004 list run from the
+// real clock), not at the wrong clock's instant.
+func TestClockFarAhead(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	// A session imported with an updatedAt a year ahead (expiring as
+	// any other, 30 minutes after t0), and a parent changed by an
+	// instance whose clock is 20 minutes ahead.
+	v := f.create(t, "m-1")
+	v.UpdatedAt = t0.AddDate(1, 0, 0)
+	if err := f.st.ImportAll(ctx, []*session.Session{v}); err != nil {
+		t.Fatal(err)
+	}
+	parent := f.create(t, "m-1")
+	wrong := store.New(f.db, f.table, session.DefaultPolicy, 16, storetest.NewClock(t0.Add(20*time.Minute)).Now)
+	if _, err := wrong.ApplyEvent(ctx, "", parent.ID, &session.Event{Status: session.RequiresAction}); err != nil {
+		t.Fatalf("the wrong clock's event = %v", err)
+	}
+	f.clock.Advance(2 * time.Minute)
+	limit := f.clock.Now().Add(time.Second)
+	got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
+	if err != nil {
+		t.Fatalf("ApplyEvent(PROCESSING) 2 minutes into 30 = %v (%s); want it applied", err, session.ErrorReason(err))
+	}
+	if got.Status != session.Processing || got.UpdatedAt.After(limit) {
+		t.Errorf("ApplyEvent = %s at %s; want %s at most at %s", got.Status, got.UpdatedAt, session.Processing, limit)
+	}
+	c := f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+		t.Fatalf("Create(child) 2 minutes into the parent's 30 = %v (%s); want it created", err, session.ErrorReason(err))
+	}
+	if got, err = f.st.ApplyEvent(ctx, "", parent.ID, &session.Event{Status: session.Processing}); err != nil {
+		t.Fatalf("ApplyEvent(parent, PROCESSING) = %v (%s); want it applied", err, session.ErrorReason(err))
+	}
+	if got.UpdatedAt.After(limit) {
+		t.Errorf("parent changed at %s; want at most at %s (the clock), not the wrong clock's instant", got.UpdatedAt, limit)
 	}
 }

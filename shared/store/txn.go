@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -68,7 +70,8 @@ type idempotencyWrite struct {
 // Now is the attempt's instant: changes are made at it. It is never
 // before the latest change of a session read in the attempt (see
 // Transact), so a history stays oldest first and updatedAt never goes
-// back, whatever the clocks of the instances and however long a read took.
+// back, whatever the clocks of the instances (within maxClockLead) and
+// however long a read took; never after the clock plus maxClockLead.
 func (t *Txn) Now() time.Time {
 	t.nowUsed = true
 	return t.now
@@ -89,13 +92,32 @@ func (t *Txn) Get(id string) (*session.Session, error) {
 		}
 	}
 	t.read[id] = readState{version: v.Version, open: v.Status.Open(), writes: writes}
-	if v.UpdatedAt.After(t.latest) {
+	if v.UpdatedAt.After(t.latest) && !t.store.ahead(v.UpdatedAt) {
 		t.latest = v.UpdatedAt
 		if !t.nowUsed && t.latest.After(t.now) {
 			t.now = t.latest
 		}
 	}
 	return v, nil
+}
+
+// maxClockLead is how far ahead of this instance's clock a change read may
+// move a change's instant (Txn.Now). Instances' clocks agree within
+// milliseconds (Lambda's are synchronised), and a read the SDK retried for
+// seconds returns changes no later than the clock when it returns; a
+// session changed further ahead was changed by a clock that is wrong (or
+// has a forged or imported updatedAt). Following it would judge the time
+// rules at that instant: a session open at the real clock refused as
+// expired, a child created at it listed on a later day and open past its
+// 30 minutes. Such a change does not move the instant: the next change is
+// made at the clock (its history then out of order by the wrong clock's
+// lead), never in the future.
+const maxClockLead = time.Second
+
+// ahead reports whether a change made at updatedAt is further ahead of the
+// clock than maxClockLead.
+func (s *Store) ahead(updatedAt time.Time) bool {
+	return updatedAt.After(s.now().Add(maxClockLead))
 }
 
 // Put marks a session read with Get for writing.
@@ -247,6 +269,7 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 	if err != nil {
 		return err
 	}
+	var sent sends
 	_, err = t.store.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(t.store.table),
 		Item:                                av,
@@ -254,9 +277,15 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 		ExpressionAttributeNames:            expr.Names(),
 		ExpressionAttributeValues:           expr.Values(),
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, sent.count)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
+	case errors.As(err, &ccf) && sent.once():
+		// Sent once and refused: this write was not applied, whatever the
+		// item remembers of the writes on top of it.
+		return t.lostTo(seed, v.ID, ccf.Item)
+	case transactionConflict(err) && sent.once():
+		return t.afterConflict(seed, v, false)
 	case errors.As(err, &ccf):
 		return t.afterFailure(seed, v, ccf.Item)
 	case transactionConflict(err):
@@ -264,7 +293,7 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 		// wrote nothing — but an earlier try of the same call may have,
 		// its answer lost before the SDK retried into the conflict. The
 		// item as it stands tells which; else decide again on it.
-		return t.afterConflict(seed, v)
+		return t.afterConflict(seed, v, true)
 	case err != nil:
 		return classify(err)
 	}
@@ -272,8 +301,10 @@ func (t *Txn) putOne(seed map[string]seeded) error {
 }
 
 // afterConflict reads the item a single-item write met a running
-// transaction on, and judges the write by it (afterFailure).
-func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session) error {
+// transaction on, and judges the write by it (afterFailure) when it was
+// sent more than once (retried), else takes it as the next attempt's
+// starting state.
+func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session, retried bool) error {
 	pk, sk := sessionKey(v.ID)
 	out, err := t.store.db.GetItem(t.ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(t.store.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
@@ -281,6 +312,9 @@ func (t *Txn) afterConflict(seed map[string]seeded, v *session.Session) error {
 	if err != nil {
 		delete(seed, v.ID)
 		return classify(err)
+	}
+	if !retried {
+		return t.lostTo(seed, v.ID, out.Item)
 	}
 	return t.afterFailure(seed, v, out.Item)
 }
@@ -303,15 +337,46 @@ func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[
 	case writeUnknown:
 		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(item)-v.Version))
 	}
+	return t.lostTo(seed, v.ID, item)
+}
+
+// lostTo reports a single-item write of session id lost to another, item
+// (the winner, if any) the next attempt's starting state: errLostRace.
+func (t *Txn) lostTo(seed map[string]seeded, id string, item map[string]ddb.AttributeValue) error {
+	delete(seed, id)
 	if item != nil {
 		winner, err := decodeSession(item)
 		if err != nil {
 			return err
 		}
-		seed[v.ID] = seeded{v: winner, writes: decodeWrites(item)}
+		seed[id] = seeded{v: winner, writes: decodeWrites(item)}
 	}
 	return errLostRace
 }
+
+// sends counts the times the SDK sent one call: its first try and each
+// retry. A write sent once and refused was not applied — the refusal is
+// the answer to the only try — so only a write sent more than once can be
+// a retry that failed against its own write, applied by a try whose answer
+// was lost. Without the count, an ordinary race lost to more writes than
+// an item remembers (more than recentWritesKept, or by writers that kept
+// none) would be answered 503 instead of decided again.
+type sends struct{ n atomic.Int32 }
+
+// count is a per-call option of the DynamoDB client that counts the call's
+// tries: a middleware after the retryer's runs once per try.
+func (s *sends) count(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Finalize.Insert(middleware.FinalizeMiddlewareFunc("paysessionsCountSends",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				s.n.Add(1)
+				return next.HandleFinalize(ctx, in)
+			}), "Retry", middleware.After)
+	})
+}
+
+// once reports whether the call was sent exactly once.
+func (s *sends) once() bool { return s.n.Load() == 1 }
 
 // writeAll writes every marked item in one transaction.
 func (t *Txn) writeAll() error {
@@ -359,10 +424,11 @@ func (t *Txn) writeAll() error {
 		}
 		items = append(items, ddb.TransactWriteItem{Put: put})
 	}
+	var sent sends
 	_, err := t.store.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 		TransactItems:      items,
 		ClientRequestToken: aws.String(t.writeID),
-	})
+	}, sent.count)
 	if err == nil {
 		return nil
 	}
@@ -380,6 +446,9 @@ func (t *Txn) writeAll() error {
 	}
 	for _, r := range reasons {
 		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {
+			if sent.once() {
+				return errLostRace // refused on its only try: not applied
+			}
 			return t.afterTransactionFailure()
 		}
 	}

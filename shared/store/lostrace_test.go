@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestOrdinaryRaceLostToManyWrites: a write whose answer was NOT lost —
+// sent once, refused by its condition because others wrote between its
+// read and its write — is an ordinary lost race: "A lost race is
+// re-decided on the winner's state and retried" (docs/design.md §8). The
+// 503 of "past them the outcome is unknown" is for a write whose answer
+// was lost; a refusal on the only try is an answer. So it must be decided
+// again and applied even when more writes than recentWrites keeps landed
+// in between, or when those writes kept no recentWrites (an instance of
+// the release before them, during a deploy; an item stored before).
+func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		on    []session.Status // written by another instance between the read and the write
+		strip bool             // those writes keep no recentWrites (the release before)
+		child bool             // the write is a child's, a transaction with its parent
+	}{
+		{"nine writes in between", manyOpen(9), false, false},
+		{"two writes by an instance that keeps no recentWrites", manyOpen(2), true, false},
+		{"one write (the item's version is the write's)", manyOpen(1), false, false},
+		{"a child's transaction, nine writes in between", manyOpen(9), false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var armed atomic.Bool
+			var f *fixture
+			var sent atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+				if op != map[bool]string{false: "PutItem", true: "TransactWriteItems"}[tt.child] || !armed.Load() {
+					return nil, nil
+				}
+				sent.Add(1)
+				armed.Store(false) // only the first try races
+				other := f.clean()
+				for _, s := range tt.on {
+					if _, err := other.ApplyEvent(ctx, "", f.lastID, &session.Event{Status: s}); err != nil {
+						t.Errorf("write in between (%s) = %v", s, err)
+					}
+					if tt.strip {
+						f.stripRecentWrites(t, f.lastID)
+					}
+				}
+				return nil, nil // sent as is: refused, and the answer arrives
+			}}
+			f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			v := f.create(t, "m-1")
+			status := session.Processing
+			if tt.child {
+				c := f.newDraftSession("m-1", v.ID)
+				if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+					t.Fatal(err)
+				}
+				v, status = c, session.Authorised // read with its parent, and written with it
+			}
+			f.lastID = v.ID
+			armed.Store(true)
+			got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: status})
+			if err != nil {
+				t.Fatalf("ApplyEvent(%s) = %v (%s); want it decided again and applied", status, err, session.ErrorCode(err))
+			}
+			if got.Status != status {
+				t.Errorf("status %s; want %s", got.Status, status)
+			}
+			s := f.mustGet(t, v.ID)
+			if n, want := len(s.History), 1+len(tt.on)+1; n != want || s.History[n-1].Status != status {
+				t.Errorf("history %v; want the %d writes in between, then %s once", statuses(s), len(tt.on), status)
+			}
+			if sent.Load() != 1 {
+				t.Errorf("the hook saw %d raced tries; want 1", sent.Load())
+			}
+		})
+	}
+}
+
+// stripRecentWrites removes an item's recentWrites, as a write of the
+// release before them left it.
+func (f *fixture) stripRecentWrites(t *testing.T, id string) {
+	t.Helper()
+	if _, err := f.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(f.table),
+		Key: map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + id}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		},
+		UpdateExpression: aws.String("REMOVE recentWrites"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
