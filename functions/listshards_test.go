@@ -4,8 +4,9 @@ import (
 	"testing"
 )
 
-// TestListShardsIsFixedByTheTemplate: docs/design.md §9, "LIST_SHARDS
-// (default 16; lowering it would hide items, so the template fixes it)".
+// TestListShardsIsFixedByTheTemplate: docs/design.md §8, "`LIST_SHARDS` is
+// fixed by the template: lowering it would hide items" (§9: "`16`, fixed by
+// the template").
 // It is a literal in the globals, not a parameter a deploy could lower, and
 // no function sets its own: a function that wrote or listed with another
 // count than the rest would hide sessions from the list.

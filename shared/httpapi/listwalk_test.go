@@ -55,8 +55,8 @@ func walk(t *testing.T, h *harness, path, tok string, between func(pages int)) (
 	return ids, statuses
 }
 
-// TestListDayBoundaries: the list answers "ALL the caller's sessions created
-// on createdDate (UTC day)" (docs/design.md §6): a session created at the
+// TestListDayBoundaries: the list answers "all the caller's sessions created
+// on `createdDate` (a UTC day)" (docs/design.md §6): a session created at the
 // day's first instant (00:00:00.0000000) and at its last one the store
 // keeps (23:59:59.9999999, 23:59:59.999 as document 004's created_date
 // shows it) belong to the day; one 100 ns before or after belongs to the

@@ -16,7 +16,8 @@ import (
 // revoked, twice at once, with every other DynamoDB answer lost after it
 // was applied. Requests that started before the revocation answered may
 // still be served; every request that starts after it, in this container,
-// is 401 ("revocation is effective at once here", the README). Exactly one
+// is 401 (a revoked key stops working "at once in the container that
+// revoked it", the README). Exactly one
 // revocation answers 204 and the other 404 (the key is already revoked),
 // or both 204 when the lost answer of one is recognised as its own write:
 // never a 5xx, never a key that works again.

@@ -140,8 +140,8 @@ func merchantDayShard(merchantID string, t time.Time, shard int) string {
 // at its creation value unless a late change (a settlement after expiresAt)
 // moves the purge instant beyond it, it does not change on status changes,
 // so they do not rewrite the list index's entry: with four status changes,
-// a session writes its index entry once, at creation (the partition-heat
-// model counts it). The price: a session closed early is skipped by the
+// a session writes its index entry once, at creation, and TTL deletes it
+// once (the partition-heat model counts both). The price: a session closed early is skipped by the
 // table read, not by the index, until expiresAt + retention.
 func listUntil(v *session.Session, p session.Policy) time.Time {
 	purge, created := v.PurgeAt(p), v.ExpiresAt.Add(p.Retention)

@@ -91,7 +91,7 @@ func TestHistoryStaysInOrder(t *testing.T) {
 // TestClockFarAhead: one instance whose clock is far ahead (or a session
 // imported with an updatedAt in the future) changes a session. A change
 // that reads it afterwards must still judge the time rules at the real
-// clock: "a session is open for 30 minutes" (docs/design.md §4), so an
+// clock: "`expiresAt = createdAt + SESSION_EXPIRY`" (docs/design.md §4), so an
 // event 2 minutes into it is applied, not refused SESSION_EXPIRED because
 // the wrong clock's instant is past its expiry; and a child created then
 // is created now (its 30 minutes and its day in the 004 list run from the
