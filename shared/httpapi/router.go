@@ -116,15 +116,21 @@ func canonical(p string) bool {
 const GatewayNotFound = `{"message":"Not Found"}`
 
 // writeGatewayNotFound answers exactly as API Gateway does for a path no
-// route matches: 404, application/json, {"message":"Not Found"}, and none
-// of the headers the service's middleware adds to the answers of its
-// functions (on AWS the request never reaches one).
+// route matches: 404, {"message":"Not Found"} (WriteGatewayAnswer).
 func writeGatewayNotFound(w http.ResponseWriter) {
+	WriteGatewayAnswer(w, http.StatusNotFound, GatewayNotFound)
+}
+
+// WriteGatewayAnswer answers as API Gateway does itself, for a request no
+// function sees (on AWS it never reaches one): status, application/json,
+// body (GatewayNotFound, GatewayBadRequest), and none of the headers the
+// service's middleware adds to the answers of its functions.
+func WriteGatewayAnswer(w http.ResponseWriter, status int, body string) {
 	h := w.Header()
 	for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "Strict-Transport-Security", "X-Request-Id"} {
 		h.Del(k)
 	}
-	writeBody(w, http.StatusNotFound, contentTypeJSON, []byte(GatewayNotFound))
+	writeBody(w, status, contentTypeJSON, []byte(body))
 }
 
 // GatewayBadRequest is API Gateway's own answer to a request path it

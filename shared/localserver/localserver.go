@@ -258,12 +258,12 @@ func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 		if !ok {
-			gatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
+			httpapi.WriteGatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
 			return
 		}
 		if routed != raw {
 			if rt := routeOf(routed); rt == "" || rt != routeOf(raw) {
-				gatewayAnswer(w, http.StatusNotFound, httpapi.GatewayNotFound)
+				httpapi.WriteGatewayAnswer(w, http.StatusNotFound, httpapi.GatewayNotFound)
 				return
 			}
 		}
@@ -274,14 +274,4 @@ func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// gatewayAnswer answers as API Gateway does itself, for a request no
-// function sees: application/json, {"message":...}, none of the service's
-// headers.
-func gatewayAnswer(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
 }
