@@ -182,13 +182,30 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 
 // get reads the stored session, without applying the time rules.
 func (s *Store) get(ctx context.Context, id string) (*session.Session, error) {
-	v, _, err := s.getItem(ctx, id)
-	return v, err
+	item, err := s.getRaw(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSession(item)
 }
 
 // getItem reads the stored session, without applying the time rules, and
-// the ids of the writes that made its latest versions.
+// the ids of the writes that made its latest versions (a write needs
+// them; a read does not decode them).
 func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []string, error) {
+	item, err := s.getRaw(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := decodeSession(item)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, decodeWrites(item), nil
+}
+
+// getRaw reads a session's item, consistently; ENOTFOUND if there is none.
+func (s *Store) getRaw(ctx context.Context, id string) (map[string]ddb.AttributeValue, error) {
 	pk, sk := sessionKey(id)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
@@ -196,16 +213,12 @@ func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []str
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, nil, classify(err)
+		return nil, classify(err)
 	}
 	if out.Item == nil {
-		return nil, nil, session.NotFound()
+		return nil, session.NotFound()
 	}
-	v, err := decodeSession(out.Item)
-	if err != nil {
-		return nil, nil, err
-	}
-	return v, decodeWrites(out.Item), nil
+	return out.Item, nil
 }
 
 func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
