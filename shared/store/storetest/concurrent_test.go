@@ -8,7 +8,6 @@ import (
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
-	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // concurrentScript is what TestMemoryAgreesUnderConcurrency runs on each
@@ -191,12 +190,7 @@ func count(v *session.Session, s session.Status) int {
 // both stores. (Memory runs each operation under one lock; the store
 // under conditional writes and retries.)
 func TestMemoryAgreesUnderConcurrency(t *testing.T) {
-	db := storetest.Client(t, store.ClientOptions{})
-	table := storetest.NewTable(t, db)
-	real := &contractRun{clock: storetest.NewClock(t0), cursor: map[string]string{}}
-	real.st = store.New(db, table, session.DefaultPolicy, 16, real.clock.Now)
-	mem := &contractRun{clock: storetest.NewClock(t0), cursor: map[string]string{}}
-	mem.st = storetest.NewMemory(session.DefaultPolicy, mem.clock.Now)
+	real, mem := newContractRuns(t)
 	for _, step := range concurrentScript {
 		got, want := step.do(t, mem), step.do(t, real)
 		if want != step.want || got != step.want {

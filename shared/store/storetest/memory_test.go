@@ -346,16 +346,23 @@ var contractScript = []struct {
 // sessions, errors, replays, keys and lists on both — what makes the
 // handler tests that run on Memory mean what they would mean on DynamoDB.
 func TestMemoryAgreesWithStore(t *testing.T) {
-	db := storetest.Client(t, store.ClientOptions{})
-	table := storetest.NewTable(t, db)
-	real := &contractRun{clock: storetest.NewClock(t0), cursor: map[string]string{}}
-	real.st = store.New(db, table, session.DefaultPolicy, 16, real.clock.Now)
-	mem := &contractRun{clock: storetest.NewClock(t0), cursor: map[string]string{}}
-	mem.st = storetest.NewMemory(session.DefaultPolicy, mem.clock.Now)
+	real, mem := newContractRuns(t)
 	for _, step := range contractScript {
 		want, got := step.do(real), step.do(mem)
 		if got != want {
 			t.Errorf("%s:\nMemory:      %s\nstore.Store: %s", step.name, got, want)
 		}
 	}
+}
+
+// newContractRuns returns a run on store.Store over a fresh DynamoDB Local
+// table and one on storetest.Memory, each with its own clock at t0.
+func newContractRuns(t *testing.T) (real, mem *contractRun) {
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	real = &contractRun{clock: storetest.NewClock(t0), cursor: map[string]string{}}
+	real.st = store.New(db, table, session.DefaultPolicy, 16, real.clock.Now)
+	mem = &contractRun{clock: storetest.NewClock(t0), cursor: map[string]string{}}
+	mem.st = storetest.NewMemory(session.DefaultPolicy, mem.clock.Now)
+	return real, mem
 }
