@@ -127,7 +127,10 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 //
 // It returns the cursor of the rest of the day — "" when nothing is left —
 // so a refused session is the first of the rest, and a listing that stops
-// at q.Limit returns a cursor only when another session exists. A listing
+// at q.Limit returns a cursor only when it has read another session that
+// exists now (an index entry alone is no proof: a session closed early is
+// gone before its entry leaves the list's window), so the last page has no
+// Link and a Link never leads to an empty page but by the budget. A listing
 // that runs out of its time budget (ListBudget) also stops, and returns the
 // cursor of the rest: possibly after fewer sessions than q.Limit, or none,
 // but always further on, so following the cursors always ends; one that
@@ -158,7 +161,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	if err != nil {
 		return "", err
 	}
-	listed := 0
+	listed, ahead := 0, queryGrowth
 	for round := 0; ; round++ {
 		// The first round always runs: every listing makes progress. A
 		// listing that has consumed the whole day is complete, however late.
@@ -171,18 +174,17 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		if err := r.fill(ctx); err != nil {
 			return "", err
 		}
-		if q.Limit > 0 && listed == q.Limit {
-			switch {
-			case r.pending():
-				return r.cursor(), nil // one more exists: a next page
-			case r.exhausted():
-				return "", nil
-			}
-			continue
-		}
 		want := listWindow
 		if q.Limit > 0 {
-			want = min(want, q.Limit-listed)
+			// One more than the page: a next page exists only if a session
+			// that still exists follows it. An index entry is no proof: a
+			// session closed early is gone long before its entry leaves
+			// the list's window. Past the page, the look-ahead grows.
+			if listed < q.Limit {
+				want = min(want, q.Limit-listed+1)
+			} else {
+				want, ahead = min(want, ahead), min(ahead*queryGrowth, listWindow)
+			}
 		}
 		window := r.take(want)
 		if len(window) == 0 {
@@ -203,6 +205,10 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		for i, e := range window {
 			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
 				if v, err := v.At(now, s.policy); err == nil {
+					if q.Limit > 0 && listed == q.Limit {
+						r.unread(window[i:])
+						return r.cursor(), nil // one more exists: a next page
+					}
 					if !yield(v) {
 						r.unread(window[i:])
 						return r.cursor(), nil
@@ -375,16 +381,6 @@ func (r *lister) unread(es []indexEntry) {
 // consumed records that e was listed or skipped: entries are consumed in
 // sort-key order, so every entry up to e's key, in every partition, is.
 func (r *lister) consumed(e indexEntry) { r.last = e.key }
-
-// pending reports whether an entry is buffered.
-func (r *lister) pending() bool {
-	for _, p := range r.parts {
-		if len(p.buf) > 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // exhausted reports whether every partition is read and consumed.
 func (r *lister) exhausted() bool {

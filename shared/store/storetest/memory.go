@@ -484,14 +484,14 @@ func (m *Memory) ListByDay(ctx context.Context, q store.ListQuery, yield func(*s
 	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
 	listed := 0
 	for _, e := range entries {
-		if q.Limit > 0 && listed == q.Limit {
-			return m.model.ListCursor(q.MerchantID, after), nil // one more exists: a next page
-		}
 		lv, err := m.model.Listed(e.v)
 		if err != nil {
 			return "", err
 		}
 		if v, err := lv.At(now, m.policy()); err == nil {
+			if q.Limit > 0 && listed == q.Limit {
+				return m.model.ListCursor(q.MerchantID, after), nil // one more exists now: a next page
+			}
 			if !yield(v) {
 				return m.model.ListCursor(q.MerchantID, after), nil
 			}
