@@ -71,12 +71,14 @@ const (
 
 // Authenticate returns the caller of r if its credentials are valid (else
 // EUNAUTHORIZED, 401, carrying the rule's challenge: see Challenge) and
-// satisfy rule (else EFORBIDDEN, 403). A request with a bearer token is
-// judged by the token; one with only an API key, by the key.
+// satisfy rule (else EFORBIDDEN, 403; one for a bearer token that lacks the
+// rule's scope carries RFC 6750's insufficient_scope challenge). A request
+// with a bearer token is judged by the token; one with only an API key, by
+// the key.
 func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, error) {
 	p, err := a.authenticate(r, rule)
-	if err != nil && session.ErrorCode(err) == session.EUNAUTHORIZED {
-		return nil, &challengeError{err: err, challenge: rule.challenge()}
+	if err != nil && session.ErrorCode(err) == session.EUNAUTHORIZED && Challenge(err) == "" {
+		return nil, &challengeError{err: err, challenge: rule.challenge("")}
 	}
 	return p, err
 }
@@ -96,6 +98,10 @@ func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, er
 			return nil, unauthenticated("The Authorization header must be `Bearer <token>`, sent once.")
 		}
 		p, err = a.jwt.Verify(r.Context(), token)
+		if session.ErrorCode(err) == session.EUNAUTHORIZED {
+			// RFC 6750 §3.1: a token was presented and refused.
+			return nil, &challengeError{err: err, challenge: rule.challenge(errorInvalidToken)}
+		}
 	case len(keys) > 0 && rule.APIKey && a.keys != nil:
 		if len(keys) > 1 {
 			return nil, unauthenticated("The X-Api-Key header must hold one key, sent once.")
@@ -112,7 +118,7 @@ func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, er
 		return nil, err
 	}
 	if rule.Scope != "" && !p.HasScope(rule.Scope) {
-		return nil, session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope, "The credentials lack the %s scope.", rule.Scope)
+		return nil, InsufficientScope(p, session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope, "The credentials lack the %s scope.", rule.Scope), rule.Scope)
 	}
 	if rule.Merchant && p.MerchantID == "" {
 		return nil, session.Errorf(session.EFORBIDDEN, session.ReasonMerchantRequired, "The credentials do not act for a merchant (no merchant_id).")
@@ -120,11 +126,32 @@ func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, er
 	return p, nil
 }
 
+// RFC 6750 §3.1 error codes of the Bearer challenge.
+const (
+	errorInvalidToken      = "invalid_token"
+	errorInsufficientScope = "insufficient_scope"
+)
+
+// bearerChallenge is the Bearer challenge, with RFC 6750's error code
+// when there is one.
+func bearerChallenge(code string) string {
+	if code == "" {
+		return `Bearer realm="paysessions"`
+	}
+	return `Bearer realm="paysessions", error="` + code + `"`
+}
+
 // challenge is the WWW-Authenticate value for the credentials rule takes.
-func (rule Rule) challenge() string {
+// bearerError is RFC 6750's error code for the Bearer challenge:
+// "invalid_token" when a bearer token was presented and refused; none when
+// the request held no token (RFC 6750 §3.1: "If the request lacks any
+// authentication information ..., the resource server SHOULD NOT include
+// an error code"), including a malformed or repeated Authorization header
+// and a refused API key.
+func (rule Rule) challenge(bearerError string) string {
 	var c []string
 	if rule.Bearer {
-		c = append(c, `Bearer realm="paysessions"`)
+		c = append(c, bearerChallenge(bearerError))
 	}
 	if rule.APIKey {
 		c = append(c, `ApiKey realm="paysessions", header="X-Api-Key"`)
@@ -141,8 +168,19 @@ type challengeError struct {
 func (e *challengeError) Error() string { return e.err.Error() }
 func (e *challengeError) Unwrap() error { return e.err }
 
-// Challenge returns the WWW-Authenticate value a 401 from Authenticate
-// should carry, or "".
+// InsufficientScope returns err, a 403 for credentials p that lack the
+// scopes a request needs, carrying for a bearer token RFC 6750 §3's
+// challenge: `Bearer realm="paysessions", error="insufficient_scope",
+// scope="<the scopes>"` (an API key is not an OAuth token: no challenge).
+func InsufficientScope(p *Principal, err *session.Error, scopes ...string) error {
+	if p.Method != MethodJWT {
+		return err
+	}
+	return &challengeError{err: err, challenge: bearerChallenge(errorInsufficientScope) + `, scope="` + strings.Join(scopes, " ") + `"`}
+}
+
+// Challenge returns the WWW-Authenticate value a 401 (or a 403 for a
+// bearer token's missing scope) from Authenticate should carry, or "".
 func Challenge(err error) string {
 	var ce *challengeError
 	if errors.As(err, &ce) {

@@ -689,8 +689,11 @@ func principalOf(tok jwt.Token) (*Principal, error) {
 // strings, and when both are present they must name the same scopes. A
 // malformed scope used to be skipped and scp read in its place, so a
 // reader that took scope as an array saw other scopes than the service.
+// Every scope is an RFC 6749 §3.3 scope-token, and a string is split at
+// U+0020 only (scopeList).
 func scopesOf(tok jwt.Token) ([]string, error) {
 	var scopes []string
+	var err error
 	hasScope := tok.Has("scope")
 	if hasScope {
 		var v any
@@ -701,7 +704,9 @@ func scopesOf(tok jwt.Token) ([]string, error) {
 		if !ok {
 			return nil, errors.New("scope claim is not a string")
 		}
-		scopes = strings.Fields(s)
+		if scopes, err = scopeList(s); err != nil {
+			return nil, fmt.Errorf("scope claim: %w", err)
+		}
 	}
 	if !tok.Has("scp") {
 		return scopes, nil
@@ -713,14 +718,24 @@ func scopesOf(tok jwt.Token) ([]string, error) {
 	var scp []string
 	switch s := v.(type) {
 	case string:
-		scp = strings.Fields(s)
+		if scp, err = scopeList(s); err != nil {
+			return nil, fmt.Errorf("scp claim: %w", err)
+		}
 	case []string:
+		for _, str := range s {
+			if !validScopeToken(str) {
+				return nil, errors.New("scp claim holds an element that is not one scope")
+			}
+		}
 		scp = s
 	case []any:
 		for _, e := range s {
 			str, ok := e.(string)
 			if !ok {
 				return nil, errors.New("scp claim holds a non-string")
+			}
+			if !validScopeToken(str) {
+				return nil, errors.New("scp claim holds an element that is not one scope")
 			}
 			scp = append(scp, str)
 		}
@@ -737,4 +752,39 @@ func scopesOf(tok jwt.Token) ([]string, error) {
 		return nil, errors.New("scope and scp claims name different scopes")
 	}
 	return scopes, nil
+}
+
+// scopeList splits a space-delimited scope string (RFC 6749 §3.3: "scope =
+// scope-token *( SP scope-token )") at U+0020 only, passing over runs of
+// spaces, and refuses the string if any part is not a scope-token. Split
+// at every Unicode space (strings.Fields), "x\tsessions:process" or
+// "x<NBSP>sessions:process", one malformed scope to any other reader,
+// granted sessions:process.
+func scopeList(s string) ([]string, error) {
+	var scopes []string
+	for sc := range strings.SplitSeq(s, " ") {
+		if sc == "" {
+			continue
+		}
+		if !validScopeToken(sc) {
+			return nil, errors.New("holds a character no scope may hold (RFC 6749 §3.3)")
+		}
+		scopes = append(scopes, sc)
+	}
+	return scopes, nil
+}
+
+// validScopeToken reports whether s is an RFC 6749 §3.3 scope-token:
+// "scope-token = 1*( %x21 / %x23-5B / %x5D-7E )", printable ASCII but for
+// the space, '"' and '\\'.
+func validScopeToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -193,3 +193,60 @@ func mustDecode(t *testing.T, seg string) []byte {
 	}
 	return b
 }
+
+// TestScopesAreSpaceDelimitedScopeTokens: RFC 6749 §3.3, "The value of the
+// scope parameter is expressed as a list of space-delimited, case-sensitive
+// strings ... scope = scope-token *( SP scope-token ); scope-token = 1*(
+// %x21 / %x23-5B / %x5D-7E )", and docs/design.md §7, "scope
+// (space-separated)". A scope claim split at any other white space (a tab,
+// a line break, NBSP, NEL) held one malformed scope to every other reader
+// and sessions:process to the service; such a token, and an scp element
+// that is not one scope-token, is refused. Runs of spaces are passed over.
+func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	jwks := newJWKSServer(t, iss.JWKS())
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+	tests := []struct {
+		name   string
+		claims map[string]any
+		want   []string // nil: refused
+	}{
+		{"one space", map[string]any{"scope": "sessions:read sessions:write"}, []string{"sessions:read", "sessions:write"}},
+		{"runs of spaces", map[string]any{"scope": " sessions:read  sessions:write "}, []string{"sessions:read", "sessions:write"}},
+		{"scp array", map[string]any{"scp": []string{"Payment.Read", "user"}}, []string{"Payment.Read", "user"}},
+		{"tab", map[string]any{"scope": "x\tsessions:process"}, nil},
+		{"line feed", map[string]any{"scope": "x\nsessions:process"}, nil},
+		{"carriage return", map[string]any{"scope": "x\rsessions:process"}, nil},
+		{"vertical tab", map[string]any{"scope": "x\vsessions:process"}, nil},
+		{"form feed", map[string]any{"scope": "x\fsessions:process"}, nil},
+		{"NBSP", map[string]any{"scope": "x\u00a0sessions:process"}, nil},
+		{"NEL", map[string]any{"scope": "x\u0085sessions:process"}, nil},
+		{"ideographic space", map[string]any{"scope": "x\u3000sessions:process"}, nil},
+		{"line separator", map[string]any{"scope": "x\u2028sessions:process"}, nil},
+		{"quote", map[string]any{"scope": `sessions:read "x"`}, nil},
+		{"backslash", map[string]any{"scope": `sessions:read x\y`}, nil},
+		{"non-ASCII letter", map[string]any{"scope": "sessions:read séssions:write"}, nil},
+		{"scp string with a tab", map[string]any{"scp": "x\tsessions:process"}, nil},
+		{"scp element with a space", map[string]any{"scp": []string{"x sessions:process"}}, nil},
+		{"scp element with a tab", map[string]any{"scp": []string{"x\tsessions:process"}}, nil},
+		{"scp empty element", map[string]any{"scp": []string{"", "sessions:read"}}, nil},
+		{"scope and scp agreeing after a tab split", map[string]any{"scope": "x\tsessions:process", "scp": []string{"x", "sessions:process"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1", Extra: tt.claims}))
+			if tt.want == nil {
+				if session.ErrorCode(err) != session.EUNAUTHORIZED {
+					t.Fatalf("Verify() = %+v, %v; want %s", p, err, session.EUNAUTHORIZED)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify() = %v; want scopes %q", err, tt.want)
+			}
+			if strings.Join(p.Scopes, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("scopes = %q; want %q", p.Scopes, tt.want)
+			}
+		})
+	}
+}

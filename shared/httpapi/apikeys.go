@@ -73,8 +73,9 @@ func CreateAPIKey(st Store, authn *auth.Authenticator, now func() time.Time) htt
 		}
 		for _, s := range scopes {
 			if !p.HasScope(s) {
-				return session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope,
-					"A key cannot have the %s scope: the credentials that make it lack it.", s)
+				// The token needs every scope the key is to hold.
+				return auth.InsufficientScope(p, session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope,
+					"A key cannot have the %s scope: the credentials that make it lack it.", s), append([]string{rule.Scope}, scopes...)...)
 			}
 		}
 		id, key, hash := auth.NewAPIKey()

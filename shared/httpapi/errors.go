@@ -44,7 +44,10 @@ const retryAfterSeconds = "1"
 // setErrorHeaders adds the headers an error calls for, whatever the body's
 // shape: Retry-After with 503, Accept-Encoding: identity with 415, and on every 401 a WWW-Authenticate
 // challenge, as RFC 9110 §15.5.2 requires. A 401 from the authenticator
-// challenges for the credentials the endpoint takes. Document 003's 401 for
+// challenges for the credentials the endpoint takes, with RFC 6750's
+// error="invalid_token" when a bearer token was presented and refused; a
+// 403 for a bearer token's missing scope carries error="insufficient_scope"
+// and the scopes needed (auth.Challenge). Document 003's 401 for
 // an expired session (its credentials were good) carries the challenge of
 // that endpoint's scheme, `Bearer realm="paysessions"`, without RFC 6750's
 // error="invalid_token": the token is valid, and that code would tell an
@@ -58,6 +61,12 @@ func setErrorHeaders(w http.ResponseWriter, err error) {
 			challenge = bearerChallenge
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
+	case session.EFORBIDDEN:
+		// RFC 6750 §3.1: a bearer token without the scope a request needs
+		// is told so, and which scopes it needs (insufficient_scope).
+		if challenge := auth.Challenge(err); challenge != "" {
+			w.Header().Set("WWW-Authenticate", challenge)
+		}
 	case session.EUNAVAILABLE:
 		w.Header().Set("Retry-After", retryAfterSeconds)
 	case session.EUNSUPPORTED:

@@ -448,11 +448,17 @@ func testDocument003ExpiredChallenges(t *testing.T, h *harness) {
 	if got := res.Header().Values("WWW-Authenticate"); len(got) != 1 || got[0] != `Bearer realm="paysessions"` {
 		t.Errorf("WWW-Authenticate = %q; want [Bearer realm=\"paysessions\"]", got)
 	}
-	// Every other 401 of the document carries its challenge too.
-	for _, tok := range []string{"", "not-a-jwt", h.iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{auth.ScopeUser}, Audience: "someone-else"})} {
-		res := h.do("GET", "/v1/checkout-sessions/"+id, tok, nil, "X-Merchant-Id", "m-1")
-		if res.Code != 401 || res.Header().Get("WWW-Authenticate") != `Bearer realm="paysessions"` {
-			t.Errorf("token %.10q: %d WWW-Authenticate %q; want 401 with the bearer challenge", tok, res.Code, res.Header().Get("WWW-Authenticate"))
+	// Every other 401 of the document carries its challenge too: without
+	// a token, the bare challenge; with a refused one, RFC 6750's
+	// error="invalid_token".
+	for _, tt := range []struct{ tok, want string }{
+		{"", `Bearer realm="paysessions"`},
+		{"not-a-jwt", `Bearer realm="paysessions", error="invalid_token"`},
+		{h.iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{auth.ScopeUser}, Audience: "someone-else"}), `Bearer realm="paysessions", error="invalid_token"`},
+	} {
+		res := h.do("GET", "/v1/checkout-sessions/"+id, tt.tok, nil, "X-Merchant-Id", "m-1")
+		if res.Code != 401 || res.Header().Get("WWW-Authenticate") != tt.want {
+			t.Errorf("token %.10q: %d WWW-Authenticate %q; want 401 with %s", tt.tok, res.Code, res.Header().Get("WWW-Authenticate"), tt.want)
 		}
 	}
 }
