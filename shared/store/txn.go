@@ -44,6 +44,10 @@ type Txn struct {
 	checks  []*session.Session
 	news    map[string]bool
 	idem    *idempotencyWrite
+	// keyHeld: the attempt's transaction was canceled because another
+	// running transaction held its Idempotency-Key record (a create
+	// with the same key, in progress).
+	keyHeld bool
 }
 
 // readState is what a write's condition holds about the item it read,
@@ -212,12 +216,22 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 			clear(seed) // a failed transaction returns no winners: read again
 		}
 		if attempt >= maxWriteAttempts {
+			if t.keyHeld {
+				return errKeyInUse()
+			}
 			return errConcurrent(nil)
 		}
 		if err := backoff(ctx, attempt); err != nil {
 			return err
 		}
 	}
+}
+
+// errKeyInUse is the answer to a create whose Idempotency-Key another
+// request, still in progress, holds: retry (its first answer comes back
+// once that request is done).
+func errKeyInUse() error {
+	return session.Errorf(session.ECONFLICT, session.ReasonIdempotencyPending, "Another request with this Idempotency-Key is in progress; retry.")
 }
 
 var errLostRace = errors.New("store: conditional write lost")
@@ -458,6 +472,7 @@ func (t *Txn) writeAll() error {
 	if t.idem != nil && len(reasons) > 0 && reasons[len(reasons)-1] == "ConditionalCheckFailed" {
 		return errReplay
 	}
+	t.keyHeld = t.idem != nil && len(reasons) > 0 && reasons[len(reasons)-1] == "TransactionConflict"
 	if throttledError(err) {
 		// A table or index throttled the transaction (on-demand scaling,
 		// GSI back-pressure): retry later, 503.
