@@ -75,6 +75,22 @@ func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 	return nil
 }
 
+// Reserved reports whether a system change of a family member from status
+// from to status to is one the store always finds room for in the item,
+// however full the member's own writes have made it: closing an open
+// session (propagate, CloseChild: once in its life) or following a
+// child's move that does not repeat (settlement, fraud cancellation,
+// cancellation, failure: at most three). A processor's report on one
+// member (its money taken, canceled, failed) is then never refused
+// because the other is full: refusing it would have the processor retry
+// it forever and the money never shown. A followed cancel request or
+// declined cancellation repeats without end, so it is not reserved: it is
+// refused when the item is full, as a full history refuses it. Every
+// reserved change leaves the session closed, so the sweeper, which
+// appends to open sessions only, never writes to a session that used the
+// room.
+func Reserved(from, to Status) bool { return from.Open() || !repeats(to) }
+
 // takesMoney reports whether a move to status to takes the payment.
 func takesMoney(to Status) bool { return to == Authorised || to == Settled }
 

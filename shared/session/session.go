@@ -48,6 +48,14 @@ const (
 	MaxHistoryReserve = 10
 )
 
+// moneyEnds is how many changes an AUTHORISED session may still need to
+// end its money: SETTLED, FRAUD_CANCELLATION_REQUESTED, CANCELED. A cancel
+// request (refused at MaxHistory-moneyEnds-1 entries) and a declined
+// cancellation (at MaxHistory-moneyEnds) leave room for them, so a
+// merchant asking again and again to cancel a payment the processor keeps
+// declining to cancel never leaves it where no processor report can land.
+const moneyEnds = 3
+
 // Reasons recorded by the system itself.
 const (
 	ReasonCreated          = "Session created."
@@ -407,8 +415,18 @@ func (s *Session) transition(to Status, reason, eventID string, system bool, now
 		return Errorf(ECONFLICT, ReasonInvalidTransition, "A session in status %s cannot move to %s.", s.Status, to)
 	}
 	limit := MaxHistory
-	if s.Status.Open() && to.Open() {
+	switch {
+	case s.Status.Open() && to.Open():
 		limit = MaxHistory - MaxHistoryReserve
+	case !s.Status.Open() && repeats(to):
+		// A cancel request and a declined cancellation can alternate
+		// without end: the cycle stops while the money can still end
+		// (moneyEnds more entries after AUTHORISED), and a request still
+		// gets its answer (one more: AUTHORISED again, or CANCELED).
+		limit = MaxHistory - moneyEnds
+		if to == CancelRequested {
+			limit--
+		}
 	}
 	if !system && len(s.History) >= limit {
 		return Errorf(ECONFLICT, ReasonHistoryFull, "The session's history is full (%d entries); no further changes of this kind are accepted.", len(s.History))

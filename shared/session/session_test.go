@@ -311,21 +311,35 @@ func TestHistoryBound(t *testing.T) {
 	if _, err := s.Apply(&Event{Status: Sent}, at, DefaultPolicy); ErrorReason(err) != ReasonHistoryFull {
 		t.Fatalf("open->open at %d entries = %v; want %s", len(s.History), err, ReasonHistoryFull)
 	}
-	// Closing is still possible, and closed->closed until MaxHistory.
+	// Closing is still possible; closed->closed cancel requests and
+	// declined cancellations until their bound, which leaves room for the
+	// money's end (TestMoneyCanAlwaysClose), up to MaxHistory.
 	if _, err := s.Apply(&Event{Status: Authorised}, at, DefaultPolicy); err != nil {
 		t.Fatalf("closing at %d entries = %v; want nil", len(s.History), err)
 	}
-	for len(s.History) < MaxHistory {
+	for {
 		next := CancelRequested
 		if s.Status == CancelRequested {
 			next = Authorised
 		}
-		if _, err := s.Apply(&Event{Status: next}, at, DefaultPolicy); err != nil {
+		_, err := s.Apply(&Event{Status: next}, at, DefaultPolicy)
+		if ErrorReason(err) == ReasonHistoryFull {
+			break
+		}
+		if err != nil {
 			t.Fatalf("event %d: %v", len(s.History), err)
 		}
 	}
-	if _, err := s.Apply(&Event{Status: Canceled}, at, DefaultPolicy); ErrorReason(err) != ReasonHistoryFull {
-		t.Errorf("event at %d entries = %v; want %s", len(s.History), err, ReasonHistoryFull)
+	if s.Status != Authorised || len(s.History) != MaxHistory-3 {
+		t.Fatalf("the cancel cycle stopped at %s with %d entries; want AUTHORISED with %d", s.Status, len(s.History), MaxHistory-3)
+	}
+	for _, st := range []Status{Settled, FraudCancellationRequested, Canceled} {
+		if _, err := s.Apply(&Event{Status: st}, at, DefaultPolicy); err != nil {
+			t.Fatalf("%s at %d entries = %v; want nil", st, len(s.History), err)
+		}
+	}
+	if len(s.History) != MaxHistory {
+		t.Errorf("history holds %d entries; want %d", len(s.History), MaxHistory)
 	}
 }
 

@@ -207,3 +207,49 @@ func TestClassifyRealBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestIdempotencyKeyHeldByARunningCreate: on real DynamoDB, creates racing
+// with one Idempotency-Key meet in the key's record, and the losers'
+// transactions are canceled with a TransactionConflict on that record
+// (the last item) while the winner's is running. If that lasts past the
+// retries, the answer is the one that names the cause, 409
+// IDEMPOTENCY_KEY_IN_USE ("Another request with this Idempotency-Key is in
+// progress; retry."), whose retry gets the first answer once it is
+// remembered, not a generic CONCURRENT_UPDATE. A conflict on the session
+// (a child's parent being changed) stays CONCURRENT_UPDATE.
+func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		child   bool
+		reasons []string // per item: [parent,] session, key record
+		reason  string
+	}{
+		{"key record held", false, []string{"None", "TransactionConflict"}, session.ReasonIdempotencyPending},
+		{"child create, key record held", true, []string{"None", "None", "TransactionConflict"}, session.ReasonIdempotencyPending},
+		{"child create, parent held", true, []string{"TransactionConflict", "None", "None"}, session.ReasonConcurrentUpdate},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ff := &failFirst{op: "TransactWriteItems", n: 1 << 30, answer: func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, tt.reasons...)
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
+			ff.off.Store(true)
+			parent := ""
+			if tt.child {
+				parent = f.create(t, "m-1").ID
+			}
+			ff.off.Store(false)
+			v := f.newDraftSession("m-1", parent)
+			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}
+			_, r, err := f.st.Create(ctx, v, idem, 201, nil)
+			if r != nil || session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != tt.reason {
+				t.Fatalf("Create under constant conflicts = %v, %v; want 409 %s", r, err, tt.reason)
+			}
+			if n := ff.calls.Load(); n != 5 {
+				t.Errorf("TransactWriteItems calls = %d; want 5 (bounded retries)", n)
+			}
+		})
+	}
+}

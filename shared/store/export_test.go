@@ -41,3 +41,13 @@ func (s *Store) Update(ctx context.Context, id string, change func(v *session.Se
 	}
 	return out, nil
 }
+
+// Room is how many bytes v's item may still grow by before a processor's
+// or merchant's write of it is refused SESSION_TOO_LARGE.
+func (s *Store) Room(v *session.Session) (int, error) {
+	av, err := s.Item(v)
+	if err != nil {
+		return 0, err
+	}
+	return maxItemBytes - (itemSize(av) + len(attrWriteID) + len("00000000-0000-0000-0000-000000000000") + recentWritesSize), nil
+}

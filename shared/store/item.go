@@ -282,6 +282,14 @@ func rawJSON(s string) json.RawMessage {
 // which it appends without reading the item.
 const maxItemBytes = 380 << 10
 
+// reservedItemBytes is the room kept above maxItemBytes for the system
+// changes of a family member that are never refused for size
+// (session.Reserved): at most four (one close of an open session, three
+// non-repeating follows), each under 400 bytes (a history entry with the
+// system's reason, the status, its reason and times). An item that uses
+// it stays well under DynamoDB's 400 KB.
+const reservedItemBytes = 4 << 10
+
 // ItemSize is an item's size as DynamoDB counts it, for write units: see
 // itemSize.
 func ItemSize(av map[string]ddb.AttributeValue) int { return itemSize(av) }

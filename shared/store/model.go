@@ -20,12 +20,33 @@ import (
 // session whose item would be larger than the store writes is ECONFLICT
 // SESSION_TOO_LARGE, as writing it is.
 func (s *Store) Stored(v *session.Session) (*session.Session, error) {
+	return s.stored(v, maxItemBytes)
+}
+
+// StoredSystem is Stored for a system change of a family member from
+// status from (session.Reserved): such a change may use the room the
+// store keeps above its limit, as Txn.PutSystem's write does.
+func (s *Store) StoredSystem(v *session.Session, from session.Status) (*session.Session, error) {
+	return s.stored(v, itemLimit(from, v.Status))
+}
+
+// itemLimit is the largest item a write of a session moving from status
+// from to status to may make: maxItemBytes, and the reserved room beyond
+// it for a system change session.Reserved allows.
+func itemLimit(from, to session.Status) int {
+	if session.Reserved(from, to) {
+		return maxItemBytes + reservedItemBytes
+	}
+	return maxItemBytes
+}
+
+func (s *Store) stored(v *session.Session, limit int) (*session.Session, error) {
 	av, err := s.Item(v)
 	if err != nil {
 		return nil, err
 	}
 	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: uuid.NewString()} // as every write adds
-	if itemSize(av)+recentWritesSize > maxItemBytes {
+	if itemSize(av)+recentWritesSize > limit {
 		return nil, errSessionTooLarge()
 	}
 	return decodeSession(av)

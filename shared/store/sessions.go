@@ -178,7 +178,7 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		t.Put(v)
 		switch {
 		case parentChanged:
-			t.Put(parent)
+			t.PutSystem(parent)
 		case parent != nil:
 			// The child's move was allowed on the parent as read (it
 			// shows the child's money): written only if the parent has
@@ -244,7 +244,7 @@ func (s *Store) followChild(t *Txn, v *session.Session) error {
 	}
 	changed, err := session.FollowChild(v, parent, t.Now(), s.policy)
 	if changed {
-		t.Put(parent)
+		t.PutSystem(parent)
 	}
 	return err
 }
@@ -266,7 +266,7 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 		return err
 	}
 	if session.CloseChild(child, t.Now(), s.policy) {
-		t.Put(child)
+		t.PutSystem(child)
 	}
 	return nil
 }

@@ -26,7 +26,9 @@ import (
 )
 
 // maxWriteAttempts bounds the read-modify-write loop of Transact: after
-// this many lost races the caller gets 409 CONCURRENT_UPDATE.
+// this many lost races the caller gets 409 CONCURRENT_UPDATE (or
+// IDEMPOTENCY_KEY_IN_USE when the last was lost on the Idempotency-Key's
+// record to a create still running).
 const maxWriteAttempts = 5
 
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
@@ -278,7 +280,7 @@ func (s *Store) replay(ctx context.Context, idem *Idempotency) (*Replay, error) 
 	if r == nil && err == nil {
 		// Gone (expired) between the failed write and this read: a new
 		// race; let the client retry with the same key.
-		return nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyPending, "Another request with this Idempotency-Key is in progress; retry.")
+		return nil, errKeyInUse()
 	}
 	return r, err
 }

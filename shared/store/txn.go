@@ -40,9 +40,14 @@ type Txn struct {
 	read    map[string]readState
 	seed    map[string]seeded // winners returned by a failed write
 	puts    []*session.Session
+	system  map[*session.Session]bool // puts that are system changes (PutSystem)
 	checks  []*session.Session
 	news    map[string]bool
 	idem    *idempotencyWrite
+	// keyHeld: the attempt's transaction was canceled because another
+	// running transaction held its Idempotency-Key record (a create
+	// with the same key, in progress).
+	keyHeld bool
 }
 
 // readState is what a write's condition holds about the item it read,
@@ -50,6 +55,7 @@ type Txn struct {
 type readState struct {
 	version int64
 	open    bool
+	status  session.Status
 	writes  []string
 }
 
@@ -91,7 +97,7 @@ func (t *Txn) Get(id string) (*session.Session, error) {
 			return nil, err
 		}
 	}
-	t.read[id] = readState{version: v.Version, open: v.Status.Open(), writes: writes}
+	t.read[id] = readState{version: v.Version, open: v.Status.Open(), status: v.Status, writes: writes}
 	if v.UpdatedAt.After(t.latest) && !t.store.ahead(v.UpdatedAt) {
 		t.latest = v.UpdatedAt
 		if !t.nowUsed && t.latest.After(t.now) {
@@ -122,6 +128,19 @@ func (s *Store) ahead(updatedAt time.Time) bool {
 
 // Put marks a session read with Get for writing.
 func (t *Txn) Put(v *session.Session) { t.puts = append(t.puts, v) }
+
+// PutSystem marks a session read with Get for writing a change the system
+// made beside the one asked for: a parent or child moved with its family
+// member (docs/design.md §4). When session.Reserved allows the move, the
+// write may use the room kept above the item's size limit, so the change
+// asked for is never refused because the other member is full.
+func (t *Txn) PutSystem(v *session.Session) {
+	if t.system == nil {
+		t.system = map[*session.Session]bool{}
+	}
+	t.system[v] = true
+	t.Put(v)
+}
 
 // Check makes the write depend on a session read with Get and not
 // written: the transaction is applied only if it still has the version
@@ -197,12 +216,22 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 			clear(seed) // a failed transaction returns no winners: read again
 		}
 		if attempt >= maxWriteAttempts {
+			if t.keyHeld {
+				return errKeyInUse()
+			}
 			return errConcurrent(nil)
 		}
 		if err := backoff(ctx, attempt); err != nil {
 			return err
 		}
 	}
+}
+
+// errKeyInUse is the answer to a create whose Idempotency-Key another
+// request, still in progress, holds: retry (its first answer comes back
+// once that request is done).
+func errKeyInUse() error {
+	return session.Errorf(session.ECONFLICT, session.ReasonIdempotencyPending, "Another request with this Idempotency-Key is in progress; retry.")
 }
 
 var errLostRace = errors.New("store: conditional write lost")
@@ -233,10 +262,14 @@ func (t *Txn) condition(v *session.Session, at string) (expression.Expression, e
 
 func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 	var writes []string
+	limit := maxItemBytes
 	if !t.news[v.ID] {
 		r := t.read[v.ID]
 		v.Version = r.version + 1
 		writes = r.writes
+		if t.system[v] {
+			limit = itemLimit(r.status, v.Status)
+		}
 	} else {
 		v.Version = 1
 	}
@@ -245,7 +278,7 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 		return nil, session.Internal(fmt.Errorf("encode session: %w", err))
 	}
 	av[attrWriteID] = &ddb.AttributeValueMemberS{Value: t.writeID}
-	if itemSize(av)+recentWritesSize > maxItemBytes {
+	if itemSize(av)+recentWritesSize > limit {
 		return nil, errSessionTooLarge()
 	}
 	av[attrRecentWrites] = recentWritesValue(writes, t.writeID)
@@ -439,6 +472,7 @@ func (t *Txn) writeAll() error {
 	if t.idem != nil && len(reasons) > 0 && reasons[len(reasons)-1] == "ConditionalCheckFailed" {
 		return errReplay
 	}
+	t.keyHeld = t.idem != nil && len(reasons) > 0 && reasons[len(reasons)-1] == "TransactionConflict"
 	if throttledError(err) {
 		// A table or index throttled the transaction (on-demand scaling,
 		// GSI back-pressure): retry later, 503.

@@ -138,8 +138,10 @@ type memoryTxn struct {
 	now  time.Time
 	read map[string]*session.Session // as stored when read
 	puts []*session.Session
-	news map[string]bool
-	idem *memoryIdemWrite
+	// system marks the puts that are system changes (store.Txn.PutSystem).
+	system map[*session.Session]bool
+	news   map[string]bool
+	idem   *memoryIdemWrite
 }
 
 type memoryIdemWrite struct {
@@ -162,6 +164,16 @@ func (t *memoryTxn) get(id string) (*session.Session, error) {
 }
 
 func (t *memoryTxn) put(v *session.Session) { t.puts = append(t.puts, v) }
+
+// putSystem is store.Txn.PutSystem: a family member moved by the system,
+// which may use the room the store keeps above its size limit.
+func (t *memoryTxn) putSystem(v *session.Session) {
+	if t.system == nil {
+		t.system = map[*session.Session]bool{}
+	}
+	t.system[v] = true
+	t.put(v)
+}
 
 func (t *memoryTxn) create(v *session.Session) {
 	t.news[v.ID] = true
@@ -209,7 +221,13 @@ func (t *memoryTxn) commit() error {
 			}
 			v.Version = was.Version + 1
 		}
-		sv, err := t.m.model.Stored(v)
+		var sv *session.Session
+		var err error
+		if t.system[v] {
+			sv, err = t.m.model.StoredSystem(v, t.read[v.ID].Status)
+		} else {
+			sv, err = t.m.model.Stored(v)
+		}
 		if err != nil {
 			return err
 		}
@@ -341,7 +359,7 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 		if applied {
 			t.put(v)
 			if parentChanged {
-				t.put(parent)
+				t.putSystem(parent)
 			}
 		}
 	}
@@ -388,7 +406,7 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 				return nil, err
 			}
 			if changed {
-				t.put(parent)
+				t.putSystem(parent)
 			}
 		}
 	}
@@ -412,7 +430,7 @@ func (m *Memory) closeOpenChild(t *memoryTxn, v *session.Session) error {
 		return nil
 	}
 	if session.CloseChild(child, t.now, m.policy()) {
-		t.put(child)
+		t.putSystem(child)
 	}
 	return nil
 }

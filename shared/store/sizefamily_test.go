@@ -1,0 +1,152 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// fill applies an open event to session id whose resultData leaves its
+// item within slack bytes of the size at which the store refuses a
+// processor's write (SESSION_TOO_LARGE). Over HTTP each event is at most
+// 64 KiB, so a processor reaches this size with a history of long reasons
+// (up to 90 open events of 500 four-byte characters each, beside the
+// create's 64 KiB and an event's data); one event of valid form gets
+// there faster.
+func (f *fixture) fill(t *testing.T, id string, slack int) {
+	t.Helper()
+	v, err := f.st.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	padded := func(n int) *session.Event {
+		rd := map[string]string{}
+		for i := 0; n > 0; i++ {
+			k := min(n/4, 1000) // four-byte characters, at most 1000 a value
+			if k == 0 {
+				rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("x", n) // the last few bytes
+				break
+			}
+			rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("😀", k)
+			n -= 4 * k
+		}
+		return &session.Event{Status: session.Processing, ResultData: rd}
+	}
+	// The room an event with a 1-byte pad leaves; each byte more of pad
+	// in the first value takes one byte of it (the other values' keys
+	// cost a few bytes each, measured again below).
+	room := func(ev *session.Event) int {
+		c := v.Clone()
+		if _, err := c.Apply(ev, f.clock.Now(), session.DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.st.Room(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	n := room(padded(1)) - slack
+	for range 3 {
+		if r := room(padded(n)); r != slack {
+			n += r - slack
+		}
+	}
+	ev := padded(n)
+	if err := ev.Validate(); err != nil {
+		t.Fatalf("padding event: Validate() = %v; want a form a processor may send", err)
+	}
+	if r := room(ev); r < 0 || r > slack {
+		t.Fatalf("padding leaves %d bytes; want 0..%d", r, slack)
+	}
+	if _, err := f.st.ApplyEvent(context.Background(), "", id, ev); err != nil {
+		t.Fatalf("padding event: %v", err)
+	}
+}
+
+// TestFamilyChangeNeverRefusedForTheOtherSize: "When a parent closes,
+// whatever the cause ..., an open child closes in the same transaction"
+// and "A child reaching AUTHORISED or SETTLED moves an open parent to the
+// same status. These writes are atomic" (docs/design.md §4). The session
+// the system changes beside the one written can be full of its own
+// writes: a processor's report on the other (its money taken, canceled,
+// failed) must still be recorded, or the processor retries it forever and
+// the money is never shown. The store keeps room in every item for the
+// few system changes a full one can still receive (session.Reserved); a
+// repeating one (a cancel request followed) is refused as a full history
+// refuses it.
+func TestFamilyChangeNeverRefusedForTheOtherSize(t *testing.T) {
+	ctx := context.Background()
+	const slack = 40 // bytes left in the full item: less than any change takes
+	type step struct {
+		name       string
+		do         func(f *fixture, parent, child string) (*session.Session, error)
+		reason     string         // "" = applied
+		wantParent session.Status // "" = not checked
+		wantChild  session.Status
+	}
+	event := func(target func(p, c string) string, st session.Status, id string) func(f *fixture, p, c string) (*session.Session, error) {
+		return func(f *fixture, p, c string) (*session.Session, error) {
+			return f.st.ApplyEvent(ctx, "", target(p, c), &session.Event{Status: st, EventID: id})
+		}
+	}
+	onParent := func(p, _ string) string { return p }
+	onChild := func(_, c string) string { return c }
+	tests := []struct {
+		name  string
+		full  func(p, c string) string // the session filled
+		steps []step
+	}{
+		{"parent full: child authorised, settled, fraud-cancelled, canceled", onParent, []step{
+			{"child AUTHORISED", event(onChild, session.Authorised, "a"), "", session.Authorised, session.Authorised},
+			{"child SETTLED", event(onChild, session.Settled, "s"), "", session.Settled, session.Settled},
+			{"child FRAUD_CANCELLATION_REQUESTED", event(onChild, session.FraudCancellationRequested, "f"), "", session.FraudCancellationRequested, session.FraudCancellationRequested},
+			{"child CANCELED", event(onChild, session.Canceled, "c"), "", session.Canceled, session.Canceled},
+		}},
+		{"parent full: child authorised, then failed", onParent, []step{
+			{"child AUTHORISED", event(onChild, session.Authorised, "a"), "", session.Authorised, session.Authorised},
+			{"child FAILED", event(onChild, session.Failed, "x"), "", session.Failed, session.Failed},
+		}},
+		{"parent full: a followed cancel request repeats, so it is refused", onParent, []step{
+			{"child AUTHORISED", event(onChild, session.Authorised, "a"), "", session.Authorised, session.Authorised},
+			{"merchant cancels the child", func(f *fixture, _, c string) (*session.Session, error) {
+				return f.st.Cancel(ctx, "m-1", c, "")
+			}, session.ReasonSessionTooLarge, session.Authorised, session.Authorised},
+			{"child CANCELED still lands", event(onChild, session.Canceled, "c"), "", session.Canceled, session.Canceled},
+		}},
+		{"child full: parent FAILED closes it", onChild, []step{
+			{"parent FAILED", event(onParent, session.Failed, "x"), "", session.Failed, session.Canceled},
+		}},
+		{"child full: merchant cancels the parent", onChild, []step{
+			{"merchant cancels the parent", func(f *fixture, p, _ string) (*session.Session, error) {
+				return f.st.Cancel(ctx, "m-1", p, "")
+			}, "", session.Canceled, session.Canceled},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			f.fill(t, tt.full(p.ID, c.ID), slack)
+			for _, s := range tt.steps {
+				_, err := s.do(f, p.ID, c.ID)
+				if s.reason == "" && err != nil || s.reason != "" && session.ErrorReason(err) != s.reason {
+					t.Fatalf("%s: err = %v; want %q", s.name, err, s.reason)
+				}
+				if got := f.mustGet(t, p.ID).Status; got != s.wantParent {
+					t.Errorf("%s: parent %s; want %s", s.name, got, s.wantParent)
+				}
+				if got := f.mustGet(t, c.ID).Status; got != s.wantChild {
+					t.Errorf("%s: child %s; want %s", s.name, got, s.wantChild)
+				}
+			}
+		})
+	}
+}
