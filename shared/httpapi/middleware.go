@@ -52,15 +52,14 @@ func noteError(r *http.Request, err error) {
 	}
 }
 
-// notePrincipal records who called, for the log line. A subject that looks
-// like a card number (sub is the identity provider's, not ours to vet) is
-// not logged.
+// notePrincipal records who called, for the log line. The subject (sub is
+// the identity provider's, not ours to vet) is logged as an API key's
+// record keeps it (storedSubject): as sent when it is clean text of at most
+// maxStoredSubject characters with no card number, else "[redacted]", so
+// an 8 KB sub cannot make every request's line 8 KB.
 func notePrincipal(r *http.Request, p *auth.Principal) {
 	if ri := infoOf(r.Context()); ri != nil {
-		ri.merchant, ri.subject = p.MerchantID, p.Subject
-		if session.HoldsCardNumber(p.Subject) {
-			ri.subject = "[redacted]"
-		}
+		ri.merchant, ri.subject = p.MerchantID, storedSubject(p.Subject)
 	}
 }
 

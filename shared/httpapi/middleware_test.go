@@ -86,6 +86,21 @@ func testOneLogLinePerRequestWithoutSecrets(t *testing.T, h *harness) {
 	h.do("GET", "/sessions/"+id, odd, nil)
 	dotted := h.iss.MustMint(devtoken.Claims{Subject: "5555.5555.5555.4444 12/28", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
 	h.do("GET", "/sessions/"+id, dotted, nil)
+	// Nor a long one (over 255 characters), nor one with control characters: it is the
+	// identity provider's, and every request's line would carry it.
+	long := h.iss.MustMint(devtoken.Claims{Subject: "svc-" + strings.Repeat("x", 1000), MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+	h.do("GET", "/sessions/"+id, long, nil)
+	ctl := h.iss.MustMint(devtoken.Claims{Subject: "svc\x1b[31mred", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+	h.do("GET", "/sessions/"+id, ctl, nil)
+	lines = logLines(t, h.logs.String())
+	if len(lines) != 7 {
+		t.Fatalf("got %d log lines; want 7 (one per request)", len(lines))
+	}
+	for i, want := range []string{"[redacted]", "[redacted]", "[redacted]", "[redacted]"} {
+		if got := lines[3+i]["subject"]; got != want {
+			t.Errorf("request %d: log subject %.40q; want %q", 4+i, got, want)
+		}
+	}
 	all := h.logs.String()
 	// Whole written numbers, not bare digit groups: a random request or
 	// session id may hold "4111".
