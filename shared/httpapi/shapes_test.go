@@ -1,12 +1,22 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestDocument003MerchantHeaderIsTheMerchant: document 003's sample request
@@ -62,4 +72,59 @@ func TestDocument003MerchantHeaderIsTheMerchant(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStatusEndpointsFailInTheirShape: document 001 "returns our
+// ApiResponse envelope", and docs/design.md §6 "Errors use the same
+// envelope with data: null ..."; the other status endpoints answer errors
+// as RFC 9457 problems; "Every response the service makes carries
+// Cache-Control: no-store" and a 503 "Retry-After". A stored session the
+// service cannot read (500) and DynamoDB throttling past the SDK's retries
+// (503) are answered so by each of 000, 001, 002 and 003, with no internal
+// text in the body.
+func TestStatusEndpointsFailInTheirShape(t *testing.T) {
+	faults := storetest.NewFaultTransport(0, storetest.Throttle)
+	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}, MaxAttempts: 2})
+	d := newDialectReader(h, "m-1")
+	id := h.create("m-1", nil)
+	check := func(t *testing.T, rs map[string]response, status int, code string) {
+		t.Helper()
+		for _, name := range []string{"000", "001", "002", "003"} {
+			res := rs[name]
+			if res.Code != status || res.Header().Get("Cache-Control") != "no-store" {
+				t.Errorf("%s = %d, Cache-Control %q; want %d, no-store", name, res.Code, res.Header().Get("Cache-Control"), status)
+				continue
+			}
+			if status == http.StatusServiceUnavailable && res.Header().Get("Retry-After") == "" {
+				t.Errorf("%s: 503 without Retry-After", name)
+			}
+			for _, leak := range []string{"decode", "parsing", "Throttling", "injected", "dynamodb", "operation error"} {
+				if strings.Contains(res.Body.String(), leak) {
+					t.Errorf("%s body %s leaks %q", name, res.Body, leak)
+				}
+			}
+			if name == "001" {
+				wantEnvelope(t, res, status, code)
+			} else {
+				wantProblem(t, res, status, code)
+			}
+		}
+	}
+	t.Run("throttled", func(t *testing.T) {
+		faults.SetEvery(1)
+		defer faults.SetEvery(0)
+		check(t, d.all(id), http.StatusServiceUnavailable, session.ReasonUnavailable)
+	})
+	t.Run("unreadable item", func(t *testing.T) {
+		pk, _ := attributevalue.Marshal("SESSION#" + id)
+		if _, err := h.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(h.table),
+			Key:                       map[string]ddb.AttributeValue{"pk": pk, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"}},
+			UpdateExpression:          aws.String("SET createdAt = :bad"),
+			ExpressionAttributeValues: map[string]ddb.AttributeValue{":bad": &ddb.AttributeValueMemberS{Value: "not a time"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		check(t, d.all(id), http.StatusInternalServerError, session.ReasonInternal)
+	})
 }
