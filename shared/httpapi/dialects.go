@@ -197,12 +197,11 @@ func CheckoutSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		switch m := auth.HeaderList(r.Header, HeaderMerchantID); {
-		case len(m) == 0:
-			return session.Invalid(HeaderMerchantID, "The X-Merchant-Id header is required.")
-		case len(m) > 1:
-			return session.Invalid(HeaderMerchantID, "The X-Merchant-Id header must be sent once.")
-		case m[0] != p.MerchantID:
+		merchant, err := merchantHeader(r.Header)
+		if err != nil {
+			return err
+		}
+		if merchant != p.MerchantID {
 			return session.Errorf(session.EFORBIDDEN, session.ReasonMerchantMismatch, "The credentials do not act for the merchant in X-Merchant-Id.")
 		}
 		id, err := pathID(r, "checkoutSessionId")
@@ -230,6 +229,28 @@ func CheckoutSession(st Store, authn *auth.Authenticator) http.Handler {
 		writeJSON(w, http.StatusOK, contentTypeJSON, body)
 		return nil
 	}, writeProblem)
+}
+
+// merchantHeader reads document 003's X-Merchant-Id: one merchant id, as
+// sent but for the optional white space HTTP allows around a field value
+// (SP and HTAB, RFC 9110 §5.5), so a value padded with any other white
+// space (NO-BREAK SPACE, LINE SEPARATOR, VT, ...) names another merchant,
+// as it does to the Spring service behind the document (String.equals
+// after the container's trim). A repeated header, which API Gateway joins
+// with commas, or a value holding a comma is more than one value (400),
+// empty ones included; no value, or an empty one, is 400 too.
+func merchantHeader(h http.Header) (string, error) {
+	var values []string
+	for _, line := range h.Values(HeaderMerchantID) {
+		values = append(values, strings.Split(line, ",")...)
+	}
+	switch {
+	case len(values) > 1:
+		return "", session.Invalid(HeaderMerchantID, "The X-Merchant-Id header must be sent once, with one merchant id.")
+	case len(values) == 0 || strings.Trim(values[0], " \t") == "":
+		return "", session.Invalid(HeaderMerchantID, "The X-Merchant-Id header is required.")
+	}
+	return strings.Trim(values[0], " \t"), nil
 }
 
 // initParam reads document 003's init as the Spring service behind the
