@@ -73,7 +73,13 @@ const (
 //     (4\ufe0f\u20e3) and underlined ones are digits.
 //   - A run is a sequence of digit groups (maximal sequences of digits), two
 //     groups being joined by 1 to 3 separators. Anything else (a letter, a
-//     '*', a ':', a fourth separator) ends the run.
+//     '*', a ':', a fourth separator) ends the run. The separators are
+//     counted as a reader sees them: an invisible one (category Cf: a
+//     zero-width space, a soft hyphen, a word joiner) ends a group but
+//     counts for none, and a line break written CR LF counts once, so
+//     4111\u200b\u200b\u200b\u200b1111... (shown 41111111...) and a number
+//     over lines with blank lines between them (4111\r\n\r\n1111...) are
+//     runs.
 //   - The windows of a run are its sequences of consecutive whole groups:
 //     a window starts where a group starts and ends where a group ends. A
 //     window of 13 to 19 digits is a card number when its leading digits and
@@ -207,6 +213,7 @@ type cardScanner struct {
 	pStart, pEnd   int
 	foundS, foundE int  // the window found
 	prevPlus       bool // the last rune was a '+'
+	prevCR         bool // the last rune was a carriage return
 }
 
 // FindCardNumber returns the byte span of the first card number in s, by
@@ -269,10 +276,12 @@ func (c *cardScanner) step(i int, r rune) bool {
 			c.digits++
 		}
 		c.gap = 0
-		c.prevPlus = false
+		c.prevPlus, c.prevCR = false, false
 		return false
 	}
 	c.prevPlus = r == '+' || r == '\uff0b'
+	crlf := r == '\n' && c.prevCR
+	c.prevCR = r == '\r'
 	if c.inGroup {
 		c.inGroup = false
 		if c.closeGroup() {
@@ -280,7 +289,9 @@ func (c *cardScanner) step(i int, r rune) bool {
 		}
 	}
 	if c.inRun && isCardSeparator(r) {
-		c.gap++
+		if !crlf && !unicode.Is(unicode.Cf, r) {
+			c.gap++
+		}
 		return false
 	}
 	if c.inRun {

@@ -77,6 +77,17 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"4111\v1111\f1111\u00851111",         // vertical tab, form feed, NEL
 		"4111\u20281111\u20281111\u20281111", // line separators (category Zl)
 		"4111\u20291111\u20291111\u20291111", // paragraph separators (category Zp)
+		// Separators counted as a reader sees them: invisible ones
+		// (category Cf) count for none, so four zero-width spaces, soft
+		// hyphens or word joiners between groups (shown 4111111111111111)
+		// do not end the run; a CR LF line break counts once, so a number
+		// over lines with a blank line between each group is one.
+		"4111\u200b\u200b\u200b\u200b1111\u200b\u200b\u200b\u200b1111\u200b\u200b\u200b\u200b1111",
+		"4111\u00ad\u00ad\u00ad\u00ad1111\u00ad\u00ad\u00ad\u00ad1111\u00ad\u00ad\u00ad\u00ad1111",
+		"4111 \u2060\u2060 1111 \u2060\u2060 1111 \u2060\u2060 1111",
+		"4111\ufeff\u200c\u200d\u200e\u200f1111\u202a\u202c\u2066\u2069\u20641111\u180e\u061c\u206a\u206f1111",
+		"4111\r\n\r\n1111\r\n\r\n1111\r\n\r\n1111",
+		"4111\r\n\r\n\r\n1111\r\n1111\r\n1111",
 		"４１１１ １１１１ １１１１ １１１１",                // full-width digits
 		"４１１１－１１１１－１１１１－１１１１",                // full-width digits and hyphens
 		"٤١١١١١١١١١١١١١١١",                   // Arabic-Indic digits
@@ -145,11 +156,15 @@ func TestIdentifiersAreNotCardNumbers(t *testing.T) {
 		"2024-09-29T10:00:00Z",
 		"411111******1111",
 		"4111 11** **** 1111",
-		"41111111111111111111",         // 20 digits
-		"5193857291616388004008",       // document 000's long reference
-		"0123456789098760",             // document 000's MerchantReferenceCode
-		"192.168.100.200",              // an IP address
-		"4111    1111    1111    1111", // four spaces: no longer one run
+		"41111111111111111111",                                             // 20 digits
+		"5193857291616388004008",                                           // document 000's long reference
+		"0123456789098760",                                                 // document 000's MerchantReferenceCode
+		"192.168.100.200",                                                  // an IP address
+		"4111    1111    1111    1111",                                     // four spaces: no longer one run
+		"4111\n\n\n\n1111\n\n\n\n1111\n\n\n\n1111",                         // four line feeds
+		"4111\r\n\r\n\r\n\r\n1111\r\n\r\n\r\n\r\n1111\r\n\r\n\r\n\r\n1111", // four CR LF line breaks
+		"4111\r\r\r\r1111\r\r\r\r1111\r\r\r\r1111",                         // four carriage returns
+		"4111 \u200b \u200b \u200b 1111 \u200b \u200b \u200b 1111 \u200b \u200b \u200b 1111", // four visible spaces between
 	} {
 		if LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = true; want false", in)
@@ -454,7 +469,8 @@ func refCard(digits string) bool {
 // refLooksLikeCardNumber is the rule of LooksLikeCardNumber by brute force:
 // every substring that starts where a digit group starts and ends where
 // one ends, holding only digits and separators with at most 3 separators
-// in a row, is a window; the run around it is found by walking out over
+// in a row (an invisible one, or the LF of a CR LF, counting for none), is
+// a window; the run around it is found by walking out over
 // 1-3 separators and digit groups.
 func refLooksLikeCardNumber(s string) bool {
 	// A canonical UUID with no letter or digit around it is an identifier:
@@ -471,6 +487,14 @@ func refLooksLikeCardNumber(s string) bool {
 	n := len(rs)
 	digit := func(i int) bool { return i >= 0 && i < n && refIsDigit(rs[i]) }
 	sep := func(i int) bool { return i >= 0 && i < n && refSeparator(rs[i]) }
+	// What a separator counts for: none when a reader does not see it (a
+	// format character) or when it is the LF of a CR LF line break.
+	cost := func(i int) int {
+		if unicode.Is(unicode.Cf, rs[i]) || rs[i] == '\n' && i > 0 && rs[i-1] == '\r' {
+			return 0
+		}
+		return 1
+	}
 	for a := 0; a < n; a++ {
 		if !digit(a) || digit(a-1) {
 			continue
@@ -486,7 +510,7 @@ func refLooksLikeCardNumber(s string) bool {
 					digits += strconv.Itoa(refDigit(rs[i]))
 					gap = 0
 				case sep(i):
-					gap++
+					gap += cost(i)
 					ok = gap <= 3
 				default:
 					ok = false
@@ -498,11 +522,12 @@ func refLooksLikeCardNumber(s string) bool {
 			// The run: walk out over 1-3 separators followed by digits.
 			start := a
 			for {
-				j := start - 1
+				j, k := start-1, 0
 				for sep(j) {
+					k += cost(j)
 					j--
 				}
-				if k := start - 1 - j; k < 1 || k > 3 || !digit(j) {
+				if j == start-1 || k > 3 || !digit(j) {
 					break
 				}
 				for digit(j) {
@@ -512,11 +537,12 @@ func refLooksLikeCardNumber(s string) bool {
 			}
 			end := b
 			for {
-				j := end
+				j, k := end, 0
 				for sep(j) {
+					k += cost(j)
 					j++
 				}
-				if k := j - end; k < 1 || k > 3 || !digit(j) {
+				if j == end || k > 3 || !digit(j) {
 					break
 				}
 				for digit(j) {
@@ -579,7 +605,7 @@ func (uuidMatcher) ReplaceAllStringFunc(s string, f func(string) string) string 
 // digits of several scripts, separators, '+', and characters that end runs.
 func cardAlphabet(code []byte) string {
 	zeros := []rune{'\uff10', '\u0660', '\u0966', '\U0001d7ce'}
-	others := []rune{' ', '-', '.', '/', '_', '\u00a0', '\u200b', '\u2013', '+', 'x', '*', ':'}
+	others := []rune{' ', '-', '.', '/', '\r', '\u00a0', '\u200b', '\n', '+', 'x', '*', ':'}
 	var b strings.Builder
 	for _, c := range code {
 		switch k := int(c % 32); {
