@@ -159,7 +159,9 @@ func (rule Rule) challenge(bearerError string) string {
 	return strings.Join(c, ", ")
 }
 
-// challengeError is a 401 with the challenge of the endpoint's credentials.
+// challengeError is an error with the WWW-Authenticate challenge its answer
+// carries: a 401's, for the endpoint's credentials, or a 403's for a bearer
+// token's missing scope (InsufficientScope).
 type challengeError struct {
 	err       error
 	challenge string

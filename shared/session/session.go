@@ -35,7 +35,8 @@ var DefaultPolicy = Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute
 // item limit. Processor events and merchant cancels are refused (409
 // HISTORY_FULL) once the history holds MaxHistory entries, and events between
 // open statuses already once it holds MaxHistory-MaxHistoryReserve, so a
-// processor can always still close a busy session. System changes (expiry,
+// processor can always still close a busy session; a cancel request and a
+// declined cancellation are refused earlier still (moneyEnds). System changes (expiry,
 // parent/child propagation) are never refused for length, but they only
 // ever close an open session, which holds at most
 // MaxHistory-MaxHistoryReserve entries, or follow a child's non-repeating
@@ -409,7 +410,8 @@ func (s *Session) Cancel(reason string, now time.Time, p Policy) error {
 
 // transition moves the session to status to at now, recording the change.
 // A system change (propagation between parent and child) is never refused
-// for the history's length; it only ever closes an open session.
+// for the history's length; it only closes an open session or follows a
+// child (FollowChild, which bounds the moves that repeat).
 func (s *Session) transition(to Status, reason, eventID string, system bool, now time.Time, p Policy) error {
 	if !CanTransition(s.Status, to) {
 		return Errorf(ECONFLICT, ReasonInvalidTransition, "A session in status %s cannot move to %s.", s.Status, to)

@@ -277,9 +277,10 @@ func rawJSON(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-// maxItemBytes is the largest session item the store writes: DynamoDB's
-// limit is 400 KB; the margin leaves room for the sweeper's history entry,
-// which it appends without reading the item.
+// maxItemBytes is the largest session item the store writes, but for a
+// reserved system change (reservedItemBytes): DynamoDB's limit is 400 KB;
+// the margin leaves room for the sweeper's history entry, which it appends
+// without reading the item.
 const maxItemBytes = 380 << 10
 
 // reservedItemBytes is the room kept above maxItemBytes for the system

@@ -52,7 +52,8 @@ func (s *Store) stored(v *session.Session, limit int) (*session.Session, error) 
 	return decodeSession(av)
 }
 
-// errSessionTooLarge refuses a write whose item would exceed maxItemBytes.
+// errSessionTooLarge refuses a write whose item would exceed its limit
+// (maxItemBytes, or itemLimit for a system change).
 func errSessionTooLarge() error {
 	return session.Errorf(session.ECONFLICT, session.ReasonSessionTooLarge, "The session has grown too large to store this change (its history and data are near the limit).")
 }
