@@ -78,18 +78,22 @@ func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 // Reserved reports whether a system change of a family member from status
 // from to status to is one the store always finds room for in the item,
 // however full the member's own writes have made it: closing an open
-// session (propagate, CloseChild: once in its life) or following a
-// child's move that does not repeat (settlement, fraud cancellation,
-// cancellation, failure: at most three). A processor's report on one
-// member (its money taken, canceled, failed) is then never refused
-// because the other is full: refusing it would have the processor retry
-// it forever and the money never shown. A followed cancel request or
-// declined cancellation repeats without end, so it is not reserved: it is
-// refused when the item is full, as a full history refuses it. Every
-// reserved change leaves the session closed, so the sweeper, which
-// appends to open sessions only, never writes to a session that used the
-// room.
-func Reserved(from, to Status) bool { return from.Open() || !repeats(to) }
+// session (propagate, CloseChild: once in its life), following a child's
+// move that does not repeat (settlement, fraud cancellation, cancellation,
+// failure: at most three), or following a declined cancellation (the
+// answer to a cancel request that was followed). A processor's report on
+// one member (its money taken, canceled, failed, its cancellation
+// declined) is then never refused because the other is full: refusing it
+// would have the processor retry it forever and the money never shown,
+// and a child held in CANCEL_REQUESTED can never be settled. Only a
+// followed cancel request is not reserved: requests repeat without end,
+// so one is refused when the item is full, as a full history refuses it;
+// each declined cancellation answers a request that fitted under the
+// limit, so at most one uses the room (then settlement, fraud
+// cancellation, cancellation). Every reserved change leaves the session
+// closed, so the sweeper, which appends to open sessions only, never
+// writes to a session that used the room.
+func Reserved(from, to Status) bool { return from.Open() || to != CancelRequested }
 
 // takesMoney reports whether a move to status to takes the payment.
 func takesMoney(to Status) bool { return to == Authorised || to == Settled }
@@ -122,13 +126,16 @@ func repeats(to Status) bool { return to == CancelRequested || to == Authorised 
 // allows the move; it reports whether the parent changed. A parent within
 // the guard band before the end of its retention accepts no write and
 // stays as it is. The move is a system change, like propagate's, with one
-// bound: the child's cancel requests and declined cancellations repeat, so
-// following one is refused (ECONFLICT HISTORY_FULL, and the caller writes
-// nothing) once the parent's history holds MaxHistory-MaxHistoryReserve
-// entries; the child's other moves (settlement, fraud cancellation,
-// cancellation, failure: at most three more) always follow, so the
-// child's money can always close and the parent's history never exceeds
-// MaxHistory.
+// bound: the child's cancel requests repeat without end, so following one
+// is refused (ECONFLICT HISTORY_FULL, and the caller writes nothing) once
+// the parent's history holds MaxHistory-MaxHistoryReserve entries. Every
+// other move follows: a declined cancellation (AUTHORISED again) answers a
+// request the parent followed, and refusing it would hold the child in
+// CANCEL_REQUESTED, where it can never be settled; the child's other moves
+// (settlement, fraud cancellation, cancellation, failure: at most three
+// more) end its money. So the child's money can always close and the
+// parent's history never exceeds MaxHistory (at most
+// MaxHistory-MaxHistoryReserve+4 entries through following).
 func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) {
 	n := len(child.History)
 	if n < 2 || !showsChild(parent, child, child.History[n-2]) || parent.Status == child.Status {
@@ -138,7 +145,7 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 	if parent.writable(now, p) != nil {
 		return false, nil
 	}
-	if repeats(child.Status) && len(parent.History) >= MaxHistory-MaxHistoryReserve {
+	if child.Status == CancelRequested && len(parent.History) >= MaxHistory-MaxHistoryReserve {
 		return false, Errorf(ECONFLICT, ReasonHistoryFull, "The parent session's history is full (%d entries); it cannot follow this change of its child.", len(parent.History))
 	}
 	return parent.transition(child.Status, ChildReason(child.ID, child.Status), "", true, now, p) == nil, nil

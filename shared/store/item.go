@@ -285,10 +285,13 @@ const maxItemBytes = 380 << 10
 
 // reservedItemBytes is the room kept above maxItemBytes for the system
 // changes of a family member that are never refused for size
-// (session.Reserved): at most four (one close of an open session, three
-// non-repeating follows), each under 400 bytes (a history entry with the
-// system's reason, the status, its reason and times). An item that uses
-// it stays well under DynamoDB's 400 KB.
+// (session.Reserved): at most four once the item is past maxItemBytes
+// (a close of an open session or a followed declined cancellation, whose
+// request fitted under the limit, then at most three non-repeating
+// follows), each under 400 bytes (a history entry with the system's
+// reason, the status, its reason and times; 765 bytes for all four
+// measured with the item encoding). An item that uses it stays well under
+// DynamoDB's 400 KB.
 const reservedItemBytes = 4 << 10
 
 // ItemSize is an item's size as DynamoDB counts it, for write units: see

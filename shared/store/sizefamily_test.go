@@ -150,3 +150,104 @@ func TestFamilyChangeNeverRefusedForTheOtherSize(t *testing.T) {
 		})
 	}
 }
+
+// TestFamilyDeclinedCancellationNeverRefusedForTheParentsSize: a
+// CANCEL_REQUESTED session moves to "CANCELED, AUTHORISED" (docs/design.md
+// §4), and a parent showing its child's money follows a declined
+// cancellation back to AUTHORISED. With the parent nearly full, the
+// merchant's cancel request on the child (followed by the parent) may just
+// fit; the processor's answer, the cancellation declined, must then still
+// land, or the child is held in CANCEL_REQUESTED, where it can never be
+// settled, and the processor retries it for ever. The parent is filled so
+// that the followed request fits and its followed answer would not fit
+// under the limit.
+func TestFamilyDeclinedCancellationNeverRefusedForTheParentsSize(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	p := f.create(t, "m-1")
+	c := f.newDraftSession("m-1", p.ID)
+	if _, _, err := f.st.Create(ctx, c, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	// What each of the parent's changes takes, on copies: as filled (an
+	// open event without a reason), its child's money shown, the cancel
+	// request followed, the declined cancellation followed.
+	now := f.clock.Now()
+	pc, cc := f.mustGet(t, p.ID), f.mustGet(t, c.ID)
+	room := func() int {
+		r, err := f.st.Room(pc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	var rooms []int
+	for _, step := range []func() error{
+		func() error {
+			_, err := pc.Apply(&session.Event{Status: session.Processing}, now, session.DefaultPolicy)
+			return err
+		},
+		func() error {
+			_, _, err := session.ApplyToChild(cc, pc, &session.Event{Status: session.Authorised}, now, session.DefaultPolicy)
+			return err
+		},
+		func() error {
+			if err := cc.Cancel("", now, session.DefaultPolicy); err != nil {
+				return err
+			}
+			_, err := session.FollowChild(cc, pc, now, session.DefaultPolicy)
+			return err
+		},
+		func() error {
+			_, _, err := session.ApplyToChild(cc, pc, &session.Event{Status: session.Authorised}, now, session.DefaultPolicy)
+			return err
+		},
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+		rooms = append(rooms, room())
+	}
+	if pc.Status != session.Authorised || cc.Status != session.Authorised {
+		t.Fatalf("copies: parent %s, child %s; want both AUTHORISED", pc.Status, cc.Status)
+	}
+	request, answer := rooms[1]-rooms[2], rooms[2]-rooms[3]
+	slack := rooms[0] - rooms[2] + answer/2 // the request fits, its answer would not
+	f.fill(t, p.ID, slack)
+	if r, err := f.st.Room(f.mustGet(t, p.ID)); err != nil || r < rooms[0]-rooms[2] || r >= rooms[0]-rooms[3] {
+		t.Fatalf("filled parent's room %d, %v; want %d..%d (request %d bytes, answer %d)", r, err, rooms[0]-rooms[2], rooms[0]-rooms[3]-1, request, answer)
+	}
+	steps := []struct {
+		name string
+		do   func() (*session.Session, error)
+		want session.Status
+	}{
+		{"child AUTHORISED", func() (*session.Session, error) {
+			return f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "a"})
+		}, session.Authorised},
+		{"merchant cancels the child", func() (*session.Session, error) { return f.st.Cancel(ctx, "m-1", c.ID, "") }, session.CancelRequested},
+		{"processor declines the cancellation", func() (*session.Session, error) {
+			return f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, Reason: "Cancellation declined.", EventID: "d"})
+		}, session.Authorised},
+		{"child SETTLED", func() (*session.Session, error) {
+			return f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Settled, EventID: "s"})
+		}, session.Settled},
+		{"child FRAUD_CANCELLATION_REQUESTED", func() (*session.Session, error) {
+			return f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.FraudCancellationRequested, EventID: "f"})
+		}, session.FraudCancellationRequested},
+		{"child CANCELED", func() (*session.Session, error) {
+			return f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Canceled, EventID: "c"})
+		}, session.Canceled},
+	}
+	for _, s := range steps {
+		if _, err := s.do(); err != nil {
+			t.Fatalf("%s: %v; want applied", s.name, err)
+		}
+		if got := f.mustGet(t, c.ID).Status; got != s.want {
+			t.Errorf("%s: child %s; want %s", s.name, got, s.want)
+		}
+		if got := f.mustGet(t, p.ID).Status; got != s.want {
+			t.Errorf("%s: parent %s; want %s (followed)", s.name, got, s.want)
+		}
+	}
+}
