@@ -177,15 +177,7 @@ func TestFollowingKeepsTheParentsHistoryBounded(t *testing.T) {
 	at := t0.Add(90 * time.Second)
 	// The parent's own processor fills much of its history with open
 	// statuses.
-	for i := 0; len(parent.History) < MaxHistory-MaxHistoryReserve-20; i++ {
-		st := Processing
-		if i%2 == 1 {
-			st = Sent
-		}
-		if _, err := parent.Apply(&Event{Status: st}, at, DefaultPolicy); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fillOpen(t, parent, MaxHistory-MaxHistoryReserve-20, at)
 	if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || parent.Status != Authorised {
 		t.Fatalf("child AUTHORISED: parent %s, %v", parent.Status, err)
 	}
@@ -222,5 +214,20 @@ func TestFollowingKeepsTheParentsHistoryBounded(t *testing.T) {
 	}
 	if parent.Status != Canceled || len(parent.History) > MaxHistory {
 		t.Errorf("parent %s with %d entries; want CANCELED, at most %d", parent.Status, len(parent.History), MaxHistory)
+	}
+}
+
+// fillOpen has s's processor alternate PROCESSING and SENT at at until its
+// history holds n entries.
+func fillOpen(t *testing.T, s *Session, n int, at time.Time) {
+	t.Helper()
+	for i := 0; len(s.History) < n; i++ {
+		st := Processing
+		if i%2 == 1 {
+			st = Sent
+		}
+		if _, err := s.Apply(&Event{Status: st}, at, DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -21,15 +21,7 @@ func TestFollowedCancelRequestAlwaysGetsItsAnswer(t *testing.T) {
 	for opens := 0; opens < 4; opens++ {
 		parent, child := family(t)
 		at := t0.Add(90 * time.Second)
-		for i := 0; len(parent.History) < MaxHistory-MaxHistoryReserve-20+opens; i++ {
-			st := Processing
-			if i%2 == 1 {
-				st = Sent
-			}
-			if _, err := parent.Apply(&Event{Status: st}, at, DefaultPolicy); err != nil {
-				t.Fatal(err)
-			}
-		}
+		fillOpen(t, parent, MaxHistory-MaxHistoryReserve-20+opens, at)
 		if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || parent.Status != Authorised {
 			t.Fatalf("opens %d: child AUTHORISED: parent %s, %v", opens, parent.Status, err)
 		}
