@@ -1,6 +1,8 @@
 package samlocal
 
 import (
+	"encoding/binary"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -53,4 +55,64 @@ func childProcesses(pid int) []int {
 		}
 	}
 	return out
+}
+
+// notListening returns those of ports on which process pid does not listen
+// on 127.0.0.1: the listening sockets of its network namespace
+// (/proc/<pid>/net/tcp) that are not among its own (/proc/<pid>/fd). A
+// process that has gone listens on none.
+func notListening(pid int, ports []int) ([]int, error) {
+	dir := "/proc/" + strconv.Itoa(pid)
+	table, err := os.ReadFile(dir + "/net/tcp")
+	if err != nil {
+		return ports, nil
+	}
+	// "sl local_address rem_address st ... inode": addresses are the
+	// kernel's 32-bit words in hex (the host's byte order) and a port in
+	// hex; st 0A is LISTEN.
+	loopback := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	listening := map[string]int{} // socket inode -> port
+	for _, line := range strings.Split(string(table), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 10 || f[3] != "0A" {
+			continue
+		}
+		addrHex, portHex, ok := strings.Cut(f[1], ":")
+		if !ok {
+			continue
+		}
+		word, err1 := strconv.ParseUint(addrHex, 16, 32)
+		port, err2 := strconv.ParseUint(portHex, 16, 16)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		var ip [4]byte
+		binary.NativeEndian.PutUint32(ip[:], uint32(word))
+		if netip.AddrFrom4(ip) == loopback {
+			listening[f[9]] = int(port)
+		}
+	}
+	fds, err := os.ReadDir(dir + "/fd")
+	if err != nil {
+		return ports, nil
+	}
+	own := map[int]bool{}
+	for _, fd := range fds {
+		link, err := os.Readlink(dir + "/fd/" + fd.Name())
+		if err != nil {
+			continue
+		}
+		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
+			if port, ok := listening[strings.TrimSuffix(inode, "]")]; ok {
+				own[port] = true
+			}
+		}
+	}
+	var missing []int
+	for _, p := range ports {
+		if !own[p] {
+			missing = append(missing, p)
+		}
+	}
+	return missing, nil
 }
