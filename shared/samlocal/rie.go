@@ -87,6 +87,9 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		// In the function's log, so that a failure later can be told from
+		// this retry.
+		fmt.Fprintf(logs, "aws-lambda-rie on %s and %s: %v; starting another\n", emu, runtimeAPI, lastErr)
 	}
 	return nil, fmt.Errorf("aws-lambda-rie for %s did not start: %w", fn.LogicalID, lastErr)
 }
