@@ -2,7 +2,10 @@
 
 package samlocal
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // supported reports whether this system can run the emulator: it runs only
 // on Linux.
@@ -12,3 +15,7 @@ func sysProcAttr() *syscall.SysProcAttr { return nil }
 func terminate(int)                     {}
 func killGroup(int)                     {}
 func childProcesses(int) []int          { return nil }
+
+func notListening(int, []int) ([]int, error) {
+	return nil, errors.New("aws-lambda-rie runs only on Linux")
+}

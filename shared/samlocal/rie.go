@@ -25,12 +25,13 @@ import (
 // function on its first invocation, and resets it after a timeout or a
 // crash.
 type instance struct {
-	fn        *Function
-	cmd       *exec.Cmd
-	invokeURL string
-	done      chan struct{} // closed when the emulator has exited
-	client    *http.Client
-	stopOnce  sync.Once
+	fn         *Function
+	cmd        *exec.Cmd
+	invokeURL  string
+	runtimeAPI string        // the address of its Runtime API
+	done       chan struct{} // closed when the emulator has exited
+	client     *http.Client
+	stopOnce   sync.Once
 }
 
 // startInstance starts the emulator on bootstrap with env as the function's
@@ -43,7 +44,7 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		ports, err := freePorts(2)
+		ports, err := pickPorts(2)
 		if err != nil {
 			return nil, err
 		}
@@ -67,22 +68,28 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 		}
 		inst := &instance{
 			fn: fn, cmd: cmd, done: make(chan struct{}),
-			invokeURL: "http://" + emu + "/2015-03-31/functions/function/invocations",
-			client:    &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}},
+			invokeURL:  "http://" + emu + "/2015-03-31/functions/function/invocations",
+			runtimeAPI: runtimeAPI,
+			client:     &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}},
 		}
 		go func() { _ = cmd.Wait(); close(inst.done) }()
 		// Both addresses: the function dials the runtime API as soon as the
 		// first invocation starts it, and one that found nothing listening
 		// there exits (an init failure, API Gateway's 500). Under load the
 		// emulator's two listeners come up apart, and a port freePorts
-		// found may be taken before the emulator binds it.
-		if lastErr = inst.waitReady(ctx, emu, runtimeAPI); lastErr == nil {
+		// found may be taken before the emulator binds it, by any process
+		// (another emulator among them): then the emulator exits, while
+		// its other address and the taker's already accept.
+		if lastErr = inst.waitReady(ctx, ports...); lastErr == nil {
 			return inst, nil
 		}
 		inst.stop()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		// In the function's log, so that a failure later can be told from
+		// this retry.
+		fmt.Fprintf(logs, "aws-lambda-rie on %s and %s: %v; starting another\n", emu, runtimeAPI, lastErr)
 	}
 	return nil, fmt.Errorf("aws-lambda-rie for %s did not start: %w", fn.LogicalID, lastErr)
 }
@@ -91,30 +98,32 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 // tests.
 var readyTimeout = 15 * time.Second
 
-// waitReady waits until every one of addrs accepts connections.
-func (inst *instance) waitReady(ctx context.Context, addrs ...string) error {
+// waitReady waits until the emulator's own process listens on every one
+// of ports (on 127.0.0.1). That something accepts there is not enough: a
+// port freePorts found free may have been taken since by another process,
+// which then answers in the emulator's stead (another emulator, which a
+// second invocation crashes: a full-suite run once got API Gateway's 500
+// from "read: connection reset by peer"), while the emulator, unable to
+// bind it, exits.
+func (inst *instance) waitReady(ctx context.Context, ports ...int) error {
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		i := slices.IndexFunc(addrs, func(addr string) bool {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				c.Close()
-			}
-			return err != nil
-		})
-		if i < 0 {
+		missing, err := notListening(inst.cmd.Process.Pid, ports)
+		if err != nil {
+			return err
+		}
+		if len(missing) == 0 {
 			return nil
 		}
-		addr := addrs[i]
 		select {
 		case <-inst.done:
-			return errors.New("the emulator exited before it listened (port taken?)")
+			return fmt.Errorf("the emulator exited before it listened on 127.0.0.1:%d (port taken?)", missing[0])
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the emulator is not listening on %s after %s", addr, readyTimeout)
+			return fmt.Errorf("the emulator is not listening on 127.0.0.1:%d after %s", missing[0], readyTimeout)
 		}
 	}
 }
@@ -346,6 +355,12 @@ func (p *pool) close() {
 	wg.Wait()
 }
 
+// pickPorts finds the ports of a new emulator. A variable for tests.
+var pickPorts = freePorts
+
+// freePorts returns n ports that were free a moment ago; nothing keeps
+// another process from taking one before the emulator binds it, which
+// waitReady checks.
 func freePorts(n int) ([]int, error) {
 	var ls []net.Listener
 	defer func() {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,6 +16,12 @@ import (
 // fakeRIEEnv makes the test binary an emulator that listens on the address
 // its value names: "emulator" (the invocation address only) or "both".
 const fakeRIEEnv = "SAMLOCAL_FAKE_RIE"
+
+// fakeExitDelay is how long the fake emulator lives on after an address it
+// must listen on was taken: the real one binds its two addresses apart (the
+// runtime API in a goroutine) and exits when one fails, the other
+// accepting meanwhile, for as long as a loaded machine takes.
+const fakeExitDelay = time.Second
 
 // runFakeRIE is an aws-lambda-rie that takes the real one's flags and
 // listens where fakeRIEEnv says, until it is stopped.
@@ -27,10 +35,12 @@ func runFakeRIE() {
 	if os.Getenv(fakeRIEEnv) == "both" {
 		addrs = append(addrs, *api)
 	}
+	failed := false
 	for _, a := range addrs {
 		l, err := net.Listen("tcp", a)
 		if err != nil {
-			os.Exit(3)
+			failed = true
+			continue
 		}
 		go func() {
 			for {
@@ -41,6 +51,10 @@ func runFakeRIE() {
 				c.Close()
 			}
 		}()
+	}
+	if failed {
+		time.Sleep(fakeExitDelay)
+		os.Exit(3)
 	}
 	select {}
 }
@@ -74,5 +88,64 @@ func TestInstanceWaitsForTheRuntimeAPI(t *testing.T) {
 		if (err == nil) != tt.ready {
 			t.Errorf("an emulator listening on %s: startInstance error %v; want ready %v", tt.listens, err, tt.ready)
 		}
+	}
+}
+
+// TestInstanceIsReadyOnlyOnItsOwnPorts: the ports an emulator is given
+// were free a moment before it binds them, and another process may take
+// one meanwhile (another emulator: make test runs packages side by side,
+// and a stack starts many at once). The emulator then exits, while its
+// other address and the taker's accept: an instance declared ready then
+// sent its invocation to the taker, or to an emulator about to exit (a
+// full-suite run under load once got API Gateway's 500 from "read:
+// connection reset by peer" on a cold start). Ready means the emulator's
+// own process listens on both its addresses; else it starts again on
+// other ports.
+func TestInstanceIsReadyOnlyOnItsOwnPorts(t *testing.T) {
+	defer func(d time.Duration) { readyTimeout = d }(readyTimeout)
+	readyTimeout = 5 * time.Second
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	fn := &Function{LogicalID: "FakeFunction"}
+	for i, address := range []string{"emulator", "runtime API"} {
+		t.Run(address+" taken", func(t *testing.T) {
+			// Another process's listener on the port the first attempt gets.
+			taker, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taker.Close()
+			taken := taker.Addr().(*net.TCPAddr).Port
+			attempts := 0
+			defer func(p func(int) ([]int, error)) { pickPorts = p }(pickPorts)
+			pickPorts = func(n int) ([]int, error) {
+				ports, err := freePorts(n)
+				if attempts++; attempts == 1 && err == nil {
+					ports[i] = taken
+				}
+				return ports, err
+			}
+			inst, err := startInstance(context.Background(), exe, bootstrap, fn, map[string]string{fakeRIEEnv: "both"}, io.Discard)
+			if err != nil {
+				t.Fatalf("startInstance: %v; want an instance on other ports", err)
+			}
+			defer inst.stop()
+			for _, addr := range []string{inst.invokeURL, inst.runtimeAPI} {
+				if strings.Contains(addr, ":"+strconv.Itoa(taken)) {
+					t.Errorf("ready instance's address %s is the port another process listens on (%d); want its own", addr, taken)
+				}
+			}
+			select {
+			case <-inst.done:
+				t.Errorf("the ready instance's emulator exited")
+			case <-time.After(fakeExitDelay + 200*time.Millisecond):
+			}
+			if attempts != 2 {
+				t.Errorf("attempts = %d; want 2", attempts)
+			}
+		})
 	}
 }
