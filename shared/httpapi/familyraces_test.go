@@ -110,18 +110,7 @@ func familyRaces(t *testing.T, lost bool) {
 	stop := make(chan struct{})
 	var bg sync.WaitGroup
 	sw := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now)
-	bg.Add(1)
-	go func() {
-		defer bg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(15 * time.Millisecond):
-				sw.Run(context.Background())
-			}
-		}
-	}()
+	stopSweeping := sweepEvery(sw, 15*time.Millisecond)
 
 	var mu sync.Mutex
 	var bad []string
@@ -223,6 +212,7 @@ func familyRaces(t *testing.T, lost bool) {
 		}(g)
 	}
 	wg.Wait()
+	stopSweeping()
 	close(stop)
 	bg.Wait()
 	faults.SetEvery(0)

@@ -48,22 +48,8 @@ func TestRaces(t *testing.T) {
 		}
 	}
 	sw := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now)
-	stopSweeps := make(chan struct{})
-	var sweeps atomic.Int64
-	var sweepWG sync.WaitGroup
-	sweepWG.Add(1)
-	go func() {
-		defer sweepWG.Done()
-		for {
-			select {
-			case <-stopSweeps:
-				return
-			case <-time.After(20 * time.Millisecond):
-				sw.Run(context.Background())
-				sweeps.Add(1)
-			}
-		}
-	}()
+	stopSweeping := sweepEvery(sw, 20*time.Millisecond)
+	stopSweeps := make(chan struct{}) // stops the poller
 	// Versions, read as stored, only ever go up.
 	versions := make([]atomic.Int64, sessions)
 	var decreases atomic.Int64
@@ -156,8 +142,8 @@ func TestRaces(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+	sweeps := stopSweeping()
 	close(stopSweeps)
-	sweepWG.Wait()
 	<-pollerDone
 	// One more sweep after the clock has passed every expiry.
 	sw.Run(context.Background())
@@ -228,5 +214,32 @@ func TestRaces(t *testing.T) {
 	if nAccepted < int64(sessions) {
 		t.Errorf("only %d of %d requests accepted; the test exercised too little", nAccepted, requests.Load())
 	}
-	t.Logf("%d requests (%d accepted, %d refused with 409), %d sweeps, %d goroutines on %d sessions", requests.Load(), nAccepted, refused.Load(), sweeps.Load(), goroutines, sessions)
+	t.Logf("%d requests (%d accepted, %d refused with 409), %d sweeps, %d goroutines on %d sessions", requests.Load(), nAccepted, refused.Load(), sweeps, goroutines, sessions)
+}
+
+// sweepEvery runs sw every d, as the schedule does but faster, until the
+// stop it returns is called; stop waits for a sweep under way and reports
+// how many ran.
+func sweepEvery(sw *sweep.Sweeper, d time.Duration) (stop func() int64) {
+	done := make(chan struct{})
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(d):
+				sw.Run(context.Background())
+				n.Add(1)
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		wg.Wait()
+		return n.Load()
+	}
 }
