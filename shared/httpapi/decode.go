@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -28,7 +29,9 @@ import (
 //     range, no U+0000, at most 32 levels of nesting (400 MALFORMED_JSON,
 //     naming the field);
 //   - member names matched exactly, case included, against dst's fields;
-//     any other member is 400 VALIDATION_FAILED naming it.
+//     any other member is 400 VALIDATION_FAILED naming it;
+//   - an integer field (the amount) read from an integer literal alone, and
+//     never from -0 (integerDigits): 400 VALIDATION_FAILED naming it.
 //
 // An empty body is accepted only when allowEmpty. Errors name the field at
 // fault, never echo a value. The decoding is github.com/go-json-experiment/json
@@ -74,11 +77,41 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 	if err := refuseNullStrings(reflect.TypeOf(dst), body); err != nil {
 		return err
 	}
-	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
+	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(integerDigits)); err != nil {
 		return decodeError(reflect.TypeOf(dst), err)
 	}
 	return nil
 }
+
+var (
+	errMinusZero  = errors.New("an integer written -0")
+	errNotInteger = errors.New("not an integer within int64")
+)
+
+// integerDigits reads an integer field as encoding/json/v2 does (an integer
+// literal within int64: no fraction, no exponent, no string), except -0,
+// which RFC 8259 §6 allows and v2 reads as 0: an amount has one spelling,
+// its digits (docs/design.md §3, "amount is a non-negative integer"), so
+// 0 is 0 and -0 is refused rather than stored, or hashed for an
+// Idempotency-Key, as if it were 0.
+var integerDigits = jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *int64) error {
+	if dec.PeekKind() == '0' {
+		lit, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if string(lit) == "-0" {
+			return errMinusZero
+		}
+		n, err := strconv.ParseInt(string(lit), 10, 64)
+		if err != nil {
+			return errNotInteger
+		}
+		*v = n
+		return nil
+	}
+	return errors.ErrUnsupported // not a number: v2's own error
+})
 
 // jsonWhitespace is the whitespace RFC 8259 §2 allows around a JSON value.
 const jsonWhitespace = " \t\r\n"
@@ -204,6 +237,9 @@ func decodeError(t reflect.Type, err error) error {
 	}
 	if field == "" {
 		return malformed("The request body has a value of the wrong type.")
+	}
+	if errors.Is(se.Err, errMinusZero) {
+		return session.Invalid(field, "%s must be written as its digits: -0 is written 0.", field)
 	}
 	if se.GoType == nil {
 		return session.Invalid(field, "%s has a value this request does not accept.", field)
