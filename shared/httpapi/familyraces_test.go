@@ -137,7 +137,7 @@ func familyRaces(t *testing.T, lost bool) {
 			default:
 			}
 			for _, f := range fams {
-				p, c, err := h.st.GetWithChild(context.Background(), f.parent)
+				p, c, err := h.st.GetWithChild(context.Background(), "m-1", f.parent)
 				if err != nil {
 					if session.ErrorReason(err) != session.ReasonConcurrentUpdate && session.ErrorCode(err) != session.EUNAVAILABLE {
 						fail("GetWithChild(%s) = %v", f.parent, err)

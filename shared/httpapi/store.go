@@ -19,8 +19,9 @@ type Store interface {
 	Policy() session.Policy
 	// Get returns a session as it is now.
 	Get(ctx context.Context, id string) (*session.Session, error)
-	// GetWithChild returns a session and its child, read at one instant.
-	GetWithChild(ctx context.Context, id string) (v, child *session.Session, err error)
+	// GetWithChild returns merchantID's session and its child, read at one
+	// instant; another merchant's session is absent, its child not read.
+	GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error)
 	// Create stores a new session (a child, when it names a parent), or
 	// returns the first response to its Idempotency-Key.
 	Create(ctx context.Context, v *session.Session, idem *store.Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *store.Replay, error)

@@ -438,7 +438,7 @@ func TestGetWithChildReadsOneInstant(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls.Take()
-	if v, c, err := f.st.GetWithChild(ctx, lone.ID); err != nil || v.ID != lone.ID || c != nil {
+	if v, c, err := f.st.GetWithChild(ctx, "m-1", lone.ID); err != nil || v.ID != lone.ID || c != nil {
 		t.Fatalf("GetWithChild(no child) = %v, %v, %v", v, c, err)
 	}
 	if got := strings.Join(calls.Take(), " "); got != "GetItem" {
@@ -451,7 +451,7 @@ func TestGetWithChildReadsOneInstant(t *testing.T) {
 	clock := &tickingClock{base: parent.ExpiresAt.Add(-time.Microsecond), step: time.Microsecond}
 	st := store.New(storetest.Client(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}}), f.table, session.DefaultPolicy, 16, clock.Now)
 	calls.Take()
-	v, c, err := st.GetWithChild(ctx, parent.ID)
+	v, c, err := st.GetWithChild(ctx, "m-1", parent.ID)
 	if err != nil || c == nil || c.ID != child.ID {
 		t.Fatalf("GetWithChild(parent) = %v, %v, %v; want the parent and its child", v, c, err)
 	}
@@ -493,7 +493,7 @@ func TestGetWithChildFollowsTheLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	armed.Store(true)
-	v, c, err := f.st.GetWithChild(ctx, parent.ID)
+	v, c, err := f.st.GetWithChild(ctx, "m-1", parent.ID)
 	if err != nil || c == nil || second == nil {
 		t.Fatalf("GetWithChild() = %v, %v, %v", v, c, err)
 	}
@@ -526,7 +526,7 @@ func TestGetWithChildUnderTransactionConflict(t *testing.T) {
 			if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
-			v, c, err := f.st.GetWithChild(ctx, parent.ID)
+			v, c, err := f.st.GetWithChild(ctx, "m-1", parent.ID)
 			if session.ErrorCode(err) != tt.code {
 				t.Fatalf("GetWithChild() = %v, %v, %v; want code %q", v, c, err, tt.code)
 			}

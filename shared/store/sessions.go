@@ -40,6 +40,11 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 			if err != nil {
 				return err
 			}
+			if parent.MerchantID != c.MerchantID {
+				// Refused before the parent's child is read: another
+				// merchant's session costs what an unknown one does.
+				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			}
 			var current *session.Session
 			if parent.ChildSessionID != "" {
 				if current, err = t.Get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {

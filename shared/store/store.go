@@ -112,9 +112,18 @@ func (s *Store) Get(ctx context.Context, id string) (*session.Session, error) {
 // serializable snapshot of both) and judged with one reading of the clock.
 // If the parent's link changed between the two reads (a closed child
 // replaced), the pair is read again.
-func (s *Store) GetWithChild(ctx context.Context, id string) (v, child *session.Session, err error) {
+//
+// Another merchant's session (v.MerchantID is not merchantID) is
+// ENOTFOUND as soon as the first read shows it, its child never read: it
+// costs what an unknown session costs (one GetItem, never a 503 from a
+// transaction holding the pair), so neither the answer nor its time tells
+// another merchant it exists, or has a child (docs/design.md §6, §7).
+func (s *Store) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
 	if v, err = s.get(ctx, id); err != nil {
 		return nil, nil, err
+	}
+	if v.MerchantID != merchantID {
+		return nil, nil, session.NotFound()
 	}
 	for attempt := 1; v.ChildSessionID != ""; attempt++ {
 		pv, c, err := s.getPair(ctx, id, v.ChildSessionID)

@@ -96,7 +96,7 @@ var concurrentScript = []struct {
 				}
 				return summary(r.st.ApplyEvent(ctx, "", id(c), &session.Event{Status: session.Authorised}))
 			})
-			pv, cv, err := r.st.GetWithChild(ctx, id(p))
+			pv, cv, err := r.st.GetWithChild(ctx, "m-1", id(p))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -102,8 +102,8 @@ func (m *Memory) Get(ctx context.Context, id string) (*session.Session, error) {
 }
 
 // GetWithChild returns the session and its child at one instant, as
-// store.Store.GetWithChild.
-func (m *Memory) GetWithChild(ctx context.Context, id string) (v, child *session.Session, err error) {
+// store.Store.GetWithChild: another merchant's session is ENOTFOUND.
+func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
 	if err := unavailable(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -116,7 +116,7 @@ func (m *Memory) GetWithChild(ctx context.Context, id string) (v, child *session
 		}
 	}
 	m.state.mu.Unlock()
-	if !ok {
+	if !ok || v.MerchantID != merchantID {
 		return nil, nil, session.NotFound()
 	}
 	now := m.now()
@@ -272,6 +272,9 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	if c.ParentSessionID != "" {
 		parent, err := t.get(c.ParentSessionID)
 		if session.ErrorCode(err) == session.ENOTFOUND {
+			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+		}
+		if parent.MerchantID != c.MerchantID {
 			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
 		}
 		var current *session.Session

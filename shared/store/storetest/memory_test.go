@@ -100,8 +100,8 @@ func (r *contractRun) create(n int, merchant string, parent int, idem *store.Ide
 
 func (r *contractRun) get(n int) string { return observe(r.st.Get(ctx, id(n))) }
 
-func (r *contractRun) getWithChild(n int) string {
-	v, child, err := r.st.GetWithChild(ctx, id(n))
+func (r *contractRun) getWithChild(merchant string, n int) string {
+	v, child, err := r.st.GetWithChild(ctx, merchant, id(n))
 	return observe(v, err) + " child " + observe(child, nil)
 }
 
@@ -182,16 +182,17 @@ var contractScript = []struct {
 	{"a child of a child", func(r *contractRun) string { return r.create(12, "m-1", 10, nil) }},
 	{"a child of another merchant's session", func(r *contractRun) string { return r.create(13, "m-2", 1, nil) }},
 	{"a child of no session", func(r *contractRun) string { return r.create(14, "m-1", 98, nil) }},
-	{"parent and child at one instant", func(r *contractRun) string { return r.getWithChild(1) }},
-	{"a session without a child", func(r *contractRun) string { return r.getWithChild(5) }},
-	{"an unknown session with its child", func(r *contractRun) string { return r.getWithChild(99) }},
+	{"parent and child at one instant", func(r *contractRun) string { return r.getWithChild("m-1", 1) }},
+	{"another merchant's session with its child", func(r *contractRun) string { return r.getWithChild("m-2", 1) }},
+	{"a session without a child", func(r *contractRun) string { return r.getWithChild("m-1", 5) }},
+	{"an unknown session with its child", func(r *contractRun) string { return r.getWithChild("m-1", 99) }},
 
 	// Events: a retried eventId is acknowledged; a child's authorisation
 	// moves its parent.
 	{"event", func(r *contractRun) string { return r.event(10, session.Processing, "e-1") }},
 	{"the same event again", func(r *contractRun) string { return r.event(10, session.Processing, "e-1") }},
 	{"the child authorised", func(r *contractRun) string { return r.event(10, session.Authorised, "e-2") }},
-	{"the parent moved with it", func(r *contractRun) string { return r.getWithChild(1) }},
+	{"the parent moved with it", func(r *contractRun) string { return r.getWithChild("m-1", 1) }},
 	{"an event the status refuses", func(r *contractRun) string { return r.event(10, session.Processing, "e-3") }},
 	{"an applied event retried after the close", func(r *contractRun) string {
 		return r.event(10, session.Processing, "e-1")
@@ -204,7 +205,7 @@ var contractScript = []struct {
 	{"cancel an authorised session", func(r *contractRun) string { return r.cancel("m-1", 10) }},
 	{"cancel it again", func(r *contractRun) string { return r.cancel("m-1", 10) }},
 	// A parent that shows its child's money follows the child.
-	{"the parent followed the cancel request", func(r *contractRun) string { return r.getWithChild(1) }},
+	{"the parent followed the cancel request", func(r *contractRun) string { return r.getWithChild("m-1", 1) }},
 	{"the cancel declined", func(r *contractRun) string { return r.event(10, session.Authorised, "e-5") }},
 	{"the parent followed it back", func(r *contractRun) string { return r.get(1) }},
 	{"a following parent whose history is nearly full", func(r *contractRun) string {
@@ -219,7 +220,7 @@ var contractScript = []struct {
 		return out + "; " + r.create(41, "m-1", 40, nil) + "; " + r.event(41, session.Authorised, "") +
 			"; " + r.cancel("m-1", 41) + "; " + r.event(41, session.Authorised, "")
 	}},
-	{"the child's cancel it cannot follow changed nothing", func(r *contractRun) string { return r.getWithChild(40) }},
+	{"the child's cancel it cannot follow changed nothing", func(r *contractRun) string { return r.getWithChild("m-1", 40) }},
 	{"the child's money still closes, the parent with it", func(r *contractRun) string {
 		return r.event(41, session.Canceled, "") + "; " + r.get(40)
 	}},
@@ -230,7 +231,7 @@ var contractScript = []struct {
 	{"a parent for an event", func(r *contractRun) string { return r.create(22, "m-1", 0, nil) }},
 	{"its child too", func(r *contractRun) string { return r.create(23, "m-1", 22, nil) }},
 	{"the parent fails", func(r *contractRun) string { return r.event(22, session.Failed, "e-4") }},
-	{"that child closed too", func(r *contractRun) string { return r.getWithChild(22) }},
+	{"that child closed too", func(r *contractRun) string { return r.getWithChild("m-1", 22) }},
 	{"a child of a canceled parent", func(r *contractRun) string { return r.create(24, "m-1", 20, nil) }},
 	{"an open parent for a closed child", func(r *contractRun) string { return r.create(25, "m-1", 0, nil) }},
 	{"whose child is canceled", func(r *contractRun) string { return r.create(26, "m-1", 25, nil) }},
@@ -302,7 +303,7 @@ var contractScript = []struct {
 	{"a child in the parent's guard band", func(r *contractRun) string { return r.create(40, "m-1", 5, nil) }},
 	{"expired on read", func(r *contractRun) string {
 		r.clock.Set(t0.Add(30 * time.Minute))
-		return r.get(5) + " " + r.getWithChild(25)
+		return r.get(5) + " " + r.getWithChild("m-1", 25)
 	}},
 	{"an event after expiry", func(r *contractRun) string { return r.event(5, session.Processing, "e-6") }},
 	{"an expired key reads as it is", func(r *contractRun) string { return observeKey(r.st.APIKey(ctx, "00000000000000a2")) }},
@@ -315,7 +316,7 @@ var contractScript = []struct {
 	{"and the next", func(r *contractRun) string { return r.list("m-1", "2026-11-23", 2, "g2", 0, "g3") }},
 	{"past retention", func(r *contractRun) string {
 		r.clock.Set(t0.Add(45 * time.Minute))
-		return r.get(5) + " " + r.getWithChild(1) + " " + r.event(5, session.Failed, "e-7") + " " + r.cancel("m-1", 5)
+		return r.get(5) + " " + r.getWithChild("m-1", 1) + " " + r.event(5, session.Failed, "e-7") + " " + r.cancel("m-1", 5)
 	}},
 	{"a child of a session past retention", func(r *contractRun) string { return r.create(41, "m-1", 5, nil) }},
 	{"list after retention", func(r *contractRun) string { return r.list("m-1", "2026-11-23", 0, "", 0, "") }},
