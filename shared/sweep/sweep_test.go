@@ -304,7 +304,9 @@ func TestSweepExpiresParentAndChild(t *testing.T) {
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Set(parent.ExpiresAt)
+	// The sweeper stores an expiry once the guard band has passed since
+	// expiresAt by its clock (store.Expire).
+	f.clock.Set(parent.ExpiresAt.Add(policy.WriteGuard))
 	if r := f.sw.Run(ctx); r.Expired != 2 {
 		t.Fatalf("Run() = %+v; want parent and child expired", r)
 	}
