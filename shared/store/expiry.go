@@ -28,14 +28,16 @@ func (s *Store) Shards() int { return s.shards }
 
 // Expired reads one shard of the expiry index for open sessions that
 // Expire would expire at now: expired at least the guard band ago (see
-// Expire) and still within their retention — expiresAt in
-// (now - RESULT_RETENTION, now - WRITE_GUARD] — a page at a time, oldest
-// first, calling page with each page's keys until it returns false or the
-// shard is done. It never reads the table and never Scans: only the index
-// entries of the sessions to expire. It returns the number of index items
-// DynamoDB read.
+// Expire) and still more than the guard band before the end of their
+// retention — expiresAt in (now + WRITE_GUARD - RESULT_RETENTION,
+// now - WRITE_GUARD] — a page at a time, oldest first, calling page with
+// each page's keys until it returns false or the shard is done. (A session
+// nearer its purge is left to the reads and to TTL: Expire's condition
+// would refuse it, so it is not read, not sent a write, and not counted.)
+// It never reads the table and never Scans: only the index entries of the
+// sessions to expire. It returns the number of index items DynamoDB read.
 func (s *Store) Expired(ctx context.Context, shard int, now time.Time, pageSize int, page func([]ExpiryKey) bool) (read int, err error) {
-	lo := formatTime(now.Add(-s.policy.Retention).Add(100 * time.Nanosecond))
+	lo := formatTime(s.policy.WriteAt(now).Add(-s.policy.Retention).Add(100 * time.Nanosecond))
 	hi := formatTime(s.sweptBy(now))
 	key := expression.Key(attrExpiryShard).Equal(expression.Value(shard)).
 		And(expression.Key(attrExpiresAt).Between(expression.Value(lo), expression.Value(hi)))
