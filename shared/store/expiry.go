@@ -26,16 +26,21 @@ type ExpiryKey struct {
 // Shards is the number of expiry index partitions the store writes to.
 func (s *Store) Shards() int { return s.shards }
 
-// Expired reads one shard of the expiry index for open sessions that have
-// expired at now and are still within their retention — expiresAt in
-// (now - RESULT_RETENTION, now] — a page at a time, oldest first, calling
-// page with each page's keys until it returns false or the shard is done.
+// Expired reads one shard of the expiry index for open sessions that
+// Expire would expire at now: expired at least the guard band ago (see
+// Expire) and still more than the guard band before the end of their
+// retention — expiresAt in (now + WRITE_GUARD - RESULT_RETENTION,
+// now - WRITE_GUARD] — a page at a time, oldest first, calling page with
+// each page's keys until it returns false or the shard is done. (A session
+// nearer its purge is left to the reads and to TTL: Expire's condition
+// would refuse it, so it is not read, not sent a write, and not counted.)
 // It never reads the table and never Scans: only the index entries of the
 // sessions to expire. It returns the number of index items DynamoDB read.
 func (s *Store) Expired(ctx context.Context, shard int, now time.Time, pageSize int, page func([]ExpiryKey) bool) (read int, err error) {
-	lo := formatTime(now.Add(-s.policy.Retention).Add(100 * time.Nanosecond))
+	lo := formatTime(s.policy.WriteAt(now).Add(-s.policy.Retention).Add(100 * time.Nanosecond))
+	hi := formatTime(s.sweptBy(now))
 	key := expression.Key(attrExpiryShard).Equal(expression.Value(shard)).
-		And(expression.Key(attrExpiresAt).Between(expression.Value(lo), expression.Value(formatTime(now))))
+		And(expression.Key(attrExpiresAt).Between(expression.Value(lo), expression.Value(hi)))
 	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
 	if err != nil {
 		return 0, session.Internal(err)
@@ -84,14 +89,27 @@ var openStatuses = func() []expression.OperandBuilder {
 	return out
 }()
 
+// sweptBy is the latest expiresAt the sweeper stores as EXPIRED at now:
+// now minus the guard band. A stored EXPIRED is read as EXPIRED by every
+// instance at once, whatever its clock, so the sweeper must not store it
+// before expiresAt by any of their clocks; waiting out the band (at least
+// 1 s, WRITE_GUARD's floor) after expiresAt by its own clock keeps that
+// true for a sweeper clock ahead of theirs by up to WRITE_GUARD, the band
+// docs/design.md §4 gives instances' clocks (Txn's maxClockLead, 1 s, is
+// within it). It costs nothing: every read already reports the session
+// EXPIRED from expiresAt itself, and every write refuses it from the band
+// before.
+func (s *Store) sweptBy(now time.Time) time.Time { return now.Add(-s.policy.WriteGuard) }
+
 // Expire persists the expiry of one session with a single conditional
 // UpdateItem, without reading it: status EXPIRED, closedAt = updatedAt =
 // expiresAt, a history entry at expiresAt, retainUntil and ttl = expiresAt
 // + RESULT_RETENTION, the expiry index attribute removed, version + 1 —
 // exactly what every read already reports (session.Session.At). The write
 // happens only if the session is still open, still expires at that
-// instant, has expired, and is not within the guard band before the end of
-// its retention, judged at the instant of the write; otherwise (a processor
+// instant, expired at least the guard band ago (sweptBy), and is not within
+// the guard band before the end of its retention, judged at the instant of
+// the write by the clock; otherwise (a processor
 // closed it in the meantime, another sweep got there first, it is about to
 // be gone) it reports false and changes nothing. Like every write, the call
 // is bounded by WriteTimeout. A session a running transaction holds
@@ -142,13 +160,15 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 	ctx, cancel := s.writeContext(ctx)
 	defer cancel()
 	now := s.now()
-	// Expiring needs expiresAt to have passed by the clock itself (a read
-	// at that instant already says EXPIRED); staying clear of the end of
-	// retention needs the guard band, as every write.
+	// Expiring needs expiresAt to have passed by every instance's clock,
+	// this one's minus the guard band (sweptBy: a read at expiresAt
+	// already says EXPIRED; a stored EXPIRED must never come before it);
+	// staying clear of the end of retention needs the guard band, as
+	// every write.
 	cond := expression.AttributeExists(expression.Name(attrExpiryShard)).
 		And(expression.Name("status").In(openStatuses[0], openStatuses[1:]...)).
 		And(expression.Name(attrExpiresAt).Equal(expression.Value(k.ExpiresAt))).
-		And(expression.Name(attrExpiresAt).LessThanEqual(expression.Value(formatTime(now)))).
+		And(expression.Name(attrExpiresAt).LessThanEqual(expression.Value(formatTime(s.sweptBy(now))))).
 		And(expression.Name("purgeAt").GreaterThan(expression.Value(formatTime(s.policy.WriteAt(now)))))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {

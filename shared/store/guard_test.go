@@ -294,7 +294,7 @@ func TestEveryWriteCallHasADeadline(t *testing.T) {
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Set(parent.ExpiresAt)
+	f.clock.Set(parent.ExpiresAt.Add(session.DefaultWriteGuard)) // the sweeper's first instant (store.Expire)
 	keys := f.expiryKeys(t)
 	for _, k := range keys {
 		if _, err := f.st.Expire(ctx, k); err != nil { // UpdateItem
@@ -326,16 +326,21 @@ func (f *fixture) expiryKeys(t *testing.T) []store.ExpiryKey {
 
 // TestExpireStaysClearOfPurge: the sweeper's write takes the band before
 // the end of retention too: within it, the session is left to the reads
-// (which already say 404 at the instant) and to TTL.
+// (which already say 404 at the instant) and to TTL. Its query no longer
+// finds the session then, and a write of a key found earlier is refused.
 func TestExpireStaysClearOfPurge(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	v := f.create(t, "m-1")
 	purge := v.ExpiresAt.Add(session.DefaultPolicy.Retention)
-	f.clock.Set(purge.Add(-time.Second))
+	f.clock.Set(purge.Add(-session.DefaultWriteGuard - time.Second))
 	keys := f.expiryKeys(t)
 	if len(keys) != 1 {
 		t.Fatalf("expiry keys = %v; want 1", keys)
+	}
+	f.clock.Set(purge.Add(-time.Second))
+	if late := f.expiryKeys(t); len(late) != 0 {
+		t.Errorf("expiry keys within the band before purge = %v; want none", late)
 	}
 	if ok, err := f.st.Expire(ctx, keys[0]); ok || err != nil {
 		t.Errorf("Expire within the band before purge = %v, %v; want false, nil", ok, err)

@@ -199,3 +199,64 @@ func TestSweptReadsAsUnswept(t *testing.T) {
 		t.Errorf("swept:\n%+v\nwant as read before the sweep:\n%+v", after, before)
 	}
 }
+
+// TestSweeperClockAheadNeverExpiresEarly: docs/design.md §4, "Reads are
+// exact to the second" and "Lambda instances' clocks differ". The sweeper
+// runs on its own instance; when its clock is ahead of the writers' and
+// readers', its expiry must still never be stored before expiresAt by
+// theirs: a stored EXPIRED is read as EXPIRED by everyone at once, so a
+// session every reader still reports open (and a processor may still be
+// completing) would read EXPIRED early. The sweeper waits out the guard
+// band past expiresAt, which covers a lead of up to WRITE_GUARD.
+func TestSweeperClockAheadNeverExpiresEarly(t *testing.T) {
+	ctx := context.Background()
+	guard := session.DefaultPolicy.WriteGuard
+	for _, lead := range []time.Duration{100 * time.Millisecond, time.Second, guard / 2, guard} {
+		t.Run(lead.String(), func(t *testing.T) {
+			f := newFixture(t)
+			v := f.create(t, "m-1")
+			sweeper := store.New(f.db, f.table, session.DefaultPolicy, 16, func() time.Time { return f.clock.Now().Add(lead) })
+			sweep := func() (found, expired int) {
+				t.Helper()
+				for shard := 0; shard < sweeper.Shards(); shard++ {
+					if _, err := sweeper.Expired(ctx, shard, f.clock.Now().Add(lead), 100, func(ks []store.ExpiryKey) bool {
+						for _, k := range ks {
+							found++
+							if ok, err := sweeper.Expire(ctx, k); err != nil {
+								t.Fatalf("Expire() = %v", err)
+							} else if ok {
+								expired++
+							}
+						}
+						return true
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return found, expired
+			}
+			// The writers' last instant before expiresAt: open for them.
+			f.clock.Set(v.ExpiresAt.Add(-100))
+			if found, expired := sweep(); expired != 0 {
+				t.Errorf("sweeper %s ahead, writers at expiresAt-100ns: found %d, expired %d; want nothing expired", lead, found, expired)
+			}
+			if got := outcome(f.clean().Get(ctx, v.ID)); got.status != session.Created {
+				t.Errorf("Get() at expiresAt-100ns after the sweep = %v; want CREATED (the sweeper's clock was %s ahead)", got, lead)
+			}
+			// Still nothing while the sweeper's own clock is within the
+			// band past expiresAt.
+			f.clock.Set(v.ExpiresAt.Add(guard - lead - 100))
+			if _, expired := sweep(); expired != 0 {
+				t.Errorf("sweeper clock at expiresAt+%s: expired %d; want 0", guard-100, expired)
+			}
+			// From expiresAt + WRITE_GUARD by its own clock, it expires.
+			f.clock.Set(v.ExpiresAt.Add(guard - lead))
+			if found, expired := sweep(); found != 1 || expired != 1 {
+				t.Errorf("sweeper clock at expiresAt+%s: found %d, expired %d; want 1, 1", guard, found, expired)
+			}
+			if got := outcome(f.clean().Get(ctx, v.ID)); got.status != session.Expired {
+				t.Errorf("Get() after the sweep = %v; want EXPIRED", got)
+			}
+		})
+	}
+}

@@ -291,6 +291,32 @@ func TestSweepLeavesPurgedSessionsAlone(t *testing.T) {
 	}
 }
 
+// TestSweepLeavesSessionsWithinTheBandBeforePurgeAlone: README, the sweep
+// "never touches a session past its retention (nor one within WRITE_GUARD
+// of it)". A session whose retention ends within the guard band is not
+// written (the write's condition says so), so it is not read either: no
+// write that cannot succeed is sent, and none is counted as skipped
+// ("closed or expired by someone else"), which it was not.
+func TestSweepLeavesSessionsWithinTheBandBeforePurgeAlone(t *testing.T) {
+	f := newFixture(t)
+	// Purged at t0 + WRITE_GUARD/2: within the band at t0.
+	near := sessions(5, t0.Add(-policy.Expiry-policy.Retention+policy.WriteGuard/2))
+	f.importAll(t, near)
+	r := f.sw.Run(context.Background())
+	if r.Found != 0 || r.Skipped != 0 || r.ItemsRead != 0 || r.Expired != 0 || !r.Complete {
+		t.Errorf("Run() = %+v; want nothing read, nothing skipped, complete", r)
+	}
+	for _, v := range near {
+		if st, _ := f.status(t, v.ID); st != session.Created {
+			t.Errorf("session within the band before purge written: %s", st)
+		}
+		// Left to the reads, which still report it until its retention ends.
+		if got, err := f.st.Get(context.Background(), v.ID); err != nil || got.Status != session.Expired {
+			t.Errorf("Get(within the band before purge) = %v, %v; want EXPIRED", got, err)
+		}
+	}
+}
+
 func TestSweepExpiresParentAndChild(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -304,7 +330,9 @@ func TestSweepExpiresParentAndChild(t *testing.T) {
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Set(parent.ExpiresAt)
+	// The sweeper stores an expiry once the guard band has passed since
+	// expiresAt by its clock (store.Expire).
+	f.clock.Set(parent.ExpiresAt.Add(policy.WriteGuard))
 	if r := f.sw.Run(ctx); r.Expired != 2 {
 		t.Fatalf("Run() = %+v; want parent and child expired", r)
 	}
