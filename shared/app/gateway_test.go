@@ -129,3 +129,58 @@ func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileQueriesThroughAPIGateway: the api-proxy adapter pastes
+// rawQueryString after the path and parses the URL. A control character or
+// DEL in the query, or a '#' before a bad escape, made that fail: an
+// invocation error (API Gateway's 500), no request log line, and the whole
+// URL, query and all, printed by the adapter and the runtime in unstructured
+// lines ("never a token, key, secret or card number in a log"; "one line
+// per request"). Each is now answered by the endpoint, as it answers any
+// query it does not accept, with its one log line.
+func TestHostileQueriesThroughAPIGateway(t *testing.T) {
+	f := newFixture(t)
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
+	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	const card = "4111111111111111"
+	cases := []struct {
+		event, query string
+		want         int
+	}{
+		{"get-session.json", "pan=" + card + "\x01", 200},
+		{"get-session.json", "pan=" + card + "\x7f", 200},
+		{"get-session.json", "x=1#%zz" + card, 200},
+		{"get-session.json", "x=\x00&pan=" + card, 200},
+		{"session-records.json", "createdDate=2026-11-23\x01", 400},
+		{"session-records.json", "createdDate=2026-11-23#%zz", 400},
+		{"session-records.json", "createdDate=2026-11-23#", 400},
+		{"session-records.json", "createdDate=2026-11-23&x=\x1b[2J", 200},
+	}
+	for _, c := range cases {
+		before := strings.Count(f.logs.String(), "\n")
+		ev := f.event(t, c.event, "")
+		ev.RawQueryString = c.query
+		var res events.APIGatewayV2HTTPResponse
+		for _, rt := range httpapi.Routes(f.app.Deps()) {
+			if rt.Pattern == ev.RouteKey {
+				var err error
+				if res, err = f.app.Lambda(rt)(context.Background(), ev); err != nil {
+					t.Errorf("%s ?%q: invocation error %.60q; want a %d answer (an error is API Gateway's 500)", c.event, c.query, err, c.want)
+				}
+			}
+		}
+		if res.StatusCode != c.want {
+			t.Errorf("%s ?%q = %d %s; want %d", c.event, c.query, res.StatusCode, res.Body, c.want)
+		}
+		lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
+		if len(lines) != 1 || !strings.Contains(lines[0], `"request_id":"`+ev.RequestContext.RequestID+`"`) {
+			t.Errorf("%s ?%q: log lines %q; want one request line", c.event, c.query, lines)
+		}
+		if strings.Contains(f.logs.String(), card) {
+			t.Errorf("%s ?%q: the card number is in the log", c.event, c.query)
+		}
+	}
+}

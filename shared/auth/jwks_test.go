@@ -353,3 +353,27 @@ func mustKeyOf(t *testing.T, iss *devtoken.Issuer) json.RawMessage {
 	}
 	return set.Keys[0]
 }
+
+// TestJWKSURLPasswordNeverLogged: a JWKS behind basic authentication is
+// named by a URL with a password (Go's HTTP client sends it); the lines the
+// verifier logs about the set (a failed fetch, a skipped key, no usable
+// key) name the URL without it: "Tokens, keys and secrets never reach a
+// log" (docs/design.md §7).
+func TestJWKSURLPasswordNeverLogged(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	jwks := newJWKSServer(t, withKeys(t, iss, `{"kty":"foo","kid":"unknown-type"}`))
+	u := strings.Replace(jwks.URL, "http://", "http://svc:s3cretpw@", 1)
+	for _, down := range []bool{false, true} {
+		jwks.down.Store(down)
+		logs := &syncBuffer{}
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: u, Issuer: issuer, Audience: audience,
+			Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		_, _ = v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+		if !strings.Contains(logs.String(), "jwks_url") {
+			t.Fatalf("down=%v: no log line names the JWKS: %s", down, logs)
+		}
+		if strings.Contains(logs.String(), "s3cretpw") {
+			t.Errorf("down=%v: the JWKS password is in the log: %s", down, logs)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -129,6 +130,20 @@ type JWTVerifier struct {
 	flight      *refresh   // the fetch running, or nil
 	lastAttempt time.Time  // when the last fetch started (wall clock)
 	skipped     map[string]bool
+
+	loggedURL string // JWKSURL as the logs show it (loggedJWKSURL)
+}
+
+// loggedJWKSURL is the JWKS URL as log lines show it: with the password of
+// its user information (a JWKS behind basic authentication, which Go's
+// HTTP client sends from the URL) replaced by xxxxx. A secret never
+// reaches a log (docs/design.md §7).
+func loggedJWKSURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable]"
+	}
+	return u.Redacted()
 }
 
 // keySet is one fetched JWKS: its usable keys by kid.
@@ -160,6 +175,8 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 		cfg:     cfg,
 		client:  jwk.WrapHTTPClientDefaults(&http.Client{Timeout: jwksFetchTimeout}),
 		skipped: map[string]bool{},
+
+		loggedURL: loggedJWKSURL(cfg.JWKSURL),
 	}
 	entries := cfg.CacheEntries
 	if entries == 0 {
@@ -438,11 +455,11 @@ func (v *JWTVerifier) fetch(f *refresh) {
 	defer cancel()
 	set, err := v.get(ctx)
 	if err != nil {
-		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.cfg.JWKSURL, "error", err.Error())
+		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", err.Error())
 	} else {
 		ks := &keySet{keys: v.usable(set), fetched: v.wallNow()}
 		if len(ks.keys) == 0 {
-			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.cfg.JWKSURL, "keys", set.Len())
+			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.loggedURL, "keys", set.Len())
 		}
 		v.set.Store(ks)
 	}
@@ -550,7 +567,7 @@ func (v *JWTVerifier) skip(kid, why string) {
 	}
 	v.mu.Unlock()
 	if !seen {
-		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.cfg.JWKSURL, "kid", kid, "reason", why)
+		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.loggedURL, "kid", kid, "reason", why)
 	}
 }
 

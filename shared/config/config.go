@@ -164,10 +164,22 @@ func (p *parser) url(name string) string {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, v, "an absolute http(s) URL")
+		p.fail(name, shownURL(v), "an absolute http(s) URL")
 		return ""
 	}
 	return v
+}
+
+// shownURL is a URL setting as an error message shows it: with the
+// password of its user information replaced by xxxxx (url.URL.Redacted),
+// since start-up failures are logged and a secret never reaches a log. A
+// value that does not parse is not shown.
+func shownURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(not a URL)"
+	}
+	return u.Redacted()
 }
 
 // jwksURL reads the JWKS URL: https, or plain http to a loopback host
@@ -193,7 +205,7 @@ func (p *parser) jwksURL(name string) string {
 	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || strings.EqualFold(host, dockerHost) || ip != nil && ip.IsLoopback() {
 		return v
 	}
-	p.fail(name, v, "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+dockerHost+" for SAM CLI's containers)")
+	p.fail(name, shownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+dockerHost+" for SAM CLI's containers)")
 	return ""
 }
 

@@ -168,3 +168,23 @@ func TestWriteGuardShorterThanWhatItGuards(t *testing.T) {
 		}
 	}
 }
+
+// TestURLSettingErrorsHideThePassword: a bad JWKS_URL stops start-up with
+// a message that is logged (one JSON line, and the Lambda init error), and
+// "a token, key, secret or card number never reaches a log": the password
+// of a URL's user information is not in it.
+func TestURLSettingErrorsHideThePassword(t *testing.T) {
+	for _, v := range []string{
+		"http://svc:s3cretpw@id.example/jwks",
+		"ftp://svc:s3cretpw@id.example/jwks",
+		"https://svc:s3cretpw@/jwks",
+	} {
+		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
+		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
+			t.Fatalf("Load(JWKS_URL=%q) = %v; want an error naming JWKS_URL", v, err)
+		}
+		if strings.Contains(err.Error(), "s3cretpw") {
+			t.Errorf("Load(JWKS_URL=%q) error %q holds the password", v, err)
+		}
+	}
+}

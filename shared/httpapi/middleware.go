@@ -153,7 +153,7 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 	level := slog.LevelInfo
 	attrs := []slog.Attr{
 		slog.String("request_id", ri.id),
-		slog.String("method", r.Method),
+		slog.String("method", loggedMethod(r.Method)),
 		slog.String("route", r.Pattern),
 		slog.String("path", loggedPath(r.URL.Path)),
 		slog.Int("status", status),
@@ -175,8 +175,31 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 	logger.LogAttrs(context.Background(), level, "request", attrs...)
 }
 
-// redacted stands for a path segment that is not logged.
+// redacted stands for a path segment (or a method) that is not logged.
 const redacted = "[redacted]"
+
+// maxLoggedMethod is the longest method logged, and named in a 405's
+// detail, as sent.
+const maxLoggedMethod = 20
+
+// loggedMethod is the request's method as the log line and a 405's detail
+// show it: as sent when it is 1 to maxLoggedMethod ASCII letters (GET,
+// PROPFIND), else [redacted]. A method is any token to HTTP, and the
+// local server and the ANY routes take whatever the client sends:
+// "4111-1111-1111-1111" or "PSK_<keyId>_<secret>" are tokens too, and
+// neither a card number nor a credential may reach a log or be echoed
+// (docs/design.md §3, §7). Letters alone can hold neither.
+func loggedMethod(m string) string {
+	if m == "" || len(m) > maxLoggedMethod {
+		return redacted
+	}
+	for i := 0; i < len(m); i++ {
+		if c := m[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return redacted
+		}
+	}
+	return m
+}
 
 // loggedPath is path with [redacted] in place of each segment that holds a
 // card number (also URL-encoded once more: session.HoldsCardNumber), and so

@@ -158,3 +158,54 @@ func TestClientCannotSendProxyContextHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestMethodNeverEchoedNorLogged: "it refuses such input with 400 naming
+// the field (never echoing the value)" and "Tokens, keys and secrets never
+// reach a log" (docs/design.md §3, §7). A method is any token to HTTP (the
+// local server and the template's ANY routes take what the client sends),
+// and a card number with dashes or dots, an API key, or a JWT is one. The
+// 405 names a method only when it is plain letters, and the log line
+// shows it only then.
+func TestMethodNeverEchoedNorLogged(t *testing.T) {
+	h := newMemoryHarness(t)
+	key := "psk_0123456789abcdef_" + strings.Repeat("ab", 32)
+	jwt := h.merchantToken("m-1")
+	cases := []struct {
+		method string
+		shown  bool
+	}{
+		{"4111111111111111", false},
+		{"4111-1111-1111-1111", false},
+		{"4111.1111.1111.1111", false},
+		{strings.ToUpper(key), false},
+		{jwt, false},
+		{"PROPFIND", true},
+		{"PUT", true},
+	}
+	for _, c := range cases {
+		before := len(logLines(t, h.logs.String()))
+		res := h.do(c.method, "/sessions", "", nil)
+		p := wantProblem(t, res, http.StatusMethodNotAllowed, session.ReasonMethodNotAllowed)
+		lines := logLines(t, h.logs.String())
+		if len(lines) != before+1 {
+			t.Fatalf("%.20s: got %d new log lines; want 1", c.method, len(lines)-before)
+		}
+		line := lines[len(lines)-1]
+		detail, _ := p["detail"].(string)
+		if c.shown {
+			if line["method"] != c.method || !strings.Contains(detail, c.method) {
+				t.Errorf("%s: log method %v, detail %q; want the method shown", c.method, line["method"], detail)
+			}
+			continue
+		}
+		if line["method"] != "[redacted]" {
+			t.Errorf("%.20s: log method = %.40v; want [redacted]", c.method, line["method"])
+		}
+		// (The detail alone: a random request id may hold "4111".)
+		for _, part := range []string{"4111", "PSK_", "0123456789ABCDEF", jwt[:20]} {
+			if strings.Contains(detail, part) {
+				t.Errorf("%.20s: detail %.60q echoes %q", c.method, detail, part)
+			}
+		}
+	}
+}

@@ -88,7 +88,12 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		slices.Sort(allow)
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		err := &session.Error{Code: session.EMETHOD, Reason: session.ReasonMethodNotAllowed, Message: "Method " + r.Method + " is not allowed here."}
+		// The method is named only when it may be shown (loggedMethod).
+		msg := "This method is not allowed here."
+		if m := loggedMethod(r.Method); m != redacted {
+			msg = "Method " + m + " is not allowed here."
+		}
+		err := &session.Error{Code: session.EMETHOD, Reason: session.ReasonMethodNotAllowed, Message: msg}
 		noteError(r, err)
 		answer(w, r, err)
 		return
