@@ -85,16 +85,15 @@ func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, er
 
 func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, error) {
 	// A credential header holding a list (sent twice, or with a comma) is
-	// refused whatever its first element: a function on AWS cannot tell
-	// the two spellings apart (HeaderList), nor which one the client meant.
-	authz := HeaderList(r.Header, HeaderAuthorization)
-	keys := HeaderList(r.Header, HeaderAPIKey)
+	// refused whatever its first element (credentialHeader).
+	authz, oneAuthz := credentialHeader(r.Header, HeaderAuthorization)
+	key, oneKey := credentialHeader(r.Header, HeaderAPIKey)
 	var p *Principal
 	var err error
 	switch {
-	case len(authz) > 0 && rule.Bearer:
-		token, ok := bearerToken(authz[0])
-		if !ok || len(authz) > 1 {
+	case (authz != "" || !oneAuthz) && rule.Bearer:
+		token, ok := bearerToken(authz)
+		if !ok || !oneAuthz {
 			return nil, unauthenticated("The Authorization header must be `Bearer <token>`, sent once.")
 		}
 		p, err = a.jwt.Verify(r.Context(), token)
@@ -102,11 +101,11 @@ func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, er
 			// RFC 6750 §3.1: a token was presented and refused.
 			return nil, &challengeError{err: err, challenge: rule.challenge(errorInvalidToken)}
 		}
-	case len(keys) > 0 && rule.APIKey && a.keys != nil:
-		if len(keys) > 1 {
+	case (key != "" || !oneKey) && rule.APIKey && a.keys != nil:
+		if !oneKey {
 			return nil, unauthenticated("The X-Api-Key header must hold one key, sent once.")
 		}
-		p, err = a.keys.VerifyAPIKey(r.Context(), keys[0])
+		p, err = a.keys.VerifyAPIKey(r.Context(), key)
 	case rule.APIKey && !rule.Bearer:
 		return nil, unauthenticated("This endpoint requires an X-Api-Key header.")
 	case rule.Bearer && !rule.APIKey:
@@ -200,24 +199,26 @@ func (a *Authenticator) ForgetAPIKey(id string) {
 	}
 }
 
-// HeaderList is the list a request's header holds: each of its field
-// values split at commas, the elements trimmed, empty ones dropped. RFC
-// 9110 §5.3 makes a header sent twice mean the same as one field with both
-// values joined by a comma, and a function on AWS receives no other: API
-// Gateway joins a repeated header's values with commas (payload format 2.0)
-// and the Lambda adapter splits the field again at every comma, except for
-// a few headers it keeps whole (Authorization is one). Read through
-// HeaderList, a header means the same to the local server and to a Lambda.
-func HeaderList(h http.Header, name string) []string {
-	var list []string
+// credentialHeader returns the credential a header carries, trimmed ("" when
+// the header is absent or empty), and whether it carries one: a header sent
+// more than once, or a field holding a comma, is a list, whatever its
+// elements, empty ones included ("Bearer <token>," and "<key>" followed by
+// an empty X-Api-Key are lists of two). A function on AWS cannot tell the
+// spellings apart, nor which element the client meant: API Gateway joins a
+// repeated header with commas, and the Lambda adapter splits the field at
+// every comma (an empty element included) but for Authorization, which it
+// keeps whole. Counting every element, as sent or as delivered, gives both
+// the same answer (RFC 9110 §5.3: a field sent twice means the field with
+// both values joined by a comma).
+func credentialHeader(h http.Header, name string) (credential string, one bool) {
+	var elems []string
 	for _, v := range h.Values(name) {
-		for elem := range strings.SplitSeq(v, ",") {
-			if elem = strings.TrimSpace(elem); elem != "" {
-				list = append(list, elem)
-			}
-		}
+		elems = append(elems, strings.Split(v, ",")...)
 	}
-	return list
+	if len(elems) == 0 {
+		return "", true
+	}
+	return strings.TrimSpace(elems[0]), len(elems) == 1
 }
 
 func bearerToken(h string) (string, bool) {
