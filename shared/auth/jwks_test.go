@@ -377,3 +377,37 @@ func TestJWKSURLPasswordNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestJWKSURLSecretsNeverLogged: a JWKS URL may carry its secret elsewhere
+// than in a password: as the user name alone (`https://<token>@host/...`,
+// which Go's client sends as basic authentication with an empty password)
+// or in the query (`?code=<key>`, as Azure Functions' keys). Neither the
+// lines naming the URL nor the error text of a failed fetch (Go's client
+// puts the URL in its errors, user name and query included) may show it:
+// "Tokens, keys and secrets never reach a log" (docs/design.md §7).
+func TestJWKSURLSecretsNeverLogged(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	jwks := newJWKSServer(t, withKeys(t, iss, `{"kty":"foo","kid":"unknown-type"}`))
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // a port nothing listens on: the fetch fails in the client
+	for _, base := range []string{jwks.URL, closed.URL} {
+		for _, u := range []string{
+			strings.Replace(base, "http://", "http://usertok3n@", 1) + "/",
+			base + "/?code=querys3cret",
+			strings.Replace(base, "http://", "http://usertok3n:pw@", 1) + "/?code=querys3cret&x=1",
+		} {
+			logs := &syncBuffer{}
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: u, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, _ = v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if !strings.Contains(logs.String(), "jwks_url") {
+				t.Fatalf("%s: no log line names the JWKS: %s", u, logs)
+			}
+			for _, secret := range []string{"usertok3n", "querys3cret"} {
+				if strings.Contains(logs.String(), secret) {
+					t.Errorf("%s: %s is in the log: %s", u, secret, logs)
+				}
+			}
+		}
+	}
+}

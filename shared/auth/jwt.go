@@ -30,6 +30,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -134,17 +135,12 @@ type JWTVerifier struct {
 	loggedURL string // JWKSURL as the logs show it (loggedJWKSURL)
 }
 
-// loggedJWKSURL is the JWKS URL as log lines show it: with the password of
-// its user information (a JWKS behind basic authentication, which Go's
-// HTTP client sends from the URL) replaced by xxxxx. A secret never
-// reaches a log (docs/design.md §7).
-func loggedJWKSURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[unparsable]"
-	}
-	return u.Redacted()
-}
+// loggedJWKSURL is the JWKS URL as log lines show it: without its user
+// information (a JWKS behind basic authentication, which Go's HTTP client
+// sends from the URL: a password, or a token as the user name) or its
+// query (a key in `?code=`), both replaced by xxxxx (config.ShownURL). A
+// secret never reaches a log (docs/design.md §7).
+func loggedJWKSURL(raw string) string { return config.ShownURL(raw) }
 
 // keySet is one fetched JWKS: its usable keys by kid.
 type keySet struct {
@@ -481,6 +477,12 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 	req.Header.Set("Accept", "application/json")
 	res, err := v.client.Do(req)
 	if err != nil {
+		// Go's client names the URL in its error, user name and query
+		// included: the log line names it as loggedJWKSURL does.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return nil, fmt.Errorf("%s %s: %w", ue.Op, v.loggedURL, ue.Err)
+		}
 		return nil, err
 	}
 	defer res.Body.Close()

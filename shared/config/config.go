@@ -164,22 +164,33 @@ func (p *parser) url(name string) string {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, shownURL(v), "an absolute http(s) URL")
+		p.fail(name, ShownURL(v), "an absolute http(s) URL")
 		return ""
 	}
 	return v
 }
 
-// shownURL is a URL setting as an error message shows it: with the
-// password of its user information replaced by xxxxx (url.URL.Redacted),
-// since start-up failures are logged and a secret never reaches a log. A
-// value that does not parse is not shown.
-func shownURL(v string) string {
+// ShownURL is a URL setting as an error message or a log line shows it:
+// scheme, host and path, with any user information and any query replaced
+// by xxxxx, since start-up failures and fetch failures are logged and a
+// secret never reaches a log. A URL's secret is not only a password
+// (url.URL.Redacted hides that alone): a token may be the user name by
+// itself (`https://<token>@host`, which Go's client sends as basic
+// authentication) or a query value (`?code=<key>`). A value that does not
+// parse is not shown.
+func ShownURL(v string) string {
 	u, err := url.Parse(v)
 	if err != nil {
 		return "(not a URL)"
 	}
-	return u.Redacted()
+	if u.User != nil {
+		u.User = url.User("xxxxx")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "xxxxx", false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }
 
 // jwksURL reads the JWKS URL: https, or plain http to a loopback host
@@ -205,7 +216,7 @@ func (p *parser) jwksURL(name string) string {
 	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || strings.EqualFold(host, dockerHost) || ip != nil && ip.IsLoopback() {
 		return v
 	}
-	p.fail(name, shownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+dockerHost+" for SAM CLI's containers)")
+	p.fail(name, ShownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+dockerHost+" for SAM CLI's containers)")
 	return ""
 }
 

@@ -188,3 +188,27 @@ func TestURLSettingErrorsHideThePassword(t *testing.T) {
 		}
 	}
 }
+
+// TestURLSettingErrorsHideEverySecret: a URL's secret may be its user
+// name alone (`https://<token>@host`) or a query value (`?code=<key>`);
+// a start-up error naming a bad URL setting shows neither ("a token, key,
+// secret or card number never reaches a log").
+func TestURLSettingErrorsHideEverySecret(t *testing.T) {
+	for _, v := range []string{
+		"http://usertok3n@id.example/jwks",
+		"ftp://usertok3n@id.example/jwks",
+		"http://id.example/jwks?code=querys3cret",
+		"ftp://id.example/jwks?querys3cret",
+		"https://usertok3n:pw@/jwks?code=querys3cret",
+	} {
+		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
+		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
+			t.Fatalf("Load(JWKS_URL=%q) = %v; want an error naming JWKS_URL", v, err)
+		}
+		for _, secret := range []string{"usertok3n", "querys3cret"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("Load(JWKS_URL=%q) error %q holds %s", v, err, secret)
+			}
+		}
+	}
+}

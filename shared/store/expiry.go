@@ -36,9 +36,17 @@ func (s *Store) Shards() int { return s.shards }
 // would refuse it, so it is not read, not sent a write, and not counted.)
 // It never reads the table and never Scans: only the index entries of the
 // sessions to expire. It returns the number of index items DynamoDB read.
+// With RESULT_RETENTION at most twice WRITE_GUARD (the configuration allows
+// it) the window is empty: no session is ever swept (reads and TTL do it
+// all), and no query is sent, since DynamoDB refuses a BETWEEN whose lower
+// bound is above its upper one (ValidationException).
 func (s *Store) Expired(ctx context.Context, shard int, now time.Time, pageSize int, page func([]ExpiryKey) bool) (read int, err error) {
-	lo := formatTime(s.policy.WriteAt(now).Add(-s.policy.Retention).Add(100 * time.Nanosecond))
-	hi := formatTime(s.sweptBy(now))
+	from := s.policy.WriteAt(now).Add(-s.policy.Retention).Add(100 * time.Nanosecond)
+	to := s.sweptBy(now)
+	if from.After(to) {
+		return 0, nil
+	}
+	lo, hi := formatTime(from), formatTime(to)
 	key := expression.Key(attrExpiryShard).Equal(expression.Value(shard)).
 		And(expression.Key(attrExpiresAt).Between(expression.Value(lo), expression.Value(hi)))
 	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()

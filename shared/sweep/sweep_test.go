@@ -502,3 +502,48 @@ func (p pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, req.Context().Err()
 	}
 }
+
+// TestSweepWithRetentionWithinTwoGuardBands: the configuration accepts any
+// WRITE_GUARD shorter than RESULT_RETENTION (README: "WRITE_GUARD ... must
+// be shorter than SESSION_EXPIRY and RESULT_RETENTION"), and the README
+// suggests short ones to watch sessions expire. The sweeper writes a
+// session only from WRITE_GUARD past its expiresAt until WRITE_GUARD
+// before its retention ends: with RESULT_RETENTION at most twice the band
+// that window is empty, and the sweep must find nothing, not send
+// DynamoDB a query it refuses (a BETWEEN with its bounds reversed is a
+// ValidationException, an error in every shard on every run).
+func TestSweepWithRetentionWithinTwoGuardBands(t *testing.T) {
+	const guard = 5 * time.Second
+	for _, tc := range []struct {
+		retention time.Duration
+		expired   int
+	}{
+		{11 * time.Second, 1}, // a window of 1 s: expiresAt in (now-6s, now-5s]
+		{10 * time.Second, 0}, // twice the band: empty
+		{8 * time.Second, 0},
+		{6 * time.Second, 0},
+	} {
+		t.Run(tc.retention.String(), func(t *testing.T) {
+			p := session.Policy{Expiry: 30 * time.Minute, Retention: tc.retention, WriteGuard: guard}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(t0)
+			st := store.New(db, table, p, 16, clock.Now)
+			logs := &bytes.Buffer{}
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(logs, nil)), clock.Now)
+			// Expired WRITE_GUARD + 500 ms ago: due, if still clear of its purge.
+			amount := int64(100)
+			v := session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, "m-1", uuid.NewString(), "tok", t0.Add(-p.Expiry-guard-500*time.Millisecond), p)
+			if err := st.ImportAll(context.Background(), []*session.Session{v}); err != nil {
+				t.Fatal(err)
+			}
+			r := sw.Run(context.Background())
+			if r.Errors != 0 || r.Deferred != 0 || !r.Complete || r.Found != tc.expired || r.Expired != tc.expired {
+				t.Errorf("Run() with RESULT_RETENTION=%s, WRITE_GUARD=%s = %+v; want %d found and expired, no errors, complete\n%s", tc.retention, guard, r, tc.expired, logs)
+			}
+			if got, err := st.Get(context.Background(), v.ID); err != nil || got.Status != session.Expired {
+				t.Errorf("Get() = %v, %v; want EXPIRED", got, err)
+			}
+		})
+	}
+}
