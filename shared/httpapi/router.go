@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -51,7 +54,14 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h, pattern := rt.mux.Handler(r); pattern != "" {
 		// A body that says it is too large is refused before it is read,
 		// in the endpoint's error shape, on the methods that take one;
-		// other methods never read theirs.
+		// other methods never read theirs. A body of unknown length (sent
+		// chunked) is read first, up to one byte past the limit, as API
+		// Gateway buffers every body before the function sees it (the
+		// Lambda adapter's requests always carry their length), so it too
+		// is refused by its size before anything else.
+		if r.ContentLength < 0 && takesBody(r.Method) && r.Body != nil {
+			r.ContentLength = sizeBody(r)
+		}
 		if r.ContentLength > MaxBodyBytes && takesBody(r.Method) {
 			answer := errorWriter(writeProblem)
 			if e, ok := h.(*endpoint); ok {
@@ -187,4 +197,25 @@ func GatewayPath(escaped string) (routed, raw string, ok bool) {
 		return "", "", false
 	}
 	return routed, raw, true
+}
+
+// sizeBody reads a body of unknown length up to one byte past MaxBodyBytes
+// and puts what it read back in front of the rest, returning the length
+// (MaxBodyBytes+1 when the body is longer; -1, still unknown, when the
+// read failed, which the handler's own read then meets).
+func sizeBody(r *http.Request) int64 {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r.Body, MaxBodyBytes+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(&buf, r.Body), r.Body}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return MaxBodyBytes + 1
+	case err != nil:
+		return -1 // broken: the handler's own read meets the error
+	}
+	return n
 }

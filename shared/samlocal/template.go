@@ -4,7 +4,7 @@
 // CLI resolves it), builds every function's bootstrap for the host, runs
 // each under the real Lambda Runtime Interface Emulator (aws-lambda-rie, a
 // tool pinned in go.mod), and serves the API as API Gateway's HTTP API does:
-// payload format 2.0 events, its route matching, its own 404, 413, 500 and
+// payload format 2.0 events, its route matching, its own 400, 404, 413, 500 and
 // 503 answers. make start-api (cmd/startapi) is this package behind a
 // command line; tests start a Stack in-process.
 package samlocal
