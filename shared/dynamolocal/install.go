@@ -134,7 +134,9 @@ func sha512Digests(sri string) ([][]byte, error) {
 // integrity before reading a byte of it as an archive, extracts it into a
 // temporary folder beside the install and renames that into place. It works
 // under a file lock, so parallel test processes install once and nobody
-// ever sees a half-installed engine. The download goes through the proxy
+// ever sees a half-installed engine. The install keeps a manifest of its
+// files (size and sha256); a later call that finds a file cut short or
+// missing installs the engine again. The download goes through the proxy
 // named by HTTPS_PROXY (and NO_PROXY), as Go's HTTP client reads them.
 // Progress lines go to log (nil discards them).
 func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
