@@ -702,7 +702,13 @@ func variablesReadOutsideConfig(t *testing.T) map[string]string {
 	}
 	found := map[string]string{}
 	fset := token.NewFileSet()
-	for dir := range strings.FieldsSeq(string(out)) {
+	// One directory a line: a path may hold spaces (a checkout under
+	// "My Projects"), so the output is not split at white space.
+	for dir := range strings.Lines(string(out)) {
+		dir = strings.TrimRight(dir, "\r\n")
+		if dir == "" {
+			continue
+		}
 		inspectSource(t, fset, dir, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || len(call.Args) == 0 {

@@ -21,3 +21,26 @@ func TestEngineSendsNoTelemetry(t *testing.T) {
 		t.Errorf("engineArgs(8123) = %q; want -port 8123", args)
 	}
 }
+
+func TestJavaVersion(t *testing.T) {
+	for _, tc := range []struct {
+		out     string
+		version string
+		major   int
+		ok      bool
+	}{
+		{`openjdk version "17.0.15" 2025-04-15`, "17.0.15", 17, true},
+		{`java version "1.8.0_392"`, "1.8.0_392", 8, true},
+		{`openjdk version "25-ea" 2025-09-16`, "25-ea", 25, true},
+		{`openjdk version "21" 2023-09-19`, "21", 21, true},
+		{`java version "1.7.0_80"`, "1.7.0_80", 7, true},
+		{"Picked up JAVA_TOOL_OPTIONS: -Dx=1\n" + `openjdk version "11.0.2"`, "11.0.2", 11, true},
+		{"no version here", "", 0, false},
+		{`openjdk version "x"`, "", 0, false},
+	} {
+		v, major, ok := javaVersion(tc.out)
+		if v != tc.version || major != tc.major || ok != tc.ok {
+			t.Errorf("javaVersion(%q) = %q, %d, %v; want %q, %d, %v", tc.out, v, major, ok, tc.version, tc.major, tc.ok)
+		}
+	}
+}

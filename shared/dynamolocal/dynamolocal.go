@@ -26,7 +26,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -64,6 +66,14 @@ type Engine struct {
 // downloading anything.
 var ErrNoJava = errors.New("dynamolocal: java not found on PATH: DynamoDB Local needs a Java runtime (17 or later), e.g. `apt install openjdk-17-jre-headless`")
 
+// ErrJavaTooOld is Start's answer when the java on PATH is older than
+// MinJava (DynamoDB Local's classes need Java 17), or does not run at all.
+// Start checks it before downloading anything.
+var ErrJavaTooOld = errors.New("java too old")
+
+// MinJava is the oldest Java release DynamoDB Local runs on.
+const MinJava = 17
+
 // ErrPortInUse is Start's answer when Options.Port is taken, typically by
 // another DynamoDB Local. Start checks it before installing or starting
 // anything: the engine binds every interface, and a readiness probe would
@@ -72,9 +82,17 @@ var ErrPortInUse = errors.New("port in use")
 
 // Start installs DynamoDB Local if needed, starts it in memory (one shared
 // database for every credential and region) and waits until it answers.
+//
+// With Options.Port 0 the port is picked free, released and given to the
+// JVM, which binds it a few seconds later; another process may take it in
+// between, so a JVM that exits on that bind is started again on a new port
+// (a few times). A JVM that exits for any other reason before it is ready
+// has the install checked in full; a damaged install is put aside,
+// installed again, and the engine started once more.
 func Start(ctx context.Context, o Options) (*Engine, error) {
-	if _, err := exec.LookPath("java"); err != nil {
-		return nil, ErrNoJava
+	java, err := checkJava(ctx)
+	if err != nil {
+		return nil, err
 	}
 	dir := o.Dir
 	if dir == "" {
@@ -85,28 +103,74 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	jarDir, err := Install(ctx, dir, o.Progress)
-	if err != nil {
-		return nil, err
-	}
-	port := o.Port
-	if port == 0 {
-		if port, err = freePort(); err != nil {
-			return nil, fmt.Errorf("dynamolocal: find a free port: %w", err)
+	repaired := false
+	for attempt := 1; ; attempt++ {
+		jarDir, err := Install(ctx, dir, o.Progress)
+		if err != nil {
+			return nil, err
 		}
+		port := o.Port
+		if port == 0 {
+			if port, err = pickPort(); err != nil {
+				return nil, fmt.Errorf("dynamolocal: find a free port: %w", err)
+			}
+		}
+		e, output, err := start(ctx, java, jarDir, port, o.Log)
+		if err == nil || !errors.Is(err, errExited) {
+			return e, err
+		}
+		switch {
+		case strings.Contains(output, "BindException") && o.Port == 0 && attempt < 4:
+			continue // the picked port was taken in the meantime
+		case strings.Contains(output, "BindException"):
+			return nil, fmt.Errorf("dynamolocal: %w: DynamoDB Local could not bind port %d (taken by another server in the meantime?): %s", ErrPortInUse, port, output)
+		case strings.Contains(output, "UnsupportedClassVersionError"):
+			return nil, fmt.Errorf("dynamolocal: %w: %s cannot run DynamoDB Local (it needs Java %d or later, e.g. `apt install openjdk-17-jre-headless`, first on PATH): %s", ErrJavaTooOld, java, MinJava, output)
+		}
+		if !repaired {
+			damaged, rerr := repair(dir, o.Progress)
+			if rerr != nil {
+				return nil, rerr
+			}
+			if damaged {
+				repaired = true
+				continue
+			}
+		}
+		if damagedJar.MatchString(output) {
+			// An install without a manifest (made before it existed)
+			// cannot be checked, only named.
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready, its files damaged: delete %s and run again to install it afresh: %s", jarDir, dir, output)
+		}
+		return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready: %s", jarDir, output)
 	}
-	out := o.Log
+}
+
+// damagedJar matches the JVM's words for a jar it cannot read.
+var damagedJar = regexp.MustCompile(`Invalid or corrupt jarfile|ZipException|NoClassDefFoundError|ClassNotFoundException|Unable to access jarfile`)
+
+// errExited marks start's answer for a JVM that exited before it was ready.
+var errExited = errors.New("exited before it was ready")
+
+// pickPort chooses the port for Options.Port 0; a variable so that a test
+// can hand out a taken one.
+var pickPort = freePort
+
+// start runs the engine from jarDir on port and waits until it answers. A
+// JVM that exits first is errExited, with its output.
+func start(ctx context.Context, java, jarDir string, port int, log io.Writer) (*Engine, string, error) {
+	out := log
 	if out == nil {
 		out = io.Discard
 	}
 	var tail tailBuffer
-	cmd := exec.Command("java", engineArgs(port)...)
+	cmd := exec.Command(java, engineArgs(port)...)
 	cmd.Dir = jarDir
 	cmd.Stdout = io.MultiWriter(out, &tail)
 	cmd.Stderr = io.MultiWriter(out, &tail)
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("dynamolocal: start java: %w", err)
+		return nil, "", fmt.Errorf("dynamolocal: start java: %w", err)
 	}
 	e := &Engine{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(e.done) }()
@@ -115,34 +179,78 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 	// the wait for one that is alive but slow, as on a busy 2-core machine
 	// where starting takes well over a minute.
 	deadline := time.Now().Add(readyTimeout)
-	exited := func() error {
-		return fmt.Errorf("dynamolocal: DynamoDB Local exited before it was ready (port %d busy?): %s", port, tail.String())
-	}
 	for {
 		// An answer counts only while the JVM started here is alive: one
 		// that exited (its port taken since) must not pass for ready on
 		// another server's answer.
 		select {
 		case <-e.done:
-			return nil, exited()
+			return nil, tail.String(), errExited
 		default:
 		}
 		if ready(e.Endpoint) {
-			return e, nil
+			return e, "", nil
 		}
 		select {
 		case <-e.done:
-			return nil, exited()
+			return nil, tail.String(), errExited
 		case <-ctx.Done():
 			e.Stop()
-			return nil, ctx.Err()
+			return nil, "", ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			e.Stop()
-			return nil, fmt.Errorf("dynamolocal: DynamoDB Local not ready after %v: %s", readyTimeout, tail.String())
+			return nil, "", fmt.Errorf("dynamolocal: DynamoDB Local not ready after %v: %s", readyTimeout, tail.String())
 		}
 	}
+}
+
+// checkJava finds java on PATH and checks that it runs and is MinJava or
+// later, so that an old or broken Java is named as such before a 50 MB
+// download, rather than showing as an engine that exits at start.
+func checkJava(ctx context.Context) (string, error) {
+	java, err := exec.LookPath("java")
+	if err != nil {
+		return "", ErrNoJava
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, java, "-version").CombinedOutput()
+	if ctx.Err() != nil && err != nil {
+		return "", fmt.Errorf("dynamolocal: %s -version: %w", java, ctx.Err())
+	}
+	if err != nil {
+		return "", fmt.Errorf("dynamolocal: %w: %s does not run (`java -version`: %v: %s); DynamoDB Local needs a working Java runtime %d or later, e.g. `apt install openjdk-17-jre-headless`", ErrJavaTooOld, java, err, strings.TrimSpace(string(out)), MinJava)
+	}
+	if version, major, ok := javaVersion(string(out)); ok && major < MinJava {
+		return "", fmt.Errorf("dynamolocal: %w: %s is Java %s; DynamoDB Local needs Java %d or later: install one (e.g. `apt install openjdk-17-jre-headless`) and put it first on PATH", ErrJavaTooOld, java, version, MinJava)
+	}
+	return java, nil
+}
+
+// javaVersionLine finds the version in `java -version`'s output, e.g.
+// `openjdk version "17.0.15" 2025-04-15` or `java version "1.8.0_392"`.
+var javaVersionLine = regexp.MustCompile(`version "([^"]+)"`)
+
+// javaVersion returns the version `java -version` printed and its feature
+// release (8 for "1.8.0_392", 17 for "17.0.15", 25 for "25-ea").
+func javaVersion(out string) (string, int, bool) {
+	m := javaVersionLine.FindStringSubmatch(out)
+	if m == nil {
+		return "", 0, false
+	}
+	v := m[1]
+	rest := strings.TrimPrefix(v, "1.")
+	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if end == -1 {
+		end = len(rest)
+	}
+	major, err := strconv.Atoi(rest[:end])
+	if err != nil {
+		return "", 0, false
+	}
+	return v, major, true
 }
 
 // engineArgs is the JVM's command line: in memory, one database for every

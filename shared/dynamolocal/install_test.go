@@ -20,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // entry is one member of a test tarball.
@@ -472,5 +473,180 @@ func TestEntryName(t *testing.T) {
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("entryName(%q) = %q, %v; want %q, ok=%v", tc.raw, got, err, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestInstallReplacesADamagedInstall: an installed engine whose files were
+// cut short or removed since (a disk that filled, a restore from backup, a
+// hand edit) is put aside and installed again. Before, the folder's mere
+// existence counted as installed, so every later make run and make test
+// failed with "Invalid or corrupt jarfile" until the user found the folder
+// and deleted it.
+func TestInstallReplacesADamagedInstall(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, pkgDir string)
+	}{
+		{"jar cut short", func(t *testing.T, pkgDir string) {
+			if err := os.Truncate(filepath.Join(pkgDir, "lib/dynamodb_local_2026-01-01/DynamoDBLocal.jar"), 3); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"jar emptied", func(t *testing.T, pkgDir string) {
+			if err := os.Truncate(filepath.Join(pkgDir, "lib/dynamodb_local_2026-01-01/DynamoDBLocal.jar"), 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"native library removed", func(t *testing.T, pkgDir string) {
+			if err := os.Remove(filepath.Join(pkgDir, "lib/dynamodb_local_2026-01-01/DynamoDBLocal_lib/libsqlite4java-linux-amd64.so")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := newRegistry(t)
+			reg.serve(tarballPath, tgz)
+			in := testInstaller(reg, testPackage(sri(tgz)))
+			dir := filepath.Join(t.TempDir(), "engine")
+			jarDir, err := in.install(context.Background(), dir)
+			if err != nil {
+				t.Fatalf("install() = %v", err)
+			}
+			tc.damage(t, filepath.Join(dir, in.pkg.folder()))
+			again, err := in.install(context.Background(), dir)
+			if err != nil || again != jarDir {
+				t.Fatalf("install() over a damaged install = %q, %v; want %q, nil", again, err, jarDir)
+			}
+			if n := reg.requests.Load(); n != 2 {
+				t.Errorf("registry requests = %d; want 2 (installed again)", n)
+			}
+			if b, err := os.ReadFile(filepath.Join(jarDir, "DynamoDBLocal.jar")); err != nil || string(b) != "not really a jar" {
+				t.Errorf("jar after the repair = %q, %v; want the tarball's", b, err)
+			}
+			if err := checkFiles(filepath.Join(dir, in.pkg.folder()), true); err != nil {
+				t.Errorf("checkFiles(full) after the repair = %v; want nil", err)
+			}
+			for _, name := range entries(t, dir) {
+				if strings.HasPrefix(name, tmpPrefix) {
+					t.Errorf("left behind: %s", name)
+				}
+			}
+		})
+	}
+}
+
+// TestRepairFindsAChangedFile: a file of the right size but other bytes
+// passes the quick check every start makes; once the engine has failed to
+// start, repair checks every file's sha256, and puts a damaged install
+// aside so that the next install replaces it. An intact install is kept.
+func TestRepairFindsAChangedFile(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	// repair reads the embedded pin; the test package's folder is laid
+	// out under that pin's name.
+	pkg, err := pinned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.pkg.Name, in.pkg.Version = pkg.Name, pkg.Version
+	reg.serve("/"+pkg.Name+"/-/"+pkg.Name+"-"+pkg.Version+".tgz", tgz)
+	if _, err := in.install(context.Background(), dir); err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	if err := os.Rename(filepath.Join(dir, in.pkg.folder()), filepath.Join(dir, pkg.folder())); err != nil {
+		t.Fatal(err)
+	}
+	final := filepath.Join(dir, pkg.folder())
+	if damaged, err := repair(dir, nil); damaged || err != nil {
+		t.Fatalf("repair() of an intact install = %v, %v; want false, nil", damaged, err)
+	}
+	jar := filepath.Join(final, "lib/dynamodb_local_2026-01-01/DynamoDBLocal.jar")
+	if err := os.WriteFile(jar, []byte("NOT REALLY A JAR"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkFiles(final, false); err != nil {
+		t.Fatalf("checkFiles(quick) = %v; want nil (same sizes)", err)
+	}
+	if damaged, err := repair(dir, nil); !damaged || err != nil {
+		t.Fatalf("repair() of a changed jar = %v, %v; want true, nil", damaged, err)
+	}
+	if _, err := os.Stat(final); !os.IsNotExist(err) {
+		t.Errorf("damaged install after repair: %v; want it put aside", err)
+	}
+}
+
+// TestInstallWithoutAManifestIsTrusted: an install made before the
+// manifest existed is used as it is (not downloaded again).
+func TestInstallWithoutAManifestIsTrusted(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	if _, err := in.install(context.Background(), dir); err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	if err := os.Remove(filepath.Join(dir, in.pkg.folder(), manifestName)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.install(context.Background(), dir); err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	if n := reg.requests.Load(); n != 1 {
+		t.Errorf("registry requests = %d; want 1", n)
+	}
+}
+
+// TestInstallFailsOnAStalledDownload: a registry (or a proxy before it)
+// that stops sending mid-tarball fails the install once nothing has
+// arrived for the idle time, saying so and naming the registry's setting;
+// nothing is installed and the next run starts afresh. Before, the
+// download waited silently for its whole 10-minute bound, make run and
+// make test with it.
+func TestInstallFailsOnAStalledDownload(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	for _, tc := range []struct {
+		name  string
+		serve func(w http.ResponseWriter)
+	}{
+		{"mid-body", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "50000000")
+			w.Write(tgz[:len(tgz)/2])
+			w.(http.Flusher).Flush()
+		}},
+		{"before the headers", func(http.ResponseWriter) {}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tc.serve(w)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}))
+			defer srv.Close()
+			defer close(release)
+			in := installer{pkg: testPackage(sri(tgz)), registry: srv.URL, source: "npm_config_registry", client: srv.Client(), limits: defaultLimits, idle: 300 * time.Millisecond}
+			outer := t.TempDir()
+			dir := filepath.Join(outer, "engine")
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, err := in.install(ctx, dir)
+			if !errors.Is(err, ErrStalled) {
+				t.Fatalf("install() from a stalled registry = %v; want ErrStalled", err)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("install() ended with the caller's deadline; want it to end on its own")
+			}
+			if !strings.Contains(err.Error(), "npm_config_registry") {
+				t.Errorf("install() = %v; want it to name the setting that chose the registry", err)
+			}
+			assertNothingInstalled(t, outer, dir)
+		})
 	}
 }

@@ -31,15 +31,22 @@ const DefaultRegistry = "https://registry.npmjs.org/"
 // ${VAR} as in npm. A registry must be an http or https URL. Registries that
 // need credentials are not supported.
 func Registry() (string, error) {
+	registry, _, err := registryAndSource()
+	return registry, err
+}
+
+// registryAndSource is Registry and where it came from: the variable or
+// file that named it, or "" for the default.
+func registryAndSource() (string, string, error) {
 	root, _ := moduleRoot()
 	home, _ := os.UserHomeDir()
 	return registryFrom(os.Environ(), root, home)
 }
 
-// registryFrom is Registry with its inputs given: the environment as
-// os.Environ returns it, the project folder (may be empty) and the home
+// registryFrom is registryAndSource with its inputs given: the environment
+// as os.Environ returns it, the project folder (may be empty) and the home
 // folder (may be empty).
-func registryFrom(environ []string, projectDir, home string) (string, error) {
+func registryFrom(environ []string, projectDir, home string) (string, string, error) {
 	getenv := func(name string) (string, bool) {
 		var v string
 		var found bool
@@ -61,7 +68,8 @@ func registryFrom(environ []string, projectDir, home string) (string, error) {
 	}
 
 	if v, _ := getenv("npm_config_registry"); strings.TrimSpace(v) != "" {
-		return checkRegistry(strings.TrimSpace(v), "npm_config_registry")
+		r, err := checkRegistry(strings.TrimSpace(v), "npm_config_registry")
+		return r, "npm_config_registry", err
 	}
 	var files []string
 	if projectDir != "" {
@@ -78,13 +86,14 @@ func registryFrom(environ []string, projectDir, home string) (string, error) {
 			if os.IsNotExist(err) {
 				continue
 			}
-			return "", fmt.Errorf("dynamolocal: read %s: %w", f, err)
+			return "", "", fmt.Errorf("dynamolocal: read %s: %w", f, err)
 		}
 		if v, ok := npmrcValue(data, "registry"); ok && v != "" {
-			return checkRegistry(expand(v), f)
+			r, err := checkRegistry(expand(v), f)
+			return r, f, err
 		}
 	}
-	return DefaultRegistry, nil
+	return DefaultRegistry, "", nil
 }
 
 // envRef matches npm's ${VAR} references in config values.

@@ -57,7 +57,7 @@ func TestRegistryFrom(t *testing.T) {
 				}
 				env = append(env, kv)
 			}
-			got, err := registryFrom(env, project, home)
+			got, _, err := registryFrom(env, project, home)
 			if (err != nil) != tc.wantErr || (!tc.wantErr && got != tc.want) {
 				t.Fatalf("registryFrom() = %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
 			}
