@@ -97,6 +97,14 @@ func (d *Draft) Validate() error {
 		}
 	}
 	for _, f := range []struct{ name, v string }{
+		{"callGuid", d.CallGUID},
+		{"providerSessionGuid", d.ProviderSessionGUID},
+	} {
+		if err := checkGUID(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ name, v string }{
 		{"actionUrl", d.ActionURL},
 		{"returnUrl", d.ReturnURL},
 		{"cancelUrl", d.CancelURL},
@@ -163,6 +171,20 @@ func (d *Draft) Canonical() ([]byte, error) {
 
 // ValidID reports whether s is a session id: a UUID in its canonical
 // 8-4-4-4-12 form, either case (ids are read in lower case).
+// checkGUID checks an optional GUID field, which document 000 answers as
+// a GUID ("callGuid - contains the GUID of the call"; "PCI payment provider
+// session guid"): absent, or 8-4-4-4-12 hexadecimal digits in either case,
+// so a client that reads it into a .NET Guid or a Java UUID never fails on
+// it. It is stored as sent (a retry's Idempotency-Key hash is of the value
+// as sent); other layouts (braces, 32 digits, padding) are refused rather
+// than rewritten.
+func checkGUID(name, v string) error {
+	if v != "" && !ValidID(v) {
+		return Invalid(name, "%s must be a GUID: 8-4-4-4-12 hexadecimal digits.", name)
+	}
+	return nil
+}
+
 func ValidID(s string) bool {
 	if len(s) != 36 {
 		return false
@@ -233,6 +255,9 @@ func (e *Event) Validate() error {
 		if err := checkString(f.name, f.v, maxIDLen); err != nil {
 			return err
 		}
+	}
+	if err := checkGUID("providerSessionGuid", e.ProviderSessionGUID); err != nil {
+		return err
 	}
 	if err := checkURL("actionUrl", e.ActionURL); err != nil {
 		return err
