@@ -169,8 +169,6 @@ func (d *Draft) Canonical() ([]byte, error) {
 	return json.Marshal(&c)
 }
 
-// ValidID reports whether s is a session id: a UUID in its canonical
-// 8-4-4-4-12 form, either case (ids are read in lower case).
 // checkGUID checks an optional GUID field, which document 000 answers as
 // a GUID ("callGuid - contains the GUID of the call"; "PCI payment provider
 // session guid"): absent, or 8-4-4-4-12 hexadecimal digits in either case,
@@ -185,6 +183,8 @@ func checkGUID(name, v string) error {
 	return nil
 }
 
+// ValidID reports whether s is a session id: a UUID in its canonical
+// 8-4-4-4-12 form, either case (ids are read in lower case).
 func ValidID(s string) bool {
 	if len(s) != 36 {
 		return false
