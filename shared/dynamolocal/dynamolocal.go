@@ -189,7 +189,7 @@ func start(ctx context.Context, java, jarDir string, port int, log io.Writer) (*
 			return nil, tail.String(), errExited
 		default:
 		}
-		if listensOn(cmd.Process.Pid, port) && ready(e.Endpoint) {
+		if ready(e.Endpoint) && listensOn(cmd.Process.Pid, port) {
 			return e, "", nil
 		}
 		select {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -184,4 +185,36 @@ func TestStartOnAPortAnotherServerAnswersOn(t *testing.T) {
 	if resp.Header.Get("X-Taker") != "" {
 		t.Errorf("GET %s answered by the other server; want the engine", e.Endpoint)
 	}
+}
+
+// TestStartWithAJavaWrapperThatDoesNotExec: the java on PATH may be a
+// script that runs the real one as its child (no exec), so the engine's
+// socket is not the started process's own; Start still finds it ready
+// (it looks for the socket among the process's descendants too).
+func TestStartWithAJavaWrapperThatDoesNotExec(t *testing.T) {
+	storetest.RequireEngine(t)
+	real, err := exec.LookPath("java")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	// It passes SIGTERM on (Stop's signal), as a wrapper must for the
+	// engine to stop with its parent.
+	script := "#!/bin/sh\n'" + real + "' \"$@\" &\nchild=$!\ntrap 'kill -TERM $child' TERM\nwait $child\nwait $child\n"
+	if err := os.WriteFile(filepath.Join(bin, "java"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
+	if err != nil {
+		t.Fatalf("Start() with a java wrapper = %v; want an engine", err)
+	}
+	defer e.Stop()
+	resp, err := http.Get(e.Endpoint)
+	if err != nil {
+		t.Fatalf("GET %s: %v", e.Endpoint, err)
+	}
+	resp.Body.Close()
 }

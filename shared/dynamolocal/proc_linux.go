@@ -17,26 +17,37 @@ func sysProcAttr() *syscall.SysProcAttr {
 // port, any address (the JVM binds every interface, IPv4 or IPv6): one of
 // its own sockets (/proc/<pid>/fd) among the listening sockets of its
 // network namespace (/proc/<pid>/net/tcp, tcp6). A process that has gone
-// listens on none. Without a /proc to read it cannot tell, and says yes.
+// listens on none. Without a /proc to read, or with tables that list no
+// listening socket at all (an emulated kernel that leaves them empty), it
+// cannot tell, and says yes.
 func listensOn(pid, port int) bool {
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		return true
 	}
 	dir := "/proc/" + strconv.Itoa(pid)
-	fds, err := os.ReadDir(dir + "/fd")
-	if err != nil {
+	if _, err := os.Stat(dir + "/fd"); err != nil {
 		return false
 	}
+	// The JVM's sockets, or those of the JVM a java wrapper script runs
+	// without exec (a child, or further down).
 	sockets := map[string]bool{} // inode
-	for _, fd := range fds {
-		link, err := os.Readlink(dir + "/fd/" + fd.Name())
+	for _, p := range family(pid) {
+		d := "/proc/" + strconv.Itoa(p) + "/fd/"
+		fds, err := os.ReadDir(d)
 		if err != nil {
 			continue
 		}
-		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
-			sockets[strings.TrimSuffix(inode, "]")] = true
+		for _, fd := range fds {
+			link, err := os.Readlink(d + fd.Name())
+			if err != nil {
+				continue
+			}
+			if inode, ok := strings.CutPrefix(link, "socket:["); ok {
+				sockets[strings.TrimSuffix(inode, "]")] = true
+			}
 		}
 	}
+	anyListening := false
 	for _, table := range []string{"/net/tcp", "/net/tcp6"} {
 		b, err := os.ReadFile(dir + table)
 		if err != nil {
@@ -46,7 +57,11 @@ func listensOn(pid, port int) bool {
 		// hex, a colon, the port in hex; st 0A is LISTEN.
 		for _, line := range strings.Split(string(b), "\n")[1:] {
 			f := strings.Fields(line)
-			if len(f) < 10 || f[3] != "0A" || !sockets[f[9]] {
+			if len(f) < 10 || f[3] != "0A" {
+				continue
+			}
+			anyListening = true
+			if !sockets[f[9]] {
 				continue
 			}
 			_, portHex, ok := strings.Cut(f[1], ":")
@@ -58,5 +73,41 @@ func listensOn(pid, port int) bool {
 			}
 		}
 	}
-	return false
+	return !anyListening
+}
+
+// family returns pid and its descendants.
+func family(pid int) []int {
+	parent := map[int]int{}
+	if entries, err := os.ReadDir("/proc"); err == nil {
+		for _, e := range entries {
+			p, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ...: comm may hold spaces and
+			// parentheses.
+			st := string(stat)
+			f := strings.Fields(st[strings.LastIndexByte(st, ')')+1:])
+			if len(f) > 1 {
+				if pp, err := strconv.Atoi(f[1]); err == nil {
+					parent[p] = pp
+				}
+			}
+		}
+	}
+	out := []int{pid}
+	for p := range parent {
+		for a, hops := parent[p], 0; a > 1 && hops < 64; a, hops = parent[a], hops+1 {
+			if a == pid {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
 }
