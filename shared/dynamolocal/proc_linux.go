@@ -16,8 +16,9 @@ func sysProcAttr() *syscall.SysProcAttr {
 // listensOn reports whether process pid holds a listening TCP socket on
 // port, any address (the JVM binds every interface, IPv4 or IPv6): one of
 // its own sockets (/proc/<pid>/fd) among the listening sockets of its
-// network namespace (/proc/<pid>/net/tcp, tcp6). A process that has gone
-// listens on none. Without a /proc to read, or with tables that list no
+// network namespace, which is this process's (/proc/self/net/tcp, tcp6). A
+// process that has gone, or has exited and is not yet reaped, listens on
+// none. Without a /proc to read, or with tables that list no
 // listening socket at all (an emulated kernel that leaves them empty), it
 // cannot tell, and says yes.
 func listensOn(pid, port int) bool {
@@ -47,9 +48,14 @@ func listensOn(pid, port int) bool {
 			}
 		}
 	}
+	if len(sockets) == 0 {
+		return false // not bound yet, or exited (a zombie has no files)
+	}
+	// The tables of this process's network namespace, which the engine
+	// shares (a zombie's own cannot be read).
 	anyListening := false
-	for _, table := range []string{"/net/tcp", "/net/tcp6"} {
-		b, err := os.ReadFile(dir + table)
+	for _, table := range []string{"/proc/self/net/tcp", "/proc/self/net/tcp6"} {
+		b, err := os.ReadFile(table)
 		if err != nil {
 			continue
 		}
