@@ -177,11 +177,16 @@ func (p *parser) url(name string) string {
 // (url.URL.Redacted hides that alone): a token may be the user name by
 // itself (`https://<token>@host`, which Go's client sends as basic
 // authentication) or a query value (`?code=<key>`). A value that does not
-// parse is not shown.
+// parse is not shown, nor is one without a host (`https:/<token>@host`,
+// `<user>:<password>@host`): mistyped, its user information parses as a
+// path or an opaque part, where nothing can be hidden with certainty.
 func ShownURL(v string) string {
 	u, err := url.Parse(v)
 	if err != nil {
 		return "(not a URL)"
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return "(not an absolute URL)"
 	}
 	if u.User != nil {
 		u.User = url.User("xxxxx")

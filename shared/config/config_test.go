@@ -200,6 +200,14 @@ func TestURLSettingErrorsHideEverySecret(t *testing.T) {
 		"http://id.example/jwks?code=querys3cret",
 		"ftp://id.example/jwks?querys3cret",
 		"https://usertok3n:pw@/jwks?code=querys3cret",
+		// Mistyped: user information outside a host (one slash, none, or
+		// no scheme) parses as a path or an opaque part, not as user
+		// information, and must not be shown either.
+		"https:/usertok3n:pw@id.example/jwks",
+		"https:usertok3n@id.example/jwks",
+		"https:///usertok3n@id.example/jwks",
+		"usertok3n:pw@id.example/jwks",
+		"id.example:usertok3n@x/jwks",
 	} {
 		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
 		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {

@@ -180,15 +180,16 @@ func start(ctx context.Context, java, jarDir string, port int, log io.Writer) (*
 	// where starting takes well over a minute.
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		// An answer counts only while the JVM started here is alive: one
-		// that exited (its port taken since) must not pass for ready on
-		// another server's answer.
+		// An answer counts only once the JVM started here listens on the
+		// port: while it starts, or after it exited on its bind, the port
+		// may be another server's (taken between pick and bind), whose
+		// answer must not pass for the engine's.
 		select {
 		case <-e.done:
 			return nil, tail.String(), errExited
 		default:
 		}
-		if ready(e.Endpoint) {
+		if ready(e.Endpoint) && listensOn(cmd.Process.Pid, port) {
 			return e, "", nil
 		}
 		select {

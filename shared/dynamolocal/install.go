@@ -135,8 +135,8 @@ func sha512Digests(sri string) ([][]byte, error) {
 // temporary folder beside the install and renames that into place. It works
 // under a file lock, so parallel test processes install once and nobody
 // ever sees a half-installed engine. The install keeps a manifest of its
-// files (size and sha256); a later call that finds a file cut short or
-// missing installs the engine again. The download goes through the proxy
+// files (size and sha256); a later call that finds a file the engine runs
+// cut short or missing installs the engine again. The download goes through the proxy
 // named by HTTPS_PROXY (and NO_PROXY), as Go's HTTP client reads them.
 // Progress lines go to log (nil discards them).
 func Install(ctx context.Context, dir string, log io.Writer) (string, error) {
@@ -468,6 +468,10 @@ type fileSum struct {
 	SHA256 string `json:"sha256"`
 }
 
+// engineTree is the part of the package the engine runs from: the folder
+// of DynamoDBLocal.jar and its DynamoDBLocal_lib (findJar).
+const engineTree = "lib/"
+
 // manifestName is the manifest's file in an installed package folder.
 // Installs made before it existed have none and are trusted as they are.
 const manifestName = ".paysessions-files.json"
@@ -481,9 +485,14 @@ func writeManifest(pkgDir string, files manifest) error {
 }
 
 // checkFiles holds an installed package folder to its manifest: every file
-// present with its size, and with its sha256 too when full is set (about
-// half a second for the pinned engine, so only once the engine has failed
-// to start). nil when it matches, or when there is no manifest.
+// the engine runs (under engineTree) present with its size, and with its
+// sha256 too when full is set (about half a second for the pinned engine,
+// so only once the engine has failed to start). nil when it matches, or
+// when there is no manifest. The package's other files (its README,
+// package.json, the JavaScript wrapper) are never read by the engine, so a
+// change to them does not make the install damaged: putting it aside would
+// remove it from under every engine running from it, in other processes
+// too, for nothing.
 func checkFiles(pkgDir string, full bool) error {
 	b, err := os.ReadFile(filepath.Join(pkgDir, manifestName))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -497,6 +506,9 @@ func checkFiles(pkgDir string, full bool) error {
 		return fmt.Errorf("%s: %w", manifestName, err)
 	}
 	for name, want := range files {
+		if !strings.HasPrefix(name, engineTree) {
+			continue
+		}
 		p := filepath.Join(pkgDir, filepath.FromSlash(name))
 		fi, err := os.Stat(p)
 		if err != nil {

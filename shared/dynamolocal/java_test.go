@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,6 +124,94 @@ func TestStartOnAPortTakenInTheMeantime(t *testing.T) {
 	if picks != 2 {
 		t.Errorf("ports picked = %d; want 2", picks)
 	}
+	resp, err := http.Get(e.Endpoint)
+	if err != nil {
+		t.Fatalf("GET %s: %v", e.Endpoint, err)
+	}
+	resp.Body.Close()
+}
+
+// TestStartOnAPortAnotherServerAnswersOn: the port Start picked is taken
+// in the meantime by a server that answers HTTP (another helper's engine,
+// a test server), so the JVM started here exits on its bind. Before, Start
+// took that server's answer, given while its own JVM was still alive, for
+// the engine's and returned an Engine whose endpoint was the other server
+// (and whose JVM exited a moment later); the retry on BindException never
+// ran. An answer counts only once the JVM started here listens on the port.
+func TestStartOnAPortAnotherServerAnswersOn(t *testing.T) {
+	storetest.RequireEngine(t)
+	taker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Taker", "1")
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	defer taker.Close()
+	takenPort := taker.Listener.Addr().(*net.TCPAddr).Port
+	picks := 0
+	defer dynamolocal.SetPickPort(func() (int, error) {
+		picks++
+		if picks == 1 {
+			return takenPort, nil
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port, nil
+	})()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
+	if err != nil {
+		t.Fatalf("Start() with its first port taken by a server = %v; want an engine on another port", err)
+	}
+	defer e.Stop()
+	if e.Endpoint == taker.URL {
+		t.Fatalf("Start() = the other server's endpoint %s; want its own engine's", e.Endpoint)
+	}
+	if picks != 2 {
+		t.Errorf("ports picked = %d; want 2", picks)
+	}
+	select {
+	case <-e.Done():
+		t.Fatal("the engine Start returned has exited")
+	default:
+	}
+	resp, err := http.Get(e.Endpoint)
+	if err != nil {
+		t.Fatalf("GET %s: %v", e.Endpoint, err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Taker") != "" {
+		t.Errorf("GET %s answered by the other server; want the engine", e.Endpoint)
+	}
+}
+
+// TestStartWithAJavaWrapperThatDoesNotExec: the java on PATH may be a
+// script that runs the real one as its child (no exec), so the engine's
+// socket is not the started process's own; Start still finds it ready
+// (it looks for the socket among the process's descendants too).
+func TestStartWithAJavaWrapperThatDoesNotExec(t *testing.T) {
+	storetest.RequireEngine(t)
+	real, err := exec.LookPath("java")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	// It passes SIGTERM on (Stop's signal), as a wrapper must for the
+	// engine to stop with its parent.
+	script := "#!/bin/sh\n'" + real + "' \"$@\" &\nchild=$!\ntrap 'kill -TERM $child' TERM\nwait $child\nwait $child\n"
+	if err := os.WriteFile(filepath.Join(bin, "java"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
+	if err != nil {
+		t.Fatalf("Start() with a java wrapper = %v; want an engine", err)
+	}
+	defer e.Stop()
 	resp, err := http.Get(e.Endpoint)
 	if err != nil {
 		t.Fatalf("GET %s: %v", e.Endpoint, err)
