@@ -32,6 +32,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/listening"
 )
 
 //go:embed package.json package-lock.json
@@ -372,4 +374,25 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.buf)
+}
+
+// listensOn reports whether process pid, or the JVM a java wrapper script
+// runs without exec (a child, or further down), holds a listening TCP
+// socket on port, any address (the JVM binds every interface, IPv4 or
+// IPv6). A process that has gone, or has exited and is not yet reaped,
+// listens on none. Without a /proc to read, or with tables that list no
+// listening socket at all (an emulated kernel that leaves them empty), it
+// cannot tell, and says yes.
+func listensOn(pid, port int) bool {
+	if !listening.Readable() {
+		return true
+	}
+	if !listening.Alive(pid) {
+		return false
+	}
+	s := listening.Read(listening.Tree(pid)...)
+	if s.Held == 0 {
+		return false // not bound yet, or exited
+	}
+	return s.Listens(port) || !s.Any
 }
