@@ -19,6 +19,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/listening"
 	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/smoke"
 	"github.com/paysessions/paysessions/shared/store"
@@ -155,40 +156,16 @@ func TestSmokeThroughStartAPI(t *testing.T) {
 // children (the bootstraps).
 func emulators(t *testing.T) []int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parent := map[int]int{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) > 1 {
-			parent[pid], _ = strconv.Atoi(f[1])
-		}
+	if !listening.Readable() {
+		t.Fatal("no /proc to read this process's children from")
 	}
 	var out []int
-	for pid, ppid := range parent {
-		if ppid != os.Getpid() {
-			continue
-		}
+	for _, pid := range listening.Children(os.Getpid()) {
 		if cmd, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); !bytes.Contains(cmd, []byte("aws-lambda-rie")) {
 			continue
 		}
 		out = append(out, pid)
-		for child, pp := range parent {
-			if pp == pid {
-				out = append(out, child)
-			}
-		}
+		out = append(out, listening.Children(pid)...)
 	}
 	return out
 }

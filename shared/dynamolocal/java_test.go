@@ -101,19 +101,8 @@ func TestStartOnAPortTakenInTheMeantime(t *testing.T) {
 	}
 	defer taken.Close()
 	takenPort := taken.Addr().(*net.TCPAddr).Port
-	picks := 0
-	defer dynamolocal.SetPickPort(func() (int, error) {
-		picks++
-		if picks == 1 {
-			return takenPort, nil
-		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port, nil
-	})()
+	picks, restore := pickTakenFirst(takenPort)
+	defer restore()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
@@ -121,8 +110,8 @@ func TestStartOnAPortTakenInTheMeantime(t *testing.T) {
 		t.Fatalf("Start() with its first port taken = %v; want an engine on another port", err)
 	}
 	defer e.Stop()
-	if picks != 2 {
-		t.Errorf("ports picked = %d; want 2", picks)
+	if *picks != 2 {
+		t.Errorf("ports picked = %d; want 2", *picks)
 	}
 	resp, err := http.Get(e.Endpoint)
 	if err != nil {
@@ -146,19 +135,8 @@ func TestStartOnAPortAnotherServerAnswersOn(t *testing.T) {
 	}))
 	defer taker.Close()
 	takenPort := taker.Listener.Addr().(*net.TCPAddr).Port
-	picks := 0
-	defer dynamolocal.SetPickPort(func() (int, error) {
-		picks++
-		if picks == 1 {
-			return takenPort, nil
-		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port, nil
-	})()
+	picks, restore := pickTakenFirst(takenPort)
+	defer restore()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
@@ -169,8 +147,8 @@ func TestStartOnAPortAnotherServerAnswersOn(t *testing.T) {
 	if e.Endpoint == taker.URL {
 		t.Fatalf("Start() = the other server's endpoint %s; want its own engine's", e.Endpoint)
 	}
-	if picks != 2 {
-		t.Errorf("ports picked = %d; want 2", picks)
+	if *picks != 2 {
+		t.Errorf("ports picked = %d; want 2", *picks)
 	}
 	select {
 	case <-e.Done():
@@ -217,4 +195,23 @@ func TestStartWithAJavaWrapperThatDoesNotExec(t *testing.T) {
 		t.Fatalf("GET %s: %v", e.Endpoint, err)
 	}
 	resp.Body.Close()
+}
+
+// pickTakenFirst makes Start's first port pick takenPort and each later one
+// a free port; picks counts them. restore puts the real picker back.
+func pickTakenFirst(takenPort int) (picks *int, restore func()) {
+	picks = new(int)
+	restore = dynamolocal.SetPickPort(func() (int, error) {
+		*picks++
+		if *picks == 1 {
+			return takenPort, nil
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port, nil
+	})
+	return picks, restore
 }

@@ -104,28 +104,7 @@ func parseAddr(h string) (netip.Addr, bool) {
 // Tree returns pid and its descendants (a wrapper script's child, or
 // further down).
 func Tree(pid int) []int {
-	parent := map[int]int{}
-	if entries, err := os.ReadDir("/proc"); err == nil {
-		for _, e := range entries {
-			p, err := strconv.Atoi(e.Name())
-			if err != nil {
-				continue
-			}
-			stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-			if err != nil {
-				continue
-			}
-			// pid (comm) state ppid ...: comm may hold spaces and
-			// parentheses.
-			st := string(stat)
-			f := strings.Fields(st[strings.LastIndexByte(st, ')')+1:])
-			if len(f) > 1 {
-				if pp, err := strconv.Atoi(f[1]); err == nil {
-					parent[p] = pp
-				}
-			}
-		}
-	}
+	parent := parents()
 	out := []int{pid}
 	for p := range parent {
 		for a, hops := parent[p], 0; a > 1 && hops < 64; a, hops = parent[a], hops+1 {
@@ -136,4 +115,43 @@ func Tree(pid int) []int {
 		}
 	}
 	return out
+}
+
+// Children returns the processes whose parent is pid.
+func Children(pid int) []int {
+	var out []int
+	for p, pp := range parents() {
+		if pp == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parents maps each process in /proc to its parent.
+func parents() map[int]int {
+	parent := map[int]int{}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return parent
+	}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		st := string(stat)
+		f := strings.Fields(st[strings.LastIndexByte(st, ')')+1:])
+		if len(f) > 1 {
+			if pp, err := strconv.Atoi(f[1]); err == nil {
+				parent[p] = pp
+			}
+		}
+	}
+	return parent
 }

@@ -76,4 +76,10 @@ func TestReadFindsThisProcesssListeners(t *testing.T) {
 	if got := Tree(os.Getpid()); !slices.Contains(got, child.Process.Pid) || got[0] != os.Getpid() {
 		t.Errorf("Tree(self) = %v; want self first and the child %d", got, child.Process.Pid)
 	}
+	if got := Children(os.Getpid()); !slices.Contains(got, child.Process.Pid) || slices.Contains(got, os.Getpid()) {
+		t.Errorf("Children(self) = %v; want the child %d and not self", got, child.Process.Pid)
+	}
+	if got := Children(child.Process.Pid); len(got) != 0 {
+		t.Errorf("Children(sleep) = %v; want none", got)
+	}
 }

@@ -2,9 +2,6 @@ package samlocal
 
 import (
 	"net/netip"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/paysessions/paysessions/shared/listening"
@@ -33,30 +30,7 @@ func killGroup(pid int) {
 
 // childProcesses lists the processes whose parent is pid (the emulator's
 // runtime, which the emulator starts in a process group of its own).
-func childProcesses(pid int) []int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
-		s := string(stat)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
-			out = append(out, child)
-		}
-	}
-	return out
-}
+func childProcesses(pid int) []int { return listening.Children(pid) }
 
 // notListening returns those of ports on which process pid does not listen
 // on 127.0.0.1. A process that has gone listens on none.
