@@ -461,7 +461,11 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]
 
 // batchGetKeys is one BatchGetItem of at most batchGetKeys keys, calling
 // again, after a jittered backoff, for the keys DynamoDB leaves
-// unprocessed (it does under load, and past 16 MB of answer).
+// unprocessed (it does under load, and past 16 MB of answer). A retry sends
+// the unprocessed Keys with req's own ConsistentRead and projection, never
+// the rest of what the answer echoes: those fields are optional in
+// UnprocessedKeys, and without them the retry would be an eventually
+// consistent read of whole items.
 func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]map[string]ddb.AttributeValue, error) {
 	var items []map[string]ddb.AttributeValue
 	for attempt := 1; ; attempt++ {
@@ -480,7 +484,7 @@ func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]
 		if err := backoff(ctx, attempt); err != nil {
 			return nil, err
 		}
-		req = left
+		req.Keys = left.Keys
 	}
 }
 

@@ -333,3 +333,89 @@ func TestListIndexAttributes(t *testing.T) {
 		t.Errorf("listUntil once settled after expiresAt = %s; want %s", got, want)
 	}
 }
+
+// TestListRetriedKeysStayConsistent: issue 15 asks the list to read "the
+// sessions from the table with a consistent BatchGetItem (handle
+// unprocessed keys)". DynamoDB's UnprocessedKeys is documented as "in the
+// same form as RequestItems", and each element's ConsistentRead and
+// ProjectionExpression as optional: an answer that leaves keys with their
+// Keys alone (as DynamoDB may write it) must not turn the retry into an
+// eventually consistent read of whole items, which could list a session as
+// it was before a change a single read already shows. Every BatchGetItem
+// the list sends, retries included, is consistent and projected.
+func TestListRetriedKeysStayConsistent(t *testing.T) {
+	type sent struct {
+		RequestItems map[string]struct {
+			Keys                     []map[string]any
+			ConsistentRead           *bool
+			ProjectionExpression     string
+			ExpressionAttributeNames map[string]string
+		}
+	}
+	var (
+		calls atomic.Int64
+		bad   atomic.Value // string: the first request that was not consistent and projected
+	)
+	rw := &storetest.RewriteTransport{Rewrite: func(op string, req, res []byte) []byte {
+		if op != "BatchGetItem" {
+			return res
+		}
+		var in sent
+		if err := json.Unmarshal(req, &in); err != nil {
+			bad.CompareAndSwap(nil, "unreadable request: "+err.Error())
+			return res
+		}
+		for _, ka := range in.RequestItems {
+			if ka.ConsistentRead == nil || !*ka.ConsistentRead || ka.ProjectionExpression == "" || len(ka.ExpressionAttributeNames) == 0 {
+				bad.CompareAndSwap(nil, string(req))
+			}
+		}
+		if calls.Add(1)%2 == 0 {
+			return res // every other call is answered whole
+		}
+		var out struct {
+			Responses       map[string][]map[string]any
+			UnprocessedKeys map[string]map[string]any
+		}
+		if json.Unmarshal(res, &out) != nil {
+			return res
+		}
+		for table, items := range out.Responses {
+			keep := len(items) / 2
+			var left []map[string]any
+			for _, it := range items[keep:] {
+				id, _ := it["id"].(map[string]any)["S"].(string)
+				left = append(left, map[string]any{"pk": map[string]any{"S": "SESSION#" + id}, "sk": map[string]any{"S": "SESSION"}})
+			}
+			out.Responses[table] = items[:keep]
+			out.UnprocessedKeys = map[string]map[string]any{table: {"Keys": left}} // Keys alone
+		}
+		b, _ := json.Marshal(out)
+		return b
+	}}
+	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: rw}})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(t0)
+	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListBudget(time.Hour))
+	live := sessions("m-1", t0, 150, false)
+	if err := st.ImportAll(context.Background(), live); err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for _, v := range live {
+		want = append(want, v.ID)
+	}
+	_, err := st.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: t0}, func(v *session.Session) bool {
+		got = append(got, v.ID)
+		return true
+	})
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("listed %d, %v; want all %d in order", len(got), err, len(want))
+	}
+	if calls.Load() < 3 {
+		t.Errorf("%d BatchGetItem calls; want retries of unprocessed keys", calls.Load())
+	}
+	if b := bad.Load(); b != nil {
+		t.Errorf("a BatchGetItem was sent without ConsistentRead and the list's projection: %.300s", b)
+	}
+}
