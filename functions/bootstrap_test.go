@@ -212,7 +212,38 @@ type dynamoRecorder struct {
 	mu       sync.Mutex
 	requests []string // operations, in order, for the report
 	grants   []grant  // IAM actions (and indexes) they need
+	keys     []keyUse // the table's items they touch: action and key kind
 	errs     []string // forwarding errors and requests it could not read
+}
+
+// keyUse is one item of the table an action touches, by the kind of its
+// partition key ("SESSION#", "APIKEY#", "IDEMPOTENCY#"): what IAM's
+// dynamodb:LeadingKeys condition sees.
+type keyUse struct {
+	Action string
+	Kind   string
+}
+
+// keyKind is a partition key's kind: the key up to and including its
+// first '#'.
+func keyKind(pk string) string {
+	if i := strings.IndexByte(pk, '#'); i >= 0 {
+		return pk[:i+1]
+	}
+	return pk
+}
+
+// itemKey is an item (or a key) of a request: its pk.
+type itemKey struct {
+	Key  map[string]struct{ S string }
+	Item map[string]struct{ S string }
+}
+
+func (k itemKey) pk() string {
+	if v, ok := k.Key["pk"]; ok {
+		return v.S
+	}
+	return k.Item["pk"].S
 }
 
 // itemActions maps a TransactWriteItems or TransactGetItems element to the
@@ -232,7 +263,11 @@ func (d *dynamoRecorder) record(target string, body []byte) {
 	}
 	var in struct {
 		IndexName     string
-		TransactItems []map[string]json.RawMessage
+		TransactItems []map[string]itemKey
+		RequestItems  map[string]struct {
+			Keys []map[string]struct{ S string }
+		}
+		itemKey
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		d.errs = append(d.errs, fmt.Sprintf("%s body: %v", op, err))
@@ -242,18 +277,32 @@ func (d *dynamoRecorder) record(target string, body []byte) {
 	case "TransactWriteItems", "TransactGetItems":
 		var kinds []string
 		for _, it := range in.TransactItems {
-			for k := range it {
+			for k, item := range it {
 				a, ok := itemActions[k]
 				if !ok {
 					a = "unknown item kind " + k
 				}
 				kinds = append(kinds, a)
 				d.grants = append(d.grants, grant{"dynamodb:" + a, ""})
+				d.keys = append(d.keys, keyUse{"dynamodb:" + a, keyKind(item.pk())})
 			}
 		}
 		d.requests = append(d.requests, op+"("+strings.Join(kinds, ",")+")")
 	default:
 		d.grants = append(d.grants, grant{"dynamodb:" + op, in.IndexName})
+		switch {
+		case in.IndexName != "":
+			// A query of an index: LeadingKeys would be the index's
+			// partition key; the policy names the index instead.
+		case op == "BatchGetItem":
+			for _, ri := range in.RequestItems {
+				for _, k := range ri.Keys {
+					d.keys = append(d.keys, keyUse{"dynamodb:" + op, keyKind(k["pk"].S)})
+				}
+			}
+		default:
+			d.keys = append(d.keys, keyUse{"dynamodb:" + op, keyKind(in.pk())})
+		}
 		if in.IndexName != "" {
 			op += "(" + in.IndexName + ")"
 		}
@@ -268,6 +317,20 @@ func (d *dynamoRecorder) actions() []grant {
 	g := slices.Clone(d.grants)
 	sortGrants(g)
 	return slices.Compact(g)
+}
+
+// checkKeys checks each item the function touched is of a kind its
+// policy's LeadingKeys condition admits for the action (itemKinds).
+func (d *dynamoRecorder) checkKeys(t *testing.T, name string) {
+	t.Helper()
+	d.mu.Lock()
+	keys := slices.Clone(d.keys)
+	d.mu.Unlock()
+	for _, k := range keys {
+		if !slices.Contains(itemKinds[name][k.Action], k.Kind) {
+			t.Errorf("%s: %s of a %q item, which its policy's LeadingKeys does not admit; want one of %v", name, k.Action, k.Kind, itemKinds[name][k.Action])
+		}
+	}
 }
 
 // newDynamoProxy is a reverse proxy to the test's DynamoDB engine that
@@ -448,6 +511,7 @@ func checkDynamo(t *testing.T, name string, rec *dynamoRecorder) {
 			t.Errorf("%s needs %v, which its policy does not grant; got %v; want a subset of %v", name, g, got, want)
 		}
 	}
+	rec.checkKeys(t, name)
 }
 
 // sample reads events/<name>.json with its placeholders filled in and its

@@ -33,3 +33,45 @@ var dynamoActions = map[string][]grant{
 
 	"expiry-sweeper": {{"dynamodb:Query", "byExpiry"}, {"dynamodb:UpdateItem", ""}},
 }
+
+// Item kinds: the partition key prefixes of the table's items.
+const (
+	kindSession     = "SESSION#"
+	kindAPIKey      = "APIKEY#"
+	kindIdempotency = "IDEMPOTENCY#"
+)
+
+// itemKinds lists, per function directory and table action, the kinds of
+// item the code touches with it. template.yaml confines each action to
+// them with a dynamodb:LeadingKeys condition (TestPoliciesConfineEachFunctionToItsItems),
+// and the bootstrap and family-path tests check each real request against
+// this list. So a function that only reads sessions cannot read or write
+// an API key, and the two API-key functions cannot touch a session: the
+// processors' event function, say, can never mint or revive a merchant's
+// key. Only the bearer-only functions leave out APIKEY# (the API-key
+// verifier reads it where a route takes X-Api-Key).
+var itemKinds = map[string]map[string][]string{
+	"create-session": {
+		"dynamodb:GetItem": {kindSession, kindAPIKey, kindIdempotency}, // parent, key, replay
+		"dynamodb:PutItem": {kindSession, kindIdempotency},
+	},
+	"get-session": {"dynamodb:GetItem": {kindSession, kindAPIKey}},
+	"post-session-event": {
+		"dynamodb:GetItem":            {kindSession},
+		"dynamodb:PutItem":            {kindSession},
+		"dynamodb:ConditionCheckItem": {kindSession},
+	},
+	"cancel-session": {
+		"dynamodb:GetItem": {kindSession, kindAPIKey},
+		"dynamodb:PutItem": {kindSession},
+	},
+	"session-v1":       {"dynamodb:GetItem": {kindSession}},
+	"payment-status":   {"dynamodb:GetItem": {kindSession}},
+	"payment-session":  {"dynamodb:GetItem": {kindSession, kindAPIKey}},
+	"checkout-session": {"dynamodb:GetItem": {kindSession}},
+	"session-records":  {"dynamodb:BatchGetItem": {kindSession}},
+	"session-record":   {"dynamodb:GetItem": {kindSession}},
+	"create-api-key":   {"dynamodb:PutItem": {kindAPIKey}},
+	"delete-api-key":   {"dynamodb:UpdateItem": {kindAPIKey}},
+	"expiry-sweeper":   {"dynamodb:UpdateItem": {kindSession}},
+}

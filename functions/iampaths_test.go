@@ -162,6 +162,7 @@ func TestFamilyPathsStayInsideTheirPolicies(t *testing.T) {
 				t.Errorf("%s needs %v, which its policy does not grant; got %v; want a subset of %v", fn, g, got, dynamoActions[fn])
 			}
 		}
+		rec.checkKeys(t, fn)
 	}
 	// The paths this test exists for were reached.
 	for fn, want := range map[string]string{
