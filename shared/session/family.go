@@ -152,10 +152,10 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 }
 
 // ApplyToChild applies a processor event to child at now, as Session.Apply
-// does, under the parent rules: parent is the child's parent as stored (nil
-// if it no longer exists; one past its retention at now counts as gone,
-// its item deleted by TTL or not). A move to AUTHORISED or SETTLED is refused with
-// ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
+// does, under the parent rules: parent is the child's parent as stored
+// (nil if it no longer exists; one past its retention at now counts as
+// gone, its item deleted by TTL or not). A move to AUTHORISED or SETTLED is
+// refused with ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
 // the child already holds money taken while the parent was open and the
 // parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
 // when it is applied, an open parent moves to the same status, a parent
