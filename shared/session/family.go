@@ -152,9 +152,10 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 }
 
 // ApplyToChild applies a processor event to child at now, as Session.Apply
-// does, under the parent rules: parent is the child's parent as stored (nil
-// if it no longer exists). A move to AUTHORISED or SETTLED is refused with
-// ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
+// does, under the parent rules: parent is the child's parent as stored
+// (nil if it no longer exists; one past its retention at now counts as
+// gone, its item deleted by TTL or not). A move to AUTHORISED or SETTLED is
+// refused with ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
 // the child already holds money taken while the parent was open and the
 // parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
 // when it is applied, an open parent moves to the same status, a parent
@@ -165,6 +166,12 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 // caller writes the child only if the parent is unchanged (it writes or
 // checks the parent in the same transaction).
 func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (applied, parentChanged bool, err error) {
+	if parent != nil && !Normalize(now).Before(parent.PurgeAt(p)) {
+		// Past its retention the parent is gone, whether or not DynamoDB
+		// TTL has deleted its item yet (docs/design.md §4): the answer
+		// must not depend on TTL's progress.
+		parent = nil
+	}
 	check := func() error {
 		if !takesMoney(ev.Status) {
 			return nil

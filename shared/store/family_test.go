@@ -2,12 +2,15 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/google/uuid"
 
@@ -534,5 +537,64 @@ func TestGetWithChildUnderTransactionConflict(t *testing.T) {
 				t.Errorf("child = %v; want %s", c, child.ID)
 			}
 		})
+	}
+}
+
+// TestParentPastRetentionIsGoneWhetherOrNotTTLRan: docs/design.md §4,
+// "After retainUntil the session does not exist for any endpoint, reads and
+// writes alike (404), whether or not DynamoDB TTL has deleted it yet. TTL
+// deletion runs days late; correctness must never depend on it." A child
+// that holds money (AUTHORISED, then a cancel request) outlives a parent
+// its processor canceled; once the parent is past its retention, the
+// child's declined cancellation gets one answer, whether the parent's item
+// is still in the table (DynamoDB Local never deletes it; real TTL runs
+// late) or TTL has deleted it.
+func TestParentPastRetentionIsGoneWhetherOrNotTTLRan(t *testing.T) {
+	ctx := context.Background()
+	answer := func(t *testing.T, ttlRan bool) (session.Code, session.Status) {
+		f := newFixture(t)
+		parent := f.create(t, "m-1")
+		child := f.newDraftSession("m-1", parent.ID)
+		if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Second)
+		for _, step := range []func() error{
+			func() error { return event(session.Authorised)(f, child.ID) },               // the parent follows: AUTHORISED
+			func() error { return event(session.Canceled)(f, parent.ID) },                // its processor cancels it
+			func() error { _, err := f.st.Cancel(ctx, "m-1", child.ID, ""); return err }, // CANCEL_REQUESTED, later
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(5 * time.Minute)
+		}
+		p, err := f.clean().Get(ctx, parent.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Past the parent's retention, within the child's.
+		f.clock.Set(p.RetainUntil.Add(time.Second))
+		if _, err := f.st.Get(ctx, parent.ID); session.ErrorCode(err) != session.ENOTFOUND {
+			t.Fatalf("Get(parent past its retention) = %v; want ENOTFOUND", err)
+		}
+		if ttlRan {
+			pk, sk := "SESSION#"+parent.ID, "SESSION"
+			if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.table, Key: map[string]ddb.AttributeValue{
+				"pk": &ddb.AttributeValueMemberS{Value: pk}, "sk": &ddb.AttributeValueMemberS{Value: sk},
+			}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
+		return session.ErrorCode(err), f.mustGet(t, child.ID).Status
+	}
+	var codes [2]session.Code
+	var statuses [2]session.Status
+	for i, ttlRan := range []bool{false, true} {
+		t.Run(fmt.Sprintf("TTL ran %v", ttlRan), func(t *testing.T) { codes[i], statuses[i] = answer(t, ttlRan) })
+	}
+	if codes[0] != codes[1] || statuses[0] != statuses[1] {
+		t.Errorf("declined cancellation of the child: parent item present: code %q, child %s; parent item deleted by TTL: code %q, child %s; want the same answer", codes[0], statuses[0], codes[1], statuses[1])
 	}
 }

@@ -340,3 +340,37 @@ func TestEveryTransitionThroughTheStore(t *testing.T) {
 		}
 	}
 }
+
+// TestIdempotencyKeyNotFreedByAnotherClock: docs/design.md §8, the
+// Idempotency-Key record has a "24 h TTL", and the store promises the key
+// is "never [free] before IdempotencyTTL has passed". A create of a child
+// reads its parent; a parent last changed by an instance whose clock runs
+// ahead (within the 1 s the store follows) moves the attempt's instant
+// ahead. The key's freedom is judged by the clock, not by that instant: a
+// retry half a second before the 24 h are up is still the first answer's
+// replay, not a second session under the same key.
+func TestIdempotencyKeyNotFreedByAnotherClock(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	idem := &store.Idempotency{MerchantID: "m-1", Key: "order-1002", RequestHash: store.HashRequest([]byte("body"))}
+	first := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", uuid.NewString(), "tok", f.clock.Now(), session.DefaultPolicy)
+	if _, r, err := f.st.Create(ctx, first, idem, 201, idBody); err != nil || r != nil {
+		t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
+	}
+	f.clock.Set(t0.Add(store.IdempotencyTTL - time.Minute))
+	parent := f.create(t, "m-1")
+	f.clock.Set(t0.Add(store.IdempotencyTTL - 500*time.Millisecond))
+	ahead := storetest.NewClock(f.clock.Now().Add(900 * time.Millisecond))
+	other := store.New(f.db, f.table, session.DefaultPolicy, 16, ahead.Now)
+	if _, err := other.ApplyEvent(ctx, "", parent.ID, &session.Event{Status: session.Processing}); err != nil {
+		t.Fatal(err)
+	}
+	retry := f.newDraftSession("m-1", parent.ID)
+	_, r, err := f.st.Create(ctx, retry, idem, 201, idBody)
+	if err != nil {
+		t.Fatalf("retry Create() = %v", err)
+	}
+	if r == nil || r.SessionID != first.ID {
+		t.Errorf("retry 24 h - 0.5 s after the first use: replay %+v; want the first answer's (session %s), not a new session %s", r, first.ID, retry.ID)
+	}
+}

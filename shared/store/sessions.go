@@ -109,7 +109,11 @@ func refusal(err error) bool {
 // The record's expiry is in epoch seconds rounded up, and the key is free
 // once the clock's whole second reaches it: never before IdempotencyTTL has
 // passed (a key first used at 10:00:00.7 is free from 10:00:01 the next
-// day, not from 10:00:00).
+// day, not from 10:00:00). The record is made at now (the attempt's
+// instant), and the key's freedom is judged by the clock: an attempt's
+// instant may run up to maxClockLead ahead of it (a session read was
+// changed by an instance whose clock is ahead), and a key must not come
+// free that much early.
 func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, error) {
 	pk, sk := idempotencyKey(w.idem.MerchantID, w.idem.Key)
 	rec, err := attributevalue.MarshalMap(idempotencyItem{
@@ -121,7 +125,7 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 	}
 	free, err := expression.NewBuilder().WithCondition(
 		expression.AttributeNotExists(expression.Name(attrPK)).
-			Or(expression.Name("expiresAtEpoch").LessThanEqual(expression.Value(now.Unix()))),
+			Or(expression.Name("expiresAtEpoch").LessThanEqual(expression.Value(s.now().Unix()))),
 	).Build()
 	if err != nil {
 		return nil, session.Internal(err)
