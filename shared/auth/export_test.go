@@ -1,5 +1,7 @@
 package auth
 
+import "net/http"
+
 // SignatureChecks counts the signatures v has checked (its key provider's
 // calls), so tests see which uses the verified-token cache served.
 func SignatureChecks(v *JWTVerifier) int64 { return v.sigChecks.Load() }
@@ -16,3 +18,7 @@ func TokenCacheLen(v *JWTVerifier) int {
 func NewAPIKeyFrom(fill func([]byte)) (id, key string, secretHash []byte) {
 	return newAPIKey(fill)
 }
+
+// SetJWKSTransport makes v fetch its JWKS through rt (a test's TLS server's
+// transport, which trusts that server's certificate).
+func SetJWKSTransport(v *JWTVerifier, rt http.RoundTripper) { v.client.Transport = rt }

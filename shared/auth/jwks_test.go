@@ -411,3 +411,87 @@ func TestJWKSURLSecretsNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestJWKSRedirectNeverLogsItsTarget: a JWKS URL's secrets (a token as
+// user name, a key in the query) must not reach a log through a redirect
+// either. An identity provider behind a TLS-terminating load balancer
+// often answers with an absolute http:// Location built from the request,
+// query included; the fetch refuses the downgrade (keys over plain http
+// could be swapped in transit), and the text of that refusal, and of a
+// Location Go's client cannot parse, named the target URL whole: "Tokens,
+// keys and secrets never reach a log" (docs/design.md §7), and README's
+// "a password, a token as user name, or a key in the query never reaches
+// a log".
+func TestJWKSRedirectNeverLogsItsTarget(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	redirect := func(location string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", location)
+			w.WriteHeader(http.StatusFound)
+		})
+	}
+	for _, c := range []struct {
+		name     string
+		tls      bool
+		location string
+	}{
+		{"downgrade to http, key in the query", true, "http://127.0.0.1:1/jwks/?code=querys3cret"},
+		{"downgrade to http, token as user name", true, "http://usertok3n@127.0.0.1:1/jwks/"},
+		{"downgrade to http, user name and password", true, "http://usertok3n:pw@127.0.0.1:1/jwks/"},
+		{"a Location that does not parse, key in the query", false, "http://[::1%zz]/jwks/?code=querys3cret"},
+		{"a Location that does not parse, token as user name", false, "http://usertok3n@[::1%zz]/jwks/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var srv *httptest.Server
+			if c.tls {
+				srv = httptest.NewTLSServer(redirect(c.location))
+			} else {
+				srv = httptest.NewServer(redirect(c.location))
+			}
+			defer srv.Close()
+			logs := &syncBuffer{}
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL + "/jwks?code=querys3cret", Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			auth.SetJWKSTransport(v, srv.Client().Transport)
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+				t.Fatalf("Verify() code = %v (%v); want %v", got, err, session.EUNAVAILABLE)
+			}
+			if !strings.Contains(logs.String(), "JWKS fetch failed") {
+				t.Fatalf("no log line for the failed fetch: %s", logs)
+			}
+			for _, secret := range []string{"usertok3n", "querys3cret"} {
+				if strings.Contains(logs.String(), secret) || strings.Contains(err.Error(), secret) {
+					t.Errorf("%s is in the log or the error: %s\n%v", secret, logs, err)
+				}
+			}
+		})
+	}
+}
+
+// TestJWKSRedirectsAreFollowed: the redirect policy refuses only a
+// downgrade from https; an https JWKS that redirects to another https URL
+// (a provider moving its keys) is followed, and a chain longer than 10 is
+// not.
+func TestJWKSRedirectsAreFollowed(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/keys":
+			_, _ = w.Write(iss.JWKS())
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			http.Redirect(w, r, "/keys", http.StatusMovedPermanently)
+		}
+	}))
+	defer srv.Close()
+	for path, want := range map[string]session.Code{"/jwks": "", "/loop": session.EUNAVAILABLE} {
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL + path, Issuer: issuer, Audience: audience})
+		auth.SetJWKSTransport(v, srv.Client().Transport)
+		_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+		if got := session.ErrorCode(err); got != want {
+			t.Errorf("%s: Verify() code = %q (%v); want %q", path, got, err, want)
+		}
+	}
+}

@@ -9,12 +9,15 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -169,7 +172,7 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	}
 	v := &JWTVerifier{
 		cfg:     cfg,
-		client:  jwk.WrapHTTPClientDefaults(&http.Client{Timeout: jwksFetchTimeout}),
+		client:  &http.Client{Timeout: jwksFetchTimeout, CheckRedirect: checkJWKSRedirect},
 		skipped: map[string]bool{},
 
 		loggedURL: loggedJWKSURL(cfg.JWKSURL),
@@ -478,12 +481,14 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 	res, err := v.client.Do(req)
 	if err != nil {
 		// Go's client names the URL in its error, user name and query
-		// included: the log line names it as loggedJWKSURL does.
+		// included: the log line names it as loggedJWKSURL does, and
+		// says why the request failed only in words that name no URL
+		// (shownClientError).
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("%s %s: %w", ue.Op, v.loggedURL, ue.Err)
+			return nil, fmt.Errorf("%s %s: %w", ue.Op, v.loggedURL, shownClientError(ue.Err))
 		}
-		return nil, err
+		return nil, shownClientError(err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
@@ -497,6 +502,60 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 		return nil, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
 	}
 	return jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
+}
+
+// maxJWKSRedirects bounds the redirects one JWKS fetch follows.
+const maxJWKSRedirects = 10
+
+// errJWKSRedirect is why a JWKS fetch stopped following redirects.
+type errJWKSRedirect string
+
+func (e errJWKSRedirect) Error() string { return string(e) }
+
+// checkJWKSRedirect is the JWKS fetch's redirect policy: at most
+// maxJWKSRedirects, and never from https to anything else (keys fetched
+// over plain http could be swapped in transit), as jwx's own fetch client
+// does. Its refusals name no URL: a redirect's target is built by the
+// identity provider, often from the request URL itself, so it may carry
+// JWKS_URL's user name or query (a key in ?code=), which never reach a log;
+// jwx's refusal quoted the target whole.
+func checkJWKSRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxJWKSRedirects {
+		return errJWKSRedirect(fmt.Sprintf("stopped after %d redirects", maxJWKSRedirects))
+	}
+	if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return errJWKSRedirect("refused a redirect from https to a URL that is not https")
+	}
+	return nil
+}
+
+// shownClientError is err, the failure of a JWKS request inside Go's
+// client, as a log line may show it: as it is when it is a kind whose text
+// names no URL (a redirect refused by checkJWKSRedirect, a deadline, a
+// network or TLS failure, a connection closed early), else by its type
+// alone. Go's client quotes a redirect's Location whole when it cannot
+// parse it ("failed to parse Location header ..."), user name and query
+// included.
+func shownClientError(err error) error {
+	var (
+		redirect errJWKSRedirect
+		netErr   net.Error
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+		host     x509.HostnameError
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &redirect), errors.As(err, &netErr),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.As(err, &verify), errors.As(err, &record), errors.As(err, &alert),
+		errors.As(err, &host), errors.As(err, &unknown), errors.As(err, &invalid):
+		return err
+	}
+	return errors.New("the request failed (its text is not shown: it may quote a redirect's URL)")
 }
 
 // usable returns the keys of set the service can verify with, by kid,
