@@ -77,10 +77,7 @@ func main() {
 		defer e.Stop()
 		s.endpoint, s.engine = e.Endpoint, e.PID()
 	}
-	parts := []struct {
-		name string
-		run  func(*suite) error
-	}{
+	parts := []part{
 		{"overhead", runOverhead},
 		{"coldstart", runColdStart},
 		{"load", func(s *suite) error { return runLoad(s, *loadFor) }},
@@ -88,22 +85,7 @@ func main() {
 		{"list", runListCost},
 		{"heat", runHeatModel},
 	}
-	failed := false
-	for _, p := range parts {
-		if *only != "" && *only != p.name {
-			continue
-		}
-		fmt.Printf("\n== %s\n", p.name)
-		if err := p.run(s); err != nil {
-			fmt.Fprintf(os.Stderr, "bench %s: %v\n", p.name, err)
-			failed = true
-		}
-	}
-	for _, r := range s.rows {
-		if r.Pass != nil && !*r.Pass {
-			failed = true
-		}
-	}
+	failed := s.runParts(parts, *only)
 	report := s.markdown(time.Since(started))
 	fmt.Println()
 	fmt.Println(report)
@@ -116,6 +98,34 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// part is one part of the suite.
+type part struct {
+	name string
+	run  func(*suite) error
+}
+
+// runParts runs the parts (only the one named only, if it is not empty)
+// and reports whether the run failed: a part that stopped with an error,
+// or a budget missed.
+func (s *suite) runParts(parts []part, only string) (failed bool) {
+	for _, p := range parts {
+		if only != "" && only != p.name {
+			continue
+		}
+		fmt.Fprintf(s.log, "\n== %s\n", p.name)
+		if err := p.run(s); err != nil {
+			fmt.Fprintf(os.Stderr, "bench %s: %v\n", p.name, err)
+			failed = true
+		}
+	}
+	for _, r := range s.rows {
+		if r.Pass != nil && !*r.Pass {
+			failed = true
+		}
+	}
+	return failed
 }
 
 // Markers around the generated part of the report: the rest of the file
