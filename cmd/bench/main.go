@@ -106,6 +106,24 @@ type part struct {
 	run  func(*suite) error
 }
 
+// label is the part's name as its rows give it.
+func (p part) label() string {
+	if p.name == "coldstart" {
+		return "cold start"
+	}
+	return p.name
+}
+
+// oneLine is s on one line of a Markdown table: white space runs folded to
+// one space, "|" escaped, cut at max runes.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
 // runParts runs the parts (only the one named only, if it is not empty)
 // and reports whether the run failed: a part that stopped with an error,
 // or a budget missed.
@@ -117,7 +135,11 @@ func (s *suite) runParts(parts []part, only string) (failed bool) {
 		fmt.Fprintf(s.log, "\n== %s\n", p.name)
 		if err := p.run(s); err != nil {
 			fmt.Fprintf(os.Stderr, "bench %s: %v\n", p.name, err)
-			failed = true
+			// The part measured nothing after the error: the report says
+			// so, rather than showing only the rows it reached, all
+			// passing.
+			s.add(row{Part: p.label(), Figure: "the part ran to its end (every figure of the part measured)", Budget: "no error",
+				Measured: "stopped: " + oneLine(err.Error(), 200), Pass: pass(false)})
 		}
 	}
 	for _, r := range s.rows {
