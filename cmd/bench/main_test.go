@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAPartThatStopsIsAFailureInTheReport: a part that stops with an
@@ -42,5 +43,34 @@ func TestAPartThatStopsIsAFailureInTheReport(t *testing.T) {
 		if strings.HasPrefix(l, "second line") || strings.Count(l, "|")-strings.Count(l, `\|`) > 6 {
 			t.Errorf("report line %q: the error broke the table", l)
 		}
+	}
+}
+
+// TestTheWholeRunHasItsBudget: issue 6, "`make bench` runs everything
+// below on this 2-core machine in under 10 minutes and prints one table
+// (figure, budget, measured, pass/fail)": the run's own duration is a
+// budget of the table, judged on a whole run (not on one part, -only).
+func TestTheWholeRunHasItsBudget(t *testing.T) {
+	quick := []part{{"heat", func(s *suite) error { return nil }}}
+	s := &suite{log: io.Discard}
+	if failed := s.runParts(quick, ""); failed {
+		t.Errorf("a quick whole run failed")
+	}
+	var got []row
+	for _, r := range s.rows {
+		if r.Budget == "< 10 min" {
+			got = append(got, r)
+		}
+	}
+	if len(got) != 1 || got[0].Pass == nil || !*got[0].Pass {
+		t.Fatalf("rows %+v; want one passing row with the budget < 10 min", s.rows)
+	}
+	s = &suite{log: io.Discard, started: time.Now().Add(-11 * time.Minute)}
+	if failed := s.runParts(quick, ""); !failed {
+		t.Errorf("a whole run of 11 minutes did not fail")
+	}
+	s = &suite{log: io.Discard}
+	if s.runParts(quick, "heat"); len(s.rows) != 0 {
+		t.Errorf("rows of a -only run %+v; want none (one part is not the whole run)", s.rows)
 	}
 }
