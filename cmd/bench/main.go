@@ -131,6 +131,14 @@ func oneLine(s string, max int) string {
 // maxWholeRun since s.started (the program's start; else runParts').
 func (s *suite) runParts(parts []part, only string) (failed bool) {
 	start := time.Now()
+	known := only == ""
+	for _, p := range parts {
+		known = known || p.name == only
+	}
+	if !known {
+		fmt.Fprintf(os.Stderr, "bench: no part named %q\n", only)
+		return true
+	}
 	for _, p := range parts {
 		if only != "" && only != p.name {
 			continue

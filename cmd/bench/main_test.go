@@ -74,3 +74,13 @@ func TestTheWholeRunHasItsBudget(t *testing.T) {
 		t.Errorf("rows of a -only run %+v; want none (one part is not the whole run)", s.rows)
 	}
 }
+
+// TestOnlyAnUnknownPartFails: `go run ./cmd/bench -only lod` (a typo)
+// measures nothing; it must not exit 0 as if every budget were met.
+func TestOnlyAnUnknownPartFails(t *testing.T) {
+	s := &suite{log: io.Discard}
+	ran := false
+	if failed := s.runParts([]part{{"load", func(s *suite) error { ran = true; return nil }}}, "lod"); !failed || ran {
+		t.Errorf("runParts(-only lod) = failed %v, ran load %v; want failed, nothing run", failed, ran)
+	}
+}
