@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -112,7 +115,12 @@ func (r heatResult) hottest(index string) (string, keyLoad, int) {
 // projecting the fields of document 004's record (so every status change
 // rewrote it), EXPIRY_SHARDS 16.
 func heatLayouts() ([]heatLayout, error) {
-	cfg, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions"}[k] })
+	env, err := deployedSettings()
+	if err != nil {
+		return nil, err
+	}
+	env["TABLE_NAME"] = "sessions"
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +144,67 @@ func heatLayouts() ([]heatLayout, error) {
 			Store: store.New(nil, "sessions", cfg.Policy(), 16, now, store.ListShards(1)),
 		},
 	}, nil
+}
+
+// deployedSettings are the layout's settings (EXPIRY_SHARDS, LIST_SHARDS)
+// as template.yaml deploys them, a parameter's default for a !Ref: the
+// model is of the layout the repository deploys, so a default changed in
+// the template alone (where config's default no longer applies) is
+// modelled, not config's.
+func deployedSettings() (map[string]string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil, fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return layoutSettings(raw)
+}
+
+// layoutSettings reads EXPIRY_SHARDS and LIST_SHARDS from a template's
+// Globals (every function has them; none overrides them).
+func layoutSettings(template []byte) (map[string]string, error) {
+	root, err := samlocal.DecodeCFN(template)
+	if err != nil {
+		return nil, fmt.Errorf("template.yaml: %w", err)
+	}
+	at := func(v any, keys ...string) any {
+		for _, k := range keys {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		return v
+	}
+	vars := at(root, "Globals", "Function", "Environment", "Variables")
+	out := map[string]string{}
+	for _, k := range []string{"EXPIRY_SHARDS", "LIST_SHARDS"} {
+		switch v := at(vars, k).(type) {
+		case string:
+			out[k] = v
+		case map[string]any:
+			name, _ := v["Ref"].(string)
+			d, ok := at(root, "Parameters", name, "Default").(string)
+			if !ok {
+				return nil, fmt.Errorf("template.yaml: %s is %v, not a parameter with a default", k, v)
+			}
+			out[k] = d
+		default:
+			return nil, fmt.Errorf("template.yaml: Globals declare no %s", k)
+		}
+	}
+	return out, nil
 }
 
 // recordProjection is what the list index projected before it held keys and

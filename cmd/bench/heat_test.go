@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -210,5 +211,34 @@ func TestHeatImageIsTheStoredItem(t *testing.T) {
 		if g, w := store.ItemSize(img), store.ItemSize(out.Item); g != w {
 			t.Errorf("after %d changes: the model's item is %d bytes; the store wrote %d", changes, g, w)
 		}
+	}
+}
+
+// TestHeatLayoutIsTheTemplates: issue 14, "choose EXPIRY_SHARDS' default
+// to meet it": the default that is deployed is template.yaml's parameter
+// (config's applies only where no value is set), so the model reads the
+// layout's settings from the template.
+func TestHeatLayoutIsTheTemplates(t *testing.T) {
+	tpl := []byte("Parameters:\n  ExpiryShards:\n    Type: Number\n    Default: 16\nGlobals:\n  Function:\n    Environment:\n      Variables:\n        EXPIRY_SHARDS: !Ref ExpiryShards\n        LIST_SHARDS: \"4\"\n")
+	got, err := layoutSettings(tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["EXPIRY_SHARDS"] != "16" || got["LIST_SHARDS"] != "4" {
+		t.Errorf("layoutSettings = %v; want EXPIRY_SHARDS 16, LIST_SHARDS 4", got)
+	}
+	if _, err := layoutSettings([]byte("Globals:\n  Function:\n    Environment:\n      Variables:\n        LIST_SHARDS: \"4\"\n")); err == nil {
+		t.Errorf("a template without EXPIRY_SHARDS: no error; want one")
+	}
+	layouts, err := heatLayouts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployed, err := deployedSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("this layout (LIST_SHARDS %s, EXPIRY_SHARDS %s)", deployed["LIST_SHARDS"], deployed["EXPIRY_SHARDS"]); layouts[0].Name != want {
+		t.Errorf("the model's layout is %q; want %q (template.yaml's)", layouts[0].Name, want)
 	}
 }

@@ -189,7 +189,8 @@ func runLoad(s *suite, d time.Duration) error {
 	if _, err := heyRun(hey, floor.Process.Pid, s.engine, token, floorURL, d); err != nil {
 		return err
 	}
-	if _, err := heyRun(hey, srv.Process.Pid, s.engine, token, url, d); err != nil {
+	warm, err := heyRun(hey, srv.Process.Pid, s.engine, token, url, d)
+	if err != nil {
 		return err
 	}
 	// The machine is shared and noisy: the raw peer, the bare server and
@@ -239,9 +240,17 @@ func runLoad(s *suite, d time.Duration) error {
 	s.add(row{Part: "load", Figure: "CPU per request, raw runs: engine + the peer's process", Measured: fmt.Sprintf("%s + %s = %s", msS(raw.cpu.engine), msS(raw.cpu.client), msS(raw.cpu.engine+raw.cpu.client))})
 	s.add(row{Part: "load", Figure: "CPU per request, bare server runs: engine + bare server + hey", Measured: heyCPU(bare)})
 	s.add(row{Part: "load", Figure: "CPU per request, server runs: engine + server + hey", Measured: heyCPU(ours)})
-	s.add(row{Part: "load", Figure: fmt.Sprintf("errors under load (%d requests)", ours.requests), Budget: "0", Measured: fmt.Sprint(ours.errors), Pass: pass(ours.errors == 0)})
+	s.add(loadErrorsRow(warm, ourRuns))
 	s.add(row{Part: "load", Figure: "peak RSS of the local server", Budget: "≤ 60 MB", Measured: mb(rss), Pass: pass(rss <= maxPeakRSSBytes)})
 	return nil
+}
+
+// loadErrorsRow is the errors budget of the local server's load runs: the
+// warm-up's included, whose latencies are not recorded but whose errors
+// are errors under load.
+func loadErrorsRow(warm loadResult, runs []loadResult) row {
+	all := medianLoad(append([]loadResult{warm}, runs...))
+	return row{Part: "load", Figure: fmt.Sprintf("errors under load (%d requests, the warm-up's included)", all.requests), Budget: "0", Measured: fmt.Sprint(all.errors), Pass: pass(all.errors == 0)}
 }
 
 // p50Ratio is the ratio of the medians' p50s, with each round's own

@@ -58,3 +58,32 @@ func TestP50RatioComparesMediansAndRounds(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadErrorsCountTheWarmUp: issue 6's load budget is "0 errors". The
+// warm-up run is the local server under the same load (its latencies are
+// not recorded, because a fresh engine is slow), so an error it answered
+// is an error under load like any other: a server that fails while the
+// engine warms up must not pass.
+func TestLoadErrorsCountTheWarmUp(t *testing.T) {
+	clean := []loadResult{{requests: 100}, {requests: 100}}
+	tests := []struct {
+		name     string
+		warm     loadResult
+		runs     []loadResult
+		measured string
+		passes   bool
+	}{
+		{"no errors", loadResult{requests: 50}, clean, "0", true},
+		{"errors in the warm-up only", loadResult{requests: 50, errors: 3}, clean, "3", false},
+		{"errors in a round", loadResult{requests: 50}, []loadResult{{requests: 100, errors: 1}, {requests: 100}}, "1", false},
+	}
+	for _, tt := range tests {
+		r := loadErrorsRow(tt.warm, tt.runs)
+		if r.Measured != tt.measured || *r.Pass != tt.passes {
+			t.Errorf("%s: errors row %q, pass %v; want %q, pass %v", tt.name, r.Measured, *r.Pass, tt.measured, tt.passes)
+		}
+	}
+	if r := loadErrorsRow(loadResult{requests: 50}, clean); r.Figure != "errors under load (250 requests, the warm-up's included)" {
+		t.Errorf("figure %q; want the requests of every run, the warm-up's included", r.Figure)
+	}
+}

@@ -25,7 +25,12 @@ import (
 // time, against the naive peer, a Scan of the table for the same sessions;
 // and what the sweeper pays for EXPIRY_SHARDS' default against 16 shards.
 func runSweepCost(s *suite) error {
-	cfg, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions"}[k] })
+	env, err := deployedSettings() // EXPIRY_SHARDS as template.yaml deploys it
+	if err != nil {
+		return err
+	}
+	env["TABLE_NAME"] = "sessions"
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestStartRowShowsTheRounds: "compare ratios measured in one run, with
+// the subject and its peer interleaved ... and the spread reported". The
+// budget judges the medians ("≤ 2× the hello world's median", issue 6);
+// the spread is each round's function against the hello world of the
+// same round, not the extremes of either side.
+func TestStartRowShowsTheRounds(t *testing.T) {
+	tests := []struct {
+		name        string
+		fn, hello   []float64
+		measured    string
+		wantPassing bool
+	}{
+		{"rounds paired in order", []float64{4e6, 9e6, 5e6}, []float64{2e6, 6e6, 2.5e6}, "2.00× (rounds 1.50–2.00; 5.0 ms)", true},
+		{"over budget", []float64{6e6, 6e6, 6e6}, []float64{2e6, 3e6, 2.9e6}, "2.07× (rounds 2.00–3.00; 6.0 ms)", false},
+	}
+	for _, tt := range tests {
+		r := startRow("fn", tt.fn, tt.hello)
+		if r.Measured != tt.measured || *r.Pass != tt.wantPassing {
+			t.Errorf("%s: startRow = %q, pass %v; want %q, pass %v", tt.name, r.Measured, *r.Pass, tt.measured, tt.wantPassing)
+		}
+	}
+}
+
+// TestInitConnectionsSeenFromAGoroutine: issue 6, "Nothing slow at init:
+// no network call before the first request". A bootstrap whose init starts
+// a goroutine that connects a moment after the first `next` call has made
+// a network call before its first request; the check must see it, not
+// kill the process before the goroutine runs.
+func TestInitConnectionsSeenFromAGoroutine(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "lateconnect")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/lateconnect")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	trap, err := newConnTrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trap.close()
+	rt, err := newStartServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close()
+	env := []string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr, "DYNAMODB_ENDPOINT=" + trap.url, "PATH=" + os.Getenv("PATH")}
+	if err := rt.checkInit(bin, env); err != nil {
+		t.Fatal(err)
+	}
+	if got := trap.count(); got != 1 {
+		t.Errorf("connections seen = %d; want 1 (the goroutine's, %s after the first `next`)", got, "20 ms")
+	}
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAPartThatStopsIsAFailureInTheReport: a part that stops with an
+// error (hey not installable, the engine gone) measured nothing after the
+// error, so the report written from the run must not read as if every
+// budget were met: the part appears in the table as a failure, with its
+// error, beside the rows it measured before it stopped, and the run fails.
+func TestAPartThatStopsIsAFailureInTheReport(t *testing.T) {
+	s := &suite{log: io.Discard}
+	failed := s.runParts([]part{
+		{"heat", func(s *suite) error {
+			s.add(row{Part: "heat", Figure: "measured before the error", Budget: "< 1", Measured: "0", Pass: pass(true)})
+			return errors.New("model stopped\nsecond line | with a pipe")
+		}},
+		{"sweep", func(s *suite) error { return nil }},
+	}, "")
+	if !failed {
+		t.Errorf("runParts = not failed; want failed")
+	}
+	report := s.markdown(0)
+	var fails []string
+	for _, l := range strings.Split(report, "\n") {
+		if strings.HasSuffix(l, "| **FAIL** |") {
+			fails = append(fails, l)
+		}
+	}
+	if len(fails) != 1 || !strings.HasPrefix(fails[0], "| heat | ") || !strings.Contains(fails[0], "model stopped") {
+		t.Errorf("report's failed rows %q; want one row of part heat naming its error\n%s", fails, report)
+	}
+	if strings.Count(report, "\n| heat |") != 2 {
+		t.Errorf("report:\n%s\nwant the row measured before the error and the error's row", report)
+	}
+	// The error's text stays on one table row.
+	for _, l := range strings.Split(report, "\n") {
+		if strings.HasPrefix(l, "second line") || strings.Count(l, "|")-strings.Count(l, `\|`) > 6 {
+			t.Errorf("report line %q: the error broke the table", l)
+		}
+	}
+}
+
+// TestTheWholeRunHasItsBudget: issue 6, "`make bench` runs everything
+// below on this 2-core machine in under 10 minutes and prints one table
+// (figure, budget, measured, pass/fail)": the run's own duration is a
+// budget of the table, judged on a whole run (not on one part, -only).
+func TestTheWholeRunHasItsBudget(t *testing.T) {
+	quick := []part{{"heat", func(s *suite) error { return nil }}}
+	s := &suite{log: io.Discard}
+	if failed := s.runParts(quick, ""); failed {
+		t.Errorf("a quick whole run failed")
+	}
+	var got []row
+	for _, r := range s.rows {
+		if r.Budget == "< 10 min" {
+			got = append(got, r)
+		}
+	}
+	if len(got) != 1 || got[0].Pass == nil || !*got[0].Pass {
+		t.Fatalf("rows %+v; want one passing row with the budget < 10 min", s.rows)
+	}
+	s = &suite{log: io.Discard, started: time.Now().Add(-11 * time.Minute)}
+	if failed := s.runParts(quick, ""); !failed {
+		t.Errorf("a whole run of 11 minutes did not fail")
+	}
+	s = &suite{log: io.Discard}
+	if s.runParts(quick, "heat"); len(s.rows) != 0 {
+		t.Errorf("rows of a -only run %+v; want none (one part is not the whole run)", s.rows)
+	}
+}
+
+// TestOnlyAnUnknownPartFails: `go run ./cmd/bench -only lod` (a typo)
+// measures nothing; it must not exit 0 as if every budget were met.
+func TestOnlyAnUnknownPartFails(t *testing.T) {
+	s := &suite{log: io.Discard}
+	ran := false
+	if failed := s.runParts([]part{{"load", func(s *suite) error { ran = true; return nil }}}, "lod"); !failed || ran {
+		t.Errorf("runParts(-only lod) = failed %v, ran load %v; want failed, nothing run", failed, ran)
+	}
+}
