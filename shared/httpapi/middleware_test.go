@@ -209,3 +209,52 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestAbortedRequestIsLoggedOnce: "one structured log line per request"
+// (Middleware's doc; CONVENTIONS). A handler that aborts its response with
+// http.ErrAbortHandler (net/http's way to cut a response short without a
+// stack trace) must still leave the request's line: the panic goes on to
+// the server, which drops the connection, after the line is written.
+func TestAbortedRequestIsLoggedOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		before func(http.ResponseWriter) // what the handler wrote before aborting
+		status float64
+	}{
+		{"nothing written", func(http.ResponseWriter) {}, 500},
+		{"headers written", func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "req-1" }, httpapi.NewRouter(httpapi.Route{
+				Pattern: "GET /abort",
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					tt.before(w)
+					panic(http.ErrAbortHandler)
+				}),
+			}))
+			func() {
+				defer func() {
+					if p := recover(); p != http.ErrAbortHandler {
+						t.Errorf("panic after the middleware: got %v; want http.ErrAbortHandler", p)
+					}
+				}()
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/abort", nil))
+			}()
+			lines := logLines(t, logs.String())
+			if got, want := len(lines), 1; got != want {
+				t.Fatalf("log lines: got %v; want %v:\n%s", got, want, logs.String())
+			}
+			if got, want := lines[0]["request_id"], "req-1"; got != want {
+				t.Errorf("request_id: got %v; want %v", got, want)
+			}
+			if got, want := lines[0]["status"], tt.status; got != want {
+				t.Errorf("status: got %v; want %v", got, want)
+			}
+			if got, want := lines[0]["route"], "GET /abort"; got != want {
+				t.Errorf("route: got %v; want %v", got, want)
+			}
+		})
+	}
+}
