@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -256,5 +257,30 @@ func TestAbortedRequestIsLoggedOnce(t *testing.T) {
 				t.Errorf("route: got %v; want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestLogLineLatencyIsMeasured: the request line's latency_ms is the time
+// the request took, in milliseconds, not a value that is merely present
+// (TestOneLogLinePerRequestWithoutSecrets checks only that): a handler that
+// takes at least 30 ms is logged with at least 30 ms and at most what the
+// caller measured around the whole request, so a loaded machine cannot
+// fail it.
+func TestLogLineLatencyIsMeasured(t *testing.T) {
+	const slow = 30 * time.Millisecond
+	var logs bytes.Buffer
+	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
+		httpapi.Route{Pattern: "GET /slow", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(slow); w.WriteHeader(204) })},
+	))
+	start := time.Now()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/slow", nil))
+	slowTook := time.Since(start)
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 {
+		t.Fatalf("log lines: got %d; want 1", len(lines))
+	}
+	got, ok := lines[0]["latency_ms"].(float64)
+	if want := float64(slow.Milliseconds()); !ok || got < want || got > float64(slowTook.Microseconds())/1000 {
+		t.Errorf("slow request latency_ms: got %v; want %v to %v", lines[0]["latency_ms"], want, float64(slowTook.Microseconds())/1000)
 	}
 }
