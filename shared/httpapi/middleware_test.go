@@ -82,6 +82,14 @@ func testOneLogLinePerRequestWithoutSecrets(t *testing.T, h *harness) {
 	if lines[2]["code"] != session.ReasonCardNumber || lines[2]["status"] != 400.0 {
 		t.Errorf("refused request log = %v; want status 400 code %s", lines[2], session.ReasonCardNumber)
 	}
+	// A client's error is not the service's: INFO, with its code and
+	// without the error's text (only a 5xx line carries that, at ERROR).
+	if got, want := lines[2]["level"], "INFO"; got != want {
+		t.Errorf("refused request log level: got %v; want %v", got, want)
+	}
+	if got, ok := lines[2]["error"]; ok {
+		t.Errorf("refused request log error: got %v; want none", got)
+	}
 	// A subject that looks like a card number is not logged.
 	odd := h.iss.MustMint(devtoken.Claims{Subject: "5555555555554444", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
 	h.do("GET", "/sessions/"+id, odd, nil)
