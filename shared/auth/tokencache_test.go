@@ -461,3 +461,60 @@ func TestNotYetValidTokenIsNotCached(t *testing.T) {
 		t.Errorf("Verify() cached, the clock back before nbf - leeway = %v; want %s", err, session.EUNAUTHORIZED)
 	}
 }
+
+// TestCachedTokenTimeBoundaries: "exp/nbf are still checked against the
+// clock on every use" (docs/design.md §7), and timely says it judges "as
+// jwx's validation would". Each claim is pinned alone, at the exact instant
+// jwx's answer changes: a cached token is refused at that instant when jwx
+// refuses it, and one jwx accepts is served from the cache (no second
+// signature check). A cached answer more lenient than jwx's is a token
+// the service accepts that it would refuse afresh. TestCachedTokenIsStillTimeChecked
+// steps the clock back past nbf and iat together and never reaches exp's
+// exact end, so the iat check alone, or exp's boundary, could go unnoticed.
+func TestCachedTokenTimeBoundaries(t *testing.T) {
+	start := time.Now().Truncate(time.Second) // claims are whole seconds
+	exp := start.Add(2 * time.Minute)
+	ahead := start.Add(30 * time.Second) // within the leeway at start
+	tests := []struct {
+		name   string
+		claims devtoken.Claims
+		at     time.Time // the clock at the cached use
+		ok     bool
+	}{
+		{"exp: last instant within the leeway", devtoken.Claims{IssuedAt: start, Expires: exp}, exp.Add(auth.MaxSkew - time.Nanosecond), true},
+		{"exp: at exp + leeway", devtoken.Claims{IssuedAt: start, Expires: exp}, exp.Add(auth.MaxSkew), false},
+		{"iat alone: at iat - leeway", devtoken.Claims{IssuedAt: ahead, Expires: exp}, ahead.Add(-auth.MaxSkew), true},
+		{"iat alone: just before iat - leeway", devtoken.Claims{IssuedAt: ahead, Expires: exp}, ahead.Add(-auth.MaxSkew - time.Nanosecond), false},
+		{"nbf alone: at nbf - leeway", devtoken.Claims{IssuedAt: start.Add(-time.Hour), NotBefore: ahead, Expires: exp}, ahead.Add(-auth.MaxSkew), true},
+		{"nbf alone: just before nbf - leeway", devtoken.Claims{IssuedAt: start.Add(-time.Hour), NotBefore: ahead, Expires: exp}, ahead.Add(-auth.MaxSkew - time.Nanosecond), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			iss := newIssuer(t, jwa.ES256())
+			clock := &testClock{now: start}
+			v, _ := newCachingVerifier(t, iss, clock, 0)
+			ctx := context.Background()
+			tt.claims.MerchantID = "m-1"
+			tok := iss.MustMint(tt.claims)
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("Verify() at start = %v", err)
+			}
+			clock.Set(tt.at)
+			_, err := v.Verify(ctx, tok)
+			if got := err == nil; got != tt.ok {
+				t.Errorf("cached Verify() = %v: got accepted %v; want %v", err, got, tt.ok)
+			}
+			if !tt.ok && session.ErrorCode(err) != session.EUNAUTHORIZED {
+				t.Errorf("cached Verify() = %v; got code %q; want %s", err, session.ErrorCode(err), session.EUNAUTHORIZED)
+			}
+			if got, want := auth.SignatureChecks(v), int64(1); tt.ok && got != want {
+				t.Errorf("signature checks: got %d; want %d (served from the cache)", got, want)
+			}
+			// The oracle: a verifier without the token in its cache.
+			fresh, _ := newCachingVerifier(t, iss, &testClock{now: tt.at}, 0)
+			if _, ferr := fresh.Verify(ctx, tok); (ferr == nil) != tt.ok {
+				t.Errorf("fresh Verify() = %v: got accepted %v; want %v (jwx's answer)", ferr, ferr == nil, tt.ok)
+			}
+		})
+	}
+}

@@ -94,6 +94,16 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
+					// The handler cut its response short on purpose: the
+					// server drops the connection (no stack trace), but
+					// the request still has its one line, with the status
+					// sent, or 500 when nothing was.
+					status := rec.status
+					if !rec.wrote {
+						status = http.StatusInternalServerError
+						ri.err = session.Internal(errors.New("the handler aborted the response"))
+					}
+					logRequest(logger, r, ri, status, time.Since(start))
 					panic(p)
 				}
 				ri.err = session.Internal(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))

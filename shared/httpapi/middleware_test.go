@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -80,6 +81,14 @@ func testOneLogLinePerRequestWithoutSecrets(t *testing.T, h *harness) {
 	}
 	if lines[2]["code"] != session.ReasonCardNumber || lines[2]["status"] != 400.0 {
 		t.Errorf("refused request log = %v; want status 400 code %s", lines[2], session.ReasonCardNumber)
+	}
+	// A client's error is not the service's: INFO, with its code and
+	// without the error's text (only a 5xx line carries that, at ERROR).
+	if got, want := lines[2]["level"], "INFO"; got != want {
+		t.Errorf("refused request log level: got %v; want %v", got, want)
+	}
+	if got, ok := lines[2]["error"]; ok {
+		t.Errorf("refused request log error: got %v; want none", got)
 	}
 	// A subject that looks like a card number is not logged.
 	odd := h.iss.MustMint(devtoken.Claims{Subject: "5555555555554444", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
@@ -207,5 +216,79 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 				t.Errorf("%.20s: detail %.60q echoes %q", c.method, detail, part)
 			}
 		}
+	}
+}
+
+// TestAbortedRequestIsLoggedOnce: "one structured log line per request"
+// (Middleware's doc; CONVENTIONS). A handler that aborts its response with
+// http.ErrAbortHandler (net/http's way to cut a response short without a
+// stack trace) must still leave the request's line: the panic goes on to
+// the server, which drops the connection, after the line is written.
+func TestAbortedRequestIsLoggedOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		before func(http.ResponseWriter) // what the handler wrote before aborting
+		status float64
+	}{
+		{"nothing written", func(http.ResponseWriter) {}, 500},
+		{"headers written", func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "req-1" }, httpapi.NewRouter(httpapi.Route{
+				Pattern: "GET /abort",
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					tt.before(w)
+					panic(http.ErrAbortHandler)
+				}),
+			}))
+			func() {
+				defer func() {
+					if p := recover(); p != http.ErrAbortHandler {
+						t.Errorf("panic after the middleware: got %v; want http.ErrAbortHandler", p)
+					}
+				}()
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/abort", nil))
+			}()
+			lines := logLines(t, logs.String())
+			if got, want := len(lines), 1; got != want {
+				t.Fatalf("log lines: got %v; want %v:\n%s", got, want, logs.String())
+			}
+			if got, want := lines[0]["request_id"], "req-1"; got != want {
+				t.Errorf("request_id: got %v; want %v", got, want)
+			}
+			if got, want := lines[0]["status"], tt.status; got != want {
+				t.Errorf("status: got %v; want %v", got, want)
+			}
+			if got, want := lines[0]["route"], "GET /abort"; got != want {
+				t.Errorf("route: got %v; want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestLogLineLatencyIsMeasured: the request line's latency_ms is the time
+// the request took, in milliseconds, not a value that is merely present
+// (TestOneLogLinePerRequestWithoutSecrets checks only that): a handler that
+// takes at least 30 ms is logged with at least 30 ms and at most what the
+// caller measured around the whole request, so a loaded machine cannot
+// fail it.
+func TestLogLineLatencyIsMeasured(t *testing.T) {
+	const slow = 30 * time.Millisecond
+	var logs bytes.Buffer
+	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
+		httpapi.Route{Pattern: "GET /slow", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(slow); w.WriteHeader(204) })},
+	))
+	start := time.Now()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/slow", nil))
+	slowTook := time.Since(start)
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 {
+		t.Fatalf("log lines: got %d; want 1", len(lines))
+	}
+	got, ok := lines[0]["latency_ms"].(float64)
+	if want := float64(slow.Milliseconds()); !ok || got < want || got > float64(slowTook.Microseconds())/1000 {
+		t.Errorf("slow request latency_ms: got %v; want %v to %v", lines[0]["latency_ms"], want, float64(slowTook.Microseconds())/1000)
 	}
 }
