@@ -246,6 +246,15 @@ func (s *Session) At(now time.Time, p Policy) (*Session, error) {
 	return v, nil
 }
 
+// TurnsBetween reports whether At answers differently at b than at a: the
+// session expires, or passes its retention, between the two instants. A
+// read that began at a and ended at b straddles that instant, and a write
+// accepted before it may have landed after the read (docs/design.md §4).
+func (s *Session) TurnsBetween(a, b time.Time, p Policy) bool {
+	purge := s.PurgeAt(p)
+	return s.ExpiredAt(a) != s.ExpiredAt(b) || a.Before(purge) != b.Before(purge)
+}
+
 // Expiry describes the write that persists an expiry: everything the sweeper
 // stores when it expires an open session whose expiresAt has passed.
 type Expiry struct {

@@ -449,9 +449,11 @@ func TestGetWithChildReadsOneInstant(t *testing.T) {
 	}
 
 	// Parent and child expire at the same instant. A clock that moves on
-	// by 1 µs at every reading starts 1 µs before it: read once, both are
-	// open; read twice, the two would disagree.
-	clock := &tickingClock{base: parent.ExpiresAt.Add(-time.Microsecond), step: time.Microsecond}
+	// by 1 µs at every reading starts 2 µs before it: the read begins at
+	// -2 µs and is judged at -1 µs, when both are open; judged with a
+	// second reading, the two would disagree. (A start 1 µs before it
+	// would make the read straddle the expiry, and be made again.)
+	clock := &tickingClock{base: parent.ExpiresAt.Add(-2 * time.Microsecond), step: time.Microsecond}
 	st := store.New(storetest.Client(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}}), f.table, session.DefaultPolicy, 16, clock.Now)
 	calls.Take()
 	v, c, err := st.GetWithChild(ctx, "m-1", parent.ID)

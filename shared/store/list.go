@@ -193,15 +193,16 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 			}
 			continue
 		}
-		found, err := s.batchGet(ctx, window)
-		if err != nil {
-			return "", err
-		}
 		// Judged at an instant after the items were read, as Get judges
 		// one: the BatchGetItem (the SDK's retries, unprocessed keys) may
 		// have taken seconds, and another endpoint may meanwhile have
 		// reported a session EXPIRED, or gone; it must not come back here.
-		now := s.now()
+		// A read that straddled a session's expiry (or end of retention)
+		// is made again, as Get does.
+		found, now, err := s.batchGetJudged(ctx, window)
+		if err != nil {
+			return "", err
+		}
 		for i, e := range window {
 			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
 				if v, err := v.At(now, s.policy); err == nil {
@@ -404,6 +405,31 @@ func (r *lister) cursor() string {
 		}
 	}
 	return encodeCursor(len(r.parts), r.mtag, r.last, pos)
+}
+
+// batchGetJudged reads the sessions of entries as batchGet does and returns
+// the instant to judge them at: one after the read, unless the read
+// straddled a session's expiry or end of retention, when the entries are
+// read again (see Get).
+func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry) (map[string]*session.Session, time.Time, error) {
+	for attempt := 1; ; attempt++ {
+		began := s.now()
+		found, err := s.batchGet(ctx, entries)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		now := s.now()
+		straddled := false
+		for _, v := range found {
+			if v.TurnsBetween(began, now, s.policy) {
+				straddled = true
+				break
+			}
+		}
+		if !straddled || attempt >= maxStraddledReads {
+			return found, now, nil
+		}
+	}
 }
 
 // batchGet reads the sessions of entries from the table, consistently, at

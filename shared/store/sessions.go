@@ -147,6 +147,7 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 // merchant's sessions: another merchant's is ENOTFOUND, as an unknown one,
 // before its eventIds are looked at; a processor ("") reaches any.
 func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error) {
+	began := s.now()
 	var out *session.Session
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
@@ -204,8 +205,12 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		// after the item was read, as Get does. The attempt's instant was
 		// read before the GetItem, which the SDK may have retried for
 		// seconds; by now another endpoint may have reported the session
-		// EXPIRED, or gone, and it must not come back here.
-		return out.At(s.now(), s.policy)
+		// EXPIRED, or gone, and it must not come back here. A read that
+		// straddled the session's expiry is made again, as Get does.
+		if now := s.now(); !out.TurnsBetween(began, now, s.policy) {
+			return out.At(now, s.policy)
+		}
+		return s.Get(ctx, id)
 	}
 	return out, nil
 }

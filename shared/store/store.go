@@ -95,13 +95,36 @@ func (s *Store) Policy() session.Policy { return s.policy }
 
 // Get returns the session as it is now: one consistent GetItem. A session past
 // its retention is ENOTFOUND, whether or not TTL has deleted it.
+//
+// A read is judged at an instant after it ended, so that a session another
+// endpoint has already reported EXPIRED, or gone, never comes back here.
+// But a read that began before the session's expiry (or the end of its
+// retention) and ended after it may have missed a write accepted before
+// that instant and landed meanwhile (a processor's AUTHORISED): judged
+// EXPIRED, it would turn AUTHORISED on the next read. Such a read is made
+// again (straddled): one begun past the instant holds every write that can
+// still land, as the conditions refuse writes within the guard band before
+// it.
 func (s *Store) Get(ctx context.Context, id string) (*session.Session, error) {
-	v, err := s.get(ctx, id)
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		began := s.now()
+		v, err := s.get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		if attempt < maxStraddledReads && v.TurnsBetween(began, now, s.policy) {
+			continue
+		}
+		return v.At(now, s.policy)
 	}
-	return v.At(s.now(), s.policy)
 }
+
+// maxStraddledReads bounds the reads of one answer that straddled a
+// session's expiry or end of retention (see Get): the second begins past
+// the instant, so a third is needed only if the next instant, minutes
+// later, passed during it too.
+const maxStraddledReads = 3
 
 // GetWithChild returns the session as it is now and, when it has a child,
 // the child as it is at the same instant (nil if the child is past its
@@ -118,7 +141,34 @@ func (s *Store) Get(ctx context.Context, id string) (*session.Session, error) {
 // costs what an unknown session costs (one GetItem, never a 503 from a
 // transaction holding the pair), so neither the answer nor its time tells
 // another merchant it exists, or has a child (docs/design.md §6, §7).
+//
+// As Get, a read that straddled the parent's or the child's expiry (or end
+// of retention) is made again.
 func (s *Store) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
+	for attempt := 1; ; attempt++ {
+		began := s.now()
+		if v, child, err = s.getWithChild(ctx, merchantID, id); err != nil {
+			return nil, nil, err
+		}
+		now := s.now()
+		if attempt < maxStraddledReads && (v.TurnsBetween(began, now, s.policy) || child != nil && child.TurnsBetween(began, now, s.policy)) {
+			continue
+		}
+		if v, err = v.At(now, s.policy); err != nil {
+			return nil, nil, err
+		}
+		if child != nil {
+			if child, err = child.At(now, s.policy); session.ErrorCode(err) == session.ENOTFOUND {
+				child, err = nil, nil
+			}
+		}
+		return v, child, err
+	}
+}
+
+// getWithChild reads a session and, when it has one, its child as stored,
+// for GetWithChild.
+func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
 	if v, err = s.get(ctx, id); err != nil {
 		return nil, nil, err
 	}
@@ -146,16 +196,7 @@ func (s *Store) GetWithChild(ctx context.Context, merchantID, id string) (v, chi
 			return nil, nil, err
 		}
 	}
-	now := s.now()
-	if v, err = v.At(now, s.policy); err != nil {
-		return nil, nil, err
-	}
-	if child != nil {
-		if child, err = child.At(now, s.policy); session.ErrorCode(err) == session.ENOTFOUND {
-			child, err = nil, nil
-		}
-	}
-	return v, child, err
+	return v, child, nil
 }
 
 // getPair reads a parent and its child, as stored, with one TransactGetItems.
