@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -493,5 +495,92 @@ func TestJWKSRedirectsAreFollowed(t *testing.T) {
 		if got := session.ErrorCode(err); got != want {
 			t.Errorf("%s: Verify() code = %q (%v); want %q", path, got, err, want)
 		}
+	}
+}
+
+// TestJWKSFetchShowsWhyItFailed: the redirect change hides any error text
+// that might quote a URL, but it must not hide a failure that names none
+// and that an operator needs to fix JWKS_URL. The common one is
+// "https://idp:8080/..." where that port serves plain http. Go's client
+// reports it as http.ErrSchemeMismatch ("server gave HTTP response to HTTPS
+// client"), which names no URL. Hiding it leaves only "the request failed",
+// and the log line is all the operator has ("JWKS fetch failed").
+func TestJWKSFetchShowsWhyItFailed(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(iss.JWKS()) }))
+	defer srv.Close()
+	logs := &syncBuffer{}
+	url := "https://" + strings.TrimPrefix(srv.URL, "http://") + "/jwks?code=querys3cret"
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: url, Issuer: issuer, Audience: audience,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+	if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+		t.Fatalf("Verify() code = %v (%v); want %v", got, err, session.EUNAVAILABLE)
+	}
+	// Go's own error value, not this service's wording.
+	if !strings.Contains(logs.String(), http.ErrSchemeMismatch.Error()) {
+		t.Errorf("log of a fetch from an https URL served by plain http: %s; want it to say %q", logs, http.ErrSchemeMismatch)
+	}
+	if strings.Contains(logs.String(), "querys3cret") || strings.Contains(err.Error(), "querys3cret") {
+		t.Errorf("the query's key is in the log or the error: %s\n%v", logs, err)
+	}
+}
+
+// hostsTransport forwards requests to loopback hosts and answers every
+// other host itself with the JWKS, recording which hosts it answered: a
+// JWKS "fetched" from it over plain http crossed a network.
+type hostsTransport struct {
+	jwks   []byte
+	mu     sync.Mutex
+	remote []string
+}
+
+func (h *hostsTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Hostname() == "127.0.0.1" {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	h.mu.Lock()
+	h.remote = append(h.remote, r.URL.Scheme+"://"+r.URL.Host)
+	h.mu.Unlock()
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(h.jwks)), Request: r}, nil
+}
+
+// TestJWKSPlainHTTPRedirectStaysLocal: README, "`JWKS_URL` is https; plain
+// http only to a loopback host (local server, `make start-api`) or to
+// `host.docker.internal`". A loopback JWKS that redirects to plain http
+// elsewhere would have the keys cross a network unprotected, which is what
+// the rule forbids for JWKS_URL itself. So a redirect goes to plain http
+// only where JWKS_URL itself could, and to https anywhere.
+func TestJWKSPlainHTTPRedirectStaysLocal(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	for _, c := range []struct {
+		location string
+		want     session.Code
+	}{
+		{"http://jwks.example.com/keys", session.EUNAVAILABLE},
+		{"http://10.0.0.7:8080/keys", session.EUNAVAILABLE},
+		{"http://[2001:db8::1]/keys", session.EUNAVAILABLE},
+		{"http://host.docker.internal:8080/keys", ""},
+		{"http://localhost:8080/keys", ""},
+		{"http://[::1]:8080/keys", ""},
+		{"https://jwks.example.com/keys", ""},
+	} {
+		t.Run(c.location, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, c.location, http.StatusFound)
+			}))
+			defer srv.Close()
+			rt := &hostsTransport{jwks: iss.JWKS()}
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL + "/jwks", Issuer: issuer, Audience: audience})
+			auth.SetJWKSTransport(v, rt)
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify() code = %q (%v); want %q (fetched from %v)", got, err, c.want, rt.remote)
+			}
+			if c.want != "" && len(rt.remote) > 0 {
+				t.Errorf("the JWKS was fetched from %v; want no request there", rt.remote)
+			}
+		})
 	}
 }

@@ -513,9 +513,11 @@ type errJWKSRedirect string
 func (e errJWKSRedirect) Error() string { return string(e) }
 
 // checkJWKSRedirect is the JWKS fetch's redirect policy: at most
-// maxJWKSRedirects, and never from https to anything else (keys fetched
-// over plain http could be swapped in transit), as jwx's own fetch client
-// does. Its refusals name no URL: a redirect's target is built by the
+// maxJWKSRedirects, never from https to anything else (keys fetched over
+// plain http could be swapped in transit), as jwx's own fetch client does,
+// and to plain http only where JWKS_URL itself may point
+// (config.PlainHTTPHost: a loopback development issuer must not send the
+// fetch over the network unprotected). Its refusals name no URL: a redirect's target is built by the
 // identity provider, often from the request URL itself, so it may carry
 // JWKS_URL's user name or query (a key in ?code=), which never reach a log;
 // jwx's refusal quoted the target whole.
@@ -526,13 +528,17 @@ func checkJWKSRedirect(req *http.Request, via []*http.Request) error {
 	if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
 		return errJWKSRedirect("refused a redirect from https to a URL that is not https")
 	}
+	if req.URL.Scheme != "https" && !config.PlainHTTPHost(req.URL.Hostname()) {
+		return errJWKSRedirect("refused a redirect to plain http on a host that is not loopback or " + config.DockerHost)
+	}
 	return nil
 }
 
 // shownClientError is err, the failure of a JWKS request inside Go's
 // client, as a log line may show it: as it is when it is a kind whose text
 // names no URL (a redirect refused by checkJWKSRedirect, a deadline, a
-// network or TLS failure, a connection closed early), else by its type
+// network or TLS failure, plain http served where https was asked
+// (http.ErrSchemeMismatch), a connection closed early), else by its type
 // alone. Go's client quotes a redirect's Location whole when it cannot
 // parse it ("failed to parse Location header ..."), user name and query
 // included.
@@ -548,7 +554,7 @@ func shownClientError(err error) error {
 		invalid  x509.CertificateInvalidError
 	)
 	switch {
-	case errors.As(err, &redirect), errors.As(err, &netErr),
+	case errors.As(err, &redirect), errors.As(err, &netErr), errors.Is(err, http.ErrSchemeMismatch),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.As(err, &verify), errors.As(err, &record), errors.As(err, &alert),

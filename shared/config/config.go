@@ -206,9 +206,17 @@ func ShownURL(v string) string {
 // closed, 503, never to another server). Keys fetched over plain http from
 // anywhere else could be swapped in transit, and with them every token's
 // meaning.
-// dockerHost is the host's name inside a Docker container (SAM CLI maps it
+// DockerHost is the host's name inside a Docker container (SAM CLI maps it
 // with add_host on Linux).
-const dockerHost = "host.docker.internal"
+const DockerHost = "host.docker.internal"
+
+// PlainHTTPHost reports whether keys may be fetched from host over plain
+// http: a loopback host (localhost, 127.0.0.0/8, ::1) or DockerHost, as
+// for JWKS_URL itself. The JWKS fetch applies the same rule to a redirect.
+func PlainHTTPHost(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || strings.EqualFold(host, DockerHost) || ip != nil && ip.IsLoopback()
+}
 
 func (p *parser) jwksURL(name string) string {
 	v := p.url(name)
@@ -216,12 +224,10 @@ func (p *parser) jwksURL(name string) string {
 		return ""
 	}
 	u, _ := url.Parse(v)
-	host := u.Hostname()
-	ip := net.ParseIP(host)
-	if u.Scheme == "https" || strings.EqualFold(host, "localhost") || strings.EqualFold(host, dockerHost) || ip != nil && ip.IsLoopback() {
+	if u.Scheme == "https" || PlainHTTPHost(u.Hostname()) {
 		return v
 	}
-	p.fail(name, ShownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+dockerHost+" for SAM CLI's containers)")
+	p.fail(name, ShownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+DockerHost+" for SAM CLI's containers)")
 	return ""
 }
 
