@@ -29,6 +29,7 @@ type requestInfo struct {
 	subject  string
 	err      error
 	errors   errorWriter // the error shape of the endpoint serving the request
+	aborted  bool        // the handler aborted its response (http.ErrAbortHandler)
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -97,12 +98,16 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// The handler cut its response short on purpose: the
 					// server drops the connection (no stack trace), but
 					// the request still has its one line, with the status
-					// sent, or 500 when nothing was.
+					// begun, or 500 when none was. Either way the client
+					// got no whole response (net/http drops a 200 it has
+					// not flushed without a byte sent; on Lambda the panic
+					// is an invocation error, API Gateway's 500): the line
+					// is a failure, at ERROR, whatever the status begun.
 					status := rec.status
 					if !rec.wrote {
 						status = http.StatusInternalServerError
-						ri.err = session.Internal(errors.New("the handler aborted the response"))
 					}
+					ri.err, ri.aborted = session.Internal(errors.New("the handler aborted the response")), true
 					logRequest(logger, r, ri, status, time.Since(start))
 					panic(p)
 				}
@@ -177,7 +182,7 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 	}
 	if ri.err != nil {
 		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
-		if status >= 500 {
+		if status >= 500 || ri.aborted {
 			level = slog.LevelError
 			attrs = append(attrs, slog.String("error", ri.err.Error()))
 		}

@@ -264,6 +264,20 @@ func TestAbortedRequestIsLoggedOnce(t *testing.T) {
 			if got, want := lines[0]["route"], "GET /abort"; got != want {
 				t.Errorf("route: got %v; want %v", got, want)
 			}
+			// Whatever it began, the client never got a whole response:
+			// net/http drops the connection (an unflushed 200 reaches the
+			// client as no bytes at all), and on Lambda the panic is an
+			// invocation error, API Gateway's 500. The line is the
+			// service's failure: ERROR, INTERNAL, with the reason.
+			if got, want := lines[0]["level"], "ERROR"; got != want {
+				t.Errorf("level: got %v; want %v", got, want)
+			}
+			if got, want := lines[0]["code"], session.ReasonInternal; got != want {
+				t.Errorf("code: got %v; want %v", got, want)
+			}
+			if got, ok := lines[0]["error"].(string); !ok || !strings.Contains(got, "aborted") {
+				t.Errorf("error: got %v; want the abort named", lines[0]["error"])
+			}
 		})
 	}
 }
