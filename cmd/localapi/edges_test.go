@@ -53,6 +53,11 @@ import (
 //     is part of the query, as the Lambda wrapper reads rawQueryString
 //     (app.encodeQuery): the value holding it is malformed (400), never a
 //     fragment that ends the query early, nor an invocation error.
+//   - The local servers' own routes (/local/token, /.well-known/jwks.json)
+//     are reached as the service's routes are ("they answer with the same
+//     headers and error shapes as the service", README): the path decoded as
+//     an HTTP API delivers it (a %2F a separator, a %3F the end of the
+//     path) and the method upper-cased, on make run and on start-api alike.
 func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 	diff := apitarget.NewDiff("hcpToken", "paymentCode")
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
@@ -110,6 +115,12 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			{"003 raw # after init=true is part of it", "GET", "/v1/checkout-sessions/" + id + "?init=true#x", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
 			{"raw # in a query the endpoint ignores", "GET", "/sessions/" + id + "?a=#b", bearer(tok), 200, ""},
 			{"raw # in the path is part of the id", "GET", "/sessions/" + id + "#x", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"issuer: encoded slash in the token path is a separator", "GET", "/local%2Ftoken?ttl=x", nil, 400, "VALIDATION_FAILED"},
+			{"issuer: encoded slash in the JWKS path is a separator", "HEAD", "/.well-known%2Fjwks.json", nil, 200, ""},
+			{"issuer: encoded ? ends the token path", "HEAD", "/local/token%3Fttl=x", nil, 200, ""},
+			{"issuer: encoded slash with another method", "POST", "/local%2Ftoken", nil, 405, "METHOD_NOT_ALLOWED"},
+			{"issuer: lower-case method, as the adapter upper-cases it", "get", "/local/token?ttl=x", nil, 400, "VALIDATION_FAILED"},
+			{"issuer: twice-encoded slash in the token path", "GET", "/local%252Ftoken", nil, 404, gateway},
 		}
 		for _, tt := range tests {
 			req, err := http.NewRequest(tt.method, tg.URL+tt.path, nil)
