@@ -49,6 +49,15 @@ import (
 //     document-004 limit or cursor holding a ';' is malformed (400), as
 //     docs/design.md §6 says ("A missing or malformed createdDate, limit or
 //     cursor is 400"), never dropped as Go's url.ParseQuery drops it.
+//   - A raw '#' (a client that sends it instead of stripping the fragment)
+//     is part of the query, as the Lambda wrapper reads rawQueryString
+//     (app.encodeQuery): the value holding it is malformed (400), never a
+//     fragment that ends the query early, nor an invocation error.
+//   - The local servers' own routes (/local/token, /.well-known/jwks.json)
+//     are reached as the service's routes are ("they answer with the same
+//     headers and error shapes as the service", README): the path decoded as
+//     an HTTP API delivers it (a %2F a separator, a %3F the end of the
+//     path) and the method upper-cased, on make run and on start-api alike.
 func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 	diff := apitarget.NewDiff("hcpToken", "paymentCode")
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
@@ -101,11 +110,31 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 			{"unknown method", "FOO", "/sessions/" + id, bearer(tok), 405, "METHOD_NOT_ALLOWED"},
 			{"004 limit holding a ';' is malformed, not absent", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&limit=2;x", bearer(tok), 400, "VALIDATION_FAILED"},
 			{"004 cursor holding a ';' is malformed, not absent", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&cursor=x;y", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"004 raw # after createdDate is part of it", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30#x", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"004 raw # in limit is part of it, not the end of the query", "GET", "/pps/api/v1/session-record?createdDate=2026-11-30&limit=2#x&cursor=y", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"003 raw # after init=true is part of it", "GET", "/v1/checkout-sessions/" + id + "?init=true#x", bearer(tok, "X-Merchant-Id", "m-1"), 400, "VALIDATION_FAILED"},
+			{"raw # in a query the endpoint ignores", "GET", "/sessions/" + id + "?a=#b", bearer(tok), 200, ""},
+			{"raw # in the path is part of the id", "GET", "/sessions/" + id + "#x", bearer(tok), 400, "VALIDATION_FAILED"},
+			{"issuer: encoded slash in the token path is a separator", "GET", "/local%2Ftoken?ttl=x", nil, 400, "VALIDATION_FAILED"},
+			{"issuer: encoded slash in the JWKS path is a separator", "HEAD", "/.well-known%2Fjwks.json", nil, 200, ""},
+			{"issuer: encoded ? ends the token path", "HEAD", "/local/token%3Fttl=x", nil, 200, ""},
+			{"issuer: encoded slash with another method", "POST", "/local%2Ftoken", nil, 405, "METHOD_NOT_ALLOWED"},
+			{"issuer: lower-case method, as the adapter upper-cases it", "get", "/local/token?ttl=x", nil, 400, "VALIDATION_FAILED"},
+			{"issuer: twice-encoded slash in the token path", "GET", "/local%252Ftoken", nil, 404, gateway},
 		}
 		for _, tt := range tests {
 			req, err := http.NewRequest(tt.method, tg.URL+tt.path, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if strings.Contains(tt.path, "#") {
+				// Sent as written: the client keeps the '#' (http.NewRequest
+				// would take what follows it as a fragment, never sent).
+				p, q, _ := strings.Cut(tt.path, "?")
+				req.URL.Opaque, req.URL.RawQuery, req.URL.Fragment = p, q, ""
+			}
+			if tt.header == nil {
+				tt.header = http.Header{}
 			}
 			req.Header = tt.header.Clone()
 			res, raw := roundTrip(t, tt.name, req)

@@ -428,9 +428,11 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &countingWriter{ResponseWriter: w}
 	defer func() { s.logAccess(rec, rw) }()
 
-	if s.issuer != nil && (r.URL.Path == devtoken.JWKSPath || r.URL.Path == devtoken.TokenPath) {
-		s.issuer.ServeHTTP(rw, r)
-		return
+	if s.issuer != nil {
+		if ir, ok := issuerRequest(r); ok {
+			s.issuer.ServeHTTP(rw, ir)
+			return
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
@@ -500,6 +502,28 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw.WriteHeader(res.status)
 	_, _ = rw.Write(res.body)
+}
+
+// issuerRequest reports whether r is for one of the development issuer's
+// paths, and returns it as make run's server hands it to the same routes:
+// read as the functions' requests are, the path decoded as an HTTP API
+// delivers it (httpapi.GatewayPath: a %2F a separator, a %3F the end of the
+// path) and the method upper-cased as the api-proxy adapter does. Matching
+// Go's single decoding instead sent "/local%2Ftoken" to an issuer router
+// that matched nothing (404, where make run answers), and a lower-case
+// "get" was 405 here and 200 there.
+func issuerRequest(r *http.Request) (*http.Request, bool) {
+	routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
+	if !ok || routed != raw || (raw != devtoken.JWKSPath && raw != devtoken.TokenPath) {
+		return nil, false
+	}
+	if r.URL.RawPath == "" && r.URL.Path == raw && r.Method == strings.ToUpper(r.Method) {
+		return r, true
+	}
+	r = r.Clone(r.Context())
+	r.URL.Path, r.URL.RawPath = raw, ""
+	r.Method = strings.ToUpper(r.Method)
+	return r, true
 }
 
 // notice writes one of start-api's own lines to the log.
