@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -126,7 +127,22 @@ const answerReserve = time.Second
 func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...))
 	proxy := httpadapter.NewV2(h).ProxyWithContext
-	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (res events.APIGatewayV2HTTPResponse, err error) {
+		defer func() {
+			// A handler that cut its response short (http.ErrAbortHandler,
+			// which the middleware logs as the request's one line and
+			// passes on, as net/http's server expects) fails the
+			// invocation: API Gateway answers 500, as it would to the
+			// panic, but the container serves on, as net/http's server
+			// does, where the panic would end the process after an
+			// unstructured stack trace.
+			if p := recover(); p != nil {
+				if p != http.ErrAbortHandler {
+					panic(p)
+				}
+				res, err = events.APIGatewayV2HTTPResponse{}, errAborted
+			}
+		}()
 		if d, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithDeadline(ctx, d.Add(-answerReserve))
@@ -140,6 +156,9 @@ func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 		return proxy(ctx, ev)
 	}
 }
+
+// errAborted fails an invocation whose handler aborted its response.
+var errAborted = errors.New("the handler aborted its response")
 
 // encodePath percent-encodes a path as an HTTP API delivers it. API
 // Gateway's HTTP APIs decode the path before they build the event (rawPath

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/aws/aws-lambda-go/events"
 	"io"
 	"net/http"
 	"strings"
@@ -116,5 +117,38 @@ func TestLambdaPanicIsA500AndTheContainerServesOn(t *testing.T) {
 	res, err = handler(context.Background(), ev)
 	if err != nil || res.StatusCode != http.StatusNoContent {
 		t.Errorf("next invocation = %d, %v; want 204", res.StatusCode, err)
+	}
+}
+
+// TestLambdaAbortFailsTheInvocationAndTheContainerServesOn: a handler that
+// aborts its response after beginning it (panic(http.ErrAbortHandler), as
+// net/http defines) fails the invocation (API Gateway's 500) with the
+// request's one log line, and the container answers the next invocation:
+// the panic never reaches the Lambda runtime, which would end the process.
+func TestLambdaAbortFailsTheInvocationAndTheContainerServesOn(t *testing.T) {
+	f := newFixture(t)
+	calls := 0
+	handler := f.app.Lambda(httpapi.Route{Pattern: "GET /sessions/{sessionId}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.WriteHeader(http.StatusOK)
+			panic(http.ErrAbortHandler)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})})
+	ev := f.event(t, "get-session.json", "")
+	invoke := func() (res events.APIGatewayV2HTTPResponse, err error, panicked any) {
+		defer func() { panicked = recover() }()
+		res, err = handler(context.Background(), ev)
+		return res, err, nil
+	}
+	if _, err, p := invoke(); p != nil || err == nil {
+		t.Fatalf("aborted invocation: error %v, panic %v; want an invocation error and no panic", err, p)
+	}
+	if n := strings.Count(strings.TrimSpace(f.logs.String()), "\n") + 1; n != 1 || !strings.Contains(f.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("log lines got %d; want 1 at ERROR:\n%s", n, f.logs)
+	}
+	if res, err, p := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
+		t.Errorf("next invocation = %d, %v, panic %v; want 204", res.StatusCode, err, p)
 	}
 }
