@@ -777,7 +777,7 @@ func TestEveryVariableTheCodeReadsIsDeclared(t *testing.T) {
 				t.Errorf("template.yaml declares %s for %s, but no function reads it (config.Load, or os.Getenv in its code)", k, id)
 			}
 		}
-		// docs/design.md §9: "DYNAMODB_ENDPOINT (local engine URL; empty in AWS)".
+		// docs/design.md §9: DYNAMODB_ENDPOINT is "empty in AWS".
 		if v, ok := vars["DYNAMODB_ENDPOINT"]; ok && v != "" {
 			t.Errorf("%s: DYNAMODB_ENDPOINT = %v in template.yaml; want empty: in AWS the SDK finds DynamoDB itself", id, v)
 		}

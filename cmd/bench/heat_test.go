@@ -98,9 +98,9 @@ func TestHeatWriteRules(t *testing.T) {
 }
 
 // TestHeatModel runs the partition-heat model on the scale targets of
-// docs/design.md §8 — "one merchant at 5,000 creates/s, each session
-// changing status four times, keeps every partition key of the table and
-// its indexes under 1,000 writes/s", and the service at 20,000 creates/s
+// docs/design.md §8 — "one merchant creating 5,000 sessions a second,
+// each changing status four times, keeps every partition key of the table
+// and its indexes under 1,000 writes a second", and the service at 20,000 creates/s
 // over 1,000 merchants — with the layout this repository deploys (the
 // settings' defaults) and with the layout before it, its peer. Every
 // partition key of the deployed layout stays under 1,000 write units a

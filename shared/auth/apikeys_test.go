@@ -340,8 +340,9 @@ func TestForgetWinsOverALookupInFlight(t *testing.T) {
 	}
 }
 
-// TestNewAPIKeyHoldsNoCardNumber: docs/design.md §3, "No value anywhere may
-// look like a full card number". A key id is stored (APIKEY#<keyId>),
+// TestNewAPIKeyHoldsNoCardNumber: docs/design.md §3, "No card numbers,
+// ever": the service refuses "anything that could be a full card number,
+// wherever input is taken", and its own values hold none. A key id is stored (APIKEY#<keyId>),
 // answered (keyId, Location) and logged (DELETE /api-keys/{keyId}); the key
 // is shown and then sent on every request. Random hex holds a Luhn-valid
 // run of 13 to 19 digits with a network's prefix between its letters in

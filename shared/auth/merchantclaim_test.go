@@ -13,8 +13,9 @@ import (
 )
 
 // TestMerchantClaimIsOneExactMerchant attacks the merchant identity of a
-// bearer token with hostile bytes. docs/design.md §7: "Every session
-// belongs to one merchant. A caller sees only its merchant's sessions";
+// bearer token with hostile bytes. docs/design.md §7: "every session
+// belongs to one merchant, and a caller sees only its own merchant's
+// sessions";
 // §8: the store builds keys from the merchant with '#' as the separator
 // (IDEMPOTENCY#<merchantId>#<key>, <merchantId>#<yyyy-mm-dd>#<shard>).
 // A merchant_id is taken only when it is exactly one plain ASCII id of 1

@@ -18,11 +18,11 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// The verified-token cache, docs/design.md §7: "A container may cache the
-// outcome of a token whose signature it has verified, keyed by a hash of
-// the whole token, until the token's exp (at most 5 minutes), as API
-// Gateway caches an authorizer's answer; exp/nbf are still checked against
-// the clock on every use, and the cache is bounded in entries."
+// The verified-token cache, docs/design.md §7: "Caches, per container: the
+// outcome of a verified token, keyed by a hash of the whole token, until
+// its exp and at most 5 minutes, bounded and least-recently-used, with
+// exp/nbf still checked on every use (as API Gateway caches an authorizer's
+// answer) and the token's key still in the key set in hand".
 
 // testClock is a settable clock for one verifier.
 type testClock struct {
@@ -462,8 +462,8 @@ func TestNotYetValidTokenIsNotCached(t *testing.T) {
 	}
 }
 
-// TestCachedTokenTimeBoundaries: "exp/nbf are still checked against the
-// clock on every use" (docs/design.md §7), and timely says it judges "as
+// TestCachedTokenTimeBoundaries: "exp/nbf still checked on every use"
+// (docs/design.md §7), and timely says it judges "as
 // jwx's validation would". Each claim is pinned alone, at the exact instant
 // jwx's answer changes: a cached token is refused at that instant when jwx
 // refuses it, and one jwx accepts is served from the cache (no second

@@ -198,14 +198,6 @@ func ShownURL(v string) string {
 	return u.String()
 }
 
-// jwksURL reads the JWKS URL: https, or plain http to a loopback host
-// (localhost, 127.0.0.0/8, ::1), which the local server and make start-api
-// use, or to host.docker.internal, the name Docker gives the host inside a
-// container, which is how SAM CLI's containers reach the development issuer
-// of `make run` (it resolves nowhere else: in Lambda such a URL fails
-// closed, 503, never to another server). Keys fetched over plain http from
-// anywhere else could be swapped in transit, and with them every token's
-// meaning.
 // DockerHost is the host's name inside a Docker container (SAM CLI maps it
 // with add_host on Linux).
 const DockerHost = "host.docker.internal"
@@ -218,6 +210,14 @@ func PlainHTTPHost(host string) bool {
 	return strings.EqualFold(host, "localhost") || strings.EqualFold(host, DockerHost) || ip != nil && ip.IsLoopback()
 }
 
+// jwksURL reads the JWKS URL: https, or plain http to a loopback host
+// (localhost, 127.0.0.0/8, ::1), which the local server and make start-api
+// use, or to host.docker.internal, the name Docker gives the host inside a
+// container, which is how SAM CLI's containers reach the development issuer
+// of `make run` (it resolves nowhere else: in Lambda such a URL fails
+// closed, 503, never to another server). Keys fetched over plain http from
+// anywhere else could be swapped in transit, and with them every token's
+// meaning.
 func (p *parser) jwksURL(name string) string {
 	v := p.url(name)
 	if v == "" {

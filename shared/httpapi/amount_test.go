@@ -6,8 +6,8 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// TestAmountHasOneSpelling: docs/design.md §3, "amount (integer, minor
-// units)", "amount is a non-negative integer"; docs/openapi.yaml, "Minor
+// TestAmountHasOneSpelling: docs/design.md §3, "`amount` (an integer in
+// minor units)", "`amount` an integer from 0 to 10^15"; docs/openapi.yaml, "Minor
 // units, written as a JSON integer (digits only; `100.0` and `1e2` are 400)";
 // README, Decisions: "a money amount has one spelling". An amount is its
 // digits: a sign, a fraction, an exponent, a string or a value past the

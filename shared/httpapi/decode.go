@@ -91,7 +91,7 @@ var (
 // integerDigits reads an integer field as encoding/json/v2 does (an integer
 // literal within int64: no fraction, no exponent, no string), except -0,
 // which RFC 8259 §6 allows and v2 reads as 0: an amount has one spelling,
-// its digits (docs/design.md §3, "amount is a non-negative integer"), so
+// its digits (docs/design.md §3, "`amount` an integer from 0 to 10^15"), so
 // 0 is 0 and -0 is refused rather than stored, or hashed for an
 // Idempotency-Key, as if it were 0.
 var integerDigits = jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *int64) error {

@@ -13,8 +13,7 @@ import (
 
 // TestEndpointsAgreeAtTheEdges: docs/design.md §4, "Times are exact to 100
 // ns and every endpoint reads them with the same rules, so no two endpoints
-// disagree about a session" (DESIGN: "Reads are exact to the second; no
-// endpoint may disagree with another about a session's state"). A session
+// disagree about a session". A session
 // created at a fraction of a second is read through every endpoint (native,
 // 000, 001, 002, 003, 004 record and 004 list) at instants around
 // expiresAt, expiresAt − WRITE_GUARD, the end of retention of an open

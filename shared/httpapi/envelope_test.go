@@ -15,9 +15,10 @@ import (
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-// wantEnvelopeError checks document 001's error answer: "Errors use the
-// same envelope with data: null and a notification naming the problem"
-// (docs/design.md §6), application/json, with the status and code given.
+// wantEnvelopeError checks document 001's error answer: "Errors, a 405 on
+// 001's path included, use the same envelope with data: null and a
+// notification carrying the code and message" (docs/design.md §6),
+// application/json, with the status and code given.
 func wantEnvelopeError(t *testing.T, name string, res *httptest.ResponseRecorder, status int, code string) {
 	t.Helper()
 	if res.Code != status {

@@ -14,10 +14,11 @@ import (
 )
 
 // TestAnotherMerchantsSessionIsAnUnknownOne attacks tenancy as merchant
-// m-1 holding valid credentials for every endpoint: docs/design.md §7, "A
-// caller sees only its merchant's sessions: another merchant's session
-// answers 404, exactly as an unknown one", and §6 (document 003): "404 not
-// found (another merchant's session too: existence never leaks)". Every
+// m-1 holding valid credentials for every endpoint: docs/design.md §7, "a
+// caller sees only its own merchant's sessions; another merchant's session
+// answers exactly as an unknown one (404)", and §6 (document 003): "404 for
+// an unknown session and for another merchant's (existence never leaks)".
+// Every
 // endpoint that names a session (the five dialects, the native read,
 // cancel and event, and a create naming it as parentSessionId, with and
 // without an Idempotency-Key) is asked about m-2's session — a parent with

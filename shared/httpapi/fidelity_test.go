@@ -812,7 +812,7 @@ func testUnmatchedPathAnswersAsAPIGateway(t *testing.T, h *harness) {
 
 // TestDocument004QueryReadAsSentOrRefused: document 004's list takes
 // "createdDate ... A date, formatted as yyyy-MM-dd", and docs/design.md §6:
-// "Missing or malformed `createdDate`, `limit` or `cursor` → 400". A
+// "A missing or malformed `createdDate`, `limit` or `cursor` is 400". A
 // parameter is read from the query as a servlet container splits it (on
 // '&' only): a value that is not valid percent-encoding, or that holds a
 // ';', is a malformed value, never a parameter that was not sent. Before,

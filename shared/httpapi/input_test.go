@@ -234,9 +234,10 @@ func testCardNumbersOverLinesRefused(t *testing.T, h *harness) {
 	}
 }
 
-// TestCardNumbersWithInvisibleGapsRefused: docs/design.md §3, "No value
-// anywhere may look like a full card number: digits (spaces or dashes
-// between them allowed)". Four zero-width spaces, soft hyphens or word
+// TestCardNumbersWithInvisibleGapsRefused: docs/design.md §3, a candidate
+// is "found inside any run of digits and separators (white space of any
+// kind, line breaks and tabs included, dashes, dots, slashes, underscores,
+// zero-width characters)". Four zero-width spaces, soft hyphens or word
 // joiners between the groups show nothing: a reader sees
 // 4111111111111111. A number over lines with a blank line between its
 // groups, written CR LF, is two line breaks per gap. Before, each of these

@@ -149,9 +149,9 @@ func testIdempotencyKeyExpiresAfter24h(t *testing.T, h *harness) {
 }
 
 // TestExpiredAnswersAlikeSweptOrNot: docs/design.md §4, "An open session is
-// expired from the instant expiresAt is reached, whether or not the sweeper
-// has written it: every read reports EXPIRED ... and every write is refused
-// with 409 SESSION_EXPIRED." Two sessions past expiresAt, one written
+// expired from the instant expiresAt is reached (now >= expiresAt), whether
+// or not the sweeper has written it: every read reports EXPIRED ... and
+// every write is refused with 409 SESSION_EXPIRED." Two sessions past expiresAt, one written
 // EXPIRED by the sweeper and one not, read alike and refuse a processor's
 // event and the merchant's cancel with the same code; an eventId applied
 // before is still acknowledged on both.

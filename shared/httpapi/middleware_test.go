@@ -168,9 +168,9 @@ func TestClientCannotSendProxyContextHeader(t *testing.T) {
 	}
 }
 
-// TestMethodNeverEchoedNorLogged: "it refuses such input with 400 naming
-// the field (never echoing the value)" and "Tokens, keys and secrets never
-// reach a log" (docs/design.md §3, §7). A method is any token to HTTP (the
+// TestMethodNeverEchoedNorLogged: "400 CARD_NUMBER_REFUSED naming the field
+// and never echoing the value" and "Tokens, keys and secrets never reach a
+// log" (docs/design.md §3, §7). A method is any token to HTTP (the
 // local server and the template's ANY routes take what the client sends),
 // and a card number with dashes or dots, an API key, or a JWT is one. The
 // 405 names a method only when it is plain letters, and the log line

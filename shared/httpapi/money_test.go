@@ -6,10 +6,10 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// TestNoSettlementUnderACanceledParentOverHTTP: docs/design.md §4, "a child
-// can never reach AUTHORISED or SETTLED under a closed parent (409
-// PARENT_CLOSED), so money is never taken twice or under a canceled
-// parent". The child's AUTHORISED moved the parent to AUTHORISED; once the
+// TestNoSettlementUnderACanceledParentOverHTTP: docs/design.md §4, "A child
+// can never reach AUTHORISED or SETTLED under a closed parent: 409
+// PARENT_CLOSED", and "The family rules keep money from being taken twice
+// or under a canceled parent". The child's AUTHORISED moved the parent to AUTHORISED; once the
 // parent is canceled (or its cancellation asked for), the child's
 // settlement is refused, on both stores.
 func TestNoSettlementUnderACanceledParentOverHTTP(t *testing.T) {

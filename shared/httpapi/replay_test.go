@@ -6,7 +6,7 @@ import (
 )
 
 // TestChildCreateReplaysFirst: docs/design.md §2, POST /sessions takes an
-// `Idempotency-Key`, and §8, "same key with a different body → 409"; the
+// `Idempotency-Key`: "the same key with another body is 409"; the
 // README: "A replay returns the first response byte for byte (same id,
 // status and body, with Idempotent-Replayed: true), even if the session
 // changed since." A retried create of a child session is a replay whatever

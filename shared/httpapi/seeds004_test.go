@@ -14,7 +14,7 @@ const doc004CreatedDate = "A date, formatted as yyyy-MM-dd , when the records ha
 
 // TestDocument004CreatedDateIsACalendarDate reads createdDate as document
 // 004 states it (doc004CreatedDate) and as docs/design.md §6 says
-// ("Missing or malformed `createdDate` … → 400"): exactly a calendar date
+// ("A missing or malformed `createdDate` … is 400"): exactly a calendar date
 // of four, two and two digits. A date the calendar does not have (29
 // February of a common year), a sign, an extended year, white space, other
 // scripts' digits, a time or a NUL is malformed (400 naming createdDate),

@@ -75,7 +75,7 @@ func TestDocument003MerchantHeaderIsTheMerchant(t *testing.T) {
 }
 
 // TestStatusEndpointsFailInTheirShape: document 001 "returns our
-// ApiResponse envelope", and docs/design.md §6 "Errors use the same
+// ApiResponse envelope", and docs/design.md §6 "Errors ... use the same
 // envelope with data: null ..."; the other status endpoints answer errors
 // as RFC 9457 problems; "Every response the service makes carries
 // Cache-Control: no-store" and a 503 "Retry-After". A stored session the

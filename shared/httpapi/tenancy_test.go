@@ -7,10 +7,11 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// TestMerchantTokenReportsOnlyOnItsOwnSessions: docs/design.md §7, "A
-// caller sees only its merchant's sessions: another merchant's session
-// answers 404, exactly as an unknown one. sessions:process (processors) may
-// report events on any merchant's session." A processor acts for no
+// TestMerchantTokenReportsOnlyOnItsOwnSessions: docs/design.md §7, "a
+// caller sees only its own merchant's sessions; another merchant's session
+// answers exactly as an unknown one (404). sessions:process (processors) may
+// report events on any merchant's session and needs no merchant_id; a token
+// that carries a merchant_id acts for that merchant whatever its scopes". A processor acts for no
 // merchant; a token that carries a merchant_id is that merchant's, and
 // sessions:process does not widen what it sees: on another merchant's
 // session its event is 404 (not applied, the session not shown), even an

@@ -16,8 +16,8 @@ func family(t *testing.T) (parent, child *Session) {
 	return parent, child
 }
 
-// TestApplyToChild: "a child can never reach AUTHORISED or SETTLED under a
-// closed parent (409 PARENT_CLOSED) … A child reaching AUTHORISED or
+// TestApplyToChild: "A child can never reach AUTHORISED or SETTLED under a
+// closed parent: 409 PARENT_CLOSED", "A child reaching AUTHORISED or
 // SETTLED moves an open parent to the same status" (docs/design.md §4).
 func TestApplyToChild(t *testing.T) {
 	at := t0.Add(2 * time.Minute)
@@ -139,8 +139,8 @@ func TestCloseChild(t *testing.T) {
 // cancels the parent with the reason the system writes when it follows
 // the child ("Child session … reached CANCEL_REQUESTED.") still canceled
 // the parent: the child's declined cancellation cannot take the money back
-// under it (docs/design.md §4: "money is never taken under a canceled
-// parent"), and the parent does not follow.
+// under it (docs/design.md §4: "The family rules keep money from being
+// taken twice or under a canceled parent"), and the parent does not follow.
 func TestFollowChildNotForgedByAReason(t *testing.T) {
 	at := t0.Add(90 * time.Second)
 	parent, child := family(t)

@@ -216,11 +216,11 @@ func TestApplyEventIDOnce(t *testing.T) {
 	}
 }
 
-// TestRetriedEventAcknowledgedFirst: "an event already applied is
-// acknowledged and not applied again (processors retry), checked before
-// anything else: a retry after the session has expired or closed still
-// answers 200 with the session as it is (until retainUntil)"
-// (docs/design.md §4).
+// TestRetriedEventAcknowledgedFirst: "A processor event may carry an
+// eventId, because processors retry. The service checks it before anything
+// else: an event already applied answers 200 with the session as it now
+// is, even if the session has since closed or expired, for as long as the
+// session exists" (docs/design.md §4).
 func TestRetriedEventAcknowledgedFirst(t *testing.T) {
 	exp := t0.Add(30 * time.Minute)
 	tests := []struct {

@@ -162,8 +162,9 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 			t.Errorf("parent %s, child %s; want SETTLED (it shows its child's money), SETTLED", p.Status, c.Status)
 		}
 	})
-	// docs/design.md §5: "a session whose money will not move (canceled,
-	// cancel requested, failed, expired) never shows a success word". A
+	// docs/design.md §5: "a payment whose money will not move never reads
+	// as a success": "A client that ships goods on COMPLETED must never see
+	// it for a canceled, cancel-requested, failed or expired payment". A
 	// parent that shows its child's money follows the child when that money
 	// is given back, by the processor or by the merchant's cancel.
 	t.Run("a parent showing its child's money follows its cancellation", func(t *testing.T) {
@@ -223,11 +224,12 @@ func TestChildAuthorisedMovesOpenParent(t *testing.T) {
 	})
 }
 
-// TestParentCloseClosesOpenChild: "When a parent closes, whatever the cause
-// (merchant cancel, a processor's CANCELED, FAILED, AUTHORISED or SETTLED,
-// expiry), an open child closes in the same transaction (CANCELED, reason
-// "parent closed") … a child can never reach AUTHORISED or SETTLED under a
-// closed parent (409 PARENT_CLOSED)" (docs/design.md §4).
+// TestParentCloseClosesOpenChild: "A parent's close closes its open child,
+// whatever closed the parent (a merchant cancel, a processor's CANCELED,
+// FAILED, AUTHORISED or SETTLED, or expiry), in the same transaction: the
+// child becomes CANCELED with reason "Parent session closed."" and "A child
+// can never reach AUTHORISED or SETTLED under a closed parent: 409
+// PARENT_CLOSED" (docs/design.md §4).
 func TestParentCloseClosesOpenChild(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -543,9 +545,9 @@ func TestGetWithChildUnderTransactionConflict(t *testing.T) {
 }
 
 // TestParentPastRetentionIsGoneWhetherOrNotTTLRan: docs/design.md §4,
-// "After retainUntil the session does not exist for any endpoint, reads and
-// writes alike (404), whether or not DynamoDB TTL has deleted it yet. TTL
-// deletion runs days late; correctness must never depend on it." A child
+// "From that instant [retainUntil] the session does not exist for any
+// endpoint, reads and writes alike (404), whatever TTL has or has not
+// deleted. TTL runs late, often by days; nothing depends on it." A child
 // that holds money (AUTHORISED, then a cancel request) outlives a parent
 // its processor canceled; once the parent is past its retention, the
 // child's declined cancellation gets one answer, whether the parent's item

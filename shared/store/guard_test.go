@@ -13,13 +13,14 @@ import (
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-// The guard band (docs/design.md §4): "A write's condition is evaluated by
-// DynamoDB when the request lands, which an SDK retry can put seconds after
-// the clock was read (and Lambda instances' clocks differ); so writes are
-// refused in a guard band (WRITE_GUARD, default 5 s) before expiresAt and
-// before retainUntil, every write call is bounded by a deadline shorter than
-// the band, and the conditions use the clock plus the band. A session read
-// as EXPIRED or 404 never comes back."
+// The guard band (docs/design.md §4): "DynamoDB evaluates a write's
+// condition when the request arrives, and the SDK's retries can deliver a
+// request seconds after the clock was read; clocks also differ between
+// Lambda instances. ... So writes are refused during a guard band
+// (WRITE_GUARD, default 5 s) before expiresAt and before retainUntil; write
+// conditions are built with the clock plus the band; and every write call,
+// retries included, runs under a deadline shorter than the band. ... A
+// session read as EXPIRED or 404 never comes back."
 
 // pollResult is what a read returned: a status, or 404.
 type pollResult struct {

@@ -58,11 +58,12 @@ func (f *fixture) processed(t *testing.T, closeIt bool) (*session.Session, *sess
 	return v, ev
 }
 
-// TestAcknowledgementJudgedAfterTheRead: docs/design.md §4, "a retry after
-// the session has expired or closed still answers 200 with the session as
-// it is (until retainUntil)", "After retainUntil the session does not exist
-// for any endpoint, reads and writes alike (404)", and "A session read as
-// EXPIRED or 404 never comes back". The acknowledgement of a retried
+// TestAcknowledgementJudgedAfterTheRead: docs/design.md §4, "an event
+// already applied answers 200 with the session as it now is, even if the
+// session has since closed or expired, for as long as the session exists",
+// "From that instant [retainUntil] the session does not exist for any
+// endpoint, reads and writes alike (404)", and "A session read as EXPIRED
+// or 404 never comes back". The acknowledgement of a retried
 // eventId is a read: it must judge the session at an instant after the
 // item was read, as Get does, not at the instant the request began. A read
 // the SDK retried for seconds otherwise answers the session as it was
@@ -108,9 +109,9 @@ func TestAcknowledgementJudgedAfterTheRead(t *testing.T) {
 	}
 }
 
-// TestIdempotencyKeyRememberedFull24Hours: docs/design.md §8, "Idempotency
-// record: IDEMPOTENCY#<merchantId>#<key> / IDEMPOTENCY (24 h TTL; same key
-// with a different body → 409)", and the README: "Keys are per merchant and
+// TestIdempotencyKeyRememberedFull24Hours: docs/design.md §8, the
+// idempotency record "IDEMPOTENCY#<merchantId>#<key>": "hash of the request,
+// the first answer, a 24 h expiry", and the README: "Keys are per merchant and
 // remembered for 24 hours". A key first used at a fraction of a second must
 // not be free again before 24 hours have passed: a retry just short of them
 // replays the first answer, it does not create a second session.
@@ -157,9 +158,10 @@ func TestIdempotencyKeyRememberedFull24Hours(t *testing.T) {
 	}
 }
 
-// TestNoMoneyUnderACanceledParent: docs/design.md §4, "a child can never
-// reach AUTHORISED or SETTLED under a closed parent (409 PARENT_CLOSED), so
-// money is never taken twice or under a canceled parent". A child that
+// TestNoMoneyUnderACanceledParent: docs/design.md §4, "A child can never
+// reach AUTHORISED or SETTLED under a closed parent: 409 PARENT_CLOSED",
+// and "The family rules keep money from being taken twice or under a
+// canceled parent". A child that
 // took money while its parent was open moved the parent to AUTHORISED: it
 // may settle while the parent shows that money (AUTHORISED or SETTLED), but
 // not once the parent was canceled, failed, or its cancellation was asked

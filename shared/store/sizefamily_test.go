@@ -67,10 +67,10 @@ func (f *fixture) fill(t *testing.T, id string, slack int) {
 	}
 }
 
-// TestFamilyChangeNeverRefusedForTheOtherSize: "When a parent closes,
-// whatever the cause ..., an open child closes in the same transaction"
-// and "A child reaching AUTHORISED or SETTLED moves an open parent to the
-// same status. These writes are atomic" (docs/design.md §4). The session
+// TestFamilyChangeNeverRefusedForTheOtherSize: "A parent's close closes its
+// open child, whatever closed the parent ..., in the same transaction" and
+// "A child reaching AUTHORISED or SETTLED moves an open parent to the same
+// status, in the same transaction" (docs/design.md §4). The session
 // the system changes beside the one written can be full of its own
 // writes: a processor's report on the other (its money taken, canceled,
 // failed) must still be recorded, or the processor retries it forever and

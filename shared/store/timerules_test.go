@@ -200,8 +200,9 @@ func TestSweptReadsAsUnswept(t *testing.T) {
 	}
 }
 
-// TestSweeperClockAheadNeverExpiresEarly: docs/design.md §4, "Reads are
-// exact to the second" and "Lambda instances' clocks differ". The sweeper
+// TestSweeperClockAheadNeverExpiresEarly: docs/design.md §4, "Times are
+// exact to 100 ns and every endpoint reads them with the same rules" and
+// "clocks also differ between Lambda instances". The sweeper
 // runs on its own instance; when its clock is ahead of the writers' and
 // readers', its expiry must still never be stored before expiresAt by
 // theirs: a stored EXPIRED is read as EXPIRED by everyone at once, so a

@@ -15,8 +15,9 @@ import (
 	"github.com/paysessions/paysessions/shared/sweep"
 )
 
-// TestSweepReturnsBeforeItsDeadline: docs/design.md §4, the sweeper
-// "finishes within its deadline". A Lambda that has not returned by its
+// TestSweepReturnsBeforeItsDeadline: docs/design.md §4, "a sweep stops
+// starting writes shortly before its deadline and the next run finishes the
+// work". A Lambda that has not returned by its
 // deadline is killed: the run's summary line (its metrics) is lost and the
 // invocation counts as failed. A write the run started just before it
 // stopped starting writes may hang (DynamoDB slow, a connection dead); it
