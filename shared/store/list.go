@@ -141,8 +141,10 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // themselves are read from the table with consistent BatchGetItems (at
 // most 100 keys each), so a listed session is exactly what a single read
 // returns at the same instant, however late the index is: the sessions of
-// one BatchGetItem are judged with one clock reading, taken after it
-// answers. A listed session carries only listAttributes. Never a
+// one round (up to listWindow, read by parallel BatchGetItems) are judged
+// with one clock reading, taken after they answer, those whose read
+// straddled their expiry read again first (batchGetJudged); rounds of one
+// page are judged at successive instants. A listed session carries only listAttributes. Never a
 // Scan. An index entry whose session is gone from the table is skipped, an
 // entry seen twice (in two partitions while the index catches up with a
 // change of LIST_SHARDS) is listed once; a session created a moment ago may
