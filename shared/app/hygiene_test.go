@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/aws/aws-lambda-go/events"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
@@ -137,18 +138,18 @@ func TestLambdaAbortFailsTheInvocationAndTheContainerServesOn(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})})
 	ev := f.event(t, "get-session.json", "")
-	invoke := func() (res events.APIGatewayV2HTTPResponse, err error, panicked any) {
+	invoke := func() (res events.APIGatewayV2HTTPResponse, panicked any, err error) {
 		defer func() { panicked = recover() }()
 		res, err = handler(context.Background(), ev)
-		return res, err, nil
+		return res, nil, err
 	}
-	if _, err, p := invoke(); p != nil || err == nil {
+	if _, p, err := invoke(); p != nil || err == nil {
 		t.Fatalf("aborted invocation: error %v, panic %v; want an invocation error and no panic", err, p)
 	}
 	if n := strings.Count(strings.TrimSpace(f.logs.String()), "\n") + 1; n != 1 || !strings.Contains(f.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("log lines got %d; want 1 at ERROR:\n%s", n, f.logs)
 	}
-	if res, err, p := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
+	if res, p, err := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
 		t.Errorf("next invocation = %d, %v, panic %v; want 204", res.StatusCode, err, p)
 	}
 }
