@@ -135,7 +135,7 @@ func readOwned(r *http.Request, st Store, authn *auth.Authenticator, rule auth.R
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := st.Get(r.Context(), id)
+	v, err := st.GetOwned(r.Context(), p.MerchantID, id)
 	if err != nil {
 		return nil, nil, err
 	}

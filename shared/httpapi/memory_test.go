@@ -18,6 +18,7 @@ import (
 type harnessStore interface {
 	httpapi.Store
 	auth.APIKeyStore
+	Get(ctx context.Context, id string) (*session.Session, error)
 	Import(ctx context.Context, v *session.Session) error
 	ImportAll(ctx context.Context, vs []*session.Session) error
 }

@@ -122,7 +122,7 @@ func GetSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := st.Get(r.Context(), id)
+		v, err := st.GetOwned(r.Context(), p.MerchantID, id)
 		if err != nil {
 			return err
 		}

@@ -17,8 +17,9 @@ import (
 type Store interface {
 	// Policy is the lifecycle the store applies.
 	Policy() session.Policy
-	// Get returns a session as it is now.
-	Get(ctx context.Context, id string) (*session.Session, error)
+	// GetOwned returns merchantID's session as it is now; another
+	// merchant's costs what an unknown one costs (one read, ENOTFOUND).
+	GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error)
 	// GetWithChild returns merchantID's session and its child, read at one
 	// instant; another merchant's session is absent, its child not read.
 	GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error)

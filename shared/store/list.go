@@ -141,8 +141,10 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // themselves are read from the table with consistent BatchGetItems (at
 // most 100 keys each), so a listed session is exactly what a single read
 // returns at the same instant, however late the index is: the sessions of
-// one BatchGetItem are judged with one clock reading, taken after it
-// answers. A listed session carries only listAttributes. Never a
+// one round (up to listWindow, read by parallel BatchGetItems) are judged
+// with one clock reading, taken after they answer, those whose read
+// straddled their expiry read again first (batchGetJudged); rounds of one
+// page are judged at successive instants. A listed session carries only listAttributes. Never a
 // Scan. An index entry whose session is gone from the table is skipped, an
 // entry seen twice (in two partitions while the index catches up with a
 // change of LIST_SHARDS) is listed once; a session created a moment ago may
@@ -408,26 +410,49 @@ func (r *lister) cursor() string {
 }
 
 // batchGetJudged reads the sessions of entries as batchGet does and returns
-// the instant to judge them at: one after the read, unless the read
-// straddled a session's expiry or end of retention, when the entries are
-// read again (see Get).
+// the instant to judge them at: one after the reads. A session whose read
+// straddled its expiry or end of retention, from the moment its read began
+// to that instant, is read again (see Get), alone: a read of a whole window
+// can straddle many sessions' instants in a row (hundreds of sessions, a
+// slow DynamoDB), so a bound on reads of the window would judge the
+// session whose instant passed during the last one straddled. Each session
+// read again begins past the instant it straddled, so it straddles again
+// only at its next one (at most two: expiry, end of retention): the reads
+// end after at most 2 × len(entries) rounds, fewer than one per round in
+// practice (an instant must pass during the round).
 func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry) (map[string]*session.Session, time.Time, error) {
-	for attempt := 1; ; attempt++ {
+	began := s.now()
+	found, err := s.batchGet(ctx, entries)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	read := make(map[string]time.Time, len(found)) // when each session's read began
+	for id := range found {
+		read[id] = began
+	}
+	for round := 1; ; round++ {
+		now := s.now()
+		var again []indexEntry
+		for _, e := range entries {
+			if v := found[e.id]; v != nil && v.TurnsBetween(read[e.id], now, s.policy) {
+				again = append(again, e)
+			}
+		}
+		// The bound holds on a clock that never goes back; it keeps one
+		// that does (a test's, an NTP step) from reading forever.
+		if len(again) == 0 || round > 2*len(entries) {
+			return found, now, nil
+		}
 		began := s.now()
-		found, err := s.batchGet(ctx, entries)
+		more, err := s.batchGet(ctx, again)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		now := s.now()
-		straddled := false
-		for _, v := range found {
-			if v.TurnsBetween(began, now, s.policy) {
-				straddled = true
-				break
+		for _, e := range again {
+			delete(found, e.id)
+			if v := more[e.id]; v != nil {
+				found[e.id], read[e.id] = v, began
 			}
-		}
-		if !straddled || attempt >= maxStraddledReads {
-			return found, now, nil
 		}
 	}
 }

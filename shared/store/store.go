@@ -106,11 +106,23 @@ func (s *Store) Policy() session.Policy { return s.policy }
 // still land, as the conditions refuse writes within the guard band before
 // it.
 func (s *Store) Get(ctx context.Context, id string) (*session.Session, error) {
+	return s.GetOwned(ctx, "", id)
+}
+
+// GetOwned is Get for a caller acting for merchantID: another merchant's
+// session is ENOTFOUND as soon as the first read shows it, never read
+// again, even when that read straddled its expiry, so it costs what an
+// unknown session costs (one GetItem) and its time tells another merchant
+// nothing (docs/design.md §7). merchantID "" reaches any session.
+func (s *Store) GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error) {
 	for attempt := 1; ; attempt++ {
 		began := s.now()
 		v, err := s.get(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		if merchantID != "" && v.MerchantID != merchantID {
+			return nil, session.NotFound()
 		}
 		now := s.now()
 		if attempt < maxStraddledReads && v.TurnsBetween(began, now, s.policy) {

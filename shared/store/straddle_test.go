@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -125,4 +126,92 @@ func historyPrefix(a, b []session.Change) bool {
 		}
 	}
 	return true
+}
+
+// afterEach is a transport that, once armed, calls the next of then right
+// after each answer to operation op arrives, until none is left.
+type afterEach struct {
+	op   string
+	mu   sync.Mutex
+	then []func()
+}
+
+func (a *afterEach) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil && req.Header.Get("X-Amz-Target") == "DynamoDB_20120810."+a.op {
+		a.mu.Lock()
+		var f func()
+		if len(a.then) > 0 {
+			f, a.then = a.then[0], a.then[1:]
+		}
+		a.mu.Unlock()
+		if f != nil {
+			f()
+		}
+	}
+	return res, err
+}
+
+// TestListStraddlingManyExpiriesNeverReportsEXPIREDBeforeMoney: the 004
+// list reads up to 400 sessions at once, so its reads can straddle many
+// sessions' expiries in a row (a busy merchant's day, a slow DynamoDB).
+// Three sessions expire a second and ten seconds apart; the list's first
+// read straddles the first expiry, its second read the second's, and while
+// its third read is on its way a processor's AUTHORISED, accepted well
+// before the third session's expiry, lands and the expiry passes. The
+// third session must be listed as it was or is, never EXPIRED: "A session
+// read as EXPIRED or 404 never comes back" (docs/design.md §4).
+func TestListStraddlingManyExpiriesNeverReportsEXPIREDBeforeMoney(t *testing.T) {
+	ctx := context.Background()
+	hook := &afterEach{op: "BatchGetItem"}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hook}})
+	a := f.create(t, "m-1")
+	f.clock.Advance(time.Second)
+	b := f.create(t, "m-1")
+	f.clock.Advance(10 * time.Second)
+	c := f.create(t, "m-1")
+	f.clock.Set(a.ExpiresAt.Add(-time.Minute))
+	hook.mu.Lock()
+	hook.then = []func(){
+		func() { f.clock.Set(a.ExpiresAt.Add(time.Millisecond)) },
+		func() { f.clock.Set(b.ExpiresAt.Add(time.Millisecond)) },
+		func() {
+			// Accepted: the clock is ten seconds before c's expiry,
+			// outside the guard band.
+			if _, err := f.clean().ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised}); err != nil {
+				t.Errorf("AUTHORISED ten seconds before expiry = %v", err)
+			}
+			f.clock.Set(c.ExpiresAt.Add(time.Millisecond))
+		},
+	}
+	hook.mu.Unlock()
+	got := map[string]*session.Session{}
+	if _, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: t0}, func(v *session.Session) bool {
+		got[v.ID] = v
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hook.mu.Lock()
+	left := len(hook.then)
+	hook.mu.Unlock()
+	if left > 0 {
+		t.Fatalf("the list sent %d BatchGetItems fewer than the test needs", left)
+	}
+	final := f.mustGet(t, c.ID)
+	if final.Status != session.Authorised {
+		t.Fatalf("stored status got %s; want %s", final.Status, session.Authorised)
+	}
+	v := got[c.ID]
+	if v == nil {
+		t.Fatalf("the list left out %s", c.ID)
+	}
+	if v.Status == session.Expired {
+		t.Errorf("listed %s got %s; want the session as it was or is (now %s)", c.ID, v.Status, final.Status)
+	}
+	for _, s := range []*session.Session{a, b} {
+		if got[s.ID] == nil || got[s.ID].Status != session.Expired {
+			t.Errorf("listed %s got %v; want %s (it expired, untouched)", s.ID, got[s.ID], session.Expired)
+		}
+	}
 }

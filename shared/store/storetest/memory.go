@@ -101,6 +101,16 @@ func (m *Memory) Get(ctx context.Context, id string) (*session.Session, error) {
 	return v.Clone().At(m.now(), m.policy())
 }
 
+// GetOwned returns merchantID's session as it is now, as
+// store.Store.GetOwned: another merchant's session is ENOTFOUND.
+func (m *Memory) GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	v, err := m.Get(ctx, id)
+	if err == nil && merchantID != "" && v.MerchantID != merchantID {
+		return nil, session.NotFound()
+	}
+	return v, err
+}
+
 // GetWithChild returns the session and its child at one instant, as
 // store.Store.GetWithChild: another merchant's session is ENOTFOUND.
 func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {

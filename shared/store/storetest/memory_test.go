@@ -27,6 +27,7 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 type contractStore interface {
 	httpapi.Store
 	auth.APIKeyStore
+	Get(ctx context.Context, id string) (*session.Session, error)
 	Import(ctx context.Context, v *session.Session) error
 	ImportAll(ctx context.Context, vs []*session.Session) error
 }
