@@ -65,8 +65,11 @@ const (
 //   - A separator is white space of any kind (Unicode's White_Space: the
 //     space, the no-break spaces, the ideographic space, a tab, a line
 //     break, U+2028/U+2029), a dash of any kind (category
-//     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
-//     invisible format character (category Cf, e.g. a zero-width space).
+//     Pd) or the minus sign, '.', '/', '_' and their full-width forms, an
+//     invisible format character (category Cf, e.g. a zero-width space),
+//     or a compatibility form of one of these (NFKC one separator: the
+//     small full stop ﹒, the one dot leader ․, the low lines ﹍ ︳, the
+//     superscript minus ⁻).
 //   - A mark a reader does not see as a character of its own (a combining
 //     mark, a variation selector, another default-ignorable code point:
 //     isTransparent) is read as if it were not there: keycap digits
@@ -412,7 +415,25 @@ func isCardSeparator(r rune) bool {
 	// (Zl, Zp), and the tab, line feed, vertical tab, form feed, carriage
 	// return and NEL, which a number pasted over several lines or typed
 	// with tab stops holds (a free-form object may hold them).
-	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf)
+	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf) || compatSeparator(r)
+}
+
+// compatSeparator reports whether r is no separator but a compatibility
+// form of one, as compatDigit reads a compatibility form of a digit: a
+// character whose NFKC normalisation is a single separator. These are the
+// small full stop ﹒ and the one dot leader ․ (a '.'), the low lines
+// ﹍ ﹎ ﹏ ︳ ︴ (a '_') and the superscript and subscript minus ⁻ ₋. A
+// reader sees the separator; so does any text pipeline that normalises
+// (4111﹒1111﹒1111﹒1111 is stored by one as 4111.1111.1111.1111).
+func compatSeparator(r rune) bool {
+	if r < 0x2024 || !unicode.In(r, unicode.Po, unicode.Pc, unicode.Sm) { // 0x2024: ONE DOT LEADER, the first
+		return false
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	d := norm.NFKC.Append(nil, buf[:n]...)
+	c, size := utf8.DecodeRune(d)
+	return size == len(d) && c != r && isCardSeparator(c)
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes

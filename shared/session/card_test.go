@@ -433,8 +433,13 @@ func refTransparent(r rune) bool {
 }
 
 func refSeparator(r rune) bool {
-	return unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
-		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r)
+	if unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
+		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r) {
+		return true
+	}
+	// A compatibility form of a separator: NFKC makes it one.
+	n := []rune(norm.NFKC.String(string(r)))
+	return len(n) == 1 && n[0] != r && refSeparator(n[0])
 }
 
 // refCard judges a window's digits: a network's prefix and length (the
@@ -775,6 +780,46 @@ func TestHoldsCardNumber(t *testing.T) {
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestCardSeparatorsInCompatibilityForms: the rule reads a compatibility
+// form of a digit (NFKC: ④, ¹, ₄) as the digit, and so it reads a
+// compatibility form of a separator as the separator. The small full stop
+// in 4111﹒1111﹒1111﹒1111 is shown as a dot, and any reader that
+// normalises text (NFKC: a search index, a log pipeline) stores
+// 4111.1111.1111.1111. These are every character whose NFKC form is one
+// separator and which is none itself.
+func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
+	for _, sep := range []rune{
+		'\u2024', // ONE DOT LEADER → .
+		'\ufe52', // SMALL FULL STOP → .
+		'\ufe33', // PRESENTATION FORM FOR VERTICAL LOW LINE → _
+		'\ufe34', // PRESENTATION FORM FOR VERTICAL WAVY LOW LINE → _
+		'\ufe4d', // DASHED LOW LINE → _
+		'\ufe4e', // CENTRELINE LOW LINE → _
+		'\ufe4f', // WAVY LOW LINE → _
+		'\u207b', // SUPERSCRIPT MINUS → −
+		'\u208b', // SUBSCRIPT MINUS → −
+	} {
+		s := strings.Join([]string{"4111", "1111", "1111", "1111"}, string(sep))
+		if !refSeparator(sep) {
+			t.Errorf("the reference does not read %U as a separator; want it to", sep)
+		}
+		if !LooksLikeCardNumber(s) {
+			t.Errorf("LooksLikeCardNumber(%q) = false; want true (NFKC: %q)", s, norm.NFKC.String(s))
+		}
+		d := Draft{Amount: new(int64), Currency: "EUR", OrderID: s}
+		if err := d.Validate(); ErrorCode(err) != EINVALID {
+			t.Errorf("a draft whose orderId is %q: Validate() = %v; want EINVALID", s, err)
+		}
+	}
+	// Forms that normalise to more than one character are not separators
+	// (‥ is "..", and … "..."): a fourth dot ends a run as it does.
+	for _, s := range []string{"4111\u20251111\u20251111\u20251111", "4111\u20261111\u20261111\u20261111"} {
+		if LooksLikeCardNumber(s) {
+			t.Errorf("LooksLikeCardNumber(%q) = true; want false", s)
 		}
 	}
 }
