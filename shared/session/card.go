@@ -67,9 +67,10 @@ const (
 //     break, U+2028/U+2029), a dash of any kind (category
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, an
 //     invisible format character (category Cf, e.g. a zero-width space),
-//     or a compatibility form of one of these (NFKC one separator: the
-//     small full stop ﹒, the one dot leader ․, the low lines ﹍ ︳, the
-//     superscript minus ⁻).
+//     or a compatibility form of one of these (NFKC one separator, or a
+//     space and marks read as not there: the small full stop ﹒, the one
+//     dot leader ․, the low lines ﹍ ︳ ‗, the superscript minus ⁻, the
+//     overline ‾, the macron ¯).
 //   - A mark a reader does not see as a character of its own (a combining
 //     mark, a variation selector, another default-ignorable code point:
 //     isTransparent) is read as if it were not there: keycap digits
@@ -420,20 +421,32 @@ func isCardSeparator(r rune) bool {
 
 // compatSeparator reports whether r is no separator but a compatibility
 // form of one, as compatDigit reads a compatibility form of a digit: a
-// character whose NFKC normalisation is a single separator. These are the
+// character whose NFKC normalisation is a single separator, or a space
+// with marks the rule reads as not there (isTransparent). These are the
 // small full stop ﹒ and the one dot leader ․ (a '.'), the low lines
-// ﹍ ﹎ ﹏ ︳ ︴ (a '_') and the superscript and subscript minus ⁻ ₋. A
-// reader sees the separator; so does any text pipeline that normalises
+// ﹍ ﹎ ﹏ ︳ ︴ (a '_'), the superscript and subscript minus ⁻ ₋, and the
+// spacing accents and lines (the double low line ‗, the overline ‾, the
+// macron ¯, the acute ´, ...: NFKC a space and a combining mark). A
+// reader sees a separator; so does any text pipeline that normalises
 // (4111﹒1111﹒1111﹒1111 is stored by one as 4111.1111.1111.1111).
 func compatSeparator(r rune) bool {
-	if r < 0x2024 || !unicode.In(r, unicode.Po, unicode.Pc, unicode.Sm) { // 0x2024: ONE DOT LEADER, the first
+	if r < 0xa8 { // DIAERESIS, the first
 		return false
 	}
 	var buf [utf8.UTFMax]byte
+	var out [4 * utf8.UTFMax]byte // room for the forms judged here, which are 1 to 3 code points
 	n := utf8.EncodeRune(buf[:], r)
-	d := norm.NFKC.Append(nil, buf[:n]...)
+	d := norm.NFKC.Append(out[:0], buf[:n]...)
 	c, size := utf8.DecodeRune(d)
-	return size == len(d) && c != r && isCardSeparator(c)
+	if c == r || !isCardSeparator(c) {
+		return false
+	}
+	for _, m := range string(d[size:]) {
+		if !isTransparent(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes

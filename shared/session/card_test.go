@@ -437,9 +437,18 @@ func refSeparator(r rune) bool {
 		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r) {
 		return true
 	}
-	// A compatibility form of a separator: NFKC makes it one.
+	// A compatibility form of a separator: NFKC makes it one, maybe with
+	// marks the rule reads as not there.
 	n := []rune(norm.NFKC.String(string(r)))
-	return len(n) == 1 && n[0] != r && refSeparator(n[0])
+	if len(n) == 0 || n[0] == r || !refSeparator(n[0]) {
+		return false
+	}
+	for _, m := range n[1:] {
+		if !refTransparent(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // refCard judges a window's digits: a network's prefix and length (the
@@ -789,8 +798,9 @@ func TestHoldsCardNumber(t *testing.T) {
 // compatibility form of a separator as the separator. The small full stop
 // in 4111﹒1111﹒1111﹒1111 is shown as a dot, and any reader that
 // normalises text (NFKC: a search index, a log pipeline) stores
-// 4111.1111.1111.1111. These are every character whose NFKC form is one
-// separator and which is none itself.
+// 4111.1111.1111.1111. These are characters whose NFKC form is one
+// separator, or a space and a combining mark (the spacing lines and
+// accents), and which are none themselves.
 func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 	for _, sep := range []rune{
 		'\u2024', // ONE DOT LEADER → .
@@ -802,6 +812,11 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 		'\ufe4f', // WAVY LOW LINE → _
 		'\u207b', // SUPERSCRIPT MINUS → −
 		'\u208b', // SUBSCRIPT MINUS → −
+		'\u2017', // DOUBLE LOW LINE → space, combining double low line
+		'\u203e', // OVERLINE → space, combining overline
+		'\ufe49', // DASHED OVERLINE → space, combining overline
+		'\u00af', // MACRON → space, combining macron
+		'\u00b4', // ACUTE ACCENT → space, combining acute accent
 	} {
 		s := strings.Join([]string{"4111", "1111", "1111", "1111"}, string(sep))
 		if !refSeparator(sep) {
@@ -820,6 +835,19 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 	for _, s := range []string{"4111\u20251111\u20251111\u20251111", "4111\u20261111\u20261111\u20261111"} {
 		if LooksLikeCardNumber(s) {
 			t.Errorf("LooksLikeCardNumber(%q) = true; want false", s)
+		}
+	}
+}
+
+// TestCardSeparatorMatchesReference holds isCardSeparator to the
+// reference's reading of a separator on every code point.
+func TestCardSeparatorMatchesReference(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue
+		}
+		if got, want := isCardSeparator(r), refSeparator(r); got != want {
+			t.Errorf("isCardSeparator(%U) = %v; the reference says %v", r, got, want)
 		}
 	}
 }
