@@ -840,9 +840,15 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 }
 
 // TestCardSeparatorMatchesReference holds isCardSeparator to the
-// reference's reading of a separator on every code point.
+// reference's reading of a separator on every code point (under -short,
+// on the Basic Multilingual Plane, where every compatibility form of a
+// separator is).
 func TestCardSeparatorMatchesReference(t *testing.T) {
-	for r := rune(0); r <= unicode.MaxRune; r++ {
+	last := rune(unicode.MaxRune)
+	if testing.Short() {
+		last = 0xffff
+	}
+	for r := rune(0); r <= last; r++ {
 		if r >= 0xd800 && r <= 0xdfff {
 			continue
 		}
