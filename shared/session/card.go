@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -114,37 +115,126 @@ func LooksLikeCardNumber(s string) bool {
 	return ok
 }
 
-// maxURLDecodings is how many layers of URL encoding HoldsCardNumber
-// undoes.
+// maxURLDecodings is how many layers of URL encoding (and of JSON string
+// escapes) HoldsCardNumber undoes.
 const maxURLDecodings = 3
 
 // HoldsCardNumber reports whether s holds a card number as written
-// (LooksLikeCardNumber) or as a reader that decodes it as part of a URL
-// reads it: a card number typed with spaces into a form travels in a query
-// string as 4111+1111+1111+1111 or 4111%201111%201111%201111, and every
-// browser, shop and log viewer that decodes the URL shows the number. s
-// is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
-// that may start another escape), each time reading every %HH escape as
-// its byte (a malformed escape is left as it is, so one bad escape cannot
-// hide the rest) and a '+' right after an ASCII digit as a space (a
-// phone number's leading '+' follows no digit and keeps its meaning), and
-// each decoding is judged by the rule of LooksLikeCardNumber. This is the
-// guard for input; LooksLikeCardNumber is the rule for one text.
+// (LooksLikeCardNumber) or as a reader that decodes it reads it:
+//   - as part of a URL: a card number typed with spaces into a form
+//     travels in a query string as 4111+1111+1111+1111 or
+//     4111%201111%201111%201111, and every browser, shop and log viewer
+//     that decodes the URL shows the number;
+//   - as the text of a JSON string: a string that holds a JSON text (a
+//     processor's raw answer kept in provider, an object kept as a
+//     metadata value) shows {"pan":"\u0034111111111111111"} to whoever
+//     parses it as {"pan":"4111111111111111"}.
+//
+// s is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
+// that may start another escape, an escaped \\ to a \ that may start
+// another), each time first undoing JSON escapes (jsonUnescapeOnce) and
+// then URL encoding: every %HH escape read as its byte (a malformed escape
+// is left as it is, so one bad escape cannot hide the rest) and a '+' right
+// after an ASCII digit as a space (a phone number's leading '+' follows no
+// digit and keeps its meaning). Each decoding is judged by the rule of
+// LooksLikeCardNumber. This is the guard for input; LooksLikeCardNumber is
+// the rule for one text.
 func HoldsCardNumber(s string) bool {
 	if LooksLikeCardNumber(s) {
 		return true
 	}
 	for range maxURLDecodings {
-		d, changed := urlDecodeOnce(s)
-		if !changed {
+		j, jchanged := jsonUnescapeOnce(s)
+		if jchanged && LooksLikeCardNumber(j) {
+			return true
+		}
+		d, changed := urlDecodeOnce(j)
+		if !changed && !jchanged {
 			return false
 		}
-		if LooksLikeCardNumber(d) {
+		if changed && LooksLikeCardNumber(d) {
 			return true
 		}
 		s = d
 	}
 	return false
+}
+
+// jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,
+// leniently: \uXXXX becomes its character (a surrogate pair one
+// character, a lone surrogate U+FFFD), \n \r \t \f \b \/ \\ and \" what
+// they stand for, and anything else (a malformed escape included) stays.
+// It reports whether anything changed.
+func jsonUnescapeOnce(s string) (string, bool) {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s, false
+	}
+	b := make([]byte, 0, len(s))
+	changed := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b = append(b, c)
+			continue
+		}
+		if r, ok := jsonSimpleEscape(s[i+1]); ok {
+			b = append(b, r)
+			i++
+			changed = true
+			continue
+		}
+		r, n := jsonUnicodeEscape(s[i:])
+		if n == 0 {
+			b = append(b, c)
+			continue
+		}
+		if utf16.IsSurrogate(r) {
+			if r2, n2 := jsonUnicodeEscape(s[i+n:]); n2 > 0 {
+				if p := utf16.DecodeRune(r, r2); p != utf8.RuneError {
+					r, n = p, n+n2
+				}
+			}
+		}
+		b = utf8.AppendRune(b, r) // a lone surrogate is written U+FFFD
+		i += n - 1
+		changed = true
+	}
+	return string(b), changed
+}
+
+// jsonSimpleEscape is the byte a one-letter JSON escape \c stands for.
+func jsonSimpleEscape(c byte) (byte, bool) {
+	switch c {
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	case 'f':
+		return '\f', true
+	case 'b':
+		return '\b', true
+	case '/', '\\', '"':
+		return c, true
+	}
+	return 0, false
+}
+
+// jsonUnicodeEscape reads a \uXXXX escape at the start of s: its code unit
+// and length (6), or 0 when s does not start with one.
+func jsonUnicodeEscape(s string) (rune, int) {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return 0, 0
+	}
+	var r rune
+	for _, c := range []byte(s[2:6]) {
+		if !isHex(c) {
+			return 0, 0
+		}
+		r = r<<4 | rune(unhex(c))
+	}
+	return r, 6
 }
 
 // urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH

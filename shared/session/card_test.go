@@ -857,3 +857,40 @@ func TestCardSeparatorMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldsCardNumberJSONEscaped: a string that holds a JSON text (a
+// processor's raw answer kept in provider, a JSON object kept as a
+// metadata value) is read by whoever parses it: its escapes \u0034,
+// \u0020, \n undone, the number shows. The guard reads the text as that
+// reader does, as it reads a URL as a URL decoder does, up to the same
+// number of layers, the two kinds of encoding in either order.
+func TestHoldsCardNumberJSONEscaped(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{`{"pan":"\u0034111111111111111"}`, true},
+		{`{"pan":"\u0034\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031"}`, true},
+		{`{"pan":"\u00341111111\u00311111111"}`, true},
+		{`4111\u00201111\u00201111\u00201111`, true},
+		{`4111\n1111\n1111\n1111`, true},               // line breaks, escaped
+		{`4111\t1111\r\n1111\/1111`, true},             // tab, CR LF, an escaped slash
+		{`{\"pan\":\"\\u0034111111111111111\"}`, true}, // JSON in a string in a string
+		{`%5Cu0034111111111111111`, true},              // a URL-encoded JSON escape
+		{`pan=\u0034111%201111%201111%201111`, true},   // both at once
+		{`\ud83d\ude00 4111\u00a01111\u00a01111\u00a01111`, true},
+		{`{"pan":"\u0034111111111111"}`, false}, // 13 digits, no card
+		{`{"ref":"\u0032026-11-29"}`, false},
+		{`\ud800 4111`, false},                  // a lone surrogate escape reads as U+FFFD, no digit
+		{`\u00zz4111`, false},                   // a malformed escape is left as it is
+		{`\\\\\\\\u0034111111111111111`, false}, // four layers: past maxURLDecodings
+	} {
+		if got := HoldsCardNumber(tt.s); got != tt.want {
+			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
+		}
+	}
+	d := Draft{Amount: new(int64), Currency: "EUR", Metadata: map[string]string{"raw": `{"card":{"number":"\u0034111111111111111"}}`}}
+	if err := d.Validate(); ErrorReason(err) != ReasonCardNumber {
+		t.Errorf("a draft whose metadata holds the JSON text {\"number\":\"\\u0034111...\"}: Validate() = %v; want %s", err, ReasonCardNumber)
+	}
+}
