@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -188,14 +190,107 @@ func FuzzCreateSession(f *testing.F) {
 			for _, c := range cardNumbers(string(body) + " " + key) {
 				t.Fatalf("a create holding card number %s was accepted", c)
 			}
+			checkAccepted(t, h, tok, body, w)
+			checkReencoded(t, h, tok, body, w)
 		}
 	})
+}
+
+// checkReencoded sends an accepted create body again as another JSON
+// writer writes the same value (encoding/json: members sorted, its own
+// escapes, numbers as written) and wants it accepted identically: every
+// field the body set is answered with the same value. (Not for a child
+// session: its parent takes one open child.)
+func checkReencoded(t *testing.T, h *harness, tok string, body []byte, first *httptest.ResponseRecorder) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("accepted %q, which encoding/json cannot read: %v", body, err)
+	}
+	if _, ok := v["parentSessionId"]; ok {
+		return // a parent has one open child: a second create is refused for that
+	}
+	again, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("accepted %q, which encoding/json cannot write again: %v", body, err)
+	}
+	r := request("POST", "/sessions", "", again)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	r.Header.Set("Content-Type", "application/json")
+	w := serve(h, r)
+	if w.Code != 201 {
+		t.Fatalf("accepted %q; its re-encoding %q = %d %s", body, again, w.Code, w.Body)
+	}
+	var a, b map[string]any
+	if json.Unmarshal(first.Body.Bytes(), &a) != nil || json.Unmarshal(w.Body.Bytes(), &b) != nil {
+		t.Fatalf("answers are not JSON objects: %s, %s", first.Body, w.Body)
+	}
+	for k := range v {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			t.Fatalf("%q answered %s=%v; its re-encoding %q answered %v", body, k, a[k], again, b[k])
+		}
+	}
+}
+
+// checkAccepted holds an accepted body (a create's 201, an event's 200) to
+// what acceptance promises:
+//   - read as a strict RFC 8259 reader reads it (encoding/json, escapes
+//     undone), no member name, string or number holds a card number by the
+//     guard's rule for input (session.HoldsCardNumber, and
+//     session.NumberLooksLikeCardNumber for numbers);
+//   - what is stored is what was answered: a GET of the session gives the
+//     same JSON as the answer (taken as JSON: the same values).
+func checkAccepted(t *testing.T, h *harness, tok string, body []byte, w *httptest.ResponseRecorder) {
+	t.Helper()
+	if what := decodedCardNumber(body); what != "" {
+		t.Fatalf("accepted %q, whose %s holds a card number", body, what)
+	}
+	var answered struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &answered); err != nil || answered.ID == "" {
+		t.Fatalf("answer %d without an id: %s", w.Code, w.Body)
+	}
+	r := request("GET", "/sessions/"+answered.ID, "", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	got := serve(h, r)
+	if got.Code != 200 {
+		t.Fatalf("GET of an accepted session = %d %s; want 200", got.Code, got.Body)
+	}
+	var a, b any
+	if json.Unmarshal(w.Body.Bytes(), &a) != nil || json.Unmarshal(got.Body.Bytes(), &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("accepted %q: answered %s; stored %s", body, w.Body, got.Body)
+	}
+}
+
+// decodedCardNumber names the first member name, string or number of the
+// JSON text body that holds a card number once decoded, or "".
+func decodedCardNumber(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch v := tok.(type) {
+		case string:
+			if session.HoldsCardNumber(v) {
+				return "string " + strconv.Quote(v)
+			}
+		case json.Number:
+			if session.NumberLooksLikeCardNumber(string(v)) {
+				return "number " + string(v)
+			}
+		}
+	}
 }
 
 func FuzzPostEvent(f *testing.F) {
 	h := fuzzHarness(f)
 	proc := h.processorToken()
-	id := h.create("m-1", nil)
 	for _, s := range []string{
 		`{"status":"PROCESSING","eventId":"e-1"}`,
 		`{"status":"AUTHORISED","resultData":{"decision":"ACCEPT"},"declineReasons":{"category":"x","reasons":["y"]}}`,
@@ -208,15 +303,32 @@ func FuzzPostEvent(f *testing.F) {
 		`{"status":"PROCESSING","resultData":{"pan":"4111111111111111","pan":"ok"}}`,
 		`{"status":"PROCESSING","provider":{"n":[41111111111111110e-1]},"Status":"FAILED"}`,
 		`{"status":"PROCESSING","reason":"card ４１１１ １１１１ １１１１ １１１１"}`,
+		`{"status":"PROCESSING","reason":"4111\ufe521111\ufe521111\ufe521111"}`,
+		`{"status":"AUTHORISED","resultData":{"n":"\u0034111\u2024\u0031111\u20241111\u20241111"},"provider":{"a":[-0,1E+2,100.0]}}`,
 	} {
 		f.Add([]byte(s))
 	}
+	tok := h.merchantToken("m-1")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r := request("POST", "/sessions/"+id+"/events", "", body)
+		// Each input reports on a session of its own, so that the first
+		// accepted event does not close the session for all the others.
+		c := request("POST", "/sessions", "", []byte(`{"amount":8800,"currency":"ZAR"}`))
+		c.Header.Set("Authorization", "Bearer "+tok)
+		c.Header.Set("Content-Type", "application/json")
+		var created struct {
+			ID string `json:"id"`
+		}
+		if cw := serve(h, c); cw.Code != 201 || json.Unmarshal(cw.Body.Bytes(), &created) != nil {
+			t.Fatalf("create = %d %s; want 201", cw.Code, cw.Body)
+		}
+		r := request("POST", "/sessions/"+created.ID+"/events", "", body)
 		r.Header.Set("Authorization", "Bearer "+proc)
 		r.Header.Set("Content-Type", "application/json")
 		w := serve(h, r)
 		checkAnswer(t, w, string(body), false)
+		if w.Code == 200 {
+			checkAccepted(t, h, tok, body, w)
+		}
 	})
 }
 

@@ -821,3 +821,55 @@ func testURLEncodedCardNumbersRefused(t *testing.T, h *harness) {
 		t.Errorf("encoded URL without a card number: %d %s; want 201", res.Code, res.Body)
 	}
 }
+
+// TestCardNumbersBehindNormalisationAndJSONRefused: "No card number is
+// accepted anywhere in a request", also where a reader that normalises or
+// parses the value shows one:
+//   - separators in a compatibility form (NFKC: the small full stop ﹒ is
+//     '.', the double low line ‗ a space under a line);
+//   - a JSON text held in a string (a processor's raw answer in provider,
+//     an object kept as a metadata value), its escapes undone.
+//
+// Before, each was stored (201/200).
+func TestCardNumbersBehindNormalisationAndJSONRefused(t *testing.T) {
+	eachStore(t, testCardNumbersBehindNormalisationAndJSONRefused)
+}
+
+func testCardNumbersBehindNormalisationAndJSONRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", nil)
+	for _, pan := range []string{
+		"4111\ufe521111\ufe521111\ufe521111",
+		"4111\u20241111\u20241111\u20241111",
+		"4111\u20171111\u20171111\u20171111",
+		`{"pan":"\u0034111111111111111"}`,
+		`{"card":{"number":"4111\u00201111\u00201111\u00201111"}}`,
+		`4111\n1111\n1111\n1111`,
+	} {
+		s, _ := json.Marshal(pan) // the value as a JSON string
+		for _, tc := range []struct{ path, body, field string }{
+			{"/sessions", `{"amount":1,"currency":"EUR","metadata":{"raw":` + string(s) + `}}`, "metadata.raw"},
+			{"/sessions", `{"amount":1,"currency":"EUR","orderId":` + string(s) + `}`, "orderId"},
+			{"/sessions", `{"amount":1,"currency":"EUR","provider":{"raw":` + string(s) + `}}`, "provider.raw"},
+			{"/sessions/" + id + "/events", `{"status":"PROCESSING","resultData":{"raw":` + string(s) + `}}`, "resultData.raw"},
+			{"/sessions/" + id + "/events", `{"status":"PROCESSING","provider":{"raw":` + string(s) + `}}`, "provider.raw"},
+			{"/sessions/" + id + "/cancel", `{"reason":` + string(s) + `}`, "reason"},
+		} {
+			token := tok
+			if strings.HasSuffix(tc.path, "/events") {
+				token = h.processorToken()
+			}
+			res := h.do("POST", tc.path, token, tc.body)
+			if res.Code != 400 {
+				t.Errorf("POST %s %s = %d; want 400 %s", tc.path, tc.body, res.Code, session.ReasonCardNumber)
+				continue
+			}
+			if p := wantProblem(t, res, 400, session.ReasonCardNumber); p["field"] != tc.field {
+				t.Errorf("POST %s %s: field = %v; want %s", tc.path, tc.body, p["field"], tc.field)
+			}
+		}
+	}
+	if n := sessionsOfDay(t, h, "m-1"); n != 1 {
+		t.Errorf("sessions stored: %d; want 1 (the one created for the cancel and events)", n)
+	}
+}

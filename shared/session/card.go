@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -65,8 +66,12 @@ const (
 //   - A separator is white space of any kind (Unicode's White_Space: the
 //     space, the no-break spaces, the ideographic space, a tab, a line
 //     break, U+2028/U+2029), a dash of any kind (category
-//     Pd) or the minus sign, '.', '/', '_' and their full-width forms, and an
-//     invisible format character (category Cf, e.g. a zero-width space).
+//     Pd) or the minus sign, '.', '/', '_' and their full-width forms, an
+//     invisible format character (category Cf, e.g. a zero-width space),
+//     or a compatibility form of one of these (NFKC one separator, or a
+//     space and marks read as not there: the small full stop ﹒, the one
+//     dot leader ․, the low lines ﹍ ︳ ‗, the superscript minus ⁻, the
+//     overline ‾, the macron ¯).
 //   - A mark a reader does not see as a character of its own (a combining
 //     mark, a variation selector, another default-ignorable code point:
 //     isTransparent) is read as if it were not there: keycap digits
@@ -110,37 +115,126 @@ func LooksLikeCardNumber(s string) bool {
 	return ok
 }
 
-// maxURLDecodings is how many layers of URL encoding HoldsCardNumber
-// undoes.
+// maxURLDecodings is how many layers of URL encoding (and of JSON string
+// escapes) HoldsCardNumber undoes.
 const maxURLDecodings = 3
 
 // HoldsCardNumber reports whether s holds a card number as written
-// (LooksLikeCardNumber) or as a reader that decodes it as part of a URL
-// reads it: a card number typed with spaces into a form travels in a query
-// string as 4111+1111+1111+1111 or 4111%201111%201111%201111, and every
-// browser, shop and log viewer that decodes the URL shows the number. s
-// is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
-// that may start another escape), each time reading every %HH escape as
-// its byte (a malformed escape is left as it is, so one bad escape cannot
-// hide the rest) and a '+' right after an ASCII digit as a space (a
-// phone number's leading '+' follows no digit and keeps its meaning), and
-// each decoding is judged by the rule of LooksLikeCardNumber. This is the
-// guard for input; LooksLikeCardNumber is the rule for one text.
+// (LooksLikeCardNumber) or as a reader that decodes it reads it:
+//   - as part of a URL: a card number typed with spaces into a form
+//     travels in a query string as 4111+1111+1111+1111 or
+//     4111%201111%201111%201111, and every browser, shop and log viewer
+//     that decodes the URL shows the number;
+//   - as the text of a JSON string: a string that holds a JSON text (a
+//     processor's raw answer kept in provider, an object kept as a
+//     metadata value) shows {"pan":"\u0034111111111111111"} to whoever
+//     parses it as {"pan":"4111111111111111"}.
+//
+// s is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
+// that may start another escape, an escaped \\ to a \ that may start
+// another), each time first undoing JSON escapes (jsonUnescapeOnce) and
+// then URL encoding: every %HH escape read as its byte (a malformed escape
+// is left as it is, so one bad escape cannot hide the rest) and a '+' right
+// after an ASCII digit as a space (a phone number's leading '+' follows no
+// digit and keeps its meaning). Each decoding is judged by the rule of
+// LooksLikeCardNumber. This is the guard for input; LooksLikeCardNumber is
+// the rule for one text.
 func HoldsCardNumber(s string) bool {
 	if LooksLikeCardNumber(s) {
 		return true
 	}
 	for range maxURLDecodings {
-		d, changed := urlDecodeOnce(s)
-		if !changed {
+		j, jchanged := jsonUnescapeOnce(s)
+		if jchanged && LooksLikeCardNumber(j) {
+			return true
+		}
+		d, changed := urlDecodeOnce(j)
+		if !changed && !jchanged {
 			return false
 		}
-		if LooksLikeCardNumber(d) {
+		if changed && LooksLikeCardNumber(d) {
 			return true
 		}
 		s = d
 	}
 	return false
+}
+
+// jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,
+// leniently: \uXXXX becomes its character (a surrogate pair one
+// character, a lone surrogate U+FFFD), \n \r \t \f \b \/ \\ and \" what
+// they stand for, and anything else (a malformed escape included) stays.
+// It reports whether anything changed.
+func jsonUnescapeOnce(s string) (string, bool) {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s, false
+	}
+	b := make([]byte, 0, len(s))
+	changed := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b = append(b, c)
+			continue
+		}
+		if r, ok := jsonSimpleEscape(s[i+1]); ok {
+			b = append(b, r)
+			i++
+			changed = true
+			continue
+		}
+		r, n := jsonUnicodeEscape(s[i:])
+		if n == 0 {
+			b = append(b, c)
+			continue
+		}
+		if utf16.IsSurrogate(r) {
+			if r2, n2 := jsonUnicodeEscape(s[i+n:]); n2 > 0 {
+				if p := utf16.DecodeRune(r, r2); p != utf8.RuneError {
+					r, n = p, n+n2
+				}
+			}
+		}
+		b = utf8.AppendRune(b, r) // a lone surrogate is written U+FFFD
+		i += n - 1
+		changed = true
+	}
+	return string(b), changed
+}
+
+// jsonSimpleEscape is the byte a one-letter JSON escape \c stands for.
+func jsonSimpleEscape(c byte) (byte, bool) {
+	switch c {
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	case 'f':
+		return '\f', true
+	case 'b':
+		return '\b', true
+	case '/', '\\', '"':
+		return c, true
+	}
+	return 0, false
+}
+
+// jsonUnicodeEscape reads a \uXXXX escape at the start of s: its code unit
+// and length (6), or 0 when s does not start with one.
+func jsonUnicodeEscape(s string) (rune, int) {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return 0, 0
+	}
+	var r rune
+	for _, c := range []byte(s[2:6]) {
+		if !isHex(c) {
+			return 0, 0
+		}
+		r = r<<4 | rune(unhex(c))
+	}
+	return r, 6
 }
 
 // urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
@@ -412,7 +506,37 @@ func isCardSeparator(r rune) bool {
 	// (Zl, Zp), and the tab, line feed, vertical tab, form feed, carriage
 	// return and NEL, which a number pasted over several lines or typed
 	// with tab stops holds (a free-form object may hold them).
-	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf)
+	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf) || compatSeparator(r)
+}
+
+// compatSeparator reports whether r is no separator but a compatibility
+// form of one, as compatDigit reads a compatibility form of a digit: a
+// character whose NFKC normalisation is a single separator, or a space
+// with marks the rule reads as not there (isTransparent). These are the
+// small full stop ﹒ and the one dot leader ․ (a '.'), the low lines
+// ﹍ ﹎ ﹏ ︳ ︴ (a '_'), the superscript and subscript minus ⁻ ₋, and the
+// spacing accents and lines (the double low line ‗, the overline ‾, the
+// macron ¯, the acute ´, ...: NFKC a space and a combining mark). A
+// reader sees a separator; so does any text pipeline that normalises
+// (4111﹒1111﹒1111﹒1111 is stored by one as 4111.1111.1111.1111).
+func compatSeparator(r rune) bool {
+	if r < 0xa8 { // DIAERESIS, the first
+		return false
+	}
+	var buf [utf8.UTFMax]byte
+	var out [4 * utf8.UTFMax]byte // room for the forms judged here, which are 1 to 3 code points
+	n := utf8.EncodeRune(buf[:], r)
+	d := norm.NFKC.Append(out[:0], buf[:n]...)
+	c, size := utf8.DecodeRune(d)
+	if c == r || !isCardSeparator(c) {
+		return false
+	}
+	for _, m := range string(d[size:]) {
+		if !isTransparent(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes

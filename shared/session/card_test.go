@@ -433,8 +433,22 @@ func refTransparent(r rune) bool {
 }
 
 func refSeparator(r rune) bool {
-	return unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
-		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r)
+	if unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
+		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r) {
+		return true
+	}
+	// A compatibility form of a separator: NFKC makes it one, maybe with
+	// marks the rule reads as not there.
+	n := []rune(norm.NFKC.String(string(r)))
+	if len(n) == 0 || n[0] == r || !refSeparator(n[0]) {
+		return false
+	}
+	for _, m := range n[1:] {
+		if !refTransparent(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // refCard judges a window's digits: a network's prefix and length (the
@@ -776,5 +790,107 @@ func TestHoldsCardNumber(t *testing.T) {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
 		}
+	}
+}
+
+// TestCardSeparatorsInCompatibilityForms: the rule reads a compatibility
+// form of a digit (NFKC: ④, ¹, ₄) as the digit, and so it reads a
+// compatibility form of a separator as the separator. The small full stop
+// in 4111﹒1111﹒1111﹒1111 is shown as a dot, and any reader that
+// normalises text (NFKC: a search index, a log pipeline) stores
+// 4111.1111.1111.1111. These are characters whose NFKC form is one
+// separator, or a space and a combining mark (the spacing lines and
+// accents), and which are none themselves.
+func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
+	for _, sep := range []rune{
+		'\u2024', // ONE DOT LEADER → .
+		'\ufe52', // SMALL FULL STOP → .
+		'\ufe33', // PRESENTATION FORM FOR VERTICAL LOW LINE → _
+		'\ufe34', // PRESENTATION FORM FOR VERTICAL WAVY LOW LINE → _
+		'\ufe4d', // DASHED LOW LINE → _
+		'\ufe4e', // CENTRELINE LOW LINE → _
+		'\ufe4f', // WAVY LOW LINE → _
+		'\u207b', // SUPERSCRIPT MINUS → −
+		'\u208b', // SUBSCRIPT MINUS → −
+		'\u2017', // DOUBLE LOW LINE → space, combining double low line
+		'\u203e', // OVERLINE → space, combining overline
+		'\ufe49', // DASHED OVERLINE → space, combining overline
+		'\u00af', // MACRON → space, combining macron
+		'\u00b4', // ACUTE ACCENT → space, combining acute accent
+	} {
+		s := strings.Join([]string{"4111", "1111", "1111", "1111"}, string(sep))
+		if !refSeparator(sep) {
+			t.Errorf("the reference does not read %U as a separator; want it to", sep)
+		}
+		if !LooksLikeCardNumber(s) {
+			t.Errorf("LooksLikeCardNumber(%q) = false; want true (NFKC: %q)", s, norm.NFKC.String(s))
+		}
+		d := Draft{Amount: new(int64), Currency: "EUR", OrderID: s}
+		if err := d.Validate(); ErrorCode(err) != EINVALID {
+			t.Errorf("a draft whose orderId is %q: Validate() = %v; want EINVALID", s, err)
+		}
+	}
+	// Forms that normalise to more than one character are not separators
+	// (‥ is "..", and … "..."): a fourth dot ends a run as it does.
+	for _, s := range []string{"4111\u20251111\u20251111\u20251111", "4111\u20261111\u20261111\u20261111"} {
+		if LooksLikeCardNumber(s) {
+			t.Errorf("LooksLikeCardNumber(%q) = true; want false", s)
+		}
+	}
+}
+
+// TestCardSeparatorMatchesReference holds isCardSeparator to the
+// reference's reading of a separator on every code point (under -short,
+// on the Basic Multilingual Plane, where every compatibility form of a
+// separator is).
+func TestCardSeparatorMatchesReference(t *testing.T) {
+	last := rune(unicode.MaxRune)
+	if testing.Short() {
+		last = 0xffff
+	}
+	for r := rune(0); r <= last; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue
+		}
+		if got, want := isCardSeparator(r), refSeparator(r); got != want {
+			t.Errorf("isCardSeparator(%U) = %v; the reference says %v", r, got, want)
+		}
+	}
+}
+
+// TestHoldsCardNumberJSONEscaped: a string that holds a JSON text (a
+// processor's raw answer kept in provider, a JSON object kept as a
+// metadata value) is read by whoever parses it: its escapes \u0034,
+// \u0020, \n undone, the number shows. The guard reads the text as that
+// reader does, as it reads a URL as a URL decoder does, up to the same
+// number of layers, the two kinds of encoding in either order.
+func TestHoldsCardNumberJSONEscaped(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{`{"pan":"\u0034111111111111111"}`, true},
+		{`{"pan":"\u0034\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031\u0031"}`, true},
+		{`{"pan":"\u00341111111\u00311111111"}`, true},
+		{`4111\u00201111\u00201111\u00201111`, true},
+		{`4111\n1111\n1111\n1111`, true},               // line breaks, escaped
+		{`4111\t1111\r\n1111\/1111`, true},             // tab, CR LF, an escaped slash
+		{`{\"pan\":\"\\u0034111111111111111\"}`, true}, // JSON in a string in a string
+		{`%5Cu0034111111111111111`, true},              // a URL-encoded JSON escape
+		{`pan=\u0034111%201111%201111%201111`, true},   // both at once
+		{`\ud83d\ude00 4111\u00a01111\u00a01111\u00a01111`, true},
+		{`{"pan":"\u0034111111111111"}`, false}, // 13 digits, no card
+		{`{"ref":"\u0032026-11-29"}`, false},
+		{`\ud800 4111`, false},                  // a lone surrogate escape reads as U+FFFD, no digit
+		{`\u00zz4111`, false},                   // a malformed escape is left as it is
+		{`\\\\\\\\u0034111111111111111`, false}, // four layers: past maxURLDecodings
+	} {
+		if got := HoldsCardNumber(tt.s); got != tt.want {
+			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
+		}
+	}
+	d := Draft{Amount: new(int64), Currency: "EUR", Metadata: map[string]string{"raw": `{"card":{"number":"\u0034111111111111111"}}`}}
+	if err := d.Validate(); ErrorReason(err) != ReasonCardNumber {
+		t.Errorf("a draft whose metadata holds the JSON text {\"number\":\"\\u0034111...\"}: Validate() = %v; want %s", err, ReasonCardNumber)
 	}
 }
