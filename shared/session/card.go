@@ -137,27 +137,48 @@ const maxURLDecodings = 3
 // is left as it is, so one bad escape cannot hide the rest) and a '+' right
 // after an ASCII digit as a space (a phone number's leading '+' follows no
 // digit and keeps its meaning). Each decoding is judged by the rule of
-// LooksLikeCardNumber. This is the guard for input; LooksLikeCardNumber is
-// the rule for one text.
+// LooksLikeCardNumber. When undoing a JSON escape changed anything, s is
+// also decoded as a URL alone, up to maxURLDecodings times, each decoding
+// judged: a URL decoder leaves a backslash as it is, and undoing a JSON
+// escape first can take the digits a URL reader shows (\u4111%201111...
+// is \u4111 1111 1111 1111 to a URL reader, 䄑%201111... to a JSON one).
+// This is the guard for input; LooksLikeCardNumber is the rule for one
+// text.
 func HoldsCardNumber(s string) bool {
 	if LooksLikeCardNumber(s) {
 		return true
 	}
+	found, json := decodedHoldsCardNumber(s, true)
+	if !found && json {
+		found, _ = decodedHoldsCardNumber(s, false)
+	}
+	return found
+}
+
+// decodedHoldsCardNumber judges up to maxURLDecodings decodings of s, each
+// first undoing JSON escapes (with json) and then URL encoding, and reports
+// whether one holds a card number and whether undoing a JSON escape
+// changed anything.
+func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
 	for range maxURLDecodings {
-		j, jchanged := jsonUnescapeOnce(s)
+		j, jchanged := s, false
+		if json {
+			j, jchanged = jsonUnescapeOnce(s)
+		}
+		jsonChanged = jsonChanged || jchanged
 		if jchanged && LooksLikeCardNumber(j) {
-			return true
+			return true, true
 		}
 		d, changed := urlDecodeOnce(j)
 		if !changed && !jchanged {
-			return false
+			return false, jsonChanged
 		}
 		if changed && LooksLikeCardNumber(d) {
-			return true
+			return true, jsonChanged
 		}
 		s = d
 	}
-	return false
+	return false, jsonChanged
 }
 
 // jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,
