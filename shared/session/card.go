@@ -544,10 +544,15 @@ func compatSeparator(r rune) bool {
 	if r < 0xa8 { // DIAERESIS, the first
 		return false
 	}
-	var buf [utf8.UTFMax]byte
-	var out [4 * utf8.UTFMax]byte // room for the forms judged here, which are 1 to 3 code points
-	n := utf8.EncodeRune(buf[:], r)
-	d := norm.NFKC.Append(out[:0], buf[:n]...)
+	// A separator and marks are their own NFKC form, so r's NFKC form is
+	// its compatibility decomposition, read from the tables without
+	// normalising (norm's Append allocated three times a character: a
+	// string of such characters cost 150 times its size in garbage); a
+	// character without one is its own form and no compatibility form.
+	d := compatDecomposition(r)
+	if d == nil {
+		return false
+	}
 	c, size := utf8.DecodeRune(d)
 	if c == r || !isCardSeparator(c) {
 		return false
@@ -558,6 +563,14 @@ func compatSeparator(r rune) bool {
 		}
 	}
 	return true
+}
+
+// compatDecomposition is r's full compatibility decomposition (NFKD) as
+// Unicode's tables hold it, or nil when r has none; it does not allocate.
+func compatDecomposition(r rune) []byte {
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	return norm.NFKC.Properties(buf[:n]).Decomposition()
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes
@@ -597,9 +610,9 @@ func compatDigit(r rune) (byte, bool) {
 	if r < 0xb2 || !unicode.Is(unicode.No, r) { // 0xb2: SUPERSCRIPT TWO, the first
 		return 0, false
 	}
-	var buf [utf8.UTFMax]byte
-	n := utf8.EncodeRune(buf[:], r)
-	d := norm.NFKC.Append(nil, buf[:n]...)
+	// NFKC is one ASCII digit exactly when the compatibility decomposition
+	// is (composition never makes one ASCII digit of more, nor changes it).
+	d := compatDecomposition(r)
 	if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
 		return d[0] - '0', true
 	}

@@ -132,3 +132,36 @@ func TestScanJSONCostIsLinear(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHoldsCardNumberDoubling runs each hostile input at 32 KiB and
+// 64 KiB side by side: the cost must double, not quadruple.
+func BenchmarkHoldsCardNumberDoubling(b *testing.B) {
+	for _, in := range holdsInputs {
+		for _, size := range []int{32 << 10, 64 << 10} {
+			s := rep(in.unit, size)
+			b.Run(in.name+"/"+strconv.Itoa(size>>10)+"K", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					HoldsCardNumber(s)
+				}
+			})
+		}
+	}
+}
+
+// TestHoldsCardNumberAllocationsDoNotGrow holds the guard to a number of
+// allocations that does not grow with its input, whatever the input: a
+// decoding layer allocates its copy, and nothing else does (reading a
+// compatibility form of a digit or separator allocated for every
+// character: 64 KiB of ½ or 1﹒ cost 10-30 MB of garbage).
+func TestHoldsCardNumberAllocationsDoNotGrow(t *testing.T) {
+	const maxAllocs = 2 * (2*maxURLDecodings + maxURLDecodings) // two copies a layer, both chains
+	for _, in := range holdsInputs {
+		for _, size := range []int{4 << 10, 8 << 10} {
+			s := rep(in.unit, size)
+			if got := testing.AllocsPerRun(3, func() { HoldsCardNumber(s) }); got > maxAllocs {
+				t.Errorf("HoldsCardNumber(%d bytes of %q) allocates %v times; want at most %d", size, in.unit, got, maxAllocs)
+			}
+		}
+	}
+}
