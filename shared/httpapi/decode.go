@@ -174,46 +174,77 @@ func malformed(msg string) error {
 // is exactly what was checked). A null field of an object is still taken as
 // absent, and a null inside a free-form object (json.RawMessage) is kept.
 // body has passed session.CheckJSON.
+//
+// The type of each open object or array is kept as the body is read, so a
+// null costs the same wherever it is: finding it from the null's JSON
+// pointer cost the pointer's length for every null, and a 64 KiB body of
+// nulls under a long member name took a second.
 func refuseNullStrings(t reflect.Type, body []byte) error {
 	if !bytes.Contains(body, []byte("null")) {
 		return nil
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	// open[d] is the type of the object or array open at depth d (nil
+	// where t holds no such place); next[d] the type of the value that a
+	// member name just read at depth d names.
+	open := []reflect.Type{nil, t}
+	next := []reflect.Type{nil, nil}
 	for {
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return nil // the end: the body is valid JSON
 		}
-		if tok.Kind() != 'n' {
-			continue
-		}
-		p := dec.StackPointer()
-		parent := typeAt(t, p.Parent())
-		if parent != nil && (parent.Kind() == reflect.Map || parent.Kind() == reflect.Slice) && parent.Elem().Kind() == reflect.String {
-			field := fieldOf(t, p)
-			return session.Invalid(field, "%s must be a string, not null.", field)
+		d := dec.StackDepth()
+		switch tok.Kind() {
+		case '{', '[':
+			if d > 1 {
+				open = append(open[:d], childType(open[d-1], next[d-1]))
+			}
+			next = append(next[:d], nil)
+		case '}', ']':
+			open, next = open[:d+1], next[:d+1]
+		case '"':
+			if kind, n := dec.StackIndex(d); kind == '{' && n%2 == 1 {
+				next[d] = memberType(open[d], tok.String())
+			}
+		case 'n':
+			parent := deref(open[d])
+			if parent != nil && (parent.Kind() == reflect.Map || parent.Kind() == reflect.Slice) && parent.Elem().Kind() == reflect.String {
+				field := fieldOf(t, dec.StackPointer())
+				return session.Invalid(field, "%s must be a string, not null.", field)
+			}
 		}
 	}
 }
 
-// typeAt is the Go type of the value p points to in a value of type t, or
-// nil where t holds no such place (inside a free-form object).
-func typeAt(t reflect.Type, p jsontext.Pointer) reflect.Type {
-	for tok := range p.Tokens() {
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		switch {
-		case t == nil:
-			return nil
-		case t.Kind() == reflect.Map, t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
-			t = t.Elem()
-		case t.Kind() == reflect.Struct:
-			t = structField(t, tok)
-		default:
-			return nil
-		}
+// memberType is the Go type of the member name names in a struct of type
+// t (nil where t is no struct or has no such member).
+func memberType(t reflect.Type, name string) reflect.Type {
+	t = deref(t)
+	if t != nil && t.Kind() == reflect.Struct {
+		return structField(t, name)
 	}
+	return nil
+}
+
+// childType is the Go type of a value opened in a container of type t, as
+// the JSON pointer's path finds it: a map's, slice's or array's element, or a struct's
+// member, the type its name named.
+func childType(t, member reflect.Type) reflect.Type {
+	t = deref(t)
+	switch {
+	case t == nil:
+		return nil
+	case t.Kind() == reflect.Map, t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
+		return t.Elem()
+	case t.Kind() == reflect.Struct:
+		return member
+	}
+	return nil
+}
+
+// deref is t without its pointers.
+func deref(t reflect.Type) reflect.Type {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

@@ -137,27 +137,48 @@ const maxURLDecodings = 3
 // is left as it is, so one bad escape cannot hide the rest) and a '+' right
 // after an ASCII digit as a space (a phone number's leading '+' follows no
 // digit and keeps its meaning). Each decoding is judged by the rule of
-// LooksLikeCardNumber. This is the guard for input; LooksLikeCardNumber is
-// the rule for one text.
+// LooksLikeCardNumber. When undoing a JSON escape changed anything, s is
+// also decoded as a URL alone, up to maxURLDecodings times, each decoding
+// judged: a URL decoder leaves a backslash as it is, and undoing a JSON
+// escape first can take the digits a URL reader shows (\u4111%201111...
+// is \u4111 1111 1111 1111 to a URL reader, 䄑%201111... to a JSON one).
+// This is the guard for input; LooksLikeCardNumber is the rule for one
+// text.
 func HoldsCardNumber(s string) bool {
 	if LooksLikeCardNumber(s) {
 		return true
 	}
+	found, json := decodedHoldsCardNumber(s, true)
+	if !found && json {
+		found, _ = decodedHoldsCardNumber(s, false)
+	}
+	return found
+}
+
+// decodedHoldsCardNumber judges up to maxURLDecodings decodings of s, each
+// first undoing JSON escapes (with json) and then URL encoding, and reports
+// whether one holds a card number and whether undoing a JSON escape
+// changed anything.
+func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
 	for range maxURLDecodings {
-		j, jchanged := jsonUnescapeOnce(s)
+		j, jchanged := s, false
+		if json {
+			j, jchanged = jsonUnescapeOnce(s)
+		}
+		jsonChanged = jsonChanged || jchanged
 		if jchanged && LooksLikeCardNumber(j) {
-			return true
+			return true, true
 		}
 		d, changed := urlDecodeOnce(j)
 		if !changed && !jchanged {
-			return false
+			return false, jsonChanged
 		}
 		if changed && LooksLikeCardNumber(d) {
-			return true
+			return true, jsonChanged
 		}
 		s = d
 	}
-	return false
+	return false, jsonChanged
 }
 
 // jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,
@@ -523,10 +544,15 @@ func compatSeparator(r rune) bool {
 	if r < 0xa8 { // DIAERESIS, the first
 		return false
 	}
-	var buf [utf8.UTFMax]byte
-	var out [4 * utf8.UTFMax]byte // room for the forms judged here, which are 1 to 3 code points
-	n := utf8.EncodeRune(buf[:], r)
-	d := norm.NFKC.Append(out[:0], buf[:n]...)
+	// A separator and marks are their own NFKC form, so r's NFKC form is
+	// its compatibility decomposition, read from the tables without
+	// normalising (norm's Append allocated three times a character: a
+	// string of such characters cost 150 times its size in garbage); a
+	// character without one is its own form and no compatibility form.
+	d := compatDecomposition(r)
+	if d == nil {
+		return false
+	}
 	c, size := utf8.DecodeRune(d)
 	if c == r || !isCardSeparator(c) {
 		return false
@@ -537,6 +563,14 @@ func compatSeparator(r rune) bool {
 		}
 	}
 	return true
+}
+
+// compatDecomposition is r's full compatibility decomposition (NFKD) as
+// Unicode's tables hold it, or nil when r has none; it does not allocate.
+func compatDecomposition(r rune) []byte {
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	return norm.NFKC.Properties(buf[:n]).Decomposition()
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes
@@ -576,9 +610,9 @@ func compatDigit(r rune) (byte, bool) {
 	if r < 0xb2 || !unicode.Is(unicode.No, r) { // 0xb2: SUPERSCRIPT TWO, the first
 		return 0, false
 	}
-	var buf [utf8.UTFMax]byte
-	n := utf8.EncodeRune(buf[:], r)
-	d := norm.NFKC.Append(nil, buf[:n]...)
+	// NFKC is one ASCII digit exactly when the compatibility decomposition
+	// is (composition never makes one ASCII digit of more, nor changes it).
+	d := compatDecomposition(r)
 	if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
 		return d[0] - '0', true
 	}

@@ -884,6 +884,10 @@ func TestHoldsCardNumberJSONEscaped(t *testing.T) {
 		{`\ud800 4111`, false},                  // a lone surrogate escape reads as U+FFFD, no digit
 		{`\u00zz4111`, false},                   // a malformed escape is left as it is
 		{`\\\\\\\\u0034111111111111111`, false}, // four layers: past maxURLDecodings
+		// A URL reader leaves a backslash as it is: undoing \u4111 first
+		// must not take the digits it shows (\u4111 1111 1111 1111).
+		{`\u4111%201111%201111%201111`, true},
+		{`%5Cu4111%25201111%25201111%25201111`, true},
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)

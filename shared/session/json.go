@@ -61,27 +61,23 @@ func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
 					"is nested deeper than "+strconv.Itoa(MaxJSONDepth)+" levels")
 			}
 		case '"':
+			// The place is named only for an error: naming it costs the
+			// length of its path, and paying that for every token made a
+			// body's cost grow with the square of its size.
 			s := tok.String()
-			kind, n := dec.StackIndex(dec.StackDepth())
-			isName := kind == '{' && n%2 == 1
-			where := fieldOf(field, dec, dec.StackPointer())
-			if isName {
-				where = fieldOf(field, dec, dec.StackPointer().Parent())
-			}
 			if strings.IndexByte(s, 0) >= 0 {
-				return nil, malformedAt(where, "holds the character U+0000")
+				return nil, malformedAt(stringField(field, dec), "holds the character U+0000")
 			}
 			if guard && HoldsCardNumber(s) {
-				return nil, cardError(where)
+				return nil, cardError(stringField(field, dec))
 			}
 		case '0':
 			lit := tok.String()
-			where := fieldOf(field, dec, dec.StackPointer())
 			if !inFloatRange(lit) {
-				return nil, malformedAt(where, "is a number beyond the range of a 64-bit float")
+				return nil, malformedAt(fieldOf(field, dec, dec.StackPointer()), "is a number beyond the range of a 64-bit float")
 			}
 			if guard && NumberLooksLikeCardNumber(lit) {
-				return nil, cardError(where)
+				return nil, cardError(fieldOf(field, dec, dec.StackPointer()))
 			}
 		}
 		if enc != nil {
@@ -94,6 +90,17 @@ func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
 		return nil, malformedAt(field, "has data after its JSON value")
 	}
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
+}
+
+// stringField names the place of the string token just read, a value or a
+// member name (named by the object that holds it), in the value named
+// field.
+func stringField(field string, dec *jsontext.Decoder) string {
+	kind, n := dec.StackIndex(dec.StackDepth())
+	if kind == '{' && n%2 == 1 {
+		return fieldOf(field, dec, dec.StackPointer().Parent())
+	}
+	return fieldOf(field, dec, dec.StackPointer())
 }
 
 // inFloatRange reports whether a JSON number literal is within float64's

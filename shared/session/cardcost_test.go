@@ -1,0 +1,167 @@
+package session
+
+import (
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func rep(unit string, size int) string {
+	return strings.Repeat(unit, size/len(unit)+1)[:size]
+}
+
+var holdsInputs = []struct{ name, unit string }{
+	{"plain", "a"},
+	{"digits", "1"},
+	{"jsonBackslashU005c", `\u005c`},
+	{"jsonBackslashes", `\\`},
+	{"url%25", "%25"},
+	{"url%252525", "%252525"},
+	{"mixedLayers", `\u0025\u0032\u0035%5c%5c`},
+	{"compatSepRun", "1\ufe52"},
+	{"overlineRun", "1\u203e"},
+	{"vulgarHalf", "\u00bd"},
+	{"circled10", "\u2469"},
+	{"vulgarHalfLayers", "\u00bd%252525"},
+	{"digitGroups1", "1 "},
+	{"fullwidthDigits", "\uff11"},
+	{"surrogates", `\ud83d\ude00`},
+	{"loneSurrogates", `\ud800`},
+}
+
+func BenchmarkHoldsCardNumber64K(b *testing.B) {
+	for _, in := range holdsInputs {
+		s := rep(in.unit, 64<<10)
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				HoldsCardNumber(s)
+			}
+		})
+	}
+}
+
+// deepBody is a body of about size bytes: depth objects nested under
+// member names of 64 characters of unit, holding an array of n zeros.
+func deepBody(depth int, unit string, size int) []byte {
+	name := strings.Repeat(unit, 64)
+	var b strings.Builder
+	for range depth {
+		b.WriteString(`{"` + name + `":`)
+	}
+	b.WriteString("[")
+	closing := strings.Repeat("}", depth)
+	for b.Len() < size-len(closing)-4 {
+		b.WriteString("0,")
+	}
+	b.WriteString("0]")
+	b.WriteString(closing)
+	return []byte(b.String())
+}
+
+func BenchmarkScanJSONDeepNames(b *testing.B) {
+	for _, c := range []struct {
+		name, unit string
+		depth      int
+	}{
+		{"flatA", "a", 1},
+		{"depth31A", "a", 31},
+		{"depth31Half", "\u00bd", 31},
+		{"depth31Pct", "%", 31},
+	} {
+		for _, size := range []int{32 << 10, 64 << 10} {
+			body := deepBody(c.depth, c.unit, size)
+			b.Run(c.name+"/"+strconv.Itoa(size>>10)+"K", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := scanJSON("metadata", body, true); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// allocatedBytes is what f allocates, in bytes, over one call.
+func allocatedBytes(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestScanJSONCostIsLinear holds the JSON scan of a body (CheckJSON, and
+// the guard of free-form objects) to a cost linear in the body's size: a
+// body whose members sit deep under long names costs what a flat one of
+// the same size costs, and doubling a body at most doubles its cost
+// (measured in bytes allocated, which named every token's place and
+// grew with the square of the size: a 64 KiB body took seconds).
+func TestScanJSONCostIsLinear(t *testing.T) {
+	const size = 8 << 10
+	scan := func(body []byte, guard bool) func() {
+		return func() {
+			if _, err := scanJSON("metadata", body, guard); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A long name: a path longer than any shown name.
+	long := func(size int) []byte {
+		name := strings.Repeat("a", size/2)
+		b := []byte(`{"` + name + `":[`)
+		for len(b) < size-4 {
+			b = append(b, "0,"...)
+		}
+		return append(b, "0]}"...)
+	}
+	for _, guard := range []bool{false, true} {
+		flat := allocatedBytes(scan(deepBody(1, "a", size), guard))
+		deep := allocatedBytes(scan(deepBody(MaxJSONDepth-1, "a", size), guard))
+		if deep > 2*flat+64<<10 {
+			t.Errorf("guard %v: %d-level body under 64-character names allocated %d bytes, a flat one %d; want at most twice", guard, MaxJSONDepth-1, deep, flat)
+		}
+		one := allocatedBytes(scan(long(size), guard))
+		two := allocatedBytes(scan(long(2*size), guard))
+		if two > 3*one {
+			t.Errorf("guard %v: a body under one long name allocated %d bytes at %d bytes, %d at twice the size; want at most three times", guard, one, size, two)
+		}
+	}
+}
+
+// BenchmarkHoldsCardNumberDoubling runs each hostile input at 32 KiB and
+// 64 KiB side by side: the cost must double, not quadruple.
+func BenchmarkHoldsCardNumberDoubling(b *testing.B) {
+	for _, in := range holdsInputs {
+		for _, size := range []int{32 << 10, 64 << 10} {
+			s := rep(in.unit, size)
+			b.Run(in.name+"/"+strconv.Itoa(size>>10)+"K", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					HoldsCardNumber(s)
+				}
+			})
+		}
+	}
+}
+
+// TestHoldsCardNumberAllocationsDoNotGrow holds the guard to a number of
+// allocations that does not grow with its input, whatever the input: a
+// decoding layer allocates its copy, and nothing else does (reading a
+// compatibility form of a digit or separator allocated for every
+// character: 64 KiB of ½ or 1﹒ cost 10-30 MB of garbage).
+func TestHoldsCardNumberAllocationsDoNotGrow(t *testing.T) {
+	const maxAllocs = 2 * (2*maxURLDecodings + maxURLDecodings) // two copies a layer, both chains
+	for _, in := range holdsInputs {
+		for _, size := range []int{4 << 10, 8 << 10} {
+			s := rep(in.unit, size)
+			if got := testing.AllocsPerRun(3, func() { HoldsCardNumber(s) }); got > maxAllocs {
+				t.Errorf("HoldsCardNumber(%d bytes of %q) allocates %v times; want at most %d", size, in.unit, got, maxAllocs)
+			}
+		}
+	}
+}
