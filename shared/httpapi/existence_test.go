@@ -51,33 +51,16 @@ func TestAnotherMerchantsSessionIsAnUnknownOne(t *testing.T) {
 	const unknown = "0f2c9b7e-5d4a-4c1b-9e8f-7a6b5c4d3e2f"
 
 	// m-1's credentials, each with what its endpoint needs.
-	read := h.token("m-1", auth.ScopeSessionsRead)
 	write := h.merchantToken("m-1")
 	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
 	h.do("GET", "/payment-sessions/"+unknown, "", nil, "X-Api-Key", key) // the key is cached from here on
 	own := h.token("m-1", auth.ScopeSessionsProcess)
 	idem := 0
 
-	endpoints := []struct {
-		name string
-		do   func(id string) response
-	}{
-		{"GET /sessions/{id}", func(id string) response { return h.do("GET", "/sessions/"+id, read, nil) }},
-		{"GET /sessions/{id} with an API key", func(id string) response {
-			return h.do("GET", "/sessions/"+id, "", nil, "X-Api-Key", key)
-		}},
-		{"000", func(id string) response { return h.do("GET", "/v1/session/"+id, read, nil) }},
-		{"001", func(id string) response {
-			return h.do("GET", "/v2.0/payments/"+id+"/status", h.token("m-1", auth.ScopePaymentRead), nil)
-		}},
-		{"002", func(id string) response { return h.do("GET", "/payment-sessions/"+id, "", nil, "X-Api-Key", key) }},
-		{"003", func(id string) response {
-			return h.do("GET", "/v1/checkout-sessions/"+id, h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
-		}},
+	endpoints := append(sessionReads(h, key), []namedRequest{
 		{"003 init=true", func(id string) response {
 			return h.do("GET", "/v1/checkout-sessions/"+id+"?init=true", h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
 		}},
-		{"004", func(id string) response { return h.do("GET", "/pps/api/v1/session-record/"+id, read, nil) }},
 		{"cancel", func(id string) response { return h.do("POST", "/sessions/"+id+"/cancel", write, nil) }},
 		{"cancel with an API key", func(id string) response {
 			return h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key)
@@ -93,7 +76,7 @@ func TestAnotherMerchantsSessionIsAnUnknownOne(t *testing.T) {
 			return h.do("POST", "/sessions", write, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id},
 				"Idempotency-Key", "exist-"+strings.Repeat("k", idem))
 		}},
-	}
+	}...)
 	for _, mode := range []string{"DynamoDB Local", "every TransactGetItems meets a transaction"} {
 		conflict.Store(mode != "DynamoDB Local")
 		for _, e := range endpoints {

@@ -47,27 +47,9 @@ func TestAnotherMerchantsStraddledReadCostsAnUnknownOne(t *testing.T) {
 	expiresAt = at
 	const unknown = "0f2c9b7e-5d4a-4c1b-9e8f-7a6b5c4d3e2f"
 
-	read := h.token("m-1", auth.ScopeSessionsRead)
 	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
 	h.do("GET", "/payment-sessions/"+unknown, "", nil, "X-Api-Key", key) // the key is cached from here on
-	endpoints := []struct {
-		name string
-		do   func(id string) response
-	}{
-		{"GET /sessions/{id}", func(id string) response { return h.do("GET", "/sessions/"+id, read, nil) }},
-		{"GET /sessions/{id} with an API key", func(id string) response {
-			return h.do("GET", "/sessions/"+id, "", nil, "X-Api-Key", key)
-		}},
-		{"000", func(id string) response { return h.do("GET", "/v1/session/"+id, read, nil) }},
-		{"001", func(id string) response {
-			return h.do("GET", "/v2.0/payments/"+id+"/status", h.token("m-1", auth.ScopePaymentRead), nil)
-		}},
-		{"002", func(id string) response { return h.do("GET", "/payment-sessions/"+id, "", nil, "X-Api-Key", key) }},
-		{"003", func(id string) response {
-			return h.do("GET", "/v1/checkout-sessions/"+id, h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
-		}},
-		{"004", func(id string) response { return h.do("GET", "/pps/api/v1/session-record/"+id, read, nil) }},
-	}
+	endpoints := sessionReads(h, key)
 	for _, e := range endpoints {
 		t.Run(e.name, func(t *testing.T) {
 			h.clock.Set(expiresAt.Add(-time.Minute))
