@@ -372,11 +372,21 @@ func (r *lister) take(n int) []indexEntry {
 	return out
 }
 
-// unread puts entries taken and not consumed back, in order.
+// unread puts entries taken and not consumed back, in order. Each
+// partition's buffer is rebuilt once, whatever the number of entries it
+// gets back: putting them back one at a time copied the buffer for each,
+// and a whole day's listing that filled its answer put back up to
+// listWindow entries in front of buffers of up to a 1 MB index page each
+// (some 3,500 entries): 65 MB of copies for 16 partitions of 4,000.
 func (r *lister) unread(es []indexEntry) {
-	for i := len(es) - 1; i >= 0; i-- {
-		p := r.parts[es[i].part]
-		p.buf = append([]indexEntry{es[i]}, p.buf...)
+	back := make([][]indexEntry, len(r.parts))
+	for _, e := range es {
+		back[e.part] = append(back[e.part], e)
+	}
+	for i, b := range back {
+		if len(b) > 0 {
+			r.parts[i].buf = append(b, r.parts[i].buf...)
+		}
 	}
 	r.taken = r.last
 }
