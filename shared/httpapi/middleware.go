@@ -221,6 +221,14 @@ func loggedMethod(m string) string {
 // every segment of a card number written across segments ('/' is a
 // separator to the guard: /4111/1111/1111/1111), and of each segment that
 // may hold a credential (mayHoldCredential).
+//
+// The path is searched once, left to right. A [redacted] segment ends any
+// run of digits (its brackets and letters are no separator), and the card
+// rule starts afresh after it; so once the segments a card number touches
+// are redacted, nothing before them holds one, and the search resumes right
+// after them, as it would from the start of the path rewritten. (Joining
+// and searching the whole path again after each number cost the square of
+// its length.)
 func loggedPath(path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
@@ -228,22 +236,32 @@ func loggedPath(path string) string {
 			segs[i] = redacted
 		}
 	}
-	for {
-		p := strings.Join(segs, "/")
-		start, end, ok := session.FindCardNumber(p)
-		if !ok {
-			return p
-		}
-		// Redact the segments the number touches; each round removes at
-		// least one digit, so this ends.
-		off := 0
-		for i, s := range segs {
-			if off < end && off+len(s) > start {
-				segs[i] = redacted
-			}
-			off += len(s) + 1
-		}
+	p := strings.Join(segs, "/")
+	offs := make([]int, len(segs)+1) // segment i is p[offs[i]:offs[i+1]-1]
+	for i, s := range segs {
+		offs[i+1] = offs[i] + len(s) + 1
 	}
+	changed := false
+	for first, from := 0, 0; first < len(segs); {
+		start, end, ok := session.FindCardNumber(p[from:])
+		if !ok {
+			break
+		}
+		start, end = from+start, from+end
+		// Redact the segments the number touches (each holds a digit of
+		// it, or lies empty within it).
+		last := first
+		for i := first; i < len(segs) && offs[i] < end; i++ {
+			if offs[i+1]-1 > start {
+				segs[i], last, changed = redacted, i, true
+			}
+		}
+		first, from = last+1, offs[last+1]-1 // from the '/' after them
+	}
+	if !changed {
+		return p
+	}
+	return strings.Join(segs, "/")
 }
 
 // Path segments longer than maxLoggedSegment bytes, or holding a run of
