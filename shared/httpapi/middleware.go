@@ -29,7 +29,6 @@ type requestInfo struct {
 	subject  string
 	err      error
 	errors   errorWriter // the error shape of the endpoint serving the request
-	aborted  bool        // the handler aborted its response (http.ErrAbortHandler)
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -97,18 +96,20 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 				if p == http.ErrAbortHandler {
 					// The handler cut its response short on purpose: the
 					// server drops the connection (no stack trace), but
-					// the request still has its one line, with the status
-					// begun, or 500 when none was. Either way the client
-					// got no whole response (net/http drops a 200 it has
-					// not flushed without a byte sent; on Lambda the panic
-					// is an invocation error, API Gateway's 500): the line
-					// is a failure, at ERROR, whatever the status begun.
-					status := rec.status
-					if !rec.wrote {
-						status = http.StatusInternalServerError
+					// the request still has its one line. Whatever status
+					// it had begun, the client got no whole response
+					// (net/http drops a 200 it has not flushed without a
+					// byte sent; on Lambda the panic is an invocation
+					// error, API Gateway's 500): the line is a failure,
+					// status 500 at ERROR, so a metric filter on
+					// status >= 500 counts it; the error names the status
+					// begun.
+					err := errors.New("the handler aborted the response")
+					if rec.wrote {
+						err = fmt.Errorf("the handler aborted the response after beginning status %d", rec.status)
 					}
-					ri.err, ri.aborted = session.Internal(errors.New("the handler aborted the response")), true
-					logRequest(logger, r, ri, status, time.Since(start))
+					ri.err = session.Internal(err)
+					logRequest(logger, r, ri, http.StatusInternalServerError, time.Since(start))
 					panic(p)
 				}
 				ri.err = session.Internal(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
@@ -182,7 +183,7 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 	}
 	if ri.err != nil {
 		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
-		if status >= 500 || ri.aborted {
+		if status >= 500 {
 			level = slog.LevelError
 			attrs = append(attrs, slog.String("error", ri.err.Error()))
 		}
