@@ -146,8 +146,8 @@ func TestLambdaAbortFailsTheInvocationAndTheContainerServesOn(t *testing.T) {
 	if _, p, err := invoke(); p != nil || err == nil {
 		t.Fatalf("aborted invocation: error %v, panic %v; want an invocation error and no panic", err, p)
 	}
-	if n := strings.Count(strings.TrimSpace(f.logs.String()), "\n") + 1; n != 1 || !strings.Contains(f.logs.String(), `"level":"ERROR"`) {
-		t.Errorf("log lines got %d; want 1 at ERROR:\n%s", n, f.logs)
+	if n := strings.Count(strings.TrimSpace(f.logs.String()), "\n") + 1; n != 1 || !strings.Contains(f.logs.String(), `"level":"ERROR"`) || !strings.Contains(f.logs.String(), `"status":500`) {
+		t.Errorf("log lines got %d; want 1 at ERROR with API Gateway's status 500:\n%s", n, f.logs)
 	}
 	if res, p, err := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
 		t.Errorf("next invocation = %d, %v, panic %v; want 204", res.StatusCode, err, p)

@@ -29,7 +29,6 @@ type requestInfo struct {
 	subject  string
 	err      error
 	errors   errorWriter // the error shape of the endpoint serving the request
-	aborted  bool        // the handler aborted its response (http.ErrAbortHandler)
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -97,18 +96,20 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 				if p == http.ErrAbortHandler {
 					// The handler cut its response short on purpose: the
 					// server drops the connection (no stack trace), but
-					// the request still has its one line, with the status
-					// begun, or 500 when none was. Either way the client
-					// got no whole response (net/http drops a 200 it has
-					// not flushed without a byte sent; on Lambda the panic
-					// is an invocation error, API Gateway's 500): the line
-					// is a failure, at ERROR, whatever the status begun.
-					status := rec.status
-					if !rec.wrote {
-						status = http.StatusInternalServerError
+					// the request still has its one line. Whatever status
+					// it had begun, the client got no whole response
+					// (net/http drops a 200 it has not flushed without a
+					// byte sent; on Lambda the panic is an invocation
+					// error, API Gateway's 500): the line is a failure,
+					// status 500 at ERROR, so a metric filter on
+					// status >= 500 counts it; the error names the status
+					// begun.
+					err := errors.New("the handler aborted the response")
+					if rec.wrote {
+						err = fmt.Errorf("the handler aborted the response after beginning status %d", rec.status)
 					}
-					ri.err, ri.aborted = session.Internal(errors.New("the handler aborted the response")), true
-					logRequest(logger, r, ri, status, time.Since(start))
+					ri.err = session.Internal(err)
+					logRequest(logger, r, ri, http.StatusInternalServerError, time.Since(start))
 					panic(p)
 				}
 				ri.err = session.Internal(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
@@ -182,7 +183,7 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 	}
 	if ri.err != nil {
 		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
-		if status >= 500 || ri.aborted {
+		if status >= 500 {
 			level = slog.LevelError
 			attrs = append(attrs, slog.String("error", ri.err.Error()))
 		}
@@ -221,6 +222,14 @@ func loggedMethod(m string) string {
 // every segment of a card number written across segments ('/' is a
 // separator to the guard: /4111/1111/1111/1111), and of each segment that
 // may hold a credential (mayHoldCredential).
+//
+// The path is searched once, left to right. A [redacted] segment ends any
+// run of digits (its brackets and letters are no separator), and the card
+// rule starts afresh after it; so once the segments a card number touches
+// are redacted, nothing before them holds one, and the search resumes right
+// after them, as it would from the start of the path rewritten. (Joining
+// and searching the whole path again after each number cost the square of
+// its length.)
 func loggedPath(path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
@@ -228,22 +237,32 @@ func loggedPath(path string) string {
 			segs[i] = redacted
 		}
 	}
-	for {
-		p := strings.Join(segs, "/")
-		start, end, ok := session.FindCardNumber(p)
-		if !ok {
-			return p
-		}
-		// Redact the segments the number touches; each round removes at
-		// least one digit, so this ends.
-		off := 0
-		for i, s := range segs {
-			if off < end && off+len(s) > start {
-				segs[i] = redacted
-			}
-			off += len(s) + 1
-		}
+	p := strings.Join(segs, "/")
+	offs := make([]int, len(segs)+1) // segment i is p[offs[i]:offs[i+1]-1]
+	for i, s := range segs {
+		offs[i+1] = offs[i] + len(s) + 1
 	}
+	changed := false
+	for first, from := 0, 0; first < len(segs); {
+		start, end, ok := session.FindCardNumber(p[from:])
+		if !ok {
+			break
+		}
+		start, end = from+start, from+end
+		// Redact the segments the number touches (each holds a digit of
+		// it, or lies empty within it).
+		last := first
+		for i := first; i < len(segs) && offs[i] < end; i++ {
+			if offs[i+1]-1 > start {
+				segs[i], last, changed = redacted, i, true
+			}
+		}
+		first, from = last+1, offs[last+1]-1 // from the '/' after them
+	}
+	if !changed {
+		return p
+	}
+	return strings.Join(segs, "/")
 }
 
 // Path segments longer than maxLoggedSegment bytes, or holding a run of

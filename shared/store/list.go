@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,9 +38,12 @@ type Option func(*Store)
 type listOptions struct {
 	budget time.Duration
 	shards int
+	// wait is the backoff before BatchGetItem asks again for the keys it
+	// left unprocessed: a random time below ceiling (tests record ceiling).
+	wait func(ctx context.Context, ceiling time.Duration) error
 }
 
-var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards}
+var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards, wait: jitterWait}
 
 // DefaultListShards is LIST_SHARDS' default: the partitions of one
 // merchant's day in the list index (docs/design.md §8).
@@ -92,6 +96,30 @@ const (
 	maxQueryLimit   = 8192                           // beyond it, no Limit: DynamoDB's 1 MB page
 	maxBatchGets    = 8                              // attempts at keys BatchGetItem leaves unprocessed
 )
+
+// The backoff between BatchGetItems of keys left unprocessed is exponential
+// with full jitter, as DynamoDB's reference asks ("we strongly recommend
+// that you use an exponential backoff algorithm"): the wait before attempt
+// n+1 is a random time below min(batchGetBaseWait·2^(n-1), batchGetMaxWait)
+// — 25, 50, 100, 200, 400, 500, 500 ms, at most 1.8 s in all for one
+// BatchGetItem (it was below 20 ms × n, 0.56 s in all). The base is the
+// SDK's own for DynamoDB (25 ms), the cap the client's maxBackoff. The SDK's
+// exported retry.NewExponentialJitterBackoff does not fit: its base is 1 s,
+// and below a 1 s cap it waits the cap every time, without jitter. The
+// listing's budget is checked between rounds, as before.
+const (
+	batchGetBaseWait = 25 * time.Millisecond
+	batchGetMaxWait  = 500 * time.Millisecond
+)
+
+// batchGetWait is the ceiling of the wait after the attempt-th BatchGetItem
+// left keys unprocessed.
+func batchGetWait(attempt int) time.Duration {
+	if attempt >= 6 { // 25 ms << 5 is past the cap already
+		return batchGetMaxWait
+	}
+	return min(batchGetBaseWait<<(attempt-1), batchGetMaxWait)
+}
 
 // listAttributes are the attributes a listed session is read with: what
 // document 004's record renders and the time rules read. A listed session
@@ -521,8 +549,9 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]
 }
 
 // batchGetKeys is one BatchGetItem of at most batchGetKeys keys, calling
-// again, after a jittered backoff, for the keys DynamoDB leaves
-// unprocessed (it does under load, and past 16 MB of answer). A retry sends
+// again, after an exponential jittered backoff (batchGetWait), for the keys
+// DynamoDB leaves unprocessed (it does under load, and past 16 MB of
+// answer). A retry sends
 // the unprocessed Keys with req's own ConsistentRead and projection, never
 // the rest of what the answer echoes: those fields are optional in
 // UnprocessedKeys, and without them the retry would be an eventually
@@ -542,10 +571,23 @@ func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]
 		if attempt >= maxBatchGets {
 			return nil, session.Unavailable(errors.New("batch get: keys left unprocessed"))
 		}
-		if err := backoff(ctx, attempt); err != nil {
+		if err := s.list.wait(ctx, batchGetWait(attempt)); err != nil {
 			return nil, err
 		}
 		req.Keys = left.Keys
+	}
+}
+
+// jitterWait waits a random time below ceiling (full jitter), or until ctx
+// is done: then the listing is unavailable.
+func jitterWait(ctx context.Context, ceiling time.Duration) error {
+	t := time.NewTimer(rand.N(ceiling))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return session.Unavailable(ctx.Err())
+	case <-t.C:
+		return nil
 	}
 }
 

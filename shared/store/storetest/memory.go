@@ -28,7 +28,8 @@ import (
 //
 // What it leaves out is what only a real table has: concurrent writers and
 // their retries (each operation runs under one lock, so there are no lost
-// races), DynamoDB's errors and throttling, the list's time budget and
+// races; a read and the clock reading that judges it are one instant, so
+// none straddles an expiry), DynamoDB's errors and throttling, the list's time budget and
 // index lag. Tests of those run on DynamoDB Local; TestMemoryAgreesWithStore
 // holds the two stores to the same answers. Memory is safe for concurrent
 // use.
@@ -94,11 +95,12 @@ func (m *Memory) Get(ctx context.Context, id string) (*session.Session, error) {
 	}
 	m.state.mu.Lock()
 	v, ok := m.state.sessions[id]
+	now := m.now() // the read's instant: nothing lands in between
 	m.state.mu.Unlock()
 	if !ok {
 		return nil, session.NotFound()
 	}
-	return v.Clone().At(m.now(), m.policy())
+	return v.Clone().At(now, m.policy())
 }
 
 // GetOwned returns merchantID's session as it is now, as
@@ -125,11 +127,11 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 			child = c.Clone()
 		}
 	}
+	now := m.now()
 	m.state.mu.Unlock()
 	if !ok || v.MerchantID != merchantID {
 		return nil, nil, session.NotFound()
 	}
-	now := m.now()
 	if v, err = v.At(now, m.policy()); err != nil {
 		return nil, nil, err
 	}
@@ -498,9 +500,9 @@ func (m *Memory) ListByDay(ctx context.Context, q store.ListQuery, yield func(*s
 		v   *session.Session
 	}
 	day := q.Day.UTC().Format(time.DateOnly)
-	now := m.now()
 	var entries []entry
 	m.state.mu.Lock()
+	now := m.now()
 	for _, v := range m.state.sessions {
 		// The index query: the merchant's day, after the cursor, entries
 		// not yet past listUntil.

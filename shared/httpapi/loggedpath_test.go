@@ -1,0 +1,162 @@
+package httpapi
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// loggedPathCases pin what loggedPath logs: each segment that holds a card
+// number or may hold a credential, and every segment a card number written
+// across segments touches, is [redacted]; nothing else changes. The runs
+// the card rule reads across '/' (up to three separators between groups,
+// a '+' before a phone number's digits) decide which segments go.
+var loggedPathCases = []struct{ path, logged string }{
+	{"", ""},
+	{"/", "/"},
+	{"/sessions/4111111111111111", "/sessions/[redacted]"},
+	{"/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111/1111/1111/1111/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/a/4111/1111/1111/1111/b/4111/1111/1111/1111/c", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b/[redacted]/[redacted]/[redacted]/[redacted]/c"},
+	{"/x4111/1111/1111/1111y/z", "/[redacted]/[redacted]/[redacted]/[redacted]/z"},
+	{"/4111//1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111////1111/1111/1111", "/4111////1111/1111/1111"},
+	{"/payment-sessions/4111 1111 1111 1111 12/28", "/payment-sessions/[redacted]/28"},
+	{"/12/4111/1111/1111/1111", "/12/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/+44/4111/1111/1111/1111", "/+44/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/+4111/1111/1111/11", "/+4111/1111/1111/11"},
+	{"/+4111/1111/1111/1111/2", "/[redacted]/[redacted]/[redacted]/[redacted]/2"},
+	{"/+4111/1111/1111/1111/2222/3333/4444/5555", "/[redacted]/[redacted]/[redacted]/[redacted]/2222/3333/4444/5555"},
+	{"/[redacted]/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111/1111/[redacted]/1111/1111", "/4111/1111/[redacted]/1111/1111"},
+	{"/4111/1111/1111/1111/" + strings.Repeat("x", 65) + "/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111/1111/psk_x/1111/1111", "/4111/1111/[redacted]/1111/1111"},
+	{"/4\u0332111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111\u200b/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111/1111/1111/1111/00000000-0000-4000-8000-000000000001", "/[redacted]/[redacted]/[redacted]/[redacted]/00000000-0000-4000-8000-000000000001"},
+	{"/00000000-0000-4000-8000-000000000001/4111/1111/1111/1111", "/00000000-0000-4000-8000-000000000001/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/sessions/00000000-0000-4000-8000-000000000001/events", "/sessions/00000000-0000-4000-8000-000000000001/events"},
+	{"/4111%2F1111/1111%2F1111", "/4111%2F1111/1111%2F1111"},
+	{"/１２３４/4111/1111/1111/1111/５", "/１２３４/[redacted]/[redacted]/[redacted]/[redacted]/５"},
+}
+
+// TestLoggedPathOutputs pins loggedPath's output, case by case.
+func TestLoggedPathOutputs(t *testing.T) {
+	for _, tt := range loggedPathCases {
+		if got := loggedPath(tt.path); got != tt.logged {
+			t.Errorf("loggedPath(%q) = %q; want %q", tt.path, got, tt.logged)
+		}
+	}
+}
+
+// loggedPathByRounds is loggedPath as it was: after the segments each card
+// number touches are redacted, the whole path is joined and searched again
+// from its start (which cost the square of the path's length). It is the
+// reference loggedPath must agree with.
+func loggedPathByRounds(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
+			segs[i] = redacted
+		}
+	}
+	for {
+		p := strings.Join(segs, "/")
+		start, end, ok := session.FindCardNumber(p)
+		if !ok {
+			return p
+		}
+		off := 0
+		for i, s := range segs {
+			if off < end && off+len(s) > start {
+				segs[i] = redacted
+			}
+			off += len(s) + 1
+		}
+	}
+}
+
+// TestLoggedPathAgreesWithRounds compares loggedPath with the
+// round-by-round reference on random paths made of what the card rule
+// reads: digit groups of every length, separators, empty segments, '+',
+// transparent and format characters, wide digits, UUIDs, letters and a
+// literal [redacted].
+func TestLoggedPathAgreesWithRounds(t *testing.T) {
+	parts := []string{
+		"4111", "1111", "1", "12", "123", "41111111", "4111111111111111", "5555555555554444", "0",
+		"/", "/", "/", "//", "-", " ", ".", "_", "+", "+4", "\u0332", "\u200b", "\r\n", "%2F", "%34",
+		"４", "１１１１", "a", "x", "psk", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	n := 20000
+	if testing.Short() {
+		n = 4000
+	}
+	for range n {
+		var b strings.Builder
+		for range 1 + r.IntN(40) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		path := b.String()
+		if got, want := loggedPath(path), loggedPathByRounds(path); got != want {
+			t.Fatalf("loggedPath(%q) = %q; want %q (as by rounds)", path, got, want)
+		}
+	}
+}
+
+// cardsAcrossSegments is a path of size bytes of card numbers written
+// across segments: /4111/1111/1111/1111/4111/...
+func cardsAcrossSegments(size int) string {
+	return strings.Repeat("/4111/1111/1111/1111", size/20)
+}
+
+// TestLoggedPathCostIsLinear: loggedPath joined the whole path again and
+// searched it from its start after each card number it redacted, so a
+// path of card numbers written across segments cost the square of its
+// length (the local server takes a path of any length: 16 KiB took 241
+// ms). Doubling the path must at most double the bytes allocated
+// (measured in one run; no clock).
+func TestLoggedPathCostIsLinear(t *testing.T) {
+	const size = 8 << 10
+	allocated := func(path string) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		loggedPath(path)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	one, two := allocated(cardsAcrossSegments(size)), allocated(cardsAcrossSegments(2*size))
+	if two > 3*one {
+		t.Errorf("loggedPath allocated %d bytes for a %d-byte path of card numbers across segments, %d for twice that; want at most three times", one, size, two)
+	}
+}
+
+func BenchmarkLoggedPath(b *testing.B) {
+	for _, size := range []int{16 << 10, 32 << 10} {
+		path := cardsAcrossSegments(size)
+		b.Run(strconv.Itoa(size>>10)+"K", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				loggedPath(path)
+			}
+		})
+	}
+}
+
+// FuzzLoggedPath holds loggedPath to the round-by-round reference on any
+// path.
+func FuzzLoggedPath(f *testing.F) {
+	for _, tt := range loggedPathCases {
+		f.Add(tt.path)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		if got, want := loggedPath(path), loggedPathByRounds(path); got != want {
+			t.Fatalf("loggedPath(%q) = %q; want %q (as by rounds)", path, got, want)
+		}
+	})
+}
