@@ -420,15 +420,21 @@ func backoff(ctx context.Context, attempt int) error {
 //     does not retry), or a transaction canceled for such a conflict, is a
 //     lost race: ECONFLICT CONCURRENT_UPDATE. The write paths retry it
 //     themselves first; this is what is left after that;
-//   - any other 4xx means DynamoDB refused the request as malformed — our
-//     bug, EINTERNAL (500);
+//   - any other 4xx that DynamoDB's answer names means DynamoDB refused the
+//     request as malformed — our bug, EINTERNAL (500);
 //   - everything else — 5xx, timeouts, broken connections, a deadline
-//     passed, no answer at all — is EUNAVAILABLE.
+//     passed, no answer at all, an answer the SDK could not read (a body
+//     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
+//     a throttling as likely as anything) — is EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)
 	}
 	if throttledError(err) {
+		return session.Unavailable(err)
+	}
+	var unreadable *smithy.DeserializationError
+	if errors.As(err, &unreadable) {
 		return session.Unavailable(err)
 	}
 	var re *awshttp.ResponseError
