@@ -281,3 +281,71 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+// TestMoneyNeverMovesTwiceAfterAnAmbiguousCommit: a processor's AUTHORISED
+// and SETTLED that DynamoDB applied but whose every answer was lost, the
+// SDK's retries included, are 503 (the service cannot know); the
+// processor's retry with the same eventId gets the change as applied, and
+// one without it is refused: the money is entered once. "A decision is
+// final once any endpoint has reported it" (docs/design.md §4): the
+// readers see the status the retry reports.
+func TestMoneyNeverMovesTwiceAfterAnAmbiguousCommit(t *testing.T) {
+	for _, family := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a lone session (PutItem)", true: "a child moving its parent (TransactWriteItems)"}[family], func(t *testing.T) {
+			faults := storetest.NewFaultTransport(0, storetest.TimeoutAfter, storetest.ResetAfter)
+			h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}, MaxAttempts: 3})
+			merchant := h.merchantToken("m-1")
+			proc := h.processorToken()
+			id := h.create("m-1", nil)
+			parent := ""
+			if family {
+				parent = id
+				res := h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+				if res.Code != 201 {
+					t.Fatalf("create child = %d %s", res.Code, res.Body)
+				}
+				id = res.json(t)["id"].(string)
+			}
+			for i, status := range []string{"AUTHORISED", "SETTLED"} {
+				ev := map[string]any{"status": status, "eventId": fmt.Sprintf("money-%d", i)}
+				faults.SetEvery(1)
+				res := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				faults.SetEvery(0)
+				if res.Code != http.StatusServiceUnavailable || res.Header().Get("Retry-After") == "" {
+					t.Fatalf("%s with every answer lost = %d %s; want 503 with Retry-After", status, res.Code, res.Body)
+				}
+				retry := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				if retry.Code != 200 || retry.json(t)["status"] != status {
+					t.Fatalf("%s retried with its eventId = %d %s; want 200 %s", status, retry.Code, retry.Body, status)
+				}
+				// Without its eventId the retry is refused, never applied
+				// again: 409 (a child's names its parent, closed by the
+				// child's own money: PARENT_CLOSED).
+				delete(ev, "eventId")
+				again := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				if code, _ := again.json(t)["code"].(string); again.Code != 409 || code != session.ReasonInvalidTransition && !(family && code == session.ReasonParentClosed) {
+					t.Errorf("%s resent without its eventId = %d %s; want 409", status, again.Code, again.Body)
+				}
+			}
+			for _, sid := range []string{id, parent} {
+				if sid == "" {
+					continue
+				}
+				v := stored(t, h, sid)
+				n := map[session.Status]int{}
+				for _, c := range v.History {
+					n[c.Status]++
+				}
+				if v.Status != session.Settled || n[session.Authorised] != 1 || n[session.Settled] != 1 {
+					t.Errorf("%s = %s, history %v; want SETTLED with AUTHORISED and SETTLED once each", sid, v.Status, n)
+				}
+				if got := h.do("GET", "/sessions/"+sid, merchant, nil).json(t)["status"]; got != "SETTLED" {
+					t.Errorf("GET %s = %v; want SETTLED", sid, got)
+				}
+			}
+			if faults.Total() == 0 {
+				t.Errorf("no fault injected: the test tests nothing")
+			}
+		})
+	}
+}
