@@ -193,18 +193,26 @@ func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, chi
 			v, child = pv, c
 			break
 		}
+		var throttled *throttledTxn
 		switch {
 		case err == nil:
 			v = pv // linked to another child since the first read
-		case !errors.Is(err, errLostRace):
+		case !errors.Is(err, errLostRace) && !errors.As(err, &throttled):
 			return nil, nil, err
 		}
-		// A write transaction held one of the items, or the link moved:
-		// read the pair again.
+		// A write transaction held one of the items, the link moved, or
+		// DynamoDB throttled the read: read the pair again.
+		wait := backoff
+		if throttled != nil {
+			if attempt >= maxWriteAttempts {
+				return nil, nil, throttled.err
+			}
+			wait = throttleBackoff
+		}
 		if attempt >= maxWriteAttempts {
 			return nil, nil, session.Unavailable(fmt.Errorf("read session %s with its child: still changing after %d reads", id, attempt))
 		}
-		if err := backoff(ctx, attempt); err != nil {
+		if err := wait(ctx, attempt); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -224,6 +232,9 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	if err != nil {
 		if slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 			return nil, nil, errLostRace
+		}
+		if cancellationReasons(err) != nil && throttledError(err) {
+			return nil, nil, &throttledTxn{session.Unavailable(err)}
 		}
 		return nil, nil, classify(err)
 	}
@@ -400,6 +411,32 @@ func cancellationReasons(err error) []string {
 // writers that lost a race do not collide again in lockstep.
 func backoff(ctx context.Context, attempt int) error {
 	t := time.NewTimer(rand.N(time.Duration(attempt) * 20 * time.Millisecond))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return session.Unavailable(ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
+// throttledTxn is a transaction (TransactWriteItems, TransactGetItems)
+// DynamoDB canceled because a table or index was throttled. The SDK
+// retries a throttled single-item call but never a canceled transaction,
+// so the store tries it again itself, with a new ClientRequestToken and
+// fresh reads, after throttleBackoff, up to maxWriteAttempts times; then
+// err, EUNAVAILABLE: "503 with Retry-After when DynamoDB throttles past the
+// SDK's retries" (docs/design.md §6). It never leaves the store.
+type throttledTxn struct{ err error }
+
+func (e *throttledTxn) Error() string { return e.err.Error() }
+
+// throttleBackoff waits before a throttled transaction's next try as the
+// SDK waits before a throttled call's (exponential, full jitter, at most
+// maxBackoff): longer than a lost race's backoff, since throttling needs
+// the table's capacity to grow, not a rival to finish.
+func throttleBackoff(ctx context.Context, attempt int) error {
+	t := time.NewTimer(rand.N(min(maxBackoff, 50*time.Millisecond<<attempt)))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
