@@ -368,3 +368,49 @@ func TestMoneyNeverMovesTwiceAfterAnAmbiguousCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestMoneyAppliedBehindA500: DynamoDB's InternalServerError may come back
+// for a write it applied ("the operation may or may not have succeeded").
+// The SDK retries it; the retry meets the write itself. AUTHORISED and
+// SETTLED answered so on their first try are 200 at once, entered once.
+func TestMoneyAppliedBehindA500(t *testing.T) {
+	for _, family := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a lone session (PutItem)", true: "a child moving its parent (TransactWriteItems)"}[family], func(t *testing.T) {
+			var armed atomic.Bool
+			var hits atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if (op != "PutItem" && op != "TransactWriteItems") || !armed.CompareAndSwap(true, false) {
+					return nil, nil
+				}
+				hits.Add(1)
+				res, err := http.DefaultTransport.RoundTrip(req) // applied
+				if err != nil {
+					return nil, err
+				}
+				res.Body.Close()
+				return storetest.ErrorResponse(req, 500, "InternalServerError", "Internal server error"), nil
+			}}
+			h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			proc := h.processorToken()
+			id := h.create("m-1", nil)
+			if family {
+				res := h.do("POST", "/sessions", h.merchantToken("m-1"), map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id})
+				id = res.json(t)["id"].(string)
+			}
+			for _, ev := range []map[string]any{{"status": "AUTHORISED"}, {"status": "SETTLED", "eventId": "s-1"}} {
+				armed.Store(true)
+				res := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				if res.Code != 200 || res.json(t)["status"] != ev["status"] {
+					t.Errorf("%s applied behind a 500 = %d %s; want 200", ev["status"], res.Code, res.Body)
+				}
+			}
+			if hits.Load() != 2 {
+				t.Fatalf("%d writes met the 500; want 2", hits.Load())
+			}
+			v := stored(t, h, id)
+			if v.Status != session.Settled || len(v.History) != 3 || v.Version != 3 {
+				t.Errorf("%s: %s with %d entries, v%d; want SETTLED after CREATED, AUTHORISED, each once", id, v.Status, len(v.History), v.Version)
+			}
+		})
+	}
+}
