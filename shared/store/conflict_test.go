@@ -253,3 +253,57 @@ func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottledTransactionIsRetried: "503 with `Retry-After` when DynamoDB
+// throttles past the SDK's retries" (docs/design.md §6). The SDK retries a
+// throttled single-item call, but not a transaction DynamoDB canceled for
+// throttling (TransactionCanceledException with a ThrottlingError or
+// ProvisionedThroughputExceeded reason: on-demand scaling, GSI
+// back-pressure), so the store must: a momentary throttle of a
+// transaction — a child's creation, a write moving parent and child, an
+// idempotent create, document 003's read of parent and child — is tried
+// again, and succeeds once it clears; only one that outlasts the retries is
+// 503 (TestThrottledTransactionIs503).
+func TestThrottledTransactionIsRetried(t *testing.T) {
+	ctx := context.Background()
+	for _, reason := range []string{"ThrottlingError", "ProvisionedThroughputExceeded"} {
+		for _, op := range []string{"TransactWriteItems", "TransactGetItems"} {
+			t.Run(op+" "+reason, func(t *testing.T) {
+				ff := &failFirst{op: op, n: 2, answer: func(req *http.Request, body []byte) *http.Response {
+					return storetest.TransactionCanceled(req, body, "None", reason)
+				}}
+				f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
+				ff.off.Store(op == "TransactGetItems")
+				parent := f.create(t, "m-1")
+				child := f.newDraftSession("m-1", parent.ID)
+				_, _, err := f.st.Create(ctx, child, &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}, 201, func(v *session.Session) ([]byte, error) { return []byte(v.ID), nil })
+				if err != nil {
+					t.Fatalf("Create(child) after two throttled tries = %v (%s); want it created", err, session.ErrorReason(err))
+				}
+				if op == "TransactWriteItems" {
+					if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); err != nil {
+						t.Fatalf("ApplyEvent(child AUTHORISED) = %v", err)
+					}
+				}
+				ff.off.Store(false)
+				ff.calls.Store(0)
+				if op == "TransactWriteItems" {
+					if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Settled}); err != nil {
+						t.Fatalf("ApplyEvent(child SETTLED) after two throttled tries = %v (%s); want it applied", err, session.ErrorReason(err))
+					}
+				} else if _, c, err := f.st.GetWithChild(ctx, "m-1", parent.ID); err != nil || c == nil || c.ID != child.ID {
+					t.Fatalf("GetWithChild after two throttled tries = %v, %v; want the pair", c, err)
+				}
+				if n := ff.calls.Load(); n != 3 {
+					t.Errorf("%s calls = %d; want 3 (two throttled, then through)", op, n)
+				}
+				p, c := f.mustGet(t, parent.ID), f.mustGet(t, child.ID)
+				for _, v := range []*session.Session{p, c} {
+					if want := int64(len(v.History)) + map[bool]int64{true: 1}[v.ChildSessionID != ""]; v.Version != want {
+						t.Errorf("%s: version %d with %d history entries: written more than once", v.ID, v.Version, len(v.History))
+					}
+				}
+			})
+		}
+	}
+}

@@ -193,18 +193,26 @@ func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, chi
 			v, child = pv, c
 			break
 		}
+		var throttled *throttledTxn
 		switch {
 		case err == nil:
 			v = pv // linked to another child since the first read
-		case !errors.Is(err, errLostRace):
+		case !errors.Is(err, errLostRace) && !errors.As(err, &throttled):
 			return nil, nil, err
 		}
-		// A write transaction held one of the items, or the link moved:
-		// read the pair again.
+		// A write transaction held one of the items, the link moved, or
+		// DynamoDB throttled the read: read the pair again.
+		wait := backoff
+		if throttled != nil {
+			if attempt >= maxWriteAttempts {
+				return nil, nil, throttled.err
+			}
+			wait = throttleBackoff
+		}
 		if attempt >= maxWriteAttempts {
 			return nil, nil, session.Unavailable(fmt.Errorf("read session %s with its child: still changing after %d reads", id, attempt))
 		}
-		if err := backoff(ctx, attempt); err != nil {
+		if err := wait(ctx, attempt); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -224,6 +232,9 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	if err != nil {
 		if slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 			return nil, nil, errLostRace
+		}
+		if cancellationReasons(err) != nil && throttledError(err) {
+			return nil, nil, &throttledTxn{session.Unavailable(err)}
 		}
 		return nil, nil, classify(err)
 	}
@@ -409,6 +420,32 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
+// throttledTxn is a transaction (TransactWriteItems, TransactGetItems)
+// DynamoDB canceled because a table or index was throttled. The SDK
+// retries a throttled single-item call but never a canceled transaction,
+// so the store tries it again itself, with a new ClientRequestToken and
+// fresh reads, after throttleBackoff, up to maxWriteAttempts times; then
+// err, EUNAVAILABLE: "503 with Retry-After when DynamoDB throttles past the
+// SDK's retries" (docs/design.md §6). It never leaves the store.
+type throttledTxn struct{ err error }
+
+func (e *throttledTxn) Error() string { return e.err.Error() }
+
+// throttleBackoff waits before a throttled transaction's next try as the
+// SDK waits before a throttled call's (exponential, full jitter, at most
+// maxBackoff): longer than a lost race's backoff, since throttling needs
+// the table's capacity to grow, not a rival to finish.
+func throttleBackoff(ctx context.Context, attempt int) error {
+	t := time.NewTimer(rand.N(min(maxBackoff, 50*time.Millisecond<<attempt)))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return session.Unavailable(ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
 // classify turns an SDK error into a coded one, by DynamoDB's answer after
 // the SDK's retries:
 //   - throttling — a throttling exception, or a transaction canceled because
@@ -420,15 +457,21 @@ func backoff(ctx context.Context, attempt int) error {
 //     does not retry), or a transaction canceled for such a conflict, is a
 //     lost race: ECONFLICT CONCURRENT_UPDATE. The write paths retry it
 //     themselves first; this is what is left after that;
-//   - any other 4xx means DynamoDB refused the request as malformed — our
-//     bug, EINTERNAL (500);
+//   - any other 4xx that DynamoDB's answer names means DynamoDB refused the
+//     request as malformed — our bug, EINTERNAL (500);
 //   - everything else — 5xx, timeouts, broken connections, a deadline
-//     passed, no answer at all — is EUNAVAILABLE.
+//     passed, no answer at all, an answer the SDK could not read (a body
+//     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
+//     a throttling as likely as anything) — is EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)
 	}
 	if throttledError(err) {
+		return session.Unavailable(err)
+	}
+	var unreadable *smithy.DeserializationError
+	if errors.As(err, &unreadable) {
 		return session.Unavailable(err)
 	}
 	var re *awshttp.ResponseError

@@ -209,19 +209,27 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 		} else {
 			err = t.writeAll()
 		}
-		if !errors.Is(err, errLostRace) {
+		var throttled *throttledTxn
+		if !errors.Is(err, errLostRace) && !errors.As(err, &throttled) {
 			return err
 		}
 		if len(t.puts) > 1 || t.idem != nil || len(t.checks) > 0 {
 			clear(seed) // a failed transaction returns no winners: read again
 		}
 		if attempt >= maxWriteAttempts {
-			if t.keyHeld {
+			switch {
+			case throttled != nil:
+				return throttled.err
+			case t.keyHeld:
 				return errKeyInUse()
 			}
 			return errConcurrent(nil)
 		}
-		if err := backoff(ctx, attempt); err != nil {
+		wait := backoff
+		if throttled != nil {
+			wait = throttleBackoff
+		}
+		if err := wait(ctx, attempt); err != nil {
 			return err
 		}
 	}
@@ -475,8 +483,9 @@ func (t *Txn) writeAll() error {
 	t.keyHeld = t.idem != nil && len(reasons) > 0 && reasons[len(reasons)-1] == "TransactionConflict"
 	if throttledError(err) {
 		// A table or index throttled the transaction (on-demand scaling,
-		// GSI back-pressure): retry later, 503.
-		return session.Unavailable(err)
+		// GSI back-pressure). The SDK does not retry a canceled
+		// transaction: Transact tries it again, then 503.
+		return &throttledTxn{session.Unavailable(err)}
 	}
 	for _, r := range reasons {
 		if r == "ConditionalCheckFailed" || r == "TransactionConflict" {

@@ -1,0 +1,416 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// dynamoFault is one way real DynamoDB (or the network in front of it)
+// answers, which DynamoDB Local never does: ops names the operations it
+// answers (nil: every one), answer builds the response.
+type dynamoFault struct {
+	name   string
+	ops    []string
+	answer func(req *http.Request, body []byte) *http.Response
+	// status and code are what every endpoint whose DynamoDB call met the
+	// fault answers (after the SDK's and the store's retries).
+	status int
+	code   string
+}
+
+// rawResponse is an answer with any status, content type and body, as a
+// proxy, a load balancer or a connection cut short delivers it.
+func rawResponse(req *http.Request, status int, contentType, body string) *http.Response {
+	res := storetest.ErrorResponse(req, status, "X", "x")
+	res.Header.Set("Content-Type", contentType)
+	res.Body = http.NoBody
+	res.ContentLength = int64(len(body))
+	if body != "" {
+		res.Body = nopCloser{strings.NewReader(body)}
+	}
+	return res
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// coralError is DynamoDB's error body for the exceptions of its front end,
+// whose __type names the coral namespace, not DynamoDB's.
+func coralError(req *http.Request, status int, code, msg string) *http.Response {
+	body := fmt.Sprintf(`{"__type":"com.amazon.coral.availability#%s","message":%q}`, code, msg)
+	return rawResponse(req, status, "application/x-amz-json-1.0", body)
+}
+
+var transactOps = []string{"TransactWriteItems", "TransactGetItems"}
+
+// dynamoFaults are DynamoDB's real failure answers ("Error handling with
+// DynamoDB", the developer guide's table of error codes: 400 throttling
+// exceptions, 500 InternalServerError, 503 ServiceUnavailable; a
+// transaction canceled with one reason per item), and answers a network in
+// between can deliver (an error page, a body cut short).
+var dynamoFaults = []dynamoFault{
+	{"400 ProvisionedThroughputExceededException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.")
+	}, 503, session.ReasonUnavailable},
+	{"400 ThrottlingException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return coralError(req, 400, "ThrottlingException", "Rate of requests exceeds the allowed throughput.")
+	}, 503, session.ReasonUnavailable},
+	{"400 RequestLimitExceeded", nil, func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "RequestLimitExceeded", "Throughput exceeds the current throughput limit for your account. Please contact AWS Support at https://aws.amazon.com/support request a limit increase")
+	}, 503, session.ReasonUnavailable},
+	{"500 InternalServerError", nil, func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 500, "InternalServerError", "Internal server error")
+	}, 503, session.ReasonUnavailable},
+	{"503 ServiceUnavailable", nil, func(req *http.Request, _ []byte) *http.Response {
+		return coralError(req, 503, "ServiceUnavailableException", "Service Unavailable")
+	}, 503, session.ReasonUnavailable},
+	{"503 with an empty body", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 503, "text/plain", "")
+	}, 503, session.ReasonUnavailable},
+	{"502 HTML error page", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	}, 503, session.ReasonUnavailable},
+	{"200 with its JSON cut short", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", `{"Item":{"pk":{"S":"SESSION#`)
+	}, 503, session.ReasonUnavailable},
+	{"200 HTML", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "text/html", "<html>captive portal</html>")
+	}, 503, session.ReasonUnavailable},
+	// An error answer cut short: DynamoDB's verdict is unreadable, so
+	// nothing says the request was ours to fix. The outcome is unknown.
+	{"400 error body cut short", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 400, "application/x-amz-json-1.0", `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`)
+	}, 503, session.ReasonUnavailable},
+	{"transaction canceled: ThrottlingError", transactOps, func(req *http.Request, body []byte) *http.Response {
+		return storetest.TransactionCanceled(req, body, "ThrottlingError")
+	}, 503, session.ReasonUnavailable},
+	{"transaction canceled: ProvisionedThroughputExceeded on the last item", transactOps, func(req *http.Request, body []byte) *http.Response {
+		var in struct{ TransactItems []json.RawMessage }
+		_ = json.Unmarshal(body, &in)
+		reasons := make([]string, len(in.TransactItems))
+		for i := range reasons {
+			reasons[i] = "None"
+		}
+		reasons[len(reasons)-1] = "ProvisionedThroughputExceeded"
+		return storetest.TransactionCanceled(req, body, reasons...)
+	}, 503, session.ReasonUnavailable},
+	// "If DynamoDB returns any unprocessed items, you should retry the
+	// batch operation on those items" (BatchGetItem): keys left
+	// unprocessed on every try make the list unavailable, never short.
+	{"BatchGetItem: every key unprocessed, always", []string{"BatchGetItem"}, func(req *http.Request, body []byte) *http.Response {
+		var in struct{ RequestItems map[string]json.RawMessage }
+		_ = json.Unmarshal(body, &in)
+		responses := map[string][]any{}
+		for table := range in.RequestItems {
+			responses[table] = []any{}
+		}
+		b, _ := json.Marshal(map[string]any{"Responses": responses, "UnprocessedKeys": in.RequestItems})
+		return rawResponse(req, 200, "application/x-amz-json-1.0", string(b))
+	}, 503, session.ReasonUnavailable},
+	// A ValidationError is a request DynamoDB refuses as malformed: our
+	// bug, 500, in the generic body.
+	{"transaction canceled: ValidationError", transactOps, func(req *http.Request, body []byte) *http.Response {
+		return storetest.TransactionCanceled(req, body, "ValidationError")
+	}, 500, session.ReasonInternal},
+}
+
+// TestEveryEndpointUnderDynamoDBFaults: every HTTP endpoint, each of its
+// DynamoDB calls answered by each of DynamoDB's real failures. "503 with
+// `Retry-After` when DynamoDB throttles past the SDK's retries" and "Never
+// an internal error text, stack or SDK message" (docs/design.md §6):
+// the status and code of the fault's class, Retry-After on every 503,
+// document 001's own envelope on its path and a problem document
+// elsewhere, no SDK or DynamoDB text in the body, and one log line per
+// request, at ERROR for a 5xx, carrying the code and no credential.
+func TestEveryEndpointUnderDynamoDBFaults(t *testing.T) {
+	var fault atomic.Pointer[dynamoFault]
+	var answered atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+		f := fault.Load()
+		if f == nil || f.ops != nil && !contains(f.ops, op) {
+			return nil, nil
+		}
+		answered.Add(1)
+		return f.answer(req, body), nil
+	}}
+	// Two attempts: the SDK's retry is exercised, and the matrix stays
+	// quick; what is answered after the retries is the same with five.
+	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 2})
+	merchant := h.merchantToken("m-1")
+	proc := h.processorToken()
+	reader := newDialectReader(h, "m-1")
+	parent := h.create("m-1", nil)
+	res := h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+	if res.Code != 201 {
+		t.Fatalf("create child = %d %s", res.Code, res.Body)
+	}
+	lone := h.create("m-1", nil)
+	keyWriter := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+	revokable := strings.Split(h.apiKey("m-1", auth.ScopeSessionsRead), "_")[1]
+	day := h.clock.Now().Format(time.DateOnly)
+	keySecret := reader.key[strings.LastIndex(reader.key, "_")+1:]
+	secrets := []string{merchant, proc, reader.key, keySecret, reader.tokens["read"], reader.tokens["payment"], reader.tokens["user"], keyWriter}
+
+	type request struct {
+		name string
+		do   func() response
+	}
+	requests := []request{
+		{"create", func() response {
+			return h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR"})
+		}},
+		{"create idempotent", func() response {
+			return h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR"}, "Idempotency-Key", fmt.Sprintf("k-%p", fault.Load()))
+		}},
+		{"create child", func() response {
+			return h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": lone})
+		}},
+		{"get", func() response { return h.do("GET", "/sessions/"+parent, reader.tokens["read"], nil) }},
+		{"event", func() response {
+			return h.do("POST", "/sessions/"+lone+"/events", proc, map[string]any{"status": "PROCESSING", "eventId": "e-1"})
+		}},
+		{"event on a parent", func() response {
+			return h.do("POST", "/sessions/"+parent+"/events", proc, map[string]any{"status": "AUTHORISED", "eventId": "e-2"})
+		}},
+		{"cancel", func() response { return h.do("POST", "/sessions/"+lone+"/cancel", merchant, nil) }},
+		{"cancel a parent", func() response { return h.do("POST", "/sessions/"+parent+"/cancel", merchant, nil) }},
+		{"000", func() response { return h.do("GET", "/v1/session/"+parent, reader.tokens["read"], nil) }},
+		{"001", func() response {
+			return h.do("GET", "/v2.0/payments/"+parent+"/status", reader.tokens["payment"], nil)
+		}},
+		{"002", func() response { return h.do("GET", "/payment-sessions/"+parent, "", nil, "X-Api-Key", reader.key) }},
+		{"003", func() response {
+			return h.do("GET", "/v1/checkout-sessions/"+parent, reader.tokens["user"], nil, "X-Merchant-Id", "m-1")
+		}},
+		{"004", func() response { return h.do("GET", "/pps/api/v1/session-record/"+parent, reader.tokens["read"], nil) }},
+		{"004 list", func() response {
+			return h.do("GET", "/pps/api/v1/session-record?createdDate="+day, reader.tokens["read"], nil)
+		}},
+		{"create API key", func() response {
+			return h.do("POST", "/api-keys", keyWriter, map[string]any{"scopes": []string{"sessions:read"}})
+		}},
+		{"revoke API key", func() response { return h.do("DELETE", "/api-keys/"+revokable, keyWriter, nil) }},
+	}
+
+	leaks := []string{"dynamodb", "DynamoDB", "Throttl", "Exception", "operation error", "api error", "deserializ", "RequestID", "coral", "__type", "SESSION#", "html", "Transaction"}
+	routesHit := map[string]bool{}
+	for i := range dynamoFaults {
+		f := &dynamoFaults[i]
+		t.Run(f.name, func(t *testing.T) {
+			for _, rq := range requests {
+				before := len(h.logs.String())
+				answered.Store(0)
+				fault.Store(f)
+				res := rq.do()
+				fault.Store(nil)
+				if answered.Load() == 0 {
+					if res.Code >= 500 {
+						t.Errorf("%s = %d %s without meeting the fault", rq.name, res.Code, res.Body)
+					}
+					continue // the request made no call the fault answers
+				}
+				routesHit[rq.name] = true
+				body := res.Body.String()
+				if res.Code != f.status {
+					t.Errorf("%s = %d %s; want %d", rq.name, res.Code, body, f.status)
+					continue
+				}
+				if rq.name == "001" {
+					var env struct {
+						Message       string `json:"message"`
+						Notifications []struct{ Code string }
+						Data          json.RawMessage `json:"data"`
+					}
+					if err := json.Unmarshal(res.Body.Bytes(), &env); err != nil || string(env.Data) != "null" || len(env.Notifications) != 1 || env.Notifications[0].Code != f.code {
+						t.Errorf("001 = %s; want document 001's envelope with code %s", body, f.code)
+					}
+				} else {
+					var p struct{ Code string }
+					if ct := res.Header().Get("Content-Type"); ct != "application/problem+json" || json.Unmarshal(res.Body.Bytes(), &p) != nil || p.Code != f.code {
+						t.Errorf("%s = %s %s; want a problem document with code %s", rq.name, ct, body, f.code)
+					}
+				}
+				if got := res.Header().Get("Retry-After"); (res.Code == 503) != (got != "") {
+					t.Errorf("%s = %d with Retry-After %q; want it on a 503 and only there", rq.name, res.Code, got)
+				}
+				if cc := res.Header().Get("Cache-Control"); cc != "no-store" {
+					t.Errorf("%s: Cache-Control %q; want no-store", rq.name, cc)
+				}
+				for _, leak := range leaks {
+					if strings.Contains(body, leak) {
+						t.Errorf("%s: body %s shows %q", rq.name, body, leak)
+					}
+				}
+				lines := logLines(t, h.logs.String()[before:])
+				if len(lines) != 1 {
+					t.Errorf("%s: %d log lines; want 1", rq.name, len(lines))
+					continue
+				}
+				line := lines[0]
+				wantLevel := "INFO"
+				if res.Code >= 500 {
+					wantLevel = "ERROR"
+				}
+				if line["level"] != wantLevel || line["code"] != f.code || line["status"] != float64(res.Code) {
+					t.Errorf("%s: log line %v; want level %s, code %s, status %d", rq.name, line, wantLevel, f.code, res.Code)
+				}
+				raw, _ := json.Marshal(line)
+				for _, s := range secrets {
+					if strings.Contains(string(raw), s) {
+						t.Errorf("%s: log line %s holds a credential", rq.name, raw)
+					}
+				}
+			}
+		})
+	}
+	for _, rq := range requests {
+		if !routesHit[rq.name] {
+			t.Errorf("%s never met a fault: the matrix tests nothing there", rq.name)
+		}
+	}
+	// Nothing was half written or written twice: parent and child agree
+	// (a write to either is a transaction with the other), and every
+	// version is one history entry (the parent's link to its child aside).
+	p := stored(t, h, parent)
+	c := stored(t, h, p.ChildSessionID)
+	if p.Version != int64(len(p.History))+1 || c.Version != int64(len(c.History)) {
+		t.Errorf("parent v%d with %d entries, child v%d with %d: a write applied twice or half", p.Version, len(p.History), c.Version, len(c.History))
+	}
+	if p.Status.Open() != c.Status.Open() && c.Status.Open() {
+		t.Errorf("parent %s beside an open child %s: half a transaction", p.Status, c.Status)
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMoneyNeverMovesTwiceAfterAnAmbiguousCommit: a processor's AUTHORISED
+// and SETTLED that DynamoDB applied but whose every answer was lost, the
+// SDK's retries included, are 503 (the service cannot know); the
+// processor's retry with the same eventId gets the change as applied, and
+// one without it is refused: the money is entered once. "A decision is
+// final once any endpoint has reported it" (docs/design.md §4): the
+// readers see the status the retry reports.
+func TestMoneyNeverMovesTwiceAfterAnAmbiguousCommit(t *testing.T) {
+	for _, family := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a lone session (PutItem)", true: "a child moving its parent (TransactWriteItems)"}[family], func(t *testing.T) {
+			faults := storetest.NewFaultTransport(0, storetest.TimeoutAfter, storetest.ResetAfter)
+			h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}, MaxAttempts: 3})
+			merchant := h.merchantToken("m-1")
+			proc := h.processorToken()
+			id := h.create("m-1", nil)
+			parent := ""
+			if family {
+				parent = id
+				res := h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+				if res.Code != 201 {
+					t.Fatalf("create child = %d %s", res.Code, res.Body)
+				}
+				id = res.json(t)["id"].(string)
+			}
+			for i, status := range []string{"AUTHORISED", "SETTLED"} {
+				ev := map[string]any{"status": status, "eventId": fmt.Sprintf("money-%d", i)}
+				faults.SetEvery(1)
+				res := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				faults.SetEvery(0)
+				if res.Code != http.StatusServiceUnavailable || res.Header().Get("Retry-After") == "" {
+					t.Fatalf("%s with every answer lost = %d %s; want 503 with Retry-After", status, res.Code, res.Body)
+				}
+				retry := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				if retry.Code != 200 || retry.json(t)["status"] != status {
+					t.Fatalf("%s retried with its eventId = %d %s; want 200 %s", status, retry.Code, retry.Body, status)
+				}
+				// Without its eventId the retry is refused, never applied
+				// again: 409 (a child's names its parent, closed by the
+				// child's own money: PARENT_CLOSED).
+				delete(ev, "eventId")
+				again := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				if code, _ := again.json(t)["code"].(string); again.Code != 409 || code != session.ReasonInvalidTransition && !(family && code == session.ReasonParentClosed) {
+					t.Errorf("%s resent without its eventId = %d %s; want 409", status, again.Code, again.Body)
+				}
+			}
+			for _, sid := range []string{id, parent} {
+				if sid == "" {
+					continue
+				}
+				v := stored(t, h, sid)
+				n := map[session.Status]int{}
+				for _, c := range v.History {
+					n[c.Status]++
+				}
+				if v.Status != session.Settled || n[session.Authorised] != 1 || n[session.Settled] != 1 {
+					t.Errorf("%s = %s, history %v; want SETTLED with AUTHORISED and SETTLED once each", sid, v.Status, n)
+				}
+				if got := h.do("GET", "/sessions/"+sid, merchant, nil).json(t)["status"]; got != "SETTLED" {
+					t.Errorf("GET %s = %v; want SETTLED", sid, got)
+				}
+			}
+			if faults.Total() == 0 {
+				t.Errorf("no fault injected: the test tests nothing")
+			}
+		})
+	}
+}
+
+// TestMoneyAppliedBehindA500: DynamoDB's InternalServerError may come back
+// for a write it applied ("the operation may or may not have succeeded").
+// The SDK retries it; the retry meets the write itself. AUTHORISED and
+// SETTLED answered so on their first try are 200 at once, entered once.
+func TestMoneyAppliedBehindA500(t *testing.T) {
+	for _, family := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a lone session (PutItem)", true: "a child moving its parent (TransactWriteItems)"}[family], func(t *testing.T) {
+			var armed atomic.Bool
+			var hits atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if (op != "PutItem" && op != "TransactWriteItems") || !armed.CompareAndSwap(true, false) {
+					return nil, nil
+				}
+				hits.Add(1)
+				res, err := http.DefaultTransport.RoundTrip(req) // applied
+				if err != nil {
+					return nil, err
+				}
+				res.Body.Close()
+				return storetest.ErrorResponse(req, 500, "InternalServerError", "Internal server error"), nil
+			}}
+			h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			proc := h.processorToken()
+			id := h.create("m-1", nil)
+			if family {
+				res := h.do("POST", "/sessions", h.merchantToken("m-1"), map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id})
+				id = res.json(t)["id"].(string)
+			}
+			for _, ev := range []map[string]any{{"status": "AUTHORISED"}, {"status": "SETTLED", "eventId": "s-1"}} {
+				armed.Store(true)
+				res := h.do("POST", "/sessions/"+id+"/events", proc, ev)
+				if res.Code != 200 || res.json(t)["status"] != ev["status"] {
+					t.Errorf("%s applied behind a 500 = %d %s; want 200", ev["status"], res.Code, res.Body)
+				}
+			}
+			if hits.Load() != 2 {
+				t.Fatalf("%d writes met the 500; want 2", hits.Load())
+			}
+			v := stored(t, h, id)
+			if v.Status != session.Settled || len(v.History) != 3 || v.Version != 3 {
+				t.Errorf("%s: %s with %d entries, v%d; want SETTLED after CREATED, AUTHORISED, each once", id, v.Status, len(v.History), v.Version)
+			}
+		})
+	}
+}
