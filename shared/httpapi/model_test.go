@@ -420,8 +420,11 @@ func (r *modelRun) advance() {
 		v := r.m.view(r.m.sessions[r.anyID()], now)
 		marks := []time.Time{r.m.sessions[r.anyID()].expires, v.retainUntil}
 		mark := marks[r.rng.IntN(len(marks))]
-		if r.rng.IntN(2) == 0 {
-			mark = mark.Add(-r.m.p.WriteGuard)
+		switch r.rng.IntN(3) {
+		case 0:
+			mark = mark.Add(-r.m.p.WriteGuard) // where writes stop
+		case 1:
+			mark = mark.Add(r.m.p.WriteGuard) // where the sweeper may write
 		}
 		offs := []time.Duration{0, 0, 100, -100, time.Millisecond, -time.Millisecond, time.Second, -time.Second}
 		d = mark.Add(offs[r.rng.IntN(len(offs))]).Sub(now)
