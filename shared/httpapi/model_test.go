@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -378,6 +379,9 @@ type modelRun struct {
 	altExpiry time.Duration
 	altTok    string
 	altProc   string
+	// seen counts the answers of the writes, by operation, status and
+	// code: what a sequence exercised (logged with -v).
+	seen map[string]int
 }
 
 // via picks the service a write goes through: its harness, merchant and
@@ -398,7 +402,31 @@ func (r *modelRun) fail(format string, a ...any) {
 	r.t.Fatalf("MODEL_SEED=%d: after\n  %s\n%s", r.seed, strings.Join(r.steps, "\n  "), fmt.Sprintf(format, a...))
 }
 
+// pick picks a session that exists and matches, or any.
+func (r *modelRun) pick(match func(*modelSession) bool) string {
+	var ids []string
+	for _, id := range r.m.order {
+		if s := r.m.sessions[id]; match(s) && !r.m.view(s, r.h.clock.Now()).gone {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return r.anyID()
+	}
+	return ids[r.rng.IntN(len(ids))]
+}
+
+// anyID picks a session, mostly one that still exists.
 func (r *modelRun) anyID() string {
+	var live []string
+	for _, id := range r.m.order {
+		if !r.m.view(r.m.sessions[id], r.h.clock.Now()).gone {
+			live = append(live, id)
+		}
+	}
+	if len(live) > 0 && r.rng.IntN(10) < 8 {
+		return live[r.rng.IntN(len(live))]
+	}
 	return r.m.order[r.rng.IntN(len(r.m.order))]
 }
 
@@ -447,6 +475,7 @@ func (r *modelRun) check(res response, o outcome, what string) map[string]any {
 	}
 	body := map[string]any{}
 	_ = json.Unmarshal(res.Body.Bytes(), &body)
+	r.seen[fmt.Sprintf("%s %d %v", strings.Fields(what)[0], res.Code, body["code"])]++
 	if len(o.codes) > 0 {
 		if c, _ := body["code"].(string); !slices.Contains(o.codes, c) {
 			r.fail("%s = %d %s; want code in %v", what, res.Code, res.Body, o.codes)
@@ -467,7 +496,7 @@ func (r *modelRun) step() {
 		r.logf("create = %d %s", res.Code, id)
 		r.check(res, m.create(id, "", now, expiry), "create")
 	case n < 22:
-		parent := r.anyID()
+		parent := r.pick(func(s *modelSession) bool { return s.parent == "" && modelIsOpen(s.status) })
 		res := h.do("POST", "/sessions", tok, map[string]any{"amount": 100, "currency": "EUR", "parentSessionId": parent})
 		body := map[string]any{}
 		_ = json.Unmarshal(res.Body.Bytes(), &body)
@@ -482,6 +511,9 @@ func (r *modelRun) step() {
 		r.check(res, m.create(id, parent, now, expiry), "create child")
 	case n < 70:
 		id := r.anyID()
+		if r.rng.IntN(3) == 0 { // families: a child, or a parent with one
+			id = r.pick(func(s *modelSession) bool { return s.parent != "" || s.child != "" })
+		}
 		var status string
 		if r.rng.IntN(2) == 0 {
 			status = modelOpen[r.rng.IntN(len(modelOpen))]
@@ -752,7 +784,7 @@ func modelPolicy(seed uint64) session.Policy { return modelPolicies[seed%uint64(
 func runModel(t *testing.T, h *harness, seed uint64, steps int) {
 	r := &modelRun{t: t, h: h, m: &lifeModel{p: modelPolicy(seed), sessions: map[string]*modelSession{}},
 		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed,
-		d: newDialectReader(h, "m-1"), proc: h.processorToken(), tok: h.merchantToken("m-1")}
+		d: newDialectReader(h, "m-1"), proc: h.processorToken(), tok: h.merchantToken("m-1"), seen: map[string]int{}}
 	if seed%3 == 0 {
 		// Every third sequence also writes through a service whose
 		// SESSION_EXPIRY is a third shorter.
@@ -769,6 +801,11 @@ func runModel(t *testing.T, h *harness, seed uint64, steps int) {
 	for range steps {
 		r.step()
 	}
+	keys := slices.Sorted(maps.Keys(r.seen))
+	for i, k := range keys {
+		keys[i] = fmt.Sprintf("%s: %d", k, r.seen[k])
+	}
+	t.Logf("seed %d (%v): %d sessions; %s", seed, r.m.p, len(r.m.order), strings.Join(keys, ", "))
 }
 
 // TestLifecycleModel runs random sequences on the in-memory store (eight
