@@ -36,8 +36,12 @@ func TestStartWithoutJava(t *testing.T) {
 // readiness probe took the other server's answer for the engine's, so
 // Start reported an engine at that port while its own JVM had exited
 // ("Address already in use"): the caller used, and later believed it had
-// stopped, someone else's server.
+// stopped, someone else's server. Refusing needs no Java, and the test
+// runs without it: `make test-short` is "the tests that need no DynamoDB
+// Local and no Java", and before, on a machine without Java, this test got
+// ErrNoJava and failed it.
 func TestStartOnABusyPort(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest) // any HTTP answer, as DynamoDB Local gives an unsigned request
 	}))
