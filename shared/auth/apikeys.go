@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -33,12 +35,26 @@ var APIKeyScopes = []string{ScopeSessionsRead, ScopeSessionsWrite}
 // days from its creation.
 const MaxAPIKeyLifetime = 365 * 24 * time.Hour
 
+// rfc3339DateTime is RFC 3339 §5.6's date-time: two-digit fields, an
+// optional "." fraction, and "Z" or an offset whose hour is 00-23 and
+// minute 00-59; "T" and "Z" may be lower case (its note to §5.6). The
+// ranges of the date and time fields are left to time.Parse.
+var rfc3339DateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
+
 // ParseAPIKeyExpiry reads the expiresAt of a new key made at now: an RFC
 // 3339 date-time with a time zone (Z or an offset), after now and at most
 // MaxAPIKeyLifetime later. It is returned in UTC at the precision the
 // service keeps times (100 ns). Anything else is EINVALID naming expiresAt.
+// The text must match RFC 3339's grammar: time.Parse alone also reads a
+// one-digit hour, a decimal comma and offsets such as +24:00 or -00:60,
+// which would give a key an expiry its creator did not write. A leap
+// second (:60) is refused, as time.Parse refuses it.
 func ParseAPIKeyExpiry(s string, now time.Time) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	var t time.Time
+	err := errNotRFC3339
+	if rfc3339DateTime.MatchString(s) {
+		t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	}
 	if err != nil {
 		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2026-12-31T23:59:59Z.")
 	}
@@ -51,6 +67,10 @@ func ParseAPIKeyExpiry(s string, now time.Time) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// errNotRFC3339 is ParseAPIKeyExpiry's reason for text that does not match
+// RFC 3339's grammar.
+var errNotRFC3339 = errors.New("not an RFC 3339 date-time")
 
 // NewAPIKey makes a key: its id, the full key to show once, and the digest
 // to store.

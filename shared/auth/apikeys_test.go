@@ -393,3 +393,54 @@ func TestNewAPIKeyHoldsNoCardNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIKeyExpiryIsAnRFC3339DateTime: expiresAt is "an RFC 3339 date-time
+// with a time zone" (README, API keys). RFC 3339 §5.6's grammar is what is
+// read: two-digit fields, "." before a fraction, an offset of
+// ("+" / "-") time-hour ":" time-minute with time-hour 00-23 and
+// time-minute 00-59; and, by its note to §5.6, "T" and "Z" "may
+// alternatively be lower case". Go's time.Parse alone reads more (a
+// one-digit hour, a decimal comma, offsets +24:00 and -00:60), so a key
+// could expire at an instant its creator did not write.
+func TestAPIKeyExpiryIsAnRFC3339DateTime(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		want time.Time // zero: refused
+	}{
+		{"2026-12-31T23:59:59Z", time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"2026-12-31t23:59:59z", time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"2026-12-31T23:59:59.5+02:00", time.Date(2026, 12, 31, 21, 59, 59, 5e8, time.UTC)},
+		{"2026-12-31T23:59:59-00:00", time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"2026-12-31T23:59:59+23:59", time.Date(2026, 12, 31, 0, 0, 59, 0, time.UTC)},
+		{"2026-12-31T23:59:59.123456789123Z", time.Date(2026, 12, 31, 23, 59, 59, 123456700, time.UTC)},
+		{"2026-12-31T23:59:59+24:00", time.Time{}},
+		{"2026-12-31T23:59:59-00:60", time.Time{}},
+		{"2026-12-31T23:59:59+2:00", time.Time{}},
+		{"2026-12-31T23:59:59+0200", time.Time{}},
+		{"2026-12-31T23:59:59+02", time.Time{}},
+		{"2026-12-31T3:59:59Z", time.Time{}},
+		{"2026-12-31T23:5:59Z", time.Time{}},
+		{"2026-12-31T23:59:59,5Z", time.Time{}},
+		{"2026-12-31T23:59:59.Z", time.Time{}},
+		{"2026-12-31T23:59:60Z", time.Time{}},
+		{"2026-02-30T23:59:59Z", time.Time{}},
+		{"2026-12-31T23:59:59ZZ", time.Time{}},
+		{" 2026-12-31T23:59:59Z", time.Time{}},
+		{"2026-12-31T23:59:59Z\n", time.Time{}},
+		{"2026-12-31T23:59:59\u00a0Z", time.Time{}},
+		{"２０２６-12-31T23:59:59Z", time.Time{}},
+		{"+2026-12-31T23:59:59Z", time.Time{}},
+	} {
+		got, err := auth.ParseAPIKeyExpiry(c.in, now)
+		if c.want.IsZero() {
+			if session.ErrorCode(err) != session.EINVALID {
+				t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want EINVALID", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(c.want) || got.Location() != time.UTC {
+			t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}
