@@ -22,13 +22,24 @@ import (
 
 // Retry policy of the DynamoDB client, chosen deliberately:
 //
-//   - the standard retryer (exponential backoff with full jitter; retries
-//     throttling, 5xx, timeouts and broken connections), not the adaptive
-//     one: a Lambda container serves one request at a time, so client-side
-//     rate adaptation has nothing to pace;
-//   - 5 attempts with at most 500 ms between them, so a request gives up in
-//     well under the API's 10 s function timeout and answers 503 with
-//     Retry-After instead of timing out at API Gateway;
+//   - the standard retryer (retries throttling, 5xx, timeouts and broken
+//     connections), not the adaptive one: a Lambda container serves one
+//     request at a time, so client-side rate adaptation has nothing to pace;
+//   - its backoff replaced by the store's (retryDelay, backoff.go):
+//     exponential with full jitter, capped at maxBackoff — each wait random
+//     below a ceiling of 25 ms·2^(n-1) after the n-th try (100 ms·2^(n-1)
+//     after a throttled one), at most 500 ms. The SDK's own in its legacy
+//     mode (AWS_NEW_RETRIES_2026 unset) has a 1 s base, so below a 1 s cap
+//     it waits exactly the cap before every retry, without jitter:
+//     throttled Lambdas would retry in lockstep, 500 ms apart. The bases
+//     are the SDK's 2026 mode's for DynamoDB (25 ms) and, for throttling, a
+//     larger one that still grows under the cap (backoff.go says why);
+//   - 5 attempts, so a call waits at most 375 ms in all between its tries
+//     (25+50+100+200), 1.2 s when throttled (100+200+400+500): well inside
+//     a write's deadline (Store.WriteTimeout, 4 s at the default
+//     WRITE_GUARD; docs/design.md §4), which still ends a write whose tries
+//     hang, and inside the API's 10 s function timeout, so a request
+//     answers 503 with Retry-After instead of timing out at API Gateway;
 //   - no client-side retry quota (ratelimit.None): the default token bucket
 //     empties under a sustained fault rate and then fails requests long after
 //     the faults end; DynamoDB's own throttling already protects the table;
@@ -120,6 +131,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
 				so.MaxAttempts = attempts
 				so.MaxBackoff = maxBackoff
+				so.Backoff = retry.BackoffDelayerFunc(retryDelay)
 				so.RateLimiter = ratelimit.None
 			})
 		},

@@ -307,3 +307,37 @@ func TestThrottledTransactionIsRetried(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottledTransactionCutMidWait: a request whose context ends while
+// the store waits to try a throttled transaction again (the function's
+// deadline, less the reserve to answer) is 503 EUNAVAILABLE at once: the
+// write was not applied, and no further try is sent after the cut.
+func TestThrottledTransactionCutMidWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var armed atomic.Bool
+	ff := &failFirst{op: "TransactWriteItems", n: 1 << 30, answer: func(req *http.Request, body []byte) *http.Response {
+		cancel() // the deadline passes while the store waits to try again
+		return storetest.TransactionCanceled(req, body, "None", "ThrottlingError")
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+		if !armed.Load() {
+			return nil, nil
+		}
+		return ff.hook(op, req, body)
+	}}}})
+	parent := f.create(t, "m-1")
+	child := f.newDraftSession("m-1", parent.ID)
+	armed.Store(true)
+	_, _, err := f.st.Create(ctx, child, nil, 0, nil)
+	armed.Store(false)
+	if code := session.ErrorCode(err); code != session.EUNAVAILABLE {
+		t.Fatalf("Create(child) cut while throttled: %v (code %q); want %q", err, code, session.EUNAVAILABLE)
+	}
+	if n := ff.calls.Load(); n != 1 {
+		t.Errorf("TransactWriteItems calls = %d; want 1 (none after the cut)", n)
+	}
+	if _, err := f.clean().Get(context.Background(), child.ID); session.ErrorCode(err) != session.ENOTFOUND {
+		t.Errorf("Get(child) = %v; want ENOTFOUND: nothing was written", err)
+	}
+}

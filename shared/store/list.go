@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,27 +98,17 @@ const (
 
 // The backoff between BatchGetItems of keys left unprocessed is exponential
 // with full jitter, as DynamoDB's reference asks ("we strongly recommend
-// that you use an exponential backoff algorithm"): the wait before attempt
-// n+1 is a random time below min(batchGetBaseWait·2^(n-1), batchGetMaxWait)
-// — 25, 50, 100, 200, 400, 500, 500 ms, at most 1.8 s in all for one
-// BatchGetItem (it was below 20 ms × n, 0.56 s in all). The base is the
-// SDK's own for DynamoDB (25 ms), the cap the client's maxBackoff. The SDK's
-// exported retry.NewExponentialJitterBackoff does not fit: its base is 1 s,
-// and below a 1 s cap it waits the cap every time, without jitter. The
-// listing's budget is checked between rounds, as before.
-const (
-	batchGetBaseWait = 25 * time.Millisecond
-	batchGetMaxWait  = 500 * time.Millisecond
-)
+// that you use an exponential backoff algorithm"): the store's one backoff
+// (backoff.go), the client's retryer's, at retryBase — the wait before
+// attempt n+1 is a random time below min(25 ms·2^(n-1), maxBackoff) — 25,
+// 50, 100, 200, 400, 500, 500 ms, at most 1.8 s in all for one
+// BatchGetItem. Eight tries reach the cap, so the throttle base would add
+// nothing but a later first retry. The listing's budget is checked between
+// rounds, as before.
 
 // batchGetWait is the ceiling of the wait after the attempt-th BatchGetItem
 // left keys unprocessed.
-func batchGetWait(attempt int) time.Duration {
-	if attempt >= 6 { // 25 ms << 5 is past the cap already
-		return batchGetMaxWait
-	}
-	return min(batchGetBaseWait<<(attempt-1), batchGetMaxWait)
-}
+func batchGetWait(attempt int) time.Duration { return backoffCeiling(retryBase, attempt) }
 
 // listAttributes are the attributes a listed session is read with: what
 // document 004's record renders and the time rules read. A listed session
@@ -581,14 +570,7 @@ func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]
 // jitterWait waits a random time below ceiling (full jitter), or until ctx
 // is done: then the listing is unavailable.
 func jitterWait(ctx context.Context, ceiling time.Duration) error {
-	t := time.NewTimer(rand.N(ceiling))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return session.Unavailable(ctx.Err())
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, jitter(ceiling))
 }
 
 // cursorPos is a position in a day: everything up to after is listed, and

@@ -143,9 +143,11 @@ func statuses(v *session.Session) []session.Status {
 // TestTransactionRetryMeetsItsOwnWrite: a transaction DynamoDB applied
 // whose answer was lost, retried by the SDK, and canceled on the retry
 // because its conditions now fail against its own write (what DynamoDB
-// answers when it no longer recognises the ClientRequestToken). The
-// change landed: the caller gets it, not 409 for its own change nor a
-// second application; an idempotent create gets its session.
+// answers when it no longer recognises the ClientRequestToken) — or
+// because a table or index throttled the retry: a canceled retry tells
+// nothing of the try before it, whose answer was lost. The change landed:
+// the caller gets it, not 409 for its own change, a 503, nor a second
+// application under a new token; an idempotent create gets its session.
 func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -185,45 +187,50 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 		}, "created"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var armed atomic.Bool
-			var calls atomic.Int64
-			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
-				if op != "TransactWriteItems" || !armed.Load() {
-					return nil, nil
+		for _, reason := range []string{"ConditionalCheckFailed", "ThrottlingError"} {
+			t.Run(tt.name+" "+reason, func(t *testing.T) {
+				var armed atomic.Bool
+				var calls atomic.Int64
+				ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+					if op != "TransactWriteItems" || !armed.Load() {
+						return nil, nil
+					}
+					if n := calls.Add(1); n > 1 {
+						if reason == "ThrottlingError" && n > 2 {
+							return nil, nil // the throttle has cleared
+						}
+						return storetest.TransactionCanceled(req, body, reason, reason), nil
+					}
+					res, err := http.DefaultTransport.RoundTrip(req) // applied
+					if err != nil {
+						return nil, err
+					}
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+				}}
+				f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+				p := f.create(t, "m-1")
+				c := f.newDraftSession("m-1", p.ID)
+				if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+					t.Fatal(err)
 				}
-				if calls.Add(1) > 1 {
-					return storetest.TransactionCanceled(req, body, "ConditionalCheckFailed", "ConditionalCheckFailed"), nil
+				armed.Store(true)
+				got, err := tt.write(f, p.ID, c.ID)
+				armed.Store(false)
+				if err != nil || got != tt.want {
+					t.Errorf("write = %q, %v (%s); want %s: it landed", got, err, session.ErrorReason(err), tt.want)
 				}
-				res, err := http.DefaultTransport.RoundTrip(req) // applied
-				if err != nil {
-					return nil, err
+				if calls.Load() < 2 {
+					t.Errorf("the SDK did not retry (%d calls): the test tests nothing", calls.Load())
 				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
-			}}
-			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
-			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
-			armed.Store(true)
-			got, err := tt.write(f, p.ID, c.ID)
-			armed.Store(false)
-			if err != nil || got != tt.want {
-				t.Errorf("write = %q, %v (%s); want %s: it landed", got, err, session.ErrorReason(err), tt.want)
-			}
-			if calls.Load() < 2 {
-				t.Errorf("the SDK did not retry (%d calls): the test tests nothing", calls.Load())
-			}
-			for _, id := range []string{p.ID, c.ID} {
-				s := f.mustGet(t, id)
-				if want := int64(len(s.History)) + map[bool]int64{true: 1}[s.ChildSessionID != ""]; s.Version != want {
-					t.Errorf("%s: version %d with %d history entries: written more than once", id, s.Version, len(s.History))
+				for _, id := range []string{p.ID, c.ID} {
+					s := f.mustGet(t, id)
+					if want := int64(len(s.History)) + map[bool]int64{true: 1}[s.ChildSessionID != ""]; s.Version != want {
+						t.Errorf("%s: version %d with %d history entries: written more than once", id, s.Version, len(s.History))
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

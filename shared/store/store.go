@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -407,17 +406,16 @@ func cancellationReasons(err error) []string {
 	return codes
 }
 
-// backoff waits a random time that grows with attempt (full jitter), so
-// writers that lost a race do not collide again in lockstep.
+// backoff waits before a lost race's next try (a condition failed, a
+// running transaction held an item): a random time below attempt × 20 ms
+// (full jitter), so writers that lost a race do not collide again in
+// lockstep. It is not the store's exponential backoff (backoff.go) on
+// purpose: a lost race waits for a rival's write, which DynamoDB finishes
+// in milliseconds, not for capacity to grow; the next try re-decides on
+// the winner's state at once, and the linear ceilings (20, 40, 60, 80 ms)
+// keep a contended write's four waits under 200 ms.
 func backoff(ctx context.Context, attempt int) error {
-	t := time.NewTimer(rand.N(time.Duration(attempt) * 20 * time.Millisecond))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return session.Unavailable(ctx.Err())
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, jitter(time.Duration(attempt)*20*time.Millisecond))
 }
 
 // throttledTxn is a transaction (TransactWriteItems, TransactGetItems)
@@ -432,18 +430,12 @@ type throttledTxn struct{ err error }
 func (e *throttledTxn) Error() string { return e.err.Error() }
 
 // throttleBackoff waits before a throttled transaction's next try as the
-// SDK waits before a throttled call's (exponential, full jitter, at most
-// maxBackoff): longer than a lost race's backoff, since throttling needs
+// client's retryer waits before a throttled call's: the store's one
+// backoff (backoff.go) at throttleBase — exponential, full jitter, at most
+// maxBackoff; longer than a lost race's backoff, since throttling needs
 // the table's capacity to grow, not a rival to finish.
 func throttleBackoff(ctx context.Context, attempt int) error {
-	t := time.NewTimer(rand.N(min(maxBackoff, 50*time.Millisecond<<attempt)))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return session.Unavailable(ctx.Err())
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, jitter(backoffCeiling(throttleBase, attempt)))
 }
 
 // classify turns an SDK error into a coded one, by DynamoDB's answer after

@@ -484,7 +484,17 @@ func (t *Txn) writeAll() error {
 	if throttledError(err) {
 		// A table or index throttled the transaction (on-demand scaling,
 		// GSI back-pressure). The SDK does not retry a canceled
-		// transaction: Transact tries it again, then 503.
+		// transaction: Transact tries it again, then 503. A try canceled
+		// applied nothing, but when the SDK sent the call more than once
+		// an earlier try, its answer lost, may have been applied: Transact
+		// would decide again, with a new token, on its own write (a 409
+		// for a change that landed, or the change made twice). The items
+		// tell, as after a failed condition.
+		if !sent.once() {
+			if err := t.afterTransactionFailure(); !errors.Is(err, errLostRace) {
+				return err
+			}
+		}
 		return &throttledTxn{session.Unavailable(err)}
 	}
 	for _, r := range reasons {
@@ -498,8 +508,9 @@ func (t *Txn) writeAll() error {
 	return classify(err)
 }
 
-// afterTransactionFailure judges a transaction canceled by a failed
-// condition or a conflict by its first item as it now stands. DynamoDB
+// afterTransactionFailure judges a transaction the SDK sent more than once,
+// canceled by a failed condition, a conflict or throttling, by its first
+// item as it now stands. DynamoDB
 // recognises the SDK's retry of a transaction it applied by its
 // ClientRequestToken; should it not (the token forgotten, an engine that
 // keeps none), the retry fails its conditions against its own write, and
