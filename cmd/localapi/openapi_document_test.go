@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -592,4 +593,38 @@ func TestOpenAPIErrorCodesAreTheService(t *testing.T) {
 		}
 	}
 	scan(loadYAML(t), "")
+}
+
+// TestOpenAPIDescribesAPIGatewaysOwnAnswers: a client of the documented
+// paths also gets API Gateway's own answers, which no operation's schema
+// describes (they carry a message and no code). The README's words: "Over
+// its limit a route answers API Gateway's own `429 {"message":"Too Many
+// Requests"}`"; "A body over 10 MB is `413 {"message":"Request Entity Too
+// Large"}` ...; a function error, a crash, a timeout ... are `500
+// {"message":"Internal Server Error"}`; past the 30 s integration timeout
+// `503 {"message":"Service Unavailable"}`" (make start-api answers the last
+// three as AWS does). A client generated from the document must learn them
+// from it: info.description quotes each with its status.
+func TestOpenAPIDescribesAPIGatewaysOwnAnswers(t *testing.T) {
+	doc := loadSpec(t)
+	desc := strings.Join(strings.Fields(doc.Info.Description), " ")
+	for _, a := range []struct {
+		status  int
+		message string
+	}{
+		{http.StatusNotFound, "Not Found"},
+		{http.StatusBadRequest, "Bad Request"},
+		{http.StatusTooManyRequests, "Too Many Requests"},
+		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
+		{http.StatusInternalServerError, "Internal Server Error"},
+		{http.StatusServiceUnavailable, "Service Unavailable"},
+	} {
+		if a.message != http.StatusText(a.status) {
+			t.Fatalf("%d: %q is not its status text", a.status, a.message)
+		}
+		want := fmt.Sprintf("%d `{\"message\":\"%s\"}`", a.status, a.message)
+		if !strings.Contains(desc, want) {
+			t.Errorf("info.description does not quote API Gateway's own answer %s", want)
+		}
+	}
 }
