@@ -2,7 +2,11 @@ package main
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -466,4 +470,161 @@ func pointerToken(s string) string {
 
 func unescapePointerToken(s string) string {
 	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+}
+
+// reasonsFile declares the machine-readable codes clients see in error
+// bodies: the string constants named Reason... (session.ReasonValidation...).
+const reasonsFile = "../../shared/session/errors.go"
+
+// serviceReasons are the codes reasonsFile declares.
+func serviceReasons(t *testing.T) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), reasonsFile, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if !strings.HasPrefix(name.Name, "Reason") || i >= len(vs.Values) {
+					continue
+				}
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					t.Errorf("%s: %s is not a string literal; read it here", reasonsFile, name.Name)
+					continue
+				}
+				v, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s declares no Reason constants; the parse is broken", reasonsFile)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// schemaCodes is the enum a schema allows, through allOf and $ref.
+func schemaCodes(s *openapi3.SchemaRef) []string {
+	if s == nil || s.Value == nil {
+		return nil
+	}
+	var out []string
+	for _, v := range s.Value.Enum {
+		if str, ok := v.(string); ok {
+			out = append(out, str)
+		}
+	}
+	for _, sub := range s.Value.AllOf {
+		out = append(out, schemaCodes(sub)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestOpenAPIErrorCodesAreTheService: the description says errors carry
+// "a machine-readable `code`", and document 001's notifications "the same
+// machine-readable codes as the problem details' `code`". A client
+// generator makes its error-code type from the schemas' enums, so both
+// error shapes enumerate exactly the codes shared/session/errors.go
+// declares (a new code added there without the document fails here, not
+// in a client), and every response that narrows the codes it carries
+// (code: {enum: [...]} or {const: ...}) names only codes the service has.
+func TestOpenAPIErrorCodesAreTheService(t *testing.T) {
+	want := serviceReasons(t)
+	doc := loadSpec(t)
+	for _, shape := range []string{"Problem", "Notification"} {
+		s := doc.Components.Schemas[shape]
+		if s == nil || s.Value == nil {
+			t.Errorf("components.schemas.%s is missing", shape)
+			continue
+		}
+		if got := schemaCodes(s.Value.Properties["code"]); !slices.Equal(got, want) {
+			t.Errorf("components.schemas.%s.code enumerates %v; want the codes of %s %v", shape, got, reasonsFile, want)
+		}
+	}
+	known := map[string]bool{}
+	for _, c := range want {
+		known[c] = true
+	}
+	var scan func(n *yaml.Node, ptr string)
+	scan = func(n *yaml.Node, ptr string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for i, c := range n.Content {
+				scan(c, ptr+"/"+strconv.Itoa(i))
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				p := ptr + "/" + pointerToken(k)
+				if dataKeys[k] {
+					continue
+				}
+				if k == "code" && v.Kind == yaml.MappingNode {
+					for j := 0; j+1 < len(v.Content); j += 2 {
+						var vals []*yaml.Node
+						switch v.Content[j].Value {
+						case "enum":
+							vals = v.Content[j+1].Content
+						case "const":
+							vals = []*yaml.Node{v.Content[j+1]}
+						}
+						for _, c := range vals {
+							if !known[c.Value] {
+								t.Errorf("%s: code %q is not a code of %s", p, c.Value, reasonsFile)
+							}
+						}
+					}
+				}
+				scan(v, p)
+			}
+		}
+	}
+	scan(loadYAML(t), "")
+}
+
+// TestOpenAPIDescribesAPIGatewaysOwnAnswers: a client of the documented
+// paths also gets API Gateway's own answers, which no operation's schema
+// describes (they carry a message and no code). The README's words: "Over
+// its limit a route answers API Gateway's own `429 {"message":"Too Many
+// Requests"}`"; "A body over 10 MB is `413 {"message":"Request Entity Too
+// Large"}` ...; a function error, a crash, a timeout ... are `500
+// {"message":"Internal Server Error"}`; past the 30 s integration timeout
+// `503 {"message":"Service Unavailable"}`" (make start-api answers the last
+// three as AWS does). A client generated from the document must learn them
+// from it: info.description quotes each with its status.
+func TestOpenAPIDescribesAPIGatewaysOwnAnswers(t *testing.T) {
+	doc := loadSpec(t)
+	desc := strings.Join(strings.Fields(doc.Info.Description), " ")
+	for _, a := range []struct {
+		status  int
+		message string
+	}{
+		{http.StatusNotFound, "Not Found"},
+		{http.StatusBadRequest, "Bad Request"},
+		{http.StatusTooManyRequests, "Too Many Requests"},
+		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
+		{http.StatusInternalServerError, "Internal Server Error"},
+		{http.StatusServiceUnavailable, "Service Unavailable"},
+	} {
+		if a.message != http.StatusText(a.status) {
+			t.Fatalf("%d: %q is not its status text", a.status, a.message)
+		}
+		want := fmt.Sprintf("%d `{\"message\":\"%s\"}`", a.status, a.message)
+		if !strings.Contains(desc, want) {
+			t.Errorf("info.description does not quote API Gateway's own answer %s", want)
+		}
+	}
 }
