@@ -121,6 +121,39 @@ func TestLambdaPanicIsA500AndTheContainerServesOn(t *testing.T) {
 	}
 }
 
+// TestLambdaPanicAfterTheResponseBegunFailsTheInvocation: a panic after the
+// handler began its response cannot be answered with the generic 500 (its
+// status is written), and must not be finished as the status begun: the
+// adapter returned a 201 with whatever half of the body was written, and
+// logged it at INFO with no trace of the panic. It fails the invocation
+// (API Gateway's 500), with one line at ERROR, status 500, naming the
+// panic; the container serves on.
+func TestLambdaPanicAfterTheResponseBegunFailsTheInvocation(t *testing.T) {
+	f := newFixture(t)
+	calls := 0
+	handler := f.app.Lambda(httpapi.Route{Pattern: "GET /sessions/{sessionId}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"id":`))
+			panic("boom: half a body")
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})})
+	ev := f.event(t, "get-session.json", "")
+	res, err := handler(context.Background(), ev)
+	if err == nil {
+		t.Errorf("invocation panicking after its 201 began = %d %q, no error; want an invocation error (API Gateway's 500)", res.StatusCode, res.Body)
+	}
+	logs := f.logs.String()
+	if n := strings.Count(strings.TrimSpace(logs), "\n") + 1; n != 1 || !strings.Contains(logs, `"level":"ERROR"`) || !strings.Contains(logs, `"status":500`) || !strings.Contains(logs, "boom: half a body") {
+		t.Errorf("log lines got %d; want 1 at ERROR, status 500, naming the panic:\n%s", n, logs)
+	}
+	if res, err := handler(context.Background(), ev); err != nil || res.StatusCode != http.StatusNoContent {
+		t.Errorf("next invocation = %d, %v; want 204", res.StatusCode, err)
+	}
+}
+
 // TestLambdaAbortFailsTheInvocationAndTheContainerServesOn: a handler that
 // aborts its response after beginning it (panic(http.ErrAbortHandler), as
 // net/http defines) fails the invocation (API Gateway's 500) with the
