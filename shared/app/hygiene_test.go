@@ -126,30 +126,53 @@ func TestLambdaPanicIsA500AndTheContainerServesOn(t *testing.T) {
 // net/http defines) fails the invocation (API Gateway's 500) with the
 // request's one log line, and the container answers the next invocation:
 // the panic never reaches the Lambda runtime, which would end the process.
+// So does any other panic after the response began: it cannot be answered
+// with the generic 500 (its status is written), and must not be finished
+// as begun (the adapter returned the 201 with half its body, logged at
+// INFO with no trace of the panic).
 func TestLambdaAbortFailsTheInvocationAndTheContainerServesOn(t *testing.T) {
-	f := newFixture(t)
-	calls := 0
-	handler := f.app.Lambda(httpapi.Route{Pattern: "GET /sessions/{sessionId}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
-		if calls == 1 {
+	tests := []struct {
+		name  string
+		abort func(w http.ResponseWriter)
+		logs  string // what the line holds besides level and status
+	}{
+		{"abort after 200", func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusOK)
 			panic(http.ErrAbortHandler)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})})
-	ev := f.event(t, "get-session.json", "")
-	invoke := func() (res events.APIGatewayV2HTTPResponse, panicked any, err error) {
-		defer func() { panicked = recover() }()
-		res, err = handler(context.Background(), ev)
-		return res, nil, err
+		}, "aborted the response after beginning status 200"},
+		{"panic after half a 201", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"id":`))
+			panic("boom: half a body")
+		}, "boom: half a body"},
 	}
-	if _, p, err := invoke(); p != nil || err == nil {
-		t.Fatalf("aborted invocation: error %v, panic %v; want an invocation error and no panic", err, p)
-	}
-	if n := strings.Count(strings.TrimSpace(f.logs.String()), "\n") + 1; n != 1 || !strings.Contains(f.logs.String(), `"level":"ERROR"`) || !strings.Contains(f.logs.String(), `"status":500`) {
-		t.Errorf("log lines got %d; want 1 at ERROR with API Gateway's status 500:\n%s", n, f.logs)
-	}
-	if res, p, err := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
-		t.Errorf("next invocation = %d, %v, panic %v; want 204", res.StatusCode, err, p)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			calls := 0
+			handler := f.app.Lambda(httpapi.Route{Pattern: "GET /sessions/{sessionId}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if calls == 1 {
+					tt.abort(w)
+				}
+				w.WriteHeader(http.StatusNoContent)
+			})})
+			ev := f.event(t, "get-session.json", "")
+			invoke := func() (res events.APIGatewayV2HTTPResponse, panicked any, err error) {
+				defer func() { panicked = recover() }()
+				res, err = handler(context.Background(), ev)
+				return res, nil, err
+			}
+			if res, p, err := invoke(); p != nil || err == nil {
+				t.Fatalf("aborted invocation = %d %q, error %v, panic %v; want an invocation error and no panic", res.StatusCode, res.Body, err, p)
+			}
+			logs := f.logs.String()
+			if n := strings.Count(strings.TrimSpace(logs), "\n") + 1; n != 1 || !strings.Contains(logs, `"level":"ERROR"`) || !strings.Contains(logs, `"status":500`) || !strings.Contains(logs, tt.logs) {
+				t.Errorf("log lines got %d; want 1 at ERROR with API Gateway's status 500, holding %q:\n%s", n, tt.logs, logs)
+			}
+			if res, p, err := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
+				t.Errorf("next invocation = %d, %v, panic %v; want 204", res.StatusCode, err, p)
+			}
+		})
 	}
 }

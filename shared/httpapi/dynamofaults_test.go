@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -36,14 +38,10 @@ func rawResponse(req *http.Request, status int, contentType, body string) *http.
 	res.Body = http.NoBody
 	res.ContentLength = int64(len(body))
 	if body != "" {
-		res.Body = nopCloser{strings.NewReader(body)}
+		res.Body = io.NopCloser(strings.NewReader(body))
 	}
 	return res
 }
-
-type nopCloser struct{ *strings.Reader }
-
-func (nopCloser) Close() error { return nil }
 
 // coralError is DynamoDB's error body for the exceptions of its front end,
 // whose __type names the coral namespace, not DynamoDB's.
@@ -138,7 +136,7 @@ func TestEveryEndpointUnderDynamoDBFaults(t *testing.T) {
 	var answered atomic.Int64
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
 		f := fault.Load()
-		if f == nil || f.ops != nil && !contains(f.ops, op) {
+		if f == nil || f.ops != nil && !slices.Contains(f.ops, op) {
 			return nil, nil
 		}
 		answered.Add(1)
@@ -290,15 +288,6 @@ func TestEveryEndpointUnderDynamoDBFaults(t *testing.T) {
 	if p.Status.Open() != c.Status.Open() && c.Status.Open() {
 		t.Errorf("parent %s beside an open child %s: half a transaction", p.Status, c.Status)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestMoneyNeverMovesTwiceAfterAnAmbiguousCommit: a processor's AUTHORISED

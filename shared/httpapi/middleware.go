@@ -93,35 +93,41 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					// The handler cut its response short on purpose: the
-					// server drops the connection (no stack trace), but
-					// the request still has its one line. Whatever status
-					// it had begun, the client got no whole response
-					// (net/http drops a 200 it has not flushed without a
-					// byte sent; on Lambda the panic is an invocation
-					// error, API Gateway's 500): the line is a failure,
-					// status 500 at ERROR, so a metric filter on
-					// status >= 500 counts it; the error names the status
-					// begun.
-					err := errors.New("the handler aborted the response")
-					if rec.wrote {
-						err = fmt.Errorf("the handler aborted the response after beginning status %d", rec.status)
-					}
-					ri.err = session.Internal(err)
+				aborted := p == http.ErrAbortHandler
+				what := fmt.Sprintf("panic: %v", p)
+				if aborted {
+					what = "the handler aborted the response"
+				}
+				if rec.wrote {
+					what += fmt.Sprintf(" after beginning status %d", rec.status)
+				}
+				if !aborted {
+					what += "\n" + string(debug.Stack())
+				}
+				ri.err = session.Internal(errors.New(what))
+				if aborted || rec.wrote {
+					// The response was cut short: on purpose (the
+					// handler's abort), or by a panic after it began,
+					// when no error answer can follow what was written.
+					// Whatever status it had begun, the client must not
+					// take it for a whole response: the panic goes on as
+					// http.ErrAbortHandler, so the server drops the
+					// connection (net/http drops a 200 it has not flushed
+					// without a byte sent) and, on Lambda, the invocation
+					// fails (API Gateway's 500). The request still has
+					// its one line: a failure, status 500 at ERROR, so a
+					// metric filter on status >= 500 counts it; the error
+					// names the status begun.
 					logRequest(logger, r, ri, http.StatusInternalServerError, time.Since(start))
-					panic(p)
+					panic(http.ErrAbortHandler)
 				}
-				ri.err = session.Internal(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
-				if !rec.wrote {
-					// In the error shape of the endpoint that panicked
-					// (document 001's envelope on its path).
-					answer := errorWriter(writeProblem)
-					if ri.errors != nil {
-						answer = ri.errors
-					}
-					answer(rec, r, ri.err)
+				// In the error shape of the endpoint that panicked
+				// (document 001's envelope on its path).
+				answer := errorWriter(writeProblem)
+				if ri.errors != nil {
+					answer = ri.errors
 				}
+				answer(rec, r, ri.err)
 			}
 			logRequest(logger, r, ri, rec.status, time.Since(start))
 		}()

@@ -228,15 +228,26 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 // a begun 200, which a metric filter on status >= 500 missed): the client
 // got no whole response, and on Lambda API Gateway answers 500. The error
 // names the status begun.
+//
+// Any other panic after the response began is a response cut short too:
+// no error answer can follow what was written, and finishing it would
+// hand the client the begun status (a 201 with half its body, or none) as
+// if whole. It was finished so, its line said the begun status at INFO,
+// and the panic and its stack were in no log (an error's text is logged
+// at 500 only). It is aborted as net/http aborts a handler's panic, with
+// its one line at 500, ERROR, naming the panic and the status begun.
 func TestAbortedRequestIsLoggedOnce(t *testing.T) {
 	tests := []struct {
 		name   string
 		before func(http.ResponseWriter) // what the handler wrote before aborting
+		panic  any                       // how it aborted
 		error  string                    // what the line's error holds
 	}{
-		{"nothing written", func(http.ResponseWriter) {}, "aborted the response"},
-		{"headers written", func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, "aborted the response after beginning status 200"},
-		{"body begun", func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated); _, _ = w.Write([]byte("{")) }, "after beginning status 201"},
+		{"nothing written", func(http.ResponseWriter) {}, http.ErrAbortHandler, "aborted the response"},
+		{"headers written", func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, http.ErrAbortHandler, "aborted the response after beginning status 200"},
+		{"body begun", func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated); _, _ = w.Write([]byte("{")) }, http.ErrAbortHandler, "after beginning status 201"},
+		{"a panic after headers written", func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated) }, "boom", "panic: boom after beginning status 201\n"},
+		{"a panic after the body begun", func(w http.ResponseWriter) { _, _ = w.Write([]byte(`{"id":`)) }, "boom", "panic: boom after beginning status 200\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,7 +256,7 @@ func TestAbortedRequestIsLoggedOnce(t *testing.T) {
 				Pattern: "GET /abort",
 				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					tt.before(w)
-					panic(http.ErrAbortHandler)
+					panic(tt.panic)
 				}),
 			}))
 			func() {
