@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -56,10 +57,17 @@ func jitter(ceiling time.Duration) time.Duration {
 }
 
 // retryDelay is the DynamoDB client's backoff (retry.BackoffDelayer): the
-// wait after the n-th failed try of a call, by err's kind. aws-sdk-go-v2
-// numbers tries from 1 here; with AWS_NEW_RETRIES_2026=true from 0, which
-// backoffCeiling counts as 1.
+// wait after the n-th failed try of a call, by err's kind. aws-sdk-go-v2's
+// retry middleware (v1.47) passes the failed try's number, from 1 — but with
+// AWS_NEW_RETRIES_2026=true the number of retries made so far, from 0
+// (attemptNum-1), the exponent of its own base·2^n. Read alike, that mode's
+// first two waits would share a ceiling (25, 25, 50, 100 ms), not the
+// documented 25, 50, 100, 200; so the retry's number is turned back into
+// the try's, the environment read as the SDK reads it, at each call.
 func retryDelay(n int, err error) (time.Duration, error) {
+	if os.Getenv("AWS_NEW_RETRIES_2026") == "true" {
+		n++
+	}
 	base := retryBase
 	if throttledError(err) {
 		base = throttleBase

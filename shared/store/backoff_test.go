@@ -3,12 +3,16 @@ package store_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestClientRetryBackoffIsExponentialWithFullJitter: the client's retry
@@ -19,6 +23,7 @@ import (
 // a throttled try — and two draws differ. The delays are asked of the
 // retryer (RetryDelay), never slept.
 func TestClientRetryBackoffIsExponentialWithFullJitter(t *testing.T) {
+	t.Setenv("AWS_NEW_RETRIES_2026", "") // the legacy numbering: tries from 1
 	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: "http://dynamodb.invalid"})
 	if err != nil {
 		t.Fatal(err)
@@ -66,5 +71,95 @@ func TestClientRetryBackoffIsExponentialWithFullJitter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// delayRecorder wraps the client's retryer: each RetryDelay the SDK's retry
+// middleware asks for, with the SDK's own numbering of the retry, is drawn
+// many times from the client's retryer (its ceiling and jitter seen), and
+// answered 0 so the test does not sleep.
+type delayRecorder struct {
+	aws.RetryerV2
+	draws    int
+	highest  []time.Duration // per retry, in order
+	distinct []int
+}
+
+func (r *delayRecorder) RetryDelay(attempt int, err error) (time.Duration, error) {
+	seen := map[time.Duration]bool{}
+	var highest time.Duration
+	for range r.draws {
+		d, derr := r.RetryerV2.RetryDelay(attempt, err)
+		if derr != nil {
+			return 0, derr
+		}
+		seen[d] = true
+		highest = max(highest, d)
+	}
+	r.highest = append(r.highest, highest)
+	r.distinct = append(r.distinct, len(seen))
+	return 0, nil
+}
+
+// TestClientRetryBackoffDoublesInBothRetryModes: the ceilings the client
+// documents — "25 ms·2^(n-1) after the n-th try (100 ms·2^(n-1) after a
+// throttled one), at most 500 ms" (client.go): "25+50+100+200",
+// "100+200+400+500" — are the ceilings of the waits between the tries of a
+// real call, as aws-sdk-go-v2's retry middleware numbers them, in its
+// legacy mode and with AWS_NEW_RETRIES_2026=true, where it passes the
+// retry's number from 0 (attemptNum-1), not from 1. Every try of the call
+// is answered by DynamoDB's error body (never a real engine), so the call
+// makes its 5 tries and the middleware asks for 4 delays.
+func TestClientRetryBackoffDoublesInBothRetryModes(t *testing.T) {
+	ms := time.Millisecond
+	errs := []struct {
+		status   int
+		code     string
+		ceilings []time.Duration
+	}{
+		{500, "InternalServerError", []time.Duration{25 * ms, 50 * ms, 100 * ms, 200 * ms}},
+		{400, "ThrottlingException", []time.Duration{100 * ms, 200 * ms, 400 * ms, 500 * ms}},
+		{400, "ProvisionedThroughputExceededException", []time.Duration{100 * ms, 200 * ms, 400 * ms, 500 * ms}},
+		{400, "RequestLimitExceeded", []time.Duration{100 * ms, 200 * ms, 400 * ms, 500 * ms}},
+	}
+	for _, mode := range []string{"", "true"} {
+		for _, e := range errs {
+			t.Run("AWS_NEW_RETRIES_2026="+mode+" "+e.code, func(t *testing.T) {
+				t.Setenv("AWS_NEW_RETRIES_2026", mode)
+				ic := &storetest.Interceptor{Hook: func(_ string, req *http.Request, _ []byte) (*http.Response, error) {
+					return storetest.ErrorResponse(req, e.status, e.code, "injected"), nil
+				}}
+				db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: "http://dynamodb.invalid", HTTPClient: &http.Client{Transport: ic}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var rec *delayRecorder
+				_, err = db.GetItem(context.Background(), &dynamodb.GetItemInput{
+					TableName: aws.String("t"),
+					Key:       map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "x"}},
+				}, func(o *dynamodb.Options) {
+					inner, ok := o.Retryer.(aws.RetryerV2)
+					if !ok {
+						t.Fatalf("client retryer %T is not an aws.RetryerV2", o.Retryer)
+					}
+					rec = &delayRecorder{RetryerV2: inner, draws: 200}
+					o.Retryer = rec
+				})
+				if err == nil {
+					t.Fatal("GetItem succeeded; want the injected error")
+				}
+				if len(rec.highest) != len(e.ceilings) {
+					t.Fatalf("retry delays asked %d; want %d (5 tries)", len(rec.highest), len(e.ceilings))
+				}
+				for i, ceiling := range e.ceilings {
+					if h := rec.highest[i]; h >= ceiling || h < ceiling/2 {
+						t.Errorf("wait before try %d: highest of %d draws %v; want in [%v, %v)", i+2, rec.draws, h, ceiling/2, ceiling)
+					}
+					if rec.distinct[i] < 2 {
+						t.Errorf("wait before try %d: %d draws all equal; want them to differ (jitter)", i+2, rec.draws)
+					}
+				}
+			})
+		}
 	}
 }

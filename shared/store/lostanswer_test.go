@@ -140,6 +140,35 @@ func statuses(v *session.Session) []session.Status {
 	return out
 }
 
+// createChild creates a new parent (one PutItem), then a child under it
+// (one TransactWriteItems: the parent linked, the child created, idem's
+// record if any), and reports "linked" when the parent, read back, holds
+// that child.
+func createChild(f *fixture, idem *store.Idempotency) (string, error) {
+	ctx := context.Background()
+	p := f.newDraftSession("m-1", "")
+	if _, _, err := f.st.Create(ctx, p, nil, 0, nil); err != nil {
+		return "", err
+	}
+	c := f.newDraftSession("m-1", p.ID)
+	_, r, err := f.st.Create(ctx, c, idem, 201, func(v *session.Session) ([]byte, error) { return []byte(v.ID), nil })
+	if err != nil {
+		return "", err
+	}
+	id := c.ID
+	if r != nil {
+		id = string(r.Body)
+	}
+	got, err := f.clean().Get(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
+	if got.ChildSessionID != id {
+		return "parent holds child " + got.ChildSessionID + ", not " + id, nil
+	}
+	return "linked", nil
+}
+
 // TestTransactionRetryMeetsItsOwnWrite: a transaction DynamoDB applied
 // whose answer was lost, retried by the SDK, and canceled on the retry
 // because its conditions now fail against its own write (what DynamoDB
@@ -169,6 +198,12 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 			}
 			return string(v.Status), nil
 		}, string(session.Authorised)},
+		{"a child's create linking its parent", func(f *fixture, _, _ string) (string, error) {
+			return createChild(f, nil)
+		}, "linked"},
+		{"an idempotent child's create linking its parent", func(f *fixture, _, _ string) (string, error) {
+			return createChild(f, &store.Idempotency{MerchantID: "m-1", Key: "k-2", RequestHash: "h"})
+		}, "linked"},
 		{"an idempotent create", func(f *fixture, _, _ string) (string, error) {
 			v := f.newDraftSession("m-1", "")
 			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}
