@@ -40,9 +40,12 @@ type listOptions struct {
 	// wait is the backoff before BatchGetItem asks again for the keys it
 	// left unprocessed: a random time below ceiling (tests record ceiling).
 	wait func(ctx context.Context, ceiling time.Duration) error
+	// clock is the wall clock the budget is measured on (time.Now; tests
+	// move their own with wait).
+	clock func() time.Time
 }
 
-var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards, wait: jitterWait}
+var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards, wait: jitterWait, clock: time.Now}
 
 // DefaultListShards is LIST_SHARDS' default: the partitions of one
 // merchant's day in the list index (docs/design.md §8).
@@ -172,7 +175,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	if err != nil {
 		return "", err
 	}
-	deadline := time.Now().Add(s.list.budget)
+	deadline := s.list.clock().Add(s.list.budget)
 	if d, ok := ctx.Deadline(); ok && d.Add(-listReserve).Before(deadline) {
 		deadline = d.Add(-listReserve)
 	}
@@ -184,7 +187,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	for round := 0; ; round++ {
 		// The first round always runs: every listing makes progress. A
 		// listing that has consumed the whole day is complete, however late.
-		if round > 0 && time.Now().After(deadline) {
+		if round > 0 && s.list.clock().After(deadline) {
 			if r.exhausted() {
 				return "", nil
 			}
