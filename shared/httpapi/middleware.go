@@ -94,7 +94,7 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		defer func() {
 			if p := recover(); p != nil {
 				aborted := p == http.ErrAbortHandler
-				what := fmt.Sprintf("panic: %v", p)
+				what := "panic: " + loggedPanic(p)
 				if aborted {
 					what = "the handler aborted the response"
 				}
@@ -127,7 +127,14 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 				if ri.errors != nil {
 					answer = ri.errors
 				}
-				answer(rec, r, ri.err)
+				if q := answerPanics(answer, rec, r, ri.err); q != nil {
+					// The answer itself panicked, maybe half written: the
+					// response is cut short as above, and the request
+					// still has its one line.
+					ri.err = session.Internal(fmt.Errorf("%s; answering it: panic: %s", what, loggedPanic(q)))
+					logRequest(logger, r, ri, http.StatusInternalServerError, time.Since(start))
+					panic(http.ErrAbortHandler)
+				}
 			}
 			logRequest(logger, r, ri, rec.status, time.Since(start))
 		}()
@@ -141,6 +148,28 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// answerPanics writes err's answer and returns the value of a panic in
+// doing so, or nil.
+func answerPanics(answer errorWriter, w http.ResponseWriter, r *http.Request, err error) (p any) {
+	defer func() { p = recover() }()
+	answer(w, r, err)
+	return nil
+}
+
+// loggedPanic is what a request's log line says of a panic's value: its
+// text, unless the text may hold a card number or a credential
+// (session.HoldsCardNumber, holdsCredential), then [redacted] and its type.
+// A panic's value can carry request data (panic(fmt.Sprintf("bad event
+// %q", ev)), an error quoting its input), and neither may reach a log
+// (docs/design.md §7). The stack beside it shows arguments as machine words.
+func loggedPanic(p any) string {
+	s := fmt.Sprint(p)
+	if session.HoldsCardNumber(s) || holdsCredential(s) {
+		return fmt.Sprintf("%s (%T)", redacted, p)
+	}
+	return s
 }
 
 func takesBody(method string) bool {
@@ -287,12 +316,19 @@ const (
 // hex digits), document 001's GUID forms (32 hex digits at most in a run,
 // 38 characters in all).
 func mayHoldCredential(seg string) bool {
-	if len(seg) > maxLoggedSegment || strings.Contains(strings.ToLower(seg), "psk_") {
+	return len(seg) > maxLoggedSegment || holdsCredential(seg)
+}
+
+// holdsCredential reports whether s holds what may be an API key (psk_, in
+// any case), a key's secret or a bearer token or part of one: a run of more
+// than maxLoggedRun ASCII letters and digits.
+func holdsCredential(s string) bool {
+	if strings.Contains(strings.ToLower(s), "psk_") {
 		return true
 	}
 	run := 0
-	for i := 0; i < len(seg); i++ {
-		if c := seg[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 			if run++; run > maxLoggedRun {
 				return true
 			}

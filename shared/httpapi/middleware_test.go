@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -320,5 +322,93 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 	got, ok := lines[0]["latency_ms"].(float64)
 	if want := float64(slow.Milliseconds()); !ok || got < want || got > float64(slowTook.Microseconds())/1000 {
 		t.Errorf("slow request latency_ms: got %v; want %v to %v", lines[0]["latency_ms"], want, float64(slowTook.Microseconds())/1000)
+	}
+}
+
+// panickingWriter is a ResponseWriter whose Write panics: the error
+// writer's answer to a panic then panics itself.
+type panickingWriter struct{ *httptest.ResponseRecorder }
+
+func (w panickingWriter) Write([]byte) (int, error) { panic("write: connection gone") }
+
+// TestPanicIsLoggedOnceWithoutItsSecrets: every panic, however it comes,
+// gives the request exactly one log line (ERROR, status 500), and the
+// line never holds a card number or a credential a panic's value carried
+// ("never a token, key, secret or card number in a log"): a value can
+// quote request data (panic(fmt.Sprintf("bad event %q", ev)), an error
+// holding its input). Before anything was written the client gets the
+// generic 500 problem; after, or when that answer itself panics, the
+// response is cut off (http.ErrAbortHandler).
+func TestPanicIsLoggedOnceWithoutItsSecrets(t *testing.T) {
+	const (
+		card   = "4111 1111 1111 1111"
+		secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		key    = "psk_0123456789abcdef_x"
+		jwt    = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	)
+	tests := []struct {
+		name    string
+		method  string
+		w       func() http.ResponseWriter
+		before  func(http.ResponseWriter)
+		panic   any
+		hidden  string // what the line must not hold
+		aborted bool   // the response is cut off, not answered 500
+		error   string // what the line's error holds
+	}{
+		{"nil, nothing written", "GET", nil, func(http.ResponseWriter) {}, nil, "", false, "panic called with nil argument"},
+		{"a card number, nothing written", "GET", nil, func(http.ResponseWriter) {}, "bad pan " + card, "4111", false, "panic: [redacted] (string)"},
+		{"a card number after the body begun", "GET", nil, func(w http.ResponseWriter) { _, _ = w.Write([]byte("{")) }, fmt.Errorf("decode %q", card), "4111", true, "panic: [redacted] (*errors.errorString) after beginning status 200"},
+		{"a key's secret", "GET", nil, func(http.ResponseWriter) {}, "secret " + secret, secret[:40], false, "[redacted]"},
+		{"an API key", "GET", nil, func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, "key " + key, "psk_", true, "[redacted]"},
+		{"a bearer token", "GET", nil, func(http.ResponseWriter) {}, errors.New("token " + jwt), "eyJzdWIi", false, "[redacted]"},
+		{"a HEAD after headers", "HEAD", nil, func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK); _, _ = w.Write([]byte("x")) }, "boom", "", true, "panic: boom after beginning status 200"},
+		{"the answer to the panic panics", "GET", func() http.ResponseWriter { return panickingWriter{httptest.NewRecorder()} }, func(http.ResponseWriter) {}, "boom", "", true, "answering it: panic: write: connection gone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "req-1" }, httpapi.NewRouter(httpapi.Route{
+				Pattern: "/panic",
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					tt.before(w)
+					panic(tt.panic)
+				}),
+			}))
+			rec := httptest.NewRecorder()
+			var w http.ResponseWriter = rec
+			if tt.w != nil {
+				w = tt.w()
+			}
+			var p any
+			func() {
+				defer func() { p = recover() }()
+				h.ServeHTTP(w, httptest.NewRequest(tt.method, "/panic", nil))
+			}()
+			if tt.aborted && p != http.ErrAbortHandler {
+				t.Errorf("panic after the middleware: got %v; want http.ErrAbortHandler", p)
+			}
+			if !tt.aborted {
+				if p != nil {
+					t.Errorf("panic after the middleware: got %v; want none", p)
+				}
+				if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Type") != "application/problem+json" {
+					t.Errorf("answer: got %d %q; want 500 application/problem+json", rec.Code, rec.Header().Get("Content-Type"))
+				}
+			}
+			lines := logLines(t, logs.String())
+			if got, want := len(lines), 1; got != want {
+				t.Fatalf("log lines: got %v; want %v:\n%s", got, want, logs.String())
+			}
+			if lines[0]["level"] != "ERROR" || lines[0]["status"] != 500.0 {
+				t.Errorf("line: level %v status %v; want ERROR 500", lines[0]["level"], lines[0]["status"])
+			}
+			if got, ok := lines[0]["error"].(string); !ok || !strings.Contains(got, tt.error) {
+				t.Errorf("error: got %v; want it to hold %q", lines[0]["error"], tt.error)
+			}
+			if tt.hidden != "" && strings.Contains(logs.String(), tt.hidden) {
+				t.Errorf("the log holds %q:\n%s", tt.hidden, logs.String())
+			}
+		})
 	}
 }

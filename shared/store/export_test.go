@@ -51,3 +51,10 @@ func (s *Store) Room(v *session.Session) (int, error) {
 	}
 	return maxItemBytes - (itemSize(av) + len(attrWriteID) + len("00000000-0000-0000-0000-000000000000") + recentWritesSize), nil
 }
+
+// ListClock makes the list measure its budget on clock and wait between
+// BatchGetItems of unprocessed keys with wait (given the wait's ceiling),
+// for tests that move a clock instead of sleeping.
+func ListClock(clock func() time.Time, wait func(ctx context.Context, ceiling time.Duration) error) Option {
+	return func(s *Store) { s.list.clock, s.list.wait = clock, wait }
+}

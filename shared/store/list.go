@@ -40,9 +40,12 @@ type listOptions struct {
 	// wait is the backoff before BatchGetItem asks again for the keys it
 	// left unprocessed: a random time below ceiling (tests record ceiling).
 	wait func(ctx context.Context, ceiling time.Duration) error
+	// clock is the wall clock the budget is measured on (time.Now; tests
+	// move their own with wait).
+	clock func() time.Time
 }
 
-var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards, wait: jitterWait}
+var defaultListOptions = listOptions{budget: DefaultListBudget, shards: DefaultListShards, wait: jitterWait, clock: time.Now}
 
 // DefaultListShards is LIST_SHARDS' default: the partitions of one
 // merchant's day in the list index (docs/design.md §8).
@@ -104,7 +107,16 @@ const (
 // 50, 100, 200, 400, 500, 500 ms, at most 1.8 s in all for one
 // BatchGetItem. Eight tries reach the cap, so the throttle base would add
 // nothing but a later first retry. The listing's budget is checked between
-// rounds, as before.
+// rounds, and within a round after the first before each of these waits: a
+// wait that may end past the budget is not waited, and the round stops as
+// the budget does (errListBudget). Else a round begun just before the
+// budget ran out could wait out its 8 tries, each a call with the SDK's own
+// throttled retries (up to 1.2 s of waits), past listReserve and the
+// function's deadline: 503 where the budget answers a page with a Link.
+
+// errListBudget stops a round whose BatchGetItem would wait past the
+// listing's budget: its sessions are left unread for the cursor.
+var errListBudget = errors.New("list: budget spent waiting for unprocessed keys")
 
 // batchGetWait is the ceiling of the wait after the attempt-th BatchGetItem
 // left keys unprocessed.
@@ -172,7 +184,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	if err != nil {
 		return "", err
 	}
-	deadline := time.Now().Add(s.list.budget)
+	deadline := s.list.clock().Add(s.list.budget)
 	if d, ok := ctx.Deadline(); ok && d.Add(-listReserve).Before(deadline) {
 		deadline = d.Add(-listReserve)
 	}
@@ -184,7 +196,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	for round := 0; ; round++ {
 		// The first round always runs: every listing makes progress. A
 		// listing that has consumed the whole day is complete, however late.
-		if round > 0 && time.Now().After(deadline) {
+		if round > 0 && s.list.clock().After(deadline) {
 			if r.exhausted() {
 				return "", nil
 			}
@@ -218,7 +230,16 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		// reported a session EXPIRED, or gone; it must not come back here.
 		// A read that straddled a session's expiry (or end of retention)
 		// is made again, as Get does.
-		found, now, err := s.batchGetJudged(ctx, window)
+		// The first round runs to its end: every listing makes progress.
+		cut := deadline
+		if round == 0 {
+			cut = time.Time{}
+		}
+		found, now, err := s.batchGetJudged(ctx, window, cut)
+		if errors.Is(err, errListBudget) {
+			r.unread(window)
+			return r.cursor(), nil
+		}
 		if err != nil {
 			return "", err
 		}
@@ -447,9 +468,9 @@ func (r *lister) cursor() string {
 // only at its next one (at most two: expiry, end of retention): the reads
 // end after at most 2 × len(entries) rounds, fewer than one per round in
 // practice (an instant must pass during the round).
-func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry) (map[string]*session.Session, time.Time, error) {
+func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, time.Time, error) {
 	began := s.now()
-	found, err := s.batchGet(ctx, entries)
+	found, err := s.batchGet(ctx, entries, cut)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -471,7 +492,7 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry) (map[s
 			return found, now, nil
 		}
 		began := s.now()
-		more, err := s.batchGet(ctx, again)
+		more, err := s.batchGet(ctx, again, cut)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -486,8 +507,10 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry) (map[s
 
 // batchGet reads the sessions of entries from the table, consistently, at
 // most batchGetKeys to a call and batchGetsAtOnce calls at once. Sessions
-// the table does not have are absent from the map.
-func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]*session.Session, error) {
+// the table does not have are absent from the map. A call that would wait
+// for unprocessed keys past cut (none when zero) ends the read with
+// errListBudget, unless another call failed.
+func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, error) {
 	proj := expression.NamesList(expression.Name(listAttributes[0]))
 	for _, a := range listAttributes[1:] {
 		proj = proj.AddNames(expression.Name(a))
@@ -513,7 +536,7 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]
 			items, err := s.batchGetKeys(ctx, ddb.KeysAndAttributes{
 				Keys: keys, ConsistentRead: aws.Bool(true),
 				ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
-			})
+			}, cut)
 			if err != nil {
 				*slot = err
 				return
@@ -531,8 +554,12 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	// A failure wins over the budget: the listing is then unavailable.
+	if err := errors.Join(slices.DeleteFunc(slices.Clone(errs), func(err error) bool { return err == errListBudget })...); err != nil {
 		return nil, err
+	}
+	if slices.Contains(errs, errListBudget) {
+		return nil, errListBudget
 	}
 	return found, nil
 }
@@ -544,8 +571,9 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry) (map[string]
 // the unprocessed Keys with req's own ConsistentRead and projection, never
 // the rest of what the answer echoes: those fields are optional in
 // UnprocessedKeys, and without them the retry would be an eventually
-// consistent read of whole items.
-func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]map[string]ddb.AttributeValue, error) {
+// consistent read of whole items. A wait whose ceiling would end past cut
+// (none when zero) is not waited: errListBudget.
+func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes, cut time.Time) ([]map[string]ddb.AttributeValue, error) {
 	var items []map[string]ddb.AttributeValue
 	for attempt := 1; ; attempt++ {
 		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]ddb.KeysAndAttributes{s.table: req}})
@@ -560,7 +588,11 @@ func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes) ([]
 		if attempt >= maxBatchGets {
 			return nil, session.Unavailable(errors.New("batch get: keys left unprocessed"))
 		}
-		if err := s.list.wait(ctx, batchGetWait(attempt)); err != nil {
+		ceiling := batchGetWait(attempt)
+		if !cut.IsZero() && s.list.clock().Add(ceiling).After(cut) {
+			return nil, errListBudget
+		}
+		if err := s.list.wait(ctx, ceiling); err != nil {
 			return nil, err
 		}
 		req.Keys = left.Keys

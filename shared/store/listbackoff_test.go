@@ -55,7 +55,7 @@ func TestListBatchGetBackoffIsExponential(t *testing.T) {
 		waits = append(waits, ceiling)
 		return nil
 	}
-	_, err = st.batchGetKeys(context.Background(), ddb.KeysAndAttributes{Keys: []map[string]ddb.AttributeValue{keyOf(sessionKey("00000000-0000-4000-8000-000000000001"))}})
+	_, err = st.batchGetKeys(context.Background(), ddb.KeysAndAttributes{Keys: []map[string]ddb.AttributeValue{keyOf(sessionKey("00000000-0000-4000-8000-000000000001"))}}, time.Time{})
 	if code := session.ErrorCode(err); code != session.EUNAVAILABLE {
 		t.Fatalf("keys always unprocessed: error %v (code %q); want code %q", err, code, session.EUNAVAILABLE)
 	}
