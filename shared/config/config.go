@@ -28,7 +28,7 @@ type Config struct {
 	DynamoDBEndpoint string        // DYNAMODB_ENDPOINT: a local engine's URL; empty in AWS
 	SessionExpiry    time.Duration // SESSION_EXPIRY, default 30m
 	ResultRetention  time.Duration // RESULT_RETENTION, default 15m
-	WriteGuard       time.Duration // WRITE_GUARD, default 5s: writes refused this long before expiry and before the end of retention
+	WriteGuard       time.Duration // WRITE_GUARD, default 5s (less for short lifecycles: defaultWriteGuard): writes refused this long before expiry and before the end of retention
 	ExpiryShards     int           // EXPIRY_SHARDS, default 64 (the partition-heat model, BENCHMARKS.md)
 	ListShards       int           // LIST_SHARDS, default 16; the template fixes it
 	JWKSURL          string        // JWKS_URL
@@ -86,6 +86,17 @@ var Ranges = map[string]Range{
 	"WRITE_GUARD":      {time.Second, time.Minute},
 }
 
+// defaultWriteGuard is WRITE_GUARD when it is not set:
+// session.DefaultWriteGuard (5 s), or a fifth of the shorter of
+// SESSION_EXPIRY and RESULT_RETENTION when that is less, but never under
+// the setting's 1 s minimum. So `SESSION_EXPIRY=5s make run` starts, with
+// a 1 s band and 4 s in which a session takes writes, instead of refusing
+// to start; the defaults (30m, 15m) keep 5 s. A WRITE_GUARD that is set is
+// never lowered.
+func defaultWriteGuard(expiry, retention time.Duration) time.Duration {
+	return max(Ranges["WRITE_GUARD"].Min, min(session.DefaultWriteGuard, min(expiry, retention)/5))
+}
+
 // Policy is the lifecycle the settings describe.
 func (c Config) Policy() session.Policy {
 	return session.Policy{Expiry: c.SessionExpiry, Retention: c.ResultRetention, WriteGuard: c.WriteGuard}
@@ -96,12 +107,14 @@ func (c Config) Policy() session.Policy {
 // All errors are reported at once.
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
+	expiry := p.duration("SESSION_EXPIRY", 30*time.Minute, Ranges["SESSION_EXPIRY"])
+	retention := p.duration("RESULT_RETENTION", 15*time.Minute, Ranges["RESULT_RETENTION"])
 	c := Config{
 		TableName:        p.str("TABLE_NAME", "", true),
 		DynamoDBEndpoint: p.url("DYNAMODB_ENDPOINT"),
-		SessionExpiry:    p.duration("SESSION_EXPIRY", 30*time.Minute, Ranges["SESSION_EXPIRY"]),
-		ResultRetention:  p.duration("RESULT_RETENTION", 15*time.Minute, Ranges["RESULT_RETENTION"]),
-		WriteGuard:       p.duration("WRITE_GUARD", session.DefaultWriteGuard, Ranges["WRITE_GUARD"]),
+		SessionExpiry:    expiry,
+		ResultRetention:  retention,
+		WriteGuard:       p.duration("WRITE_GUARD", defaultWriteGuard(expiry, retention), Ranges["WRITE_GUARD"]),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
 		ListShards:       p.integer("LIST_SHARDS", 16, 1, 32), // store.MaxListShards: a cursor holds a position per shard
 		JWKSURL:          p.jwksURL("JWKS_URL"),

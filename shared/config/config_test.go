@@ -140,26 +140,37 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 
 // TestWriteGuardShorterThanWhatItGuards: a guard band as long as
 // SESSION_EXPIRY or RESULT_RETENTION would leave a session no time in which
-// it accepts writes; start-up refuses it, naming all three.
+// it accepts writes; start-up refuses such a WRITE_GUARD, naming all three.
+// Unset, WRITE_GUARD is 5 s or a fifth of the shorter of the two (at least
+// 1 s), so that "SESSION_EXPIRY and RESULT_RETENTION are honoured (a tester
+// may set 5s)" (issue 2) holds with nothing else set.
 func TestWriteGuardShorterThanWhatItGuards(t *testing.T) {
 	tests := []struct {
-		env map[string]string
-		ok  bool
+		env   map[string]string
+		guard time.Duration // 0: refused
 	}{
-		{map[string]string{"SESSION_EXPIRY": "5s"}, false},   // default guard 5s
-		{map[string]string{"RESULT_RETENTION": "3s"}, false}, // default guard 5s
-		{map[string]string{"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "2s"}, true},
-		{map[string]string{"SESSION_EXPIRY": "1m", "WRITE_GUARD": "1m"}, false},
-		{map[string]string{"SESSION_EXPIRY": "6s"}, true},
+		{map[string]string{"SESSION_EXPIRY": "5s"}, time.Second},
+		{map[string]string{"SESSION_EXPIRY": "5s", "RESULT_RETENTION": "5s"}, time.Second},
+		{map[string]string{"RESULT_RETENTION": "3s"}, time.Second},
+		{map[string]string{"SESSION_EXPIRY": "10s", "RESULT_RETENTION": "10s"}, 2 * time.Second},
+		{map[string]string{"SESSION_EXPIRY": "12s"}, 2400 * time.Millisecond},
+		{map[string]string{"SESSION_EXPIRY": "25s"}, 5 * time.Second},
+		{map[string]string{"SESSION_EXPIRY": "6s"}, 1200 * time.Millisecond},
+		{map[string]string{}, 5 * time.Second},
+		{map[string]string{"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "2s"}, time.Second},
+		{map[string]string{"SESSION_EXPIRY": "5s", "WRITE_GUARD": "3s"}, 3 * time.Second},
+		{map[string]string{"SESSION_EXPIRY": "5s", "WRITE_GUARD": "5s"}, 0}, // set: never lowered
+		{map[string]string{"SESSION_EXPIRY": "1s"}, 0},                      // no room for the 1 s minimum
+		{map[string]string{"SESSION_EXPIRY": "1m", "WRITE_GUARD": "1m"}, 0},
 	}
 	for _, tt := range tests {
 		tt.env["TABLE_NAME"] = "sessions"
 		c, err := Load(env(tt.env))
-		if tt.ok {
+		if tt.guard != 0 {
 			if err != nil {
 				t.Errorf("Load(%v) = %v; want accepted", tt.env, err)
-			} else if c.Policy().WriteGuard != c.WriteGuard {
-				t.Errorf("Policy().WriteGuard = %s; want %s", c.Policy().WriteGuard, c.WriteGuard)
+			} else if c.WriteGuard != tt.guard || c.Policy().WriteGuard != tt.guard {
+				t.Errorf("Load(%v): got WriteGuard %s, Policy().WriteGuard %s; want %s", tt.env, c.WriteGuard, c.Policy().WriteGuard, tt.guard)
 			}
 			continue
 		}
