@@ -2,11 +2,8 @@ package store_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/http"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -108,13 +105,7 @@ func TestConflictAfterALostAnswer(t *testing.T) {
 			return nil, nil
 		}
 		if attempts.Add(1) == 1 {
-			res, err := http.DefaultTransport.RoundTrip(req) // applied
-			if err != nil {
-				return nil, err
-			}
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+			return storetest.AnswerLost(http.DefaultTransport, req)
 		}
 		return storetest.TransactionConflict(req), nil
 	}}

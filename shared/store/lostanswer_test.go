@@ -236,13 +236,7 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 						}
 						return storetest.TransactionCanceled(req, body, reason, reason), nil
 					}
-					res, err := http.DefaultTransport.RoundTrip(req) // applied
-					if err != nil {
-						return nil, err
-					}
-					_, _ = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // answer lost
+					return storetest.AnswerLost(http.DefaultTransport, req)
 				}}
 				f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 				p := f.create(t, "m-1")

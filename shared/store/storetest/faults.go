@@ -130,6 +130,19 @@ func (t *FaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, errors.New("unknown fault")
 }
 
+// AnswerLost sends req on through next, so DynamoDB applies it, then
+// loses the answer: the connection reset as it is read. The caller cannot
+// tell that the write landed.
+func AnswerLost(next http.RoundTripper, req *http.Request) (*http.Response, error) {
+	res, err := next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+}
+
 // ErrorResponse is DynamoDB's answer with an error: status, and a JSON body
 // whose __type names the exception as DynamoDB does
 // ("com.amazonaws.dynamodb.v20120810#" + code).
