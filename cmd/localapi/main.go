@@ -78,7 +78,7 @@ func loopback(host string) bool {
 func banner(out io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
 	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", cfg.DynamoDBEndpoint, cfg.TableName)
-	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, local.SweepInterval)
+	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; writes refused %s before each end (WRITE_GUARD); sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, cfg.WriteGuard, local.SweepInterval)
 	if dev {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n", cfg.JWTIssuer, cfg.JWKSURL)
 		if !loopback(local.Host) {

@@ -76,7 +76,7 @@ func banner(out io.Writer, s *samlocal.Stack) {
 		fmt.Fprintf(out, "  %-26s %s\n", fn.LogicalID, strings.Join(routes, ", "))
 	}
 	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", s.DynamoDBEndpoint, s.TableName)
-	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s\n", s.Config.SessionExpiry, s.Config.ResultRetention)
+	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; writes refused %s before each end (WRITE_GUARD)\n", s.Config.SessionExpiry, s.Config.ResultRetention, s.Config.WriteGuard)
 	if s.Issuer != nil {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", s.Config.JWTIssuer, s.Config.JWKSURL)
 		fmt.Fprintf(out, "Try it:\n")
