@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -474,7 +475,9 @@ func unescapePointerToken(s string) string {
 
 // reasonsFile declares the machine-readable codes clients see in error
 // bodies: the string constants named Reason... (session.ReasonValidation...).
-const reasonsFile = "../../shared/session/errors.go"
+// It is this repository's shared/session/errors.go, reached from this
+// package's folder (where go test runs) as specPath reaches docs/.
+var reasonsFile = filepath.Join("..", "..", "shared", "session", "errors.go")
 
 // serviceReasons are the codes reasonsFile declares, each once: two
 // constants may name one code (an alias kept for a rename).
