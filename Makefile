@@ -23,7 +23,7 @@ logical_id = $(shell printf '%s' '$(1)' | awk -F- '{ for (i = 1; i <= NF; i++) p
 
 help: ## List the targets.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
-	@echo "  invoke-<fn>   sam local invoke of a function with its events/ sample, e.g. make invoke-get-session"
+	@printf "  %-12s %s\n" "invoke-<fn>" "sam local invoke of a function with its events/ sample, e.g. make invoke-get-session"
 
 deps: ## Download Go modules (DynamoDB Local installs itself on first use).
 	$(GO) mod download

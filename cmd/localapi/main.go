@@ -48,9 +48,21 @@ func main() {
 
 // run serves until ctx ends. ready, when set, receives the base URL once
 // the server accepts requests.
+//
+// ctx ending (Ctrl-C, SIGTERM) is the user's stop at any moment: during
+// start-up too, whatever error start-up then met (its calls canceled,
+// DynamoDB Local interrupted by the same Ctrl-C), run stops what it
+// started and returns nil, so the command exits 0 saying nothing. Under
+// `make run` that is the quiet stop a user expects: make prints "Error N"
+// for a recipe that exits N (130 included) and "Interrupt" for one killed
+// by the signal, nothing for 0, and make, sent the same Ctrl-C, is itself
+// killed by SIGINT, so the shell still sees the interrupt's status (130).
 func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, ready chan<- string) error {
 	s, err := localserver.Start(ctx, localserver.Options{Getenv: getenv, Out: out, Log: logs})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped during start-up; Start closed what it had started
+		}
 		return err
 	}
 	banner(out, s.URL, s.Config, s.Local, s.Issuer != nil)

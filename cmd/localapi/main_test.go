@@ -238,6 +238,68 @@ func TestNoEngineAtTheEndpoint(t *testing.T) {
 	}
 }
 
+// TestCtrlCDuringStartUpIsQuiet: Ctrl-C while start-up still waits for
+// DynamoDB is the user's stop, as it is once the server runs: run returns
+// nil (the command exits 0 and prints nothing), not "context canceled"
+// with a hint about DYNAMODB_ENDPOINT (exit 1, and make's "Error 1").
+func TestCtrlCDuringStartUpIsQuiet(t *testing.T) {
+	// An engine that accepts connections and never answers.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	defer func() {
+		for {
+			select {
+			case c := <-accepted:
+				c.Close()
+			default:
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, func(k string) string {
+			return map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": "http://" + l.Addr().String()}[k]
+		}, &out, &out, nil)
+	}()
+	select {
+	case c := <-accepted: // start-up is waiting on DynamoDB
+		accepted <- c
+	case err := <-done:
+		t.Fatalf("run() = %v before start-up reached DynamoDB; output:\n%s", err, &out)
+	case <-time.After(30 * time.Second):
+		t.Fatal("start-up never called DynamoDB")
+	}
+	cancel() // Ctrl-C
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run() after Ctrl-C during start-up = %v; want nil (a quiet stop)", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run() did not return after Ctrl-C")
+	}
+	if strings.Contains(out.String(), "context canceled") {
+		t.Errorf("output after Ctrl-C holds %q:\n%s", "context canceled", &out)
+	}
+}
+
 func TestBadSettingStopsStartUp(t *testing.T) {
 	err := run(context.Background(), func(k string) string {
 		return map[string]string{"SESSION_EXPIRY": "soon"}[k]

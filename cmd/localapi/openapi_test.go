@@ -820,7 +820,8 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 
 		// DELETE /api-keys/{keyId}
 		{name: "revoke", method: "DELETE", path: "/api-keys/" + doomedID, header: bearer(all), status: 204},
-		{name: "revoke: again", method: "DELETE", path: "/api-keys/" + doomedID, header: bearer(all), status: 404, code: "NOT_FOUND"},
+		{name: "revoke: again", method: "DELETE", path: "/api-keys/" + doomedID, header: bearer(all), status: 204},
+		{name: "revoke: unknown", method: "DELETE", path: "/api-keys/0123456789abcdef", header: bearer(all), status: 404, code: "NOT_FOUND"},
 		{name: "revoke: bad id", method: "DELETE", path: "/api-keys/ABCDEF0123456789", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "revoke: no credentials", method: "DELETE", path: "/api-keys/" + doomedID, status: 401, code: "UNAUTHENTICATED", badReq: true},
 		{name: "revoke: token without scope", method: "DELETE", path: "/api-keys/" + doomedID, header: bearer(noScope), status: 403, code: "INSUFFICIENT_SCOPE", badReq: true},

@@ -106,7 +106,8 @@ func storedSubject(sub string) string {
 }
 
 // DeleteAPIKey handles DELETE /api-keys/{keyId}: the merchant revokes one of
-// its keys (204). Another merchant's key is 404, like an unknown one.
+// its keys (204; again 204 once revoked, unchanged: DELETE is idempotent).
+// Another merchant's key is 404, like an unknown one.
 // Other containers stop accepting the key within auth.APIKeyCacheTTL.
 func DeleteAPIKey(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeAPIKeysWrite, Bearer: true, Merchant: true}

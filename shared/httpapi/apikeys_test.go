@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,8 @@ import (
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 func TestAPIKeyLifecycle(t *testing.T) {
@@ -90,7 +94,12 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		t.Fatalf("DELETE = %d %s", res.Code, res.Body)
 	}
 	wantProblem(t, h.do("GET", "/payment-sessions/"+sid, "", nil, "X-Api-Key", key), 401, session.ReasonUnauthenticated)
-	wantProblem(t, h.do("DELETE", "/api-keys/"+id, admin, nil), 404, session.ReasonNotFound)
+	// Revoking it again is 204 for its merchant (DELETE is idempotent), 404
+	// for another.
+	if res := h.do("DELETE", "/api-keys/"+id, admin, nil); res.Code != 204 {
+		t.Errorf("DELETE again = %d %s; want 204", res.Code, res.Body)
+	}
+	wantProblem(t, h.do("DELETE", "/api-keys/"+id, h.token("m-2", auth.ScopeAPIKeysWrite), nil), 404, session.ReasonNotFound)
 	wantProblem(t, h.do("DELETE", "/api-keys/NOT-HEX", admin, nil), 400, session.ReasonValidation)
 }
 
@@ -336,4 +345,35 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 			t.Errorf("sub %q: stored createdBy %q; want %q", tt.sub, k.CreatedBy, tt.want)
 		}
 	}
+}
+
+// TestRevocationWhoseAnswerWasLost: a DELETE /api-keys/{keyId} whose
+// revocation DynamoDB applied but whose every answer was lost is 503; the
+// client's retry learns that the key is revoked (204), not 404, which would
+// also mean "no such key of yours" (a mistyped id, the old key still live).
+// The key stays refused, and the repeat changes nothing.
+func TestRevocationWhoseAnswerWasLost(t *testing.T) {
+	var armed atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op == "UpdateItem" && armed.Load() {
+			return storetest.AnswerLost(http.DefaultTransport, req)
+		}
+		return nil, nil
+	}}
+	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 2})
+	admin := h.token("m-1", auth.ScopeAPIKeysWrite)
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+	id := strings.Split(key, "_")[1]
+	sid := h.create("m-1", nil)
+	armed.Store(true)
+	if res := h.do("DELETE", "/api-keys/"+id, admin, nil); res.Code != 503 {
+		t.Fatalf("DELETE with every answer lost = %d %s; want 503", res.Code, res.Body)
+	}
+	armed.Store(false)
+	if res := h.do("DELETE", "/api-keys/"+id, admin, nil); res.Code != 204 {
+		t.Errorf("DELETE again = %d %s; want 204 (revoked)", res.Code, res.Body)
+	}
+	wantProblem(t, h.do("DELETE", "/api-keys/"+id, h.token("m-2", auth.ScopeAPIKeysWrite), nil), 404, session.ReasonNotFound)
+	wantProblem(t, h.do("DELETE", "/api-keys/0123456789abcdef", admin, nil), 404, session.ReasonNotFound)
+	wantProblem(t, h.do("GET", "/sessions/"+sid, "", nil, "X-Api-Key", key), 401, session.ReasonUnauthenticated)
 }

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -164,13 +165,34 @@ func answerPanics(answer errorWriter, w http.ResponseWriter, r *http.Request, er
 // A panic's value can carry request data (panic(fmt.Sprintf("bad event
 // %q", ev)), an error quoting its input), and neither may reach a log
 // (docs/design.md §7). The stack beside it shows arguments as machine words.
+//
+// A text longer than maxLoggedPanic bytes is logged as its first
+// maxLoggedPanic bytes (cut at a character boundary), marked with its
+// length: a 64 KB value must not make a 64 KB log line. The whole text is
+// judged first, so a card number or credential straddling the cut redacts
+// the value as it would uncut (its first digits never reach the log), and
+// the cut text is judged again: a cut can make a card number of what was
+// not one (the first 16 digits of a 20-digit reference).
 func loggedPanic(p any) string {
 	s := fmt.Sprint(p)
 	if session.HoldsCardNumber(s) || holdsCredential(s) {
 		return fmt.Sprintf("%s (%T)", redacted, p)
 	}
-	return s
+	if len(s) <= maxLoggedPanic {
+		return s
+	}
+	cut := maxLoggedPanic
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if head := s[:cut]; !session.HoldsCardNumber(head) && !holdsCredential(head) {
+		return fmt.Sprintf("%s... [truncated: %d bytes]", head, len(s))
+	}
+	return fmt.Sprintf("%s (%T)", redacted, p)
 }
+
+// maxLoggedPanic is how many bytes of a panic's text its log line keeps.
+const maxLoggedPanic = 1024
 
 func takesBody(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch

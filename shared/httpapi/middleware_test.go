@@ -412,3 +412,60 @@ func TestPanicIsLoggedOnceWithoutItsSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestPanicValueIsLoggedCut: a panic's text is logged as its first KiB,
+// marked with its length (a 64 KB value must not make a 64 KB log line),
+// and the cut weakens no redaction: a card number straddling the cut
+// redacts the value (its first digits are not logged), and so does a cut
+// that makes one (the first 16 digits of a 20-digit reference are a Visa
+// number). Only the line's panic value is searched, not its stack trace.
+func TestPanicValueIsLoggedCut(t *testing.T) {
+	tests := []struct {
+		name   string
+		panic  string
+		want   string // the value as logged ("panic: " + want); prefix if cut
+		cut    bool   // cut, marked with the value's length
+		hidden string // what the logged value must not hold
+	}{
+		{"a short value, whole", "boom", "boom", false, ""},
+		{"64 KiB of text", strings.Repeat("abc ", 16384), strings.Repeat("abc ", 256), true, ""},
+		{"exactly 1 KiB, whole", strings.Repeat("abc ", 256), strings.Repeat("abc ", 256), false, ""},
+		{"a card number straddling the cut", strings.Repeat("ab ", 340) + "4111 1111 1111 1111" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
+		{"a cut making a card number of a 20-digit reference", strings.Repeat("ab ", 336) + "41111111111111111234" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
+		{"a cut inside a character", "x" + strings.Repeat("é", 2000), "x" + strings.Repeat("é", 511), true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "req-1" }, httpapi.NewRouter(httpapi.Route{
+				Pattern: "/panic",
+				Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(tt.panic) }),
+			}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/panic", nil))
+			if rec.Code != http.StatusInternalServerError {
+				t.Errorf("status: got %d; want 500", rec.Code)
+			}
+			var line struct{ Error string }
+			dec := json.NewDecoder(&logs)
+			if err := dec.Decode(&line); err != nil || dec.More() {
+				t.Fatalf("log: got %v (more %v); want one JSON line", err, dec.More())
+			}
+			value, _, _ := strings.Cut(line.Error, "\n") // the stack trace follows the value
+			_, value, ok := strings.Cut(value, "panic: ")
+			if !ok {
+				t.Fatalf("error: got %.200q; want it to begin with the panic", line.Error)
+			}
+			if tt.hidden != "" && strings.Contains(value, tt.hidden) {
+				t.Errorf("the logged value holds %q: %.2000q", tt.hidden, value)
+			}
+			want := tt.want
+			if tt.cut {
+				want += fmt.Sprintf("... [truncated: %d bytes]", len(tt.panic))
+			}
+			if value != want {
+				t.Errorf("logged value (%d bytes): got %.200q...; want %.200q... (%d bytes)", len(value), value, want, len(want))
+			}
+		})
+	}
+}

@@ -118,9 +118,13 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 
 // DeleteAPIKey revokes merchantID's key id: one conditional UpdateItem
 // marks it revoked (TTL deletes the record a day later). Another merchant's
-// key, an unknown one and one already revoked are ENOTFOUND. A revocation
-// DynamoDB applied but whose answer was lost, then retried by the SDK, is
-// recognised by its writeId and succeeds.
+// key and an unknown one are ENOTFOUND. A revocation DynamoDB applied but
+// whose answer was lost, then retried by the SDK, is recognised by its
+// writeId and succeeds; so does revoking again a key of merchantID's that
+// is already revoked, changing nothing (DELETE is idempotent: a client
+// whose revocation came back 503 learns on retry that the key is revoked,
+// and a 404 always means no such key of its own, one that may still be
+// live).
 func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 	pk, sk := apiKeyKey(id)
 	now := s.now()
@@ -144,6 +148,11 @@ func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 	if errors.As(err, &ccf) {
 		if ownWrite(ccf.Item, writeID) {
 			return nil
+		}
+		var stored apiKeyItem
+		if ccf.Item != nil && attributevalue.UnmarshalMap(ccf.Item, &stored) == nil &&
+			stored.MerchantID == merchantID && stored.RevokedAt != nil {
+			return nil // revoked already
 		}
 		return errAPIKeyNotFound()
 	}

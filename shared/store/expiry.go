@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -124,6 +126,13 @@ func (s *Store) sweptBy(now time.Time) time.Time { return now.Add(-s.policy.Writ
 // (TransactionConflict, real DynamoDB only) is tried again after a jittered
 // backoff, up to maxWriteAttempts times; then ECONFLICT CONCURRENT_UPDATE
 // (Transient: the next sweep retries it).
+//
+// A write whose outcome is unknown (its every answer lost, a 5xx, a
+// timeout: see ambiguous) is judged by the session read back (consistent,
+// afterUnknown): expired by this write is true, closed otherwise (or gone)
+// is false, as a failed condition would have said; still open, or a read
+// that fails too, is the write's error. The sweeper then counts as errors
+// only the expiries that did not land.
 func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	expiresAt, err := time.Parse(time.RFC3339Nano, k.ExpiresAt)
 	if err != nil {
@@ -132,7 +141,11 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
 	writeID := uuid.NewString()
 	for attempt := 1; ; attempt++ {
-		ok, err := s.expireOnce(ctx, k, e, writeID)
+		var sent sends
+		ok, err := s.expireOnce(ctx, k, e, writeID, &sent)
+		if err != nil && !transactionConflict(err) && ambiguous(err, &sent) && ctx.Err() == nil {
+			return s.afterUnknown(ctx, k, writeID, err)
+		}
 		if !transactionConflict(err) {
 			return ok, err
 		}
@@ -145,9 +158,48 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	}
 }
 
+// ambiguous reports whether a failed write may have been applied: unless
+// it was sent once and DynamoDB answered it with a 4xx (a refusal, a
+// throttle, a running transaction: nothing written), its outcome is
+// unknown. A try sent again by the SDK may follow one that landed with its
+// answer lost; a 5xx, an unreadable answer or a connection that failed
+// after sending may have landed itself.
+func ambiguous(err error, sent *sends) bool {
+	var re *awshttp.ResponseError
+	refused := errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500
+	return !(sent.once() && refused)
+}
+
+// afterUnknown judges an expiry write whose outcome is unknown by the
+// session read back with a consistent GetItem: applied if its recentWrites
+// holds writeID (true); false if it is gone, closed or no longer due at
+// that expiresAt (someone else's write: the sweeper skips it); else, or if
+// the read fails, the write's error err.
+func (s *Store) afterUnknown(ctx context.Context, k ExpiryKey, writeID string, err error) (bool, error) {
+	rctx, cancel := s.writeContext(ctx)
+	defer cancel()
+	pk, sk := sessionKey(k.ID)
+	out, rerr := s.db.GetItem(rctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: keyOf(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if rerr != nil {
+		return false, err
+	}
+	if slices.Contains(decodeWrites(out.Item), writeID) {
+		return true, nil
+	}
+	_, due := out.Item[attrExpiryShard]
+	exp, _ := out.Item[attrExpiresAt].(*ddb.AttributeValueMemberS)
+	status, _ := out.Item["status"].(*ddb.AttributeValueMemberS)
+	if out.Item == nil || !due || exp == nil || exp.Value != k.ExpiresAt || status == nil || !session.Status(status.Value).Open() {
+		return false, nil
+	}
+	return false, err
+}
+
 // expireOnce is one UpdateItem of Expire. A TransactionConflict error is
 // returned as the SDK's, for Expire to retry.
-func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string) (bool, error) {
+func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string, sent *sends) (bool, error) {
 	closed := formatTime(e.ClosedAt)
 	retain := formatTime(e.RetainUntil)
 	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
@@ -193,7 +245,7 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 		// On a failed condition, the item tells whether the write was this
 		// one, retried by the SDK after its answer was lost.
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}, sent.count)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):

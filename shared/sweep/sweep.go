@@ -8,6 +8,9 @@
 // once: a session someone else closed or expired is skipped, never
 // overwritten. A write that DynamoDB throttled, or that kept meeting a
 // running transaction, is deferred to the next run: counted, not an error.
+// A write whose outcome is unknown (every answer lost, a 5xx, a timeout) is
+// judged by the session read back (store.Expire): expired by it or closed
+// by someone else is counted so, not as an error.
 package sweep
 
 import (

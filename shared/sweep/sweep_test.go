@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -381,6 +383,91 @@ func TestSweepDefersWhatDynamoDBDefers(t *testing.T) {
 			failing.Store(false)
 			if r := sw.Run(context.Background()); r.Expired != 3 || !r.Complete {
 				t.Errorf("next Run() = %+v; want the 3 expired", r)
+			}
+		})
+	}
+}
+
+// TestSweepJudgesAnUnknownOutcomeByTheSession: an expiry write whose
+// outcome is unknown (every answer lost, a 500 after it landed, a
+// connection reset before it was sent) is judged by the session read back:
+// expired by this write is counted expired, closed by someone else
+// skipped — not errors (SweepErrors pages through an alarm, and the next
+// run finds nothing left to do). A write that did not land, or whose
+// read-back fails too, stays an error.
+func TestSweepJudgesAnUnknownOutcomeByTheSession(t *testing.T) {
+	// race is a processor closing the session while the sweep's write is
+	// on its way (its clock before the session's guard band), once.
+	type race struct {
+		f    *fixture
+		id   string
+		once sync.Once
+		err  error
+	}
+	serverError := func(req *http.Request) *http.Response {
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error")
+	}
+	tests := []struct {
+		name   string
+		update func(r *race, req *http.Request) (*http.Response, error) // every try of the expiry write
+		read   bool                                                     // the read-back fails too (500)
+		want   sweep.Result                                             // Expired, Skipped, Errors
+		stored session.Status
+	}{
+		{"every answer lost", func(_ *race, req *http.Request) (*http.Response, error) {
+			return storetest.AnswerLost(http.DefaultTransport, req)
+		}, false, sweep.Result{Expired: 1}, session.Expired},
+		{"a 500 after it landed", func(_ *race, req *http.Request) (*http.Response, error) {
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				return nil, err
+			}
+			res.Body.Close()
+			return serverError(req), nil
+		}, false, sweep.Result{Expired: 1}, session.Expired},
+		{"closed by a processor, then reset before sending", func(r *race, _ *http.Request) (*http.Response, error) {
+			r.once.Do(func() {
+				proc := store.New(r.f.db, r.f.table, policy, 16, storetest.NewClock(t0.Add(-2*time.Minute)).Now)
+				_, r.err = proc.ApplyEvent(context.Background(), "", r.id, &session.Event{Status: session.Authorised})
+			})
+			return nil, &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
+		}, false, sweep.Result{Skipped: 1}, session.Authorised},
+		{"a 500, not landed", func(_ *race, req *http.Request) (*http.Response, error) {
+			return serverError(req), nil
+		}, false, sweep.Result{Errors: 1}, session.Created},
+		{"every answer lost, the read fails too", func(_ *race, req *http.Request) (*http.Response, error) {
+			return storetest.AnswerLost(http.DefaultTransport, req)
+		}, true, sweep.Result{Errors: 1}, session.Expired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			vs := sessions(1, t0.Add(-31*time.Minute))
+			rc := &race{f: f, id: vs[0].ID}
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				switch {
+				case op == "UpdateItem":
+					return tt.update(rc, req)
+				case op == "GetItem" && tt.read:
+					return serverError(req), nil
+				}
+				return nil, nil
+			}}
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 2}), f.table, policy, 16, f.clock.Now)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			f.importAll(t, vs)
+			r := sw.Run(context.Background())
+			if rc.err != nil {
+				t.Fatalf("the processor's AUTHORISED: %v", rc.err)
+			}
+			if r.Found != 1 || r.Expired != tt.want.Expired || r.Skipped != tt.want.Skipped || r.Errors != tt.want.Errors || r.Deferred != 0 {
+				t.Errorf("Run() = %+v; want 1 found, %d expired, %d skipped, %d errors, none deferred", r, tt.want.Expired, tt.want.Skipped, tt.want.Errors)
+			}
+			if got, want := strings.Contains(f.logs.String(), `"level":"ERROR"`), tt.want.Errors > 0; got != want {
+				t.Errorf("an ERROR line: got %v; want %v:\n%s", got, want, f.logs)
+			}
+			if got, _ := f.status(t, rc.id); got != tt.stored {
+				t.Errorf("stored status: got %v; want %v", got, tt.stored)
 			}
 		})
 	}

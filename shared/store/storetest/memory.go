@@ -569,8 +569,8 @@ func (m *Memory) APIKey(ctx context.Context, id string) (*store.APIKey, error) {
 }
 
 // DeleteAPIKey revokes merchantID's key, as store.Store.DeleteAPIKey:
-// another merchant's key, an unknown one and one already revoked are
-// ENOTFOUND.
+// another merchant's key and an unknown one are ENOTFOUND; one of
+// merchantID's already revoked stays as it was, and succeeds.
 func (m *Memory) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 	if err := unavailable(ctx); err != nil {
 		return err
@@ -578,8 +578,11 @@ func (m *Memory) DeleteAPIKey(ctx context.Context, merchantID, id string) error 
 	m.state.mu.Lock()
 	defer m.state.mu.Unlock()
 	k, ok := m.state.keys[id]
-	if !ok || k.MerchantID != merchantID || k.RevokedAt != nil {
+	if !ok || k.MerchantID != merchantID {
 		return errAPIKeyNotFound()
+	}
+	if k.RevokedAt != nil {
+		return nil
 	}
 	now := m.now()
 	k.RevokedAt = &now

@@ -267,6 +267,9 @@ var contractScript = []struct {
 	{"revoke it", func(r *contractRun) string { return observe(nil, r.st.DeleteAPIKey(ctx, "m-1", "00000000000000a1")) }},
 	{"a revoked key reads as unknown", func(r *contractRun) string { return observeKey(r.st.APIKey(ctx, "00000000000000a1")) }},
 	{"revoke it again", func(r *contractRun) string { return observe(nil, r.st.DeleteAPIKey(ctx, "m-1", "00000000000000a1")) }},
+	{"another merchant revokes it once revoked", func(r *contractRun) string {
+		return observe(nil, r.st.DeleteAPIKey(ctx, "m-2", "00000000000000a1"))
+	}},
 	{"revoke an unknown key", func(r *contractRun) string { return observe(nil, r.st.DeleteAPIKey(ctx, "m-1", "00000000000000ff")) }},
 	{"a key that expires", func(r *contractRun) string {
 		exp := r.clock.Now().Add(time.Minute)
