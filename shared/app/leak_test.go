@@ -24,11 +24,14 @@ import (
 // answer was lost, as when a Lambda's deadline or a gone client cuts a
 // request mid-call.
 type answerLosingTransport struct {
-	next http.RoundTripper
-	lose atomic.Bool
+	next     http.RoundTripper
+	lose     atomic.Bool
+	inFlight atomic.Int64 // calls not yet returned
 }
 
 func (t *answerLosingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.inFlight.Add(1)
+	defer t.inFlight.Add(-1)
 	res, err := t.next.RoundTrip(r)
 	if err != nil || !t.lose.Load() {
 		return res, err
@@ -59,8 +62,10 @@ func settledGoroutines(want int, wait time.Duration) int {
 // functions/*/main.go wire it) again and again: answered normally, refused
 // (no credentials), with its context canceled before it starts (the client
 // gone), cut by the invocation's deadline mid-call with the call landed
-// and its answer lost, and panicking. After each round the goroutines
-// return to the count after the first round.
+// and its answer lost, and panicking. No DynamoDB call is still under way
+// when an invocation returns (on Lambda it would run frozen into the next
+// one), and after each round the goroutines return to the count after the
+// first round.
 func TestLambdaContainerLeaksNoGoroutines(t *testing.T) {
 	f := newFixture(t)
 	tr := &answerLosingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
@@ -88,6 +93,11 @@ func TestLambdaContainerLeaksNoGoroutines(t *testing.T) {
 	getEv := f.event(t, "get-session.json", "")
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
+	returned := func(what string) {
+		if n := tr.inFlight.Load(); n != 0 {
+			t.Errorf("%s: %d DynamoDB calls still under way when the invocation returned; want 0", what, n)
+		}
+	}
 	round := func() {
 		for _, ev := range evs {
 			h := handlers[ev.RouteKey]
@@ -97,6 +107,7 @@ func TestLambdaContainerLeaksNoGoroutines(t *testing.T) {
 			if _, err := h(context.Background(), ev); err != nil {
 				t.Fatalf("%s: handler error %v", ev.RouteKey, err)
 			}
+			returned(ev.RouteKey)
 			bare := ev
 			bare.Headers = map[string]string{}
 			for k, v := range ev.Headers {
@@ -110,6 +121,7 @@ func TestLambdaContainerLeaksNoGoroutines(t *testing.T) {
 			if _, err := h(canceled, ev); err != nil {
 				t.Fatalf("%s canceled: handler error %v", ev.RouteKey, err)
 			}
+			returned(ev.RouteKey + " canceled")
 			// The invocation's deadline 50 ms after it starts (the
 			// handler's context ends answerReserve before it).
 			tr.lose.Store(true)
@@ -120,6 +132,7 @@ func TestLambdaContainerLeaksNoGoroutines(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s cut mid-call: handler error %v", ev.RouteKey, err)
 			}
+			returned(ev.RouteKey + " cut mid-call")
 		}
 		if res, err := panics(context.Background(), getEv); err != nil || res.StatusCode != http.StatusInternalServerError {
 			t.Fatalf("panic = %d, %v; want 500", res.StatusCode, err)
