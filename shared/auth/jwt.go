@@ -133,6 +133,7 @@ type JWTVerifier struct {
 	mu          sync.Mutex // guards the fields below; never held during a fetch
 	flight      *refresh   // the fetch running, or nil
 	lastAttempt time.Time  // when the last fetch started (wall clock)
+	lastErr     error      // the last finished fetch's error, nil if it worked
 	skipped     map[string]bool
 
 	loggedURL string // JWKSURL as the logs show it (loggedJWKSURL)
@@ -394,7 +395,9 @@ func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws
 // key returns the verification key kid. A kid of the set in hand is
 // answered at once (starting a background fetch if the set is old); an
 // unknown kid, or no set yet, waits for a fetch: the one running, or a new
-// one if none started within refreshGap.
+// one if none started within refreshGap. A kid the set still lacks is
+// unknown (401) if the last fetch worked, and errKeySetUnavailable (503)
+// if it failed: the token could not be checked.
 func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 	now := v.wallNow()
 	s := v.set.Load()
@@ -426,7 +429,21 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 	if k, ok := s.keys[kid]; ok {
 		return k, nil
 	}
+	if err := v.lastFetchErr(); err != nil {
+		// The kid may be a key the provider added since the set in hand
+		// was fetched: it could not be checked, which is no verdict on
+		// the token (503, not 401).
+		return verifyKey{}, fmt.Errorf("%w: kid %q is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, kid, err)
+	}
 	return verifyKey{}, fmt.Errorf("unknown kid %q", kid)
+}
+
+// lastFetchErr is the error of the last fetch that finished (nil if it
+// worked, or if none has).
+func (v *JWTVerifier) lastFetchErr() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.lastErr
 }
 
 // startRefresh returns the fetch running, or starts one unless one started
@@ -463,7 +480,7 @@ func (v *JWTVerifier) fetch(f *refresh) {
 		v.set.Store(ks)
 	}
 	v.mu.Lock()
-	f.err = err
+	f.err, v.lastErr = err, err
 	v.flight = nil
 	v.mu.Unlock()
 	close(f.done)

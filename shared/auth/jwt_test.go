@@ -301,3 +301,49 @@ func mergeSets(t *testing.T, issuers ...*devtoken.Issuer) []byte {
 	b, _ := json.Marshal(all)
 	return b
 }
+
+// TestUnknownKidWhileJWKSDownIs503: a token naming a kid the key set in
+// hand lacks can be checked only by fetching the set again. When that
+// fetch fails (the provider down, or a fetch a Lambda froze and thawed past
+// its deadline), the service could not check the token: 503 with
+// Retry-After, as docs/design.md §6 answers what it cannot do for now, not
+// 401, which tells a client its credential is bad (and sends it to the
+// same provider for a new one). A kid the set still lacks after a fetch
+// that worked stays 401.
+func TestUnknownKidWhileJWKSDownIs503(t *testing.T) {
+	first := newIssuer(t, jwa.ES256())
+	rotated := newIssuer(t, jwa.ES256())
+	stranger := newIssuer(t, jwa.ES256()) // never in the JWKS
+	jwks := newJWKSServer(t, first.JWKS())
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock})
+	if _, err := v.Verify(context.Background(), first.MustMint(devtoken.Claims{IssuedAt: clock()})); err != nil {
+		t.Fatal(err)
+	}
+	jwks.set(rotated.JWKS())
+	steps := []struct {
+		name    string
+		advance time.Duration
+		down    bool
+		token   *devtoken.Issuer
+		want    session.Code
+	}{
+		{"rotated kid, the refresh fails", 11 * time.Second, true, rotated, session.EUNAVAILABLE},
+		{"rotated kid, within the gap after that failure", time.Second, true, rotated, session.EUNAVAILABLE},
+		{"a kid the JWKS never held, within the gap after that failure", 0, true, stranger, session.EUNAVAILABLE},
+		{"rotated kid, past the gap, the JWKS back", 11 * time.Second, false, rotated, ""},
+		{"a kid the JWKS never held, past the gap, the JWKS up", 11 * time.Second, false, stranger, session.EUNAUTHORIZED},
+		{"a kid the JWKS never held, within the gap after a fetch that worked", time.Second, false, stranger, session.EUNAUTHORIZED},
+	}
+	for _, s := range steps {
+		advance(s.advance)
+		jwks.down.Store(s.down)
+		_, err := v.Verify(context.Background(), s.token.MustMint(devtoken.Claims{IssuedAt: clock()}))
+		if got := session.ErrorCode(err); got != s.want {
+			t.Errorf("%s: Verify() = %v (%q); want %q", s.name, err, got, s.want)
+		}
+	}
+}
