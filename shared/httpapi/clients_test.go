@@ -599,6 +599,11 @@ func testStrictClients(t *testing.T, h *harness) {
 				t.Errorf("%s = %s; 000 lastUpdatedOn = %s", name, v, b0.LastUpdatedOn)
 			}
 		}
+		// 000's "last update time of the payment session entry" is 001's
+		// latest status change ("processedOn"): every change is one.
+		if processed, _ := time.Parse(time.RFC3339Nano, b1.ProcessedOn); !processed.Truncate(time.Microsecond).Equal(updated) {
+			t.Errorf("000 lastUpdatedOn = %s; 001 processedOn = %s", b0.LastUpdatedOn, b1.ProcessedOn)
+		}
 		if amount := b1.Amount.String(); amount != "8800" && amount != "0" && amount != "1" {
 			t.Errorf("001 amount = %s; want what the merchant sent", amount)
 		}
