@@ -724,3 +724,57 @@ func precision(v string) time.Duration {
 	}
 	return d
 }
+
+// TestStrictClientsAcrossInstances: Lambda instances' clocks differ by
+// milliseconds, and a processor's two reports in a row can reach two
+// instances, the second a little behind the first. 001's sample lists its
+// history oldest first, each "processedOn" after the one before, and its
+// data.processedOn is the latest; 000's lastUpdatedOn is the "last update
+// time of the payment session entry": a poller that keeps it to notice a
+// change must never see it go back. Each change is entered no earlier than
+// the latest one already made (docs/design.md §4: a change made within the
+// clocks' agreement follows the one before it), on both stores.
+func TestStrictClientsAcrossInstances(t *testing.T) { eachStore(t, testStrictClientsAcrossInstances) }
+
+func testStrictClientsAcrossInstances(t *testing.T, h *harness) {
+	d := newDialectReader(h, "m-1")
+	behind := func(at time.Duration, step func()) {
+		h.clock.Set(t0.Add(at))
+		step()
+	}
+	seen := map[string]string{}
+	check := func(t *testing.T, id string) {
+		t.Helper()
+		rs := d.all(id)
+		b0 := read000(t, rs["000"])
+		read001(t, rs["001"]) // oldest first, data.processedOn the last
+		if b0.LastUpdatedOn < seen[id] {
+			t.Errorf("000 lastUpdatedOn went back: %s, then %s", seen[id], b0.LastUpdatedOn)
+		}
+		seen[id] = b0.LastUpdatedOn
+	}
+	// An event, then one from an instance 500 ms behind.
+	id := h.create("m-1", nil)
+	behind(2*time.Second, func() { h.event(id, map[string]any{"status": "PROCESSING"}) })
+	check(t, id)
+	behind(1500*time.Millisecond, func() { h.event(id, map[string]any{"status": "AUTHORISED"}) })
+	check(t, id)
+	// The merchant's cancel request, from an instance behind again.
+	behind(3*time.Second, func() { h.event(id, map[string]any{"status": "SETTLED"}) })
+	check(t, id)
+	other := h.create("m-1", nil)
+	behind(4*time.Second, func() { h.event(other, map[string]any{"status": "AUTHORISED"}) })
+	check(t, other)
+	behind(3500*time.Millisecond, func() { h.cancel("m-1", other) })
+	check(t, other)
+	// A child's AUTHORISED moves its parent, from an instance behind the
+	// parent's last change.
+	h.clock.Set(t0.Add(5 * time.Second))
+	parent := h.create("m-1", nil)
+	child := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+	behind(6*time.Second, func() { h.event(parent, map[string]any{"status": "PROCESSING"}) })
+	check(t, parent)
+	behind(5500*time.Millisecond, func() { h.event(child, map[string]any{"status": "AUTHORISED"}) })
+	check(t, parent)
+	check(t, child)
+}
