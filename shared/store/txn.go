@@ -126,6 +126,12 @@ func (s *Store) ahead(updatedAt time.Time) bool {
 	return updatedAt.After(s.now().Add(maxClockLead))
 }
 
+// FollowsChange reports whether a change made at updatedAt, read by a
+// write, moves the write's instant to it (Txn.Now): unless it is further
+// ahead of the clock than maxClockLead. For storetest.Memory, which
+// follows the same rule.
+func (s *Store) FollowsChange(updatedAt time.Time) bool { return !s.ahead(updatedAt) }
+
 // Put marks a session read with Get for writing.
 func (t *Txn) Put(v *session.Session) { t.puts = append(t.puts, v) }
 

@@ -146,10 +146,13 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 // memoryTxn is one operation's reads and writes, made under the lock at
 // one instant, as one attempt of store.Store.Transact.
 type memoryTxn struct {
-	m    *Memory
-	now  time.Time
-	read map[string]*session.Session // as stored when read
-	puts []*session.Session
+	m   *Memory
+	now time.Time
+	// latest is the latest change of a session read, as store.Txn's: a
+	// change is never made before it (store.Store.FollowsChange).
+	latest time.Time
+	read   map[string]*session.Session // as stored when read
+	puts   []*session.Session
 	// system marks the puts that are system changes (store.Txn.PutSystem).
 	system map[*session.Session]bool
 	news   map[string]bool
@@ -161,8 +164,40 @@ type memoryIdemWrite struct {
 	rec memoryReplay
 }
 
-func (m *Memory) begin() *memoryTxn {
-	return &memoryTxn{m: m, now: m.now(), read: map[string]*session.Session{}, news: map[string]bool{}}
+func (m *Memory) begin() *memoryTxn { return m.beginAt(time.Time{}) }
+
+// beginAt begins an operation at the clock, or at floor if that is later:
+// store.Store.Transact's attempt after one that read a change later than
+// its instant.
+func (m *Memory) beginAt(floor time.Time) *memoryTxn {
+	now := m.now()
+	if floor.After(now) {
+		now = floor
+	}
+	return &memoryTxn{m: m, now: now, read: map[string]*session.Session{}, news: map[string]bool{}}
+}
+
+// transact runs op as store.Store.Transact runs an attempt: when op wrote
+// something after reading a session changed later than the operation's
+// instant (another instance's clock is ahead), op runs again at that
+// instant, so no change is entered before one already made; then its
+// writes are committed. Nothing changes under the lock between the runs.
+func (m *Memory) transact(op func(t *memoryTxn) error) error {
+	var floor time.Time
+	for {
+		t := m.beginAt(floor)
+		if err := op(t); err != nil {
+			return err
+		}
+		if len(t.puts) == 0 && t.idem == nil {
+			return nil
+		}
+		if t.latest.After(t.now) {
+			floor = t.latest
+			continue
+		}
+		return t.commit()
+	}
 }
 
 // get reads a session as stored, without the time rules (store.Txn.Get).
@@ -172,6 +207,9 @@ func (t *memoryTxn) get(id string) (*session.Session, error) {
 		return nil, session.NotFound()
 	}
 	t.read[id] = v
+	if v.UpdatedAt.After(t.latest) && t.m.model.FollowsChange(v.UpdatedAt) {
+		t.latest = v.UpdatedAt
+	}
 	return v.Clone(), nil
 }
 
@@ -340,51 +378,56 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 	s := m.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := m.begin()
 	p := m.policy()
-	v, err := t.get(id)
+	var out *session.Session
+	err := m.transact(func(t *memoryTxn) error {
+		v, err := t.get(id)
+		if err != nil {
+			return err
+		}
+		if merchantID != "" && v.MerchantID != merchantID {
+			return session.NotFound()
+		}
+		var applied bool
+		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
+			if applied, err = v.Apply(ev, t.now, p); err != nil {
+				return err
+			}
+			if applied {
+				t.put(v)
+				if err := m.closeOpenChild(t, v); err != nil {
+					return err
+				}
+			}
+		} else {
+			var parent *session.Session
+			if session.NeedsParent(v, ev.Status) {
+				if parent, err = t.get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+					parent = nil
+				}
+			}
+			var parentChanged bool
+			if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, t.now, p); err != nil {
+				return err
+			}
+			if applied {
+				t.put(v)
+				if parentChanged {
+					t.putSystem(parent)
+				}
+			}
+		}
+		if !applied {
+			out, err = v.At(t.now, p)
+			return err
+		}
+		out = v
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if merchantID != "" && v.MerchantID != merchantID {
-		return nil, session.NotFound()
-	}
-	var applied bool
-	if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
-		if applied, err = v.Apply(ev, t.now, p); err != nil {
-			return nil, err
-		}
-		if applied {
-			t.put(v)
-			if err := m.closeOpenChild(t, v); err != nil {
-				return nil, err
-			}
-		}
-	} else {
-		var parent *session.Session
-		if session.NeedsParent(v, ev.Status) {
-			if parent, err = t.get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
-				parent = nil
-			}
-		}
-		var parentChanged bool
-		if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, t.now, p); err != nil {
-			return nil, err
-		}
-		if applied {
-			t.put(v)
-			if parentChanged {
-				t.putSystem(parent)
-			}
-		}
-	}
-	if !applied {
-		return v.At(t.now, p)
-	}
-	if err := t.commit(); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return out, nil
 }
 
 // Cancel is merchantID's cancel, as store.Store.Cancel: another merchant's
@@ -396,42 +439,46 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 	s := m.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := m.begin()
-	v, err := t.get(id)
+	var out *session.Session
+	err := m.transact(func(t *memoryTxn) error {
+		v, err := t.get(id)
+		if err != nil {
+			return err
+		}
+		if v.MerchantID != merchantID {
+			return session.NotFound()
+		}
+		follow := session.NeedsParent(v, session.CancelRequested)
+		if err := v.Cancel(reason, t.now, m.policy()); err != nil {
+			return err
+		}
+		t.put(v)
+		if follow {
+			parent, err := t.get(v.ParentSessionID)
+			switch {
+			case session.ErrorCode(err) == session.ENOTFOUND:
+			case err != nil:
+				return err
+			default:
+				changed, err := session.FollowChild(v, parent, t.now, m.policy())
+				if err != nil {
+					return err
+				}
+				if changed {
+					t.putSystem(parent)
+				}
+			}
+		}
+		if err := m.closeOpenChild(t, v); err != nil {
+			return err
+		}
+		out = v
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if v.MerchantID != merchantID {
-		return nil, session.NotFound()
-	}
-	follow := session.NeedsParent(v, session.CancelRequested)
-	if err := v.Cancel(reason, t.now, m.policy()); err != nil {
-		return nil, err
-	}
-	t.put(v)
-	if follow {
-		parent, err := t.get(v.ParentSessionID)
-		switch {
-		case session.ErrorCode(err) == session.ENOTFOUND:
-		case err != nil:
-			return nil, err
-		default:
-			changed, err := session.FollowChild(v, parent, t.now, m.policy())
-			if err != nil {
-				return nil, err
-			}
-			if changed {
-				t.putSystem(parent)
-			}
-		}
-	}
-	if err := m.closeOpenChild(t, v); err != nil {
-		return nil, err
-	}
-	if err := t.commit(); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return out, nil
 }
 
 // closeOpenChild is store.Store's: a parent just closed closes its open
