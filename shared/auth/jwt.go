@@ -432,8 +432,10 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 	if err := v.lastFetchErr(); err != nil {
 		// The kid may be a key the provider added since the set in hand
 		// was fetched: it could not be checked, which is no verdict on
-		// the token (503, not 401).
-		return verifyKey{}, fmt.Errorf("%w: kid %q is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, kid, err)
+		// the token (503, not 401). The error is not the kid's: a 503's
+		// error is logged, and the kid is the client's unverified text
+		// (a card number or a psk_ key, for all the header says).
+		return verifyKey{}, fmt.Errorf("%w: the token's kid is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, err)
 	}
 	return verifyKey{}, fmt.Errorf("unknown kid %q", kid)
 }

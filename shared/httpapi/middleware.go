@@ -173,7 +173,19 @@ func answerPanics(answer errorWriter, w http.ResponseWriter, r *http.Request, er
 // the value as it would uncut (its first digits never reach the log), and
 // the cut text is judged again: a cut can make a card number of what was
 // not one (the first 16 digits of a 20-digit reference).
-func loggedPanic(p any) string {
+//
+// A value whose formatting panics (fmt recovers one such panic, quoting
+// its value, but not a second one raised while formatting that value) is
+// logged as [unprintable] and its type: loggedPanic runs in the deferred
+// function that recovered the handler's panic, and a panic there would
+// escape the middleware (net/http's own recovery would format it again
+// and take the whole process down).
+func loggedPanic(p any) (logged string) {
+	defer func() {
+		if recover() != nil {
+			logged = fmt.Sprintf("[unprintable] (%T)", p)
+		}
+	}()
 	s := fmt.Sprint(p)
 	if session.HoldsCardNumber(s) || holdsCredential(s) {
 		return fmt.Sprintf("%s (%T)", redacted, p)

@@ -469,3 +469,46 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		})
 	}
 }
+
+// unprintable is a panic value whose String panics with itself: fmt
+// recovers the first panic and formats its value, whose String panics
+// again, and that second panic fmt lets through.
+type unprintable struct{}
+
+func (unprintable) String() string { panic(unprintable{}) }
+
+// TestPanicValueThatPanicsWhenFormattedIsLogged: the middleware formats a
+// panic's value for the log inside the function that recovered it, so a
+// value that cannot be formatted must not panic there: the request is
+// still a logged 500 (the value named by its type), and serving goes on.
+// Before, the second panic escaped ServeHTTP (net/http's recovery formats
+// the value again, panics in its own deferred function, and the process
+// dies).
+func TestPanicValueThatPanicsWhenFormattedIsLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "req-1" }, httpapi.NewRouter(httpapi.Route{
+		Pattern: "/panic",
+		Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(unprintable{}) }),
+	}))
+	rec := httptest.NewRecorder()
+	escaped := func() (p any) {
+		defer func() { p = recover() }()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/panic", nil))
+		return nil
+	}()
+	if escaped != nil {
+		t.Fatalf("ServeHTTP panicked with %T; want a 500", escaped)
+	}
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status: got %d; want 500", rec.Code)
+	}
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 {
+		t.Fatalf("log: got %d lines; want 1:\n%s", len(lines), &logs)
+	}
+	got, _ := lines[0]["error"].(string)
+	value, _, _ := strings.Cut(got, "\n") // the stack trace follows the value
+	if want := "panic: [unprintable] (httpapi_test.unprintable)"; !strings.HasSuffix(value, want) {
+		t.Errorf("error: got %.200q; want it to end %q", value, want)
+	}
+}
