@@ -273,10 +273,9 @@ func TestCtrlCDuringStartUpIsQuiet(t *testing.T) {
 	defer cancel()
 	var out lockedBuffer
 	done := make(chan error, 1)
+	env := map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": "http://" + l.Addr().String()}
 	go func() {
-		done <- run(ctx, func(k string) string {
-			return map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": "http://" + l.Addr().String()}[k]
-		}, &out, &out, nil)
+		done <- run(ctx, func(k string) string { return env[k] }, &out, &out, nil)
 	}()
 	select {
 	case c := <-accepted: // start-up is waiting on DynamoDB
