@@ -249,7 +249,7 @@ func (t *memoryTxn) commit() error {
 	// A used key fails the whole write first, whatever else fails: the
 	// store reads its transaction's last cancellation reason first.
 	if t.idem != nil {
-		if rec, used := s.idem[t.idem.key]; used && rec.expiresAt > t.now.Unix() {
+		if rec, used := s.idem[t.idem.key]; used && rec.expiresAt > t.m.now().Unix() {
 			return errReplay
 		}
 	}
@@ -307,53 +307,58 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	s := m.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := m.begin()
 	if idem != nil {
 		// The key's first answer comes before any judgement of the
-		// request, as in the store.
-		if rec, used := s.idem[idemKey(idem)]; used && rec.expiresAt > t.now.Unix() {
+		// request, as in the store; the key's freedom is judged by the
+		// clock, as the store's condition is.
+		if rec, used := s.idem[idemKey(idem)]; used && rec.expiresAt > m.now().Unix() {
 			if rec.requestHash != idem.RequestHash {
 				return nil, nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
 			}
 			return nil, &store.Replay{SessionID: rec.sessionID, Status: rec.status, Body: bytes.Clone(rec.body)}, nil
 		}
 	}
-	c := v.Clone()
-	if c.ParentSessionID != "" {
-		parent, err := t.get(c.ParentSessionID)
-		if session.ErrorCode(err) == session.ENOTFOUND {
-			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+	var body []byte
+	var c *session.Session
+	err := m.transact(func(t *memoryTxn) error {
+		c = v.Clone()
+		if c.ParentSessionID != "" {
+			parent, err := t.get(c.ParentSessionID)
+			if session.ErrorCode(err) == session.ENOTFOUND {
+				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			}
+			if parent.MerchantID != c.MerchantID {
+				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			}
+			var current *session.Session
+			if parent.ChildSessionID != "" {
+				if current, err = t.get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+					current = nil
+				}
+			}
+			if err := session.Adopt(parent, c, current, t.now, m.policy()); err != nil {
+				return err
+			}
+			t.put(parent)
 		}
-		if parent.MerchantID != c.MerchantID {
-			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
-		}
-		var current *session.Session
-		if parent.ChildSessionID != "" {
-			if current, err = t.get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
-				current = nil
+		c.Version = 1
+		body = nil
+		if render != nil {
+			var err error
+			if body, err = render(c); err != nil {
+				return session.Internal(err)
 			}
 		}
-		if err := session.Adopt(parent, c, current, t.now, m.policy()); err != nil {
-			return nil, nil, err
+		t.create(c)
+		if idem != nil {
+			t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
+				requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
+				expiresAt: store.IdempotencyExpiry(t.now),
+			}}
 		}
-		t.put(parent)
-	}
-	c.Version = 1
-	var body []byte
-	if render != nil {
-		var err error
-		if body, err = render(c); err != nil {
-			return nil, nil, session.Internal(err)
-		}
-	}
-	t.create(c)
-	if idem != nil {
-		t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
-			requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
-			expiresAt: store.IdempotencyExpiry(t.now),
-		}}
-	}
-	switch err := t.commit(); {
+		return nil
+	})
+	switch {
 	case errors.Is(err, errReplay):
 		rec := s.idem[idemKey(idem)]
 		if rec.requestHash != idem.RequestHash {
