@@ -148,6 +148,9 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 type memoryTxn struct {
 	m   *Memory
 	now time.Time
+	// nowUsed: instant has been called, so now no longer moves (as
+	// store.Txn's Now).
+	nowUsed bool
 	// latest is the latest change of a session read, as store.Txn's: a
 	// change is never made before it (store.Store.FollowsChange).
 	latest time.Time
@@ -177,11 +180,14 @@ func (m *Memory) beginAt(floor time.Time) *memoryTxn {
 	return &memoryTxn{m: m, now: now, read: map[string]*session.Session{}, news: map[string]bool{}}
 }
 
-// transact runs op as store.Store.Transact runs an attempt: when op wrote
-// something after reading a session changed later than the operation's
-// instant (another instance's clock is ahead), op runs again at that
-// instant, so no change is entered before one already made; then its
-// writes are committed. Nothing changes under the lock between the runs.
+// transact runs op as store.Store.Transact runs an attempt: a session
+// read before op first asks for its instant moves the instant to that
+// session's change (another instance's clock is ahead); when op wrote
+// something after reading, once its instant was fixed, a session changed
+// later than it, op runs again at that change, so no change is entered
+// before one already made; then its writes are committed. An error op
+// returns is the answer, as in the store. Nothing changes under the lock
+// between the runs.
 func (m *Memory) transact(op func(t *memoryTxn) error) error {
 	var floor time.Time
 	for {
@@ -209,8 +215,20 @@ func (t *memoryTxn) get(id string) (*session.Session, error) {
 	t.read[id] = v
 	if v.UpdatedAt.After(t.latest) && t.m.model.FollowsChange(v.UpdatedAt) {
 		t.latest = v.UpdatedAt
+		if !t.nowUsed && t.latest.After(t.now) {
+			t.now = t.latest
+		}
 	}
 	return v.Clone(), nil
+}
+
+// instant is the operation's instant, as store.Txn.Now: a session read
+// before it is first called moves it to that session's change; one read
+// after it makes transact run the operation again (a decision already
+// taken at it is not judged again in the same run, as in the store).
+func (t *memoryTxn) instant() time.Time {
+	t.nowUsed = true
+	return t.now
 }
 
 func (t *memoryTxn) put(v *session.Session) { t.puts = append(t.puts, v) }
@@ -336,7 +354,7 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 					current = nil
 				}
 			}
-			if err := session.Adopt(parent, c, current, t.now, m.policy()); err != nil {
+			if err := session.Adopt(parent, c, current, t.instant(), m.policy()); err != nil {
 				return err
 			}
 			t.put(parent)
@@ -393,9 +411,10 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 		if merchantID != "" && v.MerchantID != merchantID {
 			return session.NotFound()
 		}
+		now := t.instant()
 		var applied bool
 		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
-			if applied, err = v.Apply(ev, t.now, p); err != nil {
+			if applied, err = v.Apply(ev, now, p); err != nil {
 				return err
 			}
 			if applied {
@@ -412,7 +431,7 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 				}
 			}
 			var parentChanged bool
-			if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, t.now, p); err != nil {
+			if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, now, p); err != nil {
 				return err
 			}
 			if applied {
@@ -423,7 +442,9 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 			}
 		}
 		if !applied {
-			out, err = v.At(t.now, p)
+			// An acknowledgement is a read, judged at the clock as the
+			// store's is (not at the instant a change would be made).
+			out, err = v.At(t.m.now(), p)
 			return err
 		}
 		out = v
@@ -454,7 +475,7 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 			return session.NotFound()
 		}
 		follow := session.NeedsParent(v, session.CancelRequested)
-		if err := v.Cancel(reason, t.now, m.policy()); err != nil {
+		if err := v.Cancel(reason, t.instant(), m.policy()); err != nil {
 			return err
 		}
 		t.put(v)
@@ -465,7 +486,7 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 			case err != nil:
 				return err
 			default:
-				changed, err := session.FollowChild(v, parent, t.now, m.policy())
+				changed, err := session.FollowChild(v, parent, t.instant(), m.policy())
 				if err != nil {
 					return err
 				}
@@ -496,7 +517,7 @@ func (m *Memory) closeOpenChild(t *memoryTxn, v *session.Session) error {
 	if session.ErrorCode(err) == session.ENOTFOUND {
 		return nil
 	}
-	if session.CloseChild(child, t.now, m.policy()) {
+	if session.CloseChild(child, t.instant(), m.policy()) {
 		t.putSystem(child)
 	}
 	return nil

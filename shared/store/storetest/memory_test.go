@@ -363,6 +363,27 @@ var contractScript = []struct {
 		r.clock.Set(t0.Add(72*time.Hour + 1500*time.Millisecond))
 		return r.create(72, "m-1", 0, &store.Idempotency{MerchantID: "m-1", Key: "k-7", RequestHash: "h-7"})
 	}},
+	// The same rule, where a later instant allows what the clock would
+	// refuse: a parent's open child (made under a shorter SESSION_EXPIRY)
+	// has expired by the parent's last change, made by an instance whose
+	// clock is ahead; a new child created behind that change is judged at
+	// it, so the expired child no longer blocks it.
+	{"a parent whose child expires first", func(r *contractRun) string {
+		r.clock.Set(t0.Add(96 * time.Hour))
+		out := r.create(80, "m-1", 0, nil)
+		v := r.newSession(81, "m-1", 80)
+		v.ExpiresAt = r.clock.Now().Add(10 * time.Minute)
+		body, _, err := r.st.Create(ctx, v, nil, 201, render)
+		return out + "; " + string(body) + observe(nil, err)
+	}},
+	{"the parent changed after its child expired, by an instance ahead", func(r *contractRun) string {
+		r.clock.Set(t0.Add(96*time.Hour + 10*time.Minute + 500*time.Millisecond))
+		return r.event(80, session.Processing, "e-80")
+	}},
+	{"a new child, created behind that change", func(r *contractRun) string {
+		r.clock.Set(t0.Add(96*time.Hour + 10*time.Minute - 300*time.Millisecond))
+		return r.create(82, "m-1", 80, nil) + "; " + r.getWithChild("m-1", 80)
+	}},
 }
 
 // TestMemoryAgreesWithStore holds storetest.Memory to store.Store on
