@@ -148,6 +148,9 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 type memoryTxn struct {
 	m   *Memory
 	now time.Time
+	// nowUsed: instant has been called, so now no longer moves (as
+	// store.Txn's Now).
+	nowUsed bool
 	// latest is the latest change of a session read, as store.Txn's: a
 	// change is never made before it (store.Store.FollowsChange).
 	latest time.Time
@@ -177,11 +180,14 @@ func (m *Memory) beginAt(floor time.Time) *memoryTxn {
 	return &memoryTxn{m: m, now: now, read: map[string]*session.Session{}, news: map[string]bool{}}
 }
 
-// transact runs op as store.Store.Transact runs an attempt: when op wrote
-// something after reading a session changed later than the operation's
-// instant (another instance's clock is ahead), op runs again at that
-// instant, so no change is entered before one already made; then its
-// writes are committed. Nothing changes under the lock between the runs.
+// transact runs op as store.Store.Transact runs an attempt: a session
+// read before op first asks for its instant moves the instant to that
+// session's change (another instance's clock is ahead); when op wrote
+// something after reading, once its instant was fixed, a session changed
+// later than it, op runs again at that change, so no change is entered
+// before one already made; then its writes are committed. An error op
+// returns is the answer, as in the store. Nothing changes under the lock
+// between the runs.
 func (m *Memory) transact(op func(t *memoryTxn) error) error {
 	var floor time.Time
 	for {
@@ -209,8 +215,20 @@ func (t *memoryTxn) get(id string) (*session.Session, error) {
 	t.read[id] = v
 	if v.UpdatedAt.After(t.latest) && t.m.model.FollowsChange(v.UpdatedAt) {
 		t.latest = v.UpdatedAt
+		if !t.nowUsed && t.latest.After(t.now) {
+			t.now = t.latest
+		}
 	}
 	return v.Clone(), nil
+}
+
+// instant is the operation's instant, as store.Txn.Now: a session read
+// before it is first called moves it to that session's change; one read
+// after it makes transact run the operation again (a decision already
+// taken at it is not judged again in the same run, as in the store).
+func (t *memoryTxn) instant() time.Time {
+	t.nowUsed = true
+	return t.now
 }
 
 func (t *memoryTxn) put(v *session.Session) { t.puts = append(t.puts, v) }
@@ -249,7 +267,7 @@ func (t *memoryTxn) commit() error {
 	// A used key fails the whole write first, whatever else fails: the
 	// store reads its transaction's last cancellation reason first.
 	if t.idem != nil {
-		if rec, used := s.idem[t.idem.key]; used && rec.expiresAt > t.now.Unix() {
+		if rec, used := s.idem[t.idem.key]; used && rec.expiresAt > t.m.now().Unix() {
 			return errReplay
 		}
 	}
@@ -307,53 +325,58 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	s := m.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := m.begin()
 	if idem != nil {
 		// The key's first answer comes before any judgement of the
-		// request, as in the store.
-		if rec, used := s.idem[idemKey(idem)]; used && rec.expiresAt > t.now.Unix() {
+		// request, as in the store; the key's freedom is judged by the
+		// clock, as the store's condition is.
+		if rec, used := s.idem[idemKey(idem)]; used && rec.expiresAt > m.now().Unix() {
 			if rec.requestHash != idem.RequestHash {
 				return nil, nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
 			}
 			return nil, &store.Replay{SessionID: rec.sessionID, Status: rec.status, Body: bytes.Clone(rec.body)}, nil
 		}
 	}
-	c := v.Clone()
-	if c.ParentSessionID != "" {
-		parent, err := t.get(c.ParentSessionID)
-		if session.ErrorCode(err) == session.ENOTFOUND {
-			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+	var body []byte
+	var c *session.Session
+	err := m.transact(func(t *memoryTxn) error {
+		c = v.Clone()
+		if c.ParentSessionID != "" {
+			parent, err := t.get(c.ParentSessionID)
+			if session.ErrorCode(err) == session.ENOTFOUND {
+				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			}
+			if parent.MerchantID != c.MerchantID {
+				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			}
+			var current *session.Session
+			if parent.ChildSessionID != "" {
+				if current, err = t.get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
+					current = nil
+				}
+			}
+			if err := session.Adopt(parent, c, current, t.instant(), m.policy()); err != nil {
+				return err
+			}
+			t.put(parent)
 		}
-		if parent.MerchantID != c.MerchantID {
-			return nil, nil, session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
-		}
-		var current *session.Session
-		if parent.ChildSessionID != "" {
-			if current, err = t.get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
-				current = nil
+		c.Version = 1
+		body = nil
+		if render != nil {
+			var err error
+			if body, err = render(c); err != nil {
+				return session.Internal(err)
 			}
 		}
-		if err := session.Adopt(parent, c, current, t.now, m.policy()); err != nil {
-			return nil, nil, err
+		t.create(c)
+		if idem != nil {
+			t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
+				requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
+				expiresAt: store.IdempotencyExpiry(t.now),
+			}}
 		}
-		t.put(parent)
-	}
-	c.Version = 1
-	var body []byte
-	if render != nil {
-		var err error
-		if body, err = render(c); err != nil {
-			return nil, nil, session.Internal(err)
-		}
-	}
-	t.create(c)
-	if idem != nil {
-		t.idem = &memoryIdemWrite{key: idemKey(idem), rec: memoryReplay{
-			requestHash: idem.RequestHash, sessionID: c.ID, status: status, body: bytes.Clone(body),
-			expiresAt: store.IdempotencyExpiry(t.now),
-		}}
-	}
-	switch err := t.commit(); {
+		return nil
+	})
+	switch {
 	case errors.Is(err, errReplay):
 		rec := s.idem[idemKey(idem)]
 		if rec.requestHash != idem.RequestHash {
@@ -388,9 +411,10 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 		if merchantID != "" && v.MerchantID != merchantID {
 			return session.NotFound()
 		}
+		now := t.instant()
 		var applied bool
 		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
-			if applied, err = v.Apply(ev, t.now, p); err != nil {
+			if applied, err = v.Apply(ev, now, p); err != nil {
 				return err
 			}
 			if applied {
@@ -407,7 +431,7 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 				}
 			}
 			var parentChanged bool
-			if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, t.now, p); err != nil {
+			if applied, parentChanged, err = session.ApplyToChild(v, parent, ev, now, p); err != nil {
 				return err
 			}
 			if applied {
@@ -418,7 +442,9 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 			}
 		}
 		if !applied {
-			out, err = v.At(t.now, p)
+			// An acknowledgement is a read, judged at the clock as the
+			// store's is (not at the instant a change would be made).
+			out, err = v.At(t.m.now(), p)
 			return err
 		}
 		out = v
@@ -449,7 +475,7 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 			return session.NotFound()
 		}
 		follow := session.NeedsParent(v, session.CancelRequested)
-		if err := v.Cancel(reason, t.now, m.policy()); err != nil {
+		if err := v.Cancel(reason, t.instant(), m.policy()); err != nil {
 			return err
 		}
 		t.put(v)
@@ -460,7 +486,7 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 			case err != nil:
 				return err
 			default:
-				changed, err := session.FollowChild(v, parent, t.now, m.policy())
+				changed, err := session.FollowChild(v, parent, t.instant(), m.policy())
 				if err != nil {
 					return err
 				}
@@ -491,7 +517,7 @@ func (m *Memory) closeOpenChild(t *memoryTxn, v *session.Session) error {
 	if session.ErrorCode(err) == session.ENOTFOUND {
 		return nil
 	}
-	if session.CloseChild(child, t.now, m.policy()) {
+	if session.CloseChild(child, t.instant(), m.policy()) {
 		t.putSystem(child)
 	}
 	return nil

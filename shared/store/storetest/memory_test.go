@@ -344,6 +344,46 @@ var contractScript = []struct {
 		err := r.st.ImportAll(ctx, []*session.Session{a, b})
 		return observe(nil, err) + " " + r.get(61) + " " + r.list("m-1", r.clock.Now().Format(time.DateOnly), 0, "", 0, "")
 	}},
+
+	// A change is never entered before one already made (store.Txn.Now):
+	// a child created on an instance whose clock is behind its parent's
+	// last change is created at that change's instant, and so is its
+	// Idempotency-Key record, whose expiry is rounded up to the second.
+	{"a parent changed by an instance whose clock is ahead", func(r *contractRun) string {
+		r.clock.Set(t0.Add(48*time.Hour + 300*time.Millisecond))
+		out := r.create(70, "m-1", 0, nil)
+		r.clock.Set(t0.Add(48*time.Hour + 1100*time.Millisecond))
+		return out + "; " + r.event(70, session.Processing, "e-70")
+	}},
+	{"its child, created with a key on an instance behind it", func(r *contractRun) string {
+		r.clock.Set(t0.Add(48*time.Hour + 600*time.Millisecond))
+		return r.create(71, "m-1", 70, &store.Idempotency{MerchantID: "m-1", Key: "k-7", RequestHash: "h-7"}) + "; " + r.get(70)
+	}},
+	{"the key a day after the parent's change, plus 0.4 s", func(r *contractRun) string {
+		r.clock.Set(t0.Add(72*time.Hour + 1500*time.Millisecond))
+		return r.create(72, "m-1", 0, &store.Idempotency{MerchantID: "m-1", Key: "k-7", RequestHash: "h-7"})
+	}},
+	// The same rule, where a later instant allows what the clock would
+	// refuse: a parent's open child (made under a shorter SESSION_EXPIRY)
+	// has expired by the parent's last change, made by an instance whose
+	// clock is ahead; a new child created behind that change is judged at
+	// it, so the expired child no longer blocks it.
+	{"a parent whose child expires first", func(r *contractRun) string {
+		r.clock.Set(t0.Add(96 * time.Hour))
+		out := r.create(80, "m-1", 0, nil)
+		v := r.newSession(81, "m-1", 80)
+		v.ExpiresAt = r.clock.Now().Add(10 * time.Minute)
+		body, _, err := r.st.Create(ctx, v, nil, 201, render)
+		return out + "; " + string(body) + observe(nil, err)
+	}},
+	{"the parent changed after its child expired, by an instance ahead", func(r *contractRun) string {
+		r.clock.Set(t0.Add(96*time.Hour + 10*time.Minute + 500*time.Millisecond))
+		return r.event(80, session.Processing, "e-80")
+	}},
+	{"a new child, created behind that change", func(r *contractRun) string {
+		r.clock.Set(t0.Add(96*time.Hour + 10*time.Minute - 300*time.Millisecond))
+		return r.create(82, "m-1", 80, nil) + "; " + r.getWithChild("m-1", 80)
+	}},
 }
 
 // TestMemoryAgreesWithStore holds storetest.Memory to store.Store on
