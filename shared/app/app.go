@@ -7,6 +7,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -153,6 +154,7 @@ func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 		}
 		ev.RawPath = encodePath(ev.RawPath)
 		ev.RawQueryString = encodeQuery(ev.RawQueryString)
+		convertible(&ev)
 		return proxy(ctx, ev)
 	}
 }
@@ -209,6 +211,41 @@ func encodeQuery(q string) string {
 		return q
 	}
 	return string(b)
+}
+
+// convertible makes an event that API Gateway never sends one the api-proxy
+// adapter can turn into a request: a body marked isBase64Encoded that is
+// not standard base64, a method that is not an HTTP token, a domainName
+// that is not a host. The adapter failed such an event (an invocation
+// error, API Gateway's bare 500, no request log line) and it and the Lambda
+// runtime printed the method, host and path, a card number or key in them
+// included, in unstructured lines. Now the route answers it as any bad
+// request: the undecodable body becomes one invalid UTF-8 byte (a body the
+// route reads is refused as malformed JSON; a GET ignores it), the method
+// one no route has (405 with Allow), and the domainName none (the service
+// builds no absolute URL from it).
+func convertible(ev *events.APIGatewayV2HTTPRequest) {
+	if ev.IsBase64Encoded {
+		if b, err := base64.StdEncoding.DecodeString(ev.Body); err == nil {
+			ev.Body, ev.IsBase64Encoded = string(b), false
+		} else {
+			ev.Body, ev.IsBase64Encoded = "\xff", false
+		}
+	}
+	if m := ev.RequestContext.HTTP.Method; strings.IndexFunc(m, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		ev.RequestContext.HTTP.Method = "INVALID"
+	}
+	if d := ev.RequestContext.DomainName; d != "" {
+		if u, err := url.Parse("https://" + d); err != nil || u.Host != d || u.Path != "" || u.User != nil {
+			ev.RequestContext.DomainName = ""
+		}
+	}
+}
+
+// isTokenChar reports whether r may appear in an HTTP token (RFC 9110
+// §5.6.2), which a method is.
+func isTokenChar(r rune) bool {
+	return r < 0x7f && r > 0x20 && !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
 }
 
 // MustRoute is what lambda.Start runs for the API function of the route

@@ -1,0 +1,99 @@
+package app_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// TestUnconvertibleEventsAreAnswered: an event the api-proxy adapter cannot
+// turn into an http.Request (a body marked isBase64Encoded that is not
+// standard base64, a method that is not an HTTP token, a domainName that
+// is not a host) is what a hand-edited `sam local invoke` event or a
+// misbehaving caller sends, never API Gateway. The adapter failed the
+// invocation (API Gateway's bare 500), wrote no request log line, and it and
+// the Lambda runtime printed the method, host and path in unstructured
+// lines: a card number there reached the log. Each is answered as the route
+// answers any bad request, in one log line, with nothing of it logged.
+func TestUnconvertibleEventsAreAnswered(t *testing.T) {
+	f := newFixture(t)
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
+	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	const card = "4111111111111111"
+	json64 := base64.StdEncoding.EncodeToString([]byte(`{"amount":1,"currency":"EUR"}`))
+	cases := []struct {
+		name, event string
+		edit        func(*events.APIGatewayV2HTTPRequest)
+		want        int
+		code        string
+	}{
+		{"body not base64", "create-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.IsBase64Encoded, e.Body = true, "!!!"+card+"***"
+		}, 400, session.ReasonMalformedJSON},
+		{"body unpadded base64", "create-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.IsBase64Encoded, e.Body = true, strings.TrimRight(json64, "=")
+		}, 400, session.ReasonMalformedJSON},
+		{"body URL-safe base64", "post-session-event.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.IsBase64Encoded, e.Body = true, base64.URLEncoding.EncodeToString([]byte("{\"status\":\"\xfb\xff\"}"))
+		}, 400, session.ReasonMalformedJSON},
+		{"GET body not base64", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.IsBase64Encoded, e.Body = true, "####"
+		}, 200, ""},
+		{"method with a space", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.HTTP.Method = "4111 1111 1111 1111"
+		}, 405, session.ReasonMethodNotAllowed},
+		{"method with a newline", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.HTTP.Method = "G ET\n" + card
+		}, 405, session.ReasonMethodNotAllowed},
+		{"domainName not a host", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.DomainName = card + ":x:y"
+		}, 200, ""},
+		{"domainName with a path", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.DomainName = "evil.example/" + card + "\x01"
+		}, 200, ""},
+	}
+	for _, c := range cases {
+		before := strings.Count(f.logs.String(), "\n")
+		ev := f.event(t, c.event, "")
+		ev.Headers["idempotency-key"] = "unconvertible-" + strings.ReplaceAll(c.name, " ", "-")
+		c.edit(&ev)
+		var res events.APIGatewayV2HTTPResponse
+		for _, rt := range httpapi.Routes(f.app.Deps()) {
+			if rt.Pattern == ev.RouteKey {
+				var err error
+				if res, err = f.app.Lambda(rt)(context.Background(), ev); err != nil {
+					t.Errorf("%s: invocation error; want a %d answer (an error is API Gateway's bare 500)", c.name, c.want)
+				}
+			}
+		}
+		if res.StatusCode != c.want {
+			t.Errorf("%s: status = %d %s; want %d", c.name, res.StatusCode, res.Body, c.want)
+		}
+		if c.code != "" {
+			var p struct{ Code string }
+			if err := json.Unmarshal([]byte(res.Body), &p); err != nil || p.Code != c.code {
+				t.Errorf("%s: code = %q (%v); want %q", c.name, p.Code, err, c.code)
+			}
+		}
+		if res.StatusCode != 0 && (res.Headers["Cache-Control"] != "no-store" || res.Headers["X-Request-Id"] != ev.RequestContext.RequestID) {
+			t.Errorf("%s: headers = %v; want the service's", c.name, res.Headers)
+		}
+		lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
+		if len(lines) != 1 || !strings.Contains(lines[0], `"request_id":"`+ev.RequestContext.RequestID+`"`) {
+			t.Errorf("%s: log lines %q; want one request line", c.name, lines)
+		}
+		if strings.Contains(f.logs.String(), card) {
+			t.Errorf("%s: the card number is in the log", c.name)
+		}
+	}
+}
