@@ -235,11 +235,24 @@ func convertible(ev *events.APIGatewayV2HTTPRequest) {
 	if m := ev.RequestContext.HTTP.Method; strings.IndexFunc(m, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
 		ev.RequestContext.HTTP.Method = "INVALID"
 	}
-	if d := ev.RequestContext.DomainName; d != "" {
+	if d := ev.RequestContext.DomainName; d != "" && !plainHost(d) {
 		if u, err := url.Parse("https://" + d); err != nil || u.Host != d || u.Path != "" || u.User != nil {
 			ev.RequestContext.DomainName = ""
 		}
 	}
+}
+
+// plainHost reports whether d is made only of letters, digits, '-' and
+// '.', as every domain name API Gateway sends is: such a name needs no
+// parsing (convertible runs on every invocation).
+func plainHost(d string) bool {
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // isTokenChar reports whether r may appear in an HTTP token (RFC 9110
