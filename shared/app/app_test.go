@@ -87,6 +87,17 @@ func newFixture(t *testing.T, opts ...store.Option) *fixture {
 
 // event reads an events/ sample with its placeholders filled in and, when
 // id is not "", the sample session id replaced by id.
+// createSample stores the sample events' session (sampleSessionID of
+// sampleMerchant, 8800 ZAR), created now.
+func (f *fixture) createSample(t *testing.T) {
+	t.Helper()
+	amount := int64(8800)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
+	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (f *fixture) event(t *testing.T, name, id string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))

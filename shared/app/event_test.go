@@ -24,11 +24,7 @@ import (
 // answers any bad request, in one log line, with nothing of it logged.
 func TestUnconvertibleEventsAreAnswered(t *testing.T) {
 	f := newFixture(t)
-	amount := int64(8800)
-	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
-	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.createSample(t)
 	const card = "4111111111111111"
 	json64 := base64.StdEncoding.EncodeToString([]byte(`{"amount":1,"currency":"EUR"}`))
 	cases := []struct {

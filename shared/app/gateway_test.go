@@ -21,11 +21,7 @@ import (
 // is that function's 405 in 001's envelope, with Allow.
 func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 	f := newFixture(t)
-	amount := int64(8800)
-	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
-	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.createSample(t)
 	id := sampleSessionID
 	n := strings.ReplaceAll(id, "-", "")
 	forms := []string{
@@ -76,11 +72,7 @@ func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 // segment or a / that decoding puts into the path matches no route.
 func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 	f := newFixture(t)
-	amount := int64(8800)
-	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
-	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.createSample(t)
 	endpoints := []struct {
 		event, prefix, suffix, param string
 		want                         int
@@ -140,11 +132,7 @@ func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 // query it does not accept, with its one log line.
 func TestHostileQueriesThroughAPIGateway(t *testing.T) {
 	f := newFixture(t)
-	amount := int64(8800)
-	v := session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", f.clock.Now(), f.app.Config.Policy())
-	if _, _, err := f.app.Store.Create(context.Background(), v, nil, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	f.createSample(t)
 	const card = "4111111111111111"
 	cases := []struct {
 		event, query string
