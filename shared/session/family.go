@@ -64,7 +64,10 @@ func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 	if !parent.Status.Open() || parent.ExpiredAt(at) {
 		return Errorf(ECONFLICT, ReasonParentNotOpen, "The parent session is no longer open.")
 	}
-	if current != nil && current.Status.Open() && !current.ExpiredAt(now) {
+	// A present child in its guard band takes no more writes (it has
+	// expired by the time a write could land, as the parent's check above
+	// judges): it can never take money again, so it may be replaced.
+	if current != nil && current.Status.Open() && !current.ExpiredAt(at) {
 		return Errorf(ECONFLICT, ReasonChildExists, "The parent session already has an open child session (%s).", current.ID)
 	}
 	child.ParentSessionID = parent.ID

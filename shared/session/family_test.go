@@ -231,3 +231,42 @@ func fillOpen(t *testing.T, s *Session, n int, at time.Time) {
 		}
 	}
 }
+
+// TestAdoptReplacesAChildPastItsLastWrite: "at most one open child at a
+// time (a closed child may be replaced)" (docs/design.md §4). A child in
+// its guard band before expiresAt takes no more writes (409
+// SESSION_EXPIRED, as its parent there is PARENT_NOT_OPEN): it can never
+// take money again, so it no longer blocks a replacement, which the
+// client told "expired" would otherwise be refused for up to WRITE_GUARD.
+// Before the band it still does.
+func TestAdoptReplacesAChildPastItsLastWrite(t *testing.T) {
+	short := DefaultPolicy
+	short.Expiry = 10 * time.Minute // made under a shorter SESSION_EXPIRY: it expires before its parent
+	tests := []struct {
+		name   string
+		before time.Duration // how long before the current child's expiresAt
+		reason string
+	}{
+		{"before its guard band", DefaultPolicy.WriteGuard + time.Nanosecond, ReasonChildExists},
+		{"at its guard band", DefaultPolicy.WriteGuard, ""},
+		{"inside its guard band", time.Second, ""},
+		{"expired", -time.Second, ""},
+	}
+	for _, tt := range tests {
+		parent := newSession(t)
+		current := New(&Draft{Amount: amount(1), Currency: "ZAR"}, "m-1", "5a1e3c1e-0000-4000-8000-000000000001", "tok", t0.Add(time.Minute), short)
+		if err := Adopt(parent, current, nil, t0.Add(time.Minute), DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		now := current.ExpiresAt.Add(-tt.before)
+		next := New(&Draft{Amount: amount(1), Currency: "ZAR"}, "m-1", "5a1e3c1e-0000-4000-8000-000000000002", "tok", now, DefaultPolicy)
+		err := Adopt(parent, next, current, now, DefaultPolicy)
+		got := ""
+		if err != nil {
+			got = ErrorReason(err)
+		}
+		if got != tt.reason {
+			t.Errorf("%s: Adopt() = %v; want reason %q", tt.name, err, tt.reason)
+		}
+	}
+}
