@@ -96,13 +96,20 @@ var time000 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
 // "current state of the session: Initial ... InProgress ... Finished ... Error".
 var states000 = []string{"Initial", "InProgress", "Finished", "Error"}
 
+// wantJSONAnswer stops the test unless res is status with the documents'
+// JSON content type.
+func wantJSONAnswer(t *testing.T, doc string, res response, status int) {
+	t.Helper()
+	if res.Code != status {
+		t.Fatalf("%s = %d %s; want %d", doc, res.Code, res.Body, status)
+	}
+	wantJSONContent(t, doc, res, "application/json")
+}
+
 func read000(t *testing.T, res response) client000 {
 	t.Helper()
 	var b client000
-	if res.Code != 200 {
-		t.Fatalf("000 = %d %s; want 200", res.Code, res.Body)
-	}
-	wantJSONContent(t, "000", res, "application/json")
+	wantJSONAnswer(t, "000", res, 200)
 	if err := strictDecode(res.Body.Bytes(), &b); err != nil {
 		t.Fatalf("000 %s: %v", res.Body, err)
 	}
@@ -169,10 +176,7 @@ var statuses001 = []string{"Pending", "Processing", "Sent", "RequestReceived", "
 
 func read001(t *testing.T, res response) client001 {
 	t.Helper()
-	if res.Code != 200 {
-		t.Fatalf("001 = %d %s; want 200", res.Code, res.Body)
-	}
-	wantJSONContent(t, "001", res, "application/json")
+	wantJSONAnswer(t, "001", res, 200)
 	var e envelope001
 	if err := strictDecode(res.Body.Bytes(), &e); err != nil {
 		t.Fatalf("001 %s: %v", res.Body, err)
@@ -233,10 +237,7 @@ func read001(t *testing.T, res response) client001 {
 // endpoint "returns our ApiResponse envelope"): data null, a notification.
 func want001Error(t *testing.T, res response, status int) {
 	t.Helper()
-	if res.Code != status {
-		t.Fatalf("001 = %d %s; want %d", res.Code, res.Body, status)
-	}
-	wantJSONContent(t, "001", res, "application/json")
+	wantJSONAnswer(t, "001", res, status)
 	var e envelope001
 	if err := strictDecode(res.Body.Bytes(), &e); err != nil {
 		t.Fatalf("001 %d %s: %v", status, res.Body, err)
@@ -273,10 +274,7 @@ var statuses002 = []string{"PENDING", "REQUIRES_ACTION", "COMPLETED", "FAILED"}
 
 func read002(t *testing.T, res response) client002 {
 	t.Helper()
-	if res.Code != 200 {
-		t.Fatalf("002 = %d %s; want 200", res.Code, res.Body)
-	}
-	wantJSONContent(t, "002", res, "application/json")
+	wantJSONAnswer(t, "002", res, 200)
 	var b client002
 	if err := strictDecode(res.Body.Bytes(), &b); err != nil {
 		t.Fatalf("002 %s: %v", res.Body, err)
@@ -336,10 +334,7 @@ var statuses003 = []string{"INITIATED", "COMPLETED", "FAILED", "CANCELED"}
 
 func read003(t *testing.T, res response, init bool) client003 {
 	t.Helper()
-	if res.Code != 200 {
-		t.Fatalf("003 = %d %s; want 200", res.Code, res.Body)
-	}
-	wantJSONContent(t, "003", res, "application/json")
+	wantJSONAnswer(t, "003", res, 200)
 	var b client003
 	dec := json.NewDecoder(bytes.NewReader(res.Body.Bytes()))
 	if err := dec.Decode(&b); err != nil {
@@ -424,19 +419,13 @@ func check004(t *testing.T, raw json.RawMessage) client004 {
 
 func read004(t *testing.T, res response) client004 {
 	t.Helper()
-	if res.Code != 200 {
-		t.Fatalf("004 = %d %s; want 200", res.Code, res.Body)
-	}
-	wantJSONContent(t, "004", res, "application/json")
+	wantJSONAnswer(t, "004", res, 200)
 	return check004(t, res.Body.Bytes())
 }
 
 func read004List(t *testing.T, res response) []client004 {
 	t.Helper()
-	if res.Code != 200 {
-		t.Fatalf("004 list = %d %s; want 200", res.Code, res.Body)
-	}
-	wantJSONContent(t, "004 list", res, "application/json")
+	wantJSONAnswer(t, "004 list", res, 200)
 	if res.Header().Get("Link") != "" {
 		t.Errorf("004 list without limit has a Link %q; a client of the document reads the array only", res.Header().Get("Link"))
 	}
