@@ -166,6 +166,10 @@ func answerPanics(answer errorWriter, w http.ResponseWriter, r *http.Request, er
 // %q", ev)), an error quoting its input), and neither may reach a log
 // (docs/design.md §7). The stack beside it shows arguments as machine words.
 //
+// The value is judged in its %v text and in its %s text too: %v prints a
+// []byte (alone or in a struct) as decimal numbers ("[52 49 49 49 ...]"),
+// a card number no rule reads, where %s prints the bytes as text.
+//
 // A text longer than maxLoggedPanic bytes is logged as its first
 // maxLoggedPanic bytes (cut at a character boundary), marked with its
 // length: a 64 KB value must not make a 64 KB log line. The whole text is
@@ -187,7 +191,7 @@ func loggedPanic(p any) (logged string) {
 		}
 	}()
 	s := fmt.Sprint(p)
-	if session.HoldsCardNumber(s) || holdsCredential(s) {
+	if holdsSecret(s) || holdsSecret(fmt.Sprintf("%s", p)) {
 		return fmt.Sprintf("%s (%T)", redacted, p)
 	}
 	if len(s) <= maxLoggedPanic {
@@ -197,11 +201,14 @@ func loggedPanic(p any) (logged string) {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	if head := s[:cut]; !session.HoldsCardNumber(head) && !holdsCredential(head) {
+	if head := s[:cut]; !holdsSecret(head) {
 		return fmt.Sprintf("%s... [truncated: %d bytes]", head, len(s))
 	}
 	return fmt.Sprintf("%s (%T)", redacted, p)
 }
+
+// holdsSecret reports whether s may hold a card number or a credential.
+func holdsSecret(s string) bool { return session.HoldsCardNumber(s) || holdsCredential(s) }
 
 // maxLoggedPanic is how many bytes of a panic's text its log line keeps.
 const maxLoggedPanic = 1024

@@ -422,7 +422,7 @@ func TestPanicIsLoggedOnceWithoutItsSecrets(t *testing.T) {
 func TestPanicValueIsLoggedCut(t *testing.T) {
 	tests := []struct {
 		name   string
-		panic  string
+		panic  any
 		want   string // the value as logged ("panic: " + want); prefix if cut
 		cut    bool   // cut, marked with the value's length
 		hidden string // what the logged value must not hold
@@ -433,6 +433,10 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a card number straddling the cut", strings.Repeat("ab ", 340) + "4111 1111 1111 1111" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
 		{"a cut making a card number of a 20-digit reference", strings.Repeat("ab ", 336) + "41111111111111111234" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
 		{"a cut inside a character", "x" + strings.Repeat("é", 2000), "x" + strings.Repeat("é", 511), true, ""},
+		// %v prints bytes as decimal numbers, a card number no rule reads.
+		{"a card number in a []byte", []byte("4111 1111 1111 1111"), "[redacted] ([]uint8)", false, "52 49 49 49"},
+		{"a card number in a struct's []byte", struct{ Ref []byte }{[]byte("ref 4111111111111111")}, "[redacted] (struct { Ref []uint8 })", false, "52 49 49 49"},
+		{"bytes that hold no secret, as %v prints them", []byte("boom"), "[98 111 111 109]", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -461,7 +465,7 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 			}
 			want := tt.want
 			if tt.cut {
-				want += fmt.Sprintf("... [truncated: %d bytes]", len(tt.panic))
+				want += fmt.Sprintf("... [truncated: %d bytes]", len(fmt.Sprint(tt.panic)))
 			}
 			if value != want {
 				t.Errorf("logged value (%d bytes): got %.200q...; want %.200q... (%d bytes)", len(value), value, want, len(want))
