@@ -6,13 +6,14 @@ import (
 	"time"
 )
 
-// TestUnsweptAndSweptAgreeOnPurge: docs/design.md §4, "retainUntil =
-// closedAt + RESULT_RETENTION. After retainUntil the session does not exist
-// for any endpoint", and "An open session whose expiresAt has passed IS
-// expired, whether or not the sweeper has run: every read reports EXPIRED
-// with closedAt = expiresAt". The service keeps instants to 100 ns
-// (Normalize), and the expiry the sweeper stores carries retainUntil at that
-// precision; RESULT_RETENTION is any Go duration (config.Load reads it with
+// TestUnsweptAndSweptAgreeOnPurge: docs/design.md §4, "An open session is
+// expired from the instant `expiresAt` is reached (`now >= expiresAt`),
+// whether or not the sweeper has written it", "`retainUntil = closedAt +
+// RESULT_RETENTION`. From that instant the session does not exist for any
+// endpoint", and "Times are exact to 100 ns and every endpoint reads them
+// with the same rules, so no two endpoints disagree about a session". The
+// expiry the sweeper stores carries retainUntil at 100 ns (ExpiryOf);
+// RESULT_RETENTION is any Go duration (config.Load reads it with
 // time.ParseDuration: "15m50ns" is accepted). At every instant around the
 // end of retention, an unswept session must read exactly as the swept one:
 // found with the same retainUntil, or gone for both; and a session that is

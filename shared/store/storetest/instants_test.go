@@ -11,12 +11,13 @@ import (
 // TestExactInstantsOnBothStores pins docs/design.md §4's instants to the
 // nanosecond on store.Store (DynamoDB Local) and storetest.Memory, for a
 // session created at the last nanosecond of a UTC day (kept to 100 ns: its
-// createdAt is 23:59:59.9999999, still that day): "An open session whose
-// expiresAt has passed IS expired" (expiresAt itself included), writes are
-// refused "in a guard band (WRITE_GUARD, default 5 s) before expiresAt",
-// "After retainUntil the session does not exist", and document 004's list
-// holds "ALL the caller's sessions created on createdDate (UTC day)" — on
-// that day only, though it expires on the next.
+// createdAt is 23:59:59.9999999, still that day): "An open session is
+// expired from the instant `expiresAt` is reached (`now >= expiresAt`)";
+// "writes are refused during a guard band (`WRITE_GUARD`, default 5 s)
+// before `expiresAt`"; "`retainUntil = closedAt + RESULT_RETENTION`. From
+// that instant the session does not exist for any endpoint"; and §6, the
+// list answers "all the caller's sessions created on `createdDate` (a UTC
+// day)": on that day only, though it expires on the next.
 func TestExactInstantsOnBothStores(t *testing.T) {
 	real, mem := newContractRuns(t)
 	for name, r := range map[string]*contractRun{"store": real, "memory": mem} {
