@@ -214,11 +214,13 @@ func cloneMap(m map[string]string) map[string]string {
 }
 
 // PurgeAt is the instant from which the session no longer exists for anyone:
-// retainUntil once closed; expiresAt + retention while open, which is when
-// an untouched session, expired at expiresAt, would reach its retention.
+// retainUntil once closed; while open, the retainUntil its expiry at
+// expiresAt will carry (ExpiryOf: expiresAt + retention, kept to 100 ns like
+// every instant), so a read finds an unswept session exactly when it would
+// find the swept one, whatever RESULT_RETENTION's precision.
 func (s *Session) PurgeAt(p Policy) time.Time {
 	if s.Status.Open() {
-		return s.ExpiresAt.Add(p.Retention)
+		return Normalize(s.ExpiresAt.Add(p.Retention))
 	}
 	return s.RetainUntil
 }

@@ -144,7 +144,7 @@ func merchantDayShard(merchantID string, t time.Time, shard int) string {
 // once (the partition-heat model counts both). The price: a session closed early is skipped by the
 // table read, not by the index, until expiresAt + retention.
 func listUntil(v *session.Session, p session.Policy) time.Time {
-	purge, created := v.PurgeAt(p), v.ExpiresAt.Add(p.Retention)
+	purge, created := v.PurgeAt(p), session.Normalize(v.ExpiresAt.Add(p.Retention))
 	if purge.After(created) {
 		return purge
 	}
