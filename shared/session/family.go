@@ -185,8 +185,17 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 			}
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", parent.Status)
 		}
-		if parent == nil || !parent.Status.Open() || parent.ExpiredAt(p.WriteAt(now)) {
+		if parent == nil || !parent.Status.Open() {
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is closed; its child can no longer be authorised or settled.")
+		}
+		// The parent is open. In its guard band it can follow no child; an
+		// open child is then in its own band too (it expires no later than
+		// its parent) and was refused before this check, so this guards
+		// the rule rather than answers a case. A closed child's move is
+		// left to the lifecycle's table (INVALID_TRANSITION): its parent is
+		// not closed.
+		if child.Status.Open() && parent.ExpiredAt(p.WriteAt(now)) {
+			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session expires at %s, less than %s from now; its child can no longer be authorised or settled.", parent.ExpiresAt.Format(time.RFC3339), p.WriteGuard)
 		}
 		return nil
 	}

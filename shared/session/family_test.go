@@ -270,3 +270,58 @@ func TestAdoptReplacesAChildPastItsLastWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedChildUnderAnOpenParent: "a child can never reach AUTHORISED or
+// SETTLED under a closed parent (409 PARENT_CLOSED)" (DESIGN) is about a
+// closed parent; a child closed on its own (canceled, failed) under a
+// parent still open, in its guard band, is refused by the lifecycle's
+// table ("Any other move is 409 INVALID_TRANSITION", docs/design.md §4),
+// not told its parent is closed. Under a closed or gone parent the answer
+// stays PARENT_CLOSED, as the contract words it. Found by
+// TestLifecycleModel, seed 1796076583251345546.
+func TestClosedChildUnderAnOpenParent(t *testing.T) {
+	p := DefaultPolicy
+	inBand := t0.Add(p.Expiry - p.WriteGuard) // the parent's guard band
+	later := t0.Add(21 * time.Minute)
+	tests := []struct {
+		name   string
+		child  Status   // the child's event at t0+20m (its retention outlasts the parent's band)
+		parent []Status // then the parent's, at t0+20m
+		gone   bool     // the parent no longer exists
+		at     time.Time
+		to     Status
+		reason string
+	}{
+		{"canceled child, parent open in its band", Canceled, nil, false, inBand, Authorised, ReasonInvalidTransition},
+		{"canceled child, parent open in its band, settles", Canceled, nil, false, inBand, Settled, ReasonInvalidTransition},
+		{"failed child, parent open in its band", Failed, nil, false, inBand, Authorised, ReasonInvalidTransition},
+		{"canceled child, parent open", Canceled, nil, false, later, Authorised, ReasonInvalidTransition},
+		// Under a closed or gone parent, the contract's words.
+		{"failed child, parent canceled", Failed, []Status{Canceled}, false, later, Authorised, ReasonParentClosed},
+		{"failed child, parent gone", Failed, nil, true, later, Settled, ReasonParentClosed},
+		{"open child, parent canceled", "", []Status{Canceled}, false, later, Settled, ReasonParentClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parent, child := family(t)
+			if tt.child != "" {
+				if _, _, err := ApplyToChild(child, parent, &Event{Status: tt.child}, t0.Add(20*time.Minute), p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, st := range tt.parent {
+				if _, err := parent.Apply(&Event{Status: st}, t0.Add(20*time.Minute), p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pp := parent
+			if tt.gone {
+				pp = nil
+			}
+			applied, parentChanged, err := ApplyToChild(child, pp, &Event{Status: tt.to}, tt.at, p)
+			if ErrorCode(err) != ECONFLICT || ErrorReason(err) != tt.reason || applied || parentChanged {
+				t.Errorf("ApplyToChild(%s) on a %s child = %v, %v, %v; want 409 %s", tt.to, child.Status, applied, parentChanged, err, tt.reason)
+			}
+		})
+	}
+}
