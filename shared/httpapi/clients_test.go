@@ -305,8 +305,14 @@ func read002(t *testing.T, res response) client002 {
 // --- 003: GET v1/checkout-sessions/{checkoutSessionId} --------------------
 
 // client003 is 003's sample: data.checkoutSession and data.hcpToken. The
-// document's sample has comments where fields vary, so unknown members
-// are tolerated; the named ones are checked.
+// document's sample has comments where fields vary ("// Payment method
+// details if available", "// Child session information if available");
+// docs/design.md §6 fixes the members around them ({data: {checkoutSession:
+// {id, checkoutSessionStatus, createdAt, expiresAt, paymentMethod?,
+// childSession?, appearance?, cardCategories?}, hcpToken}}, childSession
+// "the child's id, status, createdAt and expiresAt" and expired), so a
+// member beyond those is refused; what paymentMethod and appearance hold is
+// the merchant's.
 type client003 struct {
 	Data struct {
 		CheckoutSession struct {
@@ -336,8 +342,7 @@ func read003(t *testing.T, res response, init bool) client003 {
 	t.Helper()
 	wantJSONAnswer(t, "003", res, 200)
 	var b client003
-	dec := json.NewDecoder(bytes.NewReader(res.Body.Bytes()))
-	if err := dec.Decode(&b); err != nil {
+	if err := strictDecode(res.Body.Bytes(), &b); err != nil {
 		t.Fatalf("003 %s: %v", res.Body, err)
 	}
 	cs := b.Data.CheckoutSession
@@ -555,6 +560,15 @@ func testStrictClients(t *testing.T, h *harness) {
 		rs := d.all(m.id)
 		b0, b1, b2 := read000(t, rs["000"]), read001(t, rs["001"]), read002(t, rs["002"])
 		r4 := read004(t, rs["004"])
+		// 000 "sessionGuid - payment session GUID", 001 "paymentId", 002
+		// "paymentSessionId", 004 "session_id": the session asked for, in
+		// the lower-case form create returned.
+		for name, got := range map[string]string{"000 sessionGuid": b0.SessionGUID, "001 paymentId": b1.PaymentID,
+			"002 paymentSessionId": b2.PaymentSessionID, "004 session_id": r4.SessionID} {
+			if got != m.id {
+				t.Errorf("%s = %q; want the id asked for, %s", name, got, m.id)
+			}
+		}
 		for _, init := range []string{"", "?init=true"} {
 			res := h.do("GET", "/v1/checkout-sessions/"+m.id+init, d.tokens["user"], nil, "X-Merchant-Id", "m-1")
 			switch res.Code {
@@ -569,7 +583,9 @@ func testStrictClients(t *testing.T, h *harness) {
 					t.Errorf("003 410 for a session 004 shows %s", r4.SessionStatus)
 				}
 			default:
-				read003(t, res, init != "")
+				if b3 := read003(t, res, init != ""); b3.Data.CheckoutSession.ID != m.id {
+					t.Errorf("003 id = %q; want the id asked for, %s", b3.Data.CheckoutSession.ID, m.id)
+				}
 			}
 		}
 		// One instant, five clocks: every document names the same
