@@ -49,20 +49,21 @@ type csCredential struct {
 }
 
 // TestEachCredentialDoesWhatDesignSaysNoMoreNoLess: docs/design.md §2's
-// table ("| 7 | `POST /sessions` ... | JWT or API key, `sessions:write` |",
-// ...), §7 ("Claims: `sub`, `scope` (space-separated) or `scp` (array),
-// `merchant_id`"; "`POST /api-keys` takes `{"scopes": [...]}` (from
-// `sessions:read`, `sessions:write`; others 400)"; "The key for endpoint 3
-// needs `sessions:read`") and RFC 6749 §3.3 ("space-delimited,
-// case-sensitive strings"). Each of m-1's credentials gets, on every
-// endpoint, exactly what the table gives it: the endpoint's success when it
-// is a kind the endpoint takes and carries the endpoint's scope (exactly:
-// case, prefix, suffix, look-alike and wildcard spellings are other,
-// unknown scopes: 403), 401 for a kind the endpoint does not take or a
-// credential that is refused, 403 INSUFFICIENT_SCOPE otherwise. POST
-// /api-keys asks for a sessions:read key, which a creator without
-// sessions:read may not make (403, README "An API key's scopes are a subset
-// of its creator's"). No API key, whatever its scopes, makes a key.
+// table ("| 7 | POST /sessions (optional Idempotency-Key) | JWT or API key,
+// sessions:write | native |", ...), docs/design.md §7: "Claims used: sub,
+// scope (space-separated) or scp (an array, or space-separated; when both
+// are present they must name the same scopes), merchant_id. Scopes are RFC
+// 6749 scope-tokens, split at U+0020 only", and "scopes from sessions:read
+// and sessions:write, and never more than the creating token holds (403
+// otherwise)"; RFC 6749 §3.3: "space-delimited, case-sensitive strings".
+// Each of m-1's credentials gets, on every endpoint, exactly what the table
+// gives it: the endpoint's success when it is a kind the endpoint takes
+// and carries the endpoint's scope (exactly: case, prefix, suffix,
+// look-alike and wildcard spellings are other, unknown scopes: 403), 401
+// for a kind the endpoint does not take or a credential that is refused,
+// 403 INSUFFICIENT_SCOPE otherwise. POST /api-keys asks for a
+// sessions:read key, which a creator without sessions:read may not make
+// (403). No API key, whatever its scopes, makes a key.
 func TestEachCredentialDoesWhatDesignSaysNoMoreNoLess(t *testing.T) {
 	h := newHarness(t)
 	const (
@@ -88,17 +89,17 @@ func TestEachCredentialDoesWhatDesignSaysNoMoreNoLess(t *testing.T) {
 		}
 	}
 	routes := []csRoute{
-		{"| 1 | `GET /v1/session/{sessionGuid}` | Bearer JWT, scope `sessions:read` |", read, true, false, 200, get("/v1/session/", "")},
-		{"| 2 | `GET /v2.0/payments/{paymentId}/status` | Bearer JWT, scope `Payment.Read` |", payment, true, false, 200, get("/v2.0/payments/", "/status")},
-		{"| 3 | `GET /payment-sessions/{paymentSessionId}` | `X-Api-Key` |", read, false, true, 200, get("/payment-sessions/", "")},
-		{"| 4 | `GET /v1/checkout-sessions/{checkoutSessionId}` (`?init=true`) | Bearer JWT, scope `user`, plus `X-Merchant-Id` |", user, true, false, 200,
+		{"| 1 | `GET /v1/session/{sessionGuid}` | bearer JWT, `sessions:read` |", read, true, false, 200, get("/v1/session/", "")},
+		{"| 2 | `GET /v2.0/payments/{paymentId}/status` | bearer JWT, `Payment.Read` |", payment, true, false, 200, get("/v2.0/payments/", "/status")},
+		{"| 3 | `GET /payment-sessions/{paymentSessionId}` | `X-Api-Key` with `sessions:read` |", read, false, true, 200, get("/payment-sessions/", "")},
+		{"| 4 | `GET /v1/checkout-sessions/{checkoutSessionId}` (optional `init`) | bearer JWT, `user`, and `X-Merchant-Id` |", user, true, false, 200,
 			get("/v1/checkout-sessions/", "?init=true", "X-Merchant-Id", "m-1")},
-		{"| 5 | `GET /pps/api/v1/session-record?createdDate=yyyy-MM-dd` | Bearer JWT, scope `sessions:read` |", read, true, false, 200,
+		{"| 5 | `GET /pps/api/v1/session-record?createdDate=yyyy-MM-dd` | bearer JWT, `sessions:read` |", read, true, false, 200,
 			func(bool) (string, string, any, []string) {
 				return http.MethodGet, "/pps/api/v1/session-record?createdDate=" + day, nil, nil
 			}},
-		{"| 6 | `GET /pps/api/v1/session-record/{sessionId}` | Bearer JWT, scope `sessions:read` |", read, true, false, 200, get("/pps/api/v1/session-record/", "")},
-		{"| 7 | `POST /sessions` (`Idempotency-Key` header) | JWT or API key, `sessions:write` |", write, true, true, 201,
+		{"| 6 | `GET /pps/api/v1/session-record/{sessionId}` | bearer JWT, `sessions:read` |", read, true, false, 200, get("/pps/api/v1/session-record/", "")},
+		{"| 7 | `POST /sessions` (optional `Idempotency-Key`) | JWT or API key, `sessions:write` |", write, true, true, 201,
 			func(bool) (string, string, any, []string) {
 				return http.MethodPost, "/sessions", map[string]any{"amount": 100, "currency": "EUR"}, nil
 			}},
@@ -225,16 +226,16 @@ func csCodeOf(res response) string {
 }
 
 // TestAnotherMerchantsSessionInAnyStateIsAnUnknownOne: docs/design.md §7,
-// "A caller sees only its merchant's sessions: another merchant's session
-// answers 404, exactly as an unknown one", whatever state that session is
-// in: open, authorised, settled, canceled, expired, past its retention
-// (DynamoDB Local never deletes it), a parent with a child, a child, and
-// named in upper case. Its owner is m-2, and M-1, a merchant whose id
-// differs from the caller's (m-1) only by case: merchant ids are compared
-// byte for byte, so M-1's sessions are another merchant's. Every endpoint
-// that names a session answers m-1 about each as about an unknown id (the
-// status, the headers that matter, the body but for the request id) with
-// the same DynamoDB calls: an extra call is a timing oracle.
+// "a caller sees only its own merchant's sessions; another merchant's
+// session answers exactly as an unknown one (404)", whatever state that
+// session is in: open, authorised, settled, canceled, expired, past its
+// retention (DynamoDB Local never deletes it), a parent with a child, a
+// child, and named in upper case. Its owner is m-2, and M-1, a merchant
+// whose id differs from the caller's (m-1) only by case: merchant ids are
+// compared byte for byte, so M-1's sessions are another merchant's. Every
+// endpoint that names a session answers m-1 about each as about an unknown
+// id (the status, the headers that matter, the body but for the request
+// id) with the same DynamoDB calls: an extra call is a timing oracle.
 func TestAnotherMerchantsSessionInAnyStateIsAnUnknownOne(t *testing.T) {
 	calls := &storetest.CallCounter{}
 	h := newHarnessWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
