@@ -209,7 +209,12 @@ func (a *Authenticator) ForgetAPIKey(id string) {
 // every comma (an empty element included) but for Authorization, which it
 // keeps whole. Counting every element, as sent or as delivered, gives both
 // the same answer (RFC 9110 §5.3: a field sent twice means the field with
-// both values joined by a comma).
+// both values joined by a comma). Only SP and HTAB are trimmed, the
+// optional white space HTTP allows around a field value (RFC 9110 §5.5):
+// any other white space (NO-BREAK SPACE, LINE SEPARATOR, VT) is part of the
+// credential, so a token or key padded with it is refused, not read as the
+// credential itself (one credential, one spelling; X-Merchant-Id is read
+// the same way).
 func credentialHeader(h http.Header, name string) (credential string, one bool) {
 	var elems []string
 	for _, v := range h.Values(name) {
@@ -218,15 +223,18 @@ func credentialHeader(h http.Header, name string) (credential string, one bool) 
 	if len(elems) == 0 {
 		return "", true
 	}
-	return strings.TrimSpace(elems[0]), len(elems) == 1
+	return strings.Trim(elems[0], ows), len(elems) == 1
 }
+
+// ows is the optional white space around an HTTP field value.
+const ows = " \t"
 
 func bearerToken(h string) (string, bool) {
 	scheme, token, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
 	}
-	token = strings.TrimSpace(token)
+	token = strings.Trim(token, ows)
 	return token, token != ""
 }
 

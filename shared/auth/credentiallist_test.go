@@ -110,3 +110,59 @@ func adaptedRequest(t *testing.T, authz, keys []string) *http.Request {
 	}
 	return r
 }
+
+// TestCredentialPaddedWithOtherWhiteSpace: a credential is "one token, one
+// spelling" (README, Security), and the only white space HTTP puts around a
+// field value is SP and HTAB (RFC 9110 §5.5's OWS), which the local server
+// and API Gateway strip. Any other white space (NO-BREAK SPACE, NEL, LINE
+// SEPARATOR, IDEOGRAPHIC SPACE, VT, FF) is part of the value, as it is for
+// X-Merchant-Id (httpapi.merchantHeader): a token or key padded with it is
+// another credential, refused, not the real one read through Unicode's
+// idea of space. Before the fix, strings.TrimSpace took every padded row
+// below for the credential itself.
+func TestCredentialPaddedWithOtherWhiteSpace(t *testing.T) {
+	iss := newIssuer(t, jwa.RS256())
+	jwks := newJWKSServer(t, iss.JWKS())
+	f := newFakeDynamo()
+	keyID, key := fakeKey(7)
+	f.put(keyID, key[len("psk_"+keyID+"_"):], false)
+	a := auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience}),
+		auth.NewAPIKeyVerifier(newKeyStore(t, f), nil))
+	token := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+	rule := auth.Rule{Scope: "sessions:read", Bearer: true, APIKey: true, Merchant: true}
+	const ok, refused = session.Code(""), session.EUNAUTHORIZED
+	type row struct {
+		name        string
+		authz, keys []string
+		want        session.Code
+	}
+	tests := []row{
+		{"the token", []string{"Bearer " + token}, nil, ok},
+		{"the key", nil, []string{key}, ok},
+		{"the token after two spaces (RFC 6750: 1*SP)", []string{"Bearer  " + token}, nil, ok},
+	}
+	for _, pad := range []struct{ name, s string }{
+		{"NO-BREAK SPACE", "\u00a0"}, {"NEL", "\u0085"}, {"LINE SEPARATOR", "\u2028"},
+		{"IDEOGRAPHIC SPACE", "\u3000"}, {"VT", "\v"}, {"FF", "\f"},
+	} {
+		tests = append(tests,
+			row{"the token then " + pad.name, []string{"Bearer " + token + pad.s}, nil, refused},
+			row{pad.name + " then the token", []string{"Bearer " + pad.s + token}, nil, refused},
+			row{"the key then " + pad.name, nil, []string{key + pad.s}, refused},
+			row{pad.name + " then the key", nil, []string{pad.s + key}, refused},
+		)
+	}
+	for _, tt := range tests {
+		for _, via := range []struct {
+			name    string
+			request func(t *testing.T, authz, keys []string) *http.Request
+		}{{"as sent", sentRequest}, {"through API Gateway and the adapter", adaptedRequest}} {
+			t.Run(tt.name+"/"+via.name, func(t *testing.T) {
+				_, err := a.Authenticate(via.request(t, tt.authz, tt.keys), rule)
+				if got := session.ErrorCode(err); got != tt.want {
+					t.Errorf("Authenticate: got %q (%v); want %q", got, err, tt.want)
+				}
+			})
+		}
+	}
+}
