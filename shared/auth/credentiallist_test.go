@@ -30,22 +30,10 @@ import (
 // ", Bearer <token>" and a credential followed by an empty repeat were
 // taken as the one credential.
 func TestCredentialHeaderSentOnce(t *testing.T) {
-	iss := newIssuer(t, jwa.RS256())
-	jwks := newJWKSServer(t, iss.JWKS())
-	f := newFakeDynamo()
-	keyID, key := fakeKey(7)
-	f.put(keyID, key[len("psk_"+keyID+"_"):], false)
-	a := auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience}),
-		auth.NewAPIKeyVerifier(newKeyStore(t, f), nil))
-	bearer := "Bearer " + iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read"}})
-	rule := auth.Rule{Scope: "sessions:read", Bearer: true, APIKey: true, Merchant: true}
+	a, token, key := credentialAuthenticator(t)
+	bearer := "Bearer " + token
 	const ok, refused = session.Code(""), session.EUNAUTHORIZED
-	tests := []struct {
-		name  string
-		authz []string // Authorization fields, in order (nil: not sent)
-		keys  []string // X-Api-Key fields
-		want  session.Code
-	}{
+	tests := []credentialCase{
 		{"the token", []string{bearer}, nil, ok},
 		{"the key", nil, []string{key}, ok},
 		{"the token, and an empty X-Api-Key", []string{bearer}, []string{""}, ok},
@@ -62,19 +50,7 @@ func TestCredentialHeaderSentOnce(t *testing.T) {
 		{"an empty X-Api-Key, then the key", nil, []string{"", key}, refused},
 		{"the key twice in one field", nil, []string{key + ", " + key}, refused},
 	}
-	for _, tt := range tests {
-		for _, via := range []struct {
-			name    string
-			request func(t *testing.T, authz, keys []string) *http.Request
-		}{{"as sent", sentRequest}, {"through API Gateway and the adapter", adaptedRequest}} {
-			t.Run(tt.name+"/"+via.name, func(t *testing.T) {
-				_, err := a.Authenticate(via.request(t, tt.authz, tt.keys), rule)
-				if got := session.ErrorCode(err); got != tt.want {
-					t.Errorf("Authenticate: got %q (%v); want %q", got, err, tt.want)
-				}
-			})
-		}
-	}
+	checkCredentialCases(t, a, tests)
 }
 
 // sentRequest is the request as the local server receives it.
@@ -121,21 +97,9 @@ func adaptedRequest(t *testing.T, authz, keys []string) *http.Request {
 // idea of space. Before the fix, strings.TrimSpace took every padded row
 // below for the credential itself.
 func TestCredentialPaddedWithOtherWhiteSpace(t *testing.T) {
-	iss := newIssuer(t, jwa.RS256())
-	jwks := newJWKSServer(t, iss.JWKS())
-	f := newFakeDynamo()
-	keyID, key := fakeKey(7)
-	f.put(keyID, key[len("psk_"+keyID+"_"):], false)
-	a := auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience}),
-		auth.NewAPIKeyVerifier(newKeyStore(t, f), nil))
-	token := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read"}})
-	rule := auth.Rule{Scope: "sessions:read", Bearer: true, APIKey: true, Merchant: true}
+	a, token, key := credentialAuthenticator(t)
 	const ok, refused = session.Code(""), session.EUNAUTHORIZED
-	type row struct {
-		name        string
-		authz, keys []string
-		want        session.Code
-	}
+	type row = credentialCase
 	tests := []row{
 		{"the token", []string{"Bearer " + token}, nil, ok},
 		{"the key", nil, []string{key}, ok},
@@ -152,6 +116,37 @@ func TestCredentialPaddedWithOtherWhiteSpace(t *testing.T) {
 			row{pad.name + " then the key", nil, []string{pad.s + key}, refused},
 		)
 	}
+	checkCredentialCases(t, a, tests)
+}
+
+// credentialCase is a request's credential headers and the code
+// Authenticate must answer them with.
+type credentialCase struct {
+	name  string
+	authz []string // Authorization fields, in order (nil: not sent)
+	keys  []string // X-Api-Key fields
+	want  session.Code
+}
+
+// credentialAuthenticator is an Authenticator that knows one API key of
+// m-1's (key) and trusts an issuer that minted token (m-1, sessions:read).
+func credentialAuthenticator(t *testing.T) (a *auth.Authenticator, token, key string) {
+	t.Helper()
+	iss := newIssuer(t, jwa.RS256())
+	jwks := newJWKSServer(t, iss.JWKS())
+	f := newFakeDynamo()
+	keyID, key := fakeKey(7)
+	f.put(keyID, key[len("psk_"+keyID+"_"):], false)
+	a = auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience}),
+		auth.NewAPIKeyVerifier(newKeyStore(t, f), nil))
+	return a, iss.MustMint(devtoken.Claims{MerchantID: "m-1", Scopes: []string{"sessions:read"}}), key
+}
+
+// checkCredentialCases authenticates each case for sessions:read as the
+// local server receives it and as API Gateway's event reaches the adapter.
+func checkCredentialCases(t *testing.T, a *auth.Authenticator, tests []credentialCase) {
+	t.Helper()
+	rule := auth.Rule{Scope: "sessions:read", Bearer: true, APIKey: true, Merchant: true}
 	for _, tt := range tests {
 		for _, via := range []struct {
 			name    string
