@@ -279,31 +279,7 @@ func TestAnotherMerchantsSessionInAnyStateIsAnUnknownOne(t *testing.T) {
 	}
 	const unknown = "0f2c9b7e-5d4a-4c1b-9e8f-7a6b5c4d3e2f"
 
-	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
-	h.do("GET", "/payment-sessions/"+unknown, "", nil, "X-Api-Key", key) // the key is cached from here on
-	write := h.merchantToken("m-1")
-	own := h.token("m-1", auth.ScopeSessionsProcess)
-	idem := 0
-	endpoints := append(sessionReads(h, key), []namedRequest{
-		{"003 init=true", func(id string) response {
-			return h.do("GET", "/v1/checkout-sessions/"+id+"?init=true", h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
-		}},
-		{"cancel", func(id string) response { return h.do("POST", "/sessions/"+id+"/cancel", write, nil) }},
-		{"cancel with an API key", func(id string) response {
-			return h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key)
-		}},
-		{"event with m-1's sessions:process", func(id string) response {
-			return h.do("POST", "/sessions/"+id+"/events", own, map[string]any{"status": "SETTLED", "eventId": "e-1"})
-		}},
-		{"create naming it as parentSessionId, with an API key", func(id string) response {
-			return h.do("POST", "/sessions", "", map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id}, "X-Api-Key", key)
-		}},
-		{"create naming it as parentSessionId, with an Idempotency-Key", func(id string) response {
-			idem++
-			return h.do("POST", "/sessions", write, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id},
-				"Idempotency-Key", "state-"+strings.Repeat("k", idem))
-		}},
-	}...)
+	endpoints := ownersRequests(h, unknown)
 	for _, e := range endpoints {
 		for _, v := range victims {
 			calls.Take()

@@ -50,33 +50,7 @@ func TestAnotherMerchantsSessionIsAnUnknownOne(t *testing.T) {
 	}
 	const unknown = "0f2c9b7e-5d4a-4c1b-9e8f-7a6b5c4d3e2f"
 
-	// m-1's credentials, each with what its endpoint needs.
-	write := h.merchantToken("m-1")
-	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
-	h.do("GET", "/payment-sessions/"+unknown, "", nil, "X-Api-Key", key) // the key is cached from here on
-	own := h.token("m-1", auth.ScopeSessionsProcess)
-	idem := 0
-
-	endpoints := append(sessionReads(h, key), []namedRequest{
-		{"003 init=true", func(id string) response {
-			return h.do("GET", "/v1/checkout-sessions/"+id+"?init=true", h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
-		}},
-		{"cancel", func(id string) response { return h.do("POST", "/sessions/"+id+"/cancel", write, nil) }},
-		{"cancel with an API key", func(id string) response {
-			return h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key)
-		}},
-		{"event with m-1's sessions:process", func(id string) response {
-			return h.do("POST", "/sessions/"+id+"/events", own, map[string]any{"status": "AUTHORISED", "eventId": "e-1"})
-		}},
-		{"create naming it as parentSessionId", func(id string) response {
-			return h.do("POST", "/sessions", write, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id})
-		}},
-		{"create naming it as parentSessionId, with an Idempotency-Key", func(id string) response {
-			idem++
-			return h.do("POST", "/sessions", write, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id},
-				"Idempotency-Key", "exist-"+strings.Repeat("k", idem))
-		}},
-	}...)
+	endpoints := ownersRequests(h, unknown)
 	for _, mode := range []string{"DynamoDB Local", "every TransactGetItems meets a transaction"} {
 		conflict.Store(mode != "DynamoDB Local")
 		for _, e := range endpoints {
@@ -118,4 +92,44 @@ func answerOf(res response) string {
 		}
 	}
 	return b.String() + " " + body
+}
+
+// ownersRequests is every request of m-1's that names a session by its id
+// (the reads of every dialect, 003 with init=true, cancel, events, a child's
+// create), each with m-1's credential its endpoint needs. unknown is an id
+// no session has; asking it caches m-1's API key.
+func ownersRequests(h *harness, unknown string) []namedRequest {
+	write := h.merchantToken("m-1")
+	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
+	h.do("GET", "/payment-sessions/"+unknown, "", nil, "X-Api-Key", key) // the key is cached from here on
+	own := h.token("m-1", auth.ScopeSessionsProcess)
+	idem := 0
+	create := func(id, credential string, headers ...string) response {
+		body := map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": id}
+		if credential == key {
+			return h.do("POST", "/sessions", "", body, append(headers, "X-Api-Key", key)...)
+		}
+		return h.do("POST", "/sessions", credential, body, headers...)
+	}
+	return append(sessionReads(h, key), []namedRequest{
+		{"003 init=true", func(id string) response {
+			return h.do("GET", "/v1/checkout-sessions/"+id+"?init=true", h.token("m-1", auth.ScopeUser), nil, "X-Merchant-Id", "m-1")
+		}},
+		{"cancel", func(id string) response { return h.do("POST", "/sessions/"+id+"/cancel", write, nil) }},
+		{"cancel with an API key", func(id string) response {
+			return h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key)
+		}},
+		{"event AUTHORISED with m-1's sessions:process", func(id string) response {
+			return h.do("POST", "/sessions/"+id+"/events", own, map[string]any{"status": "AUTHORISED", "eventId": "e-1"})
+		}},
+		{"event SETTLED with m-1's sessions:process", func(id string) response {
+			return h.do("POST", "/sessions/"+id+"/events", own, map[string]any{"status": "SETTLED", "eventId": "e-2"})
+		}},
+		{"create naming it as parentSessionId", func(id string) response { return create(id, write) }},
+		{"create naming it as parentSessionId, with an API key", func(id string) response { return create(id, key) }},
+		{"create naming it as parentSessionId, with an Idempotency-Key", func(id string) response {
+			idem++
+			return create(id, write, "Idempotency-Key", "owner-"+strings.Repeat("k", idem))
+		}},
+	}...)
 }
