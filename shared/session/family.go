@@ -158,7 +158,9 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 // does, under the parent rules: parent is the child's parent as stored
 // (nil if it no longer exists; one past its retention at now counts as
 // gone, its item deleted by TTL or not). A move to AUTHORISED or SETTLED is
-// refused with ECONFLICT PARENT_CLOSED unless the parent is open and accepts a write, or
+// refused with ECONFLICT PARENT_CLOSED unless the parent is open (and, for
+// an open child, accepts a write; a closed child's move under an open
+// parent is the lifecycle table's INVALID_TRANSITION), or
 // the child already holds money taken while the parent was open and the
 // parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
 // when it is applied, an open parent moves to the same status, a parent
