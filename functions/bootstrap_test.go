@@ -92,23 +92,30 @@ func buildBootstraps(t *testing.T) string {
 	return bootstraps.dir
 }
 
-// syncBuffer is a bytes.Buffer safe for a process writing to it while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// output is a file a process writes its stdout or stderr to. The process
+// writes into the file itself (a *os.File given to exec.Cmd is handed
+// over, not copied through a pipe by a goroutine), so whatever it wrote
+// before it posted an answer to the Runtime API is in the file when the
+// test reads it. With a pipe the copy could lag the answer, and a test
+// looking for the request's log line failed now and then.
+type output struct{ f *os.File }
+
+func newOutput(t *testing.T, name string) *output {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return &output{f: f}
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (o *output) String() string {
+	b, err := os.ReadFile(o.f.Name())
+	if err != nil {
+		return fmt.Sprintf("(reading %s: %v)", o.f.Name(), err)
+	}
+	return string(b)
 }
 
 // invocation is one event the Runtime API hands out.
@@ -373,7 +380,7 @@ func newDynamoProxy(t *testing.T) (*httptest.Server, *dynamoRecorder) {
 type process struct {
 	name           string
 	api            *runtimeAPI
-	stdout, stderr *syncBuffer
+	stdout, stderr *output
 	invoked        int
 	exited         chan struct{}
 	state          *os.ProcessState // set before exited is closed
@@ -384,7 +391,7 @@ type process struct {
 // the variables Lambda sets. The process is killed when the test ends.
 func startBootstrap(t *testing.T, bins, name string, env map[string]string) *process {
 	t.Helper()
-	p := &process{name: name, api: newRuntimeAPI(t), stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{name: name, api: newRuntimeAPI(t), stdout: newOutput(t, name+".stdout"), stderr: newOutput(t, name+".stderr"), exited: make(chan struct{})}
 	full := map[string]string{
 		"AWS_LAMBDA_RUNTIME_API":          strings.TrimPrefix(p.api.srv.URL, "http://"),
 		"AWS_LAMBDA_FUNCTION_NAME":        name,
@@ -403,7 +410,7 @@ func startBootstrap(t *testing.T, bins, name string, env map[string]string) *pro
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	sort.Strings(cmd.Env)
-	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	cmd.Stdout, cmd.Stderr = p.stdout.f, p.stderr.f
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
