@@ -168,7 +168,10 @@ func answerPanics(answer errorWriter, w http.ResponseWriter, r *http.Request, er
 //
 // The value is judged in its %v text and in its %s text too: %v prints a
 // []byte (alone or in a struct) as decimal numbers ("[52 49 49 49 ...]"),
-// a card number no rule reads, where %s prints the bytes as text.
+// a card number no rule reads, where %s prints the bytes as text. A
+// []rune (or a []uint16, any integer slice) is numbers in both, so each
+// text is judged with its lists of numbers read as characters too
+// (numbersAsText).
 //
 // A text longer than maxLoggedPanic bytes is logged as its first
 // maxLoggedPanic bytes (cut at a character boundary), marked with its
@@ -207,8 +210,72 @@ func loggedPanic(p any) (logged string) {
 	return fmt.Sprintf("%s (%T)", redacted, p)
 }
 
-// holdsSecret reports whether s may hold a card number or a credential.
-func holdsSecret(s string) bool { return session.HoldsCardNumber(s) || holdsCredential(s) }
+// holdsSecret reports whether s may hold a card number or a credential,
+// as text or as the characters its lists of numbers code (numbersAsText).
+func holdsSecret(s string) bool {
+	if session.HoldsCardNumber(s) || holdsCredential(s) {
+		return true
+	}
+	t := numbersAsText(s)
+	return t != "" && (session.HoldsCardNumber(t) || holdsCredential(t))
+}
+
+// numbersAsText is the text coded by each list of decimal numbers in s, as
+// fmt prints a []rune, a []uint16 or any integer slice or array with %v
+// and %s alike ("[52 49 49 49]"; %s reads only bytes as text): each list
+// read as the characters its numbers code, the lists one after another
+// with a space between (a card number split across lists, one group to
+// a list, stays one number). A list the cut of a long text left open (no
+// closing bracket) is read too. A number that codes no character
+// (negative, a surrogate, beyond U+10FFFF) is U+FFFD, which ends any run.
+// "" when s holds no list. Linear in s: a list's scan stops at the first
+// byte that cannot continue it, and the next starts after it.
+func numbersAsText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '[' {
+			continue
+		}
+		var text []rune
+		n, digits, neg := 0, 0, false
+		end := func() {
+			if neg || n > utf8.MaxRune || !utf8.ValidRune(rune(n)) {
+				n = utf8.RuneError
+			}
+			text = append(text, rune(n))
+			n, digits, neg = 0, 0, false
+		}
+		j := i + 1
+	scan:
+		for ; j < len(s); j++ {
+			switch c := s[j]; {
+			case c >= '0' && c <= '9':
+				if n <= utf8.MaxRune { // beyond it, it stays beyond
+					n = n*10 + int(c-'0')
+				}
+				digits++
+			case c == '-' && digits == 0 && !neg:
+				neg = true
+			case c == ' ' && digits > 0:
+				end()
+			case c == ']' && digits > 0:
+				end()
+				break scan
+			default:
+				break scan
+			}
+		}
+		if j == len(s) && digits > 0 {
+			end() // a list the cut left open
+		}
+		if len(text) > 0 {
+			b.WriteString(string(text))
+			b.WriteByte(' ')
+		}
+		i = j - 1
+	}
+	return b.String()
+}
 
 // maxLoggedPanic is how many bytes of a panic's text its log line keeps.
 const maxLoggedPanic = 1024

@@ -437,6 +437,15 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a card number in a []byte", []byte("4111 1111 1111 1111"), "[redacted] ([]uint8)", false, "52 49 49 49"},
 		{"a card number in a struct's []byte", struct{ Ref []byte }{[]byte("ref 4111111111111111")}, "[redacted] (struct { Ref []uint8 })", false, "52 49 49 49"},
 		{"bytes that hold no secret, as %v prints them", []byte("boom"), "[98 111 111 109]", false, ""},
+		// %v and %s print a []rune (or any integer slice) as decimal
+		// numbers alike: the numbers are read as the characters they code.
+		{"a card number in a struct's []rune", struct{ Ref []rune }{[]rune("ref 4111111111111111")}, "[redacted] (struct { Ref []int32 })", false, "52 49 49 49"},
+		{"a card number in a []rune", []rune("ref 4111111111111111"), "[redacted] ([]int32)", false, "52 49 49 49"},
+		{"a card number in runes, one list to a group", [][]rune{[]rune("4111"), []rune("1111"), []rune("1111"), []rune("1111")}, "[redacted] ([][]int32)", false, "52 49 49 49"},
+		{"an API key in a []rune", []rune("psk_0a1b2c3d_x"), "[redacted] ([]int32)", false, "112 115 107 95"},
+		{"a key's secret in a []uint16", []uint16{0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47}, "[redacted] ([]uint16)", false, "97 98 99"},
+		{"runes that hold no secret", []rune("boom"), "[98 111 111 109]", false, ""},
+		{"numbers that code no character", []int{-1, 1114112, 55296, 4111}, "[-1 1114112 55296 4111]", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -158,9 +158,10 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 // does, under the parent rules: parent is the child's parent as stored
 // (nil if it no longer exists; one past its retention at now counts as
 // gone, its item deleted by TTL or not). A move to AUTHORISED or SETTLED is
-// refused with ECONFLICT PARENT_CLOSED unless the parent is open (and, for
-// an open child, accepts a write; a closed child's move under an open
-// parent is the lifecycle table's INVALID_TRANSITION), or
+// refused with ECONFLICT PARENT_CLOSED unless the parent is open at now
+// (not past its expiresAt, swept or not) and, for an open child, accepts a
+// write (a closed child's move under an open parent is the lifecycle
+// table's INVALID_TRANSITION), or
 // the child already holds money taken while the parent was open and the
 // parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
 // when it is applied, an open parent moves to the same status, a parent
@@ -177,27 +178,36 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 		// must not depend on TTL's progress.
 		parent = nil
 	}
+	// The parent as it is at now: past its expiresAt it is EXPIRED,
+	// whether or not the sweeper has stored that (docs/design.md §4), so
+	// the refusals below never depend on the sweeper's progress. The view
+	// only decides; propagate and FollowChild change the parent as stored
+	// (neither moves an expired one).
+	view := parent
+	if parent != nil && parent.ExpiredAt(Normalize(now)) {
+		view, _ = parent.At(now, p)
+	}
 	check := func() error {
 		if !takesMoney(ev.Status) {
 			return nil
 		}
 		if child.Status == Authorised || child.Status == CancelRequested {
-			if parent == nil || parent.Status == Authorised || parent.Status == Settled || parent.Status.Open() || showsChild(parent, child, child.History[len(child.History)-1]) {
+			if view == nil || view.Status == Authorised || view.Status == Settled || view.Status.Open() || showsChild(view, child, child.History[len(child.History)-1]) {
 				return nil
 			}
-			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", parent.Status)
+			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", view.Status)
 		}
-		if parent == nil || !parent.Status.Open() {
+		if view == nil || !view.Status.Open() {
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is closed; its child can no longer be authorised or settled.")
 		}
-		// The parent is open. In its guard band it can follow no child; an
-		// open child is then in its own band too (it expires no later than
-		// its parent) and was refused before this check, so this guards
-		// the rule rather than answers a case. A closed child's move is
-		// left to the lifecycle's table (INVALID_TRANSITION): its parent is
-		// not closed.
-		if child.Status.Open() && parent.ExpiredAt(p.WriteAt(now)) {
-			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session expires at %s, less than %s from now; its child can no longer be authorised or settled.", parent.ExpiresAt.Format(time.RFC3339), p.WriteGuard)
+		// The parent is open at now. In its guard band it can follow no
+		// child; an open child is then in its own band too (it expires no
+		// later than its parent) and was refused before this check, so
+		// this guards the rule rather than answers a case. A closed
+		// child's move is left to the lifecycle's table
+		// (INVALID_TRANSITION): its parent is not closed.
+		if child.Status.Open() && view.ExpiredAt(p.WriteAt(now)) {
+			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session expires at %s, less than %s from now; its child can no longer be authorised or settled.", view.ExpiresAt.Format(time.RFC3339), p.WriteGuard)
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -323,5 +324,52 @@ func TestClosedChildUnderAnOpenParent(t *testing.T) {
 				t.Errorf("ApplyToChild(%s) on a %s child = %v, %v, %v; want 409 %s", tt.to, child.Status, applied, parentChanged, err, tt.reason)
 			}
 		})
+	}
+}
+
+// TestChildEventUnderAParentSweptOrNot: docs/design.md §4, "An open session
+// is expired from the instant `expiresAt` is reached (`now >= expiresAt`),
+// whether or not the sweeper has written it", and "no two endpoints
+// disagree about a session": a parent past its expiresAt is closed
+// (EXPIRED) whether its item still says open or the sweeper has stored
+// EXPIRED, so no event on its child may be answered differently in the two
+// cases. Every child status a family can reach, every event status, at
+// instants from the parent's guard band to past the child's retention.
+// The child's closing events come while the parent is open (t0+20m: the
+// child's retention, to t0+35m, outlasts the parent's expiry at t0+30m).
+// Before the fix, a child FAILED or CANCELED on its own under an expired,
+// unswept parent was answered INVALID_TRANSITION, under the swept one
+// PARENT_CLOSED (the contract's word for a closed parent): 16 rows failed
+// (FAILED and CANCELED children, AUTHORISED and SETTLED, at four instants).
+func TestChildEventUnderAParentSweptOrNot(t *testing.T) {
+	p := DefaultPolicy
+	exp := t0.Add(p.Expiry) // the parent's expiresAt (the child's too: capped)
+	for _, childEvents := range [][]Status{
+		nil, {Processing}, {Failed}, {Canceled}, {Authorised}, {Authorised, CancelRequested},
+		{Settled}, {Settled, FraudCancellationRequested}, {Authorised, Canceled},
+	} {
+		for _, at := range []time.Time{exp.Add(-p.WriteGuard), exp.Add(-1), exp, exp.Add(100), exp.Add(time.Minute), t0.Add(35*time.Minute - p.WriteGuard - 1)} {
+			for _, to := range Statuses {
+				parent, child := family(t)
+				for _, st := range childEvents {
+					if _, _, err := ApplyToChild(child, parent, &Event{Status: st}, t0.Add(20*time.Minute), p); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if !parent.Status.Open() || !parent.ExpiredAt(at) {
+					continue // the parent reads the same, swept or not
+				}
+				swept := parent.Clone()
+				swept.expire(p)
+				answer := func(parent *Session) string {
+					c := child.Clone()
+					applied, parentChanged, err := ApplyToChild(c, parent, &Event{Status: to}, at, p)
+					return fmt.Sprintf("%v %v %s %s -> %s", applied, parentChanged, ErrorCode(err), ErrorReason(err), c.Status)
+				}
+				if got, want := answer(parent.Clone()), answer(swept); got != want {
+					t.Errorf("%s child %v, event %s at exp%+v: unswept parent %s; swept parent %s", child.Status, childEvents, to, at.Sub(exp), got, want)
+				}
+			}
+		}
 	}
 }
