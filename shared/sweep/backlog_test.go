@@ -76,8 +76,9 @@ func (f *fixture) backlog(t *testing.T, st *store.Store, perShard int) []*sessio
 }
 
 // TestSweepServesEveryShardInTurn: a backlog larger than a run can finish
-// (docs/design.md §4: "every minute it finds open sessions past expiresAt
-// and writes EXPIRED"; "the next run finishes the work"). A run sweeps a few
+// (docs/design.md §4: "The sweeper runs every minute ... It finds open
+// sessions past expiresAt through a sparse index ... and writes each one
+// EXPIRED"; "the next run finishes the work"). A run sweeps a few
 // shards at a time; if each one swept its shard to the end before the next
 // shard was started, a backlog in the first shards would take every run's
 // time, run after run, and the sessions of the other shards would never be
@@ -118,8 +119,9 @@ func TestSweepServesEveryShardInTurn(t *testing.T) {
 	}
 }
 
-// TestSweepStartsNoQueryAfterItStops: "a sweep stops starting writes
-// shortly before its deadline" and reads "only what it expires": once a
+// TestSweepStartsNoQueryAfterItStops: docs/design.md §4, "a sweep stops
+// starting writes shortly before its deadline", "reading only what it
+// expires": once a
 // run has stopped, the shards it has not reached yet are not queried (a
 // Query of up to PageSize index entries, none of which it would expire).
 func TestSweepStartsNoQueryAfterItStops(t *testing.T) {
