@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -19,8 +21,10 @@ import (
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
+	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // recordingTransport records each DynamoDB request's IAM actions before
@@ -174,4 +178,65 @@ func TestFamilyPathsStayInsideTheirPolicies(t *testing.T) {
 			t.Errorf("%s: requests %v; want one %s", fn, recs[fn].requests, want)
 		}
 	}
+}
+
+// faultyRecordingTransport records each DynamoDB request's IAM actions,
+// then sends it, losing the answer of every UpdateItem after it landed.
+type faultyRecordingTransport struct{ rec *dynamoRecorder }
+
+func (rt faultyRecordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	_ = r.Body.Close()
+	target := r.Header.Get("X-Amz-Target")
+	rt.rec.record(target, body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if target == "DynamoDB_20120810.UpdateItem" {
+		return storetest.AnswerLost(http.DefaultTransport, r)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestSweeperReadBackStaysInsideItsPolicy: docs/design.md §4, "a write
+// whose outcome is unknown (its answers lost, a 5xx) is judged by the
+// session read back, so an expiry that landed is not counted as an error".
+// The read back is a consistent GetItem of the session; the sweeper's IAM
+// policy must grant it, or in AWS every such read is AccessDenied and
+// every expiry whose answer was lost is counted as an error (SweepErrors,
+// its alarm) though it landed. The bootstrap test's clean run never
+// reaches this path.
+func TestSweeperReadBackStaysInsideItsPolicy(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	now := time.Now()
+	clock := func() time.Time { return now }
+	seed := store.New(db, table, session.DefaultPolicy, 4, clock)
+	amount := int64(100)
+	v := session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, apptest.Merchant, uuid.NewString(), "tok",
+		now.Add(-session.DefaultPolicy.Expiry-time.Minute), session.DefaultPolicy)
+	if err := seed.ImportAll(ctx, []*session.Session{v}); err != nil {
+		t.Fatal(err)
+	}
+	rec := &dynamoRecorder{}
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faultyRecordingTransport{rec}}, MaxAttempts: 2}),
+		table, session.DefaultPolicy, 4, clock)
+	r := sweep.New(st, slog.New(slog.NewJSONHandler(io.Discard, nil)), clock).Run(ctx)
+	if r.Expired != 1 || r.Errors != 0 {
+		t.Errorf("Run() = %+v; want the expiry whose answers were lost counted expired", r)
+	}
+	rec.mu.Lock()
+	requests := slices.Clone(rec.requests)
+	rec.mu.Unlock()
+	if !slices.Contains(requests, "GetItem") {
+		t.Fatalf("requests %v; want the read back (GetItem): the test tests nothing", requests)
+	}
+	for _, g := range rec.actions() {
+		if !slices.Contains(dynamoActions["expiry-sweeper"], g) {
+			t.Errorf("expiry-sweeper needs %v, which its policy does not grant; want a subset of %v (requests %v)", g, dynamoActions["expiry-sweeper"], requests)
+		}
+	}
+	rec.checkKeys(t, "expiry-sweeper")
 }

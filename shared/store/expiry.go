@@ -43,49 +43,86 @@ func (s *Store) Shards() int { return s.shards }
 // all), and no query is sent, since DynamoDB refuses a BETWEEN whose lower
 // bound is above its upper one (ValidationException).
 func (s *Store) Expired(ctx context.Context, shard int, now time.Time, pageSize int, page func([]ExpiryKey) bool) (read int, err error) {
+	q, err := s.ExpiryQuery(shard, now, pageSize)
+	if err != nil {
+		return 0, err
+	}
+	for !q.Done() {
+		keys, n, err := q.Next(ctx)
+		read += n
+		if err != nil {
+			return read, err
+		}
+		if len(keys) > 0 && !page(keys) {
+			return read, nil
+		}
+	}
+	return read, nil
+}
+
+// ExpiryQuery is Expired's query of one shard, read a page at a time with
+// Next, so a caller can take turns between shards (the sweeper serves
+// every shard's oldest page before any shard's second one).
+type ExpiryQuery struct {
+	Shard int
+	db    *dynamodb.Client
+	in    *dynamodb.QueryInput
+	done  bool
+}
+
+// ExpiryQuery returns the query of shard Expired makes at now, pages of
+// pageSize index entries, before its first page.
+func (s *Store) ExpiryQuery(shard int, now time.Time, pageSize int) (*ExpiryQuery, error) {
 	from := s.policy.WriteAt(now).Add(-s.policy.Retention).Add(100 * time.Nanosecond)
 	to := s.sweptBy(now)
 	if from.After(to) {
-		return 0, nil
+		return &ExpiryQuery{Shard: shard, done: true}, nil
 	}
 	lo, hi := formatTime(from), formatTime(to)
 	key := expression.Key(attrExpiryShard).Equal(expression.Value(shard)).
 		And(expression.Key(attrExpiresAt).Between(expression.Value(lo), expression.Value(hi)))
 	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
 	if err != nil {
-		return 0, session.Internal(err)
+		return nil, session.Internal(err)
 	}
-	in := &dynamodb.QueryInput{
+	return &ExpiryQuery{Shard: shard, db: s.db, in: &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(IndexByExpiry),
 		KeyConditionExpression:    expr.KeyCondition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 		Limit:                     aws.Int32(int32(pageSize)),
+	}}, nil
+}
+
+// Done reports whether the shard has been read to its end.
+func (q *ExpiryQuery) Done() bool { return q.done }
+
+// Next reads the shard's next page: its keys (possibly none, with more to
+// come) and the number of index items DynamoDB read. After an error the
+// same page may be asked for again.
+func (q *ExpiryQuery) Next(ctx context.Context) (keys []ExpiryKey, read int, err error) {
+	if q.done {
+		return nil, 0, nil
 	}
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return read, classify(err)
-		}
-		read += int(out.ScannedCount)
-		keys := make([]ExpiryKey, 0, len(out.Items))
-		for _, it := range out.Items {
-			pk, _ := it[attrPK].(*ddb.AttributeValueMemberS)
-			exp, _ := it[attrExpiresAt].(*ddb.AttributeValueMemberS)
-			if pk == nil || exp == nil {
-				continue
-			}
-			keys = append(keys, ExpiryKey{ID: strings.TrimPrefix(pk.Value, "SESSION#"), ExpiresAt: exp.Value})
-		}
-		if len(keys) > 0 && !page(keys) {
-			return read, nil
-		}
-		if out.LastEvaluatedKey == nil {
-			return read, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+	out, err := q.db.Query(ctx, q.in)
+	if err != nil {
+		return nil, 0, classify(err)
 	}
+	keys = make([]ExpiryKey, 0, len(out.Items))
+	for _, it := range out.Items {
+		pk, _ := it[attrPK].(*ddb.AttributeValueMemberS)
+		exp, _ := it[attrExpiresAt].(*ddb.AttributeValueMemberS)
+		if pk == nil || exp == nil {
+			continue
+		}
+		keys = append(keys, ExpiryKey{ID: strings.TrimPrefix(pk.Value, "SESSION#"), ExpiresAt: exp.Value})
+	}
+	if out.LastEvaluatedKey == nil {
+		q.done = true
+	}
+	q.in.ExclusiveStartKey = out.LastEvaluatedKey
+	return keys, int(out.ScannedCount), nil
 }
 
 // openStatuses are the statuses an expiry may replace.

@@ -27,10 +27,10 @@ import (
 
 // Defaults of a Sweeper.
 const (
-	DefaultMargin   = 3 * time.Second // stop this long before the deadline
-	DefaultWorkers  = 8               // writes in flight per shard
-	DefaultPageSize = 200             // index entries per Query
-	maxShardsAtOnce = 16              // shards queried at the same time
+	DefaultMargin       = 3 * time.Second // stop this long before the deadline
+	DefaultWorkers      = 8               // writes in flight per shard
+	DefaultPageSize     = 200             // index entries per Query
+	DefaultShardsAtOnce = 16              // shards swept at the same time
 	// reserve is how long before the deadline every call still in flight
 	// is cut off, so the run reports and returns in time (an eighth of
 	// the run's time in short runs).
@@ -45,11 +45,13 @@ type Sweeper struct {
 	Margin   time.Duration
 	Workers  int
 	PageSize int
+	// ShardsAtOnce is how many shards are swept at the same time.
+	ShardsAtOnce int
 }
 
 // New returns a sweeper with the default tuning.
 func New(st *store.Store, logger *slog.Logger, now func() time.Time) *Sweeper {
-	return &Sweeper{Store: st, Logger: logger, Now: now, Margin: DefaultMargin, Workers: DefaultWorkers, PageSize: DefaultPageSize}
+	return &Sweeper{Store: st, Logger: logger, Now: now, Margin: DefaultMargin, Workers: DefaultWorkers, PageSize: DefaultPageSize, ShardsAtOnce: DefaultShardsAtOnce}
 }
 
 // Result counts one run.
@@ -66,8 +68,8 @@ type Result struct {
 	queriesFailed int // shards whose query failed (counted in Errors)
 }
 
-// Run sweeps every shard, in parallel, until done or until Margin before
-// ctx's deadline.
+// Run sweeps every shard, ShardsAtOnce at a time taking turns a page at a
+// time, until done or until Margin before ctx's deadline.
 func (s *Sweeper) Run(ctx context.Context) Result {
 	start := time.Now()
 	now := s.Now()
@@ -92,37 +94,79 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 
 	var c counts
 	var stopped atomic.Bool
-	sem := make(chan struct{}, maxShardsAtOnce)
+	// The shards take turns, a page at a time, ShardsAtOnce at once: a
+	// shard whose page is swept goes to the back of the queue. So a backlog
+	// larger than a run can finish is worked down in every shard alike,
+	// the oldest sessions of each first, rather than in the same few
+	// shards run after run (the others' sessions left until they drop out
+	// of the window). Once the run has stopped, no shard is queried again.
+	n := s.Store.Shards()
+	queue := make(chan *store.ExpiryQuery, n) // each shard at most once
+	var left atomic.Int64
+	left.Store(int64(n))
+	finish := func() {
+		if left.Add(-1) == 0 {
+			close(queue)
+		}
+	}
+	for shard := 0; shard < n; shard++ {
+		q, err := s.Store.ExpiryQuery(shard, now, s.PageSize)
+		if err != nil {
+			c.errs.Add(1)
+			c.queriesFailed.Add(1)
+			s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
+			finish()
+			continue
+		}
+		queue <- q
+	}
 	var wg sync.WaitGroup
-	for shard := 0; shard < s.Store.Shards(); shard++ {
+	for range min(max(s.ShardsAtOnce, 1), n) {
 		wg.Add(1)
-		sem <- struct{}{}
-		go func(shard int) {
+		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			n, err := s.Store.Expired(ctx, shard, now, s.PageSize, func(keys []store.ExpiryKey) bool {
-				if late() {
-					stopped.Store(true)
-					return false
+			for q := range queue {
+				if q.Done() || late() || stopped.Load() {
+					if !q.Done() {
+						stopped.Store(true)
+					}
+					finish()
+					continue
 				}
-				c.found.Add(int64(len(keys)))
-				s.expire(ctx, keys, &c, late, cutOff, &stopped)
-				return !stopped.Load()
-			})
-			c.read.Add(int64(n))
-			switch {
-			case cutOff(err):
-				stopped.Store(true)
-				s.Logger.Warn("sweep query cut off at the deadline", "shard", shard, "error", err.Error())
-			case store.Transient(err):
-				c.deferred.Add(1)
-				s.Logger.Warn("sweep query deferred", "shard", shard, "code", session.ErrorReason(err), "error", err.Error())
-			case err != nil:
-				c.errs.Add(1)
-				c.queriesFailed.Add(1)
-				s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
+				keys, read, err := q.Next(ctx)
+				c.read.Add(int64(read))
+				switch {
+				case cutOff(err):
+					stopped.Store(true)
+					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", err.Error())
+				case store.Transient(err):
+					c.deferred.Add(1)
+					s.Logger.Warn("sweep query deferred", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
+				case err != nil:
+					c.errs.Add(1)
+					c.queriesFailed.Add(1)
+					s.Logger.Error("sweep query failed", "shard", q.Shard, "error", err.Error())
+				}
+				if err != nil {
+					finish()
+					continue
+				}
+				if len(keys) > 0 {
+					if late() {
+						stopped.Store(true)
+						finish()
+						continue
+					}
+					c.found.Add(int64(len(keys)))
+					s.expire(ctx, keys, &c, late, cutOff, &stopped)
+				}
+				if q.Done() {
+					finish()
+					continue
+				}
+				queue <- q
 			}
-		}(shard)
+		}()
 	}
 	wg.Wait()
 	r := Result{
