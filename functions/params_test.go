@@ -1,7 +1,9 @@
 package functions_test
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -123,5 +125,116 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		if !re.MatchString("x") || !re.MatchString(goodIss) {
 			t.Errorf("%s: a plain value is refused", p)
 		}
+	}
+}
+
+// cfnAdmits reports whether CloudFormation admits v for the parameter p as
+// its documentation describes the checks: a String must match its
+// AllowedPattern (when it has one); a Number is "an integer or float", as
+// Java reads one (a sign, leading zeros, a fraction, an exponent),
+// between MinValue and MaxValue; either must be one of AllowedValues when
+// the parameter has them. Ref then hands a function the value as given,
+// as a string ("when you use the parameter elsewhere in your template
+// (for example, by using the Ref intrinsic function), the parameter value
+// becomes a string").
+func cfnAdmits(t *testing.T, p map[string]any, v string) bool {
+	t.Helper()
+	if allowed, ok := p["AllowedValues"].([]any); ok {
+		found := false
+		for _, a := range allowed {
+			found = found || fmt.Sprint(a) == v
+		}
+		if !found {
+			return false
+		}
+	}
+	switch p["Type"] {
+	case "String":
+		if pattern, ok := p["AllowedPattern"].(string); ok {
+			return regexp.MustCompile(pattern).MatchString(v)
+		}
+		return true
+	case "Number":
+		if !javaNumber.MatchString(v) {
+			return false
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false
+		}
+		if lo, ok := p["MinValue"]; ok && n < toFloat(t, lo) {
+			return false
+		}
+		if hi, ok := p["MaxValue"]; ok && n > toFloat(t, hi) {
+			return false
+		}
+		return true
+	}
+	t.Fatalf("parameter type %v", p["Type"])
+	return false
+}
+
+// javaNumber is a decimal number as Java's Double.valueOf reads one.
+var javaNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+func toFloat(t *testing.T, v any) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+	if err != nil {
+		t.Fatalf("%v: %v", v, err)
+	}
+	return f
+}
+
+// TestNumericParametersAreWhatTheFunctionsStartWith: a value CloudFormation
+// admits for a parameter that reaches the functions' environment is one
+// every function starts with. Before, ExpiryShards was a Number (1..256):
+// CloudFormation admitted 64.0, 6.4e1 or 32.5, and every function then
+// failed at init on EXPIRY_SHARDS (an integer from 1 to 256), so every
+// request was a 500 and the sweeper never ran.
+func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
+	tpl := readTemplate(t)
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	values := []string{"1", "16", "64", "256", "0", "257", "-1", "64.0", "64.", "6.4e1", "32.5", "1e2", "+64", "064", "0064", " 64", "64 ", "", "x", "1000000"}
+	checked := 0
+	for env, v := range global {
+		ref, ok := get(v, "Ref").(string)
+		if !ok {
+			continue
+		}
+		p, ok := get(tpl, "Parameters", ref).(map[string]any)
+		if !ok || p["Type"] != "Number" && env != "EXPIRY_SHARDS" {
+			continue
+		}
+		checked++
+		for _, val := range values {
+			if !cfnAdmits(t, p, val) {
+				continue
+			}
+			cfg, err := config.Load(func(k string) string {
+				return map[string]string{"TABLE_NAME": "sessions", env: val}[k]
+			})
+			if err != nil {
+				t.Errorf("%s %q: CloudFormation admits it, but every function refuses %s at init: %v", ref, val, env, err)
+				continue
+			}
+			if env == "EXPIRY_SHARDS" && strconv.Itoa(cfg.ExpiryShards) != strings.TrimLeft(val, "+0") {
+				t.Errorf("%s %q: the functions read %d", ref, val, cfg.ExpiryShards)
+			}
+		}
+		// Every whole number the functions accept is admitted.
+		for n := -2; n <= 300; n++ {
+			val := strconv.Itoa(n)
+			_, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions", env: val}[k] })
+			if admitted := cfnAdmits(t, p, val); !admitted && err == nil {
+				t.Errorf("%s %q: the functions accept it, CloudFormation refuses it", ref, val)
+			}
+		}
+		if !cfnAdmits(t, p, fmt.Sprint(p["Default"])) {
+			t.Errorf("%s: its default %v is not admitted", ref, p["Default"])
+		}
+	}
+	if checked == 0 {
+		t.Error("no parameter reaches EXPIRY_SHARDS")
 	}
 }
