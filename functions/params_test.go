@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // allowedPattern compiles a parameter's AllowedPattern. CloudFormation
@@ -236,5 +237,60 @@ func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no parameter reaches EXPIRY_SHARDS")
+	}
+}
+
+// TestShortLifecyclesStartWithTheDefaultWriteGuard: a SessionExpiry or
+// ResultRetention the stack admits, the other parameters left at their
+// defaults, is one every function starts with, with the guard band
+// docs/design.md §9 gives an unset WRITE_GUARD (a fifth of the shorter
+// duration when that is under 25 s, at least 1 s), as make run has it; and
+// make start-api, which resolves the template as SAM CLI does, has the
+// same band as make run for the same shell. Before, the template set
+// WRITE_GUARD to its WriteGuard default, 5s, always: SessionExpiry 1s..5s
+// deployed and every function refused it at init (WRITE_GUARD must be
+// shorter), and `SESSION_EXPIRY=10s RESULT_RETENTION=10s make start-api`
+// ran with a 5 s band where make run has 2 s (README, Configuration).
+func TestShortLifecyclesStartWithTheDefaultWriteGuard(t *testing.T) {
+	tpl := readTemplate(t)
+	st, err := samlocal.ReadTemplate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := st.Functions[0]
+	for _, name := range []string{"SessionExpiry", "ResultRetention"} {
+		re := allowedPattern(t, tpl, name)
+		env := map[string]string{"SessionExpiry": "SESSION_EXPIRY", "ResultRetention": "RESULT_RETENTION"}[name]
+		// Not 1s: the band's own minimum is 1 s, so no WRITE_GUARD is
+		// shorter, on make run either (reported as a contract question).
+		for _, v := range []string{"1001ms", "2s", "4s", "5s", "6s", "10s", "24s", "25s", "4999ms", "5000ms", "1m", "30m"} {
+			if !re.MatchString(v) {
+				t.Fatalf("%s %q: not admitted", name, v)
+			}
+			// The stack, every other parameter at its default.
+			deployed, _ := st.Environment(fn, samlocal.EnvInput{ParameterOverrides: map[string]string{name: v}})
+			deployed["TABLE_NAME"], deployed["JWKS_URL"] = "sessions", "https://id.example/keys" // the parameters without a default
+			got, err := config.Load(func(k string) string { return deployed[k] })
+			if err != nil {
+				t.Errorf("%s=%s, the rest at their defaults: every function refuses it at init: %v", name, v, err)
+				continue
+			}
+			// make run, with the same value in the shell, and make
+			// start-api (the shell's value of a declared variable wins).
+			shell := map[string]string{env: v}
+			local, err := config.Load(config.WithLocalDefaults(func(k string) string { return shell[k] }))
+			if err != nil {
+				t.Fatalf("make run with %s=%s: %v", env, v, err)
+			}
+			stack, _ := st.Environment(fn, samlocal.EnvInput{Shell: func(k string) (string, bool) { s, ok := shell[k]; return s, ok }})
+			stack["TABLE_NAME"], stack["JWKS_URL"] = "sessions", "" // what make start-api's stack sets (its own issuer)
+			started, err := config.Load(func(k string) string { return stack[k] })
+			switch {
+			case err != nil:
+				t.Errorf("make start-api with %s=%s: every function refuses it at init: %v", env, v, err)
+			case started.WriteGuard != local.WriteGuard || got.WriteGuard != local.WriteGuard:
+				t.Errorf("%s=%s: WRITE_GUARD %s deployed, %s on make start-api; %s on make run", env, v, got.WriteGuard, started.WriteGuard, local.WriteGuard)
+			}
+		}
 	}
 }
