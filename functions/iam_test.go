@@ -31,7 +31,7 @@ var dynamoActions = map[string][]grant{
 	"create-api-key":     {{"dynamodb:PutItem", ""}},
 	"delete-api-key":     {{"dynamodb:UpdateItem", ""}}, // revocation marks the key
 
-	// GetItem: the read back of an expiry whose outcome is unknown.
+	// GetItem: an expiry write whose answer was lost is read back (store.Expire).
 	"expiry-sweeper": {{"dynamodb:Query", "byExpiry"}, {"dynamodb:UpdateItem", ""}, {"dynamodb:GetItem", ""}},
 }
 
@@ -74,5 +74,8 @@ var itemKinds = map[string]map[string][]string{
 	"session-record":   {"dynamodb:GetItem": {kindSession}},
 	"create-api-key":   {"dynamodb:PutItem": {kindAPIKey}},
 	"delete-api-key":   {"dynamodb:UpdateItem": {kindAPIKey}},
-	"expiry-sweeper":   {"dynamodb:UpdateItem": {kindSession}, "dynamodb:GetItem": {kindSession}},
+	"expiry-sweeper": {
+		"dynamodb:UpdateItem": {kindSession},
+		"dynamodb:GetItem":    {kindSession}, // the read-back after a lost answer
+	},
 }

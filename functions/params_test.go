@@ -1,11 +1,14 @@
 package functions_test
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // allowedPattern compiles a parameter's AllowedPattern. CloudFormation
@@ -122,6 +125,172 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		}
 		if !re.MatchString("x") || !re.MatchString(goodIss) {
 			t.Errorf("%s: a plain value is refused", p)
+		}
+	}
+}
+
+// cfnAdmits reports whether CloudFormation admits v for the parameter p as
+// its documentation describes the checks: a String must match its
+// AllowedPattern (when it has one); a Number is "an integer or float", as
+// Java reads one (a sign, leading zeros, a fraction, an exponent),
+// between MinValue and MaxValue; either must be one of AllowedValues when
+// the parameter has them. Ref then hands a function the value as given,
+// as a string ("when you use the parameter elsewhere in your template
+// (for example, by using the Ref intrinsic function), the parameter value
+// becomes a string").
+func cfnAdmits(t *testing.T, p map[string]any, v string) bool {
+	t.Helper()
+	if allowed, ok := p["AllowedValues"].([]any); ok {
+		found := false
+		for _, a := range allowed {
+			found = found || fmt.Sprint(a) == v
+		}
+		if !found {
+			return false
+		}
+	}
+	switch p["Type"] {
+	case "String":
+		if pattern, ok := p["AllowedPattern"].(string); ok {
+			return regexp.MustCompile(pattern).MatchString(v)
+		}
+		return true
+	case "Number":
+		if !javaNumber.MatchString(v) {
+			return false
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false
+		}
+		if lo, ok := p["MinValue"]; ok && n < toFloat(t, lo) {
+			return false
+		}
+		if hi, ok := p["MaxValue"]; ok && n > toFloat(t, hi) {
+			return false
+		}
+		return true
+	}
+	t.Fatalf("parameter type %v", p["Type"])
+	return false
+}
+
+// javaNumber is a decimal number as Java's Double.valueOf reads one.
+var javaNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+func toFloat(t *testing.T, v any) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+	if err != nil {
+		t.Fatalf("%v: %v", v, err)
+	}
+	return f
+}
+
+// TestNumericParametersAreWhatTheFunctionsStartWith: a value CloudFormation
+// admits for a parameter that reaches the functions' environment is one
+// every function starts with. Before, ExpiryShards was a Number (1..256):
+// CloudFormation admitted 64.0, 6.4e1 or 32.5, and every function then
+// failed at init on EXPIRY_SHARDS (an integer from 1 to 256), so every
+// request was a 500 and the sweeper never ran.
+func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
+	tpl := readTemplate(t)
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	values := []string{"1", "16", "64", "256", "0", "257", "-1", "64.0", "64.", "6.4e1", "32.5", "1e2", "+64", "064", "0064", " 64", "64 ", "", "x", "1000000"}
+	checked := 0
+	for env, v := range global {
+		ref, ok := get(v, "Ref").(string)
+		if !ok {
+			continue
+		}
+		p, ok := get(tpl, "Parameters", ref).(map[string]any)
+		if !ok || p["Type"] != "Number" && env != "EXPIRY_SHARDS" {
+			continue
+		}
+		checked++
+		for _, val := range values {
+			if !cfnAdmits(t, p, val) {
+				continue
+			}
+			cfg, err := config.Load(func(k string) string {
+				return map[string]string{"TABLE_NAME": "sessions", env: val}[k]
+			})
+			if err != nil {
+				t.Errorf("%s %q: CloudFormation admits it, but every function refuses %s at init: %v", ref, val, env, err)
+				continue
+			}
+			if env == "EXPIRY_SHARDS" && strconv.Itoa(cfg.ExpiryShards) != strings.TrimLeft(val, "+0") {
+				t.Errorf("%s %q: the functions read %d", ref, val, cfg.ExpiryShards)
+			}
+		}
+		// Every whole number the functions accept is admitted.
+		for n := -2; n <= 300; n++ {
+			val := strconv.Itoa(n)
+			_, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions", env: val}[k] })
+			if admitted := cfnAdmits(t, p, val); !admitted && err == nil {
+				t.Errorf("%s %q: the functions accept it, CloudFormation refuses it", ref, val)
+			}
+		}
+		if !cfnAdmits(t, p, fmt.Sprint(p["Default"])) {
+			t.Errorf("%s: its default %v is not admitted", ref, p["Default"])
+		}
+	}
+	if checked == 0 {
+		t.Error("no parameter reaches EXPIRY_SHARDS")
+	}
+}
+
+// TestShortLifecyclesStartWithTheDefaultWriteGuard: a SessionExpiry or
+// ResultRetention the stack admits, the other parameters left at their
+// defaults, is one every function starts with, with the guard band
+// docs/design.md §9 gives an unset WRITE_GUARD (a fifth of the shorter
+// duration when that is under 25 s, at least 1 s), as make run has it; and
+// make start-api, which resolves the template as SAM CLI does, has the
+// same band as make run for the same shell. Before, the template set
+// WRITE_GUARD to its WriteGuard default, 5s, always: SessionExpiry 1s..5s
+// deployed and every function refused it at init (WRITE_GUARD must be
+// shorter), and `SESSION_EXPIRY=10s RESULT_RETENTION=10s make start-api`
+// ran with a 5 s band where make run has 2 s (README, Configuration).
+func TestShortLifecyclesStartWithTheDefaultWriteGuard(t *testing.T) {
+	tpl := readTemplate(t)
+	st, err := samlocal.ReadTemplate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := st.Functions[0]
+	for _, name := range []string{"SessionExpiry", "ResultRetention"} {
+		re := allowedPattern(t, tpl, name)
+		env := map[string]string{"SessionExpiry": "SESSION_EXPIRY", "ResultRetention": "RESULT_RETENTION"}[name]
+		// Not 1s: the band's own minimum is 1 s, so no WRITE_GUARD is
+		// shorter, on make run either (reported as a contract question).
+		for _, v := range []string{"1001ms", "2s", "4s", "5s", "6s", "10s", "24s", "25s", "4999ms", "5000ms", "1m", "30m"} {
+			if !re.MatchString(v) {
+				t.Fatalf("%s %q: not admitted", name, v)
+			}
+			// The stack, every other parameter at its default.
+			deployed, _ := st.Environment(fn, samlocal.EnvInput{ParameterOverrides: map[string]string{name: v}})
+			deployed["TABLE_NAME"], deployed["JWKS_URL"] = "sessions", "https://id.example/keys" // the parameters without a default
+			got, err := config.Load(func(k string) string { return deployed[k] })
+			if err != nil {
+				t.Errorf("%s=%s, the rest at their defaults: every function refuses it at init: %v", name, v, err)
+				continue
+			}
+			// make run, with the same value in the shell, and make
+			// start-api (the shell's value of a declared variable wins).
+			shell := map[string]string{env: v}
+			local, err := config.Load(config.WithLocalDefaults(func(k string) string { return shell[k] }))
+			if err != nil {
+				t.Fatalf("make run with %s=%s: %v", env, v, err)
+			}
+			stack, _ := st.Environment(fn, samlocal.EnvInput{Shell: func(k string) (string, bool) { s, ok := shell[k]; return s, ok }})
+			stack["TABLE_NAME"], stack["JWKS_URL"] = "sessions", "" // what make start-api's stack sets (its own issuer)
+			started, err := config.Load(func(k string) string { return stack[k] })
+			switch {
+			case err != nil:
+				t.Errorf("make start-api with %s=%s: every function refuses it at init: %v", env, v, err)
+			case started.WriteGuard != local.WriteGuard || got.WriteGuard != local.WriteGuard:
+				t.Errorf("%s=%s: WRITE_GUARD %s deployed, %s on make start-api; %s on make run", env, v, got.WriteGuard, started.WriteGuard, local.WriteGuard)
+			}
 		}
 	}
 }

@@ -985,6 +985,10 @@ func TestTemplateDefaultsAreTheCodes(t *testing.T) {
 			v = get(tpl, "Parameters", ref, "Default")
 		}
 		s := fmt.Sprint(v)
+		if s == "" {
+			// Empty is unset: the code's own default (config.Load).
+			s = w
+		}
 		if d, err := time.ParseDuration(s); err == nil {
 			s = d.String()
 		}
