@@ -38,9 +38,14 @@ const (
 	// API Gateway's 413.
 	maxRequestBody = 10 << 20
 	// maxInvokePayload is Lambda's quota for a synchronous invocation's
-	// request and response (6 MB). An event over it is refused by Lambda
-	// and answered 413; a response over it fails the invocation, a 500.
+	// request (6 MiB, "limit 6291456 bytes"): an event over it is refused
+	// by Lambda and answered 413.
 	maxInvokePayload = 6 << 20
+	// maxInvokeResponse is its quota for the response, 100 bytes more
+	// ("Exceeded maximum allowed payload size (6291556 bytes)", the
+	// emulator's interop.MaxPayloadSize): a response over it fails the
+	// invocation, a 500.
+	maxInvokeResponse = 6<<20 + 100
 )
 
 // integrationTimeout is HTTP API's integration timeout (30 s, its maximum

@@ -191,7 +191,7 @@ func (i *instance) invoke(payload []byte, traceHeader string) invocation {
 		return invocation{failure: "the emulator did not answer: " + err.Error(), broken: true, duration: time.Since(start)}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxInvokePayload+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxInvokeResponse+1))
 	inv := invocation{payload: body, duration: time.Since(start)}
 	switch {
 	case err != nil:
@@ -205,8 +205,8 @@ func (i *instance) invoke(payload []byte, traceHeader string) invocation {
 		inv.failure = string(body)
 	case isFunctionError(body):
 		inv.failure = "function error: " + string(body)
-	case len(body) > maxInvokePayload:
-		inv.failure = fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes)", maxInvokePayload)
+	case len(body) > maxInvokeResponse:
+		inv.failure = fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes)", maxInvokeResponse)
 	}
 	return inv
 }
