@@ -174,12 +174,13 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 func (s *Server) Served() <-chan error { return s.served }
 
 // Sweep runs the expiry sweep now, as the timer runs it, limited to one
-// sweep interval, and waits for it to end.
+// sweep interval, and waits for it to end. Runs take turns: the interval
+// counts from the run's own start, not from a wait behind another run.
 func (s *Server) Sweep(ctx context.Context) sweep.Result {
-	ctx, cancel := context.WithTimeout(ctx, s.Local.SweepInterval)
-	defer cancel()
 	s.sweepMu.Lock()
 	defer s.sweepMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, s.Local.SweepInterval)
+	defer cancel()
 	return s.sweeper.Run(ctx)
 }
 
