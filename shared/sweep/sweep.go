@@ -16,6 +16,7 @@ package sweep
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -56,14 +57,19 @@ func New(st *store.Store, logger *slog.Logger, now func() time.Time) *Sweeper {
 
 // Result counts one run.
 type Result struct {
-	Found     int           `json:"found"`     // index entries of expired open sessions
-	Expired   int           `json:"expired"`   // sessions this run expired
-	Skipped   int           `json:"skipped"`   // closed or expired by someone else in the meantime
-	Deferred  int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
-	Errors    int           `json:"errors"`    // writes or queries that failed
-	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
-	Duration  time.Duration `json:"duration"`
-	Complete  bool          `json:"complete"` // false: stopped at the deadline; the next run continues
+	Found   int `json:"found"`   // index entries of expired open sessions
+	Expired int `json:"expired"` // sessions this run expired
+	Skipped int `json:"skipped"` // closed or expired by someone else in the meantime
+	// LeftToPurge are sessions found that came within WRITE_GUARD of the
+	// end of their retention before their write was due (a long run):
+	// sent no write, left to the reads and TTL like those the query no
+	// longer finds. Not skipped: no one else closed them.
+	LeftToPurge int           `json:"leftToPurge"`
+	Deferred    int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
+	Errors      int           `json:"errors"`    // writes or queries that failed
+	ItemsRead   int           `json:"itemsRead"` // items DynamoDB read for the queries
+	Duration    time.Duration `json:"duration"`
+	Complete    bool          `json:"complete"` // false: stopped at the deadline; the next run continues
 
 	queriesFailed int // shards whose query failed (counted in Errors)
 }
@@ -170,7 +176,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	}
 	wg.Wait()
 	r := Result{
-		Found: int(c.found.Load()), Expired: int(c.expired.Load()), Skipped: int(c.skipped.Load()),
+		Found: int(c.found.Load()), Expired: int(c.expired.Load()), Skipped: int(c.skipped.Load()), LeftToPurge: int(c.left.Load()),
 		Deferred: int(c.deferred.Load()), Errors: int(c.errs.Load()), ItemsRead: int(c.read.Load()),
 		Duration:      time.Since(start),
 		Complete:      !stopped.Load() && c.errs.Load() == 0 && c.deferred.Load() == 0,
@@ -182,8 +188,8 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 
 // counts are a run's tallies, updated by its goroutines.
 type counts struct {
-	found, expired, skipped, deferred, errs, read atomic.Int64
-	queriesFailed                                 atomic.Int64
+	found, expired, skipped, left, deferred, errs, read atomic.Int64
+	queriesFailed                                       atomic.Int64
 }
 
 // expire writes the expiries of one page with Workers writes in flight.
@@ -211,6 +217,8 @@ func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, c *counts,
 			case store.Transient(err):
 				c.deferred.Add(1)
 				s.Logger.Warn("expire deferred", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+			case errors.Is(err, store.ErrNearPurge):
+				c.left.Add(1)
 			case err != nil:
 				c.errs.Add(1)
 				s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
@@ -242,6 +250,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsFound", r.Found),
 		slog.Int("SessionsExpired", r.Expired),
 		slog.Int("SessionsSkipped", r.Skipped),
+		slog.Int("SessionsLeftToPurge", r.LeftToPurge),
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
 		slog.Int("ItemsRead", r.ItemsRead),
@@ -254,7 +263,8 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 				"Dimensions": [][]string{{"Service"}},
 				"Metrics": []map[string]string{
 					metric("SessionsFound", "Count"), metric("SessionsExpired", "Count"),
-					metric("SessionsSkipped", "Count"), metric("SessionsDeferred", "Count"),
+					metric("SessionsSkipped", "Count"), metric("SessionsLeftToPurge", "Count"),
+					metric("SessionsDeferred", "Count"),
 					metric("SweepErrors", "Count"),
 					metric("SweepDurationMs", "Milliseconds"),
 				},

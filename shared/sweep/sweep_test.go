@@ -634,3 +634,47 @@ func TestSweepWithRetentionWithinTwoGuardBands(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepLeavesSessionsThatReachTheBandBeforePurgeDuringTheRunAlone:
+// README, the sweep "never touches a session past its retention (nor one
+// within WRITE_GUARD of it)", and skipped means "closed by someone else".
+// The query's window is fixed when the run starts, but a run takes time: an
+// entry the query found may come within WRITE_GUARD of its purge before its
+// write is sent. Such a write's condition refuses it; it must not be sent,
+// nor counted as skipped (no one closed it), but left to the reads and TTL
+// like those the query no longer finds, and counted as such.
+func TestSweepLeavesSessionsThatReachTheBandBeforePurgeDuringTheRunAlone(t *testing.T) {
+	f := newFixture(t)
+	// Purged at t0 + WRITE_GUARD + 10 s: in the window at t0, within the
+	// band from t0 + 10 s.
+	near := sessions(5, t0.Add(-policy.Expiry-policy.Retention+policy.WriteGuard+10*time.Second))
+	f.importAll(t, near)
+	var writes atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		switch op {
+		case "Query":
+			// The run's window is already fixed; its writes come 20 s later.
+			f.clock.Set(t0.Add(20 * time.Second))
+		case "UpdateItem":
+			writes.Add(1)
+		}
+		return nil, nil
+	}}
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), f.table, policy, 16, f.clock.Now)
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+	r := sw.Run(context.Background())
+	if r.Found != 5 || r.LeftToPurge != 5 || r.Skipped != 0 || r.Expired != 0 || r.Errors != 0 || r.Deferred != 0 || !r.Complete {
+		t.Errorf("Run() = %+v; want 5 found, 5 left to purge, none skipped, complete", r)
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("%d expiry writes sent; want none (each would be refused)", n)
+	}
+	if !strings.Contains(f.logs.String(), `"SessionsLeftToPurge":5`) {
+		t.Errorf("summary line lacks SessionsLeftToPurge 5:\n%s", f.logs)
+	}
+	for _, v := range near {
+		if st, _ := f.status(t, v.ID); st != session.Created {
+			t.Errorf("session within the band before purge written: %s", st)
+		}
+	}
+}
