@@ -202,6 +202,36 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	}
 }
 
+// noThrottleRetries is a per-call option of the DynamoDB client for the
+// sweeper's expiry writes: the SDK does not retry a try DynamoDB throttled
+// (it still retries 5xx, timeouts and broken connections). A throttled
+// expiry can wait for the next sweep (reads already report it), and every
+// retry would add write load to a table whose live traffic is being
+// throttled too; the sweeper stops sending writes for the rest of its run
+// on the first throttled one (sweep.Sweeper.Run). The error then is
+// DynamoDB's refusal on the call's one try, not an unknown outcome: Expire
+// reads nothing back.
+func noThrottleRetries(o *dynamodb.Options) {
+	o.Retryer = throttleFinal{o.Retryer}
+}
+
+// throttleFinal is a retryer that retries what the one it wraps retries,
+// but DynamoDB throttling.
+type throttleFinal struct{ aws.Retryer }
+
+func (r throttleFinal) IsErrorRetryable(err error) bool {
+	return !throttledError(err) && r.Retryer.IsErrorRetryable(err)
+}
+
+// GetAttemptToken is aws.RetryerV2's, which the SDK's retry middleware
+// prefers: the wrapped retryer's, as the middleware would have called it.
+func (r throttleFinal) GetAttemptToken(ctx context.Context) (func(error) error, error) {
+	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
+		return v2.GetAttemptToken(ctx)
+	}
+	return r.GetInitialToken(), nil
+}
+
 // ErrNearPurge is Expire's answer for a session that has come within the
 // guard band before the end of its retention by the store's clock (the
 // sweeper's query found it earlier in its run): no write is sent, since its
@@ -304,7 +334,7 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 		// On a failed condition, the item tells whether the write was this
 		// one, retried by the SDK after its answer was lost.
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
-	}, sent.count)
+	}, sent.count, noThrottleRetries)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
