@@ -105,10 +105,12 @@ type Result struct {
 // adding write load to a table whose live traffic (processors' events,
 // merchants' creates) is being throttled too. The sweeper's writes are the
 // ones that can wait: reads already report the sessions EXPIRED, and the
-// next run comes a minute later. So at most ShardsAtOnce × Workers writes
-// (those in flight) are sent after the first throttled one, and a
-// throttle storm costs one WARN line per run, the summary line counting
-// the deferred sessions (SessionsDeferred, like every deferral).
+// next run comes a minute later. So after the first throttled write only
+// the writes then in flight (at most ShardsAtOnce × Workers) are sent —
+// give or take one that a slot started while that answer was being read;
+// in a storm, where every write is throttled, none — and a throttle storm
+// costs one WARN line per run, the summary line counting the deferred
+// sessions (SessionsDeferred, like every deferral).
 //
 // A run that stopped early (back-off or deadline) hands the turn order on:
 // the next run of this Sweeper starts with the first shard that was still
