@@ -156,9 +156,12 @@ func (s *Store) sweptBy(now time.Time) time.Time { return now.Add(-s.policy.Writ
 // happens only if the session is still open, still expires at that
 // instant, expired at least the guard band ago (sweptBy), and is not within
 // the guard band before the end of its retention, judged at the instant of
-// the write by the clock; otherwise (a processor
-// closed it in the meantime, another sweep got there first, it is about to
-// be gone) it reports false and changes nothing. Like every write, the call
+// the write by the clock; otherwise (a processor closed it in the meantime,
+// another sweep got there first) it reports false and changes nothing. A
+// session that has come within the guard band before its purge since the
+// sweeper's query found it is not sent a write at all: ErrNearPurge, judged
+// by the clock reading the write's condition uses, so such a write is never
+// refused and taken for someone else's. Like every write, the call
 // is bounded by WriteTimeout. A session a running transaction holds
 // (TransactionConflict, real DynamoDB only) is tried again after a jittered
 // backoff, up to maxWriteAttempts times; then ECONFLICT CONCURRENT_UPDATE
@@ -178,8 +181,12 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
 	writeID := uuid.NewString()
 	for attempt := 1; ; attempt++ {
+		now := s.now()
+		if !clearOfPurge(e, s.policy.WriteAt(now)) {
+			return false, ErrNearPurge
+		}
 		var sent sends
-		ok, err := s.expireOnce(ctx, k, e, writeID, &sent)
+		ok, err := s.expireOnce(ctx, k, e, writeID, now, &sent)
 		if err != nil && !transactionConflict(err) && ambiguous(err, &sent) && ctx.Err() == nil {
 			return s.afterUnknown(ctx, k, writeID, err)
 		}
@@ -193,6 +200,52 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 			return false, err
 		}
 	}
+}
+
+// noThrottleRetries is a per-call option of the DynamoDB client for the
+// sweeper's expiry writes: the SDK does not retry a try DynamoDB throttled
+// (it still retries 5xx, timeouts and broken connections). A throttled
+// expiry can wait for the next sweep (reads already report it), and every
+// retry would add write load to a table whose live traffic is being
+// throttled too; the sweeper stops sending writes for the rest of its run
+// on the first throttled one (sweep.Sweeper.Run). The error then is
+// DynamoDB's refusal on the call's one try, not an unknown outcome: Expire
+// reads nothing back.
+func noThrottleRetries(o *dynamodb.Options) {
+	o.Retryer = throttleFinal{o.Retryer}
+}
+
+// throttleFinal is a retryer that retries what the one it wraps retries,
+// but DynamoDB throttling.
+type throttleFinal struct{ aws.Retryer }
+
+func (r throttleFinal) IsErrorRetryable(err error) bool {
+	return !throttledError(err) && r.Retryer.IsErrorRetryable(err)
+}
+
+// GetAttemptToken is aws.RetryerV2's, which the SDK's retry middleware
+// prefers: the wrapped retryer's, as the middleware would have called it.
+func (r throttleFinal) GetAttemptToken(ctx context.Context) (func(error) error, error) {
+	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
+		return v2.GetAttemptToken(ctx)
+	}
+	return r.GetInitialToken(), nil
+}
+
+// ErrNearPurge is Expire's answer for a session that has come within the
+// guard band before the end of its retention by the store's clock (the
+// sweeper's query found it earlier in its run): no write is sent, since its
+// condition would refuse it. The session is left to the reads, which
+// report it EXPIRED until its retention ends, and to TTL, as one the query
+// no longer finds; no one else closed it.
+var ErrNearPurge = errors.New("store: the session is within the guard band before its purge: left to TTL")
+
+// clearOfPurge reports whether an open session expiring as e may still be
+// written at the instant writeAt (a write made now is judged at now plus
+// the guard band): the purge clause of expireOnce's condition, compared as
+// the condition compares it, on the stored strings.
+func clearOfPurge(e session.Expiry, writeAt time.Time) bool {
+	return formatTime(e.RetainUntil) > formatTime(writeAt)
 }
 
 // ambiguous reports whether a failed write may have been applied: unless
@@ -236,7 +289,7 @@ func (s *Store) afterUnknown(ctx context.Context, k ExpiryKey, writeID string, e
 
 // expireOnce is one UpdateItem of Expire. A TransactionConflict error is
 // returned as the SDK's, for Expire to retry.
-func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string, sent *sends) (bool, error) {
+func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string, now time.Time, sent *sends) (bool, error) {
 	closed := formatTime(e.ClosedAt)
 	retain := formatTime(e.RetainUntil)
 	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
@@ -256,7 +309,6 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 		Remove(expression.Name(attrExpiryShard))
 	ctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	now := s.now()
 	// Expiring needs expiresAt to have passed by every instance's clock,
 	// this one's minus the guard band (sweptBy: a read at expiresAt
 	// already says EXPIRED; a stored EXPIRED must never come before it);
@@ -282,7 +334,7 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 		// On a failed condition, the item tells whether the write was this
 		// one, retried by the SDK after its answer was lost.
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
-	}, sent.count)
+	}, sent.count, noThrottleRetries)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):

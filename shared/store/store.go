@@ -518,6 +518,10 @@ func throttledReason(code string) bool {
 	return code == "ThrottlingError" || code == "ProvisionedThroughputExceeded"
 }
 
+// Throttled reports whether err is DynamoDB throttling (one kind of
+// Transient error): the sweeper backs off on it.
+func Throttled(err error) bool { return err != nil && throttledError(err) }
+
 // Transient reports whether err asks the caller to come back later rather
 // than reporting a failure: a write that kept losing to running
 // transactions (CONCURRENT_UPDATE), or DynamoDB throttling that outlasted

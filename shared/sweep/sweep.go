@@ -7,7 +7,8 @@
 // (the next run continues where it stopped), and is safe to run twice at
 // once: a session someone else closed or expired is skipped, never
 // overwritten. A write that DynamoDB throttled, or that kept meeting a
-// running transaction, is deferred to the next run: counted, not an error.
+// running transaction, is deferred to the next run: counted, not an error;
+// once DynamoDB throttles a write, the run sends no more (see Run).
 // A write whose outcome is unknown (every answer lost, a 5xx, a timeout) is
 // judged by the session read back (store.Expire): expired by it or closed
 // by someone else is counted so, not as an error.
@@ -16,7 +17,9 @@ package sweep
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,29 +50,74 @@ type Sweeper struct {
 	PageSize int
 	// ShardsAtOnce is how many shards are swept at the same time.
 	ShardsAtOnce int
+
+	// next is the shard the next run starts its turns with (see Run).
+	next atomic.Int64
 }
 
 // New returns a sweeper with the default tuning.
+// Its first run starts at a random shard (see Run).
 func New(st *store.Store, logger *slog.Logger, now func() time.Time) *Sweeper {
-	return &Sweeper{Store: st, Logger: logger, Now: now, Margin: DefaultMargin, Workers: DefaultWorkers, PageSize: DefaultPageSize, ShardsAtOnce: DefaultShardsAtOnce}
+	s := &Sweeper{Store: st, Logger: logger, Now: now, Margin: DefaultMargin, Workers: DefaultWorkers, PageSize: DefaultPageSize, ShardsAtOnce: DefaultShardsAtOnce}
+	if n := st.Shards(); n > 0 {
+		s.next.Store(int64(rand.IntN(n)))
+	}
+	return s
 }
 
 // Result counts one run.
 type Result struct {
-	Found     int           `json:"found"`     // index entries of expired open sessions
-	Expired   int           `json:"expired"`   // sessions this run expired
-	Skipped   int           `json:"skipped"`   // closed or expired by someone else in the meantime
-	Deferred  int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
-	Errors    int           `json:"errors"`    // writes or queries that failed
-	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
-	Duration  time.Duration `json:"duration"`
-	Complete  bool          `json:"complete"` // false: stopped at the deadline; the next run continues
+	Found   int `json:"found"`   // index entries of expired open sessions
+	Expired int `json:"expired"` // sessions this run expired
+	Skipped int `json:"skipped"` // closed or expired by someone else in the meantime
+	// LeftToPurge are sessions found that came within WRITE_GUARD of the
+	// end of their retention before their write was due (a long run):
+	// sent no write, left to the reads and TTL like those the query no
+	// longer finds. Not skipped: no one else closed them.
+	LeftToPurge int           `json:"leftToPurge"`
+	Deferred    int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
+	Errors      int           `json:"errors"`    // writes or queries that failed
+	ItemsRead   int           `json:"itemsRead"` // items DynamoDB read for the queries
+	Duration    time.Duration `json:"duration"`
+	Complete    bool          `json:"complete"` // false: stopped early (deadline, back-off) or failures; the next run continues
+	// BackedOff: DynamoDB throttled one of the run's writes, and the run
+	// stopped there (see Run).
+	BackedOff bool `json:"backedOff"`
 
 	queriesFailed int // shards whose query failed (counted in Errors)
 }
 
 // Run sweeps every shard, ShardsAtOnce at a time taking turns a page at a
-// time, until done or until Margin before ctx's deadline.
+// time, until done, until Margin before ctx's deadline, or until DynamoDB
+// throttles one of its writes.
+//
+// Once DynamoDB throttles an expiry write (its first try: the store does not
+// retry the sweeper's throttled writes), the run backs off for the rest of
+// its time: it starts no more writes and no more queries, the writes
+// already in flight finish, and everything else is left for the next run
+// (the rest of the pages in hand counted as deferred, the pages not read
+// not counted at all). It stops the whole run, not only the throttled
+// shard, and does not merely lower its concurrency: what DynamoDB throttles
+// is the table (its on-demand or provisioned throughput, the account's
+// request limit) or the partitions the write touches (the session's, or
+// the expiry index's through back-pressure), and every other shard's writes
+// go to the same table, so a sweep that carried on at any rate would keep
+// adding write load to a table whose live traffic (processors' events,
+// merchants' creates) is being throttled too. The sweeper's writes are the
+// ones that can wait: reads already report the sessions EXPIRED, and the
+// next run comes a minute later. So after the first throttled write only
+// the writes then in flight (at most ShardsAtOnce × Workers) are sent —
+// give or take one that a slot started while that answer was being read;
+// in a storm, where every write is throttled, none — and a throttle storm
+// costs one WARN line per run, the summary line counting the deferred
+// sessions (SessionsDeferred, like every deferral).
+//
+// A run that stopped early (back-off or deadline) hands the turn order on:
+// the next run of this Sweeper starts with the first shard that was still
+// waiting for its turn, so the shards keep taking turns across runs as
+// within one, and a run cut short every time (a throttle each minute)
+// still reaches every shard in turn, rather than the first ShardsAtOnce
+// shards every time. A new Sweeper (a cold start) starts at a random shard.
 func (s *Sweeper) Run(ctx context.Context) Result {
 	start := time.Now()
 	now := s.Now()
@@ -92,8 +140,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	// it is left for the next run, as the calls never started.
 	cutOff := func(err error) bool { return err != nil && ctx.Err() != nil }
 
-	var c counts
-	var stopped atomic.Bool
+	r := &run{s: s, late: late, cutOff: cutOff}
 	// The shards take turns, a page at a time, ShardsAtOnce at once: a
 	// shard whose page is swept goes to the back of the queue. So a backlog
 	// larger than a run can finish is worked down in every shard alike,
@@ -101,7 +148,28 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	// shards run after run (the others' sessions left until they drop out
 	// of the window). Once the run has stopped, no shard is queried again.
 	n := s.Store.Shards()
-	queue := make(chan *store.ExpiryQuery, n) // each shard at most once
+	queue := make(chan turn, n) // each shard at most once
+	var mu sync.Mutex           // keeps the queue's order the turns' order
+	var seq int64
+	enqueue := func(q *store.ExpiryQuery) {
+		mu.Lock()
+		seq++
+		queue <- turn{q, seq}
+		mu.Unlock()
+	}
+	// waiting is the first turn (the lowest seq) the run did not start
+	// because it had stopped: where the next run starts. A turn started
+	// (its page queried) counts as taken, even if the run stopped before
+	// its page was written, so each run moves the turns on by at least the
+	// shards it queried.
+	waiting := turn{seq: -1}
+	wait := func(t turn) {
+		mu.Lock()
+		if waiting.seq < 0 || t.seq < waiting.seq {
+			waiting = t
+		}
+		mu.Unlock()
+	}
 	var left atomic.Int64
 	left.Store(int64(n))
 	finish := func() {
@@ -109,42 +177,48 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 			close(queue)
 		}
 	}
-	for shard := 0; shard < n; shard++ {
+	first := 0
+	if n > 0 {
+		first = int(s.next.Load() % int64(n))
+	}
+	for i := range n {
+		shard := (first + i) % n
 		q, err := s.Store.ExpiryQuery(shard, now, s.PageSize)
 		if err != nil {
-			c.errs.Add(1)
-			c.queriesFailed.Add(1)
+			r.errs.Add(1)
+			r.queriesFailed.Add(1)
 			s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
 			finish()
 			continue
 		}
-		queue <- q
+		enqueue(q)
 	}
 	var wg sync.WaitGroup
 	for range min(max(s.ShardsAtOnce, 1), n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for q := range queue {
-				if q.Done() || late() || stopped.Load() {
+			for t := range queue {
+				q := t.q
+				if q.Done() || r.halted() {
 					if !q.Done() {
-						stopped.Store(true)
+						wait(t)
 					}
 					finish()
 					continue
 				}
 				keys, read, err := q.Next(ctx)
-				c.read.Add(int64(read))
+				r.read.Add(int64(read))
 				switch {
 				case cutOff(err):
-					stopped.Store(true)
+					r.stopped.Store(true)
 					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", err.Error())
 				case store.Transient(err):
-					c.deferred.Add(1)
+					r.deferred.Add(1)
 					s.Logger.Warn("sweep query deferred", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
 				case err != nil:
-					c.errs.Add(1)
-					c.queriesFailed.Add(1)
+					r.errs.Add(1)
+					r.queriesFailed.Add(1)
 					s.Logger.Error("sweep query failed", "shard", q.Shard, "error", err.Error())
 				}
 				if err != nil {
@@ -152,72 +226,127 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 					continue
 				}
 				if len(keys) > 0 {
-					if late() {
-						stopped.Store(true)
+					r.found.Add(int64(len(keys)))
+					if r.halted() {
+						// Read, but the run stopped meanwhile: in hand,
+						// deferred (its turn taken: the next run starts
+						// after it, so the turns always move on).
+						r.deferred.Add(int64(len(keys)))
 						finish()
 						continue
 					}
-					c.found.Add(int64(len(keys)))
-					s.expire(ctx, keys, &c, late, cutOff, &stopped)
+					r.expire(ctx, keys)
 				}
 				if q.Done() {
 					finish()
 					continue
 				}
-				queue <- q
+				enqueue(q)
 			}
 		}()
 	}
 	wg.Wait()
-	r := Result{
-		Found: int(c.found.Load()), Expired: int(c.expired.Load()), Skipped: int(c.skipped.Load()),
-		Deferred: int(c.deferred.Load()), Errors: int(c.errs.Load()), ItemsRead: int(c.read.Load()),
-		Duration:      time.Since(start),
-		Complete:      !stopped.Load() && c.errs.Load() == 0 && c.deferred.Load() == 0,
-		queriesFailed: int(c.queriesFailed.Load()),
+	if waiting.seq >= 0 {
+		s.next.Store(int64(waiting.q.Shard))
 	}
-	s.report(ctx, r)
-	return r
+	res := Result{
+		Found: int(r.found.Load()), Expired: int(r.expired.Load()), Skipped: int(r.skipped.Load()), LeftToPurge: int(r.left.Load()),
+		Deferred: int(r.deferred.Load()), Errors: int(r.errs.Load()), ItemsRead: int(r.read.Load()),
+		Duration:      time.Since(start),
+		Complete:      !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
+		BackedOff:     r.throttled.Load(),
+		queriesFailed: int(r.queriesFailed.Load()),
+	}
+	s.report(ctx, res)
+	return res
 }
 
-// counts are a run's tallies, updated by its goroutines.
-type counts struct {
-	found, expired, skipped, deferred, errs, read atomic.Int64
-	queriesFailed                                 atomic.Int64
+// turn is a shard's turn in a run's queue: its query and its place.
+type turn struct {
+	q   *store.ExpiryQuery
+	seq int64
 }
 
-// expire writes the expiries of one page with Workers writes in flight.
-func (s *Sweeper) expire(ctx context.Context, keys []store.ExpiryKey, c *counts, late func() bool, cutOff func(error) bool, stopped *atomic.Bool) {
-	sem := make(chan struct{}, s.Workers)
+// run is one run's state, shared by its goroutines.
+type run struct {
+	s      *Sweeper
+	late   func() bool
+	cutOff func(error) bool
+
+	found, expired, skipped, left, deferred, errs, read atomic.Int64
+	queriesFailed                                       atomic.Int64
+	// stopped: the run starts no more queries or writes (its deadline,
+	// or throttled: then throttled is set too).
+	stopped, throttled atomic.Bool
+}
+
+// halted reports whether the run has stopped starting calls, and stops it
+// once its time is up.
+func (r *run) halted() bool {
+	if r.stopped.Load() {
+		return true
+	}
+	if r.late() {
+		r.stopped.Store(true)
+		return true
+	}
+	return false
+}
+
+// backOff stops the run after DynamoDB throttled the expiry write of k,
+// logging the first time only.
+func (r *run) backOff(k store.ExpiryKey, err error) {
+	r.stopped.Store(true)
+	if r.throttled.CompareAndSwap(false, true) {
+		r.s.Logger.Warn("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
+			"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+	}
+}
+
+// expire writes the expiries of one page with Workers writes in flight,
+// until the run stops: the rest of the page is then deferred.
+func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
+	sem := make(chan struct{}, max(r.s.Workers, 1))
 	var wg sync.WaitGroup
-	for _, k := range keys {
-		if late() {
-			stopped.Store(true)
+	for i, k := range keys {
+		sem <- struct{}{}
+		// Checked once a write may start: a write that finished meanwhile
+		// may have been throttled.
+		if r.halted() {
+			<-sem
+			r.deferred.Add(int64(len(keys) - i))
 			break
 		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func(k store.ExpiryKey) {
 			defer wg.Done()
+			// The outcome is counted, and the run stopped if need be, before
+			// the slot is freed for the page's next write.
 			defer func() { <-sem }()
-			ok, err := s.Store.Expire(ctx, k)
+			ok, err := r.s.Store.Expire(ctx, k)
 			switch {
-			case cutOff(err):
+			case r.cutOff(err):
 				// Its outcome is unknown; the expiry is conditional, so the
-				// next run finds it done or does it.
-				stopped.Store(true)
-				c.deferred.Add(1)
-				s.Logger.Warn("expire cut off at the deadline", "session_id", k.ID, "error", err.Error())
+				// next run finds it done or does it. Counted, not logged:
+				// the summary says the run stopped (Complete false).
+				r.stopped.Store(true)
+				r.deferred.Add(1)
+			case store.Throttled(err):
+				r.deferred.Add(1)
+				r.backOff(k, err)
 			case store.Transient(err):
-				c.deferred.Add(1)
-				s.Logger.Warn("expire deferred", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+				// Held by running transactions: counted (SessionsDeferred),
+				// not logged one line each.
+				r.deferred.Add(1)
+			case errors.Is(err, store.ErrNearPurge):
+				r.left.Add(1)
 			case err != nil:
-				c.errs.Add(1)
-				s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+				r.errs.Add(1)
+				r.s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case ok:
-				c.expired.Add(1)
+				r.expired.Add(1)
 			default:
-				c.skipped.Add(1)
+				r.skipped.Add(1)
 			}
 		}(k)
 	}
@@ -242,11 +371,13 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsFound", r.Found),
 		slog.Int("SessionsExpired", r.Expired),
 		slog.Int("SessionsSkipped", r.Skipped),
+		slog.Int("SessionsLeftToPurge", r.LeftToPurge),
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
 		slog.Bool("Complete", r.Complete),
+		slog.Bool("BackedOff", r.BackedOff),
 		slog.Any("_aws", map[string]any{
 			"Timestamp": time.Now().UnixMilli(),
 			"CloudWatchMetrics": []any{map[string]any{
@@ -254,7 +385,8 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 				"Dimensions": [][]string{{"Service"}},
 				"Metrics": []map[string]string{
 					metric("SessionsFound", "Count"), metric("SessionsExpired", "Count"),
-					metric("SessionsSkipped", "Count"), metric("SessionsDeferred", "Count"),
+					metric("SessionsSkipped", "Count"), metric("SessionsLeftToPurge", "Count"),
+					metric("SessionsDeferred", "Count"),
 					metric("SweepErrors", "Count"),
 					metric("SweepDurationMs", "Milliseconds"),
 				},
