@@ -13,8 +13,9 @@ import (
 // endpoint", and "Times are exact to 100 ns and every endpoint reads them
 // with the same rules, so no two endpoints disagree about a session". The
 // expiry the sweeper stores carries retainUntil at 100 ns (ExpiryOf);
-// RESULT_RETENTION is any Go duration (config.Load reads it with
-// time.ParseDuration: "15m50ns" is accepted). At every instant around the
+// the domain takes a Policy as given, RESULT_RETENTION of any precision
+// (config.Load once admitted "15m50ns"; it now admits whole milliseconds,
+// but the domain does not rely on it). At every instant around the
 // end of retention, an unswept session must read exactly as the swept one:
 // found with the same retainUntil, or gone for both; and a session that is
 // found is never past its own retainUntil.
