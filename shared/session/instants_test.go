@@ -56,9 +56,9 @@ func describe(v *Session, err error) string {
 }
 
 // TestEveryWriteRuleJudgesOneInstant: docs/design.md §4, "writes are
-// refused during a guard band (WRITE_GUARD) before expiresAt and before
-// retainUntil; write conditions are built with the clock plus the band",
-// and "no two endpoints disagree about a session". A write made at now is
+// refused during a guard band (`WRITE_GUARD`, default 5 s) before
+// `expiresAt` and before `retainUntil`; write conditions are built with the
+// clock plus the band", and "no two endpoints disagree about a session". A write made at now is
 // judged at one instant, whoever judges it: the session's own rule
 // (writable, through Cancel or Apply), its parent's and its child's
 // (Adopt, ApplyToChild and propagate, CloseChild), and the store's
