@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/samlocal"
@@ -189,21 +190,51 @@ func toFloat(t *testing.T, v any) float64 {
 
 // TestNumericParametersAreWhatTheFunctionsStartWith: a value CloudFormation
 // admits for a parameter that reaches the functions' environment is one
-// every function starts with. Before, ExpiryShards was a Number (1..256):
+// every function starts with, the other parameters at their defaults, and
+// reads as given. Before, ExpiryShards was a Number (1..256):
 // CloudFormation admitted 64.0, 6.4e1 or 32.5, and every function then
 // failed at init on EXPIRY_SHARDS (an integer from 1 to 256), so every
-// request was a 500 and the sweeper never ran.
+// request was a 500 and the sweeper never ran. The lifecycle durations
+// (config.Ranges) are held to it too: SessionExpiry and ResultRetention
+// admitted 1s (and 1000ms), with which no function starts, since
+// WRITE_GUARD, at least 1 s, must be shorter; and the functions read any
+// Go duration, 15m50ns too, where the parameters admit whole milliseconds.
 func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	tpl := readTemplate(t)
 	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
 	values := []string{"1", "16", "64", "256", "0", "257", "-1", "64.0", "64.", "6.4e1", "32.5", "1e2", "+64", "064", "0064", " 64", "64 ", "", "x", "1000000"}
-	checked := 0
+	durations := []string{
+		"1s", "1000ms", "999ms", "1001ms", "2s", "5s", "59s", "60s", "61s", "1m", "2m", "30m", "15m", "1440m", "1441m", "24h", "25h",
+		"86400s", "86401s", "86400000ms", "86400001ms", "60000ms", "60001ms", "0s", "0ms", "",
+		"15m50ns", "5.00000005s", "1.5s", "1500us", "1h30m", "01s", "+5s", " 5s", "5s ", "5S", "5", "x",
+	}
+	checked, durationsChecked := 0, 0
 	for env, v := range global {
 		ref, ok := get(v, "Ref").(string)
 		if !ok {
 			continue
 		}
 		p, ok := get(tpl, "Parameters", ref).(map[string]any)
+		if _, lifecycle := config.Ranges[env]; ok && lifecycle {
+			durationsChecked++
+			for _, val := range durations {
+				if !cfnAdmits(t, p, val) {
+					continue
+				}
+				cfg, err := config.Load(func(k string) string {
+					return map[string]string{"TABLE_NAME": "sessions", env: val}[k]
+				})
+				if err != nil {
+					t.Errorf("%s %q: CloudFormation admits it, but every function refuses %s at init: %v", ref, val, env, err)
+					continue
+				}
+				read := map[string]time.Duration{"SESSION_EXPIRY": cfg.SessionExpiry, "RESULT_RETENTION": cfg.ResultRetention, "WRITE_GUARD": cfg.WriteGuard}[env]
+				if want, err := time.ParseDuration(val); val != "" && (err != nil || read != want) {
+					t.Errorf("%s %q: the functions read %s", ref, val, read)
+				}
+			}
+			continue
+		}
 		if !ok || p["Type"] != "Number" && env != "EXPIRY_SHARDS" {
 			continue
 		}
@@ -238,6 +269,30 @@ func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	if checked == 0 {
 		t.Error("no parameter reaches EXPIRY_SHARDS")
 	}
+	if durationsChecked != len(config.Ranges) {
+		t.Errorf("%d parameters reach the lifecycle durations; want %d (config.Ranges)", durationsChecked, len(config.Ranges))
+	}
+}
+
+// TestLogLevelIsTheTemplates: LOG_LEVEL takes exactly the values the
+// template's LogLevel allows, spelled as it spells them. Before, the
+// functions read any case and slog's offsets (INFO, warn+1, debug-4): a
+// value make run started with failed the deploy, and an offset is a level
+// nothing logs at (README, "Decisions": LOG_LEVEL is one of four words).
+func TestLogLevelIsTheTemplates(t *testing.T) {
+	tpl := readTemplate(t)
+	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	ref, _ := get(global["LOG_LEVEL"], "Ref").(string)
+	p, ok := get(tpl, "Parameters", ref).(map[string]any)
+	if !ok {
+		t.Fatalf("LOG_LEVEL is not set from a parameter (Ref %q)", ref)
+	}
+	for _, v := range []string{"debug", "info", "warn", "error", "DEBUG", "Info", "WARN", "warning", "err", "warn+1", "info+0", "debug-4", "error+8", "8", "-4", "trace", "fatal", "x"} {
+		_, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "sessions", "LOG_LEVEL": v}[k] })
+		if admitted := cfnAdmits(t, p, v); admitted != (err == nil) {
+			t.Errorf("LOG_LEVEL %q: the template admits it %v; the functions start with it %v (%v)", v, admitted, err == nil, err)
+		}
+	}
 }
 
 // TestShortLifecyclesStartWithTheDefaultWriteGuard: a SessionExpiry or
@@ -261,11 +316,16 @@ func TestShortLifecyclesStartWithTheDefaultWriteGuard(t *testing.T) {
 	for _, name := range []string{"SessionExpiry", "ResultRetention"} {
 		re := allowedPattern(t, tpl, name)
 		env := map[string]string{"SessionExpiry": "SESSION_EXPIRY", "ResultRetention": "RESULT_RETENTION"}[name]
-		// Not 1s: the band's own minimum is 1 s, so no WRITE_GUARD is
-		// shorter, on make run either (reported as a contract question).
-		for _, v := range []string{"1001ms", "2s", "4s", "5s", "6s", "10s", "24s", "25s", "4999ms", "5000ms", "1m", "30m"} {
+		// 1s (1000ms) is refused, by the stack as by make run: the band's
+		// own minimum is 1 s, so no WRITE_GUARD is shorter. Before, the
+		// stack admitted it and every function refused it at init.
+		for _, v := range []string{"1s", "1000ms", "999ms", "1001ms", "1002ms", "2s", "4s", "5s", "5001ms", "6s", "6004ms", "10s", "24s", "24999ms", "25s", "4999ms", "5000ms", "1m", "30m"} {
+			_, refused := config.Load(config.WithLocalDefaults(func(k string) string { return map[string]string{env: v}[k] }))
 			if !re.MatchString(v) {
-				t.Fatalf("%s %q: not admitted", name, v)
+				if refused == nil {
+					t.Errorf("%s %q: the stack refuses it; make run starts with %s=%s", name, v, env, v)
+				}
+				continue
 			}
 			// The stack, every other parameter at its default.
 			deployed, _ := st.Environment(fn, samlocal.EnvInput{ParameterOverrides: map[string]string{name: v}})

@@ -996,6 +996,13 @@ func TestTemplateDefaultsAreTheCodes(t *testing.T) {
 			t.Errorf("%s defaults to %v in template.yaml; the code's default is %s", k, v, w)
 		}
 	}
+	// The defaults are values the settings admit: within config.Ranges, in
+	// whole milliseconds, so the parameters' patterns admit them too.
+	for k, d := range map[string]time.Duration{"SESSION_EXPIRY": def.SessionExpiry, "RESULT_RETENTION": def.ResultRetention, "WRITE_GUARD": def.WriteGuard} {
+		if r := config.Ranges[k]; d < r.Min || d > r.Max || d%config.Grid != 0 {
+			t.Errorf("%s defaults to %s; config.Ranges admits %s..%s in whole %s", k, d, r.Min, r.Max, time.Millisecond)
+		}
+	}
 }
 
 // TestTemplateDurationPatternsAreTheCodes: each lifecycle duration

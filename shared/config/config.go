@@ -34,7 +34,7 @@ type Config struct {
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
 	JWTAudience      string        // JWT_AUDIENCE
-	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn, error
+	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn or error, as written
 }
 
 // LocalDefaults are the local servers' values for settings a Lambda
@@ -75,26 +75,39 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 // Range is the span a duration setting accepts, both ends included.
 type Range struct{ Min, Max time.Duration }
 
-// Ranges are the spans of the lifecycle's duration settings. template.yaml's
-// parameters admit exactly these (a test in functions holds them to it), so
-// a value the functions would refuse at start-up is refused at deploy time.
-// WRITE_GUARD must also be shorter than the other two, which a parameter
-// pattern cannot express; Load checks it.
+// Grid is the precision of every duration setting: a value must be whole
+// milliseconds (`1500ms`, `1.5s`; not `15m50ns`), the finest template.yaml's
+// parameters can write (one number and a unit, ms to h). A band off the
+// 100 ns grid every instant is kept to once let the write rules disagree
+// by a few nanoseconds (session.Policy.WriteAt now keeps them together
+// whatever the band); the settings still say one thing.
+const Grid = time.Millisecond
+
+// Ranges are the spans of the lifecycle's duration settings, in whole
+// milliseconds (Grid). template.yaml's parameters admit exactly these
+// values, each written as one number and one unit (a test in functions
+// holds them to it), so a value the functions would refuse at start-up is
+// refused at deploy time; Load also reads any other Go notation of them
+// (`1h30m`, `1.5s`). WRITE_GUARD must also be shorter than the other two,
+// which a parameter pattern cannot express; Load checks it. So neither
+// lifecycle may be 1 s, the band's own minimum: each is at least 1001ms,
+// with which the functions start (defaultWriteGuard is then 1 s).
 var Ranges = map[string]Range{
-	"SESSION_EXPIRY":   {time.Second, 24 * time.Hour},
-	"RESULT_RETENTION": {time.Second, 24 * time.Hour},
+	"SESSION_EXPIRY":   {time.Second + Grid, 24 * time.Hour},
+	"RESULT_RETENTION": {time.Second + Grid, 24 * time.Hour},
 	"WRITE_GUARD":      {time.Second, time.Minute},
 }
 
 // defaultWriteGuard is WRITE_GUARD when it is not set:
 // session.DefaultWriteGuard (5 s), or a fifth of the shorter of
-// SESSION_EXPIRY and RESULT_RETENTION when that is less, but never under
-// the setting's 1 s minimum. So `SESSION_EXPIRY=5s make run` starts, with
-// a 1 s band and 4 s in which a session takes writes, instead of refusing
-// to start; the defaults (30m, 15m) keep 5 s. A WRITE_GUARD that is set is
-// never lowered.
+// SESSION_EXPIRY and RESULT_RETENTION when that is less, in whole
+// milliseconds (rounded down, as a set WRITE_GUARD is written), but never
+// under the setting's 1 s minimum. So `SESSION_EXPIRY=5s make run` starts,
+// with a 1 s band and 4 s in which a session takes writes, instead of
+// refusing to start; the defaults (30m, 15m) keep 5 s. A WRITE_GUARD that
+// is set is never lowered.
 func defaultWriteGuard(expiry, retention time.Duration) time.Duration {
-	return max(Ranges["WRITE_GUARD"].Min, min(session.DefaultWriteGuard, min(expiry, retention)/5))
+	return max(Ranges["WRITE_GUARD"].Min, min(session.DefaultWriteGuard, (min(expiry, retention)/5).Truncate(Grid)))
 }
 
 // Policy is the lifecycle the settings describe.
@@ -250,8 +263,8 @@ func (p *parser) duration(name string, def time.Duration, r Range) time.Duration
 		return def
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < r.Min || d > r.Max {
-		p.fail(name, v, fmt.Sprintf("a Go duration from %s to %s, e.g. 30m or 5s", r.Min, r.Max))
+	if err != nil || d < r.Min || d > r.Max || d%Grid != 0 {
+		p.fail(name, v, fmt.Sprintf("a Go duration in whole milliseconds from %s to %s, e.g. 30m or 5s", r.Min, r.Max))
 		return def
 	}
 	return d
@@ -283,13 +296,19 @@ func (p *parser) host(name string) string {
 	return v
 }
 
+// levels are LOG_LEVEL's values: template.yaml's LogLevel allows these
+// four words, written so, and nothing else. slog itself would also read
+// any case and an offset (`INFO`, `warn+1`): a value make run started with
+// would then fail the deploy, and the offsets are levels nothing logs at.
+var levels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
 func (p *parser) level(name string) slog.Level {
 	v := strings.TrimSpace(p.getenv(name))
 	if v == "" {
 		return slog.LevelInfo
 	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(v)); err != nil {
+	l, ok := levels[v]
+	if !ok {
 		p.fail(name, v, "debug, info, warn or error")
 		return slog.LevelInfo
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
 
@@ -74,6 +75,27 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"LIST_SHARDS", strconv.Itoa(store.MaxListShards + 1)},
 		{"JWKS_URL", "/jwks.json"},
 		{"LOG_LEVEL", "loud"},
+		// Whole milliseconds only, as template.yaml's parameters: a band
+		// off the 100 ns grid every instant is kept to split the write
+		// rules (session.Policy.WriteAt).
+		{"SESSION_EXPIRY", "15m50ns"},
+		{"SESSION_EXPIRY", "30m1us"},
+		{"RESULT_RETENTION", "5.00000005s"},
+		{"RESULT_RETENTION", "15m0.0005s"},
+		{"WRITE_GUARD", "5.00000005s"},
+		{"WRITE_GUARD", "1500us"},
+		{"WRITE_GUARD", "2.0001s"},
+		// No band is shorter than 1 s, WRITE_GUARD's minimum.
+		{"SESSION_EXPIRY", "1s"},
+		{"SESSION_EXPIRY", "1000ms"},
+		{"RESULT_RETENTION", "1s"},
+		{"RESULT_RETENTION", "999ms"},
+		// The four words template.yaml's LogLevel allows, and no others.
+		{"LOG_LEVEL", "INFO"},
+		{"LOG_LEVEL", "Debug"},
+		{"LOG_LEVEL", "warn+1"},
+		{"LOG_LEVEL", "info+0"},
+		{"LOG_LEVEL", "error-4"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -86,6 +108,7 @@ func TestLoadRefusesBadValues(t *testing.T) {
 	for _, tt := range []struct{ name, value string }{
 		{"PORT", "70000"},
 		{"SWEEP_INTERVAL", "0s"},
+		{"SWEEP_INTERVAL", "1m50ns"},
 		{"HOST", "example.com"},
 	} {
 		_, err := LoadLocal(env(map[string]string{tt.name: tt.value}))
@@ -141,9 +164,12 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 // TestWriteGuardShorterThanWhatItGuards: a guard band as long as
 // SESSION_EXPIRY or RESULT_RETENTION would leave a session no time in which
 // it accepts writes; start-up refuses such a WRITE_GUARD, naming all three.
-// Unset, WRITE_GUARD is 5 s or a fifth of the shorter of the two (at least
+// Unset, WRITE_GUARD is 5 s or a fifth of the shorter of the two (in whole
+// milliseconds, rounded down, as every WRITE_GUARD is written; at least
 // 1 s), so that "SESSION_EXPIRY and RESULT_RETENTION are honoured (a tester
-// may set 5s)" (issue 2) holds with nothing else set.
+// may set 5s)" (issue 2) holds with nothing else set. Before, the fifth was
+// exact: SESSION_EXPIRY=5001ms gave a band of 1.0002s, a value WRITE_GUARD
+// itself refuses (3 rows failed).
 func TestWriteGuardShorterThanWhatItGuards(t *testing.T) {
 	tests := []struct {
 		env   map[string]string
@@ -159,8 +185,15 @@ func TestWriteGuardShorterThanWhatItGuards(t *testing.T) {
 		{map[string]string{}, 5 * time.Second},
 		{map[string]string{"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "2s"}, time.Second},
 		{map[string]string{"SESSION_EXPIRY": "5s", "WRITE_GUARD": "3s"}, 3 * time.Second},
+		{map[string]string{"SESSION_EXPIRY": "1001ms"}, time.Second}, // the shortest lifecycle: over the 1 s minimum
+		{map[string]string{"RESULT_RETENTION": "1001ms", "SESSION_EXPIRY": "1001ms"}, time.Second},
+		// A fifth kept to whole milliseconds (rounded down), as every
+		// WRITE_GUARD is: 5001ms/5 is 1000.2ms.
+		{map[string]string{"SESSION_EXPIRY": "5001ms"}, time.Second},
+		{map[string]string{"SESSION_EXPIRY": "6004ms"}, 1200 * time.Millisecond},
+		{map[string]string{"RESULT_RETENTION": "24999ms"}, 4999 * time.Millisecond},
 		{map[string]string{"SESSION_EXPIRY": "5s", "WRITE_GUARD": "5s"}, 0}, // set: never lowered
-		{map[string]string{"SESSION_EXPIRY": "1s"}, 0},                      // no room for the 1 s minimum
+		{map[string]string{"SESSION_EXPIRY": "1001ms", "WRITE_GUARD": "1001ms"}, 0},
 		{map[string]string{"SESSION_EXPIRY": "1m", "WRITE_GUARD": "1m"}, 0},
 	}
 	for _, tt := range tests {
@@ -227,6 +260,47 @@ func TestURLSettingErrorsHideEverySecret(t *testing.T) {
 		for _, secret := range []string{"usertok3n", "querys3cret"} {
 			if strings.Contains(err.Error(), secret) {
 				t.Errorf("Load(JWKS_URL=%q) error %q holds %s", v, err, secret)
+			}
+		}
+	}
+}
+
+// TestLifecycleRangesStart: every value config.Ranges admits for a
+// lifecycle duration, the others unset, is one the functions start with,
+// and the values just outside are refused naming the variable. Before,
+// Ranges admitted SESSION_EXPIRY=1s and RESULT_RETENTION=1s, with which
+// nothing starts: WRITE_GUARD's minimum is 1 s and it must be shorter than
+// both. And every band Load derives or admits is on the whole-millisecond
+// grid the settings are written in.
+func TestLifecycleRangesStart(t *testing.T) {
+	for name, r := range Ranges {
+		for _, d := range []time.Duration{r.Min, r.Min + time.Millisecond, r.Max - time.Millisecond, r.Max, r.Min - time.Millisecond, r.Max + time.Millisecond} {
+			v := d.String()
+			c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", name: v}))
+			if in := d >= r.Min && d <= r.Max; !in {
+				if err == nil || !strings.Contains(err.Error(), name) {
+					t.Errorf("Load(%s=%s) = %v; want an error naming %s (outside %s..%s)", name, v, err, name, r.Min, r.Max)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("Load(%s=%s) = %v; want accepted (Ranges admits %s..%s)", name, v, err, r.Min, r.Max)
+				continue
+			}
+			if c.WriteGuard%time.Millisecond != 0 {
+				t.Errorf("Load(%s=%s): WriteGuard %s is not whole milliseconds", name, v, c.WriteGuard)
+			}
+		}
+	}
+	// Every lifecycle of whole milliseconds up to the 25 s the default
+	// band stops growing at, in steps that cross every remainder of 5.
+	for ms := Ranges["SESSION_EXPIRY"].Min / time.Millisecond; ms <= 25_010; ms += 7 {
+		v := strconv.FormatInt(int64(ms), 10) + "ms"
+		for _, name := range []string{"SESSION_EXPIRY", "RESULT_RETENTION"} {
+			c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", name: v}))
+			want := max(time.Second, min(session.DefaultWriteGuard, (ms*time.Millisecond/5).Truncate(time.Millisecond)))
+			if err != nil || c.WriteGuard != want {
+				t.Errorf("Load(%s=%s) = WriteGuard %s, %v; want %s: a fifth in whole milliseconds (rounded down), 1s..5s", name, v, c.WriteGuard, err, want)
 			}
 		}
 	}

@@ -288,11 +288,18 @@ func (s *Session) expire(p Policy) {
 	s.History = append(s.History, e.Change)
 }
 
-// WriteAt is the instant a write made at now is judged at: now plus the
-// guard band. A write may land (an SDK retry) or be compared with another
+// WriteAt is the instant a write made at now is judged at: now, kept to
+// 100 ns as every instant the service records (Normalize), plus the guard
+// band. A write may land (an SDK retry) or be compared with another
 // instance's clock up to that much later, so it is accepted only if the
-// session would still accept it then (docs/design.md §4).
-func (p Policy) WriteAt(now time.Time) time.Time { return now.Add(p.WriteGuard) }
+// session would still accept it then (docs/design.md §4). Every write rule
+// takes its instant from here, with the clock as read or already kept to
+// 100 ns (a caller that records now does that first): the session's own
+// (writable), its family's (Adopt, ApplyToChild, propagate, CloseChild)
+// and the store's conditions. So they agree to the nanosecond whatever the
+// band's precision; config.Load admits whole milliseconds only, and a band
+// on the 100 ns grid gives the same instant either way.
+func (p Policy) WriteAt(now time.Time) time.Time { return Normalize(now).Add(p.WriteGuard) }
 
 // writable checks that the session, as stored, may be written at now, judged
 // at now plus the guard band: it still exists then (else ENOTFOUND: within

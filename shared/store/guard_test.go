@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -384,5 +386,43 @@ func TestRetriedEventAcknowledgedFirst(t *testing.T) {
 				t.Errorf("the retry wrote the session")
 			}
 		})
+	}
+}
+
+// TestOffGridBandAnswersAsTheDomain: a write at the edge of a guard band
+// off the 100 ns grid (a Policy the store takes as given) is answered as
+// the domain judges it, on a frozen clock: applied, or 409
+// SESSION_EXPIRED; never CONCURRENT_UPDATE. Before, the domain (writable)
+// added the band to the clock kept to 100 ns and the write's condition to
+// the clock as read: within 50 ns of the edge the domain allowed the write
+// and every attempt's condition refused it, so it ended as
+// CONCURRENT_UPDATE (config.Load admitted WRITE_GUARD=5.00000005s).
+func TestOffGridBandAnswersAsTheDomain(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: 5*time.Second + 50}
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(t0)
+	st := store.New(db, table, policy, 16, clock.Now)
+	for _, d := range []time.Duration{-1, 0, 25, 49, 50, 51} {
+		for _, op := range []string{"event", "cancel"} {
+			clock.Set(t0)
+			v := session.New(&session.Draft{Amount: amount(1), Currency: "EUR"}, "m-1", uuid.NewString(), "tok", clock.Now(), policy)
+			if _, _, err := st.Create(ctx, v, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			clock.Set(v.ExpiresAt.Add(-policy.WriteGuard + d))
+			var err, want error
+			if op == "event" {
+				_, err = st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised})
+				_, want = v.Clone().Apply(&session.Event{Status: session.Authorised}, clock.Now(), policy)
+			} else {
+				_, err = st.Cancel(ctx, "m-1", v.ID, "")
+				want = v.Clone().Cancel("", clock.Now(), policy)
+			}
+			if session.ErrorReason(err) != session.ErrorReason(want) || (err == nil) != (want == nil) {
+				t.Errorf("%s at band edge %+dns: the store answers %v; the domain %v", op, d, err, want)
+			}
+		}
 	}
 }
