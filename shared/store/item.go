@@ -136,8 +136,9 @@ func merchantDayShard(merchantID string, t time.Time, shard int) string {
 
 // listUntil is an instant by which v is surely gone: its purge instant, or,
 // when that is earlier, expiresAt + retention (the purge instant of the
-// session as created). The list's index query skips entries past it. Kept
-// at its creation value unless a late change (a settlement after expiresAt)
+// session as created). The list's index query skips entries past it by
+// more than listLagMargin (list.go). Kept at its creation value unless a
+// late change (a settlement after expiresAt)
 // moves the purge instant beyond it, it does not change on status changes,
 // so they do not rewrite the list index's entry: with four status changes,
 // a session writes its index entry once, at creation, and TTL deletes it

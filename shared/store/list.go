@@ -136,9 +136,28 @@ var listAttributes = []string{
 type listLayout struct {
 	index      string
 	partition  string // the index's partition attribute
-	until      string // an entry is skipped once this instant has passed
+	until      string // an entry is skipped once this instant + listLagMargin has passed
 	partitions []string
 }
+
+// listLagMargin is how long past an index entry's listUntil the list's
+// index query still returns it. The index lags the table (DynamoDB updates
+// it asynchronously, later under load), and listUntil moves later when a
+// session is settled after its expiresAt (AUTHORISED at 29:59, SETTLED at
+// 44:54): while the index still holds the old listUntil, a filter on
+// listUntil > now skipped, from the old instant on, a session a single read
+// still returns. The write that moves listUntil lands at least WRITE_GUARD
+// before the old one (writes are refused that close to the end of
+// retention), so the filter listUntil > now − listLagMargin tolerates index
+// lag up to WRITE_GUARD + listLagMargin (at least 1 min 1 s; DynamoDB's
+// index lag is normally well under a second). What the margin costs:
+// entries whose sessions went in the last minute are read from the table
+// and dropped there, as the table read judges every session by its real
+// state anyway. It also keeps the cursor's positions exact: a position
+// past entries the filter dropped skips only entries whose listUntil passed
+// listLagMargin before the page, which (with lag within that tolerance) is
+// their real one: gone for good.
+const listLagMargin = time.Minute
 
 func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 	l := listLayout{index: IndexByMerchantDayShard, partition: attrMerchantDayShard, until: attrListUntil}
@@ -311,7 +330,7 @@ func (s *Store) newLister(l listLayout, q ListQuery, cur cursorPos) (*lister, er
 		}
 		expr, err := expression.NewBuilder().
 			WithKeyCondition(key).
-			WithFilter(expression.Name(l.until).GreaterThan(expression.Value(formatTime(r.now)))).
+			WithFilter(expression.Name(l.until).GreaterThan(expression.Value(formatTime(r.now.Add(-listLagMargin))))).
 			WithProjection(expression.NamesList(expression.Name(attrCreatedKey))).
 			Build()
 		if err != nil {
@@ -445,7 +464,8 @@ func (r *lister) exhausted() bool {
 
 // cursor is the position of the rest: everything up to r.last is consumed
 // in every partition, and a partition with nothing buffered that the index
-// evaluated further (entries the filter dropped) resumes there.
+// evaluated further (entries the filter dropped: past their listUntil by
+// more than listLagMargin, gone for good) resumes there.
 func (r *lister) cursor() string {
 	pos := map[int]string{}
 	for i, p := range r.parts {

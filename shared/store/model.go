@@ -79,10 +79,13 @@ func (s *Store) Listed(v *session.Session) (*session.Session, error) {
 func ListKey(v *session.Session) string { return createdKey(v.CreatedAt, v.ID) }
 
 // ListUntil is the instant from which ListByDay's index query no longer
-// returns v's entry. Until then a listing reads the entry even if v is gone
-// (closed, and past its retention): it skips v, but a page that stops at
-// its limit before such an entry still ends with a cursor.
-func (s *Store) ListUntil(v *session.Session) time.Time { return listUntil(v, s.policy) }
+// returns v's entry: its listUntil + listLagMargin. Until then a listing
+// reads the entry even if v is gone (closed, and past its retention): it
+// skips v, but a page that stops at its limit before such an entry still
+// ends with a cursor.
+func (s *Store) ListUntil(v *session.Session) time.Time {
+	return listUntil(v, s.policy).Add(listLagMargin)
+}
 
 // ListCursor is the cursor ListByDay returns for the rest of
 // merchantID's day once it has consumed every entry up to after (a
