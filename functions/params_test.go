@@ -218,14 +218,8 @@ func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		if _, lifecycle := config.Ranges[env]; ok && lifecycle {
 			durationsChecked++
 			for _, val := range durations {
-				if !cfnAdmits(t, p, val) {
-					continue
-				}
-				cfg, err := config.Load(func(k string) string {
-					return map[string]string{"TABLE_NAME": "sessions", env: val}[k]
-				})
-				if err != nil {
-					t.Errorf("%s %q: CloudFormation admits it, but every function refuses %s at init: %v", ref, val, env, err)
+				cfg, ok := startsWithAdmitted(t, p, ref, env, val)
+				if !ok {
 					continue
 				}
 				read := map[string]time.Duration{"SESSION_EXPIRY": cfg.SessionExpiry, "RESULT_RETENTION": cfg.ResultRetention, "WRITE_GUARD": cfg.WriteGuard}[env]
@@ -240,14 +234,8 @@ func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		}
 		checked++
 		for _, val := range values {
-			if !cfnAdmits(t, p, val) {
-				continue
-			}
-			cfg, err := config.Load(func(k string) string {
-				return map[string]string{"TABLE_NAME": "sessions", env: val}[k]
-			})
-			if err != nil {
-				t.Errorf("%s %q: CloudFormation admits it, but every function refuses %s at init: %v", ref, val, env, err)
+			cfg, ok := startsWithAdmitted(t, p, ref, env, val)
+			if !ok {
 				continue
 			}
 			if env == "EXPIRY_SHARDS" && strconv.Itoa(cfg.ExpiryShards) != strings.TrimLeft(val, "+0") {
@@ -353,4 +341,23 @@ func TestShortLifecyclesStartWithTheDefaultWriteGuard(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startsWithAdmitted loads the functions' configuration with env set to
+// val, the rest at their defaults, when CloudFormation admits val for the
+// parameter p (named ref): ok is false when it does not, or when the
+// functions refuse it at init, which is an error.
+func startsWithAdmitted(t *testing.T, p map[string]any, ref, env, val string) (cfg config.Config, ok bool) {
+	t.Helper()
+	if !cfnAdmits(t, p, val) {
+		return cfg, false
+	}
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"TABLE_NAME": "sessions", env: val}[k]
+	})
+	if err != nil {
+		t.Errorf("%s %q: CloudFormation admits it, but every function refuses %s at init: %v", ref, val, env, err)
+		return cfg, false
+	}
+	return cfg, true
 }
