@@ -12,6 +12,13 @@
 // A write whose outcome is unknown (every answer lost, a 5xx, a timeout) is
 // judged by the session read back (store.Expire): expired by it or closed
 // by someone else is counted so, not as an error.
+//
+// Failure storms cost a bounded number of calls and log lines a run: once
+// FailuresToStop calls in a row have failed unavailable (a 5xx, a timeout,
+// a broken connection, after the SDK's retries and the read-back), the run
+// backs off as after a throttled write, and at most ErrorLines failed calls
+// get an ERROR line each; the summary line counts them all (SweepErrors,
+// ErrorsNotLogged).
 package sweep
 
 import (
@@ -38,6 +45,12 @@ const (
 	// is cut off, so the run reports and returns in time (an eighth of
 	// the run's time in short runs).
 	reserve = 500 * time.Millisecond
+)
+
+// Failure storms (see Run).
+const (
+	FailuresToStop = 8  // calls failing unavailable in a row that stop a run
+	ErrorLines     = 10 // ERROR lines a run logs for failed calls at most
 )
 
 // Sweeper runs sweeps over a store.
@@ -80,11 +93,17 @@ type Result struct {
 	ItemsRead   int           `json:"itemsRead"` // items DynamoDB read for the queries
 	Duration    time.Duration `json:"duration"`
 	Complete    bool          `json:"complete"` // false: stopped early (deadline, back-off) or failures; the next run continues
-	// BackedOff: DynamoDB throttled one of the run's writes, and the run
-	// stopped there (see Run).
+	// BackedOff: DynamoDB throttled one of the run's writes, or failed
+	// FailuresToStop of its calls in a row, and the run stopped there
+	// (see Run).
 	BackedOff bool `json:"backedOff"`
-
-	queriesFailed int // shards whose query failed (counted in Errors)
+	// QueryErrors are the shards whose query failed (counted in Errors
+	// too): every other error is a session's, so Found = Expired + Skipped
+	// + LeftToPurge + Deferred + Errors - QueryErrors.
+	QueryErrors int `json:"queryErrors"`
+	// ErrorsNotLogged are the failed calls past the run's first
+	// ErrorLines, counted in Errors but given no ERROR line of their own.
+	ErrorsNotLogged int `json:"errorsNotLogged"`
 }
 
 // Run sweeps every shard, ShardsAtOnce at a time taking turns a page at a
@@ -118,6 +137,21 @@ type Result struct {
 // within one, and a run cut short every time (a throttle each minute)
 // still reaches every shard in turn, rather than the first ShardsAtOnce
 // shards every time. A new Sweeper (a cold start) starts at a random shard.
+//
+// A storm of failures backs the run off too: once FailuresToStop calls
+// (writes or queries) in a row have failed unavailable — a 5xx, a timeout,
+// a broken connection, each already retried by the SDK and, for a write,
+// read back — with no write landing in between, the run stops as above
+// (BackedOff, the rest deferred). DynamoDB, or the way to it, is failing:
+// every further write would cost the SDK's retries and a read-back on a
+// failing table, and tell the operator nothing the first failures did not.
+// A call refused for itself (a 4xx other than throttling: a validation
+// error, access denied) does not count towards it, so a few sessions that
+// always fail cannot stop every run before the others are reached. Every
+// failed call is counted in Errors (SweepErrors, its alarm), but only the
+// run's first ErrorLines get an ERROR line each: the summary line counts
+// the rest (ErrorsNotLogged), so a storm costs a run at most ErrorLines
+// ERROR lines, a WARN line and the summary, not a line per session.
 func (s *Sweeper) Run(ctx context.Context) Result {
 	start := time.Now()
 	now := s.Now()
@@ -219,7 +253,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				case err != nil:
 					r.errs.Add(1)
 					r.queriesFailed.Add(1)
-					s.Logger.Error("sweep query failed", "shard", q.Shard, "error", err.Error())
+					r.failed(err, "sweep query failed", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
 				}
 				if err != nil {
 					finish()
@@ -252,10 +286,11 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	res := Result{
 		Found: int(r.found.Load()), Expired: int(r.expired.Load()), Skipped: int(r.skipped.Load()), LeftToPurge: int(r.left.Load()),
 		Deferred: int(r.deferred.Load()), Errors: int(r.errs.Load()), ItemsRead: int(r.read.Load()),
-		Duration:      time.Since(start),
-		Complete:      !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
-		BackedOff:     r.throttled.Load(),
-		queriesFailed: int(r.queriesFailed.Load()),
+		Duration:        time.Since(start),
+		Complete:        !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
+		BackedOff:       r.backedOff.Load(),
+		QueryErrors:     int(r.queriesFailed.Load()),
+		ErrorsNotLogged: int(max(r.errorLines.Load()-ErrorLines, 0)),
 	}
 	s.report(ctx, res)
 	return res
@@ -275,9 +310,12 @@ type run struct {
 
 	found, expired, skipped, left, deferred, errs, read atomic.Int64
 	queriesFailed                                       atomic.Int64
+	// streak counts the calls failed unavailable since a write last
+	// landed; errorLines the failed calls logged or not (see failed).
+	streak, errorLines atomic.Int64
 	// stopped: the run starts no more queries or writes (its deadline,
-	// or throttled: then throttled is set too).
-	stopped, throttled atomic.Bool
+	// or a back-off: then backedOff is set too).
+	stopped, backedOff atomic.Bool
 }
 
 // halted reports whether the run has stopped starting calls, and stops it
@@ -293,15 +331,36 @@ func (r *run) halted() bool {
 	return false
 }
 
-// backOff stops the run after DynamoDB throttled the expiry write of k,
-// logging the first time only.
-func (r *run) backOff(k store.ExpiryKey, err error) {
+// backOff stops the run (see Run), logging msg and args at WARN for the
+// run's first back-off only.
+func (r *run) backOff(msg string, args ...any) {
 	r.stopped.Store(true)
-	if r.throttled.CompareAndSwap(false, true) {
-		r.s.Logger.Warn("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
-			"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+	if r.backedOff.CompareAndSwap(false, true) {
+		r.s.Logger.Warn(msg, args...)
 	}
 }
+
+// failed logs a call that failed (counted by the caller) at ERROR, the
+// run's first ErrorLines such calls only (the summary counts them all),
+// and backs the run off once FailuresToStop calls in a row have failed
+// unavailable (a 5xx, a timeout, a broken connection: DynamoDB or the way
+// to it failing), with no write landing in between.
+func (r *run) failed(err error, msg string, args ...any) {
+	if r.errorLines.Add(1) <= ErrorLines {
+		r.s.Logger.Error(msg, args...)
+	}
+	if session.ErrorCode(err) != session.EUNAVAILABLE {
+		return
+	}
+	if r.streak.Add(1) >= FailuresToStop {
+		r.backOff("sweep backing off: DynamoDB failed the sweep's calls in a row; the rest is left for the next run",
+			"failures", FailuresToStop, "code", session.ErrorReason(err), "error", err.Error())
+	}
+}
+
+// landed notes a write that DynamoDB answered (expired, skipped) or that
+// needed none: the failures in a row start again from zero.
+func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
 // until the run stops: the rest of the page is then deferred.
@@ -333,19 +392,23 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
 				r.deferred.Add(1)
 			case store.Throttled(err):
 				r.deferred.Add(1)
-				r.backOff(k, err)
+				r.backOff("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
+					"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case store.Transient(err):
 				// Held by running transactions: counted (SessionsDeferred),
 				// not logged one line each.
 				r.deferred.Add(1)
 			case errors.Is(err, store.ErrNearPurge):
+				r.landed()
 				r.left.Add(1)
 			case err != nil:
 				r.errs.Add(1)
-				r.s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case ok:
+				r.landed()
 				r.expired.Add(1)
 			default:
+				r.landed()
 				r.skipped.Add(1)
 			}
 		}(k)
@@ -374,6 +437,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsLeftToPurge", r.LeftToPurge),
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
+		slog.Int("ErrorsNotLogged", r.ErrorsNotLogged),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
 		slog.Bool("Complete", r.Complete),
@@ -406,7 +470,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 // the summary and its metrics (SweepErrors), and the next run retries them.
 func (s *Sweeper) Handle(ctx context.Context, _ json.RawMessage) (Result, error) {
 	r := s.Run(ctx)
-	if r.queriesFailed >= s.Store.Shards() {
+	if r.QueryErrors >= s.Store.Shards() {
 		return r, errSweepFailed
 	}
 	return r, nil
