@@ -104,6 +104,8 @@ type Result struct {
 	// ErrorsNotLogged are the failed calls past the run's first
 	// ErrorLines, counted in Errors but given no ERROR line of their own.
 	ErrorsNotLogged int `json:"errorsNotLogged"`
+
+	noneRead bool // queries failed, and none was answered (see Handle)
 }
 
 // Run sweeps every shard, ShardsAtOnce at a time taking turns a page at a
@@ -243,6 +245,9 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				}
 				keys, read, err := q.Next(ctx)
 				r.read.Add(int64(read))
+				if err == nil {
+					r.answered.Store(true)
+				}
 				switch {
 				case cutOff(err):
 					r.stopped.Store(true)
@@ -290,6 +295,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 		Complete:        !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
 		BackedOff:       r.backedOff.Load(),
 		QueryErrors:     int(r.queriesFailed.Load()),
+		noneRead:        r.queriesFailed.Load() > 0 && !r.answered.Load(),
 		ErrorsNotLogged: int(max(r.errorLines.Load()-ErrorLines, 0)),
 	}
 	s.report(ctx, res)
@@ -316,6 +322,8 @@ type run struct {
 	// stopped: the run starts no more queries or writes (its deadline,
 	// or a back-off: then backedOff is set too).
 	stopped, backedOff atomic.Bool
+	// answered: a query of the run was answered.
+	answered atomic.Bool
 }
 
 // halted reports whether the run has stopped starting calls, and stops it
@@ -465,12 +473,13 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 
 // Handle is the Lambda handler: EventBridge Scheduler invokes it every
 // minute with a fixed payload, which it does not need. It fails the
-// invocation only when nothing could be swept (every shard's query
-// failed); individual failures, a shard's query among them, are counted in
+// invocation only when nothing could be swept (queries failed and none was
+// answered: every shard's, or those before a failure storm backed the run
+// off); individual failures, a shard's query among them, are counted in
 // the summary and its metrics (SweepErrors), and the next run retries them.
 func (s *Sweeper) Handle(ctx context.Context, _ json.RawMessage) (Result, error) {
 	r := s.Run(ctx)
-	if r.QueryErrors >= s.Store.Shards() {
+	if r.noneRead {
 		return r, errSweepFailed
 	}
 	return r, nil
