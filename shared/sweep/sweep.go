@@ -8,7 +8,7 @@
 // once: a session someone else closed or expired is skipped, never
 // overwritten. A write that DynamoDB throttled, or that kept meeting a
 // running transaction, is deferred to the next run: counted, not an error;
-// once DynamoDB throttles a write, the run sends no more (see Run).
+// once DynamoDB throttles a write or a query, the run sends no more (see Run).
 // A write whose outcome is unknown (every answer lost, a 5xx, a timeout) is
 // judged by the session read back (store.Expire): expired by it or closed
 // by someone else is counted so, not as an error.
@@ -88,12 +88,12 @@ type Result struct {
 	// sent no write, left to the reads and TTL like those the query no
 	// longer finds. Not skipped: no one else closed them.
 	LeftToPurge int           `json:"leftToPurge"`
-	Deferred    int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
+	Deferred    int           `json:"deferred"`  // sessions whose write was throttled, held by transactions, or not sent after the run stopped: left for the next run
 	Errors      int           `json:"errors"`    // writes or queries that failed
 	ItemsRead   int           `json:"itemsRead"` // items DynamoDB read for the queries
 	Duration    time.Duration `json:"duration"`
 	Complete    bool          `json:"complete"` // false: stopped early (deadline, back-off) or failures; the next run continues
-	// BackedOff: DynamoDB throttled one of the run's writes, or failed
+	// BackedOff: DynamoDB throttled one of the run's writes or queries, or failed
 	// FailuresToStop of its calls in a row, and the run stopped there
 	// (see Run).
 	BackedOff bool `json:"backedOff"`
@@ -112,8 +112,9 @@ type Result struct {
 // time, until done, until Margin before ctx's deadline, or until DynamoDB
 // throttles one of its writes.
 //
-// Once DynamoDB throttles an expiry write (its first try: the store does not
-// retry the sweeper's throttled writes), the run backs off for the rest of
+// Once DynamoDB throttles an expiry write or an expiry-index query (its
+// first try: the store does not retry the sweeper's throttled calls), the
+// run backs off for the rest of
 // its time: it starts no more writes and no more queries, the writes
 // already in flight finish, and everything else is left for the next run
 // (the rest of the pages in hand counted as deferred, the pages not read
@@ -132,6 +133,15 @@ type Result struct {
 // in a storm, where every write is throttled, none — and a throttle storm
 // costs one WARN line per run, the summary line counting the deferred
 // sessions (SessionsDeferred, like every deferral).
+//
+// A throttled query backs the run off the same way. Every shard's query
+// reads the same index of the same table (RequestLimitExceeded is the
+// account's), so the next shard's query would most likely be throttled
+// too; retrying it (the SDK's default, up to 5 tries with back-off sleeps)
+// or going on with the other shards would add read load to a throttled
+// table or account and spend the run's time asleep. The throttled shard's
+// turn counts as taken; the query is not a session and is not counted in
+// SessionsDeferred (BackedOff and Complete say the run stopped).
 //
 // A run that stopped early (back-off or deadline) hands the turn order on:
 // the next run of this Sweeper starts with the first shard that was still
@@ -252,9 +262,11 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				case cutOff(err):
 					r.stopped.Store(true)
 					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", err.Error())
-				case store.Transient(err):
-					r.deferred.Add(1)
-					s.Logger.Warn("sweep query deferred", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
+				case store.Throttled(err):
+					// Not a session: nothing counted, the shard's turn
+					// taken (so the next run starts after it).
+					r.backOff("sweep backing off: DynamoDB throttled an expiry index query; the rest is left for the next run",
+						"shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
 				case err != nil:
 					r.errs.Add(1)
 					r.queriesFailed.Add(1)
