@@ -12,9 +12,11 @@ import (
 // of their purge before the sweeper reached them: it is a whole
 // RESULT_RETENTION behind, so their EXPIRED was never stored and TTL
 // removes them; normally none, since a session is swept within a minute
-// of its expiry). A sweeper that falls behind without failing (backed off
-// run after run, or too slow for its backlog) logs no error and fails no
-// invocation: SessionsLeftToPurge is its only metric that says so. Each
+// of its expiry). A sweeper that falls behind without failing (too slow
+// for its backlog) logs no error and fails no invocation; sessions it
+// reaches at the edge of its window then cross the line during the run,
+// and SessionsLeftToPurge counts them (those that leave the window between
+// runs are counted nowhere). Each
 // watches the metric as the summary line emits it (namespace paysessions,
 // dimension Service=expiry-sweeper; TestAlarmsWatchMetricsTheCodeEmits
 // checks that such a metric is emitted), pages on any in 5 minutes, treats
