@@ -100,12 +100,14 @@ func (q *ExpiryQuery) Done() bool { return q.done }
 
 // Next reads the shard's next page: its keys (possibly none, with more to
 // come) and the number of index items DynamoDB read. After an error the
-// same page may be asked for again.
+// same page may be asked for again. Like the sweeper's writes, a query
+// DynamoDB throttled is not retried (noThrottleRetries): the caller gets
+// the throttle on its one try (Throttled) and can back off.
 func (q *ExpiryQuery) Next(ctx context.Context) (keys []ExpiryKey, read int, err error) {
 	if q.done {
 		return nil, 0, nil
 	}
-	out, err := q.db.Query(ctx, q.in)
+	out, err := q.db.Query(ctx, q.in, noThrottleRetries)
 	if err != nil {
 		return nil, 0, classify(err)
 	}
@@ -203,7 +205,7 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 }
 
 // noThrottleRetries is a per-call option of the DynamoDB client for the
-// sweeper's expiry writes: the SDK does not retry a try DynamoDB throttled
+// sweeper's expiry writes and expiry-index queries: the SDK does not retry a try DynamoDB throttled
 // (it still retries 5xx, timeouts and broken connections). A throttled
 // expiry can wait for the next sweep (reads already report it), and every
 // retry would add write load to a table whose live traffic is being

@@ -188,3 +188,55 @@ func TestSweepTurnsGoOnAcrossRuns(t *testing.T) {
 		t.Errorf("%d runs reached shards %v; want all %d", shards/2, reached, shards)
 	}
 }
+
+// TestSweepBacksOffAtAThrottledQuery: a throttled expiry-index query is
+// met as a throttled write is. Every shard's query reads the same index of
+// the same table (and RequestLimitExceeded is the account's), so the next
+// shard's query would be throttled too, and each SDK retry adds read load
+// and spends the run's time in back-off sleeps: the throttled query is not
+// retried, the run starts no more queries or writes (the calls in flight
+// finish), and the summary says so (BackedOff) without counting the query
+// as a deferred session: SessionsDeferred counts sessions, and every
+// session found is counted once. A later unthrottled run finishes the
+// work.
+func TestSweepBacksOffAtAThrottledQuery(t *testing.T) {
+	const shards, atOnce, perShard = 16, 2, 3
+	for _, tt := range throttleAnswers {
+		t.Run(tt.name, func(t *testing.T) {
+			var storm atomic.Bool
+			var queries atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op != "Query" || !storm.Load() {
+					return nil, nil
+				}
+				queries.Add(1)
+				return storetest.ErrorResponse(req, http.StatusBadRequest, tt.code, tt.msg), nil
+			}}
+			f := newFixture(t)
+			// The SDK's default attempts, as in production.
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), f.table, policy, shards, f.clock.Now)
+			vs := f.backlog(t, st, perShard)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			sw.ShardsAtOnce = atOnce
+
+			storm.Store(true)
+			r := sw.Run(context.Background())
+			storm.Store(false)
+			if got := queries.Load(); got == 0 || got > atOnce {
+				t.Errorf("throttled queries: %d sent; want 1..%d (those in flight, none retried)", got, atOnce)
+			}
+			if r.Errors != 0 || r.Complete || !r.BackedOff ||
+				r.Found != r.Expired+r.Skipped+r.LeftToPurge+r.Deferred+r.Errors-r.QueryErrors {
+				t.Errorf("Run() = %+v; want no error, backed off, incomplete, every session found counted once", r)
+			}
+			if lines := strings.Split(strings.TrimSpace(f.logs.String()), "\n"); len(lines) > 2 {
+				t.Errorf("throttled queries: %d log lines; want the summary and one back-off line:\n%s", len(lines), f.logs)
+			}
+
+			next := sw.Run(context.Background())
+			if !next.Complete || next.Errors != 0 || next.Expired != len(vs) || next.BackedOff {
+				t.Errorf("unthrottled Run() = %+v; want all %d expired, complete", next, len(vs))
+			}
+		})
+	}
+}

@@ -8,10 +8,17 @@
 // once: a session someone else closed or expired is skipped, never
 // overwritten. A write that DynamoDB throttled, or that kept meeting a
 // running transaction, is deferred to the next run: counted, not an error;
-// once DynamoDB throttles a write, the run sends no more (see Run).
+// once DynamoDB throttles a write or a query, the run sends no more (see Run).
 // A write whose outcome is unknown (every answer lost, a 5xx, a timeout) is
 // judged by the session read back (store.Expire): expired by it or closed
 // by someone else is counted so, not as an error.
+//
+// Failure storms cost a bounded number of calls and log lines a run: once
+// FailuresToStop calls in a row have failed unavailable (a 5xx, a timeout,
+// a broken connection, after the SDK's retries and the read-back), the run
+// backs off as after a throttled write, and at most ErrorLines failed calls
+// get an ERROR line each; the summary line counts them all (SweepErrors,
+// ErrorsNotLogged).
 package sweep
 
 import (
@@ -38,6 +45,12 @@ const (
 	// is cut off, so the run reports and returns in time (an eighth of
 	// the run's time in short runs).
 	reserve = 500 * time.Millisecond
+)
+
+// Failure storms (see Run).
+const (
+	FailuresToStop = 8  // calls failing unavailable in a row that stop a run
+	ErrorLines     = 10 // ERROR lines a run logs for failed calls at most
 )
 
 // Sweeper runs sweeps over a store.
@@ -75,24 +88,33 @@ type Result struct {
 	// sent no write, left to the reads and TTL like those the query no
 	// longer finds. Not skipped: no one else closed them.
 	LeftToPurge int           `json:"leftToPurge"`
-	Deferred    int           `json:"deferred"`  // writes or queries throttled, or held by transactions: left for the next run
+	Deferred    int           `json:"deferred"`  // sessions whose write was throttled, held by transactions, or not sent after the run stopped: left for the next run
 	Errors      int           `json:"errors"`    // writes or queries that failed
 	ItemsRead   int           `json:"itemsRead"` // items DynamoDB read for the queries
 	Duration    time.Duration `json:"duration"`
 	Complete    bool          `json:"complete"` // false: stopped early (deadline, back-off) or failures; the next run continues
-	// BackedOff: DynamoDB throttled one of the run's writes, and the run
-	// stopped there (see Run).
+	// BackedOff: DynamoDB throttled one of the run's writes or queries, or failed
+	// FailuresToStop of its calls in a row, and the run stopped there
+	// (see Run).
 	BackedOff bool `json:"backedOff"`
+	// QueryErrors are the shards whose query failed (counted in Errors
+	// too): every other error is a session's, so Found = Expired + Skipped
+	// + LeftToPurge + Deferred + Errors - QueryErrors.
+	QueryErrors int `json:"queryErrors"`
+	// ErrorsNotLogged are the failed calls past the run's first
+	// ErrorLines, counted in Errors but given no ERROR line of their own.
+	ErrorsNotLogged int `json:"errorsNotLogged"`
 
-	queriesFailed int // shards whose query failed (counted in Errors)
+	noneRead bool // queries failed, and none was answered (see Handle)
 }
 
 // Run sweeps every shard, ShardsAtOnce at a time taking turns a page at a
 // time, until done, until Margin before ctx's deadline, or until DynamoDB
 // throttles one of its writes.
 //
-// Once DynamoDB throttles an expiry write (its first try: the store does not
-// retry the sweeper's throttled writes), the run backs off for the rest of
+// Once DynamoDB throttles an expiry write or an expiry-index query (its
+// first try: the store does not retry the sweeper's throttled calls), the
+// run backs off for the rest of
 // its time: it starts no more writes and no more queries, the writes
 // already in flight finish, and everything else is left for the next run
 // (the rest of the pages in hand counted as deferred, the pages not read
@@ -112,12 +134,36 @@ type Result struct {
 // costs one WARN line per run, the summary line counting the deferred
 // sessions (SessionsDeferred, like every deferral).
 //
+// A throttled query backs the run off the same way. Every shard's query
+// reads the same index of the same table (RequestLimitExceeded is the
+// account's), so the next shard's query would most likely be throttled
+// too; retrying it (the SDK's default, up to 5 tries with back-off sleeps)
+// or going on with the other shards would add read load to a throttled
+// table or account and spend the run's time asleep. The throttled shard's
+// turn counts as taken; the query is not a session and is not counted in
+// SessionsDeferred (BackedOff and Complete say the run stopped).
+//
 // A run that stopped early (back-off or deadline) hands the turn order on:
 // the next run of this Sweeper starts with the first shard that was still
 // waiting for its turn, so the shards keep taking turns across runs as
 // within one, and a run cut short every time (a throttle each minute)
 // still reaches every shard in turn, rather than the first ShardsAtOnce
 // shards every time. A new Sweeper (a cold start) starts at a random shard.
+//
+// A storm of failures backs the run off too: once FailuresToStop calls
+// (writes or queries) in a row have failed unavailable — a 5xx, a timeout,
+// a broken connection, each already retried by the SDK and, for a write,
+// read back — with no write landing in between, the run stops as above
+// (BackedOff, the rest deferred). DynamoDB, or the way to it, is failing:
+// every further write would cost the SDK's retries and a read-back on a
+// failing table, and tell the operator nothing the first failures did not.
+// A call refused for itself (a 4xx other than throttling: a validation
+// error, access denied) does not count towards it, so a few sessions that
+// always fail cannot stop every run before the others are reached. Every
+// failed call is counted in Errors (SweepErrors, its alarm), but only the
+// run's first ErrorLines get an ERROR line each: the summary line counts
+// the rest (ErrorsNotLogged), so a storm costs a run at most ErrorLines
+// ERROR lines, a WARN line and the summary, not a line per session.
 func (s *Sweeper) Run(ctx context.Context) Result {
 	start := time.Now()
 	now := s.Now()
@@ -209,17 +255,22 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				}
 				keys, read, err := q.Next(ctx)
 				r.read.Add(int64(read))
+				if err == nil {
+					r.answered.Store(true)
+				}
 				switch {
 				case cutOff(err):
 					r.stopped.Store(true)
 					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", err.Error())
-				case store.Transient(err):
-					r.deferred.Add(1)
-					s.Logger.Warn("sweep query deferred", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
+				case store.Throttled(err):
+					// Not a session: nothing counted, the shard's turn
+					// taken (so the next run starts after it).
+					r.backOff("sweep backing off: DynamoDB throttled an expiry index query; the rest is left for the next run",
+						"shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
 				case err != nil:
 					r.errs.Add(1)
 					r.queriesFailed.Add(1)
-					s.Logger.Error("sweep query failed", "shard", q.Shard, "error", err.Error())
+					r.failed(err, "sweep query failed", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
 				}
 				if err != nil {
 					finish()
@@ -252,10 +303,12 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	res := Result{
 		Found: int(r.found.Load()), Expired: int(r.expired.Load()), Skipped: int(r.skipped.Load()), LeftToPurge: int(r.left.Load()),
 		Deferred: int(r.deferred.Load()), Errors: int(r.errs.Load()), ItemsRead: int(r.read.Load()),
-		Duration:      time.Since(start),
-		Complete:      !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
-		BackedOff:     r.throttled.Load(),
-		queriesFailed: int(r.queriesFailed.Load()),
+		Duration:        time.Since(start),
+		Complete:        !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
+		BackedOff:       r.backedOff.Load(),
+		QueryErrors:     int(r.queriesFailed.Load()),
+		noneRead:        r.queriesFailed.Load() > 0 && !r.answered.Load(),
+		ErrorsNotLogged: int(max(r.errorLines.Load()-ErrorLines, 0)),
 	}
 	s.report(ctx, res)
 	return res
@@ -275,9 +328,14 @@ type run struct {
 
 	found, expired, skipped, left, deferred, errs, read atomic.Int64
 	queriesFailed                                       atomic.Int64
+	// streak counts the calls failed unavailable since a write last
+	// landed; errorLines the failed calls logged or not (see failed).
+	streak, errorLines atomic.Int64
 	// stopped: the run starts no more queries or writes (its deadline,
-	// or throttled: then throttled is set too).
-	stopped, throttled atomic.Bool
+	// or a back-off: then backedOff is set too).
+	stopped, backedOff atomic.Bool
+	// answered: a query of the run was answered.
+	answered atomic.Bool
 }
 
 // halted reports whether the run has stopped starting calls, and stops it
@@ -293,15 +351,36 @@ func (r *run) halted() bool {
 	return false
 }
 
-// backOff stops the run after DynamoDB throttled the expiry write of k,
-// logging the first time only.
-func (r *run) backOff(k store.ExpiryKey, err error) {
+// backOff stops the run (see Run), logging msg and args at WARN for the
+// run's first back-off only.
+func (r *run) backOff(msg string, args ...any) {
 	r.stopped.Store(true)
-	if r.throttled.CompareAndSwap(false, true) {
-		r.s.Logger.Warn("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
-			"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+	if r.backedOff.CompareAndSwap(false, true) {
+		r.s.Logger.Warn(msg, args...)
 	}
 }
+
+// failed logs a call that failed (counted by the caller) at ERROR, the
+// run's first ErrorLines such calls only (the summary counts them all),
+// and backs the run off once FailuresToStop calls in a row have failed
+// unavailable (a 5xx, a timeout, a broken connection: DynamoDB or the way
+// to it failing), with no write landing in between.
+func (r *run) failed(err error, msg string, args ...any) {
+	if r.errorLines.Add(1) <= ErrorLines {
+		r.s.Logger.Error(msg, args...)
+	}
+	if session.ErrorCode(err) != session.EUNAVAILABLE {
+		return
+	}
+	if r.streak.Add(1) >= FailuresToStop {
+		r.backOff("sweep backing off: DynamoDB failed the sweep's calls in a row; the rest is left for the next run",
+			"failures", FailuresToStop, "code", session.ErrorReason(err), "error", err.Error())
+	}
+}
+
+// landed notes a write that DynamoDB answered (expired, skipped) or that
+// needed none: the failures in a row start again from zero.
+func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
 // until the run stops: the rest of the page is then deferred.
@@ -333,19 +412,23 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
 				r.deferred.Add(1)
 			case store.Throttled(err):
 				r.deferred.Add(1)
-				r.backOff(k, err)
+				r.backOff("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
+					"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case store.Transient(err):
 				// Held by running transactions: counted (SessionsDeferred),
 				// not logged one line each.
 				r.deferred.Add(1)
 			case errors.Is(err, store.ErrNearPurge):
+				r.landed()
 				r.left.Add(1)
 			case err != nil:
 				r.errs.Add(1)
-				r.s.Logger.Error("expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case ok:
+				r.landed()
 				r.expired.Add(1)
 			default:
+				r.landed()
 				r.skipped.Add(1)
 			}
 		}(k)
@@ -374,6 +457,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsLeftToPurge", r.LeftToPurge),
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
+		slog.Int("ErrorsNotLogged", r.ErrorsNotLogged),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
 		slog.Bool("Complete", r.Complete),
@@ -401,12 +485,13 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 
 // Handle is the Lambda handler: EventBridge Scheduler invokes it every
 // minute with a fixed payload, which it does not need. It fails the
-// invocation only when nothing could be swept (every shard's query
-// failed); individual failures, a shard's query among them, are counted in
+// invocation only when nothing could be swept (queries failed and none was
+// answered: every shard's, or those before a failure storm backed the run
+// off); individual failures, a shard's query among them, are counted in
 // the summary and its metrics (SweepErrors), and the next run retries them.
 func (s *Sweeper) Handle(ctx context.Context, _ json.RawMessage) (Result, error) {
 	r := s.Run(ctx)
-	if r.queriesFailed >= s.Store.Shards() {
+	if r.noneRead {
 		return r, errSweepFailed
 	}
 	return r, nil

@@ -1,0 +1,55 @@
+package functions_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+// TestSweeperProblemsPage: the sweeper's summary metrics that mean
+// something is wrong each have an alarm, alike: SweepErrors (a query or
+// write failed) and SessionsLeftToPurge (sessions that reached WRITE_GUARD
+// of their purge before the sweeper reached them: it is a whole
+// RESULT_RETENTION behind, so their EXPIRED was never stored and TTL
+// removes them; normally none, since a session is swept within a minute
+// of its expiry). A sweeper that falls behind without failing (too slow
+// for its backlog) logs no error and fails no invocation; sessions it
+// reaches at the edge of its window then cross the line during the run,
+// and SessionsLeftToPurge counts them (those that leave the window between
+// runs are counted nowhere). Each
+// watches the metric as the summary line emits it (namespace paysessions,
+// dimension Service=expiry-sweeper; TestAlarmsWatchMetricsTheCodeEmits
+// checks that such a metric is emitted), pages on any in 5 minutes, treats
+// a minute without a run as nothing wrong (the heartbeat alarm watches
+// that), and notifies AlarmTopicArn when it is set, as every alarm of the
+// template does.
+func TestSweeperProblemsPage(t *testing.T) {
+	tpl := readTemplate(t)
+	alarms := resourcesOfType(tpl, "AWS::CloudWatch::Alarm")
+	notify := `{"Fn::If":["HasAlarmTopic",[{"Ref":"AlarmTopicArn"}],{"Ref":"AWS::NoValue"}]}`
+	for id, a := range alarms {
+		if got, _ := json.Marshal(get(a, "Properties", "AlarmActions")); string(got) != notify {
+			t.Errorf("%s: AlarmActions = %s; want %s", id, got, notify)
+		}
+	}
+	for _, metric := range []string{"SweepErrors", "SessionsLeftToPurge"} {
+		var found []string
+		for id, a := range alarms {
+			p := get(a, "Properties")
+			if get(p, "MetricName") != metric {
+				continue
+			}
+			found = append(found, id)
+			dims, _ := json.Marshal(get(p, "Dimensions"))
+			if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"}]` ||
+				get(p, "Statistic") != "Sum" || fmt.Sprint(get(p, "Period")) != "300" || fmt.Sprint(get(p, "EvaluationPeriods")) != "1" ||
+				fmt.Sprint(get(p, "Threshold")) != "0" || get(p, "ComparisonOperator") != "GreaterThanThreshold" ||
+				get(p, "TreatMissingData") != "notBreaching" {
+				t.Errorf("%s = %+v; want the Sum of paysessions %s (Service=expiry-sweeper) over 5 minutes above 0, missing data not breaching", id, p, metric)
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("alarms on %s: %v; want one", metric, found)
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package sweep_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+	"github.com/paysessions/paysessions/shared/sweep"
+)
+
+// logLevels counts a run's log lines by level, and returns the summary
+// line (msg "sweep").
+func logLevels(t *testing.T, logs string) (levels map[string]int, summary map[string]any) {
+	t.Helper()
+	levels = map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(line), &doc); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if doc["msg"] == "sweep" {
+			summary = doc
+			continue
+		}
+		levels[doc["level"].(string)]++
+	}
+	if summary == nil {
+		t.Fatalf("no summary line in:\n%s", logs)
+	}
+	return levels, summary
+}
+
+// TestSweepBoundsAFailureStorm: DynamoDB failing every expiry write (5xx
+// after the SDK's retries, or the connection failing), with a backlog of
+// sessions. One ERROR line per session would flood the log group with
+// thousands of lines a run, and every further write (each retried by the
+// SDK, then read back) adds load to a table that is failing: the run stops
+// after sweep.FailuresToStop writes in a row failed so (the writes in
+// flight finish; the rest is deferred, as after a throttled write), logs
+// at most sweep.ErrorLines ERROR lines, and its one summary line counts
+// every session found exactly once and every failed write in SweepErrors
+// (so the SweepErrors alarm still fires). A later clean run finishes the
+// work.
+func TestSweepBoundsAFailureStorm(t *testing.T) {
+	const shards, atOnce, workers, perShard = 16, 2, 2, 4
+	tests := []struct {
+		name   string
+		answer func(req *http.Request) (*http.Response, error)
+	}{
+		{"InternalServerError", func(req *http.Request) (*http.Response, error) {
+			return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+		}},
+		{"ServiceUnavailable", func(req *http.Request) (*http.Response, error) {
+			return storetest.ErrorResponse(req, http.StatusServiceUnavailable, "ServiceUnavailable", "Service unavailable"), nil
+		}},
+		{"connection reset", func(*http.Request) (*http.Response, error) {
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var storm atomic.Bool
+			var writes atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op != "UpdateItem" || !storm.Load() {
+					return nil, nil
+				}
+				writes.Add(1)
+				return tt.answer(req)
+			}}
+			f := newFixture(t)
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 2}), f.table, policy, shards, f.clock.Now)
+			vs := f.backlog(t, st, perShard)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			sw.ShardsAtOnce, sw.Workers = atOnce, workers
+
+			storm.Store(true)
+			r := sw.Run(context.Background())
+			storm.Store(false)
+			if writes.Load() == 0 {
+				t.Fatalf("Run() = %+v sent no write: the test tests nothing", r)
+			}
+			if r.Found != r.Expired+r.Skipped+r.LeftToPurge+r.Deferred+r.Errors-r.QueryErrors {
+				t.Errorf("Run() = %+v: found ≠ expired + skipped + left to purge + deferred + write errors", r)
+			}
+			// The writes that failed before the run stopped, and those
+			// then in flight.
+			if most := sweep.FailuresToStop + atOnce*workers; r.Errors == 0 || r.Errors > most || r.Expired != 0 || r.Complete || !r.BackedOff {
+				t.Errorf("Run() = %+v; want 1..%d errors (then stopped, the rest deferred), nothing expired, backed off, incomplete", r, most)
+			}
+			levels, summary := logLevels(t, f.logs.String())
+			if levels["ERROR"] > sweep.ErrorLines {
+				t.Errorf("%d of %d sessions failed: %d ERROR lines; want at most %d:\n%s", r.Errors, len(vs), levels["ERROR"], sweep.ErrorLines, f.logs)
+			}
+			if got := summary["SweepErrors"]; got != float64(r.Errors) || summary["level"] != "ERROR" {
+				t.Errorf("summary SweepErrors = %v at %v; want %d at ERROR", got, summary["level"], r.Errors)
+			}
+			if got := summary["ErrorsNotLogged"]; got != float64(r.Errors-levels["ERROR"]) {
+				t.Errorf("summary ErrorsNotLogged = %v; want %d (%d errors, %d logged)", got, r.Errors-levels["ERROR"], r.Errors, levels["ERROR"])
+			}
+
+			next := sw.Run(context.Background())
+			if !next.Complete || next.Errors != 0 || next.Expired+r.Expired != len(vs) {
+				t.Errorf("clean Run() = %+v; want the %d sessions expired, complete", next, len(vs))
+			}
+			for _, v := range vs {
+				if st, hist := f.status(t, v.ID); st != session.Expired || len(hist) != 2 {
+					t.Errorf("%s = %s, history %+v; want EXPIRED once", v.ID, st, hist)
+				}
+			}
+		})
+	}
+}
