@@ -45,6 +45,7 @@ type fixture struct {
 	logs   *bytes.Buffer
 	token  string
 	apiKey string
+	iss    *devtoken.Issuer
 }
 
 func newFixture(t *testing.T, opts ...store.Option) *fixture {
@@ -82,7 +83,7 @@ func newFixture(t *testing.T, opts ...store.Option) *fixture {
 	if err := a.Store.CreateAPIKey(context.Background(), &store.APIKey{ID: "feedfacecafebeef", MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: sum[:], CreatedAt: clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{app: a, clock: clock, logs: logs, token: token, apiKey: "psk_feedfacecafebeef_" + secret}
+	return &fixture{app: a, clock: clock, logs: logs, token: token, apiKey: "psk_feedfacecafebeef_" + secret, iss: iss}
 }
 
 // event reads an events/ sample with its placeholders filled in and, when
