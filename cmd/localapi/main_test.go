@@ -408,3 +408,34 @@ func TestListenHosts(t *testing.T) {
 		})
 	}
 }
+
+// TestPortInUseIsTheReadmes: README's Troubleshooting quotes the message
+// `make run` prints when its port is taken, so a user who searches the
+// README for what the terminal says finds it. The message names the port;
+// the README's is make run's default, 3000. Before, the README quoted a
+// shortened form ("listen on 127.0.0.1:3000: address already in use") that
+// is not what the command prints.
+func TestPortInUseIsTheReadmes(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	vars := map[string]string{"PORT": port, "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"}
+	err = run(context.Background(), func(k string) string { return vars[k] }, io.Discard, io.Discard, nil)
+	if err == nil {
+		t.Fatalf("run() on a taken port = nil; want the listen error")
+	}
+	// What main prints: "localapi: " and the error.
+	printed := strings.ReplaceAll("localapi: "+err.Error(), port, "3000")
+	readme, rerr := os.ReadFile("../../README.md")
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	// The README may wrap a line anywhere a space is.
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	if want := "`" + printed + "`"; !strings.Contains(text, want) {
+		t.Errorf("README does not quote what make run prints on a taken port: got no %s", want)
+	}
+}
