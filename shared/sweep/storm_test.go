@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -118,5 +119,50 @@ func TestSweepBoundsAFailureStorm(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSweepStormCountsNoWriteAsLanded: the run stops after
+// sweep.FailuresToStop calls in a row failed unavailable "with no write
+// landing in between" (Run's doc). A session left to purge is sent no
+// write, so it proves nothing about DynamoDB and must not start the count
+// again: with one such session between the 7th and the 8th failed write,
+// the run still stops at the 8th.
+func TestSweepStormCountsNoWriteAsLanded(t *testing.T) {
+	f := newFixture(t)
+	// One shard, one write at a time, so the sessions are tried in expiry
+	// order: session i is purged at t0 + 2 min + i×10 s, all expired.
+	const n = 20
+	vs := make([]*session.Session, 0, n)
+	for i := range n {
+		vs = append(vs, sessions(1, t0.Add(-policy.Expiry-policy.Retention+2*time.Minute+time.Duration(i)*10*time.Second))...)
+	}
+	before := sweep.FailuresToStop - 1
+	var readBacks atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		switch op {
+		case "UpdateItem":
+			return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+		case "GetItem":
+			// After the read-back of the last failed write before it,
+			// session number `before` comes within the band before its
+			// purge (purged 25 s from now, the band 30 s); the next
+			// session stays clear of it (35 s).
+			if readBacks.Add(1) == int64(before) {
+				f.clock.Set(t0.Add(2*time.Minute + time.Duration(before)*10*time.Second - 25*time.Second))
+			}
+		}
+		return nil, nil
+	}}
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
+	if err := st.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+	sw.ShardsAtOnce, sw.Workers = 1, 1
+	r := sw.Run(context.Background())
+	if r.LeftToPurge != 1 || r.Errors != sweep.FailuresToStop || !r.BackedOff || r.Deferred != n-sweep.FailuresToStop-1 {
+		t.Errorf("Run() = %+v; got %d errors, %d left to purge; want %d errors (then backed off), 1 left to purge, %d deferred",
+			r, r.Errors, r.LeftToPurge, sweep.FailuresToStop, n-sweep.FailuresToStop-1)
 	}
 }

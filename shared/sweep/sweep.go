@@ -378,8 +378,8 @@ func (r *run) failed(err error, msg string, args ...any) {
 	}
 }
 
-// landed notes a write that DynamoDB answered (expired, skipped) or that
-// needed none: the failures in a row start again from zero.
+// landed notes a write that DynamoDB answered (expired, skipped): the
+// failures in a row start again from zero.
 func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
@@ -419,7 +419,8 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
 				// not logged one line each.
 				r.deferred.Add(1)
 			case errors.Is(err, store.ErrNearPurge):
-				r.landed()
+				// No write was sent: nothing landed, the failures in a
+				// row go on counting.
 				r.left.Add(1)
 			case err != nil:
 				r.errs.Add(1)
