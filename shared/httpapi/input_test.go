@@ -163,6 +163,7 @@ func testCardNumberFormsRefused(t *testing.T, h *harness) {
 		"4111/1111/1111/1111", "4111_1111_1111_1111", "4111  1111  1111  1111", "4111\u00a01111\u00a01111\u00a01111",
 		"４１１１ １１１１ １１１１ １１１１", "٤١١١١١١١١١١١١١١١",
 		"4\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31\ufe0f\u20e31111 1111 1111", "4111\u034f1111\u034f1111\u034f1111", "④①①① ①①①① ①①①① ①①①①", // keycap digits; invisible joiners; circled digits
+		"❹❶❶❶ ❶❶❶❶ ❶❶❶❶ ❶❶❶❶", "⓸⓵⓵⓵⓵⓵⓵⓵⓵⓵⓵⓵⓵⓵⓵⓵", "➏🄌➊➊🄌🄌🄌➒➒🄌➊➌➒➍➋➍", // circled digits with no decomposition
 	} {
 		body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"note": pan}}
 		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber); p["field"] != "metadata.note" {

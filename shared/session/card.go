@@ -62,7 +62,8 @@ const (
 //   - A digit is any Unicode decimal digit (category Nd: ASCII, full-width,
 //     Arabic-Indic, Devanagari, ...), read as its value 0-9, or a
 //     compatibility form of one (category No, NFKC one ASCII digit:
-//     superscript, subscript, circled digits).
+//     superscript, subscript, circled digits), or a circled digit that
+//     has no decomposition (❶ ➀ ➊ ⓵ ⓿: circledDigit).
 //   - A separator is white space of any kind (Unicode's White_Space: the
 //     space, the no-break spaces, the ideographic space, a tab, a line
 //     break, U+2028/U+2029), a dash of any kind (category
@@ -603,7 +604,8 @@ func digitValue(r rune) (byte, bool) {
 // compatDigit returns the value of a character that is no decimal digit
 // but a compatibility form of one: an "other number" (category No) whose
 // NFKC normalisation is a single ASCII digit, such as the superscript ¹,
-// the subscript ₁ or the circled ①. A reader sees a digit; so does the
+// the subscript ₁ or the circled ①, or a circled digit Unicode gives no
+// decomposition at all (circledDigit). A reader sees a digit; so does the
 // guard. (Forms that normalise to more, ⑴ to "(1)" or ⑩ to "10", are not
 // digits.)
 func compatDigit(r rune) (byte, bool) {
@@ -615,6 +617,28 @@ func compatDigit(r rune) (byte, bool) {
 	d := compatDecomposition(r)
 	if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
 		return d[0] - '0', true
+	}
+	return circledDigit(r)
+}
+
+// circledDigit returns the value of a circled digit that has no
+// decomposition, so NFKC leaves it as it is: the double circled ⓵-⓽, the
+// dingbats ❶-❾, ➀-➈ and ➊-➒, and the zeros ⓿, 🄋 and 🄌. docs/design.md §3
+// names circled digits among the digits the guard reads, and a reader sees
+// ❹❶❶❶ ❶❶❶❶ ❶❶❶❶ ❶❶❶❶ as a card number as surely as ④①①① ①①①① ①①①①
+// ①①①①, which decomposes. (The tens ❿ ➉ ➓ ⓾ are two digits, like ⑩.)
+func circledDigit(r rune) (byte, bool) {
+	switch {
+	case r >= 0x24f5 && r <= 0x24fd: // DOUBLE CIRCLED DIGIT ONE-NINE
+		return byte(r - 0x24f4), true
+	case r >= 0x2776 && r <= 0x277e: // DINGBAT NEGATIVE CIRCLED DIGIT ONE-NINE
+		return byte(r - 0x2775), true
+	case r >= 0x2780 && r <= 0x2788: // DINGBAT CIRCLED SANS-SERIF DIGIT ONE-NINE
+		return byte(r - 0x277f), true
+	case r >= 0x278a && r <= 0x2792: // DINGBAT NEGATIVE CIRCLED SANS-SERIF DIGIT ONE-NINE
+		return byte(r - 0x2789), true
+	case r == 0x24ff, r == 0x1f10b, r == 0x1f10c: // NEGATIVE CIRCLED, DINGBAT (NEGATIVE) CIRCLED SANS-SERIF DIGIT ZERO
+		return 0, true
 	}
 	return 0, false
 }

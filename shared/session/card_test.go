@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/unicode/runenames"
 )
 
 func TestLooksLikeCardNumber(t *testing.T) {
@@ -117,6 +118,16 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"⁴¹¹¹ ¹¹¹¹ ¹¹¹¹ ¹¹¹¹",
 		"₄₁₁₁₁₁₁₁₁₁₁₁₁₁₁₁",
 		"4111 ①①①① 1111 ¹¹¹¹", // mixed
+		// Circled digits Unicode gives no decomposition (NFKC leaves
+		// them as they are): a reader sees the number all the same.
+		"❹❶❶❶ ❶❶❶❶ ❶❶❶❶ ❶❶❶❶", // dingbat negative circled
+		"➃➀➀➀➀➀➀➀➀➀➀➀➀➀➀➀",    // dingbat circled sans-serif
+		"➍➊➊➊-➊➊➊➊-➊➊➊➊-➊➊➊➊", // dingbat negative circled sans-serif
+		"⓸⓵⓵⓵ ⓵⓵⓵⓵ ⓵⓵⓵⓵ ⓵⓵⓵⓵", // double circled
+		"❻⓿❶❶⓿⓿⓿❾❾⓿❶❸❾❹❷❹",    // 6011000990139424, negative circled zero
+		"➅🄋➀➀🄋🄋🄋➈➈🄋➀➂➈➃➁➃",    // the same, dingbat circled sans-serif zero
+		"➏🄌➊➊🄌🄌🄌➒➒🄌➊➌➒➍➋➍",    // the same, dingbat negative circled sans-serif zero
+		"4111 ❶❶❶❶ ➀➀➀➀ ⓵⓵⓵⓵", // mixed
 	} {
 		if !LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
@@ -229,7 +240,16 @@ func TestDigitValue(t *testing.T) {
 			t.Errorf("digitValue(%U) = %d, %v; want %d, true", tt.r, v, ok, tt.v)
 		}
 	}
-	for _, r := range []rune{'\u2474', '\u2488', '\u2469', '\u00bd', '\u2776'} { // (1), 1., 10, 1/2, no decomposition
+	// Circled digits with no decomposition are digits too.
+	for _, tt := range []struct {
+		r rune
+		v byte
+	}{{'\u2776', 1}, {'\u277e', 9}, {'\u2780', 1}, {'\u2783', 4}, {'\u278a', 1}, {'\u2792', 9}, {'\u24f5', 1}, {'\u24fd', 9}, {'\u24ff', 0}, {'\U0001f10b', 0}, {'\U0001f10c', 0}} {
+		if v, ok := digitValue(tt.r); !ok || v != tt.v {
+			t.Errorf("digitValue(%U) = %d, %v; want %d, true", tt.r, v, ok, tt.v)
+		}
+	}
+	for _, r := range []rune{'\u2474', '\u2488', '\u2469', '\u00bd', '\u277f', '\u2789', '\u2793', '\u24fe', '\u3280'} { // (1), 1., 10, 1/2, ❿, ➉, ➓, ⓾, circled ideograph one
 		if v, ok := digitValue(r); ok {
 			t.Errorf("digitValue(%U) = %d, true; want not a digit", r, v)
 		}
@@ -408,9 +428,29 @@ func refCompat(r rune) byte {
 	return 0
 }
 
-// refIsDigit reports whether the reader sees r as a digit: a decimal digit
-// or a compatibility form of one.
-func refIsDigit(r rune) bool { return unicode.IsDigit(r) || refCompat(r) != 0 }
+// refCircled is the value of a circled digit, found by its Unicode name
+// (CIRCLED DIGIT ONE, DINGBAT NEGATIVE CIRCLED SANS-SERIF DIGIT ZERO,
+// DOUBLE CIRCLED DIGIT NINE, ...), whether or not it has a decomposition,
+// or -1.
+func refCircled(r rune) int {
+	if !unicode.Is(unicode.No, r) {
+		return -1
+	}
+	name := runenames.Name(r)
+	if !strings.Contains(name, "CIRCLED") {
+		return -1
+	}
+	for v, w := range []string{"ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"} {
+		if strings.HasSuffix(name, " DIGIT "+w) {
+			return v
+		}
+	}
+	return -1
+}
+
+// refIsDigit reports whether the reader sees r as a digit: a decimal digit,
+// a compatibility form of one, or a circled digit.
+func refIsDigit(r rune) bool { return unicode.IsDigit(r) || refCompat(r) != 0 || refCircled(r) >= 0 }
 
 // refDigit is the value of decimal digit r, found without Go's range
 // tables' shape: Unicode encodes each set of ten digits consecutively from
@@ -419,6 +459,9 @@ func refIsDigit(r rune) bool { return unicode.IsDigit(r) || refCompat(r) != 0 }
 func refDigit(r rune) int {
 	if c := refCompat(r); c != 0 {
 		return int(c - '0')
+	}
+	if v := refCircled(r); v >= 0 {
+		return v
 	}
 	n := 0
 	for unicode.IsDigit(r - rune(n) - 1) {
