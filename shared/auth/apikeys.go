@@ -52,20 +52,36 @@ var rfc3339DateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2
 func ParseAPIKeyExpiry(s string, now time.Time) (time.Time, error) {
 	var t time.Time
 	err := errNotRFC3339
-	if rfc3339DateTime.MatchString(s) {
+	m := rfc3339DateTime.FindStringSubmatch(s)
+	if m != nil {
 		t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
 	}
 	if err != nil {
 		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2026-12-31T23:59:59Z.")
 	}
+	// The limit is judged on the instant written, before it is cut to the
+	// service's precision: 365 days and 1 ns ahead is beyond it, though it
+	// would be stored as exactly 365 days. time.Parse drops the digits of a
+	// fraction past the nanosecond, so a non-zero one among them puts the
+	// instant past the nanosecond parsed.
+	limit := now.Add(MaxAPIKeyLifetime)
+	if t.After(limit) || t.Equal(limit) && strings.Trim(fractionPastNanoseconds(m[1]), "0") != "" {
+		return time.Time{}, session.Invalid("expiresAt", "expiresAt may be at most 365 days ahead.")
+	}
 	t = session.Normalize(t)
 	if !t.After(now) {
 		return time.Time{}, session.Invalid("expiresAt", "expiresAt must be in the future.")
 	}
-	if t.Sub(now) > MaxAPIKeyLifetime {
-		return time.Time{}, session.Invalid("expiresAt", "expiresAt may be at most 365 days ahead.")
-	}
 	return t, nil
+}
+
+// fractionPastNanoseconds is the digits of a date-time's fraction (".5",
+// or "" for none) that come after its ninth, which time.Parse drops.
+func fractionPastNanoseconds(fraction string) string {
+	if len(fraction) <= 1+9 {
+		return ""
+	}
+	return fraction[1+9:]
 }
 
 // errNotRFC3339 is ParseAPIKeyExpiry's reason for text that does not match

@@ -444,3 +444,47 @@ func TestAPIKeyExpiryIsAnRFC3339DateTime(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIKeyExpiryIsAtMost365DaysToTheInstant: docs/design.md §7,
+// "`expiresAt` at most 365 days ahead (400 beyond it)". The limit is judged
+// on the instant the creator wrote, not on the instant stored (cut to the
+// service's 100 ns): before, 365 days and 1 to 99 ns ahead was cut to
+// exactly 365 days and accepted, and so was a fraction finer than a
+// nanosecond past the limit, which time.Parse drops.
+func TestAPIKeyExpiryIsAtMost365DaysToTheInstant(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	limit := now.Add(auth.MaxAPIKeyLifetime)
+	at := func(d time.Duration) string { return limit.Add(d).Format(time.RFC3339Nano) }
+	for _, c := range []struct {
+		in   string
+		want time.Time // zero: refused
+	}{
+		{at(0), limit},
+		{"2027-11-24T10:00:00.000000000000Z", limit},
+		{"2027-11-24T12:00:00+02:00", limit},
+		{at(-1), limit.Add(-100)},
+		{at(-99), limit.Add(-100)},
+		{at(-100), limit.Add(-100)},
+		{at(1), time.Time{}},
+		{at(50), time.Time{}},
+		{at(99), time.Time{}},
+		{at(100), time.Time{}},
+		{at(time.Millisecond), time.Time{}},
+		{at(time.Second), time.Time{}},
+		{"2027-11-24T10:00:00.0000000001Z", time.Time{}},
+		{"2027-11-24T10:00:00.000000000000000000001Z", time.Time{}},
+		{"2027-11-24T12:00:00.000000000001+02:00", time.Time{}},
+		{"2027-11-24T09:59:59.9999999999999Z", limit.Add(-100)},
+	} {
+		got, err := auth.ParseAPIKeyExpiry(c.in, now)
+		if c.want.IsZero() {
+			if session.ErrorCode(err) != session.EINVALID {
+				t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want EINVALID", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}

@@ -248,6 +248,7 @@ func TestAPIKeyExpiry(t *testing.T) {
 		t0.Format(time.RFC3339Nano),                                       // now: not in the future
 		t0.Add(-time.Second).Format(time.RFC3339),                         // past
 		t0.Add(auth.MaxAPIKeyLifetime + time.Second).Format(time.RFC3339), // past the year
+		t0.Add(auth.MaxAPIKeyLifetime + 1).Format(time.RFC3339Nano),       // past the year by 1 ns
 		"2026-11-24",          // a date
 		"2026-11-24T10:00:00", // no time zone
 		"2026-11-24 10:00:00Z",

@@ -40,11 +40,62 @@ type APIKey struct {
 // before TTL deletes it.
 const revokedKeyKept = 24 * time.Hour
 
+// apiKeyItem is an API key as stored. Its times are fixed-width UTC
+// strings at 100 ns (timeLayout), as every time in the table is
+// (docs/design.md §8), so string order is time order; a record written
+// before in time.Time's own text (its fraction's trailing zeros dropped)
+// reads the same.
 type apiKeyItem struct {
-	PK  string `dynamodbav:"pk"`
-	SK  string `dynamodbav:"sk"`
-	TTL int64  `dynamodbav:"ttl,omitempty"`
-	APIKey
+	PK         string   `dynamodbav:"pk"`
+	SK         string   `dynamodbav:"sk"`
+	TTL        int64    `dynamodbav:"ttl,omitempty"`
+	ID         string   `dynamodbav:"keyId"`
+	MerchantID string   `dynamodbav:"merchantId"`
+	Scopes     []string `dynamodbav:"scopes"`
+	SecretHash []byte   `dynamodbav:"secretHash"`
+	CreatedAt  string   `dynamodbav:"createdAt"`
+	CreatedBy  string   `dynamodbav:"createdBy,omitempty"`
+	ExpiresAt  string   `dynamodbav:"expiresAt,omitempty"`
+	RevokedAt  string   `dynamodbav:"revokedAt,omitempty"`
+}
+
+func newAPIKeyItem(k *APIKey) apiKeyItem {
+	pk, sk := apiKeyKey(k.ID)
+	it := apiKeyItem{
+		PK: pk, SK: sk, ID: k.ID, MerchantID: k.MerchantID, Scopes: k.Scopes, SecretHash: k.SecretHash,
+		CreatedAt: formatTime(k.CreatedAt), CreatedBy: k.CreatedBy,
+	}
+	if k.ExpiresAt != nil {
+		it.ExpiresAt = formatTime(*k.ExpiresAt)
+		it.TTL = epochCeil(k.ExpiresAt.Add(revokedKeyKept))
+	}
+	if k.RevokedAt != nil {
+		it.RevokedAt = formatTime(*k.RevokedAt)
+	}
+	return it
+}
+
+// apiKey is the key it holds.
+func (it *apiKeyItem) apiKey() (*APIKey, error) {
+	k := &APIKey{ID: it.ID, MerchantID: it.MerchantID, Scopes: it.Scopes, SecretHash: it.SecretHash, CreatedBy: it.CreatedBy}
+	var err error
+	if k.CreatedAt, err = parseTime(it.CreatedAt); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		s  string
+		to **time.Time
+	}{{it.ExpiresAt, &k.ExpiresAt}, {it.RevokedAt, &k.RevokedAt}} {
+		if f.s == "" {
+			continue
+		}
+		t, err := parseTime(f.s)
+		if err != nil {
+			return nil, err
+		}
+		*f.to = &t
+	}
+	return k, nil
 }
 
 func apiKeyKey(id string) (pk, sk string) { return "APIKEY#" + id, "APIKEY" }
@@ -57,12 +108,7 @@ func errAPIKeyNotFound() error {
 
 // CreateAPIKey stores k; its id must be new.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
-	pk, sk := apiKeyKey(k.ID)
-	item := apiKeyItem{PK: pk, SK: sk, APIKey: *k}
-	if k.ExpiresAt != nil {
-		item.TTL = epochCeil(k.ExpiresAt.Add(revokedKeyKept))
-	}
-	av, err := attributevalue.MarshalMap(item)
+	av, err := attributevalue.MarshalMap(newAPIKeyItem(k))
 	if err != nil {
 		return session.Internal(fmt.Errorf("encode API key: %w", err))
 	}
@@ -110,10 +156,14 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
 	}
-	if it.RevokedAt != nil {
+	k, err := it.apiKey()
+	if err != nil {
+		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+	}
+	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()
 	}
-	return &it.APIKey, nil
+	return k, nil
 }
 
 // DeleteAPIKey revokes merchantID's key id: one conditional UpdateItem
@@ -129,7 +179,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 	pk, sk := apiKeyKey(id)
 	now := s.now()
 	writeID := uuid.NewString()
-	update := expression.Set(expression.Name("revokedAt"), expression.Value(now)).
+	update := expression.Set(expression.Name("revokedAt"), expression.Value(formatTime(now))).
 		Set(expression.Name(attrWriteID), expression.Value(writeID)).
 		Set(expression.Name(attrTTL), expression.Value(epochCeil(now.Add(revokedKeyKept))))
 	cond := expression.Name("merchantId").Equal(expression.Value(merchantID)).
@@ -151,7 +201,7 @@ func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 		}
 		var stored apiKeyItem
 		if ccf.Item != nil && attributevalue.UnmarshalMap(ccf.Item, &stored) == nil &&
-			stored.MerchantID == merchantID && stored.RevokedAt != nil {
+			stored.MerchantID == merchantID && stored.RevokedAt != "" {
 			return nil // revoked already
 		}
 		return errAPIKeyNotFound()
