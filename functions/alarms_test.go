@@ -16,7 +16,8 @@ import (
 // for its backlog) logs no error and fails no invocation; sessions it
 // reaches at the edge of its window then cross the line during the run,
 // and SessionsLeftToPurge counts them (those that leave the window between
-// runs are counted nowhere). Each
+// runs are counted nowhere; the early signal is SweepLagPercent, see
+// TestSweeperLagPages). Each
 // watches the metric as the summary line emits it (namespace paysessions,
 // dimension Service=expiry-sweeper; TestAlarmsWatchMetricsTheCodeEmits
 // checks that such a metric is emitted), pages on any in 5 minutes, treats
@@ -51,5 +52,36 @@ func TestSweeperProblemsPage(t *testing.T) {
 		if len(found) != 1 {
 			t.Errorf("alarms on %s: %v; want one", metric, found)
 		}
+	}
+}
+
+// TestSweeperLagPages: the sweeper's lag (SweepLagPercent, from its summary
+// line: how old the oldest session it still owes could be, as a share of
+// the time it has for a session, RESULT_RETENTION - WRITE_GUARD) pages
+// before sessions are lost, whatever the stack's retention: one alarm on
+// the percentage, not on milliseconds, since the template admits
+// retentions from about a second to a day. It pages when any run in 5
+// minutes reported above 50 % (the Maximum, not the Sum of runs' figures),
+// treats a minute without a run as nothing wrong (the heartbeat alarm
+// watches that) and notifies AlarmTopicArn when it is set
+// (TestSweeperProblemsPage checks that of every alarm).
+func TestSweeperLagPages(t *testing.T) {
+	var found []string
+	for id, a := range resourcesOfType(readTemplate(t), "AWS::CloudWatch::Alarm") {
+		p := get(a, "Properties")
+		if get(p, "MetricName") != "SweepLagPercent" {
+			continue
+		}
+		found = append(found, id)
+		dims, _ := json.Marshal(get(p, "Dimensions"))
+		if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"}]` ||
+			get(p, "Statistic") != "Maximum" || fmt.Sprint(get(p, "Period")) != "300" || fmt.Sprint(get(p, "EvaluationPeriods")) != "1" ||
+			fmt.Sprint(get(p, "Threshold")) != "50" || get(p, "ComparisonOperator") != "GreaterThanThreshold" ||
+			get(p, "TreatMissingData") != "notBreaching" {
+			t.Errorf("%s = %+v; want the Maximum of paysessions SweepLagPercent (Service=expiry-sweeper) over 5 minutes above 50, missing data not breaching", id, p)
+		}
+	}
+	if len(found) != 1 {
+		t.Errorf("alarms on SweepLagPercent: %v; want one", found)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -674,7 +675,8 @@ func testSweeperBootstrap(t *testing.T, bins string) {
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
 	st := store.New(db, table, session.DefaultPolicy, 16, time.Now)
-	// Three sessions expired 5 minutes ago and not swept yet, one open.
+	// Three sessions expired 5 and 10 minutes ago and not swept yet, one
+	// open.
 	now := time.Now()
 	amount := int64(100)
 	var vs []*session.Session
@@ -698,8 +700,10 @@ func testSweeperBootstrap(t *testing.T, bins string) {
 		runs  []sweep.Result // what each invocation reports; nil: the invocation fails
 	}{
 		// The second run finds nothing: the first one's writes took the
-		// sessions out of the expiry index.
-		{"sweeps", table, []sweep.Result{{Found: 3, Expired: 3, Complete: true}, {Complete: true}}},
+		// sessions out of the expiry index. The first is 10 minutes behind
+		// (its oldest session expired then; Lag is the least it may be,
+		// the clock being the real one), the second not at all.
+		{"sweeps", table, []sweep.Result{{Found: 3, Expired: 3, Complete: true, Lag: 10 * time.Minute}, {Complete: true}}},
 		// A table that does not exist: no shard can be read, so the
 		// invocation fails (through /invocation/{id}/error) and the
 		// process stays up for the next.
@@ -735,6 +739,11 @@ func testSweeperBootstrap(t *testing.T, bins string) {
 					t.Fatalf("run %d: result %s: %v", i+1, o.body, err)
 				}
 				got.ItemsRead, got.Duration = 0, 0
+				window := session.DefaultPolicy.Retention - session.DefaultPolicy.WriteGuard
+				if got.Lag < want.Lag || got.Lag > want.Lag+time.Minute || math.Abs(got.LagPercent-100*got.Lag.Seconds()/window.Seconds()) > 0.01 {
+					t.Errorf("run %d: lag %v (%v %%); want from %v, as a share of %v (%s)", i+1, got.Lag, got.LagPercent, want.Lag, window, o.body)
+				}
+				got.Lag, got.LagPercent, want.Lag = 0, 0, 0
 				if got != want {
 					t.Errorf("run %d: got %+v; want %+v (%s)", i+1, got, want, o.body)
 				}

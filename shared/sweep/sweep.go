@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,10 @@ type Sweeper struct {
 
 	// next is the shard the next run starts its turns with (see Run).
 	next atomic.Int64
+	// owed holds, for each shard, the expiresAt from which this sweeper
+	// last knew the shard might still hold sessions due (see lag).
+	mu   sync.Mutex
+	owed []time.Time
 }
 
 // New returns a sweeper with the default tuning.
@@ -104,6 +109,11 @@ type Result struct {
 	// ErrorsNotLogged are the failed calls past the run's first
 	// ErrorLines, counted in Errors but given no ERROR line of their own.
 	ErrorsNotLogged int `json:"errorsNotLogged"`
+	// Lag is how far behind the sweeper is (see lag), LagPercent the same
+	// as a share of the time it has for a session (RESULT_RETENTION -
+	// WRITE_GUARD): 100 is a session about to be left to TTL unswept.
+	Lag        time.Duration `json:"lag"`
+	LagPercent float64       `json:"lagPercent"`
 
 	noneRead bool // queries failed, and none was answered (see Handle)
 }
@@ -197,12 +207,17 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 	queue := make(chan turn, n) // each shard at most once
 	var mu sync.Mutex           // keeps the queue's order the turns' order
 	var seq int64
-	enqueue := func(q *store.ExpiryQuery) {
+	enqueue := func(q *store.ExpiryQuery, sh *shardRun) {
 		mu.Lock()
 		seq++
-		queue <- turn{q, seq}
+		queue <- turn{q, sh, seq}
 		mu.Unlock()
 	}
+	// shards is what the run learnt of each shard, for its lag (nil: its
+	// query could not even be made). A shard is in one turn at a time,
+	// and its turns follow each other through the queue, so each is
+	// written by one goroutine at a time, and read after wg.Wait.
+	shards := make([]*shardRun, n)
 	// waiting is the first turn (the lowest seq) the run did not start
 	// because it had stopped: where the next run starts. A turn started
 	// (its page queried) counts as taken, even if the run stopped before
@@ -237,7 +252,8 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 			finish()
 			continue
 		}
-		enqueue(q)
+		shards[shard] = &shardRun{}
+		enqueue(q, shards[shard])
 	}
 	var wg sync.WaitGroup
 	for range min(max(s.ShardsAtOnce, 1), n) {
@@ -245,9 +261,13 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 		go func() {
 			defer wg.Done()
 			for t := range queue {
-				q := t.q
+				q, sh := t.q, t.sh
 				if q.Done() || r.halted() {
-					if !q.Done() {
+					if q.Done() {
+						// Nothing to read (its window is empty), or read
+						// to its end by its last turn.
+						sh.read, sh.done = true, true
+					} else {
 						wait(t)
 					}
 					finish()
@@ -257,6 +277,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				r.read.Add(int64(read))
 				if err == nil {
 					r.answered.Store(true)
+					sh.saw(keys)
 				}
 				switch {
 				case cutOff(err):
@@ -283,22 +304,31 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 						// deferred (its turn taken: the next run starts
 						// after it, so the turns always move on).
 						r.deferred.Add(int64(len(keys)))
+						sh.pending = true
 						finish()
 						continue
 					}
-					r.expire(ctx, keys)
+					if !r.expire(ctx, keys) {
+						sh.pending = true
+					}
 				}
 				if q.Done() {
+					sh.done = true
 					finish()
 					continue
 				}
-				enqueue(q)
+				enqueue(q, sh)
 			}
 		}()
 	}
 	wg.Wait()
 	if waiting.seq >= 0 {
 		s.next.Store(int64(waiting.q.Shard))
+	}
+	lag := s.lag(now, shards)
+	percent := 0.0
+	if p := s.Store.Policy(); p.Retention > p.WriteGuard {
+		percent = math.Round(10000*lag.Seconds()/(p.Retention-p.WriteGuard).Seconds()) / 100
 	}
 	res := Result{
 		Found: int(r.found.Load()), Expired: int(r.expired.Load()), Skipped: int(r.skipped.Load()), LeftToPurge: int(r.left.Load()),
@@ -309,15 +339,90 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 		QueryErrors:     int(r.queriesFailed.Load()),
 		noneRead:        r.queriesFailed.Load() > 0 && !r.answered.Load(),
 		ErrorsNotLogged: int(max(r.errorLines.Load()-ErrorLines, 0)),
+		Lag:             lag,
+		LagPercent:      percent,
 	}
 	s.report(ctx, res)
 	return res
 }
 
-// turn is a shard's turn in a run's queue: its query and its place.
+// turn is a shard's turn in a run's queue: its query, what the run learnt
+// of the shard, and its place.
 type turn struct {
 	q   *store.ExpiryQuery
+	sh  *shardRun
 	seq int64
+}
+
+// shardRun is what a run learnt of one shard, for its lag.
+type shardRun struct {
+	read    bool      // its first page was answered (or it had nothing to read)
+	oldest  time.Time // the oldest expiresAt its pages held; zero: none
+	done    bool      // read to its end
+	pending bool      // a session it found was left for a later run (deferred, failed)
+}
+
+// saw notes a page of the shard's index entries.
+func (sh *shardRun) saw(keys []store.ExpiryKey) {
+	sh.read = true
+	for _, k := range keys {
+		// An entry that does not parse is Expire's error to report.
+		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && (sh.oldest.IsZero() || at.Before(sh.oldest)) {
+			sh.oldest = at
+		}
+	}
+}
+
+// lag is how far behind the sweeper is at now, the start of a run that
+// learnt shards (see Run): the largest of its shards' lags, each
+//   - for a shard whose first page the run read: the age of the oldest
+//     entry it found (now - its expiresAt: a shard's first page starts
+//     with its oldest session due), 0 if none was due;
+//   - for a shard it did not read (its query throttled or failed, or the
+//     run stopped before its turn): how old the oldest session due there
+//     could be, by what this sweeper last learnt of it: now minus the
+//     oldest expiresAt a run found there and left for later, or, if the
+//     last run that read it read it to its end and left nothing, minus
+//     that run's start less WRITE_GUARD (what was due then was swept).
+//     A new sweeper (a cold start) knows nothing of earlier ones: it
+//     counts as if every shard had been swept up to WRITE_GUARD before
+//     its first run.
+//
+// So the figure is exact when the run read every shard, and otherwise not
+// below the lag of the shards it read; for the others it grows by a minute
+// each minute they go unread, whether or not sessions wait there: a
+// sweeper throttled at its first query every minute does not sweep, and
+// its lag says so long before a session is left to TTL unswept. lag also
+// records what the run learnt for the next ones.
+func (s *Sweeper) lag(now time.Time, shards []*shardRun) time.Duration {
+	sweptBy := now.Add(-s.Store.Policy().WriteGuard)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.owed) != len(shards) {
+		s.owed = make([]time.Time, len(shards))
+		for i := range s.owed {
+			s.owed[i] = sweptBy
+		}
+	}
+	var lag time.Duration
+	for i, sh := range shards {
+		if sh == nil || !sh.read {
+			lag = max(lag, now.Sub(s.owed[i]))
+			continue
+		}
+		if !sh.oldest.IsZero() {
+			lag = max(lag, now.Sub(sh.oldest))
+		}
+		switch {
+		case sh.done && !sh.pending:
+			s.owed[i] = sweptBy
+		case !sh.oldest.IsZero():
+			// Every session due there then was at least this recent:
+			// the first page starts with the oldest.
+			s.owed[i] = sh.oldest
+		}
+	}
+	return lag
 }
 
 // run is one run's state, shared by its goroutines.
@@ -383,8 +488,11 @@ func (r *run) failed(err error, msg string, args ...any) {
 func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
-// until the run stops: the rest of the page is then deferred.
-func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
+// until the run stops: the rest of the page is then deferred. It reports
+// whether every session of the page was dealt with (expired, skipped, or
+// left to purge), none left for a later run (deferred, failed).
+func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
+	var pending atomic.Bool
 	sem := make(chan struct{}, max(r.s.Workers, 1))
 	var wg sync.WaitGroup
 	for i, k := range keys {
@@ -394,6 +502,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
 		if r.halted() {
 			<-sem
 			r.deferred.Add(int64(len(keys) - i))
+			pending.Store(true)
 			break
 		}
 		wg.Add(1)
@@ -410,20 +519,24 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
 				// the summary says the run stopped (Complete false).
 				r.stopped.Store(true)
 				r.deferred.Add(1)
+				pending.Store(true)
 			case store.Throttled(err):
 				r.deferred.Add(1)
+				pending.Store(true)
 				r.backOff("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
 					"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case store.Transient(err):
 				// Held by running transactions: counted (SessionsDeferred),
 				// not logged one line each.
 				r.deferred.Add(1)
+				pending.Store(true)
 			case errors.Is(err, store.ErrNearPurge):
 				// No write was sent: nothing landed, the failures in a
 				// row go on counting.
 				r.left.Add(1)
 			case err != nil:
 				r.errs.Add(1)
+				pending.Store(true)
 				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case ok:
 				r.landed()
@@ -435,6 +548,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) {
 		}(k)
 	}
 	wg.Wait()
+	return !pending.Load()
 }
 
 // report logs the run's one summary line. The line is also a CloudWatch
@@ -461,6 +575,8 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("ErrorsNotLogged", r.ErrorsNotLogged),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
+		slog.Float64("SweepLagMs", float64(r.Lag.Microseconds())/1000),
+		slog.Float64("SweepLagPercent", r.LagPercent),
 		slog.Bool("Complete", r.Complete),
 		slog.Bool("BackedOff", r.BackedOff),
 		slog.Any("_aws", map[string]any{
@@ -474,6 +590,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 					metric("SessionsDeferred", "Count"),
 					metric("SweepErrors", "Count"),
 					metric("SweepDurationMs", "Milliseconds"),
+					metric("SweepLagMs", "Milliseconds"), metric("SweepLagPercent", "Percent"),
 				},
 			}},
 		}),

@@ -1,0 +1,188 @@
+package sweep_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"math"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+	"github.com/paysessions/paysessions/shared/sweep"
+)
+
+// lagOf is a run's lag as its summary line reports it (SweepLagMs,
+// SweepLagPercent), each required to be one of the line's EMF metrics.
+func lagOf(t *testing.T, logs *bytes.Buffer) (ms, percent float64) {
+	t.Helper()
+	_, summary := logLevels(t, logs.String())
+	logs.Reset()
+	var names []string
+	if aws, ok := summary["_aws"].(map[string]any); ok {
+		for _, d := range aws["CloudWatchMetrics"].([]any) {
+			for _, m := range d.(map[string]any)["Metrics"].([]any) {
+				names = append(names, m.(map[string]any)["Name"].(string))
+			}
+		}
+	}
+	for _, name := range []string{"SweepLagMs", "SweepLagPercent"} {
+		if !slices.Contains(names, name) {
+			t.Errorf("summary line's metrics %v; want %s among them", names, name)
+		}
+	}
+	ms, _ = summary["SweepLagMs"].(float64)
+	percent, _ = summary["SweepLagPercent"].(float64)
+	if _, ok := summary["SweepLagMs"].(float64); !ok {
+		t.Errorf("summary %v has no SweepLagMs", summary)
+	}
+	if _, ok := summary["SweepLagPercent"].(float64); !ok {
+		t.Errorf("summary %v has no SweepLagPercent", summary)
+	}
+	return ms, percent
+}
+
+// window is the time the sweeper has for a session in the sweep tests:
+// from its expiry until WRITE_GUARD before the end of its retention.
+var window = policy.Retention - policy.WriteGuard
+
+// wantLag checks a run's reported lag against want.
+func wantLag(t *testing.T, run string, ms, percent float64, want time.Duration) {
+	t.Helper()
+	wantPercent := 100 * want.Seconds() / window.Seconds()
+	if ms != float64(want.Milliseconds()) || math.Abs(percent-wantPercent) > 0.01 {
+		t.Errorf("%s: SweepLagMs %v, SweepLagPercent %v; want %v, %.2f", run, ms, percent, float64(want.Milliseconds()), wantPercent)
+	}
+}
+
+// TestSweepReportsItsLag: each run reports how far behind the sweeper is,
+// the age of the oldest expired session its queries found (now minus its
+// expiresAt), in milliseconds and as a share of the time the sweeper has
+// for a session (RESULT_RETENTION - WRITE_GUARD), so that one alarm
+// threshold fits every retention. A backlog older than half that time
+// shows above 50 %; once it is swept, the next run reports 0.
+func TestSweepReportsItsLag(t *testing.T) {
+	tests := []struct {
+		name string
+		ago  []time.Duration // the sessions' expiry, before t0
+		want time.Duration
+	}{
+		{"nothing due", []time.Duration{-time.Minute}, 0},
+		{"nothing due yet: within the guard band", []time.Duration{policy.WriteGuard - time.Second}, 0},
+		{"swept within a minute", []time.Duration{time.Minute, policy.WriteGuard}, time.Minute},
+		{"a backlog older than half the window", []time.Duration{time.Minute, 10 * time.Minute, 3 * time.Minute}, 10 * time.Minute},
+		{"at the edge of the window", []time.Duration{window - time.Second}, window - time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var vs []*session.Session
+			for _, ago := range tt.ago {
+				vs = append(vs, sessions(3, t0.Add(-ago-policy.Expiry))...)
+			}
+			f.importAll(t, vs)
+			f.sw.Run(context.Background())
+			ms, percent := lagOf(t, f.logs)
+			wantLag(t, "first run", ms, percent, tt.want)
+			// Everything due was swept: the next run is not behind.
+			f.sw.Run(context.Background())
+			ms, percent = lagOf(t, f.logs)
+			wantLag(t, "next run", ms, percent, 0)
+		})
+	}
+}
+
+// TestSweepLagGrowsWhileEveryQueryIsThrottled: a sweeper whose first query
+// DynamoDB throttles every minute reads nothing, so it finds no session;
+// reporting 0 would hide that it has not swept for minutes. For a shard it
+// did not read, a run reports how old a session there could be, given what
+// this sweeper last saw (a new sweeper counts from its start): every
+// minute one more, so ten minutes of throttling page (above 50 % of a
+// 14.5-minute window from the 8th minute on) before anything is lost.
+func TestSweepLagGrowsWhileEveryQueryIsThrottled(t *testing.T) {
+	var storm atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "Query" || !storm.Load() {
+			return nil, nil
+		}
+		return storetest.ErrorResponse(req, http.StatusBadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput."), nil
+	}}
+	f := newFixture(t)
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), f.table, policy, 16, f.clock.Now)
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+
+	storm.Store(true)
+	paged := false
+	for minute := range 11 {
+		f.clock.Set(t0.Add(time.Duration(minute) * time.Minute))
+		if r := sw.Run(context.Background()); !r.BackedOff || r.Found != 0 {
+			t.Fatalf("minute %d: Run() = %+v; want backed off, nothing found", minute, r)
+		}
+		ms, percent := lagOf(t, f.logs)
+		// Counted from the sweeper's start, as if it had found every shard
+		// swept up to WRITE_GUARD before then.
+		wantLag(t, "throttled run", ms, percent, time.Duration(minute)*time.Minute+policy.WriteGuard)
+		paged = paged || percent > 50
+	}
+	if !paged {
+		t.Errorf("ten minutes of throttled queries never reported a lag above 50 %%")
+	}
+	// Unthrottled, it reads every shard: nothing due, not behind.
+	storm.Store(false)
+	sw.Run(context.Background())
+	ms, percent := lagOf(t, f.logs)
+	wantLag(t, "unthrottled run", ms, percent, 0)
+}
+
+// TestSweepRemembersWhatItLeft: a run that found a backlog but could not
+// write it (throttled writes) reports its age; the next run, throttled at
+// its first query, reads nothing, yet still reports that backlog, a minute
+// older; an unthrottled run sweeps it, and the one after is not behind.
+func TestSweepRemembersWhatItLeft(t *testing.T) {
+	var writes, queries atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if (op == "UpdateItem" && writes.Load()) || (op == "Query" && queries.Load()) {
+			return storetest.ErrorResponse(req, http.StatusBadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput."), nil
+		}
+		return nil, nil
+	}}
+	f := newFixture(t)
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), f.table, policy, 16, f.clock.Now)
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+	backlog := sessions(40, t0.Add(-10*time.Minute-policy.Expiry))
+	f.importAll(t, backlog)
+
+	writes.Store(true)
+	if r := sw.Run(context.Background()); !r.BackedOff || r.Found == 0 || r.Expired != 0 {
+		t.Fatalf("throttled writes: Run() = %+v; want backed off, sessions found, none expired", r)
+	}
+	ms, percent := lagOf(t, f.logs)
+	wantLag(t, "throttled writes", ms, percent, 10*time.Minute)
+
+	writes.Store(false)
+	queries.Store(true)
+	f.clock.Set(t0.Add(time.Minute))
+	if r := sw.Run(context.Background()); !r.BackedOff || r.Found != 0 {
+		t.Fatalf("throttled queries: Run() = %+v; want backed off, nothing found", r)
+	}
+	ms, percent = lagOf(t, f.logs)
+	wantLag(t, "throttled queries", ms, percent, 11*time.Minute)
+
+	queries.Store(false)
+	f.clock.Set(t0.Add(2 * time.Minute))
+	if r := sw.Run(context.Background()); r.Expired != len(backlog) || !r.Complete {
+		t.Fatalf("unthrottled: Run() = %+v; want all %d expired, complete", r, len(backlog))
+	}
+	ms, percent = lagOf(t, f.logs)
+	wantLag(t, "unthrottled", ms, percent, 12*time.Minute)
+
+	f.clock.Set(t0.Add(3 * time.Minute))
+	sw.Run(context.Background())
+	ms, percent = lagOf(t, f.logs)
+	wantLag(t, "after the backlog", ms, percent, 0)
+}
