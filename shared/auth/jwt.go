@@ -109,7 +109,8 @@ type JWTConfig struct {
 //
 // The JWKS is fetched on first use, not at start-up. A key the service
 // cannot use (a type or curve it does not accept, an RSA key under 2048
-// bits, an encryption key, one jwx cannot parse) is skipped and logged once
+// bits, an Ed25519 key of small order, an encryption key, one jwx cannot
+// parse) is skipped and logged once
 // by kid; only a set with no usable key fails (503). The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
 // one at a time, and requests whose kid the snapshot holds never wait for
@@ -623,6 +624,9 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
+	if pub, ok := raw.(ed25519.PublicKey); ok && smallOrderEd25519(pub) {
+		return verifyKey{}, "an Ed25519 key of small order: a signature anyone can make verifies under it"
+	}
 	var vk verifyKey
 	vk.raw = raw
 	if a, ok := k.Algorithm(); ok {
@@ -642,6 +646,39 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		}
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// smallOrderY are the y-coordinates, as 255-bit little-endian numbers, of
+// the points of edwards25519 whose order divides the cofactor 8: 1 (the
+// identity), p-1 (order 2), 0 (order 4), two values (order 8), and p and
+// p+1, the only spellings of 0 and 1 at or past p (Go's decoder reduces y
+// mod p). A point is its y and a sign bit, so these seven, either sign
+// bit, are every encoding Go's ed25519.Verify decodes to a small-order
+// point (libsodium's blocklist).
+var smallOrderY = [7][32]byte{
+	{0x01},
+	{0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+	{},
+	{0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+	{0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+	{0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+	{0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+}
+
+// smallOrderEd25519 reports whether pub decodes to a point of small order.
+// RFC 8032's verification, which Go's ed25519.Verify follows, does not
+// refuse such a key, and under it a signature made without any private key
+// verifies (for the identity, (R = identity, S = 0) verifies every message;
+// for the others, about one try in 8 or fewer does): a JWKS publishing one
+// (a zeroed buffer is the order-4 point) would let anyone mint tokens.
+func smallOrderEd25519(pub ed25519.PublicKey) bool {
+	if len(pub) != ed25519.PublicKeySize {
+		return false
+	}
+	var y [32]byte
+	copy(y[:], pub)
+	y[31] &= 0x7f // the sign bit of x
+	return slices.Contains(smallOrderY[:], y)
 }
 
 // skip logs an unusable key, once per kid.
