@@ -120,7 +120,8 @@ type JWTConfig struct {
 //
 // A verified token's outcome is kept in a bounded least-recently-used
 // cache, keyed by the SHA-256 of the whole token, for at most
-// TokenCacheMaxAge and never past exp (+ MaxSkew); exp, nbf and iat are
+// TokenCacheMaxAge and never past exp (+ MaxSkew), and not at all once the
+// wall clock reads earlier than when it was cached; exp, nbf and iat are
 // checked against the clock on every use, and so is the key: an entry is
 // used only while the key set in hand still holds the key its signature was
 // checked with. A refused token is never cached. Ages are wall-clock ages.
@@ -195,7 +196,16 @@ type verified struct {
 	p             Principal // callers get copies
 	key           usedKey
 	exp, nbf, iat time.Time // nbf, iat zero when absent
-	until         time.Time // wall clock: the entry's end
+	at, until     time.Time // wall clock: when it was cached, and its end
+}
+
+// fresh reports whether the entry may still be used at now (wall clock):
+// before its end, and not before it was cached. A wall clock stepped back
+// gives an entry a negative age, which says nothing of how long it has been
+// kept, so it is not trusted (as APIKeyVerifier does not trust a key
+// fetched "in the future"); the token is verified again.
+func (e *verified) fresh(now time.Time) bool {
+	return !now.Before(e.at) && now.Before(e.until)
 }
 
 // usedKey is the JWKS key a token's signature was checked with.
@@ -252,7 +262,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		key = sha256.Sum256([]byte(token))
 		if e, ok := v.cache.Get(key); ok {
 			now := v.wallNow()
-			if now.Before(e.until) && e.timely(now) && v.held(e.key, now) {
+			if e.fresh(now) && e.timely(now) && v.held(e.key, now) {
 				p := e.p
 				p.Scopes = slices.Clone(p.Scopes)
 				return &p, nil
@@ -290,7 +300,7 @@ func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Toke
 	}
 	now := v.wallNow()
 	used.kid = strings.Clone(used.kid)
-	e := &verified{p: *p, key: used, exp: exp, until: now.Add(TokenCacheMaxAge)}
+	e := &verified{p: *p, key: used, exp: exp, at: now, until: now.Add(TokenCacheMaxAge)}
 	e.p.Subject, e.p.MerchantID = strings.Clone(p.Subject), strings.Clone(p.MerchantID)
 	e.p.Scopes = make([]string, len(p.Scopes))
 	for i, sc := range p.Scopes {
