@@ -109,8 +109,9 @@ type JWTConfig struct {
 //
 // The JWKS is fetched on first use, not at start-up. A key the service
 // cannot use (a type or curve it does not accept, an RSA key under 2048
-// bits, an encryption key, one jwx cannot parse) is skipped and logged once
-// by kid; only a set with no usable key fails (503). The set in hand is an
+// bits, an Ed25519 key of small order, an encryption key, one jwx cannot
+// parse) is skipped and logged once by kid; only a set with no usable key
+// fails (503). The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
 // one at a time, and requests whose kid the snapshot holds never wait for
 // it. A token naming an unknown kid waits for a fetch (started at most once
@@ -119,7 +120,8 @@ type JWTConfig struct {
 //
 // A verified token's outcome is kept in a bounded least-recently-used
 // cache, keyed by the SHA-256 of the whole token, for at most
-// TokenCacheMaxAge and never past exp (+ MaxSkew); exp, nbf and iat are
+// TokenCacheMaxAge and never past exp (+ MaxSkew), and not at all once the
+// wall clock reads earlier than when it was cached; exp, nbf and iat are
 // checked against the clock on every use, and so is the key: an entry is
 // used only while the key set in hand still holds the key its signature was
 // checked with. A refused token is never cached. Ages are wall-clock ages.
@@ -194,7 +196,16 @@ type verified struct {
 	p             Principal // callers get copies
 	key           usedKey
 	exp, nbf, iat time.Time // nbf, iat zero when absent
-	until         time.Time // wall clock: the entry's end
+	at, until     time.Time // wall clock: when it was cached, and its end
+}
+
+// fresh reports whether the entry may still be used at now (wall clock):
+// before its end, and not before it was cached. A wall clock stepped back
+// gives an entry a negative age, which says nothing of how long it has been
+// kept, so it is not trusted (as APIKeyVerifier does not trust a key
+// fetched "in the future"); the token is verified again.
+func (e *verified) fresh(now time.Time) bool {
+	return !now.Before(e.at) && now.Before(e.until)
 }
 
 // usedKey is the JWKS key a token's signature was checked with.
@@ -251,7 +262,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		key = sha256.Sum256([]byte(token))
 		if e, ok := v.cache.Get(key); ok {
 			now := v.wallNow()
-			if now.Before(e.until) && e.timely(now) && v.held(e.key, now) {
+			if e.fresh(now) && e.timely(now) && v.held(e.key, now) {
 				p := e.p
 				p.Scopes = slices.Clone(p.Scopes)
 				return &p, nil
@@ -289,7 +300,7 @@ func (v *JWTVerifier) remember(key [sha256.Size]byte, p *Principal, tok jwt.Toke
 	}
 	now := v.wallNow()
 	used.kid = strings.Clone(used.kid)
-	e := &verified{p: *p, key: used, exp: exp, until: now.Add(TokenCacheMaxAge)}
+	e := &verified{p: *p, key: used, exp: exp, at: now, until: now.Add(TokenCacheMaxAge)}
 	e.p.Subject, e.p.MerchantID = strings.Clone(p.Subject), strings.Clone(p.MerchantID)
 	e.p.Scopes = make([]string, len(p.Scopes))
 	for i, sc := range p.Scopes {
@@ -623,6 +634,9 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
+	if pub, ok := raw.(ed25519.PublicKey); ok && smallOrderEd25519(pub) {
+		return verifyKey{}, "an Ed25519 key of small order: a signature anyone can make verifies under it"
+	}
 	var vk verifyKey
 	vk.raw = raw
 	if a, ok := k.Algorithm(); ok {
@@ -642,6 +656,39 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		}
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// smallOrderY are the y-coordinates, as 255-bit little-endian numbers, of
+// the points of edwards25519 whose order divides the cofactor 8: 1 (the
+// identity), p-1 (order 2), 0 (order 4), two values (order 8), and p and
+// p+1, the only spellings of 0 and 1 at or past p (Go's decoder reduces y
+// mod p). A point is its y and a sign bit, so these seven, either sign
+// bit, are every encoding Go's ed25519.Verify decodes to a small-order
+// point (libsodium's blocklist).
+var smallOrderY = [7][32]byte{
+	{0x01},
+	{0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+	{},
+	{0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+	{0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+	{0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+	{0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+}
+
+// smallOrderEd25519 reports whether pub decodes to a point of small order.
+// RFC 8032's verification, which Go's ed25519.Verify follows, does not
+// refuse such a key, and under it a signature made without any private key
+// verifies (for the identity, (R = identity, S = 0) verifies every message;
+// for the others, about one try in 8 or fewer does): a JWKS publishing one
+// (a zeroed buffer is the order-4 point) would let anyone mint tokens.
+func smallOrderEd25519(pub ed25519.PublicKey) bool {
+	if len(pub) != ed25519.PublicKeySize {
+		return false
+	}
+	var y [32]byte
+	copy(y[:], pub)
+	y[31] &= 0x7f // the sign bit of x
+	return slices.Contains(smallOrderY[:], y)
 }
 
 // skip logs an unusable key, once per kid.

@@ -20,7 +20,8 @@ import (
 
 // The verified-token cache, docs/design.md §7: "Caches, per container: the
 // outcome of a verified token, keyed by a hash of the whole token, until
-// its exp and at most 5 minutes, bounded and least-recently-used, with
+// its exp and at most 5 minutes of wall-clock time (a clock stepped back to
+// before it was kept ends it), bounded and least-recently-used, with
 // exp/nbf still checked on every use (as API Gateway caches an authorizer's
 // answer) and the token's key still in the key set in hand".
 
@@ -507,13 +508,60 @@ func TestCachedTokenTimeBoundaries(t *testing.T) {
 			if !tt.ok && session.ErrorCode(err) != session.EUNAUTHORIZED {
 				t.Errorf("cached Verify() = %v; got code %q; want %s", err, session.ErrorCode(err), session.EUNAUTHORIZED)
 			}
-			if got, want := auth.SignatureChecks(v), int64(1); tt.ok && got != want {
-				t.Errorf("signature checks: got %d; want %d (served from the cache)", got, want)
+			// A use at a wall-clock time before the entry was cached (the
+			// iat and nbf rows step the clock back to reach their
+			// boundary) is verified again, not served from the cache
+			// (TestTokenCacheAgeIsAWallClockAgeNeverNegative).
+			want := int64(1)
+			if tt.at.Before(start) {
+				want = 2
+			}
+			if got := auth.SignatureChecks(v); tt.ok && got != want {
+				t.Errorf("signature checks: got %d; want %d", got, want)
 			}
 			// The oracle: a verifier without the token in its cache.
 			fresh, _ := newCachingVerifier(t, iss, &testClock{now: tt.at}, 0)
 			if _, ferr := fresh.Verify(ctx, tok); (ferr == nil) != tt.ok {
 				t.Errorf("fresh Verify() = %v: got accepted %v; want %v (jwx's answer)", ferr, ferr == nil, tt.ok)
+			}
+		})
+	}
+}
+
+// TestTokenCacheAgeIsAWallClockAgeNeverNegative: an entry is used "at most
+// 5 minutes" (docs/design.md §7) by the wall clock, as the API-key cache's
+// 30 s is. A wall clock stepped back (an NTP correction, a sandbox's clock
+// set after a thaw) makes an entry's age negative, which says nothing of
+// how long it has been kept: the entry is not trusted, as the API-key
+// cache does not trust a key fetched "in the future", and the token is
+// verified again. Before, an entry was kept while now < its end, so a
+// step back of an hour kept it for an hour and 5 minutes.
+func TestTokenCacheAgeIsAWallClockAgeNeverNegative(t *testing.T) {
+	start := time.Now()
+	for _, back := range []time.Duration{time.Second, 10 * time.Minute, time.Hour} {
+		t.Run(back.String(), func(t *testing.T) {
+			iss := newIssuer(t, jwa.ES256())
+			clock := &testClock{now: start}
+			v, _ := newCachingVerifier(t, iss, clock, 0)
+			ctx := context.Background()
+			tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", IssuedAt: start.Add(-2 * time.Hour), Expires: start.Add(2 * time.Hour)})
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("Verify() at start = %v", err)
+			}
+			clock.Set(start.Add(-back))
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("Verify() after the clock stepped back %v = %v; want it verified", back, err)
+			}
+			if got, want := auth.SignatureChecks(v), int64(2); got != want {
+				t.Errorf("signature checks after the clock stepped back %v: got %d; want %d (verified again)", back, got, want)
+			}
+			// Cached again at the new time, and used from then on.
+			clock.Advance(time.Minute)
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := auth.SignatureChecks(v), int64(2); got != want {
+				t.Errorf("signature checks a minute later: got %d; want %d (served from the cache)", got, want)
 			}
 		})
 	}
