@@ -483,8 +483,11 @@ func (r *run) failed(err error, msg string, args ...any) {
 	}
 }
 
-// landed notes a write that DynamoDB answered (expired, skipped): the
-// failures in a row start again from zero.
+// landed notes a write that landed (expired, also when judged by the
+// session read back) or that DynamoDB answered (skipped: its condition
+// failed): the failures in a row start again from zero. A write judged
+// skipped by the read back (someone else's close) neither landed nor was
+// answered, and does not call it.
 func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
@@ -511,7 +514,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
 			// The outcome is counted, and the run stopped if need be, before
 			// the slot is freed for the page's next write.
 			defer func() { <-sem }()
-			ok, err := r.s.Store.Expire(ctx, k)
+			ok, readBack, err := r.s.Store.ExpireJudged(ctx, k)
 			switch {
 			case r.cutOff(err):
 				// Its outcome is unknown; the expiry is conditional, so the
@@ -541,6 +544,11 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
 			case ok:
 				r.landed()
 				r.expired.Add(1)
+			case readBack:
+				// Closed by someone else, by the session read back after
+				// this write failed: it did not land, and DynamoDB never
+				// answered it, so the failures in a row go on counting.
+				r.skipped.Add(1)
 			default:
 				r.landed()
 				r.skipped.Add(1)
