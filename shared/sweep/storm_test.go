@@ -216,3 +216,49 @@ func TestSweepStormCountsNoLandedWriteAfterAReadBack(t *testing.T) {
 			r, r.Errors, r.Skipped, sweep.FailuresToStop, n-sweep.FailuresToStop-1)
 	}
 }
+
+// TestSweepSummaryLineAddsUp: the summary line is what an operator (and a
+// log query) has of a run: its counts add up as the Result's do, SessionsFound
+// = SessionsExpired + SessionsSkipped + SessionsLeftToPurge +
+// SessionsDeferred + SweepErrors - QueryErrors, also when a shard's query
+// failed (an error that is no session).
+func TestSweepSummaryLineAddsUp(t *testing.T) {
+	tests := []struct {
+		name          string
+		failedQueries int64 // the run's first queries that fail with a 500
+	}{
+		{"every query answered", 0},
+		{"one query failed", 1},
+		{"three queries failed", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var queries atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "Query" && queries.Add(1) <= tt.failedQueries {
+					return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+				}
+				return nil, nil
+			}}
+			f := newFixture(t)
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 16, f.clock.Now)
+			f.backlog(t, st, 2)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			r := sw.Run(context.Background())
+			if r.QueryErrors != int(tt.failedQueries) || r.Found == 0 {
+				t.Fatalf("Run() = %+v; want %d query errors, sessions found", r, tt.failedQueries)
+			}
+			_, m := logLevels(t, f.logs.String())
+			num := func(name string) float64 {
+				v, ok := m[name].(float64)
+				if !ok {
+					t.Errorf("summary line %v: %s = %v; want a number", m, name, m[name])
+				}
+				return v
+			}
+			if got, want := num("SessionsFound"), num("SessionsExpired")+num("SessionsSkipped")+num("SessionsLeftToPurge")+num("SessionsDeferred")+num("SweepErrors")-num("QueryErrors"); got != want {
+				t.Errorf("summary line SessionsFound = %v; want %v (expired + skipped + left to purge + deferred + errors - query errors): %v", got, want, m)
+			}
+		})
+	}
+}

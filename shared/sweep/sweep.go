@@ -580,6 +580,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsLeftToPurge", r.LeftToPurge),
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
+		slog.Int("QueryErrors", r.QueryErrors),
 		slog.Int("ErrorsNotLogged", r.ErrorsNotLogged),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
