@@ -176,30 +176,41 @@ func (s *Store) sweptBy(now time.Time) time.Time { return now.Add(-s.policy.Writ
 // that fails too, is the write's error. The sweeper then counts as errors
 // only the expiries that did not land.
 func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
+	ok, _, err := s.ExpireJudged(ctx, k)
+	return ok, err
+}
+
+// ExpireJudged is Expire, also reporting whether the outcome was judged by
+// the session read back (readBack: the write's own answer was lost, a 5xx,
+// a timeout). false without an error then means someone else closed the
+// session: DynamoDB never answered this write, and it did not land, which
+// the sweeper's count of failures in a row needs to know (sweep.Run).
+func (s *Store) ExpireJudged(ctx context.Context, k ExpiryKey) (ok, readBack bool, err error) {
 	expiresAt, err := time.Parse(time.RFC3339Nano, k.ExpiresAt)
 	if err != nil {
-		return false, session.Internal(fmt.Errorf("expiry key %s: %w", k.ID, err))
+		return false, false, session.Internal(fmt.Errorf("expiry key %s: %w", k.ID, err))
 	}
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
 	writeID := uuid.NewString()
 	for attempt := 1; ; attempt++ {
 		now := s.now()
 		if !clearOfPurge(e, s.policy.WriteAt(now)) {
-			return false, ErrNearPurge
+			return false, false, ErrNearPurge
 		}
 		var sent sends
 		ok, err := s.expireOnce(ctx, k, e, writeID, now, &sent)
 		if err != nil && !transactionConflict(err) && ambiguous(err, &sent) && ctx.Err() == nil {
-			return s.afterUnknown(ctx, k, writeID, err)
+			ok, err := s.afterUnknown(ctx, k, writeID, err)
+			return ok, true, err
 		}
 		if !transactionConflict(err) {
-			return ok, err
+			return ok, false, err
 		}
 		if attempt >= maxWriteAttempts {
-			return false, classify(err)
+			return false, false, classify(err)
 		}
 		if err := backoff(ctx, attempt); err != nil {
-			return false, err
+			return false, false, err
 		}
 	}
 }

@@ -186,3 +186,67 @@ func TestSweepRemembersWhatItLeft(t *testing.T) {
 	ms, percent = lagOf(t, f.logs)
 	wantLag(t, "after the backlog", ms, percent, 0)
 }
+
+// TestSweepRemembersOnlyWhatItLeft: for a shard a run cannot read, the lag
+// is "the oldest entry a run found there and left for later (deferred,
+// failed)" (README, "Its lag"), not the oldest it found: sessions it
+// expired are not owed. One shard, one write at a time, a page of two
+// entries: the first run expires the older sessions of its pages and
+// leaves one (its write failed, or throttled: the run stops there, the
+// rest of the shard unread); the next run, its query throttled a minute
+// later, reports that session's age, not the age of those expired.
+func TestSweepRemembersOnlyWhatItLeft(t *testing.T) {
+	tests := []struct {
+		name     string
+		ago      []time.Duration // the sessions' expiry before t0, oldest first
+		left     int             // the session whose write fails
+		code     string          // how it fails
+		wantLag  time.Duration   // the throttled run's, a minute later
+		pageSize int
+	}{
+		// Read to its end; the newest session's write is refused (a 4xx
+		// that is not throttling: an error, the run goes on).
+		{"read to its end, one failed", []time.Duration{10 * time.Minute, 9 * time.Minute, 8 * time.Minute, 2 * time.Minute}, 3, "ValidationException", 3 * time.Minute, 200},
+		// Pages of two: the second session's write is throttled, so the
+		// run stops after its first page; the other pages are newer.
+		{"stopped at a throttle", []time.Duration{10 * time.Minute, 6 * time.Minute, 5 * time.Minute, 4 * time.Minute}, 1, "ThrottlingException", 7 * time.Minute, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var vs []*session.Session
+			for _, ago := range tt.ago {
+				vs = append(vs, sessions(1, t0.Add(-ago-policy.Expiry))...)
+			}
+			var queries atomic.Bool
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+				switch {
+				case op == "Query" && queries.Load():
+					return storetest.ErrorResponse(req, http.StatusBadRequest, "ThrottlingException", "Rate of requests exceeds the allowed throughput."), nil
+				case op == "UpdateItem" && bytes.Contains(body, []byte(vs[tt.left].ID)):
+					return storetest.ErrorResponse(req, http.StatusBadRequest, tt.code, "refused"), nil
+				}
+				return nil, nil
+			}}
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
+			if err := st.ImportAll(context.Background(), vs); err != nil {
+				t.Fatal(err)
+			}
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			sw.ShardsAtOnce, sw.Workers, sw.PageSize = 1, 1, tt.pageSize
+			if r := sw.Run(context.Background()); r.Expired != tt.left || r.Complete {
+				t.Fatalf("first run: Run() = %+v; want %d expired, incomplete", r, tt.left)
+			}
+			ms, percent := lagOf(t, f.logs)
+			wantLag(t, "first run", ms, percent, tt.ago[0])
+
+			queries.Store(true)
+			f.clock.Set(t0.Add(time.Minute))
+			if r := sw.Run(context.Background()); !r.BackedOff || r.Found != 0 {
+				t.Fatalf("throttled query: Run() = %+v; want backed off, nothing found", r)
+			}
+			ms, percent = lagOf(t, f.logs)
+			wantLag(t, "throttled query", ms, percent, tt.wantLag)
+		})
+	}
+}

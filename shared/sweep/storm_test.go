@@ -166,3 +166,99 @@ func TestSweepStormCountsNoWriteAsLanded(t *testing.T) {
 			r, r.Errors, r.LeftToPurge, sweep.FailuresToStop, n-sweep.FailuresToStop-1)
 	}
 }
+
+// TestSweepStormCountsNoLandedWriteAfterAReadBack: a write whose outcome is
+// unknown (a 5xx) is judged by the session read back; when someone else
+// closed the session meanwhile it is counted skipped, not as an error, but
+// this write did not land (the session's last writes are not its own), so,
+// as for a session left to purge, the failures in a row go on counting
+// ("with no write landing in between", Run's doc): with such a session
+// between the 3rd and the 4th failed write, the run still stops at the 8th.
+func TestSweepStormCountsNoLandedWriteAfterAReadBack(t *testing.T) {
+	f := newFixture(t)
+	const n, closedAt = 20, 4 // the 4th write's session is closed by someone else
+	vs := sessions(n, t0.Add(-5*time.Minute-policy.Expiry))
+	expiresAt := map[string]string{}
+	for _, v := range vs {
+		expiresAt[v.ID] = v.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z")
+	}
+	other := store.New(f.db, f.table, policy, 1, f.clock.Now)
+	var writes atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+		if op != "UpdateItem" {
+			return nil, nil
+		}
+		if writes.Add(1) == closedAt {
+			var in struct {
+				Key struct {
+					PK struct{ S string } `json:"pk"`
+				}
+			}
+			if err := json.Unmarshal(body, &in); err != nil {
+				t.Errorf("UpdateItem body %s: %v", body, err)
+			}
+			id := strings.TrimPrefix(in.Key.PK.S, "SESSION#")
+			if ok, err := other.Expire(context.Background(), store.ExpiryKey{ID: id, ExpiresAt: expiresAt[id]}); !ok || err != nil {
+				t.Errorf("closing %s by another sweeper: %v, %v; want true, nil", id, ok, err)
+			}
+		}
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+	}}
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
+	if err := st.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+	sw.ShardsAtOnce, sw.Workers = 1, 1
+	r := sw.Run(context.Background())
+	if r.Skipped != 1 || r.Errors != sweep.FailuresToStop || !r.BackedOff || r.Deferred != n-sweep.FailuresToStop-1 {
+		t.Errorf("Run() = %+v; got %d errors, %d skipped; want %d errors (then backed off), 1 skipped, %d deferred",
+			r, r.Errors, r.Skipped, sweep.FailuresToStop, n-sweep.FailuresToStop-1)
+	}
+}
+
+// TestSweepSummaryLineAddsUp: the summary line is what an operator (and a
+// log query) has of a run: its counts add up as the Result's do, SessionsFound
+// = SessionsExpired + SessionsSkipped + SessionsLeftToPurge +
+// SessionsDeferred + SweepErrors - QueryErrors, also when a shard's query
+// failed (an error that is no session).
+func TestSweepSummaryLineAddsUp(t *testing.T) {
+	tests := []struct {
+		name          string
+		failedQueries int64 // the run's first queries that fail with a 500
+	}{
+		{"every query answered", 0},
+		{"one query failed", 1},
+		{"three queries failed", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var queries atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "Query" && queries.Add(1) <= tt.failedQueries {
+					return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+				}
+				return nil, nil
+			}}
+			f := newFixture(t)
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 16, f.clock.Now)
+			f.backlog(t, st, 2)
+			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+			r := sw.Run(context.Background())
+			if r.QueryErrors != int(tt.failedQueries) || r.Found == 0 {
+				t.Fatalf("Run() = %+v; want %d query errors, sessions found", r, tt.failedQueries)
+			}
+			_, m := logLevels(t, f.logs.String())
+			num := func(name string) float64 {
+				v, ok := m[name].(float64)
+				if !ok {
+					t.Errorf("summary line %v: %s = %v; want a number", m, name, m[name])
+				}
+				return v
+			}
+			if got, want := num("SessionsFound"), num("SessionsExpired")+num("SessionsSkipped")+num("SessionsLeftToPurge")+num("SessionsDeferred")+num("SweepErrors")-num("QueryErrors"); got != want {
+				t.Errorf("summary line SessionsFound = %v; want %v (expired + skipped + left to purge + deferred + errors - query errors): %v", got, want, m)
+			}
+		})
+	}
+}

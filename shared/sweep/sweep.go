@@ -304,13 +304,11 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 						// deferred (its turn taken: the next run starts
 						// after it, so the turns always move on).
 						r.deferred.Add(int64(len(keys)))
-						sh.pending = true
+						sh.leave(keys...)
 						finish()
 						continue
 					}
-					if !r.expire(ctx, keys) {
-						sh.pending = true
-					}
+					sh.leave(r.expire(ctx, keys)...)
 				}
 				if q.Done() {
 					sh.done = true
@@ -358,8 +356,12 @@ type turn struct {
 type shardRun struct {
 	read    bool      // its first page was answered (or it had nothing to read)
 	oldest  time.Time // the oldest expiresAt its pages held; zero: none
+	newest  time.Time // the newest expiresAt its pages held; zero: none
 	done    bool      // read to its end
 	pending bool      // a session it found was left for a later run (deferred, failed)
+	// left is the oldest expiresAt of the sessions it found and left for a
+	// later run; zero: none (or none that parses: see lag).
+	left time.Time
 }
 
 // saw notes a page of the shard's index entries.
@@ -367,8 +369,24 @@ func (sh *shardRun) saw(keys []store.ExpiryKey) {
 	sh.read = true
 	for _, k := range keys {
 		// An entry that does not parse is Expire's error to report.
-		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && (sh.oldest.IsZero() || at.Before(sh.oldest)) {
-			sh.oldest = at
+		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil {
+			if sh.oldest.IsZero() || at.Before(sh.oldest) {
+				sh.oldest = at
+			}
+			if at.After(sh.newest) {
+				sh.newest = at
+			}
+		}
+	}
+}
+
+// leave notes sessions the shard's run found and left for a later run
+// (deferred, failed).
+func (sh *shardRun) leave(keys ...store.ExpiryKey) {
+	for _, k := range keys {
+		sh.pending = true
+		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && (sh.left.IsZero() || at.Before(sh.left)) {
+			sh.left = at
 		}
 	}
 }
@@ -381,9 +399,13 @@ func (sh *shardRun) saw(keys []store.ExpiryKey) {
 //   - for a shard it did not read (its query throttled or failed, or the
 //     run stopped before its turn): how old the oldest session due there
 //     could be, by what this sweeper last learnt of it: now minus the
-//     oldest expiresAt a run found there and left for later, or, if the
-//     last run that read it read it to its end and left nothing, minus
-//     that run's start less WRITE_GUARD (what was due then was swept).
+//     oldest expiresAt the last run that read it found there and left for
+//     later (deferred, failed), or minus the newest it read there if that
+//     is older and the run did not read the shard to its end (the pages
+//     not read hold none older), or, if that run read it to its end and
+//     left nothing, minus that run's start less WRITE_GUARD (what was due
+//     then was swept). Sessions it expired, skipped or left to purge are
+//     not owed.
 //     A new sweeper (a cold start) knows nothing of earlier ones: it
 //     counts as if every shard had been swept up to WRITE_GUARD before
 //     its first run.
@@ -413,14 +435,31 @@ func (s *Sweeper) lag(now time.Time, shards []*shardRun) time.Duration {
 		if !sh.oldest.IsZero() {
 			lag = max(lag, now.Sub(sh.oldest))
 		}
-		switch {
-		case sh.done && !sh.pending:
-			s.owed[i] = sweptBy
-		case !sh.oldest.IsZero():
-			// Every session due there then was at least this recent:
-			// the first page starts with the oldest.
-			s.owed[i] = sh.oldest
+		// The oldest session the shard may still hold due: the oldest
+		// left, and, if the shard was not read to its end, the newest read
+		// (the pages after it hold none older); nothing older than what
+		// was due at the run's start.
+		owed := sweptBy
+		if sh.pending {
+			left := sh.left
+			if left.IsZero() {
+				// Left sessions whose entries do not parse: at least as
+				// recent as the oldest, the first page starting with it.
+				left = sh.oldest
+			}
+			if !left.IsZero() && left.Before(owed) {
+				owed = left
+			}
 		}
+		if !sh.done {
+			if sh.newest.IsZero() {
+				continue // nothing learnt: what it knew before stands
+			}
+			if sh.newest.Before(owed) {
+				owed = sh.newest
+			}
+		}
+		s.owed[i] = owed
 	}
 	return lag
 }
@@ -483,16 +522,24 @@ func (r *run) failed(err error, msg string, args ...any) {
 	}
 }
 
-// landed notes a write that DynamoDB answered (expired, skipped): the
-// failures in a row start again from zero.
+// landed notes a write that landed (expired, also when judged by the
+// session read back) or that DynamoDB answered (skipped: its condition
+// failed): the failures in a row start again from zero. A write judged
+// skipped by the read back (someone else's close) neither landed nor was
+// answered, and does not call it.
 func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
-// until the run stops: the rest of the page is then deferred. It reports
-// whether every session of the page was dealt with (expired, skipped, or
-// left to purge), none left for a later run (deferred, failed).
-func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
-	var pending atomic.Bool
+// until the run stops: the rest of the page is then deferred. It returns
+// the sessions of the page left for a later run (deferred, failed); the
+// others were dealt with (expired, skipped, or left to purge).
+func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.ExpiryKey) {
+	var mu sync.Mutex
+	leave := func(k ...store.ExpiryKey) {
+		mu.Lock()
+		left = append(left, k...)
+		mu.Unlock()
+	}
 	sem := make(chan struct{}, max(r.s.Workers, 1))
 	var wg sync.WaitGroup
 	for i, k := range keys {
@@ -502,7 +549,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
 		if r.halted() {
 			<-sem
 			r.deferred.Add(int64(len(keys) - i))
-			pending.Store(true)
+			leave(keys[i:]...)
 			break
 		}
 		wg.Add(1)
@@ -511,7 +558,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
 			// The outcome is counted, and the run stopped if need be, before
 			// the slot is freed for the page's next write.
 			defer func() { <-sem }()
-			ok, err := r.s.Store.Expire(ctx, k)
+			ok, readBack, err := r.s.Store.ExpireJudged(ctx, k)
 			switch {
 			case r.cutOff(err):
 				// Its outcome is unknown; the expiry is conditional, so the
@@ -519,28 +566,33 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
 				// the summary says the run stopped (Complete false).
 				r.stopped.Store(true)
 				r.deferred.Add(1)
-				pending.Store(true)
+				leave(k)
 			case store.Throttled(err):
 				r.deferred.Add(1)
-				pending.Store(true)
+				leave(k)
 				r.backOff("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
 					"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case store.Transient(err):
 				// Held by running transactions: counted (SessionsDeferred),
 				// not logged one line each.
 				r.deferred.Add(1)
-				pending.Store(true)
+				leave(k)
 			case errors.Is(err, store.ErrNearPurge):
 				// No write was sent: nothing landed, the failures in a
 				// row go on counting.
 				r.left.Add(1)
 			case err != nil:
 				r.errs.Add(1)
-				pending.Store(true)
+				leave(k)
 				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
 			case ok:
 				r.landed()
 				r.expired.Add(1)
+			case readBack:
+				// Closed by someone else, by the session read back after
+				// this write failed: it did not land, and DynamoDB never
+				// answered it, so the failures in a row go on counting.
+				r.skipped.Add(1)
 			default:
 				r.landed()
 				r.skipped.Add(1)
@@ -548,7 +600,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) bool {
 		}(k)
 	}
 	wg.Wait()
-	return !pending.Load()
+	return left
 }
 
 // report logs the run's one summary line. The line is also a CloudWatch
@@ -572,6 +624,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsLeftToPurge", r.LeftToPurge),
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
+		slog.Int("QueryErrors", r.QueryErrors),
 		slog.Int("ErrorsNotLogged", r.ErrorsNotLogged),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
