@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -174,6 +176,21 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 		}
 		if res.Errors != 0 || res.Found != res.Expired+res.Skipped+res.LeftToPurge+res.Deferred+res.Errors-res.QueryErrors {
 			t.Errorf("round %d: sweep %+v; want no errors and found = expired + skipped + left to purge + deferred + errors - query errors", round, res)
+		}
+		// "An eventId already applied is acknowledged with 200" (§2): when
+		// one request of an eventId was answered 200, every other was too,
+		// but one that lost its races (CONCURRENT_UPDATE) before it.
+		for e, got := range answers {
+			if !slices.Contains(got, "") {
+				continue
+			}
+			for _, r := range got {
+				// A container whose clock is ahead may have refused it
+				// in its guard band before the other applied it.
+				if r != "" && r != session.ReasonConcurrentUpdate && r != session.ReasonSessionExpired {
+					t.Errorf("round %d: event %s answered %q; want all 200 once one is", round, e, got)
+				}
+			}
 		}
 		for parent, got := range created {
 			ids := map[string]bool{}
@@ -372,6 +389,70 @@ func TestChildCreatedByAContainerBehindItsParents(t *testing.T) {
 					cs = child.Status
 				}
 				t.Errorf("after the parent's cancel: parent %s, child %s; want both %s", parent.Status, cs, session.Canceled)
+			}
+		})
+	}
+}
+
+// TestChildEventDecidedOnOneInstant: a child's event is decided on the
+// child and its parent, read one after the other. When another container's
+// event on the child (AUTHORISED, which moves the open parent to
+// AUTHORISED in the same transaction) lands between the two reads, the
+// pair read is the child before it and the parent after it: a state the
+// family never had. Refused on it (PARENT_CLOSED: an open child under a
+// parent no longer open), the answer contradicted docs/design.md §2, "An
+// eventId already applied is acknowledged with 200 and the session as it
+// is", and §8, "A lost race is re-decided on the winner's state": in no
+// order of the two events is the second one refused.
+func TestChildEventDecidedOnOneInstant(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	hook := &afterRead{op: "GetItem"}
+	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hook}})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	slow := store.New(db, table, policy, 16, clock.Now)
+	other := store.New(storetest.Client(t, store.ClientOptions{}), table, policy, 16, clock.Now)
+	tests := []struct {
+		name       string
+		ev         session.Event // the slow container's, after other's AUTHORISED "auth"
+		wantChild  session.Status
+		wantParent session.Status
+	}{
+		{"the same eventId", session.Event{Status: session.Authorised, EventID: "auth"}, session.Authorised, session.Authorised},
+		{"a settlement", session.Event{Status: session.Settled, EventID: "settle"}, session.Settled, session.Settled},
+		{"a settlement without eventId", session.Event{Status: session.Settled}, session.Settled, session.Settled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock.Advance(time.Minute)
+			p := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := other.Create(ctx, p, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			c := newSession("m-1", p.ID, clock.Now(), policy)
+			if _, _, err := other.Create(ctx, c, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			var otherErr error
+			hook.then = func() {
+				_, otherErr = other.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth"})
+			}
+			hook.armed.Store(true)
+			got, err := slow.ApplyEvent(ctx, "", c.ID, &tc.ev)
+			if otherErr != nil {
+				t.Fatalf("the other container's AUTHORISED = %v", otherErr)
+			}
+			if err != nil {
+				t.Fatalf("ApplyEvent(%s) after the other container's AUTHORISED = %v (%s); want 200", tc.ev.Status, err, session.ErrorReason(err))
+			}
+			parent, err := slow.Get(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tc.wantChild || parent.Status != tc.wantParent {
+				t.Errorf("child %s, parent %s; want %s, %s", got.Status, parent.Status, tc.wantChild, tc.wantParent)
 			}
 		})
 	}
