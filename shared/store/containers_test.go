@@ -332,7 +332,7 @@ func checkStored(t *testing.T, round int, v *session.Session, stored map[string]
 // container and its child, a moment later, by another whose clock is
 // behind (within maxClockLead). docs/design.md §8: "A change is made no
 // earlier than the latest change it read, so a history stays oldest first
-// whatever the instances' clocks (within 1 s ahead)": the child's creation
+// whatever the instances' clocks": the child's creation
 // reads the parent, so it is made no earlier than the parent's latest
 // change, and its expiresAt (createdAt + SESSION_EXPIRY, no later than the
 // parent's) is then the parent's. §4: "A parent's close closes its open
