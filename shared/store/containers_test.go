@@ -73,8 +73,10 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 			if _, _, err := stores[0].Create(ctx, p, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
-			c := newSession(merchant, p.ID, clock.Now(), policy)
-			if _, _, err := stores[0].Create(ctx, c, nil, 201, nil); err != nil {
+			// The child by a container whose clock is behind the
+			// parent's creator's.
+			c := newSession(merchant, p.ID, clock.Now().Add(offsets[2]), policy)
+			if _, _, err := stores[2].Create(ctx, c, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
 			fams[i] = family{p.ID, c.ID}
@@ -202,6 +204,18 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 			}
 			if len(ids) > 1 || len(bodies) > 1 {
 				t.Errorf("round %d: one Idempotency-Key of %s answered %v; want one session, one body", round, parent, got)
+			}
+		}
+		// Document 003's read of each family, at one instant: a parent
+		// closed without money never beside an open child (§4: "A
+		// parent's close closes its open child").
+		for _, f := range fams {
+			parent, child, err := stores[0].GetWithChild(ctx, merchant, f.parent)
+			if err != nil {
+				t.Fatalf("GetWithChild(%s) = %v", f.parent, err)
+			}
+			if child != nil && child.Status.Open() && (parent.Status == session.Canceled || parent.Status == session.Failed) {
+				t.Errorf("round %d: parent %s %s beside its child %s %s", round, parent.ID, parent.Status, child.ID, child.Status)
 			}
 		}
 		stored := map[string]*session.Session{}
