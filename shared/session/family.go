@@ -47,8 +47,9 @@ func ChildReason(childID string, s Status) string {
 }
 
 // Adopt makes child, a session being created, the child of parent at now.
-// current is parent's present child as stored, or nil. It caps the child's
-// expiry at the parent's and links the two. The parent is written, so it
+// current is parent's present child as stored, or nil. It makes the child
+// at now when it was drafted earlier (so never before its parent's latest
+// change), caps the child's expiry at the parent's and links the two. The parent is written, so it
 // must accept a write (the guard band applies to it).
 func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 	if parent.MerchantID != child.MerchantID {
@@ -71,6 +72,19 @@ func Adopt(parent, child, current *Session, now time.Time, p Policy) error {
 		return Errorf(ECONFLICT, ReasonChildExists, "The parent session already has an open child session (%s).", current.ID)
 	}
 	child.ParentSessionID = parent.ID
+	// The child is made at now, the instant of the change that adopts
+	// it, when it was drafted earlier: a change is made no earlier than
+	// the latest change it read (docs/design.md §8), the parent's
+	// creation among them. Drafted at a clock behind the parent's
+	// creator's, it would expire before its parent, and a close of the
+	// parent in between their guard bands would leave it open (CloseChild
+	// leaves a child in its band as it is) beside a parent closed without
+	// money.
+	if now := Normalize(now); child.CreatedAt.Before(now) && len(child.History) == 1 {
+		child.CreatedAt, child.UpdatedAt = now, now
+		child.ExpiresAt = Normalize(now.Add(p.Expiry))
+		child.History[0].At = now
+	}
 	if child.ExpiresAt.After(parent.ExpiresAt) {
 		child.ExpiresAt = parent.ExpiresAt
 	}

@@ -58,3 +58,6 @@ func (s *Store) Room(v *session.Session) (int, error) {
 func ListClock(clock func() time.Time, wait func(ctx context.Context, ceiling time.Duration) error) Option {
 	return func(s *Store) { s.list.clock, s.list.wait = clock, wait }
 }
+
+// DecodeSession is decodeSession, for tests that read items as stored.
+var DecodeSession = decodeSession

@@ -48,6 +48,8 @@ type Txn struct {
 	// running transaction held its Idempotency-Key record (a create
 	// with the same key, in progress).
 	keyHeld bool
+	// order is the sessions read, in the order they were read.
+	order []string
 }
 
 // readState is what a write's condition holds about the item it read,
@@ -96,6 +98,9 @@ func (t *Txn) Get(id string) (*session.Session, error) {
 		if v, writes, err = t.store.getItem(t.ctx, id); err != nil {
 			return nil, err
 		}
+	}
+	if _, again := t.read[id]; !again {
+		t.order = append(t.order, id)
 	}
 	t.read[id] = readState{version: v.Version, open: v.Status.Open(), status: v.Status, writes: writes}
 	if v.UpdatedAt.After(t.latest) && !t.store.ahead(v.UpdatedAt) {
@@ -193,7 +198,32 @@ func (s *Store) Transact(ctx context.Context, fn func(t *Txn) error) error {
 		}
 		t := &Txn{store: s, ctx: ctx, now: now, writeID: uuid.NewString(), read: map[string]readState{}, seed: seed, news: map[string]bool{}}
 		if err := fn(t); err != nil {
-			return err
+			if !refusal(err) || len(t.order) < 2 {
+				return err
+			}
+			// A refusal decided on sessions read one after the other
+			// (a child and its parent) stands only if they were as read
+			// at one instant: another write landing between the reads
+			// (another container's event on the child, which moved the
+			// parent too) pairs the child before it with the parent
+			// after it, a state the family never had. That is a lost
+			// race, decided again on the winner's state (docs/design.md
+			// §8), as a write would have been.
+			moved, merr := t.movedSinceRead()
+			if merr != nil {
+				return merr
+			}
+			if !moved {
+				return err
+			}
+			clear(seed)
+			if attempt >= maxWriteAttempts {
+				return errConcurrent(nil)
+			}
+			if err := backoff(ctx, attempt); err != nil {
+				return err
+			}
+			continue
 		}
 		if len(t.puts) == 0 && t.idem == nil {
 			return nil
@@ -249,6 +279,27 @@ func errKeyInUse() error {
 }
 
 var errLostRace = errors.New("store: conditional write lost")
+
+// movedSinceRead reports whether a session the attempt read, but the last,
+// has changed (or gone) since: each is read again after the last read, so
+// when none has moved, every session read was as read at the instant of
+// the last read, one state of the table. One consistent GetItem each, made
+// only for a refusal decided on more than one session.
+func (t *Txn) movedSinceRead() (bool, error) {
+	for _, id := range t.order[:len(t.order)-1] {
+		v, _, err := t.store.getItem(t.ctx, id)
+		if session.ErrorCode(err) == session.ENOTFOUND {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if v.Version != t.read[id].version {
+			return true, nil
+		}
+	}
+	return false, nil
+}
 
 // condition is the write condition of v, read (or not) in this attempt; at
 // is the instant it protects (the clock plus the guard band, formatted).
