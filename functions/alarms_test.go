@@ -19,7 +19,8 @@ import (
 // runs are counted nowhere; the early signal is SweepLagPercent, see
 // TestSweeperLagPages). Each
 // watches the metric as the summary line emits it (namespace paysessions,
-// dimension Service=expiry-sweeper; TestAlarmsWatchMetricsTheCodeEmits
+// dimensions Service=expiry-sweeper and FunctionName, this stack's sweeper
+// (TestSweeperAlarmsWatchTheirOwnStack); TestAlarmsWatchMetricsTheCodeEmits
 // checks that such a metric is emitted), pages on any in 5 minutes, treats
 // a minute without a run as nothing wrong (the heartbeat alarm watches
 // that), and notifies AlarmTopicArn when it is set, as every alarm of the
@@ -42,11 +43,11 @@ func TestSweeperProblemsPage(t *testing.T) {
 			}
 			found = append(found, id)
 			dims, _ := json.Marshal(get(p, "Dimensions"))
-			if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"}]` ||
+			if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
 				get(p, "Statistic") != "Sum" || fmt.Sprint(get(p, "Period")) != "300" || fmt.Sprint(get(p, "EvaluationPeriods")) != "1" ||
 				fmt.Sprint(get(p, "Threshold")) != "0" || get(p, "ComparisonOperator") != "GreaterThanThreshold" ||
 				get(p, "TreatMissingData") != "notBreaching" {
-				t.Errorf("%s = %+v; want the Sum of paysessions %s (Service=expiry-sweeper) over 5 minutes above 0, missing data not breaching", id, p, metric)
+				t.Errorf("%s = %+v; want the Sum of paysessions %s (Service=expiry-sweeper, FunctionName of this stack's sweeper) over 5 minutes above 0, missing data not breaching", id, p, metric)
 			}
 		}
 		if len(found) != 1 {
@@ -74,14 +75,45 @@ func TestSweeperLagPages(t *testing.T) {
 		}
 		found = append(found, id)
 		dims, _ := json.Marshal(get(p, "Dimensions"))
-		if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"}]` ||
+		if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
 			get(p, "Statistic") != "Maximum" || fmt.Sprint(get(p, "Period")) != "300" || fmt.Sprint(get(p, "EvaluationPeriods")) != "1" ||
 			fmt.Sprint(get(p, "Threshold")) != "50" || get(p, "ComparisonOperator") != "GreaterThanThreshold" ||
 			get(p, "TreatMissingData") != "notBreaching" {
-			t.Errorf("%s = %+v; want the Maximum of paysessions SweepLagPercent (Service=expiry-sweeper) over 5 minutes above 50, missing data not breaching", id, p)
+			t.Errorf("%s = %+v; want the Maximum of paysessions SweepLagPercent (Service=expiry-sweeper, FunctionName of this stack's sweeper) over 5 minutes above 50, missing data not breaching", id, p)
 		}
 	}
 	if len(found) != 1 {
 		t.Errorf("alarms on SweepLagPercent: %v; want one", found)
+	}
+}
+
+// TestSweeperAlarmsWatchTheirOwnStack: a second stack of the template in
+// the account and region (TestTwoStacksFitOneAccount: staging beside
+// production) runs a second sweeper, and both write their summary
+// metrics to the one namespace, paysessions. "CloudWatch treats each
+// unique combination of dimensions as a separate metric" (CloudWatch User
+// Guide): with Service=expiry-sweeper alone, the two sweepers' runs are
+// one metric, so each stack's alarms on it fire for the other's sweeper
+// (a staging stack with a retention of seconds, whose lag alarm pages in
+// normal running, pages production), and a Maximum or a Sum hides which
+// one is failing. So every alarm on the namespace also names its own
+// stack's sweeper: the dimension FunctionName, the function's name, as
+// Lambda gives it to the running function (TestAlarmsWatchMetricsTheCodeEmits
+// checks that the summary line carries it).
+func TestSweeperAlarmsWatchTheirOwnStack(t *testing.T) {
+	var checked int
+	for id, a := range resourcesOfType(readTemplate(t), "AWS::CloudWatch::Alarm") {
+		p := get(a, "Properties")
+		if get(p, "Namespace") != "paysessions" || get(p, "MetricName") == "ApiThrottled" {
+			continue // AWS's metrics, or the access log's (dimension ApiId, the stack's own API)
+		}
+		checked++
+		dims, _ := json.Marshal(get(p, "Dimensions"))
+		if want := `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]`; string(dims) != want {
+			t.Errorf("%s: Dimensions = %s; want %s, so that another stack's sweeper does not raise it", id, dims, want)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no alarm on the sweeper's metrics")
 	}
 }

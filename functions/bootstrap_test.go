@@ -749,6 +749,29 @@ func testSweeperBootstrap(t *testing.T, bins string) {
 				}
 			}
 			if tt.runs != nil {
+				// Its metrics are its own stack's: the summary line's EMF
+				// dimensions name the function as Lambda names it
+				// (AWS_LAMBDA_FUNCTION_NAME), which the template's sweeper
+				// alarms watch (TestSweeperAlarmsWatchTheirOwnStack).
+				var summaries int
+				for line := range strings.Lines(p.logs()) {
+					var doc struct {
+						FunctionName string
+						AWS          struct {
+							CloudWatchMetrics []struct{ Dimensions [][]string }
+						} `json:"_aws"`
+					}
+					if json.Unmarshal([]byte(line), &doc) != nil || len(doc.AWS.CloudWatchMetrics) == 0 {
+						continue
+					}
+					summaries++
+					if dims := fmt.Sprint(doc.AWS.CloudWatchMetrics[0].Dimensions); doc.FunctionName != "expiry-sweeper" || dims != "[[Service FunctionName]]" {
+						t.Errorf("summary line: FunctionName %q, dimensions %s; want %q, [[Service FunctionName]]: %s", doc.FunctionName, dims, "expiry-sweeper", line)
+					}
+				}
+				if summaries != len(tt.runs) {
+					t.Errorf("%d EMF summary lines; want %d\n%s", summaries, len(tt.runs), p.logs())
+				}
 				for _, id := range expired {
 					out, err := db.GetItem(ctx, &dynamodb.GetItemInput{
 						TableName: aws.String(table), ConsistentRead: aws.Bool(true),

@@ -902,6 +902,11 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	sw := sweep.New(store.New(db, "t", session.DefaultPolicy, 1, time.Now), slog.New(slog.NewJSONHandler(&logs, nil)), time.Now)
+	// As functions/expiry-sweeper runs it on Lambda: its metrics carry the
+	// name Lambda gives the function, which an alarm names by a Ref to
+	// the function's resource (physicalName).
+	physicalName := func(id string) string { return "paysessions-" + id + "-1A2B3C4D5E6F" }
+	sw.FunctionName = physicalName("ExpirySweeperFunction")
 	if r := sw.Run(context.Background()); !r.Complete {
 		t.Fatalf("sweep run = %+v; want complete", r)
 	}
@@ -950,6 +955,9 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 		var dims, wild []string
 		for _, d := range get(a, "Properties", "Dimensions").([]any) {
 			v := get(d, "Value")
+			if ref, ok := get(v, "Ref").(string); ok && get(tpl, "Resources", ref, "Type") == "AWS::Serverless::Function" {
+				v = physicalName(ref) // a function's Ref is its name
+			}
 			name := get(d, "Name").(string)
 			dims = append(dims, fmt.Sprintf("%s=%v", name, v))
 			wild = append(wild, name+"=*")

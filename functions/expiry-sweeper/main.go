@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/sweep"
@@ -13,5 +14,8 @@ import (
 
 func main() {
 	a := app.MustLoadSweeper(context.Background())
-	lambda.Start(sweep.New(a.Store, a.Logger, a.Now).Handle)
+	sw := sweep.New(a.Store, a.Logger, a.Now)
+	// Its metrics are this stack's own (template.yaml's sweeper alarms).
+	sw.FunctionName = lambdacontext.FunctionName
+	lambda.Start(sw.Handle)
 }

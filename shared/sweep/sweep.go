@@ -64,6 +64,11 @@ type Sweeper struct {
 	PageSize int
 	// ShardsAtOnce is how many shards are swept at the same time.
 	ShardsAtOnce int
+	// FunctionName, when set (on Lambda, the function's own name), is a
+	// dimension of the summary line's metrics beside Service, so the
+	// sweepers of two stacks in one account and region write two metrics,
+	// each watched by its own stack's alarms (see report).
+	FunctionName string
 
 	// next is the shard the next run starts its turns with (see Run).
 	next atomic.Int64
@@ -605,7 +610,10 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 
 // report logs the run's one summary line. The line is also a CloudWatch
 // Embedded Metric Format document, so the counts become metrics
-// (namespace paysessions, dimension Service) without a metrics API call.
+// (namespace paysessions, dimensions Service and, when set, FunctionName)
+// without a metrics API call. The namespace is the account's, not the
+// stack's: without FunctionName a second stack's sweeper (staging beside
+// production) would write the same metrics and raise the other's alarms.
 // It is written whatever LOG_LEVEL allows: it is the run's metrics, not a
 // diagnostic, and the template's heartbeat alarm treats a minute without
 // it as a sweeper that stopped. Its level says whether the run had errors.
@@ -616,8 +624,13 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 	}
 	metric := func(name, unit string) map[string]string { return map[string]string{"Name": name, "Unit": unit} }
 	rec := slog.NewRecord(time.Now(), level, "sweep", 0)
+	dimensions := []string{"Service"}
+	rec.AddAttrs(slog.String("Service", "expiry-sweeper"))
+	if s.FunctionName != "" {
+		dimensions = append(dimensions, "FunctionName")
+		rec.AddAttrs(slog.String("FunctionName", s.FunctionName))
+	}
 	rec.AddAttrs(
-		slog.String("Service", "expiry-sweeper"),
 		slog.Int("SessionsFound", r.Found),
 		slog.Int("SessionsExpired", r.Expired),
 		slog.Int("SessionsSkipped", r.Skipped),
@@ -636,7 +649,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 			"Timestamp": time.Now().UnixMilli(),
 			"CloudWatchMetrics": []any{map[string]any{
 				"Namespace":  "paysessions",
-				"Dimensions": [][]string{{"Service"}},
+				"Dimensions": [][]string{dimensions},
 				"Metrics": []map[string]string{
 					metric("SessionsFound", "Count"), metric("SessionsExpired", "Count"),
 					metric("SessionsSkipped", "Count"), metric("SessionsLeftToPurge", "Count"),
