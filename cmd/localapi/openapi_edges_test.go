@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/paysessions/paysessions/shared/apitarget"
+)
+
+// The tests in this file hold docs/openapi.yaml to the service at the
+// edges a client generator or a validator built from the document meets:
+// values the document allows must be taken by the service, values the
+// service takes must be allowed by the document, and a response schema
+// admits nothing the service never sends (a client generated from it
+// would handle a case that cannot happen, and miss that it cannot).
+
+// TestOpenAPISessionDeclineReasons: a processor's declineReasons without
+// reasons (absent, null, or the whole object empty) is stored with
+// reasons [] (session.Event.Validate), so the native session's
+// declineReasons.reasons is never null: the document must not say it can
+// be ("`null` when the processor sent none"), or a generated client types
+// it nullable and a reader expects null where [] comes.
+func TestOpenAPISessionDeclineReasons(t *testing.T) {
+	doc := loadSpec(t)
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+	tok := mint(t, base, "merchant_id=m-1")
+	proc := mint(t, base, "merchant_id=&scope=sessions:process")
+	session := doc.Components.Schemas["Session"]
+	if session == nil || session.Value == nil {
+		t.Fatal("components.schemas.Session is missing")
+	}
+	for _, body := range []string{
+		`{"status":"FAILED","declineReasons":{}}`,
+		`{"status":"FAILED","declineReasons":{"category":"RISK"}}`,
+		`{"status":"FAILED","declineReasons":{"category":"RISK","reasons":null}}`,
+		`{"status":"FAILED","declineReasons":{"reasons":[]}}`,
+		`{"status":"FAILED","declineReasons":{"reasons":["score too high"]}}`,
+	} {
+		id := c.do(t, exchange{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+		for _, ex := range []exchange{
+			{name: "event " + body, method: "POST", path: "/sessions/" + id + "/events", header: bearer(proc), body: body, status: 200},
+			{name: "read after " + body, method: "GET", path: "/sessions/" + id, header: bearer(tok), status: 200},
+		} {
+			r := c.do(t, ex)
+			m, _ := r.body.(map[string]any)
+			dr, _ := m["declineReasons"].(map[string]any)
+			if got, ok := dr["reasons"].([]any); !ok || got == nil {
+				t.Errorf("%s: declineReasons.reasons = %v; want an array", ex.name, dr["reasons"])
+				continue
+			}
+			// The same answer with reasons null is one the service never
+			// gives: the schema must refuse it.
+			raw, _ := json.Marshal(m)
+			var mutated map[string]any
+			_ = json.Unmarshal(raw, &mutated)
+			mutated["declineReasons"].(map[string]any)["reasons"] = nil
+			err := session.Value.VisitJSON(mutated, openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse())
+			if err == nil {
+				t.Errorf("%s: the Session schema admits declineReasons.reasons null; want it refused (the service always sends an array)", ex.name)
+			}
+		}
+	}
+}
