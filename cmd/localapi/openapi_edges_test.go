@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/url"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -15,6 +16,44 @@ import (
 // service takes must be allowed by the document, and a response schema
 // admits nothing the service never sends (a client generated from it
 // would handle a case that cannot happen, and miss that it cannot).
+
+// TestOpenAPIPaymentIDWhiteSpace: document 001's paymentId is read "in any
+// form .NET's Guid.Parse reads", "white space at either end is trimmed"
+// (DotNetGuid), as .NET trims it: char.IsWhiteSpace, Unicode's White_Space.
+// The document's pattern must name those characters, not a regex dialect's
+// \s: Go's (kin-openapi's) is ASCII only without \v, and ECMA-262's (JSON
+// Schema's own dialect) adds U+FEFF, which .NET does not trim.
+func TestOpenAPIPaymentIDWhiteSpace(t *testing.T) {
+	doc := loadSpec(t)
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		base := apitarget.Start(t, k, apitarget.Options{}).URL
+		c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+		tok := mint(t, base, "merchant_id=m-1")
+		id := c.do(t, exchange{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+		for _, tt := range []struct {
+			pad    string
+			status int
+		}{
+			// Unicode White_Space: trimmed.
+			{"\t", 200}, {"\n", 200}, {"\v", 200}, {"\f", 200}, {"\r", 200}, {" ", 200},
+			{"\u0085", 200}, {"\u00a0", 200}, {"\u1680", 200}, {"\u2000", 200}, {"\u2005", 200},
+			{"\u200a", 200}, {"\u2028", 200}, {"\u2029", 200}, {"\u202f", 200}, {"\u205f", 200},
+			{"\u3000", 200}, {" \u00a0\t", 200},
+			// Not White_Space (ECMA-262's \s has U+FEFF): refused.
+			{"\ufeff", 400}, {"\u200b", 400}, {"\u180e", 400}, {"\u00ad", 400},
+		} {
+			ex := exchange{
+				name:   "001 id padded with " + url.PathEscape(tt.pad),
+				method: "GET", path: "/v2.0/payments/" + url.PathEscape(tt.pad+id+tt.pad) + "/status",
+				header: bearer(tok), status: tt.status,
+			}
+			if tt.status != 200 {
+				ex.code, ex.badReq = "VALIDATION_FAILED", true
+			}
+			c.do(t, ex)
+		}
+	})
+}
 
 // TestOpenAPISessionDeclineReasons: a processor's declineReasons without
 // reasons (absent, null, or the whole object empty) is stored with
