@@ -3,7 +3,11 @@ package main
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -102,4 +106,86 @@ func TestOpenAPISessionDeclineReasons(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOpenAPIURLs: docs/design.md §3 takes URLs whose letters are "of any
+// script ..., as in an IRI"; the Url schema must admit what the service
+// takes and nothing it refuses, its format judged as a strict validator
+// judges it (kin-openapi asserts no uri or iri format, so formatOK does it
+// here: "uri" is RFC 3986's ASCII repertoire, "iri" RFC 3987's, which adds
+// the letters of every script).
+func TestOpenAPIURLs(t *testing.T) {
+	doc := loadSpec(t)
+	urlSchema := doc.Components.Schemas["Url"]
+	if urlSchema == nil || urlSchema.Value == nil {
+		t.Fatal("components.schemas.Url is missing")
+	}
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+	tok := mint(t, base, "merchant_id=m-1")
+	for _, tt := range []struct {
+		url    string
+		status int
+		// byPattern: the request validator (kin-openapi, which asserts no
+		// uri or iri format) refuses it by the Url pattern.
+		byPattern bool
+	}{
+		{"https://example.com/order/confirmation", 201, false},
+		{"HTTP://example.com:8080/a?b=c#d", 201, false},
+		{"https://example.com/%E2%82%AC", 201, false},
+		{"https://example.com/café", 201, false},
+		{"https://example.com/a?q=日本", 201, false},
+		{"https://bücher.example/", 201, false},
+		{"https://пример.рф/оплата", 201, false},
+		{"https://example.com/a b", 400, false},
+		{"https://example.com/a<b", 400, false},
+		{"https://example.com/a{b}", 400, false},
+		{"ftp://example.com/", 400, true},
+		{"https:///nohost", 400, true},
+		{"https://user@example.com/", 400, true},
+	} {
+		body, _ := json.Marshal(map[string]any{"amount": 1, "currency": "EUR", "actionUrl": tt.url})
+		c.do(t, exchange{name: "actionUrl " + tt.url, method: "POST", path: "/sessions", header: bearer(tok), body: string(body), status: tt.status, code: map[int]string{400: "VALIDATION_FAILED"}[tt.status], badReq: tt.byPattern})
+		admitted := urlSchema.Value.VisitJSON(tt.url, openapi3.EnableJSONSchema2020()) == nil && formatOK(urlSchema.Value.Format, tt.url)
+		if got, want := admitted, tt.status == 201; got != want {
+			t.Errorf("%s: the Url schema (format %q) admits it = %v; want %v (the service answers %d)", tt.url, urlSchema.Value.Format, got, want, tt.status)
+		}
+	}
+}
+
+// formatOK judges s by a string format as a strict validator does: uri
+// (RFC 3986: ASCII unreserved and reserved characters and %-escapes, after
+// a scheme) or iri (RFC 3987: also ucschar, the non-ASCII letters, marks,
+// digits and symbols). Other formats are not judged here.
+func formatOK(format, s string) bool {
+	if format != "uri" && format != "iri" {
+		return true
+	}
+	scheme, _, ok := strings.Cut(s, ":")
+	if !ok || scheme == "" || !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`).MatchString(scheme) {
+		return false
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '%':
+			if i+2 >= len(s) || !isHexDigit(s[i+1]) || !isHexDigit(s[i+2]) {
+				return false
+			}
+		case r < utf8.RuneSelf:
+			if !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=", r) {
+				return false
+			}
+		case format == "uri":
+			return false
+		case !(unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)):
+			return false // not ucschar: white space, controls, format characters
+		}
+		i += size
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
