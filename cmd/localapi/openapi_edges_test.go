@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -12,6 +14,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/statemap"
 )
 
 // The tests in this file hold docs/openapi.yaml to the service at the
@@ -188,4 +192,83 @@ func formatOK(format, s string) bool {
 
 func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// TestOpenAPIStatusEnumsAreTheStateMap: a client generator makes an enum
+// type of each status field, so each schema's enum is exactly the words
+// docs/design.md §5's table (shared/statemap) gives that field, walked over
+// every canonical status: a word the service can send and the enum lacks
+// breaks a strict client; a word the enum has and the service never sends
+// is a case a client handles for nothing. The exchanges of
+// TestOpenAPIMatchesRealResponses reach only some statuses per dialect.
+func TestOpenAPIStatusEnumsAreTheStateMap(t *testing.T) {
+	doc := loadSpec(t)
+	schemas := doc.Components.Schemas
+	prop := func(schema, property string) *openapi3.Schema {
+		t.Helper()
+		s := schemas[schema]
+		if s == nil || s.Value == nil || s.Value.Properties[property] == nil || s.Value.Properties[property].Value == nil {
+			t.Fatalf("components.schemas.%s.%s is missing", schema, property)
+		}
+		return s.Value.Properties[property].Value
+	}
+	words := func(s *openapi3.Schema) []string {
+		var out []string
+		for _, v := range s.Enum {
+			out = append(out, fmt.Sprint(v))
+		}
+		if s.Const != nil {
+			out = append(out, fmt.Sprint(s.Const))
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	union := func(ws ...[]string) []string {
+		out := slices.Concat(ws...)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	want := map[string][]string{}
+	for _, s := range session.Statuses {
+		want["native"] = append(want["native"], string(s))
+		want["000"] = append(want["000"], statemap.V1Session(s))
+		if statemap.V1Session(s) == "Finished" {
+			want["000 finished"] = append(want["000 finished"], statemap.V1Session(s))
+		} else {
+			want["000 unfinished"] = append(want["000 unfinished"], statemap.V1Session(s))
+		}
+		want["001"] = append(want["001"], statemap.PaymentStatus(s))
+		want["002"] = append(want["002"], statemap.PaymentSession(s))
+		if w, err := statemap.Checkout(s); err == nil {
+			want["003"] = append(want["003"], w)
+		}
+		if w, expired := statemap.CheckoutChild(s); expired {
+			want["003 expired child"] = append(want["003 expired child"], w)
+		} else {
+			want["003 live child"] = append(want["003 live child"], w)
+		}
+		want["004"] = append(want["004"], statemap.SessionRecord(s))
+	}
+	for k := range want {
+		want[k] = union(want[k])
+	}
+	for _, tt := range []struct {
+		field string
+		got   []string
+	}{
+		{"native", words(schemas["SessionStatus"].Value)},
+		{"000", union(words(prop("V1SessionFinished", "sessionState")), words(prop("V1SessionUnfinished", "sessionState")))},
+		{"000 finished", words(prop("V1SessionFinished", "sessionState"))},
+		{"000 unfinished", words(prop("V1SessionUnfinished", "sessionState"))},
+		{"001", words(schemas["PaymentStatusWord"].Value)},
+		{"002", words(prop("PaymentSession", "status"))},
+		{"003", words(prop("CheckoutSession", "checkoutSessionStatus"))},
+		{"003 live child", words(prop("CheckoutChildLive", "checkoutSessionStatus"))},
+		{"003 expired child", words(prop("CheckoutChildExpired", "checkoutSessionStatus"))},
+		{"004", words(prop("SessionRecord", "session_status"))},
+	} {
+		if !slices.Equal(tt.got, want[tt.field]) {
+			t.Errorf("%s status enum = %v; want the state map's %v", tt.field, tt.got, want[tt.field])
+		}
+	}
 }
