@@ -1,0 +1,274 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/paysessions/paysessions/shared/apitarget"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/statemap"
+)
+
+// The tests in this file hold docs/openapi.yaml to the service at the
+// edges a client generator or a validator built from the document meets:
+// values the document allows must be taken by the service, values the
+// service takes must be allowed by the document, and a response schema
+// admits nothing the service never sends (a client generated from it
+// would handle a case that cannot happen, and miss that it cannot).
+
+// TestOpenAPIPaymentIDWhiteSpace: document 001's paymentId is read "in any
+// form .NET's Guid.Parse reads", "white space at either end is trimmed"
+// (DotNetGuid), as .NET trims it: char.IsWhiteSpace, Unicode's White_Space.
+// The document's pattern must name those characters, not a regex dialect's
+// \s: Go's (kin-openapi's) is ASCII only without \v, and ECMA-262's (JSON
+// Schema's own dialect) adds U+FEFF, which .NET does not trim.
+func TestOpenAPIPaymentIDWhiteSpace(t *testing.T) {
+	doc := loadSpec(t)
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		base := apitarget.Start(t, k, apitarget.Options{}).URL
+		c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+		tok := mint(t, base, "merchant_id=m-1")
+		id := c.do(t, exchange{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+		for _, tt := range []struct {
+			pad    string
+			status int
+		}{
+			// Unicode White_Space: trimmed.
+			{"\t", 200}, {"\n", 200}, {"\v", 200}, {"\f", 200}, {"\r", 200}, {" ", 200},
+			{"\u0085", 200}, {"\u00a0", 200}, {"\u1680", 200}, {"\u2000", 200}, {"\u2005", 200},
+			{"\u200a", 200}, {"\u2028", 200}, {"\u2029", 200}, {"\u202f", 200}, {"\u205f", 200},
+			{"\u3000", 200}, {" \u00a0\t", 200},
+			// Not White_Space (ECMA-262's \s has U+FEFF): refused.
+			{"\ufeff", 400}, {"\u200b", 400}, {"\u180e", 400}, {"\u00ad", 400},
+		} {
+			ex := exchange{
+				name:   "001 id padded with " + url.PathEscape(tt.pad),
+				method: "GET", path: "/v2.0/payments/" + url.PathEscape(tt.pad+id+tt.pad) + "/status",
+				header: bearer(tok), status: tt.status,
+			}
+			if tt.status != 200 {
+				ex.code, ex.badReq = "VALIDATION_FAILED", true
+			}
+			c.do(t, ex)
+		}
+	})
+}
+
+// TestOpenAPISessionDeclineReasons: a processor's declineReasons without
+// reasons (absent, null, or the whole object empty) is stored with
+// reasons [] (session.Event.Validate), so the native session's
+// declineReasons.reasons is never null: the document must not say it can
+// be ("`null` when the processor sent none"), or a generated client types
+// it nullable and a reader expects null where [] comes.
+func TestOpenAPISessionDeclineReasons(t *testing.T) {
+	doc := loadSpec(t)
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+	tok := mint(t, base, "merchant_id=m-1")
+	proc := mint(t, base, "merchant_id=&scope=sessions:process")
+	session := doc.Components.Schemas["Session"]
+	if session == nil || session.Value == nil {
+		t.Fatal("components.schemas.Session is missing")
+	}
+	for _, body := range []string{
+		`{"status":"FAILED","declineReasons":{}}`,
+		`{"status":"FAILED","declineReasons":{"category":"RISK"}}`,
+		`{"status":"FAILED","declineReasons":{"category":"RISK","reasons":null}}`,
+		`{"status":"FAILED","declineReasons":{"reasons":[]}}`,
+		`{"status":"FAILED","declineReasons":{"reasons":["score too high"]}}`,
+	} {
+		id := c.do(t, exchange{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+		for _, ex := range []exchange{
+			{name: "event " + body, method: "POST", path: "/sessions/" + id + "/events", header: bearer(proc), body: body, status: 200},
+			{name: "read after " + body, method: "GET", path: "/sessions/" + id, header: bearer(tok), status: 200},
+		} {
+			r := c.do(t, ex)
+			m, _ := r.body.(map[string]any)
+			dr, _ := m["declineReasons"].(map[string]any)
+			if got, ok := dr["reasons"].([]any); !ok || got == nil {
+				t.Errorf("%s: declineReasons.reasons = %v; want an array", ex.name, dr["reasons"])
+				continue
+			}
+			// The same answer with reasons null is one the service never
+			// gives: the schema must refuse it.
+			raw, _ := json.Marshal(m)
+			var mutated map[string]any
+			_ = json.Unmarshal(raw, &mutated)
+			mutated["declineReasons"].(map[string]any)["reasons"] = nil
+			err := session.Value.VisitJSON(mutated, openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse())
+			if err == nil {
+				t.Errorf("%s: the Session schema admits declineReasons.reasons null; want it refused (the service always sends an array)", ex.name)
+			}
+		}
+	}
+}
+
+// TestOpenAPIURLs: docs/design.md §3 takes URLs whose letters are "of any
+// script ..., as in an IRI"; the Url schema must admit what the service
+// takes and nothing it refuses, its format judged as a strict validator
+// judges it (kin-openapi asserts no uri or iri format, so formatOK does it
+// here: "uri" is RFC 3986's ASCII repertoire, "iri" RFC 3987's, which adds
+// the letters of every script).
+func TestOpenAPIURLs(t *testing.T) {
+	doc := loadSpec(t)
+	urlSchema := doc.Components.Schemas["Url"]
+	if urlSchema == nil || urlSchema.Value == nil {
+		t.Fatal("components.schemas.Url is missing")
+	}
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+	tok := mint(t, base, "merchant_id=m-1")
+	for _, tt := range []struct {
+		url    string
+		status int
+		// byPattern: the request validator (kin-openapi, which asserts no
+		// uri or iri format) refuses it by the Url pattern.
+		byPattern bool
+	}{
+		{"https://example.com/order/confirmation", 201, false},
+		{"HTTP://example.com:8080/a?b=c#d", 201, false},
+		{"https://example.com/%E2%82%AC", 201, false},
+		{"https://example.com/café", 201, false},
+		{"https://example.com/a?q=日本", 201, false},
+		{"https://bücher.example/", 201, false},
+		{"https://пример.рф/оплата", 201, false},
+		{"https://example.com/a b", 400, false},
+		{"https://example.com/a<b", 400, false},
+		{"https://example.com/a{b}", 400, false},
+		{"ftp://example.com/", 400, true},
+		{"https:///nohost", 400, true},
+		{"https://user@example.com/", 400, true},
+	} {
+		body, _ := json.Marshal(map[string]any{"amount": 1, "currency": "EUR", "actionUrl": tt.url})
+		c.do(t, exchange{name: "actionUrl " + tt.url, method: "POST", path: "/sessions", header: bearer(tok), body: string(body), status: tt.status, code: map[int]string{400: "VALIDATION_FAILED"}[tt.status], badReq: tt.byPattern})
+		admitted := urlSchema.Value.VisitJSON(tt.url, openapi3.EnableJSONSchema2020()) == nil && formatOK(urlSchema.Value.Format, tt.url)
+		if got, want := admitted, tt.status == 201; got != want {
+			t.Errorf("%s: the Url schema (format %q) admits it = %v; want %v (the service answers %d)", tt.url, urlSchema.Value.Format, got, want, tt.status)
+		}
+	}
+}
+
+// formatOK judges s by a string format as a strict validator does: uri
+// (RFC 3986: ASCII unreserved and reserved characters and %-escapes, after
+// a scheme) or iri (RFC 3987: also ucschar, the non-ASCII letters, marks,
+// digits and symbols). Other formats are not judged here.
+func formatOK(format, s string) bool {
+	if format != "uri" && format != "iri" {
+		return true
+	}
+	scheme, _, ok := strings.Cut(s, ":")
+	if !ok || scheme == "" || !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`).MatchString(scheme) {
+		return false
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '%':
+			if i+2 >= len(s) || !isHexDigit(s[i+1]) || !isHexDigit(s[i+2]) {
+				return false
+			}
+		case r < utf8.RuneSelf:
+			if !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=", r) {
+				return false
+			}
+		case format == "uri":
+			return false
+		case !(unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)):
+			return false // not ucschar: white space, controls, format characters
+		}
+		i += size
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// TestOpenAPIStatusEnumsAreTheStateMap: a client generator makes an enum
+// type of each status field, so each schema's enum is exactly the words
+// docs/design.md §5's table (shared/statemap) gives that field, walked over
+// every canonical status: a word the service can send and the enum lacks
+// breaks a strict client; a word the enum has and the service never sends
+// is a case a client handles for nothing. The exchanges of
+// TestOpenAPIMatchesRealResponses reach only some statuses per dialect.
+func TestOpenAPIStatusEnumsAreTheStateMap(t *testing.T) {
+	doc := loadSpec(t)
+	schemas := doc.Components.Schemas
+	prop := func(schema, property string) *openapi3.Schema {
+		t.Helper()
+		s := schemas[schema]
+		if s == nil || s.Value == nil || s.Value.Properties[property] == nil || s.Value.Properties[property].Value == nil {
+			t.Fatalf("components.schemas.%s.%s is missing", schema, property)
+		}
+		return s.Value.Properties[property].Value
+	}
+	words := func(s *openapi3.Schema) []string {
+		var out []string
+		for _, v := range s.Enum {
+			out = append(out, fmt.Sprint(v))
+		}
+		if s.Const != nil {
+			out = append(out, fmt.Sprint(s.Const))
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	union := func(ws ...[]string) []string {
+		out := slices.Concat(ws...)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	want := map[string][]string{}
+	for _, s := range session.Statuses {
+		want["native"] = append(want["native"], string(s))
+		want["000"] = append(want["000"], statemap.V1Session(s))
+		if statemap.V1Session(s) == "Finished" {
+			want["000 finished"] = append(want["000 finished"], statemap.V1Session(s))
+		} else {
+			want["000 unfinished"] = append(want["000 unfinished"], statemap.V1Session(s))
+		}
+		want["001"] = append(want["001"], statemap.PaymentStatus(s))
+		want["002"] = append(want["002"], statemap.PaymentSession(s))
+		if w, err := statemap.Checkout(s); err == nil {
+			want["003"] = append(want["003"], w)
+		}
+		if w, expired := statemap.CheckoutChild(s); expired {
+			want["003 expired child"] = append(want["003 expired child"], w)
+		} else {
+			want["003 live child"] = append(want["003 live child"], w)
+		}
+		want["004"] = append(want["004"], statemap.SessionRecord(s))
+	}
+	for k := range want {
+		want[k] = union(want[k])
+	}
+	for _, tt := range []struct {
+		field string
+		got   []string
+	}{
+		{"native", words(schemas["SessionStatus"].Value)},
+		{"000", union(words(prop("V1SessionFinished", "sessionState")), words(prop("V1SessionUnfinished", "sessionState")))},
+		{"000 finished", words(prop("V1SessionFinished", "sessionState"))},
+		{"000 unfinished", words(prop("V1SessionUnfinished", "sessionState"))},
+		{"001", words(schemas["PaymentStatusWord"].Value)},
+		{"002", words(prop("PaymentSession", "status"))},
+		{"003", words(prop("CheckoutSession", "checkoutSessionStatus"))},
+		{"003 live child", words(prop("CheckoutChildLive", "checkoutSessionStatus"))},
+		{"003 expired child", words(prop("CheckoutChildExpired", "checkoutSessionStatus"))},
+		{"004", words(prop("SessionRecord", "session_status"))},
+	} {
+		if !slices.Equal(tt.got, want[tt.field]) {
+			t.Errorf("%s status enum = %v; want the state map's %v", tt.field, tt.got, want[tt.field])
+		}
+	}
+}
