@@ -189,11 +189,24 @@ func (p *parser) url(name string) string {
 		return ""
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, ShownURL(v), "an absolute http(s) URL")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u.Port()) {
+		p.fail(name, ShownURL(v), "an absolute http(s) URL (with a port, one from 1 to 65535)")
 		return ""
 	}
 	return v
+}
+
+// validPort reports whether a URL's port (empty: the scheme's own) is one a
+// connection can be made to. url.Parse reads any run of digits as a port,
+// and a URL setting with port 0 or 99999 was read: every call to it then
+// failed for the process's whole life (a function answered every bearer
+// token 503), where a bad value is to stop start-up.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // ShownURL is a URL setting as an error message or a log line shows it:

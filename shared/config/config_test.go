@@ -96,6 +96,19 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"LOG_LEVEL", "warn+1"},
 		{"LOG_LEVEL", "info+0"},
 		{"LOG_LEVEL", "error-4"},
+		// A URL's port is one a connection can be made to (1..65535):
+		// url.Parse reads any digits, and a function started with such a
+		// JWKS_URL answered every bearer token 503 for its whole life
+		// (docs/design.md §9: "a bad value stops start-up").
+		{"JWKS_URL", "https://id.example:99999/keys"},
+		{"JWKS_URL", "https://id.example:65536/keys"},
+		{"JWKS_URL", "https://id.example:0/keys"},
+		{"JWKS_URL", "https://[2001:db8::1]:70000/keys"},
+		{"JWKS_URL", "http://127.0.0.1:99999/keys"},
+		{"DYNAMODB_ENDPOINT", "http://127.0.0.1:99999"},
+		{"DYNAMODB_ENDPOINT", "http://localhost:0"},
+		{"DYNAMODB_ENDPOINT", "http://localhost:00000"},
+		{"DYNAMODB_ENDPOINT", "http://localhost:9999999999999999999999"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -129,6 +142,10 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 	}{
 		{"https://id.example/.well-known/jwks.json", true},
 		{"https://id.example:8443/jwks", true},
+		{"https://id.example:1/jwks", true},
+		{"https://id.example:65535/jwks", true},
+		{"https://id.example:/jwks", true}, // an empty port is https' own
+		{"http://[::1]:65535/jwks", true},
 		{"http://127.0.0.1:3000/.well-known/jwks.json", true},
 		{"http://localhost:3001/.well-known/jwks.json", true},
 		{"http://LOCALHOST/jwks", true},
