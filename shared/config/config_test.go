@@ -109,6 +109,17 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"DYNAMODB_ENDPOINT", "http://localhost:0"},
 		{"DYNAMODB_ENDPOINT", "http://localhost:00000"},
 		{"DYNAMODB_ENDPOINT", "http://localhost:9999999999999999999999"},
+		// GOGC as the Go runtime reads it ("off" or an integer, nothing
+		// trimmed): it reads anything else as 100, silently, and a GOGC
+		// that is set turns the service's own 200 off (tuneGC).
+		{"GOGC", "x"},
+		{"GOGC", " 200"},
+		{"GOGC", "200 "},
+		{"GOGC", "OFF"},
+		{"GOGC", "２００"},
+		{"GOGC", "99999999999"},
+		{"GOGC", "200%"},
+		{"GOGC", "1e3"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -127,6 +138,17 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		_, err := LoadLocal(env(map[string]string{tt.name: tt.value}))
 		if err == nil || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("LoadLocal(%s=%q) = %v; want an error naming %s", tt.name, tt.value, err, tt.name)
+		}
+	}
+}
+
+// TestGOGCIsReadAsTheRuntimeReadsIt: every GOGC the Go runtime reads as
+// written starts; TestLoadRefusesBadValues has the ones it would read as
+// 100.
+func TestGOGCIsReadAsTheRuntimeReadsIt(t *testing.T) {
+	for _, v := range []string{"", "off", "0", "50", "100", "200", "+200", "-1", "0200", "2147483647"} {
+		if _, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "GOGC": v})); err != nil {
+			t.Errorf("Load(GOGC=%q) = %v; want nil", v, err)
 		}
 	}
 }
