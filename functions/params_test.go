@@ -2,6 +2,7 @@ package functions_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
@@ -97,6 +98,14 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		"https://%zz/keys", "https://id.example/%zz", "https://id.example:abc/keys", "https://[::1/keys",
 		"https://id.example/k\x7f", "https://id\x01.example/keys", "https://id.example/k\teys",
 		"https://id.example/k%", "https://id.example/ké",
+		// Bracketed hosts that are not IPv6 addresses, and ports no
+		// connection can be made to: the stack admitted them, and the
+		// functions refused the first at init (every request a 500) and
+		// started with the second (every bearer token a 503).
+		"https://[1.2.3.4]/keys", "https://[1]/keys", "https://[:]/keys", "https://[.]/keys",
+		"https://[::1::]/keys", "https://[1:2:3:4:5:6:7:8:9]/keys", "https://[::01.2.3.4]/keys",
+		"https://id.example:0/keys", "https://id.example:65536/keys", "https://id.example:99999/keys",
+		"https://[2001:db8::1]:70000/keys",
 	}
 	texts := []string{
 		"x", goodIss, "api://paysessions", "a b",
@@ -110,6 +119,31 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	}
 	if !url.MatchString(goodURL) {
 		t.Errorf("JwksUrl %q refused", goodURL)
+	}
+	// A bracketed host is admitted exactly when it is an address the
+	// functions start with.
+	valid, hosts := 0, bracketedHosts()
+	for _, u := range hosts {
+		admitted, starts := url.MatchString(u), startsWith(u, goodIss, goodAud)
+		if admitted != starts {
+			t.Errorf("JwksUrl %q: the stack admits it %v; the API functions start with it %v", u, admitted, starts)
+		}
+		if starts {
+			valid++
+		}
+	}
+	if valid < 300 || len(hosts)-valid < 300 {
+		t.Errorf("%d of %d bracketed hosts are addresses; want at least 300 of each kind (the generator no longer makes them)", valid, len(hosts))
+	}
+	for _, u := range []string{
+		"https://[2001:db8::1]/keys", "https://[::1]/keys", "https://[::]/keys", "https://[::ffff:192.0.2.1]/keys",
+		"https://[1:2:3:4:5:6:7:8]/keys", "https://[1:2:3:4:5:6:7::]/keys", "https://[::2:3:4:5:6:7:8]/keys",
+		"https://[1:2:3:4:5:6:1.2.3.4]/keys", "https://[FE80::Ab:1]/keys",
+		"https://id.example:1/keys", "https://id.example:443/keys", "https://id.example:65535/keys",
+	} {
+		if !url.MatchString(u) || !startsWith(u, goodIss, goodAud) {
+			t.Errorf("JwksUrl %q: the stack admits it %v and the functions start with it %v; want both", u, url.MatchString(u), startsWith(u, goodIss, goodAud))
+		}
 	}
 	for _, p := range []string{"JwtIssuer", "JwtAudience"} {
 		re := allowedPattern(t, tpl, p)
@@ -128,6 +162,45 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 			t.Errorf("%s: a plain value is refused", p)
 		}
 	}
+}
+
+// bracketedHosts are JwksUrl values whose host is bracketed: IPv6
+// addresses and near misses, from a fixed seed (the same list every run).
+// Each is 0 to 9 hex groups with or without one "::" (or two), and perhaps
+// an IPv4 tail; one in four has a group made bad (too long, an octet out
+// of range or with a leading zero, a stray colon or dot).
+func bracketedHosts() []string {
+	r := rand.New(rand.NewPCG(23, 5))
+	groups := []string{"0", "1", "ab", "fFfF", "db8", "ffff"}
+	bad := []string{"12345", "00000", "g", "", ":", ".", "1.2.3", "256.1.1.1", "01.2.3.4", "1.2.3.4.5"}
+	tails := []string{"1.2.3.4", "192.0.2.1", "255.255.255.255", "0.0.0.0"}
+	seen := map[string]bool{}
+	var out []string
+	for range 4000 {
+		var g []string
+		for n := r.IntN(10); n > 0; n-- {
+			g = append(g, groups[r.IntN(len(groups))])
+		}
+		if r.IntN(3) == 0 {
+			g = append(g, tails[r.IntN(len(tails))])
+		}
+		if r.IntN(4) == 0 && len(g) > 0 {
+			g[r.IntN(len(g))] = bad[r.IntN(len(bad))]
+		}
+		h := strings.Join(g, ":")
+		for n := r.IntN(3); n > 0 && r.IntN(4) > 0; n-- {
+			i := r.IntN(len(g) + 1)
+			h = strings.Join(g[:i], ":") + "::" + strings.Join(g[i:], ":")
+			if n == 2 {
+				h += "::"
+			}
+		}
+		if u := "https://[" + h + "]/keys"; !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // cfnAdmits reports whether CloudFormation admits v for the parameter p as

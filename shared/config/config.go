@@ -117,6 +117,7 @@ func (c Config) Policy() session.Policy {
 
 // Load reads the settings through getenv (os.Getenv, or a map in tests).
 // TABLE_NAME is required; everything else has a default or may be empty.
+// GOGC is only checked (gogc): the Go runtime and package app read it.
 // All errors are reported at once.
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
@@ -135,6 +136,7 @@ func Load(getenv func(string) string) (Config, error) {
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),
 		LogLevel:         p.level("LOG_LEVEL"),
 	}
+	p.gogc("GOGC")
 	// A session must be writable for part of its life: the band is shorter
 	// than both periods it guards the end of.
 	if c.WriteGuard >= c.SessionExpiry || c.WriteGuard >= c.ResultRetention {
@@ -189,11 +191,24 @@ func (p *parser) url(name string) string {
 		return ""
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, ShownURL(v), "an absolute http(s) URL")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u.Port()) {
+		p.fail(name, ShownURL(v), "an absolute http(s) URL (with a port, one from 1 to 65535)")
 		return ""
 	}
 	return v
+}
+
+// validPort reports whether a URL's port (empty: the scheme's own) is one a
+// connection can be made to. url.Parse reads any run of digits as a port,
+// and a URL setting with port 0 or 99999 was read: every call to it then
+// failed for the process's whole life (a function answered every bearer
+// token 503), where a bad value is to stop start-up.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // ShownURL is a URL setting as an error message or a log line shows it:
@@ -313,6 +328,22 @@ func (p *parser) level(name string) slog.Level {
 		return slog.LevelInfo
 	}
 	return l
+}
+
+// gogc checks GOGC, which the Go runtime reads and the service sets itself
+// when it is unset (package app, 200): "off" or a whole number, as the
+// runtime reads it (strconv.ParseInt, 32 bits, nothing trimmed). The
+// runtime reads any other value as 100, silently, and a GOGC that is set
+// turns the service's own off, so such a value ran the service at the
+// collector setting it had chosen against.
+func (p *parser) gogc(name string) {
+	v := p.getenv(name)
+	if v == "" || v == "off" {
+		return
+	}
+	if _, err := strconv.ParseInt(v, 10, 32); err != nil {
+		p.fail(name, v, `"off" or a whole number (a percentage, e.g. 200), as the Go runtime reads it`)
+	}
 }
 
 func validTableName(s string) bool {

@@ -96,6 +96,30 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"LOG_LEVEL", "warn+1"},
 		{"LOG_LEVEL", "info+0"},
 		{"LOG_LEVEL", "error-4"},
+		// A URL's port is one a connection can be made to (1..65535):
+		// url.Parse reads any digits, and a function started with such a
+		// JWKS_URL answered every bearer token 503 for its whole life
+		// (docs/design.md §9: "a bad value stops start-up").
+		{"JWKS_URL", "https://id.example:99999/keys"},
+		{"JWKS_URL", "https://id.example:65536/keys"},
+		{"JWKS_URL", "https://id.example:0/keys"},
+		{"JWKS_URL", "https://[2001:db8::1]:70000/keys"},
+		{"JWKS_URL", "http://127.0.0.1:99999/keys"},
+		{"DYNAMODB_ENDPOINT", "http://127.0.0.1:99999"},
+		{"DYNAMODB_ENDPOINT", "http://localhost:0"},
+		{"DYNAMODB_ENDPOINT", "http://localhost:00000"},
+		{"DYNAMODB_ENDPOINT", "http://localhost:9999999999999999999999"},
+		// GOGC as the Go runtime reads it ("off" or an integer, nothing
+		// trimmed): it reads anything else as 100, silently, and a GOGC
+		// that is set turns the service's own 200 off (tuneGC).
+		{"GOGC", "x"},
+		{"GOGC", " 200"},
+		{"GOGC", "200 "},
+		{"GOGC", "OFF"},
+		{"GOGC", "２００"},
+		{"GOGC", "99999999999"},
+		{"GOGC", "200%"},
+		{"GOGC", "1e3"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -118,6 +142,17 @@ func TestLoadRefusesBadValues(t *testing.T) {
 	}
 }
 
+// TestGOGCIsReadAsTheRuntimeReadsIt: every GOGC the Go runtime reads as
+// written starts; TestLoadRefusesBadValues has the ones it would read as
+// 100.
+func TestGOGCIsReadAsTheRuntimeReadsIt(t *testing.T) {
+	for _, v := range []string{"", "off", "0", "50", "100", "200", "+200", "-1", "0200", "2147483647"} {
+		if _, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "GOGC": v})); err != nil {
+			t.Errorf("Load(GOGC=%q) = %v; want nil", v, err)
+		}
+	}
+}
+
 // TestJWKSURLIsHTTPSOrLoopback: JWKS_URL must be https, except plain http to
 // a loopback host (the local server, make start-api) or to
 // host.docker.internal (SAM CLI's containers), as the lead decided
@@ -129,6 +164,10 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 	}{
 		{"https://id.example/.well-known/jwks.json", true},
 		{"https://id.example:8443/jwks", true},
+		{"https://id.example:1/jwks", true},
+		{"https://id.example:65535/jwks", true},
+		{"https://id.example:/jwks", true}, // an empty port is https' own
+		{"http://[::1]:65535/jwks", true},
 		{"http://127.0.0.1:3000/.well-known/jwks.json", true},
 		{"http://localhost:3001/.well-known/jwks.json", true},
 		{"http://LOCALHOST/jwks", true},
