@@ -404,7 +404,26 @@ func loggedMethod(m string) string {
 // after them, as it would from the start of the path rewritten. (Joining
 // and searching the whole path again after each number cost the square of
 // its length.)
+//
+// A path longer than maxLoggedPath bytes once redacted (short segments
+// pass every rule, and a redacted one-digit segment grows tenfold) is
+// logged as its whole redacted segments within maxLoggedPath bytes and a
+// mark with the path's length: a log line stays bounded whatever the
+// client sends.
 func loggedPath(path string) string {
+	p := redactedPath(path)
+	if len(p) <= maxLoggedPath {
+		return p
+	}
+	// Whole segments only: a card number's digit groups end at a '/', and
+	// every segment a card number touches is already [redacted].
+	p = p[:max(strings.LastIndexByte(p[:maxLoggedPath+1], '/'), 0)]
+	return p + fmt.Sprintf("/... [truncated: %d bytes]", len(path))
+}
+
+// redactedPath is path with its segments redacted, as loggedPath says,
+// uncut.
+func redactedPath(path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
@@ -438,6 +457,9 @@ func loggedPath(path string) string {
 	}
 	return strings.Join(segs, "/")
 }
+
+// maxLoggedPath is how many bytes of a path its log line keeps.
+const maxLoggedPath = 1024
 
 // Path segments longer than maxLoggedSegment bytes, or holding a run of
 // more than maxLoggedRun ASCII letters and digits, are not logged.
