@@ -15,6 +15,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond).
@@ -328,10 +329,40 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
 		if status >= 500 {
 			level = slog.LevelError
-			attrs = append(attrs, slog.String("error", ri.err.Error()))
+			attrs = append(attrs, slog.String("error", loggedError(ri.err)))
 		}
 	}
 	logger.LogAttrs(context.Background(), level, "request", attrs...)
+}
+
+// loggedError is what a request's log line says of its error: its text,
+// unless the text may hold a card number or a credential
+// (mayQuoteSecret), then [redacted] and what the service and AWS put in
+// the error (its code and reason, and store.ErrorOutline: the DynamoDB
+// operation, the status, the request id, DynamoDB's error code). The text
+// of a DynamoDB error is DynamoDB's message, which can quote a value it
+// refused ("1 validation error detected: Value '…'"), and what a request
+// writes holds the client's text: an Idempotency-Key, an orderId, an
+// eventId, metadata, where an API key or a JWT passes the card rule.
+func loggedError(err error) string {
+	s := err.Error()
+	if !mayQuoteSecret(s) {
+		return s
+	}
+	what := fmt.Sprintf("%s (its text may quote a card number or a credential): %s, %s", redacted, session.ErrorCode(err), session.ErrorReason(err))
+	if o := store.ErrorOutline(err); o != "" {
+		what += ": " + o
+	}
+	return what
+}
+
+// mayQuoteSecret reports whether an error's text may quote a card number
+// (session.HoldsCardNumber), an API key (psk_, in any case) or a JWT
+// (base64url of a JSON object: "eyJ"). Unlike holdsCredential, a long run
+// of letters and digits is no sign: an error's text names DynamoDB's
+// request ids (52 of them) and the service's own ids and hashes.
+func mayQuoteSecret(s string) bool {
+	return session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
 }
 
 // redacted stands for a path segment (or a method) that is not logged.
@@ -373,7 +404,26 @@ func loggedMethod(m string) string {
 // after them, as it would from the start of the path rewritten. (Joining
 // and searching the whole path again after each number cost the square of
 // its length.)
+//
+// A path longer than maxLoggedPath bytes once redacted (short segments
+// pass every rule, and a redacted one-digit segment grows tenfold) is
+// logged as its whole redacted segments within maxLoggedPath bytes and a
+// mark with the path's length: a log line stays bounded whatever the
+// client sends.
 func loggedPath(path string) string {
+	p := redactedPath(path)
+	if len(p) <= maxLoggedPath {
+		return p
+	}
+	// Whole segments only: a card number's digit groups end at a '/', and
+	// every segment a card number touches is already [redacted].
+	p = p[:max(strings.LastIndexByte(p[:maxLoggedPath+1], '/'), 0)]
+	return p + fmt.Sprintf("/... [truncated: %d bytes]", len(path))
+}
+
+// redactedPath is path with its segments redacted, as loggedPath says,
+// uncut.
+func redactedPath(path string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
@@ -407,6 +457,9 @@ func loggedPath(path string) string {
 	}
 	return strings.Join(segs, "/")
 }
+
+// maxLoggedPath is how many bytes of a path its log line keeps.
+const maxLoggedPath = 1024
 
 // Path segments longer than maxLoggedSegment bytes, or holding a run of
 // more than maxLoggedRun ASCII letters and digits, are not logged.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -535,4 +536,30 @@ func Transient(err error) bool {
 		return true
 	}
 	return throttledError(err)
+}
+
+// ErrorOutline describes err by what the service and AWS put in it, never
+// by its messages: the DynamoDB operation that failed, the HTTP status,
+// DynamoDB's request id and error code. A DynamoDB message can quote the
+// value it refused, the client's text among it; the outline is what a log
+// line keeps of an error whose text may hold a credential. "" when err
+// holds no SDK error.
+func ErrorOutline(err error) string {
+	var parts []string
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		parts = append(parts, "operation error "+oe.Service()+": "+oe.Operation())
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		parts = append(parts, fmt.Sprintf("StatusCode: %d, RequestID: %s", re.HTTPStatusCode(), re.ServiceRequestID()))
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		parts = append(parts, "api error "+ae.ErrorCode())
+	}
+	if rs := cancellationReasons(err); rs != nil {
+		parts = append(parts, fmt.Sprintf("cancellation reasons %v", rs))
+	}
+	return strings.Join(parts, ", ")
 }
