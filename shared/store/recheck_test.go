@@ -104,3 +104,45 @@ func TestRefusalRecheckIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestChildOfAParentChangedBeyondTheLead: a child is made no earlier than
+// its parent's latest change only up to the lead a change is followed (1 s,
+// docs/design.md §8): a container whose clock is further behind the
+// parent's makes the child at its own clock, and the child expires that
+// much before its parent (the time rules are never judged in the future).
+// The README's family rules say so; they had said "whatever the clock of
+// the instance that creates it".
+func TestChildOfAParentChangedBeyondTheLead(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	tests := []struct {
+		name        string
+		behind      time.Duration
+		wantEarlier time.Duration // how much before its parent the child expires
+	}{
+		{"1 s behind: followed", time.Second, 0},
+		{"1 s + 100 ns behind: not followed", time.Second + 100*time.Nanosecond, time.Second + 100*time.Nanosecond},
+		{"2 s behind: not followed", 2 * time.Second, 2 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock.Advance(time.Hour)
+			a := store.New(db, table, policy, 16, clock.Now)
+			b := store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(-tc.behind) })
+			p := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := a.Create(ctx, p, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			c := newSession("m-1", p.ID, clock.Now().Add(-tc.behind), policy)
+			if _, _, err := b.Create(ctx, c, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.ExpiresAt.Sub(c.ExpiresAt); got != tc.wantEarlier {
+				t.Errorf("child expires %v before its parent; want %v", got, tc.wantEarlier)
+			}
+		})
+	}
+}
