@@ -374,16 +374,7 @@ func TestChildCreatedByAContainerBehindItsParents(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock.Advance(time.Hour)
-			a := store.New(db, table, policy, 16, clock.Now)
-			b := store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(-tc.behind) })
-			p := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := a.Create(ctx, p, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
-			c := newSession("m-1", p.ID, clock.Now().Add(-tc.behind), policy)
-			if _, _, err := b.Create(ctx, c, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			a, p, c := familyBehind(t, db, table, policy, clock, tc.behind)
 			if c.CreatedAt.Before(p.UpdatedAt) || !c.ExpiresAt.Equal(p.ExpiresAt) {
 				t.Errorf("child created at %v expiring at %v; want no earlier than its parent's latest change %v, expiring at the parent's %v", c.CreatedAt, c.ExpiresAt, p.UpdatedAt, p.ExpiresAt)
 			}
@@ -406,6 +397,25 @@ func TestChildCreatedByAContainerBehindItsParents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// familyBehind creates a parent of merchant m-1 through a store on clock
+// (returned) and then its child through a second store whose clock is
+// behind by behind, as two Lambda containers on one table.
+func familyBehind(t *testing.T, db *dynamodb.Client, table string, policy session.Policy, clock *storetest.Clock, behind time.Duration) (a *store.Store, p, c *session.Session) {
+	t.Helper()
+	ctx := context.Background()
+	a = store.New(db, table, policy, 16, clock.Now)
+	b := store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(-behind) })
+	p = newSession("m-1", "", clock.Now(), policy)
+	if _, _, err := a.Create(ctx, p, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	c = newSession("m-1", p.ID, clock.Now().Add(-behind), policy)
+	if _, _, err := b.Create(ctx, c, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	return a, p, c
 }
 
 // TestChildEventDecidedOnOneInstant: a child's event is decided on the

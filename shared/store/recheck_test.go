@@ -113,7 +113,6 @@ func TestRefusalRecheckIsBounded(t *testing.T) {
 // The README's family rules say so; they had said "whatever the clock of
 // the instance that creates it".
 func TestChildOfAParentChangedBeyondTheLead(t *testing.T) {
-	ctx := context.Background()
 	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
@@ -130,16 +129,7 @@ func TestChildOfAParentChangedBeyondTheLead(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock.Advance(time.Hour)
-			a := store.New(db, table, policy, 16, clock.Now)
-			b := store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(-tc.behind) })
-			p := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := a.Create(ctx, p, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
-			c := newSession("m-1", p.ID, clock.Now().Add(-tc.behind), policy)
-			if _, _, err := b.Create(ctx, c, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			_, p, c := familyBehind(t, db, table, policy, clock, tc.behind)
 			if got := p.ExpiresAt.Sub(c.ExpiresAt); got != tc.wantEarlier {
 				t.Errorf("child expires %v before its parent; want %v", got, tc.wantEarlier)
 			}
