@@ -228,12 +228,8 @@ func TestSweepRemembersOnlyWhatItLeft(t *testing.T) {
 				}
 				return nil, nil
 			}}
-			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
-			if err := st.ImportAll(context.Background(), vs); err != nil {
-				t.Fatal(err)
-			}
-			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
-			sw.ShardsAtOnce, sw.Workers, sw.PageSize = 1, 1, tt.pageSize
+			sw := f.oneShardSweeper(t, ic, vs)
+			sw.PageSize = tt.pageSize
 			if r := sw.Run(context.Background()); r.Expired != tt.left || r.Complete {
 				t.Fatalf("first run: Run() = %+v; want %d expired, incomplete", r, tt.left)
 			}

@@ -2,16 +2,13 @@ package sweep_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
-	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // TestSweepOwesTheNewestReadOfAShardNotReadToItsEnd: a run that expired
@@ -45,12 +42,8 @@ func TestSweepOwesTheNewestReadOfAShardNotReadToItsEnd(t *testing.T) {
 				}
 				return nil, nil
 			}}
-			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
-			if err := st.ImportAll(context.Background(), vs); err != nil {
-				t.Fatal(err)
-			}
-			sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
-			sw.ShardsAtOnce, sw.Workers, sw.PageSize = 1, 1, 2
+			sw := f.oneShardSweeper(t, ic, vs)
+			sw.PageSize = 2
 			if r := sw.Run(context.Background()); r.Expired != 2 || r.Deferred != 0 || r.Errors != 0 || !r.BackedOff {
 				t.Fatalf("first run: Run() = %+v; want 2 expired, nothing left, backed off", r)
 			}

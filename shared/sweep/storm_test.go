@@ -154,12 +154,7 @@ func TestSweepStormCountsNoWriteAsLanded(t *testing.T) {
 		}
 		return nil, nil
 	}}
-	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
-	if err := st.ImportAll(context.Background(), vs); err != nil {
-		t.Fatal(err)
-	}
-	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
-	sw.ShardsAtOnce, sw.Workers = 1, 1
+	sw := f.oneShardSweeper(t, ic, vs)
 	r := sw.Run(context.Background())
 	if r.LeftToPurge != 1 || r.Errors != sweep.FailuresToStop || !r.BackedOff || r.Deferred != n-sweep.FailuresToStop-1 {
 		t.Errorf("Run() = %+v; got %d errors, %d left to purge; want %d errors (then backed off), 1 left to purge, %d deferred",
@@ -204,12 +199,7 @@ func TestSweepStormCountsNoLandedWriteAfterAReadBack(t *testing.T) {
 		}
 		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
 	}}
-	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
-	if err := st.ImportAll(context.Background(), vs); err != nil {
-		t.Fatal(err)
-	}
-	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
-	sw.ShardsAtOnce, sw.Workers = 1, 1
+	sw := f.oneShardSweeper(t, ic, vs)
 	r := sw.Run(context.Background())
 	if r.Skipped != 1 || r.Errors != sweep.FailuresToStop || !r.BackedOff || r.Deferred != n-sweep.FailuresToStop-1 {
 		t.Errorf("Run() = %+v; got %d errors, %d skipped; want %d errors (then backed off), 1 skipped, %d deferred",

@@ -57,6 +57,21 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{db: db, table: table, st: st, clock: clock, sw: sweep.New(st, slog.New(slog.NewJSONHandler(logs, nil)), clock.Now), logs: logs}
 }
 
+// oneShardSweeper imports vs into f's table through a store whose DynamoDB
+// calls pass ic (one attempt each, one expiry shard) and returns a sweeper
+// on it that sweeps one shard at a time with one write in flight, logging
+// to f.logs.
+func (f *fixture) oneShardSweeper(t *testing.T, ic *storetest.Interceptor, vs []*session.Session) *sweep.Sweeper {
+	t.Helper()
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 1, f.clock.Now)
+	if err := st.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+	sw.ShardsAtOnce, sw.Workers = 1, 1
+	return sw
+}
+
 // sessions makes n open sessions created at createdAt, not stored.
 func sessions(n int, createdAt time.Time) []*session.Session {
 	out := make([]*session.Session, n)
