@@ -20,33 +20,21 @@ import (
 // PaymentStatus) says int64 and the range, 0 to session.MaxAmount.
 func TestOpenAPIAmountsAreInt64(t *testing.T) {
 	found := 0
-	var scan func(n *yaml.Node, ptr string)
-	scan = func(n *yaml.Node, ptr string) {
-		switch n.Kind {
-		case yaml.DocumentNode, yaml.SequenceNode:
-			for i, c := range n.Content {
-				scan(c, ptr+"/"+strconv.Itoa(i))
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i].Value, n.Content[i+1]
-				if k == "amount" && v.Kind == yaml.MappingNode && scalar(v, "type") == "integer" {
-					found++
-					for _, want := range [][2]string{
-						{"format", "int64"},
-						{"minimum", "0"},
-						{"maximum", strconv.FormatInt(session.MaxAmount, 10)},
-					} {
-						if got := scalar(v, want[0]); got != want[1] {
-							t.Errorf("%s/amount: %s %q; want %q", ptr, want[0], got, want[1])
-						}
-					}
+	walkMappings(loadYAML(t), "", func(k string, v *yaml.Node, p string) bool {
+		if k == "amount" && v.Kind == yaml.MappingNode && scalar(v, "type") == "integer" {
+			found++
+			for _, want := range [][2]string{
+				{"format", "int64"},
+				{"minimum", "0"},
+				{"maximum", strconv.FormatInt(session.MaxAmount, 10)},
+			} {
+				if got := scalar(v, want[0]); got != want[1] {
+					t.Errorf("%s: %s %q; want %q", p, want[0], got, want[1])
 				}
-				scan(v, ptr+"/"+pointerToken(k))
 			}
 		}
-	}
-	scan(loadYAML(t), "")
+		return true
+	})
 	// The create request, the native session and 001's PaymentStatus.
 	if found != 3 {
 		t.Errorf("found %d amount schemas; want 3", found)

@@ -562,41 +562,28 @@ func TestOpenAPIErrorCodesAreTheService(t *testing.T) {
 	for _, c := range want {
 		known[c] = true
 	}
-	var scan func(n *yaml.Node, ptr string)
-	scan = func(n *yaml.Node, ptr string) {
-		switch n.Kind {
-		case yaml.DocumentNode, yaml.SequenceNode:
-			for i, c := range n.Content {
-				scan(c, ptr+"/"+strconv.Itoa(i))
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i].Value, n.Content[i+1]
-				p := ptr + "/" + pointerToken(k)
-				if dataKeys[k] {
-					continue
+	walkMappings(loadYAML(t), "", func(k string, v *yaml.Node, p string) bool {
+		if dataKeys[k] {
+			return false
+		}
+		if k == "code" && v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				var vals []*yaml.Node
+				switch v.Content[j].Value {
+				case "enum":
+					vals = v.Content[j+1].Content
+				case "const":
+					vals = []*yaml.Node{v.Content[j+1]}
 				}
-				if k == "code" && v.Kind == yaml.MappingNode {
-					for j := 0; j+1 < len(v.Content); j += 2 {
-						var vals []*yaml.Node
-						switch v.Content[j].Value {
-						case "enum":
-							vals = v.Content[j+1].Content
-						case "const":
-							vals = []*yaml.Node{v.Content[j+1]}
-						}
-						for _, c := range vals {
-							if !known[c.Value] {
-								t.Errorf("%s: code %q is not a code of %s", p, c.Value, reasonsFile)
-							}
-						}
+				for _, c := range vals {
+					if !known[c.Value] {
+						t.Errorf("%s: code %q is not a code of %s", p, c.Value, reasonsFile)
 					}
 				}
-				scan(v, p)
 			}
 		}
-	}
-	scan(loadYAML(t), "")
+		return true
+	})
 }
 
 // TestOpenAPIDescribesAPIGatewaysOwnAnswers: a client of the documented
@@ -629,6 +616,26 @@ func TestOpenAPIDescribesAPIGatewaysOwnAnswers(t *testing.T) {
 		want := fmt.Sprintf("%d `{\"message\":\"%s\"}`", a.status, a.message)
 		if !strings.Contains(desc, want) {
 			t.Errorf("info.description does not quote API Gateway's own answer %s", want)
+		}
+	}
+}
+
+// walkMappings calls visit with each key and value of every mapping in n
+// (whatever its depth, through sequences), and the value's JSON pointer
+// (ptr is n's); visit says whether to walk into the value.
+func walkMappings(n *yaml.Node, ptr string, visit func(k string, v *yaml.Node, ptr string) bool) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for i, c := range n.Content {
+			walkMappings(c, ptr+"/"+strconv.Itoa(i), visit)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			p := ptr + "/" + pointerToken(k)
+			if visit(k, v, p) {
+				walkMappings(v, p, visit)
+			}
 		}
 	}
 }
