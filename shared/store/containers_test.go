@@ -404,18 +404,26 @@ func TestChildCreatedByAContainerBehindItsParents(t *testing.T) {
 // behind by behind, as two Lambda containers on one table.
 func familyBehind(t *testing.T, db *dynamodb.Client, table string, policy session.Policy, clock *storetest.Clock, behind time.Duration) (a *store.Store, p, c *session.Session) {
 	t.Helper()
-	ctx := context.Background()
 	a = store.New(db, table, policy, 16, clock.Now)
 	b := store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(-behind) })
-	p = newSession("m-1", "", clock.Now(), policy)
-	if _, _, err := a.Create(ctx, p, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
-	c = newSession("m-1", p.ID, clock.Now().Add(-behind), policy)
-	if _, _, err := b.Create(ctx, c, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
+	p, c = createFamily(t, a, b, clock.Now(), clock.Now().Add(-behind), policy)
 	return a, p, c
+}
+
+// createFamily creates a parent of merchant m-1, drafted at parentAt,
+// through parents, then its child, drafted at childAt, through children.
+func createFamily(t *testing.T, parents, children *store.Store, parentAt, childAt time.Time, policy session.Policy) (p, c *session.Session) {
+	t.Helper()
+	ctx := context.Background()
+	p = newSession("m-1", "", parentAt, policy)
+	if _, _, err := parents.Create(ctx, p, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	c = newSession("m-1", p.ID, childAt, policy)
+	if _, _, err := children.Create(ctx, c, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	return p, c
 }
 
 // TestChildEventDecidedOnOneInstant: a child's event is decided on the
@@ -450,14 +458,7 @@ func TestChildEventDecidedOnOneInstant(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock.Advance(time.Minute)
-			p := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := other.Create(ctx, p, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
-			c := newSession("m-1", p.ID, clock.Now(), policy)
-			if _, _, err := other.Create(ctx, c, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			p, c := createFamily(t, other, other, clock.Now(), clock.Now(), policy)
 			clock.Advance(time.Second)
 			var otherErr error
 			hook.then = func() {

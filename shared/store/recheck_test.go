@@ -62,14 +62,7 @@ func TestRefusalRecheckIsBounded(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock.Advance(time.Minute)
-			p := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := other.Create(ctx, p, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
-			c := newSession("m-1", p.ID, clock.Now(), policy)
-			if _, _, err := other.Create(ctx, c, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			p, c := createFamily(t, other, other, clock.Now(), clock.Now(), policy)
 			moved := p.ID
 			if !tc.moveParent {
 				moved = c.ID
