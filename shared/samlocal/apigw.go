@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -411,9 +410,9 @@ var reservedHeaders = []string{"Connection", "Content-Length", "Date", "Keep-Ali
 
 // parseResponse reads a function's payload-format-2.0 response. An object
 // with a statusCode is a full response: statusCode (an integer), headers,
-// multiValueHeaders (merged with headers, a value in both kept once),
 // cookies (each a Set-Cookie header), body, isBase64Encoded (the body is
-// decoded). Any other valid JSON is a bare body, and API Gateway infers
+// decoded). Format 2.0's response has no multiValueHeaders (format 1.0's):
+// API Gateway does not read it, so neither does this. Any other valid JSON is a bare body, and API Gateway infers
 // the rest: 200, Content-Type application/json, the JSON as the body.
 // Anything else is malformed: API Gateway answers 500.
 func parseResponse(payload []byte) (response, error) {
@@ -425,12 +424,11 @@ func parseResponse(payload []byte) (response, error) {
 		return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: bytes.TrimSpace(payload)}, nil
 	}
 	var out struct {
-		StatusCode        json.Number         `json:"statusCode"`
-		Headers           map[string]string   `json:"headers"`
-		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-		Cookies           []string            `json:"cookies"`
-		Body              *string             `json:"body"`
-		IsBase64Encoded   bool                `json:"isBase64Encoded"`
+		StatusCode      json.Number       `json:"statusCode"`
+		Headers         map[string]string `json:"headers"`
+		Cookies         []string          `json:"cookies"`
+		Body            *string           `json:"body"`
+		IsBase64Encoded bool              `json:"isBase64Encoded"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
@@ -442,15 +440,8 @@ func parseResponse(payload []byte) (response, error) {
 		return response{}, fmt.Errorf("%w: statusCode %s", errMalformedLambdaReply, out.StatusCode)
 	}
 	res := response{status: status, header: http.Header{}}
-	for k, vs := range out.MultiValueHeaders {
-		for _, v := range vs {
-			res.header.Add(k, v)
-		}
-	}
 	for k, v := range out.Headers {
-		if !slices.Contains(res.header.Values(k), v) {
-			res.header.Add(k, v)
-		}
+		res.header.Add(k, v)
 	}
 	for _, c := range out.Cookies {
 		res.header.Add("Set-Cookie", c)

@@ -326,9 +326,14 @@ func TestParseResponse(t *testing.T) {
 			status:  201, header: http.Header{"Content-Type": {"application/json"}, "X-A": {"1"}}, body: `{"id":1}`,
 		},
 		{
-			name:    "multiValueHeaders merged with headers, a pair in both once; cookies become Set-Cookie",
-			payload: `{"statusCode":200,"headers":{"X-B":"b1","X-C":"c"},"multiValueHeaders":{"X-B":["b1","b2"]},"cookies":["a=1; Path=/","b=2"],"body":""}`,
-			status:  200, header: http.Header{"X-B": {"b1", "b2"}, "X-C": {"c"}, "Set-Cookie": {"a=1; Path=/", "b=2"}}, body: "",
+			// Payload format 2.0's response has no multiValueHeaders (API
+			// Gateway's "Lambda function response for format 2.0": cookies,
+			// isBase64Encoded, statusCode, headers, body); it is format
+			// 1.0's, and an HTTP API with format 2.0 ignores it, as sam
+			// local start-api does.
+			name:    "multiValueHeaders ignored; cookies become Set-Cookie",
+			payload: `{"statusCode":200,"headers":{"X-B":"b1","X-C":"c"},"multiValueHeaders":{"X-B":["b1","b2"],"X-D":["d"],"Set-Cookie":["c=3"]},"cookies":["a=1; Path=/","b=2"],"body":""}`,
+			status:  200, header: http.Header{"X-B": {"b1"}, "X-C": {"c"}, "Set-Cookie": {"a=1; Path=/", "b=2"}}, body: "",
 		},
 		{
 			name:    "base64 body",

@@ -281,8 +281,9 @@ func TestStackServesTheTemplateThroughTheEmulator(t *testing.T) {
 		t.Errorf("base64 body: %d %s %v; want the 256 bytes", r.status, r.header.Get("Content-Type"), r.body)
 	}
 	r = send(t, "POST", s.URL+"/do/headers", nil)
-	if r.status != 201 || string(r.body) != "made" || !slices.Equal(r.header.Values("X-Many"), []string{"a", "b"}) ||
-		!slices.Equal(r.header.Values("X-Both"), []string{"a", "b"}) || len(r.header.Values("Set-Cookie")) != 2 || r.header.Get("Content-Length") != "4" {
+	// multiValueHeaders is format 1.0's: a format 2.0 answer's is not read.
+	if r.status != 201 || string(r.body) != "made" || r.header.Values("X-Many") != nil ||
+		!slices.Equal(r.header.Values("X-Both"), []string{"a"}) || len(r.header.Values("Set-Cookie")) != 2 || r.header.Get("Content-Length") != "4" {
 		t.Errorf("headers: %d %v %q", r.status, r.header, r.body)
 	}
 
