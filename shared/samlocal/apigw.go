@@ -412,9 +412,10 @@ var reservedHeaders = []string{"Connection", "Content-Length", "Date", "Keep-Ali
 // with a statusCode is a full response: statusCode (an integer), headers,
 // cookies (each a Set-Cookie header), body, isBase64Encoded (the body is
 // decoded). Format 2.0's response has no multiValueHeaders (format 1.0's):
-// API Gateway does not read it, so neither does this. Any other valid JSON is a bare body, and API Gateway infers
-// the rest: 200, Content-Type application/json, the JSON as the body.
-// Anything else is malformed: API Gateway answers 500.
+// API Gateway does not read it, so neither does this. Any other valid JSON
+// is a bare body, and API Gateway infers the rest: 200, Content-Type
+// application/json, the JSON as the body. Anything else is malformed: API
+// Gateway answers 500.
 func parseResponse(payload []byte) (response, error) {
 	if !json.Valid(payload) {
 		return response{}, fmt.Errorf("%w: not JSON", errMalformedLambdaReply)
