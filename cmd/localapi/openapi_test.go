@@ -615,7 +615,7 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		c.do(t, exchange{name: "event " + body, method: "POST", path: "/sessions/" + id + "/events", header: bearer(proc), body: body, status: 200})
 	}
 	fullBody := `{"orderId":"e3f4a5b6-c7d8-9012-3456-123456789012","amount":8800,"currency":"ZAR","paymentMethod":"Card","paymentScenario":"Payment",` +
-		`"callGuid":"a0dc3aca-92f7-4cac-9f12-208a2916be7d","paymentProvider":"STRIPE","provider":{"clientSecret":"pi_1234_secret_abcd"},` +
+		`"callGuid":"a0dc3aca-92f7-4cac-9f12-208a2916be7d","paymentProvider":"STRIPE","provider":{"checkoutSessionId":"cs_test_a1b2c3d4","checkoutUrl":"https://checkout.stripe.com/c/pay/cs_test_a1b2c3d4"},` +
 		`"hosted":true,"returnUrl":"https://example.com/order/confirmation","cancelUrl":"https://example.com/order/checkout",` +
 		`"savePaymentProfile":true,"paymentProfileId":"f4a5b6c7-d8e9-0123-4567-234567890123","metadata":{"source":"mobile_app"},` +
 		`"partnerTransactionId":"ptx-77","shopBuyerId":"buyer-42","appearance":{"theme":"dark"},"cardCategories":["CREDIT","DEBIT"],` +
