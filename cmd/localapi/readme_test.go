@@ -559,3 +559,28 @@ func TestWalkthroughMarking(t *testing.T) {
 		t.Error("a block after prose was taken as the sample")
 	}
 }
+
+// TestIgnoredHeadersAreNamed: a header the walkthrough's check leaves out
+// of the comparison is one a user pasting the blocks sees and the samples
+// do not show, so the walkthrough's introduction names it (Apigw-Requestid,
+// which every curl -i block prints under make start-api, was not named).
+func TestIgnoredHeadersAreNamed(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "\n## Trying it with curl\n")
+	if start < 0 {
+		t.Fatal(`README has no "## Trying it with curl" section`)
+	}
+	intro := text[start:]
+	if end := strings.Index(intro, "\n```"); end >= 0 {
+		intro = intro[:end]
+	}
+	for h := range headersIgnored {
+		if !strings.Contains(intro, "`"+h+"`") {
+			t.Errorf("the walkthrough's introduction does not name the header %s; want `%s` in it", h, h)
+		}
+	}
+}

@@ -59,8 +59,11 @@ func Run(ctx context.Context, c Config) error {
 	if r.c.ListWait == 0 {
 		r.c.ListWait = 30 * time.Second
 	}
-	if _, err := url.ParseRequestURI(r.base); err != nil || !strings.HasPrefix(r.base, "http") {
-		return fmt.Errorf("smoke: API_URL %q is not an http(s) URL", c.BaseURL)
+	// Refused before anything is printed but this line: make smoke's
+	// command prints nothing of its own, so the FAIL line is all a user
+	// who wrote host:port without http:// sees.
+	if u, err := url.ParseRequestURI(r.base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return r.fail(fmt.Errorf("API_URL %q is not an http(s) URL such as http://127.0.0.1:3000", c.BaseURL))
 	}
 	fmt.Fprintf(r.c.Out, "smoke test of %s\n", r.base)
 	if err := r.tokens(ctx); err != nil {
