@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -188,4 +189,75 @@ func TestExpiredAnswersAlikeSweptOrNot(t *testing.T) {
 			t.Errorf("retried evt-1 = %d %s; want 200, the session EXPIRED", res.Code, res.Body)
 		}
 	}
+}
+
+// TestSweptAnswersByteForByte: docs/design.md §4, the sweeper writes
+// "exactly what reads were already reporting", and an open session "is
+// expired from the instant expiresAt is reached ..., whether or not the
+// sweeper has written it". Every endpoint (the native read, the five
+// dialects, 003 of a parent with its child, the day list) answers an
+// expired session, headers and body, the same before and after the sweeper
+// stored its expiry, at the earliest instant the sweeper writes and at the
+// latest: only the request id differs.
+func TestSweptAnswersByteForByte(t *testing.T) {
+	p := session.DefaultPolicy
+	for _, tt := range []struct {
+		name string
+		// at is the instant of the reads and the sweep, from the first
+		// and the last expiresAt of the sessions.
+		at func(first, last time.Time) time.Time
+	}{
+		{"the band after expiresAt", func(_, last time.Time) time.Time { return last.Add(p.WriteGuard) }},
+		{"the band before the purge", func(first, _ time.Time) time.Time {
+			return first.Add(p.Retention - p.WriteGuard - time.Millisecond)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.clock.Set(t0.Add(123456700))
+			parent := h.create("m-1", nil)
+			h.clock.Advance(time.Minute + 1234567)
+			child := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR", "parentSessionId": parent})
+			lone := h.create("m-1", nil)
+			if res := h.do("POST", "/sessions/"+lone+"/events", h.processorToken(), `{"status":"PROCESSING","eventId":"evt-1"}`); res.Code != 200 {
+				t.Fatalf("event = %d %s", res.Code, res.Body)
+			}
+			// The parent (and its child) expire first, lone last.
+			expiresAt := func(id string) time.Time {
+				return ts(t, h.do("GET", "/sessions/"+id, h.merchantToken("m-1"), nil).json(t)["expiresAt"].(string))
+			}
+			h.clock.Set(tt.at(expiresAt(parent), expiresAt(lone)))
+			d := newDialectReader(h, "m-1")
+			before := answersOf(d, parent, child, lone)
+			if r := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now).Run(context.Background()); r.Expired != 3 {
+				t.Fatalf("sweep = %+v; want 3 expired", r)
+			}
+			after := answersOf(d, parent, child, lone)
+			for k, want := range before {
+				if got := after[k]; got != want {
+					t.Errorf("%s swept:\n%s\nwant as unswept:\n%s", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// answersOf reads each session through every endpoint and returns each
+// answer as its status line, headers and body, with the request id (a new
+// one each request) left out.
+func answersOf(d *dialectReader, ids ...string) map[string]string {
+	out := map[string]string{}
+	for i, id := range ids {
+		for name, res := range d.all(id) {
+			rid := res.Header().Get("X-Request-Id")
+			hdr := res.Header().Clone()
+			hdr.Del("X-Request-Id")
+			var b strings.Builder
+			fmt.Fprintf(&b, "%d\n", res.Code)
+			_ = hdr.Write(&b)
+			b.WriteString(strings.ReplaceAll(res.Body.String(), rid, "<request id>"))
+			out[fmt.Sprintf("session %d %s", i, name)] = b.String()
+		}
+	}
+	return out
 }
