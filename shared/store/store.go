@@ -455,7 +455,8 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //   - everything else — 5xx, timeouts, broken connections, a deadline
 //     passed, no answer at all, an answer the SDK could not read (a body
 //     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
-//     a throttling as likely as anything) — is EUNAVAILABLE.
+//     a throttling as likely as anything; a success with an empty body,
+//     refuseEmptySuccess) — is EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)
