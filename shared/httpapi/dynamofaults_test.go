@@ -97,6 +97,12 @@ var dynamoFaults = []dynamoFault{
 		res.Body = io.NopCloser(strings.NewReader(""))
 		return res
 	}, 503, session.ReasonUnavailable},
+	// A read of two items answered with none: readable, but not
+	// DynamoDB's answer (it returns one response per item asked). The
+	// verdict is unknown, as for a body cut short; a retry can succeed.
+	{"200 {} to a read of two items", []string{"TransactGetItems"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
+	}, 503, session.ReasonUnavailable},
 	{"200 HTML", nil, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 200, "text/html", "<html>captive portal</html>")
 	}, 503, session.ReasonUnavailable},

@@ -239,7 +239,9 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 		return nil, nil, classify(err)
 	}
 	if len(out.Responses) != 2 {
-		return nil, nil, session.Internal(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
+		// Not DynamoDB's answer (one response per item asked): its
+		// verdict is unknown, as an unreadable one's (classify).
+		return nil, nil, session.Unavailable(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
 	}
 	if out.Responses[0].Item == nil {
 		return nil, nil, session.NotFound()
