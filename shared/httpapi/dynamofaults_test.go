@@ -82,6 +82,27 @@ var dynamoFaults = []dynamoFault{
 	{"200 with its JSON cut short", nil, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 200, "application/x-amz-json-1.0", `{"Item":{"pk":{"S":"SESSION#`)
 	}, 503, session.ReasonUnavailable},
+	// No DynamoDB answer has an empty body (a success is at least {}),
+	// but the SDK reads an empty 200 as a success with nothing in it: an
+	// item not found, a write done, a day with no sessions. A body lost
+	// on the way (a proxy, a connection closed after the headers of an
+	// answer without Content-Length) must not become a 404, a 201 or an
+	// empty list.
+	{"200 with an empty body", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", "")
+	}, 503, session.ReasonUnavailable},
+	{"200 with an empty body and no length", nil, func(req *http.Request, _ []byte) *http.Response {
+		res := rawResponse(req, 200, "application/x-amz-json-1.0", "")
+		res.ContentLength = -1
+		res.Body = io.NopCloser(strings.NewReader(""))
+		return res
+	}, 503, session.ReasonUnavailable},
+	// A read of two items answered with none: readable, but not
+	// DynamoDB's answer (it returns one response per item asked). The
+	// verdict is unknown, as for a body cut short; a retry can succeed.
+	{"200 {} to a read of two items", []string{"TransactGetItems"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
+	}, 503, session.ReasonUnavailable},
 	{"200 HTML", nil, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 200, "text/html", "<html>captive portal</html>")
 	}, 503, session.ReasonUnavailable},
@@ -400,6 +421,103 @@ func TestMoneyAppliedBehindA500(t *testing.T) {
 			if v.Status != session.Settled || len(v.History) != 3 || v.Version != 3 {
 				t.Errorf("%s: %s with %d entries, v%d; want SETTLED after CREATED, AUTHORISED, each once", id, v.Status, len(v.History), v.Version)
 			}
+		})
+	}
+}
+
+// TestWriteLandedBehindAnEmptyAnswer: a write DynamoDB applied whose answer
+// arrived with an empty body (lost on the way) is 503 with Retry-After,
+// the outcome being unknown to the service, and the client's retry with
+// its Idempotency-Key or eventId gets the write as it landed, applied once.
+func TestWriteLandedBehindAnEmptyAnswer(t *testing.T) {
+	var armed atomic.Bool
+	var hits atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "PutItem" && op != "UpdateItem" && op != "TransactWriteItems" || !armed.CompareAndSwap(true, false) {
+			return nil, nil
+		}
+		hits.Add(1)
+		res, err := http.DefaultTransport.RoundTrip(req) // applied
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return rawResponse(req, 200, "application/x-amz-json-1.0", ""), nil
+	}}
+	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	merchant := h.merchantToken("m-1")
+	proc := h.processorToken()
+	keyWriter := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+	parent := h.create("m-1", nil)
+	lone := h.create("m-1", nil)
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+
+	var child string
+	tests := []struct {
+		name string
+		do   func() response
+		want int
+		// check is run on the retry's answer.
+		check func(t *testing.T, first, retry response)
+	}{
+		{"create with a key", func() response {
+			return h.do("POST", "/sessions", merchant, map[string]any{"amount": 5, "currency": "EUR"}, "Idempotency-Key", "empty-1")
+		}, 201, func(t *testing.T, _, retry response) {
+			if retry.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("retry not a replay: the session made twice")
+			}
+		}},
+		{"create a child with a key", func() response {
+			return h.do("POST", "/sessions", merchant, map[string]any{"amount": 5, "currency": "EUR", "parentSessionId": parent}, "Idempotency-Key", "empty-2")
+		}, 201, func(t *testing.T, _, retry response) {
+			child, _ = retry.json(t)["id"].(string)
+			if p := stored(t, h, parent); p.ChildSessionID != child || retry.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("parent links %q, retry %s (replayed %q); want the child linked, replayed", p.ChildSessionID, child, retry.Header().Get("Idempotent-Replayed"))
+			}
+		}},
+		{"event (PutItem)", func() response {
+			return h.do("POST", "/sessions/"+lone+"/events", proc, map[string]any{"status": "AUTHORISED", "eventId": "empty-3"})
+		}, 200, func(t *testing.T, _, retry response) {
+			if v := stored(t, h, lone); v.Status != session.Authorised || len(v.History) != 2 {
+				t.Errorf("%s = %s with %d entries; want AUTHORISED once", lone, v.Status, len(v.History))
+			}
+		}},
+		{"event on a child (TransactWriteItems)", func() response {
+			return h.do("POST", "/sessions/"+child+"/events", proc, map[string]any{"status": "AUTHORISED", "eventId": "empty-4"})
+		}, 200, func(t *testing.T, _, retry response) {
+			if v := stored(t, h, child); v.Status != session.Authorised || len(v.History) != 2 {
+				t.Errorf("child = %s with %d entries; want AUTHORISED once", v.Status, len(v.History))
+			}
+			if p := stored(t, h, parent); p.Status != session.Authorised {
+				t.Errorf("parent = %s; want AUTHORISED with its child", p.Status)
+			}
+		}},
+		{"revoke an API key", func() response {
+			return h.do("DELETE", "/api-keys/"+strings.Split(key, "_")[1], keyWriter, nil)
+		}, 204, func(t *testing.T, _, _ response) {
+			if res := h.do("GET", "/sessions/"+lone, "", nil, "X-Api-Key", key); res.Code != 401 {
+				t.Errorf("the revoked key reads = %d; want 401", res.Code)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits.Store(0)
+			armed.Store(true)
+			first := tt.do()
+			armed.Store(false)
+			if hits.Load() != 1 {
+				t.Fatalf("%d writes met the empty answer; want 1", hits.Load())
+			}
+			if first.Code != http.StatusServiceUnavailable || first.Header().Get("Retry-After") == "" {
+				t.Fatalf("answer emptied = %d (Retry-After %q) %s; want 503 with Retry-After", first.Code, first.Header().Get("Retry-After"), first.Body)
+			}
+			retry := tt.do()
+			if retry.Code != tt.want {
+				t.Fatalf("retry = %d %s; want %d", retry.Code, retry.Body, tt.want)
+			}
+			tt.check(t, first, retry)
 		})
 	}
 }

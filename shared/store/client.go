@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -17,7 +19,9 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Retry policy of the DynamoDB client, chosen deliberately:
@@ -137,6 +141,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		},
 	}
 	return dynamodb.NewFromConfig(cfg, func(do *dynamodb.Options) {
+		do.APIOptions = append(do.APIOptions, refuseEmptySuccess)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
@@ -156,4 +161,41 @@ func firstSet(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// refuseEmptySuccess makes a success answer (2xx) with an empty body an
+// error the SDK could not read (smithy.DeserializationError, which the
+// store answers 503: classify). DynamoDB never sends one: every success
+// of its JSON protocol is a JSON object, at least {}. But the SDK reads an
+// empty body as a success with nothing in it, so a body lost on the way
+// (a proxy, a connection closed right after the headers of an answer
+// without Content-Length) would read as an item not found (a false 404,
+// or an API key refused), a write applied (a false 201, 200 or 204) or a
+// day without sessions. The check runs innermost, on the raw answer,
+// before the operation's deserializer reads it.
+func refuseEmptySuccess(st *middleware.Stack) error {
+	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("paysessionsRefuseEmptySuccess",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			res, ok := out.RawResponse.(*smithyhttp.Response)
+			if err != nil || !ok || res.StatusCode < 200 || res.StatusCode > 299 {
+				return out, md, err
+			}
+			if res.Body == nil {
+				return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered success with no body")}
+			}
+			var first [1]byte
+			n, rerr := io.ReadFull(res.Body, first[:])
+			if n == 0 {
+				if rerr == io.EOF {
+					rerr = errors.New("DynamoDB answered success with an empty body")
+				}
+				return out, md, &smithy.DeserializationError{Err: rerr}
+			}
+			res.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(first[:n]), res.Body), res.Body}
+			return out, md, nil
+		}), middleware.After)
 }

@@ -239,7 +239,9 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 		return nil, nil, classify(err)
 	}
 	if len(out.Responses) != 2 {
-		return nil, nil, session.Internal(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
+		// Not DynamoDB's answer (one response per item asked): its
+		// verdict is unknown, as an unreadable one's (classify).
+		return nil, nil, session.Unavailable(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
 	}
 	if out.Responses[0].Item == nil {
 		return nil, nil, session.NotFound()
@@ -455,7 +457,8 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //   - everything else — 5xx, timeouts, broken connections, a deadline
 //     passed, no answer at all, an answer the SDK could not read (a body
 //     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
-//     a throttling as likely as anything) — is EUNAVAILABLE.
+//     a throttling as likely as anything; a success with an empty body,
+//     refuseEmptySuccess) — is EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)

@@ -47,6 +47,11 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 		res.ContentLength = -1
 		return res, nil
 	}
+	empty := func(req *http.Request) *http.Response {
+		res := storetest.ErrorResponse(req, 200, "X", "x")
+		res.Body, res.ContentLength = http.NoBody, 0
+		return res
+	}
 	answer := func(f func(req *http.Request) *http.Response) func(req *http.Request, n int64) (*http.Response, error) {
 		return func(req *http.Request, _ int64) (*http.Response, error) { return f(req), nil }
 	}
@@ -84,6 +89,12 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 			return storetest.ErrorResponse(req, 503, "ServiceUnavailable", "Service unavailable")
 		})},
 		{"query: the answer cut short", "Query", func(req *http.Request, _ int64) (*http.Response, error) { return cutShort(req) }},
+		// No DynamoDB answer is an empty 200; read as a success, it is a
+		// shard with nothing due (a run complete with nothing expired) or
+		// a write done that never reached the table (counted expired).
+		{"query: an empty 200", "Query", answer(empty)},
+		{"write: not sent, an empty 200", "UpdateItem", answer(empty)},
+		{"write: applied, the answer emptied", "UpdateItem", sendThen(func(req *http.Request) (*http.Response, error) { return empty(req), nil })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,6 +125,9 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 			}
 			if calls.Load() == 0 {
 				t.Fatalf("no %s met the fault: the test tests nothing", tt.op)
+			}
+			if tt.op == "Query" && first.Complete {
+				t.Errorf("first run %+v with every query failing; want it incomplete", first)
 			}
 			if first.Found != first.Expired+first.Skipped+first.LeftToPurge+first.Deferred+first.Errors-first.QueryErrors {
 				t.Errorf("first run %+v: found ≠ expired + skipped + left to purge + deferred + write errors", first)
