@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,5 +124,50 @@ func TestEveryFunctionAnswersBeforeItsDeadline(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// emptyDynamo answers every call at once with an empty JSON object: a
+// GetItem that finds no item.
+type emptyDynamo struct{}
+
+func (emptyDynamo) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+		Body: io.NopCloser(strings.NewReader("{}")), Request: r,
+	}, nil
+}
+
+// TestShortTimeoutLeavesTimeToServe: the time kept to answer before the
+// invocation's deadline is at most half the invocation's, so a function an
+// operator gives Lambda's shortest timeout (1 s) still serves. With a fixed
+// 1 s kept, its requests' contexts ended as they began, and every request
+// that reads DynamoDB was 503. DynamoDB here answers at once: an unknown
+// session, 404.
+func TestShortTimeoutLeavesTimeToServe(t *testing.T) {
+	f := newFixture(t)
+	a, err := app.New(context.Background(), f.app.Config, app.Options{Log: f.logs, Now: f.clock.Now, HTTPClient: &http.Client{Transport: emptyDynamo{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, ok := httpapi.RouteOf(httpapi.PatternGetSession, a.Deps())
+	if !ok {
+		t.Fatal("no get-session route")
+	}
+	for _, timeout := range []time.Duration{time.Second, 1500 * time.Millisecond} {
+		deadline := time.Now().Add(timeout)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		res, err := a.Lambda(rt)(ctx, f.event(t, "get-session.json", ""))
+		answered := time.Now()
+		cancel()
+		if err != nil {
+			t.Fatalf("%v: handler error = %v", timeout, err)
+		}
+		if res.StatusCode != http.StatusNotFound || !answered.Before(deadline) {
+			t.Errorf("%v: got %d %s, %v before the deadline; want 404 before it", timeout, res.StatusCode, res.Body, deadline.Sub(answered))
+		}
 	}
 }
