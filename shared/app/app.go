@@ -117,14 +117,18 @@ func (a *App) Deps() httpapi.Deps {
 type LambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // answerReserve is how long before the invocation's deadline a request's
-// context ends. At its deadline Lambda ends the invocation and API Gateway
-// answers a bare 500, while the SDK's own limits (5 attempts of up to 3 s)
-// are longer than the API functions' 10 s timeout: ending the context first
-// cuts off a hung DynamoDB call in time to answer 503 with Retry-After.
+// context ends, at most; half the invocation's time when that is shorter
+// (Lambda's shortest timeout, 1 s, would otherwise leave a request none:
+// every DynamoDB call cut off as it began, 503). At its deadline Lambda
+// ends the invocation and API Gateway answers a bare 500, while the SDK's
+// own limits (5 attempts of up to 3 s) are longer than the API functions'
+// 10 s timeout: ending the context first cuts off a hung DynamoDB call in
+// time to answer 503 with Retry-After.
 const answerReserve = time.Second
 
 // Lambda adapts routes for lambda.Start. Each request's context ends
-// answerReserve before the invocation's deadline.
+// answerReserve (or half its time, if less) before the invocation's
+// deadline.
 func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...))
 	proxy := httpadapter.NewV2(h).ProxyWithContext
@@ -146,7 +150,7 @@ func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 		}()
 		if d, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, d.Add(-answerReserve))
+			ctx, cancel = context.WithDeadline(ctx, d.Add(-min(answerReserve, time.Until(d)/2)))
 			defer cancel()
 		}
 		if ev.RawPath == "" {

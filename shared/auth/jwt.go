@@ -336,7 +336,11 @@ func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt
 		jwt.WithClock(jwt.ClockFunc(v.cfg.Now)),
 	)
 	if err != nil {
-		if errors.Is(err, errKeySetUnavailable) {
+		// A check the request's context ended judged nothing (jwx stops
+		// between signatures, key providers and keys, answering the
+		// context's error): 503, as when the JWKS cannot be fetched,
+		// never 401, which tells the holder of a valid token to drop it.
+		if errors.Is(err, errKeySetUnavailable) || ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return nil, nil, used, session.Unavailable(err)
 		}
 		return nil, nil, used, invalidToken(err)

@@ -182,7 +182,10 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // that runs out of its time budget (ListBudget) also stops, and returns the
 // cursor of the rest: possibly after fewer sessions than q.Limit, or none,
 // but always further on, so following the cursors always ends; one that
-// has read the whole day when its budget runs out is complete ("").
+// has read the whole day when its budget runs out is complete (""). A
+// round after the first starts only within the budget, and its calls are
+// cut off when the budget ends (roundContext): the round's sessions are
+// then left unread for the cursor, never a 503 at the request's deadline.
 //
 // The index gives the sessions' ids and order: the day's LIST_SHARDS
 // partitions are read in parallel and merged by sort key. The sessions
@@ -221,7 +224,16 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 			}
 			return r.cursor(), nil
 		}
-		if err := r.fill(ctx); err != nil {
+		// A round after the first reads DynamoDB within the budget: its
+		// calls are cut off when the budget ends, whatever the SDK is
+		// doing (retrying a throttled call, waiting out a hung attempt),
+		// and the round's sessions are left unread for the cursor.
+		rctx, cancel := s.roundContext(ctx, round, deadline)
+		if err := r.fill(rctx); err != nil {
+			cancel()
+			if cutByBudget(err, rctx, ctx) {
+				return r.cursor(), nil
+			}
 			return "", err
 		}
 		want := listWindow
@@ -238,6 +250,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		}
 		window := r.take(want)
 		if len(window) == 0 {
+			cancel()
 			if r.exhausted() {
 				return "", nil
 			}
@@ -254,8 +267,9 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		if round == 0 {
 			cut = time.Time{}
 		}
-		found, now, err := s.batchGetJudged(ctx, window, cut)
-		if errors.Is(err, errListBudget) {
+		found, now, err := s.batchGetJudged(rctx, window, cut)
+		cancel()
+		if errors.Is(err, errListBudget) || cutByBudget(err, rctx, ctx) {
 			r.unread(window)
 			return r.cursor(), nil
 		}
@@ -279,6 +293,35 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 			r.consumed(e)
 		}
 	}
+}
+
+// roundContext is the context of a listing's round: ctx for the first
+// (every listing makes progress), else ctx cut off at the budget's
+// deadline, measured on the list's clock.
+func (s *Store) roundContext(ctx context.Context, round int, deadline time.Time) (context.Context, context.CancelFunc) {
+	if round == 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, deadline.Sub(s.list.clock()))
+}
+
+// cutByBudget reports whether err is nothing but a round's calls cut off
+// by its budget (rctx) while the listing's own context (ctx) still runs:
+// the listing then answers its cursor. A failure of DynamoDB's in the same
+// round wins over the budget, as in batchGet: the listing is unavailable.
+func cutByBudget(err error, rctx, ctx context.Context) bool {
+	if err == nil || rctx.Err() == nil || ctx.Err() != nil {
+		return false
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !cutByBudget(e, rctx, ctx) {
+				return false
+			}
+		}
+		return true
+	}
+	return errors.Is(err, errListBudget) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // indexEntry is one session as the index gives it: its sort key and id, and

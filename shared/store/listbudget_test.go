@@ -100,3 +100,122 @@ func TestListThrottledRoundStopsAtTheBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestListRoundCallsStopAtTheBudget: a round after the first is started
+// only before the budget ends, and its calls (the index Queries, the
+// BatchGetItems and their re-reads) are cut off when it ends, whatever the
+// SDK is doing: retrying a throttled call (up to 1.2 s of waits), or
+// waiting out an attempt that hangs (3 s each, five of them). Else a round
+// begun just before the budget ran out read DynamoDB to the end of the
+// request's context, through the 2 s listReserve and the function's 1 s
+// answerReserve: 503 where the README promises "One list reads DynamoDB
+// for at most 10 s" and a page ending early with a Link (LIST_TOO_LARGE
+// for a whole day). The round's sessions stay unread for the cursor.
+// The budget's clock is the test's: once the first round has read, it is
+// moved to 1 s before the budget ends, and the second round's call hangs
+// until its context ends, which only a cut at the budget does within the
+// listing's own context (5 s: 503 before the fix).
+func TestListRoundCallsStopAtTheBudget(t *testing.T) {
+	const budget = 10 * time.Second
+	tests := []struct {
+		name  string
+		hung  string // the second round's call that hangs
+		live  int    // sessions listed, after 100 purged ones if purged
+		purge bool
+		limit int
+		want  int // sessions listed by the first round
+	}{
+		// The first round reads 400; the 401st (or a page's look-ahead)
+		// is the second round's BatchGetItem.
+		{"BatchGetItem, whole day", "BatchGetItem", 401, false, 0, 400},
+		{"BatchGetItem, page of 400", "BatchGetItem", 401, false, 400, 400},
+		// The page's first Query (Limit 64) reads only purged entries:
+		// the second round queries again.
+		{"Query, page of 1", "Query", 1, true, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var listing atomic.Bool // the hook acts on the listing's calls only
+			var mu sync.Mutex
+			wall := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+			start := wall
+			now := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
+			// arm moves the budget's clock to 1 s before its end and
+			// makes the next calls of the hung kind hang: once the first
+			// round has read what it reads.
+			var hang, hung atomic.Bool
+			arm := func() {
+				if hang.Swap(true) {
+					return
+				}
+				mu.Lock()
+				wall = start.Add(budget - time.Second)
+				mu.Unlock()
+			}
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op != tt.hung || !listing.Load() {
+					return nil, nil
+				}
+				if !hang.Load() {
+					if tt.purge {
+						arm() // the first round's one Query: it reads only purged entries
+					}
+					return nil, nil
+				}
+				hung.Store(true)
+				<-req.Context().Done() // DynamoDB never answers
+				return nil, req.Context().Err()
+			}}
+			db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(t0)
+			// One list partition: the first round's Query is one call.
+			st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(1), store.ListBudget(budget),
+				store.ListClock(now, func(context.Context, time.Duration) error { return nil }))
+			var vs []*session.Session
+			if tt.purge {
+				vs = sessions("m-1", t0, 100, true)
+			}
+			vs = append(vs, sessions("m-1", t0.Add(50*time.Minute), tt.live, false)...)
+			if err := st.ImportAll(context.Background(), vs); err != nil {
+				t.Fatal(err)
+			}
+			if tt.purge {
+				clock.Set(t0.Add(51 * time.Minute)) // every purged one is past its retention
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			listing.Store(true)
+			listed := 0
+			next, err := st.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: t0, Limit: tt.limit}, func(*session.Session) bool {
+				arm() // the first round has read its sessions
+				listed++
+				return true
+			})
+			listing.Store(false)
+			if !hung.Load() {
+				t.Fatalf("the second round's %s never hung: the test tests nothing", tt.hung)
+			}
+			if err != nil {
+				t.Fatalf("a round cut by the budget = %v (code %q); want the listing's cursor", err, session.ErrorCode(err))
+			}
+			if listed != tt.want || next == "" {
+				t.Fatalf("%d listed, next %q; want the first round's %d and a cursor", listed, next, tt.want)
+			}
+			// The cursor resumes with the sessions the cut round left unread.
+			var rest, want []string
+			if _, err := st.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: t0, Limit: tt.limit, Cursor: next}, func(v *session.Session) bool {
+				rest = append(rest, v.ID)
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs[len(vs)-tt.live+tt.want:] {
+				want = append(want, v.ID)
+			}
+			if !slices.Equal(rest, want) {
+				t.Errorf("the cursor's listing = %v; want %v", rest, want)
+			}
+		})
+	}
+}
