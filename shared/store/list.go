@@ -339,6 +339,10 @@ type listPart struct {
 	buf     []indexEntry                  // read, not yet consumed
 	done    bool                          // nothing left to read
 	scanned string                        // sort key of the last entry the index evaluated
+	// passed is scanned as it was when the Query that filled buf began:
+	// everything of the partition up to it is consumed or gone (a Query
+	// is made only once the partition's buffer is consumed).
+	passed string
 }
 
 // lister merges the partitions of a day by sort key and keeps the position
@@ -432,7 +436,7 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 		_, id, _ := strings.Cut(key.Value, "#")
 		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
 	}
-	p.lek = out.LastEvaluatedKey
+	p.lek, p.passed = out.LastEvaluatedKey, p.scanned
 	if p.lek == nil {
 		p.done = true
 	} else if k, ok := p.lek[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
@@ -506,14 +510,24 @@ func (r *lister) exhausted() bool {
 }
 
 // cursor is the position of the rest: everything up to r.last is consumed
-// in every partition, and a partition with nothing buffered that the index
-// evaluated further (entries the filter dropped: past their listUntil by
-// more than listLagMargin, gone for good) resumes there.
+// in every partition, and a partition the index evaluated further (entries
+// the filter dropped: past their listUntil by more than listLagMargin, gone
+// for good) resumes there: after what it scanned if nothing is buffered,
+// else after what it had scanned before the entries buffered (a round cut
+// after its Queries answered leaves them unread). Without the latter, a
+// page cut so, having consumed nothing, gave back a cursor before its own:
+// while DynamoDB stayed slow, the walk went round.
 func (r *lister) cursor() string {
 	pos := map[int]string{}
 	for i, p := range r.parts {
-		at := max(r.from[i], p.scanned)
-		if len(p.buf) == 0 && !p.done && at > r.last {
+		at := max(r.from[i], p.passed)
+		if len(p.buf) == 0 {
+			if p.done {
+				continue
+			}
+			at = max(at, p.scanned)
+		}
+		if at > r.last {
 			pos[i] = at
 		}
 	}
