@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -361,4 +362,157 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// attemptTimeout is what net/http answers when an attempt outlives the
+// client's own timeout (the SDK's 3 s per attempt, Client.Timeout): a
+// timeout that is context.DeadlineExceeded to errors.Is, though no context
+// of the caller's ended.
+type attemptTimeout struct{}
+
+func (attemptTimeout) Error() string {
+	return "Client.Timeout exceeded while awaiting headers (injected)"
+}
+func (attemptTimeout) Timeout() bool        { return true }
+func (attemptTimeout) Temporary() bool      { return true }
+func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// hungBody is an answer's body that never arrives: a read waits until the
+// request's context ends, then fails with its cause, as net/http's does.
+type hungBody struct{ ctx context.Context }
+
+func (b hungBody) Read([]byte) (int, error) { <-b.ctx.Done(); return 0, context.Cause(b.ctx) }
+func (hungBody) Close() error               { return nil }
+
+// TestListRoundCutOrFailure: what the SDK answers when a round after the
+// first ends without its reads decides between the page's cursor and a
+// failure. A round cut by the list's budget, whatever the shape of the
+// error (an attempt cut, an answer whose body was cut), answers the cursor;
+// DynamoDB failing within the budget is unavailable (503) even when its
+// error is context.DeadlineExceeded to errors.Is (net/http's own attempt
+// timeout, which ends no context of the listing's) — a page or a whole day
+// is never answered short for it; and a failure beside a cut wins over the
+// cut.
+func TestListRoundCutOrFailure(t *testing.T) {
+	const budget = 10 * time.Second
+	var batches atomic.Int64 // a subtest's BatchGetItems of rounds after the first
+	tests := []struct {
+		name   string
+		shards int
+		limit  int
+		cutIn  time.Duration // how long a round after the first has before the budget ends
+		// answer answers a call of a round after the first (nil, nil: sent on).
+		answer func(op string, shard int, req *http.Request) (*http.Response, error)
+		want   session.Code // "": the page's cursor
+	}{
+		{"the Query's answer's body hangs", 1, 3, 500 * time.Millisecond, func(op string, _ int, req *http.Request) (*http.Response, error) {
+			if op != "Query" {
+				return nil, nil
+			}
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+				Body: hungBody{req.Context()}, Request: req}, nil
+		}, ""},
+		{"the BatchGetItem's answer's body hangs, whole day", 2, 0, 500 * time.Millisecond, func(op string, _ int, req *http.Request) (*http.Response, error) {
+			if op != "BatchGetItem" {
+				return nil, nil
+			}
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+				Body: hungBody{req.Context()}, Request: req}, nil
+		}, ""},
+		{"every Query attempt times out, within the budget", 1, 3, 5 * time.Second, func(op string, _ int, req *http.Request) (*http.Response, error) {
+			if op != "Query" {
+				return nil, nil
+			}
+			return nil, attemptTimeout{}
+		}, session.EUNAVAILABLE},
+		{"every BatchGetItem attempt times out, within the budget, whole day", 2, 0, 5 * time.Second, func(op string, _ int, req *http.Request) (*http.Response, error) {
+			if op != "BatchGetItem" {
+				return nil, nil
+			}
+			return nil, attemptTimeout{}
+		}, session.EUNAVAILABLE},
+		{"one partition's Query refused, the other's cut", 2, 3, 500 * time.Millisecond, func(op string, shard int, req *http.Request) (*http.Response, error) {
+			switch {
+			case op != "Query":
+				return nil, nil
+			case shard == 0:
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "ValidationException", "refused (injected)"), nil
+			}
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		}, session.EINTERNAL},
+		{"one BatchGetItem refused, the others' answers cut, whole day", 2, 0, 500 * time.Millisecond, func(op string, _ int, req *http.Request) (*http.Response, error) {
+			if op != "BatchGetItem" {
+				return nil, nil
+			}
+			if batches.Add(1) == 1 {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "ValidationException", "refused (injected)"), nil
+			}
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+				Body: hungBody{req.Context()}, Request: req}, nil
+		}, session.EINTERNAL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			batches.Store(0)
+			var mu sync.Mutex
+			var cur *cutListing
+			listing := func() *cutListing { mu.Lock(); defer mu.Unlock(); return cur }
+			var later atomic.Int64 // calls answered by tt.answer
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+				if c := listing(); c == nil || !c.later() {
+					return nil, nil
+				}
+				res, err := tt.answer(op, queryShard(body), req)
+				if res != nil || err != nil {
+					later.Add(1)
+				}
+				return res, err
+			}}
+			db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(t0)
+			start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+			listClock := func() time.Time {
+				c := listing()
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				if c.clockCalls++; c.clockCalls == 1 {
+					return start
+				}
+				return start.Add(budget - tt.cutIn)
+			}
+			st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(tt.shards), store.ListBudget(budget),
+				store.ListClock(listClock, func(context.Context, time.Duration) error { return nil }))
+			// A page's first Queries (64 entries) pass only filtered
+			// sessions, so its second round queries; a whole day's first
+			// round reads 400 sessions, so its second reads the rest (4 BatchGetItems).
+			vs := sessions("m-1", t0, 300, true)
+			vs = append(vs, sessions("m-1", t0.Add(20*time.Minute), 750, false)...)
+			if err := st.ImportAll(context.Background(), vs); err != nil {
+				t.Fatal(err)
+			}
+			clock.Set(t0.Add(time.Hour))
+			mu.Lock()
+			cur = &cutListing{answered: map[string]int{}, read: map[string]bool{}}
+			mu.Unlock()
+			next, err := st.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: t0, Limit: tt.limit}, func(*session.Session) bool { return true })
+			if later.Load() == 0 {
+				t.Fatal("no call of a round after the first met the fault: the test tests nothing")
+			}
+			if got := session.ErrorCode(err); !hasCode(err, tt.want) || tt.want == "" && next == "" {
+				t.Errorf("ListByDay() = next %q, %v (code %q); want code %q (\"\": a cursor)", next, err, got, tt.want)
+			}
+		})
+	}
+}
+
+// hasCode reports whether err has code ("": err is nil), itself or, for
+// parallel calls' joined errors, in one of them (their order is the
+// calls', not their failures').
+func hasCode(err error, code session.Code) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return slices.ContainsFunc(j.Unwrap(), func(e error) bool { return hasCode(e, code) })
+	}
+	return session.ErrorCode(err) == code
 }
