@@ -269,7 +269,11 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		}
 		found, now, err := s.batchGetJudged(rctx, window, cut)
 		cancel()
-		if errors.Is(err, errListBudget) || cutByBudget(err, rctx, ctx) {
+		// errListBudget alone (a retry's wait would pass the budget), or
+		// nothing but cut calls. Not errors.Is: a call cut by the budget
+		// may fail with its cause, errListBudget (net/http's body read),
+		// beside another call's failure, which wins.
+		if err == errListBudget || cutByBudget(err, rctx, ctx) {
 			r.unread(window)
 			return r.cursor(), nil
 		}
@@ -297,20 +301,27 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 
 // roundContext is the context of a listing's round: ctx for the first
 // (every listing makes progress), else ctx cut off at the budget's
-// deadline, measured on the list's clock.
+// deadline, measured on the list's clock, with errListBudget as the cut's
+// cause.
 func (s *Store) roundContext(ctx context.Context, round int, deadline time.Time) (context.Context, context.CancelFunc) {
 	if round == 0 {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(ctx, deadline.Sub(s.list.clock()))
+	return context.WithTimeoutCause(ctx, deadline.Sub(s.list.clock()), errListBudget)
 }
 
 // cutByBudget reports whether err is nothing but a round's calls cut off
-// by its budget (rctx) while the listing's own context (ctx) still runs:
-// the listing then answers its cursor. A failure of DynamoDB's in the same
-// round wins over the budget, as in batchGet: the listing is unavailable.
+// by its budget (rctx's deadline passed: its cause is errListBudget) while
+// the listing's own context (ctx) still runs: the listing then answers its
+// cursor. A failure of DynamoDB's in the same round wins over the budget,
+// as in batchGet: the listing is unavailable. The cause, not rctx.Err(),
+// tells the cut: the round's context is also done once the round cancels
+// it, and DynamoDB failing within the budget can fail with an error that
+// is context.DeadlineExceeded to errors.Is (net/http's own per-attempt
+// timeout); read as a cut, it answered a page short, and a whole day 400
+// LIST_TOO_LARGE, for a failure (503).
 func cutByBudget(err error, rctx, ctx context.Context) bool {
-	if err == nil || rctx.Err() == nil || ctx.Err() != nil {
+	if err == nil || context.Cause(rctx) != errListBudget || ctx.Err() != nil {
 		return false
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -339,6 +350,10 @@ type listPart struct {
 	buf     []indexEntry                  // read, not yet consumed
 	done    bool                          // nothing left to read
 	scanned string                        // sort key of the last entry the index evaluated
+	// passed is scanned as it was when the Query that filled buf began:
+	// everything of the partition up to it is consumed or gone (a Query
+	// is made only once the partition's buffer is consumed).
+	passed string
 }
 
 // lister merges the partitions of a day by sort key and keeps the position
@@ -432,7 +447,7 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 		_, id, _ := strings.Cut(key.Value, "#")
 		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
 	}
-	p.lek = out.LastEvaluatedKey
+	p.lek, p.passed = out.LastEvaluatedKey, p.scanned
 	if p.lek == nil {
 		p.done = true
 	} else if k, ok := p.lek[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
@@ -506,14 +521,24 @@ func (r *lister) exhausted() bool {
 }
 
 // cursor is the position of the rest: everything up to r.last is consumed
-// in every partition, and a partition with nothing buffered that the index
-// evaluated further (entries the filter dropped: past their listUntil by
-// more than listLagMargin, gone for good) resumes there.
+// in every partition, and a partition the index evaluated further (entries
+// the filter dropped: past their listUntil by more than listLagMargin, gone
+// for good) resumes there: after what it scanned if nothing is buffered,
+// else after what it had scanned before the entries buffered (a round cut
+// after its Queries answered leaves them unread). Without the latter, a
+// page cut so, having consumed nothing, gave back a cursor before its own:
+// while DynamoDB stayed slow, the walk went round.
 func (r *lister) cursor() string {
 	pos := map[int]string{}
 	for i, p := range r.parts {
-		at := max(r.from[i], p.scanned)
-		if len(p.buf) == 0 && !p.done && at > r.last {
+		at := max(r.from[i], p.passed)
+		if len(p.buf) == 0 {
+			if p.done {
+				continue
+			}
+			at = max(at, p.scanned)
+		}
+		if at > r.last {
 			pos[i] = at
 		}
 	}
