@@ -196,39 +196,14 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 			}
 			return cutPass
 		}, ""},
-		{"second BatchGetItem of a round hangs, whole day", 4, 0, 0, 1, 0, 900, false, func(c *cutListing, op string, body []byte) cutAction {
-			if op != "BatchGetItem" {
-				return cutPass
-			}
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			if c.batchGets++; c.batchGets == 2 {
+		{"second BatchGetItem of a round hangs, whole day", 4, 0, 0, 1, 0, 900, false, onLaterBatchGet(func(n int) cutAction {
+			if n == 2 {
 				return cutHang
 			}
 			return cutPass
-		}, "BatchGetItem"},
-		{"keys left unprocessed, the retry hangs", 2, 7, 300, 3, 30, 6, false, func(c *cutListing, op string, body []byte) cutAction {
-			if op != "BatchGetItem" {
-				return cutPass
-			}
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			if c.batchGets++; c.batchGets == 1 {
-				return cutUnprocessed
-			}
-			return cutHang
-		}, "BatchGetItem"},
-		{"keys left unprocessed, the retry hangs, whole day", 4, 0, 0, 1, 0, 900, false, func(c *cutListing, op string, body []byte) cutAction {
-			if op != "BatchGetItem" {
-				return cutPass
-			}
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			if c.batchGets++; c.batchGets == 1 {
-				return cutUnprocessed
-			}
-			return cutHang
-		}, "BatchGetItem"},
+		}), "BatchGetItem"},
+		{"keys left unprocessed, the retry hangs", 2, 7, 300, 3, 30, 6, false, onLaterBatchGet(unprocessedThenHang), "BatchGetItem"},
+		{"keys left unprocessed, the retry hangs, whole day", 4, 0, 0, 1, 0, 900, false, onLaterBatchGet(unprocessedThenHang), "BatchGetItem"},
 		{"straddled expiry, the re-read hangs, whole day", 4, 0, 0, 1, 0, 900, true, func(c *cutListing, op string, body []byte) cutAction {
 			if op != "BatchGetItem" {
 				return cutPass
@@ -515,4 +490,27 @@ func hasCode(err error, code session.Code) bool {
 		return slices.ContainsFunc(j.Unwrap(), func(e error) bool { return hasCode(e, code) })
 	}
 	return session.ErrorCode(err) == code
+}
+
+// onLaterBatchGet acts on the BatchGetItems of a listing's later rounds
+// by their count (1 for the first), and lets every other call pass.
+func onLaterBatchGet(act func(n int) cutAction) func(*cutListing, string, []byte) cutAction {
+	return func(c *cutListing, op string, _ []byte) cutAction {
+		if op != "BatchGetItem" {
+			return cutPass
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.batchGets++
+		return act(c.batchGets)
+	}
+}
+
+// unprocessedThenHang leaves the first BatchGetItem's keys half
+// unprocessed and hangs every one after it (the retry).
+func unprocessedThenHang(n int) cutAction {
+	if n == 1 {
+		return cutUnprocessed
+	}
+	return cutHang
 }
