@@ -380,32 +380,10 @@ func TestListRoundCutOrFailure(t *testing.T) {
 		answer func(op string, shard int, req *http.Request) (*http.Response, error)
 		want   session.Code // "": the page's cursor
 	}{
-		{"the Query's answer's body hangs", 1, 3, 500 * time.Millisecond, func(op string, _ int, req *http.Request) (*http.Response, error) {
-			if op != "Query" {
-				return nil, nil
-			}
-			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-				Body: hungBody{req.Context()}, Request: req}, nil
-		}, ""},
-		{"the BatchGetItem's answer's body hangs, whole day", 2, 0, 500 * time.Millisecond, func(op string, _ int, req *http.Request) (*http.Response, error) {
-			if op != "BatchGetItem" {
-				return nil, nil
-			}
-			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-				Body: hungBody{req.Context()}, Request: req}, nil
-		}, ""},
-		{"every Query attempt times out, within the budget", 1, 3, 5 * time.Second, func(op string, _ int, req *http.Request) (*http.Response, error) {
-			if op != "Query" {
-				return nil, nil
-			}
-			return nil, attemptTimeout{}
-		}, session.EUNAVAILABLE},
-		{"every BatchGetItem attempt times out, within the budget, whole day", 2, 0, 5 * time.Second, func(op string, _ int, req *http.Request) (*http.Response, error) {
-			if op != "BatchGetItem" {
-				return nil, nil
-			}
-			return nil, attemptTimeout{}
-		}, session.EUNAVAILABLE},
+		{"the Query's answer's body hangs", 1, 3, 500 * time.Millisecond, bodyHangsOn("Query"), ""},
+		{"the BatchGetItem's answer's body hangs, whole day", 2, 0, 500 * time.Millisecond, bodyHangsOn("BatchGetItem"), ""},
+		{"every Query attempt times out, within the budget", 1, 3, 5 * time.Second, attemptsTimeOutOn("Query"), session.EUNAVAILABLE},
+		{"every BatchGetItem attempt times out, within the budget, whole day", 2, 0, 5 * time.Second, attemptsTimeOutOn("BatchGetItem"), session.EUNAVAILABLE},
 		{"one partition's Query refused, the other's cut", 2, 3, 500 * time.Millisecond, func(op string, shard int, req *http.Request) (*http.Response, error) {
 			switch {
 			case op != "Query":
@@ -513,4 +491,27 @@ func unprocessedThenHang(n int) cutAction {
 		return cutUnprocessed
 	}
 	return cutHang
+}
+
+// bodyHangsOn answers every call of operation op with a 200 whose body
+// never arrives (until the call's context ends); other calls are sent on.
+func bodyHangsOn(op string) func(string, int, *http.Request) (*http.Response, error) {
+	return func(o string, _ int, req *http.Request) (*http.Response, error) {
+		if o != op {
+			return nil, nil
+		}
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+			Body: hungBody{req.Context()}, Request: req}, nil
+	}
+}
+
+// attemptsTimeOutOn fails every attempt of operation op as net/http's own
+// per-attempt timeout does; other calls are sent on.
+func attemptsTimeOutOn(op string) func(string, int, *http.Request) (*http.Response, error) {
+	return func(o string, _ int, _ *http.Request) (*http.Response, error) {
+		if o != op {
+			return nil, nil
+		}
+		return nil, attemptTimeout{}
+	}
 }
