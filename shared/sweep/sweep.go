@@ -615,8 +615,12 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 // stack's: without FunctionName a second stack's sweeper (staging beside
 // production) would write the same metrics and raise the other's alarms.
 // It is written whatever LOG_LEVEL allows: it is the run's metrics, not a
-// diagnostic, and the template's heartbeat alarm treats a minute without
-// it as a sweeper that stopped. Its level says whether the run had errors.
+// diagnostic, and every sweeper alarm on them treats a minute without
+// them as nothing wrong (TreatMissingData notBreaching): a filtered line
+// would silence them all. The template's heartbeat alarm counts the
+// function's invocations (AWS/Lambda), not these lines, and a run that
+// never reports (a crash, a timeout) is a Lambda error, its own alarm.
+// Its level says whether the run had errors.
 func (s *Sweeper) report(ctx context.Context, r Result) {
 	level := slog.LevelInfo
 	if r.Errors > 0 {
@@ -663,7 +667,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 	)
 	// The handler, not the Logger: Logger.LogAttrs drops a record below
 	// the handler's level before it is built. A line that cannot be
-	// written has nowhere else to go (the heartbeat alarm notices).
+	// written has nowhere else to go.
 	_ = s.Logger.Handler().Handle(ctx, rec)
 }
 

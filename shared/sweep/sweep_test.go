@@ -497,8 +497,9 @@ func TestSweepJudgesAnUnknownOutcomeByTheSession(t *testing.T) {
 
 // TestSummaryLineIsEmbeddedMetricFormat: the run's one summary line is an
 // EMF document, at every LOG_LEVEL: it carries the metrics the template's
-// heartbeat alarm watches ("missing data = breaching"), so LOG_LEVEL=warn
-// must not turn a healthy sweeper into a silent one.
+// sweeper alarms watch, each treating missing data as nothing wrong, so
+// LOG_LEVEL=warn must not turn a sweeper in trouble into a silent one (the
+// heartbeat alarm counts invocations, not these lines).
 func TestSummaryLineIsEmbeddedMetricFormat(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError} {
 		t.Run(level.String(), func(t *testing.T) { testSummaryLine(t, level) })
