@@ -61,9 +61,12 @@ func Run(ctx context.Context, c Config) error {
 	}
 	// Refused before anything is printed but this line: make smoke's
 	// command prints nothing of its own, so the FAIL line is all a user
-	// who wrote host:port without http:// sees.
-	if u, err := url.ParseRequestURI(r.base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return r.fail(fmt.Errorf("API_URL %q is not an http(s) URL such as http://127.0.0.1:3000", c.BaseURL))
+	// who wrote host:port without http:// sees. A query or a fragment
+	// would come before every path appended to the base (GET
+	// /?x=1/local/token…, a 404 blamed on the API).
+	if u, err := url.ParseRequestURI(r.base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		strings.ContainsAny(r.base, "?#") {
+		return r.fail(fmt.Errorf("API_URL %q is not an http(s) base URL (no query or fragment) such as http://127.0.0.1:3000", c.BaseURL))
 	}
 	fmt.Fprintf(r.c.Out, "smoke test of %s\n", r.base)
 	if err := r.tokens(ctx); err != nil {

@@ -22,7 +22,10 @@ func (t *refusingTransport) RoundTrip(*http.Request) (*http.Response, error) {
 // and the refusal is printed as every other failure is: make smoke's
 // command prints nothing else, so a silent refusal was a bare exit 1.
 func TestRunSaysWhyItRefusesTheURL(t *testing.T) {
-	for _, base := range []string{"", "127.0.0.1:3000", "localhost:3000", "ftp://127.0.0.1:3000", "httpx://127.0.0.1:3000", "http://", "http:/127.0.0.1:3000", "/sessions"} {
+	for _, base := range []string{"", "127.0.0.1:3000", "localhost:3000", "ftp://127.0.0.1:3000", "httpx://127.0.0.1:3000", "http://", "http:/127.0.0.1:3000", "/sessions",
+		// A query or fragment would end up before every path the test
+		// appends: GET /?x=1/local/token…, a misleading 404 later.
+		"http://127.0.0.1:3000?x=1", "http://127.0.0.1:3000/?", "http://127.0.0.1:3000/#top"} {
 		t.Run(base, func(t *testing.T) {
 			var out bytes.Buffer
 			rt := &refusingTransport{}

@@ -319,7 +319,10 @@ func (s *Store) roundContext(ctx context.Context, round int, deadline time.Time)
 // it, and DynamoDB failing within the budget can fail with an error that
 // is context.DeadlineExceeded to errors.Is (net/http's own per-attempt
 // timeout); read as a cut, it answered a page short, and a whole day 400
-// LIST_TOO_LARGE, for a failure (503).
+// LIST_TOO_LARGE, for a failure (503). So is a call that failed while
+// the round's context still ran (failedWithin), whatever its error wraps,
+// when another call of the round was still running as the budget ended:
+// the cause alone read it as a cut.
 func cutByBudget(err error, rctx, ctx context.Context) bool {
 	if err == nil || context.Cause(rctx) != errListBudget || ctx.Err() != nil {
 		return false
@@ -332,7 +335,31 @@ func cutByBudget(err error, rctx, ctx context.Context) bool {
 		}
 		return true
 	}
+	var own *ownFailure
+	if errors.As(err, &own) {
+		return false
+	}
 	return errors.Is(err, errListBudget) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// ownFailure is the error of a round's call that failed while the round's
+// context (ctx) still ran: DynamoDB's own failure, never the budget's cut,
+// even when it is context.DeadlineExceeded to errors.Is (net/http's own
+// per-attempt timeout) and the budget has ended by the time the round's
+// other calls answer. A call the budget cut returns only once ctx is done.
+type ownFailure struct{ err error }
+
+func (e *ownFailure) Error() string { return e.err.Error() }
+func (e *ownFailure) Unwrap() error { return e.err }
+
+// failedWithin marks err, a round's call's error, as its own failure
+// (ownFailure) if ctx, the round's context, still runs as it returns.
+// errListBudget (a wait that would pass the budget) is left as it is.
+func failedWithin(ctx context.Context, err error) error {
+	if err == nil || err == errListBudget || ctx.Err() != nil {
+		return err
+	}
+	return &ownFailure{err}
 }
 
 // indexEntry is one session as the index gives it: its sort key and id, and
@@ -412,7 +439,7 @@ func (r *lister) fill(ctx context.Context) error {
 		if len(p.buf) > 0 || p.done {
 			continue
 		}
-		wg.Go(func() { errs[i] = r.query(ctx, i, p) })
+		wg.Go(func() { errs[i] = failedWithin(ctx, r.query(ctx, i, p)) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
@@ -626,7 +653,7 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Tim
 				ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
 			}, cut)
 			if err != nil {
-				*slot = err
+				*slot = failedWithin(ctx, err)
 				return
 			}
 			for _, av := range items {

@@ -366,11 +366,13 @@ func (hungBody) Close() error               { return nil }
 // DynamoDB failing within the budget is unavailable (503) even when its
 // error is context.DeadlineExceeded to errors.Is (net/http's own attempt
 // timeout, which ends no context of the listing's) — a page or a whole day
-// is never answered short for it; and a failure beside a cut wins over the
-// cut.
+// is never answered short for it, even when another call of the round is
+// still running as the budget ends; and a failure beside a cut wins over
+// the cut.
 func TestListRoundCutOrFailure(t *testing.T) {
 	const budget = 10 * time.Second
-	var batches atomic.Int64 // a subtest's BatchGetItems of rounds after the first
+	var batches atomic.Int64           // a subtest's BatchGetItems of rounds after the first
+	var failing atomic.Pointer[string] // the first key of the BatchGetItem whose every attempt fails
 	tests := []struct {
 		name   string
 		shards int
@@ -404,10 +406,42 @@ func TestListRoundCutOrFailure(t *testing.T) {
 			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
 				Body: hungBody{req.Context()}, Request: req}, nil
 		}, session.EINTERNAL},
+		// DynamoDB failing one call within the budget while another call
+		// of the round still runs when the budget ends: the failure came
+		// first and is DynamoDB's own (the round's context still ran), so
+		// it is 503, though the budget has ended by the time the round
+		// has all its answers and the failure (net/http's attempt
+		// timeout) is context.DeadlineExceeded to errors.Is.
+		{"one partition's Query attempts time out within the budget, the other's cut", 2, 3, 5 * time.Second, func(op string, shard int, req *http.Request) (*http.Response, error) {
+			switch {
+			case op != "Query":
+				return nil, nil
+			case shard == 0:
+				return nil, attemptTimeout{}
+			}
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		}, session.EUNAVAILABLE},
+		{"one BatchGetItem's attempts time out within the budget, the others' cut, whole day", 2, 0, 5 * time.Second, func(op string, _ int, req *http.Request) (*http.Response, error) {
+			if op != "BatchGetItem" {
+				return nil, nil
+			}
+			body, err := io.ReadAll(req.Body)
+			if err != nil {
+				return nil, err
+			}
+			first := batchIDs(body)[0]
+			if failing.CompareAndSwap(nil, &first) || *failing.Load() == first {
+				return nil, attemptTimeout{}
+			}
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		}, session.EUNAVAILABLE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			batches.Store(0)
+			failing.Store(nil)
 			var mu sync.Mutex
 			var cur *cutListing
 			listing := func() *cutListing { mu.Lock(); defer mu.Unlock(); return cur }
