@@ -19,6 +19,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -141,7 +142,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		},
 	}
 	return dynamodb.NewFromConfig(cfg, func(do *dynamodb.Options) {
-		do.APIOptions = append(do.APIOptions, refuseEmptySuccess)
+		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
@@ -196,6 +197,53 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 				io.Reader
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(first[:n]), res.Body), res.Body}
+			return out, md, nil
+		}), middleware.After)
+}
+
+// refuseForeignAnswers makes two answers that read as DynamoDB's but that
+// DynamoDB never sends errors the SDK could not read
+// (smithy.DeserializationError, which the store answers 503: classify),
+// as an answer not DynamoDB's names no verdict (docs/design.md §8):
+//   - a transaction canceled without one CancellationReason per item of
+//     the request (none, an empty list, or too few or too many): which
+//     item failed, and why, is unknown, and the store's reading of the
+//     reasons by position (the last item a failed Idempotency-Key record,
+//     a conflict, a throttled index) would give a false 500 or 409. The
+//     canceled transaction is not kept in the error, so nothing reads
+//     those reasons;
+//   - a Query answered without Items (DynamoDB always sends Count and
+//     Items, an empty list for no match; the store never asks for
+//     Select COUNT): read as a success it is a day without sessions or a
+//     shard with nothing due.
+//
+// It runs in the Initialize step, after the SDK's retries (neither answer
+// is one the SDK retries), and costs a type switch on a failed
+// transaction and a nil check on a Query: nothing on the hot path.
+func refuseForeignAnswers(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("paysessionsRefuseForeignAnswers",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			if err != nil {
+				var tce *ddb.TransactionCanceledException
+				if !errors.As(err, &tce) {
+					return out, md, err
+				}
+				items := -1
+				switch p := in.Parameters.(type) {
+				case *dynamodb.TransactWriteItemsInput:
+					items = len(p.TransactItems)
+				case *dynamodb.TransactGetItemsInput:
+					items = len(p.TransactItems)
+				}
+				if len(tce.CancellationReasons) != items {
+					return out, md, &smithy.DeserializationError{Err: fmt.Errorf("DynamoDB canceled a transaction of %d items with %d cancellation reasons", items, len(tce.CancellationReasons))}
+				}
+				return out, md, err
+			}
+			if q, ok := out.Result.(*dynamodb.QueryOutput); ok && q.Items == nil {
+				return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
+			}
 			return out, md, nil
 		}), middleware.After)
 }
