@@ -175,6 +175,12 @@ var dynamoFaults = []dynamoFault{
 	{"200 {} to a Query", []string{"Query"}, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
 	}, 503, session.ReasonUnavailable},
+	// The same of a BatchGetItem: DynamoDB always sends Responses (each
+	// table asked, an empty list for no item found); {} would read as
+	// every listed session gone.
+	{"200 {} to a BatchGetItem", []string{"BatchGetItem"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
+	}, 503, session.ReasonUnavailable},
 	// A ValidationError is a request DynamoDB refuses as malformed: our
 	// bug, 500, in the generic body.
 	{"transaction canceled: ValidationError", transactOps, func(req *http.Request, body []byte) *http.Response {

@@ -209,7 +209,7 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 		}), middleware.After)
 }
 
-// refuseForeignAnswers makes two answers that read as DynamoDB's but that
+// refuseForeignAnswers makes answers that read as DynamoDB's but that
 // DynamoDB never sends errors the SDK could not read
 // (smithy.DeserializationError, which the store answers 503: classify),
 // as an answer not DynamoDB's names no verdict (docs/design.md §8):
@@ -223,11 +223,16 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //   - a Query answered without Items (DynamoDB always sends Count and
 //     Items, an empty list for no match; the store never asks for
 //     Select COUNT): read as a success it is a day without sessions or a
-//     shard with nothing due.
+//     shard with nothing due; and a BatchGetItem answered without
+//     Responses (DynamoDB sends each table asked, an empty list for no
+//     item found): read as a success, every listed session is gone.
 //
-// It runs in the Initialize step, after the SDK's retries (neither answer
-// is one the SDK retries), and costs a type switch on a failed
-// transaction and a nil check on a Query: nothing on the hot path.
+// It runs in the Initialize step, after the SDK's retries (none of these
+// answers is one the SDK retries), and costs a type switch on each answer
+// and a nil check: nothing measurable beside a network call. Count itself
+// cannot be checked (the SDK reads it into an int32, 0 when absent), nor
+// {"Items":[]} without Count told from a real empty answer without
+// reading the raw body, which this check does not do.
 func refuseForeignAnswers(st *middleware.Stack) error {
 	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("paysessionsRefuseForeignAnswers",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -249,8 +254,15 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 				}
 				return out, md, err
 			}
-			if q, ok := out.Result.(*dynamodb.QueryOutput); ok && q.Items == nil {
-				return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
+			switch r := out.Result.(type) {
+			case *dynamodb.QueryOutput:
+				if r.Items == nil {
+					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
+				}
+			case *dynamodb.BatchGetItemOutput:
+				if r.Responses == nil {
+					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem without Responses")}
+				}
 			}
 			return out, md, nil
 		}), middleware.After)
