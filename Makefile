@@ -28,11 +28,19 @@ help: ## List the targets.
 deps: ## Download Go modules (DynamoDB Local installs itself on first use).
 	$(GO) mod download
 
+# first_build says, before a build of $(1) that has not been made here yet
+# (a new clone, after make clean), that Go may be compiling every module for
+# the first time: minutes without output otherwise look like a hang. A
+# rebuild, its modules in Go's cache, takes seconds and says nothing.
+first_build = @[ -e $(1) ] || echo "Building $(1): a first build compiles every module (the AWS SDK among them) and can take several minutes; later builds take seconds."
+
 run: deps ## Start the whole API locally on 127.0.0.1:3000 (PORT) with DynamoDB Local.
+	$(call first_build,bin/localapi)
 	$(GO) build -o bin/localapi ./cmd/localapi
 	./bin/localapi
 
 start-api: deps ## The template's API as sam local start-api runs it, without Docker: the 13 real bootstraps under aws-lambda-rie, on 127.0.0.1:3000 (PORT).
+	$(call first_build,bin/startapi)
 	$(GO) build -o bin/startapi ./cmd/startapi
 	./bin/startapi
 

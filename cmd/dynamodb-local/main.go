@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -24,9 +25,31 @@ import (
 )
 
 func main() {
+	flag.CommandLine.SetOutput(os.Stderr)
+	flag.Usage = func() { usage(flag.CommandLine) }
 	port := flag.Int("port", 0, "port to listen on (0 picks a free one)")
 	flag.Parse()
 	os.Exit(run(*port, flag.Args()))
+}
+
+// usage prints the command's two forms and its flags (-h).
+func usage(fs *flag.FlagSet) {
+	fmt.Fprint(fs.Output(), `Usage:
+  go run ./cmd/dynamodb-local [-port N]                  run DynamoDB Local until Ctrl-C
+  go run ./cmd/dynamodb-local [-port N] -- <command...>  run the command with DYNAMODB_ENDPOINT set, then stop
+
+`)
+	fs.PrintDefaults()
+}
+
+// serving tells a user who ran the engine alone (no command) how to use
+// it: where it is, how to point the service at it, that it keeps nothing.
+func serving(w io.Writer, endpoint string) {
+	fmt.Fprintf(w, `dynamodb-local: serving until Ctrl-C, in memory (its tables go when it stops). Point the service at it:
+  DYNAMODB_ENDPOINT=%s make run
+  DYNAMODB_ENDPOINT=%s go test ./...
+(-port fixes the port; -h shows the options)
+`, endpoint, endpoint)
 }
 
 func run(port int, args []string) int {
@@ -40,6 +63,7 @@ func run(port int, args []string) int {
 	defer e.Stop()
 	fmt.Fprintln(os.Stderr, "dynamodb-local: DynamoDB Local at", e.Endpoint)
 	if len(args) == 0 {
+		serving(os.Stderr, e.Endpoint)
 		select {
 		case <-ctx.Done():
 			return 0

@@ -183,6 +183,8 @@ func TestInstallFromRegistry(t *testing.T) {
 			reg.serve(tc.path, tgz)
 			in := testInstaller(reg, testPackage(sri(tgz)))
 			in.registry = tc.registry(reg.URL)
+			var log bytes.Buffer
+			in.log = &log
 			dir := filepath.Join(t.TempDir(), "engine")
 
 			jarDir, err := in.install(context.Background(), dir)
@@ -203,12 +205,21 @@ func TestInstallFromRegistry(t *testing.T) {
 				t.Errorf("install dir = %v; want the lock and %s only", got, in.pkg.folder())
 			}
 
-			// Installed: the next call answers from the folder.
+			if !strings.Contains(log.String(), "dynamolocal: downloading") {
+				t.Errorf("first install's progress = %q; want the download reported", log.String())
+			}
+
+			// Installed: the next call answers from the folder, and says
+			// nothing (no download to report).
+			log.Reset()
 			if _, err := in.install(context.Background(), dir); err != nil {
 				t.Fatalf("second install() = %v", err)
 			}
 			if got := reg.requests.Load(); got != 1 {
 				t.Errorf("registry requests = %d; want 1", got)
+			}
+			if log.Len() != 0 {
+				t.Errorf("second install's progress = %q; want none", log.String())
 			}
 		})
 	}

@@ -494,7 +494,7 @@ func testStrictClients(t *testing.T, h *harness) {
 		"paymentMethod": "Card", "paymentScenario": "Payment", "transactionId": "20220211-0013-0000-0382",
 		"partnerTransactionId": "p-1", "shopBuyerId": "b-1", "callGuid": "a0dc3aca-92f7-4cac-9f12-208a2916be7d",
 		"providerSessionGuid": "7d1541fa-5747-429a-a6a0-1939f4d88028", "paymentProvider": "STRIPE",
-		"provider": map[string]any{"clientSecret": "pi_1234_secret_abcd"}, "hosted": true,
+		"provider": map[string]any{"checkoutSessionId": "cs_test_a1b2c3d4", "checkoutUrl": "https://checkout.stripe.com/c/pay/cs_test_a1b2c3d4"}, "hosted": true,
 		"actionUrl": "https://auth.payments.example/?id=1", "returnUrl": "https://example.com/order/confirmation",
 		"cancelUrl": "https://example.com/order/checkout", "savePaymentProfile": true,
 		"paymentProfileId": "f4a5b6c7-d8e9-0123-4567-234567890123", "paymentMethodDetails": map[string]any{"brand": "VISA"},

@@ -50,6 +50,17 @@ func coralError(req *http.Request, status int, code, msg string) *http.Response 
 	return rawResponse(req, status, "application/x-amz-json-1.0", body)
 }
 
+// canceledWith is a TransactionCanceledException whose CancellationReasons
+// are reasons as given: nil leaves the member out.
+func canceledWith(req *http.Request, reasons []map[string]string) *http.Response {
+	m := map[string]any{"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException", "Message": "Transaction cancelled"}
+	if reasons != nil {
+		m["CancellationReasons"] = reasons
+	}
+	b, _ := json.Marshal(m)
+	return rawResponse(req, 400, "application/x-amz-json-1.0", string(b))
+}
+
 var transactOps = []string{"TransactWriteItems", "TransactGetItems"}
 
 // dynamoFaults are DynamoDB's real failure answers ("Error handling with
@@ -136,6 +147,39 @@ var dynamoFaults = []dynamoFault{
 		}
 		b, _ := json.Marshal(map[string]any{"Responses": responses, "UnprocessedKeys": in.RequestItems})
 		return rawResponse(req, 200, "application/x-amz-json-1.0", string(b))
+	}, 503, session.ReasonUnavailable},
+	// A transaction canceled without one reason per item is not
+	// DynamoDB's answer (it sends a CancellationReasons list as long as
+	// the request's TransactItems): which item failed, and why, is
+	// unknown, so is the verdict, as for an answer the SDK cannot read.
+	{"transaction canceled without CancellationReasons", transactOps, func(req *http.Request, _ []byte) *http.Response {
+		return canceledWith(req, nil)
+	}, 503, session.ReasonUnavailable},
+	{"transaction canceled with an empty CancellationReasons list", transactOps, func(req *http.Request, _ []byte) *http.Response {
+		return canceledWith(req, []map[string]string{})
+	}, 503, session.ReasonUnavailable},
+	{"transaction canceled with one reason short, the last ConditionalCheckFailed", transactOps, func(req *http.Request, body []byte) *http.Response {
+		var in struct{ TransactItems []json.RawMessage }
+		_ = json.Unmarshal(body, &in)
+		reasons := make([]map[string]string, len(in.TransactItems)-1)
+		for i := range reasons {
+			reasons[i] = map[string]string{"Code": "None"}
+		}
+		if len(reasons) > 0 {
+			reasons[len(reasons)-1] = map[string]string{"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+		}
+		return canceledWith(req, reasons)
+	}, 503, session.ReasonUnavailable},
+	// A Query answered {}: readable, but real DynamoDB always sends Count
+	// and Items; read as a success it is an empty day, a false 200 [].
+	{"200 {} to a Query", []string{"Query"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
+	}, 503, session.ReasonUnavailable},
+	// The same of a BatchGetItem: DynamoDB always sends Responses (each
+	// table asked, an empty list for no item found); {} would read as
+	// every listed session gone.
+	{"200 {} to a BatchGetItem", []string{"BatchGetItem"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
 	}, 503, session.ReasonUnavailable},
 	// A ValidationError is a request DynamoDB refuses as malformed: our
 	// bug, 500, in the generic body.

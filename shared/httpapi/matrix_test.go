@@ -1627,15 +1627,16 @@ func TestProxyHeaderThroughLambda(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Lambda handler: got error %v; want none", err)
 			}
+			// What API Gateway reads of a format 2.0 answer: headers
+			// (a header's values joined by commas) and cookies, one
+			// Set-Cookie each; it ignores multiValueHeaders ("Format 2.0
+			// doesn't have multiValueHeaders").
 			header := http.Header{}
 			for k, v := range res.Headers {
 				header.Set(k, v)
 			}
-			for k, vs := range res.MultiValueHeaders {
-				header.Del(k)
-				for _, v := range vs {
-					header.Add(k, v)
-				}
+			for _, c := range res.Cookies {
+				header.Add("Set-Cookie", c)
 			}
 			mxEqual(t, "X-Request-Id", header.Get("X-Request-Id"), requestID)
 			mxEqual(t, "Strict-Transport-Security", header.Get("Strict-Transport-Security"), httpapi.HSTS)

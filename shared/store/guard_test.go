@@ -265,8 +265,9 @@ func TestSkewedWritersNeverResurrect(t *testing.T) {
 }
 
 // TestEveryWriteCallHasADeadline: every session write (PutItem,
-// TransactWriteItems, the sweeper's UpdateItem) carries a deadline no later
-// than WriteTimeout, which is shorter than the band.
+// TransactWriteItems, the sweeper's UpdateItem) and every API-key write
+// (PutItem, UpdateItem) carries a deadline no later than WriteTimeout,
+// which is shorter than the band.
 func TestEveryWriteCallHasADeadline(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
@@ -304,6 +305,19 @@ func TestEveryWriteCallHasADeadline(t *testing.T) {
 		if _, err := f.st.Expire(ctx, k); err != nil { // UpdateItem
 			t.Fatal(err)
 		}
+	}
+	// The API-key writes (PutItem, UpdateItem) are under it too.
+	k := &store.APIKey{ID: "0a1b2c3d4e5f6071", MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: []byte("h"), CreatedAt: f.clock.Now()}
+	before := len(bad)
+	if err := f.st.CreateAPIKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.DeleteAPIKey(ctx, "m-1", k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) != before {
+		t.Errorf("API-key write calls without a deadline within %s: %v", st.WriteTimeout(), bad[before:])
+		bad = bad[:before]
 	}
 	if seen["PutItem"] == 0 || seen["TransactWriteItems"] == 0 || seen["UpdateItem"] == 0 {
 		t.Errorf("write calls seen %v; want each kind", seen)

@@ -458,7 +458,9 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //     passed, no answer at all, an answer the SDK could not read (a body
 //     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
 //     a throttling as likely as anything; a success with an empty body,
-//     refuseEmptySuccess) — is EUNAVAILABLE.
+//     refuseEmptySuccess; a transaction canceled without one reason per
+//     item, a Query without Items, a BatchGetItem without Responses:
+//     refuseForeignAnswers) — is EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)

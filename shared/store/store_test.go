@@ -64,7 +64,7 @@ func (f *fixture) create(t *testing.T, merchant string) *session.Session {
 	t.Helper()
 	d := &session.Draft{
 		Amount: amount(8800), Currency: "ZAR", OrderID: "order-1", PaymentMethod: "Card",
-		Provider: json.RawMessage(`{"clientSecret":"pi_1234_secret_abcd"}`), Hosted: true,
+		Provider: json.RawMessage(`{"checkoutSessionId":"cs_test_a1b2c3d4","checkoutUrl":"https://checkout.stripe.com/c/pay/cs_test_a1b2c3d4"}`), Hosted: true,
 		ReturnURL: "https://example.com/return", CancelURL: "https://example.com/cart", Metadata: map[string]string{"source": "mobile_app"},
 		CardCategories: []string{"CREDIT"}, Appearance: json.RawMessage(`{"theme":"dark"}`),
 	}

@@ -93,6 +93,13 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 		// shard with nothing due (a run complete with nothing expired) or
 		// a write done that never reached the table (counted expired).
 		{"query: an empty 200", "Query", answer(empty)},
+		// Real DynamoDB's Query answer always holds Count and Items; {}
+		// read as a success is a shard with nothing due.
+		{"query: {} without Count or Items", "Query", answer(func(req *http.Request) *http.Response {
+			res := storetest.ErrorResponse(req, 200, "X", "x")
+			res.Body, res.ContentLength = io.NopCloser(strings.NewReader("{}")), 2
+			return res
+		})},
 		{"write: not sent, an empty 200", "UpdateItem", answer(empty)},
 		{"write: applied, the answer emptied", "UpdateItem", sendThen(func(req *http.Request) (*http.Response, error) { return empty(req), nil })},
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAloneSaysHowToUseIt: `go run ./cmd/dynamodb-local` with no flags and
+// no command runs the engine alone; it then says where the engine is and
+// how to point the service at it, that Ctrl-C stops it and that it keeps
+// nothing, and where the options are.
+func TestAloneSaysHowToUseIt(t *testing.T) {
+	var b strings.Builder
+	serving(&b, "http://127.0.0.1:8123")
+	for _, want := range []string{"DYNAMODB_ENDPOINT=http://127.0.0.1:8123 make run", "DYNAMODB_ENDPOINT=http://127.0.0.1:8123 go test", "Ctrl-C", "in memory", "-h"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("hint %q; want it to hold %q", b.String(), want)
+		}
+	}
+}
+
+// TestHelpShowsBothForms: -h names the engine alone and the command run
+// beside it (`make test`'s form), not only the flags.
+func TestHelpShowsBothForms(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "dynamodb-local")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "-h").CombinedOutput()
+	if code := exitCode(err); code != 0 {
+		t.Errorf("-h exit code = %d; want 0", code)
+	}
+	for _, want := range []string{"go run ./cmd/dynamodb-local [-port N] ", "-- <command", "-port"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("-h printed %q; want it to hold %q", out, want)
+		}
+	}
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
