@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
+	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/statemap"
 )
@@ -269,6 +271,33 @@ func TestOpenAPIStatusEnumsAreTheStateMap(t *testing.T) {
 	} {
 		if !slices.Equal(tt.got, want[tt.field]) {
 			t.Errorf("%s status enum = %v; want the state map's %v", tt.field, tt.got, want[tt.field])
+		}
+	}
+}
+
+// TestOpenAPINamesTheLocalServersOwnPaths: the document's first server is
+// the local server, and info.description says a path it does not list is
+// 404 there as on API Gateway. Two are not: the development issuer's
+// token and key set, which make run and make start-api serve (when no
+// JWKS_URL is set) and AWS never does. A reader of the document alone
+// must learn that they exist there, and only there.
+func TestOpenAPINamesTheLocalServersOwnPaths(t *testing.T) {
+	doc := loadSpec(t)
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	for _, path := range []string{devtoken.TokenPath, devtoken.JWKSPath} {
+		if doc.Paths.Find(path) != nil {
+			t.Errorf("%s is a path of the document; want it only in info.description (it is not the service's)", path)
+		}
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s on the local server = %d; want %d", path, res.StatusCode, http.StatusOK)
+		}
+		if !strings.Contains(doc.Info.Description, "`"+path+"`") {
+			t.Errorf("info.description does not name `%s`, which the local server answers 200 (not the 404 it promises for other paths)", path)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -283,7 +284,47 @@ func (c *checker) do(t *testing.T, ex exchange) result {
 		t.Errorf("%s: %s %s → %d does not match the document: %v\nbody: %s", ex.name, ex.method, ex.path, res.StatusCode, err, raw)
 	}
 	c.cover.add(coverKey{method, route.Path, res.StatusCode})
+	if resp := route.Operation.Responses.Status(res.StatusCode); resp != nil && resp.Value != nil {
+		for _, name := range undocumentedHeaders(resp.Value, res.StatusCode, res.Header) {
+			t.Errorf("%s: %s %s → %d has %s: %q, which the document does not declare on that response", ex.name, ex.method, ex.path, res.StatusCode, name, res.Header.Get(name))
+		}
+	}
 	return r
+}
+
+// framingHeaders are the message's own: HTTP's framing and the media type
+// (the response's content map names it), never declared as headers
+// (OpenAPI: "If a response header is defined with the name
+// "Content-Type", it SHALL be ignored").
+var framingHeaders = []string{"Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Date"}
+
+// proseHeaders are on every answer of the paths and said so once, in
+// info.description, not per response; Apigw-Requestid is API Gateway's
+// own (make start-api's too), not the service's.
+var proseHeaders = []string{"Strict-Transport-Security", "Apigw-Requestid"}
+
+// undocumentedHeaders are the headers of an answer that the response it
+// matched does not declare. kin-openapi's ValidateResponse checks the
+// declared ones (present when required, values by their schemas) but not
+// the others, so a header a client must act on (Retry-After, Location,
+// Link, WWW-Authenticate, Idempotent-Replayed, Accept-Encoding, Vary,
+// Content-Encoding...) could be sent and left out of the document; a
+// client generator then never exposes it. Allow, on a 405, is checked by
+// checkAllow.
+func undocumentedHeaders(resp *openapi3.Response, status int, h http.Header) []string {
+	var out []string
+	for name := range h {
+		declared := func(k string) bool { return strings.EqualFold(k, name) }
+		switch {
+		case slices.ContainsFunc(framingHeaders, declared), slices.ContainsFunc(proseHeaders, declared):
+		case status == http.StatusMethodNotAllowed && declared("Allow"):
+		case slices.ContainsFunc(slices.Collect(maps.Keys(resp.Headers)), declared):
+		default:
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func gunzip(b []byte) ([]byte, error) {
