@@ -142,6 +142,9 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		},
 	}
 	return dynamodb.NewFromConfig(cfg, func(do *dynamodb.Options) {
+		// Wrapped here, after the SDK has resolved its own settings of a
+		// BuildableClient (it only applies them to that type).
+		do.HTTPClient = closedBodyEnds{do.HTTPClient}
 		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
@@ -170,6 +173,33 @@ func firstSet(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// closedBodyEnds hands the transport each request's body without its
+// WriteTo, so that a body the SDK has closed reads as ended, never as
+// failed. smithy-go closes an attempt's request body as soon as the HTTP
+// client returns, that is once the answer's headers are in; but net/http's
+// writer may not be done with it yet: after sending Content-Length bytes
+// it reads once more, to refuse a body longer than announced. The SDK's
+// wrapper of a body that has WriteTo (every DynamoDB call's: a
+// bytes.Reader) answers that read, once closed, with io.EOF as an error
+// from WriteTo; the transport takes it for a failed write and closes the
+// connection while the answer is being read ("use of closed network
+// connection", which the retryer repeats, a write already done included).
+// It takes a writer that lags behind the answer's headers: seen with
+// -race on a loaded machine, possible wherever a goroutine can be
+// descheduled. Read after Close answers 0, io.EOF, which the check takes
+// as the end. The transport copied the body through Read already (its
+// copy of Content-Length bytes goes through an io.LimitReader), so nothing
+// else changes.
+type closedBodyEnds struct{ aws.HTTPClient }
+
+func (c closedBodyEnds) Do(req *http.Request) (*http.Response, error) {
+	if _, ok := req.Body.(io.WriterTo); ok && req.Body != http.NoBody {
+		req = req.WithContext(req.Context()) // a shallow copy: the SDK's request stays as it was
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return c.HTTPClient.Do(req)
 }
 
 // refuseEmptySuccess makes a success answer (2xx) with an empty body an
