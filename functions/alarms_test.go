@@ -1,9 +1,21 @@
 package functions_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // TestSweeperProblemsPage: the sweeper's summary metrics that mean
@@ -116,4 +128,101 @@ func TestSweeperAlarmsWatchTheirOwnStack(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no alarm on the sweeper's metrics")
 	}
+}
+
+// TestSweeperSummaryLineHasAHeartbeat: the alarms on the summary line's
+// metrics (SweepErrors, SessionsLeftToPurge, SweepLagPercent) treat a
+// period without data as nothing wrong, as they must (a minute without a
+// run is the heartbeat's to judge), and SweeperHeartbeatAlarm counts the
+// function's invocations (AWS/Lambda), not the line. So a sweeper that
+// runs, every minute, without error, but whose summary line is never
+// written or never becomes metrics (a logger or log-format change that
+// wraps or filters it, an EMF document CloudWatch does not take) silences
+// all three and pages no one: the sweeper's only signals would be gone
+// while every alarm reads OK. One alarm must count the lines themselves:
+// the SampleCount of a metric every summary line carries (one per run:
+// a healthy run's and a failed run's alike, checked here on real runs),
+// under the same dimensions as the others (this stack's sweeper), below 1
+// in each of two 5-minute periods, missing data breaching.
+func TestSweeperSummaryLineHasAHeartbeat(t *testing.T) {
+	// The metrics a summary line carries, namespace paysessions, under the
+	// dimensions Service and FunctionName, from one real run against
+	// a DynamoDB answering with answer.
+	carried := func(answer http.HandlerFunc) (map[string]bool, sweep.Result) {
+		srv := httptest.NewServer(answer)
+		t.Cleanup(srv.Close)
+		db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		sw := sweep.New(store.New(db, "t", session.DefaultPolicy, 2, time.Now), slog.New(slog.NewJSONHandler(&logs, nil)), time.Now)
+		sw.FunctionName = "paysessions-ExpirySweeperFunction-1A2B3C4D5E6F"
+		res := sw.Run(context.Background())
+		out := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(line), &doc); err != nil {
+				t.Fatalf("log line %q: %v", line, err)
+			}
+			for _, d := range toAnys(get(doc, "_aws", "CloudWatchMetrics")) {
+				if get(d, "Namespace") != "paysessions" {
+					continue
+				}
+				for _, set := range toAnys(get(d, "Dimensions")) {
+					if fmt.Sprint(toStrings(set)) != "[Service FunctionName]" {
+						continue
+					}
+					for _, m := range toAnys(get(d, "Metrics")) {
+						out[fmt.Sprint(get(m, "Name"))] = true
+					}
+				}
+			}
+		}
+		return out, res
+	}
+	healthy, ok := carried(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = io.WriteString(w, `{"Items":[],"Count":0,"ScannedCount":0}`)
+	})
+	// Every query refused (not retried): a run that reads nothing and
+	// fails its invocation still writes its line.
+	failed, refused := carried(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"__type":"com.amazon.coral.validate#ValidationException","message":"refused"}`)
+	})
+	if !ok.Complete || refused.QueryErrors != 2 {
+		t.Fatalf("runs: healthy %+v, refused %+v; want the first complete, both queries of the second failed", ok, refused)
+	}
+	if len(healthy) == 0 || len(failed) == 0 {
+		t.Fatalf("summary metrics: healthy run %v, failed run %v; want some in both", healthy, failed)
+	}
+	var found []string
+	for id, a := range resourcesOfType(readTemplate(t), "AWS::CloudWatch::Alarm") {
+		p := get(a, "Properties")
+		if get(p, "Namespace") != "paysessions" || get(p, "TreatMissingData") != "breaching" {
+			continue
+		}
+		found = append(found, id)
+		name := fmt.Sprint(get(p, "MetricName"))
+		if !healthy[name] || !failed[name] {
+			t.Errorf("%s counts %s, which a summary line does not always carry (healthy run %v, failed run %v)", id, name, healthy[name], failed[name])
+		}
+		dims, _ := json.Marshal(get(p, "Dimensions"))
+		if string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
+			get(p, "Statistic") != "SampleCount" || fmt.Sprint(get(p, "Period")) != "300" ||
+			fmt.Sprint(get(p, "EvaluationPeriods")) != "2" || fmt.Sprint(get(p, "DatapointsToAlarm")) != "2" ||
+			fmt.Sprint(get(p, "Threshold")) != "1" || get(p, "ComparisonOperator") != "LessThanThreshold" {
+			t.Errorf("%s = %+v; want the SampleCount of a summary metric (Service=expiry-sweeper, FunctionName of this stack's sweeper) below 1 in two 5-minute periods of two, missing data breaching", id, p)
+		}
+	}
+	if len(found) != 1 {
+		t.Errorf("alarms on the summary line with missing data breaching: %v; want one (a sweeper whose summary line is lost silences SweepErrors, SessionsLeftToPurge and SweepLagPercent)", found)
+	}
+}
+
+func toAnys(v any) []any {
+	s, _ := v.([]any)
+	return s
 }

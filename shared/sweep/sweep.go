@@ -615,11 +615,14 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 // stack's: without FunctionName a second stack's sweeper (staging beside
 // production) would write the same metrics and raise the other's alarms.
 // It is written whatever LOG_LEVEL allows: it is the run's metrics, not a
-// diagnostic, and every sweeper alarm on them treats a minute without
-// them as nothing wrong (TreatMissingData notBreaching): a filtered line
-// would silence them all. The template's heartbeat alarm counts the
-// function's invocations (AWS/Lambda), not these lines, and a run that
-// never reports (a crash, a timeout) is a Lambda error, its own alarm.
+// diagnostic, and the sweeper alarms on its problems (SweepErrors,
+// SessionsLeftToPurge, SweepLagPercent) treat a minute without them as
+// nothing wrong (TreatMissingData notBreaching): a filtered line would
+// silence them all. The template's SweeperHeartbeatAlarm counts the
+// function's invocations (AWS/Lambda), and SweeperReportsAlarm these
+// lines (the SampleCount of SweepDurationMs, missing data breaching), so
+// a sweeper that runs but whose lines are lost pages; a run that never
+// reports (a crash, a timeout) is a Lambda error, its own alarm.
 // Its level says whether the run had errors.
 func (s *Sweeper) report(ctx context.Context, r Result) {
 	level := slog.LevelInfo
