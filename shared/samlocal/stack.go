@@ -209,8 +209,12 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	if cfg.DynamoDBEndpoint == "" {
-		s.notice("starting DynamoDB Local (the first run installs it)")
-		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{}); err != nil {
+		s.notice("starting DynamoDB Local")
+		// Progress: a download (the first run's, about 50 MB) says where
+		// it comes from and where it went, as make run's does; a run that
+		// finds the engine installed says nothing of downloads.
+		progress := &prefixWriter{mu: &s.logMu, w: logw, prefix: "start-api  "}
+		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{Progress: progress}); err != nil {
 			return nil, err
 		}
 		cfg.DynamoDBEndpoint = s.engine.Endpoint
