@@ -460,7 +460,8 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //     a throttling as likely as anything; a success with an empty body,
 //     refuseEmptySuccess; a transaction canceled without one reason per
 //     item, a Query without Items, a BatchGetItem without Responses for
-//     each table asked: refuseForeignAnswers) — is EUNAVAILABLE.
+//     a table asked and not left unprocessed: refuseForeignAnswers) — is
+//     EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)
