@@ -181,6 +181,14 @@ var dynamoFaults = []dynamoFault{
 	{"200 {} to a BatchGetItem", []string{"BatchGetItem"}, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 200, "application/x-amz-json-1.0", "{}")
 	}, 503, session.ReasonUnavailable},
+	// Responses without the table asked reads the same: every listed
+	// session gone, nothing left unprocessed.
+	{"200 to a BatchGetItem with Responses empty", []string{"BatchGetItem"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", `{"Responses":{},"UnprocessedKeys":{}}`)
+	}, 503, session.ReasonUnavailable},
+	{"200 to a BatchGetItem with Responses of another table", []string{"BatchGetItem"}, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", `{"Responses":{"another-table":[]},"UnprocessedKeys":{}}`)
+	}, 503, session.ReasonUnavailable},
 	// A ValidationError is a request DynamoDB refuses as malformed: our
 	// bug, 500, in the generic body.
 	{"transaction canceled: ValidationError", transactOps, func(req *http.Request, body []byte) *http.Response {

@@ -254,12 +254,17 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //     Items, an empty list for no match; the store never asks for
 //     Select COUNT): read as a success it is a day without sessions or a
 //     shard with nothing due; and a BatchGetItem answered without
-//     Responses (DynamoDB sends each table asked, an empty list for no
-//     item found): read as a success, every listed session is gone.
+//     Responses, or with a table it asked neither in Responses nor in
+//     UnprocessedKeys ({"Responses":{},"UnprocessedKeys":{}}): DynamoDB
+//     sends each table asked, an empty list for no item found; read as a
+//     success, every listed session is gone. (A table whose keys were all
+//     left unprocessed is not required in Responses: the store asks for
+//     those keys again.)
 //
 // It runs in the Initialize step, after the SDK's retries (none of these
 // answers is one the SDK retries), and costs a type switch on each answer
-// and a nil check: nothing measurable beside a network call. Count itself
+// and a nil check or two map look-ups per table asked: nothing
+// measurable beside a network call. Count itself
 // cannot be checked (the SDK reads it into an int32, 0 when absent), nor
 // {"Items":[]} without Count told from a real empty answer without
 // reading the raw body, which this check does not do.
@@ -290,8 +295,15 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
 				}
 			case *dynamodb.BatchGetItemOutput:
-				if r.Responses == nil {
+				p, _ := in.Parameters.(*dynamodb.BatchGetItemInput)
+				if r.Responses == nil || p == nil {
 					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem without Responses")}
+				}
+				for table := range p.RequestItems {
+					_, read := r.Responses[table]
+					if left := r.UnprocessedKeys[table]; !read && len(left.Keys) == 0 {
+						return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem with a table asked neither read nor left unprocessed")}
+					}
 				}
 			}
 			return out, md, nil

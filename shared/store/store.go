@@ -459,8 +459,9 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
 //     a throttling as likely as anything; a success with an empty body,
 //     refuseEmptySuccess; a transaction canceled without one reason per
-//     item, a Query without Items, a BatchGetItem without Responses:
-//     refuseForeignAnswers) — is EUNAVAILABLE.
+//     item, a Query without Items, a BatchGetItem without Responses for
+//     a table asked and not left unprocessed: refuseForeignAnswers) — is
+//     EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)
