@@ -1,0 +1,291 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// landedAnswer is what a write DynamoDB applied is answered with instead
+// of its success: ops the write operations it can stand for.
+type landedAnswer struct {
+	name string
+	ops  []string
+	// after answers the request once DynamoDB has applied it.
+	after func(req *http.Request, body []byte) (*http.Response, error)
+}
+
+var writeOps = []string{"PutItem", "UpdateItem", "TransactWriteItems"}
+
+// landedAnswers are the answers that end a write in 503 although it
+// landed: a transaction canceled without one reason per item
+// (refuseForeignAnswers), the write's deadline passing while the answer
+// is on its way (writeContext, the API-key writes' included), a success
+// with an empty body (refuseEmptySuccess), an error answer cut short.
+var landedAnswers = []landedAnswer{
+	{"transaction canceled without CancellationReasons", []string{"TransactWriteItems"}, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return canceledWith(req, nil), nil
+	}},
+	{"transaction canceled with one reason short, the last ConditionalCheckFailed", []string{"TransactWriteItems"}, func(req *http.Request, body []byte) (*http.Response, error) {
+		var in struct{ TransactItems []json.RawMessage }
+		_ = json.Unmarshal(body, &in)
+		reasons := make([]map[string]string, len(in.TransactItems)-1)
+		for i := range reasons {
+			reasons[i] = map[string]string{"Code": "None"}
+		}
+		if len(reasons) > 0 {
+			reasons[len(reasons)-1] = map[string]string{"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+		}
+		return canceledWith(req, reasons), nil
+	}},
+	{"the write's deadline passes", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}},
+	{"200 with an empty body", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return rawResponse(req, 200, "application/x-amz-json-1.0", ""), nil
+	}},
+	{"400 error body cut short", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return rawResponse(req, 400, "application/x-amz-json-1.0", `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`), nil
+	}},
+}
+
+// TestEveryWriteLandedBehindA503: every write route, its write applied by
+// DynamoDB and its answer replaced by each answer that makes it 503.
+// "A 503 still means the outcome is unknown to the service: retry creates
+// with the same Idempotency-Key and events with the same eventId"
+// (README): the first answer is 503 with Retry-After, never a write
+// reported done or refused; the client's retry gets the write as it
+// landed, applied once; a retry that cannot be recognised (no
+// Idempotency-Key, no eventId, a cancel, an API key's create) does what
+// the README says.
+func TestEveryWriteLandedBehindA503(t *testing.T) {
+	var armed atomic.Pointer[landedAnswer]
+	var hits atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+		a := armed.Load()
+		if a == nil || !slices.Contains(a.ops, op) || !armed.CompareAndSwap(a, nil) {
+			return nil, nil
+		}
+		hits.Add(1)
+		res, err := http.DefaultTransport.RoundTrip(req) // applied
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			return nil, fmt.Errorf("the write was refused: %d", res.StatusCode)
+		}
+		return a.after(req, body)
+	}}
+	// A guard band of 1 s: the write deadline (4/5 of it) passes in 0.8 s.
+	policy := session.DefaultPolicy
+	policy.WriteGuard = time.Second
+	h := newHarnessPolicy(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}, policy)
+	merchant := h.merchantToken("m-1")
+	proc := h.processorToken()
+	keyWriter := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+
+	type route struct {
+		name string
+		// op is the write the route makes.
+		op string
+		// setup makes what the route writes to; do is the request, sent
+		// twice (the first answered by the fault, the second the retry).
+		setup func(t *testing.T) (do func() response)
+		// check judges the retry's answer and the table.
+		check func(t *testing.T, retry response)
+	}
+	n := 0
+	next := func(prefix string) string { n++; return fmt.Sprintf("%s-%d", prefix, n) }
+	createBody := map[string]any{"amount": 5, "currency": "EUR"}
+	var lastCreate string
+	routes := []route{
+		{"create with an Idempotency-Key", "TransactWriteItems", func(t *testing.T) func() response {
+			key := next("idem")
+			return func() response { return h.do("POST", "/sessions", merchant, createBody, "Idempotency-Key", key) }
+		}, func(t *testing.T, retry response) {
+			if retry.Code != 201 || retry.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("retry = %d (replayed %q) %s; want 201 replayed", retry.Code, retry.Header().Get("Idempotent-Replayed"), retry.Body)
+				return
+			}
+			if v := stored(t, h, retry.json(t)["id"].(string)); v.Version != 1 {
+				t.Errorf("replayed session v%d; want v1", v.Version)
+			}
+		}},
+		{"create without an Idempotency-Key", "PutItem", func(t *testing.T) func() response {
+			return func() response { return h.do("POST", "/sessions", merchant, createBody) }
+		}, func(t *testing.T, retry response) {
+			// README: without a key a retry is a new create.
+			if retry.Code != 201 || retry.Header().Get("Idempotent-Replayed") != "" {
+				t.Errorf("retry = %d %s; want 201, a new session", retry.Code, retry.Body)
+			}
+		}},
+		{"create a child with an Idempotency-Key", "TransactWriteItems", func(t *testing.T) func() response {
+			parent := h.create("m-1", nil)
+			lastCreate = parent
+			key := next("idem")
+			body := map[string]any{"amount": 5, "currency": "EUR", "parentSessionId": parent}
+			return func() response { return h.do("POST", "/sessions", merchant, body, "Idempotency-Key", key) }
+		}, func(t *testing.T, retry response) {
+			if retry.Code != 201 || retry.Header().Get("Idempotent-Replayed") != "true" {
+				t.Errorf("retry = %d (replayed %q) %s; want 201 replayed", retry.Code, retry.Header().Get("Idempotent-Replayed"), retry.Body)
+				return
+			}
+			if p := stored(t, h, lastCreate); p.ChildSessionID != retry.json(t)["id"] {
+				t.Errorf("parent links %q; want the replayed child %v", p.ChildSessionID, retry.json(t)["id"])
+			}
+		}},
+		{"create a child without an Idempotency-Key", "TransactWriteItems", func(t *testing.T) func() response {
+			parent := h.create("m-1", nil)
+			lastCreate = parent
+			body := map[string]any{"amount": 5, "currency": "EUR", "parentSessionId": parent}
+			return func() response { return h.do("POST", "/sessions", merchant, body) }
+		}, func(t *testing.T, retry response) {
+			// The child landed: the parent has an open child.
+			if code, _ := retry.json(t)["code"].(string); retry.Code != 409 || code != session.ReasonChildExists {
+				t.Errorf("retry = %d %s; want 409 %s", retry.Code, retry.Body, session.ReasonChildExists)
+			}
+			if p := stored(t, h, lastCreate); p.ChildSessionID == "" || p.Version != 2 {
+				t.Errorf("parent v%d links %q; want v2 with the child that landed", p.Version, p.ChildSessionID)
+			}
+		}},
+		{"event with an eventId (PutItem)", "PutItem", func(t *testing.T) func() response {
+			id := h.create("m-1", nil)
+			lastCreate = id
+			ev := map[string]any{"status": "AUTHORISED", "eventId": next("ev")}
+			return func() response { return h.do("POST", "/sessions/"+id+"/events", proc, ev) }
+		}, func(t *testing.T, retry response) {
+			if retry.Code != 200 || retry.json(t)["status"] != "AUTHORISED" {
+				t.Errorf("retry = %d %s; want 200 AUTHORISED", retry.Code, retry.Body)
+			}
+			if v := stored(t, h, lastCreate); v.Status != session.Authorised || len(v.History) != 2 || v.Version != 2 {
+				t.Errorf("session %s v%d with %d entries; want AUTHORISED once", v.Status, v.Version, len(v.History))
+			}
+		}},
+		{"event with an eventId on a child (TransactWriteItems)", "TransactWriteItems", func(t *testing.T) func() response {
+			parent := h.create("m-1", nil)
+			res := h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+			if res.Code != 201 {
+				t.Fatalf("create child = %d %s", res.Code, res.Body)
+			}
+			child := res.json(t)["id"].(string)
+			lastCreate = child
+			ev := map[string]any{"status": "AUTHORISED", "eventId": next("ev")}
+			return func() response { return h.do("POST", "/sessions/"+child+"/events", proc, ev) }
+		}, func(t *testing.T, retry response) {
+			if retry.Code != 200 || retry.json(t)["status"] != "AUTHORISED" {
+				t.Errorf("retry = %d %s; want 200 AUTHORISED", retry.Code, retry.Body)
+			}
+			c := stored(t, h, lastCreate)
+			if c.Status != session.Authorised || len(c.History) != 2 {
+				t.Errorf("child %s with %d entries; want AUTHORISED once", c.Status, len(c.History))
+			}
+			if p := stored(t, h, c.ParentSessionID); p.Status != session.Authorised || len(p.History) != 2 {
+				t.Errorf("parent %s with %d entries; want AUTHORISED once, with its child", p.Status, len(p.History))
+			}
+		}},
+		{"event without an eventId", "PutItem", func(t *testing.T) func() response {
+			id := h.create("m-1", nil)
+			lastCreate = id
+			return func() response {
+				return h.do("POST", "/sessions/"+id+"/events", proc, map[string]any{"status": "AUTHORISED"})
+			}
+		}, func(t *testing.T, retry response) {
+			// Refused, never applied twice.
+			if code, _ := retry.json(t)["code"].(string); retry.Code != 409 || code != session.ReasonInvalidTransition {
+				t.Errorf("retry = %d %s; want 409 %s", retry.Code, retry.Body, session.ReasonInvalidTransition)
+			}
+			if v := stored(t, h, lastCreate); v.Status != session.Authorised || len(v.History) != 2 {
+				t.Errorf("session %s with %d entries; want AUTHORISED once", v.Status, len(v.History))
+			}
+		}},
+		{"cancel", "PutItem", func(t *testing.T) func() response {
+			id := h.create("m-1", nil)
+			lastCreate = id
+			return func() response { return h.do("POST", "/sessions/"+id+"/cancel", merchant, nil) }
+		}, func(t *testing.T, retry response) {
+			// Known: a cancel carries no id; its retry is 409.
+			if retry.Code != 409 && retry.Code != 200 {
+				t.Errorf("retry = %d %s; want 409 or 200", retry.Code, retry.Body)
+			}
+			if v := stored(t, h, lastCreate); v.Status != session.Canceled || len(v.History) != 2 {
+				t.Errorf("session %s with %d entries; want CANCELED once", v.Status, len(v.History))
+			}
+		}},
+		{"cancel a parent with a child (TransactWriteItems)", "TransactWriteItems", func(t *testing.T) func() response {
+			parent := h.create("m-1", nil)
+			lastCreate = parent
+			if res := h.do("POST", "/sessions", merchant, map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent}); res.Code != 201 {
+				t.Fatalf("create child = %d %s", res.Code, res.Body)
+			}
+			return func() response { return h.do("POST", "/sessions/"+parent+"/cancel", merchant, nil) }
+		}, func(t *testing.T, retry response) {
+			if retry.Code != 409 && retry.Code != 200 {
+				t.Errorf("retry = %d %s; want 409 or 200", retry.Code, retry.Body)
+			}
+			p := stored(t, h, lastCreate)
+			if c := stored(t, h, p.ChildSessionID); p.Status != session.Canceled || c.Status != session.Canceled || len(p.History) != 2 || len(c.History) != 2 {
+				t.Errorf("parent %s (%d entries), child %s (%d entries); want both CANCELED once", p.Status, len(p.History), c.Status, len(c.History))
+			}
+		}},
+		{"create an API key", "PutItem", func(t *testing.T) func() response {
+			return func() response {
+				return h.do("POST", "/api-keys", keyWriter, map[string]any{"scopes": []string{"sessions:read"}})
+			}
+		}, func(t *testing.T, retry response) {
+			// README: "a create retried may make a second key".
+			if retry.Code != 201 {
+				t.Errorf("retry = %d %s; want 201", retry.Code, retry.Body)
+			}
+		}},
+		{"revoke an API key", "UpdateItem", func(t *testing.T) func() response {
+			key := h.apiKey("m-1", auth.ScopeSessionsRead)
+			lastCreate = key
+			return func() response { return h.do("DELETE", "/api-keys/"+strings.Split(key, "_")[1], keyWriter, nil) }
+		}, func(t *testing.T, retry response) {
+			if retry.Code != 204 {
+				t.Errorf("retry = %d %s; want 204", retry.Code, retry.Body)
+			}
+			if res := h.do("GET", "/sessions/"+h.create("m-1", nil), "", nil, "X-Api-Key", lastCreate); res.Code != 401 {
+				t.Errorf("the revoked key reads = %d; want 401", res.Code)
+			}
+		}},
+	}
+	for i := range landedAnswers {
+		a := &landedAnswers[i]
+		t.Run(a.name, func(t *testing.T) {
+			for _, rt := range routes {
+				if !slices.Contains(a.ops, rt.op) {
+					continue
+				}
+				t.Run(rt.name, func(t *testing.T) {
+					do := rt.setup(t)
+					hits.Store(0)
+					armed.Store(a)
+					first := do()
+					armed.Store(nil)
+					if hits.Load() != 1 {
+						t.Fatalf("%d writes met the answer; want 1", hits.Load())
+					}
+					if first.Code != http.StatusServiceUnavailable || first.Header().Get("Retry-After") == "" {
+						t.Fatalf("first = %d (Retry-After %q) %s; want 503 with Retry-After", first.Code, first.Header().Get("Retry-After"), first.Body)
+					}
+					rt.check(t, do())
+				})
+			}
+		})
+	}
+}

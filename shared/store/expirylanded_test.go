@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestExpiryLandedBehindAnUnknownAnswer: the sweeper's expiry write,
+// applied by DynamoDB, its one answer replaced by one whose verdict is
+// unknown: an answer the SDK cannot read, a 4xx status included (classify:
+// "its verdict is unknown"), an empty success, the write's deadline
+// passing. ExpireJudged reads the session back, as for any unknown
+// outcome: the expiry is reported landed (true, read back), never an
+// error the sweeper counts as a failed expiry.
+func TestExpiryLandedBehindAnUnknownAnswer(t *testing.T) {
+	answer := func(status int, body string) func(req *http.Request) (*http.Response, error) {
+		return func(req *http.Request) (*http.Response, error) {
+			res := storetest.ErrorResponse(req, status, "X", "x")
+			res.Header.Set("Content-Type", "application/x-amz-json-1.0")
+			res.Body, res.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
+			return res, nil
+		}
+	}
+	tests := []struct {
+		name  string
+		after func(req *http.Request) (*http.Response, error)
+	}{
+		{"400 error body cut short", answer(400, `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`)},
+		{"400 HTML page", answer(400, "<html><body>Bad Request</body></html>")},
+		{"200 with an empty body", answer(200, "")},
+		{"200 with its JSON cut short", answer(200, `{"Attributes":{"st`)},
+		{"the write's deadline passes", func(req *http.Request) (*http.Response, error) {
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		}},
+	}
+	policy := session.DefaultPolicy
+	policy.WriteGuard = session.DefaultWriteGuard / 5 // the deadline passes in 0.8 s
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			var armed atomic.Bool
+			var hits atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op != "UpdateItem" || !armed.CompareAndSwap(true, false) {
+					return nil, nil
+				}
+				hits.Add(1)
+				res, err := http.DefaultTransport.RoundTrip(req) // applied
+				if err != nil {
+					return nil, err
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					t.Errorf("the expiry was refused: %d", res.StatusCode)
+				}
+				return tt.after(req)
+			}}
+			f := newFixture(t)
+			st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), f.table, policy, 16, f.clock.Now)
+			v := f.create(t, "m-1")
+			f.clock.Set(v.ExpiresAt.Add(session.DefaultWriteGuard)) // due for both stores
+			keys := f.expiryKeys(t)
+			if len(keys) != 1 {
+				t.Fatalf("%d sessions due; want 1", len(keys))
+			}
+			armed.Store(true)
+			ok, readBack, err := st.ExpireJudged(ctx, keys[0])
+			if hits.Load() != 1 {
+				t.Fatalf("%d expiry writes met the answer; want 1", hits.Load())
+			}
+			if !ok || !readBack || err != nil {
+				t.Errorf("ExpireJudged() = %v, %v, %v (%s); want true, true, nil: it landed", ok, readBack, err, session.ErrorReason(err))
+			}
+			got, err := f.clean().Get(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, c := range got.History {
+				if c.Status == session.Expired {
+					n++
+				}
+			}
+			if got.Status != session.Expired || n != 1 || got.Version != 2 {
+				t.Errorf("session %s v%d with %d expiry entries; want EXPIRED once, v2", got.Status, got.Version, n)
+			}
+		})
+	}
+}
