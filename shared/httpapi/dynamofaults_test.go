@@ -122,6 +122,15 @@ var dynamoFaults = []dynamoFault{
 	{"400 error body cut short", nil, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 400, "application/x-amz-json-1.0", `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`)
 	}, 503, session.ReasonUnavailable},
+	// An error answer that reads as JSON but names no error (no __type,
+	// no X-Amzn-ErrorType; the SDK's "UnknownError"): DynamoDB names
+	// every error it answers, so this is a proxy's, and names no verdict.
+	{"403 JSON naming no error", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 403, "application/json", `{"message":"Forbidden"}`)
+	}, 503, session.ReasonUnavailable},
+	{"400 {}", nil, func(req *http.Request, _ []byte) *http.Response {
+		return rawResponse(req, 400, "application/x-amz-json-1.0", `{}`)
+	}, 503, session.ReasonUnavailable},
 	{"transaction canceled: ThrottlingError", transactOps, func(req *http.Request, body []byte) *http.Response {
 		return storetest.TransactionCanceled(req, body, "ThrottlingError")
 	}, 503, session.ReasonUnavailable},

@@ -59,6 +59,9 @@ var landedAnswers = []landedAnswer{
 	{"400 error body cut short", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
 		return rawResponse(req, 400, "application/x-amz-json-1.0", `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`), nil
 	}},
+	{"403 JSON naming no error", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return rawResponse(req, 403, "application/json", `{"message":"Forbidden"}`), nil
+	}},
 }
 
 // TestEveryWriteLandedBehindA503: every write route, its write applied by

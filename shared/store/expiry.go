@@ -9,11 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -263,18 +261,15 @@ func clearOfPurge(e session.Expiry, writeAt time.Time) bool {
 }
 
 // ambiguous reports whether a failed write may have been applied: unless
-// it was sent once and DynamoDB answered it with a 4xx it could read (a
-// refusal, a throttle, a running transaction: nothing written), its
-// outcome is unknown. A try sent again by the SDK may follow one that
-// landed with its answer lost; a 5xx, an unreadable answer (a 4xx status
-// included: a body cut short or not DynamoDB's names no verdict, as
-// classify says) or a connection that failed after sending may have
-// landed itself.
+// it was sent once and DynamoDB refused it (refusedByDynamoDB: a 4xx it
+// could read, naming its error: a refusal, a throttle, a running
+// transaction; nothing written), its outcome is unknown. A try sent again
+// by the SDK may follow one that landed with its answer lost; a 5xx, an
+// answer that cannot be read or names no error (a 4xx status included:
+// not DynamoDB's, it gives no verdict, as classify says) or a connection
+// that failed after sending may have landed itself.
 func ambiguous(err error, sent *sends) bool {
-	var re *awshttp.ResponseError
-	var unreadable *smithy.DeserializationError
-	refused := errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500 && !errors.As(err, &unreadable)
-	return !(sent.once() && refused)
+	return !(sent.once() && refusedByDynamoDB(err))
 }
 
 // afterUnknown judges an expiry write whose outcome is unknown by the

@@ -35,6 +35,7 @@ func TestExpiryLandedBehindAnUnknownAnswer(t *testing.T) {
 	}{
 		{"400 error body cut short", answer(400, `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`)},
 		{"400 HTML page", answer(400, "<html><body>Bad Request</body></html>")},
+		{"403 JSON naming no error", answer(403, `{"message":"Forbidden"}`)},
 		{"200 with an empty body", answer(200, "")},
 		{"200 with its JSON cut short", answer(200, `{"Attributes":{"st`)},
 		{"the write's deadline passes", func(req *http.Request) (*http.Response, error) {

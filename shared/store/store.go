@@ -453,11 +453,12 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //     lost race: ECONFLICT CONCURRENT_UPDATE. The write paths retry it
 //     themselves first; this is what is left after that;
 //   - any other 4xx that DynamoDB's answer names means DynamoDB refused the
-//     request as malformed — our bug, EINTERNAL (500);
+//     request as malformed — our bug, EINTERNAL (500) (refusedByDynamoDB);
 //   - everything else — 5xx, timeouts, broken connections, a deadline
 //     passed, no answer at all, an answer the SDK could not read (a body
 //     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
-//     a throttling as likely as anything; a success with an empty body,
+//     a throttling as likely as anything; a 4xx naming no error, which
+//     DynamoDB never sends; a success with an empty body,
 //     refuseEmptySuccess; a transaction canceled without one reason per
 //     item, a Query without Items, a BatchGetItem without Responses for
 //     a table asked and not left unprocessed: refuseForeignAnswers) — is
@@ -469,15 +470,30 @@ func classify(err error) error {
 	if throttledError(err) {
 		return session.Unavailable(err)
 	}
-	var unreadable *smithy.DeserializationError
-	if errors.As(err, &unreadable) {
-		return session.Unavailable(err)
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500 {
+	if refusedByDynamoDB(err) {
 		return session.Internal(err)
 	}
 	return session.Unavailable(err)
+}
+
+// refusedByDynamoDB reports whether err is an answer with a 4xx status in
+// which DynamoDB names its error: one the SDK could read (not a
+// smithy.DeserializationError) whose code is not the SDK's "UnknownError",
+// its name for an error answer that names none (no __type, no
+// X-Amzn-ErrorType). DynamoDB names every error it answers, so a 4xx that
+// names none ({}, a proxy's {"message":"Forbidden"}) is not its answer and
+// gives no verdict: the request may have been applied behind it.
+func refusedByDynamoDB(err error) bool {
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() < 400 || re.HTTPStatusCode() >= 500 {
+		return false
+	}
+	var unreadable *smithy.DeserializationError
+	if errors.As(err, &unreadable) {
+		return false
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() != "UnknownError"
 }
 
 // errConcurrent is the answer to a write that kept losing races.
