@@ -48,6 +48,20 @@ func (t *Interceptor) RoundTrip(req *http.Request) (*http.Response, error) {
 	return next.RoundTrip(req)
 }
 
+// Apply sends req to DynamoDB, as the Interceptor would, and reads its
+// answer whole: for a Hook that lets a write land and then answers in
+// DynamoDB's place (an answer lost, cut short, replaced). It returns the
+// status DynamoDB answered (200: the write landed).
+func Apply(req *http.Request) (int, error) {
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
 // TransactionConflict is real DynamoDB's answer to a single-item write
 // (PutItem, UpdateItem, DeleteItem) on an item a running transaction holds:
 // HTTP 400, TransactionConflictException. The SDK does not retry it.
