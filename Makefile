@@ -49,8 +49,11 @@ start-api: deps ## The template's API as sam local start-api runs it, without Do
 smoke: ## End-to-end check of a running API: make smoke API_URL=<url> [TOKEN=<merchant's> PROC_TOKEN=<processor's>].
 	@$(GO) run ./cmd/smoke
 
-test: deps ## Run every test against one DynamoDB Local.
-	$(GO) run ./cmd/dynamodb-local -- $(GO) test -race -count=1 -timeout 12m ./...
+# Every benchmark also runs once (-benchtime 1x, seconds): make bench runs
+# them for real, and one that no longer runs (a fake DynamoDB answering what
+# the client refuses) should fail here, not in the next make bench.
+test: deps ## Run every test against one DynamoDB Local, and every benchmark once.
+	$(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m ./... && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x ./...'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'

@@ -98,7 +98,7 @@ func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			value, _ = in.ExpressionAttributeValues[f0[2]]["S"].(string)
 		}
 		f.mu.RLock()
-		var out []json.RawMessage
+		out := []json.RawMessage{} // DynamoDB sends "Items": [] for no match, never null
 		for _, item := range f.items {
 			var m avItem
 			_ = json.Unmarshal(item, &m)
