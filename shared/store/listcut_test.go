@@ -66,6 +66,18 @@ func (c *cutListing) later() bool {
 	return c.clockCalls > 1
 }
 
+// tick is the list clock's reading for this listing: start at its first
+// reading (the budget's start), then start+later, cutIn before the budget
+// ends, for every round after the first.
+func (c *cutListing) tick(start time.Time, later time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.clockCalls++; c.clockCalls == 1 {
+		return start
+	}
+	return start.Add(later)
+}
+
 // queryShard is the list partition a Query reads (its "…#<shard>" value).
 func queryShard(body []byte) int {
 	var in struct {
@@ -274,15 +286,7 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 			db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 			table := storetest.NewTable(t, db)
 			start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-			listClock := func() time.Time {
-				c := listing()
-				c.mu.Lock()
-				defer c.mu.Unlock()
-				if c.clockCalls++; c.clockCalls == 1 {
-					return start
-				}
-				return start.Add(budget - cutIn)
-			}
+			listClock := func() time.Time { return listing().tick(start, budget-cutIn) }
 			st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(tt.shards), store.ListBudget(budget),
 				store.ListClock(listClock, func(context.Context, time.Duration) error { return nil }))
 			if err := st.ImportAll(context.Background(), vs); err != nil {
@@ -460,15 +464,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 			table := storetest.NewTable(t, db)
 			clock := storetest.NewClock(t0)
 			start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-			listClock := func() time.Time {
-				c := listing()
-				c.mu.Lock()
-				defer c.mu.Unlock()
-				if c.clockCalls++; c.clockCalls == 1 {
-					return start
-				}
-				return start.Add(budget - tt.cutIn)
-			}
+			listClock := func() time.Time { return listing().tick(start, budget-tt.cutIn) }
 			st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(tt.shards), store.ListBudget(budget),
 				store.ListClock(listClock, func(context.Context, time.Duration) error { return nil }))
 			// A page's first Queries (64 entries) pass only filtered
