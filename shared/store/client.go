@@ -253,9 +253,9 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //   - a Query answered without Items (DynamoDB always sends Count and
 //     Items, an empty list for no match; the store never asks for
 //     Select COUNT): read as a success it is a day without sessions or a
-//     shard with nothing due; and a BatchGetItem answered without
-//     Responses, or with a table it asked neither in Responses nor in
-//     UnprocessedKeys ({"Responses":{},"UnprocessedKeys":{}}): DynamoDB
+//     shard with nothing due; and a BatchGetItem answered with a table it
+//     asked neither in Responses nor in UnprocessedKeys ({},
+//     {"Responses":{},"UnprocessedKeys":{}}): DynamoDB
 //     sends each table asked, an empty list for no item found; read as a
 //     success, every listed session is gone. (A table whose keys were all
 //     left unprocessed is not required in Responses: the store asks for
@@ -295,9 +295,11 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
 				}
 			case *dynamodb.BatchGetItemOutput:
+				// Responses itself may be absent when every table asked was
+				// left unprocessed: the check is per table.
 				p, _ := in.Parameters.(*dynamodb.BatchGetItemInput)
-				if r.Responses == nil || p == nil {
-					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem without Responses")}
+				if p == nil {
+					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem to no BatchGetItem request")}
 				}
 				for table := range p.RequestItems {
 					_, read := r.Responses[table]
