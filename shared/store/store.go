@@ -241,7 +241,7 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	if len(out.Responses) != 2 {
 		// Not DynamoDB's answer (one response per item asked): its
 		// verdict is unknown, as an unreadable one's (classify).
-		return nil, nil, session.Unavailable(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
+		return nil, nil, session.Unavailable(answerError(nil, out.ResultMetadata, fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses))))
 	}
 	if out.Responses[0].Item == nil {
 		return nil, nil, session.NotFound()
