@@ -212,17 +212,21 @@ var dynamoFaults = []dynamoFault{
 // the status and code of the fault's class, Retry-After on every 503,
 // document 001's own envelope on its path and a problem document
 // elsewhere, no SDK or DynamoDB text in the body, and one log line per
-// request, at ERROR for a 5xx, carrying the code and no credential.
+// request, at ERROR for a 5xx, carrying the code and no credential, and,
+// for on-call, the HTTP status and DynamoDB's request id of the answer
+// that failed the request (its x-amzn-RequestId), whatever the answer.
 func TestEveryEndpointUnderDynamoDBFaults(t *testing.T) {
 	var fault atomic.Pointer[dynamoFault]
-	var answered atomic.Int64
+	var answered, lastStatus atomic.Int64
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
 		f := fault.Load()
 		if f == nil || f.ops != nil && !slices.Contains(f.ops, op) {
 			return nil, nil
 		}
 		answered.Add(1)
-		return f.answer(req, body), nil
+		res := f.answer(req, body)
+		lastStatus.Store(int64(res.StatusCode))
+		return res, nil
 	}}
 	// Two attempts: the SDK's retry is exercised, and the matrix stays
 	// quick; what is answered after the retries is the same with five.
@@ -344,6 +348,11 @@ func TestEveryEndpointUnderDynamoDBFaults(t *testing.T) {
 				}
 				if line["level"] != wantLevel || line["code"] != f.code || line["status"] != float64(res.Code) {
 					t.Errorf("%s: log line %v; want level %s, code %s, status %d", rq.name, line, wantLevel, f.code, res.Code)
+				}
+				// Every fault's answer carries X-Amzn-Requestid: injected
+				// (storetest.ErrorResponse).
+				if want := fmt.Sprintf("StatusCode: %d, RequestID: injected", lastStatus.Load()); res.Code >= 500 && !strings.Contains(fmt.Sprint(line["error"]), want) {
+					t.Errorf("%s: ERROR line's error %q; want DynamoDB's status and request id (%s)", rq.name, line["error"], want)
 				}
 				raw, _ := json.Marshal(line)
 				for _, s := range secrets {

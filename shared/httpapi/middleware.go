@@ -337,7 +337,9 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 
 // loggedError is what a request's log line says of its error: its text,
 // unless the text may hold a card number or a credential
-// (mayQuoteSecret), then [redacted] and what the service and AWS put in
+// (mayQuoteSecret) or quotes a value DynamoDB refused (store.QuotesValue:
+// a whole item, its hcpToken among it), then [redacted] and what the
+// service and AWS put in
 // the error (its code and reason, and store.ErrorOutline: the DynamoDB
 // operation, the status, the request id, DynamoDB's error code). The text
 // of a DynamoDB error is DynamoDB's message, which can quote a value it
@@ -346,10 +348,10 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 // eventId, metadata, where an API key or a JWT passes the card rule.
 func loggedError(err error) string {
 	s := err.Error()
-	if !mayQuoteSecret(s) {
+	if !mayQuoteSecret(s) && !store.QuotesValue(err) {
 		return s
 	}
-	what := fmt.Sprintf("%s (its text may quote a card number or a credential): %s, %s", redacted, session.ErrorCode(err), session.ErrorReason(err))
+	what := fmt.Sprintf("%s (its text may quote a card number, a credential or a stored value): %s, %s", redacted, session.ErrorCode(err), session.ErrorReason(err))
 	if o := store.ErrorOutline(err); o != "" {
 		what += ": " + o
 	}

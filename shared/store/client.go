@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -249,7 +250,8 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //     reasons by position (the last item a failed Idempotency-Key record,
 //     a conflict, a throttled index) would give a false 500 or 409. The
 //     canceled transaction is not kept in the error, so nothing reads
-//     those reasons;
+//     those reasons; only the answer's HTTP status and DynamoDB's request
+//     id are (answerError), for the request's ERROR line;
 //   - a Query answered without Items (DynamoDB always sends Count and
 //     Items, an empty list for no match; the store never asks for
 //     Select COUNT): read as a success it is a day without sessions or a
@@ -285,29 +287,57 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 					items = len(p.TransactItems)
 				}
 				if len(tce.CancellationReasons) != items {
-					return out, md, &smithy.DeserializationError{Err: fmt.Errorf("DynamoDB canceled a transaction of %d items with %d cancellation reasons", items, len(tce.CancellationReasons))}
+					return out, md, answerError(err, md, &smithy.DeserializationError{Err: fmt.Errorf("DynamoDB canceled a transaction of %d items with %d cancellation reasons", items, len(tce.CancellationReasons))})
 				}
 				return out, md, err
 			}
 			switch r := out.Result.(type) {
 			case *dynamodb.QueryOutput:
 				if r.Items == nil {
-					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")}
+					return out, md, answerError(nil, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")})
 				}
 			case *dynamodb.BatchGetItemOutput:
 				// Responses itself may be absent when every table asked was
 				// left unprocessed: the check is per table.
 				p, _ := in.Parameters.(*dynamodb.BatchGetItemInput)
 				if p == nil {
-					return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem to no BatchGetItem request")}
+					return out, md, answerError(nil, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem to no BatchGetItem request")})
 				}
 				for table := range p.RequestItems {
 					_, read := r.Responses[table]
 					if left := r.UnprocessedKeys[table]; !read && len(left.Keys) == 0 {
-						return out, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem with a table asked neither read nor left unprocessed")}
+						return out, md, answerError(nil, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem with a table asked neither read nor left unprocessed")})
 					}
 				}
 			}
 			return out, md, nil
 		}), middleware.After)
+}
+
+// answerError is err within an error naming the HTTP status and DynamoDB's
+// request id (x-amzn-RequestId) of the answer it is about, as the SDK's
+// awshttp.ResponseError names them (ErrorOutline and the error's text
+// show them: "StatusCode: 200, RequestID: …"), so that the ERROR line of a
+// request failed by an answer the store refuses tells on-call which
+// answer. It holds nothing else of the answer: no body, no header, and
+// not the SDK's error for it (cause, whose ResponseError gives the status
+// and id when there is one; else the call's metadata md, of a success),
+// so nothing reads the refused answer's contents again. err itself when
+// neither records an answer.
+func answerError(cause error, md middleware.Metadata, err error) error {
+	status, id := 0, ""
+	var re *awshttp.ResponseError
+	if cause != nil && errors.As(cause, &re) && re.Response != nil {
+		status, id = re.HTTPStatusCode(), re.ServiceRequestID()
+	} else if raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response); ok && raw != nil && raw.Response != nil {
+		status = raw.StatusCode
+		id, _ = awsmiddleware.GetRequestIDMetadata(md)
+	}
+	if status == 0 {
+		return err
+	}
+	return &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err},
+		RequestID:     id,
+	}
 }

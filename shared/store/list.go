@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -701,7 +702,8 @@ func (s *Store) batchGetKeys(ctx context.Context, req ddb.KeysAndAttributes, cut
 			return items, nil
 		}
 		if attempt >= maxBatchGets {
-			return nil, session.Unavailable(errors.New("batch get: keys left unprocessed"))
+			// The last answer's status and request id, for on-call.
+			return nil, session.Unavailable(answerError(nil, out.ResultMetadata, fmt.Errorf("batch get: keys left unprocessed after %d BatchGetItems", attempt)))
 		}
 		ceiling := batchGetWait(attempt)
 		if !cut.IsZero() && s.list.clock().Add(ceiling).After(cut) {

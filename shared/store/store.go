@@ -241,7 +241,7 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	if len(out.Responses) != 2 {
 		// Not DynamoDB's answer (one response per item asked): its
 		// verdict is unknown, as an unreadable one's (classify).
-		return nil, nil, session.Unavailable(fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses)))
+		return nil, nil, session.Unavailable(answerError(nil, out.ResultMetadata, fmt.Errorf("TransactGetItems answered %d items for 2", len(out.Responses))))
 	}
 	if out.Responses[0].Item == nil {
 		return nil, nil, session.NotFound()
@@ -558,6 +558,32 @@ func Transient(err error) bool {
 		return true
 	}
 	return throttledError(err)
+}
+
+// QuotesValue reports whether err holds an error answer of DynamoDB whose
+// message may quote a value of the request: one with a quote mark. AWS's
+// validation messages quote the value refused ("1 validation error
+// detected: Value '…' at '…' failed to satisfy constraint"), which can be a
+// whole item: the client's text, and the session's hcpToken, a token no
+// rule for the client's text recognises. DynamoDB's messages that quote
+// nothing ("The conditional request failed", a transaction's "please
+// refer cancellation reasons for specific reasons [None, …]") have none.
+// Every error in err's tree is looked at (a listing joins its shards'
+// errors).
+func QuotesValue(err error) bool {
+	if err == nil {
+		return false
+	}
+	if ae, ok := err.(smithy.APIError); ok && strings.ContainsAny(ae.ErrorMessage(), "'\"`") {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return QuotesValue(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		return slices.ContainsFunc(u.Unwrap(), QuotesValue)
+	}
+	return false
 }
 
 // ErrorOutline describes err by what the service and AWS put in it, never
