@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // TestLambdaBodies: through the api-proxy adapter, a body API Gateway sent
@@ -172,6 +173,44 @@ func TestLambdaAbortFailsTheInvocationAndTheContainerServesOn(t *testing.T) {
 			}
 			if res, p, err := invoke(); p != nil || err != nil || res.StatusCode != http.StatusNoContent {
 				t.Errorf("next invocation = %d, %v, panic %v; want 204", res.StatusCode, err, p)
+			}
+		})
+	}
+}
+
+// TestLambdaTooLargeLineNamesItsRoute: a body over 64 KiB once API Gateway's
+// base64 is decoded is refused 413 before the handler runs (by its decoded
+// length: the base64 sent is a third longer), and the request's one log
+// line names the route it was sent to, as every routed request's line
+// does: the router knows the route before it refuses the body.
+func TestLambdaTooLargeLineNamesItsRoute(t *testing.T) {
+	f := newFixture(t)
+	f.createSample(t)
+	for _, name := range []string{"create-session.json", "post-session-event.json", "cancel-session.json", "create-api-key.json"} {
+		t.Run(name, func(t *testing.T) {
+			ev := f.event(t, name, "")
+			ev.Body = base64.StdEncoding.EncodeToString([]byte(`{"metadata":{"x":"` + strings.Repeat("a", httpapi.MaxBodyBytes) + `"}}`))
+			ev.IsBase64Encoded = true
+			before := strings.Count(f.logs.String(), "\n")
+			res := f.invoke(t, ev)
+			var p struct{ Code string }
+			_ = json.Unmarshal([]byte(res.Body), &p)
+			if res.StatusCode != http.StatusRequestEntityTooLarge || p.Code != session.ReasonBodyTooLarge {
+				t.Fatalf("got %d %s; want 413 %s", res.StatusCode, p.Code, session.ReasonBodyTooLarge)
+			}
+			lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
+			if len(lines) != 1 {
+				t.Fatalf("got %d log lines %q; want 1", len(lines), lines)
+			}
+			var line map[string]any
+			if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := line["route"], ev.RouteKey; got != want {
+				t.Errorf("log line route = %v; want %v", got, want)
+			}
+			if got, want := line["status"], 413.0; got != want {
+				t.Errorf("log line status = %v; want %v", got, want)
 			}
 		})
 	}

@@ -63,6 +63,9 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.ContentLength = sizeBody(r)
 		}
 		if r.ContentLength > MaxBodyBytes && takesBody(r.Method) {
+			// The route is known: the request's log line names it, as
+			// ServeMux would have set it for the handler.
+			r.Pattern = pattern
 			answer := errorWriter(writeProblem)
 			if e, ok := h.(*endpoint); ok {
 				answer = e.errors
