@@ -716,6 +716,13 @@ func (v *JWTVerifier) skip(kid, why string) {
 //     signature with its pad bits set verified as the canonical token;
 //   - a "crit" header (RFC 7515 §4.1.11: a recipient must refuse an
 //     extension it does not understand, and the service understands none);
+//   - a header with white space before or after its JSON object: jwx
+//     verifies the signature over the header trimmed of it (encoding/json
+//     passes a value to its UnmarshalJSON without the white space around
+//     it), so a token's header re-encoded with " " or "\n" around it
+//     verified under the original signature, a new spelling of any token
+//     for anyone holding it (RFC 7515 §5.2: the signing input is the
+//     header segment as received). The claims are verified as received;
 //   - a header or claims set that is not one JSON object, or repeats a name
 //     at any depth (RFC 7515 §4, RFC 7519 §4: refuse, or take the last,
 //     which made {"merchant_id":"m-1",...,"merchant_id":"m-2"} mean m-2);
@@ -752,6 +759,12 @@ func checkForm(token string) error {
 	hm, err := jsonMembers(header)
 	if err != nil {
 		return fmt.Errorf("header: %w", err)
+	}
+	if header[0] != '{' || header[len(header)-1] != '}' {
+		// jwx checks the signature over the header as encoding/json hands
+		// it to its decoder, without the white space around the object:
+		// " {...}" re-encoded verified under the signature of "{...}".
+		return errors.New("header has white space around its JSON object")
 	}
 	if _, ok := hm["crit"]; ok {
 		return errors.New(`header has "crit": no extension is understood`)

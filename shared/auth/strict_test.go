@@ -103,6 +103,20 @@ func TestStrictTokenForms(t *testing.T) {
 		{"signature with a line break", h + "." + p + "." + s[:10] + "\n" + s[10:], false},
 		{"signature with a space", h + "." + p + "." + s[:10] + " " + s[10:], false},
 		{"header and payload with whitespace", h + " ." + p + "." + s, false},
+		// White space around the header's JSON, re-encoded, under the
+		// original signature: jwx checks the signature over the header as
+		// encoding/json hands it to its decoder, trimmed of the white space
+		// around it, so each of these verified as the canonical token: a
+		// new spelling of any token, for any holder of it, without its key
+		// (docs/design.md §7: "Tokens are parsed strictly: canonical
+		// unpadded base64url only"; RFC 7515 §5.2: the signing input is
+		// the header segment as received).
+		{"header JSON with a leading space", reheader(t, good, " ", ""), false},
+		{"header JSON with a trailing space", reheader(t, good, "", " "), false},
+		{"header JSON with a leading line feed", reheader(t, good, "\n", ""), false},
+		{"header JSON with a trailing carriage return", reheader(t, good, "", "\r"), false},
+		{"header JSON with a leading tab", reheader(t, good, "\t", ""), false},
+		{"header JSON with white space on both sides", reheader(t, good, " \t", "\r\n "), false},
 		{"four segments", good + ".x", false},
 		{"JWE-shaped (five segments)", h + "." + p + "." + s + ".a.b", false},
 
@@ -175,6 +189,14 @@ func TestStrictTokenForms(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reheader is tok with its header's JSON wrapped in before and after (white
+// space) and encoded again, its payload and signature unchanged.
+func reheader(t *testing.T, tok, before, after string) string {
+	t.Helper()
+	h, p, s := segments(tok)
+	return base64.RawURLEncoding.EncodeToString([]byte(before+string(mustDecode(t, h))+after)) + "." + p + "." + s
 }
 
 func mustJSON(v any) []byte {
