@@ -198,12 +198,46 @@ var dynamoFaults = []dynamoFault{
 	{"200 to a BatchGetItem with Responses of another table", []string{"BatchGetItem"}, func(req *http.Request, _ []byte) *http.Response {
 		return rawResponse(req, 200, "application/x-amz-json-1.0", `{"Responses":{"another-table":[]},"UnprocessedKeys":{}}`)
 	}, 503, session.ReasonUnavailable},
+	// An error DynamoDB does not have, or one the operation cannot
+	// return (each operation's Errors in the API reference, and the
+	// errors common to all), is not DynamoDB's answer: as an error naming
+	// none, it gives no verdict (a write may have landed behind it).
+	{"400 naming an error DynamoDB does not have", nil, func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "X", "x")
+	}, 503, session.ReasonUnavailable},
+	{"400 TransactionCanceledException to a single-item call", singleOps, func(req *http.Request, body []byte) *http.Response {
+		return storetest.TransactionCanceled(req, body, "ConditionalCheckFailed")
+	}, 503, session.ReasonUnavailable},
+	{"400 ConditionalCheckFailedException to a read or a transaction", append([]string{"GetItem", "Query", "BatchGetItem"}, transactOps...), func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "ConditionalCheckFailedException", "The conditional request failed")
+	}, 503, session.ReasonUnavailable},
+	{"400 TransactionConflictException to a read or a transaction", append([]string{"GetItem", "Query", "BatchGetItem"}, transactOps...), func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "TransactionConflictException", "Transaction is ongoing for the item")
+	}, 503, session.ReasonUnavailable},
+	{"400 ResourceInUseException (table operations only)", nil, func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "ResourceInUseException", "Attempt to change a resource which is still in use")
+	}, 503, session.ReasonUnavailable},
 	// A ValidationError is a request DynamoDB refuses as malformed: our
 	// bug, 500, in the generic body.
 	{"transaction canceled: ValidationError", transactOps, func(req *http.Request, body []byte) *http.Response {
 		return storetest.TransactionCanceled(req, body, "ValidationError")
 	}, 500, session.ReasonInternal},
+	// DynamoDB's own refusals, errors common to every operation, stay
+	// what they are: a request refused, nothing written; our bug or our
+	// deployment's (a table missing, a role without the permission).
+	{"400 ValidationException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return coralError(req, 400, "ValidationException", "One or more parameter values were invalid")
+	}, 500, session.ReasonInternal},
+	{"400 AccessDeniedException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return coralError(req, 400, "AccessDeniedException", "User is not authorized to perform this action")
+	}, 500, session.ReasonInternal},
+	{"400 ResourceNotFoundException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return storetest.ErrorResponse(req, 400, "ResourceNotFoundException", "Requested resource not found")
+	}, 500, session.ReasonInternal},
 }
+
+// singleOps are the store's single-item calls.
+var singleOps = []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchGetItem"}
 
 // TestEveryEndpointUnderDynamoDBFaults: every HTTP endpoint, each of its
 // DynamoDB calls answered by each of DynamoDB's real failures. "503 with

@@ -61,6 +61,18 @@ var landedAnswers = []landedAnswer{
 	{"403 JSON naming no error", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
 		return rawResponse(req, 403, "application/json", `{"message":"Forbidden"}`), nil
 	}},
+	{"400 naming an error DynamoDB does not have", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return storetest.ErrorResponse(req, 400, "X", "x"), nil
+	}},
+	{"400 TransactionCanceledException to a single-item write", []string{"PutItem", "UpdateItem"}, func(req *http.Request, body []byte) (*http.Response, error) {
+		return storetest.TransactionCanceled(req, body, "ConditionalCheckFailed"), nil
+	}},
+	{"400 ConditionalCheckFailedException to a transaction", []string{"TransactWriteItems"}, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return storetest.ErrorResponse(req, 400, "ConditionalCheckFailedException", "The conditional request failed"), nil
+	}},
+	{"400 TransactionConflictException to a transaction", []string{"TransactWriteItems"}, func(req *http.Request, _ []byte) (*http.Response, error) {
+		return storetest.ErrorResponse(req, 400, "TransactionConflictException", "Transaction is ongoing for the item"), nil
+	}},
 }
 
 // TestEveryWriteLandedBehindA503: every write route, its write applied by

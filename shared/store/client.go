@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -244,6 +245,16 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 // DynamoDB never sends errors the SDK could not read
 // (smithy.DeserializationError, which the store answers 503: classify),
 // as an answer not DynamoDB's names no verdict (docs/design.md §8):
+//   - an error naming one DynamoDB does not have ({"__type":"X"}), or one
+//     the operation cannot return (answerable: a TransactionCanceled-
+//     Exception to a PutItem, a ConditionalCheckFailedException to a
+//     GetItem or a transaction, a TransactionConflictException to a
+//     transaction). The SDK reads every error of the service into its
+//     type, whatever the operation, and the store would take such an
+//     answer for DynamoDB's refusal (500), a lost race (409) or a failed
+//     condition, though a write may have landed behind it. The error
+//     kept holds the answer's status and request id (ErrorOutline), not
+//     the foreign error, so nothing reads it again;
 //   - a transaction canceled without one CancellationReason per item of
 //     the request (none, an empty list, or too few or too many): which
 //     item failed, and why, is unknown, and the store's reading of the
@@ -266,7 +277,8 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 // It runs in the Initialize step, after the SDK's retries (none of these
 // answers is one the SDK retries), and costs a type switch on each answer
 // and a nil check or two map look-ups per table asked: nothing
-// measurable beside a network call. Count itself
+// measurable beside a network call (an error's code is looked up only on
+// an error). Count itself
 // cannot be checked (the SDK reads it into an int32, 0 when absent), nor
 // {"Items":[]} without Count told from a real empty answer without
 // reading the raw body, which this check does not do.
@@ -275,6 +287,10 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err != nil {
+				var ae smithy.APIError
+				if errors.As(err, &ae) && !answerable(in.Parameters, ae.ErrorCode()) {
+					return out, md, answerError(err, md, &smithy.DeserializationError{Err: &foreignError{code: ae.ErrorCode()}})
+				}
 				var tce *ddb.TransactionCanceledException
 				if !errors.As(err, &tce) {
 					return out, md, err
@@ -340,4 +356,75 @@ func answerError(cause error, md middleware.Metadata, err error) error {
 		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err},
 		RequestID:     id,
 	}
+}
+
+// Errors DynamoDB answers, by the API reference's Errors of each
+// operation the store calls, beside the errors common to all of them.
+var (
+	// commonErrors are the errors any of the store's operations can
+	// answer: those every one of their Errors lists holds
+	// (InternalServerError, InvalidEndpointException,
+	// ProvisionedThroughputExceededException, RequestLimitExceeded,
+	// ResourceNotFoundException, ThrottlingException); AWS's common
+	// errors ("Common Errors"), of the front end of every service; and
+	// the front-end errors DynamoDB names beside them ("Error handling
+	// with DynamoDB": AccessDeniedException, IncompleteSignatureException,
+	// MissingAuthenticationTokenException, UnrecognizedClientException,
+	// ValidationException; and SerializationException, ExpiredToken-
+	// Exception, InvalidSignatureException, UnknownOperationException,
+	// which its front end sends for a body it cannot parse and for
+	// signatures). LimitExceededException and ResourceInUseException are
+	// the table operations' only.
+	commonErrors = []string{
+		"InternalServerError", "InvalidEndpointException", "ProvisionedThroughputExceededException",
+		"RequestLimitExceeded", "ResourceNotFoundException", "ThrottlingException",
+		"AccessDeniedException", "ExpiredTokenException", "IncompleteSignature", "InternalFailure",
+		"InvalidAction", "InvalidClientTokenId", "InvalidParameterCombination", "InvalidParameterValue",
+		"InvalidQueryParameter", "MalformedQueryString", "MissingAction", "MissingAuthenticationToken",
+		"MissingParameter", "NotAuthorized", "OptInRequired", "RequestExpired", "ServiceUnavailable",
+		"ValidationError",
+		"IncompleteSignatureException", "MissingAuthenticationTokenException", "UnrecognizedClientException",
+		"ValidationException", "SerializationException", "InvalidSignatureException",
+		"UnknownOperationException", "ServiceUnavailableException",
+	}
+	// itemWriteErrors are PutItem's, UpdateItem's and DeleteItem's own.
+	itemWriteErrors = []string{
+		"ConditionalCheckFailedException", "ItemCollectionSizeLimitExceededException",
+		"TransactionConflictException", "ReplicatedWriteConflictException",
+	}
+	// transactWriteErrors are TransactWriteItems' own.
+	transactWriteErrors = []string{
+		"TransactionCanceledException", "TransactionInProgressException", "IdempotentParameterMismatchException",
+	}
+)
+
+// answerable reports whether DynamoDB can answer the operation whose input
+// is params with the error code: a common error, or one of the
+// operation's own. GetItem, Query and BatchGetItem have none of their
+// own; TransactGetItems only TransactionCanceledException. Another
+// operation (the table's, which only set-up and tests call) is not
+// judged.
+func answerable(params any, code string) bool {
+	if slices.Contains(commonErrors, code) {
+		return true
+	}
+	switch params.(type) {
+	case *dynamodb.PutItemInput, *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
+		return slices.Contains(itemWriteErrors, code)
+	case *dynamodb.TransactWriteItemsInput:
+		return slices.Contains(transactWriteErrors, code)
+	case *dynamodb.TransactGetItemsInput:
+		return code == "TransactionCanceledException"
+	case *dynamodb.GetItemInput, *dynamodb.QueryInput, *dynamodb.BatchGetItemInput:
+		return false
+	}
+	return true
+}
+
+// foreignError is an error answer naming code, which DynamoDB does not
+// answer to the operation called (answerable): not DynamoDB's answer.
+type foreignError struct{ code string }
+
+func (e *foreignError) Error() string {
+	return "DynamoDB never answers this operation with " + e.code
 }

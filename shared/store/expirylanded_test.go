@@ -36,6 +36,9 @@ func TestExpiryLandedBehindAnUnknownAnswer(t *testing.T) {
 		{"400 error body cut short", answer(400, `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceed`)},
 		{"400 HTML page", answer(400, "<html><body>Bad Request</body></html>")},
 		{"403 JSON naming no error", answer(403, `{"message":"Forbidden"}`)},
+		{"400 naming an error DynamoDB does not have", answer(400, `{"__type":"com.amazonaws.dynamodb.v20120810#X","message":"x"}`)},
+		{"400 TransactionCanceledException to an UpdateItem", answer(400, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","CancellationReasons":[{"Code":"ConditionalCheckFailed"}]}`)},
+		{"400 ResourceInUseException (table operations only)", answer(400, `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"x"}`)},
 		{"200 with an empty body", answer(200, "")},
 		{"200 with its JSON cut short", answer(200, `{"Attributes":{"st`)},
 		{"the write's deadline passes", func(req *http.Request) (*http.Response, error) {

@@ -459,10 +459,11 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //     cut short or not DynamoDB's, 4xx included: its verdict is unknown,
 //     a throttling as likely as anything; a 4xx naming no error, which
 //     DynamoDB never sends; a success with an empty body,
-//     refuseEmptySuccess; a transaction canceled without one reason per
-//     item, a Query without Items, a BatchGetItem without Responses for
-//     a table asked and not left unprocessed: refuseForeignAnswers) — is
-//     EUNAVAILABLE.
+//     refuseEmptySuccess; an error DynamoDB does not have or the
+//     operation cannot return, a transaction canceled without one reason
+//     per item, a Query without Items, a BatchGetItem without Responses
+//     for a table asked and not left unprocessed: refuseForeignAnswers)
+//     — is EUNAVAILABLE.
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)
@@ -482,7 +483,9 @@ func classify(err error) error {
 // its name for an error answer that names none (no __type, no
 // X-Amzn-ErrorType). DynamoDB names every error it answers, so a 4xx that
 // names none ({}, a proxy's {"message":"Forbidden"}) is not its answer and
-// gives no verdict: the request may have been applied behind it.
+// gives no verdict: the request may have been applied behind it. So is
+// one naming an error DynamoDB does not have or the operation cannot
+// return, which refuseForeignAnswers has made unreadable already.
 func refusedByDynamoDB(err error) bool {
 	var re *awshttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() < 400 || re.HTTPStatusCode() >= 500 {
@@ -605,6 +608,10 @@ func ErrorOutline(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		parts = append(parts, "api error "+ae.ErrorCode())
+	}
+	var fe *foreignError
+	if errors.As(err, &fe) {
+		parts = append(parts, "api error "+fe.code+" (not this operation's: refuseForeignAnswers)")
 	}
 	if rs := cancellationReasons(err); rs != nil {
 		parts = append(parts, fmt.Sprintf("cancellation reasons %v", rs))

@@ -99,6 +99,16 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 		})},
 		{"write: not sent, an empty 200", "UpdateItem", answer(empty)},
 		{"write: applied, the answer emptied", "UpdateItem", sendThen(func(req *http.Request) (*http.Response, error) { return empty(req), nil })},
+		// An error DynamoDB does not have, or one an UpdateItem cannot
+		// return, is not DynamoDB's answer: the write may have landed
+		// behind it, and the sweeper reads it back, as behind a lost
+		// answer; never a refusal counted as an error.
+		{"write: applied, answered with an error DynamoDB does not have", "UpdateItem", sendThen(func(req *http.Request) (*http.Response, error) {
+			return storetest.ErrorResponse(req, 400, "X", "x"), nil
+		})},
+		{"write: applied, answered with a TransactionCanceledException", "UpdateItem", sendThen(func(req *http.Request) (*http.Response, error) {
+			return storetest.ErrorResponse(req, 400, "TransactionCanceledException", "Transaction cancelled"), nil
+		})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +145,9 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 			}
 			if first.Found != first.Expired+first.Skipped+first.LeftToPurge+first.Deferred+first.Errors-first.QueryErrors {
 				t.Errorf("first run %+v: found ≠ expired + skipped + left to purge + deferred + write errors", first)
+			}
+			if strings.HasPrefix(tt.name, "write: applied") && first.Errors != 0 {
+				t.Errorf("first run %+v with every write landed; want no error (each read back)", first)
 			}
 			if first.Complete != (first.Errors == 0 && first.Deferred == 0 && !first.BackedOff) {
 				t.Errorf("first run %+v: complete must mean no error, nothing deferred, not backed off", first)
