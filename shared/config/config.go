@@ -34,7 +34,7 @@ type Config struct {
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
 	JWTAudience      string        // JWT_AUDIENCE
-	StackName        string        // STACK_NAME: the stack's name, the Stack dimension of the token metrics; empty (the local servers): none
+	StackName        string        // STACK_NAME: the stack's name, the Stack dimension of the token metrics the request lines carry; empty (the local servers): none
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn or error, as written
 }
 
