@@ -130,7 +130,8 @@ const answerReserve = time.Second
 // answerReserve (or half its time, if less) before the invocation's
 // deadline.
 func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
-	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...))
+	// The request lines carry the token metrics, by the stack's name.
+	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...), httpapi.TokenMetrics(a.Config.StackName))
 	proxy := httpadapter.NewV2(h).ProxyWithContext
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (res events.APIGatewayV2HTTPResponse, err error) {
 		defer func() {

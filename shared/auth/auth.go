@@ -74,16 +74,19 @@ const (
 // satisfy rule (else EFORBIDDEN, 403; one for a bearer token that lacks the
 // rule's scope carries RFC 6750's insufficient_scope challenge). A request
 // with a bearer token is judged by the token; one with only an API key, by
-// the key.
-func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, error) {
-	p, err := a.authenticate(r, rule)
+// the key. It says also what a bearer token's check counts toward the
+// token metrics (TokenCount), whatever the answer: a token verified afresh
+// that lacks the rule's scope is TokenVerified, and 403.
+func (a *Authenticator) Authenticate(r *http.Request, rule Rule) (*Principal, TokenCount, error) {
+	var count TokenCount
+	p, err := a.authenticate(r, rule, &count)
 	if err != nil && session.ErrorCode(err) == session.EUNAUTHORIZED && Challenge(err) == "" {
-		return nil, &challengeError{err: err, challenge: rule.challenge("")}
+		return nil, count, &challengeError{err: err, challenge: rule.challenge("")}
 	}
-	return p, err
+	return p, count, err
 }
 
-func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, error) {
+func (a *Authenticator) authenticate(r *http.Request, rule Rule, count *TokenCount) (*Principal, error) {
 	// A credential header holding a list (sent twice, or with a comma) is
 	// refused whatever its first element (credentialHeader).
 	authz, oneAuthz := credentialHeader(r.Header, HeaderAuthorization)
@@ -96,7 +99,7 @@ func (a *Authenticator) authenticate(r *http.Request, rule Rule) (*Principal, er
 		if !ok || !oneAuthz {
 			return nil, unauthenticated("The Authorization header must be `Bearer <token>`, sent once.")
 		}
-		p, err = a.jwt.Verify(r.Context(), token)
+		p, *count, err = a.jwt.VerifyCounted(r.Context(), token)
 		if session.ErrorCode(err) == session.EUNAUTHORIZED {
 			// RFC 6750 §3.1: a token was presented and refused.
 			return nil, &challengeError{err: err, challenge: rule.challenge(errorInvalidToken)}

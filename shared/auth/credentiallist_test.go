@@ -153,7 +153,7 @@ func checkCredentialCases(t *testing.T, a *auth.Authenticator, tests []credentia
 			request func(t *testing.T, authz, keys []string) *http.Request
 		}{{"as sent", sentRequest}, {"through API Gateway and the adapter", adaptedRequest}} {
 			t.Run(tt.name+"/"+via.name, func(t *testing.T) {
-				_, err := a.Authenticate(via.request(t, tt.authz, tt.keys), rule)
+				_, _, err := a.Authenticate(via.request(t, tt.authz, tt.keys), rule)
 				if got := session.ErrorCode(err); got != tt.want {
 					t.Errorf("Authenticate: got %q (%v); want %q", got, err, tt.want)
 				}

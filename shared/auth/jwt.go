@@ -251,11 +251,61 @@ func (v *JWTVerifier) wallNow() time.Time { return v.cfg.Now().Round(0) }
 // token may be fine, so the caller gets 503, not 401.
 var errKeySetUnavailable = errors.New("JWKS unavailable")
 
+// TokenCount is what one bearer token's check counts toward the API's
+// token metrics, which the request's log line carries (the template's
+// TokenCheckMisconfiguredAlarm watches them). A wrong JwtIssuer,
+// JwtAudience or JwksUrl refuses every token of the identity provider as
+// misaddressed or of an unknown key and verifies none; an alarm on 401s
+// would page on clients' own mistakes, which count nothing.
+type TokenCount uint8
+
+// What a token's check counts.
+const (
+	// NotCounted: no bearer token; a token served from the verified-token
+	// cache (no check made, nothing added to the request); a client's own
+	// mistake (expired, not yet valid, altered, malformed, an algorithm
+	// or kid refused); a key set that could not be had (503, which the
+	// 5xx alarm sees).
+	NotCounted TokenCount = iota
+	// TokenVerified: a token verified afresh, its scopes not yet judged
+	// (at most once per token and container per TokenCacheMaxAge while it
+	// is used and cached).
+	TokenVerified
+	// TokenMisaddressed: a token whose signature a key of the JWKS
+	// verified, but whose iss or aud is not the configured one.
+	TokenMisaddressed
+	// TokenOfUnknownKey: a token whose kid the key set, fetched fine,
+	// does not hold.
+	TokenOfUnknownKey
+)
+
+// Metric is the name of the metric c counts: TokensVerified,
+// TokensMisaddressed, TokensOfUnknownKeys; "" for NotCounted.
+func (c TokenCount) Metric() string {
+	switch c {
+	case TokenVerified:
+		return "TokensVerified"
+	case TokenMisaddressed:
+		return "TokensMisaddressed"
+	case TokenOfUnknownKey:
+		return "TokensOfUnknownKeys"
+	}
+	return ""
+}
+
 // Verify checks token and returns its principal (a copy the caller may
 // keep).
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	p, _, err := v.VerifyCounted(ctx, token)
+	return p, err
+}
+
+// VerifyCounted is Verify, saying also what the check counts toward the
+// token metrics. A token served from the cache counts nothing, and costs
+// nothing more than under Verify.
+func (v *JWTVerifier) VerifyCounted(ctx context.Context, token string) (*Principal, TokenCount, error) {
 	if len(token) > maxTokenBytes {
-		return nil, invalidToken(errors.New("token too large"))
+		return nil, NotCounted, invalidToken(errors.New("token too large"))
 	}
 	var key [sha256.Size]byte
 	if v.cache != nil {
@@ -265,7 +315,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 			if e.fresh(now) && e.timely(now) && v.held(e.key, now) {
 				p := e.p
 				p.Scopes = slices.Clone(p.Scopes)
-				return &p, nil
+				return &p, NotCounted, nil
 			}
 			// Stale, refused by the clock now, or its key gone from the
 			// set: verify afresh, which refuses it with jwx's own reason.
@@ -274,12 +324,28 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	}
 	p, tok, used, err := v.verify(ctx, token)
 	if err != nil {
-		return nil, err
+		return nil, counted(err), err
 	}
 	if v.cache != nil {
 		v.remember(key, p, tok, used)
 	}
-	return p, nil
+	return p, TokenVerified, nil
+}
+
+// counted is what a refused token counts: TokenMisaddressed when jwx
+// refused its iss or aud (claims are validated only once the signature
+// verified), TokenOfUnknownKey when its kid is not in a key set fetched
+// fine (errUnknownKid), else nothing.
+func counted(err error) TokenCount {
+	switch {
+	case session.ErrorCode(err) != session.EUNAUTHORIZED:
+		return NotCounted // 503: the key set could not be had, or the request ended
+	case errors.Is(err, jwt.InvalidIssuerError()) || errors.Is(err, jwt.InvalidAudienceError()):
+		return TokenMisaddressed
+	case errors.Is(err, errUnknownKid):
+		return TokenOfUnknownKey
+	}
+	return NotCounted
 }
 
 // remember caches a verified token's principal until its exp (+ MaxSkew),
@@ -452,8 +518,11 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 		// (a card number or a psk_ key, for all the header says).
 		return verifyKey{}, fmt.Errorf("%w: the token's kid is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, err)
 	}
-	return verifyKey{}, fmt.Errorf("unknown kid %q", kid)
+	return verifyKey{}, fmt.Errorf("%w %q", errUnknownKid, kid)
 }
+
+// errUnknownKid is a kid the key set, fetched fine, does not hold (401).
+var errUnknownKid = errors.New("unknown kid")
 
 // lastFetchErr is the error of the last fetch that finished (nil if it
 // worked, or if none has).

@@ -259,7 +259,7 @@ func TestAuthenticateRules(t *testing.T) {
 			for k, v := range tt.headers {
 				r.Header.Set(k, v)
 			}
-			_, err := a.Authenticate(r, tt.rule)
+			_, _, err := a.Authenticate(r, tt.rule)
 			if session.ErrorCode(err) != tt.code || (tt.reason != "" && session.ErrorReason(err) != tt.reason) {
 				t.Fatalf("Authenticate() = %v; want code %q reason %q", err, tt.code, tt.reason)
 			}

@@ -34,6 +34,7 @@ type Config struct {
 	JWKSURL          string        // JWKS_URL
 	JWTIssuer        string        // JWT_ISSUER
 	JWTAudience      string        // JWT_AUDIENCE
+	StackName        string        // STACK_NAME: the stack's name, the Stack dimension of the token metrics the request lines carry; empty (the local servers): none
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn or error, as written
 }
 
@@ -134,6 +135,7 @@ func Load(getenv func(string) string) (Config, error) {
 		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),
+		StackName:        p.str("STACK_NAME", "", false),
 		LogLevel:         p.level("LOG_LEVEL"),
 	}
 	p.gogc("GOGC")

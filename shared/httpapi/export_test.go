@@ -48,3 +48,7 @@ func ListCapacity(rec func(i int) []byte, gzipped bool) int {
 	}
 	return lo
 }
+
+// Authenticate is the handlers' authentication: the authenticator's, the
+// caller and its token's count noted for the request's log line.
+var Authenticate = authenticate

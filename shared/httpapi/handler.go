@@ -51,9 +51,11 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authenticate runs the authenticator and notes the caller for the log.
+// authenticate runs the authenticator and notes the caller, and what its
+// bearer token's check counted, for the log line.
 func authenticate(r *http.Request, a *auth.Authenticator, rule auth.Rule) (*auth.Principal, error) {
-	p, err := a.Authenticate(r, rule)
+	p, count, err := a.Authenticate(r, rule)
+	noteTokenCount(r, count)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,8 @@ type requestInfo struct {
 	merchant string
 	subject  string
 	err      error
-	errors   errorWriter // the error shape of the endpoint serving the request
+	errors   errorWriter     // the error shape of the endpoint serving the request
+	token    auth.TokenCount // what the bearer token's check counted (TokenMetrics)
 }
 
 func infoOf(ctx context.Context) *requestInfo {
@@ -65,6 +66,33 @@ func notePrincipal(r *http.Request, p *auth.Principal) {
 	}
 }
 
+// noteTokenCount records what the request's bearer token counted toward
+// the token metrics, for the log line (TokenMetrics).
+func noteTokenCount(r *http.Request, c auth.TokenCount) {
+	if ri := infoOf(r.Context()); ri != nil {
+		ri.token = c
+	}
+}
+
+// Option adjusts Middleware.
+type Option func(*options)
+
+type options struct {
+	stack string // TokenMetrics
+}
+
+// TokenMetrics makes the log line of a request whose bearer token counted
+// toward the token metrics (auth.TokenCount: a token verified afresh,
+// misaddressed, or of a key the JWKS lacks) also a CloudWatch Embedded
+// Metric Format document counting it: namespace paysessions, dimensions
+// Service=api and Stack=stack (STACK_NAME), the metric set to 1, written
+// whatever the logger's level. The line stays the request's one line;
+// every other line is as without the option. An empty stack (the local
+// servers) carries no metrics.
+func TokenMetrics(stack string) Option {
+	return func(o *options) { o.stack = stack }
+}
+
 // HSTS is the Strict-Transport-Security every response carries: browsers
 // reach the API over HTTPS only, for two years, on its subdomains too
 // (RFC 6797; a browser ignores it on plain http, as on the local server).
@@ -77,7 +105,12 @@ const HSTS = "max-age=63072000; includeSubDomains"
 // process keeps serving) and one structured log line per request. requestID
 // returns the platform's request id (API Gateway's in Lambda); when it
 // returns "", one is made.
-func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next http.Handler) http.Handler {
+func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next http.Handler, opts ...Option) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	rl := requestLog{logger: logger, stack: o.stack}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ri := &requestInfo{id: requestID(r)}
@@ -120,7 +153,7 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// its one line: a failure, status 500 at ERROR, so a
 					// metric filter on status >= 500 counts it; the error
 					// names the status begun.
-					logRequest(logger, r, ri, http.StatusInternalServerError, time.Since(start))
+					rl.write(r, ri, http.StatusInternalServerError, time.Since(start))
 					panic(http.ErrAbortHandler)
 				}
 				// In the error shape of the endpoint that panicked
@@ -134,11 +167,11 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// response is cut short as above, and the request
 					// still has its one line.
 					ri.err = session.Internal(fmt.Errorf("%s; answering it: panic: %s", what, loggedPanic(q)))
-					logRequest(logger, r, ri, http.StatusInternalServerError, time.Since(start))
+					rl.write(r, ri, http.StatusInternalServerError, time.Since(start))
 					panic(http.ErrAbortHandler)
 				}
 			}
-			logRequest(logger, r, ri, rec.status, time.Since(start))
+			rl.write(r, ri, rec.status, time.Since(start))
 		}()
 
 		// A body that says it is too large is refused before it is read by
@@ -301,12 +334,43 @@ func stripProxyHeaders(h http.Header) {
 	}
 }
 
-// logRequest writes the request's log line. It names the route by its
+// requestLog writes the requests' log lines.
+type requestLog struct {
+	logger *slog.Logger
+	stack  string // TokenMetrics; "": no metrics
+}
+
+// metricsService is the Service dimension of the API's token metrics.
+const metricsService = "api"
+
+// tokenDirectives are the EMF directives of the token metrics, by
+// auth.TokenCount (none for auth.NotCounted): made once, the same on every
+// line.
+var tokenDirectives = func() [auth.TokenOfUnknownKey + 1]slog.Attr {
+	var out [auth.TokenOfUnknownKey + 1]slog.Attr
+	for c := auth.TokenVerified; c <= auth.TokenOfUnknownKey; c++ {
+		out[c] = slog.Any("CloudWatchMetrics", []any{map[string]any{
+			"Namespace":  "paysessions",
+			"Dimensions": [][]string{{"Service", "Stack"}},
+			"Metrics":    []map[string]string{{"Name": c.Metric(), "Unit": "Count"}},
+		}})
+	}
+	return out
+}()
+
+// write writes the request's log line. It names the route by its
 // pattern ("GET /sessions/{sessionId}"; "" when none matched) and gives the
 // path with every segment that may hold a card number or a credential
 // redacted (loggedPath): a path is the client's text, and neither may
 // reach the logs.
-func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status int, latency time.Duration) {
+//
+// A request whose bearer token counted toward the token metrics
+// (TokenMetrics) has its line carry the count as an EMF document (the
+// dimensions and the metric at the root, the _aws block naming them), and
+// that line is written whatever the logger's level allows, as the
+// sweeper's summary line is: it is the metrics, and LOG_LEVEL=warn must
+// not silence TokenCheckMisconfiguredAlarm. Still one line per request.
+func (rl requestLog) write(r *http.Request, ri *requestInfo, status int, latency time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -332,7 +396,22 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 			attrs = append(attrs, slog.String("error", loggedError(ri.err)))
 		}
 	}
-	logger.LogAttrs(context.Background(), level, "request", attrs...)
+	if ri.token == auth.NotCounted || rl.stack == "" {
+		rl.logger.LogAttrs(context.Background(), level, "request", attrs...)
+		return
+	}
+	now := time.Now()
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(attrs...)
+	rec.AddAttrs(
+		slog.String("Service", metricsService),
+		slog.String("Stack", rl.stack),
+		slog.Int(ri.token.Metric(), 1),
+		slog.Group("_aws", slog.Int64("Timestamp", now.UnixMilli()), tokenDirectives[ri.token]),
+	)
+	// The handler, not the Logger: Logger.LogAttrs drops a record below
+	// the handler's level before it is built.
+	_ = rl.logger.Handler().Handle(context.Background(), rec)
 }
 
 // loggedError is what a request's log line says of its error: its text,
