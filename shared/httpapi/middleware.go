@@ -329,42 +329,10 @@ func logRequest(logger *slog.Logger, r *http.Request, ri *requestInfo, status in
 		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
 		if status >= 500 {
 			level = slog.LevelError
-			attrs = append(attrs, slog.String("error", loggedError(ri.err)))
+			attrs = append(attrs, slog.String("error", store.LoggedError(ri.err)))
 		}
 	}
 	logger.LogAttrs(context.Background(), level, "request", attrs...)
-}
-
-// loggedError is what a request's log line says of its error: its text,
-// unless the text may hold a card number or a credential
-// (mayQuoteSecret) or quotes a value DynamoDB refused (store.QuotesValue:
-// a whole item, its hcpToken among it), then [redacted] and what the
-// service and AWS put in
-// the error (its code and reason, and store.ErrorOutline: the DynamoDB
-// operation, the status, the request id, DynamoDB's error code). The text
-// of a DynamoDB error is DynamoDB's message, which can quote a value it
-// refused ("1 validation error detected: Value '…'"), and what a request
-// writes holds the client's text: an Idempotency-Key, an orderId, an
-// eventId, metadata, where an API key or a JWT passes the card rule.
-func loggedError(err error) string {
-	s := err.Error()
-	if !mayQuoteSecret(s) && !store.QuotesValue(err) {
-		return s
-	}
-	what := fmt.Sprintf("%s (its text may quote a card number, a credential or a stored value): %s, %s", redacted, session.ErrorCode(err), session.ErrorReason(err))
-	if o := store.ErrorOutline(err); o != "" {
-		what += ": " + o
-	}
-	return what
-}
-
-// mayQuoteSecret reports whether an error's text may quote a card number
-// (session.HoldsCardNumber), an API key (psk_, in any case) or a JWT
-// (base64url of a JSON object: "eyJ"). Unlike holdsCredential, a long run
-// of letters and digits is no sign: an error's text names DynamoDB's
-// request ids (52 of them) and the service's own ids and hashes.
-func mayQuoteSecret(s string) bool {
-	return session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
 }
 
 // redacted stands for a path segment (or a method) that is not logged.
