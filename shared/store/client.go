@@ -194,10 +194,18 @@ func firstSet(vs ...string) string {
 // as the end. The transport copied the body through Read already (its
 // copy of Content-Length bytes goes through an io.LimitReader), so nothing
 // else changes.
+//
+// That end is safe only because the length is known: a body closed
+// partway through the write (between two reads) ends short of
+// Content-Length, which the transport refuses, failing the write. A body
+// of unknown length would be sent chunked, and ended early it would be a
+// valid, truncated request; so only a body with a ContentLength above 0
+// is wrapped (every DynamoDB call's is; a body of unknown length keeps its
+// WriteTo, which writes it whole under the SDK's lock or fails).
 type closedBodyEnds struct{ aws.HTTPClient }
 
 func (c closedBodyEnds) Do(req *http.Request) (*http.Response, error) {
-	if _, ok := req.Body.(io.WriterTo); ok && req.Body != http.NoBody {
+	if _, ok := req.Body.(io.WriterTo); ok && req.Body != http.NoBody && req.ContentLength > 0 {
 		req = req.WithContext(req.Context()) // a shallow copy: the SDK's request stays as it was
 		req.Body = struct{ io.ReadCloser }{req.Body}
 	}
