@@ -194,8 +194,9 @@ func answerPanics(answer errorWriter, w http.ResponseWriter, r *http.Request, er
 }
 
 // loggedPanic is what a request's log line says of a panic's value: its
-// text, unless the text may hold a card number or a credential
-// (session.HoldsCardNumber, holdsCredential), then [redacted] and its type.
+// text, unless the text may hold a card number or a credential (an API
+// key, a key's secret, a bearer token, a session's hcpToken:
+// session.HoldsCardNumber, holdsCredential), then [redacted] and its type.
 // A panic's value can carry request data (panic(fmt.Sprintf("bad event
 // %q", ev)), an error quoting its input), and neither may reach a log
 // (docs/design.md §7). The stack beside it shows arguments as machine words.
@@ -393,7 +394,7 @@ func (rl requestLog) write(r *http.Request, ri *requestInfo, status int, latency
 		attrs = append(attrs, slog.String("code", session.ErrorReason(ri.err)))
 		if status >= 500 {
 			level = slog.LevelError
-			attrs = append(attrs, slog.String("error", loggedError(ri.err)))
+			attrs = append(attrs, slog.String("error", store.LoggedError(ri.err)))
 		}
 	}
 	if ri.token == auth.NotCounted || rl.stack == "" {
@@ -412,38 +413,6 @@ func (rl requestLog) write(r *http.Request, ri *requestInfo, status int, latency
 	// The handler, not the Logger: Logger.LogAttrs drops a record below
 	// the handler's level before it is built.
 	_ = rl.logger.Handler().Handle(context.Background(), rec)
-}
-
-// loggedError is what a request's log line says of its error: its text,
-// unless the text may hold a card number or a credential
-// (mayQuoteSecret) or quotes a value DynamoDB refused (store.QuotesValue:
-// a whole item, its hcpToken among it), then [redacted] and what the
-// service and AWS put in
-// the error (its code and reason, and store.ErrorOutline: the DynamoDB
-// operation, the status, the request id, DynamoDB's error code). The text
-// of a DynamoDB error is DynamoDB's message, which can quote a value it
-// refused ("1 validation error detected: Value '…'"), and what a request
-// writes holds the client's text: an Idempotency-Key, an orderId, an
-// eventId, metadata, where an API key or a JWT passes the card rule.
-func loggedError(err error) string {
-	s := err.Error()
-	if !mayQuoteSecret(s) && !store.QuotesValue(err) {
-		return s
-	}
-	what := fmt.Sprintf("%s (its text may quote a card number, a credential or a stored value): %s, %s", redacted, session.ErrorCode(err), session.ErrorReason(err))
-	if o := store.ErrorOutline(err); o != "" {
-		what += ": " + o
-	}
-	return what
-}
-
-// mayQuoteSecret reports whether an error's text may quote a card number
-// (session.HoldsCardNumber), an API key (psk_, in any case) or a JWT
-// (base64url of a JSON object: "eyJ"). Unlike holdsCredential, a long run
-// of letters and digits is no sign: an error's text names DynamoDB's
-// request ids (52 of them) and the service's own ids and hashes.
-func mayQuoteSecret(s string) bool {
-	return session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
 }
 
 // redacted stands for a path segment (or a method) that is not logged.
@@ -543,15 +512,18 @@ func redactedPath(path string) string {
 const maxLoggedPath = 1024
 
 // Path segments longer than maxLoggedSegment bytes, or holding a run of
-// more than maxLoggedRun ASCII letters and digits, are not logged.
+// more than maxLoggedRun ASCII letters and digits, or of maxLoggedRun
+// base64url characters not all hex digits and dashes (holdsCredential),
+// are not logged.
 const (
 	maxLoggedSegment = 64
 	maxLoggedRun     = 32
 )
 
 // mayHoldCredential reports whether a path segment may hold an API key
-// (psk_, in any case), a key's secret (64 hex digits) or a bearer token or
-// part of one (base64url far longer than any id): a client that pastes its
+// (psk_, in any case), a key's secret (64 hex digits), a session's
+// hcpToken (32 base64url characters) or a bearer token or part of one
+// (holdsCredential): a client that pastes its
 // key into DELETE /api-keys/{keyId}, or whose URL template puts a token
 // where an id belongs, must not have it written to the logs. Every id a
 // route takes is logged as sent: a UUID (runs of at most 12), a key id (16
@@ -563,19 +535,38 @@ func mayHoldCredential(seg string) bool {
 
 // holdsCredential reports whether s holds what may be an API key (psk_, in
 // any case), a key's secret or a bearer token or part of one: a run of more
-// than maxLoggedRun ASCII letters and digits.
+// than maxLoggedRun ASCII letters and digits (a key's secret is 64 hex
+// digits), or a run of at least maxLoggedRun base64url characters (letters,
+// digits, '-' and '_') holding one that is neither a hex digit nor '-'. A
+// session's hcpToken is exactly maxLoggedRun base64url characters (24
+// random bytes), '-' and '_' among them, which the first rule alone
+// misses; every id a route takes, and the service logs, is hex digits and
+// dashes (a UUID, 36 of them; document 001's GUID forms), which the second
+// rule keeps readable. A random hcpToken is only hex digits and dashes one
+// time in about 10^14.
 func holdsCredential(s string) bool {
 	if strings.Contains(strings.ToLower(s), "psk_") {
 		return true
 	}
-	run := 0
+	alnum, b64, notHex := 0, 0, false
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-			if run++; run > maxLoggedRun {
+		c := s[i]
+		isAlnum := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if isAlnum {
+			if alnum++; alnum > maxLoggedRun {
 				return true
 			}
 		} else {
-			run = 0
+			alnum = 0
+		}
+		if isAlnum || c == '-' || c == '_' {
+			b64++
+			notHex = notHex || !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-')
+			if b64 >= maxLoggedRun && notHex {
+				return true
+			}
+		} else {
+			b64, notHex = 0, false
 		}
 	}
 	return false

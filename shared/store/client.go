@@ -194,10 +194,18 @@ func firstSet(vs ...string) string {
 // as the end. The transport copied the body through Read already (its
 // copy of Content-Length bytes goes through an io.LimitReader), so nothing
 // else changes.
+//
+// That end is safe only because the length is known: a body closed
+// partway through the write (between two reads) ends short of
+// Content-Length, which the transport refuses, failing the write. A body
+// of unknown length would be sent chunked, and ended early it would be a
+// valid, truncated request; so only a body with a ContentLength above 0
+// is wrapped (every DynamoDB call's is; a body of unknown length keeps its
+// WriteTo, which writes it whole under the SDK's lock or fails).
 type closedBodyEnds struct{ aws.HTTPClient }
 
 func (c closedBodyEnds) Do(req *http.Request) (*http.Response, error) {
-	if _, ok := req.Body.(io.WriterTo); ok && req.Body != http.NoBody {
+	if _, ok := req.Body.(io.WriterTo); ok && req.Body != http.NoBody && req.ContentLength > 0 {
 		req = req.WithContext(req.Context()) // a shallow copy: the SDK's request stays as it was
 		req.Body = struct{ io.ReadCloser }{req.Body}
 	}
@@ -273,6 +281,29 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //     success, every listed session is gone. (A table whose keys were all
 //     left unprocessed is not required in Responses: the store asks for
 //     those keys again.)
+//   - an item that no item DynamoDB holds could give (foreignItem): a
+//     GetItem's or TransactGetItems' item whose key is not the key asked
+//     (another session's, an API key read as a session, no key at all), a
+//     TransactGetItems answered with another number of items than asked,
+//     a BatchGetItem's item whose key is none of the keys asked. DynamoDB
+//     answers only the keys asked, and enforces the key schema on every
+//     write, whoever writes: read as a success, such an item would be
+//     another session served for the one asked, or skipped (a listed
+//     session missing from a list answered 200). Only the key attributes
+//     the read projects are compared: the store's BatchGetItem projects
+//     pk and sk for it (listAttributes).
+//
+// An item of the key asked whose other attributes the store cannot
+// decode (a status stored as a number, an unreadable instant) is not
+// refused here: DynamoDB returns an item's attributes as they were
+// written, and only the store writes this table's items, so such an item
+// is the store's own data, written badly (or by a version whose format
+// this one does not read). Every read of it fails the same way, a retry
+// never helps, so it is a real bug: 500 (decodeSession), where a 503's
+// Retry-After would promise what cannot come. The same holds of a list
+// index entry without its sort key (ListByDay), which DynamoDB never
+// answers either: the index holds only items with its keys, of their
+// declared type, not empty (a write breaking that is refused).
 //
 // It runs in the Initialize step, after the SDK's retries (none of these
 // answers is one the SDK retries), and costs a type switch on each answer
@@ -308,6 +339,20 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 				return out, md, err
 			}
 			switch r := out.Result.(type) {
+			case *dynamodb.GetItemOutput:
+				if p, _ := in.Parameters.(*dynamodb.GetItemInput); p != nil && r.Item != nil && !holdsKey(r.Item, p.Key, p.ProjectionExpression, p.ExpressionAttributeNames) {
+					return out, md, foreignItem(md, "DynamoDB answered a GetItem with an item of another key")
+				}
+			case *dynamodb.TransactGetItemsOutput:
+				p, _ := in.Parameters.(*dynamodb.TransactGetItemsInput)
+				if p == nil || len(r.Responses) != len(p.TransactItems) {
+					return out, md, foreignItem(md, "DynamoDB answered a TransactGetItems with another number of items than asked")
+				}
+				for i, ir := range r.Responses {
+					if g := p.TransactItems[i].Get; g != nil && ir.Item != nil && !holdsKey(ir.Item, g.Key, g.ProjectionExpression, g.ExpressionAttributeNames) {
+						return out, md, foreignItem(md, "DynamoDB answered a TransactGetItems with an item of another key")
+					}
+				}
 			case *dynamodb.QueryOutput:
 				if r.Items == nil {
 					return out, md, answerError(nil, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a Query without Items")})
@@ -319,10 +364,13 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 				if p == nil {
 					return out, md, answerError(nil, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem to no BatchGetItem request")})
 				}
-				for table := range p.RequestItems {
-					_, read := r.Responses[table]
+				for table, ka := range p.RequestItems {
+					items, read := r.Responses[table]
 					if left := r.UnprocessedKeys[table]; !read && len(left.Keys) == 0 {
 						return out, md, answerError(nil, md, &smithy.DeserializationError{Err: errors.New("DynamoDB answered a BatchGetItem with a table asked neither read nor left unprocessed")})
+					}
+					if !askedItems(items, ka) {
+						return out, md, foreignItem(md, "DynamoDB answered a BatchGetItem with an item of a key not asked")
 					}
 				}
 			}
@@ -427,4 +475,77 @@ type foreignError struct{ code string }
 
 func (e *foreignError) Error() string {
 	return "DynamoDB never answers this operation with " + e.code
+}
+
+// foreignItem is the error for an answer whose items no item DynamoDB
+// holds could give (refuseForeignAnswers): not DynamoDB's answer, so, as
+// one the SDK could not read, a 503 (classify). It names the answer's
+// status and request id (answerError), nothing of its items.
+func foreignItem(md middleware.Metadata, what string) error {
+	return answerError(nil, md, &smithy.DeserializationError{Err: errors.New(what)})
+}
+
+// holdsKey reports whether item holds key: each of key's attributes that
+// the read's projection (proj, with its names; nil: the whole item) keeps
+// is in item, of the same type and value.
+func holdsKey(item, key map[string]ddb.AttributeValue, proj *string, names map[string]string) bool {
+	for name, want := range key {
+		if proj != nil && !projects(*proj, names, name) {
+			continue
+		}
+		if got, ok := item[name]; !ok || !sameKeyValue(got, want) {
+			return false
+		}
+	}
+	return true
+}
+
+// askedItems reports whether every item is one of ka's keys (holdsKey).
+// At most 100 keys to a call: comparing each item to each key costs less
+// than building a set of them.
+func askedItems(items []map[string]ddb.AttributeValue, ka ddb.KeysAndAttributes) bool {
+	for _, it := range items {
+		if !slices.ContainsFunc(ka.Keys, func(key map[string]ddb.AttributeValue) bool {
+			return holdsKey(it, key, ka.ProjectionExpression, ka.ExpressionAttributeNames)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// projects reports whether the projection expression proj (its #names
+// resolved by names) keeps the top-level attribute name.
+func projects(proj string, names map[string]string, name string) bool {
+	for part := range strings.SplitSeq(proj, ",") {
+		part = strings.TrimSpace(part)
+		if i := strings.IndexAny(part, ".["); i >= 0 {
+			part = part[:i]
+		}
+		if strings.HasPrefix(part, "#") {
+			part = names[part]
+		}
+		if part == name {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKeyValue reports whether a and b are the same key value: a key
+// attribute is a string, a number or binary (numbers are compared as
+// written: the store's keys are strings).
+func sameKeyValue(a, b ddb.AttributeValue) bool {
+	switch a := a.(type) {
+	case *ddb.AttributeValueMemberS:
+		b, ok := b.(*ddb.AttributeValueMemberS)
+		return ok && a.Value == b.Value
+	case *ddb.AttributeValueMemberN:
+		b, ok := b.(*ddb.AttributeValueMemberN)
+		return ok && a.Value == b.Value
+	case *ddb.AttributeValueMemberB:
+		b, ok := b.(*ddb.AttributeValueMemberB)
+		return ok && bytes.Equal(a.Value, b.Value)
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -37,11 +39,19 @@ type slowWriter struct {
 	sendBody chan struct{}                   // the server may send the body
 	once     sync.Once
 	writeErr error // the writer's outcome
+	// stop ends every wait of the interleaving: the test's own deadline,
+	// so that a transport that no longer interleaves this way (a step
+	// never taken) fails the test in seconds, not at go test's timeout.
+	stop <-chan struct{}
 }
 
-func newSlowWriter() *slowWriter {
+// lagTimeout bounds one call of TestAnswerReadWhileTheRequestWriterLags,
+// its forced interleaving included (each call takes milliseconds).
+const lagTimeout = 30 * time.Second
+
+func newSlowWriter(stop <-chan struct{}) *slowWriter {
 	return &slowWriter{release: make(chan struct{}), wrote: make(chan httptrace.WroteRequestInfo, 1),
-		closed: make(chan struct{}), sendBody: make(chan struct{})}
+		closed: make(chan struct{}), sendBody: make(chan struct{}), stop: stop}
 }
 
 // conn stalls the Write that completes a request (its headers and
@@ -66,7 +76,11 @@ func (c *conn) Write(p []byte) (int, error) {
 		}
 		if len(c.req) >= end+4+length {
 			c.stalls = true // one request a connection: the test makes one call
-			<-c.w.release
+			select {
+			case <-c.w.release:
+			case <-c.w.stop:
+				return n, errors.New("the test's deadline passed with the writer stalled")
+			}
 		}
 	}
 	return n, err
@@ -112,7 +126,9 @@ func TestAnswerReadWhileTheRequestWriterLags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newSlowWriter()
+			ctx, cancel := context.WithTimeout(context.Background(), lagTimeout)
+			defer cancel()
+			w := newSlowWriter(ctx.Done())
 			answer := `{"` + tt.field + `":{"pk":{"S":"k"},"blob":{"S":"` + strings.Repeat("x", tt.blob) + `"}}}`
 			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)
@@ -124,6 +140,7 @@ func TestAnswerReadWhileTheRequestWriterLags(t *testing.T) {
 				case <-w.sendBody:
 					_, _ = io.WriteString(rw, answer)
 				case <-r.Context().Done():
+				case <-w.stop:
 				}
 			}))
 			if tt.tls {
@@ -161,9 +178,16 @@ func TestAnswerReadWhileTheRequestWriterLags(t *testing.T) {
 					func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 						out, md, err := next.HandleDeserialize(ctx, in)
 						close(w.release)
-						info := <-w.wrote
-						if w.writeErr = info.Err; info.Err != nil {
-							<-w.closed // the transport closes a connection whose write failed
+						select {
+						case info := <-w.wrote:
+							if w.writeErr = info.Err; info.Err != nil {
+								select {
+								case <-w.closed: // the transport closes a connection whose write failed
+								case <-w.stop:
+								}
+							}
+						case <-w.stop:
+							t.Errorf("no request written within %s: the transport's interleaving changed", lagTimeout)
 						}
 						close(w.sendBody)
 						return out, md, err
@@ -176,7 +200,7 @@ func TestAnswerReadWhileTheRequestWriterLags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+			ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 				WroteRequest: func(info httptrace.WroteRequestInfo) { w.wrote <- info },
 			})
 			n, err := tt.call(ctx, db)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -61,3 +63,7 @@ func ListClock(clock func() time.Time, wait func(ctx context.Context, ceiling ti
 
 // DecodeSession is decodeSession, for tests that read items as stored.
 var DecodeSession = decodeSession
+
+// ClosedBodyEnds is the DynamoDB client's wrapper of its HTTP client
+// (closedBodyEnds), for the tests of package store_test.
+func ClosedBodyEnds(c aws.HTTPClient) aws.HTTPClient { return closedBodyEnds{c} }

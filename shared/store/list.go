@@ -469,8 +469,11 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 	}
 	for _, it := range out.Items {
 		key, ok := it[attrCreatedKey].(*ddb.AttributeValueMemberS)
-		if !ok {
-			return session.Internal(errors.New("list: index entry without " + attrCreatedKey))
+		if !ok || key.Value == "" {
+			// The index holds only items with its sort key, a string,
+			// never empty (DynamoDB refuses a write breaking that,
+			// whoever writes): not DynamoDB's answer (refuseForeignAnswers).
+			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered an index entry without a string "+attrCreatedKey))
 		}
 		_, id, _ := strings.Cut(key.Value, "#")
 		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
@@ -627,8 +630,10 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut ti
 // for unprocessed keys past cut (none when zero) ends the read with
 // errListBudget, unless another call failed.
 func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, error) {
-	proj := expression.NamesList(expression.Name(listAttributes[0]))
-	for _, a := range listAttributes[1:] {
+	// The key too, so that an item of a key not asked is told
+	// (refuseForeignAnswers); DynamoDB charges the whole item anyway.
+	proj := expression.NamesList(expression.Name(attrPK), expression.Name(attrSK))
+	for _, a := range listAttributes {
 		proj = proj.AddNames(expression.Name(a))
 	}
 	expr, err := expression.NewBuilder().WithProjection(proj).Build()

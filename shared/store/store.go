@@ -298,6 +298,13 @@ func (s *Store) getRaw(ctx context.Context, id string) (map[string]ddb.Attribute
 	return out.Item, nil
 }
 
+// decodeSession reads a session's item. One it cannot decode is
+// EINTERNAL (500), not EUNAVAILABLE: its key was checked against the key
+// asked (refuseForeignAnswers), and DynamoDB returns the other attributes
+// as they were written, which only the store does, so the item is the
+// store's own data written badly, a bug every read of it meets again (a
+// 503's Retry-After would promise a success that cannot come). An item
+// DynamoDB would never answer (another key, none) is refused before, 503.
 func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
 	var it sessionItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
@@ -462,8 +469,11 @@ func throttleBackoff(ctx context.Context, attempt int) error {
 //     refuseEmptySuccess; an error DynamoDB does not have or the
 //     operation cannot return, a transaction canceled without one reason
 //     per item, a Query without Items, a BatchGetItem without Responses
-//     for a table asked and not left unprocessed: refuseForeignAnswers)
-//     — is EUNAVAILABLE.
+//     for a table asked and not left unprocessed, an item of a key not
+//     asked: refuseForeignAnswers; a list index entry without its sort
+//     key) — is EUNAVAILABLE. An item of the key asked that the store
+//     cannot decode is its own data, written badly: EINTERNAL
+//     (decodeSession).
 func classify(err error) error {
 	if transactionConflict(err) || slices.Contains(cancellationReasons(err), "TransactionConflict") && !throttledError(err) {
 		return errConcurrent(err)

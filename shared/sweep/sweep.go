@@ -56,7 +56,10 @@ const (
 
 // Sweeper runs sweeps over a store.
 type Sweeper struct {
-	Store    *store.Store
+	Store *store.Store
+	// Logger gets the sweeper's lines; an error in them is what
+	// store.LoggedError says of it, as in a request's line: never a value
+	// a DynamoDB message quotes, a card number or a credential.
 	Logger   *slog.Logger
 	Now      func() time.Time // the sweep's clock; the store's writes use the store's
 	Margin   time.Duration
@@ -253,7 +256,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 		if err != nil {
 			r.errs.Add(1)
 			r.queriesFailed.Add(1)
-			s.Logger.Error("sweep query failed", "shard", shard, "error", err.Error())
+			s.Logger.Error("sweep query failed", "shard", shard, "error", store.LoggedError(err))
 			finish()
 			continue
 		}
@@ -287,16 +290,16 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				switch {
 				case cutOff(err):
 					r.stopped.Store(true)
-					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", err.Error())
+					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", store.LoggedError(err))
 				case store.Throttled(err):
 					// Not a session: nothing counted, the shard's turn
 					// taken (so the next run starts after it).
 					r.backOff("sweep backing off: DynamoDB throttled an expiry index query; the rest is left for the next run",
-						"shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
+						"shard", q.Shard, "code", session.ErrorReason(err), "error", store.LoggedError(err))
 				case err != nil:
 					r.errs.Add(1)
 					r.queriesFailed.Add(1)
-					r.failed(err, "sweep query failed", "shard", q.Shard, "code", session.ErrorReason(err), "error", err.Error())
+					r.failed(err, "sweep query failed", "shard", q.Shard, "code", session.ErrorReason(err), "error", store.LoggedError(err))
 				}
 				if err != nil {
 					finish()
@@ -523,7 +526,7 @@ func (r *run) failed(err error, msg string, args ...any) {
 	}
 	if r.streak.Add(1) >= FailuresToStop {
 		r.backOff("sweep backing off: DynamoDB failed the sweep's calls in a row; the rest is left for the next run",
-			"failures", FailuresToStop, "code", session.ErrorReason(err), "error", err.Error())
+			"failures", FailuresToStop, "code", session.ErrorReason(err), "error", store.LoggedError(err))
 	}
 }
 
@@ -576,7 +579,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 				r.deferred.Add(1)
 				leave(k)
 				r.backOff("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
-					"session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+					"session_id", k.ID, "code", session.ErrorReason(err), "error", store.LoggedError(err))
 			case store.Transient(err):
 				// Held by running transactions: counted (SessionsDeferred),
 				// not logged one line each.
@@ -589,7 +592,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 			case err != nil:
 				r.errs.Add(1)
 				leave(k)
-				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", err.Error())
+				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", store.LoggedError(err))
 			case ok:
 				r.landed()
 				r.expired.Add(1)

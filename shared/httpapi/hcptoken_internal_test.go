@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// TestHCPTokenNeverLogged: a session's hcpToken (32 base64url characters,
+// '-' and '_' among them; the credential that opens the hosted card page)
+// pasted into a path segment or carried by a panic's value is never
+// logged ("never a token, key or card number", docs/design.md §7): every
+// token the service makes (newHCPToken) is caught, whatever '-' and '_'
+// split it into. Real ids stay readable: a session id (a UUID with its
+// dashes), document 001's GUID forms (32 hex digits; with dashes, braces
+// or parentheses), an API key id (16 hex digits).
+func TestHCPTokenNeverLogged(t *testing.T) {
+	for range 2000 {
+		tok := newHCPToken()
+		paths := []struct{ path, logged string }{
+			{"/sessions/" + tok, "/sessions/" + redacted},
+			{"/sessions/" + tok + "/events", "/sessions/" + redacted + "/events"},
+			{"/v1/checkout-sessions/" + tok + "x", "/v1/checkout-sessions/" + redacted},
+		}
+		for _, p := range paths {
+			if got := loggedPath(p.path); got != p.logged {
+				t.Fatalf("loggedPath(%q) = %q; want %q", p.path, got, p.logged)
+			}
+		}
+		for _, p := range []any{tok, "bad hcpToken " + tok, fmt.Errorf("session: hcpToken %q refused", tok), errors.New(tok + ": no such page")} {
+			if got, want := loggedPanic(p), fmt.Sprintf("%s (%T)", redacted, p); got != want {
+				t.Fatalf("loggedPanic(%q) = %q; want %q", p, got, want)
+			}
+		}
+	}
+	for _, id := range []string{
+		"00000000-0000-4000-8000-000000000001",
+		"7f3c0a2e-91b4-4c6d-8e5f-a0b1c2d3e4f5",
+		"7F3C0A2E-91B4-4C6D-8E5F-A0B1C2D3E4F5",
+		"7f3c0a2e91b44c6d8e5fa0b1c2d3e4f5",
+		"{7f3c0a2e-91b4-4c6d-8e5f-a0b1c2d3e4f5}",
+		"(7f3c0a2e-91b4-4c6d-8e5f-a0b1c2d3e4f5)",
+		"0123456789abcdef",
+	} {
+		if got := loggedPath("/sessions/" + id); got != "/sessions/"+id {
+			t.Errorf("loggedPath of id %s = %q; want it as sent", id, got)
+		}
+		if got, want := loggedPanic("session "+id), "session "+id; got != want {
+			t.Errorf("loggedPanic(%q) = %q; want %q", want, got, want)
+		}
+	}
+}
