@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -500,18 +501,69 @@ func holdsKey(item, key map[string]ddb.AttributeValue, proj *string, names map[s
 	return true
 }
 
-// askedItems reports whether every item is one of ka's keys (holdsKey).
-// At most 100 keys to a call: comparing each item to each key costs less
-// than building a set of them.
+// askedItems reports whether every item is one of ka's keys (holdsKey):
+// its key attributes that the projection keeps are those of one of the
+// keys asked. Each key asked is written once into a set and each item
+// looked up in it (up to 100 keys and items to a call: comparing each
+// item with each key, the projection parsed each time, cost ~0.4 ms of
+// CPU a call).
 func askedItems(items []map[string]ddb.AttributeValue, ka ddb.KeysAndAttributes) bool {
+	if len(items) == 0 {
+		return true
+	}
+	if len(ka.Keys) == 0 {
+		return false
+	}
+	var names []string // the key attributes the projection keeps (DynamoDB's keys all have the same)
+	for name := range ka.Keys[0] {
+		if ka.ProjectionExpression == nil || projects(*ka.ProjectionExpression, ka.ExpressionAttributeNames, name) {
+			names = append(names, name)
+		}
+	}
+	asked := make(map[string]struct{}, len(ka.Keys))
+	var buf []byte
+	for _, key := range ka.Keys {
+		var ok bool
+		if buf, ok = appendKey(buf[:0], key, names); !ok {
+			return false
+		}
+		asked[string(buf)] = struct{}{}
+	}
 	for _, it := range items {
-		if !slices.ContainsFunc(ka.Keys, func(key map[string]ddb.AttributeValue) bool {
-			return holdsKey(it, key, ka.ProjectionExpression, ka.ExpressionAttributeNames)
-		}) {
+		var ok bool
+		if buf, ok = appendKey(buf[:0], it, names); !ok {
+			return false
+		}
+		if _, ok := asked[string(buf)]; !ok {
 			return false
 		}
 	}
 	return true
+}
+
+// appendKey appends to buf the values of item's attributes names, each
+// with its type and length (so that no two keys write the same bytes);
+// false if one is missing or not a key type (string, number, binary).
+func appendKey(buf []byte, item map[string]ddb.AttributeValue, names []string) ([]byte, bool) {
+	for _, name := range names {
+		var t byte
+		var v []byte
+		switch a := item[name].(type) {
+		case *ddb.AttributeValueMemberS:
+			t, v = 'S', []byte(a.Value)
+		case *ddb.AttributeValueMemberN:
+			t, v = 'N', []byte(a.Value)
+		case *ddb.AttributeValueMemberB:
+			t, v = 'B', a.Value
+		default:
+			return buf, false
+		}
+		buf = append(buf, t)
+		buf = strconv.AppendInt(buf, int64(len(v)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, v...)
+	}
+	return buf, true
 }
 
 // projects reports whether the projection expression proj (its #names
