@@ -126,6 +126,11 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 		{"another issuer", mint(func(c *devtoken.Claims) { c.Issuer = "https://other.test" }), 401, "TokensMisaddressed"},
 		{"another audience", mint(func(c *devtoken.Claims) { c.Audience = "another-api" }), 401, "TokensMisaddressed"},
 		{"a key the JWKS does not hold", stranger.MustMint(claims), 401, "TokensOfUnknownKeys"},
+		// Of a key the JWKS does not hold (a retired key's, another
+		// provider's, made up), but refused by its own claims' times
+		// whatever the key: a client's own mistake, as with a known key.
+		{"a key the JWKS does not hold, expired", stranger.MustMint(func() devtoken.Claims { c := claims; c.Expires = time.Now().Add(-time.Hour); return c }()), 401, ""},
+		{"a key the JWKS does not hold, not yet valid", stranger.MustMint(func() devtoken.Claims { c := claims; c.NotBefore = time.Now().Add(time.Hour); return c }()), 401, ""},
 		// Clients' own mistakes.
 		{"expired", mint(func(c *devtoken.Claims) { c.Expires = time.Now().Add(-time.Hour) }), 401, ""},
 		{"not yet valid", mint(func(c *devtoken.Claims) { c.NotBefore = time.Now().Add(time.Hour) }), 401, ""},

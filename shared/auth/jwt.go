@@ -275,7 +275,8 @@ const (
 	// verified, but whose iss or aud is not the configured one.
 	TokenMisaddressed
 	// TokenOfUnknownKey: a token whose kid the key set, fetched fine,
-	// does not hold.
+	// does not hold, and whose claims, read without a key, are timely
+	// (timelyClaims).
 	TokenOfUnknownKey
 )
 
@@ -324,7 +325,11 @@ func (v *JWTVerifier) VerifyCounted(ctx context.Context, token string) (*Princip
 	}
 	p, tok, used, err := v.verify(ctx, token)
 	if err != nil {
-		return nil, counted(err), err
+		c := counted(err)
+		if c == TokenOfUnknownKey && !v.timelyClaims(token) {
+			c = NotCounted
+		}
+		return nil, c, err
 	}
 	if v.cache != nil {
 		v.remember(key, p, tok, used)
@@ -346,6 +351,26 @@ func counted(err error) TokenCount {
 		return TokenOfUnknownKey
 	}
 	return NotCounted
+}
+
+// timelyClaims reports whether token's claims, read without a key, have
+// an exp and are timely (exp not past, nbf not ahead, MaxSkew allowed), as
+// verify would judge them once the signature verified. A token of a kid
+// the key set lacks counts as TokenOfUnknownKey only then: an expired
+// token of a retired key, or one whose times are made up, is the client's
+// own mistake (it would be 401 under any key set), and counts nothing, as
+// an expired token of a known key. Its iss and aud are not looked at: a
+// wrong JwksUrl beside a wrong JwtIssuer must still count.
+func (v *JWTVerifier) timelyClaims(token string) bool {
+	tok, err := jwt.ParseInsecure([]byte(token))
+	if err != nil {
+		return false
+	}
+	return jwt.Validate(tok,
+		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithAcceptableSkew(MaxSkew),
+		jwt.WithClock(jwt.ClockFunc(v.cfg.Now)),
+	) == nil
 }
 
 // remember caches a verified token's principal until its exp (+ MaxSkew),

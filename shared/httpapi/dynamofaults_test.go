@@ -260,6 +260,14 @@ var dynamoFaults = []dynamoFault{
 	{"400 ResourceNotFoundException", nil, func(req *http.Request, _ []byte) *http.Response {
 		return storetest.ErrorResponse(req, 400, "ResourceNotFoundException", "Requested resource not found")
 	}, 500, session.ReasonInternal},
+	// AWS's common errors at the HTTP level: a body the front end cannot
+	// read, or too large, is refused whole, and every retry meets it.
+	{"400 MalformedHttpRequestException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return coralError(req, 400, "MalformedHttpRequestException", "Unable to process the request body")
+	}, 500, session.ReasonInternal},
+	{"413 RequestEntityTooLargeException", nil, func(req *http.Request, _ []byte) *http.Response {
+		return coralError(req, 413, "RequestEntityTooLargeException", "Request entity too large")
+	}, 500, session.ReasonInternal},
 }
 
 // notAsked is a session id no request of the fault matrix reads.

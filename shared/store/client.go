@@ -425,7 +425,12 @@ var (
 	// Exception, InvalidSignatureException, UnknownOperationException,
 	// which its front end sends for a body it cannot parse and for
 	// signatures). LimitExceededException and ResourceInUseException are
-	// the table operations' only.
+	// the table operations' only. Of the common errors at the HTTP level,
+	// MalformedHttpRequestException and RequestEntityTooLargeException
+	// refuse a request whole, every retry alike (500); RequestTimeout-
+	// Exception and RequestAbortedException are left out on purpose: a
+	// request not read whole may succeed again, and an answer naming them
+	// is 503 like an error naming none.
 	commonErrors = []string{
 		"InternalServerError", "InvalidEndpointException", "ProvisionedThroughputExceededException",
 		"RequestLimitExceeded", "ResourceNotFoundException", "ThrottlingException",
@@ -437,6 +442,7 @@ var (
 		"IncompleteSignatureException", "MissingAuthenticationTokenException", "UnrecognizedClientException",
 		"ValidationException", "SerializationException", "InvalidSignatureException",
 		"UnknownOperationException", "ServiceUnavailableException",
+		"MalformedHttpRequestException", "RequestEntityTooLargeException",
 	}
 	// itemWriteErrors are PutItem's, UpdateItem's and DeleteItem's own.
 	itemWriteErrors = []string{
