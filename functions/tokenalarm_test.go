@@ -83,8 +83,10 @@ func jsonLines(t *testing.T, logs string) []map[string]any {
 // (TokensVerified, once per token and container per TokenCacheMaxAge:
 // never on the cached path). Ordinary mistakes count nothing. The alarm
 // pages when, in two 5-minute periods in a row, at least 5 tokens were
-// refused so and none was verified: one client holding a token for
-// another audience, among clients whose tokens verify, pages no one.
+// refused as misaddressed and none was verified: one client holding a
+// token for another audience, among clients whose tokens verify, pages no
+// one. It watches nothing a token anyone can make counts (a made-up kid
+// counts TokensOfUnknownKeys), or anyone could page on-call at will.
 //
 // The count rides on the request's own log line (one line per request,
 // docs/design.md §7), as an EMF document: namespace, unit, dimensions
@@ -119,24 +121,29 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 		name, token string
 		status      int
 		metric      string // "": none
+		anyone      bool   // a token anyone can make, with no credential of the provider's
 	}{
-		{"a token of the provider", good, 404, "TokensVerified"},
-		{"the same token again (cached)", good, 404, ""},
-		{"a token lacking the route's scope", mint(func(c *devtoken.Claims) { c.Scopes = []string{auth.ScopeUser} }), 403, "TokensVerified"},
-		{"another issuer", mint(func(c *devtoken.Claims) { c.Issuer = "https://other.test" }), 401, "TokensMisaddressed"},
-		{"another audience", mint(func(c *devtoken.Claims) { c.Audience = "another-api" }), 401, "TokensMisaddressed"},
-		{"a key the JWKS does not hold", stranger.MustMint(claims), 401, "TokensOfUnknownKeys"},
+		{"a token of the provider", good, 404, "TokensVerified", false},
+		{"the same token again (cached)", good, 404, "", false},
+		{"a token lacking the route's scope", mint(func(c *devtoken.Claims) { c.Scopes = []string{auth.ScopeUser} }), 403, "TokensVerified", false},
+		{"another issuer", mint(func(c *devtoken.Claims) { c.Issuer = "https://other.test" }), 401, "TokensMisaddressed", false},
+		{"another audience", mint(func(c *devtoken.Claims) { c.Audience = "another-api" }), 401, "TokensMisaddressed", false},
+		{"a key the JWKS does not hold", stranger.MustMint(claims), 401, "TokensOfUnknownKeys", true},
 		// Of a key the JWKS does not hold (a retired key's, another
 		// provider's, made up), but refused by its own claims' times
 		// whatever the key: a client's own mistake, as with a known key.
-		{"a key the JWKS does not hold, expired", stranger.MustMint(func() devtoken.Claims { c := claims; c.Expires = time.Now().Add(-time.Hour); return c }()), 401, ""},
-		{"a key the JWKS does not hold, not yet valid", stranger.MustMint(func() devtoken.Claims { c := claims; c.NotBefore = time.Now().Add(time.Hour); return c }()), 401, ""},
+		{"a key the JWKS does not hold, expired", stranger.MustMint(func() devtoken.Claims { c := claims; c.Expires = time.Now().Add(-time.Hour); return c }()), 401, "", true},
+		{"a key the JWKS does not hold, not yet valid", stranger.MustMint(func() devtoken.Claims { c := claims; c.NotBefore = time.Now().Add(time.Hour); return c }()), 401, "", true},
 		// Clients' own mistakes.
-		{"expired", mint(func(c *devtoken.Claims) { c.Expires = time.Now().Add(-time.Hour) }), 401, ""},
-		{"not yet valid", mint(func(c *devtoken.Claims) { c.NotBefore = time.Now().Add(time.Hour) }), 401, ""},
-		{"signature altered", tampered, 401, ""},
-		{"not a JWT", "not-a-token", 401, ""},
+		{"expired", mint(func(c *devtoken.Claims) { c.Expires = time.Now().Add(-time.Hour) }), 401, "", false},
+		{"not yet valid", mint(func(c *devtoken.Claims) { c.NotBefore = time.Now().Add(time.Hour) }), 401, "", false},
+		{"signature altered", tampered, 401, "", true},
+		{"not a JWT", "not-a-token", 401, "", true},
 	}
+	// anyone's are the metrics a token anyone can make counts: an alarm
+	// that fired on them would page whenever an attacker, with no
+	// credential, sent a few made-up tokens in a quiet hour.
+	anyone := map[string]bool{}
 	for _, stackName := range []string{stack, ""} {
 		var logs bytes.Buffer
 		env := map[string]string{
@@ -182,6 +189,11 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 				t.Errorf("STACK_NAME=%q, %s: line %v; want the request's line (request %s, status %d)", stackName, tt.name, line, ev.RequestContext.RequestID, tt.status)
 			}
 			got := lineMetrics(t, line)
+			if tt.anyone {
+				for m := range got {
+					anyone[m] = true
+				}
+			}
 			want := tokenMetric{"paysessions", "Count", "Service=api,Stack=" + stack}
 			if len(got) != 1 || got[tt.metric] != want {
 				t.Errorf("STACK_NAME=%q, %s: metrics %v; want %s %+v alone", stackName, tt.name, got, tt.metric, want)
@@ -214,8 +226,13 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 			continue
 		}
 		found = append(found, id)
-		if fmt.Sprint(stats) != "map[misaddressed:TokensMisaddressed unknownKeys:TokensOfUnknownKeys verified:TokensVerified]" {
-			t.Errorf("%s watches %v; want TokensMisaddressed, TokensOfUnknownKeys and TokensVerified", id, stats)
+		for q, name := range stats {
+			if anyone[name] {
+				t.Errorf("%s watches %s (%s), which a token anyone can make counts; want only what a token of the provider counts", id, name, q)
+			}
+		}
+		if fmt.Sprint(stats) != "map[misaddressed:TokensMisaddressed verified:TokensVerified]" {
+			t.Errorf("%s watches %v; want TokensMisaddressed and TokensVerified", id, stats)
 		}
 		var expr string
 		for _, q := range toAnys(get(p, "Metrics")) {
@@ -223,11 +240,11 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 				expr = e
 			}
 		}
-		if expr != "IF(FILL(misaddressed, 0) + FILL(unknownKeys, 0) >= 5 AND FILL(verified, 0) == 0, 1, 0)" ||
+		if expr != "IF(FILL(misaddressed, 0) >= 5 AND FILL(verified, 0) == 0, 1, 0)" ||
 			fmt.Sprint(get(p, "EvaluationPeriods")) != "2" || fmt.Sprint(get(p, "DatapointsToAlarm")) != "2" ||
 			fmt.Sprint(get(p, "Threshold")) != "1" || get(p, "ComparisonOperator") != "GreaterThanOrEqualToThreshold" ||
 			get(p, "TreatMissingData") != "notBreaching" {
-			t.Errorf("%s = %v; want 1 when at least 5 tokens were refused as misaddressed or of unknown keys and none verified, in 2 periods of 2, missing data not breaching", id, p)
+			t.Errorf("%s = %v; want 1 when at least 5 tokens were refused as misaddressed and none verified, in 2 periods of 2, missing data not breaching", id, p)
 		}
 	}
 	if len(found) != 1 {
