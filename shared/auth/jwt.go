@@ -252,11 +252,12 @@ func (v *JWTVerifier) wallNow() time.Time { return v.cfg.Now().Round(0) }
 var errKeySetUnavailable = errors.New("JWKS unavailable")
 
 // TokenCount is what one bearer token's check counts toward the API's
-// token metrics, which the request's log line carries (the template's
-// TokenCheckMisconfiguredAlarm watches them). A wrong JwtIssuer,
+// token metrics, which the request's log line carries. A wrong JwtIssuer,
 // JwtAudience or JwksUrl refuses every token of the identity provider as
 // misaddressed or of an unknown key and verifies none; an alarm on 401s
-// would page on clients' own mistakes, which count nothing.
+// would page on clients' own mistakes, which count nothing. The
+// template's TokenCheckMisconfiguredAlarm watches TokensMisaddressed and
+// TokensVerified only: anyone can make a token of an unknown key.
 type TokenCount uint8
 
 // What a token's check counts.
