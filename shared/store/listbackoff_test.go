@@ -27,12 +27,20 @@ func (u *unprocessedDynamo) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	out := append([]byte(`{"Responses":{},"UnprocessedKeys":`), bytes.TrimSuffix(bytes.TrimPrefix(bytes.TrimSpace(body), []byte(`{"RequestItems":`)), []byte("}"))...)
 	out = append(out, '}')
+	return okAnswer(r, out), nil
+}
+
+// okAnswer is DynamoDB's answer 200 with the JSON body out, handed back
+// in its place by this package's own transports (storetest.Success, which
+// the package's external tests use, cannot be imported here).
+func okAnswer(r *http.Request, out []byte) *http.Response {
 	return &http.Response{
-		StatusCode: http.StatusOK,
-		Header:     http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body:       io.NopCloser(bytes.NewReader(out)),
-		Request:    r,
-	}, nil
+		StatusCode:    http.StatusOK,
+		Header:        http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+		Body:          io.NopCloser(bytes.NewReader(out)),
+		ContentLength: int64(len(out)),
+		Request:       r,
+	}
 }
 
 // TestListBatchGetBackoffIsExponential: the BatchGetItem reference says of

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -153,10 +152,7 @@ func leaveHalfUnprocessed(req *http.Request, body []byte) (*http.Response, error
 	if err != nil {
 		return nil, err
 	}
-	return &http.Response{
-		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body: io.NopCloser(bytes.NewReader(b)), ContentLength: int64(len(b)), Request: req,
-	}, nil
+	return storetest.Success(req, b), nil
 }
 
 // TestListRoundCutPartwayResumesExactly: a round after the first whose

@@ -32,12 +32,7 @@ func (u *wholeUnprocessedOnce) RoundTrip(r *http.Request) (*http.Response, error
 		items := bytes.TrimSuffix(bytes.TrimPrefix(bytes.TrimSpace(body), []byte(`{"RequestItems":`)), []byte("}"))
 		out = bytes.Replace([]byte(u.first), []byte("%s"), items, 1)
 	}
-	return &http.Response{
-		StatusCode: http.StatusOK,
-		Header:     http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body:       io.NopCloser(bytes.NewReader(out)),
-		Request:    r,
-	}, nil
+	return okAnswer(r, out), nil
 }
 
 // TestListWholeTableUnprocessedIsAskedAgain: a BatchGetItem whose table's
