@@ -147,6 +147,10 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.TableName != "" && !validTableName(c.TableName) {
 		p.fail("TABLE_NAME", c.TableName, "3 to 255 of A-Z a-z 0-9 _ - .")
 	}
+	if c.StackName != "" && !validStackName(c.StackName) {
+		p.fail("STACK_NAME", c.StackName, "a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 128 characters (or empty: no token metrics)")
+		c.StackName = ""
+	}
 	return c, p.err()
 }
 
@@ -355,6 +359,24 @@ func validTableName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validStackName reports whether s is a name CloudFormation gives a stack
+// (its StackName pattern, [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters):
+// what the template sets STACK_NAME to, and SAM's `local` under make
+// start-api. Anything else was never a stack's, and would put the token
+// metrics under a Stack dimension no alarm of the stack watches.
+func validStackName(s string) bool {
+	if len(s) > 128 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
 			return false
 		}
 	}

@@ -120,6 +120,18 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"GOGC", "99999999999"},
 		{"GOGC", "200%"},
 		{"GOGC", "1e3"},
+		// A CloudFormation stack's name (a letter, then letters, digits
+		// and hyphens, at most 128): the Stack dimension of the token
+		// metrics, which the alarms watch under the stack's own name.
+		{"STACK_NAME", "1stack"},
+		{"STACK_NAME", "-stack"},
+		{"STACK_NAME", "stack_1"},
+		{"STACK_NAME", "stack.1"},
+		{"STACK_NAME", "pay sessions"},
+		{"STACK_NAME", "stäck"},
+		{"STACK_NAME", "stack\nprod"},
+		{"STACK_NAME", "stack:prod"},
+		{"STACK_NAME", "s" + strings.Repeat("-", 128)},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -138,6 +150,18 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		_, err := LoadLocal(env(map[string]string{tt.name: tt.value}))
 		if err == nil || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("LoadLocal(%s=%q) = %v; want an error naming %s", tt.name, tt.value, err, tt.name)
+		}
+	}
+}
+
+// TestStackNameIsAStacks: every name CloudFormation gives a stack starts,
+// SAM's `local` among them (make start-api: shared/samlocal's
+// AWS::StackName), as does none (make run: no token metrics).
+func TestStackNameIsAStacks(t *testing.T) {
+	for _, v := range []string{"", "local", "paysessions", "paysessions-prod", "a", "A1-b2-", "s" + strings.Repeat("-", 127)} {
+		c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "STACK_NAME": v}))
+		if err != nil || c.StackName != v {
+			t.Errorf("Load(STACK_NAME=%q) = %q, %v; want %q", v, c.StackName, err, v)
 		}
 	}
 }

@@ -305,7 +305,10 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 // a string sort key, by contrast, is one DynamoDB never answers (the index
 // holds only items with its keys, of their declared type, not empty: a
 // write breaking that is refused), so the list refuses it as here: 503
-// (lister.query).
+// (lister.query); so does the sweeper's query an expiry index entry
+// without the table's pk or the index's expiresAt (the table's key is
+// projected into every index: ExpiryQuery.Next), a failed query to the
+// sweeper, never a session skipped.
 //
 // It runs in the Initialize step, after the SDK's retries (none of these
 // answers is one the SDK retries), and costs a type switch on each answer,

@@ -101,7 +101,11 @@ func (q *ExpiryQuery) Done() bool { return q.done }
 // come) and the number of index items DynamoDB read. After an error the
 // same page may be asked for again. Like the sweeper's writes, a query
 // DynamoDB throttled is not retried (noThrottleRetries): the caller gets
-// the throttle on its one try (Throttled) and can back off.
+// the throttle on its one try (Throttled) and can back off. A page holding
+// an entry DynamoDB never answers (without the table's pk or the index's
+// expiresAt, a string, not empty) fails whole, EUNAVAILABLE, as the day
+// list's query does (lister.query): the sweeper counts and logs a failed
+// query, where a skipped entry would be a session left unexpired.
 func (q *ExpiryQuery) Next(ctx context.Context) (keys []ExpiryKey, read int, err error) {
 	if q.done {
 		return nil, 0, nil
@@ -114,8 +118,13 @@ func (q *ExpiryQuery) Next(ctx context.Context) (keys []ExpiryKey, read int, err
 	for _, it := range out.Items {
 		pk, _ := it[attrPK].(*ddb.AttributeValueMemberS)
 		exp, _ := it[attrExpiresAt].(*ddb.AttributeValueMemberS)
-		if pk == nil || exp == nil {
-			continue
+		if pk == nil || exp == nil || pk.Value == "" || exp.Value == "" {
+			// The index holds only items with its keys, expiresAt a
+			// string, never empty, and projects the table's (DynamoDB
+			// refuses a write breaking that, whoever writes): not
+			// DynamoDB's answer (refuseForeignAnswers). Skipped, it would
+			// be a session left unexpired by a shard read to its end.
+			return nil, 0, session.Unavailable(foreignItem(out.ResultMetadata, "sweep: DynamoDB answered an expiry index entry without its keys (a string "+attrPK+" and "+attrExpiresAt+")"))
 		}
 		keys = append(keys, ExpiryKey{ID: strings.TrimPrefix(pk.Value, "SESSION#"), ExpiresAt: exp.Value})
 	}

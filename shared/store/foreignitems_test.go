@@ -57,14 +57,16 @@ func asList(v any) []any { l, _ := v.([]any); return l }
 
 // TestItemsDynamoDBNeverSends: an item in a read's answer that no item
 // DynamoDB holds could give (one without the key it was read by, of
-// another key, or a list index entry without the index's sort key, all of
-// which DynamoDB enforces on every write, whoever writes) is not
+// another key, a list index entry without the index's sort key, an expiry
+// index entry without the table's partition key or the index's sort key,
+// all of which DynamoDB enforces on every write, whoever writes) is not
 // DynamoDB's answer: its verdict is unknown, a retry may read the real
 // item, so it is EUNAVAILABLE (503 with Retry-After), never a 500, and
-// never read as another session or skipped (a short list). An item of the
-// key asked whose other attributes the store cannot decode is the store's
-// own data, written badly: every read of it fails the same way, so it is
-// EINTERNAL (500), where a retry would not help.
+// never read as another session or skipped (a short list, a session the
+// sweeper leaves unexpired). An item of the key asked whose other
+// attributes the store cannot decode is the store's own data, written
+// badly: every read of it fails the same way, so it is EINTERNAL (500),
+// where a retry would not help.
 func TestItemsDynamoDBNeverSends(t *testing.T) {
 	var rewrite atomic.Pointer[func(op string, item map[string]any)]
 	rw := &storetest.RewriteTransport{Rewrite: func(op string, _, res []byte) []byte {
@@ -97,6 +99,20 @@ func TestItemsDynamoDBNeverSends(t *testing.T) {
 		return err
 	}
 	apiKey := func() error { _, err := f.st.APIKey(ctx, keyID); return err }
+	// The sweeper's query, at an instant the session is due.
+	expired := func() error {
+		due := v.ExpiresAt.Add(session.DefaultPolicy.WriteGuard + time.Second)
+		found := 0
+		for shard := range f.st.Shards() {
+			if _, err := f.st.Expired(ctx, shard, due, 100, func(ks []store.ExpiryKey) bool { found += len(ks); return true }); err != nil {
+				return err
+			}
+		}
+		if found != 1 {
+			return session.Errorf(session.EINVALID, "", "found %d sessions of 1", found) // one left unexpired: no verdict
+		}
+		return nil
+	}
 	tests := []struct {
 		name   string
 		op     string
@@ -107,6 +123,11 @@ func TestItemsDynamoDBNeverSends(t *testing.T) {
 		{"a list index entry without the index's sort key", "Query", func(it map[string]any) { delete(it, "createdKey") }, list, session.EUNAVAILABLE},
 		{"a list index entry whose sort key is a number", "Query", func(it map[string]any) { it["createdKey"] = map[string]any{"N": "1"} }, list, session.EUNAVAILABLE},
 		{"a list index entry whose sort key is empty", "Query", func(it map[string]any) { it["createdKey"] = s("") }, list, session.EUNAVAILABLE},
+		{"an expiry index entry without the table's partition key", "Query", func(it map[string]any) { delete(it, "pk") }, expired, session.EUNAVAILABLE},
+		{"an expiry index entry whose partition key is a number", "Query", func(it map[string]any) { it["pk"] = map[string]any{"N": "1"} }, expired, session.EUNAVAILABLE},
+		{"an expiry index entry without the index's sort key", "Query", func(it map[string]any) { delete(it, "expiresAt") }, expired, session.EUNAVAILABLE},
+		{"an expiry index entry whose sort key is a number", "Query", func(it map[string]any) { it["expiresAt"] = map[string]any{"N": "1"} }, expired, session.EUNAVAILABLE},
+		{"an expiry index entry whose sort key is empty", "Query", func(it map[string]any) { it["expiresAt"] = s("") }, expired, session.EUNAVAILABLE},
 		{"a listed item without its key", "BatchGetItem", func(it map[string]any) { delete(it, "pk"); delete(it, "sk") }, list, session.EUNAVAILABLE},
 		{"a listed item of a session not asked", "BatchGetItem", func(it map[string]any) {
 			it["pk"], it["id"] = s("SESSION#"+other), s(other)

@@ -2,6 +2,7 @@ package sweep_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -97,6 +98,25 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 			res.Body, res.ContentLength = io.NopCloser(strings.NewReader("{}")), 2
 			return res
 		})},
+		// An expiry index entry without the table's key: the index holds
+		// only items with its keys, and projects the table's; skipped, it
+		// is a session left unexpired by a run called complete.
+		{"query: an index entry without pk", "Query", func(req *http.Request, _ int64) (*http.Response, error) {
+			rw := &storetest.RewriteTransport{Rewrite: func(_ string, _, res []byte) []byte {
+				var out map[string]json.RawMessage
+				var items []map[string]json.RawMessage
+				if json.Unmarshal(res, &out) != nil || json.Unmarshal(out["Items"], &items) != nil {
+					return res
+				}
+				for _, it := range items {
+					delete(it, "pk")
+				}
+				out["Items"], _ = json.Marshal(items)
+				b, _ := json.Marshal(out)
+				return b
+			}}
+			return rw.RoundTrip(req)
+		}},
 		{"write: not sent, an empty 200", "UpdateItem", answer(empty)},
 		{"write: applied, the answer emptied", "UpdateItem", sendThen(func(req *http.Request) (*http.Response, error) { return empty(req), nil })},
 		// An error DynamoDB does not have, or one an UpdateItem cannot
@@ -142,6 +162,9 @@ func TestSweepUnderRealDynamoDBFaults(t *testing.T) {
 			}
 			if tt.op == "Query" && first.Complete {
 				t.Errorf("first run %+v with every query failing; want it incomplete", first)
+			}
+			if tt.op == "Query" && first.QueryErrors == 0 && !first.BackedOff {
+				t.Errorf("first run %+v with every query failing; want the failed queries counted, or a back-off", first)
 			}
 			if first.Found != first.Expired+first.Skipped+first.LeftToPurge+first.Deferred+first.Errors-first.QueryErrors {
 				t.Errorf("first run %+v: found ≠ expired + skipped + left to purge + deferred + write errors", first)
