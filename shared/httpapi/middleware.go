@@ -111,6 +111,9 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		opt(&o)
 	}
 	rl := requestLog{logger: logger, stack: o.stack}
+	if rl.stack != "" {
+		rl.directives = tokenDirectives()
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ri := &requestInfo{id: requestID(r)}
@@ -339,15 +342,18 @@ func stripProxyHeaders(h http.Header) {
 type requestLog struct {
 	logger *slog.Logger
 	stack  string // TokenMetrics; "": no metrics
+	// directives are tokenDirectives(), when stack is set.
+	directives [auth.TokenOfUnknownKey + 1]slog.Attr
 }
 
 // metricsService is the Service dimension of the API's token metrics.
 const metricsService = "api"
 
 // tokenDirectives are the EMF directives of the token metrics, by
-// auth.TokenCount (none for auth.NotCounted): made once, the same on every
-// line.
-var tokenDirectives = func() [auth.TokenOfUnknownKey + 1]slog.Attr {
+// auth.TokenCount (none for auth.NotCounted): made once per Middleware
+// with TokenMetrics (not at package init, which every cold start and the
+// local servers would pay), the same on every line.
+func tokenDirectives() [auth.TokenOfUnknownKey + 1]slog.Attr {
 	var out [auth.TokenOfUnknownKey + 1]slog.Attr
 	for c := auth.TokenVerified; c <= auth.TokenOfUnknownKey; c++ {
 		out[c] = slog.Any("CloudWatchMetrics", []any{map[string]any{
@@ -357,7 +363,7 @@ var tokenDirectives = func() [auth.TokenOfUnknownKey + 1]slog.Attr {
 		}})
 	}
 	return out
-}()
+}
 
 // write writes the request's log line. It names the route by its
 // pattern ("GET /sessions/{sessionId}"; "" when none matched) and gives the
@@ -371,7 +377,7 @@ var tokenDirectives = func() [auth.TokenOfUnknownKey + 1]slog.Attr {
 // that line is written whatever the logger's level allows, as the
 // sweeper's summary line is: it is the metrics, and LOG_LEVEL=warn must
 // not silence TokenCheckMisconfiguredAlarm. Still one line per request.
-func (rl requestLog) write(r *http.Request, ri *requestInfo, status int, latency time.Duration) {
+func (rl *requestLog) write(r *http.Request, ri *requestInfo, status int, latency time.Duration) {
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -408,7 +414,7 @@ func (rl requestLog) write(r *http.Request, ri *requestInfo, status int, latency
 		slog.String("Service", metricsService),
 		slog.String("Stack", rl.stack),
 		slog.Int(ri.token.Metric(), 1),
-		slog.Group("_aws", slog.Int64("Timestamp", now.UnixMilli()), tokenDirectives[ri.token]),
+		slog.Group("_aws", slog.Int64("Timestamp", now.UnixMilli()), rl.directives[ri.token]),
 	)
 	// The handler, not the Logger: Logger.LogAttrs drops a record below
 	// the handler's level before it is built.
