@@ -13,7 +13,8 @@ import (
 // token the service makes (newHCPToken) is caught, whatever '-' and '_'
 // split it into. Real ids stay readable: a session id (a UUID with its
 // dashes), document 001's GUID forms (32 hex digits; with dashes, braces
-// or parentheses), an API key id (16 hex digits).
+// or parentheses, or the hexadecimal structure of Guid.ToString("X"),
+// 68 characters), an API key id (16 hex digits).
 func TestHCPTokenNeverLogged(t *testing.T) {
 	for range 2000 {
 		tok := newHCPToken()
@@ -40,6 +41,8 @@ func TestHCPTokenNeverLogged(t *testing.T) {
 		"7f3c0a2e91b44c6d8e5fa0b1c2d3e4f5",
 		"{7f3c0a2e-91b4-4c6d-8e5f-a0b1c2d3e4f5}",
 		"(7f3c0a2e-91b4-4c6d-8e5f-a0b1c2d3e4f5)",
+		"{0x7f3c0a2e,0x91b4,0x4c6d,{0x8e,0x5f,0xa0,0xb1,0xc2,0xd3,0xe4,0xf5}}",
+		"{0X7F3C0A2E,0X91B4,0X4C6D,{0X8E,0X5F,0XA0,0XB1,0XC2,0XD3,0XE4,0XF5}}",
 		"0123456789abcdef",
 	} {
 		if got := loggedPath("/sessions/" + id); got != "/sessions/"+id {

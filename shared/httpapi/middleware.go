@@ -533,10 +533,18 @@ const (
 // key into DELETE /api-keys/{keyId}, or whose URL template puts a token
 // where an id belongs, must not have it written to the logs. Every id a
 // route takes is logged as sent: a UUID (runs of at most 12), a key id (16
-// hex digits), document 001's GUID forms (32 hex digits at most in a run,
-// 38 characters in all).
+// hex digits), document 001's GUID layouts (32 hex digits at most in a
+// run, 38 characters in all; or the hexadecimal structure
+// Guid.ToString("X") writes, 68 characters of hex digits, "0x", commas and
+// braces, the one id longer than maxLoggedSegment, which can hold no
+// credential).
 func mayHoldCredential(seg string) bool {
-	return len(seg) > maxLoggedSegment || holdsCredential(seg)
+	if len(seg) > maxLoggedSegment {
+		if _, guid := parseGUID(seg); !guid || len(seg) != len(xLayout) {
+			return true
+		}
+	}
+	return holdsCredential(seg)
 }
 
 // holdsCredential reports whether s holds what may be an API key (psk_, in
