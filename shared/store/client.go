@@ -462,7 +462,8 @@ var (
 // is params with the error code: a common error, or one of the
 // operation's own. GetItem, Query and BatchGetItem have none of their
 // own; TransactGetItems only TransactionCanceledException. Another
-// operation (the table's, which only set-up and tests call) is not
+// operation (the table's, which only set-up and tests call, and
+// ImportAll's BatchWriteItem, which only tests and the benchmarks call) is not
 // judged.
 func answerable(params any, code string) bool {
 	if slices.Contains(commonErrors, code) {
