@@ -130,8 +130,8 @@ func TestPaymentStatusHistoryKeepsRepeatsAndErrors(t *testing.T) {
 	if e["data"] != nil || e["message"] == "" || len(e["notifications"].([]any)) != 1 {
 		t.Errorf("error envelope = %v; want data null and one notification", e)
 	}
-	if c := PaymentCode("38ecb39d-ea98-443f-94d3-557404881d37"); c != "81D37" {
-		t.Errorf("PaymentCode = %s; want 81D37", c)
+	if c := paymentCode("38ecb39d-ea98-443f-94d3-557404881d37"); c != "81D37" {
+		t.Errorf("paymentCode = %s; want 81D37", c)
 	}
 }
 
