@@ -227,9 +227,6 @@ func (tg *Target) Close() error {
 	return tg.err
 }
 
-// Token mints a token the target accepts.
-func (tg *Target) Token(c devtoken.Claims) string { return tg.Issuer.MustMint(c) }
-
 // Sweep runs the expiry sweeper now and waits for it: the local server's
 // sweep, or the sweeper function invoked with its schedule's event, as
 // EventBridge Scheduler invokes it.
@@ -272,7 +269,6 @@ var kit struct {
 	root     string
 	dir      string
 	emulator string
-	took     time.Duration
 	err      error
 }
 
@@ -282,7 +278,6 @@ var kit struct {
 func build(t testing.TB) (dir, emulator string) {
 	t.Helper()
 	kit.once.Do(func() {
-		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		if kit.root, kit.err = samlocal.ModuleRoot(); kit.err != nil {
@@ -308,17 +303,12 @@ func build(t testing.TB) (dir, emulator string) {
 			return
 		}
 		kit.emulator, kit.err = samlocal.FindEmulator(ctx, kit.root)
-		kit.took = time.Since(start)
 	})
 	if kit.err != nil {
 		t.Fatalf("build the bootstraps: %v", kit.err)
 	}
 	return kit.dir, kit.emulator
 }
-
-// BuildTime is how long building the bootstraps took (0 before the first
-// start-api target).
-func BuildTime() time.Duration { return kit.took }
 
 // buffer is a log written by the target while the test reads it.
 type buffer struct {

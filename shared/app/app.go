@@ -269,12 +269,12 @@ func isTokenChar(r rune) bool {
 // MustRoute is what lambda.Start runs for the API function of the route
 // table's route at pattern (an httpapi.Pattern* constant): that route
 // alone, its handler made from the App (httpapi.RouteOf). A pattern the
-// table lacks is a start-up failure (Fatal), never a function that answers
+// table lacks is a start-up failure (fatal), never a function that answers
 // nothing.
 func (a *App) MustRoute(pattern string) LambdaHandler {
 	rt, ok := httpapi.RouteOf(pattern, a.Deps())
 	if !ok {
-		Fatal(fmt.Errorf("httpapi's route table has no route %q", pattern))
+		fatal(fmt.Errorf("httpapi's route table has no route %q", pattern))
 	}
 	return a.Lambda(rt)
 }
@@ -291,10 +291,10 @@ func lambdaRequestID(r *http.Request) string {
 	return ""
 }
 
-// Fatal reports a start-up failure and exits: one JSON line on standard
+// fatal reports a start-up failure and exits: one JSON line on standard
 // error and, inside Lambda, an init error through the Runtime API, so the
 // invocation fails with the message instead of a bare timeout.
-func Fatal(err error) {
+func fatal(err error) {
 	line, _ := json.Marshal(map[string]string{
 		"time": time.Now().UTC().Format(time.RFC3339Nano), "level": "ERROR", "msg": "start-up failed", "error": err.Error(),
 	})
@@ -314,7 +314,7 @@ func Fatal(err error) {
 
 // MustLoadAPI is an API function's start-up: it reads the settings from
 // the environment (the JWT settings included), builds the App, and on any
-// error reports it (Fatal) and exits, so the function fails at init with the
+// error reports it (fatal) and exits, so the function fails at init with the
 // message rather than on its first request.
 func MustLoadAPI(ctx context.Context) *App {
 	return mustLoad(ctx, config.Config.RequireJWT)
@@ -332,11 +332,11 @@ func mustLoad(ctx context.Context, check func(config.Config) error) *App {
 		err = check(cfg)
 	}
 	if err != nil {
-		Fatal(err)
+		fatal(err)
 	}
 	a, err := New(ctx, cfg, Options{})
 	if err != nil {
-		Fatal(err)
+		fatal(err)
 	}
 	return a
 }

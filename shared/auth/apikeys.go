@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,8 +39,12 @@ const MaxAPIKeyLifetime = 365 * 24 * time.Hour
 // rfc3339DateTime is RFC 3339 §5.6's date-time: two-digit fields, an
 // optional "." fraction, and "Z" or an offset whose hour is 00-23 and
 // minute 00-59; "T" and "Z" may be lower case (its note to §5.6). The
-// ranges of the date and time fields are left to time.Parse.
-var rfc3339DateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
+// ranges of the date and time fields are left to time.Parse. It is
+// compiled on first use, not at every API function's cold start: only
+// POST /api-keys reads it.
+var rfc3339DateTime = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
+})
 
 // ParseAPIKeyExpiry reads the expiresAt of a new key made at now: an RFC
 // 3339 date-time with a time zone (Z or an offset), after now and at most
@@ -52,7 +57,7 @@ var rfc3339DateTime = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2
 func ParseAPIKeyExpiry(s string, now time.Time) (time.Time, error) {
 	var t time.Time
 	err := errNotRFC3339
-	m := rfc3339DateTime.FindStringSubmatch(s)
+	m := rfc3339DateTime().FindStringSubmatch(s)
 	if m != nil {
 		t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
 	}

@@ -38,20 +38,20 @@ type Config struct {
 	LogLevel         slog.Level    // LOG_LEVEL: debug, info (default), warn or error, as written
 }
 
-// LocalDefaults are the local servers' values for settings a Lambda
+// localDefaults are the local servers' values for settings a Lambda
 // function must be given.
-var LocalDefaults = map[string]string{
+var localDefaults = map[string]string{
 	"TABLE_NAME":   "payment-sessions",
 	"JWT_AUDIENCE": "paysessions-local",
 }
 
-// WithLocalDefaults is getenv with LocalDefaults for unset variables.
+// WithLocalDefaults is getenv with localDefaults for unset variables.
 func WithLocalDefaults(getenv func(string) string) func(string) string {
 	return func(k string) string {
 		if v := getenv(k); v != "" {
 			return v
 		}
-		return LocalDefaults[k]
+		return localDefaults[k]
 	}
 }
 

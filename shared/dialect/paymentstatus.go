@@ -21,11 +21,11 @@ type Notification struct {
 	Message string `json:"message"`
 }
 
-// MessageSucceeded is the envelope message of every successful answer.
-const MessageSucceeded = "The operation succeeded!"
+// messageSucceeded is the envelope message of every successful answer.
+const messageSucceeded = "The operation succeeded!"
 
-// MessageFailed is the envelope message of every error.
-const MessageFailed = "The operation failed."
+// messageFailed is the envelope message of every error.
+const messageFailed = "The operation failed."
 
 // PaymentStatusBody is document 001's PaymentStatus resource.
 type PaymentStatusBody struct {
@@ -57,7 +57,7 @@ type PaymentChange struct {
 func PaymentStatus(v *session.Session) Envelope {
 	b := PaymentStatusBody{
 		PaymentID:       v.ID,
-		PaymentCode:     PaymentCode(v.ID),
+		PaymentCode:     paymentCode(v.ID),
 		TransactionID:   nullable(v.TransactionID),
 		PaymentMethod:   nullable(v.PaymentMethod),
 		PaymentScenario: nullable(v.PaymentScenario),
@@ -80,7 +80,7 @@ func PaymentStatus(v *session.Session) Envelope {
 	if n := len(v.History); n > 0 {
 		b.ProcessedOn = format(v.History[n-1].At, layoutPaymentStatus)
 	}
-	return Envelope{Message: MessageSucceeded, Notifications: []Notification{}, Data: b}
+	return Envelope{Message: messageSucceeded, Notifications: []Notification{}, Data: b}
 }
 
 // paymentReason is the statusReason document 001 shows for a change of v
@@ -120,9 +120,9 @@ func paymentReason(v *session.Session, s session.Status, reason string) string {
 	return reason
 }
 
-// PaymentCode is the last five hex digits of the id, upper case
+// paymentCode is the last five hex digits of the id, upper case
 // (38ecb39d-…-557404881d37 → 81D37).
-func PaymentCode(id string) string {
+func paymentCode(id string) string {
 	if len(id) < 5 {
 		return strings.ToUpper(id)
 	}
@@ -132,5 +132,5 @@ func PaymentCode(id string) string {
 // PaymentStatusError is document 001's error answer: the envelope with
 // data null and one notification naming the problem.
 func PaymentStatusError(code, message string) Envelope {
-	return Envelope{Message: MessageFailed, Notifications: []Notification{{Code: code, Message: message}}, Data: nil}
+	return Envelope{Message: messageFailed, Notifications: []Notification{{Code: code, Message: message}}, Data: nil}
 }

@@ -57,13 +57,3 @@ func declineReasons(d *session.DeclineReasons) DeclineReasons {
 	}
 	return out
 }
-
-// SessionRecords renders a page of document 004's list: a JSON array,
-// [] when empty.
-func SessionRecords(vs []*session.Session) []SessionRecordBody {
-	out := make([]SessionRecordBody, len(vs))
-	for i, v := range vs {
-		out[i] = SessionRecord(v)
-	}
-	return out
-}

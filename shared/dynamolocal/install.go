@@ -130,7 +130,7 @@ func sha512Digests(sri string) ([][]byte, error) {
 // Install makes sure the pinned engine is installed under dir and returns
 // the folder of DynamoDBLocal.jar. It needs no Node.js or npm: it downloads
 // the tarball of the exact version the embedded lockfile pins from the npm
-// registry (see Registry), checks it against the lockfile's sha512
+// registry (see registryAndSource), checks it against the lockfile's sha512
 // integrity before reading a byte of it as an archive, extracts it into a
 // temporary folder beside the install and renames that into place. It works
 // under a file lock, so parallel test processes install once and nobody

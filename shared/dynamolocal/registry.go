@@ -14,8 +14,10 @@ import (
 // DefaultRegistry is npm's own default registry.
 const DefaultRegistry = "https://registry.npmjs.org/"
 
-// Registry returns the npm registry the engine is downloaded from, chosen
-// as npm chooses it, highest precedence first:
+// registryAndSource returns the npm registry the engine is downloaded from,
+// and where it came from: the variable or file that named it, or "" for the
+// default. The registry is chosen as npm chooses it, highest precedence
+// first:
 //
 //  1. the environment variable npm_config_registry (any case, as npm reads
 //     its npm_config_* variables);
@@ -30,13 +32,6 @@ const DefaultRegistry = "https://registry.npmjs.org/"
 // of this installer is not to need one, so they do not count. Values may use
 // ${VAR} as in npm. A registry must be an http or https URL. Registries that
 // need credentials are not supported.
-func Registry() (string, error) {
-	registry, _, err := registryAndSource()
-	return registry, err
-}
-
-// registryAndSource is Registry and where it came from: the variable or
-// file that named it, or "" for the default.
 func registryAndSource() (string, string, error) {
 	root, _ := moduleRoot()
 	home, _ := os.UserHomeDir()

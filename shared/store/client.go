@@ -262,7 +262,7 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //     type, whatever the operation, and the store would take such an
 //     answer for DynamoDB's refusal (500), a lost race (409) or a failed
 //     condition, though a write may have landed behind it. The error
-//     kept holds the answer's status and request id (ErrorOutline), not
+//     kept holds the answer's status and request id (errorOutline), not
 //     the foreign error, so nothing reads it again;
 //   - a transaction canceled without one CancellationReason per item of
 //     the request (none, an empty list, or too few or too many): which
@@ -386,7 +386,7 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 
 // answerError is err within an error naming the HTTP status and DynamoDB's
 // request id (x-amzn-RequestId) of the answer it is about, as the SDK's
-// awshttp.ResponseError names them (ErrorOutline and the error's text
+// awshttp.ResponseError names them (errorOutline and the error's text
 // show them: "StatusCode: 200, RequestID: …"), so that the ERROR line of a
 // request failed by an answer the store refuses tells on-call which
 // answer. It holds nothing else of the answer: no body, no header, and

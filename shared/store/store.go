@@ -573,7 +573,7 @@ func Transient(err error) bool {
 	return throttledError(err)
 }
 
-// QuotesValue reports whether err holds an error answer of DynamoDB whose
+// quotesValue reports whether err holds an error answer of DynamoDB whose
 // message may quote a value of the request: one with a quote mark. AWS's
 // validation messages quote the value refused ("1 validation error
 // detected: Value '…' at '…' failed to satisfy constraint"), which can be a
@@ -583,7 +583,7 @@ func Transient(err error) bool {
 // refer cancellation reasons for specific reasons [None, …]") have none.
 // Every error in err's tree is looked at (a listing joins its shards'
 // errors).
-func QuotesValue(err error) bool {
+func quotesValue(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -592,20 +592,20 @@ func QuotesValue(err error) bool {
 	}
 	switch u := err.(type) {
 	case interface{ Unwrap() error }:
-		return QuotesValue(u.Unwrap())
+		return quotesValue(u.Unwrap())
 	case interface{ Unwrap() []error }:
-		return slices.ContainsFunc(u.Unwrap(), QuotesValue)
+		return slices.ContainsFunc(u.Unwrap(), quotesValue)
 	}
 	return false
 }
 
-// ErrorOutline describes err by what the service and AWS put in it, never
+// errorOutline describes err by what the service and AWS put in it, never
 // by its messages: the DynamoDB operation that failed, the HTTP status,
 // DynamoDB's request id and error code. A DynamoDB message can quote the
 // value it refused, the client's text among it; the outline is what a log
 // line keeps of an error whose text may hold a credential. "" when err
 // holds no SDK error.
-func ErrorOutline(err error) string {
+func errorOutline(err error) string {
 	var parts []string
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {

@@ -81,27 +81,6 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 	}
 }
 
-// CreateTable creates the table if it does not exist, waits until it is
-// active and turns TTL on. For local runs; in AWS the template creates the
-// table. (Tests use CreateTableWithoutTTL.)
-func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
-	if err := CreateTableWithoutTTL(ctx, db, name); err != nil {
-		return err
-	}
-	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
-	if err == nil && ttl.TimeToLiveDescription != nil && ttl.TimeToLiveDescription.TimeToLiveStatus == ddb.TimeToLiveStatusEnabled {
-		return nil
-	}
-	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
-		TableName:               aws.String(name),
-		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)},
-	})
-	if err != nil {
-		return fmt.Errorf("enable TTL on %s: %w", name, err)
-	}
-	return nil
-}
-
 // CreateTableWithoutTTL creates the table if it does not exist and waits
 // until it is active, leaving TTL off. Tests use it: DynamoDB Local does
 // delete expired items, within seconds, where DynamoDB may take days, and
@@ -123,8 +102,24 @@ func CreateTableWithoutTTL(ctx context.Context, db *dynamodb.Client, name string
 	return nil
 }
 
-// CreateTable creates the store's table if it does not exist (local runs
-// and tests).
+// CreateTable creates the store's table if it does not exist, waits until
+// it is active and turns TTL on. For local runs (make run, make start-api);
+// in AWS the template creates the table. (Tests use CreateTableWithoutTTL.)
 func (s *Store) CreateTable(ctx context.Context) error {
-	return CreateTable(ctx, s.db, s.table)
+	db, name := s.db, s.table
+	if err := CreateTableWithoutTTL(ctx, db, name); err != nil {
+		return err
+	}
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	if err == nil && ttl.TimeToLiveDescription != nil && ttl.TimeToLiveDescription.TimeToLiveStatus == ddb.TimeToLiveStatusEnabled {
+		return nil
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(name),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return nil
 }
