@@ -409,6 +409,46 @@ func TestListenHosts(t *testing.T) {
 	}
 }
 
+// TestWrongEndpointIsTheReadmes: README's Troubleshooting quotes what
+// `make run` prints when DYNAMODB_ENDPOINT names no running engine (the
+// start of the message, then the SDK's words, which vary, then the hint),
+// so a user who searches the README for it finds the entry. The README's
+// endpoint is DynamoDB Local's usual http://127.0.0.1:8000.
+func TestWrongEndpointIsTheReadmes(t *testing.T) {
+	// Two free ports, both closed again: one for the server, one where
+	// nothing listens.
+	var ports [2]string
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ports[i], _ = net.SplitHostPort(l.Addr().String())
+		l.Close()
+	}
+	endpoint := "http://127.0.0.1:" + ports[1]
+	vars := map[string]string{"PORT": ports[0], "DYNAMODB_ENDPOINT": endpoint}
+	err := run(context.Background(), func(k string) string { return vars[k] }, io.Discard, io.Discard, nil)
+	if err == nil {
+		t.Fatalf("run() with DYNAMODB_ENDPOINT=%s, where nothing listens = nil; want the create-table error", endpoint)
+	}
+	// What main prints: "localapi: " and the error.
+	printed := strings.ReplaceAll("localapi: "+err.Error(), endpoint, "http://127.0.0.1:8000")
+	const start = "localapi: create table payment-sessions: operation error DynamoDB: CreateTable, "
+	const hint = "(is DynamoDB Local running at DYNAMODB_ENDPOINT=http://127.0.0.1:8000? unset DYNAMODB_ENDPOINT to have one started)"
+	if !strings.HasPrefix(printed, start) || !strings.HasSuffix(printed, hint) {
+		t.Fatalf("make run prints %q; want it to start %q and end %q, as the README quotes it", printed, start, hint)
+	}
+	readme, rerr := os.ReadFile("../../README.md")
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	if want := "`" + start + "... " + hint + "`"; !strings.Contains(text, want) {
+		t.Errorf("README does not quote what make run prints for a wrong DYNAMODB_ENDPOINT: got no %s", want)
+	}
+}
+
 // TestPortInUseIsTheReadmes: README's Troubleshooting quotes the message
 // `make run` prints when its port is taken, so a user who searches the
 // README for what the terminal says finds it. The message names the port;
