@@ -234,7 +234,7 @@ func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID str
 	if !began.Before(settled) {
 		return nil, refusal // read after every write that can land
 	}
-	if err := sleep(ctx, settled.Sub(s.now())); err != nil {
+	if err := s.settle(ctx, settled.Sub(s.now())); err != nil {
 		return nil, err
 	}
 	v, err := s.GetOwned(ctx, merchantID, id)
@@ -242,6 +242,14 @@ func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID str
 		return nil, refusal
 	}
 	return v, nil
+}
+
+// SettleWait replaces how the store waits, in landedMeanwhile, for writes
+// still in flight (a real sleep of up to WriteTimeout). For tests on a
+// clock of their own, which would otherwise sleep that long in real time
+// at every refusal early in a band (24 s with a 30 s band).
+func SettleWait(wait func(ctx context.Context, d time.Duration) error) Option {
+	return func(s *Store) { s.settle = wait }
 }
 
 // Cancel is merchantID's cancel of session id. An open child of the session
