@@ -198,6 +198,9 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return nil
 	})
 	if err != nil {
+		if ev.EventID != "" && out != nil && session.ErrorReason(err) == session.ReasonSessionExpired {
+			return s.landedMeanwhile(ctx, merchantID, id, ev.EventID, out.ExpiresAt, began, err)
+		}
 		return nil, err
 	}
 	if !applied {
@@ -213,6 +216,40 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return s.Get(ctx, id)
 	}
 	return out, nil
+}
+
+// landedMeanwhile judges an event refused in the guard band before
+// expiresAt (SESSION_EXPIRED) again, once no write can still land. A write
+// decided just before the band (the same event's first try, which the
+// processor gave up waiting for) may still be on its way to DynamoDB for
+// up to WriteTimeout after the band began; if its retry were refused
+// meanwhile, the processor would be told its event was refused and then
+// the session would read it applied. So a refusal whose read began before
+// that instant waits for it and reads again: the event applied meanwhile is
+// acknowledged (200, the session as it now is), as any repeated eventId is;
+// else the refusal stands. The wait is at most WriteTimeout (4 s by
+// default), only for events with an eventId refused early in the band.
+func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, expiresAt, began time.Time, refusal error) (*session.Session, error) {
+	settled := expiresAt.Add(-s.policy.WriteGuard + s.WriteTimeout())
+	if !began.Before(settled) {
+		return nil, refusal // read after every write that can land
+	}
+	if err := s.settle(ctx, settled.Sub(s.now())); err != nil {
+		return nil, err
+	}
+	v, err := s.GetOwned(ctx, merchantID, id)
+	if err != nil || !v.HasEvent(eventID) {
+		return nil, refusal
+	}
+	return v, nil
+}
+
+// SettleWait replaces how the store waits, in landedMeanwhile, for writes
+// still in flight (a real sleep of up to WriteTimeout). For tests on a
+// clock of their own, which would otherwise sleep that long in real time
+// at every refusal early in a band (24 s with a 30 s band).
+func SettleWait(wait func(ctx context.Context, d time.Duration) error) Option {
+	return func(s *Store) { s.settle = wait }
 }
 
 // Cancel is merchantID's cancel of session id. An open child of the session

@@ -42,6 +42,9 @@ type Store struct {
 	shards int
 	now    func() time.Time
 	list   listOptions // document 004's list (list.go)
+	// settle waits for writes still in flight before a refusal in the
+	// guard band is judged again (landedMeanwhile): sleep, or a test's.
+	settle func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a store on table. now is the clock: the time rules of reads
@@ -55,7 +58,7 @@ func New(db *dynamodb.Client, table string, policy session.Policy, shards int, n
 	if policy.WriteGuard <= 0 {
 		policy.WriteGuard = session.DefaultWriteGuard
 	}
-	s := &Store{db: db, table: table, policy: policy, shards: shards, now: now, list: defaultListOptions}
+	s := &Store{db: db, table: table, policy: policy, shards: shards, now: now, list: defaultListOptions, settle: sleep}
 	for _, o := range opts {
 		o(s)
 	}

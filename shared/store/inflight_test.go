@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// heldWrite holds the first UpdateItem or PutItem it sees until release is
+// closed, telling held when it has it: a write decided and sent, still on
+// its way to DynamoDB.
+type heldWrite struct {
+	held, release chan struct{}
+	seen          bool
+}
+
+func (h *heldWrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	switch req.Header.Get("X-Amz-Target") {
+	case "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.PutItem":
+		if !h.seen {
+			h.seen = true
+			close(h.held)
+			<-h.release
+		}
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// afterFirstRead runs then once, after the first GetItem's answer.
+type afterFirstRead struct{ then func() }
+
+func (a *afterFirstRead) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if req.Header.Get("X-Amz-Target") == "DynamoDB_20120810.GetItem" && a.then != nil {
+		a.then()
+		a.then = nil
+	}
+	return res, err
+}
+
+// TestEventInFlightAtTheGuardBand: a processor's AUTHORISED, decided just
+// before the guard band before expiresAt, is still on its way to DynamoDB
+// (slow, retried by the SDK) when the processor's retry of it (same
+// eventId) is judged inside the band, in another container or this one.
+// Before the fix the retry was answered 409 SESSION_EXPIRED, and the first
+// try then landed: the session reads AUTHORISED while the processor, told
+// its event was refused ("Processors must treat that 409 as final"), voids
+// the authorisation the merchant now ships on. Seen over HTTP on make run:
+// of 40 copies sent around the band's start, 2 answered 200 and 38 409
+// SESSION_EXPIRED, and the session read AUTHORISED. docs/design.md §4:
+// "An eventId already applied is acknowledged with 200"; "a decision, once
+// reported, is final". A refusal in the band of an event with an eventId
+// now waits until every write decided before the band has landed or been
+// cut off (WriteTimeout after the band began), and reads again.
+func TestEventInFlightAtTheGuardBand(t *testing.T) {
+	ctx := context.Background()
+	// A 2 s band: the retry's wait is at most 1.6 s of real time.
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	tests := []struct {
+		name    string
+		eventID string
+		want    string // the retry's refusal; "" for 200
+	}{
+		{"the retry of the write in flight learns it landed", "auth-1", ""},
+		{"an event without eventId is refused as before", "", session.ReasonSessionExpired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
+			read := &afterFirstRead{}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
+			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now)
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
+			ev := &session.Event{Status: session.Authorised, EventID: tt.eventID}
+
+			clock.Set(bandStart.Add(-time.Millisecond))
+			firstDone := make(chan error, 1)
+			go func() {
+				_, err := first.ApplyEvent(ctx, "", v.ID, ev)
+				firstDone <- err
+			}()
+			<-hold.held
+			// The retry, judged in the band, has read the session without
+			// the first try; only then does the first try land.
+			clock.Set(bandStart.Add(time.Millisecond))
+			read.then = func() { close(hold.release) }
+			got, err := retry.ApplyEvent(ctx, "", v.ID, ev)
+			if err := <-firstDone; err != nil {
+				t.Fatalf("first try: %v; want it applied", err)
+			}
+			reason := ""
+			if err != nil {
+				reason = session.ErrorReason(err)
+			}
+			if reason != tt.want {
+				t.Fatalf("retry in the band = %v (%s); want %q", err, reason, tt.want)
+			}
+			if err == nil && got.Status != session.Authorised {
+				t.Errorf("retry's answer %s; want %s", got.Status, session.Authorised)
+			}
+		})
+	}
+}
