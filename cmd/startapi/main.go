@@ -40,10 +40,22 @@ func main() {
 }
 
 // run serves until ctx ends, then stops the stack.
+//
+// ctx ending (Ctrl-C, SIGTERM) is the user's stop at any moment, as for
+// make run (cmd/localapi): during start-up too, whatever error start-up
+// then met (its calls canceled, a go build or make the same Ctrl-C
+// interrupted), run returns nil once Start has stopped what it started, so
+// the command exits 0 saying nothing. Under make, which prints "Error N"
+// for a recipe that exits N, that is the quiet stop a user expects: make,
+// sent the same Ctrl-C, is itself killed by SIGINT, so the shell still sees
+// the interrupt's status (130).
 func run(ctx context.Context, o samlocal.Options, out io.Writer) error {
 	fmt.Fprintln(out, "Starting: building the functions, starting DynamoDB Local if needed...")
 	s, err := samlocal.Start(ctx, o)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped during start-up; Start closed what it had started
+		}
 		return err
 	}
 	banner(out, s)

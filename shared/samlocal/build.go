@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // BuildFlags are the flags the Makefile's LAMBDA_BUILD gives go build for
@@ -27,8 +28,7 @@ func Build(ctx context.Context, moduleDir, out string, pkgs []string) error {
 	args := append([]string{"build"}, BuildFlags...)
 	args = append(args, "-o", out+string(filepath.Separator))
 	args = append(args, pkgs...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = moduleDir
+	cmd := goCommand(ctx, moduleDir, args...)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -38,11 +38,30 @@ func Build(ctx context.Context, moduleDir, out string, pkgs []string) error {
 	return nil
 }
 
+// goStopDelay is how long a go command interrupted by ctx's end may take
+// to stop before it is killed.
+const goStopDelay = 10 * time.Second
+
+// goCommand is a go command in dir that ctx's end stops as a Ctrl-C does:
+// it runs in a process group of its own, which gets the interrupt, so the
+// compilers and linkers go started stop with it. exec.CommandContext's own
+// way killed the go command alone, and they ran on, orphaned; a start-api
+// stopped by SIGTERM (no Ctrl-C reaching every process) left them. In its
+// own group, a Ctrl-C reaches go only through start-api, as it reaches the
+// emulators.
+func goCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = groupProcAttr()
+	cmd.Cancel = func() error { return interruptGroup(cmd.Process) }
+	cmd.WaitDelay = goStopDelay
+	return cmd
+}
+
 // FindEmulator returns the path of aws-lambda-rie, the tool go.mod pins,
 // building it into Go's cache the first time (go tool -n).
 func FindEmulator(ctx context.Context, moduleDir string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie")
-	cmd.Dir = moduleDir
+	cmd := goCommand(ctx, moduleDir, "tool", "-n", "aws-lambda-rie")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

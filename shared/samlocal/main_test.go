@@ -16,6 +16,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(fakeRIEEnv) != "" {
 		runFakeRIE()
 	}
+	if os.Getenv(fakeGoEnv) != "" {
+		runFakeGo()
+	}
 	code := storetest.Main(m)
 	if built.dir != "" {
 		os.RemoveAll(built.dir)

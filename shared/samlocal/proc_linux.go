@@ -2,6 +2,7 @@ package samlocal
 
 import (
 	"net/netip"
+	"os"
 	"syscall"
 
 	"github.com/paysessions/paysessions/shared/listening"
@@ -18,6 +19,12 @@ const supported = true
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 }
+
+// groupProcAttr puts a go command in its own process group, which
+// interruptGroup interrupts whole.
+func groupProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+func interruptGroup(p *os.Process) error { return syscall.Kill(-p.Pid, syscall.SIGINT) }
 
 func terminate(pid int) { _ = syscall.Kill(pid, syscall.SIGTERM) }
 

@@ -4,6 +4,7 @@ package samlocal
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
@@ -11,10 +12,12 @@ import (
 // on Linux.
 const supported = false
 
-func sysProcAttr() *syscall.SysProcAttr { return nil }
-func terminate(int)                     {}
-func killGroup(int)                     {}
-func childProcesses(int) []int          { return nil }
+func sysProcAttr() *syscall.SysProcAttr   { return nil }
+func groupProcAttr() *syscall.SysProcAttr { return nil }
+func interruptGroup(p *os.Process) error  { return p.Signal(os.Interrupt) }
+func terminate(int)                       {}
+func killGroup(int)                       {}
+func childProcesses(int) []int            { return nil }
 
 func notListening(int, []int) ([]int, error) {
 	return nil, errors.New("aws-lambda-rie runs only on Linux")

@@ -240,7 +240,12 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	err = a.Store.CreateTable(tctx)
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("create table %s at %s: %w", cfg.TableName, cfg.DynamoDBEndpoint, err)
+		if s.engine == nil {
+			// The engine is the user's: say which setting named it, in
+			// make run's words (localserver.Start).
+			return nil, fmt.Errorf("%w (is DynamoDB Local running at DYNAMODB_ENDPOINT=%s? unset DYNAMODB_ENDPOINT to have one started)", err, cfg.DynamoDBEndpoint)
+		}
+		return nil, err
 	}
 
 	bootstraps := o.Bootstraps

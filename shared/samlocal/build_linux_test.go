@@ -1,0 +1,66 @@
+package samlocal
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCanceledBuildLeavesNoCompiler: ctx ending during Build (start-api's
+// SIGTERM, or a test's cancel: no terminal sends a Ctrl-C to the whole
+// process group then) stops go build and every compiler and linker it
+// started, as a Ctrl-C does. Before, exec.CommandContext killed go build
+// alone (SIGKILL): its compiler kept running, orphaned and holding the
+// standard error Build reads to its end, so Build (and start-api's stop)
+// waited for the compiler to finish.
+func TestCanceledBuildLeavesNoCompiler(t *testing.T) {
+	bin := t.TempDir()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, filepath.Join(bin, "go")); err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(bin, "compiler")
+	if err := syscall.Mkfifo(pidFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv(fakeGoEnv, pidFile)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Build(ctx, t.TempDir(), t.TempDir(), []string{"./fn"}) }()
+	b, err := os.ReadFile(pidFile) // the fake go has started its compiler
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(string(b))
+	if err != nil {
+		t.Fatalf("the fake go wrote %q; want its compiler's pid", b)
+	}
+	t.Cleanup(func() {
+		if running(pid) && strings.HasPrefix(cmdline(pid), "sleep 300") {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Build after its ctx ended = nil; want an error")
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("Build has not returned a minute after its ctx ended; go build's compiler %d (%s) runs: %v", pid, cmdline(pid), running(pid))
+	}
+	if running(pid) {
+		t.Errorf("go build's compiler %d (%s) still runs after a canceled Build; want it stopped", pid, cmdline(pid))
+	}
+}
