@@ -2,6 +2,13 @@ package auth_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +19,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
@@ -99,5 +108,189 @@ func TestJWKSFailureTextIsBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRemovedKeyServedWhileFetchesFail: a fetch that fails keeps the set
+// in hand, however old (README: "a failed fetch keeps the set in hand").
+// So a key the provider removed keeps verifying, cached tokens and fresh
+// ones alike, for as long as the JWKS cannot be fetched, and stops at the
+// first fetch that works: "within about 10 minutes of its removal" holds
+// only while fetches work, which the README now says.
+func TestRemovedKeyServedWhileFetchesFail(t *testing.T) {
+	old := newIssuer(t, jwa.ES256())
+	next := newIssuer(t, jwa.ES256())
+	clock := &testClock{now: time.Now()}
+	v, jwks := newCachingVerifier(t, old, clock, 0)
+	ctx := context.Background()
+	cached := old.MustMint(devtoken.Claims{TTL: 3 * time.Hour})
+	if _, err := v.Verify(ctx, cached); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	jwks.set(next.JWKS()) // the provider removes the old key...
+	jwks.down.Store(true) // ...and its JWKS cannot be fetched
+	for i := 0; i < 12; i++ {
+		clock.Advance(auth.JWKSMaxAge) // two hours in all
+		before := jwks.fetches.Load()
+		for _, tok := range []string{cached, old.MustMint(devtoken.Claims{TTL: 3 * time.Hour})} {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("after %v of failed fetches: Verify(token of the removed key) = %v; want the set in hand used", time.Duration(i+1)*auth.JWKSMaxAge, err)
+			}
+		}
+		// The fetch of the round before may still be ending (the server
+		// counted it first): ask until this round's fetch has started.
+		waitFor(t, "the background fetch", 10*time.Second, func() bool {
+			_, _ = v.Verify(ctx, cached)
+			return jwks.fetches.Load() > before
+		})
+	}
+	jwks.down.Store(false)
+	clock.Advance(auth.JWKSMaxAge)
+	waitFor(t, "the removed key to be refused", 10*time.Second, func() bool {
+		_, err := v.Verify(ctx, cached)
+		return session.ErrorCode(err) == session.EUNAUTHORIZED
+	})
+}
+
+// TestPublishedPrivateKeyIsNeverUsed: a JWKS entry with its private part
+// ("d") published is the identity provider's signing key made public:
+// anyone who fetched the set can sign with it. Such a key is skipped, so
+// tokens it signed are 401 (its kid unknown), and a set holding only such
+// keys is 503, never a set that verifies what anyone can sign.
+func TestPublishedPrivateKeyIsNeverUsed(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	for _, alg := range []jwa.SignatureAlgorithm{jwa.RS256(), jwa.ES256(), jwa.EdDSA()} {
+		t.Run(alg.String(), func(t *testing.T) {
+			key := privateKey(t, alg)
+			priv, err := jwk.Import(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = priv.Set(jwk.KeyIDKey, "leaked")
+			_ = priv.Set(jwk.AlgorithmKey, alg)
+			entry, err := json.Marshal(priv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hdr := jws.NewHeaders()
+			_ = hdr.Set(jws.KeyIDKey, "leaked")
+			claims, _ := json.Marshal(map[string]any{"iss": issuer, "aud": audience, "sub": "anyone", "merchant_id": "m-1",
+				"scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()})
+			signed, err := jws.Sign(claims, jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name string
+				doc  []byte
+				want session.Code
+			}{
+				{"beside a good key", withKeys(t, good, string(entry)), session.EUNAUTHORIZED},
+				{"alone", []byte(`{"keys":[` + string(entry) + `]}`), session.EUNAVAILABLE},
+			} {
+				jwks := newJWKSServer(t, c.doc)
+				v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+				_, err := v.Verify(context.Background(), string(signed))
+				if got := session.ErrorCode(err); got != c.want {
+					t.Errorf("%s: Verify(token signed by the published key) code = %q (%v); want %q", c.name, got, err, c.want)
+				}
+			}
+		})
+	}
+}
+
+// privateKey makes a signing key for alg.
+func privateKey(t *testing.T, alg jwa.SignatureAlgorithm) crypto.Signer {
+	t.Helper()
+	var k crypto.Signer
+	var err error
+	switch alg.String() {
+	case jwa.RS256().String():
+		k, err = rsa.GenerateKey(rand.Reader, 2048)
+	case jwa.ES256().String():
+		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		_, k, err = ed25519.GenerateKey(rand.Reader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestJWKSAnswersThatFailTheFetch: the README's list of answers that fail
+// a fetch (503 at a cold start, the set in hand kept otherwise): not 200,
+// over 1 MiB or 1,000 keys, not a JSON key set. A single JWK is a set of
+// one, and the Content-Type is not looked at.
+func TestJWKSAnswersThatFailTheFetch(t *testing.T) {
+	iss := newIssuer(t, jwa.EdDSA())
+	one := string(mustKeyOf(t, iss))
+	many := func(n int) []byte {
+		extra := make([]string, n)
+		for i := range extra {
+			extra[i] = fmt.Sprintf(`{"kty":"OKP","crv":"Ed25519","kid":"k%d","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`, i)
+		}
+		return withKeys(t, iss, extra...)
+	}
+	padded := withKeys(t, iss)
+	padded = append(padded[:len(padded)-1], []byte(`,"pad":"`+strings.Repeat("p", 1<<20)+`"}`)...)
+	for _, c := range []struct {
+		name   string
+		status int
+		body   []byte
+		want   session.Code
+	}{
+		{"the set", 200, iss.JWKS(), ""},
+		{"a single JWK", 200, []byte(one), ""},
+		{"999 more keys", 200, many(999), ""},
+		{"1,000 more keys", 200, many(1000), session.EUNAVAILABLE},
+		{"over 1 MiB", 200, padded, session.EUNAVAILABLE},
+		{"204", 204, nil, session.EUNAVAILABLE},
+		{"304", 304, nil, session.EUNAVAILABLE},
+		{"429", 429, iss.JWKS(), session.EUNAVAILABLE},
+		{"500", 500, iss.JWKS(), session.EUNAVAILABLE},
+		{"203", 203, iss.JWKS(), session.EUNAVAILABLE},
+		{"an array of keys", 200, []byte("[" + one + "]"), session.EUNAVAILABLE},
+		{"keys null", 200, []byte(`{"keys":null}`), session.EUNAVAILABLE},
+		{"keys an object", 200, []byte(`{"keys":` + one + `}`), session.EUNAVAILABLE},
+		{"cut short", 200, iss.JWKS()[:len(iss.JWKS())-2], session.EUNAVAILABLE},
+		{"data after the set", 200, append(append([]byte{}, iss.JWKS()...), " {}"...), session.EUNAVAILABLE},
+		{"HTML", 200, []byte("<html>Sign in</html>"), session.EUNAVAILABLE},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(c.status)
+				_, _ = w.Write(c.body)
+			}))
+			defer srv.Close()
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify() code = %q (%v); want %q", got, err, c.want)
+			}
+		})
+	}
+}
+
+// TestJWKSBadCertificateIsRefused: an https JWKS whose certificate does not
+// verify (here self-signed, as a man in the middle's would be) is a failed
+// fetch, 503, never read: the fetch uses Go's default verification, and
+// the same server verifies once its certificate is trusted.
+func TestJWKSBadCertificateIsRefused(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(iss.JWKS()) }))
+	defer srv.Close()
+	for _, trusted := range []bool{false, true} {
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL + "/jwks", Issuer: issuer, Audience: audience})
+		want := session.EUNAVAILABLE
+		if trusted {
+			auth.SetJWKSTransport(v, srv.Client().Transport)
+			want = ""
+		}
+		_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+		if got := session.ErrorCode(err); got != want {
+			t.Errorf("certificate trusted %v: Verify() code = %q (%v); want %q", trusted, got, err, want)
+		}
 	}
 }
