@@ -294,3 +294,35 @@ func TestJWKSBadCertificateIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestWaitsForAHungFetchOnlyUntilItsDeadline: at a cold start a
+// token waits for the first fetch, but no longer than its request lasts:
+// a JWKS that answers nothing (a slowloris, a dribbled body) holds the
+// fetch for its 5 s, and a request whose context ends meanwhile (its
+// deadline, a client gone) is 503 at once, while the fetch still hangs.
+func TestRequestWaitsForAHungFetchOnlyUntilItsDeadline(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	jwks := newSlowJWKS(t, iss.JWKS())
+	release := jwks.slow(iss.JWKS())
+	defer release()
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, iss.MustMint(devtoken.Claims{})); done <- err }()
+	waitFor(t, "the fetch to reach the JWKS server", 10*time.Second, func() bool { return jwks.waiting.Load() == 1 })
+	cancel()
+	select {
+	case err := <-done:
+		if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+			t.Errorf("Verify() code = %q (%v); want %q", got, err, session.EUNAVAILABLE)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the request outlived its context, waiting for the hung fetch")
+	}
+	release()
+	waitFor(t, "the fetch to end", 10*time.Second, func() bool {
+		_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{}))
+		return err == nil
+	})
+}
