@@ -6,8 +6,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -325,4 +328,33 @@ func TestRequestWaitsForAHungFetchOnlyUntilItsDeadline(t *testing.T) {
 		_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{}))
 		return err == nil
 	})
+}
+
+// TestSymmetricJWKSKeyNeverVerifies: an "oct" key in the set (with or
+// without an alg) is a secret anyone who fetched the set knows; a token
+// HMAC-signed with its bytes, under any alg the header names, is 401.
+func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	secret := []byte("secret-secret-secret-secret-secret")
+	k := base64.RawURLEncoding.EncodeToString(secret)
+	for _, entry := range []string{
+		`{"kty":"oct","kid":"sym","k":"` + k + `"}`,
+		`{"kty":"oct","kid":"sym","alg":"HS256","use":"sig","k":"` + k + `"}`,
+	} {
+		jwks := newJWKSServer(t, withKeys(t, iss, entry))
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+		for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"} {
+			tok := forge(map[string]any{"alg": alg, "kid": "sym", "typ": "JWT"},
+				map[string]any{"iss": issuer, "aud": audience, "sub": "x", "merchant_id": "m-1", "scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()},
+				func(in string) []byte {
+					h := hmac.New(sha256.New, secret)
+					h.Write([]byte(in))
+					return h.Sum(nil)
+				})
+			_, err := v.Verify(context.Background(), tok)
+			if got := session.ErrorCode(err); got != session.EUNAUTHORIZED {
+				t.Errorf("%s, %s token signed with the key's bytes: Verify() code = %q (%v); want %q", entry, alg, got, err, session.EUNAUTHORIZED)
+			}
+		}
+	}
 }
