@@ -112,9 +112,10 @@ type JWTConfig struct {
 //
 // The JWKS is fetched on first use, not at start-up. A key the service
 // cannot use (a type or curve it does not accept, an RSA key under 2048
-// bits, an Ed25519 key of small order, an encryption key, one jwx cannot
-// parse) is skipped and logged once by kid; only a set with no usable key
-// fails (503). The set in hand is an
+// bits, an Ed25519 key of small order, an encryption key, a private key,
+// one without a kid, one jwx cannot parse) is skipped and logged once by
+// kid; only a set with no usable key fails (503). A failed fetch keeps the
+// set in hand, however old. The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
 // one at a time, and requests whose kid the snapshot holds never wait for
 // it. A token naming an unknown kid waits for a fetch (started at most once
