@@ -55,6 +55,9 @@ const (
 	// maxSkippedLogged bounds the kids of unusable keys remembered so each
 	// is logged once.
 	maxSkippedLogged = 1000
+	// maxShownText bounds the identity provider's own text (shownText) in
+	// a log line or an error.
+	maxShownText = 1 << 10
 )
 
 // JWKSMaxAge is how long a fetched key set is used before it is fetched
@@ -109,9 +112,10 @@ type JWTConfig struct {
 //
 // The JWKS is fetched on first use, not at start-up. A key the service
 // cannot use (a type or curve it does not accept, an RSA key under 2048
-// bits, an Ed25519 key of small order, an encryption key, one jwx cannot
-// parse) is skipped and logged once by kid; only a set with no usable key
-// fails (503). The set in hand is an
+// bits, an Ed25519 key of small order, an encryption key, a private key,
+// one without a kid, one jwx cannot parse) is skipped and logged once by
+// kid; only a set with no usable key fails (503). A failed fetch keeps the
+// set in hand, however old. The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
 // one at a time, and requests whose kid the snapshot holds never wait for
 // it. A token naming an unknown kid waits for a fetch (started at most once
@@ -583,6 +587,7 @@ func (v *JWTVerifier) fetch(f *refresh) {
 	defer cancel()
 	set, err := v.get(ctx)
 	if err != nil {
+		err = errors.New(shownText(err.Error()))
 		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", err.Error())
 	} else {
 		ks := &keySet{keys: v.usable(set), fetched: v.wallNow()}
@@ -799,8 +804,26 @@ func (v *JWTVerifier) skip(kid, why string) {
 	}
 	v.mu.Unlock()
 	if !seen {
-		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.loggedURL, "kid", kid, "reason", why)
+		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.loggedURL, "kid", shownText(kid), "reason", shownText(why))
 	}
+}
+
+// shownText is s, text the identity provider chose, cut to maxShownText
+// bytes (at a character's start) with the length it had: the reason
+// phrase of a JWKS answer's status line (Go's client reads one of up to
+// 10 MB), a parse error quoting a member of the document, a kid. A failed
+// fetch's text is logged on its WARN line and again in the error of every
+// request refused with 503 because of it, for as long as fetches fail; a
+// 100 KB reason phrase made each of those lines 100 KB.
+func shownText(s string) string {
+	if len(s) <= maxShownText {
+		return s
+	}
+	cut := maxShownText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... [truncated: %d bytes]", s[:cut], len(s))
 }
 
 // checkForm refuses what jwx would let through but the service does not

@@ -1,0 +1,360 @@
+package auth_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// TestJWKSFailureTextIsBounded: the text of a failed JWKS fetch is the
+// identity provider's (its status line's reason phrase, or a parse error
+// quoting a member of its document), and it is logged on the fetch's WARN
+// line and again in the error of every request that is 503 because of it
+// (the ERROR line of each token whose kid the set in hand lacks, for as
+// long as fetches fail). A reason phrase of 100 KB, or a key type of
+// 100 KB in a one-key document, made every such line 100 KB (Go's client
+// reads a status line of up to 10 MB); so did a skipped key's reason or kid
+// on its WARN line. The text is cut to 1 KiB, as a panic's value is.
+func TestJWKSFailureTextIsBounded(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	long := strings.Repeat("q", 100<<10)
+	for _, c := range []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+	}{
+		{"a long reason phrase", func(w http.ResponseWriter) {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(buf, "HTTP/1.1 500 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", long)
+			_ = buf.Flush()
+		}},
+		{"a long key type in a one-key document", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"kty":%q}`, long)
+		}},
+		{"a long key type in a set", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"keys":[{"kty":%q,"kid":"k"}]}`, long)
+		}},
+		{"a long kid of a key skipped", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"keys":[{"kty":"foo","kid":%q}]}`, long)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var mu sync.Mutex
+			good := true
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				g := good
+				mu.Unlock()
+				if g {
+					_, _ = w.Write(iss.JWKS())
+					return
+				}
+				c.answer(w)
+			}))
+			defer srv.Close()
+			logs := &syncBuffer{}
+			clock := &testClock{now: time.Now()}
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			ctx := context.Background()
+			if _, err := v.Verify(ctx, iss.MustMint(devtoken.Claims{})); err != nil {
+				t.Fatalf("Verify() with the good set = %v", err)
+			}
+			mu.Lock()
+			good = false
+			mu.Unlock()
+			clock.Advance(11 * time.Second) // past the refresh gap: an unknown kid fetches again
+			_, err := v.Verify(ctx, newIssuer(t, jwa.ES256()).MustMint(devtoken.Claims{}))
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE && got != session.EUNAUTHORIZED {
+				t.Fatalf("Verify(unknown kid) code = %v; want %v or %v", got, session.EUNAVAILABLE, session.EUNAUTHORIZED)
+			}
+			// The next unknown kid, with no fetch: its error quotes the
+			// last fetch's failure.
+			_, err = v.Verify(ctx, newIssuer(t, jwa.ES256()).MustMint(devtoken.Claims{}))
+			const most = 4 << 10
+			if n := len(err.Error()); n > most {
+				t.Errorf("error of a token refused after the failed fetch: got %d bytes; want at most %d", n, most)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if len(line) > most {
+					t.Errorf("log line of %d bytes: %.200s...; want at most %d", len(line), line, most)
+				}
+			}
+		})
+	}
+}
+
+// TestRemovedKeyServedWhileFetchesFail: a fetch that fails keeps the set
+// in hand, however old (README: "a failed fetch keeps the set in hand").
+// So a key the provider removed keeps verifying, cached tokens and fresh
+// ones alike, for as long as the JWKS cannot be fetched, and stops at the
+// first fetch that works: "within about 10 minutes of its removal" holds
+// only while fetches work, which the README now says.
+func TestRemovedKeyServedWhileFetchesFail(t *testing.T) {
+	old := newIssuer(t, jwa.ES256())
+	next := newIssuer(t, jwa.ES256())
+	clock := &testClock{now: time.Now()}
+	v, jwks := newCachingVerifier(t, old, clock, 0)
+	ctx := context.Background()
+	cached := old.MustMint(devtoken.Claims{TTL: 3 * time.Hour})
+	if _, err := v.Verify(ctx, cached); err != nil {
+		t.Fatalf("Verify() = %v", err)
+	}
+	jwks.set(next.JWKS()) // the provider removes the old key...
+	jwks.down.Store(true) // ...and its JWKS cannot be fetched
+	for i := 0; i < 12; i++ {
+		clock.Advance(auth.JWKSMaxAge) // two hours in all
+		before := jwks.fetches.Load()
+		for _, tok := range []string{cached, old.MustMint(devtoken.Claims{TTL: 3 * time.Hour})} {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("after %v of failed fetches: Verify(token of the removed key) = %v; want the set in hand used", time.Duration(i+1)*auth.JWKSMaxAge, err)
+			}
+		}
+		// The fetch of the round before may still be ending (the server
+		// counted it first): ask until this round's fetch has started.
+		waitFor(t, "the background fetch", 10*time.Second, func() bool {
+			_, _ = v.Verify(ctx, cached)
+			return jwks.fetches.Load() > before
+		})
+	}
+	jwks.down.Store(false)
+	clock.Advance(auth.JWKSMaxAge)
+	waitFor(t, "the removed key to be refused", 10*time.Second, func() bool {
+		_, err := v.Verify(ctx, cached)
+		return session.ErrorCode(err) == session.EUNAUTHORIZED
+	})
+}
+
+// TestPublishedPrivateKeyIsNeverUsed: a JWKS entry with its private part
+// ("d") published is the identity provider's signing key made public:
+// anyone who fetched the set can sign with it. Such a key is skipped, so
+// tokens it signed are 401 (its kid unknown), and a set holding only such
+// keys is 503, never a set that verifies what anyone can sign.
+func TestPublishedPrivateKeyIsNeverUsed(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	for _, alg := range []jwa.SignatureAlgorithm{jwa.RS256(), jwa.ES256(), jwa.EdDSA()} {
+		t.Run(alg.String(), func(t *testing.T) {
+			key := privateKey(t, alg)
+			priv, err := jwk.Import(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = priv.Set(jwk.KeyIDKey, "leaked")
+			_ = priv.Set(jwk.AlgorithmKey, alg)
+			entry, err := json.Marshal(priv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hdr := jws.NewHeaders()
+			_ = hdr.Set(jws.KeyIDKey, "leaked")
+			claims, _ := json.Marshal(map[string]any{"iss": issuer, "aud": audience, "sub": "anyone", "merchant_id": "m-1",
+				"scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()})
+			signed, err := jws.Sign(claims, jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name string
+				doc  []byte
+				want session.Code
+			}{
+				{"beside a good key", withKeys(t, good, string(entry)), session.EUNAUTHORIZED},
+				{"alone", []byte(`{"keys":[` + string(entry) + `]}`), session.EUNAVAILABLE},
+			} {
+				jwks := newJWKSServer(t, c.doc)
+				v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+				_, err := v.Verify(context.Background(), string(signed))
+				if got := session.ErrorCode(err); got != c.want {
+					t.Errorf("%s: Verify(token signed by the published key) code = %q (%v); want %q", c.name, got, err, c.want)
+				}
+			}
+		})
+	}
+}
+
+// privateKey makes a signing key for alg.
+func privateKey(t *testing.T, alg jwa.SignatureAlgorithm) crypto.Signer {
+	t.Helper()
+	var k crypto.Signer
+	var err error
+	switch alg.String() {
+	case jwa.RS256().String():
+		k, err = rsa.GenerateKey(rand.Reader, 2048)
+	case jwa.ES256().String():
+		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		_, k, err = ed25519.GenerateKey(rand.Reader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestJWKSAnswersThatFailTheFetch: the README's list of answers that fail
+// a fetch (503 at a cold start, the set in hand kept otherwise): not 200,
+// over 1 MiB or 1,000 keys, not a JSON key set. A single JWK is a set of
+// one, and the Content-Type is not looked at.
+func TestJWKSAnswersThatFailTheFetch(t *testing.T) {
+	iss := newIssuer(t, jwa.EdDSA())
+	one := string(mustKeyOf(t, iss))
+	many := func(n int) []byte {
+		extra := make([]string, n)
+		for i := range extra {
+			extra[i] = fmt.Sprintf(`{"kty":"OKP","crv":"Ed25519","kid":"k%d","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`, i)
+		}
+		return withKeys(t, iss, extra...)
+	}
+	padded := withKeys(t, iss)
+	padded = append(padded[:len(padded)-1], []byte(`,"pad":"`+strings.Repeat("p", 1<<20)+`"}`)...)
+	for _, c := range []struct {
+		name   string
+		status int
+		body   []byte
+		want   session.Code
+	}{
+		{"the set", 200, iss.JWKS(), ""},
+		{"a single JWK", 200, []byte(one), ""},
+		{"999 more keys", 200, many(999), ""},
+		{"1,000 more keys", 200, many(1000), session.EUNAVAILABLE},
+		{"over 1 MiB", 200, padded, session.EUNAVAILABLE},
+		{"204", 204, nil, session.EUNAVAILABLE},
+		{"304", 304, nil, session.EUNAVAILABLE},
+		{"429", 429, iss.JWKS(), session.EUNAVAILABLE},
+		{"500", 500, iss.JWKS(), session.EUNAVAILABLE},
+		{"203", 203, iss.JWKS(), session.EUNAVAILABLE},
+		{"an array of keys", 200, []byte("[" + one + "]"), session.EUNAVAILABLE},
+		{"keys null", 200, []byte(`{"keys":null}`), session.EUNAVAILABLE},
+		{"keys an object", 200, []byte(`{"keys":` + one + `}`), session.EUNAVAILABLE},
+		{"cut short", 200, iss.JWKS()[:len(iss.JWKS())-2], session.EUNAVAILABLE},
+		{"data after the set", 200, append(append([]byte{}, iss.JWKS()...), " {}"...), session.EUNAVAILABLE},
+		{"HTML", 200, []byte("<html>Sign in</html>"), session.EUNAVAILABLE},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(c.status)
+				_, _ = w.Write(c.body)
+			}))
+			defer srv.Close()
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify() code = %q (%v); want %q", got, err, c.want)
+			}
+		})
+	}
+}
+
+// TestJWKSBadCertificateIsRefused: an https JWKS whose certificate does not
+// verify (here self-signed, as a man in the middle's would be) is a failed
+// fetch, 503, never read: the fetch uses Go's default verification, and
+// the same server verifies once its certificate is trusted.
+func TestJWKSBadCertificateIsRefused(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(iss.JWKS()) }))
+	defer srv.Close()
+	for _, trusted := range []bool{false, true} {
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL + "/jwks", Issuer: issuer, Audience: audience})
+		want := session.EUNAVAILABLE
+		if trusted {
+			auth.SetJWKSTransport(v, srv.Client().Transport)
+			want = ""
+		}
+		_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+		if got := session.ErrorCode(err); got != want {
+			t.Errorf("certificate trusted %v: Verify() code = %q (%v); want %q", trusted, got, err, want)
+		}
+	}
+}
+
+// TestRequestWaitsForAHungFetchOnlyUntilItsDeadline: at a cold start a
+// token waits for the first fetch, but no longer than its request lasts:
+// a JWKS that answers nothing (a slowloris, a dribbled body) holds the
+// fetch for its 5 s, and a request whose context ends meanwhile (its
+// deadline, a client gone) is 503 at once, while the fetch still hangs.
+func TestRequestWaitsForAHungFetchOnlyUntilItsDeadline(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	jwks := newSlowJWKS(t, iss.JWKS())
+	release := jwks.slow(iss.JWKS())
+	defer release()
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, iss.MustMint(devtoken.Claims{})); done <- err }()
+	waitFor(t, "the fetch to reach the JWKS server", 10*time.Second, func() bool { return jwks.waiting.Load() == 1 })
+	cancel()
+	select {
+	case err := <-done:
+		if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+			t.Errorf("Verify() code = %q (%v); want %q", got, err, session.EUNAVAILABLE)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the request outlived its context, waiting for the hung fetch")
+	}
+	release()
+	waitFor(t, "the fetch to end", 10*time.Second, func() bool {
+		_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{}))
+		return err == nil
+	})
+}
+
+// TestSymmetricJWKSKeyNeverVerifies: an "oct" key in the set (with or
+// without an alg) is a secret anyone who fetched the set knows; a token
+// HMAC-signed with its bytes, under any alg the header names, is 401.
+func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	secret := []byte("secret-secret-secret-secret-secret")
+	k := base64.RawURLEncoding.EncodeToString(secret)
+	for _, entry := range []string{
+		`{"kty":"oct","kid":"sym","k":"` + k + `"}`,
+		`{"kty":"oct","kid":"sym","alg":"HS256","use":"sig","k":"` + k + `"}`,
+	} {
+		jwks := newJWKSServer(t, withKeys(t, iss, entry))
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+		for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"} {
+			tok := forge(map[string]any{"alg": alg, "kid": "sym", "typ": "JWT"},
+				map[string]any{"iss": issuer, "aud": audience, "sub": "x", "merchant_id": "m-1", "scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()},
+				func(in string) []byte {
+					h := hmac.New(sha256.New, secret)
+					h.Write([]byte(in))
+					return h.Sum(nil)
+				})
+			_, err := v.Verify(context.Background(), tok)
+			if got := session.ErrorCode(err); got != session.EUNAUTHORIZED {
+				t.Errorf("%s, %s token signed with the key's bytes: Verify() code = %q (%v); want %q", entry, alg, got, err, session.EUNAUTHORIZED)
+			}
+		}
+	}
+}
