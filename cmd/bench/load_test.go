@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"math"
 	"os"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestProcCPUReadsUserAndSystemTime checks procCPU's reading of
@@ -85,5 +87,53 @@ func TestLoadErrorsCountTheWarmUp(t *testing.T) {
 	}
 	if r := loadErrorsRow(loadResult{requests: 50}, clean); r.Figure != "errors under load (250 requests, the warm-up's included)" {
 		t.Errorf("figure %q; want the requests of every run, the warm-up's included", r.Figure)
+	}
+}
+
+// TestAFailingPeerFailsTheLoadPart: the load budget is a ratio of the
+// local server's p50 to the raw GetItem's, with the bare server as the
+// second peer; a ratio against a peer that did not do the same work
+// measures nothing. The raw peer drops a failed call from its latencies,
+// and hey counts a bare server's 503 (or 404) in its distribution, so a
+// peer's errors change its p50 while every row still read as measured:
+// they fail the part, and the table says how many, whichever peer had them.
+func TestAFailingPeerFailsTheLoadPart(t *testing.T) {
+	clean := func() []loadResult {
+		return []loadResult{{p50: 0.010, requests: 100}, {p50: 0.011, requests: 100}, {p50: 0.012, requests: 100}}
+	}
+	with := func(i, errors int) []loadResult {
+		r := clean()
+		r[i].errors = errors
+		return r
+	}
+	tests := []struct {
+		name             string
+		raws, floorRuns  []loadResult
+		measured         string
+		peersPass, allOK bool
+	}{
+		{"clean peers", clean(), clean(), "raw GetItem 0, bare server 0", true, true},
+		{"raw peer errors in one round", with(1, 2), clean(), "raw GetItem 2, bare server 0", false, false},
+		{"bare server errors in one round", clean(), with(2, 5), "raw GetItem 0, bare server 5", false, false},
+	}
+	for _, tt := range tests {
+		rows := loadRows(time.Second, loadResult{requests: 100}, tt.raws, tt.floorRuns, clean(), 1)
+		var peers *row
+		allOK := true
+		for i, r := range rows {
+			if strings.HasPrefix(r.Figure, "errors of the peers") {
+				peers = &rows[i]
+			}
+			if r.Pass != nil && !*r.Pass && !strings.HasPrefix(r.Figure, "local server p50") {
+				allOK = false
+			}
+		}
+		if peers == nil {
+			t.Errorf("%s: no row for the peers' errors among the %d rows", tt.name, len(rows))
+			continue
+		}
+		if peers.Measured != tt.measured || peers.Pass == nil || *peers.Pass != tt.peersPass || allOK != tt.allOK {
+			t.Errorf("%s: peers' row %q, pass %v, every budget met %v; want %q, pass %v, %v", tt.name, peers.Measured, peers.Pass != nil && *peers.Pass, allOK, tt.measured, tt.peersPass, tt.allOK)
+		}
 	}
 }
