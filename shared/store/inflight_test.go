@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,6 +111,62 @@ func TestEventInFlightAtTheGuardBand(t *testing.T) {
 			}
 			if err == nil && got.Status != session.Authorised {
 				t.Errorf("retry's answer %s; want %s", got.Status, session.Authorised)
+			}
+		})
+	}
+}
+
+// failReadsAfter passes every call to DynamoDB until armed, then fails
+// every GetItem as a connection that drops would.
+type failReadsAfter struct{ armed atomic.Bool }
+
+func (f *failReadsAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if f.armed.Load() && req.Header.Get("X-Amz-Target") == "DynamoDB_20120810.GetItem" {
+		return nil, errors.New("connection reset by peer")
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestBandRefusalUnreadIsUnknown: a refusal in the band that waits for
+// writes in flight (landedMeanwhile) and then cannot read the session again
+// (DynamoDB failing, or the request's deadline reached as the wait ends)
+// does not know whether the event's first try landed meanwhile. Before, it
+// answered the refusal, 409 SESSION_EXPIRED, which a processor treats as
+// final ("Processors must treat that 409 as final"), for an event the
+// session may show applied; the answer is the read's failure, 503, and the
+// retry that follows learns the outcome.
+func TestBandRefusalUnreadIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	tests := []struct {
+		name string
+		// fail makes the read after the wait fail.
+		fail func(cancel context.CancelFunc, reads *failReadsAfter)
+	}{
+		{"DynamoDB fails the read", func(_ context.CancelFunc, reads *failReadsAfter) { reads.armed.Store(true) }},
+		{"the request's deadline ends with the wait", func(cancel context.CancelFunc, _ *failReadsAfter) { cancel() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reads := &failReadsAfter{}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			rctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: reads}, MaxAttempts: 1}), table, policy, 16, clock.Now,
+				store.SettleWait(func(context.Context, time.Duration) error {
+					tt.fail(cancel, reads)
+					return nil
+				}))
+			clock.Set(v.ExpiresAt.Add(-policy.WriteGuard).Add(time.Millisecond))
+			_, err := retry.ApplyEvent(rctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+				t.Errorf("retry in the band whose read again failed = %v (%s %s); want %s", err, got, session.ErrorReason(err), session.EUNAVAILABLE)
 			}
 		})
 	}

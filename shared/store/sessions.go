@@ -227,7 +227,8 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 // the session would read it applied. So a refusal whose read began before
 // that instant waits for it and reads again: the event applied meanwhile is
 // acknowledged (200, the session as it now is), as any repeated eventId is;
-// else the refusal stands. The wait is at most WriteTimeout (4 s by
+// else the refusal stands. A read again that fails answers its error (503):
+// the event may have landed. The wait is at most WriteTimeout (4 s by
 // default), only for events with an eventId refused early in the band.
 func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, expiresAt, began time.Time, refusal error) (*session.Session, error) {
 	settled := expiresAt.Add(-s.policy.WriteGuard + s.WriteTimeout())
@@ -238,7 +239,12 @@ func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID str
 		return nil, err
 	}
 	v, err := s.GetOwned(ctx, merchantID, id)
-	if err != nil || !v.HasEvent(eventID) {
+	if err != nil {
+		// Whether the event landed is unknown: never the refusal, which
+		// a processor takes as final, but the read's failure (503).
+		return nil, err
+	}
+	if !v.HasEvent(eventID) {
 		return nil, refusal
 	}
 	return v, nil
