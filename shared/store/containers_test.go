@@ -46,9 +46,9 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 	offsets := []time.Duration{0, 450 * time.Millisecond, -450 * time.Millisecond}
 	var stores []*store.Store
 	for _, off := range offsets {
-		// The clock is frozen: a refusal early in the band would wait its
-		// 24 s for writes in flight in real time; they are all released
-		// together here, so it reads again at once.
+		// The clock is frozen: a refusal in the band would wait up to
+		// its 30 s for writes in flight in real time; they are all
+		// released together here, so it reads again at once.
 		stores = append(stores, store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(off) }, store.ListBudget(time.Hour),
 			store.SettleWait(func(context.Context, time.Duration) error { return nil })))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,10 +59,11 @@ func (a *afterFirstRead) RoundTrip(req *http.Request) (*http.Response, error) {
 // "An eventId already applied is acknowledged with 200"; "a decision, once
 // reported, is final". A refusal in the band of an event with an eventId
 // now waits until every write decided before the band has landed or been
-// cut off (WriteTimeout after the band began), and reads again.
+// cut off (by expiresAt; TestEventLandingInTheBandsLastFifth), and reads
+// again.
 func TestEventInFlightAtTheGuardBand(t *testing.T) {
 	ctx := context.Background()
-	// A 2 s band: the retry's wait is at most 1.6 s of real time.
+	// A 2 s band: the retry's wait is at most 2 s of real time.
 	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
 	tests := []struct {
 		name    string
@@ -167,6 +169,86 @@ func TestBandRefusalUnreadIsUnknown(t *testing.T) {
 			_, err := retry.ApplyEvent(rctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
 			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
 				t.Errorf("retry in the band whose read again failed = %v (%s %s); want %s", err, got, session.ErrorReason(err), session.EUNAVAILABLE)
+			}
+		})
+	}
+}
+
+// TestEventLandingInTheBandsLastFifth: a first try's write is cut off
+// WriteTimeout after the band began by its own instance's clock, but a
+// request already sent when its call is cut off is applied when DynamoDB
+// gets to it, and an instance whose clock is behind cuts its call off
+// later; the band's last fifth absorbs both (Store.WriteTimeout's doc). A
+// retry refused in the band therefore reads again at expiresAt, not at the
+// cut-off: before, it read again at the cut-off and answered 409
+// SESSION_EXPIRED ("Processors must treat that 409 as final") for an event
+// that landed just after it, which the session then shows AUTHORISED.
+func TestEventLandingInTheBandsLastFifth(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	tests := []struct {
+		name string
+		// lands is how long after the cut-off (band start + WriteTimeout)
+		// the first try's write is applied.
+		lands time.Duration
+		want  string // the retry's refusal; "" for 200
+	}{
+		{"applied 1 ms after the cut-off", time.Millisecond, ""},
+		{"applied just before expiresAt", 400*time.Millisecond - 100*time.Nanosecond, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
+			landsAt := bandStart.Add(first.WriteTimeout() + tt.lands)
+			ev := &session.Event{Status: session.Authorised, EventID: "auth-1"}
+
+			clock.Set(bandStart.Add(-time.Millisecond))
+			firstDone := make(chan error, 1)
+			go func() {
+				_, err := first.ApplyEvent(ctx, "", v.ID, ev)
+				firstDone <- err
+			}()
+			<-hold.held
+			// The retry waits on the shared clock: the first try's write
+			// is applied when that clock reaches landsAt.
+			var released sync.Once
+			land := func() {
+				released.Do(func() {
+					close(hold.release)
+					if err := <-firstDone; err != nil {
+						t.Errorf("first try: %v; want it applied", err)
+					}
+				})
+			}
+			defer land() // a retry that never waited leaves no write held
+			retry := store.New(db, table, policy, 16, clock.Now,
+				store.SettleWait(func(_ context.Context, d time.Duration) error {
+					clock.Set(clock.Now().Add(d))
+					if !clock.Now().Before(landsAt) {
+						land()
+					}
+					return nil
+				}))
+			clock.Set(bandStart.Add(time.Millisecond))
+			got, err := retry.ApplyEvent(ctx, "", v.ID, ev)
+			reason := ""
+			if err != nil {
+				reason = session.ErrorReason(err)
+			}
+			if reason != tt.want {
+				t.Fatalf("retry in the band, first try applied %v after the cut-off = %v (%s); want %q", tt.lands, err, reason, tt.want)
+			}
+			if err == nil && got.Status != session.Authorised {
+				t.Errorf("retry's answer %s; want %s", got.Status, session.Authorised)
 			}
 		})
 	}

@@ -221,21 +221,23 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 // landedMeanwhile judges an event refused in the guard band before
 // expiresAt (SESSION_EXPIRED) again, once no write can still land. A write
 // decided just before the band (the same event's first try, which the
-// processor gave up waiting for) may still be on its way to DynamoDB for
-// up to WriteTimeout after the band began; if its retry were refused
-// meanwhile, the processor would be told its event was refused and then
-// the session would read it applied. So a refusal whose read began before
-// that instant waits for it and reads again: the event applied meanwhile is
-// acknowledged (200, the session as it now is), as any repeated eventId is;
-// else the refusal stands. A read again that fails answers its error (503):
-// the event may have landed. The wait is at most WriteTimeout (4 s by
-// default), only for events with an eventId refused early in the band.
+// processor gave up waiting for) may still be on its way to DynamoDB: its
+// call is cut off WriteTimeout after the band began, and the band's last
+// fifth absorbs what WriteTimeout leaves out (a request already sent when
+// its call is cut off, instances' clocks apart; see WriteTimeout). If its
+// retry were refused meanwhile, the processor would be told its event was
+// refused and then the session would read it applied. So a refusal whose
+// read began before expiresAt waits until expiresAt and reads again: the
+// event applied meanwhile is acknowledged (200, the session as it now is),
+// as any repeated eventId is; else the refusal stands. A read again that
+// fails answers its error (503): the event may have landed. The wait is at
+// most WRITE_GUARD (5 s by default), only for events with an eventId
+// refused in the band.
 func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, expiresAt, began time.Time, refusal error) (*session.Session, error) {
-	settled := expiresAt.Add(-s.policy.WriteGuard + s.WriteTimeout())
-	if !began.Before(settled) {
+	if !began.Before(expiresAt) {
 		return nil, refusal // read after every write that can land
 	}
-	if err := s.settle(ctx, settled.Sub(s.now())); err != nil {
+	if err := s.settle(ctx, expiresAt.Sub(s.now())); err != nil {
 		return nil, err
 	}
 	v, err := s.GetOwned(ctx, merchantID, id)
