@@ -243,43 +243,17 @@ func TestNoEngineAtTheEndpoint(t *testing.T) {
 // nil (the command exits 0 and prints nothing), not "context canceled"
 // with a hint about DYNAMODB_ENDPOINT (exit 1, and make's "Error 1").
 func TestCtrlCDuringStartUpIsQuiet(t *testing.T) {
-	// An engine that accepts connections and never answers.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	accepted := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c
-		}
-	}()
-	defer func() {
-		for {
-			select {
-			case c := <-accepted:
-				c.Close()
-			default:
-				return
-			}
-		}
-	}()
+	endpoint, reached := storetest.SilentEngine(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out lockedBuffer
 	done := make(chan error, 1)
-	env := map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": "http://" + l.Addr().String()}
+	env := map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": endpoint}
 	go func() {
 		done <- run(ctx, func(k string) string { return env[k] }, &out, &out, nil)
 	}()
 	select {
-	case c := <-accepted: // start-up is waiting on DynamoDB
-		accepted <- c
+	case <-reached: // start-up is waiting on DynamoDB
 	case err := <-done:
 		t.Fatalf("run() = %v before start-up reached DynamoDB; output:\n%s", err, &out)
 	case <-time.After(30 * time.Second):

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/samlocal"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 type lockedBuffer struct {
@@ -69,41 +70,15 @@ func readme(t *testing.T) string {
 // "context canceled", or a build's "signal: interrupt"): start-api printed
 // it and exited 1, and make printed "*** [Makefile:…: start-api] Error 1".
 func TestCtrlCDuringStartUpIsQuiet(t *testing.T) {
-	// An engine that accepts connections and never answers.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	accepted := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c
-		}
-	}()
-	defer func() {
-		for {
-			select {
-			case c := <-accepted:
-				c.Close()
-			default:
-				return
-			}
-		}
-	}()
+	endpoint, reached := storetest.SilentEngine(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, logs lockedBuffer
-	vars := map[string]string{"PORT": closedPorts(t, 1)[0], "DYNAMODB_ENDPOINT": "http://" + l.Addr().String()}
+	vars := map[string]string{"PORT": closedPorts(t, 1)[0], "DYNAMODB_ENDPOINT": endpoint}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, options(vars, &logs), &out) }()
 	select {
-	case c := <-accepted: // start-up is waiting on DynamoDB
-		accepted <- c
+	case <-reached: // start-up is waiting on DynamoDB
 	case err := <-done:
 		t.Fatalf("run() = %v before start-up reached DynamoDB; logs:\n%s", err, &logs)
 	case <-time.After(2 * time.Minute):
