@@ -196,28 +196,22 @@ func runLoad(s *suite, d time.Duration) error {
 	// The machine is shared and noisy: the raw peer, the bare server and
 	// the service take turns, loadRounds times each, and their medians are
 	// compared.
-	var raws, floorRuns, ourRuns []loadResult
-	for round := 1; round <= loadRounds; round++ {
-		fmt.Fprintf(s.log, "  round %d: raw GetItem, %d clients, %s ...\n", round, loadConcurrency, d)
-		raw, err := rawGetItem(s.endpoint, s.engine, table, created.ID, d)
-		if err != nil {
-			return err
+	raws, floorRuns, ourRuns, err := runRounds(loadRounds, func(round int, k loadKind) (loadResult, error) {
+		fmt.Fprintf(s.log, "  round %d: %s, %d clients, %s ...\n", round, k, loadConcurrency, d)
+		switch k {
+		case rawRun:
+			return rawGetItem(s.endpoint, s.engine, table, created.ID, d)
+		case bareRun:
+			return heyRun(hey, floor.Process.Pid, s.engine, token, floorURL, d)
+		default:
+			return heyRun(hey, srv.Process.Pid, s.engine, token, url, d)
 		}
-		raws = append(raws, raw)
-		fmt.Fprintf(s.log, "  round %d: hey on the bare server's GET /sessions/{id}, %d clients, %s ...\n", round, loadConcurrency, d)
-		bare, err := heyRun(hey, floor.Process.Pid, s.engine, token, floorURL, d)
-		if err != nil {
-			return err
-		}
-		floorRuns = append(floorRuns, bare)
-		fmt.Fprintf(s.log, "  round %d: hey on GET /sessions/{id}, %d clients, %s ...\n", round, loadConcurrency, d)
-		ours, err := heyRun(hey, srv.Process.Pid, s.engine, token, url, d)
-		if err != nil {
-			return err
-		}
-		ourRuns = append(ourRuns, ours)
+	}, func(round int, raw, bare, ours loadResult) {
 		fmt.Fprintf(s.log, "  round %d: p50 raw %s, bare %s, server %s; CPU per request raw %s + %s, bare %s, server %s\n", round,
 			msS(raw.p50), msS(bare.p50), msS(ours.p50), msS(raw.cpu.engine), msS(raw.cpu.client), heyCPU(bare), heyCPU(ours))
+	})
+	if err != nil {
+		return err
 	}
 	rss, err := peakRSS(srv.Process.Pid)
 	if err != nil {
@@ -227,6 +221,49 @@ func runLoad(s *suite, d time.Duration) error {
 		s.add(r)
 	}
 	return nil
+}
+
+// loadKind is one of the three runs of a load round.
+type loadKind int
+
+const (
+	rawRun    loadKind = iota // the raw GetItem peer
+	bareRun                   // hey on the bare server
+	serverRun                 // hey on the local server
+)
+
+func (k loadKind) String() string {
+	switch k {
+	case rawRun:
+		return "raw GetItem"
+	case bareRun:
+		return "hey on the bare server's GET /sessions/{id}"
+	default:
+		return "hey on GET /sessions/{id}"
+	}
+}
+
+// roundOrder is the order of round's three runs (rounds count from 1).
+func roundOrder(round int) []loadKind {
+	return []loadKind{rawRun, bareRun, serverRun}
+}
+
+// runRounds runs n rounds of the three runs, each round in roundOrder's
+// order, and returns each run's results by round (raws[i], floorRuns[i]
+// and ourRuns[i] are round i+1's, so that a round's ratios pair runs of
+// that round); done is told each round's three results as it ends.
+func runRounds(n int, run func(round int, k loadKind) (loadResult, error), done func(round int, raw, bare, ours loadResult)) (raws, floorRuns, ourRuns []loadResult, err error) {
+	for round := 1; round <= n; round++ {
+		var got [3]loadResult
+		for _, k := range roundOrder(round) {
+			if got[k], err = run(round, k); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		raws, floorRuns, ourRuns = append(raws, got[rawRun]), append(floorRuns, got[bareRun]), append(ourRuns, got[serverRun])
+		done(round, got[rawRun], got[bareRun], got[serverRun])
+	}
+	return raws, floorRuns, ourRuns, nil
 }
 
 // loadRows are the load part's rows, from its rounds: raws (the raw
