@@ -110,19 +110,11 @@ func runColdStart(s *suite) error {
 // world's of the same round, lowest and highest.
 func startRow(n string, times, hello []float64) row {
 	m := medianOf(times)
-	r := m / medianOf(hello)
-	lo, hi := 0.0, 0.0
+	var rounds []float64
 	for i := range min(len(times), len(hello)) {
-		q := times[i] / hello[i]
-		if i == 0 || q < lo {
-			lo = q
-		}
-		if i == 0 || q > hi {
-			hi = q
-		}
+		rounds = append(rounds, times[i]/hello[i])
 	}
-	return row{Part: "cold start", Figure: "exec to first `next`: " + n, Budget: "≤ 2.0× hello",
-		Measured: fmt.Sprintf("%.2f× (rounds %.2f–%.2f; %s)", r, lo, hi, ms(m)), Pass: pass(r <= maxStartRatio)}
+	return ratioRow("cold start", "exec to first `next`: "+n, "≤ 2.0× hello", maxStartRatio, m/medianOf(hello), rounds, "; "+ms(m))
 }
 
 // connTrap is a listener that counts the connections made to it.

@@ -30,6 +30,27 @@ func TestStartRowShowsTheRounds(t *testing.T) {
 	}
 }
 
+// TestStartRowSaysWhenRoundsCross: the budget judges the ratio of the
+// medians; a row that meets it while single rounds' ratios went over 2.0×
+// says so in its result, and a FAIL never shows a figure within the budget.
+func TestStartRowSaysWhenRoundsCross(t *testing.T) {
+	tests := []struct {
+		name             string
+		fn, hello        []float64
+		measured, result string
+	}{
+		{"every round within", []float64{4e6, 4e6, 4e6}, []float64{2.5e6, 2.5e6, 2e6}, "1.60× (rounds 1.60–2.00; 4.0 ms)", "pass"},
+		{"the medians within, a round over", []float64{4e6, 4e6, 4e6}, []float64{2.5e6, 2.5e6, 1.5e6}, "1.60× (rounds 1.60–2.67; 4.0 ms)", "pass (median; rounds cross)"},
+		{"the medians just over", []float64{2.004e6, 2.004e6, 2.004e6}, []float64{1e6, 1e6, 1e6}, "2.004× (rounds 2.004–2.004; 2.0 ms)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		r := startRow("fn", tt.fn, tt.hello)
+		if got := resultOf(t, r); r.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: startRow = %q, result %q; want %q, %q", tt.name, r.Measured, got, tt.measured, tt.result)
+		}
+	}
+}
+
 // TestInitConnectionsSeenFromAGoroutine: issue 6, "Nothing slow at init:
 // no network call before the first request". A bootstrap whose init starts
 // a goroutine that connects a moment after the first `next` call has made

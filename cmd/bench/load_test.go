@@ -137,3 +137,41 @@ func TestAFailingPeerFailsTheLoadPart(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadBudgetRowSaysWhenRoundsCross: the load budget judges the ratio
+// of the medians' p50s; a row that meets it while a round's own ratio went
+// over 1.2× says so in its result, and a FAIL never shows a figure within
+// the budget (1.2024 is not "1.20×").
+func TestLoadBudgetRowSaysWhenRoundsCross(t *testing.T) {
+	runs := func(p50s ...float64) []loadResult {
+		var out []loadResult
+		for _, p := range p50s {
+			out = append(out, loadResult{p50: p, requests: 100})
+		}
+		return out
+	}
+	tests := []struct {
+		name             string
+		ours, raws       []loadResult
+		measured, result string
+	}{
+		{"every round within", runs(0.011, 0.0115, 0.012), runs(0.010, 0.010, 0.010), "1.15× (rounds 1.10–1.20)", "pass"},
+		{"the medians within, a round over", runs(0.011, 0.0115, 0.015), runs(0.010, 0.010, 0.010), "1.15× (rounds 1.10–1.50)", "pass (median; rounds cross)"},
+		{"the medians just over", runs(0.012024, 0.012024, 0.012024), runs(0.010, 0.010, 0.010), "1.202× (rounds 1.202–1.202)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		var budget *row
+		rows := loadRows(time.Second, loadResult{requests: 100}, tt.raws, tt.raws, tt.ours, 1)
+		for i, r := range rows {
+			if r.Figure == "local server p50 vs raw GetItem p50" {
+				budget = &rows[i]
+			}
+		}
+		if budget == nil {
+			t.Fatalf("%s: no budget row among the %d rows", tt.name, len(rows))
+		}
+		if got := resultOf(t, *budget); budget.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, budget.Measured, got, tt.measured, tt.result)
+		}
+	}
+}

@@ -139,11 +139,7 @@ func roundRatios(rounds []map[string]benchResult, subject, floor string) (ratios
 // (subject/floor within each round), which the budget judges, and the
 // lowest and highest, shown as the spread; ns is the subject's median time.
 func timeRow(figure string, ratios []float64, ns float64) row {
-	v := append([]float64(nil), ratios...)
-	sort.Float64s(v)
-	tr, lo, hi := medianOf(v), v[0], v[len(v)-1]
-	return row{Part: "overhead", Figure: figure,
-		Budget: fmt.Sprintf("≤ %.1f×", maxTimeRatio), Measured: fmt.Sprintf("%.2f× (rounds %.2f–%.2f; %s)", tr, lo, hi, us(ns)), Pass: pass(tr <= maxTimeRatio)}
+	return ratioRow("overhead", figure, fmt.Sprintf("≤ %.1f×", maxTimeRatio), maxTimeRatio, medianOf(ratios), ratios, "; "+us(ns))
 }
 
 // allocRow is a Lambda path's allocations row: the subject's median
@@ -151,7 +147,7 @@ func timeRow(figure string, ratios []float64, ns float64) row {
 func allocRow(figure string, allocs, floor float64) row {
 	ar := allocs / floor
 	return row{Part: "overhead", Figure: figure,
-		Budget: fmt.Sprintf("≤ %.1f×", maxAllocRatio), Measured: fmt.Sprintf("%.2f× (%.0f allocs)", ar, allocs), Pass: pass(ar <= maxAllocRatio)}
+		Budget: fmt.Sprintf("≤ %.1f×", maxAllocRatio), Measured: fmt.Sprintf("%s× (%.0f allocs)", ratioText(ar, maxAllocRatio), allocs), Pass: pass(ar <= maxAllocRatio)}
 }
 
 // credential names what authenticates a LambdaPath benchmark's requests:
