@@ -195,8 +195,8 @@ func runLoad(s *suite, d time.Duration) error {
 		return err
 	}
 	// The machine is shared and noisy: the raw peer, the bare server and
-	// the service take turns, loadRounds times each, and their medians are
-	// compared.
+	// the service take turns, loadRounds times each (every other round in
+	// the reverse order), and their medians are compared.
 	raws, floorRuns, ourRuns, err := runRounds(loadRounds, func(round int, k loadKind) (loadResult, error) {
 		fmt.Fprintf(s.log, "  round %d: %s, %d clients, %s ...\n", round, k, loadConcurrency, d)
 		switch k {
@@ -244,8 +244,15 @@ func (k loadKind) String() string {
 	}
 }
 
-// roundOrder is the order of round's three runs (rounds count from 1).
+// roundOrder is the order of round's three runs (rounds count from 1):
+// raw GetItem, bare server, local server in odd rounds, the reverse in
+// even ones, so that what drifts within a round (the engine's JVM, a
+// neighbour's load) falls on each side of a ratio in turn, and the local
+// server does not always run right after the bare server.
 func roundOrder(round int) []loadKind {
+	if round%2 == 0 {
+		return []loadKind{serverRun, bareRun, rawRun}
+	}
 	return []loadKind{rawRun, bareRun, serverRun}
 }
 
@@ -269,7 +276,7 @@ func runRounds(n int, run func(round int, k loadKind) (loadResult, error), done 
 
 // loadRows are the load part's rows, from its rounds: raws (the raw
 // GetItem), floorRuns (the bare server) and ourRuns (the local server),
-// run in turn round by round, each of d, after the warm-up whose local
+// run in turn round by round (runRounds), each of d, after the warm-up whose local
 // server run is warm; rss is the local server's peak resident set.
 func loadRows(d time.Duration, warm loadResult, raws, floorRuns, ourRuns []loadResult, rss int64) []row {
 	var rows []row

@@ -2,8 +2,10 @@ package main
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +175,44 @@ func TestLoadBudgetRowSaysWhenRoundsCross(t *testing.T) {
 		if got := resultOf(t, *budget); budget.Measured != tt.measured || got != tt.result {
 			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, budget.Measured, got, tt.measured, tt.result)
 		}
+	}
+}
+
+// TestLoadRoundsAlternateTheirOrder: the three runs of a round took turns
+// in one order, raw GetItem, bare server, local server, so the local
+// server always ran right after the bare server and last: drift within a
+// round (the engine's JVM, a neighbour's load) fell on the same side of
+// every ratio. Every other round now runs them in the reverse order, and
+// each run's result stays with its own round (the ratios pair runs of the
+// same round).
+func TestLoadRoundsAlternateTheirOrder(t *testing.T) {
+	var order []string
+	names := map[loadKind]string{rawRun: "raw", bareRun: "bare", serverRun: "server"}
+	var done []int
+	raws, floorRuns, ourRuns, err := runRounds(4, func(round int, k loadKind) (loadResult, error) {
+		order = append(order, fmt.Sprintf("%d %s", round, names[k]))
+		return loadResult{p50: float64(10*round + int(k))}, nil
+	}, func(round int, raw, bare, ours loadResult) { done = append(done, round) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"1 raw", "1 bare", "1 server",
+		"2 server", "2 bare", "2 raw",
+		"3 raw", "3 bare", "3 server",
+		"4 server", "4 bare", "4 raw",
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("runs %q; want %q", order, want)
+	}
+	for i := range 4 {
+		round := float64(10 * (i + 1))
+		if raws[i].p50 != round+float64(rawRun) || floorRuns[i].p50 != round+float64(bareRun) || ourRuns[i].p50 != round+float64(serverRun) {
+			t.Errorf("round %d: raw %v, bare %v, server %v; want %v, %v, %v", i+1, raws[i].p50, floorRuns[i].p50, ourRuns[i].p50,
+				round+float64(rawRun), round+float64(bareRun), round+float64(serverRun))
+		}
+	}
+	if !slices.Equal(done, []int{1, 2, 3, 4}) {
+		t.Errorf("rounds reported done %v; want [1 2 3 4]", done)
 	}
 }
