@@ -299,7 +299,7 @@ func loadRows(d time.Duration, warm loadResult, raws, floorRuns, ourRuns []loadR
 	rows = append(rows, row{Part: "load", Figure: "CPU per request, server runs: engine + server + hey", Measured: heyCPU(ours)})
 	rows = append(rows, loadErrorsRow(warm, ourRuns))
 	rows = append(rows, peerErrorsRow(raws, floorRuns))
-	rows = append(rows, row{Part: "load", Figure: "peak RSS of the local server", Budget: "≤ 60 MB", Measured: mb(rss), Pass: pass(rss <= maxPeakRSSBytes)})
+	rows = append(rows, sizeRow("load", "peak RSS of the local server", rss, maxPeakRSSBytes))
 	return rows
 }
 
