@@ -194,9 +194,10 @@ func (s *startServer) timeStart(bin string, env []string) (time.Duration, error)
 	}
 }
 
-// sizeRow is a row of a size in bytes whose budget is at most max.
+// sizeRow is a row of a size in bytes whose budget is at most max, in MB
+// with the decimals to show a size over it as over it.
 func sizeRow(part, figure string, n, max int64) row {
-	return row{Part: part, Figure: figure, Budget: fmt.Sprintf("≤ %d MB", max/1_000_000), Measured: mb(n), Pass: pass(n <= max)}
+	return row{Part: part, Figure: figure, Budget: fmt.Sprintf("≤ %d MB", max/1_000_000), Measured: ratioText(float64(n)/1e6, float64(max)/1e6) + " MB", Pass: pass(n <= max)}
 }
 
 func mb(n int64) string    { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }

@@ -80,3 +80,28 @@ func TestInitConnectionsSeenFromAGoroutine(t *testing.T) {
 		t.Errorf("connections seen = %d; want 1 (the goroutine's, %s after the first `next`)", got, "20 ms")
 	}
 }
+
+// TestSizeAndSweepRowsFailWithAFigureOverBudget: a FAIL never shows a
+// figure within its budget: 12,004,000 bytes against 12 MB is not
+// "12.00 MB", 201 items read for 200 sessions not "1.00", and a sweep
+// that missed expired sessions says so.
+func TestSizeAndSweepRowsFailWithAFigureOverBudget(t *testing.T) {
+	tests := []struct {
+		name             string
+		r                row
+		measured, result string
+	}{
+		{"a bootstrap within", sizeRow("cold start", "size", 10_880_000, maxBinaryBytes), "10.88 MB", "pass"},
+		{"a bootstrap at the budget", sizeRow("cold start", "size", 12_000_000, maxBinaryBytes), "12.00 MB", "pass"},
+		{"a bootstrap just over", sizeRow("cold start", "size", 12_004_000, maxBinaryBytes), "12.004 MB", "**FAIL**"},
+		{"a peak RSS one byte over", sizeRow("load", "rss", 60_000_001, maxPeakRSSBytes), "60.000001 MB", "**FAIL**"},
+		{"one item per expired session", perExpiredRow(200, 200), "1.00", "pass"},
+		{"one item more", perExpiredRow(200, 201), "1.005", "**FAIL**"},
+		{"sessions missed", perExpiredRow(199, 199), "1.00 (199 of the 200 expired sessions found)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		if got := resultOf(t, tt.r); tt.r.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, tt.r.Measured, got, tt.measured, tt.result)
+		}
+	}
+}
