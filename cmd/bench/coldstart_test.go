@@ -30,6 +30,27 @@ func TestStartRowShowsTheRounds(t *testing.T) {
 	}
 }
 
+// TestStartRowSaysWhenRoundsCross: the budget judges the ratio of the
+// medians; a row that meets it while single rounds' ratios went over 2.0×
+// says so in its result, and a FAIL never shows a figure within the budget.
+func TestStartRowSaysWhenRoundsCross(t *testing.T) {
+	tests := []struct {
+		name             string
+		fn, hello        []float64
+		measured, result string
+	}{
+		{"every round within", []float64{4e6, 4e6, 4e6}, []float64{2.5e6, 2.5e6, 2e6}, "1.60× (rounds 1.60–2.00; 4.0 ms)", "pass"},
+		{"the medians within, a round over", []float64{4e6, 4e6, 4e6}, []float64{2.5e6, 2.5e6, 1.5e6}, "1.60× (rounds 1.60–2.67; 4.0 ms)", "pass (median; rounds cross)"},
+		{"the medians just over", []float64{2.004e6, 2.004e6, 2.004e6}, []float64{1e6, 1e6, 1e6}, "2.004× (rounds 2.004–2.004; 2.0 ms)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		r := startRow("fn", tt.fn, tt.hello)
+		if got := resultOf(t, r); r.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: startRow = %q, result %q; want %q, %q", tt.name, r.Measured, got, tt.measured, tt.result)
+		}
+	}
+}
+
 // TestInitConnectionsSeenFromAGoroutine: issue 6, "Nothing slow at init:
 // no network call before the first request". A bootstrap whose init starts
 // a goroutine that connects a moment after the first `next` call has made
@@ -57,5 +78,30 @@ func TestInitConnectionsSeenFromAGoroutine(t *testing.T) {
 	}
 	if got := trap.count(); got != 1 {
 		t.Errorf("connections seen = %d; want 1 (the goroutine's, %s after the first `next`)", got, "20 ms")
+	}
+}
+
+// TestSizeAndSweepRowsFailWithAFigureOverBudget: a FAIL never shows a
+// figure within its budget: 12,004,000 bytes against 12 MB is not
+// "12.00 MB", 201 items read for 200 sessions not "1.00", and a sweep
+// that missed expired sessions says so.
+func TestSizeAndSweepRowsFailWithAFigureOverBudget(t *testing.T) {
+	tests := []struct {
+		name             string
+		r                row
+		measured, result string
+	}{
+		{"a bootstrap within", sizeRow("cold start", "size", 10_880_000, maxBinaryBytes), "10.88 MB", "pass"},
+		{"a bootstrap at the budget", sizeRow("cold start", "size", 12_000_000, maxBinaryBytes), "12.00 MB", "pass"},
+		{"a bootstrap just over", sizeRow("cold start", "size", 12_004_000, maxBinaryBytes), "12.004 MB", "**FAIL**"},
+		{"a peak RSS one byte over", sizeRow("load", "rss", 60_000_001, maxPeakRSSBytes), "60.000001 MB", "**FAIL**"},
+		{"one item per expired session", perExpiredRow(200, 200), "1.00", "pass"},
+		{"one item more", perExpiredRow(200, 201), "1.005", "**FAIL**"},
+		{"sessions missed", perExpiredRow(199, 199), "1.00 (199 of the 200 expired sessions found)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		if got := resultOf(t, tt.r); tt.r.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, tt.r.Measured, got, tt.measured, tt.result)
+		}
 	}
 }

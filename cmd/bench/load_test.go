@@ -2,8 +2,10 @@ package main
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +137,82 @@ func TestAFailingPeerFailsTheLoadPart(t *testing.T) {
 		if peers.Measured != tt.measured || peers.Pass == nil || *peers.Pass != tt.peersPass || allOK != tt.allOK {
 			t.Errorf("%s: peers' row %q, pass %v, every budget met %v; want %q, pass %v, %v", tt.name, peers.Measured, peers.Pass != nil && *peers.Pass, allOK, tt.measured, tt.peersPass, tt.allOK)
 		}
+	}
+}
+
+// TestLoadBudgetRowSaysWhenRoundsCross: the load budget judges the ratio
+// of the medians' p50s; a row that meets it while a round's own ratio went
+// over 1.2× says so in its result, and a FAIL never shows a figure within
+// the budget (1.2024 is not "1.20×").
+func TestLoadBudgetRowSaysWhenRoundsCross(t *testing.T) {
+	runs := func(p50s ...float64) []loadResult {
+		var out []loadResult
+		for _, p := range p50s {
+			out = append(out, loadResult{p50: p, requests: 100})
+		}
+		return out
+	}
+	tests := []struct {
+		name             string
+		ours, raws       []loadResult
+		measured, result string
+	}{
+		{"every round within", runs(0.011, 0.0115, 0.012), runs(0.010, 0.010, 0.010), "1.15× (rounds 1.10–1.20)", "pass"},
+		{"the medians within, a round over", runs(0.011, 0.0115, 0.015), runs(0.010, 0.010, 0.010), "1.15× (rounds 1.10–1.50)", "pass (median; rounds cross)"},
+		{"the medians just over", runs(0.012024, 0.012024, 0.012024), runs(0.010, 0.010, 0.010), "1.202× (rounds 1.202–1.202)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		var budget *row
+		rows := loadRows(time.Second, loadResult{requests: 100}, tt.raws, tt.raws, tt.ours, 1)
+		for i, r := range rows {
+			if r.Figure == "local server p50 vs raw GetItem p50" {
+				budget = &rows[i]
+			}
+		}
+		if budget == nil {
+			t.Fatalf("%s: no budget row among the %d rows", tt.name, len(rows))
+		}
+		if got := resultOf(t, *budget); budget.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, budget.Measured, got, tt.measured, tt.result)
+		}
+	}
+}
+
+// TestLoadRoundsAlternateTheirOrder: the three runs of a round took turns
+// in one order, raw GetItem, bare server, local server, so the local
+// server always ran right after the bare server and last: drift within a
+// round (the engine's JVM, a neighbour's load) fell on the same side of
+// every ratio. Every other round now runs them in the reverse order, and
+// each run's result stays with its own round (the ratios pair runs of the
+// same round).
+func TestLoadRoundsAlternateTheirOrder(t *testing.T) {
+	var order []string
+	names := map[loadKind]string{rawRun: "raw", bareRun: "bare", serverRun: "server"}
+	var done []int
+	raws, floorRuns, ourRuns, err := runRounds(4, func(round int, k loadKind) (loadResult, error) {
+		order = append(order, fmt.Sprintf("%d %s", round, names[k]))
+		return loadResult{p50: float64(10*round + int(k))}, nil
+	}, func(round int, raw, bare, ours loadResult) { done = append(done, round) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"1 raw", "1 bare", "1 server",
+		"2 server", "2 bare", "2 raw",
+		"3 raw", "3 bare", "3 server",
+		"4 server", "4 bare", "4 raw",
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("runs %q; want %q", order, want)
+	}
+	for i := range 4 {
+		round := float64(10 * (i + 1))
+		if raws[i].p50 != round+float64(rawRun) || floorRuns[i].p50 != round+float64(bareRun) || ourRuns[i].p50 != round+float64(serverRun) {
+			t.Errorf("round %d: raw %v, bare %v, server %v; want %v, %v, %v", i+1, raws[i].p50, floorRuns[i].p50, ourRuns[i].p50,
+				round+float64(rawRun), round+float64(bareRun), round+float64(serverRun))
+		}
+	}
+	if !slices.Equal(done, []int{1, 2, 3, 4}) {
+		t.Errorf("rounds reported done %v; want [1 2 3 4]", done)
 	}
 }

@@ -84,3 +84,35 @@ func TestOnlyAnUnknownPartFails(t *testing.T) {
 		t.Errorf("runParts(-only lod) = failed %v, ran load %v; want failed, nothing run", failed, ran)
 	}
 }
+
+// TestRoundsThatCrossDoNotFailTheRun: the run fails (exit status 1) on a
+// part that stops or a budget missed, a FAIL row; a budget whose median
+// is met while single rounds are over it is marked in the table and in
+// the log, and does not fail the run: the budget as written judges the
+// median.
+func TestRoundsThatCrossDoNotFailTheRun(t *testing.T) {
+	tests := []struct {
+		name   string
+		ratios []float64
+		failed bool
+		logged string
+	}{
+		{"every round within", []float64{1.5, 1.6, 1.7}, false, "PASS"},
+		{"the median within, a round over", []float64{0.88, 1.87, 2.39}, false, "PASS"},
+		{"the median over", []float64{1.5, 2.1, 2.2}, true, "FAIL"},
+	}
+	for _, tt := range tests {
+		var log strings.Builder
+		s := &suite{log: &log}
+		failed := s.runParts([]part{{"overhead", func(s *suite) error {
+			s.add(timeRow("Lambda path", tt.ratios, 300_000))
+			return nil
+		}}}, "overhead")
+		if failed != tt.failed || !strings.HasPrefix(strings.TrimSpace(strings.SplitN(log.String(), "\n", 4)[2]), tt.logged) {
+			t.Errorf("%s: runParts = failed %v, log %q; want failed %v, the row logged %s", tt.name, failed, log.String(), tt.failed, tt.logged)
+		}
+		if cross := strings.Contains(log.String(), "(median; rounds cross)"); cross != (s.rows[0].result() == crossMark) {
+			t.Errorf("%s: log %q; the row's result is %q", tt.name, log.String(), s.rows[0].result())
+		}
+	}
+}

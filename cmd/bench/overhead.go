@@ -72,23 +72,6 @@ func runOverhead(s *suite) error {
 	for name, rs := range samples {
 		med[name] = median(rs)
 	}
-	// ratio is subject/floor taken round by round: the median, which the
-	// budget judges, and the lowest and highest, shown as the spread.
-	ratio := func(subject, floor string) (mid, lo, hi float64, ok bool) {
-		var v []float64
-		for _, round := range rounds {
-			a, okA := round[subject]
-			b, okB := round[floor]
-			if okA && okB && b.ns > 0 {
-				v = append(v, a.ns/b.ns)
-			}
-		}
-		if len(v) != len(rounds) {
-			return 0, 0, 0, false
-		}
-		sort.Float64s(v)
-		return medianOf(v), v[0], v[len(v)-1], true
-	}
 	getFloor, okG := med["BenchmarkFloorGetItem"]
 	queryFloor, okQ := med["BenchmarkFloorQuery"]
 	listFloor, okL := med["BenchmarkFloorList"]
@@ -116,15 +99,12 @@ func runOverhead(s *suite) error {
 		if e.bench == "session-records" {
 			floor, floorName, floorBench = listFloor, "Query+BatchGetItem", "BenchmarkFloorList"
 		}
-		tr, lo, hi, ok := ratio("BenchmarkLambdaPath/"+e.bench, floorBench)
+		ratios, ok := roundRatios(rounds, "BenchmarkLambdaPath/"+e.bench, floorBench)
 		if !ok {
 			return fmt.Errorf("benchmark LambdaPath/%s or its floor missing from a round", e.bench)
 		}
-		ar := r.allocs / floor.allocs
-		s.add(row{Part: "overhead", Figure: "Lambda path " + e.route + ", " + credential(e.bench) + ": time vs " + floorName + " floor",
-			Budget: fmt.Sprintf("≤ %.1f×", maxTimeRatio), Measured: fmt.Sprintf("%.2f× (rounds %.2f–%.2f; %s)", tr, lo, hi, us(r.ns)), Pass: pass(tr <= maxTimeRatio)})
-		s.add(row{Part: "overhead", Figure: "Lambda path " + e.route + ": allocations vs " + floorName + " floor",
-			Budget: fmt.Sprintf("≤ %.1f×", maxAllocRatio), Measured: fmt.Sprintf("%.2f× (%.0f allocs)", ar, r.allocs), Pass: pass(ar <= maxAllocRatio)})
+		s.add(timeRow("Lambda path "+e.route+", "+credential(e.bench)+": time vs "+floorName+" floor", ratios, r.ns))
+		s.add(allocRow("Lambda path "+e.route+": allocations vs "+floorName+" floor", r.allocs, floor.allocs))
 	}
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
 		r, ok := med["BenchmarkJWTVerify/"+alg]
@@ -139,6 +119,35 @@ func runOverhead(s *suite) error {
 		s.add(row{Part: "overhead", Figure: "JWT verification, " + alg + ", token verified before (the container's verified-token cache)", Measured: fmt.Sprintf("%s, %.0f allocs (%.0f× faster)", us(c.ns), c.allocs, r.ns/c.ns)})
 	}
 	return nil
+}
+
+// roundRatios is subject/floor taken round by round, in the rounds'
+// order; not ok if either is missing from a round.
+func roundRatios(rounds []map[string]benchResult, subject, floor string) (ratios []float64, ok bool) {
+	for _, round := range rounds {
+		a, okA := round[subject]
+		b, okB := round[floor]
+		if !okA || !okB || b.ns <= 0 {
+			return nil, false
+		}
+		ratios = append(ratios, a.ns/b.ns)
+	}
+	return ratios, len(ratios) > 0
+}
+
+// timeRow is a Lambda path's time row: the median of the rounds' ratios
+// (subject/floor within each round), which the budget judges, and the
+// lowest and highest, shown as the spread; ns is the subject's median time.
+func timeRow(figure string, ratios []float64, ns float64) row {
+	return ratioRow("overhead", figure, fmt.Sprintf("≤ %.1f×", maxTimeRatio), maxTimeRatio, medianOf(ratios), ratios, "; "+us(ns))
+}
+
+// allocRow is a Lambda path's allocations row: the subject's median
+// allocations against the floor's.
+func allocRow(figure string, allocs, floor float64) row {
+	ar := allocs / floor
+	return row{Part: "overhead", Figure: figure,
+		Budget: fmt.Sprintf("≤ %.1f×", maxAllocRatio), Measured: fmt.Sprintf("%s× (%.0f allocs)", ratioText(ar, maxAllocRatio), allocs), Pass: pass(ar <= maxAllocRatio)}
 }
 
 // credential names what authenticates a LambdaPath benchmark's requests:

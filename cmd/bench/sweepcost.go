@@ -110,9 +110,19 @@ func sweepCost(s *suite, shards int, withPeer bool) error {
 			n++
 		}
 	}
-	perExpired := float64(r.ItemsRead) / float64(max(r.Expired, 1))
 	s.add(row{Part: "sweep", Figure: fmt.Sprintf("sweep of 20,000 open sessions, 200 expired, EXPIRY_SHARDS %d: expired, items read, Query calls, wall time", shards), Measured: fmt.Sprintf("%d, %d, %d, %s", r.Expired, r.ItemsRead, n, r.Duration.Round(time.Millisecond))})
-	s.add(row{Part: "sweep", Figure: "items read per expired session", Budget: "1.0", Measured: fmt.Sprintf("%.2f", perExpired), Pass: pass(r.Expired == 200 && perExpired <= 1.0)})
+	s.add(perExpiredRow(r.Expired, r.ItemsRead))
 	s.add(row{Part: "sweep", Figure: "naive peer: Scan for the same sessions: found, items read, wall time", Measured: fmt.Sprintf("%d, %d (%.0f per expired session), %s", found, scanned, float64(scanned)/float64(max(found, 1)), scanTook.Round(time.Millisecond))})
 	return nil
+}
+
+// perExpiredRow is the sweep's budget: one item read per expired session,
+// and the 200 expired sessions all found.
+func perExpiredRow(expired, itemsRead int) row {
+	perExpired := float64(itemsRead) / float64(max(expired, 1))
+	measured := ratioText(perExpired, 1.0)
+	if expired != 200 {
+		measured += fmt.Sprintf(" (%d of the 200 expired sessions found)", expired)
+	}
+	return row{Part: "sweep", Figure: "items read per expired session", Budget: "1.0", Measured: measured, Pass: pass(expired == 200 && perExpired <= 1.0)}
 }
