@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -58,5 +59,10 @@ func storeWithPolicy(h *harness, p session.Policy) harnessStore {
 	if m, ok := h.st.(*storetest.Memory); ok {
 		return m.WithPolicy(p)
 	}
-	return store.New(h.db, h.table, p, 16, h.clock.Now)
+	return store.New(h.db, h.table, p, 16, h.clock.Now, noSettleWait)
 }
+
+// noSettleWait makes a store on the harness's clock read again at once
+// after a refusal in a guard band (store.SettleWait): sleeping in real time
+// until expiresAt moves no test clock.
+var noSettleWait = store.SettleWait(func(context.Context, time.Duration) error { return nil })

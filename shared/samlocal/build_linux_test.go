@@ -38,9 +38,31 @@ func TestCanceledBuildLeavesNoCompiler(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- Build(ctx, t.TempDir(), t.TempDir(), []string{"./fn"}) }()
-	b, err := os.ReadFile(pidFile) // the fake go has started its compiler
-	if err != nil {
-		t.Fatal(err)
+	// The fake go writes its compiler's pid to the fifo; one that ends
+	// without writing it ends Build, and the read would wait for a writer
+	// until go test's timeout.
+	type read struct {
+		b   []byte
+		err error
+	}
+	pidRead := make(chan read, 1)
+	go func() { b, err := os.ReadFile(pidFile); pidRead <- read{b, err} }()
+	t.Cleanup(func() {
+		// A read still waiting for a writer gets one, and the end of file.
+		if f, err := os.OpenFile(pidFile, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	var b []byte
+	select {
+	case r := <-pidRead:
+		if b, err = r.b, r.err; err != nil {
+			t.Fatal(err)
+		}
+	case err := <-done:
+		t.Fatalf("Build returned %v before the fake go wrote its compiler's pid; want it building until canceled", err)
+	case <-time.After(time.Minute):
+		t.Fatal("the fake go has not written its compiler's pid in a minute")
 	}
 	pid, err := strconv.Atoi(string(b))
 	if err != nil {

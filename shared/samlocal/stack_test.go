@@ -115,9 +115,18 @@ func startTestStack(t *testing.T, concurrency int, env map[string]string) (*Stac
 		if err := s.Close(); err != nil {
 			t.Errorf("Close() = %v", err)
 		}
+		// Close waits for the emulators, not for their runtimes, which it
+		// kills last: a process killed still runs for a moment after the
+		// kill returns (TestCanceledBuildLeavesNoCompiler's compiler
+		// likewise). A runtime left behind runs on.
+		deadline := time.Now().Add(10 * time.Second)
 		for _, pid := range before {
-			if running(pid) {
-				t.Errorf("process %d (%s) still runs after Close", pid, cmdline(pid))
+			for running(pid) {
+				if time.Now().After(deadline) {
+					t.Errorf("process %d (%s) still runs 10 s after Close", pid, cmdline(pid))
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 		}
 		if t.Failed() {

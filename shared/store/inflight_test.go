@@ -63,7 +63,6 @@ func (a *afterFirstRead) RoundTrip(req *http.Request) (*http.Response, error) {
 // again.
 func TestEventInFlightAtTheGuardBand(t *testing.T) {
 	ctx := context.Background()
-	// A 2 s band: the retry's wait is at most 2 s of real time.
 	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
 	tests := []struct {
 		name    string
@@ -81,7 +80,19 @@ func TestEventInFlightAtTheGuardBand(t *testing.T) {
 			table := storetest.NewTable(t, db)
 			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
-			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now)
+			// The retry's wait for writes in flight ends when the first
+			// try's has landed: on this clock, which stands still, a real
+			// sleep until expiresAt would only cost the band's 2 s.
+			landed := make(chan struct{})
+			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
+				store.SettleWait(func(ctx context.Context, _ time.Duration) error {
+					select {
+					case <-landed:
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}))
 			v := newSession("m-1", "", clock.Now(), policy)
 			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
 				t.Fatal(err)
@@ -94,6 +105,7 @@ func TestEventInFlightAtTheGuardBand(t *testing.T) {
 			go func() {
 				_, err := first.ApplyEvent(ctx, "", v.ID, ev)
 				firstDone <- err
+				close(landed)
 			}()
 			<-hold.held
 			// The retry, judged in the band, has read the session without

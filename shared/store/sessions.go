@@ -253,9 +253,10 @@ func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID str
 }
 
 // SettleWait replaces how the store waits, in landedMeanwhile, for writes
-// still in flight (a real sleep of up to WriteTimeout). For tests on a
-// clock of their own, which would otherwise sleep that long in real time
-// at every refusal early in a band (24 s with a 30 s band).
+// still in flight (a real sleep until expiresAt, up to the whole guard
+// band). For tests on a clock of their own, which would otherwise sleep
+// that long in real time at every such refusal in a band (up to 30 s with
+// a 30 s band), though their clock does not move meanwhile.
 func SettleWait(wait func(ctx context.Context, d time.Duration) error) Option {
 	return func(s *Store) { s.settle = wait }
 }
