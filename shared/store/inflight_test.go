@@ -265,3 +265,54 @@ func TestEventLandingInTheBandsLastFifth(t *testing.T) {
 		})
 	}
 }
+
+// TestBandRefusalPastTheDeadlineAnswersAtOnce: a refusal in the band whose
+// request's deadline comes before expiresAt (a WRITE_GUARD longer than the
+// function's time) cannot learn whether the event's first try lands, so it
+// answers 503 at once instead of waiting out its time for the same 503.
+// Before, it waited (here the wait returns at once, as if the deadline
+// were not near) and answered the refusal, 409 SESSION_EXPIRED.
+func TestBandRefusalPastTheDeadlineAnswersAtOnce(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	tests := []struct {
+		name     string
+		deadline time.Duration // from now; 0 for none
+		want     session.Code  // "" for the refusal after the wait
+	}{
+		{"deadline before expiresAt", 5 * time.Second, session.EUNAVAILABLE},
+		{"no deadline", 0, ""},
+		{"deadline after expiresAt", time.Minute, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			waited := false
+			retry := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(context.Context, time.Duration) error {
+				waited = true
+				return nil
+			}))
+			rctx := ctx
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				rctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			clock.Set(v.ExpiresAt.Add(-policy.WriteGuard).Add(time.Millisecond))
+			_, err := retry.ApplyEvent(rctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+			want, wantWait := tt.want, tt.want == ""
+			if want == "" {
+				want = session.ECONFLICT
+			}
+			if got := session.ErrorCode(err); got != want || waited != wantWait {
+				t.Errorf("refusal in the band with a deadline %v from now = %v (%s), waited %v; want %s, waited %v", tt.deadline, err, got, waited, want, wantWait)
+			}
+		})
+	}
+}
