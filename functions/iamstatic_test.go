@@ -21,6 +21,7 @@ const (
 	modulePath    = "github.com/paysessions/paysessions"
 	dynamoPkg     = "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dynamoTypes   = "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	sdkServices   = "github.com/aws/aws-sdk-go-v2/service/"
 	apiKeyLookup  = "(*" + modulePath + "/shared/store.Store).APIKey"
 	transactWrite = "TransactWriteItems"
 	transactGet   = "TransactGetItems"
@@ -51,6 +52,7 @@ const (
 // reached is what a function's code can do, read statically.
 type reached struct {
 	calls  map[string]bool // methods of *dynamodb.Client called
+	others map[string]bool // calls on another AWS service's client ("kms:Decrypt")
 	fields map[string]bool // transaction item fields set (TransactWriteItem.Put)
 	consts map[string]bool // string constants the code holds (index names)
 	funcs  map[*ssa.Function]bool
@@ -235,7 +237,7 @@ func routeMakers(t *testing.T, prog *ssa.Program, pkgs []*packages.Package) (map
 // functions behind them are reached by reference. Functions of other
 // modules are leaves; calls to *dynamodb.Client are recorded.
 func reach(prog *ssa.Program, roots []*ssa.Function, impls []types.Type, skip map[string]bool) reached {
-	r := reached{calls: map[string]bool{}, fields: map[string]bool{}, consts: map[string]bool{}, funcs: map[*ssa.Function]bool{}}
+	r := reached{calls: map[string]bool{}, others: map[string]bool{}, fields: map[string]bool{}, consts: map[string]bool{}, funcs: map[*ssa.Function]bool{}}
 	queue := slices.Clone(roots)
 	add := func(fn *ssa.Function) {
 		if fn != nil && !r.funcs[fn] && !skip[fn.String()] {
@@ -300,9 +302,16 @@ func reach(prog *ssa.Program, roots []*ssa.Function, impls []types.Type, skip ma
 				}
 				if recv := callee.Signature.Recv(); recv != nil {
 					if p, ok := recv.Type().(*types.Pointer); ok {
-						if n, ok := p.Elem().(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == dynamoPkg && n.Obj().Name() == "Client" {
-							r.calls[callee.Name()] = true
-							continue
+						if n, ok := p.Elem().(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Name() == "Client" {
+							switch path := n.Obj().Pkg().Path(); {
+							case path == dynamoPkg:
+								r.calls[callee.Name()] = true
+								continue
+							case strings.HasPrefix(path, sdkServices):
+								// Another AWS service: no policy grants it.
+								r.others[strings.TrimPrefix(path, sdkServices)+":"+callee.Name()] = true
+								continue
+							}
 						}
 					}
 				}
@@ -381,7 +390,10 @@ func fieldWriters(prog *ssa.Program, holder string) []string {
 // actions IAM authorises them as. The granted list (dynamoActions, which
 // template.yaml grants exactly) must hold every one (or the call is
 // AccessDenied in AWS, on a path no test may drive), and nothing else
-// (least privilege: a grant no code can use).
+// (least privilege: a grant no code can use). A call on any other AWS
+// service's client (CloudWatch's PutMetricData, KMS) fails it too: the
+// template grants the functions DynamoDB only (metrics are EMF log lines,
+// the table's key is used through DynamoDB).
 func TestPoliciesAreWhatTheCodeCanReach(t *testing.T) {
 	prog, pkgs := staticProgram(t)
 	makers, takesKeys := routeMakers(t, prog, pkgs)
@@ -421,6 +433,9 @@ func TestPoliciesAreWhatTheCodeCanReach(t *testing.T) {
 			}
 		}
 		r := reach(prog, roots, moduleTypes(p), skip)
+		for op := range r.others {
+			t.Errorf("functions/%s can call %s, which no policy of the template grants", dir, op)
+		}
 		got := r.grants(indexes)
 		want := slices.Clone(dynamoActions[dir])
 		sortGrants(want)
