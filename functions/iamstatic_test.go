@@ -431,6 +431,13 @@ func TestPoliciesAreWhatTheCodeCanReach(t *testing.T) {
 			if !takesKeys[pattern] {
 				skip[apiKeyLookup] = true
 			}
+			// The key lookup reads APIKEY# items: a route that takes
+			// X-Api-Key needs them in its GetItem's leading keys (else
+			// every API-key request is AccessDenied, a 503), a bearer-only
+			// route must not have them.
+			if got := slices.Contains(itemKinds[dir]["dynamodb:GetItem"], kindAPIKey); got != takesKeys[pattern] {
+				t.Errorf("functions/%s: itemKinds lets its GetItem read %s: %v; its route takes X-Api-Key: %v", dir, kindAPIKey, got, takesKeys[pattern])
+			}
 		}
 		r := reach(prog, roots, moduleTypes(p), skip)
 		for op := range r.others {
