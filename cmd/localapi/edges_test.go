@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -237,6 +240,85 @@ func TestRequestBodyEdgesAnswerAsOnAWS(t *testing.T) {
 		}
 	})
 	diff.Check(t)
+}
+
+// TestUnreadableBodyIsAPIGatewaysOwn400 sends bodies whose chunked framing
+// is broken (a chunk size that is not hexadecimal, a chunk longer than its
+// size) to the local server and to make start-api's stack, and wants from
+// both API Gateway's own 400, in its shape and without the service's
+// headers: an HTTP API buffers a request's whole body before it routes the
+// request or invokes a function (the Lambda adapter's requests always carry
+// their length), so a body it cannot read never reaches a function, whatever
+// the route, the method or the credentials. The local server once handed such
+// a body to the handler: 400 MALFORMED_JSON in the service's shape on a
+// create, 401 without credentials, and 200 on a GET, which never reads its
+// body.
+func TestUnreadableBodyIsAPIGatewaysOwn400(t *testing.T) {
+	diff := apitarget.NewDiff()
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{})
+		tok := mint(t, tg.URL, "merchant_id=m-1")
+		code, s := client{t, tg.URL, tok}.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
+		if code != 201 {
+			t.Fatalf("create = %d %v", code, s)
+		}
+		id := s["id"].(string)
+		const notHex = "zz\r\n{}\r\n0\r\n\r\n"
+		const tooLong = "2\r\n{\"amount\":1}\r\n0\r\n\r\n"
+		tests := []struct {
+			name, method, path, auth, chunks string
+		}{
+			{"create, a chunk size that is not hexadecimal", "POST", "/sessions", "Bearer " + tok, notHex},
+			{"create, a chunk longer than its size", "POST", "/sessions", "Bearer " + tok, tooLong},
+			{"create without credentials", "POST", "/sessions", "", notHex},
+			{"an event", "POST", "/sessions/" + id + "/events", "Bearer " + tok, notHex},
+			{"a read, which never reads its body", "GET", "/sessions/" + id, "Bearer " + tok, notHex},
+			{"a path that matches no route", "POST", "/no-such-route", "", notHex},
+			{"the development issuer, reached as the routes are", "GET", "/local/token", "", notHex},
+		}
+		for _, tt := range tests {
+			var req strings.Builder
+			fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n", tt.method, tt.path, strings.TrimPrefix(tg.URL, "http://"))
+			if tt.auth != "" {
+				fmt.Fprintf(&req, "Authorization: %s\r\n", tt.auth)
+			}
+			req.WriteString("\r\n" + tt.chunks)
+			res, raw := rawRoundTrip(t, tg.URL, tt.method, req.String())
+			diff.Add(k, tt.name, res.StatusCode, res.Header, raw)
+			if res.StatusCode != 400 || string(raw) != httpapi.GatewayBadRequest || res.Header.Get("Content-Type") != "application/json" || res.Header.Get("X-Request-Id") != "" {
+				t.Errorf("%s: %d %v %s; want API Gateway's own 400 %s, application/json, none of the service's headers", tt.name, res.StatusCode, res.Header, raw, httpapi.GatewayBadRequest)
+			}
+		}
+	})
+	diff.Check(t)
+}
+
+// rawRoundTrip writes req, a whole HTTP/1.1 request as bytes (one Go's
+// client would refuse to send), to the server at base and reads its answer
+// to method.
+func rawRoundTrip(t *testing.T, base, method, req string) (*http.Response, []byte) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("reading the answer to %q: %v", req, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("reading the answer's body: %v", err)
+	}
+	return res, raw
 }
 
 // roundTrip sends req as it is (no redirect followed) and reads the whole

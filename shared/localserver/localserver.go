@@ -11,6 +11,7 @@
 package localserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -252,6 +253,11 @@ func (s *Server) Close() error {
 //     route alone: where the two decodings differ (a client's %25xx) and
 //     do not match the same route (a %252F, a %2573 in a literal
 //     segment), it is a 404 in API Gateway's shape, as on AWS;
+//   - a body sent chunked read first, before the path is routed, up to
+//     one byte past httpapi.MaxBodyBytes (readableBody): one whose framing
+//     is broken is API Gateway's own 400, which no function sees, whatever
+//     the route, method or credentials, as an HTTP API buffers the whole
+//     body before it routes the request (make start-api reads it so);
 //   - the method upper-cased, as the adapter builds the request with
 //     strings.ToUpper(requestContext.http.method) (aws-lambda-go-api-proxy,
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
@@ -272,6 +278,10 @@ func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
 		return pattern
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !readableBody(r) {
+			httpapi.WriteGatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
+			return
+		}
 		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 		if !ok {
 			httpapi.WriteGatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
@@ -290,4 +300,28 @@ func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// readableBody reads a body of unknown length (sent chunked; a body with a
+// Content-Length cannot be framed wrongly) up to one byte past
+// httpapi.MaxBodyBytes and puts what it read back in front of the rest. It
+// reports false when that read fails (a chunk size that is not
+// hexadecimal, a chunk longer than its size): API Gateway reads a request's
+// whole body before it routes it, and answers one it cannot read itself. A
+// body longer than the limit is left for the router's 413, so its framing
+// past the limit is not judged (make start-api reads up to API Gateway's
+// 10 MB).
+func readableBody(r *http.Request) bool {
+	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, io.LimitReader(r.Body, httpapi.MaxBodyBytes+1)); err != nil {
+		return false
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(&buf, r.Body), r.Body}
+	return true
 }

@@ -437,12 +437,9 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &countingWriter{ResponseWriter: w}
 	defer func() { s.logAccess(rec, rw) }()
 
-	if s.issuer != nil {
-		if ir, ok := issuerRequest(r); ok {
-			s.issuer.ServeHTTP(rw, ir)
-			return
-		}
-	}
+	// The body is read first, as API Gateway buffers it before it routes
+	// the request: one it cannot read is its own 400 on every path, the
+	// development issuer's too (reached as the service's routes are).
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
 		rec.errorMessage = gatewayBadRequest.message
@@ -453,6 +450,12 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.errorMessage = gatewayTooLarge.message
 		gatewayTooLarge.write(rw)
 		return
+	}
+	if s.issuer != nil {
+		if ir, ok := issuerRequest(r); ok {
+			s.issuer.ServeHTTP(rw, ir)
+			return
+		}
 	}
 	routed, _, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 	if !ok {
