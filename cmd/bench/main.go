@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,15 +60,18 @@ func (r row) result() string {
 // medians), rounds each round's own ratio, shown as the spread (lowest–
 // highest), and extra follows the spread inside its parentheses. A row
 // whose mid meets the budget while a round's ratio does not is marked
-// RoundsCross.
+// RoundsCross. A row without rounds, or with a round that measured
+// nothing (NaN, 0/0: the spread reads NaN–NaN, and the median sorts it
+// first), fails: its mid cannot be judged.
 func ratioRow(part, figure, budget string, max, mid float64, rounds []float64, extra string) row {
 	lo, hi := mid, mid
 	if len(rounds) > 0 {
 		lo, hi = slices.Min(rounds), slices.Max(rounds)
 	}
+	ok := mid <= max && len(rounds) > 0 && !slices.ContainsFunc(rounds, math.IsNaN)
 	return row{Part: part, Figure: figure, Budget: budget,
 		Measured: fmt.Sprintf("%s× (rounds %s–%s%s)", ratioText(mid, max), ratioText(lo, max), ratioText(hi, max), extra),
-		Pass:     pass(mid <= max), RoundsCross: mid <= max && hi > max}
+		Pass:     pass(ok), RoundsCross: ok && hi > max}
 }
 
 // ratioText is v with two decimals, or as many more as it takes for the
@@ -281,7 +285,7 @@ func (s *suite) markdown(took time.Duration) string {
 	fmt.Fprintf(&b, "Measured by `make bench` on %s, %s; the whole run took %s.\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine(), took.Round(time.Second))
 	fmt.Fprintf(&b, "Each ratio compares two figures measured in this same run; the sections after the table say what each part measures and what was changed to reach these figures.\n")
-	fmt.Fprintf(&b, "A ratio measured in rounds is judged on its median (cold start and load: the ratio of the medians), with the rounds' lowest–highest beside it; *%s* means the median met the budget but at least one round did not, so the budget is not claimed as met (the run does not fail on it).\n\n", crossMark)
+	fmt.Fprintf(&b, "A ratio measured in rounds is judged on its median (cold start and load: the ratio of the medians), with the rounds' lowest–highest beside it; *%s* means the median met the budget but at least one round did not, so the budget is not claimed as met (the run does not fail on it); a ratio without rounds, or with a round that measured nothing (NaN), is a FAIL.\n\n", crossMark)
 	b.WriteString(s.table())
 	return b.String()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,53 @@ func TestRoundsThatCrossDoNotFailTheRun(t *testing.T) {
 		}
 		if cross := strings.Contains(log.String(), "(median; rounds cross)"); cross != (s.rows[0].result() == crossMark) {
 			t.Errorf("%s: log %q; the row's result is %q", tt.name, log.String(), s.rows[0].result())
+		}
+	}
+}
+
+// TestRatioRowJudgesOnlyWhatWasMeasured: a ratio row's result at the
+// budget's edges. "pass" only for a median within the budget over rounds
+// that all measured something; the cross mark whenever a round did not
+// meet the budget (BENCHMARKS.md: "the median met the budget but at least
+// one round did not"); FAIL, with a figure on the budget's far side, for a
+// median over it, and for a row with no rounds or a round that measured
+// nothing (NaN: 0/0), whose median cannot be judged. Before, no rounds
+// read "0.00× (rounds 0.00–0.00)" beside pass, and a NaN round made the
+// spread NaN–NaN, which hid a round over the budget (and, sorted first,
+// pulled the median down): [NaN, 1.9, 2.3] read 1.90× beside pass.
+func TestRatioRowJudgesOnlyWhatWasMeasured(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	tests := []struct {
+		name     string
+		max, mid float64
+		rounds   []float64
+		measured string
+		result   string
+	}{
+		{"within", 2, 1.6, []float64{1.5, 1.6, 1.7}, "1.60× (rounds 1.50–1.70)", "pass"},
+		{"at the budget", 2, 2, []float64{2, 2, 2}, "2.00× (rounds 2.00–2.00)", "pass"},
+		{"just under, shown at the budget", 1.2, 1.19999, []float64{1.19999}, "1.20× (rounds 1.20–1.20)", "pass"},
+		{"a round a hair over", 2, 2, []float64{2, math.Nextafter(2, 3)}, "2.00× (rounds 2.00–2.0000000000000004)", crossMark},
+		{"a round infinite", 2, 1.1, []float64{1, 1.1, inf}, "1.10× (rounds 1.00–+Inf)", crossMark},
+		{"the median just over", 2, 2.0049, []float64{2.0049}, "2.005× (rounds 2.005–2.005)", "**FAIL**"},
+		{"the median a hair over", 1.2, 1.2000001, []float64{1.2000001}, "1.2000001× (rounds 1.2000001–1.2000001)", "**FAIL**"},
+		{"the median infinite", 2, inf, []float64{inf}, "+Inf× (rounds +Inf–+Inf)", "**FAIL**"},
+		{"the median NaN", 2, nan, []float64{nan}, "NaN× (rounds NaN–NaN)", "**FAIL**"},
+		{"no rounds", 2, 0, nil, "0.00× (rounds 0.00–0.00)", "**FAIL**"},
+		{"a round NaN, the others within", 2, 1.6, []float64{nan, 1.5, 1.6}, "1.60× (rounds NaN–NaN)", "**FAIL**"},
+		{"a round NaN, one over", 2, 1.9, []float64{nan, 1.9, 2.3}, "1.90× (rounds NaN–NaN)", "**FAIL**"},
+	}
+	for _, tt := range tests {
+		r := ratioRow("load", "ratio", "≤ budget", tt.max, tt.mid, tt.rounds, "")
+		if got := resultOf(t, r); r.Measured != tt.measured || got != tt.result {
+			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, r.Measured, got, tt.measured, tt.result)
+		}
+	}
+	// The overhead rows take their median from the rounds themselves.
+	for _, rounds := range [][]float64{nil, {}, {nan, 1.9, 2.3}} {
+		r := timeRow("Lambda path", rounds, 300_000)
+		if got := resultOf(t, r); got != "**FAIL**" {
+			t.Errorf("timeRow(%v): measured %q, result %q; want **FAIL**", rounds, r.Measured, got)
 		}
 	}
 }

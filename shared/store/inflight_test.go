@@ -316,3 +316,64 @@ func TestBandRefusalPastTheDeadlineAnswersAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestBandRefusalWaitsToTheInstant: the instants of a refusal in the band
+// before expiresAt (landedMeanwhile). A refusal read at expiresAt itself or
+// later holds every write that can land: answered at once, no wait. One in
+// the band waits exactly until expiresAt (the band's first instant: the
+// whole band), then reads again. A request whose deadline is expiresAt
+// itself cannot read after it: 503 at once; one whose deadline is later
+// waits.
+func TestBandRefusalWaitsToTheInstant(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	tests := []struct {
+		name     string
+		before   time.Duration // the refusal's instant, before expiresAt
+		deadline time.Duration // from now, past the wait; 0 for none, -1 for the wait itself
+		want     session.Code  // "" for the refusal, 409
+		wait     time.Duration // the settle wait asked; -1 for none
+	}{
+		{"at expiresAt", 0, 0, "", -1},
+		{"100 ns after expiresAt", -100 * time.Nanosecond, 0, "", -1},
+		{"100 ns before expiresAt", 100 * time.Nanosecond, 0, "", 100 * time.Nanosecond},
+		{"at the band's first instant", 30 * time.Second, 0, "", 30 * time.Second},
+		{"deadline at expiresAt", time.Second, -1, session.EUNAVAILABLE, -1},
+		{"deadline a minute after expiresAt", time.Second, time.Minute, "", time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			waited := time.Duration(-1)
+			retry := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(_ context.Context, d time.Duration) error {
+				waited = d
+				return nil
+			}))
+			clock.Set(v.ExpiresAt.Add(-tt.before))
+			rctx := ctx
+			if tt.deadline != 0 {
+				d := tt.deadline
+				if d < 0 {
+					d = tt.before
+				}
+				var cancel context.CancelFunc
+				rctx, cancel = context.WithTimeout(ctx, d)
+				defer cancel()
+			}
+			_, err := retry.ApplyEvent(rctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+			want := tt.want
+			if want == "" {
+				want = session.ECONFLICT
+			}
+			if got := session.ErrorCode(err); got != want || waited != tt.wait {
+				t.Errorf("refusal %v before expiresAt = %v (%s), waited %v; want %s, waited %v", tt.before, err, got, waited, want, tt.wait)
+			}
+		})
+	}
+}
