@@ -31,11 +31,7 @@ func TestCorpusPerRouteAnswersAsOnAWS(t *testing.T) {
 		tg := apitarget.Start(t, k, apitarget.Options{})
 		tok := mint(t, tg.URL, "merchant_id=m-1")
 		c := client{t, tg.URL, tok}
-		code, s := c.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
-		if code != 201 {
-			t.Fatalf("create = %d %v", code, s)
-		}
-		id := s["id"].(string)
+		id := c.create(`{"amount":1,"currency":"EUR"}`)
 		code, kr := c.call("POST", "/api-keys", `{"scopes":["sessions:read","sessions:write"]}`)
 		if code != 201 {
 			t.Fatalf("create key = %d %v", code, kr)

@@ -66,11 +66,7 @@ func TestRequestEdgesAnswerAsOnAWS(t *testing.T) {
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{})
 		tok := mint(t, tg.URL, "merchant_id=m-1")
-		code, s := client{t, tg.URL, tok}.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
-		if code != 201 {
-			t.Fatalf("create = %d %v", code, s)
-		}
-		id := s["id"].(string)
+		id := client{t, tg.URL, tok}.create(`{"amount":1,"currency":"EUR"}`)
 		const gateway, gatewayBadRequest = "gateway", "gateway400"
 		tests := []struct {
 			name, method, path string
@@ -258,11 +254,7 @@ func TestUnreadableBodyIsAPIGatewaysOwn400(t *testing.T) {
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{})
 		tok := mint(t, tg.URL, "merchant_id=m-1")
-		code, s := client{t, tg.URL, tok}.call("POST", "/sessions", `{"amount":1,"currency":"EUR"}`)
-		if code != 201 {
-			t.Fatalf("create = %d %v", code, s)
-		}
-		id := s["id"].(string)
+		id := client{t, tg.URL, tok}.create(`{"amount":1,"currency":"EUR"}`)
 		const notHex = "zz\r\n{}\r\n0\r\n\r\n"
 		const tooLong = "2\r\n{\"amount\":1}\r\n0\r\n\r\n"
 		tests := []struct {

@@ -88,6 +88,17 @@ type client struct {
 	token string
 }
 
+// create makes a session with body and answers its id; anything but 201
+// ends the test.
+func (c client) create(body string) string {
+	c.t.Helper()
+	code, s := c.call("POST", "/sessions", body)
+	if code != 201 {
+		c.t.Fatalf("create = %d %v", code, s)
+	}
+	return s["id"].(string)
+}
+
 func (c client) call(method, path string, body string) (int, map[string]any) {
 	c.t.Helper()
 	var rd io.Reader
