@@ -14,6 +14,15 @@ import (
 // citation's own claim.
 var designQuote = regexp.MustCompile(`docs/design\.md §\d+[\s,:—–-]*"([^"]+)"`)
 
+// readmeQuote and openapiQuote find a quotation that follows a citation of
+// the README or of docs/openapi.yaml directly, as designQuote does (at
+// least one space or punctuation mark between them, so a quoted path such
+// as "../docs/openapi.yaml" is no citation).
+var (
+	readmeQuote  = regexp.MustCompile(`README(?:\.md)?(?:'s)?[\s,:—–-]+"([^"]+)"`)
+	openapiQuote = regexp.MustCompile(`docs/openapi\.yaml(?:'s)?[\s,:—–-]+"([^"]+)"`)
+)
+
 // elision splits a quotation at the places a writer may leave words out or
 // insert their own: "...", "…" and a bracketed insertion.
 var elision = regexp.MustCompile(`\.\.\.|…|\[[^\]]*\]`)
@@ -28,11 +37,17 @@ func flatten(s string) string {
 // misquotes returns the quotations in comment (a Go comment's text, its
 // lines joined) cited as design's that design does not hold.
 func misquotes(design, comment string) []string {
+	return misquotesOf(designQuote, design, comment)
+}
+
+// misquotesOf returns the quotations in comment that cite finds and doc (a
+// document's text, flattened) does not hold.
+func misquotesOf(cite *regexp.Regexp, doc, comment string) []string {
 	var out []string
-	for _, m := range designQuote.FindAllStringSubmatch(comment, -1) {
+	for _, m := range cite.FindAllStringSubmatch(comment, -1) {
 		for _, part := range elision.Split(flatten(m[1]), -1) {
 			part = strings.Trim(part, " .,;:")
-			if len(part) > 8 && !strings.Contains(design, part) {
+			if len(part) > 8 && !strings.Contains(doc, part) {
 				out = append(out, m[1])
 				break
 			}
@@ -70,12 +85,57 @@ func TestMisquotes(t *testing.T) {
 // differently; a renamed citation in front of the old sentence sends a
 // reader to a line that does not exist.
 func TestDesignQuotesAreTheDesigns(t *testing.T) {
+	checkQuotes(t, "docs/design.md", designQuote)
+}
+
+// TestReadmeAndOpenAPIQuotesAreTheirs: a Go comment that quotes the README
+// or docs/openapi.yaml right after citing it quotes words the document
+// holds, as TestDesignQuotesAreTheDesigns does for the design. A test's
+// comment that quotes a document's promise is what ties the test to it;
+// once the document was reworded, several still quoted the old words (a
+// README section "Operations" that no longer exists among them), so a
+// reader could not tell which sentence the test holds.
+func TestReadmeAndOpenAPIQuotesAreTheirs(t *testing.T) {
+	checkQuotes(t, "README.md", readmeQuote)
+	checkQuotes(t, "docs/openapi.yaml", openapiQuote)
+}
+
+func TestMisquotesOfReadmeAndOpenAPI(t *testing.T) {
+	const readme = "## Operations\n\nA replay returns the first response byte for byte."
+	const spec = "description: Minor units, written as a JSON integer."
+	for _, tc := range []struct {
+		comment string
+		bad     bool
+	}{
+		{`(README, "Operations")`, false},
+		{`README's "A replay returns the first response byte for byte"`, false},
+		{`the README: "A replay returns ... byte for byte"`, false},
+		{`docs/openapi.yaml, "Minor units, written as a JSON integer"`, false},
+		{`(README, "Operations and alarms")`, true},
+		{`README.md: "A replay returns the first answer byte for byte"`, true},
+		{`docs/openapi.yaml, "Minor units, as a JSON integer"`, true},
+		// A quoted path is no citation.
+		{`"../docs/openapi.yaml" stays inside, a "../" does not`, false},
+		{`"../README.md" is read`, false},
+	} {
+		bad := len(misquotesOf(readmeQuote, flatten(readme), tc.comment)) > 0 ||
+			len(misquotesOf(openapiQuote, flatten(spec), tc.comment)) > 0
+		if bad != tc.bad {
+			t.Errorf("misquotes(%q) found one: %v; want %v", tc.comment, bad, tc.bad)
+		}
+	}
+}
+
+// checkQuotes fails on every Go comment that cites file (a path from the
+// repository's root) with cite and quotes words file does not hold.
+func checkQuotes(t *testing.T, file string, cite *regexp.Regexp) {
+	t.Helper()
 	root, files := trackedFiles(t)
-	b, err := os.ReadFile(filepath.Join(root, "docs", "design.md"))
+	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(file)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	design := flatten(string(b))
+	doc := flatten(string(b))
 	comment := regexp.MustCompile(`^\s*// ?(.*)$`)
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".go") || f == "docs/quotes_test.go" {
@@ -91,8 +151,8 @@ func TestDesignQuotesAreTheDesigns(t *testing.T) {
 		var block []string
 		start := 0
 		check := func() {
-			for _, q := range misquotes(design, strings.Join(block, " ")) {
-				t.Errorf("%s:%d: quotes docs/design.md, which has no such words: %q", f, start, q)
+			for _, q := range misquotesOf(cite, doc, strings.Join(block, " ")) {
+				t.Errorf("%s:%d: quotes %s, which has no such words: %q", f, start, file, q)
 			}
 			block = block[:0]
 		}

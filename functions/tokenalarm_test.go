@@ -72,7 +72,8 @@ func jsonLines(t *testing.T, logs string) []map[string]any {
 
 // TestMisconfiguredTokenCheckPages: a deploy whose JwtIssuer, JwtAudience
 // or JwksUrl is not the identity provider's makes every bearer request 401
-// (README, "Operations"), and no 5xx: Api5xxAlarm stays quiet. An alarm
+// (README's "A wrong `JwtIssuer`, `JwtAudience` or `JwksUrl`", under
+// Deploy), and no 5xx: Api5xxAlarm stays quiet. An alarm
 // on 401s would page on clients' own mistakes (an expired token, a
 // malformed header, a made-up token), which are as common as they are
 // harmless. So the token check counts what only a wrong configuration

@@ -8,7 +8,8 @@ import (
 
 // TestAmountHasOneSpelling: docs/design.md §3, "`amount` (an integer in
 // minor units)", "`amount` an integer from 0 to 10^15"; docs/openapi.yaml, "Minor
-// units, written as a JSON integer (digits only; `100.0` and `1e2` are 400)";
+// units, written as a JSON integer (digits only; `100.0`, `1e2` and `-0` are
+// 400, though JSON Schema's `integer` admits them)";
 // README, Decisions: "a money amount has one spelling". An amount is its
 // digits: a sign, a fraction, an exponent, a string or a value past the
 // range is refused naming amount, and nothing is stored. -0 is 0 spelled

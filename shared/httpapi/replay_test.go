@@ -9,7 +9,7 @@ import (
 // `Idempotency-Key`: "the same key with another body is 409"; the
 // README: "A replay returns the first response byte for byte (same id,
 // status and body, with Idempotent-Replayed: true), even if the session
-// changed since." A retried create of a child session is a replay whatever
+// (or a child's parent) changed since". A retried create of a child session is a replay whatever
 // has become of the parent since the first create: the parent now has this
 // very child open, has been closed by it, has expired, or is gone. None of
 // that may turn the retry into a refusal (409 CHILD_SESSION_EXISTS,

@@ -272,6 +272,12 @@ func TestEventLandingInTheBandsLastFifth(t *testing.T) {
 // answers 503 at once instead of waiting out its time for the same 503.
 // Before, it waited (here the wait returns at once, as if the deadline
 // were not near) and answered the refusal, 409 SESSION_EXPIRED.
+// docs/openapi.yaml, "An event with an `eventId` refused within
+// `WRITE_GUARD` of `expiresAt` is held until `expiresAt` (up to
+// `WRITE_GUARD` longer) and read again ... if that read fails, or the
+// request's time would run out before `expiresAt` (then at once), it is
+// 503" (the operation's description once said only that such an event is
+// 409 SESSION_EXPIRED).
 func TestBandRefusalPastTheDeadlineAnswersAtOnce(t *testing.T) {
 	ctx := context.Background()
 	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}

@@ -281,6 +281,10 @@ func TestListUnprocessedKeys(t *testing.T) {
 // LIST_SHARDS), and its listUntil is its purge instant as created
 // (expiresAt + retention) until a change moves the purge instant later: a
 // status change earlier than that leaves the index entry as it is.
+// docs/design.md §8: "a status change moves it only when it comes after
+// `expiresAt`, such as a settlement of an `AUTHORISED` session" (it once
+// said a status change never moves it, beside the README's own word that a
+// late settlement does).
 func TestListIndexAttributes(t *testing.T) {
 	f := newListFixture(t, store.ListShards(8))
 	str := func(id, attr string) string {

@@ -625,8 +625,8 @@ func (p pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // TestSweepWithRetentionWithinTwoGuardBands: the configuration accepts any
-// WRITE_GUARD shorter than RESULT_RETENTION (README: "WRITE_GUARD ... must
-// be shorter than SESSION_EXPIRY and RESULT_RETENTION"), and the README
+// WRITE_GUARD shorter than RESULT_RETENTION (README, on WRITE_GUARD:
+// "shorter than both durations above"), and the README
 // suggests short ones to watch sessions expire. The sweeper writes a
 // session only from WRITE_GUARD past its expiresAt until WRITE_GUARD
 // before its retention ends: with RESULT_RETENTION at most twice the band
