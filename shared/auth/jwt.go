@@ -53,12 +53,21 @@ const (
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20
 	// maxSkippedLogged bounds the kids of unusable keys remembered so each
-	// is logged once.
+	// is logged once. Each is remembered by its SHA-256, 32 bytes however
+	// long the kid (SkippedKidsMaxBytes).
 	maxSkippedLogged = 1000
 	// maxShownText bounds the identity provider's own text (shownText) in
 	// a log line or an error.
 	maxShownText = 1 << 10
 )
+
+// SkippedKidsMaxBytes bounds the heap a container holds to remember the
+// kids of skipped keys, so each is logged once: at most maxSkippedLogged
+// SHA-256 digests of kids (32 bytes each; the full map measured ~80 KB),
+// not the kids themselves. A kid is the identity provider's text, up to the
+// whole 1 MiB set: remembered whole, 1,000 of them, changing on every
+// fetch, held up to ~1 GB for the container's life.
+const SkippedKidsMaxBytes = 256 << 10
 
 // JWKSMaxAge is how long a fetched key set is used before it is fetched
 // again: the first request after that starts a fetch in the background
@@ -140,7 +149,10 @@ type JWTVerifier struct {
 	flight      *refresh   // the fetch running, or nil
 	lastAttempt time.Time  // when the last fetch started (wall clock)
 	lastErr     error      // the last finished fetch's error, nil if it worked
-	skipped     map[string]bool
+
+	// skipped holds the SHA-256 of each skipped kid logged (at most
+	// maxSkippedLogged), never the kid: SkippedKidsMaxBytes.
+	skipped map[[sha256.Size]byte]struct{}
 
 	loggedURL string // JWKSURL as the logs show it (loggedJWKSURL)
 }
@@ -180,7 +192,7 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	v := &JWTVerifier{
 		cfg:     cfg,
 		client:  &http.Client{Timeout: jwksFetchTimeout, CheckRedirect: checkJWKSRedirect},
-		skipped: map[string]bool{},
+		skipped: map[[sha256.Size]byte]struct{}{},
 
 		loggedURL: loggedJWKSURL(cfg.JWKSURL),
 	}
@@ -795,12 +807,14 @@ func smallOrderEd25519(pub ed25519.PublicKey) bool {
 	return slices.Contains(smallOrderY[:], y)
 }
 
-// skip logs an unusable key, once per kid.
+// skip logs an unusable key, once per kid (up to maxSkippedLogged kids a
+// container, remembered by digest: SkippedKidsMaxBytes).
 func (v *JWTVerifier) skip(kid, why string) {
+	d := sha256.Sum256([]byte(kid))
 	v.mu.Lock()
-	seen := v.skipped[kid]
+	_, seen := v.skipped[d]
 	if !seen && len(v.skipped) < maxSkippedLogged {
-		v.skipped[kid] = true
+		v.skipped[d] = struct{}{}
 	}
 	v.mu.Unlock()
 	if !seen {
