@@ -536,18 +536,19 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 		select {
 		case <-f.done:
 		case <-ctx.Done():
+			// The fetch runs on: a retry may find its set at once.
 			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ctx.Err())
 		}
 		s = v.set.Load()
 		if s == nil {
-			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, f.err)
+			return verifyKey{}, v.retryLater(fmt.Errorf("%w: %v", errKeySetUnavailable, f.err))
 		}
 	}
 	switch {
 	case s == nil:
-		return verifyKey{}, fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap)
+		return verifyKey{}, v.retryLater(fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap))
 	case len(s.keys) == 0:
-		return verifyKey{}, fmt.Errorf("%w: no usable key in the JWKS", errKeySetUnavailable)
+		return verifyKey{}, v.retryLater(fmt.Errorf("%w: no usable key in the JWKS", errKeySetUnavailable))
 	}
 	if k, ok := s.keys[kid]; ok {
 		return k, nil
@@ -558,9 +559,49 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 		// the token (503, not 401). The error is not the kid's: a 503's
 		// error is logged, and the kid is the client's unverified text
 		// (a card number or a psk_ key, for all the header says).
-		return verifyKey{}, fmt.Errorf("%w: the token's kid is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, err)
+		return verifyKey{}, v.retryLater(fmt.Errorf("%w: the token's kid is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, err))
 	}
 	return verifyKey{}, fmt.Errorf("%w %q", errUnknownKid, kid)
+}
+
+// retryAfterError is a key set that could not be had, with how long until
+// a retry can succeed.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// retryLater is err, a key set that could not be had, with how long until
+// the next fetch a request may start: refreshGap after the last one
+// started. Until then no answer can change: every token of a kid the set in
+// hand lacks is refused alike. A fetch running, or a wall clock stepped
+// back to before the last one started (a fetch may start at once), is no
+// wait.
+func (v *JWTVerifier) retryLater(err error) error {
+	now := v.wallNow()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var after time.Duration
+	if since := now.Sub(v.lastAttempt); v.flight == nil && since >= 0 && since < refreshGap {
+		after = refreshGap - since
+	}
+	return &retryAfterError{err: err, after: after}
+}
+
+// RetryAfter is the Retry-After, in whole seconds, of a 503 for a bearer
+// token the key set could not check (RFC 9110 §10.2.3: when a retry can
+// succeed): the time until the container may fetch the set again, rounded
+// up, at least 1, at most refreshGap's 10. It is 0 for any other error
+// (whose Retry-After is the caller's).
+func RetryAfter(err error) int {
+	var re *retryAfterError
+	if !errors.As(err, &re) {
+		return 0
+	}
+	return max(1, int((re.after+time.Second-1)/time.Second))
 }
 
 // errUnknownKid is a kid the key set, fetched fine, does not hold (401).
