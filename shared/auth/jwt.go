@@ -28,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/lestrrat-go/jwx/v3/cert"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
@@ -122,7 +123,8 @@ type JWTConfig struct {
 // The JWKS is fetched on first use, not at start-up. A key the service
 // cannot use (a type or curve it does not accept, an RSA key under 2048
 // bits, an Ed25519 key of small order, an encryption key, a private key,
-// one without a kid, one jwx cannot parse) is skipped and logged once by
+// one whose x5c certifies another key, one without a kid, one jwx cannot
+// parse) is skipped and logged once by
 // kid; only a set with no usable key fails (503). A failed fetch keeps the
 // set in hand, however old. The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
@@ -791,6 +793,9 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
+	if why := x5cMismatch(k, raw); why != "" {
+		return verifyKey{}, why
+	}
 	if pub, ok := raw.(ed25519.PublicKey); ok && smallOrderEd25519(pub) {
 		return verifyKey{}, "an Ed25519 key of small order: a signature anyone can make verifies under it"
 	}
@@ -813,6 +818,31 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		}
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when
+// it does or k has no x5c. RFC 7517 §4.7: "The key in the first
+// certificate MUST match the public key represented by other members of
+// the JWK." An entry breaking that is two keys, and which one its
+// publisher meant cannot be known. jwx parses each x5c certificate as
+// X.509 (an entry with one that does not parse is unparseable) but does
+// not compare the first one's key with the JWK's; only the key is checked
+// here, not the chain, its dates or its names (a JWKS fetched over https
+// is trusted as the provider's).
+func x5cMismatch(k jwk.Key, raw any) string {
+	chain, ok := k.X509CertChain()
+	if !ok || chain.Len() == 0 {
+		return ""
+	}
+	first, _ := chain.Get(0)
+	c, err := cert.Parse(first)
+	if err != nil {
+		return "x5c's first certificate is unreadable: " + err.Error()
+	}
+	if pub, ok := raw.(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(c.PublicKey) {
+		return "x5c's first certificate holds another key than the JWK's own (RFC 7517 §4.7)"
+	}
+	return ""
 }
 
 // smallOrderY are the y-coordinates, as 255-bit little-endian numbers, of
