@@ -28,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/lestrrat-go/jwx/v3/cert"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
@@ -53,12 +54,21 @@ const (
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20
 	// maxSkippedLogged bounds the kids of unusable keys remembered so each
-	// is logged once.
+	// is logged once. Each is remembered by its SHA-256, 32 bytes however
+	// long the kid (SkippedKidsMaxBytes).
 	maxSkippedLogged = 1000
 	// maxShownText bounds the identity provider's own text (shownText) in
 	// a log line or an error.
 	maxShownText = 1 << 10
 )
+
+// SkippedKidsMaxBytes bounds the heap a container holds to remember the
+// kids of skipped keys, so each is logged once: at most maxSkippedLogged
+// SHA-256 digests of kids (32 bytes each; the full map measured ~80 KB),
+// not the kids themselves. A kid is the identity provider's text, up to the
+// whole 1 MiB set: remembered whole, 1,000 of them, changing on every
+// fetch, held up to ~1 GB for the container's life.
+const SkippedKidsMaxBytes = 256 << 10
 
 // JWKSMaxAge is how long a fetched key set is used before it is fetched
 // again: the first request after that starts a fetch in the background
@@ -113,7 +123,8 @@ type JWTConfig struct {
 // The JWKS is fetched on first use, not at start-up. A key the service
 // cannot use (a type or curve it does not accept, an RSA key under 2048
 // bits, an Ed25519 key of small order, an encryption key, a private key,
-// one without a kid, one jwx cannot parse) is skipped and logged once by
+// one whose x5c certifies another key, one without a kid, one jwx cannot
+// parse) is skipped and logged once by
 // kid; only a set with no usable key fails (503). A failed fetch keeps the
 // set in hand, however old. The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
@@ -140,7 +151,10 @@ type JWTVerifier struct {
 	flight      *refresh   // the fetch running, or nil
 	lastAttempt time.Time  // when the last fetch started (wall clock)
 	lastErr     error      // the last finished fetch's error, nil if it worked
-	skipped     map[string]bool
+
+	// skipped holds the SHA-256 of each skipped kid logged (at most
+	// maxSkippedLogged), never the kid: SkippedKidsMaxBytes.
+	skipped map[[sha256.Size]byte]struct{}
 
 	loggedURL string // JWKSURL as the logs show it (loggedJWKSURL)
 }
@@ -180,7 +194,7 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	v := &JWTVerifier{
 		cfg:     cfg,
 		client:  &http.Client{Timeout: jwksFetchTimeout, CheckRedirect: checkJWKSRedirect},
-		skipped: map[string]bool{},
+		skipped: map[[sha256.Size]byte]struct{}{},
 
 		loggedURL: loggedJWKSURL(cfg.JWKSURL),
 	}
@@ -524,18 +538,19 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 		select {
 		case <-f.done:
 		case <-ctx.Done():
+			// The fetch runs on: a retry may find its set at once.
 			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ctx.Err())
 		}
 		s = v.set.Load()
 		if s == nil {
-			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, f.err)
+			return verifyKey{}, v.retryLater(fmt.Errorf("%w: %v", errKeySetUnavailable, f.err))
 		}
 	}
 	switch {
 	case s == nil:
-		return verifyKey{}, fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap)
+		return verifyKey{}, v.retryLater(fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap))
 	case len(s.keys) == 0:
-		return verifyKey{}, fmt.Errorf("%w: no usable key in the JWKS", errKeySetUnavailable)
+		return verifyKey{}, v.retryLater(fmt.Errorf("%w: no usable key in the JWKS", errKeySetUnavailable))
 	}
 	if k, ok := s.keys[kid]; ok {
 		return k, nil
@@ -546,9 +561,49 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 		// the token (503, not 401). The error is not the kid's: a 503's
 		// error is logged, and the kid is the client's unverified text
 		// (a card number or a psk_ key, for all the header says).
-		return verifyKey{}, fmt.Errorf("%w: the token's kid is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, err)
+		return verifyKey{}, v.retryLater(fmt.Errorf("%w: the token's kid is not in the key set in hand and the last fetch failed: %v", errKeySetUnavailable, err))
 	}
 	return verifyKey{}, fmt.Errorf("%w %q", errUnknownKid, kid)
+}
+
+// retryAfterError is a key set that could not be had, with how long until
+// a retry can succeed.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// retryLater is err, a key set that could not be had, with how long until
+// the next fetch a request may start: refreshGap after the last one
+// started. Until then no answer can change: every token of a kid the set in
+// hand lacks is refused alike. A fetch running, or a wall clock stepped
+// back to before the last one started (a fetch may start at once), is no
+// wait.
+func (v *JWTVerifier) retryLater(err error) error {
+	now := v.wallNow()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var after time.Duration
+	if since := now.Sub(v.lastAttempt); v.flight == nil && since >= 0 && since < refreshGap {
+		after = refreshGap - since
+	}
+	return &retryAfterError{err: err, after: after}
+}
+
+// RetryAfter is the Retry-After, in whole seconds, of a 503 for a bearer
+// token the key set could not check (RFC 9110 §10.2.3: when a retry can
+// succeed): the time until the container may fetch the set again, rounded
+// up, at least 1, at most refreshGap's 10. It is 0 for any other error
+// (whose Retry-After is the caller's).
+func RetryAfter(err error) int {
+	var re *retryAfterError
+	if !errors.As(err, &re) {
+		return 0
+	}
+	return max(1, int((re.after+time.Second-1)/time.Second))
 }
 
 // errUnknownKid is a kid the key set, fetched fine, does not hold (401).
@@ -738,6 +793,9 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
+	if why := x5cMismatch(k, raw); why != "" {
+		return verifyKey{}, why
+	}
 	if pub, ok := raw.(ed25519.PublicKey); ok && smallOrderEd25519(pub) {
 		return verifyKey{}, "an Ed25519 key of small order: a signature anyone can make verifies under it"
 	}
@@ -760,6 +818,31 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		}
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when
+// it does or k has no x5c. RFC 7517 §4.7: "The key in the first
+// certificate MUST match the public key represented by other members of
+// the JWK." An entry breaking that is two keys, and which one its
+// publisher meant cannot be known. jwx parses each x5c certificate as
+// X.509 (an entry with one that does not parse is unparseable) but does
+// not compare the first one's key with the JWK's; only the key is checked
+// here, not the chain, its dates or its names (a JWKS fetched over https
+// is trusted as the provider's).
+func x5cMismatch(k jwk.Key, raw any) string {
+	chain, ok := k.X509CertChain()
+	if !ok || chain.Len() == 0 {
+		return ""
+	}
+	first, _ := chain.Get(0)
+	c, err := cert.Parse(first)
+	if err != nil {
+		return "x5c's first certificate is unreadable: " + err.Error()
+	}
+	if pub, ok := raw.(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(c.PublicKey) {
+		return "x5c's first certificate holds another key than the JWK's own (RFC 7517 §4.7)"
+	}
+	return ""
 }
 
 // smallOrderY are the y-coordinates, as 255-bit little-endian numbers, of
@@ -795,12 +878,14 @@ func smallOrderEd25519(pub ed25519.PublicKey) bool {
 	return slices.Contains(smallOrderY[:], y)
 }
 
-// skip logs an unusable key, once per kid.
+// skip logs an unusable key, once per kid (up to maxSkippedLogged kids a
+// container, remembered by digest: SkippedKidsMaxBytes).
 func (v *JWTVerifier) skip(kid, why string) {
+	d := sha256.Sum256([]byte(kid))
 	v.mu.Lock()
-	seen := v.skipped[kid]
+	_, seen := v.skipped[d]
 	if !seen && len(v.skipped) < maxSkippedLogged {
-		v.skipped[kid] = true
+		v.skipped[d] = struct{}{}
 	}
 	v.mu.Unlock()
 	if !seen {

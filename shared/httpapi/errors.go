@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/dialect"
@@ -38,11 +39,13 @@ func StatusOf(err error) int {
 	}
 }
 
-// retryAfterSeconds is what a 503 asks clients to wait.
-const retryAfterSeconds = "1"
+// retryAfterSeconds is what a 503 asks clients to wait, but for a bearer
+// token the key set could not check (auth.RetryAfter).
+const retryAfterSeconds = 1
 
 // setErrorHeaders adds the headers an error calls for, whatever the body's
-// shape: Retry-After with 503, Accept-Encoding: identity with 415, and on every 401 a WWW-Authenticate
+// shape: Retry-After with 503 (1 s, or until the JWKS may be fetched again:
+// auth.RetryAfter), Accept-Encoding: identity with 415, and on every 401 a WWW-Authenticate
 // challenge, as RFC 9110 §15.5.2 requires. A 401 from the authenticator
 // challenges for the credentials the endpoint takes, with RFC 6750's
 // error="invalid_token" when a bearer token was presented and refused; a
@@ -68,7 +71,11 @@ func setErrorHeaders(w http.ResponseWriter, err error) {
 			w.Header().Set("WWW-Authenticate", challenge)
 		}
 	case session.EUNAVAILABLE:
-		w.Header().Set("Retry-After", retryAfterSeconds)
+		seconds := auth.RetryAfter(err)
+		if seconds == 0 {
+			seconds = retryAfterSeconds
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 	case session.EUNSUPPORTED:
 		// RFC 9110 §15.5.16: a 415 names the content codings the server
 		// takes; this one takes none but identity.
