@@ -451,6 +451,10 @@ func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt
 		// context's error): 503, as when the JWKS cannot be fetched,
 		// never 401, which tells the holder of a valid token to drop it.
 		if errors.Is(err, errKeySetUnavailable) || ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			var later *retryAfterError
+			if errors.As(err, &later) {
+				return nil, nil, used, session.UnavailableFor(err, later.after)
+			}
 			return nil, nil, used, session.Unavailable(err)
 		}
 		return nil, nil, used, invalidToken(err)
@@ -591,19 +595,6 @@ func (v *JWTVerifier) retryLater(err error) error {
 		after = refreshGap - since
 	}
 	return &retryAfterError{err: err, after: after}
-}
-
-// RetryAfter is the Retry-After, in whole seconds, of a 503 for a bearer
-// token the key set could not check (RFC 9110 §10.2.3: when a retry can
-// succeed): the time until the container may fetch the set again, rounded
-// up, at least 1, at most refreshGap's 10. It is 0 for any other error
-// (whose Retry-After is the caller's).
-func RetryAfter(err error) int {
-	var re *retryAfterError
-	if !errors.As(err, &re) {
-		return 0
-	}
-	return max(1, int((re.after+time.Second-1)/time.Second))
 }
 
 // errUnknownKid is a kid the key set, fetched fine, does not hold (401).

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/dialect"
@@ -39,13 +40,14 @@ func StatusOf(err error) int {
 	}
 }
 
-// retryAfterSeconds is what a 503 asks clients to wait, but for a bearer
-// token the key set could not check (auth.RetryAfter).
+// retryAfterSeconds is what a 503 asks clients to wait, unless its error
+// knows a later time a retry can succeed (session.UnavailableFor: a key
+// set that cannot be fetched sooner, a band refusal past its deadline).
 const retryAfterSeconds = 1
 
 // setErrorHeaders adds the headers an error calls for, whatever the body's
-// shape: Retry-After with 503 (1 s, or until the JWKS may be fetched again:
-// auth.RetryAfter), Accept-Encoding: identity with 415, and on every 401 a WWW-Authenticate
+// shape: Retry-After with 503 (1 s, or the later time its error knows a
+// retry can succeed: session.RetryAfter), Accept-Encoding: identity with 415, and on every 401 a WWW-Authenticate
 // challenge, as RFC 9110 §15.5.2 requires. A 401 from the authenticator
 // challenges for the credentials the endpoint takes, with RFC 6750's
 // error="invalid_token" when a bearer token was presented and refused; a
@@ -71,10 +73,10 @@ func setErrorHeaders(w http.ResponseWriter, err error) {
 			w.Header().Set("WWW-Authenticate", challenge)
 		}
 	case session.EUNAVAILABLE:
-		seconds := auth.RetryAfter(err)
-		if seconds == 0 {
-			seconds = retryAfterSeconds
-		}
+		// RFC 9110 §10.2.3: when a retry can succeed, in whole seconds
+		// rounded up.
+		wait := session.RetryAfter(err)
+		seconds := max(retryAfterSeconds, int((wait+time.Second-1)/time.Second))
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 	case session.EUNSUPPORTED:
 		// RFC 9110 §15.5.16: a 415 names the content codings the server

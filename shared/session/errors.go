@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error by what the caller can do about it. The HTTP layer
@@ -64,6 +65,10 @@ type Error struct {
 	Message string // human-readable, safe for clients
 	Field   string // the offending input field, if any
 	Err     error  // internal cause; never shown to clients
+
+	// Wait is, for EUNAVAILABLE, how long until a retry can succeed, when
+	// that is known and later than at once (UnavailableFor); 0 otherwise.
+	Wait time.Duration
 }
 
 func (e *Error) Error() string {
@@ -98,6 +103,26 @@ func Internal(err error) *Error {
 // Unavailable wraps a failure of a dependency that a retry may cure.
 func Unavailable(err error) *Error {
 	return &Error{Code: EUNAVAILABLE, Reason: ReasonUnavailable, Message: "The service is temporarily unavailable; retry later.", Err: err}
+}
+
+// UnavailableFor is Unavailable for a failure that no retry can cure
+// before wait has passed: its answer exists only then (a key set that
+// cannot be fetched again sooner; a write whose outcome is known only at
+// an instant to come). The HTTP layer says so in Retry-After.
+func UnavailableFor(err error, wait time.Duration) *Error {
+	e := Unavailable(err)
+	e.Wait = wait
+	return e
+}
+
+// RetryAfter is how long err says a retry must wait to succeed
+// (UnavailableFor), or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.Code == EUNAVAILABLE {
+		return max(e.Wait, 0)
+	}
+	return 0
 }
 
 // NotFound is the error for a session that does not exist for the caller:

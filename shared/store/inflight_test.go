@@ -308,6 +308,11 @@ func TestBandRefusalPastTheDeadlineAnswersAtOnce(t *testing.T) {
 			if got := session.ErrorCode(err); got != want || waited != wantWait {
 				t.Errorf("refusal in the band with a deadline %v from now = %v (%s), waited %v; want %s, waited %v", tt.deadline, err, got, waited, want, wantWait)
 			}
+			// Its answer exists only from expiresAt: a retry sooner would
+			// be 503 again (Retry-After says so, not 1).
+			if wantAfter := v.ExpiresAt.Sub(clock.Now()); want == session.EUNAVAILABLE && session.RetryAfter(err) != wantAfter {
+				t.Errorf("503 for a deadline before expiresAt: retry after %v; want %v", session.RetryAfter(err), wantAfter)
+			}
 		})
 	}
 }

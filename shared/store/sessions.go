@@ -231,7 +231,8 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 // event applied meanwhile is acknowledged (200, the session as it now is),
 // as any repeated eventId is; else the refusal stands. A read again that
 // fails answers its error (503): the event may have landed, and so does a
-// refusal whose request's deadline comes before expiresAt, at once. The
+// refusal whose request's deadline comes before expiresAt, at once, with
+// the time until expiresAt to wait before a retry (session.UnavailableFor). The
 // wait is at most WRITE_GUARD (5 s by default), only for events with an
 // eventId refused in the band.
 func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, expiresAt, began time.Time, refusal error) (*session.Session, error) {
@@ -242,8 +243,9 @@ func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID str
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		// The request's time ends first (a WRITE_GUARD longer than the
 		// function's time): whether the event lands is unknown, and
-		// waiting would only say so later.
-		return nil, session.Unavailable(fmt.Errorf("an event refused %s before expiresAt, past the request's deadline: a write in flight may still land", wait))
+		// waiting would only say so later. A retry from expiresAt on is
+		// answered at once (Retry-After says so); one sooner, 503 again.
+		return nil, session.UnavailableFor(fmt.Errorf("an event refused %s before expiresAt, past the request's deadline: a write in flight may still land", wait), wait)
 	}
 	if err := s.settle(ctx, wait); err != nil {
 		return nil, err
