@@ -288,6 +288,28 @@ func reach(prog *ssa.Program, roots []*ssa.Function, impls []types.Type, client 
 						}
 					}
 				}
+				// A value of one of the module's interfaces handed on as
+				// another module's (any, fmt.Stringer): whatever module type
+				// it holds may have any of its methods called there.
+				var from, to types.Type
+				switch v := instr.(type) {
+				case *ssa.ChangeInterface:
+					from, to = v.X.Type(), v.Type()
+				case *ssa.TypeAssert:
+					from, to = v.X.Type(), v.AssertedType
+				}
+				if from != nil && moduleNamed(from) && !moduleNamed(to) && types.IsInterface(to) {
+					if iface, ok := from.Underlying().(*types.Interface); ok {
+						for _, t := range impls {
+							if types.Implements(t, iface) {
+								mset := prog.MethodSets.MethodSet(t)
+								for i := range mset.Len() {
+									add(prog.MethodValue(mset.At(i)))
+								}
+							}
+						}
+					}
+				}
 				if fa, ok := instr.(*ssa.FieldAddr); ok {
 					if st, ok := types.Unalias(fa.X.Type().Underlying().(*types.Pointer).Elem()).(*types.Named); ok &&
 						st.Obj().Pkg() != nil && st.Obj().Pkg().Path() == dynamoTypes {
