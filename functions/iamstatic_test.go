@@ -118,6 +118,9 @@ func staticProgram(t *testing.T) (*ssa.Program, []*packages.Package) {
 			packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedTypesSizes,
 		Dir: root,
 	}
+	if raceBuild {
+		cfg.BuildFlags = []string{"-race"} // the export data this binary's build made
+	}
 	pkgs, err := packages.Load(cfg, "./functions/...", "./shared/...")
 	if err != nil {
 		t.Fatal(err)
