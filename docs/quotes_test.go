@@ -17,9 +17,11 @@ var designQuote = regexp.MustCompile(`docs/design\.md §\d+[\s,:—–-]*"([^"]+
 // readmeQuote and openapiQuote find a quotation that follows a citation of
 // the README or of docs/openapi.yaml directly, as designQuote does (at
 // least one space or punctuation mark between them, so a quoted path such
-// as "../docs/openapi.yaml" is no citation).
+// as "../docs/openapi.yaml" is no citation), or after the README's section
+// named and a colon ("README, Security: "...", "README's Troubleshooting:
+// "...").
 var (
-	readmeQuote  = regexp.MustCompile(`README(?:\.md)?(?:'s)?[\s,:—–-]+"([^"]+)"`)
+	readmeQuote  = regexp.MustCompile(`README(?:\.md)?(?:'s)?(?:,? [A-Z][\w-]*(?: [\w-]+){0,3}:)?[\s,:—–-]+"([^"]+)"`)
 	openapiQuote = regexp.MustCompile(`docs/openapi\.yaml(?:'s)?[\s,:—–-]+"([^"]+)"`)
 )
 
@@ -111,7 +113,11 @@ func TestMisquotesOfReadmeAndOpenAPI(t *testing.T) {
 		{`README's "A replay returns the first response byte for byte"`, false},
 		{`the README: "A replay returns ... byte for byte"`, false},
 		{`docs/openapi.yaml, "Minor units, written as a JSON integer"`, false},
+		{`README, Operations: "A replay returns the first response byte for byte"`, false},
+		{`README's Operations: "A replay returns the first response byte for byte"`, false},
 		{`(README, "Operations and alarms")`, true},
+		{`README, Operations: "A replay returns the first answer byte for byte"`, true},
+		{`README's Operations: "A replay returns the first answer byte for byte"`, true},
 		{`README.md: "A replay returns the first answer byte for byte"`, true},
 		{`docs/openapi.yaml, "Minor units, as a JSON integer"`, true},
 		// A quoted path is no citation.

@@ -649,9 +649,7 @@ func (v *JWTVerifier) fetch(f *refresh) {
 	close(f.done)
 }
 
-// get fetches and parses the JWKS. An entry jwx cannot parse is kept as a
-// placeholder (jwk.WithStrictKeySetParsing(false)) instead of failing the
-// whole set; usable() skips it.
+// get fetches and parses the JWKS (parseJWKS).
 func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
@@ -681,6 +679,13 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 	if len(body) > maxJWKSBytes {
 		return nil, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
 	}
+	return parseJWKS(body)
+}
+
+// parseJWKS parses a fetched JWKS document. An entry jwx cannot parse is
+// kept as a placeholder (jwk.WithStrictKeySetParsing(false)) instead of
+// failing the whole set; usable() skips it.
+func parseJWKS(body []byte) (jwk.Set, error) {
 	return jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 }
 
@@ -790,6 +795,9 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if pub, ok := raw.(ed25519.PublicKey); ok && smallOrderEd25519(pub) {
 		return verifyKey{}, "an Ed25519 key of small order: a signature anyone can make verifies under it"
 	}
+	if pub, ok := raw.(*rsa.PublicKey); ok && !rsaVerifiable(pub) {
+		return verifyKey{}, "an RSA key crypto/rsa does not verify with (an even modulus, or an exponent over 2^31-1)"
+	}
 	var vk verifyKey
 	vk.raw = raw
 	if a, ok := k.Algorithm(); ok {
@@ -834,6 +842,14 @@ func x5cMismatch(k jwk.Key, raw any) string {
 		return "x5c's first certificate holds another key than the JWK's own (RFC 7517 §4.7)"
 	}
 	return ""
+}
+
+// rsaVerifiable reports whether crypto/rsa verifies signatures under pub
+// (its public key check): an odd modulus and an odd exponent from 3 to
+// 2^31-1. jwx takes an even modulus and an exponent past 2^31-1; kept, such
+// a key refused every token with 401 as a bad signature.
+func rsaVerifiable(pub *rsa.PublicKey) bool {
+	return pub.N != nil && pub.N.Bit(0) == 1 && pub.E >= 3 && pub.E <= 1<<31-1 && pub.E%2 == 1
 }
 
 // smallOrderY are the y-coordinates, as 255-bit little-endian numbers, of

@@ -143,7 +143,7 @@ func TestStrictTokenForms(t *testing.T) {
 
 		// The JSON profile of a request body holds for the header and the
 		// claims too. README, Security: "A token whose header or claims
-		// repeat a name is refused", at any depth; issue 11, item 6:
+		// repeat a name (at any depth) … is refused"; issue 11, item 6:
 		// "Refuse: ... JSON nested deeper than 32 levels; ... \u0000
 		// anywhere; an escaped lone surrogate ("\ud800" silently becomes
 		// U+FFFD today)". One token, one meaning: a reader that refuses

@@ -998,7 +998,8 @@ func mxNew(t *testing.T, k apitarget.Kind, diff *apitarget.Diff) *mxMatrix {
 		mxCred{name: "m-1's API key, then X-Api-Key again with garbage", key: m.keyRW, again: [][2]string{{auth.HeaderAPIKey, "garbage"}}},
 		mxCred{name: "m-1's API key twice in one X-Api-Key", key: m.keyRW + ", " + m.keyRW},
 		// An empty element is an element (README, Security: "a repeated
-		// header, or one holding a comma, is 401 whatever its first
+		// header (an empty repeat included), or one holding a comma (a
+		// stray trailing one included), is 401 whatever its first
 		// value"): a stray comma or an empty repeat makes a list too.
 		mxCred{name: "m-1's JWT with a trailing comma", authz: own + ","},
 		mxCred{name: "a comma, then m-1's JWT, in one Authorization", authz: ", " + own},

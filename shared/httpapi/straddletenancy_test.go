@@ -17,7 +17,7 @@ import (
 // TestAnotherMerchantsStraddledReadCostsAnUnknownOne: a read that
 // straddles a session's expiry is made again (docs/design.md §4), but
 // never for another merchant's session: "another merchant's session
-// answers 404, exactly as an unknown one" (docs/design.md §7), and an
+// answers exactly as an unknown one (404)" (docs/design.md §7), and an
 // extra GetItem is a timing oracle telling m-1 that the id exists and
 // expires at that instant. Every endpoint that reads one session with
 // GetItem is asked about m-2's session while its read straddles the

@@ -800,9 +800,9 @@ func BenchmarkLooksLikeCardNumber(b *testing.B) {
 }
 
 // TestHoldsCardNumber: the guard for input reads a text also as a URL
-// decoder would (README, Security: "also percent- or form-encoded, as in
-// a URL"): a card number typed with spaces into a form travels as
-// 4111+1111+1111+1111 or 4111%201111%201111%201111.
+// decoder would (README, Security: "also as a URL decoder reads it,
+// percent- or form-encoded"): a card number typed with spaces into a
+// form travels as 4111+1111+1111+1111 or 4111%201111%201111%201111.
 func TestHoldsCardNumber(t *testing.T) {
 	for _, tt := range []struct {
 		s    string

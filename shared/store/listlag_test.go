@@ -18,7 +18,7 @@ import (
 // TestListToleratesIndexLagOfListUntil: a session settled after its
 // expiresAt has its listUntil moved later (AUTHORISED at 29:00, SETTLED at
 // 35:00: from 10:45 to 10:50). docs/design.md §4 reads ids from the index
-// "because an index lags the table", and "no two endpoints disagree". While
+// "because an index lags its table", and "no two endpoints disagree". While
 // the index still holds the old listUntil (simulated here: the item's
 // listUntil written back to its old value, which the index copies), a list
 // taken just after the old listUntil skipped the session, whole-day and

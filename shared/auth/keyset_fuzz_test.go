@@ -1,0 +1,311 @@
+package auth
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+)
+
+const (
+	fuzzIssuer   = "https://idp.example.test/"
+	fuzzAudience = "paysessions"
+	fuzzJWKSURL  = "https://idp.example.test/jwks.json"
+)
+
+// fuzzSigner is one of the fuzz target's own keys: the tokens it signs
+// verify under its public key, and under no other.
+type fuzzSigner struct {
+	alg  jwa.SignatureAlgorithm
+	priv crypto.Signer
+}
+
+func fuzzSigners(tb testing.TB) []fuzzSigner {
+	tb.Helper()
+	r, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, d, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return []fuzzSigner{{jwa.RS256(), r}, {jwa.ES256(), e}, {jwa.EdDSA(), d}}
+}
+
+// fuzzJWK is pub as a JWK (a JSON object) with kid and the extra members.
+func fuzzJWK(tb testing.TB, pub crypto.PublicKey, kid string, extra map[string]any) map[string]any {
+	tb.Helper()
+	k, err := jwk.Import(pub)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := json.Marshal(k)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		tb.Fatal(err)
+	}
+	m["kid"] = kid
+	for name, v := range extra {
+		if v == nil {
+			delete(m, name)
+		} else {
+			m[name] = v
+		}
+	}
+	return m
+}
+
+// fuzzCert is a base64 (x5c) certificate of pub, signed by a CA key of its
+// own.
+func fuzzCert(tb testing.TB, pub crypto.PublicKey) string {
+	tb.Helper()
+	ca, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "jwks"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, ca)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+}
+
+func fuzzDoc(tb testing.TB, keys ...map[string]any) []byte {
+	tb.Helper()
+	b, err := json.Marshal(map[string]any{"keys": keys})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// fuzzToken is a token of valid claims signed by s, naming kid.
+func fuzzToken(tb testing.TB, s fuzzSigner, kid string, exp time.Time) string {
+	tb.Helper()
+	h := jws.NewHeaders()
+	if err := h.Set(jws.KeyIDKey, kid); err != nil {
+		tb.Fatal(err)
+	}
+	payload := `{"iss":"` + fuzzIssuer + `","aud":"` + fuzzAudience + `","sub":"x","merchant_id":"m-1","exp":` + strconv.FormatInt(exp.Unix(), 10) + `}`
+	tok, err := jws.Sign([]byte(payload), jws.WithKey(s.alg, s.priv, jws.WithProtectedHeaders(h)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(tok)
+}
+
+// FuzzKeySet: any bytes as a fetched JWKS document, through the verifier's
+// own parse (parseJWKS) and key selection (usable, usableKey). Never a
+// panic; every key kept is one the crypto will verify with (an RSA key of
+// 2048 bits or more whose modulus and exponent crypto/rsa accepts, a P-256
+// point on the curve, an Ed25519 key not of small order, under which the
+// signature anyone can make for a small-order key does not verify); one
+// with x5c is the key its first certificate holds (RFC 7517 §4.7, read
+// here with crypto/x509, not jwx); and a token signed by one of the
+// target's own keys, naming a kept key's kid, verifies exactly when the
+// kept key is that key and its alg (if it names one) the token's. Seeds:
+// the target's own keys (so the last check's both sides run), x5c of
+// another key, of garbage, of a huge certificate, kids long and odd,
+// curves and exponents the service refuses, private and encryption keys.
+func FuzzKeySet(f *testing.F) {
+	signers := fuzzSigners(f)
+	pubs := make([]crypto.PublicKey, len(signers))
+	for i, s := range signers {
+		pubs[i] = s.priv.Public()
+	}
+	rsaPub := pubs[0].(*rsa.PublicKey)
+	other, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	own := fuzzCert(f, pubs[1])
+	// A first certificate far larger than any real one, which claims
+	// more bytes still (a DER length past the end); kept small enough
+	// for the fuzzer to mutate quickly.
+	huge := base64.StdEncoding.EncodeToString(append([]byte{0x30, 0x83, 0x0f, 0x42, 0x40}, make([]byte, 16<<10)...))
+	b64u := base64.RawURLEncoding.EncodeToString
+	evenN := new(big.Int).Add(rsaPub.N, big.NewInt(1))
+	seeds := [][]byte{
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", nil), fuzzJWK(f, pubs[1], "es", nil), fuzzJWK(f, pubs[2], "ed", nil)),
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"alg": "RS256", "use": "sig"}), fuzzJWK(f, pubs[1], "es", map[string]any{"alg": "ES256", "key_ops": []string{"verify"}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"x5c": []string{own}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"x5c": []string{fuzzCert(f, pubs[2]), own}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[2], "ed", map[string]any{"x5c": []string{fuzzCert(f, pubs[2])}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"x5c": []string{fuzzCert(f, pubs[0])}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"x5c": []string{"AAAA"}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"x5c": []string{huge}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"x5c": []string{}})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], strings.Repeat("k", 4096), nil), fuzzJWK(f, pubs[1], "", nil)),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", nil), fuzzJWK(f, pubs[2], "es", nil)),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "4111 1111 1111 1111\u0000\ufffd", nil)),
+		fuzzDoc(f, fuzzJWK(f, &other.PublicKey, "p384", nil), fuzzJWK(f, pubs[1], "es", map[string]any{"crv": "P-384"})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"crv": "secp256k1"}), fuzzJWK(f, pubs[1], "es2", map[string]any{"y": b64u(make([]byte, 32))})),
+		fuzzDoc(f, fuzzJWK(f, pubs[2], "x", map[string]any{"crv": "X25519"}), fuzzJWK(f, pubs[2], "ed0", map[string]any{"x": "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})),
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs-e", map[string]any{"e": b64u(big.NewInt(1<<32 + 1).Bytes())}), fuzzJWK(f, pubs[0], "rs-n", map[string]any{"n": b64u(evenN.Bytes())})),
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"alg": "ES256"}), fuzzJWK(f, pubs[1], "es", map[string]any{"alg": "HS256"}), fuzzJWK(f, pubs[2], "ed", map[string]any{"use": "enc"})),
+		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"d": b64u(make([]byte, 32))}), map[string]any{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}),
+		[]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"},{"kty":"EC","kid":"e","crv":"P-256","x":"","y":""},{}]}`),
+		[]byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"kty":"EC"}`), []byte(``),
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	exp := time.Now().Add(24 * time.Hour)
+	// Tokens by signer and kid: signing (RSA's above all) would be most
+	// of an execution's time, and the fuzzer keeps reusing kids.
+	tokens := map[[2]string]string{}
+	token := func(t *testing.T, s fuzzSigner, kid string) string {
+		key := [2]string{s.alg.String(), kid}
+		tok, ok := tokens[key]
+		if !ok {
+			tok = fuzzToken(t, s, kid, exp)
+			if len(tokens) < 10_000 {
+				tokens[key] = tok
+			}
+		}
+		return tok
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		set, err := parseJWKS(doc)
+		if err != nil {
+			return
+		}
+		// A verifier of its own each time: its token cache must not
+		// carry a verdict from another document's key of the same kid.
+		v := NewJWTVerifier(JWTConfig{JWKSURL: fuzzJWKSURL, Issuer: fuzzIssuer, Audience: fuzzAudience, CacheEntries: -1})
+		keys := v.usable(set)
+		v.set.Store(&keySet{keys: keys, fetched: v.wallNow()})
+		checked := 0
+		for i := 0; i < set.Len(); i++ {
+			k, _ := set.Key(i)
+			kid, _ := k.KeyID()
+			kept, ok := keys[kid]
+			if !ok {
+				continue
+			}
+			if vk, why := usableKey(k); why != "" || vk.raw == nil {
+				continue // an earlier entry of the same kid is the one kept
+			}
+			if kid == "" {
+				t.Fatalf("a key without a kid kept")
+			}
+			if why := cryptoRefuses(kept.raw); why != "" {
+				t.Fatalf("kid %q kept, but %s", kid, why)
+			}
+			if chain, ok := k.X509CertChain(); ok && chain.Len() > 0 {
+				first, _ := chain.Get(0)
+				der, err := base64.StdEncoding.DecodeString(string(first))
+				if err != nil {
+					t.Fatalf("kid %q kept, but its first x5c certificate is not base64: %v", kid, err)
+				}
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					t.Fatalf("kid %q kept, but its first x5c certificate does not parse: %v", kid, err)
+				}
+				if eq, ok := kept.raw.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(c.PublicKey) {
+					t.Fatalf("kid %q kept with a key (%T) its first x5c certificate does not hold (%T)", kid, kept.raw, c.PublicKey)
+				}
+			}
+			// Signing costs (RSA most): the first few kept keys only.
+			if checked++; checked > 3 {
+				continue
+			}
+			for _, s := range signers {
+				pub := s.priv.Public().(interface{ Equal(crypto.PublicKey) bool })
+				want := pub.Equal(kept.raw) && (kept.alg.String() == "" || kept.alg.String() == s.alg.String())
+				_, err := v.Verify(context.Background(), token(t, s, kid))
+				// A token whose kid breaks the header's text rules (a
+				// control character, a card number) is refused whatever
+				// the key: only a kid of plain characters must verify.
+				if err != nil && want && !plainKid(kid) {
+					continue
+				}
+				if (err == nil) != want {
+					t.Fatalf("kid %q (%T, alg %q): Verify(a token %s signed by the target's key) = %v; want verified: %v", kid, kept.raw, kept.alg.String(), s.alg.String(), err, want)
+				}
+			}
+		}
+	})
+}
+
+// plainKid: a kid no header rule refuses (letters, digits, "-", "_", ".").
+func plainKid(kid string) bool {
+	if kid == "" || len(kid) > 256 {
+		return false
+	}
+	for _, r := range kid {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// cryptoRefuses says why Go's crypto cannot verify with raw, a kept key,
+// or "" when it can: a wrong signature must be refused as wrong, not
+// because the key is unusable. An Ed25519 key must not accept the
+// signature (R the identity, S zero) that verifies under a key of small
+// order for one message in eight or more.
+func cryptoRefuses(raw any) string {
+	digest := sha256.Sum256([]byte("x"))
+	switch k := raw.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return "an RSA key under 2048 bits"
+		}
+		err := rsa.VerifyPKCS1v15(k, crypto.SHA256, digest[:], make([]byte, (k.N.BitLen()+7)/8))
+		if !errors.Is(err, rsa.ErrVerification) {
+			return "crypto/rsa refuses it as a key: " + err.Error()
+		}
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return "an ECDSA key not on P-256"
+		}
+		if _, err := k.ECDH(); err != nil {
+			return "not a point of P-256: " + err.Error()
+		}
+	case ed25519.PublicKey:
+		if len(k) != ed25519.PublicKeySize {
+			return "an Ed25519 key of " + strconv.Itoa(len(k)) + " bytes"
+		}
+		forged := make([]byte, ed25519.SignatureSize)
+		forged[0] = 1 // R: the identity; S: 0
+		for i := range 16 {
+			if ed25519.Verify(k, []byte{byte(i)}, forged) {
+				return "a signature anyone can make verifies under it"
+			}
+		}
+	default:
+		return fmt.Sprintf("a %T, which no allowed algorithm verifies with", raw)
+	}
+	return ""
+}
