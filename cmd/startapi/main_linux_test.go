@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
@@ -54,11 +54,7 @@ func options(vars map[string]string, logs io.Writer) samlocal.Options {
 // anywhere a space is).
 func readme(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(b)), " ")
+	return doctext.README(t)
 }
 
 // TestCtrlCDuringStartUpIsQuiet: Ctrl-C while start-up still runs (here

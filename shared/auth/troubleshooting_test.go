@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -29,16 +28,7 @@ import (
 // second: a reworded detail or log message would leave an operator
 // searching the README for words it no longer holds.
 func TestTroubleshootingQuotesAMisconfiguredStack(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	i := strings.Index(readme, "\n## Troubleshooting\n")
-	if i < 0 {
-		t.Fatal("README has no Troubleshooting section")
-	}
-	troubleshooting := strings.Join(strings.Fields(readme[i:]), " ")
+	troubleshooting := doctext.Section(t, "Troubleshooting")
 	const refusedQuote = "**Every bearer request is 401 (`The bearer token is invalid or expired.`) on a deployed stack**"
 	const fetchQuote = "a `JWKS fetch failed` WARN line in the function's log"
 	for _, q := range []string{refusedQuote, fetchQuote} {

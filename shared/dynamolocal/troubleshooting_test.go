@@ -5,14 +5,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
 
@@ -27,17 +26,7 @@ import (
 // cmd/localapi's and cmd/startapi's TestWrongEndpointIsTheReadmes and
 // TestPortInUseIsTheReadmes.
 func TestTroubleshootingQuotesWhatStartPrints(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	i := strings.Index(readme, "\n## Troubleshooting\n")
-	if i < 0 {
-		t.Fatal("README has no Troubleshooting section")
-	}
-	// The README may wrap a line anywhere a space is.
-	troubleshooting := strings.Join(strings.Fields(readme[i:]), " ")
+	troubleshooting := doctext.Section(t, "Troubleshooting")
 
 	tests := []struct {
 		name  string

@@ -1,0 +1,49 @@
+// Package doctext gives tests the repository's README as its quotes are
+// checked: with its line breaks and runs of spaces as one space, since the
+// README may wrap a sentence anywhere a space is. Tests that hold a quote
+// of the README to the code (a Troubleshooting entry to the error it names)
+// read it here, from the module's root, whatever package they are in.
+package doctext
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// README is the module's README.md, its white space runs as one space.
+func README(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("doctext: no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(b)), " ")
+}
+
+// Section is README from its second-level heading "## heading" to its end
+// (the sections after it included), or ends the test if there is none.
+func Section(t testing.TB, heading string) string {
+	t.Helper()
+	text := README(t)
+	i := strings.Index(text, " ## "+heading+" ")
+	if i < 0 {
+		t.Fatalf("README has no %q section", "## "+heading)
+	}
+	return text[i+1:]
+}
