@@ -571,7 +571,8 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 }
 
 // retryAfterError is a key set that could not be had, with how long until
-// a retry can succeed.
+// a retry can succeed; Verify answers it as session.UnavailableFor that
+// wait (the 503's Retry-After).
 type retryAfterError struct {
 	err   error
 	after time.Duration
