@@ -17,6 +17,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -424,11 +425,7 @@ func TestWrongEndpointIsTheReadmes(t *testing.T) {
 	if !strings.HasPrefix(printed, start) || !strings.HasSuffix(printed, hint) {
 		t.Fatalf("make run prints %q; want it to start %q and end %q, as the README quotes it", printed, start, hint)
 	}
-	readme, rerr := os.ReadFile("../../README.md")
-	if rerr != nil {
-		t.Fatal(rerr)
-	}
-	text := strings.Join(strings.Fields(string(readme)), " ")
+	text := doctext.README(t)
 	if want := "`" + start + "... " + hint + "`"; !strings.Contains(text, want) {
 		t.Errorf("README does not quote what make run prints for a wrong DYNAMODB_ENDPOINT: got no %s", want)
 	}
@@ -454,12 +451,7 @@ func TestPortInUseIsTheReadmes(t *testing.T) {
 	}
 	// What main prints: "localapi: " and the error.
 	printed := strings.ReplaceAll("localapi: "+err.Error(), port, "3000")
-	readme, rerr := os.ReadFile("../../README.md")
-	if rerr != nil {
-		t.Fatal(rerr)
-	}
-	// The README may wrap a line anywhere a space is.
-	text := strings.Join(strings.Fields(string(readme)), " ")
+	text := doctext.README(t)
 	if want := "`" + printed + "`"; !strings.Contains(text, want) {
 		t.Errorf("README does not quote what make run prints on a taken port: got no %s", want)
 	}
