@@ -114,7 +114,7 @@ func startRow(n string, times, hello []float64) row {
 	for i := range min(len(times), len(hello)) {
 		rounds = append(rounds, times[i]/hello[i])
 	}
-	return ratioRow("cold start", "exec to first `next`: "+n, "≤ 2.0× hello", maxStartRatio, m/medianOf(hello), rounds, "; "+ms(m))
+	return ratioRow("cold start", "exec to first `next`: "+n, fmt.Sprintf("≤ %.1f× hello", maxStartRatio), maxStartRatio, m/medianOf(hello), rounds, "; "+ms(m))
 }
 
 // connTrap is a listener that counts the connections made to it.

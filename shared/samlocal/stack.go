@@ -204,7 +204,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			}
 			return env(k)
 		}); err != nil {
-			return nil, fmt.Errorf("%w: HOST=%s, and the functions refuse the development issuer's keys at %s (%v); listen on a loopback address, or on every interface (HOST=0.0.0.0, loopback included), or set JWKS_URL", ErrIssuerNotLoopback, local.Host, jwks, err)
+			return nil, fmt.Errorf("%w: HOST=%s, and the functions refuse the development issuer's keys at %s (%v); listen on a loopback address, or on every interface (HOST=0.0.0.0 or ::, loopback included), or set JWKS_URL", ErrIssuerNotLoopback, local.Host, jwks, err)
 		}
 	}
 
