@@ -25,7 +25,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/session"
@@ -880,15 +886,20 @@ func equalJSON(t *testing.T, what string, got, want any) {
 	}
 }
 
-// TestAlarmsWatchMetricsTheCodeEmits: every alarm on the paysessions
-// namespace watches a metric the code really emits, with exactly the
+// TestAlarmsWatchMetricsTheCodeEmits: every metric an alarm watches in the
+// paysessions namespace, its own metric or one of a metric-math alarm's
+// MetricStat queries, is one the code really emits, with exactly the
 // dimensions (names and values) it is emitted with; an alarm on a metric
 // nobody emits (a renamed metric, a dimension the code does not send) stays
 // at INSUFFICIENT_DATA, or OK under TreatMissingData notBreaching, forever
 // ("CloudWatch treats each unique combination of dimensions as a separate
-// metric", CloudWatch User Guide). The sweeper's summary line, an Embedded
-// Metric Format document, is produced by a real run; the metric filters'
-// metrics are the template's own.
+// metric", CloudWatch User Guide). The sweeper's summary line and the API's
+// request lines, Embedded Metric Format documents, are produced by a real
+// run and real requests; the metric filters' metrics are the template's
+// own. Any other namespace must be AWS's own (AWS/...), and an alarm whose
+// metrics this cannot see (none named, or an expression that finds its
+// own: SEARCH, a Metrics Insights query) fails it, so no alarm is passed
+// over unchecked.
 func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 	// A DynamoDB whose expiry index is empty: the run queries it and
 	// reports.
@@ -912,29 +923,39 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 		t.Fatalf("sweep run = %+v; want complete", r)
 	}
 	type metric struct{ Namespace, Name, Dimensions string }
-	emitted := map[metric]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		var doc map[string]any
-		if err := json.Unmarshal([]byte(line), &doc); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		directives, _ := get(doc, "_aws", "CloudWatchMetrics").([]any)
-		for _, d := range directives {
-			for _, set := range get(d, "Dimensions").([]any) {
-				var dims []string
-				for _, name := range toStrings(set) {
-					dims = append(dims, fmt.Sprintf("%s=%v", name, doc[name]))
-				}
-				sort.Strings(dims)
-				for _, m := range get(d, "Metrics").([]any) {
-					emitted[metric{get(d, "Namespace").(string), get(m, "Name").(string), strings.Join(dims, ",")}] = true
+	// emf reads the metrics log lines declare as EMF documents.
+	emf := func(lines []map[string]any) map[metric]bool {
+		out := map[metric]bool{}
+		for _, line := range lines {
+			for _, d := range toAnys(get(line, "_aws", "CloudWatchMetrics")) {
+				for _, set := range toAnys(get(d, "Dimensions")) {
+					var dims []string
+					for _, name := range toStrings(set) {
+						dims = append(dims, fmt.Sprintf("%s=%v", name, line[name]))
+					}
+					sort.Strings(dims)
+					for _, m := range toAnys(get(d, "Metrics")) {
+						out[metric{fmt.Sprint(get(d, "Namespace")), fmt.Sprint(get(m, "Name")), strings.Join(dims, ",")}] = true
+					}
 				}
 			}
 		}
+		return out
 	}
+	emitted := emf(jsonLines(t, logs.String()))
 	if len(emitted) == 0 {
 		t.Fatalf("the sweeper's run logged no EMF metric:\n%s", logs.String())
 	}
+	// The API's token metrics ride on its request lines (STACK_NAME set,
+	// as the template sets it): a token of the provider, one of another
+	// audience and one of a key the JWKS does not hold, each counting one
+	// (TestMisconfiguredTokenCheckPages has every case).
+	const stack = "paysessions-prod"
+	api := emf(apiMetricLines(t, ddbSrv.URL, stack))
+	if len(api) != 3 {
+		t.Fatalf("the API's request lines carry metrics %v; want 3 (TokensVerified, TokensMisaddressed, TokensOfUnknownKeys)", slices.Collect(maps.Keys(api)))
+	}
+	maps.Copy(emitted, api)
 	tpl := readTemplate(t)
 	for _, f := range resourcesOfType(tpl, "AWS::Logs::MetricFilter") {
 		for _, mt := range get(f, "Properties", "MetricTransformations").([]any) {
@@ -948,28 +969,109 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 			emitted[metric{get(mt, "MetricNamespace").(string), get(mt, "MetricName").(string), strings.Join(dims, ",")}] = true
 		}
 	}
-	for id, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
-		ns := get(a, "Properties", "Namespace")
-		if ns != "paysessions" {
-			continue // AWS's own metrics
-		}
-		var dims, wild []string
-		for _, d := range get(a, "Properties", "Dimensions").([]any) {
-			v := get(d, "Value")
-			if ref, ok := get(v, "Ref").(string); ok && get(tpl, "Resources", ref, "Type") == "AWS::Serverless::Function" {
-				v = physicalName(ref) // a function's Ref is its name
+	// value is what a dimension's value is in AWS: a function's Ref is its
+	// name, the stack's name the one the lines above were written with.
+	value := func(v any) any {
+		if ref, ok := get(v, "Ref").(string); ok {
+			if ref == "AWS::StackName" {
+				return stack
 			}
-			name := get(d, "Name").(string)
-			dims = append(dims, fmt.Sprintf("%s=%v", name, v))
-			wild = append(wild, name+"=*")
+			if get(tpl, "Resources", ref, "Type") == "AWS::Serverless::Function" {
+				return physicalName(ref)
+			}
 		}
-		sort.Strings(dims)
-		sort.Strings(wild)
-		name := get(a, "Properties", "MetricName").(string)
-		if !emitted[metric{ns.(string), name, strings.Join(dims, ",")}] && !emitted[metric{ns.(string), name, strings.Join(wild, ",")}] {
-			t.Errorf("alarm %s watches %s %s %v, which nothing emits; emitted: %v", id, ns, name, dims, slices.Collect(maps.Keys(emitted)))
+		return v
+	}
+	searches := regexp.MustCompile(`(?i)\bSEARCH\s*\(|\bSELECT\b`)
+	for id, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
+		p := get(a, "Properties")
+		// The metrics it watches: its own (Namespace, MetricName,
+		// Dimensions), or its MetricStat queries' (Metrics).
+		watched := []any{}
+		if get(p, "MetricName") != nil || get(p, "Namespace") != nil {
+			watched = append(watched, p)
+		}
+		for _, q := range toAnys(get(p, "Metrics")) {
+			if m := get(q, "MetricStat", "Metric"); m != nil {
+				watched = append(watched, m)
+			}
+			if e, ok := get(q, "Expression").(string); ok && searches.MatchString(e) {
+				t.Errorf("alarm %s: query %v = %q finds its metrics itself, which this test cannot check; name them in MetricStat queries", id, get(q, "Id"), e)
+			}
+		}
+		if len(watched) == 0 {
+			t.Errorf("alarm %s names no metric (neither its own nor a MetricStat query's): this test cannot check what it watches", id)
+		}
+		for _, m := range watched {
+			ns, _ := get(m, "Namespace").(string)
+			if ns != "paysessions" {
+				if !strings.HasPrefix(ns, "AWS/") {
+					t.Errorf("alarm %s watches namespace %v, neither paysessions nor AWS's own (AWS/...)", id, get(m, "Namespace"))
+				}
+				continue // AWS's own metrics
+			}
+			var dims, wild []string
+			for _, d := range toAnys(get(m, "Dimensions")) {
+				name := fmt.Sprint(get(d, "Name"))
+				dims = append(dims, fmt.Sprintf("%s=%v", name, value(get(d, "Value"))))
+				wild = append(wild, name+"=*")
+			}
+			sort.Strings(dims)
+			sort.Strings(wild)
+			name := fmt.Sprint(get(m, "MetricName"))
+			if !emitted[metric{ns, name, strings.Join(dims, ",")}] && !emitted[metric{ns, name, strings.Join(wild, ",")}] {
+				t.Errorf("alarm %s watches %s %s %v, which nothing emits; emitted: %v", id, ns, name, dims, slices.Collect(maps.Keys(emitted)))
+			}
 		}
 	}
+}
+
+// apiMetricLines are the log lines an API function (GET
+// /sessions/{sessionId}, built as its Lambda is: config.Load, app.New, its
+// handler) writes for three bearer tokens that each count toward a token
+// metric, with STACK_NAME=stack and the table at ddbURL.
+func apiMetricLines(t *testing.T, ddbURL, stack string) []map[string]any {
+	t.Helper()
+	idp, jwksURL := devIssuer(t)
+	stranger, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}}
+	elsewhere := claims
+	elsewhere.Audience = "another-api"
+	env := map[string]string{
+		"TABLE_NAME": "sessions", "DYNAMODB_ENDPOINT": ddbURL,
+		"JWKS_URL": jwksURL, "JWT_ISSUER": testIssuer, "JWT_AUDIENCE": testAudience,
+		"STACK_NAME": stack,
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	a, err := app.New(context.Background(), cfg, app.Options{Log: &logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := a.MustRoute(httpapi.PatternGetSession)
+	var out []map[string]any
+	for _, token := range []string{idp.MustMint(claims), idp.MustMint(elsewhere), stranger.MustMint(claims)} {
+		logs.Reset()
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(sample(t, "get-session", token, "", ""), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := handler(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range jsonLines(t, logs.String()) {
+			if line["_aws"] != nil {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
 }
 
 // TestTemplateDefaultsAreTheCodes: a variable the template sets from a

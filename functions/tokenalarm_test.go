@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -206,27 +208,43 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 	if env := get(tpl, "Globals", "Function", "Environment", "Variables", "STACK_NAME"); fmt.Sprint(env) != "map[Ref:AWS::StackName]" {
 		t.Errorf("Globals STACK_NAME = %v; want the stack's name (Ref AWS::StackName)", env)
 	}
+	// The alarms on the token check's metrics are the ones this judges;
+	// an alarm on other metrics of the namespace (the sweeper's) is
+	// TestAlarmsWatchMetricsTheCodeEmits's alone.
+	tokenMetrics := map[string]bool{}
+	for c := auth.TokenVerified; c <= auth.TokenOfUnknownKey; c++ {
+		tokenMetrics[c.Metric()] = true
+	}
 	var found []string
 	for id, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
 		p := get(a, "Properties")
+		if name := fmt.Sprint(get(p, "MetricName")); get(p, "Namespace") == "paysessions" && tokenMetrics[name] {
+			found = append(found, id)
+			t.Errorf("%s watches %s alone; want the token check's one alarm, on TokensMisaddressed and TokensVerified together", id, name)
+			continue
+		}
 		stats := map[string]string{} // query id -> metric name
+		var queries []any
 		for _, q := range toAnys(get(p, "Metrics")) {
 			ms := get(q, "MetricStat")
 			if ms == nil || get(ms, "Metric", "Namespace") != "paysessions" {
 				continue
 			}
-			name := fmt.Sprint(get(ms, "Metric", "MetricName"))
-			stats[fmt.Sprint(get(q, "Id"))] = name
-			dims, _ := json.Marshal(get(ms, "Metric", "Dimensions"))
-			if string(dims) != `[{"Name":"Service","Value":"api"},{"Name":"Stack","Value":{"Ref":"AWS::StackName"}}]` ||
-				get(ms, "Stat") != "Sum" || fmt.Sprint(get(ms, "Period")) != "300" || fmt.Sprint(get(q, "ReturnData")) != "false" {
-				t.Errorf("%s: %s = %v; want the Sum over 5 minutes of paysessions %s (Service=api, Stack=the stack's name), not returned", id, get(q, "Id"), q, name)
-			}
+			stats[fmt.Sprint(get(q, "Id"))] = fmt.Sprint(get(ms, "Metric", "MetricName"))
+			queries = append(queries, q)
 		}
-		if len(stats) == 0 {
+		if !slices.ContainsFunc(slices.Collect(maps.Values(stats)), func(name string) bool { return tokenMetrics[name] }) {
 			continue
 		}
 		found = append(found, id)
+		for _, q := range queries {
+			ms := get(q, "MetricStat")
+			dims, _ := json.Marshal(get(ms, "Metric", "Dimensions"))
+			if string(dims) != `[{"Name":"Service","Value":"api"},{"Name":"Stack","Value":{"Ref":"AWS::StackName"}}]` ||
+				get(ms, "Stat") != "Sum" || fmt.Sprint(get(ms, "Period")) != "300" || fmt.Sprint(get(q, "ReturnData")) != "false" {
+				t.Errorf("%s: %s = %v; want the Sum over 5 minutes of paysessions %s (Service=api, Stack=the stack's name), not returned", id, get(q, "Id"), q, get(ms, "Metric", "MetricName"))
+			}
+		}
 		for q, name := range stats {
 			if anyone[name] {
 				t.Errorf("%s watches %s (%s), which a token anyone can make counts; want only what a token of the provider counts", id, name, q)
