@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -52,11 +53,26 @@ import (
 //     empties under a sustained fault rate and then fails requests long after
 //     the faults end; DynamoDB's own throttling already protects the table;
 //   - each attempt is cut off after 3 s (a hung connection is retried, not
-//     waited on).
+//     waited on);
+//   - and so is the connection it opens: a TCP connect is given 1.5 s
+//     (dialTimeout) and a TLS handshake 1.5 s (tlsHandshakeTimeout),
+//     together the attempt's 3 s, so a connection being opened ends with
+//     the attempt that opened it. Cutting the attempt off does not end
+//     them: net/http dials under a context without the request's
+//     cancellation (a later request may use the connection) and ends a
+//     dial only at the dialer's timeout, a handshake at the transport's,
+//     the SDK's 30 s and 10 s. While DynamoDB hangs (a black-holed address,
+//     a stopped engine whose listen queue is full) every attempt given up
+//     on left its dial running for 30 s, a goroutine and a socket each:
+//     hundreds piled up. In-Region both take milliseconds (the SDK's own
+//     "in-region" defaults mode allows 1.1 s each); 1.5 s still fits a
+//     connect whose first SYN was lost (Linux resends it after 1 s).
 const (
-	maxAttempts    = 5
-	maxBackoff     = 500 * time.Millisecond
-	attemptTimeout = 3 * time.Second
+	maxAttempts         = 5
+	maxBackoff          = 500 * time.Millisecond
+	attemptTimeout      = 3 * time.Second
+	dialTimeout         = 1500 * time.Millisecond
+	tlsHandshakeTimeout = 1500 * time.Millisecond
 )
 
 // ClientOptions configure NewClient.
@@ -106,9 +122,17 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// The client talks to one host: keep as many idle connections to it
 		// as the transport keeps in all. The SDK's default of 10 per host
 		// makes a process with more concurrent calls than that (the local
-		// server under load) open a new connection for most calls.
-		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout).WithTransportOptions(func(tr *http.Transport) {
+		// server under load) open a new connection for most calls. The
+		// dialer is the SDK's (keep-alive included) with its timeout
+		// shortened; it replaces the SDK's tracing wrapper of the dial,
+		// which only names the peer in the SDK's spans, and this client
+		// has no tracer (the SDK does the same in its other defaults
+		// modes).
+		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout).WithDialerOptions(func(d *net.Dialer) {
+			d.Timeout = dialTimeout
+		}).WithTransportOptions(func(tr *http.Transport) {
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
+			tr.TLSHandshakeTimeout = tlsHandshakeTimeout
 		})
 		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" && !strings.HasPrefix(o.Endpoint, "http://") {
 			pem, err := os.ReadFile(bundle)

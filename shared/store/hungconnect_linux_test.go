@@ -1,0 +1,206 @@
+package store_test
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestConnectGivenUpEndsWithItsAttempt: while DynamoDB hangs, the TCP
+// connect or TLS handshake an attempt started ends with the attempt
+// (client.go: "a connection being opened ends with the attempt that opened
+// it"), not at the SDK's defaults (a 30 s connect timeout, a 10 s handshake
+// timeout). net/http detaches a dial from its request's cancellation
+// (Transport.getConn dials under context.WithoutCancel), so cutting the
+// attempt off (3 s) does not end it: before the fix each attempt given up
+// on left its dial running for 30 s (its goroutine and socket), and a
+// stopped engine piled them up (760 goroutines seen).
+//
+// The hangs are real sockets, through the client NewClient builds (its
+// production timeouts): a connect to a listener whose accept queue is full
+// (backlog 0, one connection never accepted; Linux drops further SYNs, so
+// the connect hangs as with a black-holed address), and a TLS handshake
+// with a listener that accepts and never answers. The end of the dial or
+// handshake is seen through httptrace (the dial keeps the request's
+// context values). The bound leaves 4 s past the attempt's end for a
+// loaded machine (each ends 1.5 s after it began); the SDK's defaults end
+// them 27 s and 7 s after the attempt's end (30.0 s and 10.0 s after they
+// began, measured before the fix).
+func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
+	bound := store.AttemptTimeout + 4*time.Second
+	tests := []struct {
+		name      string
+		handshake bool // the TCP connect succeeds and the TLS handshake hangs
+		caBundle  bool // AWS_CA_BUNDLE set (the client's other transport path)
+	}{
+		{"TCP connect hangs", false, false},
+		{"TLS handshake hangs", true, false},
+		{"TLS handshake hangs, AWS_CA_BUNDLE set", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bundle := ""
+			if tt.caBundle {
+				bundle = caBundleFile(t)
+			}
+			t.Setenv("AWS_CA_BUNDLE", bundle)
+			endpoint := "http://" + fullAcceptQueue(t)
+			if tt.handshake {
+				endpoint = "https://" + silentListener(t)
+			}
+			db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: endpoint, MaxAttempts: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ended := make(chan error, 1)
+			var mu sync.Mutex
+			var started time.Time
+			start := func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if started.IsZero() {
+					started = time.Now()
+				}
+			}
+			end := func(err error) {
+				select {
+				case ended <- err:
+				default:
+				}
+			}
+			trace := &httptrace.ClientTrace{
+				ConnectStart: func(string, string) { start() },
+				ConnectDone:  func(_, _ string, err error) { end(err) },
+			}
+			if tt.handshake {
+				trace = &httptrace.ClientTrace{
+					TLSHandshakeStart: start,
+					TLSHandshakeDone:  func(_ tls.ConnectionState, err error) { end(err) },
+				}
+			}
+			ctx := httptrace.WithClientTrace(context.Background(), trace)
+			if _, err := getBlob(ctx, db); err == nil {
+				t.Fatal("the call succeeded against a hung endpoint")
+			}
+			mu.Lock()
+			began := started
+			mu.Unlock()
+			if began.IsZero() {
+				t.Fatal("no connect or handshake began")
+			}
+			select {
+			case err := <-ended:
+				var ne net.Error
+				if !errors.As(err, &ne) || !ne.Timeout() {
+					t.Errorf("it ended with %v; want a timeout (the endpoint must hang, not fail)", err)
+				}
+				if took := time.Since(began); took > bound {
+					t.Errorf("it ended %v after it began; want within %v", took.Round(time.Millisecond), bound)
+				}
+			case <-time.After(time.Until(began.Add(bound))):
+				t.Errorf("still running %v after it began, the call given up; want it ended within %v (the attempt is cut at %v)",
+					time.Since(began).Round(time.Millisecond), bound, store.AttemptTimeout)
+			}
+		})
+	}
+}
+
+// fullAcceptQueue is the address of a listener whose accept queue is full:
+// listen(2) with backlog 0 holds one connection, which is never accepted,
+// and Linux drops the SYNs of further connects, so they hang (retrying
+// their SYN) until the connecting side gives up.
+func fullAcceptQueue(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	// Fill the queue: connect until a connect hangs (the first does, on
+	// Linux, after one). A connect to loopback that is not dropped takes
+	// microseconds.
+	for range 8 {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return addr
+			}
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	t.Fatalf("%s: 8 connects to a listener of backlog 0 got through; want its queue full", addr)
+	return ""
+}
+
+// silentListener is the address of a listener that accepts connections and
+// never writes to them (a TLS handshake with it hangs).
+func silentListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// caBundleFile writes a PEM certificate (an httptest server's) to a file.
+func caBundleFile(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewTLSServer(nil)
+	defer srv.Close()
+	name := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(name, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
