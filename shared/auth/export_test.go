@@ -22,3 +22,6 @@ func NewAPIKeyFrom(fill func([]byte)) (id, key string, secretHash []byte) {
 // SetJWKSTransport makes v fetch its JWKS through rt (a test's TLS server's
 // transport, which trusts that server's certificate).
 func SetJWKSTransport(v *JWTVerifier, rt http.RoundTripper) { v.client.Transport = rt }
+
+// JWKSFetchTimeout is jwksFetchTimeout, for the tests of package auth_test.
+const JWKSFetchTimeout = jwksFetchTimeout

@@ -51,6 +51,23 @@ const (
 	refreshGap = 10 * time.Second
 	// jwksFetchTimeout bounds one JWKS fetch.
 	jwksFetchTimeout = 5 * time.Second
+	// jwksDialTimeout and jwksTLSHandshakeTimeout bound the connection a
+	// fetch opens (its TCP connect, name resolution included, and its TLS
+	// handshake): together jwksFetchTimeout, so a connection being opened
+	// ends with the fetch that opened it. The fetch giving up does not
+	// end them: net/http dials under a context without the request's
+	// cancellation (a later request may use the connection) and ends a
+	// dial only at the dialer's timeout, a handshake at the transport's,
+	// http.DefaultTransport's 30 s and 10 s. While the identity provider
+	// hung (a black-holed address, a listen queue that is full) each fetch
+	// given up on at 5 s left its connect running to 30 s, a goroutine and
+	// a socket the container held for nothing. The provider is reached
+	// over the internet, not in-Region as DynamoDB is (the store allows
+	// 1.5 s each): 2.5 s still fits a connect whose first SYN was lost
+	// (Linux resends it after 1 s) and a TLS handshake of a few round
+	// trips on any path a fetch could use within 5 s.
+	jwksDialTimeout         = jwksFetchTimeout / 2
+	jwksTLSHandshakeTimeout = jwksFetchTimeout - jwksDialTimeout
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20
 	// maxSkippedLogged bounds the kids of unusable keys remembered so each
@@ -193,7 +210,7 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 	}
 	v := &JWTVerifier{
 		cfg:     cfg,
-		client:  &http.Client{Timeout: jwksFetchTimeout, CheckRedirect: checkJWKSRedirect},
+		client:  &http.Client{Timeout: jwksFetchTimeout, Transport: newJWKSTransport(), CheckRedirect: checkJWKSRedirect},
 		skipped: map[[sha256.Size]byte]struct{}{},
 
 		loggedURL: loggedJWKSURL(cfg.JWKSURL),
@@ -206,6 +223,19 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 		v.cache, _ = lru.New[[sha256.Size]byte, *verified](entries)
 	}
 	return v
+}
+
+// newJWKSTransport is the JWKS fetch's own transport: http.DefaultTransport
+// as it is (its proxy from the environment, HTTP/2, its idle-connection
+// limits and keep-alive) but for the connection a fetch opens, which ends
+// with the fetch (jwksDialTimeout, jwksTLSHandshakeTimeout). Its own, not
+// DefaultTransport with shorter timeouts: nothing else may change what the
+// fetch is given, and the fetch changes nothing for anyone else.
+func newJWKSTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: jwksDialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = jwksTLSHandshakeTimeout
+	return tr
 }
 
 // verified is a cached outcome: the token's principal and times, and the
