@@ -72,7 +72,8 @@ const (
 	maxJWKSBytes = 1 << 20
 	// maxSkippedLogged bounds the kids of unusable keys remembered so each
 	// is logged once. Each is remembered by its SHA-256, 32 bytes however
-	// long the kid (SkippedKidsMaxBytes).
+	// long the kid (SkippedKidsMaxBytes). Past those, a fetch logs the
+	// unusable keys it cannot remember on one line (usable).
 	maxSkippedLogged = 1000
 	// maxShownText bounds the identity provider's own text (shownText) in
 	// a log line or an error.
@@ -142,7 +143,8 @@ type JWTConfig struct {
 // bits, an Ed25519 key of small order, an encryption key, a private key,
 // one whose x5c certifies another key, one without a kid, one jwx cannot
 // parse) is skipped and logged once by
-// kid; only a set with no usable key fails (503). A failed fetch keeps the
+// kid (past maxSkippedLogged kids, those a fetch skips are named together
+// on one line); only a set with no usable key fails (503). A failed fetch keeps the
 // set in hand, however old. The set in hand is an
 // immutable snapshot read without a lock: a fetch runs outside any lock,
 // one at a time, and requests whose kid the snapshot holds never wait for
@@ -782,9 +784,12 @@ func shownClientError(err error) error {
 
 // usable returns the keys of set the service can verify with, by kid,
 // exported once per set so verification uses ready raw keys. The others
-// are logged once each, by kid.
+// are logged once each, by kid, while the container can remember them
+// (skip); those it cannot are named together on one line of this fetch.
 func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
 	keys := make(map[string]verifyKey, set.Len())
+	var unlogged int // skipped keys the container could not remember
+	var sampleKid, sampleWhy string
 	for i := 0; i < set.Len(); i++ {
 		k, _ := set.Key(i)
 		kid, _ := k.KeyID()
@@ -796,10 +801,19 @@ func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
 			why = "another usable key has the same kid"
 		}
 		if why != "" {
-			v.skip(kid, why)
+			if !v.skip(kid, why) {
+				if unlogged == 0 {
+					sampleKid, sampleWhy = kid, why
+				}
+				unlogged++
+			}
 			continue
 		}
 		keys[kid] = vk
+	}
+	if unlogged > 0 {
+		v.cfg.Logger.Warn("JWKS keys skipped, not logged one by one: the container remembers no more skipped kids",
+			"jwks_url", v.loggedURL, "keys", unlogged, "sample_kid", shownText(sampleKid), "sample_reason", shownText(sampleWhy))
 	}
 	return keys
 }
@@ -917,18 +931,24 @@ func smallOrderEd25519(pub ed25519.PublicKey) bool {
 }
 
 // skip logs an unusable key, once per kid (up to maxSkippedLogged kids a
-// container, remembered by digest: SkippedKidsMaxBytes).
-func (v *JWTVerifier) skip(kid, why string) {
+// container, remembered by digest: SkippedKidsMaxBytes), and reports
+// whether it is logged or was before. One the container cannot remember
+// is not logged here: usable names those of a fetch together, on one line
+// (a line each, past the first 1,000, was up to ~1,000 lines of ~1 KiB on
+// every fetch).
+func (v *JWTVerifier) skip(kid, why string) bool {
 	d := sha256.Sum256([]byte(kid))
 	v.mu.Lock()
 	_, seen := v.skipped[d]
-	if !seen && len(v.skipped) < maxSkippedLogged {
+	remembered := !seen && len(v.skipped) < maxSkippedLogged
+	if remembered {
 		v.skipped[d] = struct{}{}
 	}
 	v.mu.Unlock()
-	if !seen {
+	if remembered {
 		v.cfg.Logger.Warn("JWKS key skipped", "jwks_url", v.loggedURL, "kid", shownText(kid), "reason", shownText(why))
 	}
+	return seen || remembered
 }
 
 // shownText is s, text the identity provider chose, cut to maxShownText

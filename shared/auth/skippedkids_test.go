@@ -1,8 +1,11 @@
 package auth_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -67,4 +70,90 @@ func TestSkippedKidsMemoryIsBounded(t *testing.T) {
 		t.Errorf("Verify(token of the good key) = %v; want it verified", err)
 	}
 	runtime.KeepAlive(v)
+}
+
+// TestSkippedKidsLogIsBoundedPerFetch: past the 1,000 skipped kids a
+// container remembers, "each new one is logged on every fetch (up to
+// ~1,000 WARN lines of ~1 KiB per fetch, one fetch per 10 s at most)". A
+// key is logged on a line of its own only when it is remembered (so once
+// in the container's life); the skipped keys a fetch cannot remember are
+// named together on one WARN line of that fetch, with how many they are
+// and one of them as a sample. Four fetches of 999 unusable keys each (a
+// set holds at most 1,000 keys, the good one included): the first fills
+// 999 of the 1,000 places, the second the last one, the third and fourth
+// find none. Before, the second, third and fourth fetches logged 999 lines
+// each.
+func TestSkippedKidsLogIsBoundedPerFetch(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	stranger := newIssuer(t, jwa.ES256()) // never in the set: its token makes the verifier fetch
+	jwks := newJWKSServer(t, iss.JWKS())
+	clock := &testClock{now: time.Now()}
+	logs := &syncBuffer{}
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock.Now,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	set := func(name string) []byte {
+		entries := make([]string, 999)
+		for i := range entries {
+			entries[i] = fmt.Sprintf(`{"kty":"foo","kid":"%s-%03d"}`, name, i)
+		}
+		return withKeys(t, iss, entries...)
+	}
+	unknown := stranger.MustMint(devtoken.Claims{MerchantID: "m-1"})
+	tests := []struct {
+		set        string
+		kidLines   int // lines naming one skipped key each
+		summaries  int // lines naming the keys not logged one by one
+		notLogged  int // how many the summary says
+		sampleFrom string
+	}{
+		{"a", 999, 0, 0, ""},
+		{"b", 1, 1, 998, "b-"},
+		{"c", 0, 1, 999, "c-"},
+		{"c", 0, 1, 999, "c-"},
+	}
+	for i, tt := range tests {
+		jwks.set(set(tt.set))
+		clock.Advance(11 * time.Second) // past the refresh gap
+		from := len(logs.String())
+		if _, err := v.Verify(context.Background(), unknown); err == nil {
+			t.Fatal("a token of a key the set lacks verified")
+		}
+		if n := jwks.fetches.Load(); n != int64(i+1) {
+			t.Fatalf("fetch %d: JWKS fetches: got %d; want %d", i+1, n, i+1)
+		}
+		var kidLines, summaries, notLogged int
+		var sample string
+		sc := bufio.NewScanner(strings.NewReader(logs.String()[from:]))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var line struct {
+				Level     string
+				Kid       *string
+				Keys      int
+				SampleKid string `json:"sample_kid"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+				t.Fatalf("fetch %d: log line %q: %v", i+1, sc.Text(), err)
+			}
+			switch {
+			case line.Level != "WARN":
+				t.Errorf("fetch %d: log line %s; want only WARN lines", i+1, sc.Text())
+			case line.Kid != nil:
+				kidLines++
+			case line.Keys > 0:
+				summaries++
+				notLogged += line.Keys
+				sample = line.SampleKid
+			default:
+				t.Errorf("fetch %d: log line %s; want a skipped key's or the summary", i+1, sc.Text())
+			}
+		}
+		if kidLines != tt.kidLines || summaries != tt.summaries || notLogged != tt.notLogged {
+			t.Errorf("fetch %d (set %s): got %d lines of a key each, %d summaries of %d keys; want %d, %d of %d",
+				i+1, tt.set, kidLines, summaries, notLogged, tt.kidLines, tt.summaries, tt.notLogged)
+		}
+		if !strings.HasPrefix(sample, tt.sampleFrom) {
+			t.Errorf("fetch %d (set %s): the summary's sample kid: got %q; want one of set %s", i+1, tt.set, sample, tt.set)
+		}
+	}
 }
