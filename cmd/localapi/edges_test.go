@@ -8,12 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
@@ -288,15 +288,11 @@ func TestUnreadableBodyIsAPIGatewaysOwn400(t *testing.T) {
 	// (docs/openapi.yaml's list once named only the path's failed second
 	// decoding, and said a GET's body is never read).
 	for _, q := range []struct{ file, quote string }{
-		{"../../README.md", "or a body whose chunked framing is broken (any path, method or credentials): API Gateway's own answer"},
-		{"../../docs/design.md", "or a body whose chunked framing is broken (which API Gateway cannot buffer, so no function sees it), its `{\"message\":\"Bad Request\"}`"},
-		{specPath, "and so is a body sent chunked whose framing is broken, on any path, method or credentials"},
+		{"README.md", "or a body whose chunked framing is broken (any path, method or credentials): API Gateway's own answer"},
+		{"docs/design.md", "or a body whose chunked framing is broken (which API Gateway cannot buffer, so no function sees it), its `{\"message\":\"Bad Request\"}`"},
+		{"docs/openapi.yaml", "and so is a body sent chunked whose framing is broken, on any path, method or credentials"},
 	} {
-		b, err := os.ReadFile(q.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if text := strings.Join(strings.Fields(string(b)), " "); !strings.Contains(text, q.quote) {
+		if text := doctext.File(t, q.file); !strings.Contains(text, q.quote) {
 			t.Errorf("%s does not say that a body whose chunked framing is broken is API Gateway's own 400: no %q", q.file, q.quote)
 		}
 	}

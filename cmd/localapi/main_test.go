@@ -425,9 +425,9 @@ func TestWrongEndpointIsTheReadmes(t *testing.T) {
 	if !strings.HasPrefix(printed, start) || !strings.HasSuffix(printed, hint) {
 		t.Fatalf("make run prints %q; want it to start %q and end %q, as the README quotes it", printed, start, hint)
 	}
-	text := doctext.README(t)
+	text := doctext.Section(t, "Troubleshooting")
 	if want := "`" + start + "... " + hint + "`"; !strings.Contains(text, want) {
-		t.Errorf("README does not quote what make run prints for a wrong DYNAMODB_ENDPOINT: got no %s", want)
+		t.Errorf("README's Troubleshooting does not quote what make run prints for a wrong DYNAMODB_ENDPOINT: got no %s", want)
 	}
 }
 
@@ -451,8 +451,8 @@ func TestPortInUseIsTheReadmes(t *testing.T) {
 	}
 	// What main prints: "localapi: " and the error.
 	printed := strings.ReplaceAll("localapi: "+err.Error(), port, "3000")
-	text := doctext.README(t)
+	text := doctext.Section(t, "Troubleshooting")
 	if want := "`" + printed + "`"; !strings.Contains(text, want) {
-		t.Errorf("README does not quote what make run prints on a taken port: got no %s", want)
+		t.Errorf("README's Troubleshooting does not quote what make run prints on a taken port: got no %s", want)
 	}
 }

@@ -50,11 +50,11 @@ func options(vars map[string]string, logs io.Writer) samlocal.Options {
 	return samlocal.Options{Getenv: func(k string) string { return vars[k] }, Log: logs}
 }
 
-// readme is README.md with its line breaks as spaces (it may wrap a line
-// anywhere a space is).
-func readme(t *testing.T) string {
+// troubleshooting is README's Troubleshooting, where make run's and make
+// start-api's failures are quoted (doctext.Section).
+func troubleshooting(t *testing.T) string {
 	t.Helper()
-	return doctext.README(t)
+	return doctext.Section(t, "Troubleshooting")
 }
 
 // TestCtrlCDuringStartUpIsQuiet: Ctrl-C while start-up still runs (here
@@ -117,8 +117,8 @@ func TestWrongEndpointIsTheReadmes(t *testing.T) {
 	if !strings.HasPrefix(printed, start) || !strings.HasSuffix(printed, hint) {
 		t.Fatalf("make start-api prints %q; want it to start %q and end %q, as make run's does", printed, start, hint)
 	}
-	if want := "`" + strings.TrimSuffix(start, " operation error DynamoDB: CreateTable, ") + " ...`"; !strings.Contains(readme(t), want) {
-		t.Errorf("README does not quote what make start-api prints for a wrong DYNAMODB_ENDPOINT: got no %s", want)
+	if want := "`" + strings.TrimSuffix(start, " operation error DynamoDB: CreateTable, ") + " ...`"; !strings.Contains(troubleshooting(t), want) {
+		t.Errorf("README's Troubleshooting does not quote what make start-api prints for a wrong DYNAMODB_ENDPOINT: got no %s", want)
 	}
 }
 
@@ -143,7 +143,7 @@ func TestPortInUseIsTheReadmes(t *testing.T) {
 	if want := fmt.Sprintf("%s127.0.0.1:%s: ", start, port); !strings.HasPrefix(printed, want) || !strings.HasSuffix(printed, hint) {
 		t.Fatalf("make start-api prints %q; want it to start %q and end %q, as make run's does", printed, want, hint)
 	}
-	if want := "`" + start + "...`"; !strings.Contains(readme(t), want) {
-		t.Errorf("README does not quote what make start-api prints on a taken port: got no %s", want)
+	if want := "`" + start + "...`"; !strings.Contains(troubleshooting(t), want) {
+		t.Errorf("README's Troubleshooting does not quote what make start-api prints on a taken port: got no %s", want)
 	}
 }

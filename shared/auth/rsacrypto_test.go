@@ -18,7 +18,9 @@ import (
 
 // TestRSAKeyCryptoRefusesIsSkipped: an RSA key whose modulus is even or
 // whose exponent is over 2^31-1 is one crypto/rsa will not verify with
-// ("public modulus is even", "public exponent too large"; jwx takes both).
+// ("public modulus is even", "public exponent too large"; jwx takes both;
+// an exponent even or under 3, which crypto/rsa refuses too, jwx refuses
+// itself, and rsaVerifiable again).
 // It was kept as usable: a set of only such keys refused every token with
 // 401 (a bad signature, telling the holder to drop a token nobody could
 // check) and logged nothing, where a set with no usable key is a 503 and
@@ -46,6 +48,9 @@ func TestRSAKeyCryptoRefusesIsSkipped(t *testing.T) {
 		{"an exponent of 2^31+1", n, big.NewInt(1<<31 + 1), session.EUNAVAILABLE},
 		{"an exponent of 2^32+1", n, big.NewInt(1<<32 + 1), session.EUNAVAILABLE},
 		{"an even modulus", new(big.Int).Add(n, big.NewInt(1)), big.NewInt(65537), session.EUNAVAILABLE},
+		{"an even exponent", n, big.NewInt(65538), session.EUNAVAILABLE}, // "public exponent is even"
+		{"an exponent of 1", n, big.NewInt(1), session.EUNAVAILABLE},     // "public exponent too small"
+		{"an exponent of 3", n, big.NewInt(3), session.EUNAUTHORIZED},    // crypto/rsa's smallest: used, the signature is wrong
 	} {
 		k := map[string]any{}
 		for name, v := range own {

@@ -1,7 +1,8 @@
-// Package doctext gives tests the repository's README as its quotes are
-// checked: with its line breaks and runs of spaces as one space, since the
-// README may wrap a sentence anywhere a space is. Tests that hold a quote
-// of the README to the code (a Troubleshooting entry to the error it names)
+// Package doctext gives tests the repository's documents (the README,
+// docs/design.md, docs/openapi.yaml) as their quotes are checked: with
+// their line breaks and runs of spaces as one space, since a document may
+// wrap a sentence anywhere a space is. Tests that hold a quote of a
+// document to the code (a Troubleshooting entry to the error it names)
 // read it here, from the module's root, whatever package they are in.
 package doctext
 
@@ -14,6 +15,13 @@ import (
 
 // README is the module's README.md, its white space runs as one space.
 func README(t testing.TB) string {
+	t.Helper()
+	return File(t, "README.md")
+}
+
+// File is the file at path, from the module's root ("docs/design.md"), its
+// white space runs as one space.
+func File(t testing.TB, path string) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -29,7 +37,7 @@ func README(t testing.TB) string {
 		}
 		dir = parent
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path)))
 	if err != nil {
 		t.Fatal(err)
 	}

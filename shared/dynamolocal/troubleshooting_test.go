@@ -30,7 +30,7 @@ func TestTroubleshootingQuotesWhatStartPrints(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		quote string // the README's, between ** and `
+		quote string // the README's, between **` and `**
 		setup func(t *testing.T) (port int, shown func(string) string)
 	}{
 		{"no java on PATH", "java not found", func(t *testing.T) (int, func(string) string) {
@@ -57,8 +57,8 @@ func TestTroubleshootingQuotesWhatStartPrints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if want := "**`" + tt.quote; !strings.Contains(troubleshooting, want) {
-				t.Fatalf("README's Troubleshooting has no entry %s`**", want)
+			if want := "**`" + tt.quote + "`**"; !strings.Contains(troubleshooting, want) {
+				t.Fatalf("README's Troubleshooting has no entry %s", want)
 			}
 			port, shown := tt.setup(t)
 			// A registry that fails every download, should one be tried.
