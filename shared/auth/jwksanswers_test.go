@@ -358,3 +358,54 @@ func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C: a published
+// private key is the identity provider's incident, and its skip line must
+// say what it is. With an x5c of its own public key it was logged as a key
+// its x5c does not hold (a private key's Equal takes a private key, so the
+// comparison failed): the reason hid the leak. The reason logged must be
+// the same with and without the x5c.
+func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	for _, alg := range []jwa.SignatureAlgorithm{jwa.RS256(), jwa.ES256(), jwa.EdDSA()} {
+		t.Run(alg.String(), func(t *testing.T) {
+			key := privateKey(t, alg)
+			reasons := map[bool]string{}
+			for _, withX5C := range []bool{false, true} {
+				priv, err := jwk.Import(key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = priv.Set(jwk.KeyIDKey, "leaked")
+				var entry map[string]any
+				b, _ := json.Marshal(priv)
+				if err := json.Unmarshal(b, &entry); err != nil {
+					t.Fatal(err)
+				}
+				if withX5C {
+					entry["x5c"] = []string{certOf(t, key.Public())}
+				}
+				e, _ := json.Marshal(entry)
+				logs := &syncBuffer{}
+				jwks := newJWKSServer(t, withKeys(t, good, string(e)))
+				v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+					Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+				if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+					t.Fatalf("x5c %v: Verify(token of the good key) = %v; want it verified", withX5C, err)
+				}
+				for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+					var l struct{ Kid, Reason string }
+					if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
+						reasons[withX5C] = l.Reason
+					}
+				}
+				if reasons[withX5C] == "" {
+					t.Fatalf("x5c %v: no skip line for the private key: %s", withX5C, logs.String())
+				}
+			}
+			if reasons[true] != reasons[false] {
+				t.Errorf("reason logged with its x5c: got %q; want %q (as without)", reasons[true], reasons[false])
+			}
+		})
+	}
+}

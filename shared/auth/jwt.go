@@ -834,6 +834,11 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
+	if _, private := raw.(crypto.Signer); private {
+		// Before x5c: a private key's Equal takes a private key, so
+		// x5cMismatch would call it another key and hide the leak.
+		return verifyKey{}, fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
+	}
 	if why := x5cMismatch(k, raw); why != "" {
 		return verifyKey{}, why
 	}
