@@ -18,17 +18,25 @@ import (
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
+// buildBinary builds the local server without the race detector, as `make
+// run` does, and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "localapi")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // startBinary builds the local server without the race detector (as `make
 // run` does) and runs it as its own process until the test ends. It
 // returns the base URL and the process id.
 func startBinary(t *testing.T, env map[string]string) (string, int) {
 	t.Helper()
 	storetest.RequireEngine(t)
-	bin := filepath.Join(t.TempDir(), "localapi")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	port := freePort(t)
 	vars := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),

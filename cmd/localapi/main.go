@@ -23,7 +23,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that DynamoDB
+	// Local is stopped, not killed with the server.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	// LOCALAPI_CPUPROFILE=file writes a CPU profile of the whole run, for
 	// `make bench`'s investigations (go tool pprof).
@@ -49,7 +51,7 @@ func main() {
 // run serves until ctx ends. ready, when set, receives the base URL once
 // the server accepts requests.
 //
-// ctx ending (Ctrl-C, SIGTERM) is the user's stop at any moment: during
+// ctx ending (Ctrl-C, SIGTERM, SIGHUP) is the user's stop at any moment: during
 // start-up too, whatever error start-up then met (its calls canceled,
 // DynamoDB Local interrupted by the same Ctrl-C), run stops what it
 // started and returns nil, so the command exits 0 saying nothing. Under

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,5 +64,58 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.ReadAll(c); err != nil {
 		t.Errorf("the stalled connection after the stop: read got %v; want it closed by the server", err)
+	}
+}
+
+// TestStopSignalsStopCleanly: `make run` is stopped by Ctrl-C, by SIGTERM,
+// and by closing its terminal, which sends SIGHUP to the processes in it.
+// Each is a clean stop: "Shutting down...", exit 0, and DynamoDB Local,
+// when the server started it, stopped by the server (SIGTERM, waited for)
+// rather than SIGKILLed by the kernel as its parent dies. Before, SIGHUP
+// killed the server at once (signal: hangup), and the engine, killed
+// mid-way through its own stop, left its /tmp/hsperfdata_<user>/<pid>
+// file behind.
+func TestStopSignalsStopCleanly(t *testing.T) {
+	storetest.RequireEngine(t)
+	bin := buildBinary(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin)
+			cmd.Env = []string{
+				"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+				"PORT=" + freePort(t), "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
+				"TABLE_NAME=" + fmt.Sprintf("signal-%d-%d", os.Getpid(), time.Now().UnixNano()),
+				"SWEEP_INTERVAL=1h",
+			}
+			out := &lockedBuffer{}
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			t.Cleanup(func() { _ = cmd.Process.Kill() })
+			deadline := time.After(60 * time.Second)
+			for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
+				select {
+				case err := <-exited:
+					t.Fatalf("localapi exited before it was ready: %v\n%s", err, out)
+				case <-deadline:
+					t.Fatalf("localapi not ready after 60 s\n%s", out)
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-exited:
+				if err != nil || !strings.Contains(out.String(), "Shutting down...") {
+					t.Errorf("localapi after %v: %v; want a clean stop (exit 0, Shutting down...)\n%s", sig, err, out)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("localapi still running 30 s after %v", sig)
+			}
+		})
 	}
 }
