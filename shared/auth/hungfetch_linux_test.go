@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/hungtcp"
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -75,39 +75,7 @@ func TestJWKSConnectGivenUpEndsWithItsFetch(t *testing.T) {
 // connect to it that began to end (its socket to leave SYN_SENT).
 func hungConnect(t *testing.T) (string, func(time.Time) (time.Time, error)) {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	full := false
-	for i := 0; i < 8 && !full; i++ { // connect until a connect hangs
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		var ne net.Error
-		switch {
-		case errors.As(err, &ne) && ne.Timeout():
-			full = true
-		case err != nil:
-			t.Fatal(err)
-		default:
-			t.Cleanup(func() { c.Close() })
-		}
-	}
-	if !full {
-		t.Fatalf("%s: 8 connects to a listener of backlog 0 got through; want its queue full", addr)
-	}
+	addr, port := hungtcp.FullQueue(t)
 	// In /proc/net/tcp a connect to the listener has the remote address
 	// 0100007F:<port in hex> and the state 02 (SYN_SENT).
 	remote := fmt.Sprintf("0100007F:%04X", port)

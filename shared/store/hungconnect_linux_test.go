@@ -5,17 +5,16 @@ import (
 	"crypto/tls"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"net"
 	"net/http/httptest"
 	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/hungtcp"
 	"github.com/paysessions/paysessions/shared/store"
 )
 
@@ -57,7 +56,8 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 				bundle = caBundleFile(t)
 			}
 			t.Setenv("AWS_CA_BUNDLE", bundle)
-			endpoint := "http://" + fullAcceptQueue(t)
+			addr, _ := hungtcp.FullQueue(t)
+			endpoint := "http://" + addr
 			if tt.handshake {
 				endpoint = "https://" + silentListener(t)
 			}
@@ -116,46 +116,6 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fullAcceptQueue is the address of a listener whose accept queue is full:
-// listen(2) with backlog 0 holds one connection, which is never accepted,
-// and Linux drops the SYNs of further connects, so they hang (retrying
-// their SYN) until the connecting side gives up.
-func fullAcceptQueue(t *testing.T) string {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
-	// Fill the queue: connect until a connect hangs (the first does, on
-	// Linux, after one). A connect to loopback that is not dropped takes
-	// microseconds.
-	for range 8 {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				return addr
-			}
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-	}
-	t.Fatalf("%s: 8 connects to a listener of backlog 0 got through; want its queue full", addr)
-	return ""
 }
 
 // silentListener is the address of a listener that accepts connections and
