@@ -53,7 +53,9 @@ func serving(w io.Writer, endpoint string) {
 }
 
 func run(port int, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that the engine
+	// is stopped (and removes its files), not killed with the command.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Port: port, Progress: os.Stderr})
 	if err != nil {

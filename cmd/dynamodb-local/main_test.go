@@ -40,10 +40,7 @@ func TestFreshMachineWithoutNPM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("java is the one machine requirement and is not on PATH: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "dynamodb-local")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, goTool)
 
 	// PATH holds java and nothing else.
 	path := t.TempDir()
@@ -143,6 +140,17 @@ func TestFreshMachineWithoutNPM(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Errorf("dynamodb-local still running 30s after Ctrl-C")
 	}
+}
+
+// buildBinary builds the command without the race detector, as `go run`
+// and `make test` run it, and returns its path.
+func buildBinary(t *testing.T, goTool string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dynamodb-local")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func freePort(t *testing.T) int {

@@ -5,8 +5,8 @@
 // (package samlocal). It takes make run's variables (PORT, HOST, JWKS_URL,
 // JWT_ISSUER, JWT_AUDIENCE, SESSION_EXPIRY, RESULT_RETENTION,
 // SWEEP_INTERVAL, DYNAMODB_ENDPOINT, TABLE_NAME), plus LAMBDA_CONCURRENCY
-// (instances per function, default 2). Ctrl-C (or SIGTERM) stops every
-// process it started.
+// (instances per function, default 2). Ctrl-C (or SIGTERM, or SIGHUP: a
+// closed terminal) stops every process it started.
 //
 // To drive it from a test as a subprocess: set PORT, TABLE_NAME and
 // DYNAMODB_ENDPOINT (so the URL, table and engine are known), wait until
@@ -28,7 +28,10 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that go build's
+	// compilers, the emulators and DynamoDB Local are stopped in order, not
+	// orphaned or killed with start-api.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	// The bootstraps go under bin/ (make clean removes it), not a temporary
 	// directory a killed start-api could not remove.
@@ -41,7 +44,7 @@ func main() {
 
 // run serves until ctx ends, then stops the stack.
 //
-// ctx ending (Ctrl-C, SIGTERM) is the user's stop at any moment, as for
+// ctx ending (Ctrl-C, SIGTERM, SIGHUP) is the user's stop at any moment, as for
 // make run (cmd/localapi): during start-up too, whatever error start-up
 // then met (its calls canceled, a go build or make the same Ctrl-C
 // interrupted), run returns nil once Start has stopped what it started, so
