@@ -46,7 +46,9 @@ const goStopDelay = 10 * time.Second
 // it runs in a process group of its own, which gets the interrupt, so the
 // compilers and linkers go started stop with it. exec.CommandContext's own
 // way killed the go command alone, and they ran on, orphaned; a start-api
-// stopped by SIGTERM (no Ctrl-C reaching every process) left them. In its
+// stopped by SIGTERM or a closed terminal's SIGHUP (no Ctrl-C reaching
+// every process, and the shell's SIGHUP reaches its job's group, not this
+// one) left them. In its
 // own group, a Ctrl-C reaches go only through start-api, as it reaches the
 // emulators.
 func goCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
