@@ -24,8 +24,8 @@ import (
 // that list, sessions whose index entry the index query already filters
 // out (listUntil long past: the partitions' own positions move past them),
 // and sessions the table read drops (closed early, past their retention,
-// their entries still in the index). Walked page by page at page sizes 1,
-// 7 and 50, with sessions created between pages, the first page by a
+// their entries still in the index). Walked page by page at page sizes 1
+// (days of up to 64 sessions), 7 and 50, with sessions created between pages, the first page by a
 // store of the LIST_SHARDS the sessions were written with and the rest by
 // one of the same or a raised LIST_SHARDS ("raising it is safe", README),
 // and some pages' cursors replayed after the walk: each walk lists every
@@ -94,7 +94,14 @@ func TestListWalksNeverSkipOrDouble(t *testing.T) {
 				}
 				return ids, next
 			}
-			for _, limit := range []int{1, 7, 50} {
+			limits := []int{1, 7, 50}
+			if c.n > 64 {
+				// A walk a session a page over hundreds of sessions costs
+				// minutes under -race and finds nothing the smaller days'
+				// walks at 1 do not.
+				limits = limits[1:]
+			}
+			for _, limit := range limits {
 				want := slices.Clone(whole)
 				var got []string
 				type mark struct {
