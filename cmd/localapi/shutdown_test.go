@@ -69,12 +69,15 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 
 // TestStopSignalsStopCleanly: `make run` is stopped by Ctrl-C, by SIGTERM,
 // and by closing its terminal, which sends SIGHUP to the processes in it.
-// Each is a clean stop: "Shutting down...", exit 0, and DynamoDB Local,
-// when the server started it, stopped by the server (SIGTERM, waited for)
-// rather than SIGKILLed by the kernel as its parent dies. Before, SIGHUP
-// killed the server at once (signal: hangup), and the engine, killed
-// mid-way through its own stop, left its /tmp/hsperfdata_<user>/<pid>
-// file behind.
+// Each is a clean stop: "Shutting down...", exit 0, so that DynamoDB
+// Local, when the server started it, is stopped by the server (SIGTERM,
+// waited for) rather than SIGKILLed by the kernel as its parent dies.
+// Before, SIGHUP killed the server at once (signal: hangup), and the
+// engine, killed mid-way through its own stop, left its
+// /tmp/hsperfdata_<user>/<pid> file behind. The server here uses the
+// tests' engine (DYNAMODB_ENDPOINT), so only its own stop is seen; an
+// engine's stop on each signal, through the same dynamolocal, is
+// cmd/dynamodb-local's and cmd/startapi's test of this name.
 func TestStopSignalsStopCleanly(t *testing.T) {
 	storetest.RequireEngine(t)
 	bin := buildBinary(t)

@@ -195,6 +195,12 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 						return
 					}
 					// A killed engine's file, left behind, once it has gone.
+					// start-api is killed first (the engine dies with it):
+					// cleanups run last-registered first, so the kill above
+					// would come only after this wait, and an engine whose
+					// start-api outlived its signal was killed after it, its
+					// file left.
+					_ = cmd.Process.Kill()
 					for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 						if !listening.Alive(engine) {
 							_ = os.Remove(perfData)

@@ -64,9 +64,19 @@ import (
 //     the SDK's 30 s and 10 s. While DynamoDB hangs (a black-holed address,
 //     a stopped engine whose listen queue is full) every attempt given up
 //     on left its dial running for 30 s, a goroutine and a socket each:
-//     hundreds piled up. In-Region both take milliseconds (the SDK's own
-//     "in-region" defaults mode allows 1.1 s each); 1.5 s still fits a
-//     connect whose first SYN was lost (Linux resends it after 1 s).
+//     hundreds piled up. In-Region a connect takes milliseconds (the
+//     SDK's own "in-region" defaults mode allows 1.1 s each); 1.5 s still
+//     fits one whose first SYN was lost (Linux resends it after 1 s), and
+//     a name lookup whose packet was lost (Go's resolver asks again
+//     after resolv.conf's timeout, 5 s by default) is retried sooner than
+//     at the attempt's 3 s. A handshake takes milliseconds too, but for a
+//     container's first: Go loads the system's trusted roots inside it
+//     (parsing the whole CA bundle, 45 to 70 ms of CPU on a full core,
+//     measured), and at 128 MB a function has about 1/14 of a vCPU, so
+//     that one may take most of its 1.5 s or more. Cut off, it costs one
+//     retry, not the call: the roots go on loading and the next attempt's
+//     handshake finds them (a 1.6 s first call, measured with a bundle
+//     that takes longer to load).
 const (
 	maxAttempts         = 5
 	maxBackoff          = 500 * time.Millisecond
