@@ -63,15 +63,15 @@ const (
 	// given up on at 5 s left its connect running to 30 s, a goroutine and
 	// a socket the container held for nothing. The provider is reached
 	// over the internet, not in-Region as DynamoDB is (the store allows
-	// 1.5 s each): 2.5 s still fits a connect whose first SYN was lost
-	// (Linux resends it after 1 s) and a TLS handshake of a few round
-	// trips on any path a fetch could use within 5 s. A container's first
-	// handshake, often this one (a bearer token's first request), also
-	// loads the system's trusted roots, which at a 128 MB function's CPU
-	// share can take about a second (store's client.go). A fetch cut off is not
-	// retried: in a new container every bearer token is then a 503 until
-	// a fetch may start again, refreshGap later.
-	jwksDialTimeout         = jwksFetchTimeout / 2
+	// 1 s and 2 s): 2 s still fits a connect whose first SYN was lost
+	// (Linux resends it after 1 s). The handshake has the larger share, 3 s:
+	// a container's first handshake, often this one (a bearer token's
+	// first request), also loads the system's trusted roots, which at a
+	// 128 MB function's CPU share can take about a second (store's
+	// client.go), beside a few round trips to the provider. A fetch cut
+	// off is not retried: in a new container every bearer token is then a
+	// 503 until a fetch may start again, refreshGap later.
+	jwksDialTimeout         = 2 * time.Second
 	jwksTLSHandshakeTimeout = jwksFetchTimeout - jwksDialTimeout
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20

@@ -54,8 +54,8 @@ import (
 //     the faults end; DynamoDB's own throttling already protects the table;
 //   - each attempt is cut off after 3 s (a hung connection is retried, not
 //     waited on);
-//   - and so is the connection it opens: a TCP connect is given 1.5 s
-//     (dialTimeout) and a TLS handshake 1.5 s (tlsHandshakeTimeout),
+//   - and so is the connection it opens: a TCP connect is given 1 s
+//     (dialTimeout) and a TLS handshake 2 s (tlsHandshakeTimeout),
 //     together the attempt's 3 s, so a connection being opened ends with
 //     the attempt that opened it. Cutting the attempt off does not end
 //     them: net/http dials under a context without the request's
@@ -65,24 +65,24 @@ import (
 //     a stopped engine whose listen queue is full) every attempt given up
 //     on left its dial running for 30 s, a goroutine and a socket each:
 //     hundreds piled up. In-Region a connect takes milliseconds (the
-//     SDK's own "in-region" defaults mode allows 1.1 s each); 1.5 s still
-//     fits one whose first SYN was lost (Linux resends it after 1 s), and
-//     a name lookup whose packet was lost (Go's resolver asks again
-//     after resolv.conf's timeout, 5 s by default) is retried sooner than
-//     at the attempt's 3 s. A handshake takes milliseconds too, but for a
-//     container's first: Go loads the system's trusted roots inside it
-//     (parsing the whole CA bundle, 45 to 70 ms of CPU on a full core,
-//     measured), and at 128 MB a function has about 1/14 of a vCPU, so
-//     that one may take most of its 1.5 s or more. Cut off, it costs one
-//     retry, not the call: the roots go on loading and the next attempt's
-//     handshake finds them (a 1.6 s first call, measured with a bundle
-//     that takes longer to load).
+//     SDK's own "in-region" defaults mode allows 1.1 s); one whose first
+//     SYN was lost (Linux resends it after 1 s), or whose name lookup lost
+//     its packet (Go's resolver asks again after resolv.conf's timeout,
+//     5 s by default), is given up at 1 s and retried at once, sooner than
+//     at the attempt's 3 s. The handshake has the larger share: it takes
+//     milliseconds too, but for a container's first, in which Go loads
+//     the system's trusted roots (parsing the whole CA bundle, 45 to 70 ms
+//     of CPU on a full core, measured); at 128 MB a function has about
+//     1/14 of a vCPU, so that one may take about a second. Cut off, it
+//     costs one retry, not the call: the roots go on loading and the next
+//     attempt's handshake finds them (a 1.6 s first call, measured with a
+//     bundle that took longer to load than a 1.5 s handshake timeout).
 const (
 	maxAttempts         = 5
 	maxBackoff          = 500 * time.Millisecond
 	attemptTimeout      = 3 * time.Second
-	dialTimeout         = 1500 * time.Millisecond
-	tlsHandshakeTimeout = 1500 * time.Millisecond
+	dialTimeout         = 1 * time.Second
+	tlsHandshakeTimeout = 2 * time.Second
 )
 
 // ClientOptions configure NewClient.

@@ -35,9 +35,9 @@ import (
 // with a listener that accepts and never answers. The end of the dial or
 // handshake is seen through httptrace (the dial keeps the request's
 // context values). The bound leaves 4 s past the attempt's end for a
-// loaded machine (each ends 1.5 s after it began); the SDK's defaults end
-// them 27 s and 7 s after the attempt's end (30.0 s and 10.0 s after they
-// began, measured before the fix).
+// loaded machine (a connect ends 1 s, a handshake 2 s after it began);
+// the SDK's defaults end them 27 s and 7 s after the attempt's end (30.0 s
+// and 10.0 s after they began, measured before the fix).
 func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 	bound := store.AttemptTimeout + 4*time.Second
 	tests := []struct {
