@@ -27,6 +27,11 @@ func main() {
 	// Local is stopped, not killed with the server.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	// `make run | tee log` stopped by Ctrl-C or a closed terminal: tee ends
+	// too, and a write to stdout or stderr would kill the server (Go's
+	// default for a broken pipe on fd 1 or 2) before it stopped DynamoDB
+	// Local. Ignored, such writes fail (EPIPE) and the stop carries on.
+	signal.Ignore(syscall.SIGPIPE)
 	// LOCALAPI_CPUPROFILE=file writes a CPU profile of the whole run, for
 	// `make bench`'s investigations (go tool pprof).
 	if path := os.Getenv("LOCALAPI_CPUPROFILE"); path != "" {

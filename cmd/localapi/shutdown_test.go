@@ -78,11 +78,18 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 // tests' engine (DYNAMODB_ENDPOINT), so only its own stop is seen; an
 // engine's stop on each signal, through the same dynamolocal, is
 // cmd/dynamodb-local's and cmd/startapi's test of this name.
+//
+// `make run | tee log` too: Ctrl-C or a closed terminal ends tee as well,
+// and the server's output is then a pipe no one reads. A write to it fails
+// (EPIPE) and the stop carries on. Before, "Shutting down..." to that pipe
+// killed the server (signal: broken pipe: Go's default for fd 1 and 2), and
+// an engine it had started was SIGKILLed with it.
 func TestStopSignalsStopCleanly(t *testing.T) {
 	storetest.RequireEngine(t)
 	bin := buildBinary(t)
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range stopCases {
+		t.Run(tc.name(), func(t *testing.T) {
+			sig := tc.sig
 			cmd := exec.Command(bin)
 			cmd.Env = []string{
 				"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
@@ -91,7 +98,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 				"SWEEP_INTERVAL=1h",
 			}
 			out := &lockedBuffer{}
-			cmd.Stdout, cmd.Stderr = out, out
+			teeGone := output(t, cmd, out, tc.teeGone)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -108,17 +115,61 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 				case <-time.After(50 * time.Millisecond):
 				}
 			}
+			teeGone()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
 			select {
 			case err := <-exited:
-				if err != nil || !strings.Contains(out.String(), "Shutting down...") {
+				if err != nil || !tc.teeGone && !strings.Contains(out.String(), "Shutting down...") {
 					t.Errorf("localapi after %v: %v; want a clean stop (exit 0, Shutting down...)\n%s", sig, err, out)
 				}
 			case <-time.After(30 * time.Second):
 				t.Fatalf("localapi still running 30 s after %v", sig)
 			}
 		})
+	}
+}
+
+// stopCase is a signal and whether the output is a pipe whose reader (tee)
+// has gone when the signal comes.
+type stopCase struct {
+	sig     syscall.Signal
+	teeGone bool
+}
+
+func (c stopCase) name() string {
+	if c.teeGone {
+		return c.sig.String() + "/tee gone"
+	}
+	return c.sig.String()
+}
+
+// stopCases: each stop signal, and `| tee` ended by the same Ctrl-C or
+// closed terminal.
+var stopCases = []stopCase{
+	{sig: syscall.SIGINT}, {sig: syscall.SIGTERM}, {sig: syscall.SIGHUP},
+	{sig: syscall.SIGINT, teeGone: true}, {sig: syscall.SIGHUP, teeGone: true},
+}
+
+// output gives cmd's stdout and stderr to out: directly, or with teeGone
+// through a pipe read into out until the returned func closes its read end
+// (a tee that has died). Call that func before the signal.
+func output(t *testing.T, cmd *exec.Cmd, out io.Writer, teeGone bool) func() {
+	t.Helper()
+	if !teeGone {
+		cmd.Stdout, cmd.Stderr = out, out
+		return func() {}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	cmd.Stdout, cmd.Stderr = w, w
+	go func() { _, _ = io.Copy(out, r) }()
+	return func() {
+		w.Close() // the command's copy only, once it has started
+		r.Close()
 	}
 }
