@@ -33,6 +33,11 @@ func main() {
 	// orphaned or killed with start-api.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	// `make start-api | tee log` stopped by Ctrl-C or a closed terminal: tee
+	// ends too, and a write to stdout or stderr would kill start-api (Go's
+	// default for a broken pipe on fd 1 or 2) before it stopped what it
+	// started. Ignored, such writes fail (EPIPE) and the stop carries on.
+	signal.Ignore(syscall.SIGPIPE)
 	// The bootstraps go under bin/ (make clean removes it), not a temporary
 	// directory a killed start-api could not remove.
 	o := samlocal.Options{Log: os.Stderr, BuildDir: filepath.Join("bin", "start-api")}

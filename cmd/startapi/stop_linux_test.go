@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -85,6 +86,12 @@ func runFakeGo(args []string) {
 // Before, SIGHUP killed start-api at once (signal: hangup): the compilers
 // ran on, orphaned, and the engine left that file behind.
 //
+// `make start-api | tee log` too: Ctrl-C or a closed terminal ends tee as
+// well, and start-api's output is then a pipe no one reads; its writes fail
+// (EPIPE) and the stop carries on. Before, its stop's first line to that
+// pipe killed it (signal: broken pipe), and the engine was SIGKILLed with
+// it, its file left.
+//
 // Each serving start-api starts its own engine, whose start takes most of
 // the test's time; one that is building uses the tests' engine (its own
 // would be stopped by the same Close).
@@ -121,8 +128,9 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, building := range []bool{true, false} {
-		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
-			name := map[bool]string{true: "building", false: "serving"}[building] + "/" + sig.String()
+		for _, tc := range stopCases {
+			sig := tc.sig
+			name := map[bool]string{true: "building", false: "serving"}[building] + "/" + tc.name()
 			t.Run(name, func(t *testing.T) {
 				pidFile := filepath.Join(t.TempDir(), "compiler")
 				mode := "-"
@@ -141,7 +149,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 						"TABLE_NAME="+fmt.Sprintf("signal-%d-%d", os.Getpid(), time.Now().UnixNano()))
 				}
 				out := &lockedBuffer{}
-				cmd.Stdout, cmd.Stderr = out, out
+				teeGone := output(t, cmd, out, tc.teeGone)
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
@@ -209,12 +217,17 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 					}
 				})
 
+				teeGone()
 				if err := cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
 				select {
 				case err := <-exited:
-					if building {
+					if tc.teeGone {
+						if err != nil {
+							t.Errorf("start-api after %v, its output's reader gone: %v; want exit 0\n%s", sig, err, out)
+						}
+					} else if building {
 						// Quiet: no line but start-up's own.
 						said := slices.DeleteFunc(strings.Split(out.String(), "\n"), func(l string) bool {
 							return l == "" || strings.HasPrefix(l, "Starting: ") || strings.HasPrefix(l, "start-api  ")
@@ -256,4 +269,47 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 func cmdline(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
+}
+
+// stopCase is a signal and whether the output is a pipe whose reader (tee)
+// has gone when the signal comes.
+type stopCase struct {
+	sig     syscall.Signal
+	teeGone bool
+}
+
+func (c stopCase) name() string {
+	if c.teeGone {
+		return c.sig.String() + "/tee gone"
+	}
+	return c.sig.String()
+}
+
+// stopCases: each stop signal, and `| tee` ended by the same Ctrl-C or
+// closed terminal.
+var stopCases = []stopCase{
+	{sig: syscall.SIGINT}, {sig: syscall.SIGTERM}, {sig: syscall.SIGHUP},
+	{sig: syscall.SIGINT, teeGone: true}, {sig: syscall.SIGHUP, teeGone: true},
+}
+
+// output gives cmd's stdout and stderr to out: directly, or with teeGone
+// through a pipe read into out until the returned func closes its read end
+// (a tee that has died). Call that func before the signal.
+func output(t *testing.T, cmd *exec.Cmd, out io.Writer, teeGone bool) func() {
+	t.Helper()
+	if !teeGone {
+		cmd.Stdout, cmd.Stderr = out, out
+		return func() {}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	cmd.Stdout, cmd.Stderr = w, w
+	go func() { _, _ = io.Copy(out, r) }()
+	return func() {
+		w.Close() // the command's copy only, once it has started
+		r.Close()
+	}
 }
