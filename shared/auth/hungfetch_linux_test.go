@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -116,22 +114,8 @@ func hungConnect(t *testing.T) (string, func(time.Time) (time.Time, error)) {
 // close the first connection it accepted.
 func hungHandshake(t *testing.T) (string, func(time.Time) (time.Time, error)) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := make(chan time.Time, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		_, _ = io.Copy(io.Discard, c) // the ClientHello, then the client's close
-		closed <- time.Now()
-	}()
-	t.Cleanup(func() { l.Close() })
-	return l.Addr().String(), func(deadline time.Time) (time.Time, error) {
+	addr, closed := hungtcp.Silent(t)
+	return addr, func(deadline time.Time) (time.Time, error) {
 		select {
 		case end := <-closed:
 			return end, nil

@@ -59,7 +59,8 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 			addr, _ := hungtcp.FullQueue(t)
 			endpoint := "http://" + addr
 			if tt.handshake {
-				endpoint = "https://" + silentListener(t)
+				silent, _ := hungtcp.Silent(t)
+				endpoint = "https://" + silent
 			}
 			db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: endpoint, MaxAttempts: 1})
 			if err != nil {
@@ -116,41 +117,6 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 			}
 		})
 	}
-}
-
-// silentListener is the address of a listener that accepts connections and
-// never writes to them (a TLS handshake with it hangs).
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
 }
 
 // caBundleFile writes a PEM certificate (an httptest server's) to a file.
