@@ -8,10 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/stoptest"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -87,9 +87,9 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 func TestStopSignalsStopCleanly(t *testing.T) {
 	storetest.RequireEngine(t)
 	bin := buildBinary(t)
-	for _, tc := range stopCases {
-		t.Run(tc.name(), func(t *testing.T) {
-			sig := tc.sig
+	for _, tc := range stoptest.Cases {
+		t.Run(tc.Name(), func(t *testing.T) {
+			sig := tc.Sig
 			cmd := exec.Command(bin)
 			cmd.Env = []string{
 				"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
@@ -98,7 +98,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 				"SWEEP_INTERVAL=1h",
 			}
 			out := &lockedBuffer{}
-			teeGone := output(t, cmd, out, tc.teeGone)
+			teeGone := stoptest.Output(t, cmd, out, tc.TeeGone)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -121,55 +121,12 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 			}
 			select {
 			case err := <-exited:
-				if err != nil || !tc.teeGone && !strings.Contains(out.String(), "Shutting down...") {
+				if err != nil || !tc.TeeGone && !strings.Contains(out.String(), "Shutting down...") {
 					t.Errorf("localapi after %v: %v; want a clean stop (exit 0, Shutting down...)\n%s", sig, err, out)
 				}
 			case <-time.After(30 * time.Second):
 				t.Fatalf("localapi still running 30 s after %v", sig)
 			}
 		})
-	}
-}
-
-// stopCase is a signal and whether the output is a pipe whose reader (tee)
-// has gone when the signal comes.
-type stopCase struct {
-	sig     syscall.Signal
-	teeGone bool
-}
-
-func (c stopCase) name() string {
-	if c.teeGone {
-		return c.sig.String() + "/tee gone"
-	}
-	return c.sig.String()
-}
-
-// stopCases: each stop signal, and `| tee` ended by the same Ctrl-C or
-// closed terminal.
-var stopCases = []stopCase{
-	{sig: syscall.SIGINT}, {sig: syscall.SIGTERM}, {sig: syscall.SIGHUP},
-	{sig: syscall.SIGINT, teeGone: true}, {sig: syscall.SIGHUP, teeGone: true},
-}
-
-// output gives cmd's stdout and stderr to out: directly, or with teeGone
-// through a pipe read into out until the returned func closes its read end
-// (a tee that has died). Call that func before the signal.
-func output(t *testing.T, cmd *exec.Cmd, out io.Writer, teeGone bool) func() {
-	t.Helper()
-	if !teeGone {
-		cmd.Stdout, cmd.Stderr = out, out
-		return func() {}
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close(); w.Close() })
-	cmd.Stdout, cmd.Stderr = w, w
-	go func() { _, _ = io.Copy(out, r) }()
-	return func() {
-		w.Close() // the command's copy only, once it has started
-		r.Close()
 	}
 }

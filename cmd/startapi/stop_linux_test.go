@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/listening"
 	"github.com/paysessions/paysessions/shared/samlocal"
+	"github.com/paysessions/paysessions/shared/stoptest"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -129,9 +129,9 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, building := range []bool{true, false} {
-		for _, tc := range stopCases {
-			sig := tc.sig
-			name := map[bool]string{true: "building", false: "serving"}[building] + "/" + tc.name()
+		for _, tc := range stoptest.Cases {
+			sig := tc.Sig
+			name := map[bool]string{true: "building", false: "serving"}[building] + "/" + tc.Name()
 			t.Run(name, func(t *testing.T) {
 				pidFile := filepath.Join(t.TempDir(), "compiler")
 				mode := "-"
@@ -155,7 +155,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 						"TABLE_NAME="+fmt.Sprintf("signal-%d-%d", os.Getpid(), time.Now().UnixNano()))
 				}
 				out := &lockedBuffer{}
-				teeGone := output(t, cmd, out, tc.teeGone)
+				teeGone := stoptest.Output(t, cmd, out, tc.TeeGone)
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
@@ -229,7 +229,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 				}
 				select {
 				case err := <-exited:
-					if tc.teeGone {
+					if tc.TeeGone {
 						if err != nil {
 							t.Errorf("start-api after %v, its output's reader gone: %v; want exit 0\n%s", sig, err, out)
 						}
@@ -275,47 +275,4 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 func cmdline(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
-}
-
-// stopCase is a signal and whether the output is a pipe whose reader (tee)
-// has gone when the signal comes.
-type stopCase struct {
-	sig     syscall.Signal
-	teeGone bool
-}
-
-func (c stopCase) name() string {
-	if c.teeGone {
-		return c.sig.String() + "/tee gone"
-	}
-	return c.sig.String()
-}
-
-// stopCases: each stop signal, and `| tee` ended by the same Ctrl-C or
-// closed terminal.
-var stopCases = []stopCase{
-	{sig: syscall.SIGINT}, {sig: syscall.SIGTERM}, {sig: syscall.SIGHUP},
-	{sig: syscall.SIGINT, teeGone: true}, {sig: syscall.SIGHUP, teeGone: true},
-}
-
-// output gives cmd's stdout and stderr to out: directly, or with teeGone
-// through a pipe read into out until the returned func closes its read end
-// (a tee that has died). Call that func before the signal.
-func output(t *testing.T, cmd *exec.Cmd, out io.Writer, teeGone bool) func() {
-	t.Helper()
-	if !teeGone {
-		cmd.Stdout, cmd.Stderr = out, out
-		return func() {}
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close(); w.Close() })
-	cmd.Stdout, cmd.Stderr = w, w
-	go func() { _, _ = io.Copy(out, r) }()
-	return func() {
-		w.Close() // the command's copy only, once it has started
-		r.Close()
-	}
 }
