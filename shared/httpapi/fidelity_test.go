@@ -367,7 +367,9 @@ func testDocument004DeclineReasonsAlwaysAnObject(t *testing.T, h *harness) {
 
 // TestDocument003InitAsSpringBindsABoolean: "Add init=true to include
 // appearance and cardCategories in the response. These fields are omitted
-// by default". The service behind the document is Spring, which binds the
+// by default". docs/design.md §6: "an empty value is absent (false),
+// characters up to U+0020 at either end are trimmed and of repeated
+// values the first counts". The service behind the document is Spring, which binds the
 // optional boolean with StringToBooleanConverter: trimmed (Java's trim:
 // every character up to U+0020), empty is absent, true/on/yes/1 and
 // false/off/no/0 in any case, anything else 400; a repeated parameter is
