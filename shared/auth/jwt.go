@@ -844,10 +844,12 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
-	if _, private := raw.(crypto.Signer); private {
+	if _, private := raw.(interface{ Public() crypto.PublicKey }); private {
 		// Before x5c: a private key's Equal takes a private key, so
-		// x5cMismatch would call it another key and hide the leak.
-		return verifyKey{}, fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
+		// x5cMismatch would call it another key and hide the leak. Not
+		// crypto.Signer: an X25519 key (*ecdh.PrivateKey) signs nothing,
+		// and was logged as a key that fits no alg.
+		return verifyKey{}, privateKeyReason(raw)
 	}
 	if why := x5cMismatch(k, raw); why != "" {
 		return verifyKey{}, why
@@ -877,6 +879,15 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		}
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// privateKeyReason is the reason a published private key is skipped: a
+// signing key, or another private key (X25519's, for key agreement).
+func privateKeyReason(raw any) string {
+	if _, signer := raw.(crypto.Signer); !signer {
+		return fmt.Sprintf("a private key (%T): the identity provider published the private part of a key", raw)
+	}
+	return fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
 }
 
 // x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when
