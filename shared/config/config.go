@@ -173,13 +173,15 @@ func (c Config) RequireJWT() error {
 
 // SettingError is a setting start-up refuses: Name is the variable refused
 // (LIST_SHARDS), Related the others the refusal is about (WRITE_GUARD's
-// against SESSION_EXPIRY and RESULT_RETENTION); Error is the message users
-// see, which names them all. Load, LoadLocal and RequireJWT join one per
-// refused setting (errors.As finds the first; each is in the join's
-// Unwrap).
+// against SESSION_EXPIRY and RESULT_RETENTION), Want what a value must be
+// when the value itself is refused ("an integer from 1 to 32"; empty for a
+// missing value or a relation); Error is the message users see, which
+// names them all. Load, LoadLocal and RequireJWT join one per refused
+// setting (errors.As finds the first; each is in the join's Unwrap).
 type SettingError struct {
 	Name    string
 	Related []string
+	Want    string
 	msg     string
 }
 
@@ -191,7 +193,7 @@ type parser struct {
 }
 
 func (p *parser) fail(name, value, want string) {
-	p.errs = append(p.errs, &SettingError{Name: name, msg: fmt.Sprintf("%s=%q is invalid: want %s", name, value, want)})
+	p.errs = append(p.errs, &SettingError{Name: name, Want: want, msg: fmt.Sprintf("%s=%q is invalid: want %s", name, value, want)})
 }
 
 func (p *parser) err() error { return errors.Join(p.errs...) }
