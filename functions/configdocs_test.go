@@ -1,6 +1,7 @@
 package functions_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,4 +77,29 @@ func TestEveryVariableTheCodeReadsIsDocumented(t *testing.T) {
 			t.Errorf("shared/config reads %s, but docs/design.md §9's table has no row for it", k)
 		}
 	}
+}
+
+// TestTableNameRuleIsDocumented: a TABLE_NAME start-up refuses is
+// refused by a rule (DynamoDB's table names), and the README's row for
+// TABLE_NAME states it, as the rows of the other settings state their
+// ranges: what start-up says it wants is in the row (its backticks aside).
+func TestTableNameRuleIsDocumented(t *testing.T) {
+	_, err := config.Load(func(k string) string { return map[string]string{"TABLE_NAME": "a b"}[k] })
+	var se *config.SettingError
+	if !errors.As(err, &se) || se.Name != "TABLE_NAME" || se.Want == "" {
+		t.Fatalf("Load(TABLE_NAME=\"a b\") = %v; want a SettingError of TABLE_NAME saying what it wants", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "| `TABLE_NAME` |") {
+			if !strings.Contains(strings.ReplaceAll(line, "`", ""), se.Want) {
+				t.Errorf("README's TABLE_NAME row does not say what start-up wants, %q: %s", se.Want, line)
+			}
+			return
+		}
+	}
+	t.Errorf("README has no TABLE_NAME row")
 }

@@ -25,3 +25,7 @@ func SetJWKSTransport(v *JWTVerifier, rt http.RoundTripper) { v.client.Transport
 
 // JWKSFetchTimeout is jwksFetchTimeout, for the tests of package auth_test.
 const JWKSFetchTimeout = jwksFetchTimeout
+
+// PrivateKeyReason is the reason a JWKS key's skip line gives for raw, a
+// published private key.
+func PrivateKeyReason(raw any) string { return privateKeyReason(raw) }

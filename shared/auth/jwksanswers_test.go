@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -364,12 +365,30 @@ func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
 // say what it is. With an x5c of its own public key it was logged as a key
 // its x5c does not hold (a private key's Equal takes a private key, so the
 // comparison failed): the reason hid the leak. The reason logged must be
-// the same with and without the x5c.
+// the same with and without the x5c, and the private key's. An X25519
+// private key (OKP, crv X25519: a key-agreement key, no signer) was logged
+// as a key that "fits none" of the algs: a private key all the same.
 func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
 	good := newIssuer(t, jwa.ES256())
-	for _, alg := range []jwa.SignatureAlgorithm{jwa.RS256(), jwa.ES256(), jwa.EdDSA()} {
-		t.Run(alg.String(), func(t *testing.T) {
-			key := privateKey(t, alg)
+	x25519, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		key  interface{ Public() crypto.PublicKey }
+		x5c  crypto.PublicKey // the key its x5c certifies: its own, where crypto/x509 can make a certificate of it
+	}{
+		{"RS256", privateKey(t, jwa.RS256()), nil},
+		{"ES256", privateKey(t, jwa.ES256()), nil},
+		{"EdDSA", privateKey(t, jwa.EdDSA()), nil},
+		{"X25519", x25519, privateKey(t, jwa.EdDSA()).Public()}, // x509: "unsupported public key type: *ecdh.PublicKey"
+	} {
+		if c.x5c == nil {
+			c.x5c = c.key.Public()
+		}
+		t.Run(c.name, func(t *testing.T) {
+			key := c.key
 			reasons := map[bool]string{}
 			for _, withX5C := range []bool{false, true} {
 				priv, err := jwk.Import(key)
@@ -383,7 +402,7 @@ func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
 					t.Fatal(err)
 				}
 				if withX5C {
-					entry["x5c"] = []string{certOf(t, key.Public())}
+					entry["x5c"] = []string{certOf(t, c.x5c)}
 				}
 				e, _ := json.Marshal(entry)
 				logs := &syncBuffer{}
@@ -402,6 +421,9 @@ func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
 				if reasons[withX5C] == "" {
 					t.Fatalf("x5c %v: no skip line for the private key: %s", withX5C, logs.String())
 				}
+			}
+			if want := auth.PrivateKeyReason(key); reasons[false] != want {
+				t.Errorf("reason logged: got %q; want %q", reasons[false], want)
 			}
 			if reasons[true] != reasons[false] {
 				t.Errorf("reason logged with its x5c: got %q; want %q (as without)", reasons[true], reasons[false])

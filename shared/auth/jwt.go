@@ -263,15 +263,20 @@ func (e *verified) fresh(now time.Time) bool {
 	return !now.Before(e.at) && now.Before(e.until)
 }
 
-// usedKey is the JWKS key a token's signature was checked with.
+// usedKey is the JWKS key a token's signature was checked with, and the
+// alg the key set gave it then (zero when it named none).
 type usedKey struct {
 	kid string
+	alg jwa.SignatureAlgorithm
 	raw any
 }
 
-// held reports whether the key set in hand still holds k under its kid. A
-// fetch exports its keys afresh, so an unchanged key is recognised by
-// value, not identity. A set older than JWKSMaxAge is fetched again in the
+// held reports whether the key set in hand still holds k under its kid,
+// with the same alg (or none, as then). A fetch exports its keys afresh,
+// so an unchanged key is recognised by value, not identity; its alg is
+// compared too, so that a hit never accepts what verifying afresh would
+// refuse ("key ... is for ...") nor an alg the key no longer names
+// (defence in depth: each accepted alg fits one key type today). A set older than JWKSMaxAge is fetched again in the
 // background, as for a token verified afresh: a container whose every use
 // hits the cache keeps its set fresh too.
 func (v *JWTVerifier) held(k usedKey, now time.Time) bool {
@@ -283,7 +288,7 @@ func (v *JWTVerifier) held(k usedKey, now time.Time) bool {
 		v.startRefresh(now)
 	}
 	cur, ok := s.keys[k.kid]
-	if !ok {
+	if !ok || cur.alg.String() != k.alg.String() {
 		return false
 	}
 	pub, ok := cur.raw.(interface{ Equal(crypto.PublicKey) bool })
@@ -553,7 +558,7 @@ func (v *JWTVerifier) provideKey(ctx context.Context, sink jws.KeySink, sig *jws
 		return fmt.Errorf("key %q does not fit algorithm %s", kid, alg.String())
 	}
 	v.sigChecks.Add(1)
-	*used = usedKey{kid: kid, raw: k.raw}
+	*used = usedKey{kid: kid, alg: k.alg, raw: k.raw}
 	sink.Key(alg, k.raw)
 	return nil
 }
@@ -839,10 +844,12 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
-	if _, private := raw.(crypto.Signer); private {
+	if _, private := raw.(interface{ Public() crypto.PublicKey }); private {
 		// Before x5c: a private key's Equal takes a private key, so
-		// x5cMismatch would call it another key and hide the leak.
-		return verifyKey{}, fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
+		// x5cMismatch would call it another key and hide the leak. Not
+		// crypto.Signer: an X25519 key (*ecdh.PrivateKey) signs nothing,
+		// and was logged as a key that fits no alg.
+		return verifyKey{}, privateKeyReason(raw)
 	}
 	if why := x5cMismatch(k, raw); why != "" {
 		return verifyKey{}, why
@@ -872,6 +879,15 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		}
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
+}
+
+// privateKeyReason is the reason a published private key is skipped: a
+// signing key, or another private key (X25519's, for key agreement).
+func privateKeyReason(raw any) string {
+	if _, signer := raw.(crypto.Signer); !signer {
+		return fmt.Sprintf("a private key (%T): the identity provider published the private part of a key", raw)
+	}
+	return fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
 }
 
 // x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when

@@ -1,6 +1,7 @@
 // Package config reads the service's settings from the environment
 // (docs/design.md §9). A bad value stops start-up with a message naming the
-// variable, the value's problem and what is expected.
+// variable, the value's problem and what is expected; the error is a
+// SettingError, whose Name is that variable.
 //
 // Load reads exactly the variables a Lambda function reads, so every one of
 // them must be declared in template.yaml (sam local passes a function only
@@ -142,7 +143,8 @@ func Load(getenv func(string) string) (Config, error) {
 	// A session must be writable for part of its life: the band is shorter
 	// than both periods it guards the end of.
 	if c.WriteGuard >= c.SessionExpiry || c.WriteGuard >= c.ResultRetention {
-		p.errs = append(p.errs, fmt.Errorf("WRITE_GUARD=%s must be shorter than SESSION_EXPIRY (%s) and RESULT_RETENTION (%s): writes are refused that long before each ends", c.WriteGuard, c.SessionExpiry, c.ResultRetention))
+		p.errs = append(p.errs, &SettingError{Name: "WRITE_GUARD", Related: []string{"SESSION_EXPIRY", "RESULT_RETENTION"},
+			msg: fmt.Sprintf("WRITE_GUARD=%s must be shorter than SESSION_EXPIRY (%s) and RESULT_RETENTION (%s): writes are refused that long before each ends", c.WriteGuard, c.SessionExpiry, c.ResultRetention)})
 	}
 	if c.TableName != "" && !validTableName(c.TableName) {
 		p.fail("TABLE_NAME", c.TableName, "3 to 255 of A-Z a-z 0-9 _ - .")
@@ -158,16 +160,32 @@ func Load(getenv func(string) string) (Config, error) {
 func (c Config) RequireJWT() error {
 	var errs []error
 	if c.JWKSURL == "" {
-		errs = append(errs, errors.New("JWKS_URL is required: the URL of the JSON Web Key Set that signs bearer tokens"))
+		errs = append(errs, &SettingError{Name: "JWKS_URL", msg: "JWKS_URL is required: the URL of the JSON Web Key Set that signs bearer tokens"})
 	}
 	if c.JWTIssuer == "" {
-		errs = append(errs, errors.New("JWT_ISSUER is required: the iss every accepted token must carry"))
+		errs = append(errs, &SettingError{Name: "JWT_ISSUER", msg: "JWT_ISSUER is required: the iss every accepted token must carry"})
 	}
 	if c.JWTAudience == "" {
-		errs = append(errs, errors.New("JWT_AUDIENCE is required: the aud every accepted token must carry"))
+		errs = append(errs, &SettingError{Name: "JWT_AUDIENCE", msg: "JWT_AUDIENCE is required: the aud every accepted token must carry"})
 	}
 	return errors.Join(errs...)
 }
+
+// SettingError is a setting start-up refuses: Name is the variable refused
+// (LIST_SHARDS), Related the others the refusal is about (WRITE_GUARD's
+// against SESSION_EXPIRY and RESULT_RETENTION), Want what a value must be
+// when the value itself is refused ("an integer from 1 to 32"; empty for a
+// missing value or a relation); Error is the message users see, which
+// names them all. Load, LoadLocal and RequireJWT join one per refused
+// setting (errors.As finds the first; each is in the join's Unwrap).
+type SettingError struct {
+	Name    string
+	Related []string
+	Want    string
+	msg     string
+}
+
+func (e *SettingError) Error() string { return e.msg }
 
 type parser struct {
 	getenv func(string) string
@@ -175,7 +193,7 @@ type parser struct {
 }
 
 func (p *parser) fail(name, value, want string) {
-	p.errs = append(p.errs, fmt.Errorf("%s=%q is invalid: want %s", name, value, want))
+	p.errs = append(p.errs, &SettingError{Name: name, Want: want, msg: fmt.Sprintf("%s=%q is invalid: want %s", name, value, want)})
 }
 
 func (p *parser) err() error { return errors.Join(p.errs...) }
@@ -184,7 +202,7 @@ func (p *parser) str(name, def string, required bool) string {
 	v := strings.TrimSpace(p.getenv(name))
 	if v == "" {
 		if required {
-			p.errs = append(p.errs, fmt.Errorf("%s is required", name))
+			p.errs = append(p.errs, &SettingError{Name: name, msg: name + " is required"})
 		}
 		return def
 	}

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,8 +28,8 @@ func TestLoadDefaults(t *testing.T) {
 	if want := (Local{Port: 3000, Host: "127.0.0.1", SweepInterval: time.Minute}); err != nil || l != want {
 		t.Errorf("LoadLocal() = %+v, %v; want %+v", l, err, want)
 	}
-	if err := c.RequireJWT(); err == nil {
-		t.Errorf("RequireJWT() = nil; want errors for JWKS_URL, JWT_ISSUER, JWT_AUDIENCE")
+	if got, want := refused(c.RequireJWT()), []string{"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"}; !slices.Equal(got, want) {
+		t.Errorf("RequireJWT() refused %v; want %v", got, want)
 	}
 }
 
@@ -137,8 +139,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		m := map[string]string{"TABLE_NAME": "sessions"}
 		m[tt.name] = tt.value
 		_, err := Load(env(m))
-		if err == nil || !strings.Contains(err.Error(), tt.name) {
-			t.Errorf("Load(%s=%q) = %v; want an error naming %s", tt.name, tt.value, err, tt.name)
+		if got := refused(err); !slices.Equal(got, []string{tt.name}) {
+			t.Errorf("Load(%s=%q) = %v: refused %v; want [%s]", tt.name, tt.value, err, got, tt.name)
 		}
 	}
 	for _, tt := range []struct{ name, value string }{
@@ -148,10 +150,32 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"HOST", "example.com"},
 	} {
 		_, err := LoadLocal(env(map[string]string{tt.name: tt.value}))
-		if err == nil || !strings.Contains(err.Error(), tt.name) {
-			t.Errorf("LoadLocal(%s=%q) = %v; want an error naming %s", tt.name, tt.value, err, tt.name)
+		if got := refused(err); !slices.Equal(got, []string{tt.name}) {
+			t.Errorf("LoadLocal(%s=%q) = %v: refused %v; want [%s]", tt.name, tt.value, err, got, tt.name)
 		}
 	}
+}
+
+// refused is the settings err refuses: the Name of each SettingError in
+// the tree of joined errors, in order (none for an error of another type).
+func refused(err error) []string {
+	var names []string
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		if se := (*SettingError)(nil); errors.As(err, &se) {
+			names = append(names, se.Name)
+		} else if err != nil {
+			names = append(names, "(not a SettingError: "+err.Error()+")")
+		}
+	}
+	walk(err)
+	return names
 }
 
 // TestStackNameIsAStacks: every name CloudFormation gives a stack starts,
@@ -218,8 +242,8 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
-			t.Errorf("Load(JWKS_URL=%q) = %q, %v; want an error naming JWKS_URL", tt.url, c.JWKSURL, err)
+		if got := refused(err); !slices.Equal(got, []string{"JWKS_URL"}) {
+			t.Errorf("Load(JWKS_URL=%q) = %q, %v: refused %v; want [JWKS_URL]", tt.url, c.JWKSURL, err, got)
 		}
 	}
 }
@@ -270,8 +294,9 @@ func TestWriteGuardShorterThanWhatItGuards(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), "WRITE_GUARD") || !strings.Contains(err.Error(), "SESSION_EXPIRY") || !strings.Contains(err.Error(), "RESULT_RETENTION") {
-			t.Errorf("Load(%v) = %v; want an error naming WRITE_GUARD, SESSION_EXPIRY and RESULT_RETENTION", tt.env, err)
+		var se *SettingError
+		if !errors.As(err, &se) || se.Name != "WRITE_GUARD" || !slices.Equal(se.Related, []string{"SESSION_EXPIRY", "RESULT_RETENTION"}) || !slices.Equal(refused(err), []string{"WRITE_GUARD"}) {
+			t.Errorf("Load(%v) = %v (%+v); want one SettingError of WRITE_GUARD, related SESSION_EXPIRY and RESULT_RETENTION", tt.env, err, se)
 		}
 	}
 }
@@ -287,8 +312,8 @@ func TestURLSettingErrorsHideThePassword(t *testing.T) {
 		"https://svc:s3cretpw@/jwks",
 	} {
 		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
-		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
-			t.Fatalf("Load(JWKS_URL=%q) = %v; want an error naming JWKS_URL", v, err)
+		if got := refused(err); !slices.Equal(got, []string{"JWKS_URL"}) {
+			t.Fatalf("Load(JWKS_URL=%q) = %v: refused %v; want [JWKS_URL]", v, err, got)
 		}
 		if strings.Contains(err.Error(), "s3cretpw") {
 			t.Errorf("Load(JWKS_URL=%q) error %q holds the password", v, err)
@@ -317,8 +342,8 @@ func TestURLSettingErrorsHideEverySecret(t *testing.T) {
 		"id.example:usertok3n@x/jwks",
 	} {
 		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
-		if err == nil || !strings.Contains(err.Error(), "JWKS_URL") {
-			t.Fatalf("Load(JWKS_URL=%q) = %v; want an error naming JWKS_URL", v, err)
+		if got := refused(err); !slices.Equal(got, []string{"JWKS_URL"}) {
+			t.Fatalf("Load(JWKS_URL=%q) = %v: refused %v; want [JWKS_URL]", v, err, got)
 		}
 		for _, secret := range []string{"usertok3n", "querys3cret"} {
 			if strings.Contains(err.Error(), secret) {
@@ -341,8 +366,8 @@ func TestLifecycleRangesStart(t *testing.T) {
 			v := d.String()
 			c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", name: v}))
 			if in := d >= r.Min && d <= r.Max; !in {
-				if err == nil || !strings.Contains(err.Error(), name) {
-					t.Errorf("Load(%s=%s) = %v; want an error naming %s (outside %s..%s)", name, v, err, name, r.Min, r.Max)
+				if got := refused(err); !slices.Equal(got, []string{name}) {
+					t.Errorf("Load(%s=%s) = %v: refused %v; want [%s] (outside %s..%s)", name, v, err, got, name, r.Min, r.Max)
 				}
 				continue
 			}

@@ -51,7 +51,9 @@ func FuzzCursor(f *testing.F) {
 }
 
 // TestCursorRefusals: cursors of another merchant, another day, or forged
-// are refused; one made for another partition count keeps its position.
+// are refused; one made for another partition count LIST_SHARDS may have
+// (1..MaxListShards) keeps its position, one of a count it may not have is
+// refused as forged.
 // "The cursor is opaque; it is refused (400, field: cursor) on another
 // merchant's list, another day's, or when altered" (README).
 func TestCursorRefusals(t *testing.T) {
@@ -69,6 +71,14 @@ func TestCursorRefusals(t *testing.T) {
 	}{
 		{"ours", encodeCursor(16, tag, at, map[int]string{3: later}), true, at, later},
 		{"another partition count", encodeCursor(8, tag, at, map[int]string{3: later}), true, at, ""},
+		// LIST_SHARDS may be raised or lowered within 1..MaxListShards (a
+		// release changes it): a cursor made under any of those keeps after.
+		{"the fewest partitions LIST_SHARDS may have", encodeCursor(1, tag, at, map[int]string{0: later}), true, at, ""},
+		{"the most partitions LIST_SHARDS may have", encodeCursor(MaxListShards, tag, at, map[int]string{3: later, MaxListShards - 1: later}), true, at, ""},
+		// No LIST_SHARDS config accepts could have made these: altered.
+		{"a partition count above LIST_SHARDS' range", encodeCursor(MaxListShards+1, tag, at, map[int]string{3: later}), false, "", ""},
+		{"a partition count of 1,024", encodeCursor(1024, tag, at, nil), false, "", ""},
+		{"a partition count of 0", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|0|" + at + "|")), false, "", ""},
 		{"another merchant's", encodeCursor(16, merchantTag("m-2"), at, nil), false, "", ""},
 		{"another day's", encodeCursor(16, tag, createdKey(day.Add(-time.Hour), id), nil), false, "", ""},
 		{"a position behind after", encodeCursor(16, tag, later, map[int]string{3: at}), false, "", ""},
@@ -100,6 +110,34 @@ func TestCursorRefusals(t *testing.T) {
 		}
 		if tt.ok && (cur.after != tt.after || cur.pos[3] != tt.pos3) {
 			t.Errorf("%s: after %q, pos[3] %q; want %q, %q", tt.name, cur.after, cur.pos[3], tt.after, tt.pos3)
+		}
+	}
+}
+
+// TestCursorSurvivesAChangeOfListShards: a cursor made under any
+// LIST_SHARDS config accepts, read under any other (a release raised or
+// lowered it between two pages, README), is not refused: it keeps after,
+// and its partitions' positions only under the count it was made for.
+func TestCursorSurvivesAChangeOfListShards(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	id := "6f1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
+	at := createdKey(day.Add(10*time.Hour), id)
+	later := createdKey(day.Add(11*time.Hour), id)
+	for made := 1; made <= MaxListShards; made++ {
+		for _, read := range []int{1, DefaultListShards, MaxListShards, made} {
+			c := encodeCursor(made, merchantTag("m-1"), at, map[int]string{made - 1: later})
+			cur, err := decodeCursor(c, "m-1", day, read)
+			if err != nil {
+				t.Errorf("made at %d, read at %d: decodeCursor = %v; want ok", made, read, err)
+				continue
+			}
+			want := ""
+			if made == read {
+				want = later
+			}
+			if cur.after != at || cur.pos[min(made, read)-1] != want {
+				t.Errorf("made at %d, read at %d: after %q, pos[%d] %q; want %q, %q", made, read, cur.after, min(made, read)-1, cur.pos[min(made, read)-1], at, want)
+			}
 		}
 	}
 }

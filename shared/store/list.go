@@ -741,7 +741,9 @@ type cursorPos struct {
 // sort keys, which begin with the creation instant), the partition count to
 // the index layout it was made for. A cursor of another merchant or day, or
 // malformed, is refused; one made for another partition count keeps only
-// after (the partitions' own positions would not mean the same). It only
+// after (the partitions' own positions would not mean the same), if that
+// count is one LIST_SHARDS may have (1..MaxListShards): no other was ever
+// written, so such a cursor is refused as altered. It only
 // ever selects within the caller's own merchant and day: the partitions
 // come from the request. Only the encoding encodeCursor writes is read (no
 // padding, newline or unused bit set), so an altered cursor never reads as
@@ -784,7 +786,7 @@ func decodeCursor(cursor, merchantID string, day time.Time, partitions int) (cur
 		return cur, bad
 	}
 	n, err := strconv.Atoi(f[2])
-	if err != nil || n < 1 || n > 1024 || strconv.Itoa(n) != f[2] {
+	if err != nil || n < 1 || n > MaxListShards || strconv.Itoa(n) != f[2] {
 		return cur, bad
 	}
 	if cur.after = f[3]; cur.after != "" && !validListKey(cur.after, day) {
