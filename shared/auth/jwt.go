@@ -829,20 +829,24 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if uk, ok := k.(jwk.UnsupportedKey); ok {
 		return verifyKey{}, "unparseable: " + uk.Reason().Error()
 	}
-	if use, ok := k.KeyUsage(); ok && use != "sig" {
-		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
-	}
-	if ops, ok := k.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
-		return verifyKey{}, "key_ops lacks verify"
-	}
 	var raw any
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
 	if _, private := raw.(crypto.Signer); private {
-		// Before x5c: a private key's Equal takes a private key, so
-		// x5cMismatch would call it another key and hide the leak.
-		return verifyKey{}, fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
+		// Before anything else the entry says: a private key is the
+		// identity provider's incident, and any other reason would hide
+		// it. A private signing key's key_ops are ["sign"] (RFC 7517
+		// §4.3), which the key_ops check would report; and a private
+		// key's Equal takes a private key, so x5cMismatch would call it
+		// another key.
+		return verifyKey{}, fmt.Sprintf("a private key (%T): the identity provider published its private half", raw)
+	}
+	if use, ok := k.KeyUsage(); ok && use != "sig" {
+		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
+	}
+	if ops, ok := k.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return verifyKey{}, "key_ops lacks verify"
 	}
 	if why := x5cMismatch(k, raw); why != "" {
 		return verifyKey{}, why
