@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"syscall"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
@@ -54,8 +53,9 @@ func serving(w io.Writer, endpoint string) {
 
 func run(port int, args []string) int {
 	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that the engine
-	// is stopped (and removes its files), not killed with the command.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// is stopped (and removes its files), not killed with the command
+	// (unless nohup started it: dynamolocal.StopSignals).
+	ctx, stop := signal.NotifyContext(context.Background(), dynamolocal.StopSignals()...)
 	defer stop()
 	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Port: port, Progress: os.Stderr})
 	if err != nil {

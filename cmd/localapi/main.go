@@ -19,13 +19,15 @@ import (
 	"syscall"
 
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/localserver"
 )
 
 func main() {
 	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that DynamoDB
-	// Local is stopped, not killed with the server.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// Local is stopped, not killed with the server (unless nohup started
+	// it: dynamolocal.StopSignals).
+	ctx, stop := signal.NotifyContext(context.Background(), dynamolocal.StopSignals()...)
 	defer stop()
 	// `make run | tee log` stopped by Ctrl-C or a closed terminal: tee ends
 	// too, and a write to stdout or stderr would kill the server (Go's

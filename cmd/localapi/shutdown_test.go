@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,4 +132,93 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNohupKeepsServingWhenTheTerminalCloses: `nohup make run &` is how a
+// user keeps the server running past a closed terminal (or an ended ssh
+// session): nohup starts the command with SIGHUP ignored, and a process
+// that leaves it so is not stopped by the SIGHUP the closed terminal sends.
+// Handling SIGHUP as a stop must not undo that: os/signal's Notify installs
+// a handler for a signal the process was started ignoring ("it will no
+// longer be ignored"), so the closed terminal stopped the nohup'ed server.
+// The disposition is read from /proc (SigIgn), then a SIGHUP is sent and
+// the server still answers, and Ctrl-C still stops it cleanly.
+func TestNohupKeepsServingWhenTheTerminalCloses(t *testing.T) {
+	storetest.RequireEngine(t)
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	port := freePort(t)
+	cmd := exec.Command(nohup, bin)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"PORT=" + port, "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
+		"TABLE_NAME=" + fmt.Sprintf("nohup-%d-%d", os.Getpid(), time.Now().UnixNano()),
+		"SWEEP_INTERVAL=1h",
+	}
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	deadline := time.After(60 * time.Second)
+	for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
+		select {
+		case err := <-exited:
+			t.Fatalf("localapi exited before it was ready: %v\n%s", err, out)
+		case <-deadline:
+			t.Fatalf("localapi not ready after 60 s\n%s", out)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if !sigIgnored(t, cmd.Process.Pid, syscall.SIGHUP) {
+		t.Errorf("SIGHUP is not ignored by the server nohup started; want it left ignored")
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	// Ignored, the signal is discarded as it is sent: the server answers.
+	base := "http://127.0.0.1:" + port
+	if res, err := http.Get(base + "/local/token?merchant_id=m-1"); err != nil {
+		t.Errorf("GET after SIGHUP under nohup: %v; want the server still serving\n%s", err, out)
+	} else {
+		res.Body.Close()
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil || strings.Count(out.String(), "Shutting down...") != 1 {
+			t.Errorf("localapi after SIGHUP then Ctrl-C under nohup: %v; want one clean stop, at the Ctrl-C\n%s", err, out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("localapi still running 30 s after Ctrl-C")
+	}
+}
+
+// sigIgnored reports whether process pid ignores sig (/proc/<pid>/status,
+// SigIgn: a hexadecimal mask, bit sig-1).
+func sigIgnored(t *testing.T, pid int, sig syscall.Signal) bool {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mask&(1<<(uint(sig)-1)) != 0
+		}
+	}
+	t.Fatalf("/proc/%d/status has no SigIgn line", pid)
+	return false
 }

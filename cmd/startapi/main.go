@@ -6,7 +6,7 @@
 // JWT_ISSUER, JWT_AUDIENCE, SESSION_EXPIRY, RESULT_RETENTION,
 // SWEEP_INTERVAL, DYNAMODB_ENDPOINT, TABLE_NAME), plus LAMBDA_CONCURRENCY
 // (instances per function, default 2). Ctrl-C (or SIGTERM, or SIGHUP: a
-// closed terminal) stops every process it started.
+// closed terminal, unless nohup started it) stops every process it started.
 //
 // To drive it from a test as a subprocess: set PORT, TABLE_NAME and
 // DYNAMODB_ENDPOINT (so the URL, table and engine are known), wait until
@@ -24,14 +24,16 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 func main() {
 	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that go build's
 	// compilers, the emulators and DynamoDB Local are stopped in order, not
-	// orphaned or killed with start-api.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// orphaned or killed with start-api (unless nohup started it:
+	// dynamolocal.StopSignals).
+	ctx, stop := signal.NotifyContext(context.Background(), dynamolocal.StopSignals()...)
 	defer stop()
 	// `make start-api | tee log` stopped by Ctrl-C or a closed terminal: tee
 	// ends too, and a write to stdout or stderr would kill start-api (Go's

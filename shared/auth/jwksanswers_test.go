@@ -360,23 +360,36 @@ func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
 	}
 }
 
-// TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C: a published
-// private key is the identity provider's incident, and its skip line must
-// say what it is. With an x5c of its own public key it was logged as a key
-// its x5c does not hold (a private key's Equal takes a private key, so the
-// comparison failed): the reason hid the leak. The reason logged must be
-// the same with and without the x5c, and the private key's. An X25519
-// private key (OKP, crv X25519: a key-agreement key, no signer) was logged
-// as a key that "fits none" of the algs: a private key all the same.
-func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
+// TestPublishedPrivateKeyIsLoggedAsOne: a published private key is the
+// identity provider's incident, and its skip line must say what it is,
+// whatever else its entry says. With an x5c of its own public key it was
+// logged as a key its x5c does not hold (a private key's Equal takes a
+// private key, so the comparison failed); with the key_ops a private
+// signing key has, ["sign"] (RFC 7517 §4.3), as a key whose key_ops lack
+// verify; with a use other than sig, as such a key: each reason hid the
+// leak. An X25519 private key (OKP, crv X25519: a key-agreement key, no
+// signer) was logged as a key that "fits none" of the algs: a private key
+// all the same. The reason logged must be the private key's, and the same
+// as for the bare private key.
+func TestPublishedPrivateKeyIsLoggedAsOne(t *testing.T) {
 	good := newIssuer(t, jwa.ES256())
 	x25519, err := ecdh.X25519().GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
+	type privateKeyOf = interface{ Public() crypto.PublicKey }
+	variants := []struct {
+		name string
+		edit func(entry map[string]any, x5c crypto.PublicKey)
+	}{
+		{"bare", func(map[string]any, crypto.PublicKey) {}},
+		{"with its x5c", func(e map[string]any, x5c crypto.PublicKey) { e["x5c"] = []string{certOf(t, x5c)} }},
+		{`key_ops ["sign"]`, func(e map[string]any, _ crypto.PublicKey) { e["key_ops"] = []string{"sign"} }},
+		{`use "enc"`, func(e map[string]any, _ crypto.PublicKey) { e["use"] = "enc" }},
+	}
 	for _, c := range []struct {
 		name string
-		key  interface{ Public() crypto.PublicKey }
+		key  privateKeyOf
 		x5c  crypto.PublicKey // the key its x5c certifies: its own, where crypto/x509 can make a certificate of it
 	}{
 		{"RS256", privateKey(t, jwa.RS256()), nil},
@@ -389,8 +402,8 @@ func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			key := c.key
-			reasons := map[bool]string{}
-			for _, withX5C := range []bool{false, true} {
+			reasons := map[string]string{}
+			for _, variant := range variants {
 				priv, err := jwk.Import(key)
 				if err != nil {
 					t.Fatal(err)
@@ -401,32 +414,32 @@ func TestPublishedPrivateKeyIsLoggedAsOneWithOrWithoutX5C(t *testing.T) {
 				if err := json.Unmarshal(b, &entry); err != nil {
 					t.Fatal(err)
 				}
-				if withX5C {
-					entry["x5c"] = []string{certOf(t, c.x5c)}
-				}
+				variant.edit(entry, c.x5c)
 				e, _ := json.Marshal(entry)
 				logs := &syncBuffer{}
 				jwks := newJWKSServer(t, withKeys(t, good, string(e)))
 				v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
 					Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 				if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
-					t.Fatalf("x5c %v: Verify(token of the good key) = %v; want it verified", withX5C, err)
+					t.Fatalf("%s: Verify(token of the good key) = %v; want it verified", variant.name, err)
 				}
 				for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 					var l struct{ Kid, Reason string }
 					if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
-						reasons[withX5C] = l.Reason
+						reasons[variant.name] = l.Reason
 					}
 				}
-				if reasons[withX5C] == "" {
-					t.Fatalf("x5c %v: no skip line for the private key: %s", withX5C, logs.String())
+				if reasons[variant.name] == "" {
+					t.Fatalf("%s: no skip line for the private key: %s", variant.name, logs.String())
 				}
 			}
-			if want := auth.PrivateKeyReason(key); reasons[false] != want {
-				t.Errorf("reason logged: got %q; want %q", reasons[false], want)
+			if want := auth.PrivateKeyReason(key); reasons[variants[0].name] != want {
+				t.Errorf("reason logged: got %q; want %q", reasons[variants[0].name], want)
 			}
-			if reasons[true] != reasons[false] {
-				t.Errorf("reason logged with its x5c: got %q; want %q (as without)", reasons[true], reasons[false])
+			for _, variant := range variants[1:] {
+				if got, want := reasons[variant.name], reasons[variants[0].name]; got != want {
+					t.Errorf("reason logged %s: got %q; want %q (as for the bare private key)", variant.name, got, want)
+				}
 			}
 		})
 	}

@@ -834,22 +834,25 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if uk, ok := k.(jwk.UnsupportedKey); ok {
 		return verifyKey{}, "unparseable: " + uk.Reason().Error()
 	}
-	if use, ok := k.KeyUsage(); ok && use != "sig" {
-		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
-	}
-	if ops, ok := k.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
-		return verifyKey{}, "key_ops lacks verify"
-	}
 	var raw any
 	if err := jwk.Export(k, &raw); err != nil {
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
 	if _, private := raw.(interface{ Public() crypto.PublicKey }); private {
-		// Before x5c: a private key's Equal takes a private key, so
-		// x5cMismatch would call it another key and hide the leak. Not
-		// crypto.Signer: an X25519 key (*ecdh.PrivateKey) signs nothing,
-		// and was logged as a key that fits no alg.
+		// Before anything else the entry says: a private key is the
+		// identity provider's incident, and any other reason would hide
+		// it. A private signing key's key_ops are ["sign"] (RFC 7517
+		// §4.3), which the key_ops check would report; a private key's
+		// Equal takes a private key, so x5cMismatch would call it another
+		// key. Not crypto.Signer: an X25519 key (*ecdh.PrivateKey) signs
+		// nothing, and was logged as a key that fits no alg.
 		return verifyKey{}, privateKeyReason(raw)
+	}
+	if use, ok := k.KeyUsage(); ok && use != "sig" {
+		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
+	}
+	if ops, ok := k.KeyOps(); ok && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return verifyKey{}, "key_ops lacks verify"
 	}
 	if why := x5cMismatch(k, raw); why != "" {
 		return verifyKey{}, why
@@ -881,13 +884,11 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
 }
 
-// privateKeyReason is the reason a published private key is skipped: a
-// signing key, or another private key (X25519's, for key agreement).
+// privateKeyReason is the reason a published private key is skipped,
+// whatever kind (a signing key, an encryption key, X25519's for key
+// agreement).
 func privateKeyReason(raw any) string {
-	if _, signer := raw.(crypto.Signer); !signer {
-		return fmt.Sprintf("a private key (%T): the identity provider published the private part of a key", raw)
-	}
-	return fmt.Sprintf("a private key (%T): the identity provider published its signing key", raw)
+	return fmt.Sprintf("a private key (%T): the identity provider published its private half", raw)
 }
 
 // x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when

@@ -1,0 +1,36 @@
+package dynamolocal_test
+
+import (
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/dynamolocal"
+)
+
+// TestStopSignalsLeaveAnIgnoredHangupIgnored: a command started with
+// SIGHUP ignored (nohup) must not ask for it, or Notify would install a
+// handler and a closed terminal would stop it after all; otherwise SIGHUP
+// is a stop like Ctrl-C. (cmd/localapi's TestNohupKeepsServingWhenTheTerminalCloses
+// runs the server under nohup.)
+func TestStopSignalsLeaveAnIgnoredHangupIgnored(t *testing.T) {
+	if signal.Ignored(syscall.SIGHUP) {
+		t.Fatal("the test process was started with SIGHUP ignored; run it without nohup")
+	}
+	for _, ignored := range []bool{false, true} {
+		if ignored {
+			signal.Ignore(syscall.SIGHUP)
+			t.Cleanup(func() { signal.Reset(syscall.SIGHUP) })
+		}
+		got := dynamolocal.StopSignals()
+		want := []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+		if ignored {
+			want = want[:2]
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("SIGHUP ignored %v: StopSignals() = %v; want %v", ignored, got, want)
+		}
+	}
+}
