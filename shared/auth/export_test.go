@@ -29,3 +29,7 @@ const JWKSFetchTimeout = jwksFetchTimeout
 // PrivateKeyReason is the reason a JWKS key's skip line gives for raw, a
 // published private key.
 func PrivateKeyReason(raw any) string { return privateKeyReason(raw) }
+
+// SecretKeyReason is the reason a JWKS key's skip line gives for a
+// published symmetric key.
+const SecretKeyReason = secretKeyReason

@@ -333,7 +333,10 @@ func TestRequestWaitsForAHungFetchOnlyUntilItsDeadline(t *testing.T) {
 
 // TestSymmetricJWKSKeyNeverVerifies: an "oct" key in the set (with or
 // without an alg) is a secret anyone who fetched the set knows; a token
-// HMAC-signed with its bytes, under any alg the header names, is 401.
+// HMAC-signed with its bytes, under any alg the header names, is 401. Its
+// skip line says so, as a published private key's does, whatever else the
+// entry says (it read "a []uint8 fits none of …", or a use or key_ops
+// reason, hiding the leak).
 func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
 	iss := newIssuer(t, jwa.ES256())
 	secret := []byte("secret-secret-secret-secret-secret")
@@ -341,9 +344,26 @@ func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
 	for _, entry := range []string{
 		`{"kty":"oct","kid":"sym","k":"` + k + `"}`,
 		`{"kty":"oct","kid":"sym","alg":"HS256","use":"sig","k":"` + k + `"}`,
+		`{"kty":"oct","kid":"sym","use":"enc","k":"` + k + `"}`,
+		`{"kty":"oct","kid":"sym","key_ops":["sign"],"k":"` + k + `"}`,
 	} {
 		jwks := newJWKSServer(t, withKeys(t, iss, entry))
-		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+		logs := &syncBuffer{}
+		v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+			Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		if _, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+			t.Fatalf("%s: Verify(token of the good key) = %v; want it verified", entry, err)
+		}
+		var reason string
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var l struct{ Kid, Reason string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "sym" {
+				reason = l.Reason
+			}
+		}
+		if reason != auth.SecretKeyReason {
+			t.Errorf("%s: reason logged: got %q; want %q", entry, reason, auth.SecretKeyReason)
+		}
 		for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"} {
 			tok := forge(map[string]any{"alg": alg, "kid": "sym", "typ": "JWT"},
 				map[string]any{"iss": issuer, "aud": audience, "sub": "x", "merchant_id": "m-1", "scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()},

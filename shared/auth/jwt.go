@@ -848,6 +848,11 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		// nothing, and was logged as a key that fits no alg.
 		return verifyKey{}, privateKeyReason(raw)
 	}
+	if _, secret := raw.([]byte); secret {
+		// An "oct" key: as much an incident as a private key, and
+		// reported before the rest of its entry for the same reason.
+		return verifyKey{}, secretKeyReason
+	}
 	if use, ok := k.KeyUsage(); ok && use != "sig" {
 		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
 	}
@@ -883,6 +888,11 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	}
 	return verifyKey{}, fmt.Sprintf("a %T fits none of RS256 (2048 bits or more), ES256, EdDSA", raw)
 }
+
+// secretKeyReason is the reason a published symmetric ("oct") key is
+// skipped: a shared secret in a public set, which anyone who fetched the
+// set could sign with had the service accepted HMAC.
+const secretKeyReason = "a symmetric key: the identity provider published a shared secret"
 
 // privateKeyReason is the reason a published private key is skipped,
 // whatever kind (a signing key, an encryption key, X25519's for key
