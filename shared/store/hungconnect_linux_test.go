@@ -56,11 +56,13 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 				bundle = caBundleFile(t)
 			}
 			t.Setenv("AWS_CA_BUNDLE", bundle)
-			addr, _ := hungtcp.FullQueue(t)
-			endpoint := "http://" + addr
+			var endpoint string
 			if tt.handshake {
 				silent, _ := hungtcp.Silent(t)
 				endpoint = "https://" + silent
+			} else {
+				addr, _ := hungtcp.FullQueue(t)
+				endpoint = "http://" + addr
 			}
 			db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: endpoint, MaxAttempts: 1})
 			if err != nil {
