@@ -585,6 +585,14 @@ func testLogLineRedactsCardNumbersInPaths(t *testing.T, h *harness) {
 		{"/4111/1111/1111/1111", "", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 		{"/v1/session/４１１１１１１１１１１１１１１１", "GET /v1/session/{sessionGuid}", "/v1/session/[redacted]"},
 		{"/payment-sessions/4111 1111 1111 1111 12/28", "", "/payment-sessions/[redacted]/28"},
+		// As a reader that normalises text stores them (NFKC): "4111...1111..."
+		// and "4.1.1.1.1.1...".
+		{"/sessions/4111\u20261111\u20261111\u20261111", "GET /sessions/{sessionId}", "/sessions/[redacted]"},
+		{"/v1/session/⒋⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈", "GET /v1/session/{sessionGuid}", "/v1/session/[redacted]"},
+		// And across segments (no route matches: API Gateway answers
+		// those on AWS, but the local server logs them).
+		{"/⒋⒈⒈⒈/⒈⒈⒈⒈/⒈⒈⒈⒈/⒈⒈⒈⒈", "", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+		{"/sessions/4111\u20261111/1111\u20261111/events", "", "/sessions/[redacted]/[redacted]/events"},
 		{"/sessions/" + id, "GET /sessions/{sessionId}", "/sessions/" + id},
 		{"/pps/api/v1/session-record/20220211-0013-0000-0382", "GET /pps/api/v1/session-record/{sessionId}", "/pps/api/v1/session-record/20220211-0013-0000-0382"},
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -42,6 +44,12 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/sessions/00000000-0000-4000-8000-000000000001/events", "/sessions/00000000-0000-4000-8000-000000000001/events"},
 	{"/4111%2F1111/1111%2F1111", "/4111%2F1111/1111%2F1111"},
 	{"/１２３４/4111/1111/1111/1111/５", "/１２３４/[redacted]/[redacted]/[redacted]/[redacted]/５"},
+	// As a reader that normalises text (NFKC) stores it: … is "...",
+	// ⒈ "1.", ／ "/".
+	{"/⒋⒈⒈⒈/⒈⒈⒈⒈/⒈⒈⒈⒈/⒈⒈⒈⒈/x", "/[redacted]/[redacted]/[redacted]/[redacted]/x"},
+	{"/a/4111\u20261111/1111\u20261111/b", "/a/[redacted]/[redacted]/b"},
+	{"/4111\uff0f1111/1111\uff0f1111", "/[redacted]/[redacted]"},
+	{"/4111\u2026\u20261111/1111/1111", "/4111\u2026\u20261111/1111/1111"}, // six dots end the run
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.
@@ -64,20 +72,32 @@ func loggedPathByRounds(path string) string {
 			segs[i] = redacted
 		}
 	}
-	for {
-		p := strings.Join(segs, "/")
-		start, end, ok := session.FindCardNumber(p)
-		if !ok {
-			return p
-		}
-		off := 0
-		for i, s := range segs {
-			if off < end && off+len(s) > start {
-				segs[i] = redacted
+	// Rounds on the segments as written, then on their NFKC forms (a
+	// reader that normalises text), each round searching the whole path
+	// again.
+	for _, read := range []func(string) string{
+		func(s string) string { return s },
+		func(s string) string { return norm.NFKC.String(s) },
+	} {
+		for {
+			texts := make([]string, len(segs))
+			for i, s := range segs {
+				texts[i] = read(s)
 			}
-			off += len(s) + 1
+			start, end, ok := session.FindCardNumber(strings.Join(texts, "/"))
+			if !ok {
+				break
+			}
+			off := 0
+			for i, s := range texts {
+				if off < end && off+len(s) > start {
+					segs[i] = redacted
+				}
+				off += len(s) + 1
+			}
 		}
 	}
+	return strings.Join(segs, "/")
 }
 
 // TestLoggedPathAgreesWithRounds compares loggedPath with the
@@ -90,6 +110,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"4111", "1111", "1", "12", "123", "41111111", "4111111111111111", "5555555555554444", "0",
 		"/", "/", "/", "//", "-", " ", ".", "_", "+", "+4", "\u0332", "\u200b", "\r\n", "%2F", "%34",
 		"４", "１１１１", "a", "x", "psk", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
+		"\u2026", "\u2025", "\u2488", "\u248b", "\uff0f", // NFKC "...", "..", "1.", "4.", "/"
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000

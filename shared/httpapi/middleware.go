@@ -12,8 +12,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/paysessions/paysessions/shared/auth"
+
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -486,12 +488,31 @@ func redactedPath(path string) string {
 			segs[i] = redacted
 		}
 	}
-	p := strings.Join(segs, "/")
-	offs := make([]int, len(segs)+1) // segment i is p[offs[i]:offs[i+1]-1]
+	redactRuns(segs, segs)
+	// Searched again in NFKC, segment by segment, as a reader that
+	// normalises text stores it (session.HoldsCardNumber judges each
+	// segment so): /⒋⒈⒈⒈/⒈⒈⒈⒈/... is /4.1.1.1./1.1.1.1./... Both readings
+	// are searched: normalising can also hide a number (a full-width digit
+	// before a UUID makes it no UUID).
+	ns, differ := make([]string, len(segs)), false
 	for i, s := range segs {
+		ns[i] = normalised(s)
+		differ = differ || ns[i] != s
+	}
+	if differ {
+		redactRuns(segs, ns)
+	}
+	return strings.Join(segs, "/")
+}
+
+// redactRuns redacts in segs every segment a card number found in texts
+// joined by '/' touches, texts[i] being what segment i reads as.
+func redactRuns(segs, texts []string) {
+	p := strings.Join(texts, "/")
+	offs := make([]int, len(texts)+1) // texts[i] is p[offs[i]:offs[i+1]-1]
+	for i, s := range texts {
 		offs[i+1] = offs[i] + len(s) + 1
 	}
-	changed := false
 	for first, from := 0, 0; first < len(segs); {
 		start, end, ok := session.FindCardNumber(p[from:])
 		if !ok {
@@ -503,15 +524,20 @@ func redactedPath(path string) string {
 		last := first
 		for i := first; i < len(segs) && offs[i] < end; i++ {
 			if offs[i+1]-1 > start {
-				segs[i], last, changed = redacted, i, true
+				segs[i], last = redacted, i
 			}
 		}
 		first, from = last+1, offs[last+1]-1 // from the '/' after them
 	}
-	if !changed {
-		return p
+}
+
+// normalised is s in NFKC, or s itself when it is so already (every ASCII
+// segment, without a copy).
+func normalised(s string) string {
+	if norm.NFKC.IsNormalString(s) {
+		return s
 	}
-	return strings.Join(segs, "/")
+	return norm.NFKC.String(s)
 }
 
 // maxLoggedPath is how many bytes of a path its log line keeps.

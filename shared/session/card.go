@@ -143,10 +143,13 @@ const maxURLDecodings = 3
 // judged: a URL decoder leaves a backslash as it is, and undoing a JSON
 // escape first can take the digits a URL reader shows (\u4111%201111...
 // is \u4111 1111 1111 1111 to a URL reader, 䄑%201111... to a JSON one).
+// Each text judged (s, and each decoding) is judged as written and, when
+// it is not in Unicode's normal form NFKC, also as a reader that
+// normalises it stores it (normalisedLooksLikeCardNumber).
 // This is the guard for input; LooksLikeCardNumber is the rule for one
 // text.
 func HoldsCardNumber(s string) bool {
-	if LooksLikeCardNumber(s) {
+	if judgeText(s) {
 		return true
 	}
 	found, json := decodedHoldsCardNumber(s, true)
@@ -167,19 +170,52 @@ func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
 			j, jchanged = jsonUnescapeOnce(s)
 		}
 		jsonChanged = jsonChanged || jchanged
-		if jchanged && LooksLikeCardNumber(j) {
+		if jchanged && judgeText(j) {
 			return true, true
 		}
 		d, changed := urlDecodeOnce(j)
 		if !changed && !jchanged {
 			return false, jsonChanged
 		}
-		if changed && LooksLikeCardNumber(d) {
+		if changed && judgeText(d) {
 			return true, jsonChanged
 		}
 		s = d
 	}
 	return false, jsonChanged
+}
+
+// judgeText reports whether s holds a card number as written or as its
+// NFKC form (normalisedLooksLikeCardNumber).
+func judgeText(s string) bool {
+	return LooksLikeCardNumber(s) || normalisedLooksLikeCardNumber(s)
+}
+
+// normalisedLooksLikeCardNumber reports whether s, not in NFKC, holds a
+// card number once normalised to it, as a reader that normalises text (a
+// search index, a log pipeline, a form's text) stores it. The rule reads a
+// compatibility form of one digit or one separator itself (④, ﹒); a form
+// of several is read here: the ellipsis … is "..." and the two dot leader
+// ‥ "..", so 4111…1111…1111…1111 is stored as 4111...1111...1111...1111,
+// and the digit full stops ⒋ ⒈ are "4." and "1.", so ⒋⒈⒈⒈… is stored as
+// 4.1.1.1…. A text already in NFKC (every ASCII text) costs one pass and
+// no allocation; another is normalised into one copy of its normal form's
+// exact size (measured first), so it allocates once whatever it holds.
+func normalisedLooksLikeCardNumber(s string) bool {
+	if norm.NFKC.IsNormalString(s) {
+		return false
+	}
+	var it norm.Iter
+	n := 0
+	for it.InitString(norm.NFKC, s); !it.Done(); {
+		n += len(it.Next())
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for it.InitString(norm.NFKC, s); !it.Done(); {
+		b.Write(it.Next())
+	}
+	return LooksLikeCardNumber(b.String())
 }
 
 // jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,

@@ -873,8 +873,10 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 			t.Errorf("a draft whose orderId is %q: Validate() = %v; want EINVALID", s, err)
 		}
 	}
-	// Forms that normalise to more than one character are not separators
-	// (‥ is "..", and … "..."): a fourth dot ends a run as it does.
+	// Forms that normalise to more than one character are no separators
+	// to the rule for one text (‥ is "..", and … "..."); the guard for
+	// input reads them through the text's normal form, where these three
+	// dots are a gap the rule allows (TestHoldsCardNumberNormalised).
 	for _, s := range []string{"4111\u20251111\u20251111\u20251111", "4111\u20261111\u20261111\u20261111"} {
 		if LooksLikeCardNumber(s) {
 			t.Errorf("LooksLikeCardNumber(%q) = true; want false", s)
@@ -939,5 +941,45 @@ func TestHoldsCardNumberJSONEscaped(t *testing.T) {
 	d := Draft{Amount: new(int64), Currency: "EUR", Metadata: map[string]string{"raw": `{"card":{"number":"\u0034111111111111111"}}`}}
 	if err := d.Validate(); ErrorReason(err) != ReasonCardNumber {
 		t.Errorf("a draft whose metadata holds the JSON text {\"number\":\"\\u0034111...\"}: Validate() = %v; want %s", err, ReasonCardNumber)
+	}
+}
+
+// TestHoldsCardNumberNormalised: the guard for input reads a text also as
+// a reader that normalises it (NFKC: a search index, a log pipeline, a
+// form's text) stores it, as it reads it as a URL or a JSON decoder does.
+// The rule for one text reads a compatibility form of one digit or one
+// separator (④, ﹒); a form of several is read through its normal form:
+// the ellipsis … is "..." and the two dot leader ‥ "..", so
+// 4111…1111…1111…1111 is stored by such a reader as 4111...1111...1111...1111
+// (three dots, a gap the rule allows), and the digit full stops ⒋⒈ (U+2488-
+// U+249B) are "4.1.", so ⒋⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈ is 4.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.
+// Both were stored and logged as they were (a 201, and the path logged).
+func TestHoldsCardNumberNormalised(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"4111\u20261111\u20261111\u20261111", true},                    // ellipses
+		{"4111\u20251111\u20251111\u20251111", true},                    // two dot leaders
+		{"4111\u2025\u20241111\u20261111 1111", true},                   // mixed, three dots a gap
+		{"⒋⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈⒈", true},                                      // digit full stops
+		{"card ⒋⒈⒈⒈ ⒈⒈⒈⒈ ⒈⒈⒈⒈ ⒈⒈⒈⒈ exp 12/28", true},                    // "4.1.1.1. 1.1.1.1. ..."
+		{"4111%E2%80%A61111%E2%80%A61111%E2%80%A61111", true},           // URL-encoded ellipses
+		{`4111\u20261111\u20261111\u20261111`, true},                    // JSON-escaped ellipses
+		{"4111\u2026\u20261111\u2026\u20261111\u2026\u20261111", false}, // six dots: the run ends
+		{"⑷⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴", false},                                     // "(4)(1)...": '(' ends a run
+		{"🄅🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂", false},                                     // "4,1,...": ',' ends a run
+		{"Paid\u2026 12.50 EUR on ⒈ March", false},                      // ordinary text
+		{"ORD-2026-11-29-000123\u2026", false},                          // an ordinary reference
+		{"\ufdfa 4111 1111 1111", false},                                // a form of 18 letters, 12 digits
+	} {
+		if got := HoldsCardNumber(tt.s); got != tt.want {
+			t.Errorf("HoldsCardNumber(%q) = %v; want %v (NFKC: %q)", tt.s, got, tt.want, norm.NFKC.String(tt.s))
+		}
+		d := Draft{Amount: new(int64), Currency: "EUR", Metadata: map[string]string{"note": tt.s}}
+		err := d.Validate()
+		if got := ErrorReason(err) == ReasonCardNumber; got != tt.want {
+			t.Errorf("a draft whose metadata value is %q: Validate() = %v; want refused %v", tt.s, err, tt.want)
+		}
 	}
 }
