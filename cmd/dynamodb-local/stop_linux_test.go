@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/listening"
+	"github.com/paysessions/paysessions/shared/stoptest"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -40,6 +41,7 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // once (signal: hangup), and the engine, killed with it, left that file
 // behind (make run's TestStopSignalsStopCleanly, cmd/localapi).
 func TestStopSignalsStopCleanly(t *testing.T) {
+	stoptest.HangupAsFromATerminal()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {

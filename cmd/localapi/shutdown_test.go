@@ -88,6 +88,7 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 // killed the server (signal: broken pipe: Go's default for fd 1 and 2), and
 // an engine it had started was SIGKILLed with it.
 func TestStopSignalsStopCleanly(t *testing.T) {
+	stoptest.HangupAsFromATerminal()
 	storetest.RequireEngine(t)
 	bin := buildBinary(t)
 	for _, tc := range stoptest.Cases {

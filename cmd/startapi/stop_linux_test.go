@@ -101,6 +101,7 @@ func runFakeGo(args []string) {
 // runs in a copy of the repository (template, Makefile, events, functions:
 // links to the real ones) whose bin/start-api the fake build writes.
 func TestStopSignalsStopCleanly(t *testing.T) {
+	stoptest.HangupAsFromATerminal()
 	storetest.RequireEngine(t)
 	root, err := samlocal.ModuleRoot()
 	if err != nil {

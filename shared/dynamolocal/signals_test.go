@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/stoptest"
 )
 
 // TestStopSignalsLeaveAnIgnoredHangupIgnored: a command started with
@@ -16,13 +17,11 @@ import (
 // is a stop like Ctrl-C. (cmd/localapi's TestNohupKeepsServingWhenTheTerminalCloses
 // runs the server under nohup.)
 func TestStopSignalsLeaveAnIgnoredHangupIgnored(t *testing.T) {
-	if signal.Ignored(syscall.SIGHUP) {
-		t.Fatal("the test process was started with SIGHUP ignored; run it without nohup")
-	}
+	stoptest.HangupAsFromATerminal() // the "not ignored" row, also when the tests run under nohup
 	for _, ignored := range []bool{false, true} {
 		if ignored {
 			signal.Ignore(syscall.SIGHUP)
-			t.Cleanup(func() { signal.Reset(syscall.SIGHUP) })
+			t.Cleanup(func() { signal.Reset(syscall.SIGHUP); stoptest.HangupAsFromATerminal() })
 		}
 		got := dynamolocal.StopSignals()
 		want := []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}

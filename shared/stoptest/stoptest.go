@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -31,6 +33,31 @@ func (c Case) Name() string {
 var Cases = []Case{
 	{Sig: syscall.SIGINT}, {Sig: syscall.SIGTERM}, {Sig: syscall.SIGHUP},
 	{Sig: syscall.SIGINT, TeeGone: true}, {Sig: syscall.SIGHUP, TeeGone: true},
+}
+
+// startedIgnoringHangup reports whether this process began with SIGHUP
+// ignored (under nohup): read once, before HangupAsFromATerminal changes it.
+var startedIgnoringHangup = sync.OnceValue(func() bool { return signal.Ignored(syscall.SIGHUP) })
+
+// hangups receives (and drops) the SIGHUPs of a process that began
+// ignoring them.
+var hangups = make(chan os.Signal, 1)
+
+// HangupAsFromATerminal makes the commands a test starts from now on
+// begin with SIGHUP at its default, as from a terminal, however this test
+// process was started. Under nohup (SIGHUP ignored) every child would
+// inherit the ignore, and a command that rightly keeps an inherited ignore
+// (dynamolocal.StopSignals) would not stop on the test's SIGHUP: the test
+// would fail for how it was run, not for the command. A signal this
+// process handles is set back to its default in a child (at exec), an
+// ignored one is not; so this process handles SIGHUP from here on, and
+// drops it, as it ignored it before. A process that did not begin ignoring
+// SIGHUP is left as it is. Call it first in any test that sends a
+// command SIGHUP, and again after a signal.Reset of SIGHUP.
+func HangupAsFromATerminal() {
+	if startedIgnoringHangup() {
+		signal.Notify(hangups, syscall.SIGHUP)
+	}
 }
 
 // Output gives cmd's stdout and stderr to out: directly, or with teeGone
