@@ -50,6 +50,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts ...store.Option) *fixture {
 	t.Helper()
+	return newFixtureWith(t, app.Options{Store: opts})
+}
+
+// newFixtureWith is newFixture with o's store options and DynamoDB HTTP
+// client (its log and clock are the fixture's).
+func newFixtureWith(t *testing.T, o app.Options) *fixture {
+	t.Helper()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
 	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
@@ -68,7 +75,8 @@ func newFixture(t *testing.T, opts ...store.Option) *fixture {
 	}
 	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	logs := &bytes.Buffer{}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: logs, Now: clock.Now, Store: opts})
+	o.Log, o.Now = logs, clock.Now
+	a, err := app.New(context.Background(), cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
