@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,7 +16,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/paysessions/paysessions/shared/auth"
-
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -483,36 +483,47 @@ func loggedPath(path string) string {
 // uncut.
 func redactedPath(path string) string {
 	segs := strings.Split(path, "/")
+	changed := false
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
-			segs[i] = redacted
+			segs[i], changed = redacted, true
 		}
 	}
-	redactRuns(segs, segs)
+	changed = redactRuns(segs, segs) || changed
 	// Searched again in NFKC, segment by segment, as a reader that
 	// normalises text stores it (session.HoldsCardNumber judges each
 	// segment so): /⒋⒈⒈⒈/⒈⒈⒈⒈/... is /4.1.1.1./1.1.1.1./... Both readings
 	// are searched: normalising can also hide a number (a full-width digit
-	// before a UUID makes it no UUID).
-	ns, differ := make([]string, len(segs)), false
+	// before a UUID makes it no UUID). A path already in NFKC (every ASCII
+	// path) is not searched twice, nor copied.
+	var ns []string
 	for i, s := range segs {
-		ns[i] = normalised(s)
-		differ = differ || ns[i] != s
+		if n := normalised(s); n != s {
+			if ns == nil {
+				ns = slices.Clone(segs)
+			}
+			ns[i] = n
+		}
 	}
-	if differ {
-		redactRuns(segs, ns)
+	if ns != nil {
+		changed = redactRuns(segs, ns) || changed
+	}
+	if !changed {
+		return path
 	}
 	return strings.Join(segs, "/")
 }
 
 // redactRuns redacts in segs every segment a card number found in texts
-// joined by '/' touches, texts[i] being what segment i reads as.
-func redactRuns(segs, texts []string) {
+// joined by '/' touches, texts[i] being what segment i reads as, and
+// reports whether it redacted any.
+func redactRuns(segs, texts []string) bool {
 	p := strings.Join(texts, "/")
 	offs := make([]int, len(texts)+1) // texts[i] is p[offs[i]:offs[i+1]-1]
 	for i, s := range texts {
 		offs[i+1] = offs[i] + len(s) + 1
 	}
+	changed := false
 	for first, from := 0, 0; first < len(segs); {
 		start, end, ok := session.FindCardNumber(p[from:])
 		if !ok {
@@ -524,17 +535,18 @@ func redactRuns(segs, texts []string) {
 		last := first
 		for i := first; i < len(segs) && offs[i] < end; i++ {
 			if offs[i+1]-1 > start {
-				segs[i], last = redacted, i
+				segs[i], last, changed = redacted, i, true
 			}
 		}
 		first, from = last+1, offs[last+1]-1 // from the '/' after them
 	}
+	return changed
 }
 
 // normalised is s in NFKC, or s itself when it is so already (every ASCII
 // segment, without a copy).
 func normalised(s string) string {
-	if norm.NFKC.IsNormalString(s) {
+	if session.InNFKC(s) {
 		return s
 	}
 	return norm.NFKC.String(s)

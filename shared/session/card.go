@@ -202,7 +202,7 @@ func judgeText(s string) bool {
 // no allocation; another is normalised into one copy of its normal form's
 // exact size (measured first), so it allocates once whatever it holds.
 func normalisedLooksLikeCardNumber(s string) bool {
-	if norm.NFKC.IsNormalString(s) {
+	if InNFKC(s) {
 		return false
 	}
 	var it norm.Iter
@@ -216,6 +216,18 @@ func normalisedLooksLikeCardNumber(s string) bool {
 		b.Write(it.Next())
 	}
 	return LooksLikeCardNumber(b.String())
+}
+
+// InNFKC reports whether s is in Unicode's normal form NFKC: at once, with
+// no allocation, for ASCII (every ASCII text is; norm's own check
+// allocates), else as norm reads it.
+func InNFKC(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFKC.IsNormalString(s)
+		}
+	}
+	return true
 }
 
 // jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,
