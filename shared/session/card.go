@@ -200,22 +200,70 @@ func judgeText(s string) bool {
 // and the digit full stops ⒋ ⒈ are "4." and "1.", so ⒋⒈⒈⒈… is stored as
 // 4.1.1.1…. A text already in NFKC (every ASCII text) costs one pass and
 // no allocation; another is normalised into one copy of its normal form's
-// exact size (measured first), so it allocates once whatever it holds.
+// exact size (measured first), so it allocates once whatever it holds,
+// and the copy leaves out what the rule reads as nothing (compactNFKC), so
+// it stays near the text's size: U+FDFA alone is 18 letters in NFKC.
 func normalisedLooksLikeCardNumber(s string) bool {
 	if InNFKC(s) {
 		return false
 	}
-	var it norm.Iter
-	n := 0
-	for it.InitString(norm.NFKC, s); !it.Done(); {
-		n += len(it.Next())
-	}
 	var b strings.Builder
-	b.Grow(n)
-	for it.InitString(norm.NFKC, s); !it.Done(); {
-		b.Write(it.Next())
-	}
+	b.Grow(compactNFKC(s, nil))
+	compactNFKC(s, &b)
 	return LooksLikeCardNumber(b.String())
+}
+
+// compactNFKC writes to b (when not nil) the NFKC form of s less what the
+// card rule reads as nothing, and returns its length in bytes. Once a
+// character outside ASCII that ends runs has been written (a letter, a
+// symbol: endsRunOutsideASCII), what follows it up to the next digit,
+// ASCII letter or '+' changes nothing the rule reads: no run is open to
+// end or join, no UUID starts there, and the byte before what follows is
+// no ASCII letter or digit with or without it; so it is left out. U+FDFA's
+// 18 letters and 3 spaces read as its first letter.
+func compactNFKC(s string, b *strings.Builder) int {
+	var it norm.Iter
+	n, after := 0, false // after: the last character written ends runs
+	for it.InitString(norm.NFKC, s); !it.Done(); {
+		seg := it.Next()
+		for i := 0; i < len(seg); {
+			r, size := utf8.DecodeRune(seg[i:])
+			if after && readsAsNothingAfterARunEnd(r) {
+				i += size
+				continue
+			}
+			after = endsRunOutsideASCII(r)
+			if b != nil {
+				b.Write(seg[i : i+size])
+			}
+			n, i = n+size, i+size
+		}
+	}
+	return n
+}
+
+// endsRunOutsideASCII reports whether r is a character outside ASCII that
+// ends a run of the card rule: no digit, separator or mark read as not
+// there (nor the full-width plus, which no NFKC form holds: it is '+').
+func endsRunOutsideASCII(r rune) bool {
+	if r < utf8.RuneSelf || isTransparent(r) || isCardSeparator(r) {
+		return false
+	}
+	_, digit := digitValue(r)
+	return !digit
+}
+
+// readsAsNothingAfterARunEnd reports whether r, a character of an NFKC
+// form read when no run is open and the last character read was no '+',
+// leaves the card rule's reading as it was: anything but a digit, an ASCII
+// letter (a UUID's first character, or one right before it) and '+'
+// (which makes the run after it a phone number).
+func readsAsNothingAfterARunEnd(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !isASCIIAlnum(byte(r)) && r != '+'
+	}
+	_, digit := digitValue(r)
+	return !digit
 }
 
 // InNFKC reports whether s is in Unicode's normal form NFKC: at once, with

@@ -983,3 +983,51 @@ func TestHoldsCardNumberNormalised(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalisedReadingLeavesOutOnlyNothing holds the compact NFKC reading
+// (compactNFKC, which leaves out what follows a non-ASCII character that
+// ends runs, up to the next digit, ASCII letter or '+') to the rule on the
+// whole NFKC form, on random texts of what the rule reads: digits of
+// several scripts and forms, separators, '+' and '＋', CR LF, marks,
+// invisible characters, UUIDs, ASCII and other letters, forms of many
+// letters (ﷺ, ㌀) and of digits (½, ⒈, ㉑), and invalid UTF-8 (a URL
+// decoding's bytes).
+func TestNormalisedReadingLeavesOutOnlyNothing(t *testing.T) {
+	parts := []string{
+		"4111", "1111", "1", "12", "5", "0", "４", "١", "४", "²", "①", "❶",
+		" ", "-", ".", "/", "_", "\u3000", "\u200b", "\r", "\n", "\u2026", "\u2025", "\uff0e",
+		"+", "\uff0b", "\u0332", "\ufe0f", "\u3164",
+		"00000000-0000-4000-8000-000000000001", "41111111-1111-4111-8111-111111111111", "a", "F", "x",
+		"\ufdfa", "\u3300", "\u33af", "\u00bd", "\u2488", "\u248b", "\u3251", "\u2122", "\u2116", "\uff21", "注", "ص",
+		"\xe2", "\x80", "\xff",
+	}
+	check := func(s string) {
+		t.Helper()
+		want := !norm.NFKC.IsNormalString(s) && LooksLikeCardNumber(norm.NFKC.String(s))
+		if got := normalisedLooksLikeCardNumber(s); got != want {
+			t.Fatalf("normalisedLooksLikeCardNumber(%q) = %v; want %v (NFKC %q)", s, got, want, norm.NFKC.String(s))
+		}
+	}
+	// What may follow a letter outside ASCII and is not left out: a '+'
+	// makes a run of at most 15 digits a phone number (378282246310005 is
+	// an American Express number), and an ASCII letter right before a UUID
+	// makes it no UUID (41111111-1111-1111-... then reads as 4111 1111
+	// 1111 1111).
+	for _, s := range []string{
+		"注+378282246310005", "注\uff0b378282246310005", "\ufdfa+378282246310005", "注 +378282246310005",
+		"注a41111111-1111-1111-8111-111111111111", "注\uff2141111111-1111-1111-8111-111111111111",
+		"注41111111-1111-1111-8111-111111111111", "注 41111111-1111-1111-8111-111111111111",
+		"\u2122 41111111-1111-1111-8111-111111111111", "\u212241111111-1111-1111-8111-111111111111",
+	} {
+		check(s)
+	}
+	parts = append(parts, "378282246310005", "41111111-1111-1111-8111-111111111111")
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		var b strings.Builder
+		for range 1 + r.IntN(30) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		check(b.String())
+	}
+}

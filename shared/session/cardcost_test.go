@@ -190,3 +190,26 @@ func TestHoldsCardNumberOfPlainTextAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalFormCostStaysNearTheText: the copy a text is judged in, in its
+// NFKC form, stays within three times the text's bytes, whatever
+// compatibility forms it holds. NFKC writes 18 letters for U+FDFA (33
+// bytes for 3) and four katakana for U+3300 (12 for 3): the copy of 64 KiB
+// of them was 11 and 4 times the text, which the rule then read through.
+// Letters that follow one another read as one (each ends any run of
+// digits), so they need not be copied; digits and what stands between
+// them must be (½ is "1⁄2", 2.5 times its bytes; ㎯ is "rad∕s2").
+func TestNormalFormCostStaysNearTheText(t *testing.T) {
+	const size = 64 << 10
+	for _, unit := range []string{
+		"\ufdfa", "\ufdfb", "\u3300", "\u3357", "\u33af", // a ligature, squared katakana, rad∕s²
+		"\u00bd", "\u2488", "1\u2026", "\u3251", // digits in them
+		"\ufdfa1", "\ufdfa+", "\u3300\u2488", "a\ufdfa", // mixed with digits, '+', letters
+	} {
+		s := rep(unit, size)
+		s = strings.ToValidUTF8(s[:strings.LastIndex(s, unit)], "")
+		if got, max := allocatedBytes(func() { normalisedLooksLikeCardNumber(s) }), uint64(3*len(s)); got > max {
+			t.Errorf("judging %d bytes of %q in NFKC allocated %d bytes; want at most %d (three times the text)", len(s), unit, got, max)
+		}
+	}
+}
