@@ -607,6 +607,7 @@ func TestOpenAPIDescribesAPIGatewaysOwnAnswers(t *testing.T) {
 		{http.StatusBadRequest, "Bad Request"},
 		{http.StatusTooManyRequests, "Too Many Requests"},
 		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
+		{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
 		{http.StatusInternalServerError, "Internal Server Error"},
 		{http.StatusServiceUnavailable, "Service Unavailable"},
 	} {

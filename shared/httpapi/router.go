@@ -155,6 +155,49 @@ func WriteGatewayAnswer(w http.ResponseWriter, status int, body string) {
 // refuses (GatewayPath), with the status http.StatusBadRequest.
 const GatewayBadRequest = `{"message":"Bad Request"}`
 
+// GatewayHeaderTooLarge is the local servers' answer, as API Gateway's
+// own, to a request whose head is over HTTP APIs' quota (MaxGatewayHead),
+// with the status http.StatusRequestHeaderFieldsTooLarge. The quota is
+// AWS's; the status and body are the local servers' choice (what API
+// Gateway answers is not documented).
+const GatewayHeaderTooLarge = `{"message":"Request Header Fields Too Large"}`
+
+// MaxGatewayHead is HTTP APIs' quota "Total combined size of request line
+// and header values", 10240 bytes, which cannot be increased: API Gateway
+// refuses a larger request itself, before it routes it (GatewayHeadSize
+// counts it).
+const MaxGatewayHead = 10240
+
+// GatewayHeadSize returns the size of r's head as MaxGatewayHead's quota
+// words it, read literally: the request line as HTTP/1.1 defines it
+// (RFC 9112: method SP request-target SP HTTP-version, each as sent, the
+// CRLF after it not included), and the value of every header field as
+// sent, without the white space around it (RFC 9112: field-name ":" OWS
+// field-value OWS), Host's and Transfer-Encoding's included (Go moves them
+// out of r.Header). A field's name, its colon and the line ends are not
+// values, and are not counted.
+//
+// It counts the head as Go's server parsed it, which differs from the
+// bytes sent only for heads no client of this API sends: a Content-Length
+// sent twice counts once (Go keeps one), a Trailer field of a chunked body
+// not at all (Go moves it into r.Trailer), a Transfer-Encoding of HTTP/1.0
+// not at all (Go drops it), a Pragma: no-cache without Cache-Control as if
+// Cache-Control: no-cache came with it (Go adds it), a value folded over
+// lines as Go joins it, and a request-target in absolute form with the
+// target's host as Host's value (Go ignores a Host field then).
+func GatewayHeadSize(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + len(r.Host)
+	for _, te := range r.TransferEncoding {
+		n += len(te)
+	}
+	for _, vs := range r.Header {
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
+}
+
 // GatewayPath returns, for a request path as the client sent it (escaped),
 // the path an HTTP API routes the request by and the rawPath it delivers in
 // the event; ok false: API Gateway refuses the request itself with a 400,

@@ -116,7 +116,12 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		host = "127.0.0.1"
 	}
 	s.URL = "http://" + net.JoinHostPort(host, port)
-	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// MaxHeaderBytes is Go's default (1 MiB), set here so that no one takes
+	// it for API Gateway's quota: it counts every byte of the head, names
+	// and line ends too, and Go reads 4096 bytes past it, so near the quota
+	// it would refuse heads AWS takes. asDelivered refuses what AWS does
+	// (httpapi.MaxGatewayHead).
+	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
 	// Until Serve runs, Close must close the listener itself.
 	listening := ln
 	defer func() {
@@ -242,6 +247,11 @@ func (s *Server) Close() error {
 // asDelivered hands h each request as a function's handler receives it on
 // AWS, where API Gateway builds the event and the api-proxy adapter builds
 // the request from it:
+//   - a request whose request line and header values add up to more than
+//     HTTP APIs' quota (httpapi.MaxGatewayHead, 10240 bytes, counted by
+//     httpapi.GatewayHeadSize) is API Gateway's own 431
+//     (httpapi.GatewayHeaderTooLarge), before anything else: its body is
+//     not read, and no handler runs;
 //   - the path decoded twice, as HTTP APIs deliver rawPath
 //     (httpapi.GatewayPath): a client's %2F or %252F is a separator by the
 //     time the function routes it, so "/sessions/a%2Fb" matches no route
@@ -278,6 +288,10 @@ func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
 		return pattern
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
+			httpapi.WriteGatewayAnswer(w, http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge)
+			return
+		}
 		if !readableBody(r) {
 			httpapi.WriteGatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
 			return

@@ -21,11 +21,14 @@ import (
 )
 
 // API Gateway's own answers: it sends these itself, without calling a
-// function, in application/json.
+// function, in application/json. gatewayHeaderTooLarge is
+// httpapi.GatewayHeaderTooLarge, whose status and body are the local
+// servers' choice (AWS documents the quota, not the answer).
 var (
 	gatewayNotFound         = gatewayError{http.StatusNotFound, "Not Found"}
 	gatewayBadRequest       = gatewayError{http.StatusBadRequest, "Bad Request"}
 	gatewayTooLarge         = gatewayError{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
+	gatewayHeaderTooLarge   = gatewayError{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"}
 	gatewayInternal         = gatewayError{http.StatusInternalServerError, "Internal Server Error"}
 	gatewayUnavailable      = gatewayError{http.StatusServiceUnavailable, "Service Unavailable"}
 	errMalformedLambdaReply = errors.New("malformed Lambda proxy response")

@@ -191,7 +191,10 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		host = "127.0.0.1"
 	}
 	s.URL = "http://" + net.JoinHostPort(host, port)
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// MaxHeaderBytes is Go's default (1 MiB), well above API Gateway's
+	// quota, which ServeHTTP applies exactly (httpapi.MaxGatewayHead): Go's
+	// limit counts names and line ends too, and reads 4096 bytes past it.
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
 	if cfg.JWKSURL == "" {
 		// The functions will fetch the development issuer's keys at s.URL
 		// and check JWKS_URL at start-up as in Lambda (config.Load): over
@@ -437,6 +440,13 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &countingWriter{ResponseWriter: w}
 	defer func() { s.logAccess(rec, rw) }()
 
+	// A head over HTTP APIs' quota is refused first, before the body is
+	// read: API Gateway has not read the body when it counts the head.
+	if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
+		rec.errorMessage = gatewayHeaderTooLarge.message
+		gatewayHeaderTooLarge.write(rw)
+		return
+	}
 	// The body is read first, as API Gateway buffers it before it routes
 	// the request: one it cannot read is its own 400 on every path, the
 	// development issuer's too (reached as the service's routes are).
