@@ -103,22 +103,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 			}
 			out := &lockedBuffer{}
 			teeGone := stoptest.Output(t, cmd, out, tc.TeeGone)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			t.Cleanup(func() { _ = cmd.Process.Kill() })
-			deadline := time.After(60 * time.Second)
-			for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
-				select {
-				case err := <-exited:
-					t.Fatalf("localapi exited before it was ready: %v\n%s", err, out)
-				case <-deadline:
-					t.Fatalf("localapi not ready after 60 s\n%s", out)
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
+			exited := startReady(t, cmd, out)
 			teeGone()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -161,22 +146,7 @@ func TestNohupKeepsServingWhenTheTerminalCloses(t *testing.T) {
 	}
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	deadline := time.After(60 * time.Second)
-	for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
-		select {
-		case err := <-exited:
-			t.Fatalf("localapi exited before it was ready: %v\n%s", err, out)
-		case <-deadline:
-			t.Fatalf("localapi not ready after 60 s\n%s", out)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	exited := startReady(t, cmd, out)
 	if !sigIgnored(t, cmd.Process.Pid, syscall.SIGHUP) {
 		t.Errorf("SIGHUP is not ignored by the server nohup started; want it left ignored")
 	}
@@ -201,6 +171,30 @@ func TestNohupKeepsServingWhenTheTerminalCloses(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("localapi still running 30 s after Ctrl-C")
 	}
+}
+
+// startReady starts cmd, whose output goes to out, and waits until it
+// says it serves; the channel gets its Wait's result. The test kills it if
+// it is still running at the end.
+func startReady(t *testing.T, cmd *exec.Cmd, out *lockedBuffer) <-chan error {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	deadline := time.After(60 * time.Second)
+	for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
+		select {
+		case err := <-exited:
+			t.Fatalf("localapi exited before it was ready: %v\n%s", err, out)
+		case <-deadline:
+			t.Fatalf("localapi not ready after 60 s\n%s", out)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return exited
 }
 
 // sigIgnored reports whether process pid ignores sig (/proc/<pid>/status,
