@@ -276,9 +276,10 @@ type usedKey struct {
 // so an unchanged key is recognised by value, not identity; its alg is
 // compared too, so that a hit never accepts what verifying afresh would
 // refuse ("key ... is for ...") nor an alg the key no longer names
-// (defence in depth: each accepted alg fits one key type today). A set older than JWKSMaxAge is fetched again in the
-// background, as for a token verified afresh: a container whose every use
-// hits the cache keeps its set fresh too.
+// (defence in depth: each accepted alg fits one key type today). A set
+// older than JWKSMaxAge is fetched again in the background, as for a token
+// verified afresh: a container whose every use hits the cache keeps its
+// set fresh too.
 func (v *JWTVerifier) held(k usedKey, now time.Time) bool {
 	s := v.set.Load()
 	if s == nil {
