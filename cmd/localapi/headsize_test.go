@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -122,6 +127,9 @@ func TestRequestHeadOverAPIGatewaysQuotaIs431(t *testing.T) {
 			{"the development issuer's token path", func(pad int) wireHead {
 				return split(base("GET", "/local/token?ttl=x"), pad, 2, "X-Pad-%d")
 			}, "", 400, "VALIDATION_FAILED"},
+			{"a read, a value of UTF-8 and obs-text counted in bytes, not characters", func(pad int) wireHead {
+				return base("GET", "/sessions/"+id, "X-Pad", " "+strings.Repeat("é", pad/2)+strings.Repeat("\xff", pad%2))
+			}, "", 200, ""},
 		}
 		for _, tt := range tests {
 			for _, n := range []int{quota, quota + 1} {
@@ -156,6 +164,83 @@ func TestRequestHeadOverAPIGatewaysQuotaIs431(t *testing.T) {
 				}
 			}
 		}
+
+		// On one kept-alive connection, the requests sent one after another
+		// without waiting (pipelined) are each counted on their own: the one
+		// over the quota between two at it is refused, and neither of the
+		// others is.
+		keptAlive := func(n int) string {
+			h := base("GET", "/sessions/"+id)
+			h.fields = slices.DeleteFunc(h.fields, func(f [2]string) bool { return f[0] == "Connection" })
+			return split(h, n-h.counted(), 2, "X-Pad-%d").String()
+		}
+		answers := pipelined(t, tg.URL, http.MethodGet, keptAlive(quota)+keptAlive(quota+1)+keptAlive(quota))
+		for i, want := range []int{200, 431, 200} {
+			name := fmt.Sprintf("a kept-alive connection's request %d of 3", i+1)
+			if i >= len(answers) {
+				t.Errorf("%s: no answer; want %d", name, want)
+				continue
+			}
+			diff.Add(k, name, answers[i].status, answers[i].header, answers[i].body)
+			if answers[i].status != want {
+				t.Errorf("%s: %d %s; want %d", name, answers[i].status, answers[i].body, want)
+			}
+		}
 	})
 	diff.Check(t)
+}
+
+// pipelinedAnswer is one answer read by pipelined.
+type pipelinedAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// pipelined writes reqs (requests of method, one after another) on one
+// connection at once and reads the answers until the server closes it or
+// the answers end.
+func pipelined(t *testing.T, base, method, reqs string) []pipelinedAnswer {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(c, reqs); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	var out []pipelinedAnswer
+	for n := strings.Count(reqs, " HTTP/1.1\r\n"); len(out) < n; {
+		res, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			return out
+		}
+		raw, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatalf("reading answer %d: %v", len(out)+1, err)
+		}
+		out = append(out, pipelinedAnswer{res.StatusCode, res.Header, raw})
+	}
+	return out
+}
+
+// TestGatewayHeadSizeAllocatesNothing: the count is on every request's
+// path of make run (asDelivered), so it reads the parsed head in place.
+func TestGatewayHeadSizeAllocatesNothing(t *testing.T) {
+	head := "POST /sessions?x=1 HTTP/1.1\r\nHost: 127.0.0.1:3000\r\nAuthorization: Bearer eyJ.x.y\r\n" +
+		"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nAccept: */*\r\nAccept: text/plain\r\n\r\n"
+	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(head)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Del("Host") // as Go's server hands it to a handler
+	if got := testing.AllocsPerRun(10, func() { httpapi.GatewayHeadSize(r) }); got != 0 {
+		t.Errorf("allocations per count: got %v; want 0", got)
+	}
 }

@@ -179,12 +179,14 @@ const MaxGatewayHead = 10240
 //
 // It counts the head as Go's server parsed it, which differs from the
 // bytes sent only for heads no client of this API sends: a Content-Length
-// sent twice counts once (Go keeps one), a Trailer field of a chunked body
-// not at all (Go moves it into r.Trailer), a Transfer-Encoding of HTTP/1.0
-// not at all (Go drops it), a Pragma: no-cache without Cache-Control as if
-// Cache-Control: no-cache came with it (Go adds it), a value folded over
-// lines as Go joins it, and a request-target in absolute form with the
-// target's host as Host's value (Go ignores a Host field then).
+// sent twice counts once (Go keeps one), a Content-Length sent with a
+// chunked body not at all (Go drops it, and leading zeros make it as long
+// as one likes), a Trailer field of a chunked body not at all (Go moves it
+// into r.Trailer), a Transfer-Encoding of HTTP/1.0 not at all (Go drops
+// it), a Pragma: no-cache without Cache-Control as if Cache-Control:
+// no-cache came with it (Go adds it), a value folded over lines as Go
+// joins it, and a request-target in absolute form with the target's host
+// as Host's value (Go ignores a Host field then).
 func GatewayHeadSize(r *http.Request) int {
 	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + len(r.Host)
 	for _, te := range r.TransferEncoding {
