@@ -1,3 +1,6 @@
+// Package store_test tests the store against DynamoDB Local, a fresh table
+// per test, with faults injected into its HTTP client where a test needs
+// DynamoDB's rarer answers.
 package store_test
 
 import (
