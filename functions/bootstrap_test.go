@@ -874,6 +874,33 @@ func testInitErrors(t *testing.T, bins string) {
 			if line.Level != "ERROR" || line.Msg != "start-up failed" || line.Error != e.ErrorMessage {
 				t.Errorf("stderr: got %+v; want level ERROR, msg start-up failed, error %q", line, e.ErrorMessage)
 			}
+			// Written by log/slog, as every other line of the service
+			// (its JSON handler's members in its order), not by hand.
+			if got, want := memberNames(t, p.stderr.String()), []string{"time", "level", "msg", "error"}; !slices.Equal(got, want) {
+				t.Errorf("stderr members: got %v; want %v", got, want)
+			}
 		})
 	}
+}
+
+// memberNames returns the member names of the JSON object line, in order.
+func memberNames(t *testing.T, line string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(line))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("line %q: not a JSON object (%v)", line, err)
+	}
+	var names []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		names = append(names, tok.(string))
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+	}
+	return names
 }

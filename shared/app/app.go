@@ -292,13 +292,11 @@ func lambdaRequestID(r *http.Request) string {
 }
 
 // fatal reports a start-up failure and exits: one JSON line on standard
-// error and, inside Lambda, an init error through the Runtime API, so the
-// invocation fails with the message instead of a bare timeout.
+// error, written by log/slog as every other line (the configured logger may
+// not exist yet), and, inside Lambda, an init error through the Runtime
+// API, so the invocation fails with the message instead of a bare timeout.
 func fatal(err error) {
-	line, _ := json.Marshal(map[string]string{
-		"time": time.Now().UTC().Format(time.RFC3339Nano), "level": "ERROR", "msg": "start-up failed", "error": err.Error(),
-	})
-	fmt.Fprintln(os.Stderr, string(line))
+	slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("start-up failed", "error", err.Error())
 	if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
 		body, _ := json.Marshal(map[string]any{"errorMessage": err.Error(), "errorType": "ConfigError", "stackTrace": []string{}})
 		req, _ := http.NewRequest(http.MethodPost, "http://"+api+"/2018-06-01/runtime/init/error", bytes.NewReader(body))

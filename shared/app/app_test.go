@@ -1,3 +1,6 @@
+// Package app_test runs the wired service as Lambda runs it: each function's
+// handler (the api-proxy adapter in front of its route) on API Gateway
+// events, the events/ samples among them, against DynamoDB Local.
 package app_test
 
 import (

@@ -1,3 +1,6 @@
+// Package auth_test tests the authenticator from outside: bearer tokens
+// against key sets served by the test, API keys against a store, and the
+// caches, refusals, challenges and log lines of both.
 package auth_test
 
 import (

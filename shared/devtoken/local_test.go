@@ -1,3 +1,5 @@
+// Package devtoken_test tests the development issuer's routes as the local
+// servers mount them.
 package devtoken_test
 
 import (

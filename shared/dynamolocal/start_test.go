@@ -1,3 +1,5 @@
+// Package dynamolocal_test tests DynamoDB Local's installation, start-up and
+// stopping as the tests and the local tools use them.
 package dynamolocal_test
 
 import (

@@ -1,3 +1,6 @@
+// Package httpapi_test tests the handlers over HTTP: the same suites on the
+// local server and on start-api's real bootstraps (apitarget), and on the
+// in-memory store where DynamoDB is not the point.
 package httpapi_test
 
 import (

@@ -45,7 +45,7 @@ func TestRetentionEverywhere(t *testing.T) {
 		})
 		var ttl int64
 		if err != nil || out.Item == nil || attributevalue.Unmarshal(out.Item["ttl"], &ttl) != nil || ttl >= now.Unix() {
-			t.Fatalf("want %s stored with ttl in the past; got %v %v", v.ID, out, err)
+			t.Fatalf("%s stored: got %v, %v; want it stored with its ttl in the past (before %d)", v.ID, out, err, now.Unix())
 		}
 		for name, res := range d.all(v.ID) {
 			switch name {

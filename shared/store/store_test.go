@@ -1,3 +1,6 @@
+// Package store_test tests the store against DynamoDB Local, a fresh table
+// per test, with faults injected into its HTTP client where a test needs
+// DynamoDB's rarer answers.
 package store_test
 
 import (
@@ -220,7 +223,7 @@ func TestRetentionCutOffWithItemStillPresent(t *testing.T) {
 	// is now in the past, and it must not be found.
 	item := f.raw(t, v.ID)
 	if item == nil || numberAttr(t, item, "ttl") > f.clock.Now().Unix() {
-		t.Fatalf("want the item present with ttl in the past; got %v", item["ttl"])
+		t.Fatalf("stored ttl: got %v; want the item present with its ttl in the past (before %d)", item["ttl"], f.clock.Now().Unix())
 	}
 	if _, err := f.st.Get(context.Background(), v.ID); session.ErrorCode(err) != session.ENOTFOUND {
 		t.Errorf("Get() at retainUntil = %v; want %s", err, session.ENOTFOUND)

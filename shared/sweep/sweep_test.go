@@ -1,3 +1,5 @@
+// Package sweep_test tests the expiry sweeper against DynamoDB Local: its
+// shards, back-off, deadline, summary line and metrics.
 package sweep_test
 
 import (

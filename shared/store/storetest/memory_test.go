@@ -1,3 +1,6 @@
+// Package storetest_test holds the in-memory store and the fake DynamoDB to
+// what they stand in for: the same operations on storetest.Memory and on a
+// *store.Store over DynamoDB Local answer alike.
 package storetest_test
 
 import (
