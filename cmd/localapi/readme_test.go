@@ -8,14 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/config"
 )
 
 // The README's walkthrough is a script: its shell blocks whose info string
@@ -582,5 +586,46 @@ func TestIgnoredHeadersAreNamed(t *testing.T) {
 		if !strings.Contains(intro, "`"+h+"`") {
 			t.Errorf("the walkthrough's introduction does not name the header %s; want `%s` in it", h, h)
 		}
+	}
+}
+
+// walkthroughBase matches the walkthrough's first line: BASE's default and
+// its comment.
+var walkthroughBase = regexp.MustCompile(`^BASE=\$\{BASE:-([^}]+)\}\s*#(.*)$`)
+
+// TestWalkthroughBaseIsMakeRunsAddress: TestReadmeWalkthrough always sets
+// BASE, so the default a reader gets is never run. It must be the address
+// make run serves with no PORT or HOST, and the line must tell a reader who
+// started make run on another PORT which BASE to set first (it said only
+// "PORT=3001 make run serves http://127.0.0.1:3001": pasted as written
+// after such a start, the blocks asked port 3000, and curl -s printed
+// nothing of the refused connections).
+func TestWalkthroughBaseIsMakeRunsAddress(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := walkthrough(string(readme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(steps[0].script, "\n")
+	m := walkthroughBase.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("README.md line %d: the walkthrough's first line %q does not set BASE's default, with a comment", steps[0].line+1, first)
+	}
+	local, err := config.LoadLocal(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "http://" + net.JoinHostPort(local.Host, strconv.Itoa(local.Port)); m[1] != want {
+		t.Errorf("BASE's default is %s; want make run's default address %s", m[1], want)
+	}
+	other := regexp.MustCompile(`PORT=(\d+) make run`).FindStringSubmatch(m[2])
+	if other == nil {
+		t.Fatalf("the comment %q does not say what to do after PORT=<port> make run", m[2])
+	}
+	if want := "BASE=http://" + net.JoinHostPort(local.Host, other[1]); !strings.Contains(m[2], want) {
+		t.Errorf("the comment %q names PORT=%s but not the %s to set", m[2], other[1], want)
 	}
 }

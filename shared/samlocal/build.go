@@ -38,6 +38,24 @@ func Build(ctx context.Context, moduleDir, out string, pkgs []string) error {
 	return nil
 }
 
+// firstBuildWarning ends buildNotice's line when a bootstrap is missing.
+const firstBuildWarning = "a first build compiles every module again with the deployment's flags (even after make run) and can take several minutes; later builds take seconds"
+
+// buildNotice is start-api's line before it builds pkgs into out. Go's
+// cache keeps builds with the deployment's flags (BuildFlags, no cgo)
+// apart from make run's, so while a bootstrap is missing from out the build
+// may compile every module: minutes without output, which the line says,
+// as the Makefile's first-build line does for go build.
+func buildNotice(out string, pkgs []string) string {
+	line := fmt.Sprintf("building %d functions for this machine", len(pkgs))
+	for _, pkg := range pkgs {
+		if _, err := os.Stat(filepath.Join(out, filepath.Base(pkg))); err != nil {
+			return line + ": " + firstBuildWarning
+		}
+	}
+	return line
+}
+
 // goStopDelay is how long a go command interrupted by ctx's end may take
 // to stop before it is killed.
 const goStopDelay = 10 * time.Second

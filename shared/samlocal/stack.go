@@ -272,7 +272,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err := os.MkdirAll(bootstraps, 0o755); err != nil {
 			return nil, err
 		}
-		s.notice("building %d functions for this machine", len(pkgs))
+		s.notice("%s", buildNotice(bootstraps, pkgs))
 		if err := Build(ctx, dir, bootstraps, pkgs); err != nil {
 			return nil, err
 		}
