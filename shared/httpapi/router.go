@@ -47,7 +47,7 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.EscapedPath(); !canonical(p) {
-		noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
+		noteError(r, GatewayNotFoundError())
 		writeGatewayNotFound(w)
 		return
 	}
@@ -111,7 +111,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, r, err)
 		return
 	}
-	noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
+	noteError(r, GatewayNotFoundError())
 	writeGatewayNotFound(w)
 }
 
@@ -149,6 +149,30 @@ func WriteGatewayAnswer(w http.ResponseWriter, status int, body string) {
 		h.Del(k)
 	}
 	writeBody(w, status, contentTypeJSON, []byte(body))
+}
+
+// GatewayAnswer is a handler that answers every request as API Gateway
+// does itself (WriteGatewayAnswer: status, body) and notes err, when not
+// nil, for the request's log line (its code). A local server mounts it
+// behind Middleware for each answer it gives in API Gateway's stead, before
+// any route, so such a request has its one log line like every other (on
+// AWS, API Gateway's access log has it): a request id, no route, the
+// status and the latency; the method and path as every line shows them
+// (loggedMethod, loggedPath), and nothing of the request's headers.
+func GatewayAnswer(status int, body string, err error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err != nil {
+			noteError(r, err)
+		}
+		WriteGatewayAnswer(w, status, body)
+	})
+}
+
+// GatewayNotFoundError is what a request line notes of API Gateway's own
+// 404 (GatewayNotFound), as the router notes it for a path no route
+// matches.
+func GatewayNotFoundError() error {
+	return session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route.")
 }
 
 // GatewayBadRequest is API Gateway's own answer to a request path it
