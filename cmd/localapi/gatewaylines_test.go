@@ -100,3 +100,37 @@ func TestGatewayAnswersHaveTheirAccessLine(t *testing.T) {
 		}
 	}
 }
+
+// TestMethodNotAllowedLineNamesItsPath: on the local server, as in a
+// Lambda, a 405's access line names as its route the path pattern the
+// request matched under another method (no route of its own method
+// matched, so no method is named), not "" as a path that matches nothing.
+func TestMethodNotAllowedLineNamesItsPath(t *testing.T) {
+	tg := apitarget.Start(t, apitarget.Local, apitarget.Options{})
+	host := strings.TrimPrefix(tg.URL, "http://")
+	tok := mint(t, tg.URL, "merchant_id=m-1")
+	id := client{t, tg.URL, tok}.create(`{"amount":1,"currency":"EUR"}`)
+	tests := []struct{ method, path, route string }{
+		{"DELETE", "/sessions/" + id, "/sessions/{sessionId}"},
+		{"OPTIONS", "/sessions/" + id, "/sessions/{sessionId}"},
+		{"GET", "/sessions/" + id + "/cancel", "/sessions/{sessionId}/cancel"},
+		{"PUT", "/sessions", "/sessions"},
+		{"POST", "/local/token", "/local/token"},
+	}
+	for _, tt := range tests {
+		before := len(accessLines(t, tg.Logs()))
+		req := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n\r\n", tt.method, tt.path, host, tok)
+		res, raw := rawRoundTrip(t, tg.URL, tt.method, req)
+		if res.StatusCode != 405 {
+			t.Fatalf("%s %s: got %d %s; want 405", tt.method, tt.path, res.StatusCode, raw)
+		}
+		lines := accessLines(t, tg.Logs())[before:]
+		if len(lines) != 1 {
+			t.Errorf("%s %s: got %d access lines %v; want 1", tt.method, tt.path, len(lines), lines)
+			continue
+		}
+		if got := lines[0]["route"]; got != tt.route {
+			t.Errorf("%s %s: route got %v; want %v", tt.method, tt.path, got, tt.route)
+		}
+	}
+}

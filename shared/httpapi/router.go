@@ -80,6 +80,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var allow []string
 	answer := errorWriter(writeProblem)
+	matched := ""
 	for _, m := range methods {
 		if m == r.Method {
 			continue
@@ -88,12 +89,17 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		probe.Method = m
 		if h, pattern := rt.mux.Handler(probe); pattern != "" {
 			allow = append(allow, m)
+			if matched == "" {
+				matched = pathOf(pattern)
+			}
 			if e, ok := h.(*endpoint); ok {
 				answer = e.errors
 			}
 		}
 	}
 	if len(allow) > 0 {
+		// The request's log line names the path it matched (pathOf).
+		r.Pattern = matched
 		// A GET route serves HEAD too (ServeMux matches it, as RFC 9110
 		// §9.3.2 expects of a server), so Allow names both.
 		if slices.Contains(allow, http.MethodGet) {
@@ -113,6 +119,24 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	noteError(r, GatewayNotFoundError())
 	writeGatewayNotFound(w)
+}
+
+// pathOf is a route pattern's path ("GET /sessions/{sessionId}" is
+// "/sessions/{sessionId}").
+//
+// It is what a 405's log line names as its route: the path pattern the
+// request's path matched under another method (of the first method Allow
+// lists in the router's order, should two methods' routes on one path
+// differ, which none of the service's do), without a method, since no
+// route of the request's own method matched. A routed request's line names
+// its whole pattern ("GET /sessions/{sessionId}"), and a path no route
+// matches names none (""), so the three read apart. The Lambda path and
+// the local server share the router, so both log it so.
+func pathOf(pattern string) string {
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		return p
+	}
+	return pattern
 }
 
 // canonical reports whether p is in the form ServeMux routes without
