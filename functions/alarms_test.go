@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/sweep"
@@ -42,23 +43,23 @@ func TestSweeperProblemsPage(t *testing.T) {
 	alarms := resourcesOfType(tpl, "AWS::CloudWatch::Alarm")
 	notify := `{"Fn::If":["HasAlarmTopic",[{"Ref":"AlarmTopicArn"}],{"Ref":"AWS::NoValue"}]}`
 	for id, a := range alarms {
-		if got, _ := json.Marshal(get(a, "Properties", "AlarmActions")); string(got) != notify {
+		if got, _ := json.Marshal(apptest.Field("Properties", "AlarmActions")(a)); string(got) != notify {
 			t.Errorf("%s: AlarmActions = %s; want %s", id, got, notify)
 		}
 	}
 	for _, metric := range []string{"SweepErrors", "SessionsLeftToPurge"} {
 		var found []string
 		for id, a := range alarms {
-			p := get(a, "Properties")
-			if get(p, "MetricName") != metric {
+			p := apptest.Field("Properties")(a)
+			if apptest.Field("MetricName")(p) != metric {
 				continue
 			}
 			found = append(found, id)
-			dims, _ := json.Marshal(get(p, "Dimensions"))
-			if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
-				get(p, "Statistic") != "Sum" || fmt.Sprint(get(p, "Period")) != "300" || fmt.Sprint(get(p, "EvaluationPeriods")) != "1" ||
-				fmt.Sprint(get(p, "Threshold")) != "0" || get(p, "ComparisonOperator") != "GreaterThanThreshold" ||
-				get(p, "TreatMissingData") != "notBreaching" {
+			dims, _ := json.Marshal(apptest.Field("Dimensions")(p))
+			if apptest.Field("Namespace")(p) != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
+				apptest.Field("Statistic")(p) != "Sum" || fmt.Sprint(apptest.Field("Period")(p)) != "300" || fmt.Sprint(apptest.Field("EvaluationPeriods")(p)) != "1" ||
+				fmt.Sprint(apptest.Field("Threshold")(p)) != "0" || apptest.Field("ComparisonOperator")(p) != "GreaterThanThreshold" ||
+				apptest.Field("TreatMissingData")(p) != "notBreaching" {
 				t.Errorf("%s = %+v; want the Sum of paysessions %s (Service=expiry-sweeper, FunctionName of this stack's sweeper) over 5 minutes above 0, missing data not breaching", id, p, metric)
 			}
 		}
@@ -81,16 +82,16 @@ func TestSweeperProblemsPage(t *testing.T) {
 func TestSweeperLagPages(t *testing.T) {
 	var found []string
 	for id, a := range resourcesOfType(readTemplate(t), "AWS::CloudWatch::Alarm") {
-		p := get(a, "Properties")
-		if get(p, "MetricName") != "SweepLagPercent" {
+		p := apptest.Field("Properties")(a)
+		if apptest.Field("MetricName")(p) != "SweepLagPercent" {
 			continue
 		}
 		found = append(found, id)
-		dims, _ := json.Marshal(get(p, "Dimensions"))
-		if get(p, "Namespace") != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
-			get(p, "Statistic") != "Maximum" || fmt.Sprint(get(p, "Period")) != "300" || fmt.Sprint(get(p, "EvaluationPeriods")) != "1" ||
-			fmt.Sprint(get(p, "Threshold")) != "50" || get(p, "ComparisonOperator") != "GreaterThanThreshold" ||
-			get(p, "TreatMissingData") != "notBreaching" {
+		dims, _ := json.Marshal(apptest.Field("Dimensions")(p))
+		if apptest.Field("Namespace")(p) != "paysessions" || string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
+			apptest.Field("Statistic")(p) != "Maximum" || fmt.Sprint(apptest.Field("Period")(p)) != "300" || fmt.Sprint(apptest.Field("EvaluationPeriods")(p)) != "1" ||
+			fmt.Sprint(apptest.Field("Threshold")(p)) != "50" || apptest.Field("ComparisonOperator")(p) != "GreaterThanThreshold" ||
+			apptest.Field("TreatMissingData")(p) != "notBreaching" {
 			t.Errorf("%s = %+v; want the Maximum of paysessions SweepLagPercent (Service=expiry-sweeper, FunctionName of this stack's sweeper) over 5 minutes above 50, missing data not breaching", id, p)
 		}
 	}
@@ -115,12 +116,12 @@ func TestSweeperLagPages(t *testing.T) {
 func TestSweeperAlarmsWatchTheirOwnStack(t *testing.T) {
 	var checked int
 	for id, a := range resourcesOfType(readTemplate(t), "AWS::CloudWatch::Alarm") {
-		p := get(a, "Properties")
-		if get(p, "Namespace") != "paysessions" || get(p, "MetricName") == "ApiThrottled" {
+		p := apptest.Field("Properties")(a)
+		if apptest.Field("Namespace")(p) != "paysessions" || apptest.Field("MetricName")(p) == "ApiThrottled" {
 			continue // AWS's metrics, or the access log's (dimension ApiId, the stack's own API)
 		}
 		checked++
-		dims, _ := json.Marshal(get(p, "Dimensions"))
+		dims, _ := json.Marshal(apptest.Field("Dimensions")(p))
 		if want := `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]`; string(dims) != want {
 			t.Errorf("%s: Dimensions = %s; want %s, so that another stack's sweeper does not raise it", id, dims, want)
 		}
@@ -165,16 +166,16 @@ func TestSweeperSummaryLineHasAHeartbeat(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &doc); err != nil {
 				t.Fatalf("log line %q: %v", line, err)
 			}
-			for _, d := range toAnys(get(doc, "_aws", "CloudWatchMetrics")) {
-				if get(d, "Namespace") != "paysessions" {
+			for _, d := range toAnys(apptest.Field("_aws", "CloudWatchMetrics")(doc)) {
+				if apptest.Field("Namespace")(d) != "paysessions" {
 					continue
 				}
-				for _, set := range toAnys(get(d, "Dimensions")) {
+				for _, set := range toAnys(apptest.Field("Dimensions")(d)) {
 					if fmt.Sprint(toStrings(set)) != "[Service FunctionName]" {
 						continue
 					}
-					for _, m := range toAnys(get(d, "Metrics")) {
-						out[fmt.Sprint(get(m, "Name"))] = true
+					for _, m := range toAnys(apptest.Field("Metrics")(d)) {
+						out[fmt.Sprint(apptest.Field("Name")(m))] = true
 					}
 				}
 			}
@@ -200,20 +201,20 @@ func TestSweeperSummaryLineHasAHeartbeat(t *testing.T) {
 	}
 	var found []string
 	for id, a := range resourcesOfType(readTemplate(t), "AWS::CloudWatch::Alarm") {
-		p := get(a, "Properties")
-		if get(p, "Namespace") != "paysessions" || get(p, "TreatMissingData") != "breaching" {
+		p := apptest.Field("Properties")(a)
+		if apptest.Field("Namespace")(p) != "paysessions" || apptest.Field("TreatMissingData")(p) != "breaching" {
 			continue
 		}
 		found = append(found, id)
-		name := fmt.Sprint(get(p, "MetricName"))
+		name := fmt.Sprint(apptest.Field("MetricName")(p))
 		if !healthy[name] || !failed[name] {
 			t.Errorf("%s counts %s, which a summary line does not always carry (healthy run %v, failed run %v)", id, name, healthy[name], failed[name])
 		}
-		dims, _ := json.Marshal(get(p, "Dimensions"))
+		dims, _ := json.Marshal(apptest.Field("Dimensions")(p))
 		if string(dims) != `[{"Name":"Service","Value":"expiry-sweeper"},{"Name":"FunctionName","Value":{"Ref":"ExpirySweeperFunction"}}]` ||
-			get(p, "Statistic") != "SampleCount" || fmt.Sprint(get(p, "Period")) != "300" ||
-			fmt.Sprint(get(p, "EvaluationPeriods")) != "2" || fmt.Sprint(get(p, "DatapointsToAlarm")) != "2" ||
-			fmt.Sprint(get(p, "Threshold")) != "1" || get(p, "ComparisonOperator") != "LessThanThreshold" {
+			apptest.Field("Statistic")(p) != "SampleCount" || fmt.Sprint(apptest.Field("Period")(p)) != "300" ||
+			fmt.Sprint(apptest.Field("EvaluationPeriods")(p)) != "2" || fmt.Sprint(apptest.Field("DatapointsToAlarm")(p)) != "2" ||
+			fmt.Sprint(apptest.Field("Threshold")(p)) != "1" || apptest.Field("ComparisonOperator")(p) != "LessThanThreshold" {
 			t.Errorf("%s = %+v; want the SampleCount of a summary metric (Service=expiry-sweeper, FunctionName of this stack's sweeper) below 1 in two 5-minute periods of two, missing data breaching", id, p)
 		}
 	}

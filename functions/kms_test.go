@@ -3,15 +3,17 @@ package functions_test
 import (
 	"slices"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/app/apptest"
 )
 
 // isTableKeyPolicy reports whether a function's Policies entry is the
 // customer-managed-key policy, attached only when the stack has one:
 // !If [HasTableKey, !Ref TableKeyUsePolicy, !Ref AWS::NoValue].
 func isTableKeyPolicy(p any) bool {
-	l, ok := get(p, "Fn::If").([]any)
+	l, ok := apptest.Field("Fn::If")(p).([]any)
 	return ok && len(l) == 3 && l[0] == "HasTableKey" &&
-		get(l[1], "Ref") == "TableKeyUsePolicy" && get(l[2], "Ref") == "AWS::NoValue"
+		apptest.Field("Ref")(l[1]) == "TableKeyUsePolicy" && apptest.Field("Ref")(l[2]) == "AWS::NoValue"
 }
 
 // TestTableKeyIsUsableByEveryFunction: with TableKmsKeyArn set, every
@@ -26,32 +28,32 @@ func isTableKeyPolicy(p any) bool {
 func TestTableKeyIsUsableByEveryFunction(t *testing.T) {
 	tpl := readTemplate(t)
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		policies, _ := get(r, "Properties", "Policies").([]any)
+		policies, _ := apptest.Field("Properties", "Policies")(r).([]any)
 		if !slices.ContainsFunc(policies, isTableKeyPolicy) {
 			t.Errorf("%s: Policies %v; want !If [HasTableKey, !Ref TableKeyUsePolicy, !Ref AWS::NoValue]", id, policies)
 		}
 	}
-	pol := get(tpl, "Resources", "TableKeyUsePolicy")
-	if got := get(pol, "Type"); got != "AWS::IAM::ManagedPolicy" {
+	pol := apptest.Field("Resources", "TableKeyUsePolicy")(tpl)
+	if got := apptest.Field("Type")(pol); got != "AWS::IAM::ManagedPolicy" {
 		t.Fatalf("TableKeyUsePolicy type %v; want AWS::IAM::ManagedPolicy", got)
 	}
-	if got := get(pol, "Condition"); got != "HasTableKey" {
+	if got := apptest.Field("Condition")(pol); got != "HasTableKey" {
 		t.Errorf("TableKeyUsePolicy condition %v; want HasTableKey", got)
 	}
-	stmts, _ := get(pol, "Properties", "PolicyDocument", "Statement").([]any)
+	stmts, _ := apptest.Field("Properties", "PolicyDocument", "Statement")(pol).([]any)
 	if len(stmts) != 1 {
 		t.Fatalf("TableKeyUsePolicy has %d statements; want 1", len(stmts))
 	}
 	s := stmts[0]
 	want := []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}
-	got := slices.Sorted(slices.Values(toStrings(get(s, "Action"))))
-	if get(s, "Effect") != "Allow" || !slices.Equal(got, want) {
-		t.Errorf("TableKeyUsePolicy allows %v (%v); want Allow %v", got, get(s, "Effect"), want)
+	got := slices.Sorted(slices.Values(toStrings(apptest.Field("Action")(s))))
+	if apptest.Field("Effect")(s) != "Allow" || !slices.Equal(got, want) {
+		t.Errorf("TableKeyUsePolicy allows %v (%v); want Allow %v", got, apptest.Field("Effect")(s), want)
 	}
-	if got := get(s, "Resource", "Ref"); got != "TableKmsKeyArn" {
-		t.Errorf("TableKeyUsePolicy resource %v; want the key, !Ref TableKmsKeyArn", get(s, "Resource"))
+	if got := apptest.Field("Resource", "Ref")(s); got != "TableKmsKeyArn" {
+		t.Errorf("TableKeyUsePolicy resource %v; want the key, !Ref TableKmsKeyArn", apptest.Field("Resource")(s))
 	}
-	if got := get(s, "Condition", "StringEquals", "kms:ViaService", "Fn::Sub"); got != "dynamodb.${AWS::Region}.amazonaws.com" {
+	if got := apptest.Field("Condition", "StringEquals", "kms:ViaService", "Fn::Sub")(s); got != "dynamodb.${AWS::Region}.amazonaws.com" {
 		t.Errorf("TableKeyUsePolicy kms:ViaService %v; want dynamodb.${AWS::Region}.amazonaws.com (the key through DynamoDB only)", got)
 	}
 }

@@ -3,6 +3,8 @@ package functions_test
 import (
 	"slices"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/app/apptest"
 )
 
 // TestPoliciesConfineEachFunctionToItsItems: each function may use the
@@ -31,24 +33,24 @@ func TestPoliciesConfineEachFunctionToItsItems(t *testing.T) {
 			continue
 		}
 		covered := map[string]bool{}
-		policies, _ := get(r, "Properties", "Policies").([]any)
+		policies, _ := apptest.Field("Properties", "Policies")(r).([]any)
 		for _, p := range policies {
 			if isTableKeyPolicy(p) {
 				continue
 			}
-			stmts, _ := get(p, "Statement").([]any)
+			stmts, _ := apptest.Field("Statement")(p).([]any)
 			for _, s := range stmts {
-				if get(s, "Resource", "Fn::Sub") != nil {
+				if apptest.Field("Resource", "Fn::Sub")(s) != nil {
 					continue // an index: TestPermissionsAreExactlyWhatTheCodeCalls
 				}
 				var got []string
-				if c, ok := get(s, "Condition").(map[string]any); ok && len(c) == 1 {
+				if c, ok := apptest.Field("Condition")(s).(map[string]any); ok && len(c) == 1 {
 					if ops, ok := c["ForAllValues:StringLike"].(map[string]any); ok && len(ops) == 1 {
 						got = toStrings(ops["dynamodb:LeadingKeys"])
 					}
 				}
 				slices.Sort(got)
-				for _, a := range toStrings(get(s, "Action")) {
+				for _, a := range toStrings(apptest.Field("Action")(s)) {
 					covered[a] = true
 					var kinds []string
 					for _, k := range want[a] {
@@ -56,7 +58,7 @@ func TestPoliciesConfineEachFunctionToItsItems(t *testing.T) {
 					}
 					slices.Sort(kinds)
 					if len(kinds) == 0 || !slices.Equal(got, kinds) {
-						t.Errorf("%s: %s on the table is confined to %v (Condition %v); want ForAllValues:StringLike dynamodb:LeadingKeys %v", id, a, got, get(s, "Condition"), kinds)
+						t.Errorf("%s: %s on the table is confined to %v (Condition %v); want ForAllValues:StringLike dynamodb:LeadingKeys %v", id, a, got, apptest.Field("Condition")(s), kinds)
 					}
 				}
 			}

@@ -2,6 +2,8 @@ package functions_test
 
 import (
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/app/apptest"
 )
 
 // TestListShardsIsFixedByTheTemplate: docs/design.md §8, "`LIST_SHARDS` is
@@ -12,13 +14,13 @@ import (
 // count than the rest would hide sessions from the list.
 func TestListShardsIsFixedByTheTemplate(t *testing.T) {
 	tpl := readTemplate(t)
-	v := get(tpl, "Globals", "Function", "Environment", "Variables", "LIST_SHARDS")
+	v := apptest.Field("Globals", "Function", "Environment", "Variables", "LIST_SHARDS")(tpl)
 	if _, literal := v.(string); !literal {
 		t.Errorf("Globals LIST_SHARDS = %v; want a literal (a parameter or an intrinsic lets a deploy change it)", v)
 	}
 	for _, typ := range []string{"AWS::Serverless::Function", "AWS::Lambda::Function"} {
 		for id, r := range resourcesOfType(tpl, typ) {
-			if own := get(r, "Properties", "Environment", "Variables", "LIST_SHARDS"); own != nil {
+			if own := apptest.Field("Properties", "Environment", "Variables", "LIST_SHARDS")(r); own != nil {
 				t.Errorf("%s sets its own LIST_SHARDS (%v); want only the globals'", id, own)
 			}
 		}

@@ -3,6 +3,8 @@ package functions_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/app/apptest"
 )
 
 // nameProperties are the properties by which a CloudFormation resource of
@@ -26,35 +28,35 @@ func TestTwoStacksFitOneAccount(t *testing.T) {
 	tpl := readTemplate(t)
 	for id, r := range tpl["Resources"].(map[string]any) {
 		for _, p := range nameProperties {
-			v := get(r, "Properties", p)
+			v := apptest.Field("Properties", p)(r)
 			if v == nil {
 				continue
 			}
 			// A Ref to one of the template's resources names that
 			// resource (a metric filter's log group), not a new one.
-			if ref, ok := get(v, "Ref").(string); ok && get(tpl, "Resources", ref) != nil {
+			if ref, ok := apptest.Field("Ref")(v).(string); ok && apptest.Field("Resources", ref)(tpl) != nil {
 				continue
 			}
 			if !namedForStack(v) {
 				t.Errorf("%s: %s = %v; want a name holding ${AWS::StackName} (or none: CloudFormation's own)", id, p, v)
 			}
 		}
-		if get(r, "Type") != "AWS::Serverless::Function" {
+		if apptest.Field("Type")(r) != "AWS::Serverless::Function" {
 			continue
 		}
-		events, _ := get(r, "Properties", "Events").(map[string]any)
+		events, _ := apptest.Field("Properties", "Events")(r).(map[string]any)
 		for name, ev := range events {
-			typ := get(ev, "Type")
+			typ := apptest.Field("Type")(ev)
 			if typ != "ScheduleV2" {
 				continue
 			}
-			if n := get(ev, "Properties", "Name"); n != nil {
+			if n := apptest.Field("Properties", "Name")(ev); n != nil {
 				if !namedForStack(n) {
 					t.Errorf("%s.%s: Name = %v; want a name holding ${AWS::StackName}", id, name, n)
 				}
 				continue
 			}
-			if om := get(ev, "Properties", "OmitName"); om != "true" && om != true {
+			if om := apptest.Field("Properties", "OmitName")(ev); om != "true" && om != true {
 				t.Errorf("%s.%s: a ScheduleV2 event with no Name and OmitName %v; SAM names its schedule %s%s in every stack, so a second stack in the account cannot create it: want OmitName: true", id, name, om, id, name)
 			}
 		}
@@ -64,7 +66,7 @@ func TestTwoStacksFitOneAccount(t *testing.T) {
 // namedForStack reports whether a name property's value holds the stack's
 // name: a !Sub whose template names ${AWS::StackName}.
 func namedForStack(v any) bool {
-	sub := get(v, "Fn::Sub")
+	sub := apptest.Field("Fn::Sub")(v)
 	if l, ok := sub.([]any); ok && len(l) > 0 {
 		sub = l[0]
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
@@ -18,7 +19,7 @@ import (
 // patterns here use only syntax Go's regexp reads the same way, anchored.
 func allowedPattern(t *testing.T, tpl map[string]any, name string) *regexp.Regexp {
 	t.Helper()
-	pattern, _ := get(tpl, "Parameters", name, "AllowedPattern").(string)
+	pattern, _ := apptest.Field("Parameters", name, "AllowedPattern")(tpl).(string)
 	if pattern == "" {
 		t.Fatalf("parameter %s has no AllowedPattern", name)
 	}
@@ -274,7 +275,7 @@ func toFloat(t *testing.T, v any) float64 {
 // Go duration, 15m50ns too, where the parameters admit whole milliseconds.
 func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	tpl := readTemplate(t)
-	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	global, _ := apptest.Field("Globals", "Function", "Environment", "Variables")(tpl).(map[string]any)
 	values := []string{"1", "16", "64", "256", "0", "257", "-1", "64.0", "64.", "6.4e1", "32.5", "1e2", "+64", "064", "0064", " 64", "64 ", "", "x", "1000000"}
 	durations := []string{
 		"1s", "1000ms", "999ms", "1001ms", "2s", "5s", "59s", "60s", "61s", "1m", "2m", "30m", "15m", "1440m", "1441m", "24h", "25h",
@@ -283,11 +284,11 @@ func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	}
 	checked, durationsChecked := 0, 0
 	for env, v := range global {
-		ref, ok := get(v, "Ref").(string)
+		ref, ok := apptest.Field("Ref")(v).(string)
 		if !ok {
 			continue
 		}
-		p, ok := get(tpl, "Parameters", ref).(map[string]any)
+		p, ok := apptest.Field("Parameters", ref)(tpl).(map[string]any)
 		if _, lifecycle := config.Ranges[env]; ok && lifecycle {
 			durationsChecked++
 			for _, val := range durations {
@@ -342,9 +343,9 @@ func TestNumericParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 // nothing logs at (README, "Decisions": LOG_LEVEL is one of four words).
 func TestLogLevelIsTheTemplates(t *testing.T) {
 	tpl := readTemplate(t)
-	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
-	ref, _ := get(global["LOG_LEVEL"], "Ref").(string)
-	p, ok := get(tpl, "Parameters", ref).(map[string]any)
+	global, _ := apptest.Field("Globals", "Function", "Environment", "Variables")(tpl).(map[string]any)
+	ref, _ := apptest.Field("Ref")(global["LOG_LEVEL"]).(string)
+	p, ok := apptest.Field("Parameters", ref)(tpl).(map[string]any)
 	if !ok {
 		t.Fatalf("LOG_LEVEL is not set from a parameter (Ref %q)", ref)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/app/apptest"
 )
 
 // TestScheduleRolesAreConfinedToTheirSchedules: the role EventBridge
@@ -32,26 +34,26 @@ func TestScheduleRolesAreConfinedToTheirSchedules(t *testing.T) {
 	tpl := readTemplate(t)
 	schedules := 0
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		events, _ := get(r, "Properties", "Events").(map[string]any)
+		events, _ := apptest.Field("Properties", "Events")(r).(map[string]any)
 		for name, ev := range events {
-			if get(ev, "Type") != "ScheduleV2" {
+			if apptest.Field("Type")(ev) != "ScheduleV2" {
 				continue
 			}
 			schedules++
-			ref := toStrings(get(ev, "Properties", "RoleArn", "Fn::GetAtt"))
-			if len(ref) != 2 || ref[1] != "Arn" || get(tpl, "Resources", ref[0], "Type") != "AWS::IAM::Role" {
-				t.Errorf("%s.%s: RoleArn = %v; want !GetAtt <role>.Arn of an AWS::IAM::Role of the template (without one SAM generates a role whose trust has no condition)", id, name, get(ev, "Properties", "RoleArn"))
+			ref := toStrings(apptest.Field("Properties", "RoleArn", "Fn::GetAtt")(ev))
+			if len(ref) != 2 || ref[1] != "Arn" || apptest.Field("Resources", ref[0], "Type")(tpl) != "AWS::IAM::Role" {
+				t.Errorf("%s.%s: RoleArn = %v; want !GetAtt <role>.Arn of an AWS::IAM::Role of the template (without one SAM generates a role whose trust has no condition)", id, name, apptest.Field("Properties", "RoleArn")(ev))
 				continue
 			}
 			roleID := ref[0]
-			role := get(tpl, "Resources", roleID, "Properties")
+			role := apptest.Field("Resources", roleID, "Properties")(tpl)
 			group := "default"
-			if g := get(ev, "Properties", "GroupName"); g != nil {
+			if g := apptest.Field("Properties", "GroupName")(ev); g != nil {
 				group = fmt.Sprint(g)
 			}
 			// The trust policy: one statement, Scheduler alone, this
 			// account and the schedule's group.
-			trust := toAnys(get(role, "AssumeRolePolicyDocument", "Statement"))
+			trust := toAnys(apptest.Field("AssumeRolePolicyDocument", "Statement")(role))
 			wantCondition := map[string]any{"StringEquals": map[string]any{
 				"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"},
 				"aws:SourceArn":     map[string]any{"Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/" + group},
@@ -60,34 +62,34 @@ func TestScheduleRolesAreConfinedToTheirSchedules(t *testing.T) {
 				t.Errorf("%s: trust policy has %d statements %v; want 1", roleID, len(trust), trust)
 			} else {
 				s := trust[0]
-				principal, _ := get(s, "Principal").(map[string]any)
-				if get(s, "Effect") != "Allow" || !slices.Equal(toStrings(get(s, "Action")), []string{"sts:AssumeRole"}) ||
+				principal, _ := apptest.Field("Principal")(s).(map[string]any)
+				if apptest.Field("Effect")(s) != "Allow" || !slices.Equal(toStrings(apptest.Field("Action")(s)), []string{"sts:AssumeRole"}) ||
 					len(principal) != 1 || !slices.Equal(toStrings(principal["Service"]), []string{"scheduler.amazonaws.com"}) {
 					t.Errorf("%s: trust statement %v; want Allow sts:AssumeRole to the Service scheduler.amazonaws.com alone", roleID, s)
 				}
-				if got, want := jsonOf(get(s, "Condition")), jsonOf(wantCondition); got != want {
+				if got, want := jsonOf(apptest.Field("Condition")(s)), jsonOf(wantCondition); got != want {
 					t.Errorf("%s: trust condition %s; want %s (the schedule's group, in this account)", roleID, got, want)
 				}
 			}
 			// Its permissions: invoke the target, nothing else.
 			for _, p := range []string{"ManagedPolicyArns", "PermissionsBoundary"} {
-				if v := get(role, p); v != nil {
+				if v := apptest.Field(p)(role); v != nil {
 					t.Errorf("%s: %s = %v; want none (the role's one permission is its inline policy)", roleID, p, v)
 				}
 			}
 			var stmts []any
-			for _, p := range toAnys(get(role, "Policies")) {
-				stmts = append(stmts, toAnys(get(p, "PolicyDocument", "Statement"))...)
+			for _, p := range toAnys(apptest.Field("Policies")(role)) {
+				stmts = append(stmts, toAnys(apptest.Field("PolicyDocument", "Statement")(p))...)
 			}
 			want := map[string]any{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": map[string]any{"Fn::GetAtt": []any{id, "Arn"}}}
 			if len(stmts) != 1 || jsonOf(stmts[0]) != jsonOf(want) {
 				t.Errorf("%s: permissions %s; want only %s (the schedule's target)", roleID, jsonOf(stmts), jsonOf(want))
 			}
 			for pid, pr := range tpl["Resources"].(map[string]any) {
-				switch get(pr, "Type") {
+				switch apptest.Field("Type")(pr) {
 				case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy":
-					for _, rr := range append(toAnys(get(pr, "Properties", "Roles")), get(pr, "Properties", "RoleName")) {
-						if get(rr, "Ref") == roleID {
+					for _, rr := range append(toAnys(apptest.Field("Properties", "Roles")(pr)), apptest.Field("Properties", "RoleName")(pr)) {
+						if apptest.Field("Ref")(rr) == roleID {
 							t.Errorf("%s attaches to %s: want the role's own inline policy alone", pid, roleID)
 						}
 					}

@@ -29,6 +29,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
@@ -61,21 +62,10 @@ func readTemplate(t *testing.T) map[string]any {
 	return doc
 }
 
-func get(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
-}
-
 func resourcesOfType(tpl map[string]any, typ string) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for id, r := range tpl["Resources"].(map[string]any) {
-		if get(r, "Type") == typ {
+		if apptest.Field("Type")(r) == typ {
 			out[id] = r.(map[string]any)
 		}
 	}
@@ -122,8 +112,8 @@ func functionOf(t *testing.T, tpl map[string]any) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		if get(r, "Metadata", "BuildMethod") != "makefile" {
-			t.Errorf("%s: Metadata.BuildMethod = %v; want makefile", id, get(r, "Metadata", "BuildMethod"))
+		if apptest.Field("Metadata", "BuildMethod")(r) != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod = %v; want makefile", id, apptest.Field("Metadata", "BuildMethod")(r))
 		}
 		pkg, err := samlocal.BuildPackage(root, id)
 		if err != nil {
@@ -166,8 +156,8 @@ func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
 		}
 		// A log group per function, named for it: a copied resource that
 		// kept another's name would fail the deployment.
-		lg, _ := get(tpl, "Resources", id, "Properties", "LoggingConfig", "LogGroup", "Ref").(string)
-		if name := toStrings(get(tpl, "Resources", lg, "Properties", "LogGroupName", "Fn::Sub")); len(name) != 1 || !strings.HasSuffix(name[0], "/"+dir) {
+		lg, _ := apptest.Field("Resources", id, "Properties", "LoggingConfig", "LogGroup", "Ref")(tpl).(string)
+		if name := toStrings(apptest.Field("Resources", lg, "Properties", "LogGroupName", "Fn::Sub")(tpl)); len(name) != 1 || !strings.HasSuffix(name[0], "/"+dir) {
 			t.Errorf("%s logs to %s, named %v; want a log group named .../%s", id, lg, name, dir)
 		}
 	}
@@ -189,13 +179,13 @@ func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
 	if !slices.Equal(got, dirs) {
 		t.Errorf("make build builds %v; want each of functions/ once, %v\n%s", got, dirs, out)
 	}
-	glob := get(tpl, "Globals", "Function")
+	glob := apptest.Field("Globals", "Function")(tpl)
 	for k, want := range map[string]string{"Runtime": "provided.al2023", "Handler": "bootstrap", "CodeUri": ".", "Tracing": "Active"} {
-		if got := get(glob, k); got != want {
+		if got := apptest.Field(k)(glob); got != want {
 			t.Errorf("Globals.Function.%s = %v; want %s", k, got, want)
 		}
 	}
-	if a := get(glob, "Architectures"); !slices.Equal(toStrings(a), []string{"arm64"}) {
+	if a := apptest.Field("Architectures")(glob); !slices.Equal(toStrings(a), []string{"arm64"}) {
 		t.Errorf("Globals.Function.Architectures = %v; want [arm64]", a)
 	}
 }
@@ -311,15 +301,15 @@ func TestRoutesMatchTheCode(t *testing.T) {
 	pathOwner := map[string]string{}      // "/path" -> logical id
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
 		var routes, anys []string
-		events, _ := get(r, "Properties", "Events").(map[string]any)
+		events, _ := apptest.Field("Properties", "Events")(r).(map[string]any)
 		for name, ev := range events {
-			switch get(ev, "Type") {
+			switch apptest.Field("Type")(ev) {
 			case "HttpApi":
-				if ref := get(ev, "Properties", "ApiId", "Ref"); ref != "HttpApi" {
+				if ref := apptest.Field("Properties", "ApiId", "Ref")(ev); ref != "HttpApi" {
 					t.Errorf("%s.%s: ApiId = %v; want !Ref HttpApi", id, name, ref)
 				}
-				method, _ := get(ev, "Properties", "Method").(string)
-				path, _ := get(ev, "Properties", "Path").(string)
+				method, _ := apptest.Field("Properties", "Method")(ev).(string)
+				path, _ := apptest.Field("Properties", "Path")(ev).(string)
 				route := method + " " + path
 				if method == "ANY" {
 					anys = append(anys, path)
@@ -335,7 +325,7 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				}
 				pathOwner[path] = id
 			case "ScheduleV2":
-				if get(ev, "Properties", "ScheduleExpression") != "rate(1 minute)" || get(ev, "Properties", "FlexibleTimeWindow", "Mode") != "OFF" {
+				if apptest.Field("Properties", "ScheduleExpression")(ev) != "rate(1 minute)" || apptest.Field("Properties", "FlexibleTimeWindow", "Mode")(ev) != "OFF" {
 					t.Errorf("%s.%s = %v; want rate(1 minute) with the flexible window off", id, name, ev)
 				}
 				// README: "rate(1 minute), flexible window off, no
@@ -343,12 +333,12 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				// function asynchronously" (Lambda Developer Guide), and
 				// Lambda retries a failed asynchronous invocation on its
 				// own: both retry settings must be 0.
-				if get(ev, "Properties", "RetryPolicy", "MaximumRetryAttempts") != "0" || get(r, "Properties", "EventInvokeConfig", "MaximumRetryAttempts") != "0" {
+				if apptest.Field("Properties", "RetryPolicy", "MaximumRetryAttempts")(ev) != "0" || apptest.Field("Properties", "EventInvokeConfig", "MaximumRetryAttempts")(r) != "0" {
 					t.Errorf("%s: scheduler retries %v, Lambda asynchronous retries %v; want 0 and 0", id,
-						get(ev, "Properties", "RetryPolicy", "MaximumRetryAttempts"), get(r, "Properties", "EventInvokeConfig", "MaximumRetryAttempts"))
+						apptest.Field("Properties", "RetryPolicy", "MaximumRetryAttempts")(ev), apptest.Field("Properties", "EventInvokeConfig", "MaximumRetryAttempts")(r))
 				}
 			default:
-				t.Errorf("%s.%s: event type %v", id, name, get(ev, "Type"))
+				t.Errorf("%s.%s: event type %v", id, name, apptest.Field("Type")(ev))
 			}
 		}
 		if _, ok := byID[id]; !ok {
@@ -366,7 +356,7 @@ func TestRoutesMatchTheCode(t *testing.T) {
 				t.Errorf("%s has ANY routes on %v; want exactly ANY %s beside %s", id, anys, path, want)
 			}
 			// What the console lists the function as.
-			if d := get(r, "Properties", "Description"); d != want {
+			if d := apptest.Field("Properties", "Description")(r); d != want {
 				t.Errorf("%s: Description %v; want its route, %s", id, d, want)
 			}
 		}
@@ -403,14 +393,14 @@ func TestTableMatchesTheStore(t *testing.T) {
 	// TableKmsKeyArn names one (SSEEnabled with SSEType KMS and no
 	// KMSMasterKeyId is the AWS managed key; SSEEnabled false is the AWS
 	// owned key, which the README says was not chosen).
-	if get(props, "SSESpecification", "SSEType") != "KMS" {
-		t.Errorf("SSESpecification.SSEType = %v; want KMS", get(props, "SSESpecification", "SSEType"))
+	if apptest.Field("SSESpecification", "SSEType")(props) != "KMS" {
+		t.Errorf("SSESpecification.SSEType = %v; want KMS", apptest.Field("SSESpecification", "SSEType")(props))
 	}
 	def := store.TableDefinition("x")
 
 	attrs := map[string]string{}
 	for _, a := range props["AttributeDefinitions"].([]any) {
-		attrs[get(a, "AttributeName").(string)] = get(a, "AttributeType").(string)
+		attrs[apptest.Field("AttributeName")(a).(string)] = apptest.Field("AttributeType")(a).(string)
 	}
 	wantAttrs := map[string]string{}
 	for _, a := range def.AttributeDefinitions {
@@ -421,7 +411,7 @@ func TestTableMatchesTheStore(t *testing.T) {
 	keys := func(ks any) []string {
 		var out []string
 		for _, k := range ks.([]any) {
-			out = append(out, get(k, "AttributeName").(string)+" "+get(k, "KeyType").(string))
+			out = append(out, apptest.Field("AttributeName")(k).(string)+" "+apptest.Field("KeyType")(k).(string))
 		}
 		return out
 	}
@@ -438,10 +428,10 @@ func TestTableMatchesTheStore(t *testing.T) {
 	}
 	gsis := map[string]index{}
 	for _, g := range props["GlobalSecondaryIndexes"].([]any) {
-		ix := index{Keys: keys(get(g, "KeySchema")), Projection: get(g, "Projection", "ProjectionType").(string)}
-		ix.NonKey = toStrings(get(g, "Projection", "NonKeyAttributes"))
+		ix := index{Keys: keys(apptest.Field("KeySchema")(g)), Projection: apptest.Field("Projection", "ProjectionType")(g).(string)}
+		ix.NonKey = toStrings(apptest.Field("Projection", "NonKeyAttributes")(g))
 		sort.Strings(ix.NonKey)
-		gsis[get(g, "IndexName").(string)] = ix
+		gsis[apptest.Field("IndexName")(g).(string)] = ix
 	}
 	wantGSIs := map[string]index{}
 	for _, g := range def.GlobalSecondaryIndexes {
@@ -457,10 +447,10 @@ func TestTableMatchesTheStore(t *testing.T) {
 	if got := props["BillingMode"]; got != string(def.BillingMode) {
 		t.Errorf("BillingMode = %v; want %s", got, def.BillingMode)
 	}
-	if get(props, "TimeToLiveSpecification", "AttributeName") != store.TTLAttribute || get(props, "TimeToLiveSpecification", "Enabled") != "true" {
+	if apptest.Field("TimeToLiveSpecification", "AttributeName")(props) != store.TTLAttribute || apptest.Field("TimeToLiveSpecification", "Enabled")(props) != "true" {
 		t.Errorf("TimeToLiveSpecification = %v; want %s enabled", props["TimeToLiveSpecification"], store.TTLAttribute)
 	}
-	if get(props, "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled") != "true" {
+	if apptest.Field("PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled")(props) != "true" {
 		t.Errorf("point-in-time recovery is not on")
 	}
 }
@@ -469,23 +459,23 @@ func TestTableMatchesTheStore(t *testing.T) {
 func policyGrants(t *testing.T, id string, r map[string]any) []grant {
 	t.Helper()
 	var out []grant
-	policies, _ := get(r, "Properties", "Policies").([]any)
+	policies, _ := apptest.Field("Properties", "Policies")(r).([]any)
 	for _, p := range policies {
 		if isTableKeyPolicy(p) {
 			continue // KMS through DynamoDB, no DynamoDB grant: TestTableKeyIsUsableByEveryFunction
 		}
-		stmts, ok := get(p, "Statement").([]any)
+		stmts, ok := apptest.Field("Statement")(p).([]any)
 		if !ok {
 			t.Errorf("%s: policy %v is not an inline statement list", id, p)
 			continue
 		}
 		for _, s := range stmts {
-			res := get(s, "Resource")
+			res := apptest.Field("Resource")(s)
 			index := ""
 			switch {
-			case slices.Equal(toStrings(get(res, "Fn::GetAtt")), []string{"SessionsTable", "Arn"}):
-			case get(res, "Fn::Sub") != nil:
-				sub := get(res, "Fn::Sub").(string)
+			case slices.Equal(toStrings(apptest.Field("Fn::GetAtt")(res)), []string{"SessionsTable", "Arn"}):
+			case apptest.Field("Fn::Sub")(res) != nil:
+				sub := apptest.Field("Fn::Sub")(res).(string)
 				ix, ok := strings.CutPrefix(sub, "${SessionsTable.Arn}/index/")
 				if !ok {
 					t.Errorf("%s: resource %s is not the table or one of its indexes", id, sub)
@@ -494,7 +484,7 @@ func policyGrants(t *testing.T, id string, r map[string]any) []grant {
 			default:
 				t.Errorf("%s: resource %v is not the table or one of its indexes", id, res)
 			}
-			for _, a := range toStrings(get(s, "Action")) {
+			for _, a := range toStrings(apptest.Field("Action")(s)) {
 				out = append(out, grant{Action: a, Index: index})
 			}
 		}
@@ -547,51 +537,51 @@ func TestProductionStack(t *testing.T) {
 	}
 	logGroups := resourcesOfType(tpl, "AWS::Logs::LogGroup")
 	for id, lg := range logGroups {
-		if get(lg, "Properties", "RetentionInDays") == nil {
+		if apptest.Field("Properties", "RetentionInDays")(lg) == nil {
 			t.Errorf("log group %s has no retention", id)
 		}
 	}
 	for _, api := range apis {
-		if get(api, "Properties", "DefaultRouteSettings", "ThrottlingRateLimit") == nil || get(api, "Properties", "DefaultRouteSettings", "ThrottlingBurstLimit") == nil {
+		if apptest.Field("Properties", "DefaultRouteSettings", "ThrottlingRateLimit")(api) == nil || apptest.Field("Properties", "DefaultRouteSettings", "ThrottlingBurstLimit")(api) == nil {
 			t.Errorf("the HTTP API has no default route throttling")
 		}
-		dest := get(api, "Properties", "AccessLogSettings", "DestinationArn", "Fn::GetAtt")
+		dest := apptest.Field("Properties", "AccessLogSettings", "DestinationArn", "Fn::GetAtt")(api)
 		if l := toStrings(dest); len(l) == 0 || logGroups[l[0]] == nil {
 			t.Errorf("the HTTP API's access log goes to %v; want a log group of the template", dest)
 		}
 	}
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		lg := get(r, "Properties", "LoggingConfig", "LogGroup", "Ref")
+		lg := apptest.Field("Properties", "LoggingConfig", "LogGroup", "Ref")(r)
 		if name, _ := lg.(string); logGroups[name] == nil {
 			t.Errorf("%s logs to %v; want a log group of the template (with retention)", id, lg)
 		}
-		if mem := get(r, "Properties", "MemorySize"); mem == nil && get(tpl, "Globals", "Function", "MemorySize") == nil {
+		if mem := apptest.Field("Properties", "MemorySize")(r); mem == nil && apptest.Field("Globals", "Function", "MemorySize")(tpl) == nil {
 			t.Errorf("%s has no memory size", id)
 		}
 	}
-	if get(tpl, "Globals", "Function", "MemorySize") != "128" || get(tpl, "Globals", "Function", "Timeout") == nil {
-		t.Errorf("Globals: MemorySize %v, Timeout %v; want 128 MB API functions with a timeout", get(tpl, "Globals", "Function", "MemorySize"), get(tpl, "Globals", "Function", "Timeout"))
+	if apptest.Field("Globals", "Function", "MemorySize")(tpl) != "128" || apptest.Field("Globals", "Function", "Timeout")(tpl) == nil {
+		t.Errorf("Globals: MemorySize %v, Timeout %v; want 128 MB API functions with a timeout", apptest.Field("Globals", "Function", "MemorySize")(tpl), apptest.Field("Globals", "Function", "Timeout")(tpl))
 	}
 	for _, p := range []string{"SessionExpiry", "ResultRetention", "JwksUrl", "JwtIssuer", "JwtAudience"} {
-		if get(tpl, "Parameters", p) == nil {
+		if apptest.Field("Parameters", p)(tpl) == nil {
 			t.Errorf("parameter %s missing", p)
 		}
 	}
 	for _, o := range []string{"ApiUrl", "TableName"} {
-		if get(tpl, "Outputs", o) == nil {
+		if apptest.Field("Outputs", o)(tpl) == nil {
 			t.Errorf("output %s missing", o)
 		}
 	}
 	for id, tbl := range resourcesOfType(tpl, "AWS::DynamoDB::Table") {
-		if get(tbl, "Properties", "DeletionProtectionEnabled") != "true" || get(tbl, "Properties", "SSESpecification", "SSEEnabled") != "true" {
-			t.Errorf("table %s: DeletionProtectionEnabled %v, SSEEnabled %v; want both", id, get(tbl, "Properties", "DeletionProtectionEnabled"), get(tbl, "Properties", "SSESpecification", "SSEEnabled"))
+		if apptest.Field("Properties", "DeletionProtectionEnabled")(tbl) != "true" || apptest.Field("Properties", "SSESpecification", "SSEEnabled")(tbl) != "true" {
+			t.Errorf("table %s: DeletionProtectionEnabled %v, SSEEnabled %v; want both", id, apptest.Field("Properties", "DeletionProtectionEnabled")(tbl), apptest.Field("Properties", "SSESpecification", "SSEEnabled")(tbl))
 		}
 	}
 	for id, api := range apis {
-		if get(api, "Properties", "DefaultRouteSettings", "DetailedMetricsEnabled") != "true" {
+		if apptest.Field("Properties", "DefaultRouteSettings", "DetailedMetricsEnabled")(api) != "true" {
 			t.Errorf("%s: per-route (detailed) metrics are off; the latency alarms need them", id)
 		}
-		format, _ := get(api, "Properties", "AccessLogSettings", "Format").(string)
+		format, _ := apptest.Field("Properties", "AccessLogSettings", "Format")(api).(string)
 		var line map[string]string
 		filled := regexp.MustCompile(`\$context\.[A-Za-z.]+`).ReplaceAllString(format, "x")
 		if err := json.Unmarshal([]byte(filled), &line); err != nil {
@@ -625,9 +615,9 @@ func TestProductionStack(t *testing.T) {
 	alarms := resourcesOfType(tpl, "AWS::CloudWatch::Alarm")
 	dims := func(a map[string]any) map[string]any {
 		out := map[string]any{}
-		ds, _ := get(a, "Properties", "Dimensions").([]any) // none on a metric-math alarm
+		ds, _ := apptest.Field("Properties", "Dimensions")(a).([]any) // none on a metric-math alarm
 		for _, d := range ds {
-			out[get(d, "Name").(string)] = get(d, "Value")
+			out[apptest.Field("Name")(d).(string)] = apptest.Field("Value")(d)
 		}
 		return out
 	}
@@ -637,32 +627,32 @@ func TestProductionStack(t *testing.T) {
 	filters := resourcesOfType(tpl, "AWS::Logs::MetricFilter")
 	for id, a := range alarms {
 		d := dims(a)
-		switch get(a, "Properties", "MetricName") {
+		switch apptest.Field("Properties", "MetricName")(a) {
 		case "Latency":
-			if get(a, "Properties", "ExtendedStatistic") != "p99" || get(d["ApiId"], "Ref") != "HttpApi" || d["Stage"] != "$default" {
+			if apptest.Field("Properties", "ExtendedStatistic")(a) != "p99" || apptest.Field("Ref")(d["ApiId"]) != "HttpApi" || d["Stage"] != "$default" {
 				t.Errorf("%s: want p99 of the HTTP API's $default stage", id)
 			}
 			latency[fmt.Sprint(d["Method"], " ", d["Resource"])] = true
 		case "Invocations":
 			// A schedule that stops firing leaves no data: missing data
 			// must page.
-			heartbeat = get(d["FunctionName"], "Ref") == "ExpirySweeperFunction" &&
-				get(a, "Properties", "TreatMissingData") == "breaching" && get(a, "Properties", "ComparisonOperator") == "LessThanThreshold"
+			heartbeat = apptest.Field("Ref")(d["FunctionName"]) == "ExpirySweeperFunction" &&
+				apptest.Field("Properties", "TreatMissingData")(a) == "breaching" && apptest.Field("Properties", "ComparisonOperator")(a) == "LessThanThreshold"
 		}
 		for _, f := range filters {
-			mt := get(f, "Properties", "MetricTransformations").([]any)[0]
-			if get(mt, "MetricName") == get(a, "Properties", "MetricName") && get(mt, "MetricNamespace") == get(a, "Properties", "Namespace") &&
-				strings.Contains(get(f, "Properties", "FilterPattern").(string), `$.status = "429"`) &&
-				get(f, "Properties", "LogGroupName", "Ref") == "HttpApiAccessLogs" && get(d["ApiId"], "Ref") == "HttpApi" {
+			mt := apptest.Field("Properties", "MetricTransformations")(f).([]any)[0]
+			if apptest.Field("MetricName")(mt) == apptest.Field("Properties", "MetricName")(a) && apptest.Field("MetricNamespace")(mt) == apptest.Field("Properties", "Namespace")(a) &&
+				strings.Contains(apptest.Field("Properties", "FilterPattern")(f).(string), `$.status = "429"`) &&
+				apptest.Field("Properties", "LogGroupName", "Ref")(f) == "HttpApiAccessLogs" && apptest.Field("Ref")(d["ApiId"]) == "HttpApi" {
 				throttled = true
 			}
 		}
 	}
 	for _, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		events, _ := get(r, "Properties", "Events").(map[string]any)
+		events, _ := apptest.Field("Properties", "Events")(r).(map[string]any)
 		for _, ev := range events {
-			if get(ev, "Type") == "HttpApi" && get(ev, "Properties", "Method") != "ANY" {
-				route := fmt.Sprint(get(ev, "Properties", "Method"), " ", get(ev, "Properties", "Path"))
+			if apptest.Field("Type")(ev) == "HttpApi" && apptest.Field("Properties", "Method")(ev) != "ANY" {
+				route := fmt.Sprint(apptest.Field("Properties", "Method")(ev), " ", apptest.Field("Properties", "Path")(ev))
 				if !latency[route] {
 					t.Errorf("route %s has no p99 latency alarm", route)
 				}
@@ -674,11 +664,11 @@ func TestProductionStack(t *testing.T) {
 	}
 	var sweeper, fivexx bool
 	for _, a := range alarms {
-		switch get(a, "Properties", "MetricName") {
+		switch apptest.Field("Properties", "MetricName")(a) {
 		case "SweepErrors":
-			sweeper = get(a, "Properties", "Namespace") == "paysessions"
+			sweeper = apptest.Field("Properties", "Namespace")(a) == "paysessions"
 		case "5xx":
-			fivexx = get(a, "Properties", "Namespace") == "AWS/ApiGateway"
+			fivexx = apptest.Field("Properties", "Namespace")(a) == "AWS/ApiGateway"
 		}
 	}
 	if !sweeper || !fivexx {
@@ -766,13 +756,13 @@ func variablesReadOutsideConfig(t *testing.T) map[string]string {
 // their values.
 func declaredVariables(tpl map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
-	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	global, _ := apptest.Field("Globals", "Function", "Environment", "Variables")(tpl).(map[string]any)
 	for id, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
 		vars := map[string]any{}
 		for k, v := range global {
 			vars[k] = v
 		}
-		own, _ := get(r, "Properties", "Environment", "Variables").(map[string]any)
+		own, _ := apptest.Field("Properties", "Environment", "Variables")(r).(map[string]any)
 		for k, v := range own {
 			vars[k] = v
 		}
@@ -927,15 +917,15 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 	emf := func(lines []map[string]any) map[metric]bool {
 		out := map[metric]bool{}
 		for _, line := range lines {
-			for _, d := range toAnys(get(line, "_aws", "CloudWatchMetrics")) {
-				for _, set := range toAnys(get(d, "Dimensions")) {
+			for _, d := range toAnys(apptest.Field("_aws", "CloudWatchMetrics")(line)) {
+				for _, set := range toAnys(apptest.Field("Dimensions")(d)) {
 					var dims []string
 					for _, name := range toStrings(set) {
 						dims = append(dims, fmt.Sprintf("%s=%v", name, line[name]))
 					}
 					sort.Strings(dims)
-					for _, m := range toAnys(get(d, "Metrics")) {
-						out[metric{fmt.Sprint(get(d, "Namespace")), fmt.Sprint(get(m, "Name")), strings.Join(dims, ",")}] = true
+					for _, m := range toAnys(apptest.Field("Metrics")(d)) {
+						out[metric{fmt.Sprint(apptest.Field("Namespace")(d)), fmt.Sprint(apptest.Field("Name")(m)), strings.Join(dims, ",")}] = true
 					}
 				}
 			}
@@ -958,25 +948,25 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 	maps.Copy(emitted, api)
 	tpl := readTemplate(t)
 	for _, f := range resourcesOfType(tpl, "AWS::Logs::MetricFilter") {
-		for _, mt := range get(f, "Properties", "MetricTransformations").([]any) {
+		for _, mt := range apptest.Field("Properties", "MetricTransformations")(f).([]any) {
 			var dims []string
-			for _, d := range get(mt, "Dimensions").([]any) {
+			for _, d := range apptest.Field("Dimensions")(mt).([]any) {
 				// A filter's dimension takes its value from the log line:
 				// an alarm names the value it expects there.
-				dims = append(dims, get(d, "Key").(string)+"=*")
+				dims = append(dims, apptest.Field("Key")(d).(string)+"=*")
 			}
 			sort.Strings(dims)
-			emitted[metric{get(mt, "MetricNamespace").(string), get(mt, "MetricName").(string), strings.Join(dims, ",")}] = true
+			emitted[metric{apptest.Field("MetricNamespace")(mt).(string), apptest.Field("MetricName")(mt).(string), strings.Join(dims, ",")}] = true
 		}
 	}
 	// value is what a dimension's value is in AWS: a function's Ref is its
 	// name, the stack's name the one the lines above were written with.
 	value := func(v any) any {
-		if ref, ok := get(v, "Ref").(string); ok {
+		if ref, ok := apptest.Field("Ref")(v).(string); ok {
 			if ref == "AWS::StackName" {
 				return stack
 			}
-			if get(tpl, "Resources", ref, "Type") == "AWS::Serverless::Function" {
+			if apptest.Field("Resources", ref, "Type")(tpl) == "AWS::Serverless::Function" {
 				return physicalName(ref)
 			}
 		}
@@ -984,41 +974,41 @@ func TestAlarmsWatchMetricsTheCodeEmits(t *testing.T) {
 	}
 	searches := regexp.MustCompile(`(?i)\bSEARCH\s*\(|\bSELECT\b`)
 	for id, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
-		p := get(a, "Properties")
+		p := apptest.Field("Properties")(a)
 		// The metrics it watches: its own (Namespace, MetricName,
 		// Dimensions), or its MetricStat queries' (Metrics).
 		watched := []any{}
-		if get(p, "MetricName") != nil || get(p, "Namespace") != nil {
+		if apptest.Field("MetricName")(p) != nil || apptest.Field("Namespace")(p) != nil {
 			watched = append(watched, p)
 		}
-		for _, q := range toAnys(get(p, "Metrics")) {
-			if m := get(q, "MetricStat", "Metric"); m != nil {
+		for _, q := range toAnys(apptest.Field("Metrics")(p)) {
+			if m := apptest.Field("MetricStat", "Metric")(q); m != nil {
 				watched = append(watched, m)
 			}
-			if e, ok := get(q, "Expression").(string); ok && searches.MatchString(e) {
-				t.Errorf("alarm %s: query %v = %q finds its metrics itself, which this test cannot check; name them in MetricStat queries", id, get(q, "Id"), e)
+			if e, ok := apptest.Field("Expression")(q).(string); ok && searches.MatchString(e) {
+				t.Errorf("alarm %s: query %v = %q finds its metrics itself, which this test cannot check; name them in MetricStat queries", id, apptest.Field("Id")(q), e)
 			}
 		}
 		if len(watched) == 0 {
 			t.Errorf("alarm %s names no metric (neither its own nor a MetricStat query's): this test cannot check what it watches", id)
 		}
 		for _, m := range watched {
-			ns, _ := get(m, "Namespace").(string)
+			ns, _ := apptest.Field("Namespace")(m).(string)
 			if ns != "paysessions" {
 				if !strings.HasPrefix(ns, "AWS/") {
-					t.Errorf("alarm %s watches namespace %v, neither paysessions nor AWS's own (AWS/...)", id, get(m, "Namespace"))
+					t.Errorf("alarm %s watches namespace %v, neither paysessions nor AWS's own (AWS/...)", id, apptest.Field("Namespace")(m))
 				}
 				continue // AWS's own metrics
 			}
 			var dims, wild []string
-			for _, d := range toAnys(get(m, "Dimensions")) {
-				name := fmt.Sprint(get(d, "Name"))
-				dims = append(dims, fmt.Sprintf("%s=%v", name, value(get(d, "Value"))))
+			for _, d := range toAnys(apptest.Field("Dimensions")(m)) {
+				name := fmt.Sprint(apptest.Field("Name")(d))
+				dims = append(dims, fmt.Sprintf("%s=%v", name, value(apptest.Field("Value")(d))))
 				wild = append(wild, name+"=*")
 			}
 			sort.Strings(dims)
 			sort.Strings(wild)
-			name := fmt.Sprint(get(m, "MetricName"))
+			name := fmt.Sprint(apptest.Field("MetricName")(m))
 			if !emitted[metric{ns, name, strings.Join(dims, ",")}] && !emitted[metric{ns, name, strings.Join(wild, ",")}] {
 				t.Errorf("alarm %s watches %s %s %v, which nothing emits; emitted: %v", id, ns, name, dims, slices.Collect(maps.Keys(emitted)))
 			}
@@ -1089,11 +1079,11 @@ func TestTemplateDefaultsAreTheCodes(t *testing.T) {
 		"WRITE_GUARD": def.WriteGuard.String(), "EXPIRY_SHARDS": strconv.Itoa(def.ExpiryShards),
 		"LIST_SHARDS": strconv.Itoa(def.ListShards), "LOG_LEVEL": strings.ToLower(def.LogLevel.String()),
 	}
-	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	global, _ := apptest.Field("Globals", "Function", "Environment", "Variables")(tpl).(map[string]any)
 	for k, w := range want {
 		v := global[k]
-		if ref, ok := get(v, "Ref").(string); ok {
-			v = get(tpl, "Parameters", ref, "Default")
+		if ref, ok := apptest.Field("Ref")(v).(string); ok {
+			v = apptest.Field("Parameters", ref, "Default")(tpl)
 		}
 		s := fmt.Sprint(v)
 		if s == "" {
@@ -1124,14 +1114,14 @@ func TestTemplateDefaultsAreTheCodes(t *testing.T) {
 // of the range and far beyond them.
 func TestTemplateDurationPatternsAreTheCodes(t *testing.T) {
 	tpl := readTemplate(t)
-	global, _ := get(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
+	global, _ := apptest.Field("Globals", "Function", "Environment", "Variables")(tpl).(map[string]any)
 	units := []struct {
 		name string
 		size time.Duration
 	}{{"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}, {"us", time.Microsecond}}
 	for env, r := range config.Ranges {
-		ref, _ := get(global[env], "Ref").(string)
-		pattern, _ := get(tpl, "Parameters", ref, "AllowedPattern").(string)
+		ref, _ := apptest.Field("Ref")(global[env]).(string)
+		pattern, _ := apptest.Field("Parameters", ref, "AllowedPattern")(tpl).(string)
 		if ref == "" || pattern == "" {
 			t.Errorf("%s: not a parameter with an AllowedPattern in template.yaml (Ref %q)", env, ref)
 			continue
@@ -1293,7 +1283,7 @@ func TestWarmThroughputIsValidForEveryParameter(t *testing.T) {
 			wantIndex["WriteUnitsPerSecond"] = p
 		}
 		for _, gsi := range table["GlobalSecondaryIndexes"].([]any) {
-			check(fmt.Sprint("index ", get(gsi, "IndexName"), "'s"), eval(get(gsi, "WarmThroughput")), wantIndex)
+			check(fmt.Sprint("index ", apptest.Field("IndexName")(gsi), "'s"), eval(apptest.Field("WarmThroughput")(gsi)), wantIndex)
 		}
 	}
 }

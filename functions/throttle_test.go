@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
@@ -15,13 +16,13 @@ import (
 func templateRoutes(tpl map[string]any) []string {
 	var routes []string
 	for _, r := range resourcesOfType(tpl, "AWS::Serverless::Function") {
-		events, _ := get(r, "Properties", "Events").(map[string]any)
+		events, _ := apptest.Field("Properties", "Events")(r).(map[string]any)
 		for _, ev := range events {
-			if get(ev, "Type") != "HttpApi" {
+			if apptest.Field("Type")(ev) != "HttpApi" {
 				continue
 			}
-			method, _ := get(ev, "Properties", "Method").(string)
-			path, _ := get(ev, "Properties", "Path").(string)
+			method, _ := apptest.Field("Properties", "Method")(ev).(string)
+			path, _ := apptest.Field("Properties", "Path")(ev).(string)
 			routes = append(routes, strings.ToUpper(method)+" "+path)
 		}
 	}
@@ -51,10 +52,10 @@ func TestRouteThrottles(t *testing.T) {
 	if api == nil {
 		t.Fatal("template has no HttpApi resource")
 	}
-	settings, _ := get(api, "Properties", "RouteSettings").(map[string]any)
+	settings, _ := apptest.Field("Properties", "RouteSettings")(api).(map[string]any)
 	param := func(name string) float64 {
 		t.Helper()
-		p, _ := get(tpl, "Parameters", name).(map[string]any)
+		p, _ := apptest.Field("Parameters", name)(tpl).(map[string]any)
 		if p == nil || p["Type"] != "Number" {
 			t.Fatalf("parameter %s: got %v; want a Number parameter", name, p)
 		}
@@ -69,11 +70,11 @@ func TestRouteThrottles(t *testing.T) {
 	// parameters and returns the role and their defaults.
 	limits := func(where string, s any) (role string, rate, burst float64) {
 		t.Helper()
-		rateRef, _ := get(s, "ThrottlingRateLimit", "Ref").(string)
-		burstRef, _ := get(s, "ThrottlingBurstLimit", "Ref").(string)
+		rateRef, _ := apptest.Field("ThrottlingRateLimit", "Ref")(s).(string)
+		burstRef, _ := apptest.Field("ThrottlingBurstLimit", "Ref")(s).(string)
 		role, ok := strings.CutSuffix(rateRef, "RateLimit")
 		if !ok || role == "" || burstRef != role+"BurstLimit" {
-			t.Errorf("%s: ThrottlingRateLimit %v, ThrottlingBurstLimit %v; want !Ref <Role>RateLimit and !Ref <Role>BurstLimit", where, get(s, "ThrottlingRateLimit"), get(s, "ThrottlingBurstLimit"))
+			t.Errorf("%s: ThrottlingRateLimit %v, ThrottlingBurstLimit %v; want !Ref <Role>RateLimit and !Ref <Role>BurstLimit", where, apptest.Field("ThrottlingRateLimit")(s), apptest.Field("ThrottlingBurstLimit")(s))
 			return "", 0, 0
 		}
 		rate, burst = param(role+"RateLimit"), param(role+"BurstLimit")
@@ -83,7 +84,7 @@ func TestRouteThrottles(t *testing.T) {
 		return role, rate, burst
 	}
 
-	other, otherRate, _ := limits("DefaultRouteSettings", get(api, "Properties", "DefaultRouteSettings"))
+	other, otherRate, _ := limits("DefaultRouteSettings", apptest.Field("Properties", "DefaultRouteSettings")(api))
 	if other != "OtherRoutes" {
 		t.Errorf("DefaultRouteSettings take the %s parameters; want OtherRoutes", other)
 	}
@@ -157,7 +158,7 @@ func TestRouteThrottles(t *testing.T) {
 // shared/config enforces it).
 func TestJwksUrlIsHTTPS(t *testing.T) {
 	tpl := readTemplate(t)
-	pattern, _ := get(tpl, "Parameters", "JwksUrl", "AllowedPattern").(string)
+	pattern, _ := apptest.Field("Parameters", "JwksUrl", "AllowedPattern")(tpl).(string)
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		t.Fatalf("JwksUrl AllowedPattern %q: %v", pattern, err)

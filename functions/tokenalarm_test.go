@@ -16,6 +16,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/app"
+	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
@@ -33,23 +34,23 @@ type tokenMetric struct{ Namespace, Unit, Dimensions string }
 func lineMetrics(t *testing.T, line map[string]any) map[string]tokenMetric {
 	t.Helper()
 	out := map[string]tokenMetric{}
-	for _, d := range toAnys(get(line, "_aws", "CloudWatchMetrics")) {
-		for _, set := range toAnys(get(d, "Dimensions")) {
+	for _, d := range toAnys(apptest.Field("_aws", "CloudWatchMetrics")(line)) {
+		for _, set := range toAnys(apptest.Field("Dimensions")(d)) {
 			var dims []string
 			for _, name := range toStrings(set) {
 				dims = append(dims, fmt.Sprintf("%s=%v", name, line[name]))
 			}
 			sort.Strings(dims)
-			for _, m := range toAnys(get(d, "Metrics")) {
-				name := fmt.Sprint(get(m, "Name"))
+			for _, m := range toAnys(apptest.Field("Metrics")(d)) {
+				name := fmt.Sprint(apptest.Field("Name")(m))
 				if v, ok := line[name].(float64); !ok || v != 1 {
 					t.Errorf("metric %s = %v in %v; want 1 (one token)", name, line[name], line)
 				}
-				out[name] = tokenMetric{fmt.Sprint(get(d, "Namespace")), fmt.Sprint(get(m, "Unit")), strings.Join(dims, ",")}
+				out[name] = tokenMetric{fmt.Sprint(apptest.Field("Namespace")(d)), fmt.Sprint(apptest.Field("Unit")(m)), strings.Join(dims, ",")}
 			}
 		}
 	}
-	if _, ok := line["_aws"]; ok && get(line, "_aws", "Timestamp") == nil {
+	if _, ok := line["_aws"]; ok && apptest.Field("_aws", "Timestamp")(line) == nil {
 		t.Errorf("_aws without Timestamp in %v", line)
 	}
 	return out
@@ -205,7 +206,7 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 	}
 
 	tpl := readTemplate(t)
-	if env := get(tpl, "Globals", "Function", "Environment", "Variables", "STACK_NAME"); fmt.Sprint(env) != "map[Ref:AWS::StackName]" {
+	if env := apptest.Field("Globals", "Function", "Environment", "Variables", "STACK_NAME")(tpl); fmt.Sprint(env) != "map[Ref:AWS::StackName]" {
 		t.Errorf("Globals STACK_NAME = %v; want the stack's name (Ref AWS::StackName)", env)
 	}
 	// The alarms on the token check's metrics are the ones this judges;
@@ -217,20 +218,20 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 	}
 	var found []string
 	for id, a := range resourcesOfType(tpl, "AWS::CloudWatch::Alarm") {
-		p := get(a, "Properties")
-		if name := fmt.Sprint(get(p, "MetricName")); get(p, "Namespace") == "paysessions" && tokenMetrics[name] {
+		p := apptest.Field("Properties")(a)
+		if name := fmt.Sprint(apptest.Field("MetricName")(p)); apptest.Field("Namespace")(p) == "paysessions" && tokenMetrics[name] {
 			found = append(found, id)
 			t.Errorf("%s watches %s alone; want the token check's one alarm, on TokensMisaddressed and TokensVerified together", id, name)
 			continue
 		}
 		stats := map[string]string{} // query id -> metric name
 		var queries []any
-		for _, q := range toAnys(get(p, "Metrics")) {
-			ms := get(q, "MetricStat")
-			if ms == nil || get(ms, "Metric", "Namespace") != "paysessions" {
+		for _, q := range toAnys(apptest.Field("Metrics")(p)) {
+			ms := apptest.Field("MetricStat")(q)
+			if ms == nil || apptest.Field("Metric", "Namespace")(ms) != "paysessions" {
 				continue
 			}
-			stats[fmt.Sprint(get(q, "Id"))] = fmt.Sprint(get(ms, "Metric", "MetricName"))
+			stats[fmt.Sprint(apptest.Field("Id")(q))] = fmt.Sprint(apptest.Field("Metric", "MetricName")(ms))
 			queries = append(queries, q)
 		}
 		if !slices.ContainsFunc(slices.Collect(maps.Values(stats)), func(name string) bool { return tokenMetrics[name] }) {
@@ -238,11 +239,11 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 		}
 		found = append(found, id)
 		for _, q := range queries {
-			ms := get(q, "MetricStat")
-			dims, _ := json.Marshal(get(ms, "Metric", "Dimensions"))
+			ms := apptest.Field("MetricStat")(q)
+			dims, _ := json.Marshal(apptest.Field("Metric", "Dimensions")(ms))
 			if string(dims) != `[{"Name":"Service","Value":"api"},{"Name":"Stack","Value":{"Ref":"AWS::StackName"}}]` ||
-				get(ms, "Stat") != "Sum" || fmt.Sprint(get(ms, "Period")) != "300" || fmt.Sprint(get(q, "ReturnData")) != "false" {
-				t.Errorf("%s: %s = %v; want the Sum over 5 minutes of paysessions %s (Service=api, Stack=the stack's name), not returned", id, get(q, "Id"), q, get(ms, "Metric", "MetricName"))
+				apptest.Field("Stat")(ms) != "Sum" || fmt.Sprint(apptest.Field("Period")(ms)) != "300" || fmt.Sprint(apptest.Field("ReturnData")(q)) != "false" {
+				t.Errorf("%s: %s = %v; want the Sum over 5 minutes of paysessions %s (Service=api, Stack=the stack's name), not returned", id, apptest.Field("Id")(q), q, apptest.Field("Metric", "MetricName")(ms))
 			}
 		}
 		for q, name := range stats {
@@ -254,15 +255,15 @@ func TestMisconfiguredTokenCheckPages(t *testing.T) {
 			t.Errorf("%s watches %v; want TokensMisaddressed and TokensVerified", id, stats)
 		}
 		var expr string
-		for _, q := range toAnys(get(p, "Metrics")) {
-			if e, ok := get(q, "Expression").(string); ok && fmt.Sprint(get(q, "ReturnData")) == "true" {
+		for _, q := range toAnys(apptest.Field("Metrics")(p)) {
+			if e, ok := apptest.Field("Expression")(q).(string); ok && fmt.Sprint(apptest.Field("ReturnData")(q)) == "true" {
 				expr = e
 			}
 		}
 		if expr != "IF(FILL(misaddressed, 0) >= 5 AND FILL(verified, 0) == 0, 1, 0)" ||
-			fmt.Sprint(get(p, "EvaluationPeriods")) != "2" || fmt.Sprint(get(p, "DatapointsToAlarm")) != "2" ||
-			fmt.Sprint(get(p, "Threshold")) != "1" || get(p, "ComparisonOperator") != "GreaterThanOrEqualToThreshold" ||
-			get(p, "TreatMissingData") != "notBreaching" {
+			fmt.Sprint(apptest.Field("EvaluationPeriods")(p)) != "2" || fmt.Sprint(apptest.Field("DatapointsToAlarm")(p)) != "2" ||
+			fmt.Sprint(apptest.Field("Threshold")(p)) != "1" || apptest.Field("ComparisonOperator")(p) != "GreaterThanOrEqualToThreshold" ||
+			apptest.Field("TreatMissingData")(p) != "notBreaching" {
 			t.Errorf("%s = %v; want 1 when at least 5 tokens were refused as misaddressed and none verified, in 2 periods of 2, missing data not breaching", id, p)
 		}
 	}

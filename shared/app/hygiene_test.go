@@ -215,3 +215,48 @@ func TestLambdaTooLargeLineNamesItsRoute(t *testing.T) {
 		})
 	}
 }
+
+// TestLambdaMethodNotAllowedLineNamesItsPath: a method the function's
+// route does not take reaches it through the template's ANY route on the
+// same path and is answered 405, and the request's one log line names, as
+// its route, the path pattern the request matched under another method
+// ("/sessions/{sessionId}": no route of this method matched, so no method
+// is named), not "" as a path that matches nothing.
+func TestLambdaMethodNotAllowedLineNamesItsPath(t *testing.T) {
+	f := newFixture(t)
+	f.createSample(t)
+	tests := []struct {
+		event, method, route string
+	}{
+		{"get-session.json", "DELETE", "/sessions/{sessionId}"},
+		{"create-session.json", "PUT", "/sessions"},
+		{"post-session-event.json", "GET", "/sessions/{sessionId}/events"},
+		{"delete-api-key.json", "PATCH", "/api-keys/{keyId}"},
+		{"payment-status.json", "POST", "/v2.0/payments/{paymentId}/status"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.event, func(t *testing.T) {
+			ev := f.event(t, tt.event, "")
+			ev.RequestContext.HTTP.Method = tt.method
+			before := strings.Count(f.logs.String(), "\n")
+			res := f.invoke(t, ev)
+			if res.StatusCode != http.StatusMethodNotAllowed {
+				t.Fatalf("got %d %s; want 405", res.StatusCode, res.Body)
+			}
+			lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
+			if len(lines) != 1 {
+				t.Fatalf("got %d log lines %q; want 1", len(lines), lines)
+			}
+			var line map[string]any
+			if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := line["route"], tt.route; got != want {
+				t.Errorf("log line route = %v; want %v", got, want)
+			}
+			if got, want := line["code"], session.ReasonMethodNotAllowed; got != want {
+				t.Errorf("log line code = %v; want %v", got, want)
+			}
+		})
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 // Config is every setting of the service.
@@ -132,7 +133,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ResultRetention:  retention,
 		WriteGuard:       p.duration("WRITE_GUARD", defaultWriteGuard(expiry, retention), Ranges["WRITE_GUARD"]),
 		ExpiryShards:     p.integer("EXPIRY_SHARDS", 64, 1, 256),
-		ListShards:       p.integer("LIST_SHARDS", 16, 1, 32), // store.MaxListShards: a cursor holds a position per shard
+		ListShards:       p.integer("LIST_SHARDS", store.DefaultListShards, 1, store.MaxListShards), // a cursor holds a position per shard
 		JWKSURL:          p.jwksURL("JWKS_URL"),
 		JWTIssuer:        p.str("JWT_ISSUER", "", false),
 		JWTAudience:      p.str("JWT_AUDIENCE", "", false),

@@ -368,7 +368,9 @@ func tokenDirectives() [auth.TokenOfUnknownKey + 1]slog.Attr {
 }
 
 // write writes the request's log line. It names the route by its
-// pattern ("GET /sessions/{sessionId}"; "" when none matched) and gives the
+// pattern ("GET /sessions/{sessionId}"; for a 405 the path pattern the path
+// matched under another method, "/sessions/{sessionId}" (pathOf); "" when
+// no route matched the path) and gives the
 // path with every segment that may hold a card number or a credential
 // redacted (loggedPath): a path is the client's text, and neither may
 // reach the logs.

@@ -47,7 +47,7 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.EscapedPath(); !canonical(p) {
-		noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
+		noteError(r, GatewayNotFoundError())
 		writeGatewayNotFound(w)
 		return
 	}
@@ -80,6 +80,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var allow []string
 	answer := errorWriter(writeProblem)
+	matched := ""
 	for _, m := range methods {
 		if m == r.Method {
 			continue
@@ -88,12 +89,17 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		probe.Method = m
 		if h, pattern := rt.mux.Handler(probe); pattern != "" {
 			allow = append(allow, m)
+			if matched == "" {
+				matched = pathOf(pattern)
+			}
 			if e, ok := h.(*endpoint); ok {
 				answer = e.errors
 			}
 		}
 	}
 	if len(allow) > 0 {
+		// The request's log line names the path it matched (pathOf).
+		r.Pattern = matched
 		// A GET route serves HEAD too (ServeMux matches it, as RFC 9110
 		// §9.3.2 expects of a server), so Allow names both.
 		if slices.Contains(allow, http.MethodGet) {
@@ -111,8 +117,26 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, r, err)
 		return
 	}
-	noteError(r, session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route."))
+	noteError(r, GatewayNotFoundError())
 	writeGatewayNotFound(w)
+}
+
+// pathOf is a route pattern's path ("GET /sessions/{sessionId}" is
+// "/sessions/{sessionId}").
+//
+// It is what a 405's log line names as its route: the path pattern the
+// request's path matched under another method (of the first method Allow
+// lists in the router's order, should two methods' routes on one path
+// differ, which none of the service's do), without a method, since no
+// route of the request's own method matched. A routed request's line names
+// its whole pattern ("GET /sessions/{sessionId}"), and a path no route
+// matches names none (""), so the three read apart. The Lambda path and
+// the local server share the router, so both log it so.
+func pathOf(pattern string) string {
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		return p
+	}
+	return pattern
 }
 
 // canonical reports whether p is in the form ServeMux routes without
@@ -149,6 +173,30 @@ func WriteGatewayAnswer(w http.ResponseWriter, status int, body string) {
 		h.Del(k)
 	}
 	writeBody(w, status, contentTypeJSON, []byte(body))
+}
+
+// GatewayAnswer is a handler that answers every request as API Gateway
+// does itself (WriteGatewayAnswer: status, body) and notes err, when not
+// nil, for the request's log line (its code). A local server mounts it
+// behind Middleware for each answer it gives in API Gateway's stead, before
+// any route, so such a request has its one log line like every other (on
+// AWS, API Gateway's access log has it): a request id, no route, the
+// status and the latency; the method and path as every line shows them
+// (loggedMethod, loggedPath), and nothing of the request's headers.
+func GatewayAnswer(status int, body string, err error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err != nil {
+			noteError(r, err)
+		}
+		WriteGatewayAnswer(w, status, body)
+	})
+}
+
+// GatewayNotFoundError is what a request line notes of API Gateway's own
+// 404 (GatewayNotFound), as the router notes it for a path no route
+// matches.
+func GatewayNotFoundError() error {
+	return session.Errorf(session.ENOTFOUND, session.ReasonNotFound, "No route.")
 }
 
 // GatewayBadRequest is API Gateway's own answer to a request path it

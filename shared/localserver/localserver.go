@@ -168,7 +168,10 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if s.Issuer != nil {
 		routes = append(routes, s.Issuer.Routes()...)
 	}
-	s.srv.Handler = asDelivered(routes, httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(routes...)))
+	logged := func(h http.Handler) http.Handler {
+		return httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, h)
+	}
+	s.srv.Handler = asDelivered(routes, logged, logged(httpapi.NewRouter(routes...)))
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -272,7 +275,17 @@ func (s *Server) Close() error {
 //     strings.ToUpper(requestContext.http.method) (aws-lambda-go-api-proxy,
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
 //     stays unknown (405 with Allow).
-func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
+//
+// Each answer given in API Gateway's stead (the 431, the 400s, the 404) is
+// served through logged (the middleware h is wrapped in), so the request
+// has its one log line as every other does (httpapi.GatewayAnswer): the
+// method and path as sent, no route, nothing of its headers.
+func asDelivered(routes []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler) http.Handler {
+	var (
+		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
+		badRequest   = logged(httpapi.GatewayAnswer(http.StatusBadRequest, httpapi.GatewayBadRequest, nil))
+		notFound     = logged(httpapi.GatewayAnswer(http.StatusNotFound, httpapi.GatewayNotFound, httpapi.GatewayNotFoundError()))
+	)
 	// paths matches a path to its route's path, whatever the method.
 	paths := http.NewServeMux()
 	seen := map[string]bool{}
@@ -289,21 +302,21 @@ func asDelivered(routes []httpapi.Route, h http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
-			httpapi.WriteGatewayAnswer(w, http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge)
+			headTooLarge.ServeHTTP(w, r)
 			return
 		}
 		if !readableBody(r) {
-			httpapi.WriteGatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
+			badRequest.ServeHTTP(w, r)
 			return
 		}
 		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 		if !ok {
-			httpapi.WriteGatewayAnswer(w, http.StatusBadRequest, httpapi.GatewayBadRequest)
+			badRequest.ServeHTTP(w, r)
 			return
 		}
 		if routed != raw {
 			if rt := routeOf(routed); rt == "" || rt != routeOf(raw) {
-				httpapi.WriteGatewayAnswer(w, http.StatusNotFound, httpapi.GatewayNotFound)
+				notFound.ServeHTTP(w, r)
 				return
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -70,3 +71,24 @@ func ClosedBodyEnds(c aws.HTTPClient) aws.HTTPClient { return closedBodyEnds{c} 
 
 // AttemptTimeout is attemptTimeout, for the tests of package store_test.
 const AttemptTimeout = attemptTimeout
+
+// DialTimeout and TLSHandshakeTimeout are dialTimeout and
+// tlsHandshakeTimeout, for the tests of package store_test.
+const (
+	DialTimeout         = dialTimeout
+	TLSHandshakeTimeout = tlsHandshakeTimeout
+)
+
+// HTTPClientOf is the HTTP client db's calls go through, under the store's
+// own wrapper (closedBodyEnds), for tests that read its settings.
+func HTTPClientOf(db *dynamodb.Client) aws.HTTPClient {
+	hc := db.Options().HTTPClient
+	if c, ok := hc.(closedBodyEnds); ok {
+		return c.HTTPClient
+	}
+	return hc
+}
+
+// RecentWritesKept is recentWritesKept, for the tests of package
+// store_test.
+const RecentWritesKept = recentWritesKept

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+
 	"github.com/paysessions/paysessions/shared/hungtcp"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -34,20 +36,32 @@ import (
 // the connect hangs as with a black-holed address), and a TLS handshake
 // with a listener that accepts and never answers. The end of the dial or
 // handshake is seen through httptrace (the dial keeps the request's
-// context values). The bound leaves 4 s past the attempt's end for a
-// loaded machine (a connect ends 1 s, a handshake 2 s after it began);
-// the SDK's defaults end them 27 s and 7 s after the attempt's end (30.0 s
-// and 10.0 s after they began, measured before the fix).
+// context values).
+//
+// Two checks, one exact and one on the clock. The client's dialer and
+// transport must carry exactly the configured timeouts (store.DialTimeout,
+// 1 s; store.TLSHandshakeTimeout, 2 s): no clock, so any other value fails
+// whatever the machine's load. And the hang, timed from its start, must end
+// within twice its configured timeout plus 500 ms (2.5 s, 4.5 s): the
+// dialer and transport checked are the ones the call used, and a timer on
+// a loaded 2-core machine is late by far less than the timeout itself. A
+// connect ends 1.0 s, a handshake 2.0 s after it began; the SDK's defaults
+// end them 30.0 s and 10.0 s after (measured before the fix), and the
+// earlier bound of the attempt's 3 s plus 4 s passed any connect timeout
+// up to 6.9 s.
 func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
-	bound := store.AttemptTimeout + 4*time.Second
 	tests := []struct {
 		name      string
 		handshake bool // the TCP connect succeeds and the TLS handshake hangs
 		caBundle  bool // AWS_CA_BUNDLE set (the client's other transport path)
+		timeout   time.Duration
 	}{
-		{"TCP connect hangs", false, false},
-		{"TLS handshake hangs", true, false},
-		{"TLS handshake hangs, AWS_CA_BUNDLE set", true, true},
+		{"TCP connect hangs", false, false, store.DialTimeout},
+		{"TLS handshake hangs", true, false, store.TLSHandshakeTimeout},
+		{"TLS handshake hangs, AWS_CA_BUNDLE set", true, true, store.TLSHandshakeTimeout},
+	}
+	if store.DialTimeout+store.TLSHandshakeTimeout > store.AttemptTimeout {
+		t.Errorf("connect %v and handshake %v add up to more than the attempt's %v; want a connection opened to end with the attempt", store.DialTimeout, store.TLSHandshakeTimeout, store.AttemptTimeout)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +82,17 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			bc, ok := store.HTTPClientOf(db).(*awshttp.BuildableClient)
+			if !ok {
+				t.Fatalf("the client's HTTP client is a %T; want the SDK's BuildableClient", store.HTTPClientOf(db))
+			}
+			if got := bc.GetDialer().Timeout; got != store.DialTimeout {
+				t.Errorf("the dialer's timeout got %v; want %v", got, store.DialTimeout)
+			}
+			if got := bc.GetTransport().TLSHandshakeTimeout; got != store.TLSHandshakeTimeout {
+				t.Errorf("the transport's TLS handshake timeout got %v; want %v", got, store.TLSHandshakeTimeout)
+			}
+			bound := 2*tt.timeout + 500*time.Millisecond
 			ended := make(chan error, 1)
 			var mu sync.Mutex
 			var started time.Time
@@ -114,8 +139,8 @@ func TestConnectGivenUpEndsWithItsAttempt(t *testing.T) {
 					t.Errorf("it ended %v after it began; want within %v", took.Round(time.Millisecond), bound)
 				}
 			case <-time.After(time.Until(began.Add(bound))):
-				t.Errorf("still running %v after it began, the call given up; want it ended within %v (the attempt is cut at %v)",
-					time.Since(began).Round(time.Millisecond), bound, store.AttemptTimeout)
+				t.Errorf("still running %v after it began, the call given up; want it ended within %v (its timeout is %v)",
+					time.Since(began).Round(time.Millisecond), bound, tt.timeout)
 			}
 		})
 	}

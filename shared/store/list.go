@@ -67,11 +67,14 @@ const MaxListShards = 32
 const maxCursorLen = 4 << 10
 
 // ListShards sets LIST_SHARDS: the partitions one merchant's day is spread
-// over in the list index (a hash of the id picks one), 1 to MaxListShards
-// (config refuses more). Lowering it would hide the sessions written to the
-// partitions it drops; the template fixes it.
+// over in the list index (a hash of the id picks one), 1 to MaxListShards:
+// a count below 1 is 1, and one above MaxListShards is MaxListShards (config
+// refuses it with the same constant; the store holds itself to it whoever
+// sets it, since it refuses a cursor of more partitions and would refuse
+// its own). Lowering it would hide the sessions written to the partitions
+// it drops; the template fixes it.
 func ListShards(n int) Option {
-	return func(s *Store) { s.list.shards = max(n, 1) }
+	return func(s *Store) { s.list.shards = min(max(n, 1), MaxListShards) }
 }
 
 // DefaultListBudget is how long one listing reads DynamoDB at most, unless
