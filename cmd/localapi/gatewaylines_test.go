@@ -34,10 +34,10 @@ func accessLines(t *testing.T, logs string) []map[string]any {
 // the 400 of a body whose chunked framing is broken or of a path whose
 // second decoding fails, the 404 of a path whose two decodings name
 // different routes) has its one access line, as every other request does
-// (README: "Structured JSON logs with `log/slog`, one line per request
-// with request id, route, status and latency; never a token, key or card
-// number"), in the same shape: a request id, the method and path as every
-// line logs them, no route, the status and the latency. The 431's line
+// (README: "has its request log line too, in the same shape"; the team's
+// code standard asks for one line per request), in the same shape: a
+// request id, the method and path as every line logs them, no route, the
+// status and the latency. The 431's line
 // holds nothing of the oversized head's header values. Before, these
 // answers were written outside the middleware and logged nothing (make
 // start-api's access log has a line for each).
