@@ -308,46 +308,9 @@ func (s *Store) afterUnknown(ctx context.Context, k ExpiryKey, writeID string, e
 	return false, err
 }
 
-// expireOnce is one expiry write of Expire: an UpdateItem, or two when the
-// item's recentWrites is full. A TransactionConflict error is returned as
-// the SDK's, for Expire to retry.
-//
-// The write keeps recentWrites to the bound every write keeps
-// (recentWritesValue, recentWritesKept ids). Without reading the item it
-// cannot cut the list's oldest id, so it appends its id only to a list
-// with room (a condition); refused for a full list alone, it writes the
-// list recentWritesValue makes of the one its refusal returned, on
-// condition that the item is still at that version. Most sessions have
-// fewer writes than the bound and take one call.
+// expireOnce is one UpdateItem of Expire. A TransactionConflict error is
+// returned as the SDK's, for Expire to retry.
 func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string, now time.Time, sent *sends) (bool, error) {
-	appended := expression.ListAppend(
-		expression.IfNotExists(expression.Name(attrRecentWrites), expression.Value(&ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{}})),
-		expression.Value([]string{writeID}))
-	room := expression.AttributeNotExists(expression.Name(attrRecentWrites)).
-		Or(expression.Name(attrRecentWrites).Size().LessThan(expression.Value(recentWritesKept)))
-	ok, old, err := s.expireWrite(ctx, k, e, writeID, now, sent, appended, room)
-	if err != nil || ok || old == nil {
-		return ok, err
-	}
-	writes := decodeWrites(old)
-	_, due := old[attrExpiryShard]
-	version, isN := old["version"].(*ddb.AttributeValueMemberN)
-	if !due || !isN || len(writes) < recentWritesKept {
-		return false, nil // refused for another reason than the full list
-	}
-	// The first call's refusal was DynamoDB's verdict: the second is judged
-	// on its own sends.
-	sent.n.Store(0)
-	ok, _, err = s.expireWrite(ctx, k, e, writeID, now, sent, expression.Value(recentWritesValue(writes, writeID)),
-		expression.Name("version").Equal(expression.Value(&ddb.AttributeValueMemberN{Value: version.Value})))
-	return ok, err
-}
-
-// expireWrite is one UpdateItem of expireOnce, recentWrites set to
-// recentWrites, on Expire's condition and extra: whether it was applied
-// (this write, or an earlier try of it whose answer was lost), and on a
-// failed condition the item as it was.
-func (s *Store) expireWrite(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string, now time.Time, sent *sends, recentWrites expression.OperandBuilder, extra expression.ConditionBuilder) (bool, map[string]ddb.AttributeValue, error) {
 	closed := formatTime(e.ClosedAt)
 	retain := formatTime(e.RetainUntil)
 	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
@@ -360,7 +323,9 @@ func (s *Store) expireWrite(ctx context.Context, k ExpiryKey, e session.Expiry, 
 		Set(expression.Name(attrTTL), expression.Value(epochCeil(e.RetainUntil))).
 		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(entry))).
 		Set(expression.Name(attrWriteID), expression.Value(writeID)).
-		Set(expression.Name(attrRecentWrites), recentWrites).
+		Set(expression.Name(attrRecentWrites), expression.ListAppend(
+			expression.IfNotExists(expression.Name(attrRecentWrites), expression.Value(&ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{}})),
+			expression.Value([]string{writeID}))).
 		Add(expression.Name("version"), expression.Value(1)).
 		Remove(expression.Name(attrExpiryShard))
 	ctx, cancel := s.writeContext(ctx)
@@ -374,11 +339,10 @@ func (s *Store) expireWrite(ctx context.Context, k ExpiryKey, e session.Expiry, 
 		And(expression.Name("status").In(openStatuses[0], openStatuses[1:]...)).
 		And(expression.Name(attrExpiresAt).Equal(expression.Value(k.ExpiresAt))).
 		And(expression.Name(attrExpiresAt).LessThanEqual(expression.Value(formatTime(s.sweptBy(now))))).
-		And(expression.Name("purgeAt").GreaterThan(expression.Value(formatTime(s.policy.WriteAt(now))))).
-		And(extra)
+		And(expression.Name("purgeAt").GreaterThan(expression.Value(formatTime(s.policy.WriteAt(now)))))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
-		return false, nil, session.Internal(err)
+		return false, session.Internal(err)
 	}
 	pk, sk := sessionKey(k.ID)
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -389,21 +353,17 @@ func (s *Store) expireWrite(ctx context.Context, k ExpiryKey, e session.Expiry, 
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 		// On a failed condition, the item tells whether the write was this
-		// one, retried by the SDK after its answer was lost, and what its
-		// recentWrites holds.
+		// one, retried by the SDK after its answer was lost.
 		ReturnValuesOnConditionCheckFailure: ddb.ReturnValuesOnConditionCheckFailureAllOld,
 	}, sent.count, noThrottleRetries)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
-		if ownWrite(ccf.Item, writeID) {
-			return true, nil, nil
-		}
-		return false, ccf.Item, nil
+		return ownWrite(ccf.Item, writeID), nil
 	case transactionConflict(err):
-		return false, nil, err
+		return false, err
 	case err != nil:
-		return false, nil, classify(err)
+		return false, classify(err)
 	}
-	return true, nil, nil
+	return true, nil
 }

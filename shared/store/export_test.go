@@ -88,7 +88,3 @@ func HTTPClientOf(db *dynamodb.Client) aws.HTTPClient {
 	}
 	return hc
 }
-
-// RecentWritesKept is recentWritesKept, for the tests of package
-// store_test.
-const RecentWritesKept = recentWritesKept

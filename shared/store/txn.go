@@ -597,8 +597,7 @@ const attrWriteID = "writeId"
 
 // attrRecentWrites holds the ids of the writes that made a session item's
 // latest versions, oldest first (the last is writeId): at most
-// recentWritesKept (recentWritesValue), the sweeper's expiry too
-// (expireOnce).
+// recentWritesKept from the store's writes, one more after the sweeper's.
 // A write whose answer was lost, retried by the SDK after others wrote on
 // top of it, finds its id here at the place of the version it wrote.
 const attrRecentWrites = "recentWrites"
@@ -621,8 +620,7 @@ var recentWritesSize = func() int {
 }()
 
 // recentWritesValue is the recentWrites attribute after a write writeID on
-// an item that had writes: the one rule for its bound, the newest
-// recentWritesKept ids, every write's (the sweeper's too).
+// an item that had writes.
 func recentWritesValue(writes []string, writeID string) *ddb.AttributeValueMemberL {
 	writes = append(slices.Clone(writes), writeID)
 	if len(writes) > recentWritesKept {
