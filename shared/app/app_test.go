@@ -97,6 +97,29 @@ func newFixtureWith(t *testing.T, o app.Options) *fixture {
 	return &fixture{app: a, clock: clock, logs: logs, token: token, apiKey: "psk_feedfacecafebeef_" + secret, iss: iss}
 }
 
+// logMark is how many lines the fixture's log holds, for linesSince.
+func (f *fixture) logMark() int { return strings.Count(f.logs.String(), "\n") }
+
+// linesSince is the fixture's log lines written since mark (logMark).
+func (f *fixture) linesSince(mark int) []string {
+	return strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[mark:]
+}
+
+// onlyLineSince is the one log line written since mark, decoded; the test
+// stops unless exactly one was.
+func (f *fixture) onlyLineSince(t *testing.T, mark int) map[string]any {
+	t.Helper()
+	lines := f.linesSince(mark)
+	if len(lines) != 1 {
+		t.Fatalf("got %d log lines %q; want 1", len(lines), lines)
+	}
+	var line map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
+		t.Fatal(err)
+	}
+	return line
+}
+
 // event reads an events/ sample with its placeholders filled in and, when
 // id is not "", the sample session id replaced by id.
 // createSample stores the sample events' session (sampleSessionID of

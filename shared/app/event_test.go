@@ -59,7 +59,7 @@ func TestUnconvertibleEventsAreAnswered(t *testing.T) {
 		}, 200, ""},
 	}
 	for _, c := range cases {
-		before := strings.Count(f.logs.String(), "\n")
+		before := f.logMark()
 		ev := f.event(t, c.event, "")
 		ev.Headers["idempotency-key"] = "unconvertible-" + strings.ReplaceAll(c.name, " ", "-")
 		c.edit(&ev)
@@ -84,7 +84,7 @@ func TestUnconvertibleEventsAreAnswered(t *testing.T) {
 		if res.StatusCode != 0 && (res.Headers["Cache-Control"] != "no-store" || res.Headers["X-Request-Id"] != ev.RequestContext.RequestID) {
 			t.Errorf("%s: headers = %v; want the service's", c.name, res.Headers)
 		}
-		lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
+		lines := f.linesSince(before)
 		if len(lines) != 1 || !strings.Contains(lines[0], `"request_id":"`+ev.RequestContext.RequestID+`"`) {
 			t.Errorf("%s: log lines %q; want one request line", c.name, lines)
 		}

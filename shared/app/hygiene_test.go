@@ -191,21 +191,14 @@ func TestLambdaTooLargeLineNamesItsRoute(t *testing.T) {
 			ev := f.event(t, name, "")
 			ev.Body = base64.StdEncoding.EncodeToString([]byte(`{"metadata":{"x":"` + strings.Repeat("a", httpapi.MaxBodyBytes) + `"}}`))
 			ev.IsBase64Encoded = true
-			before := strings.Count(f.logs.String(), "\n")
+			before := f.logMark()
 			res := f.invoke(t, ev)
 			var p struct{ Code string }
 			_ = json.Unmarshal([]byte(res.Body), &p)
 			if res.StatusCode != http.StatusRequestEntityTooLarge || p.Code != session.ReasonBodyTooLarge {
 				t.Fatalf("got %d %s; want 413 %s", res.StatusCode, p.Code, session.ReasonBodyTooLarge)
 			}
-			lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
-			if len(lines) != 1 {
-				t.Fatalf("got %d log lines %q; want 1", len(lines), lines)
-			}
-			var line map[string]any
-			if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
-				t.Fatal(err)
-			}
+			line := f.onlyLineSince(t, before)
 			if got, want := line["route"], ev.RouteKey; got != want {
 				t.Errorf("log line route = %v; want %v", got, want)
 			}
@@ -238,19 +231,12 @@ func TestLambdaMethodNotAllowedLineNamesItsPath(t *testing.T) {
 		t.Run(tt.event, func(t *testing.T) {
 			ev := f.event(t, tt.event, "")
 			ev.RequestContext.HTTP.Method = tt.method
-			before := strings.Count(f.logs.String(), "\n")
+			before := f.logMark()
 			res := f.invoke(t, ev)
 			if res.StatusCode != http.StatusMethodNotAllowed {
 				t.Fatalf("got %d %s; want 405", res.StatusCode, res.Body)
 			}
-			lines := strings.Split(strings.TrimSuffix(f.logs.String(), "\n"), "\n")[before:]
-			if len(lines) != 1 {
-				t.Fatalf("got %d log lines %q; want 1", len(lines), lines)
-			}
-			var line map[string]any
-			if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
-				t.Fatal(err)
-			}
+			line := f.onlyLineSince(t, before)
 			if got, want := line["route"], tt.route; got != want {
 				t.Errorf("log line route = %v; want %v", got, want)
 			}
