@@ -159,6 +159,8 @@ func mint(t *testing.T, base, query string) string {
 // (reads EXPIRED, writes 409) and is gone after the retention (404), with
 // no sweeper (its timer, an hour, never fires here).
 func TestLocalServerLifecycle(t *testing.T) {
+	// Mostly sleeps: beside the other waiting tests (after the rest).
+	t.Parallel()
 	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
 		// Writes are refused WRITE_GUARD before expiry and before the end of
 		// retention, so the events below have 2 s to land.
@@ -319,6 +321,8 @@ func TestBadSettingStopsStartUp(t *testing.T) {
 // parent's child is stored as EXPIRED too. A second run at once (EventBridge
 // Scheduler delivers at least once) changes nothing.
 func TestLocalSweeperStoresExpiry(t *testing.T) {
+	// Mostly waits for the expiry: beside the other waiting tests.
+	t.Parallel()
 	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{
 			"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s",
