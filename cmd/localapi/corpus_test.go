@@ -27,7 +27,7 @@ import (
 // answer, AWS's behaviour as emulated.
 func TestCorpusPerRouteAnswersAsOnAWS(t *testing.T) {
 	diff := apitarget.NewDiff("hcpToken", "paymentCode")
-	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{})
 		tok := mint(t, tg.URL, "merchant_id=m-1")
 		c := client{t, tg.URL, tok}

@@ -39,6 +39,24 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 }
 func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
+// runKindsAtOnce runs f once per kind, each as a subtest named by the kind
+// (as apitarget.Run does), the kinds side by side, and returns when both
+// have ended: for suites that mostly wait (timers, the other target's
+// emulators), so that their waits overlap. Code after it sees both kinds
+// done (a Diff's Check).
+func runKindsAtOnce(t *testing.T, f func(t *testing.T, k apitarget.Kind)) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, k := range apitarget.Kinds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(string(k), func(t *testing.T) { f(t, k) })
+		}()
+	}
+	wg.Wait()
+}
+
 func freePort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -141,7 +159,9 @@ func mint(t *testing.T, base, query string) string {
 // (reads EXPIRED, writes 409) and is gone after the retention (404), with
 // no sweeper (its timer, an hour, never fires here).
 func TestLocalServerLifecycle(t *testing.T) {
-	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+	// Mostly sleeps: beside the other waiting tests (after the rest).
+	t.Parallel()
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
 		// Writes are refused WRITE_GUARD before expiry and before the end of
 		// retention, so the events below have 2 s to land.
 		tg := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{
@@ -301,7 +321,9 @@ func TestBadSettingStopsStartUp(t *testing.T) {
 // parent's child is stored as EXPIRED too. A second run at once (EventBridge
 // Scheduler delivers at least once) changes nothing.
 func TestLocalSweeperStoresExpiry(t *testing.T) {
-	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+	// Mostly waits for the expiry: beside the other waiting tests.
+	t.Parallel()
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{
 			"SESSION_EXPIRY": "3s", "WRITE_GUARD": "1s", "RESULT_RETENTION": "30s", "SWEEP_INTERVAL": "1s",
 		}})

@@ -287,6 +287,8 @@ var singleOps = []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Quer
 // for on-call, the HTTP status and DynamoDB's request id of the answer
 // that failed the request (its x-amzn-RequestId), whatever the answer.
 func TestEveryEndpointUnderDynamoDBFaults(t *testing.T) {
+	// Mostly waits for the SDK's back-off: beside the other waiting tests.
+	t.Parallel()
 	var fault atomic.Pointer[dynamoFault]
 	var answered, lastStatus atomic.Int64
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {

@@ -38,6 +38,8 @@ func stored(t *testing.T, h *harness, id string) *session.Session {
 // applied the request — every API request still succeeds through the SDK's
 // retries, and no change is lost or applied twice.
 func TestTwentyPercentFaults(t *testing.T) {
+	// Mostly waits for the SDK's back-off: beside the other waiting tests.
+	t.Parallel()
 	faults := storetest.NewFaultTransport(5)
 	faults.SpareLastAttempt = true
 	// A 30 s guard band gives each write a 24 s deadline: four faulted
@@ -154,6 +156,8 @@ func TestTwentyPercentFaults(t *testing.T) {
 // answers 503 with Retry-After (never a 500 or the SDK's text), and nothing
 // is half written.
 func TestAllRequestsFailing(t *testing.T) {
+	// Mostly waits for the SDK's back-off: beside the other waiting tests.
+	t.Parallel()
 	faults := storetest.NewFaultTransport(0, storetest.Throttle, storetest.ServerError, storetest.Timeout, storetest.Reset)
 	h := newHarnessWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: faults}})
 	merchant := h.merchantToken("m-1")

@@ -85,6 +85,9 @@ var landedAnswers = []landedAnswer{
 // Idempotency-Key, no eventId, a cancel, an API key's create) does what
 // the README says.
 func TestEveryWriteLandedBehindA503(t *testing.T) {
+	// Mostly waits for write deadlines: beside the other waiting tests
+	// (the fault suites, after the rest). Its harness and hooks are its own.
+	t.Parallel()
 	var armed atomic.Pointer[landedAnswer]
 	var hits atomic.Int64
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
