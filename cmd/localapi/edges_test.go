@@ -298,22 +298,32 @@ func TestUnreadableBodyIsAPIGatewaysOwn400(t *testing.T) {
 	}
 }
 
-// rawRoundTrip writes req, a whole HTTP/1.1 request as bytes (one Go's
-// client would refuse to send), to the server at base and reads its answer
-// to method.
-func rawRoundTrip(t *testing.T, base, method, req string) (*http.Response, []byte) {
+// sendRaw dials the server at base and writes raw, bytes of one or more
+// requests, on the connection, which it gives 30 s; the caller closes it.
+func sendRaw(t *testing.T, base, raw string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
 	if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		c.Close()
 		t.Fatal(err)
 	}
-	if _, err := io.WriteString(c, req); err != nil {
+	if _, err := io.WriteString(c, raw); err != nil {
+		c.Close()
 		t.Fatal(err)
 	}
+	return c
+}
+
+// rawRoundTrip writes req, a whole HTTP/1.1 request as bytes (one Go's
+// client would refuse to send), to the server at base and reads its answer
+// to method.
+func rawRoundTrip(t *testing.T, base, method, req string) (*http.Response, []byte) {
+	t.Helper()
+	c := sendRaw(t, base, req)
+	defer c.Close()
 	res, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
 	if err != nil {
 		t.Fatalf("reading the answer to %q: %v", req, err)

@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/httpapi"
@@ -202,17 +200,8 @@ type pipelinedAnswer struct {
 // the answers end.
 func pipelined(t *testing.T, base, method, reqs string) []pipelinedAnswer {
 	t.Helper()
-	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := sendRaw(t, base, reqs)
 	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.WriteString(c, reqs); err != nil {
-		t.Fatal(err)
-	}
 	br := bufio.NewReader(c)
 	var out []pipelinedAnswer
 	for n := strings.Count(reqs, " HTTP/1.1\r\n"); len(out) < n; {

@@ -84,6 +84,21 @@ type step struct {
 	sample *fence // nil: prints nothing
 }
 
+// readmeWalkthrough is the README's walkthrough (walkthrough), read from
+// the repository's README.md.
+func readmeWalkthrough(t *testing.T) []step {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := walkthrough(string(readme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return steps
+}
+
 // walkthrough picks the runnable blocks of doc and their samples. It also
 // refuses what would let the walkthrough drift unseen: a shell block that
 // uses $BASE without being marked, and a marked block that names the
@@ -131,14 +146,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 			t.Fatalf("the README's walkthrough needs %s on PATH (README, Prerequisites): %v", tool, err)
 		}
 	}
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps, err := walkthrough(string(readme))
-	if err != nil {
-		t.Fatal(err)
-	}
+	steps := readmeWalkthrough(t)
 	base, _ := startServer(t, nil)
 	// The walkthrough lists today's sessions by `date -u`: sessions made
 	// before midnight would be listed under yesterday. It takes seconds.
@@ -601,14 +609,7 @@ var walkthroughBase = regexp.MustCompile(`^BASE=\$\{BASE:-([^}]+)\}\s*#(.*)$`)
 // after such a start, the blocks asked port 3000, and curl -s printed
 // nothing of the refused connections).
 func TestWalkthroughBaseIsMakeRunsAddress(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps, err := walkthrough(string(readme))
-	if err != nil {
-		t.Fatal(err)
-	}
+	steps := readmeWalkthrough(t)
 	first, _, _ := strings.Cut(steps[0].script, "\n")
 	m := walkthroughBase.FindStringSubmatch(first)
 	if m == nil {
