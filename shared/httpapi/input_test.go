@@ -253,6 +253,13 @@ func testCardNumbersWithControlSeparatorsRefused(t *testing.T, h *harness) {
 	id := h.create("m-1", nil)
 	for _, sep := range []string{`\u0001`, `\u001c`, `\u001d`, `\u001e`, `\u001f`, `\u007f`, `\u0080`, `\u009f`} {
 		pan := "4111" + sep + "1111" + sep + "1111" + sep + "1111"
+		var decoded string
+		if err := json.Unmarshal([]byte(`"/sessions/`+pan+`"`), &decoded); err != nil {
+			t.Fatal(err)
+		}
+		if line := h.requestLogLine(t, "GET", decoded, tok); line["path"] != "/sessions/[redacted]" {
+			t.Errorf("GET %q logged path %q; want /sessions/[redacted]", decoded, line["path"])
+		}
 		for _, tt := range []struct{ body, field string }{
 			{`{"amount":1,"currency":"EUR","provider":{"note":"` + pan + `"}}`, "provider.note"},
 			{`{"amount":1,"currency":"EUR","paymentMethodDetails":{"note":["` + pan + `"]}}`, "paymentMethodDetails.note[0]"},
@@ -265,13 +272,6 @@ func testCardNumbersWithControlSeparatorsRefused(t *testing.T, h *harness) {
 		body := `{"status":"PROCESSING","provider":{"note":"` + pan + `"}}`
 		if p := wantProblem(t, h.do("POST", "/sessions/"+id+"/events", h.processorToken(), body), http.StatusBadRequest, session.ReasonCardNumber); p["field"] != "provider.note" {
 			t.Errorf("event %s: field = %v; want provider.note", body, p["field"])
-		}
-		var decoded string
-		if err := json.Unmarshal([]byte(`"/sessions/`+pan+`"`), &decoded); err != nil {
-			t.Fatal(err)
-		}
-		if line := h.requestLogLine(t, "GET", decoded, tok); line["path"] != "/sessions/[redacted]" {
-			t.Errorf("GET %q logged path %q; want /sessions/[redacted]", decoded, line["path"])
 		}
 	}
 	if n := sessionsOfDay(t, h, "m-1"); n != 1 {
