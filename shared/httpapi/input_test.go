@@ -235,6 +235,54 @@ func testCardNumbersOverLinesRefused(t *testing.T, h *harness) {
 	}
 }
 
+// TestCardNumbersWithControlSeparatorsRefused: docs/design.md §3, "No card
+// numbers, ever", "wherever input is taken: body values and keys". A
+// control character that is no white space (U+0001, the information
+// separators U+001C-U+001F that payment messages use between fields, DEL,
+// the C1 controls) shows nothing between digit groups, as a zero-width
+// space does. A field of text refuses control characters, but the
+// free-form objects take them: before, provider {"x":"4111\u001f1111\u001f1111\u001f1111"}
+// was stored (201) and shown back by document 002, and a path holding such
+// a number (a %01 API Gateway decodes) was logged as sent.
+func TestCardNumbersWithControlSeparatorsRefused(t *testing.T) {
+	eachStore(t, testCardNumbersWithControlSeparatorsRefused)
+}
+
+func testCardNumbersWithControlSeparatorsRefused(t *testing.T, h *harness) {
+	tok := h.merchantToken("m-1")
+	id := h.create("m-1", nil)
+	for _, sep := range []string{`\u0001`, `\u001c`, `\u001d`, `\u001e`, `\u001f`, `\u007f`, `\u0080`, `\u009f`} {
+		pan := "4111" + sep + "1111" + sep + "1111" + sep + "1111"
+		var decoded string
+		if err := json.Unmarshal([]byte(`"/sessions/`+pan+`"`), &decoded); err != nil {
+			t.Fatal(err)
+		}
+		if line := h.requestLogLine(t, "GET", decoded, tok); line["path"] != "/sessions/[redacted]" {
+			t.Errorf("GET %q logged path %q; want /sessions/[redacted]", decoded, line["path"])
+		}
+		for _, tt := range []struct{ body, field string }{
+			{`{"amount":1,"currency":"EUR","provider":{"note":"` + pan + `"}}`, "provider.note"},
+			{`{"amount":1,"currency":"EUR","paymentMethodDetails":{"note":["` + pan + `"]}}`, "paymentMethodDetails.note[0]"},
+			{`{"amount":1,"currency":"EUR","appearance":{"` + pan + `":1}}`, "appearance"},
+		} {
+			if p := wantProblem(t, h.do("POST", "/sessions", tok, tt.body), http.StatusBadRequest, session.ReasonCardNumber); p["field"] != tt.field {
+				t.Errorf("create %s: field = %v; want %s", tt.body, p["field"], tt.field)
+			}
+		}
+		body := `{"status":"PROCESSING","provider":{"note":"` + pan + `"}}`
+		if p := wantProblem(t, h.do("POST", "/sessions/"+id+"/events", h.processorToken(), body), http.StatusBadRequest, session.ReasonCardNumber); p["field"] != "provider.note" {
+			t.Errorf("event %s: field = %v; want provider.note", body, p["field"])
+		}
+	}
+	if n := sessionsOfDay(t, h, "m-1"); n != 1 {
+		t.Errorf("sessions stored: %d; want 1 (the one created for the events)", n)
+	}
+	res := h.do("GET", "/sessions/"+id, tok, nil)
+	if res.Code != http.StatusOK || res.json(t)["status"] != "CREATED" {
+		t.Errorf("GET after the refused writes = %d %s; want 200 CREATED", res.Code, res.Body)
+	}
+}
+
 // TestCardNumbersWithInvisibleGapsRefused: docs/design.md §3, a candidate
 // is "found inside any run of digits and separators (white space of any
 // kind, line breaks and tabs included, dashes, dots, slashes, underscores,

@@ -68,8 +68,9 @@ const (
 //     space, the no-break spaces, the ideographic space, a tab, a line
 //     break, U+2028/U+2029), a dash of any kind (category
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, an
-//     invisible format character (category Cf, e.g. a zero-width space),
-//     or a compatibility form of one of these (NFKC one separator, or a
+//     invisible format character (category Cf, e.g. a zero-width space)
+//     or control character (category Cc: U+0001, U+001F, DEL, the C1
+//     controls), or a compatibility form of one of these (NFKC one separator, or a
 //     space and marks read as not there: the small full stop ﹒, the one
 //     dot leader ․, the low lines ﹍ ︳ ‗, the superscript minus ⁻, the
 //     overline ‾, the macron ¯).
@@ -81,8 +82,8 @@ const (
 //     groups being joined by 1 to 3 separators. Anything else (a letter, a
 //     '*', a ':', a fourth separator) ends the run. The separators are
 //     counted as a reader sees them: an invisible one (category Cf: a
-//     zero-width space, a soft hyphen, a word joiner) ends a group but
-//     counts for none, and a line break written CR LF counts once, so
+//     zero-width space, a soft hyphen, a word joiner; or a control
+//     character that is no white space) ends a group but counts for none, and a line break written CR LF counts once, so
 //     4111\u200b\u200b\u200b\u200b1111... (shown 41111111...) and a number
 //     over lines with blank lines between them (4111\r\n\r\n1111...) are
 //     runs.
@@ -501,7 +502,7 @@ func (c *cardScanner) step(i int, r rune) bool {
 		}
 	}
 	if c.inRun && isCardSeparator(r) {
-		if !crlf && !unicode.Is(unicode.Cf, r) {
+		if !crlf && !countsForNone(r) {
 			c.gap++
 		}
 		return false
@@ -623,8 +624,19 @@ func isCardSeparator(r rune) bool {
 	// White_Space: the spaces (Zs) and the line and paragraph separators
 	// (Zl, Zp), and the tab, line feed, vertical tab, form feed, carriage
 	// return and NEL, which a number pasted over several lines or typed
-	// with tab stops holds (a free-form object may hold them).
-	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf) || compatSeparator(r)
+	// with tab stops holds (a free-form object may hold them). The other
+	// control characters (Cc: U+0001, the information separators
+	// U+001C-U+001F that payment messages put between fields, DEL, the C1
+	// controls) show nothing, as a format character (Cf) does.
+	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf, unicode.Cc) || compatSeparator(r)
+}
+
+// countsForNone reports whether separator r, which a reader does not see,
+// adds nothing to the gap between two digit groups: a format character
+// (Cf: a zero-width space, a soft hyphen) or a control character that is
+// no white space (U+0001, U+001F, DEL).
+func countsForNone(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r) && !unicode.Is(unicode.White_Space, r)
 }
 
 // compatSeparator reports whether r is no separator but a compatibility

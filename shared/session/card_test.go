@@ -78,6 +78,15 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"4111\v1111\f1111\u00851111",         // vertical tab, form feed, NEL
 		"4111\u20281111\u20281111\u20281111", // line separators (category Zl)
 		"4111\u20291111\u20291111\u20291111", // paragraph separators (category Zp)
+		// Control characters that are no white space (category Cc): as
+		// invisible as a zero-width space, and the ASCII information
+		// separators FS GS RS US (U+001C-U+001F) are field separators in
+		// payment messages. A free-form object (provider) may hold them.
+		"4111\x011111\x011111\x011111",             // SOH
+		"4111\x1f1111\x1e1111\x1d1111",             // US, RS, GS
+		"4111\x1c\x1c\x1c\x1c1111\x1c1111\x1c1111", // four FS count for none
+		"4111\x7f1111\x7f1111\x7f1111",             // DEL
+		"4111\u00801111\u009f1111\u00911111",       // C1 controls
 		// Separators counted as a reader sees them: invisible ones
 		// (category Cf) count for none, so four zero-width spaces, soft
 		// hyphens or word joiners between groups (shown 4111111111111111)
@@ -476,7 +485,7 @@ func refTransparent(r rune) bool {
 }
 
 func refSeparator(r rune) bool {
-	if unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) ||
+	if unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r) ||
 		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r) {
 		return true
 	}
@@ -547,7 +556,7 @@ func refLooksLikeCardNumber(s string) bool {
 	// What a separator counts for: none when a reader does not see it (a
 	// format character) or when it is the LF of a CR LF line break.
 	cost := func(i int) int {
-		if unicode.Is(unicode.Cf, rs[i]) || rs[i] == '\n' && i > 0 && rs[i-1] == '\r' {
+		if unicode.Is(unicode.Cf, rs[i]) || unicode.Is(unicode.Cc, rs[i]) && !unicode.Is(unicode.White_Space, rs[i]) || rs[i] == '\n' && i > 0 && rs[i-1] == '\r' {
 			return 0
 		}
 		return 1
