@@ -70,8 +70,9 @@ const (
 //     Pd) or the minus sign, '.', '/', '_' and their full-width forms, an
 //     invisible format character (category Cf, e.g. a zero-width space)
 //     or control character (category Cc: U+0001, U+001F, DEL, the C1
-//     controls), or a compatibility form of one of these (NFKC one separator, or a
-//     space and marks read as not there: the small full stop ﹒, the one
+//     controls), or a compatibility form of one of these (NFKC one
+//     separator, or a space and marks read as not there: the small full
+//     stop ﹒, the one
 //     dot leader ․, the low lines ﹍ ︳ ‗, the superscript minus ⁻, the
 //     overline ‾, the macron ¯).
 //   - A mark a reader does not see as a character of its own (a combining
@@ -83,7 +84,8 @@ const (
 //     '*', a ':', a fourth separator) ends the run. The separators are
 //     counted as a reader sees them: an invisible one (category Cf: a
 //     zero-width space, a soft hyphen, a word joiner; or a control
-//     character that is no white space) ends a group but counts for none, and a line break written CR LF counts once, so
+//     character that is no white space) ends a group but counts for none,
+//     and a line break written CR LF counts once, so
 //     4111\u200b\u200b\u200b\u200b1111... (shown 41111111...) and a number
 //     over lines with blank lines between them (4111\r\n\r\n1111...) are
 //     runs.
