@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,16 +87,78 @@ var landedAnswers = []landedAnswer{
 // the README says.
 func TestEveryWriteLandedBehindA503(t *testing.T) {
 	// Mostly waits for write deadlines: beside the other waiting tests
-	// (the fault suites, after the rest). Its harness and hooks are its own.
+	// (the fault suites, after the rest). Its harnesses and hooks are its
+	// own.
 	t.Parallel()
-	var armed atomic.Pointer[landedAnswer]
-	var hits atomic.Int64
+	// A harness (table, hook, counter) per route, so that an answer's
+	// routes run at once: the deadline's rows each wait 0.8 s. They run
+	// from goroutines, not t.Parallel: -parallel is GOMAXPROCS (2 on CI's
+	// machine), and these rows wait, they do not compute. Each rig is used
+	// by one row at a time (the answers run one after the other).
+	rigs := []*landedRig{newLandedRig(t)}
+	for len(rigs) < len(rigs[0].routes) {
+		rigs = append(rigs, newLandedRig(t))
+	}
+	for i := range landedAnswers {
+		a := &landedAnswers[i]
+		t.Run(a.name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for j, r := range rigs {
+				rt := r.routes[j]
+				if !slices.Contains(a.ops, rt.op) {
+					continue
+				}
+				wg.Go(func() {
+					t.Run(rt.name, func(t *testing.T) {
+						do := rt.setup(t)
+						r.hits.Store(0)
+						r.armed.Store(a)
+						first := do()
+						r.armed.Store(nil)
+						if r.hits.Load() != 1 {
+							t.Fatalf("%d writes met the answer; want 1", r.hits.Load())
+						}
+						if first.Code != http.StatusServiceUnavailable || first.Header().Get("Retry-After") == "" {
+							t.Fatalf("first = %d (Retry-After %q) %s; want 503 with Retry-After", first.Code, first.Header().Get("Retry-After"), first.Body)
+						}
+						rt.check(t, do())
+					})
+				})
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// landedRig is one route's harness in TestEveryWriteLandedBehindA503: its
+// table, the answer armed for its next write, the writes that met it, and
+// the routes (bound to this harness; the rig runs one of them).
+type landedRig struct {
+	armed  atomic.Pointer[landedAnswer]
+	hits   atomic.Int64
+	routes []landedRoute
+}
+
+// landedRoute is a write route: op the write it makes; setup makes what
+// the route writes to and returns the request, sent twice (the first
+// answered by the fault, the second the retry); check judges the retry's
+// answer and the table.
+type landedRoute struct {
+	name  string
+	op    string
+	setup func(t *testing.T) (do func() response)
+	check func(t *testing.T, retry response)
+}
+
+func newLandedRig(t *testing.T) *landedRig {
+	t.Helper()
+	r := &landedRig{}
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
-		a := armed.Load()
-		if a == nil || !slices.Contains(a.ops, op) || !armed.CompareAndSwap(a, nil) {
+		a := r.armed.Load()
+		if a == nil || !slices.Contains(a.ops, op) || !r.armed.CompareAndSwap(a, nil) {
 			return nil, nil
 		}
-		hits.Add(1)
+		r.hits.Add(1)
 		status, err := storetest.Apply(req)
 		if err != nil {
 			return nil, err
@@ -113,21 +176,11 @@ func TestEveryWriteLandedBehindA503(t *testing.T) {
 	proc := h.processorToken()
 	keyWriter := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
 
-	type route struct {
-		name string
-		// op is the write the route makes.
-		op string
-		// setup makes what the route writes to; do is the request, sent
-		// twice (the first answered by the fault, the second the retry).
-		setup func(t *testing.T) (do func() response)
-		// check judges the retry's answer and the table.
-		check func(t *testing.T, retry response)
-	}
 	n := 0
 	next := func(prefix string) string { n++; return fmt.Sprintf("%s-%d", prefix, n) }
 	createBody := map[string]any{"amount": 5, "currency": "EUR"}
 	var lastCreate string
-	routes := []route{
+	r.routes = []landedRoute{
 		{"create with an Idempotency-Key", "TransactWriteItems", func(t *testing.T) func() response {
 			key := next("idem")
 			return func() response { return h.do("POST", "/sessions", merchant, createBody, "Idempotency-Key", key) }
@@ -279,28 +332,5 @@ func TestEveryWriteLandedBehindA503(t *testing.T) {
 			}
 		}},
 	}
-	for i := range landedAnswers {
-		a := &landedAnswers[i]
-		t.Run(a.name, func(t *testing.T) {
-			for _, rt := range routes {
-				if !slices.Contains(a.ops, rt.op) {
-					continue
-				}
-				t.Run(rt.name, func(t *testing.T) {
-					do := rt.setup(t)
-					hits.Store(0)
-					armed.Store(a)
-					first := do()
-					armed.Store(nil)
-					if hits.Load() != 1 {
-						t.Fatalf("%d writes met the answer; want 1", hits.Load())
-					}
-					if first.Code != http.StatusServiceUnavailable || first.Header().Get("Retry-After") == "" {
-						t.Fatalf("first = %d (Retry-After %q) %s; want 503 with Retry-After", first.Code, first.Header().Get("Retry-After"), first.Body)
-					}
-					rt.check(t, do())
-				})
-			}
-		})
-	}
+	return r
 }

@@ -231,6 +231,10 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Each cut round waits for its budget's end: the rows wait
+			// beside each other, each on its own table, store, clocks and
+			// hook.
+			t.Parallel()
 			vs := sessions("m-1", t0, tt.filtered, true)
 			var live []string
 			for b := range tt.blocks {
@@ -371,22 +375,21 @@ func (hungBody) Close() error               { return nil }
 // the cut.
 func TestListRoundCutOrFailure(t *testing.T) {
 	const budget = 10 * time.Second
-	var batches atomic.Int64           // a subtest's BatchGetItems of rounds after the first
-	var failing atomic.Pointer[string] // the first key of the BatchGetItem whose every attempt fails
 	tests := []struct {
 		name   string
 		shards int
 		limit  int
 		cutIn  time.Duration // how long a round after the first has before the budget ends
-		// answer answers a call of a round after the first (nil, nil: sent on).
-		answer func(op string, shard int, req *http.Request) (*http.Response, error)
+		// answer answers a call of a round after the first (nil, nil: sent
+		// on), with the row's own counts.
+		answer func(f *roundFaults, op string, shard int, req *http.Request) (*http.Response, error)
 		want   session.Code // "": the page's cursor
 	}{
 		{"the Query's answer's body hangs", 1, 3, 500 * time.Millisecond, bodyHangsOn("Query"), ""},
 		{"the BatchGetItem's answer's body hangs, whole day", 2, 0, 500 * time.Millisecond, bodyHangsOn("BatchGetItem"), ""},
 		{"every Query attempt times out, within the budget", 1, 3, 5 * time.Second, attemptsTimeOutOn("Query"), session.EUNAVAILABLE},
 		{"every BatchGetItem attempt times out, within the budget, whole day", 2, 0, 5 * time.Second, attemptsTimeOutOn("BatchGetItem"), session.EUNAVAILABLE},
-		{"one partition's Query refused, the other's cut", 2, 3, 500 * time.Millisecond, func(op string, shard int, req *http.Request) (*http.Response, error) {
+		{"one partition's Query refused, the other's cut", 2, 3, 500 * time.Millisecond, func(_ *roundFaults, op string, shard int, req *http.Request) (*http.Response, error) {
 			switch {
 			case op != "Query":
 				return nil, nil
@@ -396,11 +399,11 @@ func TestListRoundCutOrFailure(t *testing.T) {
 			<-req.Context().Done()
 			return nil, req.Context().Err()
 		}, session.EINTERNAL},
-		{"one BatchGetItem refused, the others' answers cut, whole day", 2, 0, 500 * time.Millisecond, func(op string, _ int, req *http.Request) (*http.Response, error) {
+		{"one BatchGetItem refused, the others' answers cut, whole day", 2, 0, 500 * time.Millisecond, func(f *roundFaults, op string, _ int, req *http.Request) (*http.Response, error) {
 			if op != "BatchGetItem" {
 				return nil, nil
 			}
-			if batches.Add(1) == 1 {
+			if f.batches.Add(1) == 1 {
 				return storetest.ErrorResponse(req, http.StatusBadRequest, "ValidationException", "refused (injected)"), nil
 			}
 			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
@@ -412,7 +415,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 		// it is 503, though the budget has ended by the time the round
 		// has all its answers and the failure (net/http's attempt
 		// timeout) is context.DeadlineExceeded to errors.Is.
-		{"one partition's Query attempts time out within the budget, the other's cut", 2, 3, 5 * time.Second, func(op string, shard int, req *http.Request) (*http.Response, error) {
+		{"one partition's Query attempts time out within the budget, the other's cut", 2, 3, 5 * time.Second, func(_ *roundFaults, op string, shard int, req *http.Request) (*http.Response, error) {
 			switch {
 			case op != "Query":
 				return nil, nil
@@ -422,7 +425,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 			<-req.Context().Done()
 			return nil, req.Context().Err()
 		}, session.EUNAVAILABLE},
-		{"one BatchGetItem's attempts time out within the budget, the others' cut, whole day", 2, 0, 5 * time.Second, func(op string, _ int, req *http.Request) (*http.Response, error) {
+		{"one BatchGetItem's attempts time out within the budget, the others' cut, whole day", 2, 0, 5 * time.Second, func(f *roundFaults, op string, _ int, req *http.Request) (*http.Response, error) {
 			if op != "BatchGetItem" {
 				return nil, nil
 			}
@@ -431,7 +434,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 				return nil, err
 			}
 			first := batchIDs(body)[0]
-			if failing.CompareAndSwap(nil, &first) || *failing.Load() == first {
+			if f.failing.CompareAndSwap(nil, &first) || *f.failing.Load() == first {
 				return nil, attemptTimeout{}
 			}
 			<-req.Context().Done()
@@ -440,8 +443,11 @@ func TestListRoundCutOrFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			batches.Store(0)
-			failing.Store(nil)
+			// Most rows wait for the budget's end or the SDK's back-off:
+			// they wait beside each other, each on its own table, store,
+			// hook and counts.
+			t.Parallel()
+			var faults roundFaults
 			var mu sync.Mutex
 			var cur *cutListing
 			listing := func() *cutListing { mu.Lock(); defer mu.Unlock(); return cur }
@@ -450,7 +456,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 				if c := listing(); c == nil || !c.later() {
 					return nil, nil
 				}
-				res, err := tt.answer(op, queryShard(body), req)
+				res, err := tt.answer(&faults, op, queryShard(body), req)
 				if res != nil || err != nil {
 					later.Add(1)
 				}
@@ -484,6 +490,12 @@ func TestListRoundCutOrFailure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// roundFaults is one TestListRoundCutOrFailure row's counts.
+type roundFaults struct {
+	batches atomic.Int64           // BatchGetItems of rounds after the first
+	failing atomic.Pointer[string] // the first key of the BatchGetItem whose every attempt fails
 }
 
 // hasCode reports whether err has code ("": err is nil), itself or, for
@@ -521,8 +533,8 @@ func unprocessedThenHang(n int) cutAction {
 
 // bodyHangsOn answers every call of operation op with a 200 whose body
 // never arrives (until the call's context ends); other calls are sent on.
-func bodyHangsOn(op string) func(string, int, *http.Request) (*http.Response, error) {
-	return func(o string, _ int, req *http.Request) (*http.Response, error) {
+func bodyHangsOn(op string) func(*roundFaults, string, int, *http.Request) (*http.Response, error) {
+	return func(_ *roundFaults, o string, _ int, req *http.Request) (*http.Response, error) {
 		if o != op {
 			return nil, nil
 		}
@@ -533,8 +545,8 @@ func bodyHangsOn(op string) func(string, int, *http.Request) (*http.Response, er
 
 // attemptsTimeOutOn fails every attempt of operation op as net/http's own
 // per-attempt timeout does; other calls are sent on.
-func attemptsTimeOutOn(op string) func(string, int, *http.Request) (*http.Response, error) {
-	return func(o string, _ int, _ *http.Request) (*http.Response, error) {
+func attemptsTimeOutOn(op string) func(*roundFaults, string, int, *http.Request) (*http.Response, error) {
+	return func(_ *roundFaults, o string, _ int, _ *http.Request) (*http.Response, error) {
 		if o != op {
 			return nil, nil
 		}
