@@ -25,8 +25,8 @@ type landedAnswer struct {
 	// after answers the request once DynamoDB has applied it.
 	after func(req *http.Request, body []byte) (*http.Response, error)
 	// guard is WRITE_GUARD in the rows of this answer (0: the default,
-	// 5 s): only the deadline's rows shorten it, to wait 0.8 s for their
-	// write deadline, where every other write of theirs gets 0.8 s too.
+	// 5 s): only the deadline's rows shorten it, to wait 1.6 s for their
+	// write deadline, where every other write of theirs gets 1.6 s too.
 	guard time.Duration
 }
 
@@ -56,7 +56,7 @@ var landedAnswers = []landedAnswer{
 	{"the write's deadline passes", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
 		<-req.Context().Done()
 		return nil, req.Context().Err()
-	}, time.Second},
+	}, 2 * time.Second},
 	{"200 with an empty body", writeOps, func(req *http.Request, _ []byte) (*http.Response, error) {
 		return rawResponse(req, 200, "application/x-amz-json-1.0", ""), nil
 	}, 0},
@@ -95,13 +95,13 @@ func TestEveryWriteLandedBehindA503(t *testing.T) {
 	// own.
 	t.Parallel()
 	// A harness (table, hook, counter) per route and guard band, so that
-	// an answer's routes run at once: the deadline's rows each wait 0.8 s.
+	// an answer's routes run at once: the deadline's rows each wait 1.6 s.
 	// They run from goroutines, not t.Parallel: -parallel is GOMAXPROCS (2
 	// on CI's machine), and these rows wait, they do not compute. Each rig
 	// is used by one row at a time (the answers run one after the other).
-	// Only the deadline's rigs have the 1 s band, whose 0.8 s deadline
-	// every write of theirs gets, setups and retries too: a retry took
-	// 0.76 s at a load average of 9.5 (r52-flake).
+	// Only the deadline's rigs have a shorter band (2 s), whose 1.6 s
+	// deadline every write of theirs gets, setups and retries too: twice
+	// the 0.76 s a retry took at a load average of 9.5 (2026-12-02).
 	rigsOf := map[time.Duration][]*landedRig{}
 	for i := range landedAnswers {
 		a := &landedAnswers[i]
