@@ -1,0 +1,195 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestMoneyRacesAtTheRetentionBand: docs/design.md §4, "writes are refused
+// during a guard band (WRITE_GUARD, default 5 s) before expiresAt and
+// before retainUntil", "A session read as EXPIRED or 404 never comes back", "A
+// parent that shows its child's money ... follows the child's later
+// changes ..., in the same transaction", "So a parent never shows a
+// success word for money its child no longer holds", and "A child
+// already AUTHORISED ... may still settle while the parent shows that
+// money ..., never once the parent is CANCELED, FAILED, CANCEL_REQUESTED
+// or FRAUD_CANCELLATION_REQUESTED". TestFamilyAtTheParentsInstants walks
+// these instants one request at a time and TestContainersRaceAtTheInstants
+// races around expiresAt; here a family whose parent shows its AUTHORISED
+// child's money is raced on at once, by containers whose clocks are apart
+// (within maxClockLead), around the guard band before the family's
+// retainUntil: the child's settlement (one eventId from two containers),
+// its cancel request by the merchant, a processor's CANCELED of it, a
+// fraud cancellation and a settlement of the parent by its own processor,
+// and reads of the pair at one instant. Each round, on every snapshot read
+// and on the family as stored afterwards:
+//   - a parent whose status its child set (its reason names the child, at
+//     the instant of the child's latest change) has the child's status;
+//   - no child took money (SETTLED) under a parent canceled, failed or
+//     whose cancellation was requested;
+//   - each eventId is in a history at most once, every history is a legal
+//     sequence, oldest first;
+//   - every answer that changed a session is the start of its history as
+//     stored; a refusal is a 409 the contract names or the 404 of a
+//     session in the band before its end;
+//   - once the clock reaches the family's retainUntil as the rounds
+//     stored it, a session reported 404 stays 404.
+func TestMoneyRacesAtTheRetentionBand(t *testing.T) {
+	ctx := context.Background()
+	guard := 30 * time.Second
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: 5 * time.Minute, WriteGuard: guard}
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(t0)
+	offsets := []time.Duration{0, 450 * time.Millisecond, -450 * time.Millisecond}
+	var stores []*store.Store
+	for _, off := range offsets {
+		stores = append(stores, store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(off) },
+			store.SettleWait(func(context.Context, time.Duration) error { return nil })))
+	}
+	allowed := map[string]bool{
+		session.ReasonInvalidTransition: true, session.ReasonParentClosed: true, session.ReasonConcurrentUpdate: true,
+	}
+	edges := []time.Duration{-time.Second, -500 * time.Millisecond, -100 * time.Nanosecond, 0, 100 * time.Nanosecond, 500 * time.Millisecond}
+	for round, d := range edges {
+		merchant := fmt.Sprintf("m-%d", round)
+		clock.Set(t0.Add(time.Duration(round)*time.Hour + 123456700))
+		p := newSession(merchant, "", clock.Now(), policy)
+		if _, _, err := stores[0].Create(ctx, p, nil, 201, nil); err != nil {
+			t.Fatal(err)
+		}
+		c := newSession(merchant, p.ID, clock.Now(), policy)
+		if _, _, err := stores[0].Create(ctx, c, nil, 201, nil); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Minute + 300*time.Millisecond)
+		if _, err := stores[0].ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth"}); err != nil {
+			t.Fatal(err)
+		}
+		par, err := stores[0].Get(ctx, p.ID)
+		if err != nil || par.Status != session.Authorised {
+			t.Fatalf("round %d: parent after its child's AUTHORISED = %v, %v", round, par, err)
+		}
+		retainUntil := par.RetainUntil
+		clock.Set(retainUntil.Add(-guard + d))
+
+		var mu sync.Mutex
+		var bad []string
+		fail := func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			bad = append(bad, fmt.Sprintf(format, args...))
+		}
+		var changed []*session.Session
+		answer := func(what string, v *session.Session, err error) {
+			switch {
+			case err == nil:
+				mu.Lock()
+				changed = append(changed, v.Clone())
+				mu.Unlock()
+			case session.ErrorCode(err) == session.ENOTFOUND:
+			case session.ErrorCode(err) == session.ECONFLICT && allowed[session.ErrorReason(err)]:
+			default:
+				fail("%s: %v (%s)", what, err, session.ErrorReason(err))
+			}
+		}
+		ev := func(st int, id string, s session.Status, eventID string) func() {
+			return func() {
+				v, err := stores[st].ApplyEvent(ctx, "", id, &session.Event{Status: s, EventID: eventID})
+				answer(fmt.Sprintf("container %d: %s on %s", st, s, id), v, err)
+			}
+		}
+		ops := []func(){
+			ev(0, c.ID, session.Settled, "settle"),
+			ev(1, c.ID, session.Settled, "settle"),
+			ev(2, c.ID, session.Canceled, "cancel-child"),
+			ev(1, p.ID, session.FraudCancellationRequested, "fraud"),
+			ev(2, p.ID, session.Settled, "settle-parent"),
+			func() {
+				v, err := stores[1].Cancel(ctx, merchant, c.ID, "")
+				answer("child cancel", v, err)
+			},
+		}
+		for st := range stores {
+			ops = append(ops, func() {
+				for range 3 {
+					pv, cv, err := stores[st].GetWithChild(ctx, merchant, p.ID)
+					switch {
+					case session.ErrorCode(err) == session.ENOTFOUND:
+					case err != nil:
+						fail("container %d: GetWithChild: %v", st, err)
+					default:
+						checkMoneyShown(pv, cv, fail)
+					}
+				}
+			})
+		}
+		release := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, op := range ops {
+			wg.Go(func() { <-release; op() })
+		}
+		close(release)
+		wg.Wait()
+		for _, b := range bad {
+			t.Errorf("round %d (retainUntil-band%+v): %s", round, d, b)
+		}
+
+		pf, cf := rawSession(t, db, table, p.ID), rawSession(t, db, table, c.ID)
+		checkMoneyShown(pf, cf, func(format string, args ...any) {
+			t.Errorf("round %d (retainUntil-band%+v), as stored: %s", round, d, fmt.Sprintf(format, args...))
+		})
+		final := map[string]*session.Session{p.ID: pf, c.ID: cf}
+		for _, v := range final {
+			checkStored(t, round, v, final)
+		}
+		for _, a := range changed {
+			v := final[a.ID]
+			if len(a.History) > len(v.History) {
+				t.Errorf("round %d: an answer showed %s with %d history entries; %d stored", round, a.ID, len(a.History), len(v.History))
+				continue
+			}
+			for i, h := range a.History {
+				if s := v.History[i]; s.Status != h.Status || !s.At.Equal(h.At) {
+					t.Errorf("round %d: an answer showed %s's entry %d as %s at %s; stored %s at %s", round, a.ID, i, h.Status, h.At, s.Status, s.At)
+				}
+			}
+		}
+		// 404 from the end of retention as stored, and never back.
+		for _, v := range final {
+			clock.Set(v.RetainUntil.Add(offsets[1]))
+			for st := range stores {
+				if _, err := stores[st].Get(ctx, v.ID); session.ErrorCode(err) != session.ENOTFOUND {
+					t.Errorf("round %d: %s read at its retainUntil by container %d = %v; want 404", round, v.ID, st, err)
+				}
+			}
+		}
+	}
+}
+
+// checkMoneyShown fails a pair, read at one instant, in which the parent
+// shows money its child does not hold, or the child took money under a
+// parent that was canceled, failed or whose cancellation was asked for.
+func checkMoneyShown(p, c *session.Session, fail func(string, ...any)) {
+	if p == nil || c == nil {
+		return
+	}
+	if p.StatusReason == session.ChildReason(c.ID, p.Status) && p.Status != c.Status {
+		fail("parent %s shows its child's %s (reason %q); the child is %s", p.ID, p.Status, p.StatusReason, c.Status)
+	}
+	switch p.Status {
+	case session.Canceled, session.Failed, session.CancelRequested:
+		for _, h := range c.History {
+			if h.Status == session.Settled && !h.At.Before(p.ClosedAt) {
+				fail("child %s SETTLED at %s under parent %s %s since %s", c.ID, h.At, p.ID, p.Status, p.ClosedAt)
+			}
+		}
+	}
+}
