@@ -299,6 +299,11 @@ var capacityAll = flag.Bool("capacity.all", false, "TestListCapacity: also check
 // are the README's ("The day's list"): exactly that many fit, one more
 // does not. When one moves, the test measures it and says so.
 func TestListCapacity(t *testing.T) {
+	type recordPool struct {
+		rng  *rand.Rand
+		recs [][]byte
+	}
+	pools := map[recordKind]*recordPool{}
 	for _, c := range []struct {
 		kind recordKind
 		gzip bool
@@ -311,22 +316,26 @@ func TestListCapacity(t *testing.T) {
 			t.Logf("%s, gzip: not checked here (slow; -capacity.all checks it, make bench passes it)", c.kind)
 			continue
 		}
-		rng := rand.New(rand.NewPCG(3, uint64(c.kind)))
-		var pool [][]byte
 		// A pool of distinct records, used in turn: repeats 1,000 records
 		// apart are beyond gzip's 32 KB window, so they compress as
-		// distinct records would.
+		// distinct records would. A kind's records are the same in each of
+		// its cases (the kind seeds them): they are made once.
+		p := pools[c.kind]
+		if p == nil {
+			p = &recordPool{rng: rand.New(rand.NewPCG(3, uint64(c.kind)))}
+			pools[c.kind] = p
+		}
 		rec := func(i int) []byte {
 			i %= 1000
-			for len(pool) <= i {
-				v := fullSession(t, c.kind, rng, "merchant-1", t0.Add(time.Duration(len(pool))*time.Millisecond))
+			for len(p.recs) <= i {
+				v := fullSession(t, c.kind, p.rng, "merchant-1", t0.Add(time.Duration(len(p.recs))*time.Millisecond))
 				b, err := json.Marshal(dialect.SessionRecord(v))
 				if err != nil {
 					t.Fatal(err)
 				}
-				pool = append(pool, b)
+				p.recs = append(p.recs, b)
 			}
-			return pool[i]
+			return p.recs[i]
 		}
 		if httpapi.ListFits(c.want, rec, c.gzip) && !httpapi.ListFits(c.want+1, rec, c.gzip) {
 			t.Logf("%-36s gzip=%-5v %6d records of %d bytes of JSON fit", c.kind, c.gzip, c.want, len(rec(0)))
