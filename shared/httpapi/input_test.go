@@ -286,7 +286,7 @@ func testCardNumbersWithControlSeparatorsRefused(t *testing.T, h *harness) {
 // TestCardNumbersWithInvisibleGapsRefused: docs/design.md §3, a candidate
 // is "found inside any run of digits and separators (white space of any
 // kind, line breaks and tabs included, dashes, dots, slashes, underscores,
-// zero-width characters)". Four zero-width spaces, soft hyphens or word
+// zero-width and other invisible control characters ...)". Four zero-width spaces, soft hyphens or word
 // joiners between the groups show nothing: a reader sees
 // 4111111111111111. A number over lines with a blank line between its
 // groups, written CR LF, is two line breaks per gap. Before, each of these
@@ -829,7 +829,7 @@ func testLogLineRedactsCredentialsInPaths(t *testing.T, h *harness) {
 }
 
 // TestURLEncodedCardNumbersRefused: "No card number is accepted anywhere in
-// a request ... grouped with any spaces, dashes, dots, slashes or
+// a request ... grouped with any white space ..., dashes, dots, slashes,
 // underscores" (README, Security). A card number typed with spaces into a
 // form and carried in a URL is written 4111+1111+1111+1111 (form encoding)
 // or 4111%201111%201111%201111 (percent-encoding); every reader that

@@ -85,7 +85,8 @@ const (
 //     counted as a reader sees them: an invisible one (category Cf: a
 //     zero-width space, a soft hyphen, a word joiner; or a control
 //     character that is no white space) ends a group but counts for none,
-//     and a line break written CR LF counts once, so
+//     and a line break written CR LF counts once (an invisible one
+//     between its CR and LF read as not there), so
 //     4111\u200b\u200b\u200b\u200b1111... (shown 41111111...) and a number
 //     over lines with blank lines between them (4111\r\n\r\n1111...) are
 //     runs.
@@ -428,7 +429,7 @@ type cardScanner struct {
 	pStart, pEnd   int
 	foundS, foundE int  // the window found
 	prevPlus       bool // the last rune was a '+'
-	prevCR         bool // the last rune was a carriage return
+	prevCR         bool // the last rune (those that count for none left out) was a carriage return
 }
 
 // FindCardNumber returns the byte span of the first card number in s, by
@@ -496,7 +497,11 @@ func (c *cardScanner) step(i int, r rune) bool {
 	}
 	c.prevPlus = r == '+' || r == '\uff0b'
 	crlf := r == '\n' && c.prevCR
-	c.prevCR = r == '\r'
+	if r == '\r' || c.prevCR && !countsForNone(r) {
+		// A separator that counts for none is read as not there: the CR
+		// before it and the LF after it are one line break.
+		c.prevCR = r == '\r'
+	}
 	if c.inGroup {
 		c.inGroup = false
 		if c.closeGroup() {

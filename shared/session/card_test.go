@@ -98,6 +98,13 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"4111\ufeff\u200c\u200d\u200e\u200f1111\u202a\u202c\u2066\u2069\u20641111\u180e\u061c\u206a\u206f1111",
 		"4111\r\n\r\n1111\r\n\r\n1111\r\n\r\n1111",
 		"4111\r\n\r\n\r\n1111\r\n1111\r\n1111",
+		// An invisible separator between the CR and the LF of a line
+		// break is read as not there, as a combining grapheme joiner is:
+		// the CR LF still counts once, and the number over lines with a
+		// blank line between groups is still one.
+		"4111\r\x01\n\r\x01\n1111\r\x01\n\r\x01\n1111\r\x01\n\r\x01\n1111",
+		"4111\r\u200b\n\r\u200b\n1111\r\u200b\n\r\u200b\n1111\r\u200b\n\r\u200b\n1111",
+		"4111\r\x1c\u2060\x7f\n\r\x1c\u2060\x7f\n1111\r\n\r\n1111\r\n\r\n1111",
 		"４１１１ １１１１ １１１１ １１１１",                // full-width digits
 		"４１１１－１１１１－１１１１－１１１１",                // full-width digits and hyphens
 		"٤١١١١١١١١١١١١١١١",                   // Arabic-Indic digits
@@ -554,10 +561,24 @@ func refLooksLikeCardNumber(s string) bool {
 	digit := func(i int) bool { return i >= 0 && i < n && refIsDigit(rs[i]) }
 	sep := func(i int) bool { return i >= 0 && i < n && refSeparator(rs[i]) }
 	// What a separator counts for: none when a reader does not see it (a
-	// format character) or when it is the LF of a CR LF line break.
+	// format character, a control character that is no white space) or
+	// when it is the LF of a CR LF line break, those it does not see
+	// between them left out.
+	invisible := func(r rune) bool {
+		return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r) && !unicode.Is(unicode.White_Space, r)
+	}
 	cost := func(i int) int {
-		if unicode.Is(unicode.Cf, rs[i]) || unicode.Is(unicode.Cc, rs[i]) && !unicode.Is(unicode.White_Space, rs[i]) || rs[i] == '\n' && i > 0 && rs[i-1] == '\r' {
+		if invisible(rs[i]) {
 			return 0
+		}
+		if rs[i] == '\n' {
+			j := i - 1
+			for j >= 0 && invisible(rs[j]) {
+				j--
+			}
+			if j >= 0 && rs[j] == '\r' {
+				return 0
+			}
 		}
 		return 1
 	}
@@ -671,7 +692,7 @@ func (uuidMatcher) ReplaceAllStringFunc(s string, f func(string) string) string 
 // digits of several scripts, separators, '+', and characters that end runs.
 func cardAlphabet(code []byte) string {
 	zeros := []rune{'\uff10', '\u0660', '\u0966', '\U0001d7ce'}
-	others := []rune{' ', '-', '.', '/', '\r', '\u00a0', '\u200b', '\n', '+', 'x', '*', ':'}
+	others := []rune{' ', '-', '.', '/', '\r', '\x1f', '\u200b', '\n', '+', 'x', '*', ':'}
 	var b strings.Builder
 	for _, c := range code {
 		switch k := int(c % 32); {

@@ -333,7 +333,7 @@ func checkStored(t *testing.T, round int, v *session.Session, stored map[string]
 					ps = pc.Status
 				}
 			}
-			if ps == session.Canceled || ps == session.Failed || ps == session.CancelRequested || ps == session.Expired {
+			if ps == session.Canceled || ps == session.Failed || ps == session.CancelRequested || ps == session.FraudCancellationRequested || ps == session.Expired {
 				t.Errorf("round %d: child %s %s at %v under parent %s %v", round, v.ID, c.Status, c.At, ps, parent.History)
 			}
 		}
