@@ -42,7 +42,25 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/4111/1111/1111/1111/00000000-0000-4000-8000-000000000001", "/[redacted]/[redacted]/[redacted]/[redacted]/00000000-0000-4000-8000-000000000001"},
 	{"/00000000-0000-4000-8000-000000000001/4111/1111/1111/1111", "/00000000-0000-4000-8000-000000000001/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/sessions/00000000-0000-4000-8000-000000000001/events", "/sessions/00000000-0000-4000-8000-000000000001/events"},
-	{"/4111%2F1111/1111%2F1111", "/4111%2F1111/1111%2F1111"},
+	// As a URL decoder reads each segment, as the card rule reads one
+	// (up to three layers): r.URL.Path is decoded once, so these were
+	// sent encoded twice or more.
+	{"/4111%2F1111/1111%2F1111", "/[redacted]/[redacted]"},
+	{"/4111%1F/1111%1F/1111%1F/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/a/4111%20/1111%20/1111%20/1111/b", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
+	{"/4111+/+1111/1111/1111", "/4111+/+1111/1111/1111"}, // '+' is a space only after a digit: two separators, "+1111"
+	{"/4111%252F1111/1111%252F1111", "/[redacted]/[redacted]"},
+	{"/4111%25252F1111/1111%25252F1111", "/[redacted]/[redacted]"},
+	{"/4111%2525252F1111/1111%2525252F1111", "/4111%2525252F1111/1111%2525252F1111"}, // four layers: past the rule's three
+	{"/%E2%92%8B%E2%92%88%E2%92%88%E2%92%88/%E2%92%88%E2%92%88%E2%92%88%E2%92%88/%E2%92%88%E2%92%88%E2%92%88%E2%92%88/%E2%92%88%E2%92%88%E2%92%88%E2%92%88", "/[redacted]/[redacted]/[redacted]/[redacted]"}, // ⒋⒈⒈⒈/⒈⒈⒈⒈/... encoded: decoded, then NFKC
+	{"/sessions/0b8f2c1e-3a4d-4e5f-9a6b-7c8d9e0f1a2b%2Fevents", "/sessions/0b8f2c1e-3a4d-4e5f-9a6b-7c8d9e0f1a2b%2Fevents"},
+	// A credential as a URL decoder reads the segment, up to three layers:
+	// an hcpToken whose '-' was encoded, an API key whose '_' was.
+	{"/v1/checkout/sessions/AbCdEfGhIjKlMnOp%2DQrStUvWxYz01234", "/v1/checkout/sessions/[redacted]"},
+	{"/v1/checkout/sessions/AbCdEfGhIjKlMnOp%25252DQrStUvWxYz01234", "/v1/checkout/sessions/[redacted]"},
+	{"/api-keys/psk%5Fab", "/api-keys/[redacted]"},
+	{"/api-keys/psk%2525255Fab", "/api-keys/psk%2525255Fab"},                                                             // four layers: past three
+	{"/sessions/0b8f2c1e%2D3a4d%2D4e5f%2D9a6b%2D7c8d9e0f1a2b", "/sessions/0b8f2c1e%2D3a4d%2D4e5f%2D9a6b%2D7c8d9e0f1a2b"}, // a UUID decoded
 	{"/１２３４/4111/1111/1111/1111/５", "/１２３４/[redacted]/[redacted]/[redacted]/[redacted]/５"},
 	// As a reader that normalises text (NFKC) stores it: … is "...",
 	// ⒈ "1.", ／ "/".
@@ -73,12 +91,25 @@ func loggedPathByRounds(path string) string {
 		}
 	}
 	// Rounds on the segments as written, then on their NFKC forms (a
-	// reader that normalises text), each round searching the whole path
-	// again.
-	for _, read := range []func(string) string{
+	// reader that normalises text), then on each segment URL-decoded once,
+	// twice and three times (session.MaxURLDecodings), each as decoded and
+	// in NFKC; each round searching the whole path again.
+	decoded := func(s string, layers int) string {
+		for range layers {
+			s, _ = session.URLDecodedOnce(s)
+		}
+		return s
+	}
+	reads := []func(string) string{
 		func(s string) string { return s },
 		func(s string) string { return norm.NFKC.String(s) },
-	} {
+	}
+	for layers := 1; layers <= session.MaxURLDecodings; layers++ {
+		reads = append(reads,
+			func(s string) string { return decoded(s, layers) },
+			func(s string) string { return norm.NFKC.String(decoded(s, layers)) })
+	}
+	for _, read := range reads {
 		for {
 			texts := make([]string, len(segs))
 			for i, s := range segs {
@@ -109,6 +140,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 	parts := []string{
 		"4111", "1111", "1", "12", "123", "41111111", "4111111111111111", "5555555555554444", "0",
 		"/", "/", "/", "//", "-", " ", ".", "_", "+", "+4", "\u0332", "\u200b", "\r\n", "%2F", "%34",
+		"%20", "%252F", "%25252F", "%2525252F", "%1F", "%E2%92%88", "%25", "%",
 		"４", "１１１１", "a", "x", "psk", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
 		"\u2026", "\u2025", "\u2488", "\u248b", "\uff0f", // NFKC "...", "..", "1.", "4.", "/"
 	}

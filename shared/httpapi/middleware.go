@@ -492,28 +492,62 @@ func redactedPath(path string) string {
 		}
 	}
 	changed = redactRuns(segs, segs) || changed
-	// Searched again in NFKC, segment by segment, as a reader that
-	// normalises text stores it (session.HoldsCardNumber judges each
-	// segment so): /⒋⒈⒈⒈/⒈⒈⒈⒈/... is /4.1.1.1./1.1.1.1./... Both readings
-	// are searched: normalising can also hide a number (a full-width digit
-	// before a UUID makes it no UUID). A path already in NFKC (every ASCII
-	// path) is not searched twice, nor copied.
-	var ns []string
-	for i, s := range segs {
-		if n := normalised(s); n != s {
-			if ns == nil {
-				ns = slices.Clone(segs)
+	changed = redactNormalisedRuns(segs, segs) || changed
+	// Searched again as a URL decoder reads each segment, up to
+	// session.MaxURLDecodings layers, each also in NFKC, as
+	// session.HoldsCardNumber reads one segment: r.URL.Path is decoded
+	// once, so /4111%2F1111/1111%2F1111 was sent encoded twice and reads
+	// /4111/1111/1111/1111. Each layer decodes the segments as they stand
+	// (those redacted read [redacted]). A path without '%' or '+' (every
+	// routed path) decodes to itself and is not searched again.
+	for layer := 1; layer <= session.MaxURLDecodings; layer++ {
+		var ds []string
+		for i, s := range segs {
+			d, decoded := s, false
+			for range layer {
+				var more bool
+				if d, more = session.URLDecodedOnce(d); !more {
+					break
+				}
+				decoded = true
 			}
-			ns[i] = n
+			if decoded {
+				if ds == nil {
+					ds = slices.Clone(segs)
+				}
+				ds[i] = d
+			}
 		}
-	}
-	if ns != nil {
-		changed = redactRuns(segs, ns) || changed
+		if ds == nil {
+			break
+		}
+		changed = redactRuns(segs, ds) || changed
+		changed = redactNormalisedRuns(segs, ds) || changed
 	}
 	if !changed {
 		return path
 	}
 	return strings.Join(segs, "/")
+}
+
+// redactNormalisedRuns searches texts again in NFKC, segment by segment,
+// as a reader that normalises text stores it (session.HoldsCardNumber
+// judges each segment so): /⒋⒈⒈⒈/⒈⒈⒈⒈/... is /4.1.1.1./1.1.1.1./... It
+// redacts in segs as redactRuns does and reports whether it redacted any.
+// Both readings are searched (texts by the caller): normalising can also
+// hide a number (a full-width digit before a UUID makes it no UUID). Texts
+// already in NFKC (every ASCII path) are not searched twice, nor copied.
+func redactNormalisedRuns(segs, texts []string) bool {
+	var ns []string
+	for i, s := range texts {
+		if n := normalised(s); n != s {
+			if ns == nil {
+				ns = slices.Clone(texts)
+			}
+			ns[i] = n
+		}
+	}
+	return ns != nil && redactRuns(segs, ns)
 }
 
 // redactRuns redacts in segs every segment a card number found in texts
@@ -577,11 +611,23 @@ const (
 // run, 38 characters in all; or the hexadecimal structure
 // Guid.ToString("X") writes, 68 characters of hex digits, "0x", commas and
 // braces, the one id longer than maxLoggedSegment, which can hold no
-// credential).
+// credential). The segment is judged as sent and as a URL decoder reads
+// it, up to session.MaxURLDecodings layers, as the card rule reads one:
+// r.URL.Path is decoded once, so an hcpToken whose '-' reads %2D there
+// was sent encoded twice.
 func mayHoldCredential(seg string) bool {
 	if len(seg) > maxLoggedSegment {
 		if _, guid := parseGUID(seg); !guid || len(seg) != len(xLayout) {
 			return true
+		}
+	}
+	for range session.MaxURLDecodings {
+		if holdsCredential(seg) {
+			return true
+		}
+		var more bool
+		if seg, more = session.URLDecodedOnce(seg); !more {
+			return false
 		}
 	}
 	return holdsCredential(seg)

@@ -120,9 +120,9 @@ func LooksLikeCardNumber(s string) bool {
 	return ok
 }
 
-// maxURLDecodings is how many layers of URL encoding (and of JSON string
+// MaxURLDecodings is how many layers of URL encoding (and of JSON string
 // escapes) HoldsCardNumber undoes.
-const maxURLDecodings = 3
+const MaxURLDecodings = 3
 
 // HoldsCardNumber reports whether s holds a card number as written
 // (LooksLikeCardNumber) or as a reader that decodes it reads it:
@@ -135,7 +135,7 @@ const maxURLDecodings = 3
 //     metadata value) shows {"pan":"\u0034111111111111111"} to whoever
 //     parses it as {"pan":"4111111111111111"}.
 //
-// s is decoded up to maxURLDecodings times (an encoded %25 decodes to a %
+// s is decoded up to MaxURLDecodings times (an encoded %25 decodes to a %
 // that may start another escape, an escaped \\ to a \ that may start
 // another), each time first undoing JSON escapes (jsonUnescapeOnce) and
 // then URL encoding: every %HH escape read as its byte (a malformed escape
@@ -143,7 +143,7 @@ const maxURLDecodings = 3
 // after an ASCII digit as a space (a phone number's leading '+' follows no
 // digit and keeps its meaning). Each decoding is judged by the rule of
 // LooksLikeCardNumber. When undoing a JSON escape changed anything, s is
-// also decoded as a URL alone, up to maxURLDecodings times, each decoding
+// also decoded as a URL alone, up to MaxURLDecodings times, each decoding
 // judged: a URL decoder leaves a backslash as it is, and undoing a JSON
 // escape first can take the digits a URL reader shows (\u4111%201111...
 // is \u4111 1111 1111 1111 to a URL reader, 䄑%201111... to a JSON one).
@@ -163,12 +163,12 @@ func HoldsCardNumber(s string) bool {
 	return found
 }
 
-// decodedHoldsCardNumber judges up to maxURLDecodings decodings of s, each
+// decodedHoldsCardNumber judges up to MaxURLDecodings decodings of s, each
 // first undoing JSON escapes (with json) and then URL encoding, and reports
 // whether one holds a card number and whether undoing a JSON escape
 // changed anything.
 func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
-	for range maxURLDecodings {
+	for range MaxURLDecodings {
 		j, jchanged := s, false
 		if json {
 			j, jchanged = jsonUnescapeOnce(s)
@@ -358,6 +358,13 @@ func jsonUnicodeEscape(s string) (rune, int) {
 	}
 	return r, 6
 }
+
+// URLDecodedOnce is s with one layer of URL encoding undone as
+// HoldsCardNumber undoes it (urlDecodeOnce), and whether anything changed:
+// for a reader of texts HoldsCardNumber cannot see whole (a path's
+// segments, judged across the '/' between them), up to MaxURLDecodings
+// times.
+func URLDecodedOnce(s string) (string, bool) { return urlDecodeOnce(s) }
 
 // urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
 // escape becomes its byte, a '+' after an ASCII digit a space, and

@@ -848,7 +848,7 @@ func TestHoldsCardNumber(t *testing.T) {
 		{"4111%C2%A01111%C2%A01111%C2%A01111", true},    // a no-break space, UTF-8 encoded
 		{"4111%201111%201111%201111%zz", true},          // a malformed escape hides nothing
 		{"%zz4111+1111+1111+1111", true},
-		{"4111%252525201111%252525201111%252525201111", false}, // four times: past maxURLDecodings
+		{"4111%252525201111%252525201111%252525201111", false}, // four times: past MaxURLDecodings
 		{"+62 812 3456 7808", false},                           // a phone number keeps its +
 		{"%2B62+812+3456+7808", false},                         // and encoded
 		{"tel=%2B49%201512%203456787", false},
@@ -958,7 +958,7 @@ func TestHoldsCardNumberJSONEscaped(t *testing.T) {
 		{`{"ref":"\u0032026-11-29"}`, false},
 		{`\ud800 4111`, false},                  // a lone surrogate escape reads as U+FFFD, no digit
 		{`\u00zz4111`, false},                   // a malformed escape is left as it is
-		{`\\\\\\\\u0034111111111111111`, false}, // four layers: past maxURLDecodings
+		{`\\\\\\\\u0034111111111111111`, false}, // four layers: past MaxURLDecodings
 		// A URL reader leaves a backslash as it is: undoing \u4111 first
 		// must not take the digits it shows (\u4111 1111 1111 1111).
 		{`\u4111%201111%201111%201111`, true},

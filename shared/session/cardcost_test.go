@@ -161,8 +161,8 @@ func BenchmarkHoldsCardNumberDoubling(b *testing.B) {
 // and a URL decoding a layer in both chains).
 func TestHoldsCardNumberAllocationsDoNotGrow(t *testing.T) {
 	const (
-		layers     = 2 * (2*maxURLDecodings + maxURLDecodings) // two copies a layer, both chains
-		normalised = 1 + 2*2*maxURLDecodings                   // one normal form a text judged
+		layers     = 2 * (2*MaxURLDecodings + MaxURLDecodings) // two copies a layer, both chains
+		normalised = 1 + 2*2*MaxURLDecodings                   // one normal form a text judged
 		maxAllocs  = layers + normalised
 	)
 	for _, in := range holdsInputs {
