@@ -43,8 +43,8 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/00000000-0000-4000-8000-000000000001/4111/1111/1111/1111", "/00000000-0000-4000-8000-000000000001/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/sessions/00000000-0000-4000-8000-000000000001/events", "/sessions/00000000-0000-4000-8000-000000000001/events"},
 	// As a URL decoder reads each segment, as the card rule reads one
-	// (up to three layers): r.URL.Path is decoded once, so these were
-	// sent encoded twice or more.
+	// (up to three layers): the path a function sees is decoded twice (an
+	// HTTP API's rawPath), so these were sent encoded three times or more.
 	{"/4111%2F1111/1111%2F1111", "/[redacted]/[redacted]"},
 	{"/4111%1F/1111%1F/1111%1F/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/a/4111%20/1111%20/1111%20/1111/b", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
