@@ -553,7 +553,9 @@ func redactNormalisedRuns(segs, texts []string) bool {
 
 // redactRuns redacts in segs every segment a card number found in texts
 // joined by '/' touches, texts[i] being what segment i reads as, and
-// reports whether it redacted any.
+// reports whether it redacted any. It redacts texts[i] too, so a search of
+// another reading made from texts (redactNormalisedRuns) reads the path
+// rewritten, as the next round of a search from the start would.
 func redactRuns(segs, texts []string) bool {
 	p := strings.Join(texts, "/")
 	offs := make([]int, len(texts)+1) // texts[i] is p[offs[i]:offs[i+1]-1]
@@ -572,7 +574,7 @@ func redactRuns(segs, texts []string) bool {
 		last := first
 		for i := first; i < len(segs) && offs[i] < end; i++ {
 			if offs[i+1]-1 > start {
-				segs[i], last, changed = redacted, i, true
+				segs[i], texts[i], last, changed = redacted, redacted, i, true
 			}
 		}
 		first, from = last+1, offs[last+1]-1 // from the '/' after them
