@@ -43,8 +43,8 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/00000000-0000-4000-8000-000000000001/4111/1111/1111/1111", "/00000000-0000-4000-8000-000000000001/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/sessions/00000000-0000-4000-8000-000000000001/events", "/sessions/00000000-0000-4000-8000-000000000001/events"},
 	// As a URL decoder reads each segment, as the card rule reads one
-	// (up to three layers): r.URL.Path is decoded once, so these were
-	// sent encoded twice or more.
+	// (up to three layers): the path a function sees is decoded twice (an
+	// HTTP API's rawPath), so these were sent encoded three times or more.
 	{"/4111%2F1111/1111%2F1111", "/[redacted]/[redacted]"},
 	{"/4111%1F/1111%1F/1111%1F/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/a/4111%20/1111%20/1111%20/1111/b", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
@@ -61,6 +61,10 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/api-keys/psk%5Fab", "/api-keys/[redacted]"},
 	{"/api-keys/psk%2525255Fab", "/api-keys/psk%2525255Fab"},                                                             // four layers: past three
 	{"/sessions/0b8f2c1e%2D3a4d%2D4e5f%2D9a6b%2D7c8d9e0f1a2b", "/sessions/0b8f2c1e%2D3a4d%2D4e5f%2D9a6b%2D7c8d9e0f1a2b"}, // a UUID decoded
+	// A layer's NFKC search reads the segments its decoded search has just
+	// redacted as [redacted], as the path rewritten reads (the first
+	// segment holds no card number once the other two are redacted).
+	{"/%253422%32２⒉/222%3222⒉%2520３%305%2536９%253309%30/259%2530%2534", "/%253422%32２⒉/[redacted]/[redacted]"},
 	{"/１２３４/4111/1111/1111/1111/５", "/１２３４/[redacted]/[redacted]/[redacted]/[redacted]/５"},
 	// As a reader that normalises text (NFKC) stores it: … is "...",
 	// ⒈ "1.", ／ "/".
@@ -153,6 +157,56 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		var b strings.Builder
 		for range 1 + r.IntN(40) {
 			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		path := b.String()
+		if got, want := loggedPath(path), loggedPathByRounds(path); got != want {
+			t.Fatalf("loggedPath(%q) = %q; want %q (as by rounds)", path, got, want)
+		}
+	}
+}
+
+// TestLoggedPathAgreesWithRoundsOnSplitCards compares loggedPath with the
+// reference on real card numbers cut into segments, each digit as written
+// or URL-encoded once or twice, full-width or a digit full stop (⒈, NFKC
+// "1."), with separators encoded or not between them: paths where several
+// readings each find a number (TestLoggedPathAgreesWithRounds' parts
+// rarely make one).
+func TestLoggedPathAgreesWithRoundsOnSplitCards(t *testing.T) {
+	cards := []string{"4111111111111111", "5555555555554444", "378282246310005", "4012888888881881", "6011111111111117", "4222222222222", "30569309025904"}
+	seps := []string{"/", "/", "%2F", "%252F", "%20", "%2520", "", "", "", "-", "%2D", "\u2026", "%E2%80%A6", "+", "//", "%1F"}
+	digit := func(r *rand.Rand, c byte) string {
+		switch r.IntN(8) {
+		case 0:
+			return "%3" + string(c)
+		case 1:
+			return string('０' + rune(c-'0'))
+		case 2:
+			if c != '0' {
+				return string(0x2487 + rune(c-'0')) // ⒈ to ⒐
+			}
+		case 3:
+			return "%253" + string(c)
+		}
+		return string(c)
+	}
+	r := rand.New(rand.NewPCG(7, 9))
+	n := 5000
+	if testing.Short() {
+		n = 1000
+	}
+	for range n {
+		var b strings.Builder
+		for range 1 + r.IntN(3) {
+			if r.IntN(2) == 0 {
+				b.WriteString([]string{"/", "/a", "/1", "/12/", "/x"}[r.IntN(5)])
+			}
+			c := cards[r.IntN(len(cards))]
+			for i := 0; i < len(c); i++ {
+				b.WriteString(digit(r, c[i]))
+				if r.IntN(4) == 0 {
+					b.WriteString(seps[r.IntN(len(seps))])
+				}
+			}
 		}
 		path := b.String()
 		if got, want := loggedPath(path), loggedPathByRounds(path); got != want {

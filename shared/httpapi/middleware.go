@@ -495,9 +495,10 @@ func redactedPath(path string) string {
 	changed = redactNormalisedRuns(segs, segs) || changed
 	// Searched again as a URL decoder reads each segment, up to
 	// session.MaxURLDecodings layers, each also in NFKC, as
-	// session.HoldsCardNumber reads one segment: r.URL.Path is decoded
-	// once, so /4111%2F1111/1111%2F1111 was sent encoded twice and reads
-	// /4111/1111/1111/1111. Each layer decodes the segments as they stand
+	// session.HoldsCardNumber reads one segment: the path a function sees
+	// is decoded twice (an HTTP API's rawPath; the local servers deliver it
+	// so), so /4111%2F1111/1111%2F1111 was sent with its '/' encoded three
+	// times and reads /4111/1111/1111/1111. Each layer decodes the segments as they stand
 	// (those redacted read [redacted]). A path without '%' or '+' (every
 	// routed path) decodes to itself and is not searched again.
 	for layer := 1; layer <= session.MaxURLDecodings; layer++ {
@@ -552,7 +553,9 @@ func redactNormalisedRuns(segs, texts []string) bool {
 
 // redactRuns redacts in segs every segment a card number found in texts
 // joined by '/' touches, texts[i] being what segment i reads as, and
-// reports whether it redacted any.
+// reports whether it redacted any. It redacts texts[i] too, so a search of
+// another reading made from texts (redactNormalisedRuns) reads the path
+// rewritten, as the next round of a search from the start would.
 func redactRuns(segs, texts []string) bool {
 	p := strings.Join(texts, "/")
 	offs := make([]int, len(texts)+1) // texts[i] is p[offs[i]:offs[i+1]-1]
@@ -571,7 +574,7 @@ func redactRuns(segs, texts []string) bool {
 		last := first
 		for i := first; i < len(segs) && offs[i] < end; i++ {
 			if offs[i+1]-1 > start {
-				segs[i], last, changed = redacted, i, true
+				segs[i], texts[i], last, changed = redacted, redacted, i, true
 			}
 		}
 		first, from = last+1, offs[last+1]-1 // from the '/' after them
@@ -613,8 +616,9 @@ const (
 // braces, the one id longer than maxLoggedSegment, which can hold no
 // credential). The segment is judged as sent and as a URL decoder reads
 // it, up to session.MaxURLDecodings layers, as the card rule reads one:
-// r.URL.Path is decoded once, so an hcpToken whose '-' reads %2D there
-// was sent encoded twice.
+// the path a function sees is decoded twice (an HTTP API's rawPath), so
+// an hcpToken whose '-' reads %2D there was sent with it encoded three
+// times.
 func mayHoldCredential(seg string) bool {
 	if len(seg) > maxLoggedSegment {
 		if _, guid := parseGUID(seg); !guid || len(seg) != len(xLayout) {
