@@ -498,32 +498,33 @@ func redactedPath(path string) string {
 	// session.HoldsCardNumber reads one segment: the path a function sees
 	// is decoded twice (an HTTP API's rawPath; the local servers deliver it
 	// so), so /4111%2F1111/1111%2F1111 was sent with its '/' encoded three
-	// times and reads /4111/1111/1111/1111. Each layer decodes the segments as they stand
-	// (those redacted read [redacted]). A path without '%' or '+' (every
-	// routed path) decodes to itself and is not searched again.
-	for layer := 1; layer <= session.MaxURLDecodings; layer++ {
+	// times and reads /4111/1111/1111/1111. Each layer decodes the last
+	// layer's reading once more, a segment redacted since reading
+	// [redacted]; a layer that decodes nothing further reads the path as
+	// already searched, and ends the search. A path without '%' or '+'
+	// (every routed path) decodes to itself and is not searched again.
+	texts := segs
+	for range session.MaxURLDecodings {
 		var ds []string
-		for i, s := range segs {
-			d, decoded := s, false
-			for range layer {
-				var more bool
-				if d, more = session.URLDecodedOnce(d); !more {
-					break
-				}
-				decoded = true
+		for i, s := range texts {
+			if segs[i] == redacted {
+				s = redacted
 			}
-			if decoded {
-				if ds == nil {
-					ds = slices.Clone(segs)
-				}
-				ds[i] = d
+			d, more := session.URLDecodedOnce(s)
+			if !more && d == texts[i] {
+				continue
 			}
+			if ds == nil {
+				ds = slices.Clone(texts)
+			}
+			ds[i] = d
 		}
 		if ds == nil {
 			break
 		}
 		changed = redactRuns(segs, ds) || changed
 		changed = redactNormalisedRuns(segs, ds) || changed
+		texts = ds
 	}
 	if !changed {
 		return path
