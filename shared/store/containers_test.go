@@ -21,6 +21,21 @@ import (
 	"github.com/paysessions/paysessions/shared/sweep"
 )
 
+// containerStores is one Store per clock offset on one table, as Lambda
+// containers whose clocks are apart: each reads clock plus its offset.
+func containerStores(db *dynamodb.Client, table string, policy session.Policy, clock *storetest.Clock, offsets []time.Duration, opts ...store.Option) []*store.Store {
+	var stores []*store.Store
+	for _, off := range offsets {
+		stores = append(stores, store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(off) }, opts...))
+	}
+	return stores
+}
+
+// noSettleWait is for a frozen clock: a refusal in the band would wait up
+// to the band for writes in flight in real time; the races release them
+// all together, so it reads again at once.
+var noSettleWait = store.SettleWait(func(context.Context, time.Duration) error { return nil })
+
 // TestContainersRaceAtTheInstants: several Lambda containers (one Store
 // each on one table, clocks apart by up to 900 ms, within maxClockLead;
 // the sweeper's ahead of every one by just under WRITE_GUARD, as
@@ -44,14 +59,7 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	offsets := []time.Duration{0, 450 * time.Millisecond, -450 * time.Millisecond}
-	var stores []*store.Store
-	for _, off := range offsets {
-		// The clock is frozen: a refusal in the band would wait up to
-		// its 30 s for writes in flight in real time; they are all
-		// released together here, so it reads again at once.
-		stores = append(stores, store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(off) }, store.ListBudget(time.Hour),
-			store.SettleWait(func(context.Context, time.Duration) error { return nil })))
-	}
+	stores := containerStores(db, table, policy, clock, offsets, store.ListBudget(time.Hour), noSettleWait)
 	sweepNow := func() time.Time { return clock.Now().Add(guard - 451*time.Millisecond) }
 	sw := sweep.New(store.New(db, table, policy, 16, sweepNow), slog.New(slog.DiscardHandler), sweepNow)
 

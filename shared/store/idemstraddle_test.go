@@ -45,10 +45,7 @@ func TestIdempotencyKeyRacesAtItsExpiry(t *testing.T) {
 	clock := storetest.NewClock(t0)
 	offsets := []time.Duration{0, 450 * time.Millisecond, -450 * time.Millisecond, 900 * time.Millisecond}
 	policy := session.Policy{Expiry: 48 * time.Hour, Retention: time.Hour, WriteGuard: 30 * time.Second}
-	var stores []*store.Store
-	for _, off := range offsets {
-		stores = append(stores, store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(off) }))
-	}
+	stores := containerStores(db, table, policy, clock, offsets)
 	allowed := map[string]bool{
 		session.ReasonIdempotencyPending: true, session.ReasonIdempotencyReused: true,
 		session.ReasonParentNotOpen: true, session.ReasonChildExists: true,

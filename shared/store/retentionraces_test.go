@@ -50,11 +50,7 @@ func TestMoneyRacesAtTheRetentionBand(t *testing.T) {
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
 	offsets := []time.Duration{0, 450 * time.Millisecond, -450 * time.Millisecond}
-	var stores []*store.Store
-	for _, off := range offsets {
-		stores = append(stores, store.New(db, table, policy, 16, func() time.Time { return clock.Now().Add(off) },
-			store.SettleWait(func(context.Context, time.Duration) error { return nil })))
-	}
+	stores := containerStores(db, table, policy, clock, offsets, noSettleWait)
 	allowed := map[string]bool{
 		session.ReasonInvalidTransition: true, session.ReasonParentClosed: true, session.ReasonConcurrentUpdate: true,
 	}
