@@ -31,6 +31,18 @@ func containerStores(db *dynamodb.Client, table string, policy session.Policy, c
 	return stores
 }
 
+// runAtOnce runs ops, each in its own goroutine, released together, and
+// returns when all have.
+func runAtOnce(ops []func()) {
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, op := range ops {
+		wg.Go(func() { <-release; op() })
+	}
+	close(release)
+	wg.Wait()
+}
+
 // noSettleWait is for a frozen clock: a refusal in the band would wait up
 // to the band for writes in flight in real time; the races release them
 // all together, so it reads again at once.
@@ -177,13 +189,7 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 			})
 			check("list", err)
 		})
-		release := make(chan struct{})
-		var wg sync.WaitGroup
-		for _, op := range ops {
-			wg.Go(func() { <-release; op() })
-		}
-		close(release)
-		wg.Wait()
+		runAtOnce(ops)
 
 		for _, b := range bad {
 			t.Errorf("round %d (expiresAt%+v): %s", round, at, b)

@@ -138,13 +138,7 @@ func TestMoneyRacesAtTheRetentionBand(t *testing.T) {
 				}
 			})
 		}
-		release := make(chan struct{})
-		var wg sync.WaitGroup
-		for _, op := range ops {
-			wg.Go(func() { <-release; op() })
-		}
-		close(release)
-		wg.Wait()
+		runAtOnce(ops)
 		for _, b := range bad {
 			t.Errorf("round %d (retainUntil-band%+v): %s", round, d, b)
 		}
