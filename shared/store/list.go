@@ -182,14 +182,16 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // at q.Limit returns a cursor only when it has read another session that
 // exists now (an index entry alone is no proof: a session closed early is
 // gone before its entry leaves the list's window), so the last page has no
-// Link and a Link never leads to an empty page but by the budget. A listing
-// that runs out of its time budget (ListBudget) also stops, and returns the
-// cursor of the rest: possibly after fewer sessions than q.Limit, or none,
-// but always further on, so following the cursors always ends; one that
-// has read the whole day when its budget runs out is complete (""). A
-// round after the first starts only within the budget, and its calls are
-// cut off when the budget ends (roundContext): the round's sessions are
-// then left unread for the cursor, never a 503 at the request's deadline.
+// Link, and a Link leads to an empty page only by the budget or when the
+// sessions it found went (past their retention) before it was followed. A
+// listing that runs out of its time budget (ListBudget) also stops, and
+// returns the cursor of the rest: possibly after fewer sessions than
+// q.Limit, or none, but always further on, so following the cursors always
+// ends; one that has read the whole day when its budget runs out is
+// complete (""). A round after the first starts only within the budget,
+// and its calls are cut off when the budget ends (roundContext): the
+// round's sessions are then left unread for the cursor, never a 503 at
+// the request's deadline.
 //
 // The index gives the sessions' ids and order: the day's LIST_SHARDS
 // partitions are read in parallel and merged by sort key. The sessions
