@@ -258,6 +258,10 @@ func TestUnreadableBodyIsAPIGatewaysOwn400(t *testing.T) {
 		id := client{t, tg.URL, tok}.create(`{"amount":1,"currency":"EUR"}`)
 		const notHex = "zz\r\n{}\r\n0\r\n\r\n"
 		const tooLong = "2\r\n{\"amount\":1}\r\n0\r\n\r\n"
+		// A body that is framed well for more than the service's 64 KiB
+		// and broken after: API Gateway buffers it all (make run once
+		// stopped reading at 64 KiB and answered the route's 413).
+		pastLimit := fmt.Sprintf("%x\r\n%s\r\n", httpapi.MaxBodyBytes+8, strings.Repeat(" ", httpapi.MaxBodyBytes+8)) + notHex
 		tests := []struct {
 			name, method, path, auth, chunks string
 		}{
@@ -267,6 +271,8 @@ func TestUnreadableBodyIsAPIGatewaysOwn400(t *testing.T) {
 			{"an event", "POST", "/sessions/" + id + "/events", "Bearer " + tok, notHex},
 			{"a read, which never reads its body", "GET", "/sessions/" + id, "Bearer " + tok, notHex},
 			{"a path that matches no route", "POST", "/no-such-route", "", notHex},
+			{"create, broken past the service's 64 KiB", "POST", "/sessions", "Bearer " + tok, pastLimit},
+			{"a read, broken past the service's 64 KiB", "GET", "/sessions/" + id, "Bearer " + tok, pastLimit},
 			{"the development issuer, reached as the routes are", "GET", "/local/token", "", notHex},
 		}
 		for _, tt := range tests {

@@ -30,6 +30,7 @@ import (
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/sweep"
 )
 
@@ -164,14 +165,15 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		return nil, err
 	}
 
-	routes := httpapi.Routes(a.Deps())
+	functions := httpapi.Routes(a.Deps())
+	routes := functions
 	if s.Issuer != nil {
-		routes = append(routes, s.Issuer.Routes()...)
+		routes = append(routes[:len(routes):len(routes)], s.Issuer.Routes()...)
 	}
 	logged := func(h http.Handler) http.Handler {
 		return httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, h)
 	}
-	s.srv.Handler = asDelivered(routes, logged, logged(httpapi.NewRouter(routes...)))
+	s.srv.Handler = asDelivered(routes, functions, logged, logged(httpapi.NewRouter(routes...)))
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -267,10 +269,19 @@ func (s *Server) Close() error {
 //     do not match the same route (a %252F, a %2573 in a literal
 //     segment), it is a 404 in API Gateway's shape, as on AWS;
 //   - a body sent chunked read first, before the path is routed, up to
-//     one byte past httpapi.MaxBodyBytes (readableBody): one whose framing
-//     is broken is API Gateway's own 400, which no function sees, whatever
-//     the route, method or credentials, as an HTTP API buffers the whole
-//     body before it routes the request (make start-api reads it so);
+//     one byte past HTTP APIs' payload quota (readableBody): one whose
+//     framing is broken is API Gateway's own 400, which no function sees,
+//     whatever the route, method or credentials, as an HTTP API buffers the
+//     whole body before it routes the request (make start-api reads it so);
+//   - a body over that quota (samlocal.MaxRequestBody, 10 MB) is API
+//     Gateway's own 413 (samlocal.GatewayTooLarge), on every path and
+//     method; and so is one over httpapi.MaxBodyBytes on a path one of
+//     functions' routes (the template's) takes, whatever the method (the
+//     function's ANY route), when the event API Gateway would build of it
+//     is over Lambda's quota on an invocation's request
+//     (samlocal.EventSize, samlocal.MaxEventSize): Lambda refuses it, and
+//     no function sees it (a read, which never reads its body, once
+//     answered 200 here, and a create its own 413);
 //   - the method upper-cased, as the adapter builds the request with
 //     strings.ToUpper(requestContext.http.method) (aws-lambda-go-api-proxy,
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
@@ -280,9 +291,10 @@ func (s *Server) Close() error {
 // served through logged (the middleware h is wrapped in), so the request
 // has its one log line as every other does (httpapi.GatewayAnswer): the
 // method and path as sent, no route, nothing of its headers.
-func asDelivered(routes []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler) http.Handler {
+func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
+		tooLarge     = logged(httpapi.GatewayAnswer(http.StatusRequestEntityTooLarge, samlocal.GatewayTooLarge, nil))
 		badRequest   = logged(httpapi.GatewayAnswer(http.StatusBadRequest, httpapi.GatewayBadRequest, nil))
 		notFound     = logged(httpapi.GatewayAnswer(http.StatusNotFound, httpapi.GatewayNotFound, httpapi.GatewayNotFoundError()))
 	)
@@ -305,14 +317,40 @@ func asDelivered(routes []httpapi.Route, logged func(http.Handler) http.Handler,
 			headTooLarge.ServeHTTP(w, r)
 			return
 		}
-		if !readableBody(r) {
+		if r.ContentLength > samlocal.MaxRequestBody {
+			tooLarge.ServeHTTP(w, r)
+			return
+		}
+		n, ok := readableBody(r)
+		if !ok {
 			badRequest.ServeHTTP(w, r)
+			return
+		}
+		if n > samlocal.MaxRequestBody {
+			tooLarge.ServeHTTP(w, r)
 			return
 		}
 		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 		if !ok {
 			badRequest.ServeHTTP(w, r)
 			return
+		}
+		// An event's size can reach Lambda's quota only with a body over
+		// the service's own limit (the head is at most 10240 bytes, and
+		// JSON at most sextuples a byte): smaller ones are not read here.
+		if n > httpapi.MaxBodyBytes {
+			if key, params, found := functionRoute(functions, r.Method, routed); found {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					badRequest.ServeHTTP(w, r)
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
+					tooLarge.ServeHTTP(w, r)
+					return
+				}
+			}
 		}
 		if routed != raw {
 			if rt := routeOf(routed); rt == "" || rt != routeOf(raw) {
@@ -329,26 +367,65 @@ func asDelivered(routes []httpapi.Route, logged func(http.Handler) http.Handler,
 	})
 }
 
-// readableBody reads a body of unknown length (sent chunked; a body with a
-// Content-Length cannot be framed wrongly) up to one byte past
-// httpapi.MaxBodyBytes and puts what it read back in front of the rest. It
-// reports false when that read fails (a chunk size that is not
-// hexadecimal, a chunk longer than its size): API Gateway reads a request's
-// whole body before it routes it, and answers one it cannot read itself. A
-// body longer than the limit is left for the router's 413, so its framing
-// past the limit is not judged (make start-api reads up to API Gateway's
-// 10 MB).
-func readableBody(r *http.Request) bool {
+// readableBody returns the length of r's body: its Content-Length, or for
+// a body of unknown length (sent chunked; a body with a Content-Length
+// cannot be framed wrongly) what it reads of it, up to one byte past
+// HTTP APIs' payload quota (samlocal.MaxRequestBody), which it puts back
+// in front of the rest. It reports false when that read fails (a chunk
+// size that is not hexadecimal, a chunk longer than its size): API Gateway
+// reads a request's whole body before it routes it, and answers one it
+// cannot read itself (make start-api reads it so).
+func readableBody(r *http.Request) (int64, bool) {
 	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
-		return true
+		return max(r.ContentLength, 0), true
 	}
 	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(r.Body, httpapi.MaxBodyBytes+1)); err != nil {
-		return false
+	n, err := io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
+	if err != nil {
+		return n, false
 	}
 	r.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(&buf, r.Body), r.Body}
-	return true
+	return n, true
+}
+
+// functionRoute returns the route of the template an HTTP API matches for
+// method and path (routed: the path's first decoding), as make start-api's
+// gateway matches it: the key of the function's route of that method, or
+// else of its ANY route (the template gives every function one beside its
+// own), and the path parameters, decoded once more. Every route of
+// functions is a path of literal segments and {name} segments, one path
+// to a function.
+func functionRoute(functions []httpapi.Route, method, routed string) (samlocal.RouteKey, map[string]string, bool) {
+	segs := strings.Split(routed, "/")
+	for _, rt := range functions {
+		m, p, _ := strings.Cut(rt.Pattern, " ")
+		want := strings.Split(p, "/")
+		if len(want) != len(segs) {
+			continue
+		}
+		params := map[string]string{}
+		for i, w := range want {
+			if name, ok := strings.CutPrefix(w, "{"); ok && strings.HasSuffix(name, "}") && segs[i] != "" {
+				v, err := url.PathUnescape(segs[i])
+				if err != nil {
+					v = segs[i]
+				}
+				params[strings.TrimSuffix(name, "}")] = v
+			} else if w != segs[i] {
+				params = nil
+				break
+			}
+		}
+		if params == nil {
+			continue
+		}
+		if m != method {
+			m = "ANY"
+		}
+		return samlocal.RouteKey{Method: m, Path: p}, params, true
+	}
+	return samlocal.RouteKey{}, nil, false
 }

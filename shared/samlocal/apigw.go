@@ -50,6 +50,39 @@ const (
 	maxInvokeResponse = 6<<20 + 100
 )
 
+// MaxRequestBody is HTTP APIs' payload quota (10 MB, maxRequestBody): API
+// Gateway answers a larger body itself, 413, before it routes the request.
+// MaxEventSize is Lambda's quota on an invocation's request (6 MiB,
+// maxInvokePayload): an event over it (EventSize) never reaches a
+// function, and is API Gateway's 413 too. The local server refuses by them
+// what make start-api refuses.
+const (
+	MaxRequestBody = maxRequestBody
+	MaxEventSize   = maxInvokePayload
+)
+
+// GatewayTooLarge is API Gateway's own answer, with the status
+// http.StatusRequestEntityTooLarge, to a body over MaxRequestBody or an
+// event over MaxEventSize.
+const GatewayTooLarge = `{"message":"Request Entity Too Large"}`
+
+// EventSize is the size of the payload-format-2.0 event make start-api's
+// gateway builds for r, whose body is body, on the route key ("GET
+// /sessions/{sessionId}", or the ANY route's) with the path parameters
+// params (decoded, as the router gives them): what Lambda judges against
+// MaxEventSize. The request id and trace header are new ones, of the
+// lengths start-api's have, and the API's id that of the longest start-api
+// gives itself; AWS's own event (its ids, its JSON escapes) may differ by a
+// few bytes.
+func EventSize(r *http.Request, body []byte, key RouteKey, params map[string]string) int {
+	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local" + strconv.FormatInt(99999, 36)}
+	b, err := json.Marshal(g.newEvent(r, body, &route{key: key}, params, newRequestID(), time.Now()))
+	if err != nil {
+		return maxInvokePayload + 1
+	}
+	return len(b)
+}
+
 // integrationTimeout is HTTP API's integration timeout (30 s, its maximum
 // and default): past it API Gateway answers 503, whatever the function is
 // still doing. A variable for tests.

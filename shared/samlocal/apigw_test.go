@@ -455,3 +455,39 @@ func TestEventDomainNameMakesAURL(t *testing.T) {
 		}
 	}
 }
+
+// TestEventSizeIsTheEventsLength holds EventSize, by which the local server
+// judges Lambda's quota, to the event the gateway sends: its length within
+// the few bytes the ids' lengths may differ by (the API id's, the request
+// id's), for a text body, a body sent in base64 and a body the JSON escapes
+// grow; and GatewayTooLarge to the body of the gateway's own 413.
+func TestEventSizeIsTheEventsLength(t *testing.T) {
+	key := RouteKey{Method: "GET", Path: "/sessions/{sessionId}"}
+	params := map[string]string{"sessionId": "a b"}
+	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local1"}
+	tests := []struct {
+		name, contentType, body string
+	}{
+		{"text", "application/json", `{"a":"` + strings.Repeat("x", 5000) + `"}`},
+		{"base64", "", strings.Repeat("x", 5000)},
+		{"escaped", "application/json", strings.Repeat("\x01<\"", 5000)},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "http://127.0.0.1:3000/sessions/a%2520b?x=1", strings.NewReader(tt.body))
+		if tt.contentType != "" {
+			r.Header.Set("Content-Type", tt.contentType)
+		}
+		b, err := json.Marshal(g.newEvent(r, []byte(tt.body), &route{key: key}, params, newRequestID(), time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := EventSize(r, []byte(tt.body), key, params), len(b); got < want || got > want+8 {
+			t.Errorf("%s: EventSize = %d; want %d to %d", tt.name, got, want, want+8)
+		}
+	}
+	w := httptest.NewRecorder()
+	gatewayTooLarge.write(w)
+	if got := w.Body.String(); got != GatewayTooLarge {
+		t.Errorf("the gateway's 413 body = %s; want %s", got, GatewayTooLarge)
+	}
+}
