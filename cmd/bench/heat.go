@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -215,15 +218,79 @@ var recordProjection = []string{
 }
 
 // runHeat runs one second of w on each layout: the same sessions, each
-// written as its layout's store writes it.
+// written as its layout's store writes it. The sessions' ids and creation
+// instants are drawn from the seeded generator first, in order, so the
+// sessions do not depend on how the work is then shared: it is split over
+// GOMAXPROCS workers, each counting into its own results, summed at the end
+// (a count is a sum, so the order of the writes changes nothing).
 func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	day := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	policy := layouts[0].Store.Policy()
-	res := make([]heatResult, len(layouts))
-	for i := range res {
-		res[i] = heatResult{}
+	// Steps: 0 the create, 1..len(Changes) the changes, then the TTL
+	// deletion.
+	steps := len(w.Changes) + 2
+	type drawn struct {
+		id      uuid.UUID
+		created time.Time
 	}
+	draws := make([]drawn, steps*w.Creates)
+	for n := range draws {
+		d := &draws[n]
+		for j := range d.id {
+			d.id[j] = byte(rng.Uint32())
+		}
+		d.id[6], d.id[8] = d.id[6]&0x0f|0x40, d.id[8]&0x3f|0x80
+		d.created = day.Add(time.Duration(rng.Int64N(int64(time.Second))))
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(draws)))
+	parts := make([][]heatResult, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		parts[k] = make([]heatResult, len(layouts))
+		for i := range parts[k] {
+			parts[k][i] = heatResult{}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := k; n < len(draws); n += workers {
+				if err := heatWrite(parts[k], layouts, w, n/w.Creates, n%w.Creates, draws[n].id, draws[n].created); err != nil {
+					errs[k] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	res := parts[0]
+	for _, part := range parts[1:] {
+		for li, r := range part {
+			for ix, keys := range r {
+				if res[li][ix] == nil {
+					res[li][ix] = map[string]*keyLoad{}
+				}
+				for key, l := range keys {
+					if sum := res[li][ix][key]; sum != nil {
+						sum.Writes += l.Writes
+						sum.Units += l.Units
+					} else {
+						res[li][ix][key] = l
+					}
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// heatWrite counts, into res, step's write of session i of w (id, created):
+// the session is moved through the steps before it uncounted.
+func heatWrite(res []heatResult, layouts []heatLayout, w heatWorkload, step, i int, id uuid.UUID, created time.Time) error {
+	policy := layouts[0].Store.Policy()
 	images := func(v *session.Session) ([]map[string]ddb.AttributeValue, error) {
 		out := make([]map[string]ddb.AttributeValue, len(layouts))
 		for i, l := range layouts {
@@ -235,69 +302,60 @@ func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, e
 		return out, nil
 	}
 	amount := int64(8800)
-	// Steps: 0 the create, 1..len(Changes) the changes, then the TTL
-	// deletion.
-	for step := 0; step <= len(w.Changes)+1; step++ {
-		purge := step > len(w.Changes)
-		for i := range w.Creates {
-			var id uuid.UUID
-			for j := range id {
-				id[j] = byte(rng.Uint32())
-			}
-			id[6], id[8] = id[6]&0x0f|0x40, id[8]&0x3f|0x80
-			created := day.Add(time.Duration(rng.Int64N(int64(time.Second))))
-			d := &session.Draft{Amount: &amount, Currency: "EUR", OrderID: "order-" + id.String()[:8], PaymentMethod: "Card",
-				TransactionID: "20220211-0013-0000-0382", PartnerTransactionID: "ptx-77", ShopBuyerID: "buyer-42"}
-			v := session.New(d, fmt.Sprintf("merchant-%04d", i%w.Merchants), id.String(), "hcp-token-0123456789", created, policy)
-			v.Version = 1
-			body, err := json.Marshal(v) // the create's answer, as the key's record keeps it
-			if err != nil {
-				return nil, err
-			}
-			before := make([]map[string]ddb.AttributeValue, len(layouts))
-			for k := range min(step, len(w.Changes)) {
-				if k == step-1 {
-					var err error
-					if before, err = images(v); err != nil {
-						return nil, err
-					}
-				}
-				at := created.Add(time.Duration(k+1) * time.Second)
-				if _, err := v.Apply(&session.Event{Status: w.Changes[k], Reason: "model"}, at, policy); err != nil {
-					return nil, fmt.Errorf("%s: %w", w.Changes[k], err)
-				}
-				v.Version++
-			}
-			after, err := images(v)
-			if err != nil {
-				return nil, err
-			}
-			kind := writePlain
-			switch {
-			case purge:
-				before, after, kind = after, make([]map[string]ddb.AttributeValue, len(layouts)), writeTTL
-			case step == 0 && w.IdempotencyKeys:
-				kind = writeTransact
-			}
-			for li, l := range layouts {
-				countWrite(res[li], l.Table, before[li], after[li], kind)
-				if !w.IdempotencyKeys || step != 0 && !purge {
-					continue
-				}
-				idem := &store.Idempotency{MerchantID: v.MerchantID, Key: "order-" + id.String(), RequestHash: store.HashRequest(body)}
-				rec, err := l.Store.IdempotencyItem(idem, v.ID, 201, body, created)
-				if err != nil {
-					return nil, err
-				}
-				if purge {
-					countWrite(res[li], l.Table, rec, nil, writeTTL)
-				} else {
-					countWrite(res[li], l.Table, nil, rec, writeTransact)
-				}
-			}
+	purge := step > len(w.Changes)
+	d := &session.Draft{Amount: &amount, Currency: "EUR", OrderID: "order-" + id.String()[:8], PaymentMethod: "Card",
+		TransactionID: "20220211-0013-0000-0382", PartnerTransactionID: "ptx-77", ShopBuyerID: "buyer-42"}
+	v := session.New(d, fmt.Sprintf("merchant-%04d", i%w.Merchants), id.String(), "hcp-token-0123456789", created, policy)
+	v.Version = 1
+	var body []byte // the create's answer, as the key's record keeps it
+	if w.IdempotencyKeys && (step == 0 || purge) {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			return err
 		}
 	}
-	return res, nil
+	before := make([]map[string]ddb.AttributeValue, len(layouts))
+	for k := range min(step, len(w.Changes)) {
+		if k == step-1 {
+			var err error
+			if before, err = images(v); err != nil {
+				return err
+			}
+		}
+		at := created.Add(time.Duration(k+1) * time.Second)
+		if _, err := v.Apply(&session.Event{Status: w.Changes[k], Reason: "model"}, at, policy); err != nil {
+			return fmt.Errorf("%s: %w", w.Changes[k], err)
+		}
+		v.Version++
+	}
+	after, err := images(v)
+	if err != nil {
+		return err
+	}
+	kind := writePlain
+	switch {
+	case purge:
+		before, after, kind = after, make([]map[string]ddb.AttributeValue, len(layouts)), writeTTL
+	case step == 0 && w.IdempotencyKeys:
+		kind = writeTransact
+	}
+	for li, l := range layouts {
+		countWrite(res[li], l.Table, before[li], after[li], kind)
+		if !w.IdempotencyKeys || step != 0 && !purge {
+			continue
+		}
+		idem := &store.Idempotency{MerchantID: v.MerchantID, Key: "order-" + id.String(), RequestHash: store.HashRequest(body)}
+		rec, err := l.Store.IdempotencyItem(idem, v.ID, 201, body, created)
+		if err != nil {
+			return err
+		}
+		if purge {
+			countWrite(res[li], l.Table, rec, nil, writeTTL)
+		} else {
+			countWrite(res[li], l.Table, nil, rec, writeTransact)
+		}
+	}
+	return nil
 }
 
 // writeKind is how a write reaches the table, which sets its write units

@@ -811,7 +811,8 @@ func runModel(t *testing.T, h *harness, seed uint64, steps int) {
 // TestLifecycleModel runs random sequences on the in-memory store (eight
 // of 60 steps, about a second) and on DynamoDB Local (one of 40 steps,
 // with the sweeper). MODEL_RUNS=n runs n sequences on each; MODEL_SEED
-// replays one.
+// replays one. Each sequence has its own store, clock and issuer, so the
+// sequences run in parallel, the two stores' at once.
 func TestLifecycleModel(t *testing.T) {
 	memRuns, engineRuns := 8, 1
 	if s := os.Getenv("MODEL_RUNS"); s != "" {
@@ -822,15 +823,23 @@ func TestLifecycleModel(t *testing.T) {
 		memRuns, engineRuns = n, n
 	}
 	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
 		for _, seed := range modelSeeds(memRuns) {
-			clock := storetest.NewClock(t0)
-			h := serveStore(t, storetest.NewMemory(modelPolicy(seed), clock.Now), clock)
-			runModel(t, h, seed, 60)
+			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				t.Parallel()
+				clock := storetest.NewClock(t0)
+				h := serveStore(t, storetest.NewMemory(modelPolicy(seed), clock.Now), clock)
+				runModel(t, h, seed, 60)
+			})
 		}
 	})
 	t.Run("dynamodb", func(t *testing.T) {
+		t.Parallel()
 		for _, seed := range modelSeeds(engineRuns) {
-			runModel(t, newHarnessPolicy(t, store.ClientOptions{}, modelPolicy(seed)), seed, 40)
+			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				t.Parallel()
+				runModel(t, newHarnessPolicy(t, store.ClientOptions{}, modelPolicy(seed)), seed, 40)
+			})
 		}
 	})
 }
