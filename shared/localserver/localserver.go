@@ -321,7 +321,7 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 			tooLarge.ServeHTTP(w, r)
 			return
 		}
-		n, ok := readableBody(r)
+		n, body, ok := readableBody(r)
 		if !ok {
 			badRequest.ServeHTTP(w, r)
 			return
@@ -340,10 +340,14 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		// JSON at most sextuples a byte): smaller ones are not read here.
 		if n > httpapi.MaxBodyBytes {
 			if key, params, found := functionRoute(functions, r.Method, routed); found {
-				body, err := io.ReadAll(r.Body)
-				if err != nil {
-					badRequest.ServeHTTP(w, r)
-					return
+				if body == nil {
+					// Read once, into the body's length (io.ReadAll would
+					// grow its buffer to about twice that).
+					body = make([]byte, n)
+					if _, err := io.ReadFull(r.Body, body); err != nil {
+						badRequest.ServeHTTP(w, r)
+						return
+					}
 				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
 				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
@@ -371,24 +375,26 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 // a body of unknown length (sent chunked; a body with a Content-Length
 // cannot be framed wrongly) what it reads of it, up to one byte past
 // HTTP APIs' payload quota (samlocal.MaxRequestBody), which it puts back
-// in front of the rest. It reports false when that read fails (a chunk
-// size that is not hexadecimal, a chunk longer than its size): API Gateway
-// reads a request's whole body before it routes it, and answers one it
-// cannot read itself (make start-api reads it so).
-func readableBody(r *http.Request) (int64, bool) {
+// in front of the rest and returns too when that is the whole body. It
+// reports false when that read fails (a chunk size that is not
+// hexadecimal, a chunk longer than its size): API Gateway reads a
+// request's whole body before it routes it, and answers one it cannot read
+// itself (make start-api reads it so).
+func readableBody(r *http.Request) (int64, []byte, bool) {
 	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
-		return max(r.ContentLength, 0), true
+		return max(r.ContentLength, 0), nil, true
 	}
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
 	if err != nil {
-		return n, false
+		return n, nil, false
 	}
+	whole := buf.Bytes()
 	r.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(&buf, r.Body), r.Body}
-	return n, true
+	return n, whole, true
 }
 
 // functionRoute returns the route of the template an HTTP API matches for

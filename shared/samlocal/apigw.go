@@ -73,14 +73,58 @@ const GatewayTooLarge = `{"message":"Request Entity Too Large"}`
 // MaxEventSize. The request id and trace header are new ones, of the
 // lengths start-api's have, and the API's id that of the longest start-api
 // gives itself; AWS's own event (its ids, its JSON escapes) may differ by a
-// few bytes.
+// few bytes. The body's share is counted, not written (bodyLen): a body
+// near the quota would otherwise be copied, encoded and escaped into a
+// whole event only to be measured.
 func EventSize(r *http.Request, body []byte, key RouteKey, params map[string]string) int {
 	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local" + strconv.FormatInt(99999, 36)}
-	b, err := json.Marshal(g.newEvent(r, body, &route{key: key}, params, newRequestID(), time.Now()))
+	ev := g.eventAround(r, len(body), &route{key: key}, params, newRequestID(), time.Now())
+	n := 0
+	if len(body) > 0 {
+		var text bool
+		if n, text = bodyLen(r.Header, body); !text {
+			ev.IsBase64Encoded = true
+		}
+		n += len(`,"body":`)
+	}
+	b, err := json.Marshal(ev)
 	if err != nil {
 		return maxInvokePayload + 1
 	}
-	return len(b)
+	return len(b) + n
+}
+
+// bodyLen is the length of body in an event, as a JSON string (its quotes
+// included), and whether it travels as text (newEvent): as encoding/json
+// writes it, HTML's <, > and & escaped, U+2028 and U+2029 too.
+func bodyLen(h http.Header, body []byte) (int, bool) {
+	if !isText(h) || !utf8.Valid(body) {
+		return 2 + base64.StdEncoding.EncodedLen(len(body)), false
+	}
+	n := 2
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t':
+				n += 2
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				n += len(`\u0000`)
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(body[i:])
+		if r == '\u2028' || r == '\u2029' {
+			n += len(`\u2028`)
+		} else {
+			n += size
+		}
+		i += size
+	}
+	return n, true
 }
 
 // integrationTimeout is HTTP API's integration timeout (30 s, its maximum
@@ -287,6 +331,21 @@ type gateway struct {
 //     content-encoded; any other body (a missing Content-Type included) is
 //     base64 with isBase64Encoded, as HTTP APIs send binary payloads.
 func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[string]string, requestID string, now time.Time) event {
+	ev := g.eventAround(r, len(body), rt, params, requestID, now)
+	if len(body) > 0 {
+		if isText(r.Header) && utf8.Valid(body) {
+			ev.Body = string(body)
+		} else {
+			ev.Body = base64.StdEncoding.EncodeToString(body)
+			ev.IsBase64Encoded = true
+		}
+	}
+	return ev
+}
+
+// eventAround is newEvent's event without its body, for a body of n bytes
+// (its content-length header).
+func (g gateway) eventAround(r *http.Request, n int, rt *route, params map[string]string, requestID string, now time.Time) event {
 	rawPath := r.URL.Path
 	if _, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath()); ok {
 		rawPath = raw
@@ -338,16 +397,8 @@ func (g gateway) newEvent(r *http.Request, body []byte, rt *route, params map[st
 		ev.Headers["x-amzn-trace-id"] = traceID(now)
 	}
 	delete(ev.Headers, "content-length")
-	if len(body) > 0 || r.Header.Get("Content-Length") != "" {
-		ev.Headers["content-length"] = strconv.Itoa(len(body))
-	}
-	if len(body) > 0 {
-		if isText(r.Header) && utf8.Valid(body) {
-			ev.Body = string(body)
-		} else {
-			ev.Body = base64.StdEncoding.EncodeToString(body)
-			ev.IsBase64Encoded = true
-		}
+	if n > 0 || r.Header.Get("Content-Length") != "" {
+		ev.Headers["content-length"] = strconv.Itoa(n)
 	}
 	ev.QueryStringParameters = queryParameters(r.URL.RawQuery)
 

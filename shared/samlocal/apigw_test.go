@@ -460,8 +460,14 @@ func TestEventDomainNameMakesAURL(t *testing.T) {
 // judges Lambda's quota, to the event the gateway sends: its length within
 // the few bytes the ids' lengths may differ by (the API id's, the request
 // id's), for a text body, a body sent in base64 and a body the JSON escapes
-// grow; and GatewayTooLarge to the body of the gateway's own 413.
+// grow (each ASCII byte, the runes encoding/json escapes and some it does
+// not: EventSize counts the body's share, bodyLen, without writing it);
+// and GatewayTooLarge to the body of the gateway's own 413.
 func TestEventSizeIsTheEventsLength(t *testing.T) {
+	var ascii string
+	for c := range 128 {
+		ascii += string(rune(c))
+	}
 	key := RouteKey{Method: "GET", Path: "/sessions/{sessionId}"}
 	params := map[string]string{"sessionId": "a b"}
 	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local1"}
@@ -471,11 +477,18 @@ func TestEventSizeIsTheEventsLength(t *testing.T) {
 		{"text", "application/json", `{"a":"` + strings.Repeat("x", 5000) + `"}`},
 		{"base64", "", strings.Repeat("x", 5000)},
 		{"escaped", "application/json", strings.Repeat("\x01<\"", 5000)},
+		{"every ASCII byte", "text/plain", strings.Repeat(ascii, 40)},
+		{"U+2028, U+2029 and other runes", "application/json", strings.Repeat("\u2028é\u2029€😀\u2027", 500)},
+		{"invalid UTF-8, in base64", "application/json", strings.Repeat("a\xff", 2500)},
+		{"content-encoded, in base64", "application/json; charset=utf-8", "gzip:" + strings.Repeat("x", 5000)},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("GET", "http://127.0.0.1:3000/sessions/a%2520b?x=1", strings.NewReader(tt.body))
 		if tt.contentType != "" {
 			r.Header.Set("Content-Type", tt.contentType)
+		}
+		if strings.HasPrefix(tt.body, "gzip:") {
+			r.Header.Set("Content-Encoding", "gzip")
 		}
 		b, err := json.Marshal(g.newEvent(r, []byte(tt.body), &route{key: key}, params, newRequestID(), time.Now()))
 		if err != nil {
