@@ -445,6 +445,20 @@ func TestURLsAreWebAddresses(t *testing.T) {
 		{"https://shop.example/a\u200bb", false},
 		{"https://shop.example/\u202egnp.exe", false},
 		{"https://shop.example/a\u2028", false},
+		// Characters Unicode renders as nothing (Default_Ignorable_Code_Point)
+		// that are letters or marks, not format characters: as invisible as a
+		// zero-width space.
+		{"https://shop.example/a\u3164b", false},     // HANGUL FILLER
+		{"https://shop\u3164.example/", false},       // in the host
+		{"https://shop.example/a\uffa0b", false},     // HALFWIDTH HANGUL FILLER
+		{"https://shop.example/a\u115fb", false},     // HANGUL CHOSEONG FILLER
+		{"https://shop.example/a\u034fb", false},     // COMBINING GRAPHEME JOINER
+		{"https://shop.example/a\u17b4b", false},     // KHMER VOWEL INHERENT AQ
+		{"https://shop.example/a\u180bb", false},     // MONGOLIAN FREE VARIATION SELECTOR ONE
+		{"https://shop.example/a\ufe0fb", false},     // VARIATION SELECTOR-16
+		{"https://shop.example/a\U000e0100b", false}, // VARIATION SELECTOR-17
+		{"https://shop.example/cafe\u0301", true},    // a visible combining accent
+		{"https://shop.example/\u1100\u1161", true},  // Hangul jamo that are letters one sees
 		{"javascript:alert(1)", false},
 		{"https:shop.example", false},
 		{"//shop.example/back", false},
