@@ -343,8 +343,11 @@ func checkString(field, v string, max int) error {
 // (https://shop.example@evil.example/ is evil.example's), a port from 1 to
 // 65535, and none of the characters RFC 3986 never lets a URL hold raw
 // (space, " < > \ ^ ` { | }: percent-encode them), nor an invisible or
-// space character (zero-width, bidi controls, line separators). Letters
-// of any script are allowed, as an IRI (RFC 3987) holds them.
+// space character (zero-width, bidi controls, line separators, and the
+// letters and marks Unicode renders as nothing: Hangul fillers, variation
+// selectors, the combining grapheme joiner; its Default_Ignorable_Code_Point
+// characters). Letters of any script are allowed, as an IRI (RFC 3987)
+// holds them.
 func checkURL(field, v string) error {
 	if v == "" {
 		return nil
@@ -353,7 +356,7 @@ func checkURL(field, v string) error {
 		return err
 	}
 	for _, r := range v {
-		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) || rendersAsNothing(r) {
 			return Invalid(field, "%s must be a URL without spaces, invisible characters or any of \" < > \\ ^ ` { | } (percent-encode them).", field)
 		}
 	}
@@ -370,6 +373,14 @@ func checkURL(field, v string) error {
 		}
 	}
 	return nil
+}
+
+// rendersAsNothing reports a graphic character Unicode gives no visible
+// form (Default_Ignorable_Code_Point; its format characters are not
+// graphic, so checkURL refuses them already): a Hangul filler is a letter
+// and a variation selector a mark, yet a reader sees neither.
+func rendersAsNothing(r rune) bool {
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r)
 }
 
 // absentNull turns a JSON null into an absent value.
