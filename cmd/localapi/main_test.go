@@ -127,6 +127,13 @@ func startServer(t *testing.T, env map[string]string) (base string, out *lockedB
 	return base, out
 }
 
+// paddedCreate is a create body of exactly n bytes, its orderId the fill
+// byte repeated to make up the length.
+func paddedCreate(n int, fill byte) string {
+	const head, tail = `{"amount":1,"currency":"EUR","orderId":"`, `"}`
+	return head + strings.Repeat(string(fill), n-len(head)-len(tail)) + tail
+}
+
 type client struct {
 	t     *testing.T
 	base  string
