@@ -182,10 +182,7 @@ func TestRequestBodyEdgesAnswerAsOnAWS(t *testing.T) {
 	_ = zw.Close()
 	// A body of exactly 64 KiB that is read (and refused for its content),
 	// and one byte more.
-	pad := func(n int) string {
-		const head, tail = `{"amount":1,"currency":"EUR","orderId":"`, `"}`
-		return head + strings.Repeat(" ", n-len(head)-len(tail)) + tail
-	}
+	pad := func(n int) string { return paddedCreate(n, ' ') }
 	diff := apitarget.NewDiff("hcpToken")
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{})

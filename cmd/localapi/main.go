@@ -48,7 +48,7 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
+	if err := run(ctx, os.Getenv, nil, os.Stdout, os.Stderr, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "localapi:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -56,7 +56,10 @@ func main() {
 }
 
 // run serves until ctx ends. ready, when set, receives the base URL once
-// the server accepts requests.
+// the server accepts requests. ln, when set, is where it serves instead of
+// HOST:PORT: tests hand it a listener already open, so that no other
+// test's server can take the port between choosing it and listening on it
+// (main passes nil; PORT=0 stays refused).
 //
 // ctx ending (Ctrl-C, SIGTERM, SIGHUP) is the user's stop at any moment: during
 // start-up too, whatever error start-up then met (its calls canceled,
@@ -66,8 +69,8 @@ func main() {
 // for a recipe that exits N (130 included) and "Interrupt" for one killed
 // by the signal, nothing for 0, and make, sent the same Ctrl-C, is itself
 // killed by SIGINT, so the shell still sees the interrupt's status (130).
-func run(ctx context.Context, getenv func(string) string, out, logs io.Writer, ready chan<- string) error {
-	s, err := localserver.Start(ctx, localserver.Options{Getenv: getenv, Out: out, Log: logs})
+func run(ctx context.Context, getenv func(string) string, ln net.Listener, out, logs io.Writer, ready chan<- string) error {
+	s, err := localserver.Start(ctx, localserver.Options{Getenv: getenv, Out: out, Log: logs, Listener: ln})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped during start-up; Start closed what it had started

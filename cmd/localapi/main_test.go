@@ -59,6 +59,10 @@ func runKindsAtOnce(t *testing.T, f func(t *testing.T, k apitarget.Kind)) {
 	wg.Wait()
 }
 
+// freePort is a free port for a server run as its own process (PORT) or
+// on a HOST under test. It is closed again before that server listens, so
+// another test's server or emulator could take it in between: a server
+// run() starts in this test process gets a listener instead.
 func freePort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,14 +72,34 @@ func freePort(t *testing.T) string {
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 }
 
+// listener is a listener on a free loopback port, for run(): held open
+// from here until the server serves on it, so no other test can take the
+// port in between. run() closes it, and so does the test's end.
+func listener(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
 // startServer runs the local server as `make run` does, on a free port and
-// a fresh table, until the test ends.
+// a fresh table, until the test ends: on a listener of its own, or, when
+// env sets HOST (the setting under test), on HOST and a free PORT as make
+// run listens.
 func startServer(t *testing.T, env map[string]string) (base string, out *lockedBuffer) {
 	t.Helper()
 	vars := map[string]string{
-		"PORT":              freePort(t),
 		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
 		"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
+	}
+	var ln net.Listener
+	if env["HOST"] == "" {
+		ln = listener(t)
+	} else {
+		vars["PORT"] = freePort(t)
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -84,7 +108,7 @@ func startServer(t *testing.T, env map[string]string) (base string, out *lockedB
 	out = &lockedBuffer{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, func(k string) string { return vars[k] }, out, out, ready) }()
+	go func() { done <- run(ctx, func(k string) string { return vars[k] }, ln, out, out, ready) }()
 	select {
 	case base = <-ready:
 	case err := <-done:
@@ -101,6 +125,13 @@ func startServer(t *testing.T, env map[string]string) (base string, out *lockedB
 		}
 	})
 	return base, out
+}
+
+// paddedCreate is a create body of exactly n bytes, its orderId the fill
+// byte repeated to make up the length.
+func paddedCreate(n int, fill byte) string {
+	const head, tail = `{"amount":1,"currency":"EUR","orderId":"`, `"}`
+	return head + strings.Repeat(string(fill), n-len(head)-len(tail)) + tail
 }
 
 type client struct {
@@ -260,7 +291,7 @@ func TestPortBusy(t *testing.T) {
 	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 	err = run(context.Background(), func(k string) string {
 		return map[string]string{"PORT": port, "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"}[k]
-	}, io.Discard, io.Discard, nil)
+	}, nil, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "PORT") {
 		t.Errorf("run() on a busy port = %v; want an error that suggests PORT", err)
 	}
@@ -272,8 +303,8 @@ func TestPortBusy(t *testing.T) {
 func TestNoEngineAtTheEndpoint(t *testing.T) {
 	endpoint := "http://127.0.0.1:" + freePort(t) // closed again: nothing listens
 	err := run(context.Background(), func(k string) string {
-		return map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": endpoint}[k]
-	}, io.Discard, io.Discard, nil)
+		return map[string]string{"DYNAMODB_ENDPOINT": endpoint}[k]
+	}, listener(t), io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "DYNAMODB_ENDPOINT="+endpoint) {
 		t.Errorf("run() with nothing at DYNAMODB_ENDPOINT = %v; want an error naming DYNAMODB_ENDPOINT=%s", err, endpoint)
 	}
@@ -289,9 +320,10 @@ func TestCtrlCDuringStartUpIsQuiet(t *testing.T) {
 	defer cancel()
 	var out lockedBuffer
 	done := make(chan error, 1)
-	env := map[string]string{"PORT": freePort(t), "DYNAMODB_ENDPOINT": endpoint}
+	env := map[string]string{"DYNAMODB_ENDPOINT": endpoint}
+	ln := listener(t)
 	go func() {
-		done <- run(ctx, func(k string) string { return env[k] }, &out, &out, nil)
+		done <- run(ctx, func(k string) string { return env[k] }, ln, &out, &out, nil)
 	}()
 	select {
 	case <-reached: // start-up is waiting on DynamoDB
@@ -317,7 +349,7 @@ func TestCtrlCDuringStartUpIsQuiet(t *testing.T) {
 func TestBadSettingStopsStartUp(t *testing.T) {
 	err := run(context.Background(), func(k string) string {
 		return map[string]string{"SESSION_EXPIRY": "soon"}[k]
-	}, io.Discard, io.Discard, nil)
+	}, nil, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "SESSION_EXPIRY") {
 		t.Errorf("run() with SESSION_EXPIRY=soon = %v; want an error naming it", err)
 	}
@@ -496,20 +528,11 @@ func TestListenHosts(t *testing.T) {
 // so a user who searches the README for it finds the entry. The README's
 // endpoint is DynamoDB Local's usual http://127.0.0.1:8000.
 func TestWrongEndpointIsTheReadmes(t *testing.T) {
-	// Two free ports, both closed again: one for the server, one where
-	// nothing listens.
-	var ports [2]string
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, ports[i], _ = net.SplitHostPort(l.Addr().String())
-		l.Close()
-	}
-	endpoint := "http://127.0.0.1:" + ports[1]
-	vars := map[string]string{"PORT": ports[0], "DYNAMODB_ENDPOINT": endpoint}
-	err := run(context.Background(), func(k string) string { return vars[k] }, io.Discard, io.Discard, nil)
+	// The server on a listener of its own; the endpoint a free port, closed
+	// again: nothing listens.
+	endpoint := "http://127.0.0.1:" + freePort(t)
+	vars := map[string]string{"DYNAMODB_ENDPOINT": endpoint}
+	err := run(context.Background(), func(k string) string { return vars[k] }, listener(t), io.Discard, io.Discard, nil)
 	if err == nil {
 		t.Fatalf("run() with DYNAMODB_ENDPOINT=%s, where nothing listens = nil; want the create-table error", endpoint)
 	}
@@ -540,7 +563,7 @@ func TestPortInUseIsTheReadmes(t *testing.T) {
 	defer l.Close()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	vars := map[string]string{"PORT": port, "DYNAMODB_ENDPOINT": "http://127.0.0.1:1"}
-	err = run(context.Background(), func(k string) string { return vars[k] }, io.Discard, io.Discard, nil)
+	err = run(context.Background(), func(k string) string { return vars[k] }, nil, io.Discard, io.Discard, nil)
 	if err == nil {
 		t.Fatalf("run() on a taken port = nil; want the listen error")
 	}

@@ -30,10 +30,7 @@ import (
 // unknown path 404.
 func TestBodiesOverAWSQuotasAreAPIGatewaysOwn413(t *testing.T) {
 	const tooLarge = `{"message":"Request Entity Too Large"}`
-	json := func(n int) string {
-		const head, tail = `{"amount":1,"currency":"EUR","orderId":"`, `"}`
-		return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
-	}
+	json := func(n int) string { return paddedCreate(n, 'a') }
 	diff := apitarget.NewDiff("hcpToken")
 	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
 		tg := apitarget.Start(t, k, apitarget.Options{})

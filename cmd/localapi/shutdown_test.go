@@ -30,8 +30,11 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 	// Waits out the drain timeout: beside the other waiting tests. run()
 	// touches no signal (main does), so no process state is shared.
 	t.Parallel()
+	// A listener already open: a port chosen free and closed again could
+	// be taken by a parallel test's server or emulator before run()
+	// listened on it.
+	ln := listener(t)
 	vars := map[string]string{
-		"PORT":              freePort(t),
 		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
 		"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
 	}
@@ -40,7 +43,7 @@ func TestShutdownCutsAStalledRequest(t *testing.T) {
 	out := &lockedBuffer{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, func(k string) string { return vars[k] }, out, out, ready) }()
+	go func() { done <- run(ctx, func(k string) string { return vars[k] }, ln, out, out, ready) }()
 	var base string
 	select {
 	case base = <-ready:

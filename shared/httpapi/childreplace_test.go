@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestChildReplacementRaces: docs/design.md §4, "at most one open child at
@@ -39,13 +40,9 @@ func testChildReplacementRaces(t *testing.T, h *harness) {
 		parent := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR"})
 		var mu sync.Mutex
 		var children []string
-		var bad []string
+		var bad storetest.Failures
 		byKey := map[string]string{}
-		fail := func(format string, args ...any) {
-			mu.Lock()
-			bad = append(bad, fmt.Sprintf(format, args...))
-			mu.Unlock()
-		}
+		fail := bad.Add
 		latest := func(rng *rand.Rand) string {
 			mu.Lock()
 			defer mu.Unlock()
@@ -83,14 +80,14 @@ func testChildReplacementRaces(t *testing.T, h *harness) {
 							mu.Lock()
 							if key != "" {
 								if first, ok := byKey[key]; ok && first != res.Body.String() {
-									bad = append(bad, fmt.Sprintf("key %s answered %s, then %s", key, first, res.Body))
+									fail("key %s answered %s, then %s", key, first, res.Body)
 								}
 								byKey[key] = res.Body.String()
 							}
 							if res.Header().Get("Idempotent-Replayed") == "" {
 								children = append(children, id)
 							} else if key == "" {
-								bad = append(bad, "a create without a key was replayed")
+								fail("a create without a key was replayed")
 							}
 							mu.Unlock()
 						}
@@ -119,9 +116,7 @@ func testChildReplacementRaces(t *testing.T, h *harness) {
 			}()
 		}
 		wg.Wait()
-		for _, b := range bad {
-			t.Error(b)
-		}
+		bad.Report(t, "")
 		p, err := h.st.GetOwned(ctx, "m-1", parent)
 		if err != nil {
 			t.Fatalf("parent: %v", err)

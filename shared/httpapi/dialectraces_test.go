@@ -16,6 +16,7 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/statemap"
 	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 	"github.com/paysessions/paysessions/shared/sweep"
 )
 
@@ -113,13 +114,8 @@ func TestDialectsNeverShowAStateTheModelNeverHad(t *testing.T) {
 	sw := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now)
 	stopSweeping := sweepEvery(sw, 10*time.Millisecond)
 
-	var mu sync.Mutex
-	var bad []string
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		bad = append(bad, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
+	var bad storetest.Failures
+	fail := bad.Add
 	seen := make([][]dialectRead, readers)
 	statuses := []session.Status{session.Authorised, session.Authorised, session.Authorised, session.Settled, session.Settled, session.Settled, session.Failed, session.Canceled, session.CancelRequested, session.FraudCancellationRequested}
 	release := make(chan struct{})
@@ -179,9 +175,7 @@ func TestDialectsNeverShowAStateTheModelNeverHad(t *testing.T) {
 	close(release)
 	wg.Wait()
 	stopSweeping()
-	for _, b := range bad {
-		t.Error(b)
-	}
+	bad.Report(t, "")
 
 	final := map[string][]session.Status{}
 	for _, id := range ids {

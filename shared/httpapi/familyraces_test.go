@@ -121,13 +121,9 @@ func familyRaces(t *testing.T, lost bool) {
 	sw := sweep.New(h.st.(*store.Store), slog.New(slog.DiscardHandler), h.clock.Now)
 	stopSweeping := sweepEvery(sw, 15*time.Millisecond)
 
+	var bad storetest.Failures
+	fail := bad.Add
 	var mu sync.Mutex
-	var bad []string
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		bad = append(bad, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
 	var answers []answered
 	record := func(a answered) {
 		mu.Lock()
@@ -229,9 +225,7 @@ func familyRaces(t *testing.T, lost bool) {
 	faults.SetEvery(0)
 	sw.Run(context.Background())
 
-	for _, b := range bad {
-		t.Error(b)
-	}
+	bad.Report(t, "")
 	final := map[string]*session.Session{}
 	for _, f := range fams {
 		p, c := stored(t, h, f.parent), stored(t, h, f.child)

@@ -62,12 +62,8 @@ func TestTwentyPercentFaults(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var outcomes []outcome
-	var failures []string
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		failures = append(failures, fmt.Sprintf(format, args...))
-	}
+	var failures storetest.Failures
+	fail := failures.Add
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -125,9 +121,7 @@ func TestTwentyPercentFaults(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
-	for _, f := range failures {
-		t.Error(f)
-	}
+	failures.Report(t, "")
 	// API keys too.
 	key := h.apiKey("m-1", auth.ScopeSessionsRead)
 	id := strings.Split(key, "_")[1]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 	"github.com/paysessions/paysessions/shared/sweep"
 )
 
@@ -82,8 +83,7 @@ func TestRaces(t *testing.T) {
 		acc[i].eventIDs = map[string]int{}
 	}
 	var requests, refused atomic.Int64
-	var badMu sync.Mutex
-	var bad []string
+	var bad storetest.Failures
 	codes := map[string]bool{
 		session.ReasonInvalidTransition: true, session.ReasonSessionExpired: true,
 		session.ReasonConcurrentUpdate: true, session.ReasonHistoryFull: true,
@@ -134,9 +134,7 @@ func TestRaces(t *testing.T) {
 				case res.Code == 409 && codes[fmt.Sprint(res.json(t)["code"])]:
 					refused.Add(1)
 				default:
-					badMu.Lock()
-					bad = append(bad, fmt.Sprintf("%d %s", res.Code, res.Body))
-					badMu.Unlock()
+					bad.Add("%d %s", res.Code, res.Body)
 				}
 			}
 		}(g)
@@ -148,9 +146,7 @@ func TestRaces(t *testing.T) {
 	// One more sweep after the clock has passed every expiry.
 	sw.Run(context.Background())
 
-	for _, b := range bad {
-		t.Errorf("refusal that is not a 409 with a known code: %s", b)
-	}
+	bad.Report(t, "refusal that is not a 409 with a known code: ")
 	if d := decreases.Load(); d != 0 {
 		t.Errorf("a stored version went down %d times", d)
 	}

@@ -36,8 +36,7 @@ func TestAPIKeyRevokedWhileInUse(t *testing.T) {
 
 	var revoked atomic.Bool
 	var served, refusedAfter, servedAfter atomic.Int64
-	var badMu sync.Mutex
-	var bad []string
+	var bad storetest.Failures
 	stop := make(chan struct{})
 	var users sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -61,9 +60,7 @@ func TestAPIKeyRevokedWhileInUse(t *testing.T) {
 					refusedAfter.Add(1)
 				case res.Code == 401 || res.Code == 503:
 				default:
-					badMu.Lock()
-					bad = append(bad, res.Body.String())
-					badMu.Unlock()
+					bad.Add("%s", res.Body)
 				}
 			}
 		}()
@@ -107,9 +104,7 @@ func TestAPIKeyRevokedWhileInUse(t *testing.T) {
 	if n := servedAfter.Load(); n != 0 {
 		t.Errorf("%d requests started after the revocation answered 204 were served", n)
 	}
-	for _, b := range bad {
-		t.Errorf("a request with the key: %s", b)
-	}
+	bad.Report(t, "a request with the key: ")
 	if res := h.do("GET", "/sessions/"+sid, "", nil, "X-Api-Key", key); res.Code != 401 {
 		t.Errorf("after the storm: %d; want 401", res.Code)
 	}

@@ -110,12 +110,8 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 		clock.Set(expiresAt.Add(at))
 
 		var mu sync.Mutex
-		var bad []string
-		fail := func(format string, args ...any) {
-			mu.Lock()
-			defer mu.Unlock()
-			bad = append(bad, fmt.Sprintf(format, args...))
-		}
+		var bad storetest.Failures
+		fail := bad.Add
 		check := func(what string, err error) {
 			if err != nil && !(session.ErrorCode(err) == session.ECONFLICT && allowed[session.ErrorReason(err)]) {
 				fail("%s: %v (%s)", what, err, session.ErrorReason(err))
@@ -191,9 +187,7 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 		})
 		runAtOnce(ops)
 
-		for _, b := range bad {
-			t.Errorf("round %d (expiresAt%+v): %s", round, at, b)
-		}
+		bad.Report(t, fmt.Sprintf("round %d (expiresAt%+v): ", round, at))
 		if res.Errors != 0 || res.Found != res.Expired+res.Skipped+res.LeftToPurge+res.Deferred+res.Errors-res.QueryErrors {
 			t.Errorf("round %d: sweep %+v; want no errors and found = expired + skipped + left to purge + deferred + errors - query errors", round, res)
 		}

@@ -88,12 +88,8 @@ func TestMoneyRacesAtTheRetentionBand(t *testing.T) {
 		}
 
 		var mu sync.Mutex
-		var bad []string
-		fail := func(format string, args ...any) {
-			mu.Lock()
-			defer mu.Unlock()
-			bad = append(bad, fmt.Sprintf(format, args...))
-		}
+		var bad storetest.Failures
+		fail := bad.Add
 		var changed []*session.Session
 		answer := func(what string, st int, id string, v *session.Session, err error) {
 			switch {
@@ -139,9 +135,7 @@ func TestMoneyRacesAtTheRetentionBand(t *testing.T) {
 			})
 		}
 		runAtOnce(ops)
-		for _, b := range bad {
-			t.Errorf("round %d (retainUntil-band%+v): %s", round, d, b)
-		}
+		bad.Report(t, fmt.Sprintf("round %d (retainUntil-band%+v): ", round, d))
 
 		pf, cf := rawSession(t, db, table, p.ID), rawSession(t, db, table, c.ID)
 		checkMoneyShown(pf, cf, func(format string, args ...any) {

@@ -1,7 +1,9 @@
 // Package storetest gives tests a real DynamoDB: DynamoDB Local, started once
 // per test binary (or the one `make test` started, via DYNAMODB_ENDPOINT),
 // and a fresh table per test; and Memory, an in-memory store with the
-// store's semantics, for the tests of the handlers and the authenticator.
+// store's semantics, for the tests of the handlers and the authenticator;
+// and the tools of tests that act on a store: faults, interceptors, call
+// counts, and a collector of what racing goroutines found wrong.
 //
 // Without an engine a test binary fails loudly, with one exception: under
 // `go test -short` the tests that need DynamoDB are skipped and no engine
