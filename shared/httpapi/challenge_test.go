@@ -153,6 +153,13 @@ func testRFC6750Challenges(t *testing.T, h *harness) {
 	if got, want := res.Header().Get("WWW-Authenticate"), `Bearer realm="paysessions", error="insufficient_scope", scope="apikeys:write sessions:read sessions:write"`; got != want {
 		t.Errorf("POST /api-keys beyond the token's scopes: WWW-Authenticate %q; want %q", got, want)
 	}
+	// A token without apikeys:write is refused before its body is read:
+	// README's "`apikeys:write` alone for a token that lacks it".
+	res = h.do("POST", "/api-keys", h.token("m-1", auth.ScopeSessionsRead), map[string]any{"scopes": []string{"sessions:read", "sessions:write"}})
+	wantProblem(t, res, 403, session.ReasonInsufficientScope)
+	if got, want := res.Header().Get("WWW-Authenticate"), `Bearer realm="paysessions", error="insufficient_scope", scope="apikeys:write"`; got != want {
+		t.Errorf("POST /api-keys without apikeys:write: WWW-Authenticate %q; want %q", got, want)
+	}
 }
 
 // wantEnvelopeCode checks document 001's error envelope: data null and one

@@ -31,7 +31,9 @@ import (
 //   - member names matched exactly, case included, against dst's fields;
 //     any other member is 400 VALIDATION_FAILED naming it;
 //   - an integer field (the amount) read from an integer literal alone, and
-//     never from -0 (integerDigits): 400 VALIDATION_FAILED naming it.
+//     never from -0 (integerDigits): 400 VALIDATION_FAILED naming it; but a
+//     number that looks like a card number, whatever its spelling or range,
+//     is 400 CARD_NUMBER_REFUSED naming it, as any other number of the body.
 //
 // An empty body is accepted only when allowEmpty. Errors name the field at
 // fault, never echo a value. The decoding is github.com/go-json-experiment/json
@@ -85,6 +87,7 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 
 var (
 	errMinusZero  = errors.New("an integer written -0")
+	errCardNumber = errors.New("a number that looks like a card number")
 	errNotInteger = errors.New("not an integer within int64")
 )
 
@@ -99,6 +102,12 @@ var integerDigits = jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *int6
 		lit, err := dec.ReadValue()
 		if err != nil {
 			return err
+		}
+		// Judged first: a card number is refused as one (docs/design.md
+		// §3, "The answer is 400 `CARD_NUMBER_REFUSED`"), not as a number
+		// past the amount's range or one with a fraction.
+		if session.NumberLooksLikeCardNumber(string(lit)) {
+			return errCardNumber
 		}
 		if string(lit) == "-0" {
 			return errMinusZero
@@ -268,6 +277,9 @@ func decodeError(t reflect.Type, err error) error {
 	}
 	if field == "" {
 		return malformed("The request body has a value of the wrong type.")
+	}
+	if errors.Is(se.Err, errCardNumber) {
+		return session.CardNumberRefused(field)
 	}
 	if errors.Is(se.Err, errMinusZero) {
 		return session.Invalid(field, "%s must be written as its digits: -0 is written 0.", field)

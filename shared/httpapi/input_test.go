@@ -110,6 +110,21 @@ func testNumbersJudgedByValue(t *testing.T, h *harness) {
 			t.Errorf("event number %s: field = %v; want paymentMethodDetails.n[0]", n, p["field"])
 		}
 	}
+	// The amount is a number like any other: README's card numbers "are
+	// refused (400 `CARD_NUMBER_REFUSED`, naming the field, never echoing
+	// the value) anywhere in the input: body strings, member names and
+	// numbers at any depth, the amount". A 16- to 19-digit card number is
+	// also past the amount's range, and a spelling with a fraction or an
+	// exponent is no integer; neither refusal may come first.
+	for _, n := range []string{
+		"4222222222222", "4111111111111111", "6011111111111117", "4111111111111111.0",
+		"4.111111111111111e15", "-4111111111111111", "4111111111111111110", "4111111111111110.99999999",
+	} {
+		body := `{"amount":` + n + `,"currency":"EUR"}`
+		if p := wantProblem(t, h.do("POST", "/sessions", tok, body), http.StatusBadRequest, session.ReasonCardNumber); p["field"] != "amount" {
+			t.Errorf("amount %s: field = %v; want amount", n, p["field"])
+		}
+	}
 	// The same digits that are no card number, and ordinary numbers, pass.
 	for _, n := range []string{"4111111111111112", "4.111111111111112e15", "1.0834", "-0", "1e15", "8800"} {
 		if res := h.do("POST", "/sessions", tok, `{"amount":1,"currency":"EUR","provider":{"n":`+n+`}}`); res.Code != http.StatusCreated {

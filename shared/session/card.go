@@ -901,6 +901,12 @@ func cardError(field string) *Error {
 	}
 }
 
+// CardNumberRefused is the refusal of field for a value its caller found
+// to look like a card number (the request decoder judges an integer
+// field's literal before its type and range): 400 CARD_NUMBER_REFUSED,
+// naming the field, never echoing the value.
+func CardNumberRefused(field string) *Error { return cardError(field) }
+
 // checkText refuses s when it holds a card number (HoldsCardNumber).
 func checkText(field, s string) error {
 	if HoldsCardNumber(s) {
