@@ -126,9 +126,24 @@ type LambdaHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events
 // time to answer 503 with Retry-After.
 const answerReserve = time.Second
 
+// AnswerContext returns the context a request is served under in an
+// invocation whose context is ctx: it ends answerReserve (or half the time
+// left, if less) before ctx's deadline, so that whatever is still waiting
+// then is answered 503 with Retry-After before the invocation ends. A ctx
+// without a deadline is returned as it is. The Lambda handler applies it
+// to each invocation, and the local server of make run to the deadline it
+// gives each request (the Timeout of the function serving its route).
+func AnswerContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, d.Add(-min(answerReserve, time.Until(d)/2)))
+}
+
 // Lambda adapts routes for lambda.Start. Each request's context ends
 // answerReserve (or half its time, if less) before the invocation's
-// deadline.
+// deadline (AnswerContext).
 func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 	// The request lines carry the token metrics, by the stack's name.
 	h := httpapi.Middleware(a.Logger, lambdaRequestID, httpapi.NewRouter(routes...), httpapi.TokenMetrics(a.Config.StackName))
@@ -149,11 +164,8 @@ func (a *App) Lambda(routes ...httpapi.Route) LambdaHandler {
 				res, err = events.APIGatewayV2HTTPResponse{}, errAborted
 			}
 		}()
-		if d, ok := ctx.Deadline(); ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, d.Add(-min(answerReserve, time.Until(d)/2)))
-			defer cancel()
-		}
+		ctx, cancel := AnswerContext(ctx)
+		defer cancel()
 		if ev.RawPath == "" {
 			ev.RawPath = ev.RequestContext.HTTP.Path
 		}

@@ -173,7 +173,11 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	logged := func(h http.Handler) http.Handler {
 		return httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, h)
 	}
-	s.srv.Handler = asDelivered(routes, functions, logged, logged(httpapi.NewRouter(routes...)))
+	served, err := invocations(functions, logged(httpapi.NewRouter(routes...)))
+	if err != nil {
+		return nil, err
+	}
+	s.srv.Handler = asDelivered(routes, functions, logged, served)
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -181,6 +185,71 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	s.stopBg = stop
 	go s.sweepEvery(bg, local.SweepInterval)
 	return s, nil
+}
+
+// functionTimeouts are the Timeout template.yaml gives the function that
+// serves each route (the Globals' 10 s, the day list's 15 s): on AWS the
+// deadline of each request's Lambda invocation. A table rather than the
+// template read at start-up: the local server runs without the repository
+// (a copied bin/localapi), and make start-api's reading of the template
+// asks make which package each function builds (make -n, once a
+// function). TestRequestsHaveTheirFunctionsDeadline holds it equal to the
+// template, as make start-api reads it (samlocal.ReadTemplate).
+var functionTimeouts = map[string]time.Duration{
+	httpapi.PatternCreateSession:   10 * time.Second,
+	httpapi.PatternGetSession:      10 * time.Second,
+	httpapi.PatternPostEvent:       10 * time.Second,
+	httpapi.PatternCancelSession:   10 * time.Second,
+	httpapi.PatternV1Session:       10 * time.Second,
+	httpapi.PatternPaymentStatus:   10 * time.Second,
+	httpapi.PatternPaymentSession:  10 * time.Second,
+	httpapi.PatternCheckoutSession: 10 * time.Second,
+	httpapi.PatternSessionRecords:  15 * time.Second,
+	httpapi.PatternSessionRecord:   10 * time.Second,
+	httpapi.PatternCreateAPIKey:    10 * time.Second,
+	httpapi.PatternDeleteAPIKey:    10 * time.Second,
+}
+
+// invocations serves h each request on a path of functions' routes as the
+// function at that path serves it on AWS: within a Lambda invocation whose
+// deadline is the function's Timeout (functionTimeouts) from the request's
+// start, the request's context cut as the Lambda handler cuts it
+// (app.AnswerContext: 1 s before the deadline, half the time if less). So
+// what waits past it is answered as on AWS, 503 with Retry-After (an event
+// with an eventId refused in the band longer before expiresAt than the
+// request's time, a DynamoDB call that hangs), and the day list's budget
+// is bounded as there. By path, whatever the method: the template gives
+// each function an ANY route beside its own, so its 405s are the
+// function's too. Other paths (the development issuer's) have no deadline.
+// A route of functions with no timeout is an error: it would be served
+// with none.
+func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error) {
+	paths := http.NewServeMux()
+	timeouts := map[string]time.Duration{} // path pattern -> its function's Timeout
+	for _, rt := range functions {
+		timeout, ok := functionTimeouts[rt.Pattern]
+		if !ok {
+			return nil, fmt.Errorf("localserver: no function timeout for route %s (template.yaml's Timeout of the function that serves it)", rt.Pattern)
+		}
+		_, p, _ := strings.Cut(rt.Pattern, " ")
+		if _, seen := timeouts[p]; !seen {
+			paths.Handle(p, http.NotFoundHandler())
+		}
+		timeouts[p] = timeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, pattern := paths.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: r.URL.Path}})
+		timeout, ok := timeouts[pattern]
+		if !ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		ctx, cut := app.AnswerContext(ctx)
+		defer cut()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	}), nil
 }
 
 // Served returns the server's error if it stopped serving on its own.
