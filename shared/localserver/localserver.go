@@ -224,7 +224,6 @@ var functionTimeouts = map[string]time.Duration{
 // A route of functions with no timeout is an error: it would be served
 // with none.
 func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error) {
-	paths := http.NewServeMux()
 	timeouts := map[string]time.Duration{} // path pattern -> its function's Timeout
 	for _, rt := range functions {
 		timeout, ok := functionTimeouts[rt.Pattern]
@@ -232,14 +231,11 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 			return nil, fmt.Errorf("localserver: no function timeout for route %s (template.yaml's Timeout of the function that serves it)", rt.Pattern)
 		}
 		_, p, _ := strings.Cut(rt.Pattern, " ")
-		if _, seen := timeouts[p]; !seen {
-			paths.Handle(p, http.NotFoundHandler())
-		}
 		timeouts[p] = timeout
 	}
+	routeOf := routePaths(functions)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, pattern := paths.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: r.URL.Path}})
-		timeout, ok := timeouts[pattern]
+		timeout, ok := timeouts[routeOf(r.URL.Path)]
 		if !ok {
 			h.ServeHTTP(w, r)
 			return
@@ -367,20 +363,7 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		badRequest   = logged(httpapi.GatewayAnswer(http.StatusBadRequest, httpapi.GatewayBadRequest, nil))
 		notFound     = logged(httpapi.GatewayAnswer(http.StatusNotFound, httpapi.GatewayNotFound, httpapi.GatewayNotFoundError()))
 	)
-	// paths matches a path to its route's path, whatever the method.
-	paths := http.NewServeMux()
-	seen := map[string]bool{}
-	for _, rt := range routes {
-		_, p, _ := strings.Cut(rt.Pattern, " ")
-		if !seen[p] {
-			seen[p] = true
-			paths.Handle(p, http.NotFoundHandler())
-		}
-	}
-	routeOf := func(path string) string {
-		_, pattern := paths.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
-		return pattern
-	}
+	routeOf := routePaths(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
 			headTooLarge.ServeHTTP(w, r)
@@ -438,6 +421,24 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// routePaths returns what matches a path to the path pattern of the route
+// of routes that takes it, whatever the method ("" for none).
+func routePaths(routes []httpapi.Route) func(path string) string {
+	paths := http.NewServeMux()
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		_, p, _ := strings.Cut(rt.Pattern, " ")
+		if !seen[p] {
+			seen[p] = true
+			paths.Handle(p, http.NotFoundHandler())
+		}
+	}
+	return func(path string) string {
+		_, pattern := paths.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
+		return pattern
+	}
 }
 
 // readableBody returns the length of r's body: its Content-Length, or for
