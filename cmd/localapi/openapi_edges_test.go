@@ -28,7 +28,7 @@ import (
 // would handle a case that cannot happen, and miss that it cannot).
 
 // TestOpenAPIPaymentIDWhiteSpace: document 001's paymentId is read "in any
-// form .NET's Guid.Parse reads", "white space at either end is trimmed"
+// layout .NET's Guid.Parse reads", "white space at either end is trimmed"
 // (DotNetGuid), as .NET trims it: char.IsWhiteSpace, Unicode's White_Space.
 // The document's pattern must name those characters, not a regex dialect's
 // \s: Go's (kin-openapi's) is ASCII only without \v, and ECMA-262's (JSON

@@ -15,8 +15,8 @@ import (
 // TestDocument001PathsThroughAPIGateway: an HTTP API hands the function the
 // path decoded (rawPath and pathParameters alike), so a client's
 // %7B…%7D arrives as braces, and the api-proxy adapter builds the request
-// from rawPath. Document 001's paymentId is read in every form .NET's
-// Guid.Parse reads, through the payment-status function as AWS runs it; a
+// from rawPath. Document 001's paymentId is read in every layout .NET's
+// Guid.ToString writes, through the payment-status function as AWS runs it; a
 // request for another method (the template's ANY route beside the GET one)
 // is that function's 405 in 001's envelope, with Allow.
 func TestDocument001PathsThroughAPIGateway(t *testing.T) {

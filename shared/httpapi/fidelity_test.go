@@ -308,6 +308,49 @@ func testDocument003ExpiredChild(t *testing.T, h *harness) {
 	wantProblem(t, get(third), 410, session.ReasonSessionCanceled)
 }
 
+// TestDocument003ChildShownUntilItsRetentionEnds: README, "childSession
+// (id, checkoutSessionStatus, createdAt, expiresAt, expired) when the
+// session has a child, in any state, until the child's own retention ends
+// (a child closed early is then gone, as at its own endpoints, though its
+// parent may still be open and linked to it)". A child canceled at once is
+// shown CANCELED inside its open parent until its retainUntil, and from then
+// on neither there nor at its own endpoint (404), while the parent is open.
+func TestDocument003ChildShownUntilItsRetentionEnds(t *testing.T) {
+	eachStore(t, testDocument003ChildShownUntilItsRetentionEnds)
+}
+
+func testDocument003ChildShownUntilItsRetentionEnds(t *testing.T, h *harness) {
+	user := h.token("m-1", auth.ScopeUser)
+	parent := h.create("m-1", nil)
+	child := h.create("m-1", map[string]any{"amount": 1, "currency": "EUR", "parentSessionId": parent})
+	h.cancel("m-1", child) // retainUntil: t0 + RESULT_RETENTION (15 min); the parent lives 30
+	tests := []struct {
+		at        time.Duration
+		wantChild bool
+		wantOwn   int
+	}{
+		{time.Minute, true, 410},
+		{15*time.Minute - time.Second, true, 410},
+		{15 * time.Minute, false, 404},
+		{29 * time.Minute, false, 404},
+	}
+	for _, tt := range tests {
+		h.clock.Set(t0.Add(tt.at))
+		res := h.do("GET", "/v1/checkout-sessions/"+parent, user, nil, "X-Merchant-Id", "m-1")
+		if res.Code != 200 {
+			t.Fatalf("t0+%v: 003 of the open parent = %d %s; want 200", tt.at, res.Code, res.Body)
+		}
+		cs := res.json(t)["data"].(map[string]any)["checkoutSession"].(map[string]any)
+		got, shown := cs["childSession"].(map[string]any)
+		if shown != tt.wantChild || shown && (got["id"] != child || got["checkoutSessionStatus"] != "CANCELED") {
+			t.Errorf("t0+%v: childSession = %v; want shown %v (CANCELED)", tt.at, cs["childSession"], tt.wantChild)
+		}
+		if own := h.do("GET", "/v1/checkout-sessions/"+child, user, nil, "X-Merchant-Id", "m-1"); own.Code != tt.wantOwn {
+			t.Errorf("t0+%v: 003 of the child = %d; want %d", tt.at, own.Code, tt.wantOwn)
+		}
+	}
+}
+
 // TestDocument004DeclineReasonsAlwaysAnObject: the record shows
 // "decline_reasons": { "category": "string", "reasons": [ … ] }, and "ERROR
 // - some processing error has happened (please refer to the field
