@@ -97,7 +97,7 @@ fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 60s); needs no Dynam
 		done; \
 	done
 
-bench: ## Run the benchmark suite (several minutes; BENCHMARKS.md's first line has the last run's): prints the table and writes BENCHMARKS.md.
+bench: ## Run the benchmark suite (several minutes; BENCHMARKS.md's "Measured by" line has the last run's): prints the table and writes BENCHMARKS.md.
 	$(GO) run ./cmd/bench
 
 deploy: ## sam build && sam deploy (the first time: make deploy GUIDED=1).
