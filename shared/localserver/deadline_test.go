@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -98,5 +99,66 @@ func TestEveryFunctionRouteHasATimeout(t *testing.T) {
 	routes := []httpapi.Route{{Pattern: "GET /not-in-the-template", Handler: http.NotFoundHandler()}}
 	if _, err := invocations(routes, http.NotFoundHandler()); err == nil {
 		t.Errorf("functionRoutes(%s) = nil error; want one", routes[0].Pattern)
+	}
+}
+
+// slowBody is a request body whose last byte arrives after delay, as a
+// client on a slow link sends it; arrived is when it did.
+type slowBody struct {
+	data    *strings.Reader
+	delay   time.Duration
+	arrived time.Time
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if b.data.Len() == 0 {
+		return 0, io.EOF
+	}
+	if b.data.Len() == 1 {
+		time.Sleep(b.delay)
+		b.arrived = time.Now()
+	}
+	return b.data.Read(p[:1])
+}
+
+// TestDeadlineStartsOnceTheBodyHasArrived: API Gateway reads a request's
+// whole body before it invokes the function (asDelivered's "an HTTP API
+// buffers the whole body before it routes the request"), so on AWS the
+// invocation's time, and the request's context, start once the last byte
+// is in: a client that takes longer than the function's Timeout to send a
+// create body is answered by the function as any other. The local server's
+// deadline must start there too, not when the head arrived (a body sent
+// with a Content-Length is read by the handler, inside the deadline): a
+// create whose body took 10 s to arrive was 503 on make run, 201 on AWS.
+func TestDeadlineStartsOnceTheBodyHasArrived(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	type report struct {
+		deadline time.Time
+		ok       bool
+		body     string
+	}
+	reports := make(chan report, 1)
+	h, err := invocations(httpapi.Routes(httpapi.Deps{}), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		d, ok := r.Context().Deadline()
+		reports <- report{d, ok, string(b)}
+	}))
+	if err != nil {
+		t.Fatalf("invocations: %v", err)
+	}
+	const sent = `{"amount":1,"currency":"EUR"}`
+	body := &slowBody{data: strings.NewReader(sent), delay: delay}
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/sessions", body)
+	req.ContentLength = int64(len(sent))
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	got := <-reports
+	timeout := functionTimeouts[httpapi.PatternCreateSession]
+	want := timeout - min(time.Second, timeout/2)
+	if left := got.deadline.Sub(body.arrived); !got.ok || left < want {
+		t.Errorf("the request's deadline %v after its body's last byte (set: %v); want at least its function's Timeout less the second kept to answer: %v",
+			left.Round(time.Millisecond), got.ok, want)
+	}
+	if got.body != sent {
+		t.Errorf("the handler read %q; want %q", got.body, sent)
 	}
 }

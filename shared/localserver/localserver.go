@@ -240,6 +240,25 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 			h.ServeHTTP(w, r)
 			return
 		}
+		// API Gateway invokes the function with the whole body in hand:
+		// the invocation's time starts once its last byte is in. A body
+		// sent chunked, or over the service's limit, asDelivered has read
+		// already; one sent with a Content-Length (at most
+		// samlocal.MaxRequestBody) is read here, before the deadline is set,
+		// not by the handler within it. A failed read is left for the
+		// handler to meet, as before.
+		if r.Body != nil && r.Body != http.NoBody {
+			var buf bytes.Buffer
+			_, err := buf.ReadFrom(io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
+			var rest io.Reader = r.Body
+			if err != nil {
+				rest = failedRead{err}
+			}
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(&buf, rest), r.Body}
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		ctx, cut := app.AnswerContext(ctx)
@@ -247,6 +266,11 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		h.ServeHTTP(w, r.WithContext(ctx))
 	}), nil
 }
+
+// failedRead is a body's read that failed, met again by whoever reads on.
+type failedRead struct{ err error }
+
+func (f failedRead) Read([]byte) (int, error) { return 0, f.err }
 
 // Served returns the server's error if it stopped serving on its own.
 func (s *Server) Served() <-chan error { return s.served }
