@@ -98,7 +98,7 @@ func TestRequestsHaveTheirFunctionsDeadline(t *testing.T) {
 func TestEveryFunctionRouteHasATimeout(t *testing.T) {
 	routes := []httpapi.Route{{Pattern: "GET /not-in-the-template", Handler: http.NotFoundHandler()}}
 	if _, err := invocations(routes, http.NotFoundHandler()); err == nil {
-		t.Errorf("functionRoutes(%s) = nil error; want one", routes[0].Pattern)
+		t.Errorf("invocations(%s) = nil error; want one", routes[0].Pattern)
 	}
 }
 
