@@ -344,10 +344,11 @@ func checkString(field, v string, max int) error {
 // 65535, and none of the characters RFC 3986 never lets a URL hold raw
 // (space, " < > \ ^ ` { | }: percent-encode them), nor an invisible or
 // space character (zero-width, bidi controls, line separators, and the
-// letters and marks Unicode renders as nothing: Hangul fillers, variation
-// selectors, the combining grapheme joiner; its Default_Ignorable_Code_Point
-// characters). Letters of any script are allowed, as an IRI (RFC 3987)
-// holds them.
+// letters and marks Unicode renders as nothing: Hangul fillers, the
+// combining grapheme joiner, variation selectors that vary nothing
+// (variesPrevious); its Default_Ignorable_Code_Point characters). Letters
+// of any script are allowed, as an IRI (RFC 3987) holds them, and emoji as
+// typed.
 func checkURL(field, v string) error {
 	if v == "" {
 		return nil
@@ -355,10 +356,12 @@ func checkURL(field, v string) error {
 	if err := checkString(field, v, maxURLLen); err != nil {
 		return err
 	}
-	for _, r := range v {
-		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) || rendersAsNothing(r) {
+	prev := rune(-1)
+	for i, r := range v {
+		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) || rendersAsNothing(r) && !variesPrevious(prev, r, v[i+utf8.RuneLen(r):]) {
 			return Invalid(field, "%s must be a URL without spaces, invisible characters or any of \" < > \\ ^ ` { | } (percent-encode them).", field)
 		}
+		prev = r
 	}
 	u, err := url.Parse(v)
 	if err != nil || !u.IsAbs() || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -381,6 +384,24 @@ func checkURL(field, v string) error {
 // and a variation selector a mark, yet a reader sees neither.
 func rendersAsNothing(r rune) bool {
 	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r)
+}
+
+// variesPrevious reports a variation selector r that chooses how the
+// character before it, prev, is drawn, so that it is part of a visible
+// character, not an invisible one of its own: after a letter, number or
+// symbol beyond ASCII (an emoji's VS-16 in "merci-❤️", a Mongolian free
+// variation selector, a CJK ideograph's selector), or VS-16 in a keycap
+// (a digit, # or *, then U+FE0F and U+20E3, as "1️⃣" is written). After an
+// ASCII letter, a mark, punctuation, another selector or at the start it
+// varies nothing a reader sees, and is refused as invisible.
+func variesPrevious(prev, r rune, rest string) bool {
+	if !unicode.Is(unicode.Variation_Selector, r) {
+		return false
+	}
+	if prev >= utf8.RuneSelf && !rendersAsNothing(prev) && unicode.In(prev, unicode.L, unicode.N, unicode.S) {
+		return true
+	}
+	return r == '\ufe0f' && strings.ContainsRune("0123456789#*", prev) && strings.HasPrefix(rest, "\u20e3")
 }
 
 // absentNull turns a JSON null into an absent value.

@@ -459,6 +459,21 @@ func TestURLsAreWebAddresses(t *testing.T) {
 		{"https://shop.example/a\U000e0100b", false}, // VARIATION SELECTOR-17
 		{"https://shop.example/cafe\u0301", true},    // a visible combining accent
 		{"https://shop.example/\u1100\u1161", true},  // Hangul jamo that are letters one sees
+		// A variation selector that chooses how the character before it is
+		// drawn is part of a visible character: an emoji as typed (VS-16),
+		// a keycap, a Mongolian letter's free variation selector, a CJK
+		// ideograph's selector. After anything else it varies nothing.
+		{"https://shop.example/merci-\u2764\ufe0f", true},  // ❤️
+		{"https://i\u2764\ufe0f.ws/", true},                // an emoji domain
+		{"https://shop.example/step-1\ufe0f\u20e3", true},  // keycap 1️⃣
+		{"https://shop.example/\u1828\u180b", true},        // Mongolian NA with FVS1
+		{"https://shop.example/\u845b\U000e0100", true},    // 葛 with an ideographic selector
+		{"https://shop.example/1\ufe0f", false},            // a digit's VS-16 without the keycap
+		{"https://shop.example/\ufe0f", false},             // after a slash
+		{"https://shop.example/\u2764\ufe0f\ufe0f", false}, // a second selector
+		{"https://shop.example/e\u0301\ufe0f", false},      // after a mark
+		{"https://shop.example/\u3164\ufe0f", false},       // after a Hangul filler
+		{"\ufe0fhttps://shop.example/", false},             // at the start
 		{"javascript:alert(1)", false},
 		{"https:shop.example", false},
 		{"//shop.example/back", false},
