@@ -388,20 +388,30 @@ func rendersAsNothing(r rune) bool {
 
 // variesPrevious reports a variation selector r that chooses how the
 // character before it, prev, is drawn, so that it is part of a visible
-// character, not an invisible one of its own: after a letter, number or
-// symbol beyond ASCII (an emoji's VS-16 in "merci-❤️", a Mongolian free
-// variation selector, a CJK ideograph's selector), or VS-16 in a keycap
-// (a digit, # or *, then U+FE0F and U+20E3, as "1️⃣" is written). After an
-// ASCII letter, a mark, punctuation, another selector or at the start it
-// varies nothing a reader sees, and is refused as invisible.
+// character, not an invisible one of its own, by the kinds of sequence
+// Unicode defines: a presentation or standardized-variant selector
+// (U+FE00..FE0F) after a symbol beyond ASCII or a letterlike symbol (an
+// emoji's VS-16 in "merci-❤️" or "ℹ️", a math symbol's variant), after a
+// CJK ideograph or a Myanmar letter; VS-16 in a keycap (a digit, # or *,
+// then U+FE0F and U+20E3, as "1️⃣" is written); an ideographic variation
+// selector (U+E0100..E01EF) after a CJK ideograph; a Mongolian free
+// variation selector after a Mongolian letter. After anything else (a
+// Latin or Cyrillic letter, a mark, punctuation, another selector, the
+// start) it varies nothing a reader sees, and is refused as invisible.
 func variesPrevious(prev, r rune, rest string) bool {
-	if !unicode.Is(unicode.Variation_Selector, r) {
-		return false
+	switch {
+	case r >= '\ufe00' && r <= '\ufe0f':
+		if prev >= utf8.RuneSelf && unicode.Is(unicode.S, prev) || prev >= '\u2100' && prev <= '\u214f' ||
+			unicode.In(prev, unicode.Han, unicode.Myanmar) {
+			return true
+		}
+		return r == '\ufe0f' && strings.ContainsRune("0123456789#*", prev) && strings.HasPrefix(rest, "\u20e3")
+	case r >= '\U000e0100' && r <= '\U000e01ef':
+		return unicode.Is(unicode.Han, prev)
+	case r >= '\u180b' && r <= '\u180f':
+		return unicode.Is(unicode.Mongolian, prev) && unicode.IsLetter(prev)
 	}
-	if prev >= utf8.RuneSelf && !rendersAsNothing(prev) && unicode.In(prev, unicode.L, unicode.N, unicode.S) {
-		return true
-	}
-	return r == '\ufe0f' && strings.ContainsRune("0123456789#*", prev) && strings.HasPrefix(rest, "\u20e3")
+	return false
 }
 
 // absentNull turns a JSON null into an absent value.

@@ -474,6 +474,11 @@ func TestURLsAreWebAddresses(t *testing.T) {
 		{"https://shop.example/e\u0301\ufe0f", false},      // after a mark
 		{"https://shop.example/\u3164\ufe0f", false},       // after a Hangul filler
 		{"\ufe0fhttps://shop.example/", false},             // at the start
+		{"https://shop.example/info-\u2139\ufe0f", true},   // ℹ️, a letterlike symbol
+		{"https://shop.example/caf\u00e9\ufe0f", false},    // after a Latin letter
+		{"https://shop.example/\u0430\ufe0f", false},       // after a Cyrillic letter
+		{"https://shop.example/\u2764\U000e0100", false},   // an ideographic selector after a symbol
+		{"https://shop.example/a\u180b", false},            // a Mongolian selector after a Latin letter
 		{"javascript:alert(1)", false},
 		{"https:shop.example", false},
 		{"//shop.example/back", false},
