@@ -247,17 +247,8 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		// samlocal.MaxRequestBody) is read here, before the deadline is set,
 		// not by the handler within it. A failed read is left for the
 		// handler to meet, as before.
-		if r.Body != nil && r.Body != http.NoBody {
-			var buf bytes.Buffer
-			_, err := buf.ReadFrom(io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
-			var rest io.Reader = r.Body
-			if err != nil {
-				rest = failedRead{err}
-			}
-			r.Body = struct {
-				io.Reader
-				io.Closer
-			}{io.MultiReader(&buf, rest), r.Body}
+		if _, read := r.Body.(inHand); !read && r.Body != nil && r.Body != http.NoBody {
+			r.Body = readWhole(r)
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
@@ -265,6 +256,40 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		defer cut()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	}), nil
+}
+
+// inHand is a request body read whole (by asDelivered's checks or by
+// invocations), which need not be read again.
+type inHand struct{ *bytes.Reader }
+
+func (inHand) Close() error { return nil }
+
+// readWhole reads r's body, at most one byte past samlocal.MaxRequestBody
+// (asDelivered refuses more), into a buffer of its Content-Length when it
+// has one: what the handler then reads, the bytes read and, when the read
+// failed, its error after them, as the handler would have met it.
+func readWhole(r *http.Request) io.ReadCloser {
+	var (
+		got []byte
+		err error
+	)
+	if n := r.ContentLength; n >= 0 && n <= samlocal.MaxRequestBody {
+		got = make([]byte, n)
+		var k int
+		k, err = io.ReadFull(r.Body, got)
+		got = got[:k]
+	} else {
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
+		got = buf.Bytes()
+	}
+	if err != nil {
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(got), failedRead{err}), r.Body}
+	}
+	return inHand{bytes.NewReader(got)}
 }
 
 // failedRead is a body's read that failed, met again by whoever reads on.
@@ -425,7 +450,7 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 						return
 					}
 				}
-				r.Body = io.NopCloser(bytes.NewReader(body))
+				r.Body = inHand{bytes.NewReader(body)}
 				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
 					tooLarge.ServeHTTP(w, r)
 					return
@@ -484,10 +509,14 @@ func readableBody(r *http.Request) (int64, []byte, bool) {
 		return n, nil, false
 	}
 	whole := buf.Bytes()
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(&buf, r.Body), r.Body}
+	if n <= samlocal.MaxRequestBody {
+		r.Body = inHand{bytes.NewReader(whole)} // the whole body: its end was read
+	} else {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(&buf, r.Body), r.Body}
+	}
 	return n, whole, true
 }
 

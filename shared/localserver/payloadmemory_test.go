@@ -13,7 +13,8 @@ import (
 
 // TestQuotaChecksAllocateLittleMoreThanTheBody holds what asDelivered
 // allocates to judge a large body against Lambda's quota on a function's
-// route (samlocal.EventSize): the body itself, once (when it comes
+// route (samlocal.EventSize), and invocations to have the body in hand
+// before the deadline starts: the body itself, once (when it comes
 // chunked, its buffer's growth from 512 bytes to the length it turns out
 // to have too: about 3.2 times the body, 6.4 under the race detector,
 // where it was 9.4 and 15.9), not the event of it. A
@@ -24,7 +25,14 @@ import (
 func TestQuotaChecksAllocateLittleMoreThanTheBody(t *testing.T) {
 	routes := httpapi.Routes(httpapi.Deps{})
 	read := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) })
-	h := asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, read)
+	// The whole chain a request meets before its handler: the gateway's
+	// checks, then the invocation's deadline, which has the body in hand
+	// before it starts (invocations).
+	served, err := invocations(routes, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served)
 	tests := []struct {
 		name, contentType, fill string
 		n                       int
@@ -36,6 +44,7 @@ func TestQuotaChecksAllocateLittleMoreThanTheBody(t *testing.T) {
 		{"6.2 MB of text", "application/json", "a", 6_200_000, false, http.StatusOK, 1.25},
 		{"4.7 MB in base64", "", "a", 4_700_000, false, http.StatusOK, 1.25},
 		{"1 MB of '<', escaped", "application/json", "<", 1_000_000, false, http.StatusOK, 1.25},
+		{"60 KB of text, under the service's limit", "application/json", "a", 60_000, false, http.StatusOK, 1.25},
 		{"10 MiB of text, chunked, refused", "application/json", "a", 10 << 20, true, http.StatusRequestEntityTooLarge, 8},
 	}
 	for _, tt := range tests {
