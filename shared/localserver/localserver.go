@@ -241,15 +241,10 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 			return
 		}
 		// API Gateway invokes the function with the whole body in hand:
-		// the invocation's time starts once its last byte is in. A body
-		// sent chunked, or over the service's limit, asDelivered has read
-		// already; one sent with a Content-Length (at most
-		// samlocal.MaxRequestBody) is read here, before the deadline is set,
-		// not by the handler within it. A failed read is left for the
-		// handler to meet, as before.
-		if _, read := r.Body.(inHand); !read && r.Body != nil && r.Body != http.NoBody {
-			r.Body = readWhole(r)
-		}
+		// the invocation's time starts once its last byte is in.
+		// asDelivered, which h is served behind, has read it whole
+		// (readableBody), before the deadline is set, not the handler
+		// within it.
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		ctx, cut := app.AnswerContext(ctx)
@@ -258,44 +253,11 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 	}), nil
 }
 
-// inHand is a request body read whole (by asDelivered's checks or by
-// invocations), which need not be read again.
+// inHand is a request body read whole by asDelivered's checks
+// (readableBody), which the handler reads from memory.
 type inHand struct{ *bytes.Reader }
 
 func (inHand) Close() error { return nil }
-
-// readWhole reads r's body, at most one byte past samlocal.MaxRequestBody
-// (asDelivered refuses more), into a buffer of its Content-Length when it
-// has one: what the handler then reads, the bytes read and, when the read
-// failed, its error after them, as the handler would have met it.
-func readWhole(r *http.Request) io.ReadCloser {
-	var (
-		got []byte
-		err error
-	)
-	if n := r.ContentLength; n >= 0 && n <= samlocal.MaxRequestBody {
-		got = make([]byte, n)
-		var k int
-		k, err = io.ReadFull(r.Body, got)
-		got = got[:k]
-	} else {
-		var buf bytes.Buffer
-		_, err = buf.ReadFrom(io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
-		got = buf.Bytes()
-	}
-	if err != nil {
-		return struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(got), failedRead{err}), r.Body}
-	}
-	return inHand{bytes.NewReader(got)}
-}
-
-// failedRead is a body's read that failed, met again by whoever reads on.
-type failedRead struct{ err error }
-
-func (f failedRead) Read([]byte) (int, error) { return 0, f.err }
 
 // Served returns the server's error if it stopped serving on its own.
 func (s *Server) Served() <-chan error { return s.served }
@@ -382,11 +344,13 @@ func (s *Server) Close() error {
 //     route alone: where the two decodings differ (a client's %25xx) and
 //     do not match the same route (a %252F, a %2573 in a literal
 //     segment), it is a 404 in API Gateway's shape, as on AWS;
-//   - a body sent chunked read first, before the path is routed, up to
-//     one byte past HTTP APIs' payload quota (readableBody): one whose
-//     framing is broken is API Gateway's own 400, which no function sees,
+//   - the body read whole first, before the path is routed (one sent
+//     chunked up to one byte past HTTP APIs' payload quota: readableBody):
+//     one that cannot be read (broken framing, fewer bytes than its
+//     Content-Length) is API Gateway's own 400, which no function sees,
 //     whatever the route, method or credentials, as an HTTP API buffers the
-//     whole body before it routes the request (make start-api reads it so);
+//     whole body before it routes the request (make start-api reads it so),
+//     and the function's deadline starts once it is in (invocations);
 //   - a body over that quota (samlocal.MaxRequestBody, 10 MB) is API
 //     Gateway's own 413 (samlocal.GatewayTooLarge), on every path and
 //     method; and so is one over httpapi.MaxBodyBytes on a path one of
@@ -441,16 +405,6 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		// JSON at most sextuples a byte): smaller ones are not read here.
 		if n > httpapi.MaxBodyBytes {
 			if key, params, found := functionRoute(functions, r.Method, routed); found {
-				if body == nil {
-					// Read once, into the body's length (io.ReadAll would
-					// grow its buffer to about twice that).
-					body = make([]byte, n)
-					if _, err := io.ReadFull(r.Body, body); err != nil {
-						badRequest.ServeHTTP(w, r)
-						return
-					}
-				}
-				r.Body = inHand{bytes.NewReader(body)}
 				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
 					tooLarge.ServeHTTP(w, r)
 					return
@@ -490,18 +444,28 @@ func routePaths(routes []httpapi.Route) func(path string) string {
 	}
 }
 
-// readableBody returns the length of r's body: its Content-Length, or for
-// a body of unknown length (sent chunked; a body with a Content-Length
-// cannot be framed wrongly) what it reads of it, up to one byte past
-// HTTP APIs' payload quota (samlocal.MaxRequestBody), which it puts back
-// in front of the rest and returns too when that is the whole body. It
-// reports false when that read fails (a chunk size that is not
+// readableBody reads r's body whole and returns its length and bytes,
+// which r's handler then reads from memory (inHand): one with a
+// Content-Length (at most HTTP APIs' payload quota, samlocal.MaxRequestBody:
+// asDelivered refuses more unread) into a buffer of that length (io.ReadAll
+// would grow its buffer to about twice that), one of unknown length (sent
+// chunked) up to one byte past the quota, which it puts back in front of
+// the rest when the body is longer. It reports false when that read fails
+// (a body that ends before its Content-Length, a chunk size that is not
 // hexadecimal, a chunk longer than its size): API Gateway reads a
 // request's whole body before it routes it, and answers one it cannot read
-// itself (make start-api reads it so).
+// itself (make start-api reads it so), so no function meets the failure.
 func readableBody(r *http.Request) (int64, []byte, bool) {
-	if r.ContentLength >= 0 || r.Body == nil || r.Body == http.NoBody {
-		return max(r.ContentLength, 0), nil, true
+	if r.Body == nil || r.Body == http.NoBody {
+		return 0, nil, true
+	}
+	if r.ContentLength >= 0 {
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return r.ContentLength, nil, false
+		}
+		r.Body = inHand{bytes.NewReader(body)}
+		return r.ContentLength, body, true
 	}
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))

@@ -13,8 +13,8 @@ import (
 
 // TestQuotaChecksAllocateLittleMoreThanTheBody holds what asDelivered
 // allocates to judge a large body against Lambda's quota on a function's
-// route (samlocal.EventSize), and invocations to have the body in hand
-// before the deadline starts: the body itself, once (when it comes
+// route (samlocal.EventSize) and to have the body in hand before the
+// function's deadline starts (invocations): the body itself, once (when it comes
 // chunked, its buffer's growth from 512 bytes to the length it turns out
 // to have too: about 3.2 times the body, 6.4 under the race detector,
 // where it was 9.4 and 15.9), not the event of it. A
@@ -26,8 +26,8 @@ func TestQuotaChecksAllocateLittleMoreThanTheBody(t *testing.T) {
 	routes := httpapi.Routes(httpapi.Deps{})
 	read := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) })
 	// The whole chain a request meets before its handler: the gateway's
-	// checks, then the invocation's deadline, which has the body in hand
-	// before it starts (invocations).
+	// checks, which read the body whole, then the invocation's deadline
+	// (invocations).
 	served, err := invocations(routes, read)
 	if err != nil {
 		t.Fatal(err)

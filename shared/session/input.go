@@ -391,8 +391,10 @@ func rendersAsNothing(r rune) bool {
 // character, not an invisible one of its own, by the kinds of sequence
 // Unicode defines: a presentation or standardized-variant selector
 // (U+FE00..FE0F) after a symbol beyond ASCII or a letterlike symbol (an
-// emoji's VS-16 in "merci-❤️" or "ℹ️", a math symbol's variant), after a
-// CJK ideograph or a Myanmar letter; VS-16 in a keycap (a digit, # or *,
+// emoji's VS-16 in "merci-❤️" or "ℹ️", a math symbol's variant), after the
+// four punctuation marks emoji-variation-sequences.txt gives an emoji
+// style (‼ ⁉ 〰 〽: "〰️" as typed), after a CJK ideograph or a Myanmar
+// letter; VS-16 in a keycap (a digit, # or *,
 // then U+FE0F and U+20E3, as "1️⃣" is written); an ideographic variation
 // selector (U+E0100..E01EF) after a CJK ideograph; a Mongolian free
 // variation selector after a Mongolian letter. After anything else (a
@@ -402,7 +404,7 @@ func variesPrevious(prev, r rune, rest string) bool {
 	switch {
 	case r >= '\ufe00' && r <= '\ufe0f':
 		if prev >= utf8.RuneSelf && unicode.Is(unicode.S, prev) || prev >= '\u2100' && prev <= '\u214f' ||
-			unicode.In(prev, unicode.Han, unicode.Myanmar) {
+			strings.ContainsRune("\u203c\u2049\u3030\u303d", prev) || unicode.In(prev, unicode.Han, unicode.Myanmar) {
 			return true
 		}
 		return r == '\ufe0f' && strings.ContainsRune("0123456789#*", prev) && strings.HasPrefix(rest, "\u20e3")

@@ -479,6 +479,22 @@ func TestURLsAreWebAddresses(t *testing.T) {
 		{"https://shop.example/\u0430\ufe0f", false},       // after a Cyrillic letter
 		{"https://shop.example/\u2764\U000e0100", false},   // an ideographic selector after a symbol
 		{"https://shop.example/a\u180b", false},            // a Mongolian selector after a Latin letter
+		// Every emoji of emoji-variation-sequences.txt as typed: most bases
+		// are symbols (So, Sm), ℹ is a letterlike symbol, and four are
+		// punctuation (‼ ⁉ Po, 〰 Pd, 〽 Po). Punctuation without a
+		// variation sequence still takes none.
+		{"https://shop.example/\u2122\ufe0f-\u00a9\ufe0f-\u00ae\ufe0f", true},   // ™️ ©️ ®️
+		{"https://shop.example/\u2194\ufe0f\u25b6\ufe0f\u2934\ufe0f", true},     // ↔️ ▶️ ⤴️
+		{"https://shop.example/\u3297\ufe0f\u24c2\ufe0f\U0001f170\ufe0f", true}, // ㊗️ Ⓜ️ 🅰️
+		{"https://shop.example/#\ufe0f\u20e3*\ufe0f\u20e30\ufe0f\u20e3", true},  // #️⃣ *️⃣ 0️⃣
+		{"https://shop.example/\u2764\ufe0e", true},                             // ❤︎, text style
+		{"https://shop.example/wow\u203c\ufe0f", true},                          // ‼️
+		{"https://shop.example/what\u2049\ufe0f", true},                         // ⁉️
+		{"https://shop.example/\u3030\ufe0f", true},                             // 〰️
+		{"https://shop.example/\u303d\ufe0f", true},                             // 〽️
+		{"https://shop.example/\u3002\ufe0f", false},                            // 。 has no variation sequence
+		{"https://shop.example/\u2014\ufe0f", false},                            // — has none
+		{"https://shop.example/!\ufe0f", false},                                 // nor has !
 		{"javascript:alert(1)", false},
 		{"https:shop.example", false},
 		{"//shop.example/back", false},
