@@ -346,7 +346,8 @@ func checkString(field, v string, max int) error {
 // space character (zero-width, bidi controls, line separators, and the
 // letters and marks Unicode renders as nothing: Hangul fillers, the
 // combining grapheme joiner, variation selectors that vary nothing
-// (variesPrevious); its Default_Ignorable_Code_Point characters). Letters
+// (variesPrevious); its Default_Ignorable_Code_Point characters; and the
+// blanks, such as the braille blank: blankGlyphs). Letters
 // of any script are allowed, as an IRI (RFC 3987) holds them, and emoji as
 // typed.
 func checkURL(field, v string) error {
@@ -381,10 +382,19 @@ func checkURL(field, v string) error {
 // rendersAsNothing reports a graphic character Unicode gives no visible
 // form (Default_Ignorable_Code_Point; its format characters are not
 // graphic, so checkURL refuses them already): a Hangul filler is a letter
-// and a variation selector a mark, yet a reader sees neither.
+// and a variation selector a mark, yet a reader sees neither. So are the
+// graphic characters whose only form is a blank, as their names say
+// (blankGlyphs): a reader sees nothing where one stands.
 func rendersAsNothing(r rune) bool {
-	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r)
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		strings.ContainsRune(blankGlyphs, r)
 }
+
+// blankGlyphs are graphic characters outside Default_Ignorable_Code_Point
+// drawn as nothing: U+2800 BRAILLE PATTERN BLANK (the usual "invisible"
+// user name or link text), U+1D159 MUSICAL SYMBOL NULL NOTEHEAD and
+// U+16FE4 KHITAN SMALL SCRIPT FILLER.
+const blankGlyphs = "\u2800\U0001d159\U00016fe4"
 
 // variesPrevious reports a variation selector r that chooses how the
 // character before it, prev, is drawn, so that it is part of a visible

@@ -457,6 +457,17 @@ func TestURLsAreWebAddresses(t *testing.T) {
 		{"https://shop.example/a\u180bb", false},     // MONGOLIAN FREE VARIATION SELECTOR ONE
 		{"https://shop.example/a\ufe0fb", false},     // VARIATION SELECTOR-16
 		{"https://shop.example/a\U000e0100b", false}, // VARIATION SELECTOR-17
+		// Graphic characters whose only form is a blank, by their Unicode
+		// names: docs/design.md §3, URLs hold "no raw space, invisible
+		// character". They are not Default_Ignorable_Code_Point, yet a
+		// reader sees nothing where they stand (the braille blank is the
+		// usual "invisible" user name or link text).
+		{"https://shop.example/a\u2800b", false},     // BRAILLE PATTERN BLANK
+		{"https://shop\u2800.example/", false},       // in the host
+		{"https://shop.example/a\U0001d159b", false}, // MUSICAL SYMBOL NULL NOTEHEAD
+		{"https://shop.example/a\U00016fe4b", false}, // KHITAN SMALL SCRIPT FILLER
+		{"https://shop.example/\u2801", true},        // a braille letter one sees
+		{"https://shop.example/\U0001d158", true},    // MUSICAL SYMBOL NOTEHEAD BLACK
 		{"https://shop.example/cafe\u0301", true},    // a visible combining accent
 		{"https://shop.example/\u1100\u1161", true},  // Hangul jamo that are letters one sees
 		// A variation selector that chooses how the character before it is
