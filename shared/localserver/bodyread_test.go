@@ -6,8 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
 // TestABodyThatCannotBeReadIsTheGatewaysAnswer: API Gateway reads a
@@ -21,18 +19,13 @@ import (
 // AWS client can get; only a body over the service's limit, or one sent
 // chunked, was read first.
 func TestABodyThatCannotBeReadIsTheGatewaysAnswer(t *testing.T) {
-	routes := httpapi.Routes(httpapi.Deps{})
 	reached := false
-	served, err := invocations(routes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := servedAsOnMakeRun(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reached = true
 		if _, err := io.ReadAll(r.Body); err != nil {
 			w.WriteHeader(http.StatusUnprocessableEntity) // the function met the failed read
 		}
 	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served)
 	const part = `{"amount":`
 	// Go's server reads a body that ends before its Content-Length so.
 	cut := func() io.Reader { return io.MultiReader(strings.NewReader(part), failedRead{io.ErrUnexpectedEOF}) }

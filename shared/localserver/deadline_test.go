@@ -138,17 +138,12 @@ func TestDeadlineStartsOnceTheBodyHasArrived(t *testing.T) {
 		body     string
 	}
 	reports := make(chan report, 1)
-	routes := httpapi.Routes(httpapi.Deps{})
-	served, err := invocations(routes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The chain make run serves: the gateway's checks read the body.
+	h := servedAsOnMakeRun(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		d, ok := r.Context().Deadline()
 		reports <- report{d, ok, string(b)}
 	}))
-	if err != nil {
-		t.Fatalf("invocations: %v", err)
-	}
-	// The chain make run serves: the gateway's checks read the body.
-	h := asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served)
 	const sent = `{"amount":1,"currency":"EUR"}`
 	body := &slowBody{data: strings.NewReader(sent), delay: delay}
 	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/sessions", body)
@@ -164,4 +159,17 @@ func TestDeadlineStartsOnceTheBodyHasArrived(t *testing.T) {
 	if got.body != sent {
 		t.Errorf("the handler read %q; want %q", got.body, sent)
 	}
+}
+
+// servedAsOnMakeRun is h as make run's server serves it on the service's
+// routes: behind the gateway's checks (asDelivered), which read the body
+// whole, then within the invocation's deadline (invocations).
+func servedAsOnMakeRun(t *testing.T, h http.Handler) http.Handler {
+	t.Helper()
+	routes := httpapi.Routes(httpapi.Deps{})
+	served, err := invocations(routes, h)
+	if err != nil {
+		t.Fatalf("invocations: %v", err)
+	}
+	return asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served)
 }

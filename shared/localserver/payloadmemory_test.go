@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
 // TestQuotaChecksAllocateLittleMoreThanTheBody holds what asDelivered
@@ -23,16 +21,9 @@ import (
 // copied, base64-encoded or escaped into a whole event): a 10 MB body
 // 65 MB, a 1 MB body of '<' (Go's JSON writes \u003c) 48 MB.
 func TestQuotaChecksAllocateLittleMoreThanTheBody(t *testing.T) {
-	routes := httpapi.Routes(httpapi.Deps{})
-	read := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) })
 	// The whole chain a request meets before its handler: the gateway's
-	// checks, which read the body whole, then the invocation's deadline
-	// (invocations).
-	served, err := invocations(routes, read)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served)
+	// checks, which read the body whole, then the invocation's deadline.
+	h := servedAsOnMakeRun(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
 	tests := []struct {
 		name, contentType, fill string
 		n                       int
