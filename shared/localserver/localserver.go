@@ -365,10 +365,11 @@ func (s *Server) Close() error {
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
 //     stays unknown (405 with Allow).
 //
-// Each answer given in API Gateway's stead (the 431, the 400s, the 404) is
-// served through logged (the middleware h is wrapped in), so the request
-// has its one log line as every other does (httpapi.GatewayAnswer): the
-// method and path as sent, no route, nothing of its headers.
+// Each answer given in API Gateway's stead (the 431, the 413, the 400s,
+// the 404) is served through logged (the middleware h is wrapped in), so
+// the request has its one log line as every other does
+// (httpapi.GatewayAnswer): the method and path as sent, no route, nothing
+// of its headers.
 func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
@@ -402,7 +403,7 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		}
 		// An event's size can reach Lambda's quota only with a body over
 		// the service's own limit (the head is at most 10240 bytes, and
-		// JSON at most sextuples a byte): smaller ones are not read here.
+		// JSON at most sextuples a byte): smaller ones are not sized.
 		if n > httpapi.MaxBodyBytes {
 			if key, params, found := functionRoute(functions, r.Method, routed); found {
 				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
