@@ -245,7 +245,11 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		// asDelivered, which h is served behind, has read it whole
 		// (readableBody), before the deadline is set, not the handler
 		// within it.
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		// Its deadline alone ends it: a synchronous Lambda invocation is
+		// not stopped when its caller goes away, so a client's hang-up or
+		// half-close (which Go's server takes for one, ending r's context)
+		// does not cancel the function's work part-way (a create's write).
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 		defer cancel()
 		ctx, cut := app.AnswerContext(ctx)
 		defer cut()
