@@ -33,3 +33,7 @@ func PrivateKeyReason(raw any) string { return privateKeyReason(raw) }
 // SecretKeyReason is the reason a JWKS key's skip line gives for a
 // published symmetric key.
 const SecretKeyReason = secretKeyReason
+
+// PrivateEntryReason is the reason a JWKS key's skip line gives for a
+// published private key of key type kty whose entry does not parse.
+func PrivateEntryReason(kty string) string { return privateEntryReason(kty) }

@@ -833,10 +833,16 @@ func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
 // not.
 func usableKey(k jwk.Key) (verifyKey, string) {
 	if uk, ok := k.(jwk.UnsupportedKey); ok {
+		if why := secretEntryReason(k); why != "" {
+			return verifyKey{}, why
+		}
 		return verifyKey{}, "unparseable: " + uk.Reason().Error()
 	}
 	var raw any
 	if err := jwk.Export(k, &raw); err != nil {
+		if why := secretEntryReason(k); why != "" {
+			return verifyKey{}, why
+		}
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
 	if _, private := raw.(interface{ Public() crypto.PublicKey }); private {
@@ -900,6 +906,50 @@ const secretKeyReason = "a symmetric key: the identity provider published a shar
 // agreement).
 func privateKeyReason(raw any) string {
 	return fmt.Sprintf("a private key (%T): the identity provider published its private half", raw)
+}
+
+// privateMembers are the JWK members that hold a private key's secret
+// (RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2: "d" of EC, RSA and OKP keys,
+// and RSA's other private members).
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth"}
+
+// secretEntryReason is why k, an entry jwx could not parse or export, is
+// skipped when it holds a secret all the same: a symmetric key (kty "oct",
+// or a "k" member) or a private key (privateMembers), else "". Such an
+// entry is the identity provider's incident however the rest of it reads
+// (an RSA private key of n, e and d alone, which RFC 7518 §6.3.2 allows
+// and jwx cannot export; an x5c that does not parse; a d of the wrong
+// size), and its skip line says so, as for a key that parses, instead of
+// jwx's reason, which hid it. jwx keeps such an entry's own JSON (an
+// UnsupportedKey) or its members (a key it parsed), so its member names
+// are read there.
+func secretEntryReason(k jwk.Key) string {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return ""
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return ""
+	}
+	var kty string
+	_ = json.Unmarshal(members["kty"], &kty)
+	if _, ok := members["k"]; ok || kty == "oct" {
+		return secretKeyReason
+	}
+	for _, m := range privateMembers {
+		if _, ok := members[m]; ok {
+			return privateEntryReason(kty)
+		}
+	}
+	return ""
+}
+
+// privateEntryReason is the reason a published private key of key type
+// kty is skipped when its entry does not parse or export (privateMembers):
+// no key of Go's to name its type by, a private key all the same.
+func privateEntryReason(kty string) string {
+	return fmt.Sprintf("a private key (kty %q, its entry unusable as well): the identity provider published its private half", kty)
 }
 
 // x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when
