@@ -35,5 +35,6 @@ func PrivateKeyReason(raw any) string { return privateKeyReason(raw) }
 const SecretKeyReason = secretKeyReason
 
 // PrivateEntryReason is the reason a JWKS key's skip line gives for a
-// published private key of key type kty whose entry does not parse.
+// published private key of key type kty that jwx did not make a private
+// key of (its entry does not parse, or lacks d).
 func PrivateEntryReason(kty string) string { return privateEntryReason(kty) }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -533,5 +534,76 @@ func TestPublishedSecretThatDoesNotParseIsLoggedAsOne(t *testing.T) {
 				t.Errorf("reason logged: got %q; want %q", reason, c.want)
 			}
 		})
+	}
+}
+
+// TestPublishedPrivatePartsOfAPublicKeyAreRefused: an RSA entry without
+// "d" parses as a public key, but if it publishes any other private member
+// (RFC 7518 §6.3.2: p, q, dp, dq, qi, oth) its private key is anyone's: p
+// and q give d at once, and dp (d mod p-1) factors n. Such a key verified
+// tokens anyone could sign; it must be skipped as a published private key
+// (README, Auth: "a private key (`d` published: anyone who fetched the set
+// holds the key's private half"), so a token signed with the key rebuilt
+// from the set is 401 beside a good key, and 503 alone. (qi alone may not
+// give the key away, but RFC 7518 §6.3.2 allows it only beside d: an
+// entry holding it is a private key's, and is refused all the same.)
+func TestPublishedPrivatePartsOfAPublicKeyAreRefused(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	key := privateKey(t, jwa.RS256()).(*rsa.PrivateKey)
+	priv, err := jwk.Import(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full map[string]any
+	b, _ := json.Marshal(priv)
+	if err := json.Unmarshal(b, &full); err != nil {
+		t.Fatal(err)
+	}
+	// What anyone who fetched the set rebuilds from n, e, p and q alone.
+	rebuilt := &rsa.PrivateKey{PublicKey: key.PublicKey, Primes: key.Primes}
+	phi := new(big.Int).Mul(new(big.Int).Sub(key.Primes[0], big.NewInt(1)), new(big.Int).Sub(key.Primes[1], big.NewInt(1)))
+	rebuilt.D = new(big.Int).ModInverse(big.NewInt(int64(key.E)), phi)
+	rebuilt.Precompute()
+	hdr := jws.NewHeaders()
+	_ = hdr.Set(jws.KeyIDKey, "leaked")
+	claims, _ := json.Marshal(map[string]any{"iss": issuer, "aud": audience, "sub": "anyone", "merchant_id": "m-1",
+		"scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()})
+	forged, err := jws.Sign(claims, jws.WithKey(jwa.RS256(), rebuilt, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, published := range [][]string{{"p", "q"}, {"p", "q", "dp", "dq", "qi"}, {"dp"}, {"qi"}} {
+		entry := map[string]any{"kty": "RSA", "kid": "leaked", "alg": "RS256", "use": "sig", "n": full["n"], "e": full["e"]}
+		for _, m := range published {
+			entry[m] = full[m]
+		}
+		e, _ := json.Marshal(entry)
+		for _, c := range []struct {
+			name string
+			doc  []byte
+			want session.Code
+		}{
+			{"beside a good key", withKeys(t, good, string(e)), session.EUNAUTHORIZED},
+			{"alone", []byte(`{"keys":[` + string(e) + `]}`), session.EUNAVAILABLE},
+		} {
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, c.doc)
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), string(forged))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("%v published, %s: Verify(token signed with the key rebuilt from the set) code = %q (%v); want %q", published, c.name, got, err, c.want)
+			}
+			var reason string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var l struct{ Kid, Reason string }
+				if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
+					reason = l.Reason
+				}
+			}
+			if want := auth.PrivateEntryReason("RSA"); reason != want {
+				t.Errorf("%v published, %s: reason logged: got %q; want %q", published, c.name, reason, want)
+			}
+		}
 	}
 }

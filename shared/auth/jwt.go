@@ -860,6 +860,12 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		// reported before the rest of its entry for the same reason.
 		return verifyKey{}, secretKeyReason
 	}
+	if why := secretEntryReason(k); why != "" {
+		// A public key whose entry publishes private members all the
+		// same: an RSA entry without d but with p and q, or dp (which
+		// factors n), is a private key anyone can rebuild and sign with.
+		return verifyKey{}, why
+	}
 	if use, ok := k.KeyUsage(); ok && use != "sig" {
 		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
 	}
@@ -913,16 +919,18 @@ func privateKeyReason(raw any) string {
 // and RSA's other private members).
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth"}
 
-// secretEntryReason is why k, an entry jwx could not parse or export, is
-// skipped when it holds a secret all the same: a symmetric key (kty "oct",
+// secretEntryReason is why k is skipped when its entry holds a secret
+// that the key jwx made of it does not show: a symmetric key (kty "oct",
 // or a "k" member) or a private key (privateMembers), else "". Such an
-// entry is the identity provider's incident however the rest of it reads
-// (an RSA private key of n, e and d alone, which RFC 7518 §6.3.2 allows
-// and jwx cannot export; an x5c that does not parse; a d of the wrong
-// size), and its skip line says so, as for a key that parses, instead of
-// jwx's reason, which hid it. jwx keeps such an entry's own JSON (an
-// UnsupportedKey) or its members (a key it parsed), so its member names
-// are read there.
+// entry is the identity provider's incident however the rest of it reads,
+// and its skip line says so, as for a private key that parses, instead
+// of jwx's reason, which hid it (an RSA private key of n, e and d alone,
+// which RFC 7518 §6.3.2 allows and jwx cannot export; an x5c that does
+// not parse; a d of the wrong size). An RSA entry without d parses as a
+// public key even when it publishes p and q, or dp, from which anyone
+// rebuilds its private key: it was used, and verified what anyone signed.
+// jwx keeps an entry's own JSON (an UnsupportedKey) or its members (a key
+// it parsed), so its member names are read there.
 func secretEntryReason(k jwk.Key) string {
 	b, err := json.Marshal(k)
 	if err != nil {
@@ -945,11 +953,12 @@ func secretEntryReason(k jwk.Key) string {
 	return ""
 }
 
-// privateEntryReason is the reason a published private key of key type
-// kty is skipped when its entry does not parse or export (privateMembers):
-// no key of Go's to name its type by, a private key all the same.
+// privateEntryReason is the reason an entry of key type kty that
+// publishes private members (privateMembers) is skipped when jwx made no
+// private key of it (secretEntryReason): no key of Go's to name its type
+// by, a private key all the same.
 func privateEntryReason(kty string) string {
-	return fmt.Sprintf("a private key (kty %q, its entry unusable as well): the identity provider published its private half", kty)
+	return fmt.Sprintf("a private key (kty %q, private members in its entry): the identity provider published its private half", kty)
 }
 
 // x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when
