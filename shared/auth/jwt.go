@@ -914,14 +914,15 @@ func privateKeyReason(raw any) string {
 	return fmt.Sprintf("a private key (%T): the identity provider published its private half", raw)
 }
 
-// privateMembers are the JWK members that hold a private key's secret
-// (RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2: "d" of EC, RSA and OKP keys,
-// and RSA's other private members).
-var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth"}
+// rsaPrivateMembers are the members of an RSA JWK that hold its private
+// key's parts beside "d" (RFC 7518 §6.3.2), each enough, or nearly, to
+// rebuild it. "d" is the private part of EC, RSA and OKP keys (RFC 7518
+// §6.2.2 and §6.3.2, RFC 8037 §2).
+var rsaPrivateMembers = []string{"p", "q", "dp", "dq", "qi", "oth"}
 
 // secretEntryReason is why k is skipped when its entry holds a secret
-// that the key jwx made of it does not show: a symmetric key (kty "oct",
-// or a "k" member) or a private key (privateMembers), else "". Such an
+// that the key jwx made of it does not show: a symmetric key (kty "oct")
+// or a private key ("d", or rsaPrivateMembers), else "". Such an
 // entry is the identity provider's incident however the rest of it reads,
 // and its skip line says so, as for a private key that parses, instead
 // of jwx's reason, which hid it (an RSA private key of n, e and d alone,
@@ -942,19 +943,24 @@ func secretEntryReason(k jwk.Key) string {
 	}
 	var kty string
 	_ = json.Unmarshal(members["kty"], &kty)
-	if _, ok := members["k"]; ok || kty == "oct" {
+	if kty == "oct" {
 		return secretKeyReason
 	}
-	for _, m := range privateMembers {
-		if _, ok := members[m]; ok {
-			return privateEntryReason(kty)
+	if _, ok := members["d"]; ok {
+		return privateEntryReason(kty)
+	}
+	if kty == "RSA" {
+		for _, m := range rsaPrivateMembers {
+			if _, ok := members[m]; ok {
+				return privateEntryReason(kty)
+			}
 		}
 	}
 	return ""
 }
 
 // privateEntryReason is the reason an entry of key type kty that
-// publishes private members (privateMembers) is skipped when jwx made no
+// publishes private members ("d", rsaPrivateMembers) is skipped when jwx made no
 // private key of it (secretEntryReason): no key of Go's to name its type
 // by, a private key all the same.
 func privateEntryReason(kty string) string {

@@ -279,7 +279,10 @@ func secretMember(t *testing.T, k jwk.Key) string {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("re-read a kept entry: %v", err)
 	}
-	for _, name := range []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"} {
+	var kty string
+	_ = json.Unmarshal(m["kty"], &kty)
+	secrets := map[string][]string{"RSA": {"d", "p", "q", "dp", "dq", "qi", "oth"}, "oct": {"k"}}[kty]
+	for _, name := range append([]string{"d"}, secrets...) {
 		if _, ok := m[name]; ok {
 			return name
 		}
