@@ -33,3 +33,8 @@ func PrivateKeyReason(raw any) string { return privateKeyReason(raw) }
 // SecretKeyReason is the reason a JWKS key's skip line gives for a
 // published symmetric key.
 const SecretKeyReason = secretKeyReason
+
+// PrivateEntryReason is the reason a JWKS key's skip line gives for a
+// published private key of key type kty that jwx did not make a private
+// key of (its entry does not parse, or lacks d).
+func PrivateEntryReason(kty string) string { return privateEntryReason(kty) }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -462,5 +463,147 @@ func TestPublishedPrivateKeyIsLoggedAsOne(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPublishedSecretThatDoesNotParseIsLoggedAsOne: a private key or a
+// symmetric key is the identity provider's incident however the rest of
+// its entry reads, and its skip line must say so (README, Auth: a
+// symmetric key is "named as such on its line, whatever else the entry
+// says"). An entry jwx cannot parse or export was logged as "unparseable"
+// or "cannot export", hiding the leak: an RSA private key of n, e and d
+// alone (RFC 7518 §6.3.2 allows it: the other private members "enable
+// optimizations"), a private or symmetric key with an x5c that does not
+// parse, an alg jwx does not know, a d or k of the wrong size or spelling.
+func TestPublishedSecretThatDoesNotParseIsLoggedAsOne(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	entry := func(key crypto.Signer, edit func(map[string]any)) string {
+		priv, err := jwk.Import(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e map[string]any
+		b, _ := json.Marshal(priv)
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
+		e["kid"] = "leaked"
+		edit(e)
+		b, _ = json.Marshal(e)
+		return string(b)
+	}
+	badX5C := func(e map[string]any) { e["x5c"] = []string{"AAAA"} }
+	rsaKey, ecKey, edKey := privateKey(t, jwa.RS256()), privateKey(t, jwa.ES256()), privateKey(t, jwa.EdDSA())
+	k := base64.RawURLEncoding.EncodeToString([]byte("secret-secret-secret-secret-secret"))
+	for _, c := range []struct {
+		name, entry, want string
+	}{
+		{"RSA of n, e and d", entry(rsaKey, func(e map[string]any) {
+			for _, m := range []string{"p", "q", "dp", "dq", "qi"} {
+				delete(e, m)
+			}
+		}), auth.PrivateEntryReason("RSA")},
+		{"RSA without q", entry(rsaKey, func(e map[string]any) { delete(e, "q") }), auth.PrivateEntryReason("RSA")},
+		{"RSA, x5c unreadable", entry(rsaKey, badX5C), auth.PrivateEntryReason("RSA")},
+		{"RSA, d not base64url", entry(rsaKey, func(e map[string]any) { e["d"] = "!!" }), auth.PrivateEntryReason("RSA")},
+		{"EC, d too short", entry(ecKey, func(e map[string]any) { e["d"] = "AQ" }), auth.PrivateEntryReason("EC")},
+		{"EC, alg unknown", entry(ecKey, func(e map[string]any) { e["alg"] = "XX1" }), auth.PrivateEntryReason("EC")},
+		{"EC, crv unknown", entry(ecKey, func(e map[string]any) { e["crv"] = "P-999" }), auth.PrivateEntryReason("EC")},
+		{"OKP, x missing", entry(edKey, func(e map[string]any) { delete(e, "x") }), auth.PrivateEntryReason("OKP")},
+		{"OKP, x5c unreadable", entry(edKey, badX5C), auth.PrivateEntryReason("OKP")},
+		{"oct, x5c unreadable", `{"kty":"oct","kid":"leaked","k":"` + k + `","x5c":["AAAA"]}`, auth.SecretKeyReason},
+		{"oct, k not base64url", `{"kty":"oct","kid":"leaked","k":"!!"}`, auth.SecretKeyReason},
+		{"oct, alg unknown", `{"kty":"oct","kid":"leaked","alg":"XX1","k":"` + k + `"}`, auth.SecretKeyReason},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, withKeys(t, good, c.entry))
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+				t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
+			}
+			var reason string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var l struct{ Kid, Reason string }
+				if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
+					reason = l.Reason
+				}
+			}
+			if reason != c.want {
+				t.Errorf("reason logged: got %q; want %q", reason, c.want)
+			}
+		})
+	}
+}
+
+// TestPublishedPrivatePartsOfAPublicKeyAreRefused: an RSA entry without
+// "d" parses as a public key, but if it publishes any other private member
+// (RFC 7518 §6.3.2: p, q, dp, dq, qi, oth) its private key is anyone's: p
+// and q give d at once, and dp (d mod p-1) factors n. Such a key verified
+// tokens anyone could sign; it must be skipped as a published private key
+// (README, Auth: "a private key (`d` published: anyone who fetched the set
+// holds the key's private half"), so a token signed with the key rebuilt
+// from the set is 401 beside a good key, and 503 alone. (qi alone may not
+// give the key away, but RFC 7518 §6.3.2 allows it only beside d: an
+// entry holding it is a private key's, and is refused all the same.)
+func TestPublishedPrivatePartsOfAPublicKeyAreRefused(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	key := privateKey(t, jwa.RS256()).(*rsa.PrivateKey)
+	priv, err := jwk.Import(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full map[string]any
+	b, _ := json.Marshal(priv)
+	if err := json.Unmarshal(b, &full); err != nil {
+		t.Fatal(err)
+	}
+	// What anyone who fetched the set rebuilds from n, e, p and q alone.
+	rebuilt := &rsa.PrivateKey{PublicKey: key.PublicKey, Primes: key.Primes}
+	phi := new(big.Int).Mul(new(big.Int).Sub(key.Primes[0], big.NewInt(1)), new(big.Int).Sub(key.Primes[1], big.NewInt(1)))
+	rebuilt.D = new(big.Int).ModInverse(big.NewInt(int64(key.E)), phi)
+	rebuilt.Precompute()
+	hdr := jws.NewHeaders()
+	_ = hdr.Set(jws.KeyIDKey, "leaked")
+	claims, _ := json.Marshal(map[string]any{"iss": issuer, "aud": audience, "sub": "anyone", "merchant_id": "m-1",
+		"scope": "sessions:read", "exp": time.Now().Add(time.Hour).Unix()})
+	forged, err := jws.Sign(claims, jws.WithKey(jwa.RS256(), rebuilt, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, published := range [][]string{{"p", "q"}, {"p", "q", "dp", "dq", "qi"}, {"dp"}, {"qi"}} {
+		entry := map[string]any{"kty": "RSA", "kid": "leaked", "alg": "RS256", "use": "sig", "n": full["n"], "e": full["e"]}
+		for _, m := range published {
+			entry[m] = full[m]
+		}
+		e, _ := json.Marshal(entry)
+		for _, c := range []struct {
+			name string
+			doc  []byte
+			want session.Code
+		}{
+			{"beside a good key", withKeys(t, good, string(e)), session.EUNAUTHORIZED},
+			{"alone", []byte(`{"keys":[` + string(e) + `]}`), session.EUNAVAILABLE},
+		} {
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, c.doc)
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), string(forged))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("%v published, %s: Verify(token signed with the key rebuilt from the set) code = %q (%v); want %q", published, c.name, got, err, c.want)
+			}
+			var reason string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var l struct{ Kid, Reason string }
+				if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
+					reason = l.Reason
+				}
+			}
+			if want := auth.PrivateEntryReason("RSA"); reason != want {
+				t.Errorf("%v published, %s: reason logged: got %q; want %q", published, c.name, reason, want)
+			}
+		}
 	}
 }

@@ -833,10 +833,16 @@ func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
 // not.
 func usableKey(k jwk.Key) (verifyKey, string) {
 	if uk, ok := k.(jwk.UnsupportedKey); ok {
+		if why := secretEntryReason(k); why != "" {
+			return verifyKey{}, why
+		}
 		return verifyKey{}, "unparseable: " + uk.Reason().Error()
 	}
 	var raw any
 	if err := jwk.Export(k, &raw); err != nil {
+		if why := secretEntryReason(k); why != "" {
+			return verifyKey{}, why
+		}
 		return verifyKey{}, "cannot export: " + err.Error()
 	}
 	if _, private := raw.(interface{ Public() crypto.PublicKey }); private {
@@ -853,6 +859,12 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 		// An "oct" key: as much an incident as a private key, and
 		// reported before the rest of its entry for the same reason.
 		return verifyKey{}, secretKeyReason
+	}
+	if why := secretEntryReason(k); why != "" {
+		// A public key whose entry publishes private members all the
+		// same: an RSA entry without d but with p and q, or dp (which
+		// factors n), is a private key anyone can rebuild and sign with.
+		return verifyKey{}, why
 	}
 	if use, ok := k.KeyUsage(); ok && use != "sig" {
 		return verifyKey{}, fmt.Sprintf("use is %q, not sig", use)
@@ -900,6 +912,59 @@ const secretKeyReason = "a symmetric key: the identity provider published a shar
 // agreement).
 func privateKeyReason(raw any) string {
 	return fmt.Sprintf("a private key (%T): the identity provider published its private half", raw)
+}
+
+// rsaPrivateMembers are the members of an RSA JWK that hold its private
+// key's parts beside "d" (RFC 7518 §6.3.2), each enough, or nearly, to
+// rebuild it. "d" is the private part of EC, RSA and OKP keys (RFC 7518
+// §6.2.2 and §6.3.2, RFC 8037 §2).
+var rsaPrivateMembers = []string{"p", "q", "dp", "dq", "qi", "oth"}
+
+// secretEntryReason is why k is skipped when its entry holds a secret
+// that the key jwx made of it does not show: a symmetric key (kty "oct")
+// or a private key ("d", or rsaPrivateMembers), else "". Such an
+// entry is the identity provider's incident however the rest of it reads,
+// and its skip line says so, as for a private key that parses, instead
+// of jwx's reason, which hid it (an RSA private key of n, e and d alone,
+// which RFC 7518 §6.3.2 allows and jwx cannot export; an x5c that does
+// not parse; a d of the wrong size). An RSA entry without d parses as a
+// public key even when it publishes p and q, or dp, from which anyone
+// rebuilds its private key: it was used, and verified what anyone signed.
+// jwx keeps an entry's own JSON (an UnsupportedKey) or its members (a key
+// it parsed), so its member names are read there.
+func secretEntryReason(k jwk.Key) string {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return ""
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return ""
+	}
+	var kty string
+	_ = json.Unmarshal(members["kty"], &kty)
+	if kty == "oct" {
+		return secretKeyReason
+	}
+	if _, ok := members["d"]; ok {
+		return privateEntryReason(kty)
+	}
+	if kty == "RSA" {
+		for _, m := range rsaPrivateMembers {
+			if _, ok := members[m]; ok {
+				return privateEntryReason(kty)
+			}
+		}
+	}
+	return ""
+}
+
+// privateEntryReason is the reason an entry of key type kty that
+// publishes private members ("d", rsaPrivateMembers) is skipped when jwx made no
+// private key of it (secretEntryReason): no key of Go's to name its type
+// by, a private key all the same.
+func privateEntryReason(kty string) string {
+	return fmt.Sprintf("a private key (kty %q, private members in its entry): the identity provider published its private half", kty)
 }
 
 // x5cMismatch says why k's x5c does not hold raw, k's own key, or "" when

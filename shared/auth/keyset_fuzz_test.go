@@ -176,6 +176,7 @@ func FuzzKeySet(f *testing.F) {
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs-e", map[string]any{"e": b64u(big.NewInt(1<<32 + 1).Bytes())}), fuzzJWK(f, pubs[0], "rs-n", map[string]any{"n": b64u(evenN.Bytes())})),
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"alg": "ES256"}), fuzzJWK(f, pubs[1], "es", map[string]any{"alg": "HS256"}), fuzzJWK(f, pubs[2], "ed", map[string]any{"use": "enc"})),
 		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"d": b64u(make([]byte, 32))}), map[string]any{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}),
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs-pq", map[string]any{"p": b64u(signers[0].priv.(*rsa.PrivateKey).Primes[0].Bytes()), "q": b64u(signers[0].priv.(*rsa.PrivateKey).Primes[1].Bytes())})),
 		[]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"},{"kty":"EC","kid":"e","crv":"P-256","x":"","y":""},{}]}`),
 		[]byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"kty":"EC"}`), []byte(``),
 	}
@@ -228,6 +229,9 @@ func FuzzKeySet(f *testing.F) {
 			if why := cryptoRefuses(kept.raw); why != "" {
 				t.Fatalf("kid %q kept, but %s", kid, why)
 			}
+			if m := secretMember(t, k); m != "" {
+				t.Fatalf("kid %q kept, but its entry publishes %q, a secret", kid, m)
+			}
 			if chain, ok := k.X509CertChain(); ok && chain.Len() > 0 {
 				first, _ := chain.Get(0)
 				der, err := base64.StdEncoding.DecodeString(string(first))
@@ -262,6 +266,28 @@ func FuzzKeySet(f *testing.F) {
 			}
 		}
 	})
+}
+
+// secretMember is a member of k's entry that holds a private or secret
+// key's part (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2), or "".
+func secretMember(t *testing.T, k jwk.Key) string {
+	b, err := json.Marshal(k)
+	if err != nil {
+		t.Fatalf("re-encode a kept entry: %v", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("re-read a kept entry: %v", err)
+	}
+	var kty string
+	_ = json.Unmarshal(m["kty"], &kty)
+	secrets := map[string][]string{"RSA": {"d", "p", "q", "dp", "dq", "qi", "oth"}, "oct": {"k"}}[kty]
+	for _, name := range append([]string{"d"}, secrets...) {
+		if _, ok := m[name]; ok {
+			return name
+		}
+	}
+	return ""
 }
 
 // plainKid: a kid no header rule refuses (letters, digits, "-", "_", ".").
