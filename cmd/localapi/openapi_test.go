@@ -817,6 +817,11 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "003 no credentials", method: "GET", path: "/v1/checkout-sessions/" + full, header: hdr("X-Merchant-Id", "m-1"), status: 401, code: "UNAUTHENTICATED", badReq: true},
 		{name: "003 token without scope", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(noScope, "X-Merchant-Id", "m-1"), status: 403, code: "INSUFFICIENT_SCOPE", badReq: true},
 		{name: "003 another merchant in X-Merchant-Id", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(all, "X-Merchant-Id", "m-2"), status: 403, code: "MERCHANT_MISMATCH"},
+		// Any value other than the caller's merchant is 403, one no merchant
+		// id can be included (a space inside, 129 characters): the document
+		// must not make such a value a malformed (400) parameter.
+		{name: "003 X-Merchant-Id no merchant can have", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(all, "X-Merchant-Id", "m 1"), status: 403, code: "MERCHANT_MISMATCH"},
+		{name: "003 X-Merchant-Id of 129 characters", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(all, "X-Merchant-Id", strings.Repeat("m", 129)), status: 403, code: "MERCHANT_MISMATCH"},
 		{name: "003 unknown", method: "GET", path: "/v1/checkout-sessions/" + unknown, header: bearer(all, "X-Merchant-Id", "m-1"), status: 404, code: "SESSION_NOT_FOUND"},
 		{name: "003 canceled", method: "GET", path: "/v1/checkout-sessions/" + canceled, header: bearer(all, "X-Merchant-Id", "m-1"), status: 410, code: "SESSION_CANCELED"},
 
