@@ -51,6 +51,10 @@ func testDuplicateNamesRefused(t *testing.T, h *harness) {
 		{`{"amount":1,"currency":"EUR","orderId":"4111111111111111","orderId":"o-1"}`, "orderId"},
 		{`{"amount":4111111111111111,"amount":1,"currency":"EUR"}`, "amount"},
 		{`{"amount":1,"currency":"EUR","provider":{"4111111111111111":"x","4111111111111111":"y"}}`, "provider"}, // a name that is a card number is not named
+		// The same name in another spelling is the same name: a check that
+		// compared names as written would let the card number through.
+		{`{"amount":1,"currency":"EUR","orderId":"4111111111111111","order\u0049d":"o-1"}`, "orderId"},
+		{`{"amount":1,"currency":"EUR","metadata":{"p\u0061n":"4111111111111111","pan":"ok"}}`, "metadata.pan"},
 	}
 	for _, tt := range creates {
 		res := h.do("POST", "/sessions", tok, tt.body)
@@ -73,6 +77,8 @@ func testDuplicateNamesRefused(t *testing.T, h *harness) {
 		{`{"status":"PROCESSING","resultData":{"pan":"4111111111111111","pan":"ok"}}`, "resultData.pan"},
 		{`{"status":"FAILED","declineReasons":{"category":"4111111111111111","category":"c"}}`, "declineReasons.category"},
 		{`{"status":"AUTHORISED","status":"PROCESSING"}`, "status"},
+		{`{"status":"PROCESSING","resultData":{"pan":"4111111111111111","p\u0061n":"ok"}}`, "resultData.pan"},
+		{`{"status":"FAILED","declineReasons":{"category":"4111111111111111","c\u0061tegory":"c"}}`, "declineReasons.category"},
 	}
 	for _, tt := range events {
 		res := h.do("POST", "/sessions/"+id+"/events", h.processorToken(), tt.body)
