@@ -513,7 +513,7 @@ func parseResponse(payload []byte) (response, error) {
 	if json.Unmarshal(payload, &obj) != nil || obj["statusCode"] == nil {
 		body := bytes.TrimSpace(payload)
 		var s string
-		if json.Unmarshal(body, &s) == nil {
+		if body[0] == '"' && json.Unmarshal(body, &s) == nil {
 			body = []byte(s)
 		}
 		return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: body}, nil

@@ -360,6 +360,7 @@ func TestParseResponse(t *testing.T) {
 			status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `Hello from Lambda!`,
 		},
 		{name: "bare string with escapes", payload: ` "a\"b\u00e9\n" `, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: "a\"b\u00e9\n"},
+		{name: "bare null", payload: `null`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `null`},
 		{name: "bare number", payload: `42`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `42`},
 		{name: "not JSON", payload: `Task timed out`, err: true},
 		{name: "statusCode not a number", payload: `{"statusCode":"OK"}`, err: true},
