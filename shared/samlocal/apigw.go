@@ -501,15 +501,22 @@ var reservedHeaders = []string{"Connection", "Content-Length", "Date", "Keep-Ali
 // decoded). Format 2.0's response has no multiValueHeaders (format 1.0's):
 // API Gateway does not read it, so neither does this. Any other valid JSON
 // is a bare body, and API Gateway infers the rest: 200, Content-Type
-// application/json, the JSON as the body. Anything else is malformed: API
-// Gateway answers 500.
+// application/json, the JSON as the body, except that a JSON string is
+// its value (the developer guide's output "Hello from Lambda!" is the body
+// Hello from Lambda!, without the quotes, as sam local start-api sends it).
+// Anything else is malformed: API Gateway answers 500.
 func parseResponse(payload []byte) (response, error) {
 	if !json.Valid(payload) {
 		return response{}, fmt.Errorf("%w: not JSON", errMalformedLambdaReply)
 	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(payload, &obj) != nil || obj["statusCode"] == nil {
-		return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: bytes.TrimSpace(payload)}, nil
+		body := bytes.TrimSpace(payload)
+		var s string
+		if body[0] == '"' && json.Unmarshal(body, &s) == nil {
+			body = []byte(s)
+		}
+		return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: body}, nil
 	}
 	var out struct {
 		StatusCode      json.Number       `json:"statusCode"`

@@ -351,7 +351,16 @@ func TestParseResponse(t *testing.T) {
 			name: "bare object", payload: `{"hello":"world"}`,
 			status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `{"hello":"world"}`,
 		},
-		{name: "bare string", payload: `"hi"`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `"hi"`},
+		{
+			// The guide's own example: the output "Hello from Lambda!" is
+			// interpreted as "body": "Hello from Lambda!", the string's
+			// value, not its JSON text (sam local start-api sends the
+			// string too). The stack sent the quotes.
+			name: "bare string", payload: `"Hello from Lambda!"`,
+			status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `Hello from Lambda!`,
+		},
+		{name: "bare string with escapes", payload: ` "a\"b\u00e9\n" `, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: "a\"b\u00e9\n"},
+		{name: "bare null", payload: `null`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `null`},
 		{name: "bare number", payload: `42`, status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `42`},
 		{name: "not JSON", payload: `Task timed out`, err: true},
 		{name: "statusCode not a number", payload: `{"statusCode":"OK"}`, err: true},

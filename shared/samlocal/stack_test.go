@@ -281,6 +281,12 @@ func TestStackServesTheTemplateThroughTheEmulator(t *testing.T) {
 	if r.status != 200 || string(r.body) != `{"hello":"world"}` || r.header.Get("Content-Type") != "application/json" {
 		t.Errorf("bare body: %d %s %q; want 200 application/json with the function's JSON", r.status, r.header.Get("Content-Type"), r.body)
 	}
+	// A bare JSON string is its value: the developer guide's output
+	// "Hello from Lambda!" is interpreted as "body": "Hello from Lambda!".
+	r = send(t, "POST", s.URL+"/do/barestring", nil)
+	if r.status != 200 || string(r.body) != `Hello from Lambda!` || r.header.Get("Content-Type") != "application/json" {
+		t.Errorf("bare string: %d %s %q; want 200 application/json with the string's value", r.status, r.header.Get("Content-Type"), r.body)
+	}
 	r = send(t, "POST", s.URL+"/do/binary", nil)
 	want := make([]byte, 256)
 	for i := range want {

@@ -37,6 +37,8 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	switch {
 	case action == "bare":
 		return map[string]string{"hello": "world"}, nil
+	case action == "barestring":
+		return "Hello from Lambda!", nil
 	case action == "binary":
 		b := make([]byte, 256)
 		for i := range b {
