@@ -34,7 +34,7 @@ func TestListTableIsTheTablesRun(t *testing.T) {
 	generated, hand := doc[:end], doc[end:]
 
 	// runListCost's rows: "<n> listed: <q> Query + <b> BatchGetItem calls, <u> read units, <wall>".
-	measured := regexp.MustCompile("(?m)^\\| list \\| (whole day of \\d+ sessions|peer: the list before)[^|]*\\| — \\| \\d+ listed: (\\d+) Query \\+ (\\d+) BatchGetItem calls, (\\d+) read units, (\\S+) \\|")
+	measured := regexp.MustCompile(`(?m)^\| list \| (whole day of \d+ sessions|peer: the list before)[^|]*\| — \| \d+ listed: (\d+) Query \+ (\d+) BatchGetItem calls, (\d+) read units, (\S+) \|`)
 	want := map[string]listFigures{}
 	for _, m := range measured.FindAllStringSubmatch(generated, -1) {
 		wall, err := time.ParseDuration(m[5])
