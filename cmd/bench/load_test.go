@@ -216,3 +216,33 @@ func TestLoadRoundsAlternateTheirOrder(t *testing.T) {
 		t.Errorf("rounds reported done %v; want [1 2 3 4]", done)
 	}
 }
+
+// TestParseHeyReadsItsOutput: the load budget's p50s and its 0-errors
+// budget come from hey's printed report, read by parseHey. The two reports
+// are hey v0.1.5's own (captured 2026-12-02 against a server answering 503
+// to one request in ten, and against a closed port): every response is a
+// request, every status but 200 and every transport error an error, and a
+// run without a latency distribution (nothing answered) is an error, not a
+// p50 of 0.
+func TestParseHeyReadsItsOutput(t *testing.T) {
+	tests := []struct {
+		file             string
+		requests, errors int
+		p50, p99         float64
+		fails            bool
+	}{
+		{"hey-statuses.txt", 33953, 3395, 0.0001, 0.0004, false},
+		{"hey-refused.txt", 64078, 64078, 0, 0, true},
+	}
+	for _, tt := range tests {
+		out, err := os.ReadFile("testdata/" + tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := parseHey(out)
+		if r.requests != tt.requests || r.errors != tt.errors || r.p50 != tt.p50 || r.p99 != tt.p99 || (err != nil) != tt.fails {
+			t.Errorf("%s: requests %d, errors %d, p50 %v, p99 %v, error %v; want %d, %d, %v, %v, an error %v",
+				tt.file, r.requests, r.errors, r.p50, r.p99, err, tt.requests, tt.errors, tt.p50, tt.p99, tt.fails)
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
 
@@ -114,6 +115,10 @@ func main() {
 	out := flag.String("out", "BENCHMARKS.md", "the report to write (empty: none)")
 	loadFor := flag.Duration("load-duration", 15*time.Second, "how long each load run lasts")
 	flag.Parse()
+	// What this process measures of the service's own code (the sweeper,
+	// the list) and the load part's raw peer run under the service's GC
+	// setting, whichever parts run (rawGetItem applies it too).
+	app.TuneGC()
 	root, err := os.Getwd()
 	if err != nil {
 		fail(err)

@@ -59,10 +59,13 @@ type Options struct {
 // more MB of heap (BENCHMARKS.md, "load").
 const gcPercent = 200
 
-// tuneGC applies gcPercent and, in Lambda, a soft memory limit of 3/4 of
+// TuneGC applies gcPercent and, in Lambda, a soft memory limit of 3/4 of
 // the function's memory, so the heap that GOGC lets grow can never push the
 // function out of memory. GOGC or GOMEMLIMIT set in the environment win.
-func tuneGC() {
+// New calls it; `make bench`'s load peers (the raw GetItem loop and the
+// bare net/http server) call it too, so that they make the service's SDK
+// call under the service's GC setting.
+func TuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
@@ -75,7 +78,7 @@ func tuneGC() {
 
 // New builds the App from cfg. It makes no network call.
 func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
-	tuneGC()
+	TuneGC()
 	if o.Log == nil {
 		o.Log = os.Stdout
 	}

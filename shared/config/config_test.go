@@ -113,7 +113,7 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"DYNAMODB_ENDPOINT", "http://localhost:9999999999999999999999"},
 		// GOGC as the Go runtime reads it ("off" or an integer, nothing
 		// trimmed): it reads anything else as 100, silently, and a GOGC
-		// that is set turns the service's own 200 off (tuneGC).
+		// that is set turns the service's own 200 off (app.TuneGC).
 		{"GOGC", "x"},
 		{"GOGC", " 200"},
 		{"GOGC", "200 "},
