@@ -132,7 +132,7 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 			return nil, fmt.Errorf("dynamolocal: %w: %s cannot run DynamoDB Local (it needs Java %d or later, e.g. `apt install openjdk-17-jre-headless`, first on PATH): %s", ErrJavaTooOld, java, MinJava, output)
 		}
 		if !repaired {
-			damaged, rerr := repair(dir, o.Progress)
+			damaged, rerr := repair(ctx, dir, o.Progress)
 			if rerr != nil {
 				return nil, rerr
 			}
