@@ -599,7 +599,22 @@ const lockWaitPoll = 100 * time.Millisecond
 // and deaf to the Ctrl-C that the signal handlers of make run and make
 // test turn into ctx's end.
 func lockDir(ctx context.Context, dir string, log io.Writer) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	name := filepath.Join(dir, ".install.lock")
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o644)
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		// An install this user may only read (another user's clone's
+		// .dynamodb-local named by DYNAMODB_LOCAL_DIR, a read-only
+		// cache): flock needs no write access, and an intact install
+		// is used as it is; one to be made fails on its first write,
+		// saying where. Without a lock file to open, no installer can
+		// have worked there, and none that this user can wait for will:
+		// an install is renamed into place whole, so reading it unlocked
+		// sees all of it or none.
+		f, err = os.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return func() {}, nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dynamolocal: %w", err)
 	}
