@@ -325,11 +325,18 @@ func freePort() (int, error) {
 }
 
 // DefaultDir is where Start installs the engine when Options.Dir is empty.
+// A relative DYNAMODB_LOCAL_DIR is a folder of the repository (the module
+// root), as the default is, wherever in it the process runs: `go test
+// ./...` runs each package's tests in the package's folder.
 func DefaultDir() string {
+	root, inModule := moduleRoot()
 	if d := os.Getenv("DYNAMODB_LOCAL_DIR"); d != "" {
+		if inModule && !filepath.IsAbs(d) {
+			return filepath.Join(root, d)
+		}
 		return d
 	}
-	if root, ok := moduleRoot(); ok {
+	if inModule {
 		return filepath.Join(root, ".dynamodb-local")
 	}
 	if c, err := os.UserCacheDir(); err == nil {

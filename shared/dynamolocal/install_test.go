@@ -819,3 +819,32 @@ func (b *syncBuffer) Len() int {
 	defer b.mu.Unlock()
 	return b.buf.Len()
 }
+
+// TestDefaultDirRelativeIsTheRepositorys: a relative DYNAMODB_LOCAL_DIR
+// names a folder of the repository, as the default .dynamodb-local does,
+// wherever the process runs in it: `go test ./...` runs each package's
+// tests in the package's folder, and each would otherwise install the
+// engine (a 50 MB download) into its own folder of that name.
+func TestDefaultDirRelativeIsTheRepositorys(t *testing.T) {
+	root, ok := moduleRoot()
+	if !ok {
+		t.Fatal("no go.mod above the test's folder")
+	}
+	abs := filepath.Join(t.TempDir(), "engine")
+	for _, tc := range []struct {
+		env  string
+		want string
+	}{
+		{"", filepath.Join(root, ".dynamodb-local")},
+		{"cache/ddb", filepath.Join(root, "cache", "ddb")},
+		{"../other/.dynamodb-local", filepath.Join(filepath.Dir(root), "other", ".dynamodb-local")},
+		{abs, abs},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Setenv("DYNAMODB_LOCAL_DIR", tc.env)
+			if got := DefaultDir(); got != tc.want {
+				t.Errorf("DefaultDir() with DYNAMODB_LOCAL_DIR=%q in %s = %q; want %q", tc.env, "shared/dynamolocal", got, tc.want)
+			}
+		})
+	}
+}
