@@ -132,7 +132,7 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 			return nil, fmt.Errorf("dynamolocal: %w: %s cannot run DynamoDB Local (it needs Java %d or later, e.g. `apt install openjdk-17-jre-headless`, first on PATH): %s", ErrJavaTooOld, java, MinJava, output)
 		}
 		if !repaired {
-			damaged, rerr := repair(dir, o.Progress)
+			damaged, rerr := repair(ctx, dir, o.Progress)
 			if rerr != nil {
 				return nil, rerr
 			}
@@ -325,11 +325,18 @@ func freePort() (int, error) {
 }
 
 // DefaultDir is where Start installs the engine when Options.Dir is empty.
+// A relative DYNAMODB_LOCAL_DIR is a folder of the repository (the module
+// root), as the default is, wherever in it the process runs: `go test
+// ./...` runs each package's tests in the package's folder.
 func DefaultDir() string {
+	root, inModule := moduleRoot()
 	if d := os.Getenv("DYNAMODB_LOCAL_DIR"); d != "" {
+		if inModule && !filepath.IsAbs(d) {
+			return filepath.Join(root, d)
+		}
 		return d
 	}
-	if root, ok := moduleRoot(); ok {
+	if inModule {
 		return filepath.Join(root, ".dynamodb-local")
 	}
 	if c, err := os.UserCacheDir(); err == nil {

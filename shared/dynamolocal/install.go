@@ -176,7 +176,7 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("dynamolocal: %w", err)
 	}
-	unlock, err := lockDir(dir)
+	unlock, err := lockDir(ctx, dir, log)
 	if err != nil {
 		return "", err
 	}
@@ -556,7 +556,7 @@ func putAside(dir, final string) error {
 // file's sha256 against the manifest) and puts it aside when it is
 // damaged, so that the next Install installs it again. It reports whether
 // it did.
-func repair(dir string, log io.Writer) (bool, error) {
+func repair(ctx context.Context, dir string, log io.Writer) (bool, error) {
 	if log == nil {
 		log = io.Discard
 	}
@@ -564,7 +564,7 @@ func repair(dir string, log io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	unlock, err := lockDir(dir)
+	unlock, err := lockDir(ctx, dir, log)
 	if err != nil {
 		return false, err
 	}
@@ -588,15 +588,54 @@ func findJar(pkgDir string) (string, error) {
 	return filepath.Dir(matches[len(matches)-1]), nil
 }
 
-// lockDir takes an exclusive file lock beside dir.
-func lockDir(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+// lockWaitPoll is how often lockDir tries again for a lock another
+// process holds.
+const lockWaitPoll = 100 * time.Millisecond
+
+// lockDir takes an exclusive file lock beside dir. When another process
+// holds it (a make test installing on a fresh clone while make run
+// starts), it says so on log and tries again until it gets it or ctx ends:
+// a blocking flock would sit through the other's whole download, silent,
+// and deaf to the Ctrl-C that the signal handlers of make run and make
+// test turn into ctx's end.
+func lockDir(ctx context.Context, dir string, log io.Writer) (func(), error) {
+	name := filepath.Join(dir, ".install.lock")
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o644)
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		// An install this user may only read (another user's clone's
+		// .dynamodb-local named by DYNAMODB_LOCAL_DIR, a read-only
+		// cache): flock needs no write access, and an intact install
+		// is used as it is; one to be made fails on its first write,
+		// saying where. Without a lock file to open, no installer can
+		// have worked there, and none that this user can wait for will:
+		// an install is renamed into place whole, so reading it unlocked
+		// sees all of it or none.
+		f, err = os.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return func() {}, nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dynamolocal: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("dynamolocal: lock %s: %w", dir, err)
+	for said := false; ; said = true {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("dynamolocal: lock %s: %w", dir, err)
+		}
+		if !said && log != nil {
+			fmt.Fprintf(log, "dynamolocal: waiting for another process installing or checking DynamoDB Local in %s (a make run or make test started before this one?)\n", dir)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("dynamolocal: waiting for the lock of %s: %w", dir, ctx.Err())
+		case <-time.After(lockWaitPoll):
+		}
 	}
 	return func() {
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -572,7 +573,7 @@ func TestRepairFindsAChangedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := filepath.Join(dir, pkg.folder())
-	if damaged, err := repair(dir, nil); damaged || err != nil {
+	if damaged, err := repair(context.Background(), dir, nil); damaged || err != nil {
 		t.Fatalf("repair() of an intact install = %v, %v; want false, nil", damaged, err)
 	}
 	jar := filepath.Join(final, "lib/dynamodb_local_2026-01-01/DynamoDBLocal.jar")
@@ -582,7 +583,7 @@ func TestRepairFindsAChangedFile(t *testing.T) {
 	if err := checkFiles(final, false); err != nil {
 		t.Fatalf("checkFiles(quick) = %v; want nil (same sizes)", err)
 	}
-	if damaged, err := repair(dir, nil); !damaged || err != nil {
+	if damaged, err := repair(context.Background(), dir, nil); !damaged || err != nil {
 		t.Fatalf("repair() of a changed jar = %v, %v; want true, nil", damaged, err)
 	}
 	if _, err := os.Stat(final); !os.IsNotExist(err) {
@@ -713,6 +714,136 @@ func TestInstallKeepsAnInstallWhoseUnusedFilesChanged(t *testing.T) {
 			}
 			if err := checkFiles(pkgDir, true); err != nil {
 				t.Errorf("checkFiles(full) = %v; want nil", err)
+			}
+		})
+	}
+}
+
+// TestInstallWaitingForAnotherCanBeStopped: an install that finds another
+// process installing (or checking) in the same folder, as `make run` does
+// beside a first `make test` on a fresh clone, says that it waits, and the
+// user's Ctrl-C (ctx) ends the wait: localapi's "ctx ending (Ctrl-C,
+// SIGTERM, SIGHUP) is the user's stop at any moment: during start-up too".
+// Once the other lets go, a waiting install carries on.
+func TestInstallWaitingForAnotherCanBeStopped(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	dir := filepath.Join(t.TempDir(), "engine")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The other process: its own open file description on the lock file.
+	other, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		install func(ctx context.Context, log *syncBuffer) error
+	}{
+		{"install", func(ctx context.Context, log *syncBuffer) error {
+			in := testInstaller(reg, testPackage(sri(tgz)))
+			in.log = log
+			_, err := in.install(ctx, dir)
+			return err
+		}},
+		{"repair", func(ctx context.Context, log *syncBuffer) error {
+			_, err := repair(ctx, dir, log)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log syncBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- tc.install(ctx, &log) }()
+			said := time.Now().Add(time.Minute)
+			for log.Len() == 0 {
+				select {
+				case err := <-done:
+					t.Fatalf("install beside another's lock = %v before saying it waits; want it to wait", err)
+				case <-time.After(10 * time.Millisecond):
+				}
+				if time.Now().After(said) {
+					t.Errorf("install beside another's lock said nothing for a minute; want a line saying it waits")
+					break
+				}
+			}
+			cancel() // Ctrl-C
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("install stopped while waiting = %v; want context.Canceled", err)
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("install still waiting for the other's lock a minute after its context ended; want it stopped")
+			}
+		})
+	}
+
+	// The other lets go: a waiting install carries on.
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	done := make(chan error, 1)
+	go func() { _, err := in.install(context.Background(), dir); done <- err }()
+	time.Sleep(50 * time.Millisecond)
+	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("install once the other let go = %v; want nil", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in two
+// goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+// TestDefaultDirRelativeIsTheRepositorys: a relative DYNAMODB_LOCAL_DIR
+// names a folder of the repository, as the default .dynamodb-local does,
+// wherever the process runs in it: `go test ./...` runs each package's
+// tests in the package's folder, and each would otherwise install the
+// engine (a 50 MB download) into its own folder of that name.
+func TestDefaultDirRelativeIsTheRepositorys(t *testing.T) {
+	root, ok := moduleRoot()
+	if !ok {
+		t.Fatal("no go.mod above the test's folder")
+	}
+	abs := filepath.Join(t.TempDir(), "engine")
+	for _, tc := range []struct {
+		env  string
+		want string
+	}{
+		{"", filepath.Join(root, ".dynamodb-local")},
+		{"cache/ddb", filepath.Join(root, "cache", "ddb")},
+		{"../other/.dynamodb-local", filepath.Join(filepath.Dir(root), "other", ".dynamodb-local")},
+		{abs, abs},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Setenv("DYNAMODB_LOCAL_DIR", tc.env)
+			if got := DefaultDir(); got != tc.want {
+				t.Errorf("DefaultDir() with DYNAMODB_LOCAL_DIR=%q in %s = %q; want %q", tc.env, "shared/dynamolocal", got, tc.want)
 			}
 		})
 	}
