@@ -427,7 +427,13 @@ func FuzzCheckoutParams(f *testing.F) {
 	})
 }
 
-// FuzzCredentials sends any Authorization and X-Api-Key values.
+// FuzzCredentials sends any Authorization and X-Api-Key values. Besides
+// checkAnswer's property: the answer is 200, 401 with a challenge
+// (WWW-Authenticate, RFC 9110 §11.6.1) or 403; anything but 401 means a
+// credential was accepted, which must be the harness's own token
+// (`Bearer <token>`, the scheme in any case, SP or HTAB around the token)
+// or its own key (SP or HTAB around it), sent once and alone in its
+// header: no other spelling, prefix or list of them authenticates.
 func FuzzCredentials(f *testing.F) {
 	h := fuzzHarness(f)
 	id := h.create("m-1", nil)
@@ -440,6 +446,11 @@ func FuzzCredentials(f *testing.F) {
 		{"Bearer " + parts[0] + "..", ""}, {"", "psk_"}, {"", key[:len(key)-1]}, {"", strings.ToUpper(key)},
 		{"", "psk_0123456789abcdef_" + strings.Repeat("z", 64)}, {"Bearer 4111111111111111", ""},
 		{"Bearer " + tok + "==", ""}, {"Bearer " + parts[0] + "==." + parts[1] + "." + parts[2], ""},
+		// Each spelling rule's edge: lists, case, white space of HTTP's
+		// and of Unicode's, a scheme glued to the token.
+		{"Bearer " + tok + ",", ""}, {"", key + ","}, {"Bearer " + tok + ", Bearer " + tok, ""}, {"", key + "," + key},
+		{" bEARER \t" + tok + "\t ", ""}, {"", "\t " + key + " "}, {"Bearer\t" + tok, ""}, {"Bearer" + tok, ""},
+		{"Bearer " + tok + "\u00a0", ""}, {"", key + "\u2028"}, {"Bearer " + tok, "psk_"}, {"Bearer x", key},
 	} {
 		f.Add(s.authz, s.apiKey)
 	}
@@ -454,9 +465,39 @@ func FuzzCredentials(f *testing.F) {
 			}
 			w := serve(h, r)
 			checkAnswer(t, w, authz+" "+apiKey, false)
+			switch w.Code {
+			case http.StatusOK, http.StatusForbidden:
+				if !presentedBearer(authz, tok) && !presentedKey(apiKey, key) {
+					t.Fatalf("GET %s with Authorization %q, X-Api-Key %q = %d; want 401: neither is the harness's credential", path, authz, apiKey, w.Code)
+				}
+			case http.StatusUnauthorized:
+				if w.Header().Get("WWW-Authenticate") == "" {
+					t.Fatalf("GET %s = 401 without WWW-Authenticate; want a challenge", path)
+				}
+			default:
+				t.Fatalf("GET %s with Authorization %q, X-Api-Key %q = %d; want 200, 401 or 403", path, authz, apiKey, w.Code)
+			}
 		}
 		if logs := h.logs.take(); strings.Contains(logs, tok) || strings.Contains(logs, key) {
 			t.Fatalf("a credential reached the logs")
 		}
 	})
+}
+
+// presentedBearer reports whether the Authorization value authz is the
+// token tok as RFC 6750 §2.1 spells it: "Bearer" (a scheme is
+// case-insensitive, RFC 9110 §11.1), a space, the token, with SP or HTAB
+// around the field value and the token; one value, no comma.
+func presentedBearer(authz, tok string) bool {
+	v := strings.Trim(authz, " \t")
+	if len(v) < len("Bearer ") || !strings.EqualFold(v[:len("Bearer")], "Bearer") || v[len("Bearer")] != ' ' || strings.Contains(v, ",") {
+		return false
+	}
+	return strings.Trim(v[len("Bearer "):], " \t") == tok
+}
+
+// presentedKey reports whether the X-Api-Key value is the key itself, with
+// SP or HTAB around it at most.
+func presentedKey(apiKey, key string) bool {
+	return strings.Trim(apiKey, " \t") == key
 }
