@@ -95,11 +95,20 @@ FUZZMINIMIZETIME ?= 2000x
 # binary from starting an engine, and CI= keeps that so in CI too (where
 # storetest otherwise ignores -short).
 FUZZ_GO_TEST = CI= $(GO) test -short
+# Go 1.26's fuzz coordinator can fail a target with a bare "context deadline
+# exceeded" as -fuzztime ends, writing no failing input (golang/go#75804,
+# fixed in Go 1.27; seen here on FuzzPostEvent): such a run is reported and
+# the next target fuzzed. Any other failure stops make fuzz.
 fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 60s); needs no DynamoDB Local.
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@set -e -o pipefail; out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	for pkg in $$($(GO) list ./...); do \
 		for target in $$($(FUZZ_GO_TEST) -list "^Fuzz" $$pkg | grep "^Fuzz" || true); do \
 			echo "== $$pkg $$target ($(FUZZTIME))"; \
-			$(FUZZ_GO_TEST) -run "^$$" -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; \
+			if ! $(FUZZ_GO_TEST) -run "^$$" -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg 2>&1 | tee "$$out"; then \
+				if grep -qx "    context deadline exceeded" "$$out" && ! grep -q "Failing input written" "$$out"; then \
+					echo "fuzz: $$target: Go's coordinator missed its own deadline (golang/go#75804); no failing input, not a finding"; \
+				else exit 1; fi; \
+			fi; \
 		done; \
 	done
 
