@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/paysessions/paysessions/shared/auth"
@@ -362,7 +363,12 @@ func FuzzPathID(f *testing.F) {
 }
 
 // FuzzListQuery sends any createdDate, limit and cursor to document 004's
-// list.
+// list. Besides checkAnswer's property, the answer is openapi.yaml's: 200
+// or 400; 200 only for a createdDate of `^\d{4}-\d{2}-\d{2}$` that is a
+// calendar day, a limit from 1 to 1000 "in decimal without leading zeros"
+// (or none) and a cursor of `^[A-Za-z0-9_-]+$` (or none), and always 200
+// for such a date and limit without a cursor; a 200's body is a JSON array
+// and its Link, if any, matches the Link header's pattern.
 func FuzzListQuery(f *testing.F) {
 	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead)
@@ -383,6 +389,9 @@ func FuzzListQuery(f *testing.F) {
 		{"2026-11-23", "", ""}, {"2026-11-23", "1", cursor}, {"2026-11-23", "1000", ""}, {"2026-02-30", "", ""},
 		{"", "", ""}, {"2026-11-23", "0", ""}, {"2026-11-23", "-1", ""}, {"2026-11-23", "99999999999999999999", ""},
 		{"2026-11-24", "1", cursor}, {"2026-11-23", "1", "djF8"}, {"2026-11-23", "1", "!!"}, {"0000-01-01", "1", ""},
+		// Each pattern's edge.
+		{"2026-11-23", "01", ""}, {"2026-11-23", "+1", ""}, {"2026-11-23", "1001", ""}, {"2026-11-23", " 1", ""},
+		{"2026-11-23", "1e3", ""}, {"2026-1-23", "", ""}, {"+2026-11-23", "", ""}, {"２026-11-23", "", ""}, {"2026-11-23", "1", cursor + "="},
 	} {
 		f.Add(s.date, s.limit, s.cursor)
 	}
@@ -399,14 +408,37 @@ func FuzzListQuery(f *testing.F) {
 		r.Header.Set("Authorization", "Bearer "+tok)
 		w := serve(h, r)
 		checkAnswer(t, w, date+" "+limit+" "+cursor, false)
+		day, err := time.Parse(time.DateOnly, date)
+		validDate := listDate.MatchString(date) && err == nil && day.Format(time.DateOnly) == date
+		n, _ := strconv.Atoi(limit)
+		validLimit := limit == "" || listLimit.MatchString(limit) && n <= 1000
+		switch {
+		case w.Code != 200 && w.Code != 400:
+			t.Fatalf("createdDate %q, limit %q, cursor %q = %d; want 200 or 400", date, limit, cursor, w.Code)
+		case w.Code == 200 && !(validDate && validLimit && (cursor == "" || listCursor.MatchString(cursor))):
+			t.Fatalf("createdDate %q, limit %q, cursor %q = 200; want 400 (openapi's patterns)", date, limit, cursor)
+		case w.Code == 400 && validDate && validLimit && cursor == "":
+			t.Fatalf("createdDate %q, limit %q = 400 %s; want 200", date, limit, w.Body)
+		}
 		if w.Code == 200 {
 			var list []any
 			if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
 				t.Fatalf("200 that is not a JSON array: %s", w.Body)
 			}
+			if link := w.Header().Get("Link"); link != "" && !listLink.MatchString(link) {
+				t.Fatalf("Link %q; want openapi's pattern %s", link, listLink)
+			}
 		}
 	})
 }
+
+// The list's query and Link as openapi.yaml gives them.
+var (
+	listDate   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	listLimit  = regexp.MustCompile(`^[1-9]\d*$`)
+	listCursor = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	listLink   = regexp.MustCompile(`^</pps/api/v1/session-record\?createdDate=\d{4}-\d{2}-\d{2}&limit=[1-9]\d*&cursor=[A-Za-z0-9_-]+>; rel="next"$`)
+)
 
 // FuzzCheckoutParams sends any init value and X-Merchant-Id to document 003.
 func FuzzCheckoutParams(f *testing.F) {
