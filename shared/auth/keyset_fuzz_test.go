@@ -18,7 +18,9 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/cryptotest"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -39,21 +41,62 @@ type fuzzSigner struct {
 	priv crypto.Signer
 }
 
+// fuzzSigners are the fuzz target's own keys, the same in every process:
+// the fuzzer's coordinator builds the seeds, and its workers sign the
+// tokens, each in a process of its own (Go's rand is ignored by key
+// generation since 1.26, so keys generated per process would differ, and a
+// worker would never see a seed's key as its own: the check's "verifies"
+// side would never run while fuzzing). Each key is derived from a fixed
+// label: an Ed25519 seed, a P-256 scalar, and the first primes above two
+// fixed 1,024-bit numbers (math/big's primality test is deterministic).
 func fuzzSigners(tb testing.TB) []fuzzSigner {
 	tb.Helper()
-	r, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		tb.Fatal(err)
+	fuzzKeysOnce.Do(func() { fuzzKeys, fuzzKeysErr = deriveFuzzSigners() })
+	if fuzzKeysErr != nil {
+		tb.Fatal(fuzzKeysErr)
 	}
-	e, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
+	return fuzzKeys
+}
+
+var (
+	fuzzKeysOnce sync.Once
+	fuzzKeys     []fuzzSigner
+	fuzzKeysErr  error
+)
+
+func deriveFuzzSigners() ([]fuzzSigner, error) {
+	label := func(s string) []byte { b := sha256.Sum256([]byte("FuzzKeySet " + s)); return b[:] }
+	prime := func(s string) *big.Int {
+		var b []byte
+		for i := 0; len(b) < 128; i++ {
+			b = append(b, label(s+strconv.Itoa(i))...)
+		}
+		b[0] |= 0xc0 // two top bits: p*q has 2,048 bits
+		p := new(big.Int).SetBytes(b)
+		p.SetBit(p, 0, 1)
+		for !p.ProbablyPrime(20) {
+			p.Add(p, big.NewInt(2))
+		}
+		return p
 	}
-	_, d, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
+	p, q := prime("rsa p"), prime("rsa q")
+	one := big.NewInt(1)
+	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
+	d := new(big.Int).ModInverse(big.NewInt(65537), phi)
+	if d == nil {
+		return nil, errors.New("65537 is not invertible mod phi: choose other labels")
 	}
-	return []fuzzSigner{{jwa.RS256(), r}, {jwa.ES256(), e}, {jwa.EdDSA(), d}}
+	r := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537}, D: d, Primes: []*big.Int{p, q}}
+	r.Precompute()
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	e, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), label("p-256"))
+	if err != nil {
+		return nil, err
+	}
+	d25519 := ed25519.NewKeyFromSeed(label("ed25519"))
+	return []fuzzSigner{{jwa.RS256(), r}, {jwa.ES256(), e}, {jwa.EdDSA(), d25519}}, nil
 }
 
 // fuzzJWK is pub as a JWK (a JSON object) with kid and the extra members.
@@ -184,21 +227,19 @@ func FuzzKeySet(f *testing.F) {
 		f.Add(s)
 	}
 	exp := time.Now().Add(24 * time.Hour)
-	// Tokens by signer and kid: signing (RSA's above all) would be most
-	// of an execution's time, and the fuzzer keeps reusing kids.
-	tokens := map[[2]string]string{}
+	// The tokens of an input are signed for it, with no cache: an input's
+	// work (and so the coverage the fuzzer measures) must not depend on
+	// the inputs before it. With a cache of signed tokens, an input found
+	// interesting because it signed (a kid not seen before) did not sign
+	// when the minimiser ran it again, so its minimisation could never
+	// succeed and always spent its whole bound. ECDSA's signatures are
+	// random: a fixed random stream for each input
+	// (cryptotest.SetGlobalRandom) makes them the same too.
 	token := func(t *testing.T, s fuzzSigner, kid string) string {
-		key := [2]string{s.alg.String(), kid}
-		tok, ok := tokens[key]
-		if !ok {
-			tok = fuzzToken(t, s, kid, exp)
-			if len(tokens) < 10_000 {
-				tokens[key] = tok
-			}
-		}
-		return tok
+		return fuzzToken(t, s, kid, exp)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
+		cryptotest.SetGlobalRandom(t, 1)
 		set, err := parseJWKS(doc)
 		if err != nil {
 			return

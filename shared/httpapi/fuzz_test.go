@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/paysessions/paysessions/shared/auth"
@@ -362,7 +363,12 @@ func FuzzPathID(f *testing.F) {
 }
 
 // FuzzListQuery sends any createdDate, limit and cursor to document 004's
-// list.
+// list. Besides checkAnswer's property, the answer is openapi.yaml's: 200
+// or 400; 200 only for a createdDate of `^\d{4}-\d{2}-\d{2}$` that is a
+// calendar day, a limit from 1 to 1000 "in decimal without leading zeros"
+// (or none) and a cursor of `^[A-Za-z0-9_-]+$` (or none), and always 200
+// for such a date and limit without a cursor; a 200's body is a JSON array
+// and its Link, if any, matches the Link header's pattern.
 func FuzzListQuery(f *testing.F) {
 	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead)
@@ -383,6 +389,9 @@ func FuzzListQuery(f *testing.F) {
 		{"2026-11-23", "", ""}, {"2026-11-23", "1", cursor}, {"2026-11-23", "1000", ""}, {"2026-02-30", "", ""},
 		{"", "", ""}, {"2026-11-23", "0", ""}, {"2026-11-23", "-1", ""}, {"2026-11-23", "99999999999999999999", ""},
 		{"2026-11-24", "1", cursor}, {"2026-11-23", "1", "djF8"}, {"2026-11-23", "1", "!!"}, {"0000-01-01", "1", ""},
+		// Each pattern's edge.
+		{"2026-11-23", "01", ""}, {"2026-11-23", "+1", ""}, {"2026-11-23", "1001", ""}, {"2026-11-23", " 1", ""},
+		{"2026-11-23", "1e3", ""}, {"2026-1-23", "", ""}, {"+2026-11-23", "", ""}, {"２026-11-23", "", ""}, {"2026-11-23", "1", cursor + "="},
 	} {
 		f.Add(s.date, s.limit, s.cursor)
 	}
@@ -399,14 +408,37 @@ func FuzzListQuery(f *testing.F) {
 		r.Header.Set("Authorization", "Bearer "+tok)
 		w := serve(h, r)
 		checkAnswer(t, w, date+" "+limit+" "+cursor, false)
+		day, err := time.Parse(time.DateOnly, date)
+		validDate := listDate.MatchString(date) && err == nil && day.Format(time.DateOnly) == date
+		n, _ := strconv.Atoi(limit)
+		validLimit := limit == "" || listLimit.MatchString(limit) && n <= 1000
+		switch {
+		case w.Code != 200 && w.Code != 400:
+			t.Fatalf("createdDate %q, limit %q, cursor %q = %d; want 200 or 400", date, limit, cursor, w.Code)
+		case w.Code == 200 && !(validDate && validLimit && (cursor == "" || listCursor.MatchString(cursor))):
+			t.Fatalf("createdDate %q, limit %q, cursor %q = 200; want 400 (openapi's patterns)", date, limit, cursor)
+		case w.Code == 400 && validDate && validLimit && cursor == "":
+			t.Fatalf("createdDate %q, limit %q = 400 %s; want 200", date, limit, w.Body)
+		}
 		if w.Code == 200 {
 			var list []any
 			if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
 				t.Fatalf("200 that is not a JSON array: %s", w.Body)
 			}
+			if link := w.Header().Get("Link"); link != "" && !listLink.MatchString(link) {
+				t.Fatalf("Link %q; want openapi's pattern %s", link, listLink)
+			}
 		}
 	})
 }
+
+// The list's query and Link as openapi.yaml gives them.
+var (
+	listDate   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	listLimit  = regexp.MustCompile(`^[1-9]\d*$`)
+	listCursor = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	listLink   = regexp.MustCompile(`^</pps/api/v1/session-record\?createdDate=\d{4}-\d{2}-\d{2}&limit=[1-9]\d*&cursor=[A-Za-z0-9_-]+>; rel="next"$`)
+)
 
 // FuzzCheckoutParams sends any init value and X-Merchant-Id to document 003.
 func FuzzCheckoutParams(f *testing.F) {
@@ -427,7 +459,13 @@ func FuzzCheckoutParams(f *testing.F) {
 	})
 }
 
-// FuzzCredentials sends any Authorization and X-Api-Key values.
+// FuzzCredentials sends any Authorization and X-Api-Key values. Besides
+// checkAnswer's property: the answer is 200, 401 with a challenge
+// (WWW-Authenticate, RFC 9110 §11.6.1) or 403; anything but 401 means a
+// credential was accepted, which must be the harness's own token
+// (`Bearer <token>`, the scheme in any case, SP or HTAB around the token)
+// or its own key (SP or HTAB around it), sent once and alone in its
+// header: no other spelling, prefix or list of them authenticates.
 func FuzzCredentials(f *testing.F) {
 	h := fuzzHarness(f)
 	id := h.create("m-1", nil)
@@ -440,6 +478,11 @@ func FuzzCredentials(f *testing.F) {
 		{"Bearer " + parts[0] + "..", ""}, {"", "psk_"}, {"", key[:len(key)-1]}, {"", strings.ToUpper(key)},
 		{"", "psk_0123456789abcdef_" + strings.Repeat("z", 64)}, {"Bearer 4111111111111111", ""},
 		{"Bearer " + tok + "==", ""}, {"Bearer " + parts[0] + "==." + parts[1] + "." + parts[2], ""},
+		// Each spelling rule's edge: lists, case, white space of HTTP's
+		// and of Unicode's, a scheme glued to the token.
+		{"Bearer " + tok + ",", ""}, {"", key + ","}, {"Bearer " + tok + ", Bearer " + tok, ""}, {"", key + "," + key},
+		{" bEARER \t" + tok + "\t ", ""}, {"", "\t " + key + " "}, {"Bearer\t" + tok, ""}, {"Bearer" + tok, ""},
+		{"Bearer " + tok + "\u00a0", ""}, {"", key + "\u2028"}, {"Bearer " + tok, "psk_"}, {"Bearer x", key},
 	} {
 		f.Add(s.authz, s.apiKey)
 	}
@@ -454,9 +497,39 @@ func FuzzCredentials(f *testing.F) {
 			}
 			w := serve(h, r)
 			checkAnswer(t, w, authz+" "+apiKey, false)
+			switch w.Code {
+			case http.StatusOK, http.StatusForbidden:
+				if !presentedBearer(authz, tok) && !presentedKey(apiKey, key) {
+					t.Fatalf("GET %s with Authorization %q, X-Api-Key %q = %d; want 401: neither is the harness's credential", path, authz, apiKey, w.Code)
+				}
+			case http.StatusUnauthorized:
+				if w.Header().Get("WWW-Authenticate") == "" {
+					t.Fatalf("GET %s = 401 without WWW-Authenticate; want a challenge", path)
+				}
+			default:
+				t.Fatalf("GET %s with Authorization %q, X-Api-Key %q = %d; want 200, 401 or 403", path, authz, apiKey, w.Code)
+			}
 		}
 		if logs := h.logs.take(); strings.Contains(logs, tok) || strings.Contains(logs, key) {
 			t.Fatalf("a credential reached the logs")
 		}
 	})
+}
+
+// presentedBearer reports whether the Authorization value authz is the
+// token tok as RFC 6750 §2.1 spells it: "Bearer" (a scheme is
+// case-insensitive, RFC 9110 §11.1), a space, the token, with SP or HTAB
+// around the field value and the token; one value, no comma.
+func presentedBearer(authz, tok string) bool {
+	v := strings.Trim(authz, " \t")
+	if len(v) < len("Bearer ") || !strings.EqualFold(v[:len("Bearer")], "Bearer") || v[len("Bearer")] != ' ' || strings.Contains(v, ",") {
+		return false
+	}
+	return strings.Trim(v[len("Bearer "):], " \t") == tok
+}
+
+// presentedKey reports whether the X-Api-Key value is the key itself, with
+// SP or HTAB around it at most.
+func presentedKey(apiKey, key string) bool {
+	return strings.Trim(apiKey, " \t") == key
 }

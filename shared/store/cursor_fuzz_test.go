@@ -12,7 +12,11 @@ import (
 // FuzzCursor: any cursor string is refused with EINVALID or decodes to a
 // position of the requested merchant's day: after and every partition's
 // position are sort keys of that day ("" is the day's start), each position
-// beyond after. Never a panic.
+// beyond after. And a cursor accepted is one the list could have written,
+// in the one spelling encodeCursor writes ("Only the encoding encodeCursor
+// writes is read ... so an altered cursor never reads as the original",
+// decodeCursor's doc): read under the partition count it names, it encodes
+// back to itself, and under exactly one count. Never a panic.
 func FuzzCursor(f *testing.F) {
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	key := func(h int, id string) string { return createdKey(day.Add(time.Duration(h)*time.Hour), id) }
@@ -46,6 +50,31 @@ func FuzzCursor(f *testing.F) {
 			if p != "" && (!validListKey(p, day) || p <= cur.after) {
 				t.Fatalf("decodeCursor(%q) = position %d %q; want a position of 2026-11-23 beyond %q", cursor, i, p, cur.after)
 			}
+		}
+		if cursor == "" {
+			return
+		}
+		var written []int // the counts under which cursor is encodeCursor's own writing
+		for n := 1; n <= MaxListShards; n++ {
+			c, err := decodeCursor(cursor, "m-1", day, n)
+			if err != nil {
+				t.Fatalf("decodeCursor(%q) accepted at 16 partitions, refused at %d: %v; want a cursor read alike under every count", cursor, n, err)
+			}
+			if c.after != cur.after {
+				t.Fatalf("decodeCursor(%q) = after %q at %d partitions, %q at 16; want the same", cursor, c.after, n, cur.after)
+			}
+			pos := map[int]string{}
+			for i, p := range c.pos {
+				if p != "" {
+					pos[i] = p
+				}
+			}
+			if encodeCursor(n, tag, c.after, pos) == cursor {
+				written = append(written, n)
+			}
+		}
+		if len(written) != 1 {
+			t.Fatalf("decodeCursor(%q) accepted a cursor that encodeCursor writes under %v partition counts; want exactly one (no other spelling read)", cursor, written)
 		}
 	})
 }
