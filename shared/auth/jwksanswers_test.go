@@ -649,4 +649,35 @@ func TestEmptyPrivateMembersPublishNothing(t *testing.T) {
 			}
 		})
 	}
+
+	// "d": null is no private key either. jwx does not parse such an entry
+	// (a "d" member makes it read a private key), so it is skipped, but
+	// its line must not report a leak the provider did not make.
+	good := newIssuer(t, jwa.ES256())
+	rsaIss := newIssuer(t, jwa.RS256())
+	var set struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal(rsaIss.JWKS(), &set); err != nil {
+		t.Fatal(err)
+	}
+	set.Keys[0]["kid"], set.Keys[0]["d"], set.Keys[0]["p"] = "nulls", nil, nil
+	entry, _ := json.Marshal(set.Keys[0])
+	logs := &syncBuffer{}
+	jwks := newJWKSServer(t, withKeys(t, good, string(entry)))
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+		t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
+	}
+	var reason string
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l struct{ Kid, Reason string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "nulls" {
+			reason = l.Reason
+		}
+	}
+	if reason == "" || reason == auth.PrivateEntryReason("RSA") {
+		t.Errorf(`reason logged for an entry with "d": null: got %q; want a reason that is not %q`, reason, auth.PrivateEntryReason("RSA"))
+	}
 }
