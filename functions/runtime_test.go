@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/app/apptest"
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // lambdaGOARCH is Go's name for each of Lambda's instruction set
@@ -76,7 +77,7 @@ func TestBuildTargetsEachFunctionsRuntime(t *testing.T) {
 		var builds [][]string
 		for _, line := range strings.Split(string(printed), "\n") {
 			f := strings.Fields(line)
-			if i := slices.Index(f, "build"); i > 0 && path.Base(f[i-1]) == "go" {
+			if samlocal.GoBuild(f) >= 0 {
 				builds = append(builds, f)
 			}
 		}
@@ -86,7 +87,7 @@ func TestBuildTargetsEachFunctionsRuntime(t *testing.T) {
 		}
 		f := builds[0]
 		env := map[string]string{}
-		for _, w := range f[:slices.Index(f, "build")-1] {
+		for _, w := range f[:samlocal.GoBuild(f)-1] {
 			if k, v, ok := strings.Cut(w, "="); ok {
 				env[k] = v
 			}

@@ -607,3 +607,77 @@ func TestPublishedPrivatePartsOfAPublicKeyAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyPrivateMembersPublishNothing: a serializer that writes every
+// member of its key class writes a public key's private members empty:
+// null (jose-jwt's JWK, Abblix's before its pull request #263 "no `"d":
+// null`"), or, for oth, [] (Microsoft.IdentityModel 7's JsonWebKey:
+// AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet
+// issue 2254 shows `"oth": []` on an RSA public key). Such a member
+// holds no part of a private key: the key verifies, as it did before
+// private members were looked for (TestPublishedPrivatePartsOfAPublicKeyAreRefused
+// refuses the members with their values).
+func TestEmptyPrivateMembersPublishNothing(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		empty map[string]any
+	}{
+		{"p and q null", map[string]any{"p": nil, "q": nil}},
+		{"all null but d", map[string]any{"p": nil, "q": nil, "dp": nil, "dq": nil, "qi": nil, "oth": nil}},
+		{"oth empty", map[string]any{"oth": []any{}}},
+		{"p empty string", map[string]any{"p": ""}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			iss := newIssuer(t, jwa.RS256())
+			var set struct {
+				Keys []map[string]any `json:"keys"`
+			}
+			if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+				t.Fatal(err)
+			}
+			for m, v := range c.empty {
+				set.Keys[0][m] = v
+			}
+			doc, _ := json.Marshal(set)
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, doc)
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != "" {
+				t.Errorf("Verify(token of a key with %v) code = %q (%v); want it verified (logs: %s)", c.empty, got, err, logs.String())
+			}
+		})
+	}
+
+	// "d": null is no private key either. jwx does not parse such an entry
+	// (a "d" member makes it read a private key), so it is skipped, but
+	// its line must not report a leak the provider did not make.
+	good := newIssuer(t, jwa.ES256())
+	rsaIss := newIssuer(t, jwa.RS256())
+	var set struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal(rsaIss.JWKS(), &set); err != nil {
+		t.Fatal(err)
+	}
+	set.Keys[0]["kid"], set.Keys[0]["d"], set.Keys[0]["p"] = "nulls", nil, nil
+	entry, _ := json.Marshal(set.Keys[0])
+	logs := &syncBuffer{}
+	jwks := newJWKSServer(t, withKeys(t, good, string(entry)))
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+		t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
+	}
+	var reason string
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l struct{ Kid, Reason string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "nulls" {
+			reason = l.Reason
+		}
+	}
+	if reason == "" || reason == auth.PrivateEntryReason("RSA") {
+		t.Errorf(`reason logged for an entry with "d": null: got %q; want a reason that is not %q`, reason, auth.PrivateEntryReason("RSA"))
+	}
+}

@@ -946,17 +946,30 @@ func secretEntryReason(k jwk.Key) string {
 	if kty == "oct" {
 		return secretKeyReason
 	}
-	if _, ok := members["d"]; ok {
+	if published(members["d"]) {
 		return privateEntryReason(kty)
 	}
 	if kty == "RSA" {
 		for _, m := range rsaPrivateMembers {
-			if _, ok := members[m]; ok {
+			if published(members[m]) {
 				return privateEntryReason(kty)
 			}
 		}
 	}
 	return ""
+}
+
+// published reports whether a member's value v holds anything: a member
+// absent, null, "" or [] holds no part of a key. Serializers that write
+// every member of their key class write a public key's private members
+// so (null: jose-jwt's JWK; [] for oth: Microsoft.IdentityModel 7's
+// JsonWebKey), and such a key was refused as a published private key.
+func published(v json.RawMessage) bool {
+	switch string(bytes.TrimSpace(v)) {
+	case "", "null", `""`, "[]":
+		return false
+	}
+	return true
 }
 
 // privateEntryReason is the reason an entry of key type kty that

@@ -310,7 +310,8 @@ func FuzzKeySet(f *testing.F) {
 }
 
 // secretMember is a member of k's entry that holds a private or secret
-// key's part (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2), or "".
+// key's part (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2), or "". A
+// member null, "" or [] holds none (TestEmptyPrivateMembersPublishNothing).
 func secretMember(t *testing.T, k jwk.Key) string {
 	b, err := json.Marshal(k)
 	if err != nil {
@@ -324,8 +325,11 @@ func secretMember(t *testing.T, k jwk.Key) string {
 	_ = json.Unmarshal(m["kty"], &kty)
 	secrets := map[string][]string{"RSA": {"d", "p", "q", "dp", "dq", "qi", "oth"}, "oct": {"k"}}[kty]
 	for _, name := range append([]string{"d"}, secrets...) {
-		if _, ok := m[name]; ok {
-			return name
+		var v any
+		if raw, ok := m[name]; ok && json.Unmarshal(raw, &v) == nil && v != nil && v != "" {
+			if a, isArray := v.([]any); !isArray || len(a) > 0 {
+				return name
+			}
 		}
 	}
 	return ""

@@ -228,7 +228,7 @@ func BuildPackage(dir, id string) (string, error) {
 	var pkgs []string
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
-		if i := slices.Index(f, "build"); i > 0 && path.Base(f[i-1]) == "go" && strings.HasPrefix(f[len(f)-1], "./") {
+		if GoBuild(f) >= 0 && strings.HasPrefix(f[len(f)-1], "./") {
 			pkgs = append(pkgs, path.Clean(f[len(f)-1]))
 		}
 	}
@@ -236,6 +236,27 @@ func BuildPackage(dir, id string) (string, error) {
 		return "", fmt.Errorf("make %s runs %d go builds of a ./package; want one:\n%s", target, len(pkgs), out)
 	}
 	return "./" + pkgs[0], nil
+}
+
+// GoBuild is the index of "build" in the words f of a shell command line
+// that runs a go build: its command, after any NAME=value assignments, is
+// followed by "build"; else -1. The command is whatever the Makefile's
+// $(GO) is (go, a versioned toolchain such as go1.26.8 or gotip, a path),
+// so it is not matched by name: a developer's GO=go1.26.8 made every
+// function unbuildable to the local tools.
+func GoBuild(f []string) int {
+	i := 0
+	for i < len(f) {
+		name, _, ok := strings.Cut(f[i], "=")
+		if !ok || name == "" || strings.ContainsAny(name, "/-.") {
+			break
+		}
+		i++
+	}
+	if i+1 < len(f) && f[i+1] == "build" {
+		return i + 1
+	}
+	return -1
 }
 
 // DecodeCFN decodes a CloudFormation template written in YAML into maps,

@@ -238,6 +238,16 @@ func TestBuildPackage(t *testing.T) {
 			t.Errorf("BuildPackage(%s, %s) = %q, %v; want %q", tt.dir, tt.id, got, err, tt.want)
 		}
 	}
+	// The Makefile's go is $(GO): a developer's versioned toolchain
+	// (golang.org/dl's go1.26.8, gotip), set for make test or make
+	// start-api as GO=go1.26.8, reaches this make through the environment.
+	for _, goCmd := range []string{"go1.26.8", "gotip", "/usr/lib/go-1.26/bin/go"} {
+		t.Setenv("GO", goCmd)
+		if got, err := BuildPackage(repoRoot, "GetSessionFunction"); got != "./functions/get-session" || err != nil {
+			t.Errorf("BuildPackage with GO=%s = %q, %v; want ./functions/get-session", goCmd, got, err)
+		}
+	}
+	t.Setenv("GO", "go")
 	// Under make test, the outer make's flags are in the environment.
 	t.Setenv("MAKEFLAGS", "q") // question mode: it would print no recipe
 	t.Setenv("MAKELEVEL", "1")
