@@ -103,8 +103,8 @@ func banner(out io.Writer, s *samlocal.Stack) {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", s.Config.JWTIssuer, s.Config.JWKSURL)
 		fmt.Fprintf(out, "Try it:\n")
 		fmt.Fprintf(out, "  TOKEN=$(curl -s '%s/local/token?merchant_id=merchant-1')\n", s.URL)
-		fmt.Fprintf(out, "  curl -s -X POST %s/sessions -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n", s.URL)
-		fmt.Fprintf(out, "  make smoke API_URL=%s\n\n", s.URL)
+		fmt.Fprintf(out, "  curl -s -X POST '%s/sessions' -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n", s.URL)
+		fmt.Fprintf(out, "  make smoke API_URL='%s'\n\n", s.URL)
 	} else {
 		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", s.Config.JWKSURL, s.Config.JWTIssuer, s.Config.JWTAudience)
 	}

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -184,9 +185,44 @@ type SettingError struct {
 	Related []string
 	Want    string
 	msg     string
+	err     error // what failed because of the setting (Listen's error)
 }
 
 func (e *SettingError) Error() string { return e.msg }
+
+// Unwrap returns what failed because of the setting, if anything did.
+func (e *SettingError) Unwrap() error { return e.err }
+
+// Listen listens on HOST:PORT, as both local servers do. A failure is a
+// SettingError naming the setting to change by its cause, the net error
+// wrapped: a taken port (EADDRINUSE) or one the user may not bind (EACCES,
+// below 1024) is PORT's, an address that is not this machine's
+// (EADDRNOTAVAIL) is HOST's; any other names neither.
+func (l Local) Listen() (net.Listener, error) {
+	addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, listenError(addr, err)
+	}
+	return ln, nil
+}
+
+func listenError(addr string, err error) error {
+	name, hint := "", ""
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		name, hint = "PORT", " (is another server using the port? set PORT to use another)"
+	case errors.Is(err, syscall.EACCES):
+		name, hint = "PORT", " (a port below 1024 needs privileges: set PORT to 1024 or above)"
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		name, hint = "HOST", " (HOST is not an address of this machine: set HOST to one, such as 127.0.0.1 or 0.0.0.0)"
+	}
+	msg := fmt.Sprintf("listen on %s: %v%s", addr, err, hint)
+	if name == "" {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return &SettingError{Name: name, msg: msg, err: err}
+}
 
 type parser struct {
 	getenv func(string) string

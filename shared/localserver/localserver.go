@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -104,9 +103,8 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	}()
 	ln := o.Listener
 	if ln == nil {
-		addr := net.JoinHostPort(local.Host, strconv.Itoa(local.Port))
-		if ln, err = net.Listen("tcp", addr); err != nil {
-			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
+		if ln, err = local.Listen(); err != nil {
+			return nil, err
 		}
 	}
 	// The URL names the address listened on (HOST=::1 is http://[::1]:3000),

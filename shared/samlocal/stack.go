@@ -174,9 +174,8 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 
 	ln := o.Listener
 	if ln == nil {
-		addr := net.JoinHostPort(local.Host, strconv.Itoa(local.Port))
-		if ln, err = net.Listen("tcp", addr); err != nil {
-			return nil, fmt.Errorf("listen on %s: %w (is another server using the port? set PORT to use another)", addr, err)
+		if ln, err = local.Listen(); err != nil {
+			return nil, err
 		}
 	}
 	// Until Serve runs, a failed start-up must close the listener itself.
