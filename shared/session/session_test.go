@@ -144,6 +144,7 @@ func TestApplyEvent(t *testing.T) {
 		{"after purge", nil, Event{Status: Authorised}, exp.Add(15 * time.Minute), ENOTFOUND, ReasonSessionNotFound, false},
 		// Settled at t0+1s: retained until t0+1s+15m.
 		{"closed, just before the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - 5*time.Second - 100*time.Nanosecond), "", "", true},
+		{"closed, at the start of the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - 5*time.Second), ENOTFOUND, ReasonSessionNotFound, false},
 		{"closed, within the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - time.Second), ENOTFOUND, ReasonSessionNotFound, false},
 	}
 	for _, tt := range tests {
