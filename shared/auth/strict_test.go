@@ -248,6 +248,8 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 		{"quote", map[string]any{"scope": `sessions:read "x"`}, nil},
 		{"backslash", map[string]any{"scope": `sessions:read x\y`}, nil},
 		{"non-ASCII letter", map[string]any{"scope": "sessions:read séssions:write"}, nil},
+		{"DEL", map[string]any{"scope": "x\x7fsessions:process"}, nil},
+		{"the scope-token range's edges", map[string]any{"scope": "! ~ #[]"}, []string{"!", "~", "#[]"}},
 		{"scp string with a tab", map[string]any{"scp": "x\tsessions:process"}, nil},
 		{"scp element with a space", map[string]any{"scp": []string{"x sessions:process"}}, nil},
 		{"scp element with a tab", map[string]any{"scp": []string{"x\tsessions:process"}}, nil},

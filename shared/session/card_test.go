@@ -40,6 +40,16 @@ func TestLooksLikeCardNumber(t *testing.T) {
 		{"", false},
 		{"0123456789098760", false}, // document 000's MerchantReferenceCode
 		{"5193857291616388004008", false},
+		// Each range's edges (rows a mutant of cardRanges lived without).
+		{"2720000000000005", true},  // Mastercard 2-series, its last prefix
+		{"2721000000000004", false}, // past it: no network's
+		{"30500000000003", true},    // Diners 14, its last 30x prefix
+		{"30600000000001", false},   // past it
+		{"9792000000000003", true},  // Troy, the one range no other covers
+		// A phone number: '+', or its full-width form, right before at
+		// most 15 digits.
+		{"+4222222222222", false},
+		{"\uff0b4222222222222", false},
 	}
 	for _, tt := range tests {
 		if got := LooksLikeCardNumber(tt.in); got != tt.want {

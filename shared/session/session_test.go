@@ -144,6 +144,7 @@ func TestApplyEvent(t *testing.T) {
 		{"after purge", nil, Event{Status: Authorised}, exp.Add(15 * time.Minute), ENOTFOUND, ReasonSessionNotFound, false},
 		// Settled at t0+1s: retained until t0+1s+15m.
 		{"closed, just before the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - 5*time.Second - 100*time.Nanosecond), "", "", true},
+		{"closed, at the start of the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - 5*time.Second), ENOTFOUND, ReasonSessionNotFound, false},
 		{"closed, within the retention band", []Status{Settled}, Event{Status: FraudCancellationRequested}, t0.Add(time.Second + 15*time.Minute - time.Second), ENOTFOUND, ReasonSessionNotFound, false},
 	}
 	for _, tt := range tests {
@@ -390,6 +391,19 @@ func TestDraftValidate(t *testing.T) {
 		{"card in appearance", func(d *Draft) { d.Appearance = json.RawMessage(`{"x":{"y":"5555555555554444"}}`) }, "appearance.x.y", ReasonCardNumber},
 		{"categories", func(d *Draft) { d.CardCategories = []string{"CREDIT", "DEBIT"} }, "", ""},
 		{"card in categories", func(d *Draft) { d.CardCategories = []string{"CREDIT", "4111111111111111"} }, "cardCategories[1]", ReasonCardNumber},
+		// §3: "`callGuid` and `providerSessionGuid`, which document 000
+		// calls GUIDs, are 8-4-4-4-12 hexadecimal digits (either case) when
+		// given"; so is parentSessionId, a session id.
+		{"callGuid lower case", func(d *Draft) { d.CallGUID = "a0dc3aca-92f7-4cac-9f12-208a2916be7d" }, "", ""},
+		{"callGuid upper case", func(d *Draft) { d.CallGUID = "A0DC3ACA-92F7-4CAC-9F12-208A2916BE7D" }, "", ""},
+		{"callGuid of 32 digits", func(d *Draft) { d.CallGUID = "a0dc3aca92f74cac9f12208a2916be7d" }, "callGuid", ReasonValidation},
+		{"callGuid with a g", func(d *Draft) { d.CallGUID = "g0dc3aca-92f7-4cac-9f12-208a2916be7d" }, "callGuid", ReasonValidation},
+		{"callGuid with a G", func(d *Draft) { d.CallGUID = "a0dc3aca-92f7-4cac-9f12-208a2916be7G" }, "callGuid", ReasonValidation},
+		{"callGuid with a dash moved", func(d *Draft) { d.CallGUID = "a0dc3ac-a92f7-4cac-9f12-208a2916be7d" }, "callGuid", ReasonValidation},
+		{"callGuid with digits after", func(d *Draft) { d.CallGUID = "a0dc3aca-92f7-4cac-9f12-208a2916be7d00" }, "callGuid", ReasonValidation},
+		{"callGuid in braces", func(d *Draft) { d.CallGUID = "{a0dc3aca-92f7-4cac-9f12-208a2916be7d}" }, "callGuid", ReasonValidation},
+		{"providerSessionGuid too short", func(d *Draft) { d.ProviderSessionGUID = "7d1541fa-5747-429a-a6a0-1939f4d8802" }, "providerSessionGuid", ReasonValidation},
+		{"parentSessionId not a UUID", func(d *Draft) { d.ParentSessionID = "parent-1" }, "parentSessionId", ReasonValidation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,114 @@
+package dialect
+
+import (
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/dialect/dialecttest"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// TestShapeEdges holds what the documents' examples cannot: their times
+// have all fraction digits set and are UTC, and every optional part is
+// filled. docs/design.md §6: 000's "Times are UTC with six fraction
+// digits", 001's "up to seven fraction digits and `+00:00`" and
+// "`processedOn` is the latest status change", 002's "Times in whole
+// seconds UTC", "`{}` when unset" and "`paymentProfileId` only when set".
+// Each row fails on a mutant of the renderer that the examples let live.
+func TestShapeEdges(t *testing.T) {
+	// 12:00:00 at +02:00 is 10:00:00Z: a whole second, outside UTC.
+	whole := time.Date(2024, 9, 29, 12, 0, 0, 0, time.FixedZone("", 2*3600))
+	// Half a second later, and a later change that is not a status change.
+	half := whole.Add(500 * time.Millisecond)
+	later := whole.Add(time.Hour)
+
+	field := func(m map[string]any, path ...string) any {
+		var v any = m
+		for _, p := range path {
+			o, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = o[p]
+		}
+		return v
+	}
+	tests := []struct {
+		name string
+		body func() map[string]any
+		path []string
+		want any
+	}{
+		{"000 whole second keeps six digits, UTC", func() map[string]any {
+			v := dialecttest.V1Session().Session
+			v.CreatedAt = whole
+			return rendered(t, V1Session(v))
+		}, []string{"createdOn"}, "2024-09-29T10:00:00.000000Z"},
+		{"000 Finished without result data is {}", func() map[string]any {
+			v := dialecttest.V1Session().Session
+			v.ResultData = nil
+			return rendered(t, V1Session(v))
+		}, []string{"paymentResultData"}, map[string]any{}},
+		{"001 +00:00 outside UTC", func() map[string]any {
+			v := dialecttest.PaymentStatus().Session
+			v.CreatedAt = half
+			return rendered(t, PaymentStatus(v))
+		}, []string{"data", "createdOn"}, "2024-09-29T10:00:00.5+00:00"},
+		{"001 processedOn is the latest status change, not updatedAt", func() map[string]any {
+			v := dialecttest.PaymentStatus().Session
+			v.History[len(v.History)-1].At = half
+			v.UpdatedAt = later
+			return rendered(t, PaymentStatus(v))
+		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
+		{"002 whole seconds, UTC", func() map[string]any {
+			v := dialecttest.PaymentSession().Session
+			v.CreatedAt = half
+			return rendered(t, PaymentSession(v))
+		}, []string{"createdAt"}, "2024-09-29T10:00:00Z"},
+		{"002 metadata unset is {}", func() map[string]any {
+			v := dialecttest.PaymentSession().Session
+			v.Metadata = nil
+			return rendered(t, PaymentSession(v))
+		}, []string{"metadata"}, map[string]any{}},
+		{"003 whole seconds, UTC", func() map[string]any {
+			ex := dialecttest.Checkout()
+			ex.Session.ExpiresAt = half
+			body, err := Checkout(ex.Session, nil, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rendered(t, body)
+		}, []string{"data", "checkoutSession", "expiresAt"}, "2024-09-29T10:00:00Z"},
+		{"003 init without appearance is {}", func() map[string]any {
+			ex := dialecttest.Checkout()
+			ex.Session.Appearance = nil
+			body, _ := Checkout(ex.Session, nil, true)
+			return rendered(t, body)
+		}, []string{"data", "checkoutSession", "appearance"}, map[string]any{}},
+		{"003 init without card categories is []", func() map[string]any {
+			ex := dialecttest.Checkout()
+			ex.Session.CardCategories = nil
+			body, _ := Checkout(ex.Session, nil, true)
+			return rendered(t, body)
+		}, []string{"data", "checkoutSession", "cardCategories"}, []any{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			compare(t, "$", field(tt.body(), tt.path...), tt.want)
+		})
+	}
+
+	// 002: "`paymentProfileId` only when set".
+	v := dialecttest.PaymentSession().Session
+	v.PaymentProfileID = ""
+	if got, has := rendered(t, PaymentSession(v))["paymentProfileId"]; has {
+		t.Errorf("002 paymentProfileId unset = %v; want no such field", got)
+	}
+	// 001: a reason a processor gave is shown as given, even one that
+	// reads as the service's child reason when there is no child.
+	ps := dialecttest.PaymentStatus().Session
+	ps.ChildSessionID = ""
+	if reason := session.ChildReason("", session.Authorised); paymentReason(ps, session.Authorised, reason) != reason {
+		t.Errorf("paymentReason without a child = %q; want %q", paymentReason(ps, session.Authorised, reason), reason)
+	}
+}
