@@ -355,13 +355,7 @@ func TestSymmetricJWKSKeyNeverVerifies(t *testing.T) {
 		if _, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
 			t.Fatalf("%s: Verify(token of the good key) = %v; want it verified", entry, err)
 		}
-		var reason string
-		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-			var l struct{ Kid, Reason string }
-			if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "sym" {
-				reason = l.Reason
-			}
-		}
+		reason := skipReason(logs, "sym")
 		if reason != auth.SecretKeyReason {
 			t.Errorf("%s: reason logged: got %q; want %q", entry, reason, auth.SecretKeyReason)
 		}
@@ -444,12 +438,7 @@ func TestPublishedPrivateKeyIsLoggedAsOne(t *testing.T) {
 				if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
 					t.Fatalf("%s: Verify(token of the good key) = %v; want it verified", variant.name, err)
 				}
-				for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-					var l struct{ Kid, Reason string }
-					if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
-						reasons[variant.name] = l.Reason
-					}
-				}
+				reasons[variant.name] = skipReason(logs, "leaked")
 				if reasons[variant.name] == "" {
 					t.Fatalf("%s: no skip line for the private key: %s", variant.name, logs.String())
 				}
@@ -523,13 +512,7 @@ func TestPublishedSecretThatDoesNotParseIsLoggedAsOne(t *testing.T) {
 			if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
 				t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
 			}
-			var reason string
-			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-				var l struct{ Kid, Reason string }
-				if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
-					reason = l.Reason
-				}
-			}
+			reason := skipReason(logs, "leaked")
 			if reason != c.want {
 				t.Errorf("reason logged: got %q; want %q", reason, c.want)
 			}
@@ -594,13 +577,7 @@ func TestPublishedPrivatePartsOfAPublicKeyAreRefused(t *testing.T) {
 			if got := session.ErrorCode(err); got != c.want {
 				t.Errorf("%v published, %s: Verify(token signed with the key rebuilt from the set) code = %q (%v); want %q", published, c.name, got, err, c.want)
 			}
-			var reason string
-			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-				var l struct{ Kid, Reason string }
-				if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "leaked" {
-					reason = l.Reason
-				}
-			}
+			reason := skipReason(logs, "leaked")
 			if want := auth.PrivateEntryReason("RSA"); reason != want {
 				t.Errorf("%v published, %s: reason logged: got %q; want %q", published, c.name, reason, want)
 			}
@@ -670,14 +647,20 @@ func TestEmptyPrivateMembersPublishNothing(t *testing.T) {
 	if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
 		t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
 	}
-	var reason string
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		var l struct{ Kid, Reason string }
-		if json.Unmarshal([]byte(line), &l) == nil && l.Kid == "nulls" {
-			reason = l.Reason
-		}
-	}
+	reason := skipReason(logs, "nulls")
 	if reason == "" || reason == auth.PrivateEntryReason("RSA") {
 		t.Errorf(`reason logged for an entry with "d": null: got %q; want a reason that is not %q`, reason, auth.PrivateEntryReason("RSA"))
 	}
+}
+
+// skipReason is the reason of the last skip line logs holds for kid, or "".
+func skipReason(logs *syncBuffer, kid string) string {
+	reason := ""
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l struct{ Kid, Reason string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Kid == kid {
+			reason = l.Reason
+		}
+	}
+	return reason
 }
