@@ -1,15 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/smoke"
 )
 
 // TestBannerTryItLinesRunAsPrinted: the banner's "Try it" lines, pasted
-// into a shell, mint a token and create a session, whatever HOST is. Run
+// into a shell, mint a token and create a session, whatever HOST is, and
+// its make smoke line names the server, against which the smoke passes
+// (the line was missing, where make start-api's banner has one). Run
 // by bash with failglob, as zsh (macOS's shell) runs every line by default
 // ("no matches found"): with HOST=::1 the create's URL,
 // http://[::1]:<port>/sessions, was printed unquoted, so its [::1] was a
@@ -26,15 +32,19 @@ func TestBannerTryItLinesRunAsPrinted(t *testing.T) {
 			} else {
 				l.Close()
 			}
-			_, out := startServer(t, map[string]string{"HOST": host})
+			base, out := startServer(t, map[string]string{"HOST": host})
 			var lines []string
+			smokeLine := ""
 			for _, l := range strings.Split(out.String(), "\n") {
 				if strings.HasPrefix(l, "  TOKEN=") || strings.HasPrefix(l, "  curl ") {
 					lines = append(lines, strings.TrimSpace(l))
 				}
+				if strings.HasPrefix(l, "  make smoke ") {
+					smokeLine = strings.TrimSpace(l)
+				}
 			}
-			if len(lines) != 2 {
-				t.Fatalf("banner's Try it lines = %q; want the token line and the create line:\n%s", lines, out)
+			if len(lines) != 2 || smokeLine == "" {
+				t.Fatalf("banner's Try it lines = %q, %q; want the token line, the create line and make smoke's:\n%s", lines, smokeLine, out)
 			}
 			got, err := exec.Command(bash, "-O", "failglob", "-e", "-c", strings.Join(lines, "\n")).CombinedOutput()
 			if err != nil {
@@ -43,6 +53,18 @@ func TestBannerTryItLinesRunAsPrinted(t *testing.T) {
 			var created struct{ Status string }
 			if err := json.Unmarshal(got, &created); err != nil || created.Status != "CREATED" {
 				t.Errorf("the create line answered %s; want a session with status CREATED", got)
+			}
+			// make smoke's line, as a shell reads it (make stubbed to
+			// print its API_URL), names this server, and the smoke it
+			// starts passes against it (in-process here: go run would
+			// compile cmd/smoke).
+			apiURL, err := exec.Command(bash, "-O", "failglob", "-e", "-c", "make() { printf '%s' \"${2#API_URL=}\"; }\n"+smokeLine).CombinedOutput()
+			if err != nil || string(apiURL) != base {
+				t.Fatalf("bash -O failglob %q: API_URL %q, %v; want %q", smokeLine, apiURL, err, base)
+			}
+			var smokeOut bytes.Buffer
+			if err := smoke.Run(context.Background(), smoke.Config{BaseURL: string(apiURL), Out: &smokeOut}); err != nil {
+				t.Errorf("make smoke against make run: %v; want it to pass:\n%s", err, &smokeOut)
 			}
 		})
 	}

@@ -115,7 +115,8 @@ func banner(out io.Writer, base string, cfg config.Config, local config.Local, d
 		fmt.Fprintln(out)
 		fmt.Fprintf(out, "Try it:\n")
 		fmt.Fprintf(out, "  TOKEN=$(curl -s '%s/local/token?merchant_id=merchant-1')\n", base)
-		fmt.Fprintf(out, "  curl -s -X POST '%s/sessions' -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n\n", base)
+		fmt.Fprintf(out, "  curl -s -X POST '%s/sessions' -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n", base)
+		fmt.Fprintf(out, "  make smoke API_URL='%s'\n\n", base)
 	} else {
 		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", cfg.JWKSURL, cfg.JWTIssuer, cfg.JWTAudience)
 	}

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
@@ -45,5 +46,36 @@ func TestBannerTryItLinesPasteIntoAShell(t *testing.T) {
 				t.Errorf("bash -O failglob %q: %v; want exit 0\n%s", lines, err, got)
 			}
 		})
+	}
+}
+
+// TestBannerNamesTheIntervalTheSweeperRunsAt: the banner's schedule line
+// says how often the stack invokes the schedule here (Stack.Every), not
+// only the template's expression: with SWEEP_INTERVAL=5s the sweeper runs
+// every 5 s, and a banner reading "schedule rate(1 minute)" alone told the
+// user it ran once a minute.
+func TestBannerNamesTheIntervalTheSweeperRunsAt(t *testing.T) {
+	sch := samlocal.Schedule{Expression: "rate(1 minute)", Input: "{}"}
+	tpl := &samlocal.Template{Functions: []*samlocal.Function{{LogicalID: "SweeperFunction", Schedules: []samlocal.Schedule{sch}}}}
+	tests := []struct {
+		every time.Duration
+		want  string // the sweeper's line ends so
+	}{
+		{time.Minute, "schedule rate(1 minute)"},
+		{5 * time.Second, "schedule rate(1 minute), invoked every 5s here (SWEEP_INTERVAL)"},
+		{2 * time.Hour, "schedule rate(1 minute), invoked every 2h0m0s here (SWEEP_INTERVAL)"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		banner(&out, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, Every: map[samlocal.Schedule]time.Duration{sch: tt.every}})
+		var got string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "  SweeperFunction ") {
+				got = strings.TrimSpace(strings.TrimPrefix(l, "  SweeperFunction "))
+			}
+		}
+		if got != tt.want {
+			t.Errorf("Every %s: the sweeper's banner line = %q; want %q", tt.every, got, tt.want)
+		}
 	}
 }

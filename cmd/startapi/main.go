@@ -93,7 +93,15 @@ func banner(out io.Writer, s *samlocal.Stack) {
 		}
 		routes = append(routes, anys...)
 		for _, sch := range fn.Schedules {
-			routes = append(routes, "schedule "+sch.Expression)
+			// How often it runs here: SWEEP_INTERVAL, when set, over the
+			// template's rate().
+			line := "schedule " + sch.Expression
+			if every, ok := s.Every[sch]; ok {
+				if rate, isRate := sch.Rate(); !isRate || rate != every {
+					line += fmt.Sprintf(", invoked every %s here (SWEEP_INTERVAL)", every)
+				}
+			}
+			routes = append(routes, line)
 		}
 		fmt.Fprintf(out, "  %-26s %s\n", fn.LogicalID, strings.Join(routes, ", "))
 	}

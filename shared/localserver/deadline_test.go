@@ -166,10 +166,17 @@ func TestDeadlineStartsOnceTheBodyHasArrived(t *testing.T) {
 // whole, then within the invocation's deadline (invocations).
 func servedAsOnMakeRun(t *testing.T, h http.Handler) http.Handler {
 	t.Helper()
+	return servedAsOnMakeRunWithin(t, DefaultBodyTimeout, h)
+}
+
+// servedAsOnMakeRunWithin is servedAsOnMakeRun with bodyTimeout as the
+// bound on a request's body (Options.BodyTimeout).
+func servedAsOnMakeRunWithin(t *testing.T, bodyTimeout time.Duration, h http.Handler) http.Handler {
+	t.Helper()
 	routes := httpapi.Routes(httpapi.Deps{})
 	served, err := invocations(routes, h)
 	if err != nil {
 		t.Fatalf("invocations: %v", err)
 	}
-	return asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served)
+	return asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served, bodyTimeout)
 }

@@ -49,7 +49,19 @@ type Options struct {
 	// Listener, when set, is where the API is served; PORT and HOST are
 	// then not used.
 	Listener net.Listener
+	// BodyTimeout bounds the wait for a request's body, from the end of
+	// its head; 0 is DefaultBodyTimeout. A body not in by then is
+	// answered 408 (httpapi.GatewayRequestTimeout) and its connection
+	// closed.
+	BodyTimeout time.Duration
 }
+
+// DefaultBodyTimeout is Options.BodyTimeout's default: the 10 s the
+// server gives a request's head (ReadHeaderTimeout), and the API
+// functions' Timeout. API Gateway buffers a request's whole body before it
+// invokes a function, so no function waits on a client; how long it waits
+// for a stalled one is not documented.
+const DefaultBodyTimeout = 10 * time.Second
 
 // Server is a running local server.
 type Server struct {
@@ -175,7 +187,11 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.srv.Handler = asDelivered(routes, functions, logged, served)
+	bodyTimeout := o.BodyTimeout
+	if bodyTimeout <= 0 {
+		bodyTimeout = DefaultBodyTimeout
+	}
+	s.srv.Handler = asDelivered(routes, functions, logged, served, bodyTimeout)
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -353,6 +369,12 @@ func (s *Server) Close() error {
 //     whatever the route, method or credentials, as an HTTP API buffers the
 //     whole body before it routes the request (make start-api reads it so),
 //     and the function's deadline starts once it is in (invocations);
+//   - a body not in within bodyTimeout of the end of the head (a client
+//     that announced a Content-Length, or began a chunked body, and
+//     stalled) is answered 408 (httpapi.GatewayRequestTimeout), the
+//     connection closed, no function reached: API Gateway buffers the body
+//     before it invokes a function, so none waits on a client, and a
+//     local server should not hold a connection for ever;
 //   - a body over that quota (samlocal.MaxRequestBody, 10 MB) is API
 //     Gateway's own 413 (samlocal.GatewayTooLarge), on every path and
 //     method; and so is one over httpapi.MaxBodyBytes on a path one of
@@ -372,11 +394,12 @@ func (s *Server) Close() error {
 // the request has its one log line as every other does
 // (httpapi.GatewayAnswer): the method and path as sent, no route, nothing
 // of its headers.
-func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler) http.Handler {
+func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler, bodyTimeout time.Duration) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
 		tooLarge     = logged(httpapi.GatewayAnswer(http.StatusRequestEntityTooLarge, samlocal.GatewayTooLarge, nil))
 		badRequest   = logged(httpapi.GatewayAnswer(http.StatusBadRequest, httpapi.GatewayBadRequest, nil))
+		timedOut     = logged(httpapi.GatewayAnswer(http.StatusRequestTimeout, httpapi.GatewayRequestTimeout, nil))
 		notFound     = logged(httpapi.GatewayAnswer(http.StatusNotFound, httpapi.GatewayNotFound, httpapi.GatewayNotFoundError()))
 	)
 	routeOf := routePaths(routes)
@@ -389,8 +412,15 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 			tooLarge.ServeHTTP(w, r)
 			return
 		}
-		n, body, ok := readableBody(r)
-		if !ok {
+		n, body, err := readableBody(w, r, bodyTimeout)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The connection cannot be read further: the rest of the
+			// body may still come.
+			w.Header().Set("Connection", "close")
+			timedOut.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
 			badRequest.ServeHTTP(w, r)
 			return
 		}
@@ -447,7 +477,9 @@ func routePaths(routes []httpapi.Route) func(path string) string {
 	}
 }
 
-// readableBody reads r's body whole and returns its length and bytes,
+// readableBody reads r's body whole, within timeout (from now: the end of
+// the head) when w's connection can take a read deadline, and returns its
+// length and bytes,
 // which r's handler then reads from memory (inHand): one with a
 // Content-Length (at most HTTP APIs' payload quota, samlocal.MaxRequestBody:
 // asDelivered refuses more unread) into a buffer of that length (io.ReadAll
@@ -458,22 +490,35 @@ func routePaths(routes []httpapi.Route) func(path string) string {
 // hexadecimal, a chunk longer than its size): API Gateway reads a
 // request's whole body before it routes it, and answers one it cannot read
 // itself (make start-api reads it so), so no function meets the failure.
-func readableBody(r *http.Request) (int64, []byte, bool) {
+// A read cut off by timeout fails with os.ErrDeadlineExceeded. The
+// deadline is lifted once the body is in (the function's time is its own:
+// invocations), and only then: after a failed read it stays, so that the
+// server's own reads of what is left (its discard of an unread body)
+// end by it too, and the connection is closed.
+func readableBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (_ int64, _ []byte, err error) {
 	if r.Body == nil || r.Body == http.NoBody {
-		return 0, nil, true
+		return 0, nil, nil
+	}
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+		defer func() {
+			if err == nil {
+				_ = rc.SetReadDeadline(time.Time{})
+			}
+		}()
 	}
 	if r.ContentLength >= 0 {
 		body := make([]byte, r.ContentLength)
 		if _, err := io.ReadFull(r.Body, body); err != nil {
-			return r.ContentLength, nil, false
+			return r.ContentLength, nil, err
 		}
 		r.Body = inHand{bytes.NewReader(body)}
-		return r.ContentLength, body, true
+		return r.ContentLength, body, nil
 	}
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
 	if err != nil {
-		return n, nil, false
+		return n, nil, err
 	}
 	whole := buf.Bytes()
 	if n <= samlocal.MaxRequestBody {
@@ -484,7 +529,7 @@ func readableBody(r *http.Request) (int64, []byte, bool) {
 			io.Closer
 		}{io.MultiReader(&buf, r.Body), r.Body}
 	}
-	return n, whole, true
+	return n, whole, nil
 }
 
 // functionRoute returns the route of the template an HTTP API matches for

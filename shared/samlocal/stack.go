@@ -84,6 +84,10 @@ type Stack struct {
 	Template *Template
 	// Concurrency is the instances each function may run at once.
 	Concurrency int
+	// Every is how often the stack invokes each schedule of Template's
+	// functions: SWEEP_INTERVAL when it is set, else the schedule's
+	// rate() (Rate).
+	Every map[Schedule]time.Duration
 
 	issuer   http.Handler // Issuer's routes, when it is set
 	log      io.Writer
@@ -315,16 +319,15 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
+	s.Every = map[Schedule]time.Duration{}
 	for _, fn := range tpl.Functions {
 		for _, sch := range fn.Schedules {
-			interval := local.SweepInterval
-			if getenv("SWEEP_INTERVAL") == "" {
-				if d, ok := parseRate(sch.Expression); ok {
-					interval = d
-				} else {
-					s.notice("%s: schedule %q is not a rate(); invoking it every %s", fn.LogicalID, sch.Expression, interval)
-				}
+			set := getenv("SWEEP_INTERVAL") != ""
+			interval, isRate := scheduleEvery(sch, local.SweepInterval, set)
+			if !isRate && !set {
+				s.notice("%s: schedule %q is not a rate(); invoking it every %s", fn.LogicalID, sch.Expression, interval)
 			}
+			s.Every[sch] = interval
 			s.bgWG.Add(1)
 			go s.schedule(fn, sch, interval)
 		}
@@ -410,6 +413,19 @@ func (s *Stack) schedule(fn *Function, sch Schedule, interval time.Duration) {
 			}()
 		}
 	}
+}
+
+// scheduleEvery is how often the stack invokes sch: every sweepInterval
+// (config.Local's SweepInterval) when SWEEP_INTERVAL is set, else at its
+// rate(), else, for an expression that is not a rate(), every
+// sweepInterval (SWEEP_INTERVAL's default). isRate says whether sch is a
+// rate().
+func scheduleEvery(sch Schedule, sweepInterval time.Duration, set bool) (every time.Duration, isRate bool) {
+	rate, isRate := parseRate(sch.Expression)
+	if set || !isRate {
+		return sweepInterval, isRate
+	}
+	return rate, true
 }
 
 var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)

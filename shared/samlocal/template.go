@@ -73,6 +73,10 @@ type Schedule struct {
 	Input      string // the event the target receives
 }
 
+// Rate is the interval of a rate() Expression; false for any other
+// expression (cron(), at()).
+func (s Schedule) Rate() (time.Duration, bool) { return parseRate(s.Expression) }
+
 // Lambda's defaults when neither the function nor Globals set a value.
 const (
 	defaultTimeout  = 3 * time.Second

@@ -255,3 +255,31 @@ func TestBuildPackage(t *testing.T) {
 		t.Errorf("BuildPackage under an outer make = %q, %v; want ./functions/get-session", got, err)
 	}
 }
+
+// TestScheduleEvery: the stack invokes a schedule every SWEEP_INTERVAL
+// when it is set, else at its rate(); an expression that is not a rate()
+// at SWEEP_INTERVAL's default (README, "The schedule": "every
+// `SWEEP_INTERVAL` (default: its schedule's `rate()`)"). Stack.Every,
+// which make start-api's banner prints, is this.
+func TestScheduleEvery(t *testing.T) {
+	tests := []struct {
+		expr     string
+		interval time.Duration // config.Local's SweepInterval
+		set      bool          // SWEEP_INTERVAL given
+		want     time.Duration
+		isRate   bool
+	}{
+		{"rate(1 minute)", time.Minute, false, time.Minute, true},
+		{"rate(5 minutes)", time.Minute, false, 5 * time.Minute, true},
+		{"rate(1 minute)", 5 * time.Second, true, 5 * time.Second, true},
+		{"rate(5 minutes)", time.Minute, true, time.Minute, true},
+		{"cron(0 12 * * ? *)", time.Minute, false, time.Minute, false},
+		{"cron(0 12 * * ? *)", 2 * time.Second, true, 2 * time.Second, false},
+	}
+	for _, tt := range tests {
+		got, isRate := scheduleEvery(Schedule{Expression: tt.expr}, tt.interval, tt.set)
+		if got != tt.want || isRate != tt.isRate {
+			t.Errorf("scheduleEvery(%q, %s, set %v) = %v, %v; want %v, %v", tt.expr, tt.interval, tt.set, got, isRate, tt.want, tt.isRate)
+		}
+	}
+}

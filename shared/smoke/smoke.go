@@ -1,10 +1,14 @@
 // Package smoke is a short end-to-end check of a running paysessions API:
 // the ApiUrl of a deployed stack, make start-api or make run. It creates a
 // session, reports a processor event (and its retry), reads the session
-// natively and in all five documented shapes, cancels it and finds it in
-// its day's list, checking every answer against the state mapping; an API
-// key made for document 002 is revoked at the end. make smoke runs it
-// (cmd/smoke); a test runs it against make start-api's stack.
+// natively and in all five documented shapes, cancels it, reads the five
+// shapes again and finds it in its day's list, checking every status word
+// against docs/design.md §5's words (documentWords, quoted there, not read
+// from the service's own shared/statemap); the create is sent twice with
+// its Idempotency-Key, and an API key made for document 002 is revoked at
+// the end, beside a second key revoked before any use, which must then be
+// refused. make smoke runs it (cmd/smoke); tests run it against make
+// start-api's stack and make run's server.
 package smoke
 
 import (
@@ -24,8 +28,31 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/statemap"
 )
+
+// words are one canonical status's row of docs/design.md §5's table, its
+// cells as written there: "| canonical | 000 `sessionState` | 001 `status`
+// | 002 `status` | 003 `checkoutSessionStatus` | 004 `session_status` |".
+type words struct {
+	V1Session, PaymentStatus, PaymentSession, Checkout, SessionRecord string
+}
+
+// documentWords are docs/design.md §5's rows for the statuses the smoke
+// passes through, quoted (TestDocumentWordsAreTheDesigns holds each row
+// to the document), not taken from shared/statemap: the smoke compares
+// the service with the documents' words, so a wrong statemap row fails it.
+var documentWords = map[session.Status]words{
+	session.Processing: {"InProgress", "Processing", "PENDING", "INITIATED", "IN_PROGRESS"},
+	session.Canceled:   {"Finished", "Cancelled", "FAILED", "CANCELED (410 at its own endpoint)", "CANCELED"},
+}
+
+// checkoutGone is how §5 writes a 003 cell whose session its own endpoint
+// answers with 410 instead of a body.
+const checkoutGone = " (410 at its own endpoint)"
+
+// maxListPages bounds one walk of the day's list (Link rel="next" pages):
+// a list whose links never end fails the smoke rather than walking on.
+const maxListPages = 200
 
 // Config says where and as whom the smoke test runs.
 type Config struct {
@@ -49,7 +76,7 @@ type Config struct {
 
 // Run runs the smoke test and returns the first failure.
 func Run(ctx context.Context, c Config) error {
-	r := &runner{c: c, base: strings.TrimRight(c.BaseURL, "/"), start: time.Now()}
+	r := &runner{c: c, base: strings.TrimRight(c.BaseURL, "/"), start: time.Now(), maxPages: maxListPages}
 	if r.c.Client == nil {
 		r.c.Client = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -80,10 +107,11 @@ func Run(ctx context.Context, c Config) error {
 }
 
 type runner struct {
-	c     Config
-	base  string
-	start time.Time
-	steps int
+	c        Config
+	maxPages int // maxListPages; tests set fewer
+	base     string
+	start    time.Time
+	steps    int
 }
 
 func (r *runner) fail(err error) error {
@@ -221,10 +249,9 @@ func (r *runner) run(ctx context.Context) error {
 	orderID := "smoke-" + uuid.NewString()[:8]
 
 	step := "POST /sessions"
-	a, err := r.call(ctx, step, http.MethodPost, "/sessions",
-		map[string]string{"Authorization": "Bearer " + r.c.Token, "Idempotency-Key": "smoke-" + uuid.NewString()},
-		map[string]any{"orderId": orderID, "amount": 100, "currency": "EUR", "paymentMethod": "Card", "metadata": map[string]string{"source": "smoke"}},
-		http.StatusCreated)
+	createHeader := map[string]string{"Authorization": "Bearer " + r.c.Token, "Idempotency-Key": "smoke-" + uuid.NewString()}
+	createBody := map[string]any{"orderId": orderID, "amount": 100, "currency": "EUR", "paymentMethod": "Card", "metadata": map[string]string{"source": "smoke"}}
+	a, err := r.call(ctx, step, http.MethodPost, "/sessions", createHeader, createBody, http.StatusCreated)
 	if err != nil {
 		return err
 	}
@@ -244,6 +271,25 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("%s: no merchantId or createdAt: %s", step, excerpt(a.body))
 	}
 	r.ok(step, a, "id "+id+", merchant "+merchant)
+
+	// docs/design.md §2: "With an `Idempotency-Key`, a repeat of the same
+	// request (same JSON content) replays the first answer byte for byte
+	// with `Idempotent-Replayed: true`".
+	step = "POST /sessions, same Idempotency-Key again"
+	replay, err := r.call(ctx, step, http.MethodPost, "/sessions", createHeader, createBody, http.StatusCreated)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(replay.body, a.body) {
+		return fmt.Errorf("%s: answered %s; want the first answer byte for byte: %s", step, excerpt(replay.body), excerpt(a.body))
+	}
+	if got := replay.header.Get("Idempotent-Replayed"); got != "true" {
+		return fmt.Errorf("%s: Idempotent-Replayed %q; want %q", step, got, "true")
+	}
+	if loc := replay.header.Get("Location"); loc != "/sessions/"+id {
+		return fmt.Errorf("%s: Location %q; want /sessions/%s", step, loc, id)
+	}
+	r.ok(step, replay, "the same answer, replayed")
 
 	event := map[string]any{"status": string(session.Processing), "eventId": "smoke-evt-" + uuid.NewString()[:8]}
 	for _, s := range []string{"POST /sessions/{id}/events PROCESSING", "POST /sessions/{id}/events, same eventId again"} {
@@ -269,10 +315,6 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.ok(step, a, "status PROCESSING, 2 history entries")
 
-	words, ok := statemap.Of(session.Processing)
-	if !ok {
-		return errors.New("statemap has no words for PROCESSING")
-	}
 	step = "POST /api-keys"
 	if a, err = r.call(ctx, step, http.MethodPost, "/api-keys", merchantAuth, map[string]any{"scopes": []string{"sessions:read"}}, http.StatusCreated); err != nil {
 		return err
@@ -283,30 +325,77 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("%s: no key in the answer", step)
 	}
 	r.ok(step, a, "key "+keyID+" (sessions:read)")
-	revoke := func() error {
+	revoke := func(keyID string) error {
 		s := "DELETE /api-keys/{keyId}"
 		a, err := r.call(ctx, s, http.MethodDelete, "/api-keys/"+keyID, merchantAuth, nil, http.StatusNoContent)
 		if err != nil {
 			return err
 		}
-		r.ok(s, a, "revoked")
+		r.ok(s, a, "revoked "+keyID)
 		return nil
 	}
 
-	shapes := []struct {
+	if err := r.shapes(ctx, id, merchant, key, session.Processing); err != nil {
+		return errors.Join(err, revoke(keyID))
+	}
+
+	step = "POST /sessions/{id}/cancel"
+	if a, err = r.call(ctx, step, http.MethodPost, "/sessions/"+id+"/cancel", merchantAuth, map[string]any{"reason": "smoke test"}, http.StatusOK); err != nil {
+		return errors.Join(err, revoke(keyID))
+	}
+	if err := expect(step, a.body, "status", string(session.Canceled)); err != nil {
+		return errors.Join(err, revoke(keyID))
+	}
+	r.ok(step, a, "status CANCELED")
+
+	if err := r.shapes(ctx, id, merchant, key, session.Canceled); err != nil {
+		return errors.Join(err, revoke(keyID))
+	}
+	if err := revoke(keyID); err != nil {
+		return err
+	}
+	if err := r.revokedKeyRefused(ctx, merchantAuth, id, revoke); err != nil {
+		return err
+	}
+
+	return r.findInList(ctx, merchantAuth, id, created[:10])
+}
+
+// shapes reads session id in the five documents' shapes and checks each
+// status word against documentWords' row for status; key is an API key
+// with sessions:read, for document 002.
+func (r *runner) shapes(ctx context.Context, id, merchant, key string, status session.Status) error {
+	words, ok := documentWords[status]
+	if !ok {
+		return fmt.Errorf("the smoke has no docs/design.md §5 words for %s", status)
+	}
+	merchantAuth := map[string]string{"Authorization": "Bearer " + r.c.Token}
+	checkout, gone := strings.CutSuffix(words.Checkout, checkoutGone)
+	for _, sh := range []struct {
 		step, path string
 		header     map[string]string
 		idPath     string
 		statusPath string
 		want       string
+		gone       bool // answered 410 SESSION_CANCELED instead
 	}{
-		{"GET /v1/session/{id}  (000)", "/v1/session/" + id, merchantAuth, "sessionGuid", "sessionState", words.V1Session},
-		{"GET /v2.0/payments/{id}/status  (001)", "/v2.0/payments/" + id + "/status", merchantAuth, "data.paymentId", "data.status", words.PaymentStatus},
-		{"GET /payment-sessions/{id}  (002)", "/payment-sessions/" + id, map[string]string{"X-Api-Key": key}, "paymentSessionId", "status", words.PaymentSession},
-		{"GET /v1/checkout-sessions/{id}  (003)", "/v1/checkout-sessions/" + id, map[string]string{"Authorization": "Bearer " + r.c.Token, "X-Merchant-Id": merchant}, "data.checkoutSession.id", "data.checkoutSession.checkoutSessionStatus", words.Checkout},
-		{"GET /pps/api/v1/session-record/{id}  (004)", "/pps/api/v1/session-record/" + id, merchantAuth, "session_id", "session_status", words.SessionRecord},
-	}
-	for _, sh := range shapes {
+		{"GET /v1/session/{id}  (000)", "/v1/session/" + id, merchantAuth, "sessionGuid", "sessionState", words.V1Session, false},
+		{"GET /v2.0/payments/{id}/status  (001)", "/v2.0/payments/" + id + "/status", merchantAuth, "data.paymentId", "data.status", words.PaymentStatus, false},
+		{"GET /payment-sessions/{id}  (002)", "/payment-sessions/" + id, map[string]string{"X-Api-Key": key}, "paymentSessionId", "status", words.PaymentSession, false},
+		{"GET /v1/checkout-sessions/{id}  (003)", "/v1/checkout-sessions/" + id, map[string]string{"Authorization": "Bearer " + r.c.Token, "X-Merchant-Id": merchant}, "data.checkoutSession.id", "data.checkoutSession.checkoutSessionStatus", checkout, gone},
+		{"GET /pps/api/v1/session-record/{id}  (004)", "/pps/api/v1/session-record/" + id, merchantAuth, "session_id", "session_status", words.SessionRecord, false},
+	} {
+		if sh.gone {
+			a, err := r.call(ctx, sh.step, http.MethodGet, sh.path, sh.header, nil, http.StatusGone)
+			if err == nil {
+				err = expect(sh.step, a.body, "code", session.ReasonSessionCanceled)
+			}
+			if err != nil {
+				return err
+			}
+			r.ok(sh.step, a, sh.want+": 410 "+session.ReasonSessionCanceled)
+			continue
+		}
 		a, err := r.call(ctx, sh.step, http.MethodGet, sh.path, sh.header, nil, http.StatusOK)
 		if err == nil {
 			err = expect(sh.step, a.body, sh.idPath, id)
@@ -315,38 +404,60 @@ func (r *runner) run(ctx context.Context) error {
 			err = expect(sh.step, a.body, sh.statusPath, sh.want)
 		}
 		if err != nil {
-			return errors.Join(err, revoke())
+			return err
 		}
 		r.ok(sh.step, a, sh.statusPath+" "+sh.want)
 	}
-	if err := revoke(); err != nil {
-		return err
-	}
+	return nil
+}
 
-	step = "POST /sessions/{id}/cancel"
-	if a, err = r.call(ctx, step, http.MethodPost, "/sessions/"+id+"/cancel", merchantAuth, map[string]any{"reason": "smoke test"}, http.StatusOK); err != nil {
+// revokedKeyRefused makes a second key, revokes it before any use, and
+// checks that document 002's read refuses it: 401 UNAUTHENTICATED. Never
+// used, it is in no container's cache, so the refusal is due at once
+// everywhere; a key used before its revocation may work on for a while
+// (README, "API keys": "a revoked key stops working everywhere within 30
+// s"), which a smoke would have to wait out.
+func (r *runner) revokedKeyRefused(ctx context.Context, merchantAuth map[string]string, id string, revoke func(string) error) error {
+	step := "POST /api-keys  (to revoke unused)"
+	a, err := r.call(ctx, step, http.MethodPost, "/api-keys", merchantAuth, map[string]any{"scopes": []string{"sessions:read"}}, http.StatusCreated)
+	if err != nil {
 		return err
 	}
-	if err := expect(step, a.body, "status", string(session.Canceled)); err != nil {
+	key, _ := field(a.body, "key")
+	keyID, _ := field(a.body, "keyId")
+	if !strings.HasPrefix(key, "psk_") || keyID == "" {
+		return fmt.Errorf("%s: no key in the answer", step)
+	}
+	r.ok(step, a, "key "+keyID+" (sessions:read)")
+	if err := revoke(keyID); err != nil {
 		return err
 	}
-	r.ok(step, a, "status CANCELED")
-
-	return r.findInList(ctx, merchantAuth, id, created[:10])
+	step = "GET /payment-sessions/{id}  (002), revoked key"
+	if a, err = r.call(ctx, step, http.MethodGet, "/payment-sessions/"+id, map[string]string{"X-Api-Key": key}, nil, http.StatusUnauthorized); err != nil {
+		return err
+	}
+	if err := expect(step, a.body, "code", session.ReasonUnauthenticated); err != nil {
+		return err
+	}
+	r.ok(step, a, "refused: "+session.ReasonUnauthenticated)
+	return nil
 }
 
 // findInList reads the session's day (following Link rel="next" pages)
 // until the session is there with its canceled status; the list reads an
 // index that may lag the table.
 func (r *runner) findInList(ctx context.Context, auth map[string]string, id, day string) error {
-	want := statemap.SessionRecord(session.Canceled)
+	want := documentWords[session.Canceled].SessionRecord
 	step := "GET /pps/api/v1/session-record?createdDate=" + day
 	deadline := time.Now().Add(r.c.ListWait)
 	for {
 		path := "/pps/api/v1/session-record?createdDate=" + day
 		var last answer
 		seen, status := 0, ""
-		for path != "" {
+		for pages := 0; path != ""; pages++ {
+			if pages == r.maxPages {
+				return fmt.Errorf("%s: still a Link rel=\"next\" after %d pages (%d records); want the day's list to end", step, pages, seen)
+			}
 			a, err := r.call(ctx, step, http.MethodGet, path, auth, nil, http.StatusOK)
 			if err != nil {
 				return err
