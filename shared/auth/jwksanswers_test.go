@@ -629,17 +629,18 @@ func TestEmptyPrivateMembersPublishNothing(t *testing.T) {
 
 }
 
-// TestPrivateMembersHoldingNothingAreAbsent: README's Auth section, on
-// the private members of a JWKS entry: "(a member written `null`, empty or
-// `[]`, as some serializers write a public key's, publishes nothing)". An
+// TestPrivateMembersHoldingNothingAreAbsent: of the private members of a
+// JWKS entry, README, Auth: "a member written `null`, empty or `[]`, as
+// some serializers write a public key's, publishes nothing". An
 // entry whose private members all hold nothing is a public key, and its
 // tokens verify; "d" is no exception, though a "d" member of any value
 // made jwx read a private key, which then failed its own check, so a
 // provider writing `"d": null` (Abblix before its pull request #263) had
 // every token refused with 503. A member holding anything, of the wrong
 // type too, or holding something in one of two occurrences of its name,
-// is a published private key (§7: "a private key or a symmetric key
-// published" is skipped), logged as one. Each set holds the one entry.
+// is a published private key, one of the keys docs/design.md §7 skips: "a
+// private key or a symmetric key published"; logged as one. Each set holds
+// the one entry.
 func TestPrivateMembersHoldingNothingAreAbsent(t *testing.T) {
 	for _, c := range []struct {
 		name    string

@@ -1162,7 +1162,9 @@ func shownText(s string) string {
 }
 
 // checkForm refuses what jwx would let through but the service does not
-// accept, so that a token has exactly one spelling and one meaning:
+// accept, so that a token has one meaning and its bytes one spelling (an
+// ES256 signature's bytes keep ECDSA's second valid spelling, (r, n−s),
+// which whoever holds the token can make: README, Auth):
 //   - anything but three segments of canonical unpadded base64url (RFC 7515
 //     §2: no '=' padding, no line breaks or other characters; RFC 4648 §3.5:
 //     the pad bits are zero). jwx decodes leniently, so "...sig==" or a
