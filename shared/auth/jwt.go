@@ -751,7 +751,7 @@ func (e errJWKSRedirect) Error() string { return string(e) }
 // JWKS_URL's user name or query (a key in ?code=), which never reach a log;
 // jwx's refusal quoted the target whole.
 func checkJWKSRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxJWKSRedirects {
+	if len(via) > maxJWKSRedirects { // via: the requests made, the first and the redirects followed
 		return errJWKSRedirect(fmt.Sprintf("stopped after %d redirects", maxJWKSRedirects))
 	}
 	if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
