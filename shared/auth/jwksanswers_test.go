@@ -627,29 +627,80 @@ func TestEmptyPrivateMembersPublishNothing(t *testing.T) {
 		})
 	}
 
-	// "d": null is no private key either. jwx does not parse such an entry
-	// (a "d" member makes it read a private key), so it is skipped, but
-	// its line must not report a leak the provider did not make.
-	good := newIssuer(t, jwa.ES256())
-	rsaIss := newIssuer(t, jwa.RS256())
-	var set struct {
-		Keys []map[string]any `json:"keys"`
-	}
-	if err := json.Unmarshal(rsaIss.JWKS(), &set); err != nil {
-		t.Fatal(err)
-	}
-	set.Keys[0]["kid"], set.Keys[0]["d"], set.Keys[0]["p"] = "nulls", nil, nil
-	entry, _ := json.Marshal(set.Keys[0])
-	logs := &syncBuffer{}
-	jwks := newJWKSServer(t, withKeys(t, good, string(entry)))
-	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	if _, err := v.Verify(context.Background(), good.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
-		t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
-	}
-	reason := skipReason(logs, "nulls")
-	if reason == "" || reason == auth.PrivateEntryReason("RSA") {
-		t.Errorf(`reason logged for an entry with "d": null: got %q; want a reason that is not %q`, reason, auth.PrivateEntryReason("RSA"))
+}
+
+// TestPrivateMembersHoldingNothingAreAbsent: of the private members of a
+// JWKS entry, README, Auth: "a member written `null`, empty or `[]`, as
+// some serializers write a public key's, publishes nothing". An
+// entry whose private members all hold nothing is a public key, and its
+// tokens verify; "d" is no exception, though a "d" member of any value
+// made jwx read a private key, which then failed its own check, so a
+// provider writing `"d": null` (Abblix before its pull request #263) had
+// every token refused with 503. A member holding anything, of the wrong
+// type too, or holding something in one of two occurrences of its name,
+// is a published private key, one of the keys docs/design.md §7 skips: "a
+// private key or a symmetric key published"; logged as one. Each set holds
+// the one entry.
+func TestPrivateMembersHoldingNothingAreAbsent(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		alg     jwa.SignatureAlgorithm
+		members string // appended to the issuer's own entry
+		// wantReason is the skip line's reason, "" for none: the key
+		// verifies (else the set has no usable key: 503).
+		wantReason string
+	}{
+		{"RSA d null", jwa.RS256(), `"d":null`, ""},
+		{"RSA d empty", jwa.RS256(), `"d":""`, ""},
+		{"RSA d []", jwa.RS256(), `"d":[]`, ""},
+		{"RSA p null", jwa.RS256(), `"p":null`, ""},
+		{"RSA dp empty", jwa.RS256(), `"dp":""`, ""},
+		{"RSA oth []", jwa.RS256(), `"oth":[]`, ""},
+		{"RSA every private member null", jwa.RS256(), `"d":null,"p":null,"q":null,"dp":null,"dq":null,"qi":null,"oth":null`, ""},
+		{"EC d null", jwa.ES256(), `"d":null`, ""},
+		{"EC d empty", jwa.ES256(), `"d":""`, ""},
+		{"OKP d null", jwa.EdDSA(), `"d":null`, ""},
+		{"OKP d empty", jwa.EdDSA(), `"d":""`, ""},
+
+		{"RSA d null, p published", jwa.RS256(), `"d":null,"p":"AQAB"`, auth.PrivateEntryReason("RSA")},
+		{"RSA d published", jwa.RS256(), `"d":"AQAB"`, auth.PrivateEntryReason("RSA")},
+		{"RSA d a number", jwa.RS256(), `"d":0`, auth.PrivateEntryReason("RSA")},
+		{"RSA d false", jwa.RS256(), `"d":false`, auth.PrivateEntryReason("RSA")},
+		{"RSA d an object", jwa.RS256(), `"d":{}`, auth.PrivateEntryReason("RSA")},
+		{"RSA d a space", jwa.RS256(), `"d":" "`, auth.PrivateEntryReason("RSA")},
+		{"RSA dp a number", jwa.RS256(), `"dp":1`, auth.PrivateEntryReason("RSA")},
+		{"RSA d published, then null", jwa.RS256(), `"d":"AQAB","d":null`, auth.PrivateEntryReason("RSA")},
+		{"RSA d null, then published", jwa.RS256(), `"d":null,"d":"AQAB"`, auth.PrivateEntryReason("RSA")},
+		{"EC d a number", jwa.ES256(), `"d":0`, auth.PrivateEntryReason("EC")},
+		{"EC d null, then published", jwa.ES256(), `"d":null,"d":"AQAB"`, auth.PrivateEntryReason("EC")},
+		{"EC d published, then empty", jwa.ES256(), `"d":"AQAB","d":""`, auth.PrivateEntryReason("EC")},
+		{"OKP d true", jwa.EdDSA(), `"d":true`, auth.PrivateEntryReason("OKP")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			iss := newIssuer(t, c.alg)
+			var set struct {
+				Keys []json.RawMessage `json:"keys"`
+			}
+			if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+				t.Fatal(err)
+			}
+			entry := strings.TrimSuffix(strings.TrimSpace(string(set.Keys[0])), "}") + "," + c.members + "}"
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, []byte(`{"keys":[`+entry+`]}`))
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			want := session.ErrorCode(nil)
+			if c.wantReason != "" {
+				want = session.EUNAVAILABLE // the set's only key skipped
+			}
+			if got := session.ErrorCode(err); got != want {
+				t.Errorf("Verify(token of the entry with %s) code = %q (%v); want %q", c.members, got, err, want)
+			}
+			if got := skipReason(logs, iss.KeyID); got != c.wantReason {
+				t.Errorf("skip line's reason for the entry with %s: got %q; want %q", c.members, got, c.wantReason)
+			}
+		})
 	}
 }
 

@@ -751,7 +751,7 @@ func (e errJWKSRedirect) Error() string { return string(e) }
 // JWKS_URL's user name or query (a key in ?code=), which never reach a log;
 // jwx's refusal quoted the target whole.
 func checkJWKSRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxJWKSRedirects {
+	if len(via) > maxJWKSRedirects { // via: the requests made, the first and the redirects followed
 		return errJWKSRedirect(fmt.Sprintf("stopped after %d redirects", maxJWKSRedirects))
 	}
 	if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
@@ -835,6 +835,12 @@ func usableKey(k jwk.Key) (verifyKey, string) {
 	if uk, ok := k.(jwk.UnsupportedKey); ok {
 		if why := secretEntryReason(k); why != "" {
 			return verifyKey{}, why
+		}
+		if pub, stripped, err := withoutEmptyPrivateMembers(k); stripped {
+			if err != nil {
+				return verifyKey{}, "unparseable: " + err.Error()
+			}
+			return usableKey(pub)
 		}
 		return verifyKey{}, "unparseable: " + uk.Reason().Error()
 	}
@@ -932,31 +938,101 @@ var rsaPrivateMembers = []string{"p", "q", "dp", "dq", "qi", "oth"}
 // rebuilds its private key: it was used, and verified what anyone signed.
 // jwx keeps an entry's own JSON (an UnsupportedKey) or its members (a key
 // it parsed), so its member names are read there.
+//
+// A name given twice is read in every occurrence (entryMembers): jwx reads
+// the last, so {"d":"…","d":null} was an entry jwx could not parse, logged
+// as such, its private key unreported.
 func secretEntryReason(k jwk.Key) string {
 	b, err := json.Marshal(k)
 	if err != nil {
 		return ""
 	}
-	var members map[string]json.RawMessage
-	if json.Unmarshal(b, &members) != nil {
+	members, ok := entryMembers(b)
+	if !ok {
 		return ""
 	}
 	var kty string
-	_ = json.Unmarshal(members["kty"], &kty)
+	for _, v := range members["kty"] {
+		var s string
+		if json.Unmarshal(v, &s) == nil && (kty == "" || s == "oct") {
+			kty = s
+		}
+	}
 	if kty == "oct" {
 		return secretKeyReason
 	}
-	if published(members["d"]) {
-		return privateEntryReason(kty)
-	}
+	names := []string{"d"}
 	if kty == "RSA" {
-		for _, m := range rsaPrivateMembers {
-			if published(members[m]) {
-				return privateEntryReason(kty)
-			}
+		names = append(names, rsaPrivateMembers...)
+	}
+	for _, m := range names {
+		if slices.ContainsFunc(members[m], published) {
+			return privateEntryReason(kty)
 		}
 	}
 	return ""
+}
+
+// entryMembers reads b, one JSON object, as its members' values by name,
+// every occurrence of a name in order; false if b is not one JSON object.
+func entryMembers(b []byte) (map[string][]json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	m := map[string][]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		name, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		m[name] = append(m[name], raw)
+	}
+	return m, true
+}
+
+// withoutEmptyPrivateMembers parses k, an entry jwx could not parse and
+// that publishes no secret (secretEntryReason), again without its private
+// members that hold nothing (published), and reports whether it had any.
+// jwx reads a private key into any entry with a "d" member, whatever its
+// value (its probe's "d" is a json.RawMessage, which holds the text
+// null), and that key's own check then refuses an empty d ("missing "d"
+// value"; for EC "invalid "d" length (0)"): an RSA, EC or OKP public key
+// written with "d": null or "" (jose-jwt; Abblix before its pull request
+// #263) was skipped as unparseable, and a set of such keys refused every
+// token with 503. README: "a member written `null`, empty or `[]`, as some
+// serializers write a public key's, publishes nothing". An entry that
+// repeats a name is not parsed again (jwx reads the last occurrence; which
+// one its publisher meant cannot be known).
+func withoutEmptyPrivateMembers(k jwk.Key) (jwk.Key, bool, error) {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return nil, false, nil
+	}
+	members, err := jsonMembers(b)
+	if err != nil {
+		return nil, false, nil
+	}
+	stripped := false
+	for _, m := range append([]string{"d"}, rsaPrivateMembers...) {
+		if v, ok := members[m]; ok && !published(v) {
+			delete(members, m)
+			stripped = true
+		}
+	}
+	if !stripped {
+		return nil, false, nil
+	}
+	if b, err = json.Marshal(members); err != nil {
+		return nil, false, nil
+	}
+	pub, err := jwk.ParseKey(b)
+	return pub, true, err
 }
 
 // published reports whether a member's value v holds anything: a member
@@ -1086,7 +1162,9 @@ func shownText(s string) string {
 }
 
 // checkForm refuses what jwx would let through but the service does not
-// accept, so that a token has exactly one spelling and one meaning:
+// accept, so that a token has one meaning and its bytes one spelling (an
+// ES256 signature's bytes keep ECDSA's second valid spelling, (r, n−s),
+// which whoever holds the token can make: README, Auth):
 //   - anything but three segments of canonical unpadded base64url (RFC 7515
 //     §2: no '=' padding, no line breaks or other characters; RFC 4648 §3.5:
 //     the pad bits are zero). jwx decodes leniently, so "...sig==" or a

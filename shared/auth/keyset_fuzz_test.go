@@ -197,6 +197,10 @@ func FuzzKeySet(f *testing.F) {
 	huge := base64.StdEncoding.EncodeToString(append([]byte{0x30, 0x83, 0x0f, 0x42, 0x40}, make([]byte, 16<<10)...))
 	b64u := base64.RawURLEncoding.EncodeToString
 	evenN := new(big.Int).Add(rsaPub.N, big.NewInt(1))
+	esEntry, err := json.Marshal(fuzzJWK(f, pubs[1], "es", nil))
+	if err != nil {
+		f.Fatal(err)
+	}
 	seeds := [][]byte{
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", nil), fuzzJWK(f, pubs[1], "es", nil), fuzzJWK(f, pubs[2], "ed", nil)),
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"alg": "RS256", "use": "sig"}), fuzzJWK(f, pubs[1], "es", map[string]any{"alg": "ES256", "key_ops": []string{"verify"}})),
@@ -220,6 +224,11 @@ func FuzzKeySet(f *testing.F) {
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"alg": "ES256"}), fuzzJWK(f, pubs[1], "es", map[string]any{"alg": "HS256"}), fuzzJWK(f, pubs[2], "ed", map[string]any{"use": "enc"})),
 		fuzzDoc(f, fuzzJWK(f, pubs[1], "es", map[string]any{"d": b64u(make([]byte, 32))}), map[string]any{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}),
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs-pq", map[string]any{"p": b64u(signers[0].priv.(*rsa.PrivateKey).Primes[0].Bytes()), "q": b64u(signers[0].priv.(*rsa.PrivateKey).Primes[1].Bytes())})),
+		// Private members holding nothing: a public key (jwx reads a
+		// private key into any entry with "d"); one holding something in
+		// either of two occurrences: a private key.
+		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"d": json.RawMessage("null"), "oth": []any{}}), fuzzJWK(f, pubs[1], "es", map[string]any{"d": ""}), fuzzJWK(f, pubs[2], "ed", map[string]any{"d": json.RawMessage("null")})),
+		[]byte(`{"keys":[` + strings.TrimSuffix(string(esEntry), "}") + `,"d":"AQAB","d":null}]}`),
 		[]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"},{"kty":"EC","kid":"e","crv":"P-256","x":"","y":""},{}]}`),
 		[]byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"kty":"EC"}`), []byte(``),
 	}
@@ -311,24 +320,42 @@ func FuzzKeySet(f *testing.F) {
 
 // secretMember is a member of k's entry that holds a private or secret
 // key's part (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2), or "". A
-// member null, "" or [] holds none (TestEmptyPrivateMembersPublishNothing).
+// member null, "" or [] holds none (TestEmptyPrivateMembersPublishNothing,
+// TestPrivateMembersHoldingNothingAreAbsent); a name given twice is read
+// in each occurrence (jwx reads the last).
 func secretMember(t *testing.T, k jwk.Key) string {
 	b, err := json.Marshal(k)
 	if err != nil {
 		t.Fatalf("re-encode a kept entry: %v", err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
+	m := map[string][]json.RawMessage{}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if _, err := dec.Token(); err != nil {
 		t.Fatalf("re-read a kept entry: %v", err)
 	}
-	var kty string
-	_ = json.Unmarshal(m["kty"], &kty)
+	for dec.More() {
+		name, err := dec.Token()
+		var raw json.RawMessage
+		if err != nil || dec.Decode(&raw) != nil {
+			t.Fatalf("re-read a kept entry: %s", b)
+		}
+		m[name.(string)] = append(m[name.(string)], raw)
+	}
+	kty := ""
+	for _, raw := range m["kty"] {
+		var s string
+		if json.Unmarshal(raw, &s) == nil && (s == "RSA" || s == "oct") {
+			kty = s
+		}
+	}
 	secrets := map[string][]string{"RSA": {"d", "p", "q", "dp", "dq", "qi", "oth"}, "oct": {"k"}}[kty]
 	for _, name := range append([]string{"d"}, secrets...) {
-		var v any
-		if raw, ok := m[name]; ok && json.Unmarshal(raw, &v) == nil && v != nil && v != "" {
-			if a, isArray := v.([]any); !isArray || len(a) > 0 {
-				return name
+		for _, raw := range m[name] {
+			var v any
+			if json.Unmarshal(raw, &v) == nil && v != nil && v != "" {
+				if a, isArray := v.([]any); !isArray || len(a) > 0 {
+					return name
+				}
 			}
 		}
 	}

@@ -2,8 +2,12 @@ package auth_test
 
 import (
 	"context"
+	"crypto/elliptic"
 	"encoding/base64"
 	"encoding/json"
+	"math/big"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -270,6 +274,80 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 			}
 			if strings.Join(p.Scopes, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("scopes = %q; want %q", p.Scopes, tt.want)
+			}
+		})
+	}
+}
+
+// TestSignatureTwins: README, Auth: "A token has one meaning, and one
+// spelling of the bytes it holds". README, Auth: "an ES256 signature
+// `(r, s)` has a twin, `(r, n−s)`, that verifies as ECDSA's always does,
+// so whoever holds an ES256 token can make a second token that means the
+// same (same claims, same key; the verified-token cache keeps the two as
+// two entries)". README, Auth: "RS256 and EdDSA signatures have one
+// spelling (an EdDSA `S` past the group order is refused)". RS256's
+// PKCS #1 v1.5 signature is one integer below the modulus, written at the
+// modulus's length: no other bytes verify.
+func TestSignatureTwins(t *testing.T) {
+	p256 := elliptic.P256().Params().N
+	// ed25519L is the order of Ed25519's base point (RFC 8032 §5.1).
+	ed25519L, _ := new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+	for _, c := range []struct {
+		name     string
+		alg      jwa.SignatureAlgorithm
+		twin     func(sig []byte) []byte
+		verifies bool
+	}{
+		{"ES256 (r, n-s)", jwa.ES256(), func(sig []byte) []byte {
+			s := new(big.Int).Sub(p256, new(big.Int).SetBytes(sig[32:]))
+			return append(slices.Clone(sig[:32]), s.FillBytes(make([]byte, 32))...)
+		}, true},
+		{"ES256 (n-r, s)", jwa.ES256(), func(sig []byte) []byte {
+			r := new(big.Int).Sub(p256, new(big.Int).SetBytes(sig[:32]))
+			return append(r.FillBytes(make([]byte, 32)), sig[32:]...)
+		}, false},
+		{"EdDSA (R, S+L)", jwa.EdDSA(), func(sig []byte) []byte {
+			le := slices.Clone(sig[32:])
+			slices.Reverse(le) // S is little-endian
+			s := new(big.Int).Add(new(big.Int).SetBytes(le), ed25519L).FillBytes(make([]byte, 32))
+			slices.Reverse(s)
+			return append(slices.Clone(sig[:32]), s...)
+		}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			iss := newIssuer(t, c.alg)
+			jwks := newJWKSServer(t, iss.JWKS())
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
+			tok := iss.MustMint(devtoken.Claims{Subject: "holder", MerchantID: "m-1", Scopes: []string{"sessions:read"}})
+			h, p, s := segments(tok)
+			sig, err := base64.RawURLEncoding.DecodeString(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			twin := h + "." + p + "." + base64.RawURLEncoding.EncodeToString(c.twin(sig))
+			if twin == tok {
+				t.Fatal("the twin is the token itself")
+			}
+			ctx := context.Background()
+			first, err := v.Verify(ctx, tok)
+			if err != nil {
+				t.Fatalf("Verify(token) = %v; want it verified", err)
+			}
+			second, err := v.Verify(ctx, twin)
+			if got := err == nil; got != c.verifies {
+				t.Fatalf("Verify(twin) verified: got %v (%v); want %v", got, err, c.verifies)
+			}
+			if !c.verifies {
+				if got := session.ErrorCode(err); got != session.EUNAUTHORIZED {
+					t.Errorf("Verify(twin) code = %q; want %q", got, session.EUNAUTHORIZED)
+				}
+				return
+			}
+			if !reflect.DeepEqual(second, first) {
+				t.Errorf("twin's principal: got %+v; want the token's, %+v", second, first)
+			}
+			if got := auth.TokenCacheLen(v); got != 2 {
+				t.Errorf("cached tokens after the token and its twin: got %d; want 2", got)
 			}
 		})
 	}
