@@ -38,3 +38,7 @@ const SecretKeyReason = secretKeyReason
 // published private key of key type kty that jwx did not make a private
 // key of (its entry does not parse, or lacks d).
 func PrivateEntryReason(kty string) string { return privateEntryReason(kty) }
+
+// RepeatedMemberReason is the reason a JWKS key's skip line gives for an
+// entry that gives the member name more than once.
+func RepeatedMemberReason(name string) string { return repeatedMemberReason(name) }

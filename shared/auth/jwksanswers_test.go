@@ -675,6 +675,21 @@ func TestPrivateMembersHoldingNothingAreAbsent(t *testing.T) {
 		{"EC d null, then published", jwa.ES256(), `"d":null,"d":"AQAB"`, auth.PrivateEntryReason("EC")},
 		{"EC d published, then empty", jwa.ES256(), `"d":"AQAB","d":""`, auth.PrivateEntryReason("EC")},
 		{"OKP d true", jwa.EdDSA(), `"d":true`, auth.PrivateEntryReason("OKP")},
+		// jwx keeps the last occurrence of a repeated name only, and an
+		// RSA entry without d is a public key to it: the first occurrence
+		// is read from the document itself (parseJWKS).
+		{"RSA p published, then null", jwa.RS256(), `"p":"AQAB","p":null`, auth.PrivateEntryReason("RSA")},
+		{"RSA q published, then empty", jwa.RS256(), `"q":"AQAB","q":""`, auth.PrivateEntryReason("RSA")},
+		{"RSA dp published, then []", jwa.RS256(), `"dp":"AQAB","dp":[]`, auth.PrivateEntryReason("RSA")},
+		{"RSA oth published, then []", jwa.RS256(), `"oth":[{"r":"AQAB","d":"AQAB","t":"AQAB"}],"oth":[]`, auth.PrivateEntryReason("RSA")},
+		// RFC 7517 §4: "The member names within a JWK MUST be unique; JWK
+		// parsers MUST either reject JWKs with duplicate member names or
+		// use a JSON parser that returns only the lexically last duplicate
+		// member name". Any repeated name, private or not.
+		{"RSA p null twice", jwa.RS256(), `"p":null,"p":null`, auth.RepeatedMemberReason("p")},
+		{"RSA e given again", jwa.RS256(), `"e":"AQAB"`, auth.RepeatedMemberReason("e")},
+		{"EC a name of its own twice", jwa.ES256(), `"x-note":"a","x-note":"b"`, auth.RepeatedMemberReason("x-note")},
+		{"OKP crv given again", jwa.EdDSA(), `"crv":"Ed25519"`, auth.RepeatedMemberReason("crv")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			iss := newIssuer(t, c.alg)
@@ -714,4 +729,52 @@ func skipReason(logs *syncBuffer, kid string) string {
 		}
 	}
 	return reason
+}
+
+// TestEveryKeysArrayIsReadAsWritten: a document that gives "keys" twice
+// is read as jwx reads it, every array in turn, and the document's own
+// text of each entry (parseJWKS) is matched to the key jwx read from it:
+// the second array's entry verifies its tokens, and a repeated name in
+// it is that entry's refusal, not another's.
+func TestEveryKeysArrayIsReadAsWritten(t *testing.T) {
+	entryOf := func(iss *devtoken.Issuer) string {
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(set.Keys[0]))
+	}
+	other, iss := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.RS256())
+	for _, c := range []struct {
+		name       string
+		doc        string
+		wantReason string // the issuer's key's skip reason; "" verifies
+	}{
+		{"the issuer's entry in the second array", `{"keys":[` + entryOf(other) + `],"keys":[` + entryOf(iss) + `]}`, ""},
+		{"the issuer's entry in the second array, e repeated", `{"keys":[` + entryOf(other) + `],"keys":[` + strings.TrimSuffix(entryOf(iss), "}") + `,"e":"AQAB"}]}`, auth.RepeatedMemberReason("e")},
+		{"the issuer's entry in the first array, the second empty", `{"keys":[` + entryOf(iss) + `],"keys":[]}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, []byte(c.doc))
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			want := session.ErrorCode(nil)
+			if c.wantReason != "" {
+				want = session.EUNAUTHORIZED // another key is usable: the token's kid is not
+			}
+			if got := session.ErrorCode(err); got != want {
+				t.Errorf("Verify(issuer's token) code = %q (%v); want %q", got, err, want)
+			}
+			if got := skipReason(logs, iss.KeyID); got != c.wantReason {
+				t.Errorf("skip line's reason for the issuer's key: got %q; want %q", got, c.wantReason)
+			}
+			if got := skipReason(logs, other.KeyID); got != "" {
+				t.Errorf("skip line's reason for the other key: got %q; want none", got)
+			}
+		})
+	}
 }

@@ -675,12 +675,12 @@ func (v *JWTVerifier) startRefresh(now time.Time) *refresh {
 func (v *JWTVerifier) fetch(f *refresh) {
 	ctx, cancel := context.WithTimeout(context.Background(), jwksFetchTimeout)
 	defer cancel()
-	set, err := v.get(ctx)
+	set, refused, err := v.get(ctx)
 	if err != nil {
 		err = errors.New(shownText(err.Error()))
 		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", err.Error())
 	} else {
-		ks := &keySet{keys: v.usable(set), fetched: v.wallNow()}
+		ks := &keySet{keys: v.usable(set, refused), fetched: v.wallNow()}
 		if len(ks.keys) == 0 {
 			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.loggedURL, "keys", set.Len())
 		}
@@ -694,10 +694,10 @@ func (v *JWTVerifier) fetch(f *refresh) {
 }
 
 // get fetches and parses the JWKS (parseJWKS).
-func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
+func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, []string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	res, err := v.client.Do(req)
@@ -708,20 +708,20 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 		// (shownClientError).
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("%s %s: %w", ue.Op, v.loggedURL, shownClientError(ue.Err))
+			return nil, nil, fmt.Errorf("%s %s: %w", ue.Op, v.loggedURL, shownClientError(ue.Err))
 		}
-		return nil, shownClientError(err)
+		return nil, nil, shownClientError(err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("JWKS answered %s", res.Status)
+		return nil, nil, fmt.Errorf("JWKS answered %s", res.Status)
 	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read JWKS: %w", err)
+		return nil, nil, fmt.Errorf("read JWKS: %w", err)
 	}
 	if len(body) > maxJWKSBytes {
-		return nil, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
+		return nil, nil, fmt.Errorf("JWKS larger than %d bytes", maxJWKSBytes)
 	}
 	return parseJWKS(body)
 }
@@ -729,8 +729,76 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, error) {
 // parseJWKS parses a fetched JWKS document. An entry jwx cannot parse is
 // kept as a placeholder (jwk.WithStrictKeySetParsing(false)) instead of
 // failing the whole set; usable() skips it.
-func parseJWKS(body []byte) (jwk.Set, error) {
-	return jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
+//
+// Beside the set it returns, by the set's index, why the document's own
+// text of an entry refuses it, "" where it does not (repeatedNameReason):
+// jwx reads one occurrence of a repeated member name, the last, and keeps
+// no other, so an entry {…,"p":"<a prime>","p":null} was a public key to
+// it, used, while its document published a factor of the modulus to
+// anyone. RFC 7517 §4: "The member names within a JWK MUST be unique; JWK
+// parsers MUST either reject JWKs with duplicate member names or use a
+// JSON parser that returns only the lexically last duplicate member
+// name". The service rejects them. The document's entries are read as
+// jwx reads them (every "keys" array of the document in turn, or the
+// document itself when it has no "keys"); if they still do not match the
+// set one to one, every entry is refused.
+func parseJWKS(body []byte) (jwk.Set, []string, error) {
+	set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
+	if err != nil {
+		return nil, nil, err
+	}
+	entries := []json.RawMessage{body}
+	if top, ok := entryMembers(body); ok && len(top["keys"]) > 0 {
+		entries = nil
+		for _, occurrence := range top["keys"] {
+			var list []json.RawMessage
+			if json.Unmarshal(occurrence, &list) != nil {
+				list = nil
+			}
+			entries = append(entries, list...)
+		}
+	}
+	refused := make([]string, set.Len())
+	for i := range refused {
+		if len(entries) != set.Len() {
+			refused[i] = "the document's entries could not be matched one to one with the keys read from it"
+			continue
+		}
+		refused[i] = repeatedNameReason(entries[i])
+	}
+	return set, refused, nil
+}
+
+// repeatedNameReason is why an entry of a JWKS document, as written, is
+// refused for a member name it gives more than once, or "": the
+// reason for a private key if any occurrence of a private member holds
+// something (membersSecretReason), else the first such name (in byte
+// order) and RFC 7517 §4's rule.
+func repeatedNameReason(entry json.RawMessage) string {
+	members, ok := entryMembers(entry)
+	if !ok {
+		return ""
+	}
+	var repeated []string
+	for name, vs := range members {
+		if len(vs) > 1 {
+			repeated = append(repeated, name)
+		}
+	}
+	if len(repeated) == 0 {
+		return ""
+	}
+	if why := membersSecretReason(members); why != "" {
+		return why
+	}
+	slices.Sort(repeated)
+	return repeatedMemberReason(repeated[0])
+}
+
+// repeatedMemberReason is the reason an entry giving the member name more
+// than once is skipped.
+func repeatedMemberReason(name string) string {
+	return fmt.Sprintf("the member %q given more than once (RFC 7517 §4: member names must be unique)", name)
 }
 
 // maxJWKSRedirects bounds the redirects one JWKS fetch follows.
@@ -794,17 +862,23 @@ func shownClientError(err error) error {
 }
 
 // usable returns the keys of set the service can verify with, by kid,
-// exported once per set so verification uses ready raw keys. The others
+// exported once per set so verification uses ready raw keys. refused
+// holds, by index, why the document's text of an entry refuses it
+// (parseJWKS); jwx's key is then not read. The others
 // are logged once each, by kid, while the container can remember them
 // (skip); those it cannot are named together on one line of this fetch.
-func (v *JWTVerifier) usable(set jwk.Set) map[string]verifyKey {
+func (v *JWTVerifier) usable(set jwk.Set, refused []string) map[string]verifyKey {
 	keys := make(map[string]verifyKey, set.Len())
 	var unlogged int // skipped keys the container could not remember
 	var sampleKid, sampleWhy string
 	for i := 0; i < set.Len(); i++ {
 		k, _ := set.Key(i)
 		kid, _ := k.KeyID()
-		vk, why := usableKey(k)
+		var vk verifyKey
+		why := refused[i]
+		if why == "" {
+			vk, why = usableKey(k)
+		}
 		if why == "" && kid == "" {
 			why = "no kid: tokens name their key by kid"
 		}
@@ -951,6 +1025,12 @@ func secretEntryReason(k jwk.Key) string {
 	if !ok {
 		return ""
 	}
+	return membersSecretReason(members)
+}
+
+// membersSecretReason is secretEntryReason of an entry read as members
+// (entryMembers), every occurrence of each name.
+func membersSecretReason(members map[string][]json.RawMessage) string {
 	var kty string
 	for _, v := range members["kty"] {
 		var s string

@@ -201,6 +201,11 @@ func FuzzKeySet(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	rsEntry, err := json.Marshal(fuzzJWK(f, pubs[0], "rs", nil))
+	if err != nil {
+		f.Fatal(err)
+	}
+	rsPrime := b64u(signers[0].priv.(*rsa.PrivateKey).Primes[0].Bytes())
 	seeds := [][]byte{
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", nil), fuzzJWK(f, pubs[1], "es", nil), fuzzJWK(f, pubs[2], "ed", nil)),
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"alg": "RS256", "use": "sig"}), fuzzJWK(f, pubs[1], "es", map[string]any{"alg": "ES256", "key_ops": []string{"verify"}})),
@@ -229,6 +234,10 @@ func FuzzKeySet(f *testing.F) {
 		// either of two occurrences: a private key.
 		fuzzDoc(f, fuzzJWK(f, pubs[0], "rs", map[string]any{"d": json.RawMessage("null"), "oth": []any{}}), fuzzJWK(f, pubs[1], "es", map[string]any{"d": ""}), fuzzJWK(f, pubs[2], "ed", map[string]any{"d": json.RawMessage("null")})),
 		[]byte(`{"keys":[` + strings.TrimSuffix(string(esEntry), "}") + `,"d":"AQAB","d":null}]}`),
+		// A factor of the modulus in the first of two "p"s (jwx keeps the
+		// last), and two "keys" arrays (jwx reads both).
+		[]byte(`{"keys":[` + strings.TrimSuffix(string(rsEntry), "}") + `,"p":"` + rsPrime + `","p":null}]}`),
+		[]byte(`{"keys":[` + string(esEntry) + `],"keys":[` + string(rsEntry) + `]}`),
 		[]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"},{"kty":"EC","kid":"e","crv":"P-256","x":"","y":""},{}]}`),
 		[]byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"kty":"EC"}`), []byte(``),
 	}
@@ -249,14 +258,15 @@ func FuzzKeySet(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		cryptotest.SetGlobalRandom(t, 1)
-		set, err := parseJWKS(doc)
+		set, refused, err := parseJWKS(doc)
 		if err != nil {
 			return
 		}
+		entries := docEntries(doc)
 		// A verifier of its own each time: its token cache must not
 		// carry a verdict from another document's key of the same kid.
 		v := NewJWTVerifier(JWTConfig{JWKSURL: fuzzJWKSURL, Issuer: fuzzIssuer, Audience: fuzzAudience, CacheEntries: -1})
-		keys := v.usable(set)
+		keys := v.usable(set, refused)
 		v.set.Store(&keySet{keys: keys, fetched: v.wallNow()})
 		checked := 0
 		first := map[string]bool{} // kids whose kept entry was checked
@@ -269,7 +279,12 @@ func FuzzKeySet(f *testing.F) {
 			}
 			// usable keeps a kid's first usable entry: another entry of
 			// the kid, unusable or usable after it, is not the key kept.
-			if vk, why := usableKey(k); why != "" || vk.raw == nil || first[kid] {
+			var vk verifyKey
+			why := refused[i]
+			if why == "" {
+				vk, why = usableKey(k)
+			}
+			if why != "" || vk.raw == nil || first[kid] {
 				continue
 			}
 			first[kid] = true
@@ -279,8 +294,16 @@ func FuzzKeySet(f *testing.F) {
 			if why := cryptoRefuses(kept.raw); why != "" {
 				t.Fatalf("kid %q kept, but %s", kid, why)
 			}
-			if m := secretMember(t, k); m != "" {
+			// The entry as the document wrote it: jwx keeps one occurrence
+			// of a repeated name, the last.
+			if len(entries) != set.Len() {
+				t.Fatalf("kid %q kept, but the document's %d entries do not match the %d keys read", kid, len(entries), set.Len())
+			}
+			if m := secretMember(t, entries[i]); m != "" {
 				t.Fatalf("kid %q kept, but its entry publishes %q, a secret", kid, m)
+			}
+			if m := repeatedMember(entries[i]); m != "" {
+				t.Fatalf("kid %q kept, but its entry gives %q more than once (RFC 7517 §4)", kid, m)
 			}
 			if chain, ok := k.X509CertChain(); ok && chain.Len() > 0 {
 				first, _ := chain.Get(0)
@@ -318,28 +341,62 @@ func FuzzKeySet(f *testing.F) {
 	})
 }
 
-// secretMember is a member of k's entry that holds a private or secret
-// key's part (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2), or "". A
-// member null, "" or [] holds none (TestEmptyPrivateMembersPublishNothing,
-// TestPrivateMembersHoldingNothingAreAbsent); a name given twice is read
-// in each occurrence (jwx reads the last).
-func secretMember(t *testing.T, k jwk.Key) string {
-	b, err := json.Marshal(k)
-	if err != nil {
-		t.Fatalf("re-encode a kept entry: %v", err)
+// docEntries is the entries of a JWKS document as written: the elements
+// of each of its top-level "keys" arrays in turn (jwx reads every one), or
+// the document itself when it has none (a lone JWK).
+func docEntries(doc []byte) []json.RawMessage {
+	top := objectMembers(doc)
+	if top == nil || len(top["keys"]) == 0 {
+		return []json.RawMessage{doc}
 	}
+	var out []json.RawMessage
+	for _, raw := range top["keys"] {
+		var list []json.RawMessage
+		_ = json.Unmarshal(raw, &list)
+		out = append(out, list...)
+	}
+	return out
+}
+
+// objectMembers reads b, a JSON object, as each name's values in order,
+// every occurrence; nil if b is not one.
+func objectMembers(b []byte) map[string][]json.RawMessage {
 	m := map[string][]json.RawMessage{}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
-	if _, err := dec.Token(); err != nil {
-		t.Fatalf("re-read a kept entry: %v", err)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
 	}
 	for dec.More() {
 		name, err := dec.Token()
 		var raw json.RawMessage
 		if err != nil || dec.Decode(&raw) != nil {
-			t.Fatalf("re-read a kept entry: %s", b)
+			return nil
 		}
 		m[name.(string)] = append(m[name.(string)], raw)
+	}
+	return m
+}
+
+// repeatedMember is a member name an entry gives more than once, or "".
+func repeatedMember(entry json.RawMessage) string {
+	for name, vs := range objectMembers(entry) {
+		if len(vs) > 1 {
+			return name
+		}
+	}
+	return ""
+}
+
+// secretMember is a member of an entry, as the document wrote it, that
+// holds a private or secret key's part (RFC 7518 §6.2.2, §6.3.2, §6.4.1;
+// RFC 8037 §2), or "". A member null, "" or [] holds none
+// (TestEmptyPrivateMembersPublishNothing,
+// TestPrivateMembersHoldingNothingAreAbsent); a name given twice is read
+// in each occurrence (jwx reads the last).
+func secretMember(t *testing.T, entry json.RawMessage) string {
+	m := objectMembers(entry)
+	if m == nil {
+		t.Fatalf("a kept entry is not one JSON object: %s", entry)
 	}
 	kty := ""
 	for _, raw := range m["kty"] {
