@@ -63,3 +63,48 @@ func TestSweepWindowToTheInstant(t *testing.T) {
 		})
 	}
 }
+
+// TestExpireOnlyAtTheInstantItsKeyNames: Expire's doc comment, "The write
+// happens only if the session is still open, still expires at that
+// instant"; docs/design.md §4, the sweeper writes "exactly what reads were
+// already reporting". A session restored (ImportAll, "overwriting any with
+// the same id") with another expiresAt after the sweeper's query found it
+// is not written EXPIRED at the instant the query found: reads report its
+// own expiresAt.
+func TestExpireOnlyAtTheInstantItsKeyNames(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		moved   time.Duration // how far the restore moves expiresAt
+		expired bool
+	}{
+		{"expiresAt as found", 0, true},
+		{"expiresAt moved a minute on", time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			v := f.create(t, "m-1")
+			f.clock.Set(v.ExpiresAt.Add(session.DefaultWriteGuard + 5*time.Minute))
+			keys := f.expiryKeys(t)
+			if len(keys) != 1 {
+				t.Fatalf("expiry keys: got %v; want 1", keys)
+			}
+			restored := f.mustGet(t, v.ID)
+			restored.Status, restored.ClosedAt, restored.RetainUntil = session.Created, time.Time{}, time.Time{}
+			restored.History = restored.History[:1]
+			restored.ExpiresAt = v.ExpiresAt.Add(tt.moved)
+			if err := f.st.ImportAll(ctx, []*session.Session{restored}); err != nil {
+				t.Fatal(err)
+			}
+			ok, err := f.st.Expire(ctx, keys[0])
+			if ok != tt.expired || err != nil {
+				t.Fatalf("Expire() = %v, %v; want %v, nil", ok, err, tt.expired)
+			}
+			got := f.mustGet(t, v.ID)
+			if want := restored.ExpiresAt; !got.ClosedAt.Equal(want) {
+				t.Errorf("closedAt read: got %v; want %v (the session's own expiresAt)", got.ClosedAt, want)
+			}
+		})
+	}
+}
