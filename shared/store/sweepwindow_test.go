@@ -57,8 +57,18 @@ func TestSweepWindowToTheInstant(t *testing.T) {
 			if tt.expired {
 				wantVersion = 2
 			}
-			if got := numberAttr(t, f.raw(t, v.ID), "version"); got != wantVersion {
+			item := f.raw(t, v.ID)
+			if got := numberAttr(t, item, "version"); got != wantVersion {
 				t.Errorf("stored version: got %d; want %d", got, wantVersion)
+			}
+			// "(closedAt = expiresAt, a history entry at expiresAt, ttl
+			// moved, the index attribute removed)" (§4); "A session is in
+			// it only while open" (§8).
+			if _, in := item["expiryShard"]; in == tt.expired {
+				t.Errorf("expiryShard stored: got %v; want %v", in, !tt.expired)
+			}
+			if got := len(f.expiryKeys(t)); tt.expired && got != 0 {
+				t.Errorf("entries the query finds once expired: got %d; want 0", got)
 			}
 		})
 	}
