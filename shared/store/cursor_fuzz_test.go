@@ -111,6 +111,8 @@ func TestCursorRefusals(t *testing.T) {
 		{"another merchant's", encodeCursor(16, merchantTag("m-2"), at, nil), false, "", ""},
 		{"another day's", encodeCursor(16, tag, createdKey(day.Add(-time.Hour), id), nil), false, "", ""},
 		{"a position behind after", encodeCursor(16, tag, later, map[int]string{3: at}), false, "", ""},
+		// cursor() writes a partition's position only past after.
+		{"a position at after", encodeCursor(16, tag, at, map[int]string{3: at}), false, "", ""},
 		{"a partition out of range", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|16=" + later)), false, "", ""},
 		{"a partition twice", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|3=" + later + ",3=" + later)), false, "", ""},
 		{"a field too many", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "||")), false, "", ""},

@@ -44,6 +44,13 @@ func TestOwnWriteUnderLaterWrites(t *testing.T) {
 			applyEvent(session.Processing), []session.Status{session.RequiresAction, session.OTPPending, session.Sent, session.Processing}, false, session.Processing, 2},
 		{"a running transaction on the retry", nil,
 			applyEvent(session.Processing), []session.Status{session.RequiresAction}, true, session.Processing, 1},
+		// docs/design.md §8: "a session item keeps the ids of the writes
+		// that made its last 8 versions (`recentWrites`); past them the
+		// outcome is unknown (503), never a guess."
+		{"seven writes on top: its version the eighth latest", nil,
+			applyEvent(session.Processing), manyOpen(7), false, session.Processing, 1},
+		{"eight writes on top: its version the ninth latest", nil,
+			applyEvent(session.Processing), manyOpen(8), false, "", 0},
 		{"more writes on top than the store remembers", nil,
 			applyEvent(session.Processing), manyOpen(40), false, "", 0},
 	}

@@ -1,0 +1,51 @@
+package sweep_test
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/store/storetest"
+	"github.com/paysessions/paysessions/shared/sweep"
+)
+
+// TestSweepStormIsFailuresInARow: Run's doc comment, "once FailuresToStop
+// calls (writes or queries) in a row have failed unavailable ... with no
+// write landing in between, the run stops". Failures broken up by writes
+// that land never stop the run, however many there are in all.
+func TestSweepStormIsFailuresInARow(t *testing.T) {
+	const n = 20
+	tests := []struct {
+		name      string
+		landEvery int64 // every landEvery-th write lands, the others fail 500; 0: none lands
+		backedOff bool
+		expired   int
+		errors    int
+	}{
+		{"every write fails", 0, true, 0, sweep.FailuresToStop},
+		{"every fourth write lands", 4, false, n / 4, n - n/4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			vs := sessions(n, t0.Add(-5*time.Minute-policy.Expiry))
+			var writes atomic.Int64
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op != "UpdateItem" {
+					return nil, nil
+				}
+				if k := writes.Add(1); tt.landEvery > 0 && k%tt.landEvery == 0 {
+					return nil, nil
+				}
+				return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+			}}
+			r := f.oneShardSweeper(t, ic, vs).Run(context.Background())
+			if r.BackedOff != tt.backedOff || r.Expired != tt.expired || r.Errors != tt.errors {
+				t.Errorf("Run() = %+v: got backed off %v, %d expired, %d errors; want %v, %d, %d",
+					r, r.BackedOff, r.Expired, r.Errors, tt.backedOff, tt.expired, tt.errors)
+			}
+		})
+	}
+}
