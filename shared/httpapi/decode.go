@@ -158,7 +158,9 @@ func checkContentType(h http.Header) (bool, error) {
 func checkContentEncoding(h http.Header) error {
 	for _, v := range h.Values("Content-Encoding") {
 		for coding := range strings.SplitSeq(v, ",") {
-			if !strings.EqualFold(strings.TrimSpace(coding), "identity") {
+			// OWS only (RFC 9110: "OWS            = *( SP / HTAB )"):
+			// "\u00a0identity" is not the coding identity.
+			if !strings.EqualFold(trimOWS(coding), "identity") {
 				return session.Errorf(session.EUNSUPPORTED, session.ReasonUnsupportedMedia,
 					"The request body must be sent without a Content-Encoding (identity only); the service decompresses nothing.")
 			}

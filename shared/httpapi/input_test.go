@@ -753,6 +753,15 @@ func testContentEncodingRefused(t *testing.T, h *harness) {
 		{"identity then gzip", "/sessions", body, []string{"identity, gzip"}, 415},
 		{"identity, then gzip in a second field", "/sessions", body, []string{"identity", "gzip"}, 415},
 		{"empty value", "/sessions", body, []string{""}, 415},
+		// README: "a `Content-Encoding` other than `identity`" is 415. A
+		// list naming identity alone, with RFC 9110's OWS, is identity; a
+		// member with other white space is not the token identity
+		// ("OWS            = *( SP / HTAB )").
+		{"identity, identity", "/sessions", body, []string{"identity, identity"}, 201},
+		{"identity with OWS", "/sessions", body, []string{"identity \t,\t identity"}, 201},
+		{"NBSP identity", "/sessions", body, []string{"\u00a0identity"}, 415},
+		{"identity EM SPACE", "/sessions", body, []string{"identity\u2003"}, 415},
+		{"VT identity", "/sessions", body, []string{"identity, \x0bidentity"}, 415},
 		{"event with gzip", "/sessions/" + id + "/events", `{"status":"PROCESSING"}`, []string{"gzip"}, 415},
 		{"cancel with gzip", "/sessions/" + id + "/cancel", `{"reason":"x"}`, []string{"gzip"}, 415},
 		{"cancel without a body, with gzip", "/sessions/" + id + "/cancel", "", []string{"gzip"}, 415},

@@ -192,6 +192,10 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 		{jwt, false},
 		{"PROPFIND", true},
 		{"PUT", true},
+		// README: "show the method only when it is 1 to 20 ASCII letters,
+		// else `[redacted]`".
+		{strings.Repeat("M", 20), true},
+		{strings.Repeat("M", 21), false},
 	}
 	for _, c := range cases {
 		before := len(logLines(t, h.logs.String()))
