@@ -545,7 +545,9 @@ func testContentType(t *testing.T, h *harness) {
 // body of JSON's whitespace (RFC 8259 §2: space, tab, line feed, carriage
 // return) is none. Other bytes are a body, which must be a JSON object of
 // Content-Type application/json: a body of Unicode spaces (U+00A0, U+0085,
-// U+3000, U+2028) is not an empty one, and must not cancel the session.
+// U+3000, U+2028) is not an empty one, and must not cancel the session; nor
+// must a body that is JSON but no object (null, which a decoder reads into a
+// struct as nothing at all).
 func TestOnlyJSONWhitespaceIsNoBody(t *testing.T) { eachStore(t, testOnlyJSONWhitespaceIsNoBody) }
 
 func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
@@ -563,6 +565,14 @@ func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
 		{"form feed, no Content-Type", "\f", "", 415, session.ReasonUnsupportedMedia},
 		{"no-break space as JSON", "\u00a0", "application/json", 400, session.ReasonMalformedJSON},
 		{"no-break space before the object", "\u00a0{}", "application/json", 400, session.ReasonMalformedJSON},
+		// README: "A request body is one JSON object". JSON's null is no
+		// object, and no absent body either: it must not cancel.
+		{"null", "null", "application/json", 400, session.ReasonMalformedJSON},
+		{"null with whitespace", " null\n", "application/json", 400, session.ReasonMalformedJSON},
+		{"an array", "[]", "application/json", 400, session.ReasonMalformedJSON},
+		{"a string", `"x"`, "application/json", 400, session.ReasonMalformedJSON},
+		{"a number", "1", "application/json", 400, session.ReasonMalformedJSON},
+		{"true", "true", "application/json", 400, session.ReasonMalformedJSON},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			id := h.create("m-1", nil)
