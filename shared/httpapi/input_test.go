@@ -505,6 +505,20 @@ func testContentType(t *testing.T, h *harness) {
 		{[]string{"application/x-www-form-urlencoded"}, 415},
 		{[]string{"application/json", "application/json"}, 415},
 		{[]string{"application/json, text/plain"}, 415},
+		// README: "`Content-Type: application/json` (optionally `;
+		// charset=utf-8`); any other type, or a body without one, is 415":
+		// another parameter is no charset, whatever its value.
+		{[]string{"application/json; foo=utf-8"}, 415},
+		{[]string{"application/json; charset=utf-8; format=utf-8"}, 415},
+		// RFC 9110's grammar has OWS (SP and HTAB) only around a media
+		// type: other white space, or a letter that lowers to ASCII, makes
+		// a value that is not application/json.
+		{[]string{"application/json \t"}, 201},
+		{[]string{"\u00a0application/json"}, 415},
+		{[]string{"application/json\u2003"}, 415},
+		{[]string{"\x0bapplication/json"}, 415},
+		{[]string{"APPL\u0130CAT\u0130ON/JSON"}, 415},
+		{[]string{"application/json; charset=utf-8\u3000"}, 415},
 	} {
 		r := httptest.NewRequest("POST", "/sessions", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+tok)
