@@ -30,6 +30,7 @@ func testIdempotencyKeyCharactersAndLength(t *testing.T, h *harness) {
 		{"a dot and a colon", []string{"order.1:retry"}, 201},
 		{"255 characters", []string{strings.Repeat("k", 254) + ":"}, 201},
 		{"256 characters", []string{strings.Repeat("k", 255) + ":"}, 400},
+		{"empty", []string{""}, 400}, // not 1 to 255 (what API Gateway passes of it is unknown)
 		{"a slash", []string{"order/1"}, 400},
 		{"two fields", []string{"order-a", "order-b"}, 400},
 		{"two equal fields", []string{"order-c", "order-c"}, 400},
