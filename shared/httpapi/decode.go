@@ -136,6 +136,13 @@ func checkContentType(h http.Header) (bool, error) {
 	if len(vals) > 1 {
 		return true, unsupportedMedia()
 	}
+	// mime.ParseMediaType trims all Unicode white space and lowers with
+	// Unicode's rules ("APPL\u0130CATION/JSON" reads application/json);
+	// RFC 9110's grammar has tokens, quoted strings and OWS (SP and HTAB)
+	// only, so a value holding any other byte is not application/json.
+	if !visibleOrOWS(vals[0]) {
+		return true, unsupportedMedia()
+	}
 	mt, params, err := mime.ParseMediaType(vals[0])
 	if err != nil || mt != contentTypeJSON {
 		return true, unsupportedMedia()
@@ -158,7 +165,9 @@ func checkContentType(h http.Header) (bool, error) {
 func checkContentEncoding(h http.Header) error {
 	for _, v := range h.Values("Content-Encoding") {
 		for coding := range strings.SplitSeq(v, ",") {
-			if !strings.EqualFold(strings.TrimSpace(coding), "identity") {
+			// OWS only (RFC 9110: "OWS            = *( SP / HTAB )"):
+			// "\u00a0identity" is not the coding identity.
+			if !strings.EqualFold(trimOWS(coding), "identity") {
 				return session.Errorf(session.EUNSUPPORTED, session.ReasonUnsupportedMedia,
 					"The request body must be sent without a Content-Encoding (identity only); the service decompresses nothing.")
 			}

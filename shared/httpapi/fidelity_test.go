@@ -879,6 +879,8 @@ func testDocument004QueryReadAsSentOrRefused(t *testing.T, h *harness) {
 		{day + "&limit=2%3Bx", "limit"},
 		{day + "&limit=%", "limit"},
 		{day + "&limit=1&limit=%zz", "limit"},
+		{day + "&limit=2&limit=3", "limit"}, // two pages asked: which one is malformed
+		{day + "&limit=2&limit=2", "limit"},
 		{day + "&cursor=%zz", "cursor"},
 		{day + "&cursor=abc;x", "cursor"},
 		{day + "&limit=1&cursor=%", "cursor"},

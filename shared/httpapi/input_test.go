@@ -505,6 +505,20 @@ func testContentType(t *testing.T, h *harness) {
 		{[]string{"application/x-www-form-urlencoded"}, 415},
 		{[]string{"application/json", "application/json"}, 415},
 		{[]string{"application/json, text/plain"}, 415},
+		// README: "`Content-Type: application/json` (optionally `;
+		// charset=utf-8`); any other type, or a body without one, is 415":
+		// another parameter is no charset, whatever its value.
+		{[]string{"application/json; foo=utf-8"}, 415},
+		{[]string{"application/json; charset=utf-8; format=utf-8"}, 415},
+		// RFC 9110's grammar has OWS (SP and HTAB) only around a media
+		// type: other white space, or a letter that lowers to ASCII, makes
+		// a value that is not application/json.
+		{[]string{"application/json \t"}, 201},
+		{[]string{"\u00a0application/json"}, 415},
+		{[]string{"application/json\u2003"}, 415},
+		{[]string{"\x0bapplication/json"}, 415},
+		{[]string{"APPL\u0130CAT\u0130ON/JSON"}, 415},
+		{[]string{"application/json; charset=utf-8\u3000"}, 415},
 	} {
 		r := httptest.NewRequest("POST", "/sessions", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+tok)
@@ -545,7 +559,9 @@ func testContentType(t *testing.T, h *harness) {
 // body of JSON's whitespace (RFC 8259 §2: space, tab, line feed, carriage
 // return) is none. Other bytes are a body, which must be a JSON object of
 // Content-Type application/json: a body of Unicode spaces (U+00A0, U+0085,
-// U+3000, U+2028) is not an empty one, and must not cancel the session.
+// U+3000, U+2028) is not an empty one, and must not cancel the session; nor
+// must a body that is JSON but no object (null, which a decoder reads into a
+// struct as nothing at all).
 func TestOnlyJSONWhitespaceIsNoBody(t *testing.T) { eachStore(t, testOnlyJSONWhitespaceIsNoBody) }
 
 func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
@@ -563,6 +579,14 @@ func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
 		{"form feed, no Content-Type", "\f", "", 415, session.ReasonUnsupportedMedia},
 		{"no-break space as JSON", "\u00a0", "application/json", 400, session.ReasonMalformedJSON},
 		{"no-break space before the object", "\u00a0{}", "application/json", 400, session.ReasonMalformedJSON},
+		// README: "A request body is one JSON object". JSON's null is no
+		// object, and no absent body either: it must not cancel.
+		{"null", "null", "application/json", 400, session.ReasonMalformedJSON},
+		{"null with whitespace", " null\n", "application/json", 400, session.ReasonMalformedJSON},
+		{"an array", "[]", "application/json", 400, session.ReasonMalformedJSON},
+		{"a string", `"x"`, "application/json", 400, session.ReasonMalformedJSON},
+		{"a number", "1", "application/json", 400, session.ReasonMalformedJSON},
+		{"true", "true", "application/json", 400, session.ReasonMalformedJSON},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			id := h.create("m-1", nil)
@@ -753,6 +777,15 @@ func testContentEncodingRefused(t *testing.T, h *harness) {
 		{"identity then gzip", "/sessions", body, []string{"identity, gzip"}, 415},
 		{"identity, then gzip in a second field", "/sessions", body, []string{"identity", "gzip"}, 415},
 		{"empty value", "/sessions", body, []string{""}, 415},
+		// README: "a `Content-Encoding` other than `identity`" is 415. A
+		// list naming identity alone, with RFC 9110's OWS, is identity; a
+		// member with other white space is not the token identity
+		// ("OWS            = *( SP / HTAB )").
+		{"identity, identity", "/sessions", body, []string{"identity, identity"}, 201},
+		{"identity with OWS", "/sessions", body, []string{"identity \t,\t identity"}, 201},
+		{"NBSP identity", "/sessions", body, []string{"\u00a0identity"}, 415},
+		{"identity EM SPACE", "/sessions", body, []string{"identity\u2003"}, 415},
+		{"VT identity", "/sessions", body, []string{"identity, \x0bidentity"}, 415},
 		{"event with gzip", "/sessions/" + id + "/events", `{"status":"PROCESSING"}`, []string{"gzip"}, 415},
 		{"cancel with gzip", "/sessions/" + id + "/cancel", `{"reason":"x"}`, []string{"gzip"}, 415},
 		{"cancel without a body, with gzip", "/sessions/" + id + "/cancel", "", []string{"gzip"}, 415},

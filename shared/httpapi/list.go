@@ -306,13 +306,20 @@ func jsonStringLen(p []byte) int {
 // gzip: its weight (gzip's or x-gzip's, else "*"'s) is above zero and not
 // below identity's when the client weighs identity too (itself or through
 // "*"); a client that names gzip and not identity prefers gzip. Codings are
-// case-insensitive; an element with a malformed q-value counts as absent.
+// case-insensitive; an element with a malformed q-value counts as absent, and
+// so does one holding a byte that no member of RFC 9110's grammar holds
+// ("Accept-Encoding  = #( codings [ weight ] )": tokens, ";", "=", digits,
+// and OWS, which is SP and HTAB only): "\u00a0gzip" or "GZ\u0130P" is not
+// the token gzip.
 func acceptsGzip(fields []string) bool {
 	gz, star, id := -1.0, -1.0, -1.0
 	for _, field := range fields {
 		for _, elem := range strings.Split(field, ",") {
+			if !visibleOrOWS(elem) {
+				continue
+			}
 			coding, params, _ := strings.Cut(elem, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
+			coding = strings.ToLower(trimOWS(coding))
 			if coding == "" {
 				continue
 			}
@@ -343,15 +350,15 @@ func acceptsGzip(fields []string) bool {
 // (RFC 9110 §12.4.2: "q=" and 0 to 1 with at most three decimals); without
 // one, the weight is 1.
 func qValue(params string) (float64, bool) {
-	if strings.TrimSpace(params) == "" {
+	if trimOWS(params) == "" {
 		return 1, true
 	}
 	for _, p := range strings.Split(params, ";") {
-		name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+		name, val, ok := strings.Cut(trimOWS(p), "=")
+		if !ok || !strings.EqualFold(trimOWS(name), "q") {
 			continue
 		}
-		val = strings.TrimSpace(val)
+		val = trimOWS(val)
 		if !validQ(val) {
 			return 0, false
 		}
@@ -359,6 +366,23 @@ func qValue(params string) (float64, bool) {
 		return q, err == nil
 	}
 	return 1, true
+}
+
+// trimOWS cuts RFC 9110's OWS (SP and HTAB) from both ends of s.
+func trimOWS(s string) string {
+	return strings.Trim(s, " \t")
+}
+
+// visibleOrOWS reports whether s holds only visible ASCII (VCHAR), SP and
+// HTAB: any other byte (a control, other white space, any non-ASCII) makes an
+// Accept-Encoding member outside its grammar.
+func visibleOrOWS(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x21 || c > 0x7e) && c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 func validQ(s string) bool {

@@ -44,7 +44,8 @@ func TestJSONStringLen(t *testing.T) {
 }
 
 // TestAcceptsGzip reads Accept-Encoding as RFC 9110 §12.5.3 says: q-values,
-// "*", identity, any case, several field lines.
+// "*", identity, any case, several field lines. FuzzAcceptsGzip's reference
+// is held to the same rows.
 func TestAcceptsGzip(t *testing.T) {
 	tests := []struct {
 		fields []string
@@ -76,10 +77,33 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip;q=1.001"}, false},
 		{[]string{"gzip;level=9"}, true}, // other parameters: weight 1
 		{[]string{" , gzip ,"}, true},
+		{[]string{"\tgzip \t"}, true}, // OWS: SP and HTAB
+		{[]string{"gzip \t; \tq=0"}, false},
+		// RFC 9110 §12.5.3: "Accept-Encoding  = #( codings [ weight ] )",
+		// and §5.6.3: "OWS            = *( SP / HTAB )". Other white space
+		// (or a letter whose lower case is ASCII) makes a member that is not
+		// the token gzip: not parseable, so absent, and identity is sent.
+		{[]string{"\u00a0gzip"}, false},
+		{[]string{"gzip\u2003"}, false},
+		{[]string{"\x0bgzip"}, false},
+		{[]string{"\x0cgzip"}, false},
+		{[]string{"\rgzip\n"}, false},
+		{[]string{"\u0085gzip"}, false},
+		{[]string{"\u3000x-gzip"}, false},
+		{[]string{"GZ\u0130P"}, false},                    // İ lowers to i
+		{[]string{"gzip;\u00a0q=0"}, false},               // not q=0 skipped, weight 1
+		{[]string{"gzip;q=0\u2003"}, false},               // not a qvalue
+		{[]string{"\u00a0*"}, false},                      // not "*"
+		{[]string{"gzip, \u00a0identity"}, true},          // identity absent: gzip
+		{[]string{"gzip;q=0.5, \u0130dentity;q=1"}, true}, // the same
+		{[]string{"\u00a0gzip, *"}, true},                 // "*" still speaks
 	}
 	for _, tt := range tests {
 		if got := acceptsGzip(tt.fields); got != tt.want {
 			t.Errorf("acceptsGzip(%q) = %v; want %v", tt.fields, got, tt.want)
+		}
+		if got := acceptsGzipRef(tt.fields); got != tt.want {
+			t.Errorf("acceptsGzipRef(%q) = %v; want %v", tt.fields, got, tt.want)
 		}
 	}
 }

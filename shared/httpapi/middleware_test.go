@@ -192,6 +192,10 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 		{jwt, false},
 		{"PROPFIND", true},
 		{"PUT", true},
+		// README: "show the method only when it is 1 to 20 ASCII letters,
+		// else `[redacted]`".
+		{strings.Repeat("M", 20), true},
+		{strings.Repeat("M", 21), false},
 	}
 	for _, c := range cases {
 		before := len(logLines(t, h.logs.String()))
@@ -362,6 +366,12 @@ func TestPanicIsLoggedOnceWithoutItsSecrets(t *testing.T) {
 		{"a key's secret", "GET", nil, func(http.ResponseWriter) {}, "secret " + secret, secret[:40], false, "[redacted]"},
 		{"an API key", "GET", nil, func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }, "key " + key, "psk_", true, "[redacted]"},
 		{"a bearer token", "GET", nil, func(http.ResponseWriter) {}, errors.New("token " + jwt), "eyJzdWIi", false, "[redacted]"},
+		// README: "A panic's value is logged (with its stack) only when it
+		// holds no card number", and a card number is one "in any script's
+		// digits": bytes print as decimal numbers under %v, which read as
+		// characters one byte a character are no digits here; as text
+		// (%s) they are a full-width card number.
+		{"a full-width card number as bytes", "GET", nil, func(http.ResponseWriter) {}, []byte("pan \uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11"), "[112 97 110 32 239", false, "panic: [redacted] ([]uint8)"},
 		{"a HEAD after headers", "HEAD", nil, func(w http.ResponseWriter) { w.WriteHeader(http.StatusOK); _, _ = w.Write([]byte("x")) }, "boom", "", true, "panic: boom after beginning status 200"},
 		{"the answer to the panic panics", "GET", func() http.ResponseWriter { return panickingWriter{httptest.NewRecorder()} }, func(http.ResponseWriter) {}, "boom", "", true, "answering it: panic: write: connection gone"},
 	}
