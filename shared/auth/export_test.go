@@ -42,3 +42,7 @@ func PrivateEntryReason(kty string) string { return privateEntryReason(kty) }
 // RepeatedMemberReason is the reason a JWKS key's skip line gives for an
 // entry that gives the member name more than once.
 func RepeatedMemberReason(name string) string { return repeatedMemberReason(name) }
+
+// SameKidReason is the reason a JWKS key's skip line gives for a usable
+// entry whose kid an earlier usable entry has.
+const SameKidReason = sameKidReason

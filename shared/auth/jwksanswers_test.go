@@ -778,3 +778,50 @@ func TestEveryKeysArrayIsReadAsWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstUsableEntryOfAKidIsItsKey: of two usable entries with one kid
+// (README, Auth: "a second usable entry of a `kid` the set has used
+// already"), the first in the document is the key that kid's tokens
+// verify with, and the second is skipped and logged; an unusable first
+// entry leaves the kid to the next usable one.
+func TestFirstUsableEntryOfAKidIsItsKey(t *testing.T) {
+	iss, other := newIssuer(t, jwa.RS256()), newIssuer(t, jwa.RS256())
+	entryOf := func(i *devtoken.Issuer) string {
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if err := json.Unmarshal(i.JWKS(), &set); err != nil {
+			t.Fatal(err)
+		}
+		return strings.ReplaceAll(strings.TrimSpace(string(set.Keys[0])), other.KeyID, iss.KeyID)
+	}
+	mine, impostor := entryOf(iss), entryOf(other) // both under iss.KeyID
+	unusable := strings.Replace(impostor, `"use":"sig"`, `"use":"enc"`, 1)
+	if unusable == impostor {
+		t.Fatalf("the issuer's entry has no \"use\":\"sig\" to change: %s", impostor)
+	}
+	for _, c := range []struct {
+		name       string
+		entries    []string
+		want       session.Code
+		wantReason string // the skip line's reason for the kid
+	}{
+		{"the issuer's key first", []string{mine, impostor}, "", auth.SameKidReason},
+		{"another key of the kid first", []string{impostor, mine}, session.EUNAUTHORIZED, auth.SameKidReason},
+		{"an unusable entry of the kid first", []string{unusable, mine}, "", `use is "enc", not sig`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, []byte(`{"keys":[`+strings.Join(c.entries, ",")+`]}`))
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify(issuer's token) code = %q (%v); want %q", got, err, c.want)
+			}
+			if got := skipReason(logs, iss.KeyID); got != c.wantReason {
+				t.Errorf("skip line's reason for the kid: got %q; want %q", got, c.wantReason)
+			}
+		})
+	}
+}

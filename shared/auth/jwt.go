@@ -883,7 +883,7 @@ func (v *JWTVerifier) usable(set jwk.Set, refused []string) map[string]verifyKey
 			why = "no kid: tokens name their key by kid"
 		}
 		if _, dup := keys[kid]; why == "" && dup {
-			why = "another usable key has the same kid"
+			why = sameKidReason
 		}
 		if why != "" {
 			if !v.skip(kid, why) {
@@ -902,6 +902,14 @@ func (v *JWTVerifier) usable(set jwk.Set, refused []string) map[string]verifyKey
 	}
 	return keys
 }
+
+// sameKidReason is the reason a usable entry is skipped when an entry
+// before it in the set, with the same kid, is used: that kid's tokens
+// verify with the first (README, Auth). RFC 7517 §4.5 asks that keys in a
+// set have distinct kids; which of two its publisher meant cannot be known,
+// and taking the first keeps a key already in use when a set gains a
+// second entry of its kid.
+const sameKidReason = "another usable key has the same kid"
 
 // usableKey exports k if a token may be verified with it, else says why
 // not.
