@@ -531,7 +531,7 @@ func FuzzCheckoutParams(f *testing.F) {
 		{"1", "m-1 "}, {"true&init=false", "m-1"}, {"true", "4111111111111111"},
 		// Each rule's edge.
 		{" \x00\x1ftrue\x20", "\tm-1\t"}, {"\u00a0true", "m-1"}, {"tru\u0435", "m-1"}, {"yeſ", "m-1"}, {"On", "m-1"},
-		{"no", "\u00a0m-1"}, {"0", "m-1,"}, {"off", ",m-1"}, {"", " \t "}, {"YES", "M-1"}, {"2", "m-1"}, {"truee", "m-1\n"},
+		{"no", "\u00a0m-1"}, {"0", "m-1,"}, {"off", ",m-1"}, {"", " \t "}, {"YES", "M-1"}, {"2", "m-1"}, {"truee", "m-1\n"}, {"0", "\vm-1"},
 	} {
 		f.Add(s.init, s.merchant)
 	}
