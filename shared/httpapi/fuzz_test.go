@@ -334,32 +334,104 @@ func FuzzPostEvent(f *testing.F) {
 }
 
 // FuzzPathID sends any path segment where each endpoint takes an id.
+// Besides checkAnswer's property, for a segment the route sees as its id
+// (one path segment: no "/", not empty, "." or ".."), the answer is the one
+// openapi.yaml and docs/design.md §6 give, judged by openapi's path
+// parameter pattern applied here, not by the service's parsers: an id
+// outside the pattern is refused with the route's status ("Ids in 002 and
+// 004 are opaque strings in their documents, so an id that is not one of
+// ours is 404 there; elsewhere a path id that is not a UUID is 400"); one
+// inside it is never 400, and is 404 unless it names the harness's own
+// session (its UUID in either case; for document 001 in any layout of
+// `DotNetGuid`), which is answered (2xx; 409 for a second cancel; 410 from
+// document 003 once canceled).
 func FuzzPathID(f *testing.F) {
 	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopePaymentRead, auth.ScopeUser, auth.ScopeAPIKeysWrite)
 	id := h.create("m-1", nil)
+	hex := strings.ReplaceAll(id, "-", "")
 	for _, s := range []string{id, strings.ToUpper(id), "not-a-uuid", "", "..", "%2e%2e", "a/b", strings.Repeat("f", 5000), "4111111111111111", "\x00", "0123456789abcdef",
-		"4111-1111-1111-1111", "4111/1111/1111/1111", "4111.1111.1111.1111 12/28", "٤١١١١١١١١١١١١١١١"} {
+		"4111-1111-1111-1111", "4111/1111/1111/1111", "4111.1111.1111.1111 12/28", "٤١١١١١١١١١١١١١١١",
+		// Each pattern's edge.
+		hex, "{" + id + "}", "(" + id + ")", " " + id + "\u3000", "\ufeff" + id, id + "\x00", " " + id, id[:35], id + "0",
+		"{0x" + hex[:8] + ",0x" + hex[8:12] + ",0x" + hex[12:16] + ",{0x" + hex[16:18] + ",0x" + hex[18:20] + ",0x" + hex[20:22] + ",0x" + hex[22:24] + ",0x" + hex[24:26] + ",0x" + hex[26:28] + ",0x" + hex[28:30] + ",0x" + hex[30:] + "}}",
+		strings.Replace(id, "-", "", 1), "0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "０123456789abcdef",
+		"00000000-0000-0000-0000-000000000000", "0000000g-0000-0000-0000-000000000000"} {
 		f.Add(s)
 	}
 	templates := []struct {
 		method, path string
 		envelope     bool
+		pattern      *regexp.Regexp // openapi's pattern for the id
+		refused      int            // the answer to an id outside it
 	}{
-		{"GET", "/sessions/%s", false}, {"POST", "/sessions/%s/cancel", false}, {"GET", "/v1/session/%s", false},
-		{"GET", "/v2.0/payments/%s/status", true}, {"GET", "/v1/checkout-sessions/%s", false},
-		{"GET", "/pps/api/v1/session-record/%s", false}, {"DELETE", "/api-keys/%s", false},
+		{"GET", "/sessions/%s", false, openapiUUID, 400},
+		{"POST", "/sessions/%s/cancel", false, openapiUUID, 400},
+		{"GET", "/v1/session/%s", false, openapiUUID, 400},
+		{"GET", "/v2.0/payments/%s/status", true, openapiDotNetGUID, 400},
+		{"GET", "/v1/checkout-sessions/%s", false, openapiUUID, 400},
+		// OpaqueId: any string; "only the service's session ids (UUIDs,
+		// either case) name a session".
+		{"GET", "/pps/api/v1/session-record/%s", false, openapiUUID, 404},
+		{"DELETE", "/api-keys/%s", false, openapiKeyID, 400},
 	}
 	f.Fuzz(func(t *testing.T, seg string) {
 		h.logs.take()
+		routed := seg != "" && seg != "." && seg != ".." && !strings.Contains(seg, "/")
 		for _, tp := range templates {
 			r := request(tp.method, strings.Replace(tp.path, "%s", seg, 1), "", nil)
 			r.Header.Set("Authorization", "Bearer "+tok)
 			r.Header.Set("X-Merchant-Id", "m-1")
-			checkAnswer(t, serve(h, r), seg, tp.envelope)
+			w := serve(h, r)
+			checkAnswer(t, w, seg, tp.envelope)
+			if !routed {
+				continue
+			}
+			ours := false
+			if tp.pattern == openapiDotNetGUID {
+				ours = tp.pattern.MatchString(seg) && guidDigits(seg) == hex
+			} else if tp.pattern == openapiUUID {
+				ours = strings.EqualFold(seg, id) && tp.pattern.MatchString(seg)
+			}
+			switch {
+			case !tp.pattern.MatchString(seg):
+				if w.Code != tp.refused {
+					t.Fatalf("%s %s with id %q (outside openapi's pattern) = %d; want %d", tp.method, tp.path, seg, w.Code, tp.refused)
+				}
+			case !ours:
+				if w.Code != 404 {
+					t.Fatalf("%s %s with id %q (no session of ours) = %d; want 404", tp.method, tp.path, seg, w.Code)
+				}
+			case !(w.Code/100 == 2 || w.Code == 409 && strings.HasSuffix(tp.path, "/cancel") || w.Code == 410 && strings.HasPrefix(tp.path, "/v1/checkout")):
+				t.Fatalf("%s %s with id %q (our session) = %d %s; want it answered", tp.method, tp.path, seg, w.Code, w.Body)
+			}
 		}
 		checkLogs(t, h.logs.take())
 	})
+}
+
+// The path parameters' patterns as openapi.yaml gives them (`Uuid`,
+// `DotNetGuid`, the key id), its \uXXXX written as Go's \x{XXXX}.
+var (
+	openapiUUID       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	openapiKeyID      = regexp.MustCompile(`^[0-9a-f]{16}$`)
+	openapiDotNetGUID = regexp.MustCompile(regexp.MustCompile(`\\u([0-9A-F]{4})`).ReplaceAllString(
+		`^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|\([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\)|\{0[xX][0-9a-fA-F]{8},0[xX][0-9a-fA-F]{4},0[xX][0-9a-fA-F]{4},\{0[xX][0-9a-fA-F]{2}(,0[xX][0-9a-fA-F]{2}){7}\}\})[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$`,
+		`\x{$1}`))
+)
+
+// guidDigits is the 32 hex digits, lower case, of a GUID the DotNetGuid
+// pattern matches: the white space around it, the dashes, braces,
+// parentheses, commas and 0x prefixes taken out (x is no hex digit).
+func guidDigits(s string) string {
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.Is(unicode.White_Space, r) })
+	s = strings.ReplaceAll(strings.ToLower(s), "0x", "")
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("-{}(),", r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // FuzzListQuery sends any createdDate, limit and cursor to document 004's
@@ -441,6 +513,15 @@ var (
 )
 
 // FuzzCheckoutParams sends any init value and X-Merchant-Id to document 003.
+// Besides checkAnswer's property, the answer is openapi.yaml's, from its
+// words alone: X-Merchant-Id "is required (400 without it), sent once (400
+// for two values, as two headers or comma-separated) and must be the
+// caller's merchant as sent (403; only spaces and tabs around it are
+// trimmed)"; then init, "Read as Spring binds a boolean: `true`, `on`,
+// `yes` or `1` (any case)" or "`false`, `off`, `no`, `0` or an empty
+// value", "Characters up to U+0020 at either end are trimmed", "anything
+// else is 400"; else 200, with appearance and cardCategories exactly when
+// init is true.
 func FuzzCheckoutParams(f *testing.F) {
 	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeUser)
@@ -448,6 +529,9 @@ func FuzzCheckoutParams(f *testing.F) {
 	for _, s := range []struct{ init, merchant string }{
 		{"true", "m-1"}, {"false", "m-1"}, {"TRUE", "m-1"}, {"", "m-1"}, {"true", ""}, {"true", "m-2"},
 		{"1", "m-1 "}, {"true&init=false", "m-1"}, {"true", "4111111111111111"},
+		// Each rule's edge.
+		{" \x00\x1ftrue\x20", "\tm-1\t"}, {"\u00a0true", "m-1"}, {"tru\u0435", "m-1"}, {"yeſ", "m-1"}, {"On", "m-1"},
+		{"no", "\u00a0m-1"}, {"0", "m-1,"}, {"off", ",m-1"}, {"", " \t "}, {"YES", "M-1"}, {"2", "m-1"}, {"truee", "m-1\n"}, {"0", "\vm-1"},
 	} {
 		f.Add(s.init, s.merchant)
 	}
@@ -455,7 +539,45 @@ func FuzzCheckoutParams(f *testing.F) {
 		r := request("GET", "/v1/checkout-sessions/"+id, "init="+url.QueryEscape(init), nil)
 		r.Header.Set("Authorization", "Bearer "+tok)
 		r.Header["X-Merchant-Id"] = []string{merchant}
-		checkAnswer(t, serve(h, r), init+" "+merchant, false)
+		w := serve(h, r)
+		checkAnswer(t, w, init+" "+merchant, false)
+		m := strings.Trim(merchant, " \t")
+		v := strings.TrimFunc(init, func(r rune) bool { return r <= 0x20 })
+		lower := strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, v)
+		on := lower == "true" || lower == "on" || lower == "yes" || lower == "1"
+		off := lower == "false" || lower == "off" || lower == "no" || lower == "0" || lower == ""
+		want := 200
+		switch {
+		case strings.Contains(merchant, ",") || m == "":
+			want = 400
+		case m != "m-1":
+			want = 403
+		case !on && !off:
+			want = 400
+		}
+		if w.Code != want {
+			t.Fatalf("init %q, X-Merchant-Id %q = %d %s; want %d", init, merchant, w.Code, w.Body, want)
+		}
+		if w.Code == 200 {
+			var body struct {
+				Data struct {
+					CheckoutSession map[string]any `json:"checkoutSession"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Data.CheckoutSession == nil {
+				t.Fatalf("200 without data.checkoutSession: %s", w.Body)
+			}
+			_, a := body.Data.CheckoutSession["appearance"]
+			_, c := body.Data.CheckoutSession["cardCategories"]
+			if a != on || c != on {
+				t.Fatalf("init %q: appearance %v, cardCategories %v; want both %v", init, a, c, on)
+			}
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -341,7 +342,8 @@ func checkString(field, v string, max int) error {
 // checkURL refuses anything but an absolute http(s) URL with a host, as a
 // browser will be sent to it (docs/design.md §3): no user information
 // (https://shop.example@evil.example/ is evil.example's), a port from 1 to
-// 65535, and none of the characters RFC 3986 never lets a URL hold raw
+// 65535, a host a browser reads as net/url does (browserReadsHost), and
+// none of the characters RFC 3986 never lets a URL hold raw
 // (space, " < > \ ^ ` { | }: percent-encode them), nor an invisible or
 // space character (zero-width, bidi controls, line separators, and the
 // letters and marks Unicode renders as nothing: Hangul fillers, the
@@ -371,12 +373,47 @@ func checkURL(field, v string) error {
 	if u.User != nil {
 		return Invalid(field, "%s must not hold user information (user:password@ before the host).", field)
 	}
+	if !browserReadsHost(u) {
+		return Invalid(field, "%s must have a host a browser reads as written: no %%, IPv6 zone, ideographic or full-width full stop, and a host ending in a number must be a dotted-decimal IPv4 address.", field)
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return Invalid(field, "%s must have a port from 1 to 65535.", field)
 		}
 	}
 	return nil
+}
+
+// browserReadsHost reports whether a browser goes to the host net/url reads
+// from u: the WHATWG URL Standard's host parser refuses a host holding % (a
+// decoded %25) or a bracket outside an IPv6 address, an IPv6 zone, and a
+// host whose percent-decoded bytes are not UTF-8; it maps the ideographic,
+// full-width and half-width full stops (U+3002, U+FF0E, U+FF61) to "." (so
+// a。b is a.b, two labels where net/url reads one); and it reads a host
+// whose last label is a number (digits, or 0x and hex digits) as an IPv4
+// address in any of its old forms (0x7f.1, 127.1 and 2130706433 are
+// 127.0.0.1) or refuses it (1.2.3.4.5, shop.example.123). Such a host must
+// be an IPv4 address as written: four decimal numbers to 255, no leading
+// zero, no trailing dot.
+func browserReadsHost(u *url.URL) bool {
+	h := u.Hostname()
+	if strings.HasPrefix(u.Host, "[") {
+		return !strings.Contains(h, "%")
+	}
+	if !utf8.ValidString(h) || strings.ContainsAny(h, "%[]\u3002\uff0e\uff61") {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	last := labels[len(labels)-1]
+	if last == "" {
+		return true
+	}
+	if strings.Trim(last, "0123456789") != "" &&
+		!((strings.HasPrefix(last, "0x") || strings.HasPrefix(last, "0X")) && strings.Trim(last[2:], "0123456789abcdefABCDEF") == "") {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.Is4()
 }
 
 // rendersAsNothing reports a graphic character Unicode gives no visible
@@ -414,7 +451,7 @@ func variesPrevious(prev, r rune, rest string) bool {
 	switch {
 	case r >= '\ufe00' && r <= '\ufe0f':
 		if prev >= utf8.RuneSelf && unicode.Is(unicode.S, prev) || prev >= '\u2100' && prev <= '\u214f' ||
-			strings.ContainsRune("\u203c\u2049\u3030\u303d", prev) || unicode.In(prev, unicode.Han, unicode.Myanmar) {
+			strings.ContainsRune("\u203c\u2049\u3030\u303d", prev) || unicode.Is(unicode.Han, prev) || unicode.Is(unicode.Myanmar, prev) && unicode.IsLetter(prev) {
 			return true
 		}
 		return r == '\ufe0f' && strings.ContainsRune("0123456789#*", prev) && strings.HasPrefix(rest, "\u20e3")

@@ -433,97 +433,7 @@ func TestDraftValidate(t *testing.T) {
 // to evil.example), no port beyond 65535, no space or character a URL never
 // holds raw, nothing invisible (zero-width, bidi overrides, line separators).
 func TestURLsAreWebAddresses(t *testing.T) {
-	for _, tt := range []struct {
-		url string
-		ok  bool
-	}{
-		{"https://shop.example/back?a=1&q=a%20b#done", true},
-		{"HTTPS://SHOP.EXAMPLE/back", true},
-		{"http://shop.example:8080/back", true},
-		{"https://[2001:db8::1]:8443/back", true},
-		{"https://bücher.example/café", true},
-		{"https://shop.example/" + strings.Repeat("p", 2048-len("https://shop.example/")), true},
-		{"https://shop.example/" + strings.Repeat("p", 2049-len("https://shop.example/")), false},
-		{"https://user:secret@shop.example/back", false},
-		{"https://shop.example@evil.example/back", false},
-		{"https://@shop.example/back", false},
-		{"https://:443/back", false},
-		{"https://shop.example:99999/back", false},
-		{"https://shop.example:0/back", false},
-		{"https://shop.example/a b", false},
-		{`https://shop.example/a"b`, false},
-		{"https://shop.example/<script>", false},
-		{`https://shop.example/a\b`, false},
-		{"https://shop.example/a{b}|^`", false},
-		{"https://shop.example/a\u00a0b", false},
-		{"https://shop.example/a\u200bb", false},
-		{"https://shop.example/\u202egnp.exe", false},
-		{"https://shop.example/a\u2028", false},
-		// Characters Unicode renders as nothing (Default_Ignorable_Code_Point)
-		// that are letters or marks, not format characters: as invisible as a
-		// zero-width space.
-		{"https://shop.example/a\u3164b", false},     // HANGUL FILLER
-		{"https://shop\u3164.example/", false},       // in the host
-		{"https://shop.example/a\uffa0b", false},     // HALFWIDTH HANGUL FILLER
-		{"https://shop.example/a\u115fb", false},     // HANGUL CHOSEONG FILLER
-		{"https://shop.example/a\u034fb", false},     // COMBINING GRAPHEME JOINER
-		{"https://shop.example/a\u17b4b", false},     // KHMER VOWEL INHERENT AQ
-		{"https://shop.example/a\u180bb", false},     // MONGOLIAN FREE VARIATION SELECTOR ONE
-		{"https://shop.example/a\ufe0fb", false},     // VARIATION SELECTOR-16
-		{"https://shop.example/a\U000e0100b", false}, // VARIATION SELECTOR-17
-		// Graphic characters whose only form is a blank, by their Unicode
-		// names: docs/design.md §3, URLs hold "no raw space, invisible
-		// character". They are not Default_Ignorable_Code_Point, yet a
-		// reader sees nothing where they stand (the braille blank is the
-		// usual "invisible" user name or link text).
-		{"https://shop.example/a\u2800b", false},     // BRAILLE PATTERN BLANK
-		{"https://shop\u2800.example/", false},       // in the host
-		{"https://shop.example/a\U0001d159b", false}, // MUSICAL SYMBOL NULL NOTEHEAD
-		{"https://shop.example/a\U00016fe4b", false}, // KHITAN SMALL SCRIPT FILLER
-		{"https://shop.example/\u2801", true},        // a braille letter one sees
-		{"https://shop.example/\U0001d158", true},    // MUSICAL SYMBOL NOTEHEAD BLACK
-		{"https://shop.example/cafe\u0301", true},    // a visible combining accent
-		{"https://shop.example/\u1100\u1161", true},  // Hangul jamo that are letters one sees
-		// A variation selector that chooses how the character before it is
-		// drawn is part of a visible character: an emoji as typed (VS-16),
-		// a keycap, a Mongolian letter's free variation selector, a CJK
-		// ideograph's selector. After anything else it varies nothing.
-		{"https://shop.example/merci-\u2764\ufe0f", true},  // ❤️
-		{"https://i\u2764\ufe0f.ws/", true},                // an emoji domain
-		{"https://shop.example/step-1\ufe0f\u20e3", true},  // keycap 1️⃣
-		{"https://shop.example/\u1828\u180b", true},        // Mongolian NA with FVS1
-		{"https://shop.example/\u845b\U000e0100", true},    // 葛 with an ideographic selector
-		{"https://shop.example/1\ufe0f", false},            // a digit's VS-16 without the keycap
-		{"https://shop.example/\ufe0f", false},             // after a slash
-		{"https://shop.example/\u2764\ufe0f\ufe0f", false}, // a second selector
-		{"https://shop.example/e\u0301\ufe0f", false},      // after a mark
-		{"https://shop.example/\u3164\ufe0f", false},       // after a Hangul filler
-		{"\ufe0fhttps://shop.example/", false},             // at the start
-		{"https://shop.example/info-\u2139\ufe0f", true},   // ℹ️, a letterlike symbol
-		{"https://shop.example/caf\u00e9\ufe0f", false},    // after a Latin letter
-		{"https://shop.example/\u0430\ufe0f", false},       // after a Cyrillic letter
-		{"https://shop.example/\u2764\U000e0100", false},   // an ideographic selector after a symbol
-		{"https://shop.example/a\u180b", false},            // a Mongolian selector after a Latin letter
-		// Every emoji of emoji-variation-sequences.txt as typed: most bases
-		// are symbols (So, Sm), ℹ is a letterlike symbol, and four are
-		// punctuation (‼ ⁉ Po, 〰 Pd, 〽 Po). Punctuation without a
-		// variation sequence still takes none.
-		{"https://shop.example/\u2122\ufe0f-\u00a9\ufe0f-\u00ae\ufe0f", true},   // ™️ ©️ ®️
-		{"https://shop.example/\u2194\ufe0f\u25b6\ufe0f\u2934\ufe0f", true},     // ↔️ ▶️ ⤴️
-		{"https://shop.example/\u3297\ufe0f\u24c2\ufe0f\U0001f170\ufe0f", true}, // ㊗️ Ⓜ️ 🅰️
-		{"https://shop.example/#\ufe0f\u20e3*\ufe0f\u20e30\ufe0f\u20e3", true},  // #️⃣ *️⃣ 0️⃣
-		{"https://shop.example/\u2764\ufe0e", true},                             // ❤︎, text style
-		{"https://shop.example/wow\u203c\ufe0f", true},                          // ‼️
-		{"https://shop.example/what\u2049\ufe0f", true},                         // ⁉️
-		{"https://shop.example/\u3030\ufe0f", true},                             // 〰️
-		{"https://shop.example/\u303d\ufe0f", true},                             // 〽️
-		{"https://shop.example/\u3002\ufe0f", false},                            // 。 has no variation sequence
-		{"https://shop.example/\u2014\ufe0f", false},                            // — has none
-		{"https://shop.example/!\ufe0f", false},                                 // nor has !
-		{"javascript:alert(1)", false},
-		{"https:shop.example", false},
-		{"//shop.example/back", false},
-	} {
+	for _, tt := range urlRows {
 		raw := tt.url
 		d := &Draft{Amount: amount(100), Currency: "EUR", ReturnURL: raw}
 		err := d.Validate()
@@ -535,6 +445,130 @@ func TestURLsAreWebAddresses(t *testing.T) {
 			t.Errorf("actionUrl %q: Validate() = %v; want ok %v", tt.url, err, tt.ok)
 		}
 	}
+}
+
+// urlRows are TestURLsAreWebAddresses' cases, and FuzzCheckURL's seeds.
+var urlRows = []struct {
+	url string
+	ok  bool
+}{
+	{"https://shop.example/back?a=1&q=a%20b#done", true},
+	{"HTTPS://SHOP.EXAMPLE/back", true},
+	{"http://shop.example:8080/back", true},
+	{"https://[2001:db8::1]:8443/back", true},
+	{"https://bücher.example/café", true},
+	{"https://shop.example/" + strings.Repeat("p", 2048-len("https://shop.example/")), true},
+	{"https://shop.example/" + strings.Repeat("p", 2049-len("https://shop.example/")), false},
+	{"https://user:secret@shop.example/back", false},
+	{"https://shop.example@evil.example/back", false},
+	{"https://@shop.example/back", false},
+	{"https://:443/back", false},
+	{"https://shop.example:99999/back", false},
+	{"https://shop.example:0/back", false},
+	{"https://shop.example/a b", false},
+	{`https://shop.example/a"b`, false},
+	{"https://shop.example/<script>", false},
+	{`https://shop.example/a\b`, false},
+	{"https://shop.example/a{b}|^`", false},
+	{"https://shop.example/a\u00a0b", false},
+	{"https://shop.example/a\u200bb", false},
+	{"https://shop.example/\u202egnp.exe", false},
+	{"https://shop.example/a\u2028", false},
+	// Characters Unicode renders as nothing (Default_Ignorable_Code_Point)
+	// that are letters or marks, not format characters: as invisible as a
+	// zero-width space.
+	{"https://shop.example/a\u3164b", false},     // HANGUL FILLER
+	{"https://shop\u3164.example/", false},       // in the host
+	{"https://shop.example/a\uffa0b", false},     // HALFWIDTH HANGUL FILLER
+	{"https://shop.example/a\u115fb", false},     // HANGUL CHOSEONG FILLER
+	{"https://shop.example/a\u034fb", false},     // COMBINING GRAPHEME JOINER
+	{"https://shop.example/a\u17b4b", false},     // KHMER VOWEL INHERENT AQ
+	{"https://shop.example/a\u180bb", false},     // MONGOLIAN FREE VARIATION SELECTOR ONE
+	{"https://shop.example/a\ufe0fb", false},     // VARIATION SELECTOR-16
+	{"https://shop.example/a\U000e0100b", false}, // VARIATION SELECTOR-17
+	// Graphic characters whose only form is a blank, by their Unicode
+	// names: docs/design.md §3, URLs hold "no raw space, invisible
+	// character". They are not Default_Ignorable_Code_Point, yet a
+	// reader sees nothing where they stand (the braille blank is the
+	// usual "invisible" user name or link text).
+	{"https://shop.example/a\u2800b", false},     // BRAILLE PATTERN BLANK
+	{"https://shop\u2800.example/", false},       // in the host
+	{"https://shop.example/a\U0001d159b", false}, // MUSICAL SYMBOL NULL NOTEHEAD
+	{"https://shop.example/a\U00016fe4b", false}, // KHITAN SMALL SCRIPT FILLER
+	{"https://shop.example/\u2801", true},        // a braille letter one sees
+	{"https://shop.example/\U0001d158", true},    // MUSICAL SYMBOL NOTEHEAD BLACK
+	{"https://shop.example/cafe\u0301", true},    // a visible combining accent
+	{"https://shop.example/\u1100\u1161", true},  // Hangul jamo that are letters one sees
+	// A variation selector that chooses how the character before it is
+	// drawn is part of a visible character: an emoji as typed (VS-16),
+	// a keycap, a Mongolian letter's free variation selector, a CJK
+	// ideograph's selector. After anything else it varies nothing.
+	{"https://shop.example/merci-\u2764\ufe0f", true},  // ❤️
+	{"https://i\u2764\ufe0f.ws/", true},                // an emoji domain
+	{"https://shop.example/step-1\ufe0f\u20e3", true},  // keycap 1️⃣
+	{"https://shop.example/\u1828\u180b", true},        // Mongolian NA with FVS1
+	{"https://shop.example/\u845b\U000e0100", true},    // 葛 with an ideographic selector
+	{"https://shop.example/1\ufe0f", false},            // a digit's VS-16 without the keycap
+	{"https://shop.example/\ufe0f", false},             // after a slash
+	{"https://shop.example/\u2764\ufe0f\ufe0f", false}, // a second selector
+	{"https://shop.example/e\u0301\ufe0f", false},      // after a mark
+	{"https://shop.example/\u3164\ufe0f", false},       // after a Hangul filler
+	{"\ufe0fhttps://shop.example/", false},             // at the start
+	{"https://shop.example/info-\u2139\ufe0f", true},   // ℹ️, a letterlike symbol
+	{"https://shop.example/caf\u00e9\ufe0f", false},    // after a Latin letter
+	{"https://shop.example/\u0430\ufe0f", false},       // after a Cyrillic letter
+	{"https://shop.example/\u2764\U000e0100", false},   // an ideographic selector after a symbol
+	{"https://shop.example/a\u180b", false},            // a Mongolian selector after a Latin letter
+	// Every emoji of emoji-variation-sequences.txt as typed: most bases
+	// are symbols (So, Sm), ℹ is a letterlike symbol, and four are
+	// punctuation (‼ ⁉ Po, 〰 Pd, 〽 Po). Punctuation without a
+	// variation sequence still takes none.
+	{"https://shop.example/\u2122\ufe0f-\u00a9\ufe0f-\u00ae\ufe0f", true},   // ™️ ©️ ®️
+	{"https://shop.example/\u2194\ufe0f\u25b6\ufe0f\u2934\ufe0f", true},     // ↔️ ▶️ ⤴️
+	{"https://shop.example/\u3297\ufe0f\u24c2\ufe0f\U0001f170\ufe0f", true}, // ㊗️ Ⓜ️ 🅰️
+	{"https://shop.example/#\ufe0f\u20e3*\ufe0f\u20e30\ufe0f\u20e3", true},  // #️⃣ *️⃣ 0️⃣
+	{"https://shop.example/\u2764\ufe0e", true},                             // ❤︎, text style
+	{"https://shop.example/wow\u203c\ufe0f", true},                          // ‼️
+	{"https://shop.example/what\u2049\ufe0f", true},                         // ⁉️
+	{"https://shop.example/\u3030\ufe0f", true},                             // 〰️
+	{"https://shop.example/\u303d\ufe0f", true},                             // 〽️
+	{"https://shop.example/\u3002\ufe0f", false},                            // 。 has no variation sequence
+	{"https://shop.example/\u2014\ufe0f", false},                            // — has none
+	{"https://shop.example/!\ufe0f", false},                                 // nor has !
+	// A selector after Myanmar punctuation, a digit or a mark varies
+	// nothing (checkURL's doc comment names "a Myanmar letter").
+	{"https://shop.example/\u1000\ufe00", true},  // MYANMAR LETTER KA, dotted form
+	{"https://shop.example/\u104b\ufe00", false}, // MYANMAR SIGN SECTION
+	{"https://shop.example/\u1040\ufe00", false}, // MYANMAR DIGIT ZERO
+	{"https://shop.example/\u102c\ufe00", false}, // MYANMAR VOWEL SIGN AA
+	// The host a browser goes to (the WHATWG URL Standard's host parser)
+	// is the host net/url reads, or the URL is refused: a browser reads
+	// 0x7f.1 as 127.0.0.1, a。b as a.b, and refuses a % (a%25b), a bracket
+	// outside an IPv6 address, an IPv6 zone, a host of bytes that are not
+	// UTF-8, and a host ending in a number that is no IPv4 address.
+	{"https://127.0.0.1:8443/back", true},
+	{"https://shop.example./back", true},
+	{"https://shop.example.1a/back", true},
+	{"https://0x7f.1/back", false},
+	{"https://127.1/back", false},
+	{"https://2130706433/back", false},
+	{"https://0177.0.0.1/back", false},
+	{"https://127.0.0.1./back", false},
+	{"https://1.2.3.4.5/back", false},
+	{"https://shop.example.123/back", false},
+	{"https://shop.0x1/back", false},
+	{"https://shop\u3002example/back", false},
+	{"https://shop\uff0eexample/back", false},
+	{"https://shop\uff61example/back", false},
+	{"https://shop%E3%80%82example/back", false},
+	{"https://shop%25example/back", false},
+	{"https://shop]example/back", false},
+	{"https://[fe80::1%25eth0]/back", false},
+	{"https://%FF.example/back", false},
+	{"https://%C3%A9.example/back", true},
+	{"javascript:alert(1)", false},
+	{"https:shop.example", false},
+	{"//shop.example/back", false},
 }
 
 func TestEventValidate(t *testing.T) {
