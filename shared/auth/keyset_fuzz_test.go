@@ -242,6 +242,7 @@ func FuzzKeySet(f *testing.F) {
 		// Nested past fastjson's 300 levels: jwk.Parse reads the whole
 		// document as one key, its "keys" a member of that key.
 		[]byte(strings.TrimSuffix(string(rsEntry), "}") + `,"p":"` + rsPrime + `","p":null,"pad":` + strings.Repeat("[", 301) + strings.Repeat("]", 301) + `,"keys":[` + string(esEntry) + `]}`),
+		[]byte(strings.TrimSuffix(string(rsEntry), "}") + `,"pad":` + strings.Repeat("[", 301) + strings.Repeat("]", 301) + `,"keys":[` + string(esEntry) + `]}`),
 		[]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"},{"kty":"EC","kid":"e","crv":"P-256","x":"","y":""},{}]}`),
 		[]byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"kty":"EC"}`), []byte(``),
 	}
