@@ -485,7 +485,7 @@ func routePaths(routes []httpapi.Route) func(path string) string {
 // asDelivered refuses more unread) into a buffer of that length (io.ReadAll
 // would grow its buffer to about twice that), one of unknown length (sent
 // chunked) up to one byte past the quota, which it puts back in front of
-// the rest when the body is longer. It reports false when that read fails
+// the rest when the body is longer. It returns the error when that read fails
 // (a body that ends before its Content-Length, a chunk size that is not
 // hexadecimal, a chunk longer than its size): API Gateway reads a
 // request's whole body before it routes it, and answers one it cannot read
