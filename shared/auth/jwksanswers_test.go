@@ -825,3 +825,55 @@ func TestFirstUsableEntryOfAKidIsItsKey(t *testing.T) {
 		})
 	}
 }
+
+// TestADocumentReadAsOneKeyIsJudgedWhole: jwk.Parse reads a document as a
+// set only when its own quick reader (jwkbb.HeaderHas, fastjson, which
+// refuses nesting deeper than 300) finds "keys" in it; otherwise the
+// whole document is one key, its "keys" member a name of that key. Such a
+// document's own text judged is then the whole document, not its "keys"
+// array's entries: RFC 7517 §4: "The member names within a JWK MUST be
+// unique". A key whose document repeats "p" (a published factor, then
+// null) is refused and named a published private key (docs/design.md §7:
+// "a private key or a symmetric key published"), whatever its "keys"
+// array holds.
+func TestADocumentReadAsOneKeyIsJudgedWhole(t *testing.T) {
+	entryOf := func(iss *devtoken.Issuer) string {
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(set.Keys[0]))
+	}
+	other, iss := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.RS256())
+	deep := strings.Repeat("[", 301) + strings.Repeat("]", 301) // past fastjson's MaxDepth of 300
+	for _, c := range []struct {
+		name       string
+		members    string // appended to the issuer's entry, which is the document
+		wantReason string // the issuer's key's skip reason; "" verifies
+	}{
+		{"p published, then null", `"p":"AQAB","p":null`, auth.PrivateEntryReason("RSA")},
+		{"e given again", `"e":"AQAB"`, auth.RepeatedMemberReason("e")},
+		{"no name repeated", `"x-note":"a"`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc := strings.TrimSuffix(entryOf(iss), "}") + "," + c.members + `,"pad":` + deep + `,"keys":[` + entryOf(other) + `]}`
+			logs := &syncBuffer{}
+			jwks := newJWKSServer(t, []byte(doc))
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			want := session.ErrorCode(nil)
+			if c.wantReason != "" {
+				want = session.EUNAVAILABLE // the document's one key skipped
+			}
+			if got := session.ErrorCode(err); got != want {
+				t.Errorf("Verify(issuer's token) code = %q (%v); want %q", got, err, want)
+			}
+			if got := skipReason(logs, iss.KeyID); got != c.wantReason {
+				t.Errorf("skip line's reason for the issuer's key: got %q; want %q", got, c.wantReason)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/cert"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk/jwkbb"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
@@ -739,17 +740,22 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, []string, error) {
 // parsers MUST either reject JWKs with duplicate member names or use a
 // JSON parser that returns only the lexically last duplicate member
 // name". The service rejects them. The document's entries are read as
-// jwx reads them (every "keys" array of the document in turn, or the
-// document itself when it has no "keys"); if they still do not match the
-// set one to one, every entry is refused.
+// jwx reads them: every "keys" array of the document in turn, or the
+// document itself when jwk.Parse reads it as one key. jwk.Parse decides
+// that with its own quick reader (jwkbb.HeaderHas, fastjson), not
+// encoding/json: a document nested deeper than fastjson's 300 levels
+// has no "keys" to it, and the whole document, "keys" and all, is one
+// key. If the entries still do not match the set one to one, every
+// entry is refused.
 func parseJWKS(body []byte) (jwk.Set, []string, error) {
 	set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 	if err != nil {
 		return nil, nil, err
 	}
 	entries := []json.RawMessage{body}
-	if top, ok := entryMembers(body); ok && len(top["keys"]) > 0 {
+	if jwkbb.HeaderHas(jwkbb.HeaderParse(body), "keys") {
 		entries = nil
+		top, _ := entryMembers(body)
 		for _, occurrence := range top["keys"] {
 			var list []json.RawMessage
 			if json.Unmarshal(occurrence, &list) != nil {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk/jwkbb"
 	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
@@ -238,6 +239,10 @@ func FuzzKeySet(f *testing.F) {
 		// last), and two "keys" arrays (jwx reads both).
 		[]byte(`{"keys":[` + strings.TrimSuffix(string(rsEntry), "}") + `,"p":"` + rsPrime + `","p":null}]}`),
 		[]byte(`{"keys":[` + string(esEntry) + `],"keys":[` + string(rsEntry) + `]}`),
+		// Nested past fastjson's 300 levels: jwk.Parse reads the whole
+		// document as one key, its "keys" a member of that key.
+		[]byte(strings.TrimSuffix(string(rsEntry), "}") + `,"p":"` + rsPrime + `","p":null,"pad":` + strings.Repeat("[", 301) + strings.Repeat("]", 301) + `,"keys":[` + string(esEntry) + `]}`),
+		[]byte(strings.TrimSuffix(string(rsEntry), "}") + `,"pad":` + strings.Repeat("[", 301) + strings.Repeat("]", 301) + `,"keys":[` + string(esEntry) + `]}`),
 		[]byte(`{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"},{"kty":"EC","kid":"e","crv":"P-256","x":"","y":""},{}]}`),
 		[]byte(`{"keys":{}}`), []byte(`[]`), []byte(`{"kty":"EC"}`), []byte(``),
 	}
@@ -305,6 +310,14 @@ func FuzzKeySet(f *testing.F) {
 			if m := repeatedMember(entries[i]); m != "" {
 				t.Fatalf("kid %q kept, but its entry gives %q more than once (RFC 7517 §4)", kid, m)
 			}
+			// The entry judged is the one the key was read from.
+			var entryKid string
+			if kids := objectMembers(entries[i])["kid"]; len(kids) == 1 {
+				_ = json.Unmarshal(kids[0], &entryKid)
+			}
+			if entryKid != kid {
+				t.Fatalf("kid %q kept, but the entry judged for it names kid %q", kid, entryKid)
+			}
 			if chain, ok := k.X509CertChain(); ok && chain.Len() > 0 {
 				first, _ := chain.Get(0)
 				der, err := base64.StdEncoding.DecodeString(string(first))
@@ -343,12 +356,14 @@ func FuzzKeySet(f *testing.F) {
 
 // docEntries is the entries of a JWKS document as written: the elements
 // of each of its top-level "keys" arrays in turn (jwx reads every one), or
-// the document itself when it has none (a lone JWK).
+// the document itself when jwk.Parse reads it as a lone JWK (its quick
+// reader, jwkbb.HeaderHas, finds no "keys": fastjson finds none in a
+// document nested deeper than 300 levels, where encoding/json does).
 func docEntries(doc []byte) []json.RawMessage {
-	top := objectMembers(doc)
-	if top == nil || len(top["keys"]) == 0 {
+	if !jwkbb.HeaderHas(jwkbb.HeaderParse(doc), "keys") {
 		return []json.RawMessage{doc}
 	}
+	top := objectMembers(doc)
 	var out []json.RawMessage
 	for _, raw := range top["keys"] {
 		var list []json.RawMessage

@@ -485,24 +485,25 @@ func routePaths(routes []httpapi.Route) func(path string) string {
 // asDelivered refuses more unread) into a buffer of that length (io.ReadAll
 // would grow its buffer to about twice that), one of unknown length (sent
 // chunked) up to one byte past the quota, which it puts back in front of
-// the rest when the body is longer. It reports false when that read fails
+// the rest when the body is longer. It returns the error when that read fails
 // (a body that ends before its Content-Length, a chunk size that is not
 // hexadecimal, a chunk longer than its size): API Gateway reads a
 // request's whole body before it routes it, and answers one it cannot read
 // itself (make start-api reads it so), so no function meets the failure.
 // A read cut off by timeout fails with os.ErrDeadlineExceeded. The
 // deadline is lifted once the body is in (the function's time is its own:
-// invocations), and only then: after a failed read it stays, so that the
-// server's own reads of what is left (its discard of an unread body)
-// end by it too, and the connection is closed.
-func readableBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (_ int64, _ []byte, err error) {
+// invocations), and only then: after a failed read, or a body over the
+// quota whose rest is unread, it stays, so that the server's own reads of
+// what is left (its discard of an unread body, before it answers) end by
+// it too, and the connection is closed.
+func readableBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (n int64, _ []byte, err error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return 0, nil, nil
 	}
 	rc := http.NewResponseController(w)
 	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
 		defer func() {
-			if err == nil {
+			if err == nil && n <= samlocal.MaxRequestBody {
 				_ = rc.SetReadDeadline(time.Time{})
 			}
 		}()
@@ -516,7 +517,7 @@ func readableBody(w http.ResponseWriter, r *http.Request, timeout time.Duration)
 		return r.ContentLength, body, nil
 	}
 	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
+	n, err = io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
 	if err != nil {
 		return n, nil, err
 	}

@@ -6,10 +6,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // TestAStalledBodyIsAnsweredWithinItsBound: a request that announces a
@@ -92,5 +95,50 @@ func TestAStalledBodyIsAnsweredWithinItsBound(t *testing.T) {
 				t.Errorf("a second request on the connection: %v, %v; want %d", resp, err, http.StatusOK)
 			}
 		})
+	}
+}
+
+// TestAStalledBodyOverTheQuotaIsAnsweredWithinItsBound: a chunked body
+// that passes HTTP APIs' payload quota (samlocal.MaxRequestBody, 10 MB)
+// and then stalls is answered API Gateway's 413 once the body's bound has
+// passed from the end of its head, the connection closed, no function
+// reached. Its answer waits on net/http's read of what is left of an
+// unread body (up to 256 KiB), which the bound must end too: when the
+// bound was lifted as soon as the quota was passed, the connection was
+// held without an answer for as long as the client kept it open.
+func TestAStalledBodyOverTheQuotaIsAnsweredWithinItsBound(t *testing.T) {
+	const bound = time.Second // room for 10 MB to cross under -race
+	reached := make(chan struct{}, 1)
+	srv := httptest.NewServer(servedAsOnMakeRunWithin(t, bound, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached <- struct{}{}
+	})))
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	n := samlocal.MaxRequestBody + 1
+	head := "POST /sessions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + strconv.FormatInt(int64(n), 16) + "\r\n"
+	if _, err := io.WriteString(c, head+strings.Repeat("a", int(n))+"\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// No last chunk: the client stalls.
+	_ = c.SetReadDeadline(time.Now().Add(10 * bound))
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer within %s: %v; want %d", 10*bound, err, http.StatusRequestEntityTooLarge)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || string(b) != samlocal.GatewayTooLarge {
+		t.Errorf("answer %d %s; want %d %s", resp.StatusCode, b, http.StatusRequestEntityTooLarge, samlocal.GatewayTooLarge)
+	}
+	if len(reached) > 0 {
+		t.Errorf("function reached; want not")
+	}
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("after the answer: read %d bytes, %v; want %v (the connection closed)", n, err, io.EOF)
 	}
 }
