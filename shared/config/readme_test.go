@@ -152,6 +152,15 @@ func TestConfigurationTableRules(t *testing.T) {
 	add(trimmed, lambda, "", issuer, "https://id.example/", "JWT_ISSUER", " https://id.example/\t")
 	add(trimmed, lambda, "", audience, "api", "JWT_AUDIENCE", "\napi ")
 
+	// README, Decisions: "every setting is read trimmed of white space at
+	// its ends (LOG_LEVEL=" info", or info with a .env file's carriage
+	// return, starts as info)": a duration, a level and an integer alike.
+	const paddedRule = "every setting is read trimmed of white space at its ends"
+	add(paddedRule, lambda, "", level, slog.LevelInfo, "LOG_LEVEL", " info")
+	add(paddedRule, lambda, "", level, slog.LevelWarn, "LOG_LEVEL", "warn\r")
+	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.WriteGuard }, 5*time.Second, "WRITE_GUARD", " 5s\t")
+	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.ExpiryShards }, 32, "EXPIRY_SHARDS", "32\r\n")
+
 	// README, Configuration: SWEEP_INTERVAL is "the local servers' sweep
 	// timer, 1s..1h (in AWS: the schedule, every minute)".
 	const sweepRule = "the local servers' sweep timer, 1s..1h (in AWS: the schedule, every minute)"
