@@ -833,8 +833,8 @@ func testInitErrors(t *testing.T, bins string) {
 		{"sweeper without TABLE_NAME", "expiry-sweeper", with(sweeper, "TABLE_NAME", ""), []string{"TABLE_NAME is required"}},
 		{"sweeper with a bad DYNAMODB_ENDPOINT", "expiry-sweeper", with(sweeper, "DYNAMODB_ENDPOINT", "localhost:8000"), []string{"DYNAMODB_ENDPOINT"}},
 	}
-	// Design §9: `JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` are "required in
-	// Lambda", for every API function (each main's MustLoadAPI, not the
+	// `JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` are, by docs/design.md §9,
+	// "required in Lambda", for every API function (each main's MustLoadAPI, not the
 	// sweeper's MustLoadSweeper, which would start it without them).
 	for _, s := range apptest.Samples {
 		if s.Function != "get-session" {

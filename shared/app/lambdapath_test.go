@@ -20,9 +20,9 @@ import (
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
-// TestTuneGCIsTheConfigurationTable: the README's configuration table says
-// of `GOGC` and `GOMEMLIMIT` "`200`; in Lambda, 3/4 of the function's
-// memory" and "a value set wins over the service's". Lambda tells a
+// TestTuneGCIsTheConfigurationTable: of `GOGC` and `GOMEMLIMIT`, README,
+// Configuration: "`200`; in Lambda, 3/4 of the function's memory", and
+// README, Configuration: "a value set wins over the service's". Lambda tells a
 // function its memory in AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB); outside
 // Lambda there is none, and no memory limit is set. The process's own
 // settings are put back after each row.
@@ -141,8 +141,9 @@ func echoRoute() httpapi.Route {
 
 // TestLambdaHandsTheHandlerWhatAPIGatewayDelivered: the handler behind the
 // adapter reads the event's path, query and request id as API Gateway
-// delivered them. Design §10, "Paths arrive decoded": "a client's `%2525`,
-// `%253F` or `%01` stays inside the path id it was sent in", whether the
+// delivered them. Paths arrive decoded, and docs/design.md §10: "a
+// client's `%2525`, `%253F` or `%01` stays inside the path id it was sent
+// in", whether the
 // path comes in rawPath or, in an event without it (a hand-edited `sam
 // local invoke` event), in requestContext.http.path, which the adapter
 // would paste unencoded. README: "In Lambda, a control character, DEL or
@@ -230,8 +231,8 @@ func TestLambdaHandsTheHandlerWhatAPIGatewayDelivered(t *testing.T) {
 	}
 }
 
-// TestLogLevelIsApplied: design §9's `LOG_LEVEL` takes "`debug`, `info`,
-// `warn`, `error`", and the request's one line is an INFO line: at warn
+// TestLogLevelIsApplied: `LOG_LEVEL` is, by docs/design.md §9, "`debug`,
+// `info`, `warn`, `error`", and the request's one line is an INFO line: at warn
 // and error, an answered request writes none.
 func TestLogLevelIsApplied(t *testing.T) {
 	f := newFixture(t)
