@@ -670,6 +670,11 @@ func testAPIBootstraps(t *testing.T, bins string, dirs []string) {
 	}
 }
 
+// sweeperFunctionName is a name as CloudFormation gives the template's
+// sweeper (it sets no FunctionName): the stack's, the logical id's and a
+// random suffix, never the folder's "expiry-sweeper".
+const sweeperFunctionName = "paysessions-staging-ExpirySweeperFunction-9QeLJ2bXkT4A"
+
 func testSweeperBootstrap(t *testing.T, bins string) {
 	ctx := context.Background()
 	db := storetest.Client(t, store.ClientOptions{})
@@ -713,7 +718,8 @@ func testSweeperBootstrap(t *testing.T, bins string) {
 	recs := map[string]*dynamoRecorder{}
 	for _, tt := range tests {
 		proxy, rec := newDynamoProxy(t)
-		procs[tt.name] = startBootstrap(t, bins, "expiry-sweeper", map[string]string{"TABLE_NAME": tt.table, "DYNAMODB_ENDPOINT": proxy.URL})
+		procs[tt.name] = startBootstrap(t, bins, "expiry-sweeper", map[string]string{"TABLE_NAME": tt.table, "DYNAMODB_ENDPOINT": proxy.URL,
+			"AWS_LAMBDA_FUNCTION_NAME": sweeperFunctionName})
 		recs[tt.name] = rec
 	}
 	for _, tt := range tests {
@@ -765,8 +771,8 @@ func testSweeperBootstrap(t *testing.T, bins string) {
 						continue
 					}
 					summaries++
-					if dims := fmt.Sprint(doc.AWS.CloudWatchMetrics[0].Dimensions); doc.FunctionName != "expiry-sweeper" || dims != "[[Service FunctionName]]" {
-						t.Errorf("summary line: FunctionName %q, dimensions %s; want %q, [[Service FunctionName]]: %s", doc.FunctionName, dims, "expiry-sweeper", line)
+					if dims := fmt.Sprint(doc.AWS.CloudWatchMetrics[0].Dimensions); doc.FunctionName != sweeperFunctionName || dims != "[[Service FunctionName]]" {
+						t.Errorf("summary line: FunctionName %q, dimensions %s; want %q, [[Service FunctionName]]: %s", doc.FunctionName, dims, sweeperFunctionName, line)
 					}
 				}
 				if summaries != len(tt.runs) {
@@ -826,6 +832,19 @@ func testInitErrors(t *testing.T, bins string) {
 		{"no JWT settings", "session-records", with(with(api, "JWT_ISSUER", ""), "JWT_AUDIENCE", ""), []string{"JWT_ISSUER is required", "JWT_AUDIENCE is required"}},
 		{"sweeper without TABLE_NAME", "expiry-sweeper", with(sweeper, "TABLE_NAME", ""), []string{"TABLE_NAME is required"}},
 		{"sweeper with a bad DYNAMODB_ENDPOINT", "expiry-sweeper", with(sweeper, "DYNAMODB_ENDPOINT", "localhost:8000"), []string{"DYNAMODB_ENDPOINT"}},
+	}
+	// `JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` are, by docs/design.md §9,
+	// "required in Lambda", for every API function (each main's MustLoadAPI, not the
+	// sweeper's MustLoadSweeper, which would start it without them).
+	for _, s := range apptest.Samples {
+		if s.Function != "get-session" {
+			tests = append(tests, struct {
+				name string
+				fn   string
+				env  map[string]string
+				want []string
+			}{"no JWKS_URL for " + s.Function, s.Function, with(api, "JWKS_URL", ""), []string{"JWKS_URL is required"}})
+		}
 	}
 	procs := make([]*process, len(tests))
 	for i, tt := range tests {

@@ -51,6 +51,29 @@ func TestUnconvertibleEventsAreAnswered(t *testing.T) {
 		{"method with a newline", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
 			e.RequestContext.HTTP.Method = "G ET\n" + card
 		}, 405, session.ReasonMethodNotAllowed},
+		// A body marked isBase64Encoded that is JSON text, not base64:
+		// README, "is answered as any bad request (400 `MALFORMED_JSON`,
+		// 405)", never read as the JSON it would be unmarked.
+		{"body JSON marked base64", "create-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.IsBase64Encoded, e.Body = true, `{"amount":100,"currency":"ZAR","orderId":"o-1"}`
+		}, 400, session.ReasonMalformedJSON},
+		// Methods that are not tokens at their first or last character,
+		// by a byte just outside the token set: DEL, a separator.
+		{"method starting with a space", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.HTTP.Method = " GET"
+		}, 405, session.ReasonMethodNotAllowed},
+		{"method with DEL", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.HTTP.Method = "GET\x7f"
+		}, 405, session.ReasonMethodNotAllowed},
+		{"method with a brace", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.HTTP.Method = "GET}"
+		}, 405, session.ReasonMethodNotAllowed},
+		{"domainName with a query", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.DomainName = "evil.example?" + card
+		}, 200, ""},
+		{"domainName with a fragment", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.DomainName = "evil.example#x"
+		}, 200, ""},
 		{"domainName not a host", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
 			e.RequestContext.DomainName = card + ":x:y"
 		}, 200, ""},
