@@ -693,13 +693,7 @@ func TestPrivateMembersHoldingNothingAreAbsent(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			iss := newIssuer(t, c.alg)
-			var set struct {
-				Keys []json.RawMessage `json:"keys"`
-			}
-			if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
-				t.Fatal(err)
-			}
-			entry := strings.TrimSuffix(strings.TrimSpace(string(set.Keys[0])), "}") + "," + c.members + "}"
+			entry := strings.TrimSuffix(issuerEntry(t, iss), "}") + "," + c.members + "}"
 			logs := &syncBuffer{}
 			jwks := newJWKSServer(t, []byte(`{"keys":[`+entry+`]}`))
 			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
@@ -737,15 +731,7 @@ func skipReason(logs *syncBuffer, kid string) string {
 // the second array's entry verifies its tokens, and a repeated name in
 // it is that entry's refusal, not another's.
 func TestEveryKeysArrayIsReadAsWritten(t *testing.T) {
-	entryOf := func(iss *devtoken.Issuer) string {
-		var set struct {
-			Keys []json.RawMessage `json:"keys"`
-		}
-		if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(string(set.Keys[0]))
-	}
+	entryOf := func(i *devtoken.Issuer) string { return issuerEntry(t, i) }
 	other, iss := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.RS256())
 	for _, c := range []struct {
 		name       string
@@ -787,13 +773,7 @@ func TestEveryKeysArrayIsReadAsWritten(t *testing.T) {
 func TestFirstUsableEntryOfAKidIsItsKey(t *testing.T) {
 	iss, other := newIssuer(t, jwa.RS256()), newIssuer(t, jwa.RS256())
 	entryOf := func(i *devtoken.Issuer) string {
-		var set struct {
-			Keys []json.RawMessage `json:"keys"`
-		}
-		if err := json.Unmarshal(i.JWKS(), &set); err != nil {
-			t.Fatal(err)
-		}
-		return strings.ReplaceAll(strings.TrimSpace(string(set.Keys[0])), other.KeyID, iss.KeyID)
+		return strings.ReplaceAll(issuerEntry(t, i), other.KeyID, iss.KeyID)
 	}
 	mine, impostor := entryOf(iss), entryOf(other) // both under iss.KeyID
 	unusable := strings.Replace(impostor, `"use":"sig"`, `"use":"enc"`, 1)
@@ -837,15 +817,7 @@ func TestFirstUsableEntryOfAKidIsItsKey(t *testing.T) {
 // "a private key or a symmetric key published"), whatever its "keys"
 // array holds.
 func TestADocumentReadAsOneKeyIsJudgedWhole(t *testing.T) {
-	entryOf := func(iss *devtoken.Issuer) string {
-		var set struct {
-			Keys []json.RawMessage `json:"keys"`
-		}
-		if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(string(set.Keys[0]))
-	}
+	entryOf := func(i *devtoken.Issuer) string { return issuerEntry(t, i) }
 	other, iss := newIssuer(t, jwa.ES256()), newIssuer(t, jwa.RS256())
 	deep := strings.Repeat("[", 301) + strings.Repeat("]", 301) // past fastjson's MaxDepth of 300
 	for _, c := range []struct {
@@ -876,4 +848,16 @@ func TestADocumentReadAsOneKeyIsJudgedWhole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// issuerEntry is the one entry of iss's JWKS document, as written.
+func issuerEntry(t *testing.T, iss *devtoken.Issuer) string {
+	t.Helper()
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(set.Keys[0]))
 }
