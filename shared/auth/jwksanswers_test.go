@@ -694,11 +694,7 @@ func TestPrivateMembersHoldingNothingAreAbsent(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			iss := newIssuer(t, c.alg)
 			entry := strings.TrimSuffix(issuerEntry(t, iss), "}") + "," + c.members + "}"
-			logs := &syncBuffer{}
-			jwks := newJWKSServer(t, []byte(`{"keys":[`+entry+`]}`))
-			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			logs, err := verifyUnder(t, []byte(`{"keys":[`+entry+`]}`), iss)
 			want := session.ErrorCode(nil)
 			if c.wantReason != "" {
 				want = session.EUNAVAILABLE // the set's only key skipped
@@ -743,11 +739,7 @@ func TestEveryKeysArrayIsReadAsWritten(t *testing.T) {
 		{"the issuer's entry in the first array, the second empty", `{"keys":[` + entryOf(iss) + `],"keys":[]}`, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			logs := &syncBuffer{}
-			jwks := newJWKSServer(t, []byte(c.doc))
-			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			logs, err := verifyUnder(t, []byte(c.doc), iss)
 			want := session.ErrorCode(nil)
 			if c.wantReason != "" {
 				want = session.EUNAUTHORIZED // another key is usable: the token's kid is not
@@ -791,11 +783,7 @@ func TestFirstUsableEntryOfAKidIsItsKey(t *testing.T) {
 		{"an unusable entry of the kid first", []string{unusable, mine}, "", `use is "enc", not sig`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			logs := &syncBuffer{}
-			jwks := newJWKSServer(t, []byte(`{"keys":[`+strings.Join(c.entries, ",")+`]}`))
-			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			logs, err := verifyUnder(t, []byte(`{"keys":[`+strings.Join(c.entries, ",")+`]}`), iss)
 			if got := session.ErrorCode(err); got != c.want {
 				t.Errorf("Verify(issuer's token) code = %q (%v); want %q", got, err, c.want)
 			}
@@ -831,11 +819,7 @@ func TestADocumentReadAsOneKeyIsJudgedWhole(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			doc := strings.TrimSuffix(entryOf(iss), "}") + "," + c.members + `,"pad":` + deep + `,"keys":[` + entryOf(other) + `]}`
-			logs := &syncBuffer{}
-			jwks := newJWKSServer(t, []byte(doc))
-			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			logs, err := verifyUnder(t, []byte(doc), iss)
 			want := session.ErrorCode(nil)
 			if c.wantReason != "" {
 				want = session.EUNAVAILABLE // the document's one key skipped
@@ -860,4 +844,17 @@ func issuerEntry(t *testing.T, iss *devtoken.Issuer) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(set.Keys[0]))
+}
+
+// verifyUnder verifies a token of iss for merchant m-1 with a verifier of
+// its own whose JWKS_URL serves doc, and returns the verifier's log and
+// the error.
+func verifyUnder(t *testing.T, doc []byte, iss *devtoken.Issuer) (*syncBuffer, error) {
+	t.Helper()
+	logs := &syncBuffer{}
+	jwks := newJWKSServer(t, doc)
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+	return logs, err
 }
