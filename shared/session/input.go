@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Input limits. Strings are counted in characters (runes).
@@ -359,12 +360,8 @@ func checkURL(field, v string) error {
 	if err := checkString(field, v, maxURLLen); err != nil {
 		return err
 	}
-	prev := rune(-1)
-	for i, r := range v {
-		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) || rendersAsNothing(r) && !variesPrevious(prev, r, v[i+utf8.RuneLen(r):]) {
-			return Invalid(field, "%s must be a URL without spaces, invisible characters or any of \" < > \\ ^ ` { | } (percent-encode them).", field)
-		}
-		prev = r
+	if !shownAsWritten(v) {
+		return Invalid(field, "%s must be a URL without spaces, invisible characters or any of \" < > \\ ^ ` { | } (percent-encode them).", field)
 	}
 	u, err := url.Parse(v)
 	if err != nil || !u.IsAbs() || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -374,7 +371,7 @@ func checkURL(field, v string) error {
 		return Invalid(field, "%s must not hold user information (user:password@ before the host).", field)
 	}
 	if !browserReadsHost(u) {
-		return Invalid(field, "%s must have a host a browser reads as written: no %%, IPv6 zone, ideographic or full-width full stop, and a host ending in a number must be a dotted-decimal IPv4 address.", field)
+		return Invalid(field, "%s must have a host a browser reads as written: no %%, IPv6 zone, ideographic or full-width full stop, invisible character or compatibility form (a full-width letter, a ligature) once percent-decoded, and a host ending in a number must be a dotted-decimal IPv4 address.", field)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
@@ -382,6 +379,22 @@ func checkURL(field, v string) error {
 		}
 	}
 	return nil
+}
+
+// shownAsWritten reports whether v holds none of the characters checkURL
+// refuses raw: the ones RFC 3986 never lets a URL hold (space, " < > \ ^ `
+// { | }), a control or other character that is not graphic, white space,
+// and a character Unicode draws as nothing (rendersAsNothing) unless it is
+// a selector varying the character before it (variesPrevious).
+func shownAsWritten(v string) bool {
+	prev := rune(-1)
+	for i, r := range v {
+		if strings.ContainsRune(" \"<>\\^`{|}", r) || !unicode.IsGraphic(r) || unicode.IsSpace(r) || rendersAsNothing(r) && !variesPrevious(prev, r, v[i+utf8.RuneLen(r):]) {
+			return false
+		}
+		prev = r
+	}
+	return true
 }
 
 // browserReadsHost reports whether a browser goes to the host net/url reads
@@ -395,12 +408,24 @@ func checkURL(field, v string) error {
 // 127.0.0.1) or refuses it (1.2.3.4.5, shop.example.123). Such a host must
 // be an IPv4 address as written: four decimal numbers to 255, no leading
 // zero, no trailing dot.
+// And it maps the host, once percent-decoded, by UTS #46: a character
+// drawn as nothing is dropped and a compatibility form folded (a
+// full-width letter, a ligature), so the decoded host must hold nothing
+// the raw URL may not (shownAsWritten) and be unchanged by NFKC.
 func browserReadsHost(u *url.URL) bool {
 	h := u.Hostname()
 	if strings.HasPrefix(u.Host, "[") {
 		return !strings.Contains(h, "%")
 	}
 	if !utf8.ValidString(h) || strings.ContainsAny(h, "%[]\u3002\uff0e\uff61") {
+		return false
+	}
+	// The host as net/url decoded it (%E2%80%8B is a zero-width space): a
+	// browser's IDNA mapping (UTS #46) drops what is drawn as nothing and
+	// folds compatibility forms to their plain letters (a full-width ｅ is
+	// e, ﬁ is fi), so a host that changes under NFKC, or holds what the
+	// raw URL may not, is not the host a browser goes to.
+	if !shownAsWritten(h) || !norm.NFKC.IsNormalString(h) {
 		return false
 	}
 	labels := strings.Split(strings.TrimSuffix(h, "."), ".")

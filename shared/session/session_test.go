@@ -566,6 +566,20 @@ var urlRows = []struct {
 	{"https://[fe80::1%25eth0]/back", false},
 	{"https://%FF.example/back", false},
 	{"https://%C3%A9.example/back", true},
+	// The host a browser maps (UTS #46, once percent-decoded): what is
+	// drawn as nothing dropped, compatibility forms folded. So the host
+	// must be the one it reads: nothing invisible once decoded, unchanged
+	// by NFKC.
+	{"https://shop%E2%80%8Bexample/back", false},                        // a zero-width space, encoded
+	{"https://shop%E2%80%AEexample/back", false},                        // a right-to-left override, encoded
+	{"https://shop%C2%A0example/back", false},                           // a no-break space, encoded
+	{"https://\uff45xample.com/back", false},                            // a full-width e: e
+	{"https://%EF%BD%85xample.com/back", false},                         // the same, encoded
+	{"https://\ufb01le.example/back", false},                            // the ligature fi: fi
+	{"https://bu\u0308cher.example/back", false},                        // u and a combining diaeresis: NFC's ü
+	{"https://B\u00dcCHER.example/back", true},                          // capitals: a browser lowers them, as net/url compares
+	{"https://xn--bcher-kva.example/back", true},                        // the ACE form
+	{"https://\u043f\u0440\u0438\u043c\u0435\u0440.example/back", true}, // Cyrillic, as written
 	{"javascript:alert(1)", false},
 	{"https:shop.example", false},
 	{"//shop.example/back", false},
