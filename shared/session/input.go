@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Input limits. Strings are counted in characters (runes).
@@ -392,9 +393,10 @@ func checkURL(field, v string) error {
 // a。b is a.b, two labels where net/url reads one); and it reads a host
 // whose last label is a number (digits, or 0x and hex digits) as an IPv4
 // address in any of its old forms (0x7f.1, 127.1 and 2130706433 are
-// 127.0.0.1) or refuses it (1.2.3.4.5, shop.example.123). Such a host must
-// be an IPv4 address as written: four decimal numbers to 255, no leading
-// zero, no trailing dot.
+// 127.0.0.1) or refuses it (1.2.3.4.5, shop.example.123), its digits read
+// after the mapping (UTS #46) that makes a full-width １ a 1. Such a host
+// must be an IPv4 address as written: four ASCII decimal numbers to 255,
+// no leading zero, no trailing dot.
 func browserReadsHost(u *url.URL) bool {
 	h := u.Hostname()
 	if strings.HasPrefix(u.Host, "[") {
@@ -403,7 +405,10 @@ func browserReadsHost(u *url.URL) bool {
 	if !utf8.ValidString(h) || strings.ContainsAny(h, "%[]\u3002\uff0e\uff61") {
 		return false
 	}
-	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	// The number test reads the host as a browser's UTS #46 mapping does
+	// (NFKC among its steps): a full-width, superscript or circled digit
+	// is an ASCII digit to it, so １２７.０.０.１ is 127.0.0.1.
+	labels := strings.Split(strings.TrimSuffix(norm.NFKC.String(h), "."), ".")
 	last := labels[len(labels)-1]
 	if last == "" {
 		return true
