@@ -152,14 +152,17 @@ func TestConfigurationTableRules(t *testing.T) {
 	add(trimmed, lambda, "", issuer, "https://id.example/", "JWT_ISSUER", " https://id.example/\t")
 	add(trimmed, lambda, "", audience, "api", "JWT_AUDIENCE", "\napi ")
 
-	// README, Decisions: "every setting is read trimmed of white space at
-	// its ends (LOG_LEVEL=" info", or info with a .env file's carriage
-	// return, starts as info)": a duration, a level and an integer alike.
-	const paddedRule = "every setting is read trimmed of white space at its ends"
+	// README, Decisions: "every setting from TABLE_NAME to SWEEP_INTERVAL in
+	// the Configuration table is read trimmed of white space at its ends
+	// (LOG_LEVEL=" info", or info with a .env file's carriage return,
+	// starts as info)": a duration, a level and an integer alike; and "a
+	// padded GOGC ... stops start-up" (Load checks GOGC as Go reads it).
+	const paddedRule = "every setting from TABLE_NAME to SWEEP_INTERVAL in the Configuration table is read trimmed of white space at its ends"
 	add(paddedRule, lambda, "", level, slog.LevelInfo, "LOG_LEVEL", " info")
 	add(paddedRule, lambda, "", level, slog.LevelWarn, "LOG_LEVEL", "warn\r")
 	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.WriteGuard }, 5*time.Second, "WRITE_GUARD", " 5s\t")
 	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.ExpiryShards }, 32, "EXPIRY_SHARDS", "32\r\n")
+	add("a padded GOGC, GOMEMLIMIT or LAMBDA_CONCURRENCY stops start-up", lambda, "GOGC", nil, nil, "GOGC", " 200")
 
 	// README, Configuration: SWEEP_INTERVAL is "the local servers' sweep
 	// timer, 1s..1h (in AWS: the schedule, every minute)".

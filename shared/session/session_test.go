@@ -580,6 +580,26 @@ var urlRows = []struct {
 	{"https://B\u00dcCHER.example/back", true},                          // capitals: a browser lowers them, as net/url compares
 	{"https://xn--bcher-kva.example/back", true},                        // the ACE form
 	{"https://\u043f\u0440\u0438\u043c\u0435\u0440.example/back", true}, // Cyrillic, as written
+	// A browser maps a host by UTS #46 before it asks whether the host
+	// ends in a number: a full-width, superscript or circled digit is a
+	// digit to it, so https://１２７.０.０.１/ is 127.0.0.1 and
+	// shop.example.１２３ ends in a number (refused by a browser).
+	{"https://\uff11\uff12\uff17.\uff10.\uff10.\uff11/back", false},
+	{"https://%EF%BC%91%EF%BC%92%EF%BC%97.0.0.1/back", false},
+	{"https://\uff10\uff58\uff17\uff46.1/back", false},
+	{"https://shop.example.\uff11\uff12\uff13/back", false},
+	{"https://shop.example.\u00b9/back", false},
+	{"https://shop.example.\u2460/back", false},
+	{"https://shop.example.\uff11a/back", false},   // ends in no number, but its full-width 1 is not the host as written (NFKC)
+	{"https://shop.\u0661\u0662\u0663/back", true}, // Arabic-Indic digits: no mapping, no number
+	// What merchants use stays accepted.
+	{"https://m\u00fcnchen.de/back", true},
+	{"https://xn--mnchen-3ya.de/back", true},
+	{"https://\u043f\u0440\u0438\u043c\u0435\u0440.xn--p1ai/back", true},
+	{"http://localhost:8080/back", true},
+	{"http://[::1]:8443/back", true},
+	{"https://192.168.0.1:8443/back", true},
+	{"http://shop.example:80/a%2Fb/%E2%82%AC?q=%25x&r=1#a%20b", true},
 	{"javascript:alert(1)", false},
 	{"https:shop.example", false},
 	{"//shop.example/back", false},
