@@ -682,6 +682,9 @@ func TestPrivateMembersHoldingNothingAreAbsent(t *testing.T) {
 		{"RSA q published, then empty", jwa.RS256(), `"q":"AQAB","q":""`, auth.PrivateEntryReason("RSA")},
 		{"RSA dp published, then []", jwa.RS256(), `"dp":"AQAB","dp":[]`, auth.PrivateEntryReason("RSA")},
 		{"RSA oth published, then []", jwa.RS256(), `"oth":[{"r":"AQAB","d":"AQAB","t":"AQAB"}],"oth":[]`, auth.PrivateEntryReason("RSA")},
+		// An entry naming two key types (jwx reads the last): a member
+		// private to either is read as such.
+		{"EC, then kty RSA with p published", jwa.ES256(), `"kty":"RSA","p":"AQAB"`, auth.PrivateEntryReason("EC")},
 		// RFC 7517 §4: "The member names within a JWK MUST be unique; JWK
 		// parsers MUST either reject JWKs with duplicate member names or
 		// use a JSON parser that returns only the lexically last duplicate

@@ -1046,17 +1046,19 @@ func secretEntryReason(k jwk.Key) string {
 // (entryMembers), every occurrence of each name.
 func membersSecretReason(members map[string][]json.RawMessage) string {
 	var kty string
+	rsa := false // any of the entry's kty members says RSA (jwx reads the last)
 	for _, v := range members["kty"] {
 		var s string
 		if json.Unmarshal(v, &s) == nil && (kty == "" || s == "oct") {
 			kty = s
 		}
+		rsa = rsa || s == "RSA"
 	}
 	if kty == "oct" {
 		return secretKeyReason
 	}
 	names := []string{"d"}
-	if kty == "RSA" {
+	if rsa {
 		names = append(names, rsaPrivateMembers...)
 	}
 	for _, m := range names {
