@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -283,7 +284,10 @@ func TestMustRouteWithoutItsRouteFailsStartUp(t *testing.T) {
 		{httpapi.PatternGetSession, 0},
 	}
 	for _, c := range cases {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestMustRouteWithoutItsRouteFailsStartUp$")
+		// The child runs this package's TestMain too (storetest.Main): under
+		// -short, as make test-short runs with no Java, it must not start an
+		// engine either; otherwise it inherits the parent's DYNAMODB_ENDPOINT.
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMustRouteWithoutItsRouteFailsStartUp$", "-test.short="+strconv.FormatBool(testing.Short()))
 		cmd.Env = append(os.Environ(), "APP_TEST_MUSTROUTE="+c.pattern, "AWS_LAMBDA_RUNTIME_API=")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
