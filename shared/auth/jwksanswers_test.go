@@ -606,21 +606,8 @@ func TestEmptyPrivateMembersPublishNothing(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			iss := newIssuer(t, jwa.RS256())
-			var set struct {
-				Keys []map[string]any `json:"keys"`
-			}
-			if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
-				t.Fatal(err)
-			}
-			for m, v := range c.empty {
-				set.Keys[0][m] = v
-			}
-			doc, _ := json.Marshal(set)
-			logs := &syncBuffer{}
-			jwks := newJWKSServer(t, doc)
-			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			doc := issuerDocWith(t, iss, c.empty)
+			logs, err := verifyUnder(t, doc, iss)
 			if got := session.ErrorCode(err); got != "" {
 				t.Errorf("Verify(token of a key with %v) code = %q (%v); want it verified (logs: %s)", c.empty, got, err, logs.String())
 			}
@@ -860,4 +847,23 @@ func verifyUnder(t *testing.T, doc []byte, iss *devtoken.Issuer) (*syncBuffer, e
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
 	return logs, err
+}
+
+// issuerDocWith is iss's JWKS document with members set on its one entry.
+func issuerDocWith(t *testing.T, iss *devtoken.Issuer, members map[string]any) []byte {
+	t.Helper()
+	var set struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
+		t.Fatal(err)
+	}
+	for m, v := range members {
+		set.Keys[0][m] = v
+	}
+	doc, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

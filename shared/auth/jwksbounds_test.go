@@ -2,9 +2,7 @@ package auth_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -156,21 +154,8 @@ func TestJWKSKeysThatDoNotFitAreSkipped(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			iss := newIssuer(t, c.alg)
-			var set struct {
-				Keys []map[string]any `json:"keys"`
-			}
-			if err := json.Unmarshal(iss.JWKS(), &set); err != nil {
-				t.Fatal(err)
-			}
-			for m, val := range c.members {
-				set.Keys[0][m] = val
-			}
-			doc, _ := json.Marshal(set)
-			logs := &syncBuffer{}
-			jwks := newJWKSServer(t, doc)
-			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
-				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			doc := issuerDocWith(t, iss, c.members)
+			logs, err := verifyUnder(t, doc, iss)
 			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
 				t.Errorf("Verify() code = %q (%v); want %q (no usable key)", got, err, session.EUNAVAILABLE)
 			}
