@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -1069,27 +1070,12 @@ func membersSecretReason(members map[string][]json.RawMessage) string {
 	return ""
 }
 
-// entryMembers reads b, one JSON object, as its members' values by name,
-// every occurrence of a name in order; false if b is not one JSON object.
+// entryMembers reads b as exactly one JSON object (memberValues): its
+// members' values by name, every occurrence of a name in order; false if b
+// is not one JSON object.
 func entryMembers(b []byte) (map[string][]json.RawMessage, bool) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, false
-	}
-	m := map[string][]json.RawMessage{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		name, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, false
-		}
-		m[name] = append(m[name], raw)
-	}
-	return m, true
+	m, err := memberValues(b)
+	return m, err == nil
 }
 
 // withoutEmptyPrivateMembers parses k, an entry jwx could not parse and
@@ -1348,25 +1334,39 @@ func canonicalSegment(seg string) ([]byte, error) {
 // jsonMembers reads b as exactly one JSON object and returns its members,
 // refusing a repeated name.
 func jsonMembers(b []byte) (map[string]json.RawMessage, error) {
+	all, err := memberValues(b)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]json.RawMessage, len(all))
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		if len(all[name]) > 1 {
+			return nil, fmt.Errorf("name %q repeated", name)
+		}
+		m[name] = all[name][0]
+	}
+	return m, nil
+}
+
+// memberValues reads b as exactly one JSON object, nothing after it, and
+// returns its members' values by name, every occurrence of a name in order.
+func memberValues(b []byte) (map[string][]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, errors.New("not a JSON object")
 	}
-	m := map[string]json.RawMessage{}
+	m := map[string][]json.RawMessage{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
 			return nil, errors.New("malformed JSON")
 		}
 		name, _ := t.(string)
-		if _, dup := m[name]; dup {
-			return nil, fmt.Errorf("name %q repeated", name)
-		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, errors.New("malformed JSON")
 		}
-		m[name] = raw
+		m[name] = append(m[name], raw)
 	}
 	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
 		return nil, errors.New("malformed JSON")
