@@ -756,7 +756,7 @@ func parseJWKS(body []byte) (jwk.Set, []string, error) {
 	entries := []json.RawMessage{body}
 	if jwkbb.HeaderHas(jwkbb.HeaderParse(body), "keys") {
 		entries = nil
-		top, _ := entryMembers(body)
+		top, _ := memberValues(body)
 		for _, occurrence := range top["keys"] {
 			var list []json.RawMessage
 			if json.Unmarshal(occurrence, &list) != nil {
@@ -782,8 +782,8 @@ func parseJWKS(body []byte) (jwk.Set, []string, error) {
 // something (membersSecretReason), else the first such name (in byte
 // order) and RFC 7517 §4's rule.
 func repeatedNameReason(entry json.RawMessage) string {
-	members, ok := entryMembers(entry)
-	if !ok {
+	members, err := memberValues(entry)
+	if err != nil {
 		return ""
 	}
 	var repeated []string
@@ -1028,7 +1028,7 @@ var rsaPrivateMembers = []string{"p", "q", "dp", "dq", "qi", "oth"}
 // jwx keeps an entry's own JSON (an UnsupportedKey) or its members (a key
 // it parsed), so its member names are read there.
 //
-// A name given twice is read in every occurrence (entryMembers): jwx reads
+// A name given twice is read in every occurrence (memberValues): jwx reads
 // the last, so {"d":"…","d":null} was an entry jwx could not parse, logged
 // as such, its private key unreported.
 func secretEntryReason(k jwk.Key) string {
@@ -1036,15 +1036,15 @@ func secretEntryReason(k jwk.Key) string {
 	if err != nil {
 		return ""
 	}
-	members, ok := entryMembers(b)
-	if !ok {
+	members, err := memberValues(b)
+	if err != nil {
 		return ""
 	}
 	return membersSecretReason(members)
 }
 
 // membersSecretReason is secretEntryReason of an entry read as members
-// (entryMembers), every occurrence of each name.
+// (memberValues), every occurrence of each name.
 func membersSecretReason(members map[string][]json.RawMessage) string {
 	var kty string
 	rsa := false // any of the entry's kty members says RSA (jwx reads the last)
@@ -1068,14 +1068,6 @@ func membersSecretReason(members map[string][]json.RawMessage) string {
 		}
 	}
 	return ""
-}
-
-// entryMembers reads b as exactly one JSON object (memberValues): its
-// members' values by name, every occurrence of a name in order; false if b
-// is not one JSON object.
-func entryMembers(b []byte) (map[string][]json.RawMessage, bool) {
-	m, err := memberValues(b)
-	return m, err == nil
 }
 
 // withoutEmptyPrivateMembers parses k, an entry jwx could not parse and
