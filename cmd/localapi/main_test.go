@@ -514,6 +514,14 @@ func TestListenHosts(t *testing.T) {
 				}
 			}
 			base, _ := startServer(t, map[string]string{"HOST": host})
+			// README's HOST row: the development issuer's keys are fetched
+			// "over plain http, which they accept only from a loopback
+			// host", and the server fetches them from its own URL: HOST=0.0.0.0
+			// is reached at 127.0.0.1, never at http://0.0.0.0 (not a
+			// loopback host).
+			if h, _, err := net.SplitHostPort(strings.TrimPrefix(base, "http://")); err != nil || !config.PlainHTTPHost(h) {
+				t.Errorf("HOST=%s: base URL %s; want one on a loopback host", host, base)
+			}
 			c := client{t, base, mint(t, base, "merchant_id=m-1")}
 			if code, s := c.call("POST", "/sessions", `{"amount":100,"currency":"EUR"}`); code != 201 {
 				t.Errorf("HOST=%s: create at %s with a token minted there = %d %v; want 201", host, base, code, s)

@@ -1,0 +1,69 @@
+package localserver
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/samlocal"
+)
+
+// TestBodyQuotaIsAtMostTenMB: README: "A body over 10 MB is `413
+// {"message":"Request Entity Too Large"}` on any path" (HTTP APIs' payload
+// quota, samlocal.MaxRequestBody). A body of exactly the quota reaches the
+// handler (here on a path no function takes, so no event is sized); one
+// byte more is the 413, and a Content-Length over the quota is answered at
+// once, before any byte of the body is awaited (or a buffer of its length
+// made): here the client never sends it, and the body's bound is longer
+// than the test waits.
+func TestBodyQuotaIsAtMostTenMB(t *testing.T) {
+	const bound = 30 * time.Second
+	srv := httptest.NewServer(servedAsOnMakeRunWithin(t, bound, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-Read", strconv.FormatInt(n, 10))
+		w.WriteHeader(http.StatusOK)
+	})))
+	defer srv.Close()
+	quota := int(samlocal.MaxRequestBody)
+	for _, tt := range []struct {
+		name   string
+		length int  // the Content-Length
+		send   bool // the body is sent
+		status int
+	}{
+		{"exactly the quota", quota, true, http.StatusOK},
+		{"a byte over", quota + 1, true, http.StatusRequestEntityTooLarge},
+		{"a Content-Length a byte over, body never sent", quota + 1, false, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			req := "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(tt.length) + "\r\n\r\n"
+			if tt.send {
+				req += strings.Repeat("a", tt.length)
+			}
+			go func() { _, _ = io.WriteString(c, req) }() // a refused body may not be read whole
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v; want %d", err, tt.status)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("answer %d; want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status == http.StatusOK && resp.Header.Get("X-Read") != strconv.Itoa(tt.length) {
+				t.Errorf("handler read %s bytes; want %d", resp.Header.Get("X-Read"), tt.length)
+			}
+		})
+	}
+}
