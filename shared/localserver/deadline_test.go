@@ -166,7 +166,7 @@ func TestDeadlineStartsOnceTheBodyHasArrived(t *testing.T) {
 // whole, then within the invocation's deadline (invocations).
 func servedAsOnMakeRun(t *testing.T, h http.Handler) http.Handler {
 	t.Helper()
-	return servedAsOnMakeRunWithin(t, DefaultBodyTimeout, h)
+	return servedAsOnMakeRunWithin(t, samlocal.DefaultBodyTimeout, h)
 }
 
 // servedAsOnMakeRunWithin is servedAsOnMakeRun with bodyTimeout as the
