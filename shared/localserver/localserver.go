@@ -377,11 +377,12 @@ func (s *Server) Close() error {
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
 //     stays unknown (405 with Allow).
 //
-// Each answer given in API Gateway's stead (the 431, the 413, the 400s,
-// the 404) is served through logged (the middleware h is wrapped in), so
-// the request has its one log line as every other does
+// Each answer given in API Gateway's stead (the 431, the 413, the 408,
+// the 400s, the 404) is served through logged (the middleware h is wrapped
+// in), so the request has its one log line as every other does
 // (httpapi.GatewayAnswer): the method and path as sent, no route, nothing
-// of its headers.
+// of its headers. Every request's line is timed from the end of its head
+// (httpapi.WithHeadRead), the wait for its body included.
 func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler, bodyTimeout time.Duration) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
@@ -392,6 +393,10 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 	)
 	routeOf := routePaths(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The request's log line is timed from here, the end of its head
+		// (as make start-api's access line is), not from after the wait
+		// for its body.
+		r = r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now()))
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
 			headTooLarge.ServeHTTP(w, r)
 			return

@@ -1,10 +1,8 @@
 package samlocal
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/stalltest"
 )
 
 // gatewayWithin is a stack's gateway (ServeHTTP) with bound as the bound on
@@ -70,54 +69,23 @@ func TestAStalledBodyIsAnsweredWithinItsBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := net.Dial("tcp", srv.Listener.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			for i, p := range tt.parts {
-				if i > 0 {
-					time.Sleep(bound / 3)
-				}
-				if _, err := io.WriteString(c, p); err != nil {
-					t.Fatal(err)
-				}
-			}
-			_ = c.SetReadDeadline(time.Now().Add(10 * bound))
-			br := bufio.NewReader(c)
-			resp, err := http.ReadResponse(br, nil)
-			if err != nil {
-				t.Fatalf("no answer within %s: %v; want %d", 10*bound, err, tt.status)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != tt.status || string(b) != tt.body {
-				t.Errorf("answer %d %s; want %d %s", resp.StatusCode, b, tt.status, tt.body)
+			status, body := stalltest.Send(t, srv.Listener.Addr().String(), bound, tt.closed, tt.parts...)
+			if status != tt.status || body != tt.body {
+				t.Errorf("answer %d %s; want %d %s", status, body, tt.status, tt.body)
 			}
 			line := accessLine(t, logs.String())
 			if got, want := line["status"], strconv.Itoa(tt.status); got != want {
 				t.Errorf("access line's status got %v; want %v", got, want)
 			}
-			if tt.closed {
-				// Timed from the end of the head, not from the end of the wait.
-				if got, _ := strconv.Atoi(line["latency"]); time.Duration(got)*time.Millisecond < bound-bound/10 {
-					t.Errorf("access line's latency got %v ms; want at least %v", line["latency"], bound-bound/10)
-				}
-				if got, want := line["errorMessage"], "Request Timeout"; got != want {
-					t.Errorf("access line's errorMessage got %v; want %v", got, want)
-				}
-				if n, err := br.Read(make([]byte, 1)); err != io.EOF {
-					t.Errorf("after the answer: read %d bytes, %v; want %v (the connection closed)", n, err, io.EOF)
-				}
+			if !tt.closed {
 				return
 			}
-			// The connection serves a next request: the bound no longer holds it.
-			if _, err := io.WriteString(c, "POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"); err != nil {
-				t.Fatal(err)
+			// Timed from the end of the head, not from the end of the wait.
+			if got, _ := strconv.Atoi(line["latency"]); time.Duration(got)*time.Millisecond < bound-bound/10 {
+				t.Errorf("access line's latency got %v ms; want at least %v", line["latency"], bound-bound/10)
 			}
-			_ = c.SetReadDeadline(time.Now().Add(10 * bound))
-			if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != tt.status {
-				t.Errorf("a second request on the connection: %v, %v; want %d", resp, err, tt.status)
+			if got, want := line["errorMessage"], "Request Timeout"; got != want {
+				t.Errorf("access line's errorMessage got %v; want %v", got, want)
 			}
 		})
 	}
@@ -127,45 +95,20 @@ func TestAStalledBodyIsAnsweredWithinItsBound(t *testing.T) {
 // as on make run, a chunked body that passes HTTP APIs' payload quota
 // (MaxRequestBody, 10 MB) and then stalls is API Gateway's 413 once the
 // body's bound has passed from the end of its head, the connection closed;
-// its access line times it from the head, the body's wait included. Before, the gateway read the
-// quota and one byte more, answered, and net/http's read of what was left
-// of the unread body (up to 256 KiB) held the connection for as long as the
-// client kept it open; a body that stalled before the quota was waited for
-// without limit.
+// its access line times it from the head, the body's wait included. Before,
+// the gateway read the quota and one byte more, answered, and net/http's
+// read of what was left of the unread body (up to 256 KiB) held the
+// connection for as long as the client kept it open; a body that stalled
+// before the quota was waited for without limit.
 func TestAStalledBodyOverTheQuotaIsAnsweredWithinItsBound(t *testing.T) {
-	const bound = 2 * time.Second // room for the pause and 10 MB to cross under -race
+	const bound = 5 * time.Second // room for the pause and 10 MB to cross under -race on a loaded machine
+	const pause = bound / 10
 	logs := &syncBuffer{}
 	srv := httptest.NewServer(gatewayWithin(bound, logs))
 	defer srv.Close()
-	c, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	n := MaxRequestBody + 1
-	if _, err := io.WriteString(c, "POST /sessions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	// A slow client: the body begins a while after the head.
-	pause := bound / 4
-	time.Sleep(pause)
-	if _, err := io.WriteString(c, strconv.FormatInt(int64(n), 16)+"\r\n"+strings.Repeat("a", n)+"\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	// No last chunk: the client stalls.
-	_ = c.SetReadDeadline(time.Now().Add(10 * bound))
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatalf("no answer within %s: %v; want %d", 10*bound, err, http.StatusRequestEntityTooLarge)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || string(b) != GatewayTooLarge {
-		t.Errorf("answer %d %s; want %d %s", resp.StatusCode, b, http.StatusRequestEntityTooLarge, GatewayTooLarge)
-	}
-	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
-		t.Errorf("after the answer: read %d bytes, %v; want %v (the connection closed)", n, err, io.EOF)
+	status, body := stalltest.StallPastQuota(t, srv.Listener.Addr().String(), bound, pause, MaxRequestBody)
+	if status != http.StatusRequestEntityTooLarge || body != GatewayTooLarge {
+		t.Errorf("answer %d %s; want %d %s", status, body, http.StatusRequestEntityTooLarge, GatewayTooLarge)
 	}
 	line := accessLine(t, logs.String())
 	if got, want := line["status"], "413"; got != want {
