@@ -95,6 +95,20 @@ func TokenMetrics(stack string) Option {
 	return func(o *options) { o.stack = stack }
 }
 
+type headReadKey struct{}
+
+// WithHeadRead returns ctx noting t as the time the server read the
+// request's head, from which Middleware then times the request's log line
+// (its latency_ms) rather than from its own start. A local server that
+// reads a request's whole body before the middleware runs, as API Gateway
+// buffers it (make run: samlocal.ReadBody), sets it, so that the line's
+// latency counts the wait for the body too: a 408 after a 10 s stall logs
+// 10 s, not 0. In Lambda nothing sets it, and the line times the
+// invocation.
+func WithHeadRead(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, headReadKey{}, t)
+}
+
 // HSTS is the Strict-Transport-Security every response carries: browsers
 // reach the API over HTTPS only, for two years, on its subdomains too
 // (RFC 6797; a browser ignores it on plain http, as on the local server).
@@ -117,7 +131,10 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		rl.directives = tokenDirectives()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start, ok := r.Context().Value(headReadKey{}).(time.Time)
+		if !ok {
+			start = time.Now()
+		}
 		ri := &requestInfo{id: requestID(r)}
 		if ri.id == "" {
 			ri.id = newRequestID()

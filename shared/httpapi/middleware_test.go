@@ -329,6 +329,29 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 	}
 }
 
+// TestLogLineLatencyRunsFromTheHead: a request whose context notes when
+// its head was read (WithHeadRead: make run, which reads the body before
+// the middleware runs) is timed from then, not from the middleware's
+// start: a head read a second before is logged with at least 1000 ms.
+// Before, such a line left out the wait for the body (a 408 after a 10 s
+// stall logged near 0).
+func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
+	const before = time.Second
+	var logs bytes.Buffer
+	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
+		httpapi.Route{Pattern: "GET /fast", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })},
+	))
+	r := httptest.NewRequest("GET", "/fast", nil)
+	h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now().Add(-before))))
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 {
+		t.Fatalf("log lines: got %d; want 1", len(lines))
+	}
+	if got, want := lines[0]["latency_ms"].(float64), float64(before.Milliseconds()); got < want {
+		t.Errorf("latency_ms: got %v; want at least %v", got, want)
+	}
+}
+
 // panickingWriter is a ResponseWriter whose Write panics: the error
 // writer's answer to a panic then panics itself.
 type panickingWriter struct{ *httptest.ResponseRecorder }

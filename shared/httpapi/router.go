@@ -203,12 +203,13 @@ func GatewayNotFoundError() error {
 // refuses (GatewayPath), with the status http.StatusBadRequest.
 const GatewayBadRequest = `{"message":"Bad Request"}`
 
-// GatewayRequestTimeout is make run's answer, in API Gateway's shape, to
-// a request whose body does not arrive within its bound
-// (localserver.Options.BodyTimeout), with the status
-// http.StatusRequestTimeout and the connection closed. The status and body
-// are the local server's choice: what API Gateway answers a client that
-// stalls its body, and after how long, is not documented.
+// GatewayRequestTimeout is the local servers' answer (make run's and make
+// start-api's), in API Gateway's shape, to a request whose body does not
+// arrive within its bound (samlocal.DefaultBodyTimeout,
+// localserver.Options.BodyTimeout, samlocal.Options.BodyTimeout), with the
+// status http.StatusRequestTimeout and the connection closed. The status
+// and body are the local servers' choice: what API Gateway answers a
+// client that stalls its body, and after how long, is not documented.
 const GatewayRequestTimeout = `{"message":"Request Timeout"}`
 
 // GatewayHeaderTooLarge is the local servers' answer, as API Gateway's

@@ -10,7 +10,7 @@ import (
 
 // TestABodyThatCannotBeReadIsTheGatewaysAnswer: API Gateway reads a
 // request's whole body before it routes it, and answers one it cannot read
-// itself (readableBody), so no
+// itself (samlocal.ReadBody), so no
 // function sees it: a body that ends before its Content-Length (a client
 // that sent 10 of its 100 bytes, then closed its side) is API Gateway's 400
 // on every path, as make start-api answers it (it reads every body first).

@@ -3,6 +3,7 @@ package localserver
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -166,17 +167,32 @@ func TestDeadlineStartsOnceTheBodyHasArrived(t *testing.T) {
 // whole, then within the invocation's deadline (invocations).
 func servedAsOnMakeRun(t *testing.T, h http.Handler) http.Handler {
 	t.Helper()
-	return servedAsOnMakeRunWithin(t, DefaultBodyTimeout, h)
+	return servedAsOnMakeRunWithin(t, samlocal.DefaultBodyTimeout, h)
 }
 
 // servedAsOnMakeRunWithin is servedAsOnMakeRun with bodyTimeout as the
 // bound on a request's body (Options.BodyTimeout).
 func servedAsOnMakeRunWithin(t *testing.T, bodyTimeout time.Duration, h http.Handler) http.Handler {
 	t.Helper()
+	return servedAndLoggedWithin(t, bodyTimeout, h, nil)
+}
+
+// servedAndLoggedWithin is servedAsOnMakeRunWithin with each request's
+// log line (httpapi.Middleware, as Start wraps the routes and API
+// Gateway's answers) written to log as JSON; nil logs nothing.
+func servedAndLoggedWithin(t *testing.T, bodyTimeout time.Duration, h http.Handler, log io.Writer) http.Handler {
+	t.Helper()
+	logged := func(h http.Handler) http.Handler { return h }
+	if log != nil {
+		logger := slog.New(slog.NewJSONHandler(log, nil))
+		logged = func(h http.Handler) http.Handler {
+			return httpapi.Middleware(logger, func(*http.Request) string { return "" }, h)
+		}
+	}
 	routes := httpapi.Routes(httpapi.Deps{})
-	served, err := invocations(routes, h)
+	served, err := invocations(routes, logged(h))
 	if err != nil {
 		t.Fatalf("invocations: %v", err)
 	}
-	return asDelivered(routes, routes, func(h http.Handler) http.Handler { return h }, served, bodyTimeout)
+	return asDelivered(routes, routes, logged, served, bodyTimeout)
 }

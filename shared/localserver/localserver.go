@@ -11,7 +11,6 @@
 package localserver
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,18 +49,12 @@ type Options struct {
 	// then not used.
 	Listener net.Listener
 	// BodyTimeout bounds the wait for a request's body, from the end of
-	// its head; 0 is DefaultBodyTimeout. A body not in by then is
+	// its head, as make start-api bounds it; 0 is
+	// samlocal.DefaultBodyTimeout (10 s). A body not in by then is
 	// answered 408 (httpapi.GatewayRequestTimeout) and its connection
 	// closed.
 	BodyTimeout time.Duration
 }
-
-// DefaultBodyTimeout is Options.BodyTimeout's default: the 10 s the
-// server gives a request's head (ReadHeaderTimeout), and the API
-// functions' Timeout. API Gateway buffers a request's whole body before it
-// invokes a function, so no function waits on a client; how long it waits
-// for a stalled one is not documented.
-const DefaultBodyTimeout = 10 * time.Second
 
 // Server is a running local server.
 type Server struct {
@@ -189,7 +182,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	}
 	bodyTimeout := o.BodyTimeout
 	if bodyTimeout <= 0 {
-		bodyTimeout = DefaultBodyTimeout
+		bodyTimeout = samlocal.DefaultBodyTimeout
 	}
 	s.srv.Handler = asDelivered(routes, functions, logged, served, bodyTimeout)
 	listening = nil
@@ -257,7 +250,7 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		// API Gateway invokes the function with the whole body in hand:
 		// the invocation's time starts once its last byte is in.
 		// asDelivered, which h is served behind, has read it whole
-		// (readableBody), before the deadline is set, not the handler
+		// (samlocal.ReadBody), before the deadline is set, not the handler
 		// within it.
 		// Its deadline alone ends it: a synchronous Lambda invocation is
 		// not stopped when its caller goes away, so a client's hang-up or
@@ -270,12 +263,6 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		h.ServeHTTP(w, r.WithContext(ctx))
 	}), nil
 }
-
-// inHand is a request body read whole by asDelivered's checks
-// (readableBody), which the handler reads from memory.
-type inHand struct{ *bytes.Reader }
-
-func (inHand) Close() error { return nil }
 
 // Served returns the server's error if it stopped serving on its own.
 func (s *Server) Served() <-chan error { return s.served }
@@ -363,7 +350,8 @@ func (s *Server) Close() error {
 //     do not match the same route (a %252F, a %2573 in a literal
 //     segment), it is a 404 in API Gateway's shape, as on AWS;
 //   - the body read whole first, before the path is routed (one sent
-//     chunked up to one byte past HTTP APIs' payload quota: readableBody):
+//     chunked up to one byte past HTTP APIs' payload quota:
+//     samlocal.ReadBody, as make start-api reads it):
 //     one that cannot be read (broken framing, fewer bytes than its
 //     Content-Length) is API Gateway's own 400, which no function sees,
 //     whatever the route, method or credentials, as an HTTP API buffers the
@@ -389,11 +377,12 @@ func (s *Server) Close() error {
 //     core/requestv2.go): "get" is GET there, and here. An unknown method
 //     stays unknown (405 with Allow).
 //
-// Each answer given in API Gateway's stead (the 431, the 413, the 400s,
-// the 404) is served through logged (the middleware h is wrapped in), so
-// the request has its one log line as every other does
+// Each answer given in API Gateway's stead (the 431, the 413, the 408,
+// the 400s, the 404) is served through logged (the middleware h is wrapped
+// in), so the request has its one log line as every other does
 // (httpapi.GatewayAnswer): the method and path as sent, no route, nothing
-// of its headers.
+// of its headers. Every request's line is timed from the end of its head
+// (httpapi.WithHeadRead), the wait for its body included.
 func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler, bodyTimeout time.Duration) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
@@ -404,6 +393,10 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 	)
 	routeOf := routePaths(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The request's log line is timed from here, the end of its head
+		// (as make start-api's access line is), not from after the wait
+		// for its body.
+		r = r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now()))
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
 			headTooLarge.ServeHTTP(w, r)
 			return
@@ -412,7 +405,7 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 			tooLarge.ServeHTTP(w, r)
 			return
 		}
-		n, body, err := readableBody(w, r, bodyTimeout)
+		n, body, err := samlocal.ReadBody(w, r, bodyTimeout)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			// The connection cannot be read further: the rest of the
 			// body may still come.
@@ -475,62 +468,6 @@ func routePaths(routes []httpapi.Route) func(path string) string {
 		_, pattern := paths.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
 		return pattern
 	}
-}
-
-// readableBody reads r's body whole, within timeout (from now: the end of
-// the head) when w's connection can take a read deadline, and returns its
-// length and bytes,
-// which r's handler then reads from memory (inHand): one with a
-// Content-Length (at most HTTP APIs' payload quota, samlocal.MaxRequestBody:
-// asDelivered refuses more unread) into a buffer of that length (io.ReadAll
-// would grow its buffer to about twice that), one of unknown length (sent
-// chunked) up to one byte past the quota, which it puts back in front of
-// the rest when the body is longer. It returns the error when that read fails
-// (a body that ends before its Content-Length, a chunk size that is not
-// hexadecimal, a chunk longer than its size): API Gateway reads a
-// request's whole body before it routes it, and answers one it cannot read
-// itself (make start-api reads it so), so no function meets the failure.
-// A read cut off by timeout fails with os.ErrDeadlineExceeded. The
-// deadline is lifted once the body is in (the function's time is its own:
-// invocations), and only then: after a failed read, or a body over the
-// quota whose rest is unread, it stays, so that the server's own reads of
-// what is left (its discard of an unread body, before it answers) end by
-// it too, and the connection is closed.
-func readableBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (n int64, _ []byte, err error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return 0, nil, nil
-	}
-	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
-		defer func() {
-			if err == nil && n <= samlocal.MaxRequestBody {
-				_ = rc.SetReadDeadline(time.Time{})
-			}
-		}()
-	}
-	if r.ContentLength >= 0 {
-		body := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
-			return r.ContentLength, nil, err
-		}
-		r.Body = inHand{bytes.NewReader(body)}
-		return r.ContentLength, body, nil
-	}
-	var buf bytes.Buffer
-	n, err = io.Copy(&buf, io.LimitReader(r.Body, samlocal.MaxRequestBody+1))
-	if err != nil {
-		return n, nil, err
-	}
-	whole := buf.Bytes()
-	if n <= samlocal.MaxRequestBody {
-		r.Body = inHand{bytes.NewReader(whole)} // the whole body: its end was read
-	} else {
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(&buf, r.Body), r.Body}
-	}
-	return n, whole, nil
 }
 
 // functionRoute returns the route of the template an HTTP API matches for

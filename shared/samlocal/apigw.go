@@ -23,11 +23,14 @@ import (
 // API Gateway's own answers: it sends these itself, without calling a
 // function, in application/json. gatewayHeaderTooLarge is
 // httpapi.GatewayHeaderTooLarge, whose status and body are the local
-// servers' choice (AWS documents the quota, not the answer).
+// servers' choice (AWS documents the quota, not the answer), and
+// gatewayRequestTimeout is httpapi.GatewayRequestTimeout, their answer to
+// a body not in within its bound (ReadBody), which AWS does not document.
 var (
 	gatewayNotFound         = gatewayError{http.StatusNotFound, "Not Found"}
 	gatewayBadRequest       = gatewayError{http.StatusBadRequest, "Bad Request"}
 	gatewayTooLarge         = gatewayError{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
+	gatewayRequestTimeout   = gatewayError{http.StatusRequestTimeout, "Request Timeout"}
 	gatewayHeaderTooLarge   = gatewayError{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"}
 	gatewayInternal         = gatewayError{http.StatusInternalServerError, "Internal Server Error"}
 	gatewayUnavailable      = gatewayError{http.StatusServiceUnavailable, "Service Unavailable"}

@@ -61,6 +61,11 @@ type Options struct {
 	// Listener, when set, is where the API is served; PORT and HOST are
 	// then not used.
 	Listener net.Listener
+	// BodyTimeout bounds the wait for a request's body, from the end of
+	// its head, as make run bounds it; 0 is DefaultBodyTimeout. A body not
+	// in by then is answered 408 (httpapi.GatewayRequestTimeout) and its
+	// connection closed.
+	BodyTimeout time.Duration
 }
 
 // Stack is a running local API: the template's functions under the
@@ -104,6 +109,8 @@ type Stack struct {
 	bgWG     sync.WaitGroup
 	closeErr error
 	once     sync.Once
+
+	bodyTimeout time.Duration // Options.BodyTimeout, DefaultBodyTimeout for 0
 }
 
 // ErrIssuerNotLoopback is Start's answer when the stack would be its own
@@ -168,6 +175,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		Template: tpl, Local: local, Concurrency: concurrency,
 		log: logw, router: rt, pools: map[string]*pool{}, served: make(chan error, 1),
 		gw: gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local" + strconv.FormatInt(time.Now().UnixMilli()%100000, 36)},
+	}
+	if s.bodyTimeout = o.BodyTimeout; s.bodyTimeout <= 0 {
+		s.bodyTimeout = DefaultBodyTimeout
 	}
 	s.bg, s.stopBg = context.WithCancel(context.Background())
 	defer func() {
@@ -463,15 +473,23 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The body is read first, as API Gateway buffers it before it routes
-	// the request: one it cannot read is its own 400 on every path, the
-	// development issuer's too (reached as the service's routes are).
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	// the request (ReadBody, as make run reads it): one it cannot read is
+	// its own 400 on every path, the development issuer's too (reached as
+	// the service's routes are); one not in within the body's bound is
+	// 408, the connection closed (the rest may still come).
+	n, body, err := ReadBody(w, r, s.bodyTimeout)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		rw.Header().Set("Connection", "close")
+		rec.errorMessage = gatewayRequestTimeout.message
+		gatewayRequestTimeout.write(rw)
+		return
+	}
 	if err != nil {
 		rec.errorMessage = gatewayBadRequest.message
 		gatewayBadRequest.write(rw)
 		return
 	}
-	if len(body) > maxRequestBody {
+	if n > maxRequestBody {
 		rec.errorMessage = gatewayTooLarge.message
 		gatewayTooLarge.write(rw)
 		return
