@@ -99,12 +99,13 @@ type headReadKey struct{}
 
 // WithHeadRead returns ctx noting t as the time the server read the
 // request's head, from which Middleware then times the request's log line
-// (its latency_ms) rather than from its own start. A local server that
-// reads a request's whole body before the middleware runs, as API Gateway
-// buffers it (make run: samlocal.ReadBody), sets it, so that the line's
-// latency counts the wait for the body too: a 408 after a 10 s stall logs
-// 10 s, not 0. In Lambda nothing sets it, and the line times the
-// invocation.
+// (its latency_ms) rather than from its own start. make run, which reads
+// a request's whole body before routing it, as API Gateway buffers it
+// (samlocal.ReadBody), sets it on the answers it gives in API Gateway's
+// stead, so that their lines count the wait for the body, as an access
+// log does: a 408 after a 10 s stall logs 10 s, not 0. A function's line
+// is not given it, on make run or in Lambda: it times the function's
+// work, which starts once the whole body is in.
 func WithHeadRead(ctx context.Context, t time.Time) context.Context {
 	return context.WithValue(ctx, headReadKey{}, t)
 }

@@ -381,8 +381,10 @@ func (s *Server) Close() error {
 // the 400s, the 404) is served through logged (the middleware h is wrapped
 // in), so the request has its one log line as every other does
 // (httpapi.GatewayAnswer): the method and path as sent, no route, nothing
-// of its headers. Every request's line is timed from the end of its head
-// (httpapi.WithHeadRead), the wait for its body included.
+// of its headers, timed from the end of its head (httpapi.WithHeadRead),
+// the wait for its body included, as make start-api's access line times
+// it. A request a function serves is timed from the function's start, as
+// in Lambda, whose invocation begins once API Gateway has the whole body.
 func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler, bodyTimeout time.Duration) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
@@ -393,16 +395,18 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 	)
 	routeOf := routePaths(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The request's log line is timed from here, the end of its head
-		// (as make start-api's access line is), not from after the wait
-		// for its body.
-		r = r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now()))
+		// An answer in API Gateway's stead is logged as timed from here,
+		// the end of the head, not from after the wait for the body.
+		head := time.Now()
+		gateway := func(answer http.Handler) {
+			answer.ServeHTTP(w, r.WithContext(httpapi.WithHeadRead(r.Context(), head)))
+		}
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
-			headTooLarge.ServeHTTP(w, r)
+			gateway(headTooLarge)
 			return
 		}
 		if r.ContentLength > samlocal.MaxRequestBody {
-			tooLarge.ServeHTTP(w, r)
+			gateway(tooLarge)
 			return
 		}
 		n, body, err := samlocal.ReadBody(w, r, bodyTimeout)
@@ -410,20 +414,20 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 			// The connection cannot be read further: the rest of the
 			// body may still come.
 			w.Header().Set("Connection", "close")
-			timedOut.ServeHTTP(w, r)
+			gateway(timedOut)
 			return
 		}
 		if err != nil {
-			badRequest.ServeHTTP(w, r)
+			gateway(badRequest)
 			return
 		}
 		if n > samlocal.MaxRequestBody {
-			tooLarge.ServeHTTP(w, r)
+			gateway(tooLarge)
 			return
 		}
 		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 		if !ok {
-			badRequest.ServeHTTP(w, r)
+			gateway(badRequest)
 			return
 		}
 		// An event's size can reach Lambda's quota only with a body over
@@ -432,14 +436,14 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		if n > httpapi.MaxBodyBytes {
 			if key, params, found := functionRoute(functions, r.Method, routed); found {
 				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
-					tooLarge.ServeHTTP(w, r)
+					gateway(tooLarge)
 					return
 				}
 			}
 		}
 		if routed != raw {
 			if rt := routeOf(routed); rt == "" || rt != routeOf(raw) {
-				notFound.ServeHTTP(w, r)
+				gateway(notFound)
 				return
 			}
 		}

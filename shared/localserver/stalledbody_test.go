@@ -151,3 +151,41 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestAFunctionsLineTimesTheFunction: a request a function serves is
+// logged with the function's own time, as in Lambda, whose invocation
+// begins once API Gateway has the whole body (README: "a function's line,
+// under `make run` as in Lambda, times the function's work, which starts
+// once the whole body is in"); only an answer given in API Gateway's
+// stead counts the wait for the body. Here the body's second byte comes a
+// second after the head and the function answers at once: its line is
+// well under the pause.
+func TestAFunctionsLineTimesTheFunction(t *testing.T) {
+	const bound = 3 * time.Second // Send pauses bound/3 between the parts
+	logs := &syncBuffer{}
+	srv := httptest.NewServer(servedAndLoggedWithin(t, bound, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	}), logs))
+	defer srv.Close()
+	status, _ := stalltest.Send(t, srv.Listener.Addr().String(), bound, false, "POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{", "}")
+	if status != http.StatusOK {
+		t.Fatalf("answer %d; want %d", status, http.StatusOK)
+	}
+	var first map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if m["msg"] == "request" {
+			first = m
+			break
+		}
+	}
+	if first == nil {
+		t.Fatalf("no request line in %q", logs.String())
+	}
+	if got, limit := first["latency_ms"].(float64), float64((bound / 6).Milliseconds()); got >= limit {
+		t.Errorf("the function's line latency_ms got %v; want under %v (the body's wait of %v left out)", got, limit, bound/3)
+	}
+}
