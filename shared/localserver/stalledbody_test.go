@@ -118,20 +118,28 @@ func TestAStalledBodyOverTheQuotaIsAnsweredWithinItsBound(t *testing.T) {
 // requestLine reads the last request line (msg "request") in logs.
 func requestLine(t *testing.T, logs string) map[string]any {
 	t.Helper()
-	var last map[string]any
+	lines := requestLines(t, logs)
+	return lines[len(lines)-1]
+}
+
+// requestLines reads the request lines (msg "request") in logs, at least
+// one.
+func requestLines(t *testing.T, logs string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(logs), "\n") {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
 			t.Fatalf("log line %q: %v", l, err)
 		}
 		if m["msg"] == "request" {
-			last = m
+			lines = append(lines, m)
 		}
 	}
-	if last == nil {
+	if len(lines) == 0 {
 		t.Fatalf("no request line in %q", logs)
 	}
-	return last
+	return lines
 }
 
 // syncBuffer is a log the server writes while the test reads it.
@@ -171,20 +179,7 @@ func TestAFunctionsLineTimesTheFunction(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("answer %d; want %d", status, http.StatusOK)
 	}
-	var first map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
-		if m["msg"] == "request" {
-			first = m
-			break
-		}
-	}
-	if first == nil {
-		t.Fatalf("no request line in %q", logs.String())
-	}
+	first := requestLines(t, logs.String())[0] // the request sent in parts
 	if got, limit := first["latency_ms"].(float64), float64((bound / 6).Milliseconds()); got >= limit {
 		t.Errorf("the function's line latency_ms got %v; want under %v (the body's wait of %v left out)", got, limit, bound/3)
 	}
