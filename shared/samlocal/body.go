@@ -10,8 +10,9 @@ import (
 // DefaultBodyTimeout is the local servers' bound on the wait for a
 // request's body, from the end of its head (Options.BodyTimeout, make
 // run's localserver.Options.BodyTimeout): the 10 s both give a request's
-// head (ReadHeaderTimeout), and the API functions' Timeout. A body not in
-// by then is answered 408 (httpapi.GatewayRequestTimeout) and its
+// head (ReadHeaderTimeout), and template.yaml's Globals Timeout (every API
+// function's but SessionRecordsFunction's 15 s, document 004's). A body
+// not in by then is answered 408 (httpapi.GatewayRequestTimeout) and its
 // connection closed. API Gateway buffers a request's whole body before it
 // invokes a function, so no function waits on a client; how long it waits
 // for a stalled one, and what it answers, is not documented: the bound and
