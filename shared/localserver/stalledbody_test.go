@@ -211,6 +211,7 @@ func TestAnUnroutedAnswersLineCountsTheBodysWait(t *testing.T) {
 		"/%2573essions",         // decodings that match different routes: asDelivered's 404
 	} {
 		t.Run(path, func(t *testing.T) {
+			t.Parallel()
 			logs := &syncBuffer{}
 			srv := httptest.NewServer(servedAndLoggedWithin(t, bound, httpapi.NewRouter(httpapi.Routes(httpapi.Deps{})...), logs))
 			defer srv.Close()
