@@ -2,8 +2,11 @@ package samlocal
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 )
 
@@ -33,8 +36,10 @@ const DefaultBodyTimeout = 10 * time.Second
 // Content-Length, a chunk size that is not hexadecimal, a chunk longer
 // than its size): API Gateway answers a body it cannot read itself, so no
 // function meets the failure. A read cut off by timeout fails with
-// os.ErrDeadlineExceeded: the caller answers 408 with Connection: close,
-// as the rest of the body may still come. The deadline is lifted once the
+// os.ErrDeadlineExceeded, as does any read that fails once timeout has
+// passed (net/http reports a chunked body's trailer cut off by the
+// deadline as "suspiciously long"): the caller answers 408 with
+// Connection: close, as the rest of the body may still come. The deadline is lifted once the
 // body is in (a function's time is its own), and only then: after a
 // failed read, or a body over the quota whose rest is unread, it stays, so
 // that the server's own reads of what is left (net/http's discard of an
@@ -45,10 +50,17 @@ func ReadBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (n 
 		return 0, nil, nil
 	}
 	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+	deadline := time.Now().Add(timeout)
+	if rc.SetReadDeadline(deadline) == nil {
 		defer func() {
 			if err == nil && n <= MaxRequestBody {
 				_ = rc.SetReadDeadline(time.Time{})
+			}
+			// A read that failed once the bound had passed failed by it,
+			// whatever net/http made of the deadline's error: a chunked
+			// body's trailer cut off by it is "suspiciously long".
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
+				err = fmt.Errorf("%w (%w)", os.ErrDeadlineExceeded, err)
 			}
 		}()
 	}
