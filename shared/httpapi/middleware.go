@@ -98,14 +98,16 @@ func TokenMetrics(stack string) Option {
 type headReadKey struct{}
 
 // WithHeadRead returns ctx noting t as the time the server read the
-// request's head, from which Middleware then times the request's log line
-// (its latency_ms) rather than from its own start. make run, which reads
-// a request's whole body before routing it, as API Gateway buffers it
-// (samlocal.ReadBody), sets it on the answers it gives in API Gateway's
-// stead, so that their lines count the wait for the body, as an access
-// log does: a 408 after a 10 s stall logs 10 s, not 0. A function's line
-// is not given it, on make run or in Lambda: it times the function's
-// work, which starts once the whole body is in.
+// request's head, from which Middleware then times the log line (its
+// latency_ms) of an answer given in API Gateway's stead, a request no route
+// took (the line's "route" is "": the router's 404, or a
+// GatewayAnswer), rather than from its own start. make run, which reads a
+// request's whole body before routing it, as API Gateway buffers it
+// (samlocal.ReadBody), sets it on every request, so that such lines count
+// the wait for the body, as an access log does: a 408 after a 10 s stall
+// logs 10 s, not 0. A routed line (a function's, its 405 included) is
+// timed from Middleware's start, on make run as in Lambda: it times the
+// function's work, which starts once the whole body is in.
 func WithHeadRead(ctx context.Context, t time.Time) context.Context {
 	return context.WithValue(ctx, headReadKey{}, t)
 }
@@ -132,9 +134,16 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		rl.directives = tokenDirectives()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start, ok := r.Context().Value(headReadKey{}).(time.Time)
-		if !ok {
-			start = time.Now()
+		start := time.Now()
+		head, fromHead := r.Context().Value(headReadKey{}).(time.Time)
+		// latency is the line's: from the head for an answer no route
+		// gave (WithHeadRead), else from here. r is the request the router
+		// is given, on which ServeMux sets the route's Pattern.
+		latency := func() time.Duration {
+			if fromHead && r.Pattern == "" {
+				return time.Since(head)
+			}
+			return time.Since(start)
 		}
 		ri := &requestInfo{id: requestID(r)}
 		if ri.id == "" {
@@ -176,7 +185,7 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// its one line: a failure, status 500 at ERROR, so a
 					// metric filter on status >= 500 counts it; the error
 					// names the status begun.
-					rl.write(r, ri, http.StatusInternalServerError, time.Since(start))
+					rl.write(r, ri, http.StatusInternalServerError, latency())
 					panic(http.ErrAbortHandler)
 				}
 				// In the error shape of the endpoint that panicked
@@ -190,11 +199,11 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// response is cut short as above, and the request
 					// still has its one line.
 					ri.err = session.Internal(fmt.Errorf("%s; answering it: panic: %s", what, loggedPanic(q)))
-					rl.write(r, ri, http.StatusInternalServerError, time.Since(start))
+					rl.write(r, ri, http.StatusInternalServerError, latency())
 					panic(http.ErrAbortHandler)
 				}
 			}
-			rl.write(r, ri, rec.status, time.Since(start))
+			rl.write(r, ri, rec.status, latency())
 		}()
 
 		// A body that says it is too large is refused before it is read by

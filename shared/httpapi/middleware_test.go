@@ -331,24 +331,46 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 
 // TestLogLineLatencyRunsFromTheHead: a request whose context notes when
 // its head was read (WithHeadRead: make run, which reads the body before
-// the middleware runs) is timed from then, not from the middleware's
-// start: a head read a second before is logged with at least 1000 ms.
-// Before, such a line left out the wait for the body (a 408 after a 10 s
-// stall logged near 0).
+// the middleware runs) is timed from then when no route took it (an
+// answer in API Gateway's stead: the router's 404, "route":""), so a head
+// read a second before logs at least 1000 ms; a routed one is timed from
+// the middleware's start, as its function's work in Lambda (README: "a
+// function's line, under `make run` as in Lambda, times the function's
+// work, which starts once the whole body is in"). Before, an unrouted line
+// left out the wait for the body (a 408 after a 10 s stall logged near 0),
+// and then the router's 404 still did.
 func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 	const before = time.Second
-	var logs bytes.Buffer
-	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
-		httpapi.Route{Pattern: "GET /fast", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })},
-	))
-	r := httptest.NewRequest("GET", "/fast", nil)
-	h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now().Add(-before))))
-	lines := logLines(t, logs.String())
-	if len(lines) != 1 {
-		t.Fatalf("log lines: got %d; want 1", len(lines))
-	}
-	if got, want := lines[0]["latency_ms"].(float64), float64(before.Milliseconds()); got < want {
-		t.Errorf("latency_ms: got %v; want at least %v", got, want)
+	for _, tt := range []struct {
+		path     string
+		route    string
+		fromHead bool
+	}{
+		{"/fast", "GET /fast", false},
+		{"/nowhere", "", true},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
+				httpapi.Route{Pattern: "GET /fast", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })},
+			))
+			r := httptest.NewRequest("GET", tt.path, nil)
+			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now().Add(-before))))
+			lines := logLines(t, logs.String())
+			if len(lines) != 1 {
+				t.Fatalf("log lines: got %d; want 1", len(lines))
+			}
+			if got := lines[0]["route"]; got != tt.route {
+				t.Errorf("route: got %v; want %q", got, tt.route)
+			}
+			got, limit := lines[0]["latency_ms"].(float64), float64(before.Milliseconds())
+			if tt.fromHead && got < limit {
+				t.Errorf("latency_ms: got %v; want at least %v (from the head)", got, limit)
+			}
+			if !tt.fromHead && got >= limit/2 {
+				t.Errorf("latency_ms: got %v; want under %v (from the middleware's start)", got, limit/2)
+			}
+		})
 	}
 }
 

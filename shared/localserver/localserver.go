@@ -383,8 +383,10 @@ func (s *Server) Close() error {
 // (httpapi.GatewayAnswer): the method and path as sent, no route, nothing
 // of its headers, timed from the end of its head (httpapi.WithHeadRead),
 // the wait for its body included, as make start-api's access line times
-// it. A request a function serves is timed from the function's start, as
-// in Lambda, whose invocation begins once API Gateway has the whole body.
+// it; so is the router's 404 for a path no route takes, API Gateway's
+// answer too. A request a route takes (a function's, its 405 included) is
+// timed from the function's start, as in Lambda, whose invocation begins
+// once API Gateway has the whole body.
 func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) http.Handler, h http.Handler, bodyTimeout time.Duration) http.Handler {
 	var (
 		headTooLarge = logged(httpapi.GatewayAnswer(http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil))
@@ -395,12 +397,12 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 	)
 	routeOf := routePaths(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// An answer in API Gateway's stead is logged as timed from here,
-		// the end of the head, not from after the wait for the body.
-		head := time.Now()
-		gateway := func(answer http.Handler) {
-			answer.ServeHTTP(w, r.WithContext(httpapi.WithHeadRead(r.Context(), head)))
-		}
+		// An answer in API Gateway's stead (asDelivered's own, or the
+		// router's 404 for a path no route takes) is logged as timed from
+		// here, the end of the head, not from after the wait for the body;
+		// a routed one from its function's start (httpapi.WithHeadRead).
+		r = r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now()))
+		gateway := func(answer http.Handler) { answer.ServeHTTP(w, r) }
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
 			gateway(headTooLarge)
 			return

@@ -51,6 +51,10 @@ func TestAStalledBodyIsAnsweredWithinItsBound(t *testing.T) {
 		{"a body that never comes", []string{"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"}, http.StatusRequestTimeout, httpapi.GatewayRequestTimeout, true, false},
 		{"a body cut off part-way", []string{"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", `{"amount":`}, http.StatusRequestTimeout, httpapi.GatewayRequestTimeout, true, false},
 		{"a chunked body that stalls", []string{"POST /sessions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n"}, http.StatusRequestTimeout, httpapi.GatewayRequestTimeout, true, false},
+		// RFC 9112 §7.1: a chunked body ends with its trailer section and a
+		// CRLF; net/http's read of a trailer cut off by the deadline fails
+		// as "suspiciously long" (once answered 400).
+		{"a chunked body that stalls in its trailer", []string{"POST /sessions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-T: a\r\n"}, http.StatusRequestTimeout, httpapi.GatewayRequestTimeout, true, false},
 		{"a body in two parts within the bound", []string{"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{", "}"}, http.StatusOK, "", false, true},
 	}
 	for _, tt := range tests {
@@ -171,9 +175,10 @@ func (s *syncBuffer) String() string {
 func TestAFunctionsLineTimesTheFunction(t *testing.T) {
 	const bound = 3 * time.Second // Send pauses bound/3 between the parts
 	logs := &syncBuffer{}
-	srv := httptest.NewServer(servedAndLoggedWithin(t, bound, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The function behind its route, as make run's router serves it.
+	srv := httptest.NewServer(servedAndLoggedWithin(t, bound, httpapi.NewRouter(httpapi.Route{Pattern: "POST /sessions", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
-	}), logs))
+	})}), logs))
 	defer srv.Close()
 	status, _ := stalltest.Send(t, srv.Listener.Addr().String(), bound, false, "POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{", "}")
 	if status != http.StatusOK {
@@ -182,5 +187,57 @@ func TestAFunctionsLineTimesTheFunction(t *testing.T) {
 	first := requestLines(t, logs.String())[0] // the request sent in parts
 	if got, limit := first["latency_ms"].(float64), float64((bound / 6).Milliseconds()); got >= limit {
 		t.Errorf("the function's line latency_ms got %v; want under %v (the body's wait of %v left out)", got, limit, bound/3)
+	}
+}
+
+// TestAnUnroutedAnswersLineCountsTheBodysWait: README: "each answer the
+// local server gives in API Gateway's stead (... the 404 of a path no
+// route matches ...) has its request log line too ... Such a line's
+// latency runs from the end of the request's head, the wait for its body
+// included". A path no route takes is answered by the service's router
+// (API Gateway's 404, "route":""), behind the body's read, as is a path
+// whose decodings match different routes (asDelivered's own 404): each is
+// timed from the head, so a body whose second byte comes a second after
+// the head logs at least that second. Before, the router's 404 was timed
+// from the router's start (a few µs) and only asDelivered's was not.
+func TestAnUnroutedAnswersLineCountsTheBodysWait(t *testing.T) {
+	const bound = 3 * time.Second // Send pauses bound/3 between the parts
+	const pause = bound / 3
+	for _, path := range []string{
+		"/nowhere",              // no route: the router's 404
+		"/sessions/s-1/refunds", // no route under a known prefix: the router's 404
+		"/sessions//events",     // a path not in its canonical form: the router's 404
+		"/%2573essions",         // decodings that match different routes: asDelivered's 404
+	} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			logs := &syncBuffer{}
+			srv := httptest.NewServer(servedAndLoggedWithin(t, bound, httpapi.NewRouter(httpapi.Routes(httpapi.Deps{})...), logs))
+			defer srv.Close()
+			status, body := stalltest.Send(t, srv.Listener.Addr().String(), bound, false, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{", "}")
+			if status != http.StatusNotFound || body != httpapi.GatewayNotFound {
+				t.Errorf("answer %d %s; want %d %s", status, body, http.StatusNotFound, httpapi.GatewayNotFound)
+			}
+			var first map[string]any
+			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					t.Fatalf("log line %q: %v", l, err)
+				}
+				if m["msg"] == "request" {
+					first = m
+					break
+				}
+			}
+			if first == nil {
+				t.Fatalf("no request line in %q", logs.String())
+			}
+			if got, want := first["route"], ""; got != want {
+				t.Errorf("log line's route got %v; want %q", got, want)
+			}
+			if got, want := first["latency_ms"].(float64), float64((pause - pause/10).Milliseconds()); got < want {
+				t.Errorf("log line's latency_ms got %v; want at least %v (the body's wait)", got, want)
+			}
+		})
 	}
 }

@@ -2,16 +2,20 @@ package samlocal
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 )
 
 // DefaultBodyTimeout is the local servers' bound on the wait for a
 // request's body, from the end of its head (Options.BodyTimeout, make
 // run's localserver.Options.BodyTimeout): the 10 s both give a request's
-// head (ReadHeaderTimeout), and the API functions' Timeout. A body not in
-// by then is answered 408 (httpapi.GatewayRequestTimeout) and its
+// head (ReadHeaderTimeout), and template.yaml's Globals Timeout (every API
+// function's but SessionRecordsFunction's 15 s, document 004's). A body
+// not in by then is answered 408 (httpapi.GatewayRequestTimeout) and its
 // connection closed. API Gateway buffers a request's whole body before it
 // invokes a function, so no function waits on a client; how long it waits
 // for a stalled one, and what it answers, is not documented: the bound and
@@ -32,8 +36,10 @@ const DefaultBodyTimeout = 10 * time.Second
 // Content-Length, a chunk size that is not hexadecimal, a chunk longer
 // than its size): API Gateway answers a body it cannot read itself, so no
 // function meets the failure. A read cut off by timeout fails with
-// os.ErrDeadlineExceeded: the caller answers 408 with Connection: close,
-// as the rest of the body may still come. The deadline is lifted once the
+// os.ErrDeadlineExceeded, as does any read that fails once timeout has
+// passed (net/http reports a chunked body's trailer cut off by the
+// deadline as "suspiciously long"): the caller answers 408 with
+// Connection: close, as the rest of the body may still come. The deadline is lifted once the
 // body is in (a function's time is its own), and only then: after a
 // failed read, or a body over the quota whose rest is unread, it stays, so
 // that the server's own reads of what is left (net/http's discard of an
@@ -44,10 +50,17 @@ func ReadBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (n 
 		return 0, nil, nil
 	}
 	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+	deadline := time.Now().Add(timeout)
+	if rc.SetReadDeadline(deadline) == nil {
 		defer func() {
 			if err == nil && n <= MaxRequestBody {
 				_ = rc.SetReadDeadline(time.Time{})
+			}
+			// A read that failed once the bound had passed failed by it,
+			// whatever net/http made of the deadline's error: a chunked
+			// body's trailer cut off by it is "suspiciously long".
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(deadline) {
+				err = fmt.Errorf("%w (%w)", os.ErrDeadlineExceeded, err)
 			}
 		}()
 	}

@@ -83,7 +83,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.fault == "no merchantId" {
 			merchant = ""
 		}
-		f.created, _ = json.Marshal(map[string]any{"id": id, "status": "CREATED", "merchantId": merchant, "createdAt": "2026-12-02T10:00:00Z", "metadata": in["metadata"]})
+		createdStatus, createdAt := "CREATED", "2026-12-02T10:00:00Z"
+		if f.fault == "create answers PROCESSING" {
+			createdStatus = "PROCESSING"
+		}
+		if f.fault == "no createdAt" {
+			createdAt = ""
+		}
+		f.created, _ = json.Marshal(map[string]any{"id": id, "status": createdStatus, "merchantId": merchant, "createdAt": createdAt, "metadata": in["metadata"]})
 		loc := "/sessions/" + id
 		if f.fault == "create Location" {
 			loc = "/sessions/"
@@ -106,7 +113,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		write(http.StatusOK, map[string]any{"id": id, "status": status})
 	case r.Method == http.MethodGet && p == "/sessions/"+f.id:
-		write(http.StatusOK, map[string]any{"id": id, "status": f.status, "history": make([]struct{}, f.history+1)})
+		status := f.status
+		if f.fault == "native read says CREATED" {
+			status = "CREATED"
+		}
+		write(http.StatusOK, map[string]any{"id": id, "status": status, "history": make([]struct{}, f.history+1)})
 	case r.Method == http.MethodPost && p == "/sessions/"+f.id+"/cancel":
 		f.status = "CANCELED"
 		status := f.status
@@ -122,7 +133,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			key = keyID
 		}
 		f.keys[key] = keyID
-		write(http.StatusCreated, map[string]any{"keyId": keyID, "key": key})
+		shownID := keyID
+		if f.fault == "key without keyId" && f.keyCount == 1 {
+			shownID = ""
+		}
+		write(http.StatusCreated, map[string]any{"keyId": shownID, "key": key})
 	case r.Method == http.MethodDelete && strings.HasPrefix(p, "/api-keys/"):
 		f.revoked[strings.TrimPrefix(p, "/api-keys/")] = true
 		w.WriteHeader(http.StatusNoContent)
@@ -203,12 +218,16 @@ func TestSmokeFailsAWrongServer(t *testing.T) {
 		{"create 200", false},
 		{"id not a UUID", false},
 		{"no merchantId", false},
+		{"no createdAt", false},
+		{"create answers PROCESSING", false},
 		{"event answers CREATED", false},
 		// "reports a processor event (and its retry)": the retry, with the
 		// same eventId, is applied once.
 		{"retried event applied twice", false},
+		{"native read says CREATED", false},
 		{"key without psk_", false},
 		{"unused key without psk_", false},
+		{"key without keyId", false},
 		{"000 names another session", false},
 		{"001 says Pending", false},
 		{"cancel answers PROCESSING", false},
