@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -95,5 +97,55 @@ func TestStartNamesWhyTheJVMExited(t *testing.T) {
 				t.Errorf("engine started %d times; want %d", got, tt.starts)
 			}
 		})
+	}
+}
+
+// TestStartStoppedWhileTheEngineStartsLeavesNoJVM: README: Ctrl-C "stops
+// `make run` quietly at any moment, start-up included: the local server
+// stops what it started (DynamoDB Local included)". Start's context ending
+// while the JVM starts (alive, not yet answering) stops that JVM before
+// Start returns.
+func TestStartStoppedWhileTheEngineStartsLeavesNoJVM(t *testing.T) {
+	storetest.RequireEngine(t) // the engine is installed
+	bin := t.TempDir()
+	pidFile := filepath.Join(bin, "pid")
+	script := "#!/bin/sh\n" +
+		"if [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.15\" 2025-04-15' >&2; exit 0; fi\n" +
+		"echo $$ > '" + pidFile + "'\n" +
+		"exec sleep 120\n"
+	if err := os.WriteFile(filepath.Join(bin, "java"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin:/bin")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			if _, err := os.Stat(pidFile); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
+	if err == nil {
+		e.Stop()
+		t.Fatal("Start() = an engine; want the context's error")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Start() = %v; want context.Canceled", err)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the JVM (pid %d) after Start returned: kill -0 = %v; want it gone (ESRCH)", pid, err)
 	}
 }
