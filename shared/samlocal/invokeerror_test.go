@@ -3,6 +3,7 @@ package samlocal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -79,5 +80,89 @@ func TestFailedInvocationsAreAPIGateways500(t *testing.T) {
 				t.Errorf("body %q; want API Gateway's {\"message\":%q}", w.Body, tt.want.message)
 			}
 		})
+	}
+}
+
+// TestEventQuotaIsAtMostSixMiB: README: "an event over Lambda's 6 MiB on a
+// route of the template ... is `413 {"message":"Request Entity Too
+// Large"}`". An event of exactly 6 MiB (6,291,456 bytes, Lambda's
+// synchronous request quota) is invoked; one a byte longer is the 413.
+func TestEventQuotaIsAtMostSixMiB(t *testing.T) {
+	fn := &Function{LogicalID: "FakeFunction", Timeout: 3 * time.Second, Routes: []RouteKey{{Method: "POST", Path: "/items"}}}
+	rt, err := newRouter([]*Function{fn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"statusCode":200,"body":"ok"}`))
+	}))
+	defer srv.Close()
+	start := func(context.Context) (*instance, error) {
+		return &instance{fn: fn, invokeURL: srv.URL, client: srv.Client(), done: make(chan struct{})}, nil
+	}
+	s := &Stack{Template: &Template{Functions: []*Function{fn}}, router: rt, log: io.Discard,
+		gw:    gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local1"},
+		pools: map[string]*pool{fn.LogicalID: newPool(fn, 1, start)}}
+	request := func(n int) *http.Request {
+		r := httptest.NewRequest("POST", "/items", bytes.NewReader(bytes.Repeat([]byte("a"), n)))
+		r.Header.Set("Content-Type", "text/plain")
+		return r
+	}
+	// The event's length for a body of n bytes, as ServeHTTP builds it.
+	size := func(n int) int {
+		r := request(n)
+		route, params := rt.match(r.Method, "/items")
+		b, err := json.Marshal(s.gw.newEvent(r, bytes.Repeat([]byte("a"), n), route, params, newRequestID(), time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(b)
+	}
+	// The body's length is in the event twice (its content-length
+	// header's digits too): a few steps find the body that makes it 6 MiB.
+	n := 1000
+	for range 5 {
+		n += maxInvokePayload - size(n)
+	}
+	if got := size(n); got != maxInvokePayload {
+		t.Fatalf("an event of a %d-byte body is %d bytes; want %d", n, got, maxInvokePayload)
+	}
+	for _, tt := range []struct {
+		body, status int
+	}{
+		{n, http.StatusOK},
+		{n + 1, http.StatusRequestEntityTooLarge},
+	} {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, request(tt.body))
+		if w.Code != tt.status {
+			t.Errorf("an event of %d bytes: answer %d; want %d", maxInvokePayload+tt.body-n, w.Code, tt.status)
+		}
+	}
+}
+
+// TestInvokeScheduleSaysAFailedRun: InvokeSchedule "invokes logicalID with
+// its schedule's event now, as EventBridge Scheduler does, and waits for
+// the outcome": a run that fails (a function error) is its error, one that
+// succeeds is nil.
+func TestInvokeScheduleSaysAFailedRun(t *testing.T) {
+	for _, tt := range []struct {
+		answer string
+		ok     bool
+	}{
+		{`{"errorMessage":"boom","errorType":"errorString"}`, false},
+		{`null`, true},
+	} {
+		fn := &Function{LogicalID: "TickFunction", Timeout: 3 * time.Second, Schedules: []Schedule{{Expression: "rate(1 minute)", Input: `{}`}}}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(tt.answer)) }))
+		start := func(context.Context) (*instance, error) {
+			return &instance{fn: fn, invokeURL: srv.URL, client: srv.Client(), done: make(chan struct{})}, nil
+		}
+		s := &Stack{pools: map[string]*pool{fn.LogicalID: newPool(fn, 1, start)}}
+		err := s.InvokeSchedule(context.Background(), fn.LogicalID)
+		srv.Close()
+		if (err == nil) != tt.ok {
+			t.Errorf("a run answering %s: InvokeSchedule = %v; want success %v", tt.answer, err, tt.ok)
+		}
 	}
 }
