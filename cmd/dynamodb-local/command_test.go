@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestCommandRunsBesideTheEngine: the package doc's second form,
+// "dynamodb-local -- go test ./...    # run the command with
+// DYNAMODB_ENDPOINT set, then stop", is `make test`'s: the command sees
+// the engine's endpoint, its output is the terminal's, and its exit status
+// is the run's (make test fails when go test does). A command that cannot
+// run at all fails the run too.
+func TestCommandRunsBesideTheEngine(t *testing.T) {
+	storetest.RequireEngine(t)
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t, goTool)
+	for _, tt := range []struct {
+		name    string
+		command []string
+		exit    int
+		stdout  string // with the port put in for %d
+	}{
+		{"a command that fails", []string{"sh", "-c", `echo "endpoint=$DYNAMODB_ENDPOINT"; exit 3`}, 3, "endpoint=http://127.0.0.1:%d\n"},
+		{"a command that cannot run", []string{"/nonexistent/command"}, 1, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			port := freePort(t)
+			cmd := exec.Command(bin, append([]string{"-port", strconv.Itoa(port), "--"}, tt.command...)...)
+			cmd.Env = environWithout("DYNAMODB_ENDPOINT")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			exit := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				exit = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if exit != tt.exit {
+				t.Errorf("exit status %d; want %d\n%s", exit, tt.exit, &stderr)
+			}
+			if want := strings.ReplaceAll(tt.stdout, "%d", strconv.Itoa(port)); stdout.String() != want {
+				t.Errorf("standard output %q; want %q", &stdout, want)
+			}
+		})
+	}
+}
