@@ -18,20 +18,29 @@ import (
 // itself." An install whose jar has other bytes of the same size passes
 // the quick check; once its engine exits, Start checks it in full and puts
 // it aside to install again (here from a registry that has nothing, so
-// Start fails after the repair). The install is a copy of the tests' own.
+// Start fails after the repair). The install is a package of the engine's
+// shape (goodEntries) installed as the pinned one would be, manifest
+// included, so the test needs no engine downloaded before it.
 func TestStartRepairsAnInstallWhoseEngineExits(t *testing.T) {
 	pkg, err := pinned()
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := filepath.Join(DefaultDir(), pkg.folder())
-	if _, err := os.Stat(filepath.Join(src, manifestName)); err != nil {
-		t.Skipf("no installed engine with a manifest at %s: %v", src, err)
+	tgz := tarball(t, goodEntries())
+	fake := newRegistry(t)
+	fake.serve(tarballPath, tgz)
+	in := testInstaller(fake, testPackage(sri(tgz)))
+	staged := t.TempDir()
+	if _, err := in.install(context.Background(), staged); err != nil {
+		t.Fatalf("install() = %v", err)
 	}
 	dir := t.TempDir()
 	final := filepath.Join(dir, pkg.folder())
-	if err := os.CopyFS(final, os.DirFS(src)); err != nil {
+	if err := os.CopyFS(final, os.DirFS(filepath.Join(staged, in.pkg.folder()))); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(final, manifestName)); err != nil {
+		t.Fatalf("the install's manifest: %v", err)
 	}
 	jarDir, err := findJar(final)
 	if err != nil {
