@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
-	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // exitingJava puts a java on a PATH of its own that passes the version
@@ -48,10 +47,9 @@ func exitingJava(t *testing.T, output string) (starts func() int) {
 // A port the caller fixed is not picked again: a JVM that exits on its
 // bind is ErrPortInUse at once. A JVM that cannot load the engine's
 // classes is ErrJavaTooOld ("DynamoDB Local needs Java 17 or later").
-// Each row's engine is the installed one (the tests' own), run by a java
-// that exits.
+// Each row's engine is a package of the engine's shape, installed
+// (InstalledEngine), run by a java that exits: no engine or Java needed.
 func TestStartNamesWhyTheJVMExited(t *testing.T) {
-	storetest.RequireEngine(t) // the engine is installed
 	const bind = `Exception in thread "main" java.io.IOException: Failed to bind to 0.0.0.0/0.0.0.0:8000 Caused by: java.net.BindException: Address already in use`
 	const classes = `Exception in thread "main" java.lang.UnsupportedClassVersionError: com/amazonaws/services/dynamodbv2/local/main/ServerMain has been compiled by a more recent version of the Java Runtime`
 	free := func(t *testing.T) int {
@@ -85,7 +83,7 @@ func TestStartNamesWhyTheJVMExited(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			e, err := dynamolocal.Start(ctx, dynamolocal.Options{Port: port})
+			e, err := dynamolocal.Start(ctx, dynamolocal.Options{Dir: dynamolocal.InstalledEngine(t), Port: port})
 			if err == nil {
 				e.Stop()
 				t.Fatal("Start() = an engine; want an error")
@@ -104,9 +102,10 @@ func TestStartNamesWhyTheJVMExited(t *testing.T) {
 // `make run` quietly at any moment, start-up included: the local server
 // stops what it started (DynamoDB Local included)". Start's context ending
 // while the JVM starts (alive, not yet answering) stops that JVM before
-// Start returns.
+// Start returns. The engine is a package of the engine's shape, installed
+// (InstalledEngine), run by a java that sleeps: no engine or Java needed.
 func TestStartStoppedWhileTheEngineStartsLeavesNoJVM(t *testing.T) {
-	storetest.RequireEngine(t) // the engine is installed
+	dir := dynamolocal.InstalledEngine(t)
 	bin := t.TempDir()
 	pidFile := filepath.Join(bin, "pid")
 	script := "#!/bin/sh\n" +
@@ -128,7 +127,7 @@ func TestStartStoppedWhileTheEngineStartsLeavesNoJVM(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	e, err := dynamolocal.Start(ctx, dynamolocal.Options{})
+	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Dir: dir})
 	if err == nil {
 		e.Stop()
 		t.Fatal("Start() = an engine; want the context's error")

@@ -1,5 +1,7 @@
 package dynamolocal
 
+import "testing"
+
 // SetPickPort replaces how Start picks a port for Options.Port 0, for the
 // test's duration; it returns the function that restores it.
 func SetPickPort(f func() (int, error)) (restore func()) {
@@ -7,3 +9,7 @@ func SetPickPort(f func() (int, error)) (restore func()) {
 	pickPort = f
 	return func() { pickPort = old }
 }
+
+// InstalledEngine returns a folder (Options.Dir) holding a package of the
+// engine's shape installed as the pinned one would be (installedEngine).
+func InstalledEngine(t *testing.T) string { return installedEngine(t) }

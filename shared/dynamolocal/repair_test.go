@@ -22,26 +22,12 @@ import (
 // shape (goodEntries) installed as the pinned one would be, manifest
 // included, so the test needs no engine downloaded before it.
 func TestStartRepairsAnInstallWhoseEngineExits(t *testing.T) {
+	dir := installedEngine(t)
 	pkg, err := pinned()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgz := tarball(t, goodEntries())
-	fake := newRegistry(t)
-	fake.serve(tarballPath, tgz)
-	in := testInstaller(fake, testPackage(sri(tgz)))
-	staged := t.TempDir()
-	if _, err := in.install(context.Background(), staged); err != nil {
-		t.Fatalf("install() = %v", err)
-	}
-	dir := t.TempDir()
 	final := filepath.Join(dir, pkg.folder())
-	if err := os.CopyFS(final, os.DirFS(filepath.Join(staged, in.pkg.folder()))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(final, manifestName)); err != nil {
-		t.Fatalf("the install's manifest: %v", err)
-	}
 	jarDir, err := findJar(final)
 	if err != nil {
 		t.Fatal(err)
@@ -79,4 +65,34 @@ func TestStartRepairsAnInstallWhoseEngineExits(t *testing.T) {
 	if _, err := os.Stat(final); !os.IsNotExist(err) {
 		t.Errorf("the damaged install after Start: %v; want it put aside to install again", err)
 	}
+}
+
+// installedEngine returns a folder (Options.Dir) holding a package of the
+// engine's shape (goodEntries) installed as the pinned one would be,
+// manifest included: Start takes it for the installed engine, so a test
+// whose java is a script needs no engine downloaded before it (make
+// test-short, a fresh clone).
+func installedEngine(t *testing.T) string {
+	t.Helper()
+	pkg, err := pinned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgz := tarball(t, goodEntries())
+	fake := newRegistry(t)
+	fake.serve(tarballPath, tgz)
+	in := testInstaller(fake, testPackage(sri(tgz)))
+	staged := t.TempDir()
+	if _, err := in.install(context.Background(), staged); err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	dir := t.TempDir()
+	final := filepath.Join(dir, pkg.folder())
+	if err := os.CopyFS(final, os.DirFS(filepath.Join(staged, in.pkg.folder()))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(final, manifestName)); err != nil {
+		t.Fatalf("the install's manifest: %v", err)
+	}
+	return dir
 }

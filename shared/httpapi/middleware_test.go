@@ -342,19 +342,30 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 	const before = time.Second
 	for _, tt := range []struct {
+		name     string
+		method   string
 		path     string
+		length   int64 // the body's Content-Length
 		route    string
 		fromHead bool
 	}{
-		{"/fast", "GET /fast", false},
-		{"/nowhere", "", true},
+		{"routed", "GET", "/fast", 0, "GET /fast", false},
+		{"HEAD of a GET route", "HEAD", "/fast", 0, "GET /fast", false},
+		// "a function's line, its 405 included"
+		{"405 of another method", "DELETE", "/fast", 0, "/fast", false},
+		{"413 of a body too large, refused by the router", "POST", "/up", httpapi.MaxBodyBytes + 1, "POST /up", false},
+		{"500 of a panic", "GET", "/panic", 0, "GET /panic", false},
+		{"404 of a path no route takes", "GET", "/nowhere", 0, "", true},
+		{"404 of a path not in its canonical form", "GET", "/x/../fast", 0, "", true},
 	} {
-		t.Run(tt.path, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
 				httpapi.Route{Pattern: "GET /fast", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })},
+				httpapi.Route{Pattern: "POST /up", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })},
+				httpapi.Route{Pattern: "GET /panic", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") })},
 			))
-			r := httptest.NewRequest("GET", tt.path, nil)
+			r := httptest.NewRequest(tt.method, tt.path, strings.NewReader(strings.Repeat("x", int(tt.length))))
 			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now().Add(-before))))
 			lines := logLines(t, logs.String())
 			if len(lines) != 1 {
