@@ -40,11 +40,11 @@ const DefaultBodyTimeout = 10 * time.Second
 // passed (net/http reports a chunked body's trailer cut off by the
 // deadline as "suspiciously long"): the caller answers 408 with
 // Connection: close, as the rest of the body may still come. The deadline
-// is lifted once the body is in (a function's time is its own), and only then: after a
-// failed read, or a body over the quota whose rest is unread, it stays, so
-// that the server's own reads of what is left (net/http's discard of an
-// unread body, before it sends the answer) end by it too, and the
-// connection is closed.
+// is lifted once the body is in (a function's time is its own), and only
+// then: after a failed read, or a body over the quota whose rest is
+// unread, it stays, so that the server's own reads of what is left
+// (net/http's discard of an unread body, before it sends the answer) end
+// by it too, and the connection is closed.
 func ReadBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) (n int64, _ []byte, err error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return 0, nil, nil
