@@ -136,15 +136,6 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		head, fromHead := r.Context().Value(headReadKey{}).(time.Time)
-		// latency is the line's: from the head for an answer no route
-		// gave (WithHeadRead), else from here. r is the request the router
-		// is given, on which ServeMux sets the route's Pattern.
-		latency := func() time.Duration {
-			if fromHead && r.Pattern == "" {
-				return time.Since(head)
-			}
-			return time.Since(start)
-		}
 		ri := &requestInfo{id: requestID(r)}
 		if ri.id == "" {
 			ri.id = newRequestID()
@@ -159,6 +150,12 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 		rec := &statusRecorder{ResponseWriter: w}
 
 		defer func() {
+			// The line is timed from the head for an answer no route gave
+			// (WithHeadRead), else from here. r is the request the router
+			// is given, on which ServeMux sets the route's Pattern.
+			if fromHead && r.Pattern == "" {
+				start = head
+			}
 			if p := recover(); p != nil {
 				aborted := p == http.ErrAbortHandler
 				what := "panic: " + loggedPanic(p)
@@ -185,7 +182,7 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// its one line: a failure, status 500 at ERROR, so a
 					// metric filter on status >= 500 counts it; the error
 					// names the status begun.
-					rl.write(r, ri, http.StatusInternalServerError, latency())
+					rl.write(r, ri, http.StatusInternalServerError, time.Since(start))
 					panic(http.ErrAbortHandler)
 				}
 				// In the error shape of the endpoint that panicked
@@ -199,11 +196,11 @@ func Middleware(logger *slog.Logger, requestID func(*http.Request) string, next 
 					// response is cut short as above, and the request
 					// still has its one line.
 					ri.err = session.Internal(fmt.Errorf("%s; answering it: panic: %s", what, loggedPanic(q)))
-					rl.write(r, ri, http.StatusInternalServerError, latency())
+					rl.write(r, ri, http.StatusInternalServerError, time.Since(start))
 					panic(http.ErrAbortHandler)
 				}
 			}
-			rl.write(r, ri, rec.status, latency())
+			rl.write(r, ri, rec.status, time.Since(start))
 		}()
 
 		// A body that says it is too large is refused before it is read by

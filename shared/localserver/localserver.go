@@ -402,13 +402,12 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		// here, the end of the head, not from after the wait for the body;
 		// a routed one from its function's start (httpapi.WithHeadRead).
 		r = r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now()))
-		gateway := func(answer http.Handler) { answer.ServeHTTP(w, r) }
 		if httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead {
-			gateway(headTooLarge)
+			headTooLarge.ServeHTTP(w, r)
 			return
 		}
 		if r.ContentLength > samlocal.MaxRequestBody {
-			gateway(tooLarge)
+			tooLarge.ServeHTTP(w, r)
 			return
 		}
 		n, body, err := samlocal.ReadBody(w, r, bodyTimeout)
@@ -416,20 +415,20 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 			// The connection cannot be read further: the rest of the
 			// body may still come.
 			w.Header().Set("Connection", "close")
-			gateway(timedOut)
+			timedOut.ServeHTTP(w, r)
 			return
 		}
 		if err != nil {
-			gateway(badRequest)
+			badRequest.ServeHTTP(w, r)
 			return
 		}
 		if n > samlocal.MaxRequestBody {
-			gateway(tooLarge)
+			tooLarge.ServeHTTP(w, r)
 			return
 		}
 		routed, raw, ok := httpapi.GatewayPath(r.URL.EscapedPath())
 		if !ok {
-			gateway(badRequest)
+			badRequest.ServeHTTP(w, r)
 			return
 		}
 		// An event's size can reach Lambda's quota only with a body over
@@ -438,14 +437,14 @@ func asDelivered(routes, functions []httpapi.Route, logged func(http.Handler) ht
 		if n > httpapi.MaxBodyBytes {
 			if key, params, found := functionRoute(functions, r.Method, routed); found {
 				if samlocal.EventSize(r, body, key, params) > samlocal.MaxEventSize {
-					gateway(tooLarge)
+					tooLarge.ServeHTTP(w, r)
 					return
 				}
 			}
 		}
 		if routed != raw {
 			if rt := routeOf(routed); rt == "" || rt != routeOf(raw) {
-				gateway(notFound)
+				notFound.ServeHTTP(w, r)
 				return
 			}
 		}
