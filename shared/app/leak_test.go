@@ -122,10 +122,12 @@ func TestLambdaContainerLeaksNoGoroutines(t *testing.T) {
 				t.Fatalf("%s canceled: handler error %v", ev.RouteKey, err)
 			}
 			returned(ev.RouteKey + " canceled")
-			// The invocation's deadline 50 ms after it starts (the
-			// handler's context ends answerReserve before it).
+			// The invocation's deadline 100 ms after it starts: the
+			// handler's context ends half of it (AnswerContext's reserve,
+			// less than answerReserve here) before, 50 ms in. A longer
+			// deadline only holds each call's lost answer longer.
 			tr.lose.Store(true)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second+50*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			_, err := h(ctx, ev)
 			cancel()
 			tr.lose.Store(false)

@@ -1,6 +1,7 @@
 package listening
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 	"os"
@@ -16,9 +17,21 @@ func Readable() bool {
 
 // Alive reports whether process pid exists and has its files: a process
 // that has gone, or exited and is not yet reaped, has none.
+//
+// An exited process keeps its /proc entry, /proc/<pid>/fd included (empty),
+// until it is reaped: its state in /proc/<pid>/stat, the letter after the
+// command's closing parenthesis, says Z (zombie) or X (dead).
 func Alive(pid int) bool {
-	_, err := os.Stat("/proc/" + strconv.Itoa(pid) + "/fd")
-	return err == nil
+	dir := "/proc/" + strconv.Itoa(pid)
+	if _, err := os.Stat(dir + "/fd"); err != nil {
+		return false
+	}
+	b, err := os.ReadFile(dir + "/stat")
+	i := bytes.LastIndexByte(b, ')')
+	if err != nil || i < 0 || i+2 >= len(b) {
+		return false
+	}
+	return b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 // Read returns the sockets the processes pids hold (/proc/<pid>/fd) and,

@@ -1,13 +1,16 @@
 package listening
 
 import (
+	"bytes"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // TestReadFindsThisProcesssListeners: a listener this process opens, on
@@ -82,4 +85,61 @@ func TestReadFindsThisProcesssListeners(t *testing.T) {
 	if got := Children(child.Process.Pid); len(got) != 0 {
 		t.Errorf("Children(sleep) = %v; want none", got)
 	}
+}
+
+// TestAliveOnlyWhileItRuns: Alive is true for a process that runs, false
+// for one that has exited, reaped or not ("a process that has gone, or
+// exited and is not yet reaped, has none"). A zombie keeps its /proc
+// entry, /proc/<pid>/fd included, until its parent (or init, for an
+// orphan) reaps it: the stop tests waited that long, about a second where
+// init reaps late, for an orphaned compiler that was already dead.
+func TestAliveOnlyWhileItRuns(t *testing.T) {
+	start := func(t *testing.T, name string, args ...string) *exec.Cmd {
+		t.Helper()
+		c := exec.Command(name, args...)
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
+		return c
+	}
+	tests := []struct {
+		name string
+		pid  func(t *testing.T) int
+		want bool
+	}{
+		{"running", func(t *testing.T) int { return start(t, "sleep", "30").Process.Pid }, true},
+		{"exited, not reaped", func(t *testing.T) int {
+			c := start(t, "true")
+			// Its parent (this test) has not waited: it stays a zombie.
+			for end := time.Now().Add(10 * time.Second); state(c.Process.Pid) != 'Z'; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(end) {
+					t.Fatalf("true (%d) not a zombie after 10 s: state %q", c.Process.Pid, state(c.Process.Pid))
+				}
+			}
+			return c.Process.Pid
+		}, false},
+		{"exited and reaped", func(t *testing.T) int {
+			c := start(t, "true")
+			_ = c.Wait()
+			return c.Process.Pid
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pid := tt.pid(t)
+			if got := Alive(pid); got != tt.want {
+				t.Errorf("Alive(%d) got %v; want %v", pid, got, tt.want)
+			}
+		})
+	}
+}
+
+// state is process pid's state letter in /proc/<pid>/stat (0 if none).
+func state(pid int) byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if i := bytes.LastIndexByte(b, ')'); err == nil && i >= 0 && i+2 < len(b) {
+		return b[i+2]
+	}
+	return 0
 }
