@@ -11,23 +11,51 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-// buildBinary builds the local server without the race detector, as `make
-// run` does, and returns its path.
+// builds holds the binaries the tests build without the race detector,
+// each built once for the whole test binary (TestMain removes the folder).
+var builds struct {
+	mu  sync.Mutex
+	dir string
+	bin map[string]string // package: binary
+}
+
+// buildOnce builds pkg (a path from this folder) without the race
+// detector, as `make run` builds the server, the first time a test asks
+// for it, and returns the binary's path.
+func buildOnce(t *testing.T, pkg string) string {
+	t.Helper()
+	builds.mu.Lock()
+	defer builds.mu.Unlock()
+	if bin, ok := builds.bin[pkg]; ok {
+		return bin
+	}
+	if builds.dir == "" {
+		dir, err := os.MkdirTemp("", "localapi-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		builds.dir, builds.bin = dir, map[string]string{}
+	}
+	bin := filepath.Join(builds.dir, fmt.Sprint(len(builds.bin)))
+	build := exec.Command("go", "build", "-o", bin, pkg)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	builds.bin[pkg] = bin
+	return bin
+}
+
+// buildBinary is the local server built without the race detector, as
+// `make run` does.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "localapi")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildOnce(t, ".")
 }
 
 // startBinary builds the local server without the race detector (as `make
@@ -83,8 +111,10 @@ func startBinary(t *testing.T, env map[string]string) (string, int) {
 }
 
 // TestLoad: 10,000 creates, then 50,000 reads across the endpoints, from 64
-// concurrent clients against the local server: no errors, every created
-// session readable, and the counts match.
+// concurrent clients against the local server (README: "10,000 creates and
+// 50,000 reads from 64 clients on the local server"): no errors, every
+// created session readable, and the counts match. The clients are
+// testdata/loadclient, built without the race detector as the server is.
 func TestLoad(t *testing.T) {
 	// 64 clients on DynamoDB Local on a busy machine (or under -race)
 	// get some writes answered only after seconds; the default WRITE_GUARD
@@ -93,83 +123,40 @@ func TestLoad(t *testing.T) {
 	// its way.
 	base, _ := startBinary(t, map[string]string{"WRITE_GUARD": "30s"})
 	token := mint(t, base, "merchant_id=m-load")
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}, Timeout: 30 * time.Second}
 	const clients, creates, reads = 64, 10_000, 50_000
-	var errors atomic.Int64
-	var firstErr atomic.Value
-	call := func(method, path, body string, want int) []byte {
-		var rd io.Reader
-		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("X-Merchant-Id", "m-load")
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			errors.Add(1)
-			firstErr.CompareAndSwap(nil, err.Error())
-			return nil
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != want {
-			errors.Add(1)
-			firstErr.CompareAndSwap(nil, fmt.Sprintf("%s %s = %d %s", method, path, res.StatusCode, b))
-		}
-		return b
+	load := exec.Command(buildOnce(t, "./testdata/loadclient"), "-base", base, "-token", token, "-merchant", "m-load",
+		"-clients", fmt.Sprint(clients), "-creates", fmt.Sprint(creates), "-reads", fmt.Sprint(reads))
+	load.Stderr = os.Stderr
+	out, err := load.Output()
+	if err != nil {
+		t.Fatalf("loadclient: %v", err)
 	}
-	run := func(n int, op func(i int)) time.Duration {
-		start := time.Now()
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for c := 0; c < clients; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-					op(i)
-				}
-			}()
-		}
-		wg.Wait()
-		return time.Since(start)
+	var r struct {
+		IDs                      []string
+		Errors                   int64
+		FirstError               string
+		CreateMillis, ReadMillis int64
 	}
-
-	ids := make([]string, creates)
-	took := run(creates, func(i int) {
-		b := call("POST", "/sessions", fmt.Sprintf(`{"amount":%d,"currency":"EUR","orderId":"load-%d"}`, i, i), http.StatusCreated)
-		var s struct{ ID string }
-		if json.Unmarshal(b, &s) == nil {
-			ids[i] = s.ID
-		}
-	})
-	t.Logf("%d creates in %s: %.0f/s", creates, took.Round(time.Millisecond), float64(creates)/took.Seconds())
-
-	paths := []string{"/sessions/%s", "/v1/session/%s", "/v2.0/payments/%s/status", "/v1/checkout-sessions/%s", "/pps/api/v1/session-record/%s"}
-	took = run(reads, func(i int) {
-		id := ids[i%creates] // the first 10,000 reads read every session once
-		if id == "" {
-			return
-		}
-		b := call("GET", fmt.Sprintf(paths[i%len(paths)], id), "", http.StatusOK)
-		if b != nil && !strings.Contains(string(b), id) {
-			errors.Add(1)
-			firstErr.CompareAndSwap(nil, "a read answered another session: "+string(b))
-		}
-	})
-	t.Logf("%d reads in %s: %.0f/s", reads, took.Round(time.Millisecond), float64(reads)/took.Seconds())
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("loadclient's answer: %v", err)
+	}
+	if len(r.IDs) != creates {
+		t.Fatalf("loadclient made %d creates; want %d", len(r.IDs), creates)
+	}
+	took := func(ms int64, n int) string {
+		return fmt.Sprintf("%s: %.0f/s", time.Duration(ms)*time.Millisecond, float64(n)/max(float64(ms), 1)*1000)
+	}
+	t.Logf("%d creates in %s", creates, took(r.CreateMillis, creates))
+	t.Logf("%d reads in %s", reads, took(r.ReadMillis, reads))
 
 	distinct := map[string]bool{}
-	for _, id := range ids {
+	for _, id := range r.IDs {
 		if id != "" {
 			distinct[id] = true
 		}
 	}
 	// The list of the day holds exactly the sessions created.
+	client := &http.Client{Timeout: 30 * time.Second}
 	day := time.Now().UTC().Format(time.DateOnly)
 	listed := 0
 	next := "/pps/api/v1/session-record?createdDate=" + day + "&limit=1000"
@@ -193,8 +180,8 @@ func TestLoad(t *testing.T) {
 			next = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
 		}
 	}
-	if n := errors.Load(); n != 0 {
-		t.Errorf("%d errors; first: %v", n, firstErr.Load())
+	if r.Errors != 0 {
+		t.Errorf("%d errors; first: %v", r.Errors, r.FirstError)
 	}
 	if len(distinct) != creates || listed != creates {
 		t.Errorf("created %d distinct sessions, listed %d; want %d and %d", len(distinct), listed, creates, creates)

@@ -26,8 +26,15 @@ import (
 )
 
 // TestMain builds the bootstraps the start-api targets run once for the
-// whole binary (apitarget), and removes them at the end.
-func TestMain(m *testing.M) { os.Exit(apitarget.Main(m)) }
+// whole binary (apitarget), and removes them at the end, with the binaries
+// buildOnce built.
+func TestMain(m *testing.M) {
+	code := apitarget.Main(m)
+	if builds.dir != "" {
+		os.RemoveAll(builds.dir)
+	}
+	os.Exit(code)
+}
 
 type lockedBuffer struct {
 	mu sync.Mutex
