@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/racemode"
 )
 
 // pathToken finds path-like words that climb with "../". Quotes, brackets,
@@ -101,6 +103,7 @@ func TestOutsideRefs(t *testing.T) {
 // one git does not ignore (fuzz corpora, which are hostile inputs by design,
 // binary files and this file's examples excepted).
 func TestNoReferenceLeavesTheRepository(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	root, files := trackedFiles(t)
 	if len(files) < 50 {
 		t.Fatalf("found %d tracked files under %s; want the repository's", len(files), root)

@@ -221,9 +221,11 @@ var recordProjection = []string{
 // written as its layout's store writes it. The sessions' ids and creation
 // instants are drawn from the seeded generator first, in order, so the
 // sessions do not depend on how the work is then shared: it is split over
-// GOMAXPROCS workers, each counting into its own results, summed at the end
-// (a count is a sum, so the order of the writes changes nothing).
-func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, error) {
+// workers (make bench and the test: GOMAXPROCS), each counting into its own
+// results, summed at the end (a count is a sum, so the order of the writes
+// changes nothing; TestHeatWorkersChangeNoCount holds it, under the race
+// detector).
+func runHeat(layouts []heatLayout, w heatWorkload, seed uint64, workers int) ([]heatResult, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	day := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	// Steps: 0 the create, 1..len(Changes) the changes, then the TTL
@@ -242,7 +244,7 @@ func runHeat(layouts []heatLayout, w heatWorkload, seed uint64) ([]heatResult, e
 		d.id[6], d.id[8] = d.id[6]&0x0f|0x40, d.id[8]&0x3f|0x80
 		d.created = day.Add(time.Duration(rng.Int64N(int64(time.Second))))
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(draws)))
+	workers = max(1, min(workers, len(draws)))
 	parts := make([][]heatResult, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -534,7 +536,7 @@ func runHeatTable() ([]heatRow, error) {
 	}
 	var rows []heatRow
 	for _, w := range heatWorkloads {
-		results, err := runHeat(layouts, w, 1)
+		results, err := runHeat(layouts, w, 1, runtime.GOMAXPROCS(0))
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -107,7 +109,13 @@ func TestHeatWriteRules(t *testing.T) {
 // second; the peer's one list partition per merchant-day takes every write
 // of the merchant's sessions, and its 16 expiry shards take more than
 // 1,000 each for the service: what the model was built to catch.
+//
+// The model only computes, and most of make test's race pass went to it
+// under the detector (145 s): it runs in make test's pass without it
+// (racemode); its one concurrent part, runHeat's workers, is checked under
+// the detector by TestHeatWorkersChangeNoCount.
 func TestHeatModel(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
 	rows, err := runHeatTable()
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +160,32 @@ func TestHeatModel(t *testing.T) {
 	// when it closes), too many for 16 shards.
 	if r := find(1, true, store.IndexByExpiry); r.Total != 40000 || r.Load.Units < heatBudget {
 		t.Errorf("peer, the service, expiry index: hottest %d of %d writes/s; want 40000 in all, over %d on one key", r.Load.Units, r.Total, heatBudget)
+	}
+}
+
+// TestHeatWorkersChangeNoCount: runHeat shares its sessions among workers
+// that count apart and are summed; however many there are, every key's
+// count is the one a single worker makes. It runs under the race detector
+// in make test, as TestHeatModel, which runs the same code on the full
+// workloads, does not.
+func TestHeatWorkersChangeNoCount(t *testing.T) {
+	layouts, err := heatLayouts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := heatWorkload{Name: "three merchants", Merchants: 3, Creates: 40, Changes: fourChanges, IdempotencyKeys: true}
+	one, err := runHeat(layouts, w, 7, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{2, 3, 8} {
+		got, err := runHeat(layouts, w, 7, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, one) {
+			t.Errorf("%d workers: counts differ from one worker's", workers)
+		}
 	}
 }
 

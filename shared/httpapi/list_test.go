@@ -25,6 +25,7 @@ import (
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/dialect"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -299,6 +300,7 @@ var capacityAll = flag.Bool("capacity.all", false, "TestListCapacity: also check
 // are the README's ("The day's list"): exactly that many fit, one more
 // does not. When one moves, the test measures it and says so.
 func TestListCapacity(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	type recordPool struct {
 		rng  *rand.Rand
 		recs [][]byte

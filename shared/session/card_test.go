@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/unicode/runenames"
+
+	"github.com/paysessions/paysessions/shared/racemode"
 )
 
 func TestLooksLikeCardNumber(t *testing.T) {
@@ -213,6 +215,7 @@ func TestIdentifiersAreNotCardNumbers(t *testing.T) {
 // and touching other characters, agree with the reference, and a UUID no
 // letter or digit touches is never a card number.
 func TestUUIDsAreIdentifiers(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	rng := rand.New(rand.NewPCG(7, 11))
 	digits := func(n int) string {
 		b := make([]byte, n)
@@ -735,6 +738,7 @@ func checkAgainstReference(t *testing.T, s string) bool {
 // generated text: test card numbers grouped, decorated and surrounded at
 // random, and random strings of the rule's alphabet.
 func TestCardGuardMatchesReference(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	r := rand.New(rand.NewPCG(11, 12))
 	cards := []string{"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117", "36227206271667", "4222222222222", "6200000000000005", "2202021100130002"}
 	n := 20000
@@ -929,6 +933,7 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 // on the Basic Multilingual Plane, where every compatibility form of a
 // separator is).
 func TestCardSeparatorMatchesReference(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	last := rune(unicode.MaxRune)
 	if testing.Short() {
 		last = 0xffff
@@ -1033,6 +1038,7 @@ func TestHoldsCardNumberNormalised(t *testing.T) {
 // letters (ﷺ, ㌀) and of digits (½, ⒈, ㉑), and invalid UTF-8 (a URL
 // decoding's bytes).
 func TestNormalisedReadingLeavesOutOnlyNothing(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	parts := []string{
 		"4111", "1111", "1", "12", "5", "0", "４", "١", "४", "²", "①", "❶",
 		" ", "-", ".", "/", "_", "\u3000", "\u200b", "\r", "\n", "\u2026", "\u2025", "\uff0e",

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/racemode"
 )
 
 func rep(unit string, size int) string {
@@ -160,6 +162,7 @@ func BenchmarkHoldsCardNumberDoubling(b *testing.B) {
 // judged that is not in NFKC one copy of its normal form (s, and a JSON
 // and a URL decoding a layer in both chains).
 func TestHoldsCardNumberAllocationsDoNotGrow(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	const (
 		layers     = 2 * (2*MaxURLDecodings + MaxURLDecodings) // two copies a layer, both chains
 		normalised = 1 + 2*2*MaxURLDecodings                   // one normal form a text judged
@@ -200,6 +203,7 @@ func TestHoldsCardNumberOfPlainTextAllocatesNothing(t *testing.T) {
 // digits), so they need not be copied; digits and what stands between
 // them must be (½ is "1⁄2", 2.5 times its bytes; ㎯ is "rad∕s2").
 func TestNormalFormCostStaysNearTheText(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	const size = 64 << 10
 	for _, unit := range []string{
 		"\ufdfa", "\ufdfb", "\u3300", "\u3357", "\u33af", // a ligature, squared katakana, rad∕s²

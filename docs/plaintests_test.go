@@ -1,0 +1,108 @@
+package docs_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPlainTestsAreTheMakefiles: the tests that skip under the race
+// detector (racemode.OnlyWithoutDetector) are exactly the Makefile's
+// PLAIN_TESTS, which make test runs in its second pass, built without it:
+// a test that skipped and was not listed would run in neither pass, and
+// one listed that did not skip would run twice. Each calls it first
+// (nothing it does runs under -race before the skip), and each name is
+// one test's only (the pass's -run matches names in every package).
+func TestPlainTestsAreTheMakefiles(t *testing.T) {
+	root, files := trackedFiles(t)
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^PLAIN_TESTS := (\S+)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("no PLAIN_TESTS := line in the Makefile")
+	}
+	listed := strings.Split(string(m[1]), "|")
+
+	// make test's recipe as make runs it: the race pass over everything,
+	// then the listed tests without -race.
+	out, err := exec.Command("make", "-s", "-n", "-C", root, "test").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n test: %v\n%s", err, out)
+	}
+	recipe := string(out)
+	for _, want := range []string{
+		"go test -race -count=1 -timeout 12m ./... && ",
+		`&& go test -count=1 -run "^(` + string(m[1]) + `)$" -bench . -benchtime 1x ./...`,
+	} {
+		if !strings.Contains(recipe, want) {
+			t.Errorf("make test's recipe lacks %q:\n%s", want, recipe)
+		}
+	}
+
+	var skipping []string
+	defined := map[string]int{}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") || strings.Contains(f, "/testdata/") || strings.HasPrefix(f, "shared/racemode/") {
+			continue // racemode's own tests call it in a subtest, to see it skip
+		}
+		file, err := parser.ParseFile(fset, filepath.Join(root, filepath.FromSlash(f)), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "Test") {
+				continue
+			}
+			defined[fn.Name.Name]++
+			calls := 0
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				if isOnlyWithoutDetector(n) {
+					calls++
+				}
+				return true
+			})
+			if calls == 0 {
+				continue
+			}
+			skipping = append(skipping, fn.Name.Name)
+			if first, ok := fn.Body.List[0].(*ast.ExprStmt); calls != 1 || !ok || !isOnlyWithoutDetector(first.X) {
+				t.Errorf("%s (%s): racemode.OnlyWithoutDetector must be its first statement, called once", fn.Name.Name, f)
+			}
+		}
+	}
+	slices.Sort(skipping)
+	sortedListed := slices.Sorted(slices.Values(listed))
+	if !slices.Equal(skipping, sortedListed) {
+		t.Errorf("tests that skip under -race: %v; PLAIN_TESTS: %v; want the same", skipping, sortedListed)
+	}
+	for _, name := range listed {
+		if defined[name] != 1 {
+			t.Errorf("PLAIN_TESTS names %s: %d tests have that name; want 1", name, defined[name])
+		}
+	}
+}
+
+// isOnlyWithoutDetector: n is a call racemode.OnlyWithoutDetector(...).
+func isOnlyWithoutDetector(n ast.Node) bool {
+	call, ok := n.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "OnlyWithoutDetector" {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "racemode"
+}

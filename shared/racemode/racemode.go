@@ -1,0 +1,30 @@
+// Package racemode says whether a test binary was built with Go's race
+// detector, so that make test can run the tests that gain nothing from it
+// in its second pass, built without it.
+//
+// The detector finds data races: memory that two goroutines touch with
+// nothing ordering them. A test that starts no goroutine and calls nothing
+// that does (an exhaustive check of a pure function, a model that only
+// computes, a scan of files) gives it nothing to find, and it makes such a
+// test three to ten times slower: in make test's race pass a handful of
+// them took a quarter of the whole. Such a test calls OnlyWithoutDetector
+// first and is named in the Makefile's PLAIN_TESTS, which make test runs
+// after its race pass with the detector off (docs'
+// TestPlainTestsAreTheMakefiles holds the list and the calls to each
+// other, so none is skipped in both passes). Code a plain test calls that
+// does start goroutines (the heat model's workers) has its concurrency
+// checked under the detector by a smaller test of its own.
+package racemode
+
+import "testing"
+
+// OnlyWithoutDetector skips t in a binary built with the race detector:
+// make test runs t in its pass without it (the Makefile's PLAIN_TESTS).
+// Built without it (make test's second pass, make test-short, a plain go
+// test), t runs.
+func OnlyWithoutDetector(t testing.TB) {
+	t.Helper()
+	if Enabled {
+		t.Skip("make test runs this test in its pass without the race detector (PLAIN_TESTS in the Makefile): it starts no goroutine, so the detector has nothing to find in it, and it is several times slower under it")
+	}
+}
