@@ -94,10 +94,16 @@ func newDialectReader(h *harness, merchant string) *dialectReader {
 }
 
 func (d *dialectReader) all(id string) map[string]response {
-	h := d.h
-	rs := map[string]response{"native": h.do("GET", "/sessions/"+id, d.tokens["read"], nil)}
-	maps.Copy(rs, d.documents(id))
+	rs := d.session(id)
 	rs["list"] = d.list()
+	return rs
+}
+
+// session reads one session through every endpoint that shows it alone:
+// the native read and the five documents' (all less the day's list).
+func (d *dialectReader) session(id string) map[string]response {
+	rs := map[string]response{"native": d.h.do("GET", "/sessions/"+id, d.tokens["read"], nil)}
+	maps.Copy(rs, d.documents(id))
 	return rs
 }
 
