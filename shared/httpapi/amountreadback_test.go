@@ -52,10 +52,11 @@ func testAmountReadsBackAsCreated(t *testing.T, h *harness) {
 			wantAmount(t, name+" native", h.do("GET", "/sessions/"+id, merchant, nil).Body.Bytes(), amt, cur)
 			wantAmount001(t, name+" 001", h.do("GET", "/v2.0/payments/"+id+"/status", merchant, nil), amt, cur)
 			for _, p := range []string{"/v1/session/" + id, "/payment-sessions/" + id, "/v1/checkout-sessions/" + id + "?init=true", "/pps/api/v1/session-record/" + id} {
-				res := h.do("GET", p, merchant, nil, "X-Merchant-Id", "m-1")
+				token, headers := merchant, []string{"X-Merchant-Id", "m-1"}
 				if p == "/payment-sessions/"+id {
-					res = h.do("GET", p, "", nil, "X-Api-Key", key002)
+					token, headers = "", []string{"X-Api-Key", key002}
 				}
+				res := h.do("GET", p, token, nil, headers...)
 				if res.Code != http.StatusOK {
 					t.Fatalf("%s: GET %s = %d %s; want 200", name, p, res.Code, res.Body)
 				}

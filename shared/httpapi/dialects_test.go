@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -93,17 +94,36 @@ func newDialectReader(h *harness, merchant string) *dialectReader {
 }
 
 func (d *dialectReader) all(id string) map[string]response {
+	rs := d.session(id)
+	rs["list"] = d.list()
+	return rs
+}
+
+// session reads one session through every endpoint that shows it alone:
+// the native read and the five documents' (all less the day's list).
+func (d *dialectReader) session(id string) map[string]response {
+	rs := map[string]response{"native": d.h.do("GET", "/sessions/"+id, d.tokens["read"], nil)}
+	maps.Copy(rs, d.documents(id))
+	return rs
+}
+
+// documents reads one session through the five documents' endpoints
+// (000 to 004), without the native read and the day's list.
+func (d *dialectReader) documents(id string) map[string]response {
 	h := d.h
-	day := h.clock.Now().Format(time.DateOnly)
 	return map[string]response{
-		"native": h.do("GET", "/sessions/"+id, d.tokens["read"], nil),
-		"000":    h.do("GET", "/v1/session/"+id, d.tokens["read"], nil),
-		"001":    h.do("GET", "/v2.0/payments/"+id+"/status", d.tokens["payment"], nil),
-		"002":    h.do("GET", "/payment-sessions/"+id, "", nil, "X-Api-Key", d.key),
-		"003":    h.do("GET", "/v1/checkout-sessions/"+id, d.tokens["user"], nil, "X-Merchant-Id", d.tokens["merchant"]),
-		"004":    h.do("GET", "/pps/api/v1/session-record/"+id, d.tokens["read"], nil),
-		"list":   h.do("GET", "/pps/api/v1/session-record?createdDate="+day, d.tokens["read"], nil),
+		"000": h.do("GET", "/v1/session/"+id, d.tokens["read"], nil),
+		"001": h.do("GET", "/v2.0/payments/"+id+"/status", d.tokens["payment"], nil),
+		"002": h.do("GET", "/payment-sessions/"+id, "", nil, "X-Api-Key", d.key),
+		"003": h.do("GET", "/v1/checkout-sessions/"+id, d.tokens["user"], nil, "X-Merchant-Id", d.tokens["merchant"]),
+		"004": h.do("GET", "/pps/api/v1/session-record/"+id, d.tokens["read"], nil),
 	}
+}
+
+// list reads document 004's list of the clock's day.
+func (d *dialectReader) list() response {
+	day := d.h.clock.Now().Format(time.DateOnly)
+	return d.h.do("GET", "/pps/api/v1/session-record?createdDate="+day, d.tokens["read"], nil)
 }
 
 // TestAllEndpointsAgree reads one session through every endpoint at the same
