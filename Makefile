@@ -63,8 +63,17 @@ PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardG
 # them for real, and one that no longer runs (a fake DynamoDB answering what
 # the client refuses) should fail here, not in the next make bench. The
 # second pass, without -race, runs them and PLAIN_TESTS.
+#
+# The functions are built first, once, for this machine with LAMBDA_BUILD's
+# flags (as start-api runs them), into a directory the test binaries that
+# run them start from (APITARGET_BOOTSTRAPS, apitarget.BuildBootstraps):
+# their own go build then finds them up to date and links nothing, where
+# each linked all 13 again. A binary out of date is linked again all the
+# same.
 test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS without it), and every benchmark once.
-	$(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m ./... && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" -bench . -benchtime 1x ./...'
+	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
+	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o "$$bootstraps/" ./functions/... && \
+	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m ./... && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" -bench . -benchtime 1x ./...'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'

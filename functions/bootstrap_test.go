@@ -41,10 +41,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/app/apptest"
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
-	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -69,10 +69,11 @@ const (
 
 // buildBootstraps returns the directory holding every functions/<dir>
 // main package built for this machine with the deployment's flags
-// (samlocal.Build, the Makefile's LAMBDA_BUILD flags), one binary per
-// function named by its directory. They are built once per test binary, in
-// one go build, and shared by the tests that run them (TestMain removes
-// them).
+// (apitarget.BuildBootstraps, the Makefile's LAMBDA_BUILD flags), one
+// binary per function named by its directory. They are built once per test
+// binary, in one go build (which under make test links only what its seed
+// does not hold up to date), and shared by the tests that run them
+// (TestMain removes them).
 func buildBootstraps(t *testing.T) string {
 	t.Helper()
 	storetest.RequireEngine(t) // they run against DynamoDB Local
@@ -83,7 +84,7 @@ func buildBootstraps(t *testing.T) string {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		bootstraps.err = samlocal.Build(ctx, root, bootstraps.dir, []string{"./functions/..."})
+		bootstraps.err = apitarget.BuildBootstraps(ctx, root, bootstraps.dir, []string{"./functions/..."})
 		bootstraps.took = time.Since(start)
 	})
 	if bootstraps.err != nil {
