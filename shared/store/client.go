@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -144,7 +145,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
 			tr.TLSHandshakeTimeout = tlsHandshakeTimeout
 		})
-		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" && !strings.HasPrefix(o.Endpoint, "http://") {
+		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" && !plainHTTP(o.Endpoint) {
 			pem, err := os.ReadFile(bundle)
 			if err != nil {
 				return nil, fmt.Errorf("AWS_CA_BUNDLE: %w", err)
@@ -646,4 +647,12 @@ func sameKeyValue(a, b ddb.AttributeValue) bool {
 		return ok && bytes.Equal(a.Value, b.Value)
 	}
 	return false
+}
+
+// plainHTTP reports whether endpoint is a plain-http engine, whose scheme
+// is http in any case (RFC 3986 schemes are case-insensitive, and
+// config.Load takes HTTP:// as http): AWS_CA_BUNDLE is not read for it.
+func plainHTTP(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	return err == nil && u.Scheme == "http"
 }
