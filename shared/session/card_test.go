@@ -48,6 +48,43 @@ func TestLooksLikeCardNumber(t *testing.T) {
 		{"30500000000003", true},    // Diners 14, its last 30x prefix
 		{"30600000000001", false},   // past it
 		{"9792000000000003", true},  // Troy, the one range no other covers
+		// The other ranges' edges, shortest and longest, where no other
+		// range covers them ("a 13-19-digit Luhn-valid number with a
+		// network's prefix", README): rows a mutant of each bound lived
+		// without.
+		{"4000000000000000006", true}, // Visa, 19 digits
+		{"5100000000000008", true},    // Mastercard, its first prefix
+		{"2221000000000009", true},    // Mastercard 2-series, its first prefix
+		{"2220000000000000", false},   // before it: no network's
+		{"340000000000009", true},     // American Express 34
+		{"330000000000001", false},    // before it: no network's
+		{"30000000000004", true},      // Diners 300, its shortest
+		{"3050000000000000002", true}, // Diners 305, its longest
+		{"30950000000000", true},      // Diners 3095, its shortest
+		{"3095000000000000007", true}, // Diners 3095, its longest
+		{"30940000000001", false},     // before it: no network's
+		{"30960000000009", false},     // past it: no network's
+		{"3600000000000000004", true}, // Diners 36, its longest
+		{"38000000000006", true},      // Diners 38, its first prefix
+		{"3900000000000000008", true}, // Diners 39, its last prefix, longest
+		{"3528000000000007", true},    // JCB, its first prefix
+		{"3527000000000008", false},   // before it: no network's
+		{"3589000000000000009", true}, // JCB, its last prefix, longest
+		{"3590000000000000", false},   // past it: no network's
+		{"5000000000005", true},       // Maestro 50, its shortest
+		{"5000000000000000005", true}, // Maestro 50, its longest
+		{"5600000000002", true},       // Maestro 5x/6x, its first prefix, shortest
+		{"5500000000004", false},      // before it: Mastercard, 16 digits only
+		{"6900000000000000005", true}, // Maestro 5x/6x, its last prefix, longest
+		{"7000000000003", false},      // past it: no network's
+		{"2200000000000004", true},    // Mir, its first prefix
+		{"2204000000000000006", true}, // Mir, its last prefix, longest
+		{"2205000000000009", false},   // past it: no network's
+		{"8100000000000002", true},    // RuPay 81
+		{"8200000000000001", true},    // RuPay 82
+		{"8000000000000003", false},   // before it: no network's
+		{"8300000000000000", false},   // past it: no network's
+		{"81000000000000000", false},  // RuPay 81 is 16 digits only
 		// A phone number: '+', or its full-width form, right before at
 		// most 15 digits.
 		{"+4222222222222", false},

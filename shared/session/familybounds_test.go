@@ -1,0 +1,111 @@
+package session
+
+import (
+	"testing"
+	"time"
+)
+
+// TestFollowedCancelRequestRefusedAtNinetyEntries: "a cancel request it
+// would record once its history holds 90 entries is refused (409
+// `HISTORY_FULL`, nothing changed)" (README); "The child's cancel request,
+// which can repeat, is refused (409 `HISTORY_FULL`) when the parent's
+// history holds 90 entries" (docs/design.md §4). One entry fewer, it is
+// followed.
+func TestFollowedCancelRequestRefusedAtNinetyEntries(t *testing.T) {
+	tests := []struct {
+		parentEntries int // the parent's history when the child asks to cancel
+		reason        string
+		parentTo      Status
+	}{
+		{MaxHistory - MaxHistoryReserve - 1, "", CancelRequested},
+		{MaxHistory - MaxHistoryReserve, ReasonHistoryFull, Authorised},
+	}
+	for _, tt := range tests {
+		parent, child := family(t)
+		at := t0.Add(2 * time.Minute)
+		// The parent's own processor fills its history; the child's
+		// AUTHORISED (propagated) is its last entry.
+		fillOpen(t, parent, tt.parentEntries-1, at)
+		if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || parent.Status != Authorised {
+			t.Fatalf("%d entries: child AUTHORISED: parent %s, %v", tt.parentEntries, parent.Status, err)
+		}
+		if len(parent.History) != tt.parentEntries {
+			t.Fatalf("parent holds %d entries; want %d", len(parent.History), tt.parentEntries)
+		}
+		now := at.Add(time.Second)
+		if err := child.Cancel("", now, DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		_, err := FollowChild(child, parent, now, DefaultPolicy)
+		if got := reasonOrNone(err); got != tt.reason {
+			t.Errorf("%d entries: FollowChild(cancel request) reason %q (%v); want %q", tt.parentEntries, got, err, tt.reason)
+		}
+		if parent.Status != tt.parentTo {
+			t.Errorf("%d entries: parent %s; want %s", tt.parentEntries, parent.Status, tt.parentTo)
+		}
+	}
+}
+
+// TestChildMoneyUnderAParentGoneAtItsRetentionEnd: a child holding money
+// "may still settle (or be AUTHORISED again when its cancellation is
+// declined) while the parent shows that money, AUTHORISED or SETTLED, or
+// is gone; not once the parent is CANCELED" (ApplyToChild's rules,
+// family.go), the parent gone "past its retention, whether or not TTL has
+// deleted it" (README, docs/design.md §4). A session's retention ends at
+// its retainUntil: from that instant on it is gone, so the parent's
+// CANCELED no longer refuses; 100 ns before, it still does.
+func TestChildMoneyUnderAParentGoneAtItsRetentionEnd(t *testing.T) {
+	at := t0.Add(2 * time.Minute)
+	setup := func(t *testing.T) (parent, child *Session) {
+		parent, child = family(t)
+		if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		// The parent's own merchant cancels it, its processor confirms:
+		// it is CANCELED by no act of its child, which keeps its money.
+		if err := parent.Cancel("", at.Add(time.Minute), DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parent.Apply(&Event{Status: Canceled}, at.Add(2*time.Minute), DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		// The child's merchant asks to cancel afterwards, so the child is
+		// retained beyond its parent.
+		if err := child.Cancel("", at.Add(3*time.Minute), DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		return parent, child
+	}
+	tests := []struct {
+		name   string
+		before time.Duration // before the parent's retainUntil
+		ttl    bool          // TTL has deleted the parent's item
+		reason string
+	}{
+		{"100 ns before the parent's retention ends", 100 * time.Nanosecond, false, ReasonParentClosed},
+		{"the parent's retention ends, its item still there", 0, false, ""},
+		{"the parent's retention ends, TTL ran", 0, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parent, child := setup(t)
+			now := parent.RetainUntil.Add(-tt.before)
+			var p *Session
+			if !tt.ttl {
+				p = parent
+			}
+			_, _, err := ApplyToChild(child, p, &Event{Status: Authorised, Reason: "Cancellation declined."}, now, DefaultPolicy)
+			if got := reasonOrNone(err); got != tt.reason {
+				t.Fatalf("declined cancellation = %v (reason %q); want reason %q", err, got, tt.reason)
+			}
+		})
+	}
+}
+
+// reasonOrNone is err's reason, or "" for no error.
+func reasonOrNone(err error) string {
+	if err == nil {
+		return ""
+	}
+	return ErrorReason(err)
+}
