@@ -60,6 +60,13 @@ func TestShapeEdges(t *testing.T) {
 			v.UpdatedAt = later
 			return rendered(t, PaymentStatus(v))
 		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
+		{"001 processedOn is the one status change, not updatedAt", func() map[string]any {
+			v := dialecttest.PaymentStatus().Session
+			v.History = v.History[:1]
+			v.History[0].At = half
+			v.UpdatedAt = later
+			return rendered(t, PaymentStatus(v))
+		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
 		{"002 whole seconds, UTC", func() map[string]any {
 			v := dialecttest.PaymentSession().Session
 			v.CreatedAt = half
