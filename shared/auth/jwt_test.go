@@ -250,6 +250,12 @@ func TestAuthenticateRules(t *testing.T) {
 		{"lower-case scheme", map[string]string{"Authorization": "bearer " + read}, rule, "", ""},
 		{"no credentials", nil, rule, session.EUNAUTHORIZED, session.ReasonUnauthenticated},
 		{"basic scheme", map[string]string{"Authorization": "Basic abc"}, rule, session.EUNAUTHORIZED, session.ReasonUnauthenticated},
+		// A valid token under another scheme is no bearer token (RFC 6750
+		// §2.1: "Bearer" then the token); with the scheme unchecked, these
+		// rows verified the token.
+		{"basic scheme, valid token", map[string]string{"Authorization": "Basic " + read}, rule, session.EUNAUTHORIZED, session.ReasonUnauthenticated},
+		{"DPoP scheme, valid token", map[string]string{"Authorization": "DPoP " + read}, rule, session.EUNAUTHORIZED, session.ReasonUnauthenticated},
+		{"scheme Bearer with a suffix, valid token", map[string]string{"Authorization": "Bearers " + read}, rule, session.EUNAUTHORIZED, session.ReasonUnauthenticated},
 		{"missing scope", map[string]string{"Authorization": "Bearer " + read}, auth.Rule{Scope: "sessions:write", Bearer: true}, session.EFORBIDDEN, session.ReasonInsufficientScope},
 		{"no merchant", map[string]string{"Authorization": "Bearer " + processor}, rule, session.EFORBIDDEN, session.ReasonMerchantRequired},
 		{"processor without merchant rule", map[string]string{"Authorization": "Bearer " + processor}, auth.Rule{Scope: "sessions:process", Bearer: true}, "", ""},

@@ -259,6 +259,13 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 		{"scp element with a tab", map[string]any{"scp": []string{"x\tsessions:process"}}, nil},
 		{"scp empty element", map[string]any{"scp": []string{"", "sessions:read"}}, nil},
 		{"scope and scp agreeing after a tab split", map[string]any{"scope": "x\tsessions:process", "scp": []string{"x", "sessions:process"}}, nil},
+		// README, Auth: "`scope` a string, `scp` a string or an array of
+		// strings, and both, when present, naming the same scopes": a scope
+		// named twice in one of them is still the same scopes.
+		{"scope and scp naming the same scopes, scp repeating one", map[string]any{"scope": "sessions:read sessions:write",
+			"scp": []string{"sessions:write", "sessions:read", "sessions:write"}}, []string{"sessions:read", "sessions:write"}},
+		{"scope and scp naming the same scopes, scope repeating one", map[string]any{"scope": "sessions:read sessions:read",
+			"scp": "sessions:read"}, []string{"sessions:read", "sessions:read"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

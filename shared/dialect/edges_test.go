@@ -60,6 +60,13 @@ func TestShapeEdges(t *testing.T) {
 			v.UpdatedAt = later
 			return rendered(t, PaymentStatus(v))
 		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
+		{"001 processedOn is the one status change, not updatedAt", func() map[string]any {
+			v := dialecttest.PaymentStatus().Session
+			v.History = v.History[:1]
+			v.History[0].At = half
+			v.UpdatedAt = later
+			return rendered(t, PaymentStatus(v))
+		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
 		{"002 whole seconds, UTC", func() map[string]any {
 			v := dialecttest.PaymentSession().Session
 			v.CreatedAt = half
@@ -91,6 +98,23 @@ func TestShapeEdges(t *testing.T) {
 			body, _ := Checkout(ex.Session, nil, true)
 			return rendered(t, body)
 		}, []string{"data", "checkoutSession", "cardCategories"}, []any{}},
+	}
+	// 004's example writes "string" in transaction_id,
+	// partner_transaction_id and shop_buyer_id alike, so it cannot tell
+	// them apart: each shows its own value.
+	for _, id := range []struct{ field, value string }{
+		{"transaction_id", "t-1"}, {"partner_transaction_id", "p-1"}, {"shop_buyer_id", "b-1"},
+	} {
+		tests = append(tests, struct {
+			name string
+			body func() map[string]any
+			path []string
+			want any
+		}{"004 " + id.field + " is its own", func() map[string]any {
+			v := dialecttest.SessionRecord().Session
+			v.TransactionID, v.PartnerTransactionID, v.ShopBuyerID = "t-1", "p-1", "b-1"
+			return rendered(t, SessionRecord(v))
+		}, []string{id.field}, id.value})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
