@@ -19,7 +19,7 @@ import (
 //   - CancelRequest: "reason: … maxLength: 500";
 //   - CreateSessionRequest: "cardCategories: … maxItems: 20, items: {type:
 //     string, maxLength: 64}", "metadata: … propertyNames: {minLength: 1,
-//     maxLength: 40}".
+//     maxLength: 40}", "parentSessionId: … $ref: '#/components/schemas/Uuid'".
 func TestRequestBoundsAtTheEdge(t *testing.T) {
 	const four = "😀"
 	n := func(k int) string { return strings.Repeat(four, k) }
@@ -85,6 +85,9 @@ func TestRequestBoundsAtTheEdge(t *testing.T) {
 		{"a card category of 64", draft(func(d *Draft) { d.CardCategories = []string{n(64)} }), ""},
 		{"a card category of 65", draft(func(d *Draft) { d.CardCategories = []string{"c", n(65)} }), "cardCategories[1]"},
 		{"metadata key empty", draft(func(d *Draft) { d.Metadata = map[string]string{"": "v"} }), "metadata"},
+		{"parentSessionId a UUID in upper case", draft(func(d *Draft) { d.ParentSessionID = "0F8FAD5B-D9CB-469F-A165-70867728950E" }), ""},
+		{"parentSessionId of 36 characters not hexadecimal", draft(func(d *Draft) { d.ParentSessionID = "0f8fad5b-d9cb-469f-a165-70867728950g" }), "parentSessionId"},
+		{"parentSessionId of 36 characters, a dash moved", draft(func(d *Draft) { d.ParentSessionID = "0f8fad5bd-9cb-469f-a165-70867728950e" }), "parentSessionId"},
 		{"metadata key of one character", draft(func(d *Draft) { d.Metadata = map[string]string{"k": "v"} }), ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
