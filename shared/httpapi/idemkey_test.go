@@ -32,6 +32,14 @@ func testIdempotencyKeyCharactersAndLength(t *testing.T, h *harness) {
 		{"256 characters", []string{strings.Repeat("k", 255) + ":"}, 400},
 		{"empty", []string{""}, 400}, // not 1 to 255 (what API Gateway passes of it is unknown)
 		{"a slash", []string{"order/1"}, 400},
+		// openapi.yaml: "1 to 255 of `A-Z a-z 0-9 - _ . :`"; '#' is the
+		// store's key separator and ',' what the Lambda adapter splits on.
+		{"a hash", []string{"order#1"}, 400},
+		{"a comma", []string{"order,1"}, 400},
+		{"an at sign", []string{"order@1"}, 400},
+		{"a plus", []string{"order+1"}, 400},
+		{"a tilde", []string{"order~1"}, 400},
+		{"a letter beyond ASCII", []string{"ordér-1"}, 400},
 		{"two fields", []string{"order-a", "order-b"}, 400},
 		{"two equal fields", []string{"order-c", "order-c"}, 400},
 	} {
