@@ -587,7 +587,13 @@ func TestProductionStack(t *testing.T) {
 		if err := json.Unmarshal([]byte(filled), &line); err != nil {
 			t.Errorf("%s: the access log format is not a JSON object of strings: %v", id, err)
 		}
-		for _, v := range []string{"$context.error.message", "$context.status", "$context.apiId", "$context.routeKey", "$context.requestId"} {
+		// README, Deploy: "a JSON access log (request id, route, status,
+		// latencies, $context.integrationErrorMessage and
+		// $context.error.message, the reason of API Gateway's own
+		// answers)" (r68-mut-cfg: dropping integrationError or a latency
+		// lived).
+		for _, v := range []string{"$context.error.message", "$context.status", "$context.apiId", "$context.routeKey", "$context.requestId",
+			"$context.integrationErrorMessage", "$context.responseLatency", "$context.integrationLatency"} {
 			if !strings.Contains(format, `"`+v+`"`) {
 				t.Errorf("%s: the access log does not record %s", id, v)
 			}
@@ -796,6 +802,15 @@ func TestEveryVariableTheCodeReadsIsDeclared(t *testing.T) {
 		// docs/design.md §9: DYNAMODB_ENDPOINT is "empty in AWS".
 		if v, ok := vars["DYNAMODB_ENDPOINT"]; ok && v != "" {
 			t.Errorf("%s: DYNAMODB_ENDPOINT = %v in template.yaml; want empty: in AWS the SDK finds DynamoDB itself", id, v)
+		}
+		// README, Configuration: AWS_CA_BUNDLE, AWS_NEW_RETRIES_2026, GOGC
+		// and GOMEMLIMIT are "declared empty in the template so that sam
+		// local can pass an override" (r68-mut-cfg: AWS_CA_BUNDLE set to a
+		// file lived).
+		for _, k := range []string{"AWS_CA_BUNDLE", "AWS_NEW_RETRIES_2026", "GOGC", "GOMEMLIMIT"} {
+			if v, ok := vars[k]; ok && v != "" {
+				t.Errorf("%s: %s got %v in template.yaml; want empty (README: declared empty in the template so that sam local can pass an override)", id, k, v)
+			}
 		}
 	}
 }

@@ -111,6 +111,14 @@ func TestRouteThrottles(t *testing.T) {
 			continue
 		}
 		role, rate, _ := limits("RouteSettings["+route+"]", s)
+		// README, Deploy: "detailed (per-route) metrics on"; a route's
+		// entry replaces DefaultRouteSettings for that route ("so each one
+		// also turns per-route (detailed) metrics on", the template's
+		// comment); TestProductionStack checks only the default
+		// (r68-mut-cfg: one entry's false lived).
+		if got := apptest.Field("DetailedMetricsEnabled")(s); got != "true" {
+			t.Errorf("RouteSettings[%s]: DetailedMetricsEnabled got %v; want true", route, got)
+		}
 		if role == "" {
 			continue
 		}

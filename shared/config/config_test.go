@@ -340,12 +340,18 @@ func TestURLSettingErrorsHideEverySecret(t *testing.T) {
 		"https:///usertok3n@id.example/jwks",
 		"usertok3n:pw@id.example/jwks",
 		"id.example:usertok3n@x/jwks",
+		// A fragment is not a URL's scheme, host or path (ShownURL shows
+		// "scheme, host and path"), and a token pasted with one
+		// (`#access_token=...`) is a secret too (r68-mut-cfg: keeping the
+		// fragment lived).
+		"http://id.example/jwks#access_token=fragm3nt",
+		"ftp://id.example/jwks#fragm3nt",
 	} {
 		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
 		if got := refused(err); !slices.Equal(got, []string{"JWKS_URL"}) {
 			t.Fatalf("Load(JWKS_URL=%q) = %v: refused %v; want [JWKS_URL]", v, err, got)
 		}
-		for _, secret := range []string{"usertok3n", "querys3cret"} {
+		for _, secret := range []string{"usertok3n", "querys3cret", "fragm3nt"} {
 			if strings.Contains(err.Error(), secret) {
 				t.Errorf("Load(JWKS_URL=%q) error %q holds %s", v, err, secret)
 			}

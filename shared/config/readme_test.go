@@ -162,6 +162,10 @@ func TestConfigurationTableRules(t *testing.T) {
 	add(paddedRule, lambda, "", level, slog.LevelWarn, "LOG_LEVEL", "warn\r")
 	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.WriteGuard }, 5*time.Second, "WRITE_GUARD", " 5s\t")
 	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.ExpiryShards }, 32, "EXPIRY_SHARDS", "32\r\n")
+	// The URL settings too (r68-mut-cfg: both lived untrimmed; a padded
+	// URL fails url.Parse, so the mutant refused them).
+	add(paddedRule, lambda, "", endpoint, "http://127.0.0.1:8000", "DYNAMODB_ENDPOINT", " http://127.0.0.1:8000\r")
+	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.JWKSURL }, "https://id.example/jwks", "JWKS_URL", "\thttps://id.example/jwks ")
 	add("a padded GOGC, GOMEMLIMIT or LAMBDA_CONCURRENCY stops start-up", lambda, "GOGC", nil, nil, "GOGC", " 200")
 
 	// README, Configuration: SWEEP_INTERVAL is "the local servers' sweep
@@ -181,6 +185,10 @@ func TestConfigurationTableRules(t *testing.T) {
 	add(hostRule, localOwn, "", host, "localhost", "HOST", "localhost")
 	add(hostRule, localOwn, "", host, "::1", "HOST", "::1")
 	add(hostRule, localOwn, "", host, "127.0.0.2", "HOST", "127.0.0.2")
+	// HOST is read by its own parser: it is trimmed as the rest
+	// (r68-mut-cfg: HOST's trimming dropped lived).
+	add(paddedRule, localOwn, "", host, "::1", "HOST", " ::1\r\n")
+	add(paddedRule, localOwn, "", host, "localhost", "HOST", "localhost ")
 
 	// The README gives PORT no range of its own ("the local servers' port
 	// (make run, make start-api)"); its rule for a port anywhere else is

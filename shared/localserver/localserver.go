@@ -120,12 +120,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		host = "127.0.0.1"
 	}
 	s.URL = "http://" + net.JoinHostPort(host, port)
-	// MaxHeaderBytes is Go's default (1 MiB), set here so that no one takes
-	// it for API Gateway's quota: it counts every byte of the head, names
-	// and line ends too, and Go reads 4096 bytes past it, so near the quota
-	// it would refuse heads AWS takes. asDelivered refuses what AWS does
-	// (httpapi.MaxGatewayHead).
-	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
+	s.srv = newHTTPServer()
 	// Until Serve runs, Close must close the listener itself.
 	listening := ln
 	defer func() {
@@ -180,11 +175,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	bodyTimeout := o.BodyTimeout
-	if bodyTimeout <= 0 {
-		bodyTimeout = samlocal.DefaultBodyTimeout
-	}
-	s.srv.Handler = asDelivered(routes, functions, logged, served, bodyTimeout)
+	s.srv.Handler = asDelivered(routes, functions, logged, served, bodyBound(o.BodyTimeout))
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
@@ -192,6 +183,27 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	s.stopBg = stop
 	go s.sweepEvery(bg, local.SweepInterval)
 	return s, nil
+}
+
+// newHTTPServer is the server Start serves on, its Handler not yet set:
+// a head must be in within 10 s (ReadHeaderTimeout), as a body within its
+// bound of the head (bodyBound), and make start-api's server is the same.
+// MaxHeaderBytes is Go's default (1 MiB), set here so that no one takes
+// it for API Gateway's quota: it counts every byte of the head, names and
+// line ends too, and Go reads 4096 bytes past it, so near the quota it
+// would refuse heads AWS takes. asDelivered refuses what AWS does
+// (httpapi.MaxGatewayHead).
+func newHTTPServer() *http.Server {
+	return &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
+}
+
+// bodyBound is the bound on a request's body for Options.BodyTimeout
+// asked: asked if over 0, else samlocal.DefaultBodyTimeout (10 s).
+func bodyBound(asked time.Duration) time.Duration {
+	if asked <= 0 {
+		return samlocal.DefaultBodyTimeout
+	}
+	return asked
 }
 
 // functionTimeouts are the Timeout template.yaml gives the function that
