@@ -11,7 +11,6 @@ import (
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/config"
-	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestNewWithNoOptionsIsTheFunctionsStartUp: each function's start-up
@@ -35,7 +34,7 @@ func TestNewWithNoOptionsIsTheFunctionsStartUp(t *testing.T) {
 		os.Unsetenv(k)
 	}
 	t.Setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-	env := map[string]string{"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": storetest.Endpoint(t)}
+	env := map[string]string{"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": "http://127.0.0.1:9"} // New makes no network call
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
