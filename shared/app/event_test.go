@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -80,6 +81,32 @@ func TestUnconvertibleEventsAreAnswered(t *testing.T) {
 		{"domainName with a path", "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
 			e.RequestContext.DomainName = "evil.example/" + card + "\x01"
 		}, 200, ""},
+	}
+	// Standard base64 is decoded: a valid body whose encoding holds '+'
+	// and '/' (what URL-safe base64 spells '-' and '_') is served.
+	std64 := base64.StdEncoding.EncodeToString([]byte(`{"amount":1,"currency":"EUR","orderId":"o>>>???"}`))
+	if !strings.Contains(std64, "+") || !strings.Contains(std64, "/") {
+		t.Fatalf("%s holds no '+' or no '/'; the row below tests nothing", std64)
+	}
+	cases = append(cases, struct {
+		name, event string
+		edit        func(*events.APIGatewayV2HTTPRequest)
+		want        int
+		code        string
+	}{"body standard base64 with plus and slash", "create-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+		e.IsBase64Encoded, e.Body = true, std64
+	}, 201, ""})
+	// Each separator RFC 9110 §5.6.2 excludes from a token makes a method
+	// that is not one.
+	for _, sep := range `"(),/:;<=>?@[\]{}` {
+		cases = append(cases, struct {
+			name, event string
+			edit        func(*events.APIGatewayV2HTTPRequest)
+			want        int
+			code        string
+		}{fmt.Sprintf("method with %q", sep), "get-session.json", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RequestContext.HTTP.Method = "GE" + string(sep) + "T"
+		}, 405, session.ReasonMethodNotAllowed})
 	}
 	for _, c := range cases {
 		before := f.logMark()

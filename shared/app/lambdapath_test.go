@@ -45,6 +45,7 @@ func TestTuneGCIsTheConfigurationTable(t *testing.T) {
 		{"in Lambda, 1024 MB", "", "", "1024", 200, 768 << 20},
 		{"in Lambda, 10240 MB", "", "", "10240", 200, 7680 << 20},
 		{"outside Lambda", "", "", "", 200, sentinelLimit},
+		{"no memory (0 MB): not a Lambda's, no limit", "", "", "0", 200, sentinelLimit},
 		{"GOGC set wins", "50", "", "128", sentinelGC, 96 << 20},
 		{"GOGC=off set wins", "off", "", "128", sentinelGC, 96 << 20},
 		{"GOMEMLIMIT set wins", "", "100MiB", "128", 200, sentinelLimit},
@@ -182,6 +183,9 @@ func TestLambdaHandsTheHandlerWhatAPIGatewayDelivered(t *testing.T) {
 		{"a vertical tab and a backspace in the query", func(e *events.APIGatewayV2HTTPRequest) {
 			e.RawQueryString = "x=\x0b&y=\x08"
 		}, false, sampleSessionID, map[string][]string{"x": {"\x0b"}, "y": {"\x08"}}, ""},
+		{"NUL and US (0x1f), the first and last control characters, in the query", func(e *events.APIGatewayV2HTTPRequest) {
+			e.RawQueryString = "x=a\x00b&y=a\x1fb"
+		}, false, sampleSessionID, map[string][]string{"x": {"a\x00b"}, "y": {"a\x1fb"}}, ""},
 		{"# in the query", func(e *events.APIGatewayV2HTTPRequest) {
 			e.RawQueryString = "x=1#2&y=3"
 		}, false, sampleSessionID, map[string][]string{"x": {"1#2"}, "y": {"3"}}, ""},
