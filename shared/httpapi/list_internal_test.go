@@ -125,6 +125,10 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip;q=0.5, identity;x=!"}, false},
 		{[]string{"gzip;q=0.5, identity;x=~"}, false},
 		{[]string{"gzip;q=0.5, identity;x=\x7f"}, true},
+		// A malformed q-value makes its element absent, not a weight of 0:
+		// "*" still speaks for a coding whose own element is malformed.
+		{[]string{"*, gzip;q=2"}, true},
+		{[]string{"gzip;q=0.5, *;q=0.8, identity;q=2"}, false},
 	}
 	for _, tt := range tests {
 		if got := acceptsGzip(tt.fields); got != tt.want {
