@@ -475,6 +475,45 @@ func TestAPIKeyExpiryIsAtMost365DaysToTheInstant(t *testing.T) {
 		{"2027-11-24T10:00:00.000000000000000000001Z", time.Time{}},
 		{"2027-11-24T12:00:00.000000000001+02:00", time.Time{}},
 		{"2027-11-24T09:59:59.9999999999999Z", limit.Add(-100)},
+		// Zeros past the instant are no later instant.
+		{"2027-11-24T10:00:00.000Z", limit},
+		{"2027-11-24T10:00:00.0000000000Z", limit},
+		// openapi.yaml's "after now and at most 365 days ahead": now itself is not after now.
+		{"2026-11-24T10:00:00Z", time.Time{}},
+		{"2026-11-24T10:00:00.0000001Z", now.Add(100)},
+	} {
+		got, err := auth.ParseAPIKeyExpiry(c.in, now)
+		if c.want.IsZero() {
+			if session.ErrorCode(err) != session.EINVALID {
+				t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want EINVALID", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}
+
+// TestAPIKeyExpiryLimitWithANowInNanoseconds: the same limit ("`expiresAt`
+// at most 365 days ahead (400 beyond it)", docs/design.md §7) from a now
+// with every nanosecond digit set, as time.Now gives on Lambda: the limit
+// written to its nanosecond (nine digits, a tenth zero) is the limit, not
+// beyond it; a non-zero digit past the ninth is beyond it.
+func TestAPIKeyExpiryLimitWithANowInNanoseconds(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 123456789, time.UTC)
+	limit := now.Add(auth.MaxAPIKeyLifetime)
+	for _, c := range []struct {
+		in   string
+		want time.Time // zero: refused
+	}{
+		{"2027-11-24T10:00:00.123456789Z", limit.Truncate(100)},
+		{"2027-11-24T10:00:00.1234567890Z", limit.Truncate(100)},
+		{"2027-11-24T10:00:00.12345678900000Z", limit.Truncate(100)},
+		{"2027-11-24T12:00:00.123456789+02:00", limit.Truncate(100)},
+		{"2027-11-24T10:00:00.12345678Z", limit.Add(-9).Truncate(100)},
+		{"2027-11-24T10:00:00.1234567891Z", time.Time{}},
+		{"2027-11-24T10:00:00.12345679Z", time.Time{}},
 	} {
 		got, err := auth.ParseAPIKeyExpiry(c.in, now)
 		if c.want.IsZero() {

@@ -30,6 +30,9 @@ func referenceGUID(s string) (string, bool) {
 	return digits[:8] + "-" + digits[8:12] + "-" + digits[12:16] + "-" + digits[16:20] + "-" + digits[20:], true
 }
 
+// hexOf is a D-layout GUID's 32 digits (the N layout).
+func hexOf(id string) string { return strings.ReplaceAll(id, "-", "") }
+
 func TestParseGUID(t *testing.T) {
 	const id = "38ecb39d-ea98-443f-94d3-557404881d37"
 	tests := []struct {
@@ -55,6 +58,11 @@ func TestParseGUID(t *testing.T) {
 		{id + "\x00", false}, {"\u200b" + id, false}, {"\ufeff" + id, false}, {"\u180e" + id, false},
 		{strings.Replace(id, "3", "\uff13", 1), false}, {strings.Replace(id, "-", "\u2010", 1), false},
 		{strings.Replace(id, "e", "E\u0301", 1), false}, {id[:8] + "_" + id[9:], false},
+		// README's 400: "a path id that is not a UUID (document 001: no
+		// form of a GUID)". Every place of a layout is judged: the last
+		// digit, and the fourth dash of D (of B and P too).
+		{id[:35] + "g", false}, {"{" + id[:35] + "g}", false}, {hexOf(id)[:31] + "g", false},
+		{id[:23] + "x" + id[24:], false}, {id[:23] + "0" + id[24:], false}, {"(" + id[:23] + "x" + id[24:] + ")", false},
 	}
 	for _, tt := range tests {
 		got, ok := parseGUID(tt.in)

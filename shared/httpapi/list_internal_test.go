@@ -97,6 +97,38 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip, \u00a0identity"}, true},          // identity absent: gzip
 		{[]string{"gzip;q=0.5, \u0130dentity;q=1"}, true}, // the same
 		{[]string{"\u00a0gzip, *"}, true},                 // "*" still speaks
+		// RFC 9110 §12.5.3: a representation without a content coding "is
+		// acceptable by default unless specifically excluded by the
+		// Accept-Encoding header field stating either "identity;q=0" or
+		// "*;q=0" without a more specific entry for "identity"": "*" weighs
+		// identity too when identity is not named, and a named identity
+		// outweighs "*".
+		{[]string{"gzip;q=0.5, *;q=0.8"}, false},                // identity 0.8 through "*"
+		{[]string{"gzip;q=0.5, *;q=0.5"}, true},                 // a tie
+		{[]string{"gzip;q=0.5, *;q=0.8, identity;q=0.1"}, true}, // identity's own weight
+		// A coding named twice weighs its most, whatever the order: the
+		// weights are preferences, not a sequence.
+		{[]string{"*;q=0.5, *;q=0"}, true},
+		{[]string{"*;q=0", "*;q=0.5"}, true},
+		{[]string{"gzip;q=0.5, identity;q=1, identity;q=0"}, false},
+		{[]string{"gzip;q=0.5, identity;q=0, identity;q=1"}, false},
+		// §5.6.6: "Parameter names are case-insensitive.", and the
+		// implementation's leniency (OWS around "=", trimmed) reads "q"
+		// there as the weight, never as another parameter.
+		{[]string{"gzip;Q=0"}, false},
+		{[]string{"gzip ; q =0"}, false},
+		{[]string{"gzip;q= 0"}, false},
+		// VCHAR is RFC 5234's %x21-7E: "!" and "~" are visible, DEL (%x7F)
+		// is a control. The bytes are read in an unknown parameter, which
+		// the implementation passes over (weight 1), so each decides
+		// whether identity is weighed.
+		{[]string{"gzip;q=0.5, identity;x=!"}, false},
+		{[]string{"gzip;q=0.5, identity;x=~"}, false},
+		{[]string{"gzip;q=0.5, identity;x=\x7f"}, true},
+		// A malformed q-value makes its element absent, not a weight of 0:
+		// "*" still speaks for a coding whose own element is malformed.
+		{[]string{"*, gzip;q=2"}, true},
+		{[]string{"gzip;q=0.5, *;q=0.8, identity;q=2"}, false},
 	}
 	for _, tt := range tests {
 		if got := acceptsGzip(tt.fields); got != tt.want {
