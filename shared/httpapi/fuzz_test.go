@@ -348,6 +348,7 @@ func FuzzPostEvent(f *testing.F) {
 func FuzzPathID(f *testing.F) {
 	h := fuzzHarness(f)
 	tok := h.token("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopePaymentRead, auth.ScopeUser, auth.ScopeAPIKeysWrite)
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
 	id := h.create("m-1", nil)
 	hex := strings.ReplaceAll(id, "-", "")
 	for _, s := range []string{id, strings.ToUpper(id), "not-a-uuid", "", "..", "%2e%2e", "a/b", strings.Repeat("f", 5000), "4111111111111111", "\x00", "0123456789abcdef",
@@ -364,24 +365,33 @@ func FuzzPathID(f *testing.F) {
 		envelope     bool
 		pattern      *regexp.Regexp // openapi's pattern for the id
 		refused      int            // the answer to an id outside it
+		apiKey       bool           // authenticated by X-Api-Key only
 	}{
-		{"GET", "/sessions/%s", false, openapiUUID, 400},
-		{"POST", "/sessions/%s/cancel", false, openapiUUID, 400},
-		{"GET", "/v1/session/%s", false, openapiUUID, 400},
-		{"GET", "/v2.0/payments/%s/status", true, openapiDotNetGUID, 400},
-		{"GET", "/v1/checkout-sessions/%s", false, openapiUUID, 400},
+		{"GET", "/sessions/%s", false, openapiUUID, 400, false},
+		{"POST", "/sessions/%s/cancel", false, openapiUUID, 400, false},
+		{"GET", "/v1/session/%s", false, openapiUUID, 400, false},
+		{"GET", "/v2.0/payments/%s/status", true, openapiDotNetGUID, 400, false},
+		{"GET", "/v1/checkout-sessions/%s", false, openapiUUID, 400, false},
 		// OpaqueId: any string; "only the service's session ids (UUIDs,
 		// either case) name a session".
-		{"GET", "/pps/api/v1/session-record/%s", false, openapiUUID, 404},
-		{"DELETE", "/api-keys/%s", false, openapiKeyID, 400},
+		{"GET", "/pps/api/v1/session-record/%s", false, openapiUUID, 404, false},
+		// Document 002: "Authenticated by `X-Api-Key` only"; its id "an
+		// opaque string in this document; one that is not the id of a
+		// session of the caller's is 404".
+		{"GET", "/payment-sessions/%s", false, openapiUUID, 404, true},
+		{"DELETE", "/api-keys/%s", false, openapiKeyID, 400, false},
 	}
 	f.Fuzz(func(t *testing.T, seg string) {
 		h.logs.take()
 		routed := seg != "" && seg != "." && seg != ".." && !strings.Contains(seg, "/")
 		for _, tp := range templates {
 			r := request(tp.method, strings.Replace(tp.path, "%s", seg, 1), "", nil)
-			r.Header.Set("Authorization", "Bearer "+tok)
-			r.Header.Set("X-Merchant-Id", "m-1")
+			if tp.apiKey {
+				r.Header.Set("X-Api-Key", key)
+			} else {
+				r.Header.Set("Authorization", "Bearer "+tok)
+				r.Header.Set("X-Merchant-Id", "m-1")
+			}
 			w := serve(h, r)
 			checkAnswer(t, w, seg, tp.envelope)
 			if !routed {
