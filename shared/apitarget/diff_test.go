@@ -49,6 +49,12 @@ func TestDiff(t *testing.T) {
 		{"a member only one has", func(s int, h http.Header, b string) (int, http.Header, string) {
 			return s, h, strings.Replace(b, `"amount":100,`, ``, 1)
 		}, "$.amount"},
+		// A member null in one answer and absent from the other differs:
+		// a client reading the JSON tells them apart. With the presence
+		// check weakened to "absent from both", this passed as equal.
+		{"a member null in one, absent from the other", func(s int, h http.Header, b string) (int, http.Header, string) {
+			return s, h, strings.Replace(b, `"amount":100,`, `"amount":100,"reason":null,`, 1)
+		}, "$.reason"},
 		{"an array's length", func(s int, h http.Header, b string) (int, http.Header, string) {
 			return s, h, strings.Replace(b, `[1,2]`, `[1]`, 1)
 		}, "$.list: 2 elements"},

@@ -274,6 +274,10 @@ func TestEventBodyEncoding(t *testing.T) {
 		{"json with charset", "application/json; charset=utf-8", "", []byte(`{"a":1}`), false},
 		{"text", "text/plain", "", []byte("hello"), false},
 		{"xml", "application/xml", "", []byte("<a/>"), false},
+		{"javascript", "application/javascript", "", []byte("f(1)"), false},
+		{"html", "text/html; charset=utf-8", "", []byte("<p>é</p>"), false},
+		{"identity is no content coding", "application/json", "identity", []byte(`{"a":1}`), false},
+		{"json-like but not json", "application/problem+json", "", []byte(`{"a":1}`), true},
 		{"gzip json", "application/json", "gzip", binary, true},
 		{"octet-stream", "application/octet-stream", "", binary, true},
 		{"form", "application/x-www-form-urlencoded", "", []byte("a=1"), true},
@@ -342,7 +346,7 @@ func TestParseResponse(t *testing.T) {
 		},
 		{
 			name:    "reserved headers are API Gateway's",
-			payload: `{"statusCode":204,"headers":{"Content-Length":"5","Connection":"close","Apigw-Requestid":"x"}}`,
+			payload: `{"statusCode":204,"headers":{"Content-Length":"5","Connection":"close","Apigw-Requestid":"x","Date":"Mon, 01 Jan 2001 00:00:00 GMT","Keep-Alive":"timeout=5","Transfer-Encoding":"chunked","Upgrade":"h2c"}}`,
 			status:  204, header: http.Header{},
 		},
 		{
@@ -367,6 +371,10 @@ func TestParseResponse(t *testing.T) {
 		{name: "statusCode a boolean", payload: `{"statusCode":true}`, err: true},
 		{name: "statusCode a fraction", payload: `{"statusCode":200.5}`, err: true},
 		{name: "statusCode out of range", payload: `{"statusCode":99}`, err: true},
+		{name: "statusCode 600, past HTTP's 5xx", payload: `{"statusCode":600}`, err: true},
+		{name: "statusCode 1000", payload: `{"statusCode":1000}`, err: true},
+		{name: "statusCode 100, HTTP's lowest", payload: `{"statusCode":100}`, status: 100, header: http.Header{}},
+		{name: "statusCode 599, HTTP's highest", payload: `{"statusCode":599}`, status: 599, header: http.Header{}},
 		{name: "headers not strings", payload: `{"statusCode":200,"headers":{"X":1}}`, err: true},
 		{name: "bad base64", payload: `{"statusCode":200,"isBase64Encoded":true,"body":"%%%"}`, err: true},
 	}
@@ -407,6 +415,8 @@ func TestIsFunctionError(t *testing.T) {
 	}{
 		{`{"errorMessage":"boom","errorType":"errorString"}`, true},
 		{`{"errorMessage":"boom","errorType":"Runtime.ExitError","stackTrace":[]}`, true},
+		{`{"errorMessage":"boom","errorType":"E","cause":{"errorMessage":"x"},"requestId":"r"}`, true},
+		{`{"errorType":"errorString"}`, false},
 		{`{"errorMessage":"boom","statusCode":200}`, false},
 		{`{"statusCode":500,"body":"errorMessage"}`, false},
 		{`"errorMessage"`, false},
@@ -439,6 +449,7 @@ func TestEventDomainNameMakesAURL(t *testing.T) {
 		{"a%zz:3000", "localhost"},
 		{"a%2Fb", "localhost"},
 		{"user@api.example", "localhost"},
+		{"", "localhost"}, // an HTTP/1.0 request without a Host
 	} {
 		r := httptest.NewRequest("GET", "/sessions/abc", nil)
 		r.Host = tt.host
@@ -479,7 +490,10 @@ func TestEventSizeIsTheEventsLength(t *testing.T) {
 	}
 	key := RouteKey{Method: "GET", Path: "/sessions/{sessionId}"}
 	params := map[string]string{"sessionId": "a b"}
-	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local1"}
+	// The longest API id Start gives itself ("local" and a number under
+	// 100,000 in base 36): EventSize must not count fewer bytes than the
+	// stack would send.
+	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local255r"}
 	tests := []struct {
 		name, contentType, body string
 	}{
@@ -503,13 +517,70 @@ func TestEventSizeIsTheEventsLength(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := EventSize(r, []byte(tt.body), key, params), len(b); got < want || got > want+8 {
-			t.Errorf("%s: EventSize = %d; want %d to %d", tt.name, got, want, want+8)
+		if got, want := EventSize(r, []byte(tt.body), key, params), len(b); got < want || got > want+4 {
+			t.Errorf("%s: EventSize = %d; want %d to %d", tt.name, got, want, want+4)
 		}
 	}
 	w := httptest.NewRecorder()
 	gatewayTooLarge.write(w)
 	if got := w.Body.String(); got != GatewayTooLarge {
 		t.Errorf("the gateway's 413 body = %s; want %s", got, GatewayTooLarge)
+	}
+}
+
+// TestEventCookiesAndQuery: newEvent's rules for the cookies and the query,
+// "Cookie headers moved to cookies (one entry per cookie)" and
+// "queryStringParameters decoded, repeated names joined with commas" (the
+// guide: "All cookie headers in the request are combined ... and added to
+// the cookies field", "Duplicate query strings are combined with commas and
+// included in the queryStringParameters field"). An empty piece of either
+// (a Cookie header's trailing ";", a query's "&&") is no cookie and no
+// parameter; a parameter's name is decoded as its value is.
+func TestEventCookiesAndQuery(t *testing.T) {
+	for _, tt := range []struct {
+		name, query string
+		cookies     []string // Cookie headers
+		wantCookies []string
+		wantQuery   map[string]string
+	}{
+		{"empty cookie pieces", "", []string{"a=1;", " ; b=2; ;c=3"}, []string{"a=1", "b=2", "c=3"}, nil},
+		{"empty query pieces", "a=1&&b=2&", nil, nil, map[string]string{"a": "1", "b": "2"}},
+		{"a name decoded", "x%5By%5D=1&x%5By%5D=2&%7A=%7A", nil, nil, map[string]string{"x[y]": "1,2", "z": "z"}},
+	} {
+		target := "/sessions"
+		if tt.query != "" {
+			target += "?" + tt.query
+		}
+		r := httptest.NewRequest("GET", target, nil)
+		for _, c := range tt.cookies {
+			r.Header.Add("Cookie", c)
+		}
+		ev := eventFor(t, r, nil, "ANY /sessions")
+		if !slices.Equal(ev.Cookies, tt.wantCookies) {
+			t.Errorf("%s: cookies got %q; want %q", tt.name, ev.Cookies, tt.wantCookies)
+		}
+		if !maps.Equal(ev.QueryStringParameters, tt.wantQuery) || (ev.QueryStringParameters == nil) != (tt.wantQuery == nil) {
+			t.Errorf("%s: queryStringParameters got %v; want %v", tt.name, ev.QueryStringParameters, tt.wantQuery)
+		}
+	}
+}
+
+// TestEventKeepsWhatTheClientSent: a client's own X-Amzn-Trace-Id is kept
+// (newEvent: API Gateway adds "an x-amzn-trace-id" to a request without
+// one; AWS's handling of a client's is unverified here), and
+// requestContext.http.protocol is the protocol the request came in
+// (HTTP/1.0 stays HTTP/1.0).
+func TestEventKeepsWhatTheClientSent(t *testing.T) {
+	r := httptest.NewRequest("GET", "/sessions", nil)
+	r.Proto, r.ProtoMinor = "HTTP/1.0", 0
+	r.Header.Set("X-Amzn-Trace-Id", "Root=1-67890abc-0123456789abcdef01234567")
+	ev := eventFor(t, r, nil, "ANY /sessions")
+	for _, tt := range []struct{ name, got, want string }{
+		{"headers.x-amzn-trace-id", ev.Headers["x-amzn-trace-id"], "Root=1-67890abc-0123456789abcdef01234567"},
+		{"requestContext.http.protocol", ev.RequestContext.HTTP.Protocol, "HTTP/1.0"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s got %q; want %q", tt.name, tt.got, tt.want)
+		}
 	}
 }

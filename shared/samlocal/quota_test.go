@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // TestBodyQuotaIsAtMostTenMB: README: "A body over 10 MB is `413
@@ -27,6 +28,31 @@ func TestBodyQuotaIsAtMostTenMB(t *testing.T) {
 		s.ServeHTTP(w, r)
 		if w.Code != tt.status {
 			t.Errorf("a body of %d bytes: answer %d; want %d", tt.n, w.Code, tt.status)
+		}
+	}
+}
+
+// TestQuotasAreAWSs holds the gateway's bounds to the numbers README gives
+// them. The quota tests above find their edges from the constants
+// themselves, so a constant moved by a byte moves its test with it; these
+// rows are the numbers. README: "A body over 10 MB is `413 ...`" (HTTP
+// APIs' payload quota, read as 10,485,760 bytes); "an event over Lambda's 6
+// MiB" (6,291,456, "limit 6291456 bytes"); "one over 6 MiB + 100 bytes
+// (6,291,556, Lambda's response quota)"; "past the 30 s integration
+// timeout `503 {"message":"Service Unavailable"}`" (HTTP APIs' integration
+// timeout, "30 seconds").
+func TestQuotasAreAWSs(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		got, want int64
+	}{
+		{"MaxRequestBody (10 MB)", MaxRequestBody, 10_485_760},
+		{"MaxEventSize (6 MiB)", MaxEventSize, 6_291_456},
+		{"maxInvokeResponse (6 MiB + 100)", maxInvokeResponse, 6_291_556},
+		{"integrationTimeout (30 s)", int64(integrationTimeout), int64(30 * time.Second)},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v; want %v", tt.name, tt.got, tt.want)
 		}
 	}
 }

@@ -204,10 +204,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		host = "127.0.0.1"
 	}
 	s.URL = "http://" + net.JoinHostPort(host, port)
-	// MaxHeaderBytes is Go's default (1 MiB), well above API Gateway's
-	// quota, which ServeHTTP applies exactly (httpapi.MaxGatewayHead): Go's
-	// limit counts names and line ends too, and reads 4096 bytes past it.
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
+	s.srv = newHTTPServer(s)
 	if cfg.JWKSURL == "" {
 		// The functions will fetch the development issuer's keys at s.URL
 		// and check JWKS_URL at start-up as in Lambda (config.Load): over
@@ -343,6 +340,16 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 	}
 	return s, nil
+}
+
+// newHTTPServer is the server Start serves h with. Its head's bound is
+// the 10 s make run gives a head (README's 408 row: "the 10 s their
+// ReadHeaderTimeout gives the head"). MaxHeaderBytes is Go's default (1
+// MiB), well above API Gateway's quota, which ServeHTTP applies exactly
+// (httpapi.MaxGatewayHead): Go's limit counts names and line ends too, and
+// reads 4096 bytes past it.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
 }
 
 // Close stops the API, every emulator and function, and DynamoDB Local if

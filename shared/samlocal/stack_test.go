@@ -533,3 +533,40 @@ func TestStackRefusesAnIssuerItsFunctionsRefuse(t *testing.T) {
 		t.Errorf("Start on %s = %v; want ErrIssuerNotLoopback", lan.addr, err)
 	}
 }
+
+// TestStackOnEveryInterfaceServesItsIssuerOnLoopback: the refusal above
+// names its way out, "listen ... on every interface (HOST=0.0.0.0 or ::,
+// loopback included)". On such a listener the stack's URL, and so the
+// development issuer's JWKS_URL the functions are given, is loopback's
+// (127.0.0.1), which the functions accept; with the unspecified address
+// kept, JWKS_URL=http://0.0.0.0:<port>/... is refused, and so is Start.
+func TestStackOnEveryInterfaceServesItsIssuerOnLoopback(t *testing.T) {
+	bins, rie := testBootstraps(t)
+	for _, unspecified := range []string{"0.0.0.0", "::"} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		everywhere := addrListener{ln, &net.TCPAddr{IP: net.ParseIP(unspecified), Port: port}}
+		vars := map[string]string{
+			"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
+			"TABLE_NAME":        fmt.Sprintf("samlocal-%d-%d", os.Getpid(), tableSeq.Add(1)),
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		s, err := Start(ctx, Options{Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie, Log: io.Discard, Listener: everywhere})
+		cancel()
+		if err != nil {
+			t.Errorf("Start on %s = %v; want a stack", everywhere.addr, err)
+			continue
+		}
+		if got, want := s.URL, fmt.Sprintf("http://127.0.0.1:%d", port); got != want {
+			t.Errorf("Start on %s: URL got %v; want %v", everywhere.addr, got, want)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("Close() = %v", err)
+		}
+		db := storetest.Client(t, store.ClientOptions{})
+		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(s.TableName)})
+	}
+}
