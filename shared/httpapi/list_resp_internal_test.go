@@ -63,3 +63,41 @@ func TestBase64LenIsPaddedBase64(t *testing.T) {
 		t.Errorf("base64Len(%d): got %d; want %d", maxEncodedBody, got, want)
 	}
 }
+
+// TestPageBoundCountsGzipsWorstCase: a page "takes a record only if the
+// page would fit whatever the encoding — as an escaped plain body, and as
+// the base64 of gzip's worst case (incompressible bytes) — so page
+// boundaries, and the cursors in the Links, do not depend on
+// Accept-Encoding" (listBody). A page whose JSON fits as base64 only
+// without gzip's stored-block overhead (gzipBound) is one record too many
+// for an incompressible gzip answer, and one that fits as base64 but not as
+// an escaped plain body (a quote counts two) is one too many for a plain
+// answer.
+func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
+	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
+	atBase64Limit := maxEncodedBody / 4 * 3                              // raw bytes whose padded base64 is at most maxEncodedBody
+	quotes := func(n int) []byte { return bytes.Repeat([]byte{'"'}, n) } // each counts 2 as a JSON string
+	tests := []struct {
+		name string
+		rec  []byte // the second record; the page's JSON is "[" "1" "," rec "]"
+		want bool
+	}{
+		{"its base64 fits only without gzip's overhead", digits(atBase64Limit - 4), false},
+		{"its base64 fits with gzip's overhead", digits(atBase64Limit - 2004), true},
+		{"its escaped plain body is two bytes over", quotes((maxEncodedBody-4)/2 + 1), false},
+		{"its escaped plain body is exactly the limit", quotes((maxEncodedBody - 4) / 2), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, gzipped := range []bool{false, true} {
+				b := newListBody(gzipped, true)
+				if !b.add(digits(1)) {
+					t.Fatal("a page refused its first record")
+				}
+				if got := b.add(tt.rec); got != tt.want {
+					t.Errorf("gzip %v: second record taken: got %v; want %v", gzipped, got, tt.want)
+				}
+			}
+		})
+	}
+}
