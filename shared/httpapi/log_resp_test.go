@@ -11,34 +11,6 @@ import (
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
-// TestLogLineNamesTheRouteAsREADMESays: README ("Security"): "The request
-// log line names the route pattern (`"route":"GET /sessions/{sessionId}"`;
-// a 405's line the path pattern its path matched under another method,
-// `"route":"/sessions/{sessionId}"`, no method; a path no route matches
-// none, `"route":""`)". Without it, a 405's line reads as a path no route
-// matches, and a route's refusals cannot be counted by route.
-func TestLogLineNamesTheRouteAsREADMESays(t *testing.T) {
-	h := newMemoryHarness(t)
-	tok := h.merchantToken("m-1")
-	id := h.create("m-1", nil)
-	for _, tt := range []struct {
-		method, path string
-		status       float64
-		route        string
-	}{
-		{"GET", "/sessions/" + id, 200, "GET /sessions/{sessionId}"},
-		{"DELETE", "/sessions/" + id, 405, "/sessions/{sessionId}"},
-		{"PUT", "/sessions/" + id + "/cancel", 405, "/sessions/{sessionId}/cancel"},
-		{"DELETE", "/api-keys", 405, "/api-keys"},
-		{"GET", "/no/such/route", 404, ""},
-	} {
-		line := h.requestLogLine(t, tt.method, tt.path, tok)
-		if line["status"] != tt.status || line["route"] != tt.route {
-			t.Errorf("%s %s: got status %v route %q; want %v %q", tt.method, tt.path, line["status"], line["route"], tt.status, tt.route)
-		}
-	}
-}
-
 // TestLogLineLatencyKeepsFractionsOfAMillisecond: the request line's
 // latency_ms is "the time the request took, in milliseconds"
 // (TestLogLineLatencyIsMeasured) to the microsecond, not cut to whole
