@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"testing"
+)
+
+// TestWholeDayPlainBodyIsCountedToTheByte holds a whole day's plain body to
+// README's "One response": "The list keeps 8 KiB for the rest and counts the
+// body exactly as Lambda will" — the JSON array, its brackets and commas
+// included, escaped as a JSON string ("`\"` for each of the records'
+// quotes"). A body of exactly maxEncodedBody bytes so counted is taken, one
+// byte more is not: a day one record too large is refused
+// (LIST_TOO_LARGE), never answered past what Lambda returns.
+func TestWholeDayPlainBodyIsCountedToTheByte(t *testing.T) {
+	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
+	quotes := func(n int) []byte { return bytes.Repeat([]byte{'"'}, n) } // each counts 2
+	tests := []struct {
+		name string
+		recs [][]byte
+		want bool // the last record is taken
+	}{
+		{"[ one record ] is exactly the limit", [][]byte{digits(maxEncodedBody - 2)}, true},
+		{"[ one record ] is one byte over", [][]byte{digits(maxEncodedBody - 1)}, false},
+		{"[ a , b ] is exactly the limit", [][]byte{digits(1000), digits(maxEncodedBody - 1003)}, true},
+		{"[ a , b ] is one byte over", [][]byte{digits(1000), digits(maxEncodedBody - 1002)}, false},
+		{"escaped quotes are exactly the limit", [][]byte{quotes((maxEncodedBody - 2) / 2)}, true},
+		{"escaped quotes are two bytes over", [][]byte{quotes((maxEncodedBody-2)/2 + 1)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newListBody(false, false)
+			var took bool
+			for _, rec := range tt.recs {
+				took = b.add(rec)
+			}
+			if took != tt.want || b.full == tt.want {
+				t.Errorf("last record taken: got %v (full %v); want %v", took, b.full, tt.want)
+			}
+			body, err := b.finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := jsonStringLen(body); tt.want && got != maxEncodedBody {
+				t.Errorf("body as counted in the invoke response: got %d bytes; want %d (exactly the limit)", got, maxEncodedBody)
+			}
+		})
+	}
+}
+
+// TestBase64LenIsPaddedBase64: README's "One response": a gzip body travels
+// as "base64 (4/3 of the bytes)" — standard, padded base64, which the
+// adapter writes (encoding/base64.StdEncoding), so a gzip body's cost is
+// counted with its padding.
+func TestBase64LenIsPaddedBase64(t *testing.T) {
+	for n := 0; n <= 64; n++ {
+		if got, want := base64Len(n), base64.StdEncoding.EncodedLen(n); got != want {
+			t.Errorf("base64Len(%d): got %d; want %d", n, got, want)
+		}
+	}
+	if got, want := base64Len(maxEncodedBody), base64.StdEncoding.EncodedLen(maxEncodedBody); got != want {
+		t.Errorf("base64Len(%d): got %d; want %d", maxEncodedBody, got, want)
+	}
+}
+
+// TestPageBoundCountsGzipsWorstCase: a page "takes a record only if the
+// page would fit whatever the encoding — as an escaped plain body, and as
+// the base64 of gzip's worst case (incompressible bytes) — so page
+// boundaries, and the cursors in the Links, do not depend on
+// Accept-Encoding" (listBody). A page whose JSON fits as base64 only
+// without gzip's stored-block overhead (gzipBound) is one record too many
+// for an incompressible gzip answer, and one that fits as base64 but not as
+// an escaped plain body (a quote counts two) is one too many for a plain
+// answer.
+func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
+	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
+	atBase64Limit := maxEncodedBody / 4 * 3                              // raw bytes whose padded base64 is at most maxEncodedBody
+	quotes := func(n int) []byte { return bytes.Repeat([]byte{'"'}, n) } // each counts 2 as a JSON string
+	tests := []struct {
+		name string
+		rec  []byte // the second record; the page's JSON is "[" "1" "," rec "]"
+		want bool
+	}{
+		{"its base64 fits only without gzip's overhead", digits(atBase64Limit - 4), false},
+		{"its base64 fits with gzip's overhead", digits(atBase64Limit - 2004), true},
+		{"its escaped plain body is two bytes over", quotes((maxEncodedBody-4)/2 + 1), false},
+		{"its escaped plain body is exactly the limit", quotes((maxEncodedBody - 4) / 2), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, gzipped := range []bool{false, true} {
+				b := newListBody(gzipped, true)
+				if !b.add(digits(1)) {
+					t.Fatal("a page refused its first record")
+				}
+				if got := b.add(tt.rec); got != tt.want {
+					t.Errorf("gzip %v: second record taken: got %v; want %v", gzipped, got, tt.want)
+				}
+			}
+		})
+	}
+}
