@@ -472,6 +472,8 @@ func TestEntryName(t *testing.T) {
 		{"package", "", true},
 		{"package/lib/a.jar", "lib/a.jar", true},
 		{"package//lib/./a.jar", "lib/a.jar", true},
+		{"package/.", "", true}, // the top folder, as "package/" is
+		{"package/./", "", true},
 		{"other-top/lib/a.jar", "lib/a.jar", true}, // npm strips whatever the first folder is
 		{"package/lib/../a.jar", "", false},
 		{"package/..", "", false},

@@ -42,6 +42,7 @@ func TestRegistryFrom(t *testing.T) {
 		{name: "${VAR} expanded", env: []string{"MIRROR=mirror.example"}, user: "registry=https://${MIRROR}/npm/", want: "https://mirror.example/npm/"},
 		{name: "not http", user: "registry=ftp://files.example/", wantErr: true},
 		{name: "not absolute", env: []string{"npm_config_registry=registry.npmjs.org"}, wantErr: true},
+		{name: "no host", env: []string{"npm_config_registry=https:///npm/"}, wantErr: true},
 		{name: "credentials in the URL", env: []string{"npm_config_registry=https://user:s3cret@mirror.example/"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
