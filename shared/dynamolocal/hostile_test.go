@@ -102,7 +102,7 @@ func TestInstallRefusesADeclaredSizePastTheBound(t *testing.T) {
 // time, for longer than the idle time in all, installs.
 func TestInstallTakesASlowDownloadThatKeepsSending(t *testing.T) {
 	tgz := tarball(t, goodEntries())
-	const pieces = 8
+	const pieces = 16
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(tgz)))
 		step := (len(tgz) + pieces - 1) / pieces
@@ -115,9 +115,9 @@ func TestInstallTakesASlowDownloadThatKeepsSending(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	in := installer{pkg: testPackage(sri(tgz)), registry: srv.URL, client: srv.Client(), limits: defaultLimits, idle: 400 * time.Millisecond}
+	in := installer{pkg: testPackage(sri(tgz)), registry: srv.URL, client: srv.Client(), limits: defaultLimits, idle: 800 * time.Millisecond}
 	if _, err := in.install(context.Background(), filepath.Join(t.TempDir(), "engine")); err != nil {
-		t.Fatalf("install() of a download of %d pieces 100 ms apart, idle 400 ms = %v; want nil", pieces, err)
+		t.Fatalf("install() of a download of %d pieces 100 ms apart, idle 800 ms = %v; want nil", pieces, err)
 	}
 }
 
