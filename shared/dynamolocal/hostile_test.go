@@ -139,14 +139,8 @@ func TestInstallCreatesNothingForLinks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tgz := tarball(t, append(goodEntries(), tc.e))
-			reg := newRegistry(t)
-			reg.serve(tarballPath, tgz)
-			in := testInstaller(reg, testPackage(sri(tgz)))
-			dir := filepath.Join(t.TempDir(), "engine")
-			if _, err := in.install(context.Background(), dir); err != nil {
-				t.Fatalf("install() = %v", err)
-			}
-			p := filepath.Join(dir, in.pkg.folder(), filepath.FromSlash(tc.e.name[len("package/"):]))
+			pkgDir, _ := installServed(t, tgz)
+			p := filepath.Join(pkgDir, filepath.FromSlash(tc.e.name[len("package/"):]))
 			if fi, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("%s after install: %v, %v; want nothing there", tc.e.name, fi, err)
 			}
@@ -168,18 +162,11 @@ func TestInstallTakesTheLastOfDuplicateEntries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tgz := tarball(t, append(goodEntries(), entry{name: jarPath, body: tc.first}, entry{name: jarPath, body: tc.second}))
-			reg := newRegistry(t)
-			reg.serve(tarballPath, tgz)
-			in := testInstaller(reg, testPackage(sri(tgz)))
-			dir := filepath.Join(t.TempDir(), "engine")
-			jarDir, err := in.install(context.Background(), dir)
-			if err != nil {
-				t.Fatalf("install() = %v", err)
-			}
+			pkgDir, jarDir := installServed(t, tgz)
 			if b, err := os.ReadFile(filepath.Join(jarDir, "DynamoDBLocal.jar")); err != nil || string(b) != tc.second {
 				t.Errorf("jar = %q, %v; want %q", b, err, tc.second)
 			}
-			if err := checkFiles(filepath.Join(dir, in.pkg.folder()), true); err != nil {
+			if err := checkFiles(pkgDir, true); err != nil {
 				t.Errorf("checkFiles(full) = %v; want nil", err)
 			}
 		})
@@ -214,14 +201,8 @@ func TestInstallFileModes(t *testing.T) {
 	} {
 		t.Run(strconv.FormatInt(tc.mode, 8), func(t *testing.T) {
 			tgz := tarball(t, append(goodEntries(), entry{name: "package/lib/file", body: "x", mode: tc.mode}))
-			reg := newRegistry(t)
-			reg.serve(tarballPath, tgz)
-			in := testInstaller(reg, testPackage(sri(tgz)))
-			dir := filepath.Join(t.TempDir(), "engine")
-			if _, err := in.install(context.Background(), dir); err != nil {
-				t.Fatalf("install() = %v", err)
-			}
-			fi, err := os.Stat(filepath.Join(dir, in.pkg.folder(), "lib", "file"))
+			pkgDir, _ := installServed(t, tgz)
+			fi, err := os.Stat(filepath.Join(pkgDir, "lib", "file"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,14 +248,7 @@ func TestCheckFiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tgz := tarball(t, goodEntries())
-			reg := newRegistry(t)
-			reg.serve(tarballPath, tgz)
-			in := testInstaller(reg, testPackage(sri(tgz)))
-			dir := filepath.Join(t.TempDir(), "engine")
-			if _, err := in.install(context.Background(), dir); err != nil {
-				t.Fatalf("install() = %v", err)
-			}
-			pkgDir := filepath.Join(dir, in.pkg.folder())
+			pkgDir, _ := installServed(t, tgz)
 			if err := tc.change(pkgDir); err != nil {
 				t.Fatal(err)
 			}
@@ -315,4 +289,20 @@ func TestInstallSaysOnceThatItWaits(t *testing.T) {
 	if got := bytes.Count(log.buf.Bytes(), []byte("\n")); got != 1 {
 		t.Errorf("lines said while waiting %v = %d (%q); want 1", 6*lockWaitPoll, got, log.buf.String())
 	}
+}
+
+// installServed installs tgz, served by a registry of its own, into a new
+// folder, as a test whose install must succeed: the package's folder and
+// the jar's.
+func installServed(t *testing.T, tgz []byte) (pkgDir, jarDir string) {
+	t.Helper()
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	jarDir, err := in.install(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("install() = %v", err)
+	}
+	return filepath.Join(dir, in.pkg.folder()), jarDir
 }
