@@ -482,16 +482,7 @@ func TestAPIKeyExpiryIsAtMost365DaysToTheInstant(t *testing.T) {
 		{"2026-11-24T10:00:00Z", time.Time{}},
 		{"2026-11-24T10:00:00.0000001Z", now.Add(100)},
 	} {
-		got, err := auth.ParseAPIKeyExpiry(c.in, now)
-		if c.want.IsZero() {
-			if session.ErrorCode(err) != session.EINVALID {
-				t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want EINVALID", c.in, got, err)
-			}
-			continue
-		}
-		if err != nil || !got.Equal(c.want) {
-			t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", c.in, got, err, c.want)
-		}
+		checkAPIKeyExpiry(t, c.in, now, c.want)
 	}
 }
 
@@ -515,15 +506,22 @@ func TestAPIKeyExpiryLimitWithANowInNanoseconds(t *testing.T) {
 		{"2027-11-24T10:00:00.1234567891Z", time.Time{}},
 		{"2027-11-24T10:00:00.12345679Z", time.Time{}},
 	} {
-		got, err := auth.ParseAPIKeyExpiry(c.in, now)
-		if c.want.IsZero() {
-			if session.ErrorCode(err) != session.EINVALID {
-				t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want EINVALID", c.in, got, err)
-			}
-			continue
+		checkAPIKeyExpiry(t, c.in, now, c.want)
+	}
+}
+
+// checkAPIKeyExpiry checks ParseAPIKeyExpiry(in, now): want, or refused
+// (EINVALID) when want is zero.
+func checkAPIKeyExpiry(t *testing.T, in string, now, want time.Time) {
+	t.Helper()
+	got, err := auth.ParseAPIKeyExpiry(in, now)
+	if want.IsZero() {
+		if session.ErrorCode(err) != session.EINVALID {
+			t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want EINVALID", in, got, err)
 		}
-		if err != nil || !got.Equal(c.want) {
-			t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", c.in, got, err, c.want)
-		}
+		return
+	}
+	if err != nil || !got.Equal(want) {
+		t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", in, got, err, want)
 	}
 }
