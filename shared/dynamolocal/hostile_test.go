@@ -266,14 +266,7 @@ func TestCheckFiles(t *testing.T) {
 // tries again every lockWaitPoll).
 func TestInstallSaysOnceThatItWaits(t *testing.T) {
 	dir := t.TempDir()
-	other, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	other := holdInstallLock(t, dir)
 	var log syncBuffer
 	done := make(chan error, 1)
 	go func() { _, err := repair(context.Background(), dir, &log); done <- err }()

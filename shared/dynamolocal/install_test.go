@@ -735,15 +735,7 @@ func TestInstallWaitingForAnotherCanBeStopped(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The other process: its own open file description on the lock file.
-	other, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	other := holdInstallLock(t, dir)
 
 	for _, tc := range []struct {
 		name    string
@@ -849,4 +841,21 @@ func TestDefaultDirRelativeIsTheRepositorys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// holdInstallLock takes dir's install lock as another process would: its
+// own open file description on the lock file, locked exclusively. The
+// test unlocks it when it wants the waiter to go on; it is closed at the
+// test's end.
+func holdInstallLock(t *testing.T, dir string) *os.File {
+	t.Helper()
+	other, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	return other
 }
