@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,14 @@ type fixture struct {
 	iss    *devtoken.Issuer
 }
 
+// fixtureIssuer is the identity provider of every fixture: made once, as
+// a 2048-bit RSA key costs a fifth of a second or more under -race. Each
+// fixture still has its own JWKS server, verifier and table, and no test
+// makes two fixtures whose tokens must differ.
+var fixtureIssuer = sync.OnceValues(func() (*devtoken.Issuer, error) {
+	return devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
+})
+
 func newFixture(t *testing.T, opts ...store.Option) *fixture {
 	t.Helper()
 	return newFixtureWith(t, app.Options{Store: opts})
@@ -62,7 +71,7 @@ func newFixtureWith(t *testing.T, o app.Options) *fixture {
 	t.Helper()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
-	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
+	iss, err := fixtureIssuer()
 	if err != nil {
 		t.Fatal(err)
 	}
