@@ -2,7 +2,6 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -28,11 +27,7 @@ func TestHelpShowsBothForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "dynamodb-local")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	out, err := exec.Command(bin, "-h").CombinedOutput()
+	out, err := exec.Command(buildBinary(t, goTool), "-h").CombinedOutput()
 	if code := exitCode(err); code != 0 {
 		t.Errorf("-h exit code = %d; want 0", code)
 	}
