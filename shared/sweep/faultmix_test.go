@@ -100,8 +100,9 @@ func TestSweepCountsEveryEntryOnceUnderMixedFaults(t *testing.T) {
 		if expired != len(vs) {
 			t.Errorf("seed %d: the runs expired %d sessions; want %d", seed, expired, len(vs))
 		}
+		stored := f.statuses(t)
 		for _, v := range vs {
-			s, hist := f.status(t, v.ID)
+			s, hist := stored[v.ID].Status, stored[v.ID].History
 			if s != session.Expired || len(hist) != 2 {
 				t.Errorf("seed %d: %s = %s, history %+v; want EXPIRED once", seed, v.ID, s, hist)
 			}

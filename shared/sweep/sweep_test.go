@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/uuid"
 
@@ -120,6 +122,43 @@ func (f *fixture) status(t *testing.T, id string) (session.Status, []session.Cha
 		t.Fatalf("read %s: %v", id, err)
 	}
 	return v.Status, v.History
+}
+
+// statuses reads every session of f's table as stored, by a consistent
+// Scan (a few requests rather than one GetItem a session): each one's
+// status and history, by id, from the item's own attributes (status,
+// history[].status), as status reads them.
+func (f *fixture) statuses(t *testing.T) map[string]storedSession {
+	t.Helper()
+	out := map[string]storedSession{}
+	p := dynamodb.NewScanPaginator(f.db, &dynamodb.ScanInput{TableName: aws.String(f.table), ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("scan %s: %v", f.table, err)
+		}
+		for _, it := range page.Items {
+			var v storedSession
+			if err := attributevalue.UnmarshalMap(it, &v); err != nil {
+				t.Fatalf("decode %v: %v", it["pk"], err)
+			}
+			if id, ok := strings.CutPrefix(v.PK, "SESSION#"); ok && v.SK == "SESSION" {
+				out[id] = v
+			}
+		}
+	}
+	return out
+}
+
+// storedSession is what statuses reads of a session item.
+type storedSession struct {
+	PK      string         `dynamodbav:"pk"`
+	SK      string         `dynamodbav:"sk"`
+	Status  session.Status `dynamodbav:"status"`
+	History []struct {
+		Status session.Status `dynamodbav:"status"`
+		At     string         `dynamodbav:"at"`
+	} `dynamodbav:"history"`
 }
 
 // TestSweepReadsOnlyWhatItExpires: 20,000 open sessions, 200 of them past
@@ -262,8 +301,9 @@ func TestSweepStopsAtDeadlineAndResumes(t *testing.T) {
 	if n := first.Expired + second.Expired; !second.Complete || second.Errors != 0 || n > len(vs) || n < len(vs)-first.Deferred {
 		t.Fatalf("second Run() = %+v after %+v; want the rest expired (%d in all)", second, first, len(vs))
 	}
+	stored := f.statuses(t)
 	for _, v := range vs {
-		st, hist := f.status(t, v.ID)
+		st, hist := stored[v.ID].Status, stored[v.ID].History
 		if st != session.Expired || len(hist) != 2 || hist[1].Status != session.Expired {
 			t.Fatalf("%s after both runs: status %s, history %+v; want EXPIRED once", v.ID, st, hist)
 		}
