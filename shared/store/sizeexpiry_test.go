@@ -35,10 +35,11 @@ const dynamoDBItemLimit = 400 << 10
 // system changes that close a session or follow a closed one, so an open
 // session is at most at the limit when the sweeper writes it. The write
 // adds about 150 bytes; the limit is 20 KiB under DynamoDB's. (Shown able
-// to fail: with the store's limit at DynamoDB's own 400 KB, the long
-// history's expiry is DynamoDB's ValidationException "Item size to update
-// has exceeded the maximum allowed size"; with it 40 bytes under, the fill
-// already fails, as it cannot leave its slack.)
+// to fail: with the store's limit 60 bytes under DynamoDB's, the long
+// history's expiry is DynamoDB's "Item size to update has exceeded the
+// maximum allowed size", a 500 from Expire; with it 40, 80 or 100 bytes
+// under, or at 400 KB, the fill itself fails first, unable to pad the
+// item to within its slack.)
 func TestFullSessionStillExpires(t *testing.T) {
 	ctx := context.Background()
 	const slack = 40 // bytes left under the store's limit: less than any change takes
