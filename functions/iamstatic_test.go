@@ -5,6 +5,8 @@ import (
 	"go/constant"
 	"go/types"
 	"maps"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -109,10 +111,26 @@ func (r reached) grants(indexes []string) []grant {
 	return out
 }
 
-// staticProgram loads the functions and shared/ from source (their
-// dependencies from export data: their calls are leaves) and builds SSA.
+// staticProgram loads the functions and the packages of this module they
+// import from source (their other dependencies from export data: their
+// calls are leaves) and builds SSA. The rest of shared/ (the local
+// servers, test helpers) no function imports, so none of its code is
+// reachable from a function; loading it cost most of this load.
 func staticProgram(t *testing.T) (*ssa.Program, []*packages.Package) {
 	t.Helper()
+	list := exec.Command("go", "list", "-deps", "-f", `{{if .Module}}{{if eq .Module.Path "`+modulePath+`"}}{{.ImportPath}}{{end}}{{end}}`, "./functions/...")
+	list.Dir = root
+	list.Stderr = os.Stderr
+	out, err := list.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var patterns []string
+	for p := range strings.Lines(string(out)) {
+		if p = strings.TrimSpace(p); p != "" {
+			patterns = append(patterns, p)
+		}
+	}
 	cfg := &packages.Config{
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedTypes |
 			packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedTypesSizes,
@@ -121,7 +139,7 @@ func staticProgram(t *testing.T) (*ssa.Program, []*packages.Package) {
 	if raceBuild {
 		cfg.BuildFlags = []string{"-race"} // the export data this binary's build made
 	}
-	pkgs, err := packages.Load(cfg, "./functions/...", "./shared/...")
+	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		t.Fatal(err)
 	}

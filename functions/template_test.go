@@ -17,11 +17,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,15 +53,51 @@ const root = ".."
 // (!Ref, !GetAtt, !Sub, ...) into their long forms ({"Ref": ...}).
 func readTemplate(t *testing.T) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	decoded.Lock()
+	defer decoded.Unlock()
+	if decoded.doc == nil {
+		raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := samlocal.DecodeCFN(raw)
+		if err != nil {
+			t.Fatalf("template.yaml: %v", err)
+		}
+		decoded.doc = doc
 	}
-	doc, err := samlocal.DecodeCFN(raw)
-	if err != nil {
-		t.Fatalf("template.yaml: %v", err)
+	return copyCFN(decoded.doc).(map[string]any)
+}
+
+// decoded holds template.yaml as DecodeCFN read it, once per test binary
+// (over thirty tests read it; decoding it under -race was most of what
+// several of them spent). Each test gets its own copy (copyCFN), so one
+// that changes its tree changes no other's.
+var decoded struct {
+	sync.Mutex
+	doc map[string]any
+}
+
+// copyCFN copies what DecodeCFN returns: maps, slices, strings and nil.
+func copyCFN(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = copyCFN(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = copyCFN(e)
+		}
+		return l
+	case string, nil:
+		return v
+	default:
+		panic(fmt.Sprintf("copyCFN: %T is not what DecodeCFN returns", v))
 	}
-	return doc
 }
 
 func resourcesOfType(tpl map[string]any, typ string) map[string]map[string]any {
@@ -1300,5 +1338,28 @@ func TestWarmThroughputIsValidForEveryParameter(t *testing.T) {
 		for _, gsi := range table["GlobalSecondaryIndexes"].([]any) {
 			check(fmt.Sprint("index ", apptest.Field("IndexName")(gsi), "'s"), eval(apptest.Field("WarmThroughput")(gsi)), wantIndex)
 		}
+	}
+}
+
+// TestReadTemplateGivesEachItsOwnCopy: readTemplate's copy is the template
+// as DecodeCFN reads it, and a test that changes its copy changes no other
+// test's.
+func TestReadTemplateGivesEachItsOwnCopy(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := samlocal.DecodeCFN(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := readTemplate(t)
+	if !reflect.DeepEqual(first, want) {
+		t.Fatal("readTemplate's copy differs from DecodeCFN's template")
+	}
+	first["Resources"].(map[string]any)["Changed"] = "by this test"
+	first["Parameters"] = nil
+	if got := readTemplate(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("after one copy changed, readTemplate's next copy differs from DecodeCFN's template")
 	}
 }
