@@ -20,6 +20,12 @@ import (
 // one listed that did not skip would run twice. Each calls it first
 // (nothing it does runs under -race before the skip), and each name is
 // one test's only (the pass's -run matches names in every package).
+//
+// Each says in its doc comment why the detector loses nothing by it:
+// that it "starts no goroutine", or which tests run its concurrent parts
+// under the detector ("is checked under the detector by TestA and
+// TestB"), each of them a test that exists once and stays in the race
+// pass.
 func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	root, files := trackedFiles(t)
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
@@ -33,15 +39,17 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	listed := strings.Split(string(m[1]), "|")
 
 	// make test's recipe as make runs it: the race pass over everything,
-	// then the listed tests without -race.
+	// then the listed tests without -race, each over TEST_ORDER's packages
+	// first, then the rest.
+	order := testOrder(t, mk)
 	out, err := exec.Command("make", "-s", "-n", "-C", root, "test").CombinedOutput()
 	if err != nil {
 		t.Fatalf("make -n test: %v\n%s", err, out)
 	}
 	recipe := string(out)
 	for _, want := range []string{
-		"go test -race -count=1 -timeout 12m ./... && ",
-		`&& go test -count=1 -run "^(` + string(m[1]) + `)$" -bench . -benchtime 1x ./...`,
+		"go test -race -count=1 -timeout 12m " + order + " ./... && ",
+		`&& go test -count=1 -run "^(` + string(m[1]) + `)$" -bench . -benchtime 1x ` + order + " ./...'",
 	} {
 		if !strings.Contains(recipe, want) {
 			t.Errorf("make test's recipe lacks %q:\n%s", want, recipe)
@@ -50,12 +58,13 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 
 	var skipping []string
 	defined := map[string]int{}
+	reasons := map[string]string{} // a skipping test: its doc comment
 	fset := token.NewFileSet()
 	for _, f := range files {
 		if !strings.HasSuffix(f, "_test.go") || strings.Contains(f, "/testdata/") || strings.HasPrefix(f, "shared/racemode/") {
 			continue // racemode's own tests call it in a subtest, to see it skip
 		}
-		file, err := parser.ParseFile(fset, filepath.Join(root, filepath.FromSlash(f)), nil, 0)
+		file, err := parser.ParseFile(fset, filepath.Join(root, filepath.FromSlash(f)), nil, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,6 +85,7 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 				continue
 			}
 			skipping = append(skipping, fn.Name.Name)
+			reasons[fn.Name.Name] = fn.Doc.Text()
 			if first, ok := fn.Body.List[0].(*ast.ExprStmt); calls != 1 || !ok || !isOnlyWithoutDetector(first.X) {
 				t.Errorf("%s (%s): racemode.OnlyWithoutDetector must be its first statement, called once", fn.Name.Name, f)
 			}
@@ -86,9 +96,89 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	if !slices.Equal(skipping, sortedListed) {
 		t.Errorf("tests that skip under -race: %v; PLAIN_TESTS: %v; want the same", skipping, sortedListed)
 	}
+	inList := map[string]bool{}
+	for _, name := range listed {
+		inList[name] = true
+	}
+	for _, name := range skipping {
+		doc := strings.Join(strings.Fields(reasons[name]), " ")
+		m := checkedBy.FindStringSubmatch(doc)
+		if m == nil {
+			if !strings.Contains(doc, "starts no goroutine") {
+				t.Errorf("%s: its doc comment says neither that it \"starts no goroutine\" nor which tests check its concurrency (\"is checked under the detector by TestA and TestB\")", name)
+			}
+			continue
+		}
+		for _, c := range regexp.MustCompile(`Test\w+`).FindAllString(m[1], -1) {
+			switch {
+			case defined[c] != 1:
+				t.Errorf("%s is checked under the detector by %s: %d tests have that name; want 1", name, c, defined[c])
+			case inList[c]:
+				t.Errorf("%s is checked under the detector by %s, which is in PLAIN_TESTS too; want a test of the race pass", name, c)
+			}
+		}
+	}
 	for _, name := range listed {
 		if defined[name] != 1 {
 			t.Errorf("PLAIN_TESTS names %s: %d tests have that name; want 1", name, defined[name])
+		}
+	}
+}
+
+// checkedBy finds the tests a plain test names as running its concurrent
+// parts under the race detector.
+var checkedBy = regexp.MustCompile(`under the detector by (Test\w+(?:(?:, | and |, and )Test\w+)*)`)
+
+// testOrder is the Makefile's TEST_ORDER, the packages go test is given
+// first so that the longest start first, as one string.
+func testOrder(t *testing.T, mk []byte) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^TEST_ORDER := (\S.*\S)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("no TEST_ORDER := line in the Makefile")
+	}
+	return string(m[1])
+}
+
+// TestTestOrderIsPackagesWithTests: TEST_ORDER, the order in which make
+// test and make test-short give go test the packages that take longest,
+// names each once, each a folder of this repository with tests (a name
+// that is no package fails the whole run; one without tests would hold
+// a place for nothing), and both targets give it before ./..., which adds
+// every package it leaves out.
+func TestTestOrderIsPackagesWithTests(t *testing.T) {
+	root, files := trackedFiles(t)
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := testOrder(t, mk)
+	tested := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") && !strings.Contains(f, "/testdata/") {
+			tested["./"+filepath.ToSlash(filepath.Dir(f))] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range strings.Fields(order) {
+		if seen[p] {
+			t.Errorf("TEST_ORDER names %s twice", p)
+		}
+		seen[p] = true
+		if !tested[p] {
+			t.Errorf("TEST_ORDER names %s: got no folder with tests of that path; want a package with tests, as ./path", p)
+		}
+	}
+	for target, want := range map[string]string{
+		"test":       "go test -race -count=1 -timeout 12m " + order + " ./... ",
+		"test-short": "go test -short " + order + " ./...\n",
+	} {
+		out, err := exec.Command("make", "-s", "-n", "-C", root, target).CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %s: %v\n%s", target, err, out)
+		}
+		if !strings.Contains(string(out), want) {
+			t.Errorf("make %s's recipe lacks %q:\n%s", target, want, out)
 		}
 	}
 }

@@ -102,6 +102,10 @@ func TestOutsideRefs(t *testing.T) {
 // TestNoReferenceLeavesTheRepository reads every tracked file, and every new
 // one git does not ignore (fuzz corpora, which are hostile inputs by design,
 // binary files and this file's examples excepted).
+//
+// It starts no goroutine (but for os/exec's own, copying git's list of
+// files), so make test runs it in its pass without the race detector
+// (PLAIN_TESTS).
 func TestNoReferenceLeavesTheRepository(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	root, files := trackedFiles(t)

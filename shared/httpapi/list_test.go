@@ -299,6 +299,9 @@ var capacityAll = flag.Bool("capacity.all", false, "TestListCapacity: also check
 // almost nothing: there the time budget binds, not the size). The figures
 // are the README's ("The day's list"): exactly that many fit, one more
 // does not. When one moves, the test measures it and says so.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestListCapacity(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	type recordPool struct {

@@ -145,6 +145,9 @@ func loggedPathByRounds(path string) string {
 // reads: digit groups of every length, separators, empty segments, '+',
 // transparent and format characters, wide digits, UUIDs, letters and a
 // literal [redacted].
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestLoggedPathAgreesWithRounds(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	parts := []string{
@@ -177,6 +180,9 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 // "1."), with separators encoded or not between them: paths where several
 // readings each find a number (TestLoggedPathAgreesWithRounds' parts
 // rarely make one).
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestLoggedPathAgreesWithRoundsOnSplitCards(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	cards := []string{"4111111111111111", "5555555555554444", "378282246310005", "4012888888881881", "6011111111111117", "4222222222222", "30569309025904"}

@@ -7,13 +7,18 @@
 // that does (an exhaustive check of a pure function, a model that only
 // computes, a scan of files) gives it nothing to find, and it makes such a
 // test three to ten times slower: in make test's race pass a handful of
-// them took a quarter of the whole. Such a test calls OnlyWithoutDetector
-// first and is named in the Makefile's PLAIN_TESTS, which make test runs
-// after its race pass with the detector off (docs'
-// TestPlainTestsAreTheMakefiles holds the list and the calls to each
-// other, so none is skipped in both passes). Code a plain test calls that
-// does start goroutines (the heat model's workers) has its concurrency
-// checked under the detector by a smaller test of its own.
+// them took a quarter of the whole. Nor does a test at a scale a document
+// names (a flood of 44,000 hostile tokens, a list the size of the Lambda
+// response quota) whose concurrent parts smaller tests run concurrently
+// under the detector: the detector finds a race in the code that runs, not
+// in how often it runs, and the smaller tests run it with more goroutines
+// at once. Such a test calls OnlyWithoutDetector first and is named in the
+// Makefile's PLAIN_TESTS, which make test runs after its race pass with
+// the detector off. Its doc comment says why: it "starts no goroutine", or
+// its concurrency "is checked under the detector by" the tests it names
+// (the heat model's workers by TestHeatWorkersChangeNoCount). docs'
+// TestPlainTestsAreTheMakefiles holds the list, the calls and the reasons
+// to each other, so none is skipped in both passes and none without one.
 package racemode
 
 import "testing"

@@ -251,6 +251,9 @@ func TestIdentifiersAreNotCardNumbers(t *testing.T) {
 // TestUUIDsAreIdentifiers: UUIDs made only of digits, alone, inside ids
 // and touching other characters, agree with the reference, and a UUID no
 // letter or digit touches is never a card number.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestUUIDsAreIdentifiers(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -774,6 +777,9 @@ func checkAgainstReference(t *testing.T, s string) bool {
 // TestCardGuardMatchesReference runs the guard and the reference on
 // generated text: test card numbers grouped, decorated and surrounded at
 // random, and random strings of the rule's alphabet.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestCardGuardMatchesReference(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	r := rand.New(rand.NewPCG(11, 12))
@@ -969,6 +975,9 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 // reference's reading of a separator on every code point (under -short,
 // on the Basic Multilingual Plane, where every compatibility form of a
 // separator is).
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestCardSeparatorMatchesReference(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	last := rune(unicode.MaxRune)
@@ -1074,6 +1083,9 @@ func TestHoldsCardNumberNormalised(t *testing.T) {
 // invisible characters, UUIDs, ASCII and other letters, forms of many
 // letters (ﷺ, ㌀) and of digits (½, ⒈, ㉑), and invalid UTF-8 (a URL
 // decoding's bytes).
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestNormalisedReadingLeavesOutOnlyNothing(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	parts := []string{

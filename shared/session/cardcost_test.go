@@ -161,6 +161,9 @@ func BenchmarkHoldsCardNumberDoubling(b *testing.B) {
 // character: 64 KiB of ½ or 1﹒ cost 10-30 MB of garbage), and each text
 // judged that is not in NFKC one copy of its normal form (s, and a JSON
 // and a URL decoding a layer in both chains).
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestHoldsCardNumberAllocationsDoNotGrow(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	const (
@@ -202,6 +205,9 @@ func TestHoldsCardNumberOfPlainTextAllocatesNothing(t *testing.T) {
 // Letters that follow one another read as one (each ends any run of
 // digits), so they need not be copied; digits and what stands between
 // them must be (½ is "1⁄2", 2.5 times its bytes; ㎯ is "rad∕s2").
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestNormalFormCostStaysNearTheText(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	const size = 64 << 10
