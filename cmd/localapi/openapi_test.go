@@ -32,6 +32,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -543,8 +544,12 @@ func newFaultProxy(t *testing.T) (*faultProxy, string) {
 // documents, on the local server and on make start-api's stack, each time
 // on two targets: one on DynamoDB Local, one behind a proxy that can make
 // DynamoDB fail. Then every exchange's answer on the local server must be
-// the stack's (apitarget.Diff).
+// the stack's (apitarget.Diff). Its concurrency (the kinds at once into
+// one Diff, each fault phase's exchanges at once through one checker, the
+// fault proxy, the local server and the stack's gateway in this process)
+// is checked under the detector by TestOpenAPIFaultsAtOnce.
 func TestOpenAPIMatchesRealResponses(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
 	diff := apitarget.NewDiff("hcpToken", "paymentCode")
 	// The kinds run at once (each mostly waits on its targets, the faults'
 	// retries and the expiry below); each reads the document for itself,
