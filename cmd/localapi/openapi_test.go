@@ -32,6 +32,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -543,8 +544,12 @@ func newFaultProxy(t *testing.T) (*faultProxy, string) {
 // documents, on the local server and on make start-api's stack, each time
 // on two targets: one on DynamoDB Local, one behind a proxy that can make
 // DynamoDB fail. Then every exchange's answer on the local server must be
-// the stack's (apitarget.Diff).
+// the stack's (apitarget.Diff). Its concurrency (the kinds at once into
+// one Diff, each fault phase's exchanges at once through one checker, the
+// fault proxy, the local server and the stack's gateway in this process)
+// is checked under the detector by TestOpenAPIFaultsAtOnce.
 func TestOpenAPIMatchesRealResponses(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
 	diff := apitarget.NewDiff("hcpToken", "paymentCode")
 	// The kinds run at once (each mostly waits on its targets, the faults'
 	// retries and the expiry below); each reads the document for itself,
@@ -596,6 +601,45 @@ func TestOpenAPIMatchesRealResponses(t *testing.T) {
 		t.Log("coverage (method path: status×exchanges):\n" + coverageTable(cov.seen))
 	})
 	t.Logf("%d exchanges compared between the targets", diff.Check(t))
+}
+
+// TestOpenAPIFaultsAtOnce is TestOpenAPIMatchesRealResponses' concurrency
+// at a small scale, under the race detector where that test is not: the
+// kinds at once into one Diff, and on each one fault phase's every
+// endpoint at once through one checker (its router, kin-openapi's
+// validation, the coverage) and the fault proxy, each handler's SDK
+// retrying at once in the local server (this process) or behind the
+// stack's gateway (this process too).
+func TestOpenAPIFaultsAtOnce(t *testing.T) {
+	diff := apitarget.NewDiff("hcpToken", "paymentCode")
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
+		doc := loadSpec(t)
+		cov := &coverage{seen: map[coverKey]int{}}
+		proxy, proxyURL := newFaultProxy(t)
+		base := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{"DYNAMODB_ENDPOINT": proxyURL}}).URL
+		c := newChecker(t, doc, base, cov)
+		c.diff, c.kind = diff, k
+		tok := mint(t, base, "merchant_id=m-1")
+		proc := mint(t, base, "merchant_id=&scope=sessions:process")
+		r := c.do(t, exchange{name: "create a key", method: "POST", path: "/api-keys", header: bearer(tok), body: `{"scopes":["sessions:read"]}`, status: 201})
+		keyID, key := r.str("keyId"), r.str("key")
+		id := c.do(t, exchange{name: "create a session", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+		exchanges := faultExchanges(tok, proc, key, keyID, id, time.Now().UTC().Format(time.DateOnly))
+		faultPhase(t, c, proxy, faultServerError, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", exchanges)
+		n := 0
+		for key, count := range cov.seen {
+			if key.status == http.StatusServiceUnavailable {
+				n += count
+			}
+		}
+		if n != len(exchanges) {
+			t.Errorf("503s counted = %d; want %d", n, len(exchanges))
+		}
+	})
+	// The two creations and the phase's 12.
+	if got, want := diff.Check(t), 14; got != want {
+		t.Errorf("exchanges compared = %d; want %d", got, want)
+	}
 }
 
 func coverageTable(seen map[coverKey]int) string {
@@ -957,22 +1001,6 @@ func exerciseFaults(t *testing.T, c *checker, proxy *faultProxy) {
 	}
 	day := expiresAt.UTC().Format(time.DateOnly)
 
-	every := func() []exchange {
-		return []exchange{
-			{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`},
-			{name: "get", method: "GET", path: "/sessions/" + id, header: bearer(tok)},
-			{name: "event", method: "POST", path: "/sessions/" + id + "/events", header: bearer(proc), body: `{"status":"PROCESSING"}`},
-			{name: "cancel", method: "POST", path: "/sessions/" + id + "/cancel", header: bearer(tok)},
-			{name: "000", method: "GET", path: "/v1/session/" + id, header: bearer(tok)},
-			{name: "001", method: "GET", path: "/v2.0/payments/" + id + "/status", header: bearer(tok)},
-			{name: "002", method: "GET", path: "/payment-sessions/" + id, header: apiKey(key)},
-			{name: "003", method: "GET", path: "/v1/checkout-sessions/" + id + "?init=true", header: bearer(tok, "X-Merchant-Id", "m-1")},
-			{name: "004 list", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day, header: bearer(tok)},
-			{name: "004 record", method: "GET", path: "/pps/api/v1/session-record/" + id, header: bearer(tok)},
-			{name: "create key", method: "POST", path: "/api-keys", header: bearer(tok), body: `{"scopes":["sessions:read"]}`},
-			{name: "revoke key", method: "DELETE", path: "/api-keys/" + keyID, header: bearer(tok)},
-		}
-	}
 	for _, tt := range []struct {
 		fault  *dynamoFault
 		status int
@@ -982,33 +1010,7 @@ func exerciseFaults(t *testing.T, c *checker, proxy *faultProxy) {
 		{faultServerError, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE"},
 		{faultThrottling, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE"},
 	} {
-		proxy.fault.Store(tt.fault)
-		before := proxy.faults.Load()
-		start := time.Now()
-		exchanges := every()
-		var wg sync.WaitGroup
-		for _, ex := range exchanges {
-			ex.name = tt.fault.name + ": " + ex.name
-			ex.status, ex.code = tt.status, tt.code
-			wg.Go(func() {
-				r := c.do(t, ex)
-				if tt.status == http.StatusServiceUnavailable && r.header.Get("Retry-After") == "" {
-					t.Errorf("%s: 503 without Retry-After", ex.name)
-				}
-			})
-		}
-		wg.Wait()
-		proxy.fault.Store(nil)
-		// Each endpoint makes one DynamoDB call, which the SDK tries 5
-		// times when the fault is retryable, once when it is not.
-		attempts := int64(5)
-		if tt.status == http.StatusInternalServerError {
-			attempts = 1
-		}
-		if got, want := proxy.faults.Load()-before, attempts*int64(len(exchanges)); got < want {
-			t.Errorf("%s: DynamoDB calls failed = %d; want at least %d (the SDK's attempts)", tt.fault.name, got, want)
-		}
-		t.Logf("%s: %d exchanges in %v", tt.fault.name, len(exchanges), time.Since(start).Round(time.Millisecond))
+		faultPhase(t, c, proxy, tt.fault, tt.status, tt.code, faultExchanges(tok, proc, key, keyID, id, day))
 	}
 
 	time.Sleep(time.Until(expiresAt.Add(10 * time.Millisecond)))
@@ -1032,6 +1034,60 @@ func exerciseFaults(t *testing.T, c *checker, proxy *faultProxy) {
 			t.Errorf("%s: WWW-Authenticate = %q; want the bearer challenge", tt.name, r.header.Get("WWW-Authenticate"))
 		}
 	}
+}
+
+// faultExchanges are exerciseFaults' requests, one an endpoint, for the
+// merchant's token tok, the processor's proc, the API key key (keyID) and
+// the session id created on day.
+func faultExchanges(tok, proc, key, keyID, id, day string) []exchange {
+	return []exchange{
+		{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`},
+		{name: "get", method: "GET", path: "/sessions/" + id, header: bearer(tok)},
+		{name: "event", method: "POST", path: "/sessions/" + id + "/events", header: bearer(proc), body: `{"status":"PROCESSING"}`},
+		{name: "cancel", method: "POST", path: "/sessions/" + id + "/cancel", header: bearer(tok)},
+		{name: "000", method: "GET", path: "/v1/session/" + id, header: bearer(tok)},
+		{name: "001", method: "GET", path: "/v2.0/payments/" + id + "/status", header: bearer(tok)},
+		{name: "002", method: "GET", path: "/payment-sessions/" + id, header: apiKey(key)},
+		{name: "003", method: "GET", path: "/v1/checkout-sessions/" + id + "?init=true", header: bearer(tok, "X-Merchant-Id", "m-1")},
+		{name: "004 list", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day, header: bearer(tok)},
+		{name: "004 record", method: "GET", path: "/pps/api/v1/session-record/" + id, header: bearer(tok)},
+		{name: "create key", method: "POST", path: "/api-keys", header: bearer(tok), body: `{"scopes":["sessions:read"]}`},
+		{name: "revoke key", method: "DELETE", path: "/api-keys/" + keyID, header: bearer(tok)},
+	}
+}
+
+// faultPhase sends exchanges all at once through c while the proxy
+// answers DynamoDB's every call with fault: each must get status and
+// code, and each endpoint's one DynamoDB call must have met the fault as
+// many times as the SDK tries it.
+func faultPhase(t *testing.T, c *checker, proxy *faultProxy, fault *dynamoFault, status int, code string, exchanges []exchange) {
+	t.Helper()
+	proxy.fault.Store(fault)
+	before := proxy.faults.Load()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, ex := range exchanges {
+		ex.name = fault.name + ": " + ex.name
+		ex.status, ex.code = status, code
+		wg.Go(func() {
+			r := c.do(t, ex)
+			if status == http.StatusServiceUnavailable && r.header.Get("Retry-After") == "" {
+				t.Errorf("%s: 503 without Retry-After", ex.name)
+			}
+		})
+	}
+	wg.Wait()
+	proxy.fault.Store(nil)
+	// Each endpoint makes one DynamoDB call, which the SDK tries 5
+	// times when the fault is retryable, once when it is not.
+	attempts := int64(5)
+	if status == http.StatusInternalServerError {
+		attempts = 1
+	}
+	if got, want := proxy.faults.Load()-before, attempts*int64(len(exchanges)); got < want {
+		t.Errorf("%s: DynamoDB calls failed = %d; want at least %d (the SDK's attempts)", fault.name, got, want)
+	}
+	t.Logf("%s: %d exchanges in %v", fault.name, len(exchanges), time.Since(start).Round(time.Millisecond))
 }
 
 // checkNoEndpoint checks the answer to a path the document does not have

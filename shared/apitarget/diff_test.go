@@ -1,8 +1,10 @@
 package apitarget
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -102,5 +104,22 @@ func TestDiff(t *testing.T) {
 	d.Add(Local, "get", 200, h, nil)
 	if n, diffs := d.Differences(); n != 0 || diffs != nil {
 		t.Errorf("Differences() with one kind = %d, %q; want 0, none", n, diffs)
+	}
+}
+
+// TestDiffAddsAtOnce: a suite adds answers from both kinds at once
+// (cmd/localapi's runKindsAtOnce) and from many exchanges at once; Diff
+// takes every one, a name added again numbered as it comes.
+func TestDiffAddsAtOnce(t *testing.T) {
+	d := NewDiff()
+	var wg sync.WaitGroup
+	for _, k := range Kinds {
+		for i := range 8 {
+			wg.Go(func() { d.Add(k, fmt.Sprintf("get %d", i%4), 200, http.Header{}, []byte(`{}`)) })
+		}
+	}
+	wg.Wait()
+	if n, diffs := d.Differences(); n != 8 || len(diffs) != 0 {
+		t.Errorf("Differences() = %d, %q; want 8 compared and none", n, diffs)
 	}
 }
