@@ -15,7 +15,6 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
-	"github.com/paysessions/paysessions/shared/racemode"
 )
 
 // TestSkippedKidsMemoryIsBounded: a skipped key's kid is remembered so the
@@ -27,15 +26,7 @@ import (
 // remembers) is within auth.SkippedKidsMaxBytes (256 KiB), the bound
 // whatever the kids' lengths: ~150 KB measured, ~2.4 MB before (the kids
 // whole).
-//
-// Its fetches come one after another, and most of its CPU under the
-// detector went to the detector (3.9 s, against 0.5 s without): it runs in
-// make test's pass without it (racemode). Its concurrency (the verifier's
-// JWKS fetches of sets with skipped keys, the test's JWKS server, requests
-// waiting for a fetch) is checked under the detector by
-// TestHostileTokensUnderConcurrency.
 func TestSkippedKidsMemoryIsBounded(t *testing.T) {
-	racemode.OnlyWithoutDetector(t)
 	iss := newIssuer(t, jwa.ES256())
 	stranger := newIssuer(t, jwa.ES256()) // never in the set: its token makes the verifier fetch
 	jwks := newJWKSServer(t, iss.JWKS())
