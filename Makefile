@@ -57,7 +57,7 @@ smoke: ## End-to-end check of a running API: make smoke API_URL=<url> [TOKEN=<me
 # make test's second pass, built without the detector, runs them. docs'
 # TestPlainTestsAreTheMakefiles holds this list to the tests that skip, so
 # none runs in neither pass.
-PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardGuardMatchesReference|TestUUIDsAreIdentifiers|TestCardSeparatorMatchesReference|TestNormalFormCostStaysNearTheText|TestHoldsCardNumberAllocationsDoNotGrow|TestLoggedPathAgreesWithRounds|TestLoggedPathAgreesWithRoundsOnSplitCards|TestListCapacity|TestNoReferenceLeavesTheRepository
+PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardGuardMatchesReference|TestUUIDsAreIdentifiers|TestCardSeparatorMatchesReference|TestNormalFormCostStaysNearTheText|TestHoldsCardNumberAllocationsDoNotGrow|TestLoggedPathAgreesWithRounds|TestLoggedPathAgreesWithRoundsOnSplitCards|TestListCapacity|TestNoReferenceLeavesTheRepository|TestLambdaListWithinOneResponse|TestSessionRecordsTooLarge|TestListIsEverySessionASingleReadFinds
 
 # Every benchmark also runs once (-benchtime 1x, seconds): make bench runs
 # them for real, and one that no longer runs (a fake DynamoDB answering what
