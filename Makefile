@@ -62,7 +62,7 @@ smoke: ## End-to-end check of a running API: make smoke API_URL=<url> [TOKEN=<me
 # without the detector, runs them. docs' TestPlainTestsAreTheMakefiles
 # holds this list to the tests that skip, so none runs in neither pass,
 # and each to its reason.
-PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardGuardMatchesReference|TestUUIDsAreIdentifiers|TestCardSeparatorMatchesReference|TestNormalFormCostStaysNearTheText|TestHoldsCardNumberAllocationsDoNotGrow|TestLoggedPathAgreesWithRounds|TestLoggedPathAgreesWithRoundsOnSplitCards|TestListCapacity|TestNoReferenceLeavesTheRepository|TestOpenAPIMatchesRealResponses|TestCorpusPerRouteAnswersAsOnAWS|TestHostileTokenFloodLeavesNoState|TestTokenCacheMemoryIsBounded|TestAPIKeyCacheKeepsLiveKeysThroughAFlood
+PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardGuardMatchesReference|TestUUIDsAreIdentifiers|TestCardSeparatorMatchesReference|TestNormalFormCostStaysNearTheText|TestHoldsCardNumberAllocationsDoNotGrow|TestLoggedPathAgreesWithRounds|TestLoggedPathAgreesWithRoundsOnSplitCards|TestListCapacity|TestNoReferenceLeavesTheRepository|TestOpenAPIMatchesRealResponses|TestCorpusPerRouteAnswersAsOnAWS|TestHostileTokenFloodLeavesNoState|TestTokenCacheMemoryIsBounded|TestAPIKeyCacheKeepsLiveKeysThroughAFlood|TestLambdaListWithinOneResponse|TestSessionRecordsTooLarge|TestListIsEverySessionASingleReadFinds
 
 # Every benchmark also runs once (-benchtime 1x, seconds): make bench runs
 # them for real, and one that no longer runs (a fake DynamoDB answering what

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -78,8 +80,13 @@ func maxedSession(t *testing.T, merchant string, created time.Time, char func() 
 // response JSON, or base64 when gzip); one more record is a 400
 // LIST_TOO_LARGE, not a response Lambda would refuse (API Gateway would
 // answer 502). The gzip answer is base64-encoded by the adapter (it is not
-// UTF-8), with Content-Encoding: gzip, and decodes to the whole day.
+// UTF-8), with Content-Encoding: gzip, and decodes to the whole day. Its
+// concurrency (the list's parallel shard reads and batch reads, the adapter
+// and the body, plain and gzip, the fixture's JWKS server) is checked under
+// the detector by TestLambdaListsAtOnce, TestAppListsWithItsConfiguredShards
+// and TestJWKSRefreshedInTheBackgroundWhenOld.
 func TestLambdaListWithinOneResponse(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // a 6 MB list, sequential: run without the race detector (PLAIN_TESTS)
 	rng := rand.New(rand.NewPCG(5, 5))
 	tests := []struct {
 		name string
@@ -154,6 +161,77 @@ func TestLambdaListWithinOneResponse(t *testing.T) {
 				t.Errorf("%d records: %d base64=%v %.300s, %v; want a plain 400 LIST_TOO_LARGE naming limit", tt.fit+1, res.StatusCode, res.IsBase64Encoded, res.Body, err)
 			}
 		})
+	}
+}
+
+// TestLambdaListsAtOnce: several whole-day lists of the same day at once,
+// plain and gzip, through one Lambda handler of the list's route (one App,
+// its store, DynamoDB client and logger shared by all): each is answered
+// 200 with the whole day, oldest first, as one list alone is. The day is
+// small, but spread over the default LIST_SHARDS partitions, read in
+// parallel, and over three BatchGetItems of 100 keys at most, read at once:
+// under the race detector it runs the concurrent paths of
+// TestLambdaListWithinOneResponse's 6 MB lists (the shard reads and their
+// merge, the batch reads, the adapter and the body, plain and gzip, each
+// list's own) in a few seconds.
+func TestLambdaListsAtOnce(t *testing.T) {
+	const sessions, lists = 250, 6
+	f := newFixture(t)
+	amount := int64(100)
+	var vs []*session.Session
+	for i := range sessions {
+		vs = append(vs, session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, sampleMerchant, uuid.NewString(), "hcp", f.clock.Now().Add(time.Duration(i)*time.Millisecond), session.DefaultPolicy))
+	}
+	if err := f.app.Store.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(f.clock.Now().Add(time.Minute))
+	evs := make([]events.APIGatewayV2HTTPRequest, lists)
+	for i := range evs {
+		evs[i] = f.event(t, "session-records.json", "")
+		if i%2 == 1 {
+			evs[i].Headers["accept-encoding"] = "gzip"
+		}
+	}
+	handler := f.app.Lambda(routeOf(f, evs[0].RouteKey))
+	ress := make([]events.APIGatewayV2HTTPResponse, lists)
+	errs := make([]error, lists)
+	var wg sync.WaitGroup
+	for i := range evs {
+		wg.Go(func() { ress[i], errs[i] = handler(context.Background(), evs[i]) })
+	}
+	wg.Wait()
+	for i, res := range ress {
+		gz := i%2 == 1
+		if errs[i] != nil || res.StatusCode != 200 {
+			t.Fatalf("list %d: %d %.200s, %v; want 200", i, res.StatusCode, res.Body, errs[i])
+		}
+		if res.IsBase64Encoded != gz || (res.Headers["Content-Encoding"] == "gzip") != gz {
+			t.Fatalf("list %d: isBase64Encoded %v, Content-Encoding %q; want gzip %v", i, res.IsBase64Encoded, res.Headers["Content-Encoding"], gz)
+		}
+		body := []byte(res.Body)
+		if gz {
+			raw, err := base64.StdEncoding.DecodeString(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var recs []map[string]any
+		if err := json.Unmarshal(body, &recs); err != nil || len(recs) != sessions {
+			t.Fatalf("list %d: %d records listed (%v); want %d", i, len(recs), err, sessions)
+		}
+		for j, r := range recs {
+			if r["session_id"] != vs[j].ID {
+				t.Fatalf("list %d: record %d is %v; want %s (oldest first)", i, j, r["session_id"], vs[j].ID)
+			}
+		}
 	}
 }
 

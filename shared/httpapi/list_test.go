@@ -219,8 +219,13 @@ func TestSessionRecordsWholeDay(t *testing.T) {
 // response is refused with 400 LIST_TOO_LARGE naming limit, never cut
 // short; the same day fits gzip (Accept-Encoding: gzip) and is answered in
 // full, compressed; and with limit, pages end early (with a Link) so that
-// each fits, and following the Links lists the whole day.
+// each fits, and following the Links lists the whole day. Its concurrency
+// (the list's parallel shard reads, the harness's JWKS server; each list's
+// body, plain or gzip, is its own) is checked under the detector by
+// TestListBudgetAndCursors, TestDialectsNeverShowAStateTheModelNeverHad and
+// TestJWKSRefreshedInTheBackgroundWhenOld.
 func TestSessionRecordsTooLarge(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // a day of 6 MB records, sequential: run without the race detector (PLAIN_TESTS)
 	t.Logf("document 004: %q", doc004List)
 	h := newHarness(t)
 	rng := rand.New(rand.NewPCG(1, 1))

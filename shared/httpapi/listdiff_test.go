@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/racemode"
 )
 
 // TestListIsEverySessionASingleReadFinds: document 004's list ("List of
@@ -22,8 +23,11 @@ import (
 // moves the end of its retention later), at seeded random times; the
 // instants read are each session's own edges (expiresAt, the end of its
 // retention, and a minute after it: the index filter's margin), and
-// 100 ns before each.
+// 100 ns before each. Its concurrency (the list's parallel shard reads,
+// the harness's JWKS server) is checked under the detector by
+// TestListBudgetAndCursors and TestJWKSRefreshedInTheBackgroundWhenOld.
 func TestListIsEverySessionASingleReadFinds(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // hundreds of sequential reads: run without the race detector (PLAIN_TESTS)
 	eachStore(t, testListIsEverySessionASingleReadFinds)
 }
 
