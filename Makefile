@@ -80,13 +80,12 @@ PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardG
 # (by path) it left the longest for last: shared/store and shared/sweep ran
 # after everything else, one of them alone at the end, the other core idle.
 # TEST_ORDER names the packages that take longest, longest first (under
-# -race; cmd/bench, short under -race, is the longest under -short), so
-# the many short ones fill in at the end; ./... after it adds every other
-# package once (go test tests a package named twice once). A package left
-# out still runs, only later; a name here that is no package fails the
-# run. Measured on this 2-core machine, the race pass alone: 531 s in this
-# order, 639 s by path (one run each, see README).
-TEST_ORDER := ./shared/httpapi ./cmd/localapi ./shared/store ./shared/auth ./cmd/bench ./shared/app ./shared/sweep ./cmd/startapi ./shared/samlocal ./cmd/dynamodb-local ./shared/dynamolocal ./functions ./shared/localserver ./shared/store/storetest
+# -race; cmd/bench, shared/samlocal and shared/localserver, which mostly
+# wait on their bounds, are the longest under -short), so the many short
+# ones fill in at the end; ./... after it adds every other package once
+# (go test tests a package named twice once). A package left out still
+# runs, only later; a name here that is no package fails the run.
+TEST_ORDER := ./shared/httpapi ./cmd/localapi ./shared/store ./shared/auth ./cmd/bench ./shared/samlocal ./shared/localserver ./shared/app ./shared/sweep ./cmd/startapi ./cmd/dynamodb-local ./shared/dynamolocal ./functions ./shared/store/storetest
 
 test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS without it), and every benchmark once.
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
