@@ -67,7 +67,10 @@ PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardG
 # Every benchmark also runs once (-benchtime 1x, seconds): make bench runs
 # them for real, and one that no longer runs (a fake DynamoDB answering what
 # the client refuses) should fail here, not in the next make bench. The
-# second pass, without -race, runs them and PLAIN_TESTS.
+# second pass, without -race, runs PLAIN_TESTS, then the benchmarks: a go
+# test given -bench runs its packages' binaries one at a time (so that no
+# benchmark shares the machine), and with the tests in the same run the
+# plain tests of every package waited on each other's.
 #
 # The functions are built first, once, for this machine with LAMBDA_BUILD's
 # flags (as start-api runs them), into a directory the test binaries that
@@ -75,28 +78,16 @@ PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardG
 # their own go build then finds them up to date and links nothing, where
 # each linked all 13 again. A binary out of date is linked again all the
 # same.
-# go test starts the packages' test binaries in the order it is given them,
-# two at a time on two cores (-p is the number of CPUs). Given ./... alone
-# (by path) it left the longest for last: shared/store and shared/sweep ran
-# after everything else, one of them alone at the end, the other core idle.
-# TEST_ORDER names the packages that take longest, longest first (under
-# -race; cmd/bench, shared/samlocal and shared/localserver, which mostly
-# wait on their bounds, are the longest under -short), so the many short
-# ones fill in at the end; ./... after it adds every other package once
-# (go test tests a package named twice once). A package left out still
-# runs, only later; a name here that is no package fails the run.
-TEST_ORDER := ./shared/httpapi ./cmd/localapi ./shared/store ./shared/auth ./cmd/bench ./shared/samlocal ./shared/localserver ./shared/app ./shared/sweep ./cmd/startapi ./cmd/dynamodb-local ./shared/dynamolocal ./functions ./shared/store/storetest
-
 test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS without it), and every benchmark once.
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
 	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o "$$bootstraps/" ./functions/... && \
-	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m $(TEST_ORDER) ./... && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" -bench . -benchtime 1x $(TEST_ORDER) ./...'
+	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m ./... && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" ./... && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x ./...'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'
 # tests run on the in-memory store. CI set makes storetest run them anyway.
 test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in seconds.
-	$(GO) test -short $(TEST_ORDER) ./...
+	$(GO) test -short ./...
 
 # cfn-lint is a Python tool (pip install cfn-lint), not one of the machine
 # requirements: without it the template check is skipped, saying so, except

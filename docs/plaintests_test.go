@@ -39,17 +39,17 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	listed := strings.Split(string(m[1]), "|")
 
 	// make test's recipe as make runs it: the race pass over everything,
-	// then the listed tests without -race, each over TEST_ORDER's packages
-	// first, then the rest.
-	order := testOrder(t, mk)
+	// then the listed tests without -race, then the benchmarks (a go test
+	// given -bench runs one package at a time).
 	out, err := exec.Command("make", "-s", "-n", "-C", root, "test").CombinedOutput()
 	if err != nil {
 		t.Fatalf("make -n test: %v\n%s", err, out)
 	}
 	recipe := string(out)
 	for _, want := range []string{
-		"go test -race -count=1 -timeout 12m " + order + " ./... && ",
-		`&& go test -count=1 -run "^(` + string(m[1]) + `)$" -bench . -benchtime 1x ` + order + " ./...'",
+		"go test -race -count=1 -timeout 12m ./... && ",
+		`&& go test -count=1 -run "^(` + string(m[1]) + `)$" ./... && `,
+		`&& go test -count=1 -run "^$" -bench . -benchtime 1x ./...'`,
 	} {
 		if !strings.Contains(recipe, want) {
 			t.Errorf("make test's recipe lacks %q:\n%s", want, recipe)
@@ -128,60 +128,6 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 // checkedBy finds the tests a plain test names as running its concurrent
 // parts under the race detector.
 var checkedBy = regexp.MustCompile(`under the detector by (Test\w+(?:(?:, | and |, and )Test\w+)*)`)
-
-// testOrder is the Makefile's TEST_ORDER, the packages go test is given
-// first so that the longest start first, as one string.
-func testOrder(t *testing.T, mk []byte) string {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^TEST_ORDER := (\S.*\S)$`).FindSubmatch(mk)
-	if m == nil {
-		t.Fatal("no TEST_ORDER := line in the Makefile")
-	}
-	return string(m[1])
-}
-
-// TestTestOrderIsPackagesWithTests: TEST_ORDER, the order in which make
-// test and make test-short give go test the packages that take longest,
-// names each once, each a folder of this repository with tests (a name
-// that is no package fails the whole run; one without tests would hold
-// a place for nothing), and both targets give it before ./..., which adds
-// every package it leaves out.
-func TestTestOrderIsPackagesWithTests(t *testing.T) {
-	root, files := trackedFiles(t)
-	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	order := testOrder(t, mk)
-	tested := map[string]bool{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") && !strings.Contains(f, "/testdata/") {
-			tested["./"+filepath.ToSlash(filepath.Dir(f))] = true
-		}
-	}
-	seen := map[string]bool{}
-	for _, p := range strings.Fields(order) {
-		if seen[p] {
-			t.Errorf("TEST_ORDER names %s twice", p)
-		}
-		seen[p] = true
-		if !tested[p] {
-			t.Errorf("TEST_ORDER names %s: got no folder with tests of that path; want a package with tests, as ./path", p)
-		}
-	}
-	for target, want := range map[string]string{
-		"test":       "go test -race -count=1 -timeout 12m " + order + " ./... ",
-		"test-short": "go test -short " + order + " ./...\n",
-	} {
-		out, err := exec.Command("make", "-s", "-n", "-C", root, target).CombinedOutput()
-		if err != nil {
-			t.Fatalf("make -n %s: %v\n%s", target, err, out)
-		}
-		if !strings.Contains(string(out), want) {
-			t.Errorf("make %s's recipe lacks %q:\n%s", target, want, out)
-		}
-	}
-}
 
 // isOnlyWithoutDetector: n is a call racemode.OnlyWithoutDetector(...).
 func isOnlyWithoutDetector(n ast.Node) bool {
