@@ -10,9 +10,10 @@
 // them took a quarter of the whole. Nor does a test at a scale a document
 // names (a flood of 44,000 hostile tokens, a list the size of the Lambda
 // response quota) whose concurrent parts smaller tests run concurrently
-// under the detector: the detector finds a race in the code that runs, not
-// in how often it runs, and the smaller tests run it with more goroutines
-// at once. Such a test calls OnlyWithoutDetector first and is named in the
+// under the detector: what the detector needs is two goroutines touching
+// the same memory unordered, which the smaller tests bring about (each
+// shown failing under it on a race planted in the code it covers), where
+// the scale adds only more of the same code, run more often. Such a test calls OnlyWithoutDetector first and is named in the
 // Makefile's PLAIN_TESTS, which make test runs after its race pass with
 // the detector off. Its doc comment says why: it "starts no goroutine", or
 // its concurrency "is checked under the detector by" the tests it names
