@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -126,31 +127,7 @@ func TestLambdaListWithinOneResponse(t *testing.T) {
 			if len(payload) > maxInvokeResponse || len(payload) < maxInvokeResponse-200<<10 {
 				t.Errorf("%d records: invoke response of %d bytes; want at most %d, and within 200 KiB of it", tt.fit, len(payload), maxInvokeResponse)
 			}
-			body := []byte(res.Body)
-			if res.IsBase64Encoded != tt.gzip || (res.Headers["Content-Encoding"] == "gzip") != tt.gzip {
-				t.Fatalf("isBase64Encoded %v, Content-Encoding %q; want gzip %v", res.IsBase64Encoded, res.Headers["Content-Encoding"], tt.gzip)
-			}
-			if tt.gzip {
-				if body, err = base64.StdEncoding.DecodeString(res.Body); err != nil {
-					t.Fatal(err)
-				}
-				zr, err := gzip.NewReader(bytes.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if body, err = io.ReadAll(zr); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var recs []map[string]any
-			if err := json.Unmarshal(body, &recs); err != nil || len(recs) != tt.fit {
-				t.Fatalf("%d records listed (%v); want %d", len(recs), err, tt.fit)
-			}
-			for i, r := range recs {
-				if r["session_id"] != vs[i].ID {
-					t.Fatalf("record %d is %v; want %s (oldest first)", i, r["session_id"], vs[i].ID)
-				}
-			}
+			checkWholeDay(t, "", res, tt.gzip, vs[:tt.fit])
 
 			// One more record does not fit: a clear 400, small.
 			if err := f.app.Store.ImportAll(context.Background(), vs[tt.fit:]); err != nil {
@@ -206,31 +183,40 @@ func TestLambdaListsAtOnce(t *testing.T) {
 		if errs[i] != nil || res.StatusCode != 200 {
 			t.Fatalf("list %d: %d %.200s, %v; want 200", i, res.StatusCode, res.Body, errs[i])
 		}
-		if res.IsBase64Encoded != gz || (res.Headers["Content-Encoding"] == "gzip") != gz {
-			t.Fatalf("list %d: isBase64Encoded %v, Content-Encoding %q; want gzip %v", i, res.IsBase64Encoded, res.Headers["Content-Encoding"], gz)
+		checkWholeDay(t, fmt.Sprintf("list %d: ", i), res, gz, vs)
+	}
+}
+
+// checkWholeDay checks a day list's answer through the Lambda adapter: gzip
+// (base64-encoded by the adapter, which cannot send it as text, with
+// Content-Encoding: gzip) exactly when gz, and its records, decoded, the
+// sessions want, oldest first. Its messages start with prefix.
+func checkWholeDay(t *testing.T, prefix string, res events.APIGatewayV2HTTPResponse, gz bool, want []*session.Session) {
+	t.Helper()
+	if res.IsBase64Encoded != gz || (res.Headers["Content-Encoding"] == "gzip") != gz {
+		t.Fatalf("%sisBase64Encoded %v, Content-Encoding %q; want gzip %v", prefix, res.IsBase64Encoded, res.Headers["Content-Encoding"], gz)
+	}
+	body := []byte(res.Body)
+	if gz {
+		raw, err := base64.StdEncoding.DecodeString(res.Body)
+		if err != nil {
+			t.Fatal(err)
 		}
-		body := []byte(res.Body)
-		if gz {
-			raw, err := base64.StdEncoding.DecodeString(res.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			zr, err := gzip.NewReader(bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if body, err = io.ReadAll(zr); err != nil {
-				t.Fatal(err)
-			}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
 		}
-		var recs []map[string]any
-		if err := json.Unmarshal(body, &recs); err != nil || len(recs) != sessions {
-			t.Fatalf("list %d: %d records listed (%v); want %d", i, len(recs), err, sessions)
+		if body, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
 		}
-		for j, r := range recs {
-			if r["session_id"] != vs[j].ID {
-				t.Fatalf("list %d: record %d is %v; want %s (oldest first)", i, j, r["session_id"], vs[j].ID)
-			}
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal(body, &recs); err != nil || len(recs) != len(want) {
+		t.Fatalf("%s%d records listed (%v); want %d", prefix, len(recs), err, len(want))
+	}
+	for i, r := range recs {
+		if r["session_id"] != want[i].ID {
+			t.Fatalf("%srecord %d is %v; want %s (oldest first)", prefix, i, r["session_id"], want[i].ID)
 		}
 	}
 }

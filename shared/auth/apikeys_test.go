@@ -133,33 +133,8 @@ func TestAPIKeyCacheKeepsLiveKeysThroughAFlood(t *testing.T) {
 	if _, err := v.VerifyAPIKey(ctx, real); err != nil {
 		t.Fatalf("VerifyAPIKey(real key) = %v", err)
 	}
-	const flood, workers = 10_500, 4 // past the 10,000 ids at which the cache used to empty itself
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 1 + w; i <= flood; i += workers {
-				_, made := fakeKey(1_000_000 + i)
-				if _, err := v.VerifyAPIKey(ctx, made); session.ErrorCode(err) != session.EUNAUTHORIZED {
-					errs <- fmt.Errorf("VerifyAPIKey(made-up key %d) = %v; want %s", i, err, session.EUNAUTHORIZED)
-					return
-				}
-				if i%50 == 0 { // the real key is in use throughout
-					if _, err := v.VerifyAPIKey(ctx, real); err != nil {
-						errs <- fmt.Errorf("VerifyAPIKey(real key) during the flood = %v", err)
-						return
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	const flood = 10_500                      // past the 10,000 ids at which the cache used to empty itself
+	floodMadeUpKeys(t, v, real, flood, 50, 0) // the real key is in use throughout
 	if got := f.readsOf(realID); got != 1 {
 		t.Errorf("reads of the real key: got %d; want 1 (the flood must not evict a key in use)", got)
 	}
@@ -189,23 +164,42 @@ func TestAPIKeyCacheUnderConcurrency(t *testing.T) {
 	if _, err := v.VerifyAPIKey(ctx, real); err != nil {
 		t.Fatalf("VerifyAPIKey(real key) = %v", err)
 	}
-	const flood, workers = 400, 4
+	const flood = 400
+	floodMadeUpKeys(t, v, real, flood, 1, 3)
+	if got := f.readsOf(realID); got != 1 {
+		t.Errorf("reads of the real key: got %d; want 1", got)
+	}
+	if got := f.totalReads(); got != 1+flood {
+		t.Errorf("table reads: got %d; want %d (one per made-up id)", got, 1+flood)
+	}
+}
+
+// floodMadeUpKeys verifies the made-up keys 1 to n (ids 1,000,001 on) from
+// four requests at once, each refused 401; after every made-up key i with
+// i%realEvery == 0 it verifies real, which must pass, and it revokes
+// (Forget) every made-up id with i%forgetEvery == 0 (forgetEvery 0: none).
+func floodMadeUpKeys(t *testing.T, v *auth.APIKeyVerifier, real string, n, realEvery, forgetEvery int) {
+	t.Helper()
+	const workers = 4
+	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {
 		wg.Go(func() {
-			for i := 1 + w; i <= flood; i += workers {
+			for i := 1 + w; i <= n; i += workers {
 				id, made := fakeKey(1_000_000 + i)
 				if _, err := v.VerifyAPIKey(ctx, made); session.ErrorCode(err) != session.EUNAUTHORIZED {
 					errs <- fmt.Errorf("VerifyAPIKey(made-up key %d) = %v; want %s", i, err, session.EUNAUTHORIZED)
 					return
 				}
-				if i%3 == 0 {
+				if forgetEvery > 0 && i%forgetEvery == 0 {
 					v.Forget(id)
 				}
-				if _, err := v.VerifyAPIKey(ctx, real); err != nil {
-					errs <- fmt.Errorf("VerifyAPIKey(real key) during the flood = %v", err)
-					return
+				if i%realEvery == 0 {
+					if _, err := v.VerifyAPIKey(ctx, real); err != nil {
+						errs <- fmt.Errorf("VerifyAPIKey(real key) during the flood = %v", err)
+						return
+					}
 				}
 			}
 		})
@@ -214,12 +208,6 @@ func TestAPIKeyCacheUnderConcurrency(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-	if got := f.readsOf(realID); got != 1 {
-		t.Errorf("reads of the real key: got %d; want 1", got)
-	}
-	if got := f.totalReads(); got != 1+flood {
-		t.Errorf("table reads: got %d; want %d (one per made-up id)", got, 1+flood)
 	}
 }
 
