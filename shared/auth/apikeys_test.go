@@ -124,17 +124,9 @@ func fakeKey(n int) (id, key string) {
 // TestAPIKeyCacheUnderConcurrency and TestForgetWinsOverALookupInFlight.
 func TestAPIKeyCacheKeepsLiveKeysThroughAFlood(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
-	f := newFakeDynamo()
-	realID, real := fakeKey(1)
-	f.put(realID, real[len("psk_"+realID+"_"):], false)
-	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), func() time.Time { return clock })
-	ctx := context.Background()
-	if _, err := v.VerifyAPIKey(ctx, real); err != nil {
-		t.Fatalf("VerifyAPIKey(real key) = %v", err)
-	}
-	const flood = 10_500                      // past the 10,000 ids at which the cache used to empty itself
-	floodMadeUpKeys(t, v, real, flood, 50, 0) // the real key is in use throughout
+	f, v, realID, real := keyInUse(t)
+	const flood = 10_500 // past the 10,000 ids at which the cache used to empty itself
+	floodMadeUpKeys(t, v, real, flood, 50, 0)
 	if got := f.readsOf(realID); got != 1 {
 		t.Errorf("reads of the real key: got %d; want 1 (the flood must not evict a key in use)", got)
 	}
@@ -143,7 +135,7 @@ func TestAPIKeyCacheKeepsLiveKeysThroughAFlood(t *testing.T) {
 	}
 	// Bounded: the first made-up id is long gone, so asking again reads it.
 	firstID, first := fakeKey(1_000_001)
-	_, _ = v.VerifyAPIKey(ctx, first)
+	_, _ = v.VerifyAPIKey(context.Background(), first)
 	if got := f.readsOf(firstID); got != 2 {
 		t.Errorf("reads of the flood's first id after the flood: got %d; want 2 (evicted: the cache is bounded)", got)
 	}
@@ -155,15 +147,7 @@ func TestAPIKeyCacheKeepsLiveKeysThroughAFlood(t *testing.T) {
 // made-up ids here (Forget) as they go; the made-up keys are refused, the
 // real key is read from the table once and served from the cache after.
 func TestAPIKeyCacheUnderConcurrency(t *testing.T) {
-	f := newFakeDynamo()
-	realID, real := fakeKey(1)
-	f.put(realID, real[len("psk_"+realID+"_"):], false)
-	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	v := auth.NewAPIKeyVerifier(newKeyStore(t, f), func() time.Time { return clock })
-	ctx := context.Background()
-	if _, err := v.VerifyAPIKey(ctx, real); err != nil {
-		t.Fatalf("VerifyAPIKey(real key) = %v", err)
-	}
+	f, v, realID, real := keyInUse(t)
 	const flood = 400
 	floodMadeUpKeys(t, v, real, flood, 1, 3)
 	if got := f.readsOf(realID); got != 1 {
@@ -172,6 +156,21 @@ func TestAPIKeyCacheUnderConcurrency(t *testing.T) {
 	if got := f.totalReads(); got != 1+flood {
 		t.Errorf("table reads: got %d; want %d (one per made-up id)", got, 1+flood)
 	}
+}
+
+// keyInUse is a key verifier on a fake table holding one real key (id
+// realID), which it has verified once, as a key in use.
+func keyInUse(t *testing.T) (f *fakeDynamo, v *auth.APIKeyVerifier, realID, real string) {
+	t.Helper()
+	f = newFakeDynamo()
+	realID, real = fakeKey(1)
+	f.put(realID, real[len("psk_"+realID+"_"):], false)
+	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	v = auth.NewAPIKeyVerifier(newKeyStore(t, f), func() time.Time { return clock })
+	if _, err := v.VerifyAPIKey(context.Background(), real); err != nil {
+		t.Fatalf("VerifyAPIKey(real key) = %v", err)
+	}
+	return f, v, realID, real
 }
 
 // floodMadeUpKeys verifies the made-up keys 1 to n (ids 1,000,001 on) from
