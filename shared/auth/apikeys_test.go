@@ -114,8 +114,9 @@ func fakeKey(n int) (id, key string) {
 // container serves a real key while a caller floods it with 10,500
 // made-up well-formed keys: each made-up id costs one table read, and the
 // real key, in use all along, is never read again. Before the fix the cache
-// emptied itself at the 10,000th id and read the real key again. The cache stays bounded: the made-up ids of the flood's start have
-// been evicted by its end.
+// emptied itself at the 10,000th id and read the real key again. The cache
+// stays bounded: the made-up ids of the flood's start have been evicted by
+// its end.
 //
 // Most of its CPU under the detector went to the detector (7.5 s, against
 // 1.7 s without): it runs in make test's pass without it (racemode). Its
