@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
@@ -94,15 +97,60 @@ const maxStoredSubject = 255
 
 // storedSubject is what a key's record keeps of its creator's token
 // subject: the sub as sent when it is at most maxStoredSubject characters
-// of clean text with no card number (session.CheckText), else
-// "[redacted]", as the log line shows it. The sub is the identity
-// provider's, not ours to vet, so a token is not refused for it; but what
-// is stored never holds a card number.
+// of clean text with no card number (session.CheckText) and quotes no
+// credential (quotesCredential), else "[redacted]", as the log line shows
+// it. The sub is the identity provider's, not ours to vet, so a token is
+// not refused for it; but what is stored or logged never holds a card
+// number, a key or a token.
 func storedSubject(sub string) string {
-	if session.CheckText("sub", sub, maxStoredSubject) != nil {
+	if session.CheckText("sub", sub, maxStoredSubject) != nil || quotesCredential(sub) {
 		return redacted
 	}
 	return sub
+}
+
+// loggedMerchant is what the log line shows of a principal's merchant id:
+// the id, unless it quotes a credential (quotesCredential). A merchant id
+// is the identity provider's too (auth checks only its characters and
+// that it holds no card number), and "Tokens, keys and secrets never
+// reach a log" (docs/design.md §7).
+func loggedMerchant(id string) string {
+	if quotesCredential(id) {
+		return redacted
+	}
+	return id
+}
+
+// quotesCredential reports whether a token's claim quotes a credential:
+// an API key's prefix psk_ in any case, or a JWT: a run of base64url
+// characters starting "eyJ" and followed by a '.', which decodes to a JSON
+// object (a JWS header). Ids that merely look alike ("MoneyJar",
+// "eyJust.a.name") do not.
+func quotesCredential(s string) bool {
+	if strings.Contains(strings.ToLower(s), "psk_") {
+		return true
+	}
+	for i := strings.Index(s, "eyJ"); i >= 0; {
+		j := i
+		for j < len(s) && isBase64URL(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == '.' {
+			if h, err := base64.RawURLEncoding.DecodeString(s[i:j]); err == nil && json.Valid(h) {
+				return true
+			}
+		}
+		k := strings.Index(s[j:], "eyJ")
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return false
+}
+
+func isBase64URL(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_'
 }
 
 // DeleteAPIKey handles DELETE /api-keys/{keyId}: the merchant revokes one of

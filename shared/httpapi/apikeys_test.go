@@ -321,6 +321,9 @@ func TestAPIKeyExpiry(t *testing.T) {
 // to vet: the log line redacts a sub that holds a card number, and so must
 // the record. Before, the sub was stored as sent (card numbers, control
 // characters, 8 KB of it; a token with U+0000 is refused before). A clean sub is kept as it is.
+// Nor does it hold a credential: "Tokens, keys and secrets never reach a
+// log" (docs/design.md §7), and the record is what a key's holder reads
+// back; a sub that holds an API key or a JWT was stored and logged as sent.
 func TestAPIKeyCreatorIsStoredClean(t *testing.T) { eachStore(t, testAPIKeyCreatorIsStoredClean) }
 
 func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
@@ -331,6 +334,11 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 		{"user\t4111\t1111\t1111\t1111", "[redacted]"},
 		{"a\nb", "[redacted]"},
 		{strings.Repeat("x", 256), "[redacted]"},
+		{shortKey, "[redacted]"},
+		{"svc " + strings.ToUpper(shortKey), "[redacted]"},
+		{shortJWT, "[redacted]"},
+		{"MoneyJar", "MoneyJar"}, // "eyJ" alone is no token
+		{"eyJust.a.name", "eyJust.a.name"},
 	} {
 		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: "m-1", Scopes: []string{auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead}})
 		res := h.do("POST", "/api-keys", tok, map[string]any{"scopes": []string{"sessions:read"}})
@@ -377,4 +385,45 @@ func TestRevocationWhoseAnswerWasLost(t *testing.T) {
 	wantProblem(t, h.do("DELETE", "/api-keys/"+id, h.token("m-2", auth.ScopeAPIKeysWrite), nil), 404, session.ReasonNotFound)
 	wantProblem(t, h.do("DELETE", "/api-keys/0123456789abcdef", admin, nil), 404, session.ReasonNotFound)
 	wantProblem(t, h.do("GET", "/sessions/"+sid, "", nil, "X-Api-Key", key), 401, session.ReasonUnauthenticated)
+}
+
+// shortKey and shortJWT are credentials short enough to pass as a token's
+// sub or merchant_id (at most 255 and 128 characters of clean text).
+const (
+	shortKey = "psk_b0974c87663095b8_40c1e3d761e9a18502592c27b0b07aeb5001a857c24d0303478ae54508fc2e2a"
+	shortJWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+)
+
+// TestLogLineHoldsNoCredentialFromTheToken: "Tokens, keys and secrets
+// never reach a log" (docs/design.md §7). The line's subject and
+// merchant_id come from the token's claims, which are the identity
+// provider's: a sub or merchant_id that holds an API key (psk_, in any
+// case) or a JWT is logged [redacted]; ids that merely look alike are
+// kept. Before, both were logged as sent.
+func TestLogLineHoldsNoCredentialFromTheToken(t *testing.T) {
+	eachStore(t, testLogLineHoldsNoCredentialFromTheToken)
+}
+
+func testLogLineHoldsNoCredentialFromTheToken(t *testing.T, h *harness) {
+	for _, tt := range []struct{ sub, merchant, wantSub, wantMerchant string }{
+		{"user-1", "m-1", "user-1", "m-1"},
+		{shortKey, "m-1", "[redacted]", "m-1"},
+		{shortJWT, "m-1", "[redacted]", "m-1"},
+		{"user-1", shortKey, "user-1", "[redacted]"},
+		{"user-1", strings.ToUpper(shortKey[:4]) + shortKey[4:], "user-1", "[redacted]"},
+		{"user-1", shortJWT, "user-1", "[redacted]"},
+		{"MoneyJar", "MoneyJar.co.uk", "MoneyJar", "MoneyJar.co.uk"},
+	} {
+		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: tt.merchant, Scopes: []string{auth.ScopeSessionsRead}})
+		line := h.requestLogLine(t, "GET", "/sessions/00000000-0000-4000-8000-000000000001", tok)
+		if line["status"] != float64(404) {
+			t.Errorf("sub %q, merchant %q: status %v; want 404 (the token accepted)", tt.sub, tt.merchant, line["status"])
+		}
+		if line["subject"] != tt.wantSub || line["merchant_id"] != tt.wantMerchant {
+			t.Errorf("sub %q, merchant %q: logged subject %v, merchant_id %v; want %q, %q", tt.sub, tt.merchant, line["subject"], line["merchant_id"], tt.wantSub, tt.wantMerchant)
+		}
+	}
+	if logs := h.logs.String(); strings.Contains(logs, shortKey[20:]) || strings.Contains(logs, shortJWT) {
+		t.Errorf("the logs hold a credential from a token's claims:\n%s", logs)
+	}
 }

@@ -64,7 +64,7 @@ func noteError(r *http.Request, err error) {
 // an 8 KB sub cannot make every request's line 8 KB.
 func notePrincipal(r *http.Request, p *auth.Principal) {
 	if ri := infoOf(r.Context()); ri != nil {
-		ri.merchant, ri.subject = p.MerchantID, storedSubject(p.Subject)
+		ri.merchant, ri.subject = loggedMerchant(p.MerchantID), storedSubject(p.Subject)
 	}
 }
 
