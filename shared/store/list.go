@@ -745,7 +745,8 @@ type cursorPos struct {
 // id) binds it to its merchant, after and the keys to its day (they are
 // sort keys, which begin with the creation instant), the partition count to
 // the index layout it was made for. A cursor of another merchant or day, or
-// malformed, is refused; one made for another partition count keeps only
+// malformed, is refused (the tag is no secret: a cursor rewritten with
+// another merchant's tag is taken, and selects as any other); one made for another partition count keeps only
 // after (the partitions' own positions would not mean the same), if that
 // count is one LIST_SHARDS may have (1..MaxListShards): no other was ever
 // written, so such a cursor is refused as altered. It only
