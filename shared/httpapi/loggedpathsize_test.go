@@ -41,3 +41,24 @@ func TestLoggedPathIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathIsCutAtOneKiB holds the bound to README's own figure: "A
+// path longer than 1 KiB once redacted is logged as its first whole
+// segments within 1 KiB and `/... [truncated: N bytes]`". The figures are
+// written here, not read from maxLoggedPath, so that a change to the
+// constant fails until README says so too.
+func TestLoggedPathIsCutAtOneKiB(t *testing.T) {
+	tests := []struct {
+		name, path, want string
+	}{
+		{"1 KiB exactly: whole", strings.Repeat("/a", 512), strings.Repeat("/a", 512)},
+		{"1 KiB and a segment: cut", strings.Repeat("/a", 513), strings.Repeat("/a", 512) + "/... [truncated: 1026 bytes]"},
+		{"a segment across 1 KiB: cut before it", strings.Repeat("/a", 511) + "/bcd", strings.Repeat("/a", 511) + "/... [truncated: 1026 bytes]"},
+		{"a segment ending within 1 KiB: kept", strings.Repeat("/a", 510) + "/bc/d", strings.Repeat("/a", 510) + "/bc" + "/... [truncated: 1025 bytes]"},
+	}
+	for _, tt := range tests {
+		if got := loggedPath(tt.path); got != tt.want {
+			t.Errorf("%s: got %.60q… (%d bytes); want %.60q… (%d bytes)", tt.name, got, len(got), tt.want, len(tt.want))
+		}
+	}
+}
