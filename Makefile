@@ -72,6 +72,12 @@ PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardG
 # benchmark shares the machine), and with the tests in the same run the
 # plain tests of every package waited on each other's.
 #
+# go test -race needs cgo, which Go turns off by itself when it finds no C
+# compiler (gcc) on PATH: the first line says so before anything is built
+# or started, where go test said it only after the engine had started, as
+# "-race requires cgo; enable cgo by setting CGO_ENABLED=1" (which then
+# fails for want of gcc).
+#
 # The functions are built first, once, for this machine with LAMBDA_BUILD's
 # flags (as start-api runs them), into a directory the test binaries that
 # run them start from (APITARGET_BOOTSTRAPS, apitarget.BuildBootstraps):
@@ -79,6 +85,7 @@ PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardG
 # each linked all 13 again. A binary out of date is linked again all the
 # same.
 test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS without it), and every benchmark once.
+	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || { echo "make test: go test -race needs cgo, and cgo is off (go env CGO_ENABLED is not 1): Go turns it off when no C compiler (gcc) is on PATH; install one (apt install gcc), and leave CGO_ENABLED unset or 1; make test-short needs none."; exit 1; }
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
 	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o "$$bootstraps/" ./functions/... && \
 	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m ./... && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" ./... && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x ./...'
