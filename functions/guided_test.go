@@ -31,9 +31,10 @@ func truthy(v any) bool {
 // about (samcli/commands/deploy/auth_utils.py, auth_per_resource): each
 // HttpApi event of a function that has no Auth of its own and whose API
 // has neither Auth nor a DefinitionBody with a security requirement. It
-// asks "<function> may not have authorization defined, Is this okay?
-// [y/N]" once for each such event, and its default, N, stops the deploy
-// (GuidedDeployFailedError "Security Constraints Not Satisfied!").
+// asks "<function> has no authentication. Is this okay? [y/N]" (since
+// SAM CLI 1.86.0) once for each such event, and its default, N, stops the deploy
+// (samcli/commands/deploy/guided_context.py, prompt_authorization:
+// GuidedDeployFailedError "Security Constraints Not Satisfied!").
 func unauthorisedHttpAPIEvents(tpl map[string]any) (events int, functions []string) {
 	resources := tpl["Resources"].(map[string]any)
 	for id, fn := range resourcesOfType(tpl, "AWS::Serverless::Function") {
@@ -76,7 +77,7 @@ func TestGuidedDeployAuthorizationPromptIsTheReadmes(t *testing.T) {
 	}
 	deploy = strings.ReplaceAll(deploy, "`", "")
 	for _, want := range []string{
-		"may not have authorization defined, Is this okay? [y/N]",
+		"has no authentication. Is this okay? [y/N]",
 		"Security Constraints Not Satisfied!",
 		fmt.Sprintf("%d times", events),
 	} {
