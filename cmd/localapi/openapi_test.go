@@ -857,7 +857,7 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "003 bad id", method: "GET", path: "/v1/checkout-sessions/" + full + "0", header: bearer(all, "X-Merchant-Id", "m-1"), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "003 no X-Merchant-Id", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "003 init=YES", method: "GET", path: "/v1/checkout-sessions/" + full + "?init=YES", header: bearer(all, "X-Merchant-Id", "m-1"), status: 200},
-		{name: "003 bad init", method: "GET", path: "/v1/checkout-sessions/" + full + "?init=maybe", header: bearer(all, "X-Merchant-Id", "m-1"), status: 400, code: "VALIDATION_FAILED"},
+		{name: "003 bad init", method: "GET", path: "/v1/checkout-sessions/" + full + "?init=maybe", header: bearer(all, "X-Merchant-Id", "m-1"), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "003 cancel requested", method: "GET", path: "/v1/checkout-sessions/" + authorised, header: bearer(all, "X-Merchant-Id", "m-1"), status: 410, code: "SESSION_CANCELED"},
 		{name: "003 no credentials", method: "GET", path: "/v1/checkout-sessions/" + full, header: hdr("X-Merchant-Id", "m-1"), status: 401, code: "UNAUTHENTICATED", badReq: true},
 		{name: "003 token without scope", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(noScope, "X-Merchant-Id", "m-1"), status: 403, code: "INSUFFICIENT_SCOPE", badReq: true},
