@@ -640,3 +640,53 @@ func walkMappings(n *yaml.Node, ptr string, visit func(k string, v *yaml.Node, p
 		}
 	}
 }
+
+// TestReadmeErrorTableNamesAPIGatewaysOwnAnswers: README's "Errors" table
+// is where a client developer codes error handling from, and API Gateway's
+// own answers reach a client of every path as the service's do. README
+// (Throttling): "Over its limit a route answers API Gateway's own `429
+// {"message":"Too Many Requests"}` without invoking the function; clients
+// should retry with back-off"; (make start-api) "`413 {"message":"Request
+// Entity Too Large"}` on any path", "`500 {"message":"Internal Server
+// Error"}`; past the 30 s integration timeout `503 {"message":"Service
+// Unavailable"}`". Each must be a row of the table, as the 404, 400 and
+// 431 are, not only a sentence elsewhere.
+func TestReadmeErrorTableNamesAPIGatewaysOwnAnswers(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "\n### Errors\n")
+	if start < 0 {
+		t.Fatal(`README has no "### Errors" section`)
+	}
+	section := readme[start+1:]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	var rows []string
+	for line := range strings.SplitSeq(section, "\n") {
+		if strings.HasPrefix(line, "| ") {
+			rows = append(rows, line)
+		}
+	}
+	for _, a := range []struct {
+		status  int
+		message string
+	}{
+		{http.StatusNotFound, "Not Found"},
+		{http.StatusBadRequest, "Bad Request"},
+		{http.StatusTooManyRequests, "Too Many Requests"},
+		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
+		{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
+		{http.StatusInternalServerError, "Internal Server Error"},
+		{http.StatusServiceUnavailable, "Service Unavailable"},
+	} {
+		prefix := fmt.Sprintf("| %d |", a.status)
+		body := fmt.Sprintf("`{\"message\":\"%s\"}`", a.message)
+		if !slices.ContainsFunc(rows, func(r string) bool { return strings.HasPrefix(r, prefix) && strings.Contains(r, body) }) {
+			t.Errorf("README's Errors table has no %d row naming API Gateway's own %s", a.status, body)
+		}
+	}
+}
