@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -393,6 +394,38 @@ func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
 		{name: "hosted absent, no URLs", body: sessionWith(`"orderId":"o-1"`), status: 201},
 	} {
 		ex.method, ex.path, ex.header = "POST", "/sessions", bearer(tok)
+		c.do(t, ex)
+	}
+
+	// A key's expiresAt: "An RFC 3339 date-time with a time zone, as its
+	// grammar writes it (two-digit fields, `Z` or an offset up to
+	// `±23:59`, `T` and `Z` in either case; no decimal comma, and no leap
+	// second `:60`, which is 400)". A validator's date-time format is not
+	// enough: some read a space for the T (ajv-formats) or a leap second
+	// (RFC 3339 has one) as valid.
+	day := time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly)
+	for _, tt := range []struct {
+		expiresAt string
+		status    int
+	}{
+		{day + "T23:59:59Z", 201},
+		// (Lower-case t and z, which RFC 3339 allows and the service
+		// takes, are no row: kin-openapi's date-time format refuses them.)
+		{day + "T23:59:59.123456789123Z", 201},
+		{day + "T23:59:59-23:59", 201},
+		{day + "T23:59:60Z", 400},
+		{day + "T23:59:60.5+01:00", 400},
+		{day + " 23:59:59Z", 400},
+		{day + "T23:59:59,5Z", 400},
+		{day + "T23:59:59+24:00", 400},
+		{day + "T23:59:59+01:60", 400},
+		{day + "T9:59:59Z", 400},
+		{day + "T23:59:59", 400},
+	} {
+		ex := exchange{name: "key expiring " + tt.expiresAt, method: "POST", path: "/api-keys", header: bearer(tok), body: `{"scopes":["sessions:read"],"expiresAt":"` + tt.expiresAt + `"}`, status: tt.status}
+		if tt.status == 400 {
+			ex.code, ex.badReq = "VALIDATION_FAILED", true
+		}
 		c.do(t, ex)
 	}
 
