@@ -640,3 +640,149 @@ func walkMappings(n *yaml.Node, ptr string, visit func(k string, v *yaml.Node, p
 		}
 	}
 }
+
+// TestReadmeErrorTableNamesAPIGatewaysOwnAnswers: README's "Errors" table
+// is where a client developer codes error handling from, and API Gateway's
+// own answers reach a client of every path as the service's do. README
+// (Throttling): "Over its limit a route answers API Gateway's own `429
+// {"message":"Too Many Requests"}` without invoking the function; clients
+// should retry with back-off"; (make start-api) "`413 {"message":"Request
+// Entity Too Large"}` on any path", "`500 {"message":"Internal Server
+// Error"}`; past the 30 s integration timeout `503 {"message":"Service
+// Unavailable"}`". Each must be a row of the table, as the 404, 400 and
+// 431 are, not only a sentence elsewhere.
+func TestReadmeErrorTableNamesAPIGatewaysOwnAnswers(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "\n### Errors\n")
+	if start < 0 {
+		t.Fatal(`README has no "### Errors" section`)
+	}
+	section := readme[start+1:]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	var rows []string
+	for line := range strings.SplitSeq(section, "\n") {
+		if strings.HasPrefix(line, "| ") {
+			rows = append(rows, line)
+		}
+	}
+	for _, a := range []struct {
+		status  int
+		message string
+	}{
+		{http.StatusNotFound, "Not Found"},
+		{http.StatusBadRequest, "Bad Request"},
+		{http.StatusTooManyRequests, "Too Many Requests"},
+		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
+		{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
+		{http.StatusInternalServerError, "Internal Server Error"},
+		{http.StatusServiceUnavailable, "Service Unavailable"},
+	} {
+		prefix := fmt.Sprintf("| %d |", a.status)
+		body := fmt.Sprintf("`{\"message\":\"%s\"}`", a.message)
+		if !slices.ContainsFunc(rows, func(r string) bool { return strings.HasPrefix(r, prefix) && strings.Contains(r, body) }) {
+			t.Errorf("README's Errors table has no %d row naming API Gateway's own %s", a.status, body)
+		}
+	}
+}
+
+// narrowedCodes is the error codes a response's schema names for its
+// code (a problem's, or a document-001 notification's): the enum or const
+// of an inline code schema beside the $ref'd shape (allOf), or every code
+// when the response does not narrow them.
+func narrowedCodes(s *openapi3.SchemaRef, all []string) []string {
+	var out []string
+	var walk func(s *openapi3.SchemaRef, depth int)
+	walk = func(s *openapi3.SchemaRef, depth int) {
+		if s == nil || s.Value == nil || depth > 4 {
+			return
+		}
+		for _, sub := range s.Value.AllOf {
+			if sub.Ref == "" {
+				walk(sub, depth+1)
+			}
+		}
+		if n := s.Value.Properties["notifications"]; n != nil && n.Ref == "" && n.Value != nil && n.Value.Items != nil {
+			walk(n.Value.Items, depth+1)
+		}
+		if c := s.Value.Properties["code"]; c != nil && c.Ref == "" && c.Value != nil {
+			for _, v := range c.Value.Enum {
+				out = append(out, fmt.Sprint(v))
+			}
+			if c.Value.Const != nil {
+				out = append(out, fmt.Sprint(c.Value.Const))
+			}
+		}
+	}
+	walk(s, 0)
+	if len(out) == 0 {
+		return all
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestOpenAPIErrorCodesEachOperationCanAnswer: a client generated from the
+// document handles, per operation and status, the codes its response
+// names; a code the operation can never answer is a case written for
+// nothing and a reader's wrong idea of the endpoint. The rules the
+// documents state:
+//   - MALFORMED_JSON is a body's ("The body must be I-JSON ... (400
+//     `MALFORMED_JSON`, naming the field)"): only an operation with a
+//     request body.
+//   - CARD_NUMBER_REFUSED is answered for the body and the
+//     Idempotency-Key (README: "card numbers outside the body get 403/400,
+//     not CARD_NUMBER_REFUSED" for the rest).
+//   - MERCHANT_REQUIRED: "Every operation except `postSessionEvent` also
+//     needs `merchant_id`" (bearerAuth), and an API key "acts for the
+//     merchant whose token made it": never on postSessionEvent nor on an
+//     operation only an API key reaches.
+//   - PARENT_CLOSED: "a child cannot reach `AUTHORISED` or `SETTLED` under
+//     a closed parent (409 `PARENT_CLOSED`)", which only a processor's
+//     event moves it to.
+func TestOpenAPIErrorCodesEachOperationCanAnswer(t *testing.T) {
+	all := serviceReasons(t)
+	doc := loadSpec(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			hasBody := op.RequestBody != nil
+			hasIdempotencyKey := slices.ContainsFunc(op.Parameters, func(p *openapi3.ParameterRef) bool {
+				return p.Value != nil && p.Value.In == "header" && p.Value.Name == "Idempotency-Key"
+			})
+			keyOnly := op.Security != nil && len(*op.Security) > 0 && !slices.ContainsFunc(*op.Security, func(r openapi3.SecurityRequirement) bool {
+				_, ok := r["apiKeyAuth"]
+				return !ok
+			})
+			for status, resp := range op.Responses.Map() {
+				if resp.Value == nil || status[0] != '4' && status[0] != '5' {
+					continue
+				}
+				for mt, m := range resp.Value.Content {
+					for _, code := range narrowedCodes(m.Schema, all) {
+						var why string
+						switch {
+						case code == "MALFORMED_JSON" && !hasBody:
+							why = "it takes no request body"
+						case code == "CARD_NUMBER_REFUSED" && !hasBody && !hasIdempotencyKey:
+							why = "it takes neither a body nor an Idempotency-Key"
+						case code == "MERCHANT_REQUIRED" && op.OperationID == "postSessionEvent":
+							why = "a processor's event needs no merchant_id"
+						case code == "MERCHANT_REQUIRED" && keyOnly:
+							why = "only an API key reaches it, and a key acts for its merchant"
+						case code == "PARENT_CLOSED" && op.OperationID != "postSessionEvent":
+							why = "only a processor's event moves money on a child"
+						}
+						if why != "" {
+							t.Errorf("%s %s → %s (%s) names %s, which it can never answer: %s", method, path, status, mt, code, why)
+						}
+					}
+				}
+			}
+		}
+	}
+}

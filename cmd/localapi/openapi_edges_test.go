@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -299,5 +300,169 @@ func TestOpenAPINamesTheLocalServersOwnPaths(t *testing.T) {
 		if !strings.Contains(doc.Info.Description, "`"+path+"`") {
 			t.Errorf("info.description does not name `%s`, which the local server answers 200 (not the 404 it promises for other paths)", path)
 		}
+	}
+}
+
+// TestOpenAPIRequestsAsStrictAsTheService: a client generated from the
+// document that validates its requests must never send one the service
+// refuses for its form, nor refuse one the service takes. The service's
+// rules the schemas can state: every free-text field is refused when it
+// "must not contain control characters" (shared/session's checkString:
+// Unicode's Cc, U+0000-U+001F and U+007F-U+009F, tab and line feed
+// included); a session with "hosted" true "is required" to have returnUrl
+// and cancelUrl; document 003's init is read as Spring binds a boolean
+// ("anything else is 400"); X-Merchant-Id "is required" (empty after
+// trimming spaces and tabs is 400) "sent once (400 for two values, as two
+// headers or comma-separated)".
+func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
+	doc := loadSpec(t)
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+	tok := mint(t, base, "merchant_id=m-1")
+	proc := mint(t, base, "merchant_id=&scope=sessions:process")
+	create := func() string {
+		t.Helper()
+		return c.do(t, exchange{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+	}
+	id := create()
+	// sessionWith is a create body holding the member name: value (a
+	// JSON text).
+	sessionWith := func(member string) string { return `{"amount":1,"currency":"EUR",` + member + `}` }
+	eventWith := func(member string) string { return `{"status":"PROCESSING",` + member + `}` }
+	for _, text := range []struct {
+		name, json string
+		ok         bool
+	}{
+		{"a line feed", `"a\nb"`, false},
+		{"a tab", `"a\tb"`, false},
+		{"DEL", `"a\u007fb"`, false},
+		{"a C1 control (NEL)", `"a\u0085b"`, false},
+		// Not Cc: taken by the service, so the schema must admit them.
+		{"a line separator (Zl)", `"a\u2028b"`, true},
+		{"a no-break space", `"a\u00a0b"`, true},
+		{"an emoji", `"a😀b"`, true},
+	} {
+		for _, tt := range []struct {
+			field string
+			path  string
+			proc  bool
+			body  string
+		}{
+			{"orderId", "/sessions", false, sessionWith(`"orderId":` + text.json)},
+			{"paymentMethod", "/sessions", false, sessionWith(`"paymentMethod":` + text.json)},
+			{"paymentScenario", "/sessions", false, sessionWith(`"paymentScenario":` + text.json)},
+			{"transactionId", "/sessions", false, sessionWith(`"transactionId":` + text.json)},
+			{"partnerTransactionId", "/sessions", false, sessionWith(`"partnerTransactionId":` + text.json)},
+			{"shopBuyerId", "/sessions", false, sessionWith(`"shopBuyerId":` + text.json)},
+			{"paymentProvider", "/sessions", false, sessionWith(`"paymentProvider":` + text.json)},
+			{"paymentProfileId", "/sessions", false, sessionWith(`"paymentProfileId":` + text.json)},
+			{"cardCategories[0]", "/sessions", false, sessionWith(`"cardCategories":[` + text.json + `]`)},
+			{"metadata key", "/sessions", false, sessionWith(`"metadata":{` + text.json + `:"v"}`)},
+			{"metadata value", "/sessions", false, sessionWith(`"metadata":{"k":` + text.json + `}`)},
+			{"event reason", "/events", true, eventWith(`"reason":` + text.json)},
+			{"eventId", "/events", true, eventWith(`"eventId":` + text.json)},
+			{"event transactionId", "/events", true, eventWith(`"transactionId":` + text.json)},
+			{"resultData key", "/events", true, eventWith(`"resultData":{` + text.json + `:"v"}`)},
+			{"resultData value", "/events", true, eventWith(`"resultData":{"k":` + text.json + `}`)},
+			{"declineReasons.category", "/events", true, eventWith(`"declineReasons":{"category":` + text.json + `}`)},
+			{"declineReasons.reasons[0]", "/events", true, eventWith(`"declineReasons":{"reasons":[` + text.json + `]}`)},
+			{"cancel reason", "/cancel", false, `{"reason":` + text.json + `}`},
+		} {
+			ex := exchange{name: tt.field + " with " + text.name, method: "POST", body: tt.body, header: bearer(tok), status: 201}
+			switch tt.path {
+			case "/sessions":
+				ex.path = "/sessions"
+			case "/events":
+				ex.path, ex.header, ex.status = "/sessions/"+id+"/events", bearer(proc), 200
+			case "/cancel":
+				ex.path, ex.status = "/sessions/"+create()+"/cancel", 200
+			}
+			if !text.ok {
+				ex.status, ex.code, ex.badReq = 400, "VALIDATION_FAILED", true
+			}
+			c.do(t, ex)
+		}
+	}
+
+	for _, ex := range []exchange{
+		// "returnUrl is required when hosted is true" (and cancelUrl).
+		{name: "hosted without URLs", body: sessionWith(`"hosted":true`), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		{name: "hosted without cancelUrl", body: sessionWith(`"hosted":true,"returnUrl":"https://example.com/r"`), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		{name: "hosted without returnUrl", body: sessionWith(`"hosted":true,"cancelUrl":"https://example.com/c"`), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		{name: "hosted with both URLs", body: sessionWith(`"hosted":true,"returnUrl":"https://example.com/r","cancelUrl":"https://example.com/c"`), status: 201},
+		{name: "not hosted, no URLs", body: sessionWith(`"hosted":false`), status: 201},
+		{name: "hosted absent, no URLs", body: sessionWith(`"orderId":"o-1"`), status: 201},
+	} {
+		ex.method, ex.path, ex.header = "POST", "/sessions", bearer(tok)
+		c.do(t, ex)
+	}
+
+	// A key's expiresAt: "An RFC 3339 date-time with a time zone, as its
+	// grammar writes it (two-digit fields, `Z` or an offset up to
+	// `±23:59`, `T` and `Z` in either case; no decimal comma, and no leap
+	// second `:60`, which is 400)". A validator's date-time format is not
+	// enough: some read a space for the T (ajv-formats) or a leap second
+	// (RFC 3339 has one) as valid.
+	day := time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly)
+	for _, tt := range []struct {
+		expiresAt string
+		status    int
+	}{
+		{day + "T23:59:59Z", 201},
+		// (Lower-case t and z, which RFC 3339 allows and the service
+		// takes, are no row: kin-openapi's date-time format refuses them.)
+		{day + "T23:59:59.123456789123Z", 201},
+		{day + "T23:59:59-23:59", 201},
+		{day + "T23:59:60Z", 400},
+		{day + "T23:59:60.5+01:00", 400},
+		{day + " 23:59:59Z", 400},
+		{day + "T23:59:59,5Z", 400},
+		{day + "T23:59:59+24:00", 400},
+		{day + "T23:59:59+01:60", 400},
+		{day + "T9:59:59Z", 400},
+		{day + "T23:59:59", 400},
+	} {
+		ex := exchange{name: "key expiring " + tt.expiresAt, method: "POST", path: "/api-keys", header: bearer(tok), body: `{"scopes":["sessions:read"],"expiresAt":"` + tt.expiresAt + `"}`, status: tt.status}
+		if tt.status == 400 {
+			ex.code, ex.badReq = "VALIDATION_FAILED", true
+		}
+		c.do(t, ex)
+	}
+
+	checkout := "/v1/checkout-sessions/" + id
+	for _, tt := range []struct {
+		query, merchant string
+		status          int
+		code            string
+	}{
+		// init: "true, on, yes or 1 (any case) ...; false, off, no, 0 or
+		// an empty value ...; anything else is 400".
+		{"?init=true", "m-1", 200, ""},
+		{"?init=YeS", "m-1", 200, ""},
+		{"?init=1", "m-1", 200, ""},
+		{"?init=Off", "m-1", 200, ""},
+		{"?init=0", "m-1", 200, ""},
+		{"?init=", "m-1", 200, ""},
+		{"?init=%20true%09", "m-1", 200, ""},
+		{"?init=maybe", "m-1", 400, "VALIDATION_FAILED"},
+		{"?init=t", "m-1", 400, "VALIDATION_FAILED"},
+		{"?init=truee", "m-1", 400, "VALIDATION_FAILED"},
+		{"?init=ye%C5%BF", "m-1", 400, "VALIDATION_FAILED"},  // long s: Java's toLowerCase keeps it
+		{"?init=%C2%A0yes", "m-1", 400, "VALIDATION_FAILED"}, // U+00A0 is above U+0020: not trimmed
+		// X-Merchant-Id: "only spaces and tabs around it are trimmed".
+		{"", " m-1\t", 200, ""},
+		{"", " \t ", 400, "VALIDATION_FAILED"},
+		{"", "m-1,m-2", 400, "VALIDATION_FAILED"},
+		{"", "m-1,", 400, "VALIDATION_FAILED"},
+		// "Any other value ... is 403 MERCHANT_MISMATCH, not 400": the
+		// document does not make it a malformed parameter
+		// (TestOpenAPIMatchesRealResponses' rows say why).
+		{"", "m 1", 403, "MERCHANT_MISMATCH"},
+	} {
+		ex := exchange{
+			name: "003" + tt.query + " X-Merchant-Id " + fmt.Sprintf("%q", tt.merchant), method: "GET", path: checkout + tt.query,
+			header: bearer(tok, "X-Merchant-Id", tt.merchant), status: tt.status, code: tt.code, badReq: tt.status == 400,
+		}
+		c.do(t, ex)
 	}
 }
