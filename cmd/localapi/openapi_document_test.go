@@ -736,8 +736,10 @@ func narrowedCodes(s *openapi3.SchemaRef, all []string) []string {
 //     `MALFORMED_JSON`, naming the field)"): only an operation with a
 //     request body.
 //   - CARD_NUMBER_REFUSED is answered for the body and the
-//     Idempotency-Key (README: "card numbers outside the body get 403/400,
-//     not CARD_NUMBER_REFUSED" for the rest).
+//     Idempotency-Key (README: "No card number is accepted anywhere in a
+//     request (body strings, member names and numbers, `Idempotency-Key`,
+//     the token's `merchant_id`)"; a card number elsewhere, in a path id or
+//     a query, is refused as malformed or answered as any other value).
 //   - MERCHANT_REQUIRED: "Every operation except `postSessionEvent` also
 //     needs `merchant_id`" (bearerAuth), and an API key "acts for the
 //     merchant whose token made it": never on postSessionEvent nor on an
