@@ -116,6 +116,12 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	})
 }
 
+// respond answers a handler's success: v as JSON with status.
+func respond(w http.ResponseWriter, status int, v any) error {
+	writeJSON(w, status, contentTypeJSON, v)
+	return nil
+}
+
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	body, err := json.Marshal(v)
