@@ -47,7 +47,10 @@ type Options struct {
 	Log io.Writer
 	// HTTPClient replaces the DynamoDB client's transport (fault injection).
 	HTTPClient *http.Client
-	// Now replaces the clock.
+	// Now replaces the clock of the store, the handlers and the API-key
+	// cache. Bearer tokens stay on the real clock (their exp and nbf, the
+	// token cache's ages), as the issuers that mint them do (devtoken), so
+	// a test's clock moved on does not expire its tokens.
 	Now func() time.Time
 	// Store adjusts the store (tests: the list's time budget).
 	Store []store.Option

@@ -188,6 +188,7 @@ type SettingError struct {
 	err     error // what failed because of the setting (Listen's error)
 }
 
+// Error is the message naming the setting and what it must be.
 func (e *SettingError) Error() string { return e.msg }
 
 // Unwrap returns what failed because of the setting, if anything did.

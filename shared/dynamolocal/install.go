@@ -253,14 +253,14 @@ const tmpPrefix = ".tmp-install-"
 // Refusals. Install wraps one of these when it will not install what the
 // registry served; nothing is installed then, and nothing is left behind.
 var (
-	// ErrIntegrity: the tarball does not match the lockfile's integrity.
+	// ErrIntegrity is a tarball that does not match the lockfile's integrity.
 	ErrIntegrity = errors.New("tarball does not match the lockfile's integrity")
-	// ErrUnsafeArchive: the tarball is larger than the installer's bounds,
-	// or an entry's name would leave the package folder.
+	// ErrUnsafeArchive is a tarball larger than the installer's bounds, or
+	// one with an entry whose name would leave the package folder.
 	ErrUnsafeArchive = errors.New("unsafe tarball")
 )
 
-// ErrStalled: the registry sent nothing for the download's idle time
+// ErrStalled is a registry that sent nothing for the download's idle time
 // (downloadIdle), in connecting, answering or sending the tarball.
 var ErrStalled = errors.New("the registry stopped sending")
 

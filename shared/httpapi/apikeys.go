@@ -87,8 +87,7 @@ func CreateAPIKey(st Store, authn *auth.Authenticator, now func() time.Time) htt
 			return err
 		}
 		w.Header().Set("Location", "/api-keys/"+id)
-		writeJSON(w, http.StatusCreated, contentTypeJSON, APIKeyResponse{KeyID: id, Key: key, MerchantID: k.MerchantID, Scopes: scopes, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt})
-		return nil
+		return respond(w, http.StatusCreated, APIKeyResponse{KeyID: id, Key: key, MerchantID: k.MerchantID, Scopes: scopes, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt})
 	}, writeProblem)
 }
 

@@ -153,8 +153,7 @@ func V1Session(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, dialect.V1Session(v))
-		return nil
+		return respond(w, http.StatusOK, dialect.V1Session(v))
 	}, writeProblem)
 }
 
@@ -167,8 +166,7 @@ func PaymentStatus(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, dialect.PaymentStatus(v))
-		return nil
+		return respond(w, http.StatusOK, dialect.PaymentStatus(v))
 	}, writeEnvelope)
 }
 
@@ -181,8 +179,7 @@ func PaymentSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, dialect.PaymentSession(v))
-		return nil
+		return respond(w, http.StatusOK, dialect.PaymentSession(v))
 	}, writeProblem)
 }
 
@@ -225,8 +222,7 @@ func CheckoutSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, body)
-		return nil
+		return respond(w, http.StatusOK, body)
 	}, writeProblem)
 }
 
@@ -318,7 +314,6 @@ func SessionRecord(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, dialect.SessionRecord(v))
-		return nil
+		return respond(w, http.StatusOK, dialect.SessionRecord(v))
 	}, writeProblem)
 }

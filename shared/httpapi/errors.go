@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -116,7 +117,21 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	})
 }
 
-// writeJSON answers v as JSON with status.
+// respond answers a handler's success: v as JSON with status. A v that
+// cannot be encoded (a programming error) is returned as an internal error
+// and nothing is written: the endpoint answers it as any error, in its own
+// shape, and the request's line logs its cause.
+func respond(w http.ResponseWriter, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return session.Internal(fmt.Errorf("encode the answer: %w", err))
+	}
+	writeBody(w, status, contentTypeJSON, body)
+	return nil
+}
+
+// writeJSON answers v as JSON with status: an error's body (problem
+// details, document 001's envelope), whose values are strings and numbers.
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {

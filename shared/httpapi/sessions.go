@@ -129,8 +129,7 @@ func GetSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err := ownedBy(v, p); err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, v)
-		return nil
+		return respond(w, http.StatusOK, v)
 	}, writeProblem)
 }
 
@@ -165,8 +164,7 @@ func PostEvent(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, v)
-		return nil
+		return respond(w, http.StatusOK, v)
 	}, writeProblem)
 }
 
@@ -195,7 +193,6 @@ func CancelSession(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, contentTypeJSON, v)
-		return nil
+		return respond(w, http.StatusOK, v)
 	}, writeProblem)
 }

@@ -105,10 +105,10 @@ var readyTimeout = 15 * time.Second
 // second invocation crashes: a full-suite run once got API Gateway's 500
 // from "read: connection reset by peer"), while the emulator, unable to
 // bind it, exits.
-func (inst *instance) waitReady(ctx context.Context, ports ...int) error {
+func (i *instance) waitReady(ctx context.Context, ports ...int) error {
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		missing, err := notListening(inst.cmd.Process.Pid, ports)
+		missing, err := notListening(i.cmd.Process.Pid, ports)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (inst *instance) waitReady(ctx context.Context, ports ...int) error {
 			return nil
 		}
 		select {
-		case <-inst.done:
+		case <-i.done:
 			return fmt.Errorf("the emulator exited before it listened on 127.0.0.1:%d (port taken?)", missing[0])
 		case <-ctx.Done():
 			return ctx.Err()

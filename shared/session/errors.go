@@ -71,6 +71,8 @@ type Error struct {
 	Wait time.Duration
 }
 
+// Error is the code, the client-safe message, the field and the internal
+// cause: for logs, never for a client (ErrorMessage is what a client sees).
 func (e *Error) Error() string {
 	s := fmt.Sprintf("%s: %s", e.Code, e.Message)
 	if e.Field != "" {
@@ -82,6 +84,7 @@ func (e *Error) Error() string {
 	return s
 }
 
+// Unwrap returns the internal cause, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code, reason and client-safe message.

@@ -28,8 +28,8 @@ func (c Case) Name() string {
 	return c.Sig.String()
 }
 
-// Cases: each stop signal, and `| tee` ended by the same Ctrl-C or closed
-// terminal.
+// Cases are each stop signal, and `| tee` ended by the same Ctrl-C or
+// closed terminal.
 var Cases = []Case{
 	{Sig: syscall.SIGINT}, {Sig: syscall.SIGTERM}, {Sig: syscall.SIGHUP},
 	{Sig: syscall.SIGINT, TeeGone: true}, {Sig: syscall.SIGHUP, TeeGone: true},

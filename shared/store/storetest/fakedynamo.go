@@ -33,6 +33,7 @@ func itemKey(item json.RawMessage) string {
 	return pk + "|" + sk
 }
 
+// ServeHTTP answers one DynamoDB call, as FakeDynamo says.
 func (f *FakeDynamo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")

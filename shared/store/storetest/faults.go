@@ -28,6 +28,7 @@ const (
 	numFaults
 )
 
+// String names the fault in test names and messages.
 func (f Fault) String() string {
 	return [...]string{"throttle", "500", "timeout", "reset", "timeout-after-send", "reset-after-send"}[f]
 }
