@@ -100,12 +100,16 @@ type Result struct {
 	// end of their retention before their write was due (a long run):
 	// sent no write, left to the reads and TTL like those the query no
 	// longer finds. Not skipped: no one else closed them.
-	LeftToPurge int           `json:"leftToPurge"`
-	Deferred    int           `json:"deferred"`  // sessions whose write was throttled, held by transactions, or not sent after the run stopped: left for the next run
-	Errors      int           `json:"errors"`    // writes or queries that failed
-	ItemsRead   int           `json:"itemsRead"` // items DynamoDB read for the queries
-	Duration    time.Duration `json:"duration"`
-	Complete    bool          `json:"complete"` // false: stopped early (deadline, back-off) or failures; the next run continues
+	LeftToPurge int `json:"leftToPurge"`
+	// Deferred are sessions whose write was throttled, held by
+	// transactions, not sent after the run stopped, or cut off at the
+	// run's deadline (not read back: it may have landed, and the next run
+	// then no longer finds it): left for the next run.
+	Deferred  int           `json:"deferred"`
+	Errors    int           `json:"errors"`    // writes or queries that failed
+	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
+	Duration  time.Duration `json:"duration"`
+	Complete  bool          `json:"complete"` // false: stopped early (deadline, back-off) or failures; the next run continues
 	// BackedOff: DynamoDB throttled one of the run's writes or queries, or failed
 	// FailuresToStop of its calls in a row, and the run stopped there
 	// (see Run).
