@@ -42,6 +42,13 @@ func TestREADMESaysWhichProvidersTokensAreRefused(t *testing.T) {
 		}
 	}
 
+	// An operator who deployed anyway and sees every token refused is
+	// sent from Troubleshooting to the same paragraph.
+	const pointer = "a token without `aud` (Amazon Cognito's access tokens) is refused whatever `JwtAudience` says"
+	if !strings.Contains(doctext.Section(t, "Troubleshooting"), pointer) {
+		t.Errorf("README's Troubleshooting does not say %q", pointer)
+	}
+
 	iss := newIssuer(t, jwa.RS256())
 	jwks := newJWKSServer(t, iss.JWKS())
 	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience})
