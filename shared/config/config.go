@@ -79,6 +79,24 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 // Range is the span a duration setting accepts, both ends included.
 type Range struct{ Min, Max time.Duration }
 
+// examples are values a refusal suggests: 30m and 5s where the range holds
+// them, else its least value, so an example is never itself refused.
+func (r Range) examples() string {
+	var in []string
+	for _, d := range []struct {
+		text string
+		d    time.Duration
+	}{{"30m", 30 * time.Minute}, {"5s", 5 * time.Second}} {
+		if d.d >= r.Min && d.d <= r.Max {
+			in = append(in, d.text)
+		}
+	}
+	if len(in) == 0 {
+		return r.Min.String()
+	}
+	return strings.Join(in, " or ")
+}
+
 // Grid is the precision of every duration setting: a value must be whole
 // milliseconds (`1500ms`, `1.5s`; not `15m50ns`), the finest template.yaml's
 // parameters can write (one number and a unit, ms to h). A band off the
@@ -341,7 +359,7 @@ func (p *parser) duration(name string, def time.Duration, r Range) time.Duration
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < r.Min || d > r.Max || d%Grid != 0 {
-		p.fail(name, v, fmt.Sprintf("a Go duration in whole milliseconds from %s to %s, e.g. 30m or 5s", r.Min, r.Max))
+		p.fail(name, v, fmt.Sprintf("a Go duration in whole milliseconds from %s to %s, e.g. %s", r.Min, r.Max, r.examples()))
 		return def
 	}
 	return d

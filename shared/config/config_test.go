@@ -399,3 +399,38 @@ func TestLifecycleRangesStart(t *testing.T) {
 		}
 	}
 }
+
+// TestDurationRefusalsSuggestValuesTheyAccept: docs/design.md §9, "A bad
+// value stops start-up with a clear message". A refused duration's message
+// names what a value must be and gives examples ("e.g. 30m or 5s"); an
+// example the same setting refuses is not clear: WRITE_GUARD (1s..1m) was
+// told "e.g. 30m", which it refuses. Every example must be accepted.
+func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
+	load := func(name string) func(map[string]string) error {
+		if name == "SWEEP_INTERVAL" {
+			return func(m map[string]string) error { _, err := LoadLocal(env(m)); return err }
+		}
+		return func(m map[string]string) error {
+			m["TABLE_NAME"] = "sessions"
+			_, err := Load(env(m))
+			return err
+		}
+	}
+	for _, name := range []string{"SESSION_EXPIRY", "RESULT_RETENTION", "WRITE_GUARD", "SWEEP_INTERVAL"} {
+		t.Run(name, func(t *testing.T) {
+			var se *SettingError
+			if err := load(name)(map[string]string{name: "0s"}); !errors.As(err, &se) || se.Name != name {
+				t.Fatalf("%s=0s: got %v; want a SettingError of %s", name, err, name)
+			}
+			_, examples, ok := strings.Cut(se.Want, "e.g. ")
+			if !ok {
+				t.Fatalf("Want = %q; want examples after \"e.g. \"", se.Want)
+			}
+			for _, ex := range strings.Split(examples, " or ") {
+				if got := refused(load(name)(map[string]string{name: ex})); len(got) != 0 {
+					t.Errorf("%s=%s, the refusal's own example: refused %v; want it accepted", name, ex, got)
+				}
+			}
+		})
+	}
+}
