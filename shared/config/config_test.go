@@ -400,11 +400,12 @@ func TestLifecycleRangesStart(t *testing.T) {
 	}
 }
 
-// TestDurationRefusalsSuggestValuesTheyAccept: docs/design.md §9, "A bad
-// value stops start-up with a clear message". A refused duration's message
-// names what a value must be and gives examples ("e.g. 30m or 5s"); an
-// example the same setting refuses is not clear: WRITE_GUARD (1s..1m) was
-// told "e.g. 30m", which it refuses. Every example must be accepted.
+// TestDurationRefusalsSuggestValuesTheyAccept: docs/design.md §9, "a bad
+// value stops start-up with a message naming the variable and what it
+// expects". A refused duration's message names what a value must be and
+// gives examples ("e.g. 30m or 5s"); an example the same setting refuses
+// misleads: WRITE_GUARD (1s..1m) was told "e.g. 30m", which it refuses.
+// Every example must be accepted.
 func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
 	load := func(name string) func(map[string]string) error {
 		if name == "SWEEP_INTERVAL" {
