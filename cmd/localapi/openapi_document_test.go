@@ -586,6 +586,21 @@ func TestOpenAPIErrorCodesAreTheService(t *testing.T) {
 	})
 }
 
+// gatewaysOwnAnswers are API Gateway's own answers, each a status and its
+// {"message": …} text, which the documents must describe.
+var gatewaysOwnAnswers = []struct {
+	status  int
+	message string
+}{
+	{http.StatusNotFound, "Not Found"},
+	{http.StatusBadRequest, "Bad Request"},
+	{http.StatusTooManyRequests, "Too Many Requests"},
+	{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
+	{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
+	{http.StatusInternalServerError, "Internal Server Error"},
+	{http.StatusServiceUnavailable, "Service Unavailable"},
+}
+
 // TestOpenAPIDescribesAPIGatewaysOwnAnswers: a client of the documented
 // paths also gets API Gateway's own answers, which no operation's schema
 // describes (they carry a message and no code). The README's words: "Over
@@ -599,18 +614,7 @@ func TestOpenAPIErrorCodesAreTheService(t *testing.T) {
 func TestOpenAPIDescribesAPIGatewaysOwnAnswers(t *testing.T) {
 	doc := loadSpec(t)
 	desc := strings.Join(strings.Fields(doc.Info.Description), " ")
-	for _, a := range []struct {
-		status  int
-		message string
-	}{
-		{http.StatusNotFound, "Not Found"},
-		{http.StatusBadRequest, "Bad Request"},
-		{http.StatusTooManyRequests, "Too Many Requests"},
-		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
-		{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
-		{http.StatusInternalServerError, "Internal Server Error"},
-		{http.StatusServiceUnavailable, "Service Unavailable"},
-	} {
+	for _, a := range gatewaysOwnAnswers {
 		if a.message != http.StatusText(a.status) {
 			t.Fatalf("%d: %q is not its status text", a.status, a.message)
 		}
@@ -671,18 +675,7 @@ func TestReadmeErrorTableNamesAPIGatewaysOwnAnswers(t *testing.T) {
 			rows = append(rows, line)
 		}
 	}
-	for _, a := range []struct {
-		status  int
-		message string
-	}{
-		{http.StatusNotFound, "Not Found"},
-		{http.StatusBadRequest, "Bad Request"},
-		{http.StatusTooManyRequests, "Too Many Requests"},
-		{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
-		{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
-		{http.StatusInternalServerError, "Internal Server Error"},
-		{http.StatusServiceUnavailable, "Service Unavailable"},
-	} {
+	for _, a := range gatewaysOwnAnswers {
 		prefix := fmt.Sprintf("| %d |", a.status)
 		body := fmt.Sprintf("`{\"message\":\"%s\"}`", a.message)
 		if !slices.ContainsFunc(rows, func(r string) bool { return strings.HasPrefix(r, prefix) && strings.Contains(r, body) }) {
