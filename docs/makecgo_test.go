@@ -24,11 +24,11 @@ import (
 func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 	realGo, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("go is not on PATH: %v", err)
+		t.Fatalf("go is not on PATH: %v", err)
 	}
 	makeBin, err := exec.LookPath("make")
 	if err != nil {
-		t.Skipf("make is not on PATH: %v", err)
+		t.Fatalf("make is not on PATH: %v", err)
 	}
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -57,7 +57,7 @@ func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 			for _, tool := range []string{"sh", "mktemp", "rm"} {
 				p, err := exec.LookPath(tool)
 				if err != nil {
-					t.Skipf("%s is not on PATH: %v", tool, err)
+					t.Fatalf("%s is not on PATH: %v", tool, err)
 				}
 				if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
 					t.Fatal(err)
