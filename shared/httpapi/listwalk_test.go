@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/auth"
@@ -164,5 +167,86 @@ func TestListWalkWhileSessionsChange(t *testing.T) {
 		if w, ok := changed[id]; ok && statuses[i] != w {
 			t.Errorf("session %d (%s) listed as %s; want %s: it changed before its page was read", i, id, statuses[i], w)
 		}
+	}
+}
+
+// TestListWalkAcrossMidnight: document 004 lists "the records" created on
+// `createdDate`, "A date, formatted as yyyy-MM-dd" (a UTC day, docs/design.md
+// §6). A client walking a day's pages while the clock turns midnight, and
+// sessions are created and changed on both sides of it, sees that day's
+// sessions exactly once each in creation order, the one created at the
+// day's last instant the store keeps (23:59:59.9999999, during the walk)
+// included, and none of the next day's; each session's list-index partition
+// and sort key name the day its created_date shows, so the next day's list
+// holds the others.
+func TestListWalkAcrossMidnight(t *testing.T) {
+	t.Logf("document 004: %q; %q", doc004List, "A date, formatted as yyyy-MM-dd")
+	h := newHarness(t)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	midnight := day.Add(24 * time.Hour)
+	body := map[string]any{"amount": 1, "currency": "EUR"}
+	var today, tomorrow []string
+	for i := range 7 {
+		h.clock.Set(midnight.Add(-time.Second + time.Duration(i)*time.Millisecond))
+		today = append(today, h.create("m-1", body))
+	}
+	tok := h.token("m-1", auth.ScopeSessionsRead)
+	got, _ := walk(t, h, "/pps/api/v1/session-record?createdDate=2026-11-23&limit=3", tok, func(pages int) {
+		switch pages {
+		case 1: // the day's last instant the store keeps, ahead of the cursor
+			h.clock.Set(midnight.Add(-time.Nanosecond))
+			today = append(today, h.create("m-1", body))
+		case 2: // midnight itself, and a change to one of the day's sessions
+			h.clock.Set(midnight)
+			tomorrow = append(tomorrow, h.create("m-1", body))
+			h.event(today[6], map[string]any{"status": "PROCESSING"})
+		default:
+			h.clock.Advance(time.Millisecond)
+			tomorrow = append(tomorrow, h.create("m-1", body))
+			h.cancel("m-1", today[len(today)-1])
+		}
+	})
+	if !slices.Equal(got, today) {
+		t.Fatalf("walk of 2026-11-23 across midnight = %v;\nwant each of its %d sessions exactly once, in creation order: %v", got, len(today), today)
+	}
+	if got, _ := walk(t, h, "/pps/api/v1/session-record?createdDate=2026-11-24&limit=1", tok, nil); !slices.Equal(got, tomorrow) {
+		t.Errorf("walk of 2026-11-24 = %v; want %v", got, tomorrow)
+	}
+	_, res, raw := listAll(t, h, "/pps/api/v1/session-record?createdDate=2026-11-23", tok)
+	recs := decodeRecords(t, raw)
+	if res.Code != http.StatusOK || len(recs) != len(today) {
+		t.Fatalf("GET 2026-11-23 = %d %s; want %d records", res.Code, raw, len(today))
+	}
+	if last := recs[len(recs)-1]["created_date"]; last != "2026-11-23T23:59:59.999Z" {
+		t.Errorf("created_date of the day's last = %v; want 2026-11-23T23:59:59.999Z", last)
+	}
+
+	// Where each session is stored in the list index: its day's partition.
+	out, err := h.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(h.table), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dayOf := map[string]string{}
+	for _, id := range today {
+		dayOf[id] = "2026-11-23"
+	}
+	for _, id := range tomorrow {
+		dayOf[id] = "2026-11-24"
+	}
+	seen := 0
+	for _, it := range out.Items {
+		id, _ := it["id"].(*ddb.AttributeValueMemberS)
+		if id == nil || dayOf[id.Value] == "" {
+			continue
+		}
+		seen++
+		part, _ := it["merchantDayShard"].(*ddb.AttributeValueMemberS)
+		sort, _ := it["createdKey"].(*ddb.AttributeValueMemberS)
+		if d := dayOf[id.Value]; part == nil || sort == nil || !strings.HasPrefix(part.Value, "m-1#"+d+"#") || !strings.HasPrefix(sort.Value, d+"T") {
+			t.Errorf("session %s of %s: list partition %v, sort key %v; want m-1#%s#<shard>, %sT…", id.Value, d, part, sort, d, d)
+		}
+	}
+	if seen != len(dayOf) {
+		t.Errorf("found %d of the %d sessions in the table", seen, len(dayOf))
 	}
 }
