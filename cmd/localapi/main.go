@@ -49,7 +49,8 @@ func main() {
 
 // startCPUProfile starts the CPU profile of the whole run that
 // LOCALAPI_CPUPROFILE names, if it names one, for `make bench`'s
-// investigations (go tool pprof); stop writes it out.
+// investigations (go tool pprof); stop writes it out. A file it cannot
+// write stops start-up naming the variable, as every bad setting does.
 func startCPUProfile(getenv func(string) string) (stop func(), err error) {
 	path := getenv("LOCALAPI_CPUPROFILE")
 	if path == "" {
@@ -57,11 +58,11 @@ func startCPUProfile(getenv func(string) string) (stop func(), err error) {
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("LOCALAPI_CPUPROFILE=%q: cannot write the CPU profile there: %w", path, err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("LOCALAPI_CPUPROFILE=%q: %w", path, err)
 	}
 	return func() {
 		pprof.StopCPUProfile()
