@@ -34,25 +34,40 @@ func main() {
 	// default for a broken pipe on fd 1 or 2) before it stopped DynamoDB
 	// Local. Ignored, such writes fail (EPIPE) and the stop carries on.
 	signal.Ignore(syscall.SIGPIPE)
-	// LOCALAPI_CPUPROFILE=file writes a CPU profile of the whole run, for
-	// `make bench`'s investigations (go tool pprof).
-	if path := os.Getenv("LOCALAPI_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "localapi:", err)
-			os.Exit(1)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "localapi:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if err := run(ctx, os.Getenv, nil, os.Stdout, os.Stderr, nil); err != nil {
+	stopProfile, err := startCPUProfile(os.Getenv)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "localapi:", err)
-		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
+	defer stopProfile()
+	if err := run(ctx, os.Getenv, nil, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "localapi:", err)
+		stopProfile()
+		os.Exit(1)
+	}
+}
+
+// startCPUProfile starts the CPU profile of the whole run that
+// LOCALAPI_CPUPROFILE names, if it names one, for `make bench`'s
+// investigations (go tool pprof); stop writes it out. A file it cannot
+// write stops start-up naming the variable, as every bad setting does.
+func startCPUProfile(getenv func(string) string) (stop func(), err error) {
+	path := getenv("LOCALAPI_CPUPROFILE")
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("LOCALAPI_CPUPROFILE=%q: cannot write the CPU profile there: %w", path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("LOCALAPI_CPUPROFILE=%q: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // run serves until ctx ends. ready, when set, receives the base URL once

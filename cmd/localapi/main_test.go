@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -359,6 +360,44 @@ func TestBadSettingStopsStartUp(t *testing.T) {
 	}, nil, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "SESSION_EXPIRY") {
 		t.Errorf("run() with SESSION_EXPIRY=soon = %v; want an error naming it", err)
+	}
+}
+
+// TestBadCPUProfileNamesItsVariable: README's Configuration lists
+// LOCALAPI_CPUPROFILE ("`make run`: a file to write a CPU profile of the
+// whole run to") and says "A bad value stops start-up with a message
+// naming the variable". A file that could not be created stopped start-up
+// as `localapi: open /no/such/folder/cpu.prof: no such file or directory`,
+// naming no variable.
+func TestBadCPUProfileNamesItsVariable(t *testing.T) {
+	const quote = "A bad value stops start-up with a message naming the variable."
+	if text := doctext.Section(t, "Configuration"); !strings.Contains(text, quote) || !strings.Contains(text, "`LOCALAPI_CPUPROFILE`") {
+		t.Fatalf("README's Configuration no longer says %q of a LOCALAPI_CPUPROFILE row; update this test", quote)
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, value string
+		refused     bool
+	}{
+		{"unset: no profile", "", false},
+		{"a file in a folder that exists", filepath.Join(dir, "cpu.prof"), false},
+		{"a file in a folder that does not exist", filepath.Join(dir, "missing", "cpu.prof"), true},
+		{"a folder", dir, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stop, err := startCPUProfile(func(k string) string {
+				return map[string]string{"LOCALAPI_CPUPROFILE": tc.value}[k]
+			})
+			if err == nil {
+				stop()
+			}
+			if got := err != nil; got != tc.refused {
+				t.Fatalf("startCPUProfile(LOCALAPI_CPUPROFILE=%q) = %v; refused %v; want %v", tc.value, err, got, tc.refused)
+			}
+			if tc.refused && !strings.Contains(err.Error(), "LOCALAPI_CPUPROFILE") {
+				t.Errorf("startCPUProfile(LOCALAPI_CPUPROFILE=%q) = %v; want an error naming LOCALAPI_CPUPROFILE", tc.value, err)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ package devtoken_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -131,5 +134,42 @@ func TestTokenHandlerMints(t *testing.T) {
 		if claims.MerchantID != tc.merchant || claims.Scope != tc.scope {
 			t.Errorf("%q: merchant_id %q, scope %q; want %q, %q", tc.query, claims.MerchantID, claims.Scope, tc.merchant, tc.scope)
 		}
+	}
+}
+
+// TestIssuerDefaultsOnlyWithoutJWKSURL holds README's Configuration row
+// for JWT_ISSUER to the local servers: the default "the local server's URL
+// locally" is the development issuer's, which runs only without
+// JWKS_URL; with JWKS_URL set, JWT_ISSUER is required (`make run`
+// answered `localapi: JWT_ISSUER is required: ...` where the row, before,
+// promised the local server's URL). Configure is what both local servers
+// run before config.RequireJWT.
+func TestIssuerDefaultsOnlyWithoutJWKSURL(t *testing.T) {
+	const row = "| `JWT_ISSUER` | the local server's URL locally without `JWKS_URL` (with it, required); required in Lambda |"
+	if !strings.Contains(doctext.Section(t, "Configuration"), row) {
+		t.Fatalf("README's Configuration has no row %q; update this test", row)
+	}
+	const base = "http://127.0.0.1:3000"
+	for _, tc := range []struct {
+		name, jwksURL, wantIssuer string
+		refused                   bool
+	}{
+		{"without JWKS_URL: the local server's URL", "", base, false},
+		{"with JWKS_URL: required", "https://idp.example/jwks.json", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config.Config{JWKSURL: tc.jwksURL, JWTAudience: "paysessions-local"}
+			if _, err := devtoken.Configure(&cfg, base); err != nil {
+				t.Fatal(err)
+			}
+			if cfg.JWTIssuer != tc.wantIssuer {
+				t.Errorf("JWT_ISSUER after Configure = %q; want %q", cfg.JWTIssuer, tc.wantIssuer)
+			}
+			err := cfg.RequireJWT()
+			var se *config.SettingError
+			if refused := errors.As(err, &se) && se.Name == "JWT_ISSUER"; refused != tc.refused {
+				t.Errorf("RequireJWT() = %v; JWT_ISSUER refused %v; want %v", err, refused, tc.refused)
+			}
+		})
 	}
 }

@@ -174,7 +174,9 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
+		// The folder is the user's setting (README: a bad value stops
+		// start-up naming the variable); the default lies in the clone.
+		return "", fmt.Errorf("dynamolocal: the install folder cannot be made (set DYNAMODB_LOCAL_DIR to another): %w", err)
 	}
 	unlock, err := lockDir(ctx, dir, log)
 	if err != nil {

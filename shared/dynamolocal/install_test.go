@@ -859,3 +859,32 @@ func holdInstallLock(t *testing.T, dir string) *os.File {
 	}
 	return other
 }
+
+// TestInstallFolderThatCannotBeMadeNamesItsSetting: README's Configuration
+// has a DYNAMODB_LOCAL_DIR row ("where DynamoDB Local is installed") and
+// says "A bad value stops start-up with a message naming the variable".
+// A DYNAMODB_LOCAL_DIR naming a file stopped `make run` with
+// `localapi: dynamolocal: mkdir <path>: not a directory`, naming no
+// setting. The folder is made before any download, so no registry is
+// asked.
+func TestInstallFolderThatCannotBeMadeNamesItsSetting(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, dir string }{
+		{"a file", file},
+		{"a folder inside a file", filepath.Join(file, "install")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := installer{pkg: testPackage(sri([]byte("x"))), limits: defaultLimits}
+			_, err := in.install(context.Background(), tc.dir)
+			if !errors.Is(err, syscall.ENOTDIR) {
+				t.Fatalf("install(%s) = %v; want ENOTDIR", tc.dir, err)
+			}
+			if !strings.Contains(err.Error(), "DYNAMODB_LOCAL_DIR") {
+				t.Errorf("install(%s) = %v; want an error naming DYNAMODB_LOCAL_DIR", tc.dir, err)
+			}
+		})
+	}
+}
