@@ -164,3 +164,35 @@ func TestRatioRowJudgesOnlyWhatWasMeasured(t *testing.T) {
 		}
 	}
 }
+
+// TestCountBudgetsJudgeTheirFigure: the rows whose budget is a count
+// judge the count. Issue 6: "no network call before the first request"
+// (budget 0); README: "a single partition key still takes at most 1,000
+// writes and 3,000 reads a second" (budget < 1000 WCU/s; a peer's row is
+// only reported); and
+// the list's row passes only with TestListCapacity passing and all five
+// of the README's figures printed.
+func TestCountBudgetsJudgeTheirFigure(t *testing.T) {
+	hot := func(units int, peer bool) heatRow {
+		return heatRow{Workload: "w", Layout: "l", Load: keyLoad{Writes: units, Units: units}, Peer: peer}
+	}
+	tests := []struct {
+		name string
+		r    row
+		want string
+	}{
+		{"no connection before the first invocation", initCallsRow(0), "pass"},
+		{"one connection", initCallsRow(1), "**FAIL**"},
+		{"a key under the limit", heatReportRow(hot(999, false)), "pass"},
+		{"a key at the limit", heatReportRow(hot(heatBudget, false)), "**FAIL**"},
+		{"a peer's key over the limit", heatReportRow(hot(2500, true)), "reported"},
+		{"the five figures", listFiguresRow(nil, 5), "pass"},
+		{"four figures", listFiguresRow(nil, 4), "**FAIL**"},
+		{"the test failed", listFiguresRow(errors.New("exit status 1"), 5), "**FAIL**"},
+	}
+	for _, tt := range tests {
+		if got := resultOf(t, tt.r); got != tt.want {
+			t.Errorf("%s: got %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
