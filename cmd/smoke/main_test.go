@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 )
 
@@ -37,5 +38,31 @@ func TestExitCodeIsTheSmokesVerdict(t *testing.T) {
 				t.Errorf("API_URL=%q: exit code got %v; want %v", tc.apiURL, got, tc.code)
 			}
 		})
+	}
+}
+
+// TestTokensAreTheirVariables: "TOKEN is a merchant's bearer token …,
+// PROC_TOKEN a processor's" (the command's doc): the merchant's calls
+// carry TOKEN, never PROC_TOKEN.
+func TestTokensAreTheirVariables(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string // "METHOD /path Authorization"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestExitCodeIsTheSmokesVerdict$")
+	cmd.Env = append(os.Environ(), "SMOKE_TEST_MAIN=1", "API_URL="+srv.URL, "TOKEN=merchant-token", "PROC_TOKEN=processor-token")
+	_ = cmd.Run()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) == 0 {
+		t.Fatal("got no request; want the smoke's first call")
+	}
+	if want := "POST /sessions Bearer merchant-token"; seen[0] != want {
+		t.Errorf("first request got %q; want %q", seen[0], want)
 	}
 }
