@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -42,16 +43,26 @@ func TestExitCodeIsTheSmokesVerdict(t *testing.T) {
 }
 
 // TestTokensAreTheirVariables: "TOKEN is a merchant's bearer token …,
-// PROC_TOKEN a processor's" (the command's doc): the merchant's calls
-// carry TOKEN, never PROC_TOKEN.
+// PROC_TOKEN a processor's" (the command's doc): the merchant's create
+// carries TOKEN, the processor's event PROC_TOKEN. The server answers the
+// create (and its replay) as the API does, and nothing after.
 func TestTokensAreTheirVariables(t *testing.T) {
+	const id = "0b6a3f1e-8c1d-4f5e-9a7b-2c3d4e5f6a7b"
 	var mu sync.Mutex
 	var seen []string // "METHOD /path Authorization"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization"))
 		mu.Unlock()
-		http.NotFound(w, r)
+		if r.Method != http.MethodPost || r.URL.Path != "/sessions" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Location", "/sessions/"+id)
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"id":"` + id + `","status":"CREATED","merchantId":"merchant-1","createdAt":"2026-12-03T18:00:00Z"}`))
 	}))
 	defer srv.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestExitCodeIsTheSmokesVerdict$")
@@ -62,7 +73,12 @@ func TestTokensAreTheirVariables(t *testing.T) {
 	if len(seen) == 0 {
 		t.Fatal("got no request; want the smoke's first call")
 	}
-	if want := "POST /sessions Bearer merchant-token"; seen[0] != want {
-		t.Errorf("first request got %q; want %q", seen[0], want)
+	want := []string{
+		"POST /sessions Bearer merchant-token",
+		"POST /sessions Bearer merchant-token",
+		"POST /sessions/" + id + "/events Bearer processor-token",
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("requests got %q; want %q", seen, want)
 	}
 }
