@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +196,32 @@ func TestCountBudgetsJudgeTheirFigure(t *testing.T) {
 	for _, tt := range tests {
 		if got := resultOf(t, tt.r); got != tt.want {
 			t.Errorf("%s: got %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestReportKeepsTheAnalysis: "the rest of the file (the analysis) is kept
+// from run to run": only the part between the markers is replaced; a file
+// without them is written whole.
+func TestReportKeepsTheAnalysis(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, old, want string
+	}{
+		{"the markers kept", "# Head\n" + beginTable + "\nold table\n" + endTable + "\n## Analysis\n",
+			"# Head\n" + beginTable + "\nnew table\n" + endTable + "\n## Analysis\n"},
+		{"no markers", "hand-written only\n", beginTable + "\nnew table\n" + endTable + "\n"},
+	}
+	for i, tt := range tests {
+		path := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.WriteFile(path, []byte(tt.old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeReport(path, "new table\n"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != tt.want {
+			t.Errorf("%s: got %q; want %q", tt.name, got, tt.want)
 		}
 	}
 }
