@@ -225,3 +225,22 @@ func TestReportKeepsTheAnalysis(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyAWholeRunWritesTheReport: BENCHMARKS.md's table is a whole
+// run's ("Every figure is measured in this run"): a run of one part
+// (-only) prints its rows and writes nothing, nor does -out "".
+func TestOnlyAWholeRunWritesTheReport(t *testing.T) {
+	tests := []struct {
+		out, only string
+		want      bool
+	}{
+		{"BENCHMARKS.md", "", true},
+		{"BENCHMARKS.md", "load", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got := writesReport(tt.out, tt.only); got != tt.want {
+			t.Errorf("-out %q -only %q: writes got %v; want %v", tt.out, tt.only, got, tt.want)
+		}
+	}
+}
