@@ -187,7 +187,7 @@ func TestCountBudgetsJudgeTheirFigure(t *testing.T) {
 		{"no connection before the first invocation", initCallsRow(0), "pass"},
 		{"one connection", initCallsRow(1), "**FAIL**"},
 		{"a key under the limit", heatReportRow(hot(999, false)), "pass"},
-		{"a key at the limit", heatReportRow(hot(heatBudget, false)), "**FAIL**"},
+		{"a key at the limit", heatReportRow(hot(1000, false)), "**FAIL**"},
 		{"a peer's key over the limit", heatReportRow(hot(2500, true)), "reported"},
 		{"the five figures", listFiguresRow(nil, 5), "pass"},
 		{"four figures", listFiguresRow(nil, 4), "**FAIL**"},

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,5 +153,22 @@ func TestOverheadJudgesEveryGETEndpointAgainstItsFloor(t *testing.T) {
 		if !slices.Equal(got, tt.want) || ok != tt.ok {
 			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestOverheadRoundsAreBenchmarksMds: BENCHMARKS.md says the overhead part
+// runs "one test binary run 6 times, so that subject and floor alternate
+// round by round"; the part runs benchCount rounds.
+func TestOverheadRoundsAreBenchmarksMds(t *testing.T) {
+	raw, err := os.ReadFile("../../BENCHMARKS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`one test binary run (\d+)\s+times`).FindSubmatch(raw)
+	if m == nil {
+		t.Fatal(`BENCHMARKS.md has no "one test binary run N times"`)
+	}
+	if got, want := fmt.Sprint(benchCount), string(m[1]); got != want {
+		t.Errorf("benchCount got %v; want BENCHMARKS.md's %v", got, want)
 	}
 }
