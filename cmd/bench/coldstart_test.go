@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -102,6 +103,28 @@ func TestSizeAndSweepRowsFailWithAFigureOverBudget(t *testing.T) {
 	for _, tt := range tests {
 		if got := resultOf(t, tt.r); tt.r.Measured != tt.measured || got != tt.result {
 			t.Errorf("%s: measured %q, result %q; want %q, %q", tt.name, tt.r.Measured, got, tt.measured, tt.result)
+		}
+	}
+}
+
+// TestStartEnvPointsEveryEndpointAtTheTrap: issue 6, "no network call
+// before the first request", is judged by the connections the trap counts,
+// so every endpoint a function is given (DynamoDB, the JWKS) is the trap:
+// a JWKS fetched at init from anywhere else would go uncounted.
+func TestStartEnvPointsEveryEndpointAtTheTrap(t *testing.T) {
+	const trap = "http://127.0.0.1:9"
+	given := map[string]bool{}
+	for _, kv := range startEnv("127.0.0.1:8", trap) {
+		k, v, _ := strings.Cut(kv, "=")
+		given[k] = true
+		endpoint := strings.HasSuffix(k, "_ENDPOINT") || strings.HasSuffix(k, "_URL")
+		if endpoint && !strings.HasPrefix(v, trap+"/") && v != trap {
+			t.Errorf("%s got %v; want the trap, %v", k, v, trap)
+		}
+	}
+	for _, k := range []string{"DYNAMODB_ENDPOINT", "JWKS_URL"} {
+		if !given[k] {
+			t.Errorf("%s got none; want the trap", k)
 		}
 	}
 }

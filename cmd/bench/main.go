@@ -153,7 +153,7 @@ func main() {
 	report := s.markdown(time.Since(started))
 	fmt.Println()
 	fmt.Println(report)
-	if *out != "" && *only == "" {
+	if writesReport(*out, *only) {
 		if err := writeReport(filepath.Join(root, *out), report); err != nil {
 			fail(err)
 		}
@@ -235,6 +235,13 @@ func (s *suite) runParts(parts []part, only string) (failed bool) {
 // maxWholeRun is issue 6's budget for the whole of `make bench` on the
 // 2-core machine.
 const maxWholeRun = 10 * time.Minute
+
+// writesReport reports whether a run writes its report to out: a whole
+// run only, so that one part's rows (-only) never replace the table of
+// every part.
+func writesReport(out, only string) bool {
+	return out != "" && only == ""
+}
 
 // Markers around the generated part of the report: the rest of the file
 // (the analysis) is kept from run to run.

@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +164,83 @@ func TestRatioRowJudgesOnlyWhatWasMeasured(t *testing.T) {
 		r := timeRow("Lambda path", rounds, 300_000)
 		if got := resultOf(t, r); got != "**FAIL**" {
 			t.Errorf("timeRow(%v): measured %q, result %q; want **FAIL**", rounds, r.Measured, got)
+		}
+	}
+}
+
+// TestCountBudgetsJudgeTheirFigure: the rows whose budget is a count
+// judge the count. Issue 6: "no network call before the first request"
+// (budget 0); README: "a single partition key still takes at most 1,000
+// writes and 3,000 reads a second" (budget < 1000 WCU/s; a peer's row is
+// only reported); and
+// the list's row passes only with TestListCapacity passing and all five
+// of the README's figures printed.
+func TestCountBudgetsJudgeTheirFigure(t *testing.T) {
+	hot := func(units int, peer bool) heatRow {
+		return heatRow{Workload: "w", Layout: "l", Load: keyLoad{Writes: units, Units: units}, Peer: peer}
+	}
+	tests := []struct {
+		name string
+		r    row
+		want string
+	}{
+		{"no connection before the first invocation", initCallsRow(0), "pass"},
+		{"one connection", initCallsRow(1), "**FAIL**"},
+		{"a key under the limit", heatReportRow(hot(999, false)), "pass"},
+		{"a key at the limit", heatReportRow(hot(1000, false)), "**FAIL**"},
+		{"a peer's key over the limit", heatReportRow(hot(2500, true)), "reported"},
+		{"the five figures", listFiguresRow(nil, 5), "pass"},
+		{"four figures", listFiguresRow(nil, 4), "**FAIL**"},
+		{"the test failed", listFiguresRow(errors.New("exit status 1"), 5), "**FAIL**"},
+	}
+	for _, tt := range tests {
+		if got := resultOf(t, tt.r); got != tt.want {
+			t.Errorf("%s: got %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestReportKeepsTheAnalysis: "the rest of the file (the analysis) is kept
+// from run to run": only the part between the markers is replaced; a file
+// without them is written whole.
+func TestReportKeepsTheAnalysis(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, old, want string
+	}{
+		{"the markers kept", "# Head\n" + beginTable + "\nold table\n" + endTable + "\n## Analysis\n",
+			"# Head\n" + beginTable + "\nnew table\n" + endTable + "\n## Analysis\n"},
+		{"no markers", "hand-written only\n", beginTable + "\nnew table\n" + endTable + "\n"},
+	}
+	for i, tt := range tests {
+		path := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.WriteFile(path, []byte(tt.old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeReport(path, "new table\n"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != tt.want {
+			t.Errorf("%s: got %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestOnlyAWholeRunWritesTheReport: BENCHMARKS.md's table is a whole
+// run's ("Every figure is measured in this run"): a run of one part
+// (-only) prints its rows and writes nothing, nor does -out "".
+func TestOnlyAWholeRunWritesTheReport(t *testing.T) {
+	tests := []struct {
+		out, only string
+		want      bool
+	}{
+		{"BENCHMARKS.md", "", true},
+		{"BENCHMARKS.md", "load", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got := writesReport(tt.out, tt.only); got != tt.want {
+			t.Errorf("-out %q -only %q: writes got %v; want %v", tt.out, tt.only, got, tt.want)
 		}
 	}
 }

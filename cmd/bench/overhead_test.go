@@ -1,9 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
 // resultOf is the result column the report's table gives r.
@@ -90,5 +96,79 @@ func TestRatioTextShowsTheSideOfTheBudget(t *testing.T) {
 		if got := ratioText(tt.v, tt.max); got != tt.want {
 			t.Errorf("ratioText(%v, %v) = %q; want %q", tt.v, tt.max, got, tt.want)
 		}
+	}
+}
+
+// TestOverheadJudgesEveryGETEndpointAgainstItsFloor: the overhead part
+// measures "each GET endpoint's whole Lambda path" (runOverhead) as the
+// route table has them, each against its floor ("The overhead part's list
+// floor is now the list's own calls", BENCHMARKS.md; one GetItem for the
+// others), by the subject's time over the floor's round by round: a ratio
+// taken the other way up would meet any budget.
+func TestOverheadJudgesEveryGETEndpointAgainstItsFloor(t *testing.T) {
+	param := regexp.MustCompile(`\{[^}]*\}`) // the rows name every parameter {id}
+	routes := map[string]bool{}
+	for _, rt := range httpapi.Routes(httpapi.Deps{}) {
+		if strings.HasPrefix(rt.Pattern, "GET ") {
+			routes[param.ReplaceAllString(rt.Pattern, "{id}")] = true
+		}
+	}
+	measured := map[string]bool{}
+	for _, e := range overheadEndpoints {
+		route, _, _ := strings.Cut(e.route, " (")
+		measured[route] = true
+		if !routes[route] {
+			t.Errorf("overhead measures %s; the route table has no such GET route", route)
+		}
+		name, floor := floorOf(e.bench)
+		want := "BenchmarkFloorGetItem"
+		if route == "GET /pps/api/v1/session-record" {
+			want = "BenchmarkFloorList"
+		}
+		if floor != want || name == "" {
+			t.Errorf("%s: floor got %v (%q); want %v", e.bench, floor, name, want)
+		}
+	}
+	for route := range routes {
+		if !measured[route] {
+			t.Errorf("the route table has %s; got no overhead row for it", route)
+		}
+	}
+
+	tests := []struct {
+		name   string
+		rounds []map[string]benchResult
+		want   []float64
+		ok     bool
+	}{
+		{"subject over floor, round by round", []map[string]benchResult{
+			{"S": {ns: 30}, "F": {ns: 10}}, {"S": {ns: 40}, "F": {ns: 20}},
+		}, []float64{3, 2}, true},
+		{"a round without its floor", []map[string]benchResult{
+			{"S": {ns: 30}, "F": {ns: 10}}, {"S": {ns: 40}},
+		}, nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := roundRatios(tt.rounds, "S", "F")
+		if !slices.Equal(got, tt.want) || ok != tt.ok {
+			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestOverheadRoundsAreBenchmarksMds: BENCHMARKS.md says the overhead part
+// runs "one test binary run 6 times, so that subject and floor alternate
+// round by round"; the part runs benchCount rounds.
+func TestOverheadRoundsAreBenchmarksMds(t *testing.T) {
+	raw, err := os.ReadFile("../../BENCHMARKS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`one test binary run (\d+)\s+times`).FindSubmatch(raw)
+	if m == nil {
+		t.Fatal(`BENCHMARKS.md has no "one test binary run N times"`)
+	}
+	if got, want := fmt.Sprint(benchCount), string(m[1]); got != want {
+		t.Errorf("benchCount got %v; want BENCHMARKS.md's %v", got, want)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/smoke"
 )
 
@@ -67,5 +69,20 @@ func TestBannerTryItLinesRunAsPrinted(t *testing.T) {
 				t.Errorf("make smoke against make run: %v; want it to pass:\n%s", err, &smokeOut)
 			}
 		})
+	}
+}
+
+// TestBannerNamesTheLifecycleSettings: the banner's lifecycle line gives
+// each setting its own value. README: "`make run` runs the same sweep
+// every `SWEEP_INTERVAL`", so "sweep every" is that interval; the write
+// guard "(WRITE_GUARD)" is its own.
+func TestBannerNamesTheLifecycleSettings(t *testing.T) {
+	cfg := config.Config{SessionExpiry: 15 * time.Minute, ResultRetention: 48 * time.Hour, WriteGuard: 5 * time.Second}
+	var out strings.Builder
+	banner(&out, "http://127.0.0.1:3000", cfg, config.Local{Host: "127.0.0.1", SweepInterval: 7 * time.Second}, true)
+	for _, want := range []string{"expire after 15m0s", "results kept 48h0m0s", "writes refused 5s before each end (WRITE_GUARD)", "sweep every 7s\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner got %q; want it to contain %q", out.String(), want)
+		}
 	}
 }

@@ -628,3 +628,38 @@ func TestPortInUseIsTheReadmes(t *testing.T) {
 		t.Errorf("README's Troubleshooting does not quote what make run prints on a taken port: got no %s", want)
 	}
 }
+
+// TestServerStoppingOnItsOwnEndsRun: run "serves until ctx ends", or until
+// the server stops serving on its own (localserver's Served: "the server's
+// error if it stopped serving on its own"): then make run exits with that
+// error rather than staying up, serving nothing, until Ctrl-C.
+func TestServerStoppingOnItsOwnEndsRun(t *testing.T) {
+	vars := map[string]string{
+		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
+		"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
+	}
+	ln := listener(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, func(k string) string { return vars[k] }, ln, io.Discard, io.Discard, ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("run() = %v before it was ready", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("server not ready after 60s")
+	}
+	ln.Close() // its Accept fails: the server stops serving
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("run() after its listener closed got %v; want the server's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		cancel()
+		<-done
+		t.Errorf("run() still serving 10s after its listener closed; want it ended with the server's error")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
@@ -77,5 +78,17 @@ func TestBannerNamesTheIntervalTheSweeperRunsAt(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("Every %s: the sweeper's banner line = %q; want %q", tt.every, got, tt.want)
 		}
+	}
+}
+
+// TestBannerNamesTheLifecycleSettings: the lifecycle line gives each of
+// the functions' settings its own value (as make run's banner does).
+func TestBannerNamesTheLifecycleSettings(t *testing.T) {
+	cfg := config.Config{SessionExpiry: 15 * time.Minute, ResultRetention: 48 * time.Hour, WriteGuard: 5 * time.Second}
+	var out bytes.Buffer
+	banner(&out, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: &samlocal.Template{}, Config: cfg})
+	want := "  lifecycle:  open sessions expire after 15m0s; results kept 48h0m0s; writes refused 5s before each end (WRITE_GUARD)\n"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("banner got %q; want it to contain %q", out.String(), want)
 	}
 }
