@@ -267,8 +267,9 @@ func engineArgs(port int) []string {
 		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port)}
 }
 
-// readyTimeout bounds how long Start waits for a running engine to answer.
-const readyTimeout = 3 * time.Minute
+// readyTimeout bounds how long Start waits for a running engine to answer;
+// a variable so that a test can shorten it.
+var readyTimeout = 3 * time.Minute
 
 // Done is closed when the engine's process has exited, whether Stop ended
 // it or it died.
