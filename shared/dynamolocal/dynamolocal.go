@@ -278,14 +278,16 @@ func (e *Engine) Done() <-chan struct{} { return e.done }
 // PID is the engine's process id (make bench reads its CPU time).
 func (e *Engine) PID() int { return e.cmd.Process.Pid }
 
-// Stop ends the engine and waits for it to exit. Safe to call twice.
+// Stop ends the engine and waits for it to exit. Safe to call twice. It
+// asks first (SIGTERM), gives the engine 5 s to stop by itself, and kills
+// it then; both signals go to every process of the engine (signalEngine).
 func (e *Engine) Stop() {
 	e.once.Do(func() {
-		_ = e.cmd.Process.Signal(syscall.SIGTERM)
+		_ = signalEngine(e.cmd.Process, syscall.SIGTERM)
 		select {
 		case <-e.done:
 		case <-time.After(5 * time.Second):
-			_ = e.cmd.Process.Kill()
+			_ = signalEngine(e.cmd.Process, syscall.SIGKILL)
 			<-e.done
 		}
 	})

@@ -10,10 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/listening"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -168,7 +170,9 @@ func TestStartOnAPortAnotherServerAnswersOn(t *testing.T) {
 // TestStartWithAJavaWrapperThatDoesNotExec: the java on PATH may be a
 // script that runs the real one as its child (no exec), so the engine's
 // socket is not the started process's own; Start still finds it ready
-// (it looks for the socket among the process's descendants too).
+// (it looks for the socket among the process's descendants too), and Stop
+// ends that JVM too, though the wrapper passes no signal on (Stop signals
+// the engine's process group): it returns, and the engine answers no more.
 func TestStartWithAJavaWrapperThatDoesNotExec(t *testing.T) {
 	storetest.RequireEngine(t)
 	real, err := exec.LookPath("java")
@@ -176,9 +180,9 @@ func TestStartWithAJavaWrapperThatDoesNotExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := t.TempDir()
-	// It passes SIGTERM on (Stop's signal), as a wrapper must for the
-	// engine to stop with its parent.
-	script := "#!/bin/sh\n'" + real + "' \"$@\" &\nchild=$!\ntrap 'kill -TERM $child' TERM\nwait $child\nwait $child\n"
+	// It does not pass SIGTERM (Stop's signal) on: SIGTERM ends it and
+	// leaves its JVM, which holds the engine's output, to Stop.
+	script := "#!/bin/sh\n'" + real + "' \"$@\" &\nwait $!\n"
 	if err := os.WriteFile(filepath.Join(bin, "java"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +199,23 @@ func TestStartWithAJavaWrapperThatDoesNotExec(t *testing.T) {
 		t.Fatalf("GET %s: %v", e.Endpoint, err)
 	}
 	resp.Body.Close()
+	tree := listening.Tree(e.PID()) // the wrapper and its JVM
+	stopped := make(chan struct{})
+	go func() { e.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(30 * time.Second):
+		for _, pid := range tree {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		<-stopped
+		t.Fatal("Stop still waiting 30 s after it was called")
+	}
+	c := http.Client{Timeout: 2 * time.Second}
+	if resp, err := c.Get(e.Endpoint); err == nil {
+		resp.Body.Close()
+		t.Errorf("GET %s after Stop = %s; want no engine there", e.Endpoint, resp.Status)
+	}
 }
 
 // pickTakenFirst makes Start's first port pick takenPort and each later one

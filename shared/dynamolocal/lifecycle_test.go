@@ -89,6 +89,13 @@ func TestStopSendsSIGTERMThenKills(t *testing.T) {
 		{"stops a second after SIGTERM", "sleep 60 & echo $! > \"$MARK.child\"\ntrap 'kill $!; sleep 1; echo TERM > \"$MARK\"; exit 0' TERM\nwait", "TERM"},
 		// An engine deaf to SIGTERM is still ended.
 		{"ignores SIGTERM", "trap '' TERM\nexec sleep 60", ""},
+		// A java on PATH may be a wrapper that runs the engine as its
+		// child, without exec, and passes no signal on (listensOn reads
+		// the engine's socket among the descendants for it): SIGTERM
+		// ends the wrapper, and its child, still holding the engine's
+		// output, must end too rather than hold Stop until it exits by
+		// itself.
+		{"a wrapper that passes no signal on", "sleep 60 & echo $! > \"$MARK.child\"\nwait", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mark := filepath.Join(t.TempDir(), "mark")
@@ -127,6 +134,9 @@ func TestStopSendsSIGTERMThenKills(t *testing.T) {
 			}
 			if !gone(pid, 0) {
 				t.Errorf("the engine (pid %d) runs on after Start returned", pid)
+			}
+			if child, ok := readPID(mark + ".child"); ok && !gone(child, time.Second) {
+				t.Errorf("the engine's child (pid %d) runs on after Start returned", child)
 			}
 			b, _ := os.ReadFile(mark)
 			if got := strings.TrimSpace(string(b)); got != tc.want {

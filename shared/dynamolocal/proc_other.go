@@ -2,6 +2,11 @@
 
 package dynamolocal
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func signalEngine(p *os.Process, sig syscall.Signal) error { return p.Signal(sig) }
