@@ -781,3 +781,57 @@ func TestOpenAPIErrorCodesEachOperationCanAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIArraysNameTheirItems: every array schema says what it holds,
+// as Spectral's OpenAPI ruleset (the other widely used linter beside
+// Redocly CLI) demands in its array-items rule: `Schemas with "type:
+// array", require a sibling "items" field`. Without it a client generator
+// types the array as a list of anything. Examples and other data (enum,
+// const, default, extensions) are values, not schemas, and are not read.
+func TestOpenAPIArraysNameTheirItems(t *testing.T) {
+	data := map[string]bool{"example": true, "examples": true, "enum": true, "const": true, "default": true}
+	var found int
+	var scan func(n *yaml.Node, ptr string)
+	scan = func(n *yaml.Node, ptr string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				scan(c, ptr)
+			}
+		case yaml.AliasNode:
+			scan(n.Alias, ptr)
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				scan(c, ptr+"/"+strconv.Itoa(i))
+			}
+		case yaml.MappingNode:
+			isArray, hasItems := false, false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				switch {
+				case k == "type" && v.Kind == yaml.ScalarNode:
+					isArray = isArray || v.Value == "array"
+				case k == "type" && v.Kind == yaml.SequenceNode:
+					for _, c := range v.Content {
+						isArray = isArray || c.Value == "array"
+					}
+				case k == "items" || k == "prefixItems":
+					hasItems = true
+				}
+				if !data[k] && !strings.HasPrefix(k, "x-") {
+					scan(v, ptr+"/"+pointerToken(k))
+				}
+			}
+			if isArray {
+				found++
+				if !hasItems {
+					t.Errorf("%s: an array schema without items; got no items; want the schema of its elements", ptr)
+				}
+			}
+		}
+	}
+	scan(loadYAML(t), "")
+	if found == 0 {
+		t.Fatal("no array schema found; the walk is broken")
+	}
+}
