@@ -176,8 +176,7 @@ func start(ctx context.Context, java, jarDir string, port int, log io.Writer) (*
 	if err := cmd.Start(); err != nil {
 		return nil, "", fmt.Errorf("dynamolocal: start java: %w", err)
 	}
-	e := &Engine{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(e.done) }()
+	e := watch("http://127.0.0.1:"+strconv.Itoa(port), cmd)
 
 	// A JVM that dies is noticed at once (e.done); the deadline only ends
 	// the wait for one that is alive but slow, as on a busy 2-core machine
@@ -281,16 +280,38 @@ func (e *Engine) PID() int { return e.cmd.Process.Pid }
 // Stop ends the engine and waits for it to exit. Safe to call twice. It
 // asks first (SIGTERM), gives the engine 5 s to stop by itself, and kills
 // it then; both signals go to every process of the engine (signalEngine).
+//
+// An engine that has already exited is sent nothing: it was reaped, so its
+// process id, and with it its group's id, may be another program's by now
+// (pid_max is 32768 on many machines), and a signal to that group would stop
+// that program (make run's Ctrl-C after its engine had died did).
 func (e *Engine) Stop() {
 	e.once.Do(func() {
-		_ = signalEngine(e.cmd.Process, syscall.SIGTERM)
+		select {
+		case <-e.done:
+			return
+		default:
+		}
+		_ = sendSignal(e.cmd.Process, syscall.SIGTERM)
 		select {
 		case <-e.done:
 		case <-time.After(5 * time.Second):
-			_ = signalEngine(e.cmd.Process, syscall.SIGKILL)
+			_ = sendSignal(e.cmd.Process, syscall.SIGKILL)
 			<-e.done
 		}
 	})
+}
+
+// sendSignal is how Stop signals the engine (signalEngine); a variable so
+// that a test can see what is sent.
+var sendSignal = signalEngine
+
+// watch makes the Engine of a started command: Done closes once the command
+// has exited and its output is read.
+func watch(endpoint string, cmd *exec.Cmd) *Engine {
+	e := &Engine{Endpoint: endpoint, cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(e.done) }()
+	return e
 }
 
 // ready reports whether the engine answers HTTP. Any HTTP answer will do: an

@@ -1,6 +1,9 @@
 package dynamolocal
 
 import (
+	"os"
+	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -23,4 +26,26 @@ func SetReadyTimeout(d time.Duration) (restore func()) {
 	old := readyTimeout
 	readyTimeout = d
 	return func() { readyTimeout = old }
+}
+
+// SetSendSignal replaces how Stop signals the engine, for the test's
+// duration; f gets the original as next. It returns the function that
+// restores it.
+func SetSendSignal(f func(next func(*os.Process, syscall.Signal) error, p *os.Process, sig syscall.Signal) error) (restore func()) {
+	old := sendSignal
+	sendSignal = func(p *os.Process, sig syscall.Signal) error { return f(old, p, sig) }
+	return func() { sendSignal = old }
+}
+
+// EngineOf starts cmd as Start starts the engine (its own process group)
+// and returns its Engine, without waiting for an answer; the test stops it.
+func EngineOf(t *testing.T, cmd *exec.Cmd) *Engine {
+	t.Helper()
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %v: %v", cmd.Args, err)
+	}
+	e := watch("", cmd)
+	t.Cleanup(e.Stop)
+	return e
 }
