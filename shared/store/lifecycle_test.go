@@ -314,7 +314,9 @@ func (f *fixture) reach(t *testing.T, from session.Status) *session.Session {
 // Merchant cancel: open → CANCELED; AUTHORISED → CANCEL_REQUESTED; otherwise
 // 409." What the list allows is applied; everything else is 409 and
 // changes nothing, a repeat of the same open status included (allowed),
-// EXPIRED from a processor included (refused).
+// EXPIRED from a processor included (refused). Each refusal carries the
+// code §4 names for it, so a client can tell an expired session from a
+// move the lifecycle does not have.
 func TestEveryTransitionThroughTheStore(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -325,8 +327,8 @@ func TestEveryTransitionThroughTheStore(t *testing.T) {
 			switch {
 			case allowed(from, to) && (err != nil || got.Status != to):
 				t.Errorf("%s -> %s = %v, %v; want applied", from, to, got, err)
-			case !allowed(from, to) && session.ErrorCode(err) != session.ECONFLICT:
-				t.Errorf("%s -> %s = %v; want 409", from, to, err)
+			case !allowed(from, to) && (session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != refusal(from)):
+				t.Errorf("%s -> %s = %v (%s); want 409 %s", from, to, err, session.ErrorReason(err), refusal(from))
 			case !allowed(from, to) && f.mustGet(t, v.ID).Status != from:
 				t.Errorf("%s -> %s refused, but the session changed", from, to)
 			}
@@ -340,10 +342,21 @@ func TestEveryTransitionThroughTheStore(t *testing.T) {
 		switch {
 		case want != "" && (err != nil || got.Status != want):
 			t.Errorf("cancel of %s = %v, %v; want %s", from, got, err, want)
-		case want == "" && session.ErrorCode(err) != session.ECONFLICT:
-			t.Errorf("cancel of %s = %v; want 409", from, err)
+		case want == "" && (session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != refusal(from)):
+			t.Errorf("cancel of %s = %v (%s); want 409 %s", from, err, session.ErrorReason(err), refusal(from))
 		}
 	}
+}
+
+// refusal is the code docs/design.md §4 gives a move refused from status
+// from: "every write is refused with 409 SESSION_EXPIRED" once a session
+// has expired, and "Any other move is 409 INVALID_TRANSITION" (a merchant's
+// cancel of a status it cannot cancel included: "anything else is 409").
+func refusal(from session.Status) string {
+	if from == session.Expired {
+		return session.ReasonSessionExpired
+	}
+	return session.ReasonInvalidTransition
 }
 
 // TestIdempotencyKeyNotFreedByAnotherClock: docs/design.md §8, the
