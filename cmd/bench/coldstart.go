@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // Cold-start budgets.
@@ -19,17 +21,23 @@ const (
 	startRuns      = 15
 )
 
+// deployEnv is the environment the Makefile's LAMBDA_BUILD (what SAM's
+// build of every function runs) gives go build; its flags are
+// samlocal.BuildFlags. A test holds both to the Makefile, so that the sizes
+// measured are the deployed bootstraps', not another build's.
+var deployEnv = []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
+
 // runColdStart measures each function's bootstrap: its size built for
 // linux/arm64 as deployed, and the time from exec to its first Runtime API
 // `next` call, built the same way for this machine, against a hello-world
 // aws-lambda-go function built the same way in the same run. It also checks
 // that no function opens a connection before its first invocation.
 func runColdStart(s *suite) error {
-	flags := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+	flags := append([]string{"build"}, samlocal.BuildFlags...)
 	arm := filepath.Join(s.work, "arm64") + string(filepath.Separator)
 	host := filepath.Join(s.work, "host") + string(filepath.Separator)
 	fmt.Fprintln(s.log, "  building the bootstraps (linux/arm64 and this machine) ...")
-	if err := s.run([]string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}, "go", append(flags, "-o", arm, "./functions/...", "./cmd/bench/hello")...); err != nil {
+	if err := s.run(deployEnv, "go", append(flags, "-o", arm, "./functions/...", "./cmd/bench/hello")...); err != nil {
 		return fmt.Errorf("arm64 build: %w", err)
 	}
 	if err := s.run([]string{"CGO_ENABLED=0"}, "go", append(flags, "-o", host, "./functions/...", "./cmd/bench/hello")...); err != nil {
