@@ -114,12 +114,18 @@ func initCallsRow(n int64) row {
 
 // startEnv is the functions' environment for the cold-start runs: the
 // runtime API at runtimeAPI, and every endpoint a function could call
-// (DynamoDB, the JWKS) at trapURL, so that a call at init is counted.
+// (DynamoDB, the JWKS) at trapURL, so that a call at init is counted. The
+// trap is also the proxy of every HTTP(S) call to a host other than this
+// machine (Go's HTTP clients, the SDK's included, honour these variables
+// and never proxy a loopback address such as the runtime API's): a call at
+// init to an address the environment does not name (AWS's own DynamoDB
+// endpoint, STS, the instance metadata service) is counted too, not made.
 func startEnv(runtimeAPI, trapURL string) []string {
 	return []string{
 		"AWS_LAMBDA_RUNTIME_API=" + runtimeAPI, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"TABLE_NAME=bench", "DYNAMODB_ENDPOINT=" + trapURL, "JWKS_URL=" + trapURL + "/jwks.json",
 		"JWT_ISSUER=https://issuer.bench", "JWT_AUDIENCE=paysessions", "PATH=" + os.Getenv("PATH"),
+		"HTTP_PROXY=" + trapURL, "HTTPS_PROXY=" + trapURL, "NO_PROXY=",
 	}
 }
 

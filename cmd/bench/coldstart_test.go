@@ -154,3 +154,34 @@ func TestColdStartBuildsAsTheMakefile(t *testing.T) {
 		t.Errorf("cold-start build flags %q; want the Makefile's LAMBDA_BUILD %q", got, want)
 	}
 }
+
+// TestInitCallsElsewhereSeen: "no network call before the first request"
+// is judged by the connections the trap counts, but a bootstrap need not
+// call the addresses its environment names: one that reaches AWS at init
+// (a client built without DYNAMODB_ENDPOINT, a credential chain asking
+// STS or the instance metadata service) calls a public address. The
+// cold-start environment routes every HTTP(S) call to a host other than
+// this machine through the trap as its proxy, so that call is counted too.
+func TestInitCallsElsewhereSeen(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "awscall")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/awscall")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	trap, err := newConnTrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trap.close()
+	rt, err := newStartServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close()
+	if err := rt.checkInit(bin, startEnv(rt.addr, trap.url)); err != nil {
+		t.Fatal(err)
+	}
+	if got := trap.count(); got != 1 {
+		t.Errorf("connections seen = %d; want 1 (the call to DynamoDB's public endpoint before the first `next`)", got)
+	}
+}
