@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // Cold-start budgets.
@@ -19,17 +21,23 @@ const (
 	startRuns      = 15
 )
 
+// deployEnv is the environment the Makefile's LAMBDA_BUILD (what SAM's
+// build of every function runs) gives go build; its flags are
+// samlocal.BuildFlags. A test holds both to the Makefile, so that the sizes
+// measured are the deployed bootstraps', not another build's.
+var deployEnv = []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
+
 // runColdStart measures each function's bootstrap: its size built for
 // linux/arm64 as deployed, and the time from exec to its first Runtime API
 // `next` call, built the same way for this machine, against a hello-world
 // aws-lambda-go function built the same way in the same run. It also checks
 // that no function opens a connection before its first invocation.
 func runColdStart(s *suite) error {
-	flags := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+	flags := append([]string{"build"}, samlocal.BuildFlags...)
 	arm := filepath.Join(s.work, "arm64") + string(filepath.Separator)
 	host := filepath.Join(s.work, "host") + string(filepath.Separator)
 	fmt.Fprintln(s.log, "  building the bootstraps (linux/arm64 and this machine) ...")
-	if err := s.run([]string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}, "go", append(flags, "-o", arm, "./functions/...", "./cmd/bench/hello")...); err != nil {
+	if err := s.run(deployEnv, "go", append(flags, "-o", arm, "./functions/...", "./cmd/bench/hello")...); err != nil {
 		return fmt.Errorf("arm64 build: %w", err)
 	}
 	if err := s.run([]string{"CGO_ENABLED=0"}, "go", append(flags, "-o", host, "./functions/...", "./cmd/bench/hello")...); err != nil {
@@ -106,12 +114,18 @@ func initCallsRow(n int64) row {
 
 // startEnv is the functions' environment for the cold-start runs: the
 // runtime API at runtimeAPI, and every endpoint a function could call
-// (DynamoDB, the JWKS) at trapURL, so that a call at init is counted.
+// (DynamoDB, the JWKS) at trapURL, so that a call at init is counted. The
+// trap is also the proxy of every HTTP(S) call to a host other than this
+// machine (Go's HTTP clients, the SDK's included, honour these variables
+// and never proxy a loopback address such as the runtime API's): a call at
+// init to an address the environment does not name (AWS's own DynamoDB
+// endpoint, STS, the instance metadata service) is counted too, not made.
 func startEnv(runtimeAPI, trapURL string) []string {
 	return []string{
 		"AWS_LAMBDA_RUNTIME_API=" + runtimeAPI, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"TABLE_NAME=bench", "DYNAMODB_ENDPOINT=" + trapURL, "JWKS_URL=" + trapURL + "/jwks.json",
 		"JWT_ISSUER=https://issuer.bench", "JWT_AUDIENCE=paysessions", "PATH=" + os.Getenv("PATH"),
+		"HTTP_PROXY=" + trapURL, "HTTPS_PROXY=" + trapURL, "NO_PROXY=",
 	}
 }
 

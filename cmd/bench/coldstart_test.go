@@ -4,8 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
 // TestStartRowShowsTheRounds: "compare ratios measured in one run, with
@@ -126,5 +129,59 @@ func TestStartEnvPointsEveryEndpointAtTheTrap(t *testing.T) {
 		if !given[k] {
 			t.Errorf("%s got none; want the trap", k)
 		}
+	}
+}
+
+// TestColdStartBuildsAsTheMakefile: issue 6 budgets the size of "each
+// `bootstrap` (linux/arm64, as deployed)". SAM builds every function with
+// the Makefile's LAMBDA_BUILD (BuildMethod: makefile), so the cold-start
+// part builds with that line's environment and flags: a flag changed there
+// (-ldflags="-s -w" dropped makes each bootstrap about a third larger)
+// must change what the budget judges, not leave it judging another build.
+func TestColdStartBuildsAsTheMakefile(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^LAMBDA_BUILD\s*=\s*(.*?)\s*\$\(GO\) build (.*) -o \$\(ARTIFACTS_DIR\)/bootstrap$`).FindSubmatch(raw)
+	if m == nil {
+		t.Fatal("no LAMBDA_BUILD line in the Makefile")
+	}
+	if got, want := strings.Join(deployEnv, " "), string(m[1]); got != want {
+		t.Errorf("cold-start build environment %q; want the Makefile's LAMBDA_BUILD %q", got, want)
+	}
+	if got, want := strings.Join(samlocal.BuildFlags, " "), strings.ReplaceAll(string(m[2]), `"`, ""); got != want {
+		t.Errorf("cold-start build flags %q; want the Makefile's LAMBDA_BUILD %q", got, want)
+	}
+}
+
+// TestInitCallsElsewhereSeen: "no network call before the first request"
+// is judged by the connections the trap counts, but a bootstrap need not
+// call the addresses its environment names: one that reaches AWS at init
+// (a client built without DYNAMODB_ENDPOINT, a credential chain asking
+// STS or the instance metadata service) calls a public address. The
+// cold-start environment routes every HTTP(S) call to a host other than
+// this machine through the trap as its proxy, so that call is counted too.
+func TestInitCallsElsewhereSeen(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "awscall")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/awscall")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	trap, err := newConnTrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trap.close()
+	rt, err := newStartServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.close()
+	if err := rt.checkInit(bin, startEnv(rt.addr, trap.url)); err != nil {
+		t.Fatal(err)
+	}
+	if got := trap.count(); got != 1 {
+		t.Errorf("connections seen = %d; want 1 (the call to DynamoDB's public endpoint before the first `next`)", got)
 	}
 }

@@ -96,6 +96,9 @@ type suite struct {
 	endpoint string // DynamoDB Local
 	engine   int    // its process id
 	started  time.Time
+	// loadAtStart is the machine's load average (1 min) when the run
+	// began (loadAverage), for the report's header.
+	loadAtStart string
 }
 
 func (s *suite) add(r row) {
@@ -129,7 +132,7 @@ func main() {
 	}
 	defer os.RemoveAll(work)
 	started := time.Now()
-	s := &suite{root: root, work: work, log: os.Stdout, started: started}
+	s := &suite{root: root, work: work, log: os.Stdout, started: started, loadAtStart: loadAverage()}
 
 	needsDB := *only == "" || *only == "load" || *only == "sweep" || *only == "list"
 	if needsDB {
@@ -291,11 +294,23 @@ func machine() string {
 	return fmt.Sprintf("%s/%s, %d CPUs (%s)%s, %s%s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, mem, runtime.Version(), java)
 }
 
+// loadAverage is the machine's load average over the last minute
+// (/proc/loadavg), "unknown" where there is none. On the shared 2-core
+// machine a load well above 2 means every process measured waited for a
+// core, and ratios of times drift towards 1.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
+
 func (s *suite) markdown(took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\n")
-	fmt.Fprintf(&b, "Measured by `make bench` on %s, %s; the whole run took %s.\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine(), took.Round(time.Second))
+	fmt.Fprintf(&b, "Measured by `make bench` on %s, %s; the whole run took %s; load average (1 min) %s at the start, %s at the end.\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine(), took.Round(time.Second), s.loadAtStart, loadAverage())
 	fmt.Fprintf(&b, "Each ratio compares two figures measured in this same run; the sections after the table say what each part measures and what was changed to reach these figures.\n")
 	fmt.Fprintf(&b, "A ratio measured in rounds is judged on its median (cold start and load: the ratio of the medians), with the rounds' lowest–highest beside it; *%s* means the median met the budget but at least one round did not, so the budget is not claimed as met (the run does not fail on it); a ratio without rounds, or with a round that measured nothing (NaN), is a FAIL.\n\n", crossMark)
 	b.WriteString(s.table())

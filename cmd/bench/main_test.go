@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +243,19 @@ func TestOnlyAWholeRunWritesTheReport(t *testing.T) {
 		if got := writesReport(tt.out, tt.only); got != tt.want {
 			t.Errorf("-out %q -only %q: writes got %v; want %v", tt.out, tt.only, got, tt.want)
 		}
+	}
+}
+
+// TestReportSaysHowBusyTheMachineWas: the report names "the machine and
+// date" (issue 6), and the machine is shared: the same code measured
+// 1.9× its GetItem floor's time on a quiet machine and 1.0× at a load
+// average of 11, when every process waits for a core. The header gives the
+// load average at the start and at the end of the run, so that a reader
+// can tell a run measured on a busy machine.
+func TestReportSaysHowBusyTheMachineWas(t *testing.T) {
+	s := &suite{log: io.Discard, loadAtStart: "3.25"}
+	report := s.markdown(time.Minute)
+	if !regexp.MustCompile(`load average \(1 min\) 3\.25 at the start, \d+\.\d+ at the end`).MatchString(report) {
+		t.Errorf("report header %q; want the load average at the start (3.25) and at the end", strings.SplitN(report, "\n", 4)[2])
 	}
 }

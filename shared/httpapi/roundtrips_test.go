@@ -13,6 +13,8 @@ import (
 
 // TestRoundTrips counts the DynamoDB calls each request makes, with an SDK
 // middleware: every single-session GET is exactly one consistent GetItem
+// (the counter names an eventually consistent one apart, so a GetItem
+// without ConsistentRead fails it)
 // (document 003 of a parent with a child: that and one TransactGetItems of
 // the pair), a create one write, a processor event two calls (read,
 // conditional write) without contention, and the list one Query of each of
