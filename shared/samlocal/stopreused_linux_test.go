@@ -57,29 +57,8 @@ func TestStopSparesAProgramGivenAReapedRuntimesID(t *testing.T) {
 	} else {
 		f.Close()
 	}
-	dir := t.TempDir()
-	cmd := exec.Command("sh", "-c", takeoverScript)
-	cmd.Env = append(os.Environ(), "DIR="+dir)
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	i := &instance{cmd: cmd, done: make(chan struct{}), client: &http.Client{}}
-	go func() { _ = cmd.Wait(); close(i.done) }()
-	defer func() {
-		// Not the group: once reaped, its id may be another's (the
-		// Process signals the very process, or nothing once it is done).
-		_ = cmd.Process.Kill()
-		<-i.done
-	}()
-	runtime := readPID(t, filepath.Join(dir, "runtime"))
-	for deadline := time.Now().Add(10 * time.Second); !contains(childProcesses(cmd.Process.Pid), runtime); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the emulator's runtime %d is not its child after 10 s", runtime)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-
+	i, dir, runtime := fakeEmulator(t, takeoverScript)
+	cmd := i.cmd
 	i.stop()
 
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
@@ -95,6 +74,68 @@ func TestStopSparesAProgramGivenAReapedRuntimesID(t *testing.T) {
 	if st := procState(taker); st == "" || st == "Z" {
 		t.Errorf("the program that took over the runtime's id %d is gone (state %q) after stop; want it running", taker, st)
 	}
+}
+
+// leaverScript is an emulator that exits on SIGTERM and leaves its runtime
+// running (in a session of its own).
+const leaverScript = `
+setsid sleep 60 & rt=$!
+echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
+trap 'exit 0' TERM
+wait
+`
+
+// TestStopKillsARuntimeTheEmulatorLeft: a runtime still running once its
+// emulator has exited is the process stop held, and stop kills it.
+func TestStopKillsARuntimeTheEmulatorLeft(t *testing.T) {
+	i, _, runtime := fakeEmulator(t, leaverScript)
+	defer func() {
+		if procState(runtime) != "" && procState(runtime) != "Z" {
+			_ = syscall.Kill(runtime, syscall.SIGKILL)
+		}
+	}()
+	i.stop()
+	if code := i.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("the emulator exited %d; want 0 (its own exit on SIGTERM)", code)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if st := procState(runtime); st == "" || st == "Z" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the runtime %d the emulator left runs on (state %q) 10 s after stop; want it killed", runtime, procState(runtime))
+		}
+	}
+}
+
+// fakeEmulator starts script as an emulator (sysProcAttr, DIR set to a
+// folder of its own) and waits until the runtime whose id it writes to
+// DIR/runtime is its child.
+func fakeEmulator(t *testing.T, script string) (i *instance, dir string, runtime int) {
+	t.Helper()
+	dir = t.TempDir()
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Env = append(os.Environ(), "DIR="+dir)
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	i = &instance{cmd: cmd, done: make(chan struct{}), client: &http.Client{}}
+	go func() { _ = cmd.Wait(); close(i.done) }()
+	t.Cleanup(func() {
+		// Not the group: once reaped, its id may be another's (the
+		// Process signals the very process, or nothing once it is done).
+		_ = cmd.Process.Kill()
+		<-i.done
+	})
+	runtime = readPID(t, filepath.Join(dir, "runtime"))
+	for deadline := time.Now().Add(10 * time.Second); !contains(childProcesses(cmd.Process.Pid), runtime); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the emulator's runtime %d is not its child after 10 s", runtime)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return i, dir, runtime
 }
 
 func readPID(t *testing.T, path string) int {
