@@ -188,6 +188,23 @@ func TestClassifyRealBodies(t *testing.T) {
 			}).TransactWriteItems(ctx, txn)
 			return err
 		}, session.EINTERNAL, session.ReasonInternal},
+		// A canceled transaction applied nothing, and DynamoDB names the
+		// reason of at least one item: one whose every reason is None,
+		// or that has none, or fewer than its items, is not DynamoDB's
+		// answer (README: "a transaction canceled without one reason per
+		// item"), 503, which a client may retry.
+		{"canceled: every reason None", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "None")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"canceled: no reasons", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "TransactionCanceledException", "Transaction cancelled")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
