@@ -33,11 +33,15 @@ func interruptGroup(p *os.Process) error { return syscall.Kill(-p.Pid, syscall.S
 // reaped (ErrProcessDone), never a process given its id since.
 func terminate(emu *os.Process) { _ = emu.Signal(syscall.SIGTERM) }
 
-// killEmulatorGroup kills the emulator's process group (sysProcAttr), only
-// while the emulator is provably not yet reaped: until then its id, and so
-// its group's, is no other program's.
+// killEmulatorGroup kills the process group the emulator leads
+// (sysProcAttr), only while the emulator is provably not yet reaped: until
+// then its id, and so its group's, is no other program's. The moment left
+// open is killGroup's.
 func killEmulatorGroup(emu *os.Process) {
-	if emu.Signal(syscall.Signal(0)) == nil {
+	if emu.Signal(syscall.Signal(0)) != nil {
+		return
+	}
+	if pgid, err := syscall.Getpgid(emu.Pid); err == nil && pgid == emu.Pid {
 		_ = syscall.Kill(-emu.Pid, syscall.SIGKILL)
 	}
 }
