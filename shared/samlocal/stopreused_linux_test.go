@@ -108,6 +108,35 @@ func TestStopKillsARuntimeTheEmulatorLeft(t *testing.T) {
 	}
 }
 
+// TestStopKillsAnEmulatorThatIgnoresTERM: past 3 s, an emulator that did
+// not stop on SIGTERM is killed with its group, and its runtime with its
+// own: both are still the very processes started, and nothing is left.
+func TestStopKillsAnEmulatorThatIgnoresTERM(t *testing.T) {
+	i, _, runtime := fakeEmulator(t, `
+setsid sleep 60 & rt=$!
+echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
+trap '' TERM
+while :; do sleep 1; done
+`)
+	defer func() {
+		if st := procState(runtime); st != "" && st != "Z" {
+			_ = syscall.Kill(runtime, syscall.SIGKILL)
+		}
+	}()
+	i.stop()
+	if ws, ok := i.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Errorf("the emulator ended %v; want killed (SIGKILL)", i.cmd.ProcessState)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if st := procState(runtime); st == "" || st == "Z" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the runtime %d runs on (state %q) 10 s after stop; want it killed", runtime, procState(runtime))
+		}
+	}
+}
+
 // fakeEmulator starts script as an emulator (sysProcAttr, DIR set to a
 // folder of its own) and waits until the runtime whose id it writes to
 // DIR/runtime is its child.
