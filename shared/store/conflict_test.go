@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -196,6 +198,15 @@ func TestClassifyRealBodies(t *testing.T) {
 		{"canceled: every reason None", func() error {
 			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
 				return storetest.TransactionCanceled(req, body, "None")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"canceled: every reason without a code", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				res := storetest.ErrorResponse(req, http.StatusBadRequest, "TransactionCanceledException", "Transaction cancelled")
+				b := `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","CancellationReasons":[{}],"Message":"Transaction cancelled"}`
+				res.Body, res.ContentLength = io.NopCloser(strings.NewReader(b)), int64(len(b))
+				return res
 			}).TransactWriteItems(ctx, txn)
 			return err
 		}, session.EUNAVAILABLE, session.ReasonUnavailable},
