@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/paysessions/paysessions/shared/listening"
+	"golang.org/x/sys/unix"
 )
 
 // supported reports whether this system can run the emulator: it runs only
@@ -52,21 +53,11 @@ func killEmulatorGroup(emu *os.Process) {
 // then.
 type process struct{ pid, fd int }
 
-// The pidfd system calls (Linux 5.3 and later, the same number on every
-// architecture), which package syscall does not wrap.
-const (
-	sysPidfdSendSignal = 424
-	sysPidfdOpen       = 434
-)
+// signal sends sig through the pidfd (pidfd_send_signal, Linux 5.3 and
+// later).
+func (p process) signal(sig syscall.Signal) error { return unix.PidfdSendSignal(p.fd, sig, nil, 0) }
 
-func (p process) signal(sig syscall.Signal) error {
-	if _, _, e := syscall.Syscall6(sysPidfdSendSignal, uintptr(p.fd), uintptr(sig), 0, 0, 0, 0); e != 0 {
-		return e
-	}
-	return nil
-}
-
-func (p process) release() { _ = syscall.Close(p.fd) }
+func (p process) release() { _ = unix.Close(p.fd) }
 
 // runtimesOf holds the processes whose parent is the emulator (its
 // runtime, which it starts in a process group of its own), each by a
@@ -82,11 +73,11 @@ func (p process) release() { _ = syscall.Close(p.fd) }
 func runtimesOf(emu *os.Process) []process {
 	var held []process
 	for _, c := range childProcesses(emu.Pid) {
-		fd, _, e := syscall.Syscall(sysPidfdOpen, uintptr(c), 0, 0)
-		if e != 0 {
+		fd, err := unix.PidfdOpen(c, 0)
+		if err != nil {
 			continue
 		}
-		p := process{pid: c, fd: int(fd)}
+		p := process{pid: c, fd: fd}
 		if parentOf(c) == emu.Pid && p.signal(0) == nil && emu.Signal(syscall.Signal(0)) == nil {
 			held = append(held, p)
 		} else {
