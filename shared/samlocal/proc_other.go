@@ -15,9 +15,15 @@ const supported = false
 func sysProcAttr() *syscall.SysProcAttr   { return nil }
 func groupProcAttr() *syscall.SysProcAttr { return nil }
 func interruptGroup(p *os.Process) error  { return p.Signal(os.Interrupt) }
-func terminate(int)                       {}
-func killGroup(int)                       {}
-func childProcesses(int) []int            { return nil }
+func terminate(*os.Process)               {}
+func killEmulatorGroup(*os.Process)       {}
+
+type process struct{}
+
+func (process) release()               {}
+func runtimesOf(*os.Process) []process { return nil }
+func killGroup(process)                {}
+func childProcesses(int) []int         { return nil }
 
 func notListening(int, []int) ([]int, error) {
 	return nil, errors.New("aws-lambda-rie runs only on Linux")

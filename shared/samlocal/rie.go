@@ -139,25 +139,32 @@ func (i *instance) alive() bool {
 
 // stop ends the emulator and its function: SIGTERM lets the emulator stop
 // the runtime it started (in the runtime's own process group) and exit;
-// past 3 s both groups are killed.
+// past 3 s both groups are killed. Each is signalled only while it is
+// provably the process started (runtimesOf, killGroup): a reaped one's id
+// may be another program's by then.
 func (i *instance) stop() {
 	i.stopOnce.Do(func() {
-		pid := i.cmd.Process.Pid
-		runtimes := childProcesses(pid)
+		emu := i.cmd.Process
+		runtimes := runtimesOf(emu)
+		defer func() {
+			for _, r := range runtimes {
+				r.release()
+			}
+		}()
 		if i.alive() {
-			terminate(pid)
+			terminate(emu)
 			select {
 			case <-i.done:
 			case <-time.After(3 * time.Second):
-				killGroup(pid)
-				for _, c := range runtimes {
-					killGroup(c)
+				killEmulatorGroup(emu)
+				for _, r := range runtimes {
+					killGroup(r)
 				}
 				<-i.done
 			}
 		}
-		for _, c := range runtimes {
-			killGroup(c)
+		for _, r := range runtimes {
+			killGroup(r)
 		}
 		i.client.CloseIdleConnections()
 	})

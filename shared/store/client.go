@@ -300,8 +300,10 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //     kept holds the answer's status and request id (errorOutline), not
 //     the foreign error, so nothing reads it again;
 //   - a transaction canceled without one CancellationReason per item of
-//     the request (none, an empty list, or too few or too many): which
-//     item failed, and why, is unknown, and the store's reading of the
+//     the request (none, an empty list, or too few or too many), or
+//     with every reason None or without a code (DynamoDB cancels a
+//     transaction for an item's reason, and names it): which item failed, and why, is
+//     unknown, and the store's reading of the
 //     reasons by position (the last item a failed Idempotency-Key record,
 //     a conflict, a throttled index) would give a false 500 or 409. The
 //     canceled transaction is not kept in the error, so nothing reads
@@ -376,6 +378,18 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 				}
 				if len(tce.CancellationReasons) != items {
 					return out, md, answerError(err, md, &smithy.DeserializationError{Err: fmt.Errorf("DynamoDB canceled a transaction of %d items with %d cancellation reasons", items, len(tce.CancellationReasons))})
+				}
+				// A canceled transaction applied nothing, and DynamoDB
+				// cancels one for an item's reason: one whose every
+				// reason is None (or has no code: "If no error occurred
+				// for the associated item an error with a Null code"
+				// is present) names none, and is no answer of
+				// DynamoDB's either (a retry is safe).
+				if !slices.ContainsFunc(tce.CancellationReasons, func(r ddb.CancellationReason) bool {
+					c := aws.ToString(r.Code)
+					return c != "None" && c != ""
+				}) {
+					return out, md, answerError(err, md, &smithy.DeserializationError{Err: fmt.Errorf("DynamoDB canceled a transaction of %d items naming no item's reason", items)})
 				}
 				return out, md, err
 			}

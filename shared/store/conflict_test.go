@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -188,6 +190,32 @@ func TestClassifyRealBodies(t *testing.T) {
 			}).TransactWriteItems(ctx, txn)
 			return err
 		}, session.EINTERNAL, session.ReasonInternal},
+		// A canceled transaction applied nothing, and DynamoDB names the
+		// reason of at least one item: one whose every reason is None,
+		// or that has none, or fewer than its items, is not DynamoDB's
+		// answer (README: "a transaction canceled without one reason per
+		// item"), 503, which a client may retry.
+		{"canceled: every reason None", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "None")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"canceled: every reason without a code", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				res := storetest.ErrorResponse(req, http.StatusBadRequest, "TransactionCanceledException", "Transaction cancelled")
+				b := `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","CancellationReasons":[{}],"Message":"Transaction cancelled"}`
+				res.Body, res.ContentLength = io.NopCloser(strings.NewReader(b)), int64(len(b))
+				return res
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"canceled: no reasons", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "TransactionCanceledException", "Transaction cancelled")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
