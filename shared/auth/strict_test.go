@@ -142,6 +142,9 @@ func TestStrictTokenForms(t *testing.T) {
 		// Duplicate names (RFC 7519 §4, RFC 7515 §4: reject or take the last).
 		{"duplicate merchant_id", signWith(t, iss, alg, claims(times+`,"merchant_id":"m-2"`)), false},
 		{"duplicate exp", signWith(t, iss, alg, claims(times+`,"exp":`+num(exp+60))), false},
+		{"duplicate merchant_id, the second name spelled with an escape", signWith(t, iss, alg, claims(times+`,"merchant\u005fid":"m-2"`)), false},
+		{"duplicate scope, the second name spelled with an escape", signWith(t, iss, alg, claims(times+`,"\u0073cope":"sessions:write"`)), false},
+		{"merchant_id's name spelled with an escape, once", signWith(t, iss, alg, strings.Replace(claims(times), `"merchant_id"`, `"merchant\u005fid"`, 1)), true},
 		{"claims not an object", signWith(t, iss, alg, `["x"]`), false},
 		{"claims with data after the object", signWith(t, iss, alg, claims(times)+` {}`), false},
 
