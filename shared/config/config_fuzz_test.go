@@ -72,7 +72,9 @@ func FuzzLoad(f *testing.F) {
 					t.Fatalf("refusal %q does not name %s", se.Error(), se.Name)
 				}
 				for _, n := range []string{"DYNAMODB_ENDPOINT", "JWKS_URL"} {
-					if s := urlSecret(env[n]); s != "" && strings.Contains(se.Error(), s) {
+					// Another variable's refusal shows its own value, which
+					// may hold the same characters.
+					if s := urlSecret(env[n]); s != "" && se.Name == n && strings.Contains(se.Error(), s) {
 						t.Fatalf("refusal %q shows %q of %s=%q", se.Error(), s, n, env[n])
 					}
 				}
