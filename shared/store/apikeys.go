@@ -164,6 +164,11 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if err != nil {
 		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
 	}
+	if k.ID != id {
+		// The store writes the key id and the item's key from one id
+		// (apiKeyKey): another is its own data written badly.
+		return nil, session.Internal(fmt.Errorf("decode API key: the item of key %s holds the id %q", id, k.ID))
+	}
 	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()
 	}

@@ -249,11 +249,11 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	if out.Responses[0].Item == nil {
 		return nil, nil, session.NotFound()
 	}
-	if parent, err = decodeSession(out.Responses[0].Item); err != nil {
+	if parent, err = decodeSessionOf(parentID, out.Responses[0].Item); err != nil {
 		return nil, nil, err
 	}
 	if out.Responses[1].Item != nil {
-		if child, err = decodeSession(out.Responses[1].Item); err != nil {
+		if child, err = decodeSessionOf(childID, out.Responses[1].Item); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -266,7 +266,7 @@ func (s *Store) get(ctx context.Context, id string) (*session.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeSession(item)
+	return decodeSessionOf(id, item)
 }
 
 // getItem reads the stored session, without applying the time rules, and
@@ -277,7 +277,7 @@ func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []str
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := decodeSession(item)
+	v, err := decodeSessionOf(id, item)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -316,6 +316,22 @@ func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
 	v, err := it.toSession()
 	if err != nil {
 		return nil, session.Internal(err)
+	}
+	return v, nil
+}
+
+// decodeSessionOf reads the item of session id's key, as decodeSession
+// does. An item whose id is not its key's is the store's own data written
+// badly too (the store writes both from one id, sessionKey): EINTERNAL,
+// never read as the session asked (an answer, and a merchant check, of
+// another session's).
+func decodeSessionOf(id string, av map[string]ddb.AttributeValue) (*session.Session, error) {
+	v, err := decodeSession(av)
+	if err != nil {
+		return nil, err
+	}
+	if v.ID != id {
+		return nil, session.Internal(fmt.Errorf("the item of session %s holds the id %q", id, v.ID))
 	}
 	return v, nil
 }

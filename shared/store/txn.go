@@ -443,7 +443,7 @@ func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[
 func (t *Txn) lostTo(seed map[string]seeded, id string, item map[string]ddb.AttributeValue) error {
 	delete(seed, id)
 	if item != nil {
-		winner, err := decodeSession(item)
+		winner, err := decodeSessionOf(id, item)
 		if err != nil {
 			return err
 		}
