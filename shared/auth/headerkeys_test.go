@@ -12,8 +12,8 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// TestTokenHeaderNamesNoKey: docs/design.md §7, "Bearer JWTs are verified
-// against a JSON Web Key Set (JWKS_URL)". A token can name a key of its
+// TestTokenHeaderNamesNoKey: docs/design.md §7, "are verified against a
+// JSON Web Key Set (`JWKS_URL`". A token can name a key of its
 // own in its header (RFC 7515 §4.1.2-4.1.6: jku, jwk, x5u); a verifier
 // that used it would take any token its holder signs. A token signed with
 // a key the JWKS does not hold is refused whatever its header says, with
