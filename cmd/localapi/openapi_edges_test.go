@@ -396,6 +396,15 @@ func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
 		ex.method, ex.path, ex.header = "POST", "/sessions", bearer(tok)
 		c.do(t, ex)
 	}
+	// An eventId is an id (minLength 1): "" identifies nothing and is 400,
+	// not an event without an id applied on every retry.
+	for _, ex := range []exchange{
+		{name: "eventId empty", body: eventWith(`"eventId":""`), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		{name: "eventId one character", body: eventWith(`"eventId":"e"`), status: 200},
+	} {
+		ex.method, ex.path, ex.header = "POST", "/sessions/"+id+"/events", bearer(proc)
+		c.do(t, ex)
+	}
 
 	// A key's expiresAt: "An RFC 3339 date-time with a time zone, as its
 	// grammar writes it (two-digit fields, `Z` or an offset up to

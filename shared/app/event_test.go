@@ -143,3 +143,41 @@ func TestUnconvertibleEventsAreAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyEventIDThroughLambda: on the Lambda path as on the local server,
+// "eventId":"" is 400 VALIDATION_FAILED naming eventId on every send, and
+// nothing is applied (it was applied on each, as an event without an id);
+// "eventId":null is an event without an id, applied.
+func TestEmptyEventIDThroughLambda(t *testing.T) {
+	f := newFixture(t)
+	f.createSample(t)
+	for _, tt := range []struct {
+		body  string
+		want  int
+		field string
+		hist  int // history entries after the send
+	}{
+		{`{"status":"PROCESSING","eventId":""}`, 400, "eventId", 1},
+		{`{"status":"PROCESSING","eventId":""}`, 400, "eventId", 1},
+		{`{"status":"PROCESSING","eventId":null}`, 200, "", 2},
+	} {
+		ev := f.event(t, "post-session-event.json", "")
+		delete(ev.Headers, "content-length")
+		ev.Body = tt.body
+		res := f.invoke(t, ev)
+		var p struct {
+			Code, Field string
+		}
+		_ = json.Unmarshal([]byte(res.Body), &p)
+		if res.StatusCode != tt.want || tt.want == 400 && (p.Code != session.ReasonValidation || p.Field != tt.field) {
+			t.Errorf("%s = %d %s; want %d naming %q", tt.body, res.StatusCode, res.Body, tt.want, tt.field)
+		}
+		v, err := f.app.Store.Get(context.Background(), sampleSessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(v.History); got != tt.hist {
+			t.Errorf("after %s: history has %d entries; want %d", tt.body, got, tt.hist)
+		}
+	}
+}

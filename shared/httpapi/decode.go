@@ -33,7 +33,9 @@ import (
 //   - an integer field (the amount) read from an integer literal alone, and
 //     never from -0 (integerDigits): 400 VALIDATION_FAILED naming it; but a
 //     number that looks like a card number, whatever its spelling or range,
-//     is 400 CARD_NUMBER_REFUSED naming it, as any other number of the body.
+//     is 400 CARD_NUMBER_REFUSED naming it, as any other number of the body;
+//   - a value a field's own reading refuses (session.EventID: an eventId of
+//     "") is that reading's error, 400 VALIDATION_FAILED naming the field.
 //
 // An empty body is accepted only when allowEmpty. Errors name the field at
 // fault, never echo a value. The decoding is github.com/go-json-experiment/json
@@ -275,6 +277,12 @@ func decodeError(t reflect.Type, err error) error {
 	var se *jsonv2.SemanticError
 	if !errors.As(err, &se) {
 		return malformed("The request body is not valid JSON.")
+	}
+	// A field's own reading that refused a value (session.EventID's "")
+	// says why, naming the field.
+	var fe *session.Error
+	if errors.As(se.Err, &fe) {
+		return fe
 	}
 	field := fieldOf(t, se.JSONPointer)
 	if errors.Is(se.Err, jsonv2.ErrUnknownName) {

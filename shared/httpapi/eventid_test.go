@@ -104,3 +104,51 @@ func testEventIDRememberedForTheSessionsLife(t *testing.T, h *harness) {
 	h.clock.Advance(6 * time.Minute) // past the child's retention (15 min after its close)
 	wantProblem(t, post(child, "REQUIRES_ACTION", "child-1"), 404, session.ReasonSessionNotFound)
 }
+
+// TestEmptyEventIDRefused: an eventId present but empty identifies nothing.
+// It was read as no id, so a processor retrying {"status":"PROCESSING",
+// "eventId":""} had it applied on every send (history 2, 3, 4) where it
+// asked for the retry to be acknowledged, while an empty Idempotency-Key is
+// 400. It is refused, naming eventId, and nothing is applied; an absent
+// eventId and a null one are still an event without an id (applied each
+// time: README, a null field is taken as absent), and " " is an id.
+func TestEmptyEventIDRefused(t *testing.T) { eachStore(t, testEmptyEventIDRefused) }
+
+func testEmptyEventIDRefused(t *testing.T, h *harness) {
+	proc, tok := h.processorToken(), h.merchantToken("m-1")
+	for _, tt := range []struct {
+		name, body string
+		refused    bool // 400 VALIDATION_FAILED naming eventId, else 200
+		grows      int  // history entries the two sends add
+	}{
+		{"empty", `{"status":"PROCESSING","eventId":""}`, true, 0},
+		{"absent", `{"status":"PROCESSING"}`, false, 2},
+		{"null", `{"status":"PROCESSING","eventId":null}`, false, 2},
+		{"a space", `{"status":"PROCESSING","eventId":" "}`, false, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := h.create("m-1", nil)
+			before := len(h.do("GET", "/sessions/"+id, tok, nil).json(t)["history"].([]any))
+			for send := 1; send <= 2; send++ {
+				r := h.do("POST", "/sessions/"+id+"/events", proc, tt.body)
+				if !tt.refused {
+					if r.Code != 200 {
+						t.Fatalf("send %d = %d %s; want 200", send, r.Code, r.Body)
+					}
+					continue
+				}
+				if r.Code != 400 {
+					t.Errorf("send %d = %d %s; want 400", send, r.Code, r.Body)
+					continue
+				}
+				if p := wantProblem(t, r, 400, session.ReasonValidation); p["field"] != "eventId" {
+					t.Errorf("send %d: field = %v; want eventId", send, p["field"])
+				}
+			}
+			got := len(h.do("GET", "/sessions/"+id, tok, nil).json(t)["history"].([]any)) - before
+			if got != tt.grows {
+				t.Errorf("history grew by %d after two sends; want %d", got, tt.grows)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -222,7 +223,7 @@ func lowerASCII(s string) string {
 type Event struct {
 	Status               Status            `json:"status"`
 	Reason               string            `json:"reason"`
-	EventID              string            `json:"eventId"`
+	EventID              EventID           `json:"eventId"`
 	ResultData           map[string]string `json:"resultData"`
 	DeclineReasons       *DeclineReasons   `json:"declineReasons"`
 	PaymentMethodDetails json.RawMessage   `json:"paymentMethodDetails"`
@@ -247,7 +248,7 @@ func (e *Event) Validate() error {
 	if err := checkString("reason", e.Reason, maxReasonLen); err != nil {
 		return err
 	}
-	if err := checkString("eventId", e.EventID, maxEventIDLen); err != nil {
+	if err := checkString("eventId", string(e.EventID), maxEventIDLen); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{
@@ -289,6 +290,33 @@ func (e *Event) Validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// EventID is a processor's id for an event, by which a retry of it is
+// acknowledged rather than applied again. "" is an event without one. Read
+// from a JSON body (go-json-experiment, as shared/httpapi decodes), a string
+// must be an id: "" identifies nothing, and taking it as no id would apply
+// every retry of an event that carried it, so it is refused (400
+// VALIDATION_FAILED naming eventId), as an empty Idempotency-Key is. null,
+// like any null field, is taken as absent.
+type EventID string
+
+// UnmarshalJSONFrom reads a JSON string as the id, refusing "". Any other
+// value (null, a number) is left to the default reading: null is absent, the
+// rest the usual type error.
+func (id *EventID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '"' {
+		return errors.ErrUnsupported
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.String() == "" {
+		return Invalid("eventId", "eventId must not be empty: leave it out, or send null, for an event without an id.")
+	}
+	*id = EventID(tok.String())
 	return nil
 }
 

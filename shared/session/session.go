@@ -358,7 +358,7 @@ func (s *Session) apply(ev *Event, now time.Time, p Policy, check func() error) 
 	if !now.Before(s.PurgeAt(p)) {
 		return false, NotFound()
 	}
-	if s.HasEvent(ev.EventID) {
+	if s.HasEvent(string(ev.EventID)) {
 		return false, nil
 	}
 	if err := s.writable(now, p); err != nil {
@@ -373,7 +373,7 @@ func (s *Session) apply(ev *Event, now time.Time, p Policy, check func() error) 
 	if reason == "" {
 		reason = ProcessorReason(ev.Status)
 	}
-	if err := s.transition(ev.Status, reason, ev.EventID, false, now, p); err != nil {
+	if err := s.transition(ev.Status, reason, string(ev.EventID), false, now, p); err != nil {
 		return false, err
 	}
 	if ev.ResultData != nil {

@@ -615,7 +615,7 @@ func TestEventValidate(t *testing.T) {
 		{Event{Status: "Authorised"}, "status"},
 		{Event{Status: Failed, DeclineReasons: &DeclineReasons{Category: "x", Reasons: []string{"4111111111111111"}}}, "declineReasons.reasons[0]"},
 		{Event{Status: Failed, ResultData: map[string]string{"pan": "4111111111111111"}}, "resultData.pan"},
-		{Event{Status: Failed, EventID: strings.Repeat("e", 129)}, "eventId"},
+		{Event{Status: Failed, EventID: EventID(strings.Repeat("e", 129))}, "eventId"},
 		{Event{Status: Failed, ActionURL: "nope"}, "actionUrl"},
 	}
 	for _, tt := range tests {

@@ -123,7 +123,7 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 		for i, f := range fams {
 			ev := func(st int, id string, s session.Status, eventID string) func() {
 				return func() {
-					_, err := stores[st].ApplyEvent(ctx, "", id, &session.Event{Status: s, EventID: eventID})
+					_, err := stores[st].ApplyEvent(ctx, "", id, &session.Event{Status: s, EventID: session.EventID(eventID)})
 					check(fmt.Sprintf("container %d: %s on %s", st, s, id), err)
 					reason := ""
 					if err != nil {

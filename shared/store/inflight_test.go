@@ -98,7 +98,7 @@ func TestEventInFlightAtTheGuardBand(t *testing.T) {
 				t.Fatal(err)
 			}
 			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
-			ev := &session.Event{Status: session.Authorised, EventID: tt.eventID}
+			ev := &session.Event{Status: session.Authorised, EventID: session.EventID(tt.eventID)}
 
 			clock.Set(bandStart.Add(-time.Millisecond))
 			firstDone := make(chan error, 1)

@@ -78,7 +78,7 @@ func TestRefusalRecheckIsBounded(t *testing.T) {
 					if n%2 == 0 {
 						st = session.Sent
 					}
-					if _, err := other.ApplyEvent(ctx, "", moved, &session.Event{Status: st, EventID: "move-" + strconv.Itoa(n)}); err != nil && moveErr == nil {
+					if _, err := other.ApplyEvent(ctx, "", moved, &session.Event{Status: st, EventID: session.EventID("move-" + strconv.Itoa(n))}); err != nil && moveErr == nil {
 						moveErr = err
 					}
 				}

@@ -105,7 +105,7 @@ func TestMoneyRacesAtTheRetentionBand(t *testing.T) {
 		}
 		ev := func(st int, id string, s session.Status, eventID string) func() {
 			return func() {
-				v, err := stores[st].ApplyEvent(ctx, "", id, &session.Event{Status: s, EventID: eventID})
+				v, err := stores[st].ApplyEvent(ctx, "", id, &session.Event{Status: s, EventID: session.EventID(eventID)})
 				answer(fmt.Sprintf("container %d: %s on %s", st, s, id), st, id, v, err)
 			}
 		}

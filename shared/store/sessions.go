@@ -160,7 +160,7 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		}
 		now := t.Now()
 		out = v
-		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
+		if v.ParentSessionID == "" || v.HasEvent(string(ev.EventID)) {
 			applied, err = v.Apply(ev, now, s.policy)
 			if err != nil || !applied {
 				return err
@@ -199,7 +199,7 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 	})
 	if err != nil {
 		if ev.EventID != "" && out != nil && session.ErrorReason(err) == session.ReasonSessionExpired {
-			return s.landedMeanwhile(ctx, merchantID, id, ev.EventID, out.ExpiresAt, began, err)
+			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), out.ExpiresAt, began, err)
 		}
 		return nil, err
 	}

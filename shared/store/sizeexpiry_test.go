@@ -52,7 +52,7 @@ func TestFullSessionStillExpires(t *testing.T) {
 			const n = session.MaxHistory - session.MaxHistoryReserve - 2
 			// The longest reason and eventId, in four-byte characters.
 			event := func(i int) *session.Event {
-				ev := &session.Event{Status: session.Processing, Reason: strings.Repeat("😀", 500), EventID: fmt.Sprintf("%03d", i) + strings.Repeat("😀", 125)}
+				ev := &session.Event{Status: session.Processing, Reason: strings.Repeat("😀", 500), EventID: session.EventID(fmt.Sprintf("%03d", i) + strings.Repeat("😀", 125))}
 				if err := ev.Validate(); err != nil {
 					t.Fatalf("event %d: Validate() = %v; want a form a processor may send", i, err)
 				}

@@ -90,7 +90,7 @@ func TestFamilyChangeNeverRefusedForTheOtherSize(t *testing.T) {
 	}
 	event := func(target func(p, c string) string, st session.Status, id string) func(f *fixture, p, c string) (*session.Session, error) {
 		return func(f *fixture, p, c string) (*session.Session, error) {
-			return f.st.ApplyEvent(ctx, "", target(p, c), &session.Event{Status: st, EventID: id})
+			return f.st.ApplyEvent(ctx, "", target(p, c), &session.Event{Status: st, EventID: session.EventID(id)})
 		}
 	}
 	onParent := func(p, _ string) string { return p }

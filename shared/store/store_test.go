@@ -256,7 +256,7 @@ func TestConcurrentUpdatesNeverLoseAWrite(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			_, err := f.st.Update(context.Background(), v.ID, func(s *session.Session, now time.Time) (bool, error) {
-				return s.Apply(&session.Event{Status: session.Processing, EventID: "e" + string(rune('a'+i))}, now, session.DefaultPolicy)
+				return s.Apply(&session.Event{Status: session.Processing, EventID: session.EventID("e" + string(rune('a'+i)))}, now, session.DefaultPolicy)
 			})
 			mu.Lock()
 			defer mu.Unlock()

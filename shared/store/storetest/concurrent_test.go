@@ -117,7 +117,7 @@ var concurrentScript = []struct {
 		var mu sync.Mutex
 		ok := 0
 		r.atOnce(session.MaxHistory+20, func(i int) string {
-			_, err := r.st.ApplyEvent(ctx, "", id(3), &session.Event{Status: opens[i%3], EventID: fmt.Sprintf("e-%d", i)})
+			_, err := r.st.ApplyEvent(ctx, "", id(3), &session.Event{Status: opens[i%3], EventID: session.EventID(fmt.Sprintf("e-%d", i))})
 			if err == nil {
 				mu.Lock()
 				ok++

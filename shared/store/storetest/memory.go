@@ -413,7 +413,7 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 		}
 		now := t.instant()
 		var applied bool
-		if v.ParentSessionID == "" || v.HasEvent(ev.EventID) {
+		if v.ParentSessionID == "" || v.HasEvent(string(ev.EventID)) {
 			if applied, err = v.Apply(ev, now, p); err != nil {
 				return err
 			}

@@ -110,7 +110,7 @@ func (r *contractRun) getWithChild(merchant string, n int) string {
 }
 
 func (r *contractRun) event(n int, status session.Status, eventID string) string {
-	return observe(r.st.ApplyEvent(ctx, "", id(n), &session.Event{Status: status, EventID: eventID}))
+	return observe(r.st.ApplyEvent(ctx, "", id(n), &session.Event{Status: status, EventID: session.EventID(eventID)}))
 }
 
 func (r *contractRun) cancel(merchant string, n int) string {
