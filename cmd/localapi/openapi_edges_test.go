@@ -392,6 +392,9 @@ func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
 		{name: "hosted with both URLs", body: sessionWith(`"hosted":true,"returnUrl":"https://example.com/r","cancelUrl":"https://example.com/c"`), status: 201},
 		{name: "not hosted, no URLs", body: sessionWith(`"hosted":false`), status: 201},
 		{name: "hosted absent, no URLs", body: sessionWith(`"orderId":"o-1"`), status: 201},
+		// parentSessionId is a Uuid (its pattern): "" names no parent and
+		// is 400, not a session without one.
+		{name: "parentSessionId empty", body: sessionWith(`"parentSessionId":""`), status: 400, code: "VALIDATION_FAILED", badReq: true},
 	} {
 		ex.method, ex.path, ex.header = "POST", "/sessions", bearer(tok)
 		c.do(t, ex)

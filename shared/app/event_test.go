@@ -181,3 +181,32 @@ func TestEmptyEventIDThroughLambda(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyParentSessionIDThroughLambda: through the Lambda adapter as
+// through net/http, a create with "parentSessionId":"" is 400
+// VALIDATION_FAILED naming parentSessionId (it was 201, a session without a
+// parent), and null is a session without a parent.
+func TestEmptyParentSessionIDThroughLambda(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		body  string
+		want  int
+		field string
+	}{
+		{`{"amount":100,"currency":"EUR","parentSessionId":""}`, 400, "parentSessionId"},
+		{`{"amount":100,"currency":"EUR","parentSessionId":null}`, 201, ""},
+	} {
+		ev := f.event(t, "create-session.json", "")
+		delete(ev.Headers, "content-length")
+		delete(ev.Headers, "idempotency-key")
+		ev.Body = tt.body
+		res := f.invoke(t, ev)
+		var p struct {
+			Code, Field, ParentSessionID string
+		}
+		_ = json.Unmarshal([]byte(res.Body), &p)
+		if res.StatusCode != tt.want || tt.want == 400 && (p.Code != session.ReasonValidation || p.Field != tt.field) || tt.want == 201 && p.ParentSessionID != "" {
+			t.Errorf("%s = %d %s; want %d naming %q", tt.body, res.StatusCode, res.Body, tt.want, tt.field)
+		}
+	}
+}

@@ -34,8 +34,9 @@ import (
 //     never from -0 (integerDigits): 400 VALIDATION_FAILED naming it; but a
 //     number that looks like a card number, whatever its spelling or range,
 //     is 400 CARD_NUMBER_REFUSED naming it, as any other number of the body;
-//   - a value a field's own reading refuses (session.EventID: an eventId of
-//     "") is that reading's error, 400 VALIDATION_FAILED naming the field.
+//   - a value a field's own reading refuses (session.EventID, an eventId of
+//     "", and session.ParentID, a parentSessionId of "") is that reading's
+//     error, 400 VALIDATION_FAILED naming the field.
 //
 // An empty body is accepted only when allowEmpty. Errors name the field at
 // fault, never echo a value. The decoding is github.com/go-json-experiment/json
@@ -278,7 +279,8 @@ func decodeError(t reflect.Type, err error) error {
 	if !errors.As(err, &se) {
 		return malformed("The request body is not valid JSON.")
 	}
-	// A field's own reading that refused a value (session.EventID's "")
+	// A field's own reading that refused a value (session.EventID's or
+	// session.ParentID's "")
 	// says why, naming the field.
 	var fe *session.Error
 	if errors.As(se.Err, &fe) {

@@ -60,7 +60,8 @@ type Draft struct {
 	CardCategories       []string          `json:"cardCategories"`
 	Metadata             map[string]string `json:"metadata"`
 	// ParentSessionID makes the new session a child of that session.
-	ParentSessionID string `json:"parentSessionId"`
+	// "" is no parent; a body's "" is refused as it is read (ParentID).
+	ParentSessionID ParentID `json:"parentSessionId"`
 }
 
 // Validate checks a draft. amount and currency are required, and returnUrl
@@ -142,10 +143,10 @@ func (d *Draft) Validate() error {
 		}
 	}
 	if d.ParentSessionID != "" {
-		if !ValidID(d.ParentSessionID) {
+		if !ValidID(string(d.ParentSessionID)) {
 			return Invalid("parentSessionId", "parentSessionId must be a UUID.")
 		}
-		d.ParentSessionID = lowerASCII(d.ParentSessionID)
+		d.ParentSessionID = ParentID(lowerASCII(string(d.ParentSessionID)))
 	}
 	return checkMap("metadata", d.Metadata, maxMetadataKeys, maxMetadataKeyLen, maxMetadataValLen)
 }
@@ -302,10 +303,32 @@ func (e *Event) Validate() error {
 // like any null field, is taken as absent.
 type EventID string
 
-// UnmarshalJSONFrom reads a JSON string as the id, refusing "". Any other
-// value (null, a number) is left to the default reading: null is absent, the
-// rest the usual type error.
+// UnmarshalJSONFrom reads a JSON string as the id, refusing "" (readNonEmpty).
 func (id *EventID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return readNonEmpty(dec, (*string)(id), "eventId", "eventId must not be empty: leave it out, or send null, for an event without an id.")
+}
+
+// ParentID is the session a new one is created as the child of; "" is a
+// session without a parent. Read from a JSON body, a string must name one:
+// "" names no session, and taking it as no parent would create a
+// standalone session, outside the family rules, where the merchant asked
+// for a child (say from an unset variable), so it is refused (400
+// VALIDATION_FAILED naming parentSessionId). null, like any null field, is
+// taken as absent. encoding/json writes it as the string it is, so a
+// draft's Canonical bytes are those of a plain string.
+type ParentID string
+
+// UnmarshalJSONFrom reads a JSON string as the parent's id, refusing ""
+// (readNonEmpty).
+func (id *ParentID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return readNonEmpty(dec, (*string)(id), "parentSessionId", "parentSessionId must not be empty: leave it out, or send null, for a session without a parent.")
+}
+
+// readNonEmpty is the reading of a JSON string that must not be empty
+// (EventID, ParentID): a string is stored in *v, and "" is refused as
+// Invalid(field, msg). Any other value (null, a number) is left to the
+// default reading: null is absent, the rest the usual type error.
+func readNonEmpty(dec *jsontext.Decoder, v *string, field, msg string) error {
 	if dec.PeekKind() != '"' {
 		return errors.ErrUnsupported
 	}
@@ -314,9 +337,9 @@ func (id *EventID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return err
 	}
 	if tok.String() == "" {
-		return Invalid("eventId", "eventId must not be empty: leave it out, or send null, for an event without an id.")
+		return Invalid(field, "%s", msg)
 	}
-	*id = EventID(tok.String())
+	*v = tok.String()
 	return nil
 }
 

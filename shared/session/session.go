@@ -174,7 +174,7 @@ func New(d *Draft, merchantID, id, hcpToken string, now time.Time, p Policy) *Se
 		CardCategories:       d.CardCategories,
 		HCPToken:             hcpToken,
 		Metadata:             d.Metadata,
-		ParentSessionID:      d.ParentSessionID,
+		ParentSessionID:      string(d.ParentSessionID),
 		History:              []Change{{Status: Created, Reason: ReasonCreated, At: now}},
 	}
 	if d.Amount != nil {

@@ -266,7 +266,7 @@ func TestContainersRaceAtTheInstants(t *testing.T) {
 }
 
 func newSession(merchant, parent string, now time.Time, p session.Policy) *session.Session {
-	d := &session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: parent}
+	d := &session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: session.ParentID(parent)}
 	return session.New(d, merchant, uuid.NewString(), "tok", now, p)
 }
 

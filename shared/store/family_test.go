@@ -22,7 +22,7 @@ import (
 // newDraftSession makes a session for merchant at the fixture's clock; with
 // parent set it asks to be that session's child.
 func (f *fixture) newDraftSession(merchant, parent string) *session.Session {
-	d := &session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: parent}
+	d := &session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: session.ParentID(parent)}
 	return session.New(d, merchant, uuid.NewString(), "tok", f.clock.Now(), session.DefaultPolicy)
 }
 
@@ -316,7 +316,7 @@ func TestNoMoneyUnderAClosedParent(t *testing.T) {
 	if _, err := parent.Apply(&session.Event{Status: session.Canceled}, f.clock.Now(), session.DefaultPolicy); err != nil {
 		t.Fatal(err)
 	}
-	orphan := session.New(&session.Draft{Amount: amount(1), Currency: "EUR", ParentSessionID: uuid.NewString()}, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
+	orphan := session.New(&session.Draft{Amount: amount(1), Currency: "EUR", ParentSessionID: session.ParentID(uuid.NewString())}, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
 	for _, v := range []*session.Session{parent, child, orphan} {
 		if err := f.st.Import(ctx, v); err != nil {
 			t.Fatal(err)

@@ -388,7 +388,7 @@ func TestSweepExpiresParentAndChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Advance(5 * time.Minute)
-	child := session.New(&session.Draft{Amount: &amount, Currency: "EUR", ParentSessionID: parent.ID}, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
+	child := session.New(&session.Draft{Amount: &amount, Currency: "EUR", ParentSessionID: session.ParentID(parent.ID)}, "m-1", uuid.NewString(), "t", f.clock.Now(), session.DefaultPolicy)
 	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func (r *contractRun) newSession(n int, merchant string, parent int) *session.Se
 		Metadata: map[string]string{}, Provider: json.RawMessage(`{"k": [1, 2]}`), CardCategories: []string{},
 	}
 	if parent != 0 {
-		d.ParentSessionID = id(parent)
+		d.ParentSessionID = session.ParentID(id(parent))
 	}
 	return session.New(d, merchant, id(n), fmt.Sprintf("hcp-%d", n), r.clock.Now(), r.st.Policy())
 }
