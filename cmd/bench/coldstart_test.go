@@ -61,21 +61,7 @@ func TestStartRowSaysWhenRoundsCross(t *testing.T) {
 // a network call before its first request; the check must see it, not
 // kill the process before the goroutine runs.
 func TestInitConnectionsSeenFromAGoroutine(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "lateconnect")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/lateconnect")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	trap, err := newConnTrap()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer trap.close()
-	rt, err := newStartServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.close()
+	bin, trap, rt := initCheck(t, "lateconnect")
 	env := []string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr, "DYNAMODB_ENDPOINT=" + trap.url, "PATH=" + os.Getenv("PATH")}
 	if err := rt.checkInit(bin, env); err != nil {
 		t.Fatal(err)
@@ -163,8 +149,21 @@ func TestColdStartBuildsAsTheMakefile(t *testing.T) {
 // cold-start environment routes every HTTP(S) call to a host other than
 // this machine through the trap as its proxy, so that call is counted too.
 func TestInitCallsElsewhereSeen(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "awscall")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/awscall")
+	bin, trap, rt := initCheck(t, "awscall")
+	if err := rt.checkInit(bin, startEnv(rt.addr, trap.url)); err != nil {
+		t.Fatal(err)
+	}
+	if got := trap.count(); got != 1 {
+		t.Errorf("connections seen = %d; want 1 (the call to DynamoDB's public endpoint before the first `next`)", got)
+	}
+}
+
+// initCheck builds the bootstrap in testdata/<name> and starts a
+// connection trap and a runtime API for it, both closed when the test ends.
+func initCheck(t *testing.T, name string) (bin string, trap *connTrap, rt *startServer) {
+	t.Helper()
+	bin = filepath.Join(t.TempDir(), name)
+	build := exec.Command("go", "build", "-o", bin, "./testdata/"+name)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -172,16 +171,10 @@ func TestInitCallsElsewhereSeen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer trap.close()
-	rt, err := newStartServer()
-	if err != nil {
+	t.Cleanup(trap.close)
+	if rt, err = newStartServer(); err != nil {
 		t.Fatal(err)
 	}
-	defer rt.close()
-	if err := rt.checkInit(bin, startEnv(rt.addr, trap.url)); err != nil {
-		t.Fatal(err)
-	}
-	if got := trap.count(); got != 1 {
-		t.Errorf("connections seen = %d; want 1 (the call to DynamoDB's public endpoint before the first `next`)", got)
-	}
+	t.Cleanup(rt.close)
+	return bin, trap, rt
 }

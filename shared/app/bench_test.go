@@ -160,18 +160,7 @@ func BenchmarkLambdaPath(b *testing.B) {
 // the same item against the same fake, with the client the service builds.
 func BenchmarkFloorGetItem(b *testing.B) {
 	e := newBenchEnv(b)
-	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
-	if err != nil {
-		b.Fatal(err)
-	}
-	in := &dynamodb.GetItemInput{
-		TableName:      aws.String(e.table),
-		ConsistentRead: aws.Bool(true),
-		Key: map[string]ddb.AttributeValue{
-			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + sampleSessionID},
-			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
-		},
-	}
+	db, in := e.floor(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -311,5 +300,23 @@ func BenchmarkFloorList(b *testing.B) {
 		if err != nil || len(got.Responses[e.table]) != 1 {
 			b.Fatalf("BatchGetItem = %v, %v", got, err)
 		}
+	}
+}
+
+// floor is the floor's client (the one the service builds) against e's fake
+// and its consistent GetItem of the sample session's item.
+func (e *benchEnv) floor(b *testing.B) (*dynamodb.Client, *dynamodb.GetItemInput) {
+	b.Helper()
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, &dynamodb.GetItemInput{
+		TableName:      aws.String(e.table),
+		ConsistentRead: aws.Bool(true),
+		Key: map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + sampleSessionID},
+			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		},
 	}
 }

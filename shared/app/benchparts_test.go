@@ -8,13 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/httpapi"
-	"github.com/paysessions/paysessions/shared/store"
 )
 
 // BenchmarkOverheadParts takes BenchmarkLambdaPath/get-session apart, to
@@ -43,18 +39,7 @@ func BenchmarkOverheadParts(b *testing.B) {
 	for _, rt := range httpapi.Routes(e.app.Deps()) {
 		routes[rt.Pattern] = rt
 	}
-	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: e.fake})
-	if err != nil {
-		b.Fatal(err)
-	}
-	in := &dynamodb.GetItemInput{
-		TableName:      aws.String(e.table),
-		ConsistentRead: aws.Bool(true),
-		Key: map[string]ddb.AttributeValue{
-			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + sampleSessionID},
-			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
-		},
-	}
+	db, in := e.floor(b)
 	for _, name := range []string{"get-session", "payment-session"} {
 		raw := e.eventJSON(b, name+".json")
 		b.Run("event-decode/"+name, func(b *testing.B) {

@@ -3,28 +3,19 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"log"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/auth"
-	"github.com/paysessions/paysessions/shared/config"
-	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -40,57 +31,15 @@ import (
 // DynamoDB Local (make fuzz).
 func FuzzLambdaEvent(f *testing.F) {
 	const card = "4111111111111111"
-	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	x := newLambdaFuzz(f)
+	clock, a, logs := x.clock, x.app, x.logs
 	mem := storetest.NewMemory(session.DefaultPolicy, clock.Now)
-	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
-	if err != nil {
-		f.Fatal(err)
-	}
-	jwks := httptest.NewServer(iss)
-	f.Cleanup(jwks.Close)
-	env := map[string]string{"TABLE_NAME": "fuzz", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
-		"JWKS_URL": jwks.URL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		f.Fatal(err)
-	}
-	var logs bytes.Buffer
-	a, err := app.New(context.Background(), cfg, app.Options{Log: &logs, Now: clock.Now})
-	if err != nil {
-		f.Fatal(err)
-	}
-	authn := auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: "https://issuer.test", Audience: "paysessions", Logger: a.Logger}),
-		auth.NewAPIKeyVerifier(mem, clock.Now))
-	routes := httpapi.Routes(httpapi.Deps{Store: mem, Auth: authn, Now: clock.Now})
-	token := iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{
-		auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
-		auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
-	}})
-	_, key, _ := auth.NewAPIKey()
-	secret := key[len("psk_")+17:]
-	sum := sha256.Sum256([]byte(secret))
-	if err := mem.CreateAPIKey(context.Background(), &store.APIKey{ID: "feedfacecafebeef", MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: sum[:], CreatedAt: clock.Now()}); err != nil {
-		f.Fatal(err)
-	}
-	amount := int64(8800)
-	if _, _, err := mem.Create(context.Background(), session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", clock.Now(), session.DefaultPolicy), nil, 0, nil); err != nil {
-		f.Fatal(err)
-	}
+	x.seed(f, mem)
+	routes := httpapi.Routes(httpapi.Deps{Store: mem, Auth: auth.New(x.jwt, auth.NewAPIKeyVerifier(mem, clock.Now)), Now: clock.Now})
 	// The events/ samples, one per route, with their credentials.
 	var samples []events.APIGatewayV2HTTPRequest
 	handlers := map[string]app.LambdaHandler{}
-	names, _ := filepath.Glob(filepath.Join("..", "..", "events", "*.json"))
-	for _, name := range names {
-		raw, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_TOKEN"), []byte(token))
-		raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_API_KEY"), []byte("psk_feedfacecafebeef_"+secret))
-		var ev events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(raw, &ev) != nil || ev.RouteKey == "" {
-			continue // not an API Gateway event (env.json, the sweeper's)
-		}
+	for _, ev := range x.samples {
 		for _, rt := range routes {
 			if rt.Pattern == ev.RouteKey {
 				handlers[ev.RouteKey] = a.Lambda(rt)

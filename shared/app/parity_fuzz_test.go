@@ -4,32 +4,23 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/lestrrat-go/jwx/v3/jwa"
 
-	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/auth"
-	"github.com/paysessions/paysessions/shared/config"
-	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -60,59 +51,14 @@ import (
 // Each input runs on fresh stores, so its answer does not depend on the
 // inputs before it.
 func FuzzLambdaAnswersAsLocal(f *testing.F) {
-	clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
-	if err != nil {
-		f.Fatal(err)
-	}
-	jwks := httptest.NewServer(iss)
-	f.Cleanup(jwks.Close)
-	env := map[string]string{"TABLE_NAME": "fuzz", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
-		"JWKS_URL": jwks.URL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		f.Fatal(err)
-	}
-	var logs bytes.Buffer
-	a, err := app.New(context.Background(), cfg, app.Options{Log: &logs, Now: clock.Now})
-	if err != nil {
-		f.Fatal(err)
-	}
-	jwt := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: "https://issuer.test", Audience: "paysessions", Logger: a.Logger})
-	token := iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{
-		auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
-		auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
-	}})
-	_, key, _ := auth.NewAPIKey()
-	secret := key[len("psk_")+17:]
-	sum := sha256.Sum256([]byte(secret))
+	x := newLambdaFuzz(f)
+	clock, a, logs, samples := x.clock, x.app, x.logs, x.samples
 	// deps is a fresh store, as the events/ samples expect it (their
 	// session and API key), and the routes on it.
 	deps := func(t *testing.T) httpapi.Deps {
 		mem := storetest.NewMemory(session.DefaultPolicy, clock.Now)
-		if err := mem.CreateAPIKey(context.Background(), &store.APIKey{ID: "feedfacecafebeef", MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead}, SecretHash: sum[:], CreatedAt: clock.Now()}); err != nil {
-			t.Fatal(err)
-		}
-		amount := int64(8800)
-		if _, _, err := mem.Create(context.Background(), session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", clock.Now(), session.DefaultPolicy), nil, 0, nil); err != nil {
-			t.Fatal(err)
-		}
-		return httpapi.Deps{Store: mem, Auth: auth.New(jwt, auth.NewAPIKeyVerifier(mem, clock.Now)), Now: clock.Now}
-	}
-	var samples []events.APIGatewayV2HTTPRequest
-	names, _ := filepath.Glob(filepath.Join("..", "..", "events", "*.json"))
-	for _, name := range names {
-		raw, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_TOKEN"), []byte(token))
-		raw = bytes.ReplaceAll(raw, []byte("REPLACE_WITH_API_KEY"), []byte("psk_feedfacecafebeef_"+secret))
-		var ev events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(raw, &ev) != nil || ev.RouteKey == "" {
-			continue // not an API Gateway event (env.json, the sweeper's)
-		}
-		samples = append(samples, ev)
+		x.seed(t, mem)
+		return httpapi.Deps{Store: mem, Auth: auth.New(x.jwt, auth.NewAPIKeyVerifier(mem, clock.Now)), Now: clock.Now}
 	}
 	if len(samples) != len(httpapi.Routes(httpapi.Deps{})) {
 		f.Fatalf("%d samples for %d routes", len(samples), len(httpapi.Routes(httpapi.Deps{})))
