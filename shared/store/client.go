@@ -302,8 +302,8 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 //   - a transaction canceled without one CancellationReason per item of
 //     the request (none, an empty list, or too few or too many), or
 //     with every reason None or without a code (DynamoDB cancels a
-//     transaction for an item's reason, and names it): which item failed, and why, is
-//     unknown, and the store's reading of the
+//     transaction for an item's reason, and names it): which item
+//     failed, and why, is unknown, and the store's reading of the
 //     reasons by position (the last item a failed Idempotency-Key record,
 //     a conflict, a throttled index) would give a false 500 or 409. The
 //     canceled transaction is not kept in the error, so nothing reads
