@@ -169,16 +169,7 @@ func FuzzCancelBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		h.logs.take()
-		c := request("POST", "/sessions", "", []byte(`{"amount":8800,"currency":"ZAR"}`))
-		c.Header.Set("Authorization", "Bearer "+tok)
-		c.Header.Set("Content-Type", "application/json")
-		var created struct {
-			ID string `json:"id"`
-		}
-		if cw := serve(h, c); cw.Code != 201 || json.Unmarshal(cw.Body.Bytes(), &created) != nil {
-			t.Fatalf("create = %d %s; want 201", cw.Code, cw.Body)
-		}
-		id := created.ID
+		id := fuzzSession(t, h, tok)
 		r := request("POST", "/sessions/"+id+"/cancel", "", body)
 		r.Header.Set("Authorization", "Bearer "+tok)
 		if contentType != "" {

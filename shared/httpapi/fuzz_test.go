@@ -143,6 +143,23 @@ func serve(h *harness, r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
+// fuzzSession creates a session with tok, a merchant's token, and returns
+// its id: the harness's create reports to the harness's testing.F, which a
+// fuzz function must not use.
+func fuzzSession(t *testing.T, h *harness, tok string) string {
+	t.Helper()
+	c := request("POST", "/sessions", "", []byte(`{"amount":8800,"currency":"ZAR"}`))
+	c.Header.Set("Authorization", "Bearer "+tok)
+	c.Header.Set("Content-Type", "application/json")
+	var created struct {
+		ID string `json:"id"`
+	}
+	if cw := serve(h, c); cw.Code != 201 || json.Unmarshal(cw.Body.Bytes(), &created) != nil {
+		t.Fatalf("create = %d %s; want 201", cw.Code, cw.Body)
+	}
+	return created.ID
+}
+
 func request(method, path, rawQuery string, body []byte) *http.Request {
 	r := httptest.NewRequest(method, "/", bytes.NewReader(body))
 	r.URL.Path, r.URL.RawPath, r.URL.RawQuery = path, "", rawQuery
@@ -313,16 +330,8 @@ func FuzzPostEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		// Each input reports on a session of its own, so that the first
 		// accepted event does not close the session for all the others.
-		c := request("POST", "/sessions", "", []byte(`{"amount":8800,"currency":"ZAR"}`))
-		c.Header.Set("Authorization", "Bearer "+tok)
-		c.Header.Set("Content-Type", "application/json")
-		var created struct {
-			ID string `json:"id"`
-		}
-		if cw := serve(h, c); cw.Code != 201 || json.Unmarshal(cw.Body.Bytes(), &created) != nil {
-			t.Fatalf("create = %d %s; want 201", cw.Code, cw.Body)
-		}
-		r := request("POST", "/sessions/"+created.ID+"/events", "", body)
+		id := fuzzSession(t, h, tok)
+		r := request("POST", "/sessions/"+id+"/events", "", body)
 		r.Header.Set("Authorization", "Bearer "+proc)
 		r.Header.Set("Content-Type", "application/json")
 		w := serve(h, r)
