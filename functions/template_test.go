@@ -1341,6 +1341,51 @@ func TestWarmThroughputIsValidForEveryParameter(t *testing.T) {
 	}
 }
 
+// TestWarmThroughputParametersAdmitWhatDynamoDBTakes: each warm parameter
+// admits 0 (the default: its property left out, DynamoDB's start kept) or
+// a whole number DynamoDB takes for an on-demand table or index, and
+// nothing else. "New on-demand tables will be able to sustain up to 4,000
+// writes per second and 12,000 reads per second" (DynamoDB Developer
+// Guide, "Pre-warming a table for on-demand capacity mode"; README,
+// "Launch-day capacity", says the same of each index), and warm throughput
+// can be increased, never decreased: CreateTable and UpdateTable refuse a
+// lower value ("Requested WriteUnitsPerSecond for WarmThroughput for table
+// is lower than initial throughput for OnDemand", as moto models it).
+// Before, the three were Numbers with MinValue 0: CloudFormation admitted
+// 1 to 11,999 reads and 1 to 3,999 writes (and 12000.5, 1.2e4), which
+// passed every check here and failed only at deploy, in DynamoDB, rolling
+// back the whole stack update that carried them.
+func TestWarmThroughputParametersAdmitWhatDynamoDBTakes(t *testing.T) {
+	tpl := readTemplate(t)
+	for _, tt := range []struct {
+		param string
+		start int // DynamoDB's start for a new on-demand table or index
+	}{
+		{"TableWarmReadUnits", 12000},
+		{"TableWarmWriteUnits", 4000},
+		{"IndexWarmWriteUnits", 4000},
+	} {
+		p, ok := apptest.Field("Parameters", tt.param)(tpl).(map[string]any)
+		if !ok {
+			t.Errorf("parameter %s: not in template.yaml", tt.param)
+			continue
+		}
+		if got := toString(p["Default"]); got != "0" {
+			t.Errorf("parameter %s: Default got %s; want 0 (DynamoDB's start kept)", tt.param, got)
+		}
+		values := []string{"0", "1", "100", "3999", "4000", "4001", "11999", "12000", "12001", "20000", "40000", "1000000",
+			"00", "0.0", "-1", "012000", "+12000", "12000.0", "12000.5", "1.2e4", "1e5", " 12000", "12000 ", "", "x"}
+		for _, v := range values {
+			n, err := strconv.Atoi(v)
+			canonical := err == nil && strconv.Itoa(n) == v
+			want := v == "0" || canonical && n >= tt.start
+			if got := cfnAdmits(t, p, v); got != want {
+				t.Errorf("parameter %s = %q: CloudFormation admits %v; want %v (0, or a whole number of at least %d)", tt.param, v, got, want, tt.start)
+			}
+		}
+	}
+}
+
 // TestReadTemplateGivesEachItsOwnCopy: readTemplate's copy is the template
 // as DecodeCFN reads it, and a test that changes its copy changes no other
 // test's.
