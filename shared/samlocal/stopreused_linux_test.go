@@ -117,10 +117,14 @@ func TestStopKillsARuntimeTheEmulatorLeft(t *testing.T) {
 // not stop on SIGTERM is killed with its group, and its runtime with its
 // own: both are still the very processes started, and nothing is left.
 func TestStopKillsAnEmulatorThatIgnoresTERM(t *testing.T) {
+	// TERM is ignored before the runtime's id is written: fakeEmulator
+	// returns once it reads the id, and stop's SIGTERM must find the trap
+	// already set (set after, a loaded machine let SIGTERM in first). The
+	// runtime takes TERM's default back, as before.
 	i, _, runtime := fakeEmulator(t, `
-setsid sleep 60 & rt=$!
-echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
 trap '' TERM
+(trap - TERM; exec setsid sleep 60) & rt=$!
+echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
 while :; do sleep 1; done
 `)
 	defer func() {
