@@ -21,8 +21,6 @@ import (
 // runtime's, which the kernel allows root only; the script tries a few
 // times, since any process on the machine may take the id first.
 const takeoverScript = `
-setsid sleep 60 & rt=$!
-echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
 term() {
 	kill $rt; wait $rt
 	i=0
@@ -39,6 +37,8 @@ term() {
 	exit 5
 }
 trap term TERM
+setsid sleep 60 & rt=$!
+echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
 wait
 `
 
@@ -82,11 +82,13 @@ func TestStopSparesAProgramGivenAReapedRuntimesID(t *testing.T) {
 }
 
 // leaverScript is an emulator that exits on SIGTERM and leaves its runtime
-// running (in a session of its own).
+// running (in a session of its own). Each fake emulator sets its TERM
+// trap before it writes its runtime's id: fakeEmulator returns once it
+// reads the id, and stop's SIGTERM may follow at once.
 const leaverScript = `
+trap 'exit 0' TERM
 setsid sleep 60 & rt=$!
 echo $rt > "$DIR/runtime.tmp" && mv "$DIR/runtime.tmp" "$DIR/runtime"
-trap 'exit 0' TERM
 wait
 `
 
