@@ -51,7 +51,9 @@ func (f *fakeTable) RoundTrip(req *http.Request) (*http.Response, error) {
 	if f.calls[op]++; op == f.fuzzOp && (f.every || f.calls[op] == 1) {
 		return f.fuzz.RoundTrip(req)
 	}
-	ok := func(body string) (*http.Response, error) { return answerTransport{200, "", []byte(body)}.RoundTrip(req) }
+	ok := func(body string) (*http.Response, error) {
+		return answerTransport{200, "", []byte(body)}.RoundTrip(req)
+	}
 	switch {
 	case op == "GetItem":
 		if it, found := f.items[in.Key["pk"].S]; found {
