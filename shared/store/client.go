@@ -393,6 +393,9 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 				}
 				return out, md, err
 			}
+			if typelessValue(out.Result) {
+				return out, md, foreignItem(md, "DynamoDB answered an attribute value of no type it has")
+			}
 			switch r := out.Result.(type) {
 			case *dynamodb.GetItemOutput:
 				if p, _ := in.Parameters.(*dynamodb.GetItemInput); p != nil && r.Item != nil && !holdsKey(r.Item, p.Key, p.ProjectionExpression, p.ExpressionAttributeNames) {
@@ -431,6 +434,93 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 			}
 			return out, md, nil
 		}), middleware.After)
+}
+
+// typelessValue reports whether an answer the store reads holds an
+// attribute value of no type DynamoDB has ({}, {"X":1}, null), in an item,
+// a key or a value's M or L: DynamoDB types every value it sends. The SDK
+// (service/dynamodb v1.73) reads each map's and list's values into one
+// variable, and a value of no known type leaves it as it was: nil for the
+// first, else the value before it, so {"pk":{"S":"a"},"expiresAt":{}} reads
+// expiresAt "a" (a session item's merchantId {} another merchant's, the
+// session ENOTFOUND; an unprocessed key's {} sent back as a request that
+// is not JSON). Such a value is therefore nil, or the very value (the same
+// pointer) of another entry of its map or list, which two values DynamoDB
+// sent never are.
+func typelessValue(result any) bool {
+	switch r := result.(type) {
+	case *dynamodb.GetItemOutput:
+		return typelessMap(r.Item)
+	case *dynamodb.QueryOutput:
+		return typelessMaps(r.Items) || typelessMap(r.LastEvaluatedKey)
+	case *dynamodb.TransactGetItemsOutput:
+		for _, ir := range r.Responses {
+			if typelessMap(ir.Item) {
+				return true
+			}
+		}
+	case *dynamodb.BatchGetItemOutput:
+		for _, items := range r.Responses {
+			if typelessMaps(items) {
+				return true
+			}
+		}
+		for _, ka := range r.UnprocessedKeys {
+			if typelessMaps(ka.Keys) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func typelessMaps(items []map[string]ddb.AttributeValue) bool {
+	return slices.ContainsFunc(items, typelessMap)
+}
+
+// typelessMap and typelessList: see typelessValue.
+func typelessMap(m map[string]ddb.AttributeValue) bool {
+	var buf [32]ddb.AttributeValue
+	vs := buf[:0]
+	for _, v := range m {
+		vs = append(vs, v)
+	}
+	return typelessList(vs)
+}
+
+func typelessList(vs []ddb.AttributeValue) bool {
+	for _, v := range vs {
+		switch v := v.(type) {
+		case nil:
+			return true
+		case *ddb.AttributeValueMemberM:
+			if typelessMap(v.Value) {
+				return true
+			}
+		case *ddb.AttributeValueMemberL:
+			if typelessList(v.Value) {
+				return true
+			}
+		}
+	}
+	if len(vs) > 32 { // pairs would cost more than a set
+		seen := make(map[ddb.AttributeValue]bool, len(vs))
+		for _, v := range vs {
+			if seen[v] {
+				return true
+			}
+			seen[v] = true
+		}
+		return false
+	}
+	for i := range vs {
+		for j := range i {
+			if vs[i] == vs[j] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // answerError is err within an error naming the HTTP status and DynamoDB's
