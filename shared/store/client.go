@@ -183,7 +183,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// Wrapped here, after the SDK has resolved its own settings of a
 		// BuildableClient (it only applies them to that type).
 		do.HTTPClient = closedBodyEnds{do.HTTPClient}
-		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers)
+		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers, unreadableOnPanic)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
@@ -283,6 +283,29 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 			}{io.MultiReader(bytes.NewReader(first[:n]), res.Body), res.Body}
 			return out, md, nil
 		}), middleware.After)
+}
+
+// unreadableOnPanic makes an answer the SDK panics reading an error it
+// could not read (smithy.DeserializationError, which the store answers
+// 503: classify): an answer that is not DynamoDB's names no verdict
+// (docs/design.md §8). The SDK's JSON reader (smithy-go v1.28.8) indexes a
+// token it expects to be a map's key, a quoted string, without checking
+// it, and a one-byte token there panics (slice bounds out of range):
+// {"Responses":{"":[}[{ to a BatchGetItem. The list and the sweeper make
+// their calls in goroutines of their own, where a panic ends the process:
+// every request the instance was serving. It wraps the whole Deserialize
+// step (added first, before the SDK's deserializer), so nothing of the
+// panicked reading is used.
+func unreadableOnPanic(st *middleware.Stack) error {
+	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("paysessionsUnreadableOnPanic",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (out middleware.DeserializeOutput, md middleware.Metadata, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					out, err = middleware.DeserializeOutput{RawResponse: out.RawResponse}, &smithy.DeserializationError{Err: fmt.Errorf("the SDK panicked reading DynamoDB's answer: %v", p)}
+				}
+			}()
+			return next.HandleDeserialize(ctx, in)
+		}), middleware.Before)
 }
 
 // refuseForeignAnswers makes answers that read as DynamoDB's but that
