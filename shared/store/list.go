@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -287,6 +288,14 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 			return "", err
 		}
 		for i, e := range window {
+			if v := found[e.id]; v != nil && createdKey(v.CreatedAt, v.ID) != e.key {
+				// An entry's key is its session's createdKey, which never
+				// changes: an entry of another key is none DynamoDB holds
+				// (refuseForeignAnswers). Read as it is, one session under
+				// two keys was listed twice, and a key of another instant
+				// listed it out of order.
+				return "", session.Unavailable(foreignItem(middleware.Metadata{}, "list: DynamoDB answered an index entry whose key is not its session's "+attrCreatedKey))
+			}
 			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
 				if v, err := v.At(now, s.policy); err == nil {
 					if q.Limit > 0 && listed == q.Limit {
