@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -337,6 +338,12 @@ func FuzzExpiryAnswer(f *testing.F) {
 		})
 		answerVerdict(t, "expiry query", int(status), body, err, false)
 		if err != nil {
+			return
+		}
+		if !utf8.Valid(body) {
+			// DynamoDB's JSON is UTF-8; the SDK keeps a string's bytes as
+			// sent where encoding/json puts U+FFFD for a bad one, so the
+			// entries are not compared.
 			return
 		}
 		if !json.Valid(body) {
