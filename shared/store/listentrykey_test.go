@@ -27,6 +27,10 @@ func TestListEntryOfAnotherKeyThanItsSession(t *testing.T) {
 		{"one session under two keys", `{"Items":[` + entry("#"+id0) + `,` + entry("Z#"+id0) + `]}`},
 		{"a key without the instant", `{"Items":[` + entry("#"+id0) + `]}`},
 		{"another instant of the day", `{"Items":[` + entry(strings.Replace(r.keys[0], "10:00:00", "09:00:00", 1)) + `]}`},
+		// DynamoDB answers a Query in its sort key's order; read as they
+		// came, entries out of it were listed out of the day's order.
+		{"entries out of order", `{"Items":[` + entry(r.keys[2]) + `,` + entry(r.keys[0]) + `]}`},
+		{"one entry twice", `{"Items":[` + entry(r.keys[0]) + `,` + entry(r.keys[1]) + `,` + entry(r.keys[0]) + `]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
