@@ -481,6 +481,13 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 	if err != nil {
 		return classify(err)
 	}
+	// DynamoDB answers a Query in ascending sort key order, after where it
+	// was asked to start (ExclusiveStartKey, or the cursor's position),
+	// and the keys (<createdAt>#<id>) of one partition are distinct.
+	after := r.from[i]
+	if k, ok := in.ExclusiveStartKey[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
+		after = max(after, k.Value)
+	}
 	for _, it := range out.Items {
 		key, ok := it[attrCreatedKey].(*ddb.AttributeValueMemberS)
 		if !ok || key.Value == "" {
@@ -489,6 +496,13 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 			// whoever writes): not DynamoDB's answer (refuseForeignAnswers).
 			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered an index entry without a string "+attrCreatedKey))
 		}
+		if key.Value <= after {
+			// Out of order, repeated, or before where the Query starts:
+			// read as it came, such an entry was listed out of the
+			// day's order, or a session twice.
+			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered index entries out of "+attrCreatedKey+" order"))
+		}
+		after = key.Value
 		_, id, _ := strings.Cut(key.Value, "#")
 		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
 	}
