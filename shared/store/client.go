@@ -293,19 +293,34 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 // it, and a one-byte token there panics (slice bounds out of range):
 // {"Responses":{"":[}[{ to a BatchGetItem. The list and the sweeper make
 // their calls in goroutines of their own, where a panic ends the process:
-// every request the instance was serving. It wraps the whole Deserialize
-// step (added first, before the SDK's deserializer), so nothing of the
-// panicked reading is used.
+// every request the instance was serving. It wraps the SDK's deserializer
+// alone, within the SDK's ResponseErrorWrapper, and hands that the raw
+// answer (recorded innermost, as the transport gave it), so the error
+// names the answer's HTTP status and request id as any unreadable
+// answer's does; nothing of the panicked reading is used.
 func unreadableOnPanic(st *middleware.Stack) error {
-	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("paysessionsUnreadableOnPanic",
+	type rawKey struct{}
+	err := st.Deserialize.Insert(middleware.DeserializeMiddlewareFunc("paysessionsUnreadableOnPanic",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (out middleware.DeserializeOutput, md middleware.Metadata, err error) {
+			raw := new(any)
 			defer func() {
 				if p := recover(); p != nil {
-					out, err = middleware.DeserializeOutput{RawResponse: out.RawResponse}, &smithy.DeserializationError{Err: fmt.Errorf("the SDK panicked reading DynamoDB's answer: %v", p)}
+					out, err = middleware.DeserializeOutput{RawResponse: *raw}, &smithy.DeserializationError{Err: fmt.Errorf("the SDK panicked reading DynamoDB's answer: %v", p)}
 				}
 			}()
-			return next.HandleDeserialize(ctx, in)
-		}), middleware.Before)
+			return next.HandleDeserialize(context.WithValue(ctx, rawKey{}, raw), in)
+		}), "OperationDeserializer", middleware.Before)
+	if err != nil {
+		return err
+	}
+	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("paysessionsRecordRawAnswer",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			if raw, ok := ctx.Value(rawKey{}).(*any); ok {
+				*raw = out.RawResponse
+			}
+			return out, md, err
+		}), middleware.After)
 }
 
 // refuseForeignAnswers makes answers that read as DynamoDB's but that
