@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -52,14 +53,7 @@ import (
 // inputs before it.
 func FuzzLambdaAnswersAsLocal(f *testing.F) {
 	x := newLambdaFuzz(f)
-	clock, a, logs, samples := x.clock, x.app, x.logs, x.samples
-	// deps is a fresh store, as the events/ samples expect it (their
-	// session and API key), and the routes on it.
-	deps := func(t *testing.T) httpapi.Deps {
-		mem := storetest.NewMemory(session.DefaultPolicy, clock.Now)
-		x.seed(t, mem)
-		return httpapi.Deps{Store: mem, Auth: auth.New(x.jwt, auth.NewAPIKeyVerifier(mem, clock.Now)), Now: clock.Now}
-	}
+	samples := x.samples
 	if len(samples) != len(httpapi.Routes(httpapi.Deps{})) {
 		f.Fatalf("%d samples for %d routes", len(samples), len(httpapi.Routes(httpapi.Deps{})))
 	}
@@ -76,10 +70,6 @@ func FuzzLambdaAnswersAsLocal(f *testing.F) {
 		f.Add(uint8(i), "HEAD", "0123456789abcdef", "", "content-encoding", "gzip", []byte(`{"reason":"4111 1111 1111 1111"}`), false)
 		f.Add(uint8(i), "GET", "%E2%80%A8", "init=yes", "x-merchant-id", " "+sampleMerchant+"\t", []byte(nil), false)
 	}
-	uuid := regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-	apiKey := regexp.MustCompile(`psk_[0-9a-f]{16}_[A-Za-z0-9_-]+`)
-	hcp := regexp.MustCompile(`"hcpToken":"[^"]*"`)
-	keyID := regexp.MustCompile(`\b[0-9a-f]{16}\b`)
 	f.Fuzz(func(t *testing.T, which uint8, method, seg, query, header, value string, body []byte, b64 bool) {
 		sample := samples[int(which)%len(samples)]
 		routeMethod, routePath, _ := strings.Cut(sample.RouteKey, " ")
@@ -132,13 +122,7 @@ func FuzzLambdaAnswersAsLocal(f *testing.F) {
 		ev.RawPath, ev.RequestContext.HTTP.Path = raw, raw
 		// API Gateway's queryStringParameters: the query's parameters, a
 		// repeated one's values joined with commas; none without a query.
-		ev.RawQueryString, ev.QueryStringParameters = query, nil
-		if q, _ := url.ParseQuery(query); len(q) > 0 {
-			ev.QueryStringParameters = map[string]string{}
-			for k, v := range q {
-				ev.QueryStringParameters[k] = strings.Join(v, ",")
-			}
-		}
+		ev.RawQueryString, ev.QueryStringParameters = query, gatewayQuery(query)
 		if param != "" {
 			ev.PathParameters = map[string]string{param: strings.Split(raw, "/")[paramAt]}
 		}
@@ -150,20 +134,6 @@ func FuzzLambdaAnswersAsLocal(f *testing.F) {
 		if b64 || !utf8.Valid(body) {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
 		}
-		d := deps(t)
-		var rt httpapi.Route
-		for _, r := range httpapi.Routes(d) {
-			if r.Pattern == sample.RouteKey {
-				rt = r
-			}
-		}
-		logs.Reset()
-		res, err := a.Lambda(rt)(context.Background(), ev)
-		if err != nil {
-			t.Fatalf("invocation error %v; want an answer (an error is API Gateway's 500)", err)
-		}
-		checkGatewayResponse(t, res, ev, routePath == "/v2.0/payments/{paymentId}/status")
-
 		// The local path: the request as asDelivered hands it to the routes.
 		r := httptest.NewRequest(up, "/", bytes.NewReader(body))
 		r.URL.Path, r.URL.RawPath, r.URL.RawQuery = raw, "", query
@@ -180,54 +150,113 @@ func FuzzLambdaAnswersAsLocal(f *testing.F) {
 		r.Header.Set(header, value)
 		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
 		r.ContentLength = int64(len(body))
-		local := httptest.NewRecorder()
-		httpapi.Middleware(a.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(httpapi.Routes(deps(t))...)).ServeHTTP(local, r)
-
-		// The same answer, but for what is random or the request's own.
-		norm := func(s, rid string) string {
-			if rid != "" {
-				s = strings.ReplaceAll(s, rid, "<request id>")
-			}
-			s = hcp.ReplaceAllString(s, `"hcpToken":"<token>"`)
-			s = apiKey.ReplaceAllString(s, "<api key>")
-			s = uuid.ReplaceAllString(s, "<uuid>")
-			return keyID.ReplaceAllString(s, "<key id>")
-		}
-		lrid, lokal := res.Headers["X-Request-Id"], local.Header().Get("X-Request-Id")
-		lb := []byte(res.Body)
-		if res.IsBase64Encoded {
-			lb, _ = base64.StdEncoding.DecodeString(res.Body)
-		}
-		if res.Headers["Content-Encoding"] == "gzip" {
-			lb = gunzip(t, lb)
-		}
-		sb := local.Body.Bytes()
-		if local.Header().Get("Content-Encoding") == "gzip" {
-			sb = gunzip(t, sb)
-		}
-		if res.StatusCode != local.Code || norm(string(lb), lrid) != norm(string(sb), lokal) && up != http.MethodHead {
-			t.Fatalf("%s %q ?%q %s: %q: Lambda answered %d %s; the local server %d %s", method, wire, query, header, value, res.StatusCode, lb, local.Code, sb)
-		}
-		got := map[string]string{}
-		for k, v := range res.Headers {
-			got[k] = norm(v, lrid)
-		}
-		for k, v := range local.Header() {
-			want := norm(strings.Join(v, ","), lokal)
-			switch k {
-			case "X-Request-Id", "Date", "Content-Length":
-			default:
-				if got[k] != want {
-					t.Fatalf("%s %q ?%q %s: %q: header %s: Lambda %q; the local server %q", method, wire, query, header, value, k, got[k], want)
-				}
-			}
-			delete(got, k)
-		}
-		delete(got, "X-Request-Id")
-		if len(got) > 0 {
-			t.Fatalf("%s %q ?%q: Lambda answered headers %v the local server did not", method, wire, query, got)
-		}
+		x.sameAnswer(t, sample, ev, r, fmt.Sprintf("%s %q ?%q %s: %q", method, wire, query, header, value))
 	})
+}
+
+// Answers' parts that are random or the request's own, which
+// sameAnswer leaves out of its comparison.
+var (
+	uuidText   = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	apiKeyText = regexp.MustCompile(`psk_[0-9a-f]{16}_[A-Za-z0-9_-]+`)
+	hcpText    = regexp.MustCompile(`"hcpToken":"[^"]*"`)
+	keyIDText  = regexp.MustCompile(`\b[0-9a-f]{16}\b`)
+)
+
+// deps is a fresh store, as the events/ samples expect it (their session
+// and API key), and the routes on it.
+func (x *lambdaFuzz) deps(t *testing.T) httpapi.Deps {
+	mem := storetest.NewMemory(session.DefaultPolicy, x.clock.Now)
+	x.seed(t, mem)
+	return httpapi.Deps{Store: mem, Auth: auth.New(x.jwt, auth.NewAPIKeyVerifier(mem, x.clock.Now)), Now: x.clock.Now}
+}
+
+// gatewayQuery is API Gateway's queryStringParameters of a query: its
+// parameters, a repeated one's values joined with commas; none without a
+// query.
+func gatewayQuery(query string) map[string]string {
+	q, _ := url.ParseQuery(query)
+	if len(q) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range q {
+		out[k] = strings.Join(v, ",")
+	}
+	return out
+}
+
+// sameAnswer sends one request two ways, each on a fresh store: ev, as API
+// Gateway delivers it to the function of sample's route, through the
+// Lambda handler, and r as the local server hands it to the routes; it
+// holds the Lambda answer to checkGatewayResponse and the two answers to
+// being the same (status, headers and body) but for what is random or the
+// request's own (FuzzLambdaAnswersAsLocal's doc). what names the request
+// in a failure.
+func (x *lambdaFuzz) sameAnswer(t *testing.T, sample, ev events.APIGatewayV2HTTPRequest, r *http.Request, what string) {
+	t.Helper()
+	_, routePath, _ := strings.Cut(sample.RouteKey, " ")
+	up := strings.ToUpper(r.Method)
+	d := x.deps(t)
+	var rt httpapi.Route
+	for _, r := range httpapi.Routes(d) {
+		if r.Pattern == sample.RouteKey {
+			rt = r
+		}
+	}
+	x.logs.Reset()
+	res, err := x.app.Lambda(rt)(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("%s: invocation error %v; want an answer (an error is API Gateway's 500)", what, err)
+	}
+	checkGatewayResponse(t, res, ev, routePath == "/v2.0/payments/{paymentId}/status")
+	local := httptest.NewRecorder()
+	httpapi.Middleware(x.app.Logger, func(*http.Request) string { return "" }, httpapi.NewRouter(httpapi.Routes(x.deps(t))...)).ServeHTTP(local, r)
+
+	// The same answer, but for what is random or the request's own.
+	norm := func(s, rid string) string {
+		if rid != "" {
+			s = strings.ReplaceAll(s, rid, "<request id>")
+		}
+		s = hcpText.ReplaceAllString(s, `"hcpToken":"<token>"`)
+		s = apiKeyText.ReplaceAllString(s, "<api key>")
+		s = uuidText.ReplaceAllString(s, "<uuid>")
+		return keyIDText.ReplaceAllString(s, "<key id>")
+	}
+	lrid, lokal := res.Headers["X-Request-Id"], local.Header().Get("X-Request-Id")
+	lb := []byte(res.Body)
+	if res.IsBase64Encoded {
+		lb, _ = base64.StdEncoding.DecodeString(res.Body)
+	}
+	if res.Headers["Content-Encoding"] == "gzip" {
+		lb = gunzip(t, lb)
+	}
+	sb := local.Body.Bytes()
+	if local.Header().Get("Content-Encoding") == "gzip" {
+		sb = gunzip(t, sb)
+	}
+	if res.StatusCode != local.Code || norm(string(lb), lrid) != norm(string(sb), lokal) && up != http.MethodHead {
+		t.Fatalf("%s: Lambda answered %d %s; the local server %d %s", what, res.StatusCode, lb, local.Code, sb)
+	}
+	got := map[string]string{}
+	for k, v := range res.Headers {
+		got[k] = norm(v, lrid)
+	}
+	for k, v := range local.Header() {
+		want := norm(strings.Join(v, ","), lokal)
+		switch k {
+		case "X-Request-Id", "Date", "Content-Length":
+		default:
+			if got[k] != want {
+				t.Fatalf("%s: header %s: Lambda %q; the local server %q", what, k, got[k], want)
+			}
+		}
+		delete(got, k)
+	}
+	delete(got, "X-Request-Id")
+	if len(got) > 0 {
+		t.Fatalf("%s: Lambda answered headers %v the local server did not", what, got)
+	}
 }
 
 // checkGatewayResponse holds one Lambda answer to what API Gateway takes

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +165,68 @@ func urlSecret(v string) string {
 		}
 	}
 	return ""
+}
+
+// FuzzLoadLocal sets the local servers' own settings (config.LoadLocal:
+// PORT, HOST, SWEEP_INTERVAL) to any bytes. docs/design.md §9: "a bad
+// value stops start-up with a message naming the variable and what it
+// expects"; the README's table: PORT "the local servers' port", HOST "the
+// local servers' address", SWEEP_INTERVAL "the local servers' sweep timer,
+// 1s..1h". So:
+//   - refused: SettingErrors only, each of a variable set to a value
+//     other than white space, its message naming it;
+//   - accepted: each value is the one written (white space around it
+//     trimmed) or the default (3000, 127.0.0.1, 1m) when unset; the port
+//     1 to 65535, the host localhost or an IP address that makes, with the
+//     port, an address the servers can listen on (net.JoinHostPort as they
+//     build it, read back by net.ResolveTCPAddr without a DNS lookup), the
+//     interval whole milliseconds from 1s to 1h.
+func FuzzLoadLocal(f *testing.F) {
+	for _, s := range []struct{ port, host, sweep string }{
+		{"", "", ""}, {"3000", "127.0.0.1", "1m"}, {" 8080 ", "0.0.0.0", "2s"}, {"0", "::", "1h"}, {"65536", "::1", "3601s"},
+		{"+80", "localhost", "999ms"}, {"0x50", "LOCALHOST", "1.5s"}, {"３０００", "fe80::1%eth0", "1s500us"}, {"-1", "::ffff:127.0.0.1", "-1m"},
+		{"80\x00", "127.0.0.1\x00", "1m\n"}, {"9999999999999999999999", "1.2.3", "9223372036854775807ns"}, {"1", "[::1]", "\u00a01m"},
+	} {
+		f.Add(s.port, s.host, s.sweep)
+	}
+	f.Fuzz(func(t *testing.T, port, host, sweep string) {
+		env := map[string]string{"PORT": port, "HOST": host, "SWEEP_INTERVAL": sweep}
+		l, err := LoadLocal(func(k string) string { return env[k] })
+		if err != nil {
+			errs := []error{err}
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				errs = j.Unwrap()
+			}
+			for _, e := range errs {
+				var se *SettingError
+				if !errors.As(e, &se) {
+					t.Fatalf("LoadLocal(%q) = %v; want SettingErrors only", env, e)
+				}
+				if _, ok := env[se.Name]; !ok || strings.TrimSpace(env[se.Name]) == "" || !strings.Contains(se.Error(), se.Name) {
+					t.Fatalf("LoadLocal(%q) refused %s: %q; want only a variable set, named", env, se.Name, se.Error())
+				}
+			}
+			return
+		}
+		trim := func(n, def string) string {
+			if v := strings.TrimSpace(env[n]); v != "" {
+				return v
+			}
+			return def
+		}
+		if p := trim("PORT", "3000"); l.Port < 1 || l.Port > 65535 || strconv.Itoa(l.Port) != strings.TrimLeft(strings.TrimPrefix(p, "+"), "0") {
+			t.Fatalf("PORT=%q read as %d; want the integer written, 1 to 65535", port, l.Port)
+		}
+		if l.Host != trim("HOST", "127.0.0.1") || l.Host != "localhost" && net.ParseIP(l.Host) == nil {
+			t.Fatalf("HOST=%q read as %q; want the address written", host, l.Host)
+		}
+		if l.Host != "localhost" {
+			if a, err := net.ResolveTCPAddr("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port))); err != nil || a.Port != l.Port || !a.IP.Equal(net.ParseIP(l.Host)) {
+				t.Fatalf("HOST=%q, PORT=%q: listen address %v (%v); want %s port %d", host, port, a, err, l.Host, l.Port)
+			}
+		}
+		if want, err := time.ParseDuration(trim("SWEEP_INTERVAL", "1m")); err != nil || want != l.SweepInterval || l.SweepInterval < time.Second || l.SweepInterval > time.Hour || l.SweepInterval%Grid != 0 {
+			t.Fatalf("SWEEP_INTERVAL=%q read as %v; want whole milliseconds from 1s to 1h, as written", sweep, l.SweepInterval)
+		}
+	})
 }

@@ -399,7 +399,14 @@ func (l *laggingIndex) rewrite(op string, req, res []byte) []byte {
 				ghost[k] = map[string]any{"S": v}
 			}
 		}
+		// In the index's order, as DynamoDB answers a Query (the list
+		// refuses entries out of it).
 		items = append(items, ghost)
+		slices.SortFunc(items, func(a, b map[string]map[string]any) int {
+			ka, _ := a["createdKey"]["S"].(string)
+			kb, _ := b["createdKey"]["S"].(string)
+			return strings.Compare(ka, kb)
+		})
 		out["Count"] = json.RawMessage(strconv.Itoa(len(items)))
 	}
 	out["Items"], _ = json.Marshal(items)

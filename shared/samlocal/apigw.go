@@ -521,17 +521,29 @@ func parseResponse(payload []byte) (response, error) {
 		}
 		return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: body}, nil
 	}
+	// Each field by its exact name, as obj holds it (the last of a name
+	// given twice, as API Gateway and SAM read JSON): decoded into a
+	// struct, Go would match any case (Body, STATUSCODE).
 	var out struct {
-		StatusCode      json.Number       `json:"statusCode"`
-		Headers         map[string]string `json:"headers"`
-		Cookies         []string          `json:"cookies"`
-		Body            *string           `json:"body"`
-		IsBase64Encoded bool              `json:"isBase64Encoded"`
+		StatusCode      json.Number
+		Headers         map[string]string
+		Cookies         []string
+		Body            *string
+		IsBase64Encoded bool
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		return response{}, fmt.Errorf("%w: %v", errMalformedLambdaReply, err)
+	for _, f := range []struct {
+		name string
+		into any
+	}{{"statusCode", &out.StatusCode}, {"headers", &out.Headers}, {"cookies", &out.Cookies}, {"body", &out.Body}, {"isBase64Encoded", &out.IsBase64Encoded}} {
+		raw, ok := obj[f.name]
+		if !ok {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(f.into); err != nil {
+			return response{}, fmt.Errorf("%w: %s: %v", errMalformedLambdaReply, f.name, err)
+		}
 	}
 	status, err := strconv.Atoi(out.StatusCode.String())
 	if err != nil || status < 100 || status > 599 {

@@ -377,6 +377,14 @@ func TestParseResponse(t *testing.T) {
 		{name: "statusCode 599, HTTP's highest", payload: `{"statusCode":599}`, status: 599, header: http.Header{}},
 		{name: "headers not strings", payload: `{"statusCode":200,"headers":{"X":1}}`, err: true},
 		{name: "bad base64", payload: `{"statusCode":200,"isBase64Encoded":true,"body":"%%%"}`, err: true},
+		// Format 2.0's fields are read by their exact names, as API
+		// Gateway and sam local start-api (a Python dict's get) read
+		// them: Go's decoding into a struct matches any case, and read
+		// Body, STATUSCODE, Headers and IsBase64Encoded as the fields.
+		{name: "Body is not body", payload: `{"statusCode":200,"Body":"x"}`, status: 200, header: http.Header{}},
+		{name: "STATUSCODE is not statusCode", payload: `{"statusCode":201,"STATUSCODE":500}`, status: 201, header: http.Header{}},
+		{name: "Headers are not headers", payload: `{"statusCode":200,"Headers":{"X-A":"1"},"COOKIES":["a=1"]}`, status: 200, header: http.Header{}},
+		{name: "IsBase64Encoded is not isBase64Encoded", payload: `{"statusCode":200,"body":"aGk=","IsBase64Encoded":true}`, status: 200, header: http.Header{}, body: "aGk="},
 	}
 	for _, tt := range tests {
 		res, err := parseResponse([]byte(tt.payload))

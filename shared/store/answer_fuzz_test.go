@@ -152,7 +152,7 @@ func FuzzGetItemAnswer(f *testing.F) {
 }
 
 // wireItem writes av as DynamoDB's JSON protocol writes an item.
-func wireItem(f *testing.F, av map[string]ddb.AttributeValue) string {
+func wireItem(f testing.TB, av map[string]ddb.AttributeValue) string {
 	var conv func(v ddb.AttributeValue) any
 	conv = func(v ddb.AttributeValue) any {
 		switch v := v.(type) {

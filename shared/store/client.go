@@ -183,7 +183,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// Wrapped here, after the SDK has resolved its own settings of a
 		// BuildableClient (it only applies them to that type).
 		do.HTTPClient = closedBodyEnds{do.HTTPClient}
-		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers)
+		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers, unreadableOnPanic)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
@@ -282,6 +282,44 @@ func refuseEmptySuccess(st *middleware.Stack) error {
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(first[:n]), res.Body), res.Body}
 			return out, md, nil
+		}), middleware.After)
+}
+
+// unreadableOnPanic makes an answer the SDK panics reading an error it
+// could not read (smithy.DeserializationError, which the store answers
+// 503: classify): an answer that is not DynamoDB's names no verdict
+// (docs/design.md §8). The SDK's JSON reader (smithy-go v1.28.8) indexes a
+// token it expects to be a map's key, a quoted string, without checking
+// it, and a one-byte token there panics (slice bounds out of range):
+// {"Responses":{"":[}[{ to a BatchGetItem. The list and the sweeper make
+// their calls in goroutines of their own, where a panic ends the process:
+// every request the instance was serving. It wraps the SDK's deserializer
+// alone, within the SDK's ResponseErrorWrapper, and hands that the raw
+// answer (recorded innermost, as the transport gave it), so the error
+// names the answer's HTTP status and request id as any unreadable
+// answer's does; nothing of the panicked reading is used.
+func unreadableOnPanic(st *middleware.Stack) error {
+	type rawKey struct{}
+	err := st.Deserialize.Insert(middleware.DeserializeMiddlewareFunc("paysessionsUnreadableOnPanic",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (out middleware.DeserializeOutput, md middleware.Metadata, err error) {
+			raw := new(any)
+			defer func() {
+				if p := recover(); p != nil {
+					out, err = middleware.DeserializeOutput{RawResponse: *raw}, &smithy.DeserializationError{Err: fmt.Errorf("the SDK panicked reading DynamoDB's answer: %v", p)}
+				}
+			}()
+			return next.HandleDeserialize(context.WithValue(ctx, rawKey{}, raw), in)
+		}), "OperationDeserializer", middleware.Before)
+	if err != nil {
+		return err
+	}
+	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("paysessionsRecordRawAnswer",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			if raw, ok := ctx.Value(rawKey{}).(*any); ok {
+				*raw = out.RawResponse
+			}
+			return out, md, err
 		}), middleware.After)
 }
 
@@ -393,6 +431,9 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 				}
 				return out, md, err
 			}
+			if typelessValue(out.Result) {
+				return out, md, foreignItem(md, "DynamoDB answered an attribute value of no type it has")
+			}
 			switch r := out.Result.(type) {
 			case *dynamodb.GetItemOutput:
 				if p, _ := in.Parameters.(*dynamodb.GetItemInput); p != nil && r.Item != nil && !holdsKey(r.Item, p.Key, p.ProjectionExpression, p.ExpressionAttributeNames) {
@@ -431,6 +472,93 @@ func refuseForeignAnswers(st *middleware.Stack) error {
 			}
 			return out, md, nil
 		}), middleware.After)
+}
+
+// typelessValue reports whether an answer the store reads holds an
+// attribute value of no type DynamoDB has ({}, {"X":1}, null), in an item,
+// a key or a value's M or L: DynamoDB types every value it sends. The SDK
+// (service/dynamodb v1.73) reads each map's and list's values into one
+// variable, and a value of no known type leaves it as it was: nil for the
+// first, else the value before it, so {"pk":{"S":"a"},"expiresAt":{}} reads
+// expiresAt "a" (a session item's merchantId {} another merchant's, the
+// session ENOTFOUND; an unprocessed key's {} sent back as a request that
+// is not JSON). Such a value is therefore nil, or the very value (the same
+// pointer) of another entry of its map or list, which two values DynamoDB
+// sent never are.
+func typelessValue(result any) bool {
+	switch r := result.(type) {
+	case *dynamodb.GetItemOutput:
+		return typelessMap(r.Item)
+	case *dynamodb.QueryOutput:
+		return typelessMaps(r.Items) || typelessMap(r.LastEvaluatedKey)
+	case *dynamodb.TransactGetItemsOutput:
+		for _, ir := range r.Responses {
+			if typelessMap(ir.Item) {
+				return true
+			}
+		}
+	case *dynamodb.BatchGetItemOutput:
+		for _, items := range r.Responses {
+			if typelessMaps(items) {
+				return true
+			}
+		}
+		for _, ka := range r.UnprocessedKeys {
+			if typelessMaps(ka.Keys) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func typelessMaps(items []map[string]ddb.AttributeValue) bool {
+	return slices.ContainsFunc(items, typelessMap)
+}
+
+// typelessMap and typelessList: see typelessValue.
+func typelessMap(m map[string]ddb.AttributeValue) bool {
+	var buf [32]ddb.AttributeValue
+	vs := buf[:0]
+	for _, v := range m {
+		vs = append(vs, v)
+	}
+	return typelessList(vs)
+}
+
+func typelessList(vs []ddb.AttributeValue) bool {
+	for _, v := range vs {
+		switch v := v.(type) {
+		case nil:
+			return true
+		case *ddb.AttributeValueMemberM:
+			if typelessMap(v.Value) {
+				return true
+			}
+		case *ddb.AttributeValueMemberL:
+			if typelessList(v.Value) {
+				return true
+			}
+		}
+	}
+	if len(vs) > 32 { // pairs would cost more than a set
+		seen := make(map[ddb.AttributeValue]bool, len(vs))
+		for _, v := range vs {
+			if seen[v] {
+				return true
+			}
+			seen[v] = true
+		}
+		return false
+	}
+	for i := range vs {
+		for j := range i {
+			if vs[i] == vs[j] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // answerError is err within an error naming the HTTP status and DynamoDB's

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -287,6 +288,14 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 			return "", err
 		}
 		for i, e := range window {
+			if v := found[e.id]; v != nil && createdKey(v.CreatedAt, v.ID) != e.key {
+				// An entry's key is its session's createdKey, which never
+				// changes: an entry of another key is none DynamoDB holds
+				// (refuseForeignAnswers). Read as it is, one session under
+				// two keys was listed twice, and a key of another instant
+				// listed it out of order.
+				return "", session.Unavailable(foreignItem(middleware.Metadata{}, "list: DynamoDB answered an index entry whose key is not its session's "+attrCreatedKey))
+			}
 			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
 				if v, err := v.At(now, s.policy); err == nil {
 					if q.Limit > 0 && listed == q.Limit {
@@ -472,6 +481,13 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 	if err != nil {
 		return classify(err)
 	}
+	// DynamoDB answers a Query in ascending sort key order, after where it
+	// was asked to start (ExclusiveStartKey, or the cursor's position),
+	// and the keys (<createdAt>#<id>) of one partition are distinct.
+	after := r.from[i]
+	if k, ok := in.ExclusiveStartKey[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
+		after = max(after, k.Value)
+	}
 	for _, it := range out.Items {
 		key, ok := it[attrCreatedKey].(*ddb.AttributeValueMemberS)
 		if !ok || key.Value == "" {
@@ -480,6 +496,13 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 			// whoever writes): not DynamoDB's answer (refuseForeignAnswers).
 			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered an index entry without a string "+attrCreatedKey))
 		}
+		if key.Value <= after {
+			// Out of order, repeated, or before where the Query starts:
+			// read as it came, such an entry was listed out of the
+			// day's order, or a session twice.
+			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered index entries out of "+attrCreatedKey+" order"))
+		}
+		after = key.Value
 		_, id, _ := strings.Cut(key.Value, "#")
 		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
 	}
