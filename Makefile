@@ -93,7 +93,7 @@ test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS with
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'
 # tests run on the in-memory store. CI set makes storetest run them anyway.
-test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in seconds.
+test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in about a minute (warm caches).
 	$(GO) test -short ./...
 
 # cfn-lint is a Python tool (pip install cfn-lint), not one of the machine
