@@ -80,24 +80,7 @@ func TestMakeRunAsOnAFreshMachine(t *testing.T) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	})
-	deadline := time.After(5 * time.Minute)
-	for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
-		select {
-		case err := <-exited:
-			t.Fatalf("make run exited before it served: %v\n%s", err, out)
-		case <-deadline:
-			t.Fatalf("make run not serving after 5 min\n%s", out)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	exited := startReadyWithin(t, cmd, out, "make run", 5*time.Minute)
 	m := regexp.MustCompile(`API listening on (http://\S+)\n\s+DynamoDB:\s+(http://(\S+))`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("make run's banner names no address and engine:\n%s", out)

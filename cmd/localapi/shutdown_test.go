@@ -184,19 +184,34 @@ func TestNohupKeepsServingWhenTheTerminalCloses(t *testing.T) {
 // it is still running at the end.
 func startReady(t *testing.T, cmd *exec.Cmd, out *lockedBuffer) <-chan error {
 	t.Helper()
+	return startReadyWithin(t, cmd, out, "localapi", 60*time.Second)
+}
+
+// startReadyWithin is startReady for a command named what, given limit to
+// say it serves. A command started as a process group of its own
+// (Setpgid) is killed with its group at the end, else alone.
+func startReadyWithin(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, what string, limit time.Duration) <-chan error {
+	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	deadline := time.After(60 * time.Second)
+	group := cmd.SysProcAttr != nil && cmd.SysProcAttr.Setpgid
+	t.Cleanup(func() {
+		if group {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		} else {
+			_ = cmd.Process.Kill()
+		}
+	})
+	deadline := time.After(limit)
 	for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
 		select {
 		case err := <-exited:
-			t.Fatalf("localapi exited before it was ready: %v\n%s", err, out)
+			t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
 		case <-deadline:
-			t.Fatalf("localapi not ready after 60 s\n%s", out)
+			t.Fatalf("%s not ready after %v\n%s", what, limit, out)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
