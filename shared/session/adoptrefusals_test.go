@@ -72,3 +72,48 @@ func TestAdoptRefusesParents(t *testing.T) {
 		}
 	}
 }
+
+// TestAdoptMakesTheChildAtNow: "A change is made no earlier than the
+// latest change it read" (docs/design.md §8), and the child "never expires
+// before its parent either (their guard bands coincide)" (README): a child
+// drafted at a clock behind the parent's creator's is made at the instant
+// that adopts it, its creation, its history's first entry and its expiresAt
+// with it; a child drafted at that instant or later is left as drafted.
+func TestAdoptMakesTheChildAtNow(t *testing.T) {
+	p := DefaultPolicy
+	drafted := t0.Add(time.Minute)
+	tests := []struct {
+		name    string
+		adopted time.Time // the parent's creation, and the instant that adopts
+		made    time.Time // the child's createdAt after
+	}{
+		{"drafted behind", drafted.Add(700 * time.Millisecond), drafted.Add(700 * time.Millisecond)},
+		{"drafted at the instant", drafted, drafted},
+		{"drafted ahead", drafted.Add(-700 * time.Millisecond), drafted},
+	}
+	for _, tt := range tests {
+		parent := New(&Draft{Amount: amount(1), Currency: "ZAR"}, "m-1", "38ecb39d-ea98-443f-94d3-557404881d37", "tok", tt.adopted, p)
+		child := New(&Draft{Amount: amount(1), Currency: "ZAR"}, "m-1", "5a1e3c1e-0000-4000-8000-000000000001", "tok", drafted, p)
+		if err := Adopt(parent, child, nil, tt.adopted, p); err != nil {
+			t.Fatalf("%s: Adopt() = %v; want nil", tt.name, err)
+		}
+		got := []time.Time{child.CreatedAt, child.UpdatedAt, child.History[0].At, child.ExpiresAt}
+		want := []time.Time{tt.made, tt.made, tt.made, minTime(tt.made.Add(p.Expiry), parent.ExpiresAt)}
+		for i := range got {
+			if !got[i].Equal(want[i]) {
+				t.Errorf("%s: createdAt, updatedAt, history[0].at, expiresAt = %v; want %v", tt.name, got, want)
+				break
+			}
+		}
+		if child.ExpiresAt.Before(parent.ExpiresAt) && tt.adopted.After(drafted) {
+			t.Errorf("%s: child expires at %v, before its parent (%v)", tt.name, child.ExpiresAt, parent.ExpiresAt)
+		}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
