@@ -42,3 +42,27 @@ func TestFollowChildLeavesAParentInItsRetentionBand(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowingWithAClockFinerThan100ns: a parent that shows its child's
+// money "follows the child's later changes its own lifecycle allows ...:
+// SETTLED, CANCEL_REQUESTED ..., and AUTHORISED again when a cancellation
+// is declined" (docs/design.md §4), and every instant is kept "at the
+// precision the service keeps (100 ns)" (Normalize). A clock read finer
+// than that (the store passes its clock as read) must not leave the
+// parent's change an instant apart from the child's, or the parent would
+// no longer show the child's change and stop following it.
+func TestFollowingWithAClockFinerThan100ns(t *testing.T) {
+	parent, child := family(t)
+	at := t0.Add(2 * time.Minute).Add(7 * time.Nanosecond)
+	for i, st := range []Status{Authorised, CancelRequested, Authorised, Settled} {
+		now := at.Add(time.Duration(i) * time.Second)
+		if _, _, err := ApplyToChild(child, parent, &Event{Status: st}, now, DefaultPolicy); err != nil {
+			t.Fatalf("child %s: %v", st, err)
+		}
+		got := []any{parent.Status, parent.UpdatedAt}
+		want := []any{st, Normalize(now)}
+		if got[0] != want[0] || !parent.UpdatedAt.Equal(Normalize(now)) {
+			t.Errorf("after the child's %s: parent status, updatedAt = %v; want %v", st, got, want)
+		}
+	}
+}
