@@ -45,3 +45,33 @@ func TestChildSettlesUnderAParentShowingMoneyByItsOwnProcessor(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessorsCancelRequestOnAChildRefusedAtNinetyEntries: "The child's
+// cancel request, which can repeat, is refused (409 HISTORY_FULL) when the
+// parent's history holds 90 entries" (docs/design.md §4), whoever asks:
+// here the child's processor reports CANCEL_REQUESTED, and ApplyToChild
+// answers FollowChild's refusal, so the caller writes nothing.
+func TestProcessorsCancelRequestOnAChildRefusedAtNinetyEntries(t *testing.T) {
+	tests := []struct {
+		parentEntries int
+		reason        string
+		applied       bool
+		parentTo      Status
+	}{
+		{MaxHistory - MaxHistoryReserve - 1, "", true, CancelRequested},
+		{MaxHistory - MaxHistoryReserve, ReasonHistoryFull, false, Authorised},
+	}
+	for _, tt := range tests {
+		parent, child := family(t)
+		at := t0.Add(2 * time.Minute)
+		fillOpen(t, parent, tt.parentEntries-1, at)
+		if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil || len(parent.History) != tt.parentEntries {
+			t.Fatalf("%d entries: child AUTHORISED: parent holds %d entries, %v", tt.parentEntries, len(parent.History), err)
+		}
+		applied, changed, err := ApplyToChild(child, parent, &Event{Status: CancelRequested, EventID: "ev-1"}, at.Add(time.Second), DefaultPolicy)
+		if got := reasonOrNone(err); got != tt.reason || applied != tt.applied || changed != tt.applied || parent.Status != tt.parentTo {
+			t.Errorf("%d entries: ApplyToChild(CANCEL_REQUESTED) = %v, %v, reason %q, parent %s; want %v, %v, reason %q, parent %s",
+				tt.parentEntries, applied, changed, got, parent.Status, tt.applied, tt.applied, tt.reason, tt.parentTo)
+		}
+	}
+}
