@@ -1,0 +1,78 @@
+package session
+
+import (
+	"testing"
+	"time"
+)
+
+// TestCancelKeepsTheMerchantsReason: README's cancel example sends
+// {"reason":"Buyer changed their mind."} and answers "statusReason":"Buyer
+// changed their mind." with the history entry's "reason" the same; a
+// cancel without a reason records the system's own (ReasonMerchantCancel,
+// ReasonMerchantCancelRq). And the change's instant is kept "at the
+// precision the service keeps (100 ns)" (Normalize), whatever the clock
+// read.
+func TestCancelKeepsTheMerchantsReason(t *testing.T) {
+	now := t0.Add(time.Minute + 7*time.Nanosecond)
+	tests := []struct {
+		from   Status
+		reason string
+		to     Status
+		want   string
+	}{
+		{Created, "Buyer changed their mind.", Canceled, "Buyer changed their mind."},
+		{Created, "", Canceled, ReasonMerchantCancel},
+		{Authorised, "Buyer changed their mind.", CancelRequested, "Buyer changed their mind."},
+		{Authorised, "", CancelRequested, ReasonMerchantCancelRq},
+	}
+	for _, tt := range tests {
+		s := newSession(t)
+		if tt.from != Created {
+			if _, err := s.Apply(&Event{Status: tt.from}, t0.Add(time.Second), DefaultPolicy); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Cancel(tt.reason, now, DefaultPolicy); err != nil {
+			t.Fatalf("%s, reason %q: Cancel() = %v", tt.from, tt.reason, err)
+		}
+		last := s.History[len(s.History)-1]
+		got := []any{s.Status, s.StatusReason, last.Reason, s.UpdatedAt, last.At}
+		want := []any{tt.to, tt.want, tt.want, Normalize(now), Normalize(now)}
+		for i := range got {
+			if g, ok := got[i].(time.Time); ok && g.Equal(want[i].(time.Time)) || got[i] == want[i] {
+				continue
+			}
+			t.Errorf("%s, reason %q: status, statusReason, history reason, updatedAt, at = %v; want %v", tt.from, tt.reason, got, want)
+			break
+		}
+	}
+}
+
+// TestExpiredSessionReadsItsExpiry: "an open session past expiresAt is
+// reported EXPIRED (closedAt = expiresAt, a history entry at expiresAt),
+// exactly as the sweeper will store it" (At), the sweeper storing
+// ExpiryOf's status, reason and instants: a read of an unswept session
+// shows the expiry's statusReason, not the open session's last one.
+func TestExpiredSessionReadsItsExpiry(t *testing.T) {
+	s := newSession(t)
+	if _, err := s.Apply(&Event{Status: Processing, Reason: "Buyer is paying."}, t0.Add(time.Second), DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.At(s.ExpiresAt, DefaultPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ExpiryOf(s.ExpiresAt, DefaultPolicy)
+	last := v.History[len(v.History)-1]
+	got := []any{v.Status, v.StatusReason, last.Reason}
+	want := []any{e.Status, e.Reason, e.Change.Reason}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("At(expiresAt): status, statusReason, history reason = %v; want %v", got, want)
+			break
+		}
+	}
+	if s.Status != Processing || s.StatusReason != "Buyer is paying." {
+		t.Errorf("the stored session after At: %s %q; want PROCESSING \"Buyer is paying.\" (unchanged)", s.Status, s.StatusReason)
+	}
+}
