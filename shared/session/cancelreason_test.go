@@ -76,3 +76,33 @@ func TestExpiredSessionReadsItsExpiry(t *testing.T) {
 		t.Errorf("the stored session after At: %s %q; want PROCESSING \"Buyer is paying.\" (unchanged)", s.Status, s.StatusReason)
 	}
 }
+
+// TestSweptSessionRefusesWritesAsExpired: a write to a session the sweeper
+// stored EXPIRED is "refused as it was before the sweeper ran
+// (docs/design.md §4), not as an invalid transition" (writable): 409
+// SESSION_EXPIRED, the same answer as a write after expiresAt to the
+// unswept session, for a processor's event and a merchant's cancel alike.
+func TestSweptSessionRefusesWritesAsExpired(t *testing.T) {
+	for _, write := range []string{"event", "cancel"} {
+		for _, swept := range []bool{false, true} {
+			s := newSession(t)
+			now := s.ExpiresAt.Add(time.Minute)
+			if swept {
+				v, err := s.At(now, DefaultPolicy)
+				if err != nil || v.Status != Expired {
+					t.Fatalf("At(after expiresAt) = %v, %v; want EXPIRED", v, err)
+				}
+				s = v
+			}
+			var err error
+			if write == "event" {
+				_, err = s.Apply(&Event{Status: Authorised}, now, DefaultPolicy)
+			} else {
+				err = s.Cancel("", now, DefaultPolicy)
+			}
+			if got := reasonOrNone(err); got != ReasonSessionExpired {
+				t.Errorf("%s, swept %v: reason %q (%v); want %q", write, swept, got, err, ReasonSessionExpired)
+			}
+		}
+	}
+}
