@@ -106,3 +106,22 @@ func TestSweptSessionRefusesWritesAsExpired(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessorEventReason: README's event example answers
+// "statusReason":"Status updated to AUTHORISED by the payment processor."
+// for an event without a reason; an event's own reason is kept.
+func TestProcessorEventReason(t *testing.T) {
+	tests := []struct{ reason, want string }{
+		{"", "Status updated to AUTHORISED by the payment processor."},
+		{"Approved by the issuer.", "Approved by the issuer."},
+	}
+	for _, tt := range tests {
+		s := newSession(t)
+		if _, err := s.Apply(&Event{Status: Authorised, Reason: tt.reason}, t0.Add(time.Minute), DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		if got := []string{s.StatusReason, s.History[len(s.History)-1].Reason}; got[0] != tt.want || got[1] != tt.want {
+			t.Errorf("event reason %q: statusReason, history reason = %v; want %q", tt.reason, got, tt.want)
+		}
+	}
+}
