@@ -125,3 +125,24 @@ func TestProcessorEventReason(t *testing.T) {
 		}
 	}
 }
+
+// TestCloneSharesNothing: Clone "returns a deep copy of s, so a view or a
+// change never aliases the original's slices and maps" (session.go): a
+// change to the copy's metadata or decline reasons leaves the original's.
+func TestCloneSharesNothing(t *testing.T) {
+	s := newSession(t)
+	s.Metadata = map[string]string{"k": "v"}
+	s.DeclineReasons = &DeclineReasons{Category: "SOFT_DECLINE", Reasons: []string{"Authentication required."}}
+	c := s.Clone()
+	c.Metadata["k"] = "changed"
+	c.DeclineReasons.Category = "changed"
+	c.DeclineReasons.Reasons[0] = "changed"
+	got := []string{s.Metadata["k"], s.DeclineReasons.Category, s.DeclineReasons.Reasons[0]}
+	want := []string{"v", "SOFT_DECLINE", "Authentication required."}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("the original after changing its clone: metadata, category, reasons = %v; want %v", got, want)
+			break
+		}
+	}
+}
