@@ -32,3 +32,22 @@ func TestDraftValidateEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftValidateLowersParent: README, "`parentSessionId` is read in any
+// case, so its case does not matter": Validate leaves the id in the lower
+// case session ids are stored in, so an upper-case one finds its parent.
+func TestDraftValidateLowersParent(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"A0DC3ACA-92F7-4CAC-9F12-208A2916BE7D", "a0dc3aca-92f7-4cac-9f12-208a2916be7d"},
+		{"a0dc3aca-92F7-4cac-9f12-208a2916be7d", "a0dc3aca-92f7-4cac-9f12-208a2916be7d"},
+		{"a0dc3aca-92f7-4cac-9f12-208a2916be7d", "a0dc3aca-92f7-4cac-9f12-208a2916be7d"},
+	} {
+		d := &Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: ParentID(tt.in)}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("%s: got %v; want nil", tt.in, err)
+		}
+		if got := string(d.ParentSessionID); got != tt.want {
+			t.Errorf("%s: got %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
