@@ -51,3 +51,45 @@ func TestDraftValidateLowersParent(t *testing.T) {
 		}
 	}
 }
+
+// TestValidIDDashes: docs/design.md §3, GUIDs "are 8-4-4-4-12 hexadecimal
+// digits": a hex digit where one of the four dashes stands, at the right
+// length, is no id.
+func TestValidIDDashes(t *testing.T) {
+	const id = "a0dc3aca-92f7-4cac-9f12-208a2916be7d"
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{id, true},
+		{id[:8] + "0" + id[9:], false},
+		{id[:13] + "0" + id[14:], false},
+		{id[:18] + "0" + id[19:], false},
+		{id[:23] + "0" + id[24:], false},
+	} {
+		if got := ValidID(tt.s); got != tt.want {
+			t.Errorf("ValidID(%q): got %v; want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestEventValidateNullObjects: README, "a `null` field is taken as
+// absent": an event's paymentMethodDetails or provider sent as null is an
+// event without it, not a value that is no JSON object.
+func TestEventValidateNullObjects(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		e    Event
+	}{
+		{"paymentMethodDetails", Event{Status: Processing, PaymentMethodDetails: json.RawMessage(`null`)}},
+		{"provider", Event{Status: Processing, Provider: json.RawMessage(`null`)}},
+	} {
+		e := tt.e
+		if err := e.Validate(); err != nil {
+			t.Errorf("%s null: got %v; want nil", tt.name, err)
+		}
+		if e.PaymentMethodDetails != nil || e.Provider != nil {
+			t.Errorf("%s null: got %s %s; want both absent", tt.name, e.PaymentMethodDetails, e.Provider)
+		}
+	}
+}
