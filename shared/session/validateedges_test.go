@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -90,6 +91,32 @@ func TestEventValidateNullObjects(t *testing.T) {
 		}
 		if e.PaymentMethodDetails != nil || e.Provider != nil {
 			t.Errorf("%s null: got %s %s; want both absent", tt.name, e.PaymentMethodDetails, e.Provider)
+		}
+	}
+}
+
+// TestEventValidateTransactionID: README, "Card numbers are refused ...
+// anywhere in the input", and identifiers are at most 255 characters of
+// clean text: an event's transactionId is checked as a draft's is.
+func TestEventValidateTransactionID(t *testing.T) {
+	for _, tt := range []struct {
+		name, v, reason string
+	}{
+		{"255 characters", strings.Repeat("t", 255), ""},
+		{"256 characters", strings.Repeat("t", 256), ReasonValidation},
+		{"control character", "tx\x01-1", ReasonValidation},
+		{"card number", "4111 1111 1111 1111", ReasonCardNumber},
+	} {
+		e := &Event{Status: Processing, TransactionID: tt.v}
+		err := e.Validate()
+		if tt.reason == "" {
+			if err != nil {
+				t.Errorf("%s: got %v; want nil", tt.name, err)
+			}
+			continue
+		}
+		if ErrorField(err) != "transactionId" || ErrorReason(err) != tt.reason {
+			t.Errorf("%s: got %v (field %q, reason %q); want field %v reason %v", tt.name, err, ErrorField(err), ErrorReason(err), "transactionId", tt.reason)
 		}
 	}
 }
