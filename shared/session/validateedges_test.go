@@ -120,3 +120,20 @@ func TestEventValidateTransactionID(t *testing.T) {
 		}
 	}
 }
+
+// TestEventValidateDeclineReasonsList: docs/design.md §3, "`declineReasons`
+// (`{category, reasons[]}`)": a processor's declineReasons without reasons
+// is stored with an empty list, written [] and never null.
+func TestEventValidateDeclineReasonsList(t *testing.T) {
+	e := &Event{Status: Processing, DeclineReasons: &DeclineReasons{Category: "SOFT_DECLINE"}}
+	if err := e.Validate(); err != nil {
+		t.Fatalf("got %v; want nil", err)
+	}
+	b, err := json.Marshal(e.DeclineReasons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"category":"SOFT_DECLINE","reasons":[]}`; got != want {
+		t.Errorf("got %v; want %v", got, want)
+	}
+}
