@@ -60,3 +60,18 @@ func TestCurrencyEveryLetter(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTextUTF8: README, "exactly one JSON object in UTF-8"; a value
+// read from elsewhere (a header, a query parameter: CheckText) or set in
+// a Draft directly is refused as well when it is not UTF-8 text.
+func TestCheckTextUTF8(t *testing.T) {
+	for _, v := range []string{"a\xffb", "\xc3", "ord-\xed\xa0\x80"} {
+		if err := CheckText("Idempotency-Key", v, 255); ErrorCode(err) != EINVALID || ErrorField(err) != "Idempotency-Key" {
+			t.Errorf("CheckText(%q): got %v; want %v naming Idempotency-Key", v, err, EINVALID)
+		}
+		d := &Draft{Amount: amount(1), Currency: "EUR", OrderID: v}
+		if err := d.Validate(); ErrorField(err) != "orderId" {
+			t.Errorf("orderId %q: got %v; want %v", v, err, "an error naming orderId")
+		}
+	}
+}
