@@ -75,3 +75,25 @@ func TestCheckTextUTF8(t *testing.T) {
 		}
 	}
 }
+
+// TestURLPortBounds: docs/design.md §3, "a port (if any) from 1 to 65535": both
+// ends are allowed, and the numbers just outside them refused.
+func TestURLPortBounds(t *testing.T) {
+	for _, tt := range []struct {
+		url  string
+		want bool
+	}{
+		{"https://shop.example:1/back", true},
+		{"https://shop.example:2/back", true},
+		{"https://shop.example:65534/back", true},
+		{"https://shop.example:65535/back", true},
+		{"https://shop.example:0/back", false},
+		{"https://shop.example:65536/back", false},
+	} {
+		d := &Draft{Amount: amount(1), Currency: "EUR", ReturnURL: tt.url}
+		err := d.Validate()
+		if got := err == nil; got != tt.want || !got && ErrorField(err) != "returnUrl" {
+			t.Errorf("%s: got %v (%v); want ok %v", tt.url, got, err, tt.want)
+		}
+	}
+}
