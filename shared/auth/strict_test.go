@@ -269,6 +269,13 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 			"scp": []string{"sessions:write", "sessions:read", "sessions:write"}}, []string{"sessions:read", "sessions:write"}},
 		{"scope and scp naming the same scopes, scope repeating one", map[string]any{"scope": "sessions:read sessions:read",
 			"scp": "sessions:read"}, []string{"sessions:read", "sessions:read"}},
+		// docs/design.md §7: "when both are present they must name the
+		// same scopes", a set: the order either names them in is not part
+		// of it.
+		{"scope and scp naming the same scopes, scope in another order", map[string]any{"scope": "sessions:write sessions:read",
+			"scp": []string{"sessions:read", "sessions:write"}}, []string{"sessions:write", "sessions:read"}},
+		{"scope and scp naming the same scopes, scp in another order", map[string]any{"scope": "sessions:read sessions:write",
+			"scp": "sessions:write sessions:read"}, []string{"sessions:read", "sessions:write"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
