@@ -256,6 +256,13 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 		{"backslash", map[string]any{"scope": `sessions:read x\y`}, nil},
 		{"non-ASCII letter", map[string]any{"scope": "sessions:read séssions:write"}, nil},
 		{"DEL", map[string]any{"scope": "x\x7fsessions:process"}, nil},
+		// Every byte of a scope-token is one RFC 6749 §3.3 allows, the
+		// first as much as the rest.
+		{"tab first", map[string]any{"scope": "sessions:read \tsessions:process"}, nil},
+		{"quote first", map[string]any{"scope": `sessions:read "sessions:process`}, nil},
+		{"backslash first", map[string]any{"scope": `\sessions:process`}, nil},
+		{"DEL first", map[string]any{"scope": "\x7fsessions:process"}, nil},
+		{"scp element starting with a tab", map[string]any{"scp": []string{"sessions:read", "\tsessions:process"}}, nil},
 		{"the scope-token range's edges", map[string]any{"scope": "! ~ #[]"}, []string{"!", "~", "#[]"}},
 		{"scp string with a tab", map[string]any{"scp": "x\tsessions:process"}, nil},
 		{"scp element with a space", map[string]any{"scp": []string{"x sessions:process"}}, nil},
