@@ -256,6 +256,13 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 		{"backslash", map[string]any{"scope": `sessions:read x\y`}, nil},
 		{"non-ASCII letter", map[string]any{"scope": "sessions:read séssions:write"}, nil},
 		{"DEL", map[string]any{"scope": "x\x7fsessions:process"}, nil},
+		// Every byte of a scope-token is one RFC 6749 §3.3 allows, the
+		// first as much as the rest.
+		{"tab first", map[string]any{"scope": "sessions:read \tsessions:process"}, nil},
+		{"quote first", map[string]any{"scope": `sessions:read "sessions:process`}, nil},
+		{"backslash first", map[string]any{"scope": `\sessions:process`}, nil},
+		{"DEL first", map[string]any{"scope": "\x7fsessions:process"}, nil},
+		{"scp element starting with a tab", map[string]any{"scp": []string{"sessions:read", "\tsessions:process"}}, nil},
 		{"the scope-token range's edges", map[string]any{"scope": "! ~ #[]"}, []string{"!", "~", "#[]"}},
 		{"scp string with a tab", map[string]any{"scp": "x\tsessions:process"}, nil},
 		{"scp element with a space", map[string]any{"scp": []string{"x sessions:process"}}, nil},
@@ -269,6 +276,13 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 			"scp": []string{"sessions:write", "sessions:read", "sessions:write"}}, []string{"sessions:read", "sessions:write"}},
 		{"scope and scp naming the same scopes, scope repeating one", map[string]any{"scope": "sessions:read sessions:read",
 			"scp": "sessions:read"}, []string{"sessions:read", "sessions:read"}},
+		// docs/design.md §7: "when both are present they must name the
+		// same scopes", a set: the order either names them in is not part
+		// of it.
+		{"scope and scp naming the same scopes, scope in another order", map[string]any{"scope": "sessions:write sessions:read",
+			"scp": []string{"sessions:read", "sessions:write"}}, []string{"sessions:write", "sessions:read"}},
+		{"scope and scp naming the same scopes, scp in another order", map[string]any{"scope": "sessions:read sessions:write",
+			"scp": "sessions:write sessions:read"}, []string{"sessions:read", "sessions:write"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
