@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/unicode/runenames"
@@ -264,7 +266,8 @@ func TestUUIDsAreIdentifiers(t *testing.T) {
 		}
 		return string(b)
 	}
-	around := []string{"", "", "evt-", "-0", "/", " ", "x", "1", "4111 1111 1111 1111 "}
+	around := []string{"", "", "evt-", "-0", "/", " ", "x", "1", "4111 1111 1111 1111 ",
+		"\u0661", "\u0967\u0332", "4\ufe0f\u20e3", "\u0332", "\u00e9"} // digits of other scripts, marks, a letter outside ASCII
 	for i := 0; i < 20000; i++ {
 		u := digits(8) + "-" + digits(4) + "-4" + digits(3) + "-8" + digits(3) + "-" + digits(12)
 		if LooksLikeCardNumber(u) {
@@ -705,13 +708,14 @@ func refLooksLikeCardNumber(s string) bool {
 	return false
 }
 
-// refUUID finds canonical UUIDs that no ASCII letter or digit touches.
+// refUUID finds canonical UUIDs that no ASCII letter or digit of any kind
+// touches (marks a reader does not see passed over).
 // (RE2 has no look-around, so the surrounding characters are matched by
 // the caller through a second pass below.)
 var refUUID = uuidMatcher{}
 
 // uuidMatcher replaces, left to right, every canonical UUID not touched by
-// an ASCII letter or digit.
+// an ASCII letter or a digit.
 type uuidMatcher struct{}
 
 var uuidRE = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
@@ -726,8 +730,21 @@ func (uuidMatcher) ReplaceAllStringFunc(s string, f func(string) string) string 
 			break
 		}
 		a, z := i+loc[0], i+loc[1]
-		before := a > 0 && alnum.MatchString(s[a-1:a])
-		after := z < len(s) && alnum.MatchString(s[z:z+1])
+		// The character a reader sees next to it, marks passed over: an
+		// ASCII letter or a digit of any kind touches it.
+		touches := func(rs []rune) bool {
+			for _, r := range rs {
+				if refTransparent(r) {
+					continue
+				}
+				return alnum.MatchString(string(r)) || r >= utf8.RuneSelf && refIsDigit(r)
+			}
+			return false
+		}
+		left := []rune(s[:a])
+		slices.Reverse(left)
+		before := touches(left)
+		after := touches([]rune(s[z:]))
 		if before || after {
 			// Not this one; a UUID may still start one byte later.
 			b.WriteString(s[i : a+1])
