@@ -53,3 +53,34 @@ func TestUUIDTouchedByADigitIsNoIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// TestUUIDShape holds the exemption to a UUID's canonical form exactly:
+// "8-4-4-4-12 ASCII hex digits joined by '-'" (LooksLikeCardNumber). Each
+// UUID below holds a hex letter at an edge of its ranges (a, f, A, F), so
+// it is an identifier even though 41111111-1111-1111 reads 8-4-4 as the
+// Visa number 4111111111111111; each near-UUID (a letter past f, spaces
+// for the dashes, a first character that is no hex digit) is no UUID, and
+// the card number its digits make is one.
+func TestUUIDShape(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"41111111-1111-1111-a111-111111111111", false},
+		{"41111111-1111-1111-f111-111111111111", false},
+		{"41111111-1111-1111-A111-111111111111", false},
+		{"41111111-1111-1111-F111-111111111111", false},
+		{"41111111-1111-1111-1111-11111111111a", false},
+		{"41111111-1111-1111-1111-11111111111F", false},
+		{"41111111-1111-1111-1111-11111111111g", true},
+		{"41111111-1111-1111-1111-11111111111G", true},
+		{"41111111-1111-1111-1111-11111111111:", true},
+		{"41111111 1111 1111 1111 111111111111", true},
+		{"41111111-1111-1111 1111-111111111111", true},
+		{"g4111111-1111-1116-1111-111111111111", true}, // 4111111 1111 1116, a 15-digit Visa number
+	} {
+		if got := LooksLikeCardNumber(tc.in); got != tc.want {
+			t.Errorf("LooksLikeCardNumber(%q) = %v; want %v", tc.in, got, tc.want)
+		}
+	}
+}
