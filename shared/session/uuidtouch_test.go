@@ -84,3 +84,27 @@ func TestUUIDShape(t *testing.T) {
 		}
 	}
 }
+
+// TestUUIDTouchedByAnASCIILetterOrDigit: "no ASCII letter and no digit
+// right before or after it"; each edge of the ASCII ranges (0 9 a z A Z)
+// touching 41111111-1111-1111-1111-111111111111 makes it no UUID, and its
+// 8-4-4 digits the card number 4111111111111111; the characters next to
+// those ranges (/ : @ [ ` {) leave it a UUID.
+func TestUUIDTouchedByAnASCIILetterOrDigit(t *testing.T) {
+	const u = "41111111-1111-1111-1111-111111111111"
+	for _, in := range []string{
+		u + "0", u + "9", // a digit before would make the first group 9 digits long
+		"a" + u, "z" + u, "A" + u, "Z" + u, u + "a", u + "z", u + "A", u + "Z",
+	} {
+		if !LooksLikeCardNumber(in) {
+			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
+		}
+	}
+	for _, c := range []string{"/", "-", "@", "[", "`", "{", ":"} {
+		for _, in := range []string{c + u, u + c} {
+			if LooksLikeCardNumber(in) {
+				t.Errorf("LooksLikeCardNumber(%q) = true; want false", in)
+			}
+		}
+	}
+}
