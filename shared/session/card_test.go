@@ -353,6 +353,12 @@ func TestNumberLooksLikeCardNumber(t *testing.T) {
 		{"4111111111111111.5", true},        // the card number is still written out
 		{"4111111111111110.99999999", true}, // a float64 reader takes it for 4111111111111111
 		{"41111111111111109999999e-7", true},
+		// Exact values no float64 holds, written out: 19-digit Visa and
+		// Discover numbers (the float64 is 4111111111111111000 and
+		// 6011000000000000000), and a Troy number above 2^53.
+		{"41111111111111111100e-1", true},
+		{"60110000000000000010e-1", true},
+		{"97920000000000030e-1", true},
 		{"0.4111111111111111", true},
 		{"4111111111111112", false},
 		{"4.111111111111112e15", false},
@@ -378,6 +384,10 @@ func TestPlainDecimal(t *testing.T) {
 		{"15e-1", "1.5"}, {"15e-3", "0.015"}, {"0.000123", "0.000123"}, {"1E+2", "100"},
 		{"4.111111111111111e15", "4111111111111111"}, {"100e-2", "1"}, {"007", "7"},
 		{"1e999999", "1e999999"}, {"1e-999999", "1e-999999"},
+		// An exponent past int64 (2^64+1) is not read (it would wrap to 1).
+		{"41111111111111110e-18446744073709551617", "41111111111111110e-18446744073709551617"},
+		// "A literal that is not a JSON number is returned as it is."
+		{"0x41", "0x41"}, {"-41.1x", "-41.1x"}, {"4111e1x", "4111e1x"},
 	}
 	for _, tt := range tests {
 		if got := plainDecimal(tt.lit); got != tt.want {
