@@ -1,0 +1,34 @@
+package session
+
+import "testing"
+
+// TestJSONUnescapeAtTheEnd: a backslash as a text's last character starts
+// no escape and "stays" (jsonUnescapeOnce: "anything else (a malformed
+// escape included) stays"), whatever precedes it; a free-form string may
+// end with one (a Windows path, a regular expression).
+func TestJSONUnescapeAtTheEnd(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		changed  bool
+	}{
+		{`\`, `\`, false},
+		{`C:\`, `C:\`, false},
+		{`4111 1111 1111 1111\`, `4111 1111 1111 1111\`, false},
+		{`a\nb\`, "a\nb\\", true},
+		{`\\`, `\`, true},
+		{`\u0034\`, `4\`, true},
+	} {
+		got, changed := jsonUnescapeOnce(tc.in)
+		if got != tc.want || changed != tc.changed {
+			t.Errorf("jsonUnescapeOnce(%q) = %q, %v; want %q, %v", tc.in, got, changed, tc.want, tc.changed)
+		}
+	}
+	for _, in := range []string{`C:\`, `\u0034111\`, `4111%20\`} {
+		if HoldsCardNumber(in) {
+			t.Errorf("HoldsCardNumber(%q) = true; want false", in)
+		}
+	}
+	if !HoldsCardNumber(`\u0034111111111111111\`) {
+		t.Errorf("HoldsCardNumber(%q) = false; want true", `\u0034111111111111111\`)
+	}
+}
