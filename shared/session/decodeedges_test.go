@@ -40,6 +40,8 @@ func TestDecodingEdges(t *testing.T) {
 	}{
 		{`4111\/1111\/1111\/1111`, true},                                   // \/ is a '/' to a JSON reader
 		{`411111111111111\u0031`, true},                                    // the last digit escaped
+		{`4111\b1111\b1111\b1111`, true},                                   // backspaces, invisible, as a JSON reader reads them
+		{`4111\f1111\f1111\f1111`, true},                                   // form feeds
 		{"4+111111111111111", true},                                        // 4 111111111111111 to a URL reader
 		{"5105+1051+0510+5100", true},                                      // a '+' after a 0
 		{"6011+0009+9013+9424", true},                                      // a '+' after a 9
