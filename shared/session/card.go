@@ -98,7 +98,8 @@ const (
 //     first digit and at most 15 digits in all (E.164's limit), is a phone
 //     number: none of its windows is judged.
 //   - A UUID in its canonical form (8-4-4-4-12 ASCII hex digits joined by
-//     '-', with no letter or digit right before or after it) is an
+//     '-', with no ASCII letter and no digit right before or after it, marks
+//     read as not there passed over) is an
 //     identifier: it ends any run and none of its digits is judged. Without
 //     this, a random UUID whose first groups happen to be all digits (about
 //     one in 50,000) reads as a card number written 8-4-4, and a processor's
@@ -592,10 +593,10 @@ func (c *cardScanner) endRun() bool {
 const uuidLen = 36
 
 // uuidAt returns uuidLen if s holds a canonical UUID (8-4-4-4-12 ASCII hex
-// digits and dashes) at byte offset i with no ASCII letter or digit right
-// before or after it, else 0.
+// digits and dashes) at byte offset i that nothing touches (touchesUUID),
+// else 0.
 func uuidAt(s string, i int) int {
-	if len(s)-i < uuidLen || i > 0 && isASCIIAlnum(s[i-1]) || i+uuidLen < len(s) && isASCIIAlnum(s[i+uuidLen]) {
+	if len(s)-i < uuidLen {
 		return 0
 	}
 	for k := 0; k < uuidLen; k++ {
@@ -611,7 +612,38 @@ func uuidAt(s string, i int) int {
 			}
 		}
 	}
+	if touchesUUID(s[:i], false) || touchesUUID(s[i+uuidLen:], true) {
+		return 0
+	}
 	return uuidLen
+}
+
+// touchesUUID reports whether the character a reader sees right next to a
+// UUID, at the end of before (or, with after, at the start of s), is an
+// ASCII letter or a digit of any kind (digitValue): marks the rule reads as
+// not there (isTransparent) are passed over, so ٤ or 4̲ right before a UUID,
+// or ١ after it, joins its digits to the UUID's as an ASCII digit does.
+func touchesUUID(s string, after bool) bool {
+	for s != "" {
+		var r rune
+		var size int
+		if after {
+			r, size = utf8.DecodeRuneInString(s)
+			s = s[size:]
+		} else {
+			r, size = utf8.DecodeLastRuneInString(s)
+			s = s[:len(s)-size]
+		}
+		if isTransparent(r) {
+			continue
+		}
+		if r < utf8.RuneSelf {
+			return isASCIIAlnum(byte(r))
+		}
+		_, digit := digitValue(r)
+		return digit
+	}
+	return false
 }
 
 func isASCIIAlnum(c byte) bool {

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/unicode/runenames"
@@ -264,7 +266,8 @@ func TestUUIDsAreIdentifiers(t *testing.T) {
 		}
 		return string(b)
 	}
-	around := []string{"", "", "evt-", "-0", "/", " ", "x", "1", "4111 1111 1111 1111 "}
+	around := []string{"", "", "evt-", "-0", "/", " ", "x", "1", "4111 1111 1111 1111 ",
+		"\u0661", "\u0967\u0332", "4\ufe0f\u20e3", "\u0332", "\u00e9"} // digits of other scripts, marks, a letter outside ASCII
 	for i := 0; i < 20000; i++ {
 		u := digits(8) + "-" + digits(4) + "-4" + digits(3) + "-8" + digits(3) + "-" + digits(12)
 		if LooksLikeCardNumber(u) {
@@ -350,6 +353,12 @@ func TestNumberLooksLikeCardNumber(t *testing.T) {
 		{"4111111111111111.5", true},        // the card number is still written out
 		{"4111111111111110.99999999", true}, // a float64 reader takes it for 4111111111111111
 		{"41111111111111109999999e-7", true},
+		// Exact values no float64 holds, written out: 19-digit Visa and
+		// Discover numbers (the float64 is 4111111111111111000 and
+		// 6011000000000000000), and a Troy number above 2^53.
+		{"41111111111111111100e-1", true},
+		{"60110000000000000010e-1", true},
+		{"97920000000000030e-1", true},
 		{"0.4111111111111111", true},
 		{"4111111111111112", false},
 		{"4.111111111111112e15", false},
@@ -375,6 +384,10 @@ func TestPlainDecimal(t *testing.T) {
 		{"15e-1", "1.5"}, {"15e-3", "0.015"}, {"0.000123", "0.000123"}, {"1E+2", "100"},
 		{"4.111111111111111e15", "4111111111111111"}, {"100e-2", "1"}, {"007", "7"},
 		{"1e999999", "1e999999"}, {"1e-999999", "1e-999999"},
+		// An exponent past int64 (2^64+1) is not read (it would wrap to 1).
+		{"41111111111111110e-18446744073709551617", "41111111111111110e-18446744073709551617"},
+		// "A literal that is not a JSON number is returned as it is."
+		{"0x41", "0x41"}, {"-41.1x", "-41.1x"}, {"4111e1x", "4111e1x"},
 	}
 	for _, tt := range tests {
 		if got := plainDecimal(tt.lit); got != tt.want {
@@ -705,13 +718,14 @@ func refLooksLikeCardNumber(s string) bool {
 	return false
 }
 
-// refUUID finds canonical UUIDs that no ASCII letter or digit touches.
+// refUUID finds canonical UUIDs that no ASCII letter or digit of any kind
+// touches (marks a reader does not see passed over).
 // (RE2 has no look-around, so the surrounding characters are matched by
 // the caller through a second pass below.)
 var refUUID = uuidMatcher{}
 
 // uuidMatcher replaces, left to right, every canonical UUID not touched by
-// an ASCII letter or digit.
+// an ASCII letter or a digit.
 type uuidMatcher struct{}
 
 var uuidRE = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
@@ -726,8 +740,21 @@ func (uuidMatcher) ReplaceAllStringFunc(s string, f func(string) string) string 
 			break
 		}
 		a, z := i+loc[0], i+loc[1]
-		before := a > 0 && alnum.MatchString(s[a-1:a])
-		after := z < len(s) && alnum.MatchString(s[z:z+1])
+		// The character a reader sees next to it, marks passed over: an
+		// ASCII letter or a digit of any kind touches it.
+		touches := func(rs []rune) bool {
+			for _, r := range rs {
+				if refTransparent(r) {
+					continue
+				}
+				return alnum.MatchString(string(r)) || r >= utf8.RuneSelf && refIsDigit(r)
+			}
+			return false
+		}
+		left := []rune(s[:a])
+		slices.Reverse(left)
+		before := touches(left)
+		after := touches([]rune(s[z:]))
 		if before || after {
 			// Not this one; a UUID may still start one byte later.
 			b.WriteString(s[i : a+1])

@@ -1,0 +1,34 @@
+package session
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestJSONErrorNamesTheField holds how a MALFORMED_JSON refusal names the
+// place it is about, "the way the service names fields: a.b[2].c"
+// (fieldOf), README's "400 MALFORMED_JSON naming the field": an array's
+// element by its index, at any depth; a member name only when it can be
+// shown ("parent alone when the client-chosen name cannot be shown: longer
+// than 64 characters, holding anything but printable characters"), the
+// name then ending at its parent, whatever lies deeper.
+func TestJSONErrorNamesTheField(t *testing.T) {
+	n64, n65 := strings.Repeat("n", 64), strings.Repeat("n", 65)
+	for _, tc := range []struct{ body, field string }{
+		{`{"a":[1,2,1e999]}`, "a[2]"},
+		{`{"a":{"b":[[0,1e999]]}}`, "a.b[0][1]"},
+		{`[1,1e999]`, "[1]"},
+		{`{"` + n64 + `":1e999}`, n64},
+		{`{"a":{"` + n64 + `":1e999}}`, "a." + n64},
+		{`{"` + n65 + `":1e999}`, ""},
+		{`{"a":{"` + n65 + `":{"b":1e999}}}`, "a"},
+		{`{"a":{"":1e999}}`, "a"},
+		{`{"a b":{"c":1e999}}`, ""},
+		{`{"a":{"b\tc":{"d":[1e999]}}}`, "a"},
+	} {
+		err := CheckJSON([]byte(tc.body))
+		if ErrorReason(err) != ReasonMalformedJSON || ErrorField(err) != tc.field {
+			t.Errorf("CheckJSON(%s): reason %v, field %q; want %v, %q", tc.body, ErrorReason(err), ErrorField(err), ReasonMalformedJSON, tc.field)
+		}
+	}
+}
