@@ -7,9 +7,9 @@ import (
 
 // TestJSONErrorNamesTheField holds how a MALFORMED_JSON refusal names the
 // place it is about, "the way the service names fields: a.b[2].c"
-// (fieldOf), README's "400 MALFORMED_JSON naming the field": an array's
-// element by its index, at any depth; a member name only when it can be
-// shown ("parent alone when the client-chosen name cannot be shown: longer
+// (fieldOf), README's "400 `MALFORMED_JSON`, naming the
+// field": an array's element by its index, at any depth; a member name
+// only when it can be shown ("parent alone when the client-chosen name cannot be shown: longer
 // than 64 characters, holding anything but printable characters"), the
 // name then ending at its parent, whatever lies deeper.
 func TestJSONErrorNamesTheField(t *testing.T) {
