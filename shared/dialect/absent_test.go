@@ -86,3 +86,28 @@ func TestAbsentValuesAreNullNotMissing(t *testing.T) {
 		})
 	}
 }
+
+// TestPaymentSessionRequiredFieldsWhenUnset: docs/design.md §6, 002:
+// "Required fields are always present (empty string, `false` or `{}` when
+// unset)". The document's example sets them all, so a required field
+// gaining omitempty, or provider rendered without object's {}, went
+// unnoticed.
+func TestPaymentSessionRequiredFieldsWhenUnset(t *testing.T) {
+	v := dialecttest.PaymentSession().Session
+	v.OrderID, v.PaymentProvider, v.SavePaymentProfile, v.Hosted, v.Provider = "", "", false, false, nil
+	body := rendered(t, PaymentSession(v))
+	for _, tt := range []struct {
+		field string
+		want  any
+	}{
+		{"orderId", ""},
+		{"paymentProvider", ""},
+		{"savePaymentProfile", false},
+		{"hosted", false},
+		{"provider", map[string]any{}},
+	} {
+		if got, present := lookup(body, tt.field); !present || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s = %#v (present %v); want %#v, present", tt.field, got, present, tt.want)
+		}
+	}
+}
