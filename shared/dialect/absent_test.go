@@ -3,6 +3,7 @@ package dialect
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/dialect/dialecttest"
 )
@@ -108,6 +109,37 @@ func TestPaymentSessionRequiredFieldsWhenUnset(t *testing.T) {
 	} {
 		if got, present := lookup(body, tt.field); !present || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s = %#v (present %v); want %#v, present", tt.field, got, present, tt.want)
+		}
+	}
+}
+
+// TestCheckoutTimesAndOptionalPaymentMethod: 003 shows "createdAt" and
+// "expiresAt" for the session and its child, and "paymentMethod": {
+// "// Payment method details if available" }; docs/design.md §6 marks it
+// optional ("paymentMethod?"). The example's sessions were never updated
+// (updatedAt = createdAt) and have payment method details, so createdAt
+// rendered from updatedAt, or a null paymentMethod, went unnoticed.
+func TestCheckoutTimesAndOptionalPaymentMethod(t *testing.T) {
+	ex := dialecttest.Checkout()
+	ex.Session.UpdatedAt = ex.Session.CreatedAt.Add(7 * time.Minute)
+	ex.Child.UpdatedAt = ex.Child.CreatedAt.Add(3 * time.Minute)
+	ex.Session.PaymentMethodDetails = nil
+	body, err := Checkout(ex.Session, ex.Child, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := rendered(t, body)["data"].(map[string]any)["checkoutSession"]
+	for _, tt := range []struct {
+		path    []any
+		want    any
+		present bool
+	}{
+		{[]any{"createdAt"}, "2023-01-01T12:00:00Z", true},
+		{[]any{"childSession", "createdAt"}, "2023-01-01T12:05:00Z", true},
+		{[]any{"paymentMethod"}, nil, false},
+	} {
+		if got, present := lookup(cs, tt.path...); present != tt.present || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("checkoutSession%v = %v (present %v); want %v (present %v)", tt.path, got, present, tt.want, tt.present)
 		}
 	}
 }
