@@ -143,3 +143,19 @@ func TestCheckoutTimesAndOptionalPaymentMethod(t *testing.T) {
 		}
 	}
 }
+
+// TestPaymentStatusErrorEnvelope: docs/design.md §6, 001: "Errors … use
+// the same envelope with `data: null` and a notification carrying the
+// code and message". The renderer's tests checked only that there was one
+// notification, so its members could be renamed or dropped.
+func TestPaymentStatusErrorEnvelope(t *testing.T) {
+	got := rendered(t, PaymentStatusError("SESSION_NOT_FOUND", "Session not found."))
+	want := map[string]any{
+		"message":       "The operation failed.",
+		"notifications": []any{map[string]any{"code": "SESSION_NOT_FOUND", "message": "Session not found."}},
+		"data":          nil,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PaymentStatusError = %v; want %v", got, want)
+	}
+}
