@@ -3,13 +3,16 @@ package sweep_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
+	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // TestSweepOwesThePageItStoppedIn: a run "stops starting writes shortly
@@ -64,4 +67,40 @@ func TestSweepOwesThePageItStoppedIn(t *testing.T) {
 	}
 	ms, percent = lagOf(t, f.logs)
 	wantLag(t, "throttled query", ms, percent, 10*time.Minute)
+}
+
+// TestSweepStoppedBeforeEveryTurnIsIncomplete: Result's Complete is "false:
+// stopped early (deadline, back-off) or failures; the next run continues".
+// A run whose time is up after its first shard's query, with nothing
+// found, deferred or failed, has still not read the other fifteen shards:
+// it is not complete, though no count says so.
+func TestSweepStoppedBeforeEveryTurnIsIncomplete(t *testing.T) {
+	f := newFixture(t)
+	const margin = 1500 * time.Millisecond
+	var stopAt atomic.Int64 // when the run stops starting calls (unix ns)
+	var queries atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op == "Query" && queries.Add(1) == 1 {
+			// Answered at once, handed back just after the run's time to
+			// start calls is up, well before its calls are cut.
+			res, err := http.DefaultTransport.RoundTrip(req)
+			time.Sleep(time.Until(time.Unix(0, stopAt.Load()).Add(200 * time.Millisecond)))
+			return res, err
+		}
+		return nil, nil
+	}}
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, 16, f.clock.Now)
+	sw := sweep.New(st, slog.New(slog.NewJSONHandler(f.logs, nil)), f.clock.Now)
+	sw.Margin, sw.ShardsAtOnce = margin, 1
+	deadline := time.Now().Add(4 * margin)
+	stopAt.Store(deadline.Add(-margin).UnixNano())
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	r := sw.Run(ctx)
+	if got := queries.Load(); got != 1 {
+		t.Fatalf("queries sent: got %d; want 1 (the run stopped after the first)", got)
+	}
+	if r.Complete || r.Found != 0 || r.Deferred != 0 || r.Errors != 0 {
+		t.Errorf("Run() = %+v; want incomplete, nothing found, deferred or failed", r)
+	}
 }
