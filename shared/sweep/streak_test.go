@@ -14,7 +14,8 @@ import (
 // TestSweepStormIsFailuresInARow: Run's doc comment, "once FailuresToStop
 // calls (writes or queries) in a row have failed unavailable ... with no
 // write landing in between, the run stops". Failures broken up by writes
-// that land never stop the run, however many there are in all.
+// that land never stop the run, however many there are in all; past the
+// run's first sweep.ErrorLines, they get no ERROR line of their own.
 func TestSweepStormIsFailuresInARow(t *testing.T) {
 	const n = 20
 	tests := []struct {
@@ -45,6 +46,12 @@ func TestSweepStormIsFailuresInARow(t *testing.T) {
 			if r.BackedOff != tt.backedOff || r.Expired != tt.expired || r.Errors != tt.errors {
 				t.Errorf("Run() = %+v: got backed off %v, %d expired, %d errors; want %v, %d, %d",
 					r, r.BackedOff, r.Expired, r.Errors, tt.backedOff, tt.expired, tt.errors)
+			}
+			// "at most ErrorLines failed calls get an ERROR line each; the
+			// summary line counts them all (SweepErrors, ErrorsNotLogged)".
+			levels, summary := logLevels(t, f.logs.String())
+			if want := min(tt.errors, sweep.ErrorLines); levels["ERROR"] != want || summary["ErrorsNotLogged"] != float64(tt.errors-want) {
+				t.Errorf("%d errors: got %d ERROR lines, ErrorsNotLogged %v; want %d, %d", tt.errors, levels["ERROR"], summary["ErrorsNotLogged"], want, tt.errors-want)
 			}
 		})
 	}
