@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/store/storetest"
-	"github.com/paysessions/paysessions/shared/sweep"
 )
 
 // TestSweepStormIsFailuresInARow: Run's doc comment, "once FailuresToStop
 // calls (writes or queries) in a row have failed unavailable ... with no
 // write landing in between, the run stops". Failures broken up by writes
-// that land never stop the run, however many there are in all.
+// that land never stop the run, however many there are in all; past the
+// run's first 10 (ErrorLines), they get no ERROR line of their own.
 func TestSweepStormIsFailuresInARow(t *testing.T) {
 	const n = 20
 	tests := []struct {
@@ -24,7 +24,10 @@ func TestSweepStormIsFailuresInARow(t *testing.T) {
 		expired   int
 		errors    int
 	}{
-		{"every write fails", 0, true, 0, sweep.FailuresToStop},
+		// README: "after 8 calls in a row failed unavailable ... the run
+		// backs off", and "it logs at most 10 ERROR lines for failed
+		// calls, counting the rest in its summary".
+		{"every write fails", 0, true, 0, 8},
 		{"every fourth write lands", 4, false, n / 4, n - n/4},
 	}
 	for _, tt := range tests {
@@ -45,6 +48,12 @@ func TestSweepStormIsFailuresInARow(t *testing.T) {
 			if r.BackedOff != tt.backedOff || r.Expired != tt.expired || r.Errors != tt.errors {
 				t.Errorf("Run() = %+v: got backed off %v, %d expired, %d errors; want %v, %d, %d",
 					r, r.BackedOff, r.Expired, r.Errors, tt.backedOff, tt.expired, tt.errors)
+			}
+			// "at most ErrorLines failed calls get an ERROR line each; the
+			// summary line counts them all (SweepErrors, ErrorsNotLogged)".
+			levels, summary := logLevels(t, f.logs.String())
+			if want := min(tt.errors, 10); levels["ERROR"] != want || summary["ErrorsNotLogged"] != float64(tt.errors-want) {
+				t.Errorf("%d errors: got %d ERROR lines, ErrorsNotLogged %v; want %d, %d", tt.errors, levels["ERROR"], summary["ErrorsNotLogged"], want, tt.errors-want)
 			}
 		})
 	}

@@ -498,6 +498,16 @@ func TestSweepJudgesAnUnknownOutcomeByTheSession(t *testing.T) {
 			})
 			return nil, &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
 		}, false, sweep.Result{Skipped: 1}, session.Authorised},
+		// Not an unknown outcome: DynamoDB answers that the condition
+		// failed. Skipped once, as the Result says ("closed or expired by
+		// someone else in the meantime"), so Found = Expired + Skipped + ….
+		{"closed by a processor just before it is sent", func(r *race, _ *http.Request) (*http.Response, error) {
+			r.once.Do(func() {
+				proc := store.New(r.f.db, r.f.table, policy, 16, storetest.NewClock(t0.Add(-2*time.Minute)).Now)
+				_, r.err = proc.ApplyEvent(context.Background(), "", r.id, &session.Event{Status: session.Authorised})
+			})
+			return nil, nil
+		}, false, sweep.Result{Skipped: 1}, session.Authorised},
 		{"a 500, not landed", func(_ *race, req *http.Request) (*http.Response, error) {
 			return serverError(req), nil
 		}, false, sweep.Result{Errors: 1}, session.Created},
