@@ -346,6 +346,13 @@ func TestURLSettingErrorsHideEverySecret(t *testing.T) {
 		// fragment lived).
 		"http://id.example/jwks#access_token=fragm3nt",
 		"ftp://id.example/jwks#fragm3nt",
+		// A value url.Parse refuses (a bad escape, a space in the host, an
+		// unclosed IPv6 bracket) is "not shown" (ShownURL): before
+		// r75-mut-auth no test gave one, and ShownURL reading such a
+		// value on as parsed (a nil URL) lived.
+		"https://usertok3n@id.example/jwks%zz?code=querys3cret",
+		"https://usertok3n@id .example/jwks",
+		"https://[usertok3n::1/jwks",
 	} {
 		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
 		if got := refused(err); !slices.Equal(got, []string{"JWKS_URL"}) {
