@@ -442,3 +442,27 @@ func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
 		})
 	}
 }
+
+// TestShownURLShowsSchemeHostAndPath: ShownURL is "a URL setting as an
+// error message or a log line shows it: scheme, host and path, with any
+// user information and any query replaced by xxxxx". The secret tests
+// above hold what it hides; this holds what it shows, so that a refusal
+// still says which URL was refused (r75-mut-auth: with every absolute URL
+// shown as "(not an absolute URL)", every test passed).
+func TestShownURLShowsSchemeHostAndPath(t *testing.T) {
+	for _, tt := range []struct{ v, want string }{
+		{"https://id.example/jwks", "https://id.example/jwks"},
+		{"http://127.0.0.1:3000/.well-known/jwks.json", "http://127.0.0.1:3000/.well-known/jwks.json"},
+		{"https://tok3n@id.example/jwks", "https://xxxxx@id.example/jwks"},
+		{"https://svc:pw@id.example/jwks?code=k3y", "https://xxxxx@id.example/jwks?xxxxx"},
+		{"https://id.example/jwks?", "https://id.example/jwks?xxxxx"},
+		{"https://id.example/jwks#frag", "https://id.example/jwks"},
+		{"https:/tok3n@id.example/jwks", "(not an absolute URL)"},
+		{"https:tok3n@id.example", "(not an absolute URL)"},
+		{"https://id.example/jwks%zz", "(not a URL)"},
+	} {
+		if got := ShownURL(tt.v); got != tt.want {
+			t.Errorf("ShownURL(%q) = %q; want %q", tt.v, got, tt.want)
+		}
+	}
+}
