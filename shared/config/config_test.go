@@ -424,6 +424,11 @@ func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
 			return err
 		}
 	}
+	// Range.examples: "30m and 5s where the range holds them, else its
+	// least value". Accepted is not enough: with either example dropped,
+	// or the range's least value given in their place ("e.g. 1001ms"),
+	// every test passed (r75-mut-auth).
+	want := map[string]string{"SESSION_EXPIRY": "30m or 5s", "RESULT_RETENTION": "30m or 5s", "WRITE_GUARD": "5s", "SWEEP_INTERVAL": "30m or 5s"}
 	for _, name := range []string{"SESSION_EXPIRY", "RESULT_RETENTION", "WRITE_GUARD", "SWEEP_INTERVAL"} {
 		t.Run(name, func(t *testing.T) {
 			var se *SettingError
@@ -433,6 +438,9 @@ func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
 			_, examples, ok := strings.Cut(se.Want, "e.g. ")
 			if !ok {
 				t.Fatalf("Want = %q; want examples after \"e.g. \"", se.Want)
+			}
+			if examples != want[name] {
+				t.Errorf("%s's refusal suggests %q; want %q (the range holds them)", name, examples, want[name])
 			}
 			for _, ex := range strings.Split(examples, " or ") {
 				if got := refused(load(name)(map[string]string{name: ex})); len(got) != 0 {
