@@ -134,6 +134,15 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"STACK_NAME", "stack\nprod"},
 		{"STACK_NAME", "stack:prod"},
 		{"STACK_NAME", "s" + strings.Repeat("-", 128)},
+		// Every character is checked, the first and second included
+		// (r75-mut-auth: with validTableName's loop starting at the second
+		// byte, or validStackName's at the third, these were read).
+		{"TABLE_NAME", "*ab"},
+		{"TABLE_NAME", "ab*"},
+		{"STACK_NAME", "s_"},
+		// GOGC must fit the runtime's 32 bits (strconv.ParseInt(v, 10, 32)):
+		// the runtime reads 2147483648 as 100.
+		{"GOGC", "2147483648"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -182,10 +191,26 @@ func refused(err error) []string {
 // SAM's `local` among them (make start-api: shared/samlocal's
 // AWS::StackName), as does none (make run: no token metrics).
 func TestStackNameIsAStacks(t *testing.T) {
-	for _, v := range []string{"", "local", "paysessions", "paysessions-prod", "a", "A1-b2-", "s" + strings.Repeat("-", 127)} {
+	// The ends of each character range, first character and the rest
+	// (r75-mut-auth: with 'z', 'Z' or 'a'..'z' read as open ranges, every
+	// test passed).
+	for _, v := range []string{"", "local", "paysessions", "paysessions-prod", "a", "A1-b2-", "s" + strings.Repeat("-", 127), "zazAZ09-", "ZazAZ09-", "AZ", "z9"} {
 		c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "STACK_NAME": v}))
 		if err != nil || c.StackName != v {
 			t.Errorf("Load(STACK_NAME=%q) = %q, %v; want %q", v, c.StackName, err, v)
+		}
+	}
+}
+
+// TestTableNameIsDynamoDBs: TABLE_NAME is "3 to 255 of A-Z a-z 0-9 _ - ."
+// (README, Configuration: DynamoDB's table-name rule); each end of each
+// range is one (r75-mut-auth: with any of them read as an open range,
+// every test passed). TestLoadRefusesBadValues has the refusals.
+func TestTableNameIsDynamoDBs(t *testing.T) {
+	for _, v := range []string{"azAZ09_-.", "zZ9", "a.b", strings.Repeat("a", 255)} {
+		c, err := Load(env(map[string]string{"TABLE_NAME": v}))
+		if err != nil || c.TableName != v {
+			t.Errorf("Load(TABLE_NAME=%q) = %q, %v; want %q", v, c.TableName, err, v)
 		}
 	}
 }
@@ -194,7 +219,7 @@ func TestStackNameIsAStacks(t *testing.T) {
 // written starts; TestLoadRefusesBadValues has the ones it would read as
 // 100.
 func TestGOGCIsReadAsTheRuntimeReadsIt(t *testing.T) {
-	for _, v := range []string{"", "off", "0", "50", "100", "200", "+200", "-1", "0200", "2147483647"} {
+	for _, v := range []string{"", "off", "0", "50", "100", "200", "+200", "-1", "0200", "2147483647", "90", "-2147483648"} {
 		if _, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "GOGC": v})); err != nil {
 			t.Errorf("Load(GOGC=%q) = %v; want nil", v, err)
 		}
