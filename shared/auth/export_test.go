@@ -46,6 +46,3 @@ func RepeatedMemberReason(name string) string { return repeatedMemberReason(name
 // SameKidReason is the reason a JWKS key's skip line gives for a usable
 // entry whose kid an earlier usable entry has.
 const SameKidReason = sameKidReason
-
-// MaxTokenBytes is maxTokenBytes, the bound on a bearer token's length.
-const MaxTokenBytes = maxTokenBytes

@@ -107,9 +107,19 @@ func TestJWKSFailureTextIsBounded(t *testing.T) {
 			if n := len(err.Error()); n > most {
 				t.Errorf("error of a token refused after the failed fetch: got %d bytes; want at most %d", n, most)
 			}
+			// README, Security: the provider's own text "is logged cut to
+			// 1 KiB" (with a 2 KiB cut, the 4 KiB bound above passed:
+			// r75-mut-auth).
+			over := strings.Repeat("q", 1<<10+1)
+			if strings.Contains(err.Error(), over) {
+				t.Errorf("error of a token refused after the failed fetch quotes more than 1 KiB of the provider's text")
+			}
 			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 				if len(line) > most {
 					t.Errorf("log line of %d bytes: %.200s...; want at most %d", len(line), line, most)
+				}
+				if strings.Contains(line, over) {
+					t.Errorf("log line %.200s... quotes more than 1 KiB of the provider's text", line)
 				}
 			}
 		})

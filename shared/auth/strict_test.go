@@ -137,6 +137,14 @@ func TestStrictTokenForms(t *testing.T) {
 		{"exp true", signWith(t, iss, alg, claims(`,"exp":true,"iat":`+num(iat))), false},
 		{"exp an array", signWith(t, iss, alg, claims(`,"exp":[`+num(exp)+`],"iat":`+num(iat))), false},
 		{"nbf a numeric string", signWith(t, iss, alg, claims(times+`,"nbf":`+str(iat))), false},
+		// A number of one digit, one starting with 0 and one starting with
+		// 9 are numbers too (RFC 7519 §2: "A JSON numeric value
+		// representing the number of seconds from 1970-01-01T00:00:00Z"):
+		// with isJSONNumber asking for two bytes, or a first digit above 0
+		// or below 9, these were refused (r75-mut-auth).
+		{"nbf 0", signWith(t, iss, alg, claims(times+`,"nbf":0`)), true},
+		{"nbf 0.5", signWith(t, iss, alg, claims(times+`,"nbf":0.5`)), true},
+		{"nbf 946684800 (2000-01-01)", signWith(t, iss, alg, claims(times+`,"nbf":946684800`)), true},
 		{"iat a numeric string", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":`+str(iat))), false},
 
 		// Duplicate names (RFC 7519 §4, RFC 7515 §4: reject or take the last).

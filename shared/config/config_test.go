@@ -134,6 +134,15 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"STACK_NAME", "stack\nprod"},
 		{"STACK_NAME", "stack:prod"},
 		{"STACK_NAME", "s" + strings.Repeat("-", 128)},
+		// Every character is checked, the first and second included
+		// (r75-mut-auth: with validTableName's loop starting at the second
+		// byte, or validStackName's at the third, these were read).
+		{"TABLE_NAME", "*ab"},
+		{"TABLE_NAME", "ab*"},
+		{"STACK_NAME", "s_"},
+		// GOGC must fit the runtime's 32 bits (strconv.ParseInt(v, 10, 32)):
+		// the runtime reads 2147483648 as 100.
+		{"GOGC", "2147483648"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}
@@ -182,10 +191,26 @@ func refused(err error) []string {
 // SAM's `local` among them (make start-api: shared/samlocal's
 // AWS::StackName), as does none (make run: no token metrics).
 func TestStackNameIsAStacks(t *testing.T) {
-	for _, v := range []string{"", "local", "paysessions", "paysessions-prod", "a", "A1-b2-", "s" + strings.Repeat("-", 127)} {
+	// The ends of each character range, first character and the rest
+	// (r75-mut-auth: with 'z', 'Z' or 'a'..'z' read as open ranges, every
+	// test passed).
+	for _, v := range []string{"", "local", "paysessions", "paysessions-prod", "a", "A1-b2-", "s" + strings.Repeat("-", 127), "zazAZ09-", "ZazAZ09-", "AZ", "z9"} {
 		c, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "STACK_NAME": v}))
 		if err != nil || c.StackName != v {
 			t.Errorf("Load(STACK_NAME=%q) = %q, %v; want %q", v, c.StackName, err, v)
+		}
+	}
+}
+
+// TestTableNameIsDynamoDBs: TABLE_NAME is "3 to 255 of A-Z a-z 0-9 _ - ."
+// (README, Configuration: DynamoDB's table-name rule); each end of each
+// range is one (r75-mut-auth: with any of them read as an open range,
+// every test passed). TestLoadRefusesBadValues has the refusals.
+func TestTableNameIsDynamoDBs(t *testing.T) {
+	for _, v := range []string{"azAZ09_-.", "zZ9", "a.b", strings.Repeat("a", 255)} {
+		c, err := Load(env(map[string]string{"TABLE_NAME": v}))
+		if err != nil || c.TableName != v {
+			t.Errorf("Load(TABLE_NAME=%q) = %q, %v; want %q", v, c.TableName, err, v)
 		}
 	}
 }
@@ -194,7 +219,7 @@ func TestStackNameIsAStacks(t *testing.T) {
 // written starts; TestLoadRefusesBadValues has the ones it would read as
 // 100.
 func TestGOGCIsReadAsTheRuntimeReadsIt(t *testing.T) {
-	for _, v := range []string{"", "off", "0", "50", "100", "200", "+200", "-1", "0200", "2147483647"} {
+	for _, v := range []string{"", "off", "0", "50", "100", "200", "+200", "-1", "0200", "2147483647", "90", "-2147483648"} {
 		if _, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "GOGC": v})); err != nil {
 			t.Errorf("Load(GOGC=%q) = %v; want nil", v, err)
 		}
@@ -346,6 +371,13 @@ func TestURLSettingErrorsHideEverySecret(t *testing.T) {
 		// fragment lived).
 		"http://id.example/jwks#access_token=fragm3nt",
 		"ftp://id.example/jwks#fragm3nt",
+		// A value url.Parse refuses (a bad escape, a space in the host, an
+		// unclosed IPv6 bracket) is "not shown" (ShownURL): before
+		// r75-mut-auth no test gave one, and ShownURL reading such a
+		// value on as parsed (a nil URL) lived.
+		"https://usertok3n@id.example/jwks%zz?code=querys3cret",
+		"https://usertok3n@id .example/jwks",
+		"https://[usertok3n::1/jwks",
 	} {
 		_, err := Load(env(map[string]string{"TABLE_NAME": "sessions", "JWKS_URL": v}))
 		if got := refused(err); !slices.Equal(got, []string{"JWKS_URL"}) {
@@ -417,6 +449,11 @@ func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
 			return err
 		}
 	}
+	// Range.examples: "30m and 5s where the range holds them, else its
+	// least value". Accepted is not enough: with either example dropped,
+	// or the range's least value given in their place ("e.g. 1001ms"),
+	// every test passed (r75-mut-auth).
+	want := map[string]string{"SESSION_EXPIRY": "30m or 5s", "RESULT_RETENTION": "30m or 5s", "WRITE_GUARD": "5s", "SWEEP_INTERVAL": "30m or 5s"}
 	for _, name := range []string{"SESSION_EXPIRY", "RESULT_RETENTION", "WRITE_GUARD", "SWEEP_INTERVAL"} {
 		t.Run(name, func(t *testing.T) {
 			var se *SettingError
@@ -427,11 +464,38 @@ func TestDurationRefusalsSuggestValuesTheyAccept(t *testing.T) {
 			if !ok {
 				t.Fatalf("Want = %q; want examples after \"e.g. \"", se.Want)
 			}
+			if examples != want[name] {
+				t.Errorf("%s's refusal suggests %q; want %q (the range holds them)", name, examples, want[name])
+			}
 			for _, ex := range strings.Split(examples, " or ") {
 				if got := refused(load(name)(map[string]string{name: ex})); len(got) != 0 {
 					t.Errorf("%s=%s, the refusal's own example: refused %v; want it accepted", name, ex, got)
 				}
 			}
 		})
+	}
+}
+
+// TestShownURLShowsSchemeHostAndPath: ShownURL is "a URL setting as an
+// error message or a log line shows it: scheme, host and path, with any
+// user information and any query replaced by xxxxx". The secret tests
+// above hold what it hides; this holds what it shows, so that a refusal
+// still says which URL was refused (r75-mut-auth: with every absolute URL
+// shown as "(not an absolute URL)", every test passed).
+func TestShownURLShowsSchemeHostAndPath(t *testing.T) {
+	for _, tt := range []struct{ v, want string }{
+		{"https://id.example/jwks", "https://id.example/jwks"},
+		{"http://127.0.0.1:3000/.well-known/jwks.json", "http://127.0.0.1:3000/.well-known/jwks.json"},
+		{"https://tok3n@id.example/jwks", "https://xxxxx@id.example/jwks"},
+		{"https://svc:pw@id.example/jwks?code=k3y", "https://xxxxx@id.example/jwks?xxxxx"},
+		{"https://id.example/jwks?", "https://id.example/jwks?xxxxx"},
+		{"https://id.example/jwks#frag", "https://id.example/jwks"},
+		{"https:/tok3n@id.example/jwks", "(not an absolute URL)"},
+		{"https:tok3n@id.example", "(not an absolute URL)"},
+		{"https://id.example/jwks%zz", "(not a URL)"},
+	} {
+		if got := ShownURL(tt.v); got != tt.want {
+			t.Errorf("ShownURL(%q) = %q; want %q", tt.v, got, tt.want)
+		}
 	}
 }
