@@ -17,15 +17,20 @@ import (
 )
 
 // hangingJava puts a java on a PATH of its own that passes the version check
-// as Java 17 and, run as the engine, writes its process id to the returned
-// file and then runs body (shell), never answering HTTP: an engine alive
-// but not ready. A process body leaves running is killed at the test's end.
-func hangingJava(t *testing.T, body string) (pidFile string) {
+// as Java 17 and, run as the engine, runs before (shell), writes its process
+// id to the returned file and then runs body (shell), never answering HTTP:
+// an engine alive but not ready. A test may signal it as soon as the file
+// is there, so what must be in place before a signal comes (its traps, a
+// child the trap ends) goes in before: a trap set after the file was
+// written let a SIGTERM sent at once end the shell unhandled (CI,
+// 2026-12-04). A process left running is killed at the test's end.
+func hangingJava(t *testing.T, before, body string) (pidFile string) {
 	t.Helper()
 	bin := t.TempDir()
 	pidFile = filepath.Join(bin, "pid")
 	script := "#!/bin/sh\n" +
 		"if [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.15\" 2025-04-15' >&2; exit 0; fi\n" +
+		before + "\n" +
 		"echo $$ > '" + pidFile + ".tmp' && mv '" + pidFile + ".tmp' '" + pidFile + "'\n" +
 		body + "\n"
 	if err := os.WriteFile(filepath.Join(bin, "java"), []byte(script), 0o755); err != nil {
@@ -80,22 +85,23 @@ func gone(pid int, d time.Duration) bool {
 // engines are shell scripts: no Java needed.
 func TestStopSendsSIGTERMThenKills(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		body string // the engine's shell; $1 is a file it may write
-		want string // what the engine wrote to $1
+		name   string
+		before string // the engine's shell before it writes its pid file ($MARK is a file it may write)
+		body   string // and after
+		want   string // what the engine wrote to $MARK
 	}{
 		// An engine that takes a second to stop on SIGTERM, as a JVM
 		// writing its files does, is left to finish.
-		{"stops a second after SIGTERM", "sleep 60 & echo $! > \"$MARK.child\"\ntrap 'kill $!; sleep 1; echo TERM > \"$MARK\"; exit 0' TERM\nwait", "TERM"},
+		{"stops a second after SIGTERM", "sleep 60 & echo $! > \"$MARK.child\"\ntrap 'kill $!; sleep 1; echo TERM > \"$MARK\"; exit 0' TERM", "wait", "TERM"},
 		// An engine deaf to SIGTERM is still ended.
-		{"ignores SIGTERM", "trap '' TERM\nexec sleep 60", ""},
+		{"ignores SIGTERM", "trap '' TERM", "exec sleep 60", ""},
 		// A java on PATH may be a wrapper that runs the engine as its
 		// child, without exec, and passes no signal on (listensOn reads
 		// the engine's socket among the descendants for it): SIGTERM
 		// ends the wrapper, and its child, still holding the engine's
 		// output, must end too rather than hold Stop until it exits by
 		// itself.
-		{"a wrapper that passes no signal on", "sleep 60 & echo $! > \"$MARK.child\"\nwait", ""},
+		{"a wrapper that passes no signal on", "sleep 60 & echo $! > \"$MARK.child\"", "wait", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mark := filepath.Join(t.TempDir(), "mark")
@@ -105,7 +111,7 @@ func TestStopSendsSIGTERMThenKills(t *testing.T) {
 					_ = syscall.Kill(pid, syscall.SIGKILL)
 				}
 			})
-			pidFile := hangingJava(t, tc.body)
+			pidFile := hangingJava(t, tc.before, tc.body)
 			dir := dynamolocal.InstalledEngine(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -152,7 +158,7 @@ func TestStopSendsSIGTERMThenKills(t *testing.T) {
 // than leaving it running.
 func TestStartGivesUpOnAnEngineThatNeverAnswers(t *testing.T) {
 	defer dynamolocal.SetReadyTimeout(300 * time.Millisecond)()
-	pidFile := hangingJava(t, "exec sleep 60")
+	pidFile := hangingJava(t, "", "exec sleep 60")
 	dir := dynamolocal.InstalledEngine(t)
 	done := make(chan error, 1)
 	go func() {
@@ -196,7 +202,7 @@ func TestAKilledStarterLeavesNoEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pidFile := hangingJava(t, "exec sleep 60")
+	pidFile := hangingJava(t, "", "exec sleep 60")
 	cmd := exec.Command(self, "-test.run=^TestAKilledStarterLeavesNoEngine$")
 	cmd.Env = append(os.Environ(), starterEnv+"="+dynamolocal.InstalledEngine(t))
 	if err := cmd.Start(); err != nil {
