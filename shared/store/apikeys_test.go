@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
@@ -72,6 +73,20 @@ func TestAPIKeyTimesAreStoredFixedWidth(t *testing.T) {
 			f.clock.Set(tt.revoked.Add(time.Hour))
 			if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
 				t.Errorf("DeleteAPIKey() again = %v; want nil", err)
+			}
+			// docs/design.md: "the merchant's key revoked already 204
+			// again, unchanged": its revokedAt and its TTL stay.
+			again, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{
+				TableName: aws.String(f.table), ConsistentRead: aws.Bool(true),
+				Key: map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id}, "sk": &ddb.AttributeValueMemberS{Value: "APIKEY"}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{"revokedAt", "ttl"} {
+				if got, want := again.Item[name], out.Item[name]; !reflect.DeepEqual(got, want) {
+					t.Errorf("%s after revoking again: got %v; want %v", name, got, want)
+				}
 			}
 		})
 	}
