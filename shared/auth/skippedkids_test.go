@@ -91,8 +91,8 @@ func TestSkippedKidsLogIsBoundedPerFetch(t *testing.T) {
 	logs := &syncBuffer{}
 	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock.Now,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	set := func(name string) []byte {
-		entries := make([]string, 999)
+	set := func(name string, n int) []byte {
+		entries := make([]string, n)
 		for i := range entries {
 			entries[i] = fmt.Sprintf(`{"kty":"foo","kid":"%s-%03d"}`, name, i)
 		}
@@ -101,18 +101,22 @@ func TestSkippedKidsLogIsBoundedPerFetch(t *testing.T) {
 	unknown := stranger.MustMint(devtoken.Claims{MerchantID: "m-1"})
 	tests := []struct {
 		set        string
+		keys       int // the set's unusable keys
 		kidLines   int // lines naming one skipped key each
 		summaries  int // lines naming the keys not logged one by one
 		notLogged  int // how many the summary says
 		sampleFrom string
 	}{
-		{"a", 999, 0, 0, ""},
-		{"b", 1, 1, 998, "b-"},
-		{"c", 0, 1, 999, "c-"},
-		{"c", 0, 1, 999, "c-"},
+		{"a", 999, 999, 0, 0, ""},
+		{"b", 999, 1, 1, 998, "b-"},
+		{"c", 999, 0, 1, 999, "c-"},
+		{"c", 999, 0, 1, 999, "c-"},
+		// one key past the container's memory is named on its line too
+		// (usable's `unlogged > 0` reading `> 1`: r75b-jwt)
+		{"d", 1, 0, 1, 1, "d-"},
 	}
 	for i, tt := range tests {
-		jwks.set(set(tt.set))
+		jwks.set(set(tt.set, tt.keys))
 		clock.Advance(11 * time.Second) // past the refresh gap
 		from := len(logs.String())
 		if _, err := v.Verify(context.Background(), unknown); err == nil {
