@@ -521,6 +521,7 @@ var urlRows = []struct {
 	{"https://shop.example/\u0430\ufe0f", false},       // after a Cyrillic letter
 	{"https://shop.example/\u2764\U000e0100", false},   // an ideographic selector after a symbol
 	{"https://shop.example/a\u180b", false},            // a Mongolian selector after a Latin letter
+	{"https://shop.example/\u1828\u3164", false},       // a Hangul filler after a Mongolian letter is no selector
 	// Every emoji of emoji-variation-sequences.txt as typed: most bases
 	// are symbols (So, Sm), ℹ is a letterlike symbol, and four are
 	// punctuation (‼ ⁉ Po, 〰 Pd, 〽 Po). Punctuation without a
