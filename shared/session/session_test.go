@@ -508,6 +508,8 @@ var urlRows = []struct {
 	{"https://shop.example/step-1\ufe0f\u20e3", true},  // keycap 1️⃣
 	{"https://shop.example/\u1828\u180b", true},        // Mongolian NA with FVS1
 	{"https://shop.example/\u845b\U000e0100", true},    // 葛 with an ideographic selector
+	{"https://shop.example/\u845b\U000e01ef", true},    // 葛 with the last ideographic selector (VS-256)
+	{"https://shop.example/\u1828\u180f", true},        // Mongolian NA with FVS4, the last
 	{"https://shop.example/1\ufe0f", false},            // a digit's VS-16 without the keycap
 	{"https://shop.example/\ufe0f", false},             // after a slash
 	{"https://shop.example/\u2764\ufe0f\ufe0f", false}, // a second selector
@@ -519,6 +521,7 @@ var urlRows = []struct {
 	{"https://shop.example/\u0430\ufe0f", false},       // after a Cyrillic letter
 	{"https://shop.example/\u2764\U000e0100", false},   // an ideographic selector after a symbol
 	{"https://shop.example/a\u180b", false},            // a Mongolian selector after a Latin letter
+	{"https://shop.example/\u1828\u3164", false},       // a Hangul filler after a Mongolian letter is no selector
 	// Every emoji of emoji-variation-sequences.txt as typed: most bases
 	// are symbols (So, Sm), ℹ is a letterlike symbol, and four are
 	// punctuation (‼ ⁉ Po, 〰 Pd, 〽 Po). Punctuation without a
@@ -557,6 +560,10 @@ var urlRows = []struct {
 	{"https://1.2.3.4.5/back", false},
 	{"https://shop.example.123/back", false},
 	{"https://shop.0x1/back", false},
+	{"https://shop.0X1F/back", false},      // 0X, capital, as a browser reads it too
+	{"https://shop.0x/back", false},        // 0x alone is the number 0 to a browser
+	{"https://shop.example../back", true},  // a browser drops one empty last label: "" ends in no number
+	{"http://[::ffff:1.2.3.4]/back", true}, // an IPv6 address holding an IPv4 one, in brackets as written
 	{"https://shop\u3002example/back", false},
 	{"https://shop\uff0eexample/back", false},
 	{"https://shop\uff61example/back", false},
