@@ -196,6 +196,15 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 		// else `[redacted]`".
 		{strings.Repeat("M", 20), true},
 		{strings.Repeat("M", 21), false},
+		// Every ASCII letter is one, A to Z and a to z (a method is
+		// case-sensitive, and the local server takes a lower-case one);
+		// a digit is none, wherever it stands.
+		{"PATCH", true},
+		{"ZIP", true},
+		{"az", true},
+		{"get", true},
+		{"1GET", false},
+		{"GE7", false},
 	}
 	for _, c := range cases {
 		before := len(logLines(t, h.logs.String()))
