@@ -536,6 +536,12 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a key's secret in a []uint16", []uint16{0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47}, "[redacted] ([]uint16)", false, "97 98 99"},
 		{"runes that hold no secret", []rune("boom"), "[98 111 111 109]", false, ""},
 		{"numbers that code no character", []int{-1, 1114112, 55296, 4111}, "[-1 1114112 55296 4111]", false, ""},
+		// README: "only when it holds no card number": a number that codes
+		// no character ends a run of digits, and the run after it is read.
+		{"a card number after a number that codes no character", []int{-1, '4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		// Only a list, as fmt prints a slice, is read as characters: the
+		// same numbers in running text are numbers, and logged.
+		{"numbers outside a list", "codes 52 49 49 49 49 49 49 49 49 49 49 49 49 49 49 49", "codes 52 49 49 49 49 49 49 49 49 49 49 49 49 49 49 49", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
