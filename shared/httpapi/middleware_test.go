@@ -539,6 +539,16 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		// README: "only when it holds no card number": a number that codes
 		// no character ends a run of digits, and the run after it is read.
 		{"a card number after a number that codes no character", []int{-1, '4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		// A number that codes no character codes none wherever it
+		// stands, negative ones included: the card number before it stays
+		// one (not the first 16 of 20 digits), and the list is read on
+		// after it.
+		{"a card number before negative numbers", []int{'4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', -'1', -'1', -'1', -'1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		{"a card number after a negative number within a list", []int{1, -1, '4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		// README: "judged whole and again as cut": the cut leaves the list
+		// open after the first 16 of 20 digits, a card number, and the
+		// open list is read to its last number.
+		{"a card number a cut makes in an open list", append(append([]rune("\u00e9"+strings.Repeat(" ", 324)), []rune("4111111111111111")...), []rune("1234")...), "[redacted] ([]int32)", false, "52 49 49 49"},
 		// Only a list, as fmt prints a slice, is read as characters: the
 		// same numbers in running text are numbers, and logged.
 		{"numbers outside a list", "codes 52 49 49 49 49 49 49 49 49 49 49 49 49 49 49 49", "codes 52 49 49 49 49 49 49 49 49 49 49 49 49 49 49 49", false, ""},
