@@ -313,6 +313,33 @@ func TestAbortedRequestIsLoggedOnce(t *testing.T) {
 	}
 }
 
+// TestLogLineOfAnAnswerWithoutAWriteSays200: a handler that returns
+// without writing is answered 200 by net/http (and so by the Lambda
+// adapter): its line says the status the client got ("one structured log
+// line per request", Middleware's doc; README's lines carry "the status"),
+// not 0, and it is no failure (INFO, no code).
+func TestLogLineOfAnAnswerWithoutAWriteSays200(t *testing.T) {
+	var logs bytes.Buffer
+	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
+		httpapi.Route{Pattern: "GET /quiet", Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})},
+	))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/quiet", nil))
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 {
+		t.Fatalf("log lines: got %d; want 1", len(lines))
+	}
+	if got, want := lines[0]["status"], float64(w.Code); got != want {
+		t.Errorf("status: got %v; want %v (what the client got)", got, want)
+	}
+	if got, want := lines[0]["level"], "INFO"; got != want {
+		t.Errorf("level: got %v; want %v", got, want)
+	}
+	if got, ok := lines[0]["code"]; ok {
+		t.Errorf("code: got %v; want none", got)
+	}
+}
+
 // TestLogLineLatencyIsMeasured: the request line's latency_ms is the time
 // the request took, in milliseconds, not a value that is merely present
 // (TestOneLogLinePerRequestWithoutSecrets checks only that): a handler that
