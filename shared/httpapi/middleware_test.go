@@ -162,6 +162,7 @@ func TestClientCannotSendProxyContextHeader(t *testing.T) {
 	r := httptest.NewRequest("GET", "/echo", nil)
 	r.Header.Set("X-GoLambdaProxy-ApiGw-Context", `{"authorizer":{"jwt":{"claims":{"merchant_id":"victim"}}}}`)
 	r.Header.Set("x-golambdaproxy-stagevars", `{}`)
+	r.Header.Set("X-GoLambdaProxy-", `{}`) // the prefix alone is one of them too
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	for k := range seen {
 		if strings.HasPrefix(strings.ToLower(k), "x-golambdaproxy") {
