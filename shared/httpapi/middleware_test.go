@@ -390,7 +390,10 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 // function's line, under `make run` as in Lambda, times the function's
 // work, which starts once the whole body is in"). Before, an unrouted line
 // left out the wait for the body (a 408 after a 10 s stall logged near 0),
-// and then the router's 404 still did.
+// and then the router's 404 still did. Every line that answers an error
+// carries its code, the router's own answers (its 405, 413 and 404) as a
+// function's do: a client's error at INFO "with its code"
+// (TestOneLogLinePerRequestWithoutSecrets).
 func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 	const before = time.Second
 	for _, tt := range []struct {
@@ -400,15 +403,16 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 		length   int64 // the body's Content-Length
 		route    string
 		fromHead bool
+		code     string // the line's code: the router's own answers note theirs too
 	}{
-		{"routed", "GET", "/fast", 0, "GET /fast", false},
-		{"HEAD of a GET route", "HEAD", "/fast", 0, "GET /fast", false},
+		{"routed", "GET", "/fast", 0, "GET /fast", false, ""},
+		{"HEAD of a GET route", "HEAD", "/fast", 0, "GET /fast", false, ""},
 		// "a function's line, its 405 included"
-		{"405 of another method", "DELETE", "/fast", 0, "/fast", false},
-		{"413 of a body too large, refused by the router", "POST", "/up", httpapi.MaxBodyBytes + 1, "POST /up", false},
-		{"500 of a panic", "GET", "/panic", 0, "GET /panic", false},
-		{"404 of a path no route takes", "GET", "/nowhere", 0, "", true},
-		{"404 of a path not in its canonical form", "GET", "/x/../fast", 0, "", true},
+		{"405 of another method", "DELETE", "/fast", 0, "/fast", false, session.ReasonMethodNotAllowed},
+		{"413 of a body too large, refused by the router", "POST", "/up", httpapi.MaxBodyBytes + 1, "POST /up", false, session.ReasonBodyTooLarge},
+		{"500 of a panic", "GET", "/panic", 0, "GET /panic", false, session.ReasonInternal},
+		{"404 of a path no route takes", "GET", "/nowhere", 0, "", true, session.ReasonNotFound},
+		{"404 of a path not in its canonical form", "GET", "/x/../fast", 0, "", true, session.ReasonNotFound},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -425,6 +429,9 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 			}
 			if got := lines[0]["route"]; got != tt.route {
 				t.Errorf("route: got %v; want %q", got, tt.route)
+			}
+			if got, _ := lines[0]["code"].(string); got != tt.code {
+				t.Errorf("code: got %q; want %q", got, tt.code)
 			}
 			got, limit := lines[0]["latency_ms"].(float64), float64(before.Milliseconds())
 			if tt.fromHead && got < limit {
