@@ -364,21 +364,6 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 	if want := float64(slow.Milliseconds()); !ok || got < want || got > float64(slowTook.Microseconds())/1000 {
 		t.Errorf("slow request latency_ms: got %v; want %v to %v", lines[0]["latency_ms"], want, float64(slowTook.Microseconds())/1000)
 	}
-	// A path no route takes, with no head's time noted (WithHeadRead is
-	// make run's; in Lambda, the router's 404 of a path the function's
-	// route does not match), is timed from the middleware's start: its
-	// line's latency_ms is the time the request took, as every line's
-	// (README: "a request id, `"route":""`, the status and latency").
-	start = time.Now()
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/nowhere", nil))
-	missTook := time.Since(start)
-	lines = logLines(t, logs.String())
-	if len(lines) != 2 {
-		t.Fatalf("log lines: got %d; want 2", len(lines))
-	}
-	if got, ok := lines[1]["latency_ms"].(float64); !ok || got < 0 || got > float64(missTook.Microseconds())/1000 {
-		t.Errorf("unrouted request latency_ms: got %v; want 0 to %v", lines[1]["latency_ms"], float64(missTook.Microseconds())/1000)
-	}
 }
 
 // TestLogLineLatencyRunsFromTheHead: a request whose context notes when
