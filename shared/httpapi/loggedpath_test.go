@@ -77,6 +77,15 @@ var loggedPathCases = []struct{ path, logged string }{
 	// bytes that no other rule reads as a secret is logged as sent.
 	{"/x/" + strings.Repeat("ab.", 21) + "a", "/x/" + strings.Repeat("ab.", 21) + "a"},
 	{"/x/" + strings.Repeat("ab.", 21) + "ab", "/x/[redacted]"},
+	// README: "more than 64 bytes (...; but for document 001's GUID in the
+	// 68-character `X` layout ...)": only that GUID is spared, not any
+	// segment of its length.
+	{"/x/" + strings.Repeat("ab.", 22) + "ab", "/x/[redacted]"},
+	// README: "a run of 32 or more base64url characters ... not all hex
+	// digits and dashes (a session's `hcpToken`)": 31 of them, a segment's
+	// first, are logged as sent; 32 are not.
+	{"/x/" + strings.Repeat("g", 31), "/x/" + strings.Repeat("g", 31)},
+	{"/x/" + strings.Repeat("g", 32), "/x/[redacted]"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.

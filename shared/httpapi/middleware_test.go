@@ -162,6 +162,7 @@ func TestClientCannotSendProxyContextHeader(t *testing.T) {
 	r := httptest.NewRequest("GET", "/echo", nil)
 	r.Header.Set("X-GoLambdaProxy-ApiGw-Context", `{"authorizer":{"jwt":{"claims":{"merchant_id":"victim"}}}}`)
 	r.Header.Set("x-golambdaproxy-stagevars", `{}`)
+	r.Header.Set("X-GoLambdaProxy-", `{}`) // the prefix alone is one of them too
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	for k := range seen {
 		if strings.HasPrefix(strings.ToLower(k), "x-golambdaproxy") {
@@ -196,6 +197,15 @@ func TestMethodNeverEchoedNorLogged(t *testing.T) {
 		// else `[redacted]`".
 		{strings.Repeat("M", 20), true},
 		{strings.Repeat("M", 21), false},
+		// Every ASCII letter is one, A to Z and a to z (a method is
+		// case-sensitive, and the local server takes a lower-case one);
+		// a digit is none, wherever it stands.
+		{"PATCH", true},
+		{"ZIP", true},
+		{"az", true},
+		{"get", true},
+		{"1GET", false},
+		{"GE7", false},
 	}
 	for _, c := range cases {
 		before := len(logLines(t, h.logs.String()))
@@ -304,6 +314,33 @@ func TestAbortedRequestIsLoggedOnce(t *testing.T) {
 	}
 }
 
+// TestLogLineOfAnAnswerWithoutAWriteSays200: a handler that returns
+// without writing is answered 200 by net/http (and so by the Lambda
+// adapter): its line says the status the client got ("one structured log
+// line per request", Middleware's doc; README's lines carry "the status"),
+// not 0, and it is no failure (INFO, no code).
+func TestLogLineOfAnAnswerWithoutAWriteSays200(t *testing.T) {
+	var logs bytes.Buffer
+	h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "" }, httpapi.NewRouter(
+		httpapi.Route{Pattern: "GET /quiet", Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})},
+	))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/quiet", nil))
+	lines := logLines(t, logs.String())
+	if len(lines) != 1 {
+		t.Fatalf("log lines: got %d; want 1", len(lines))
+	}
+	if got, want := lines[0]["status"], float64(w.Code); got != want {
+		t.Errorf("status: got %v; want %v (what the client got)", got, want)
+	}
+	if got, want := lines[0]["level"], "INFO"; got != want {
+		t.Errorf("level: got %v; want %v", got, want)
+	}
+	if got, ok := lines[0]["code"]; ok {
+		t.Errorf("code: got %v; want none", got)
+	}
+}
+
 // TestLogLineLatencyIsMeasured: the request line's latency_ms is the time
 // the request took, in milliseconds, not a value that is merely present
 // (TestOneLogLinePerRequestWithoutSecrets checks only that): a handler that
@@ -338,7 +375,10 @@ func TestLogLineLatencyIsMeasured(t *testing.T) {
 // function's line, under `make run` as in Lambda, times the function's
 // work, which starts once the whole body is in"). Before, an unrouted line
 // left out the wait for the body (a 408 after a 10 s stall logged near 0),
-// and then the router's 404 still did.
+// and then the router's 404 still did. Every line that answers an error
+// carries its code, the router's own answers (its 405, 413 and 404) as a
+// function's do: a client's error at INFO "with its code"
+// (TestOneLogLinePerRequestWithoutSecrets).
 func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 	const before = time.Second
 	for _, tt := range []struct {
@@ -348,15 +388,16 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 		length   int64 // the body's Content-Length
 		route    string
 		fromHead bool
+		code     string // the line's code: the router's own answers note theirs too
 	}{
-		{"routed", "GET", "/fast", 0, "GET /fast", false},
-		{"HEAD of a GET route", "HEAD", "/fast", 0, "GET /fast", false},
+		{"routed", "GET", "/fast", 0, "GET /fast", false, ""},
+		{"HEAD of a GET route", "HEAD", "/fast", 0, "GET /fast", false, ""},
 		// "a function's line, its 405 included"
-		{"405 of another method", "DELETE", "/fast", 0, "/fast", false},
-		{"413 of a body too large, refused by the router", "POST", "/up", httpapi.MaxBodyBytes + 1, "POST /up", false},
-		{"500 of a panic", "GET", "/panic", 0, "GET /panic", false},
-		{"404 of a path no route takes", "GET", "/nowhere", 0, "", true},
-		{"404 of a path not in its canonical form", "GET", "/x/../fast", 0, "", true},
+		{"405 of another method", "DELETE", "/fast", 0, "/fast", false, session.ReasonMethodNotAllowed},
+		{"413 of a body too large, refused by the router", "POST", "/up", httpapi.MaxBodyBytes + 1, "POST /up", false, session.ReasonBodyTooLarge},
+		{"500 of a panic", "GET", "/panic", 0, "GET /panic", false, session.ReasonInternal},
+		{"404 of a path no route takes", "GET", "/nowhere", 0, "", true, session.ReasonNotFound},
+		{"404 of a path not in its canonical form", "GET", "/x/../fast", 0, "", true, session.ReasonNotFound},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -373,6 +414,9 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 			}
 			if got := lines[0]["route"]; got != tt.route {
 				t.Errorf("route: got %v; want %q", got, tt.route)
+			}
+			if got, _ := lines[0]["code"].(string); got != tt.code {
+				t.Errorf("code: got %q; want %q", got, tt.code)
 			}
 			got, limit := lines[0]["latency_ms"].(float64), float64(before.Milliseconds())
 			if tt.fromHead && got < limit {
@@ -508,10 +552,32 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a card number in a struct's []rune", struct{ Ref []rune }{[]rune("ref 4111111111111111")}, "[redacted] (struct { Ref []int32 })", false, "52 49 49 49"},
 		{"a card number in a []rune", []rune("ref 4111111111111111"), "[redacted] ([]int32)", false, "52 49 49 49"},
 		{"a card number in runes, one list to a group", [][]rune{[]rune("4111"), []rune("1111"), []rune("1111"), []rune("1111")}, "[redacted] ([][]int32)", false, "52 49 49 49"},
+		{"a card number in runes, a list of one digit and one of the rest", struct{ A, B []rune }{[]rune("4"), []rune("072103908391433")}, "[redacted] (struct { A []int32; B []int32 })", false, "48 55 50 49"},
+		{"a card number in runes, empty lists between its groups", [][]rune{[]rune("4111"), {}, {}, {}, []rune("1111"), {}, {}, {}, []rune("1111"), {}, {}, {}, []rune("1111")}, "[redacted] ([][]int32)", false, "52 49 49 49"},
 		{"an API key in a []rune", []rune("psk_0a1b2c3d_x"), "[redacted] ([]int32)", false, "112 115 107 95"},
 		{"a key's secret in a []uint16", []uint16{0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47}, "[redacted] ([]uint16)", false, "97 98 99"},
 		{"runes that hold no secret", []rune("boom"), "[98 111 111 109]", false, ""},
 		{"numbers that code no character", []int{-1, 1114112, 55296, 4111}, "[-1 1114112 55296 4111]", false, ""},
+		// README: "only when it holds no card number": a number that codes
+		// no character ends a run of digits, and the run after it is read.
+		{"a card number after a number that codes no character", []int{-1, '4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		// A number that codes no character codes none wherever it
+		// stands, negative ones included: the card number before it stays
+		// one (not the first 16 of 20 digits), and the list is read on
+		// after it.
+		{"a card number before negative numbers", []int{'4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', -'1', -'1', -'1', -'1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		{"a card number after a negative number within a list", []int{1, -1, '4', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1', '1'}, "[redacted] ([]int)", false, "52 49 49 49"},
+		// README: "judged whole and again as cut": the cut leaves the list
+		// open after the first 16 of a 20-digit reference, a card number
+		// (neither the whole value's numbers nor its characters hold one),
+		// and the open list is read to its last number.
+		{"a card number a cut makes in an open list", struct {
+			S string
+			R []rune
+		}{strings.Repeat("x ", 487), []rune("47677204411649183963")}, "[redacted] (struct { S string; R []int32 })", false, "52 55 54 55"},
+		// Only a list, as fmt prints a slice, is read as characters: the
+		// same numbers in running text are numbers, and logged.
+		{"numbers outside a list", "codes 52 49 49 49 49 49 49 49 49 49 49 49 49 49 49 49", "codes 52 49 49 49 49 49 49 49 49 49 49 49 49 49 49 49", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

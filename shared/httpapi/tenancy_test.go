@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestMerchantTokenReportsOnlyOnItsOwnSessions: docs/design.md §7, "a
@@ -58,4 +60,24 @@ func testMerchantTokenReportsOnlyOnItsOwnSessions(t *testing.T, h *harness) {
 			}
 		})
 	}
+}
+
+// tenancyBlindStore is a store whose GetOwned forgets whose session it
+// read: it returns any merchant's.
+type tenancyBlindStore struct{ harnessStore }
+
+func (s tenancyBlindStore) GetOwned(ctx context.Context, _, id string) (*session.Session, error) {
+	return s.Get(ctx, id)
+}
+
+// TestHandlersHideAnotherMerchantsSessionThemselves: docs/design.md §7, "a
+// caller sees only its own merchant's sessions; another merchant's session
+// answers exactly as an unknown one (404)". The handlers hold this
+// themselves (ownedBy) as well as the store's GetOwned: on a store that
+// returned another merchant's session, every endpoint still answers 404,
+// as TestTenancyEveryEndpoint wants of a store that keeps the rule.
+func TestHandlersHideAnotherMerchantsSessionThemselves(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	st := storetest.NewMemory(session.DefaultPolicy, clock.Now)
+	testTenancyEveryEndpoint(t, serveStore(t, tenancyBlindStore{st}, clock))
 }
