@@ -72,7 +72,8 @@ func TestBase64LenIsPaddedBase64(t *testing.T) {
 // without gzip's stored-block overhead (gzipBound) is one record too many
 // for an incompressible gzip answer, and one that fits as base64 but not as
 // an escaped plain body (a quote counts two) is one too many for a plain
-// answer.
+// answer: counted to the byte, its closing bracket included, as README's
+// "One response" counts ("counts the body exactly as Lambda will").
 func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
 	atBase64Limit := maxEncodedBody / 4 * 3                              // raw bytes whose padded base64 is at most maxEncodedBody
@@ -86,6 +87,7 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 		{"its base64 fits with gzip's overhead", digits(atBase64Limit - 2004), true},
 		{"its escaped plain body is two bytes over", quotes((maxEncodedBody-4)/2 + 1), false},
 		{"its escaped plain body is exactly the limit", quotes((maxEncodedBody - 4) / 2), true},
+		{"its escaped plain body is one byte over", append(quotes((maxEncodedBody-4)/2), '1'), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
