@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/base64"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -101,5 +102,34 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWholeDayGzipStopsOnceFull: a whole day "takes records until the body
+// as sent would not fit: ... for gzip, until the compressed bytes so far
+// would not" (listBody). A day of incompressible records is refused as
+// soon as its gzip body, as base64, is past the limit (add reports false
+// and marks the body full, so the day is LIST_TOO_LARGE), rather than
+// compressed to its end and judged only by finish.
+func TestWholeDayGzipStopsOnceFull(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rec := make([]byte, 64<<10)
+	limit := maxEncodedBody / 4 * 3 / len(rec) // records whose raw bytes fit as base64
+	b := newListBody(true, false)
+	taken := 0
+	for range 4 * limit {
+		for i := range rec {
+			rec[i] = byte(rng.Uint32())
+		}
+		if !b.add(rec) {
+			break
+		}
+		taken++
+	}
+	if !b.full || taken > limit+2 {
+		t.Errorf("incompressible whole day: took %d records of %d bytes (full %v); want at most %d, then full", taken, len(rec), b.full, limit+2)
+	}
+	if got := base64Len(b.out.Len()); got > maxEncodedBody+base64Len(len(rec))*2 {
+		t.Errorf("gzip body so far as base64: got %d bytes; want about %d at most", got, maxEncodedBody)
 	}
 }
