@@ -110,7 +110,7 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 // would not" (listBody). A day of incompressible records is refused as
 // soon as its gzip body, as base64, is past the limit (add reports false
 // and marks the body full, so the day is LIST_TOO_LARGE), rather than
-// compressed to its end and judged only by finish.
+// compressed to its end; and finish judges the whole body once more.
 func TestWholeDayGzipStopsOnceFull(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rec := make([]byte, 64<<10)
@@ -131,5 +131,26 @@ func TestWholeDayGzipStopsOnceFull(t *testing.T) {
 	}
 	if got := base64Len(b.out.Len()); got > maxEncodedBody+base64Len(len(rec))*2 {
 		t.Errorf("gzip body so far as base64: got %d bytes; want about %d at most", got, maxEncodedBody)
+	}
+	// The same records again: each is taken, the compressed bytes so far
+	// being within the limit, but the whole body, its last bytes known only
+	// at finish ("A whole-day gzip body is checked once more"), is over it:
+	// the day is full, never answered past what Lambda returns.
+	rng = rand.New(rand.NewPCG(1, 2))
+	b = newListBody(true, false)
+	for range taken {
+		for i := range rec {
+			rec[i] = byte(rng.Uint32())
+		}
+		if !b.add(rec) {
+			t.Fatal("a record taken before was refused")
+		}
+	}
+	body, err := b.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over := base64Len(len(body)) > maxEncodedBody; !over || !b.full {
+		t.Errorf("%d records finished: %d bytes as base64 (over the limit: %v), full %v; want over and full", taken, base64Len(len(body)), over, b.full)
 	}
 }
