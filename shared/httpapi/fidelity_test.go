@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -879,12 +878,7 @@ func testDocument004QueryReadAsSentOrRefused(t *testing.T, h *harness) {
 	const day = "createdDate=2026-11-23"
 	// A cursor this list made: sent twice, even the same one twice, it is
 	// as malformed as limit sent twice (which page is asked for?).
-	first := h.do("GET", "/pps/api/v1/session-record?"+day+"&limit=1", read, nil)
-	link, err := url.Parse(strings.TrimSuffix(strings.TrimPrefix(first.Header().Get("Link"), "<"), `>; rel="next"`))
-	cur := link.Query().Get("cursor")
-	if err != nil || cur == "" {
-		t.Fatalf("limit=1 of 3: Link %q; want one with a cursor", first.Header().Get("Link"))
-	}
+	cur := nextCursor(t, h.do("GET", "/pps/api/v1/session-record?"+day+"&limit=1", read, nil))
 	bad := []struct{ query, field string }{
 		{day + "&limit=1&cursor=" + cur + "&cursor=" + cur, "cursor"},
 		{day + "&cursor=" + cur + "&curs%6Fr=" + cur, "cursor"},

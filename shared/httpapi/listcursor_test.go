@@ -33,17 +33,9 @@ func testListCursorResumesWhateverTheLimit(t *testing.T, h *harness) {
 	if res.Code != http.StatusOK || len(all) != 5 {
 		t.Fatalf("whole day = %d, %d records; want 200 and 5", res.Code, len(all))
 	}
-	cursorOf := func(res response) string {
-		t.Helper()
-		u, err := url.Parse(strings.TrimSuffix(strings.TrimPrefix(res.Header().Get("Link"), "<"), `>; rel="next"`))
-		if err != nil || u.Query().Get("cursor") == "" {
-			t.Fatalf("Link %q; want one with a cursor", res.Header().Get("Link"))
-		}
-		return u.Query().Get("cursor")
-	}
 	for first := 1; first <= 4; first++ {
 		ids, res, _ := listAll(t, h, path+"&limit="+strconv.Itoa(first), tok)
-		cur := cursorOf(res)
+		cur := nextCursor(t, res)
 		// The rest without limit: one answer, no Link.
 		rest, res, _ := listAll(t, h, path+"&cursor="+cur, tok)
 		if res.Code != http.StatusOK || res.Header().Get("Link") != "" || !slices.Equal(append(slices.Clone(ids), rest...), all) {
@@ -64,7 +56,7 @@ func testListCursorResumesWhateverTheLimit(t *testing.T, h *harness) {
 		}
 	}
 	_, res, _ = listAll(t, h, path+"&limit=2", tok)
-	cur := cursorOf(res)
+	cur := nextCursor(t, res)
 	for _, tt := range []struct{ name, path, token string }{
 		{"another merchant's list", path + "&limit=2&cursor=" + cur, h.token("m-2", auth.ScopeSessionsRead)},
 		{"another day's list", "/pps/api/v1/session-record?createdDate=2026-11-22&cursor=" + cur, tok},
@@ -83,4 +75,14 @@ func testListCursorResumesWhateverTheLimit(t *testing.T, h *harness) {
 			t.Errorf("a cursor %s: field %v; want cursor", tt.name, p["field"])
 		}
 	}
+}
+
+// nextCursor is the cursor in res's Link (a test failure without one).
+func nextCursor(t testing.TB, res response) string {
+	t.Helper()
+	u, err := url.Parse(strings.TrimSuffix(strings.TrimPrefix(res.Header().Get("Link"), "<"), `>; rel="next"`))
+	if err != nil || u.Query().Get("cursor") == "" {
+		t.Fatalf("Link %q; want one with a cursor", res.Header().Get("Link"))
+	}
+	return u.Query().Get("cursor")
 }
