@@ -302,3 +302,27 @@ func TestLoneSurrogateOracle(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownMemberIsValidationFailedWhateverItsName: README's 400 row,
+// "unknown JSON field (names are case-sensitive)" is VALIDATION_FAILED, and
+// decodeJSON: "any other member is 400 VALIDATION_FAILED naming it". A
+// name that cannot be shown (longer than 64 characters, or a card number)
+// is named by where it is — the body itself, field "" — but the refusal
+// is the same VALIDATION_FAILED, not MALFORMED_JSON: the body is JSON.
+func TestUnknownMemberIsValidationFailedWhateverItsName(t *testing.T) {
+	for _, tt := range []struct{ name, field string }{
+		{"status", "status"},
+		{"Amount", "Amount"},
+		{strings.Repeat("x", 65), ""},
+		{"4111111111111111", ""},
+	} {
+		body := `{"amount":1,"currency":"EUR",` + strconv.Quote(tt.name) + `:1}`
+		r := httptest.NewRequest("POST", "/sessions", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		var d session.Draft
+		var se *session.Error
+		if err := decodeJSON(r, &d, false); !errors.As(err, &se) || se.Reason != session.ReasonValidation || se.Field != tt.field {
+			t.Errorf("member %.20q: got %v; want %s naming %q", tt.name, err, session.ReasonValidation, tt.field)
+		}
+	}
+}

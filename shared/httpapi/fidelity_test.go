@@ -862,7 +862,10 @@ func testUnmatchedPathAnswersAsAPIGateway(t *testing.T, h *harness) {
 // '&' only): a value that is not valid percent-encoding, or that holds a
 // ';', is a malformed value, never a parameter that was not sent. Before,
 // "limit=2;x" and "limit=%zz" were dropped by Go's query parser and the
-// client that asked for a page of 2 got the whole day.
+// client that asked for a page of 2 got the whole day. A cursor sent twice
+// (openapi.yaml's cursor: "The `cursor` of the previous page's `Link`
+// header", one value) is malformed as limit sent twice is, never one of
+// them taken.
 func TestDocument004QueryReadAsSentOrRefused(t *testing.T) {
 	eachStore(t, testDocument004QueryReadAsSentOrRefused)
 }
@@ -873,7 +876,12 @@ func testDocument004QueryReadAsSentOrRefused(t *testing.T, h *harness) {
 		h.create("m-1", nil)
 	}
 	const day = "createdDate=2026-11-23"
+	// A cursor this list made: sent twice, even the same one twice, it is
+	// as malformed as limit sent twice (which page is asked for?).
+	cur := nextCursor(t, h.do("GET", "/pps/api/v1/session-record?"+day+"&limit=1", read, nil))
 	bad := []struct{ query, field string }{
+		{day + "&limit=1&cursor=" + cur + "&cursor=" + cur, "cursor"},
+		{day + "&cursor=" + cur + "&curs%6Fr=" + cur, "cursor"},
 		{day + "&limit=%zz", "limit"},
 		{day + "&limit=2;x", "limit"},
 		{day + "&limit=2%3Bx", "limit"},

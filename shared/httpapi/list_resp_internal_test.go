@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/base64"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -72,7 +73,8 @@ func TestBase64LenIsPaddedBase64(t *testing.T) {
 // without gzip's stored-block overhead (gzipBound) is one record too many
 // for an incompressible gzip answer, and one that fits as base64 but not as
 // an escaped plain body (a quote counts two) is one too many for a plain
-// answer.
+// answer: counted to the byte, its closing bracket included, as README's
+// "One response" counts ("counts the body exactly as Lambda will").
 func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
 	atBase64Limit := maxEncodedBody / 4 * 3                              // raw bytes whose padded base64 is at most maxEncodedBody
@@ -86,6 +88,7 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 		{"its base64 fits with gzip's overhead", digits(atBase64Limit - 2004), true},
 		{"its escaped plain body is two bytes over", quotes((maxEncodedBody-4)/2 + 1), false},
 		{"its escaped plain body is exactly the limit", quotes((maxEncodedBody - 4) / 2), true},
+		{"its escaped plain body is one byte over", append(quotes((maxEncodedBody-4)/2), '1'), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,5 +102,55 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWholeDayGzipStopsOnceFull: a whole day "takes records until the body
+// as sent would not fit: ... for gzip, until the compressed bytes so far
+// would not" (listBody). A day of incompressible records is refused as
+// soon as its gzip body, as base64, is past the limit (add reports false
+// and marks the body full, so the day is LIST_TOO_LARGE), rather than
+// compressed to its end; and finish judges the whole body once more.
+func TestWholeDayGzipStopsOnceFull(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rec := make([]byte, 64<<10)
+	limit := maxEncodedBody / 4 * 3 / len(rec) // records whose raw bytes fit as base64
+	b := newListBody(true, false)
+	taken := 0
+	for range 4 * limit {
+		for i := range rec {
+			rec[i] = byte(rng.Uint32())
+		}
+		if !b.add(rec) {
+			break
+		}
+		taken++
+	}
+	if !b.full || taken > limit+2 {
+		t.Errorf("incompressible whole day: took %d records of %d bytes (full %v); want at most %d, then full", taken, len(rec), b.full, limit+2)
+	}
+	if got := base64Len(b.out.Len()); got > maxEncodedBody+base64Len(len(rec))*2 {
+		t.Errorf("gzip body so far as base64: got %d bytes; want about %d at most", got, maxEncodedBody)
+	}
+	// The same records again: each is taken, the compressed bytes so far
+	// being within the limit, but the whole body, its last bytes known only
+	// at finish ("A whole-day gzip body is checked once more"), is over it:
+	// the day is full, never answered past what Lambda returns.
+	rng = rand.New(rand.NewPCG(1, 2))
+	b = newListBody(true, false)
+	for range taken {
+		for i := range rec {
+			rec[i] = byte(rng.Uint32())
+		}
+		if !b.add(rec) {
+			t.Fatal("a record taken before was refused")
+		}
+	}
+	body, err := b.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over := base64Len(len(body)) > maxEncodedBody; !over || !b.full {
+		t.Errorf("%d records finished: %d bytes as base64 (over the limit: %v), full %v; want over and full", taken, base64Len(len(body)), over, b.full)
 	}
 }

@@ -223,11 +223,16 @@ func TestSessionRecordsWholeDay(t *testing.T) {
 // (the list's parallel shard reads, the harness's JWKS server; each list's
 // body, plain or gzip, is its own) is checked under the detector by
 // TestListBudgetAndCursors, TestDialectsNeverShowAStateTheModelNeverHad and
-// TestJWKSRefreshedInTheBackgroundWhenOld.
+// TestJWKSRefreshedInTheBackgroundWhenOld. It runs on both stores, so the
+// refusal's shape (README: "refused with **400 `LIST_TOO_LARGE`**
+// (`field`: `limit`)") is held under -short too.
 func TestSessionRecordsTooLarge(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // a day of 6 MB records, sequential: run without the race detector (PLAIN_TESTS)
 	t.Logf("document 004: %q", doc004List)
-	h := newHarness(t)
+	eachStore(t, testSessionRecordsTooLarge)
+}
+
+func testSessionRecordsTooLarge(t *testing.T, h *harness) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	var vs []*session.Session
 	var want []string
