@@ -427,3 +427,30 @@ func testLogLineHoldsNoCredentialFromTheToken(t *testing.T, h *harness) {
 		t.Errorf("the logs hold a credential from a token's claims:\n%s", logs)
 	}
 }
+
+// TestRevokedKeyIsRefusedAtOnceWhereRevoked: README, "a revoked key stops
+// working everywhere within 30 s (at once in the container that revoked
+// it: on `make run` every route, since one process serves them all". A
+// key just used (so cached) is refused by the same process on its next
+// use, the clock unmoved, on every route that takes a key.
+func TestRevokedKeyIsRefusedAtOnceWhereRevoked(t *testing.T) {
+	eachStore(t, testRevokedKeyIsRefusedAtOnceWhereRevoked)
+}
+
+func testRevokedKeyIsRefusedAtOnceWhereRevoked(t *testing.T, h *harness) {
+	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
+	id := h.create("m-1", nil)
+	paths := []string{"/sessions/" + id, "/payment-sessions/" + id}
+	for _, path := range paths {
+		if res := h.do("GET", path, "", nil, "X-Api-Key", key); res.Code != http.StatusOK {
+			t.Fatalf("GET %s before the revocation = %d %s; want 200", path, res.Code, res.Body)
+		}
+	}
+	if res := h.do("DELETE", "/api-keys/"+strings.Split(key, "_")[1], h.token("m-1", auth.ScopeAPIKeysWrite), nil); res.Code != http.StatusNoContent {
+		t.Fatalf("DELETE = %d %s; want 204", res.Code, res.Body)
+	}
+	for _, path := range paths {
+		wantProblem(t, h.do("GET", path, "", nil, "X-Api-Key", key), http.StatusUnauthorized, session.ReasonUnauthenticated)
+	}
+	wantProblem(t, h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key), http.StatusUnauthorized, session.ReasonUnauthenticated)
+}
