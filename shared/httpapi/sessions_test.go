@@ -216,6 +216,9 @@ func testEvents(t *testing.T, h *harness) {
 	wantProblem(t, post(map[string]any{"status": "PROCESSING"}), 409, session.ReasonInvalidTransition)
 	wantProblem(t, post(map[string]any{"status": "EXPIRED"}), 409, session.ReasonInvalidTransition)
 	wantProblem(t, post(map[string]any{"status": "Authorised"}), 400, session.ReasonValidation)
+	// README: "An empty body (a cancel's, which is optional)": an event's
+	// is not, and no body is malformed JSON, as a create's is.
+	wantProblem(t, post(""), 400, session.ReasonMalformedJSON)
 	wantProblem(t, post(map[string]any{"status": "SETTLED", "resultData": map[string]string{"pan": "4111111111111111"}}), 400, session.ReasonCardNumber)
 	// Merchants cannot report processor events.
 	wantProblem(t, h.do("POST", "/sessions/"+id+"/events", h.merchantToken("m-1"), map[string]any{"status": "SETTLED"}), 403, session.ReasonInsufficientScope)
