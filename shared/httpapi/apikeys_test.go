@@ -118,6 +118,9 @@ func testAPIKeyRefusals(t *testing.T, h *harness) {
 			t.Errorf("POST /api-keys %v = %d; want 400", body, res.Code)
 		}
 	}
+	// README: "An empty body (a cancel's, which is optional)": a key's
+	// is not, and no body is malformed JSON, as a create's is.
+	wantProblem(t, h.do("POST", "/api-keys", admin, ""), 400, session.ReasonMalformedJSON)
 	wantProblem(t, h.do("POST", "/api-keys", h.merchantToken("m-1"), map[string]any{"scopes": []string{"sessions:read"}}), 403, session.ReasonInsufficientScope)
 	wantProblem(t, h.do("POST", "/api-keys", h.token("", auth.ScopeAPIKeysWrite), map[string]any{"scopes": []string{"sessions:read"}}), 403, session.ReasonMerchantRequired)
 	id := h.create("m-1", nil)
