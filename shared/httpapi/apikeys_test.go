@@ -336,6 +336,9 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 		{"4111 1111 1111 1111", "[redacted]"},
 		{"user\t4111\t1111\t1111\t1111", "[redacted]"},
 		{"a\nb", "[redacted]"},
+		// docs/design.md §8: "`[redacted]` unless clean text of at most
+		// 255 characters without a card number".
+		{strings.Repeat("x", 255), strings.Repeat("x", 255)},
 		{strings.Repeat("x", 256), "[redacted]"},
 		{shortKey, "[redacted]"},
 		{"svc " + strings.ToUpper(shortKey), "[redacted]"},
