@@ -43,7 +43,8 @@ func testTokenWithoutMerchantIsRefusedEverywhereAMerchantActs(t *testing.T, h *h
 		{"GET", "/pps/api/v1/session-record?createdDate=" + day, []string{auth.ScopeSessionsRead}, nil, nil},
 		{"GET", "/pps/api/v1/session-record/" + id, []string{auth.ScopeSessionsRead}, nil, nil},
 	} {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+		name := strings.NewReplacer(id, "{id}", keyID, "{keyId}", day, "{day}").Replace(tt.method + " " + tt.path)
+		t.Run(name, func(t *testing.T) {
 			res := h.do(tt.method, tt.path, h.token("", tt.scopes...), tt.body, tt.headers...)
 			if strings.HasPrefix(tt.path, "/v2.0/") {
 				if res.Code != http.StatusForbidden {
