@@ -118,6 +118,9 @@ func testAPIKeyRefusals(t *testing.T, h *harness) {
 			t.Errorf("POST /api-keys %v = %d; want 400", body, res.Code)
 		}
 	}
+	// README: "An empty body (a cancel's, which is optional)": a key's
+	// is not, and no body is malformed JSON, as a create's is.
+	wantProblem(t, h.do("POST", "/api-keys", admin, ""), 400, session.ReasonMalformedJSON)
 	wantProblem(t, h.do("POST", "/api-keys", h.merchantToken("m-1"), map[string]any{"scopes": []string{"sessions:read"}}), 403, session.ReasonInsufficientScope)
 	wantProblem(t, h.do("POST", "/api-keys", h.token("", auth.ScopeAPIKeysWrite), map[string]any{"scopes": []string{"sessions:read"}}), 403, session.ReasonMerchantRequired)
 	id := h.create("m-1", nil)
@@ -333,6 +336,9 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 		{"4111 1111 1111 1111", "[redacted]"},
 		{"user\t4111\t1111\t1111\t1111", "[redacted]"},
 		{"a\nb", "[redacted]"},
+		// docs/design.md §8: "`[redacted]` unless clean text of at most
+		// 255 characters without a card number".
+		{strings.Repeat("x", 255), strings.Repeat("x", 255)},
 		{strings.Repeat("x", 256), "[redacted]"},
 		{shortKey, "[redacted]"},
 		{"svc " + strings.ToUpper(shortKey), "[redacted]"},
@@ -426,4 +432,31 @@ func testLogLineHoldsNoCredentialFromTheToken(t *testing.T, h *harness) {
 	if logs := h.logs.String(); strings.Contains(logs, shortKey[20:]) || strings.Contains(logs, shortJWT) {
 		t.Errorf("the logs hold a credential from a token's claims:\n%s", logs)
 	}
+}
+
+// TestRevokedKeyIsRefusedAtOnceWhereRevoked: README, "a revoked key stops
+// working everywhere within 30 s (at once in the container that revoked
+// it: on `make run` every route, since one process serves them all". A
+// key just used (so cached) is refused by the same process on its next
+// use, the clock unmoved, on every route that takes a key.
+func TestRevokedKeyIsRefusedAtOnceWhereRevoked(t *testing.T) {
+	eachStore(t, testRevokedKeyIsRefusedAtOnceWhereRevoked)
+}
+
+func testRevokedKeyIsRefusedAtOnceWhereRevoked(t *testing.T, h *harness) {
+	key := h.apiKey("m-1", auth.ScopeSessionsRead, auth.ScopeSessionsWrite)
+	id := h.create("m-1", nil)
+	paths := []string{"/sessions/" + id, "/payment-sessions/" + id}
+	for _, path := range paths {
+		if res := h.do("GET", path, "", nil, "X-Api-Key", key); res.Code != http.StatusOK {
+			t.Fatalf("GET %s before the revocation = %d %s; want 200", path, res.Code, res.Body)
+		}
+	}
+	if res := h.do("DELETE", "/api-keys/"+strings.Split(key, "_")[1], h.token("m-1", auth.ScopeAPIKeysWrite), nil); res.Code != http.StatusNoContent {
+		t.Fatalf("DELETE = %d %s; want 204", res.Code, res.Body)
+	}
+	for _, path := range paths {
+		wantProblem(t, h.do("GET", path, "", nil, "X-Api-Key", key), http.StatusUnauthorized, session.ReasonUnauthenticated)
+	}
+	wantProblem(t, h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key), http.StatusUnauthorized, session.ReasonUnauthenticated)
 }

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -216,6 +217,9 @@ func testEvents(t *testing.T, h *harness) {
 	wantProblem(t, post(map[string]any{"status": "PROCESSING"}), 409, session.ReasonInvalidTransition)
 	wantProblem(t, post(map[string]any{"status": "EXPIRED"}), 409, session.ReasonInvalidTransition)
 	wantProblem(t, post(map[string]any{"status": "Authorised"}), 400, session.ReasonValidation)
+	// README: "An empty body (a cancel's, which is optional)": an event's
+	// is not, and no body is malformed JSON, as a create's is.
+	wantProblem(t, post(""), 400, session.ReasonMalformedJSON)
 	wantProblem(t, post(map[string]any{"status": "SETTLED", "resultData": map[string]string{"pan": "4111111111111111"}}), 400, session.ReasonCardNumber)
 	// Merchants cannot report processor events.
 	wantProblem(t, h.do("POST", "/sessions/"+id+"/events", h.merchantToken("m-1"), map[string]any{"status": "SETTLED"}), 403, session.ReasonInsufficientScope)
@@ -295,4 +299,41 @@ func testGetRefusals(t *testing.T, h *harness) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestHCPTokenIsRandomPerSession: docs/design.md §3, "`hcpToken` (an
+// opaque random token made at creation)". It opens the hosted card page
+// (document 003), so each session gets its own: 32 base64url characters
+// (24 random bytes), no two sessions' alike, and no character position
+// the same in every one of them.
+func TestHCPTokenIsRandomPerSession(t *testing.T) { eachStore(t, testHCPTokenIsRandomPerSession) }
+
+func testHCPTokenIsRandomPerSession(t *testing.T, h *harness) {
+	const n = 40
+	shape := regexp.MustCompile(`^[A-Za-z0-9_-]{32}$`)
+	seen := map[string]bool{}
+	var first string
+	varies := make([]bool, 32)
+	for range n {
+		res := h.do("POST", "/sessions", h.merchantToken("m-1"), map[string]any{"amount": 1, "currency": "EUR"})
+		tok, _ := res.json(t)["hcpToken"].(string)
+		if res.Code != http.StatusCreated || !shape.MatchString(tok) {
+			t.Fatalf("POST /sessions = %d, hcpToken %q; want 201 and 32 base64url characters", res.Code, tok)
+		}
+		if seen[tok] {
+			t.Fatalf("hcpToken %q made twice", tok)
+		}
+		seen[tok] = true
+		if first == "" {
+			first = tok
+		}
+		for i := range tok {
+			varies[i] = varies[i] || tok[i] != first[i]
+		}
+	}
+	for i, v := range varies {
+		if !v {
+			t.Errorf("hcpToken character %d is %q in all %d tokens; want random", i, first[i], n)
+		}
+	}
 }
