@@ -423,3 +423,30 @@ func TestListRetriedKeysStayConsistent(t *testing.T) {
 		t.Errorf("a BatchGetItem was sent without ConsistentRead and the list's projection: %.300s", b)
 	}
 }
+
+// TestListPageReadsOneBatchGetItem holds README's round-trip count, "per
+// list page one `Query` of each list-index partition and one
+// `BatchGetItem`": a page of 10 of a day of 250 live sessions reads the
+// 11 sessions it needs (the page and one more, for its Link) in one
+// BatchGetItem, not as many of the day's sessions as a round can read.
+func TestListPageReadsOneBatchGetItem(t *testing.T) {
+	f := newListFixture(t)
+	if err := f.st.ImportAll(context.Background(), sessions("m-1", t0, 250, false)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(t0.Add(time.Minute))
+	f.calls.Take()
+	got, next := f.list(t, store.ListQuery{MerchantID: "m-1", Day: t0, Limit: 10})
+	queries, batches := 0, 0
+	for _, c := range f.calls.Take() {
+		switch c {
+		case "Query":
+			queries++
+		case "BatchGetItem":
+			batches++
+		}
+	}
+	if len(got) != 10 || next == "" || queries != store.DefaultListShards || batches != 1 {
+		t.Errorf("a page of %d (cursor %v) in %d Query and %d BatchGetItem calls; want 10, a cursor, %d and 1", len(got), next != "", queries, batches, store.DefaultListShards)
+	}
+}
