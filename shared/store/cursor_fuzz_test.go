@@ -100,6 +100,14 @@ func TestCursorRefusals(t *testing.T) {
 	}{
 		{"ours", encodeCursor(16, tag, at, map[int]string{3: later}), true, at, later},
 		{"another partition count", encodeCursor(8, tag, at, map[int]string{3: later}), true, at, ""},
+		// No cursor: the day from its start.
+		{"none", "", true, "", ""},
+		{"ours, no partition ahead of after", encodeCursor(16, tag, at, nil), true, at, ""},
+		// A page cut after its Queries answered, having consumed nothing,
+		// carries its partitions' positions and an empty after (cursor()):
+		// the positions are kept, or the next page reads what the index
+		// already evaluated again.
+		{"positions and no after", encodeCursor(16, tag, "", map[int]string{3: later}), true, "", later},
 		// LIST_SHARDS may be raised or lowered within 1..MaxListShards (a
 		// release changes it): a cursor made under any of those keeps after.
 		{"the fewest partitions LIST_SHARDS may have", encodeCursor(1, tag, at, map[int]string{0: later}), true, at, ""},
@@ -113,6 +121,8 @@ func TestCursorRefusals(t *testing.T) {
 		{"a position behind after", encodeCursor(16, tag, later, map[int]string{3: at}), false, "", ""},
 		// cursor() writes a partition's position only past after.
 		{"a position at after", encodeCursor(16, tag, at, map[int]string{3: at}), false, "", ""},
+		{"a partition below range", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|-1=" + later)), false, "", ""},
+		{"a position of another day", encodeCursor(16, tag, at, map[int]string{3: createdKey(day.Add(25*time.Hour), id)}), false, "", ""},
 		{"a partition out of range", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|16=" + later)), false, "", ""},
 		{"a partition twice", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "|3=" + later + ",3=" + later)), false, "", ""},
 		{"a field too many", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "||")), false, "", ""},

@@ -197,6 +197,7 @@ func TestListBudgetSpentAfterTheLastSession(t *testing.T) {
 func TestListUnprocessedKeys(t *testing.T) {
 	var mode atomic.Int32 // 1: leave half the keys of every first call; 2: leave all, always
 	var batches atomic.Int64
+	var sentKeys, leftKeys atomic.Int64 // in mode 1
 	rw := &storetest.RewriteTransport{Rewrite: func(op string, req, res []byte) []byte {
 		if op != "BatchGetItem" || mode.Load() == 0 {
 			return res
@@ -212,6 +213,10 @@ func TestListUnprocessedKeys(t *testing.T) {
 		if json.Unmarshal(res, &out) != nil || json.Unmarshal(req, &in) != nil {
 			return res
 		}
+		for _, ka := range in.RequestItems {
+			keys, _ := ka["Keys"].([]any)
+			sentKeys.Add(int64(len(keys)))
+		}
 		for table, items := range out.Responses {
 			keep := len(items) / 2
 			if mode.Load() == 2 {
@@ -225,6 +230,7 @@ func TestListUnprocessedKeys(t *testing.T) {
 				left = append(left, map[string]any{"pk": map[string]any{"S": "SESSION#" + id}, "sk": map[string]any{"S": "SESSION"}})
 			}
 			out.Responses[table] = items[:keep]
+			leftKeys.Add(int64(len(left)))
 			ka := in.RequestItems[table]
 			ka["Keys"] = left
 			out.UnprocessedKeys = map[string]map[string]any{table: ka}
@@ -268,6 +274,11 @@ func TestListUnprocessedKeys(t *testing.T) {
 	}
 	if gets != 6 {
 		t.Errorf("%d BatchGetItem calls for 3 batches each leaving half its keys once; want 6", gets)
+	}
+	// A retry asks again for the keys left unprocessed, no more: the
+	// processed ones are read (and paid for) once.
+	if got, want := sentKeys.Load(), int64(len(live))+leftKeys.Load(); got != want {
+		t.Errorf("%d keys sent in all BatchGetItems; want %d (each session once, each unprocessed key once more)", got, want)
 	}
 
 	mode.Store(2)
