@@ -108,12 +108,18 @@ func unusableKeys(t *testing.T) map[string]string {
 	enc, _ := json.Marshal(encKey)
 	hsKey := `{"kty":"oct","kid":"symmetric","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}`
 	return map[string]string{
-		"weak":           weakRSA(t, "weak"),
-		"unknown-type":   `{"kty":"foo","kid":"unknown-type"}`,
-		"broken-ec":      `{"kty":"EC","kid":"broken-ec","crv":"P-256","x":"AAAA","y":"AAAA"}`,
-		"p384":           p384(t, "p384"),
-		"for-encryption": string(enc),
-		"symmetric":      hsKey,
+		"weak":         weakRSA(t, "weak"),
+		"unknown-type": `{"kty":"foo","kid":"unknown-type"}`,
+		"broken-ec":    `{"kty":"EC","kid":"broken-ec","crv":"P-256","x":"AAAA","y":"AAAA"}`,
+		// README, Auth: "a member written `null`, empty or `[]`, as some
+		// serializers write a public key's, publishes nothing", and "an
+		// entry that does not parse" is skipped: read again without its
+		// d, this one still does not parse (that second failure unheeded,
+		// its nil key was read and the fetch panicked: mutant 438).
+		"broken-ec-d-null": `{"kty":"EC","kid":"broken-ec-d-null","crv":"P-256","x":"AAAA","y":"AAAA","d":null}`,
+		"p384":             p384(t, "p384"),
+		"for-encryption":   string(enc),
+		"symmetric":        hsKey,
 	}
 }
 

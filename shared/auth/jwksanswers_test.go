@@ -57,6 +57,19 @@ func TestJWKSFailureTextIsBounded(t *testing.T) {
 			fmt.Fprintf(buf, "HTTP/1.1 500 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", long)
 			_ = buf.Flush()
 		}},
+		// A reason phrase of bytes that start no character: the cut backs
+		// off to the last character's start ("500 "); cut at 1 KiB, the
+		// line showed 1 KiB of bytes that are not UTF-8, each written
+		// \ufffd in the JSON line, six bytes (mutant: no backing off).
+		{"a long reason phrase of continuation bytes", func(w http.ResponseWriter) {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(buf, "HTTP/1.1 500 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", strings.Repeat("\x80", 100<<10))
+			_ = buf.Flush()
+		}},
 		{"a long key type in a one-key document", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = fmt.Fprintf(w, `{"kty":%q}`, long)

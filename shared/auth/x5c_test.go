@@ -89,6 +89,12 @@ func TestX5CMustHoldTheKey(t *testing.T) {
 				{"another key of its type", []string{another}, session.EUNAUTHORIZED},
 				{"a key of another type", []string{anotherType}, session.EUNAUTHORIZED},
 				{"another key, then its own", []string{another, own}, session.EUNAUTHORIZED},
+				// README, Auth: "an `x5c` whose first certificate holds
+				// another key than the entry's own" is what is skipped; an
+				// empty x5c has no first certificate, and the entry's own
+				// key is used (an x5c of no certificate was read as one
+				// unreadable: mutant chain.Len() == -1).
+				{"no certificate", []string{}, ""},
 			} {
 				logs := &syncBuffer{}
 				jwks := newJWKSServer(t, withKeys(t, good, withX5C(t, iss, c.x5c...)))
