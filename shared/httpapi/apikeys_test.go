@@ -345,6 +345,12 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 		{shortJWT, "[redacted]"},
 		{"MoneyJar", "MoneyJar"}, // "eyJ" alone is no token
 		{"eyJust.a.name", "eyJust.a.name"},
+		// README, "a JWT: a base64url run from `eyJ` to a `.` that decodes
+		// to a JSON object". Every class of base64url character may be in
+		// the run (this header holds 0, a, A, Z, - and _), and a JWT after
+		// a lookalike "eyJ" run is found too.
+		{"eyJraWQiOiI-ZXA_In0.eyJzdWIiOiJ4In0.c2ln", "[redacted]"},
+		{"MoneyJar " + shortJWT, "[redacted]"},
 	} {
 		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: "m-1", Scopes: []string{auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead}})
 		res := h.do("POST", "/api-keys", tok, map[string]any{"scopes": []string{"sessions:read"}})

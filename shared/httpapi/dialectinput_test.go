@@ -54,6 +54,7 @@ func TestParseGUID(t *testing.T) {
 		{"0x" + id[2:], false}, {"+" + id[1:], false}, {"38ecb39d-0xa8-443f-94d3-557404881d37", false},
 		{"{0x38ecb39d,0xea98,0x443f,{0x94,0xd3,0x55,0x74,0x04,0x88,0x1d,0x7}}", false},
 		{"{0x38ecb39d, 0xea98,0x443f,{0x94,0xd3,0x55,0x74,0x04,0x88,0x1d,0x37}}", false},
+		{"(0x38ecb39d,0xea98,0x443f,{0x94,0xd3,0x55,0x74,0x04,0x88,0x1d,0x37}}", false}, // X's first brace is judged too
 		{"{0x38ecb39d,0xea98,0x443f,{0x94,0xd3,0x55,0x74,0x04,0x88,0x1d,0x37}} ", true},
 		{id + "\x00", false}, {"\u200b" + id, false}, {"\ufeff" + id, false}, {"\u180e" + id, false},
 		{strings.Replace(id, "3", "\uff13", 1), false}, {strings.Replace(id, "-", "\u2010", 1), false},
@@ -63,6 +64,9 @@ func TestParseGUID(t *testing.T) {
 		// digit, and the fourth dash of D (of B and P too).
 		{id[:35] + "g", false}, {"{" + id[:35] + "g}", false}, {hexOf(id)[:31] + "g", false},
 		{id[:23] + "x" + id[24:], false}, {id[:23] + "0" + id[24:], false}, {"(" + id[:23] + "x" + id[24:] + ")", false},
+		// Each of the four dashes on its own: a hex digit in place of the
+		// second or third is no GUID either.
+		{id[:13] + "0" + id[14:], false}, {id[:18] + "0" + id[19:], false}, {"{" + id[:18] + "0" + id[19:] + "}", false},
 	}
 	for _, tt := range tests {
 		got, ok := parseGUID(tt.in)

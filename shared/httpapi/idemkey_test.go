@@ -25,6 +25,9 @@ func testIdempotencyKeyCharactersAndLength(t *testing.T, h *harness) {
 		keys   []string
 		status int
 	}{
+		// README, "1 to 255 characters": one character is a key (first, so
+		// no row's suffix below lengthens it).
+		{"one character", []string{"Z"}, 201},
 		{"the whole set", []string{set}, 201},
 		{"a colon alone", []string{":"}, 201},
 		{"a dot and a colon", []string{"order.1:retry"}, 201},
@@ -32,6 +35,7 @@ func testIdempotencyKeyCharactersAndLength(t *testing.T, h *harness) {
 		{"256 characters", []string{strings.Repeat("k", 255) + ":"}, 400},
 		{"empty", []string{""}, 400}, // not 1 to 255 (what API Gateway passes of it is unknown)
 		{"a slash", []string{"order/1"}, 400},
+		{"a slash first", []string{"/order-1"}, 400}, // every character is judged, the first too
 		// openapi.yaml: "1 to 255 of `A-Z a-z 0-9 - _ . :`"; '#' is the
 		// store's key separator and ',' what the Lambda adapter splits on.
 		{"a hash", []string{"order#1"}, 400},
