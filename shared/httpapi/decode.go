@@ -146,6 +146,15 @@ func checkContentType(h http.Header) (bool, error) {
 	if !visibleOrOWS(vals[0]) {
 		return true, unsupportedMedia()
 	}
+	// mime.ParseMediaType also reads RFC 2231's extended and continued
+	// parameters (charset*=utf-8''utf-8, charset*0=...) as charset, and
+	// lets them win over a plain charset=utf-16 beside them; RFC 9110's
+	// parameter names are tokens, so "charset*" is another parameter. A '*'
+	// anywhere is refused: in a name it is such a parameter, and in a
+	// value it is no utf-8.
+	if strings.ContainsRune(vals[0], '*') {
+		return true, unsupportedMedia()
+	}
 	mt, params, err := mime.ParseMediaType(vals[0])
 	if err != nil || mt != contentTypeJSON {
 		return true, unsupportedMedia()

@@ -519,6 +519,21 @@ func testContentType(t *testing.T, h *harness) {
 		{[]string{"\x0bapplication/json"}, 415},
 		{[]string{"APPL\u0130CAT\u0130ON/JSON"}, 415},
 		{[]string{"application/json; charset=utf-8\u3000"}, 415},
+		// README: "a body's `Content-Type` other than `application/json`
+		// (optionally `; charset=utf-8`)" is 415. In RFC 9110 a parameter's
+		// name is a token: "charset*" (RFC 2231's extended and continued
+		// parameters, which Go's mime package decodes into "charset") is
+		// another parameter, and must not hide a charset that is not
+		// utf-8 from the check, as a reader in front would honour it.
+		{[]string{"application/json; charset=utf-16; charset*=utf-8''utf-8"}, 415},
+		{[]string{"application/json; charset*=utf-8''utf-8; charset=latin1"}, 415},
+		{[]string{"application/json; charset=latin1; charset*0=utf-8"}, 415},
+		{[]string{"application/json; charset*=utf-8''utf-8"}, 415},
+		{[]string{"application/json; charset*=''utf-8"}, 415},
+		// A parameter that does not parse is no charset=utf-8 either.
+		{[]string{"application/json; charset"}, 415},
+		{[]string{"application/json; charset=utf-8; x"}, 415},
+		{[]string{"application/json;"}, 201},
 	} {
 		r := httptest.NewRequest("POST", "/sessions", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+tok)

@@ -106,6 +106,18 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip;q=0.5, *;q=0.8"}, false},                // identity 0.8 through "*"
 		{[]string{"gzip;q=0.5, *;q=0.5"}, true},                 // a tie
 		{[]string{"gzip;q=0.5, *;q=0.8, identity;q=0.1"}, true}, // identity's own weight
+		// README: "weight above zero and not below identity's when identity
+		// is weighed": identity;q=0 is identity weighed (at zero), not
+		// absent, so "*" does not speak for it.
+		{[]string{"gzip;q=0.5, identity;q=0, *;q=0.8"}, true},
+		{[]string{"*;q=0.8, identity;q=0.000, gzip;q=0.001"}, true},
+		// README: "weight above zero and not below identity's when identity
+		// is weighed", and an element without a q parameter weighs 1 (RFC
+		// 9110 §12.4.2), no more: identity unweighted ties gzip;q=1, and a
+		// tie is gzip.
+		{[]string{"identity, gzip;q=1"}, true},
+		{[]string{"*, x-gzip;q=1.000"}, true},
+		{[]string{"identity;level=1, gzip;q=1"}, true}, // other parameters: weight 1, no more
 		// A coding named twice weighs its most, whatever the order: the
 		// weights are preferences, not a sequence.
 		{[]string{"*;q=0.5, *;q=0"}, true},
