@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -330,7 +331,17 @@ func TestAPIKeyExpiry(t *testing.T) {
 func TestAPIKeyCreatorIsStoredClean(t *testing.T) { eachStore(t, testAPIKeyCreatorIsStoredClean) }
 
 func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
-	for _, tt := range []struct{ sub, want string }{
+	type row struct{ sub, want string }
+	// README, "a JWT: a base64url run from `eyJ` to a `.` that decodes to
+	// a JSON object": a JWS header alone, followed by a '.' and no JSON
+	// after it, is one, whichever base64url character it holds (each
+	// class's first and last, and - and _). A whole JWT is found by its
+	// payload's run too, so only a header alone holds the run's class.
+	var headersAlone []row
+	for _, c := range []byte("09azAZ-_") {
+		headersAlone = append(headersAlone, row{jwsHeaderHolding(t, c) + ".c2ln", "[redacted]"})
+	}
+	for _, tt := range append([]row{
 		{"auth0|5f1c2d3e4b5a6c7d8e9f0a1b", "auth0|5f1c2d3e4b5a6c7d8e9f0a1b"},
 		{"110169484474386276334", "110169484474386276334"}, // a numeric sub of 21 digits is no card number
 		{"4111 1111 1111 1111", "[redacted]"},
@@ -351,7 +362,7 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 		// a lookalike "eyJ" run is found too.
 		{"eyJraWQiOiI-ZXA_In0.eyJzdWIiOiJ4In0.c2ln", "[redacted]"},
 		{"MoneyJar " + shortJWT, "[redacted]"},
-	} {
+	}, headersAlone...) {
 		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: "m-1", Scopes: []string{auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead}})
 		res := h.do("POST", "/api-keys", tok, map[string]any{"scopes": []string{"sessions:read"}})
 		if res.Code != 201 {
@@ -397,6 +408,25 @@ func TestRevocationWhoseAnswerWasLost(t *testing.T) {
 	wantProblem(t, h.do("DELETE", "/api-keys/"+id, h.token("m-2", auth.ScopeAPIKeysWrite), nil), 404, session.ReasonNotFound)
 	wantProblem(t, h.do("DELETE", "/api-keys/0123456789abcdef", admin, nil), 404, session.ReasonNotFound)
 	wantProblem(t, h.do("GET", "/sessions/"+sid, "", nil, "X-Api-Key", key), 401, session.ReasonUnauthenticated)
+}
+
+// jwsHeaderHolding returns the base64url encoding of a small JSON object
+// (a JWS header's shape) whose text holds c.
+func jwsHeaderHolding(t *testing.T, c byte) string {
+	t.Helper()
+	for pad := range 3 {
+		for ch := byte(0x20); ch < 0x7f; ch++ {
+			if ch == '"' || ch == '\\' {
+				continue
+			}
+			enc := base64.RawURLEncoding.EncodeToString([]byte(`{"k":"` + strings.Repeat("x", pad) + string(ch) + `"}`))
+			if strings.IndexByte(enc, c) >= 0 {
+				return enc
+			}
+		}
+	}
+	t.Fatalf("no small JSON object encodes with %q", c)
+	return ""
 }
 
 // shortKey and shortJWT are credentials short enough to pass as a token's
