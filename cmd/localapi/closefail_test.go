@@ -4,25 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/stoptest"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
-
-// errClose is the failure of failingCloseListener's Close.
-var errClose = errors.New("the listener could not be closed")
-
-// failingCloseListener is a listener whose Close closes it and fails.
-type failingCloseListener struct{ net.Listener }
-
-func (l failingCloseListener) Close() error {
-	l.Listener.Close()
-	return errClose
-}
 
 // TestFailedStopIsNotQuiet: Ctrl-C stops make run quietly (exit 0, no
 // message) when the stop works; a stop that fails (the server not closed)
@@ -33,7 +22,7 @@ func TestFailedStopIsNotQuiet(t *testing.T) {
 		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
 		"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
 	}
-	ln := failingCloseListener{listener(t)}
+	ln := stoptest.StubbornListener{Listener: listener(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out lockedBuffer
@@ -50,8 +39,8 @@ func TestFailedStopIsNotQuiet(t *testing.T) {
 	cancel() // Ctrl-C
 	select {
 	case err := <-done:
-		if !errors.Is(err, errClose) {
-			t.Errorf("run() after Ctrl-C with a stop that failed = %v; want its error (%v)", err, errClose)
+		if !errors.Is(err, stoptest.ErrClose) {
+			t.Errorf("run() after Ctrl-C with a stop that failed = %v; want its error (%v)", err, stoptest.ErrClose)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("run() did not return 30 s after Ctrl-C")

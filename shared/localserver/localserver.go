@@ -73,6 +73,7 @@ type Server struct {
 	Local  config.Local
 
 	srv     *http.Server
+	ln      *samlocal.OnceClosed // what srv serves, closed by Close
 	served  chan error
 	engine  *dynamolocal.Engine
 	sweeper *sweep.Sweeper
@@ -112,6 +113,8 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 			return nil, err
 		}
 	}
+	s.ln = samlocal.CloseOnce(ln)
+	ln = s.ln
 	// The URL names the address listened on (HOST=::1 is http://[::1]:3000),
 	// 127.0.0.1 for every interface: the development issuer's JWKS, which
 	// the server fetches from itself, is under it.
@@ -333,6 +336,11 @@ func (s *Server) Close() error {
 			}
 			if err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.err = err
+			}
+			// Shutdown reports the listener's close only if Serve had it
+			// (samlocal.OnceClosed): its failure is the stop's either way.
+			if lerr := s.ln.Close(); s.err == nil {
+				s.err = lerr
 			}
 		}
 		if s.engine != nil {

@@ -102,6 +102,7 @@ type Stack struct {
 	pools    map[string]*pool
 	engine   *dynamolocal.Engine
 	srv      *http.Server
+	ln       *OnceClosed // what srv serves, closed by Close
 	served   chan error
 	tmpDir   string
 	bg       context.Context
@@ -192,6 +193,8 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
+	s.ln = CloseOnce(ln)
+	ln = s.ln
 	// Until Serve runs, a failed start-up must close the listener itself.
 	listening := ln
 	defer func() {
@@ -360,11 +363,17 @@ func (s *Stack) Close() error {
 		s.stopBg()
 		if s.srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := s.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			err := s.srv.Shutdown(ctx)
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errs = append(errs, err)
 				_ = s.srv.Close()
 			}
 			cancel()
+			// Shutdown reports the listener's close only if Serve had it
+			// (OnceClosed): its failure is the stop's either way, once.
+			if lerr := s.ln.Close(); lerr != nil && !errors.Is(err, lerr) {
+				errs = append(errs, lerr)
+			}
 		}
 		var wg sync.WaitGroup
 		for _, p := range s.pools {

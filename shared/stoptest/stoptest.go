@@ -4,7 +4,9 @@
 package stoptest
 
 import (
+	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -80,4 +82,32 @@ func Output(t testing.TB, cmd *exec.Cmd, out io.Writer, teeGone bool) func() {
 		w.Close() // the command's copy only, once it has started
 		r.Close()
 	}
+}
+
+// ErrClose is what a StubbornListener's Close returns.
+var ErrClose = errors.New("the listener could not be closed")
+
+// ErrAccept is what a StubbornListener's Accept returns when RefuseAccept.
+var ErrAccept = errors.New("accept refused")
+
+// StubbornListener is a stop that fails: its Close closes the listener
+// and returns ErrClose. With RefuseAccept its Accept fails at once, so a
+// server's Serve returns on its own (and closes it, dropping the error).
+type StubbornListener struct {
+	net.Listener
+	RefuseAccept bool
+}
+
+// Accept accepts, or fails with ErrAccept when l.RefuseAccept.
+func (l StubbornListener) Accept() (net.Conn, error) {
+	if l.RefuseAccept {
+		return nil, ErrAccept
+	}
+	return l.Listener.Accept()
+}
+
+// Close closes the listener and returns ErrClose.
+func (l StubbornListener) Close() error {
+	l.Listener.Close()
+	return ErrClose
 }
