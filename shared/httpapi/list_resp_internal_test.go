@@ -79,6 +79,13 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
 	atBase64Limit := maxEncodedBody / 4 * 3                              // raw bytes whose padded base64 is at most maxEncodedBody
 	quotes := func(n int) []byte { return bytes.Repeat([]byte{'"'}, n) } // each counts 2 as a JSON string
+	// The longest second record whose page, "[1," rec "]", fits as the
+	// base64 of gzip's worst case: the bound counts every byte written,
+	// the opening bracket and the first record too.
+	atGzipLimit := 0
+	for base64Len(gzipBound(atGzipLimit+1+4)) <= maxEncodedBody {
+		atGzipLimit++
+	}
 	tests := []struct {
 		name string
 		rec  []byte // the second record; the page's JSON is "[" "1" "," rec "]"
@@ -86,6 +93,8 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 	}{
 		{"its base64 fits only without gzip's overhead", digits(atBase64Limit - 4), false},
 		{"its base64 fits with gzip's overhead", digits(atBase64Limit - 2004), true},
+		{"gzip's worst case as base64 is exactly within the limit", digits(atGzipLimit), true},
+		{"gzip's worst case as base64 is one byte past the limit", digits(atGzipLimit + 1), false},
 		{"its escaped plain body is two bytes over", quotes((maxEncodedBody-4)/2 + 1), false},
 		{"its escaped plain body is exactly the limit", quotes((maxEncodedBody - 4) / 2), true},
 		{"its escaped plain body is one byte over", append(quotes((maxEncodedBody-4)/2), '1'), false},
