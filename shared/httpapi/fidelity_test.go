@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -737,9 +739,47 @@ func testDocument001ReasonsInItsOwnWords(t *testing.T, h *harness) {
 // "session_id": "string". An id in these documents is an opaque string: one
 // that is not ours is a session not found, 404, not a malformed request.
 // A value that cannot be one of our ids never reaches DynamoDB.
+//
+// On storetest.Memory the store's reads are counted (so -short runs hold
+// it), on DynamoDB Local every call the client makes.
 func TestDocuments002And004OpaqueIDs(t *testing.T) {
-	calls := &storetest.CallCounter{}
-	h := newHarnessWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
+	t.Run("memory", func(t *testing.T) {
+		clock := storetest.NewClock(t0)
+		st := &readCounting{harnessStore: storetest.NewMemory(session.DefaultPolicy, clock.Now)}
+		testDocuments002And004OpaqueIDs(t, serveStore(t, st, clock), func() int { return int(st.reads.Swap(0)) })
+	})
+	t.Run("dynamodb", func(t *testing.T) {
+		calls := &storetest.CallCounter{}
+		h := newHarnessWith(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
+		testDocuments002And004OpaqueIDs(t, h, func() int { return len(calls.Take()) })
+	})
+}
+
+// readCounting counts the reads of sessions and keys its store is asked
+// for.
+type readCounting struct {
+	harnessStore
+	reads atomic.Int64
+}
+
+func (s *readCounting) GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	s.reads.Add(1)
+	return s.harnessStore.GetOwned(ctx, merchantID, id)
+}
+
+func (s *readCounting) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
+	s.reads.Add(1)
+	return s.harnessStore.GetWithChild(ctx, merchantID, id)
+}
+
+func (s *readCounting) APIKey(ctx context.Context, id string) (*store.APIKey, error) {
+	s.reads.Add(1)
+	return s.harnessStore.APIKey(ctx, id)
+}
+
+// testDocuments002And004OpaqueIDs is TestDocuments002And004OpaqueIDs on h,
+// whose store reads (DynamoDB calls) since the last call reads returns.
+func testDocuments002And004OpaqueIDs(t *testing.T, h *harness, reads func() int) {
 	read := h.token("m-1", auth.ScopeSessionsRead)
 	key := h.apiKey("m-1", auth.ScopeSessionsRead)
 	id := h.create("m-1", nil)
@@ -750,12 +790,18 @@ func TestDocuments002And004OpaqueIDs(t *testing.T) {
 		"\x00", id + "\x00", "\u202e" + id, "é", "\xff\xfe", "%", "...", strings.Repeat("a", 5000),
 	}
 	for _, bad := range ids {
-		calls.Take()
+		reads()
 		wantProblem(t, h.doPath("GET", "/payment-sessions/"+bad, "", "X-Api-Key", key), 404, session.ReasonSessionNotFound)
 		wantProblem(t, h.doPath("GET", "/pps/api/v1/session-record/"+bad, read), 404, session.ReasonSessionNotFound)
-		if got := calls.Take(); len(got) != 0 {
-			t.Errorf("%q: DynamoDB calls %v; want none", bad, got)
+		if got := reads(); got != 0 {
+			t.Errorf("%q: store reads (DynamoDB calls): got %d; want 0", bad, got)
 		}
+	}
+	// A UUID is read: the count above is no count of nothing.
+	reads()
+	wantProblem(t, h.do("GET", "/pps/api/v1/session-record/7d1541fa-5747-429a-a6a0-1939f4d88028", read, nil), 404, session.ReasonSessionNotFound)
+	if got := reads(); got == 0 {
+		t.Errorf("a UUID of no session: store reads (DynamoDB calls): got %d; want at least 1", got)
 	}
 	// A UUID of no session is read, and not found.
 	for _, unknown := range []string{"7d1541fa-5747-429a-a6a0-1939f4d88028", "7D1541FA-5747-429A-A6A0-1939F4D88028"} {
