@@ -68,6 +68,7 @@ func TestListThrottledRoundStopsAtTheBudget(t *testing.T) {
 	for _, limit := range []int{0, 400} {
 		var got []string
 		first := true
+		start := now()
 		next, err := st.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: t0, Limit: limit}, func(v *session.Session) bool {
 			if first {
 				// The first round has answered: the next is throttled.
@@ -78,6 +79,13 @@ func TestListThrottledRoundStopsAtTheBudget(t *testing.T) {
 			return true
 		})
 		throttle.Store(false)
+		// "A wait whose ceiling would end past cut ... is not waited":
+		// the waits stopped within the budget, whatever the round's own
+		// deadline (real time, which a loaded machine can run out of
+		// first, and which would answer the same cursor) did.
+		if waited := now().Sub(start); waited > budget {
+			t.Errorf("limit %d: the round waited %v (its waits' ceilings); want at most the budget, %v", limit, waited, budget)
+		}
 		if err != nil {
 			t.Errorf("limit %d: a round throttled past the budget = %v (code %q); want the listing's cursor, as the budget answers", limit, err, session.ErrorCode(err))
 			continue
