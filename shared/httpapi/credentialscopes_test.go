@@ -65,7 +65,10 @@ type csCredential struct {
 // sessions:read key, which a creator without sessions:read may not make
 // (403). No API key, whatever its scopes, makes a key.
 func TestEachCredentialDoesWhatDesignSaysNoMoreNoLess(t *testing.T) {
-	h := newHarness(t)
+	eachStore(t, testEachCredentialDoesWhatDesignSaysNoMoreNoLess)
+}
+
+func testEachCredentialDoesWhatDesignSaysNoMoreNoLess(t *testing.T, h *harness) {
 	const (
 		read    = auth.ScopeSessionsRead
 		write   = auth.ScopeSessionsWrite

@@ -1548,8 +1548,9 @@ func mxNormalize(t *testing.T, a mxAnswer) any {
 }
 
 // TestProxyHeaderThroughHarness: through the whole handler stack.
-func TestProxyHeaderThroughHarness(t *testing.T) {
-	h := newHarness(t)
+func TestProxyHeaderThroughHarness(t *testing.T) { eachStore(t, testProxyHeaderThroughHarness) }
+
+func testProxyHeaderThroughHarness(t *testing.T, h *harness) {
 	mxProxyCases(t, mxProxyEnv{
 		send: func(t *testing.T, _, method, path, body string, headers map[string]string) mxAnswer {
 			return mxServe(h.handler, method, path, body, headers)

@@ -626,6 +626,14 @@ func (m *Memory) CreateAPIKey(ctx context.Context, k *store.APIKey) error {
 	return nil
 }
 
+// APIKeyRecords is how many key records m holds, revoked ones included:
+// the count of APIKEY# items a table would hold.
+func (m *Memory) APIKeyRecords() int {
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	return len(m.state.keys)
+}
+
 // APIKey reads a key, as store.Store.APIKey: a revoked or unknown key is
 // ENOTFOUND; an expired one is returned as it is.
 func (m *Memory) APIKey(ctx context.Context, id string) (*store.APIKey, error) {
