@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/racemode"
 )
 
 // TestWholeDayPlainBodyIsCountedToTheByte holds a whole day's plain body to
@@ -161,5 +163,60 @@ func TestWholeDayGzipStopsOnceFull(t *testing.T) {
 	}
 	if over := base64Len(len(body)) > maxEncodedBody; !over || !b.full {
 		t.Errorf("%d records finished: %d bytes as base64 (over the limit: %v), full %v; want over and full", taken, base64Len(len(body)), over, b.full)
+	}
+}
+
+// TestWholeDayGzipBodyIsCountedToTheByte is the gzip side of README's
+// "One response" ("counts the body exactly as Lambda will"): a whole-day
+// gzip body travels as base64, and one whose base64 is exactly
+// maxEncodedBody bytes is answered, while one gzip byte more (a base64
+// quantum past it) is LIST_TOO_LARGE. finish judges the whole body, its
+// last bytes known only then. The record is incompressible (stored
+// blocks: the gzip bytes grow one for one with it), its length found by
+// trying.
+func TestWholeDayGzipBodyIsCountedToTheByte(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // compresses 4.5 MB a few times, sequential: run without the race detector (PLAIN_TESTS)
+	rec := make([]byte, maxEncodedBody/4*3)
+	_, _ = rand.NewChaCha8([32]byte{3, 4}).Read(rec)
+	type result struct {
+		size int
+		full bool
+	}
+	tried := map[int]result{}
+	gzipped := func(n int) (int, bool) {
+		if r, ok := tried[n]; ok {
+			return r.size, r.full
+		}
+		b := newListBody(true, false)
+		if !b.add(rec[:n]) {
+			t.Fatalf("a whole day refused its first record (%d bytes)", n)
+		}
+		body, err := b.finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tried[n] = result{len(body), b.full}
+		return len(body), b.full
+	}
+	atLimit := maxEncodedBody / 4 * 3 // the most gzip bytes whose base64 is maxEncodedBody
+	n := len(rec) - 2000
+	for range 3 {
+		got, _ := gzipped(n)
+		if got == atLimit {
+			break
+		}
+		n += atLimit - got
+	}
+	for _, tt := range []struct {
+		n        int
+		wantFull bool
+	}{{n, false}, {n + 1, true}} {
+		got, full := gzipped(tt.n)
+		if want := atLimit + tt.n - n; got != want {
+			t.Fatalf("a record of %d bytes: gzip body of %d bytes; want %d (the search missed)", tt.n, got, want)
+		}
+		if full != tt.wantFull {
+			t.Errorf("gzip body of %d bytes (%d as base64, limit %d): full got %v; want %v", got, base64Len(got), maxEncodedBody, full, tt.wantFull)
+		}
 	}
 }
