@@ -173,7 +173,7 @@ func TestWholeDayGzipStopsOnceFull(t *testing.T) {
 // quantum past it) is LIST_TOO_LARGE. finish judges the whole body, its
 // last bytes known only then. The record is incompressible (stored
 // blocks: the gzip bytes grow one for one with it), its length found by
-// trying.
+// trying. The test starts no goroutine.
 func TestWholeDayGzipBodyIsCountedToTheByte(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // compresses 4.5 MB a few times, sequential: run without the race detector (PLAIN_TESTS)
 	rec := make([]byte, maxEncodedBody/4*3)
