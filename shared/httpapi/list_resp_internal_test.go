@@ -220,3 +220,23 @@ func TestWholeDayGzipBodyIsCountedToTheByte(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipBoundHoldsGzipsWorstCase: gzipBound "is the most bytes gzip
+// makes of n bytes", so that a page judged by it fits "as the base64 of
+// gzip's worst case (incompressible bytes)" (listBody). Incompressible
+// bytes written through a page's own gzip writer never come out longer
+// than gzipBound says, at every block edge and at a megabyte.
+func TestGzipBoundHoldsGzipsWorstCase(t *testing.T) {
+	src := make([]byte, 1<<20+1)
+	_, _ = rand.NewChaCha8([32]byte{5, 6}).Read(src)
+	for _, n := range []int{0, 1, 100, 16383, 16384, 16385, 65535, 65536, 65537, 1 << 20, 1<<20 + 1} {
+		b := newListBody(true, true)
+		b.write(src[:n])
+		if err := b.gz.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got, bound := b.out.Len(), gzipBound(b.raw); got > bound {
+			t.Errorf("%d incompressible bytes (and the opening bracket): gzip made %d bytes; want at most gzipBound's %d", n, got, bound)
+		}
+	}
+}
