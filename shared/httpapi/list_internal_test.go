@@ -75,6 +75,20 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip;q=0.1234"}, false},
 		{[]string{"gzip;q=abc"}, false},
 		{[]string{"gzip;q=1.001"}, false},
+		// RFC 9110's qvalue, "( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )",
+		// at each of its edges: a weight of another first digit, an empty
+		// one, a bare ".", a dot with no digits after it (allowed), a
+		// fourth decimal, a byte just outside the digits.
+		{[]string{"gzip;q=2"}, false},
+		{[]string{"gzip;q="}, false},
+		{[]string{"gzip;q=.5"}, false},
+		{[]string{"gzip;q=1."}, true},
+		{[]string{"gzip;q=0."}, false}, // weight 0
+		{[]string{"gzip;q=0.999"}, true},
+		{[]string{"gzip;q=1.0000"}, false},
+		{[]string{"gzip;q=0.5/"}, false},
+		{[]string{"gzip;q=0.5:"}, false},
+		{[]string{"gzip;q=0/"}, false},
 		{[]string{"gzip;level=9"}, true}, // other parameters: weight 1
 		{[]string{" , gzip ,"}, true},
 		{[]string{"\tgzip \t"}, true}, // OWS: SP and HTAB
