@@ -86,6 +86,17 @@ var loggedPathCases = []struct{ path, logged string }{
 	// first, are logged as sent; 32 are not.
 	{"/x/" + strings.Repeat("g", 31), "/x/" + strings.Repeat("g", 31)},
 	{"/x/" + strings.Repeat("g", 32), "/x/[redacted]"},
+	// README: "a run of more than 32 letters and digits": 32 hex digits
+	// (document 001's GUID without dashes) are logged as sent, 33 are
+	// not, at a segment's start as after any other character.
+	{"/x/" + strings.Repeat("a", 32), "/x/" + strings.Repeat("a", 32)},
+	{"/x/" + strings.Repeat("a", 33), "/x/[redacted]"},
+	{"/x/." + strings.Repeat("a", 32), "/x/." + strings.Repeat("a", 32)},
+	{"/x/." + strings.Repeat("a", 33), "/x/[redacted]"},
+	// README: "a run of 32 or more base64url characters": counted from
+	// the character that starts it, after a '.' as at a segment's start.
+	{"/x/." + strings.Repeat("g", 31), "/x/." + strings.Repeat("g", 31)},
+	{"/x/." + strings.Repeat("g", 32), "/x/[redacted]"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.

@@ -407,7 +407,9 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 				httpapi.Route{Pattern: "GET /panic", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") })},
 			))
 			r := httptest.NewRequest(tt.method, tt.path, strings.NewReader(strings.Repeat("x", int(tt.length))))
-			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now().Add(-before))))
+			head := time.Now().Add(-before)
+			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), head)))
+			sinceHead := float64(time.Since(head).Microseconds()) / 1000
 			lines := logLines(t, logs.String())
 			if len(lines) != 1 {
 				t.Fatalf("log lines: got %d; want 1", len(lines))
@@ -424,6 +426,12 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 			}
 			if !tt.fromHead && got >= limit/2 {
 				t.Errorf("latency_ms: got %v; want under %v (from the middleware's start)", got, limit/2)
+			}
+			// README: "Such a line's latency runs from the end of the
+			// request's head": in milliseconds, never more than the time
+			// since the head, measured after the answer.
+			if got > sinceHead {
+				t.Errorf("latency_ms: got %v; want at most %v (the time since the head)", got, sinceHead)
 			}
 		})
 	}
