@@ -551,6 +551,11 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a card number straddling the cut", strings.Repeat("ab ", 340) + "4111 1111 1111 1111" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
 		{"a cut making a card number of a 20-digit reference", strings.Repeat("ab ", 336) + "41111111111111111234" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
 		{"a cut inside a character", "x" + strings.Repeat("é", 2000), "x" + strings.Repeat("é", 511), true, ""},
+		// README: "Only its first KiB is logged (`... [truncated: N
+		// bytes]`)": a first KiB with no character boundary after its
+		// start (bytes that continue a character, and none that starts
+		// one) keeps nothing of the text, and is still the mark.
+		{"no character boundary in the first KiB", strings.Repeat("\x80", 2000), "", true, ""},
 		// %v prints bytes as decimal numbers, a card number no rule reads.
 		{"a card number in a []byte", []byte("4111 1111 1111 1111"), "[redacted] ([]uint8)", false, "52 49 49 49"},
 		{"a card number in a struct's []byte", struct{ Ref []byte }{[]byte("ref 4111111111111111")}, "[redacted] (struct { Ref []uint8 })", false, "52 49 49 49"},
