@@ -67,6 +67,14 @@ var loggedPathCases = []struct{ path, logged string }{
 	// segment holds no card number once the other two are redacted).
 	{"/%253422%32２⒉/222%3222⒉%2520３%305%2536９%253309%30/259%2530%2534", "/%253422%32２⒉/[redacted]/[redacted]"},
 	{"/１２３４/4111/1111/1111/1111/５", "/１２３４/[redacted]/[redacted]/[redacted]/[redacted]/５"},
+	// README: the line "redacts every path segment that holds a card
+	// number (or a digit group of one written across segments": the next
+	// layer reads a segment a layer's NFKC search redacted as [redacted],
+	// even when it decodes no further, and the first segment, which holds
+	// no digit group of a number once the second and third are redacted,
+	// is logged as sent (found by a random search: it was redacted when a
+	// segment that decodes no further was read as its old text).
+	{"+4%25252F41111111\r\n121%E2%92%8B%32/%E2%92%8B１１１１…12/28%E2%92%88４ ⒈12\r\n1//41111111%34%E2%92%8B.", "+4%25252F41111111\r\n121%E2%92%8B%32/[redacted]/[redacted]//41111111%34%E2%92%8B."},
 	// As a reader that normalises text (NFKC) stores it: … is "...",
 	// ⒈ "1.", ／ "/".
 	{"/⒋⒈⒈⒈/⒈⒈⒈⒈/⒈⒈⒈⒈/⒈⒈⒈⒈/x", "/[redacted]/[redacted]/[redacted]/[redacted]/x"},
@@ -86,6 +94,17 @@ var loggedPathCases = []struct{ path, logged string }{
 	// first, are logged as sent; 32 are not.
 	{"/x/" + strings.Repeat("g", 31), "/x/" + strings.Repeat("g", 31)},
 	{"/x/" + strings.Repeat("g", 32), "/x/[redacted]"},
+	// README: "a run of more than 32 letters and digits": 32 hex digits
+	// (document 001's GUID without dashes) are logged as sent, 33 are
+	// not, at a segment's start as after any other character.
+	{"/x/" + strings.Repeat("a", 32), "/x/" + strings.Repeat("a", 32)},
+	{"/x/" + strings.Repeat("a", 33), "/x/[redacted]"},
+	{"/x/." + strings.Repeat("a", 32), "/x/." + strings.Repeat("a", 32)},
+	{"/x/." + strings.Repeat("a", 33), "/x/[redacted]"},
+	// README: "a run of 32 or more base64url characters": counted from
+	// the character that starts it, after a '.' as at a segment's start.
+	{"/x/." + strings.Repeat("g", 31), "/x/." + strings.Repeat("g", 31)},
+	{"/x/." + strings.Repeat("g", 32), "/x/[redacted]"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.

@@ -407,7 +407,9 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 				httpapi.Route{Pattern: "GET /panic", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") })},
 			))
 			r := httptest.NewRequest(tt.method, tt.path, strings.NewReader(strings.Repeat("x", int(tt.length))))
-			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), time.Now().Add(-before))))
+			head := time.Now().Add(-before)
+			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), head)))
+			sinceHead := float64(time.Since(head).Microseconds()) / 1000
 			lines := logLines(t, logs.String())
 			if len(lines) != 1 {
 				t.Fatalf("log lines: got %d; want 1", len(lines))
@@ -424,6 +426,12 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 			}
 			if !tt.fromHead && got >= limit/2 {
 				t.Errorf("latency_ms: got %v; want under %v (from the middleware's start)", got, limit/2)
+			}
+			// README: "Such a line's latency runs from the end of the
+			// request's head": in milliseconds, never more than the time
+			// since the head, measured after the answer.
+			if got > sinceHead {
+				t.Errorf("latency_ms: got %v; want at most %v (the time since the head)", got, sinceHead)
 			}
 		})
 	}
@@ -543,6 +551,11 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a card number straddling the cut", strings.Repeat("ab ", 340) + "4111 1111 1111 1111" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
 		{"a cut making a card number of a 20-digit reference", strings.Repeat("ab ", 336) + "41111111111111111234" + strings.Repeat(" ab", 100), "[redacted] (string)", false, "4111"},
 		{"a cut inside a character", "x" + strings.Repeat("é", 2000), "x" + strings.Repeat("é", 511), true, ""},
+		// README: "Only its first KiB is logged (`... [truncated: N
+		// bytes]`)": a first KiB with no character boundary after its
+		// start (bytes that continue a character, and none that starts
+		// one) keeps nothing of the text, and is still the mark.
+		{"no character boundary in the first KiB", strings.Repeat("\x80", 2000), "", true, ""},
 		// %v prints bytes as decimal numbers, a card number no rule reads.
 		{"a card number in a []byte", []byte("4111 1111 1111 1111"), "[redacted] ([]uint8)", false, "52 49 49 49"},
 		{"a card number in a struct's []byte", struct{ Ref []byte }{[]byte("ref 4111111111111111")}, "[redacted] (struct { Ref []uint8 })", false, "52 49 49 49"},
