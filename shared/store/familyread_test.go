@@ -1,0 +1,146 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestFamilyMemberUnreadIs503: a change of one family member that must
+// read the other (a child's create reads its parent and the parent's
+// present child; a child's money reads its parent; a child's cancel reads
+// the parent that shows its money; a parent's close reads its open child)
+// cannot decide without it. When that read fails, the answer is the
+// read's failure, README: "DynamoDB throttling (a throttled transaction
+// included) or failing past the SDK's retries" is 503, and nothing is
+// written: never a decision taken as if the member were absent (a second
+// open child beside the one unread, when docs/design.md §4 says "at most
+// one open child at a time"; a parent canceled with its child left open).
+func TestFamilyMemberUnreadIs503(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// prepare makes the family and returns the session whose read
+		// fails and the change under test.
+		prepare func(t *testing.T, f *fixture) (unread string, change func() error)
+	}{
+		{"a child's create, its parent unread", func(t *testing.T, f *fixture) (string, func() error) {
+			p := f.create(t, "m-1")
+			return p.ID, func() error {
+				_, _, err := f.st.Create(ctx, f.newDraftSession("m-1", p.ID), nil, 0, nil)
+				return err
+			}
+		}},
+		{"a child's create, the parent's present open child unread", func(t *testing.T, f *fixture) (string, func() error) {
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			return c.ID, func() error {
+				_, _, err := f.st.Create(ctx, f.newDraftSession("m-1", p.ID), nil, 0, nil)
+				return err
+			}
+		}},
+		{"a child's AUTHORISED, its parent unread", func(t *testing.T, f *fixture) (string, func() error) {
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			return p.ID, func() error {
+				_, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth"})
+				return err
+			}
+		}},
+		{"an AUTHORISED child's cancel, its parent unread", func(t *testing.T, f *fixture) (string, func() error) {
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised}); err != nil {
+				t.Fatal(err)
+			}
+			return p.ID, func() error {
+				_, err := f.st.Cancel(ctx, "m-1", c.ID, "Buyer changed their mind.")
+				return err
+			}
+		}},
+		{"a parent's cancel, its open child unread", func(t *testing.T, f *fixture) (string, func() error) {
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			return c.ID, func() error {
+				_, err := f.st.Cancel(ctx, "m-1", p.ID, "Buyer changed their mind.")
+				return err
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var unread atomic.Value
+			unread.Store("")
+			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, body []byte) (*http.Response, error) {
+				id := unread.Load().(string)
+				if op != "GetItem" || id == "" || !bytes.Contains(body, []byte(`"SESSION#`+id+`"`)) {
+					return nil, nil
+				}
+				return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+					Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+			id, change := tt.prepare(t, f)
+			before := f.tableItems(t)
+			unread.Store(id)
+			err := change()
+			unread.Store("")
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+				t.Errorf("got %v (code %q); want %s", err, got, session.EUNAVAILABLE)
+			}
+			if after := f.tableItems(t); after != before {
+				t.Errorf("got %d items, %s; want %d, %s: nothing written", after.n, after.last, before.n, before.last)
+			}
+		})
+	}
+}
+
+// tableState is what a Scan of the fixture's table shows: its item count
+// and each item's key and version, in key order.
+type tableState struct {
+	n    int
+	last string
+}
+
+func (f *fixture) tableItems(t *testing.T) tableState {
+	t.Helper()
+	out, err := f.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(f.table), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 0, len(out.Items))
+	for _, it := range out.Items {
+		k := it["pk"].(*ddb.AttributeValueMemberS).Value
+		if v, ok := it["version"].(*ddb.AttributeValueMemberN); ok {
+			k += "@" + v.Value
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return tableState{n: len(out.Items), last: strings.Join(keys, ",")}
+}
