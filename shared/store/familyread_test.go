@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -143,4 +144,65 @@ func (f *fixture) tableItems(t *testing.T) tableState {
 	}
 	slices.Sort(keys)
 	return tableState{n: len(out.Items), last: strings.Join(keys, ",")}
+}
+
+// TestWriteOfAnUnreadSession: an event or a cancel whose session cannot be
+// read is answered by the read: README: "unknown session, another
+// merchant's, or past its retention (all alike" is 404, and a read that
+// fails is 503 ("DynamoDB throttling (a throttled transaction included) or
+// failing past the SDK's retries"), with nothing written.
+func TestWriteOfAnUnreadSession(t *testing.T) {
+	ctx := context.Background()
+	ops := []struct {
+		name  string
+		write func(st *store.Store, id string) error
+	}{
+		{"an event", func(st *store.Store, id string) error {
+			_, err := st.ApplyEvent(ctx, "", id, &session.Event{Status: session.Authorised, EventID: "auth"})
+			return err
+		}},
+		{"a merchant's event", func(st *store.Store, id string) error {
+			_, err := st.ApplyEvent(ctx, "m-1", id, &session.Event{Status: session.Authorised})
+			return err
+		}},
+		{"a cancel", func(st *store.Store, id string) error {
+			_, err := st.Cancel(ctx, "m-1", id, "Buyer changed their mind.")
+			return err
+		}},
+	}
+	for _, op := range ops {
+		for _, fails := range []bool{false, true} {
+			name, want := op.name+" on an unknown session", session.ENOTFOUND
+			if fails {
+				name, want = op.name+" on a session whose read fails", session.EUNAVAILABLE
+			}
+			t.Run(name, func(t *testing.T) {
+				var unread atomic.Value
+				unread.Store("")
+				ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, body []byte) (*http.Response, error) {
+					id := unread.Load().(string)
+					if op != "GetItem" || id == "" || !bytes.Contains(body, []byte(`"SESSION#`+id+`"`)) {
+						return nil, nil
+					}
+					return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+						Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+				}}
+				f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+				id := uuid.NewString()
+				if fails {
+					id = f.create(t, "m-1").ID
+					unread.Store(id)
+				}
+				before := f.tableItems(t)
+				err := op.write(f.st, id)
+				unread.Store("")
+				if got := session.ErrorCode(err); got != want {
+					t.Errorf("got %v (code %q); want %s", err, got, want)
+				}
+				if after := f.tableItems(t); after != before {
+					t.Errorf("got %d items, %s; want %d, %s: nothing written", after.n, after.last, before.n, before.last)
+				}
+			})
+		}
+	}
 }
