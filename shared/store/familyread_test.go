@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -204,5 +205,47 @@ func TestWriteOfAnUnreadSession(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestChildCancelRefusedWhenItsParentIsFull: docs/design.md §4, "The
+// child's cancel request, which can repeat, is refused (409
+// `HISTORY_FULL`) when the parent's history holds 90 entries". The refusal
+// is the answer and nothing is written: never the child's cancel request
+// without its parent following, which would leave the parent showing
+// AUTHORISED for money its child no longer holds.
+func TestChildCancelRefusedWhenItsParentIsFull(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	p := f.create(t, "m-1")
+	c := f.newDraftSession("m-1", p.ID)
+	if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	if _, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised}); err != nil {
+		t.Fatal(err)
+	}
+	// The parent's history filled to 90 entries before the child's
+	// AUTHORISED it shows.
+	full := f.mustGet(t, p.ID)
+	last := full.History[len(full.History)-1]
+	filler := make([]session.Change, 0, session.MaxHistory)
+	filler = append(filler, full.History[0])
+	for i := 1; len(filler) < session.MaxHistory-session.MaxHistoryReserve-1; i++ {
+		filler = append(filler, session.Change{Status: session.Processing, Reason: "Filler.", At: full.CreatedAt.Add(time.Duration(i) * time.Millisecond)})
+	}
+	full.History = append(filler, last)
+	if err := f.st.ImportAll(ctx, []*session.Session{full}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	before := f.tableItems(t)
+	_, err := f.st.Cancel(ctx, "m-1", c.ID, "Buyer changed their mind.")
+	if got := session.ErrorReason(err); got != session.ReasonHistoryFull {
+		t.Errorf("got %v (%s); want %s", err, got, session.ReasonHistoryFull)
+	}
+	if after := f.tableItems(t); after != before {
+		t.Errorf("got %d items, %s; want %d, %s: nothing written", after.n, after.last, before.n, before.last)
 	}
 }
