@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -247,5 +248,43 @@ func TestChildCancelRefusedWhenItsParentIsFull(t *testing.T) {
 	}
 	if after := f.tableItems(t); after != before {
 		t.Errorf("got %d items, %s; want %d, %s: nothing written", after.n, after.last, before.n, before.last)
+	}
+}
+
+// TestParentCloseWhoseChildIsGone: a parent whose child closed early and is
+// past its own retention closes as any other, whether or not TTL has
+// deleted the child's item: docs/design.md §4, "From that instant the
+// session does not exist for any endpoint, reads and writes alike (404),
+// whatever TTL has or has not deleted. TTL runs late, often by days;
+// nothing depends on it." The parent's close reads its child to close it
+// if open; a child gone is left alone, never a 404 for the parent.
+func TestParentCloseWhoseChildIsGone(t *testing.T) {
+	ctx := context.Background()
+	for _, ttlRan := range []bool{false, true} {
+		t.Run(fmt.Sprintf("TTL ran %v", ttlRan), func(t *testing.T) {
+			f := newFixture(t)
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(time.Second)
+			failed, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Failed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Set(failed.RetainUntil.Add(time.Second))
+			if ttlRan {
+				if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.table, Key: map[string]ddb.AttributeValue{
+					"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + c.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+				}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := f.st.Cancel(ctx, "m-1", p.ID, "Buyer changed their mind.")
+			if err != nil || got.Status != session.Canceled {
+				t.Errorf("got %v, %v; want the parent %s", got, err, session.Canceled)
+			}
+		})
 	}
 }
