@@ -288,3 +288,28 @@ func TestParentCloseWhoseChildIsGone(t *testing.T) {
 		})
 	}
 }
+
+// TestParentOpenMoveLeavesItsChildOpen: docs/design.md §4, "A parent's
+// close closes its open child": only its close. A parent moved to another
+// open status (a processor's PROCESSING, REQUIRES_ACTION, CREATED again)
+// leaves its open child as it is: not canceled, not written.
+func TestParentOpenMoveLeavesItsChildOpen(t *testing.T) {
+	ctx := context.Background()
+	for _, st := range []session.Status{session.Processing, session.RequiresAction, session.Created} {
+		t.Run(string(st), func(t *testing.T) {
+			f := newFixture(t)
+			p := f.create(t, "m-1")
+			c := f.newDraftSession("m-1", p.ID)
+			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(time.Second)
+			if _, err := f.st.ApplyEvent(ctx, "", p.ID, &session.Event{Status: st, EventID: "open-1"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.mustGet(t, c.ID); got.Status != session.Created || got.Version != 1 {
+				t.Errorf("child after its parent's %s: got %s, version %d; want %s, version 1", st, got.Status, got.Version, session.Created)
+			}
+		})
+	}
+}
