@@ -313,3 +313,34 @@ func TestParentOpenMoveLeavesItsChildOpen(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateWhoseAnswerIsLostIs503: a create with an Idempotency-Key whose
+// transaction DynamoDB applied but whose answer was lost (a 5xx on the
+// SDK's only try) has an unknown outcome, README: "a write whose outcome
+// is unknown (its deadline passed, or its answer was lost under more later
+// writes than a session keeps: retry with the same `Idempotency-Key` or
+// `eventId`)" is 503. It is not answered as a replay of its own first
+// answer: only a refusal (400, 404, 409) is looked up in the key's record.
+func TestCreateWhoseAnswerIsLostIs503(t *testing.T) {
+	ctx := context.Background()
+	var lose atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "TransactWriteItems" || !lose.Swap(false) {
+			return nil, nil
+		}
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		res.Body.Close()
+		return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+			Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+	v := f.newDraftSession("m-1", "")
+	lose.Store(true)
+	body, replay, err := f.st.Create(ctx, v, &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}, 201, func(v *session.Session) ([]byte, error) { return []byte(v.ID), nil })
+	if got := session.ErrorCode(err); got != session.EUNAVAILABLE || replay != nil || body != nil {
+		t.Errorf("got body %q, replay %v, error %v (code %q); want %s", body, replay, err, got, session.EUNAVAILABLE)
+	}
+}
