@@ -552,7 +552,8 @@ func TestGetWithChildUnderTransactionConflict(t *testing.T) {
 // its processor canceled; once the parent is past its retention, the
 // child's declined cancellation gets one answer, whether the parent's item
 // is still in the table (DynamoDB Local never deletes it; real TTL runs
-// late) or TTL has deleted it.
+// late) or TTL has deleted it; and so does the merchant's cancel of the
+// child after it.
 func TestParentPastRetentionIsGoneWhetherOrNotTTLRan(t *testing.T) {
 	ctx := context.Background()
 	answer := func(t *testing.T, ttlRan bool) (session.Code, session.Status) {
@@ -591,6 +592,12 @@ func TestParentPastRetentionIsGoneWhetherOrNotTTLRan(t *testing.T) {
 			}
 		}
 		_, err = f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
+		if err != nil {
+			return session.ErrorCode(err), f.mustGet(t, child.ID).Status
+		}
+		// And the merchant's cancel of the child, AUTHORISED again: "A
+		// parent gone (past its retention) is left alone" (Store.followChild).
+		_, err = f.st.Cancel(ctx, "m-1", child.ID, "")
 		return session.ErrorCode(err), f.mustGet(t, child.ID).Status
 	}
 	var codes [2]session.Code

@@ -387,3 +387,27 @@ func TestBandRefusalWaitsToTheInstant(t *testing.T) {
 		})
 	}
 }
+
+// TestOnlyBandRefusalsWait: an event with an eventId refused for any
+// other cause than the guard band (a transition the lifecycle does not
+// allow, on a session far from its expiresAt) is answered at once with its
+// refusal: only "An event with an `eventId` refused in the guard band
+// before `expiresAt` (below), while a write decided before the band may
+// still land, waits until `expiresAt`" (docs/design.md §4). Held until
+// expiresAt, it would wait out the request's time and answer 503 where the
+// processor must be told 409 INVALID_TRANSITION.
+func TestOnlyBandRefusalsWait(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	v, clock, st, wait := bandSession(t, policy)
+	clock.Advance(time.Minute)
+	if _, err := st.Cancel(ctx, "m-1", v.ID, "Buyer changed their mind."); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	_, err := st.ApplyEvent(rctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+	if got := session.ErrorReason(err); got != session.ReasonInvalidTransition || *wait >= 0 {
+		t.Errorf("got %v (%s), waited %v; want %s at once", err, got, *wait, session.ReasonInvalidTransition)
+	}
+}

@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"github.com/google/uuid"
+	"maps"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -104,6 +106,44 @@ func TestAcknowledgementJudgedAfterTheRead(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("retried event, its read crossing the edge = %v; want %v, as Get answers", got, want)
+			}
+		})
+	}
+}
+
+// TestAcknowledgementIsOneRead: a retried eventId's acknowledgement is a
+// read of the session, and docs/design.md §8 says "One session read is one
+// `GetItem` with `ConsistentRead`: a poll after a write sees the write, and
+// there are no extra round trips (but for a read that straddled the
+// session's expiry or end of retention, made again, §4)". Read once, far
+// from either instant, it is answered from that read: one GetItem, and no
+// write.
+func TestAcknowledgementIsOneRead(t *testing.T) {
+	ctx := context.Background()
+	for _, closeIt := range []bool{false, true} {
+		t.Run(map[bool]string{false: "open", true: "closed"}[closeIt], func(t *testing.T) {
+			var armed atomic.Bool
+			var calls sync.Map
+			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+				if armed.Load() {
+					n, _ := calls.LoadOrStore(op, new(atomic.Int64))
+					n.(*atomic.Int64).Add(1)
+				}
+				return nil, nil
+			}}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			v, ev := f.processed(t, closeIt)
+			f.clock.Advance(time.Minute)
+			armed.Store(true)
+			got, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
+			armed.Store(false)
+			if err != nil || !got.HasEvent(string(ev.EventID)) {
+				t.Fatalf("retried event = %v, %v; want it acknowledged", got, err)
+			}
+			counts := map[string]int64{}
+			calls.Range(func(k, n any) bool { counts[k.(string)] = n.(*atomic.Int64).Load(); return true })
+			if want := map[string]int64{"GetItem": 1}; !maps.Equal(counts, want) {
+				t.Errorf("got calls %v; want %v", counts, want)
 			}
 		})
 	}

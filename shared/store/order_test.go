@@ -132,3 +132,33 @@ func TestClockFarAhead(t *testing.T) {
 		t.Errorf("parent changed at %s; want at most at %s (the clock), not the wrong clock's instant", got.UpdatedAt, limit)
 	}
 }
+
+// TestChangeDecidedAtTheLatestInstantRead: a change is decided at an
+// instant no earlier than the session it read, even on the first try,
+// when another instance's clock (ahead within a second) changed it last:
+// docs/design.md §8, "A change is made no earlier than the latest change
+// it read". A decision taken at the writer's own, earlier clock would
+// judge the time rules and the family's instants before a change already
+// made; it is not taken and thrown away.
+func TestChangeDecidedAtTheLatestInstantRead(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	v := f.create(t, "m-1")
+	other := store.New(f.db, f.table, session.DefaultPolicy, 16, storetest.NewClock(t0.Add(800*time.Millisecond)).Now)
+	changed, err := other.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.RequiresAction})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var early []time.Time
+	if _, err := f.st.Update(ctx, v.ID, func(s *session.Session, now time.Time) (bool, error) {
+		if now.Before(s.UpdatedAt) {
+			early = append(early, now)
+		}
+		return s.Apply(&session.Event{Status: session.Processing}, now, session.DefaultPolicy)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(early) > 0 {
+		t.Errorf("got a change decided at %v; want none before the change read, at %v", early, changed.UpdatedAt)
+	}
+}
