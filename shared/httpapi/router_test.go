@@ -42,6 +42,21 @@ func TestNonCanonicalPathMatchesNoRoute(t *testing.T) {
 			t.Errorf("GET %s = %s, Location %q; want API Gateway's %s", tt.path, w.Body, w.Header().Get("Location"), httpapi.GatewayNotFound)
 		}
 	}
+	// README, "which API Gateway matches as sent and the local server does
+	// not redirect": a path that is not rooted ("sessions/abc", which
+	// ServeMux would clean to a route's "/sessions/abc" and redirect to,
+	// 301; "*"; the empty path of an absolute-form target) matches no
+	// route either. No front end delivers one (net/http refuses it, the
+	// Lambda adapter roots it), so the request is made by hand.
+	for _, p := range []string{"sessions/abc", "*", ""} {
+		r := httptest.NewRequest(http.MethodGet, "http://api.test/", nil)
+		r.URL.Path, r.URL.RawPath = p, ""
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusNotFound || w.Body.String() != httpapi.GatewayNotFound || w.Header().Get("Location") != "" {
+			t.Errorf("GET %q: got %d %s, Location %q; want 404 %s, no Location", p, w.Code, w.Body, w.Header().Get("Location"), httpapi.GatewayNotFound)
+		}
+	}
 }
 
 // TestGatewayPathIsWhatAWSDelivers holds GatewayPath to live captures of
