@@ -89,6 +89,9 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip;q=0.5/"}, false},
 		{[]string{"gzip;q=0.5:"}, false},
 		{[]string{"gzip;q=0/"}, false},
+		// "0.e1" is no qvalue, though strconv.ParseFloat reads it as 0: the
+		// element counts as absent, so "*" gives gzip its weight.
+		{[]string{"gzip;q=0.e1, *"}, true},
 		{[]string{"gzip;level=9"}, true}, // other parameters: weight 1
 		{[]string{" , gzip ,"}, true},
 		{[]string{"\tgzip \t"}, true}, // OWS: SP and HTAB
