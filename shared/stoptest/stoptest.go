@@ -7,12 +7,14 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Case is a signal and whether the output is a pipe whose reader (tee)
@@ -110,4 +112,60 @@ func (l StubbornListener) Accept() (net.Conn, error) {
 func (l StubbornListener) Close() error {
 	l.Listener.Close()
 	return ErrClose
+}
+
+// StubbornStop is a moment at which a server on a StubbornListener is
+// stopped.
+type StubbornStop struct {
+	Name         string
+	Serving      bool // a request answered before the stop
+	RefuseAccept bool // the listener's Accept fails: Serve returned on its own
+}
+
+// StubbornStops are the moments: at once after start-up (Serve's
+// goroutine may not have run, and then closes the listener itself), while
+// serving (Shutdown closes it), and after Serve returned on its own
+// (having closed it).
+var StubbornStops = []StubbornStop{
+	{Name: "stopped at once after start-up"},
+	{Name: "stopped while serving", Serving: true},
+	{Name: "Serve returned on its own", RefuseAccept: true},
+}
+
+// StoppedServer is what CheckStubbornStop stops: make run's server, make
+// start-api's stack.
+type StoppedServer interface {
+	Served() <-chan error
+	Close() error
+}
+
+// CheckStubbornStop brings s, started on StubbornListener{RefuseAccept:
+// c.RefuseAccept}, to c's moment (a GET of url answered, or Serve returned
+// with ErrAccept) and holds that Close, and Close again, return ErrClose:
+// a stop that failed is never a quiet one.
+func CheckStubbornStop(t *testing.T, c StubbornStop, s StoppedServer, url string) {
+	t.Helper()
+	if c.Serving {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if c.RefuseAccept {
+		select {
+		case err := <-s.Served():
+			if !errors.Is(err, ErrAccept) {
+				t.Fatalf("Served() = %v; want %v", err, ErrAccept)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("Serve did not return 30 s after its Accept failed")
+		}
+	}
+	if err := s.Close(); !errors.Is(err, ErrClose) {
+		t.Errorf("Close() = %v; want %v", err, ErrClose)
+	}
+	if err := s.Close(); !errors.Is(err, ErrClose) {
+		t.Errorf("Close() again = %v; want %v", err, ErrClose)
+	}
 }

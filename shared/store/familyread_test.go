@@ -49,10 +49,7 @@ func TestFamilyMemberUnreadIs503(t *testing.T) {
 		}},
 		{"a child's create, the parent's present open child unread", func(t *testing.T, f *fixture) (string, func() error) {
 			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
+			c := f.createChild(t, p)
 			return c.ID, func() error {
 				_, _, err := f.st.Create(ctx, f.newDraftSession("m-1", p.ID), nil, 0, nil)
 				return err
@@ -60,10 +57,7 @@ func TestFamilyMemberUnreadIs503(t *testing.T) {
 		}},
 		{"a child's AUTHORISED, its parent unread", func(t *testing.T, f *fixture) (string, func() error) {
 			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
+			c := f.createChild(t, p)
 			return p.ID, func() error {
 				_, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth"})
 				return err
@@ -71,10 +65,7 @@ func TestFamilyMemberUnreadIs503(t *testing.T) {
 		}},
 		{"an AUTHORISED child's cancel, its parent unread", func(t *testing.T, f *fixture) (string, func() error) {
 			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
+			c := f.createChild(t, p)
 			if _, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised}); err != nil {
 				t.Fatal(err)
 			}
@@ -85,10 +76,7 @@ func TestFamilyMemberUnreadIs503(t *testing.T) {
 		}},
 		{"a parent's cancel, its open child unread", func(t *testing.T, f *fixture) (string, func() error) {
 			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
+			c := f.createChild(t, p)
 			return c.ID, func() error {
 				_, err := f.st.Cancel(ctx, "m-1", p.ID, "Buyer changed their mind.")
 				return err
@@ -97,17 +85,7 @@ func TestFamilyMemberUnreadIs503(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var unread atomic.Value
-			unread.Store("")
-			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, body []byte) (*http.Response, error) {
-				id := unread.Load().(string)
-				if op != "GetItem" || id == "" || !bytes.Contains(body, []byte(`"SESSION#`+id+`"`)) {
-					return nil, nil
-				}
-				return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-					Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
-			}}
-			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+			f, unread := newUnreadFixture(t)
 			id, change := tt.prepare(t, f)
 			before := f.tableItems(t)
 			unread.Store(id)
@@ -121,6 +99,34 @@ func TestFamilyMemberUnreadIs503(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newUnreadFixture is a fixture whose reads (GetItem) of the session whose
+// id unread holds fail, with DynamoDB's 500 and no retry; of others, and
+// of every session while unread holds "", they are answered.
+func newUnreadFixture(t *testing.T) (*fixture, *atomic.Value) {
+	t.Helper()
+	unread := &atomic.Value{}
+	unread.Store("")
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, body []byte) (*http.Response, error) {
+		id := unread.Load().(string)
+		if op != "GetItem" || id == "" || !bytes.Contains(body, []byte(`"SESSION#`+id+`"`)) {
+			return nil, nil
+		}
+		return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+			Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+	}}
+	return newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), unread
+}
+
+// createChild stores a child of p, of p's merchant.
+func (f *fixture) createChild(t *testing.T, p *session.Session) *session.Session {
+	t.Helper()
+	c := f.newDraftSession(p.MerchantID, p.ID)
+	if _, _, err := f.st.Create(context.Background(), c, nil, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // tableState is what a Scan of the fixture's table shows: its item count
@@ -179,17 +185,7 @@ func TestWriteOfAnUnreadSession(t *testing.T) {
 				name, want = op.name+" on a session whose read fails", session.EUNAVAILABLE
 			}
 			t.Run(name, func(t *testing.T) {
-				var unread atomic.Value
-				unread.Store("")
-				ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, body []byte) (*http.Response, error) {
-					id := unread.Load().(string)
-					if op != "GetItem" || id == "" || !bytes.Contains(body, []byte(`"SESSION#`+id+`"`)) {
-						return nil, nil
-					}
-					return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-						Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
-				}}
-				f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+				f, unread := newUnreadFixture(t)
 				id := uuid.NewString()
 				if fails {
 					id = f.create(t, "m-1").ID
@@ -219,10 +215,7 @@ func TestChildCancelRefusedWhenItsParentIsFull(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	p := f.create(t, "m-1")
-	c := f.newDraftSession("m-1", p.ID)
-	if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	c := f.createChild(t, p)
 	f.clock.Advance(time.Minute)
 	if _, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised}); err != nil {
 		t.Fatal(err)
@@ -264,10 +257,7 @@ func TestParentCloseWhoseChildIsGone(t *testing.T) {
 		t.Run(fmt.Sprintf("TTL ran %v", ttlRan), func(t *testing.T) {
 			f := newFixture(t)
 			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
+			c := f.createChild(t, p)
 			f.clock.Advance(time.Second)
 			failed, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Failed})
 			if err != nil {
@@ -299,10 +289,7 @@ func TestParentOpenMoveLeavesItsChildOpen(t *testing.T) {
 		t.Run(string(st), func(t *testing.T) {
 			f := newFixture(t)
 			p := f.create(t, "m-1")
-			c := f.newDraftSession("m-1", p.ID)
-			if _, _, err := f.st.Create(ctx, c, nil, 0, nil); err != nil {
-				t.Fatal(err)
-			}
+			c := f.createChild(t, p)
 			f.clock.Advance(time.Second)
 			if _, err := f.st.ApplyEvent(ctx, "", p.ID, &session.Event{Status: st, EventID: "open-1"}); err != nil {
 				t.Fatal(err)
