@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -108,13 +107,12 @@ func newUnreadFixture(t *testing.T) (*fixture, *atomic.Value) {
 	t.Helper()
 	unread := &atomic.Value{}
 	unread.Store("")
-	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, body []byte) (*http.Response, error) {
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
 		id := unread.Load().(string)
 		if op != "GetItem" || id == "" || !bytes.Contains(body, []byte(`"SESSION#`+id+`"`)) {
 			return nil, nil
 		}
-		return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-			Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "injected"), nil
 	}}
 	return newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), unread
 }
@@ -320,8 +318,7 @@ func TestCreateWhoseAnswerIsLostIs503(t *testing.T) {
 			return nil, err
 		}
 		res.Body.Close()
-		return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-			Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "injected"), nil
 	}}
 	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
 	v := f.newDraftSession("m-1", "")

@@ -1,9 +1,7 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -28,7 +26,7 @@ func TestTransactionRetryCanceledByAnotherWrite(t *testing.T) {
 	var calls atomic.Int64
 	var f *fixture
 	var parent string
-	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
 		if op != "TransactWriteItems" || !armed.Load() || calls.Add(1) > 1 {
 			return nil, nil
 		}
@@ -36,8 +34,7 @@ func TestTransactionRetryCanceledByAnotherWrite(t *testing.T) {
 		if _, err := f.clean().ApplyEvent(ctx, "", parent, &session.Event{Status: session.Processing, EventID: "other"}); err != nil {
 			t.Errorf("the other writer's event: %v", err)
 		}
-		return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-			Body: io.NopCloser(bytes.NewReader([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"x"}`)))}, nil
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "injected"), nil
 	}}
 	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 	p := f.create(t, "m-1")
