@@ -124,28 +124,34 @@ func loggedMerchant(id string) string {
 // an API key's prefix psk_ in any case, or a JWT: a run of base64url
 // characters starting "eyJ" and followed by a '.', which decodes to a JSON
 // object (a JWS header). Ids that merely look alike ("MoneyJar",
-// "eyJust.a.name") do not.
+// "eyJust.a.name") do not. Every "eyJ" is tried, also one inside a longer
+// run (a header glued to a lookalike: "eyJeyJhbGciOiJSUzI1NiJ9."); the
+// claims it reads are at most 255 bytes (a stored sub) or 128 (a merchant
+// id), so trying each start costs nothing worth saving.
 func quotesCredential(s string) bool {
 	if strings.Contains(strings.ToLower(s), "psk_") {
 		return true
 	}
-	for i := strings.Index(s, "eyJ"); i >= 0; {
+	for i := 0; ; {
+		k := strings.Index(s[i:], "eyJ")
+		if k < 0 {
+			return false
+		}
+		i += k
 		j := i
 		for j < len(s) && isBase64URL(s[j]) {
 			j++
 		}
-		if j < len(s) && s[j] == '.' {
-			if h, err := base64.RawURLEncoding.DecodeString(s[i:j]); err == nil && json.Valid(h) {
-				return true
-			}
+		if j == len(s) || s[j] != '.' {
+			// Every "eyJ" in this run ends where it does, at no '.'.
+			i = j
+			continue
 		}
-		k := strings.Index(s[j:], "eyJ")
-		if k < 0 {
-			break
+		if h, err := base64.RawURLEncoding.DecodeString(s[i:j]); err == nil && json.Valid(h) {
+			return true
 		}
-		i = j + k
+		i++ // a header may start later in the same run
 	}
-	return false
 }
 
 func isBase64URL(c byte) bool {

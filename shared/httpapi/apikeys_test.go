@@ -380,6 +380,11 @@ func testAPIKeyCreatorIsStoredClean(t *testing.T, h *harness) {
 		// a lookalike "eyJ" run is found too.
 		{"eyJraWQiOiI-ZXA_In0.eyJzdWIiOiJ4In0.c2ln", "[redacted]"},
 		{"MoneyJar " + shortJWT, "[redacted]"},
+		// The same run from `eyJ` to a `.`, starting inside a longer run:
+		// a header glued to a lookalike was stored as sent.
+		{"eyJ" + jwsHeaderHolding(t, 'a') + ".c2ln", "[redacted]"},
+		{"MoneyeyJ" + jwsHeaderHolding(t, 'a') + ".c2ln", "[redacted]"},
+		{"eyJeyJust.a.name", "eyJeyJust.a.name"},
 	}, headersAlone...) {
 		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: "m-1", Scopes: []string{auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead}})
 		res := h.do("POST", "/api-keys", tok, map[string]any{"scopes": []string{"sessions:read"}})
@@ -452,6 +457,9 @@ func jwsHeaderHolding(t *testing.T, c byte) string {
 const (
 	shortKey = "psk_b0974c87663095b8_40c1e3d761e9a18502592c27b0b07aeb5001a857c24d0303478ae54508fc2e2a"
 	shortJWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+	// gluedHeader is a JWS header and a '.' with no JSON after it: a JWT
+	// whose only run from "eyJ" to a '.' is its header's.
+	gluedHeader = "eyJhbGciOiJSUzI1NiJ9.c2ln"
 )
 
 // TestLogLineHoldsNoCredentialFromTheToken: "Tokens, keys and secrets
@@ -473,6 +481,10 @@ func testLogLineHoldsNoCredentialFromTheToken(t *testing.T, h *harness) {
 		{"user-1", strings.ToUpper(shortKey[:4]) + shortKey[4:], "user-1", "[redacted]"},
 		{"user-1", shortJWT, "user-1", "[redacted]"},
 		{"MoneyJar", "MoneyJar.co.uk", "MoneyJar", "MoneyJar.co.uk"},
+		// README, "a JWT: a base64url run from `eyJ` to a `.` that decodes
+		// to a JSON object", here starting inside a longer run.
+		{"MoneyeyJ" + gluedHeader, "user-1", "[redacted]", "user-1"},
+		{"user-1", "eyJ" + gluedHeader, "user-1", "[redacted]"},
 	} {
 		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: tt.merchant, Scopes: []string{auth.ScopeSessionsRead}})
 		line := h.requestLogLine(t, "GET", "/sessions/00000000-0000-4000-8000-000000000001", tok)
