@@ -2,11 +2,15 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // TestGatewayHeadSizeCountsWhatTheQuotaWords holds GatewayHeadSize to
@@ -64,6 +68,53 @@ func TestGatewayHeadSizeCountsWhatTheQuotaWords(t *testing.T) {
 		}
 		if got, want := httpapi.GatewayHeadSize(r) > httpapi.MaxGatewayHead, n > 10240; got != want {
 			t.Errorf("head of %d counted bytes over the quota: got %v; want %v", n, got, want)
+		}
+	}
+}
+
+// TestGatewayAnswerInTheServiceLineShape: an answer a local server gives in
+// API Gateway's stead is API Gateway's, not the service's (docs/design.md
+// §6, "API Gateway's own 404 for an unmatched path and its own 400s, §2,
+// are not the service's and carry none of them"), and still has its line,
+// README: "has its request log line too, in the same shape: a request
+// id", no route, "the status and latency". Its 404 line carries the code the
+// router's own 404 line carries (TestLogLineLatencyRunsFromTheHead); an
+// answer given without an error, none.
+func TestGatewayAnswerInTheServiceLineShape(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		err    error
+		code   string
+	}{
+		{"404 of a path no route takes", http.StatusNotFound, httpapi.GatewayNotFound, httpapi.GatewayNotFoundError(), session.ReasonNotFound},
+		{"431 of a head over the quota", http.StatusRequestHeaderFieldsTooLarge, httpapi.GatewayHeaderTooLarge, nil, ""},
+	} {
+		var logs bytes.Buffer
+		h := httpapi.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), func(*http.Request) string { return "req-1" },
+			httpapi.GatewayAnswer(tt.status, tt.body, tt.err))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/nowhere", nil))
+		if w.Code != tt.status || w.Body.String() != tt.body || w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s: got %d %q (%s); want %d %q (application/json)", tt.name, w.Code, w.Body, w.Header().Get("Content-Type"), tt.status, tt.body)
+		}
+		for _, k := range []string{"Cache-Control", "X-Content-Type-Options", "Strict-Transport-Security", "X-Request-Id"} {
+			if v := w.Header().Get(k); v != "" {
+				t.Errorf("%s: %s got %q; want none", tt.name, k, v)
+			}
+		}
+		lines := logLines(t, logs.String())
+		if len(lines) != 1 {
+			t.Fatalf("%s: log lines: got %d; want 1", tt.name, len(lines))
+		}
+		for k, want := range map[string]any{"route": "", "status": float64(tt.status), "request_id": "req-1"} {
+			if got := lines[0][k]; got != want {
+				t.Errorf("%s: line's %s: got %v; want %v", tt.name, k, got, want)
+			}
+		}
+		if got, _ := lines[0]["code"].(string); got != tt.code {
+			t.Errorf("%s: line's code: got %q; want %q", tt.name, got, tt.code)
 		}
 	}
 }
