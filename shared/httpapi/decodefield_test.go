@@ -42,6 +42,11 @@ func TestDecodeErrorNamesTheField(t *testing.T) {
 		{"behind a pointer, member", event, `{"status":"PROCESSING","declineReasons":{"category":1}}`, session.ReasonValidation, "declineReasons.category"},
 		{"pointer's object wrong type", event, `{"status":"PROCESSING","declineReasons":"x"}`, session.ReasonValidation, "declineReasons"},
 		{"unknown member behind a pointer", event, `{"status":"PROCESSING","declineReasons":{"category":"x","Reasons":[]}}`, session.ReasonValidation, "declineReasons.Reasons"},
+		// docs/design.md §3: "field names that differ from the schema only in
+		// case" are refused naming the field: the member the client sent,
+		// not a place inside it read as if it were the field of that name.
+		{"null in a member named as a Go field", draft, create + `"Metadata":{"a":null}}`, session.ReasonValidation, "Metadata"},
+		{"null in a member named as a Go field, array", draft, create + `"CardCategories":[null]}`, session.ReasonValidation, "CardCategories"},
 		{"result data value", event, `{"status":"PROCESSING","resultData":{"code":true}}`, session.ReasonValidation, "resultData.code"},
 		{"scope wrong type", apiKey, `{"scopes":["sessions:read",7]}`, session.ReasonValidation, "scopes[1]"},
 		{"expiresAt wrong type", apiKey, `{"scopes":["sessions:read"],"expiresAt":7}`, session.ReasonValidation, "expiresAt"},
