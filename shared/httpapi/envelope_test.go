@@ -82,6 +82,13 @@ func TestLargeBodyOnAPathThatTakesNone(t *testing.T) {
 		if res := send("POST", "/sessions", chunked); res.Code != http.StatusRequestEntityTooLarge || res.Header().Get("Content-Type") != "application/problem+json" {
 			t.Errorf("POST 70 KiB to /sessions (chunked %v) = %d %s; want 413 problem", chunked, res.Code, res.Body)
 		}
+		// README: "body over 64 KiB on a route that takes one": a GET
+		// route takes none, so the body it never reads does not make its
+		// answer a 413 (a router that sized every method's body refused a
+		// GET of a session with 70 KiB attached).
+		if res := send("GET", "/sessions/"+id, chunked); res.Code != http.StatusOK {
+			t.Errorf("GET /sessions/{id} with 70 KiB (chunked %v): got %d %s; want %d", chunked, res.Code, res.Body, http.StatusOK)
+		}
 	}
 }
 

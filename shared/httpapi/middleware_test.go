@@ -566,6 +566,10 @@ func TestPanicValueIsLoggedCut(t *testing.T) {
 		{"a card number in a []rune", []rune("ref 4111111111111111"), "[redacted] ([]int32)", false, "52 49 49 49"},
 		{"a card number in runes, one list to a group", [][]rune{[]rune("4111"), []rune("1111"), []rune("1111"), []rune("1111")}, "[redacted] ([][]int32)", false, "52 49 49 49"},
 		{"a card number in runes, a list of one digit and one of the rest", struct{ A, B []rune }{[]rune("4"), []rune("072103908391433")}, "[redacted] (struct { A []int32; B []int32 })", false, "48 55 50 49"},
+		// Each list is its own text: a list's digits do not run on into the
+		// next list's, where a card number would read as part of a longer
+		// block ("1" before "4111111111111111" is no 17-digit number).
+		{"a card number in runes, after a list of one digit", struct{ A, B []rune }{[]rune("1"), []rune("4111111111111111")}, "[redacted] (struct { A []int32; B []int32 })", false, "52 49 49 49"},
 		{"a card number in runes, empty lists between its groups", [][]rune{[]rune("4111"), {}, {}, {}, []rune("1111"), {}, {}, {}, []rune("1111"), {}, {}, {}, []rune("1111")}, "[redacted] ([][]int32)", false, "52 49 49 49"},
 		{"an API key in a []rune", []rune("psk_0a1b2c3d_x"), "[redacted] ([]int32)", false, "112 115 107 95"},
 		{"a key's secret in a []uint16", []uint16{0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47}, "[redacted] ([]uint16)", false, "97 98 99"},

@@ -29,6 +29,11 @@ func TestTokenLinesOfConcurrentRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A key the JWKS does not hold: its tokens count TokensOfUnknownKeys.
+	stranger, err := devtoken.New(testIssuer, testAudience, jwa.ES256())
+	if err != nil {
+		t.Fatal(err)
+	}
 	jwks := httptest.NewServer(iss)
 	t.Cleanup(jwks.Close)
 	authn := auth.New(auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: testIssuer, Audience: testAudience}), nil)
@@ -50,11 +55,17 @@ func TestTokenLinesOfConcurrentRequests(t *testing.T) {
 	var reqs []request
 	for i := range n {
 		id := fmt.Sprintf("req-%d", i)
-		switch i % 3 {
+		switch i % 4 {
 		case 0: // a token of its own: verified afresh
 			reqs = append(reqs, request{id, iss.MustMint(devtoken.Claims{Subject: id, MerchantID: "m-1"}), "TokensVerified"})
 		case 1:
 			reqs = append(reqs, request{id, iss.MustMint(devtoken.Claims{Subject: id, MerchantID: "m-1", Audience: "another"}), "TokensMisaddressed"})
+		case 2:
+			// README: "`TokensOfUnknownKeys`, a token whose `kid` the key
+			// set, fetched fine, does not hold": its line names that
+			// metric in its _aws block too, or CloudWatch makes no metric of
+			// it (the directives were built for the other two only).
+			reqs = append(reqs, request{id, stranger.MustMint(devtoken.Claims{Subject: id, MerchantID: "m-1"}), "TokensOfUnknownKeys"})
 		default: // no credential: nothing counted
 			reqs = append(reqs, request{id, "", ""})
 		}
