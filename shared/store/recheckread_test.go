@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestRefusalRecheckUnreadIs503: a refusal decided on two sessions read one
+// after the other (a child's create: its parent, then the parent's present
+// open child) is checked by reading the first again, docs/design.md §8: "a
+// refusal stands only on a state the table had". When that read fails, the
+// pair was never seen as one state: the answer is the read's failure
+// (README: "DynamoDB throttling (a throttled transaction included) or
+// failing past the SDK's retries" is 503), never the refusal taken as if the
+// parent had not moved.
+func TestRefusalRecheckUnreadIs503(t *testing.T) {
+	ctx := context.Background()
+	var reads atomic.Int64
+	var armed atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "GetItem" || !armed.Load() || reads.Add(1) < 3 {
+			return nil, nil // the parent's read and its present child's are answered
+		}
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "injected"), nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+	p := f.create(t, "m-1")
+	f.createChild(t, p)
+	armed.Store(true)
+	_, _, err := f.st.Create(ctx, f.newDraftSession("m-1", p.ID), nil, 0, nil)
+	armed.Store(false)
+	if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+		t.Errorf("got %v (%s %s); want %s", err, got, session.ErrorReason(err), session.EUNAVAILABLE)
+	}
+	if got := reads.Load(); got != 3 {
+		t.Errorf("GetItems = %d; want 3 (the parent, its child, the parent again)", got)
+	}
+}
+
+// TestRetriedOnFreshReads: once a check of a refusal decided on two
+// sessions found the first moved, or a transaction of two sessions lost a
+// race, the attempt is decided again on the sessions as they now stand
+// (docs/design.md §8: "A lost race is re-decided on the winner's state"),
+// not on a winner an earlier attempt's lost single write returned: that one
+// is stale by then, and every later attempt would lose on it again, until
+// CONCURRENT_UPDATE. Attempt 1 writes X alone and loses to another writer
+// (its failed write returns X as the winner made it); attempt 2 reads that
+// X, X moves again, then Y is read, and the attempt refuses (or writes both
+// in one transaction, which X's move cancels); so attempt 3 reads X and Y
+// again, nothing moves, and its refusal stands (or its write lands).
+func TestRetriedOnFreshReads(t *testing.T) {
+	ctx := context.Background()
+	refused := session.Errorf(session.ECONFLICT, session.ReasonInvalidTransition, "refused")
+	tests := []struct {
+		name   string
+		refuse bool // else attempts 2 and 3 write X and Y
+		want   string
+	}{
+		{"a refusal whose check found X moved", true, session.ReasonInvalidTransition},
+		{"a transaction X's move canceled", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			x, y := f.create(t, "m-1"), f.create(t, "m-1")
+			other := f.clean()
+			move := func(st session.Status, id string) {
+				t.Helper()
+				if _, err := other.ApplyEvent(ctx, "", x.ID, &session.Event{Status: st, EventID: session.EventID(id)}); err != nil {
+					t.Fatalf("the other writer's event: %v", err)
+				}
+			}
+			var attempts int
+			var versions []int64
+			err := f.st.Transact(ctx, func(tx *store.Txn) error {
+				attempts++
+				v, err := tx.Get(x.ID)
+				if err != nil {
+					return err
+				}
+				versions = append(versions, v.Version)
+				switch attempts {
+				case 1:
+					move(session.Processing, "move-1")
+					tx.Put(v) // refused: X moved since its read
+					return nil
+				case 2:
+					move(session.RequiresAction, "move-2")
+				}
+				w, err := tx.Get(y.ID)
+				if err != nil {
+					return err
+				}
+				if tt.refuse {
+					return refused
+				}
+				tx.Put(v)
+				tx.Put(w)
+				return nil
+			})
+			if tt.want == "" && err != nil || tt.want != "" && session.ErrorReason(err) != tt.want {
+				t.Errorf("Transact = %v (%s); want %q (\"\": applied)", err, session.ErrorReason(err), tt.want)
+			}
+			if len(versions) != 3 || versions[0] != 1 || versions[1] != 2 || versions[2] != 3 {
+				t.Errorf("X's version read by each attempt = %v; want [1 2 3]", versions)
+			}
+		})
+	}
+}
