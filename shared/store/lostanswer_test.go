@@ -51,6 +51,11 @@ func TestOwnWriteUnderLaterWrites(t *testing.T) {
 			applyEvent(session.Processing), manyOpen(7), false, session.Processing, 1},
 		{"eight writes on top: its version the ninth latest", nil,
 			applyEvent(session.Processing), manyOpen(8), false, "", 0},
+		// The same past version 10, its versions read as decimal numbers
+		// (docs/design.md §8: "a session item keeps the ids of the writes
+		// that made its last 8 versions"): version 12 written, 19 stored.
+		{"seven writes on top of a write past version 10", manyOpen(10),
+			applyEvent(session.Processing), manyOpen(7), false, session.Processing, 1},
 		{"more writes on top than the store remembers", nil,
 			applyEvent(session.Processing), manyOpen(40), false, "", 0},
 	}
