@@ -233,8 +233,11 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 		for _, reason := range []string{"ConditionalCheckFailed", "ThrottlingError"} {
 			t.Run(tt.name+" "+reason, func(t *testing.T) {
 				var armed atomic.Bool
-				var calls atomic.Int64
+				var calls, weak atomic.Int64
 				ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+					if armed.Load() && weakRead(op, body) {
+						weak.Add(1)
+					}
 					if op != "TransactWriteItems" || !armed.Load() {
 						return nil, nil
 					}
@@ -260,6 +263,9 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 				}
 				if calls.Load() < 2 {
 					t.Errorf("the SDK did not retry (%d calls): the test tests nothing", calls.Load())
+				}
+				if n := weak.Load(); n != 0 {
+					t.Errorf("%d GetItems without ConsistentRead; want 0", n)
 				}
 				for _, id := range []string{p.ID, c.ID} {
 					s := f.mustGet(t, id)

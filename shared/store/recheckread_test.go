@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -111,5 +113,43 @@ func TestRetriedOnFreshReads(t *testing.T) {
 				t.Errorf("X's version read by each attempt = %v; want [1 2 3]", versions)
 			}
 		})
+	}
+}
+
+// TestDecidedAgainAtALaterChangeIsBounded: a session read after the
+// attempt's instant was handed out, changed later than it by an instance
+// whose clock is ahead (within the second a change is followed), makes the
+// attempt be decided again at that change's instant (docs/design.md §8: "A
+// change is made no earlier than the latest change it read"). When such a
+// change lands again before every read, the decision is not retried
+// without end: "retried with jitter a bounded number of times, then 409
+// `CONCURRENT_UPDATE`", five attempts, as a lost race.
+func TestDecidedAgainAtALaterChangeIsBounded(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	x := f.create(t, "m-1")
+	var lead time.Duration
+	ahead := store.New(f.db, f.table, session.DefaultPolicy, 16, func() time.Time { return f.clock.Now().Add(lead) })
+	var attempts int
+	err := f.st.Transact(ctx, func(tx *store.Txn) error {
+		attempts++
+		tx.Now()
+		lead = time.Duration(attempts) * 100 * time.Millisecond
+		st := []session.Status{session.Processing, session.RequiresAction}[attempts%2]
+		if _, err := ahead.ApplyEvent(ctx, "", x.ID, &session.Event{Status: st, EventID: session.EventID(fmt.Sprint("ahead-", attempts))}); err != nil {
+			t.Fatalf("the writer ahead: %v", err)
+		}
+		v, err := tx.Get(x.ID)
+		if err != nil {
+			return err
+		}
+		tx.Put(v)
+		return nil
+	})
+	if session.ErrorReason(err) != session.ReasonConcurrentUpdate {
+		t.Errorf("Transact = %v (%s); want %s", err, session.ErrorReason(err), session.ReasonConcurrentUpdate)
+	}
+	if attempts != 5 {
+		t.Errorf("attempts = %d; want 5", attempts)
 	}
 }
