@@ -46,8 +46,11 @@ func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var armed atomic.Bool
 			var f *fixture
-			var sent atomic.Int64
+			var sent, reads atomic.Int64
 			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "GetItem" && f.lastID != "" {
+					reads.Add(1)
+				}
 				if op != map[bool]string{false: "PutItem", true: "TransactWriteItems"}[tt.child] || !armed.Load() {
 					return nil, nil
 				}
@@ -80,6 +83,7 @@ func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
 			f.lastID = v.ID
 			armed.Store(true)
 			got, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: status})
+			read := reads.Load()
 			if err != nil {
 				t.Fatalf("ApplyEvent(%s) = %v (%s); want it decided again and applied", status, err, session.ErrorCode(err))
 			}
@@ -92,6 +96,11 @@ func TestOrdinaryRaceLostToManyWrites(t *testing.T) {
 			}
 			if sent.Load() != 1 {
 				t.Errorf("the hook saw %d raced tries; want 1", sent.Load())
+			}
+			// README: "a single-item write's failed condition returns it,
+			// so no extra read".
+			if n := read; !tt.child && !tt.conflict && n != 1 {
+				t.Errorf("GetItems = %d; want 1 (the read before the write)", n)
 			}
 		})
 	}
