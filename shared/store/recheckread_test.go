@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -151,5 +155,42 @@ func TestDecidedAgainAtALaterChangeIsBounded(t *testing.T) {
 	}
 	if attempts != 5 {
 		t.Errorf("attempts = %d; want 5", attempts)
+	}
+}
+
+// TestRefusalRecheckFindsTheFirstGone: a refusal decided on two sessions
+// read one after the other stands only if the first is still as read
+// (docs/design.md §8: "a refusal stands only on a state the table had").
+// The first gone meanwhile (past its retention, deleted by TTL) has moved:
+// the attempt is decided again on the table as it now is, where a change
+// that leaves a gone member alone (as a child's cancel leaves a parent past
+// its retention) is made, not refused on the member it no longer has.
+func TestRefusalRecheckFindsTheFirstGone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	x, y := f.create(t, "m-1"), f.create(t, "m-1")
+	var attempts int
+	err := f.st.Transact(ctx, func(tx *store.Txn) error {
+		attempts++
+		if _, err := tx.Get(x.ID); session.ErrorCode(err) == session.ENOTFOUND {
+			return nil // a gone member is left alone
+		} else if err != nil {
+			return err
+		}
+		if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName: aws.String(f.table),
+			Key: map[string]ddb.AttributeValue{
+				"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + x.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+			},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Get(y.ID); err != nil {
+			return err
+		}
+		return session.Errorf(session.ECONFLICT, session.ReasonInvalidTransition, "refused")
+	})
+	if err != nil || attempts != 2 {
+		t.Errorf("Transact = %v (%s) after %d attempts; want nil after 2 (decided again without the gone session)", err, session.ErrorReason(err), attempts)
 	}
 }
