@@ -269,10 +269,14 @@ func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
 		child   bool
 		reasons []string // per item: [parent,] session, key record
 		reason  string
+		noKey   bool // a create without Idempotency-Key: no key record
 	}{
-		{"key record held", false, []string{"None", "TransactionConflict"}, session.ReasonIdempotencyPending},
-		{"child create, key record held", true, []string{"None", "None", "TransactionConflict"}, session.ReasonIdempotencyPending},
-		{"child create, parent held", true, []string{"TransactionConflict", "None", "None"}, session.ReasonConcurrentUpdate},
+		{"key record held", false, []string{"None", "TransactionConflict"}, session.ReasonIdempotencyPending, false},
+		{"child create, key record held", true, []string{"None", "None", "TransactionConflict"}, session.ReasonIdempotencyPending, false},
+		{"child create, parent held", true, []string{"TransactionConflict", "None", "None"}, session.ReasonConcurrentUpdate, false},
+		// Without a key, the last item is the child: a conflict there is
+		// on a session, CONCURRENT_UPDATE, never a key in use.
+		{"child create without a key, child held", true, []string{"None", "TransactionConflict"}, session.ReasonConcurrentUpdate, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,6 +292,9 @@ func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
 			ff.off.Store(false)
 			v := f.newDraftSession("m-1", parent)
 			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}
+			if tt.noKey {
+				idem = nil
+			}
 			_, r, err := f.st.Create(ctx, v, idem, 201, nil)
 			if r != nil || session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != tt.reason {
 				t.Fatalf("Create under constant conflicts = %v, %v; want 409 %s", r, err, tt.reason)
