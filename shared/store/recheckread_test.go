@@ -66,10 +66,12 @@ func TestRetriedOnFreshReads(t *testing.T) {
 	tests := []struct {
 		name   string
 		refuse bool // else attempts 2 and 3 write X and Y
+		check  bool // Y checked (Txn.Check), not written
 		want   string
 	}{
-		{"a refusal whose check found X moved", true, session.ReasonInvalidTransition},
-		{"a transaction X's move canceled", false, ""},
+		{"a refusal whose check found X moved", true, false, session.ReasonInvalidTransition},
+		{"a transaction X's move canceled", false, false, ""},
+		{"a write of X checking Y, X's move canceled", false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +109,11 @@ func TestRetriedOnFreshReads(t *testing.T) {
 					return refused
 				}
 				tx.Put(v)
-				tx.Put(w)
+				if tt.check {
+					tx.Check(w)
+				} else {
+					tx.Put(w)
+				}
 				return nil
 			})
 			if tt.want == "" && err != nil || tt.want != "" && session.ErrorReason(err) != tt.want {
