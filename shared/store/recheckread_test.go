@@ -200,3 +200,45 @@ func TestRefusalRecheckFindsTheFirstGone(t *testing.T) {
 		t.Errorf("Transact = %v (%s) after %d attempts; want nil after 2 (decided again without the gone session)", err, session.ErrorReason(err), attempts)
 	}
 }
+
+// TestWriteOfASessionNotReadIsABug: docs/design.md §8, "Every write is
+// conditional (on `version`, on the time rules with the guard band of §4,
+// or on the item not existing)": a session marked for writing, or checked,
+// without being read in the attempt has no version to hold it to. That is
+// the store's own bug (500), and nothing is written — never the session
+// overwritten without a condition.
+func TestWriteOfASessionNotReadIsABug(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		mark func(tx *store.Txn, x, y *session.Session)
+	}{
+		{"a single write", func(tx *store.Txn, x, _ *session.Session) { tx.Put(x) }},
+		{"a transaction", func(tx *store.Txn, x, y *session.Session) { tx.Put(y); tx.Put(x) }},
+		{"a check", func(tx *store.Txn, x, y *session.Session) { tx.Put(y); tx.Check(x) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			x, y := f.create(t, "m-1"), f.create(t, "m-1")
+			err := f.st.Transact(ctx, func(tx *store.Txn) error {
+				w, err := tx.Get(y.ID)
+				if err != nil {
+					return err
+				}
+				v := x.Clone()
+				v.StatusReason = "written unread"
+				tt.mark(tx, v, w)
+				return nil
+			})
+			if got := session.ErrorCode(err); got != session.EINTERNAL {
+				t.Errorf("Transact = %v (%s); want %s", err, got, session.EINTERNAL)
+			}
+			for _, id := range []string{x.ID, y.ID} {
+				if got := f.mustGet(t, id); got.Version != 1 {
+					t.Errorf("session %s: version %d; want 1 (nothing written)", id, got.Version)
+				}
+			}
+		})
+	}
+}
