@@ -393,3 +393,44 @@ func TestThrottledTransactionCutMidWait(t *testing.T) {
 		t.Errorf("Get(child) = %v; want ENOTFOUND: nothing was written", err)
 	}
 }
+
+// TestConflictThenUnreadIs503: a single write that met a running
+// transaction is judged by the item as it then stands; when that read
+// fails past the SDK's retries, the write was not applied and no verdict
+// can be had: README, "DynamoDB throttling (a throttled transaction
+// included) or failing past the SDK's retries" is 503, nothing written.
+func TestConflictThenUnreadIs503(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if !armed.Load() {
+			return nil, nil
+		}
+		switch op {
+		case "PutItem":
+			return storetest.TransactionConflict(req), nil
+		case "GetItem":
+			armed.Store(false) // the read after the conflict fails
+			return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "injected"), nil
+		}
+		return nil, nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+	v := f.create(t, "m-1")
+	err := f.st.Transact(ctx, func(tx *store.Txn) error {
+		w, err := tx.Get(v.ID)
+		if err != nil {
+			return err
+		}
+		w.StatusReason = "changed"
+		tx.Put(w)
+		armed.Store(true)
+		return nil
+	})
+	if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+		t.Errorf("Transact = %v (%s); want %s", err, got, session.EUNAVAILABLE)
+	}
+	if got := f.mustGet(t, v.ID); got.Version != 1 {
+		t.Errorf("version %d; want 1 (nothing written)", got.Version)
+	}
+}
