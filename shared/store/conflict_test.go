@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -50,6 +51,15 @@ func (f *failFirst) hook(op string, req *http.Request, body []byte) (*http.Respo
 
 func conflict(req *http.Request, _ []byte) *http.Response { return storetest.TransactionConflict(req) }
 
+// weakRead reports whether a call is a GetItem that does not ask for a
+// consistent read: docs/design.md §8, "One session read is one `GetItem`
+// with `ConsistentRead`: a poll after a write sees the write". A write that
+// met a running transaction judges itself by the item as it stands, which
+// an eventually consistent read may show from before the write.
+func weakRead(op string, body []byte) bool {
+	return op == "GetItem" && !bytes.Contains(body, []byte(`"ConsistentRead":true`))
+}
+
 func TestTransactionConflictOnSingleWrite(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -63,12 +73,22 @@ func TestTransactionConflictOnSingleWrite(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ff := &failFirst{op: "PutItem", n: tt.conflicts, answer: conflict}
-			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
+			var weak atomic.Int64
+			hook := func(op string, req *http.Request, body []byte) (*http.Response, error) {
+				if !ff.off.Load() && weakRead(op, body) {
+					weak.Add(1)
+				}
+				return ff.hook(op, req, body)
+			}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: hook}}})
 			ff.off.Store(true)
 			v := f.create(t, "m-1")
 			ff.off.Store(false)
 			_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing, EventID: "e-1"})
 			got := f.mustGet(t, v.ID)
+			if n := weak.Load(); n != 0 {
+				t.Errorf("%d GetItems without ConsistentRead; want 0", n)
+			}
 			if tt.reason == "" {
 				if err != nil || got.Version != 2 || len(got.History) != 2 {
 					t.Fatalf("ApplyEvent after a conflict = %v; stored v%d with %d entries; want applied once", err, got.Version, len(got.History))
@@ -100,9 +120,12 @@ func TestTransactionConflictOnSingleWrite(t *testing.T) {
 // not decided again (which would answer 409 for an applied event).
 func TestConflictAfterALostAnswer(t *testing.T) {
 	ctx := context.Background()
-	var attempts atomic.Int64
+	var attempts, weak atomic.Int64
 	var armed atomic.Bool
-	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+		if armed.Load() && weakRead(op, body) {
+			weak.Add(1)
+		}
 		if op != "PutItem" || !armed.Load() {
 			return nil, nil
 		}
@@ -120,6 +143,9 @@ func TestConflictAfterALostAnswer(t *testing.T) {
 	}
 	if s := f.mustGet(t, v.ID); s.Version != 2 || len(s.History) != 2 {
 		t.Errorf("stored v%d with %d entries; want the event applied once", s.Version, len(s.History))
+	}
+	if n := weak.Load(); n != 0 {
+		t.Errorf("%d GetItems without ConsistentRead; want 0", n)
 	}
 }
 
@@ -243,10 +269,14 @@ func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
 		child   bool
 		reasons []string // per item: [parent,] session, key record
 		reason  string
+		noKey   bool // a create without Idempotency-Key: no key record
 	}{
-		{"key record held", false, []string{"None", "TransactionConflict"}, session.ReasonIdempotencyPending},
-		{"child create, key record held", true, []string{"None", "None", "TransactionConflict"}, session.ReasonIdempotencyPending},
-		{"child create, parent held", true, []string{"TransactionConflict", "None", "None"}, session.ReasonConcurrentUpdate},
+		{"key record held", false, []string{"None", "TransactionConflict"}, session.ReasonIdempotencyPending, false},
+		{"child create, key record held", true, []string{"None", "None", "TransactionConflict"}, session.ReasonIdempotencyPending, false},
+		{"child create, parent held", true, []string{"TransactionConflict", "None", "None"}, session.ReasonConcurrentUpdate, false},
+		// Without a key, the last item is the child: a conflict there is
+		// on a session, CONCURRENT_UPDATE, never a key in use.
+		{"child create without a key, child held", true, []string{"None", "TransactionConflict"}, session.ReasonConcurrentUpdate, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,6 +292,9 @@ func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
 			ff.off.Store(false)
 			v := f.newDraftSession("m-1", parent)
 			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: "h"}
+			if tt.noKey {
+				idem = nil
+			}
 			_, r, err := f.st.Create(ctx, v, idem, 201, nil)
 			if r != nil || session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != tt.reason {
 				t.Fatalf("Create under constant conflicts = %v, %v; want 409 %s", r, err, tt.reason)
@@ -358,5 +391,46 @@ func TestThrottledTransactionCutMidWait(t *testing.T) {
 	}
 	if _, err := f.clean().Get(context.Background(), child.ID); session.ErrorCode(err) != session.ENOTFOUND {
 		t.Errorf("Get(child) = %v; want ENOTFOUND: nothing was written", err)
+	}
+}
+
+// TestConflictThenUnreadIs503: a single write that met a running
+// transaction is judged by the item as it then stands; when that read
+// fails past the SDK's retries, the write was not applied and no verdict
+// can be had: README, "DynamoDB throttling (a throttled transaction
+// included) or failing past the SDK's retries" is 503, nothing written.
+func TestConflictThenUnreadIs503(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if !armed.Load() {
+			return nil, nil
+		}
+		switch op {
+		case "PutItem":
+			return storetest.TransactionConflict(req), nil
+		case "GetItem":
+			armed.Store(false) // the read after the conflict fails
+			return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "injected"), nil
+		}
+		return nil, nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+	v := f.create(t, "m-1")
+	err := f.st.Transact(ctx, func(tx *store.Txn) error {
+		w, err := tx.Get(v.ID)
+		if err != nil {
+			return err
+		}
+		w.StatusReason = "changed"
+		tx.Put(w)
+		armed.Store(true)
+		return nil
+	})
+	if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+		t.Errorf("Transact = %v (%s); want %s", err, got, session.EUNAVAILABLE)
+	}
+	if got := f.mustGet(t, v.ID); got.Version != 1 {
+		t.Errorf("version %d; want 1 (nothing written)", got.Version)
 	}
 }

@@ -51,6 +51,11 @@ func TestOwnWriteUnderLaterWrites(t *testing.T) {
 			applyEvent(session.Processing), manyOpen(7), false, session.Processing, 1},
 		{"eight writes on top: its version the ninth latest", nil,
 			applyEvent(session.Processing), manyOpen(8), false, "", 0},
+		// The same past version 10, its versions read as decimal numbers
+		// (docs/design.md §8: "a session item keeps the ids of the writes
+		// that made its last 8 versions"): version 12 written, 19 stored.
+		{"seven writes on top of a write past version 10", manyOpen(10),
+			applyEvent(session.Processing), manyOpen(7), false, session.Processing, 1},
 		{"more writes on top than the store remembers", nil,
 			applyEvent(session.Processing), manyOpen(40), false, "", 0},
 	}
@@ -228,8 +233,11 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 		for _, reason := range []string{"ConditionalCheckFailed", "ThrottlingError"} {
 			t.Run(tt.name+" "+reason, func(t *testing.T) {
 				var armed atomic.Bool
-				var calls atomic.Int64
+				var calls, weak atomic.Int64
 				ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+					if armed.Load() && weakRead(op, body) {
+						weak.Add(1)
+					}
 					if op != "TransactWriteItems" || !armed.Load() {
 						return nil, nil
 					}
@@ -255,6 +263,9 @@ func TestTransactionRetryMeetsItsOwnWrite(t *testing.T) {
 				}
 				if calls.Load() < 2 {
 					t.Errorf("the SDK did not retry (%d calls): the test tests nothing", calls.Load())
+				}
+				if n := weak.Load(); n != 0 {
+					t.Errorf("%d GetItems without ConsistentRead; want 0", n)
 				}
 				for _, id := range []string{p.ID, c.ID} {
 					s := f.mustGet(t, id)
