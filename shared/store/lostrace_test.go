@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -118,5 +119,49 @@ func (f *fixture) stripRecentWrites(t *testing.T, id string) {
 		UpdateExpression: aws.String("REMOVE recentWrites"),
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRaceLostToAnItemNotDecodedIs500: README's 500 row, "a stored item of
+// the key asked that the store cannot decode". A write whose condition
+// fails returns the winner's item; when that item cannot be decoded (here
+// it holds another session's id), the event is that 500, with nothing
+// written, not a next attempt decided on no session (lostTo's decode
+// error ignored, mutant 205 of txn.go: it seeded a nil session).
+func TestRaceLostToAnItemNotDecodedIs500(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	var f *fixture
+	var puts atomic.Int64
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "PutItem" || !armed.Load() {
+			return nil, nil
+		}
+		puts.Add(1)
+		armed.Store(false)
+		// Another writer's item lands first, one version on, holding an
+		// id that is not its key's.
+		item := f.raw(t, f.lastID)
+		item["id"] = &ddb.AttributeValueMemberS{Value: "00000000-0000-4000-8000-000000000001"}
+		item["version"] = &ddb.AttributeValueMemberN{Value: fmt.Sprint(numberAttr(t, item, "version") + 1)}
+		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+			t.Errorf("the other writer's PutItem = %v", err)
+		}
+		return nil, nil // sent as is: refused by its condition, the winner returned
+	}}
+	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	v := f.create(t, "m-1")
+	f.lastID = v.ID
+	before := numberAttr(t, f.raw(t, v.ID), "version")
+	armed.Store(true)
+	_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
+	if got := session.ErrorCode(err); got != session.EINTERNAL {
+		t.Errorf("ApplyEvent against an item not decoded = %v (%s); want %s", err, got, session.EINTERNAL)
+	}
+	if got := puts.Load(); got != 1 {
+		t.Errorf("PutItems sent: got %d; want 1 (nothing decided on what could not be read)", got)
+	}
+	if got, want := numberAttr(t, f.raw(t, v.ID), "version"), before+1; got != want {
+		t.Errorf("stored version: got %d; want %d (the other writer's alone)", got, want)
 	}
 }
