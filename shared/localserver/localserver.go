@@ -195,9 +195,13 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 // it for API Gateway's quota: it counts every byte of the head, names and
 // line ends too, and Go reads 4096 bytes past it, so near the quota it
 // would refuse heads AWS takes. asDelivered refuses what AWS does
-// (httpapi.MaxGatewayHead).
+// (httpapi.MaxGatewayHead). A head past Go's bound never reaches a
+// handler: net/http answers it itself (README's 431 row says so).
+// DisableGeneralOptionsHandler: `OPTIONS *` is a path no route matches,
+// API Gateway's 404 with its request line like `GET *`, not net/http's
+// own empty 200.
 func newHTTPServer() *http.Server {
-	return &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
+	return &http.Server{ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes, DisableGeneralOptionsHandler: true}
 }
 
 // bodyBound is the bound on a request's body for Options.BodyTimeout

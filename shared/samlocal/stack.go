@@ -350,9 +350,10 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 // ReadHeaderTimeout gives the head"). MaxHeaderBytes is Go's default (1
 // MiB), well above API Gateway's quota, which ServeHTTP applies exactly
 // (httpapi.MaxGatewayHead): Go's limit counts names and line ends too, and
-// reads 4096 bytes past it.
+// reads 4096 bytes past it. As make run's server, it leaves `OPTIONS *`
+// to the handler (DisableGeneralOptionsHandler): a path no route matches.
 func newHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes}
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: http.DefaultMaxHeaderBytes, DisableGeneralOptionsHandler: true}
 }
 
 // Close stops the API, every emulator and function, and DynamoDB Local if
