@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -55,4 +56,16 @@ func testCardNumbersWithCJKFullStopsRefused(t *testing.T, h *harness) {
 	// another mode, is refused today: the control row.
 	body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"note": "４１１１．１１１１．１１１１．１１１１"}}
 	wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber)
+
+	// The same number in a path is logged as sent: README, Security: "a
+	// token, key, secret or card number never reaches a log". The path
+	// below is /sessions/4111。1111。1111。1111 (400, not a UUID), and its
+	// request line holds it.
+	res := h.do("GET", "/sessions/4111%E3%80%821111%E3%80%821111%E3%80%821111", tok, nil)
+	if res.Code != 400 {
+		t.Fatalf("GET /sessions/4111。1111。1111。1111 = %d; want 400", res.Code)
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "4111\u30021111") || strings.Contains(logs, "4111\u3002"+"1111") || strings.Contains(logs, "4111。1111") {
+		t.Errorf("the request log holds the card number written with ideographic full stops: %s", logs[strings.LastIndex(logs, "{\"time\""):])
+	}
 }
