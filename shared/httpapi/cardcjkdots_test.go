@@ -37,6 +37,15 @@ func testCardNumbersWithCJKFullStopsRefused(t *testing.T, h *harness) {
 		"４１１１。１１１１。１１１１。１１１１",                      // as a Japanese IME writes 4111.1111.1111.1111
 		"4111\uff611111\uff611111\uff611111",       // halfwidth ideographic full stops
 		"5555\u30025555\u30025555\u30024444 12/28", // Mastercard, with an expiry
+		// The same input method in the same mode writes '-' as the
+		// prolonged sound mark ー (U+30FC) and '/' as the katakana middle
+		// dot ・ (U+30FB): 4111-1111-1111-1111 typed with it is
+		// ４１１１ー１１１１ー１１１１ー１１１１. Neither is a dash or a
+		// slash by category (Lm, Po), so the rule's letter does not name
+		// them; a reader sees the card number all the same, and it is
+		// stored.
+		"４１１１ー１１１１ー１１１１ー１１１１",
+		"４１１１・１１１１・１１１１・１１１１",
 	} {
 		body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"note": pan}}
 		res := h.do("POST", "/sessions", tok, body)
