@@ -81,6 +81,25 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/a/4111\u20261111/1111\u20261111/b", "/a/[redacted]/[redacted]/b"},
 	{"/4111\uff0f1111/1111\uff0f1111", "/[redacted]/[redacted]"},
 	{"/4111\u2026\u20261111/1111/1111", "/4111\u2026\u20261111/1111/1111"}, // six dots end the run
+	// The dots, dash, slashes and blank a reader or an input method puts
+	// between digit groups (。 ｡ ー ｰ ・ ･ · ‧ ∙ ⋅ ⸱ ⁓ ⁄ ∕ ⧸ and the braille
+	// blank), as sent and percent-encoded, in one segment or across
+	// segments; four of them end the run, and a UUID beside them is logged.
+	{"/sessions/4111\u30021111\u30021111\u30021111", "/sessions/[redacted]"},
+	{"/sessions/4111%E3%80%821111%E3%80%821111%E3%80%821111", "/sessions/[redacted]"},
+	{"/sessions/4111%25E3%2580%25821111%25E3%2580%25821111%25E3%2580%25821111", "/sessions/[redacted]"},
+	{"/sessions/４１１１｡１１１１｡１１１１｡１１１１", "/sessions/[redacted]"},
+	{"/sessions/４１１１ー１１１１ｰ１１１１ー１１１１", "/sessions/[redacted]"},
+	{"/sessions/4111%E3%83%BC1111%E3%83%BC1111%E3%83%BC1111", "/sessions/[redacted]"},
+	{"/sessions/４１１１・１１１１･１１１１・１１１１", "/sessions/[redacted]"},
+	{"/sessions/4111\u00b71111\u20271111\u22191111", "/sessions/[redacted]"},
+	{"/sessions/4111\u22c51111\u2e311111\u20531111", "/sessions/[redacted]"},
+	{"/sessions/4111\u20441111\u22151111\u29f81111", "/sessions/[redacted]"},
+	{"/sessions/4111%E2%A0%801111%E2%A0%801111%E2%A0%801111", "/sessions/[redacted]"},
+	{"/4111\u3002/1111\u30fc/1111\u30fb/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
+	{"/4111\u3002\u3002\u3002/1111/1111/1111", "/4111\u3002\u3002\u3002/1111/1111/1111"}, // four separators end the run
+	{"/sessions/00000000-0000-4000-8000-000000000001\u3002events", "/sessions/00000000-0000-4000-8000-000000000001\u3002events"},
+	{"/sessions/2026\u300212\u300231/\u7b2c1\u3002", "/sessions/2026\u300212\u300231/\u7b2c1\u3002"},
 	// README: a segment of "more than 64 bytes" is redacted; one of 64
 	// bytes that no other rule reads as a secret is logged as sent.
 	{"/x/" + strings.Repeat("ab.", 21) + "a", "/x/" + strings.Repeat("ab.", 21) + "a"},

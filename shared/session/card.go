@@ -66,15 +66,19 @@ const (
 //     has no decomposition (❶ ➀ ➊ ⓵ ⓿: circledDigit).
 //   - A separator is white space of any kind (Unicode's White_Space: the
 //     space, the no-break spaces, the ideographic space, a tab, a line
-//     break, U+2028/U+2029), a dash of any kind (category
-//     Pd) or the minus sign, '.', '/', '_' and their full-width forms, an
-//     invisible format character (category Cf, e.g. a zero-width space)
-//     or control character (category Cc: U+0001, U+001F, DEL, the C1
-//     controls), or a compatibility form of one of these (NFKC one
-//     separator, or a space and marks read as not there: the small full
-//     stop ﹒, the one
-//     dot leader ․, the low lines ﹍ ︳ ‗, the superscript minus ⁻, the
-//     overline ‾, the macron ¯).
+//     break, U+2028/U+2029), a dash or hyphen of any kind (Unicode's Dash
+//     and Hyphen: category Pd, the minus signs, the swung dash ⁓, the
+//     katakana middle dot ・), '.', '/', '_' and their full-width forms, a
+//     character a reader or an input method puts for a dot, dash, slash
+//     or space between digit groups (lookalikeSeparator: the ideographic
+//     full stop 。, the middle dots · ‧ ∙ ⋅ ⸱, the prolonged sound mark ー,
+//     the slashes ⁄ ∕ ⧸, the braille pattern blank), an invisible format
+//     character (category Cf, e.g. a zero-width space) or control
+//     character (category Cc: U+0001, U+001F, DEL, the C1 controls), or a
+//     compatibility form of one of these (NFKC one separator, or a space
+//     and marks read as not there: the small full stop ﹒, the one dot
+//     leader ․, the half-width ｡ ｰ, the low lines ﹍ ︳ ‗, the overline ‾,
+//     the macron ¯).
 //   - A mark a reader does not see as a character of its own (a combining
 //     mark, a variation selector, another default-ignorable code point:
 //     isTransparent) is read as if it were not there: keycap digits
@@ -664,7 +668,7 @@ func isTransparent(r rune) bool {
 // card number.
 func isCardSeparator(r rune) bool {
 	switch r {
-	case '.', '/', '_', '\u2212', '\uff0e', '\uff0f', '\uff3f':
+	case '.', '/', '_', '\uff0e', '\uff0f', '\uff3f':
 		return true
 	}
 	// White_Space: the spaces (Zs) and the line and paragraph separators
@@ -673,8 +677,40 @@ func isCardSeparator(r rune) bool {
 	// with tab stops holds (a free-form object may hold them). The other
 	// control characters (Cc: U+0001, the information separators
 	// U+001C-U+001F that payment messages put between fields, DEL, the C1
-	// controls) show nothing, as a format character (Cf) does.
-	return unicode.In(r, unicode.White_Space, unicode.Pd, unicode.Cf, unicode.Cc) || compatSeparator(r)
+	// controls) show nothing, as a format character (Cf) does. Dash:
+	// every dash (category Pd) and the minus signs and the swung dash ⁓.
+	// Hyphen: the hyphens, and the katakana middle dot ・ a Japanese input
+	// method writes for '/'.
+	return unicode.In(r, unicode.White_Space, unicode.Dash, unicode.Hyphen, unicode.Cf, unicode.Cc) ||
+		lookalikeSeparator(r) || compatSeparator(r)
+}
+
+// lookalikeSeparator reports whether r is none of Unicode's spaces, dashes
+// or hyphens but a character a reader or an input method puts for a dot,
+// a dash, a slash or a space between digit groups: a Japanese input
+// method in its default mode writes 4111.1111.1111.1111 with the
+// ideographic full stop 。, and '-' as the prolonged sound mark ー; the
+// middle dots · ‧ ∙ ⋅ ⸱ show as a dot between digits, the fraction and
+// division slashes ⁄ ∕ ⧸ as a slash, and the braille pattern blank as a
+// space. (Their half-width forms ｡ ｰ ･ and the vertical ︒ are
+// compatibility forms of them: compatSeparator.) The bullet • is left
+// out: like '*', it masks digits (•••• 1111), and stands for none.
+func lookalikeSeparator(r rune) bool {
+	switch r {
+	case '\u3002', // IDEOGRAPHIC FULL STOP
+		'\u00b7', // MIDDLE DOT
+		'\u2027', // HYPHENATION POINT
+		'\u2219', // BULLET OPERATOR
+		'\u22c5', // DOT OPERATOR
+		'\u2e31', // WORD SEPARATOR MIDDLE DOT
+		'\u30fc', // KATAKANA-HIRAGANA PROLONGED SOUND MARK
+		'\u2044', // FRACTION SLASH
+		'\u2215', // DIVISION SLASH
+		'\u29f8', // BIG SOLIDUS
+		'\u2800': // BRAILLE PATTERN BLANK
+		return true
+	}
+	return false
 }
 
 // countsForNone reports whether separator r, which a reader does not see,
@@ -690,9 +726,13 @@ func countsForNone(r rune) bool {
 // character whose NFKC normalisation is a single separator, or a space
 // with marks the rule reads as not there (isTransparent). These are the
 // small full stop ﹒ and the one dot leader ․ (a '.'), the low lines
-// ﹍ ﹎ ﹏ ︳ ︴ (a '_'), the superscript and subscript minus ⁻ ₋, and the
-// spacing accents and lines (the double low line ‗, the overline ‾, the
-// macron ¯, the acute ´, ...: NFKC a space and a combining mark). A
+// ﹍ ﹎ ﹏ ︳ ︴ (a '_'), the half-width ideographic full stop ｡ and the
+// vertical ︒ (a 。), the half-width prolonged sound mark ｰ (a ー), the
+// Greek ano teleia (a middle dot ·), and the spacing accents and lines
+// (the double low line ‗, the overline ‾, the macron ¯, the acute ´,
+// ...: NFKC a space and a combining mark). (The superscript and
+// subscript minus ⁻ ₋ normalise to the minus sign too, but are dashes
+// themselves: Unicode's Dash.) A
 // reader sees a separator; so does any text pipeline that normalises
 // (4111﹒1111﹒1111﹒1111 is stored by one as 4111.1111.1111.1111).
 func compatSeparator(r rune) bool {

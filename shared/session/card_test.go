@@ -195,6 +195,32 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"➅🄋➀➀🄋🄋🄋➈➈🄋➀➂➈➃➁➃",    // the same, dingbat circled sans-serif zero
 		"➏🄌➊➊🄌🄌🄌➒➒🄌➊➌➒➍➋➍",    // the same, dingbat negative circled sans-serif zero
 		"4111 ❶❶❶❶ ➀➀➀➀ ⓵⓵⓵⓵", // mixed
+		// The dots, dash, slashes and blank a reader or an input method
+		// puts between digit groups (lookalikeSeparator; Unicode's Dash
+		// and Hyphen): a Japanese input method writes '.' as 。, '-' as ー
+		// and '/' as ・, in full-width or half-width forms.
+		"4111\u30021111\u30021111\u30021111", // ideographic full stops
+		"４１１１。１１１１。１１１１。１１１１",                // as a Japanese input method writes 4111.1111.1111.1111
+		"4111\uff611111\uff611111\uff611111", // half-width ideographic full stops (NFKC 。)
+		"4111\ufe121111\ufe121111\ufe121111", // vertical ideographic full stops (NFKC 。)
+		"４１１１ー１１１１ー１１１１ー１１１１",                // prolonged sound marks, for '-'
+		"4111\uff701111\uff701111\uff701111", // half-width prolonged sound marks (NFKC ー)
+		"４１１１・１１１１・１１１１・１１１１",                // katakana middle dots, for '/'
+		"4111\uff651111\uff651111\uff651111", // half-width katakana middle dots (NFKC ・)
+		"4111\u00b71111\u00b71111\u00b71111", // middle dots
+		"4111\u03871111\u03871111\u03871111", // Greek ano teleia (NFKC ·)
+		"4111\u20271111\u20271111\u20271111", // hyphenation points
+		"4111\u22191111\u22191111\u22191111", // bullet operators
+		"4111\u22c51111\u22c51111\u22c51111", // dot operators
+		"4111\u2e311111\u2e311111\u2e311111", // word separator middle dots
+		"4111\u20531111\u20531111\u20531111", // swung dashes (Dash)
+		"4111\u20441111\u20441111\u20441111", // fraction slashes
+		"4111\u22151111\u22151111\u22151111", // division slashes
+		"4111\u29f81111\u29f81111\u29f81111", // big solidi
+		"4111\u28001111\u28001111\u28001111", // braille pattern blanks, shown as spaces
+		"5555。5555。5555。4444 12／28",          // Mastercard, with an expiry
+		"4111 。 1111 ・ 1111 ー 1111",          // spaced: three separators a gap
+		"4111・・・1111ーーー1111。。。1111",          // three of them a gap
 	} {
 		if !LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = false; want true", in)
@@ -243,6 +269,26 @@ func TestIdentifiersAreNotCardNumbers(t *testing.T) {
 		"4111\r\n\r\n\r\n\r\n1111\r\n\r\n\r\n\r\n1111\r\n\r\n\r\n\r\n1111", // four CR LF line breaks
 		"4111\r\r\r\r1111\r\r\r\r1111\r\r\r\r1111",                         // four carriage returns
 		"4111 \u200b \u200b \u200b 1111 \u200b \u200b \u200b 1111 \u200b \u200b \u200b 1111", // four visible spaces between
+		// The dots, dash, slashes and blank a reader or an input method
+		// puts between digit groups end nothing they did not: short runs,
+		// dates, a phone number after '+', a UUID beside them, four of
+		// them in a row.
+		"第1。第2。第3。",
+		"第1。第2。第3。第4。第5。第6。第7。第8。第9。第10。第11。第12。第13。", // numbered items: each group a run of its own
+		"2026。12。31",
+		"2026・12・31 ORD・2026・11・29・000123",
+		"090ー1234ー5678",                                  // a Japanese mobile: 11 digits
+		"+49・1512・3456787",                               // the German mobile: a phone number by its '+'
+		"+49ー1512ー3456787",                               // the same with prolonged sound marks
+		"+49\u28001512\u28003456787",                     // and braille blanks
+		"41234568-1234-4123-8123-123456789012。1111",      // a UUID, then a full stop
+		"1111・41234568-1234-4123-8123-123456789012ー1111", // a UUID between a middle dot and a sound mark
+		"41234568-1234-4123-8123-123456789012\u2044" + "41234568-1234-4123-8123-123456789012",
+		"4111。。。。1111。。。。1111。。。。1111", // four of them: no longer one run
+		"4111ーーーー1111ーーーー1111ーーーー1111",
+		"4111\u2800\u2800\u2800\u28001111\u2800\u2800\u2800\u28001111\u2800\u2800\u2800\u28001111",
+		"4111 ・ \u00b7 1111 ・ \u00b7 1111 ・ \u00b7 1111", // four between: spaces count
+		"½ ¼ ⅓", // vulgar fractions: NFKC 1⁄2, one digit each side of a slash
 	} {
 		if LooksLikeCardNumber(in) {
 			t.Errorf("LooksLikeCardNumber(%q) = true; want false", in)
@@ -560,6 +606,13 @@ func refTransparent(r rune) bool {
 func refSeparator(r rune) bool {
 	if unicode.Is(unicode.White_Space, r) || unicode.Is(unicode.Pd, r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r) ||
 		strings.ContainsRune("./_\u2212\uff0e\uff0f\uff3f", r) {
+		return true
+	}
+	// Unicode's Dash and Hyphen properties (the minus signs, the swung
+	// dash, the katakana middle dot), and the dots, dash, slashes and
+	// blank a reader or an input method puts between digit groups.
+	if unicode.Is(unicode.Dash, r) || unicode.Is(unicode.Hyphen, r) ||
+		strings.ContainsRune("。·‧∙⋅⸱ー⁄∕⧸\u2800", r) {
 		return true
 	}
 	// A compatibility form of a separator: NFKC makes it one, maybe with
@@ -884,6 +937,7 @@ func FuzzCardGuard(f *testing.F) {
 	for _, s := range []string{
 		"4111 1111 1111 1111 12/28", "4111.1111.1111.1111", "+49 1512 3456787", "20220211-0013-0000-0382",
 		"٤١١١١١١١١١١١١١١١", "４１１１ １１１１ １１１１ １１１１", "4111    1111    1111    1111", "ORD-2026-11-29-000123",
+		"4111。1111。1111。1111", "４１１１ー１１１１ー１１１１ー１１１１", "4111・・・・1111・1111・1111", "+49・1512・3456787",
 	} {
 		f.Add(s, []byte(s))
 	}
@@ -943,6 +997,21 @@ func TestHoldsCardNumber(t *testing.T) {
 		{"%4", false},
 		{"4111%201111", false},
 		{"411111%2A%2A%2A%2A%2A%2A1111", false}, // masked: '*' ends the run
+		// The separators an input method or a reader puts between digit
+		// groups, as a URL decoder and as a JSON parser read them.
+		{"4111%E3%80%821111%E3%80%821111%E3%80%821111", true},             // 。 URL-encoded
+		{"4111%EF%BD%A11111%EF%BD%A11111%EF%BD%A11111", true},             // ｡ URL-encoded
+		{"4111%25E3%2580%25821111%25E3%2580%25821111%E3%80%821111", true}, // encoded twice
+		{"4111%E3%83%BC1111%E3%83%BC1111%E3%83%BC1111", true},             // ー
+		{"4111%E3%83%BB1111%E3%83%BB1111%E3%83%BB1111", true},             // ・
+		{"4111%C2%B71111%C2%B71111%C2%B71111", true},                      // ·
+		{"4111%E2%81%841111%E2%81%841111%E2%81%841111", true},             // ⁄
+		{"4111%E2%A0%801111%E2%A0%801111%E2%A0%801111", true},             // U+2800
+		{`4111\u30021111\u30021111\u30021111`, true},                      // 。 JSON-escaped
+		{`{"pan":"4111\uff701111\uff701111\uff701111"}`, true},            // ｰ JSON-escaped: NFKC ー
+		{`4111\u22151111\u22191111\u20271111`, true},                      // ∕ ∙ ‧ JSON-escaped
+		{"%2B49%E3%83%BB1512%E3%83%BB3456787", false},                     // +49・1512・3456787: a phone number
+		{"2026%E3%80%8212%E3%80%8231", false},                             // 2026。12。31
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
@@ -967,8 +1036,12 @@ func TestCardSeparatorsInCompatibilityForms(t *testing.T) {
 		'\ufe4d', // DASHED LOW LINE → _
 		'\ufe4e', // CENTRELINE LOW LINE → _
 		'\ufe4f', // WAVY LOW LINE → _
-		'\u207b', // SUPERSCRIPT MINUS → −
-		'\u208b', // SUBSCRIPT MINUS → −
+		'\u207b', // SUPERSCRIPT MINUS → − (a dash itself too: Unicode's Dash)
+		'\u208b', // SUBSCRIPT MINUS → − (a dash itself too: Unicode's Dash)
+		'\uff61', // HALFWIDTH IDEOGRAPHIC FULL STOP → 。
+		'\ufe12', // PRESENTATION FORM FOR VERTICAL IDEOGRAPHIC FULL STOP → 。
+		'\uff70', // HALFWIDTH KATAKANA-HIRAGANA PROLONGED SOUND MARK → ー
+		'\u0387', // GREEK ANO TELEIA → ·
 		'\u2017', // DOUBLE LOW LINE → space, combining double low line
 		'\u203e', // OVERLINE → space, combining overline
 		'\ufe49', // DASHED OVERLINE → space, combining overline
