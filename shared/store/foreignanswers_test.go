@@ -1,0 +1,122 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestTransactGetItemsOfAnotherKeyAre503: a TransactGetItems answer (a
+// parent read with its child, GetWithChild) whose item is not of the key
+// asked at its place, or with more items than asked, is not DynamoDB's
+// answer: docs/design.md §8, "so does an item no stored item could give
+// (an item of another key than asked or of no key", 503, and the README:
+// "None of these is ever a 500." An item whose key is another session's
+// but whose id is the one asked would be read as the session asked; the
+// two items swapped would be a 500 from the store's own id check. The
+// answer as DynamoDB gives it is read (parent and child).
+func TestTransactGetItemsOfAnotherKeyAre503(t *testing.T) {
+	r := newReadFixture(t)
+	parent, child := r.items["SESSION#"+r.ids[1]], r.items["SESSION#"+r.ids[2]]
+	other := "SESSION#" + r.ids[0]
+	rekey := func(item, id string) string {
+		return strings.Replace(item, `"pk":{"S":"SESSION#`+id+`"}`, `"pk":{"S":"`+other+`"}`, 1)
+	}
+	unsk := func(item string) string {
+		return strings.Replace(item, `"sk":{"S":"SESSION"}`, `"sk":{"S":"APIKEY"}`, 1)
+	}
+	if rekey(parent, r.ids[1]) == parent || rekey(child, r.ids[2]) == child || unsk(parent) == parent {
+		t.Fatal("the items' keys are not written as the test expects")
+	}
+	answer := func(items ...string) string {
+		rs := make([]string, len(items))
+		for i, it := range items {
+			rs[i] = `{"Item":` + it + `}`
+		}
+		return `{"Responses":[` + strings.Join(rs, ",") + `]}`
+	}
+	tests := []struct {
+		name, body string
+		want       session.Code
+	}{
+		{"the parent and its child", answer(parent, child), ""},
+		{"the parent's item of another session's key", answer(rekey(parent, r.ids[1]), child), session.EUNAVAILABLE},
+		{"the child's item of another session's key", answer(parent, rekey(child, r.ids[2])), session.EUNAVAILABLE},
+		{"the parent's item of another sort key", answer(unsk(parent), child), session.EUNAVAILABLE},
+		{"the two items swapped", answer(child, parent), session.EUNAVAILABLE},
+		{"an item more than asked", answer(parent, child, child), session.EUNAVAILABLE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ft := r.store(t, "TransactGetItems", true, 200, "", []byte(tt.body))
+			v, c, err := s.GetWithChild(context.Background(), "m-1", r.ids[1])
+			if ft.calls["TransactGetItems"] == 0 {
+				t.Fatal("no TransactGetItems made")
+			}
+			if got := session.ErrorCode(err); got != tt.want {
+				t.Fatalf("got error %v (code %q); want %q", err, got, tt.want)
+			}
+			if err == nil && (v.ID != r.ids[1] || c == nil || c.ID != r.ids[2]) {
+				t.Fatalf("got session %s with child %v; want %s with child %s", v.ID, c, r.ids[1], r.ids[2])
+			}
+		})
+	}
+}
+
+// TestListBatchGetItemAnswersNotDynamoDBsAre503: the list's BatchGetItem
+// answered without the table it asked in Responses, its keys not left
+// unprocessed either, is not DynamoDB's answer (DynamoDB sends each table
+// asked, an empty list for no item found): README, "a BatchGetItem answer
+// whose Responses lack the table it asked, its keys not left unprocessed
+// either (every listed session gone)", is 503. Read as a success, every
+// listed session would be skipped as gone: a day answered empty. An empty
+// list for the table, and every key left unprocessed (asked again), are
+// DynamoDB's.
+func TestListBatchGetItemAnswersNotDynamoDBsAre503(t *testing.T) {
+	r := newReadFixture(t)
+	key := func(id string) string { return `{"pk":{"S":"SESSION#` + id + `"},"sk":{"S":"SESSION"}}` }
+	item := func(i int) string { return r.items["SESSION#"+r.ids[i]] }
+	// The third session's item under another id and key, and without its key.
+	const otherID = "2c1c2b8e-3d4a-4e5f-9a7b-0c1d2e3f4a5b"
+	foreign := strings.ReplaceAll(item(2), r.ids[2], otherID)
+	keyless := strings.Replace(strings.Replace(item(2), `"pk":{"S":"SESSION#`+r.ids[2]+`"},`, ``, 1), `"sk":{"S":"SESSION"},`, ``, 1)
+	if foreign == item(2) || !strings.Contains(item(2), `"pk"`) || strings.Contains(keyless, `"pk"`) || strings.Contains(keyless, `"sk"`) {
+		t.Fatalf("the item is not written as the test expects: %s", item(2))
+	}
+	tests := []struct {
+		name, body string
+		want       session.Code
+		listed     int
+	}{
+		{"no Responses", `{}`, session.EUNAVAILABLE, 0},
+		{"Responses without the table", `{"Responses":{},"UnprocessedKeys":{}}`, session.EUNAVAILABLE, 0},
+		{"Responses of another table", `{"Responses":{"u":[]}}`, session.EUNAVAILABLE, 0},
+		{"the table's keys left unprocessed empty", `{"UnprocessedKeys":{"t":{"Keys":[]}}}`, session.EUNAVAILABLE, 0},
+		// README: "a BatchGetItem's item of a key not asked (a listed
+		// session skipped)".
+		{"an item of a session not asked", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + foreign + `]}}`, session.EUNAVAILABLE, 0},
+		{"an item without its key", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + keyless + `]}}`, session.EUNAVAILABLE, 0},
+		{"every item asked", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + item(2) + `]}}`, "", 3},
+		{"an empty list for the table", `{"Responses":{"t":[]},"UnprocessedKeys":{}}`, "", 0},
+		{"every key left unprocessed", `{"UnprocessedKeys":{"t":{"Keys":[` + key(r.ids[0]) + `,` + key(r.ids[1]) + `,` + key(r.ids[2]) + `]}}}`, "", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ft := r.store(t, "BatchGetItem", false, 200, "", []byte(tt.body))
+			listed := 0
+			_, err := s.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: r.now}, func(*session.Session) bool { listed++; return true })
+			if ft.calls["BatchGetItem"] == 0 {
+				t.Fatal("no BatchGetItem made")
+			}
+			if got := session.ErrorCode(err); got != tt.want {
+				t.Fatalf("got error %v (code %q); want %q", err, got, tt.want)
+			}
+			if err == nil && listed != tt.listed {
+				t.Fatalf("got %d sessions listed; want %d", listed, tt.listed)
+			}
+		})
+	}
+}
