@@ -48,6 +48,8 @@ func TestTransactGetItemsOfAnotherKeyAre503(t *testing.T) {
 		{"the parent's item of another sort key", answer(unsk(parent), child), session.EUNAVAILABLE},
 		{"the two items swapped", answer(child, parent), session.EUNAVAILABLE},
 		{"an item more than asked", answer(parent, child, child), session.EUNAVAILABLE},
+		// README: "So is an attribute value of no type DynamoDB has".
+		{"the parent's merchantId of no type", answer(strings.Replace(parent, `"merchantId":{"S":"m-1"}`, `"merchantId":{}`, 1), child), session.EUNAVAILABLE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +101,8 @@ func TestListBatchGetItemAnswersNotDynamoDBsAre503(t *testing.T) {
 		// session skipped)".
 		{"an item of a session not asked", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + foreign + `]}}`, session.EUNAVAILABLE, 0},
 		{"an item without its key", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + keyless + `]}}`, session.EUNAVAILABLE, 0},
+		// README: "So is an attribute value of no type DynamoDB has".
+		{"an item's merchantId of no type", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + strings.Replace(item(2), `"merchantId":{"S":"m-1"}`, `"merchantId":{}`, 1) + `]}}`, session.EUNAVAILABLE, 0},
 		{"every item asked", `{"Responses":{"t":[` + item(0) + `,` + item(1) + `,` + item(2) + `]}}`, "", 3},
 		{"an empty list for the table", `{"Responses":{"t":[]},"UnprocessedKeys":{}}`, "", 0},
 		{"every key left unprocessed", `{"UnprocessedKeys":{"t":{"Keys":[` + key(r.ids[0]) + `,` + key(r.ids[1]) + `,` + key(r.ids[2]) + `]}}}`, "", 3},
