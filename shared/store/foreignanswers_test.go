@@ -124,3 +124,52 @@ func TestListBatchGetItemAnswersNotDynamoDBsAre503(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsTheOperationCannotReturnAre503: an error answer naming an
+// error DynamoDB does not have, or one the operation called cannot return
+// (its Errors in DynamoDB's API reference, beside the errors common to
+// all), is not DynamoDB's answer: docs/design.md §8, "one naming an error
+// DynamoDB does not have or the operation cannot return", 503; an error
+// the operation can return stays DynamoDB's refusal (500 for a request it
+// refuses as malformed).
+func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
+	r := newReadFixture(t)
+	ctx := context.Background()
+	errBody := func(code, extra string) string {
+		return `{"__type":"com.amazonaws.dynamodb.v20120810#` + code + `","message":"m"` + extra + `}`
+	}
+	canceled := errBody("TransactionCanceledException", `,"CancellationReasons":[{"Code":"None"},{"Code":"ValidationError"}]`)
+	get := func(s *store.Store) error { _, err := s.GetOwned(ctx, "m-1", r.ids[0]); return err }
+	pair := func(s *store.Store) error { _, _, err := s.GetWithChild(ctx, "m-1", r.ids[1]); return err }
+	list := func(s *store.Store) error {
+		_, err := s.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: r.now}, func(*session.Session) bool { return true })
+		return err
+	}
+	tests := []struct {
+		name, op, body string
+		call           func(*store.Store) error
+		want           session.Code
+	}{
+		{"an error DynamoDB does not have to a GetItem", "GetItem", errBody("X", ""), get, session.EUNAVAILABLE},
+		{"ConditionalCheckFailedException to a GetItem", "GetItem", errBody("ConditionalCheckFailedException", ""), get, session.EUNAVAILABLE},
+		{"TransactionCanceledException to a GetItem", "GetItem", canceled, get, session.EUNAVAILABLE},
+		{"ValidationException to a GetItem", "GetItem", errBody("ValidationException", ""), get, session.EINTERNAL},
+		{"ConditionalCheckFailedException to a TransactGetItems", "TransactGetItems", errBody("ConditionalCheckFailedException", ""), pair, session.EUNAVAILABLE},
+		{"TransactionCanceledException to a TransactGetItems", "TransactGetItems", canceled, pair, session.EINTERNAL},
+		{"ConditionalCheckFailedException to a Query", "Query", errBody("ConditionalCheckFailedException", ""), list, session.EUNAVAILABLE},
+		{"TransactionConflictException to a BatchGetItem", "BatchGetItem", errBody("TransactionConflictException", ""), list, session.EUNAVAILABLE},
+		{"ValidationException to a BatchGetItem", "BatchGetItem", errBody("ValidationException", ""), list, session.EINTERNAL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ft := r.store(t, tt.op, true, 400, "", []byte(tt.body))
+			err := tt.call(s)
+			if ft.calls[tt.op] == 0 {
+				t.Fatalf("no %s made", tt.op)
+			}
+			if got := session.ErrorCode(err); got != tt.want {
+				t.Fatalf("got error %v (code %q); want %q", err, got, tt.want)
+			}
+		})
+	}
+}
