@@ -156,6 +156,13 @@ func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
 		{"ValidationException to a GetItem", "GetItem", errBody("ValidationException", ""), get, session.EINTERNAL},
 		{"ConditionalCheckFailedException to a TransactGetItems", "TransactGetItems", errBody("ConditionalCheckFailedException", ""), pair, session.EUNAVAILABLE},
 		{"TransactionCanceledException to a TransactGetItems", "TransactGetItems", canceled, pair, session.EINTERNAL},
+		// docs/design.md §8: "a transaction canceled without one
+		// cancellation reason per item"; README: "with every reason None
+		// or without a code".
+		{"a TransactGetItems canceled with one reason for two items", "TransactGetItems", errBody("TransactionCanceledException", `,"CancellationReasons":[{"Code":"ValidationError"}]`), pair, session.EUNAVAILABLE},
+		{"a TransactGetItems canceled with three reasons for two items", "TransactGetItems", errBody("TransactionCanceledException", `,"CancellationReasons":[{"Code":"None"},{"Code":"ValidationError"},{"Code":"None"}]`), pair, session.EUNAVAILABLE},
+		{"a TransactGetItems canceled with every reason None", "TransactGetItems", errBody("TransactionCanceledException", `,"CancellationReasons":[{"Code":"None"},{"Code":"None"}]`), pair, session.EUNAVAILABLE},
+		{"a TransactGetItems canceled with a reason None and one without a code", "TransactGetItems", errBody("TransactionCanceledException", `,"CancellationReasons":[{"Code":"None"},{}]`), pair, session.EUNAVAILABLE},
 		{"ConditionalCheckFailedException to a Query", "Query", errBody("ConditionalCheckFailedException", ""), list, session.EUNAVAILABLE},
 		{"TransactionConflictException to a BatchGetItem", "BatchGetItem", errBody("TransactionConflictException", ""), list, session.EUNAVAILABLE},
 		{"ValidationException to a BatchGetItem", "BatchGetItem", errBody("ValidationException", ""), list, session.EINTERNAL},
