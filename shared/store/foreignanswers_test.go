@@ -2,8 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -176,6 +181,81 @@ func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
 			}
 			if got := session.ErrorCode(err); got != tt.want {
 				t.Fatalf("got error %v (code %q); want %q", err, got, tt.want)
+			}
+		})
+	}
+}
+
+// requestIDTransport gives every answer of its transport DynamoDB's request
+// id header.
+type requestIDTransport struct {
+	rt http.RoundTripper
+	id string
+}
+
+func (t requestIDTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.rt.RoundTrip(req)
+	if res != nil {
+		res.Header.Set("X-Amzn-Requestid", t.id)
+	}
+	return res, err
+}
+
+// TestRefusedAnswersNameTheirStatusAndRequestID: an answer the store
+// refuses as not DynamoDB's, a success or an error, is 503 with the
+// answer's HTTP status and DynamoDB's request id in the error, for the
+// request's ERROR line: README, "names that answer's HTTP status and
+// DynamoDB's request id too". A refusal that no answer made (an index
+// entry whose key is not its session's, judged by the list from two
+// answers) names no status at all, never a made-up one.
+func TestRefusedAnswersNameTheirStatusAndRequestID(t *testing.T) {
+	r := newReadFixture(t)
+	ctx := context.Background()
+	other := "SESSION#" + r.ids[1]
+	get := func(s *store.Store) error { _, err := s.GetOwned(ctx, "m-1", r.ids[0]); return err }
+	pair := func(s *store.Store) error { _, _, err := s.GetWithChild(ctx, "m-1", r.ids[1]); return err }
+	list := func(s *store.Store) error {
+		_, err := s.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: r.now}, func(*session.Session) bool { return true })
+		return err
+	}
+	tce := `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"m","CancellationReasons":[{"Code":"ValidationError"}]}`
+	tests := []struct {
+		name, op string
+		status   int
+		body     string
+		call     func(*store.Store) error
+		want     int // the status named; 0: none
+	}{
+		{"a GetItem's item of another key", "GetItem", 200, `{"Item":` + strings.Replace(r.items["SESSION#"+r.ids[0]], "SESSION#"+r.ids[0], other, 1) + `}`, get, 200},
+		{"a Query without Items", "Query", 200, `{"Count":0}`, list, 200},
+		{"a BatchGetItem without the table asked", "BatchGetItem", 200, `{}`, list, 200},
+		{"an error a GetItem cannot return", "GetItem", 400, `{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"m"}`, get, 400},
+		{"a transaction canceled with one reason for two items", "TransactGetItems", 400, tce, pair, 400},
+		{"an index entry whose key is not its session's", "Query", 200, `{"Items":[{"createdKey":{"S":"2026-11-23T10:00:07.0000000Z#` + r.ids[0] + `"}}]}`, list, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ft := &fakeTable{t: t, items: r.items, keys: r.keys, fuzzOp: tt.op, every: true, fuzz: answerTransport{tt.status, "", []byte(tt.body)}, calls: map[string]int{}}
+			db, err := store.NewClient(ctx, store.ClientOptions{HTTPClient: &http.Client{Transport: requestIDTransport{ft, "REQ-R80"}}, MaxAttempts: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tt.call(store.New(db, "t", session.DefaultPolicy, 1, func() time.Time { return r.now }, store.ListShards(1)))
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+				t.Fatalf("got error %v (code %q); want EUNAVAILABLE", err, got)
+			}
+			var re *awshttp.ResponseError
+			if !errors.As(err, &re) {
+				if tt.want != 0 {
+					t.Fatalf("got error %v naming no answer; want status %d, request id REQ-R80", err, tt.want)
+				}
+				return
+			}
+			if tt.want == 0 {
+				t.Fatalf("got error %v naming status %d; want none", err, re.HTTPStatusCode())
+			}
+			if got, id := re.HTTPStatusCode(), re.ServiceRequestID(); got != tt.want || id != "REQ-R80" {
+				t.Fatalf("got status %d, request id %q; want %d, REQ-R80", got, id, tt.want)
 			}
 		})
 	}
