@@ -231,6 +231,7 @@ func TestRefusedAnswersNameTheirStatusAndRequestID(t *testing.T) {
 		{"a BatchGetItem without the table asked", "BatchGetItem", 200, `{}`, list, 200},
 		{"an error a GetItem cannot return", "GetItem", 400, `{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"m"}`, get, 400},
 		{"a transaction canceled with one reason for two items", "TransactGetItems", 400, tce, pair, 400},
+		{"an answer the SDK panics reading", "BatchGetItem", 200, `{"Responses":{"":[}[{`, list, 200},
 		{"an index entry whose key is not its session's", "Query", 200, `{"Items":[{"createdKey":{"S":"2026-11-23T10:00:07.0000000Z#` + r.ids[0] + `"}}]}`, list, 0},
 	}
 	for _, tt := range tests {
