@@ -261,3 +261,32 @@ func TestRefusedAnswersNameTheirStatusAndRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptySuccessOfAny2xxIs503: README, "So is a success (2xx) with an
+// empty body, which DynamoDB never sends (its least answer is {})": at
+// either end of the 2xx range as at 200, an empty body is 503, never a
+// session not found; a body is read as the SDK reads it.
+func TestEmptySuccessOfAny2xxIs503(t *testing.T) {
+	r := newReadFixture(t)
+	item := `{"Item":` + r.items["SESSION#"+r.ids[0]] + `}`
+	tests := []struct {
+		status int
+		body   string
+		want   session.Code
+	}{
+		{200, "", session.EUNAVAILABLE},
+		{201, "", session.EUNAVAILABLE},
+		{204, "", session.EUNAVAILABLE},
+		{299, "", session.EUNAVAILABLE},
+		{200, item, ""},
+		{299, item, ""},
+		{200, "{}", session.ENOTFOUND},
+	}
+	for _, tt := range tests {
+		s, _ := r.store(t, "GetItem", true, tt.status, "", []byte(tt.body))
+		_, err := s.GetOwned(context.Background(), "m-1", r.ids[0])
+		if got := session.ErrorCode(err); got != tt.want {
+			t.Errorf("status %d, body %.20q: got error %v (code %q); want %q", tt.status, tt.body, err, got, tt.want)
+		}
+	}
+}
