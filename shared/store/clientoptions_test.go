@@ -192,3 +192,36 @@ func TestNoClientSideRetryQuota(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// TestCreateTableFindsItsTableThere: the table operations' errors are not
+// judged as answers DynamoDB cannot give (refuseForeignAnswers judges only
+// the operations the service calls): a CreateTable answered
+// ResourceInUseException (the table exists: a shared engine, a second
+// start) is a table found, as README says: "make run in terminal 2 creates
+// the table (payment-sessions) at start-up."
+func TestCreateTableFindsItsTableThere(t *testing.T) {
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKID")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	var ops []string
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		op := strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+		ops = append(ops, op)
+		status, body := 200, `{"Table":{"TableName":"t","TableStatus":"ACTIVE"}}`
+		if op == "CreateTable" {
+			status, body = 400, `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"Cannot create preexisting table"}`
+		}
+		return &http.Response{StatusCode: status, Request: req, ContentLength: int64(len(body)),
+			Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}}, Body: io.NopCloser(strings.NewReader(body))}, nil
+	})
+	db, err := store.NewClient(context.Background(), store.ClientOptions{HTTPClient: &http.Client{Transport: rt}, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := store.CreateTableWithoutTTL(ctx, db, "t"); err != nil {
+		t.Fatalf("got error %v (calls %v); want the existing table found", err, ops)
+	}
+}
