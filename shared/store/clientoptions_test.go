@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -223,5 +225,33 @@ func TestCreateTableFindsItsTableThere(t *testing.T) {
 	defer cancel()
 	if err := store.CreateTableWithoutTTL(ctx, db, "t"); err != nil {
 		t.Fatalf("got error %v (calls %v); want the existing table found", err, ops)
+	}
+}
+
+// TestBrokenConnectionIsRetried: docs/design.md §8, "The SDK's standard
+// retryer: 5 attempts", which retries (client.go) "throttling, 5xx,
+// timeouts and broken connections": an attempt whose connection fails,
+// with no answer at all, is tried again and the call answered by the next.
+// The checks on answers (an empty success, a panicked reading) have no
+// answer to judge there and leave the failure the retryer's.
+func TestBrokenConnectionIsRetried(t *testing.T) {
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKID")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	var attempts atomic.Int64
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if attempts.Add(1) == 1 {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+		}
+		return &http.Response{StatusCode: 200, Request: req, ContentLength: 2,
+			Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}}, Body: io.NopCloser(strings.NewReader(`{}`))}, nil
+	})
+	db, err := store.NewClient(context.Background(), store.ClientOptions{HTTPClient: &http.Client{Transport: rt}, MaxAttempts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := getItem(db); err != nil || attempts.Load() != 2 {
+		t.Fatalf("got error %v after %d attempts; want success at the second", err, attempts.Load())
 	}
 }
