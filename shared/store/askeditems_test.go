@@ -54,6 +54,12 @@ func TestAskedItemsAsEachItemAgainstEachKey(t *testing.T) {
 		// with pk first ("SaSbSc") and as the second with sk first
 		// ("SbScSa").
 		{"an item whose values run together as a key's", []map[string]ddb.AttributeValue{key(s("aSb"), s("c")), key(s("cSa"), s("b"))}, nil, nil, items{key(s("a"), s("bSc"))}, false},
+		// Written without the colon after each length, the item would
+		// read as the key with pk first ("S15S15aaaaaaaaaaaaS1a" both): a
+		// length's digits must end before the value's own. README: "a
+		// BatchGetItem's item of a key not asked (a listed session
+		// skipped)".
+		{"an item whose length and value run together as a key's", []map[string]ddb.AttributeValue{key(s("5"), s("aaaaaaaaaaaaS1a"))}, nil, nil, items{key(s("S15aaaaaaaaaaaa"), s("a"))}, false},
 		{"an item without its sort key", []map[string]ddb.AttributeValue{k1, k2}, nil, nil, items{key(s("SESSION#1"), nil)}, false},
 		{"an item whose sort key is a map", []map[string]ddb.AttributeValue{k1, k2}, nil, nil, items{key(s("SESSION#1"), &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"sk": s("A")}})}, false},
 		{"an item with other attributes", []map[string]ddb.AttributeValue{k1, k2}, nil, nil, items{with(key(s("SESSION#1"), s("A")), "id", s("2"))}, true},
@@ -84,5 +90,41 @@ func TestAskedItemsAsEachItemAgainstEachKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSameKeyValueComparesTypeAndValue: an item's key attribute is the key
+// asked only with the same type and the same value (numbers as written),
+// and a value of no key type is no key. README: "a GetItem's or
+// TransactGetItems' item of another key than asked (another session served
+// for the one asked)".
+func TestSameKeyValueComparesTypeAndValue(t *testing.T) {
+	s := func(v string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: v} }
+	n := func(v string) ddb.AttributeValue { return &ddb.AttributeValueMemberN{Value: v} }
+	b := func(v string) ddb.AttributeValue { return &ddb.AttributeValueMemberB{Value: []byte(v)} }
+	m := &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"pk": s("a")}}
+	tests := []struct {
+		name string
+		a, b ddb.AttributeValue
+		want bool
+	}{
+		{"the same string", s("SESSION#1"), s("SESSION#1"), true},
+		{"another string", s("SESSION#1"), s("SESSION#2"), false},
+		{"the same number", n("12"), n("12"), true},
+		{"another number", n("12"), n("13"), false},
+		{"a number written otherwise", n("12"), n("12.0"), false},
+		{"the same binary", b("k1"), b("k1"), true},
+		{"another binary", b("k1"), b("k2"), false},
+		{"a number of the string's text", s("12"), n("12"), false},
+		{"a string of the number's text", n("12"), s("12"), false},
+		{"a binary of the string's bytes", b("k1"), s("k1"), false},
+		{"a string of the binary's bytes", s("k1"), b("k1"), false},
+		{"a map", m, m, false},
+		{"no value", nil, s("a"), false},
+	}
+	for _, tt := range tests {
+		if got := sameKeyValue(tt.a, tt.b); got != tt.want {
+			t.Errorf("%s: got %v; want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -66,6 +66,9 @@ func TestClosedBodyNeverEndsARequestShort(t *testing.T) {
 	}{
 		{"length known", int64(len(whole))},
 		{"length unknown (chunked)", -1},
+		// net/http: "For client requests, a value of 0 with a non-nil
+		// Body is also treated as unknown": sent chunked too.
+		{"length 0 with a body (unknown, chunked)", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
