@@ -25,6 +25,9 @@ func TestIdempotencyExpiryRoundsUpOnlyAFraction(t *testing.T) {
 	}{
 		{"a whole second", t0, t0.Add(day)},
 		{"100 ns past a second", t0.Add(100 * time.Nanosecond), t0.Add(day + time.Second)},
+		// An instant read off a clock, not yet stored: "rounded up to the
+		// second" holds for any fraction. Kills `> 0` → `> 1`.
+		{"1 ns past a second", t0.Add(time.Nanosecond), t0.Add(day + time.Second)},
 		{"0.7 s past a second", t0.Add(700 * time.Millisecond), t0.Add(day + time.Second)},
 		{"100 ns before a second", t0.Add(-100 * time.Nanosecond), t0.Add(day)},
 	}
