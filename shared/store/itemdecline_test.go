@@ -23,13 +23,19 @@ func TestStoredKeepsDeclineReasons(t *testing.T) {
 	tests := []struct {
 		name string
 		ev   *session.Event
-		want string // the stored session's declineReasons as JSON
+		set  *session.DeclineReasons // set on the session as is, not by an event's Validate
+		want string                  // the stored session's declineReasons as JSON
 	}{
 		{"with reasons", &session.Event{Status: session.Processing, DeclineReasons: &session.DeclineReasons{Category: "SOFT_DECLINE", Reasons: []string{"Authentication required.", "3DS"}}},
-			`{"category":"SOFT_DECLINE","reasons":["Authentication required.","3DS"]}`},
+			nil, `{"category":"SOFT_DECLINE","reasons":["Authentication required.","3DS"]}`},
 		{"without reasons", &session.Event{Status: session.Processing, DeclineReasons: &session.DeclineReasons{Category: "SOFT_DECLINE"}},
+			nil, `{"category":"SOFT_DECLINE","reasons":[]}`},
+		{"none", &session.Event{Status: session.Processing}, nil, `null`},
+		// A session whose reasons are no list at all (written null) reads
+		// back as an empty list too: kills the decoding's nil fallback
+		// dropped (mutants 48, 49).
+		{"reasons never set", &session.Event{Status: session.Processing}, &session.DeclineReasons{Category: "SOFT_DECLINE"},
 			`{"category":"SOFT_DECLINE","reasons":[]}`},
-		{"none", &session.Event{Status: session.Processing}, `null`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,6 +45,9 @@ func TestStoredKeepsDeclineReasons(t *testing.T) {
 			v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "tok", t0, session.DefaultPolicy)
 			if applied, err := v.Apply(tt.ev, t0.Add(time.Minute), session.DefaultPolicy); !applied || err != nil {
 				t.Fatalf("Apply() = %v, %v; want true, nil", applied, err)
+			}
+			if tt.set != nil {
+				v.DeclineReasons = tt.set
 			}
 			got, err := st.Stored(v)
 			if err != nil {
