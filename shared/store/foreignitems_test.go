@@ -138,6 +138,17 @@ func TestItemsDynamoDBNeverSends(t *testing.T) {
 		// The store's own data, written badly: a real bug, 500.
 		{"an item of the key asked with a status stored as a number", "GetItem", func(it map[string]any) { it["status"] = map[string]any{"N": "1"} }, get, session.EINTERNAL},
 		{"an item of the key asked with an unreadable instant", "GetItem", func(it map[string]any) { it["createdAt"] = s("yesterday") }, get, session.EINTERNAL},
+		// Kills toSession ignoring a history entry's parse error (mutant 54
+		// of item.go): the entry was read as at the zero instant.
+		{"an item of the key asked with an unreadable instant in its history", "GetItem", func(it map[string]any) {
+			h, _ := it["history"].(map[string]any)
+			for _, e := range asList(h["L"]) {
+				e, _ := e.(map[string]any)
+				if m, ok := e["M"].(map[string]any); ok {
+					m["at"] = s("yesterday")
+				}
+			}
+		}, get, session.EINTERNAL},
 		{"a listed item of the key asked with a status stored as a number", "BatchGetItem", func(it map[string]any) { it["status"] = map[string]any{"N": "1"} }, list, session.EINTERNAL},
 		{"an API key's item of the key asked with scopes stored as a number", "GetItem", func(it map[string]any) { it["scopes"] = map[string]any{"N": "1"} }, apiKey, session.EINTERNAL},
 	}

@@ -1,0 +1,108 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/paysessions/paysessions/shared/store"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestItemSizeCountsAsDynamoDB: README, "the store measures every session
+// item it writes and refuses (409 `SESSION_TOO_LARGE`) one over 380 KB,
+// so a processor sending maximal data in every event gets a clear
+// refusal, never DynamoDB's 400 KB error as a 500", and the partition-heat
+// model counts write units with the same measure (ItemSize). For items of
+// each kind of attribute value valueSize counts exactly (strings, booleans
+// and null, lists, maps and their nesting, string sets), the largest item
+// DynamoDB Local takes (found by padding a string a byte at a time; it
+// counts as DynamoDB's documented formula does, dynamoDBItemLimit)
+// measures exactly 400 KB, and one byte more is refused. Kills the item's and valueSize's counts moved
+// by a byte an item, a value or an entry, which no test saw: the store's
+// limit is 20 KB under DynamoDB's, and every other test measures with
+// ItemSize itself.
+func TestItemSizeCountsAsDynamoDB(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	s := func(v string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: v} }
+	list := func(n int, v func(i int) ddb.AttributeValue) ddb.AttributeValue {
+		l := make([]ddb.AttributeValue, n)
+		for i := range l {
+			l[i] = v(i)
+		}
+		return &ddb.AttributeValueMemberL{Value: l}
+	}
+	entries := func(n int, v func(i int) ddb.AttributeValue) ddb.AttributeValue {
+		m := map[string]ddb.AttributeValue{}
+		for i := range n {
+			m[fmt.Sprintf("k%02d", i)] = v(i)
+		}
+		return &ddb.AttributeValueMemberM{Value: m}
+	}
+	tests := []struct {
+		name  string
+		attrs map[string]ddb.AttributeValue
+	}{
+		{"strings", map[string]ddb.AttributeValue{"status": s("CREATED")}},
+		{"booleans and a null", map[string]ddb.AttributeValue{"hosted": &ddb.AttributeValueMemberBOOL{Value: true}, "savePaymentProfile": &ddb.AttributeValueMemberBOOL{}, "gone": &ddb.AttributeValueMemberNULL{Value: true}}},
+		{"a list of 50 strings", map[string]ddb.AttributeValue{"cardCategories": list(50, func(int) ddb.AttributeValue { return s("CREDIT") })}},
+		{"an empty list and map", map[string]ddb.AttributeValue{"cardCategories": list(0, nil), "metadata": entries(0, nil)}},
+		{"a map of 50 strings", map[string]ddb.AttributeValue{"resultData": entries(50, func(int) ddb.AttributeValue { return s("REJECT") })}},
+		{"a list of 20 maps of 3 (a history)", map[string]ddb.AttributeValue{"history": list(20, func(int) ddb.AttributeValue {
+			return entries(3, func(int) ddb.AttributeValue { return s("PROCESSING") })
+		})}},
+		{"a string set of 50", map[string]ddb.AttributeValue{"tags": &ddb.AttributeValueMemberSS{Value: func() []string {
+			l := make([]string, 50)
+			for i := range l {
+				l[i] = fmt.Sprintf("tag-%02d", i)
+			}
+			return l
+		}()}}},
+		{"a map of 10 booleans", map[string]ddb.AttributeValue{"flags": entries(10, func(i int) ddb.AttributeValue { return &ddb.AttributeValueMemberBOOL{Value: i%2 == 0} })}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			item := func(pad int) map[string]ddb.AttributeValue {
+				av := map[string]ddb.AttributeValue{"pk": s(fmt.Sprintf("SIZE#%d", i)), "sk": s("SIZE"), "pad": s(strings.Repeat("x", pad))}
+				for k, v := range tt.attrs {
+					av[k] = v
+				}
+				return av
+			}
+			fits := func(pad int) bool {
+				_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item(pad)})
+				var refused smithy.APIError
+				switch {
+				case err == nil:
+					return true
+				case !errors.As(err, &refused) || refused.ErrorCode() != "ValidationException":
+					t.Fatalf("PutItem(pad %d) = %v; want it written or a ValidationException", pad, err)
+				}
+				return false
+			}
+			lo, hi := 0, dynamoDBItemLimit // fits(lo), !fits(hi)
+			if !fits(lo) || fits(hi) {
+				t.Fatalf("fits(%d), fits(%d) = %v, %v; want true, false", lo, hi, fits(lo), fits(hi))
+			}
+			for hi-lo > 1 {
+				if m := (lo + hi) / 2; fits(m) {
+					lo = m
+				} else {
+					hi = m
+				}
+			}
+			if got := store.ItemSize(item(lo)); got != dynamoDBItemLimit {
+				t.Errorf("largest item DynamoDB takes: got %d bytes; want %d", got, dynamoDBItemLimit)
+			}
+		})
+	}
+}

@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestItemLimitIs380KBWith4KBReserved: README, "the store measures every
+// session item it writes and refuses (409 `SESSION_TOO_LARGE`) one over 380
+// KB", and the change a family member gets with the other's "may use 4 KB
+// kept above that limit", while "a followed cancel request, which can
+// repeat, gets no such room". The largest session the store accepts is
+// found by padding one value a byte at a time; its item as written (the
+// session's attributes, the write's writeId and a full recentWrites of 8
+// write ids) is at most the limit, and one byte more is over it. Kills the
+// limits moved by a KB (380 → 379 or 381, 4 → 3 or 5), which no test saw:
+// the engine tests fill an item to the store's own limit, whatever it is.
+func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
+	st := store.New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return t0 })
+	const uuidLen = len("00000000-0000-0000-0000-000000000000")
+	// written is v's item's size as DynamoDB counts it once written: a list
+	// is 3 bytes and 1 an entry.
+	written := func(v *session.Session) int {
+		av, err := st.Item(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return store.ItemSize(av) + len("writeId") + uuidLen + len("recentWrites") + 3 + 8*(1+uuidLen)
+	}
+	tests := []struct {
+		name  string
+		to    session.Status
+		store func(v *session.Session) (*session.Session, error)
+		limit int
+	}{
+		{"a merchant's or processor's change", session.Processing, st.Stored, 380 << 10},
+		{"a child closed with its parent", session.Canceled, func(v *session.Session) (*session.Session, error) {
+			return st.StoredSystem(v, session.Created)
+		}, (380 + 4) << 10},
+		{"a parent following its child's cancel request", session.CancelRequested, func(v *session.Session) (*session.Session, error) {
+			return st.StoredSystem(v, session.Authorised)
+		}, 380 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "tok", t0, session.DefaultPolicy)
+			v.Status = tt.to
+			padded := func(n int) *session.Session {
+				c := v.Clone()
+				c.ResultData = map[string]string{"pad": strings.Repeat("x", n)}
+				return c
+			}
+			fits := func(n int) bool {
+				_, err := tt.store(padded(n))
+				if err != nil && session.ErrorReason(err) != session.ReasonSessionTooLarge {
+					t.Fatalf("pad %d: got %v; want the session stored or %s", n, err, session.ReasonSessionTooLarge)
+				}
+				return err == nil
+			}
+			lo, hi := 0, 400<<10 // fits(lo), !fits(hi)
+			if !fits(lo) || fits(hi) {
+				t.Fatalf("fits(%d), fits(%d) = %v, %v; want true, false", lo, hi, fits(lo), fits(hi))
+			}
+			for hi-lo > 1 {
+				if m := (lo + hi) / 2; fits(m) {
+					lo = m
+				} else {
+					hi = m
+				}
+			}
+			if got := written(padded(lo)); got > tt.limit {
+				t.Errorf("largest item stored: got %d bytes; want at most %d", got, tt.limit)
+			}
+			if got := written(padded(hi)); got <= tt.limit {
+				t.Errorf("smallest item refused: got %d bytes; want over %d", got, tt.limit)
+			}
+		})
+	}
+}
