@@ -95,7 +95,3 @@ func TestIdempotencyKeyFreedBetweenItsRefusalAndItsRead(t *testing.T) {
 		t.Errorf("the refused create's session: got %v; want none stored", err)
 	}
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
