@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
@@ -607,5 +608,42 @@ func TestParentPastRetentionIsGoneWhetherOrNotTTLRan(t *testing.T) {
 	}
 	if codes[0] != codes[1] || statuses[0] != statuses[1] {
 		t.Errorf("declined cancellation of the child: parent item present: code %q, child %s; parent item deleted by TTL: code %q, child %s; want the same answer", codes[0], statuses[0], codes[1], statuses[1])
+	}
+}
+
+// TestGetWithChildParentGoneBetweenReads: the parent's item is deleted
+// between the first read and the pair's (TTL, once its retention is over;
+// "past its retention, whether or not TTL has deleted it", README, Child
+// sessions): the pair's read finds no parent, and the answer is 404, as
+// for a session never stored — not a 500 for an item it could not decode.
+func TestGetWithChildParentGoneBetweenReads(t *testing.T) {
+	ctx := context.Background()
+	var armed atomic.Bool
+	var f *fixture
+	var parent *session.Session
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if op == "TransactGetItems" && armed.CompareAndSwap(true, false) {
+			if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+				TableName: aws.String(f.table),
+				Key: map[string]ddb.AttributeValue{
+					"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + parent.ID},
+					"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+				},
+			}); err != nil {
+				t.Errorf("delete the parent: %v", err)
+			}
+		}
+		return nil, nil
+	}}
+	f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	parent = f.create(t, "m-1")
+	child := f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	armed.Store(true)
+	v, c, err := f.st.GetWithChild(ctx, "m-1", parent.ID)
+	if got, want := session.ErrorCode(err), session.ENOTFOUND; got != want || v != nil || c != nil {
+		t.Errorf("GetWithChild() = %v, %v, %v (code %q); got %v; want %v", v, c, err, got, got, want)
 	}
 }
