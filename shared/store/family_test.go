@@ -513,20 +513,26 @@ func TestGetWithChildFollowsTheLink(t *testing.T) {
 // TestGetWithChildUnderTransactionConflict: TransactGetItems canceled
 // because a write transaction holds an item (real DynamoDB only) is read
 // again; if it never clears, 503 — never a 500, and never two reads at two
-// instants.
+// instants. A read canceled by throttling is tried again too. Either way
+// "up to 5 attempts; then 503" (README, Lost races: "Document 003's read
+// of parent and child does the same").
 func TestGetWithChildUnderTransactionConflict(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name      string
 		conflicts int64
+		reason    string
 		code      session.Code
+		reads     int64 // TransactGetItems calls
 	}{
-		{"one conflict", 1, ""},
-		{"always", 1 << 30, session.EUNAVAILABLE},
+		{"one conflict", 1, "TransactionConflict", "", 2},
+		{"always", 1 << 30, "TransactionConflict", session.EUNAVAILABLE, 5},
+		{"one throttled", 1, "ThrottlingError", "", 2},
+		{"always throttled", 1 << 30, "ThrottlingError", session.EUNAVAILABLE, 5},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ff := &failFirst{op: "TransactGetItems", n: tt.conflicts, answer: func(req *http.Request, body []byte) *http.Response {
-				return storetest.TransactionCanceled(req, body, "None", "TransactionConflict")
+				return storetest.TransactionCanceled(req, body, "None", tt.reason)
 			}}
 			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: &storetest.Interceptor{Hook: ff.hook}}})
 			parent := f.create(t, "m-1")
@@ -540,6 +546,9 @@ func TestGetWithChildUnderTransactionConflict(t *testing.T) {
 			}
 			if err == nil && (c == nil || c.ID != child.ID) {
 				t.Errorf("child = %v; want %s", c, child.ID)
+			}
+			if got := ff.calls.Load(); got != tt.reads {
+				t.Errorf("TransactGetItems calls: got %v; want %v", got, tt.reads)
 			}
 		})
 	}
