@@ -20,12 +20,10 @@ import (
 // `https://127.1/`, to `a.b` for `https://a。b/`" (UTS #46 maps U+3002,
 // U+FF0E and U+FF61 alike to '.'). A Japanese input method in its default
 // mode writes "4111.1111.1111.1111" as ４１１１。１１１１。１１１１。１１１１,
-// full-width digits (which the guard reads) and ideographic full stops
-// (which it does not): the full-width full stop ． (U+FF0E) is refused,
-// these two are stored (201) and served back by every read. A reader sees
-// the card number as plainly as in 4111.1111.1111.1111.
-//
-// Fails on main: every row below is 201 with the session stored.
+// full-width digits and ideographic full stops. A reader sees the card
+// number as plainly as in 4111.1111.1111.1111: each row is 400
+// CARD_NUMBER_REFUSED, nothing stored (before the separators were added,
+// each was stored, 201, and served back by every read).
 func TestCardNumbersWithCJKFullStopsRefused(t *testing.T) {
 	eachStore(t, testCardNumbersWithCJKFullStopsRefused)
 }
@@ -41,9 +39,8 @@ func testCardNumbersWithCJKFullStopsRefused(t *testing.T, h *harness) {
 		// prolonged sound mark ー (U+30FC) and '/' as the katakana middle
 		// dot ・ (U+30FB): 4111-1111-1111-1111 typed with it is
 		// ４１１１ー１１１１ー１１１１ー１１１１. Neither is a dash or a
-		// slash by category (Lm, Po), so the rule's letter does not name
-		// them; a reader sees the card number all the same, and it is
-		// stored.
+		// slash by category (Lm, Po); a reader sees the card number all
+		// the same, and the rule names both (README, Decisions).
 		"４１１１ー１１１１ー１１１１ー１１１１",
 		"４１１１・１１１１・１１１１・１１１１",
 	} {
@@ -62,14 +59,14 @@ func testCardNumbersWithCJKFullStopsRefused(t *testing.T, h *harness) {
 		}
 	}
 	// The full-width full stop, the same key on the same keyboard in
-	// another mode, is refused today: the control row.
+	// another mode, was refused before them: the control row.
 	body := map[string]any{"amount": 1, "currency": "EUR", "metadata": map[string]string{"note": "４１１１．１１１１．１１１１．１１１１"}}
 	wantProblem(t, h.do("POST", "/sessions", tok, body), 400, session.ReasonCardNumber)
 
 	// The same number in a path is logged as sent: README, Security: "a
 	// token, key, secret or card number never reaches a log". The path
-	// below is /sessions/4111。1111。1111。1111 (400, not a UUID), and its
-	// request line holds it.
+	// below is /sessions/4111。1111。1111。1111 (400, not a UUID); its
+	// request line must not hold it.
 	res := h.do("GET", "/sessions/4111%E3%80%821111%E3%80%821111%E3%80%821111", tok, nil)
 	if res.Code != 400 {
 		t.Fatalf("GET /sessions/4111。1111。1111。1111 = %d; want 400", res.Code)
