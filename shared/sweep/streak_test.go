@@ -20,6 +20,7 @@ func TestSweepStormIsFailuresInARow(t *testing.T) {
 	tests := []struct {
 		name      string
 		landEvery int64 // every landEvery-th write lands, the others fail 500; 0: none lands
+		landFirst bool  // the first write lands too
 		backedOff bool
 		expired   int
 		errors    int
@@ -27,8 +28,11 @@ func TestSweepStormIsFailuresInARow(t *testing.T) {
 		// README: "after 8 calls in a row failed unavailable ... the run
 		// backs off", and "it logs at most 10 ERROR lines for failed
 		// calls, counting the rest in its summary".
-		{"every write fails", 0, true, 0, 8},
-		{"every fourth write lands", 4, false, n / 4, n - n/4},
+		{"every write fails", 0, false, true, 0, 8},
+		{"every fourth write lands", 4, false, false, n / 4, n - n/4},
+		// A landed write starts the count again from none: after it, 8
+		// failures in a row stop the run, not 7 or 9.
+		{"the first write lands, then none", 0, true, true, 1, 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,7 +43,7 @@ func TestSweepStormIsFailuresInARow(t *testing.T) {
 				if op != "UpdateItem" {
 					return nil, nil
 				}
-				if k := writes.Add(1); tt.landEvery > 0 && k%tt.landEvery == 0 {
+				if k := writes.Add(1); tt.landEvery > 0 && k%tt.landEvery == 0 || tt.landFirst && k == 1 {
 					return nil, nil
 				}
 				return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
