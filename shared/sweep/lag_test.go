@@ -246,3 +246,48 @@ func TestSweepRemembersOnlyWhatItLeft(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepSummaryLineLevelAndDimensions: README, "Each run logs one
+// summary line, which is also a CloudWatch Embedded Metric Format document
+// (namespace `paysessions`, dimensions `Service` and, on Lambda,
+// `FunctionName`, the sweeper's own name". Off Lambda (no FunctionName)
+// the only dimension is Service, never an empty FunctionName; the line is
+// INFO for a run without errors and ERROR for one with any.
+func TestSweepSummaryLineLevelAndDimensions(t *testing.T) {
+	tests := []struct {
+		name      string
+		function  string
+		fail      bool // the one due session's expiry write fails 500
+		wantLevel string
+		wantDims  []any
+	}{
+		{"off Lambda, nothing failed", "", false, "INFO", []any{"Service"}},
+		{"on Lambda, nothing failed", "stack-expiry-sweeper", false, "INFO", []any{"Service", "FunctionName"}},
+		{"a write failed", "", true, "ERROR", []any{"Service"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "UpdateItem" && tt.fail {
+					return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error"), nil
+				}
+				return nil, nil
+			}}
+			sw := f.oneShardSweeper(t, ic, sessions(1, t0.Add(-5*time.Minute-policy.Expiry)))
+			sw.FunctionName = tt.function
+			sw.Run(context.Background())
+			_, summary := logLevels(t, f.logs.String())
+			if got := summary["level"]; got != tt.wantLevel {
+				t.Errorf("summary level: got %v; want %v", got, tt.wantLevel)
+			}
+			if got := summary["FunctionName"]; tt.function != "" && got != tt.function || tt.function == "" && got != nil {
+				t.Errorf("summary FunctionName: got %v; want %q", got, tt.function)
+			}
+			cw := summary["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+			if got := cw["Dimensions"].([]any)[0].([]any); !slices.Equal(got, tt.wantDims) {
+				t.Errorf("dimensions: got %v; want %v", got, tt.wantDims)
+			}
+		})
+	}
+}
