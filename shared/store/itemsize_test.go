@@ -89,20 +89,27 @@ func TestItemSizeCountsAsDynamoDB(t *testing.T) {
 				}
 				return false
 			}
-			lo, hi := 0, dynamoDBItemLimit // fits(lo), !fits(hi)
-			if !fits(lo) || fits(hi) {
-				t.Fatalf("fits(%d), fits(%d) = %v, %v; want true, false", lo, hi, fits(lo), fits(hi))
-			}
-			for hi-lo > 1 {
-				if m := (lo + hi) / 2; fits(m) {
-					lo = m
-				} else {
-					hi = m
-				}
-			}
+			lo, _ := boundary(t, 0, dynamoDBItemLimit, fits)
 			if got := store.ItemSize(item(lo)); got != dynamoDBItemLimit {
 				t.Errorf("largest item DynamoDB takes: got %d bytes; want %d", got, dynamoDBItemLimit)
 			}
 		})
 	}
+}
+
+// boundary finds, by bisection between lo (which fits) and hi (which does
+// not), the largest n that fits and the smallest that does not.
+func boundary(t *testing.T, lo, hi int, fits func(int) bool) (int, int) {
+	t.Helper()
+	if !fits(lo) || fits(hi) {
+		t.Fatalf("fits(%d), fits(%d) = %v, %v; want true, false", lo, hi, fits(lo), fits(hi))
+	}
+	for hi-lo > 1 {
+		if m := (lo + hi) / 2; fits(m) {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return lo, hi
 }

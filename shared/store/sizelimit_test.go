@@ -61,17 +61,7 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 				}
 				return err == nil
 			}
-			lo, hi := 0, 400<<10 // fits(lo), !fits(hi)
-			if !fits(lo) || fits(hi) {
-				t.Fatalf("fits(%d), fits(%d) = %v, %v; want true, false", lo, hi, fits(lo), fits(hi))
-			}
-			for hi-lo > 1 {
-				if m := (lo + hi) / 2; fits(m) {
-					lo = m
-				} else {
-					hi = m
-				}
-			}
+			lo, hi := boundary(t, 0, 400<<10, fits)
 			if got := written(padded(lo)); got > tt.limit {
 				t.Errorf("largest item stored: got %d bytes; want at most %d", got, tt.limit)
 			}
