@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -462,7 +463,8 @@ func shownAsWritten(v string) bool {
 // And it maps the host, once percent-decoded, by UTS #46: a character
 // drawn as nothing is dropped and a compatibility form folded (a
 // full-width letter, a ligature), so the decoded host must hold nothing
-// the raw URL may not (shownAsWritten) and be unchanged by NFKC.
+// the raw URL may not (shownAsWritten) and be unchanged by NFKC; and it
+// refuses a host UTS #46 finds no valid name in (idnaAccepts).
 func browserReadsHost(u *url.URL) bool {
 	h := u.Hostname()
 	if strings.HasPrefix(u.Host, "[") {
@@ -479,6 +481,9 @@ func browserReadsHost(u *url.URL) bool {
 	if !shownAsWritten(h) || !norm.NFKC.IsNormalString(h) {
 		return false
 	}
+	if !idnaAccepts(h) {
+		return false
+	}
 	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
 	last := labels[len(labels)-1]
 	if last == "" {
@@ -490,6 +495,34 @@ func browserReadsHost(u *url.URL) bool {
 	}
 	a, err := netip.ParseAddr(h)
 	return err == nil && a.Is4()
+}
+
+// browserIDNA is UTS #46 as the WHATWG URL Standard's "domain to ASCII"
+// runs it (CheckHyphens false, CheckBidi true, CheckJoiners true,
+// UseSTD3ASCIIRules false, Transitional_Processing false, VerifyDnsLength
+// false), as browsers apply it to a URL's host before they go there.
+var browserIDNA = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false),
+	idna.CheckHyphens(false), idna.CheckJoiners(true), idna.BidiRule())
+
+// idnaAccepts reports whether a browser finds a host name in h (a host
+// name, not an IP address; percent-decoded, NFKC as written): UTS #46
+// refuses a label in Punycode ("xn--") that does not decode, or decodes to
+// nothing, to ASCII alone or to a label it would not write that way
+// ("xn--a" is U+0080, a control), and a name breaking the Bidi rule (a
+// right-to-left label starting with a digit, as "1שלום", makes the whole
+// name refused) or the joiners' rule. The "xn--" label with nothing after
+// it decodes to nothing: UTS #46 (revision 31 on) refuses it, where the
+// library lets it through, so it is refused here.
+func idnaAccepts(h string) bool {
+	if _, err := browserIDNA.ToASCII(h); err != nil {
+		return false
+	}
+	for l := range strings.SplitSeq(h, ".") {
+		if strings.EqualFold(l, "xn--") {
+			return false
+		}
+	}
+	return true
 }
 
 // rendersAsNothing reports a graphic character Unicode gives no visible

@@ -597,8 +597,25 @@ var urlRows = []struct {
 	{"https://shop.example.\uff11\uff12\uff13/back", false},
 	{"https://shop.example.\u00b9/back", false},
 	{"https://shop.example.\u2460/back", false},
-	{"https://shop.example.\uff11a/back", false},   // ends in no number, but its full-width 1 is not the host as written (NFKC)
-	{"https://shop.\u0661\u0662\u0663/back", true}, // Arabic-Indic digits: no mapping, no number
+	{"https://shop.example.\uff11a/back", false},                                 // ends in no number, but its full-width 1 is not the host as written (NFKC)
+	{"https://shop.\u0645\u0631\u062d\u0628\u0627\u0661\u0662\u0663/back", true}, // Arabic letters, then Arabic-Indic digits: no mapping, no number
+	// README: "a Punycode label (`xn--`) that does not decode to a label
+	// of its own (`https://xn--a.com/`, `https://xn--/`) and a
+	// right-to-left label that breaks the Bidi rule (`https://1שלום.com/`,
+	// and `https://shop.١٢٣/`, whose Arabic-Indic digits make it one)".
+	{"https://xn--a.com/back", false},     // decodes to U+0080, a control
+	{"https://XN--A.com/back", false},     // the same: a browser lowers it first
+	{"https://xn--/back", false},          // decodes to nothing
+	{"https://shop.xn--.example/", false}, // the same, inside
+	{"https://xn--abc-.example/", false},  // decodes to "abc": ASCII alone
+	{"https://xn--bcher-kva-.example/", false},
+	{"https://xn--bcher-kva.example./back", true},           // a trailing dot
+	{"https://xn--ls8h.la/back", true},                      // an emoji's Punycode
+	{"https://1\u05e9\u05dc\u05d5\u05dd.com/back", false},   // a right-to-left label starting with a digit
+	{"https://\u05e9\u05dc\u05d5\u05dd.example/back", true}, // Hebrew, as written
+	{"https://shop.\u0661\u0662\u0663/back", false},         // Arabic-Indic digits alone: a right-to-left label starting with a number
+	{"https://a_b.example/back", true},                      // an underscore: no STD3 rules in a browser
+	{"https://-a.b--c.example/back", true},                  // hyphens anywhere: no CheckHyphens
 	// What merchants use stays accepted.
 	{"https://m\u00fcnchen.de/back", true},
 	{"https://xn--mnchen-3ya.de/back", true},
