@@ -489,6 +489,15 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gatewayHeaderTooLarge.write(rw)
 		return
 	}
+	// A Content-Length over HTTP APIs' payload quota is over it before a
+	// byte of the body arrives: answered at once, as make run answers it,
+	// without waiting for (or buffering) a body that is refused whatever
+	// it holds.
+	if r.ContentLength > maxRequestBody {
+		rec.errorMessage = gatewayTooLarge.message
+		gatewayTooLarge.write(rw)
+		return
+	}
 	// The body is read first, as API Gateway buffers it before it routes
 	// the request (ReadBody, as make run reads it): one it cannot read is
 	// its own 400 on every path, the development issuer's too (reached as
