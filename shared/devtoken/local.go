@@ -3,6 +3,7 @@ package devtoken
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -71,18 +72,22 @@ func (i *Issuer) Routes() []httpapi.Route {
 // (merchant_id= with no value mints a token without one, as a processor
 // has), scope (space-separated) to AllScopes (scope= with no value mints
 // a token without scopes), ttl to 1h (at most MaxTTL).
-// A bad ttl is 400 VALIDATION_FAILED naming it, as problem+json.
+// A bad ttl is 400 VALIDATION_FAILED naming it, as problem+json, and so
+// is any of the three whose value is not valid percent-encoding.
 func (i *Issuer) TokenHandler() http.Handler {
 	return httpapi.ProblemHandler(func(w http.ResponseWriter, r *http.Request) error {
-		q := r.URL.Query()
+		q, err := tokenQuery(r.URL.RawQuery)
+		if err != nil {
+			return err
+		}
 		c := Claims{Subject: "local-developer", MerchantID: "merchant-1", Scopes: AllScopes, TTL: time.Hour}
-		if q.Has("merchant_id") {
-			c.MerchantID = q.Get("merchant_id")
+		if v, ok := q["merchant_id"]; ok {
+			c.MerchantID = v
 		}
-		if q.Has("scope") {
-			c.Scopes = strings.Fields(q.Get("scope")) // scope= names none
+		if v, ok := q["scope"]; ok {
+			c.Scopes = strings.Fields(v) // scope= names none
 		}
-		if v := q.Get("ttl"); v != "" {
+		if v := q["ttl"]; v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 || d > MaxTTL {
 				return session.Invalid("ttl", "ttl must be a Go duration above 0 and at most 24h, such as 90m.")
@@ -97,4 +102,31 @@ func (i *Issuer) TokenHandler() http.Handler {
 		_, _ = io.WriteString(w, tok)
 		return nil
 	})
+}
+
+// tokenQuery reads TokenHandler's parameters (merchant_id, scope, ttl) from
+// rawQuery, each by its first value, the query split on '&' only, as the
+// service reads its own (the document-004 list's createdDate, limit and
+// cursor). Go's own parser silently drops a pair holding ';' or a bad
+// escape, and a parameter dropped so took its default: merchant-1's token
+// with every scope, whatever was asked. A value that is not valid
+// percent-encoding is 400 VALIDATION_FAILED naming its parameter.
+func tokenQuery(rawQuery string) (map[string]string, error) {
+	out := map[string]string{}
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || (key != "merchant_id" && key != "scope" && key != "ttl") {
+			continue
+		}
+		if _, seen := out[key]; seen {
+			continue
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, session.Invalid(key, "%s is not valid percent-encoding.", key)
+		}
+		out[key] = value
+	}
+	return out, nil
 }

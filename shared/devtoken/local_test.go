@@ -49,6 +49,15 @@ func TestLocalRoutesAnswerAsTheService(t *testing.T) {
 		{"ttl over a day", "GET", devtoken.TokenPath + "?ttl=25h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"ttl zero", "GET", devtoken.TokenPath + "?ttl=0s", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"ttl negative", "GET", devtoken.TokenPath + "?ttl=-1h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		// README: "a bad `ttl` is a 400 problem document naming it, as is
+		// a `merchant_id`, `scope` or `ttl` that is not valid
+		// percent-encoding".
+		// Go's own query parser drops a pair whose escape is bad, so each
+		// of these minted a token with the default in the field's place:
+		// merchant-1's, with every scope, whatever was asked.
+		{"ttl a bad escape", "GET", devtoken.TokenPath + "?ttl=%zz", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		{"scope a bad escape", "GET", devtoken.TokenPath + "?scope=sessions:read%zz", 400, "application/problem+json", session.ReasonValidation, "scope", ""},
+		{"merchant_id a bad escape", "GET", devtoken.TokenPath + "?merchant_id=m-9%zz", 400, "application/problem+json", session.ReasonValidation, "merchant_id", ""},
 		{"token by POST", "POST", devtoken.TokenPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
 		{"jwks by DELETE", "DELETE", devtoken.JWKSPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
 	}
@@ -109,6 +118,13 @@ func TestTokenHandlerMints(t *testing.T) {
 		// must get one (before, it carried every scope).
 		{"merchant_id=m-1&scope=", "m-1", ""},
 		{"merchant_id=m-1&scope=%20", "m-1", ""},
+		// The query is split on '&' only, as the service's list reads
+		// its own (README: "the query is split on `&` only, so a value
+		// with a `;` ... is malformed, never taken as not sent"): Go's
+		// parser dropped a pair holding ';', and a token asked for one
+		// scope, or for merchant m-9, was merchant-1's with every scope.
+		{"merchant_id=m-9;x&scope=sessions:read;x", "m-9;x", "sessions:read;x"},
+		{"merchant_id=m-9&scope=sessions:read&scope=user", "m-9", "sessions:read"},
 	}
 	for _, tc := range tests {
 		rec := httptest.NewRecorder()

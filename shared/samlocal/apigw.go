@@ -74,13 +74,13 @@ const GatewayTooLarge = `{"message":"Request Entity Too Large"}`
 // /sessions/{sessionId}", or the ANY route's) with the path parameters
 // params (decoded, as the router gives them): what Lambda judges against
 // MaxEventSize. The request id and trace header are new ones, of the
-// lengths start-api's have, and the API's id that of the longest start-api
-// gives itself; AWS's own event (its ids, its JSON escapes) may differ by a
+// lengths start-api's have, and the API's id of the length every start-api's
+// has (apiIDAt); AWS's own event (its ids, its JSON escapes) may differ by a
 // few bytes. The body's share is counted, not written (bodyLen): a body
 // near the quota would otherwise be copied, encoded and escaped into a
 // whole event only to be measured.
 func EventSize(r *http.Request, body []byte, key RouteKey, params map[string]string) int {
-	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: "local" + strconv.FormatInt(99999, 36)}
+	g := gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: apiIDAt(time.UnixMilli(99999))}
 	ev := g.eventAround(r, len(body), &route{key: key}, params, newRequestID(), time.Now())
 	n := 0
 	if len(body) > 0 {

@@ -592,3 +592,23 @@ func TestEventKeepsWhatTheClientSent(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIIDsAreOfOneLength: make run judges an event against Lambda's
+// quota by EventSize, the event make start-api would send (README: "it
+// judges the event `make start-api` would send, `samlocal.EventSize`"),
+// whose API id is in every event (requestContext.apiId). Every id a stack
+// gives itself (apiIDAt) is as long as EventSize's, whatever its start-up
+// instant, so the two local servers refuse a body at the same byte. Before,
+// the id was the instant's milliseconds in base 36 without padding, one to
+// four digits: a stack started at a millisecond under 46,656 (46,656 of
+// 100,000 starts) sent events a byte shorter than EventSize counted, and
+// took a body one byte longer than make run (200 where make run answered
+// 413).
+func TestAPIIDsAreOfOneLength(t *testing.T) {
+	want := len(apiIDAt(time.UnixMilli(99999))) // the longest, EventSize's
+	for _, ms := range []int64{0, 1, 35, 36, 1295, 1296, 46655, 46656, 99999, 100000} {
+		if got := len(apiIDAt(time.UnixMilli(ms))); got != want {
+			t.Errorf("the API id of a stack started at %d ms has %d characters; want %d (EventSize's)", ms, got, want)
+		}
+	}
+}

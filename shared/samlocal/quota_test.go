@@ -1,10 +1,13 @@
 package samlocal
 
 import (
+	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -54,5 +57,46 @@ func TestQuotasAreAWSs(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%s = %v; want %v", tt.name, tt.got, tt.want)
 		}
+	}
+}
+
+// TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce: README: "A body over 10
+// MB is `413 {"message":"Request Entity Too Large"}` on any path", and the
+// 413 row: "a body over 10 MB on any path and method ... API Gateway's own
+// answer (`make start-api` too; `make run` for the 10 MB)". A request
+// whose Content-Length is over the quota (MaxRequestBody) is over it
+// before a byte of its body arrives: make start-api's gateway answers it
+// at once, as make run does (localserver's TestBodyQuotaIsAtMostTenMB,
+// "a Content-Length a byte over, body never sent"), without waiting for
+// the body. Before, it waited the body's bound for a body the client
+// never sent and answered 408 {"message":"Request Timeout"}, where make
+// run answered 413; and a client that did send it had it read, 10 MB
+// and a byte, before the same 413.
+func TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce(t *testing.T) {
+	const bound = 30 * time.Second // longer than the test waits
+	logs := &syncBuffer{}
+	srv := httptest.NewServer(gatewayWithin(bound, logs))
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(MaxRequestBody+1) + "\r\n\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v; want %d", err, http.StatusRequestEntityTooLarge)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || string(body) != GatewayTooLarge {
+		t.Errorf("answer %d %s; want %d %s", resp.StatusCode, body, http.StatusRequestEntityTooLarge, GatewayTooLarge)
+	}
+	if got, want := accessLine(t, logs.String())["status"], "413"; got != want {
+		t.Errorf("access line's status got %v; want %v", got, want)
 	}
 }
