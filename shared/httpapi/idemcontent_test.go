@@ -16,7 +16,8 @@ import (
 // under a key of its own:
 //   - the same content: a character escaped or raw (`\u0041`, `\/`, a
 //     surrogate pair) in a value or a member name at any depth, and an
-//     optional field sent as null or left out (null is absent);
+//     optional field sent as null, "" or false or left out (each is
+//     stored as not set);
 //   - another request: numbers written otherwise, text in another Unicode
 //     normalization, a GUID in another case (all stored as sent), and an
 //     empty object or list beside an absent one (the JSON differs, even
@@ -48,6 +49,13 @@ func testIdempotencySameContentAtTheEdges(t *testing.T, h *harness) {
 		{"null for an object", base + `}`, base + `,"provider":null}`, 201, ""},
 		{"null for a list", base + `}`, base + `,"cardCategories":null}`, 201, ""},
 		{"null for a map", base + `}`, base + `,"metadata":null}`, 201, ""},
+		// README, "Decisions": "so is an empty string". Each is stored
+		// as not set, so the session is the same; the README named only
+		// null, and the service replayed these all the same.
+		{"an empty text", base + `}`, base + `,"orderId":""}`, 201, ""},
+		{"an empty text for a GUID", base + `}`, base + `,"callGuid":""}`, 201, ""},
+		{"false for hosted", base + `}`, base + `,"hosted":false}`, 201, ""},
+		{"false for savePaymentProfile", base + `,"savePaymentProfile":false}`, base + `}`, 201, ""},
 		{"parentSessionId in upper case", base + `,"parentSessionId":"` + parent + `"}`, base + `,"parentSessionId":"` + strings.ToUpper(parent) + `"}`, 201, ""},
 		{"a number in exponent form", base + `,"provider":{"n":1}}`, base + `,"provider":{"n":1e0}}`, 409, session.ReasonIdempotencyReused},
 		{"minus zero", base + `,"provider":{"n":0}}`, base + `,"provider":{"n":-0}}`, 409, session.ReasonIdempotencyReused},

@@ -576,7 +576,10 @@ func testContentType(t *testing.T, h *harness) {
 // Content-Type application/json: a body of Unicode spaces (U+00A0, U+0085,
 // U+3000, U+2028) is not an empty one, and must not cancel the session; nor
 // must a body that is JSON but no object (null, which a decoder reads into a
-// struct as nothing at all).
+// struct as nothing at all). README, "Decisions": "a body of nothing but
+// JSON's white space (space, tab, CR, LF: RFC 8259 §2) is an empty one";
+// it said only "a non-empty body without one is 415", which a body of two
+// spaces was not here.
 func TestOnlyJSONWhitespaceIsNoBody(t *testing.T) { eachStore(t, testOnlyJSONWhitespaceIsNoBody) }
 
 func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
@@ -587,6 +590,7 @@ func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
 		code                    string
 	}{
 		{"JSON whitespace, no Content-Type", " \t\r\n", "", 200, ""},
+		{"JSON whitespace as JSON", "  ", "application/json", 200, ""},
 		{"no-break space, no Content-Type", "\u00a0", "", 415, session.ReasonUnsupportedMedia},
 		{"next line, no Content-Type", "\u0085", "", 415, session.ReasonUnsupportedMedia},
 		{"ideographic space, no Content-Type", "\u3000", "", 415, session.ReasonUnsupportedMedia},

@@ -63,7 +63,8 @@ const (
 //     Arabic-Indic, Devanagari, ...), read as its value 0-9, or a
 //     compatibility form of one (category No, NFKC one ASCII digit:
 //     superscript, subscript, circled digits), or a circled digit that
-//     has no decomposition (❶ ➀ ➊ ⓵ ⓿: circledDigit).
+//     has no decomposition (❶ ➀ ➊ ⓵ ⓿: circledDigit), or a parenthesized
+//     one (⑴-⑼, whose NFKC "(1)" is no digit: circledDigit).
 //   - A separator is white space of any kind (Unicode's White_Space: the
 //     space, the no-break spaces, the ideographic space, a tab, a line
 //     break, U+2028/U+2029), a dash or hyphen of any kind (Unicode's Dash
@@ -800,8 +801,8 @@ func digitValue(r rune) (byte, bool) {
 // NFKC normalisation is a single ASCII digit, such as the superscript ¹,
 // the subscript ₁ or the circled ①, or a circled digit Unicode gives no
 // decomposition at all (circledDigit). A reader sees a digit; so does the
-// guard. (Forms that normalise to more, ⑴ to "(1)" or ⑩ to "10", are not
-// digits.)
+// guard. (Forms that normalise to more, ⑩ to "10", are not digits; the
+// parenthesized ⑴-⑼, "(1)"-"(9)", are, by circledDigit.)
 func compatDigit(r rune) (byte, bool) {
 	if r < 0xb2 || !unicode.Is(unicode.No, r) { // 0xb2: SUPERSCRIPT TWO, the first
 		return 0, false
@@ -821,6 +822,10 @@ func compatDigit(r rune) (byte, bool) {
 // names circled digits among the digits the guard reads, and a reader sees
 // ❹❶❶❶ ❶❶❶❶ ❶❶❶❶ ❶❶❶❶ as a card number as surely as ④①①① ①①①① ①①①①
 // ①①①①, which decomposes. (The tens ❿ ➉ ➓ ⓾ are two digits, like ⑩.)
+// So are the parenthesized digits ⑴-⑼: NFKC makes them "(1)"-"(9)",
+// whose parentheses end runs, so ⑷⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴, a number a reader
+// sees as plainly as ④①①①…, passed both readings. (⑽-⒇ are two
+// digits; there is no parenthesized zero.)
 func circledDigit(r rune) (byte, bool) {
 	switch {
 	case r >= 0x24f5 && r <= 0x24fd: // DOUBLE CIRCLED DIGIT ONE-NINE
@@ -833,6 +838,8 @@ func circledDigit(r rune) (byte, bool) {
 		return byte(r - 0x2789), true
 	case r == 0x24ff, r == 0x1f10b, r == 0x1f10c: // NEGATIVE CIRCLED, DINGBAT (NEGATIVE) CIRCLED SANS-SERIF DIGIT ZERO
 		return 0, true
+	case r >= 0x2474 && r <= 0x247c: // PARENTHESIZED DIGIT ONE-NINE
+		return byte(r - 0x2473), true
 	}
 	return 0, false
 }

@@ -195,6 +195,13 @@ func TestCardNumbersInWrittenForms(t *testing.T) {
 		"➅🄋➀➀🄋🄋🄋➈➈🄋➀➂➈➃➁➃",    // the same, dingbat circled sans-serif zero
 		"➏🄌➊➊🄌🄌🄌➒➒🄌➊➌➒➍➋➍",    // the same, dingbat negative circled sans-serif zero
 		"4111 ❶❶❶❶ ➀➀➀➀ ⓵⓵⓵⓵", // mixed
+		// Parenthesized digits (⑴-⑼) decompose to "(1)"-"(9)", whose
+		// parentheses end runs, so neither reading saw the number a
+		// reader sees (README, Security: "in any script's digits (and
+		// their superscript, subscript, circled and parenthesized forms").
+		"⑷⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴",
+		"⑷⑴⑴⑴ ⑴⑴⑴⑴ ⑴⑴⑴⑴ ⑴⑴⑴⑴",
+		"⑹0⑴⑴000⑼⑼0⑴⑶⑼⑷⑵⑷", // 6011000990139424: no parenthesized zero
 		// The dots, dash, slashes and blank a reader or an input method
 		// puts between digit groups (lookalikeSeparator; Unicode's Dash
 		// and Hyphen): a Japanese input method writes '.' as 。, '-' as ー
@@ -362,12 +369,12 @@ func TestDigitValue(t *testing.T) {
 	for _, tt := range []struct {
 		r rune
 		v byte
-	}{{'\u2776', 1}, {'\u277e', 9}, {'\u2780', 1}, {'\u2783', 4}, {'\u278a', 1}, {'\u2792', 9}, {'\u24f5', 1}, {'\u24fd', 9}, {'\u24ff', 0}, {'\U0001f10b', 0}, {'\U0001f10c', 0}} {
+	}{{'\u2776', 1}, {'\u277e', 9}, {'\u2780', 1}, {'\u2783', 4}, {'\u278a', 1}, {'\u2792', 9}, {'\u24f5', 1}, {'\u24fd', 9}, {'\u24ff', 0}, {'\U0001f10b', 0}, {'\U0001f10c', 0}, {'\u2474', 1}, {'\u2477', 4}, {'\u247c', 9}} {
 		if v, ok := digitValue(tt.r); !ok || v != tt.v {
 			t.Errorf("digitValue(%U) = %d, %v; want %d, true", tt.r, v, ok, tt.v)
 		}
 	}
-	for _, r := range []rune{'\u2474', '\u2488', '\u2469', '\u00bd', '\u277f', '\u2789', '\u2793', '\u24fe', '\u3280'} { // (1), 1., 10, 1/2, ❿, ➉, ➓, ⓾, circled ideograph one
+	for _, r := range []rune{'\u247d', '\u2488', '\u2469', '\u00bd', '\u277f', '\u2789', '\u2793', '\u24fe', '\u3280'} { // (10), 1., 10, 1/2, ❿, ➉, ➓, ⓾, circled ideograph one
 		if v, ok := digitValue(r); ok {
 			t.Errorf("digitValue(%U) = %d, true; want not a digit", r, v)
 		}
@@ -556,16 +563,16 @@ func refCompat(r rune) byte {
 	return 0
 }
 
-// refCircled is the value of a circled digit, found by its Unicode name
-// (CIRCLED DIGIT ONE, DINGBAT NEGATIVE CIRCLED SANS-SERIF DIGIT ZERO,
-// DOUBLE CIRCLED DIGIT NINE, ...), whether or not it has a decomposition,
-// or -1.
+// refCircled is the value of a circled or parenthesized digit, found by
+// its Unicode name (CIRCLED DIGIT ONE, DINGBAT NEGATIVE CIRCLED SANS-SERIF
+// DIGIT ZERO, DOUBLE CIRCLED DIGIT NINE, PARENTHESIZED DIGIT FOUR, ...),
+// whether or not it has a decomposition, or -1.
 func refCircled(r rune) int {
 	if !unicode.Is(unicode.No, r) {
 		return -1
 	}
 	name := runenames.Name(r)
-	if !strings.Contains(name, "CIRCLED") {
+	if !strings.Contains(name, "CIRCLED") && !strings.HasPrefix(name, "PARENTHESIZED") {
 		return -1
 	}
 	for v, w := range []string{"ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"} {
@@ -1158,7 +1165,7 @@ func TestHoldsCardNumberNormalised(t *testing.T) {
 		{"4111%E2%80%A61111%E2%80%A61111%E2%80%A61111", true},           // URL-encoded ellipses
 		{`4111\u20261111\u20261111\u20261111`, true},                    // JSON-escaped ellipses
 		{"4111\u2026\u20261111\u2026\u20261111\u2026\u20261111", false}, // six dots: the run ends
-		{"⑷⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴", false},                                     // "(4)(1)...": '(' ends a run
+		{"⑷⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴⑴", true},                                      // "(4)(1)..." in NFKC, where '(' ends a run; read as written, ⑴-⑼ are digits (circledDigit)
 		{"🄅🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂🄂", false},                                     // "4,1,...": ',' ends a run
 		{"Paid\u2026 12.50 EUR on ⒈ March", false},                      // ordinary text
 		{"ORD-2026-11-29-000123\u2026", false},                          // an ordinary reference
