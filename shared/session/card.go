@@ -72,8 +72,9 @@ const (
 //     katakana middle dot ・), '.', '/', '_' and their full-width forms, a
 //     character a reader or an input method puts for a dot, dash, slash
 //     or space between digit groups (lookalikeSeparator: the ideographic
-//     full stop 。, the middle dots · ‧ ∙ ⋅ ⸱, the prolonged sound mark ー,
-//     the slashes ⁄ ∕ ⧸, the braille pattern blank), an invisible format
+//     full stop 。, the middle dots · ‧ ∙ ⋅ ⸱ and the raised dots ⸳ ᛫ ꞏ, the
+//     prolonged sound mark ー, the lines and minus signs ─ ━ ⎯ ➖ ˗ ⁃, the
+//     slashes ⁄ ∕ ⧸ ╱, the braille pattern blank), an invisible format
 //     character (category Cf, e.g. a zero-width space) or control
 //     character (category Cc: U+0001, U+001F, DEL, the C1 controls), or a
 //     compatibility form of one of these (NFKC one separator, or a space
@@ -708,7 +709,17 @@ func lookalikeSeparator(r rune) bool {
 		'\u2044', // FRACTION SLASH
 		'\u2215', // DIVISION SLASH
 		'\u29f8', // BIG SOLIDUS
-		'\u2800': // BRAILLE PATTERN BLANK
+		'\u2800', // BRAILLE PATTERN BLANK
+		'\u2e33', // RAISED DOT
+		'\u16eb', // RUNIC SINGLE PUNCTUATION
+		'\ua78f', // LATIN LETTER SINOLOGICAL DOT
+		'\u2500', // BOX DRAWINGS LIGHT HORIZONTAL (a Japanese input method's conversion of ー)
+		'\u2501', // BOX DRAWINGS HEAVY HORIZONTAL
+		'\u23af', // HORIZONTAL LINE EXTENSION
+		'\u2796', // HEAVY MINUS SIGN
+		'\u02d7', // MODIFIER LETTER MINUS SIGN
+		'\u2043', // HYPHEN BULLET
+		'\u2571': // BOX DRAWINGS LIGHT DIAGONAL UPPER RIGHT TO LOWER LEFT
 		return true
 	}
 	return false

@@ -619,7 +619,7 @@ func refSeparator(r rune) bool {
 	// dash, the katakana middle dot), and the dots, dash, slashes and
 	// blank a reader or an input method puts between digit groups.
 	if unicode.Is(unicode.Dash, r) || unicode.Is(unicode.Hyphen, r) ||
-		strings.ContainsRune("。·‧∙⋅⸱ー⁄∕⧸\u2800", r) {
+		strings.ContainsRune("。·‧∙⋅⸱⸳᛫ꞏー─━⎯➖˗⁃⁄∕⧸╱\u2800", r) {
 		return true
 	}
 	// A compatibility form of a separator: NFKC makes it one, maybe with

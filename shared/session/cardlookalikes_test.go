@@ -39,6 +39,17 @@ var lookalikeSeparators = []struct {
 	{'\u2215', "DIVISION SLASH"},
 	{'\u29f8', "BIG SOLIDUS"},
 	{'\u2800', "BRAILLE PATTERN BLANK"},
+	// r81-seeds: dots, dashes and a slash that still joined groups.
+	{'\u2e33', "RAISED DOT"},
+	{'\u16eb', "RUNIC SINGLE PUNCTUATION"},
+	{'\ua78f', "LATIN LETTER SINOLOGICAL DOT"},
+	{'\u2500', "BOX DRAWINGS LIGHT HORIZONTAL"},
+	{'\u2501', "BOX DRAWINGS HEAVY HORIZONTAL"},
+	{'\u23af', "HORIZONTAL LINE EXTENSION"},
+	{'\u2796', "HEAVY MINUS SIGN"},
+	{'\u02d7', "MODIFIER LETTER MINUS SIGN"},
+	{'\u2043', "HYPHEN BULLET"},
+	{'\u2571', "BOX DRAWINGS LIGHT DIAGONAL UPPER RIGHT TO LOWER LEFT"},
 }
 
 // TestCardSeparatorsAReaderOrAnInputMethodPuts: docs/design.md §3, a
