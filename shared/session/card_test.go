@@ -1233,3 +1233,33 @@ func TestNormalisedReadingLeavesOutOnlyNothing(t *testing.T) {
 		check(b.String())
 	}
 }
+
+// TestCardNumberInAPunycodeHost: README, "a stored URL's Punycode host as
+// a browser shows it (`https://xn--e4baaaaaaaaaaaaaa7a.example/` is
+// `https://४१११११११११११११११.example/`)": the host a browser's address bar
+// shows decoded holds the card number the same URL written in Devanagari
+// digits holds (r81-seeds: it was 201 while the decoded spelling was
+// refused). A Punycode host holding no card number stays accepted.
+func TestCardNumberInAPunycodeHost(t *testing.T) {
+	for _, tt := range []struct {
+		url  string
+		want string
+	}{
+		{"https://xn--e4baaaaaaaaaaaaaa7a.example/", ReasonCardNumber},
+		{"https://XN--E4BAAAAAAAAAAAAAA7A.example/back", ReasonCardNumber},
+		{"https://shop.xn--e4baaaaaaaaaaaaaa7a.example/", ReasonCardNumber},
+		{"https://\u096a\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967\u0967.example/", ReasonCardNumber},
+		{"https://xn--bcher-kva.example/", ""},
+		{"https://xn--e4baaaaa.example/", ""}, // ४११११११: seven digits
+	} {
+		d := &Draft{Amount: amount(1), Currency: "EUR", ReturnURL: tt.url}
+		err := d.Validate()
+		got := ""
+		if err != nil {
+			got = ErrorReason(err)
+		}
+		if got != tt.want || err != nil && ErrorField(err) != "returnUrl" {
+			t.Errorf("returnUrl %q: Validate() reason %q (%v); want %q", tt.url, got, err, tt.want)
+		}
+	}
+}

@@ -425,6 +425,13 @@ func checkURL(field, v string) error {
 	if !browserReadsHost(u) {
 		return Invalid(field, "%s must have a host a browser reads as written: no %%, IPv6 zone, ideographic or full-width full stop, invisible character or compatibility form (a full-width letter, a ligature) once percent-decoded, and a host ending in a number must be a dotted-decimal IPv4 address.", field)
 	}
+	// A browser shows a Punycode label decoded: the card rule reads the
+	// host so too (xn--e4baaaaaaaaaaaaaa7a is ४१११११११११११११११).
+	if shown, err := browserIDNA.ToUnicode(u.Hostname()); err == nil && shown != u.Hostname() {
+		if err := checkText(field, shown); err != nil {
+			return err
+		}
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return Invalid(field, "%s must have a port from 1 to 65535.", field)
