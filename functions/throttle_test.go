@@ -1,6 +1,7 @@
 package functions_test
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -53,16 +54,18 @@ func TestRouteThrottles(t *testing.T) {
 		t.Fatal("template has no HttpApi resource")
 	}
 	settings, _ := apptest.Field("Properties", "RouteSettings")(api).(map[string]any)
+	// param is a limit parameter's default: a Number (a rate) or a String
+	// with a pattern (a burst, TestBurstLimitParametersAdmitWhatAPIGatewayTakes)
+	// that admits its default and 1 but nothing below 1.
 	param := func(name string) float64 {
 		t.Helper()
 		p, _ := apptest.Field("Parameters", name)(tpl).(map[string]any)
-		if p == nil || p["Type"] != "Number" {
-			t.Fatalf("parameter %s: got %v; want a Number parameter", name, p)
+		if p == nil || p["Type"] != "Number" && (p["Type"] != "String" || p["AllowedPattern"] == nil) {
+			t.Fatalf("parameter %s: got %v; want a Number parameter, or a String one with an AllowedPattern", name, p)
 		}
 		def, err := strconv.ParseFloat(toString(p["Default"]), 64)
-		min, err2 := strconv.ParseFloat(toString(p["MinValue"]), 64)
-		if err != nil || err2 != nil || min < 1 || def < min {
-			t.Fatalf("parameter %s: default %v, MinValue %v; want a default of at least MinValue >= 1", name, p["Default"], p["MinValue"])
+		if err != nil || !cfnAdmits(t, p, toString(p["Default"])) || !cfnAdmits(t, p, "1") || cfnAdmits(t, p, "0") || cfnAdmits(t, p, "0.5") || def < 1 {
+			t.Fatalf("parameter %s: default %v; want a default of at least 1, admitted, with 1 admitted and nothing below it", name, p["Default"])
 		}
 		return def
 	}
@@ -192,4 +195,62 @@ func TestJwksUrlIsHTTPS(t *testing.T) {
 func toString(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// TestBurstLimitParametersAdmitWhatAPIGatewayTakes: a route's burst is a
+// whole number of requests ("ThrottlingBurstLimit ... Type: Integer",
+// AWS::ApiGatewayV2::Stage RouteSettings, CloudFormation Template
+// Reference; the API Gateway V2 API's throttlingBurstLimit is an integer
+// too), so every parameter a ThrottlingBurstLimit takes admits exactly the
+// whole numbers from 1 to 5000, written as they are read (no sign,
+// fraction, exponent or leading zero), as ExpiryShards and the warm
+// throughput parameters do. As Numbers they admitted 200.5, 2e2 or 0200:
+// CloudFormation checks a Number only against MinValue and MaxValue and
+// hands the text on as written, so such a value reached the stage, where
+// a fraction is no burst API Gateway has (refused at deploy, the update
+// rolled back, or cut to a whole number: either way not what was
+// deployed). The rates stay Numbers: ThrottlingRateLimit is a Double.
+func TestBurstLimitParametersAdmitWhatAPIGatewayTakes(t *testing.T) {
+	tpl := readTemplate(t)
+	api := resourcesOfType(tpl, "AWS::Serverless::HttpApi")["HttpApi"]
+	if api == nil {
+		t.Fatal("template has no HttpApi resource")
+	}
+	settings := []any{apptest.Field("Properties", "DefaultRouteSettings")(api)}
+	routes, _ := apptest.Field("Properties", "RouteSettings")(api).(map[string]any)
+	for _, s := range routes {
+		settings = append(settings, s)
+	}
+	params := map[string]bool{}
+	for _, s := range settings {
+		ref, ok := apptest.Field("ThrottlingBurstLimit", "Ref")(s).(string)
+		if !ok {
+			t.Errorf("ThrottlingBurstLimit %v; want !Ref to a parameter", apptest.Field("ThrottlingBurstLimit")(s))
+			continue
+		}
+		params[ref] = true
+	}
+	if len(params) == 0 {
+		t.Fatal("no ThrottlingBurstLimit parameters found")
+	}
+	for name := range params {
+		p, _ := apptest.Field("Parameters", name)(tpl).(map[string]any)
+		if p == nil {
+			t.Errorf("parameter %s: missing", name)
+			continue
+		}
+		for n := 1; n <= 5000; n++ {
+			if v := strconv.Itoa(n); !cfnAdmits(t, p, v) {
+				t.Errorf("%s %q: got refused; want admitted (a whole-number burst)", name, v)
+			}
+		}
+		for _, v := range []string{"0", "5001", "-1", "200.5", "200.0", "200.", "2e2", "+200", "0200", " 200", "200 ", "", "x"} {
+			if cfnAdmits(t, p, v) {
+				t.Errorf("%s %q: got admitted; want refused (ThrottlingBurstLimit is an Integer from 1 to 5000)", name, v)
+			}
+		}
+		if !cfnAdmits(t, p, fmt.Sprint(p["Default"])) {
+			t.Errorf("%s: its default %v is not admitted", name, p["Default"])
+		}
+	}
 }
