@@ -656,3 +656,91 @@ func TestGetWithChildParentGoneBetweenReads(t *testing.T) {
 		t.Errorf("GetWithChild() = %v, %v, %v (code %q); got %v; want %v", v, c, err, got, got, want)
 	}
 }
+
+// TestGetWithChildItemsChangedBetweenReads: document 003's read of a
+// parent and its child reads the parent, then the pair in one transaction;
+// what happens to either item between the two reads decides the answer as
+// it would any read's. README: "From the instant `retainUntil` on, the
+// session does not exist for any endpoint (404), whether or not DynamoDB
+// TTL has deleted it yet": a child TTL deleted between the reads is no
+// child, and the parent is answered without it. README's 500 row: "a
+// stored item of the key asked that the store cannot decode": a parent or
+// child item written badly between the reads is 500, never a parent read
+// as nil (store.go mutant 129 went on with the parent it could not decode
+// and panicked) nor a missing child decoded from nothing (mutant 132
+// checked the parent's answer for the child's, and decoded no item).
+func TestGetWithChildItemsChangedBetweenReads(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name      string
+		change    func(f *fixture, parent, child string) error
+		wantCode  session.Code
+		wantChild bool
+	}{
+		{"child deleted", func(f *fixture, _, child string) error {
+			_, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(f.table), Key: sessionItemKey(child)})
+			return err
+		}, "", false},
+		{"parent written badly", func(f *fixture, parent, _ string) error {
+			return setID(f, parent, "another-id")
+		}, session.EINTERNAL, false},
+		{"child written badly", func(f *fixture, _, child string) error {
+			return setID(f, child, "another-id")
+		}, session.EINTERNAL, false},
+		{"nothing changed", func(*fixture, string, string) error { return nil }, "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var armed atomic.Bool
+			var f *fixture
+			var parent, child *session.Session
+			ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+				if op == "TransactGetItems" && armed.CompareAndSwap(true, false) {
+					if err := tt.change(f, parent.ID, child.ID); err != nil {
+						t.Errorf("change the items: %v", err)
+					}
+				}
+				return nil, nil
+			}}
+			f = newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+			parent = f.create(t, "m-1")
+			child = f.newDraftSession("m-1", parent.ID)
+			if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			armed.Store(true)
+			v, c, err := f.st.GetWithChild(ctx, "m-1", parent.ID)
+			if tt.wantCode != "" {
+				if got := session.ErrorCode(err); got != tt.wantCode || v != nil || c != nil {
+					t.Errorf("GetWithChild() = %v, %v, %v; got code %v; want %v", v, c, err, got, tt.wantCode)
+				}
+				return
+			}
+			if err != nil || v == nil || v.ID != parent.ID {
+				t.Fatalf("GetWithChild() = %v, %v, %v; want the parent %s", v, c, err, parent.ID)
+			}
+			if got := c != nil && c.ID == child.ID; got != tt.wantChild {
+				t.Errorf("child %v: got %v; want %v", c, got, tt.wantChild)
+			}
+		})
+	}
+}
+
+func sessionItemKey(id string) map[string]ddb.AttributeValue {
+	return map[string]ddb.AttributeValue{
+		"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + id},
+		"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+	}
+}
+
+// setID writes another id into session id's item, by hand: the store's
+// own data written badly.
+func setID(f *fixture, id, other string) error {
+	_, err := f.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(f.table),
+		Key:                       sessionItemKey(id),
+		UpdateExpression:          aws.String("SET #id = :v"),
+		ExpressionAttributeNames:  map[string]string{"#id": "id"},
+		ExpressionAttributeValues: map[string]ddb.AttributeValue{":v": &ddb.AttributeValueMemberS{Value: other}},
+	})
+	return err
+}
