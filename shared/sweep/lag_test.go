@@ -276,8 +276,24 @@ func TestSweepSummaryLineLevelAndDimensions(t *testing.T) {
 			}}
 			sw := f.oneShardSweeper(t, ic, sessions(1, t0.Add(-5*time.Minute-policy.Expiry)))
 			sw.FunctionName = tt.function
-			sw.Run(context.Background())
+			r := sw.Run(context.Background())
 			_, summary := logLevels(t, f.logs.String())
+			// README: "`SessionsLeftToPurge`, `SessionsDeferred`,
+			// `SweepErrors`, `SweepDurationMs`": the run's own counts and
+			// duration, in milliseconds (sweep.go mutants 325-327
+			// logged the duration in microseconds times a thousand, or
+			// divided by 999 or 1001, and passed every test).
+			for name, want := range map[string]float64{
+				"SessionsFound": float64(r.Found), "SessionsExpired": float64(r.Expired), "SweepErrors": float64(r.Errors),
+				"SweepDurationMs": float64(r.Duration.Microseconds()) / 1000, "SweepLagMs": float64(r.Lag.Microseconds()) / 1000,
+			} {
+				if got, ok := summary[name].(float64); !ok || got != want {
+					t.Errorf("summary %s: got %v; want %v", name, summary[name], want)
+				}
+			}
+			if r.Duration < time.Microsecond {
+				t.Errorf("run's duration: got %v; want at least 1µs (a run with a write)", r.Duration)
+			}
 			if got := summary["level"]; got != tt.wantLevel {
 				t.Errorf("summary level: got %v; want %v", got, tt.wantLevel)
 			}
