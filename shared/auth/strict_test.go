@@ -145,6 +145,15 @@ func TestStrictTokenForms(t *testing.T) {
 		{"nbf 0", signWith(t, iss, alg, claims(times+`,"nbf":0`)), true},
 		{"nbf 0.5", signWith(t, iss, alg, claims(times+`,"nbf":0.5`)), true},
 		{"nbf 946684800 (2000-01-01)", signWith(t, iss, alg, claims(times+`,"nbf":946684800`)), true},
+		// README, Security: "so is one whose `exp`, `nbf` or `iat` is
+		// negative (`-1`, `-0`, `-0.5`) or 2^63 seconds or more (`1e19`)"
+		// (r81-auth: jwx reads a number with a '-' as an RFC 3339 date,
+		// which fails, and one past int64's seconds as none).
+		{"nbf -1", signWith(t, iss, alg, claims(times+`,"nbf":-1`)), false},
+		{"nbf -0", signWith(t, iss, alg, claims(times+`,"nbf":-0`)), false},
+		{"iat -0.5", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":-0.5`)), false},
+		{"exp 1e19", signWith(t, iss, alg, claims(`,"exp":1e19,"iat":`+num(iat))), false},
+		{"exp 1e18", signWith(t, iss, alg, claims(`,"exp":1e18,"iat":`+num(iat))), true},
 		{"iat a numeric string", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":`+str(iat))), false},
 
 		// Duplicate names (RFC 7519 §4, RFC 7515 §4: reject or take the last).
