@@ -744,3 +744,44 @@ func setID(f *fixture, id, other string) error {
 	})
 	return err
 }
+
+// TestWriteOfAnItemWrittenBadlyIs500: README's 500 row, "a stored item of
+// the key asked that the store cannot decode": a write reads the session
+// first, and an item it cannot decode (here one whose id is another's) is
+// 500 for a processor's event and a merchant's cancel as for a read, the
+// item left as it is; never a write on a session read as nothing (store.go
+// mutant 148 went on without the session and panicked).
+func TestWriteOfAnItemWrittenBadlyIs500(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		write func(f *fixture, id string) error
+	}{
+		{"processor event", func(f *fixture, id string) error {
+			_, err := f.st.ApplyEvent(ctx, "", id, &session.Event{Status: session.Processing})
+			return err
+		}},
+		{"merchant cancel", func(f *fixture, id string) error {
+			_, err := f.st.Cancel(ctx, "m-1", id, "")
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			v := f.create(t, "m-1")
+			if err := setID(f, v.ID, "another-id"); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := session.ErrorCode(tt.write(f, v.ID)), session.EINTERNAL; got != want {
+				t.Errorf("write of an item written badly: got %v; want %v", got, want)
+			}
+			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: sessionItemKey(v.ID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := out.Item["status"].(*ddb.AttributeValueMemberS); !ok || got.Value != string(v.Status) {
+				t.Errorf("stored status: got %v; want %v, unchanged", out.Item["status"], v.Status)
+			}
+		})
+	}
+}
