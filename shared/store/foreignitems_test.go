@@ -138,6 +138,11 @@ func TestItemsDynamoDBNeverSends(t *testing.T) {
 		// The store's own data, written badly: a real bug, 500.
 		{"an item of the key asked with a status stored as a number", "GetItem", func(it map[string]any) { it["status"] = map[string]any{"N": "1"} }, get, session.EINTERNAL},
 		{"an item of the key asked with an unreadable instant", "GetItem", func(it map[string]any) { it["createdAt"] = s("yesterday") }, get, session.EINTERNAL},
+		// A field the session's own checks never look at, of another
+		// type: kills decodeSession ignoring UnmarshalMap's error (store.go
+		// mutant 158), which read the session without its orderId or version.
+		{"an item of the key asked with an orderId stored as a boolean", "GetItem", func(it map[string]any) { it["orderId"] = map[string]any{"BOOL": true} }, get, session.EINTERNAL},
+		{"an item of the key asked with its version stored as a string", "GetItem", func(it map[string]any) { it["version"] = s("x") }, get, session.EINTERNAL},
 		// Kills toSession ignoring a history entry's parse error (mutant 54
 		// of item.go): the entry was read as at the zero instant.
 		{"an item of the key asked with an unreadable instant in its history", "GetItem", func(it map[string]any) {
