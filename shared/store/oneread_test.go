@@ -35,14 +35,7 @@ func TestSessionReadIsOneGetItem(t *testing.T) {
 	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: count}})
 	v := f.create(t, "m-1")
 	armed.Store(true)
-	for _, tt := range []struct {
-		name string
-		read func() error
-	}{
-		{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }},
-		{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, "m-1", v.ID); return err }},
-		{"GetWithChild", func() error { _, _, err := f.st.GetWithChild(ctx, "m-1", v.ID); return err }},
-	} {
+	for _, tt := range sessionReads(ctx, f, "m-1", v.ID) {
 		t.Run(tt.name, func(t *testing.T) {
 			calls.Store(0)
 			if err := tt.read(); err != nil {
@@ -89,13 +82,7 @@ func TestReadsAreConsistent(t *testing.T) {
 	if _, r, err := f.st.Create(ctx, v, idem, 201, idBody); err != nil || r != nil {
 		t.Fatalf("Create() = %+v, %v; want a new session", r, err)
 	}
-	for _, tt := range []struct {
-		name string
-		read func() error
-	}{
-		{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }},
-		{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, "m-1", v.ID); return err }},
-		{"GetWithChild", func() error { _, _, err := f.st.GetWithChild(ctx, "m-1", v.ID); return err }},
+	for _, tt := range append(sessionReads(ctx, f, "m-1", v.ID), []namedRead{
 		{"ApplyEvent", func() error {
 			_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
 			return err
@@ -107,7 +94,7 @@ func TestReadsAreConsistent(t *testing.T) {
 			}
 			return err
 		}},
-	} {
+	}...) {
 		t.Run(tt.name, func(t *testing.T) {
 			reads.Store(0)
 			inconsistent.Store(0)
@@ -121,5 +108,19 @@ func TestReadsAreConsistent(t *testing.T) {
 				t.Errorf("GetItem calls without ConsistentRead: got %d of %d; want 0", got, reads.Load())
 			}
 		})
+	}
+}
+
+type namedRead struct {
+	name string
+	read func() error
+}
+
+// sessionReads are the store's three reads of session id, merchant's.
+func sessionReads(ctx context.Context, f *fixture, merchant, id string) []namedRead {
+	return []namedRead{
+		{"Get", func() error { _, err := f.st.Get(ctx, id); return err }},
+		{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, merchant, id); return err }},
+		{"GetWithChild", func() error { _, _, err := f.st.GetWithChild(ctx, merchant, id); return err }},
 	}
 }
