@@ -518,7 +518,7 @@ var browserIDNA = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.S
 // ("xn--a" is U+0080, a control), and a name breaking the Bidi rule (a
 // right-to-left label starting with a digit, as "1שלום", makes the whole
 // name refused) or the joiners' rule. The "xn--" label with nothing after
-// it decodes to nothing: UTS #46 (revision 31 on) refuses it, where the
+// it decodes to nothing: the current UTS #46 refuses it, where the
 // library lets it through, so it is refused here.
 func idnaAccepts(h string) bool {
 	if _, err := browserIDNA.ToASCII(h); err != nil {
