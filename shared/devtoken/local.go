@@ -87,7 +87,7 @@ func (i *Issuer) TokenHandler() http.Handler {
 		if v, ok := q["scope"]; ok {
 			c.Scopes = strings.Fields(v) // scope= names none
 		}
-		if v := q["ttl"]; v != "" {
+		if v, ok := q["ttl"]; ok { // ttl= with no value is a bad ttl, not the default
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 || d > MaxTTL {
 				return session.Invalid("ttl", "ttl must be a Go duration above 0 and at most 24h, such as 90m.")

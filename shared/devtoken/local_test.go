@@ -49,13 +49,16 @@ func TestLocalRoutesAnswerAsTheService(t *testing.T) {
 		{"ttl over a day", "GET", devtoken.TokenPath + "?ttl=25h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"ttl zero", "GET", devtoken.TokenPath + "?ttl=0s", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"ttl negative", "GET", devtoken.TokenPath + "?ttl=-1h", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
-		// README: "a bad `ttl` is a 400 problem document naming it, as is
-		// a `merchant_id`, `scope` or `ttl` that is not valid
-		// percent-encoding".
+		// README: "a bad `ttl` is a 400 problem document naming it, an
+		// empty one included, as is a `merchant_id`, `scope` or `ttl` that
+		// is not valid percent-encoding".
 		// Go's own query parser drops a pair whose escape is bad, so each
 		// of these minted a token with the default in the field's place:
 		// merchant-1's, with every scope, whatever was asked.
 		{"ttl a bad escape", "GET", devtoken.TokenPath + "?ttl=%zz", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
+		// "never a bad value taken as not sent": ttl= with no value is
+		// no duration (r81-readme1: it minted the 1 h default).
+		{"ttl empty", "GET", devtoken.TokenPath + "?ttl=", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"scope a bad escape", "GET", devtoken.TokenPath + "?scope=sessions:read%zz", 400, "application/problem+json", session.ReasonValidation, "scope", ""},
 		{"merchant_id a bad escape", "GET", devtoken.TokenPath + "?merchant_id=m-9%zz", 400, "application/problem+json", session.ReasonValidation, "merchant_id", ""},
 		{"token by POST", "POST", devtoken.TokenPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
