@@ -274,7 +274,7 @@ func (p *parser) url(name string) string {
 	// A host by name or address: u.Host is not empty for "https://:8443"
 	// (a port and no name), on which every call failed.
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || !validPort(u.Port()) {
-		p.fail(name, ShownURL(v), "an absolute http(s) URL (with a port, one from 1 to 65535)")
+		p.fail(name, ShownURL(v), "an absolute http(s) URL with a host (and a port, if any, from 1 to 65535)")
 		return ""
 	}
 	return v
