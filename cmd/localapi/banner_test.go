@@ -86,3 +86,22 @@ func TestBannerNamesTheLifecycleSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestBannerHidesJWKSURLSecrets: the start-up banner, which make run
+// writes to the same output as its log lines (`nohup make run > run.log`),
+// shows JWKS_URL as every log line does. README: "Logs and start-up errors
+// show `JWKS_URL` with its user information and query as `xxxxx`". It
+// printed `JWKS_URL` as set, password and query key included.
+func TestBannerHidesJWKSURLSecrets(t *testing.T) {
+	cfg := config.Config{JWKSURL: "https://user:s3cretpw@idp.example/jwks?code=k3ysecret", DynamoDBEndpoint: "http://u:dbs3cret@127.0.0.1:8000/?k=dbk3y", JWTIssuer: "https://idp.example", JWTAudience: "a"}
+	var out strings.Builder
+	banner(&out, "http://127.0.0.1:3000", cfg, config.Local{Host: "127.0.0.1", SweepInterval: time.Minute}, false)
+	for _, secret := range []string{"s3cretpw", "k3ysecret", "dbs3cret", "dbk3y"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("banner got %q; want no %q in it", out.String(), secret)
+		}
+	}
+	if want := config.ShownURL(cfg.JWKSURL); !strings.Contains(out.String(), want) {
+		t.Errorf("banner got %q; want it to contain %q", out.String(), want)
+	}
+}

@@ -116,7 +116,9 @@ func loopback(host string) bool {
 
 func banner(out io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
-	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", cfg.DynamoDBEndpoint, cfg.TableName)
+	// URL settings as every log line shows them (config.ShownURL): the
+	// banner goes where the logs go, and a URL may carry a secret.
+	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", config.ShownURL(cfg.DynamoDBEndpoint), cfg.TableName)
 	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; writes refused %s before each end (WRITE_GUARD); sweep every %s\n", cfg.SessionExpiry, cfg.ResultRetention, cfg.WriteGuard, local.SweepInterval)
 	if dev {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n", cfg.JWTIssuer, cfg.JWKSURL)
@@ -133,7 +135,7 @@ func banner(out io.Writer, base string, cfg config.Config, local config.Local, d
 		fmt.Fprintf(out, "  curl -s -X POST '%s/sessions' -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n", base)
 		fmt.Fprintf(out, "  make smoke API_URL='%s'\n\n", base)
 	} else {
-		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", cfg.JWKSURL, cfg.JWTIssuer, cfg.JWTAudience)
+		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", config.ShownURL(cfg.JWKSURL), cfg.JWTIssuer, cfg.JWTAudience)
 	}
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 }

@@ -92,3 +92,19 @@ func TestBannerNamesTheLifecycleSettings(t *testing.T) {
 		t.Errorf("banner got %q; want it to contain %q", out.String(), want)
 	}
 }
+
+// TestBannerHidesJWKSURLSecrets: README: "Logs and start-up errors show
+// `JWKS_URL` with its user information and query as `xxxxx`". The
+// banner, on the same terminal or file as the logs, printed it as set.
+func TestBannerHidesJWKSURLSecrets(t *testing.T) {
+	var out bytes.Buffer
+	st := &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: &samlocal.Template{}}
+	st.Config.JWKSURL = "https://user:s3cretpw@idp.example/jwks?code=k3ysecret"
+	st.DynamoDBEndpoint = "http://u:dbs3cret@127.0.0.1:8000/?k=dbk3y"
+	banner(&out, st)
+	for _, secret := range []string{"s3cretpw", "k3ysecret", "dbs3cret", "dbk3y"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("banner got %q; want no %q in it", out.String(), secret)
+		}
+	}
+}

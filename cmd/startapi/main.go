@@ -24,6 +24,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
@@ -105,7 +106,9 @@ func banner(out io.Writer, s *samlocal.Stack) {
 		}
 		fmt.Fprintf(out, "  %-26s %s\n", fn.LogicalID, strings.Join(routes, ", "))
 	}
-	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", s.DynamoDBEndpoint, s.TableName)
+	// URL settings as every log line shows them (config.ShownURL): the
+	// banner goes where the logs go, and a URL may carry a secret.
+	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", config.ShownURL(s.DynamoDBEndpoint), s.TableName)
 	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; writes refused %s before each end (WRITE_GUARD)\n", s.Config.SessionExpiry, s.Config.ResultRetention, s.Config.WriteGuard)
 	if s.Issuer != nil {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", s.Config.JWTIssuer, s.Config.JWKSURL)
@@ -114,7 +117,7 @@ func banner(out io.Writer, s *samlocal.Stack) {
 		fmt.Fprintf(out, "  curl -s -X POST '%s/sessions' -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"amount\":8800,\"currency\":\"ZAR\",\"orderId\":\"order-1\"}'\n", s.URL)
 		fmt.Fprintf(out, "  make smoke API_URL='%s'\n\n", s.URL)
 	} else {
-		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", s.Config.JWKSURL, s.Config.JWTIssuer, s.Config.JWTAudience)
+		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", config.ShownURL(s.Config.JWKSURL), s.Config.JWTIssuer, s.Config.JWTAudience)
 	}
 	fmt.Fprintln(out, "Logs (functions, emulators, access log) on standard error. Press Ctrl-C to stop.")
 }

@@ -154,6 +154,10 @@ func TestStrictTokenForms(t *testing.T) {
 		{"iat -0.5", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":-0.5`)), false},
 		{"exp 1e19", signWith(t, iss, alg, claims(`,"exp":1e19,"iat":`+num(iat))), false},
 		{"exp 1e18", signWith(t, iss, alg, claims(`,"exp":1e18,"iat":`+num(iat))), true},
+		// README, Auth: "none of 2^63 seconds or more as a float64 holds it
+		// (`9223372036854775807` rounds to 2^63, so is refused too" (r81-readme2).
+		{"exp 2^63-1 as written", signWith(t, iss, alg, claims(`,"exp":9223372036854775807,"iat":`+num(iat))), false},
+		{"exp 9e18", signWith(t, iss, alg, claims(`,"exp":9000000000000000000,"iat":`+num(iat))), true},
 		{"iat a numeric string", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":`+str(iat))), false},
 
 		// Duplicate names (RFC 7519 §4, RFC 7515 §4: reject or take the last).

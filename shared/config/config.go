@@ -271,8 +271,10 @@ func (p *parser) url(name string) string {
 		return ""
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u.Port()) {
-		p.fail(name, ShownURL(v), "an absolute http(s) URL (with a port, one from 1 to 65535)")
+	// A host by name or address: u.Host is not empty for "https://:8443"
+	// (a port and no name), on which every call failed.
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || !validPort(u.Port()) {
+		p.fail(name, ShownURL(v), "an absolute http(s) URL with a host (and a port, if any, from 1 to 65535)")
 		return ""
 	}
 	return v

@@ -111,6 +111,14 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"DYNAMODB_ENDPOINT", "http://localhost:0"},
 		{"DYNAMODB_ENDPOINT", "http://localhost:00000"},
 		{"DYNAMODB_ENDPOINT", "http://localhost:9999999999999999999999"},
+		// A URL names a host: url.Parse reads "https://:8443/keys" as one
+		// with Host ":8443" and no name, which a function's every fetch
+		// then failed on for its whole life (r81-readme2; README: "A bad
+		// value stops start-up with a message naming the variable.").
+		{"JWKS_URL", "https://:8443/keys"},
+		{"JWKS_URL", "https://:443"},
+		{"DYNAMODB_ENDPOINT", "http://:8000"},
+		{"DYNAMODB_ENDPOINT", "https://:443"},
 		// GOGC as the Go runtime reads it ("off" or an integer, nothing
 		// trimmed): it reads anything else as 100, silently, and a GOGC
 		// that is set turns the service's own 200 off (app.TuneGC).

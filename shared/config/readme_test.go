@@ -79,8 +79,8 @@ func TestConfigurationTableRules(t *testing.T) {
 	add("paysessions-local locally; required in Lambda", lambda, "", audience, "")
 
 	// README, Configuration: DYNAMODB_ENDPOINT is "a local engine's URL
-	// (http or https; a port, if any, from 1 to 65535, as for JWKS_URL)".
-	const endpointRule = "a local engine's URL (http or https; a port, if any, from 1 to 65535, as for JWKS_URL)"
+	// (http or https, with a host; a port, if any, from 1 to 65535, as for JWKS_URL)".
+	const endpointRule = "a local engine's URL (http or https, with a host; a port, if any, from 1 to 65535, as for JWKS_URL)"
 	endpoint := func(c Config, _ Local) any { return c.DynamoDBEndpoint }
 	add(endpointRule, lambda, "", endpoint, "https://127.0.0.1:8000", "DYNAMODB_ENDPOINT", "https://127.0.0.1:8000")
 	add(endpointRule, lambda, "", endpoint, "http://127.0.0.1", "DYNAMODB_ENDPOINT", "http://127.0.0.1")
@@ -89,6 +89,7 @@ func TestConfigurationTableRules(t *testing.T) {
 	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "ftp://127.0.0.1:8000")
 	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "ws://127.0.0.1:8000")
 	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "http://127.0.0.1:65536")
+	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "http://:8000")
 
 	// README, Configuration: SESSION_EXPIRY and RESULT_RETENTION are each
 	// "(over 1s up to 24h: 1001ms..24h)".
