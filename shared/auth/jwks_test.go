@@ -609,3 +609,29 @@ func TestJWKSPlainHTTPRedirectStaysLocal(t *testing.T) {
 		})
 	}
 }
+
+// TestSkippedKeysTextRedacted: README, Security: a JWKS answer's own text
+// "that holds a card number, an API key (`psk_`) or what may be a JWT
+// (`eyJ`) is logged as `[redacted]`". A skipped key's kid is the identity
+// provider's text, logged on the skip's WARN line; it was logged as it
+// was, a card number included (r81-readme2).
+func TestSkippedKeysTextRedacted(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	for _, kid := range []string{"4111111111111111", "4111 1111 1111 1111", "psk_0123", "PSK_0123", "eyJhbGciOiJub25lIn0.e30"} {
+		t.Run(kid, func(t *testing.T) {
+			jwks := newJWKSServer(t, withKeys(t, iss, `{"kty":"foo","kid":"`+kid+`"}`))
+			logs := &syncBuffer{}
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience,
+				Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+			if _, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"})); err != nil {
+				t.Fatalf("Verify(token of the good key) = %v; want it verified", err)
+			}
+			if strings.Contains(logs.String(), kid) {
+				t.Errorf("logs got %s; want no %q in them", logs.String(), kid)
+			}
+			if got, want := strings.Count(logs.String(), `"kid":"[redacted]"`), 1; got != want {
+				t.Errorf("skip lines with a redacted kid: got %d in %s; want %d", got, logs.String(), want)
+			}
+		})
+	}
+}

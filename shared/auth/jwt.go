@@ -1224,7 +1224,15 @@ func (v *JWTVerifier) skip(kid, why string) bool {
 // fetch's text is logged on its WARN line and again in the error of every
 // request refused with 503 because of it, for as long as fetches fail; a
 // 100 KB reason phrase made each of those lines 100 KB.
+//
+// Text that holds a card number, an API key (psk_, in any case) or what
+// may be a JWT (eyJ) is [redacted] whole: README's "a token, key, secret
+// or card number never reaches a log" holds for the identity provider's
+// text too (r81-readme2: a kid of 4111111111111111 was logged as it was).
 func shownText(s string) string {
+	if session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ") {
+		return "[redacted]"
+	}
 	if len(s) <= maxShownText {
 		return s
 	}
