@@ -19,17 +19,23 @@ import (
 // text page, what most servers answer) as a body it cannot decode. Before,
 // the README named only the first ("another server there reads as `api
 // error UnknownError`"), which a web server on the port never prints.
+// A server that answers JSON with 200 (an echo or mock server) gave the SDK
+// a CreateTable "success" without a table, and make run waited a minute
+// for the table before it failed with other words than the README's.
 func TestWrongEndpointWordsAreTheReadmes(t *testing.T) {
-	answering := func(contentType, body string) func(t *testing.T) string {
+	answeringWith := func(status int, contentType, body string) func(t *testing.T) string {
 		return func(t *testing.T) string {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", contentType)
-				w.WriteHeader(http.StatusNotFound)
+				w.WriteHeader(status)
 				io.WriteString(w, body)
 			}))
 			t.Cleanup(srv.Close)
 			return srv.URL
 		}
+	}
+	answering := func(contentType, body string) func(t *testing.T) string {
+		return answeringWith(http.StatusNotFound, contentType, body)
 	}
 	tests := []struct {
 		name     string
@@ -38,6 +44,7 @@ func TestWrongEndpointWordsAreTheReadmes(t *testing.T) {
 	}{
 		{"nothing listens", func(t *testing.T) string { return "http://127.0.0.1:" + freePort(t) }, "connect: connection refused"},
 		{"a server answering JSON", answering("application/json", `{"message":"Not Found"}`), "api error UnknownError"},
+		{"a server answering JSON with 200", answeringWith(http.StatusOK, "application/json", `{"message":"ok"}`), "no TableDescription"},
 		{"a server answering HTML", answering("text/html", "<html><body>Not Found</body></html>"), "deserialization failed"},
 		{"a server answering plain text", answering("text/plain; charset=utf-8", "404 page not found\n"), "deserialization failed"},
 	}

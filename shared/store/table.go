@@ -87,10 +87,16 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 // the service must be correct either way; with TTL off, a test controls
 // time alone and sees every item it wrote.
 func CreateTableWithoutTTL(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.CreateTable(ctx, TableDefinition(name))
+	out, err := db.CreateTable(ctx, TableDefinition(name))
 	var inUse *ddb.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	// DynamoDB answers a table created with its description; a 200 without
+	// one is another server's (an echo or mock answering JSON), which would
+	// otherwise be waited on for a minute as a table not yet there.
+	if err == nil && (out == nil || out.TableDescription == nil) {
+		return fmt.Errorf("create table %s: the answer holds no TableDescription: not DynamoDB", name)
 	}
 	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay = 50 * time.Millisecond
