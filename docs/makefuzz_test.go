@@ -15,8 +15,9 @@ import (
 // and the next target fuzzed; any other failure stops `make fuzz`". A
 // package whose tests do not build cannot list its Fuzz targets: make fuzz
 // skipped it without a word and passed, having fuzzed none of its targets.
-// Go here is a stand-in: `go list` names one package, `go test -list`
-// answers as the row says, and a fuzz run passes, so nothing is built.
+// So too a module whose packages go list cannot name. Go here is a
+// stand-in: `go list` and `go test -list` answer as the row says, and a
+// fuzz run passes, so nothing is built.
 func TestMakeFuzzStopsWhenAPackageCannotListItsTargets(t *testing.T) {
 	makeBin, err := exec.LookPath("make")
 	if err != nil {
@@ -28,13 +29,15 @@ func TestMakeFuzzStopsWhenAPackageCannotListItsTargets(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
+		pkgs     string // the stand-in's answer to go list ./...
 		list     string // the stand-in's answer to go test -list
 		wantExit int
 		wantFuzz bool // make fuzz ran go test -fuzz
 	}{
-		{"tests that do not build", "echo 'x_test.go:1:1: syntax error' >&2; echo 'FAIL\texample.test/p [setup failed]'; exit 1", 2, false},
-		{"a Fuzz target", "printf 'FuzzX\\nok \\texample.test/p\\t0.01s\\n'; exit 0", 0, true},
-		{"no test files", "printf '?   \\texample.test/p\\t[no test files]\\n'; exit 0", 0, false},
+		{"a module go list cannot read", "echo 'go: errors parsing go.mod' >&2; exit 1", "exit 0", 2, false},
+		{"tests that do not build", "echo example.test/p; exit 0", "echo 'x_test.go:1:1: syntax error' >&2; echo 'FAIL\texample.test/p [setup failed]'; exit 1", 2, false},
+		{"a Fuzz target", "echo example.test/p; exit 0", "printf 'FuzzX\\nok \\texample.test/p\\t0.01s\\n'; exit 0", 0, true},
+		{"no test files", "echo example.test/p; exit 0", "printf '?   \\texample.test/p\\t[no test files]\\n'; exit 0", 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,7 +45,7 @@ func TestMakeFuzzStopsWhenAPackageCannotListItsTargets(t *testing.T) {
 			log := filepath.Join(dir, "go.log")
 			fakeGo := filepath.Join(dir, "go")
 			writeScript(t, fakeGo, "#!/bin/sh\necho \"$*\" >>'"+log+"'\n"+
-				"if [ \"$1\" = list ]; then echo example.test/p; exit 0; fi\n"+
+				"if [ \"$1\" = list ]; then "+tc.pkgs+"; fi\n"+
 				"if [ \"$1 $3\" = \"test -list\" ]; then "+tc.list+"; fi\nexit 0\n")
 			cmd := exec.Command(makeBin, "-s", "-C", root, "fuzz", "GO="+fakeGo, "FUZZTIME=1s")
 			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
