@@ -136,8 +136,10 @@ FUZZ_GO_TEST = CI= $(GO) test -short
 # the next target fuzzed. Any other failure stops make fuzz.
 fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 60s); needs no DynamoDB Local.
 	@set -e -o pipefail; out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
-	for pkg in $$($(GO) list ./...); do \
-		for target in $$($(FUZZ_GO_TEST) -list "^Fuzz" $$pkg | grep "^Fuzz" || true); do \
+	pkgs=$$($(GO) list ./...); \
+	for pkg in $$pkgs; do \
+		targets=$$($(FUZZ_GO_TEST) -list "^Fuzz" $$pkg) || { echo "fuzz: $$pkg: go test -list failed: its Fuzz targets were not fuzzed"; exit 1; }; \
+		for target in $$(echo "$$targets" | grep "^Fuzz" || true); do \
 			echo "== $$pkg $$target ($(FUZZTIME))"; \
 			if ! $(FUZZ_GO_TEST) -run "^$$" -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg 2>&1 | tee "$$out"; then \
 				if grep -qx "    context deadline exceeded" "$$out" && ! grep -q "Failing input written" "$$out"; then \

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -114,21 +115,39 @@ func (s *suite) add(r row) {
 }
 
 func main() {
-	only := flag.String("only", "", "run one part: overhead, coldstart, load, sweep, list or heat")
-	out := flag.String("out", "BENCHMARKS.md", "the report to write (empty: none)")
-	loadFor := flag.Duration("load-duration", 15*time.Second, "how long each load run lasts")
-	flag.Parse()
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run is the whole of make bench, its exit code returned rather than
+// taken with os.Exit, which would skip its deferred calls: the removal of
+// its work folder and the engine's stop.
+func run(args []string, stderr io.Writer) int {
+	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	only := flags.String("only", "", "run one part: overhead, coldstart, load, sweep, list or heat")
+	out := flags.String("out", "BENCHMARKS.md", "the report to write (empty: none)")
+	loadFor := flags.Duration("load-duration", 15*time.Second, "how long each load run lasts")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 1
+	}
 	// What this process measures of the service's own code (the sweeper,
 	// the list) and the load part's raw peer run under the service's GC
 	// setting, whichever parts run (rawGetItem applies it too).
 	app.TuneGC()
 	root, err := os.Getwd()
 	if err != nil {
-		fail(err)
+		return fail(err)
 	}
 	work, err := os.MkdirTemp("", "paysessions-bench-")
 	if err != nil {
-		fail(err)
+		return fail(err)
 	}
 	defer os.RemoveAll(work)
 	started := time.Now()
@@ -139,7 +158,7 @@ func main() {
 		fmt.Println("Starting DynamoDB Local...")
 		e, err := dynamolocal.Start(context.Background(), dynamolocal.Options{})
 		if err != nil {
-			fail(err)
+			return fail(err)
 		}
 		defer e.Stop()
 		s.endpoint, s.engine = e.Endpoint, e.PID()
@@ -158,13 +177,14 @@ func main() {
 	fmt.Println(report)
 	if writesReport(*out, *only) {
 		if err := writeReport(filepath.Join(root, *out), report); err != nil {
-			fail(err)
+			return fail(err)
 		}
 		fmt.Printf("wrote %s\n", *out)
 	}
 	if failed {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // part is one part of the suite.
@@ -263,11 +283,6 @@ func writeReport(path, table string) error {
 	head := s[:strings.Index(s, beginTable)]
 	tail := s[strings.Index(s, endTable)+len(endTable):]
 	return os.WriteFile(path, []byte(head+generated+tail), 0o644)
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "bench:", err)
-	os.Exit(1)
 }
 
 // machine describes where the figures were measured.
