@@ -728,11 +728,12 @@ func narrowedCodes(s *openapi3.SchemaRef, all []string) []string {
 //   - MALFORMED_JSON is a body's ("The body must be I-JSON ... (400
 //     `MALFORMED_JSON`, naming the field)"): only an operation with a
 //     request body.
-//   - CARD_NUMBER_REFUSED is answered for the body and the
-//     Idempotency-Key (README: "No card number is accepted anywhere in a
-//     request (body strings, member names and numbers, `Idempotency-Key`,
-//     the token's `merchant_id`)"; a card number elsewhere, in a path id or
-//     a query, is refused as malformed or answered as any other value).
+//   - CARD_NUMBER_REFUSED is answered for the body, the Idempotency-Key
+//     and document 003's X-Merchant-Id (README: "No card number is
+//     accepted anywhere in a request (body strings, member names and
+//     numbers, `Idempotency-Key`, the token's `merchant_id`, document
+//     003's `X-Merchant-Id`)"; a card number elsewhere, in a path id or a
+//     query, is refused as malformed or answered as any other value).
 //   - MERCHANT_REQUIRED: "Every operation except `postSessionEvent` also
 //     needs `merchant_id`" (bearerAuth), and an API key "acts for the
 //     merchant whose token made it": never on postSessionEvent nor on an
@@ -746,8 +747,8 @@ func TestOpenAPIErrorCodesEachOperationCanAnswer(t *testing.T) {
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			hasBody := op.RequestBody != nil
-			hasIdempotencyKey := slices.ContainsFunc(op.Parameters, func(p *openapi3.ParameterRef) bool {
-				return p.Value != nil && p.Value.In == "header" && p.Value.Name == "Idempotency-Key"
+			takesCardHeader := slices.ContainsFunc(op.Parameters, func(p *openapi3.ParameterRef) bool {
+				return p.Value != nil && p.Value.In == "header" && (p.Value.Name == "Idempotency-Key" || p.Value.Name == "X-Merchant-Id")
 			})
 			keyOnly := op.Security != nil && len(*op.Security) > 0 && !slices.ContainsFunc(*op.Security, func(r openapi3.SecurityRequirement) bool {
 				_, ok := r["apiKeyAuth"]
@@ -763,8 +764,8 @@ func TestOpenAPIErrorCodesEachOperationCanAnswer(t *testing.T) {
 						switch {
 						case code == "MALFORMED_JSON" && !hasBody:
 							why = "it takes no request body"
-						case code == "CARD_NUMBER_REFUSED" && !hasBody && !hasIdempotencyKey:
-							why = "it takes neither a body nor an Idempotency-Key"
+						case code == "CARD_NUMBER_REFUSED" && !hasBody && !takesCardHeader:
+							why = "it takes neither a body nor an Idempotency-Key or X-Merchant-Id"
 						case code == "MERCHANT_REQUIRED" && op.OperationID == "postSessionEvent":
 							why = "a processor's event needs no merchant_id"
 						case code == "MERCHANT_REQUIRED" && keyOnly:

@@ -867,6 +867,7 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "003 init=true, nothing set", method: "GET", path: "/v1/checkout-sessions/" + child + "?init=true", header: bearer(all, "X-Merchant-Id", "m-1"), status: 200},
 		{name: "003 bad id", method: "GET", path: "/v1/checkout-sessions/" + full + "0", header: bearer(all, "X-Merchant-Id", "m-1"), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "003 no X-Merchant-Id", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		{name: "003 card number in X-Merchant-Id", method: "GET", path: "/v1/checkout-sessions/" + full, header: bearer(all, "X-Merchant-Id", "4111 1111 1111 1111"), status: 400, code: "CARD_NUMBER_REFUSED"},
 		{name: "003 init=YES", method: "GET", path: "/v1/checkout-sessions/" + full + "?init=YES", header: bearer(all, "X-Merchant-Id", "m-1"), status: 200},
 		{name: "003 bad init", method: "GET", path: "/v1/checkout-sessions/" + full + "?init=maybe", header: bearer(all, "X-Merchant-Id", "m-1"), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "003 cancel requested", method: "GET", path: "/v1/checkout-sessions/" + authorised, header: bearer(all, "X-Merchant-Id", "m-1"), status: 410, code: "SESSION_CANCELED"},

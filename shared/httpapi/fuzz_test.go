@@ -574,6 +574,8 @@ func FuzzCheckoutParams(f *testing.F) {
 		switch {
 		case strings.Contains(merchant, ",") || m == "":
 			want = 400
+		case session.HoldsCardNumber(m): // "one holding a card number is 400 `CARD_NUMBER_REFUSED`"
+			want = 400
 		case m != "m-1":
 			want = 403
 		case !on && !off:

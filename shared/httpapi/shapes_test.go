@@ -64,6 +64,17 @@ func TestDocument003MerchantHeaderIsTheMerchant(t *testing.T) {
 			}
 		})
 	}
+	// docs/design.md §3: the service refuses "anything that could be a
+	// full card number, wherever input is taken", `X-Merchant-Id` among
+	// them: 400 naming it, not the 403 of another merchant's id
+	// (r81-design: it was 403).
+	for _, v := range []string{"4111111111111111", "4111 1111 1111 1111", " 4111-1111-1111-1111 ", "\uff14111111111111111"} {
+		t.Run(fmt.Sprintf("%q", v), func(t *testing.T) {
+			if b := wantProblem(t, get(v), 400, session.ReasonCardNumber); b != nil && b["field"] != "X-Merchant-Id" {
+				t.Errorf("field = %v; want X-Merchant-Id", b["field"])
+			}
+		})
+	}
 	// Absent or empty: required.
 	for _, values := range [][]string{nil, {""}, {" "}, {"\t"}} {
 		t.Run(fmt.Sprintf("%q", values), func(t *testing.T) {
