@@ -26,14 +26,7 @@ func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go is not on PATH: %v", err)
 	}
-	makeBin, err := exec.LookPath("make")
-	if err != nil {
-		t.Fatalf("make is not on PATH: %v", err)
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	makeBin, root := makeAndRoot(t)
 	tests := []struct {
 		name     string
 		gcc      bool   // a gcc on PATH
@@ -83,12 +76,7 @@ func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 				cmd.Env = append(cmd.Env, "CGO_ENABLED="+tc.cgo)
 			}
 			out, err := cmd.CombinedOutput()
-			exit := 0
-			if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-				exit = ee.ExitCode()
-			} else if err != nil {
-				t.Fatalf("make test: %v", err)
-			}
+			exit := exitCode(t, err)
 			if exit != tc.wantExit {
 				t.Errorf("make test exit: got %v; want %v\n%s", exit, tc.wantExit, out)
 			}
@@ -111,4 +99,30 @@ func writeScript(t *testing.T, path, text string) {
 	if err := os.WriteFile(path, []byte(text), 0o755); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// makeAndRoot is make's path and the repository's root, for tests that run
+// the Makefile's recipes with a stand-in go.
+func makeAndRoot(t *testing.T) (makeBin, root string) {
+	t.Helper()
+	makeBin, err := exec.LookPath("make")
+	if err != nil {
+		t.Fatalf("make is not on PATH: %v", err)
+	}
+	if root, err = filepath.Abs(".."); err != nil {
+		t.Fatal(err)
+	}
+	return makeBin, root
+}
+
+// exitCode is the exit code of a command that ended with err, which must
+// have run.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		return ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("make: %v", err)
+	}
+	return 0
 }

@@ -1,7 +1,6 @@
 package docs_test
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,14 +18,7 @@ import (
 // stand-in: `go list` and `go test -list` answer as the row says, and a
 // fuzz run passes, so nothing is built.
 func TestMakeFuzzStopsWhenAPackageCannotListItsTargets(t *testing.T) {
-	makeBin, err := exec.LookPath("make")
-	if err != nil {
-		t.Fatalf("make is not on PATH: %v", err)
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	makeBin, root := makeAndRoot(t)
 	tests := []struct {
 		name     string
 		pkgs     string // the stand-in's answer to go list ./...
@@ -53,12 +45,7 @@ func TestMakeFuzzStopsWhenAPackageCannotListItsTargets(t *testing.T) {
 				return slices.Contains([]string{"GO", "FUZZTIME", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}, name)
 			})
 			out, err := cmd.CombinedOutput()
-			exit := 0
-			if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-				exit = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			exit := exitCode(t, err)
 			if exit != tc.wantExit {
 				t.Errorf("make fuzz exit: got %d; want %d\n%s", exit, tc.wantExit, out)
 			}
