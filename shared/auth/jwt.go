@@ -1230,17 +1230,23 @@ func (v *JWTVerifier) skip(kid, why string) bool {
 // or card number never reaches a log" holds for the identity provider's
 // text too (r81-readme2: a kid of 4111111111111111 was logged as it was).
 func shownText(s string) string {
-	if session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ") {
+	shown, cut := s, len(s)
+	if len(s) > maxShownText {
+		cut = maxShownText
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		shown = s[:cut]
+	}
+	// Only the part shown is judged: the whole may be 10 MB, judged again
+	// for every 503 line a failed fetch causes.
+	if session.HoldsCardNumber(shown) || strings.Contains(strings.ToLower(shown), "psk_") || strings.Contains(shown, "eyJ") {
 		return "[redacted]"
 	}
-	if len(s) <= maxShownText {
+	if cut == len(s) {
 		return s
 	}
-	cut := maxShownText
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s... [truncated: %d bytes]", s[:cut], len(s))
+	return fmt.Sprintf("%s... [truncated: %d bytes]", shown, len(s))
 }
 
 // checkForm refuses what jwx would let through but the service does not
