@@ -290,3 +290,37 @@ func TestEmptySuccessOfAny2xxIs503(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignErrorCodeHoldingASecretNeverLogged: an error answer
+// DynamoDB never gives to the operation (refused as not DynamoDB's) names
+// its code in the error; when that code holds a card number, an API key or
+// a JWT, the log line's text is redacted, and its outline must not name
+// the code again. README (Security): "a token, key, secret or card number
+// never reaches a log". The outline still says what the answer was (its
+// status, and that it was refused as not the operation's), as it does for
+// a code that holds nothing.
+func TestForeignErrorCodeHoldingASecretNeverLogged(t *testing.T) {
+	r := newReadFixture(t)
+	ctx := context.Background()
+	for _, code := range []string{"4111-1111-1111-1111", "psk_0a1b2c3d4e5f_s3cr3t", "eyJhbGciOiJIUzI1NiJ9"} {
+		t.Run(code, func(t *testing.T) {
+			s, ft := r.store(t, "GetItem", true, 400, "", []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#`+code+`","message":"m"}`))
+			_, err := s.GetOwned(ctx, "m-1", r.ids[0])
+			if ft.calls["GetItem"] == 0 {
+				t.Fatal("no GetItem made")
+			}
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
+				t.Fatalf("got error code %q; want %q", got, session.EUNAVAILABLE)
+			}
+			got := store.LoggedError(err)
+			if strings.Contains(got, code) {
+				t.Errorf("LoggedError() = %q; want the code %q left out", got, code)
+			}
+			for _, part := range []string{"[redacted]", "StatusCode: 400", "not this operation's"} {
+				if !strings.Contains(got, part) {
+					t.Errorf("LoggedError() = %q; want it to name %q", got, part)
+				}
+			}
+		})
+	}
+}

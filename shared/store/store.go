@@ -618,6 +618,19 @@ func quotesValue(err error) bool {
 	return false
 }
 
+// shownCode is an error answer's code as an outline shows it: as it is,
+// or [redacted] when it may hold a card number or a credential
+// (mayQuoteSecret). DynamoDB's codes never do; an answer refused as not
+// DynamoDB's (foreignError) carries whatever its sender wrote, and the
+// outline is what a log line keeps of an error whose text was redacted for
+// holding one.
+func shownCode(code string) string {
+	if mayQuoteSecret(code) {
+		return "[redacted]"
+	}
+	return code
+}
+
 // errorOutline describes err by what the service and AWS put in it, never
 // by its messages: the DynamoDB operation that failed, the HTTP status,
 // DynamoDB's request id and error code. A DynamoDB message can quote the
@@ -636,11 +649,11 @@ func errorOutline(err error) string {
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		parts = append(parts, "api error "+ae.ErrorCode())
+		parts = append(parts, "api error "+shownCode(ae.ErrorCode()))
 	}
 	var fe *foreignError
 	if errors.As(err, &fe) {
-		parts = append(parts, "api error "+fe.code+" (not this operation's: refuseForeignAnswers)")
+		parts = append(parts, "api error "+shownCode(fe.code)+" (not this operation's: refuseForeignAnswers)")
 	}
 	if rs := cancellationReasons(err); rs != nil {
 		parts = append(parts, fmt.Sprintf("cancellation reasons %v", rs))
