@@ -808,13 +808,27 @@ func testDocuments002And004OpaqueIDs(t *testing.T, h *harness, reads func() int)
 		wantProblem(t, h.do("GET", "/payment-sessions/"+unknown, "", nil, "X-Api-Key", key), 404, session.ReasonSessionNotFound)
 		wantProblem(t, h.do("GET", "/pps/api/v1/session-record/"+unknown, read, nil), 404, session.ReasonSessionNotFound)
 	}
-	// Ours, in either case, is found.
+	// Ours, in either case, is found, and the answer names it as stored,
+	// never as the request spelled it: docs/design.md §3, "`id` (a
+	// lower-case UUID v4, which is also 000's `sessionGuid`, 001's
+	// `paymentId`, 002's `paymentSessionId`, 003's `id` and 004's
+	// `session_id`)"; the answers' SessionUuid in docs/openapi.yaml: "A
+	// session id as the service writes it, lower case."
 	for _, form := range []string{id, strings.ToUpper(id)} {
-		if res := h.do("GET", "/payment-sessions/"+form, "", nil, "X-Api-Key", key); res.Code != 200 {
-			t.Errorf("002 %s = %d %s", form, res.Code, res.Body)
-		}
-		if res := h.do("GET", "/pps/api/v1/session-record/"+form, read, nil); res.Code != 200 {
-			t.Errorf("004 %s = %d %s", form, res.Code, res.Body)
+		for _, c := range []struct {
+			doc, field string
+			res        response
+		}{
+			{"002", "paymentSessionId", h.do("GET", "/payment-sessions/"+form, "", nil, "X-Api-Key", key)},
+			{"004", "session_id", h.do("GET", "/pps/api/v1/session-record/"+form, read, nil)},
+		} {
+			if c.res.Code != 200 {
+				t.Errorf("%s %s: status got %d; want 200", c.doc, form, c.res.Code)
+				continue
+			}
+			if got := c.res.json(t)[c.field]; got != id {
+				t.Errorf("%s %s: %s got %v; want %v", c.doc, form, c.field, got, id)
+			}
 		}
 	}
 	// Documents whose ids are GUIDs still refuse a malformed one with 400.
