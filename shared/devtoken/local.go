@@ -70,8 +70,10 @@ func (i *Issuer) Routes() []httpapi.Route {
 // TokenHandler serves GET TokenPath?merchant_id=…&scope=…&ttl=…: a
 // development token as text/plain. merchant_id defaults to merchant-1
 // (merchant_id= with no value mints a token without one, as a processor
-// has), scope (space-separated) to AllScopes (scope= with no value mints
-// a token without scopes), ttl to 1h (at most MaxTTL).
+// has), scope (space-separated: split at U+0020 only, as the service
+// splits a scope claim, so a tab or a no-break space stays in the claim
+// and the service refuses the token) to AllScopes (scope= with no value
+// mints a token without scopes), ttl to 1h (at most MaxTTL).
 // A bad ttl is 400 VALIDATION_FAILED naming it, as problem+json, and so
 // is any of the three whose value is not valid percent-encoding.
 func (i *Issuer) TokenHandler() http.Handler {
@@ -85,7 +87,7 @@ func (i *Issuer) TokenHandler() http.Handler {
 			c.MerchantID = v
 		}
 		if v, ok := q["scope"]; ok {
-			c.Scopes = strings.Fields(v) // scope= names none
+			c.Scopes = scopeWords(v) // scope= names none
 		}
 		if v, ok := q["ttl"]; ok { // ttl= with no value is a bad ttl, not the default
 			d, err := time.ParseDuration(v)
@@ -102,6 +104,17 @@ func (i *Issuer) TokenHandler() http.Handler {
 		_, _ = io.WriteString(w, tok)
 		return nil
 	})
+}
+
+// scopeWords is v split at U+0020 only, runs of spaces passed over.
+func scopeWords(v string) []string {
+	var out []string
+	for w := range strings.SplitSeq(v, " ") {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // tokenQuery reads TokenHandler's parameters (merchant_id, scope, ttl) from

@@ -128,6 +128,15 @@ func TestTokenHandlerMints(t *testing.T) {
 		// scope, or for merchant m-9, was merchant-1's with every scope.
 		{"merchant_id=m-9;x&scope=sessions:read;x", "m-9;x", "sessions:read;x"},
 		{"merchant_id=m-9&scope=sessions:read&scope=user", "m-9", "sessions:read"},
+		// scope is split at U+0020 only, as the service splits a scope
+		// claim (README: "a tab, line break, NBSP or other character in
+		// `scope` or `scp` is 401, never a second scope"): a tab or an NBSP
+		// stays in the claim, so a developer can see the service refuse
+		// it. Split at every Unicode space, the tab made apikeys:write and
+		// sessions:read two scopes, and the token was good.
+		{"merchant_id=m-1&scope=apikeys:write%09sessions:read", "m-1", "apikeys:write\tsessions:read"},
+		{"merchant_id=m-1&scope=apikeys:write%C2%A0sessions:read", "m-1", "apikeys:write\u00a0sessions:read"},
+		{"merchant_id=m-1&scope=%20sessions:read%20%20user%20", "m-1", "sessions:read user"},
 	}
 	for _, tc := range tests {
 		rec := httptest.NewRecorder()
