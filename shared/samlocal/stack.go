@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -467,7 +468,11 @@ func scheduleEvery(sch Schedule, sweepInterval time.Duration, set bool) (every t
 
 var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
 
-// parseRate reads an EventBridge rate() expression.
+// parseRate reads an EventBridge rate() expression as AWS reads it: the
+// unit singular for a value of 1 and plural for any other ("rate(1 hours)
+// and rate(5 hour) aren't valid", EventBridge's rate expressions
+// reference), and an interval within time.Duration's range (a larger one
+// would wrap to a negative interval).
 func parseRate(expr string) (time.Duration, bool) {
 	m := rateExpr.FindStringSubmatch(expr)
 	if m == nil {
@@ -477,7 +482,14 @@ func parseRate(expr string) (time.Duration, bool) {
 	if err != nil || n < 1 {
 		return 0, false
 	}
+	plural := strings.HasSuffix(m[2], "s")
+	if plural != (n > 1) {
+		return 0, false
+	}
 	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+	if n > int(math.MaxInt64/int64(unit)) {
+		return 0, false
+	}
 	return time.Duration(n) * unit, true
 }
 
