@@ -468,11 +468,12 @@ func scheduleEvery(sch Schedule, sweepInterval time.Duration, set bool) (every t
 
 var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
 
-// parseRate reads an EventBridge rate() expression as AWS reads it: the
-// unit singular for a value of 1 and plural for any other ("rate(1 hours)
-// and rate(5 hour) aren't valid", EventBridge's rate expressions
-// reference), and an interval within time.Duration's range (a larger one
-// would wrap to a negative interval).
+// parseRate reads an EventBridge rate() expression, whose interval must
+// be within time.Duration's range: a larger one would wrap to a negative
+// interval, which a ticker panics on. (Either unit form is read for any
+// value: EventBridge's rules refuse rate(1 minutes) and rate(5 minute),
+// but EventBridge Scheduler, which runs the template's ScheduleV2, states
+// no such rule.)
 func parseRate(expr string) (time.Duration, bool) {
 	m := rateExpr.FindStringSubmatch(expr)
 	if m == nil {
@@ -480,10 +481,6 @@ func parseRate(expr string) (time.Duration, bool) {
 	}
 	n, err := strconv.Atoi(m[1])
 	if err != nil || n < 1 {
-		return 0, false
-	}
-	plural := strings.HasSuffix(m[2], "s")
-	if plural != (n > 1) {
 		return 0, false
 	}
 	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]

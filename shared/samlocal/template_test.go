@@ -198,17 +198,6 @@ func TestParseRate(t *testing.T) {
 		{"rate(0 minutes)", 0, false},
 		{"cron(0 12 * * ? *)", 0, false},
 		{"rate(1 fortnight)", 0, false},
-		// EventBridge's rate expressions reference: "If the value is
-		// equal to 1, then the unit must be singular. If the value is
-		// greater than 1, the unit must be plural. For example, rate(1
-		// hours) and rate(5 hour) aren't valid": a schedule AWS would
-		// refuse is no rate() here either.
-		{"rate(1 minutes)", 0, false},
-		{"rate(1 hours)", 0, false},
-		{"rate(1 days)", 0, false},
-		{"rate(5 minute)", 0, false},
-		{"rate(2 hour)", 0, false},
-		{"rate(7 day)", 0, false},
 		{"rate(10 days)", 10 * 24 * time.Hour, true},
 		// Past time.Duration's range (about 106,751 days) a product
 		// wraps to a negative interval, which a ticker panics on.
