@@ -395,6 +395,9 @@ func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
 		// parentSessionId is a Uuid (its pattern): "" names no parent and
 		// is 400, not a session without one.
 		{name: "parentSessionId empty", body: sessionWith(`"parentSessionId":""`), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		// README: "leave it out, or send `null`, for a session without a
+		// parent".
+		{name: "parentSessionId null", body: sessionWith(`"parentSessionId":null`), status: 201},
 	} {
 		ex.method, ex.path, ex.header = "POST", "/sessions", bearer(tok)
 		c.do(t, ex)
@@ -404,6 +407,9 @@ func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
 	for _, ex := range []exchange{
 		{name: "eventId empty", body: eventWith(`"eventId":""`), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "eventId one character", body: eventWith(`"eventId":"e"`), status: 200},
+		// README: "An event without an id (no `eventId`, or `null`) is
+		// applied each time it is sent."
+		{name: "eventId null", body: eventWith(`"eventId":null`), status: 200},
 	} {
 		ex.method, ex.path, ex.header = "POST", "/sessions/"+id+"/events", bearer(proc)
 		c.do(t, ex)

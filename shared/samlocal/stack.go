@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -467,7 +468,12 @@ func scheduleEvery(sch Schedule, sweepInterval time.Duration, set bool) (every t
 
 var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
 
-// parseRate reads an EventBridge rate() expression.
+// parseRate reads an EventBridge rate() expression, whose interval must
+// be within time.Duration's range: a larger one would wrap to a negative
+// interval, which a ticker panics on. (Either unit form is read for any
+// value: EventBridge's rules refuse rate(1 minutes) and rate(5 minute),
+// but EventBridge Scheduler, which runs the template's ScheduleV2, states
+// no such rule.)
 func parseRate(expr string) (time.Duration, bool) {
 	m := rateExpr.FindStringSubmatch(expr)
 	if m == nil {
@@ -478,6 +484,9 @@ func parseRate(expr string) (time.Duration, bool) {
 		return 0, false
 	}
 	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[strings.TrimSuffix(m[2], "s")]
+	if n > int(math.MaxInt64/int64(unit)) {
+		return 0, false
+	}
 	return time.Duration(n) * unit, true
 }
 

@@ -198,6 +198,12 @@ func TestParseRate(t *testing.T) {
 		{"rate(0 minutes)", 0, false},
 		{"cron(0 12 * * ? *)", 0, false},
 		{"rate(1 fortnight)", 0, false},
+		{"rate(10 days)", 10 * 24 * time.Hour, true},
+		// Past time.Duration's range (about 106,751 days) a product
+		// wraps to a negative interval, which a ticker panics on.
+		{"rate(106751 days)", 106751 * 24 * time.Hour, true},
+		{"rate(106752 days)", 0, false},
+		{"rate(99999999999999999999 days)", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := parseRate(tt.expr)
