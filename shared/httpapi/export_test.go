@@ -49,6 +49,19 @@ func ListCapacity(rec func(i int) []byte, gzipped bool) int {
 	return lo
 }
 
+// PageCapacity is the most records made by rec that one page of document
+// 004's list (limit set) takes, by the handler's own rule (listBody): the
+// same whatever the client accepts, as a page is cut where it would not
+// fit as an escaped plain body or as the base64 of gzip's worst case.
+func PageCapacity(rec func(i int) []byte) int {
+	b := newListBody(false, true)
+	n := 0
+	for b.add(rec(n)) {
+		n++
+	}
+	return n
+}
+
 // Authenticate is the handlers' authentication: the authenticator's, the
 // caller and its token's count noted for the request's log line.
 var Authenticate = authenticate

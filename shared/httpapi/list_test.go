@@ -360,6 +360,39 @@ func TestListCapacity(t *testing.T) {
 	}
 }
 
+// TestListPageCapacity checks how many records one page takes (limit
+// 1000), with the handler's own rule, for the worst records of each
+// encoding: fewer than a whole day takes plain, since a page is cut where one
+// more record would not fit in either encoding's worst case, gzip counted
+// as incompressible. The figures are the README's, in "The day's list":
+// README: "a page of the worst records for plain holds 70 (where a whole
+// day holds 81), of the worst for gzip 106".
+func TestListPageCapacity(t *testing.T) {
+	for _, c := range []struct {
+		kind recordKind
+		want int
+	}{
+		{escapedRecord, 70}, {randomRecord, 106},
+	} {
+		rng := rand.New(rand.NewPCG(3, uint64(c.kind)))
+		var recs [][]byte
+		rec := func(i int) []byte {
+			for len(recs) <= i {
+				v := fullSession(t, c.kind, rng, "merchant-1", t0.Add(time.Duration(len(recs))*time.Millisecond))
+				b, err := json.Marshal(dialect.SessionRecord(v))
+				if err != nil {
+					t.Fatal(err)
+				}
+				recs = append(recs, b)
+			}
+			return recs[i]
+		}
+		if got := httpapi.PageCapacity(rec); got != c.want {
+			t.Errorf("%s: a page takes %d records; want %d (the README's figure)", c.kind, got, c.want)
+		}
+	}
+}
+
 // laggingIndex rewrites the list index's Query answers as an index that
 // lags its table answers them (DynamoDB updates an index asynchronously,
 // seconds late under load; DynamoDB Local, at once): every projected
