@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,6 +94,34 @@ func FindEmulator(ctx context.Context, moduleDir string) (string, error) {
 		return "", fmt.Errorf("go tool -n aws-lambda-rie printed %q: %w", path, err)
 	}
 	return path, nil
+}
+
+// runEmulatorCopy copies the emulator at path (in Go's build cache, where
+// go tool -n names it) into a directory of its own, and returns the
+// directory and the copy's path. The stack starts every function instance
+// from the copy: go clean -cache, or the cache's own trimming, run while
+// the stack serves, removed the cached binary, and every instance started
+// after it failed (fork/exec: no such file or directory, answered 500)
+// while warm ones went on.
+func runEmulatorCopy(path string) (dir, rie string, err error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", "", err
+	}
+	defer src.Close()
+	if dir, err = os.MkdirTemp("", "start-api-rie-"); err != nil {
+		return "", "", err
+	}
+	rie = filepath.Join(dir, "aws-lambda-rie")
+	dst, err := os.OpenFile(rie, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
+	if err == nil {
+		_, err = io.Copy(dst, src)
+		err = errors.Join(err, dst.Close())
+	}
+	if err != nil {
+		return "", "", errors.Join(err, os.RemoveAll(dir))
+	}
+	return dir, rie, nil
 }
 
 // ModuleRoot finds the directory of the go.mod above the working directory.

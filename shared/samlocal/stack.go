@@ -106,6 +106,7 @@ type Stack struct {
 	ln       *OnceClosed // what srv serves, closed by Close
 	served   chan error
 	tmpDir   string
+	rieDir   string // the stack's own copy of aws-lambda-rie (runEmulatorCopy)
 	bg       context.Context
 	stopBg   context.CancelFunc
 	bgWG     sync.WaitGroup
@@ -296,6 +297,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if rie, err = FindEmulator(ctx, dir); err != nil {
 			return nil, err
 		}
+		if s.rieDir, rie, err = runEmulatorCopy(rie); err != nil {
+			return nil, err
+		}
 	}
 
 	// What the functions must be told of the stack: make run's variables,
@@ -389,6 +393,9 @@ func (s *Stack) Close() error {
 		}
 		if s.tmpDir != "" {
 			errs = append(errs, os.RemoveAll(s.tmpDir))
+		}
+		if s.rieDir != "" {
+			errs = append(errs, os.RemoveAll(s.rieDir))
 		}
 		s.closeErr = errors.Join(errs...)
 	})
