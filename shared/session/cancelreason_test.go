@@ -128,20 +128,37 @@ func TestProcessorEventReason(t *testing.T) {
 
 // TestCloneSharesNothing: Clone "returns a deep copy of s, so a view or a
 // change never aliases the original's slices and maps" (session.go): a
-// change to the copy's metadata or decline reasons leaves the original's.
+// change to the copy's metadata, decline reasons, history, card
+// categories, result data or JSON objects (provider, payment method
+// details, appearance) leaves the original's. Only the first two were
+// held before: dropping the copy of any other lived through this
+// package's tests.
 func TestCloneSharesNothing(t *testing.T) {
 	s := newSession(t)
 	s.Metadata = map[string]string{"k": "v"}
 	s.DeclineReasons = &DeclineReasons{Category: "SOFT_DECLINE", Reasons: []string{"Authentication required."}}
+	s.CardCategories = []string{"VISA"}
+	s.ResultData = map[string]string{"k": "v"}
+	s.Provider = []byte(`{"a":1}`)
+	s.PaymentMethodDetails = []byte(`{"b":2}`)
+	s.Appearance = []byte(`{"c":3}`)
 	c := s.Clone()
 	c.Metadata["k"] = "changed"
 	c.DeclineReasons.Category = "changed"
 	c.DeclineReasons.Reasons[0] = "changed"
-	got := []string{s.Metadata["k"], s.DeclineReasons.Category, s.DeclineReasons.Reasons[0]}
-	want := []string{"v", "SOFT_DECLINE", "Authentication required."}
+	c.History[0].Reason = "changed"
+	c.CardCategories[0] = "changed"
+	c.ResultData["k"] = "changed"
+	c.Provider[0] = 'x'
+	c.PaymentMethodDetails[0] = 'x'
+	c.Appearance[0] = 'x'
+	got := []string{s.Metadata["k"], s.DeclineReasons.Category, s.DeclineReasons.Reasons[0],
+		s.History[0].Reason, s.CardCategories[0], s.ResultData["k"], string(s.Provider), string(s.PaymentMethodDetails), string(s.Appearance)}
+	want := []string{"v", "SOFT_DECLINE", "Authentication required.",
+		ReasonCreated, "VISA", "v", `{"a":1}`, `{"b":2}`, `{"c":3}`}
 	for i := range got {
 		if got[i] != want[i] {
-			t.Errorf("the original after changing its clone: metadata, category, reasons = %v; want %v", got, want)
+			t.Errorf("the original after changing its clone: metadata, category, reasons, history, card categories, result data, provider, payment method details, appearance = %v; want %v", got, want)
 			break
 		}
 	}

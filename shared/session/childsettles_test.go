@@ -13,18 +13,24 @@ import (
 // (docs/design.md §4). The parent's status counts, whoever set it: here
 // the parent's own processor, declining the merchant's cancellation, set
 // it AUTHORISED again, so it no longer shows the child's change as the
-// system made it, and the child may still settle.
+// system made it, and the child may still settle. The parent stays as its
+// own processor left it: "A parent its own processor or merchant has
+// moved since shows its own status and does not follow" (README), and only
+// "A child reaching `AUTHORISED` or `SETTLED` moves an open parent to the
+// same status" (docs/design.md §4), an open one: a mutant that let the
+// child's settlement move this closed parent to SETTLED lived.
 func TestChildSettlesUnderAParentShowingMoneyByItsOwnProcessor(t *testing.T) {
 	at := t0.Add(2 * time.Minute)
 	tests := []struct {
 		name   string
 		parent []Status // the parent's own processor's events after the merchant's cancel request
 		reason string   // of the child's SETTLED
+		status Status   // the parent's after, unchanged
 	}{
-		{"parent AUTHORISED again", []Status{Authorised}, ""},
-		{"parent SETTLED", []Status{Authorised, Settled}, ""},
-		{"parent CANCEL_REQUESTED", nil, ReasonParentClosed},
-		{"parent CANCELED", []Status{Canceled}, ReasonParentClosed},
+		{"parent AUTHORISED again", []Status{Authorised}, "", Authorised},
+		{"parent SETTLED", []Status{Authorised, Settled}, "", Settled},
+		{"parent CANCEL_REQUESTED", nil, ReasonParentClosed, CancelRequested},
+		{"parent CANCELED", []Status{Canceled}, ReasonParentClosed, Canceled},
 	}
 	for _, tt := range tests {
 		parent, child := family(t)
@@ -39,9 +45,12 @@ func TestChildSettlesUnderAParentShowingMoneyByItsOwnProcessor(t *testing.T) {
 				t.Fatalf("%s: parent %s: %v", tt.name, st, err)
 			}
 		}
-		_, _, err := ApplyToChild(child, parent, &Event{Status: Settled}, at.Add(time.Minute), DefaultPolicy)
+		_, changed, err := ApplyToChild(child, parent, &Event{Status: Settled}, at.Add(time.Minute), DefaultPolicy)
 		if got := reasonOrNone(err); got != tt.reason {
 			t.Errorf("%s: child SETTLED reason %q (%v); want %q", tt.name, got, err, tt.reason)
+		}
+		if changed || parent.Status != tt.status {
+			t.Errorf("%s: after the child's SETTLED the parent is %s (changed %v); want %s, unchanged", tt.name, parent.Status, changed, tt.status)
 		}
 	}
 }

@@ -118,6 +118,21 @@ func TestFollowChildOnlyWhileShowingIt(t *testing.T) {
 	}
 }
 
+// TestFollowChildBeforeTheChildChanged: a parent "follows the child's
+// later changes" (docs/design.md §4, "A parent that shows its child's
+// money ... follows the child's later changes its own lifecycle allows"):
+// a child that has not changed since its creation has no change to follow,
+// and FollowChild says so (false, no error) rather than reading before
+// the child's first entry (a mutant of its length guard, n < 1 for n < 2,
+// lived, and panics here).
+func TestFollowChildBeforeTheChildChanged(t *testing.T) {
+	parent, child := family(t)
+	changed, err := FollowChild(child, parent, t0.Add(2*time.Minute), DefaultPolicy)
+	if changed || err != nil || parent.Status != Created {
+		t.Errorf("FollowChild(unchanged child) = %v, %v, parent %s; want false, <nil>, parent CREATED", changed, err, parent.Status)
+	}
+}
+
 // TestCloseChild: an open child closes, CANCELED "Parent session closed.";
 // a closed child, or one within its guard band (it accepts no write and
 // reads EXPIRED from its expiresAt), is left as it is.

@@ -36,9 +36,12 @@ func TestFollowedCancelRequestRefusedAtNinetyEntries(t *testing.T) {
 		if err := child.Cancel("", now, DefaultPolicy); err != nil {
 			t.Fatal(err)
 		}
-		_, err := FollowChild(child, parent, now, DefaultPolicy)
-		if got := reasonOrNone(err); got != tt.reason {
-			t.Errorf("%d entries: FollowChild(cancel request) reason %q (%v); want %q", tt.parentEntries, got, err, tt.reason)
+		// FollowChild "reports whether the parent changed" (family.go):
+		// refused, it did not, so the store marks nothing to write
+		// (a mutant reporting true on the refusal lived).
+		changed, err := FollowChild(child, parent, now, DefaultPolicy)
+		if got := reasonOrNone(err); got != tt.reason || changed != (tt.reason == "") {
+			t.Errorf("%d entries: FollowChild(cancel request) changed %v, reason %q (%v); want %v, %q", tt.parentEntries, changed, got, err, tt.reason == "", tt.reason)
 		}
 		if parent.Status != tt.parentTo {
 			t.Errorf("%d entries: parent %s; want %s", tt.parentEntries, parent.Status, tt.parentTo)

@@ -66,3 +66,32 @@ func TestFollowingWithAClockFinerThan100ns(t *testing.T) {
 		}
 	}
 }
+
+// TestRetriedChildEventChangesNoParent: "A processor event may carry an
+// eventId, because processors retry. The service checks it before anything
+// else: an event already applied answers 200 with the session as it now
+// is" (docs/design.md §4), and ApplyToChild acknowledges a retry "before
+// any of this" (family.go): neither propagating nor following. Here the
+// child's cancel request landed while its parent, which shows the child's
+// money, was in the band before the end of its retention, so the parent
+// did not follow; the processor's retry comes from a clock a second behind,
+// before the band. It must not make the parent follow now (a mutant that
+// went on to propagate and follow after an acknowledged retry lived; with
+// a parent of 90 entries it would even answer the retry 409 HISTORY_FULL).
+func TestRetriedChildEventChangesNoParent(t *testing.T) {
+	p := DefaultPolicy
+	parent, child := family(t)
+	if _, changed, err := ApplyToChild(child, parent, &Event{Status: Authorised}, t0.Add(2*time.Minute), p); err != nil || !changed {
+		t.Fatalf("child AUTHORISED: parent %s, changed %v, %v; want AUTHORISED", parent.Status, changed, err)
+	}
+	child.RetainUntil = child.RetainUntil.Add(time.Hour) // as in TestFollowChildLeavesAParentInItsRetentionBand
+	ev := &Event{Status: CancelRequested, EventID: "ev-cancel"}
+	inBand := parent.RetainUntil.Add(-p.WriteGuard + 500*time.Millisecond)
+	if applied, changed, err := ApplyToChild(child, parent, ev, inBand, p); err != nil || !applied || changed {
+		t.Fatalf("child CANCEL_REQUESTED in the parent's band = %v, %v, %v; want applied, parent unchanged", applied, changed, err)
+	}
+	applied, changed, err := ApplyToChild(child, parent, ev, inBand.Add(-time.Second), p)
+	if err != nil || applied || changed || parent.Status != Authorised {
+		t.Errorf("retry = %v, %v, %v, parent %s; want false, false, <nil>, parent AUTHORISED", applied, changed, err, parent.Status)
+	}
+}

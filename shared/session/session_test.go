@@ -35,6 +35,13 @@ func TestNew(t *testing.T) {
 	if len(s.History) != 1 || s.History[0].Status != Created || !s.History[0].At.Equal(t0) {
 		t.Errorf("History = %+v; want one CREATED entry at %v", s.History, t0)
 	}
+	// docs/design.md §3, "money: `amount` (an integer in minor units),
+	// `currency` (ISO 4217)": the session keeps the draft's money. No test
+	// of this package held the amount before (mutants of New's amount
+	// copy lived).
+	if s.Amount != 8800 || s.Currency != "ZAR" || s.OrderID != "o-1" {
+		t.Errorf("amount, currency, orderId = %d, %q, %q; want 8800, \"ZAR\", \"o-1\"", s.Amount, s.Currency, s.OrderID)
+	}
 }
 
 // TestAtTimeRules checks the time rules at the boundary instants.
