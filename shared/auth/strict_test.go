@@ -185,6 +185,10 @@ func TestStrictTokenForms(t *testing.T) {
 		{"a lone surrogate escape in the subject", signWith(t, iss, alg, strings.Replace(claims(times), `"sub":"x"`, `"sub":"x\ud800"`, 1)), false},
 		{"a lone surrogate escape in the scope", signWith(t, iss, alg, strings.Replace(claims(times), `"sessions:read"`, `"sessions:read \udc00"`, 1)), false},
 		{"a surrogate pair in a claim", signWith(t, iss, alg, claims(times+`,"note":"\ud83d\ude00"`)), true},
+		// README, Security: "break the JSON rules of a body (U+0000, a lone
+		// surrogate escape, a noncharacter, ...) is refused".
+		{"a noncharacter in the subject", signWith(t, iss, alg, strings.Replace(claims(times), `"sub":"x"`, `"sub":"x\uffff"`, 1)), false},
+		{"a noncharacter in the header", signWith(t, iss, map[string]any{"x": "a\ufdd0b"}, claims(times)), false},
 		{"claims nested 33 levels", signWith(t, iss, alg, claims(times+`,"x":`+strings.Repeat("[", 32)+strings.Repeat("]", 32))), false},
 		{"claims nested 32 levels", signWith(t, iss, alg, claims(times+`,"x":`+strings.Repeat("[", 31)+strings.Repeat("]", 31))), true},
 		{"a number beyond float64 in a claim", signWith(t, iss, alg, claims(times+`,"x":1e999999`)), false},

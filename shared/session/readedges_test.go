@@ -2,6 +2,7 @@ package session
 
 import (
 	"testing"
+	"unicode"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -95,5 +96,33 @@ func TestURLPortBounds(t *testing.T) {
 		if got := err == nil; got != tt.want || !got && ErrorField(err) != "returnUrl" {
 			t.Errorf("%s: got %v (%v); want ok %v", tt.url, got, err, tt.want)
 		}
+	}
+}
+
+// TestNoncharacterMatchesUnicode: README, Decisions: "exactly one JSON
+// object in UTF-8, I-JSON (RFC 7493)", whose §2.1 refuses names and strings
+// holding "Noncharacters as defined by [UNICODE]": every code point, as
+// Unicode's Noncharacter_Code_Point property names them (66), is read as
+// one, alone and between other text, and no other is.
+func TestNoncharacterMatchesUnicode(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // no UTF-8 spells a surrogate
+		}
+		want := unicode.Is(unicode.Noncharacter_Code_Point, r)
+		if want {
+			n++
+		}
+		s := string(r)
+		if got := holdsNoncharacter(s); got != want {
+			t.Errorf("holdsNoncharacter(%U) = %v; want %v", r, got, want)
+		}
+		if got := holdsNoncharacter("a\u00e9" + s + "\U0001F600"); got != want {
+			t.Errorf("holdsNoncharacter(text with %U) = %v; want %v", r, got, want)
+		}
+	}
+	if n != 66 {
+		t.Errorf("noncharacters = %d; want 66", n)
 	}
 }
