@@ -21,10 +21,10 @@ const maxShownName = 64
 
 // CheckJSON holds a request body to the service's JSON profile: exactly
 // one JSON value of I-JSON (RFC 7493), that is UTF-8 with no lone surrogate
-// escape ("\ud800") and no noncharacter (U+FFFF, U+FDD0), no object with a member name twice, no number beyond
-// float64's range (1e999999, or a non-zero number that rounds to zero), and
-// further no U+0000 in any string or name and no nesting deeper than
-// MaxJSONDepth. A breach is an EINVALID error with reason MALFORMED_JSON
+// escape ("\ud800") and no noncharacter (U+FFFF, U+FDD0), no object with a
+// member name twice, no number beyond float64's range (1e999999, or a
+// non-zero number that rounds to zero), and further no U+0000 in any string
+// or name and no nesting deeper than MaxJSONDepth. A breach is an EINVALID error with reason MALFORMED_JSON
 // naming the field where it is (never echoing a value). Card numbers are not
 // judged here: the fields are, by Validate.
 func CheckJSON(body []byte) error {
