@@ -103,7 +103,8 @@ func TestURLPortBounds(t *testing.T) {
 // object in UTF-8, I-JSON (RFC 7493)", whose §2.1 refuses names and strings
 // holding "Noncharacters as defined by [UNICODE]": every code point, as
 // Unicode's Noncharacter_Code_Point property names them (66), is read as
-// one, alone and between other text, and no other is.
+// one, alone, between other text and right after an emoji, and no other
+// is.
 func TestNoncharacterMatchesUnicode(t *testing.T) {
 	n := 0
 	for r := rune(0); r <= unicode.MaxRune; r++ {
@@ -120,6 +121,12 @@ func TestNoncharacterMatchesUnicode(t *testing.T) {
 		}
 		if got := holdsNoncharacter("a\u00e9" + s + "\U0001F600"); got != want {
 			t.Errorf("holdsNoncharacter(text with %U) = %v; want %v", r, got, want)
+		}
+		// Right after a character its scan decodes (from byte 0xEF on):
+		// a scan stepping one byte too far read past it (lead's mutants
+		// json.go 100, 101).
+		if got := holdsNoncharacter("\U0001F600" + s); got != want {
+			t.Errorf("holdsNoncharacter(%U after an emoji) = %v; want %v", r, got, want)
 		}
 	}
 	if n != 66 {
