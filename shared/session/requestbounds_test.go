@@ -89,6 +89,19 @@ func TestRequestBoundsAtTheEdge(t *testing.T) {
 		{"parentSessionId of 36 characters not hexadecimal", draft(func(d *Draft) { d.ParentSessionID = "0f8fad5b-d9cb-469f-a165-70867728950g" }), "parentSessionId"},
 		{"parentSessionId of 36 characters, a dash moved", draft(func(d *Draft) { d.ParentSessionID = "0f8fad5bd-9cb-469f-a165-70867728950e" }), "parentSessionId"},
 		{"metadata key of one character", draft(func(d *Draft) { d.Metadata = map[string]string{"k": "v"} }), ""},
+		// docs/openapi.yaml, "minLength: 1 maxLength: 128": an eventId of
+		// 128 characters is an id (mutant 9 of input.go refused it).
+		{"eventId of 128", event(Event{EventID: EventID(n(128))}), ""},
+		{"eventId of 129", event(Event{EventID: EventID(n(129))}), "eventId"},
+		// docs/openapi.yaml, "At most 50 keys of at most 40 characters,
+		// values of at most 500.": each bound is reached, not only passed
+		// (mutants 11, 13 and 15 of input.go refused 50 keys, a key of 40
+		// and a value of 500).
+		{"50 metadata keys", draft(func(d *Draft) { d.Metadata = keys(50) }), ""},
+		{"metadata key of 40", draft(func(d *Draft) { d.Metadata = map[string]string{n(40): "v"} }), ""},
+		{"metadata key of 41", draft(func(d *Draft) { d.Metadata = map[string]string{n(41): "v"} }), "metadata"},
+		{"metadata value of 500", draft(func(d *Draft) { d.Metadata = map[string]string{"k": n(500)} }), ""},
+		{"metadata value of 501", draft(func(d *Draft) { d.Metadata = map[string]string{"k": n(501)} }), "metadata.k"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.validate()

@@ -369,6 +369,11 @@ func TestDraftValidate(t *testing.T) {
 		{"negative amount", func(d *Draft) { d.Amount = amount(-1) }, "amount", ReasonValidation},
 		{"huge amount", func(d *Draft) { d.Amount = amount(MaxAmount + 1) }, "amount", ReasonValidation},
 		{"zero amount", func(d *Draft) { d.Amount = amount(0) }, "", ""},
+		// docs/openapi.yaml, "minimum: 0 maximum: 1000000000000000": the
+		// bound written as a number, not as MaxAmount (mutant 0 of input.go
+		// moved MaxAmount and "huge amount" with it).
+		{"amount of 10^15", func(d *Draft) { d.Amount = amount(1_000_000_000_000_000) }, "", ""},
+		{"amount of 10^15 + 1", func(d *Draft) { d.Amount = amount(1_000_000_000_000_001) }, "amount", ReasonValidation},
 		{"card-like amount", func(d *Draft) { d.Amount = amount(378282246310005) }, "amount", ReasonCardNumber},
 		{"lower currency", func(d *Draft) { d.Currency = "eur" }, "currency", ReasonValidation},
 		{"long currency", func(d *Draft) { d.Currency = "EURO" }, "currency", ReasonValidation},
@@ -395,6 +400,12 @@ func TestDraftValidate(t *testing.T) {
 		{"card metadata key", func(d *Draft) { d.Metadata = map[string]string{"4111111111111111": "x"} }, "metadata", ReasonCardNumber},
 		{"provider not object", func(d *Draft) { d.Provider = json.RawMessage(`[1]`) }, "provider", ReasonValidation},
 		{"provider null", func(d *Draft) { d.Provider = json.RawMessage(`null`) }, "", ""},
+		// docs/openapi.yaml, "`provider`, `paymentMethodDetails` and
+		// `appearance` are JSON objects": a Go caller's value of white
+		// space alone, or of no bytes, is no object, refused as such (not a
+		// panic reading its first byte; mutants 421, 422 of input.go).
+		{"provider of white space", func(d *Draft) { d.Provider = json.RawMessage(" \n") }, "provider", ReasonValidation},
+		{"appearance of no bytes", func(d *Draft) { d.Appearance = json.RawMessage{} }, "appearance", ReasonValidation},
 		{"card in appearance", func(d *Draft) { d.Appearance = json.RawMessage(`{"x":{"y":"5555555555554444"}}`) }, "appearance.x.y", ReasonCardNumber},
 		{"categories", func(d *Draft) { d.CardCategories = []string{"CREDIT", "DEBIT"} }, "", ""},
 		{"card in categories", func(d *Draft) { d.CardCategories = []string{"CREDIT", "4111111111111111"} }, "cardCategories[1]", ReasonCardNumber},
@@ -670,6 +681,37 @@ func TestErrorsNeverLeakInternals(t *testing.T) {
 type errAny string
 
 func (e errAny) Error() string { return string(e) }
+
+// TestCanonicalIgnoresMemberOrder: docs/design.md §2, "member order and
+// whitespace do not matter, at any depth": a draft whose free-form objects
+// hold the same members in another order, at the top or nested, gives the
+// same Canonical bytes (mutant 94 of input.go stopped sorting them).
+func TestCanonicalIgnoresMemberOrder(t *testing.T) {
+	canonical := func(body string) string {
+		t.Helper()
+		var d Draft
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("Validate(%s) = %v", body, err)
+		}
+		b, err := d.Canonical()
+		if err != nil {
+			t.Fatalf("Canonical() = %v", err)
+		}
+		return string(b)
+	}
+	for _, tt := range []struct{ a, b string }{
+		{`{"amount":1,"currency":"EUR","provider":{"b":1,"a":2}}`, `{"amount":1,"currency":"EUR","provider":{"a":2,"b":1}}`},
+		{`{"amount":1,"currency":"EUR","appearance":{"x":{"d":[{"f":1,"e":2}],"c":"3"}}}`, `{"amount":1,"currency":"EUR","appearance":{"x":{"c":"3","d":[{"e":2,"f":1}]}}}`},
+		{`{"amount":1,"currency":"EUR","paymentMethodDetails":{"brand":"visa","last4":"1111"}}`, `{"amount":1,"currency":"EUR","paymentMethodDetails":{"last4":"1111","brand":"visa"}}`},
+	} {
+		if got, want := canonical(tt.a), canonical(tt.b); got != want {
+			t.Errorf("got %v; want %v", got, want)
+		}
+	}
+}
 
 // TestCanonicalKeepsRememberedHashes: an Idempotency-Key remembered before
 // the free-form objects were sorted for its hash still matches a retry after
