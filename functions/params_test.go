@@ -3,6 +3,7 @@ package functions_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -111,6 +112,10 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	texts := []string{
 		"x", goodIss, "api://paysessions", "a b",
 		" ", "  ", "\t", " " + goodIss, goodIss + " ", goodIss + "\n", "\u00a0",
+		// Beyond printable ASCII, which the stack refuses: make run
+		// started with them (README, Decisions: "a value that works under
+		// make run deploys").
+		"https://id.exämple/", "a\x00b", "a\tb", "a\x7fb", "ｐａｙ",
 	}
 	url := allowedPattern(t, tpl, "JwksUrl")
 	for _, u := range urls {
@@ -155,8 +160,8 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 			} else {
 				aud = v
 			}
-			if admitted := re.MatchString(v); admitted && !startsWith(goodURL, iss, aud) {
-				t.Errorf("%s %q: the stack admits it, but the API functions refuse it at init (or read it changed)", p, v)
+			if admitted, starts := re.MatchString(v), startsWith(goodURL, iss, aud); admitted != starts {
+				t.Errorf("%s %q: the stack admits it %v; the API functions start with it as given %v", p, v, admitted, starts)
 			}
 		}
 		if !re.MatchString("x") || !re.MatchString(goodIss) {
@@ -434,4 +439,62 @@ func startsWithAdmitted(t *testing.T, p map[string]any, ref, env, val string) (c
 		return cfg, false
 	}
 	return cfg, true
+}
+
+// TestStartAPIFunctionsTakeTheShellsSettings: make start-api "takes `make
+// run`'s variables" (README, "`make start-api`"), and an unset LOG_LEVEL is
+// `info` there as everywhere (README, Configuration: "| `LOG_LEVEL` |
+// `info` |"). Each function's environment is built as make start-api builds
+// it (the template, the shell, events/env.json, the stack's own values);
+// the settings the functions load from it must be make run's for the same
+// shell. Before, events/env.json set LOG_LEVEL to debug, which SAM's order
+// puts after the shell: `LOG_LEVEL=warn make start-api` checked warn at
+// start-up and then ran every function at debug, its INFO request lines
+// (a 401 without token metrics) written where make run writes none.
+func TestStartAPIFunctionsTakeTheShellsSettings(t *testing.T) {
+	st, err := samlocal.ReadTemplate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := samlocal.ReadEnvFile(filepath.Join(root, "events", "env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shells := []map[string]string{
+		{},
+		{"LOG_LEVEL": "debug"}, {"LOG_LEVEL": "info"}, {"LOG_LEVEL": "warn"}, {"LOG_LEVEL": "error"},
+		{"EXPIRY_SHARDS": "8"}, {"WRITE_GUARD": "7s"},
+		{"SESSION_EXPIRY": "10s", "RESULT_RETENTION": "10s"},
+	}
+	for _, shell := range shells {
+		local, err := config.Load(config.WithLocalDefaults(func(k string) string { return shell[k] }))
+		if err != nil {
+			t.Fatalf("make run with %v: %v", shell, err)
+		}
+		// What make start-api tells the functions of the stack it started.
+		stack := map[string]string{
+			"TABLE_NAME": local.TableName, "DYNAMODB_ENDPOINT": "http://127.0.0.1:8000",
+			"JWKS_URL": "http://127.0.0.1:3000/.well-known/jwks.json", "JWT_ISSUER": "http://127.0.0.1:3000", "JWT_AUDIENCE": local.JWTAudience,
+		}
+		for _, k := range []string{"SESSION_EXPIRY", "RESULT_RETENTION"} {
+			if v := shell[k]; v != "" {
+				stack[k] = v
+			}
+		}
+		for _, fn := range st.Functions {
+			env, _ := st.Environment(fn, samlocal.EnvInput{
+				Shell: func(k string) (string, bool) { v := shell[k]; return v, v != "" },
+				File:  file, Stack: stack,
+			})
+			got, err := config.Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Errorf("make start-api with %v: %s refuses its environment at init: %v", shell, fn.LogicalID, err)
+				continue
+			}
+			if got.LogLevel != local.LogLevel || got.Policy() != local.Policy() || got.ExpiryShards != local.ExpiryShards || got.ListShards != local.ListShards {
+				t.Errorf("make start-api with %v: %s got LOG_LEVEL %v, %+v, EXPIRY_SHARDS %d, LIST_SHARDS %d; want make run's %v, %+v, %d, %d",
+					shell, fn.LogicalID, got.LogLevel, got.Policy(), got.ExpiryShards, got.ListShards, local.LogLevel, local.Policy(), local.ExpiryShards, local.ListShards)
+			}
+		}
+	}
 }

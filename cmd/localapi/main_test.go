@@ -663,3 +663,19 @@ func TestServerStoppingOnItsOwnEndsRun(t *testing.T) {
 		t.Errorf("run() still serving 10s after its listener closed; want it ended with the server's error")
 	}
 }
+
+// TestNoEngineAtTheEndpointHidesItsSecrets: the hint naming
+// DYNAMODB_ENDPOINT shows it as the banner does. README, Security: "The
+// local servers' start-up banners, written where their logs go, show it
+// (and DYNAMODB_ENDPOINT) so too", its user information and query as
+// xxxxx. Before, the create-table error quoted the value whole, a
+// password, a token as user name or a key in the query included.
+func TestNoEngineAtTheEndpointHidesItsSecrets(t *testing.T) {
+	endpoint := "http://tokUSER:tokPASS@127.0.0.1:" + freePort(t) + "/?k=tokQUERY"
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"DYNAMODB_ENDPOINT": endpoint}[k]
+	}, listener(t), io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "DYNAMODB_ENDPOINT="+config.ShownURL(endpoint)) || strings.Contains(err.Error(), "tok") {
+		t.Errorf("run() with nothing at DYNAMODB_ENDPOINT = %v; want an error naming DYNAMODB_ENDPOINT=%s, no tok* in it", err, config.ShownURL(endpoint))
+	}
+}

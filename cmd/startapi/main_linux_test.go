@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/samlocal"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -145,5 +146,19 @@ func TestPortInUseIsTheReadmes(t *testing.T) {
 	}
 	if want := "`" + start + "...`"; !strings.Contains(troubleshooting(t), want) {
 		t.Errorf("README's Troubleshooting does not quote what make start-api prints on a taken port: got no %s", want)
+	}
+}
+
+// TestWrongEndpointHidesItsSecrets: make start-api's hint shows
+// DYNAMODB_ENDPOINT as its banner does, as make run's does (README,
+// Security: "The local servers' start-up banners, written where their logs
+// go, show it (and DYNAMODB_ENDPOINT) so too"). Before, it quoted the value
+// whole, user information and query included.
+func TestWrongEndpointHidesItsSecrets(t *testing.T) {
+	ports := closedPorts(t, 2)
+	endpoint := "http://tokUSER:tokPASS@127.0.0.1:" + ports[1] + "/?k=tokQUERY"
+	err := run(context.Background(), options(map[string]string{"PORT": ports[0], "DYNAMODB_ENDPOINT": endpoint}, io.Discard), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "DYNAMODB_ENDPOINT="+config.ShownURL(endpoint)) || strings.Contains(err.Error(), "tok") {
+		t.Errorf("run() with nothing at DYNAMODB_ENDPOINT = %v; want an error naming DYNAMODB_ENDPOINT=%s, no tok* in it", err, config.ShownURL(endpoint))
 	}
 }

@@ -169,6 +169,15 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.TableName != "" && !validTableName(c.TableName) {
 		p.fail("TABLE_NAME", c.TableName, "3 to 255 of A-Z a-z 0-9 _ - .")
 	}
+	for _, s := range []struct {
+		name string
+		v    *string
+	}{{"JWT_ISSUER", &c.JWTIssuer}, {"JWT_AUDIENCE", &c.JWTAudience}} {
+		if *s.v != "" && !printableASCII(*s.v) {
+			p.fail(s.name, *s.v, "printable ASCII (as template.yaml's JwtIssuer and JwtAudience admit)")
+			*s.v = ""
+		}
+	}
 	if c.StackName != "" && !validStackName(c.StackName) {
 		p.fail("STACK_NAME", c.StackName, "a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 128 characters (or empty: no token metrics)")
 		c.StackName = ""
@@ -426,6 +435,20 @@ func (p *parser) gogc(name string) {
 	if _, err := strconv.ParseInt(v, 10, 32); err != nil {
 		p.fail(name, v, `"off" or a whole number (a percentage, e.g. 200), as the Go runtime reads it`)
 	}
+}
+
+// printableASCII reports whether s is printable ASCII (space to tilde),
+// what template.yaml's JwtIssuer and JwtAudience admit between their ends
+// (their ends are not white space, which Load trims). A token's iss and aud
+// are compared with the settings byte for byte; make run started with a
+// value the stack refuses (a letter beyond ASCII, a control character).
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func validTableName(s string) bool {

@@ -31,7 +31,7 @@ var settings = []string{"TABLE_NAME", "DYNAMODB_ENDPOINT", "SESSION_EXPIRY", "RE
 //     words; the URLs absolute http(s) with a host, JWKS_URL https unless
 //     its host is a loopback one or SAM's; a table name 3 to 255 of
 //     A-Z a-z 0-9 _ - .; a stack name a letter, then letters, digits and
-//     hyphens, at most 128.
+//     hyphens, at most 128; the JWT issuer and audience printable ASCII.
 func FuzzLoad(f *testing.F) {
 	for _, s := range []struct {
 		a  uint8
@@ -131,7 +131,7 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("STACK_NAME=%q read as %q", env["STACK_NAME"], c.StackName)
 		}
 		for _, s := range []struct{ name, got string }{{"JWT_ISSUER", c.JWTIssuer}, {"JWT_AUDIENCE", c.JWTAudience}} {
-			if s.got != trim(s.name) {
+			if s.got != trim(s.name) || !printableASCII(s.got) {
 				t.Fatalf("%s=%q read as %q", s.name, env[s.name], s.got)
 			}
 		}

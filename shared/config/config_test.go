@@ -151,6 +151,17 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		// GOGC must fit the runtime's 32 bits (strconv.ParseInt(v, 10, 32)):
 		// the runtime reads 2147483648 as 100.
 		{"GOGC", "2147483648"},
+		// Printable ASCII, as template.yaml's JwtIssuer and JwtAudience
+		// admit (README, Decisions: "a value that works under make run
+		// deploys"): make run started with these, and the stack refuses
+		// them.
+		{"JWT_ISSUER", "https://id.exämple/"},
+		{"JWT_ISSUER", "https://id.example/\x00"},
+		{"JWT_ISSUER", "https://id\texample/"},
+		{"JWT_ISSUER", "https://id.example/\x7f"},
+		{"JWT_AUDIENCE", "paysessions\u00a0api"},
+		{"JWT_AUDIENCE", "pay\x1b[31msessions"},
+		{"JWT_AUDIENCE", "ｐａｙ"},
 	}
 	for _, tt := range tests {
 		m := map[string]string{"TABLE_NAME": "sessions"}

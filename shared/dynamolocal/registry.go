@@ -131,8 +131,13 @@ func checkRegistry(raw, source string) (string, error) {
 		return "", fmt.Errorf("dynamolocal: the npm registry from %s is not a URL", source)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		// Redacted: a URL with credentials never reaches a message.
-		return "", fmt.Errorf("dynamolocal: the npm registry %q (from %s) is not an http(s) URL without credentials", u.Redacted(), source)
+		// A URL with credentials never reaches a message: its user
+		// information is shown as xxxxx whole, since a token may be the
+		// user name by itself, which url.URL.Redacted leaves in view.
+		if u.User != nil {
+			u.User = url.User("xxxxx")
+		}
+		return "", fmt.Errorf("dynamolocal: the npm registry %q (from %s) is not an http(s) URL without credentials", u.String(), source)
 	}
 	return raw, nil
 }

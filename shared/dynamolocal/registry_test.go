@@ -44,6 +44,12 @@ func TestRegistryFrom(t *testing.T) {
 		{name: "not absolute", env: []string{"npm_config_registry=registry.npmjs.org"}, wantErr: true},
 		{name: "no host", env: []string{"npm_config_registry=https:///npm/"}, wantErr: true},
 		{name: "credentials in the URL", env: []string{"npm_config_registry=https://user:s3cret@mirror.example/"}, wantErr: true},
+		// A token as the user name by itself is a credential too
+		// (config.ShownURL: url.URL.Redacted hides only a password), here
+		// or from a ${VAR} in an .npmrc; the error never repeats it.
+		{name: "a token as user name", env: []string{"npm_config_registry=https://s3cret@mirror.example/"}, wantErr: true},
+		{name: "a token as user name, not http", env: []string{"npm_config_registry=ftp://s3cret@mirror.example/"}, wantErr: true},
+		{name: "a token as user name from ${VAR}", env: []string{"NPM_TOKEN=s3cret"}, user: "registry=https://${NPM_TOKEN}@mirror.example/", wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			project, home := t.TempDir(), t.TempDir()
@@ -63,7 +69,7 @@ func TestRegistryFrom(t *testing.T) {
 				t.Fatalf("registryFrom() = %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
 			}
 			if err != nil && strings.Contains(err.Error(), "s3cret") {
-				t.Errorf("the error repeats a password: %v", err)
+				t.Errorf("the error repeats a credential: %v", err)
 			}
 		})
 	}

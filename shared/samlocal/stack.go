@@ -261,7 +261,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if s.engine == nil {
 			// The engine is the user's: say which setting named it, in
 			// make run's words (localserver.Start).
-			return nil, fmt.Errorf("%w (is DynamoDB Local running at DYNAMODB_ENDPOINT=%s? unset DYNAMODB_ENDPOINT to have one started)", err, cfg.DynamoDBEndpoint)
+			return nil, fmt.Errorf("%w (is DynamoDB Local running at DYNAMODB_ENDPOINT=%s? unset DYNAMODB_ENDPOINT to have one started)", err, config.ShownURL(cfg.DynamoDBEndpoint))
 		}
 		return nil, err
 	}
