@@ -25,10 +25,36 @@ func TestJSONErrorNamesTheField(t *testing.T) {
 		{`{"a":{"":1e999}}`, "a"},
 		{`{"a b":{"c":1e999}}`, ""},
 		{`{"a":{"b\tc":{"d":[1e999]}}}`, "a"},
+		// A string value is named by its own place, an array's element by
+		// its index (not the array, as a member name is named by its object)
+		// and a later member by its name, wherever it stands in its object.
+		{`{"a":["\u0000"]}`, "a[0]"},
+		{`{"a":["x","y","\u0000"]}`, "a[2]"},
+		{`{"a":1,"b":"\u0000"}`, "b"},
+		{`{"a":1,"b":2,"c":"\u0000"}`, "c"},
+		{`{"a":1,"b\u0000":2}`, ""},
 	} {
 		err := CheckJSON([]byte(tc.body))
 		if ErrorReason(err) != ReasonMalformedJSON || ErrorField(err) != tc.field {
 			t.Errorf("CheckJSON(%s): reason %v, field %q; want %v, %q", tc.body, ErrorReason(err), ErrorField(err), ReasonMalformedJSON, tc.field)
+		}
+	}
+}
+
+// TestCheckJSONJudgesNoCardNumber: CheckJSON holds a body (and a token's
+// header and claims) to the JSON profile only; card numbers are judged by
+// the fields' own rules, and a token's claims not at all: README, "Both
+// claims are the identity provider's, so the token is not refused for
+// them."
+func TestCheckJSONJudgesNoCardNumber(t *testing.T) {
+	for _, body := range []string{
+		`{"sub":"4111111111111111"}`,
+		`{"4111111111111111":1}`,
+		`{"n":4111111111111111}`,
+		`{"a":[{"b":4.111111111111111e15}]}`,
+	} {
+		if err := CheckJSON([]byte(body)); err != nil {
+			t.Errorf("CheckJSON(%s): got %v; want nil", body, err)
 		}
 	}
 }
