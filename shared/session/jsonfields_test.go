@@ -33,6 +33,13 @@ func TestJSONErrorNamesTheField(t *testing.T) {
 		{`{"a":1,"b":"\u0000"}`, "b"},
 		{`{"a":1,"b":2,"c":"\u0000"}`, "c"},
 		{`{"a":1,"b\u0000":2}`, ""},
+		// A syntax breach inside an array is named by the element's index
+		// too, whatever the breach.
+		{`{"a":[1,"\ud800"]}`, "a[1]"},
+		{`{"a":{"b":[1,2,"\udc00"]}}`, "a.b[2]"},
+		{"{\"a\":[1,\"\xff\"]}", "a[1]"},
+		{`{"a":[1,x]}`, "a[1]"},
+		{`[1,"\ud800"]`, "[1]"},
 	} {
 		err := CheckJSON([]byte(tc.body))
 		if ErrorReason(err) != ReasonMalformedJSON || ErrorField(err) != tc.field {
@@ -55,6 +62,19 @@ func TestCheckJSONJudgesNoCardNumber(t *testing.T) {
 	} {
 		if err := CheckJSON([]byte(body)); err != nil {
 			t.Errorf("CheckJSON(%s): got %v; want nil", body, err)
+		}
+	}
+}
+
+// TestCheckJSONRefusesNoValue: a body of nothing but JSON's white space
+// holds no JSON value, so CheckJSON refuses it as it refuses any other
+// breach (the HTTP layer reads it as an empty body first): README, "a
+// create, event or key is 400 `MALFORMED_JSON`, empty".
+func TestCheckJSONRefusesNoValue(t *testing.T) {
+	for _, body := range []string{"", " ", "\r\n\t "} {
+		err := CheckJSON([]byte(body))
+		if ErrorCode(err) != EINVALID || ErrorReason(err) != ReasonMalformedJSON || ErrorField(err) != "" {
+			t.Errorf("CheckJSON(%q): got %v, %v, field %q; want %v, %v, field \"\"", body, ErrorCode(err), ErrorReason(err), ErrorField(err), EINVALID, ReasonMalformedJSON)
 		}
 	}
 }
