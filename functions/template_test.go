@@ -841,11 +841,10 @@ func TestEveryVariableTheCodeReadsIsDeclared(t *testing.T) {
 		if v, ok := vars["DYNAMODB_ENDPOINT"]; ok && v != "" {
 			t.Errorf("%s: DYNAMODB_ENDPOINT = %v in template.yaml; want empty: in AWS the SDK finds DynamoDB itself", id, v)
 		}
-		// README, Configuration: AWS_CA_BUNDLE, AWS_NEW_RETRIES_2026, GOGC
-		// and GOMEMLIMIT are "declared empty in the template so that sam
+		// README, Configuration: AWS_CA_BUNDLE, GOGC and GOMEMLIMIT are "declared empty in the template so that sam
 		// local can pass an override" (r68-mut-cfg: AWS_CA_BUNDLE set to a
 		// file lived).
-		for _, k := range []string{"AWS_CA_BUNDLE", "AWS_NEW_RETRIES_2026", "GOGC", "GOMEMLIMIT"} {
+		for _, k := range []string{"AWS_CA_BUNDLE", "GOGC", "GOMEMLIMIT"} {
 			if v, ok := vars[k]; ok && v != "" {
 				t.Errorf("%s: %s got %v in template.yaml; want empty (README: declared empty in the template so that sam local can pass an override)", id, k, v)
 			}

@@ -1275,7 +1275,8 @@ func shownText(s string) string {
 //     range, nesting deeper than session.MaxJSONDepth;
 //   - claims that are not UTF-8, and exp, nbf or iat that are not JSON
 //     numbers (RFC 7519 §2 NumericDate; jwx also reads numeric and RFC 3339
-//     strings).
+//     strings) or are negative, -0 included (jwx reads them as dates before
+//     1970).
 func checkForm(token string) error {
 	h, rest, ok1 := strings.Cut(token, ".")
 	p, s, ok2 := strings.Cut(rest, ".")
@@ -1320,8 +1321,17 @@ func checkForm(token string) error {
 		return fmt.Errorf("claims: %w", err)
 	}
 	for _, name := range []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey} {
-		if raw, ok := cm[name]; ok && !isJSONNumber(raw) {
+		raw, ok := cm[name]
+		if !ok {
+			continue
+		}
+		if !isJSONNumber(raw) {
 			return fmt.Errorf("claim %s is not a number", name)
+		}
+		if raw[0] == '-' {
+			// jwx (v3.4) reads a negative NumericDate as a date before
+			// 1970; a token dated so is not one an issuer of ours writes.
+			return fmt.Errorf("claim %s is negative", name)
 		}
 	}
 	return nil

@@ -147,8 +147,9 @@ func TestStrictTokenForms(t *testing.T) {
 		{"nbf 946684800 (2000-01-01)", signWith(t, iss, alg, claims(times+`,"nbf":946684800`)), true},
 		// README, Security: "so is one whose `exp`, `nbf` or `iat` is
 		// negative (`-1`, `-0`, `-0.5`) or 2^63 seconds or more (`1e19`)"
-		// (r81-auth: jwx reads a number with a '-' as an RFC 3339 date,
-		// which fails, and one past int64's seconds as none).
+		// (r81-auth: jwx v3.3 read a number with a '-' as an RFC 3339
+		// date, which failed; v3.4 reads it as a date before 1970, so
+		// checkForm refuses it. jwx reads one past int64's seconds as none).
 		{"nbf -1", signWith(t, iss, alg, claims(times+`,"nbf":-1`)), false},
 		{"nbf -0", signWith(t, iss, alg, claims(times+`,"nbf":-0`)), false},
 		{"iat -0.5", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":-0.5`)), false},
@@ -184,6 +185,10 @@ func TestStrictTokenForms(t *testing.T) {
 		{"a lone surrogate escape in the subject", signWith(t, iss, alg, strings.Replace(claims(times), `"sub":"x"`, `"sub":"x\ud800"`, 1)), false},
 		{"a lone surrogate escape in the scope", signWith(t, iss, alg, strings.Replace(claims(times), `"sessions:read"`, `"sessions:read \udc00"`, 1)), false},
 		{"a surrogate pair in a claim", signWith(t, iss, alg, claims(times+`,"note":"\ud83d\ude00"`)), true},
+		// README, Security: "break the JSON rules of a body (U+0000, a lone
+		// surrogate escape, a noncharacter, ...) is refused".
+		{"a noncharacter in the subject", signWith(t, iss, alg, strings.Replace(claims(times), `"sub":"x"`, `"sub":"x\uffff"`, 1)), false},
+		{"a noncharacter in the header", signWith(t, iss, map[string]any{"x": "a\ufdd0b"}, claims(times)), false},
 		{"claims nested 33 levels", signWith(t, iss, alg, claims(times+`,"x":`+strings.Repeat("[", 32)+strings.Repeat("]", 32))), false},
 		{"claims nested 32 levels", signWith(t, iss, alg, claims(times+`,"x":`+strings.Repeat("[", 31)+strings.Repeat("]", 31))), true},
 		{"a number beyond float64 in a claim", signWith(t, iss, alg, claims(times+`,"x":1e999999`)), false},

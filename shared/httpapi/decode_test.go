@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -20,8 +21,9 @@ import (
 // Content-Type. The decoder is held to an oracle written independently on
 // encoding/json's tokenizer:
 //   - a body the oracle finds outside the JSON profile (not JSON, not UTF-8,
-//     a lone surrogate escape, a member name twice, deeper than 32 levels, a
-//     number beyond float64's range, U+0000) is refused as MALFORMED_JSON;
+//     a lone surrogate escape, a noncharacter, a member name twice, deeper
+//     than 32 levels, a number beyond float64's range, U+0000) is refused as
+//     MALFORMED_JSON;
 //   - a body the decoder accepts is inside the profile, names only the
 //     draft's fields exactly (case included), and decodes to the same draft
 //     under encoding/json: no two readers can see two different requests;
@@ -50,6 +52,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		{`{"n":1.7976931348623157e308,"m":1.7976931348623159e308}`, 1, "application/json"},
 		{`{"s":"\ud800","t":"\udc00\ud800","u":"\ud83d\ude00"}`, 1, "application/json"},
 		{`{"s":"\u0000"}`, 1, "application/json"},
+		{`{"s":"\uffff","t":"\ufdd0","u":"\udbff\udffe"}`, 1, "application/json"},
 		{"{\"s\":\"\xed\xa0\x80\"}", 1, "application/json"},
 		{`{"AMOUNT":5,"currency":"EUR"}`, 0, "application/json"},
 		{`{"amount":1,"Currency":"EUR","currency":"EUR"}`, 0, "application/json"},
@@ -182,6 +185,13 @@ func profileBreach(body []byte) string {
 		case string:
 			if strings.ContainsRune(v, 0) {
 				return "holds U+0000"
+			}
+			for _, r := range v {
+				// RFC 7493 §2.1's noncharacters, named by the Unicode
+				// Standard's definition (§23.7): 66 code points.
+				if unicode.Is(unicode.Noncharacter_Code_Point, r) {
+					return "holds a noncharacter"
+				}
 			}
 			if name {
 				if top.names[v] {

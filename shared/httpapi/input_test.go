@@ -448,6 +448,15 @@ func testJSONProfile(t *testing.T, h *harness) {
 		{"lone low surrogate", `{"amount":1,"currency":"EUR","provider":{"a":"\udc00x"}}`, 400, session.ReasonMalformedJSON, "provider.a"},
 		{"reversed pair", `{"amount":1,"currency":"EUR","metadata":{"k":"\ude00\ud83d"}}`, 400, session.ReasonMalformedJSON, "metadata.k"},
 		{"surrogate pair", `{"amount":1,"currency":"EUR","orderId":"\ud83d\ude00"}`, 201, "", ""},
+		// README, Decisions: "exactly one JSON object in UTF-8, I-JSON (RFC
+		// 7493)"; RFC 7493 §2.1: member names and strings "MUST NOT include
+		// code points that identify Surrogates or Noncharacters".
+		{"noncharacter U+FFFF escaped", `{"amount":1,"currency":"EUR","orderId":"a\uffffb"}`, 400, session.ReasonMalformedJSON, "orderId"},
+		{"noncharacter U+FFFE raw", "{\"amount\":1,\"currency\":\"EUR\",\"metadata\":{\"k\":\"\xef\xbf\xbe\"}}", 400, session.ReasonMalformedJSON, "metadata.k"},
+		{"noncharacter U+FDD0 in a name", `{"amount":1,"currency":"EUR","provider":{"a\ufdd0":"x"}}`, 400, session.ReasonMalformedJSON, "provider"},
+		{"noncharacter U+10FFFF as a pair", `{"amount":1,"currency":"EUR","provider":{"a":["\udbff\udfff"]}}`, 400, session.ReasonMalformedJSON, "provider.a[0]"},
+		{"noncharacter U+1FFFE raw", "{\"amount\":1,\"currency\":\"EUR\",\"orderId\":\"\xf0\x9f\xbf\xbe\"}", 400, session.ReasonMalformedJSON, "orderId"},
+		{"U+FDCF and U+FDF0 beside the block", `{"amount":1,"currency":"EUR","orderId":"\ufdcf\ufdf0\ufffd"}`, 201, "", ""},
 		{"AMOUNT", `{"AMOUNT":5,"currency":"EUR"}`, 400, session.ReasonValidation, "AMOUNT"},
 		{"Amount beside amount", `{"amount":1,"Amount":5,"currency":"EUR"}`, 400, session.ReasonValidation, "Amount"},
 		{"orderID", `{"amount":1,"currency":"EUR","orderID":"o-1"}`, 400, session.ReasonValidation, "orderID"},

@@ -481,9 +481,10 @@ func traceID(now time.Time) string {
 	return fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[:]))
 }
 
-// newRequestID is an id in the form of API Gateway's request ids.
+// newRequestID is an id in the form of API Gateway's request ids: 11 bytes
+// in standard base64, 16 characters ending in one '=' ("JKJaXmPLvHcESHA=").
 func newRequestID() string {
-	var b [10]byte
+	var b [11]byte
 	_, _ = rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -609,6 +610,39 @@ func TestAPIIDsAreOfOneLength(t *testing.T) {
 	for _, ms := range []int64{0, 1, 35, 36, 1295, 1296, 46655, 46656, 99999, 100000} {
 		if got := len(apiIDAt(time.UnixMilli(ms))); got != want {
 			t.Errorf("the API id of a stack started at %d ms has %d characters; want %d (EventSize's)", ms, got, want)
+		}
+	}
+}
+
+// TestRequestIDIsInAPIGatewaysForm: newRequestID says it makes "an id in
+// the form of API Gateway's request ids", and the sample events hold one as
+// AWS writes it ("Xk3p9gHYoAMEbvQ=": 11 bytes in standard base64, one '='
+// of padding). Before, ids were 10 bytes ("n9Jg3dMl5LCE1w=="), a form no
+// HTTP API gives.
+func TestRequestIDIsInAPIGatewaysForm(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "events", "create-session.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		RequestContext struct {
+			RequestID string `json:"requestId"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	form := func(id string) string {
+		b, err := base64.StdEncoding.Strict().DecodeString(id)
+		if err != nil {
+			return "not base64"
+		}
+		return fmt.Sprintf("%d characters, %d bytes, %d padding", len(id), len(b), strings.Count(id, "="))
+	}
+	want := form(ev.RequestContext.RequestID)
+	for range 20 {
+		if id := newRequestID(); form(id) != want {
+			t.Fatalf("newRequestID() = %q: %s; want %s, the sample's form", id, form(id), want)
 		}
 	}
 }

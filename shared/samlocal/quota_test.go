@@ -63,7 +63,7 @@ func TestQuotasAreAWSs(t *testing.T) {
 // TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce: README: "A body over 10
 // MB is `413 {"message":"Request Entity Too Large"}` on any path", and the
 // 413 row: "a body over 10 MB on any path and method ... API Gateway's own
-// answer (`make start-api` too; `make run` for the 10 MB)". A request
+// answer (`make start-api` and `make run` too)". A request
 // whose Content-Length is over the quota (MaxRequestBody) is over it
 // before a byte of its body arrives: make start-api's gateway answers it
 // at once, as make run does (localserver's TestBodyQuotaIsAtMostTenMB,

@@ -21,10 +21,10 @@ const maxShownName = 64
 
 // CheckJSON holds a request body to the service's JSON profile: exactly
 // one JSON value of I-JSON (RFC 7493), that is UTF-8 with no lone surrogate
-// escape ("\ud800"), no object with a member name twice, no number beyond
-// float64's range (1e999999, or a non-zero number that rounds to zero), and
-// further no U+0000 in any string or name and no nesting deeper than
-// MaxJSONDepth. A breach is an EINVALID error with reason MALFORMED_JSON
+// escape ("\ud800") and no noncharacter (U+FFFF, U+FDD0), no object with a
+// member name twice, no number beyond float64's range (1e999999, or a
+// non-zero number that rounds to zero), and further no U+0000 in any string
+// or name and no nesting deeper than MaxJSONDepth. A breach is an EINVALID error with reason MALFORMED_JSON
 // naming the field where it is (never echoing a value). Card numbers are not
 // judged here: the fields are, by Validate.
 func CheckJSON(body []byte) error {
@@ -68,6 +68,9 @@ func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
 			if strings.IndexByte(s, 0) >= 0 {
 				return nil, malformedAt(stringField(field, dec), "holds the character U+0000")
 			}
+			if holdsNoncharacter(s) {
+				return nil, malformedAt(stringField(field, dec), "holds a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0 to U+FDEF, or the last two of a plane), which I-JSON (RFC 7493) refuses")
+			}
 			if guard && HoldsCardNumber(s) {
 				return nil, cardError(stringField(field, dec))
 			}
@@ -101,6 +104,27 @@ func stringField(field string, dec *jsontext.Decoder) string {
 		return fieldOf(field, dec, dec.StackPointer().Parent())
 	}
 	return fieldOf(field, dec, dec.StackPointer())
+}
+
+// holdsNoncharacter reports whether s holds a Unicode noncharacter:
+// U+FDD0 to U+FDEF, or the last two code points of any plane (U+FFFE,
+// U+FFFF, U+1FFFE, ..., U+10FFFF). RFC 7493 §2.1 says I-JSON names and
+// strings "MUST NOT include code points that identify Surrogates or
+// Noncharacters"; lone surrogate escapes are the decoder's to refuse. Every
+// noncharacter's UTF-8 starts with a byte from 0xEF on, so the other bytes
+// are skipped unread.
+func holdsNoncharacter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0xEF {
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r >= 0xFDD0 && r <= 0xFDEF || r&0xFFFE == 0xFFFE && r <= unicode.MaxRune {
+			return true
+		}
+		i += n - 1
+	}
+	return false
 }
 
 // inFloatRange reports whether a JSON number literal is within float64's

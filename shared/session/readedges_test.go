@@ -2,6 +2,7 @@ package session
 
 import (
 	"testing"
+	"unicode"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -95,5 +96,40 @@ func TestURLPortBounds(t *testing.T) {
 		if got := err == nil; got != tt.want || !got && ErrorField(err) != "returnUrl" {
 			t.Errorf("%s: got %v (%v); want ok %v", tt.url, got, err, tt.want)
 		}
+	}
+}
+
+// TestNoncharacterMatchesUnicode: README, Decisions: "exactly one JSON
+// object in UTF-8, I-JSON (RFC 7493)", whose §2.1 refuses names and strings
+// holding "Noncharacters as defined by [UNICODE]": every code point, as
+// Unicode's Noncharacter_Code_Point property names them (66), is read as
+// one, alone, between other text and right after an emoji, and no other
+// is.
+func TestNoncharacterMatchesUnicode(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue // no UTF-8 spells a surrogate
+		}
+		want := unicode.Is(unicode.Noncharacter_Code_Point, r)
+		if want {
+			n++
+		}
+		s := string(r)
+		if got := holdsNoncharacter(s); got != want {
+			t.Errorf("holdsNoncharacter(%U) = %v; want %v", r, got, want)
+		}
+		if got := holdsNoncharacter("a\u00e9" + s + "\U0001F600"); got != want {
+			t.Errorf("holdsNoncharacter(text with %U) = %v; want %v", r, got, want)
+		}
+		// Right after a character its scan decodes (from byte 0xEF on):
+		// a scan stepping one byte too far read past it (lead's mutants
+		// json.go 100, 101).
+		if got := holdsNoncharacter("\U0001F600" + s); got != want {
+			t.Errorf("holdsNoncharacter(%U after an emoji) = %v; want %v", r, got, want)
+		}
+	}
+	if n != 66 {
+		t.Errorf("noncharacters = %d; want 66", n)
 	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -17,12 +16,12 @@ import (
 // base·2^(n-1), at most maxBackoff:
 //
 //   - retryBase, 25 ms (5xx, timeouts, broken connections, unprocessed
-//     keys): the base aws-sdk-go-v2 itself gives DynamoDB in its 2026
-//     retry mode. Ceilings 25, 50, 100, 200 ms for the client's four
+//     keys): the base aws-sdk-go-v2 itself gives DynamoDB (v1.48's retry
+//     behaviour). Ceilings 25, 50, 100, 200 ms for the client's four
 //     retries: at most 375 ms of waiting in one call;
 //   - throttleBase, 100 ms (throttling): a throttled table needs its
 //     capacity to grow (on-demand scaling, index back-pressure), not a
-//     moment, so throttled retries start later. The SDK's 2026 mode uses
+//     moment, so throttled retries start later. The SDK (v1.48) uses
 //     1 s, which under a 500 ms cap would be a flat window — every wait
 //     random below 500 ms, the first as late as the last, nothing
 //     exponential left. Ceilings 100, 200, 400, 500 ms: at most 1.2 s of
@@ -58,16 +57,12 @@ func jitter(ceiling time.Duration) time.Duration {
 
 // retryDelay is the DynamoDB client's backoff (retry.BackoffDelayer): the
 // wait after the n-th failed try of a call, by err's kind. aws-sdk-go-v2's
-// retry middleware (v1.47) passes the failed try's number, from 1 — but with
-// AWS_NEW_RETRIES_2026=true the number of retries made so far, from 0
-// (attemptNum-1), the exponent of its own base·2^n. Read alike, that mode's
-// first two waits would share a ceiling (25, 25, 50, 100 ms), not the
-// documented 25, 50, 100, 200; so the retry's number is turned back into
-// the try's, the environment read as the SDK reads it, at each call.
+// retry middleware (v1.48) passes the failed try's number, from 1. (v1.47
+// passed, with AWS_NEW_RETRIES_2026=true, the number of retries made so
+// far, from 0, which this function turned back into the try's; v1.48 made
+// that retry behaviour the only one, numbered from 1, and reads the
+// variable no more: TestClientRetryBackoffDoubles holds the numbering.)
 func retryDelay(n int, err error) (time.Duration, error) {
-	if os.Getenv("AWS_NEW_RETRIES_2026") == "true" {
-		n++
-	}
 	base := retryBase
 	if throttledError(err) {
 		base = throttleBase

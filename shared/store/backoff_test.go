@@ -105,9 +105,11 @@ func (r *delayRecorder) RetryDelay(attempt int, err error) (time.Duration, error
 // documents — "25 ms·2^(n-1) after the n-th try (100 ms·2^(n-1) after a
 // throttled one), at most 500 ms" (client.go): "25+50+100+200",
 // "100+200+400+500" — are the ceilings of the waits between the tries of a
-// real call, as aws-sdk-go-v2's retry middleware numbers them, in its
-// legacy mode and with AWS_NEW_RETRIES_2026=true, where it passes the
-// retry's number from 0 (attemptNum-1), not from 1. Every try of the call
+// real call, as aws-sdk-go-v2's retry middleware numbers them (from 1),
+// whatever AWS_NEW_RETRIES_2026 says: v1.47 numbered from 0 with it set to
+// true, and the store followed; v1.48 reads it no more, and a store still
+// following it doubled every wait (this test failed so on the SDK's
+// upgrade). Every try of the call
 // is answered by DynamoDB's error body (never a real engine), so the call
 // makes its 5 tries and the middleware asks for 4 delays.
 func TestClientRetryBackoffDoublesInBothRetryModes(t *testing.T) {
@@ -161,5 +163,46 @@ func TestClientRetryBackoffDoublesInBothRetryModes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestClientIgnoresRetryAfter: README, Decisions: "an `x-amz-retry-after`
+// header on DynamoDB's answer ignored (aws-sdk-go-v2 would wait what it
+// says, up to 5 s more per retry, past a write's 4 s deadline". Every try is
+// answered throttled with the header asking for 5 s (and 60 s, and 1 ms);
+// the client's own waits are made 0 (delayRecorder), so the call makes its
+// 5 tries at once and ends with DynamoDB's error. Had the SDK waited what
+// the header says, its first retry would wait 5 s, and the call would end at the context's 3 s deadline, canceled, after
+// one try.
+func TestClientIgnoresRetryAfter(t *testing.T) {
+	for _, after := range []string{"5000", "60000"} {
+		t.Run(after, func(t *testing.T) {
+			tries := 0
+			ic := &storetest.Interceptor{Hook: func(_ string, req *http.Request, _ []byte) (*http.Response, error) {
+				tries++
+				res := storetest.ErrorResponse(req, 400, "ThrottlingException", "injected")
+				res.Header.Set("X-Amz-Retry-After", after)
+				return res, nil
+			}}
+			db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: "http://dynamodb.invalid", HTTPClient: &http.Client{Transport: ic}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			_, err = db.GetItem(ctx, &dynamodb.GetItemInput{
+				TableName: aws.String("t"),
+				Key:       map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "x"}},
+			}, func(o *dynamodb.Options) {
+				o.Retryer = &delayRecorder{RetryerV2: o.Retryer.(aws.RetryerV2), draws: 1}
+			})
+			var throttled *ddb.ThrottlingException
+			if !errors.As(err, &throttled) {
+				t.Errorf("GetItem error %T %v; want DynamoDB's ThrottlingException after every try", err, err)
+			}
+			if tries != 5 {
+				t.Errorf("tries %d; want 5, none waiting for x-amz-retry-after", tries)
+			}
+		})
 	}
 }

@@ -38,12 +38,16 @@ import (
 //   - its backoff replaced by the store's (retryDelay, backoff.go):
 //     exponential with full jitter, capped at maxBackoff — each wait random
 //     below a ceiling of 25 ms·2^(n-1) after the n-th try (100 ms·2^(n-1)
-//     after a throttled one), at most 500 ms. The SDK's own in its legacy
-//     mode (AWS_NEW_RETRIES_2026 unset) has a 1 s base, so below a 1 s cap
-//     it waits exactly the cap before every retry, without jitter:
-//     throttled Lambdas would retry in lockstep, 500 ms apart. The bases
-//     are the SDK's 2026 mode's for DynamoDB (25 ms) and, for throttling, a
-//     larger one that still grows under the cap (backoff.go says why);
+//     after a throttled one), at most 500 ms. The SDK's own (v1.48) has
+//     the same 25 ms base for DynamoDB but a 1 s one after throttling,
+//     which under a 500 ms cap is a flat window: every throttled wait
+//     random below 500 ms, the first as late as the last (backoff.go says
+//     why the store's grows from 100 ms);
+//   - an x-amz-retry-after header on an answer ignored (ignoreRetryAfter):
+//     the SDK (v1.48) would wait what it says, up to 5 s more than the
+//     backoff, before each retry, past a write's deadline and the waits
+//     below; a call DynamoDB keeps refusing ends 503 with Retry-After, and
+//     the client waits;
 //   - 5 attempts, so a call waits at most 375 ms in all between its tries
 //     (25+50+100+200), 1.2 s when throttled (100+200+400+500): well inside
 //     a write's deadline (Store.WriteTimeout, 4 s at the default
@@ -183,7 +187,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// Wrapped here, after the SDK has resolved its own settings of a
 		// BuildableClient (it only applies them to that type).
 		do.HTTPClient = closedBodyEnds{do.HTTPClient}
-		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers, unreadableOnPanic)
+		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers, unreadableOnPanic, ignoreRetryAfter)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
@@ -246,6 +250,22 @@ func (c closedBodyEnds) Do(req *http.Request) (*http.Response, error) {
 		req.Body = struct{ io.ReadCloser }{req.Body}
 	}
 	return c.HTTPClient.Do(req)
+}
+
+// ignoreRetryAfter removes an x-amz-retry-after header from each answer as
+// the transport gives it, before the SDK reads it: aws-sdk-go-v2's retry
+// middleware (v1.48) would wait what it says, up to 5 s more than the
+// backoff, before each retry (the client's retry policy above says why the
+// waits stay the store's).
+func ignoreRetryAfter(st *middleware.Stack) error {
+	return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("paysessionsIgnoreRetryAfter",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			if res, ok := out.RawResponse.(*smithyhttp.Response); ok && res.Response != nil {
+				res.Header.Del("X-Amz-Retry-After")
+			}
+			return out, md, err
+		}), middleware.After)
 }
 
 // refuseEmptySuccess makes a success answer (2xx) with an empty body an
