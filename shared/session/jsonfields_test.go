@@ -40,6 +40,14 @@ func TestJSONErrorNamesTheField(t *testing.T) {
 		{"{\"a\":[1,\"\xff\"]}", "a[1]"},
 		{`{"a":[1,x]}`, "a[1]"},
 		{`[1,"\ud800"]`, "[1]"},
+		// README: "a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF and
+		// the last two code points of every plane, raw or escaped:
+		// `"\uffff"`; RFC 7493 §2.1 refuses them) is 400 `MALFORMED_JSON`",
+		// in a value or a member name.
+		{`{"a":"x\uffff"}`, "a"},
+		{`{"a":["x","\ufdd0"]}`, "a[1]"},
+		{"{\"a\":{\"b\":\"\xef\xbf\xbe\"}}", "a.b"},
+		{`{"a":{"\udbff\udfff":1}}`, "a"},
 	} {
 		err := CheckJSON([]byte(tc.body))
 		if ErrorReason(err) != ReasonMalformedJSON || ErrorField(err) != tc.field {
