@@ -132,11 +132,21 @@ func checkRegistry(raw, source string) (string, error) {
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		// A URL with credentials never reaches a message: its user
-		// information is shown as xxxxx whole, since a token may be the
-		// user name by itself, which url.URL.Redacted leaves in view.
+		// information and query are shown as xxxxx whole, since a token
+		// may be the user name by itself, which url.URL.Redacted leaves in
+		// view, and a value without a host (https:/<token>@host,
+		// <token>@host) not at all: there the user information parses as
+		// a path or an opaque part (config.ShownURL's rule).
+		if u.Opaque != "" || u.Host == "" {
+			return "", fmt.Errorf("dynamolocal: the npm registry from %s is not an absolute http(s) URL", source)
+		}
 		if u.User != nil {
 			u.User = url.User("xxxxx")
 		}
+		if u.RawQuery != "" || u.ForceQuery {
+			u.RawQuery, u.ForceQuery = "xxxxx", false
+		}
+		u.Fragment, u.RawFragment = "", ""
 		return "", fmt.Errorf("dynamolocal: the npm registry %q (from %s) is not an http(s) URL without credentials", u.String(), source)
 	}
 	return raw, nil

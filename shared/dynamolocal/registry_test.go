@@ -50,6 +50,13 @@ func TestRegistryFrom(t *testing.T) {
 		{name: "a token as user name", env: []string{"npm_config_registry=https://s3cret@mirror.example/"}, wantErr: true},
 		{name: "a token as user name, not http", env: []string{"npm_config_registry=ftp://s3cret@mirror.example/"}, wantErr: true},
 		{name: "a token as user name from ${VAR}", env: []string{"NPM_TOKEN=s3cret"}, user: "registry=https://${NPM_TOKEN}@mirror.example/", wantErr: true},
+		// The commit's promise, "A URL with credentials never reaches a
+		// message" (checkRegistry), kept for a URL whose credentials do not
+		// parse as user information: one slash short (the user information
+		// read as a path), no scheme, or a key in the query.
+		{name: "a token in a URL one slash short", env: []string{"npm_config_registry=https:/s3cret@mirror.example/"}, wantErr: true},
+		{name: "a token in a URL without a scheme", env: []string{"npm_config_registry=s3cret@mirror.example/"}, wantErr: true},
+		{name: "a token in the query, not http", env: []string{"npm_config_registry=ftp://mirror.example/?token=s3cret"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			project, home := t.TempDir(), t.TempDir()

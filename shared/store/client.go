@@ -191,18 +191,19 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
 			do.BaseEndpoint = aws.String(o.Endpoint)
-			// The SDK's CRC32 check of an answer (x-amz-crc32) never fails
-			// a call in this SDK version: it hashes the body as it is read
-			// and compares when the body is closed, after the answer was
-			// read, and a mismatch only makes Close return an error the SDK
-			// logs at WARN to the client's logger, which this client leaves
-			// at the SDK's default, one that discards everything. DynamoDB
-			// Local sends no x-amz-crc32 on error answers, so each of those
-			// (every refused conditional write) is such a mismatch, with
-			// nothing seen. Off for a local engine, it only saves the
-			// hashing. In AWS it stays at the SDK's default, on, and
-			// protects nothing either: TLS protects the bytes there; a real
-			// check would buffer and hash every answer before it is read.
+			// The SDK's CRC32 check of an answer (x-amz-crc32) is off for
+			// a local engine: there it only costs the hashing (the bytes
+			// never leave the machine). In AWS it stays at the SDK's
+			// default, on. Since the DynamoDB client's v1.74.1 it hashes
+			// the body as it is read and fails the read that reaches its
+			// end on a mismatch, a retryable error: the try fails and is
+			// retried, and a mismatch on every try is 503, an answer the
+			// SDK could not read
+			// (TestDeployedClientRetriesAnAnswerFailingItsChecksum). Up to
+			// v1.74.0 a mismatch only made Close return an error the SDK
+			// logged, and the answer was read as it came. An answer
+			// without the header (DynamoDB Local's error answers) is not
+			// checked.
 			do.DisableValidateResponseChecksum = true
 		}
 	}), nil
