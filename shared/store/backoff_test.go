@@ -169,11 +169,11 @@ func TestClientRetryBackoffDoublesInBothRetryModes(t *testing.T) {
 // TestClientIgnoresRetryAfter: README, Decisions: "an `x-amz-retry-after`
 // header on DynamoDB's answer ignored (aws-sdk-go-v2 would wait what it
 // says, up to 5 s more per retry, past a write's 4 s deadline". Every try is
-// answered throttled with the header asking for 5 s (and 60 s, and 1 ms);
-// the client's own waits are made 0 (delayRecorder), so the call makes its
-// 5 tries at once and ends with DynamoDB's error. Had the SDK waited what
-// the header says, its first retry would wait 5 s, and the call would end at the context's 3 s deadline, canceled, after
-// one try.
+// answered throttled with the header asking for 5 s (and 60 s); the
+// client's own waits are made 0 (delayRecorder), so the call makes its 5
+// tries at once and ends with DynamoDB's error. Had the SDK waited what the
+// header says, its first retry would wait 5 s, and the call would end at
+// the context's 3 s deadline, canceled, after one try.
 func TestClientIgnoresRetryAfter(t *testing.T) {
 	for _, after := range []string{"5000", "60000"} {
 		t.Run(after, func(t *testing.T) {
