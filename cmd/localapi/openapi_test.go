@@ -892,7 +892,10 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "004 list: empty day", method: "GET", path: "/pps/api/v1/session-record?createdDate=2001-01-01", header: bearer(all), status: 200},
 		{name: "004 list: no createdDate", method: "GET", path: "/pps/api/v1/session-record", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "004 list: month 13", method: "GET", path: "/pps/api/v1/session-record?createdDate=2026-13-01", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
-		{name: "004 list: 30 February", method: "GET", path: "/pps/api/v1/session-record?createdDate=2026-02-30", header: bearer(all), status: 400, code: "VALIDATION_FAILED"},
+		// format: date is RFC 3339's full-date, whose day is bounded by its
+		// month: kin-openapi reads it so from v0.153 (v0.152 checked the
+		// digits' layout alone).
+		{name: "004 list: 30 February", method: "GET", path: "/pps/api/v1/session-record?createdDate=2026-02-30", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "004 list: limit 0", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day + "&limit=0", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "004 list: limit 1001", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day + "&limit=1001", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
 		{name: "004 list: not our cursor", method: "GET", path: "/pps/api/v1/session-record?createdDate=" + day + "&cursor=abc", header: bearer(all), status: 400, code: "VALIDATION_FAILED"},
