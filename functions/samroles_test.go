@@ -1,8 +1,6 @@
 package functions_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,11 +18,7 @@ import (
 // named neither, so the deployed roles were wider than the stack's
 // description said. This holds README to what the template makes SAM add.
 func TestSAMManagedPoliciesAreTheReadmes(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(strings.ReplaceAll(string(readme), "`", "")), " ")
+	text := readmeWords(t)
 	tpl := readTemplate(t)
 	var generated, traced bool
 	for _, fn := range resourcesOfType(tpl, "AWS::Serverless::Function") {
