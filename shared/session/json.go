@@ -24,9 +24,10 @@ const maxShownName = 64
 // escape ("\ud800") and no noncharacter (U+FFFF, U+FDD0), no object with a
 // member name twice, no number beyond float64's range (1e999999, or a
 // non-zero number that rounds to zero), and further no U+0000 in any string
-// or name and no nesting deeper than MaxJSONDepth. A breach is an EINVALID error with reason MALFORMED_JSON
-// naming the field where it is (never echoing a value). Card numbers are not
-// judged here: the fields are, by Validate.
+// or name and no nesting deeper than MaxJSONDepth. A breach is an EINVALID
+// error with reason MALFORMED_JSON naming the field where it is (never
+// echoing a value). Card numbers are not judged here: the fields are, by
+// Validate.
 func CheckJSON(body []byte) error {
 	_, err := scanJSON("", body, false)
 	return err

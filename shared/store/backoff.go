@@ -61,7 +61,8 @@ func jitter(ceiling time.Duration) time.Duration {
 // passed, with AWS_NEW_RETRIES_2026=true, the number of retries made so
 // far, from 0, which this function turned back into the try's; v1.48 made
 // that retry behaviour the only one, numbered from 1, and reads the
-// variable no more: TestClientRetryBackoffDoubles holds the numbering.)
+// variable no more: TestClientRetryBackoffDoublesInBothRetryModes holds
+// the numbering.)
 func retryDelay(n int, err error) (time.Duration, error) {
 	base := retryBase
 	if throttledError(err) {
