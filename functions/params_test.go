@@ -18,7 +18,7 @@ import (
 // allowedPattern compiles a parameter's AllowedPattern. CloudFormation
 // matches it against the whole value (Java regular expressions); the
 // patterns here use only syntax Go's regexp reads the same way, anchored.
-func allowedPattern(t *testing.T, tpl map[string]any, name string) *regexp.Regexp {
+func allowedPattern(t testing.TB, tpl map[string]any, name string) *regexp.Regexp {
 	t.Helper()
 	pattern, _ := apptest.Field("Parameters", name, "AllowedPattern")(tpl).(string)
 	if pattern == "" {
@@ -81,7 +81,8 @@ func startsWith(jwksURL, issuer, audience string) bool {
 
 // TestJWTParametersAreWhatTheFunctionsStartWith: a JwksUrl, JwtIssuer or
 // JwtAudience the stack admits is one every API function starts with, read
-// as given. Before, the stack admitted values (a stray %, a bad port, a
+// as given, and one it refuses stops them (an https JwksUrl: plain http to
+// a loopback host is the local servers' alone). Before, the stack admitted values (a stray %, a bad port, a
 // control character in JwksUrl; a blank or space-padded issuer or audience)
 // that deployed fine and then failed all twelve API functions at init
 // (every request a 500), or that the functions read trimmed, so tokens
@@ -108,6 +109,13 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		"https://[::1::]/keys", "https://[1:2:3:4:5:6:7:8:9]/keys", "https://[::01.2.3.4]/keys",
 		"https://id.example:0/keys", "https://id.example:65536/keys", "https://id.example:99999/keys",
 		"https://[2001:db8::1]:70000/keys",
+		// Values Go reads and the stack refuses: make run started with
+		// them (README, Decisions: "a value that works under `make run`
+		// deploys").
+		"https://user@id.example/keys", "https://svc:pw@id.example/keys", "HTTPS://id.example/keys",
+		"https://id.example:0080/keys", "https://id.example:/keys", "https://\uff49\uff44.example/keys",
+		"https://id_x.example/keys", "https://id.example/k eys", "https://id.example/keys?a=\u00e9",
+		"https://[fe80::1%25eth0]/keys", "https://id.example/a|b\\c", "https://id.example?x",
 	}
 	texts := []string{
 		"x", goodIss, "api://paysessions", "a b",
@@ -119,8 +127,8 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 	}
 	url := allowedPattern(t, tpl, "JwksUrl")
 	for _, u := range urls {
-		if admitted := url.MatchString(u); admitted && !startsWith(u, goodIss, goodAud) {
-			t.Errorf("JwksUrl %q: the stack admits it, but the API functions refuse it at init (or read it changed)", u)
+		if admitted, starts := url.MatchString(u), startsWith(u, goodIss, goodAud); admitted != starts {
+			t.Errorf("JwksUrl %q: the stack admits it %v; the API functions start with it as given %v", u, admitted, starts)
 		}
 	}
 	if !url.MatchString(goodURL) {
@@ -168,6 +176,35 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 			t.Errorf("%s: a plain value is refused", p)
 		}
 	}
+}
+
+// FuzzJwksURLIsTheTemplates: an https JWKS_URL is one the API functions
+// start with, read as given, exactly when the stack's JwksUrl admits it
+// (README, Decisions: "a value that works under `make run` deploys, and
+// one that deploys starts"). Go's url.Parse reads far more than the
+// pattern writes (user information, HTTPS://, :0080, a host with _ or
+// beyond ASCII, a raw space), and make run started with those.
+func FuzzJwksURLIsTheTemplates(f *testing.F) {
+	for _, s := range []string{
+		"https://id.example/.well-known/jwks.json", "https://user@id.example/k", "HTTPS://id.example/k",
+		"https://id.example:0080/k", "https://id.example:/k", "https://\uff49\uff44.example/k", "https://id_x.example/k",
+		"https://id.example/k eys", "https://id.example/k?a=\u00e9", "https://[fe80::1%25eth0]/k", "https://[::1]:8443?x#y",
+		"https://id.example/%4", "https://id.example/%41%", "https://[1.2.3.4]/k", "https://id.example:65536/k",
+	} {
+		f.Add(s)
+	}
+	url := allowedPattern(f, readTemplate(f), "JwksUrl")
+	f.Fuzz(func(t *testing.T, u string) {
+		if !strings.HasPrefix(strings.ToLower(u), "https://") {
+			u = "https://" + u
+		}
+		if strings.TrimSpace(u) != u {
+			return // read trimmed, where the pattern refuses the padding (README says so)
+		}
+		if admitted, starts := url.MatchString(u), startsWith(u, "https://id.example/", "paysessions"); admitted != starts {
+			t.Errorf("JwksUrl %q: the stack admits it %v; the API functions start with it as given %v", u, admitted, starts)
+		}
+	})
 }
 
 // bracketedHosts are JwksUrl values whose host is bracketed: IPv6

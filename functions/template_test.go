@@ -51,7 +51,7 @@ const root = ".."
 
 // readTemplate parses template.yaml, turning CloudFormation's short tags
 // (!Ref, !GetAtt, !Sub, ...) into their long forms ({"Ref": ...}).
-func readTemplate(t *testing.T) map[string]any {
+func readTemplate(t testing.TB) map[string]any {
 	t.Helper()
 	decoded.Lock()
 	defer decoded.Unlock()

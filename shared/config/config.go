@@ -356,11 +356,71 @@ func (p *parser) jwksURL(name string) string {
 		return ""
 	}
 	u, _ := url.Parse(v)
-	if u.Scheme == "https" || PlainHTTPHost(u.Hostname()) {
-		return v
+	if u.Scheme != "https" && !PlainHTTPHost(u.Hostname()) {
+		p.fail(name, ShownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+DockerHost+" for SAM CLI's containers)")
+		return ""
 	}
-	p.fail(name, ShownURL(v), "an https URL (plain http only to a loopback host: localhost, 127.0.0.0/8 or ::1; or to "+DockerHost+" for SAM CLI's containers)")
-	return ""
+	if !jwksForm(v) {
+		p.fail(name, ShownURL(v), "a URL written as template.yaml's JwksUrl admits: the scheme in lower case, no user information, a host of letters, digits, dots and hyphens (or an IPv6 address in brackets), a port, if any, from 1 to 65535 without leading zeros, then printable ASCII with % only in %XX escapes")
+		return ""
+	}
+	return v
+}
+
+// jwksForm reports whether a JWKS URL Go reads (url.Parse took it) is
+// written as template.yaml's JwksUrl pattern admits, whatever its scheme:
+// "https://" or "http://" in lower case, no user information, a host name
+// of A-Z a-z 0-9 . - (or an IPv6 address in brackets, without a zone), a
+// port from 1 to 65535 without leading zeros, then printable ASCII with %
+// only in %XX escapes. Go reads more (HTTPS://, user@, :0080, a host with
+// _ or beyond ASCII, a raw space or é in the path), and make run started
+// with such values, which the stack refuses (README, Decisions: "a value
+// that works under `make run` deploys").
+func jwksForm(v string) bool {
+	rest, ok := strings.CutPrefix(v, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(v, "http://"); !ok {
+			return false
+		}
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, tail := rest[:end], rest[end:]
+	host, port, hasPort := authority, "", false
+	if i := strings.LastIndexByte(authority, ':'); i > strings.LastIndexByte(authority, ']') {
+		host, port, hasPort = authority[:i], authority[i+1:], true
+	}
+	if addr, ok := strings.CutPrefix(host, "["); ok {
+		addr, ok = strings.CutSuffix(addr, "]")
+		if !ok || !strings.Contains(addr, ":") || net.ParseIP(addr) == nil {
+			return false
+		}
+	} else if host == "" || strings.IndexFunc(host, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-')
+	}) >= 0 {
+		return false
+	}
+	if hasPort && (port == "" || port[0] == '0' || !validPort(port)) {
+		return false
+	}
+	for i := 0; i < len(tail); i++ {
+		switch c := tail[i]; {
+		case c == '%':
+			if i+2 >= len(tail) || !isHex(tail[i+1]) || !isHex(tail[i+2]) {
+				return false
+			}
+			i += 2
+		case c < '!' || c > '~':
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 func (p *parser) duration(name string, def time.Duration, r Range) time.Duration {

@@ -258,7 +258,29 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 		{"https://id.example:8443/jwks", true},
 		{"https://id.example:1/jwks", true},
 		{"https://id.example:65535/jwks", true},
-		{"https://id.example:/jwks", true}, // an empty port is https' own
+		// Written as template.yaml's JwksUrl admits, whatever Go reads
+		// (README, Decisions: "a value that works under `make run`
+		// deploys"): make run started with each of these.
+		{"https://id.example:/jwks", false}, // an empty port (Go: https' own)
+		{"https://user@id.example/jwks", false},
+		{"https://svc:pw@id.example/jwks", false},
+		{"HTTPS://id.example/jwks", false},
+		{"Https://id.example/jwks", false},
+		{"HTTP://127.0.0.1:3000/jwks", false},
+		{"https://id.example:0443/jwks", false},
+		{"http://127.0.0.1:03000/jwks", false},
+		{"https://\uff49\uff44.example/jwks", false}, // full-width letters
+		{"https://id_x.example/jwks", false},
+		{"https://id.example/j wks", false},
+		{"https://id.example/jwks?a=b c", false},
+		{"https://id.example/jwks#a b", false},
+		{"https://id.example/j\u00e9wks", false},
+		{"https://id.example/jwks?a=%2", false},
+		{"https://[fe80::1%25eth0]/jwks", false}, // a zone
+		{"https://id.example/j%C3%A9wks?a=%20#f", true},
+		{"https://id.example/a|b\\c", true},
+		{"https://id.example?x", true},
+		{"https://[2001:db8::1]:8443/jwks", true},
 		{"http://[::1]:65535/jwks", true},
 		{"http://127.0.0.1:3000/.well-known/jwks.json", true},
 		{"http://localhost:3001/.well-known/jwks.json", true},
