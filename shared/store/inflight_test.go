@@ -411,3 +411,87 @@ func TestOnlyBandRefusalsWait(t *testing.T) {
 		t.Errorf("got %v (%s), waited %v; want %s at once", err, got, *wait, session.ReasonInvalidTransition)
 	}
 }
+
+// TestEventInFlightAtTheRetentionGuardBand: the band before retainUntil,
+// as TestEventInFlightAtTheGuardBand the band before expiresAt. A
+// processor's SETTLED on an AUTHORISED session, decided just before the
+// band before retainUntil, is still on its way to DynamoDB when its retry
+// (same eventId) is judged inside the band. Before the fix the retry was
+// answered 404 at once, and the first try then landed: the session reads
+// SETTLED, kept RESULT_RETENTION from the settlement, while its processor
+// was told the session is gone. Seen over HTTP on make run (a proxy held
+// the first try's PutItem 3.5 s, under its 4 s cut-off): the retry sent
+// 4.6 s before retainUntil answered 404, the first try 200 SETTLED, and the
+// session read SETTLED after the old retainUntil. README, "Lifecycle": a
+// SETTLED "that comes after an `AUTHORISED` session's retention (from
+// `retainUntil` − `WRITE_GUARD` on) finds no session (404) and is recorded
+// nowhere". A refusal in that band of an event with an eventId now waits
+// until retainUntil, when every write decided before the band has landed
+// or been cut off, and reads again.
+func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	tests := []struct {
+		name    string
+		eventID string
+		want    session.Code // the retry's refusal; "" for 200
+	}{
+		{"the retry of the write in flight learns it landed", "settle-1", ""},
+		{"an event without eventId is refused as before", "", session.ENOTFOUND},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
+			read := &afterFirstRead{}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			plain := store.New(db, table, policy, 16, clock.Now)
+			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
+			landed := make(chan struct{})
+			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
+				store.SettleWait(func(ctx context.Context, _ time.Duration) error {
+					select {
+					case <-landed:
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}))
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := plain.Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Minute)
+			authorised, err := plain.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bandStart := authorised.RetainUntil.Add(-policy.WriteGuard)
+			ev := &session.Event{Status: session.Settled, EventID: session.EventID(tt.eventID)}
+
+			clock.Set(bandStart.Add(-time.Millisecond))
+			firstDone := make(chan error, 1)
+			go func() {
+				_, err := first.ApplyEvent(ctx, "", v.ID, ev)
+				firstDone <- err
+				close(landed)
+			}()
+			<-hold.held
+			// The retry, judged in the band, has read the session without
+			// the first try; only then does the first try land.
+			clock.Set(bandStart.Add(time.Millisecond))
+			read.then = func() { close(hold.release) }
+			got, err := retry.ApplyEvent(ctx, "", v.ID, ev)
+			if err := <-firstDone; err != nil {
+				t.Fatalf("first try: %v; want it applied", err)
+			}
+			if code := session.ErrorCode(err); code != tt.want {
+				t.Fatalf("retry in the band = %v (%s); want %q", err, code, tt.want)
+			}
+			if err == nil && got.Status != session.Settled {
+				t.Errorf("retry's answer %s; want %s", got.Status, session.Settled)
+			}
+		})
+	}
+}

@@ -198,8 +198,17 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return nil
 	})
 	if err != nil {
-		if ev.EventID != "" && out != nil && session.ErrorReason(err) == session.ReasonSessionExpired {
-			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), out.ExpiresAt, began, err)
+		if ev.EventID != "" && out != nil {
+			switch {
+			case session.ErrorReason(err) == session.ReasonSessionExpired:
+				return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), out.ExpiresAt, began, err)
+			case session.ErrorCode(err) == session.ENOTFOUND && !out.Status.Open() && out.Status != session.Expired:
+				// The band before retainUntil: a write decided before it
+				// (the first try of a SETTLED, a CANCELED) may still land
+				// and keep the session RESULT_RETENTION longer. A session
+				// open or EXPIRED as stored takes no write there.
+				return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), out.RetainUntil, began, err)
+			}
 		}
 		return nil, err
 	}
@@ -218,34 +227,37 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 	return out, nil
 }
 
-// landedMeanwhile judges an event refused in the guard band before
-// expiresAt (SESSION_EXPIRED) again, once no write can still land. A write
-// decided just before the band (the same event's first try, which the
-// processor gave up waiting for) may still be on its way to DynamoDB: its
-// call is cut off WriteTimeout after the band began, and the band's last
-// fifth absorbs what WriteTimeout leaves out (a request already sent when
-// its call is cut off, instances' clocks apart; see WriteTimeout). If its
-// retry were refused meanwhile, the processor would be told its event was
-// refused and then the session would read it applied. So a refusal whose
-// read began before expiresAt waits until expiresAt and reads again: the
-// event applied meanwhile is acknowledged (200, the session as it now is),
-// as any repeated eventId is; else the refusal stands. A read again that
-// fails answers its error (503): the event may have landed, and so does a
-// refusal whose request's deadline comes before expiresAt, at once, with
-// the time until expiresAt to wait before a retry (session.UnavailableFor). The
-// wait is at most WRITE_GUARD (5 s by default), only for events with an
-// eventId refused in the band.
-func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, expiresAt, began time.Time, refusal error) (*session.Session, error) {
-	if !began.Before(expiresAt) {
+// landedMeanwhile judges an event refused in a guard band again at the
+// band's end (until), once no write can still land: the band before
+// expiresAt (SESSION_EXPIRED), and the band before a closed session's
+// retainUntil (ENOTFOUND). A write decided just before the band (the same
+// event's first try, which the processor gave up waiting for) may still be
+// on its way to DynamoDB: its call is cut off WriteTimeout after the band
+// began, and the band's last fifth absorbs what WriteTimeout leaves out (a
+// request already sent when its call is cut off, instances' clocks apart;
+// see WriteTimeout). If its retry were refused meanwhile, the processor
+// would be told its event was refused (or its session gone) and then the
+// session would read it applied. So a refusal whose read began before the
+// band's end waits until then and reads again: the event applied meanwhile
+// is acknowledged (200, the session as it now is), as any repeated eventId
+// is; else the refusal stands. A read again that fails answers its error
+// (503): the event may have landed, and so does a refusal whose request's
+// deadline comes before the band's end, at once, with the time until then
+// to wait before a retry (session.UnavailableFor). The wait is at most
+// WRITE_GUARD (5 s by default), only for events with an eventId refused in
+// a band.
+func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, until, began time.Time, refusal error) (*session.Session, error) {
+	if !began.Before(until) {
 		return nil, refusal // read after every write that can land
 	}
-	wait := expiresAt.Sub(s.now())
+	wait := until.Sub(s.now())
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		// The request's time ends first (a WRITE_GUARD longer than the
 		// function's time): whether the event lands is unknown, and
-		// waiting would only say so later. A retry from expiresAt on is
-		// answered at once (Retry-After says so); one sooner, 503 again.
-		return nil, session.UnavailableFor(fmt.Errorf("an event refused %s before expiresAt, past the request's deadline: a write in flight may still land", wait), wait)
+		// waiting would only say so later. A retry from the band's end
+		// on is answered at once (Retry-After says so); one sooner, 503
+		// again.
+		return nil, session.UnavailableFor(fmt.Errorf("an event refused %s before the band's end, past the request's deadline: a write in flight may still land", wait), wait)
 	}
 	if err := s.settle(ctx, wait); err != nil {
 		return nil, err
