@@ -280,6 +280,7 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 		{"https://id.example/j%C3%A9wks?a=%20#f", true},
 		{"https://id.example/a|b\\c", true},
 		{"https://id.example?x", true},
+		{"https://AZ.az-09.example/jwks", true}, // every end of the host's classes
 		{"https://[2001:db8::1]:8443/jwks", true},
 		{"http://[::1]:65535/jwks", true},
 		{"http://127.0.0.1:3000/.well-known/jwks.json", true},
