@@ -116,6 +116,18 @@ func TestJWTParametersAreWhatTheFunctionsStartWith(t *testing.T) {
 		"https://id.example:0080/keys", "https://id.example:/keys", "https://\uff49\uff44.example/keys",
 		"https://id_x.example/keys", "https://id.example/k eys", "https://id.example/keys?a=\u00e9",
 		"https://[fe80::1%25eth0]/keys", "https://id.example/a|b\\c", "https://id.example?x",
+		// Hostile spellings the two read alike (both admit or both
+		// refuse): a trailing dot, a host of dots or hyphens, IPv4-mapped
+		// and -embedded IPv6, [::], the port's ends, % in the host or at
+		// the end, ? # right after the host, @ after the path, \ and ;.
+		"https://id.example./keys", "https://.../keys", "https://-/keys", "https://[::ffff:192.0.2.1]/keys",
+		"https://[64:ff9b::192.0.2.1]/keys", "https://[::192.0.2.01]/keys", "https://[1.2.3.4::]/keys",
+		"https://[2001:DB8::AB]/keys", "https://[::]", "https://[::]:65535", "https://id.example:1",
+		"https://id.example:01/keys", "https://[::1]:/keys", "https://:443/keys", "https://[]:443/keys",
+		"https://id%41.example/keys", "https://%C3%A9.example/keys", "https://[::1%25]/keys", "https://id.example/keys%",
+		"https://id.example#", "https://id.example?", "https://[::1]#x", "https://id.example:443?x",
+		"https://id.example/p@x", "https://@id.example/keys", "https://id.example\\x/keys", "https://id.example/\\",
+		"https://id;x.example/keys", "https://id.example/p;x", "https://id.example:80:80/keys", "https://x[::1]/keys",
 	}
 	texts := []string{
 		"x", goodIss, "api://paysessions", "a b",

@@ -361,7 +361,7 @@ func (p *parser) jwksURL(name string) string {
 		return ""
 	}
 	if !jwksForm(v) {
-		p.fail(name, ShownURL(v), "a URL written as template.yaml's JwksUrl admits: the scheme in lower case, no user information, a host of letters, digits, dots and hyphens (or an IPv6 address in brackets), a port, if any, from 1 to 65535 without leading zeros, then printable ASCII with % only in %XX escapes")
+		p.fail(name, ShownURL(v), "a URL written as template.yaml's JwksUrl admits: the scheme in lower case, no user information, a host of ASCII letters, digits, dots and hyphens (or an IPv6 address in brackets, without a zone), a port, if any, from 1 to 65535 without leading zeros, then printable ASCII with % only in %XX escapes")
 		return ""
 	}
 	return v

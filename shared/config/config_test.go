@@ -283,6 +283,13 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 		{"https://AZ.az-09.example/jwks", true}, // every end of the host's classes
 		{"https://[2001:db8::1]:8443/jwks", true},
 		{"http://[::1]:65535/jwks", true},
+		// Plain http to a loopback host is written the same way.
+		{"http://user@127.0.0.1:3000/jwks", false},
+		{"http://localhost:/jwks", false},
+		{"http://host.docker.internal:03001/jwks", false},
+		{"http://127.0.0.1:3000/j wks", false},
+		{"http://[::1]?x", true},
+		{"http://localhost#f", true},
 		{"http://127.0.0.1:3000/.well-known/jwks.json", true},
 		{"http://localhost:3001/.well-known/jwks.json", true},
 		{"http://LOCALHOST/jwks", true},
