@@ -79,13 +79,16 @@ func TestConfigurationTableRules(t *testing.T) {
 	add("paysessions-local locally; required in Lambda", lambda, "", audience, "")
 
 	// README, Configuration: DYNAMODB_ENDPOINT is "a local engine's URL
-	// (http or https, with a host; a port, if any, from 1 to 65535, as for JWKS_URL)".
-	const endpointRule = "a local engine's URL (http or https, with a host; a port, if any, from 1 to 65535, as for JWKS_URL)"
+	// (http or https, with a host; a port, if any, from 1 to 65535; unlike
+	// JWKS_URL, :0080 or an empty : is read)".
+	const endpointRule = "a local engine's URL (http or https, with a host; a port, if any, from 1 to 65535; unlike JWKS_URL, :0080 or an empty : is read)"
 	endpoint := func(c Config, _ Local) any { return c.DynamoDBEndpoint }
 	add(endpointRule, lambda, "", endpoint, "https://127.0.0.1:8000", "DYNAMODB_ENDPOINT", "https://127.0.0.1:8000")
 	add(endpointRule, lambda, "", endpoint, "http://127.0.0.1", "DYNAMODB_ENDPOINT", "http://127.0.0.1")
 	add(endpointRule, lambda, "", endpoint, "http://127.0.0.1:65535", "DYNAMODB_ENDPOINT", "http://127.0.0.1:65535")
 	add(endpointRule, lambda, "", endpoint, "http://127.0.0.1:1", "DYNAMODB_ENDPOINT", "http://127.0.0.1:1")
+	add(endpointRule, lambda, "", endpoint, "http://127.0.0.1:0080", "DYNAMODB_ENDPOINT", "http://127.0.0.1:0080")
+	add(endpointRule, lambda, "", endpoint, "http://127.0.0.1:/", "DYNAMODB_ENDPOINT", "http://127.0.0.1:/")
 	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "ftp://127.0.0.1:8000")
 	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "ws://127.0.0.1:8000")
 	add(endpointRule, lambda, "DYNAMODB_ENDPOINT", nil, nil, "DYNAMODB_ENDPOINT", "http://127.0.0.1:65536")
