@@ -200,8 +200,10 @@ type keySet struct {
 
 // refresh is a JWKS fetch in progress; err is set before done closes.
 type refresh struct {
-	done chan struct{}
-	err  error
+	done   chan struct{}
+	err    error
+	began  time.Time          // wall clock
+	cancel context.CancelFunc // gives the fetch up
 }
 
 type verifyKey struct {
@@ -583,16 +585,20 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 			return k, nil
 		}
 	}
-	if f := v.startRefresh(now); f != nil {
+	// A fetch given up while waited for has a new one in its place
+	// (startRefresh): the token waits for that one.
+	for f := v.startRefresh(now); f != nil; f = v.startRefresh(v.wallNow()) {
 		select {
 		case <-f.done:
 		case <-ctx.Done():
 			// The fetch runs on: a retry may find its set at once.
 			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ctx.Err())
 		}
-		s = v.set.Load()
-		if s == nil {
+		if s = v.set.Load(); s == nil && f.err != errFetchGivenUp {
 			return verifyKey{}, v.retryLater(fmt.Errorf("%w: %v", errKeySetUnavailable, f.err))
+		}
+		if f.err != errFetchGivenUp {
+			break
 		}
 	}
 	switch {
@@ -657,31 +663,52 @@ func (v *JWTVerifier) lastFetchErr() error {
 // startRefresh returns the fetch running, or starts one unless one started
 // within refreshGap (then nil). The fetch runs on its own goroutine and
 // deadline, so a request giving up does not abort it for the others.
+//
+// A fetch still running refreshGap after it began by the wall clock is
+// given up (errFetchGivenUp) and a new one started in its place. Its own
+// deadline (jwksFetchTimeout) is on the monotonic clock, which a sandbox
+// frozen between invocations need not advance: begun in one invocation on
+// a connection that hangs, it could outlive many later ones, and every
+// token of a kid the set in hand lacks would wait for it (503) however
+// much time had passed.
 func (v *JWTVerifier) startRefresh(now time.Time) *refresh {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.flight != nil {
-		return v.flight
-	}
-	if since := now.Sub(v.lastAttempt); since >= 0 && since < refreshGap {
+	if f := v.flight; f != nil {
+		if now.Sub(f.began) < refreshGap { // a clock stepped back too
+			return f
+		}
+		f.cancel()
+		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", errFetchGivenUp.Error())
+	} else if since := now.Sub(v.lastAttempt); since >= 0 && since < refreshGap {
 		return nil
 	}
-	f := &refresh{done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), jwksFetchTimeout)
+	f := &refresh{done: make(chan struct{}), began: now, cancel: cancel}
 	v.flight, v.lastAttempt = f, now
-	go v.fetch(f)
+	go v.fetch(ctx, f)
 	return f
 }
 
+// errFetchGivenUp is the error of a fetch startRefresh gave up.
+var errFetchGivenUp = fmt.Errorf("the fetch had not ended %s after it began by the wall clock: given up for a new one", refreshGap)
+
 // fetch gets the JWKS and installs its usable keys as the new snapshot. A
-// failed fetch keeps the snapshot in hand.
-func (v *JWTVerifier) fetch(f *refresh) {
-	ctx, cancel := context.WithTimeout(context.Background(), jwksFetchTimeout)
-	defer cancel()
+// failed fetch keeps the snapshot in hand. A fetch given up meanwhile
+// (startRefresh) changes nothing: another has taken its place.
+func (v *JWTVerifier) fetch(ctx context.Context, f *refresh) {
+	defer f.cancel()
 	set, refused, err := v.get(ctx)
-	if err != nil {
+	v.mu.Lock()
+	current := v.flight == f
+	v.mu.Unlock()
+	switch {
+	case !current:
+		err = errFetchGivenUp
+	case err != nil:
 		err = errors.New(shownText(err.Error()))
 		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", err.Error())
-	} else {
+	default:
 		ks := &keySet{keys: v.usable(set, refused), fetched: v.wallNow()}
 		if len(ks.keys) == 0 {
 			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.loggedURL, "keys", set.Len())
@@ -689,8 +716,10 @@ func (v *JWTVerifier) fetch(f *refresh) {
 		v.set.Store(ks)
 	}
 	v.mu.Lock()
-	f.err, v.lastErr = err, err
-	v.flight = nil
+	f.err = err
+	if v.flight == f {
+		v.lastErr, v.flight = err, nil
+	}
 	v.mu.Unlock()
 	close(f.done)
 }

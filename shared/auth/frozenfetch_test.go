@@ -1,0 +1,131 @@
+package auth_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// TestHungFetchIsGivenUpByTheWallClock: a JWKS fetch that has not ended
+// refreshGap (10 s) after it began by the wall clock is given up for a new
+// one, which the token waits for. A fetch's own deadline (5 s) is on the
+// monotonic clock, which a Lambda sandbox frozen between
+// invocations need not advance (README, "API keys": "a Lambda sandbox
+// frozen between invocations need not advance its monotonic clock"): a
+// fetch begun in one invocation on a connection that hangs could run on
+// through many later invocations, and every token of a kid the set in hand
+// lacks (a key the provider rotated in, or any token before the first set)
+// waited for it and was 503 until it ended, however much wall time passed.
+// Here the wall clock jumps as it would across frozen invocations, while
+// only milliseconds pass on the monotonic one.
+func TestHungFetchIsGivenUpByTheWallClock(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	var fetches atomic.Int64
+	abandoned := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			<-r.Context().Done() // hangs until the verifier gives it up
+			close(abandoned)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(iss.JWKS())
+	}))
+	t.Cleanup(srv.Close)
+	clock := &testClock{now: time.Now()}
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now})
+	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Expires: clock.Now().Add(time.Hour)})
+	verify := func(wait time.Duration) (*auth.Principal, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		return v.Verify(ctx, tok)
+	}
+
+	// The first token starts the fetch, which hangs: the token's own
+	// deadline ends its wait (503), the fetch runs on.
+	if _, err := verify(100 * time.Millisecond); session.ErrorCode(err) != session.EUNAVAILABLE {
+		t.Fatalf("first token, fetch hanging: %v; want %s", err, session.EUNAVAILABLE)
+	}
+	for _, step := range []struct {
+		name        string
+		advance     time.Duration
+		wantCode    session.Code // "" for verified
+		wantWait    time.Duration
+		wantFetches int64
+	}{
+		{"5 s later by the wall clock: the fetch is waited for", 5 * time.Second, session.EUNAVAILABLE, 0, 1},
+		{"9.9 s later: still waited for", 4900 * time.Millisecond, session.EUNAVAILABLE, 0, 1},
+		{"10 s later: given up for a new fetch, which works", 100 * time.Millisecond, "", 0, 2},
+	} {
+		clock.Advance(step.advance)
+		p, err := verify(300 * time.Millisecond)
+		if got := session.ErrorCode(err); got != step.wantCode || step.wantCode == "" && (p == nil || p.MerchantID != "m-1") {
+			t.Fatalf("%s: Verify() = %+v, %v: code %q; want %q", step.name, p, err, got, step.wantCode)
+		}
+		if got := session.RetryAfter(err); got != step.wantWait {
+			t.Errorf("%s: Retry-After wait %v; want %v", step.name, got, step.wantWait)
+		}
+		if got := fetches.Load(); got != step.wantFetches {
+			t.Errorf("%s: JWKS fetches %d; want %d", step.name, got, step.wantFetches)
+		}
+	}
+	select {
+	case <-abandoned:
+	case <-time.After(2 * time.Second):
+		t.Errorf("the hung fetch's request was never canceled; want it given up with the fetch")
+	}
+}
+
+// TestTokenWaitingForAGivenUpFetchWaitsForItsReplacement: a token waiting
+// for the fetch that is given up (another request, past refreshGap by the
+// wall clock, started a new one) waits for the new fetch and is verified
+// by it, rather than answered 503 as if the key set could not be had. The
+// new fetch answers 200 ms after the old one is given up, so the waiting
+// token sees the old one end well before any set is in hand.
+func TestTokenWaitingForAGivenUpFetchWaitsForItsReplacement(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	var fetches atomic.Int64
+	abandoned := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			<-r.Context().Done()
+			close(abandoned)
+			return
+		}
+		<-abandoned
+		time.Sleep(200 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(iss.JWKS())
+	}))
+	t.Cleanup(srv.Close)
+	clock := &testClock{now: time.Now()}
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now})
+	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Expires: clock.Now().Add(time.Hour)})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	waiting := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, tok); waiting <- err }()
+	for fetches.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	clock.Advance(10 * time.Second)
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("the token past refreshGap: %v; want it verified by the new fetch", err)
+	}
+	if err := <-waiting; err != nil {
+		t.Errorf("the token waiting for the fetch given up: %v; want it verified by the new fetch", err)
+	}
+	if got := fetches.Load(); got != 2 {
+		t.Errorf("JWKS fetches %d; want 2", got)
+	}
+}
