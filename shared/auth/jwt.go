@@ -594,12 +594,13 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 			// The fetch runs on: a retry may find its set at once.
 			return verifyKey{}, fmt.Errorf("%w: %v", errKeySetUnavailable, ctx.Err())
 		}
-		if s = v.set.Load(); s == nil && f.err != errFetchGivenUp {
+		if s = v.set.Load(); f.err == errFetchGivenUp {
+			continue
+		}
+		if s == nil {
 			return verifyKey{}, v.retryLater(fmt.Errorf("%w: %v", errKeySetUnavailable, f.err))
 		}
-		if f.err != errFetchGivenUp {
-			break
-		}
+		break
 	}
 	switch {
 	case s == nil:
