@@ -435,9 +435,10 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 		name    string
 		eventID string
 		want    session.Code // the retry's refusal; "" for 200
+		waits   int          // for writes in flight: only an event with an eventId waits
 	}{
-		{"the retry of the write in flight learns it landed", "settle-1", ""},
-		{"an event without eventId is refused as before", "", session.ENOTFOUND},
+		{"the retry of the write in flight learns it landed", "settle-1", "", 1},
+		{"an event without eventId is refused as before, at once", "", session.ENOTFOUND, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,8 +450,10 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 			plain := store.New(db, table, policy, 16, clock.Now)
 			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
 			landed := make(chan struct{})
+			waits := 0
 			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
 				store.SettleWait(func(ctx context.Context, _ time.Duration) error {
+					waits++
 					select {
 					case <-landed:
 						return nil
@@ -491,6 +494,9 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 			}
 			if err == nil && got.Status != session.Settled {
 				t.Errorf("retry's answer %s; want %s", got.Status, session.Settled)
+			}
+			if waits != tt.waits {
+				t.Errorf("the retry waited %d times for writes in flight; want %d", waits, tt.waits)
 			}
 		})
 	}
