@@ -281,6 +281,14 @@ func TestJWKSURLIsHTTPSOrLoopback(t *testing.T) {
 		{"https://id.example/a|b\\c", true},
 		{"https://id.example?x", true},
 		{"https://AZ.az-09.example/jwks", true}, // every end of the host's classes
+		// A query's escapes, which url.Parse does not check (a path's and
+		// a fragment's it does): each hex digit, at the very end, and what
+		// follows one.
+		{"https://id.example/jwks?a=%z1", false},
+		{"https://id.example/jwks?a=%1z", false},
+		{"https://id.example/jwks?a=%41 b", false},
+		{"https://id.example/jwks?a=%41", true},
+		{"https://id.example/jwks?a=!~%aF%Af%09", true},
 		{"https://[2001:db8::1]:8443/jwks", true},
 		{"http://[::1]:65535/jwks", true},
 		// Plain http to a loopback host is written the same way.
