@@ -127,4 +127,13 @@ func TestCardTablesReadWhatREADMENames(t *testing.T) {
 	if got, want := string(seps), string(compatSeparatorsToday); got != want {
 		t.Errorf("compatibility forms of a separator: got %+q; want %+q (re-read README's list of separators)", got, want)
 	}
+	// README: "Go 1.26's tables are Unicode 15.0, so digits first assigned
+	// later (Unicode 16's outlined digits, U+1CCF0 on) are not read as
+	// digits until a Go release with newer tables builds it".
+	if got, want := unicode.Version, "15.0.0"; got != want {
+		t.Errorf("Go's Unicode tables: got %s; want %s (re-read README's sentence on which digits are read)", got, want)
+	}
+	if got, want := HoldsCardNumber("𜳴𜳱𜳱𜳱 𜳱𜳱𜳱𜳱 𜳱𜳱𜳱𜳱 𜳱𜳱𜳱𜳱"), false; got != want {
+		t.Errorf("HoldsCardNumber(4111… in outlined digits) = %v; want %v (re-read README's sentence on which digits are read)", got, want)
+	}
 }
