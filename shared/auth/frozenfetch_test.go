@@ -129,3 +129,62 @@ func TestTokenWaitingForAGivenUpFetchWaitsForItsReplacement(t *testing.T) {
 		t.Errorf("JWKS fetches %d; want 2", got)
 	}
 }
+
+// TestTokenWaitingForAGivenUpFetchSeesItsReplacementsSet: a token waiting
+// for a fetch that is given up, whose replacement ends before the token
+// looks again (startRefresh then starts none, refreshGap not having
+// passed), is checked against the set the replacement brought, not the one
+// it read when the given-up fetch ended (none here: 503 "the last fetch
+// failed" though the replacement worked; with an older set, a key rotated
+// in was 401). The clock's second reading after the wall-clock jump is the
+// waiting token's, taken between its read of the set and startRefresh: it
+// lets the replacement end there.
+func TestTokenWaitingForAGivenUpFetchSeesItsReplacementsSet(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	var fetches atomic.Int64
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			<-r.Context().Done()
+			return
+		}
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(iss.JWKS())
+	}))
+	t.Cleanup(srv.Close)
+	clock := &testClock{now: time.Now()}
+	var armed atomic.Bool
+	var readings atomic.Int64
+	replaced := make(chan error, 1)
+	now := func() time.Time {
+		if armed.Load() && readings.Add(1) == 2 {
+			close(release)
+			select {
+			case <-replaced:
+			case <-time.After(5 * time.Second):
+				t.Error("the replacement fetch's token was not verified within 5 s")
+			}
+		}
+		return clock.Now()
+	}
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: now})
+	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Expires: clock.Now().Add(time.Hour)})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	waiting := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, tok); waiting <- err }()
+	for fetches.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	clock.Advance(10 * time.Second)
+	armed.Store(true)
+	go func() { _, err := v.Verify(ctx, tok); replaced <- err }()
+	if err := <-waiting; err != nil {
+		t.Errorf("the token waiting for the fetch given up: %v; want it verified by the set its replacement brought", err)
+	}
+	if got := fetches.Load(); got != 2 {
+		t.Errorf("JWKS fetches %d; want 2", got)
+	}
+}

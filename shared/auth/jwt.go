@@ -602,6 +602,10 @@ func (v *JWTVerifier) key(ctx context.Context, kid string) (verifyKey, error) {
 		}
 		break
 	}
+	// The set now, not the one read before: a fetch that ended since (the
+	// one that replaced a given-up fetch, or one that ended after the read
+	// at the top, startRefresh then starting none) may have brought it.
+	s = v.set.Load()
 	switch {
 	case s == nil:
 		return verifyKey{}, v.retryLater(fmt.Errorf("%w: the last fetch failed less than %s ago", errKeySetUnavailable, refreshGap))
