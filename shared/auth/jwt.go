@@ -704,28 +704,34 @@ var errFetchGivenUp = fmt.Errorf("the fetch had not ended %s after it began by t
 func (v *JWTVerifier) fetch(ctx context.Context, f *refresh) {
 	defer f.cancel()
 	set, refused, err := v.get(ctx)
+	var ks *keySet
+	if err != nil {
+		err = errors.New(shownText(err.Error()))
+	} else {
+		ks = &keySet{keys: v.usable(set, refused), fetched: v.wallNow()}
+	}
+	// Stored under the lock that gives a fetch up, so that one given up
+	// stores nothing: its set never overwrites its replacement's.
 	v.mu.Lock()
 	current := v.flight == f
-	v.mu.Unlock()
 	switch {
 	case !current:
 		err = errFetchGivenUp
-	case err != nil:
-		err = errors.New(shownText(err.Error()))
-		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", err.Error())
-	default:
-		ks := &keySet{keys: v.usable(set, refused), fetched: v.wallNow()}
-		if len(ks.keys) == 0 {
-			v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.loggedURL, "keys", set.Len())
-		}
+	case err == nil:
 		v.set.Store(ks)
 	}
-	v.mu.Lock()
 	f.err = err
-	if v.flight == f {
+	if current {
 		v.lastErr, v.flight = err, nil
 	}
 	v.mu.Unlock()
+	switch {
+	case !current:
+	case err != nil:
+		v.cfg.Logger.Warn("JWKS fetch failed", "jwks_url", v.loggedURL, "error", err.Error())
+	case len(ks.keys) == 0:
+		v.cfg.Logger.Error("JWKS has no usable key: every bearer token is refused with 503", "jwks_url", v.loggedURL, "keys", set.Len())
+	}
 	close(f.done)
 }
 
