@@ -2,8 +2,10 @@ package auth_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,7 +44,9 @@ func TestHungFetchIsGivenUpByTheWallClock(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	clock := &testClock{now: time.Now()}
-	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now})
+	logs := &syncBuffer{}
+	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Expires: clock.Now().Add(time.Hour)})
 	verify := func(wait time.Duration) (*auth.Principal, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -76,6 +80,11 @@ func TestHungFetchIsGivenUpByTheWallClock(t *testing.T) {
 		}
 		if got := fetches.Load(); got != step.wantFetches {
 			t.Errorf("%s: JWKS fetches %d; want %d", step.name, got, step.wantFetches)
+		}
+		// The fetch given up is a failed fetch to whoever reads the log:
+		// one WARN line, when it is given up.
+		if got, want := strings.Count(logs.String(), `"msg":"JWKS fetch failed"`), int(step.wantFetches)-1; got != want {
+			t.Errorf("%s: %d \"JWKS fetch failed\" lines; want %d:\n%s", step.name, got, want, logs)
 		}
 	}
 	select {
