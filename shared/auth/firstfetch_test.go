@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +54,12 @@ func TestTokensAfterAFailedFirstFetch(t *testing.T) {
 		}
 		if got := session.RetryAfter(err); got != step.wantWait {
 			t.Errorf("%s: Retry-After wait %v; want %v", step.name, got, step.wantWait)
+		}
+		// README: "a failed fetch's text is repeated in the ERROR line of
+		// every 503 it causes" (the line logs the error): the token that
+		// waited for the fetch carries what it answered.
+		if step.advance == 0 && !strings.Contains(fmt.Sprint(err), "JWKS answered 503") {
+			t.Errorf("%s: Verify() = %v; want the fetch's failure (JWKS answered 503) in its text", step.name, err)
 		}
 		if got := jwks.fetches.Load(); got != step.wantFetches {
 			t.Errorf("%s: JWKS fetches %d; want %d", step.name, got, step.wantFetches)
