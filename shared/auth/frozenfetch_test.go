@@ -17,6 +17,39 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
+// hungFirstFetch serves iss's key set, except that its first request hangs
+// until the verifier gives it up (abandoned closes then); each later one
+// first runs before, if any. The count is of the requests made.
+func hungFirstFetch(t *testing.T, iss *devtoken.Issuer, abandoned chan struct{}, before func()) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var fetches atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 1 {
+			<-r.Context().Done()
+			close(abandoned)
+			return
+		}
+		if before != nil {
+			before()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(iss.JWKS())
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &fetches
+}
+
+// waitingToken verifies tok in the background and returns its outcome's
+// channel once the fetch it started has reached the key set's server.
+func waitingToken(ctx context.Context, v *auth.JWTVerifier, tok string, fetches *atomic.Int64) <-chan error {
+	waiting := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, tok); waiting <- err }()
+	for fetches.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return waiting
+}
+
 // TestHungFetchIsGivenUpByTheWallClock: a JWKS fetch that has not ended
 // refreshGap (10 s) after it began by the wall clock is given up for a new
 // one, which the token waits for. A fetch's own deadline (5 s) is on the
@@ -31,18 +64,8 @@ import (
 // only milliseconds pass on the monotonic one.
 func TestHungFetchIsGivenUpByTheWallClock(t *testing.T) {
 	iss := newIssuer(t, jwa.ES256())
-	var fetches atomic.Int64
 	abandoned := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fetches.Add(1) == 1 {
-			<-r.Context().Done() // hangs until the verifier gives it up
-			close(abandoned)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(iss.JWKS())
-	}))
-	t.Cleanup(srv.Close)
+	srv, fetches := hungFirstFetch(t, iss, abandoned, nil)
 	clock := &testClock{now: time.Now()}
 	logs := &syncBuffer{}
 	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now,
@@ -102,31 +125,18 @@ func TestHungFetchIsGivenUpByTheWallClock(t *testing.T) {
 // token sees the old one end well before any set is in hand.
 func TestTokenWaitingForAGivenUpFetchWaitsForItsReplacement(t *testing.T) {
 	iss := newIssuer(t, jwa.ES256())
-	var fetches atomic.Int64
 	abandoned := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fetches.Add(1) == 1 {
-			<-r.Context().Done()
-			close(abandoned)
-			return
-		}
+	srv, fetches := hungFirstFetch(t, iss, abandoned, func() {
 		<-abandoned
 		time.Sleep(200 * time.Millisecond)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(iss.JWKS())
-	}))
-	t.Cleanup(srv.Close)
+	})
 	clock := &testClock{now: time.Now()}
 	v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL, Issuer: issuer, Audience: audience, Now: clock.Now})
 	tok := iss.MustMint(devtoken.Claims{MerchantID: "m-1", Expires: clock.Now().Add(time.Hour)})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
-	waiting := make(chan error, 1)
-	go func() { _, err := v.Verify(ctx, tok); waiting <- err }()
-	for fetches.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waiting := waitingToken(ctx, v, tok, fetches)
 	clock.Advance(10 * time.Second)
 	if _, err := v.Verify(ctx, tok); err != nil {
 		t.Fatalf("the token past refreshGap: %v; want it verified by the new fetch", err)
@@ -150,18 +160,8 @@ func TestTokenWaitingForAGivenUpFetchWaitsForItsReplacement(t *testing.T) {
 // lets the replacement end there.
 func TestTokenWaitingForAGivenUpFetchSeesItsReplacementsSet(t *testing.T) {
 	iss := newIssuer(t, jwa.ES256())
-	var fetches atomic.Int64
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fetches.Add(1) == 1 {
-			<-r.Context().Done()
-			return
-		}
-		<-release
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(iss.JWKS())
-	}))
-	t.Cleanup(srv.Close)
+	srv, fetches := hungFirstFetch(t, iss, make(chan struct{}), func() { <-release })
 	clock := &testClock{now: time.Now()}
 	var armed atomic.Bool
 	var readings atomic.Int64
@@ -182,11 +182,7 @@ func TestTokenWaitingForAGivenUpFetchSeesItsReplacementsSet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	waiting := make(chan error, 1)
-	go func() { _, err := v.Verify(ctx, tok); waiting <- err }()
-	for fetches.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waiting := waitingToken(ctx, v, tok, fetches)
 	clock.Advance(10 * time.Second)
 	armed.Store(true)
 	go func() { _, err := v.Verify(ctx, tok); replaced <- err }()

@@ -46,6 +46,48 @@ func (a *afterFirstRead) RoundTrip(req *http.Request) (*http.Response, error) {
 	return res, err
 }
 
+// settleWhen is a store's wait for writes in flight that ends when landed
+// closes (or the request's context ends), counting its waits in waits if
+// not nil.
+func settleWhen(landed <-chan struct{}, waits *int) store.Option {
+	return store.SettleWait(func(ctx context.Context, _ time.Duration) error {
+		if waits != nil {
+			*waits++
+		}
+		select {
+		case <-landed:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+}
+
+// retryBesideHeldFirstTry sends ev's first try through first just before
+// bandStart and holds its write (hold), then sends the retry through retry
+// just inside the band, letting the first try land only once the retry has
+// read the session without it (read); landed closes when the first try has
+// ended. It returns the retry's answer; the first try must be applied.
+func retryBesideHeldFirstTry(t *testing.T, ctx context.Context, clock *storetest.Clock, first, retry *store.Store,
+	hold *heldWrite, read *afterFirstRead, landed chan struct{}, id string, ev *session.Event, bandStart time.Time) (*session.Session, error) {
+	t.Helper()
+	clock.Set(bandStart.Add(-time.Millisecond))
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := first.ApplyEvent(ctx, "", id, ev)
+		firstDone <- err
+		close(landed)
+	}()
+	<-hold.held
+	clock.Set(bandStart.Add(time.Millisecond))
+	read.then = func() { close(hold.release) }
+	got, err := retry.ApplyEvent(ctx, "", id, ev)
+	if err := <-firstDone; err != nil {
+		t.Fatalf("first try: %v; want it applied", err)
+	}
+	return got, err
+}
+
 // TestEventInFlightAtTheGuardBand: a processor's AUTHORISED, decided just
 // before the guard band before expiresAt, is still on its way to DynamoDB
 // (slow, retried by the SDK) when the processor's retry of it (same
@@ -85,37 +127,14 @@ func TestEventInFlightAtTheGuardBand(t *testing.T) {
 			// sleep until expiresAt would only cost the band's 2 s.
 			landed := make(chan struct{})
 			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
-				store.SettleWait(func(ctx context.Context, _ time.Duration) error {
-					select {
-					case <-landed:
-						return nil
-					case <-ctx.Done():
-						return ctx.Err()
-					}
-				}))
+				settleWhen(landed, nil))
 			v := newSession("m-1", "", clock.Now(), policy)
 			if _, _, err := store.New(db, table, session.DefaultPolicy, 16, clock.Now).Create(ctx, v, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
 			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
 			ev := &session.Event{Status: session.Authorised, EventID: session.EventID(tt.eventID)}
-
-			clock.Set(bandStart.Add(-time.Millisecond))
-			firstDone := make(chan error, 1)
-			go func() {
-				_, err := first.ApplyEvent(ctx, "", v.ID, ev)
-				firstDone <- err
-				close(landed)
-			}()
-			<-hold.held
-			// The retry, judged in the band, has read the session without
-			// the first try; only then does the first try land.
-			clock.Set(bandStart.Add(time.Millisecond))
-			read.then = func() { close(hold.release) }
-			got, err := retry.ApplyEvent(ctx, "", v.ID, ev)
-			if err := <-firstDone; err != nil {
-				t.Fatalf("first try: %v; want it applied", err)
-			}
+			got, err := retryBesideHeldFirstTry(t, ctx, clock, first, retry, hold, read, landed, v.ID, ev, bandStart)
 			reason := ""
 			if err != nil {
 				reason = session.ErrorReason(err)
@@ -452,15 +471,7 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 			landed := make(chan struct{})
 			waits := 0
 			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
-				store.SettleWait(func(ctx context.Context, _ time.Duration) error {
-					waits++
-					select {
-					case <-landed:
-						return nil
-					case <-ctx.Done():
-						return ctx.Err()
-					}
-				}))
+				settleWhen(landed, &waits))
 			v := newSession("m-1", "", clock.Now(), policy)
 			if _, _, err := plain.Create(ctx, v, nil, 201, nil); err != nil {
 				t.Fatal(err)
@@ -472,23 +483,7 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 			}
 			bandStart := authorised.RetainUntil.Add(-policy.WriteGuard)
 			ev := &session.Event{Status: session.Settled, EventID: session.EventID(tt.eventID)}
-
-			clock.Set(bandStart.Add(-time.Millisecond))
-			firstDone := make(chan error, 1)
-			go func() {
-				_, err := first.ApplyEvent(ctx, "", v.ID, ev)
-				firstDone <- err
-				close(landed)
-			}()
-			<-hold.held
-			// The retry, judged in the band, has read the session without
-			// the first try; only then does the first try land.
-			clock.Set(bandStart.Add(time.Millisecond))
-			read.then = func() { close(hold.release) }
-			got, err := retry.ApplyEvent(ctx, "", v.ID, ev)
-			if err := <-firstDone; err != nil {
-				t.Fatalf("first try: %v; want it applied", err)
-			}
+			got, err := retryBesideHeldFirstTry(t, ctx, clock, first, retry, hold, read, landed, v.ID, ev, bandStart)
 			if code := session.ErrorCode(err); code != tt.want {
 				t.Fatalf("retry in the band = %v (%s); want %q", err, code, tt.want)
 			}
