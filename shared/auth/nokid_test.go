@@ -26,9 +26,15 @@ import (
 func TestKeyWithoutKidIsSkipped(t *testing.T) {
 	iss := newIssuer(t, jwa.ES256())
 	doc := issuerDocWith(t, iss, map[string]any{"kid": nil})
-	_, err := verifyUnder(t, doc, iss)
+	logs, err := verifyUnder(t, doc, iss)
 	if got := session.ErrorCode(err); got != session.EUNAVAILABLE {
 		t.Errorf("Verify() code = %q (%v); want %q (no usable key)", got, err, session.EUNAVAILABLE)
+	}
+	// A set with no usable key is a 503 and an ERROR line (the fetch's),
+	// which says every bearer token is refused: a mutant that never wrote
+	// it passed every test.
+	if got, want := strings.Count(logs.String(), `"level":"ERROR","msg":"JWKS has no usable key`), 1; got != want {
+		t.Errorf("%d ERROR lines for the set with no usable key; want %d:\n%s", got, want, logs)
 	}
 }
 
