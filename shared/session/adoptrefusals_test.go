@@ -7,9 +7,11 @@ import (
 
 // TestAdoptRefusesParents: "the parent must be the same merchant's and
 // open (400 VALIDATION_FAILED for an unknown or another merchant's
-// parent, 409 PARENT_NOT_OPEN for a closed or expired one); one level only
-// (a child has no children)" (README), and a session within WRITE_GUARD of
-// the end of its retention is, for a write, unknown: "past its retention
+// parent, 409 PARENT_NOT_OPEN for a closed or expired one, or one within
+// WRITE_GUARD of its expiresAt, which still reads open but takes no more
+// writes); one level only (a child has no children)" (README), and a
+// session within WRITE_GUARD of the end of its retention is, for a write,
+// unknown: "past its retention
 // (all alike; for a write, also within WRITE_GUARD of the end of
 // retention)" (README). Adopt is the domain's guard for each; the store
 // checks the merchant itself too, so only this test sees Adopt's own
