@@ -19,7 +19,8 @@ import (
 // decodeJSON reads the request body into dst:
 //   - Content-Type application/json, with at most a charset=utf-8
 //     parameter; any other type, and a non-empty body without a
-//     Content-Type, are 415 (an empty body needs none);
+//     Content-Type, are 415 (an empty body needs none, and its type,
+//     which API Gateway may have added, is not judged);
 //   - no Content-Encoding but identity (415): the body is read as sent,
 //     so one that says it is compressed is refused rather than read as
 //     something other than what it declares;
@@ -44,14 +45,18 @@ import (
 // regard to case and lets the last of two equal names win, so a guard reading
 // one spelling would not see what another reader takes.
 func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
-	hasType, err := checkContentType(r.Header)
-	if err != nil {
-		return err
-	}
-	if err := checkContentEncoding(r.Header); err != nil {
-		return err
+	// A Content-Type is judged only for a body: API Gateway adds one to a
+	// request without a payload (its important notes for HTTP APIs; the
+	// value is not named), so an empty body's type is not the client's to
+	// get wrong. Its error waits until the body is read.
+	hasType, typeErr := checkContentType(r.Header)
+	if typeErr == nil {
+		if err := checkContentEncoding(r.Header); err != nil {
+			return err
+		}
 	}
 	var body []byte
+	var err error
 	if r.Body != nil {
 		body, err = io.ReadAll(r.Body)
 		if err != nil {
@@ -65,10 +70,17 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 	// (U+00A0, U+3000, a form feed) is a body, not the absence of one.
 	t := bytes.Trim(body, jsonWhitespace)
 	if len(t) == 0 {
+		// A declared coding is refused even for an empty body (README).
+		if err := checkContentEncoding(r.Header); err != nil {
+			return err
+		}
 		if allowEmpty {
 			return nil
 		}
 		return malformed("The request body is empty; a JSON object is required.")
+	}
+	if typeErr != nil {
+		return typeErr
 	}
 	if !hasType {
 		return unsupportedMedia()

@@ -615,6 +615,19 @@ func testOnlyJSONWhitespaceIsNoBody(t *testing.T, h *harness) {
 		{"a string", `"x"`, "application/json", 400, session.ReasonMalformedJSON},
 		{"a number", "1", "application/json", 400, session.ReasonMalformedJSON},
 		{"true", "true", "application/json", 400, session.ReasonMalformedJSON},
+		// An empty body has no type to judge: API Gateway "adds the
+		// Content-type header to your request if there is no payload and
+		// the Content-Length is 0" (its important notes for HTTP APIs,
+		// value unnamed), so a cancel without a body must not depend on
+		// what type a client or API Gateway put on nothing. README:
+		// "A `Content-Type` is judged only for a body".
+		{"no body, text/plain", "", "text/plain", 200, ""},
+		{"no body, a form's type", "", "application/x-www-form-urlencoded", 200, ""},
+		{"no body, octet-stream", "", "application/octet-stream", 200, ""},
+		{"no body, a type that does not parse", "", "json; ;", 200, ""},
+		{"JSON whitespace, text/plain", " \r\n", "text/plain", 200, ""},
+		{"no-break space, text/plain", "\u00a0", "text/plain", 415, session.ReasonUnsupportedMedia},
+		{"an object, text/plain", `{"reason":"x"}`, "text/plain", 415, session.ReasonUnsupportedMedia},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			id := h.create("m-1", nil)
@@ -781,7 +794,9 @@ func testEveryResponseCarriesHSTS(t *testing.T, h *harness) {
 // declares itself compressed would mean one thing to the service and
 // another to a proxy or firewall in front that honours the header (a card
 // number could pass the one that inflates nothing). An empty body with a
-// Content-Encoding is refused alike, as a wrong Content-Type is.
+// Content-Encoding is refused alike (README: "A `Content-Encoding` other
+// than `identity` is refused even then"), though its Content-Type is not
+// judged.
 func TestContentEncodingRefused(t *testing.T) { eachStore(t, testContentEncodingRefused) }
 
 func testContentEncodingRefused(t *testing.T, h *harness) {
