@@ -133,6 +133,12 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/4111%5Cu00201111/1111%5Cu00201111", "/[redacted]/[redacted]"},
 	{`/a/4111\u002e1111/1111\t1111/b`, "/a/[redacted]/[redacted]/b"},
 	{`/4111\u00201111/1111`, `/4111\u00201111/1111`},
+	// The escape of a '/' written across the separator ("\/"): the segment
+	// before it reads without its last '\', as the whole path reads (an
+	// escaped '\', "\\", reads as one '\', which the next layer reads so).
+	{`/a/4111\u00201111\/1111\u00201111/b`, "/a/[redacted]/[redacted]/b"},
+	{`/a/411\u0031\/\u0031111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
+	{`/a/4111\\/1111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.
@@ -165,39 +171,45 @@ func loggedPathByRounds(path string) string {
 		}
 		return s
 	}
-	reads := []func(string) string{
-		func(s string) string { return s },
-		func(s string) string { return norm.NFKC.String(s) },
+	reads := []func(s string, last bool) string{
+		func(s string, _ bool) string { return s },
+		func(s string, _ bool) string { return norm.NFKC.String(s) },
 	}
 	for layers := 1; layers <= session.MaxURLDecodings; layers++ {
 		reads = append(reads,
-			func(s string) string { return decoded(s, layers) },
-			func(s string) string { return norm.NFKC.String(decoded(s, layers)) })
+			func(s string, _ bool) string { return decoded(s, layers) },
+			func(s string, _ bool) string { return norm.NFKC.String(decoded(s, layers)) })
 	}
 	// Then as a JSON parser reads each segment, its escapes undone, each
 	// layer's escapes before its URL decoding, as session.HoldsCardNumber
 	// reads one: J, then J and U, then J, U and J, ... up to
 	// session.MaxURLDecodings layers, each as read and in NFKC.
-	jsonThenURL := func(s string, steps int) string {
+	// A segment but the last ending in an odd run of backslashes reads
+	// without its last one: with the '/' after it, that backslash is the
+	// escape of the '/', the separator.
+	jsonThenURL := func(s string, steps int, last bool) string {
 		for k := range steps {
-			if k%2 == 0 {
-				s, _ = session.JSONUnescapedOnce(s)
-			} else {
+			if k%2 == 1 {
 				s, _ = session.URLDecodedOnce(s)
+				continue
 			}
+			if t := strings.TrimRight(s, `\`); !last && (len(s)-len(t))%2 == 1 {
+				s = s[:len(s)-1]
+			}
+			s, _ = session.JSONUnescapedOnce(s)
 		}
 		return s
 	}
 	for steps := 1; steps <= 2*session.MaxURLDecodings; steps++ {
 		reads = append(reads,
-			func(s string) string { return jsonThenURL(s, steps) },
-			func(s string) string { return norm.NFKC.String(jsonThenURL(s, steps)) })
+			func(s string, last bool) string { return jsonThenURL(s, steps, last) },
+			func(s string, last bool) string { return norm.NFKC.String(jsonThenURL(s, steps, last)) })
 	}
 	for _, read := range reads {
 		for {
 			texts := make([]string, len(segs))
 			for i, s := range segs {
-				texts[i] = read(s)
+				texts[i] = read(s, i == len(segs)-1)
 			}
 			start, end, ok := session.FindCardNumber(strings.Join(texts, "/"))
 			if !ok {

@@ -554,13 +554,13 @@ func redactDecodings(segs []string, json bool) bool {
 	for range session.MaxURLDecodings {
 		read := false
 		if json {
-			if js := readEach(segs, texts, session.JSONUnescapedOnce); js != nil {
+			if js := readEach(segs, texts, jsonReading(len(segs))); js != nil {
 				changed = redactRuns(segs, js) || changed
 				changed = redactNormalisedRuns(segs, js) || changed
 				texts, read = js, true
 			}
 		}
-		if ds := readEach(segs, texts, session.URLDecodedOnce); ds != nil {
+		if ds := readEach(segs, texts, urlReading); ds != nil {
 			changed = redactRuns(segs, ds) || changed
 			changed = redactNormalisedRuns(segs, ds) || changed
 			texts, read = ds, true
@@ -572,16 +572,40 @@ func redactDecodings(segs []string, json bool) bool {
 	return changed
 }
 
-// readEach is texts with each segment read once more by read, a segment
-// redacted in segs since reading [redacted], or nil when that changes
-// none of them.
-func readEach(segs, texts []string, read func(string) (string, bool)) []string {
+// urlReading reads segment s once more as a URL decoder does.
+func urlReading(_ int, s string) (string, bool) { return session.URLDecodedOnce(s) }
+
+// jsonReading reads each of n segments once more as a JSON parser reads
+// it, its escapes undone, but for the escape of a '/' written across the
+// separator after it ("\/"): a segment but the last that ends in an odd
+// run of '\' reads without its last one, which with the '/' after it reads
+// as that '/', the separator, as the whole path reads.
+func jsonReading(n int) func(int, string) (string, bool) {
+	return func(i int, s string) (string, bool) {
+		if i < n-1 {
+			k := len(s)
+			for k > 0 && s[k-1] == '\\' {
+				k--
+			}
+			if (len(s)-k)%2 == 1 {
+				d, _ := session.JSONUnescapedOnce(s[:len(s)-1])
+				return d, true
+			}
+		}
+		return session.JSONUnescapedOnce(s)
+	}
+}
+
+// readEach is texts with each segment read once more by read (given the
+// segment's index), a segment redacted in segs since reading [redacted],
+// or nil when that changes none of them.
+func readEach(segs, texts []string, read func(int, string) (string, bool)) []string {
 	var out []string
 	for i, s := range texts {
 		if segs[i] == redacted {
 			s = redacted
 		}
-		d, more := read(s)
+		d, more := read(i, s)
 		if !more && d == texts[i] {
 			continue
 		}
