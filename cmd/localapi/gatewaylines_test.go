@@ -134,3 +134,47 @@ func TestMethodNotAllowedLineNamesItsPath(t *testing.T) {
 		}
 	}
 }
+
+// TestGoOwnAnswersHaveNoLine: a request Go's net/http refuses before any
+// handler (README: "So are a path whose first decoding fails (a `%` not
+// followed by two hex digits: `/sessions/%zz`, a bare `%`; a failed second
+// decoding is API Gateway's JSON `400` in the errors table) and a head HTTP/1.1
+// does not allow (no `Host`, two, or a malformed one), both Go's own
+// plain-text `400 Bad Request`, and an `Expect` other than `100-continue`,
+// Go's own `417 Expectation Failed`") gets Go's plain-text answer and no
+// request line, as the raw control character and the Transfer-Encoding
+// other than chunked beside them; a failed second decoding is the local
+// server's own answer, in API Gateway's stead, with its one line
+// (TestGatewayAnswersHaveTheirAccessLine).
+func TestGoOwnAnswersHaveNoLine(t *testing.T) {
+	tg := apitarget.Start(t, apitarget.Local, apitarget.Options{})
+	host := strings.TrimPrefix(tg.URL, "http://")
+	tok := mint(t, tg.URL, "merchant_id=m-1")
+	const auth = "Connection: close\r\nAuthorization: Bearer "
+	tests := []struct {
+		name, method, req string
+		status            int
+	}{
+		{"first decoding fails", "GET", "GET /sessions/%zz HTTP/1.1\r\nHost: " + host + "\r\n" + auth + tok + "\r\n\r\n", 400},
+		{"a bare percent", "GET", "GET /sessions/% HTTP/1.1\r\nHost: " + host + "\r\n" + auth + tok + "\r\n\r\n", 400},
+		{"no Host", "GET", "GET /sessions/x HTTP/1.1\r\n" + auth + tok + "\r\n\r\n", 400},
+		{"two Hosts", "GET", "GET /sessions/x HTTP/1.1\r\nHost: " + host + "\r\nHost: " + host + "\r\n" + auth + tok + "\r\n\r\n", 400},
+		{"a malformed Host", "GET", "GET /sessions/x HTTP/1.1\r\nHost: a b\r\n" + auth + tok + "\r\n\r\n", 400},
+		{"a raw control character", "GET", "GET /sessions/a\x01b HTTP/1.1\r\nHost: " + host + "\r\n" + auth + tok + "\r\n\r\n", 400},
+		{"another expectation", "POST", "POST /sessions HTTP/1.1\r\nHost: " + host + "\r\n" + auth + tok + "\r\nContent-Type: application/json\r\nExpect: foo\r\nContent-Length: 2\r\n\r\n{}", 417},
+		{"gzip, chunked", "POST", "POST /sessions HTTP/1.1\r\nHost: " + host + "\r\n" + auth + tok + "\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+	}
+	for _, tt := range tests {
+		before := len(accessLines(t, tg.Logs()))
+		res, raw := rawRoundTrip(t, tg.URL, tt.method, tt.req)
+		if res.StatusCode != tt.status {
+			t.Errorf("%s: got %d %s; want %d", tt.name, res.StatusCode, raw, tt.status)
+		}
+		if ct := res.Header.Get("Content-Type"); strings.Contains(ct, "json") {
+			t.Errorf("%s: Content-Type got %q; want Go's own answer, no JSON", tt.name, ct)
+		}
+		if lines := accessLines(t, tg.Logs())[before:]; len(lines) != 0 {
+			t.Errorf("%s: got %d access lines %v; want none", tt.name, len(lines), lines)
+		}
+	}
+}

@@ -124,6 +124,21 @@ var loggedPathCases = []struct{ path, logged string }{
 	// the character that starts it, after a '.' as at a segment's start.
 	{"/x/." + strings.Repeat("g", 31), "/x/." + strings.Repeat("g", 31)},
 	{"/x/." + strings.Repeat("g", 32), "/x/[redacted]"},
+	// README: "a token, key, secret or card number never reaches a log":
+	// the card rule reads a segment also as a JSON parser reads it, its
+	// escapes undone (session.HoldsCardNumber), and the search across
+	// segments reads them so too (a body's "4111\u00201111/1111\u00201111"
+	// is CARD_NUMBER_REFUSED), before and after a URL decoding.
+	{`/4111\u00201111/1111\u00201111`, "/[redacted]/[redacted]"},
+	{"/4111%5Cu00201111/1111%5Cu00201111", "/[redacted]/[redacted]"},
+	{`/a/4111\u002e1111/1111\t1111/b`, "/a/[redacted]/[redacted]/b"},
+	{`/4111\u00201111/1111`, `/4111\u00201111/1111`},
+	// The escape of a '/' written across the separator ("\/"): the segment
+	// before it reads without its last '\', as the whole path reads (an
+	// escaped '\', "\\", reads as one '\', which the next layer reads so).
+	{`/a/4111\u00201111\/1111\u00201111/b`, "/a/[redacted]/[redacted]/b"},
+	{`/a/411\u0031\/\u0031111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
+	{`/a/4111\\/1111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.
@@ -156,20 +171,45 @@ func loggedPathByRounds(path string) string {
 		}
 		return s
 	}
-	reads := []func(string) string{
-		func(s string) string { return s },
-		func(s string) string { return norm.NFKC.String(s) },
+	reads := []func(s string, last bool) string{
+		func(s string, _ bool) string { return s },
+		func(s string, _ bool) string { return norm.NFKC.String(s) },
 	}
 	for layers := 1; layers <= session.MaxURLDecodings; layers++ {
 		reads = append(reads,
-			func(s string) string { return decoded(s, layers) },
-			func(s string) string { return norm.NFKC.String(decoded(s, layers)) })
+			func(s string, _ bool) string { return decoded(s, layers) },
+			func(s string, _ bool) string { return norm.NFKC.String(decoded(s, layers)) })
+	}
+	// Then as a JSON parser reads each segment, its escapes undone, each
+	// layer's escapes before its URL decoding, as session.HoldsCardNumber
+	// reads one: J, then J and U, then J, U and J, ... up to
+	// session.MaxURLDecodings layers, each as read and in NFKC.
+	// A segment but the last ending in an odd run of backslashes reads
+	// without its last one: with the '/' after it, that backslash is the
+	// escape of the '/', the separator.
+	jsonThenURL := func(s string, steps int, last bool) string {
+		for k := range steps {
+			if k%2 == 1 {
+				s, _ = session.URLDecodedOnce(s)
+				continue
+			}
+			if t := strings.TrimRight(s, `\`); !last && (len(s)-len(t))%2 == 1 {
+				s = s[:len(s)-1]
+			}
+			s, _ = session.JSONUnescapedOnce(s)
+		}
+		return s
+	}
+	for steps := 1; steps <= 2*session.MaxURLDecodings; steps++ {
+		reads = append(reads,
+			func(s string, last bool) string { return jsonThenURL(s, steps, last) },
+			func(s string, last bool) string { return norm.NFKC.String(jsonThenURL(s, steps, last)) })
 	}
 	for _, read := range reads {
 		for {
 			texts := make([]string, len(segs))
 			for i, s := range segs {
-				texts[i] = read(s)
+				texts[i] = read(s, i == len(segs)-1)
 			}
 			start, end, ok := session.FindCardNumber(strings.Join(texts, "/"))
 			if !ok {
@@ -203,6 +243,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"%20", "%252F", "%25252F", "%2525252F", "%1F", "%E2%92%88", "%25", "%",
 		"４", "１１１１", "a", "x", "psk", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
 		"\u2026", "\u2025", "\u2488", "\u248b", "\uff0f", // NFKC "...", "..", "1.", "4.", "/"
+		`\u0020`, `\t`, `\/`, `\u0034`, `\`, "%5C", "%5Cu002F", "%255Cn",
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000
@@ -233,7 +274,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 func TestLoggedPathAgreesWithRoundsOnSplitCards(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	cards := []string{"4111111111111111", "5555555555554444", "378282246310005", "4012888888881881", "6011111111111117", "4222222222222", "30569309025904"}
-	seps := []string{"/", "/", "%2F", "%252F", "%20", "%2520", "", "", "", "-", "%2D", "\u2026", "%E2%80%A6", "+", "//", "%1F"}
+	seps := []string{"/", "/", "%2F", "%252F", "%20", "%2520", "", "", "", "-", "%2D", "\u2026", "%E2%80%A6", "+", "//", "%1F", `\u0020`, `\/`, "%5Cu0020", `\n`}
 	digit := func(r *rand.Rand, c byte) string {
 		switch r.IntN(8) {
 		case 0:

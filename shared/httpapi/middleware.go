@@ -522,38 +522,99 @@ func redactedPath(path string) string {
 	// session.HoldsCardNumber reads one segment: the path a function sees
 	// is decoded twice (an HTTP API's rawPath; the local servers deliver it
 	// so), so /4111%2F1111/1111%2F1111 was sent with its '/' encoded three
-	// times and reads /4111/1111/1111/1111. Each layer decodes the last
-	// layer's reading once more, a segment redacted since reading
-	// [redacted]; a layer that decodes nothing further reads the path as
-	// already searched, and ends the search. A path without '%' or '+'
+	// times and reads /4111/1111/1111/1111. A path without '%' or '+'
 	// (every routed path) decodes to itself and is not searched again.
-	texts := segs
-	for range session.MaxURLDecodings {
-		var ds []string
-		for i, s := range texts {
-			if segs[i] == redacted {
-				s = redacted
-			}
-			d, more := session.URLDecodedOnce(s)
-			if !more && d == texts[i] {
-				continue
-			}
-			if ds == nil {
-				ds = slices.Clone(texts)
-			}
-			ds[i] = d
-		}
-		if ds == nil {
-			break
-		}
-		changed = redactRuns(segs, ds) || changed
-		changed = redactNormalisedRuns(segs, ds) || changed
-		texts = ds
+	changed = redactDecodings(segs, false) || changed
+	// And, as HoldsCardNumber reads a segment too, as a JSON parser reads
+	// it, its escapes undone, each layer's escapes before its URL
+	// decoding: /4111\u00201111/1111\u00201111 is a card number the body
+	// rule refuses. Only a path holding a '\\', or a '%' that may decode
+	// to one, can read otherwise than above.
+	if strings.ContainsAny(path, "\\%") {
+		changed = redactDecodings(segs, true) || changed
 	}
 	if !changed {
 		return path
 	}
 	return strings.Join(segs, "/")
+}
+
+// redactDecodings searches the path again as segs read decoded, layer
+// by layer, up to session.MaxURLDecodings layers, as
+// session.HoldsCardNumber reads one segment: each layer first undoes JSON
+// escapes (with json) and then one layer of URL encoding, and each reading
+// that changed a segment is searched as read and in NFKC (redactRuns,
+// redactNormalisedRuns). Each layer reads the last layer's reading, a
+// segment redacted since reading [redacted]; a layer that changes nothing
+// reads the path as already searched, and ends the search. It redacts in
+// segs and reports whether it redacted any.
+func redactDecodings(segs []string, json bool) bool {
+	changed := false
+	texts := segs
+	for range session.MaxURLDecodings {
+		read := false
+		if json {
+			if js := readEach(segs, texts, jsonReading(len(segs))); js != nil {
+				changed = redactRuns(segs, js) || changed
+				changed = redactNormalisedRuns(segs, js) || changed
+				texts, read = js, true
+			}
+		}
+		if ds := readEach(segs, texts, urlReading); ds != nil {
+			changed = redactRuns(segs, ds) || changed
+			changed = redactNormalisedRuns(segs, ds) || changed
+			texts, read = ds, true
+		}
+		if !read {
+			break
+		}
+	}
+	return changed
+}
+
+// urlReading reads segment s once more as a URL decoder does.
+func urlReading(_ int, s string) (string, bool) { return session.URLDecodedOnce(s) }
+
+// jsonReading reads each of n segments once more as a JSON parser reads
+// it, its escapes undone, but for the escape of a '/' written across the
+// separator after it ("\/"): a segment but the last that ends in an odd
+// run of '\' reads without its last one, which with the '/' after it reads
+// as that '/', the separator, as the whole path reads.
+func jsonReading(n int) func(int, string) (string, bool) {
+	return func(i int, s string) (string, bool) {
+		if i < n-1 {
+			k := len(s)
+			for k > 0 && s[k-1] == '\\' {
+				k--
+			}
+			if (len(s)-k)%2 == 1 {
+				d, _ := session.JSONUnescapedOnce(s[:len(s)-1])
+				return d, true
+			}
+		}
+		return session.JSONUnescapedOnce(s)
+	}
+}
+
+// readEach is texts with each segment read once more by read (given the
+// segment's index), a segment redacted in segs since reading [redacted],
+// or nil when that changes none of them.
+func readEach(segs, texts []string, read func(int, string) (string, bool)) []string {
+	var out []string
+	for i, s := range texts {
+		if segs[i] == redacted {
+			s = redacted
+		}
+		d, more := read(i, s)
+		if !more && d == texts[i] {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(texts)
+		}
+		out[i] = d
+	}
+	return out
 }
 
 // redactNormalisedRuns searches texts again in NFKC, segment by segment,

@@ -366,6 +366,12 @@ func jsonUnicodeEscape(s string) (rune, int) {
 	return r, 6
 }
 
+// JSONUnescapedOnce is s with the escapes of a JSON string undone as
+// HoldsCardNumber undoes them (jsonUnescapeOnce), and whether anything
+// changed: for a reader of texts HoldsCardNumber cannot see whole (a
+// path's segments, judged across the '/' between them).
+func JSONUnescapedOnce(s string) (string, bool) { return jsonUnescapeOnce(s) }
+
 // URLDecodedOnce is s with one layer of URL encoding undone as
 // HoldsCardNumber undoes it (urlDecodeOnce), and whether anything changed:
 // for a reader of texts HoldsCardNumber cannot see whole (a path's
