@@ -71,17 +71,27 @@ func settleWhen(landed <-chan struct{}, waits *int) store.Option {
 func retryBesideHeldFirstTry(t *testing.T, ctx context.Context, clock *storetest.Clock, first, retry *store.Store,
 	hold *heldWrite, read *afterFirstRead, landed chan struct{}, id string, ev *session.Event, bandStart time.Time) (*session.Session, error) {
 	t.Helper()
+	return retryBesideHeldFirst(t, clock, first, retry, hold, read, landed, bandStart, func(s *store.Store) (*session.Session, error) {
+		return s.ApplyEvent(ctx, "", id, ev)
+	})
+}
+
+// retryBesideHeldFirst is retryBesideHeldFirstTry for any write: try sends
+// it through a store.
+func retryBesideHeldFirst(t *testing.T, clock *storetest.Clock, first, retry *store.Store,
+	hold *heldWrite, read *afterFirstRead, landed chan struct{}, bandStart time.Time, try func(*store.Store) (*session.Session, error)) (*session.Session, error) {
+	t.Helper()
 	clock.Set(bandStart.Add(-time.Millisecond))
 	firstDone := make(chan error, 1)
 	go func() {
-		_, err := first.ApplyEvent(ctx, "", id, ev)
+		_, err := try(first)
 		firstDone <- err
 		close(landed)
 	}()
 	<-hold.held
 	clock.Set(bandStart.Add(time.Millisecond))
 	read.then = func() { close(hold.release) }
-	got, err := retry.ApplyEvent(ctx, "", id, ev)
+	got, err := try(retry)
 	if err := <-firstDone; err != nil {
 		t.Fatalf("first try: %v; want it applied", err)
 	}
@@ -492,6 +502,85 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 			}
 			if waits != tt.waits {
 				t.Errorf("the retry waited %d times for writes in flight; want %d", waits, tt.waits)
+			}
+		})
+	}
+}
+
+// TestCancelInFlightAtTheGuardBands: a merchant's cancel decided just
+// before a guard band is still on its way to DynamoDB when the merchant's
+// retry of it is judged inside the band. A cancel takes no id (README: "it
+// takes neither an `Idempotency-Key` nor an `eventId`: a retry of a
+// cancel that landed is 409 `INVALID_TRANSITION`"), so the retry cannot be
+// told from a new cancel; answered at once it was 404 (the band before an
+// AUTHORISED session's retainUntil) or 409 SESSION_EXPIRED (the band
+// before an open session's expiresAt), and the first try then landed: the
+// session read CANCEL_REQUESTED or CANCELED after a refusal and a GET that
+// still read the old status (r85-lifecycle, on make run and make
+// start-api through a proxy holding the first try's write). The retry now
+// waits until the band's end and is made again: 409 INVALID_TRANSITION,
+// as a retry of a cancel that landed is. Another merchant's cancel is
+// refused at once (no wait, so no timing to tell a session exists).
+func TestCancelInFlightAtTheGuardBands(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	tests := []struct {
+		name       string
+		authorised bool   // the band before retainUntil; else before expiresAt
+		merchant   string // the retry's
+		want       string // the retry's reason
+		status     session.Status
+		waits      int
+	}{
+		{"retention band: the retry learns the cancel landed", true, "m-1", session.ReasonInvalidTransition, session.CancelRequested, 1},
+		{"expiry band: the retry learns the cancel landed", false, "m-1", session.ReasonInvalidTransition, session.Canceled, 1},
+		{"retention band: another merchant's, at once", true, "m-2", session.ReasonSessionNotFound, session.CancelRequested, 0},
+		{"expiry band: another merchant's, at once", false, "m-2", session.ReasonSessionNotFound, session.Canceled, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
+			read := &afterFirstRead{}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			plain := store.New(db, table, policy, 16, clock.Now)
+			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
+			landed := make(chan struct{})
+			waits := 0
+			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
+				settleWhen(landed, &waits))
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := plain.Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
+			if tt.authorised {
+				clock.Advance(time.Minute)
+				authorised, err := plain.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				bandStart = authorised.RetainUntil.Add(-policy.WriteGuard)
+			}
+			merchant := "m-1"
+			_, err := retryBesideHeldFirst(t, clock, first, retry, hold, read, landed, bandStart, func(s *store.Store) (*session.Session, error) {
+				m := merchant
+				merchant = tt.merchant // the first try is m-1's, the retry tt.merchant's
+				return s.Cancel(ctx, m, v.ID, "")
+			})
+			if got := session.ErrorReason(err); got != tt.want {
+				t.Fatalf("retry in the band = %v (%s); want %s", err, got, tt.want)
+			}
+			if waits != tt.waits {
+				t.Errorf("the retry waited %d times for writes in flight; want %d", waits, tt.waits)
+			}
+			got, err := plain.Get(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.status {
+				t.Errorf("after both tries the session is %s; want %s", got.Status, tt.status)
 			}
 		})
 	}

@@ -198,17 +198,8 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return nil
 	})
 	if err != nil {
-		if ev.EventID != "" && out != nil {
-			switch {
-			case session.ErrorReason(err) == session.ReasonSessionExpired:
-				return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), out.ExpiresAt, began, err)
-			case session.ErrorCode(err) == session.ENOTFOUND && !out.Status.Open() && out.Status != session.Expired:
-				// The band before retainUntil: a write decided before it
-				// (the first try of a SETTLED, a CANCELED) may still land
-				// and keep the session RESULT_RETENTION longer. A session
-				// open or EXPIRED as stored takes no write there.
-				return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), out.RetainUntil, began, err)
-			}
+		if until, ok := bandEnd(out, err); ok && ev.EventID != "" {
+			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), until, began, err)
 		}
 		return nil, err
 	}
@@ -225,6 +216,25 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return s.Get(ctx, id)
 	}
 	return out, nil
+}
+
+// bandEnd is the end of the guard band in which a write on v (the session
+// as the refused attempt read it, nil if it read none of the caller's) was
+// refused with refusal: expiresAt for SESSION_EXPIRED, and a closed
+// session's retainUntil for ENOTFOUND (the band before retainUntil: a write
+// decided before it, the first try of a SETTLED, a CANCELED, a merchant's
+// cancel, may still land and keep the session RESULT_RETENTION longer; a
+// session open or EXPIRED as stored takes no write there).
+func bandEnd(v *session.Session, refusal error) (time.Time, bool) {
+	switch {
+	case v == nil:
+		return time.Time{}, false
+	case session.ErrorReason(refusal) == session.ReasonSessionExpired:
+		return v.ExpiresAt, true
+	case session.ErrorCode(refusal) == session.ENOTFOUND && !v.Status.Open() && v.Status != session.Expired:
+		return v.RetainUntil, true
+	}
+	return time.Time{}, false
 }
 
 // landedMeanwhile judges an event refused in a guard band again at the
@@ -244,37 +254,50 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 // (503): the event may have landed, and so does a refusal whose request's
 // deadline comes before the band's end, at once, with the time until then
 // to wait before a retry (session.UnavailableFor). The wait is at most
-// WRITE_GUARD (5 s by default), only for events with an eventId refused in
-// a band.
+// WRITE_GUARD (5 s by default), only for events with an eventId (and, in
+// Cancel, merchants' cancels) refused in a band.
 func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, until, began time.Time, refusal error) (*session.Session, error) {
+	return s.afterBand(ctx, until, began, refusal, func() (*session.Session, error) {
+		v, err := s.GetOwned(ctx, merchantID, id)
+		if err != nil {
+			// Whether the event landed is unknown: never the refusal,
+			// which a processor takes as final, but the read's failure
+			// (503).
+			return nil, err
+		}
+		if !v.HasEvent(eventID) {
+			return nil, refusal
+		}
+		return v, nil
+	})
+}
+
+// afterBand waits until the end (until) of the guard band a write was
+// refused in, once no write decided before the band can still land, and
+// then answers again(): landedMeanwhile for an event, the whole cancel
+// again for a merchant's cancel. A refusal whose read began at or after
+// until stands at once; one whose request's deadline comes first is 503
+// at once, with the time until the band's end to wait before a retry.
+func (s *Store) afterBand(ctx context.Context, until, began time.Time, refusal error, again func() (*session.Session, error)) (*session.Session, error) {
 	if !began.Before(until) {
 		return nil, refusal // read after every write that can land
 	}
 	wait := until.Sub(s.now())
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		// The request's time ends first (a WRITE_GUARD longer than the
-		// function's time): whether the event lands is unknown, and
+		// function's time): whether the write lands is unknown, and
 		// waiting would only say so later. A retry from the band's end
 		// on is answered at once (Retry-After says so); one sooner, 503
 		// again.
-		return nil, session.UnavailableFor(fmt.Errorf("an event refused %s before the band's end, past the request's deadline: a write in flight may still land", wait), wait)
+		return nil, session.UnavailableFor(fmt.Errorf("a write refused %s before the band's end, past the request's deadline: a write in flight may still land", wait), wait)
 	}
 	if err := s.settle(ctx, wait); err != nil {
 		return nil, err
 	}
-	v, err := s.GetOwned(ctx, merchantID, id)
-	if err != nil {
-		// Whether the event landed is unknown: never the refusal, which
-		// a processor takes as final, but the read's failure (503).
-		return nil, err
-	}
-	if !v.HasEvent(eventID) {
-		return nil, refusal
-	}
-	return v, nil
+	return again()
 }
 
-// SettleWait replaces how the store waits, in landedMeanwhile, for writes
+// SettleWait replaces how the store waits, in afterBand, for writes
 // still in flight (a real sleep until expiresAt, up to the whole guard
 // band). For tests on a clock of their own, which would otherwise sleep
 // that long in real time at every such refusal in a band (up to 30 s with
@@ -287,9 +310,35 @@ func SettleWait(wait func(ctx context.Context, d time.Duration) error) Option {
 // is closed (CANCELED) in the same transaction, and a parent that shows the
 // session's money (an AUTHORISED child's, now CANCEL_REQUESTED) follows it.
 // Another merchant's session is ENOTFOUND.
+//
+// A cancel refused in a guard band (SESSION_EXPIRED before expiresAt, not
+// found before a closed session's retainUntil) is made again at the band's
+// end (afterBand), as an event with an eventId is read again there: a
+// cancel takes no id, so the merchant's retry of a cancel still on its
+// way to DynamoDB cannot be told from a new one, and answered at once it
+// would be refused while the first try then lands (the session read
+// CANCEL_REQUESTED after the retry's 404, and after a GET that still read
+// AUTHORISED). Made again once that first try has landed or been cut
+// off, it is answered as a retry of a landed cancel is (409
+// INVALID_TRANSITION), or, if none landed, as before.
 func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error) {
-	var out *session.Session
-	err := s.Transact(ctx, func(t *Txn) error {
+	began := s.now()
+	out, seen, err := s.cancel(ctx, merchantID, id, reason)
+	if until, ok := bandEnd(seen, err); ok {
+		return s.afterBand(ctx, until, began, err, func() (*session.Session, error) {
+			out, _, err := s.cancel(ctx, merchantID, id, reason)
+			return out, err
+		})
+	}
+	return out, err
+}
+
+// cancel is one try of Cancel: the session as canceled, or, beside a
+// refusal by the cancel's own rules (session.Session.Cancel), the session
+// as read (merchantID's only).
+func (s *Store) cancel(ctx context.Context, merchantID, id, reason string) (out, seen *session.Session, err error) {
+	err = s.Transact(ctx, func(t *Txn) error {
+		seen = nil
 		v, err := t.Get(id)
 		if err != nil {
 			return err
@@ -299,6 +348,7 @@ func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*ses
 		}
 		follow := session.NeedsParent(v, session.CancelRequested)
 		if err := v.Cancel(reason, t.Now(), s.policy); err != nil {
+			seen = v // refused by the cancel's own rules, unchanged
 			return err
 		}
 		t.Put(v)
@@ -310,7 +360,10 @@ func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*ses
 		}
 		return s.closeOpenChild(t, v)
 	})
-	return out, err
+	if err != nil {
+		return nil, seen, err
+	}
+	return out, nil, nil
 }
 
 // followChild marks v's parent for writing when it shows the money of v, a

@@ -43,7 +43,7 @@ type Store struct {
 	now    func() time.Time
 	list   listOptions // document 004's list (list.go)
 	// settle waits for writes still in flight before a refusal in the
-	// guard band is judged again (landedMeanwhile): sleep, or a test's.
+	// guard band is judged again (afterBand): sleep, or a test's.
 	settle func(ctx context.Context, d time.Duration) error
 }
 
