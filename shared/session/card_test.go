@@ -87,6 +87,15 @@ func TestLooksLikeCardNumber(t *testing.T) {
 		{"8000000000000003", false},   // before it: no network's
 		{"8300000000000000", false},   // past it: no network's
 		{"81000000000000000", false},  // RuPay 81 is 16 digits only
+		// A group longer than 19 digits is in no window, and no window
+		// reaches past it (README: "every window of consecutive *whole*
+		// groups with 13 to 19 digits is judged" and "A window never cuts
+		// a group, so the digits inside a longer block are never judged"):
+		// 4111111 and 111111111 read as one window would be
+		// 4111111111111111. Mutants that kept the groups before the long
+		// one, or one of an earlier run, lived without these rows.
+		{"4111111 12345678901234567890 111111111", false},
+		{"4111111 x 12345678901234567890 111111111", false},
 		// A phone number: '+', or its full-width form, right before at
 		// most 15 digits.
 		{"+4222222222222", false},
