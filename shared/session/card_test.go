@@ -422,6 +422,13 @@ func TestNumberLooksLikeCardNumber(t *testing.T) {
 		{"60110000000000000010e-1", true},
 		{"97920000000000030e-1", true},
 		{"0.4111111111111111", true},
+		// README: "JSON numbers are judged as written, as their exact
+		// value in plain decimal and as the float64 a reader takes them
+		// for": neither this literal nor its plain decimal holds a card
+		// number, but its float64, 0.4111111111111111, written out does
+		// (a mutant writing the float64 with no digits after the point,
+		// as "0", lived without this row).
+		{"0.41111111111111109999999", true},
 		{"4111111111111112", false},
 		{"4.111111111111112e15", false},
 		{"1e15", false},
