@@ -452,6 +452,11 @@ func TestPlainDecimal(t *testing.T) {
 		{"12", "12"}, {"-12", "12"}, {"1.50", "1.5"}, {"1.50e1", "15"}, {"1.50e2", "150"},
 		{"15e-1", "1.5"}, {"15e-3", "0.015"}, {"0.000123", "0.000123"}, {"1E+2", "100"},
 		{"4.111111111111111e15", "4111111111111111"}, {"100e-2", "1"}, {"007", "7"},
+		// A value below 1 keeps its "0" before the point: JSON numbers
+		// are judged (README: "as their exact value in plain decimal"),
+		// and plainDecimal writes "no leading zeros but one before the
+		// point" (a mutant writing ".5" lived without these rows).
+		{"0.5", "0.5"}, {"5e-1", "0.5"}, {"0.4111111111111111e0", "0.4111111111111111"},
 		{"1e999999", "1e999999"}, {"1e-999999", "1e-999999"},
 		// An exponent past int64 (2^64+1) is not read (it would wrap to 1).
 		{"41111111111111110e-18446744073709551617", "41111111111111110e-18446744073709551617"},
