@@ -87,6 +87,15 @@ func TestLooksLikeCardNumber(t *testing.T) {
 		{"8000000000000003", false},   // before it: no network's
 		{"8300000000000000", false},   // past it: no network's
 		{"81000000000000000", false},  // RuPay 81 is 16 digits only
+		// A group longer than 19 digits is in no window, and no window
+		// reaches past it (README: "every window of consecutive *whole*
+		// groups with 13 to 19 digits is judged" and "A window never cuts
+		// a group, so the digits inside a longer block are never judged"):
+		// 4111111 and 111111111 read as one window would be
+		// 4111111111111111. Mutants that kept the groups before the long
+		// one, or one of an earlier run, lived without these rows.
+		{"4111111 12345678901234567890 111111111", false},
+		{"4111111 x 12345678901234567890 111111111", false},
 		// A phone number: '+', or its full-width form, right before at
 		// most 15 digits.
 		{"+4222222222222", false},
@@ -413,6 +422,13 @@ func TestNumberLooksLikeCardNumber(t *testing.T) {
 		{"60110000000000000010e-1", true},
 		{"97920000000000030e-1", true},
 		{"0.4111111111111111", true},
+		// README: "JSON numbers are judged as written, as their exact
+		// value in plain decimal and as the float64 a reader takes them
+		// for": neither this literal nor its plain decimal holds a card
+		// number, but its float64, 0.4111111111111111, written out does
+		// (a mutant writing the float64 with no digits after the point,
+		// as "0", lived without this row).
+		{"0.41111111111111109999999", true},
 		{"4111111111111112", false},
 		{"4.111111111111112e15", false},
 		{"1e15", false},
@@ -436,6 +452,11 @@ func TestPlainDecimal(t *testing.T) {
 		{"12", "12"}, {"-12", "12"}, {"1.50", "1.5"}, {"1.50e1", "15"}, {"1.50e2", "150"},
 		{"15e-1", "1.5"}, {"15e-3", "0.015"}, {"0.000123", "0.000123"}, {"1E+2", "100"},
 		{"4.111111111111111e15", "4111111111111111"}, {"100e-2", "1"}, {"007", "7"},
+		// A value below 1 keeps its "0" before the point: JSON numbers
+		// are judged (README: "as their exact value in plain decimal"),
+		// and plainDecimal writes "no leading zeros but one before the
+		// point" (a mutant writing ".5" lived without these rows).
+		{"0.5", "0.5"}, {"5e-1", "0.5"}, {"0.4111111111111111e0", "0.4111111111111111"},
 		{"1e999999", "1e999999"}, {"1e-999999", "1e-999999"},
 		// An exponent past int64 (2^64+1) is not read (it would wrap to 1).
 		{"41111111111111110e-18446744073709551617", "41111111111111110e-18446744073709551617"},
