@@ -916,8 +916,10 @@ func NumberLooksLikeCardNumber(lit string) bool {
 
 // plainDecimal writes a JSON number literal's exact value in plain decimal:
 // no sign, no exponent, no leading zeros but one before the point, no
-// trailing zeros after it, no point without a fraction. A literal that is
-// not a JSON number is returned as it is.
+// trailing zeros after it, no point without a fraction. A literal with a
+// byte no JSON number holds is returned as it is. Its callers pass number
+// tokens a JSON decoder has already read; text with no digit before its
+// exponent ("", "-", ".", "e5"), which is no JSON number either, reads "0".
 func plainDecimal(lit string) string {
 	s := strings.TrimPrefix(lit, "-")
 	mant, exp := s, 0

@@ -460,8 +460,12 @@ func TestPlainDecimal(t *testing.T) {
 		{"1e999999", "1e999999"}, {"1e-999999", "1e-999999"},
 		// An exponent past int64 (2^64+1) is not read (it would wrap to 1).
 		{"41111111111111110e-18446744073709551617", "41111111111111110e-18446744073709551617"},
-		// "A literal that is not a JSON number is returned as it is."
+		// "A literal with a byte no JSON number holds is returned as it
+		// is"; text with no digit before its exponent "reads "0"" (r85-card:
+		// the comment said every literal that is no JSON number was
+		// returned as it is).
 		{"0x41", "0x41"}, {"-41.1x", "-41.1x"}, {"4111e1x", "4111e1x"},
+		{"", "0"}, {"-", "0"}, {".", "0"}, {"e5", "0"}, {"-e5", "0"},
 	}
 	for _, tt := range tests {
 		if got := plainDecimal(tt.lit); got != tt.want {
