@@ -585,3 +585,89 @@ func TestCancelInFlightAtTheGuardBands(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelInBandAfterAProcessorsChange: a merchant's cancel refused in a
+// guard band is made again at the band's end on the session as it then
+// is, so what a processor's event decided before the band, and landed
+// meanwhile, decides the answer, not only a cancel that landed. README:
+// "answered as a cancel sent then is, on the session as it then reads";
+// it said "409 `INVALID_TRANSITION` if a cancel (or another change)
+// landed meanwhile", which an AUTHORISED (200) or an open status (409
+// SESSION_EXPIRED) landed meanwhile does not answer.
+// An AUTHORISED that landed in the band before expiresAt makes the
+// merchant's cancel, sent while the session read CREATED, a cancel request
+// (200 CANCEL_REQUESTED), where it was 409 SESSION_EXPIRED at once before
+// the band's cancel was made again (measured on make run through a proxy
+// holding the event's write: the cancel, sent 4.5 s before expiresAt,
+// answered 200 CANCEL_REQUESTED); an open session moved to another open
+// status stays refused.
+func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	tests := []struct {
+		name   string
+		before []session.Status // applied before the band, outside it
+		event  session.Status   // the processor's, held across the band's start
+		want   string           // the cancel's refusal; "" for 200
+		status session.Status   // the session after both
+	}{
+		{"expiry band: an AUTHORISED landed", nil, session.Authorised, "", session.CancelRequested},
+		{"expiry band: an open change landed", nil, session.Processing, session.ReasonSessionExpired, session.Processing},
+		{"expiry band: a FAILED landed", nil, session.Failed, session.ReasonInvalidTransition, session.Failed},
+		{"retention band: a SETTLED landed", []session.Status{session.Authorised}, session.Settled, session.ReasonInvalidTransition, session.Settled},
+		{"retention band: a declined cancellation landed", []session.Status{session.Authorised, session.CancelRequested}, session.Authorised, "", session.CancelRequested},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
+			read := &afterFirstRead{}
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			plain := store.New(db, table, policy, 16, clock.Now)
+			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
+			landed := make(chan struct{})
+			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
+				settleWhen(landed, nil))
+			v := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := plain.Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
+			for i, st := range tt.before {
+				clock.Advance(time.Minute)
+				var got *session.Session
+				var err error
+				if st == session.CancelRequested {
+					got, err = plain.Cancel(ctx, "m-1", v.ID, "")
+				} else {
+					got, err = plain.ApplyEvent(ctx, "", v.ID, &session.Event{Status: st, EventID: session.EventID("before-" + string(rune('a'+i)))})
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				bandStart = got.RetainUntil.Add(-policy.WriteGuard)
+			}
+			_, err := retryBesideHeldFirst(t, clock, first, retry, hold, read, landed, bandStart, func(s *store.Store) (*session.Session, error) {
+				if s == first {
+					return s.ApplyEvent(ctx, "", v.ID, &session.Event{Status: tt.event, EventID: "held-1"})
+				}
+				return s.Cancel(ctx, "m-1", v.ID, "")
+			})
+			got := ""
+			if err != nil {
+				got = session.ErrorReason(err)
+			}
+			if got != tt.want {
+				t.Fatalf("the merchant's cancel in the band = %v (%q); want %q", err, got, tt.want)
+			}
+			after, err := plain.Get(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Status != tt.status {
+				t.Errorf("after both the session is %s; want %s", after.Status, tt.status)
+			}
+		})
+	}
+}
