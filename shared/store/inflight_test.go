@@ -671,3 +671,58 @@ func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
 		})
 	}
 }
+
+// TestFinalSessionInRetentionBandAnswersAtOnce: a refusal in the band
+// before a closed session's retainUntil waits for writes still in flight
+// only where one can land. On a session in a final status (FAILED,
+// CANCELED) none can: no transition leaves it, and a write decided on an
+// earlier version fails its condition. So an event with an eventId and a
+// merchant's cancel are answered 404 at once there (r85-review and
+// r85-lifecycle measured both waiting the whole band for nothing), while
+// on an AUTHORISED or SETTLED session, which a write may still change,
+// they wait (README: "A merchant's cancel refused in a band is made again
+// at its end").
+func TestFinalSessionInRetentionBandAnswersAtOnce(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	tests := []struct {
+		name  string
+		close *session.Event // nil: the merchant's cancel
+		wait  bool
+	}{
+		{"CANCELED by the merchant", nil, false},
+		{"CANCELED by the processor", &session.Event{Status: session.Canceled, EventID: "c-1"}, false},
+		{"FAILED", &session.Event{Status: session.Failed, EventID: "f-1"}, false},
+		{"AUTHORISED", &session.Event{Status: session.Authorised, EventID: "a-1"}, true},
+	}
+	for _, tt := range tests {
+		for _, write := range []string{"event", "cancel"} {
+			t.Run(tt.name+", "+write, func(t *testing.T) {
+				v, clock, st, waited := bandSession(t, policy)
+				clock.Advance(time.Minute)
+				var closed *session.Session
+				var err error
+				if tt.close == nil {
+					closed, err = st.Cancel(ctx, "m-1", v.ID, "")
+				} else {
+					closed, err = st.ApplyEvent(ctx, "", v.ID, tt.close)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				clock.Set(closed.RetainUntil.Add(-policy.WriteGuard / 2))
+				if write == "event" {
+					_, err = st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Settled, EventID: "s-1"})
+				} else {
+					_, err = st.Cancel(ctx, "m-1", v.ID, "")
+				}
+				if got := session.ErrorCode(err); got != session.ENOTFOUND {
+					t.Errorf("%s in the band = %v (%s); want %s", write, err, got, session.ENOTFOUND)
+				}
+				if got := *waited >= 0; got != tt.wait {
+					t.Errorf("%s in the band waited %v; want a wait %v", write, *waited, tt.wait)
+				}
+			})
+		}
+	}
+}

@@ -224,14 +224,17 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 // session's retainUntil for ENOTFOUND (the band before retainUntil: a write
 // decided before it, the first try of a SETTLED, a CANCELED, a merchant's
 // cancel, may still land and keep the session RESULT_RETENTION longer; a
-// session open or EXPIRED as stored takes no write there).
+// session open as stored takes no write there, and one in a final status,
+// FAILED, CANCELED or EXPIRED, takes none at all: a write decided on it
+// before would be a transition none leaves, and one decided on an earlier
+// version fails its condition).
 func bandEnd(v *session.Session, refusal error) (time.Time, bool) {
 	switch {
 	case v == nil:
 		return time.Time{}, false
 	case session.ErrorReason(refusal) == session.ReasonSessionExpired:
 		return v.ExpiresAt, true
-	case session.ErrorCode(refusal) == session.ENOTFOUND && !v.Status.Open() && v.Status != session.Expired:
+	case session.ErrorCode(refusal) == session.ENOTFOUND && !v.Status.Open() && !v.Status.Final():
 		return v.RetainUntil, true
 	}
 	return time.Time{}, false
