@@ -76,6 +76,60 @@ func retryBesideHeldFirstTry(t *testing.T, ctx context.Context, clock *storetest
 	})
 }
 
+// inFlightRig is a fresh table with three stores on one clock: plain, for
+// setting a session up; first, whose first write is held (hold) until the
+// retry has read the session (read); and retry, whose wait for writes in
+// flight ends when the first try has ended (landed), counted in the waits
+// given to newInFlightRig.
+type inFlightRig struct {
+	clock               *storetest.Clock
+	plain, first, retry *store.Store
+	hold                *heldWrite
+	read                *afterFirstRead
+	landed              chan struct{}
+}
+
+// newInFlightRig returns a rig and m-1's session created in it.
+func newInFlightRig(t *testing.T, policy session.Policy, waits *int) (*inFlightRig, *session.Session) {
+	t.Helper()
+	r := &inFlightRig{
+		hold:   &heldWrite{held: make(chan struct{}), release: make(chan struct{})},
+		read:   &afterFirstRead{},
+		landed: make(chan struct{}),
+		clock:  storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)),
+	}
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	r.plain = store.New(db, table, policy, 16, r.clock.Now)
+	r.first = store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: r.hold}}), table, policy, 16, r.clock.Now)
+	r.retry = store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: r.read}}), table, policy, 16, r.clock.Now,
+		settleWhen(r.landed, waits))
+	v := newSession("m-1", "", r.clock.Now(), policy)
+	if _, _, err := r.plain.Create(context.Background(), v, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	return r, v
+}
+
+// wantStatus checks that session id reads want once both tries ended.
+func (r *inFlightRig) wantStatus(t *testing.T, id string, want session.Status) {
+	t.Helper()
+	got, err := r.plain.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != want {
+		t.Errorf("after both tries the session is %s; want %s", got.Status, want)
+	}
+}
+
+// retryBesideHeldFirst is retryBesideHeldFirstTry for any write on the
+// rig: try sends it through a store.
+func (r *inFlightRig) retryBesideHeldFirst(t *testing.T, bandStart time.Time, try func(*store.Store) (*session.Session, error)) (*session.Session, error) {
+	t.Helper()
+	return retryBesideHeldFirst(t, r.clock, r.first, r.retry, r.hold, r.read, r.landed, bandStart, try)
+}
+
 // retryBesideHeldFirst is retryBesideHeldFirstTry for any write: try sends
 // it through a store.
 func retryBesideHeldFirst(t *testing.T, clock *storetest.Clock, first, retry *store.Store,
@@ -539,21 +593,9 @@ func TestCancelInFlightAtTheGuardBands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
-			read := &afterFirstRead{}
-			db := storetest.Client(t, store.ClientOptions{})
-			table := storetest.NewTable(t, db)
-			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-			plain := store.New(db, table, policy, 16, clock.Now)
-			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
-			landed := make(chan struct{})
 			waits := 0
-			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
-				settleWhen(landed, &waits))
-			v := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := plain.Create(ctx, v, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			rig, v := newInFlightRig(t, policy, &waits)
+			clock, plain := rig.clock, rig.plain
 			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
 			if tt.authorised {
 				clock.Advance(time.Minute)
@@ -564,7 +606,7 @@ func TestCancelInFlightAtTheGuardBands(t *testing.T) {
 				bandStart = authorised.RetainUntil.Add(-policy.WriteGuard)
 			}
 			merchant := "m-1"
-			_, err := retryBesideHeldFirst(t, clock, first, retry, hold, read, landed, bandStart, func(s *store.Store) (*session.Session, error) {
+			_, err := rig.retryBesideHeldFirst(t, bandStart, func(s *store.Store) (*session.Session, error) {
 				m := merchant
 				merchant = tt.merchant // the first try is m-1's, the retry tt.merchant's
 				return s.Cancel(ctx, m, v.ID, "")
@@ -575,13 +617,7 @@ func TestCancelInFlightAtTheGuardBands(t *testing.T) {
 			if waits != tt.waits {
 				t.Errorf("the retry waited %d times for writes in flight; want %d", waits, tt.waits)
 			}
-			got, err := plain.Get(ctx, v.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Status != tt.status {
-				t.Errorf("after both tries the session is %s; want %s", got.Status, tt.status)
-			}
+			rig.wantStatus(t, v.ID, tt.status)
 		})
 	}
 }
@@ -619,20 +655,8 @@ func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{})}
-			read := &afterFirstRead{}
-			db := storetest.Client(t, store.ClientOptions{})
-			table := storetest.NewTable(t, db)
-			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-			plain := store.New(db, table, policy, 16, clock.Now)
-			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
-			landed := make(chan struct{})
-			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
-				settleWhen(landed, nil))
-			v := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := plain.Create(ctx, v, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			rig, v := newInFlightRig(t, policy, nil)
+			clock, plain := rig.clock, rig.plain
 			bandStart := v.ExpiresAt.Add(-policy.WriteGuard)
 			for i, st := range tt.before {
 				clock.Advance(time.Minute)
@@ -648,8 +672,8 @@ func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
 				}
 				bandStart = got.RetainUntil.Add(-policy.WriteGuard)
 			}
-			_, err := retryBesideHeldFirst(t, clock, first, retry, hold, read, landed, bandStart, func(s *store.Store) (*session.Session, error) {
-				if s == first {
+			_, err := rig.retryBesideHeldFirst(t, bandStart, func(s *store.Store) (*session.Session, error) {
+				if s == rig.first {
 					return s.ApplyEvent(ctx, "", v.ID, &session.Event{Status: tt.event, EventID: "held-1"})
 				}
 				return s.Cancel(ctx, "m-1", v.ID, "")
@@ -661,13 +685,7 @@ func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
 			if got != tt.want {
 				t.Fatalf("the merchant's cancel in the band = %v (%q); want %q", err, got, tt.want)
 			}
-			after, err := plain.Get(ctx, v.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if after.Status != tt.status {
-				t.Errorf("after both the session is %s; want %s", after.Status, tt.status)
-			}
+			rig.wantStatus(t, v.ID, tt.status)
 		})
 	}
 }
