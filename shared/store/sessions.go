@@ -151,6 +151,7 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 	var out *session.Session
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
+		out = nil // an attempt's own read: bandEnd judges the last
 		v, err := t.Get(id)
 		if err != nil {
 			return err
