@@ -142,6 +142,10 @@ var loggedPathCases = []struct{ path, logged string }{
 	{`/a/4111\u00201111\/1111\u00201111`, "/a/[redacted]/[redacted]"},
 	{`/a/411\u0031\/\u0031111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
 	{`/a/4111\\/1111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
+	// An odd run of '\' before the separator, of any length: five read
+	// as two escaped '\' and the '/''s escape (a mutant counting the run
+	// modulo 3 logged it as sent).
+	{`/a/4111\\\\\/1111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.
