@@ -137,8 +137,7 @@ var loggedPathCases = []struct{ path, logged string }{
 	// before it reads without its last '\', as the whole path reads (an
 	// escaped '\', "\\", reads as one '\', which the next layer reads so).
 	{`/a/4111\u00201111\/1111\u00201111/b`, "/a/[redacted]/[redacted]/b"},
-	// And at the path's last separator (a mutant reading only the
-	// segments before the last two so lived).
+	// And at the path's last separator.
 	{`/a/4111\u00201111\/1111\u00201111`, "/a/[redacted]/[redacted]"},
 	{`/a/411\u0031\/\u0031111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
 	{`/a/4111\\/1111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
