@@ -145,6 +145,9 @@ var loggedPathCases = []struct{ path, logged string }{
 	// as two escaped '\' and the '/''s escape (a mutant counting the run
 	// modulo 3 logged it as sent).
 	{`/a/4111\\\\\/1111/1111/1111/b`, "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
+	// A segment that is the '\' alone: "4111 1111//1111 1111" is how a
+	// body's "4111\u00201111/\/1111\u00201111" reads, a card number.
+	{`/4111\u00201111/\/1111\u00201111`, "/[redacted]/[redacted]/[redacted]"},
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.
