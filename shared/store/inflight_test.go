@@ -744,3 +744,25 @@ func TestFinalSessionInRetentionBandAnswersAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelOfNoSessionAtOnce: a cancel of an unknown session, or of
+// another merchant's inside its band, is 404 at once, never held for a
+// band's end (README: "Another merchant's cancel, one of an unknown
+// session, and one of a `FAILED` or `CANCELED` session in its retention's
+// band are answered at once"): no store test cancelled an unknown id, and
+// a mutant reading no session on a failed read lived.
+func TestCancelOfNoSessionAtOnce(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	v, clock, st, waited := bandSession(t, policy)
+	clock.Set(v.ExpiresAt.Add(-policy.WriteGuard / 2))
+	for _, tt := range []struct{ name, merchant, id string }{
+		{"an unknown session", "m-1", "0b6ba0c5-6f3e-4c38-9d6a-6c1c3e0a7d11"},
+		{"another merchant's, in its band", "m-2", v.ID},
+	} {
+		_, err := st.Cancel(ctx, tt.merchant, tt.id, "")
+		if got := session.ErrorCode(err); got != session.ENOTFOUND || *waited >= 0 {
+			t.Errorf("%s: got %v (%s), waited %v; want %s at once", tt.name, err, got, *waited, session.ENOTFOUND)
+		}
+	}
+}
