@@ -323,8 +323,11 @@ func SettleWait(wait func(ctx context.Context, d time.Duration) error) Option {
 // would be refused while the first try then lands (the session read
 // CANCEL_REQUESTED after the retry's 404, and after a GET that still read
 // AUTHORISED). Made again once that first try has landed or been cut
-// off, it is answered as a retry of a landed cancel is (409
-// INVALID_TRANSITION), or, if none landed, as before.
+// off, it is judged on the session as it then is: as a retry of a landed
+// cancel is (409 INVALID_TRANSITION), as a cancel sent after a
+// processor's change that landed meanwhile is (an AUTHORISED: 200
+// CANCEL_REQUESTED), or, if nothing landed, as before. A session in a
+// final status is not waited for (bandEnd).
 func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error) {
 	began := s.now()
 	out, seen, err := s.cancel(ctx, merchantID, id, reason)
