@@ -572,7 +572,14 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gatewayTooLarge.write(rw)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), integrationTimeout)
+	// The client's leaving ends neither the wait for an instance nor the
+	// invocation: API Gateway has the whole request and invokes the
+	// function whatever the client does next (a create lands, and its
+	// retry with the Idempotency-Key is the replay), and its 503 is the
+	// 30 s integration timeout's alone. Bound by r.Context(), a client
+	// that left was logged 503 "integration timeout" at once, and one
+	// that left while waiting for a busy instance was never invoked.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), integrationTimeout)
 	defer cancel()
 	istart := time.Now()
 	inv, err := s.pools[rt.fn.LogicalID].invoke(ctx, payload, ev.Headers["x-amzn-trace-id"])
