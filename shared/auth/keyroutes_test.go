@@ -43,6 +43,14 @@ func TestAPIKeyOnlyWhereTheRouteTakesOne(t *testing.T) {
 		{"token, key-only route", map[string]string{"Authorization": "Bearer " + token}, keyOnly, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", apiKey},
 		{"token and key, either route: the token", map[string]string{"Authorization": "Bearer " + token, "X-Api-Key": key}, either, "", "", auth.MethodJWT, ""},
 		{"refused token and a good key, either route", map[string]string{"Authorization": "Bearer " + tamper(token), "X-Api-Key": key}, either, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", `Bearer realm="paysessions", error="invalid_token", ` + apiKey},
+		// An Authorization header that holds no bearer token (another
+		// scheme, or the scheme alone) beside a good key is judged as the
+		// Authorization header, not the key: 401, with no invalid_token
+		// (no token was presented). An empty one is no credential.
+		{"another scheme and a good key, either route", map[string]string{"Authorization": "Basic Zm9vOmJhcg==", "X-Api-Key": key}, either, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", bare + ", " + apiKey},
+		{"scheme alone and a good key, either route", map[string]string{"Authorization": "Bearer ", "X-Api-Key": key}, either, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", bare + ", " + apiKey},
+		{"empty Authorization and a good key, either route: the key", map[string]string{"Authorization": " \t", "X-Api-Key": key}, either, "", "", auth.MethodAPIKey, ""},
+		{"another scheme and a good key, key-only route: the key", map[string]string{"Authorization": "Basic Zm9vOmJhcg==", "X-Api-Key": key}, keyOnly, "", "", auth.MethodAPIKey, ""},
 		{"nothing, bearer-only route", nil, bearerOnly, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", bare},
 		{"nothing, key-only route", nil, keyOnly, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", apiKey},
 		{"nothing, either route", nil, either, session.EUNAUTHORIZED, session.ReasonUnauthenticated, "", bare + ", " + apiKey},
