@@ -906,21 +906,47 @@ func luhn(d []byte) bool {
 // all 4111111111111111); and the float64 a reader such as JavaScript takes
 // it for, written out (4111111111111110.99999999 is read as
 // 4111111111111111).
+//
+// A value below 10^-20 or of 10^25 or more is judged as written only where
+// its written-out forms cannot hold a card number: below 10^-20 both are
+// "0." and a run of over 19 digits (at least 19 zeros before the first
+// other digit, for the float64 too, which is at most the float64 of
+// 10^-20, written 0.00000000000000000001), and a window never cuts a
+// group (LooksLikeCardNumber); from 10^25 on the float64 is a whole
+// number of at least 26 digits, and so is the exact value unless it has
+// a fraction, which is then judged. Reading those forms cost the most:
+// 300-digit expansions, and strconv.ParseFloat's slow path for numbers
+// float64 holds only as subnormals (1e-320: about 15 µs each, where a
+// 64 KiB body holds 9,000 of them).
 func NumberLooksLikeCardNumber(lit string) bool {
-	if LooksLikeCardNumber(lit) || LooksLikeCardNumber(plainDecimal(lit)) {
+	if LooksLikeCardNumber(lit) {
 		return true
+	}
+	if digits, point, ok := decimalForm(lit); ok {
+		switch {
+		case digits == "" || point <= -20:
+			return false
+		case point >= 26:
+			return len(digits) > point && LooksLikeCardNumber(writePlain(digits, point))
+		case LooksLikeCardNumber(writePlain(digits, point)):
+			return true
+		}
 	}
 	f, err := strconv.ParseFloat(lit, 64)
 	return err == nil && LooksLikeCardNumber(strconv.FormatFloat(f, 'f', -1, 64))
 }
 
-// plainDecimal writes a JSON number literal's exact value in plain decimal:
-// no sign, no exponent, no leading zeros but one before the point, no
-// trailing zeros after it, no point without a fraction. A literal with a
-// byte no JSON number holds is returned as it is. Its callers pass number
-// tokens a JSON decoder has already read; text with no digit before its
-// exponent ("", "-", ".", "e5"), which is no JSON number either, reads "0".
-func plainDecimal(lit string) string {
+// hugeExponent stands for every exponent of more than 7 digits (at least
+// 10^7), where float64 holds only zero: such exponents are not read.
+const hugeExponent = 10_000_000
+
+// decimalForm reads a JSON number literal's value, without its sign, as
+// 0.digits × 10^point: digits with no leading or trailing zero, "" for a
+// zero (point is then 0). An exponent of more than 7 digits reads as
+// ±hugeExponent. ok is false for a literal with a byte no JSON number
+// holds; text with no digit before its exponent ("", "-", ".", "e5"),
+// which is no JSON number either, reads as zero.
+func decimalForm(lit string) (digits string, point int, ok bool) {
 	s := strings.TrimPrefix(lit, "-")
 	mant, exp := s, 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
@@ -928,45 +954,61 @@ func plainDecimal(lit string) string {
 		e := strings.TrimPrefix(s[i+1:], "+")
 		neg := strings.HasPrefix(e, "-")
 		e = strings.TrimLeft(strings.TrimPrefix(e, "-"), "0")
-		if len(e) > 7 {
-			// |exponent| >= 10^7: only a zero is in float64's range with
-			// such an exponent (others are refused as out of range), and
-			// no digits of any other value could be written out anyway.
-			if strings.Trim(mant, "0.") == "" {
-				return "0"
-			}
-			return lit
-		}
 		for _, c := range e {
 			if c < '0' || c > '9' {
-				return lit
+				return "", 0, false
 			}
 			exp = exp*10 + int(c-'0')
+			if len(e) > 7 {
+				exp = hugeExponent
+				break
+			}
 		}
 		if neg {
 			exp = -exp
 		}
 	}
 	intPart, frac, _ := strings.Cut(mant, ".")
-	digits := intPart + frac
+	digits = intPart + frac
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return lit
+			return "", 0, false
 		}
 	}
-	// The value is 0.digits × 10^point.
-	point := len(intPart) + exp
+	point = len(intPart) + exp
 	lead := len(digits) - len(strings.TrimLeft(digits, "0"))
-	digits, point = digits[lead:], point-lead
-	digits = strings.TrimRight(digits, "0")
+	digits, point = strings.TrimRight(digits[lead:], "0"), point-lead
 	if digits == "" {
-		return "0"
+		return "", 0, true
 	}
-	if point > 310 || point < -330 {
+	return digits, point, true
+}
+
+// plainDecimal writes a JSON number literal's exact value in plain decimal:
+// no sign, no exponent, no leading zeros but one before the point, no
+// trailing zeros after it, no point without a fraction. A literal with a
+// byte no JSON number holds, and one beyond float64's range (refused as
+// such), is returned as it is. Its callers pass number tokens a JSON
+// decoder has already read; text with no digit before its exponent ("",
+// "-", ".", "e5"), which is no JSON number either, reads "0".
+func plainDecimal(lit string) string {
+	digits, point, ok := decimalForm(lit)
+	switch {
+	case !ok:
+		return lit
+	case digits == "":
+		return "0"
+	case point > 310 || point < -330:
 		// Beyond float64's range (such numbers are refused as out of
 		// range): nothing to write out.
 		return lit
 	}
+	return writePlain(digits, point)
+}
+
+// writePlain writes 0.digits × 10^point (decimalForm's reading of a
+// non-zero number) in plain decimal, as plainDecimal describes.
+func writePlain(digits string, point int) string {
 	var b strings.Builder
 	switch {
 	case point <= 0:
