@@ -622,6 +622,32 @@ func TestCancelInFlightAtTheGuardBands(t *testing.T) {
 	}
 }
 
+// TestCancelPastTheBandAnswersAtOnce: a cancel that reads an open session
+// at or after its expiresAt is refused (409 SESSION_EXPIRED) at once, with
+// no wait for writes in flight: by then every write decided before the
+// band has landed or been cut off (afterBand: "A refusal whose read began
+// at or after until stands at once"). A mutant taking the cancel's start
+// as the zero time waited for writes in flight that no longer can land.
+func TestCancelPastTheBandAnswersAtOnce(t *testing.T) {
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	for _, past := range []time.Duration{0, time.Millisecond, time.Minute} {
+		t.Run(past.String(), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			waits := 0
+			rig, v := newInFlightRig(t, policy, &waits)
+			rig.clock.Set(v.ExpiresAt.Add(past))
+			_, err := rig.retry.Cancel(ctx, "m-1", v.ID, "")
+			if got := session.ErrorReason(err); got != session.ReasonSessionExpired {
+				t.Errorf("cancel %v after expiresAt = %v (%s); want %s", past, err, got, session.ReasonSessionExpired)
+			}
+			if waits != 0 {
+				t.Errorf("the cancel waited %d times for writes in flight; want 0", waits)
+			}
+		})
+	}
+}
+
 // TestCancelInBandAfterAProcessorsChange: a merchant's cancel refused in a
 // guard band is made again at the band's end on the session as it then
 // is, so what a processor's event decided before the band, and landed
