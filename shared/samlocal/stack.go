@@ -39,6 +39,12 @@ type Options struct {
 	// It is also the shell environment SAM CLI gives declared variables
 	// (EXPIRY_SHARDS, LOG_LEVEL, ...). nil is os.Getenv.
 	Getenv func(string) string
+	// LookupEnv is that shell environment as SAM CLI reads it, telling a
+	// variable set to "" from one not set: SAM gives a function a
+	// declared variable's shell value whenever the shell has it
+	// (os.environ), "" too. nil is os.LookupEnv with Getenv nil, else
+	// Getenv with "" read as not set.
+	LookupEnv func(string) (string, bool)
 	// Bootstraps is a directory of bootstraps already built for this
 	// machine (Build), one per function, named by its package's last
 	// element; "" builds them.
@@ -67,6 +73,18 @@ type Options struct {
 	// in by then is answered 408 (httpapi.GatewayRequestTimeout) and its
 	// connection closed.
 	BodyTimeout time.Duration
+}
+
+// shell is the shell environment SAM CLI gives the functions' declared
+// variables from (Options.LookupEnv).
+func (o Options) shell() func(string) (string, bool) {
+	switch {
+	case o.LookupEnv != nil:
+		return o.LookupEnv
+	case o.Getenv == nil:
+		return os.LookupEnv
+	}
+	return func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }
 }
 
 // Stack is a running local API: the template's functions under the
@@ -313,7 +331,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			stack[k] = v
 		}
 	}
-	shell := func(k string) (string, bool) { v := getenv(k); return v, v != "" }
+	shell := o.shell()
 	for _, fn := range tpl.Functions {
 		bootstrap, err := filepath.Abs(filepath.Join(bootstraps, fn.Name))
 		if err != nil {
