@@ -157,13 +157,15 @@ func TestConfigurationTableRules(t *testing.T) {
 	add(trimmed, lambda, "", audience, "api", "JWT_AUDIENCE", "\napi ")
 
 	// README, Decisions: "every setting from TABLE_NAME to SWEEP_INTERVAL in
-	// the Configuration table is read trimmed of white space at its ends
-	// (LOG_LEVEL=" info", or info with a .env file's carriage return,
-	// starts as info)": a duration, a level and an integer alike; and "a
-	// padded GOGC ... stops start-up" (Load checks GOGC as Go reads it).
+	// the Configuration table is read trimmed of white space at its ends,
+	// Unicode's included (LOG_LEVEL=" info", info with a .env file's
+	// carriage return, or 30m after a no-break space, starts as info or
+	// 30m)": a duration, a level and an integer alike; and "a padded GOGC
+	// ... stops start-up" (Load checks GOGC as Go reads it).
 	const paddedRule = "every setting from TABLE_NAME to SWEEP_INTERVAL in the Configuration table is read trimmed of white space at its ends"
 	add(paddedRule, lambda, "", level, slog.LevelInfo, "LOG_LEVEL", " info")
 	add(paddedRule, lambda, "", level, slog.LevelWarn, "LOG_LEVEL", "warn\r")
+	add(paddedRule, lambda, "", expiry, 30*time.Minute, "SESSION_EXPIRY", "\u00a030m\u2003")
 	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.WriteGuard }, 5*time.Second, "WRITE_GUARD", " 5s\t")
 	add(paddedRule, lambda, "", func(c Config, _ Local) any { return c.ExpiryShards }, 32, "EXPIRY_SHARDS", "32\r\n")
 	// The URL settings too (r68-mut-cfg: both lived untrimmed; a padded

@@ -45,8 +45,9 @@ func TestOwnWriteUnderLaterWrites(t *testing.T) {
 		{"a running transaction on the retry", nil,
 			applyEvent(session.Processing), []session.Status{session.RequiresAction}, true, session.Processing, 1},
 		// docs/design.md §8: "a session item keeps the ids of the writes
-		// that made its last 8 versions (`recentWrites`); past them the
-		// outcome is unknown (503), never a guess."
+		// that made its last 8 versions (`recentWrites`; 9 right after a
+		// sweeper's write); past them the outcome is unknown (503), never a
+		// guess."
 		{"seven writes on top: its version the eighth latest", nil,
 			applyEvent(session.Processing), manyOpen(7), false, session.Processing, 1},
 		{"eight writes on top: its version the ninth latest", nil,
