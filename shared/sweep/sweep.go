@@ -118,6 +118,10 @@ type Result struct {
 	// too): every other error is a session's, so Found = Expired + Skipped
 	// + LeftToPurge + Deferred + Errors - QueryErrors.
 	QueryErrors int `json:"queryErrors"`
+	// QueriesCutOff are the shards whose query was still unanswered when
+	// the run's deadline cut it off (not errors: the run stopped there,
+	// Complete false, and the next run reads them).
+	QueriesCutOff int `json:"queriesCutOff"`
 	// ErrorsNotLogged are the failed calls past the run's first
 	// ErrorLines, counted in Errors but given no ERROR line of their own.
 	ErrorsNotLogged int `json:"errorsNotLogged"`
@@ -293,8 +297,13 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 				}
 				switch {
 				case cutOff(err):
+					// Counted, not logged, as a cut-off write is: the
+					// summary says the run stopped (Complete false) and
+					// how many queries it cut off. A line each (up to
+					// ShardsAtOnce a run, naming an unavailable service
+					// DynamoDB never was) said no more.
 					r.stopped.Store(true)
-					s.Logger.Warn("sweep query cut off at the deadline", "shard", q.Shard, "error", store.LoggedError(err))
+					r.queriesCutOff.Add(1)
 				case store.Throttled(err):
 					// Not a session: nothing counted, the shard's turn
 					// taken (so the next run starts after it).
@@ -347,6 +356,7 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 		Complete:        !r.stopped.Load() && r.errs.Load() == 0 && r.deferred.Load() == 0,
 		BackedOff:       r.backedOff.Load(),
 		QueryErrors:     int(r.queriesFailed.Load()),
+		QueriesCutOff:   int(r.queriesCutOff.Load()),
 		noneRead:        r.queriesFailed.Load() > 0 && !r.answered.Load(),
 		ErrorsNotLogged: int(max(r.errorLines.Load()-ErrorLines, 0)),
 		Lag:             lag,
@@ -483,7 +493,7 @@ type run struct {
 	cutOff func(error) bool
 
 	found, expired, skipped, left, deferred, errs, read atomic.Int64
-	queriesFailed                                       atomic.Int64
+	queriesFailed, queriesCutOff                        atomic.Int64
 	// streak counts the calls failed unavailable since a write last
 	// landed; errorLines the failed calls logged or not (see failed).
 	streak, errorLines atomic.Int64
@@ -652,6 +662,7 @@ func (s *Sweeper) report(ctx context.Context, r Result) {
 		slog.Int("SessionsDeferred", r.Deferred),
 		slog.Int("SweepErrors", r.Errors),
 		slog.Int("QueryErrors", r.QueryErrors),
+		slog.Int("QueriesCutOff", r.QueriesCutOff),
 		slog.Int("ErrorsNotLogged", r.ErrorsNotLogged),
 		slog.Int("ItemsRead", r.ItemsRead),
 		slog.Float64("SweepDurationMs", float64(r.Duration.Microseconds())/1000),
