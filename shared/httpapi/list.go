@@ -85,7 +85,7 @@ func SessionRecords(st Store, authn *auth.Authenticator) http.Handler {
 			return err
 		}
 		if q.Limit == 0 && (next != "" || body.full) {
-			return listTooLarge(body.gz != nil)
+			return listTooLarge(body.gz != nil, body.full)
 		}
 		h := w.Header()
 		if q.Limit > 0 && next != "" {
@@ -159,13 +159,19 @@ func queryValues(rawQuery string, names ...string) (map[string][]string, error) 
 }
 
 // listTooLarge is the answer to a whole-day list that does not fit in one
-// response, or cannot be read within the list's time budget. It is a 400
-// naming limit: the request must change (page it), and neither waiting nor
-// retrying it would help, so not a 5xx; 413 is about the size of the
-// request's own content, not the answer's.
-func listTooLarge(gzipped bool) error {
+// response (full), or cannot be read within the list's time budget. It is
+// a 400 naming limit: the request must change (page it), so not a 5xx;
+// 413 is about the size of the request's own content, not the answer's.
+// A day too large stays too large, whatever the wait; one read too slowly
+// may be read in time later (r86-list: 1,200 sessions behind a DynamoDB
+// slowed 2.6 s a call, 200 once it was not), which its text says, and it
+// names no gzip, which cannot speed a read.
+func listTooLarge(gzipped, full bool) error {
 	msg := "The sessions of this day are too many for one response; list them in pages with limit (1 to %d), following the Link header of each page."
-	if !gzipped {
+	switch {
+	case !full:
+		msg = "The sessions of this day could not all be read within the list's time budget for one response; list them in pages with limit (1 to %d), following the Link header of each page (a retry may also be read in time)."
+	case !gzipped:
 		msg = "The sessions of this day are too many for one response; list them in pages with limit (1 to %d), following the Link header of each page, or accept a gzip answer (Accept-Encoding: gzip)."
 	}
 	e := session.Errorf(session.EINVALID, session.ReasonListTooLarge, msg, maxListLimit)
