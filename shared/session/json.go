@@ -137,7 +137,7 @@ func holdsNoncharacter(s string) bool {
 // number float64 holds only as a subnormal (1e-320) takes ParseFloat's
 // slow path, about 15 µs, and a 64 KiB body holds 9,000 of them.
 func inFloatRange(lit string) bool {
-	if len(lit) <= 300 && strings.IndexAny(lit, "eE") < 0 {
+	if len(lit) <= 300 && !strings.ContainsAny(lit, "eE") {
 		// Most numbers: no exponent, and too few digits to reach 10^300
 		// or, unless zero, to fall under 10^-300.
 		return true
