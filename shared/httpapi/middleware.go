@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
@@ -671,10 +670,7 @@ func redactRuns(segs, texts []string) bool {
 // normalised is s in NFKC, or s itself when it is so already (every ASCII
 // segment, without a copy).
 func normalised(s string) string {
-	if session.InNFKC(s) {
-		return s
-	}
-	return norm.NFKC.String(s)
+	return session.NFKC(s)
 }
 
 // maxLoggedPath is how many bytes of a path its log line keeps.

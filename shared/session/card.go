@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -233,9 +234,10 @@ func normalisedLooksLikeCardNumber(s string) bool {
 // no ASCII letter or digit with or without it; so it is left out. U+FDFA's
 // 18 letters and 3 spaces read as its first letter.
 func compactNFKC(s string, b *strings.Builder) int {
-	var it norm.Iter
+	it := nfkcIter(s)
+	defer releaseNFKCIter(it)
 	n, after := 0, false // after: the last character written ends runs
-	for it.InitString(norm.NFKC, s); !it.Done(); {
+	for !it.Done() {
 		seg := it.Next()
 		for i := 0; i < len(seg); {
 			r, size := utf8.DecodeRune(seg[i:])
@@ -277,16 +279,74 @@ func readsAsNothingAfterARunEnd(r rune) bool {
 	return !digit
 }
 
-// InNFKC reports whether s is in Unicode's normal form NFKC: at once, with
-// no allocation, for ASCII (every ASCII text is; norm's own check
-// allocates), else as norm reads it.
+// InNFKC reports whether s is in Unicode's normal form NFKC, with no
+// allocation: at once for ASCII (every ASCII text is), by norm's quick
+// check for most other text, else by comparing s with its NFKC form as a
+// pooled norm.Iter writes it. norm's own IsNormalString, and a norm.Iter
+// declared in a function, allocate their buffers on every call (a
+// kilobyte or more), whatever the text's length: a body or a path of many
+// short texts outside NFKC (½, ﷺ) allocated hundreds of times its size
+// and cost 10 to 80 times a body or path of ASCII text.
 func InNFKC(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return norm.NFKC.IsNormalString(s)
+			return norm.NFKC.QuickSpanString(s) == len(s) || sameAsNFKC(s)
 		}
 	}
 	return true
+}
+
+// sameAsNFKC reports whether s equals its NFKC form, read segment by
+// segment from a pooled norm.Iter.
+func sameAsNFKC(s string) bool {
+	it := nfkcIter(s)
+	defer releaseNFKCIter(it)
+	off := 0
+	for !it.Done() {
+		seg := it.Next()
+		if len(seg) > len(s)-off || string(seg) != s[off:off+len(seg)] {
+			return false
+		}
+		off += len(seg)
+	}
+	return off == len(s)
+}
+
+// NFKC is s in Unicode's normal form NFKC: s itself when it is so already
+// (InNFKC), else one copy written from a pooled norm.Iter (norm.NFKC.String
+// allocates its buffers on every call).
+func NFKC(s string) string {
+	if InNFKC(s) {
+		return s
+	}
+	it := nfkcIter(s)
+	defer releaseNFKCIter(it)
+	b := make([]byte, 0, len(s)+len(s)/2)
+	for !it.Done() {
+		b = append(b, it.Next()...)
+	}
+	return string(b)
+}
+
+// nfkcIters holds norm.Iters for reuse: one is over a kilobyte, and a
+// function's own escapes to the heap.
+var nfkcIters = sync.Pool{New: func() any { return new(norm.Iter) }}
+
+// nfkcIter is a pooled norm.Iter reading s in NFKC, zeroed first: norm's
+// Init does not reset an Iter left within a character's decomposition
+// (sameAsNFKC stops at the first difference), which then writes the rest
+// of it again ("…" read "...." after a reading of it stopped at its first
+// '.'). releaseNFKCIter gives it back.
+func nfkcIter(s string) *norm.Iter {
+	it := nfkcIters.Get().(*norm.Iter)
+	*it = norm.Iter{}
+	it.InitString(norm.NFKC, s)
+	return it
+}
+
+func releaseNFKCIter(it *norm.Iter) {
+	*it = norm.Iter{} // keep no reference to the text
+	nfkcIters.Put(it)
 }
 
 // jsonUnescapeOnce undoes the escapes of a JSON string (RFC 8259 §7) in s,
