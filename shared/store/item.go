@@ -284,6 +284,15 @@ func rawJSON(s string) json.RawMessage {
 // without reading the item.
 const maxItemBytes = 380 << 10
 
+// changeRoomBytes is the room changeLimit keeps for each change still due:
+// more than any change adds with no data of its own (a reason of 500
+// four-byte characters as the status reason and in its history entry, an
+// eventId of 128, the status and its times: about 4.7 KB). A change that
+// brings data (resultData, declineReasons, a transactionId, objects) may
+// need more, and is refused SESSION_TOO_LARGE if the item has no room for
+// it; sent without its data, it fits.
+const changeRoomBytes = 6 << 10
+
 // reservedItemBytes is the room kept above maxItemBytes for the system
 // changes of a family member that are never refused for size
 // (session.Reserved): at most four once the item is past maxItemBytes

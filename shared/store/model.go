@@ -23,6 +23,24 @@ func (s *Store) Stored(v *session.Session) (*session.Session, error) {
 	return s.stored(v, maxItemBytes)
 }
 
+// StoredChange is Stored for a merchant's or processor's change of a
+// session from status from (changeLimit), as Txn's write of it is.
+func (s *Store) StoredChange(v *session.Session, from session.Status) (*session.Session, error) {
+	return s.stored(v, s.changeLimit(from, v.Status))
+}
+
+// changeLimit is the largest item a merchant's or processor's change of a
+// session from status from to status to may make: maxItemBytes, less the
+// room of the changes that must still land after it
+// (session.ChangesStillDue), changeRoomBytes each. Without it, events
+// between open statuses with long reasons and eventIds (or large data)
+// filled the item to maxItemBytes, and the processor's close was refused
+// SESSION_TOO_LARGE (r86-events: an AUTHORISED, a FAILED and the
+// merchant's cancel all refused; the sweeper then stored EXPIRED).
+func (s *Store) changeLimit(from, to session.Status) int {
+	return maxItemBytes - session.ChangesStillDue(from, to)*s.changeRoom
+}
+
 // StoredSystem is Stored for a system change of a family member from
 // status from (session.Reserved): such a change may use the room the
 // store keeps above its limit, as Txn.PutSystem's write does.

@@ -7,15 +7,19 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 // fill applies an open event to session id whose resultData leaves its
 // item within slack bytes of the size at which the store refuses a
 // processor's write (SESSION_TOO_LARGE). Over HTTP each event is at most
-// 64 KiB, so a processor reaches this size with a history of long reasons
+// 64 KiB, so a processor reached this size with a history of long reasons
 // (up to 90 open events of 500 four-byte characters each, beside the
 // create's 64 KiB and an event's data); one event of valid form gets
-// there faster.
+// there faster. The event is written as the release before changeLimit
+// wrote it (store.NoChangeRoom): an open session is now refused such
+// events earlier, but one filled so before may still be read, written and
+// closed, and the rules tested here must hold for it.
 func (f *fixture) fill(t *testing.T, id string, slack int) {
 	t.Helper()
 	v, err := f.st.Get(context.Background(), id)
@@ -62,7 +66,8 @@ func (f *fixture) fill(t *testing.T, id string, slack int) {
 	if r := room(ev); r < 0 || r > slack {
 		t.Fatalf("padding leaves %d bytes; want 0..%d", r, slack)
 	}
-	if _, err := f.st.ApplyEvent(context.Background(), "", id, ev); err != nil {
+	before := store.New(f.db, f.table, session.DefaultPolicy, 16, f.clock.Now, store.NoChangeRoom())
+	if _, err := before.ApplyEvent(context.Background(), "", id, ev); err != nil {
 		t.Fatalf("padding event: %v", err)
 	}
 }

@@ -44,6 +44,29 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 		{"a parent following its child's cancel request", session.CancelRequested, func(v *session.Session) (*session.Session, error) {
 			return st.StoredSystem(v, session.Authorised)
 		}, 380 << 10},
+		// A merchant's or processor's change keeps 6 KB of room for each
+		// change still due (session.ChangesStillDue): between open
+		// statuses, the close and the three that end its money; a cancel
+		// request, its answer and those three; a declined cancellation,
+		// those three; a close or an end of its money, none.
+		{"a processor's change between open statuses", session.Processing, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Created)
+		}, (380 - 4*6) << 10},
+		{"a processor's close", session.Authorised, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Processing)
+		}, 380 << 10},
+		{"a merchant's cancel of an open session", session.Canceled, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Created)
+		}, 380 << 10},
+		{"a merchant's cancel request", session.CancelRequested, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Authorised)
+		}, (380 - 4*6) << 10},
+		{"a declined cancellation", session.Authorised, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.CancelRequested)
+		}, (380 - 3*6) << 10},
+		{"a settlement", session.Settled, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Authorised)
+		}, 380 << 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

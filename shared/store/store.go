@@ -45,6 +45,9 @@ type Store struct {
 	// settle waits for writes still in flight before a refusal in the
 	// guard band is judged again (afterBand): sleep, or a test's.
 	settle func(ctx context.Context, d time.Duration) error
+	// changeRoom is the room kept for each change still due
+	// (changeLimit): changeRoomBytes, or a test's.
+	changeRoom int
 }
 
 // New returns a store on table. now is the clock: the time rules of reads
@@ -58,7 +61,7 @@ func New(db *dynamodb.Client, table string, policy session.Policy, shards int, n
 	if policy.WriteGuard <= 0 {
 		policy.WriteGuard = session.DefaultWriteGuard
 	}
-	s := &Store{db: db, table: table, policy: policy, shards: shards, now: now, list: defaultListOptions, settle: sleep}
+	s := &Store{db: db, table: table, policy: policy, shards: shards, now: now, list: defaultListOptions, settle: sleep, changeRoom: changeRoomBytes}
 	for _, o := range opts {
 		o(s)
 	}

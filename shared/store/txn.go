@@ -334,6 +334,8 @@ func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 		writes = r.writes
 		if t.system[v] {
 			limit = itemLimit(r.status, v.Status)
+		} else {
+			limit = t.store.changeLimit(r.status, v.Status)
 		}
 	} else {
 		v.Version = 1

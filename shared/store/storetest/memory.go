@@ -291,9 +291,12 @@ func (t *memoryTxn) commit() error {
 		}
 		var sv *session.Session
 		var err error
-		if t.system[v] {
-			sv, err = t.m.model.StoredSystem(v, t.read[v.ID].Status)
-		} else {
+		switch r, read := t.read[v.ID]; {
+		case t.system[v]:
+			sv, err = t.m.model.StoredSystem(v, r.Status)
+		case read && r != nil:
+			sv, err = t.m.model.StoredChange(v, r.Status)
+		default:
 			sv, err = t.m.model.Stored(v)
 		}
 		if err != nil {

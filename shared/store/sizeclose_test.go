@@ -1,0 +1,127 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// longest are a reason and an eventId at their longest in bytes: 500 and
+// 128 four-byte characters.
+var longestReason, longestEventID = strings.Repeat("😀", 500), strings.Repeat("😀", 128)
+
+// TestChangeRoomHoldsAnyChangeWithoutData: the room the store keeps for
+// each change still due (6 KB) holds any change that brings no data of
+// its own, its texts at their longest: the status reason and its history
+// entry, the eventId, the status and its times.
+func TestChangeRoomHoldsAnyChangeWithoutData(t *testing.T) {
+	st := store.New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return t0 })
+	size := func(v *session.Session) int {
+		av, err := st.Item(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return store.ItemSize(av)
+	}
+	for _, path := range [][]session.Status{
+		{session.Processing}, {session.Authorised}, {session.Failed}, {session.Canceled},
+		{session.Authorised, session.Settled}, {session.Authorised, session.FraudCancellationRequested},
+		{session.Authorised, session.Canceled}, {session.Settled, session.FraudCancellationRequested},
+	} {
+		v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "tok", t0, session.DefaultPolicy)
+		for i, to := range path {
+			before := size(v)
+			at := t0.Add(time.Duration(i+1) * time.Second)
+			ev := &session.Event{Status: to, Reason: longestReason, EventID: session.EventID(longestEventID[:4*127] + fmt.Sprint(i))}
+			if _, err := v.Apply(ev, at, session.DefaultPolicy); err != nil {
+				t.Fatalf("%v: %s: %v", path, to, err)
+			}
+			if grew := size(v) - before; grew > 6<<10 {
+				t.Errorf("%v: the change to %s grew the item by %d bytes; want at most %d", path, to, grew, 6<<10)
+			}
+		}
+	}
+}
+
+// TestFullOfEventsStillCloses: README, "events between open statuses
+// already at 90, so a processor can always still close a busy session";
+// design.md: "room always left to close the session". A processor's
+// events between open statuses, with long reasons and data, filled the
+// item to the store's limit, and then the close was refused 409
+// SESSION_TOO_LARGE, the processor's AUTHORISED and FAILED and the
+// merchant's cancel alike, and the sweeper stored EXPIRED a payment the
+// processor had authorised (r86-events, on make run and make start-api).
+// Now such events leave room for the close and the changes that end its
+// money; a close that brings no data of its own, its texts at their
+// longest, always lands, and so do the settlement after it.
+func TestFullOfEventsStillCloses(t *testing.T) {
+	ctx := context.Background()
+	type step struct {
+		cancel bool // the merchant's cancel, else a processor's event
+		to     session.Status
+	}
+	for _, tt := range []struct {
+		name  string
+		close []step
+	}{
+		{"the processor's AUTHORISED, then SETTLED", []step{{false, session.Authorised}, {false, session.Settled}}},
+		{"the processor's FAILED", []step{{false, session.Failed}}},
+		{"the merchant's cancel", []step{{true, session.Canceled}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			v := newSession("m-1", "", f.clock.Now(), session.DefaultPolicy)
+			if _, _, err := f.st.Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			// Open events with long reasons and ever larger data (each
+			// event's resultData replaces the last's) until the store
+			// refuses more by 64 bytes: the item is then as full as open
+			// events can make it.
+			n, cur := 0, 0
+			for step := 256 << 10; step >= 64; step /= 2 {
+				n++
+				rd := map[string]string{}
+				for i, left := 0, cur+step; left > 0; i++ {
+					k := min(left, 1000)
+					rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("x", k)
+					left -= k
+				}
+				ev := &session.Event{Status: session.Processing, Reason: longestReason, EventID: session.EventID(fmt.Sprintf("fill-%d", n)), ResultData: rd}
+				_, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
+				switch {
+				case err == nil:
+					cur += step
+				case session.ErrorReason(err) != session.ReasonSessionTooLarge:
+					t.Fatalf("open event %d: %v", n, err)
+				}
+			}
+			if cur == 0 {
+				t.Fatal("no open event fitted")
+			}
+			for i, s := range tt.close {
+				var err error
+				if s.cancel {
+					_, err = f.st.Cancel(ctx, "m-1", v.ID, longestReason)
+				} else {
+					_, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: s.to, Reason: longestReason, EventID: session.EventID(longestEventID[:4*127] + fmt.Sprint(i))})
+				}
+				if err != nil {
+					t.Fatalf("after the session was full of open events, %s: got %v; want it applied", s.to, err)
+				}
+			}
+			got, err := f.st.Get(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.close[len(tt.close)-1].to; got.Status != want {
+				t.Errorf("status = %s; want %s", got.Status, want)
+			}
+		})
+	}
+}
