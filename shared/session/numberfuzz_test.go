@@ -1,6 +1,7 @@
 package session
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -190,9 +191,25 @@ func nearestReadingLooksLikeCardNumber(lit string) bool {
 	return LooksLikeCardNumber(strconv.FormatFloat(f, 'f', -1, 64))
 }
 
+// nearestInFloatRange is parsedInFloatRange with math/big's exact reading
+// in place of strconv.ParseFloat's where the value is near float64's
+// range (ParseFloat read 4111111111111111, 9000 zeros, e-9000 as 0).
+func nearestInFloatRange(lit string) bool {
+	digits, point, ok := decimalForm(lit)
+	if !ok || point < -400 || point > 400 {
+		return parsedInFloatRange(lit)
+	}
+	r, ok := new(big.Rat).SetString(lit)
+	if !ok {
+		return false
+	}
+	f, _ := r.Float64()
+	return !math.IsInf(f, 0) && (f != 0 || digits == "")
+}
+
 func checkNumberReadings(t *testing.T, lit string) {
 	{
-		if got, want := inFloatRange(lit), parsedInFloatRange(lit); got != want {
+		if got, want := inFloatRange(lit), nearestInFloatRange(lit); got != want {
 			t.Fatalf("inFloatRange(%s) = %v; want %v", lit, got, want)
 		}
 		if got, want := plainDecimal(lit), plainDecimalBefore(lit); got != want {
@@ -229,11 +246,86 @@ func TestNumberReadAsJavaScriptReadsIt(t *testing.T) {
 		{"411111111111111075" + z + "e-902", true},   // exactly halfway: the even 4111111111111111
 		{"4111111111111111" + strings.Repeat("0", 9000) + "e-9000", true},
 	} {
+		// In float64's range, as its value is (strconv.ParseFloat read
+		// the last as 0, out of range before inFloatRange read digits).
+		if !inFloatRange(c.lit) {
+			t.Errorf("inFloatRange(%.24s…, %d bytes) = false; want true", c.lit, len(c.lit))
+		}
 		if got := NumberLooksLikeCardNumber(c.lit); got != c.want {
 			t.Errorf("NumberLooksLikeCardNumber(%.24s…, %d bytes) = %v; want %v", c.lit, len(c.lit), got, c.want)
 		}
 		if _, err := scanJSON("provider", []byte(`{"n":`+c.lit+`}`), true); (err != nil) != c.want {
 			t.Errorf("scanJSON({\"n\":%.24s…}) = %v; want refused %v", c.lit, err, c.want)
+		}
+	}
+}
+
+// TestDecimalFormReadsTheValue: decimalForm's reading, 0.digits ×
+// 10^point, of exponents spelled with a sign, leading zeros and 8 or more
+// digits (±hugeExponent), of zeros however written (point 0), and its
+// refusal of a byte no JSON number holds.
+func TestDecimalFormReadsTheValue(t *testing.T) {
+	for _, c := range []struct {
+		lit    string
+		digits string
+		point  int
+		ok     bool
+	}{
+		{"12300", "123", 5, true},
+		{"-0.00120", "12", -2, true},
+		{"1E5", "1", 6, true},
+		{"1e+5", "1", 6, true},
+		{"1e-5", "1", -4, true},
+		{"1e0000000005", "1", 6, true},
+		{"1e+00000000000000000005", "1", 6, true},
+		{"1e-0000000000000000000400", "1", -399, true},
+		{"1e1234567", "1", 1234568, true},
+		{"1e-1234567", "1", -1234566, true},
+		{"1e12345678", "1", 1 + hugeExponent, true},
+		{"1e-12345678", "1", 1 - hugeExponent, true},
+		{"1e18446744073709551616", "1", 1 + hugeExponent, true},
+		{"0", "", 0, true},
+		{"-0.0e-400", "", 0, true},
+		{"0e5", "", 0, true},
+		{"0.000e99999999", "", 0, true},
+		{"1x", "", 0, false},
+		{"1/5", "", 0, false},
+		{"1e5x", "", 0, false},
+		{"1e/5", "", 0, false},
+		{"1e-x", "", 0, false},
+	} {
+		digits, point, ok := decimalForm(c.lit)
+		if digits != c.digits || point != c.point || ok != c.ok {
+			t.Errorf("decimalForm(%s) = %q, %d, %v; want %q, %d, %v", c.lit, digits, point, ok, c.digits, c.point, c.ok)
+		}
+	}
+}
+
+// TestInFloatRangeOfLongLiterals: the range is decided from the value
+// however long its literal: a fraction's leading zeros count against an
+// exponent of 8 digits (its value is far beyond float64's range), an
+// exponent of 20 digits is not read as a wrapped int, and trailing zeros
+// do not move a value over float64's edges.
+func TestInFloatRangeOfLongLiterals(t *testing.T) {
+	e := float64Edges()
+	for _, c := range []struct {
+		name, lit string
+		want      bool
+	}{
+		{"100 zeros, e+10000000", "0." + strings.Repeat("0", 100) + "1e+10000000", false},
+		{"999800 zeros, e+10000000", "0." + strings.Repeat("0", 999_800) + "1e+10000000", false},
+		{"99800 zeros, e+10000000", "0." + strings.Repeat("0", 99_800) + "1e+10000000", false},
+		{"900 zeros, e+10000000", "0." + strings.Repeat("0", 900) + "1e+10000000", false},
+		{"2^64 exponent", "1e18446744073709551616", false},
+		{"2^64 negative exponent", "1e-18446744073709551616", false},
+		{"half the least subnormal, trailing zeros", "0." + e.halfLeast + "000e-323", false},
+		{"halfway past MaxFloat64, trailing zeros", "0." + e.overflow + "000e309", false},
+		{"309 nines", strings.Repeat("9", 309), false},
+		{"308 nines", strings.Repeat("9", 308), true},
+		{"-0.(330 zeros)1", "-0." + strings.Repeat("0", 330) + "1", false},
+	} {
+		if got := inFloatRange(c.lit); got != c.want {
+			t.Errorf("inFloatRange(%s) = %v; want %v", c.name, got, c.want)
 		}
 	}
 }
