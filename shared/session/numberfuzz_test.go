@@ -329,3 +329,23 @@ func TestInFloatRangeOfLongLiterals(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberFractionFrom10To25: a value from 10^25 on whose exact value has
+// a fraction is still judged written out (the fraction's group is a
+// window), where its literal shows one long run of digits.
+func TestNumberFractionFrom10To25(t *testing.T) {
+	for _, c := range []struct {
+		lit  string
+		want bool
+	}{
+		{"0.411111111111111100000000004111111111111111e26", true},  // 41111111111111110000000000.4111111111111111
+		{"0.411111111111111100000000004111111111111112e26", false}, // its fraction fails Luhn
+		{"-0.4111111111111111" + strings.Repeat("0", 14) + "4111111111111111E+30", true},
+		{"0.4111111111111111" + strings.Repeat("0", 14) + "411111111111e30", false}, // fraction of 12 digits
+		{"0.4111111111111111" + strings.Repeat("0", 200) + "4111111111111111e216", true},
+	} {
+		if got := NumberLooksLikeCardNumber(c.lit); got != c.want {
+			t.Errorf("NumberLooksLikeCardNumber(%s) = %v; want %v", c.lit, got, c.want)
+		}
+	}
+}
