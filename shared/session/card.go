@@ -991,6 +991,13 @@ func NumberLooksLikeCardNumber(lit string) bool {
 		case LooksLikeCardNumber(writePlain(digits, point)):
 			return true
 		}
+		// The float64 is read from the value as 0.digits × 10^point:
+		// strconv.ParseFloat's slow path counts at most 800 digits before
+		// a literal's point and reads a longer run of them with its point
+		// moved (411111111111111075, 900 zeros, 1e-903, which JSON.parse
+		// reads as 4111111111111111, as 4.1e-88); after "0." none is
+		// before it. The sign is kept.
+		lit = lit[:len(lit)-len(strings.TrimPrefix(lit, "-"))] + "0." + digits + "e" + strconv.Itoa(point)
 	}
 	f, err := strconv.ParseFloat(lit, 64)
 	return err == nil && LooksLikeCardNumber(strconv.FormatFloat(f, 'f', -1, 64))
