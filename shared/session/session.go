@@ -57,6 +57,27 @@ const (
 // declining to cancel never leaves it where no processor report can land.
 const moneyEnds = 3
 
+// ChangesStillDue is how many changes a merchant's or processor's change of
+// a session from status from to status to must leave room for, as the
+// history's limits leave entries for them (transition): a change between
+// open statuses, the close and the changes that end its money (1 +
+// moneyEnds); a cancel request, its answer and those (moneyEnds + 1); a
+// declined cancellation, those (moneyEnds); any other change, none. The
+// store keeps that many changes' room in bytes under its item limit, so a
+// session grown by its own events' texts can still be closed and its money
+// ended, as its history can.
+func ChangesStillDue(from, to Status) int {
+	switch {
+	case from.Open() && to.Open():
+		return 1 + moneyEnds
+	case !from.Open() && to == CancelRequested:
+		return moneyEnds + 1
+	case !from.Open() && to == Authorised:
+		return moneyEnds
+	}
+	return 0
+}
+
 // Reasons recorded by the system itself.
 const (
 	ReasonCreated          = "Session created."
