@@ -1025,11 +1025,12 @@ func decimalForm(lit string) (digits string, point int, ok bool) {
 			if c < '0' || c > '9' {
 				return "", 0, false
 			}
-			exp = exp*10 + int(c-'0')
-			if len(e) > 7 {
-				exp = hugeExponent
-				break
+			if len(e) <= 7 {
+				exp = exp*10 + int(c-'0')
 			}
+		}
+		if len(e) > 7 {
+			exp = hugeExponent
 		}
 		if neg {
 			exp = -exp

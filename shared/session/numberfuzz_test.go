@@ -293,6 +293,11 @@ func TestDecimalFormReadsTheValue(t *testing.T) {
 		{"1e5x", "", 0, false},
 		{"1e/5", "", 0, false},
 		{"1e-x", "", 0, false},
+		// An exponent of 8 digits or more is still read to its end: a byte
+		// no JSON number holds after it is refused (r86-numreview: the
+		// reading stopped at the eighth digit, and 1e1234567x was ok).
+		{"1e1234567x", "", 0, false},
+		{"1e12345678x", "", 0, false},
 	} {
 		digits, point, ok := decimalForm(c.lit)
 		if digits != c.digits || point != c.point || ok != c.ok {
