@@ -1052,30 +1052,10 @@ func decimalForm(lit string) (digits string, point int, ok bool) {
 	return digits, point, true
 }
 
-// plainDecimal writes a JSON number literal's exact value in plain decimal:
-// no sign, no exponent, no leading zeros but one before the point, no
-// trailing zeros after it, no point without a fraction. A literal with a
-// byte no JSON number holds, and one beyond float64's range (refused as
-// such), is returned as it is. Its callers pass number tokens a JSON
-// decoder has already read; text with no digit before its exponent ("",
-// "-", ".", "e5"), which is no JSON number either, reads "0".
-func plainDecimal(lit string) string {
-	digits, point, ok := decimalForm(lit)
-	switch {
-	case !ok:
-		return lit
-	case digits == "":
-		return "0"
-	case point > 310 || point < -330:
-		// Beyond float64's range (such numbers are refused as out of
-		// range): nothing to write out.
-		return lit
-	}
-	return writePlain(digits, point)
-}
-
 // writePlain writes 0.digits × 10^point (decimalForm's reading of a
-// non-zero number) in plain decimal, as plainDecimal describes.
+// non-zero number) in plain decimal: no sign, no exponent, no leading
+// zeros but one before the point, no trailing zeros after it, no point
+// without a fraction.
 func writePlain(digits string, point int) string {
 	var b strings.Builder
 	switch {
