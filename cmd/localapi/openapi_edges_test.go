@@ -484,3 +484,84 @@ func TestOpenAPIRequestsAsStrictAsTheService(t *testing.T) {
 		c.do(t, ex)
 	}
 }
+
+// TestOpenAPIAdmitsNullWhereTheServiceDoes: README, "An optional field sent
+// as `null` is the same as one left out", and TestOpenAPIRequestsAsStrictAsTheService's
+// rule that a client validating its requests against the document must
+// never "refuse one the service takes". Every optional member of a create,
+// an event and a cancel is taken as absent when null, so the schemas must
+// admit null there; the required ones (amount, currency, status) stay
+// refused.
+func TestOpenAPIAdmitsNullWhereTheServiceDoes(t *testing.T) {
+	doc := loadSpec(t)
+	base := apitarget.Start(t, apitarget.Local, apitarget.Options{}).URL
+	c := newChecker(t, doc, base, &coverage{seen: map[coverKey]int{}})
+	tok := mint(t, base, "merchant_id=m-1")
+	proc := mint(t, base, "merchant_id=&scope=sessions:process")
+	create := func() string {
+		t.Helper()
+		return c.do(t, exchange{name: "create", method: "POST", path: "/sessions", header: bearer(tok), body: `{"amount":1,"currency":"EUR"}`, status: 201}).str("id")
+	}
+	id := create()
+	for _, tt := range []struct {
+		path, member string
+		ok           bool
+	}{
+		{"/sessions", "orderId", true},
+		{"/sessions", "paymentMethod", true},
+		{"/sessions", "paymentScenario", true},
+		{"/sessions", "transactionId", true},
+		{"/sessions", "partnerTransactionId", true},
+		{"/sessions", "shopBuyerId", true},
+		{"/sessions", "callGuid", true},
+		{"/sessions", "providerSessionGuid", true},
+		{"/sessions", "paymentProvider", true},
+		{"/sessions", "hosted", true},
+		{"/sessions", "actionUrl", true},
+		{"/sessions", "returnUrl", true},
+		{"/sessions", "cancelUrl", true},
+		{"/sessions", "savePaymentProfile", true},
+		{"/sessions", "paymentProfileId", true},
+		{"/sessions", "cardCategories", true},
+		{"/sessions", "metadata", true},
+		{"/sessions", "amount", false},
+		{"/sessions", "currency", false},
+		{"/events", "reason", true},
+		{"/events", "resultData", true},
+		{"/events", "transactionId", true},
+		{"/events", "providerSessionGuid", true},
+		{"/events", "actionUrl", true},
+		{"/events", "declineReasons.category", true},
+		{"/events", "status", false},
+		{"/cancel", "reason", true},
+	} {
+		ex := exchange{name: tt.path + " " + tt.member + " null", method: "POST", header: bearer(tok)}
+		switch tt.path {
+		case "/sessions":
+			ex.path, ex.status = "/sessions", 201
+			if tt.member == "amount" {
+				ex.body = `{"currency":"EUR","amount":null}`
+			} else if tt.member == "currency" {
+				ex.body = `{"amount":1,"currency":null}`
+			} else {
+				ex.body = `{"amount":1,"currency":"EUR","` + tt.member + `":null}`
+			}
+		case "/events":
+			ex.path, ex.header, ex.status = "/sessions/"+id+"/events", bearer(proc), 200
+			switch tt.member {
+			case "status":
+				ex.body = `{"status":null}`
+			case "declineReasons.category":
+				ex.body = `{"status":"PROCESSING","declineReasons":{"category":null}}`
+			default:
+				ex.body = `{"status":"PROCESSING","` + tt.member + `":null}`
+			}
+		case "/cancel":
+			ex.path, ex.status, ex.body = "/sessions/"+create()+"/cancel", 200, `{"reason":null}`
+		}
+		if !tt.ok {
+			ex.status, ex.code, ex.badReq = 400, "VALIDATION_FAILED", true
+		}
+		c.do(t, ex)
+	}
+}
