@@ -13,8 +13,10 @@ import (
 // docs/openapi.yaml: "The input at fault (a JSON path such as
 // `metadata.note`, a parameter or a header)", and docs/design.md §3: "unknown fields, field names that differ
 // from the schema only in case, duplicate keys anywhere, nesting deeper
-// than 32 levels, numbers outside float64's range, `\u0000` and lone
-// surrogates are all refused with 400 naming the field". A value of the
+// than 32 levels, numbers outside float64's range, `\u0000`, lone
+// surrogates and Unicode noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF and
+// the last two code points of every plane, RFC 7493 §2.1) are all refused
+// with 400 naming the field". A value of the
 // wrong type is named by its path too, however deep it is (a map's value,
 // an array's element, a member of an object behind a pointer), with
 // brackets for an array's index and dots for a member.
@@ -56,6 +58,10 @@ func TestDecodeErrorNamesTheField(t *testing.T) {
 		{"null after a closed array", event, `{"status":"PROCESSING","declineReasons":{"reasons":[],"category":"x"},"resultData":{"x":null}}`, session.ReasonValidation, "resultData.x"},
 		{"null reason after a category", event, `{"status":"PROCESSING","declineReasons":{"category":"x","reasons":["a",null]}}`, session.ReasonValidation, "declineReasons.reasons[1]"},
 		{"null in metadata after other members", draft, `{"metadata":{"a":"b","c":null},"amount":1,"currency":"EUR"}`, session.ReasonValidation, "metadata.c"},
+		// "... and Unicode noncharacters ... are all refused with 400 naming
+		// the field" (r86-events: design.md §3 left them out).
+		{"a noncharacter escaped", event, `{"status":"PROCESSING","eventId":"a\ufffe"}`, session.ReasonMalformedJSON, "eventId"},
+		{"a noncharacter in metadata", draft, create + `"metadata":{"n":"a\uFDD0"}}`, session.ReasonMalformedJSON, "metadata.n"},
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(tt.body))
 		r.Header.Set("Content-Type", "application/json")
