@@ -23,13 +23,7 @@ func TestSweepQueryCutOffAtItsDeadlineIsIncomplete(t *testing.T) {
 	for _, name := range []string{"a query that never answers"} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t)
-			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
-				if op == "Query" {
-					<-req.Context().Done() // held until the run cuts it off
-					return nil, req.Context().Err()
-				}
-				return nil, nil
-			}}
+			ic := queriesHeldUntilCutOff()
 			sw := f.oneShardSweeper(t, ic, sessions(1, t0.Add(-31*time.Minute)))
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
@@ -52,13 +46,7 @@ func TestSweepQueryCutOffAtItsDeadlineIsIncomplete(t *testing.T) {
 func TestSweepQueriesCutOffAreCountedNotLogged(t *testing.T) {
 	const shards = 16
 	f := newFixture(t)
-	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
-		if op == "Query" {
-			<-req.Context().Done() // held until the run cuts it off
-			return nil, req.Context().Err()
-		}
-		return nil, nil
-	}}
+	ic := queriesHeldUntilCutOff()
 	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, policy, shards, f.clock.Now)
 	if err := st.ImportAll(context.Background(), sessions(shards, t0.Add(-31*time.Minute))); err != nil {
 		t.Fatal(err)
@@ -78,4 +66,16 @@ func TestSweepQueriesCutOffAreCountedNotLogged(t *testing.T) {
 	if got := summary["QueriesCutOff"]; got != float64(r.QueriesCutOff) {
 		t.Errorf("summary QueriesCutOff = %v; want %d", got, r.QueriesCutOff)
 	}
+}
+
+// queriesHeldUntilCutOff holds every expiry index query until the run's
+// deadline cuts it off.
+func queriesHeldUntilCutOff() *storetest.Interceptor {
+	return &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op == "Query" {
+			<-req.Context().Done() // held until the run cuts it off
+			return nil, req.Context().Err()
+		}
+		return nil, nil
+	}}
 }
