@@ -60,20 +60,33 @@ const moneyEnds = 3
 // ChangesStillDue is how many changes a merchant's or processor's change of
 // a session from status from to status to must leave room for, as the
 // history's limits leave entries for them (transition): a change between
-// open statuses, the close and the changes that end its money (1 +
-// moneyEnds); a cancel request, its answer and those (moneyEnds + 1); a
-// declined cancellation, those (moneyEnds); any other change, none. The
+// open statuses, the close, one cancel request and its answer, and the
+// changes that end its money (1 + 2 + moneyEnds: r86-review found a
+// merchant's cancel request with a long reason refused after open events
+// had filled the item and the processor had closed it); a cancel request, its answer and those (moneyEnds + 1); a
+// move to AUTHORISED (a close, or a declined cancellation), those
+// (moneyEnds); a settlement, the fraud cancellation and cancellation
+// after it (moneyEnds - 1); a fraud cancellation request, its
+// cancellation (1); any other change (it ends the session), none. The
 // store keeps that many changes' room in bytes under its item limit, so a
 // session grown by its own events' texts can still be closed and its money
-// ended, as its history can.
+// ended, as its history can; and a change that takes money and brings
+// data cannot fill the item so that the changes ending its money are
+// refused (r86-review: an AUTHORISED or SETTLED with resultData filled it
+// to the limit, and the SETTLED, FRAUD_CANCELLATION_REQUESTED and
+// CANCELED after it were refused SESSION_TOO_LARGE).
 func ChangesStillDue(from, to Status) int {
 	switch {
 	case from.Open() && to.Open():
-		return 1 + moneyEnds
-	case !from.Open() && to == CancelRequested:
+		return 1 + 2 + moneyEnds
+	case to == CancelRequested:
 		return moneyEnds + 1
-	case !from.Open() && to == Authorised:
+	case to == Authorised:
 		return moneyEnds
+	case to == Settled:
+		return moneyEnds - 1
+	case to == FraudCancellationRequested:
+		return 1
 	}
 	return 0
 }

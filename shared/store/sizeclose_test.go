@@ -72,6 +72,14 @@ func TestFullOfEventsStillCloses(t *testing.T) {
 		{"the processor's AUTHORISED, then SETTLED", []step{{false, session.Authorised}, {false, session.Settled}}},
 		{"the processor's FAILED", []step{{false, session.Failed}}},
 		{"the merchant's cancel", []step{{true, session.Canceled}}},
+		// r86-review: open events kept room for the close and the money's
+		// three ends only, so the merchant's cancel request (a reason at
+		// its longest) after the close was refused; they keep room for one
+		// request and its answer too.
+		{"AUTHORISED, the merchant's cancel request, declined, then every end of its money", []step{
+			{false, session.Authorised}, {true, session.CancelRequested}, {false, session.Authorised},
+			{false, session.Settled}, {false, session.FraudCancellationRequested}, {false, session.Canceled},
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -121,6 +129,88 @@ func TestFullOfEventsStillCloses(t *testing.T) {
 			}
 			if want := tt.close[len(tt.close)-1].to; got.Status != want {
 				t.Errorf("status = %s; want %s", got.Status, want)
+			}
+		})
+	}
+}
+
+// TestCloseWithDataStillEndsMoney: README, "so a session its own events
+// have filled can always still be closed ... and its money still ended".
+// A processor's close to AUTHORISED brought data (resultData), and the
+// store let it fill the item to 380 KB, keeping no room for the changes
+// that end its money: the SETTLED, FRAUD_CANCELLATION_REQUESTED and
+// CANCELED after it, with no data of their own, were refused 409
+// SESSION_TOO_LARGE (r86-review). A change that takes money keeps room
+// for the changes that may still end it, as the history does; a close
+// whose data leaves no such room is refused, and lands without it.
+func TestCloseWithDataStillEndsMoney(t *testing.T) {
+	ctx := context.Background()
+	pad := func(n int) map[string]string {
+		rd := map[string]string{}
+		for i, left := 0, n; left > 0; i++ {
+			k := min(left, 1000)
+			rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("x", k)
+			left -= k
+		}
+		return rd
+	}
+	for _, tt := range []struct {
+		name string
+		full session.Status // the change that brings data, as much as fits
+		then []session.Status
+	}{
+		{"AUTHORISED with data, then SETTLED, FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Authorised, []session.Status{session.Settled, session.FraudCancellationRequested, session.Canceled}},
+		{"AUTHORISED with data, then FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Authorised, []session.Status{session.FraudCancellationRequested, session.Canceled}},
+		{"SETTLED with data, then FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Settled, []session.Status{session.FraudCancellationRequested, session.Canceled}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			v := newSession("m-1", "", f.clock.Now(), session.DefaultPolicy)
+			if _, _, err := f.st.Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			// Open events with ever larger data, as full as they may make
+			// the item (to 64 bytes; each resultData replaces the last).
+			cur := 0
+			for n, step := 0, 256<<10; step >= 64; step /= 2 {
+				n++
+				ev := &session.Event{Status: session.Processing, EventID: session.EventID(fmt.Sprintf("fill-%d", n)), ResultData: pad(cur + step)}
+				_, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
+				switch {
+				case err == nil:
+					cur += step
+				case session.ErrorReason(err) != session.ReasonSessionTooLarge:
+					t.Fatalf("open event %d: %v", n, err)
+				}
+			}
+			if tt.full != session.Authorised {
+				if _, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The change with the most data the store accepts beyond
+			// that (to 512 bytes): its data replaces the session's.
+			landed := false
+			for n, step := 0, 32<<10; step > 0; step -= 512 {
+				n++
+				ev := &session.Event{Status: tt.full, EventID: session.EventID(fmt.Sprintf("full-%d", n)), ResultData: pad(cur + step)}
+				_, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
+				if err == nil {
+					landed = true
+					break
+				}
+				if session.ErrorReason(err) != session.ReasonSessionTooLarge {
+					t.Fatalf("%s with %d bytes of data: %v", tt.full, step, err)
+				}
+			}
+			if !landed {
+				t.Fatalf("no %s with data fitted", tt.full)
+			}
+			for i, to := range tt.then {
+				_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: to, Reason: longestReason, EventID: session.EventID(longestEventID[:4*127] + fmt.Sprint(i))})
+				if err != nil {
+					t.Fatalf("after %s filled the item with data, %s: got %v; want it applied", tt.full, to, session.ErrorReason(err))
+				}
 			}
 		})
 	}

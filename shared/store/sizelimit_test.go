@@ -46,14 +46,29 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 		}, 380 << 10},
 		// A merchant's or processor's change keeps 6 KB of room for each
 		// change still due (session.ChangesStillDue): between open
-		// statuses, the close and the three that end its money; a cancel
-		// request, its answer and those three; a declined cancellation,
-		// those three; a close or an end of its money, none.
+		// statuses, the close, a cancel request and its answer, and the
+		// three that end its money; a cancel
+		// request, its answer and those three; a move to AUTHORISED (a
+		// close or a declined cancellation), those three; a settlement,
+		// the two after it; a fraud cancellation request, its
+		// cancellation; a change that ends the session, none.
 		{"a processor's change between open statuses", session.Processing, func(v *session.Session) (*session.Session, error) {
 			return st.StoredChange(v, session.Created)
-		}, (380 - 4*6) << 10},
-		{"a processor's close", session.Authorised, func(v *session.Session) (*session.Session, error) {
+		}, (380 - 6*6) << 10},
+		{"a processor's close to AUTHORISED", session.Authorised, func(v *session.Session) (*session.Session, error) {
 			return st.StoredChange(v, session.Processing)
+		}, (380 - 3*6) << 10},
+		{"a processor's close to FAILED", session.Failed, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Processing)
+		}, 380 << 10},
+		{"a processor's close to SETTLED", session.Settled, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Processing)
+		}, (380 - 2*6) << 10},
+		{"a fraud cancellation request", session.FraudCancellationRequested, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.Settled)
+		}, (380 - 6) << 10},
+		{"a cancellation after a fraud cancellation request", session.Canceled, func(v *session.Session) (*session.Session, error) {
+			return st.StoredChange(v, session.FraudCancellationRequested)
 		}, 380 << 10},
 		{"a merchant's cancel of an open session", session.Canceled, func(v *session.Session) (*session.Session, error) {
 			return st.StoredChange(v, session.Created)
@@ -66,7 +81,7 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 		}, (380 - 3*6) << 10},
 		{"a settlement", session.Settled, func(v *session.Session) (*session.Session, error) {
 			return st.StoredChange(v, session.Authorised)
-		}, 380 << 10},
+		}, (380 - 2*6) << 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
