@@ -95,7 +95,7 @@ func TestAStalledBodyIsAnsweredWithinItsBound(t *testing.T) {
 // included (it was timed from the end of the read: a slow client's wait
 // was left out).
 func TestAStalledBodyOverTheQuotaIsAnsweredWithinItsBound(t *testing.T) {
-	const bound = 5 * time.Second // room for the pause and 10 MB to cross under -race on a loaded machine
+	const bound = 10 * time.Second // room for the pause and 10 MB to cross under -race on a loaded machine (5 s failed on 2026-12-05: the machine took longer, the code of a day before too)
 	reached := make(chan struct{}, 1)
 	logs := &syncBuffer{}
 	srv := httptest.NewServer(servedAndLoggedWithin(t, bound, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
