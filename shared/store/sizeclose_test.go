@@ -87,31 +87,7 @@ func TestFullOfEventsStillCloses(t *testing.T) {
 			if _, _, err := f.st.Create(ctx, v, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
-			// Open events with long reasons and ever larger data (each
-			// event's resultData replaces the last's) until the store
-			// refuses more by 64 bytes: the item is then as full as open
-			// events can make it.
-			n, cur := 0, 0
-			for step := 256 << 10; step >= 64; step /= 2 {
-				n++
-				rd := map[string]string{}
-				for i, left := 0, cur+step; left > 0; i++ {
-					k := min(left, 1000)
-					rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("x", k)
-					left -= k
-				}
-				ev := &session.Event{Status: session.Processing, Reason: longestReason, EventID: session.EventID(fmt.Sprintf("fill-%d", n)), ResultData: rd}
-				_, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
-				switch {
-				case err == nil:
-					cur += step
-				case session.ErrorReason(err) != session.ReasonSessionTooLarge:
-					t.Fatalf("open event %d: %v", n, err)
-				}
-			}
-			if cur == 0 {
-				t.Fatal("no open event fitted")
-			}
+			f.fillWithOpenEvents(t, v.ID, longestReason)
 			for i, s := range tt.close {
 				var err error
 				if s.cancel {
@@ -145,15 +121,7 @@ func TestFullOfEventsStillCloses(t *testing.T) {
 // whose data leaves no such room is refused, and lands without it.
 func TestCloseWithDataStillEndsMoney(t *testing.T) {
 	ctx := context.Background()
-	pad := func(n int) map[string]string {
-		rd := map[string]string{}
-		for i, left := 0, n; left > 0; i++ {
-			k := min(left, 1000)
-			rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("x", k)
-			left -= k
-		}
-		return rd
-	}
+	pad := padData
 	for _, tt := range []struct {
 		name string
 		full session.Status // the change that brings data, as much as fits
@@ -169,20 +137,7 @@ func TestCloseWithDataStillEndsMoney(t *testing.T) {
 			if _, _, err := f.st.Create(ctx, v, nil, 201, nil); err != nil {
 				t.Fatal(err)
 			}
-			// Open events with ever larger data, as full as they may make
-			// the item (to 64 bytes; each resultData replaces the last).
-			cur := 0
-			for n, step := 0, 256<<10; step >= 64; step /= 2 {
-				n++
-				ev := &session.Event{Status: session.Processing, EventID: session.EventID(fmt.Sprintf("fill-%d", n)), ResultData: pad(cur + step)}
-				_, err := f.st.ApplyEvent(ctx, "", v.ID, ev)
-				switch {
-				case err == nil:
-					cur += step
-				case session.ErrorReason(err) != session.ReasonSessionTooLarge:
-					t.Fatalf("open event %d: %v", n, err)
-				}
-			}
+			cur := f.fillWithOpenEvents(t, v.ID, "")
 			if tt.full != session.Authorised {
 				if _, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth"}); err != nil {
 					t.Fatal(err)
@@ -214,4 +169,39 @@ func TestCloseWithDataStillEndsMoney(t *testing.T) {
 			}
 		})
 	}
+}
+
+// padData is resultData of n bytes, in values of at most 1,000.
+func padData(n int) map[string]string {
+	rd := map[string]string{}
+	for i, left := 0, n; left > 0; i++ {
+		k := min(left, 1000)
+		rd[fmt.Sprintf("p%03d", i)] = strings.Repeat("x", k)
+		left -= k
+	}
+	return rd
+}
+
+// fillWithOpenEvents sends session id open events with reason and ever
+// larger data (each event's resultData replaces the last's) until the
+// store refuses more by 64 bytes: the item is then as full as open events
+// can make it. It returns the data's size.
+func (f *fixture) fillWithOpenEvents(t *testing.T, id, reason string) int {
+	t.Helper()
+	cur := 0
+	for n, step := 0, 256<<10; step >= 64; step /= 2 {
+		n++
+		ev := &session.Event{Status: session.Processing, Reason: reason, EventID: session.EventID(fmt.Sprintf("fill-%d", n)), ResultData: padData(cur + step)}
+		_, err := f.st.ApplyEvent(context.Background(), "", id, ev)
+		switch {
+		case err == nil:
+			cur += step
+		case session.ErrorReason(err) != session.ReasonSessionTooLarge:
+			t.Fatalf("open event %d: %v", n, err)
+		}
+	}
+	if cur == 0 {
+		t.Fatal("no open event fitted")
+	}
+	return cur
 }
