@@ -63,18 +63,19 @@ const moneyEnds = 3
 // open statuses, the close, one cancel request and its answer, and the
 // changes that end its money (1 + 2 + moneyEnds: r86-review found a
 // merchant's cancel request with a long reason refused after open events
-// had filled the item and the processor had closed it); a cancel request, its answer and those (moneyEnds + 1); a
-// move to AUTHORISED (a close, or a declined cancellation), those
-// (moneyEnds); a settlement, the fraud cancellation and cancellation
-// after it (moneyEnds - 1); a fraud cancellation request, its
-// cancellation (1); any other change (it ends the session), none. The
-// store keeps that many changes' room in bytes under its item limit, so a
-// session grown by its own events' texts can still be closed and its money
-// ended, as its history can; and a change that takes money and brings
-// data cannot fill the item so that the changes ending its money are
-// refused (r86-review: an AUTHORISED or SETTLED with resultData filled it
-// to the limit, and the SETTLED, FRAUD_CANCELLATION_REQUESTED and
-// CANCELED after it were refused SESSION_TOO_LARGE).
+// had filled the item and the processor had closed it); a cancel request,
+// its answer and those (moneyEnds + 1); a move to AUTHORISED (a close, or
+// a declined cancellation), those (moneyEnds); a settlement, the fraud
+// cancellation and cancellation after it (moneyEnds - 1); a fraud
+// cancellation request, its cancellation (1); any other change (it ends
+// the session), none. The store keeps that many changes' room in bytes
+// under its item limit, so a session grown by its own events' texts can
+// still be closed and its money ended, as its history can; and a change
+// that takes money and brings data cannot fill the item so that the
+// changes ending its money are refused (r86-review: an AUTHORISED or
+// SETTLED with resultData filled it to the limit, and the SETTLED,
+// FRAUD_CANCELLATION_REQUESTED and CANCELED after it were refused
+// SESSION_TOO_LARGE).
 func ChangesStillDue(from, to Status) int {
 	switch {
 	case from.Open() && to.Open():
