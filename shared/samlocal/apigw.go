@@ -496,6 +496,24 @@ type response struct {
 	body   []byte
 }
 
+// write sends the response to the client: its headers, status and body,
+// with the body's Content-Length, as API Gateway sends a Lambda proxy
+// response it has whole (it does not stream one): written after the status
+// without it, a body over Go's 2 KB buffer went chunked. A status without a
+// body (1xx, 204, 304) gets none; a HEAD's is the length GET's body has.
+func (res response) write(w http.ResponseWriter) {
+	for k, vs := range res.header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if res.status >= 200 && res.status != http.StatusNoContent && res.status != http.StatusNotModified {
+		w.Header().Set("Content-Length", strconv.Itoa(len(res.body)))
+	}
+	w.WriteHeader(res.status)
+	_, _ = w.Write(res.body)
+}
+
 // reservedHeaders are set by API Gateway, never taken from a function.
 var reservedHeaders = []string{"Connection", "Content-Length", "Date", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Apigw-Requestid"}
 

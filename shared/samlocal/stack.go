@@ -627,13 +627,7 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.integrationStatus = res.status
-	for k, vs := range res.header {
-		for _, v := range vs {
-			rw.Header().Add(k, v)
-		}
-	}
-	rw.WriteHeader(res.status)
-	_, _ = rw.Write(res.body)
+	res.write(rw)
 }
 
 // issuerRequest reports whether r is for one of the development issuer's
