@@ -224,9 +224,16 @@ func TestSessionRecordDeclineReasonsAlwaysAnObject(t *testing.T) {
 func TestPaymentReasonsInDocument001Words(t *testing.T) {
 	v := dialecttest.PaymentStatus().Session
 	v.ChildSessionID = "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
+	// The texts the service writes with status s (each default with its own
+	// status only: TestPaymentReasonGivenTextIsShownAsGiven).
 	system := func(s session.Status) []string {
-		return []string{session.ReasonCreated, session.ReasonExpiredText, session.ReasonMerchantCancel, session.ReasonMerchantCancelRq,
-			session.ReasonParentClosedText, session.ProcessorReason(s), session.ChildReason(v.ChildSessionID, s)}
+		own := map[session.Status][]string{
+			session.Created:         {session.ReasonCreated},
+			session.Expired:         {session.ReasonExpiredText},
+			session.Canceled:        {session.ReasonMerchantCancel, session.ReasonParentClosedText},
+			session.CancelRequested: {session.ReasonMerchantCancelRq},
+		}
+		return append(own[s], session.ProcessorReason(s), session.ChildReason(v.ChildSessionID, s))
 	}
 	for _, s := range session.Statuses {
 		for _, reason := range system(s) {
@@ -262,6 +269,38 @@ func TestPaymentReasonsInDocument001Words(t *testing.T) {
 	} {
 		if got := paymentReason(v, tt.status, tt.reason); got != tt.want {
 			t.Errorf("paymentReason(%s, %q) = %q; want %q", tt.status, tt.reason, got, tt.want)
+		}
+	}
+}
+
+// TestPaymentReasonGivenTextIsShownAsGiven: the service writes each of its
+// own reasons with one status only ("Session created." on CREATED, "Canceled
+// by the merchant." on CANCELED, ...). The same text given by a processor or
+// merchant with another status is theirs, and 001 shows it as given (README:
+// "a reason the processor or merchant gave is shown as given"), not as the
+// service's default for another status: a processor's AUTHORISED with the
+// reason "Canceled by the merchant." showed as Authorised, "Payment
+// cancelled by the merchant.", and a merchant's cancel request with the
+// reason "Session expired before it was completed." as CancelRequested,
+// "Payment expired before it was completed." (r87-dialects, on make run and
+// make start-api alike).
+func TestPaymentReasonGivenTextIsShownAsGiven(t *testing.T) {
+	v := dialecttest.PaymentStatus().Session
+	own := map[string]session.Status{
+		session.ReasonCreated:          session.Created,
+		session.ReasonExpiredText:      session.Expired,
+		session.ReasonMerchantCancel:   session.Canceled,
+		session.ReasonMerchantCancelRq: session.CancelRequested,
+		session.ReasonParentClosedText: session.Canceled,
+	}
+	for reason, written := range own {
+		for _, s := range session.Statuses {
+			if s == written {
+				continue
+			}
+			if got := paymentReason(v, s, reason); got != reason {
+				t.Errorf("paymentReason(%s, %q) = %q; want it as given (the service writes it only with %s)", s, reason, got, written)
+			}
 		}
 	}
 }

@@ -92,18 +92,20 @@ func PaymentStatus(v *session.Session) Envelope {
 // merchant gave is theirs and shown as given.
 func paymentReason(v *session.Session, s session.Status, reason string) string {
 	word := statemap.PaymentStatus(s)
-	switch reason {
-	case session.ReasonCreated:
+	// Each of the service's own texts is written with one status only; the
+	// same text with another status was given by a processor or merchant.
+	switch {
+	case s == session.Created && reason == session.ReasonCreated:
 		return "Payment created."
-	case session.ReasonExpiredText:
+	case s == session.Expired && reason == session.ReasonExpiredText:
 		return "Payment expired before it was completed."
-	case session.ReasonMerchantCancel:
+	case s == session.Canceled && reason == session.ReasonMerchantCancel:
 		return "Payment cancelled by the merchant."
-	case session.ReasonMerchantCancelRq:
+	case s == session.CancelRequested && reason == session.ReasonMerchantCancelRq:
 		return "Payment cancellation requested by the merchant."
-	case session.ReasonParentClosedText:
+	case s == session.Canceled && reason == session.ReasonParentClosedText:
 		return "Payment cancelled because its parent payment was closed."
-	case session.ProcessorReason(s):
+	case reason == session.ProcessorReason(s):
 		// The document's sample shows these three as the platform words
 		// them; every other status as a reply from the provider.
 		switch s {
