@@ -597,6 +597,10 @@ var gatewaysOwnAnswers = []struct {
 	{http.StatusTooManyRequests, "Too Many Requests"},
 	{http.StatusRequestEntityTooLarge, "Request Entity Too Large"},
 	{http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"},
+	// The local servers' own, as the 431 is: README's Errors table, "408
+	// | on the local servers (`make run`, `make start-api`), a request
+	// whose body is not all in within 10 s of its head".
+	{http.StatusRequestTimeout, "Request Timeout"},
 	{http.StatusInternalServerError, "Internal Server Error"},
 	{http.StatusServiceUnavailable, "Service Unavailable"},
 }
