@@ -30,7 +30,9 @@ func TestMemoryAgreesWithStoreOnSize(t *testing.T) {
 	}
 	// model measures as the store does; the sessions are the same on
 	// both runs (their clocks stand at t0), read from the run at hand.
-	model := func(r *contractRun) *store.Store { return store.New(nil, "model", session.DefaultPolicy, 16, r.clock.Now) }
+	model := func(r *contractRun) *store.Store {
+		return store.New(nil, "model", session.DefaultPolicy, 16, r.clock.Now)
+	}
 	// eventAt applies to session n a processor's event to status to
 	// whose data brings its item to the limit StoredChange reports, and
 	// over it by one byte with over.
