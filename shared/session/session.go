@@ -64,8 +64,11 @@ const moneyEnds = 3
 // changes that end its money (1 + 2 + moneyEnds: r86-review found a
 // merchant's cancel request with a long reason refused after open events
 // had filled the item and the processor had closed it); a cancel request,
-// its answer and those (moneyEnds + 1); a move to AUTHORISED (a close, or
-// a declined cancellation), those (moneyEnds); a settlement, the fraud
+// its answer and those (moneyEnds + 1); a close to AUTHORISED, the
+// merchant's cancel request, its answer and those (moneyEnds + 2:
+// r87-mutate found an AUTHORISED with data filling the item so that the
+// merchant's cancel request was refused); a declined cancellation (back
+// to AUTHORISED), those (moneyEnds); a settlement, the fraud
 // cancellation and cancellation after it (moneyEnds - 1); a fraud
 // cancellation request, its cancellation (1); any other change (it ends
 // the session), none. The store keeps that many changes' room in bytes
@@ -82,6 +85,8 @@ func ChangesStillDue(from, to Status) int {
 		return 1 + 2 + moneyEnds
 	case to == CancelRequested:
 		return moneyEnds + 1
+	case to == Authorised && from.Open():
+		return moneyEnds + 2
 	case to == Authorised:
 		return moneyEnds
 	case to == Settled:

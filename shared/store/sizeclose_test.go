@@ -130,6 +130,13 @@ func TestCloseWithDataStillEndsMoney(t *testing.T) {
 		{"AUTHORISED with data, then SETTLED, FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Authorised, []session.Status{session.Settled, session.FraudCancellationRequested, session.Canceled}},
 		{"AUTHORISED with data, then FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Authorised, []session.Status{session.FraudCancellationRequested, session.Canceled}},
 		{"SETTLED with data, then FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Settled, []session.Status{session.FraudCancellationRequested, session.Canceled}},
+		// r87-mutate: a close to AUTHORISED kept room for the money's
+		// three ends only, so with data it filled the item to 362 KB and
+		// the merchant's cancel request (refused over 356 KB) was 409
+		// SESSION_TOO_LARGE, though the history leaves room for it.
+		// CANCEL_REQUESTED here is the merchant's cancel.
+		{"AUTHORISED with data, then the merchant's cancel, its decline, SETTLED, FRAUD_CANCELLATION_REQUESTED, CANCELED", session.Authorised, []session.Status{session.CancelRequested, session.Authorised, session.Settled, session.FraudCancellationRequested, session.Canceled}},
+		{"AUTHORISED with data, then the merchant's cancel, CANCELED", session.Authorised, []session.Status{session.CancelRequested, session.Canceled}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -162,7 +169,12 @@ func TestCloseWithDataStillEndsMoney(t *testing.T) {
 				t.Fatalf("no %s with data fitted", tt.full)
 			}
 			for i, to := range tt.then {
-				_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: to, Reason: longestReason, EventID: session.EventID(longestEventID[:4*127] + fmt.Sprint(i))})
+				var err error
+				if to == session.CancelRequested {
+					_, err = f.st.Cancel(ctx, "m-1", v.ID, longestReason)
+				} else {
+					_, err = f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: to, Reason: longestReason, EventID: session.EventID(longestEventID[:4*127] + fmt.Sprint(i))})
+				}
 				if err != nil {
 					t.Fatalf("after %s filled the item with data, %s: got %v; want it applied", tt.full, to, session.ErrorReason(err))
 				}

@@ -48,8 +48,9 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 		// change still due (session.ChangesStillDue): between open
 		// statuses, the close, a cancel request and its answer, and the
 		// three that end its money; a cancel
-		// request, its answer and those three; a move to AUTHORISED (a
-		// close or a declined cancellation), those three; a settlement,
+		// request, its answer and those three; a close to AUTHORISED, the
+		// merchant's cancel request, its answer and those three; a
+		// declined cancellation, those three; a settlement,
 		// the two after it; a fraud cancellation request, its
 		// cancellation; a change that ends the session, none.
 		{"a processor's change between open statuses", session.Processing, func(v *session.Session) (*session.Session, error) {
@@ -57,7 +58,7 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 		}, (380 - 6*6) << 10},
 		{"a processor's close to AUTHORISED", session.Authorised, func(v *session.Session) (*session.Session, error) {
 			return st.StoredChange(v, session.Processing)
-		}, (380 - 3*6) << 10},
+		}, (380 - 5*6) << 10},
 		{"a processor's close to FAILED", session.Failed, func(v *session.Session) (*session.Session, error) {
 			return st.StoredChange(v, session.Processing)
 		}, 380 << 10},

@@ -14,9 +14,10 @@ import (
 // TestChangeLimitOfEveryTransition: README, "a merchant's or processor's
 // change keeps 6 KB of room for each change still due after it ... an
 // event between open statuses ... (36 KB: it is refused over 344 KB), a
-// cancel request for its answer and those three (356 KB), a move to
-// AUTHORISED (a close, or a declined cancellation) for those three (362
-// KB), a move to SETTLED for the fraud cancellation and cancellation after
+// cancel request for its answer and those three (356 KB), a close to
+// AUTHORISED for the merchant's cancel request, its answer and those three
+// (350 KB ...), a declined cancellation (AUTHORISED again) for those three
+// (362 KB), a move to SETTLED for the fraud cancellation and cancellation after
 // it (368 KB), a FRAUD_CANCELLATION_REQUESTED for its cancellation (374
 // KB); a change that ends the session keeps none". Every move the
 // lifecycle's table allows (design.md §4) is measured, not only one
@@ -41,6 +42,8 @@ func TestChangeLimitOfEveryTransition(t *testing.T) {
 			return 344
 		case to == session.CancelRequested:
 			return 356
+		case to == session.Authorised && from.Open():
+			return 350
 		case to == session.Authorised:
 			return 362
 		case to == session.Settled:

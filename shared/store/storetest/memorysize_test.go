@@ -12,7 +12,7 @@ import (
 // TestMemoryAgreesWithStoreOnSize holds storetest.Memory to store.Store on
 // the item's size limits, which the contract script never reached: an
 // event between open statuses and a close keep the room of the changes
-// still due (README, "it is refused over 344 KB", "(362 KB)"), and a
+// still due (README, "it is refused over 344 KB", "(350 KB)"), and a
 // parent moved by its child's AUTHORISED may use the 4 KB kept above 380
 // KB ("may use 4 KB kept above that limit"). Memory measuring a change
 // as a create (Stored), or a system change as a processor's
@@ -73,7 +73,7 @@ func TestMemoryAgreesWithStoreOnSize(t *testing.T) {
 		{"create a session", func(r *contractRun) string { return r.create(1, "m-1", 0, nil) }, "body"},
 		{"an open event a byte over its limit (344 KB)", eventAt(1, session.Processing, "e-1", true), "error conflict SESSION_TOO_LARGE"},
 		{"an open event at its limit", eventAt(1, session.Processing, "e-1", false), "{"},
-		{"a close to AUTHORISED a byte over its limit (362 KB)", eventAt(1, session.Authorised, "e-2", true), "error conflict SESSION_TOO_LARGE"},
+		{"a close to AUTHORISED a byte over its limit (350 KB)", eventAt(1, session.Authorised, "e-2", true), "error conflict SESSION_TOO_LARGE"},
 		{"a close to AUTHORISED at its limit", eventAt(1, session.Authorised, "e-2", false), "{"},
 		{"a fraud cancellation request a byte over its limit (374 KB)", eventAt(1, session.FraudCancellationRequested, "e-3", true), "error conflict SESSION_TOO_LARGE"},
 		{"a fraud cancellation request at its limit", eventAt(1, session.FraudCancellationRequested, "e-3", false), "{"},
