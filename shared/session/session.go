@@ -60,24 +60,25 @@ const moneyEnds = 3
 // ChangesStillDue is how many changes a merchant's or processor's change of
 // a session from status from to status to must leave room for, as the
 // history's limits leave entries for them (transition): a change between
-// open statuses, the close, one cancel request and its answer, and the
-// changes that end its money (1 + 2 + moneyEnds: r86-review found a
-// merchant's cancel request with a long reason refused after open events
-// had filled the item and the processor had closed it); a cancel request,
-// its answer and those (moneyEnds + 1); a close to AUTHORISED, the
-// merchant's cancel request, its answer and those (moneyEnds + 2:
+// open statuses leaves room for the close, one cancel request and its
+// answer, and the changes that end its money (1 + 2 + moneyEnds: r86-review
+// found a merchant's cancel request with a long reason refused after open
+// events had filled the item and the processor had closed it); a cancel
+// request, its answer and those (moneyEnds + 1); a close to AUTHORISED, for
+// the merchant's cancel request, its answer and those (moneyEnds + 2:
 // r87-mutate found an AUTHORISED with data filling the item so that the
-// merchant's cancel request was refused); a declined cancellation (back
-// to AUTHORISED), those (moneyEnds); a settlement, the fraud
+// merchant's cancel request was refused); a declined cancellation (back to
+// AUTHORISED), for those (moneyEnds); a settlement, for the fraud
 // cancellation and cancellation after it (moneyEnds - 1); a fraud
-// cancellation request, its cancellation (1); any other change (it ends
-// the session), none. The store keeps that many changes' room in bytes
-// under its item limit, so a session grown by its own events' texts can
-// still be closed and its money ended, as its history can; and a change
-// that takes money and brings data cannot fill the item so that the
-// changes ending its money are refused (r86-review: an AUTHORISED or
-// SETTLED with resultData filled it to the limit, and the SETTLED,
-// FRAUD_CANCELLATION_REQUESTED and CANCELED after it were refused
+// cancellation request, for its cancellation (1); any other change (it ends
+// the session), none. Only to decides, but for AUTHORISED (a close or a
+// decline): no closed status moves to an open one. The store keeps that
+// many changes' room in bytes under its item limit, so a session grown by
+// its own events' texts can still be closed and its money ended, as its
+// history can; and a change that takes money and brings data cannot fill
+// the item so that the changes ending its money are refused (r86-review: an
+// AUTHORISED or SETTLED with resultData filled it to the limit, and the
+// SETTLED, FRAUD_CANCELLATION_REQUESTED and CANCELED after it were refused
 // SESSION_TOO_LARGE).
 func ChangesStillDue(from, to Status) int {
 	switch {
