@@ -70,7 +70,7 @@ func TestJWKSFetchAtItsBounds(t *testing.T) {
 
 // TestJWKSFetchesAtMostOncePerTenSeconds: README, Auth: "The set is
 // fetched again when a token names an unknown `kid` (at most once per 10 s
-// per container; such tokens wait for that one fetch)". A token naming no
+// per container; such tokens wait for that one fetch; ...)". A token naming no
 // kid names no unknown kid: it costs no fetch (and counts nothing). And
 // README, Auth: "so a removed key stops working within about 10 minutes
 // of its removal": measured by the wall clock, which may step back, a set

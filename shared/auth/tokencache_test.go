@@ -21,7 +21,8 @@ import (
 
 // The verified-token cache, docs/design.md §7: "Caches, per container: the
 // outcome of a verified token, keyed by a hash of the whole token, until
-// its exp and at most 5 minutes of wall-clock time (a clock stepped back to
+// its exp (with the 60 s leeway a fresh check allows) and at most 5
+// minutes of wall-clock time (a clock stepped back to
 // before it was kept ends it), bounded and least-recently-used, with
 // exp/nbf still checked on every use (as API Gateway caches an authorizer's
 // answer) and the token's key still in the key set in hand".
