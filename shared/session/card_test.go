@@ -1249,10 +1249,15 @@ func TestNormalisedReadingLeavesOutOnlyNothing(t *testing.T) {
 		check(s)
 	}
 	parts = append(parts, "378282246310005", "41111111-1111-1111-8111-111111111111")
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 50000 {
+	forRandomJoins(rand.New(rand.NewPCG(3, 4)), parts, 50000, 30, check)
+}
+
+// forRandomJoins calls check with n texts, each 1 to most of parts drawn
+// by r and joined.
+func forRandomJoins(r *rand.Rand, parts []string, n, most int, check func(string)) {
+	for range n {
 		var b strings.Builder
-		for range 1 + r.IntN(30) {
+		for range 1 + r.IntN(most) {
 			b.WriteString(parts[r.IntN(len(parts))])
 		}
 		check(b.String())

@@ -37,12 +37,5 @@ func TestInNFKCWhereTheQuickCheckCannotTell(t *testing.T) {
 		check(s)
 	}
 	parts := []string{"x", "a", "e", "k", "\u0915", "\u1100", "\u1161", "\u0b47", "\u0b3e", "\u0301", "\u0308", "\u093c", "\u3099", "\u00e9", "\u00bd", "\u2026", "4", "1", " ", "\xff"}
-	r := rand.New(rand.NewPCG(8, 7))
-	for range 20000 {
-		var b strings.Builder
-		for range 1 + r.IntN(12) {
-			b.WriteString(parts[r.IntN(len(parts))])
-		}
-		check(b.String())
-	}
+	forRandomJoins(rand.New(rand.NewPCG(8, 7)), parts, 20000, 12, check)
 }

@@ -21,16 +21,7 @@ import (
 // the engine tests fill an item to the store's own limit, whatever it is.
 func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 	st := store.New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return t0 })
-	const uuidLen = len("00000000-0000-0000-0000-000000000000")
-	// written is v's item's size as DynamoDB counts it once written: a list
-	// is 3 bytes and 1 an entry.
-	written := func(v *session.Session) int {
-		av, err := st.Item(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return store.ItemSize(av) + len("writeId") + uuidLen + len("recentWrites") + 3 + 8*(1+uuidLen)
-	}
+	written := func(v *session.Session) int { return writtenSize(t, st, v) }
 	tests := []struct {
 		name  string
 		to    session.Status
@@ -109,4 +100,17 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writtenSize is v's item's size as DynamoDB counts it once st has written
+// it: the session's attributes, the write's writeId and a full
+// recentWrites of 8 write ids (a list is 3 bytes and 1 an entry).
+func writtenSize(t *testing.T, st *store.Store, v *session.Session) int {
+	t.Helper()
+	const uuidLen = len("00000000-0000-0000-0000-000000000000")
+	av, err := st.Item(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store.ItemSize(av) + len("writeId") + uuidLen + len("recentWrites") + 3 + 8*(1+uuidLen)
 }

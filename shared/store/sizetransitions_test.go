@@ -28,14 +28,7 @@ import (
 // measured at all.
 func TestChangeLimitOfEveryTransition(t *testing.T) {
 	st := store.New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return t0 })
-	const uuidLen = len("00000000-0000-0000-0000-000000000000")
-	written := func(v *session.Session) int {
-		av, err := st.Item(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return store.ItemSize(av) + len("writeId") + uuidLen + len("recentWrites") + 3 + 8*(1+uuidLen)
-	}
+	written := func(v *session.Session) int { return writtenSize(t, st, v) }
 	wantKB := func(from, to session.Status) int {
 		switch {
 		case from.Open() && to.Open():
