@@ -532,10 +532,61 @@ func redactedPath(path string) string {
 	if strings.ContainsAny(path, "\\%") {
 		changed = redactDecodings(segs, true) || changed
 	}
+	// Last, a key's secret cut into segments (after the card rule, whose
+	// redacted segments end such a run).
+	changed = redactHexAcrossSegments(segs) || changed
 	if !changed {
 		return path
 	}
 	return strings.Join(segs, "/")
+}
+
+// redactHexAcrossSegments redacts every segment of a run of consecutive
+// segments that are each only hex digits (empty ones between them kept,
+// neither ending the run nor counted) when the run holds more than
+// maxLoggedRun hex digits in all, decimal digits and letters both among
+// them (a run of digits alone is the card rule's to judge, and letters
+// alone, "/a/b/c", are words): a key's secret (64 random hex digits) cut by
+// '/' into pieces each rule above keeps, as a function sees a path whose
+// '/' was sent as %252F, or make run logs one no route matches. No route
+// takes two ids in a row: each id stands between literal segments that
+// are not hex (sessions, status, api-keys). It reports whether it
+// redacted any, and allocates nothing.
+func redactHexAcrossSegments(segs []string) bool {
+	changed := false
+	for i := 0; i < len(segs); {
+		if !isHexSegment(segs[i]) {
+			i++
+			continue
+		}
+		j, digits, pieces, decimal, letter := i, 0, 0, false, false
+		for ; j < len(segs) && (segs[j] == "" || isHexSegment(segs[j])); j++ {
+			if s := segs[j]; s != "" {
+				digits, pieces = digits+len(s), pieces+1
+				decimal = decimal || strings.ContainsAny(s, "0123456789")
+				letter = letter || strings.ContainsAny(s, "abcdefABCDEF")
+			}
+		}
+		if pieces > 1 && digits > maxLoggedRun && decimal && letter {
+			for k := i; k < j; k++ {
+				if segs[k] != "" {
+					segs[k], changed = redacted, true
+				}
+			}
+		}
+		i = j
+	}
+	return changed
+}
+
+// isHexSegment reports whether s is one or more hex digits, of either case.
+func isHexSegment(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // redactDecodings searches the path again as segs read decoded, layer
