@@ -77,7 +77,11 @@ func TestBase64LenIsPaddedBase64(t *testing.T) {
 // an escaped plain body (a quote counts two) is one too many for a plain
 // answer: counted to the byte, its closing bracket included, as README's
 // "One response" counts ("counts the body exactly as Lambda will").
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
 	atBase64Limit := maxEncodedBody / 4 * 3                              // raw bytes whose padded base64 is at most maxEncodedBody
 	quotes := func(n int) []byte { return bytes.Repeat([]byte{'"'}, n) } // each counts 2 as a JSON string
@@ -122,7 +126,11 @@ func TestPageBoundCountsGzipsWorstCase(t *testing.T) {
 // soon as its gzip body, as base64, is past the limit (add reports false
 // and marks the body full, so the day is LIST_TOO_LARGE), rather than
 // compressed to its end; and finish judges the whole body once more.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestWholeDayGzipStopsOnceFull(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	rng := rand.New(rand.NewPCG(1, 2))
 	rec := make([]byte, 64<<10)
 	limit := maxEncodedBody / 4 * 3 / len(rec) // records whose raw bytes fit as base64

@@ -370,7 +370,11 @@ func TestListCapacity(t *testing.T) {
 // as incompressible. The figures are the README's, in "The day's list":
 // README: "a page of the worst records for plain holds 70 (where a whole
 // day holds 81), of the worst for gzip 106".
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestListPageCapacity(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	for _, c := range []struct {
 		kind recordKind
 		want int

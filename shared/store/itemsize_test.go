@@ -12,6 +12,7 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
@@ -29,7 +30,14 @@ import (
 // by a byte an item, a value or an entry, which no test saw: the store's
 // limit is 20 KB under DynamoDB's, and every other test measures with
 // ItemSize itself.
+//
+// It writes items at the limit README names, one step after another, each
+// 5 to 30 times slower under the race detector; the store's writes it makes
+// (the SDK's client beneath them) are checked under the detector by
+// TestWriteRefusesWhereStoredChangeDoes, so make test runs it in its pass
+// without the race detector (PLAIN_TESTS).
 func TestItemSizeCountsAsDynamoDB(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // items at the limit, sequential: run without the race detector (PLAIN_TESTS)
 	ctx := context.Background()
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -83,7 +84,15 @@ func (f *fixture) fill(t *testing.T, id string, slack int) {
 // few system changes a full one can still receive (session.Reserved); a
 // repeating one (a cancel request followed) is refused as a full history
 // refuses it.
+//
+// It writes items at the limit README names, one step after another, each
+// 5 to 30 times slower under the race detector; the store's writes it makes
+// (the SDK's client beneath them) are checked under the detector by
+// TestChildAuthorisedMovesOpenParent, TestParentCloseClosesOpenChild and
+// TestContainersRaceAtTheInstants, so make test runs it in its pass
+// without the race detector (PLAIN_TESTS).
 func TestFamilyChangeNeverRefusedForTheOtherSize(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // items at the limit, sequential: run without the race detector (PLAIN_TESTS)
 	ctx := context.Background()
 	const slack = 40 // bytes left in the full item: less than any change takes
 	type step struct {
@@ -166,7 +175,15 @@ func TestFamilyChangeNeverRefusedForTheOtherSize(t *testing.T) {
 // settled, and the processor retries it for ever. The parent is filled so
 // that the followed request fits and its followed answer would not fit
 // under the limit.
+//
+// It writes items at the limit README names, one step after another, each
+// 5 to 30 times slower under the race detector; the store's writes it makes
+// (the SDK's client beneath them) are checked under the detector by
+// TestChildAuthorisedMovesOpenParent, TestParentCloseClosesOpenChild and
+// TestContainersRaceAtTheInstants, so make test runs it in its pass
+// without the race detector (PLAIN_TESTS).
 func TestFamilyDeclinedCancellationNeverRefusedForTheParentsSize(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // items at the limit, sequential: run without the race detector (PLAIN_TESTS)
 	ctx := context.Background()
 	f := newFixture(t)
 	p := f.create(t, "m-1")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -26,7 +27,11 @@ import (
 // that kept it only after SETTLED passed every test), nor was an
 // AUTHORISED's own CANCELED or FAILED, nor a CANCEL_REQUESTED's CANCELED,
 // measured at all.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestChangeLimitOfEveryTransition(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	st := store.New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return t0 })
 	written := func(v *session.Session) int { return writtenSize(t, st, v) }
 	wantKB := func(from, to session.Status) int {
