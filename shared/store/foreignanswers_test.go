@@ -324,3 +324,50 @@ func TestForeignErrorCodeHoldingASecretNeverLogged(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerRequestIDOrReasonHoldingASecretNeverLogged: what else an
+// answer's sender writes, beside its error's code (above), reaches the
+// outline a redacted log line keeps: the answer's request id (its
+// X-Amzn-Requestid header) and a canceled transaction's reasons' codes,
+// which the store does not check. Either, holding a card number, an API
+// key or a JWT, was written out in the outline of a line whose text was
+// redacted (for it, or for a message quoting a value). README (Security): "a token, key, secret or card number
+// never reaches a log".
+func TestAnswerRequestIDOrReasonHoldingASecretNeverLogged(t *testing.T) {
+	r := newReadFixture(t)
+	ctx := context.Background()
+	get := func(s *store.Store) error { _, err := s.GetOwned(ctx, "m-1", r.ids[0]); return err }
+	pair := func(s *store.Store) error { _, _, err := s.GetWithChild(ctx, "m-1", r.ids[1]); return err }
+	for _, secret := range []string{"4111 1111 1111 1111", "psk_0a1b2c3d4e5f_s3cr3t", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0"} {
+		tests := []struct {
+			name, op, id, body string
+			call               func(*store.Store) error
+		}{
+			{"request id", "GetItem", secret, `{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"m"}`, get},
+			{"cancellation reason", "TransactGetItems", "REQ-R88", `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"Value 'x'","CancellationReasons":[{"Code":"None"},{"Code":"` + secret + `"}]}`, pair},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name+" "+secret, func(t *testing.T) {
+				ft := &fakeTable{t: t, items: r.items, keys: r.keys, fuzzOp: tt.op, every: true, fuzz: answerTransport{500, "", []byte(tt.body)}, calls: map[string]int{}}
+				if tt.op == "TransactGetItems" {
+					ft.fuzz = answerTransport{400, "", []byte(tt.body)}
+				}
+				db, err := store.NewClient(ctx, store.ClientOptions{HTTPClient: &http.Client{Transport: requestIDTransport{ft, tt.id}}, MaxAttempts: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = tt.call(store.New(db, "t", session.DefaultPolicy, 1, func() time.Time { return r.now }, store.ListShards(1)))
+				if err == nil || ft.calls[tt.op] == 0 {
+					t.Fatalf("got error %v after %d %s calls; want the answer's error", err, ft.calls[tt.op], tt.op)
+				}
+				got := store.LoggedError(err)
+				if !strings.HasPrefix(got, "[redacted]") {
+					t.Fatalf("LoggedError() = %q; want it redacted", got)
+				}
+				if strings.Contains(got, secret) || session.HoldsCardNumber(got) {
+					t.Errorf("LoggedError() = %q; want %q left out", got, secret)
+				}
+			})
+		}
+	}
+}

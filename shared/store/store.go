@@ -621,12 +621,15 @@ func quotesValue(err error) bool {
 	return false
 }
 
-// shownCode is an error answer's code as an outline shows it: as it is,
-// or [redacted] when it may hold a card number or a credential
-// (mayQuoteSecret). DynamoDB's codes never do; an answer refused as not
-// DynamoDB's (foreignError) carries whatever its sender wrote, and the
+// shownCode is an error answer's code, request id or cancellation reason
+// code as an outline shows it: as it is, or [redacted] when it may hold a
+// card number or a credential (mayQuoteSecret). DynamoDB's never do; an
+// answer that is not DynamoDB's carries whatever its sender wrote (in its
+// code: foreignError; in its x-amzn-RequestId header; in a canceled
+// transaction's reasons, whose codes the store does not check), and the
 // outline is what a log line keeps of an error whose text was redacted for
-// holding one.
+// holding one: a request id holding a card number redacted the text and
+// was then written out again.
 func shownCode(code string) string {
 	if mayQuoteSecret(code) {
 		return "[redacted]"
@@ -648,7 +651,7 @@ func errorOutline(err error) string {
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
-		parts = append(parts, fmt.Sprintf("StatusCode: %d, RequestID: %s", re.HTTPStatusCode(), re.ServiceRequestID()))
+		parts = append(parts, fmt.Sprintf("StatusCode: %d, RequestID: %s", re.HTTPStatusCode(), shownCode(re.ServiceRequestID())))
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -659,6 +662,9 @@ func errorOutline(err error) string {
 		parts = append(parts, "api error "+shownCode(fe.code)+" (not this operation's: refuseForeignAnswers)")
 	}
 	if rs := cancellationReasons(err); rs != nil {
+		for i, r := range rs {
+			rs[i] = shownCode(r)
+		}
 		parts = append(parts, fmt.Sprintf("cancellation reasons %v", rs))
 	}
 	return strings.Join(parts, ", ")
