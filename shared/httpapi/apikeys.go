@@ -129,13 +129,23 @@ func loggedMerchant(id string) string {
 // claims it reads are at most 255 bytes (a stored sub) or 128 (a merchant
 // id), so trying each start costs nothing worth saving.
 func quotesCredential(s string) bool {
-	if strings.Contains(strings.ToLower(s), "psk_") {
-		return true
+	return strings.Contains(strings.ToLower(s), "psk_") || credentialAt(s) >= 0
+}
+
+// credentialAt is the index in s of the first credential quotesCredential
+// finds (psk_ in any case, or a JWT's header from its "eyJ"), or -1.
+func credentialAt(s string) int {
+	at := -1
+	for i := 0; i+4 <= len(s); i++ {
+		if strings.EqualFold(s[i:i+4], "psk_") {
+			at = i
+			break
+		}
 	}
 	for i := 0; ; {
 		k := strings.Index(s[i:], "eyJ")
-		if k < 0 {
-			return false
+		if k < 0 || at >= 0 && i+k >= at {
+			return at
 		}
 		i += k
 		j := i
@@ -148,7 +158,7 @@ func quotesCredential(s string) bool {
 			continue
 		}
 		if h, err := base64.RawURLEncoding.DecodeString(s[i:j]); err == nil && json.Valid(h) {
-			return true
+			return i
 		}
 		i++ // a header may start later in the same run
 	}

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"math/rand/v2"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -166,6 +169,40 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/x/" + strings.Repeat("a", 16) + "/g" + strings.Repeat("b", 16), "/x/" + strings.Repeat("a", 16) + "/g" + strings.Repeat("b", 16)},
 	{"/v2.0/payments/" + strings.Repeat("f", 32) + "/status", "/v2.0/payments/" + strings.Repeat("f", 32) + "/status"},
 	{"/api-keys/0123456789abcdef", "/api-keys/0123456789abcdef"},
+	// A token cut by '/' into pieces of fewer than 32 characters, which
+	// the run rules keep one by one (r88-keys, r88-logs: a bearer token cut
+	// into 30-character pieces was logged whole, on make run's 404 and, its
+	// '/' sent as %252F, on a function's line): every piece of a run of
+	// base64url pieces that joined holds a JWT's header, cut anywhere, its
+	// first piece "e" included; and an API key's psk_ cut in two.
+	{"/sessions/" + cutEvery(sampleJWT, 30), "/sessions/" + redactedPieces(sampleJWT, 30) + ""},
+	{"/sessions/e/" + cutEvery(sampleJWT[1:], 20), "/sessions/[redacted]/" + redactedPieces(sampleJWT[1:], 20)},
+	// A word after the token's last piece reads as more of it: redacted.
+	{"/sessions/" + cutEvery(sampleJWT[:40], 20) + "%2F" + sampleJWT[40:60] + "/status", "/sessions/[redacted]/[redacted]/[redacted]"},
+	{"/x/ps/k_0123456789abcdef", "/x/[redacted]/[redacted]"},
+	// Lookalikes stay: "eyJust" is no JSON's base64, and words, ids and a
+	// '.' are not a header without "eyJ".
+	{"/x/eyJust/a.name", "/x/eyJust/a.name"},
+	{"/v2.0/payments/" + strings.Repeat("F", 32) + "/status", "/v2.0/payments/" + strings.Repeat("F", 32) + "/status"},
+}
+
+// sampleJWT is a JWT's form: {"alg":"RS256","kid":"k1"}, {"sub":"x"} and a
+// 43-character signature, each base64url.
+var sampleJWT = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"k1"}`)) + "." +
+	base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"x"}`)) + "." + strings.Repeat("A", 43)
+
+// cutEvery is s with a '/' after every n bytes.
+func cutEvery(s string, n int) string {
+	var parts []string
+	for len(s) > n {
+		parts, s = append(parts, s[:n]), s[n:]
+	}
+	return strings.Join(append(parts, s), "/")
+}
+
+// redactedPieces is cutEvery(s, n) with each piece redacted.
+func redactedPieces(s string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(redacted+"/", (len(s)+n-1)/n), "/")
 }
 
 // TestLoggedPathOutputs pins loggedPath's output, case by case.
@@ -251,8 +288,96 @@ func loggedPathByRounds(path string) string {
 			}
 		}
 	}
-	redactHexAcrossSegments(segs)
+	// Then a secret cut by '/' (a key's secret as hex pieces, a token's
+	// pieces), in each reading but NFKC's, every '/' a reading holds
+	// cutting it too.
+	for k, read := range reads {
+		if k%2 == 1 {
+			continue // NFKC's
+		}
+		texts := make([]string, len(segs))
+		for i, s := range segs {
+			texts[i] = read(s, i == len(segs)-1)
+		}
+		splitSecretByRounds(segs, texts)
+	}
 	return strings.Join(segs, "/")
+}
+
+// splitSecretByRounds redacts in segs each segment of a run of pieces (the
+// parts of texts between '/', texts[i] being what segment i reads as) that
+// is a key's secret cut up (hex-digit pieces only, more than 32 hex digits
+// in all, decimal digits and letters both) or holds a token (base64url and
+// '.' pieces only, joined holding "eyJ" ... "." decoding to JSON, or psk_).
+func splitSecretByRounds(segs, texts []string) {
+	type piece struct {
+		s   string
+		seg int
+	}
+	var ps []piece
+	for i, t := range texts {
+		for _, p := range strings.Split(t, "/") {
+			ps = append(ps, piece{p, i})
+		}
+	}
+	hex := regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	tok := regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
+	for _, in := range []*regexp.Regexp{hex, tok} {
+		for i := 0; i < len(ps); i++ {
+			if !in.MatchString(ps[i].s) {
+				continue
+			}
+			var run []piece
+			for j := i; j < len(ps) && (ps[j].s == "" || in.MatchString(ps[j].s)); j++ {
+				run = append(run, ps[j])
+			}
+			for len(run) > 0 && run[len(run)-1].s == "" {
+				run = run[:len(run)-1]
+			}
+			i += len(run) - 1
+			joined, pieces := "", 0
+			for _, p := range run {
+				joined += p.s
+				if p.s != "" {
+					pieces++
+				}
+			}
+			secret := false
+			if in == hex {
+				secret = pieces > 1 && len(joined) > 32 && strings.ContainsAny(joined, "0123456789") && strings.ContainsAny(joined, "abcdefABCDEF")
+			} else {
+				// A credential is redacted from the piece it starts in.
+				at := strings.Index(strings.ToLower(joined), "psk_")
+				for k := 0; k < len(joined); k++ {
+					m := jwt.FindStringIndex(joined[k:])
+					if m == nil {
+						break
+					}
+					h, err := base64.RawURLEncoding.DecodeString(joined[k+m[0] : k+m[1]-1])
+					if err == nil && json.Valid(h) {
+						if at < 0 || k+m[0] < at {
+							at = k + m[0]
+						}
+						break
+					}
+					k += m[0]
+				}
+				secret = at >= 0
+				for secret && at >= len(run[0].s) {
+					at -= len(run[0].s)
+					run = run[1:]
+				}
+			}
+			if secret {
+				for _, p := range run {
+					if p.s != "" {
+						segs[p.seg] = redacted
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestLoggedPathAgreesWithRounds compares loggedPath with the
@@ -269,7 +394,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"4111", "1111", "1", "12", "123", "41111111", "4111111111111111", "5555555555554444", "0",
 		"/", "/", "/", "//", "-", " ", ".", "_", "+", "+4", "\u0332", "\u200b", "\r\n", "%2F", "%34",
 		"%20", "%252F", "%25252F", "%2525252F", "%1F", "%E2%92%88", "%25", "%",
-		"４", "１１１１", "a", "x", "psk", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
+		"４", "１１１１", "a", "x", "psk", "k_", "eyJ", "e", sampleJWT[:12], sampleJWT[12:36], sampleJWT[36:], "0123456789abcdef", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
 		"\u2026", "\u2025", "\u2488", "\u248b", "\uff0f", // NFKC "...", "..", "1.", "4.", "/"
 		`\u0020`, `\t`, `\/`, `\u0034`, `\`, "%5C", "%5Cu002F", "%255Cn",
 	}

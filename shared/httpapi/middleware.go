@@ -532,51 +532,169 @@ func redactedPath(path string) string {
 	if strings.ContainsAny(path, "\\%") {
 		changed = redactDecodings(segs, true) || changed
 	}
-	// Last, a key's secret cut into segments (after the card rule, whose
-	// redacted segments end such a run).
-	changed = redactHexAcrossSegments(segs) || changed
+	// Last, a key's secret or a token cut into segments, after the card
+	// rule, whose redacted segments end such a run.
+	changed = redactSplitSecretsAsRead(segs, path) || changed
 	if !changed {
 		return path
 	}
 	return strings.Join(segs, "/")
 }
 
-// redactHexAcrossSegments redacts every segment of a run of consecutive
-// segments that are each only hex digits (empty ones between them kept,
-// neither ending the run nor counted) when the run holds more than
-// maxLoggedRun hex digits in all, decimal digits and letters both among
-// them (a run of digits alone is the card rule's to judge, and letters
-// alone, "/a/b/c", are words): a key's secret (64 random hex digits) cut by
-// '/' into pieces each rule above keeps, as a function sees a path whose
-// '/' was sent as %252F, or make run logs one no route matches. No route
-// takes two ids in a row: each id stands between literal segments that
-// are not hex (sessions, status, api-keys). It reports whether it
-// redacted any, and allocates nothing.
-func redactHexAcrossSegments(segs []string) bool {
-	changed := false
-	for i := 0; i < len(segs); {
-		if !isHexSegment(segs[i]) {
-			i++
-			continue
+// redactSplitSecretsAsRead searches the path for a secret cut into
+// segments (redactSplitSecrets) as written, then in each reading
+// redactDecodings searches for a card number: each segment URL-decoded up
+// to session.MaxURLDecodings times, and, when the path holds a '\' or a
+// '%', with its JSON escapes undone before each decoding. A function sees
+// /p1%252Fp2%25252Fp3 as /p1/p2%2Fp3, whose second segment reads p2/p3
+// once decoded. A path without '%' or '\' (every routed path) has no
+// reading but as written. It redacts in segs and reports whether it
+// redacted any.
+func redactSplitSecretsAsRead(segs []string, path string) bool {
+	changed := redactSplitSecrets(segs, segs)
+	for _, json := range []bool{false, true} {
+		if json && !strings.ContainsAny(path, "\\%") {
+			break
 		}
-		j, digits, pieces, decimal, letter := i, 0, 0, false, false
-		for ; j < len(segs) && (segs[j] == "" || isHexSegment(segs[j])); j++ {
-			if s := segs[j]; s != "" {
-				digits, pieces = digits+len(s), pieces+1
-				decimal = decimal || strings.ContainsAny(s, "0123456789")
-				letter = letter || strings.ContainsAny(s, "abcdefABCDEF")
+		texts := segs
+		for range session.MaxURLDecodings {
+			read := false
+			if json {
+				if js := readEach(segs, texts, jsonReading(len(segs))); js != nil {
+					changed = redactSplitSecrets(segs, js) || changed
+					texts, read = js, true
+				}
+			}
+			if ds := readEach(segs, texts, urlReading); ds != nil {
+				changed = redactSplitSecrets(segs, ds) || changed
+				texts, read = ds, true
+			}
+			if !read {
+				break
+			}
+		}
+	}
+	return changed
+}
+
+// redactSplitSecrets redacts in segs every segment holding a piece of a
+// secret cut by '/' into pieces each rule above keeps, texts[i] being what
+// segment i reads as (a '/' within texts[i], a decoded %2F, cuts it too),
+// and reports whether it redacted any. A function sees such pieces as
+// segments when the '/' was sent as %252F (an HTTP API decodes the path
+// twice), and make run logs them for the 404 of a path no route matches.
+// Two secrets are searched, each in a run of consecutive pieces, empty
+// ones between them kept, neither ending the run nor counted:
+//   - a key's secret (64 random hex digits): a run of pieces that are each
+//     only hex digits, holding more than maxLoggedRun hex digits in all,
+//     decimal digits and letters both among them (a run of digits alone is
+//     the card rule's to judge, and letters alone, "/a/b/c", are words);
+//   - a token: a run of pieces of base64url characters and '.' that,
+//     joined, holds a JWT's header (quotesCredential: "eyJ" up to a '.',
+//     decoding to JSON) or an API key's prefix psk_.
+//
+// No route takes two ids in a row: each id stands between literal segments
+// that are no hex (sessions, status, api-keys), and no id holds a 'J' or a
+// '_', so a routed path's runs are neither. Only a run holding a 'J' or a
+// '_' is joined (allocated) to be searched for a token.
+func redactSplitSecrets(segs, texts []string) bool {
+	var buf [16]piece
+	ps := buf[:0]
+	for i, t := range texts {
+		for p := range strings.SplitSeq(t, "/") {
+			ps = append(ps, piece{p, i})
+		}
+	}
+	changed := false
+	for i := 0; i < len(ps); {
+		run, next := nextRun(ps, i, isHexSegment)
+		i = next
+		digits, pieces, decimal, letter := 0, 0, false, false
+		for _, p := range run {
+			if p.s != "" {
+				digits, pieces = digits+len(p.s), pieces+1
+				decimal = decimal || strings.ContainsAny(p.s, "0123456789")
+				letter = letter || strings.ContainsAny(p.s, "abcdefABCDEF")
 			}
 		}
 		if pieces > 1 && digits > maxLoggedRun && decimal && letter {
-			for k := i; k < j; k++ {
-				if segs[k] != "" {
-					segs[k], changed = redacted, true
-				}
-			}
+			changed = redactPieces(segs, texts, run) || changed
 		}
-		i = j
+	}
+	for i := 0; i < len(ps); {
+		run, next := nextRun(ps, i, isTokenPiece)
+		i = next
+		candidate := false
+		for _, p := range run {
+			candidate = candidate || strings.ContainsAny(p.s, "J_")
+		}
+		if !candidate {
+			continue
+		}
+		var joined strings.Builder
+		for _, p := range run {
+			joined.WriteString(p.s)
+		}
+		if at := credentialAt(joined.String()); at >= 0 {
+			// From the piece the credential starts in to the run's end:
+			// the pieces before it are words (sessions) or ids.
+			for len(run) > 0 && at >= len(run[0].s) {
+				at -= len(run[0].s)
+				run = run[1:]
+			}
+			changed = redactPieces(segs, texts, run) || changed
+		}
 	}
 	return changed
+}
+
+// piece is a part of a path between two '/', as read: s, of segment seg.
+type piece struct {
+	s   string
+	seg int
+}
+
+// nextRun is the first run at or after ps[i] of consecutive pieces that in
+// returns true for, empty pieces within it kept (it starts and ends at a
+// non-empty one; none when there is no such piece), and the index after
+// it.
+func nextRun(ps []piece, i int, in func(string) bool) ([]piece, int) {
+	for i < len(ps) && (ps[i].s == "" || !in(ps[i].s)) {
+		i++
+	}
+	if i == len(ps) {
+		return nil, i
+	}
+	j, last := i, i
+	for ; j < len(ps) && (ps[j].s == "" || in(ps[j].s)); j++ {
+		if ps[j].s != "" {
+			last = j
+		}
+	}
+	return ps[i : last+1], j
+}
+
+// redactPieces redacts the segments of run's non-empty pieces in segs and
+// texts, and reports whether it redacted any.
+func redactPieces(segs, texts []string, run []piece) bool {
+	changed := false
+	for _, p := range run {
+		if p.s != "" && segs[p.seg] != redacted {
+			segs[p.seg], texts[p.seg], changed = redacted, redacted, true
+		}
+	}
+	return changed
+}
+
+// isTokenPiece reports whether s is one or more base64url characters and
+// '.' (a JWT's alphabet and separator).
+func isTokenPiece(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isBase64URL(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isHexSegment reports whether s is one or more hex digits, of either case.
