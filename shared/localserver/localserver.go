@@ -11,6 +11,7 @@
 package localserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -261,9 +263,16 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 	}
 	routeOf := routePaths(functions)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The answer is sent whole, with its Content-Length, once the
+		// function has returned, as API Gateway sends a Lambda proxy
+		// response (and make start-api does): net/http sent a body over
+		// its 2 KB buffer chunked, without a length, and a HEAD's without
+		// either.
+		ans := &wholeAnswer{ResponseWriter: w}
 		timeout, ok := timeouts[routeOf(r.URL.Path)]
 		if !ok {
-			h.ServeHTTP(w, r)
+			h.ServeHTTP(ans, r)
+			ans.send()
 			return
 		}
 		// API Gateway invokes the function with the whole body in hand:
@@ -279,8 +288,46 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		defer cancel()
 		ctx, cut := app.AnswerContext(ctx)
 		defer cut()
-		h.ServeHTTP(w, r.WithContext(ctx))
+		h.ServeHTTP(ans, r.WithContext(ctx))
+		ans.send()
 	}), nil
+}
+
+// wholeAnswer holds a handler's answer until it returns, then sends it
+// with its Content-Length (invocations). A status without a body (1xx,
+// 204, 304) gets none; a HEAD's is the length GET's body has, as
+// samlocal's response.write sends it on make start-api.
+type wholeAnswer struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (a *wholeAnswer) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+	}
+}
+
+func (a *wholeAnswer) Write(p []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	return a.body.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (a *wholeAnswer) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+func (a *wholeAnswer) send() {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	if a.status >= 200 && a.status != http.StatusNoContent && a.status != http.StatusNotModified {
+		a.ResponseWriter.Header().Set("Content-Length", strconv.Itoa(a.body.Len()))
+	}
+	a.ResponseWriter.WriteHeader(a.status)
+	_, _ = a.ResponseWriter.Write(a.body.Bytes())
 }
 
 // Served returns the server's error if it stopped serving on its own.
