@@ -551,28 +551,11 @@ func redactedPath(path string) string {
 // reading but as written. It redacts in segs and reports whether it
 // redacted any.
 func redactSplitSecretsAsRead(segs []string, path string) bool {
-	changed := redactSplitSecrets(segs, segs)
-	for _, json := range []bool{false, true} {
-		if json && !strings.ContainsAny(path, "\\%") {
-			break
-		}
-		texts := segs
-		for range session.MaxURLDecodings {
-			read := false
-			if json {
-				if js := readEach(segs, texts, jsonReading(len(segs))); js != nil {
-					changed = redactSplitSecrets(segs, js) || changed
-					texts, read = js, true
-				}
-			}
-			if ds := readEach(segs, texts, urlReading); ds != nil {
-				changed = redactSplitSecrets(segs, ds) || changed
-				texts, read = ds, true
-			}
-			if !read {
-				break
-			}
-		}
+	search := func(texts []string) bool { return redactSplitSecrets(segs, texts) }
+	changed := search(segs)
+	changed = searchReadings(segs, false, search) || changed
+	if strings.ContainsAny(path, "\\%") {
+		changed = searchReadings(segs, true, search) || changed
 	}
 	return changed
 }
@@ -717,20 +700,31 @@ func isHexSegment(s string) bool {
 // reads the path as already searched, and ends the search. It redacts in
 // segs and reports whether it redacted any.
 func redactDecodings(segs []string, json bool) bool {
+	return searchReadings(segs, json, func(texts []string) bool {
+		changed := redactRuns(segs, texts)
+		return redactNormalisedRuns(segs, texts) || changed
+	})
+}
+
+// searchReadings calls search with each reading of segs, layer by layer, up
+// to session.MaxURLDecodings layers: each layer first undoes JSON escapes
+// (with json) and then one layer of URL encoding, each reading that changed
+// a segment searched; each layer reads the last layer's reading, a segment
+// redacted in segs since reading [redacted]; a layer that changes nothing
+// ends the search. It reports whether any search redacted.
+func searchReadings(segs []string, json bool, search func(texts []string) bool) bool {
 	changed := false
 	texts := segs
 	for range session.MaxURLDecodings {
 		read := false
 		if json {
 			if js := readEach(segs, texts, jsonReading(len(segs))); js != nil {
-				changed = redactRuns(segs, js) || changed
-				changed = redactNormalisedRuns(segs, js) || changed
+				changed = search(js) || changed
 				texts, read = js, true
 			}
 		}
 		if ds := readEach(segs, texts, urlReading); ds != nil {
-			changed = redactRuns(segs, ds) || changed
-			changed = redactNormalisedRuns(segs, ds) || changed
+			changed = search(ds) || changed
 			texts, read = ds, true
 		}
 		if !read {
