@@ -132,16 +132,22 @@ type DeclineReasons struct {
 // Session is the canonical payment session (docs/design.md §3), the union of what
 // the five status APIs expose. Its JSON form is the native API's.
 type Session struct {
-	ID                   string            `json:"id"`
-	MerchantID           string            `json:"merchantId"`
-	OrderID              string            `json:"orderId,omitempty"`
-	Status               Status            `json:"status"`
-	StatusReason         string            `json:"statusReason,omitempty"`
-	CreatedAt            time.Time         `json:"createdAt"`
-	UpdatedAt            time.Time         `json:"updatedAt"`
-	ExpiresAt            time.Time         `json:"expiresAt"`
-	ClosedAt             time.Time         `json:"closedAt,omitzero"`
-	RetainUntil          time.Time         `json:"retainUntil,omitzero"`
+	ID           string    `json:"id"`
+	MerchantID   string    `json:"merchantId"`
+	OrderID      string    `json:"orderId,omitempty"`
+	Status       Status    `json:"status"`
+	StatusReason string    `json:"statusReason,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	ClosedAt     time.Time `json:"closedAt,omitzero"`
+	RetainUntil  time.Time `json:"retainUntil,omitzero"`
+	// PurgeBy is, while the session is open, the end of retention its
+	// record was written with (zero when not known): its store deletes it
+	// then, so PurgeAt never puts the end later, whatever retention the
+	// policy gives now (a RESULT_RETENTION raised since would bring back a
+	// session already gone). Never shown.
+	PurgeBy              time.Time         `json:"-"`
 	Amount               int64             `json:"amount"`
 	Currency             string            `json:"currency"`
 	PaymentMethod        string            `json:"paymentMethod,omitempty"`
@@ -259,9 +265,17 @@ func cloneMap(m map[string]string) map[string]string {
 // expiresAt will carry (ExpiryOf: expiresAt + retention, kept to 100 ns like
 // every instant), so a read finds an unswept session exactly when it would
 // find the swept one, whatever RESULT_RETENTION's precision.
+//
+// An open session's end is never later than the PurgeBy its record was
+// written with: raising the retention applies to sessions written after
+// it, lowering it to every open session at once.
 func (s *Session) PurgeAt(p Policy) time.Time {
 	if s.Status.Open() {
-		return Normalize(s.ExpiresAt.Add(p.Retention))
+		purge := Normalize(s.ExpiresAt.Add(p.Retention))
+		if !s.PurgeBy.IsZero() && s.PurgeBy.Before(purge) {
+			return s.PurgeBy
+		}
+		return purge
 	}
 	return s.RetainUntil
 }
@@ -321,11 +335,12 @@ func ExpiryOf(expiresAt time.Time, p Policy) Expiry {
 
 func (s *Session) expire(p Policy) {
 	e := ExpiryOf(s.ExpiresAt, p)
+	s.RetainUntil = s.PurgeAt(p) // e.RetainUntil, or the earlier PurgeBy
 	s.Status = e.Status
 	s.StatusReason = e.Reason
 	s.ClosedAt = e.ClosedAt
 	s.UpdatedAt = e.ClosedAt
-	s.RetainUntil = e.RetainUntil
+	s.PurgeBy = time.Time{}
 	s.History = append(s.History, e.Change)
 }
 

@@ -253,6 +253,14 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("session %s: %w", it.ID, err)
 		}
 	}
+	if v.Status.Open() {
+		// The end of retention the item was written with, which its ttl
+		// follows: a raised RESULT_RETENTION does not move it later
+		// (session.PurgeAt).
+		if v.PurgeBy, err = parseTime(it.PurgeAt); err != nil {
+			return nil, fmt.Errorf("session %s: %w", it.ID, err)
+		}
+	}
 	if it.DeclineReasons != nil {
 		reasons := it.DeclineReasons.Reasons
 		if reasons == nil {

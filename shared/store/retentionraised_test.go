@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestRaisedRetentionBringsNoSessionBack: README, "A session read as
+// `EXPIRED` or 404 never comes back", and "From the instant `retainUntil`
+// on, the session does not exist for any endpoint (404), whether or not
+// DynamoDB TTL has deleted it yet". A session that expired without being
+// stored EXPIRED, and passed its retention (404), read EXPIRED again once
+// RESULT_RETENTION was raised, until the new retention ended or TTL
+// deleted the item at the old one (r88-sweep, on make run): reads judged
+// an open session's end by the policy of the moment, while its item keeps
+// the end it was written with. An open session's end is now never later
+// than its item's: raised, the retention applies to sessions written after
+// it; lowered, to every open session at once.
+func TestRaisedRetentionBringsNoSessionBack(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	v := f.create(t, "m-1")
+	old := session.DefaultPolicy.Retention
+	oldEnd := session.Normalize(v.ExpiresAt.Add(old))
+	with := func(retention time.Duration) *store.Store {
+		p := session.DefaultPolicy
+		p.Retention = retention
+		return store.New(f.db, f.table, p, 16, f.clock.Now)
+	}
+	tests := []struct {
+		name      string
+		retention time.Duration
+		at        time.Time
+		wantEnd   time.Time // retainUntil read; zero: 404
+	}{
+		{"as written, within it", old, oldEnd.Add(-time.Second), oldEnd},
+		{"as written, at its end", old, oldEnd, time.Time{}},
+		{"raised, before the old end", 4 * old, oldEnd.Add(-time.Second), oldEnd},
+		{"raised, at the old end", 4 * old, oldEnd, time.Time{}},
+		{"raised, past the old end", 4 * old, oldEnd.Add(time.Minute), time.Time{}},
+		{"lowered, before the new end", old / 3, v.ExpiresAt.Add(old/3 - time.Second), session.Normalize(v.ExpiresAt.Add(old / 3))},
+		{"lowered, past the new end", old / 3, v.ExpiresAt.Add(old / 3), time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.clock.Set(tt.at)
+			got, err := with(tt.retention).Get(ctx, v.ID)
+			if tt.wantEnd.IsZero() {
+				if session.ErrorCode(err) != session.ENOTFOUND {
+					t.Fatalf("Get(): status %s, error %v; want ENOTFOUND", statusOf(got), err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Get() = %v", err)
+			}
+			if got.Status != session.Expired || !got.RetainUntil.Equal(tt.wantEnd) {
+				t.Errorf("Get(): status %s, retainUntil %v; want EXPIRED, %v", got.Status, got.RetainUntil, tt.wantEnd)
+			}
+		})
+	}
+}
+
+func statusOf(v *session.Session) session.Status {
+	if v == nil {
+		return ""
+	}
+	return v.Status
+}
