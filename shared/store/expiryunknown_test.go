@@ -42,6 +42,16 @@ func TestExpiryNotLandedBehindAnUnknownAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, false},
+		// "false if it is gone, closed or no longer due at that expiresAt
+		// (someone else's write: the sweeper skips it)" (afterUnknown): a
+		// session restored open with another expiresAt meanwhile.
+		{"due at another expiresAt", func(t *testing.T, f *fixture, v *session.Session) {
+			moved := *v
+			moved.ExpiresAt = v.ExpiresAt.Add(time.Minute)
+			if err := f.st.ImportAll(context.Background(), []*session.Session{&moved}); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
 		{"gone", func(t *testing.T, f *fixture, v *session.Session) {
 			if _, err := f.db.DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: aws.String(f.table), Key: map[string]ddb.AttributeValue{
 				"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + v.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
