@@ -79,3 +79,34 @@ func TestExpiryNotLandedBehindAnUnknownAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestExpiryNotLandedBehindAnUnknownAnswerDueElsewhen: afterUnknown, "false
+// if it is gone, closed or no longer due at that expiresAt (someone else's
+// write: the sweeper skips it)". The expiry write's one try is answered 500
+// without reaching DynamoDB, and the session read back is open but was
+// restored meanwhile with an expiresAt a minute later than the key's: not
+// expired by this write, and not an error.
+func TestExpiryNotLandedBehindAnUnknownAnswerDueElsewhen(t *testing.T) {
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+		if op != "UpdateItem" {
+			return nil, nil
+		}
+		return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "lost (injected)"), nil
+	}}
+	f := newFixture(t)
+	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1}), f.table, session.DefaultPolicy, 16, f.clock.Now)
+	v := f.create(t, "m-1")
+	f.clock.Set(v.ExpiresAt.Add(session.DefaultWriteGuard))
+	keys := f.expiryKeys(t)
+	if len(keys) != 1 {
+		t.Fatalf("%d sessions due; want 1", len(keys))
+	}
+	moved := *v
+	moved.ExpiresAt = v.ExpiresAt.Add(time.Minute)
+	if err := f.st.ImportAll(context.Background(), []*session.Session{&moved}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, readBack, err := st.ExpireJudged(context.Background(), keys[0]); ok || !readBack || err != nil {
+		t.Errorf("ExpireJudged() = %v, %v, %v; want false, true, nil", ok, readBack, err)
+	}
+}

@@ -125,6 +125,7 @@ func TestItemsDynamoDBNeverSends(t *testing.T) {
 		{"a list index entry whose sort key is empty", "Query", func(it map[string]any) { it["createdKey"] = s("") }, list, session.EUNAVAILABLE},
 		{"an expiry index entry without the table's partition key", "Query", func(it map[string]any) { delete(it, "pk") }, expired, session.EUNAVAILABLE},
 		{"an expiry index entry whose partition key is a number", "Query", func(it map[string]any) { it["pk"] = map[string]any{"N": "1"} }, expired, session.EUNAVAILABLE},
+		{"an expiry index entry whose partition key is empty", "Query", func(it map[string]any) { it["pk"] = s("") }, expired, session.EUNAVAILABLE},
 		{"an expiry index entry without the index's sort key", "Query", func(it map[string]any) { delete(it, "expiresAt") }, expired, session.EUNAVAILABLE},
 		{"an expiry index entry whose sort key is a number", "Query", func(it map[string]any) { it["expiresAt"] = map[string]any{"N": "1"} }, expired, session.EUNAVAILABLE},
 		{"an expiry index entry whose sort key is empty", "Query", func(it map[string]any) { it["expiresAt"] = s("") }, expired, session.EUNAVAILABLE},
