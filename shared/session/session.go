@@ -132,22 +132,16 @@ type DeclineReasons struct {
 // Session is the canonical payment session (docs/design.md §3), the union of what
 // the five status APIs expose. Its JSON form is the native API's.
 type Session struct {
-	ID           string    `json:"id"`
-	MerchantID   string    `json:"merchantId"`
-	OrderID      string    `json:"orderId,omitempty"`
-	Status       Status    `json:"status"`
-	StatusReason string    `json:"statusReason,omitempty"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
-	ExpiresAt    time.Time `json:"expiresAt"`
-	ClosedAt     time.Time `json:"closedAt,omitzero"`
-	RetainUntil  time.Time `json:"retainUntil,omitzero"`
-	// PurgeBy is, while the session is open, the end of retention its
-	// record was written with (zero when not known): its store deletes it
-	// then, so PurgeAt never puts the end later, whatever retention the
-	// policy gives now (a RESULT_RETENTION raised since would bring back a
-	// session already gone). Never shown.
-	PurgeBy              time.Time         `json:"-"`
+	ID                   string            `json:"id"`
+	MerchantID           string            `json:"merchantId"`
+	OrderID              string            `json:"orderId,omitempty"`
+	Status               Status            `json:"status"`
+	StatusReason         string            `json:"statusReason,omitempty"`
+	CreatedAt            time.Time         `json:"createdAt"`
+	UpdatedAt            time.Time         `json:"updatedAt"`
+	ExpiresAt            time.Time         `json:"expiresAt"`
+	ClosedAt             time.Time         `json:"closedAt,omitzero"`
+	RetainUntil          time.Time         `json:"retainUntil,omitzero"`
 	Amount               int64             `json:"amount"`
 	Currency             string            `json:"currency"`
 	PaymentMethod        string            `json:"paymentMethod,omitempty"`
@@ -179,6 +173,13 @@ type Session struct {
 	// Version counts the stored writes of the session, for optimistic
 	// concurrency. The store owns it; it is never rendered.
 	Version int64 `json:"-"`
+
+	// PurgeBy is, while the session is open, the end of retention its
+	// record was written with (zero when not known): its store deletes it
+	// then, so PurgeAt never puts the end later, whatever retention the
+	// policy gives now (a RESULT_RETENTION raised since would bring back a
+	// session already gone). The store reads it; it is never rendered.
+	PurgeBy time.Time `json:"-"`
 }
 
 // Normalize returns t in UTC at the precision the service keeps (100 ns, the
@@ -267,8 +268,9 @@ func cloneMap(m map[string]string) map[string]string {
 // find the swept one, whatever RESULT_RETENTION's precision.
 //
 // An open session's end is never later than the PurgeBy its record was
-// written with: raising the retention applies to sessions written after
-// it, lowering it to every open session at once.
+// written with: a raised retention reaches an open session only when a
+// write closes it (a close, the sweeper's EXPIRED) or it was created after
+// the raise; a lowered one reaches every open session at once.
 func (s *Session) PurgeAt(p Policy) time.Time {
 	if s.Status.Open() {
 		purge := Normalize(s.ExpiresAt.Add(p.Retention))
