@@ -258,7 +258,10 @@ func (r throttleFinal) GetAttemptToken(ctx context.Context) (func(error) error, 
 // sweeper's query found it earlier in its run): no write is sent, since its
 // condition would refuse it. The session is left to the reads, which
 // report it EXPIRED until its retention ends, and to TTL, as one the query
-// no longer finds; no one else closed it.
+// no longer finds; no one else closed it. It is also the answer when the
+// write was refused for the end the session's item was written with (its
+// purgeAt, under a shorter RESULT_RETENTION than the store's, raised since:
+// pastWrittenPurge), which the store could not know before the write.
 var ErrNearPurge = errors.New("store: the session is within the guard band before its purge: left to TTL")
 
 // clearOfPurge reports whether an open session expiring as e may still be
@@ -267,6 +270,22 @@ var ErrNearPurge = errors.New("store: the session is within the guard band befor
 // the condition compares it, on the stored strings.
 func clearOfPurge(e session.Expiry, writeAt time.Time) bool {
 	return formatTime(e.RetainUntil) > formatTime(writeAt)
+}
+
+// pastWrittenPurge reports whether item, the old item of a refused expiry
+// write for k, is still the open session due at k's expiresAt, refused only
+// because its own purgeAt (the end it was written with, which its ttl
+// follows) is not after writeAt: written under a shorter RESULT_RETENTION
+// than the store's (raised since), it ends before the end clearOfPurge
+// judged. No one else closed it: like a session clearOfPurge refuses, it
+// is left to the reads (404 from its purgeAt on) and to TTL.
+func pastWrittenPurge(item map[string]ddb.AttributeValue, k ExpiryKey, writeAt string) bool {
+	_, due := item[attrExpiryShard]
+	exp, _ := item[attrExpiresAt].(*ddb.AttributeValueMemberS)
+	status, _ := item["status"].(*ddb.AttributeValueMemberS)
+	purge, _ := item["purgeAt"].(*ddb.AttributeValueMemberS)
+	return due && exp != nil && exp.Value == k.ExpiresAt && status != nil && session.Status(status.Value).Open() &&
+		purge != nil && purge.Value <= writeAt
 }
 
 // ambiguous reports whether a failed write may have been applied: unless
@@ -358,8 +377,12 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 	}, sent.count, noThrottleRetries)
 	var ccf *ddb.ConditionalCheckFailedException
 	switch {
+	case errors.As(err, &ccf) && ownWrite(ccf.Item, writeID):
+		return true, nil
+	case errors.As(err, &ccf) && pastWrittenPurge(ccf.Item, k, formatTime(s.policy.WriteAt(now))):
+		return false, ErrNearPurge
 	case errors.As(err, &ccf):
-		return ownWrite(ccf.Item, writeID), nil
+		return false, nil
 	case transactionConflict(err):
 		return false, err
 	case err != nil:

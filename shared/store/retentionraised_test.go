@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -70,4 +71,59 @@ func statusOf(v *session.Session) session.Status {
 		return ""
 	}
 	return v.Status
+}
+
+// TestSweepPastTheWrittenEndIsLeftToPurge: README, on raising
+// RESULT_RETENTION: a session that expired without being stored EXPIRED and
+// passed the retention its item was written with stays 404, and each sweep
+// finds it until the new retention's window passes. Its write is refused
+// (the item's purgeAt has passed); it was counted skipped, which the
+// sweeper's summary says of sessions "closed or expired by someone else in
+// the meantime", though no one touched it. Expire now reports it as a
+// session left to its purge (ErrNearPurge, counted LeftToPurge), and a
+// session whose written end is still ahead is expired as before.
+func TestSweepPastTheWrittenEndIsLeftToPurge(t *testing.T) {
+	ctx := context.Background()
+	old := session.DefaultPolicy.Retention
+	raised := session.DefaultPolicy
+	raised.Retention = 4 * old
+	tests := []struct {
+		name   string
+		at     func(oldEnd time.Time) time.Time
+		wantOK bool
+		want   error
+	}{
+		{"before the written end", func(oldEnd time.Time) time.Time { return oldEnd.Add(-session.DefaultWriteGuard - time.Minute) }, true, nil},
+		{"past the written end", func(oldEnd time.Time) time.Time { return oldEnd.Add(time.Minute) }, false, store.ErrNearPurge},
+		{"within the band before the written end", func(oldEnd time.Time) time.Time { return oldEnd.Add(-time.Second) }, false, store.ErrNearPurge},
+		// Refused for another reason (not yet past expiresAt plus the
+		// band), with its written end ahead: no one's close, not left.
+		{"not yet due", func(oldEnd time.Time) time.Time { return oldEnd.Add(-old) }, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			v := f.create(t, "m-1")
+			oldEnd := session.Normalize(v.ExpiresAt.Add(old))
+			st := store.New(f.db, f.table, raised, 16, f.clock.Now)
+			f.clock.Set(v.ExpiresAt.Add(time.Minute))
+			var keys []store.ExpiryKey
+			for shard := range st.Shards() {
+				if _, err := st.Expired(ctx, shard, f.clock.Now(), 100, func(ks []store.ExpiryKey) bool {
+					keys = append(keys, ks...)
+					return true
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(keys) != 1 {
+				t.Fatalf("expiry keys under the raised retention = %v; want the session's", keys)
+			}
+			f.clock.Set(tt.at(oldEnd))
+			ok, err := st.Expire(ctx, keys[0])
+			if ok != tt.wantOK || !errors.Is(err, tt.want) {
+				t.Errorf("Expire() = %v, %v; want %v, %v", ok, err, tt.wantOK, tt.want)
+			}
+		})
+	}
 }

@@ -99,7 +99,9 @@ type Result struct {
 	// LeftToPurge are sessions found that came within WRITE_GUARD of the
 	// end of their retention before their write was due (a long run):
 	// sent no write, left to the reads and TTL like those the query no
-	// longer finds. Not skipped: no one else closed them.
+	// longer finds; or whose write was refused for the end their item was
+	// written with, under a shorter RESULT_RETENTION than the sweeper's
+	// (store.ErrNearPurge). Not skipped: no one else closed them.
 	LeftToPurge int `json:"leftToPurge"`
 	// Deferred are sessions whose write was throttled, held by
 	// transactions, not sent after the run stopped, or cut off at the
