@@ -62,7 +62,21 @@ smoke: ## End-to-end check of a running API: make smoke API_URL=<url> [TOKEN=<me
 # without the detector, runs them. docs' TestPlainTestsAreTheMakefiles
 # holds this list to the tests that skip, so none runs in neither pass,
 # and each to its reason.
-PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardGuardMatchesReference|TestUUIDsAreIdentifiers|TestCardSeparatorMatchesReference|TestNormalFormCostStaysNearTheText|TestShortTextsOutsideNFKCAllocateNearTheirSize|TestLoggedPathOfShortSegmentsAllocatesNearItsSize|TestHoldsCardNumberAllocationsDoNotGrow|TestLoggedPathAgreesWithRounds|TestLoggedPathAgreesWithRoundsOnSplitCards|TestListCapacity|TestNoReferenceLeavesTheRepository|TestOpenAPIMatchesRealResponses|TestCorpusPerRouteAnswersAsOnAWS|TestHostileTokenFloodLeavesNoState|TestTokenCacheMemoryIsBounded|TestAPIKeyCacheKeepsLiveKeysThroughAFlood|TestLambdaListWithinOneResponse|TestSessionRecordsTooLarge|TestListIsEverySessionASingleReadFinds|TestWholeDayGzipBodyIsCountedToTheByte|TestItemLimitIs380KBWith4KBReserved|TestChangeLimitOfEveryTransition|TestWholeDayGzipStopsOnceFull|TestListPageCapacity|TestPageBoundCountsGzipsWorstCase|TestCloseWithDataStillEndsMoney|TestFullOfEventsStillCloses|TestItemSizeCountsAsDynamoDB|TestFamilyChangeNeverRefusedForTheOtherSize|TestFamilyDeclinedCancellationNeverRefusedForTheParentsSize
+PLAIN_TESTS := TestHeatModel|TestNormalisedReadingLeavesOutOnlyNothing|TestCardGuardMatchesReference|TestUUIDsAreIdentifiers|TestCardSeparatorMatchesReference|TestNormalFormCostStaysNearTheText|TestShortTextsOutsideNFKCAllocateNearTheirSize|TestLoggedPathOfShortSegmentsAllocatesNearItsSize|TestHoldsCardNumberAllocationsDoNotGrow|TestLoggedPathAgreesWithRounds|TestLoggedPathAgreesWithRoundsOnSplitCards|TestListCapacity|TestNoReferenceLeavesTheRepository|TestOpenAPIMatchesRealResponses|TestCorpusPerRouteAnswersAsOnAWS|TestHostileTokenFloodLeavesNoState|TestTokenCacheMemoryIsBounded|TestAPIKeyCacheKeepsLiveKeysThroughAFlood|TestLambdaListWithinOneResponse|TestSessionRecordsTooLarge|TestListIsEverySessionASingleReadFinds|TestWholeDayGzipBodyIsCountedToTheByte|TestItemLimitIs380KBWith4KBReserved|TestChangeLimitOfEveryTransition|TestWholeDayGzipStopsOnceFull|TestListPageCapacity|TestPageBoundCountsGzipsWorstCase|TestCloseWithDataStillEndsMoney|TestFullOfEventsStillCloses|TestItemSizeCountsAsDynamoDB|TestFamilyChangeNeverRefusedForTheOtherSize|TestFamilyDeclinedCancellationNeverRefusedForTheParentsSize|TestBodiesOverAWSQuotasAreAPIGatewaysOwn413
+
+# The second pass builds only the test binaries that have something to run
+# in it: those of the packages whose test files call
+# racemode.OnlyWithoutDetector (PLAIN_PKGS) or hold a benchmark
+# (BENCH_PKGS), found in the files when make test runs, so a new one is run
+# without a change here. A go test links every package's test binary again
+# each time it is run (the build cache keeps compiled packages, not test
+# binaries): the same ./... for both cost about 50 links of 2 to 4 CPU
+# seconds each, most of them for packages with nothing to run.
+# docs' TestPlainTestsAreTheMakefiles holds both lists to the tests.
+test_dirs = $(sort $(patsubst %/,%,$(dir $(shell grep -rlE --include='*_test.go' --exclude-dir=testdata --exclude-dir=.git --exclude-dir=.dynamodb-local --exclude-dir=bin '$(1)' .))))
+lparen := (
+PLAIN_PKGS = $(call test_dirs,racemode[.]OnlyWithoutDetector[$(lparen)])
+BENCH_PKGS = $(call test_dirs,^func Benchmark)
 
 # Every benchmark also runs once (-benchtime 1x, seconds): make bench runs
 # them for real, and one that no longer runs (a fake DynamoDB answering what
@@ -88,7 +102,7 @@ test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS with
 	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || { echo "make test: go test -race needs cgo, and cgo is off (go env CGO_ENABLED is not 1): Go turns it off when no C compiler (gcc) is on PATH; install one (apt install gcc), and leave CGO_ENABLED unset or 1; make test-short needs none."; exit 1; }
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
 	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o "$$bootstraps/" ./functions/... && \
-	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c '$(GO) test -race -count=1 -timeout 12m ./... && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" ./... && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x ./...'
+	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c 'start=$$(date +%s) && $(GO) test -race -count=1 -timeout 12m ./... && echo "make test: the race pass took $$(($$(date +%s) - start)) s" && start=$$(date +%s) && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" $(PLAIN_PKGS) && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x $(BENCH_PKGS) && echo "make test: the second pass took $$(($$(date +%s) - start)) s"'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'

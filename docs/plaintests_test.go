@@ -26,6 +26,10 @@ import (
 // under the detector ("is checked under the detector by TestA and
 // TestB"), each of them a test that exists once and stays in the race
 // pass.
+//
+// The second pass runs only the packages the Makefile finds (PLAIN_PKGS,
+// BENCH_PKGS): every package holding one of these tests, and every one
+// holding a benchmark (each run once there), must be among them.
 func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	root, files := trackedFiles(t)
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
@@ -46,15 +50,19 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 		t.Fatalf("make -n test: %v\n%s", err, out)
 	}
 	recipe := string(out)
-	for _, want := range []string{
-		"go test -race -count=1 -timeout 12m ./... && ",
-		`&& go test -count=1 -run "^(` + string(m[1]) + `)$" ./... && `,
-		`&& go test -count=1 -run "^$" -bench . -benchtime 1x ./...'`,
-	} {
-		if !strings.Contains(recipe, want) {
-			t.Errorf("make test's recipe lacks %q:\n%s", want, recipe)
-		}
+	passes := regexp.MustCompile(`go test -race -count=1 -timeout 12m \./\.\.\. && .*&& go test -count=1 -run "\^\(` +
+		regexp.QuoteMeta(string(m[1])) + `\)\$" ((?:\./[\w./-]+ ?)+) && go test -count=1 -run "\^\$" -bench \. -benchtime 1x ((?:\./[\w./-]+ ?)+)`).FindStringSubmatch(recipe)
+	if passes == nil {
+		t.Fatalf("make test's recipe is not the race pass over ./..., then PLAIN_TESTS in their packages, then the benchmarks in theirs:\n%s", recipe)
 	}
+	pkgs := func(list string) map[string]bool {
+		in := map[string]bool{}
+		for _, p := range strings.Fields(list) {
+			in[strings.TrimPrefix(p, "./")] = true
+		}
+		return in
+	}
+	plainPkgs, benchPkgs := pkgs(passes[1]), pkgs(passes[2])
 
 	var skipping []string
 	defined := map[string]int{}
@@ -70,6 +78,9 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 		}
 		for _, d := range file.Decls {
 			fn, ok := d.(*ast.FuncDecl)
+			if ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Benchmark") && !benchPkgs[filepath.ToSlash(filepath.Dir(f))] {
+				t.Errorf("%s (%s): its package is not in make test's benchmark run (BENCH_PKGS): %s", fn.Name.Name, f, passes[2])
+			}
 			if !ok || fn.Recv != nil || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "Test") {
 				continue
 			}
@@ -85,6 +96,9 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 				continue
 			}
 			skipping = append(skipping, fn.Name.Name)
+			if !plainPkgs[filepath.ToSlash(filepath.Dir(f))] {
+				t.Errorf("%s (%s): its package is not in make test's second pass (PLAIN_PKGS): %s", fn.Name.Name, f, passes[1])
+			}
 			reasons[fn.Name.Name] = fn.Doc.Text()
 			if first, ok := fn.Body.List[0].(*ast.ExprStmt); calls != 1 || !ok || !isOnlyWithoutDetector(first.X) {
 				t.Errorf("%s (%s): racemode.OnlyWithoutDetector must be its first statement, called once", fn.Name.Name, f)
