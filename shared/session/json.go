@@ -18,6 +18,14 @@ import (
 // may have: the body's own object is level 1.
 const MaxJSONDepth = 32
 
+// MaxNumberLength is the most characters a number literal may have.
+// Free-form objects are served back as written, and Jackson, the JSON
+// reader of the Java clients of document 003's Spring service, refuses a
+// number of more than 1,000 digits by default
+// (StreamReadConstraints.getMaxNumberLength), so the whole answer would
+// fail to parse there; no literal of at most 1,000 characters has more.
+const MaxNumberLength = 1000
+
 // maxShownName is the longest member name an error names.
 const maxShownName = 64
 
@@ -25,7 +33,8 @@ const maxShownName = 64
 // one JSON value of I-JSON (RFC 7493), that is UTF-8 with no lone surrogate
 // escape ("\ud800") and no noncharacter (U+FFFF, U+FDD0), no object with a
 // member name twice, no number beyond float64's range (1e999999, or a
-// non-zero number that rounds to zero), and further no U+0000 in any string
+// non-zero number that rounds to zero), and further no number literal of
+// more than MaxNumberLength characters, no U+0000 in any string
 // or name and no nesting deeper than MaxJSONDepth. A breach is an EINVALID
 // error with reason MALFORMED_JSON naming the field where it is (never
 // echoing a value). Card numbers are not judged here: the fields are, by
@@ -79,6 +88,9 @@ func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
 			}
 		case '0':
 			lit := tok.String()
+			if len(lit) > MaxNumberLength {
+				return nil, malformedAt(fieldOf(field, dec, dec.StackPointer()), "is a number of more than "+strconv.Itoa(MaxNumberLength)+" characters")
+			}
 			if !inFloatRange(lit) {
 				return nil, malformedAt(fieldOf(field, dec, dec.StackPointer()), "is a number beyond the range of a 64-bit float")
 			}
