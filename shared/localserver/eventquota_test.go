@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/httpapi"
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
@@ -15,11 +16,19 @@ import (
 // route of the template ... is `413 {"message":"Request Entity Too
 // Large"}` ... on `make run` too (it judges the event `make start-api`
 // would send, `samlocal.EventSize`)". On make run's server, as on the
-// stack's gateway (samlocal's test of the same name), a body whose event is
+// stack's gateway (samlocal's TestStackEventQuotaIsAtMostSixMiB), a body whose event is
 // exactly 6 MiB (6,291,456 bytes, samlocal.MaxEventSize) reaches its
 // function, and one a byte longer is the 413. No test reached the edge:
 // refusing only events over the quota plus one byte lived.
+//
+// It sizes 6 MB events about seven times and sends two, one request at a
+// time: 19 s under -race on a busy machine. It runs in make test's pass
+// without the detector (PLAIN_TESTS): a large body's way to its function
+// beside the server's other goroutines is checked under the detector by
+// TestQuotaChecksAllocateLittleMoreThanTheBody and
+// TestRequestsHaveTheirFunctionsDeadline.
 func TestEventQuotaIsAtMostSixMiB(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
 	h := servedAsOnMakeRun(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
 	const path = "/sessions/s-1"
 	request := func(n int) (*http.Request, []byte) {

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
 
-// TestBodyQuotaIsAtMostTenMB: README: "A body over 10 MB is `413
+// TestLocalBodyQuotaIsAtMostTenMB: README: "A body over 10 MB is `413
 // {"message":"Request Entity Too Large"}` on any path" (HTTP APIs' payload
 // quota, samlocal.MaxRequestBody). A body of exactly the quota reaches the
 // handler (here on a path no function takes, so no event is sized); one
@@ -24,7 +25,17 @@ import (
 // Content-Length over the quota is answered at once, before any byte of
 // the body is awaited (or a buffer of its length made): here the client
 // never sends it, and the body's bound is longer than the test waits.
-func TestBodyQuotaIsAtMostTenMB(t *testing.T) {
+//
+// Its five requests carry 10 MB each: under -race at a load of 12 two found
+// no answer within the 10 s the test waits (2026-12-05), where the whole
+// test takes seconds without it. It runs in make test's pass without the
+// detector (PLAIN_TESTS): the quota's concurrency (the gateway's read of
+// the body beside the server's, a refusal while the client still sends)
+// is checked under the detector by
+// TestQuotaChecksAllocateLittleMoreThanTheBody and
+// TestAStalledBodyIsAnsweredWithinItsBound.
+func TestLocalBodyQuotaIsAtMostTenMB(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
 	const bound = 30 * time.Second
 	srv := httptest.NewServer(servedAsOnMakeRunWithin(t, bound, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, _ := io.Copy(io.Discard, r.Body)

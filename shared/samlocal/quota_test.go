@@ -66,7 +66,7 @@ func TestQuotasAreAWSs(t *testing.T) {
 // answer (`make start-api` and `make run` too)". A request
 // whose Content-Length is over the quota (MaxRequestBody) is over it
 // before a byte of its body arrives: make start-api's gateway answers it
-// at once, as make run does (localserver's TestBodyQuotaIsAtMostTenMB,
+// at once, as make run does (localserver's TestLocalBodyQuotaIsAtMostTenMB,
 // "a Content-Length a byte over, body never sent"), without waiting for
 // the body. Before, it waited the body's bound for a body the client
 // never sent and answered 408 {"message":"Request Timeout"}, where make
