@@ -136,7 +136,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 		return session.Internal(fmt.Errorf("API key id %s already exists", k.ID))
 	}
 	if err != nil {
-		return classify(err)
+		return classifyKeyWrite(err)
 	}
 	return nil
 }
@@ -218,7 +218,21 @@ func (s *Store) DeleteAPIKey(ctx context.Context, merchantID, id string) error {
 		return errAPIKeyNotFound()
 	}
 	if err != nil {
-		return classify(err)
+		return classifyKeyWrite(err)
 	}
 	return nil
+}
+
+// classifyKeyWrite is classify for the write of an API key's item, which
+// no transaction ever holds: DynamoDB answers TransactionConflictException
+// only for an item a running transaction holds, so that answer to a key's
+// PutItem or UpdateItem is not DynamoDB's, as an error the operation
+// cannot return is not (refuseForeignAnswers): EUNAVAILABLE (503, retry),
+// never the lost race classify makes of it for a session's write (409
+// CONCURRENT_UPDATE, which createApiKey and revokeApiKey do not answer).
+func classifyKeyWrite(err error) error {
+	if transactionConflict(err) {
+		return session.Unavailable(err)
+	}
+	return classify(err)
 }
