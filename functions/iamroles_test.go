@@ -15,7 +15,7 @@ import (
 // least-privilege IAM policy ... checked by a test". The checks that hold
 // the template to the code (TestPermissionsAreExactlyWhatTheCodeCalls,
 // TestPoliciesConfineEachFunctionToItsItems) read each statement's Action,
-// Resource and LeadingKeys, and nothing else, so three edits passed every
+// Resource and LeadingKeys, and nothing else, so four edits passed every
 // -short test of this package and cfn-lint:
 //
 //   - a statement with NotAction (Allow everything but DeleteTable on the
@@ -25,10 +25,13 @@ import (
 //     in AWS, a 503, while the tests said the policy grants what it needs);
 //   - an AWS::IAM::Policy attached to a function's generated role
 //     (Roles: [!Ref SessionV1FunctionRole], dynamodb:* on *) is outside
-//     the function's Policies, where no test looked.
+//     the function's Policies, where no test looked;
+//   - a Condition on an index's Query statement (dynamodb:Select, say)
+//     was read by no test, and one the code's Query does not meet is
+//     AccessDenied in AWS.
 //
 // So: each statement of a function's inline policies allows (Effect
-// Allow) with Action, Resource and, at most, Condition; no function names
+// Allow) with Action, Resource and, on the table only, a Condition; no function names
 // its own Role (SAM's generated one holds exactly its Policies, beside the
 // managed policies TestSAMManagedPoliciesAreTheReadmes names); nothing
 // else in the template refers to a function's generated role; and the one
@@ -63,6 +66,14 @@ func TestFunctionRolesHoldOnlyTheirStatements(t *testing.T) {
 				}
 				if len(toStrings(st["Action"])) == 0 || st["Resource"] == nil {
 					t.Errorf("%s: statement %d has Action %v, Resource %v; want both", id, i, st["Action"], st["Resource"])
+				}
+				// TestPoliciesConfineEachFunctionToItsItems reads the
+				// conditions of table statements only; one on an index's
+				// Query (dynamodb:Select, dynamodb:Attributes) was read by
+				// nothing, and one the code's Query does not meet is
+				// AccessDenied in AWS.
+				if apptest.Field("Resource", "Fn::Sub")(st) != nil && st["Condition"] != nil {
+					t.Errorf("%s: statement %d on an index has Condition %v; want none (no test reads it)", id, i, st["Condition"])
 				}
 			}
 		}
