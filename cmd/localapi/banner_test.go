@@ -105,3 +105,24 @@ func TestBannerHidesJWKSURLSecrets(t *testing.T) {
 		t.Errorf("banner got %q; want it to contain %q", out.String(), want)
 	}
 }
+
+// writeCounter counts the Write calls a writer gets.
+type writeCounter struct{ writes int }
+
+func (w *writeCounter) Write(p []byte) (int, error) { w.writes++; return len(p), nil }
+
+// TestBannerIsOneWrite: the banner is written while the server already
+// serves, to the terminal its request lines go to (stdout and stderr are
+// both the terminal under make run), so it is written in one Write, which
+// a request line cannot split. Written line by line, a request sent as the
+// server came up landed between "paysessions API listening on ..." and
+// "DynamoDB: ..." (seen on a fresh clone's make run, r89-fresh).
+func TestBannerIsOneWrite(t *testing.T) {
+	for _, dev := range []bool{true, false} {
+		var w writeCounter
+		banner(&w, "http://127.0.0.1:3000", config.Config{}, config.Local{Host: "0.0.0.0", SweepInterval: time.Minute}, dev)
+		if w.writes != 1 {
+			t.Errorf("dev=%v: banner made %d writes; want 1", dev, w.writes)
+		}
+	}
+}

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -114,7 +115,12 @@ func loopback(host string) bool {
 	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
-func banner(out io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
+// banner writes the start-up banner in one Write: the server already
+// serves, and its request lines go to the same terminal (stderr beside
+// stdout), where one written between two of the banner's lines split it.
+func banner(w io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
+	out := new(bytes.Buffer)
+	defer func() { w.Write(out.Bytes()) }()
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
 	// URL settings as every log line shows them (config.ShownURL): the
 	// banner goes where the logs go, and a URL may carry a secret.

@@ -108,3 +108,24 @@ func TestBannerHidesJWKSURLSecrets(t *testing.T) {
 		}
 	}
 }
+
+// writeCounter counts the Write calls a writer gets.
+type writeCounter struct{ writes int }
+
+func (w *writeCounter) Write(p []byte) (int, error) { w.writes++; return len(p), nil }
+
+// TestBannerIsOneWrite: the banner is written while the stack already
+// serves, to the terminal its functions' and access log lines go to, so it
+// is written in one Write, which a log line cannot split (make run's
+// banner was split by a request line, seen by r89-fresh).
+func TestBannerIsOneWrite(t *testing.T) {
+	sch := samlocal.Schedule{Expression: "rate(1 minute)"}
+	tpl := &samlocal.Template{Functions: []*samlocal.Function{{LogicalID: "ExpirySweeperFunction", Schedules: []samlocal.Schedule{sch}}}}
+	for _, iss := range []*devtoken.Issuer{nil, {}} {
+		var w writeCounter
+		banner(&w, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, Issuer: iss})
+		if w.writes != 1 {
+			t.Errorf("issuer %v: banner made %d writes; want 1", iss != nil, w.writes)
+		}
+	}
+}

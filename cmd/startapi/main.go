@@ -15,6 +15,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -81,7 +82,12 @@ func run(ctx context.Context, o samlocal.Options, out io.Writer) error {
 	return err
 }
 
-func banner(out io.Writer, s *samlocal.Stack) {
+// banner writes the start-up banner in one Write: the stack already
+// serves, and its log lines go to the same terminal, where one written
+// between two of the banner's lines split it.
+func banner(w io.Writer, s *samlocal.Stack) {
+	out := new(bytes.Buffer)
+	defer func() { w.Write(out.Bytes()) }()
 	fmt.Fprintf(out, "\npaysessions API (template.yaml, %d functions under aws-lambda-rie, up to %d instances each) on %s\n", len(s.Template.Functions), s.Concurrency, s.URL)
 	for _, fn := range s.Template.Functions {
 		var routes, anys []string
