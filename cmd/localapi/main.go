@@ -120,7 +120,7 @@ func loopback(host string) bool {
 // stdout), where one written between two of the banner's lines split it.
 func banner(w io.Writer, base string, cfg config.Config, local config.Local, dev bool) {
 	out := new(bytes.Buffer)
-	defer func() { w.Write(out.Bytes()) }()
+	defer func() { _, _ = w.Write(out.Bytes()) }()
 	fmt.Fprintf(out, "\npaysessions API listening on %s\n", base)
 	// URL settings as every log line shows them (config.ShownURL): the
 	// banner goes where the logs go, and a URL may carry a secret.

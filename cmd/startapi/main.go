@@ -87,7 +87,7 @@ func run(ctx context.Context, o samlocal.Options, out io.Writer) error {
 // between two of the banner's lines split it.
 func banner(w io.Writer, s *samlocal.Stack) {
 	out := new(bytes.Buffer)
-	defer func() { w.Write(out.Bytes()) }()
+	defer func() { _, _ = w.Write(out.Bytes()) }()
 	fmt.Fprintf(out, "\npaysessions API (template.yaml, %d functions under aws-lambda-rie, up to %d instances each) on %s\n", len(s.Template.Functions), s.Concurrency, s.URL)
 	for _, fn := range s.Template.Functions {
 		var routes, anys []string
