@@ -67,6 +67,15 @@ func TestShapeEdges(t *testing.T) {
 			v.UpdatedAt = later
 			return rendered(t, PaymentStatus(v))
 		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
+		{"001 processedOn without a recorded change is updatedAt", func() map[string]any {
+			// An item read with no history (written by hand, or by an
+			// older writer): the last change the session shows is its
+			// updatedAt, not its creation.
+			v := dialecttest.PaymentStatus().Session
+			v.History = nil
+			v.UpdatedAt = half
+			return rendered(t, PaymentStatus(v))
+		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
 		{"002 whole seconds, UTC", func() map[string]any {
 			v := dialecttest.PaymentSession().Session
 			v.CreatedAt = half
@@ -134,5 +143,22 @@ func TestShapeEdges(t *testing.T) {
 	ps.ChildSessionID = ""
 	if reason := session.ChildReason("", session.Authorised); paymentReason(ps, session.Authorised, reason) != reason {
 		t.Errorf("paymentReason without a child = %q; want %q", paymentReason(ps, session.Authorised, reason), reason)
+	}
+}
+
+// TestPaymentCode: 001's paymentCode is the id's last five characters in
+// upper case (38ecb39d-…-557404881d37 → 81D37); an id shorter than five
+// (never a UUID, but a hand-written item's) is shown whole, not a panic.
+func TestPaymentCode(t *testing.T) {
+	for _, tt := range []struct{ id, want string }{
+		{"38ecb39d-7a6d-4ef6-bd56-557404881d37", "81D37"},
+		{"abcde", "ABCDE"},
+		{"abcd", "ABCD"},
+		{"a", "A"},
+		{"", ""},
+	} {
+		if got := paymentCode(tt.id); got != tt.want {
+			t.Errorf("paymentCode(%q) = %v; want %v", tt.id, got, tt.want)
+		}
 	}
 }
