@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -17,9 +18,10 @@ import (
 // retention, swept by a store whose retention was raised to 30 min (so
 // clearOfPurge, judged on the new retention, lets the write go), is not
 // expired from the instant the band before its stored purgeAt begins: the
-// write's condition (purgeAt > now + WRITE_GUARD) refuses it. Kills the
-// mutant of that condition as >= (the session was written EXPIRED at the
-// band's first instant), which every test passed.
+// write's condition (purgeAt > now + WRITE_GUARD) refuses it, and Expire
+// reports the session left to its purge (store.ErrNearPurge: no one else
+// closed it). Kills the mutant of that condition as >= (the session was
+// written EXPIRED at the band's first instant), which every test passed.
 func TestSweepWriteRefusedInTheBandBeforeTheStoredPurge(t *testing.T) {
 	ctx := context.Background()
 	band := session.DefaultWriteGuard
@@ -29,9 +31,10 @@ func TestSweepWriteRefusedInTheBandBeforeTheStoredPurge(t *testing.T) {
 		name    string
 		before  time.Duration // before the stored purgeAt, by the sweeper's clock
 		expired bool
+		err     error
 	}{
-		{"100 ns before the band", band + 100*time.Nanosecond, true},
-		{"at the band", band, false},
+		{"100 ns before the band", band + 100*time.Nanosecond, true, nil},
+		{"at the band", band, false, store.ErrNearPurge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,8 +49,8 @@ func TestSweepWriteRefusedInTheBandBeforeTheStoredPurge(t *testing.T) {
 			f.clock.Set(purgeAt.Add(-tt.before))
 			sweeper := store.New(f.db, f.table, raised, 16, f.clock.Now)
 			ok, err := sweeper.Expire(ctx, keys[0])
-			if ok != tt.expired || err != nil {
-				t.Errorf("Expire() = %v, %v; want %v, nil", ok, err, tt.expired)
+			if ok != tt.expired || !errors.Is(err, tt.err) {
+				t.Errorf("Expire() = %v, %v; want %v, %v", ok, err, tt.expired, tt.err)
 			}
 			wantVersion := int64(1)
 			if tt.expired {
