@@ -32,8 +32,10 @@ import (
 // detector (PLAIN_TESTS): the quota's concurrency (the gateway's read of
 // the body beside the server's, a refusal while the client still sends)
 // is checked under the detector by
-// TestQuotaChecksAllocateLittleMoreThanTheBody and
-// TestAStalledBodyIsAnsweredWithinItsBound.
+// TestBodiesOverTheQuotaAreRefusedWithinTheirBound and
+// TestAStalledBodyIsAnsweredWithinItsBound (the first sends a
+// Content-Length over the quota, and a chunked body a byte over it, whose
+// bound stays).
 func TestLocalBodyQuotaIsAtMostTenMB(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	const bound = 30 * time.Second

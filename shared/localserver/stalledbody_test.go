@@ -102,7 +102,8 @@ func TestAStalledBodyIsAnsweredWithinItsBound(t *testing.T) {
 // concurrency (the body's bound beside its reader, the answer while the
 // client still sends) is checked under the detector by
 // TestAStalledBodyIsAnsweredWithinItsBound and
-// TestQuotaChecksAllocateLittleMoreThanTheBody.
+// TestBodiesOverTheQuotaAreRefusedWithinTheirBound, the second with a
+// chunked body past the quota, its bound kept.
 func TestAStalledBodyOverTheQuotaIsAnsweredWithinItsBound(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	const bound = 10 * time.Second // room for the pause and 10 MB to cross on a loaded machine
