@@ -38,12 +38,12 @@ import (
 // while the client still sends) is checked under the detector by
 // TestQuotaChecksAllocateLittleMoreThanTheBody,
 // TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce,
-// TestBodiesOverTheQuotaAreRefusedWithinTheirBound,
+// TestAnAnnouncedBodyOverTheQuotaIsRefusedUnread,
 // TestStackKeepsTheBoundOnAChunkedBodyOverTheQuota and
 // TestStackRefusesAnEventOverLambdasQuota, which send bodies over both
 // quotas through the same code (the last three reach what the first two
-// miss: make run's refusal of a Content-Length over 10 MB, a chunked body
-// over it on either server, make start-api's event over 6 MiB).
+// miss: make run's refusal of a Content-Length over 10 MB, make
+// start-api's of a chunked body over it and of an event over 6 MiB).
 func TestBodiesOverAWSQuotasAreAPIGatewaysOwn413(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	const tooLarge = `{"message":"Request Entity Too Large"}`
