@@ -36,9 +36,14 @@ import (
 // pass without the detector (PLAIN_TESTS): the quota checks' concurrency
 // (the body read beside the server's other goroutines, a body refused
 // while the client still sends) is checked under the detector by
-// TestQuotaChecksAllocateLittleMoreThanTheBody and
-// TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce, which send bodies over
-// both quotas through the same code.
+// TestQuotaChecksAllocateLittleMoreThanTheBody,
+// TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce,
+// TestAnAnnouncedBodyOverTheQuotaIsRefusedUnread,
+// TestStackKeepsTheBoundOnAChunkedBodyOverTheQuota and
+// TestStackRefusesAnEventOverLambdasQuota, which send bodies over both
+// quotas through the same code (the last three reach what the first two
+// miss: make run's refusal of a Content-Length over 10 MB, make
+// start-api's of a chunked body over it and of an event over 6 MiB).
 func TestBodiesOverAWSQuotasAreAPIGatewaysOwn413(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	const tooLarge = `{"message":"Request Entity Too Large"}`

@@ -32,8 +32,12 @@ import (
 // detector (PLAIN_TESTS): the quota's concurrency (the gateway's read of
 // the body beside the server's, a refusal while the client still sends)
 // is checked under the detector by
-// TestQuotaChecksAllocateLittleMoreThanTheBody and
-// TestAStalledBodyIsAnsweredWithinItsBound.
+// TestQuotaChecksAllocateLittleMoreThanTheBody,
+// TestAnAnnouncedBodyOverTheQuotaIsRefusedUnread,
+// TestAStalledBodyIsAnsweredWithinItsBound and
+// TestStackKeepsTheBoundOnAChunkedBodyOverTheQuota (a chunked body a byte
+// over the quota; a Content-Length over it; the bound; the bound kept past
+// the quota by samlocal.ReadBody, which this server shares).
 func TestLocalBodyQuotaIsAtMostTenMB(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	const bound = 30 * time.Second

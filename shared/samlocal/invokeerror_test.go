@@ -102,8 +102,10 @@ func TestFailedInvocationsAreAPIGateways500(t *testing.T) {
 // time: 55 s under -race on a busy machine, 2 s without it. It runs in
 // make test's pass without the detector (PLAIN_TESTS): an invocation's
 // concurrency (the gateway, the instance pool, the function's server) is
-// checked under the detector by TestOneInvocationPerInstance and
-// TestFailedInvocationsAreAPIGateways500.
+// checked under the detector by TestOneInvocationPerInstance,
+// TestFailedInvocationsAreAPIGateways500 and
+// TestStackRefusesAnEventOverLambdasQuota, the last with an event over
+// the quota.
 func TestStackEventQuotaIsAtMostSixMiB(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	fn := &Function{LogicalID: "FakeFunction", Timeout: 3 * time.Second, Routes: []RouteKey{{Method: "POST", Path: "/items"}}}

@@ -113,7 +113,8 @@ func TestStackAnswersAStalledBodyWithinItsBound(t *testing.T) {
 // (PLAIN_TESTS): the stall's concurrency (the body's bound beside its
 // reader, the answer while the client still sends) is checked under the
 // detector by TestStackAnswersAStalledBodyWithinItsBound and
-// TestAnnouncedBodyOverTheQuotaIsAnsweredAtOnce.
+// TestStackKeepsTheBoundOnAChunkedBodyOverTheQuota, the second with a
+// chunked body past the quota, its bound kept.
 func TestStackAnswersAStalledBodyOverTheQuotaWithinItsBound(t *testing.T) {
 	racemode.OnlyWithoutDetector(t)
 	const bound = 10 * time.Second // room for the pause and 10 MB to cross on a loaded machine
