@@ -163,7 +163,9 @@ type JWTConfig struct {
 // cache, keyed by the SHA-256 of the whole token, for at most
 // TokenCacheMaxAge and never past exp (+ MaxSkew), and not at all once the
 // wall clock reads earlier than when it was cached; exp, nbf and iat are
-// checked against the clock on every use, and so is the key: an entry is
+// checked against the clock on every use (a second line: the entry's end
+// and its never-negative age already refuse what these would), and so is
+// the key: an entry is
 // used only while the key set in hand still holds the key its signature was
 // checked with. A refused token is never cached. Ages are wall-clock ages.
 type JWTVerifier struct {
@@ -1496,6 +1498,8 @@ func scopesOf(tok jwt.Token) ([]string, error) {
 			return nil, fmt.Errorf("scp claim: %w", err)
 		}
 	case []string:
+		// jwx decodes a claim's array as []any (below); kept for a caller
+		// that hands in claims already decoded as strings.
 		for _, str := range s {
 			if !validScopeToken(str) {
 				return nil, errors.New("scp claim holds an element that is not one scope")
