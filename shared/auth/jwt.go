@@ -1498,8 +1498,8 @@ func scopesOf(tok jwt.Token) ([]string, error) {
 			return nil, fmt.Errorf("scp claim: %w", err)
 		}
 	case []string:
-		// jwx decodes a claim's array as []any (below); kept for a caller
-		// that hands in claims already decoded as strings.
+		// A parsed token's array is []any (below); a token built in code
+		// (jwt.New, Set) keeps the []string it was given.
 		for _, str := range s {
 			if !validScopeToken(str) {
 				return nil, errors.New("scp claim holds an element that is not one scope")
