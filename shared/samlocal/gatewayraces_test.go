@@ -18,9 +18,9 @@ import (
 // these one at a time, so a race among them (state they share across
 // requests: the access log's) went unseen.
 func TestGatewayAnswersAtOnce(t *testing.T) {
-	var logs syncLog
+	logs := &syncBuffer{}
 	s := &Stack{Template: &Template{AccessLogFormat: `{"status":"$context.status","errorMessage":"$context.error.message"}`},
-		router: &router{}, log: &logs, bodyTimeout: DefaultBodyTimeout}
+		router: &router{}, log: logs, bodyTimeout: DefaultBodyTimeout}
 	kinds := []struct {
 		name   string
 		req    func() *http.Request
@@ -75,21 +75,3 @@ func TestGatewayAnswersAtOnce(t *testing.T) {
 type cutShort struct{}
 
 func (cutShort) Read([]byte) (int, error) { return 0, errors.New("unexpected EOF") }
-
-// syncLog is a log written by concurrent requests.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
