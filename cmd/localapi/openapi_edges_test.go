@@ -50,8 +50,9 @@ func TestOpenAPIPaymentIDWhiteSpace(t *testing.T) {
 			{"\u0085", 200}, {"\u00a0", 200}, {"\u1680", 200}, {"\u2000", 200}, {"\u2005", 200},
 			{"\u200a", 200}, {"\u2028", 200}, {"\u2029", 200}, {"\u202f", 200}, {"\u205f", 200},
 			{"\u3000", 200}, {" \u00a0\t", 200},
-			// Not White_Space (ECMA-262's \s has U+FEFF): refused.
-			{"\ufeff", 400}, {"\u200b", 400}, {"\u180e", 400}, {"\u00ad", 400},
+			// Not White_Space (ECMA-262's \s has U+FEFF): no GUID, so no
+			// payment.
+			{"\ufeff", 404}, {"\u200b", 404}, {"\u180e", 404}, {"\u00ad", 404},
 		} {
 			ex := exchange{
 				name:   "001 id padded with " + url.PathEscape(tt.pad),
@@ -59,7 +60,7 @@ func TestOpenAPIPaymentIDWhiteSpace(t *testing.T) {
 				header: bearer(tok), status: tt.status,
 			}
 			if tt.status != 200 {
-				ex.code, ex.badReq = "VALIDATION_FAILED", true
+				ex.code, ex.badReq = "SESSION_NOT_FOUND", true
 			}
 			c.do(t, ex)
 		}

@@ -844,7 +844,7 @@ func exerciseMain(t *testing.T, c *checker, foreign string) {
 		{name: "001 in parentheses", method: "GET", path: "/v2.0/payments/(" + full + ")/status", header: bearer(all), status: 200},
 		{name: "001 32 digits", method: "GET", path: "/v2.0/payments/" + strings.ReplaceAll(full, "-", "") + "/status", header: bearer(all), status: 200},
 		{name: "001 unknown", method: "GET", path: "/v2.0/payments/" + unknown + "/status", header: bearer(all), status: 404, code: "SESSION_NOT_FOUND"},
-		{name: "001 bad id", method: "GET", path: "/v2.0/payments/" + full[:35] + "/status", header: bearer(all), status: 400, code: "VALIDATION_FAILED", badReq: true},
+		{name: "001 bad id", method: "GET", path: "/v2.0/payments/" + full[:35] + "/status", header: bearer(all), status: 404, code: "SESSION_NOT_FOUND", badReq: true},
 		{name: "001 no credentials", method: "GET", path: "/v2.0/payments/" + full + "/status", status: 401, code: "UNAUTHENTICATED", badReq: true},
 		{name: "001 token without scope", method: "GET", path: "/v2.0/payments/" + full + "/status", header: bearer(noScope), status: 403, code: "INSUFFICIENT_SCOPE", badReq: true},
 		{name: "001 no merchant", method: "GET", path: "/v2.0/payments/" + full + "/status", header: bearer(noMerchant), status: 403, code: "MERCHANT_REQUIRED"},

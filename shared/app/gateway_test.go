@@ -65,8 +65,8 @@ func TestDocument001PathsThroughAPIGateway(t *testing.T) {
 // before it builds the event, so what a client sent as %25, %3F, %23, %20,
 // %01 or %C3%BC reaches the function as a bare %, ?, #, space, control
 // character or ü in rawPath. Each is a path id like any other: refused with
-// a 4xx as the endpoint refuses a bad id (404 where document 002 or 004
-// treats ids as opaque), never an invocation error (which API Gateway
+// a 4xx as the endpoint refuses a bad id (404 where document 001, 002 or
+// 004 names no other answer), never an invocation error (which API Gateway
 // turns into a 500), and a decoded ? never becomes a query string (003's
 // init=true smuggled inside the id must not select the init view). A dot
 // segment or a / that decoding puts into the path matches no route.
@@ -78,7 +78,7 @@ func TestDecodedHostilePathsThroughAPIGateway(t *testing.T) {
 		want                         int
 	}{
 		{"get-session.json", "/sessions/", "", "sessionId", 400},
-		{"payment-status.json", "/v2.0/payments/", "/status", "paymentId", 400},
+		{"payment-status.json", "/v2.0/payments/", "/status", "paymentId", 404},
 		{"checkout-session.json", "/v1/checkout-sessions/", "", "checkoutSessionId", 400},
 		{"session-record.json", "/pps/api/v1/session-record/", "", "sessionId", 404},
 		{"payment-session.json", "/payment-sessions/", "", "paymentSessionId", 404},

@@ -706,11 +706,14 @@ func testStrictClients(t *testing.T, h *harness) {
 		wantProblemStrict(t, "004", rs["004"], 404)
 	}
 	wantProblemStrict(t, "003", h.do("GET", paths["003"], d.tokens["user"], nil, "X-Merchant-Id", "m-2"), 403)
-	// Malformed ids: 400 where the document types the id a GUID or UUID
-	// (000, 001, 003); 002 and 004's ids are opaque strings (404).
+	// Malformed ids: 400 where the document types the id a GUID or UUID and
+	// allows a 400 (000 lists no errors, 003 "Validation Errors - Returns
+	// 400"); 001 lists 401, 403 and 404 only, and an ASP.NET route
+	// constrained to a guid answers 404 for anything else; 002 and 004's
+	// ids are opaque strings (404).
 	for _, bad := range []string{"not-a-guid", "c97f86c0-4586-4ba6-adc7-e0072f7f160"} {
 		wantProblemStrict(t, "000", h.do("GET", "/v1/session/"+bad, d.tokens["read"], nil), 400)
-		want001Error(t, h.do("GET", "/v2.0/payments/"+bad+"/status", d.tokens["payment"], nil), 400)
+		want001Error(t, h.do("GET", "/v2.0/payments/"+bad+"/status", d.tokens["payment"], nil), 404)
 		wantProblemStrict(t, "003", h.do("GET", "/v1/checkout-sessions/"+bad, d.tokens["user"], nil, "X-Merchant-Id", "m-1"), 400)
 		wantProblemStrict(t, "002", h.do("GET", "/payment-sessions/"+bad, "", nil, "X-Api-Key", d.key), 404)
 		wantProblemStrict(t, "004", h.do("GET", "/pps/api/v1/session-record/"+bad, d.tokens["read"], nil), 404)

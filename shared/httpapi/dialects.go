@@ -40,13 +40,16 @@ func opaqueID(r *http.Request, name string) (string, error) {
 // Guid.ToString("X") writes, in any case, with leading and trailing white
 // space trimmed as .NET trims it. Guid.Parse's compatibility leftovers
 // (a "0x" or "+" inside a D group, X groups shorter than their width or
-// with white space inside) are refused: no formatter writes them. Anything
-// else is 400 in 001's envelope.
+// with white space inside) are not read: no formatter writes them.
+// Anything else names no payment: 404 in 001's envelope, as such a route
+// answers a segment that is no guid, and as the document lists it ("404
+// Not Found When the payment cannot be found"; it lists no 400). It never
+// reaches DynamoDB as a key.
 func guidID(r *http.Request, name string) (string, error) {
 	if id, ok := parseGUID(r.PathValue(name)); ok {
 		return id, nil
 	}
-	return "", session.Invalid(name, "%s must be a GUID.", name)
+	return "", session.NotFound()
 }
 
 // parseGUID returns s, a GUID in one of .NET's five layouts, in the

@@ -230,7 +230,7 @@ func testPaymentStatusErrorsInEnvelope(t *testing.T, h *harness) {
 		{"no token", "", "/v2.0/payments/" + id + "/status", 401, session.ReasonUnauthenticated},
 		{"wrong scope", h.token("m-1", auth.ScopeSessionsRead), "/v2.0/payments/" + id + "/status", 403, session.ReasonInsufficientScope},
 		{"unknown", h.token("m-1", auth.ScopePaymentRead), "/v2.0/payments/7d1541fa-5747-429a-a6a0-1939f4d88028/status", 404, session.ReasonSessionNotFound},
-		{"bad id", h.token("m-1", auth.ScopePaymentRead), "/v2.0/payments/nope/status", 400, session.ReasonValidation},
+		{"bad id", h.token("m-1", auth.ScopePaymentRead), "/v2.0/payments/nope/status", 404, session.ReasonSessionNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -514,8 +514,11 @@ func testDocument003ExpiredChallenges(t *testing.T, h *harness) {
 // route value with Guid.TryParse, which reads 32 digits (N), with dashes
 // (D), in braces (B), in parentheses (P) and the hexadecimal structure (X),
 // in any case, trimming white space at either end. Every such form reads
-// the same payment; anything else is 400 in 001's envelope, and a GUID
-// that is not one of ours 404.
+// the same payment; a GUID that is not one of ours is 404 in 001's
+// envelope, and so is anything else: "404 Not Found When the payment cannot
+// be found" is the only answer 001 lists for a payment (401 and 403 are the
+// caller's), and an ASP.NET route constrained to a guid answers 404 for a
+// segment that is none.
 func TestDocument001GuidForms(t *testing.T) { eachStore(t, testDocument001GuidForms) }
 
 func testDocument001GuidForms(t *testing.T, h *harness) {
@@ -566,7 +569,7 @@ func testDocument001GuidForms(t *testing.T, h *harness) {
 	refused := []string{
 		"{" + id + ")", "(" + id + "}", "{" + id, id + "}", "{{" + id + "}}", "[" + id + "]", "<" + id + ">",
 		"{ " + id + "}", "{" + id + " }", id[:8] + " " + id[9:], n + "0", n[:31], id + "0", id[:35],
-		"0x" + id[2:], "+" + id[1:], id[:9] + "0x" + id[11:], // .NET's compatibility forms: refused
+		"0x" + id[2:], "+" + id[1:], id[:9] + "0x" + id[11:], // .NET's compatibility forms: not read
 		"{0x1,0x2,0x3,{0x4,0x5,0x6,0x7,0x8,0x9,0xa,0xb}}", strings.Replace(x, ",", " ,", 1), strings.Replace(x, "0x", "0y", 1),
 		strings.Replace(x, "}}", "} }", 1), strings.Replace(x, ",{", ",(", 1),
 		"g" + id[1:], strings.ReplaceAll(id, "-", "_"), id[:35] + "\uff41", "\uff11" + id[1:], // a full-width letter or digit in place of an ASCII one
@@ -579,7 +582,7 @@ func testDocument001GuidForms(t *testing.T, h *harness) {
 		if res.Code == http.StatusNotFound && res.Body.String() == httpapi.GatewayNotFound {
 			continue // a form that splits the path matches no route
 		}
-		wantEnvelope(t, res, 400, session.ReasonValidation)
+		wantEnvelope(t, res, 404, session.ReasonSessionNotFound)
 	}
 }
 

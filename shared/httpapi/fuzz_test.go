@@ -379,7 +379,7 @@ func FuzzPathID(f *testing.F) {
 		{"GET", "/sessions/%s", false, openapiUUID, 400, false},
 		{"POST", "/sessions/%s/cancel", false, openapiUUID, 400, false},
 		{"GET", "/v1/session/%s", false, openapiUUID, 400, false},
-		{"GET", "/v2.0/payments/%s/status", true, openapiDotNetGUID, 400, false},
+		{"GET", "/v2.0/payments/%s/status", true, openapiDotNetGUID, 404, false},
 		{"GET", "/v1/checkout-sessions/%s", false, openapiUUID, 400, false},
 		// OpaqueId: any string; "only the service's session ids (UUIDs,
 		// either case) name a session".
