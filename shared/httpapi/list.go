@@ -313,10 +313,11 @@ func jsonStringLen(p []byte) int {
 // below identity's when the client weighs identity too (itself or through
 // "*"); a client that names gzip and not identity prefers gzip. Codings are
 // case-insensitive; an element with a malformed q-value counts as absent, and
-// so does one holding a byte that no member of RFC 9110's grammar holds
-// ("Accept-Encoding  = #( codings [ weight ] )": tokens, ";", "=", digits,
-// and OWS, which is SP and HTAB only): "\u00a0gzip" or "GZ\u0130P" is not
-// the token gzip.
+// so does one holding a byte other than visible ASCII, SP and HTAB (RFC
+// 9110's OWS is SP and HTAB only): "\u00a0gzip" or "GZ\u0130P" is not the
+// token gzip. Within that, the reading is lenient: parameters other than q
+// are ignored (gzip;foo="a,b" is gzip), the first q counts, and a coding
+// named twice takes its higher weight.
 func acceptsGzip(fields []string) bool {
 	gz, star, id := -1.0, -1.0, -1.0
 	for _, field := range fields {
