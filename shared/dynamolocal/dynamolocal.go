@@ -32,6 +32,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/listening"
 )
@@ -170,6 +171,7 @@ func start(ctx context.Context, java, jarDir string, port int, log io.Writer) (*
 	var tail tailBuffer
 	cmd := exec.Command(java, engineArgs(port)...)
 	cmd.Dir = jarDir
+	cmd.Env = engineEnv(os.Environ(), jarDir)
 	cmd.Stdout = io.MultiWriter(out, &tail)
 	cmd.Stderr = io.MultiWriter(out, &tail)
 	cmd.SysProcAttr = sysProcAttr()
@@ -264,6 +266,36 @@ func javaVersion(out string) (string, int, bool) {
 func engineArgs(port int) []string {
 	return []string{"-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
 		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port)}
+}
+
+// engineEnv is the environment the engine's JVM runs in (environ as
+// os.Environ returns it). The JVM decodes file names, its working folder
+// among them, in the charset of the C library's locale: in the C or POSIX
+// locale (LANG=C, no locale variable at all as in a fresh container, or a
+// LANG naming a locale the machine has not generated, which the C library
+// replaces with C) a folder named "my repo ü" is "my repo ??" to it, and it
+// cannot open DynamoDBLocal.jar there ("An unexpected error occurred while
+// trying to open file"). So where jarDir is not plain ASCII the JVM runs in
+// LC_ALL=C.UTF-8, the UTF-8 locale every glibc since 2.35 has built in (and
+// Debian and Ubuntu long before); an ASCII folder keeps environ as it is.
+func engineEnv(environ []string, jarDir string) []string {
+	ascii := true
+	for i := 0; i < len(jarDir); i++ {
+		if jarDir[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return environ
+	}
+	env := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "LC_ALL=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "LC_ALL=C.UTF-8")
 }
 
 // readyTimeout bounds how long Start waits for a running engine to answer;

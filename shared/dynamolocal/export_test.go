@@ -49,3 +49,6 @@ func EngineOf(t *testing.T, cmd *exec.Cmd) *Engine {
 	t.Cleanup(e.Stop)
 	return e
 }
+
+// EngineEnv is the environment Start runs the engine's JVM in (engineEnv).
+func EngineEnv(environ []string, jarDir string) []string { return engineEnv(environ, jarDir) }
