@@ -107,7 +107,7 @@ test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS with
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'
 # tests run on the in-memory store. CI set makes storetest run them anyway.
-test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in about a minute (warm caches).
+test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in about two minutes on 2 cores (warm caches).
 	$(GO) test -short ./...
 
 # cfn-lint is a Python tool (pip install cfn-lint), not one of the machine
