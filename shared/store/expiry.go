@@ -207,7 +207,9 @@ func (s *Store) ExpireJudged(ctx context.Context, k ExpiryKey) (ok, readBack boo
 		}
 		var sent sends
 		ok, err := s.expireOnce(ctx, k, e, writeID, now, &sent)
-		if err != nil && !transactionConflict(err) && ambiguous(err, &sent) && ctx.Err() == nil {
+		// ErrNearPurge here is DynamoDB's answer (a failed condition,
+		// pastWrittenPurge): its outcome is known, so it is not read back.
+		if err != nil && !transactionConflict(err) && !errors.Is(err, ErrNearPurge) && ambiguous(err, &sent) && ctx.Err() == nil {
 			ok, err := s.afterUnknown(ctx, k, writeID, err)
 			return ok, true, err
 		}
