@@ -266,6 +266,11 @@ func (r throttleFinal) GetAttemptToken(ctx context.Context) (func(error) error, 
 // pastWrittenPurge), which the store could not know before the write.
 var ErrNearPurge = errors.New("store: the session is within the guard band before its purge: left to TTL")
 
+// ErrPastWrittenPurge is the ErrNearPurge (errors.Is) of a write DynamoDB
+// refused for the end the session's item was written with
+// (pastWrittenPurge): unlike the other, a write was sent and answered.
+var ErrPastWrittenPurge = fmt.Errorf("%w (its write refused for the end its item was written with)", ErrNearPurge)
+
 // clearOfPurge reports whether an open session expiring as e may still be
 // written at the instant writeAt (a write made now is judged at now plus
 // the guard band): the purge clause of expireOnce's condition, compared as
@@ -382,7 +387,7 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 	case errors.As(err, &ccf) && ownWrite(ccf.Item, writeID):
 		return true, nil
 	case errors.As(err, &ccf) && pastWrittenPurge(ccf.Item, k, formatTime(s.policy.WriteAt(now))):
-		return false, ErrNearPurge
+		return false, ErrPastWrittenPurge
 	case errors.As(err, &ccf):
 		return false, nil
 	case transactionConflict(err):
