@@ -1314,7 +1314,8 @@ func shownText(s string) string {
 //   - a header or claims set outside the JSON profile of a request body
 //     (session.CheckJSON): U+0000, a lone surrogate escape (which jwx reads
 //     as U+FFFD and another reader may refuse), a number beyond float64's
-//     range, nesting deeper than session.MaxJSONDepth;
+//     range or written with more than session.MaxNumberLength characters,
+//     nesting deeper than session.MaxJSONDepth;
 //   - claims that are not UTF-8, and exp, nbf or iat that are not JSON
 //     numbers (RFC 7519 §2 NumericDate; jwx also reads numeric and RFC 3339
 //     strings) or are negative, -0 included (jwx reads them as dates before

@@ -364,7 +364,7 @@ func portFree(port int) error {
 	l, err := net.Listen("tcp", ":"+strconv.Itoa(port))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("dynamolocal: %w: port %d is taken by another server: choose another port, or, if it is a DynamoDB Local you started (not an API: make run and make start-api serve on 3000), use it through DYNAMODB_ENDPOINT=http://127.0.0.1:%d", ErrPortInUse, port, port)
+			return fmt.Errorf("dynamolocal: %w: port %d is taken by another server: choose another port, or, if it is a DynamoDB Local you started (not an API: make run and make start-api serve on PORT, 3000 by default), use it through DYNAMODB_ENDPOINT=http://127.0.0.1:%d", ErrPortInUse, port, port)
 		}
 		return fmt.Errorf("dynamolocal: port %d: %w", port, err)
 	}

@@ -24,6 +24,13 @@ func TestNumberLongerThanJacksonReadsIsRefused(t *testing.T) {
 		{"1." + strings.Repeat("0", MaxNumberLength-2), false},
 		{"1." + strings.Repeat("0", MaxNumberLength-1), true},
 		{"-0." + strings.Repeat("0", 2000), true},
+		// The sign, the point and the exponent are characters too (README:
+		// "no number written with more than 1,000 characters"): a bound on
+		// the literal without its sign passed every test.
+		{"-1." + strings.Repeat("0", MaxNumberLength-3), false},
+		{"-1." + strings.Repeat("0", MaxNumberLength-2), true},
+		{"1." + strings.Repeat("0", MaxNumberLength-6) + "E-01", false},
+		{"1." + strings.Repeat("0", MaxNumberLength-5) + "E-01", true},
 		{"1" + strings.Repeat("0", 300), false},
 		{"1e" + strings.Repeat("0", MaxNumberLength), true},
 	} {

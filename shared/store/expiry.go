@@ -207,7 +207,9 @@ func (s *Store) ExpireJudged(ctx context.Context, k ExpiryKey) (ok, readBack boo
 		}
 		var sent sends
 		ok, err := s.expireOnce(ctx, k, e, writeID, now, &sent)
-		if err != nil && !transactionConflict(err) && ambiguous(err, &sent) && ctx.Err() == nil {
+		// ErrNearPurge here is DynamoDB's answer (a failed condition,
+		// pastWrittenPurge): its outcome is known, so it is not read back.
+		if err != nil && !transactionConflict(err) && !errors.Is(err, ErrNearPurge) && ambiguous(err, &sent) && ctx.Err() == nil {
 			ok, err := s.afterUnknown(ctx, k, writeID, err)
 			return ok, true, err
 		}
@@ -263,6 +265,11 @@ func (r throttleFinal) GetAttemptToken(ctx context.Context) (func(error) error, 
 // purgeAt, under a shorter RESULT_RETENTION than the store's, raised since:
 // pastWrittenPurge), which the store could not know before the write.
 var ErrNearPurge = errors.New("store: the session is within the guard band before its purge: left to TTL")
+
+// ErrPastWrittenPurge is the ErrNearPurge (errors.Is) of a write DynamoDB
+// refused for the end the session's item was written with
+// (pastWrittenPurge): unlike the other, a write was sent and answered.
+var ErrPastWrittenPurge = fmt.Errorf("%w (its write refused for the end its item was written with)", ErrNearPurge)
 
 // clearOfPurge reports whether an open session expiring as e may still be
 // written at the instant writeAt (a write made now is judged at now plus
@@ -380,7 +387,7 @@ func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, w
 	case errors.As(err, &ccf) && ownWrite(ccf.Item, writeID):
 		return true, nil
 	case errors.As(err, &ccf) && pastWrittenPurge(ccf.Item, k, formatTime(s.policy.WriteAt(now))):
-		return false, ErrNearPurge
+		return false, ErrPastWrittenPurge
 	case errors.As(err, &ccf):
 		return false, nil
 	case transactionConflict(err):

@@ -601,6 +601,11 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 				// not logged one line each.
 				r.deferred.Add(1)
 				leave(k)
+			case errors.Is(err, store.ErrPastWrittenPurge):
+				// Its write was refused for the end its item was written
+				// with: DynamoDB answered it, as a skipped one's.
+				r.landed()
+				r.left.Add(1)
 			case errors.Is(err, store.ErrNearPurge):
 				// No write was sent: nothing landed, the failures in a
 				// row go on counting.
