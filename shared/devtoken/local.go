@@ -76,6 +76,7 @@ func (i *Issuer) Routes() []httpapi.Route {
 // mints a token without scopes), ttl to 1h (at most MaxTTL).
 // A bad ttl is 400 VALIDATION_FAILED naming it, as problem+json, and so
 // is any of the three whose value is not valid percent-encoding.
+// A parameter of another name is 400 VALIDATION_FAILED (tokenQuery).
 func (i *Issuer) TokenHandler() http.Handler {
 	return httpapi.ProblemHandler(func(w http.ResponseWriter, r *http.Request) error {
 		q, err := tokenQuery(r.URL.RawQuery)
@@ -123,14 +124,23 @@ func scopeWords(v string) []string {
 // cursor). Go's own parser silently drops a pair holding ';' or a bad
 // escape, and a parameter dropped so took its default: merchant-1's token
 // with every scope, whatever was asked. A value that is not valid
-// percent-encoding is 400 VALIDATION_FAILED naming its parameter.
+// percent-encoding is 400 VALIDATION_FAILED naming its parameter, and a
+// parameter of another name (or one whose name is not valid
+// percent-encoding) is 400 VALIDATION_FAILED naming none: taken as not
+// sent, a misspelled scope minted a token with every scope.
 func tokenQuery(rawQuery string) (map[string]string, error) {
 	out := map[string]string{}
 	for pair := range strings.SplitSeq(rawQuery, "&") {
+		if pair == "" {
+			continue // a stray '&' names nothing
+		}
 		k, v, _ := strings.Cut(pair, "=")
 		key, err := url.QueryUnescape(k)
 		if err != nil || (key != "merchant_id" && key != "scope" && key != "ttl") {
-			continue
+			// Not passed over: each of the three defaults when not sent
+			// (scope to every scope), so Scope=, scp= or merchant= minted
+			// merchant-1's token with every scope. The name is not echoed.
+			return nil, session.Invalid("", "/local/token reads only merchant_id, scope and ttl.")
 		}
 		if _, seen := out[key]; seen {
 			continue

@@ -61,6 +61,20 @@ func TestLocalRoutesAnswerAsTheService(t *testing.T) {
 		{"ttl empty", "GET", devtoken.TokenPath + "?ttl=", 400, "application/problem+json", session.ReasonValidation, "ttl", ""},
 		{"scope a bad escape", "GET", devtoken.TokenPath + "?scope=sessions:read%zz", 400, "application/problem+json", session.ReasonValidation, "scope", ""},
 		{"merchant_id a bad escape", "GET", devtoken.TokenPath + "?merchant_id=m-9%zz", 400, "application/problem+json", session.ReasonValidation, "merchant_id", ""},
+		// A parameter the issuer does not read is 400, never passed over:
+		// merchant_id, scope and ttl each default when not sent (scope to
+		// every scope), so a misspelled or differently written name
+		// (Scope=, scp=, scopes=, merchant=, a name with a bad escape)
+		// minted merchant-1's token with every scope, whatever was asked
+		// (r90-authz). Empty pairs (a trailing &) name nothing.
+		{"Scope", "GET", devtoken.TokenPath + "?merchant_id=m-1&Scope=sessions:read", 400, "application/problem+json", session.ReasonValidation, "", ""},
+		{"scp", "GET", devtoken.TokenPath + "?merchant_id=m-1&scp=sessions:read", 400, "application/problem+json", session.ReasonValidation, "", ""},
+		{"scopes", "GET", devtoken.TokenPath + "?scopes=sessions:read", 400, "application/problem+json", session.ReasonValidation, "", ""},
+		{"merchant", "GET", devtoken.TokenPath + "?merchant=m-2&scope=user", 400, "application/problem+json", session.ReasonValidation, "", ""},
+		{"name a bad escape", "GET", devtoken.TokenPath + "?sc%zzope=user", 400, "application/problem+json", session.ReasonValidation, "", ""},
+		{"empty name", "GET", devtoken.TokenPath + "?=user", 400, "application/problem+json", session.ReasonValidation, "", ""},
+		{"empty pairs", "GET", devtoken.TokenPath + "?&merchant_id=m-1&&scope=user&", 200, "text/plain; charset=utf-8", "", "", ""},
+		{"escaped name", "GET", devtoken.TokenPath + "?%73cope=user", 200, "text/plain; charset=utf-8", "", "", ""},
 		{"token by POST", "POST", devtoken.TokenPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
 		{"jwks by DELETE", "DELETE", devtoken.JWKSPath, 405, "application/problem+json", session.ReasonMethodNotAllowed, "", "GET, HEAD"},
 	}
