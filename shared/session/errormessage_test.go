@@ -54,8 +54,9 @@ func TestErrorTextCarriesTheCause(t *testing.T) {
 // UnavailableFor was told (the HTTP layer rounds it up to whole seconds,
 // at least 1); every other error, and a 503 without a known wait, says 0:
 // README, "carries in `Retry-After` the time until the container may
-// fetch the set again (10 s after its last fetch started), in whole
-// seconds rounded up, at least 1; ... the service's other 503s say 1".
+// fetch the set again (10 s after its last fetch started; none while a
+// fetch is running, whose answer a retry meets), in whole seconds rounded
+// up, at least 1; ... the service's other 503s say 1".
 func TestRetryAfter(t *testing.T) {
 	cause := errors.New("cause")
 	for _, tc := range []struct {

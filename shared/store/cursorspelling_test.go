@@ -13,7 +13,8 @@ import (
 // "+16", "03" or "+3" name the same numbers, but no list wrote them, so the
 // cursor is altered and refused, 400 EINVALID. README: "The cursor is
 // opaque; it is refused (400, field: cursor) on another merchant's list,
-// another day's, or when altered"; decodeCursor's doc: "Only the encoding
+// another day's, or when it is not a cursor as the service writes them";
+// decodeCursor's doc: "Only the encoding
 // encodeCursor writes is read ..., so an altered cursor never reads as the
 // original". (r90-mutate: decodeCursor without strconv.Itoa(n) != f[2]
 // read "016" as 16 and passed every test.)
