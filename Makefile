@@ -6,7 +6,16 @@ GO            ?= go
 # Where SAM's makefile build puts a function's bootstrap; `make build` sets it
 # per function under bin/.
 ARTIFACTS_DIR ?= bin/lambda
-LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap
+# shell_quote is $(1) as one shell word: in single quotes, each of its own
+# quotes written '\''.
+shell_quote = '$(subst ','\'',$(1))'
+# SAM passes ARTIFACTS_DIR as an absolute path under the project
+# (<project>/.aws-sam/build/<LogicalId>), so it holds whatever the clone's
+# folder is named: quoted, a space, quote, `*` or `$` in it is part of the
+# path (unquoted, go build got `-o /home/me/my` and a package `repo/...`),
+# and its value as given ($(value ...)), for make would read a `$` in it as
+# one of its own variables.
+LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
 
 # The functions: one directory under functions/ each (its main package).
 # A function's LogicalId in template.yaml is its directory in CamelCase

@@ -41,7 +41,7 @@ func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := hostileDir(t)
 			bin := filepath.Join(dir, "bin")
 			if err := os.Mkdir(bin, 0o755); err != nil {
 				t.Fatal(err)
@@ -60,18 +60,17 @@ func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 				writeScript(t, filepath.Join(bin, "gcc"), "#!/bin/sh\nexit 1\n")
 			}
 			log := filepath.Join(dir, "go.log")
-			fakeGo := filepath.Join(dir, "go")
-			writeScript(t, fakeGo, "#!/bin/sh\necho \"$*\" >>'"+log+"'\n"+
-				"if [ \"$1\" = env ]; then exec '"+realGo+"' \"$@\"; fi\nexit 0\n")
+			writeScript(t, filepath.Join(bin, "go"), "#!/bin/sh\necho \"$*\" >>\"$FAKEGO_LOG\"\n"+
+				"if [ \"$1\" = env ]; then exec \"$REAL_GO\" \"$@\"; fi\nexit 0\n")
 
-			cmd := exec.Command(makeBin, "-s", "-C", root, "test", "GO="+fakeGo)
+			cmd := exec.Command(makeBin, "-s", "-C", root, "test", "GO=go")
 			// This process's environment but for PATH, cgo's own variables and
 			// a make running this test (make test does).
 			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
 				name, _, _ := strings.Cut(kv, "=")
 				return slices.Contains([]string{"PATH", "CGO_ENABLED", "CC", "GO", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}, name)
 			})
-			cmd.Env = append(cmd.Env, "PATH="+bin)
+			cmd.Env = append(cmd.Env, "PATH="+bin, "FAKEGO_LOG="+log, "REAL_GO="+realGo)
 			if tc.cgo != "" {
 				cmd.Env = append(cmd.Env, "CGO_ENABLED="+tc.cgo)
 			}
@@ -92,6 +91,19 @@ func TestMakeTestSaysWhenCgoIsOff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hostileDir is a new folder whose name a shell or make would misread
+// unquoted (a space, quotes, $, *, a letter beyond ASCII), for the stand-in
+// go and its log: with them in TMPDIR ("t m p ü"), GO=<its path> reached
+// make's recipes split at the space, and the tests failed.
+func hostileDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), `a b ü $x 'q' "d" *`)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func writeScript(t *testing.T, path, text string) {

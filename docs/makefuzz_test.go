@@ -33,17 +33,17 @@ func TestMakeFuzzStopsWhenAPackageCannotListItsTargets(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := hostileDir(t)
 			log := filepath.Join(dir, "go.log")
-			fakeGo := filepath.Join(dir, "go")
-			writeScript(t, fakeGo, "#!/bin/sh\necho \"$*\" >>'"+log+"'\n"+
+			writeScript(t, filepath.Join(dir, "go"), "#!/bin/sh\necho \"$*\" >>\"$FAKEGO_LOG\"\n"+
 				"if [ \"$1\" = list ]; then "+tc.pkgs+"; fi\n"+
 				"if [ \"$1 $3\" = \"test -list\" ]; then "+tc.list+"; fi\nexit 0\n")
-			cmd := exec.Command(makeBin, "-s", "-C", root, "fuzz", "GO="+fakeGo, "FUZZTIME=1s")
+			cmd := exec.Command(makeBin, "-s", "-C", root, "fuzz", "GO=go", "FUZZTIME=1s")
 			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
 				name, _, _ := strings.Cut(kv, "=")
-				return slices.Contains([]string{"GO", "FUZZTIME", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}, name)
+				return slices.Contains([]string{"PATH", "GO", "FUZZTIME", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}, name)
 			})
+			cmd.Env = append(cmd.Env, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "FAKEGO_LOG="+log)
 			out, err := cmd.CombinedOutput()
 			exit := exitCode(t, err)
 			if exit != tc.wantExit {

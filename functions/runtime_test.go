@@ -76,7 +76,7 @@ func TestBuildTargetsEachFunctionsRuntime(t *testing.T) {
 		}
 		var builds [][]string
 		for _, line := range strings.Split(string(printed), "\n") {
-			f := strings.Fields(line)
+			f := shellWords(line)
 			if samlocal.GoBuild(f) >= 0 {
 				builds = append(builds, f)
 			}

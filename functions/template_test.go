@@ -206,7 +206,7 @@ func TestEveryFunctionHasOneResourceAndBuildTarget(t *testing.T) {
 	if err != nil {
 		t.Fatalf("make -n build: %v\n%s", err, out)
 	}
-	built := regexp.MustCompile(`(?m)\bgo\S* build .* -o bin/([a-z0-9-]+)/bootstrap \./functions/([a-z0-9-]+)$`).FindAllStringSubmatch(string(out), -1)
+	built := regexp.MustCompile(`(?m)\bgo\S* build .* -o 'bin/([a-z0-9-]+)/bootstrap' \./functions/([a-z0-9-]+)$`).FindAllStringSubmatch(string(out), -1)
 	var got []string
 	for _, m := range built {
 		if m[1] != m[2] {

@@ -129,7 +129,7 @@ func TestColdStartBuildsAsTheMakefile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^LAMBDA_BUILD\s*=\s*(.*?)\s*\$\(GO\) build (.*) -o \$\(ARTIFACTS_DIR\)/bootstrap$`).FindSubmatch(raw)
+	m := regexp.MustCompile(`(?m)^LAMBDA_BUILD\s*=\s*(.*?)\s*\$\(GO\) build (.*) -o \$\(call shell_quote,\$\(value ARTIFACTS_DIR\)/bootstrap\)$`).FindSubmatch(raw)
 	if m == nil {
 		t.Fatal("no LAMBDA_BUILD line in the Makefile")
 	}

@@ -278,7 +278,13 @@ func engineArgs(port int) []string {
 // trying to open file"). So where jarDir is not plain ASCII the JVM runs in
 // LC_ALL=C.UTF-8, the UTF-8 locale every glibc since 2.35 has built in (and
 // Debian and Ubuntu long before); an ASCII folder keeps environ as it is.
+// The folder is judged as the JVM reads it, links resolved (getcwd's
+// answer): an ASCII link to "my repo ü" (DYNAMODB_LOCAL_DIR, or a clone
+// opened through a link, which os.Getwd names by the link) is not ASCII.
 func engineEnv(environ []string, jarDir string) []string {
+	if real, err := filepath.EvalSymlinks(jarDir); err == nil {
+		jarDir = real
+	}
 	ascii := true
 	for i := 0; i < len(jarDir); i++ {
 		if jarDir[i] >= utf8.RuneSelf {

@@ -69,3 +69,45 @@ func TestEngineEnvLeavesAnASCIIFolderAlone(t *testing.T) {
 		t.Errorf("EngineEnv(%q, an ASCII folder) = %q; want it unchanged", environ, got)
 	}
 }
+
+// TestEngineEnvSeesThroughALink: the JVM reads its folder as the C
+// library's getcwd gives it, with every link resolved, so a folder reached
+// through an ASCII link (DYNAMODB_LOCAL_DIR a link, or a clone opened as
+// /tmp/repolink -> ".../a b ü/paysessions", whose os.Getwd is the link's
+// path) is the folder it links to: with no locale variable the engine
+// exited at once ("An unexpected error occurred while trying to open file
+// DynamoDBLocal.jar", r90-paths), for the folder Start was given was ASCII
+// and the locale was left as it was. The JVM check runs with the engine
+// tests; the environment's, always.
+func TestEngineEnvSeesThroughALink(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my repo ü")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	env := dynamolocal.EngineEnv([]string{"PATH=" + os.Getenv("PATH")}, link)
+	if !slices.Contains(env, "LC_ALL=C.UTF-8") {
+		t.Errorf("EngineEnv(no locale, an ASCII link to %q) = %q; want LC_ALL=C.UTF-8 in it", dir, env)
+	}
+	if testing.Short() {
+		return
+	}
+	storetest.RequireEngine(t)
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(java, "-XshowSettings:properties", "-version")
+	cmd.Dir = link
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("java -XshowSettings:properties -version: %v\n%s", err, out)
+	}
+	if want := "user.dir = " + dir + "\n"; !strings.Contains(string(out), want) {
+		t.Errorf("through the link the JVM does not see its folder as %q:\n%s", dir, out)
+	}
+}

@@ -112,6 +112,14 @@ func runEmulatorCopy(path string) (dir, rie string, err error) {
 	if dir, err = os.MkdirTemp("", "start-api-rie-"); err != nil {
 		return "", "", err
 	}
+	// Absolute under a relative TMPDIR too: each instance runs the copy
+	// from its bootstrap's folder (exec.Cmd.Dir), where a relative path
+	// names nothing.
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", errors.Join(err, os.RemoveAll(dir))
+	}
+	dir = abs
 	rie = filepath.Join(dir, "aws-lambda-rie")
 	dst, err := os.OpenFile(rie, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
 	if err == nil {

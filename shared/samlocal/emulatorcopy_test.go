@@ -3,6 +3,7 @@ package samlocal
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -48,5 +49,36 @@ func TestEmulatorCopyOutlivesGoCache(t *testing.T) {
 	}
 	if _, _, err := runEmulatorCopy(orig); err == nil {
 		t.Errorf("a copy of a missing emulator: got nil error; want one")
+	}
+}
+
+// TestEmulatorCopyRunsUnderARelativeTMPDIR: the copy's path is absolute
+// when TMPDIR is relative, for every instance runs it from the bootstrap's
+// folder (exec.Cmd.Dir), where a relative path names nothing: under
+// TMPDIR=reltmp make start-api answered every function 500 (fork/exec
+// reltmp/start-api-rie-…/aws-lambda-rie: no such file or directory).
+func TestEmulatorCopyRunsUnderARelativeTMPDIR(t *testing.T) {
+	orig := filepath.Join(t.TempDir(), "aws-lambda-rie")
+	if err := os.WriteFile(orig, []byte("#!/bin/sh\necho rie\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("rel tmp", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", "rel tmp")
+	dir, rie, err := runEmulatorCopy(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if !filepath.IsAbs(dir) || !filepath.IsAbs(rie) {
+		t.Errorf("copy %q in %q; want absolute paths", rie, dir)
+	}
+	cmd := exec.Command(rie)
+	cmd.Dir = elsewhere
+	if out, err := cmd.Output(); err != nil || string(out) != "rie\n" {
+		t.Errorf("the copy run from another folder: %q, %v; want \"rie\\n\"", out, err)
 	}
 }
