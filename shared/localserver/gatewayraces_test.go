@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/paysessions/paysessions/shared/samlocal"
+	"github.com/paysessions/paysessions/shared/stalltest"
 )
 
 // TestGatewayAnswersAtOnce: API Gateway's own answers given in its stead
@@ -26,55 +26,14 @@ func TestGatewayAnswersAtOnce(t *testing.T) {
 		reached.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
 	}), &logs)
-	kinds := []struct {
-		name   string
-		req    func() *http.Request
-		status int
-	}{
-		{"head over the quota", func() *http.Request {
-			r := httptest.NewRequest("GET", "/sessions/s-1", nil)
-			r.Header.Set("X-Pad", strings.Repeat("a", 10241))
-			return r
-		}, http.StatusRequestHeaderFieldsTooLarge},
-		{"body cut short", func() *http.Request {
-			r := httptest.NewRequest("POST", "/sessions", nil)
-			r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"amount":`), failedRead{io.ErrUnexpectedEOF}))
-			r.ContentLength = 100
-			return r
-		}, http.StatusBadRequest},
-		{"second decoding fails", func() *http.Request {
-			return httptest.NewRequest("GET", "/sessions/%25", nil)
-		}, http.StatusBadRequest},
-		{"a create the function answers", func() *http.Request {
-			return httptest.NewRequest("POST", "/sessions", strings.NewReader(`{}`))
-		}, http.StatusOK},
-	}
 	const each = 8
-	codes := make([]int, each*len(kinds))
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range codes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := kinds[i%len(kinds)].req()
-			w := httptest.NewRecorder()
-			<-start
-			h.ServeHTTP(w, r)
-			codes[i] = w.Code
-		}()
+	n := stalltest.AtOnce(t, h, append(stalltest.GatewayKinds(), stalltest.Kind{Name: "a create the function answers", Request: func() *http.Request {
+		return httptest.NewRequest("POST", "/sessions", strings.NewReader(`{}`))
+	}, Status: http.StatusOK}), each)
+	if got := reached.Load(); got != each {
+		t.Errorf("the function ran %d times; want %d (the creates only)", got, each)
 	}
-	close(start)
-	wg.Wait()
-	for i, c := range codes {
-		if k := kinds[i%len(kinds)]; c != k.status {
-			t.Errorf("%s (%d): status %d; want %d", k.name, i, c, k.status)
-		}
-	}
-	if n := reached.Load(); n != each {
-		t.Errorf("the function ran %d times; want %d (the creates only)", n, each)
-	}
-	if n := strings.Count(logs.String(), "\n"); n != len(codes) {
-		t.Errorf("%d log lines; want %d, one a request", n, len(codes))
+	if got := strings.Count(logs.String(), "\n"); got != n {
+		t.Errorf("%d log lines; want %d, one a request", got, n)
 	}
 }

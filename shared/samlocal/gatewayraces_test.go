@@ -1,13 +1,12 @@
 package samlocal
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/stalltest"
 )
 
 // TestGatewayAnswersAtOnce: make start-api's gateway answers requests that
@@ -21,57 +20,10 @@ func TestGatewayAnswersAtOnce(t *testing.T) {
 	logs := &syncBuffer{}
 	s := &Stack{Template: &Template{AccessLogFormat: `{"status":"$context.status","errorMessage":"$context.error.message"}`},
 		router: &router{}, log: logs, bodyTimeout: DefaultBodyTimeout}
-	kinds := []struct {
-		name   string
-		req    func() *http.Request
-		status int
-	}{
-		{"head over the quota", func() *http.Request {
-			r := httptest.NewRequest("GET", "/sessions/s-1", nil)
-			r.Header.Set("X-Pad", strings.Repeat("a", 10241))
-			return r
-		}, http.StatusRequestHeaderFieldsTooLarge},
-		{"body cut short", func() *http.Request {
-			r := httptest.NewRequest("POST", "/sessions", nil)
-			r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"amount":`), cutShort{}))
-			r.ContentLength = 100
-			return r
-		}, http.StatusBadRequest},
-		{"second decoding fails", func() *http.Request {
-			return httptest.NewRequest("GET", "/sessions/%25", nil)
-		}, http.StatusBadRequest},
-		{"no route", func() *http.Request {
-			return httptest.NewRequest("POST", "/nowhere", strings.NewReader(`{}`))
-		}, http.StatusNotFound},
-	}
-	const each = 8
-	codes := make([]int, each*len(kinds))
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range codes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := kinds[i%len(kinds)].req()
-			w := httptest.NewRecorder()
-			<-start
-			s.ServeHTTP(w, r)
-			codes[i] = w.Code
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for i, c := range codes {
-		if k := kinds[i%len(kinds)]; c != k.status {
-			t.Errorf("%s (%d): status %d; want %d", k.name, i, c, k.status)
-		}
-	}
-	if n := strings.Count(logs.String(), "access  "); n != len(codes) {
-		t.Errorf("%d access lines; want %d, one a request", n, len(codes))
+	n := stalltest.AtOnce(t, s, append(stalltest.GatewayKinds(), stalltest.Kind{Name: "no route", Request: func() *http.Request {
+		return httptest.NewRequest("POST", "/nowhere", strings.NewReader(`{}`))
+	}, Status: http.StatusNotFound}), 8)
+	if got := strings.Count(logs.String(), "access  "); got != n {
+		t.Errorf("%d access lines; want %d, one a request", got, n)
 	}
 }
-
-// cutShort is a body that ends before its Content-Length.
-type cutShort struct{}
-
-func (cutShort) Read([]byte) (int, error) { return 0, errors.New("unexpected EOF") }

@@ -2,7 +2,8 @@
 // localserver, make start-api's samlocal) the clients that announce a
 // request body and stall it, which both must answer within their bound on
 // the wait for a body (samlocal.ReadBody): a request written raw in parts,
-// with pauses between them, and the answer read back.
+// with pauses between them, and the answer read back; and the requests
+// both answer in API Gateway's stead, sent at once (AtOnce).
 package stalltest
 
 import (
