@@ -77,9 +77,9 @@ const (
 	jwksTLSHandshakeTimeout = jwksFetchTimeout - jwksDialTimeout
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20
-	// maxSkippedLogged bounds the kids of unusable keys remembered so each
-	// is logged once. Each is remembered by its SHA-256, 32 bytes however
-	// long the kid (SkippedKidsMaxBytes). Past those, a fetch logs the
+	// maxSkippedLogged bounds the kids (with their reasons) of unusable keys
+	// remembered so each is logged once. Each is remembered by its SHA-256,
+	// 32 bytes however long the kid (SkippedKidsMaxBytes). Past those, a fetch logs the
 	// unusable keys it cannot remember on one line (usable).
 	maxSkippedLogged = 1000
 	// maxShownText bounds the identity provider's own text (shownText) in
@@ -1238,14 +1238,25 @@ func smallOrderEd25519(pub ed25519.PublicKey) bool {
 	return slices.Contains(smallOrderY[:], y)
 }
 
-// skip logs an unusable key, once per kid (up to maxSkippedLogged kids a
-// container, remembered by digest: SkippedKidsMaxBytes), and reports
+// skip logs an unusable key, once per kid and reason (up to
+// maxSkippedLogged of them a container, remembered by digest:
+// SkippedKidsMaxBytes), and reports
 // whether it is logged or was before. One the container cannot remember
 // is not logged here: usable names those of a fetch together, on one line
 // (a line each, past the first 1,000, was up to ~1,000 lines of ~1 KiB on
 // every fetch).
+//
+// The reason is part of what is remembered: a kid once skipped for a
+// harmless reason (a second entry under a kid already used) that a later
+// set publishes a private key under is the identity provider's incident,
+// and was never logged while the kid alone was remembered.
 func (v *JWTVerifier) skip(kid, why string) bool {
-	d := sha256.Sum256([]byte(kid))
+	h := sha256.New()
+	h.Write([]byte(kid))
+	h.Write([]byte{0})
+	h.Write([]byte(why))
+	var d [sha256.Size]byte
+	h.Sum(d[:0])
 	v.mu.Lock()
 	_, seen := v.skipped[d]
 	remembered := !seen && len(v.skipped) < maxSkippedLogged
