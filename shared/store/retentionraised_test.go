@@ -21,6 +21,11 @@ import (
 // the end it was written with. An open session's end is now never later
 // than its item's: raised, the retention applies to sessions written after
 // it; lowered, to every open session at once.
+//
+// The day list reads the session as Get does (design §4: "no two endpoints
+// disagree about a session"): it read its sessions without purgeAt, so
+// after a raise it listed EXPIRED, until its index entry's listUntil + 1
+// minute, a session Get answered 404 (r90-ttl, on make run).
 func TestRaisedRetentionBringsNoSessionBack(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -49,7 +54,18 @@ func TestRaisedRetentionBringsNoSessionBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f.clock.Set(tt.at)
-			got, err := with(tt.retention).Get(ctx, v.ID)
+			st := with(tt.retention)
+			var listed []*session.Session
+			if _, err := st.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: v.CreatedAt}, func(s *session.Session) bool {
+				listed = append(listed, s)
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(listed); tt.wantEnd.IsZero() && n != 0 || !tt.wantEnd.IsZero() && (n != 1 || !listed[0].RetainUntil.Equal(tt.wantEnd)) {
+				t.Errorf("ListByDay(): %d listed (%v); want the session as Get reads it (retainUntil %v; zero: none)", n, listed, tt.wantEnd)
+			}
+			got, err := st.Get(ctx, v.ID)
 			if tt.wantEnd.IsZero() {
 				if session.ErrorCode(err) != session.ENOTFOUND {
 					t.Fatalf("Get(): status %s, error %v; want ENOTFOUND", statusOf(got), err)
