@@ -176,9 +176,9 @@ type Session struct {
 
 	// PurgeBy is, while the session is open, the end of retention its
 	// record was written with (zero when not known): its store deletes it
-	// then, so PurgeAt never puts the end later, whatever retention the
-	// policy gives now (a RESULT_RETENTION raised since would bring back a
-	// session already gone). The store reads it; it is never rendered.
+	// then, and PurgeAt gives it, whatever retention the policy gives now
+	// (a RESULT_RETENTION changed since would bring back a session already
+	// gone). The store reads it; it is never rendered.
 	PurgeBy time.Time `json:"-"`
 }
 
@@ -267,17 +267,20 @@ func cloneMap(m map[string]string) map[string]string {
 // every instant), so a read finds an unswept session exactly when it would
 // find the swept one, whatever RESULT_RETENTION's precision.
 //
-// An open session's end is never later than the PurgeBy its record was
-// written with: a raised retention reaches an open session only when a
-// write closes it (a close, the sweeper's EXPIRED) or it was created after
-// the raise; a lowered one reaches every open session at once.
+// An open session's end is the PurgeBy its record was written with, when
+// known, whatever retention p gives: a changed retention, raised or
+// lowered, reaches an open session only when a write closes it (a close,
+// the sweeper's EXPIRED) or it was created after the change. So every
+// instance reads it alike from its item, whatever retention each runs
+// with: under the policy of the moment, a session 404 under a lowered
+// retention read EXPIRED again under the old one (a rollback, an instance
+// not yet updated), and a raised one brought back a session already gone.
 func (s *Session) PurgeAt(p Policy) time.Time {
 	if s.Status.Open() {
-		purge := Normalize(s.ExpiresAt.Add(p.Retention))
-		if !s.PurgeBy.IsZero() && s.PurgeBy.Before(purge) {
+		if !s.PurgeBy.IsZero() {
 			return s.PurgeBy
 		}
-		return purge
+		return Normalize(s.ExpiresAt.Add(p.Retention))
 	}
 	return s.RetainUntil
 }

@@ -255,7 +255,7 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	}
 	if v.Status.Open() {
 		// The end of retention the item was written with, which its ttl
-		// follows: a raised RESULT_RETENTION does not move it later
+		// follows: a changed RESULT_RETENTION does not move it
 		// (session.PurgeAt).
 		if v.PurgeBy, err = parseTime(it.PurgeAt); err != nil {
 			return nil, fmt.Errorf("session %s: %w", it.ID, err)

@@ -129,9 +129,8 @@ func batchGetWait(attempt int) time.Duration { return backoffCeiling(retryBase, 
 
 // listAttributes are the attributes a listed session is read with: what
 // document 004's record renders and the time rules read (purgeAt among
-// them: an open session's end is never later than the one its item was
-// written with, whatever RESULT_RETENTION is now, as a single read judges
-// it). A listed session carries nothing else (no history, no amounts).
+// them: an open session's end is the one its item was written with,
+// whatever RESULT_RETENTION is now, as a single read judges it). A listed session carries nothing else (no history, no amounts).
 var listAttributes = []string{
 	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId", "shopBuyerId",
 	"declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
