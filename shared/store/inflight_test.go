@@ -719,25 +719,30 @@ func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
 // TestFinalSessionInRetentionBandAnswersAtOnce: a refusal in the band
 // before a closed session's retainUntil waits for writes still in flight
 // only where one can land. On a session in a final status (FAILED,
-// CANCELED) none can: no transition leaves it, and a write decided on an
+// CANCELED, EXPIRED) none can: no transition leaves it, and a write decided on an
 // earlier version fails its condition. So an event with an eventId and a
 // merchant's cancel are answered 404 at once there (r85-review and
 // r85-lifecycle measured both waiting the whole band for nothing), while
 // on an AUTHORISED or SETTLED session, which a write may still change,
 // they wait (README: "A merchant's cancel refused in a band is made again
-// at its end").
+// at its end", and "one of a `FAILED`, `CANCELED` or `EXPIRED` session in
+// its retention's band are answered at once": r91-lifecycle measured
+// EXPIRED answered so, swept or not, which README did not name).
 func TestFinalSessionInRetentionBandAnswersAtOnce(t *testing.T) {
 	ctx := context.Background()
 	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
 	tests := []struct {
-		name  string
-		close *session.Event // nil: the merchant's cancel
-		wait  bool
+		name   string
+		close  *session.Event // nil: the merchant's cancel, unless expire
+		expire string         // "read": expired, not stored; "swept": stored EXPIRED
+		wait   bool
 	}{
-		{"CANCELED by the merchant", nil, false},
-		{"CANCELED by the processor", &session.Event{Status: session.Canceled, EventID: "c-1"}, false},
-		{"FAILED", &session.Event{Status: session.Failed, EventID: "f-1"}, false},
-		{"AUTHORISED", &session.Event{Status: session.Authorised, EventID: "a-1"}, true},
+		{"CANCELED by the merchant", nil, "", false},
+		{"CANCELED by the processor", &session.Event{Status: session.Canceled, EventID: "c-1"}, "", false},
+		{"FAILED", &session.Event{Status: session.Failed, EventID: "f-1"}, "", false},
+		{"EXPIRED, not stored", nil, "read", false},
+		{"EXPIRED, stored by the sweeper", nil, "swept", false},
+		{"AUTHORISED", &session.Event{Status: session.Authorised, EventID: "a-1"}, "", true},
 	}
 	for _, tt := range tests {
 		for _, write := range []string{"event", "cancel"} {
@@ -746,9 +751,19 @@ func TestFinalSessionInRetentionBandAnswersAtOnce(t *testing.T) {
 				clock.Advance(time.Minute)
 				var closed *session.Session
 				var err error
-				if tt.close == nil {
+				switch {
+				case tt.expire != "":
+					clock.Set(v.ExpiresAt.Add(policy.WriteGuard + time.Second))
+					if tt.expire == "swept" {
+						expireAll(t, st, clock.Now(), 1)
+					}
+					closed, err = st.Get(ctx, v.ID)
+					if err == nil && closed.Status != session.Expired {
+						t.Fatalf("status = %s; want EXPIRED", closed.Status)
+					}
+				case tt.close == nil:
 					closed, err = st.Cancel(ctx, "m-1", v.ID, "")
-				} else {
+				default:
 					closed, err = st.ApplyEvent(ctx, "", v.ID, tt.close)
 				}
 				if err != nil {
@@ -774,8 +789,8 @@ func TestFinalSessionInRetentionBandAnswersAtOnce(t *testing.T) {
 // TestCancelOfNoSessionAtOnce: a cancel of an unknown session, or of
 // another merchant's inside its band, is 404 at once, never held for a
 // band's end (README: "Another merchant's cancel, one of an unknown
-// session, and one of a `FAILED` or `CANCELED` session in its retention's
-// band are answered at once"): no store test cancelled an unknown id, and
+// session, and one of a `FAILED`, `CANCELED` or `EXPIRED` session in its
+// retention's band are answered at once"): no store test cancelled an unknown id, and
 // a mutant reading no session on a failed read lived.
 func TestCancelOfNoSessionAtOnce(t *testing.T) {
 	ctx := context.Background()
@@ -790,5 +805,33 @@ func TestCancelOfNoSessionAtOnce(t *testing.T) {
 		if got := session.ErrorCode(err); got != session.ENOTFOUND || *waited >= 0 {
 			t.Errorf("%s: got %v (%s), waited %v; want %s at once", tt.name, err, got, *waited, session.ENOTFOUND)
 		}
+	}
+}
+
+// expireAll stores the expiry of every session due at now, as one sweep
+// does, and fails unless exactly want were expired.
+func expireAll(t *testing.T, st *store.Store, now time.Time, want int) {
+	t.Helper()
+	var keys []store.ExpiryKey
+	for shard := range st.Shards() {
+		if _, err := st.Expired(context.Background(), shard, now, 100, func(ks []store.ExpiryKey) bool {
+			keys = append(keys, ks...)
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, k := range keys {
+		ok, err := st.Expire(context.Background(), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			n++
+		}
+	}
+	if n != want {
+		t.Fatalf("expired %d sessions; want %d", n, want)
 	}
 }
