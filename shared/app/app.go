@@ -88,7 +88,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	logger := slog.New(slog.NewJSONHandler(o.Log, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger := slog.New(slog.NewJSONHandler(lineSafe{o.Log}, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	co := store.ClientOptions{Endpoint: cfg.DynamoDBEndpoint}
 	if o.HTTPClient != nil {
 		co.HTTPClient = o.HTTPClient
@@ -314,7 +314,7 @@ func lambdaRequestID(r *http.Request) string {
 // not exist yet), and, inside Lambda, an init error through the Runtime
 // API, so the invocation fails with the message instead of a bare timeout.
 func fatal(err error) {
-	slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("start-up failed", "error", err.Error())
+	slog.New(slog.NewJSONHandler(lineSafe{os.Stderr}, nil)).Error("start-up failed", "error", err.Error())
 	if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
 		body, _ := json.Marshal(map[string]any{"errorMessage": err.Error(), "errorType": "ConfigError", "stackTrace": []string{}})
 		req, _ := http.NewRequest(http.MethodPost, "http://"+api+"/2018-06-01/runtime/init/error", bytes.NewReader(body))
