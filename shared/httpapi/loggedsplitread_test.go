@@ -27,3 +27,20 @@ func TestLoggedPathFindsASplitSecretAsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathSplitSecretRunIsHexOnly: a run of pieces is a key's
+// secret only while each piece is hex digits alone (README: "every segment
+// of a run of segments made of hex digits alone"): a piece with a letter
+// past 'f' ends the run, so 16 hex digits beside "g" and 16 more are
+// words and ids, logged as sent. r91-mutate's mutant R11 (a 'g' read as a
+// hex digit) redacted them, and every test passed.
+func TestLoggedPathSplitSecretRunIsHexOnly(t *testing.T) {
+	for _, path := range []string{
+		"/x/" + strings.Repeat("a1", 8) + "/g" + strings.Repeat("1", 16) + "/y",
+		"/x/" + strings.Repeat("a1", 8) + "/" + strings.Repeat("1", 16) + "g/y",
+	} {
+		if got := loggedPath(path); got != path {
+			t.Errorf("loggedPath(%q) = %q; want it as sent", path, got)
+		}
+	}
+}
