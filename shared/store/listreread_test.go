@@ -79,3 +79,45 @@ func TestListReadsAStraddledSessionAgainOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestListTakesAnEmptyUnprocessedKeysAsNone: a BatchGetItem answer whose
+// UnprocessedKeys names the table with no keys left has processed every
+// key: the list reads on, and asks nothing again (a BatchGetItem of no
+// keys is DynamoDB's ValidationException). r91-mutate's mutant L27 (only
+// an absent entry read as none left) survived every test.
+func TestListTakesAnEmptyUnprocessedKeysAsNone(t *testing.T) {
+	var calls atomic.Int32
+	rw := &storetest.RewriteTransport{Rewrite: func(op string, req, res []byte) []byte {
+		if op != "BatchGetItem" {
+			return res
+		}
+		calls.Add(1)
+		var out map[string]any
+		if json.Unmarshal(res, &out) != nil {
+			return res
+		}
+		left := map[string]any{}
+		if rs, ok := out["Responses"].(map[string]any); ok {
+			for table := range rs {
+				left[table] = map[string]any{"Keys": []any{}, "ConsistentRead": true}
+			}
+		}
+		out["UnprocessedKeys"] = left
+		b, _ := json.Marshal(out)
+		return b
+	}}
+	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: rw}})
+	table := storetest.NewTable(t, db)
+	clock := storetest.NewClock(t0)
+	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now)
+	vs := sessions("m-1", t0, 3, false)
+	if err := st.ImportAll(context.Background(), vs); err != nil {
+		t.Fatal(err)
+	}
+	calls.Store(0)
+	n := 0
+	next, err := st.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: t0}, func(*session.Session) bool { n++; return true })
+	if err != nil || n != len(vs) || next != "" || calls.Load() != 1 {
+		t.Errorf("ListByDay with an empty UnprocessedKeys entry = %d listed, next %q, %v (code %q), %d BatchGetItems; want all %d, complete, one call", n, next, err, session.ErrorCode(err), calls.Load(), len(vs))
+	}
+}
