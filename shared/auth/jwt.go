@@ -795,25 +795,28 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, []string, error) {
 // entry is refused.
 //
 // The document's keys are counted before jwx reads them, every "keys"
-// array together: jwx's limit (maxJWKSKeys) is on each array on its own,
-// so a 1 MiB document of many arrays of {} was a set of some 348,000 keys
-// (r91-jwks: 720 MB of resident memory to read it).
+// array together, with encoding/json: jwx's limit (maxJWKSKeys) is on each
+// array on its own, so a 1 MiB document of many arrays of {} was a set of
+// some 348,000 keys (r91-jwks: 720 MB of resident memory to read it), and
+// its quick reader alone (jwkbb.HeaderParse) takes some 170 MB for such a
+// document.
 func parseJWKS(body []byte) (jwk.Set, []string, error) {
-	entries := []json.RawMessage{body}
-	if jwkbb.HeaderHas(jwkbb.HeaderParse(body), "keys") {
-		entries = nil
-		top, _ := memberValues(body)
-		for _, occurrence := range top["keys"] {
-			list, ok := keysEntries(occurrence, maxJWKSKeys-len(entries))
-			if !ok {
-				return nil, nil, fmt.Errorf("JWKS has more than %d keys (its \"keys\" arrays together)", maxJWKSKeys)
-			}
-			entries = append(entries, list...)
+	top, _ := memberValues(body)
+	var listed []json.RawMessage
+	for _, occurrence := range top["keys"] {
+		list, ok := keysEntries(occurrence, maxJWKSKeys-len(listed))
+		if !ok {
+			return nil, nil, fmt.Errorf("JWKS has more than %d keys (its \"keys\" arrays together)", maxJWKSKeys)
 		}
+		listed = append(listed, list...)
 	}
 	set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 	if err != nil {
 		return nil, nil, err
+	}
+	entries := []json.RawMessage{body}
+	if jwkbb.HeaderHas(jwkbb.HeaderParse(body), "keys") {
+		entries = listed
 	}
 	refused := make([]string, set.Len())
 	for i := range refused {
