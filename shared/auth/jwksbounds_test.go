@@ -236,8 +236,9 @@ func TestTokenCacheEvictsTheLeastRecentlyUsed(t *testing.T) {
 
 // TestJWKSKeyCountIsTheWholeDocuments: README, Auth: "A fetch fails, and
 // the set in hand stays, when the answer ... is over 1 MiB or 1,000 keys
-// (jwx's limit) ... a document that gives `keys` more than once is read as
-// all its arrays in turn". jwx counts each "keys" array on its own, so a
+// (all its `keys` arrays together, where jwx's own limit is on each ...
+// a document that gives `keys` more than once is read as all its arrays
+// in turn". jwx counts each "keys" array on its own, so a
 // document of many arrays passed its limit: r91-jwks measured a 1 MiB set
 // of 348 arrays of 1,000 entries ({}) taken whole, 348,001 keys, the
 // local server's resident memory up from 34 MB to 720 MB and its first
