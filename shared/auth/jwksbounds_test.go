@@ -233,3 +233,37 @@ func TestTokenCacheEvictsTheLeastRecentlyUsed(t *testing.T) {
 		}
 	})
 }
+
+// TestJWKSKeyCountIsTheWholeDocuments: README, Auth: "A fetch fails, and
+// the set in hand stays, when the answer ... is over 1 MiB or 1,000 keys
+// (all its `keys` arrays together, where jwx's own limit is on each ...
+// a document that gives `keys` more than once is read as all its arrays
+// in turn". jwx counts each "keys" array on its own, so a
+// document of many arrays passed its limit: r91-jwks measured a 1 MiB set
+// of 348 arrays of 1,000 entries ({}) taken whole, 348,001 keys, the
+// local server's resident memory up from 34 MB to 720 MB and its first
+// token 503 at the request's deadline. The bound is on the document's
+// keys, every array together.
+func TestJWKSKeyCountIsTheWholeDocuments(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	entry := issuerEntry(t, iss)
+	empties := func(n int) string { return strings.TrimSuffix(strings.Repeat("{},", n), ",") }
+	for _, c := range []struct {
+		name string
+		doc  string
+		want session.Code
+	}{
+		{"1,000 keys in one array", `{"keys":[` + empties(999) + `,` + entry + `]}`, ""},
+		{"1,000 keys in two arrays", `{"keys":[` + empties(500) + `],"keys":[` + empties(499) + `,` + entry + `]}`, ""},
+		{"1,001 keys in one array", `{"keys":[` + empties(1000) + `,` + entry + `]}`, session.EUNAVAILABLE},
+		{"1,001 keys in two arrays", `{"keys":[` + empties(1000) + `],"keys":[` + entry + `]}`, session.EUNAVAILABLE},
+		{"2,001 keys in three arrays", `{"keys":[` + empties(1000) + `],"keys":[` + empties(1000) + `],"keys":[` + entry + `]}`, session.EUNAVAILABLE},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := verifyUnder(t, []byte(c.doc), iss)
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify() code = %q (%v); want %q", got, err, c.want)
+			}
+		})
+	}
+}

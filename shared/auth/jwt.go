@@ -77,6 +77,9 @@ const (
 	jwksTLSHandshakeTimeout = jwksFetchTimeout - jwksDialTimeout
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20
+	// maxJWKSKeys bounds the keys of a JWKS document, every "keys" array
+	// of it together (jwx's own limit, 1,000, is on each array).
+	maxJWKSKeys = 1000
 	// maxSkippedLogged bounds the kids (with their reasons) of unusable keys
 	// remembered so each is logged once. Each is remembered by its SHA-256,
 	// 32 bytes however long the kid (SkippedKidsMaxBytes). Past those, a fetch logs the
@@ -790,22 +793,30 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, []string, error) {
 // has no "keys" to it, and the whole document, "keys" and all, is one
 // key. If the entries still do not match the set one to one, every
 // entry is refused.
+//
+// The document's keys are counted before jwx reads them, every "keys"
+// array together, with encoding/json: jwx's limit (maxJWKSKeys) is on each
+// array on its own, so a 1 MiB document of many arrays of {} was a set of
+// some 348,000 keys (r91-jwks: 720 MB of resident memory to read it), and
+// its quick reader alone (jwkbb.HeaderParse) takes some 170 MB for such a
+// document.
 func parseJWKS(body []byte) (jwk.Set, []string, error) {
+	top, _ := memberValues(body)
+	var listed []json.RawMessage
+	for _, occurrence := range top["keys"] {
+		list, ok := keysEntries(occurrence, maxJWKSKeys-len(listed))
+		if !ok {
+			return nil, nil, fmt.Errorf("JWKS has more than %d keys (its \"keys\" arrays together)", maxJWKSKeys)
+		}
+		listed = append(listed, list...)
+	}
 	set, err := jwk.Parse(body, jwk.WithStrictKeySetParsing(false))
 	if err != nil {
 		return nil, nil, err
 	}
 	entries := []json.RawMessage{body}
 	if jwkbb.HeaderHas(jwkbb.HeaderParse(body), "keys") {
-		entries = nil
-		top, _ := memberValues(body)
-		for _, occurrence := range top["keys"] {
-			var list []json.RawMessage
-			if json.Unmarshal(occurrence, &list) != nil {
-				list = nil
-			}
-			entries = append(entries, list...)
-		}
+		entries = listed
 	}
 	refused := make([]string, set.Len())
 	for i := range refused {
@@ -816,6 +827,28 @@ func parseJWKS(body []byte) (jwk.Set, []string, error) {
 		refused[i] = repeatedNameReason(entries[i])
 	}
 	return set, refused, nil
+}
+
+// keysEntries is the entries of one "keys" array of a JWKS document, and
+// false if it holds more than room. A value that is not an array of JSON
+// values holds none here (jwx refuses it).
+func keysEntries(array json.RawMessage, room int) ([]json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(array))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, true
+	}
+	var list []json.RawMessage
+	for dec.More() {
+		if len(list) == room {
+			return nil, false
+		}
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return nil, true
+		}
+		list = append(list, raw)
+	}
+	return list, true
 }
 
 // repeatedNameReason is why an entry of a JWKS document, as written, is
