@@ -267,3 +267,79 @@ func TestJWKSKeyCountIsTheWholeDocuments(t *testing.T) {
 		})
 	}
 }
+
+// TestJWKSValueCountIsBounded: README, Auth: a fetch fails, and the set in
+// hand stays, when the answer "holds more than 50,000 JSON values and
+// member names". jwx's reader takes about 1 KB for each value of the
+// whole document before it reads a key, so r91-jwks measured a 1 MiB set
+// within every other bound, one key and a member padded with some 350,000
+// empty objects, at 380 MB of resident memory (the functions have 128 MB),
+// and 1,000 entries each holding 1 KB of nested arrays at 452 MB. A real
+// provider's set needs some 15 to 30 for each key: 1,000 keys of 7
+// members each are 15,003, taken; the bound is of the whole document,
+// members outside "keys" included.
+func TestJWKSValueCountIsBounded(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	entry := issuerEntry(t, iss)
+	key := `{"kty":"EC","crv":"P-256","x":"x","y":"y","use":"sig","alg":"ES256","kid":"k-%d"}`
+	keys := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, key+",", i)
+		}
+		return b.String()
+	}
+	// pad holds n values: an array of n-1 empty objects.
+	pad := func(n int) string { return `[` + strings.TrimSuffix(strings.Repeat("{},", n-1), ",") + `]` }
+	// One key (15 values and names with its object), "keys" and its
+	// array (2), "pad" (1) and the document's object (1): 19 and the pad.
+	entryCount := 1 + 2*strings.Count(entry, `":`)
+	for _, c := range []struct {
+		name string
+		doc  string
+		want session.Code
+	}{
+		{"1,000 keys of 7 members", `{"keys":[` + keys(999) + entry + `]}`, ""},
+		{"50,000 in all", `{"keys":[` + entry + `],"pad":` + pad(50000-3-entryCount-1) + `}`, ""},
+		{"50,001 in all", `{"keys":[` + entry + `],"pad":` + pad(50000-3-entryCount) + `}`, session.EUNAVAILABLE},
+		{"340,000 empty objects beside one key", `{"keys":[` + entry + `],"pad":` + pad(340000) + `}`, session.EUNAVAILABLE},
+		{"1,000 entries of nested arrays", `{"keys":[` + strings.Repeat(`{"a":`+strings.Repeat("[", 60)+strings.Repeat("]", 60)+`},`, 999) + entry + `]}`, session.EUNAVAILABLE},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := verifyUnder(t, []byte(c.doc), iss)
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify() code = %q (%v); want %q", got, err, c.want)
+			}
+		})
+	}
+}
+
+// TestJWKSAnswerHeadIsBounded: README, Auth: a fetch fails, and the set in
+// hand stays, when the answer "has a head over 64 KiB". The fetch's
+// transport kept Go's default bound, 10 MB (r91-jwks measured a 900 KB
+// head taken). Served over plain http on loopback, so the verifier's own
+// transport reads it.
+func TestJWKSAnswerHeadIsBounded(t *testing.T) {
+	iss := newIssuer(t, jwa.ES256())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/head/"))
+		w.Header().Set("X-Pad", strings.Repeat("a", n<<10))
+		_, _ = w.Write(iss.JWKS())
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		path string
+		want session.Code
+	}{
+		{"/head/32", ""},
+		{"/head/100", session.EUNAVAILABLE},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			v := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: srv.URL + c.path, Issuer: issuer, Audience: audience})
+			_, err := v.Verify(context.Background(), iss.MustMint(devtoken.Claims{MerchantID: "m-1"}))
+			if got := session.ErrorCode(err); got != c.want {
+				t.Errorf("Verify() code = %q (%v); want %q", got, err, c.want)
+			}
+		})
+	}
+}

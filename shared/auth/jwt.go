@@ -77,9 +77,20 @@ const (
 	jwksTLSHandshakeTimeout = jwksFetchTimeout - jwksDialTimeout
 	// maxJWKSBytes bounds a JWKS document (a provider's is a few KB).
 	maxJWKSBytes = 1 << 20
+	// maxJWKSHeadBytes bounds a JWKS answer's head (Go's default is 10 MB;
+	// a provider's is under 2 KB).
+	maxJWKSHeadBytes = 64 << 10
 	// maxJWKSKeys bounds the keys of a JWKS document, every "keys" array
 	// of it together (jwx's own limit, 1,000, is on each array).
 	maxJWKSKeys = 1000
+	// maxJWKSValues bounds the JSON values and member names of a JWKS
+	// document, counted before jwx reads it: jwx's quick reader takes
+	// about 1 KB for each value of the whole document (r91-jwks: 380 MB
+	// for a 1 MiB set of one key beside a member of 350,000 empty
+	// objects, 452 MB for 1,000 entries of nested arrays; the functions
+	// have 128 MB). A real set needs some 15 to 30 a key (1,000 keys of
+	// 7 members: 15,003).
+	maxJWKSValues = 50000
 	// maxSkippedLogged bounds the kids (with their reasons) of unusable keys
 	// remembered so each is logged once. Each is remembered by its SHA-256,
 	// 32 bytes however long the kid (SkippedKidsMaxBytes). Past those, a fetch logs the
@@ -246,11 +257,13 @@ func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
 // limits and keep-alive) but for the connection a fetch opens, which ends
 // with the fetch (jwksDialTimeout, jwksTLSHandshakeTimeout). Its own, not
 // DefaultTransport with shorter timeouts: nothing else may change what the
-// fetch is given, and the fetch changes nothing for anyone else.
+// fetch is given, and the fetch changes nothing for anyone else. Its
+// answer's head is bounded (maxJWKSHeadBytes), as its body is.
 func newJWKSTransport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: jwksDialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = jwksTLSHandshakeTimeout
+	tr.MaxResponseHeaderBytes = maxJWKSHeadBytes
 	return tr
 }
 
@@ -799,8 +812,12 @@ func (v *JWTVerifier) get(ctx context.Context) (jwk.Set, []string, error) {
 // array on its own, so a 1 MiB document of many arrays of {} was a set of
 // some 348,000 keys (r91-jwks: 720 MB of resident memory to read it), and
 // its quick reader alone (jwkbb.HeaderParse) takes some 170 MB for such a
-// document.
+// document. Before both, the document's JSON values and member names are
+// counted (maxJWKSValues), which bounds the memory jwx's reader takes.
 func parseJWKS(body []byte) (jwk.Set, []string, error) {
+	if !valuesWithin(body, maxJWKSValues) {
+		return nil, nil, fmt.Errorf("JWKS has more than %d JSON values and member names", maxJWKSValues)
+	}
 	top, _ := memberValues(body)
 	var listed []json.RawMessage
 	for _, occurrence := range top["keys"] {
@@ -827,6 +844,28 @@ func parseJWKS(body []byte) (jwk.Set, []string, error) {
 		refused[i] = repeatedNameReason(entries[i])
 	}
 	return set, refused, nil
+}
+
+// valuesWithin reports whether doc holds at most limit JSON values and
+// member names (an object or an array is one, besides what it holds),
+// read with encoding/json's streaming tokenizer, which keeps no more than
+// its nesting. Counting stops at the first byte that is not JSON: what
+// follows is never read by jwx either, which refuses the document there.
+func valuesWithin(doc []byte, limit int) bool {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	n := 0
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return true
+		}
+		if d, ok := t.(json.Delim); ok && (d == '}' || d == ']') {
+			continue
+		}
+		if n++; n > limit {
+			return false
+		}
+	}
 }
 
 // keysEntries is the entries of one "keys" array of a JWKS document, and
