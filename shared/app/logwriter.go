@@ -7,7 +7,7 @@ import "io"
 // reader of the log takes for more than text, each written as its JSON
 // escape (\u0085), which reads back as the same string. slog escapes
 // U+0000–U+001F, U+2028 and U+2029, and writes an invalid byte as \ufffd;
-// it leaves raw the C1 control characters (U+0080–U+009F) and the Unicode
+// it leaves raw DELETE (U+007F), the C1 control characters (U+0080–U+009F) and the Unicode
 // bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E,
 // U+2066–U+2069). A request's path reaches its line (httpapi's loggedPath
 // keeps what is neither a card number nor a credential), so a client's
@@ -29,7 +29,7 @@ func (l lineSafe) Write(p []byte) (int, error) {
 	last := 0
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		if c < 0xc2 {
+		if c < 0xc2 && c != 0x7f {
 			continue
 		}
 		r, n := unsafeRune(p[i:])
@@ -56,10 +56,12 @@ func (l lineSafe) Write(p []byte) (int, error) {
 }
 
 // unsafeRune returns the character b starts with and its length in bytes
-// when it is one lineSafe escapes (a C1 control or a bidirectional
-// control), else 0, 0.
+// when it is one lineSafe escapes (DELETE, a C1 control or a
+// bidirectional control), else 0, 0.
 func unsafeRune(b []byte) (rune, int) {
 	switch {
+	case b[0] == 0x7f:
+		return 0x7f, 1 // DELETE, the last control character of ASCII
 	case len(b) >= 2 && b[0] == 0xc2 && b[1] >= 0x80 && b[1] <= 0x9f:
 		return rune(b[1]), 2 // U+0080–U+009F
 	case len(b) >= 2 && b[0] == 0xd8 && b[1] == 0x9c:
