@@ -214,6 +214,15 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 		if view == nil || !view.Status.Open() {
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is closed; its child can no longer be authorised or settled.")
 		}
+		// The parent has since adopted another child, which Adopt allows
+		// only once this one was in its guard band by the adopting
+		// instance's clock and WRITE_GUARD: another instance (a clock
+		// behind, a smaller WRITE_GUARD) may not find it there yet. Its
+		// money would move the parent and leave the parent's current
+		// child open under it; it takes none, as in the band.
+		if child.Status.Open() && view.ChildSessionID != child.ID {
+			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session has another child session; this one can no longer be authorised or settled.")
+		}
 		// The parent is open at now. In its guard band it can follow no
 		// child; an open child is then in its own band too (it expires no
 		// later than its parent) and was refused before this check, so
