@@ -269,8 +269,9 @@ func cloneMap(m map[string]string) map[string]string {
 //
 // An open session's end is the PurgeBy its record was written with, when
 // known, whatever retention p gives: a changed retention, raised or
-// lowered, reaches an open session only when a write closes it (a close,
-// the sweeper's EXPIRED) or it was created after the change. So every
+// lowered, reaches an open session only when a processor or merchant
+// closes it, or it was created after the change (the sweeper's EXPIRED
+// keeps PurgeBy as its retainUntil). So every
 // instance reads it alike from its item, whatever retention each runs
 // with: under the policy of the moment, a session 404 under a lowered
 // retention read EXPIRED again under the old one (a rollback, an instance
@@ -340,7 +341,7 @@ func ExpiryOf(expiresAt time.Time, p Policy) Expiry {
 
 func (s *Session) expire(p Policy) {
 	e := ExpiryOf(s.ExpiresAt, p)
-	s.RetainUntil = s.PurgeAt(p) // e.RetainUntil, or the earlier PurgeBy
+	s.RetainUntil = s.PurgeAt(p) // PurgeBy when known, else e.RetainUntil
 	s.Status = e.Status
 	s.StatusReason = e.Reason
 	s.ClosedAt = e.ClosedAt

@@ -160,9 +160,11 @@ func (s *Store) sweptBy(now time.Time) time.Time { return now.Add(-s.policy.Writ
 
 // Expire persists the expiry of one session with a single conditional
 // UpdateItem, without reading it: status EXPIRED, closedAt = updatedAt =
-// expiresAt, a history entry at expiresAt, retainUntil and ttl = expiresAt
-// + RESULT_RETENTION, the expiry index attribute removed, version + 1 —
-// exactly what every read already reports (session.Session.At). The write
+// expiresAt, a history entry at expiresAt, retainUntil = the item's purgeAt
+// (the end it was written with, expiresAt + RESULT_RETENTION as it was
+// created, which its ttl follows), the expiry index attribute removed,
+// version + 1 — exactly what every read already reports
+// (session.Session.At), whatever retention this store runs with. The write
 // happens only if the session is still open, still expires at that
 // instant, expired at least the guard band ago (sweptBy), and is not within
 // the guard band before the end of its retention, judged at the instant of
@@ -273,8 +275,13 @@ var ErrPastWrittenPurge = fmt.Errorf("%w (its write refused for the end its item
 
 // clearOfPurge reports whether an open session expiring as e may still be
 // written at the instant writeAt (a write made now is judged at now plus
-// the guard band): the purge clause of expireOnce's condition, compared as
-// the condition compares it, on the stored strings.
+// the guard band), by the store's retention, as its query's window judges:
+// the purge clause of expireOnce's condition, compared as the condition
+// compares it, on the stored strings, but on e's end where the condition
+// reads the item's purgeAt (the same, unless RESULT_RETENTION changed
+// since the session was written: lowered, a session this refuses is left
+// to the reads, which end it at its purgeAt; raised, the condition refuses
+// one past its purgeAt, pastWrittenPurge).
 func clearOfPurge(e session.Expiry, writeAt time.Time) bool {
 	return formatTime(e.RetainUntil) > formatTime(writeAt)
 }
@@ -338,15 +345,15 @@ func (s *Store) afterUnknown(ctx context.Context, k ExpiryKey, writeID string, e
 // returned as the SDK's, for Expire to retry.
 func (s *Store) expireOnce(ctx context.Context, k ExpiryKey, e session.Expiry, writeID string, now time.Time, sent *sends) (bool, error) {
 	closed := formatTime(e.ClosedAt)
-	retain := formatTime(e.RetainUntil)
 	entry := []historyItem{{Status: string(e.Change.Status), Reason: e.Change.Reason, At: formatTime(e.Change.At)}}
 	update := expression.Set(expression.Name("status"), expression.Value(string(e.Status))).
 		Set(expression.Name("statusReason"), expression.Value(e.Reason)).
 		Set(expression.Name("closedAt"), expression.Value(closed)).
 		Set(expression.Name("updatedAt"), expression.Value(closed)).
-		Set(expression.Name("retainUntil"), expression.Value(retain)).
-		Set(expression.Name("purgeAt"), expression.Value(retain)).
-		Set(expression.Name(attrTTL), expression.Value(epochCeil(e.RetainUntil))).
+		// The end of retention is the item's own (its purgeAt, which its
+		// ttl follows), as every read of the open session reported it
+		// (session.PurgeAt), whatever retention this store runs with.
+		Set(expression.Name("retainUntil"), expression.Name("purgeAt")).
 		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(entry))).
 		Set(expression.Name(attrWriteID), expression.Value(writeID)).
 		Set(expression.Name(attrRecentWrites), expression.ListAppend(

@@ -150,3 +150,54 @@ func TestSweepPastTheWrittenEndIsLeftToPurge(t *testing.T) {
 		})
 	}
 }
+
+// TestSweptEndIsTheOneReadsReported: README, on the sweeper: it stores
+// "exactly what reads already reported", and design §4: "A session read as
+// `EXPIRED` or 404 never comes back". Reads give an open session its
+// item's end (purgeAt) whatever RESULT_RETENTION an instance runs with;
+// the sweeper's write set retainUntil, purgeAt and ttl to expiresAt + its
+// own retention, so under a lowered one it cut short a retainUntil reads
+// had shown (a session expiring later then ended before one expiring
+// earlier, which the sweeper's window no longer found), and under a
+// raised one, from a sweeper not yet updated in a stack update that lowers
+// it, it kept in single reads a session the day list had dropped
+// (r91-review). The swept session now keeps the end reads reported, in
+// reads, the list and its ttl, whatever the sweeper's retention.
+func TestSweptEndIsTheOneReadsReported(t *testing.T) {
+	ctx := context.Background()
+	old := session.DefaultPolicy.Retention
+	for _, retention := range []time.Duration{old / 3, old, 4 * old} {
+		t.Run(fmt.Sprintf("RESULT_RETENTION=%v", retention), func(t *testing.T) {
+			f := newFixture(t)
+			v := f.create(t, "m-1")
+			oldEnd := session.Normalize(v.ExpiresAt.Add(old))
+			p := session.DefaultPolicy
+			p.Retention = retention
+			st := store.New(f.db, f.table, p, 16, f.clock.Now)
+			f.clock.Set(v.ExpiresAt.Add(p.WriteGuard + time.Minute))
+			before, err := st.Get(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expireAll(t, st, f.clock.Now(), 1)
+			after, err := st.Get(ctx, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !before.RetainUntil.Equal(oldEnd) || !after.RetainUntil.Equal(before.RetainUntil) {
+				t.Errorf("retainUntil before the sweep, after it: got %v, %v; want %v, %v", before.RetainUntil, after.RetainUntil, oldEnd, oldEnd)
+			}
+			if got, want := numberAttr(t, f.raw(t, v.ID), "ttl"), oldEnd.Add(time.Second-1).Unix(); got != want {
+				t.Errorf("stored ttl: got %v; want %v", got, want)
+			}
+			f.clock.Set(oldEnd.Add(-time.Second))
+			if got, err := st.Get(ctx, v.ID); err != nil || got.Status != session.Expired {
+				t.Errorf("Get() a second before the end: got %v, %v; want EXPIRED", statusOf(got), err)
+			}
+			f.clock.Set(oldEnd)
+			if _, err := st.Get(ctx, v.ID); session.ErrorCode(err) != session.ENOTFOUND {
+				t.Errorf("Get() at the end: got %v; want ENOTFOUND", err)
+			}
+		})
+	}
+}
