@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -55,7 +56,7 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 			"--runtime-interface-emulator-address", emu,
 			"--runtime-api-address", runtimeAPI,
 			bootstrap)
-		cmd.Dir = filepath.Dir(bootstrap)
+		cmd.Dir = emulatorDir(bootstrap)
 		cmd.Env = vars
 		cmd.Stdout = logs
 		cmd.Stderr = logs
@@ -92,6 +93,27 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 		fmt.Fprintf(logs, "aws-lambda-rie on %s and %s: %v; starting another\n", emu, runtimeAPI, lastErr)
 	}
 	return nil, fmt.Errorf("aws-lambda-rie for %s did not start: %w", fn.LogicalID, lastErr)
+}
+
+// emulatorDir is the working directory of bootstrap's emulator, which the
+// emulator gives the function as its own: the bootstrap's folder (as
+// Lambda runs a function in its code's, /var/task), but "/" when that
+// folder is no file URL's path. The emulator, before it listens, makes a
+// file URL of its working directory (its telemetry schema's) and panics
+// when that fails: a folder holding a control character (a tab, a line
+// break) or a % not followed by two hex digits, in the clone's path or
+// TMPDIR's (TestEmulatorStartsInAnyFolder).
+func emulatorDir(bootstrap string) string {
+	dir := filepath.Dir(bootstrap)
+	// os.Getwd, which the emulator asks, names the folder without links.
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		real = dir
+	}
+	if _, err := url.Parse("file://" + filepath.ToSlash(real) + "/"); err != nil {
+		return "/"
+	}
+	return dir
 }
 
 // readyTimeout is how long an emulator may take to listen. A variable for
