@@ -34,28 +34,13 @@ func TestListThrottledRoundStopsAtTheBudget(t *testing.T) {
 		if op != "BatchGetItem" || !throttle.Load() {
 			return res
 		}
-		var in struct {
-			RequestItems map[string]any
-		}
-		if json.Unmarshal(req, &in) != nil {
-			return res
-		}
-		b, _ := json.Marshal(map[string]any{"Responses": map[string]any{}, "UnprocessedKeys": in.RequestItems})
-		return b
+		return allUnprocessed(req, res)
 	}}
 	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: rw}})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
 
-	var mu sync.Mutex
-	wall := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
-	wait := func(_ context.Context, ceiling time.Duration) error {
-		mu.Lock()
-		defer mu.Unlock()
-		wall = wall.Add(ceiling)
-		return nil
-	}
+	now, wait := ceilingClock()
 	const budget = time.Second // a round begun at once has 25+50+100+200+400 ms of waits within it
 	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListBudget(budget), store.ListClock(now, wait))
 
@@ -226,4 +211,30 @@ func TestListRoundCallsStopAtTheBudget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allUnprocessed is the answer to the BatchGetItem req when DynamoDB leaves
+// every key of it unprocessed (res, DynamoDB's own, if req cannot be read).
+func allUnprocessed(req, res []byte) []byte {
+	var in struct{ RequestItems map[string]any }
+	if json.Unmarshal(req, &in) != nil {
+		return res
+	}
+	b, _ := json.Marshal(map[string]any{"Responses": map[string]any{}, "UnprocessedKeys": in.RequestItems})
+	return b
+}
+
+// ceilingClock is a wall clock for store.ListClock that only the list's
+// waits move, each by its ceiling (the longest draw), never slept.
+func ceilingClock() (now func() time.Time, wait func(context.Context, time.Duration) error) {
+	var mu sync.Mutex
+	wall := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	now = func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
+	wait = func(_ context.Context, ceiling time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		wall = wall.Add(ceiling)
+		return nil
+	}
+	return now, wait
 }

@@ -2,10 +2,8 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,25 +78,12 @@ func TestListFirstRoundWaitsOutUnprocessedKeys(t *testing.T) {
 		if op != "BatchGetItem" || unprocessed.Add(1) > 1 {
 			return res
 		}
-		var in struct{ RequestItems map[string]any }
-		if json.Unmarshal(req, &in) != nil {
-			return res
-		}
-		b, _ := json.Marshal(map[string]any{"Responses": map[string]any{}, "UnprocessedKeys": in.RequestItems})
-		return b
+		return allUnprocessed(req, res)
 	}}
 	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: rw}})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
-	var mu sync.Mutex
-	wall := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
-	wait := func(_ context.Context, ceiling time.Duration) error {
-		mu.Lock()
-		defer mu.Unlock()
-		wall = wall.Add(ceiling)
-		return nil
-	}
+	now, wait := ceilingClock()
 	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListBudget(time.Millisecond), store.ListClock(now, wait))
 	vs := sessions("m-1", t0, 3, false)
 	if err := st.ImportAll(context.Background(), vs); err != nil {
