@@ -49,4 +49,28 @@ func TestEmulatorStartsInAnyFolder(t *testing.T) {
 		}
 		inst.stop()
 	}
+	// A plain name that links to such a folder: the emulator asks its
+	// working directory of the system (os.Getwd; the environment make
+	// start-api gives it holds no PWD), which names the folder without links, so emulatorDir judges
+	// the folder the link leads to (r91-review2: judged on the link's own
+	// name, it ran the emulator there, and it panicked).
+	target := filepath.Join(t.TempDir(), "tab\there")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "plain")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "bootstrap"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// An environment of its own, as make start-api gives each function:
+	// with none, exec would set PWD to the link's path for it.
+	inst, err := startInstance(ctx, rie, filepath.Join(link, "bootstrap"), fn, map[string]string{"AWS_REGION": "us-east-1"}, io.Discard)
+	if err != nil {
+		t.Errorf("an emulator for a bootstrap in %q, a link to %q: %v; want it listening", link, target, err)
+		return
+	}
+	inst.stop()
 }

@@ -42,3 +42,35 @@ func TestReplacedChildTakesNoMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacedClosedChildIsAnInvalidTransition: README, "A child closed on
+// its own (FAILED, CANCELED) and then sent AUTHORISED or SETTLED gets 409
+// INVALID_TRANSITION (the lifecycle's table) while its parent is open". A
+// closed child may be replaced; once its parent names the new child, the
+// old one's money is still the lifecycle's refusal, not PARENT_CLOSED: the
+// replaced-child rule (a82ea3a) is for an open child only.
+func TestReplacedClosedChildIsAnInvalidTransition(t *testing.T) {
+	for _, closed := range []Status{Canceled, Failed} {
+		for _, to := range []Status{Authorised, Settled} {
+			parent := newSession(t)
+			old := New(&Draft{Amount: amount(1), Currency: "ZAR"}, "m-1", "5a1e3c1e-0000-4000-8000-000000000001", "tok", t0.Add(time.Minute), DefaultPolicy)
+			if err := Adopt(parent, old, nil, t0.Add(time.Minute), DefaultPolicy); err != nil {
+				t.Fatal(err)
+			}
+			now := t0.Add(2 * time.Minute)
+			if applied, _, err := ApplyToChild(old, parent, &Event{Status: closed}, now, DefaultPolicy); err != nil || !applied {
+				t.Fatalf("child's %s = %v, %v", closed, applied, err)
+			}
+			now = now.Add(time.Minute)
+			next := New(&Draft{Amount: amount(1), Currency: "ZAR"}, "m-1", "5a1e3c1e-0000-4000-8000-000000000002", "tok", now, DefaultPolicy)
+			if err := Adopt(parent, next, old, now, DefaultPolicy); err != nil {
+				t.Fatalf("Adopt(next) = %v; want the closed child replaced", err)
+			}
+			now = now.Add(time.Minute)
+			applied, parentChanged, err := ApplyToChild(old, parent, &Event{Status: to}, now, DefaultPolicy)
+			if ErrorCode(err) != ECONFLICT || ErrorReason(err) != ReasonInvalidTransition || applied || parentChanged {
+				t.Errorf("replaced %s child's %s = applied %v, parent changed %v, %v (%s); want 409 %s", closed, to, applied, parentChanged, err, ErrorReason(err), ReasonInvalidTransition)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"testing"
 	"time"
 
@@ -189,6 +190,20 @@ func TestSweptEndIsTheOneReadsReported(t *testing.T) {
 			}
 			if got, want := numberAttr(t, f.raw(t, v.ID), "ttl"), oldEnd.Add(time.Second-1).Unix(); got != want {
 				t.Errorf("stored ttl: got %v; want %v", got, want)
+			}
+			// README's table: purgeAt is "the instant it stops existing",
+			// ttl "= purgeAt": the swept item keeps its purgeAt, which is
+			// its retainUntil, whatever this sweeper's retention.
+			var purge, retain string
+			raw := f.raw(t, v.ID)
+			if err := attributevalue.Unmarshal(raw["purgeAt"], &purge); err != nil {
+				t.Fatal(err)
+			}
+			if err := attributevalue.Unmarshal(raw["retainUntil"], &retain); err != nil {
+				t.Fatal(err)
+			}
+			if end, err := time.Parse(time.RFC3339Nano, purge); err != nil || purge != retain || !end.Equal(oldEnd) {
+				t.Errorf("stored purgeAt, retainUntil: got %q, %q; want both the written end %v", purge, retain, oldEnd)
 			}
 			f.clock.Set(oldEnd.Add(-time.Second))
 			if got, err := st.Get(ctx, v.ID); err != nil || got.Status != session.Expired {
