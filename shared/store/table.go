@@ -116,16 +116,27 @@ func (s *Store) CreateTable(ctx context.Context) error {
 	if err := CreateTableWithoutTTL(ctx, db, name); err != nil {
 		return err
 	}
-	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
-	if err == nil && ttl.TimeToLiveDescription != nil && ttl.TimeToLiveDescription.TimeToLiveStatus == ddb.TimeToLiveStatusEnabled {
+	if ttlEnabled(ctx, db, name) {
 		return nil
 	}
-	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+	_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 		TableName:               aws.String(name),
 		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)},
 	})
-	if err != nil {
+	// Another local server started at once on the same new table may have
+	// turned TTL on between the read above and this update, which is then
+	// refused ("TimeToLive is already enabled"): TTL on is what was asked.
+	if err != nil && !ttlEnabled(ctx, db, name) {
 		return fmt.Errorf("enable TTL on %s: %w", name, err)
 	}
 	return nil
+}
+
+// ttlEnabled reports whether the table's TTL is on.
+func ttlEnabled(ctx context.Context, db *dynamodb.Client, name string) bool {
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	if err != nil || ttl.TimeToLiveDescription == nil {
+		return false
+	}
+	return ttl.TimeToLiveDescription.TimeToLiveStatus == ddb.TimeToLiveStatusEnabled
 }
