@@ -139,7 +139,9 @@ func merchantDayShard(merchantID string, t time.Time, shard int) string {
 // session as created). The list's index query skips entries past it by
 // more than listLagMargin (list.go). Kept at its creation value unless a
 // late change (a settlement after expiresAt)
-// moves the purge instant beyond it, it does not change on status changes,
+// moves the purge instant beyond it, or a write by an instance of another
+// RESULT_RETENTION sets it by that one's (never before the purge instant),
+// it does not change on status changes,
 // so they do not rewrite the list index's entry: with four status changes,
 // a session writes its index entry once, at creation, and TTL deletes it
 // once (the partition-heat model counts both). The price: a session closed early is skipped by the
