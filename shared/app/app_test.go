@@ -275,3 +275,19 @@ func TestDialectSamplesAnswerTheDocumentsExamples(t *testing.T) {
 		})
 	}
 }
+
+// loggingApp is the app that env configures, logging into the buffer it
+// returns.
+func loggingApp(t *testing.T, env map[string]string) (*app.App, *bytes.Buffer) {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	a, err := app.New(context.Background(), cfg, app.Options{Log: logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, logs
+}

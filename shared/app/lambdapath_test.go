@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/paysessions/paysessions/shared/app"
-	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
@@ -251,15 +250,7 @@ func TestLogLevelIsApplied(t *testing.T) {
 			"JWKS_URL": f.app.Config.JWKSURL, "JWT_ISSUER": f.app.Config.JWTIssuer, "JWT_AUDIENCE": f.app.Config.JWTAudience,
 			"LOG_LEVEL": c.level,
 		}
-		cfg, err := config.Load(func(k string) string { return env[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
-		var logs bytes.Buffer
-		a, err := app.New(context.Background(), cfg, app.Options{Log: &logs})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, logs := loggingApp(t, env)
 		res, err := a.Lambda(echoRoute())(context.Background(), f.event(t, "get-session.json", ""))
 		if err != nil || res.StatusCode != 200 {
 			t.Fatalf("%s: got %d, %v; want 200", c.level, res.StatusCode, err)

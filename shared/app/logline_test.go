@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/paysessions/paysessions/shared/app"
-	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
 
@@ -35,15 +32,7 @@ func TestLogLineHoldsNoRawC1OrBidiControl(t *testing.T) {
 		"TABLE_NAME": "logline", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
 		"JWKS_URL": "http://127.0.0.1:1/jwks.json", "JWT_ISSUER": "https://issuer.example", "JWT_AUDIENCE": "paysessions",
 	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	a, err := app.New(context.Background(), cfg, app.Options{Log: &logs})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, logs := loggingApp(t, env)
 	rt, ok := httpapi.RouteOf(httpapi.PatternGetSession, a.Deps())
 	if !ok {
 		t.Fatal("no route")

@@ -16,9 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
-	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/auth"
-	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/localserver"
@@ -126,15 +124,7 @@ func TestOneLinePerRequestWithItsTokenCount(t *testing.T) {
 			"TABLE_NAME": table, "DYNAMODB_ENDPOINT": storetest.Endpoint(t), "STACK_NAME": "stack-1",
 			"JWKS_URL": jwks.URL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions",
 		}
-		cfg, err := config.Load(func(k string) string { return env[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
-		var logs bytes.Buffer
-		a, err := app.New(context.Background(), cfg, app.Options{Log: &logs})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, logs := loggingApp(t, env)
 		handler := a.MustRoute(httpapi.PatternGetSession)
 		for i, rq := range tokenRequests(t, idp) {
 			var ev events.APIGatewayV2HTTPRequest
