@@ -50,29 +50,33 @@ func CreateAPIKey(st Store, authn *auth.Authenticator, now func() time.Time) htt
 			return err
 		}
 		var req APIKeyRequest
-		if err := decodeJSON(r, &req, false); err != nil {
-			return err
-		}
-		if len(req.Scopes) == 0 {
-			return session.Invalid("scopes", "scopes must list at least one of %v.", auth.APIKeyScopes)
-		}
 		var scopes []string
-		for _, s := range req.Scopes {
-			if !slices.Contains(auth.APIKeyScopes, s) {
-				return session.Invalid("scopes", "scopes may only hold %v.", auth.APIKeyScopes)
-			}
-			if !slices.Contains(scopes, s) {
-				scopes = append(scopes, s)
-			}
-		}
-		created := session.Normalize(now())
+		var created time.Time
 		var expires *time.Time
-		if req.ExpiresAt != nil {
-			t, err := auth.ParseAPIKeyExpiry(*req.ExpiresAt, created)
-			if err != nil {
-				return err
+		check := func() error {
+			if len(req.Scopes) == 0 {
+				return session.Invalid("scopes", "scopes must list at least one of %v.", auth.APIKeyScopes)
 			}
-			expires = &t
+			for _, s := range req.Scopes {
+				if !slices.Contains(auth.APIKeyScopes, s) {
+					return session.Invalid("scopes", "scopes may only hold %v.", auth.APIKeyScopes)
+				}
+				if !slices.Contains(scopes, s) {
+					scopes = append(scopes, s)
+				}
+			}
+			created = session.Normalize(now())
+			if req.ExpiresAt != nil {
+				t, err := auth.ParseAPIKeyExpiry(*req.ExpiresAt, created)
+				if err != nil {
+					return err
+				}
+				expires = &t
+			}
+			return nil
+		}
+		if err := decodeJSON(r, &req, false, check); err != nil {
+			return err
 		}
 		for _, s := range scopes {
 			if !p.HasScope(s) {

@@ -37,14 +37,24 @@ import (
 //     is 400 CARD_NUMBER_REFUSED naming it, as any other number of the body;
 //   - a value a field's own reading refuses (session.EventID, an eventId of
 //     "", and session.ParentID, a parentSessionId of "") is that reading's
-//     error, 400 VALIDATION_FAILED naming the field.
+//     error, 400 VALIDATION_FAILED naming the field;
+//   - then checks, in order (the request's Validate, ...): the first error
+//     is the answer;
+//   - a body refused VALIDATION_FAILED (a value of the wrong type, an
+//     unknown member, or by a check) that holds a card number anywhere is
+//     400 CARD_NUMBER_REFUSED instead (session.RefuseCardNumbers): README,
+//     "Card numbers are refused (400 `CARD_NUMBER_REFUSED`, naming the
+//     field, never echoing the value) anywhere in the input". Before, a
+//     card number in a field refused for its type or form (an amount or
+//     hosted written as a string, an unknown member, a status or scope
+//     that is none) was answered VALIDATION_FAILED.
 //
 // An empty body is accepted only when allowEmpty. Errors name the field at
 // fault, never echo a value. The decoding is github.com/go-json-experiment/json
 // (the mirror of Go's encoding/json/v2): encoding/json matches names without
 // regard to case and lets the last of two equal names win, so a guard reading
 // one spelling would not see what another reader takes.
-func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
+func decodeJSON(r *http.Request, dst any, allowEmpty bool, checks ...func() error) error {
 	// A Content-Type is judged only for a body: API Gateway adds one to a
 	// request without a payload (its important notes for HTTP APIs; the
 	// value is not named), so an empty body's type is not the client's to
@@ -75,7 +85,7 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 			return err
 		}
 		if allowEmpty {
-			return nil
+			return runChecks(nil, checks)
 		}
 		return malformed("The request body is empty; a JSON object is required.")
 	}
@@ -92,12 +102,39 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool) error {
 		return err
 	}
 	if err := refuseNullStrings(reflect.TypeOf(dst), body); err != nil {
-		return err
+		return cardFirst(body, err)
 	}
 	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(integerDigits)); err != nil {
-		return decodeError(reflect.TypeOf(dst), err)
+		return cardFirst(body, decodeError(reflect.TypeOf(dst), err))
+	}
+	return runChecks(body, checks)
+}
+
+// runChecks runs checks in order; the first error is the answer (see
+// cardFirst). body is the request's (nil for an empty one).
+func runChecks(body []byte, checks []func() error) error {
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return cardFirst(body, err)
+		}
 	}
 	return nil
+}
+
+// cardFirst is err, or, when err is a 400 VALIDATION_FAILED and body holds
+// a card number anywhere, 400 CARD_NUMBER_REFUSED naming where (never the
+// value): a card number is refused as one whatever else is wrong with the
+// body. The body is scanned only on this error path, so a valid request
+// costs nothing more. body has passed session.CheckJSON.
+func cardFirst(body []byte, err error) error {
+	var e *session.Error
+	if len(body) == 0 || !errors.As(err, &e) || e.Reason != session.ReasonValidation {
+		return err
+	}
+	if cardErr := session.RefuseCardNumbers(body); cardErr != nil {
+		return cardErr
+	}
+	return err
 }
 
 var (

@@ -78,10 +78,7 @@ func CreateSession(st Store, authn *auth.Authenticator, now func() time.Time) ht
 			return err
 		}
 		var d session.Draft
-		if err := decodeJSON(r, &d, false); err != nil {
-			return err
-		}
-		if err := d.Validate(); err != nil {
+		if err := decodeJSON(r, &d, false, d.Validate); err != nil {
 			return err
 		}
 		v := session.New(&d, p.MerchantID, uuid.NewString(), newHCPToken(), now(), st.Policy())
@@ -151,10 +148,7 @@ func PostEvent(st Store, authn *auth.Authenticator) http.Handler {
 			return err
 		}
 		var ev session.Event
-		if err := decodeJSON(r, &ev, false); err != nil {
-			return err
-		}
-		if err := ev.Validate(); err != nil {
+		if err := decodeJSON(r, &ev, false, ev.Validate); err != nil {
 			return err
 		}
 		// A processor (no merchant_id) reports on any merchant's session; a
@@ -183,10 +177,7 @@ func CancelSession(st Store, authn *auth.Authenticator) http.Handler {
 			return err
 		}
 		var req session.CancelRequest
-		if err := decodeJSON(r, &req, true); err != nil {
-			return err
-		}
-		if err := req.Validate(); err != nil {
+		if err := decodeJSON(r, &req, true, req.Validate); err != nil {
 			return err
 		}
 		v, err := st.Cancel(r.Context(), p.MerchantID, id, req.Reason)

@@ -44,6 +44,22 @@ func CheckJSON(body []byte) error {
 	return err
 }
 
+// RefuseCardNumbers is the refusal of the first card number body holds (a
+// string, member name or number at any depth, as the guarded scan of a
+// free-form object judges it: HoldsCardNumber, NumberLooksLikeCardNumber),
+// or nil when it holds none. body has passed CheckJSON. A request refused
+// for another reason is refused as holding a card number when it holds one
+// (README, "Card numbers are refused (400 `CARD_NUMBER_REFUSED` ...)
+// anywhere in the input").
+func RefuseCardNumbers(body []byte) error {
+	_, err := scanJSON("", body, true)
+	var e *Error
+	if errors.As(err, &e) && e.Reason == ReasonCardNumber {
+		return e
+	}
+	return nil
+}
+
 // scanJSON reads exactly one JSON value from raw under the profile of
 // CheckJSON, field naming the value in errors. With guard, it also refuses
 // any string, member name or number that looks like a card number, and
