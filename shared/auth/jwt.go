@@ -40,6 +40,14 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
+// A NumericDate's fraction is read to the nanosecond (jwx's default drops
+// it) and compared without rounding to the second (jwx's default truncates
+// both the date and the clock, WithTruncation below): whole seconds took an
+// nbf or iat 60.5 s ahead and refused an exp 59.5 s past, outside the 60 s
+// leeway either way (r92-jwt). The setting is jwx's, process-wide: this
+// package is the only reader of JWTs.
+func init() { jwt.Settings(jwt.WithNumericDateParsePrecision(9)) }
+
 // Verification limits.
 const (
 	// MaxSkew is the leeway allowed on exp and nbf.
@@ -453,6 +461,7 @@ func (v *JWTVerifier) timelyClaims(token string) bool {
 	return jwt.Validate(tok,
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
 		jwt.WithAcceptableSkew(MaxSkew),
+		jwt.WithTruncation(0),
 		jwt.WithClock(jwt.ClockFunc(v.cfg.Now)),
 	) == nil
 }
@@ -508,6 +517,7 @@ func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, jwt
 		jwt.WithAudience(v.cfg.Audience),
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
 		jwt.WithAcceptableSkew(MaxSkew),
+		jwt.WithTruncation(0),
 		jwt.WithClock(jwt.ClockFunc(v.cfg.Now)),
 	)
 	if err != nil {
