@@ -40,13 +40,14 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// A NumericDate's fraction is read to the nanosecond (jwx's default drops
-// it) and compared without rounding to the second (jwx's default truncates
-// both the date and the clock, WithTruncation below): whole seconds took an
-// nbf or iat 60.5 s ahead and refused an exp 59.5 s past, outside the 60 s
-// leeway either way (r92-jwt). The setting is jwx's, process-wide: this
-// package is the only reader of JWTs.
-func init() { jwt.Settings(jwt.WithNumericDateParsePrecision(9)) }
+// readFractions makes jwx read a NumericDate's fraction to the nanosecond
+// (its default drops it); the checks compare without rounding to the second
+// (jwx's default truncates both the date and the clock: WithTruncation
+// below). Whole seconds took an nbf or iat 60.5 s ahead and refused an exp
+// 59.5 s past, outside the 60 s leeway either way (r92-jwt). The setting is
+// jwx's, process-wide (this package is the only reader of JWTs), made by
+// NewJWTVerifier, before any token is read, rather than in an init.
+var readFractions = sync.OnceFunc(func() { jwt.Settings(jwt.WithNumericDateParsePrecision(9)) })
 
 // Verification limits.
 const (
@@ -237,6 +238,7 @@ type verifyKey struct {
 
 // NewJWTVerifier returns a verifier. It makes no network call.
 func NewJWTVerifier(cfg JWTConfig) *JWTVerifier {
+	readFractions()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
