@@ -571,6 +571,19 @@ func TestCredentialAtDecodesAtMostEightStartsARun(t *testing.T) {
 		{strings.Repeat("eyJ", maxHeaderStarts) + header + ".", 0},
 		{"ab" + header + "." + strings.Repeat("eyJ", 100), 2},
 		{strings.Repeat("eyJ", 100), -1},
+		// The bound itself, eight starts (r92-mutate K4: rows written with
+		// maxHeaderStarts passed with it set to 2, every lookalike run of
+		// three "eyJ"s then redacted).
+		{strings.Repeat("eyJ", 8) + ".", -1},
+		{strings.Repeat("eyJ", 3) + ".", -1},
+		{strings.Repeat("eyJ", 9) + ".", 0},
+		// A header is a credential only when a '.' follows its run
+		// (r92-mutate K2: one followed by any byte passed every test).
+		{header, -1},
+		{header + "/", -1},
+		{header + " .", -1},
+		{"x/" + header + "/y", -1},
+		{header + ".", 0},
 	}
 	for _, tt := range tests {
 		if got := credentialAt(tt.s); got != tt.want {

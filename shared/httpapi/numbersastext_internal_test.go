@@ -14,7 +14,8 @@ import "testing"
 // run. Text not in fmt's form (a space after '[', two spaces) ends the
 // list there. Before, a negative number read as its digits' character,
 // U+10FFFF and a number growing past it were unheld, and a nested list
-// read with a NUL after each inner list passed every test.
+// read with a NUL after each inner list passed every test, as did one
+// growing without the bound (2^64+52 wrapped to '4': r92-mutate N3).
 func TestNumbersAsText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ""},
@@ -30,6 +31,9 @@ func TestNumbersAsText(t *testing.T) {
 		{"[1114112]", "\uFFFD "},
 		{"[11141110]", "\uFFFD "},
 		{"[99999999999999999999999]", "\uFFFD "},
+		// 2^64+52: a number past U+10FFFF is held there as it grows, never
+		// wrapped around int's range to the '4' it is modulo 2^64.
+		{"[18446744073709551668]", "\uFFFD "},
 		{"[55296]", "\uFFFD "}, // a surrogate
 		{"[-52 49]", "\uFFFD1 "},
 		{"[-0]", "\uFFFD "},

@@ -513,6 +513,11 @@ func TestScanJSONFindsNestedCardNumbers(t *testing.T) {
 		{`{"a":{"4111 1111 1111 1111":1}}`, ReasonCardNumber, "provider.a"},
 		{`{"4111":{"1111":{"1111":{"1111":"4111111111111111"}}}}`, ReasonCardNumber, "provider.4111.1111.1111"}, // the full path would spell the number
 		{`{"masked":"411111******1111"}`, "", ""},
+		// A string is judged as HoldsCardNumber judges text, not only as
+		// written (r92-mutate J13: LooksLikeCardNumber here passed every
+		// test): URL-encoded, and a JSON text held in a string.
+		{`{"q":"4111%201111%201111%201111"}`, ReasonCardNumber, "provider.q"},
+		{`{"raw":"{\"pan\":\"\\u0034111111111111111\"}"}`, ReasonCardNumber, "provider.raw"},
 		{`{"pan":"4111111111111111","pan":"ok"}`, ReasonCardNumber, "provider.pan"}, // judged as read
 		{`{"pan":"ok","pan":"4111111111111111"}`, ReasonMalformedJSON, "provider.pan"},
 		{`{"a":{"b":1,"b":2}}`, ReasonMalformedJSON, "provider.a.b"},
