@@ -85,7 +85,7 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool, checks ...func() erro
 			return err
 		}
 		if allowEmpty {
-			return runChecks(nil, checks)
+			return runChecks(dst, nil, checks)
 		}
 		return malformed("The request body is empty; a JSON object is required.")
 	}
@@ -102,20 +102,20 @@ func decodeJSON(r *http.Request, dst any, allowEmpty bool, checks ...func() erro
 		return err
 	}
 	if err := refuseNullStrings(reflect.TypeOf(dst), body); err != nil {
-		return cardFirst(body, err)
+		return cardFirst(dst, body, err)
 	}
 	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(integerDigits)); err != nil {
-		return cardFirst(body, decodeError(reflect.TypeOf(dst), err))
+		return cardFirst(dst, body, decodeError(reflect.TypeOf(dst), err))
 	}
-	return runChecks(body, checks)
+	return runChecks(dst, body, checks)
 }
 
 // runChecks runs checks in order; the first error is the answer (see
 // cardFirst). body is the request's (nil for an empty one).
-func runChecks(body []byte, checks []func() error) error {
+func runChecks(dst any, body []byte, checks []func() error) error {
 	for _, check := range checks {
 		if err := check(); err != nil {
-			return cardFirst(body, err)
+			return cardFirst(dst, body, err)
 		}
 	}
 	return nil
@@ -125,13 +125,19 @@ func runChecks(body []byte, checks []func() error) error {
 // a card number anywhere, 400 CARD_NUMBER_REFUSED naming where (never the
 // value): a card number is refused as one whatever else is wrong with the
 // body. The body is scanned only on this error path, so a valid request
-// costs nothing more. body has passed session.CheckJSON.
-func cardFirst(body []byte, err error) error {
+// costs nothing more. body has passed session.CheckJSON. The members dst
+// reads as URLs (its URLFields) have their Punycode host judged as a
+// browser shows it, as Validate judges them.
+func cardFirst(dst any, body []byte, err error) error {
 	var e *session.Error
 	if len(body) == 0 || !errors.As(err, &e) || e.Reason != session.ReasonValidation {
 		return err
 	}
-	if cardErr := session.RefuseCardNumbers(body); cardErr != nil {
+	var urlFields []string
+	if u, ok := dst.(interface{ URLFields() []string }); ok {
+		urlFields = u.URLFields()
+	}
+	if cardErr := session.RefuseCardNumbers(body, urlFields...); cardErr != nil {
 		return cardErr
 	}
 	return err

@@ -427,10 +427,8 @@ func checkURL(field, v string) error {
 	}
 	// A browser shows a Punycode label decoded: the card rule reads the
 	// host so too (xn--e4baaaaaaaaaaaaaa7a is ४१११११११११११११११).
-	if shown, err := browserIDNA.ToUnicode(u.Hostname()); err == nil && shown != u.Hostname() {
-		if err := checkText(field, shown); err != nil {
-			return err
-		}
+	if shownHostHoldsCardNumber(u) {
+		return cardError(field)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
@@ -439,6 +437,21 @@ func checkURL(field, v string) error {
 	}
 	return nil
 }
+
+// shownHostHoldsCardNumber reports whether u's host, as a browser shows
+// it (its Punycode labels decoded), holds a card number the host as
+// written does not show.
+func shownHostHoldsCardNumber(u *url.URL) bool {
+	shown, err := browserIDNA.ToUnicode(u.Hostname())
+	return err == nil && shown != u.Hostname() && HoldsCardNumber(shown)
+}
+
+// URLFields are the members of a draft Validate reads as URLs (checkURL):
+// a card number in one's Punycode host is judged as a browser shows it.
+func (*Draft) URLFields() []string { return []string{"actionUrl", "returnUrl", "cancelUrl"} }
+
+// URLFields are the members of an event Validate reads as URLs (checkURL).
+func (*Event) URLFields() []string { return []string{"actionUrl"} }
 
 // shownAsWritten reports whether v holds none of the characters checkURL
 // refuses raw: the ones RFC 3986 never lets a URL hold (space, " < > \ ^ `

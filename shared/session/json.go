@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,12 +52,43 @@ func CheckJSON(body []byte) error {
 // or nil when it holds none. body has passed CheckJSON. A request refused
 // for another reason is refused as holding a card number when it holds one
 // (README, "Card numbers are refused (400 `CARD_NUMBER_REFUSED` ...)
-// anywhere in the input").
-func RefuseCardNumbers(body []byte) error {
+// anywhere in the input"). urlFields are the body's own members read as
+// URLs (Draft.URLFields, Event.URLFields): a string there is judged as
+// checkURL judges it too, its Punycode host as a browser shows it; in any
+// other place (an unknown member, metadata, provider) it is not read as a
+// URL, as the field checks do not read it.
+func RefuseCardNumbers(body []byte, urlFields ...string) error {
 	_, err := scanJSON("", body, true)
 	var e *Error
 	if errors.As(err, &e) && e.Reason == ReasonCardNumber {
 		return e
+	}
+	if len(urlFields) == 0 {
+		return nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return nil
+	}
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil
+		}
+		name := tok.String() // the token is voided by the next read
+		if slices.Contains(urlFields, name) && dec.PeekKind() == '"' {
+			v, err := dec.ReadToken()
+			if err != nil {
+				return nil
+			}
+			if u, err := url.Parse(v.String()); err == nil && shownHostHoldsCardNumber(u) {
+				return cardError(name)
+			}
+			continue
+		}
+		if err := dec.SkipValue(); err != nil {
+			return nil
+		}
 	}
 	return nil
 }
