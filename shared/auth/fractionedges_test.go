@@ -13,7 +13,7 @@ import (
 )
 
 // TestCachedTokenMeetsTheSameSubSecondEdges: README, Auth: "`exp`/`nbf`
-// with 60 s leeway, an `iat` at most 60 s ahead (a date's fraction counts)".
+// with 60 s leeway, an `iat` at most 60 s ahead (a date's fraction counts: an `nbf` of 60.5 s ahead is 401)".
 // A token verified once and used again from the verified-token cache is
 // judged at each sub-second edge exactly as a verifier without a cache
 // judges it then: exp + 60 s less 1 ns is taken, exp + 60 s refused, for a
