@@ -35,6 +35,10 @@ func TestJavaVersion(t *testing.T) {
 		{`openjdk version "21" 2023-09-19`, "21", 21, true},
 		{`java version "1.7.0_80"`, "1.7.0_80", 7, true},
 		{"Picked up JAVA_TOOL_OPTIONS: -Dx=1\n" + `openjdk version "11.0.2"`, "11.0.2", 11, true},
+		// An option's value holding `version "..."` echoed first (r92-fresh:
+		// Java 17 was refused as "Java 1.8").
+		{"Picked up JAVA_TOOL_OPTIONS: -Dapp.label='version \"1.8\"'\n" + `openjdk version "17.0.15" 2025-04-15`, "17.0.15", 17, true},
+		{"Picked up _JAVA_OPTIONS: -Dv='version \"9\"'\nNOTE: Picked up JDK_JAVA_OPTIONS: -Dw='version \"1.6\"'\n" + `openjdk version "21" 2023-09-19`, "21", 21, true},
 		{"no version here", "", 0, false},
 		{`openjdk version "x"`, "", 0, false},
 	} {

