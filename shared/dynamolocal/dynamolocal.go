@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -222,7 +223,9 @@ func checkJava(ctx context.Context) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, java, "-version").CombinedOutput()
+	cmd := exec.CommandContext(ctx, java, "-version")
+	cmd.Env = withoutJavaOptions(os.Environ())
+	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil && err != nil {
 		return "", fmt.Errorf("dynamolocal: %s -version: %w", java, ctx.Err())
 	}
@@ -238,6 +241,21 @@ func checkJava(ctx context.Context) (string, error) {
 // javaVersionLine finds the version in `java -version`'s output, e.g.
 // `openjdk version "17.0.15" 2025-04-15` or `java version "1.8.0_392"`.
 var javaVersionLine = regexp.MustCompile(`version "([^"]+)"`)
+
+// javaOptionVariables are the variables the Java launcher reads options
+// from and echoes ("Picked up JAVA_TOOL_OPTIONS: ...") before its version
+// line; a value may hold `version "1.8"` on a line of its own.
+var javaOptionVariables = []string{"JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"}
+
+// withoutJavaOptions is env without javaOptionVariables: checkJava's
+// `java -version` reads the runtime's own version, never an echo of the
+// user's options (the engine itself runs with them).
+func withoutJavaOptions(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(javaOptionVariables, name)
+	})
+}
 
 // javaVersion returns the version `java -version` printed and its feature
 // release (8 for "1.8.0_392", 17 for "17.0.15", 25 for "25-ea").
