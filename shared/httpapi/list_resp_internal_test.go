@@ -16,7 +16,11 @@ import (
 // quotes"). A body of exactly maxEncodedBody bytes so counted is taken, one
 // byte more is not: a day one record too large is refused
 // (LIST_TOO_LARGE), never answered past what Lambda returns.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestWholeDayPlainBodyIsCountedToTheByte(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // fills bodies to the invoke response quota: run without the race detector (PLAIN_TESTS)
 	digits := func(n int) []byte { return bytes.Repeat([]byte{'1'}, n) }
 	quotes := func(n int) []byte { return bytes.Repeat([]byte{'"'}, n) } // each counts 2
 	tests := []struct {
@@ -234,7 +238,11 @@ func TestWholeDayGzipBodyIsCountedToTheByte(t *testing.T) {
 // gzip's worst case (incompressible bytes)" (listBody). Incompressible
 // bytes written through a page's own gzip writer never come out longer
 // than gzipBound says, at every block edge and at a megabyte.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
 func TestGzipBoundHoldsGzipsWorstCase(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // compresses a megabyte and more: run without the race detector (PLAIN_TESTS)
 	src := make([]byte, 1<<20+1)
 	_, _ = rand.NewChaCha8([32]byte{5, 6}).Read(src)
 	for _, n := range []int{0, 1, 100, 16383, 16384, 16385, 65535, 65536, 65537, 1 << 20, 1<<20 + 1} {

@@ -411,13 +411,18 @@ func TestRetriedEventAcknowledgedFirst(t *testing.T) {
 // the clock as read: within 50 ns of the edge the domain allowed the write
 // and every attempt's condition refused it, so it ended as
 // CONCURRENT_UPDATE (config.Load admitted WRITE_GUARD=5.00000005s).
+//
+// The clock is frozen, so a refusal in the band is read (or the cancel made)
+// again at the same instant whether the store first waits for writes in
+// flight or not: noSettleWait, where each such refusal slept the band's 5 s
+// in real time (10 s of this test).
 func TestOffGridBandAnswersAsTheDomain(t *testing.T) {
 	ctx := context.Background()
 	policy := session.Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: 5*time.Second + 50}
 	db := storetest.Client(t, store.ClientOptions{})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
-	st := store.New(db, table, policy, 16, clock.Now)
+	st := store.New(db, table, policy, 16, clock.Now, noSettleWait)
 	for _, d := range []time.Duration{-1, 0, 25, 49, 50, 51} {
 		for _, op := range []string{"event", "cancel"} {
 			clock.Set(t0)
