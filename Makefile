@@ -121,9 +121,12 @@ test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS with
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'
-# tests run on the in-memory store. CI set makes storetest run them anyway.
+# tests run on the in-memory store. CI set makes storetest run them anyway,
+# each package starting its own engine, which takes about as long as make
+# test's passes: so -timeout 12m, make test's, where go test's default 10
+# minutes stopped cmd/localapi's tests on a loaded machine (r92-fresh).
 test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in about two minutes on 2 cores (warm caches).
-	$(GO) test -short ./...
+	$(GO) test -short -timeout 12m ./...
 
 # cfn-lint is a Python tool (pip install cfn-lint), not one of the machine
 # requirements: without it the template check is skipped, saying so, except
