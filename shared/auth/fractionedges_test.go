@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +25,8 @@ func TestCachedTokenMeetsTheSameSubSecondEdges(t *testing.T) {
 	iss := newIssuer(t, jwa.RS256())
 	jwks := newJWKSServer(t, iss.JWKS())
 	const base = 1_800_000_000
-	var now time.Time
-	clock := func() time.Time { return now }
+	var now atomic.Int64 // Unix nanoseconds; a key set fetch reads the clock on its own goroutine
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
 	cached := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock})
 	uncached := auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: issuer, Audience: audience, Now: clock, CacheEntries: -1})
 	for _, tc := range []struct {
@@ -52,11 +53,11 @@ func TestCachedTokenMeetsTheSameSubSecondEdges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		now = tc.first
+		now.Store(tc.first.UnixNano())
 		if _, err := cached.Verify(context.Background(), tok); err != nil {
 			t.Fatalf("%s: first use at %v: %v", tc.name, tc.first, err)
 		}
-		now = tc.at
+		now.Store(tc.at.UnixNano())
 		for name, v := range map[string]*auth.JWTVerifier{"from the cache": cached, "uncached": uncached} {
 			_, err := v.Verify(context.Background(), tok)
 			if tc.ok && err != nil {
