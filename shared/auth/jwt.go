@@ -41,11 +41,12 @@ import (
 )
 
 // readFractions makes jwx read a NumericDate's fraction to the nanosecond
-// (its default drops it); the checks compare without rounding to the second
-// (jwx's default truncates both the date and the clock: WithTruncation
-// below). Whole seconds took an nbf or iat 60.5 s ahead and refused an exp
-// 59.5 s past, outside the 60 s leeway either way (r92-jwt). The setting is
-// jwx's, process-wide (this package is the only reader of JWTs), made by
+// (its default drops it, so a date was its whole second). Whole seconds
+// took an nbf or iat 60.5 s ahead and refused an exp 59.5 s past, outside
+// the 60 s leeway either way (r92-jwt); the checks below also say
+// WithTruncation(0), jwx v3.4's default, so that a later default of
+// whole seconds cannot round the comparison. The setting is jwx's,
+// process-wide (this package is the only reader of JWTs), made by
 // NewJWTVerifier, before any token is read, rather than in an init.
 var readFractions = sync.OnceFunc(func() { jwt.Settings(jwt.WithNumericDateParsePrecision(9)) })
 
