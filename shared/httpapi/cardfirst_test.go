@@ -23,30 +23,48 @@ import (
 // something else. The amount's own reading already judges a card number
 // first ("not as a number past the amount's range or one with a
 // fraction"); every other refusal of a parsed body now does too.
+//
+// So too README's "a stored URL's Punycode host as a browser shows it
+// (`https://xn--e4baaaaaaaaaaaaaa7a.example/` is
+// `https://४१११११११११११११११.example/`) in the URL fields (`returnUrl`,
+// `cancelUrl`, `actionUrl`; the same text in another string, a `metadata`
+// value or `provider`, is not read as a URL)": the body scan that answers a
+// refused body's card number (session.RefuseCardNumbers) read no URL
+// field's host, so such a returnUrl beside a lower-case currency, or an
+// unknown member, was 400 VALIDATION_FAILED, where alone it is
+// CARD_NUMBER_REFUSED (r92-review). The same host elsewhere stays what the
+// other refusal says.
 func TestCardNumberRefusedBeforeOtherRefusals(t *testing.T) {
 	clock := storetest.NewClock(t0)
 	h := serveStore(t, storetest.NewMemory(session.DefaultPolicy, clock.Now), clock)
 	const card = "4111111111111111"
+	const host = "https://xn--e4baaaaaaaaaaaaaa7a.example/" // ४१११११११११११११११ as a browser shows it
 	merchant := h.merchantToken("m1")
 	id := h.create("m1", nil)
 	for _, tt := range []struct {
 		name, method, path, token, body string
+		field                           string // "": not checked
 	}{
-		{"amount a string", "POST", "/sessions", merchant, `{"amount":"` + card + `","currency":"EUR"}`},
-		{"hosted a string", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","hosted":"4111 1111 1111 1111"}`},
-		{"metadata a string", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","metadata":"` + card + `"}`},
-		{"card category a number", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","cardCategories":[` + card + `]}`},
-		{"unknown member's name", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","` + card + `":1}`},
-		{"unknown member's value", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","note":"` + card + `"}`},
-		{"currency", "POST", "/sessions", merchant, `{"amount":1,"currency":"` + card + `"}`},
-		{"parentSessionId", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","parentSessionId":"` + card + `"}`},
-		{"status", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"` + card + `"}`},
-		{"eventId a number", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"PROCESSING","eventId":` + card + `}`},
-		{"declineReasons a string", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"PROCESSING","declineReasons":"` + card + `"}`},
-		{"cancel reason a number", "POST", "/sessions/" + id + "/cancel", merchant, `{"reason":` + card + `}`},
-		{"key scope", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["` + card + `"]}`},
-		{"key expiresAt", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["sessions:read"],"expiresAt":"` + card + `"}`},
-		{"key expiresAt a number", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["sessions:read"],"expiresAt":` + card + `}`},
+		{"amount a string", "POST", "/sessions", merchant, `{"amount":"` + card + `","currency":"EUR"}`, ""},
+		{"hosted a string", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","hosted":"4111 1111 1111 1111"}`, ""},
+		{"metadata a string", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","metadata":"` + card + `"}`, ""},
+		{"card category a number", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","cardCategories":[` + card + `]}`, ""},
+		{"unknown member's name", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","` + card + `":1}`, ""},
+		{"unknown member's value", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","note":"` + card + `"}`, ""},
+		{"currency", "POST", "/sessions", merchant, `{"amount":1,"currency":"` + card + `"}`, ""},
+		{"parentSessionId", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","parentSessionId":"` + card + `"}`, ""},
+		{"status", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"` + card + `"}`, ""},
+		{"eventId a number", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"PROCESSING","eventId":` + card + `}`, ""},
+		{"declineReasons a string", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"PROCESSING","declineReasons":"` + card + `"}`, ""},
+		{"cancel reason a number", "POST", "/sessions/" + id + "/cancel", merchant, `{"reason":` + card + `}`, ""},
+		{"key scope", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["` + card + `"]}`, ""},
+		{"key expiresAt", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["sessions:read"],"expiresAt":"` + card + `"}`, ""},
+		{"key expiresAt a number", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["sessions:read"],"expiresAt":` + card + `}`, ""},
+		{"URL host alone", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","hosted":true,"returnUrl":"` + host + `","cancelUrl":"https://shop.example/c"}`, "returnUrl"},
+		{"URL host, currency", "POST", "/sessions", merchant, `{"amount":1,"currency":"eur","returnUrl":"` + host + `"}`, "returnUrl"},
+		{"URL host, unknown member", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","cancelUrl":"` + host + `","note":1}`, "cancelUrl"},
+		{"URL host, amount a string", "POST", "/sessions", merchant, `{"amount":"1","currency":"EUR","actionUrl":"` + host + `"}`, "actionUrl"},
+		{"URL host, event status", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"NONE","actionUrl":"` + host + `"}`, "actionUrl"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := h.do(tt.method, tt.path, tt.token, tt.body)
@@ -54,10 +72,21 @@ func TestCardNumberRefusedBeforeOtherRefusals(t *testing.T) {
 			if strings.Contains(res.Body.String(), "4111") {
 				t.Errorf("the answer echoes the card number: %s", res.Body)
 			}
-			_ = p
+			if tt.field != "" && p["field"] != tt.field {
+				t.Errorf("field %v; want %s", p["field"], tt.field)
+			}
 		})
 	}
-	// Still refused as before when no card number is in the body.
-	res := h.do("POST", "/sessions", merchant, `{"amount":"12","currency":"EUR"}`)
-	wantProblem(t, res, http.StatusBadRequest, session.ReasonValidation)
+	// Still refused as before when no card number is in the body, or the
+	// Punycode host is in no URL field (not read as a URL there).
+	for _, tt := range []struct{ path, body string }{
+		{"/sessions", `{"amount":"12","currency":"EUR"}`},
+		{"/sessions", `{"amount":1,"currency":"eur","metadata":{"u":"` + host + `"}}`},
+		{"/sessions", `{"amount":1,"currency":"eur","provider":{"returnUrl":"` + host + `"}}`},
+		{"/sessions", `{"amount":1,"currency":"EUR","returnUrlx":"` + host + `"}`},
+		{"/sessions/" + id + "/cancel", `{"returnUrl":"` + host + `"}`},
+	} {
+		res := h.do("POST", tt.path, merchant, tt.body)
+		wantProblem(t, res, http.StatusBadRequest, session.ReasonValidation)
+	}
 }
