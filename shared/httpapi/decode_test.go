@@ -62,6 +62,8 @@ func FuzzDecodeJSON(f *testing.F) {
 		{`{"amount":1,"currency":"EUR"}`, 0, "application/merge-patch+json"},
 		{` {"amount":1,"currency":"EUR"} `, 0, "application/json"},
 		{`{"amount":1,"currency":"EUR"} {}`, 0, "application/json"},
+		{`{"amount":"4111111111111111","currency":"EUR"}`, 0, "application/json"},
+		{`{"amount":"12","currency":"EUR","note":"4111 1111 1111 1111"}`, 0, "application/json"},
 	} {
 		f.Add([]byte(s.body), s.wrap, s.ct)
 	}
@@ -94,6 +96,19 @@ func FuzzDecodeJSON(f *testing.F) {
 			}
 			if session.LooksLikeCardNumber(se.Message) || session.LooksLikeCardNumber(se.Field) {
 				t.Fatalf("decodeJSON(%q): the error %q (field %q) holds a card number", body, se.Message, se.Field)
+			}
+			// cardFirst: a body of the JSON rules refused VALIDATION_FAILED
+			// holds no card number, and one refused CARD_NUMBER_REFUSED holds
+			// one (README: "a body refused `VALIDATION_FAILED` for another
+			// reason too ... is `CARD_NUMBER_REFUSED`").
+			if breach == "" {
+				holds := session.RefuseCardNumbers(body, (*session.Draft)(nil).URLFields()...) != nil
+				if se.Reason == session.ReasonValidation && holds {
+					t.Fatalf("decodeJSON(%q) = %v; want CARD_NUMBER_REFUSED (the body holds a card number)", body, err)
+				}
+				if se.Reason == session.ReasonCardNumber && !holds {
+					t.Fatalf("decodeJSON(%q) = %v; the body holds no card number", body, err)
+				}
 			}
 			if breach != "" && se.Reason == session.ReasonValidation {
 				t.Fatalf("decodeJSON(%q) = %v; want MALFORMED_JSON (the body %s)", body, err, breach)
