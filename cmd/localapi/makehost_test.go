@@ -22,7 +22,7 @@ func TestMakeRunBuildsForThisMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := exec.LookPath("make"); err != nil {
-		t.Skip("make not on PATH")
+		t.Fatalf("make is not on PATH (README's prerequisite): %v", err)
 	}
 	for _, target := range []string{"run", "start-api"} {
 		t.Run(target, func(t *testing.T) {
