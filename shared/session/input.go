@@ -109,11 +109,7 @@ func (d *Draft) Validate() error {
 			return err
 		}
 	}
-	for _, f := range []struct{ name, v string }{
-		{"actionUrl", d.ActionURL},
-		{"returnUrl", d.ReturnURL},
-		{"cancelUrl", d.CancelURL},
-	} {
+	for _, f := range d.urls() {
 		if err := checkURL(f.name, f.v); err != nil {
 			return err
 		}
@@ -446,9 +442,24 @@ func shownHostHoldsCardNumber(u *url.URL) bool {
 	return err == nil && shown != u.Hostname() && HoldsCardNumber(shown)
 }
 
+// urls are the members of a draft Validate reads as URLs (checkURL), by
+// name, with their values.
+func (d *Draft) urls() []namedText {
+	return []namedText{{"actionUrl", d.ActionURL}, {"returnUrl", d.ReturnURL}, {"cancelUrl", d.CancelURL}}
+}
+
+// namedText is a member's name and its text.
+type namedText struct{ name, v string }
+
 // URLFields are the members of a draft Validate reads as URLs (checkURL):
 // a card number in one's Punycode host is judged as a browser shows it.
-func (*Draft) URLFields() []string { return []string{"actionUrl", "returnUrl", "cancelUrl"} }
+func (*Draft) URLFields() []string {
+	var names []string
+	for _, f := range new(Draft).urls() { // the names only: any receiver, nil too
+		names = append(names, f.name)
+	}
+	return names
+}
 
 // URLFields are the members of an event Validate reads as URLs (checkURL).
 func (*Event) URLFields() []string { return []string{"actionUrl"} }
