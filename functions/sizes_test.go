@@ -88,3 +88,19 @@ func readmeWords(t *testing.T) string {
 	}
 	return strings.Join(strings.Fields(strings.ReplaceAll(string(readme), "`", "")), " ")
 }
+
+// TestLogRetentionDaysAdmitsWhatCloudWatchTakes holds LogRetentionDays'
+// AllowedValues to every retention CloudWatch Logs takes, as its API
+// reference lists them (PutRetentionPolicy, retentionInDays: "Possible
+// values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+// 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653"). The parameter
+// admitted 10 of the 22 (none over a year, nor 120 or 150): a stack that
+// must keep its logs 13 months (400) or 5 years (1827) could not say so
+// without editing the template (r93-template).
+func TestLogRetentionDaysAdmitsWhatCloudWatchTakes(t *testing.T) {
+	want := []string{"1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"}
+	got := toStrings(apptest.Field("Parameters", "LogRetentionDays", "AllowedValues")(readTemplate(t)))
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("LogRetentionDays AllowedValues got %v; want CloudWatch Logs' retentions %v", got, want)
+	}
+}
