@@ -37,11 +37,13 @@ help: ## List the targets.
 deps: ## Download Go modules (DynamoDB Local installs itself on first use).
 	$(GO) mod download
 
-# HOST_BUILD builds a program that make runs here, so for this machine: a
-# GOOS or GOARCH the shell exports (left from a cross-compile) would build
-# it for another (GOOS=darwin make run: minutes of compiling, then
-# `Exec format error`). Empty, Go takes the machine's.
-HOST_BUILD = GOOS= GOARCH= $(GO) build
+# What make builds it runs here (make run, start-api, test, test-short,
+# bench, fuzz), so for this machine: a GOOS or GOARCH the shell exports
+# (left from a cross-compile) would build it for another (GOOS=darwin make
+# run: minutes of compiling, then `Exec format error`; make test's
+# bootstraps for linux/<that GOARCH>). Not passed on, Go takes the
+# machine's. The Lambda builds name their own (LAMBDA_BUILD: linux/arm64).
+unexport GOOS GOARCH
 
 # first_build says, before a build of $(1) that has not been made here yet
 # (a new clone, after make clean), that Go may be compiling every module for
@@ -51,12 +53,12 @@ first_build = @[ -e $(1) ] || echo "Building $(1): a first build compiles every 
 
 run: deps ## Start the whole API locally on 127.0.0.1:3000 (PORT) with DynamoDB Local.
 	$(call first_build,bin/localapi)
-	$(HOST_BUILD) -o bin/localapi ./cmd/localapi
+	$(GO) build -o bin/localapi ./cmd/localapi
 	./bin/localapi
 
 start-api: deps ## The template's API as sam local start-api runs it, without Docker: the 13 real bootstraps under aws-lambda-rie, on 127.0.0.1:3000 (PORT).
 	$(call first_build,bin/startapi)
-	$(HOST_BUILD) -o bin/startapi ./cmd/startapi
+	$(GO) build -o bin/startapi ./cmd/startapi
 	./bin/startapi
 
 # API_URL, TOKEN and PROC_TOKEN reach the program through the environment
