@@ -16,12 +16,14 @@ import (
 // fixed by the template: lowering it would hide items". The App's store
 // writes and lists with the configured count: a day written with LIST_SHARDS
 // partitions (by a store built with that count, as every other function's
-// is) is listed whole through the App.
+// is) is listed whole through the App. 32, above the default: an App
+// listing the default 16 whatever LIST_SHARDS says read every partition of
+// 5 and passed (r93-mutate: mutant A06).
 func TestAppListsWithItsConfiguredShards(t *testing.T) {
 	const sessions = 40
 	f := newFixture(t)
 	db := storetest.Client(t, store.ClientOptions{})
-	for _, shards := range []string{"16", "5"} {
+	for _, shards := range []string{"16", "5", "32"} {
 		t.Run("LIST_SHARDS="+shards, func(t *testing.T) {
 			table := storetest.NewTable(t, db)
 			env := map[string]string{"TABLE_NAME": table, "DYNAMODB_ENDPOINT": f.app.Config.DynamoDBEndpoint, "LIST_SHARDS": shards}

@@ -556,3 +556,25 @@ func TestShownURLShowsSchemeHostAndPath(t *testing.T) {
 		}
 	}
 }
+
+// TestJWTIssuerAndAudienceTakeEveryPrintableASCII: template.yaml's
+// JwtIssuer and JwtAudience admit '^[!-~]([ -~]*[!-~])?$', printable ASCII
+// up to and including '~' (a path such as /~tenant), and so does Load
+// (printableASCII); refusing the last printable byte would stop start-up
+// with a value the stack deploys (r93-mutate: mutant C41, '~' refused,
+// passed every test).
+func TestJWTIssuerAndAudienceTakeEveryPrintableASCII(t *testing.T) {
+	for _, name := range []string{"JWT_ISSUER", "JWT_AUDIENCE"} {
+		for _, v := range []string{"https://issuer.example/~tenant", "!", "~", "a ~"} {
+			env := map[string]string{"TABLE_NAME": "t-1", name: v}
+			c, err := Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Errorf("%s=%q: Load = %v; want it read", name, v, err)
+				continue
+			}
+			if got := map[string]string{"JWT_ISSUER": c.JWTIssuer, "JWT_AUDIENCE": c.JWTAudience}[name]; got != v {
+				t.Errorf("%s=%q: read %q", name, v, got)
+			}
+		}
+	}
+}

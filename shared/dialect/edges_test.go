@@ -162,3 +162,24 @@ func TestPaymentCode(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckoutChildExpiresAtIsTheChilds: docs/design.md §6, 003: the
+// childSession "holds the child's `id`, `checkoutSessionStatus`,
+// `createdAt`, `expiresAt`", and §5: "The child's `expiresAt` is no later
+// than its parent's", so it may be earlier. The example's child expires
+// with its parent, so a child rendered with the parent's expiresAt went
+// unnoticed (r93-mutate: mutant D28 passed every test).
+func TestCheckoutChildExpiresAtIsTheChilds(t *testing.T) {
+	ex := dialecttest.Checkout()
+	ex.Child.ExpiresAt = ex.Session.ExpiresAt.Add(-20 * time.Minute)
+	body, err := Checkout(ex.Session, ex.Child, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := body.Data.CheckoutSession.ChildSession.ExpiresAt, "2023-01-01T12:40:00Z"; got != want {
+		t.Errorf("childSession.expiresAt = %q; want the child's own, %q", got, want)
+	}
+	if got, want := body.Data.CheckoutSession.ExpiresAt, "2023-01-01T13:00:00Z"; got != want {
+		t.Errorf("expiresAt = %q; want the parent's, %q", got, want)
+	}
+}

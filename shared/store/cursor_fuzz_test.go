@@ -128,6 +128,14 @@ func TestCursorRefusals(t *testing.T) {
 		{"a field too many", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|16|" + at + "||")), false, "", ""},
 		{"an id in upper case", encodeCursor(16, tag, strings.ToUpper(at), nil), false, "", ""},
 		{"a time not as the store writes it", encodeCursor(16, tag, "2026-11-23T10:00:00Z#"+id, nil), false, "", ""},
+		// Fields as encodeCursor writes them, but another version word, or
+		// the time read by time.Parse (which takes a comma before the
+		// fraction) yet not as the store writes it: altered, refused
+		// (r93-mutate: mutants K11, the version unchecked, and K15, the
+		// spelling unchecked, passed every test).
+		{"another version", base64.RawURLEncoding.EncodeToString([]byte("v3|" + tag + "|16|" + at + "|")), false, "", ""},
+		{"a comma before the fraction", encodeCursor(16, tag, strings.Replace(at, ".", ",", 1), nil), false, "", ""},
+		{"a position with a comma before its fraction", encodeCursor(16, tag, at, map[int]string{3: strings.Replace(later, ".", ",", 1)}), false, "", ""},
 		// A v1 cursor carried no merchant tag: any merchant could present
 		// another's (or forge one) and have it accepted.
 		{"v1", base64.RawURLEncoding.EncodeToString([]byte("v1|" + at)), false, "", ""},
