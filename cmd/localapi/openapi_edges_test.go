@@ -565,4 +565,32 @@ func TestOpenAPIAdmitsNullWhereTheServiceDoes(t *testing.T) {
 		}
 		c.do(t, ex)
 	}
+	// README, on the same line: "so is an empty string (`""`, where a
+	// field takes one: not `parentSessionId`, above)". The members whose
+	// schema is a pattern (a Uuid, a Url) must admit "" too; a hosted
+	// session's URLs are required, so "" stays refused there, and an
+	// eventId or parentSessionId "" is 400 (TestOpenAPIRequestsAsStrictAsTheService).
+	for _, tt := range []struct {
+		path, body string
+		ok         bool
+	}{
+		{"/sessions", `{"amount":1,"currency":"EUR","callGuid":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","providerSessionGuid":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","actionUrl":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","returnUrl":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","cancelUrl":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","hosted":true,"returnUrl":"","cancelUrl":"https://example.com/c"}`, false},
+		{"/sessions", `{"amount":1,"currency":"EUR","hosted":true,"returnUrl":"https://example.com/r","cancelUrl":""}`, false},
+		{"/events", `{"status":"PROCESSING","providerSessionGuid":""}`, true},
+		{"/events", `{"status":"PROCESSING","actionUrl":""}`, true},
+	} {
+		ex := exchange{name: tt.path + " " + tt.body, method: "POST", path: tt.path, header: bearer(tok), body: tt.body, status: 201}
+		if tt.path == "/events" {
+			ex.path, ex.header, ex.status = "/sessions/"+id+"/events", bearer(proc), 200
+		}
+		if !tt.ok {
+			ex.status, ex.code, ex.badReq = 400, "VALIDATION_FAILED", true
+		}
+		c.do(t, ex)
+	}
 }
