@@ -148,9 +148,10 @@ func TestOpenAPIURLs(t *testing.T) {
 		// JSON Schema 2020-12 makes format an annotation: a validator
 		// need not assert iri (kin-openapi does not), so the pattern
 		// itself refuses the ASCII characters the service refuses, a
-		// control character, a port outside 1 to 65535 and a host the
-		// service never takes ("no `%`"; brackets only around an IPv6
-		// address), all measured (r93-openapi).
+		// control character, a port outside 1 to 65535 and a bracket
+		// outside an IPv6 literal, all measured (r93-openapi). (A host's
+		// "%" is judged once percent-decoded: "%C3%A9" is taken, "%2E"
+		// not, so the pattern admits it.)
 		{"https://example.com/a b", 400, true},
 		{"https://example.com/a<b", 400, true},
 		{"https://example.com/a{b}", 400, true},
@@ -163,7 +164,6 @@ func TestOpenAPIURLs(t *testing.T) {
 		{"https://example.com:65536/", 400, true},
 		{"https://example.com:99999", 400, true},
 		{"https://[::1]:0/", 400, true},
-		{"https://exa%2Emple.com/", 400, true},
 		{"https://[v7.x]/", 400, true},
 		{"https://e[.com/", 400, true},
 		{"https://example.com::80/", 400, true},
