@@ -145,9 +145,35 @@ func TestOpenAPIURLs(t *testing.T) {
 		{"https://example.com/a?q=日本", 201, false},
 		{"https://bücher.example/", 201, false},
 		{"https://пример.рф/оплата", 201, false},
-		{"https://example.com/a b", 400, false},
-		{"https://example.com/a<b", 400, false},
-		{"https://example.com/a{b}", 400, false},
+		// JSON Schema 2020-12 makes format an annotation: a validator
+		// need not assert iri (kin-openapi does not), so the pattern
+		// itself refuses the ASCII characters the service refuses, a
+		// control character, a port outside 1 to 65535 and a bracket
+		// outside an IPv6 literal, all measured (r93-openapi). (A host's
+		// "%" is judged once percent-decoded: "%C3%A9" is taken, "%2E"
+		// not, so the pattern admits it.)
+		{"https://example.com/a b", 400, true},
+		{"https://example.com/a<b", 400, true},
+		{"https://example.com/a{b}", 400, true},
+		{"https://example.com/a\\b", 400, true},
+		{"https://example.com/a^b", 400, true},
+		{"https://example.com/a|b", 400, true},
+		{"https://example.com/a`b", 400, true},
+		{"https://example.com/a\u007fb", 400, true},
+		{"https://example.com:0/", 400, true},
+		{"https://example.com:65536/", 400, true},
+		{"https://example.com:99999", 400, true},
+		{"https://[::1]:0/", 400, true},
+		{"https://[v7.x]/", 400, true},
+		{"https://e[.com/", 400, true},
+		{"https://example.com::80/", 400, true},
+		{"https://example.com:8a/", 400, true},
+		{"https://example.com:65535/", 201, false},
+		{"https://example.com:080/", 201, false},
+		{"https://example.com:/", 201, false},
+		{"https://[::1]:8080/a", 201, false},
+		{"https://[::ffff:1.2.3.4]:443/", 201, false},
+		{"https://example.com/a[b]", 201, false},
 		{"ftp://example.com/", 400, true},
 		{"https:///nohost", 400, true},
 		{"https://user@example.com/", 400, true},
@@ -559,6 +585,34 @@ func TestOpenAPIAdmitsNullWhereTheServiceDoes(t *testing.T) {
 			}
 		case "/cancel":
 			ex.path, ex.status, ex.body = "/sessions/"+create()+"/cancel", 200, `{"reason":null}`
+		}
+		if !tt.ok {
+			ex.status, ex.code, ex.badReq = 400, "VALIDATION_FAILED", true
+		}
+		c.do(t, ex)
+	}
+	// README, on the same line: "so is an empty string (`""`, where a
+	// field takes one: not `parentSessionId`, above)". The members whose
+	// schema is a pattern (a Uuid, a Url) must admit "" too; a hosted
+	// session's URLs are required, so "" stays refused there, and an
+	// eventId or parentSessionId "" is 400 (TestOpenAPIRequestsAsStrictAsTheService).
+	for _, tt := range []struct {
+		path, body string
+		ok         bool
+	}{
+		{"/sessions", `{"amount":1,"currency":"EUR","callGuid":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","providerSessionGuid":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","actionUrl":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","returnUrl":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","cancelUrl":""}`, true},
+		{"/sessions", `{"amount":1,"currency":"EUR","hosted":true,"returnUrl":"","cancelUrl":"https://example.com/c"}`, false},
+		{"/sessions", `{"amount":1,"currency":"EUR","hosted":true,"returnUrl":"https://example.com/r","cancelUrl":""}`, false},
+		{"/events", `{"status":"PROCESSING","providerSessionGuid":""}`, true},
+		{"/events", `{"status":"PROCESSING","actionUrl":""}`, true},
+	} {
+		ex := exchange{name: tt.path + " " + tt.body, method: "POST", path: tt.path, header: bearer(tok), body: tt.body, status: 201}
+		if tt.path == "/events" {
+			ex.path, ex.header, ex.status = "/sessions/"+id+"/events", bearer(proc), 200
 		}
 		if !tt.ok {
 			ex.status, ex.code, ex.badReq = 400, "VALIDATION_FAILED", true

@@ -16,7 +16,7 @@ import (
 // are absolute http(s) URLs with a host: no user information, a port (if
 // any) from 1 to 65535, no raw space, invisible character or" the
 // characters RFC 3986 never allows raw; openapi's Url: "at most 2,048
-// characters", pattern `^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@]+([/?#]|$)`. A
+// characters", and its pattern (the Url schema's, below). A
 // refusal is EINVALID naming the field; an accepted URL must:
 //
 //   - (a) parse with net/url, its scheme http or https in any case, a
@@ -55,7 +55,7 @@ func FuzzCheckURL(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	pattern := regexp.MustCompile(`^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@]+([/?#]|$)`)
+	pattern := regexp.MustCompile("^[Hh][Tt][Tt][Pp][Ss]?://(\\[[0-9A-Fa-f:.]+\\]|[^/?#@:\\[\\] \"<>\\\\^`{|}\\x00-\\x1F\\x7F-\\x9F]+)(:(0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)?([/?#][^ \"<>\\\\^`{|}\\x00-\\x1F\\x7F-\\x9F]*)?$")
 	f.Fuzz(func(t *testing.T, v string) {
 		err := checkURL("returnUrl", v)
 		if err != nil {
