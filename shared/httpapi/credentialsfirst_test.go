@@ -10,7 +10,8 @@ import (
 )
 
 // TestCredentialsAreJudgedFirst: README, "Credentials are judged first on
-// every route: a 401 or 403 comes before any check of the path id,
+// every route (a path that is none is 404, and a method the path does not
+// take 405, before them): a 401 or 403 comes before any check of the path id,
 // `X-Merchant-Id`, query or body ... The scope is checked before the
 // merchant, so a token with neither is 403 `INSUFFICIENT_SCOPE`; on
 // document 003 a wrong `X-Merchant-Id` (403) comes before a bad id (400)."
@@ -39,6 +40,8 @@ func TestCredentialsAreJudgedFirst(t *testing.T) {
 		// The one check before the credentials: a body over 64 KiB is 413
 		// unread (docs/openapi.yaml, "a larger one is answered 413 before
 		// anything else"; r93-openapi measured it on both local servers).
+		{"no credentials, a path that is none", "GET", "/session/" + id, "", "", nil, 404, ""},
+		{"no credentials, a method the path does not take", "DELETE", "/sessions/" + id, "", "", nil, 405, session.ReasonMethodNotAllowed},
 		{"no credentials, a body over 64 KiB", "POST", "/sessions", "", `{"amount":1,"currency":"EUR","orderId":"` + strings.Repeat("a", 64<<10) + `"}`, nil, 413, session.ReasonBodyTooLarge},
 		{"a bad token, a body over 64 KiB", "POST", "/sessions", "x.y.z", `{"amount":1,"currency":"EUR","orderId":"` + strings.Repeat("a", 64<<10) + `"}`, nil, 413, session.ReasonBodyTooLarge},
 		{"no credentials, a bad path id", "GET", "/sessions/" + bad, "", "", nil, 401, session.ReasonUnauthenticated},
