@@ -75,8 +75,10 @@ const GatewayTooLarge = `{"message":"Request Entity Too Large"}`
 // params (decoded, as the router gives them): what Lambda judges against
 // MaxEventSize. The request id and trace header are new ones, of the
 // lengths start-api's have, and the API's id of the length every start-api's
-// has (apiIDAt); AWS's own event (its ids, its JSON escapes) may differ by a
-// few bytes. The body's share is counted, not written (bodyLen): a body
+// has (apiIDAt); AWS's own event may differ: by a few bytes for its ids,
+// and by up to 5 bytes for each <, >, &, U+2028 or U+2029 of a text body,
+// which encoding/json escapes as \u003c and API Gateway may not (no AWS
+// document says). The body's share is counted, not written (bodyLen): a body
 // near the quota would otherwise be copied, encoded and escaped into a
 // whole event only to be measured.
 func EventSize(r *http.Request, body []byte, key RouteKey, params map[string]string) int {
