@@ -6,17 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/paysessions/paysessions/shared/app"
 	"github.com/paysessions/paysessions/shared/auth"
-	"github.com/paysessions/paysessions/shared/config"
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
@@ -31,22 +28,7 @@ import (
 // the body made empty). The refusal comes before any DynamoDB call, so the
 // App's endpoint is a closed port: no engine.
 func TestUndecodableBase64BodyIsMalformedNotEmpty(t *testing.T) {
-	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwks := httptest.NewServer(iss)
-	t.Cleanup(jwks.Close)
-	env := map[string]string{"TABLE_NAME": "b64", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
-		"JWKS_URL": jwks.URL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, iss, _ := offlineApp(t, app.Options{Log: io.Discard})
 	token := iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{auth.ScopeSessionsRead, auth.ScopeSessionsWrite}})
 	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "cancel-session.json"))
 	if err != nil {

@@ -40,22 +40,10 @@ type lambdaFuzz struct {
 func newLambdaFuzz(f *testing.F) *lambdaFuzz {
 	f.Helper()
 	x := &lambdaFuzz{clock: storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), logs: new(bytes.Buffer)}
-	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
-	if err != nil {
-		f.Fatal(err)
-	}
-	jwks := httptest.NewServer(iss)
-	f.Cleanup(jwks.Close)
-	env := map[string]string{"TABLE_NAME": "fuzz", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
-		"JWKS_URL": jwks.URL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		f.Fatal(err)
-	}
-	if x.app, err = app.New(context.Background(), cfg, app.Options{Log: x.logs, Now: x.clock.Now}); err != nil {
-		f.Fatal(err)
-	}
-	x.jwt = auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwks.URL, Issuer: "https://issuer.test", Audience: "paysessions", Logger: x.app.Logger})
+	var iss *devtoken.Issuer
+	var jwksURL string
+	x.app, iss, jwksURL = offlineApp(f, app.Options{Log: x.logs, Now: x.clock.Now})
+	x.jwt = auth.NewJWTVerifier(auth.JWTConfig{JWKSURL: jwksURL, Issuer: "https://issuer.test", Audience: "paysessions", Logger: x.app.Logger})
 	token := iss.MustMint(devtoken.Claims{MerchantID: sampleMerchant, Scopes: []string{
 		auth.ScopeSessionsRead, auth.ScopeSessionsWrite, auth.ScopeSessionsProcess,
 		auth.ScopeAPIKeysWrite, auth.ScopePaymentRead, auth.ScopeUser,
@@ -91,4 +79,28 @@ func (x *lambdaFuzz) seed(tb testing.TB, mem *storetest.Memory) {
 	if _, _, err := mem.Create(context.Background(), session.New(&session.Draft{Amount: &amount, Currency: "ZAR"}, sampleMerchant, sampleSessionID, "hcp", x.clock.Now(), session.DefaultPolicy), nil, 0, nil); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// offlineApp is the App of a table behind a closed port (no engine: for
+// what is answered before any DynamoDB call), its bearer tokens those of
+// a development issuer it returns with its JWKS URL.
+func offlineApp(tb testing.TB, opts app.Options) (*app.App, *devtoken.Issuer, string) {
+	tb.Helper()
+	iss, err := devtoken.New("https://issuer.test", "paysessions", jwa.RS256())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	jwks := httptest.NewServer(iss)
+	tb.Cleanup(jwks.Close)
+	env := map[string]string{"TABLE_NAME": "offline", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
+		"JWKS_URL": jwks.URL, "JWT_ISSUER": "https://issuer.test", "JWT_AUDIENCE": "paysessions"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a, iss, jwks.URL
 }
