@@ -109,6 +109,11 @@ const (
 	// maxShownText bounds the identity provider's own text (shownText) in
 	// a log line or an error.
 	maxShownText = 1 << 10
+	// maxJudgedPastCut is how much of a cut text past maxShownText
+	// shownText judges with what it shows, so that a card number crossing
+	// the cut is seen whole: a number of 19 digits, written with every
+	// separator and encoding the rule reads, fits many times over.
+	maxJudgedPastCut = 4 << 10
 )
 
 // SkippedKidsMaxBytes bounds the heap a container holds to remember the
@@ -1385,15 +1390,34 @@ func shownText(s string) string {
 		}
 		shown = s[:cut]
 	}
-	// Only the part shown is judged: the whole may be 10 MB, judged again
-	// for every 503 line a failed fetch causes.
-	if session.HoldsCardNumber(shown) || strings.Contains(strings.ToLower(shown), "psk_") || strings.Contains(shown, "eyJ") {
+	// What is shown is judged, and with it the text just past the cut: a
+	// card number crossing the cut left its first digits in the line
+	// (1,009 bytes, then 4111111111111111, logged 15 of its 16 digits, the
+	// last one Luhn's check digit: r93-logs), and they must not reach a
+	// log, as a panic's value's never do. Not the whole: it may be 10 MB
+	// (a reason phrase), some seconds for the card rule; maxJudgedPastCut
+	// holds any card number that starts before the cut.
+	judged := shown
+	if cut < len(s) {
+		end := min(len(s), cut+maxJudgedPastCut)
+		for end < len(s) && !utf8.RuneStart(s[end]) {
+			end--
+		}
+		judged = s[:end]
+	}
+	if holdsSecretText(shown) || holdsSecretText(judged) {
 		return "[redacted]"
 	}
 	if cut == len(s) {
 		return s
 	}
 	return fmt.Sprintf("%s... [truncated: %d bytes]", shown, len(s))
+}
+
+// holdsSecretText reports whether s holds a card number, an API key (psk_,
+// in any case) or what may be a JWT (eyJ): what shownText never shows.
+func holdsSecretText(s string) bool {
+	return session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
 }
 
 // checkForm refuses what jwx would let through but the service does not

@@ -65,3 +65,41 @@ func TestSkippedKidIsShownCutAtACharacter(t *testing.T) {
 		})
 	}
 }
+
+// TestSkippedKidNeverShowsACardNumberCutByTheBound: README, Security: a
+// JWKS answer's text "is logged cut to 1 KiB ... Such a text that holds a
+// card number, an API key (`psk_`) or what may be a JWT (`eyJ`) is logged
+// as `[redacted]`". Only the part shown was judged, so a card number
+// crossing the 1 KiB cut left its first digits in the line: a kid of 1,009
+// bytes and 4111111111111111 logged "...a411111111111111... [truncated]",
+// 15 of the 16 digits, the last one Luhn's check digit (r93-logs). The
+// text around the cut is judged too, as a panic's value is ("its first
+// digits never reach the log").
+func TestSkippedKidNeverShowsACardNumberCutByTheBound(t *testing.T) {
+	good := newIssuer(t, jwa.ES256())
+	for _, pan := range []string{"4111111111111111", "4111 1111 1111 1111", "5555-5555-5555-4444"} {
+		for _, pad := range []int{1<<10 - len(pan) + 1, 1<<10 - 12, 1<<10 - 4} {
+			kid := strings.Repeat("q", pad) + pan
+			t.Run(fmt.Sprintf("%s after %d bytes", pan, pad), func(t *testing.T) {
+				entry := fmt.Sprintf(`{"kty":"foo","kid":%q}`, kid)
+				logs, err := verifyUnder(t, withKeys(t, good, entry), good)
+				if err != nil {
+					t.Fatalf("Verify(token of the set's good key) = %v; want it verified", err)
+				}
+				var got []string
+				for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+					var l struct{ Msg, Kid string }
+					if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "JWKS key skipped" {
+						got = append(got, l.Kid)
+					}
+				}
+				if len(got) != 1 {
+					t.Fatalf("skip lines: got %d (%s); want 1", len(got), logs.String())
+				}
+				if got[0] != "[redacted]" {
+					t.Errorf("kid shown: got ...%q; want [redacted] (the kid holds a card number across the 1 KiB cut)", got[0][pad-8:])
+				}
+			})
+		}
+	}
+}

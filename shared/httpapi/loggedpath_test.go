@@ -40,7 +40,9 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/[redacted]/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111/1111/[redacted]/1111/1111", "/4111/1111/[redacted]/1111/1111"},
 	{"/4111/1111/1111/1111/" + strings.Repeat("x", 65) + "/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
-	{"/4111/1111/psk_x/1111/1111", "/4111/1111/[redacted]/1111/1111"},
+	// psk_ from its segment to the run's end ("a word right after it ...
+	// reads as more of it"): the pieces after it, not the digits before.
+	{"/4111/1111/psk_x/1111/1111", "/4111/1111/[redacted]/[redacted]/[redacted]"},
 	{"/4\u0332111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111\u200b/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111/1111/1111/1111/00000000-0000-4000-8000-000000000001", "/[redacted]/[redacted]/[redacted]/[redacted]/00000000-0000-4000-8000-000000000001"},
@@ -225,9 +227,11 @@ func TestLoggedPathOutputs(t *testing.T) {
 // reference loggedPath must agree with.
 func loggedPathByRounds(path string) string {
 	segs := strings.Split(path, "/")
+	credential := false
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
 			segs[i] = redacted
+			credential = credential || mayHoldCredential(s)
 		}
 	}
 	// Rounds on the segments as written, then on their NFKC forms (a
@@ -304,7 +308,18 @@ func loggedPathByRounds(path string) string {
 		for i, s := range segs {
 			texts[i] = read(s, i == len(segs)-1)
 		}
-		splitSecretByRounds(segs, texts)
+		splitSecretByRounds(segs, texts, false)
+	}
+	// Then a token whose pieces include one redacted for itself, that
+	// piece as written (a card number's segments stay [redacted]).
+	if credential {
+		texts := strings.Split(path, "/")
+		for i, s := range texts {
+			if segs[i] == redacted && !mayHoldCredential(s) {
+				texts[i] = redacted
+			}
+		}
+		splitSecretByRounds(segs, texts, true)
 	}
 	return strings.Join(segs, "/")
 }
@@ -320,7 +335,7 @@ func runEnd(ks []int, s string) int {
 // is a key's secret cut up (hex-digit pieces only, more than 32 hex digits
 // in all, decimal digits and letters both) or holds a token (base64url and
 // '.' pieces only, joined holding "eyJ" ... "." decoding to JSON, or psk_).
-func splitSecretByRounds(segs, texts []string) {
+func splitSecretByRounds(segs, texts []string, tokensOnly bool) {
 	type piece struct {
 		s   string
 		seg int
@@ -334,7 +349,11 @@ func splitSecretByRounds(segs, texts []string) {
 	hex := regexp.MustCompile(`^[0-9a-fA-F]+$`)
 	tok := regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
-	for _, in := range []*regexp.Regexp{hex, tok} {
+	kinds := []*regexp.Regexp{hex, tok}
+	if tokensOnly {
+		kinds = kinds[1:]
+	}
+	for _, in := range kinds {
 		for i := 0; i < len(ps); i++ {
 			if !in.MatchString(ps[i].s) {
 				continue

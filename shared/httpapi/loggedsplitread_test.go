@@ -44,3 +44,30 @@ func TestLoggedPathSplitSecretRunIsHexOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathSplitTokenPastALongPiece: README: "every segment of a run
+// of segments of base64url characters and `.` that, joined, holds a JWT's
+// header ... from the segment it starts in to the run's end (a token cut
+// by `/`". A piece long enough to be redacted for itself (the header and
+// claims, over 32 base64url characters) ended the run, as a card number's
+// redacted segments do, so the signature after it, cut into 20-character
+// pieces, was logged whole: "/sessions/<header>.<claims>/<signature in 20s>"
+// logged "/sessions/[redacted]/WuGsdV9i0Mi_IcpNLNrj/..." on make run
+// (r93-logs); so too a header cut once before its long rest.
+func TestLoggedPathSplitTokenPastALongPiece(t *testing.T) {
+	const (
+		header = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImMzM2Y4Njc0LTg2NDMtNDUwYi1iOGNhLWYyMDI1NThiNGRlYSIsInR5cCI6IkpXVCJ9"
+		claims = "eyJhdWQiOlsicGF5c2Vzc2lvbnMtbG9jYWwiXSwiZXhwIjoxNzk2NTI1OTk4fQ"
+		sig    = "WuGsdV9i0Mi_IcpNLNrj2CfZJUmzrjB1E-k3ACjcJuB-pu_LufUQdgPItJTN"
+	)
+	sigPieces := sig[:20] + "/" + sig[20:40] + "/" + sig[40:]
+	for _, c := range []struct{ path, want string }{
+		{"/sessions/" + header + "." + claims + "/" + sigPieces, "/sessions/" + strings.Repeat("/"+redacted, 4)[1:]},
+		{"/sessions/" + header[:20] + "/" + header[20:] + "." + claims + "/" + sigPieces, "/sessions/" + strings.Repeat("/"+redacted, 5)[1:]},
+		{"/sessions/" + header + "/." + claims + "./" + sigPieces, "/sessions/" + strings.Repeat("/"+redacted, 5)[1:]},
+	} {
+		if got := loggedPath(c.path); got != c.want {
+			t.Errorf("loggedPath(%q)\n = %q\nwant %q", c.path, got, c.want)
+		}
+	}
+}

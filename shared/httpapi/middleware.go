@@ -508,10 +508,11 @@ func loggedPath(path string) string {
 // uncut.
 func redactedPath(path string) string {
 	segs := strings.Split(path, "/")
-	changed := false
+	changed, credential := false, false
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
 			segs[i], changed = redacted, true
+			credential = credential || mayHoldCredential(s)
 		}
 	}
 	changed = redactRuns(segs, segs) || changed
@@ -535,6 +536,20 @@ func redactedPath(path string) string {
 	// Last, a key's secret or a token cut into segments, after the card
 	// rule, whose redacted segments end such a run.
 	changed = redactSplitSecretsAsRead(segs, path) || changed
+	// And a token cut into pieces of which one is redacted for itself (a
+	// long one: the header and claims), searched with that piece as
+	// written: [redacted] in its place ended the run there, and the pieces
+	// after it (a signature cut into 20s) were logged (r93-logs). A card
+	// number's redacted segments still end a run.
+	if credential {
+		texts := strings.Split(path, "/")
+		for i, s := range texts {
+			if segs[i] == redacted && !mayHoldCredential(s) {
+				texts[i] = redacted
+			}
+		}
+		changed = redactSplitTokens(segs, texts, nil) || changed
+	}
 	if !changed {
 		return path
 	}
@@ -604,6 +619,21 @@ func redactSplitSecrets(segs, texts []string) bool {
 			changed = redactPieces(segs, texts, run) || changed
 		}
 	}
+	return redactSplitTokens(segs, texts, ps) || changed
+}
+
+// redactSplitTokens is redactSplitSecrets' search for a token cut into
+// pieces (ps, texts cut at '/'; nil: cut here), and reports whether it
+// redacted any.
+func redactSplitTokens(segs, texts []string, ps []piece) bool {
+	if ps == nil {
+		for i, t := range texts {
+			for p := range strings.SplitSeq(t, "/") {
+				ps = append(ps, piece{p, i})
+			}
+		}
+	}
+	changed := false
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isTokenPiece)
 		i = next

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -25,13 +26,44 @@ import (
 func LoggedError(err error) string {
 	s := err.Error()
 	if !mayQuoteSecret(s) && !quotesValue(err) {
-		return s
+		if logged, ok := cutError(s); ok {
+			return logged
+		}
 	}
 	what := fmt.Sprintf("[redacted] (its text may quote a card number, a credential or a stored value): %s, %s", session.ErrorCode(err), session.ErrorReason(err))
 	if o := errorOutline(err); o != "" {
 		what += ": " + o
 	}
-	return what
+	if logged, ok := cutError(what); ok {
+		return logged
+	}
+	return fmt.Sprintf("[redacted] (its text may quote a card number, a credential or a stored value): %s, %s", session.ErrorCode(err), session.ErrorReason(err))
+}
+
+// maxLoggedError bounds the error text a log line carries. What an answer
+// that is not DynamoDB's puts in an error (its message, its error code,
+// its x-amzn-RequestId) has no bound of its own: behind make run, an
+// endpoint answering with a 200,000-byte request id made a 200 KB request
+// line (r93-logs), where a CloudWatch Logs event is cut at 256 KB.
+const maxLoggedError = 4 << 10
+
+// cutError is s cut to maxLoggedError bytes (at a character's start) with
+// the length it had, and whether the cut text may be logged: s was judged
+// whole by the caller, and a cut can make a card number of a longer run of
+// digits (the first 16 of a 20-digit reference), so the cut text is judged
+// again.
+func cutError(s string) (string, bool) {
+	if len(s) <= maxLoggedError {
+		return s, true
+	}
+	cut := maxLoggedError
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if mayQuoteSecret(s[:cut]) {
+		return "", false
+	}
+	return fmt.Sprintf("%s... [truncated: %d bytes]", s[:cut], len(s)), true
 }
 
 // mayQuoteSecret reports whether an error's text may quote a card number

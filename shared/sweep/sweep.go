@@ -32,6 +32,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -528,6 +530,23 @@ func (r *run) backOff(msg string, args ...any) {
 	}
 }
 
+// loggedSessionID is a session id as the sweeper's lines show it: as read
+// when it is one the service makes (a UUID in its canonical form), else
+// [redacted]. The sweeper reads it from the expiry index entry DynamoDB
+// answered, and an entry the service did not write, or an answer not
+// DynamoDB's, can hold anything: behind make run, an index answering
+// "SESSION#4111111111111111" or "SESSION#psk_<id>_<secret>" logged the
+// card number and the key on "expire failed" lines (r93-logs), where "a
+// token, key, secret or card number never reaches a log" (README).
+func loggedSessionID(id string) string {
+	if len(id) == 36 {
+		if u, err := uuid.Parse(id); err == nil && u.String() == id {
+			return id
+		}
+	}
+	return "[redacted]"
+}
+
 // failed logs a call that failed (counted by the caller) at ERROR, the
 // run's first ErrorLines such calls only (the summary counts them all),
 // and backs the run off once FailuresToStop calls in a row have failed
@@ -595,7 +614,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 				r.deferred.Add(1)
 				leave(k)
 				r.backOff("sweep backing off: DynamoDB throttled an expiry write; the rest is left for the next run",
-					"session_id", k.ID, "code", session.ErrorReason(err), "error", store.LoggedError(err))
+					"session_id", loggedSessionID(k.ID), "code", session.ErrorReason(err), "error", store.LoggedError(err))
 			case store.Transient(err):
 				// Held by running transactions: counted (SessionsDeferred),
 				// not logged one line each.
@@ -613,7 +632,7 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 			case err != nil:
 				r.errs.Add(1)
 				leave(k)
-				r.failed(err, "expire failed", "session_id", k.ID, "code", session.ErrorReason(err), "error", store.LoggedError(err))
+				r.failed(err, "expire failed", "session_id", loggedSessionID(k.ID), "code", session.ErrorReason(err), "error", store.LoggedError(err))
 			case ok:
 				r.landed()
 				r.expired.Add(1)
