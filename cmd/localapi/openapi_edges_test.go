@@ -174,6 +174,12 @@ func TestOpenAPIURLs(t *testing.T) {
 		{"https://[::1]:8080/a", 201, false},
 		{"https://[::ffff:1.2.3.4]:443/", 201, false},
 		{"https://example.com/a[b]", 201, false},
+		// A "%" only as a percent-escape's start, in the query too.
+		{"https://example.com/?off=50%", 400, true},
+		{"https://example.com/?a=%zz", 400, true},
+		{"https://example.com/a%zz", 400, true},
+		{"https://ex%zzample.com/", 400, true},
+		{"https://example.com/?a=%41%c3%A9&b=%25", 201, false},
 		{"ftp://example.com/", 400, true},
 		{"https:///nohost", 400, true},
 		{"https://user@example.com/", 400, true},

@@ -55,6 +55,10 @@ func TestCredentialsAreJudgedFirst(t *testing.T) {
 		{"read scope, a create with a card number", "POST", "/sessions", readOnly, `{"amount":1,"currency":"EUR","note":"` + card + `"}`, nil, 403, session.ReasonInsufficientScope},
 		{"003 without user, no X-Merchant-Id", "GET", "/v1/checkout-sessions/" + id, readOnly, "", nil, 403, ""},
 		{"003 wrong X-Merchant-Id, a bad id", "GET", "/v1/checkout-sessions/" + bad, user, "", []string{"X-Merchant-Id", "m-2"}, 403, ""},
+		// A card number as X-Merchant-Id is refused as one (README), once
+		// the scope is checked, not answered as another merchant's.
+		{"003 a card number as X-Merchant-Id", "GET", "/v1/checkout-sessions/" + id, user, "", []string{"X-Merchant-Id", card}, 400, session.ReasonCardNumber},
+		{"003 a card number as X-Merchant-Id, no user scope", "GET", "/v1/checkout-sessions/" + id, readOnly, "", []string{"X-Merchant-Id", card}, 403, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var body any

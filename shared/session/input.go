@@ -418,6 +418,11 @@ func checkURL(field, v string) error {
 	if u.User != nil {
 		return Invalid(field, "%s must not hold user information (user:password@ before the host).", field)
 	}
+	// net/url refuses a "%" that starts no percent-escape in the host,
+	// path and fragment, but not in the query, which it keeps raw.
+	if !percentEscaped(u.RawQuery) {
+		return Invalid(field, "%s must write a %% only as the start of a percent-escape (two hex digits; a %% itself is %%25).", field)
+	}
 	if !browserReadsHost(u) {
 		return Invalid(field, "%s must have a host a browser reads as written: no %%, IPv6 zone, ideographic or full-width full stop, invisible character or compatibility form (a full-width letter, a ligature) once percent-decoded, and a host ending in a number must be a dotted-decimal IPv4 address.", field)
 	}
@@ -432,6 +437,17 @@ func checkURL(field, v string) error {
 		}
 	}
 	return nil
+}
+
+// percentEscaped reports whether every "%" in s starts a percent-escape:
+// two hex digits (RFC 3986's pct-encoded).
+func percentEscaped(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
+			return false
+		}
+	}
+	return true
 }
 
 // shownHostHoldsCardNumber reports whether u's host, as a browser shows
