@@ -14,8 +14,10 @@ shell_quote = '$(subst ','\'',$(1))'
 # folder is named: quoted, a space, quote, `*` or `$` in it is part of the
 # path (unquoted, go build got `-o /home/me/my` and a package `repo/...`),
 # and its value as given ($(value ...)), for make would read a `$` in it as
-# one of its own variables.
-LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
+# one of its own variables. GOARM64=v8.0 is Go's default, named so that one
+# the shell exports or go env -w sets (v9.0) cannot reach Lambda's arm64,
+# Graviton2 (Armv8.2).
+LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 GOARM64=v8.0 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
 
 # The functions: one directory under functions/ each (its main package).
 # A function's LogicalId in template.yaml is its directory in CamelCase

@@ -25,7 +25,7 @@ const (
 // build of every function runs) gives go build; its flags are
 // samlocal.BuildFlags. A test holds both to the Makefile, so that the sizes
 // measured are the deployed bootstraps', not another build's.
-var deployEnv = []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
+var deployEnv = []string{"GOOS=linux", "GOARCH=arm64", "GOARM64=v8.0", "CGO_ENABLED=0"}
 
 // runColdStart measures each function's bootstrap: its size built for
 // linux/arm64 as deployed, and the time from exec to its first Runtime API
