@@ -1400,7 +1400,7 @@ func shownText(s string) string {
 	judged := shown
 	if cut < len(s) {
 		end := min(len(s), cut+maxJudgedPastCut)
-		for end < len(s) && !utf8.RuneStart(s[end]) {
+		for end > cut && end < len(s) && !utf8.RuneStart(s[end]) {
 			end--
 		}
 		judged = s[:end]

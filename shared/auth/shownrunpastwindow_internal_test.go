@@ -35,3 +35,23 @@ func TestShownTextNeverShowsARunOpenPastTheJudgedWindow(t *testing.T) {
 		t.Errorf("a 20,000-byte text of letters: [redacted]; want it shown cut")
 	}
 }
+
+// TestShownTextOfContinuationBytesDoesNotPanic: a text over 1 KiB that
+// starts with a long run of UTF-8 continuation bytes (no character's start
+// before the judged window's end) panicked with index out of range [-1]:
+// the judged window's end was walked back past the text's start
+// (r93-review2). It is cut, never a panic.
+func TestShownTextOfContinuationBytesDoesNotPanic(t *testing.T) {
+	for _, s := range []string{strings.Repeat("\x80", 10000), strings.Repeat("\xbf", 2000)} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("shownText(%d continuation bytes) panicked: %v", len(s), r)
+				}
+			}()
+			if got := shownText(s); len(got) > 2<<10 {
+				t.Errorf("shownText: %d bytes; want it cut", len(got))
+			}
+		}()
+	}
+}
