@@ -319,7 +319,17 @@ func loggedPathByRounds(path string) string {
 				texts[i] = redacted
 			}
 		}
-		splitSecretByRounds(segs, texts, true)
+		// In each reading but NFKC's, as above (r93-review2: %65yJ...).
+		for k, read := range reads {
+			if k%2 == 1 {
+				continue
+			}
+			rt := make([]string, len(texts))
+			for i, s := range texts {
+				rt[i] = read(s, i == len(texts)-1)
+			}
+			splitSecretByRounds(segs, rt, true)
+		}
 	}
 	return strings.Join(segs, "/")
 }

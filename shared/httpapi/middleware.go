@@ -548,7 +548,17 @@ func redactedPath(path string) string {
 				texts[i] = redacted
 			}
 		}
-		changed = redactSplitTokens(segs, texts, nil) || changed
+		// As written and in each reading, as redactSplitSecretsAsRead
+		// searches: %65yJ..., a '.' sent as %2E or a signature piece
+		// holding %2F left the pieces logged (r93-review2).
+		// Each reading is searched as read from the path, not with what
+		// an earlier reading redacted, as the rounds reference does.
+		search := func(ts []string) bool { return redactSplitTokens(segs, slices.Clone(ts), nil) }
+		changed = search(texts) || changed
+		changed = searchReadings(texts, false, search) || changed
+		if strings.ContainsAny(path, "\\%") {
+			changed = searchReadings(texts, true, search) || changed
+		}
 	}
 	if !changed {
 		return path

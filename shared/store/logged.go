@@ -34,8 +34,13 @@ func LoggedError(err error) string {
 	if o := errorOutline(err); o != "" {
 		what += ": " + o
 	}
-	if logged, ok := cutError(what); ok {
-		return logged
+	// The outline's parts are judged each (shownCode), but joined they can
+	// make one: reasons 4111, 1111, 1111 and 1111 were logged
+	// "cancellation reasons [4111 1111 1111 1111]" (r93-review2).
+	if !mayQuoteSecret(what) {
+		if logged, ok := cutError(what); ok {
+			return logged
+		}
 	}
 	return fmt.Sprintf("[redacted] (its text may quote a card number, a credential or a stored value): %s, %s", session.ErrorCode(err), session.ErrorReason(err))
 }
