@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+
+	"github.com/paysessions/paysessions/shared/devtoken"
 )
 
 // TestSkippedKidIsShownCutAtACharacter: README, Security: "A JWKS answer's
@@ -33,22 +35,7 @@ func TestSkippedKidIsShownCutAtACharacter(t *testing.T) {
 		{"2-byte characters ending at 1 KiB", strings.Repeat("é", 600), 1 << 10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			entry := fmt.Sprintf(`{"kty":"foo","kid":%q}`, c.kid)
-			logs, err := verifyUnder(t, withKeys(t, good, entry), good)
-			if err != nil {
-				t.Fatalf("Verify(token of the set's good key) = %v; want it verified", err)
-			}
-			var got []string
-			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-				var l struct{ Msg, Kid string }
-				if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "JWKS key skipped" {
-					got = append(got, l.Kid)
-				}
-			}
-			if len(got) != 1 {
-				t.Fatalf("skip lines: got %d (%s); want 1", len(got), logs.String())
-			}
-			shown := got[0]
+			shown := skippedKidShown(t, good, c.kid)
 			common := 0
 			for common < len(shown) && common < len(c.kid) && shown[common] == c.kid[common] {
 				common++
@@ -81,25 +68,32 @@ func TestSkippedKidNeverShowsACardNumberCutByTheBound(t *testing.T) {
 		for _, pad := range []int{1<<10 - len(pan) + 1, 1<<10 - 12, 1<<10 - 4} {
 			kid := strings.Repeat("q", pad) + pan
 			t.Run(fmt.Sprintf("%s after %d bytes", pan, pad), func(t *testing.T) {
-				entry := fmt.Sprintf(`{"kty":"foo","kid":%q}`, kid)
-				logs, err := verifyUnder(t, withKeys(t, good, entry), good)
-				if err != nil {
-					t.Fatalf("Verify(token of the set's good key) = %v; want it verified", err)
-				}
-				var got []string
-				for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-					var l struct{ Msg, Kid string }
-					if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "JWKS key skipped" {
-						got = append(got, l.Kid)
-					}
-				}
-				if len(got) != 1 {
-					t.Fatalf("skip lines: got %d (%s); want 1", len(got), logs.String())
-				}
-				if got[0] != "[redacted]" {
-					t.Errorf("kid shown: got ...%q; want [redacted] (the kid holds a card number across the 1 KiB cut)", got[0][pad-8:])
+				if shown := skippedKidShown(t, good, kid); shown != "[redacted]" {
+					t.Errorf("kid shown: got ...%q; want [redacted] (the kid holds a card number across the 1 KiB cut)", shown[pad-8:])
 				}
 			})
 		}
 	}
+}
+
+// skippedKidShown is the kid the one "JWKS key skipped" line shows for a
+// set of good's key and an unusable entry named kid, whose token verifies.
+func skippedKidShown(t *testing.T, good *devtoken.Issuer, kid string) string {
+	t.Helper()
+	entry := fmt.Sprintf(`{"kty":"foo","kid":%q}`, kid)
+	logs, err := verifyUnder(t, withKeys(t, good, entry), good)
+	if err != nil {
+		t.Fatalf("Verify(token of the set's good key) = %v; want it verified", err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l struct{ Msg, Kid string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "JWKS key skipped" {
+			got = append(got, l.Kid)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("skip lines: got %d (%s); want 1", len(got), logs.String())
+	}
+	return got[0]
 }
