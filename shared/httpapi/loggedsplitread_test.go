@@ -55,11 +55,7 @@ func TestLoggedPathSplitSecretRunIsHexOnly(t *testing.T) {
 // logged "/sessions/[redacted]/WuGsdV9i0Mi_IcpNLNrj/..." on make run
 // (r93-logs); so too a header cut once before its long rest.
 func TestLoggedPathSplitTokenPastALongPiece(t *testing.T) {
-	const (
-		header = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImMzM2Y4Njc0LTg2NDMtNDUwYi1iOGNhLWYyMDI1NThiNGRlYSIsInR5cCI6IkpXVCJ9"
-		claims = "eyJhdWQiOlsicGF5c2Vzc2lvbnMtbG9jYWwiXSwiZXhwIjoxNzk2NTI1OTk4fQ"
-		sig    = "WuGsdV9i0Mi_IcpNLNrj2CfZJUmzrjB1E-k3ACjcJuB-pu_LufUQdgPItJTN"
-	)
+	header, claims, sig := splitHeader, splitClaims, splitSig
 	sigPieces := sig[:20] + "/" + sig[20:40] + "/" + sig[40:]
 	for _, c := range []struct{ path, want string }{
 		{"/sessions/" + header + "." + claims + "/" + sigPieces, "/sessions/" + strings.Repeat("/"+redacted, 4)[1:]},
@@ -71,3 +67,12 @@ func TestLoggedPathSplitTokenPastALongPiece(t *testing.T) {
 		}
 	}
 }
+
+// The parts of a development token the split-token tests cut by '/': a
+// header and claims long enough to be redacted for themselves, and a
+// signature cut into 20-character pieces.
+const (
+	splitHeader = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImMzM2Y4Njc0LTg2NDMtNDUwYi1iOGNhLWYyMDI1NThiNGRlYSIsInR5cCI6IkpXVCJ9"
+	splitClaims = "eyJhdWQiOlsicGF5c2Vzc2lvbnMtbG9jYWwiXSwiZXhwIjoxNzk2NTI1OTk4fQ"
+	splitSig    = "WuGsdV9i0Mi_IcpNLNrj2CfZJUmzrjB1E-k3ACjcJuB-pu_LufUQdgPItJTN"
+)

@@ -14,11 +14,7 @@ import (
 // as %2E), or a signature piece holding %2F, left the signature's pieces
 // logged (r93-review2: /sessions/[redacted]/WuGsdV9i0Mi_IcpNLNrj/...).
 func TestLoggedPathSplitTokenPastALongPieceAsRead(t *testing.T) {
-	const (
-		header = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImMzM2Y4Njc0LTg2NDMtNDUwYi1iOGNhLWYyMDI1NThiNGRlYSIsInR5cCI6IkpXVCJ9"
-		claims = "eyJhdWQiOlsicGF5c2Vzc2lvbnMtbG9jYWwiXSwiZXhwIjoxNzk2NTI1OTk4fQ"
-		sig    = "WuGsdV9i0Mi_IcpNLNrj2CfZJUmzrjB1E-k3ACjcJuB-pu_LufUQdgPItJTN"
-	)
+	header, claims, sig := splitHeader, splitClaims, splitSig
 	sp := sig[:20] + "/" + sig[20:40] + "/" + sig[40:]
 	for _, path := range []string{
 		"/sessions/%65" + header[1:] + "." + claims + "/" + sp,
