@@ -1,7 +1,11 @@
 package dynamolocal
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -11,7 +15,7 @@ import (
 // turns it off. The engine the make targets start unasked must not phone
 // home.
 func TestEngineSendsNoTelemetry(t *testing.T) {
-	args := engineArgs(8123)
+	args := engineArgs(8123, t.TempDir())
 	for _, want := range []string{"-disableTelemetry", "-inMemory", "-sharedDb"} {
 		if !slices.Contains(args, want) {
 			t.Errorf("engineArgs(8123) = %q; want %s", args, want)
@@ -19,6 +23,46 @@ func TestEngineSendsNoTelemetry(t *testing.T) {
 	}
 	if i := slices.Index(args, "-port"); i < 0 || i+1 >= len(args) || args[i+1] != "8123" {
 		t.Errorf("engineArgs(8123) = %q; want -port 8123", args)
+	}
+}
+
+// TestEngineLoadsTheInstallsSQLiteLibrary: where the install holds this
+// platform's SQLite library, the engine is told to load it (its loader
+// reads org.sqlite.lib.path and org.sqlite.lib.name first) rather than copy
+// the jar's into the JVM's temporary folder, where a killed engine left the
+// copy (TestKilledEngineLeavesNothingInTheTempFolder runs the engine); an
+// install without it (another layout, a platform DynamoDB Local ships no
+// library for) is left to the loader's own search, as before.
+func TestEngineLoadsTheInstallsSQLiteLibrary(t *testing.T) {
+	lib, known := sqliteLibs[runtime.GOOS+"/"+runtime.GOARCH]
+	for _, tc := range []struct {
+		name string
+		file string // created under DynamoDBLocal_lib, when not ""
+		want bool
+	}{
+		{"this platform's library", lib, known},
+		{"no library", "", false},
+		{"another platform's only", "libsqlite4java-other.so", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			jarDir := t.TempDir()
+			if tc.file != "" {
+				if err := os.MkdirAll(filepath.Join(jarDir, "DynamoDBLocal_lib"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(jarDir, "DynamoDBLocal_lib", tc.file), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := engineArgs(8123, jarDir)
+			got := slices.Contains(args, "-Dorg.sqlite.lib.path=./DynamoDBLocal_lib") && slices.Contains(args, "-Dorg.sqlite.lib.name="+lib)
+			if got != tc.want {
+				t.Errorf("engineArgs(8123, %s) = %q: loads the install's library %v; want %v", tc.name, args, got, tc.want)
+			}
+			if jar := slices.Index(args, "-jar"); jar < 0 || slices.IndexFunc(args, func(a string) bool { return strings.HasPrefix(a, "-Dorg.sqlite.") }) > jar {
+				t.Errorf("engineArgs(8123, %s) = %q; want every JVM option before -jar", tc.name, args)
+			}
+		})
 	}
 }
 

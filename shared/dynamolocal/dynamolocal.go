@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,7 +171,7 @@ func start(ctx context.Context, java, jarDir string, port int, log io.Writer) (*
 		out = io.Discard
 	}
 	var tail tailBuffer
-	cmd := exec.Command(java, engineArgs(port)...)
+	cmd := exec.Command(java, engineArgs(port, jarDir)...)
 	cmd.Dir = jarDir
 	cmd.Env = engineEnv(os.Environ(), jarDir)
 	cmd.Stdout = io.MultiWriter(out, &tail)
@@ -289,13 +290,37 @@ func javaVersion(out string) (string, int, bool) {
 	return v, major, true
 }
 
-// engineArgs is the JVM's command line: in memory, one database for every
-// credential and region, and no telemetry (DynamoDB Local sends usage data
-// to AWS unless told not to; a tool the make targets install unasked must
-// not, and the machines this runs on may have no route out).
-func engineArgs(port int) []string {
-	return []string{"-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib",
-		"-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port)}
+// engineArgs is the JVM's command line, run in jarDir: in memory, one
+// database for every credential and region, and no telemetry (DynamoDB
+// Local sends usage data to AWS unless told not to; a tool the make targets
+// install unasked must not, and the machines this runs on may have no route
+// out). Where the install holds this platform's SQLite library
+// (sqliteLibs), the engine is told to load that file (org.sqlite.lib.path
+// and org.sqlite.lib.name, which its loader reads first): otherwise it
+// copies the library out of DynamoDBLocal.jar into the JVM's temporary
+// folder (/tmp/sqlite-392-<uuid>-libsqlite4java.so, 0.9 MB) at every start
+// and deletes it only when it exits by itself, so every engine killed with
+// its server or test binary (the parent-death signal is SIGKILL) left one
+// there. A file this JVM cannot load (another architecture's JVM) is not
+// fatal: the loader says so and copies the jar's as before.
+func engineArgs(port int, jarDir string) []string {
+	args := []string{"-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib"}
+	if lib, ok := sqliteLibs[runtime.GOOS+"/"+runtime.GOARCH]; ok {
+		if fi, err := os.Stat(filepath.Join(jarDir, "DynamoDBLocal_lib", lib)); err == nil && fi.Mode().IsRegular() {
+			args = append(args, "-Dorg.sqlite.lib.path=./DynamoDBLocal_lib", "-Dorg.sqlite.lib.name="+lib)
+		}
+	}
+	return append(args, "-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port))
+}
+
+// sqliteLibs names, by GOOS/GOARCH, the native SQLite library that
+// DynamoDB Local's DynamoDBLocal_lib folder holds for that platform.
+var sqliteLibs = map[string]string{
+	"linux/amd64":  "libsqlite4java-linux-amd64.so",
+	"linux/arm64":  "libsqlite4java-linux-aarch64.so",
+	"linux/386":    "libsqlite4java-linux-i386.so",
+	"darwin/amd64": "libsqlite4java-osx-x86_64.dylib",
+	"darwin/arm64": "libsqlite4java-osx-aarch64.dylib",
 }
 
 // engineEnv is the environment the engine's JVM runs in (environ as

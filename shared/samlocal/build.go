@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -96,30 +97,47 @@ func FindEmulator(ctx context.Context, moduleDir string) (string, error) {
 	return path, nil
 }
 
+// emulatorCopyPrefix begins the name of every folder runEmulatorCopy makes
+// in the temporary folder.
+const emulatorCopyPrefix = "start-api-rie-"
+
+// emulatorCopyLock is the file in such a folder that its stack holds
+// locked (flock) for as long as it runs. The kernel releases the lock when
+// the stack's process ends, killed too, so a folder whose lock no process
+// holds is a stopped stack's.
+const emulatorCopyLock = "in-use.lock"
+
 // runEmulatorCopy copies the emulator at path (in Go's build cache, where
 // go tool -n names it) into a directory of its own, and returns the
-// directory and the copy's path. The stack starts every function instance
-// from the copy: go clean -cache, or the cache's own trimming, run while
-// the stack serves, removed the cached binary, and every instance started
-// after it failed (fork/exec: no such file or directory, answered 500)
-// while warm ones went on.
-func runEmulatorCopy(path string) (dir, rie string, err error) {
+// directory, the copy's path and the directory's lock, held until the
+// caller closes it (after removing the directory). The stack starts every
+// function instance from the copy: go clean -cache, or the cache's own
+// trimming, run while the stack serves, removed the cached binary, and
+// every instance started after it failed (fork/exec: no such file or
+// directory, answered 500) while warm ones went on. A stack killed
+// (SIGKILL) cannot remove its copy, 9 MB: the next copy made removes the
+// copies of stacks that no longer run (removeStoppedCopies).
+func runEmulatorCopy(path string) (dir, rie string, lock *os.File, err error) {
 	src, err := os.Open(path)
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	defer src.Close()
-	if dir, err = os.MkdirTemp("", "start-api-rie-"); err != nil {
-		return "", "", err
+	removeStoppedCopies(os.TempDir())
+	if dir, err = os.MkdirTemp("", emulatorCopyPrefix); err != nil {
+		return "", "", nil, err
 	}
 	// Absolute under a relative TMPDIR too: each instance runs the copy
 	// from its bootstrap's folder (exec.Cmd.Dir), where a relative path
 	// names nothing.
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", "", errors.Join(err, os.RemoveAll(dir))
+		return "", "", nil, errors.Join(err, os.RemoveAll(dir))
 	}
 	dir = abs
+	if lock, err = lockCopy(dir); err != nil {
+		return "", "", nil, errors.Join(err, os.RemoveAll(dir))
+	}
 	rie = filepath.Join(dir, "aws-lambda-rie")
 	dst, err := os.OpenFile(rie, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
 	if err == nil {
@@ -127,9 +145,54 @@ func runEmulatorCopy(path string) (dir, rie string, err error) {
 		err = errors.Join(err, dst.Close())
 	}
 	if err != nil {
-		return "", "", errors.Join(err, os.RemoveAll(dir))
+		return "", "", nil, errors.Join(err, os.RemoveAll(dir), lock.Close())
 	}
-	return dir, rie, nil
+	return dir, rie, lock, nil
+}
+
+// lockCopy makes dir's emulatorCopyLock, already locked: it is created
+// under another name, locked, then renamed, so that removeStoppedCopies
+// never finds it unlocked while its stack runs.
+func lockCopy(dir string) (*os.File, error) {
+	made := filepath.Join(dir, "."+emulatorCopyLock)
+	f, err := os.OpenFile(made, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	if err := os.Rename(made, filepath.Join(dir, emulatorCopyLock)); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return f, nil
+}
+
+// removeStoppedCopies removes from tmp the emulator copies of stacks that
+// no longer run: those whose lock it can take. A folder whose lock another
+// process holds is a running stack's, and one without a lock file is being
+// made (or is an older stack's, from before the lock), so both are left
+// as they are; so is what cannot be read or removed (another user's).
+// The folder is read, not globbed: a TMPDIR may hold `[` or `*`.
+func removeStoppedCopies(tmp string) {
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), emulatorCopyPrefix) {
+			continue
+		}
+		dir := filepath.Join(tmp, e.Name())
+		f, err := os.Open(filepath.Join(dir, emulatorCopyLock))
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			_ = os.RemoveAll(dir)
+		}
+		_ = f.Close()
+	}
 }
 
 // ModuleRoot finds the directory of the go.mod above the working directory.

@@ -13,6 +13,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		runChildStack()
 	}
+	if os.Getenv(copyChildEnv) != "" {
+		runEmulatorCopyChild()
+	}
 	if os.Getenv(fakeRIEEnv) != "" {
 		runFakeRIE()
 	}

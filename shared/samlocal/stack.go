@@ -124,7 +124,8 @@ type Stack struct {
 	ln       *OnceClosed // what srv serves, closed by Close
 	served   chan error
 	tmpDir   string
-	rieDir   string // the stack's own copy of aws-lambda-rie (runEmulatorCopy)
+	rieDir   string   // the stack's own copy of aws-lambda-rie (runEmulatorCopy)
+	rieLock  *os.File // rieDir's lock, held while the stack runs
 	bg       context.Context
 	stopBg   context.CancelFunc
 	bgWG     sync.WaitGroup
@@ -315,7 +316,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if rie, err = FindEmulator(ctx, dir); err != nil {
 			return nil, err
 		}
-		if s.rieDir, rie, err = runEmulatorCopy(rie); err != nil {
+		if s.rieDir, rie, s.rieLock, err = runEmulatorCopy(rie); err != nil {
 			return nil, err
 		}
 	}
@@ -413,7 +414,7 @@ func (s *Stack) Close() error {
 			errs = append(errs, os.RemoveAll(s.tmpDir))
 		}
 		if s.rieDir != "" {
-			errs = append(errs, os.RemoveAll(s.rieDir))
+			errs = append(errs, os.RemoveAll(s.rieDir), s.rieLock.Close())
 		}
 		s.closeErr = errors.Join(errs...)
 	})
