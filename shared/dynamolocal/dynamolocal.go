@@ -302,9 +302,12 @@ func javaVersion(out string) (string, int, bool) {
 // and deletes it only when it exits by itself, so every engine killed with
 // its server or test binary (the parent-death signal is SIGKILL) left one
 // there. A file this JVM cannot load (another architecture's JVM) is not
-// fatal: the loader says so and copies the jar's as before.
+// fatal: the loader says so and copies the jar's as before. Nor does it
+// keep HotSpot's performance data (-XX:-UsePerfData), which only tools
+// such as jstat read: a 32 KB file, /tmp/hsperfdata_<user>/<pid>, that a
+// killed JVM left until the user's next JVM started.
 func engineArgs(port int, jarDir string) []string {
-	args := []string{"-Xmx1g", "-Djava.library.path=./DynamoDBLocal_lib"}
+	args := []string{"-Xmx1g", "-XX:-UsePerfData", "-Djava.library.path=./DynamoDBLocal_lib"}
 	if lib, ok := sqliteLibs[runtime.GOOS+"/"+runtime.GOARCH]; ok {
 		if fi, err := os.Stat(filepath.Join(jarDir, "DynamoDBLocal_lib", lib)); err == nil && fi.Mode().IsRegular() {
 			args = append(args, "-Dorg.sqlite.lib.path=./DynamoDBLocal_lib", "-Dorg.sqlite.lib.name="+lib)

@@ -2,8 +2,13 @@ package dynamolocal_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +27,11 @@ import (
 // SIGKILL), so each such stop left one such file in /tmp (r94-fresh: a
 // make run killed with kill -9). Started by Start, the engine loads the
 // install's own copy and writes nothing there, so a killed one leaves
-// nothing behind.
+// nothing behind. Nor in the JVM's performance-data folder: HotSpot keeps a
+// 32 KB file, /tmp/hsperfdata_<user>/<pid> (always /tmp, whatever
+// java.io.tmpdir says), that only a clean exit removes (a later JVM of the
+// same user clears a dead one's); the engine runs without it
+// (-XX:-UsePerfData), as nothing reads it.
 func TestKilledEngineLeavesNothingInTheTempFolder(t *testing.T) {
 	storetest.RequireEngine(t)
 	tmp := t.TempDir()
@@ -52,6 +61,11 @@ func TestKilledEngineLeavesNothingInTheTempFolder(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("CreateTable on %s = %d; want 200", e.Endpoint, res.StatusCode)
 	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perfData := filepath.Join("/tmp", "hsperfdata_"+u.Username, strconv.Itoa(e.PID()))
 	// Killed as the kernel kills it when its parent is killed.
 	if err := syscall.Kill(-e.PID(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -71,5 +85,8 @@ func TestKilledEngineLeavesNothingInTheTempFolder(t *testing.T) {
 	}
 	if len(left) != 0 {
 		t.Errorf("the JVM's temporary folder after a killed engine holds %q; want nothing", left)
+	}
+	if _, err := os.Stat(perfData); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after a killed engine, os.Stat(%s) = %v; want no such file (the JVM's performance data)", perfData, err)
 	}
 }
