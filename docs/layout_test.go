@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -148,5 +149,39 @@ func TestFunctionsOnlyWire(t *testing.T) {
 	}
 	if mains == 0 {
 		t.Fatal("no functions/<name>/main.go found")
+	}
+}
+
+// TestDesignNamesEverySharedPackage holds docs/design.md §10 ("`shared/`:
+// one package per concern, named for what it provides", followed by what
+// each provides) to the packages there are: every package folder under
+// shared/ (a folder holding a tracked .go file directly) is named, in
+// backquotes, in that part of §10.
+func TestDesignNamesEverySharedPackage(t *testing.T) {
+	_, files := trackedFiles(t)
+	design, err := os.ReadFile("design.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, part, ok := strings.Cut(string(design), "\n- `shared/`:")
+	if ok {
+		part, _, ok = strings.Cut(part, "\n- `cmd/`:")
+	}
+	if !ok {
+		t.Fatal("docs/design.md §10: the `shared/` item is gone")
+	}
+	var missing []string
+	for _, file := range files {
+		dir, name := path.Split(file)
+		if !strings.HasPrefix(dir, "shared/") || strings.Count(dir, "/") != 2 || !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		pkg := strings.TrimSuffix(strings.TrimPrefix(dir, "shared/"), "/")
+		if !strings.Contains(part, "`"+pkg+"`") && !slices.Contains(missing, pkg) {
+			missing = append(missing, pkg)
+		}
+	}
+	if len(missing) != 0 {
+		t.Errorf("shared/ packages docs/design.md §10 does not name: got %v; want none", missing)
 	}
 }
