@@ -486,7 +486,9 @@ func urlDecodeOnce(s string) (string, bool) {
 // each a separator that is no white space ('-', '.', '/', ...) or a white
 // space the decoding made ('+', %20). So 4111++1111++1111++1111 (two
 // spaces between groups), 4111+-+1111+-+... (" - ") and ４１１１+１１１１+...
-// read as the card numbers a URL decoder shows. A '+' after anything else
+// read as the card numbers a URL decoder shows, and so does ⒋⒈⒈⒈+⒈⒈⒈⒈+...
+// once normalised (a compatibility form of more than one character is
+// read as NFKC writes it: ⒈ is "1."). A '+' after anything else
 // (the start, a letter, white space written as such: "24/7 +49 1512
 // 3456787") keeps its meaning, a phone number's leading '+'. The look back
 // stops at the third separator, at a character of another kind or at a
@@ -504,7 +506,26 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 		case seps < 2 && isCardSeparator(r) && (end-1 != rawSpace || !unicode.Is(unicode.White_Space, r)):
 			seps++
 		default:
-			return false
+			// A compatibility form of more than one character is read
+			// as NFKC writes it: the digit full stop ⒈ is "1.", a
+			// digit and a separator after it.
+			d := compatDecomposition(r)
+			if len(d) < 2 || utf8.RuneCount(d) < 2 {
+				return false
+			}
+			for len(d) > 0 {
+				c, n := utf8.DecodeLastRune(d)
+				switch _, digit := digitValue(c); {
+				case digit:
+					return true
+				case isTransparent(c):
+				case seps < 2 && isCardSeparator(c):
+					seps++
+				default:
+					return false
+				}
+				d = d[:len(d)-n]
+			}
 		}
 		end -= size
 	}

@@ -27,6 +27,7 @@ func TestFormEncodedRunsAfterSeparators(t *testing.T) {
 		{"pan=4111\u20e3+1111+1111+1111", true},                  // a keycap's mark before the '+'
 		{"pan=4111%20+1111%20+1111%20+1111", true},               // a space encoded, then a '+'
 		{"4111%252B%252B1111%252B%252B1111%252B%252B1111", true}, // "++" encoded twice
+		{"pan=⒋⒈⒈⒈+⒈⒈⒈⒈+⒈⒈⒈⒈+⒈⒈⒈⒈", true},                        // digit full stops: "1." to NFKC, a digit and a separator
 		{"pan=4111++++1111++++1111++++1111", false},              // four separators end a run
 		{"Call 24/7 +49 1512 3456787", false},                    // written white space: a phone number's '+'
 		{"Tel.+49+1512+3456787", false},                          // a '+' after a letter and a '.'
@@ -40,6 +41,8 @@ func TestFormEncodedRunsAfterSeparators(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"4++1", "4  1"}, {"4+-+1", "4 - 1"}, {"４+1", "４ 1"}, {"4+++1", "4   1"},
+		{"⒈+1", "⒈ 1"}, {"⒈.+1", "⒈. 1"}, {"⒈..+1", "⒈..+1"}, // ⒈ is "1.": the third separator ends the run
+		{"Ａ+1", "Ａ+1"},         // a full-width letter is a letter
 		{"4+++ +1", "4    +1"}, // a third separator, then written white space: the '+' after it keeps its meaning
 		{"x-+1", "x-+1"}, {" +1", " +1"}, {"4 +1", "4 +1"},
 	} {
