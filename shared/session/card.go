@@ -498,6 +498,24 @@ func urlDecodeOnce(s string) (string, bool) {
 func plusIsSpace(b []byte, rawSpace int) bool {
 	seps := 0
 	for end := len(b); end > 0; {
+		if c := b[end-1]; c < utf8.RuneSelf {
+			// ASCII, read as below without the tables: a digit; a
+			// separator ('-' '.' '/' '_', a control character, white
+			// space the decoding made); anything else ends the look.
+			space := c == ' ' || c >= '\t' && c <= '\r'
+			switch {
+			case c >= '0' && c <= '9':
+				return true
+			case seps < 2 && (c == '-' || c == '.' || c == '/' || c == '_' || c == 0x7f || c < ' ' && !space):
+				seps++
+			case seps < 2 && space && end-1 != rawSpace:
+				seps++
+			default:
+				return false
+			}
+			end--
+			continue
+		}
 		r, size := utf8.DecodeLastRune(b[:end])
 		switch _, digit := digitValue(r); {
 		case digit:

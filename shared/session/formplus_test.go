@@ -42,7 +42,10 @@ func TestFormEncodedRunsAfterSeparators(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"4++1", "4  1"}, {"4+-+1", "4 - 1"}, {"４+1", "４ 1"}, {"4+++1", "4   1"},
 		{"⒈+1", "⒈ 1"}, {"⒈.+1", "⒈. 1"}, {"⒈..+1", "⒈..+1"}, // ⒈ is "1.": the third separator ends the run
-		{"Ａ+1", "Ａ+1"},         // a full-width letter is a letter
+		{"Ａ+1", "Ａ+1"},                                                   // a full-width letter is a letter
+		{"4\x1f+1", "4\x1f 1"}, {"4\x7f+1", "4\x7f 1"}, {"4_+1", "4_ 1"}, // control characters and '_' are separators
+		{"4\t+1", "4\t+1"}, {"4%09+1", "4\t 1"}, // a tab written as such, or one decoded
+		{"4\u00a0+1", "4\u00a0+1"}, {"4%C2%A0+1", "4\u00a0 1"}, // a no-break space written as such, or one decoded
 		{"4+++ +1", "4    +1"}, // a third separator, then written white space: the '+' after it keeps its meaning
 		{"x-+1", "x-+1"}, {" +1", " +1"}, {"4 +1", "4 +1"},
 	} {
