@@ -484,7 +484,8 @@ func urlDecodeOnce(s string) (string, bool) {
 // continues a run of digits, following a digit the rule reads (marks a
 // reader does not see passed over) or at most two separators after one,
 // each a separator that is no white space ('-', '.', '/', ...) or a white
-// space the decoding made ('+', %20). So 4111++1111++1111++1111 (two
+// space the decoding made ('+', %20); an invisible one (a zero-width space,
+// U+0001) counts for none, as the rule counts it. So 4111++1111++1111++1111 (two
 // spaces between groups), 4111+-+1111+-+... (" - ") and ４１１１+１１１１+...
 // read as the card numbers a URL decoder shows, and so does ⒋⒈⒈⒈+⒈⒈⒈⒈+...
 // once normalised (a compatibility form of more than one character is
@@ -500,13 +501,15 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 	for end := len(b); end > 0; {
 		if c := b[end-1]; c < utf8.RuneSelf {
 			// ASCII, read as below without the tables: a digit; a
-			// separator ('-' '.' '/' '_', a control character, white
-			// space the decoding made); anything else ends the look.
+			// separator ('-' '.' '/' '_', white space the decoding
+			// made; a control character that is no white space, which
+			// counts for none); anything else ends the look.
 			space := c == ' ' || c >= '\t' && c <= '\r'
 			switch {
 			case c >= '0' && c <= '9':
 				return true
-			case seps < 2 && (c == '-' || c == '.' || c == '/' || c == '_' || c == 0x7f || c < ' ' && !space):
+			case c == 0x7f || c < ' ' && !space:
+			case seps < 2 && (c == '-' || c == '.' || c == '/' || c == '_'):
 				seps++
 			case seps < 2 && space && end-1 != rawSpace:
 				seps++
@@ -520,7 +523,9 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 		switch _, digit := digitValue(r); {
 		case digit:
 			return true
-		case isTransparent(r):
+		case isTransparent(r), countsForNone(r):
+			// Read as not there, or a separator that counts for none
+			// (a zero-width space), as the rule counts it.
 		case seps < 2 && isCardSeparator(r) && (end-1 != rawSpace || !unicode.Is(unicode.White_Space, r)):
 			seps++
 		default:
