@@ -945,6 +945,10 @@ func testURLEncodedCardNumbersRefused(t *testing.T, h *harness) {
 		"4111+1111+1111+1111", "4111%201111%201111%201111", "4111%2D1111%2D1111%2D1111", "4111%2e1111%2e1111%2e1111",
 		"%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31", "4111%25201111%25201111%25201111", // encoded twice
 		"4111%C2%A01111%C2%A01111%C2%A01111", "4111+1111+1111+1111+12%2F28", "4111%201111%201111%201111%zz",
+		// Two spaces, or " - ", between groups, and full-width digits,
+		// form-encoded: a URL decoder reads every '+' as a space
+		// (r94-writes: these were stored).
+		"4111++1111++1111++1111", "4111+-+1111+-+1111+-+1111", "４１１１+１１１１+１１１１+１１１１",
 	} {
 		for _, f := range []string{"returnUrl", "cancelUrl", "actionUrl"} {
 			body := map[string]any{"amount": 1, "currency": "EUR", f: "https://shop.test/back?pan=" + pan}

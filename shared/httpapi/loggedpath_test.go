@@ -54,7 +54,10 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/4111%2F1111/1111%2F1111", "/[redacted]/[redacted]"},
 	{"/4111%1F/1111%1F/1111%1F/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/a/4111%20/1111%20/1111%20/1111/b", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
-	{"/4111+/+1111/1111/1111", "/4111+/+1111/1111/1111"}, // '+' is a space only after a digit: two separators, "+1111"
+	{"/4111+/+1111/1111/1111", "/4111+/+1111/1111/1111"},                       // '+' is a space only inside a run of digits: two separators, "+1111"
+	{"/sessions/4111++1111++1111++1111/cancel", "/sessions/[redacted]/cancel"}, // "4111  1111  1111  1111" to a URL decoder
+	{"/sessions/4111+-+1111+-+1111+-+1111/cancel", "/sessions/[redacted]/cancel"},
+	{"/sessions/４１１１+１１１１+１１１１+１１１１/cancel", "/sessions/[redacted]/cancel"},
 	{"/4111%252F1111/1111%252F1111", "/[redacted]/[redacted]"},
 	{"/4111%25252F1111/1111%25252F1111", "/[redacted]/[redacted]"},
 	{"/4111%2525252F1111/1111%2525252F1111", "/4111%2525252F1111/1111%2525252F1111"}, // four layers: past the rule's three

@@ -147,9 +147,10 @@ const MaxURLDecodings = 3
 // that may start another escape, an escaped \\ to a \ that may start
 // another), each time first undoing JSON escapes (jsonUnescapeOnce) and
 // then URL encoding: every %HH escape read as its byte (a malformed escape
-// is left as it is, so one bad escape cannot hide the rest) and a '+' right
-// after an ASCII digit as a space (a phone number's leading '+' follows no
-// digit and keeps its meaning). Each decoding is judged by the rule of
+// is left as it is, so one bad escape cannot hide the rest) and a '+'
+// inside a run of digits, after a digit or up to two separators that follow
+// one, as a space (plusIsSpace: a phone number's leading '+' follows none
+// and keeps its meaning). Each decoding is judged by the rule of
 // LooksLikeCardNumber. When undoing a JSON escape changed anything, s is
 // also decoded as a URL alone, up to MaxURLDecodings times, each decoding
 // judged: a URL decoder leaves a backslash as it is, and undoing a JSON
@@ -440,14 +441,18 @@ func JSONUnescapedOnce(s string) (string, bool) { return jsonUnescapeOnce(s) }
 func URLDecodedOnce(s string) (string, bool) { return urlDecodeOnce(s) }
 
 // urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
-// escape becomes its byte, a '+' after an ASCII digit a space, and
-// anything else (a malformed escape included) stays. It reports whether
-// anything changed.
+// escape becomes its byte, a '+' inside a run of digits a space
+// (plusIsSpace), and anything else (a malformed escape included) stays.
+// It reports whether anything changed.
 func urlDecodeOnce(s string) (string, bool) {
 	if !strings.ContainsAny(s, "%+") {
 		return s, false
 	}
 	b := make([]byte, 0, len(s))
+	// rawSpace is the last byte in b of the latest white space written
+	// as such (copied, not decoded), -1 before any: plusIsSpace tells a
+	// space the decoding made from one written.
+	rawSpace := -1
 	changed := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -456,14 +461,98 @@ func urlDecodeOnce(s string) (string, bool) {
 			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
 			i += 2
 			changed = true
-		case c == '+' && i > 0 && s[i-1] >= '0' && s[i-1] <= '9':
+		case c == '+' && plusIsSpace(b, rawSpace):
 			b = append(b, ' ')
 			changed = true
 		default:
 			b = append(b, c)
+			if c == ' ' || c >= '\t' && c <= '\r' {
+				rawSpace = len(b) - 1
+			} else if c >= utf8.RuneSelf {
+				if r, _ := utf8.DecodeLastRune(b); unicode.Is(unicode.White_Space, r) {
+					rawSpace = len(b) - 1
+				}
+			}
 		}
 	}
 	return string(b), changed
+}
+
+// plusIsSpace reports whether a '+' that follows b, the text decoded so
+// far, is read as the space a form encodes (rawSpace: the last byte in b
+// of the latest white space written as such, -1 if none): when it
+// continues a run of digits, following a digit the rule reads (marks a
+// reader does not see passed over) or at most two separators after one,
+// each a separator that is no white space ('-', '.', '/', ...) or a white
+// space the decoding made ('+', %20); an invisible one (a zero-width space,
+// U+0001) counts for none, as the rule counts it. So 4111++1111++1111++1111 (two
+// spaces between groups), 4111+-+1111+-+... (" - ") and ４１１１+１１１１+...
+// read as the card numbers a URL decoder shows, and so does ⒋⒈⒈⒈+⒈⒈⒈⒈+...
+// once normalised (a compatibility form of more than one character is
+// read as NFKC writes it: ⒈ is "1."). A '+' after anything else
+// (the start, a letter, white space written as such: "24/7 +49 1512
+// 3456787") keeps its meaning, a phone number's leading '+'. The look back
+// stops at the third separator, at a character of another kind or at a
+// '+' kept, so a byte is looked at by at most four '+'s and the decoding
+// stays linear. White space written as such ends the look back, so the
+// latest one (rawSpace) is the only one it can meet.
+func plusIsSpace(b []byte, rawSpace int) bool {
+	seps := 0
+	for end := len(b); end > 0; {
+		if c := b[end-1]; c < utf8.RuneSelf {
+			// ASCII, read as below without the tables: a digit; a
+			// separator ('-' '.' '/' '_', white space the decoding
+			// made; a control character that is no white space, which
+			// counts for none); anything else ends the look.
+			space := c == ' ' || c >= '\t' && c <= '\r'
+			switch {
+			case c >= '0' && c <= '9':
+				return true
+			case c == 0x7f || c < ' ' && !space:
+			case seps < 2 && (c == '-' || c == '.' || c == '/' || c == '_'):
+				seps++
+			case seps < 2 && space && end-1 != rawSpace:
+				seps++
+			default:
+				return false
+			}
+			end--
+			continue
+		}
+		r, size := utf8.DecodeLastRune(b[:end])
+		switch _, digit := digitValue(r); {
+		case digit:
+			return true
+		case isTransparent(r), countsForNone(r):
+			// Read as not there, or a separator that counts for none
+			// (a zero-width space), as the rule counts it.
+		case seps < 2 && isCardSeparator(r) && (end-1 != rawSpace || !unicode.Is(unicode.White_Space, r)):
+			seps++
+		default:
+			// A compatibility form of more than one character is read
+			// as NFKC writes it: the digit full stop ⒈ is "1.", a
+			// digit and a separator after it.
+			d := compatDecomposition(r)
+			if len(d) < 2 || utf8.RuneCount(d) < 2 {
+				return false
+			}
+			for len(d) > 0 {
+				c, n := utf8.DecodeLastRune(d)
+				switch _, digit := digitValue(c); {
+				case digit:
+					return true
+				case isTransparent(c):
+				case seps < 2 && isCardSeparator(c):
+					seps++
+				default:
+					return false
+				}
+				d = d[:len(d)-n]
+			}
+		}
+		end -= size
+	}
+	return false
 }
 
 func isHex(c byte) bool {
