@@ -151,7 +151,14 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 					"PORT=" + closedPorts(t, 1)[0], "SWEEP_INTERVAL=1h",
 					"DYNAMODB_LOCAL_DIR=" + dynamolocal.DefaultDir(), fakeGoEnv + "=" + mode,
 				}
-				if !ownEngine {
+				if ownEngine {
+					// The engine runs without HotSpot's performance data
+					// (-XX:-UsePerfData); _JAVA_OPTIONS, read after the
+					// command line, turns it back on here, so that the file
+					// a clean exit removes and a kill leaves witnesses how
+					// the engine stopped.
+					cmd.Env = append(cmd.Env, "_JAVA_OPTIONS=-XX:+UsePerfData")
+				} else {
 					cmd.Env = append(cmd.Env, "DYNAMODB_ENDPOINT="+storetest.Endpoint(t),
 						"TABLE_NAME="+fmt.Sprintf("signal-%d-%d", os.Getpid(), time.Now().UnixNano()))
 				}
