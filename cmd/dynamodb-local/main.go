@@ -51,13 +51,21 @@ func serving(w io.Writer, endpoint string) {
 `, endpoint, endpoint)
 }
 
+// engineOptions are the engine's: on port (0 picks one), saying on
+// standard error when it downloads and installs, and with both of the
+// JVM's compilers (FullJIT), for this engine serves for long: make test's
+// every package against it, or a user's make run until Ctrl-C.
+func engineOptions(port int) dynamolocal.Options {
+	return dynamolocal.Options{Port: port, Progress: os.Stderr, FullJIT: true}
+}
+
 func run(port int, args []string) int {
 	// SIGHUP is a closed terminal: a stop like Ctrl-C, so that the engine
 	// is stopped (and removes its files), not killed with the command
 	// (unless nohup started it: dynamolocal.StopSignals).
 	ctx, stop := signal.NotifyContext(context.Background(), dynamolocal.StopSignals()...)
 	defer stop()
-	e, err := dynamolocal.Start(ctx, dynamolocal.Options{Port: port, Progress: os.Stderr})
+	e, err := dynamolocal.Start(ctx, engineOptions(port))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dynamodb-local:", err)
 		return 1

@@ -50,3 +50,15 @@ func exitCode(err error) int {
 	}
 	return -1
 }
+
+// TestEngineServesWithBothCompilers: this command's engine serves for long
+// under load (make test runs every package against it), where the JVM's C2
+// serves faster than C1 alone, the engines' default (dynamolocal.Options'
+// FullJIT); and it says on standard error what it downloads, on the port
+// asked for.
+func TestEngineServesWithBothCompilers(t *testing.T) {
+	o := engineOptions(8123)
+	if !o.FullJIT || o.Port != 8123 || o.Progress == nil {
+		t.Errorf("engineOptions(8123) = %+v; want FullJIT, port 8123 and progress shown", o)
+	}
+}

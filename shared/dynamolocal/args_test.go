@@ -15,7 +15,7 @@ import (
 // turns it off. The engine the make targets start unasked must not phone
 // home.
 func TestEngineSendsNoTelemetry(t *testing.T) {
-	args := engineArgs(8123, t.TempDir())
+	args := engineArgs(8123, t.TempDir(), false)
 	for _, want := range []string{"-disableTelemetry", "-inMemory", "-sharedDb"} {
 		if !slices.Contains(args, want) {
 			t.Errorf("engineArgs(8123) = %q; want %s", args, want)
@@ -54,7 +54,7 @@ func TestEngineLoadsTheInstallsSQLiteLibrary(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			args := engineArgs(8123, jarDir)
+			args := engineArgs(8123, jarDir, false)
 			got := slices.Contains(args, "-Dorg.sqlite.lib.path=./DynamoDBLocal_lib") && slices.Contains(args, "-Dorg.sqlite.lib.name="+lib)
 			if got != tc.want {
 				t.Errorf("engineArgs(8123, %s) = %q: loads the install's library %v; want %v", tc.name, args, got, tc.want)
@@ -63,6 +63,27 @@ func TestEngineLoadsTheInstallsSQLiteLibrary(t *testing.T) {
 				t.Errorf("engineArgs(8123, %s) = %q; want every JVM option before -jar", tc.name, args)
 			}
 		})
+	}
+}
+
+// TestEngineCompilesWithC1UnlessFullJIT: an engine runs on HotSpot's C1
+// alone (-XX:TieredStopAtLevel=1), which starts it on about half the CPU,
+// unless it is to serve a heavy load for long (Options.FullJIT: make
+// test's and make bench's), where C2's code serves faster.
+func TestEngineCompilesWithC1UnlessFullJIT(t *testing.T) {
+	for _, tc := range []struct {
+		fullJIT bool
+		want    bool // -XX:TieredStopAtLevel=1 among the JVM's options
+	}{
+		{false, true},
+		{true, false},
+	} {
+		args := engineArgs(8123, t.TempDir(), tc.fullJIT)
+		jar := slices.Index(args, "-jar")
+		c1 := slices.Index(args, "-XX:TieredStopAtLevel=1")
+		if got := c1 >= 0 && c1 < jar; got != tc.want {
+			t.Errorf("engineArgs(8123, fullJIT %v) = %q: C1 alone %v; want %v", tc.fullJIT, args, got, tc.want)
+		}
 	}
 }
 
