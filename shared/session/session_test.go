@@ -478,6 +478,10 @@ var urlRows = []struct {
 	{"https://shop.example/back?off=50%", false},
 	{"https://shop.example/back?a=%zz", false},
 	{"https://shop.example/back?a=%4", false},
+	// The second digit is read too (r94-mutate: a check of the first alone
+	// passed every test).
+	{"https://shop.example/back?a=%4z", false},
+	{"https://shop.example/back?a=%4z&b=%41", false},
 	{"https://shop.example/back?a=%41%c3%A9&b=%25", true},
 	{"https://shop.example/50%", false},
 	{"https://shop.example/#50%", false},

@@ -581,6 +581,13 @@ func testSummaryLine(t *testing.T, level slog.Level) {
 	if cwm["Namespace"] != "paysessions" || aws["Timestamp"] == nil {
 		t.Errorf("_aws = %v", aws)
 	}
+	// template.yaml's sweeper alarms read the metrics with the dimension
+	// "Name: Service, Value: expiry-sweeper": a line with another Service
+	// raises none of them (r94-mutate: a Service of "sweeper" passed every
+	// test).
+	if got, want := m["Service"], "expiry-sweeper"; got != want {
+		t.Errorf("summary Service: got %v; want %v", got, want)
+	}
 	for _, metric := range cwm["Metrics"].([]any) {
 		name := metric.(map[string]any)["Name"].(string)
 		if _, ok := m[name]; !ok {
