@@ -2,12 +2,8 @@ package sweep_test
 
 import (
 	"context"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
 // TestSweepWritesWorkersAtOnce: a shard's expiry writes are Workers at a
@@ -21,38 +17,13 @@ import (
 func TestSweepWritesWorkersAtOnce(t *testing.T) {
 	const workers, n = 4, 6
 	f := newFixture(t)
-	var mu sync.Mutex
-	inFlight, most := 0, 0
-	all := make(chan struct{})
-	held, release := context.WithTimeout(context.Background(), 2*time.Second)
-	defer release()
-	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
-		if op != "UpdateItem" {
-			return nil, nil
-		}
-		mu.Lock()
-		inFlight++
-		if most = max(most, inFlight); most == workers && inFlight == workers {
-			close(all)
-		}
-		mu.Unlock()
-		select {
-		case <-all:
-		case <-held.Done():
-		}
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
-		return nil, nil
-	}}
+	ic, most := heldUntilAtOnce(t, "UpdateItem", workers)
 	sw := f.oneShardSweeper(t, ic, sessions(n, t0.Add(-31*time.Minute)))
 	sw.Workers = workers
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r := sw.Run(ctx)
-	mu.Lock()
-	defer mu.Unlock()
-	if most != workers || !r.Complete || r.Expired != n {
-		t.Errorf("Run() = %+v: got %d writes at once; want %d, %d expired, complete", r, most, workers, n)
+	if got := most(); got != workers || !r.Complete || r.Expired != n {
+		t.Errorf("Run() = %+v: got %d writes at once; want %d, %d expired, complete", r, got, workers, n)
 	}
 }
