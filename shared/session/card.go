@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -440,6 +441,38 @@ func JSONUnescapedOnce(s string) (string, bool) { return jsonUnescapeOnce(s) }
 // times.
 func URLDecodedOnce(s string) (string, bool) { return urlDecodeOnce(s) }
 
+// URLDecoding reads a text given in parts (a path's segments) as
+// URLDecodedOnce reads the whole of it: each part is decoded after the
+// parts before it, so a '+' at a part's start continues a run of digits
+// the parts before it end in, as plusIsSpace reads it ("4111/" and
+// "+1111" read "4111/ 1111", as "4111/+1111" does). Its zero value reads
+// a text from its start.
+type URLDecoding struct {
+	b        []byte // the text decoded so far
+	rawSpace int    // appendURLDecoded's rawSpace in b
+	started  bool   // whether rawSpace is set
+}
+
+// Grow makes room for n more bytes of decoded text.
+func (d *URLDecoding) Grow(n int) { d.b = slices.Grow(d.b, n) }
+
+// Next is part with one layer of URL encoding undone, read after the
+// parts before it and sep between them (read as a URL decoder reads it
+// too), and whether anything in part changed.
+func (d *URLDecoding) Next(sep, part string) (string, bool) {
+	if !d.started {
+		d.rawSpace, d.started = -1, true
+	}
+	d.b, d.rawSpace, _ = appendURLDecoded(d.b, d.rawSpace, sep)
+	start := len(d.b)
+	var changed bool
+	d.b, d.rawSpace, changed = appendURLDecoded(d.b, d.rawSpace, part)
+	if !changed {
+		return part, false
+	}
+	return string(d.b[start:]), true
+}
+
 // urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
 // escape becomes its byte, a '+' inside a run of digits a space
 // (plusIsSpace), and anything else (a malformed escape included) stays.
@@ -448,11 +481,17 @@ func urlDecodeOnce(s string) (string, bool) {
 	if !strings.ContainsAny(s, "%+") {
 		return s, false
 	}
-	b := make([]byte, 0, len(s))
-	// rawSpace is the last byte in b of the latest white space written
-	// as such (copied, not decoded), -1 before any: plusIsSpace tells a
-	// space the decoding made from one written.
-	rawSpace := -1
+	b, _, changed := appendURLDecoded(make([]byte, 0, len(s)), -1, s)
+	return string(b), changed
+}
+
+// appendURLDecoded appends s to b with one layer of URL encoding undone
+// (urlDecodeOnce), b being the text decoded before it and rawSpace the
+// last byte in b of the latest white space written as such (-1: none),
+// and returns b, that byte's index after s, and whether anything in s
+// changed. plusIsSpace tells a space the decoding made from one written
+// by rawSpace.
+func appendURLDecoded(b []byte, rawSpace int, s string) ([]byte, int, bool) {
 	changed := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -475,7 +514,7 @@ func urlDecodeOnce(s string) (string, bool) {
 			}
 		}
 	}
-	return string(b), changed
+	return b, rawSpace, changed
 }
 
 // plusIsSpace reports whether a '+' that follows b, the text decoded so
