@@ -524,7 +524,9 @@ func appendURLDecoded(b []byte, rawSpace int, s string) ([]byte, int, bool) {
 // reader does not see passed over) or at most two separators after one,
 // each a separator that is no white space ('-', '.', '/', ...) or a white
 // space the decoding made ('+', %20); an invisible one (a zero-width space,
-// U+0001) counts for none, as the rule counts it. So 4111++1111++1111++1111 (two
+// U+0001) counts for none and a CR LF the decoding made once, as the rule
+// counts them (so 4111%0D%0A%0D%0A+1111..., a blank line and a space, is
+// a run). So 4111++1111++1111++1111 (two
 // spaces between groups), 4111+-+1111+-+... (" - ") and ４１１１+１１１１+...
 // read as the card numbers a URL decoder shows, and so does ⒋⒈⒈⒈+⒈⒈⒈⒈+...
 // once normalised (a compatibility form of more than one character is
@@ -537,6 +539,10 @@ func appendURLDecoded(b []byte, rawSpace int, s string) ([]byte, int, bool) {
 // latest one (rawSpace) is the only one it can meet.
 func plusIsSpace(b []byte, rawSpace int) bool {
 	seps := 0
+	// lf: the separator counted last is an LF the decoding made, which
+	// with a CR before it is one line break, as the rule counts it (an
+	// invisible one between them read as not there).
+	lf := false
 	for end := len(b); end > 0; {
 		if c := b[end-1]; c < utf8.RuneSelf {
 			// ASCII, read as below without the tables: a digit; a
@@ -548,10 +554,12 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 			case c >= '0' && c <= '9':
 				return true
 			case c == 0x7f || c < ' ' && !space:
+			case lf && c == '\r' && end-1 != rawSpace:
+				lf = false // the CR of a CR LF counted at its LF
 			case seps < 2 && (c == '-' || c == '.' || c == '/' || c == '_'):
-				seps++
+				seps, lf = seps+1, false
 			case seps < 2 && space && end-1 != rawSpace:
-				seps++
+				seps, lf = seps+1, c == '\n'
 			default:
 				return false
 			}
@@ -566,7 +574,7 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 			// Read as not there, or a separator that counts for none
 			// (a zero-width space), as the rule counts it.
 		case seps < 2 && isCardSeparator(r) && (end-1 != rawSpace || !unicode.Is(unicode.White_Space, r)):
-			seps++
+			seps, lf = seps+1, false
 		default:
 			// A compatibility form of more than one character is read
 			// as NFKC writes it: the digit full stop ⒈ is "1.", a
@@ -582,7 +590,7 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 					return true
 				case isTransparent(c):
 				case seps < 2 && isCardSeparator(c):
-					seps++
+					seps, lf = seps+1, false
 				default:
 					return false
 				}
