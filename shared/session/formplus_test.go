@@ -37,7 +37,9 @@ func TestFormEncodedRunsAfterSeparators(t *testing.T) {
 		{"Tel.+49+1512+3456787", false},                                                         // a '+' after a letter and a '.'
 		{"+49+1512+3456787", false},                                                             // a leading '+'
 		{"x+-+378282246310005", false},                                                          // separators after a letter
-		{"%2B62+812+3456+7808", false},                                                          // an encoded phone number
+		{"%2B62+812+3456+7808", false},
+		{"+49 30 1234567/+49 1512 3456787", true},    // two phone numbers joined by '/': one run to a URL decoder (README)
+		{"+49 30 1234567 / +49 1512 3456787", false}, // joined by " / ": two phone numbers                                                          // an encoded phone number
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
