@@ -39,7 +39,10 @@ func TestFormEncodedRunsAfterSeparators(t *testing.T) {
 		{"x+-+378282246310005", false},                                                          // separators after a letter
 		{"%2B62+812+3456+7808", false},
 		{"+49 30 1234567/+49 1512 3456787", true},    // two phone numbers joined by '/': one run to a URL decoder (README)
-		{"+49 30 1234567 / +49 1512 3456787", false}, // joined by " / ": two phone numbers                                                          // an encoded phone number
+		{"+49 30 1234567 / +49 1512 3456787", false}, // joined by " / ": two phone numbers
+		{"Zimmer 12/+49 1512 3456787", true},         // after a digit and '/': more of the run (README)
+		{"Tel 030-+49 1512 3456787", true},           // after a digit and '-'
+		{"Zimmer 12 / +49 1512 3456787", false},      // after written white space: a phone number                                                          // an encoded phone number
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v", tt.s, got, tt.want)
