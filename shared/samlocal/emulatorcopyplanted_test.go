@@ -41,6 +41,16 @@ func TestPlantedLockDoesNotHangTheNextStart(t *testing.T) {
 	if err := os.Symlink(other, filepath.Join(linkDir, emulatorCopyLock)); err != nil {
 		t.Fatal(err)
 	}
+	// A symlink named like a copy, to a folder that looks like a stopped
+	// stack's (an unlocked lock of this user's): a folder elsewhere,
+	// never removed through the link.
+	elsewhere := t.TempDir()
+	if err := os.WriteFile(filepath.Join(elsewhere, emulatorCopyLock), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(tmp, emulatorCopyPrefix+"symlink")); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() { removeStoppedCopies(tmp); close(done) }()
 	select {
@@ -52,6 +62,12 @@ func TestPlantedLockDoesNotHangTheNextStart(t *testing.T) {
 		if _, err := os.Stat(d); err != nil {
 			t.Errorf("planted folder %s: %v; want it left", d, err)
 		}
+	}
+	if _, err := os.Lstat(filepath.Join(tmp, emulatorCopyPrefix+"symlink")); err != nil {
+		t.Errorf("planted symlink: %v; want it left", err)
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, emulatorCopyLock)); err != nil {
+		t.Errorf("the folder a planted symlink names: %v; want it left", err)
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("the file a planted lock names: %v; want it left", err)
