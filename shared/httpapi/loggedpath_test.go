@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,7 +55,8 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/4111%2F1111/1111%2F1111", "/[redacted]/[redacted]"},
 	{"/4111%1F/1111%1F/1111%1F/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/a/4111%20/1111%20/1111%20/1111/b", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b"},
-	{"/4111+/+1111/1111/1111", "/4111+/+1111/1111/1111"},                       // '+' is a space only inside a run of digits: two separators, "+1111"
+	{"/4111+/+1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"}, // "4111 / 1111/...": a '+' after a digit and two separators is a space, as the body rule reads it (r94-review)
+	{"/x+/+1111/1111/1111", "/x+/+1111/1111/1111"},                             // a '+' after a letter and separators keeps its meaning
 	{"/sessions/4111++1111++1111++1111/cancel", "/sessions/[redacted]/cancel"}, // "4111  1111  1111  1111" to a URL decoder
 	{"/sessions/4111+-+1111+-+1111+-+1111/cancel", "/sessions/[redacted]/cancel"},
 	{"/sessions/４１１１+１１１１+１１１１+１１１１/cancel", "/sessions/[redacted]/cancel"},
@@ -240,21 +242,44 @@ func loggedPathByRounds(path string) string {
 	// Rounds on the segments as written, then on their NFKC forms (a
 	// reader that normalises text), then on each segment URL-decoded once,
 	// twice and three times (session.MaxURLDecodings), each as decoded and
-	// in NFKC; each round searching the whole path again.
-	decoded := func(s string, layers int) string {
-		for range layers {
-			s, _ = session.URLDecodedOnce(s)
+	// in NFKC; each round searching the whole path again. Each reading
+	// reads the path's segments as written, all together (a segment's '+'
+	// is read after the segments before it, session.URLDecoding), and a
+	// redacted segment reads [redacted].
+	written := strings.Split(path, "/")
+	urlLayer := func(ws []string) []string {
+		var d session.URLDecoding
+		out := make([]string, len(ws))
+		for i, s := range ws {
+			sep := ""
+			if i > 0 {
+				sep = "/"
+			}
+			out[i], _ = d.Next(sep, s)
 		}
-		return s
+		return out
 	}
-	reads := []func(s string, last bool) string{
-		func(s string, _ bool) string { return s },
-		func(s string, _ bool) string { return norm.NFKC.String(s) },
+	nfkc := func(ws []string) []string {
+		out := make([]string, len(ws))
+		for i, s := range ws {
+			out[i] = norm.NFKC.String(s)
+		}
+		return out
+	}
+	decoded := func(ws []string, layers int) []string {
+		for range layers {
+			ws = urlLayer(ws)
+		}
+		return ws
+	}
+	reads := []func(ws []string) []string{
+		func(ws []string) []string { return ws },
+		nfkc,
 	}
 	for layers := 1; layers <= session.MaxURLDecodings; layers++ {
 		reads = append(reads,
-			func(s string, _ bool) string { return decoded(s, layers) },
-			func(s string, _ bool) string { return norm.NFKC.String(decoded(s, layers)) })
+			func(ws []string) []string { return decoded(ws, layers) },
+			func(ws []string) []string { return nfkc(decoded(ws, layers)) })
 	}
 	// Then as a JSON parser reads each segment, its escapes undone, each
 	// layer's escapes before its URL decoding, as session.HoldsCardNumber
@@ -263,30 +288,45 @@ func loggedPathByRounds(path string) string {
 	// A segment but the last ending in an odd run of backslashes reads
 	// without its last one: with the '/' after it, that backslash is the
 	// escape of the '/', the separator.
-	jsonThenURL := func(s string, steps int, last bool) string {
-		for k := range steps {
-			if k%2 == 1 {
-				s, _ = session.URLDecodedOnce(s)
-				continue
-			}
-			if t := strings.TrimRight(s, `\`); !last && (len(s)-len(t))%2 == 1 {
+	jsonLayer := func(ws []string) []string {
+		out := make([]string, len(ws))
+		for i, s := range ws {
+			if t := strings.TrimRight(s, `\`); i < len(ws)-1 && (len(s)-len(t))%2 == 1 {
 				s = s[:len(s)-1]
 			}
-			s, _ = session.JSONUnescapedOnce(s)
+			out[i], _ = session.JSONUnescapedOnce(s)
 		}
-		return s
+		return out
+	}
+	jsonThenURL := func(ws []string, steps int) []string {
+		for k := range steps {
+			if k%2 == 1 {
+				ws = urlLayer(ws)
+			} else {
+				ws = jsonLayer(ws)
+			}
+		}
+		return ws
 	}
 	for steps := 1; steps <= 2*session.MaxURLDecodings; steps++ {
 		reads = append(reads,
-			func(s string, last bool) string { return jsonThenURL(s, steps, last) },
-			func(s string, last bool) string { return norm.NFKC.String(jsonThenURL(s, steps, last)) })
+			func(ws []string) []string { return jsonThenURL(ws, steps) },
+			func(ws []string) []string { return nfkc(jsonThenURL(ws, steps)) })
+	}
+	// readAs is the path read by read, a segment redacted in marks
+	// reading [redacted].
+	readAs := func(read func([]string) []string, marks []string) []string {
+		texts := slices.Clone(read(written))
+		for i := range texts {
+			if marks[i] == redacted && written[i] != redacted {
+				texts[i] = redacted
+			}
+		}
+		return texts
 	}
 	for _, read := range reads {
 		for {
-			texts := make([]string, len(segs))
-			for i, s := range segs {
-				texts[i] = read(s, i == len(segs)-1)
-			}
+			texts := readAs(read, segs)
 			start, end, ok := session.FindCardNumber(strings.Join(texts, "/"))
 			if !ok {
 				break
@@ -307,11 +347,7 @@ func loggedPathByRounds(path string) string {
 		if k%2 == 1 {
 			continue // NFKC's
 		}
-		texts := make([]string, len(segs))
-		for i, s := range segs {
-			texts[i] = read(s, i == len(segs)-1)
-		}
-		splitSecretByRounds(segs, texts, false)
+		splitSecretByRounds(segs, readAs(read, segs), false)
 	}
 	// Then a token whose pieces include one redacted for itself, that
 	// piece as written (a card number's segments stay [redacted]).
@@ -327,11 +363,7 @@ func loggedPathByRounds(path string) string {
 			if k%2 == 1 {
 				continue
 			}
-			rt := make([]string, len(texts))
-			for i, s := range texts {
-				rt[i] = read(s, i == len(texts)-1)
-			}
-			splitSecretByRounds(segs, rt, true)
+			splitSecretByRounds(segs, readAs(read, texts), true)
 		}
 	}
 	return strings.Join(segs, "/")

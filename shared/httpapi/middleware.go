@@ -508,6 +508,10 @@ func loggedPath(path string) string {
 // uncut.
 func redactedPath(path string) string {
 	segs := strings.Split(path, "/")
+	var written []string // segs as written, none redacted, when they may read otherwise
+	if strings.ContainsAny(path, "%+\\") {
+		written = strings.Split(path, "/")
+	}
 	changed, credential := false, false
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
@@ -524,14 +528,14 @@ func redactedPath(path string) string {
 	// so), so /4111%2F1111/1111%2F1111 was sent with its '/' encoded three
 	// times and reads /4111/1111/1111/1111. A path without '%' or '+'
 	// (every routed path) decodes to itself and is not searched again.
-	changed = redactDecodings(segs, false) || changed
+	changed = redactDecodings(segs, written, false) || changed
 	// And, as HoldsCardNumber reads a segment too, as a JSON parser reads
 	// it, its escapes undone, each layer's escapes before its URL
 	// decoding: /4111\u00201111/1111\u00201111 is a card number the body
 	// rule refuses. Only a path holding a '\\', or a '%' that may decode
 	// to one, can read otherwise than above.
 	if strings.ContainsAny(path, "\\%") {
-		changed = redactDecodings(segs, true) || changed
+		changed = redactDecodings(segs, written, true) || changed
 	}
 	// Last, a key's secret or a token cut into segments, after the card
 	// rule, whose redacted segments end such a run.
@@ -555,9 +559,9 @@ func redactedPath(path string) string {
 		// an earlier reading redacted, as the rounds reference does.
 		search := func(ts []string) bool { return redactSplitTokens(segs, slices.Clone(ts), nil) }
 		changed = search(texts) || changed
-		changed = searchReadings(texts, false, search) || changed
+		changed = searchReadings(texts, written, false, search) || changed
 		if strings.ContainsAny(path, "\\%") {
-			changed = searchReadings(texts, true, search) || changed
+			changed = searchReadings(texts, written, true, search) || changed
 		}
 	}
 	if !changed {
@@ -578,9 +582,13 @@ func redactedPath(path string) string {
 func redactSplitSecretsAsRead(segs []string, path string) bool {
 	search := func(texts []string) bool { return redactSplitSecrets(segs, texts) }
 	changed := search(segs)
-	changed = searchReadings(segs, false, search) || changed
+	if !strings.ContainsAny(path, "%+\\") {
+		return changed // reads as written: every routed path
+	}
+	written := strings.Split(path, "/")
+	changed = searchReadings(segs, written, false, search) || changed
 	if strings.ContainsAny(path, "\\%") {
-		changed = searchReadings(segs, true, search) || changed
+		changed = searchReadings(segs, written, true, search) || changed
 	}
 	return changed
 }
@@ -739,8 +747,8 @@ func isHexSegment(s string) bool {
 // segment redacted since reading [redacted]; a layer that changes nothing
 // reads the path as already searched, and ends the search. It redacts in
 // segs and reports whether it redacted any.
-func redactDecodings(segs []string, json bool) bool {
-	return searchReadings(segs, json, func(texts []string) bool {
+func redactDecodings(segs, written []string, json bool) bool {
+	return searchReadings(segs, written, json, func(texts []string) bool {
 		changed := redactRuns(segs, texts)
 		return redactNormalisedRuns(segs, texts) || changed
 	})
@@ -752,18 +760,25 @@ func redactDecodings(segs []string, json bool) bool {
 // a segment searched; each layer reads the last layer's reading, a segment
 // redacted in segs since reading [redacted]; a layer that changes nothing
 // ends the search. It reports whether any search redacted.
-func searchReadings(segs []string, json bool, search func(texts []string) bool) bool {
+func searchReadings(segs, written []string, json bool, search func(texts []string) bool) bool {
+	if written == nil {
+		return false // a path without '%', '+' or '\\' reads as written
+	}
 	changed := false
 	texts := segs
 	for range session.MaxURLDecodings {
 		read := false
 		if json {
-			if js := readEach(segs, texts, jsonReading(len(segs))); js != nil {
+			var ws []string
+			written, ws = readAll(written, jsonReading(len(segs))), written
+			if js := readEach(segs, texts, readingOf(ws, written)); js != nil {
 				changed = search(js) || changed
 				texts, read = js, true
 			}
 		}
-		if ds := readEach(segs, texts, urlReading); ds != nil {
+		var ws []string
+		written, ws = urlReadAll(written), written
+		if ds := readEach(segs, texts, readingOf(ws, written)); ds != nil {
 			changed = search(ds) || changed
 			texts, read = ds, true
 		}
@@ -774,8 +789,56 @@ func searchReadings(segs []string, json bool, search func(texts []string) bool) 
 	return changed
 }
 
-// urlReading reads segment s once more as a URL decoder does.
-func urlReading(_ int, s string) (string, bool) { return session.URLDecodedOnce(s) }
+// readingOf reads a segment once more from before and after, the
+// segments as read before and after a reading without any redaction
+// (urlReadAll, readAll): a segment, but one redacted, reads as it does
+// after the segments before it, as session.HoldsCardNumber reads the
+// whole path, the redacted ones included (the digits of a segment
+// redacted for itself are still before a '+' that follows it).
+func readingOf(before, after []string) func(int, string) (string, bool) {
+	return func(i int, s string) (string, bool) {
+		if s == redacted && before[i] != redacted {
+			return s, false
+		}
+		return after[i], after[i] != before[i]
+	}
+}
+
+// urlReadAll is each of segs read once more as a URL decoder does, each
+// after the segments before it and their '/' (session.URLDecoding), as
+// session.HoldsCardNumber reads the whole path: a '+' that starts a
+// segment is a form's space after "4111/", as it is in "4111/+1111". A
+// segment read alone kept it, and /4111/+1111/+1111/+1111 was logged as
+// sent (r94-review).
+func urlReadAll(segs []string) []string {
+	if !slices.ContainsFunc(segs, func(s string) bool { return strings.ContainsAny(s, "%+") }) {
+		return segs // reads as itself: every routed path
+	}
+	var d session.URLDecoding
+	n := 0
+	for _, s := range segs {
+		n += len(s) + 1
+	}
+	d.Grow(n)
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		sep := ""
+		if i > 0 {
+			sep = "/"
+		}
+		out[i], _ = d.Next(sep, s)
+	}
+	return out
+}
+
+// readAll is each of segs read once more by read (given its index).
+func readAll(segs []string, read func(int, string) (string, bool)) []string {
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		out[i], _ = read(i, s)
+	}
+	return out
+}
 
 // jsonReading reads each of n segments once more as a JSON parser reads
 // it, its escapes undone, but for the escape of a '/' written across the

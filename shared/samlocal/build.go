@@ -172,7 +172,9 @@ func lockCopy(dir string) (*os.File, error) {
 // no longer run: those whose lock it can take. A folder whose lock another
 // process holds is a running stack's, and one without a lock file is being
 // made (or is an older stack's, from before the lock), so both are left
-// as they are; so is what cannot be read or removed (another user's).
+// as they are; so is what cannot be read or removed (another user's), and
+// a folder whose lock is no regular file of this user's (a FIFO, a
+// symlink: planted, never a stack's).
 // The folder is read, not globbed: a TMPDIR may hold `[` or `*`.
 func removeStoppedCopies(tmp string) {
 	entries, err := os.ReadDir(tmp)
@@ -184,15 +186,26 @@ func removeStoppedCopies(tmp string) {
 			continue
 		}
 		dir := filepath.Join(tmp, e.Name())
-		f, err := os.Open(filepath.Join(dir, emulatorCopyLock))
+		// Neither waiting for a FIFO's writer nor following a symlink:
+		// a lock is a regular file of this user's, as lockCopy makes it
+		// (the folder is shared: anyone can plant one, and a FIFO's
+		// open blocked the start).
+		f, err := os.OpenFile(filepath.Join(dir, emulatorCopyLock), os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 		if err != nil {
 			continue
 		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && ownedByUser(fi) &&
+			syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
 			_ = os.RemoveAll(dir)
 		}
 		_ = f.Close()
 	}
+}
+
+// ownedByUser reports whether fi is a file of this process's user.
+func ownedByUser(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }
 
 // ModuleRoot finds the directory of the go.mod above the working directory.

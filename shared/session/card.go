@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -440,6 +441,38 @@ func JSONUnescapedOnce(s string) (string, bool) { return jsonUnescapeOnce(s) }
 // times.
 func URLDecodedOnce(s string) (string, bool) { return urlDecodeOnce(s) }
 
+// URLDecoding reads a text given in parts (a path's segments) as
+// URLDecodedOnce reads the whole of it: each part is decoded after the
+// parts before it, so a '+' at a part's start continues a run of digits
+// the parts before it end in, as plusIsSpace reads it ("4111/" and
+// "+1111" read "4111/ 1111", as "4111/+1111" does). Its zero value reads
+// a text from its start.
+type URLDecoding struct {
+	b        []byte // the text decoded so far
+	rawSpace int    // appendURLDecoded's rawSpace in b
+	started  bool   // whether rawSpace is set
+}
+
+// Grow makes room for n more bytes of decoded text.
+func (d *URLDecoding) Grow(n int) { d.b = slices.Grow(d.b, n) }
+
+// Next is part with one layer of URL encoding undone, read after the
+// parts before it and sep between them (read as a URL decoder reads it
+// too), and whether anything in part changed.
+func (d *URLDecoding) Next(sep, part string) (string, bool) {
+	if !d.started {
+		d.rawSpace, d.started = -1, true
+	}
+	d.b, d.rawSpace, _ = appendURLDecoded(d.b, d.rawSpace, sep)
+	start := len(d.b)
+	var changed bool
+	d.b, d.rawSpace, changed = appendURLDecoded(d.b, d.rawSpace, part)
+	if !changed {
+		return part, false
+	}
+	return string(d.b[start:]), true
+}
+
 // urlDecodeOnce undoes one layer of URL encoding, leniently: every %HH
 // escape becomes its byte, a '+' inside a run of digits a space
 // (plusIsSpace), and anything else (a malformed escape included) stays.
@@ -448,11 +481,17 @@ func urlDecodeOnce(s string) (string, bool) {
 	if !strings.ContainsAny(s, "%+") {
 		return s, false
 	}
-	b := make([]byte, 0, len(s))
-	// rawSpace is the last byte in b of the latest white space written
-	// as such (copied, not decoded), -1 before any: plusIsSpace tells a
-	// space the decoding made from one written.
-	rawSpace := -1
+	b, _, changed := appendURLDecoded(make([]byte, 0, len(s)), -1, s)
+	return string(b), changed
+}
+
+// appendURLDecoded appends s to b with one layer of URL encoding undone
+// (urlDecodeOnce), b being the text decoded before it and rawSpace the
+// last byte in b of the latest white space written as such (-1: none),
+// and returns b, that byte's index after s, and whether anything in s
+// changed. plusIsSpace tells a space the decoding made from one written
+// by rawSpace.
+func appendURLDecoded(b []byte, rawSpace int, s string) ([]byte, int, bool) {
 	changed := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -475,7 +514,7 @@ func urlDecodeOnce(s string) (string, bool) {
 			}
 		}
 	}
-	return string(b), changed
+	return b, rawSpace, changed
 }
 
 // plusIsSpace reports whether a '+' that follows b, the text decoded so
@@ -485,7 +524,9 @@ func urlDecodeOnce(s string) (string, bool) {
 // reader does not see passed over) or at most two separators after one,
 // each a separator that is no white space ('-', '.', '/', ...) or a white
 // space the decoding made ('+', %20); an invisible one (a zero-width space,
-// U+0001) counts for none, as the rule counts it. So 4111++1111++1111++1111 (two
+// U+0001) counts for none and a CR LF the decoding made once, as the rule
+// counts them (so 4111%0D%0A%0D%0A+1111..., a blank line and a space, is
+// a run). So 4111++1111++1111++1111 (two
 // spaces between groups), 4111+-+1111+-+... (" - ") and ４１１１+１１１１+...
 // read as the card numbers a URL decoder shows, and so does ⒋⒈⒈⒈+⒈⒈⒈⒈+...
 // once normalised (a compatibility form of more than one character is
@@ -498,6 +539,10 @@ func urlDecodeOnce(s string) (string, bool) {
 // latest one (rawSpace) is the only one it can meet.
 func plusIsSpace(b []byte, rawSpace int) bool {
 	seps := 0
+	// lf: the separator counted last is an LF the decoding made, which
+	// with a CR before it is one line break, as the rule counts it (an
+	// invisible one between them read as not there).
+	lf := false
 	for end := len(b); end > 0; {
 		if c := b[end-1]; c < utf8.RuneSelf {
 			// ASCII, read as below without the tables: a digit; a
@@ -509,10 +554,12 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 			case c >= '0' && c <= '9':
 				return true
 			case c == 0x7f || c < ' ' && !space:
+			case lf && c == '\r' && end-1 != rawSpace:
+				lf = false // the CR of a CR LF counted at its LF
 			case seps < 2 && (c == '-' || c == '.' || c == '/' || c == '_'):
-				seps++
+				seps, lf = seps+1, false
 			case seps < 2 && space && end-1 != rawSpace:
-				seps++
+				seps, lf = seps+1, c == '\n'
 			default:
 				return false
 			}
@@ -527,7 +574,7 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 			// Read as not there, or a separator that counts for none
 			// (a zero-width space), as the rule counts it.
 		case seps < 2 && isCardSeparator(r) && (end-1 != rawSpace || !unicode.Is(unicode.White_Space, r)):
-			seps++
+			seps, lf = seps+1, false
 		default:
 			// A compatibility form of more than one character is read
 			// as NFKC writes it: the digit full stop ⒈ is "1.", a
@@ -543,7 +590,7 @@ func plusIsSpace(b []byte, rawSpace int) bool {
 					return true
 				case isTransparent(c):
 				case seps < 2 && isCardSeparator(c):
-					seps++
+					seps, lf = seps+1, false
 				default:
 					return false
 				}
