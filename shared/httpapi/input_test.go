@@ -502,6 +502,8 @@ func testContentType(t *testing.T, h *harness) {
 		{[]string{`application/json; charset="utf-8"`}, 201},
 		{[]string{"Application/JSON"}, 201},
 		{[]string{"application/json; charset=utf-8; charset=utf-8"}, 201}, // the same parameter twice says the same
+		{[]string{"application/json; charset=utf-8; charset=UTF-8"}, 415}, // README: twice, "its value must be spelled the same"
+		{[]string{"application/json; charset=utf-8; CHARSET=utf-8"}, 201},
 		{nil, 415},
 		{[]string{""}, 415},
 		{[]string{"application/merge-patch+json"}, 415},
