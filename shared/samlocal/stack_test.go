@@ -310,7 +310,7 @@ func TestStackServesTheTemplateThroughTheEmulator(t *testing.T) {
 	}
 
 	// Failures are API Gateway's 500, and the function serves on.
-	for _, action := range []string{"error", "malformed", "large", "crash", "sleep3s"} {
+	for _, action := range []string{"error", "malformed", "large", "crash", "panic", "panic", "sleep3s"} {
 		r := send(t, "POST", s.URL+"/do/"+action, nil)
 		if r.status != 500 || string(r.body) != `{"message":"Internal Server Error"}` {
 			t.Errorf("POST /do/%s = %d %q; want API Gateway's 500", action, r.status, r.body)

@@ -57,6 +57,10 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return nil, errors.New("the function failed")
 	case action == "crash":
 		os.Exit(3)
+	case action == "panic":
+		// aws-lambda-go reports a panic as the invocation's error, then
+		// ends the runtime process, as it does in Lambda.
+		panic("the function panicked")
 	case action == "malformed":
 		return map[string]any{"statusCode": "many"}, nil
 	case action == "large":
