@@ -84,14 +84,18 @@ func SessionRecords(st Store, authn *auth.Authenticator) http.Handler {
 		if err != nil {
 			return err
 		}
+		h := w.Header()
+		// From here the answer depends on Accept-Encoding: the body's
+		// encoding, and whether a whole day fits at all (the same day may
+		// be 400 LIST_TOO_LARGE plain and 200 gzip), so the refusal says
+		// so too (RFC 9110 §12.5.5).
+		h.Set("Vary", "Accept-Encoding")
 		if q.Limit == 0 && (next != "" || body.full) {
 			return listTooLarge(body.gz != nil, body.full)
 		}
-		h := w.Header()
 		if q.Limit > 0 && next != "" {
 			h.Set("Link", "</pps/api/v1/session-record?createdDate="+raw+"&limit="+strconv.Itoa(q.Limit)+"&cursor="+next+`>; rel="next"`)
 		}
-		h.Set("Vary", "Accept-Encoding")
 		if body.gz != nil {
 			h.Set("Content-Encoding", "gzip")
 		}

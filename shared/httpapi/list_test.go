@@ -260,6 +260,12 @@ func testSessionRecordsTooLarge(t *testing.T, h *harness) {
 		if res.Header().Get("Content-Encoding") != "" {
 			t.Errorf("Accept-Encoding %q: problem with Content-Encoding %q", ae, res.Header().Get("Content-Encoding"))
 		}
+		// The refusal depends on Accept-Encoding (the same day with gzip
+		// is 200): RFC 9110 §12.5.5, an origin server SHOULD send Vary
+		// when its choice of answer varies on a request header.
+		if got := res.Header().Get("Vary"); got != "Accept-Encoding" {
+			t.Errorf("Accept-Encoding %q: too large with Vary %q; want Accept-Encoding", ae, got)
+		}
 	}
 
 	for _, ae := range []string{"gzip", "br;q=1, gzip;q=0.5", "*"} {
