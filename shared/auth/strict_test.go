@@ -165,7 +165,9 @@ func TestStrictTokenForms(t *testing.T) {
 		// date either, so an `exp` of `9.2233720e18` is 401 too)". The two
 		// float64s either side of that bound (r95-authz: measured live on
 		// make run and make start-api, the last accepted and the first
-		// refused), and the README's example.
+		// refused), and the README's example; README, Security: "or past
+		// the last second Go's time holds (2^63 − 62,135,596,800 seconds or
+		// more: `9.2233720e18`)".
 		{"exp the last float64 Go's time holds", signWith(t, iss, alg, claims(`,"exp":9223371974719178752,"iat":`+num(iat))), true},
 		{"exp the first float64 past what Go's time holds", signWith(t, iss, alg, claims(`,"exp":9223371974719179776,"iat":`+num(iat))), false},
 		{"exp 9.2233720e18", signWith(t, iss, alg, claims(`,"exp":9.2233720e18,"iat":`+num(iat))), false},
