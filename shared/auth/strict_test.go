@@ -159,6 +159,18 @@ func TestStrictTokenForms(t *testing.T) {
 		// (`9223372036854775807` rounds to 2^63, so is refused too" (r81-readme2).
 		{"exp 2^63-1 as written", signWith(t, iss, alg, claims(`,"exp":9223372036854775807,"iat":`+num(iat))), false},
 		{"exp 9e18", signWith(t, iss, alg, claims(`,"exp":9000000000000000000,"iat":`+num(iat))), true},
+		// README, Auth: "nor one Go's time cannot hold (2^63 − 62,135,596,800
+		// seconds or more: Go counts from the year 1, so the last it holds
+		// is in the year 292,277,026,596; the JWT library reads it as no
+		// date either, so an `exp` of `9.2233720e18` is 401 too)". The two
+		// float64s either side of that bound (r95-authz: measured live on
+		// make run and make start-api, the last accepted and the first
+		// refused), and the README's example; README, Security: "or past
+		// the last second Go's time holds (2^63 − 62,135,596,800 seconds or
+		// more: `9.2233720e18`)".
+		{"exp the last float64 Go's time holds", signWith(t, iss, alg, claims(`,"exp":9223371974719178752,"iat":`+num(iat))), true},
+		{"exp the first float64 past what Go's time holds", signWith(t, iss, alg, claims(`,"exp":9223371974719179776,"iat":`+num(iat))), false},
+		{"exp 9.2233720e18", signWith(t, iss, alg, claims(`,"exp":9.2233720e18,"iat":`+num(iat))), false},
 		{"iat a numeric string", signWith(t, iss, alg, claims(`,"exp":`+num(exp)+`,"iat":`+str(iat))), false},
 
 		// Duplicate names (RFC 7519 §4, RFC 7515 §4: reject or take the last).
