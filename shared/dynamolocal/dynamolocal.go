@@ -76,7 +76,11 @@ type Engine struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	once sync.Once
+	out  *tailBuffer // its output since it was ready, the last 4 KiB
 }
+
+// ErrEngineExited is Exited's answer for an engine that has exited.
+var ErrEngineExited = errors.New("dynamolocal: DynamoDB Local exited")
 
 // ErrNoJava is Start's answer on a machine without Java, the one thing the
 // engine needs that this package cannot install. Start checks it before
@@ -209,6 +213,10 @@ func start(ctx context.Context, java, jarDir string, port int, fullJIT bool, log
 		default:
 		}
 		if ready(e.Endpoint) && listensOn(cmd.Process.Pid, port) {
+			// From here its output tells how it ends (Exited), not how
+			// it started.
+			tail.Reset()
+			e.out = &tail
 			return e, "", nil
 		}
 		select {
@@ -317,10 +325,14 @@ func javaVersion(out string) (string, int, bool) {
 // fatal: the loader says so and copies the jar's as before. Nor does it
 // keep HotSpot's performance data (-XX:-UsePerfData), which only tools
 // such as jstat read: a 32 KB file, /tmp/hsperfdata_<user>/<pid>, that a
-// killed JVM left until the user's next JVM started. Unless fullJIT, the
-// JVM compiles with C1 alone (Options.FullJIT says when and why).
+// killed JVM left until the user's next JVM started. A JVM whose heap runs
+// out exits (-XX:+ExitOnOutOfMemoryError) rather than live on with the
+// threads that met the error gone, holding its port and answering nothing:
+// an exit is seen (Engine.Done, Engine.Exited), a hang only as every
+// caller's timeout. Unless fullJIT, the JVM compiles with C1 alone
+// (Options.FullJIT says when and why).
 func engineArgs(port int, jarDir string, fullJIT bool) []string {
-	args := []string{"-Xmx1g", "-XX:-UsePerfData"}
+	args := []string{"-Xmx1g", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"}
 	if !fullJIT {
 		args = append(args, "-XX:TieredStopAtLevel=1")
 	}
@@ -386,6 +398,53 @@ var readyTimeout = 3 * time.Minute
 // Done is closed when the engine's process has exited, whether Stop ended
 // it or it died.
 func (e *Engine) Done() <-chan struct{} { return e.done }
+
+// Exited is nil while the engine runs. Once it has exited (Done), it is
+// ErrEngineExited, saying how (an exit status or a signal) and what the
+// engine wrote since it was ready: a JVM whose heap ran out says so
+// (engineArgs), where a user's _JAVA_OPTIONS set its -Xmx too low.
+func (e *Engine) Exited() error {
+	select {
+	case <-e.done:
+	default:
+		return nil
+	}
+	var lines []string
+	if e.out != nil {
+		for l := range strings.Lines(e.out.String()) {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+	}
+	said := "nothing"
+	if len(lines) > 0 {
+		said = strconv.Quote(strings.Join(lines[max(0, len(lines)-3):], "\n"))
+	}
+	return fmt.Errorf("%w (%v); the last of its output since it was ready: %s", ErrEngineExited, e.cmd.ProcessState, said)
+}
+
+// ReportExit sends Exited's error to to once the engine exits, unless
+// stopping is closed first: a server that stops its engine closes stopping
+// before it calls Stop, and that exit is no news. It never blocks on to
+// (a full channel keeps what it holds). Run it in a goroutine of its own;
+// it returns once the engine has exited or stopping is closed.
+func (e *Engine) ReportExit(stopping <-chan struct{}, to chan<- error) {
+	select {
+	case <-e.done:
+	case <-stopping:
+		return
+	}
+	select {
+	case <-stopping: // both were ready: the stop came first
+		return
+	default:
+	}
+	select {
+	case to <- e.Exited():
+	default:
+	}
+}
 
 // PID is the engine's process id (make bench reads its CPU time).
 func (e *Engine) PID() int { return e.cmd.Process.Pid }
@@ -514,6 +573,13 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 		t.buf = t.buf[len(t.buf)-4096:]
 	}
 	return len(p), nil
+}
+
+// Reset empties the buffer.
+func (t *tailBuffer) Reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = nil
 }
 
 func (t *tailBuffer) String() string {
