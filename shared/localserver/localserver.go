@@ -76,7 +76,8 @@ type Server struct {
 
 	srv     *http.Server
 	ln      *samlocal.OnceClosed // what srv serves, closed by Close
-	served  chan error
+	served  chan error           // Serve's end, or the engine's exit (room for both)
+	closing chan struct{}
 	engine  *dynamolocal.Engine
 	sweeper *sweep.Sweeper
 	sweepMu sync.Mutex // one sweep at a time: the timer's or Sweep's
@@ -103,7 +104,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	if err := errors.Join(cerr, lerr); err != nil {
 		return nil, err
 	}
-	s := &Server{Local: local, served: make(chan error, 1), bgDone: make(chan struct{})}
+	s := &Server{Local: local, served: make(chan error, 2), closing: make(chan struct{}), bgDone: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
@@ -183,6 +184,12 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	s.srv.Handler = asDelivered(routes, functions, logged, served, bodyBound(o.BodyTimeout))
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
+	if s.engine != nil {
+		// An engine that exits while the server serves (its heap run
+		// out, killed) ends the serving: every request would be a 503
+		// after the SDK's retries, with nothing said.
+		go s.engine.ReportExit(s.closing, s.served)
+	}
 	s.sweeper = sweep.New(a.Store, a.Logger, a.Now)
 	bg, stop := context.WithCancel(context.Background())
 	s.stopBg = stop
@@ -330,7 +337,9 @@ func (a *wholeAnswer) send() {
 	_, _ = a.ResponseWriter.Write(a.body.Bytes())
 }
 
-// Served returns the server's error if it stopped serving on its own.
+// Served returns the server's error if it stopped serving on its own, or
+// dynamolocal.ErrEngineExited once the engine the server started exits
+// while it serves.
 func (s *Server) Served() <-chan error { return s.served }
 
 // Sweep runs the expiry sweep now, as the timer runs it, limited to one
@@ -369,6 +378,7 @@ const drainTimeout = 5 * time.Second
 // call twice.
 func (s *Server) Close() error {
 	s.once.Do(func() {
+		close(s.closing) // before the engine's Stop: no exit to report
 		if s.stopBg != nil {
 			s.stopBg()
 			<-s.bgDone

@@ -122,7 +122,8 @@ type Stack struct {
 	engine   *dynamolocal.Engine
 	srv      *http.Server
 	ln       *OnceClosed // what srv serves, closed by Close
-	served   chan error
+	served   chan error  // Serve's end, or the engine's exit (room for both)
+	closing  chan struct{}
 	tmpDir   string
 	rieDir   string   // the stack's own copy of aws-lambda-rie (runEmulatorCopy)
 	rieLock  *os.File // rieDir's lock, held while the stack runs
@@ -195,7 +196,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	s := &Stack{
 		Template: tpl, Local: local, Concurrency: concurrency,
-		log: logw, router: rt, pools: map[string]*pool{}, served: make(chan error, 1),
+		log: logw, router: rt, pools: map[string]*pool{}, served: make(chan error, 2), closing: make(chan struct{}),
 		gw: gateway{accountID: pseudoParameters["AWS::AccountId"], apiID: apiIDAt(time.Now())},
 	}
 	if s.bodyTimeout = o.BodyTimeout; s.bodyTimeout <= 0 {
@@ -353,6 +354,12 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 
 	listening = nil
 	go func() { s.served <- s.srv.Serve(ln) }()
+	if s.engine != nil {
+		// An engine that exits while the stack serves (its heap run out,
+		// killed) ends the serving: every function's call to it would be
+		// a 503 after the SDK's retries, with nothing said.
+		go s.engine.ReportExit(s.closing, s.served)
+	}
 	s.Every = map[Schedule]time.Duration{}
 	for _, fn := range tpl.Functions {
 		for _, sch := range fn.Schedules {
@@ -384,6 +391,7 @@ func newHTTPServer(h http.Handler) *http.Server {
 // the stack started it. It waits for them to exit. Safe to call twice.
 func (s *Stack) Close() error {
 	s.once.Do(func() {
+		close(s.closing) // before the engine's Stop: no exit to report
 		var errs []error
 		s.stopBg()
 		if s.srv != nil {
@@ -421,7 +429,9 @@ func (s *Stack) Close() error {
 	return s.closeErr
 }
 
-// Served returns the server's error if it stopped serving on its own.
+// Served returns the server's error if it stopped serving on its own, or
+// dynamolocal.ErrEngineExited once the engine the stack started exits
+// while it serves.
 func (s *Stack) Served() <-chan error { return s.served }
 
 // InvokeSchedule invokes logicalID with its schedule's event now, as

@@ -1,0 +1,84 @@
+package localserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/store/storetest"
+)
+
+// TestEngineExitStopsTheServer: make run starts DynamoDB Local for itself
+// unless DYNAMODB_ENDPOINT names one, and README's Troubleshooting names
+// what its engine says when it exits. An engine that exited while the
+// server served (its heap run out: dynamolocal's
+// TestEngineWhoseHeapRunsOutExits; killed by hand) left a server that
+// answered every request 503 after the SDK's retries and said nothing. The
+// server now stops serving with the engine's exit (Served), and
+// cmd/localapi prints it and exits 1.
+func TestEngineExitStopsTheServer(t *testing.T) {
+	storetest.RequireEngine(t)
+	vars := map[string]string{"TABLE_NAME": "engine-exit"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{Getenv: func(k string) string { return vars[k] }, Log: io.Discard, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.engine == nil {
+		t.Fatal("Start() without DYNAMODB_ENDPOINT started no engine; want one")
+	}
+	select {
+	case err := <-s.Served():
+		t.Fatalf("Served() before the engine exited = %v; want nothing yet", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := syscall.Kill(-s.engine.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.Served():
+		if !errors.Is(err, dynamolocal.ErrEngineExited) {
+			t.Errorf("Served() after the engine was killed = %v; want ErrEngineExited", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server still serves 30 s after its engine was killed; want Served() to say the engine exited")
+	}
+}
+
+// TestCloseIsNoEngineExit: the engine stopped by Close is no exit of its
+// own: Served says nothing of it.
+func TestCloseIsNoEngineExit(t *testing.T) {
+	storetest.RequireEngine(t)
+	vars := map[string]string{"TABLE_NAME": "engine-close"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{Getenv: func(k string) string { return vars[k] }, Log: io.Discard, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v; want nil", err)
+	}
+	select {
+	case err := <-s.Served():
+		if errors.Is(err, dynamolocal.ErrEngineExited) {
+			t.Errorf("Served() after Close = %v; want no engine exit", err)
+		}
+	case <-time.After(2 * time.Second):
+	}
+}
