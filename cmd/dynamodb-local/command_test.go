@@ -56,3 +56,31 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineLostUnderTheCommandIsSaid: the engine can exit while the
+// command runs (its heap run out: dynamolocal's
+// TestEngineWhoseHeapRunsOutExits; killed), and the command's failures are
+// then 503s that do not say why. The run says that the engine exited, and
+// how; the exit status stays the command's.
+func TestEngineLostUnderTheCommandIsSaid(t *testing.T) {
+	storetest.RequireEngine(t)
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t, goTool)
+	port := freePort(t)
+	kill := `pkill -KILL -f "DynamoDBLocal.jar.* -port ` + strconv.Itoa(port) + `\$" && sleep 1; exit 4`
+	cmd := exec.Command(bin, "-port", strconv.Itoa(port), "--", "sh", "-c", kill)
+	cmd.Env = environWithout("DYNAMODB_ENDPOINT")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Fatalf("run = %v; want the command's exit status 4\n%s", err, &stderr)
+	}
+	if !strings.Contains(stderr.String(), "DynamoDB Local exited (signal: killed)") {
+		t.Errorf("standard error %q; want it to say DynamoDB Local exited (signal: killed)", &stderr)
+	}
+}

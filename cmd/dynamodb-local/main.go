@@ -78,14 +78,19 @@ func run(port int, args []string) int {
 		case <-ctx.Done():
 			return 0
 		case <-e.Done():
-			fmt.Fprintln(os.Stderr, "dynamodb-local: DynamoDB Local exited on its own")
+			fmt.Fprintln(os.Stderr, "dynamodb-local:", e.Exited())
 			return 1
 		}
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "DYNAMODB_ENDPOINT="+e.Endpoint)
-	if err := cmd.Run(); err != nil {
+	err = cmd.Run()
+	if exited := e.Exited(); exited != nil {
+		// The command's failures (make test's 503s) have this cause.
+		fmt.Fprintln(os.Stderr, "dynamodb-local:", exited, "(while the command ran)")
+	}
+	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			return exit.ExitCode()
