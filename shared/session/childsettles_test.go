@@ -7,8 +7,8 @@ import (
 
 // TestChildSettlesUnderAParentShowingMoneyByItsOwnProcessor: "A child
 // already AUTHORISED holds money taken while the parent was open and may
-// still settle while the parent shows that money (AUTHORISED or SETTLED)
-// or is gone ..., never once the parent is CANCELED, FAILED,
+// still settle while the parent shows that money (AUTHORISED or SETTLED),
+// never once the parent is CANCELED, FAILED,
 // CANCEL_REQUESTED or FRAUD_CANCELLATION_REQUESTED (409 PARENT_CLOSED)"
 // (docs/design.md §4). The parent's status counts, whoever set it: here
 // the parent's own processor, declining the merchant's cancellation, set

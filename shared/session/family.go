@@ -21,10 +21,10 @@ import "time"
 //     child. A child already AUTHORISED (or CANCEL_REQUESTED after it) holds
 //     money taken while the parent was open: it may still settle (or be
 //     AUTHORISED again when its cancellation is declined) while the parent
-//     shows that money, AUTHORISED or SETTLED, or is gone; not once the
-//     parent is CANCELED, FAILED, CANCEL_REQUESTED or
-//     FRAUD_CANCELLATION_REQUESTED (PARENT_CLOSED): money is never taken
-//     under a canceled parent;
+//     shows that money, AUTHORISED or SETTLED; not once the parent is
+//     CANCELED, FAILED, CANCEL_REQUESTED or FRAUD_CANCELLATION_REQUESTED,
+//     nor once it is gone (past its retention: nothing then says how it
+//     ended), PARENT_CLOSED: money is never taken under a canceled parent;
 //   - a parent that shows its child's money (its status was set by that
 //     child: AUTHORISED or SETTLED, and what followed) follows the child's
 //     later changes its own lifecycle allows (FollowChild): the child's
@@ -177,7 +177,8 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 // write (a closed child's move under an open parent is the lifecycle
 // table's INVALID_TRANSITION), or
 // the child already holds money taken while the parent was open and the
-// parent shows it (AUTHORISED, SETTLED, gone, or the child's own status);
+// parent, still there, shows it (AUTHORISED, SETTLED, or the child's own
+// status);
 // when it is applied, an open parent moves to the same status, a parent
 // that shows the child's money follows it (FollowChild, whose refusal
 // refuses the event: the caller then writes nothing), and parentChanged
@@ -206,7 +207,14 @@ func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (a
 			return nil
 		}
 		if child.Status == Authorised || child.Status == CancelRequested {
-			if view == nil || view.Status == Authorised || view.Status == Settled || view.Status.Open() || showsChild(view, child, child.History[len(child.History)-1]) {
+			// A parent gone (past its retention) shows nothing, and the
+			// child's record does not say how it ended: a CANCELED parent
+			// gone must not let its child take money it refused the
+			// moment before (r95-lifecycle).
+			if view == nil {
+				return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is gone; its child can no longer be authorised or settled.")
+			}
+			if view.Status == Authorised || view.Status == Settled || view.Status.Open() || showsChild(view, child, child.History[len(child.History)-1]) {
 				return nil
 			}
 			return Errorf(ECONFLICT, ReasonParentClosed, "The parent session is %s; its child can no longer be authorised or settled.", view.Status)
