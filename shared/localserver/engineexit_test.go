@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
+	"github.com/paysessions/paysessions/shared/stoptest"
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
@@ -38,22 +38,7 @@ func TestEngineExitStopsTheServer(t *testing.T) {
 	if s.engine == nil {
 		t.Fatal("Start() without DYNAMODB_ENDPOINT started no engine; want one")
 	}
-	select {
-	case err := <-s.Served():
-		t.Fatalf("Served() before the engine exited = %v; want nothing yet", err)
-	case <-time.After(500 * time.Millisecond):
-	}
-	if err := syscall.Kill(-s.engine.PID(), syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-s.Served():
-		if !errors.Is(err, dynamolocal.ErrEngineExited) {
-			t.Errorf("Served() after the engine was killed = %v; want ErrEngineExited", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server still serves 30 s after its engine was killed; want Served() to say the engine exited")
-	}
+	stoptest.CheckEngineExitEndsServing(t, s.engine.PID(), s.Served())
 }
 
 // TestCloseIsNoEngineExit: the engine stopped by Close is no exit of its

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
 
 // Case is a signal and whether the output is a pipe whose reader (tee)
@@ -167,5 +169,30 @@ func CheckStubbornStop(t *testing.T, c StubbornStop, s StoppedServer, url string
 	}
 	if err := s.Close(); !errors.Is(err, ErrClose) {
 		t.Errorf("Close() again = %v; want %v", err, ErrClose)
+	}
+}
+
+// CheckEngineExitEndsServing kills (SIGKILL, to its process group) the
+// DynamoDB Local that a serving make run or make start-api started,
+// engine its pid, and checks that the server stops serving with the
+// engine's exit: served (its Served channel) says nothing before the kill
+// and dynamolocal.ErrEngineExited within 30 s after it.
+func CheckEngineExitEndsServing(t *testing.T, engine int, served <-chan error) {
+	t.Helper()
+	select {
+	case err := <-served:
+		t.Fatalf("Served() before the engine exited = %v; want nothing yet", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := syscall.Kill(-engine, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-served:
+		if !errors.Is(err, dynamolocal.ErrEngineExited) {
+			t.Errorf("Served() after the engine was killed = %v; want ErrEngineExited", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server still serves 30 s after its engine was killed; want Served() to say the engine exited")
 	}
 }
