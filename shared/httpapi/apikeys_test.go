@@ -526,3 +526,21 @@ func testRevokedKeyIsRefusedAtOnceWhereRevoked(t *testing.T, h *harness) {
 	}
 	wantProblem(t, h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key), http.StatusUnauthorized, session.ReasonUnauthenticated)
 }
+
+// TestAPIKeyCreatedAtIsKeptTo100ns: README, "Times are kept at 100 ns
+// precision in UTC and compared exactly". A key's createdAt is the clock
+// cut to 100 ns, as a session's times are (r95-mutate: read from the
+// clock uncut, the answer said .123456789Z).
+func TestAPIKeyCreatedAtIsKeptTo100ns(t *testing.T) { eachStore(t, testAPIKeyCreatedAtIsKeptTo100ns) }
+
+func testAPIKeyCreatedAtIsKeptTo100ns(t *testing.T, h *harness) {
+	h.clock.Set(t0.Add(123456789 * time.Nanosecond))
+	admin := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+	res := h.do("POST", "/api-keys", admin, map[string]any{"scopes": []string{"sessions:read"}})
+	if res.Code != http.StatusCreated {
+		t.Fatalf("POST /api-keys = %d %s; want 201", res.Code, res.Body)
+	}
+	if got, want := res.json(t)["createdAt"], "2026-11-23T10:00:00.1234567Z"; got != want {
+		t.Errorf("createdAt = %v; want %v", got, want)
+	}
+}
