@@ -578,3 +578,20 @@ func TestJWTIssuerAndAudienceTakeEveryPrintableASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRefusedSettingIsReported: Load's and LoadLocal's refusals are
+// "reported at once", one SettingError per refused setting joined (a bad
+// value stops start-up "with a message naming the variable", each of
+// them): a start-up with three bad values names the three, not the first
+// alone (r95-mutate: an error of the first refusal only passed every
+// test).
+func TestEveryRefusedSettingIsReported(t *testing.T) {
+	_, err := Load(env(map[string]string{"EXPIRY_SHARDS": "0", "LOG_LEVEL": "loud"}))
+	if got, want := refused(err), []string{"TABLE_NAME", "EXPIRY_SHARDS", "LOG_LEVEL"}; !slices.Equal(got, want) {
+		t.Errorf("Load refused %v; want %v", got, want)
+	}
+	_, err = LoadLocal(env(map[string]string{"PORT": "0", "HOST": "example.com"}))
+	if got, want := refused(err), []string{"PORT", "HOST"}; !slices.Equal(got, want) {
+		t.Errorf("LoadLocal refused %v; want %v", got, want)
+	}
+}

@@ -526,3 +526,47 @@ func testRevokedKeyIsRefusedAtOnceWhereRevoked(t *testing.T, h *harness) {
 	}
 	wantProblem(t, h.do("POST", "/sessions/"+id+"/cancel", "", nil, "X-Api-Key", key), http.StatusUnauthorized, session.ReasonUnauthenticated)
 }
+
+// TestAPIKeyCreatedAtIsKeptTo100ns: README, "Times are kept at 100 ns
+// precision in UTC and compared exactly". A key's createdAt is the clock
+// cut to 100 ns, as a session's times are (r95-mutate: read from the
+// clock uncut, the answer said .123456789Z).
+func TestAPIKeyCreatedAtIsKeptTo100ns(t *testing.T) { eachStore(t, testAPIKeyCreatedAtIsKeptTo100ns) }
+
+func testAPIKeyCreatedAtIsKeptTo100ns(t *testing.T, h *harness) {
+	h.clock.Set(t0.Add(123456789 * time.Nanosecond))
+	admin := h.token("m-1", auth.ScopeAPIKeysWrite, auth.ScopeSessionsRead)
+	res := h.do("POST", "/api-keys", admin, map[string]any{"scopes": []string{"sessions:read"}})
+	if res.Code != http.StatusCreated {
+		t.Fatalf("POST /api-keys = %d %s; want 201", res.Code, res.Body)
+	}
+	if got, want := res.json(t)["createdAt"], "2026-11-23T10:00:00.1234567Z"; got != want {
+		t.Errorf("createdAt = %v; want %v", got, want)
+	}
+}
+
+// TestAPIKeyRequestLogsTheKeyID: README, "A request made with an API key
+// logs the key's id as its subject, `apikey:<keyId>` (the id alone, never
+// the key), and the key's merchant as its `merchant_id`" (r95-mutate: a
+// subject of the bare id passed every test).
+func TestAPIKeyRequestLogsTheKeyID(t *testing.T) { eachStore(t, testAPIKeyRequestLogsTheKeyID) }
+
+func testAPIKeyRequestLogsTheKeyID(t *testing.T, h *harness) {
+	key := h.apiKey("m-1", auth.ScopeSessionsRead)
+	keyID := strings.Split(key, "_")[1]
+	res := h.do("GET", "/sessions/00000000-0000-4000-8000-000000000001", "", nil, "X-Api-Key", key)
+	if res.Code != http.StatusNotFound {
+		t.Fatalf("GET with the key = %d %s; want 404 (the key accepted)", res.Code, res.Body)
+	}
+	lines := logLines(t, h.logs.String())
+	last := lines[len(lines)-1] // the key's creation's line is before it
+	if got, want := last["subject"], "apikey:"+keyID; got != want {
+		t.Errorf("subject = %v; want %v", got, want)
+	}
+	if got, want := last["merchant_id"], "m-1"; got != want {
+		t.Errorf("merchant_id = %v; want %v", got, want)
+	}
+	if strings.Contains(h.logs.String(), strings.Split(key, "_")[2]) {
+		t.Errorf("the log line holds the key's secret: %s", h.logs.String())
+	}
+}

@@ -39,6 +39,12 @@ func TestBodyIsReadWholeOrRefused(t *testing.T) {
 	}{
 		{"past the limit, longer than said", strings.NewReader(fits + strings.Repeat(" ", httpapi.MaxBodyBytes)), 413, session.ReasonBodyTooLarge},
 		{"broken after a complete object", brokenBody{strings.NewReader(fits)}, 400, session.ReasonMalformedJSON},
+		// The limit to the byte (docs/openapi.yaml: "at most 64 KiB (65536
+		// bytes)"): a body longer than said is read up to it, and one byte
+		// more is 413 (r95-mutate: with the reader's limit one byte higher,
+		// 65537 bytes were taken, 201).
+		{"at the limit, longer than said", strings.NewReader(fits + strings.Repeat(" ", httpapi.MaxBodyBytes-len(fits))), 201, ""},
+		{"one byte past the limit, longer than said", strings.NewReader(fits + strings.Repeat(" ", httpapi.MaxBodyBytes+1-len(fits))), 413, session.ReasonBodyTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +54,12 @@ func TestBodyIsReadWholeOrRefused(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+tok)
 			w := httptest.NewRecorder()
 			h.handler.ServeHTTP(w, r)
+			if tt.code == "" {
+				if w.Code != tt.status {
+					t.Errorf("status %d %s; want %d", w.Code, w.Body, tt.status)
+				}
+				return
+			}
 			wantProblem(t, response{w}, tt.status, tt.code)
 		})
 	}

@@ -61,6 +61,13 @@ func TestCardNumberRefusedBeforeOtherRefusals(t *testing.T) {
 		{"key scope", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["` + card + `"]}`, ""},
 		{"key expiresAt", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["sessions:read"],"expiresAt":"` + card + `"}`, ""},
 		{"key expiresAt a number", "POST", "/api-keys", h.token("m1", "apikeys:write", "sessions:read"), `{"scopes":["sessions:read"],"expiresAt":` + card + `}`, ""},
+		// A null where a string belongs (a metadata value, a card
+		// category) is refused before the body is decoded
+		// (refuseNullStrings); a card number beside it is still the
+		// answer (r95-mutate: without it, 400 VALIDATION_FAILED naming
+		// the null).
+		{"metadata value null", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","metadata":{"a":null},"orderId":"` + card + `"}`, ""},
+		{"card category null", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","orderId":"` + card + `","cardCategories":[null]}`, ""},
 		{"URL host alone", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","hosted":true,"returnUrl":"` + host + `","cancelUrl":"https://shop.example/c"}`, "returnUrl"},
 		{"URL host, currency", "POST", "/sessions", merchant, `{"amount":1,"currency":"eur","returnUrl":"` + host + `"}`, "returnUrl"},
 		{"URL host, unknown member", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","cancelUrl":"` + host + `","note":1}`, "cancelUrl"},

@@ -44,6 +44,20 @@ var loggedPathCases = []struct{ path, logged string }{
 	// psk_ from its segment to the run's end ("a word right after it ...
 	// reads as more of it"): the pieces after it, not the digits before.
 	{"/4111/1111/psk_x/1111/1111", "/4111/1111/[redacted]/[redacted]/[redacted]"},
+	// A run holding psk_ and, after it, a JWT's header is redacted from
+	// the segment psk_ starts in, the first credential in it ("from the
+	// segment it starts in to the run's end"), not from the header's: a
+	// key whose id and secret are cut by '/' into pieces no rule keeps
+	// alone, then a token (r95-mutate: searched past psk_ for a header,
+	// the pieces between were logged).
+	{"/psk_/0123456789abcdef/_/0123456789abcdef/-/0123456789abcdef/-/0123456789abcdef/-/0123456789abcdef/eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.x",
+		"/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
+	// "a run of 32 or more base64url characters (letters, digits, `-`,
+	// `_`) not all hex digits and dashes (a session's `hcpToken`)": an
+	// '_' is no hex digit, so 32 hex digits and an '_' are such a run
+	// (r95-mutate: with '_' read as hex, it was logged).
+	{"/sessions/0123456789abcdef_0123456789abcde", "/sessions/[redacted]"},
+	{"/sessions/0123456789abcdef-0123456789abcde", "/sessions/0123456789abcdef-0123456789abcde"},
 	{"/4\u0332111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111\u200b/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111/1111/1111/1111/00000000-0000-4000-8000-000000000001", "/[redacted]/[redacted]/[redacted]/[redacted]/00000000-0000-4000-8000-000000000001"},

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/paysessions/paysessions/shared/devtoken"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
@@ -672,5 +674,25 @@ func TestPanicValueThatPanicsWhenFormattedIsLogged(t *testing.T) {
 	value, _, _ := strings.Cut(got, "\n") // the stack trace follows the value
 	if want := "panic: [unprintable] (httpapi_test.unprintable)"; !strings.HasSuffix(value, want) {
 		t.Errorf("error: got %.200q; want it to end %q", value, want)
+	}
+}
+
+// TestMadeRequestIDsDiffer: docs/design.md, a problem document carries
+// "the `requestId` of the request's log line". Where the platform gives no
+// id (the local servers), Middleware makes one per request, a UUID, and no
+// two requests share it, so an answer's id finds its one line (r95-mutate:
+// a made id that was the same for every request passed every test).
+func TestMadeRequestIDsDiffer(t *testing.T) {
+	h := httpapi.Middleware(slog.New(slog.DiscardHandler), func(*http.Request) string { return "" },
+		http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	seen := map[string]bool{}
+	for range 3 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/sessions", nil))
+		id := w.Header().Get("X-Request-Id")
+		if _, err := uuid.Parse(id); err != nil || seen[id] {
+			t.Errorf("X-Request-Id = %q (a UUID: %v; seen before: %v); want a UUID of its own", id, err == nil, seen[id])
+		}
+		seen[id] = true
 	}
 }
