@@ -62,3 +62,44 @@ func TestEngineExitStopsTheStack(t *testing.T) {
 		t.Errorf("Close() after the engine exited = %v; want nil", err)
 	}
 }
+
+// TestStackCloseIsNoEngineExit: the engine stopped by Close is no exit of
+// its own: Served says nothing of it, as make run's server
+// (localserver's TestCloseIsNoEngineExit). Every value Served gives is
+// read: Serve's end comes first, and an exit reported would follow it.
+func TestStackCloseIsNoEngineExit(t *testing.T) {
+	storetest.RequireEngine(t)
+	bins, rie := testBootstraps(t)
+	vars := map[string]string{"TABLE_NAME": "engine-close"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{
+		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
+		Concurrency: 1, Log: io.Discard, Listener: ln,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.engine == nil {
+		s.Close()
+		t.Fatal("Start() without DYNAMODB_ENDPOINT started no engine; want one")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v; want nil", err)
+	}
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case err := <-s.Served():
+			if errors.Is(err, dynamolocal.ErrEngineExited) {
+				t.Errorf("Served() after Close = %v; want no engine exit", err)
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
