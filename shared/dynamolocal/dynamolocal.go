@@ -165,7 +165,11 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 			// cannot be checked, only named.
 			return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready, its files damaged: delete %s and run again to install it afresh: %s", jarDir, dir, output)
 		}
-		return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready: %s", jarDir, output)
+		// How it ended, then its output: a JVM killed while it starts
+		// says nothing itself.
+		var exit *exec.ExitError
+		errors.As(err, &exit)
+		return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready (%w): %s", jarDir, exit, output)
 	}
 }
 
@@ -174,6 +178,15 @@ var damagedJar = regexp.MustCompile(`Invalid or corrupt jarfile|ZipException|NoC
 
 // errExited marks start's answer for a JVM that exited before it was ready.
 var errExited = errors.New("exited before it was ready")
+
+// exitedBeforeReady is start's answer for cmd, a JVM that exited before it
+// was ready: errExited, and how it ended (an *exec.ExitError: its exit
+// status or signal). A JVM killed while it starts (the kernel's
+// out-of-memory killer, a user's kill -9) writes nothing, so its output
+// alone would not say why.
+func exitedBeforeReady(cmd *exec.Cmd) error {
+	return fmt.Errorf("%w (%w)", errExited, &exec.ExitError{ProcessState: cmd.ProcessState})
+}
 
 // pickPort chooses the port for Options.Port 0; a variable so that a test
 // can hand out a taken one.
@@ -209,7 +222,7 @@ func start(ctx context.Context, java, jarDir string, port int, fullJIT bool, log
 		// answer must not pass for the engine's.
 		select {
 		case <-e.done:
-			return nil, tail.String(), errExited
+			return nil, tail.String(), exitedBeforeReady(cmd)
 		default:
 		}
 		if ready(e.Endpoint) && listensOn(cmd.Process.Pid, port) {
@@ -221,7 +234,7 @@ func start(ctx context.Context, java, jarDir string, port int, fullJIT bool, log
 		}
 		select {
 		case <-e.done:
-			return nil, tail.String(), errExited
+			return nil, tail.String(), exitedBeforeReady(cmd)
 		case <-ctx.Done():
 			e.Stop()
 			return nil, "", ctx.Err()

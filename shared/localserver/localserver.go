@@ -107,6 +107,14 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	s := &Server{Local: local, served: make(chan error, 2), closing: make(chan struct{}), bgDone: make(chan struct{})}
 	defer func() {
 		if err != nil {
+			// An engine that exited once it answered is the cause of
+			// what failed after (a CreateTable refused), which alone
+			// would read as a DYNAMODB_ENDPOINT naming no engine.
+			if s.engine != nil {
+				if exited := s.engine.Exited(); exited != nil {
+					err = fmt.Errorf("%w: %w", err, exited)
+				}
+			}
 			_ = s.Close()
 		}
 	}()
@@ -144,6 +152,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{Progress: out}); err != nil {
 			return nil, err
 		}
+		engineStarted(s.engine)
 		cfg.DynamoDBEndpoint = s.engine.Endpoint
 	}
 
@@ -196,6 +205,10 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 	go s.sweepEvery(bg, local.SweepInterval)
 	return s, nil
 }
+
+// engineStarted is called with the engine Start started, once it answers
+// and before the server uses it: a test's hook (it kills the engine there).
+var engineStarted = func(*dynamolocal.Engine) {}
 
 // newHTTPServer is the server Start serves on, its Handler not yet set:
 // a head must be in within 10 s (ReadHeaderTimeout), as a body within its

@@ -45,3 +45,80 @@ func TestEngineExitStopsTheStack(t *testing.T) {
 		t.Errorf("Close() after the engine exited = %v; want nil", err)
 	}
 }
+
+// TestStackCloseIsNoEngineExit: the engine stopped by Close is no exit of
+// its own: Served says nothing of it, as make run's server
+// (localserver's TestCloseIsNoEngineExit). Every value Served gives is
+// read: Serve's end comes first, and an exit reported would follow it.
+func TestStackCloseIsNoEngineExit(t *testing.T) {
+	storetest.RequireEngine(t)
+	bins, rie := testBootstraps(t)
+	vars := map[string]string{"TABLE_NAME": "engine-close"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{
+		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
+		Concurrency: 1, Log: io.Discard, Listener: ln,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.engine == nil {
+		s.Close()
+		t.Fatal("Start() without DYNAMODB_ENDPOINT started no engine; want one")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v; want nil", err)
+	}
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case err := <-s.Served():
+			if errors.Is(err, dynamolocal.ErrEngineExited) {
+				t.Errorf("Served() after Close = %v; want no engine exit", err)
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// TestEngineExitDuringStartUpIsSaid: an engine that exits after it
+// answered but before the stack serves failed make start-api with "create
+// table payment-sessions: ... connection refused", README's words for a
+// DYNAMODB_ENDPOINT that names no engine, as make run did
+// (localserver's TestEngineExitDuringStartUpIsSaid). Start's error now
+// carries the engine's exit (dynamolocal.ErrEngineExited).
+func TestEngineExitDuringStartUpIsSaid(t *testing.T) {
+	storetest.RequireEngine(t)
+	bins, rie := testBootstraps(t)
+	defer func(f func(*dynamolocal.Engine)) { engineStarted = f }(engineStarted)
+	engineStarted = func(e *dynamolocal.Engine) {
+		if err := syscall.Kill(-e.PID(), syscall.SIGKILL); err != nil {
+			t.Error(err)
+		}
+		<-e.Done()
+	}
+	vars := map[string]string{"TABLE_NAME": "engine-start"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{
+		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
+		Concurrency: 1, Log: io.Discard, Listener: ln,
+	})
+	if err == nil {
+		s.Close()
+		t.Fatal("Start() with its engine killed = a stack; want an error")
+	}
+	if !errors.Is(err, dynamolocal.ErrEngineExited) {
+		t.Errorf("Start() with its engine killed = %v; want ErrEngineExited", err)
+	}
+}

@@ -205,6 +205,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.bg, s.stopBg = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
+			// An engine that exited once it answered is the cause of
+			// what failed after (a CreateTable refused), which alone
+			// would read as a DYNAMODB_ENDPOINT naming no engine.
+			if s.engine != nil {
+				if exited := s.engine.Exited(); exited != nil {
+					err = fmt.Errorf("%w: %w", err, exited)
+				}
+			}
 			_ = s.Close()
 		}
 	}()
@@ -255,6 +263,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if s.engine, err = dynamolocal.Start(ctx, dynamolocal.Options{Progress: progress}); err != nil {
 			return nil, err
 		}
+		engineStarted(s.engine)
 		cfg.DynamoDBEndpoint = s.engine.Endpoint
 	}
 	if s.Issuer, err = devtoken.Configure(&cfg, s.URL); err != nil {
@@ -375,6 +384,10 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	return s, nil
 }
+
+// engineStarted is called with the engine Start started, once it answers
+// and before the stack uses it: a test's hook (it kills the engine there).
+var engineStarted = func(*dynamolocal.Engine) {}
 
 // newHTTPServer is the server Start serves h with. Its head's bound is
 // the 10 s make run gives a head (README's 408 row: "the 10 s their
