@@ -53,3 +53,80 @@ func testChildTakesNoMoneyOnceItsCanceledParentIsGone(t *testing.T, h *harness) 
 		t.Errorf("GET child = %d, status %v; want 200, CANCEL_REQUESTED", res.Code, got)
 	}
 }
+
+// TestChildTakesNoMoneyInItsParentsLastBand: docs/design.md §4, "writes
+// are refused during a guard band (WRITE_GUARD, default 5 s) before
+// expiresAt and before retainUntil; write conditions are built with the
+// clock plus the band", and a child "may still settle while the parent
+// shows that money ..., never ... nor once the parent is gone (past its
+// retention, whether or not TTL has deleted it". A child's money is checked against its parent
+// in the child's write: decided within the band before the parent's
+// retainUntil, it may land once the parent is gone and read as such (404).
+// r95-family's sequence, on both stores: the child's money, the parent's
+// own processor's SETTLED a minute later (its retention now ends after
+// the child's), the merchant's cancel of the child a minute after that
+// (the child's now ends after the parent's), then the child's
+// cancellation declined (AUTHORISED) at an instant around the parent's
+// retainUntil. Inside the band it was applied (200), as a creation
+// naming that parent is refused there (Adopt judges the parent at the
+// clock plus the band).
+func TestChildTakesNoMoneyInItsParentsLastBand(t *testing.T) {
+	eachStore(t, testChildTakesNoMoneyInItsParentsLastBand)
+}
+
+func testChildTakesNoMoneyInItsParentsLastBand(t *testing.T, h *harness) {
+	merchant := h.merchantToken("m-1")
+	proc := h.processorToken()
+	guard := session.DefaultPolicy.WriteGuard
+	for _, tc := range []struct {
+		name string
+		at   time.Duration // from the parent's retainUntil
+		want int
+	}{
+		{"before the band", -guard - time.Millisecond, 200},
+		{"the band's start", -guard, 409},
+		{"in the band", -guard / 2, 409},
+		{"the band's last instant", -100 * time.Nanosecond, 409},
+		{"the parent gone", 0, 409},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.clock.Set(t0)
+			parent := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR"})
+			child := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR", "parentSessionId": parent})
+			event := func(id, status, eventID string) response {
+				return h.do("POST", "/sessions/"+id+"/events", proc, map[string]any{"status": status, "eventId": eventID})
+			}
+			if res := event(child, "AUTHORISED", "c1"); res.Code != 200 {
+				t.Fatalf("child AUTHORISED = %d %s; want 200", res.Code, res.Body)
+			}
+			h.clock.Advance(time.Minute)
+			res := event(parent, "SETTLED", "p1")
+			if res.Code != 200 {
+				t.Fatalf("parent SETTLED by its processor = %d %s; want 200", res.Code, res.Body)
+			}
+			retainUntil, err := time.Parse(time.RFC3339Nano, res.json(t)["retainUntil"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Advance(time.Minute)
+			if res := h.do("POST", "/sessions/"+child+"/cancel", merchant, nil); res.Code != 200 {
+				t.Fatalf("the merchant's cancel of the child = %d %s; want 200", res.Code, res.Body)
+			}
+			h.clock.Set(retainUntil.Add(tc.at))
+			res = event(child, "AUTHORISED", "k1")
+			if res.Code != tc.want {
+				t.Fatalf("child AUTHORISED at the parent's retainUntil%+v = %d %s; want %d", tc.at, res.Code, res.Body, tc.want)
+			}
+			if tc.want != 200 {
+				wantProblem(t, res, 409, session.ReasonParentClosed)
+				// The same eventId once the parent is gone: the same answer.
+				h.clock.Set(retainUntil.Add(time.Second))
+				wantProblem(t, event(child, "AUTHORISED", "k1"), 409, session.ReasonParentClosed)
+				res := h.do("GET", "/sessions/"+child, merchant, nil)
+				if got := res.json(t)["status"]; res.Code != 200 || got != "CANCEL_REQUESTED" {
+					t.Errorf("GET child = %d, status %v; want 200, CANCEL_REQUESTED", res.Code, got)
+				}
+			}
+		})
+	}
+}

@@ -208,10 +208,12 @@ func (m *lifeModel) change(s *modelSession, to string, at time.Time) outcome {
 		pv := m.view(p, at)
 		money := to == "AUTHORISED" || to == "SETTLED"
 		switch {
-		case pv.gone:
-			// "may still settle while the parent ... is gone"; an open
-			// child under a gone parent is refused (note.md).
-			if money && wasOpen {
+		case pv.gone, money && m.view(p, at.Add(m.p.WriteGuard)).gone:
+			// A child "may still settle while the parent shows that money
+			// ..., never ... nor once the parent is gone (past its
+			// retention ...), nor within the guard band before that"
+			// (docs/design.md §4): no child takes money then.
+			if money {
 				return refused(409, session.ReasonParentClosed)
 			}
 		case modelIsOpen(pv.status):

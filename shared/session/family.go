@@ -170,8 +170,9 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 
 // ApplyToChild applies a processor event to child at now, as Session.Apply
 // does, under the parent rules: parent is the child's parent as stored
-// (nil if it no longer exists; one past its retention at now counts as
-// gone, its item deleted by TTL or not). A move to AUTHORISED or SETTLED is
+// (nil if it no longer exists; one past its retention at now, or within
+// the guard band before it, counts as gone, its item deleted by TTL or
+// not). A move to AUTHORISED or SETTLED is
 // refused with ECONFLICT PARENT_CLOSED unless the parent is open at now
 // (not past its expiresAt, swept or not) and, for an open child, accepts a
 // write (a closed child's move under an open parent is the lifecycle
@@ -187,10 +188,13 @@ func FollowChild(child, parent *Session, now time.Time, p Policy) (bool, error) 
 // caller writes the child only if the parent is unchanged (it writes or
 // checks the parent in the same transaction).
 func ApplyToChild(child, parent *Session, ev *Event, now time.Time, p Policy) (applied, parentChanged bool, err error) {
-	if parent != nil && !Normalize(now).Before(parent.PurgeAt(p)) {
+	if parent != nil && !p.WriteAt(now).Before(parent.PurgeAt(p)) {
 		// Past its retention the parent is gone, whether or not DynamoDB
 		// TTL has deleted its item yet (docs/design.md §4): the answer
-		// must not depend on TTL's progress.
+		// must not depend on TTL's progress. Within the guard band
+		// before that it counts as gone too, as it does for Adopt: the
+		// child's write, checked against the parent as read, may land
+		// once the parent is gone and has been read as such (404).
 		parent = nil
 	}
 	// The parent as it is at now: past its expiresAt it is EXPIRED,
