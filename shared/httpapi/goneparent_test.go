@@ -22,36 +22,56 @@ func TestChildTakesNoMoneyOnceItsCanceledParentIsGone(t *testing.T) {
 }
 
 func testChildTakesNoMoneyOnceItsCanceledParentIsGone(t *testing.T, h *harness) {
+	parent, child, parentEnd := childKeptBeyondItsParent(t, h, "CANCELED", 5*time.Minute)
+	// The parent there, CANCELED: refused; gone: refused alike (the same
+	// eventId was 200 then).
+	h.clock.Set(parentEnd.Add(-time.Minute))
+	wantProblem(t, processorEvent(h, child, "AUTHORISED", "k2a"), 409, session.ReasonParentClosed)
+	h.clock.Set(parentEnd.Add(time.Second))
 	merchant := h.merchantToken("m-1")
-	proc := h.processorToken()
-	parent := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR"})
-	child := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR", "parentSessionId": parent})
-	event := func(id, status, eventID string) response {
-		return h.do("POST", "/sessions/"+id+"/events", proc, map[string]any{"status": status, "eventId": eventID})
-	}
-	if res := event(child, "AUTHORISED", "k1"); res.Code != 200 {
-		t.Fatalf("child AUTHORISED = %d %s; want 200", res.Code, res.Body)
-	}
-	h.clock.Advance(time.Minute)
-	if res := event(parent, "CANCELED", "p1"); res.Code != 200 {
-		t.Fatalf("parent CANCELED by its processor = %d %s; want 200", res.Code, res.Body)
-	}
-	wantProblem(t, event(child, "SETTLED", "k3"), 409, session.ReasonParentClosed)
-	h.clock.Advance(5 * time.Minute)
-	if res := h.do("POST", "/sessions/"+child+"/cancel", merchant, nil); res.Code != 200 {
-		t.Fatalf("the merchant's cancel of the child = %d %s; want 200", res.Code, res.Body)
-	}
-	// The parent's retention ends 15 minutes after its cancel; the
-	// child's, 15 minutes after its cancel request.
-	h.clock.Advance(10*time.Minute + time.Second)
 	if res := h.do("GET", "/sessions/"+parent, merchant, nil); res.Code != 404 {
 		t.Fatalf("GET parent past its retention = %d; want 404", res.Code)
 	}
-	wantProblem(t, event(child, "AUTHORISED", "k2a"), 409, session.ReasonParentClosed)
+	wantProblem(t, processorEvent(h, child, "AUTHORISED", "k2a"), 409, session.ReasonParentClosed)
 	res := h.do("GET", "/sessions/"+child, merchant, nil)
 	if got := res.json(t)["status"]; res.Code != 200 || got != "CANCEL_REQUESTED" {
 		t.Errorf("GET child = %d, status %v; want 200, CANCEL_REQUESTED", res.Code, got)
 	}
+}
+
+// childKeptBeyondItsParent makes a family of merchant m-1 whose child
+// outlives its parent: the child's money (AUTHORISED), a minute later the
+// parent's own processor's parentStatus (the parent's retention then runs
+// from that change), and gap later the merchant's cancel request of the
+// child (the child's from this one). It returns the two ids and the
+// parent's retainUntil.
+func childKeptBeyondItsParent(t *testing.T, h *harness, parentStatus string, gap time.Duration) (parent, child string, parentEnd time.Time) {
+	t.Helper()
+	parent = h.create("m-1", map[string]any{"amount": 100, "currency": "EUR"})
+	child = h.create("m-1", map[string]any{"amount": 100, "currency": "EUR", "parentSessionId": parent})
+	if res := processorEvent(h, child, "AUTHORISED", "c1"); res.Code != 200 {
+		t.Fatalf("child AUTHORISED = %d %s; want 200", res.Code, res.Body)
+	}
+	h.clock.Advance(time.Minute)
+	res := processorEvent(h, parent, parentStatus, "p1")
+	if res.Code != 200 {
+		t.Fatalf("parent %s by its processor = %d %s; want 200", parentStatus, res.Code, res.Body)
+	}
+	parentEnd, err := time.Parse(time.RFC3339Nano, res.json(t)["retainUntil"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(gap)
+	if res := h.do("POST", "/sessions/"+child+"/cancel", h.merchantToken("m-1"), nil); res.Code != 200 {
+		t.Fatalf("the merchant's cancel of the child = %d %s; want 200", res.Code, res.Body)
+	}
+	return parent, child, parentEnd
+}
+
+// processorEvent sends the processor's event of status, eventID, to
+// session id.
+func processorEvent(h *harness, id, status, eventID string) response {
+	return h.do("POST", "/sessions/"+id+"/events", h.processorToken(), map[string]any{"status": status, "eventId": eventID})
 }
 
 // TestChildTakesNoMoneyInItsParentsLastBand: docs/design.md §4, "writes
@@ -76,7 +96,6 @@ func TestChildTakesNoMoneyInItsParentsLastBand(t *testing.T) {
 
 func testChildTakesNoMoneyInItsParentsLastBand(t *testing.T, h *harness) {
 	merchant := h.merchantToken("m-1")
-	proc := h.processorToken()
 	guard := session.DefaultPolicy.WriteGuard
 	for _, tc := range []struct {
 		name string
@@ -91,29 +110,9 @@ func testChildTakesNoMoneyInItsParentsLastBand(t *testing.T, h *harness) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.clock.Set(t0)
-			parent := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR"})
-			child := h.create("m-1", map[string]any{"amount": 100, "currency": "EUR", "parentSessionId": parent})
-			event := func(id, status, eventID string) response {
-				return h.do("POST", "/sessions/"+id+"/events", proc, map[string]any{"status": status, "eventId": eventID})
-			}
-			if res := event(child, "AUTHORISED", "c1"); res.Code != 200 {
-				t.Fatalf("child AUTHORISED = %d %s; want 200", res.Code, res.Body)
-			}
-			h.clock.Advance(time.Minute)
-			res := event(parent, "SETTLED", "p1")
-			if res.Code != 200 {
-				t.Fatalf("parent SETTLED by its processor = %d %s; want 200", res.Code, res.Body)
-			}
-			retainUntil, err := time.Parse(time.RFC3339Nano, res.json(t)["retainUntil"].(string))
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.clock.Advance(time.Minute)
-			if res := h.do("POST", "/sessions/"+child+"/cancel", merchant, nil); res.Code != 200 {
-				t.Fatalf("the merchant's cancel of the child = %d %s; want 200", res.Code, res.Body)
-			}
+			_, child, retainUntil := childKeptBeyondItsParent(t, h, "SETTLED", time.Minute)
 			h.clock.Set(retainUntil.Add(tc.at))
-			res = event(child, "AUTHORISED", "k1")
+			res := processorEvent(h, child, "AUTHORISED", "k1")
 			if res.Code != tc.want {
 				t.Fatalf("child AUTHORISED at the parent's retainUntil%+v = %d %s; want %d", tc.at, res.Code, res.Body, tc.want)
 			}
@@ -121,7 +120,7 @@ func testChildTakesNoMoneyInItsParentsLastBand(t *testing.T, h *harness) {
 				wantProblem(t, res, 409, session.ReasonParentClosed)
 				// The same eventId once the parent is gone: the same answer.
 				h.clock.Set(retainUntil.Add(time.Second))
-				wantProblem(t, event(child, "AUTHORISED", "k1"), 409, session.ReasonParentClosed)
+				wantProblem(t, processorEvent(h, child, "AUTHORISED", "k1"), 409, session.ReasonParentClosed)
 				res := h.do("GET", "/sessions/"+child, merchant, nil)
 				if got := res.json(t)["status"]; res.Code != 200 || got != "CANCEL_REQUESTED" {
 					t.Errorf("GET child = %d, status %v; want 200, CANCEL_REQUESTED", res.Code, got)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,14 +23,7 @@ import (
 // cmd/localapi prints it and exits 1.
 func TestEngineExitStopsTheServer(t *testing.T) {
 	storetest.RequireEngine(t)
-	vars := map[string]string{"TABLE_NAME": "engine-exit"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := Start(ctx, Options{Getenv: func(k string) string { return vars[k] }, Log: io.Discard, Listener: ln})
+	s, err := startWithOwnEngine(t, "engine-exit")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,31 +42,14 @@ func TestEngineExitStopsTheServer(t *testing.T) {
 // passed).
 func TestCloseIsNoEngineExit(t *testing.T) {
 	storetest.RequireEngine(t)
-	vars := map[string]string{"TABLE_NAME": "engine-close"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := Start(ctx, Options{Getenv: func(k string) string { return vars[k] }, Log: io.Discard, Listener: ln})
+	s, err := startWithOwnEngine(t, "engine-close")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close() = %v; want nil", err)
 	}
-	deadline := time.After(2 * time.Second)
-	for {
-		select {
-		case err := <-s.Served():
-			if errors.Is(err, dynamolocal.ErrEngineExited) {
-				t.Errorf("Served() after Close = %v; want no engine exit", err)
-			}
-		case <-deadline:
-			return
-		}
-	}
+	stoptest.CheckCloseReportsNoEngineExit(t, s.Served())
 }
 
 // TestEngineExitDuringStartUpIsSaid: an engine that exits after it
@@ -88,20 +63,8 @@ func TestCloseIsNoEngineExit(t *testing.T) {
 func TestEngineExitDuringStartUpIsSaid(t *testing.T) {
 	storetest.RequireEngine(t)
 	defer func(f func(*dynamolocal.Engine)) { engineStarted = f }(engineStarted)
-	engineStarted = func(e *dynamolocal.Engine) {
-		if err := syscall.Kill(-e.PID(), syscall.SIGKILL); err != nil {
-			t.Error(err)
-		}
-		<-e.Done()
-	}
-	vars := map[string]string{"TABLE_NAME": "engine-start"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := Start(ctx, Options{Getenv: func(k string) string { return vars[k] }, Log: io.Discard, Listener: ln})
+	engineStarted = stoptest.KillEngine(t)
+	s, err := startWithOwnEngine(t, "engine-start")
 	if err == nil {
 		s.Close()
 		t.Fatal("Start() with its engine killed = a server; want an error")
@@ -109,4 +72,18 @@ func TestEngineExitDuringStartUpIsSaid(t *testing.T) {
 	if !errors.Is(err, dynamolocal.ErrEngineExited) {
 		t.Errorf("Start() with its engine killed = %v; want ErrEngineExited", err)
 	}
+}
+
+// startWithOwnEngine starts a server that starts its own DynamoDB Local
+// (no DYNAMODB_ENDPOINT), its table named table.
+func startWithOwnEngine(t *testing.T, table string) (*Server, error) {
+	t.Helper()
+	vars := map[string]string{"TABLE_NAME": table}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	return Start(ctx, Options{Getenv: func(k string) string { return vars[k] }, Log: io.Discard, Listener: ln})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,18 +23,7 @@ import (
 // and cmd/startapi prints it and exits 1.
 func TestEngineExitStopsTheStack(t *testing.T) {
 	storetest.RequireEngine(t)
-	bins, rie := testBootstraps(t)
-	vars := map[string]string{"TABLE_NAME": "engine-exit"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := Start(ctx, Options{
-		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
-		Concurrency: 1, Log: io.Discard, Listener: ln,
-	})
+	s, err := startWithOwnEngine(t, "engine-exit")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,18 +43,7 @@ func TestEngineExitStopsTheStack(t *testing.T) {
 // read: Serve's end comes first, and an exit reported would follow it.
 func TestStackCloseIsNoEngineExit(t *testing.T) {
 	storetest.RequireEngine(t)
-	bins, rie := testBootstraps(t)
-	vars := map[string]string{"TABLE_NAME": "engine-close"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := Start(ctx, Options{
-		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
-		Concurrency: 1, Log: io.Discard, Listener: ln,
-	})
+	s, err := startWithOwnEngine(t, "engine-close")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,17 +54,7 @@ func TestStackCloseIsNoEngineExit(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close() = %v; want nil", err)
 	}
-	deadline := time.After(2 * time.Second)
-	for {
-		select {
-		case err := <-s.Served():
-			if errors.Is(err, dynamolocal.ErrEngineExited) {
-				t.Errorf("Served() after Close = %v; want no engine exit", err)
-			}
-		case <-deadline:
-			return
-		}
-	}
+	stoptest.CheckCloseReportsNoEngineExit(t, s.Served())
 }
 
 // TestEngineExitDuringStartUpIsSaid: an engine that exits after it
@@ -98,25 +65,9 @@ func TestStackCloseIsNoEngineExit(t *testing.T) {
 // carries the engine's exit (dynamolocal.ErrEngineExited).
 func TestEngineExitDuringStartUpIsSaid(t *testing.T) {
 	storetest.RequireEngine(t)
-	bins, rie := testBootstraps(t)
 	defer func(f func(*dynamolocal.Engine)) { engineStarted = f }(engineStarted)
-	engineStarted = func(e *dynamolocal.Engine) {
-		if err := syscall.Kill(-e.PID(), syscall.SIGKILL); err != nil {
-			t.Error(err)
-		}
-		<-e.Done()
-	}
-	vars := map[string]string{"TABLE_NAME": "engine-start"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	s, err := Start(ctx, Options{
-		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
-		Concurrency: 1, Log: io.Discard, Listener: ln,
-	})
+	engineStarted = stoptest.KillEngine(t)
+	s, err := startWithOwnEngine(t, "engine-start")
 	if err == nil {
 		s.Close()
 		t.Fatal("Start() with its engine killed = a stack; want an error")
@@ -124,4 +75,22 @@ func TestEngineExitDuringStartUpIsSaid(t *testing.T) {
 	if !errors.Is(err, dynamolocal.ErrEngineExited) {
 		t.Errorf("Start() with its engine killed = %v; want ErrEngineExited", err)
 	}
+}
+
+// startWithOwnEngine starts the test stack with its own DynamoDB Local (no
+// DYNAMODB_ENDPOINT), its table named table.
+func startWithOwnEngine(t *testing.T, table string) (*Stack, error) {
+	t.Helper()
+	bins, rie := testBootstraps(t)
+	vars := map[string]string{"TABLE_NAME": table}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	return Start(ctx, Options{
+		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
+		Concurrency: 1, Log: io.Discard, Listener: ln,
+	})
 }

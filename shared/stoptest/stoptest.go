@@ -196,3 +196,33 @@ func CheckEngineExitEndsServing(t *testing.T, engine int, served <-chan error) {
 		t.Fatal("the server still serves 30 s after its engine was killed; want Served() to say the engine exited")
 	}
 }
+
+// CheckCloseReportsNoEngineExit checks that a server already closed, served
+// its Served channel, says nothing of an engine exit: Close stopped that
+// engine. Every value served gives within 2 s is read: Serve's end comes
+// first, and an exit wrongly reported would follow it.
+func CheckCloseReportsNoEngineExit(t *testing.T, served <-chan error) {
+	t.Helper()
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case err := <-served:
+			if errors.Is(err, dynamolocal.ErrEngineExited) {
+				t.Errorf("Served() after Close = %v; want no engine exit", err)
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// KillEngine is a hook for the engine a server has just started: it kills
+// the engine (SIGKILL, to its process group) and waits for its exit.
+func KillEngine(t *testing.T) func(*dynamolocal.Engine) {
+	return func(e *dynamolocal.Engine) {
+		if err := syscall.Kill(-e.PID(), syscall.SIGKILL); err != nil {
+			t.Error(err)
+		}
+		<-e.Done()
+	}
+}
