@@ -99,5 +99,8 @@ func TestLoggedPathSplitSecretPastALongPiece(t *testing.T) {
 		if got := loggedPath(c.path); got != c.want {
 			t.Errorf("loggedPath(%q)\n = %q\nwant %q", c.path, got, c.want)
 		}
+		if got, want := redactedPath(c.path), loggedPathByRounds(c.path); got != want {
+			t.Errorf("redactedPath(%q) = %q; want %q (as by rounds)", c.path, got, want)
+		}
 	}
 }
