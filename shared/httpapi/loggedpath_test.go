@@ -361,10 +361,12 @@ func loggedPathByRounds(path string) string {
 		if k%2 == 1 {
 			continue // NFKC's
 		}
-		splitSecretByRounds(segs, readAs(read, segs), false)
+		splitSecretByRounds(segs, readAs(read, segs))
 	}
-	// Then a token whose pieces include one redacted for itself, that
-	// piece as written (a card number's segments stay [redacted]).
+	// Then a token or a key's secret whose pieces include one redacted
+	// for itself, that piece as written (a card number's segments stay
+	// [redacted]): a secret's piece of more than 32 hex digits ended its
+	// run, the rest of the secret logged (r96-design).
 	if credential {
 		texts := strings.Split(path, "/")
 		for i, s := range texts {
@@ -377,7 +379,7 @@ func loggedPathByRounds(path string) string {
 			if k%2 == 1 {
 				continue
 			}
-			splitSecretByRounds(segs, readAs(read, texts), true)
+			splitSecretByRounds(segs, readAs(read, texts))
 		}
 	}
 	return strings.Join(segs, "/")
@@ -394,7 +396,7 @@ func runEnd(ks []int, s string) int {
 // is a key's secret cut up (hex-digit pieces only, more than 32 hex digits
 // in all, decimal digits and letters both) or holds a token (base64url and
 // '.' pieces only, joined holding "eyJ" ... "." decoding to JSON, or psk_).
-func splitSecretByRounds(segs, texts []string, tokensOnly bool) {
+func splitSecretByRounds(segs, texts []string) {
 	type piece struct {
 		s   string
 		seg int
@@ -409,9 +411,6 @@ func splitSecretByRounds(segs, texts []string, tokensOnly bool) {
 	tok := regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
 	kinds := []*regexp.Regexp{hex, tok}
-	if tokensOnly {
-		kinds = kinds[1:]
-	}
 	for _, in := range kinds {
 		for i := 0; i < len(ps); i++ {
 			if !in.MatchString(ps[i].s) {

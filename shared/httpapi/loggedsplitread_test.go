@@ -76,3 +76,31 @@ const (
 	splitClaims = "eyJhdWQiOlsicGF5c2Vzc2lvbnMtbG9jYWwiXSwiZXhwIjoxNzk2NTI1OTk4fQ"
 	splitSig    = "WuGsdV9i0Mi_IcpNLNrj2CfZJUmzrjB1E-k3ACjcJuB-pu_LufUQdgPItJTN"
 )
+
+// TestLoggedPathSplitSecretPastALongPiece: README's "every segment of a
+// run of segments made of hex digits alone (empty ones between them aside)
+// that holds more than 32 hex digits in all, decimal digits and letters
+// both among them (a key's secret cut by `/`". A piece of more than 32 hex
+// digits is redacted for itself first, and its [redacted] ended the run, so
+// the rest of the secret beside it was logged:
+// /payment-sessions/<20 hex>/<44 hex> logged its first 20 digits on make
+// run (the 404 of a path no route matches) and in PaymentSessionFunction
+// under make start-api (the '/' sent as %252F), as the token rule did
+// before r93-logs (TestLoggedPathSplitTokenPastALongPiece).
+func TestLoggedPathSplitSecretPastALongPiece(t *testing.T) {
+	secret := strings.Repeat("0123456789abcdef", 4) // 64 hex digits, as a key's secret
+	for _, c := range []struct{ path, want string }{
+		{"/payment-sessions/" + secret[:20] + "/" + secret[20:], "/payment-sessions/" + redacted + "/" + redacted},
+		{"/payment-sessions/" + secret[:44] + "/" + secret[44:], "/payment-sessions/" + redacted + "/" + redacted},
+		{"/payment-sessions/" + secret[:31] + "/" + secret[31:], "/payment-sessions/" + redacted + "/" + redacted},
+		{"/x/" + secret[:10] + "//" + secret[10:] + "/y", "/x/" + redacted + "//" + redacted + "/y"},
+		{"/x/" + secret[:8] + "/" + secret[8:48] + "/" + secret[48:] + "/y", "/x/" + redacted + "/" + redacted + "/" + redacted + "/y"},
+	} {
+		if got := loggedPath(c.path); got != c.want {
+			t.Errorf("loggedPath(%q)\n = %q\nwant %q", c.path, got, c.want)
+		}
+		if got, want := redactedPath(c.path), loggedPathByRounds(c.path); got != want {
+			t.Errorf("redactedPath(%q) = %q; want %q (as by rounds)", c.path, got, want)
+		}
+	}
+}

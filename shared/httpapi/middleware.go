@@ -540,8 +540,9 @@ func redactedPath(path string) string {
 	// Last, a key's secret or a token cut into segments, after the card
 	// rule, whose redacted segments end such a run.
 	changed = redactSplitSecretsAsRead(segs, path) || changed
-	// And a token cut into pieces of which one is redacted for itself (a
-	// long one: the header and claims), searched with that piece as
+	// And a token or a key's secret cut into pieces of which one is
+	// redacted for itself (a long one: the header and claims, or more
+	// than 32 of the secret's hex digits), searched with that piece as
 	// written: [redacted] in its place ended the run there, and the pieces
 	// after it (a signature cut into 20s) were logged (r93-logs). A card
 	// number's redacted segments still end a run.
@@ -557,7 +558,10 @@ func redactedPath(path string) string {
 		// holding %2F left the pieces logged (r93-review2).
 		// Each reading is searched as read from the path, not with what
 		// an earlier reading redacted, as the rounds reference does.
-		search := func(ts []string) bool { return redactSplitTokens(segs, slices.Clone(ts), nil) }
+		// A key's secret too: a piece of more than 32 hex digits,
+		// redacted for itself, ended its run, and the rest of the
+		// secret beside it was logged (r96-design).
+		search := func(ts []string) bool { return redactSplitSecrets(segs, slices.Clone(ts)) }
 		changed = search(texts) || changed
 		changed = searchReadings(texts, written, false, search) || changed
 		if strings.ContainsAny(path, "\\%") {
