@@ -14,17 +14,21 @@ import (
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-// heldWrite holds the first UpdateItem or PutItem it sees until release is
-// closed, telling held when it has it: a write decided and sent, still on
-// its way to DynamoDB.
+// heldWrite holds the first UpdateItem or PutItem it sees (the first
+// TransactWriteItems too when transact is set) until release is closed,
+// telling held when it has it: a write decided and sent, still on its way
+// to DynamoDB.
 type heldWrite struct {
 	held, release chan struct{}
 	seen          bool
+	transact      bool
 }
 
 func (h *heldWrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	switch req.Header.Get("X-Amz-Target") {
-	case "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.PutItem":
+	target := req.Header.Get("X-Amz-Target")
+	switch {
+	case target == "DynamoDB_20120810.UpdateItem", target == "DynamoDB_20120810.PutItem",
+		h.transact && target == "DynamoDB_20120810.TransactWriteItems":
 		if !h.seen {
 			h.seen = true
 			close(h.held)

@@ -149,9 +149,11 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error) {
 	began := s.now()
 	var out *session.Session
+	var parentEnd time.Time // the parent's band end, when the last attempt read it in that band
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
 		out = nil // an attempt's own read: bandEnd judges the last
+		parentEnd = time.Time{}
 		v, err := t.Get(id)
 		if err != nil {
 			return err
@@ -180,6 +182,7 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 			if err != nil {
 				return err
 			}
+			parentEnd = parentBandEnd(parent, now, s.policy)
 		}
 		var parentChanged bool
 		applied, parentChanged, err = session.ApplyToChild(v, parent, ev, now, s.policy)
@@ -201,6 +204,14 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 	if err != nil {
 		if until, ok := bandEnd(out, err); ok && ev.EventID != "" {
 			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), until, began, err)
+		}
+		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentClosed && ev.EventID != "" {
+			// A child's money refused because its parent, as read, is
+			// in the band before its retainUntil (it counts as gone
+			// there): the same event's first try, decided on the
+			// parent before the band, may still land, as in the
+			// child's own bands (r96-writes).
+			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), parentEnd, began, err)
 		}
 		return nil, err
 	}
@@ -239,6 +250,24 @@ func bandEnd(v *session.Session, refusal error) (time.Time, bool) {
 		return v.RetainUntil, true
 	}
 	return time.Time{}, false
+}
+
+// parentBandEnd is the end of the guard band before parent's retainUntil
+// when a child's write decided at now finds the parent (as read) in it,
+// where session.ApplyToChild counts the parent as gone for the child's
+// money; else the zero time. A parent open as stored, or in a final status
+// (FAILED, CANCELED, EXPIRED), has none: a child's money decided on it
+// before the band was refused then too (an open parent is expired long
+// before its retention's band, and a final one shows no money), and one
+// decided on an earlier version of it fails its check.
+func parentBandEnd(parent *session.Session, now time.Time, p session.Policy) time.Time {
+	if parent == nil || parent.Status.Open() || parent.Status.Final() {
+		return time.Time{}
+	}
+	if end := parent.PurgeAt(p); !p.WriteAt(now).Before(end) {
+		return end
+	}
+	return time.Time{}
 }
 
 // landedMeanwhile judges an event refused in a guard band again at the
