@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
 
@@ -70,5 +72,15 @@ func TestHeapRanOutSaysWhatToDo(t *testing.T) {
 				t.Errorf("Start() = %v: ErrHeapRanOut %v; want %v", err, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestHeapRanOutIsTheReadmes: README's Troubleshooting quotes what the
+// servers add to the JVM's line when its heap ran out, so that a user who
+// searches for it finds the entry.
+func TestHeapRanOutIsTheReadmes(t *testing.T) {
+	text := strings.Join(strings.Fields(doctext.Section(t, "Troubleshooting")), " ")
+	if want := ": " + dynamolocal.ErrHeapRanOut.Error() + ": _JAVA_OPTIONS="; !strings.Contains(text, want) {
+		t.Errorf("README's Troubleshooting does not quote %q", want)
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/doctext"
 )
 
 // TestEmulatorCopyNamesTheTemporaryFolder: the stack copies aws-lambda-rie
@@ -45,5 +48,15 @@ func TestEmulatorCopyNamesTheTemporaryFolder(t *testing.T) {
 				t.Errorf("runEmulatorCopy() = %v: ErrTempFolder %v; want %v", err, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestTemporaryFolderIsTheReadmes: README's Troubleshooting quotes what
+// make start-api prints for a TMPDIR that cannot take the emulator's copy,
+// so that a user who searches for it finds the entry.
+func TestTemporaryFolderIsTheReadmes(t *testing.T) {
+	text := strings.Join(strings.Fields(doctext.Section(t, "Troubleshooting")), " ")
+	if want := "start-api: " + ErrTempFolder.Error(); !strings.Contains(text, want) {
+		t.Errorf("README's Troubleshooting does not quote %q", want)
 	}
 }
