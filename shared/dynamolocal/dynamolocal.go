@@ -263,13 +263,19 @@ func checkJava(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", ErrNoJava
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	versionCtx, cancel := context.WithTimeout(ctx, javaVersionTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, java, "-version")
+	cmd := exec.CommandContext(versionCtx, java, "-version")
 	cmd.Env = withoutJavaOptions(os.Environ())
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil && err != nil {
+		// The caller stopped (Ctrl-C): no verdict on this Java.
 		return "", fmt.Errorf("dynamolocal: %s -version: %w", java, ctx.Err())
+	}
+	if versionCtx.Err() != nil && err != nil {
+		// A java that never answers (a wrapper waiting on something) is
+		// as broken as one that fails, and said so only as a deadline.
+		return "", fmt.Errorf("dynamolocal: %w: %s does not run (`java -version` did not answer within %v); DynamoDB Local needs a working Java runtime %d or later, e.g. `apt install openjdk-17-jre-headless`", ErrJavaTooOld, java, javaVersionTimeout, MinJava)
 	}
 	if err != nil {
 		return "", fmt.Errorf("dynamolocal: %w: %s does not run (`java -version`: %v: %s); DynamoDB Local needs a working Java runtime %d or later, e.g. `apt install openjdk-17-jre-headless`", ErrJavaTooOld, java, err, strings.TrimSpace(string(out)), MinJava)
@@ -279,6 +285,10 @@ func checkJava(ctx context.Context) (string, error) {
 	}
 	return java, nil
 }
+
+// javaVersionTimeout bounds checkJava's wait for `java -version`; a
+// variable so that a test can shorten it.
+var javaVersionTimeout = time.Minute
 
 // javaVersionLine finds the version in `java -version`'s output, e.g.
 // `openjdk version "17.0.15" 2025-04-15` or `java version "1.8.0_392"`.

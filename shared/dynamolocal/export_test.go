@@ -63,3 +63,12 @@ func EngineWithOutputOf(t *testing.T, cmd *exec.Cmd) *Engine {
 	e.out = tail
 	return e
 }
+
+// SetJavaVersionTimeout replaces how long checkJava waits for `java
+// -version`, for the test's duration; it returns the function that
+// restores it.
+func SetJavaVersionTimeout(d time.Duration) (restore func()) {
+	old := javaVersionTimeout
+	javaVersionTimeout = d
+	return func() { javaVersionTimeout = old }
+}
