@@ -82,6 +82,11 @@ type Engine struct {
 // ErrEngineExited is Exited's answer for an engine that has exited.
 var ErrEngineExited = errors.New("dynamolocal: DynamoDB Local exited")
 
+// ErrHeapRanOut is in Exited's and Start's answer for an engine that ended
+// because its Java heap ran out (java.lang.OutOfMemoryError): it says what
+// to do, which the JVM's own line does not.
+var ErrHeapRanOut = errors.New("its Java heap ran out")
+
 // ErrNoJava is Start's answer on a machine without Java, the one thing the
 // engine needs that this package cannot install. Start checks it before
 // downloading anything.
@@ -169,6 +174,9 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		// says nothing itself.
 		var exit *exec.ExitError
 		errors.As(err, &exit)
+		if heap := heapRanOut(os.Environ(), output); heap != nil {
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready (%w): %s: %w", jarDir, exit, strings.TrimSpace(output), heap)
+		}
 		return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready (%w): %s", jarDir, exit, output)
 	}
 }
@@ -255,13 +263,19 @@ func checkJava(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", ErrNoJava
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	versionCtx, cancel := context.WithTimeout(ctx, javaVersionTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, java, "-version")
+	cmd := exec.CommandContext(versionCtx, java, "-version")
 	cmd.Env = withoutJavaOptions(os.Environ())
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil && err != nil {
+		// The caller stopped (Ctrl-C): no verdict on this Java.
 		return "", fmt.Errorf("dynamolocal: %s -version: %w", java, ctx.Err())
+	}
+	if versionCtx.Err() != nil && err != nil {
+		// A java that never answers (a wrapper waiting on something) is
+		// as broken as one that fails, and said so only as a deadline.
+		return "", fmt.Errorf("dynamolocal: %w: %s does not run (`java -version` did not answer within %v); DynamoDB Local needs a working Java runtime %d or later, e.g. `apt install openjdk-17-jre-headless`", ErrJavaTooOld, java, javaVersionTimeout, MinJava)
 	}
 	if err != nil {
 		return "", fmt.Errorf("dynamolocal: %w: %s does not run (`java -version`: %v: %s); DynamoDB Local needs a working Java runtime %d or later, e.g. `apt install openjdk-17-jre-headless`", ErrJavaTooOld, java, err, strings.TrimSpace(string(out)), MinJava)
@@ -271,6 +285,10 @@ func checkJava(ctx context.Context) (string, error) {
 	}
 	return java, nil
 }
+
+// javaVersionTimeout bounds checkJava's wait for `java -version`; a
+// variable so that a test can shorten it.
+var javaVersionTimeout = time.Minute
 
 // javaVersionLine finds the version in `java -version`'s output, e.g.
 // `openjdk version "17.0.15" 2025-04-15` or `java version "1.8.0_392"`.
@@ -434,7 +452,32 @@ func (e *Engine) Exited() error {
 	if len(lines) > 0 {
 		said = strconv.Quote(strings.Join(lines[max(0, len(lines)-3):], "\n"))
 	}
+	env := e.cmd.Env
+	if env == nil {
+		env = os.Environ() // what exec.Cmd gives a command without Env
+	}
+	if heap := heapRanOut(env, strings.Join(lines, "\n")); heap != nil {
+		return fmt.Errorf("%w (%v); the last of its output since it was ready: %s: %w", ErrEngineExited, e.cmd.ProcessState, said, heap)
+	}
 	return fmt.Errorf("%w (%v); the last of its output since it was ready: %s", ErrEngineExited, e.cmd.ProcessState, said)
+}
+
+// heapRanOut is ErrHeapRanOut, saying what to do, when output (what the
+// engine wrote last) says its Java heap ran out, and nil otherwise. env is
+// the engine's environment: a heap size in its _JAVA_OPTIONS, which the
+// JVM reads after its command line, wins over engineArgs' -Xmx1g, and is
+// named, for the JVM's own line does not name it (README,
+// Troubleshooting).
+func heapRanOut(env []string, output string) error {
+	if !strings.Contains(output, "java.lang.OutOfMemoryError") {
+		return nil
+	}
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "_JAVA_OPTIONS="); ok && (strings.Contains(v, "-Xmx") || strings.Contains(v, "MaxHeapSize")) {
+			return fmt.Errorf("%w: _JAVA_OPTIONS=%q sets its heap, and wins over the engine's -Xmx1g: unset _JAVA_OPTIONS, or raise its -Xmx, and start again", ErrHeapRanOut, v)
+		}
+	}
+	return fmt.Errorf("%w (-Xmx1g): start again (its tables, held in memory, start empty)", ErrHeapRanOut)
 }
 
 // ReportExit sends Exited's error to to once the engine exits, unless

@@ -52,3 +52,23 @@ func EngineOf(t *testing.T, cmd *exec.Cmd) *Engine {
 
 // EngineEnv is the environment Start runs the engine's JVM in (engineEnv).
 func EngineEnv(environ []string, jarDir string) []string { return engineEnv(environ, jarDir) }
+
+// EngineWithOutputOf is EngineOf with cmd's output kept as a ready
+// engine's is (its last 4 KiB), so that Exited reports it.
+func EngineWithOutputOf(t *testing.T, cmd *exec.Cmd) *Engine {
+	t.Helper()
+	tail := &tailBuffer{}
+	cmd.Stdout, cmd.Stderr = tail, tail
+	e := EngineOf(t, cmd)
+	e.out = tail
+	return e
+}
+
+// SetJavaVersionTimeout replaces how long checkJava waits for `java
+// -version`, for the test's duration; it returns the function that
+// restores it.
+func SetJavaVersionTimeout(d time.Duration) (restore func()) {
+	old := javaVersionTimeout
+	javaVersionTimeout = d
+	return func() { javaVersionTimeout = old }
+}

@@ -107,6 +107,11 @@ const emulatorCopyPrefix = "start-api-rie-"
 // holds is a stopped stack's.
 const emulatorCopyLock = "in-use.lock"
 
+// ErrTempFolder is in the stack's answer when the temporary folder (TMPDIR,
+// /tmp when unset) cannot take its copy of the emulator (runEmulatorCopy):
+// full, read-only, or no folder at all.
+var ErrTempFolder = errors.New("the temporary folder (TMPDIR) cannot hold start-api's copy of aws-lambda-rie (9 MB)")
+
 // runEmulatorCopy copies the emulator at path (in Go's build cache, where
 // go tool -n names it) into a directory of its own, and returns the
 // directory, the copy's path and the directory's lock, held until the
@@ -124,6 +129,12 @@ func runEmulatorCopy(path string) (dir, rie string, lock *os.File, err error) {
 	}
 	defer src.Close()
 	removeStoppedCopies(os.TempDir())
+	// What fails from here fails in the temporary folder, and says so.
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w: %w: free room there, or set TMPDIR to another folder you can write", ErrTempFolder, err)
+		}
+	}()
 	if dir, err = os.MkdirTemp("", emulatorCopyPrefix); err != nil {
 		return "", "", nil, err
 	}
