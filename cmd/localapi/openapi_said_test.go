@@ -17,6 +17,7 @@ import (
 	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/samlocal"
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // The tests of this file hold docs/openapi.yaml's prose to answers both
@@ -178,5 +179,87 @@ func TestOpenAPIMerchantIDsAreTheTokensOwn(t *testing.T) {
 	scheme := strings.Join(strings.Fields(doc.Components.SecuritySchemes["bearerAuth"].Value.Description), " ")
 	if want := "the merchant from `merchant_id`, 1 to 128 of `A-Z a-z 0-9 . _ : @ -` (`MerchantId`) and no card number: a token with any other is 401"; !strings.Contains(scheme, want) {
 		t.Errorf("the bearer scheme's description does not say which merchant ids a token may carry: no %q", want)
+	}
+}
+
+// TestOpenAPIUpdateConflictNamesEveryParentClosed: docs/design.md §4, a
+// child's money is refused "once the parent is gone (past its retention,
+// whether or not TTL has deleted it; nothing then says how it ended), nor
+// within the guard band before that, where the child's write, checked
+// against the parent as read, could land once the parent is gone: 409
+// `PARENT_CLOSED`"; README, "Child sessions": "a child so replaced takes no
+// money from then on (409 `PARENT_CLOSED`)". Both local servers answered a
+// child's declined cancellation (`AUTHORISED`) 2.5 s before its `SETTLED`
+// parent's retainUntil 409 PARENT_CLOSED while the parent still read 200
+// (r96-openapi); docs/openapi.yaml's UpdateConflict, the list a generated
+// client's error handling reads, named the parent past its retention only,
+// and no replaced child. Each case is decided here by session.ApplyToChild,
+// the rule both servers run, and must be named by the description.
+func TestOpenAPIUpdateConflictNamesEveryParentClosed(t *testing.T) {
+	p := session.DefaultPolicy
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	one := int64(1)
+	draft := func() *session.Draft { return &session.Draft{Amount: &one, Currency: "EUR"} }
+	family := func(t *testing.T, child session.Policy) (parent, kid *session.Session) {
+		parent = session.New(draft(), "m-1", "5a1e3c1e-0000-4000-8000-000000000000", "tok", t0, p)
+		kid = session.New(draft(), "m-1", "5a1e3c1e-0000-4000-8000-000000000001", "tok", t0.Add(time.Minute), child)
+		if err := session.Adopt(parent, kid, nil, t0.Add(time.Minute), p); err != nil {
+			t.Fatal(err)
+		}
+		return parent, kid
+	}
+	must := func(t *testing.T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := t0.Add(2 * time.Minute)
+	tests := []struct {
+		name, said string
+		refused    func(t *testing.T) error // the child's money, as ApplyToChild answers it
+	}{
+		{"under a closed parent", "whose parent is closed", func(t *testing.T) error {
+			parent, kid := family(t, p)
+			_, err := parent.Apply(&session.Event{Status: session.Failed}, at, p)
+			must(t, err)
+			_, _, err = session.ApplyToChild(kid, parent, &session.Event{Status: session.Authorised}, at.Add(time.Second), p)
+			return err
+		}},
+		{"in the band before the parent's retention ends, the parent still there", "whose parent is past its retention or within `WRITE_GUARD` of it", func(t *testing.T) error {
+			parent, kid := family(t, p)
+			_, _, err := session.ApplyToChild(kid, parent, &session.Event{Status: session.Authorised}, at, p)
+			must(t, err)
+			_, err = parent.Apply(&session.Event{Status: session.Settled}, at.Add(time.Minute), p) // its own processor
+			must(t, err)
+			must(t, kid.Cancel("", at.Add(2*time.Minute), p)) // the child retained beyond its parent
+			now := parent.RetainUntil.Add(-p.WriteGuard / 2)
+			if !now.Before(parent.PurgeAt(p)) {
+				t.Fatalf("parent gone at %s; want it still there", now)
+			}
+			_, _, err = session.ApplyToChild(kid, parent, &session.Event{Status: session.Authorised}, now, p)
+			return err
+		}},
+		{"a child its parent has replaced", "or on a child its parent has replaced", func(t *testing.T) error {
+			short := p
+			short.Expiry, short.WriteGuard = 10*time.Minute, time.Second
+			parent, old := family(t, short)
+			now := old.ExpiresAt.Add(-3 * time.Second) // in the old child's band by p, not by short
+			next := session.New(draft(), "m-1", "5a1e3c1e-0000-4000-8000-000000000002", "tok", now, p)
+			must(t, session.Adopt(parent, next, old, now, p))
+			_, _, err := session.ApplyToChild(old, parent, &session.Event{Status: session.Authorised}, now, short)
+			return err
+		}},
+	}
+	doc := loadSpec(t)
+	said := strings.Join(strings.Fields(*doc.Components.Responses["UpdateConflict"].Value.Description), " ")
+	for _, tt := range tests {
+		err := tt.refused(t)
+		if session.ErrorCode(err) != session.ECONFLICT || session.ErrorReason(err) != session.ReasonParentClosed {
+			t.Errorf("%s: %v; want 409 %s", tt.name, err, session.ReasonParentClosed)
+		}
+		if !strings.Contains(said, tt.said) {
+			t.Errorf("%s: UpdateConflict's description does not name it: no %q", tt.name, tt.said)
+		}
 	}
 }
