@@ -294,3 +294,42 @@ func TestOpenAPIRetentionBandWaitsNameTheFinalStatuses(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPINamesGosOwnAnswers: docs/design.md §6, "nor do the local
+// servers' answers to a request HTTP does not allow, Go's own plain text (a
+// control character in a header or the request line, a `%` in the path not
+// followed by two hex digits, a missing `Host`, two different
+// `Content-Length`s: 400; an `Expect` other than `100-continue`: 417; a
+// `Transfer-Encoding` other than `chunked` alone: 501)"; README, "on the
+// local servers, Go's own plain-text 400, 417 and 501". Both local servers
+// answer so, before any route; docs/openapi.yaml's list of the answers
+// that never reach the service, which tells a client to read a JSON 4xx
+// or 5xx without a code as API Gateway's, named none of them, and none is
+// JSON.
+func TestOpenAPINamesGosOwnAnswers(t *testing.T) {
+	diff := apitarget.NewDiff()
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{})
+		host := strings.TrimPrefix(tg.URL, "http://")
+		for _, tt := range []struct {
+			name, method, req string
+			status            int
+		}{
+			{"a bad escape in the path", "GET", "GET /sessions/%zz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", http.StatusBadRequest},
+			{"a control character in a header", "GET", "GET /sessions/x HTTP/1.1\r\nHost: " + host + "\r\nX-A: a\x01b\r\nConnection: close\r\n\r\n", http.StatusBadRequest},
+			{"an Expect other than 100-continue", "POST", "POST /sessions HTTP/1.1\r\nHost: " + host + "\r\nExpect: x-foo\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}", http.StatusExpectationFailed},
+			{"a Transfer-Encoding other than chunked alone", "POST", "POST /sessions HTTP/1.1\r\nHost: " + host + "\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n", http.StatusNotImplemented},
+		} {
+			res, raw := rawRoundTrip(t, tg.URL, tt.method, tt.req)
+			diff.Add(k, tt.name, res.StatusCode, nil, nil)
+			if res.StatusCode != tt.status || strings.HasPrefix(res.Header.Get("Content-Type"), "application/") || res.Header.Get("X-Request-Id") != "" {
+				t.Errorf("%s: %d %q %s (X-Request-Id %q); want %d, not JSON, none of the service's headers", tt.name, res.StatusCode, res.Header.Get("Content-Type"), raw, res.Header.Get("X-Request-Id"), tt.status)
+			}
+		}
+	})
+	diff.Check(t)
+	desc := doctext.File(t, "docs/openapi.yaml")
+	if want := "Go's own plain-text answers: 400 (a control character in a header or the request line, a `%` in the path not followed by two hex digits, a missing `Host`, two different `Content-Length`s), 417 (an `Expect` other than `100-continue`) and 501 (a `Transfer-Encoding` other than `chunked` alone)"; !strings.Contains(desc, want) {
+		t.Errorf("docs/openapi.yaml does not name Go's own answers on the local servers: no %q", want)
+	}
+}
