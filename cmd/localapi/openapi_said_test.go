@@ -333,3 +333,58 @@ func TestOpenAPINamesGosOwnAnswers(t *testing.T) {
 		t.Errorf("docs/openapi.yaml does not name Go's own answers on the local servers: no %q", want)
 	}
 }
+
+// TestOpenAPIIdempotencyKeyNamesTheCardRule: README, "Idempotency-Key: 1
+// to 255 characters of `A-Z a-z 0-9 - _ . :`, and no card number in any
+// written form the card rule reads (`4111.1111.1111.1111` is 400"; both
+// local servers answer such a key 400 CARD_NUMBER_REFUSED naming
+// Idempotency-Key. The parameter's pattern admits it (digits and dots),
+// and its description said only "1 to 255 of `A-Z a-z 0-9 - _ . :`,
+// once": a client that checks a key against the document sends it and
+// gets the 400. Each key below is sent on both servers; the description
+// must name the rule.
+func TestOpenAPIIdempotencyKeyNamesTheCardRule(t *testing.T) {
+	doc := loadSpec(t)
+	param := doc.Components.Parameters["IdempotencyKey"].Value
+	pattern := regexp.MustCompile(param.Schema.Value.Pattern)
+	diff := apitarget.NewDiff("hcpToken", "id", "createdAt", "updatedAt", "expiresAt", "requestId")
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{})
+		tok := mint(t, tg.URL, "merchant_id=m-1")
+		for _, tt := range []struct {
+			key, code string // code: "" for 201
+		}{
+			{"order-4111", ""},
+			{"4111111111111111", "CARD_NUMBER_REFUSED"},
+			{"4111.1111.1111.1111", "CARD_NUMBER_REFUSED"},
+			{"4111-1111-1111-1111", "CARD_NUMBER_REFUSED"},
+		} {
+			if !pattern.MatchString(tt.key) {
+				t.Fatalf("%q: outside the parameter's pattern; want a key the pattern admits", tt.key)
+			}
+			req, err := http.NewRequest("POST", tg.URL+"/sessions", strings.NewReader(`{"amount":1,"currency":"EUR"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", tt.key)
+			res, raw := roundTrip(t, tt.key, req)
+			diff.Add(k, tt.key, res.StatusCode, nil, nil)
+			var body any
+			_ = json.Unmarshal(raw, &body)
+			want := http.StatusCreated
+			if tt.code != "" {
+				want = http.StatusBadRequest
+			}
+			if res.StatusCode != want || errorCode(body) != tt.code {
+				t.Errorf("Idempotency-Key %q: %d %s; want %d %q", tt.key, res.StatusCode, raw, want, tt.code)
+			}
+		}
+	})
+	diff.Check(t)
+	said := strings.Join(strings.Fields(param.Description), " ")
+	if want := "and no card number (400 `CARD_NUMBER_REFUSED`)"; !strings.Contains(said, want) {
+		t.Errorf("the Idempotency-Key parameter's description does not say %q", want)
+	}
+}
