@@ -388,3 +388,64 @@ func TestOpenAPIIdempotencyKeyNamesTheCardRule(t *testing.T) {
 		t.Errorf("the Idempotency-Key parameter's description does not say %q", want)
 	}
 }
+
+// TestOpenAPISaysWhichCredentialsAnOperationJudges: README, Auth: "On an
+// endpoint that takes both kinds, a request with a bearer token is judged
+// by the token (a bad token is 401 even beside a good key), ... an
+// `Authorization` header that holds no bearer token (another scheme,
+// `Basic ...`, or `Bearer` alone) is 401 even beside a good key ... An
+// endpoint that takes one kind ignores the other." docs/openapi.yaml's
+// bearer scheme said, for every operation, "A request with a bearer token
+// is judged by the token, even if it also has an API key": read so,
+// document 002, which takes only X-Api-Key, would refuse a good key beside
+// a stale token, and both local servers answer it 200.
+func TestOpenAPISaysWhichCredentialsAnOperationJudges(t *testing.T) {
+	diff := apitarget.NewDiff()
+	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
+		tg := apitarget.Start(t, k, apitarget.Options{})
+		tok := mint(t, tg.URL, "merchant_id=m-1")
+		c := client{t, tg.URL, tok}
+		id := c.create(`{"amount":1,"currency":"EUR"}`)
+		code, made := c.call("POST", "/api-keys", `{"scopes":["sessions:read"]}`)
+		if code != http.StatusCreated {
+			t.Fatalf("POST /api-keys = %d %v", code, made)
+		}
+		key := made["key"].(string)
+		for _, tt := range []struct {
+			name, path, auth, key string
+			status                int
+		}{
+			{"both kinds, a bad token beside a good key", "/sessions/" + id, "Bearer not-a-token", key, http.StatusUnauthorized},
+			{"both kinds, another scheme beside a good key", "/sessions/" + id, "Basic eDp5", key, http.StatusUnauthorized},
+			{"both kinds, a good key alone", "/sessions/" + id, "", key, http.StatusOK},
+			{"key only (002), a bad token beside a good key", "/payment-sessions/" + id, "Bearer not-a-token", key, http.StatusOK},
+			{"key only (002), another scheme beside a good key", "/payment-sessions/" + id, "Basic eDp5", key, http.StatusOK},
+			{"bearer only (004), a bad key beside a good token", "/pps/api/v1/session-record/" + id, "Bearer " + tok, "psk_not-a-key", http.StatusOK},
+		} {
+			req, err := http.NewRequest("GET", tg.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			req.Header.Set("X-Api-Key", tt.key)
+			res, raw := roundTrip(t, tt.name, req)
+			diff.Add(k, tt.name, res.StatusCode, nil, nil)
+			if res.StatusCode != tt.status {
+				t.Errorf("%s: %d %s; want %d", tt.name, res.StatusCode, raw, tt.status)
+			}
+		}
+	})
+	diff.Check(t)
+	doc := loadSpec(t)
+	said := strings.Join(strings.Fields(doc.Components.SecuritySchemes["bearerAuth"].Value.Description), " ")
+	for _, want := range []string{
+		"On an operation that takes both kinds, a request with a bearer token is judged by the token (a bad one is 401 even beside a good key)",
+		"an operation that takes one kind ignores the other",
+	} {
+		if !strings.Contains(said, want) {
+			t.Errorf("the bearer scheme's description does not say %q", want)
+		}
+	}
+}
