@@ -104,3 +104,35 @@ func TestLoggedPathSplitSecretPastALongPiece(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathSplitSecretPastACardNumber: README's "every segment of a
+// run of segments made of hex digits alone ... that holds more than 32 hex
+// digits in all" and "a token, key, secret or card number never reaches a
+// log". A key's secret is random hex, so a piece of it may hold 13 to 19
+// decimal digits that pass the card rule (about 1 in 1,000 random 64-digit
+// secrets cut 32/32, README's own example, measured over 20,000): that
+// piece was redacted as a card number, its [redacted] ended the run, and
+// the rest of the secret was logged, here the second 32 digits of
+// /payment-sessions/<32 hex>/<32 hex>. A card number written with marks
+// (dashes) is no hex segment: the run ends there and the ids beside it
+// stay readable.
+func TestLoggedPathSplitSecretPastACardNumber(t *testing.T) {
+	secret := "91824827f9a3f8229023859882466ae1" + "39044203191f4b7c975bfa676b800239" // its first half holds 9023859882466, a card number by the rule
+	h20, h28 := secret[:20], secret[36:]
+	r := redacted
+	for _, c := range []struct{ path, want string }{
+		{"/payment-sessions/" + secret[:32] + "/" + secret[32:], "/payment-sessions/" + r + "/" + r},
+		{"/payment-sessions/" + h20 + "/4111111111111111/" + h28, "/payment-sessions/" + r + "/" + r + "/" + r},
+		{"/x/" + h20 + "/41111111/11111111/" + h28 + "/y", "/x/" + r + "/" + r + "/" + r + "/" + r + "/y"},
+		{"/x/" + h20 + "/" + secret[:36] + "/4111111111111111/" + h28, "/x/" + r + "/" + r + "/" + r + "/" + r},
+		{"/x/" + h20 + "%2F4111111111111111%2F" + h28 + "/y", "/x/" + r + "/y"},
+		{"/x/" + h20 + "/4111-1111-1111-1111/" + h28 + "/y", "/x/" + h20 + "/" + r + "/" + h28 + "/y"},
+	} {
+		if got := loggedPath(c.path); got != c.want {
+			t.Errorf("loggedPath(%q)\n = %q\nwant %q", c.path, got, c.want)
+		}
+		if got, want := redactedPath(c.path), loggedPathByRounds(c.path); got != want {
+			t.Errorf("redactedPath(%q) = %q; want %q (as by rounds)", c.path, got, want)
+		}
+	}
+}
