@@ -267,6 +267,15 @@ func checkJava(ctx context.Context) (string, error) {
 	defer cancel()
 	cmd := exec.CommandContext(versionCtx, java, "-version")
 	cmd.Env = withoutJavaOptions(os.Environ())
+	// A java on PATH may be a wrapper that runs the JVM as its child,
+	// without exec: killing the wrapper alone left that child holding the
+	// output, and the wait went on until it ended by itself (forever for
+	// one that waits on something), a Ctrl-C meanwhile unheeded. So it
+	// runs in a group of its own, as the engine does, killed whole; a
+	// child that left the group is waited for a second at most.
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Cancel = func() error { return signalEngine(cmd.Process, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil && err != nil {
 		// The caller stopped (Ctrl-C): no verdict on this Java.
