@@ -472,13 +472,17 @@ func (e *Engine) Exited() error {
 }
 
 // heapRanOut is ErrHeapRanOut, saying what to do, when output (what the
-// engine wrote last) says its Java heap ran out, and nil otherwise. env is
+// engine wrote last) says its Java heap ran out, and nil otherwise: not
+// for the JVM's other OutOfMemoryErrors (Metaspace, a native thread, direct
+// buffers), whose line names what ran out, for neither -Xmx nor a start
+// again helps there. env is
 // the engine's environment: a heap size in its _JAVA_OPTIONS, which the
 // JVM reads after its command line, wins over engineArgs' -Xmx1g, and is
 // named, for the JVM's own line does not name it (README,
 // Troubleshooting).
 func heapRanOut(env []string, output string) error {
-	if !strings.Contains(output, "java.lang.OutOfMemoryError") {
+	if !strings.Contains(output, "java.lang.OutOfMemoryError: Java heap space") &&
+		!strings.Contains(output, "java.lang.OutOfMemoryError: GC overhead limit exceeded") {
 		return nil
 	}
 	for _, kv := range env {
