@@ -3,6 +3,8 @@ package httpapi
 import (
 	"strings"
 	"testing"
+
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // TestLoggedPathFindsASplitSecretAsRead: README's "a token, key, secret or
@@ -108,16 +110,21 @@ func TestLoggedPathSplitSecretPastALongPiece(t *testing.T) {
 // TestLoggedPathSplitSecretPastACardNumber: README's "every segment of a
 // run of segments made of hex digits alone ... that holds more than 32 hex
 // digits in all" and "a token, key, secret or card number never reaches a
-// log". A key's secret is random hex, so a piece of it may hold 13 to 19
-// decimal digits that pass the card rule (about 1 in 1,000 random 64-digit
-// secrets cut 32/32, README's own example, measured over 20,000): that
-// piece was redacted as a card number, its [redacted] ended the run, and
-// the rest of the secret was logged, here the second 32 digits of
-// /payment-sessions/<32 hex>/<32 hex>. A card number written with marks
-// (dashes) is no hex segment: the run ends there and the ids beside it
-// stay readable.
+// log". A key is drawn again while it holds a card number (auth.NewAPIKey),
+// but a '/' that cuts its secret can make one: a piece starting at the cut
+// may hold 13 to 19 decimal digits that pass the card rule where the whole
+// secret's run of digits did not. That piece was redacted as a card
+// number, its [redacted] ended the run, and the rest of the secret was
+// logged: here the first 32 digits of /payment-sessions/<32 hex>/<32 hex>,
+// README's own example (5 of 100,000 keys made by auth.NewAPIKey, cut
+// 32/32 or at 1 to 3 random places, leaked a piece; 21 of 100,000 random
+// 64-digit secrets). A card number written with marks (dashes) is no hex
+// segment: the run ends there and the ids beside it stay readable.
 func TestLoggedPathSplitSecretPastACardNumber(t *testing.T) {
-	secret := "91824827f9a3f8229023859882466ae1" + "39044203191f4b7c975bfa676b800239" // its first half holds 9023859882466, a card number by the rule
+	secret := "9717571016b2e8a1e597468b0e2458f9" + "48685793011935d20e2f8e4d63229a8a" // a secret auth.NewAPIKey made
+	if session.HoldsCardNumber(secret) || !session.HoldsCardNumber(secret[32:]) {
+		t.Fatalf("the secret holds a card number %v, its second half %v; want false, true", session.HoldsCardNumber(secret), session.HoldsCardNumber(secret[32:]))
+	}
 	h20, h28 := secret[:20], secret[36:]
 	r := redacted
 	for _, c := range []struct{ path, want string }{
