@@ -267,6 +267,15 @@ func checkJava(ctx context.Context) (string, error) {
 	defer cancel()
 	cmd := exec.CommandContext(versionCtx, java, "-version")
 	cmd.Env = withoutJavaOptions(os.Environ())
+	// A java on PATH may be a wrapper that runs the JVM as its child,
+	// without exec: killing the wrapper alone left that child holding the
+	// output, and the wait went on until it ended by itself (forever for
+	// one that waits on something), a Ctrl-C meanwhile unheeded. So it
+	// runs in a group of its own, as the engine does, killed whole; a
+	// child that left the group is waited for a second at most.
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Cancel = func() error { return signalEngine(cmd.Process, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil && err != nil {
 		// The caller stopped (Ctrl-C): no verdict on this Java.
@@ -463,13 +472,17 @@ func (e *Engine) Exited() error {
 }
 
 // heapRanOut is ErrHeapRanOut, saying what to do, when output (what the
-// engine wrote last) says its Java heap ran out, and nil otherwise. env is
+// engine wrote last) says its Java heap ran out, and nil otherwise: not
+// for the JVM's other OutOfMemoryErrors (Metaspace, a native thread, direct
+// buffers), whose line names what ran out, for neither -Xmx nor a start
+// again helps there. env is
 // the engine's environment: a heap size in its _JAVA_OPTIONS, which the
 // JVM reads after its command line, wins over engineArgs' -Xmx1g, and is
 // named, for the JVM's own line does not name it (README,
 // Troubleshooting).
 func heapRanOut(env []string, output string) error {
-	if !strings.Contains(output, "java.lang.OutOfMemoryError") {
+	if !strings.Contains(output, "java.lang.OutOfMemoryError: Java heap space") &&
+		!strings.Contains(output, "java.lang.OutOfMemoryError: GC overhead limit exceeded") {
 		return nil
 	}
 	for _, kv := range env {

@@ -37,6 +37,13 @@ func TestHeapRanOutSaysWhatToDo(t *testing.T) {
 		{"the heap _JAVA_OPTIONS set ran out", "-Xmx16m", outOfHeap, true},
 		{"the engine's own heap ran out", "", outOfHeap, true},
 		{"an engine that ended otherwise", "-Xmx16m", "Exception in thread \"main\" java.lang.IllegalStateException: boom", false},
+		{"the heap ran out, the GC spending all its time", "", "Terminating due to java.lang.OutOfMemoryError: GC overhead limit exceeded", true},
+		// Not the heap: _JAVA_OPTIONS=-XX:MaxMetaspaceSize=16m ended make
+		// run's engine at start with this line, and the message said
+		// "its Java heap ran out (-Xmx1g): start again", which fails
+		// again the same way (r96-review).
+		{"the class metadata ran out", "-XX:MaxMetaspaceSize=16m", "Terminating due to java.lang.OutOfMemoryError: Metaspace", false},
+		{"no thread could be made", "", "Terminating due to java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached", false},
 	} {
 		t.Run("while serving: "+tc.name, func(t *testing.T) {
 			t.Setenv("_JAVA_OPTIONS", tc.javaOptions)

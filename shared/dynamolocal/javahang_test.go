@@ -7,6 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,20 +24,38 @@ import (
 // exceeded`, naming neither Java's requirement nor what to do. It is
 // ErrJavaTooOld ("does not run") once the wait ends; a Ctrl-C during that
 // wait (the caller's context) stays the caller's, not a verdict on Java.
+//
+// A wrapper that runs its command as a child, without exec, as a shell
+// script does, left that child holding java -version's output once the
+// wrapper was killed: Start waited for the child to end by itself (30 s
+// with a bound of 300 ms, or a Ctrl-C at 300 ms; forever for a child that
+// waits forever), so the message never came and a Ctrl-C did not stop
+// make run (r96-review). The whole of java -version is stopped at the
+// bound, and no process of it is left.
 func TestJavaThatDoesNotAnswerIsBroken(t *testing.T) {
+	const (
+		execs   = "#!/bin/sh\nexec sleep 30\n"
+		forks   = "#!/bin/sh\nsleep 30 &\necho $! > \"$0.pid\"\nwait\n"
+		bound   = 300 * time.Millisecond
+		noBound = time.Minute
+	)
 	for _, tc := range []struct {
 		name        string
+		script      string        // the java on PATH
 		timeout     time.Duration // checkJava's bound
 		cancelAfter time.Duration // when the caller's context ends; 0: never
 		wantBroken  bool
 		wantCtx     error
 	}{
-		{"java -version never answers", 300 * time.Millisecond, 0, true, nil},
-		{"the caller stops while java -version runs", time.Minute, 300 * time.Millisecond, false, context.Canceled},
+		{"java -version never answers", execs, bound, 0, true, nil},
+		{"the caller stops while java -version runs", execs, noBound, bound, false, context.Canceled},
+		{"a wrapper's child never answers", forks, bound, 0, true, nil},
+		{"the caller stops while a wrapper's child runs", forks, noBound, bound, false, context.Canceled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bin := t.TempDir()
-			if err := os.WriteFile(filepath.Join(bin, "java"), []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+			java := filepath.Join(bin, "java")
+			if err := os.WriteFile(java, []byte(tc.script), 0o755); err != nil {
 				t.Fatal(err)
 			}
 			t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin:/bin")
@@ -54,8 +75,13 @@ func TestJavaThatDoesNotAnswerIsBroken(t *testing.T) {
 				e.Stop()
 				t.Fatal("Start() = an engine; want an error")
 			}
-			if took := time.Since(start); took > 20*time.Second {
+			if took := time.Since(start); took > 10*time.Second {
 				t.Errorf("Start() took %v; want it to give up on java -version at its bound", took)
+			}
+			if pid, err := os.ReadFile(java + ".pid"); err == nil {
+				if alive := processLives(strings.TrimSpace(string(pid)), 5*time.Second); alive {
+					t.Errorf("java -version's child %s still runs after Start() returned; want it stopped", pid)
+				}
 			}
 			if got := errors.Is(err, dynamolocal.ErrJavaTooOld); got != tc.wantBroken {
 				t.Errorf("Start() = %v: ErrJavaTooOld %v; want %v", err, got, tc.wantBroken)
@@ -64,5 +90,21 @@ func TestJavaThatDoesNotAnswerIsBroken(t *testing.T) {
 				t.Errorf("Start() = %v; want %v", err, tc.wantCtx)
 			}
 		})
+	}
+}
+
+// processLives reports whether process pid still runs (not a zombie)
+// after waiting up to wait for it to end.
+func processLives(pid string, wait time.Duration) bool {
+	n, err := strconv.Atoi(pid)
+	if err != nil {
+		return false
+	}
+	for deadline := time.Now().Add(wait); ; time.Sleep(50 * time.Millisecond) {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		gone := errors.Is(syscall.Kill(n, 0), syscall.ESRCH) || (err == nil && strings.Contains(string(stat), ") Z "))
+		if gone || time.Now().After(deadline) {
+			return !gone
+		}
 	}
 }

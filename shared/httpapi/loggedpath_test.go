@@ -28,7 +28,10 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/sessions/4111111111111111", "/sessions/[redacted]"},
 	{"/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111/1111/1111/1111/4111/1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
-	{"/a/4111/1111/1111/1111/b/4111/1111/1111/1111/c", "/a/[redacted]/[redacted]/[redacted]/[redacted]/b/[redacted]/[redacted]/[redacted]/[redacted]/c"},
+	{"/w/4111/1111/1111/1111/x/4111/1111/1111/1111/z", "/w/[redacted]/[redacted]/[redacted]/[redacted]/x/[redacted]/[redacted]/[redacted]/[redacted]/z"},
+	// a, b and c are hex digits: with the cards' 32 decimal digits a run
+	// of hex segments holding 35, a key's secret cut by '/' (r96-review).
+	{"/a/4111/1111/1111/1111/b/4111/1111/1111/1111/c", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/x4111/1111/1111/1111y/z", "/[redacted]/[redacted]/[redacted]/[redacted]/z"},
 	{"/4111//1111/1111/1111", "/[redacted]/[redacted]/[redacted]/[redacted]/[redacted]"},
 	{"/4111////1111/1111/1111", "/4111////1111/1111/1111"},
@@ -246,11 +249,9 @@ func TestLoggedPathOutputs(t *testing.T) {
 // reference loggedPath must agree with.
 func loggedPathByRounds(path string) string {
 	segs := strings.Split(path, "/")
-	credential := false
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
 			segs[i] = redacted
-			credential = credential || mayHoldCredential(s)
 		}
 	}
 	// Rounds on the segments as written, then on their NFKC forms (a
@@ -364,16 +365,12 @@ func loggedPathByRounds(path string) string {
 		splitSecretByRounds(segs, readAs(read, segs))
 	}
 	// Then a token or a key's secret whose pieces include one redacted
-	// for itself, that piece as written (a card number's segments stay
-	// [redacted]): a secret's piece of more than 32 hex digits ended its
-	// run, the rest of the secret logged (r96-design).
-	if credential {
+	// for itself or as a card number, every piece as written: a secret's
+	// piece of more than 32 hex digits ended its run, the rest of the
+	// secret logged (r96-design), and so did one holding 13 to 19 decimal
+	// digits the card rule reads as a card number (r96-review).
+	if slices.Contains(segs, redacted) {
 		texts := strings.Split(path, "/")
-		for i, s := range texts {
-			if segs[i] == redacted && !mayHoldCredential(s) {
-				texts[i] = redacted
-			}
-		}
 		// In each reading but NFKC's, as above (r93-review2: %65yJ...).
 		for k, read := range reads {
 			if k%2 == 1 {

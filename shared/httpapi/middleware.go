@@ -512,11 +512,10 @@ func redactedPath(path string) string {
 	if strings.ContainsAny(path, "%+\\") {
 		written = strings.Split(path, "/")
 	}
-	changed, credential := false, false
+	changed := false
 	for i, s := range segs {
 		if mayHoldCredential(s) || session.HoldsCardNumber(s) {
 			segs[i], changed = redacted, true
-			credential = credential || mayHoldCredential(s)
 		}
 	}
 	changed = redactRuns(segs, segs) || changed
@@ -542,17 +541,15 @@ func redactedPath(path string) string {
 	changed = redactSplitSecretsAsRead(segs, path) || changed
 	// And a token or a key's secret cut into pieces of which one is
 	// redacted for itself (a long one: the header and claims, or more
-	// than 32 of the secret's hex digits), searched with that piece as
+	// than 32 of the secret's hex digits), searched with every piece as
 	// written: [redacted] in its place ended the run there, and the pieces
-	// after it (a signature cut into 20s) were logged (r93-logs). A card
-	// number's redacted segments still end a run.
-	if credential {
+	// after it (a signature cut into 20s) were logged (r93-logs). A piece
+	// redacted as a card number too: a key's secret is random hex, whose
+	// pieces may hold 13 to 19 decimal digits the card rule reads as one,
+	// and the rest of the secret beside it was logged (r96-review). A
+	// card number written with marks is no hex piece, and still ends a run.
+	if changed {
 		texts := strings.Split(path, "/")
-		for i, s := range texts {
-			if segs[i] == redacted && !mayHoldCredential(s) {
-				texts[i] = redacted
-			}
-		}
 		// As written and in each reading, as redactSplitSecretsAsRead
 		// searches: %65yJ..., a '.' sent as %2E or a signature piece
 		// holding %2F left the pieces logged (r93-review2).

@@ -182,7 +182,7 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 			if err != nil {
 				return err
 			}
-			parentEnd = parentBandEnd(parent, now, s.policy)
+			parentEnd = parentBandEnd(v, parent, ev, now, s.policy)
 		}
 		var parentChanged bool
 		applied, parentChanged, err = session.ApplyToChild(v, parent, ev, now, s.policy)
@@ -255,19 +255,34 @@ func bandEnd(v *session.Session, refusal error) (time.Time, bool) {
 // parentBandEnd is the end of the guard band before parent's retainUntil
 // when a child's write decided at now finds the parent (as read) in it,
 // where session.ApplyToChild counts the parent as gone for the child's
-// money; else the zero time. A parent open as stored, or in a final status
-// (FAILED, CANCELED, EXPIRED), has none: a child's money decided on it
-// before the band was refused then too (an open parent is expired long
+// money, and the same event (ev) decided on child and parent as read just
+// before the band would have been applied: only then can its first try
+// still land. Else the zero time. A parent open as stored, or in a final
+// status (FAILED, CANCELED, EXPIRED), has none: a child's money decided on
+// it before the band was refused then too (an open parent is expired long
 // before its retention's band, and a final one shows no money), and one
-// decided on an earlier version of it fails its check.
-func parentBandEnd(parent *session.Session, now time.Time, p session.Policy) time.Time {
+// decided on an earlier version of it fails its check. Nor has a parent
+// that refuses ev by itself (FRAUD_CANCELLATION_REQUESTED, a
+// CANCEL_REQUESTED that is not the child's), nor an ev the child's
+// lifecycle refuses (a CANCEL_REQUESTED child's SETTLED): refused before
+// the band too, so no try of it lands, and a wait would only delay (or,
+// past the request's time, turn into a 503) an answer that is final.
+// child and parent are left as they are.
+func parentBandEnd(child, parent *session.Session, ev *session.Event, now time.Time, p session.Policy) time.Time {
 	if parent == nil || parent.Status.Open() || parent.Status.Final() {
 		return time.Time{}
 	}
-	if end := parent.PurgeAt(p); !p.WriteAt(now).Before(end) {
-		return end
+	end := parent.PurgeAt(p)
+	if p.WriteAt(now).Before(end) {
+		return time.Time{}
 	}
-	return time.Time{}
+	// The last instant before the band, on the 100 ns grid every instant
+	// is kept to: WriteAt(before) is just short of end.
+	before := session.Normalize(end.Add(-p.WriteGuard)).Add(-100 * time.Nanosecond)
+	if _, _, err := session.ApplyToChild(child.Clone(), parent.Clone(), ev, before, p); err != nil {
+		return time.Time{}
+	}
+	return end
 }
 
 // landedMeanwhile judges an event refused in a guard band again at the
