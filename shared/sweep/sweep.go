@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -329,11 +330,14 @@ func (s *Sweeper) Run(ctx context.Context) Result {
 						// deferred (its turn taken: the next run starts
 						// after it, so the turns always move on).
 						r.deferred.Add(int64(len(keys)))
+						sh.owes(keys, nil)
 						sh.leave(keys...)
 						finish()
 						continue
 					}
-					sh.leave(r.expire(ctx, keys)...)
+					left, skipped := r.expire(ctx, keys)
+					sh.owes(keys, skipped)
+					sh.leave(left...)
 				}
 				if q.Done() {
 					sh.done = true
@@ -380,8 +384,10 @@ type turn struct {
 
 // shardRun is what a run learnt of one shard, for its lag.
 type shardRun struct {
-	read    bool      // its first page was answered (or it had nothing to read)
-	oldest  time.Time // the oldest expiresAt its pages held; zero: none
+	read bool // its first page was answered (or it had nothing to read)
+	// oldest is the oldest expiresAt its pages held of the entries it
+	// owed, all but those skipped (see owes); zero: none.
+	oldest  time.Time
 	newest  time.Time // the newest expiresAt its pages held; zero: none
 	done    bool      // read to its end
 	pending bool      // a session it found was left for a later run (deferred, failed)
@@ -390,18 +396,33 @@ type shardRun struct {
 	left time.Time
 }
 
-// saw notes a page of the shard's index entries.
+// saw notes a page of the shard's index entries: where the run's reading
+// of the shard has got to.
 func (sh *shardRun) saw(keys []store.ExpiryKey) {
 	sh.read = true
 	for _, k := range keys {
 		// An entry that does not parse is Expire's error to report.
-		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil {
-			if sh.oldest.IsZero() || at.Before(sh.oldest) {
-				sh.oldest = at
-			}
-			if at.After(sh.newest) {
-				sh.newest = at
-			}
+		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && at.After(sh.newest) {
+			sh.newest = at
+		}
+	}
+}
+
+// owes notes the entries of a page the sweeper owed when the run started,
+// for its lag: all but those skipped. A skipped entry's write found no
+// open session due at that expiresAt (closed by someone else, or an item
+// that is no session of the service): it was not owed, and an entry that
+// no write will ever take out of the index (an item another writer gave
+// the index's attributes) is found and skipped by every run, which would
+// otherwise report it older each time until it left the window, paging
+// (SweeperLagAlarm) for a sweeper that owes nothing.
+func (sh *shardRun) owes(keys, skipped []store.ExpiryKey) {
+	for _, k := range keys {
+		if slices.Contains(skipped, k) {
+			continue
+		}
+		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && (sh.oldest.IsZero() || at.Before(sh.oldest)) {
+			sh.oldest = at
 		}
 	}
 }
@@ -421,7 +442,8 @@ func (sh *shardRun) leave(keys ...store.ExpiryKey) {
 // learnt shards (see Run): the largest of its shards' lags, each
 //   - for a shard whose first page the run read: the age of the oldest
 //     entry it found (now - its expiresAt: a shard's first page starts
-//     with its oldest session due), 0 if none was due;
+//     with its oldest session due), 0 if none was due; an entry it
+//     skipped was not owed (see owes) and counts in no lag;
 //   - for a shard it did not read (its query throttled or failed, or the
 //     run stopped before its turn): how old the oldest session due there
 //     could be, by what this sweeper last learnt of it: now minus the
@@ -574,13 +596,20 @@ func (r *run) landed() { r.streak.Store(0) }
 
 // expire writes the expiries of one page with Workers writes in flight,
 // until the run stops: the rest of the page is then deferred. It returns
-// the sessions of the page left for a later run (deferred, failed); the
-// others were dealt with (expired, skipped, or left to purge).
-func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.ExpiryKey) {
+// the sessions of the page left for a later run (deferred, failed) and
+// those it skipped (closed by someone else, or no session of the
+// service); the others were dealt with (expired, or left to purge).
+func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left, skipped []store.ExpiryKey) {
 	var mu sync.Mutex
 	leave := func(k ...store.ExpiryKey) {
 		mu.Lock()
 		left = append(left, k...)
+		mu.Unlock()
+	}
+	skip := func(k store.ExpiryKey) {
+		r.skipped.Add(1)
+		mu.Lock()
+		skipped = append(skipped, k)
 		mu.Unlock()
 	}
 	sem := make(chan struct{}, max(r.s.Workers, 1))
@@ -640,15 +669,15 @@ func (r *run) expire(ctx context.Context, keys []store.ExpiryKey) (left []store.
 				// Closed by someone else, by the session read back after
 				// this write failed: it did not land, and DynamoDB never
 				// answered it, so the failures in a row go on counting.
-				r.skipped.Add(1)
+				skip(k)
 			default:
 				r.landed()
-				r.skipped.Add(1)
+				skip(k)
 			}
 		}(k)
 	}
 	wg.Wait()
-	return left
+	return left, skipped
 }
 
 // report logs the run's one summary line. The line is also a CloudWatch
