@@ -212,6 +212,23 @@ func TestClassifyRealBodies(t *testing.T) {
 			}).TransactWriteItems(ctx, txn)
 			return err
 		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		// docs/design.md §8: "Throttling … is 503 with `Retry-After`":
+		// each of DynamoDB's throttling errors, after the SDK's retries,
+		// not only ThrottlingException (r96-mutate: a single-item write's
+		// ProvisionedThroughputExceededException read as our bug's 500
+		// passed).
+		{"ProvisionedThroughputExceededException", func() error {
+			_, err := answer("PutItem", func(req *http.Request, _ []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.")
+			}).PutItem(ctx, put)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"RequestLimitExceeded", func() error {
+			_, err := answer("PutItem", func(req *http.Request, _ []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "RequestLimitExceeded", "Throughput exceeds the current throughput limit for your account.")
+			}).PutItem(ctx, put)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
 		// A transaction DynamoDB is still applying under the same
 		// ClientRequestToken (a retry racing its first try) is not a
 		// verdict: 503, which the client retries, never our bug's 500
