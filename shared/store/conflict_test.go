@@ -188,6 +188,8 @@ func TestClassifyRealBodies(t *testing.T) {
 	key := map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + uuid.NewString()}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"}}
 	put := &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: key}
 	txn := &dynamodb.TransactWriteItemsInput{TransactItems: []ddb.TransactWriteItem{{Put: &ddb.Put{TableName: aws.String(f.table), Item: key}}}}
+	key2 := map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + uuid.NewString()}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"}}
+	txn2 := &dynamodb.TransactWriteItemsInput{TransactItems: []ddb.TransactWriteItem{{Put: &ddb.Put{TableName: aws.String(f.table), Item: key}}, {Put: &ddb.Put{TableName: aws.String(f.table), Item: key2}}}}
 	tests := []struct {
 		name   string
 		call   func() error
@@ -208,6 +210,43 @@ func TestClassifyRealBodies(t *testing.T) {
 			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
 				return storetest.TransactionCanceled(req, body, "ProvisionedThroughputExceeded")
 			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		// docs/design.md §8: "Throttling … is 503 with `Retry-After`":
+		// each of DynamoDB's throttling errors, after the SDK's retries,
+		// not only ThrottlingException (r96-mutate: a single-item write's
+		// ProvisionedThroughputExceededException read as our bug's 500
+		// passed).
+		{"ProvisionedThroughputExceededException", func() error {
+			_, err := answer("PutItem", func(req *http.Request, _ []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.")
+			}).PutItem(ctx, put)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		{"RequestLimitExceeded", func() error {
+			_, err := answer("PutItem", func(req *http.Request, _ []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "RequestLimitExceeded", "Throughput exceeds the current throughput limit for your account.")
+			}).PutItem(ctx, put)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		// A transaction DynamoDB is still applying under the same
+		// ClientRequestToken (a retry racing its first try) is not a
+		// verdict: 503, which the client retries, never our bug's 500
+		// (r96-mutate: throttled() without it passed).
+		{"TransactionInProgressException", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, _ []byte) *http.Response {
+				return storetest.ErrorResponse(req, http.StatusBadRequest, "TransactionInProgressException", "Transaction is in progress")
+			}).TransactWriteItems(ctx, txn)
+			return err
+		}, session.EUNAVAILABLE, session.ReasonUnavailable},
+		// docs/design.md §8: "Throttling, including a transaction canceled
+		// for index back-pressure, is 503": also when another item of
+		// the transaction met a conflict (r96-mutate: a conflict reason
+		// winning over throttling passed).
+		{"canceled: TransactionConflict and ThrottlingError", func() error {
+			_, err := answer("TransactWriteItems", func(req *http.Request, body []byte) *http.Response {
+				return storetest.TransactionCanceled(req, body, "TransactionConflict", "ThrottlingError")
+			}).TransactWriteItems(ctx, txn2)
 			return err
 		}, session.EUNAVAILABLE, session.ReasonUnavailable},
 		{"canceled: ValidationError stays our bug", func() error {

@@ -75,8 +75,14 @@ func TestItemSizeCountsAsDynamoDB(t *testing.T) {
 			}
 			return l
 		}()}}},
+		{"numbers (amount, version, ttl)", map[string]ddb.AttributeValue{"amount": &ddb.AttributeValueMemberN{Value: "8800"}, "version": &ddb.AttributeValueMemberN{Value: "12"}, "ttl": &ddb.AttributeValueMemberN{Value: "1795000000"}}},
 		{"a map of 10 booleans", map[string]ddb.AttributeValue{"flags": entries(10, func(i int) ddb.AttributeValue { return &ddb.AttributeValueMemberBOOL{Value: i%2 == 0} })}},
 	}
+	// valueSize counts numbers by their digits, more than DynamoDB's about
+	// half a byte a digit: an item with numbers measures at least what
+	// DynamoDB counts, never less (r96-mutate: numbers counted as 0 bytes
+	// passed this test, which had no number).
+	over := map[string]bool{"numbers (amount, version, ttl)": true}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			item := func(pad int) map[string]ddb.AttributeValue {
@@ -98,7 +104,10 @@ func TestItemSizeCountsAsDynamoDB(t *testing.T) {
 				return false
 			}
 			lo, _ := boundary(t, 0, dynamoDBItemLimit, fits)
-			if got := store.ItemSize(item(lo)); got != dynamoDBItemLimit {
+			switch got := store.ItemSize(item(lo)); {
+			case over[tt.name] && got < dynamoDBItemLimit:
+				t.Errorf("largest item DynamoDB takes: got %d bytes; want at least %d", got, dynamoDBItemLimit)
+			case !over[tt.name] && got != dynamoDBItemLimit:
 				t.Errorf("largest item DynamoDB takes: got %d bytes; want %d", got, dynamoDBItemLimit)
 			}
 		})
