@@ -21,9 +21,10 @@ import (
 // deleted by TTL), or another writer made the very version this write
 // would have made, on an item that keeps no recentWrites (written by the
 // release before them). Neither is an unknown outcome: the write is
-// decided again on the item as it is (README: "A session past its
-// retention is 404 whether or not TTL has deleted it"; "A write refused on
-// its only try is an ordinary lost race, decided again"), so the event is
+// decided again on the item as it is (README: "From the instant
+// `retainUntil` on, the session does not exist for any endpoint (404),
+// whether or not DynamoDB TTL has deleted it yet"; "A write refused on its
+// only try is an ordinary lost race, decided again"), so the event is
 // 404 on the gone session and applied on top of the other write. Judged
 // unknown, both were 503, which no test saw (r96-mutate).
 func TestRetriedWriteTheItemShowsLost(t *testing.T) {
