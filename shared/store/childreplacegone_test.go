@@ -4,10 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
 )
@@ -27,21 +23,7 @@ func TestNewChildOfAParentWhoseChildIsGone(t *testing.T) {
 	for _, ttlRan := range []bool{false, true} {
 		t.Run(fmt.Sprintf("TTL ran %v", ttlRan), func(t *testing.T) {
 			f := newFixture(t)
-			p := f.create(t, "m-1")
-			c := f.createChild(t, p)
-			f.clock.Advance(time.Second)
-			failed, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Failed})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.clock.Set(failed.RetainUntil.Add(time.Second))
-			if ttlRan {
-				if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.table, Key: map[string]ddb.AttributeValue{
-					"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + c.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
-				}}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			p := parentWithChildGone(t, f, ttlRan)
 			next := f.newDraftSession("m-1", p.ID)
 			if _, _, err := f.st.Create(ctx, next, nil, 201, nil); err != nil {
 				t.Fatalf("Create(a new child) = %v (%s); want it created", err, session.ErrorReason(err))

@@ -254,21 +254,7 @@ func TestParentCloseWhoseChildIsGone(t *testing.T) {
 	for _, ttlRan := range []bool{false, true} {
 		t.Run(fmt.Sprintf("TTL ran %v", ttlRan), func(t *testing.T) {
 			f := newFixture(t)
-			p := f.create(t, "m-1")
-			c := f.createChild(t, p)
-			f.clock.Advance(time.Second)
-			failed, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Failed})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.clock.Set(failed.RetainUntil.Add(time.Second))
-			if ttlRan {
-				if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.table, Key: map[string]ddb.AttributeValue{
-					"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + c.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
-				}}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			p := parentWithChildGone(t, f, ttlRan)
 			got, err := f.st.Cancel(ctx, "m-1", p.ID, "Buyer changed their mind.")
 			if err != nil || got.Status != session.Canceled {
 				t.Errorf("got %v, %v; want the parent %s", got, err, session.Canceled)
@@ -327,4 +313,29 @@ func TestCreateWhoseAnswerIsLostIs503(t *testing.T) {
 	if got := session.ErrorCode(err); got != session.EUNAVAILABLE || replay != nil || body != nil {
 		t.Errorf("got body %q, replay %v, error %v (code %q); want %s", body, replay, err, got, session.EUNAVAILABLE)
 	}
+}
+
+// parentWithChildGone creates m-1's parent with a child that failed at
+// once, and sets the clock a second past the child's retainUntil: the
+// child is gone, its item deleted when ttlRan (as TTL would), kept
+// otherwise. The parent stays open.
+func parentWithChildGone(t *testing.T, f *fixture, ttlRan bool) *session.Session {
+	t.Helper()
+	ctx := context.Background()
+	p := f.create(t, "m-1")
+	c := f.createChild(t, p)
+	f.clock.Advance(time.Second)
+	failed, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Failed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(failed.RetainUntil.Add(time.Second))
+	if ttlRan {
+		if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &f.table, Key: map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + c.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
 }
