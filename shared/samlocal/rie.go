@@ -73,7 +73,16 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 			runtimeAPI: runtimeAPI,
 			client:     &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}},
 		}
-		go func() { _ = cmd.Wait(); close(inst.done) }()
+		go func() {
+			_ = cmd.Wait()
+			// Wait has copied the last of the output: a line the
+			// process was cut off in is written now, not held to
+			// head the next line written to logs.
+			if f, ok := logs.(interface{ Flush() }); ok {
+				f.Flush()
+			}
+			close(inst.done)
+		}()
 		// Both addresses: the function dials the runtime API as soon as the
 		// first invocation starts it, and one that found nothing listening
 		// there exits (an init failure, API Gateway's 500). Under load the

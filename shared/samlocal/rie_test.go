@@ -3,6 +3,7 @@ package samlocal
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -56,7 +57,32 @@ func runFakeRIE() {
 		time.Sleep(fakeExitDelay)
 		os.Exit(3)
 	}
+	if gate := os.Getenv(fakeRIESaysEnv); gate != "" {
+		saySplitLines(gate)
+	}
 	select {}
+}
+
+// fakeRIESaysEnv makes the fake emulator write a line in two pieces, the
+// second once the file its value names exists, then a last line without
+// its line break, as a process cut off mid-line leaves it. Beside the
+// first piece it makes that file's name plus "." and its pid, to say the
+// piece is written.
+const fakeRIESaysEnv = "SAMLOCAL_FAKE_RIE_SAYS"
+
+func saySplitLines(gate string) {
+	pid := os.Getpid()
+	fmt.Printf("pid=%d first half", pid)
+	if err := os.WriteFile(gate+"."+strconv.Itoa(pid), nil, 0o600); err != nil {
+		os.Exit(4)
+	}
+	for {
+		if _, err := os.Stat(gate); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Printf(", second half pid=%d\nlast words pid=%d", pid, pid)
 }
 
 // TestInstanceWaitsForTheRuntimeAPI: the function dials the runtime API as

@@ -355,10 +355,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		for _, k := range ignored {
 			s.notice("%s sets %s, which template.yaml does not declare for %s: ignored, as SAM CLI ignores it", filepath.Base(envFile), k, fn.LogicalID)
 		}
-		out := &prefixWriter{mu: &s.logMu, w: logw, prefix: fn.LogicalID + "  "}
-		s.pools[fn.LogicalID] = newPool(fn, concurrency, func(ctx context.Context) (*instance, error) {
-			return startInstance(ctx, rie, bootstrap, fn, fenv, out)
-		})
+		s.pools[fn.LogicalID] = instancePool(fn, concurrency, rie, bootstrap, fenv, &s.logMu, logw)
 	}
 
 	listening = nil
@@ -683,6 +680,18 @@ func (s *Stack) notice(format string, args ...any) {
 	fmt.Fprintf(s.log, "start-api  "+format+"\n", args...)
 }
 
+// instancePool is fn's pool of up to size emulators of rie running
+// bootstrap under env, their output written to log under mu, each line
+// prefixed with fn's logical id. Each emulator has its own line buffer:
+// one shared by a function's instances joined a piece of one instance's
+// line to another's (TestEachInstanceLogsWholeLines).
+func instancePool(fn *Function, size int, rie, bootstrap string, env map[string]string, mu *sync.Mutex, log io.Writer) *pool {
+	return newPool(fn, size, func(ctx context.Context) (*instance, error) {
+		out := &prefixWriter{mu: mu, w: log, prefix: fn.LogicalID + "  "}
+		return startInstance(ctx, rie, bootstrap, fn, env, out)
+	})
+}
+
 // prefixWriter writes whole lines, each prefixed, under a lock shared by
 // every writer of one log.
 type prefixWriter struct {
@@ -705,4 +714,15 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		p.buf = p.buf[i+1:]
 	}
 	return len(b), nil
+}
+
+// Flush writes what is left of a line cut off by its writer's end, as a
+// line of its own.
+func (p *prefixWriter) Flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.buf) > 0 {
+		_, _ = io.WriteString(p.w, p.prefix+string(p.buf)+"\n")
+		p.buf = nil
+	}
 }
