@@ -35,6 +35,9 @@ func ReadEnvFile(name string) (EnvFile, error) {
 	}
 	f := make(EnvFile, len(parsed))
 	for scope, vars := range parsed {
+		if vars == nil { // SAM CLI refuses a section that is not an object (OverridesNotWellDefinedError)
+			return nil, fmt.Errorf("%s: %q is null; want an object of variables", name, scope)
+		}
 		f[scope] = make(map[string]string, len(vars))
 		for k, v := range vars {
 			f[scope][k] = envValue(v)

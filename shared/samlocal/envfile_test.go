@@ -69,6 +69,8 @@ func TestReadEnvFileRefusesWhatSAMCLIRefuses(t *testing.T) {
 		`{"Parameters": "x"}`,
 		`{"Parameters": [1]}`,
 		`{"Parameters": 1}`,
+		`{"Parameters": null}`,
+		`{"Parameters": {}, "GetSessionFunction": null}`,
 		`[]`,
 		`{"Parameters": {"V": 1}`,
 		`{"Parameters": {"V": 01}}`,
