@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // EnvFile is an --env-vars file (events/env.json): values for every
@@ -28,6 +29,9 @@ func ReadEnvFile(name string) (EnvFile, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !utf8.Valid(raw) { // json.Unmarshal would read such bytes as U+FFFD; SAM CLI's Python cannot decode them
+		return nil, fmt.Errorf("%s: not UTF-8", name)
 	}
 	var parsed map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &parsed); err != nil {

@@ -63,7 +63,9 @@ func TestReadEnvFileStringifiesAsSAMCLI(t *testing.T) {
 }
 
 // SAM CLI refuses a file whose top-level values are not objects
-// (OverridesNotWellDefinedError), and JSON that does not parse.
+// (OverridesNotWellDefinedError), and one json.load cannot read: JSON that
+// does not parse, a byte-order mark, bytes that are not UTF-8 (Python
+// decodes the file before it parses it; Go would read them as U+FFFD).
 func TestReadEnvFileRefusesWhatSAMCLIRefuses(t *testing.T) {
 	for _, content := range []string{
 		`{"Parameters": "x"}`,
@@ -74,6 +76,9 @@ func TestReadEnvFileRefusesWhatSAMCLIRefuses(t *testing.T) {
 		`[]`,
 		`{"Parameters": {"V": 1}`,
 		`{"Parameters": {"V": 01}}`,
+		"\uFEFF{\"Parameters\": {}}",
+		"{\"Parameters\": {\"V\": \"a\xffb\"}}",
+		"{\"Parameters\": {\"V\": \"\xc0\xaf\"}}",
 	} {
 		name := filepath.Join(t.TempDir(), "env.json")
 		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
