@@ -124,13 +124,18 @@ func npmrcValue(data []byte, key string) (string, bool) {
 	return value, found
 }
 
-// checkRegistry accepts an absolute http(s) URL with a host.
+// checkRegistry accepts an absolute http(s) URL with a host, and without
+// user information, query or fragment.
 func checkRegistry(raw, source string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("dynamolocal: the npm registry from %s is not a URL", source)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+	// A query or fragment is refused with credentials: the tarball's URL is
+	// the registry's with a path added, which a query or fragment would
+	// swallow, and a query may carry a token.
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
 		// A URL with credentials never reaches a message: its user
 		// information and query are shown as xxxxx whole, since a token
 		// may be the user name by itself, which url.URL.Redacted leaves in
@@ -147,7 +152,7 @@ func checkRegistry(raw, source string) (string, error) {
 			u.RawQuery, u.ForceQuery = "xxxxx", false
 		}
 		u.Fragment, u.RawFragment = "", ""
-		return "", fmt.Errorf("dynamolocal: the npm registry %q (from %s) is not an http(s) URL without credentials", u.String(), source)
+		return "", fmt.Errorf("dynamolocal: the npm registry %q (from %s) is not an http(s) URL without credentials, query or fragment", u.String(), source)
 	}
 	return raw, nil
 }

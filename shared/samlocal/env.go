@@ -1,16 +1,19 @@
 package samlocal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // EnvFile is an --env-vars file (events/env.json): values for every
@@ -18,6 +21,7 @@ import (
 type EnvFile map[string]map[string]string
 
 // ReadEnvFile reads an --env-vars file; a missing file is an empty one.
+// Each value becomes the string SAM CLI makes of it (envValue).
 func ReadEnvFile(name string) (EnvFile, error) {
 	raw, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -26,11 +30,93 @@ func ReadEnvFile(name string) (EnvFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f EnvFile
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, fmt.Errorf("%s: want {\"Parameters\": {...}, \"<LogicalId>\": {...}} with string values: %w", name, err)
+	if !utf8.Valid(raw) { // json.Unmarshal would read such bytes as U+FFFD; SAM CLI's Python cannot decode them
+		return nil, fmt.Errorf("%s: not UTF-8", name)
+	}
+	var parsed map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &parsed); err != nil {
+		return nil, fmt.Errorf("%s: want {\"Parameters\": {...}, \"<LogicalId>\": {...}}: %w", name, err)
+	}
+	f := make(EnvFile, len(parsed))
+	for scope, vars := range parsed {
+		if vars == nil { // SAM CLI refuses a section that is not an object (OverridesNotWellDefinedError)
+			return nil, fmt.Errorf("%s: %q is null; want an object of variables", name, scope)
+		}
+		f[scope] = make(map[string]string, len(vars))
+		for k, v := range vars {
+			f[scope][k] = envValue(v)
+		}
 	}
 	return f, nil
+}
+
+// envValue is the string SAM CLI passes for v, a value of an --env-vars
+// file: json.load reads it, and EnvironmentVariables._stringify_value
+// (samcli/local/lambdafn/env_vars.py) makes a string as it is, true and
+// false "true" and "false", null, an object or an array "", and a number
+// what Python's str() writes for the int or float json.load made of it.
+func envValue(v json.RawMessage) string {
+	var x any
+	d := json.NewDecoder(bytes.NewReader(v))
+	d.UseNumber()
+	if err := d.Decode(&x); err != nil {
+		return ""
+	}
+	switch x := x.(type) {
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case json.Number:
+		if !strings.ContainsAny(string(x), ".eE") {
+			if x == "-0" {
+				return "0"
+			}
+			return string(x)
+		}
+		f, _ := strconv.ParseFloat(string(x), 64) // ±Inf past float64, as Python's float()
+		return pythonFloat(f)
+	}
+	return ""
+}
+
+// pythonFloat is Python's repr (and str) of f: the shortest digits that
+// read back as f, in positional notation with at least one digit after the
+// point while the point falls between 4 places left of the first digit and
+// 16 right of it, otherwise d.ddde±XX.
+func pythonFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	sign := ""
+	if math.Signbit(f) {
+		sign, f = "-", -f
+	}
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	e, _ := strconv.Atoi(exp)
+	point := e + 1 // digits are 0.digits × 10^point
+	switch {
+	case point <= -4 || point > 16:
+		m := digits[:1]
+		if len(digits) > 1 {
+			m += "." + digits[1:]
+		}
+		es := "+"
+		if e < 0 {
+			es, e = "-", -e
+		}
+		return fmt.Sprintf("%s%se%s%02d", sign, m, es, e)
+	case point <= 0:
+		return sign + "0." + strings.Repeat("0", -point) + digits
+	case point < len(digits):
+		return sign + digits[:point] + "." + digits[point:]
+	default:
+		return sign + digits + strings.Repeat("0", point-len(digits)) + ".0"
+	}
 }
 
 // EnvInput is what a function's environment is made from, besides the
