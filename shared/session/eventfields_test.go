@@ -86,3 +86,45 @@ func TestEventFieldsReplaceOnlyWhenPresent(t *testing.T) {
 		})
 	}
 }
+
+// TestEventDeclineReasonsReplaceWhole: "A processor event's
+// `declineReasons` replaces the session's whole, unlike `transactionId`"
+// (README, document 004): an event's category alone drops the reasons an
+// earlier event stored, and an empty object clears both; an event without
+// them leaves them as they are.
+func TestEventDeclineReasonsReplaceWhole(t *testing.T) {
+	earlier := &DeclineReasons{Category: "A", Reasons: []string{"x"}}
+	tests := []struct {
+		name  string
+		event *DeclineReasons
+		want  *DeclineReasons
+	}{
+		{"a category alone", &DeclineReasons{Category: "B"}, &DeclineReasons{Category: "B"}},
+		{"reasons alone", &DeclineReasons{Reasons: []string{"y"}}, &DeclineReasons{Reasons: []string{"y"}}},
+		{"an empty object", &DeclineReasons{}, &DeclineReasons{}},
+		{"none", nil, earlier},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			at := t0.Add(time.Minute)
+			if _, err := s.Apply(&Event{Status: Processing, DeclineReasons: earlier}, at, DefaultPolicy); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Apply(&Event{Status: Sent, DeclineReasons: tt.event}, at.Add(time.Second), DefaultPolicy); err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(s.DeclineReasons)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := json.Marshal(tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("got %s; want %s", got, want)
+			}
+		})
+	}
+}
