@@ -301,6 +301,11 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 		{"backslash first", map[string]any{"scope": `\sessions:process`}, nil},
 		{"DEL first", map[string]any{"scope": "\x7fsessions:process"}, nil},
 		{"scp element starting with a tab", map[string]any{"scp": []string{"sessions:read", "\tsessions:process"}}, nil},
+		// And the last (mutation r97: a loop that stopped a byte short survived).
+		{"quote last", map[string]any{"scope": `sessions:read sessions:process"`}, nil},
+		{"backslash last", map[string]any{"scope": `sessions:process\`}, nil},
+		{"DEL last", map[string]any{"scope": "sessions:process\x7f"}, nil},
+		{"scp element ending with a tab", map[string]any{"scp": []string{"sessions:read", "sessions:process\t"}}, nil},
 		{"the scope-token range's edges", map[string]any{"scope": "! ~ #[]"}, []string{"!", "~", "#[]"}},
 		{"scp string with a tab", map[string]any{"scp": "x\tsessions:process"}, nil},
 		{"scp element with a space", map[string]any{"scp": []string{"x sessions:process"}}, nil},
