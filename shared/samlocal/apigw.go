@@ -132,10 +132,14 @@ func bodyLen(h http.Header, body []byte) (int, bool) {
 	return n, true
 }
 
-// integrationTimeout is HTTP API's integration timeout (30 s, its maximum
-// and default): past it API Gateway answers 503, whatever the function is
-// still doing. A variable for tests.
-var integrationTimeout = 30 * time.Second
+// maxIntegrationTimeout is HTTP API's integration timeout (30 s, its
+// maximum and default): past it API Gateway answers 503, whatever the
+// function is still doing.
+const maxIntegrationTimeout = 30 * time.Second
+
+// integrationTimeout is the gateway's integration timeout,
+// maxIntegrationTimeout; a variable for tests.
+var integrationTimeout = maxIntegrationTimeout
 
 type gatewayError struct {
 	status  int

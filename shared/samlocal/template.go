@@ -11,6 +11,7 @@ package samlocal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -109,6 +110,9 @@ func ReadTemplate(dir string) (*Template, error) {
 		typ, _ := lookup(r, "Type")
 		switch typ {
 		case "AWS::Serverless::HttpApi":
+			if err := servedAPI(id, r); err != nil {
+				return nil, err
+			}
 			if f, ok := lookup(r, "Properties", "AccessLogSettings", "Format"); ok {
 				t.AccessLogFormat, _ = f.(string)
 			}
@@ -189,6 +193,9 @@ func readFunction(dir, id string, r, global, globalVars any) (*Function, error) 
 			if ms == "" || ps == "" {
 				return nil, fmt.Errorf("template.yaml: %s.%s: an HttpApi event needs Method and Path (the $default route is not supported)", id, name)
 			}
+			if err := servedRoute(id+"."+name, ev); err != nil {
+				return nil, err
+			}
 			ms = strings.ToUpper(ms)
 			if ms == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
 				ms = "ANY"
@@ -205,6 +212,54 @@ func readFunction(dir, id string, r, global, globalVars any) (*Function, error) 
 		}
 	}
 	return fn, nil
+}
+
+// errUnsupportedGateway is a template setting of the HTTP API, or of one
+// of its routes, that the local gateway does not serve as API Gateway does
+// (servedAPI, servedRoute).
+var errUnsupportedGateway = errors.New("not served by the local gateway as API Gateway serves it")
+
+// servedAPI checks an AWS::Serverless::HttpApi for settings the local
+// gateway cannot serve as AWS does, which would pass every local test and
+// change the API on AWS alone: a stage other than $default (its name
+// becomes the first segment of every URL and of rawPath, so each
+// function's own router answers 404), a CorsConfiguration (API Gateway
+// answers preflights itself and adds CORS headers), an authorizer (it
+// refuses requests before any function), an OpenAPI definition (its routes,
+// not the functions' events).
+func servedAPI(id string, r any) error {
+	if v, ok := lookup(r, "Properties", "StageName"); ok && v != "$default" {
+		return fmt.Errorf("template.yaml: %s: StageName %v: %w (only the $default stage, whose rawPath is the path sent)", id, v, errUnsupportedGateway)
+	}
+	for _, name := range []string{"CorsConfiguration", "DefinitionBody", "DefinitionUri"} {
+		if _, ok := lookup(r, "Properties", name); ok {
+			return fmt.Errorf("template.yaml: %s: %s: %w", id, name, errUnsupportedGateway)
+		}
+	}
+	if _, ok := lookup(r, "Properties", "Auth", "Authorizers"); ok {
+		return fmt.Errorf("template.yaml: %s: Auth.Authorizers: %w (API Gateway would refuse requests before any function)", id, errUnsupportedGateway)
+	}
+	if _, ok := lookup(r, "Properties", "Auth", "DefaultAuthorizer"); ok {
+		return fmt.Errorf("template.yaml: %s: Auth.DefaultAuthorizer: %w (API Gateway would refuse requests before any function)", id, errUnsupportedGateway)
+	}
+	return nil
+}
+
+// servedRoute checks an HttpApi event for settings the local gateway
+// cannot serve as AWS does: a payload format other than 2.0 (it always
+// sends 2.0), an integration timeout other than the 30 s it waits
+// (maxIntegrationTimeout), an authorizer other than NONE.
+func servedRoute(name string, ev any) error {
+	if v, ok := lookup(ev, "Properties", "PayloadFormatVersion"); ok && v != "2.0" {
+		return fmt.Errorf("template.yaml: %s: PayloadFormatVersion %v: %w (it sends format 2.0)", name, v, errUnsupportedGateway)
+	}
+	if v, ok := lookup(ev, "Properties", "TimeoutInMillis"); ok && v != strconv.FormatInt(maxIntegrationTimeout.Milliseconds(), 10) {
+		return fmt.Errorf("template.yaml: %s: TimeoutInMillis %v: %w (it waits %v)", name, v, errUnsupportedGateway, maxIntegrationTimeout)
+	}
+	if v, ok := lookup(ev, "Properties", "Auth", "Authorizer"); ok && v != "NONE" {
+		return fmt.Errorf("template.yaml: %s: Auth.Authorizer %v: %w (API Gateway would refuse requests before the function)", name, v, errUnsupportedGateway)
+	}
+	return nil
 }
 
 // BuildPackage is the Go package dir/Makefile's build-<id> target builds
