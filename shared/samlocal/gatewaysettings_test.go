@@ -1,11 +1,17 @@
 package samlocal
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReadTemplateRefusesGatewaySettingsItCannotServe: make start-api is
@@ -18,10 +24,11 @@ import (
 // own routers answer every request 404), a CorsConfiguration has API
 // Gateway answer preflights itself, an authorizer refuses requests before
 // the function, a DefinitionBody routes by its own document, a
-// PayloadFormatVersion "1.0" sends events the adapter cannot read, a
-// TimeoutInMillis answers 503 sooner. Each is refused, naming the setting,
-// as an unsupported event type or build method is; the settings it does
-// serve ($default named, 2.0, 30000, Authorizer NONE) are read as before.
+// PayloadFormatVersion "1.0" sends events the adapter cannot read. Each is
+// refused, naming the setting, as an unsupported event type or build method
+// is; the settings it does serve ($default named, 2.0, Authorizer NONE, a
+// route's TimeoutInMillis from 50 to 30000, API Gateway's range, which it
+// waits instead of 30 s: TestRouteIntegrationTimeout) are read.
 func TestReadTemplateRefusesGatewaySettingsItCannotServe(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(testStack, "template.yaml"))
 	if err != nil {
@@ -51,7 +58,12 @@ func TestReadTemplateRefusesGatewaySettingsItCannotServe(t *testing.T) {
 		{"PayloadFormatVersion 2.0", eventProps, "            PayloadFormatVersion: \"2.0\"\n", false},
 		{"PayloadFormatVersion 1.0", eventProps, "            PayloadFormatVersion: \"1.0\"\n", true},
 		{"TimeoutInMillis 30000", eventProps, "            TimeoutInMillis: 30000\n", false},
-		{"TimeoutInMillis 5000", eventProps, "            TimeoutInMillis: 5000\n", true},
+		{"TimeoutInMillis 5000 (served: the route's own timeout)", eventProps, "            TimeoutInMillis: 5000\n", false},
+		{"TimeoutInMillis 50", eventProps, "            TimeoutInMillis: 50\n", false},
+		{"TimeoutInMillis 49", eventProps, "            TimeoutInMillis: 49\n", true},
+		{"TimeoutInMillis 30001", eventProps, "            TimeoutInMillis: 30001\n", true},
+		{"TimeoutInMillis 5s", eventProps, "            TimeoutInMillis: 5s\n", true},
+		{"TimeoutInMillis from a parameter", eventProps, "            TimeoutInMillis: !Ref Greeting\n", true},
 		{"an event's Authorizer NONE", eventProps, "            Auth:\n              Authorizer: NONE\n", false},
 		{"an event's authorizer", eventProps, "            Auth:\n              Authorizer: Jwt\n", true},
 	} {
@@ -75,5 +87,77 @@ func TestReadTemplateRefusesGatewaySettingsItCannotServe(t *testing.T) {
 				t.Errorf("error: got %v; want one wrapping errUnsupportedGateway", err)
 			}
 		})
+	}
+}
+
+// TestRouteIntegrationTimeout: a route's TimeoutInMillis is its integration
+// timeout, as on AWS: past it API Gateway answers 503 whatever the function
+// is still doing. The gateway waited 30 s on every route, so a route of the
+// template with a shorter one was answered late here and 503 on AWS. The
+// template's value is read (ReadTemplate), and a slower function on that
+// route is API Gateway's 503 once it passes; the template's other routes
+// keep 30 s.
+func TestRouteIntegrationTimeout(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(testStack, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk, err := os.ReadFile(filepath.Join(testStack, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const at = "            ApiId: !Ref Api\n            Method: GET\n            Path: /items/{itemId}\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(strings.Replace(string(raw), at, at+"            TimeoutInMillis: 400\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Makefile"), mk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := ReadTemplate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := function(t, tpl, "EchoFunction")
+	for _, tt := range []struct {
+		route RouteKey
+		want  time.Duration
+	}{
+		{RouteKey{"GET", "/items/{itemId}"}, 400 * time.Millisecond},
+		{RouteKey{"ANY", "/items/{itemId}"}, maxIntegrationTimeout},
+	} {
+		if got := fn.integrationTimeout(tt.route); got != tt.want {
+			t.Errorf("%s: integration timeout got %v; want %v", tt.route, got, tt.want)
+		}
+	}
+
+	// The route's function answers after 1.5 s: past 400 ms, 503.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(1500 * time.Millisecond)
+		_, _ = w.Write([]byte(`{"statusCode":200,"body":"late"}`))
+	}))
+	defer srv.Close()
+	fn.Timeout = 3 * time.Second
+	start := func(context.Context) (*instance, error) {
+		cmd := exec.Command("true")
+		if err := cmd.Run(); err != nil {
+			return nil, err
+		}
+		done := make(chan struct{})
+		close(done)
+		return &instance{fn: fn, cmd: cmd, invokeURL: srv.URL, client: srv.Client(), done: done}, nil
+	}
+	fake := &Function{LogicalID: fn.LogicalID, Timeout: fn.Timeout, Routes: []RouteKey{{Method: "GET", Path: "/items/{itemId}"}}, IntegrationTimeouts: fn.IntegrationTimeouts}
+	rt, err := newRouter([]*Function{fake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Stack{Template: &Template{Functions: []*Function{fake}}, router: rt, log: io.Discard,
+		pools: map[string]*pool{fake.LogicalID: newPool(fake, 1, start)}}
+	w := httptest.NewRecorder()
+	began := time.Now()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/items/1", nil))
+	if took := time.Since(began); w.Code != http.StatusServiceUnavailable || took > 1400*time.Millisecond {
+		t.Errorf("a 1.5 s function on a route of TimeoutInMillis 400: got %d %q after %v; want API Gateway's 503 before the function ends", w.Code, w.Body, took)
 	}
 }

@@ -52,14 +52,26 @@ type Function struct {
 	// is its last element, the name `go build -o dir/` gives its binary.
 	Package, Name string
 	Routes        []RouteKey
-	Schedules     []Schedule
-	Timeout       time.Duration
-	MemoryMB      int
+	// IntegrationTimeouts is each route's TimeoutInMillis, where its
+	// HttpApi event sets one (integrationTimeout).
+	IntegrationTimeouts map[RouteKey]time.Duration
+	Schedules           []Schedule
+	Timeout             time.Duration
+	MemoryMB            int
 	// Environment is Environment.Variables, the function's over Globals',
 	// with values as written (strings, or intrinsic functions as maps).
 	Environment map[string]any
 	// LogGroup is LoggingConfig.LogGroup as written.
 	LogGroup any
+}
+
+// integrationTimeout is how long API Gateway waits for fn on route: the
+// route's TimeoutInMillis, else HTTP APIs' 30 s.
+func (fn *Function) integrationTimeout(route RouteKey) time.Duration {
+	if d, ok := fn.IntegrationTimeouts[route]; ok {
+		return d
+	}
+	return maxIntegrationTimeout
 }
 
 // RouteKey is an HttpApi event's route: a method (or ANY) and a path.
@@ -193,14 +205,22 @@ func readFunction(dir, id string, r, global, globalVars any) (*Function, error) 
 			if ms == "" || ps == "" {
 				return nil, fmt.Errorf("template.yaml: %s.%s: an HttpApi event needs Method and Path (the $default route is not supported)", id, name)
 			}
-			if err := servedRoute(id+"."+name, ev); err != nil {
+			timeout, err := servedRoute(id+"."+name, ev)
+			if err != nil {
 				return nil, err
 			}
 			ms = strings.ToUpper(ms)
 			if ms == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
 				ms = "ANY"
 			}
-			fn.Routes = append(fn.Routes, RouteKey{Method: ms, Path: ps})
+			key := RouteKey{Method: ms, Path: ps}
+			fn.Routes = append(fn.Routes, key)
+			if timeout > 0 {
+				if fn.IntegrationTimeouts == nil {
+					fn.IntegrationTimeouts = map[RouteKey]time.Duration{}
+				}
+				fn.IntegrationTimeouts[key] = timeout
+			}
 		case "ScheduleV2", "Schedule":
 			expr, _ := lookup(ev, "Properties", "ScheduleExpression")
 			input, _ := lookup(ev, "Properties", "Input")
@@ -245,21 +265,34 @@ func servedAPI(id string, r any) error {
 	return nil
 }
 
+// minIntegrationTimeout is the shortest TimeoutInMillis an HTTP API takes
+// (50 ms; the longest is maxIntegrationTimeout).
+const minIntegrationTimeout = 50 * time.Millisecond
+
 // servedRoute checks an HttpApi event for settings the local gateway
 // cannot serve as AWS does: a payload format other than 2.0 (it always
-// sends 2.0), an integration timeout other than the 30 s it waits
-// (maxIntegrationTimeout), an authorizer other than NONE.
-func servedRoute(name string, ev any) error {
+// sends 2.0), an authorizer other than NONE, and a TimeoutInMillis that is
+// not a whole number of milliseconds from 50 to 30000 (API Gateway's
+// range; a parameter's value is not resolved). It returns the route's
+// integration timeout when the event sets one, else 0.
+func servedRoute(name string, ev any) (time.Duration, error) {
 	if v, ok := lookup(ev, "Properties", "PayloadFormatVersion"); ok && v != "2.0" {
-		return fmt.Errorf("template.yaml: %s: PayloadFormatVersion %v: %w (it sends format 2.0)", name, v, errUnsupportedGateway)
-	}
-	if v, ok := lookup(ev, "Properties", "TimeoutInMillis"); ok && v != strconv.FormatInt(maxIntegrationTimeout.Milliseconds(), 10) {
-		return fmt.Errorf("template.yaml: %s: TimeoutInMillis %v: %w (it waits %v)", name, v, errUnsupportedGateway, maxIntegrationTimeout)
+		return 0, fmt.Errorf("template.yaml: %s: PayloadFormatVersion %v: %w (it sends format 2.0)", name, v, errUnsupportedGateway)
 	}
 	if v, ok := lookup(ev, "Properties", "Auth", "Authorizer"); ok && v != "NONE" {
-		return fmt.Errorf("template.yaml: %s: Auth.Authorizer %v: %w (API Gateway would refuse requests before the function)", name, v, errUnsupportedGateway)
+		return 0, fmt.Errorf("template.yaml: %s: Auth.Authorizer %v: %w (API Gateway would refuse requests before the function)", name, v, errUnsupportedGateway)
 	}
-	return nil
+	v, ok := lookup(ev, "Properties", "TimeoutInMillis")
+	if !ok {
+		return 0, nil
+	}
+	s, _ := v.(string)
+	ms, err := strconv.Atoi(s)
+	d := time.Duration(ms) * time.Millisecond
+	if err != nil || s != strconv.Itoa(ms) || d < minIntegrationTimeout || d > maxIntegrationTimeout {
+		return 0, fmt.Errorf("template.yaml: %s: TimeoutInMillis %v: %w (a whole number from %d to %d)", name, v, errUnsupportedGateway, minIntegrationTimeout.Milliseconds(), maxIntegrationTimeout.Milliseconds())
+	}
+	return d, nil
 }
 
 // BuildPackage is the Go package dir/Makefile's build-<id> target builds
