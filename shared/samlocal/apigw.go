@@ -132,10 +132,14 @@ func bodyLen(h http.Header, body []byte) (int, bool) {
 	return n, true
 }
 
-// integrationTimeout is HTTP API's integration timeout (30 s, its maximum
-// and default): past it API Gateway answers 503, whatever the function is
-// still doing. A variable for tests.
-var integrationTimeout = 30 * time.Second
+// maxIntegrationTimeout is HTTP API's integration timeout (30 s, its
+// maximum and default): past it API Gateway answers 503, whatever the
+// function is still doing.
+const maxIntegrationTimeout = 30 * time.Second
+
+// integrationTimeout is the gateway's integration timeout,
+// maxIntegrationTimeout; a variable for tests.
+var integrationTimeout = maxIntegrationTimeout
 
 type gatewayError struct {
 	status  int
@@ -324,7 +328,8 @@ type gateway struct {
 //   - header names lower case, repeated headers joined with commas, Cookie
 //     headers moved to cookies (one entry per cookie); API Gateway adds
 //     x-forwarded-for (the client's address appended), x-forwarded-port,
-//     x-forwarded-proto and an x-amzn-trace-id;
+//     x-forwarded-proto and an x-amzn-trace-id, and content-length is the
+//     body's length, "0" for a request without one;
 //   - queryStringParameters decoded, repeated names joined with commas;
 //     rawQueryString as sent; rawPath, requestContext.http.path and
 //     pathParameters decoded, as HTTP APIs deliver them: twice, the path
@@ -401,10 +406,10 @@ func (g gateway) eventAround(r *http.Request, n int, rt *route, params map[strin
 	if _, ok := ev.Headers["x-amzn-trace-id"]; !ok {
 		ev.Headers["x-amzn-trace-id"] = traceID(now)
 	}
-	delete(ev.Headers, "content-length")
-	if n > 0 || r.Header.Get("Content-Length") != "" {
-		ev.Headers["content-length"] = strconv.Itoa(n)
-	}
+	// The body's length, "0" for none, a GET's included, as API Gateway
+	// sends it (aws-lambda-go's apigw-v2-request-no-authorizer.json: a curl
+	// GET, "content-length": "0").
+	ev.Headers["content-length"] = strconv.Itoa(n)
 	ev.QueryStringParameters = queryParameters(r.URL.RawQuery)
 
 	domain := domainName(host)

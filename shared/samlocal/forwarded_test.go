@@ -12,8 +12,10 @@ import (
 // X-Forwarded-For keeps its entries, the address the request came from
 // after them; a Host without a port was sent to http's default port, 80
 // (x-forwarded-proto is "http"); and an event's content-length is the body's
-// length whenever the request had one, 0 included (a POST with
-// Content-Length: 0), and absent for a request without a body.
+// length, "0" for a request without a body, a GET included: API Gateway
+// sends it so (aws-lambda-go's events/testdata/apigw-v2-request-no-authorizer.json,
+// a curl GET with no Content-Length, has "content-length": "0", as the GET
+// samples in events/ have).
 func TestEventForwardedHeaders(t *testing.T) {
 	for _, tt := range []struct {
 		name, method, host, xff, contentLength string
@@ -21,7 +23,9 @@ func TestEventForwardedHeaders(t *testing.T) {
 		want                                   map[string]string // "" for absent
 	}{
 		{"a client's X-Forwarded-For, then its address", "GET", "api.example:3000", "198.51.100.7", "", nil,
-			map[string]string{"x-forwarded-for": "198.51.100.7, 203.0.113.10", "x-forwarded-port": "3000", "content-length": ""}},
+			map[string]string{"x-forwarded-for": "198.51.100.7, 203.0.113.10", "x-forwarded-port": "3000", "content-length": "0"}},
+		{"a GET without a body or Content-Length: 0", "GET", "api.example:3000", "", "", nil,
+			map[string]string{"content-length": "0"}},
 		{"no X-Forwarded-For: the address alone", "GET", "api.example:3000", "", "", nil,
 			map[string]string{"x-forwarded-for": "203.0.113.10"}},
 		{"a Host without a port: http's 80", "GET", "api.example", "", "", nil,

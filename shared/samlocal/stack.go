@@ -618,7 +618,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// 30 s integration timeout's alone. Bound by r.Context(), a client
 	// that left was logged 503 "integration timeout" at once, and one
 	// that left while waiting for a busy instance was never invoked.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), integrationTimeout)
+	// The route's own TimeoutInMillis when its event sets one.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), min(integrationTimeout, rt.fn.integrationTimeout(rt.key)))
 	defer cancel()
 	istart := time.Now()
 	inv, err := s.pools[rt.fn.LogicalID].invoke(ctx, payload, ev.Headers["x-amzn-trace-id"])

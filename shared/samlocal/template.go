@@ -11,6 +11,7 @@ package samlocal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -51,14 +52,26 @@ type Function struct {
 	// is its last element, the name `go build -o dir/` gives its binary.
 	Package, Name string
 	Routes        []RouteKey
-	Schedules     []Schedule
-	Timeout       time.Duration
-	MemoryMB      int
+	// IntegrationTimeouts is each route's TimeoutInMillis, where its
+	// HttpApi event sets one (integrationTimeout).
+	IntegrationTimeouts map[RouteKey]time.Duration
+	Schedules           []Schedule
+	Timeout             time.Duration
+	MemoryMB            int
 	// Environment is Environment.Variables, the function's over Globals',
 	// with values as written (strings, or intrinsic functions as maps).
 	Environment map[string]any
 	// LogGroup is LoggingConfig.LogGroup as written.
 	LogGroup any
+}
+
+// integrationTimeout is how long API Gateway waits for fn on route: the
+// route's TimeoutInMillis, else HTTP APIs' 30 s.
+func (fn *Function) integrationTimeout(route RouteKey) time.Duration {
+	if d, ok := fn.IntegrationTimeouts[route]; ok {
+		return d
+	}
+	return maxIntegrationTimeout
 }
 
 // RouteKey is an HttpApi event's route: a method (or ANY) and a path.
@@ -109,6 +122,9 @@ func ReadTemplate(dir string) (*Template, error) {
 		typ, _ := lookup(r, "Type")
 		switch typ {
 		case "AWS::Serverless::HttpApi":
+			if err := servedAPI(id, r); err != nil {
+				return nil, err
+			}
 			if f, ok := lookup(r, "Properties", "AccessLogSettings", "Format"); ok {
 				t.AccessLogFormat, _ = f.(string)
 			}
@@ -189,11 +205,22 @@ func readFunction(dir, id string, r, global, globalVars any) (*Function, error) 
 			if ms == "" || ps == "" {
 				return nil, fmt.Errorf("template.yaml: %s.%s: an HttpApi event needs Method and Path (the $default route is not supported)", id, name)
 			}
+			timeout, err := servedRoute(id+"."+name, ev)
+			if err != nil {
+				return nil, err
+			}
 			ms = strings.ToUpper(ms)
 			if ms == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
 				ms = "ANY"
 			}
-			fn.Routes = append(fn.Routes, RouteKey{Method: ms, Path: ps})
+			key := RouteKey{Method: ms, Path: ps}
+			fn.Routes = append(fn.Routes, key)
+			if timeout > 0 {
+				if fn.IntegrationTimeouts == nil {
+					fn.IntegrationTimeouts = map[RouteKey]time.Duration{}
+				}
+				fn.IntegrationTimeouts[key] = timeout
+			}
 		case "ScheduleV2", "Schedule":
 			expr, _ := lookup(ev, "Properties", "ScheduleExpression")
 			input, _ := lookup(ev, "Properties", "Input")
@@ -205,6 +232,67 @@ func readFunction(dir, id string, r, global, globalVars any) (*Function, error) 
 		}
 	}
 	return fn, nil
+}
+
+// errUnsupportedGateway is a template setting of the HTTP API, or of one
+// of its routes, that the local gateway does not serve as API Gateway does
+// (servedAPI, servedRoute).
+var errUnsupportedGateway = errors.New("not served by the local gateway as API Gateway serves it")
+
+// servedAPI checks an AWS::Serverless::HttpApi for settings the local
+// gateway cannot serve as AWS does, which would pass every local test and
+// change the API on AWS alone: a stage other than $default (its name
+// becomes the first segment of every URL and of rawPath, so each
+// function's own router answers 404), a CorsConfiguration (API Gateway
+// answers preflights itself and adds CORS headers), an authorizer (it
+// refuses requests before any function), an OpenAPI definition (its routes,
+// not the functions' events).
+func servedAPI(id string, r any) error {
+	if v, ok := lookup(r, "Properties", "StageName"); ok && v != "$default" {
+		return fmt.Errorf("template.yaml: %s: StageName %v: %w (only the $default stage, whose rawPath is the path sent)", id, v, errUnsupportedGateway)
+	}
+	for _, name := range []string{"CorsConfiguration", "DefinitionBody", "DefinitionUri"} {
+		if _, ok := lookup(r, "Properties", name); ok {
+			return fmt.Errorf("template.yaml: %s: %s: %w", id, name, errUnsupportedGateway)
+		}
+	}
+	if _, ok := lookup(r, "Properties", "Auth", "Authorizers"); ok {
+		return fmt.Errorf("template.yaml: %s: Auth.Authorizers: %w (API Gateway would refuse requests before any function)", id, errUnsupportedGateway)
+	}
+	if _, ok := lookup(r, "Properties", "Auth", "DefaultAuthorizer"); ok {
+		return fmt.Errorf("template.yaml: %s: Auth.DefaultAuthorizer: %w (API Gateway would refuse requests before any function)", id, errUnsupportedGateway)
+	}
+	return nil
+}
+
+// minIntegrationTimeout is the shortest TimeoutInMillis an HTTP API takes
+// (50 ms; the longest is maxIntegrationTimeout).
+const minIntegrationTimeout = 50 * time.Millisecond
+
+// servedRoute checks an HttpApi event for settings the local gateway
+// cannot serve as AWS does: a payload format other than 2.0 (it always
+// sends 2.0), an authorizer other than NONE, and a TimeoutInMillis that is
+// not a whole number of milliseconds from 50 to 30000 (API Gateway's
+// range; a parameter's value is not resolved). It returns the route's
+// integration timeout when the event sets one, else 0.
+func servedRoute(name string, ev any) (time.Duration, error) {
+	if v, ok := lookup(ev, "Properties", "PayloadFormatVersion"); ok && v != "2.0" {
+		return 0, fmt.Errorf("template.yaml: %s: PayloadFormatVersion %v: %w (it sends format 2.0)", name, v, errUnsupportedGateway)
+	}
+	if v, ok := lookup(ev, "Properties", "Auth", "Authorizer"); ok && v != "NONE" {
+		return 0, fmt.Errorf("template.yaml: %s: Auth.Authorizer %v: %w (API Gateway would refuse requests before the function)", name, v, errUnsupportedGateway)
+	}
+	v, ok := lookup(ev, "Properties", "TimeoutInMillis")
+	if !ok {
+		return 0, nil
+	}
+	s, _ := v.(string)
+	ms, err := strconv.Atoi(s)
+	d := time.Duration(ms) * time.Millisecond
+	if err != nil || s != strconv.Itoa(ms) || d < minIntegrationTimeout || d > maxIntegrationTimeout {
+		return 0, fmt.Errorf("template.yaml: %s: TimeoutInMillis %v: %w (a whole number from %d to %d)", name, v, errUnsupportedGateway, minIntegrationTimeout.Milliseconds(), maxIntegrationTimeout.Milliseconds())
+	}
+	return d, nil
 }
 
 // BuildPackage is the Go package dir/Makefile's build-<id> target builds
