@@ -1,8 +1,7 @@
 package dynamolocal
 
 import (
-	"bufio"
-	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -94,16 +93,16 @@ func registryFrom(environ []string, projectDir, home string) (string, string, er
 // envRef matches npm's ${VAR} references in config values.
 var envRef = regexp.MustCompile(`\$\{[^${}]+\}`)
 
-// npmrcValue reads key from an .npmrc (ini) file: top-level "key = value"
-// lines, ';' and '#' comments, values optionally in quotes. Keys inside a
-// [section] are not top-level and do not count.
+// npmrcValue reads key from an .npmrc file as npm's ini parser reads it:
+// lines split at '\r' or '\n', top-level "key = value" lines, ';' and '#'
+// comment lines, and each value read by iniValue. Keys inside a [section]
+// are not top-level and do not count.
 func npmrcValue(data []byte, key string) (string, bool) {
 	var value string
 	var found bool
-	sc := bufio.NewScanner(bytes.NewReader(data))
 	inSection := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for _, line := range strings.FieldsFunc(string(data), func(r rune) bool { return r == '\r' || r == '\n' }) {
+		line = strings.TrimSpace(line)
 		if line == "" || line[0] == ';' || line[0] == '#' {
 			continue
 		}
@@ -115,13 +114,50 @@ func npmrcValue(data []byte, key string) (string, bool) {
 		if !ok || inSection || strings.TrimSpace(k) != key {
 			continue
 		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-			v = v[1 : len(v)-1]
-		}
-		value, found = v, true // the last one wins, as in ini
+		value, found = iniValue(v), true // the last one wins, as in ini
 	}
 	return value, found
+}
+
+// iniValue is v as npm's ini reads a value (its unsafe): in double or
+// single quotes, the JSON string between them (the text itself when it is
+// none); otherwise up to the first ';' or '#' not escaped by a backslash,
+// which starts a comment, with "\;", "\#" and "\\" read as the character
+// and any other backslash kept. Either way trimmed of spaces.
+func iniValue(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		if v[0] == '\'' {
+			v = v[1 : len(v)-1]
+		}
+		var s string
+		if json.Unmarshal([]byte(v), &s) == nil {
+			return s
+		}
+		return v
+	}
+	var b strings.Builder
+	esc := false
+	for _, c := range v {
+		switch {
+		case esc:
+			if !strings.ContainsRune(`\;#`, c) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(c)
+			esc = false
+		case c == ';' || c == '#':
+			return strings.TrimSpace(b.String())
+		case c == '\\':
+			esc = true
+		default:
+			b.WriteRune(c)
+		}
+	}
+	if esc {
+		b.WriteByte('\\')
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // checkRegistry accepts an absolute http(s) URL with a host, and without
