@@ -80,6 +80,16 @@ func TestRegistryFrom(t *testing.T) {
 		{name: "a # in single quotes is no comment", user: `registry='https://mirror.example/npm/#x'`, wantErr: true},
 		// ini splits lines at \r as at \n.
 		{name: "lines split at a carriage return", user: "fund=false\rregistry=https://cr.example/\n", want: "https://cr.example/"},
+		// ini trims as JavaScript's trim, which takes a byte-order mark
+		// (a file saved by a Windows editor) for white space, not U+0085;
+		// and a section header is a whole line starting with '[' (an
+		// indented one is a key, so the lines after it stay top-level).
+		{name: "a byte-order mark before the key", user: "\uFEFFregistry=https://bom.example/\n", want: "https://bom.example/"},
+		{name: "a byte-order mark before a comment line", user: "\uFEFF; ours\nregistry=https://bom.example/\n", want: "https://bom.example/"},
+		{name: "U+0085 is no white space", user: "registry=https://a.example/\n\u0085registry=https://b.example/\n", want: "https://a.example/"},
+		{name: "an indented [x] is no section", user: "  [x]\nregistry=https://indented.example/\n", want: "https://indented.example/"},
+		{name: "text after a section's ] is no section", user: "[x] y\nregistry=https://after.example/\n", want: "https://after.example/"},
+		{name: "a comment in the key", user: "registry ; x=https://ignored.example/\nregistry # y = https://key.example/\n", want: "https://key.example/"},
 		{name: "an empty fragment", env: []string{"npm_config_registry=https://mirror.example/npm/#"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
