@@ -855,14 +855,12 @@ func TestEveryVariableTheCodeReadsIsDeclared(t *testing.T) {
 // TestSamLocalEnvironment: events/env.json, which points the functions in
 // sam local (and make start-api) at DynamoDB Local, sets only variables the
 // template declares for the functions it names ("Parameters" names them
-// all): SAM CLI silently drops an override of an undeclared variable.
+// all): SAM CLI silently drops an override of an undeclared variable. The
+// file is read as make start-api reads it, so a value that is not a string
+// ("GOGC": 300, which SAM passes as 300) is checked, not a parse error.
 func TestSamLocalEnvironment(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(root, "events", "env.json"))
+	env, err := samlocal.ReadEnvFile(filepath.Join(root, "events", "env.json"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	var env map[string]map[string]string
-	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatal(err)
 	}
 	declared := declaredVariables(readTemplate(t))

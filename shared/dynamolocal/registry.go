@@ -1,14 +1,14 @@
 package dynamolocal
 
 import (
-	"bufio"
-	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // DefaultRegistry is npm's own default registry.
@@ -94,34 +94,82 @@ func registryFrom(environ []string, projectDir, home string) (string, string, er
 // envRef matches npm's ${VAR} references in config values.
 var envRef = regexp.MustCompile(`\$\{[^${}]+\}`)
 
-// npmrcValue reads key from an .npmrc (ini) file: top-level "key = value"
-// lines, ';' and '#' comments, values optionally in quotes. Keys inside a
-// [section] are not top-level and do not count.
+// npmrcValue reads key from an .npmrc file as npm's ini parser (its
+// decode) reads it: lines split at '\r' or '\n'; a line blank or starting
+// with ';' or '#' (after white space) is a comment; a line that is '[', a
+// name and ']' (white space after it only) starts a section, whose keys are
+// not top-level and do not count; any other line with an '=' is a key
+// (before the first '=') and its value (after it), each read by iniValue.
 func npmrcValue(data []byte, key string) (string, bool) {
 	var value string
 	var found bool
-	sc := bufio.NewScanner(bytes.NewReader(data))
 	inSection := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == ';' || line[0] == '#' {
+	for _, line := range strings.FieldsFunc(string(data), func(r rune) bool { return r == '\r' || r == '\n' }) {
+		if t := jsTrim(line); t == "" || t[0] == ';' || t[0] == '#' {
 			continue
 		}
-		if line[0] == '[' {
+		if end := strings.IndexByte(line, ']'); line[0] == '[' && end > 0 && jsTrim(line[end+1:]) == "" {
 			inSection = true
 			continue
 		}
 		k, v, ok := strings.Cut(line, "=")
-		if !ok || inSection || strings.TrimSpace(k) != key {
+		if !ok || k == "" || inSection || iniValue(k) != key {
 			continue
 		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-			v = v[1 : len(v)-1]
-		}
-		value, found = v, true // the last one wins, as in ini
+		value, found = iniValue(v), true // the last one wins, as in ini
 	}
 	return value, found
+}
+
+// jsTrim is s trimmed as JavaScript's String.prototype.trim trims it: of
+// Unicode white space and line terminators and the byte-order mark U+FEFF
+// (a file saved by a Windows editor may start with one), but not U+0085,
+// which Go's unicode.IsSpace counts.
+func jsTrim(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return r == '\uFEFF' || unicode.IsSpace(r) && r != '\u0085'
+	})
+}
+
+// iniValue is v as npm's ini reads a value (its unsafe): in double or
+// single quotes, the JSON string between them (the text itself when it is
+// none); otherwise up to the first ';' or '#' not escaped by a backslash,
+// which starts a comment, with "\;", "\#" and "\\" read as the character
+// and any other backslash kept. Either way trimmed as jsTrim trims.
+func iniValue(v string) string {
+	v = jsTrim(v)
+	if v != "" && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		if v[0] == '\'' {
+			v = v[1:max(len(v)-1, 1)] // a lone ' is quotes around nothing
+		}
+		var s string
+		if json.Unmarshal([]byte(v), &s) == nil {
+			return s
+		}
+		return v
+	}
+	var b strings.Builder
+	esc := false
+	for _, c := range v {
+		switch {
+		case esc:
+			if !strings.ContainsRune(`\;#`, c) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(c)
+			esc = false
+		case c == ';' || c == '#':
+			return jsTrim(b.String())
+		case c == '\\':
+			esc = true
+		default:
+			b.WriteRune(c)
+		}
+	}
+	if esc {
+		b.WriteByte('\\')
+	}
+	return jsTrim(b.String())
 }
 
 // checkRegistry accepts an absolute http(s) URL with a host, and without

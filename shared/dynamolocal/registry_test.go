@@ -64,7 +64,32 @@ func TestRegistryFrom(t *testing.T) {
 		// download line and the integrity refusal both printed the token).
 		{name: "a token in the query", env: []string{"npm_config_registry=https://mirror.example/npm/?token=s3cret"}, wantErr: true},
 		{name: "an empty query", env: []string{"npm_config_registry=https://mirror.example/npm/?"}, wantErr: true},
-		{name: "a token in the fragment", user: "registry=https://mirror.example/npm/#s3cret", wantErr: true},
+		{name: "a token in the fragment", user: `registry=https://mirror.example/npm/\#s3cret`, wantErr: true},
+		{name: "a token in the fragment, quoted", user: `registry="https://mirror.example/npm/#s3cret"`, wantErr: true},
+		// npm's ini reads an unquoted value up to its first ';' or '#'
+		// not escaped by a backslash: the rest is a comment, and \; \#
+		// and \\ are the characters themselves (npm 11's ini 6, measured
+		// with npm config get registry). An unquoted '#' starts no fragment.
+		{name: "an inline # comment", user: "registry=https://mirror.example/npm/#s3cret\n", want: "https://mirror.example/npm/"},
+		{name: "an inline # comment after a space", user: "registry=https://mirror.example/npm/ # our mirror\n", want: "https://mirror.example/npm/"},
+		{name: "an inline ; comment", user: "registry=https://mirror.example/npm/;x\n", want: "https://mirror.example/npm/"},
+		{name: "an escaped ;", user: `registry=https://mirror.example/npm\;v=1/`, want: "https://mirror.example/npm;v=1/"},
+		{name: "a backslash before another character is kept", user: `registry=https://mirror.example/a\b/`, want: `https://mirror.example/a\b/`},
+		// A quoted value is a JSON string (JSON.parse), its escapes read.
+		{name: "a JSON escape in quotes", user: `registry="https:\/\/mirror.example\/npm/"`, want: "https://mirror.example/npm/"},
+		{name: "a # in single quotes is no comment", user: `registry='https://mirror.example/npm/#x'`, wantErr: true},
+		// ini splits lines at \r as at \n.
+		{name: "lines split at a carriage return", user: "fund=false\rregistry=https://cr.example/\n", want: "https://cr.example/"},
+		// ini trims as JavaScript's trim, which takes a byte-order mark
+		// (a file saved by a Windows editor) for white space, not U+0085;
+		// and a section header is a whole line starting with '[' (an
+		// indented one is a key, so the lines after it stay top-level).
+		{name: "a byte-order mark before the key", user: "\uFEFFregistry=https://bom.example/\n", want: "https://bom.example/"},
+		{name: "a byte-order mark before a comment line", user: "\uFEFF; ours\nregistry=https://bom.example/\n", want: "https://bom.example/"},
+		{name: "U+0085 is no white space", user: "registry=https://a.example/\n\u0085registry=https://b.example/\n", want: "https://a.example/"},
+		{name: "an indented [x] is no section", user: "  [x]\nregistry=https://indented.example/\n", want: "https://indented.example/"},
+		{name: "text after a section's ] is no section", user: "[x] y\nregistry=https://after.example/\n", want: "https://after.example/"},
+		{name: "a comment in the key", user: "registry ; x=https://ignored.example/\nregistry # y = https://key.example/\n", want: "https://key.example/"},
 		{name: "an empty fragment", env: []string{"npm_config_registry=https://mirror.example/npm/#"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
