@@ -71,8 +71,10 @@ const (
 
 // Authenticate returns the caller of r if its credentials are valid (else
 // EUNAUTHORIZED, 401, carrying the rule's challenge: see Challenge) and
-// satisfy rule (else EFORBIDDEN, 403; one for a bearer token that lacks the
-// rule's scope carries RFC 6750's insufficient_scope challenge). A request
+// satisfy rule (else EFORBIDDEN, 403, returned with the caller, whose
+// credentials were accepted, for the request's log line; one for a bearer
+// token that lacks the rule's scope carries RFC 6750's insufficient_scope
+// challenge). A request
 // with a bearer token is judged by the token; one with only an API key, by
 // the key. It says also what a bearer token's check counts toward the
 // token metrics (TokenCount), whatever the answer: a token verified afresh
@@ -120,10 +122,10 @@ func (a *Authenticator) authenticate(r *http.Request, rule Rule, count *TokenCou
 		return nil, err
 	}
 	if rule.Scope != "" && !p.HasScope(rule.Scope) {
-		return nil, InsufficientScope(p, session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope, "The credentials lack the %s scope.", rule.Scope), rule.Scope)
+		return p, InsufficientScope(p, session.Errorf(session.EFORBIDDEN, session.ReasonInsufficientScope, "The credentials lack the %s scope.", rule.Scope), rule.Scope)
 	}
 	if rule.Merchant && p.MerchantID == "" {
-		return nil, session.Errorf(session.EFORBIDDEN, session.ReasonMerchantRequired, "The credentials do not act for a merchant (no merchant_id).")
+		return p, session.Errorf(session.EFORBIDDEN, session.ReasonMerchantRequired, "The credentials do not act for a merchant (no merchant_id).")
 	}
 	return p, nil
 }

@@ -52,14 +52,18 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticate runs the authenticator and notes the caller, and what its
-// bearer token's check counted, for the log line.
+// bearer token's check counted, for the log line: a caller whose
+// credentials were accepted is noted on a 403 too, as README's "once a
+// credential is accepted" says (TestForbiddenLineNamesTheCaller).
 func authenticate(r *http.Request, a *auth.Authenticator, rule auth.Rule) (*auth.Principal, error) {
 	p, count, err := a.Authenticate(r, rule)
 	noteTokenCount(r, count)
+	if p != nil {
+		notePrincipal(r, p)
+	}
 	if err != nil {
 		return nil, err
 	}
-	notePrincipal(r, p)
 	return p, nil
 }
 

@@ -638,7 +638,46 @@ func redactSplitSecrets(segs, texts []string) bool {
 			changed = redactPieces(segs, texts, run) || changed
 		}
 	}
+	// A session's hcpToken (maxLoggedRun base64url characters, no '.'):
+	// a run of pieces that are each base64url characters, none only hex
+	// digits and dashes (an id) or lower-case letters and dashes (a word:
+	// sessions, checkout-sessions), holding maxLoggedRun characters in
+	// all, upper- and lower-case letters and digits among them. No routed
+	// path has such a run: its ids are hex, its literals lower-case words
+	// or v1, and no two of them make 32 characters.
+	for i := 0; i < len(ps); {
+		run, next := nextRun(ps, i, isHcpTokenPiece)
+		i = next
+		n, pieces, upper, lower, digit := 0, 0, false, false, false
+		for _, p := range run {
+			if p.s != "" {
+				n, pieces = n+len(p.s), pieces+1
+				upper = upper || strings.ContainsFunc(p.s, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+				lower = lower || strings.ContainsFunc(p.s, func(r rune) bool { return r >= 'a' && r <= 'z' })
+				digit = digit || strings.ContainsAny(p.s, "0123456789")
+			}
+		}
+		if pieces > 1 && n >= maxLoggedRun && upper && lower && digit {
+			changed = redactPieces(segs, texts, run) || changed
+		}
+	}
 	return redactSplitTokens(segs, texts, ps) || changed
+}
+
+// isHcpTokenPiece reports whether s may be a piece of an hcpToken cut by
+// '/': one or more base64url characters, not only hex digits and dashes
+// (an id) nor only lower-case letters and dashes (a word).
+func isHcpTokenPiece(s string) bool {
+	id, word := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isBase64URL(c) {
+			return false
+		}
+		id = id && (c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-')
+		word = word && (c >= 'a' && c <= 'z' || c == '-')
+	}
+	return s != "" && !id && !word
 }
 
 // redactSplitTokens is redactSplitSecrets' search for a token cut into
