@@ -147,6 +147,12 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 // merchant's sessions: another merchant's is ENOTFOUND, as an unknown one,
 // before its eventIds are looked at; a processor ("") reaches any.
 func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error) {
+	return s.applyEvent(ctx, merchantID, id, ev, true)
+}
+
+// applyEvent is ApplyEvent; mayWait false answers a refusal in a guard band
+// at once: the try landedMeanwhile makes again at the band's end.
+func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *session.Event, mayWait bool) (*session.Session, error) {
 	began := s.now()
 	var out *session.Session
 	var parentEnd time.Time // the parent's band end, when the last attempt read it in that band
@@ -202,16 +208,16 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return nil
 	})
 	if err != nil {
-		if until, ok := bandEnd(out, err); ok && ev.EventID != "" {
-			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), until, began, err)
+		if until, ok := bandEnd(out, err); ok && ev.EventID != "" && mayWait {
+			return s.landedMeanwhile(ctx, merchantID, id, ev, until, began, err)
 		}
-		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentClosed && ev.EventID != "" {
+		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentClosed && ev.EventID != "" && mayWait {
 			// A child's money refused because its parent, as read, is
 			// in the band before its retainUntil (it counts as gone
 			// there): the same event's first try, decided on the
 			// parent before the band, may still land, as in the
 			// child's own bands (r96-writes).
-			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), parentEnd, began, err)
+			return s.landedMeanwhile(ctx, merchantID, id, ev, parentEnd, began, err)
 		}
 		return nil, err
 	}
@@ -296,27 +302,27 @@ func parentBandEnd(child, parent *session.Session, ev *session.Event, now time.T
 // see WriteTimeout). If its retry were refused meanwhile, the processor
 // would be told its event was refused (or its session gone) and then the
 // session would read it applied. So a refusal whose read began before the
-// band's end waits until then and reads again: the event applied meanwhile
-// is acknowledged (200, the session as it now is), as any repeated eventId
-// is; else the refusal stands. A read again that fails answers its error
+// band's end waits until then and is judged again, as the same event sent
+// then is: the event applied meanwhile is acknowledged (200, the session
+// as it now is), as any repeated eventId is; another change that landed
+// meanwhile and moved the session out of the band (an AUTHORISED before
+// expiresAt, a SETTLED that keeps it RESULT_RETENTION longer) has it
+// judged on the session as it now is, as a cancel made again is (before,
+// it was refused SESSION_EXPIRED, or 404, for a session that then read
+// AUTHORISED, or 200: r97-lifecycle, two instances with different
+// WRITE_GUARDs on one table); else the refusal stands, now at once. A
+// read again that fails answers its error
 // (503): the event may have landed, and so does a refusal whose request's
 // deadline comes before the band's end, at once, with the time until then
 // to wait before a retry (session.UnavailableFor). The wait is at most
 // WRITE_GUARD (5 s by default), only for events with an eventId (and, in
 // Cancel, merchants' cancels) refused in a band.
-func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, until, began time.Time, refusal error) (*session.Session, error) {
+func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id string, ev *session.Event, until, began time.Time, refusal error) (*session.Session, error) {
 	return s.afterBand(ctx, until, began, refusal, func() (*session.Session, error) {
-		v, err := s.GetOwned(ctx, merchantID, id)
-		if err != nil {
-			// Whether the event landed is unknown: never the refusal,
-			// which a processor takes as final, but the read's failure
-			// (503).
-			return nil, err
-		}
-		if !v.HasEvent(eventID) {
-			return nil, refusal
-		}
-		return v, nil
+		// A read that fails answers its error (whether the event landed
+		// is unknown: never the refusal, which a processor takes as
+		// final, but the read's failure, 503).
+		return s.applyEvent(ctx, merchantID, id, ev, false)
 	})
 }
 
