@@ -104,3 +104,75 @@ func TestBandRefusalJudgedAgainAfterAnotherWriteLanded(t *testing.T) {
 		})
 	}
 }
+
+// TestBandRefusalStandsWhenNothingLanded: a refusal in a band whose session
+// nothing changed meanwhile stands at the band's end, even when by then
+// the session is in another band: a child kept 1.6 s beyond its parent
+// (its cancel request 1.6 s after the parent's own settlement), its
+// declined cancellation sent 3.5 s before the parent's retainUntil with a
+// 5 s band, is refused PARENT_CLOSED (the parent counts as gone) and waits
+// for the parent's retainUntil, where the child itself is in the band
+// before its own. The parent is then gone, so PARENT_CLOSED is final; a
+// 404 would name a child that still reads 200 (r97-lifecycle, make run:
+// 404 SESSION_NOT_FOUND at the parent's retainUntil, the child read
+// CANCEL_REQUESTED just after, when the wait's end judged the event again
+// whether or not anything had landed).
+func TestBandRefusalStandsWhenNothingLanded(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: 10 * time.Minute, WriteGuard: 5 * time.Second}
+	tests := []struct {
+		name  string
+		after time.Duration // the child's cancel request after the parent's settlement
+		want  string
+	}{
+		{"the child's own band reached at the parent's end", 1600 * time.Millisecond, session.ReasonParentClosed},
+		{"the child's own band not reached", time.Minute, session.ReasonParentClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC))
+			var until time.Time
+			waits := 0
+			st := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(ctx context.Context, d time.Duration) error {
+				waits++
+				clock.Advance(d)
+				return nil
+			}))
+			p := newSession("m-1", "", clock.Now(), policy)
+			if _, _, err := st.Create(ctx, p, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			c := newSession("m-1", p.ID, clock.Now(), policy)
+			if _, _, err := st.Create(ctx, c, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			if _, err := st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"}); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			settled, err := st.ApplyEvent(ctx, "", p.ID, &session.Event{Status: session.Settled, EventID: "settle-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(tt.after)
+			if got, err := st.Cancel(ctx, "m-1", c.ID, ""); err != nil || got.Status != session.CancelRequested {
+				t.Fatalf("the merchant's cancel of the child = %v, %v; want %s", got, err, session.CancelRequested)
+			}
+			until = settled.RetainUntil
+			clock.Set(until.Add(-3500 * time.Millisecond))
+			_, err = st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "decline-1"})
+			if got := session.ErrorReason(err); got != tt.want {
+				t.Fatalf("the child's declined cancellation in its parent's band = %v (%s); want %s", err, got, tt.want)
+			}
+			if waits != 1 {
+				t.Errorf("it waited %d times; want 1", waits)
+			}
+			if !clock.Now().Equal(until) {
+				t.Errorf("answered at %v; want the parent's retainUntil %v", clock.Now(), until)
+			}
+		})
+	}
+}

@@ -209,7 +209,7 @@ func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *sessi
 	})
 	if err != nil {
 		if until, ok := bandEnd(out, err); ok && ev.EventID != "" && mayWait {
-			return s.landedMeanwhile(ctx, merchantID, id, ev, until, began, err)
+			return s.landedMeanwhile(ctx, merchantID, id, ev, out.Version, until, began, err)
 		}
 		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentClosed && ev.EventID != "" && mayWait {
 			// A child's money refused because its parent, as read, is
@@ -217,7 +217,7 @@ func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *sessi
 			// there): the same event's first try, decided on the
 			// parent before the band, may still land, as in the
 			// child's own bands (r96-writes).
-			return s.landedMeanwhile(ctx, merchantID, id, ev, parentEnd, began, err)
+			return s.landedMeanwhile(ctx, merchantID, id, ev, out.Version, parentEnd, began, err)
 		}
 		return nil, err
 	}
@@ -310,18 +310,32 @@ func parentBandEnd(child, parent *session.Session, ev *session.Event, now time.T
 // judged on the session as it now is, as a cancel made again is (before,
 // it was refused SESSION_EXPIRED, or 404, for a session that then read
 // AUTHORISED, or 200: r97-lifecycle, two instances with different
-// WRITE_GUARDs on one table); else the refusal stands, now at once. A
-// read again that fails answers its error
-// (503): the event may have landed, and so does a refusal whose request's
+// WRITE_GUARDs on one table); else (the session as the refusal read it,
+// version) the refusal stands, even where the session is now in another
+// band (a child kept less than WRITE_GUARD beyond its parent, refused
+// PARENT_CLOSED in the parent's band, is in its own at the parent's
+// retainUntil: the parent is gone, so PARENT_CLOSED is final). A read
+// again that fails answers its error (503): the event may have landed, and so does a refusal whose request's
 // deadline comes before the band's end, at once, with the time until then
 // to wait before a retry (session.UnavailableFor). The wait is at most
 // WRITE_GUARD (5 s by default), only for events with an eventId (and, in
 // Cancel, merchants' cancels) refused in a band.
-func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id string, ev *session.Event, until, began time.Time, refusal error) (*session.Session, error) {
+func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id string, ev *session.Event, version int64, until, began time.Time, refusal error) (*session.Session, error) {
 	return s.afterBand(ctx, until, began, refusal, func() (*session.Session, error) {
-		// A read that fails answers its error (whether the event landed
-		// is unknown: never the refusal, which a processor takes as
-		// final, but the read's failure, 503).
+		v, err := s.GetOwned(ctx, merchantID, id)
+		if err != nil {
+			// Whether the event landed is unknown: never the refusal,
+			// which a processor takes as final, but the read's failure
+			// (503).
+			return nil, err
+		}
+		switch {
+		case v.HasEvent(string(ev.EventID)):
+			return v, nil
+		case v.Version == version:
+			return nil, refusal // nothing landed meanwhile
+		}
+		// Another change landed meanwhile: the event as sent now.
 		return s.applyEvent(ctx, merchantID, id, ev, false)
 	})
 }
