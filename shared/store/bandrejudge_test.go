@@ -176,3 +176,96 @@ func TestBandRefusalStandsWhenNothingLanded(t *testing.T) {
 		})
 	}
 }
+
+// TestParentBandRefusalJudgedAgainAfterTheParentChanged: a child's event
+// refused PARENT_CLOSED in its parent's band waits for the parent's
+// retainUntil; when the parent's own processor settled the parent
+// meanwhile (at an instance with a narrower band), keeping it
+// RESULT_RETENTION longer and showing money, the refusal no longer holds.
+// Before, it stood: r97-lifecycle, make run or make start-api with 5 s
+// beside make run with 1 s on one table, a child kept 6 s beyond its
+// parent (AUTHORISED by its own processor after a declined cancellation),
+// its declined cancellation sent 3.5 s before the parent's retainUntil was
+// 409 PARENT_CLOSED at that retainUntil, the parent's SETTLED having landed
+// 3 s before it, and the same eventId sent 0.03 s later 200 AUTHORISED
+// (README, "Lifecycle": a decision, once reported, is final).
+func TestParentBandRefusalJudgedAgainAfterTheParentChanged(t *testing.T) {
+	ctx := context.Background()
+	wide := session.Policy{Expiry: 10 * time.Minute, Retention: 10 * time.Minute, WriteGuard: 5 * time.Second}
+	narrow := wide
+	narrow.WriteGuard = time.Second
+	tests := []struct {
+		name   string
+		parent session.Status // the parent's own processor's, at the narrow instance, while the child's event waits; "" for none
+		want   string
+	}{
+		{"the parent settled meanwhile", session.Settled, ""},
+		{"nothing landed", "", session.ReasonParentClosed},
+		{"the parent's money canceled meanwhile", session.CancelRequested, session.ReasonParentClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC))
+			small := store.New(db, table, narrow, 16, clock.Now)
+			var pid string
+			var until time.Time
+			var otherErr error
+			big := store.New(db, table, wide, 16, clock.Now, store.SettleWait(func(ctx context.Context, _ time.Duration) error {
+				if tt.parent != "" {
+					_, otherErr = small.ApplyEvent(ctx, "", pid, &session.Event{Status: tt.parent, EventID: "parent-2"})
+				}
+				clock.Set(until)
+				return nil
+			}))
+			p := newSession("m-1", "", clock.Now(), wide)
+			if _, _, err := big.Create(ctx, p, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			pid = p.ID
+			c := newSession("m-1", p.ID, clock.Now(), wide)
+			if _, _, err := big.Create(ctx, c, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			if _, err := big.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"}); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			if _, err := big.ApplyEvent(ctx, "", p.ID, &session.Event{Status: session.CancelRequested, EventID: "parent-0"}); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			declined, err := big.ApplyEvent(ctx, "", p.ID, &session.Event{Status: session.Authorised, EventID: "parent-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			until = declined.RetainUntil
+			clock.Advance(time.Minute)
+			if got, err := big.Cancel(ctx, "m-1", c.ID, ""); err != nil || got.Status != session.CancelRequested {
+				t.Fatalf("the merchant's cancel of the child = %v, %v; want %s", got, err, session.CancelRequested)
+			}
+			clock.Set(until.Add(-3500 * time.Millisecond))
+			ev := &session.Event{Status: session.Authorised, EventID: "decline-1"}
+			reason := func(err error) string {
+				if err == nil {
+					return ""
+				}
+				return session.ErrorReason(err)
+			}
+			_, err = big.ApplyEvent(ctx, "", c.ID, ev)
+			if otherErr != nil {
+				t.Fatalf("the parent's %s at the narrow instance: %v; want it applied", tt.parent, otherErr)
+			}
+			if got := reason(err); got != tt.want {
+				t.Fatalf("the child's declined cancellation at the parent's retainUntil = %v (%q); want %q", err, got, tt.want)
+			}
+			// The same eventId sent again at once is answered alike.
+			_, again := big.ApplyEvent(ctx, "", c.ID, ev)
+			if got := reason(again); got != tt.want {
+				t.Errorf("the same event sent again = %v (%q); want %q", again, got, tt.want)
+			}
+		})
+	}
+}
