@@ -147,13 +147,20 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 // merchant's sessions: another merchant's is ENOTFOUND, as an unknown one,
 // before its eventIds are looked at; a processor ("") reaches any.
 func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error) {
+	return s.applyEvent(ctx, merchantID, id, ev, true)
+}
+
+// applyEvent is ApplyEvent; mayWait false answers a refusal in a guard band
+// at once: the try landedMeanwhile makes again at the band's end.
+func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *session.Event, mayWait bool) (*session.Session, error) {
 	began := s.now()
 	var out *session.Session
 	var parentEnd time.Time // the parent's band end, when the last attempt read it in that band
+	var parentVersion int64 // the parent as that attempt read it
 	var applied bool
 	err := s.Transact(ctx, func(t *Txn) error {
 		out = nil // an attempt's own read: bandEnd judges the last
-		parentEnd = time.Time{}
+		parentEnd, parentVersion = time.Time{}, 0
 		v, err := t.Get(id)
 		if err != nil {
 			return err
@@ -183,6 +190,9 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 				return err
 			}
 			parentEnd = parentBandEnd(v, parent, ev, now, s.policy)
+			if parent != nil {
+				parentVersion = parent.Version
+			}
 		}
 		var parentChanged bool
 		applied, parentChanged, err = session.ApplyToChild(v, parent, ev, now, s.policy)
@@ -202,16 +212,16 @@ func (s *Store) ApplyEvent(ctx context.Context, merchantID, id string, ev *sessi
 		return nil
 	})
 	if err != nil {
-		if until, ok := bandEnd(out, err); ok && ev.EventID != "" {
-			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), until, began, err)
+		if until, ok := bandEnd(out, err); ok && ev.EventID != "" && mayWait {
+			return s.landedMeanwhile(ctx, merchantID, id, ev, out.Version, nil, until, began, err)
 		}
-		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentClosed && ev.EventID != "" {
+		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentClosed && ev.EventID != "" && mayWait {
 			// A child's money refused because its parent, as read, is
 			// in the band before its retainUntil (it counts as gone
 			// there): the same event's first try, decided on the
 			// parent before the band, may still land, as in the
 			// child's own bands (r96-writes).
-			return s.landedMeanwhile(ctx, merchantID, id, string(ev.EventID), parentEnd, began, err)
+			return s.landedMeanwhile(ctx, merchantID, id, ev, out.Version, &readVersion{out.ParentSessionID, parentVersion}, parentEnd, began, err)
 		}
 		return nil, err
 	}
@@ -296,15 +306,31 @@ func parentBandEnd(child, parent *session.Session, ev *session.Event, now time.T
 // see WriteTimeout). If its retry were refused meanwhile, the processor
 // would be told its event was refused (or its session gone) and then the
 // session would read it applied. So a refusal whose read began before the
-// band's end waits until then and reads again: the event applied meanwhile
-// is acknowledged (200, the session as it now is), as any repeated eventId
-// is; else the refusal stands. A read again that fails answers its error
-// (503): the event may have landed, and so does a refusal whose request's
+// band's end waits until then and is judged again, as the same event sent
+// then is: the event applied meanwhile is acknowledged (200, the session
+// as it now is), as any repeated eventId is; another change that landed
+// meanwhile and moved the session out of the band (an AUTHORISED before
+// expiresAt, a SETTLED that keeps it RESULT_RETENTION longer) has it
+// judged on the session as it now is, as a cancel made again is (before,
+// it was refused SESSION_EXPIRED, or 404, for a session that then read
+// AUTHORISED, or 200: r97-lifecycle, two instances with different
+// WRITE_GUARDs on one table); else (the session as the refusal read it,
+// version) the refusal stands, even where the session is now in another
+// band (a child kept less than WRITE_GUARD beyond its parent, refused
+// PARENT_CLOSED in the parent's band, is in its own at the parent's
+// retainUntil: the parent is gone, so PARENT_CLOSED is final). For a
+// refusal in the parent's band (parent not nil), a parent that another
+// change kept meanwhile (its own processor's SETTLED at an instance with a
+// narrower band) counts as such a change: it is read again, and if it
+// still reads at another version the event is judged again (before, it
+// was 409 PARENT_CLOSED at the parent's old retainUntil and the same
+// eventId 200 at once after: r97-lifecycle). A read again that fails
+// answers its error (503): the event may have landed, and so does a refusal whose request's
 // deadline comes before the band's end, at once, with the time until then
 // to wait before a retry (session.UnavailableFor). The wait is at most
 // WRITE_GUARD (5 s by default), only for events with an eventId (and, in
 // Cancel, merchants' cancels) refused in a band.
-func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID string, until, began time.Time, refusal error) (*session.Session, error) {
+func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id string, ev *session.Event, version int64, parent *readVersion, until, began time.Time, refusal error) (*session.Session, error) {
 	return s.afterBand(ctx, until, began, refusal, func() (*session.Session, error) {
 		v, err := s.GetOwned(ctx, merchantID, id)
 		if err != nil {
@@ -313,11 +339,33 @@ func (s *Store) landedMeanwhile(ctx context.Context, merchantID, id, eventID str
 			// (503).
 			return nil, err
 		}
-		if !v.HasEvent(eventID) {
-			return nil, refusal
+		switch {
+		case v.HasEvent(string(ev.EventID)):
+			return v, nil
+		case v.Version == version && parent == nil:
+			return nil, refusal // nothing landed meanwhile
+		case v.Version == version:
+			p, err := s.Get(ctx, parent.id)
+			if session.ErrorCode(err) == session.ENOTFOUND {
+				return nil, refusal // the parent is gone
+			}
+			if err != nil {
+				return nil, err
+			}
+			if p.Version == parent.version {
+				return nil, refusal
+			}
 		}
-		return v, nil
+		// Another change landed meanwhile: the event as sent now.
+		return s.applyEvent(ctx, merchantID, id, ev, false)
 	})
+}
+
+// readVersion is a session's id and the version a refused attempt read it
+// at (landedMeanwhile).
+type readVersion struct {
+	id      string
+	version int64
 }
 
 // afterBand waits until the end (until) of the guard band a write was
