@@ -16,8 +16,10 @@ shell_quote = '$(subst ','\'',$(1))'
 # and its value as given ($(value ...)), for make would read a `$` in it as
 # one of its own variables. GOARM64=v8.0 is Go's default, named so that one
 # the shell exports or go env -w sets (v9.0) cannot reach Lambda's arm64,
-# Graviton2 (Armv8.2).
-LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 GOARM64=v8.0 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
+# Graviton2 (Armv8.2). -race=false: a deployment has no race detector, and
+# GOFLAGS=-race exported (GOFLAGS=-race make run) failed these CGO_ENABLED=0
+# builds with "go: -race requires cgo"; a command-line flag wins over GOFLAGS.
+LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 GOARM64=v8.0 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
 
 # The functions: one directory under functions/ each (its main package).
 # A function's LogicalId in template.yaml is its directory in CamelCase
@@ -123,7 +125,7 @@ BENCH_PKGS = $(call test_dirs,^func Benchmark)
 test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS without it), and every benchmark once.
 	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || { echo "make test: go test -race needs cgo, and cgo is off (go env CGO_ENABLED is not 1): Go turns it off when no C compiler (gcc) is on PATH; install one (apt install gcc), and leave CGO_ENABLED unset or 1; make test-short needs none."; exit 1; }
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
-	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o "$$bootstraps/" ./functions/... && \
+	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -o "$$bootstraps/" ./functions/... && \
 	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c 'start=$$(date +%s) && $(GO) test -race -count=1 -timeout 12m ./... && echo "make test: the race pass took $$(($$(date +%s) - start)) s" && start=$$(date +%s) && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" $(PLAIN_PKGS) && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x $(BENCH_PKGS) && echo "make test: the second pass took $$(($$(date +%s) - start)) s"'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
