@@ -38,3 +38,31 @@ func TestLambdaBuildIsForLambdasCPU(t *testing.T) {
 		t.Errorf("the Lambda build ran with GOOS/GOARCH/GOARM64/CGO_ENABLED %s; want %s", s, want)
 	}
 }
+
+// TestLambdaBuildTakesNoRaceFromGOFLAGS: a build setting such as GOFLAGS
+// changes only how long a build takes (README), and the Lambda builds are
+// the deployment's, CGO_ENABLED=0: GOFLAGS=-race exported (as for
+// GOFLAGS=-race make run) reached make build and make start-api's builds
+// of the functions, which then failed with "go: -race requires cgo"
+// (r97-fresh2). The race detector is not the deployment's: the build says
+// -race=false, which a command line's flag takes over GOFLAGS. Go is the
+// real one, run with -n (it checks its flags, then prints the build
+// instead of running it).
+func TestLambdaBuildTakesNoRaceFromGOFLAGS(t *testing.T) {
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go is not on PATH: %v", err)
+	}
+	dir := t.TempDir()
+	fakeGo := filepath.Join(dir, "go")
+	script := "#!/bin/sh\ncmd=$1\nshift\nexec \"$REAL_GO\" \"$cmd\" -n \"$@\"\n"
+	if err := os.WriteFile(fakeGo, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("make", "--no-print-directory", "build-GetSessionFunction", "GO="+fakeGo, "ARTIFACTS_DIR="+filepath.Join(dir, "out"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOFLAGS=-race", "REAL_GO="+realGo, "MAKEFLAGS=", "MAKELEVEL=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("make build-GetSessionFunction with GOFLAGS=-race: got %v; want success\n%s", err, out)
+	}
+}

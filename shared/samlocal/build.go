@@ -16,8 +16,9 @@ import (
 )
 
 // BuildFlags are the flags the Makefile's LAMBDA_BUILD gives go build for
-// a deployment (a test keeps the two in step).
-var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+// a deployment (a test keeps the two in step); -race=false keeps a
+// GOFLAGS=-race the shell exports from these CGO_ENABLED=0 builds.
+var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-race=false"}
 
 // Build builds pkgs (module paths relative to moduleDir, e.g.
 // ./functions/get-session) as the deployment builds them but for this
