@@ -140,14 +140,7 @@ func TestBandRefusalStandsWhenNothingLanded(t *testing.T) {
 				clock.Advance(d)
 				return nil
 			}))
-			p := newSession("m-1", "", clock.Now(), policy)
-			if _, _, err := st.Create(ctx, p, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
-			c := newSession("m-1", p.ID, clock.Now(), policy)
-			if _, _, err := st.Create(ctx, c, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			p, c := createFamily(t, st, st, clock.Now(), clock.Now(), policy)
 			clock.Advance(time.Second)
 			if _, err := st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"}); err != nil {
 				t.Fatal(err)
@@ -219,15 +212,8 @@ func TestParentBandRefusalJudgedAgainAfterTheParentChanged(t *testing.T) {
 				clock.Set(until)
 				return nil
 			}))
-			p := newSession("m-1", "", clock.Now(), wide)
-			if _, _, err := big.Create(ctx, p, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
+			p, c := createFamily(t, big, big, clock.Now(), clock.Now(), wide)
 			pid = p.ID
-			c := newSession("m-1", p.ID, clock.Now(), wide)
-			if _, _, err := big.Create(ctx, c, nil, 201, nil); err != nil {
-				t.Fatal(err)
-			}
 			clock.Advance(time.Second)
 			if _, err := big.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"}); err != nil {
 				t.Fatal(err)
