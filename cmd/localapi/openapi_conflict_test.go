@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -83,7 +82,7 @@ func TestOpenAPIConflictAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := &conflictProxy{next: httputil.NewSingleHostReverseProxy(engine)}
+	proxy := &conflictProxy{next: storetest.ReverseProxy(engine)}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	base := apitarget.Start(t, apitarget.Local, apitarget.Options{Env: map[string]string{"DYNAMODB_ENDPOINT": srv.URL}}).URL

@@ -12,7 +12,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"regexp"
 	"slices"
@@ -545,7 +544,7 @@ func newFaultProxy(t *testing.T) (*faultProxy, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{next: httputil.NewSingleHostReverseProxy(target)}
+	p := &faultProxy{next: storetest.ReverseProxy(target)}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	return p, srv.URL

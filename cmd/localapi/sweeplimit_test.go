@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"strings"
@@ -26,7 +25,7 @@ func TestSweepRunIsLimitedToOneInterval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forward := httputil.NewSingleHostReverseProxy(engine)
+	forward := storetest.ReverseProxy(engine)
 	hanging := func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".Query") {
 			<-r.Context().Done() // the caller gave up
