@@ -167,14 +167,20 @@ func leaveHalfUnprocessed(req *http.Request, body []byte) (*http.Response, error
 // read is counted as consumed, and each cursor is further on than the
 // last, never back before what the index has evaluated as gone: a cursor
 // that went back went round for as long as DynamoDB stayed slow. The
-// listing's budget clock stands 0.5 s before the budget's end after its
-// first reading, so every round after the first is cut 0.5 s after a call
-// hangs.
+// listing's budget clock stands a row's cutIn before the budget's end after
+// its first reading, so every round after the first is cut cutIn of wall
+// time after it starts: the calls of that round that pass must answer
+// within it, before the call that hangs is made. A whole day's later round
+// reads 400 sessions in four parallel BatchGetItems of 100 consistent reads
+// first: on DynamoDB Local under -race with two packages and two CPU hogs
+// on 2 cores, one such call took up to 0.33 s and rounds outlasted 0.5 s
+// (r98-flakes: 3 of 5 runs failed "0 pages cut" or "1 pages cut, 0 of
+// them partway"). A row whose check needs a call answered in a cut round,
+// on the one or two pages it cuts, has 3 s; a row whose hang is its
+// round's first call, or that cuts 15 pages reading a few keys each (one
+// answered suffices), keeps 0.5 s.
 func TestListRoundCutPartwayResumesExactly(t *testing.T) {
-	const (
-		budget = 10 * time.Second
-		cutIn  = 500 * time.Millisecond
-	)
+	const budget = 10 * time.Second
 	// Straddle's store clock: every live session expires at t0+50m plus
 	// its milliseconds.
 	const beforeExpiry, afterExpiry = 49*time.Minute + 59*time.Second, 51 * time.Minute
@@ -191,27 +197,31 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 		straddle                        bool // the store clock passes every live session's expiry during a later round's BatchGetItem
 		act                             func(c *cutListing, op string, body []byte) cutAction
 		cutOp                           string // an operation of a cut round that must have answered at least once
+		// cutIn is the wall time a round after the first has before its
+		// budget cuts it: room for the calls that pass before the one that
+		// hangs, on a loaded machine.
+		cutIn time.Duration
 	}{
 		{"odd partitions' Queries hang", 4, 4, 400, 4, 40, 6, false, func(c *cutListing, op string, body []byte) cutAction {
 			if op == "Query" && queryShard(body)%2 == 1 {
 				return cutHang
 			}
 			return cutPass
-		}, "Query"},
+		}, "Query", 3 * time.Second},
 		{"one partition's Query hangs, one partition", 1, 3, 100, 2, 20, 6, false, func(c *cutListing, op string, body []byte) cutAction {
 			if op == "Query" {
 				return cutHang
 			}
 			return cutPass
-		}, ""},
+		}, "", 500 * time.Millisecond},
 		{"second BatchGetItem of a round hangs, whole day", 4, 0, 0, 1, 0, 900, false, onLaterBatchGet(func(n int) cutAction {
 			if n == 2 {
 				return cutHang
 			}
 			return cutPass
-		}), "BatchGetItem"},
-		{"keys left unprocessed, the retry hangs", 2, 7, 300, 3, 30, 6, false, onLaterBatchGet(unprocessedThenHang), "BatchGetItem"},
-		{"keys left unprocessed, the retry hangs, whole day", 4, 0, 0, 1, 0, 900, false, onLaterBatchGet(unprocessedThenHang), "BatchGetItem"},
+		}), "BatchGetItem", 3 * time.Second},
+		{"keys left unprocessed, the retry hangs", 2, 7, 300, 3, 30, 6, false, onLaterBatchGet(unprocessedThenHang), "BatchGetItem", 500 * time.Millisecond},
+		{"keys left unprocessed, the retry hangs, whole day", 4, 0, 0, 1, 0, 900, false, onLaterBatchGet(unprocessedThenHang), "BatchGetItem", 3 * time.Second},
 		{"straddled expiry, the re-read hangs, whole day", 4, 0, 0, 1, 0, 900, true, func(c *cutListing, op string, body []byte) cutAction {
 			if op != "BatchGetItem" {
 				return cutPass
@@ -227,7 +237,7 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 				return cutHang // the straddled sessions' re-read
 			}
 			return cutPass
-		}, "BatchGetItem"},
+		}, "BatchGetItem", 3 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,7 +296,7 @@ func TestListRoundCutPartwayResumesExactly(t *testing.T) {
 			db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 			table := storetest.NewTable(t, db)
 			start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-			listClock := func() time.Time { return listing().tick(start, budget-cutIn) }
+			listClock := func() time.Time { return listing().tick(start, budget-tt.cutIn) }
 			st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(tt.shards), store.ListBudget(budget),
 				store.ListClock(listClock, func(context.Context, time.Duration) error { return nil }))
 			if err := st.ImportAll(context.Background(), vs); err != nil {
