@@ -150,6 +150,12 @@ func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
 		_, err := s.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: r.now}, func(*session.Session) bool { return true })
 		return err
 	}
+	// The sweeper's query of one shard, at an instant its window is not
+	// empty: refused as malformed, it is a bug (500), as any read's.
+	expired := func(s *store.Store) error {
+		_, err := s.Expired(ctx, 0, r.now.Add(time.Hour), 100, func([]store.ExpiryKey) bool { return true })
+		return err
+	}
 	tests := []struct {
 		name, op, body string
 		call           func(*store.Store) error
@@ -171,6 +177,9 @@ func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
 		{"ConditionalCheckFailedException to a Query", "Query", errBody("ConditionalCheckFailedException", ""), list, session.EUNAVAILABLE},
 		{"TransactionConflictException to a BatchGetItem", "BatchGetItem", errBody("TransactionConflictException", ""), list, session.EUNAVAILABLE},
 		{"ValidationException to a BatchGetItem", "BatchGetItem", errBody("ValidationException", ""), list, session.EINTERNAL},
+		{"ValidationException to the list's Query", "Query", errBody("ValidationException", ""), list, session.EINTERNAL},
+		{"ValidationException to the sweeper's Query", "Query", errBody("ValidationException", ""), expired, session.EINTERNAL},
+		{"ConditionalCheckFailedException to the sweeper's Query", "Query", errBody("ConditionalCheckFailedException", ""), expired, session.EUNAVAILABLE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
