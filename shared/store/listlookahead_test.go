@@ -31,6 +31,7 @@ func TestListLookAheadGrows(t *testing.T) {
 	f.calls.Take()
 	got, next := f.list(t, store.ListQuery{MerchantID: "m-1", Day: t0, Limit: 1})
 	batches := f.count("BatchGetItem")
+	t.Logf("%d BatchGetItem calls", batches)
 	if !slices.Equal(got, []string{live[0].ID}) || next != "" {
 		t.Errorf("listed %v, next %q; want only %s and no next", got, next, live[0].ID)
 	}
