@@ -5,6 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -71,5 +75,24 @@ func TestGetWithChildJudgesBothByTheClock(t *testing.T) {
 				t.Errorf("single reads: %q (error %q), child %q; GetWithChild: %q (error %q), child %q", sp, ep, sc, gotParent, session.ErrorCode(err), gotChild)
 			}
 		})
+	}
+}
+
+// TestGetWithChildOfAChildGone: a child TTL has deleted (its parent,
+// retained longer, still links it) reads as none: GetWithChild's child is
+// "nil if the child is past its retention", and getPair's "The child is
+// nil if it no longer exists" — the parent alone, never an error.
+func TestGetWithChildOfAChildGone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p, c := createFamily(t, f.st, f.st, t0, t0, session.DefaultPolicy)
+	if _, err := f.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(f.table), Key: map[string]ddb.AttributeValue{
+		"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + c.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	v, child, err := f.st.GetWithChild(ctx, "m-1", p.ID)
+	if err != nil || v == nil || v.ID != p.ID || child != nil {
+		t.Errorf("GetWithChild() = %v, child %v, %v; want the parent, no child, no error", v != nil, child != nil, err)
 	}
 }
