@@ -54,6 +54,11 @@ func TestAskedItemsAsEachItemAgainstEachKey(t *testing.T) {
 		// with pk first ("SaSbSc") and as the second with sk first
 		// ("SbScSa").
 		{"an item whose values run together as a key's", []map[string]ddb.AttributeValue{key(s("aSb"), s("c")), key(s("cSa"), s("b"))}, nil, nil, items{key(s("a"), s("bSc"))}, false},
+		// Written without the lengths but with the colon ("S:" before
+		// each value), the item would read as the first key with pk
+		// first ("S:aS:bS:c") and as the second with sk first
+		// ("S:bS:cS:a").
+		{"an item whose values and separators run together as a key's", []map[string]ddb.AttributeValue{key(s("aS:b"), s("c")), key(s("cS:a"), s("b"))}, nil, nil, items{key(s("a"), s("bS:c"))}, false},
 		// Written without the colon after each length, the item would
 		// read as the key with pk first ("S15S15aaaaaaaaaaaaS1a" both): a
 		// length's digits must end before the value's own. README: "a

@@ -31,8 +31,11 @@ func TestExpiryNotLandedBehindAnUnknownAnswer(t *testing.T) {
 		name     string
 		meantime func(t *testing.T, f *fixture, v *session.Session)
 		wantErr  bool
+		// readFails: the read back is answered 500 too.
+		readFails bool
 	}{
-		{"still open", func(*testing.T, *fixture, *session.Session) {}, true},
+		{"still open", func(*testing.T, *fixture, *session.Session) {}, true, false},
+		{"the read back fails too", func(*testing.T, *fixture, *session.Session) {}, true, true},
 		{"closed by a processor", func(t *testing.T, f *fixture, v *session.Session) {
 			closed := v // as created: open
 			if _, err := closed.Apply(&session.Event{Status: session.Failed}, v.CreatedAt.Add(time.Second), session.DefaultPolicy); err != nil {
@@ -41,19 +44,22 @@ func TestExpiryNotLandedBehindAnUnknownAnswer(t *testing.T) {
 			if err := f.st.ImportAll(context.Background(), []*session.Session{closed}); err != nil {
 				t.Fatal(err)
 			}
-		}, false},
+		}, false, false},
 		{"gone", func(t *testing.T, f *fixture, v *session.Session) {
 			if _, err := f.db.DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: aws.String(f.table), Key: map[string]ddb.AttributeValue{
 				"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + v.ID}, "sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
 			}}); err != nil {
 				t.Fatal(err)
 			}
-		}, false},
+		}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hits atomic.Int64
 			ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
+				if op == "GetItem" && tt.readFails {
+					return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "lost (injected)"), nil
+				}
 				if op != "UpdateItem" {
 					return nil, nil
 				}

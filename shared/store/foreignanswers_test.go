@@ -150,6 +150,12 @@ func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
 		_, err := s.ListByDay(ctx, store.ListQuery{MerchantID: "m-1", Day: r.now}, func(*session.Session) bool { return true })
 		return err
 	}
+	// The sweeper's query of one shard, at an instant its window is not
+	// empty: refused as malformed, it is a bug (500), as any read's.
+	expired := func(s *store.Store) error {
+		_, err := s.Expired(ctx, 0, r.now.Add(time.Hour), 100, func([]store.ExpiryKey) bool { return true })
+		return err
+	}
 	tests := []struct {
 		name, op, body string
 		call           func(*store.Store) error
@@ -171,6 +177,9 @@ func TestErrorsTheOperationCannotReturnAre503(t *testing.T) {
 		{"ConditionalCheckFailedException to a Query", "Query", errBody("ConditionalCheckFailedException", ""), list, session.EUNAVAILABLE},
 		{"TransactionConflictException to a BatchGetItem", "BatchGetItem", errBody("TransactionConflictException", ""), list, session.EUNAVAILABLE},
 		{"ValidationException to a BatchGetItem", "BatchGetItem", errBody("ValidationException", ""), list, session.EINTERNAL},
+		{"ValidationException to the list's Query", "Query", errBody("ValidationException", ""), list, session.EINTERNAL},
+		{"ValidationException to the sweeper's Query", "Query", errBody("ValidationException", ""), expired, session.EINTERNAL},
+		{"ConditionalCheckFailedException to the sweeper's Query", "Query", errBody("ConditionalCheckFailedException", ""), expired, session.EUNAVAILABLE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -369,5 +378,41 @@ func TestAnswerRequestIDOrReasonHoldingASecretNeverLogged(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestOnlyANamed4xxIsDynamoDBsRefusal: classify, "any other 4xx that
+// DynamoDB's answer names means DynamoDB refused the request as malformed
+// — our bug, EINTERNAL (500)"; "everything else ... a 4xx naming no
+// error, which DynamoDB never sends ... — is EUNAVAILABLE" (docs/design.md
+// §8: "an error answer that names no error (no __type: {}, a proxy's
+// {"message":"Forbidden"}) ... 503"). A status DynamoDB never answers
+// with an error (a 3xx) gives no verdict either, whatever its body names.
+func TestOnlyANamed4xxIsDynamoDBsRefusal(t *testing.T) {
+	r := newReadFixture(t)
+	ctx := context.Background()
+	named := `{"__type":"com.amazonaws.dynamodb.v20120810#ValidationException","message":"m"}`
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		want   session.Code
+	}{
+		{"400 naming ValidationException", 400, named, session.EINTERNAL},
+		{"400 {}", 400, `{}`, session.EUNAVAILABLE},
+		{"403 a proxy's message", 403, `{"message":"Forbidden"}`, session.EUNAVAILABLE},
+		{"307 naming ValidationException", 307, named, session.EUNAVAILABLE},
+		{"500 naming ValidationException", 500, named, session.EUNAVAILABLE},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ft := r.store(t, "GetItem", true, tt.status, "", []byte(tt.body))
+			_, err := s.GetOwned(ctx, "m-1", r.ids[0])
+			if ft.calls["GetItem"] == 0 {
+				t.Fatal("no GetItem made")
+			}
+			if got := session.ErrorCode(err); got != tt.want {
+				t.Errorf("got %q (%v); want %q", got, err, tt.want)
+			}
+		})
 	}
 }

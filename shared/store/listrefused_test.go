@@ -66,3 +66,42 @@ func TestListRefusedSessionIsFirstOfTheRest(t *testing.T) {
 		})
 	}
 }
+
+// TestListRefusedLastReadIsFirstOfTheRest: the refused session is the
+// first of the rest also when it is the last entry its partition's Query
+// read and the partition has more. With a limit, the refusal meets that
+// entry only when sessions gone were skipped before it (else the limit
+// stops the page first): 10 sessions past their retention, then 60 live
+// ones, in one partition whose first Query reads 64 entries (a limit of
+// 63); the caller refuses the 54th live one, the 64th entry. Put back
+// other than whole, the cursor's position for the partition (what its
+// Query scanned) passed it, and the next page began with the 55th.
+func TestListRefusedLastReadIsFirstOfTheRest(t *testing.T) {
+	ctx := context.Background()
+	f := newListFixture(t, store.ListShards(1))
+	dead := sessions("m-1", t0, 10, true)
+	live := sessions("m-1", t0.Add(10*time.Millisecond), 60, false)
+	if err := f.st.ImportAll(ctx, append(dead, live...)); err != nil {
+		t.Fatal(err)
+	}
+	// The dead are past their retention (closed a second after creation,
+	// 15 min of it), their entries still in the list's window.
+	f.clock.Set(t0.Add(20 * time.Minute))
+	q := store.ListQuery{MerchantID: "m-1", Day: t0, Limit: 63}
+	var first []string
+	next, err := f.st.ListByDay(ctx, q, func(v *session.Session) bool {
+		if len(first) == 53 {
+			return false
+		}
+		first = append(first, v.ID)
+		return true
+	})
+	if err != nil || next == "" || len(first) != 53 {
+		t.Fatalf("first page: %d listed, next %q, %v; want 53, a cursor, no error", len(first), next, err)
+	}
+	q.Cursor = next
+	got, _ := f.list(t, q)
+	if len(got) == 0 || got[0] != live[53].ID {
+		t.Errorf("the page after the refusal begins with %v; want the refused %s", got[:min(len(got), 1)], live[53].ID)
+	}
+}
