@@ -151,18 +151,57 @@ func (c *realClock) setTo(t time.Time) { c.offset.Store(int64(time.Until(t))) }
 // whose first attempt hangs, is cut off by the write deadline (shorter than
 // the band), retries included, so it can never land after a client has read
 // the session EXPIRED. Its outcome is unknown to the service: 503.
+//
+// The margins are wall time, so the test measures what the store decides,
+// not when a loaded machine next schedules a goroutine. The store's clock
+// is set lead before the band when the session's read answers (in the
+// hook, after DynamoDB's answer), so the event is decided just before the
+// band however long the read took; and the cut-off is the hung attempt's
+// context deadline, read on the store's clock, not the instant the call's
+// goroutine reports back. The deadline comes WriteTimeout (four fifths of
+// the band) after the decision: lead plus a fifth of the band (0.8 s)
+// before expiresAt, less the moments between the read's answer and the
+// write's deadline being set (what a loaded machine can eat here; the
+// decision itself must come within lead, 0.4 s). Before (a 1 s band, the
+// clock set 0.2 s before it ahead of the read, the call's return timed)
+// the margin was 0.4 s less the read and the goroutine's wake-up after the
+// deadline, and a loaded machine ate it: "the write call ended at
+// expiresAt+208ms" (r98-flakes, load 8–12). A mutant without the deadline
+// hangs until the test releases it: "still in flight".
 func TestWriteDeadlineEndsRetries(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: time.Second}
+	const lead = 400 * time.Millisecond // the decision's instant before the band
+	policy := session.Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: 2 * time.Second}
 	clock := &realClock{}
-	var armed atomic.Bool
+	var v *session.Session
+	var armed, reading atomic.Bool
 	release := make(chan struct{})
 	var releaseOnce sync.Once
 	defer releaseOnce.Do(func() { close(release) })
+	type cutoff struct {
+		deadline time.Time // the hung attempt's, on the store's clock; zero: none
+		byCtx    bool      // its context ended it, not the test's release
+	}
+	sent := make(chan struct{}) // closed when the write's first attempt hangs
+	cut := make(chan cutoff, 1) // how that attempt ended
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
-		if op == "PutItem" && armed.CompareAndSwap(true, false) {
+		switch {
+		case op == "GetItem" && reading.CompareAndSwap(true, false):
+			// The session's read answers: the event is decided now, lead
+			// before the band.
+			res, err := http.DefaultTransport.RoundTrip(req)
+			clock.setTo(v.ExpiresAt.Add(-policy.WriteGuard - lead))
+			return res, err
+		case op == "PutItem" && armed.CompareAndSwap(true, false):
+			var c cutoff
+			if d, ok := req.Context().Deadline(); ok {
+				c.deadline = d.UTC().Add(time.Duration(clock.offset.Load()))
+			}
+			close(sent)
+			defer func() { cut <- c }()
 			select {
 			case <-req.Context().Done():
+				c.byCtx = true
 				return nil, req.Context().Err()
 			case <-release:
 				return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected)."), nil
@@ -175,42 +214,46 @@ func TestWriteDeadlineEndsRetries(t *testing.T) {
 	st := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}}), table, policy, 16, clock.Now)
 	clean := store.New(db, table, policy, 16, clock.Now)
 
-	v := session.New(&session.Draft{Amount: amount(1), Currency: "EUR"}, "m-1", "6f1c2a4e-1b7d-4c3e-9a55-0d2e8f7b6a01", "tok", clock.Now(), policy)
+	v = session.New(&session.Draft{Amount: amount(1), Currency: "EUR"}, "m-1", "6f1c2a4e-1b7d-4c3e-9a55-0d2e8f7b6a01", "tok", clock.Now(), policy)
 	if _, _, err := st.Create(ctx, v, nil, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	// 200 ms before the band: the write is accepted and sent.
-	clock.setTo(v.ExpiresAt.Add(-policy.WriteGuard - 200*time.Millisecond))
 	armed.Store(true)
-	type result struct {
-		err error
-		at  time.Time
-	}
-	done := make(chan result, 1)
+	reading.Store(true)
+	done := make(chan error, 1)
 	go func() {
 		_, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised})
-		done <- result{err, clock.Now()}
+		done <- err
 	}()
-	// A client polls half a second past expiresAt.
+	// A client polls half a second past expiresAt, once the write hangs.
+	select {
+	case <-sent:
+	case err := <-done:
+		t.Fatalf("the event = %v before any write hung; want its write sent just before the band (%s before it)", err, lead)
+	}
 	time.Sleep(time.Until(v.ExpiresAt.Add(500 * time.Millisecond).Add(-time.Duration(clock.offset.Load()))))
 	first := poll(t, clean, v.ID)
-	var r result
+	var err error
 	select {
-	case r = <-done:
-	default:
-		t.Errorf("the write was still in flight when a client read the session past expiresAt; want it cut off by the write deadline (%s)", st.WriteTimeout())
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Errorf("the write was still in flight 30 s after a client read the session past expiresAt; want it cut off by the write deadline (%s)", st.WriteTimeout())
 		releaseOnce.Do(func() { close(release) })
-		r = <-done
+		err = <-done
 	}
+	c := <-cut // sent before the hung attempt returned, so before done
 	last := poll(t, clean, v.ID)
 	if first.status != session.Expired || last != first {
 		t.Errorf("reads past expiresAt: %s, then %s; want EXPIRED, never coming back", first, last)
 	}
-	if session.ErrorCode(r.err) != session.EUNAVAILABLE {
-		t.Errorf("the cut-off write = %v; want %s (its outcome is unknown: 503)", r.err, session.EUNAVAILABLE)
+	if session.ErrorCode(err) != session.EUNAVAILABLE {
+		t.Errorf("the cut-off write = %v; want %s (its outcome is unknown: 503)", err, session.EUNAVAILABLE)
 	}
-	if !r.at.Before(v.ExpiresAt) {
-		t.Errorf("the write call ended at expiresAt+%s; want before expiresAt, the instant its condition protected", r.at.Sub(v.ExpiresAt))
+	switch {
+	case c.deadline.IsZero() || !c.byCtx:
+		t.Errorf("the hung write: deadline %v, ended by its context %v; want a deadline that ends it", c.deadline, c.byCtx)
+	case !c.deadline.Before(v.ExpiresAt):
+		t.Errorf("the write call's deadline was expiresAt+%s; want before expiresAt, the instant its condition protected", c.deadline.Sub(v.ExpiresAt))
 	}
 }
 

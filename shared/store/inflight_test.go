@@ -38,6 +38,20 @@ func (h *heldWrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(req)
 }
 
+// inFlightGuard is the guard band of the tests that hold a first try's
+// write in flight across its band's start (heldWrite). The held write's
+// call is cut off WriteTimeout (four fifths of the band) after it was
+// made, in wall time; within that the retry reads DynamoDB (and, where it
+// waits, is told the first try's call is under way), then the held write
+// is released and applied by DynamoDB. At a 2 s band that was 1.6 s for a
+// GetItem and a PutItem, UpdateItem or TransactWriteItems, and a loaded
+// machine outlasted it: "first try: context deadline exceeded"
+// (TestCancelInFlightAtTheGuardBands, r98-flakes, load 8-12). The bands'
+// instants are on the tests' own clock, which stands still, and the
+// retry's wait for writes in flight is the test's, so a 30 s band (a 24 s
+// cut-off, 15 times the room) costs no wall time.
+const inFlightGuard = 30 * time.Second
+
 // afterFirstRead runs then once, after the first GetItem's answer.
 type afterFirstRead struct{ then func() }
 
@@ -173,7 +187,7 @@ func retryBesideHeldFirst(t *testing.T, clock *storetest.Clock, first, retry *st
 // again.
 func TestEventInFlightAtTheGuardBand(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: inFlightGuard}
 	tests := []struct {
 		name    string
 		eventID string
@@ -192,7 +206,7 @@ func TestEventInFlightAtTheGuardBand(t *testing.T) {
 			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
 			// The retry's wait for writes in flight ends when the first
 			// try's has landed: on this clock, which stands still, a real
-			// sleep until expiresAt would only cost the band's 2 s.
+			// sleep until expiresAt would only cost the band's 30 s.
 			landed := make(chan struct{})
 			retry := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: read}}), table, policy, 16, clock.Now,
 				settleWhen(landed, nil))
@@ -284,7 +298,7 @@ func TestBandRefusalUnreadIsUnknown(t *testing.T) {
 // that landed just after it, which the session then shows AUTHORISED.
 func TestEventLandingInTheBandsLastFifth(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: inFlightGuard}
 	tests := []struct {
 		name string
 		// lands is how long after the cut-off (band start + WriteTimeout)
@@ -293,7 +307,7 @@ func TestEventLandingInTheBandsLastFifth(t *testing.T) {
 		want  string // the retry's refusal; "" for 200
 	}{
 		{"applied 1 ms after the cut-off", time.Millisecond, ""},
-		{"applied just before expiresAt", 400*time.Millisecond - 100*time.Nanosecond, ""},
+		{"applied just before expiresAt", policy.WriteGuard/5 - 100*time.Nanosecond, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -517,7 +531,7 @@ func TestOnlyBandRefusalsWait(t *testing.T) {
 // or been cut off, and reads again.
 func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: inFlightGuard}
 	tests := []struct {
 		name    string
 		eventID string
@@ -581,7 +595,7 @@ func TestEventInFlightAtTheRetentionGuardBand(t *testing.T) {
 // refused at once (no wait, so no timing to tell a session exists).
 func TestCancelInFlightAtTheGuardBands(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: inFlightGuard}
 	tests := []struct {
 		name       string
 		authorised bool   // the band before retainUntil; else before expiresAt
@@ -669,7 +683,7 @@ func TestCancelPastTheBandAnswersAtOnce(t *testing.T) {
 // status stays refused.
 func TestCancelInBandAfterAProcessorsChange(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: inFlightGuard}
 	tests := []struct {
 		name   string
 		before []session.Status // applied before the band, outside it

@@ -107,7 +107,12 @@ func TestListThrottledRoundStopsAtTheBudget(t *testing.T) {
 // The budget's clock is the test's: once the first round has read, it is
 // moved to 1 s before the budget ends, and the second round's call hangs
 // until its context ends, which only a cut at the budget does within the
-// listing's own context (5 s: 503 before the fix).
+// listing's own context (15 s: 503 before the fix). That context also holds
+// the first round (a Query and four 100-key consistent BatchGetItems, real
+// calls): at 5 s a loaded machine left the first round 4 s, at 15 s 14 s;
+// a passing run never waits for it. The second round's 1 s holds no
+// DynamoDB call (its first call is the one that hangs), only the SDK's
+// building of it.
 func TestListRoundCallsStopAtTheBudget(t *testing.T) {
 	const budget = 10 * time.Second
 	tests := []struct {
@@ -176,7 +181,7 @@ func TestListRoundCallsStopAtTheBudget(t *testing.T) {
 			if tt.purge {
 				clock.Set(t0.Add(51 * time.Minute)) // every purged one is past its retention
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
 			listing.Store(true)
 			listed := 0

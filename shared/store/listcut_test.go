@@ -383,6 +383,15 @@ func (hungBody) Close() error               { return nil }
 // is never answered short for it, even when another call of the round is
 // still running as the budget ends; and a failure beside a cut wins over
 // the cut.
+//
+// cutIn is the wall time a round after the first has before the budget
+// cuts it: the SDK must build and send the round's calls to the hook
+// within it. A whole day's later round sends four 100-key BatchGetItems at
+// once (no Query: the first round's Queries read every entry), and the
+// refused row needs its refusal read before the cut; on a loaded machine
+// (-race, load 8-12) 0.5 s for that was thin (r98-flakes), so the
+// whole-day rows that cut have 3 s, as TestListRoundCutPartwayResumesExactly's
+// do: no wall time in all, the rows running beside ones that wait 5 s.
 func TestListRoundCutOrFailure(t *testing.T) {
 	const budget = 10 * time.Second
 	tests := []struct {
@@ -396,7 +405,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 		want   session.Code // "": the page's cursor
 	}{
 		{"the Query's answer's body hangs", 1, 3, 500 * time.Millisecond, bodyHangsOn("Query"), ""},
-		{"the BatchGetItem's answer's body hangs, whole day", 2, 0, 500 * time.Millisecond, bodyHangsOn("BatchGetItem"), ""},
+		{"the BatchGetItem's answer's body hangs, whole day", 2, 0, 3 * time.Second, bodyHangsOn("BatchGetItem"), ""},
 		{"every Query attempt times out, within the budget", 1, 3, 5 * time.Second, attemptsTimeOutOn("Query"), session.EUNAVAILABLE},
 		{"every BatchGetItem attempt times out, within the budget, whole day", 2, 0, 5 * time.Second, attemptsTimeOutOn("BatchGetItem"), session.EUNAVAILABLE},
 		{"one partition's Query refused, the other's cut", 2, 3, 500 * time.Millisecond, func(_ *roundFaults, op string, shard int, req *http.Request) (*http.Response, error) {
@@ -409,7 +418,7 @@ func TestListRoundCutOrFailure(t *testing.T) {
 			<-req.Context().Done()
 			return nil, req.Context().Err()
 		}, session.EINTERNAL},
-		{"one BatchGetItem refused, the others' answers cut, whole day", 2, 0, 500 * time.Millisecond, func(f *roundFaults, op string, _ int, req *http.Request) (*http.Response, error) {
+		{"one BatchGetItem refused, the others' answers cut, whole day", 2, 0, 3 * time.Second, func(f *roundFaults, op string, _ int, req *http.Request) (*http.Response, error) {
 			if op != "BatchGetItem" {
 				return nil, nil
 			}

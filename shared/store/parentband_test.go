@@ -32,7 +32,7 @@ import (
 // child's own bands does, and reads the child again.
 func TestChildEventInFlightAtItsParentsRetentionBand(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 2 * time.Second}
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: inFlightGuard}
 	tests := []struct {
 		name    string
 		eventID string
@@ -57,7 +57,7 @@ func TestChildEventInFlightAtItsParentsRetentionBand(t *testing.T) {
 			// answered (so it cannot see the first try land while it
 			// decides). Its wait ends when the first try has ended: on
 			// this clock, which stands still, a real sleep until the
-			// parent's retainUntil would only cost the band's 2 s.
+			// parent's retainUntil would only cost the band's 30 s.
 			landed := make(chan struct{})
 			waits := 0
 			retry := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(ctx context.Context, _ time.Duration) error {
