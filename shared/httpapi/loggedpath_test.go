@@ -492,6 +492,46 @@ func splitSecretByRounds(segs, texts []string) {
 			}
 		}
 	}
+	// An hcpToken cut anywhere: in a run of base64url pieces that are no
+	// route's literal segment, every window of two or more non-empty
+	// pieces joined exactly 32 characters, both cases and a digit among
+	// them.
+	literal := map[string]bool{}
+	for _, e := range routeTable {
+		for _, seg := range strings.Split(strings.SplitN(e.pattern, " ", 2)[1], "/") {
+			if seg != "" && seg[0] != '{' {
+				literal[seg] = true
+			}
+		}
+	}
+	b64 := regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	var nonEmpty [][]piece // runs, their non-empty pieces only
+	var cur []piece
+	for _, p := range ps {
+		switch {
+		case p.s == "":
+		case b64.MatchString(p.s) && !literal[p.s]:
+			cur = append(cur, p)
+		default:
+			nonEmpty, cur = append(nonEmpty, cur), nil
+		}
+	}
+	nonEmpty = append(nonEmpty, cur)
+	for _, run := range nonEmpty {
+		for a := range run {
+			for b := a + 1; b < len(run); b++ {
+				joined := ""
+				for _, p := range run[a : b+1] {
+					joined += p.s
+				}
+				if len(joined) == 32 && regexp.MustCompile(`[A-Z]`).MatchString(joined) && regexp.MustCompile(`[a-z]`).MatchString(joined) && strings.ContainsAny(joined, "0123456789") {
+					for _, p := range run[a : b+1] {
+						segs[p.seg] = redacted
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestLoggedPathAgreesWithRounds compares loggedPath with the

@@ -661,8 +661,78 @@ func redactSplitSecrets(segs, texts []string) bool {
 			changed = redactPieces(segs, texts, run) || changed
 		}
 	}
+	changed = redactCutHCPTokens(segs, texts, ps) || changed
 	return redactSplitTokens(segs, texts, ps) || changed
 }
+
+// redactCutHCPTokens is redactSplitSecrets' search for a session's
+// hcpToken cut where a piece it leaves is only hex digits or only
+// lower-case letters, which the run above does not take (a cut after a
+// token's first character, "a/UDVGsaXO160poDEOXAQYmhI_09bpXn5", or
+// "aUDVG/sa/XO160poDEOXAQYmhI_09bpXn5": 7.5 % of single cuts of the tokens
+// the service makes were logged as sent, r98-regress). In each run of
+// pieces of base64url characters that are no route's literal segment
+// (routeLiterals; empty pieces between them neither end the run nor
+// count), every window of two or more non-empty pieces that joined hold
+// exactly maxLoggedRun characters (an hcpToken's length), upper- and
+// lower-case letters and digits among them, is redacted. No routed path
+// has two such pieces in a row (no route takes two ids in a row), so its
+// ids stay readable. A window holds at most maxLoggedRun pieces, so the
+// search stays linear in the path; it allocates nothing.
+func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
+	changed := false
+	for i := 0; i < len(ps); {
+		run, next := nextRun(ps, i, isCutHCPTokenPiece)
+		i = next
+		for a := range run {
+			if run[a].s == "" {
+				continue
+			}
+			n, pieces, upper, lower, digit := 0, 0, false, false, false
+			for b := a; b < len(run) && n < maxLoggedRun; b++ {
+				p := run[b].s
+				if p == "" {
+					continue
+				}
+				n, pieces = n+len(p), pieces+1
+				upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+				lower = lower || strings.ContainsFunc(p, func(r rune) bool { return r >= 'a' && r <= 'z' })
+				digit = digit || strings.ContainsAny(p, "0123456789")
+				if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
+					changed = redactPieces(segs, texts, run[a:b+1]) || changed
+				}
+			}
+		}
+	}
+	return changed
+}
+
+// isCutHCPTokenPiece reports whether s may be a piece of an hcpToken cut
+// by '/' anywhere: one or more base64url characters, and no route's
+// literal segment (sessions, events, v1, ...).
+func isCutHCPTokenPiece(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isBase64URL(s[i]) {
+			return false
+		}
+	}
+	return s != "" && !routeLiterals[s]
+}
+
+// routeLiterals are the literal segments of the routes' paths (not
+// {name}s): words no hcpToken piece is taken for.
+var routeLiterals = func() map[string]bool {
+	m := map[string]bool{}
+	for _, e := range routeTable {
+		_, path, _ := strings.Cut(e.pattern, " ")
+		for seg := range strings.SplitSeq(path, "/") {
+			if seg != "" && !strings.HasPrefix(seg, "{") {
+				m[seg] = true
+			}
+		}
+	}
+	return m
+}()
 
 // isHcpTokenPiece reports whether s may be a piece of an hcpToken cut by
 // '/': one or more base64url characters, not only hex digits and dashes

@@ -42,6 +42,7 @@ func TestFormEncodedRunsAfterSeparators(t *testing.T) {
 		{"+49 30 1234567 / +49 1512 3456787", false}, // joined by " / ": two phone numbers
 		{"Zimmer 12/+49 1512 3456787", true},         // after a digit and '/': more of the run (README)
 		{"Tel 030-+49 1512 3456787", true},           // after a digit and '-'
+		{"4111 +1111 1111 1111", false},              // README's known limit: "4111" and, after written white space, a phone number of 12 digits (r98-regress)
 		{"Zimmer 12 / +49 1512 3456787", false},      // after written white space: a phone number                                                          // an encoded phone number
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {

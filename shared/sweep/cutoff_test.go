@@ -13,7 +13,8 @@ import (
 // TestSweepCountsAWriteCutOffAtItsDeadlineDeferred: README, "The expiry
 // sweeper": "A write cut off at the run's deadline is not read back (the
 // run has no time left): it is counted deferred, whether or not it landed,
-// and the next run expires the session or no longer finds it". A write
+// and the next run expires the session, no longer finds it, or ... finds
+// it and counts it skipped" (the last: latecutoff_test.go). A write
 // that DynamoDB applied but whose answer came after the run's cut-off is
 // one session of SessionsDeferred, not of SessionsExpired, and the next run
 // does not find it again: summed over runs, SessionsExpired can fall short

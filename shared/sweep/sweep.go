@@ -109,7 +109,9 @@ type Result struct {
 	// Deferred are sessions whose write was throttled, held by
 	// transactions, not sent after the run stopped, or cut off at the
 	// run's deadline (not read back: it may have landed, and the next run
-	// then no longer finds it): left for the next run.
+	// then no longer finds it, or finds it and skips it, its own write
+	// refused when the cut-off one landed after its query): left for the
+	// next run.
 	Deferred  int           `json:"deferred"`
 	Errors    int           `json:"errors"`    // writes or queries that failed
 	ItemsRead int           `json:"itemsRead"` // items DynamoDB read for the queries
