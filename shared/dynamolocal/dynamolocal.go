@@ -87,6 +87,11 @@ var ErrEngineExited = errors.New("dynamolocal: DynamoDB Local exited")
 // to do, which the JVM's own line does not.
 var ErrHeapRanOut = errors.New("its Java heap ran out")
 
+// ErrKilled is in Exited's and Start's answer for an engine killed from
+// outside (SIGKILL): the kernel's out-of-memory killer or a user's kill
+// -9. The JVM writes nothing then, so this says what to do.
+var ErrKilled = errors.New("killed from outside (the kernel's out-of-memory killer, or a user)")
+
 // ErrNoJava is Start's answer on a machine without Java, the one thing the
 // engine needs that this package cannot install. Start checks it before
 // downloading anything.
@@ -176,6 +181,9 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		errors.As(err, &exit)
 		if heap := heapRanOut(os.Environ(), output); heap != nil {
 			return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready (%w): %s: %w", jarDir, exit, strings.TrimSpace(output), heap)
+		}
+		if killed := killedFromOutside(exit.ProcessState); killed != nil {
+			return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready (%w): %s: %w", jarDir, exit, strings.TrimSpace(output), killed)
 		}
 		return nil, fmt.Errorf("dynamolocal: DynamoDB Local (%s) exited before it was ready (%w): %s", jarDir, exit, output)
 	}
@@ -468,7 +476,24 @@ func (e *Engine) Exited() error {
 	if heap := heapRanOut(env, strings.Join(lines, "\n")); heap != nil {
 		return fmt.Errorf("%w (%v); the last of its output since it was ready: %s: %w", ErrEngineExited, e.cmd.ProcessState, said, heap)
 	}
+	if killed := killedFromOutside(e.cmd.ProcessState); killed != nil {
+		return fmt.Errorf("%w (%v); the last of its output since it was ready: %s: %w", ErrEngineExited, e.cmd.ProcessState, said, killed)
+	}
 	return fmt.Errorf("%w (%v); the last of its output since it was ready: %s", ErrEngineExited, e.cmd.ProcessState, said)
+}
+
+// killedFromOutside is ErrKilled, saying what to do, for a process that
+// SIGKILL ended, and nil otherwise: another signal, or an exit status of
+// the JVM's own, comes with output that says why.
+func killedFromOutside(ps *os.ProcessState) error {
+	if ps == nil {
+		return nil
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		return nil
+	}
+	return fmt.Errorf("%w: start again (its tables, held in memory, start empty); the kernel's log (`journalctl -k`) names an out-of-memory kill", ErrKilled)
 }
 
 // heapRanOut is ErrHeapRanOut, saying what to do, when output (what the

@@ -30,10 +30,11 @@ func TestStartSaysHowTheJVMEndedBeforeItWasReady(t *testing.T) {
 		body   string // what the engine's java does, silently
 		signal syscall.Signal
 		status int
+		killed bool // ErrKilled: what to do is said (TestKilledEngineSaysWhatToDo)
 	}{
-		{"killed", "kill -KILL $$\n", syscall.SIGKILL, -1},
-		{"terminated", "kill -TERM $$\n", syscall.SIGTERM, -1},
-		{"an exit status of its own", "exit 7\n", 0, 7},
+		{"killed", "kill -KILL $$\n", syscall.SIGKILL, -1, true},
+		{"terminated", "kill -TERM $$\n", syscall.SIGTERM, -1, false},
+		{"an exit status of its own", "exit 7\n", 0, 7, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +72,9 @@ func TestStartSaysHowTheJVMEndedBeforeItWasReady(t *testing.T) {
 			}
 			if sig != tt.signal || ws.ExitStatus() != tt.status {
 				t.Errorf("Start()'s JVM ended by signal %v, status %d; want signal %v, status %d", sig, ws.ExitStatus(), tt.signal, tt.status)
+			}
+			if got := errors.Is(err, dynamolocal.ErrKilled); got != tt.killed {
+				t.Errorf("Start() = %v: ErrKilled %v; want %v", err, got, tt.killed)
 			}
 		})
 	}

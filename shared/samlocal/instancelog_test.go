@@ -32,7 +32,7 @@ func TestEachInstanceLogsWholeLines(t *testing.T) {
 	var mu sync.Mutex
 	var log bytes.Buffer
 	fn := &Function{LogicalID: "FakeFunction"}
-	p := instancePool(fn, 2, exe, filepath.Join(dir, "bootstrap"), map[string]string{fakeRIEEnv: "both", fakeRIESaysEnv: gate}, &mu, &log)
+	p := instancePool(fn, 2, exe, fakeBootstrap(t), map[string]string{fakeRIEEnv: "both", fakeRIESaysEnv: gate}, &mu, &log)
 	defer p.close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

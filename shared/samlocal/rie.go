@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -35,6 +37,12 @@ type instance struct {
 	stopOnce   sync.Once
 }
 
+// ErrBootstrapGone is startInstance's answer for a function whose bootstrap
+// (or its folder, the emulator's working directory) is no longer there,
+// removed while the stack runs (`make clean`): no instance of it can start
+// until the stack is started again, which builds it.
+var ErrBootstrapGone = errors.New("its bootstrap is gone")
+
 // startInstance starts the emulator on bootstrap with env as the function's
 // whole environment (the emulator passes its own environment to the
 // function) and waits until it accepts invocations.
@@ -42,6 +50,13 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 	var vars []string
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		vars = append(vars, k+"="+env[k])
+	}
+	// Go names the program whatever part of a start fails, the working
+	// directory's included: without this a bootstrap removed with its
+	// folder read as the emulator's copy missing, and one removed alone
+	// started an emulator that failed every invocation.
+	if _, err := os.Stat(bootstrap); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("start aws-lambda-rie for %s: %w: %s was removed while start-api ran (make clean?): stop make start-api and start it again, which builds it", fn.LogicalID, ErrBootstrapGone, bootstrap)
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,7 +97,7 @@ func TestInstanceWaitsForTheRuntimeAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	bootstrap := fakeBootstrap(t)
 	fn := &Function{LogicalID: "FakeFunction"}
 	for _, tt := range []struct {
 		listens string
@@ -134,7 +133,7 @@ func TestInstanceIsReadyOnlyOnItsOwnPorts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	bootstrap := fakeBootstrap(t)
 	fn := &Function{LogicalID: "FakeFunction"}
 	for i, address := range []string{"emulator", "runtime API"} {
 		t.Run(address+" taken", func(t *testing.T) {
