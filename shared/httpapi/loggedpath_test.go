@@ -65,6 +65,15 @@ var loggedPathCases = []struct{ path, logged string }{
 	{"/pps/api/v1/session-record/00000000-0000-4000-8000-000000000000", "/pps/api/v1/session-record/00000000-0000-4000-8000-000000000000"},
 	{"/abcdefghijklmnop/qrstuvwxyzabcdefgh", "/abcdefghijklmnop/qrstuvwxyzabcdefgh"},
 	{"/Sessions/V1/Checkout/Record/Status/Abc", "/Sessions/V1/Checkout/Record/Status/Abc"},
+	// An hcpToken cut after its first character with an empty segment in
+	// the cut: empty pieces neither end the run nor count
+	// (redactCutHCPTokens), so "a" (only lower-case letters) is redacted
+	// with the rest.
+	{"/sessions/a//UDVGsaXO160poDEOXAQYmhI_09bpXn5", "/sessions/[redacted]//[redacted]"},
+	// 32 characters of both cases cut in two, no digit among them: "an
+	// hcpToken with no digit ... is not found so when cut" (README), nor
+	// are such words.
+	{"/x/AbcdefghAbcdefgh/AbcdefghAbcdefgh/y", "/x/AbcdefghAbcdefgh/AbcdefghAbcdefgh/y"},
 	// "a run of 32 or more base64url characters (letters, digits, `-`,
 	// `_`) not all hex digits and dashes (a session's `hcpToken`)": an
 	// '_' is no hex digit, so 32 hex digits and an '_' are such a run

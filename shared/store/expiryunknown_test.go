@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -81,6 +83,12 @@ func TestExpiryNotLandedBehindAnUnknownAnswer(t *testing.T) {
 			}
 			if ok || !readBack || (err != nil) != tt.wantErr {
 				t.Errorf("ExpireJudged() = %v, %v, %v; want false, true, error %v", ok, readBack, err, tt.wantErr)
+			}
+			// The error is the write's, not the read back's (its own
+			// failure is no news of the write).
+			var oe *smithy.OperationError
+			if tt.wantErr && (!errors.As(err, &oe) || oe.Operation() != "UpdateItem") {
+				t.Errorf("ExpireJudged() error = %v; want the UpdateItem's", err)
 			}
 		})
 	}

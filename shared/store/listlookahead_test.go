@@ -35,8 +35,12 @@ func TestListLookAheadGrows(t *testing.T) {
 	if !slices.Equal(got, []string{live[0].ID}) || next != "" {
 		t.Errorf("listed %v, next %q; want only %s and no next", got, next, live[0].ID)
 	}
-	// Rounds of 2, 8, 64 and 400 (227 left: 3 calls): 6 BatchGetItems.
-	if batches > 10 {
-		t.Errorf("a page of one before 300 sessions gone took %d BatchGetItem calls; want at most 10", batches)
+	// Rounds of 2, 8, 64 and 400 (227 left: 3 calls): 6 BatchGetItems,
+	// as the README says. The count is of calls, not of the SDK's tries
+	// (storetest.CallCounter counts at Initialize), and DynamoDB Local
+	// leaves no keys unprocessed for items this small: a look-ahead that
+	// doubled (8 calls) or stood still (39) is caught.
+	if batches > 6 {
+		t.Errorf("a page of one before 300 sessions gone took %d BatchGetItem calls; want at most 6", batches)
 	}
 }
