@@ -82,12 +82,20 @@ func TestHeapRanOutSaysWhatToDo(t *testing.T) {
 	}
 }
 
-// TestHeapRanOutIsTheReadmes: README's Troubleshooting quotes what the
-// servers add to the JVM's line when its heap ran out, so that a user who
-// searches for it finds the entry.
-func TestHeapRanOutIsTheReadmes(t *testing.T) {
+// TestHintsAreTheReadmes: README's Troubleshooting quotes what the servers
+// add to the engine's last line when its heap ran out or it was killed
+// from outside, so that a user who searches for it finds the entry.
+func TestHintsAreTheReadmes(t *testing.T) {
 	text := strings.Join(strings.Fields(doctext.Section(t, "Troubleshooting")), " ")
-	if want := ": " + dynamolocal.ErrHeapRanOut.Error() + ": _JAVA_OPTIONS="; !strings.Contains(text, want) {
-		t.Errorf("README's Troubleshooting does not quote %q", want)
+	for _, tc := range []struct {
+		hint error
+		then string // the start of what the hint says to do
+	}{
+		{dynamolocal.ErrHeapRanOut, ": _JAVA_OPTIONS="},
+		{dynamolocal.ErrKilled, ": start again"},
+	} {
+		if want := ": " + tc.hint.Error() + tc.then; !strings.Contains(text, want) {
+			t.Errorf("README's Troubleshooting does not quote %q", want)
+		}
 	}
 }

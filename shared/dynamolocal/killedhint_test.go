@@ -3,11 +3,9 @@ package dynamolocal_test
 import (
 	"errors"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/paysessions/paysessions/shared/doctext"
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
 
@@ -45,15 +43,5 @@ func TestKilledEngineSaysWhatToDo(t *testing.T) {
 				t.Errorf("Exited() = %v: ErrKilled %v; want %v", err, got, tc.want)
 			}
 		})
-	}
-}
-
-// TestKilledIsTheReadmes: README's Troubleshooting quotes what the servers
-// add for an engine killed from outside, so that a user who searches for
-// it finds the entry.
-func TestKilledIsTheReadmes(t *testing.T) {
-	text := strings.Join(strings.Fields(doctext.Section(t, "Troubleshooting")), " ")
-	if want := ": " + dynamolocal.ErrKilled.Error() + ": start again"; !strings.Contains(text, want) {
-		t.Errorf("README's Troubleshooting does not quote %q", want)
 	}
 }
