@@ -19,6 +19,23 @@ import (
 // run's first sweep, measured).
 const outOfHeap = "Terminating due to java.lang.OutOfMemoryError: Java heap space"
 
+// exitedAfter runs body as a served engine (sh -c), waits for it to end
+// and returns Exited's answer, which must be ErrEngineExited.
+func exitedAfter(t *testing.T, body string) error {
+	t.Helper()
+	e := dynamolocal.EngineWithOutputOf(t, exec.Command("sh", "-c", body))
+	select {
+	case <-e.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the engine runs on 30 s after it should have exited")
+	}
+	err := e.Exited()
+	if !errors.Is(err, dynamolocal.ErrEngineExited) {
+		t.Errorf("Exited() = %v; want ErrEngineExited", err)
+	}
+	return err
+}
+
 // TestHeapRanOutSaysWhatToDo: README, Troubleshooting: "`Terminating due
 // to java.lang.OutOfMemoryError: Java heap space` is a heap too small: the
 // servers start the engine with `-Xmx1g`, and a `-Xmx` in `_JAVA_OPTIONS`
@@ -47,16 +64,7 @@ func TestHeapRanOutSaysWhatToDo(t *testing.T) {
 	} {
 		t.Run("while serving: "+tc.name, func(t *testing.T) {
 			t.Setenv("_JAVA_OPTIONS", tc.javaOptions)
-			e := dynamolocal.EngineWithOutputOf(t, exec.Command("sh", "-c", "echo '"+tc.output+"' >&2; exit 3"))
-			select {
-			case <-e.Done():
-			case <-time.After(30 * time.Second):
-				t.Fatal("the engine runs on 30 s after it should have exited")
-			}
-			err := e.Exited()
-			if !errors.Is(err, dynamolocal.ErrEngineExited) {
-				t.Errorf("Exited() = %v; want ErrEngineExited", err)
-			}
+			err := exitedAfter(t, "echo '"+tc.output+"' >&2; exit 3")
 			if got := errors.Is(err, dynamolocal.ErrHeapRanOut); got != tc.want {
 				t.Errorf("Exited() = %v: ErrHeapRanOut %v; want %v", err, got, tc.want)
 			}

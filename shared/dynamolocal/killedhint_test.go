@@ -2,9 +2,7 @@ package dynamolocal_test
 
 import (
 	"errors"
-	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/paysessions/paysessions/shared/dynamolocal"
 )
@@ -29,16 +27,7 @@ func TestKilledEngineSaysWhatToDo(t *testing.T) {
 		{"an exit status of its own", "echo 'Exception in thread \"main\" java.lang.IllegalStateException: boom' >&2; exit 3", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := dynamolocal.EngineWithOutputOf(t, exec.Command("sh", "-c", tc.body))
-			select {
-			case <-e.Done():
-			case <-time.After(30 * time.Second):
-				t.Fatal("the engine runs on 30 s after it should have exited")
-			}
-			err := e.Exited()
-			if !errors.Is(err, dynamolocal.ErrEngineExited) {
-				t.Errorf("Exited() = %v; want ErrEngineExited", err)
-			}
+			err := exitedAfter(t, tc.body)
 			if got := errors.Is(err, dynamolocal.ErrKilled); got != tc.want {
 				t.Errorf("Exited() = %v: ErrKilled %v; want %v", err, got, tc.want)
 			}
