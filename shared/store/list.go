@@ -222,7 +222,11 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 	if err != nil {
 		return "", err
 	}
-	listed, ahead := 0, queryGrowth
+	// ahead is the look-ahead past a page's last session, behind how many
+	// a round of the page itself reads after a round that met sessions
+	// gone: both grow eightfold, so the dead are not walked at the page's
+	// pace before a page's sessions any more than after them.
+	listed, ahead, behind, skipped := 0, queryGrowth, queryGrowth, false
 	for round := 0; ; round++ {
 		// The first round always runs: every listing makes progress. A
 		// listing that has consumed the whole day is complete, however late.
@@ -249,10 +253,15 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 			// One more than the page: a next page exists only if a session
 			// that still exists follows it. An index entry is no proof: a
 			// session closed early is gone long before its entry leaves
-			// the list's window. Past the page, the look-ahead grows.
-			if listed < q.Limit {
+			// the list's window. Past the page, the look-ahead grows;
+			// within it, a round after one that met sessions gone reads
+			// at least behind, which grows the same way.
+			switch {
+			case listed < q.Limit && skipped:
+				want, behind = min(want, max(q.Limit-listed+1, behind)), min(behind*queryGrowth, listWindow)
+			case listed < q.Limit:
 				want = min(want, q.Limit-listed+1)
-			} else {
+			default:
 				want, ahead = min(want, ahead), min(ahead*queryGrowth, listWindow)
 			}
 		}
@@ -288,6 +297,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		if err != nil {
 			return "", err
 		}
+		skipped = false
 		for i, e := range window {
 			if v := found[e.id]; v != nil && createdKey(v.CreatedAt, v.ID) != e.key {
 				// An entry's key is its session's createdKey, which never
@@ -308,8 +318,11 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 						return r.cursor(), nil
 					}
 					listed++
+					r.consumed(e)
+					continue
 				}
 			}
+			skipped = true
 			r.consumed(e)
 		}
 	}
