@@ -281,6 +281,11 @@ func TestEventBodyEncoding(t *testing.T) {
 		{"identity is no content coding", "application/json", "identity", []byte(`{"a":1}`), false},
 		{"json-like but not json", "application/problem+json", "", []byte(`{"a":1}`), true},
 		{"gzip json", "application/json", "gzip", binary, true},
+		// newEvent: "not content-encoded": base64 whatever the bytes, as a
+		// gzip body may happen to be valid UTF-8.
+		{"gzip-encoded bytes that are valid UTF-8", "application/json", "gzip", []byte(`{"a":1}`), true},
+		// Content codings are case-insensitive (RFC 9110, 8.4.1).
+		{"IDENTITY is identity", "application/json", "IDENTITY", []byte(`{"a":1}`), false},
 		{"octet-stream", "application/octet-stream", "", binary, true},
 		{"form", "application/x-www-form-urlencoded", "", []byte("a=1"), true},
 		{"no content type", "", "", []byte(`{"a":1}`), true},
@@ -459,6 +464,9 @@ func TestEventDomainNameMakesAURL(t *testing.T) {
 		{"a%zz:3000", "localhost"},
 		{"a%2Fb", "localhost"},
 		{"user@api.example", "localhost"},
+		// A URL's host, but not as sent (url.Parse makes it a%41): the
+		// domain must be the Host as written, or "localhost".
+		{"a%2541:3000", "localhost"},
 		{"", "localhost"}, // an HTTP/1.0 request without a Host
 	} {
 		r := httptest.NewRequest("GET", "/sessions/abc", nil)
@@ -514,6 +522,7 @@ func TestEventSizeIsTheEventsLength(t *testing.T) {
 		{"U+2028, U+2029 and other runes", "application/json", strings.Repeat("\u2028é\u2029€😀\u2027", 500)},
 		{"invalid UTF-8, in base64", "application/json", strings.Repeat("a\xff", 2500)},
 		{"content-encoded, in base64", "application/json; charset=utf-8", "gzip:" + strings.Repeat("x", 5000)},
+		{"no body (the event has no body member)", "", ""},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("GET", "http://127.0.0.1:3000/sessions/a%2520b?x=1", strings.NewReader(tt.body))
@@ -556,6 +565,11 @@ func TestEventCookiesAndQuery(t *testing.T) {
 		{"empty cookie pieces", "", []string{"a=1;", " ; b=2; ;c=3"}, []string{"a=1", "b=2", "c=3"}, nil},
 		{"empty query pieces", "a=1&&b=2&", nil, nil, map[string]string{"a": "1", "b": "2"}},
 		{"a name decoded", "x%5By%5D=1&x%5By%5D=2&%7A=%7A", nil, nil, map[string]string{"x[y]": "1,2", "z": "z"}},
+		// A query's + is a space, a %2B a plus: url.QueryUnescape's rule,
+		// Flask's request.args in sam local start-api, and what a REST API's
+		// event showed in aws/aws-cdk#19827 ("sort=-+createdAt" arrived as
+		// "- createdAt"); AWS documents no rule for HTTP APIs.
+		{"a plus is a space", "q=a+b&r=a%2Bb", nil, nil, map[string]string{"q": "a b", "r": "a+b"}},
 	} {
 		target := "/sessions"
 		if tt.query != "" {
