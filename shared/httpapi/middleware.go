@@ -614,14 +614,50 @@ func redactSplitSecretsAsRead(segs []string, path string) bool {
 // that are no hex (sessions, status, api-keys), and no id holds a 'J' or a
 // '_', so a routed path's runs are neither. Only a run holding a 'J' or a
 // '_' is joined (allocated) to be searched for a token.
+//
+// A dot-segment ("." or "..") between pieces is read as a URL resolver
+// reads it (RFC 3986 §5.2.4): the pieces are searched with each dot
+// segment taken as an empty piece, and, when there is a "..", once more
+// with the dot segments removed ("a/../" read as nothing), so
+// "/w/./d7--dLyPuc85LUgF8v3wG6AZnDhdDqG" is an hcpToken cut in two, as
+// "/w/d7--dLyPuc85LUgF8v3wG6AZnDhdDqG" is (r99-authz: the '.' ended the
+// run, and 31 of the token's 32 characters were logged). A dot segment
+// itself is never redacted.
 func redactSplitSecrets(segs, texts []string) bool {
 	var buf [16]piece
 	ps := buf[:0]
+	dotdot := false
 	for i, t := range texts {
 		for p := range strings.SplitSeq(t, "/") {
+			if p == "." || p == ".." {
+				dotdot = dotdot || p == ".."
+				p = ""
+			}
 			ps = append(ps, piece{p, i})
 		}
 	}
+	changed := redactSplitPieces(segs, texts, ps)
+	if !dotdot {
+		return changed
+	}
+	var resolved []piece
+	for i, t := range texts {
+		for p := range strings.SplitSeq(t, "/") {
+			switch p {
+			case ".":
+			case "..":
+				resolved = resolved[:max(len(resolved)-1, 0)]
+			default:
+				resolved = append(resolved, piece{p, i})
+			}
+		}
+	}
+	return redactSplitPieces(segs, texts, resolved) || changed
+}
+
+// redactSplitPieces is redactSplitSecrets' search of one reading of the
+// path's pieces, ps.
+func redactSplitPieces(segs, texts []string, ps []piece) bool {
 	changed := false
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isHexSegment)
