@@ -276,11 +276,11 @@ func loggedPanic(p any) (logged string) {
 // holdsSecret reports whether s may hold a card number or a credential,
 // as text or as the characters its lists of numbers code (numbersAsText).
 func holdsSecret(s string) bool {
-	if session.HoldsCardNumber(s) || holdsCredential(s) {
+	if session.HoldsCardNumber(s) || holdsCredentialAsRead(s) {
 		return true
 	}
 	t := numbersAsText(s)
-	return t != "" && (session.HoldsCardNumber(t) || holdsCredential(t))
+	return t != "" && (session.HoldsCardNumber(t) || holdsCredentialAsRead(t))
 }
 
 // numbersAsText is the text coded by each list of decimal numbers in s, as
@@ -1112,7 +1112,10 @@ const (
 // it, up to session.MaxURLDecodings layers, as the card rule reads one:
 // the path a function sees is decoded twice (an HTTP API's rawPath), so
 // an hcpToken whose '-' reads %2D there was sent with it encoded three
-// times.
+// times. Each reading is judged in NFKC too, as the card rule reads a
+// segment (a search index or a log pipeline stores it so): an hcpToken
+// with some of its characters in their full-width forms (ａＵＤ...) is the
+// token there (r99-authz: logged as sent on both local servers).
 func mayHoldCredential(seg string) bool {
 	if len(seg) > maxLoggedSegment {
 		if _, guid := parseGUID(seg); !guid || len(seg) != len(xLayout) {
@@ -1120,7 +1123,7 @@ func mayHoldCredential(seg string) bool {
 		}
 	}
 	for range session.MaxURLDecodings {
-		if holdsCredential(seg) {
+		if holdsCredentialAsRead(seg) {
 			return true
 		}
 		var more bool
@@ -1128,7 +1131,21 @@ func mayHoldCredential(seg string) bool {
 			return false
 		}
 	}
-	return holdsCredential(seg)
+	return holdsCredentialAsRead(seg)
+}
+
+// holdsCredentialAsRead is holdsCredential of s as written and, when s is
+// not plain ASCII, in NFKC.
+func holdsCredentialAsRead(s string) bool {
+	if holdsCredential(s) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return holdsCredential(normalised(s))
+		}
+	}
+	return false
 }
 
 // holdsCredential reports whether s holds what may be an API key (psk_, in
