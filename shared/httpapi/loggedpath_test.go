@@ -412,17 +412,35 @@ func runEnd(ks []int, s string) int {
 // is a key's secret cut up (hex-digit pieces only, more than 32 hex digits
 // in all, decimal digits and letters both) or holds a token (base64url and
 // '.' pieces only, joined holding "eyJ" ... "." decoding to JSON, or psk_).
+//
+// A dot segment ("." or "..") reads as an empty piece; with a "..", the
+// pieces are searched again as RFC 3986's remove_dot_segments leaves them
+// (a "." dropped, a ".." dropping the piece before it).
 func splitSecretByRounds(segs, texts []string) {
-	type piece struct {
-		s   string
-		seg int
-	}
-	var ps []piece
+	var ps, resolved []piece
 	for i, t := range texts {
 		for _, p := range strings.Split(t, "/") {
-			ps = append(ps, piece{p, i})
+			switch p {
+			case ".", "..":
+				ps = append(ps, piece{"", i})
+				if p == ".." && len(resolved) > 0 {
+					resolved = resolved[:len(resolved)-1]
+				}
+			default:
+				ps = append(ps, piece{p, i})
+				resolved = append(resolved, piece{p, i})
+			}
 		}
 	}
+	splitPiecesByRounds(segs, ps)
+	if slices.ContainsFunc(strings.Split(strings.Join(texts, "/"), "/"), func(p string) bool { return p == ".." }) {
+		splitPiecesByRounds(segs, resolved)
+	}
+}
+
+// splitPiecesByRounds is splitSecretByRounds' search of one reading of the
+// pieces.
+func splitPiecesByRounds(segs []string, ps []piece) {
 	hex := regexp.MustCompile(`^[0-9a-fA-F]+$`)
 	tok := regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
@@ -560,6 +578,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"４", "１１１１", "a", "x", "psk", "k_", "eyJ", "e", sampleJWT[:12], sampleJWT[12:36], sampleJWT[36:], "0123456789abcdef", "[redacted]", "00000000-0000-4000-8000-000000000001", "12/28",
 		"\u2026", "\u2025", "\u2488", "\u248b", "\uff0f", // NFKC "...", "..", "1.", "4.", "/"
 		`\u0020`, `\t`, `\/`, `\u0034`, `\`, "%5C", "%5Cu002F", "%255Cn",
+		"/./", "/../", "%252F.%252F", "aUDVGsaXO160", "poDEOXAQYmhI_09bpXn5", "zq", // dot segments between an hcpToken's pieces (r99-authz)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000

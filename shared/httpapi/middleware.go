@@ -276,11 +276,11 @@ func loggedPanic(p any) (logged string) {
 // holdsSecret reports whether s may hold a card number or a credential,
 // as text or as the characters its lists of numbers code (numbersAsText).
 func holdsSecret(s string) bool {
-	if session.HoldsCardNumber(s) || holdsCredential(s) {
+	if session.HoldsCardNumber(s) || holdsCredentialAsRead(s) {
 		return true
 	}
 	t := numbersAsText(s)
-	return t != "" && (session.HoldsCardNumber(t) || holdsCredential(t))
+	return t != "" && (session.HoldsCardNumber(t) || holdsCredentialAsRead(t))
 }
 
 // numbersAsText is the text coded by each list of decimal numbers in s, as
@@ -614,14 +614,50 @@ func redactSplitSecretsAsRead(segs []string, path string) bool {
 // that are no hex (sessions, status, api-keys), and no id holds a 'J' or a
 // '_', so a routed path's runs are neither. Only a run holding a 'J' or a
 // '_' is joined (allocated) to be searched for a token.
+//
+// A dot-segment ("." or "..") between pieces is read as a URL resolver
+// reads it (RFC 3986 §5.2.4): the pieces are searched with each dot
+// segment taken as an empty piece, and, when there is a "..", once more
+// with the dot segments removed ("a/../" read as nothing), so
+// "/w/./d7--dLyPuc85LUgF8v3wG6AZnDhdDqG" is an hcpToken cut in two, as
+// "/w/d7--dLyPuc85LUgF8v3wG6AZnDhdDqG" is (r99-authz: the '.' ended the
+// run, and 31 of the token's 32 characters were logged). A dot segment
+// itself is never redacted.
 func redactSplitSecrets(segs, texts []string) bool {
 	var buf [16]piece
 	ps := buf[:0]
+	dotdot := false
 	for i, t := range texts {
 		for p := range strings.SplitSeq(t, "/") {
+			if p == "." || p == ".." {
+				dotdot = dotdot || p == ".."
+				p = ""
+			}
 			ps = append(ps, piece{p, i})
 		}
 	}
+	changed := redactSplitPieces(segs, texts, ps)
+	if !dotdot {
+		return changed
+	}
+	var resolved []piece
+	for i, t := range texts {
+		for p := range strings.SplitSeq(t, "/") {
+			switch p {
+			case ".":
+			case "..":
+				resolved = resolved[:max(len(resolved)-1, 0)]
+			default:
+				resolved = append(resolved, piece{p, i})
+			}
+		}
+	}
+	return redactSplitPieces(segs, texts, resolved) || changed
+}
+
+// redactSplitPieces is redactSplitSecrets' search of one reading of the
+// path's pieces, ps.
+func redactSplitPieces(segs, texts []string, ps []piece) bool {
 	changed := false
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isHexSegment)
@@ -1076,7 +1112,10 @@ const (
 // it, up to session.MaxURLDecodings layers, as the card rule reads one:
 // the path a function sees is decoded twice (an HTTP API's rawPath), so
 // an hcpToken whose '-' reads %2D there was sent with it encoded three
-// times.
+// times. Each reading is judged in NFKC too, as the card rule reads a
+// segment (a search index or a log pipeline stores it so): an hcpToken
+// with some of its characters in their full-width forms (ａＵＤ...) is the
+// token there (r99-authz: logged as sent on both local servers).
 func mayHoldCredential(seg string) bool {
 	if len(seg) > maxLoggedSegment {
 		if _, guid := parseGUID(seg); !guid || len(seg) != len(xLayout) {
@@ -1084,7 +1123,7 @@ func mayHoldCredential(seg string) bool {
 		}
 	}
 	for range session.MaxURLDecodings {
-		if holdsCredential(seg) {
+		if holdsCredentialAsRead(seg) {
 			return true
 		}
 		var more bool
@@ -1092,7 +1131,21 @@ func mayHoldCredential(seg string) bool {
 			return false
 		}
 	}
-	return holdsCredential(seg)
+	return holdsCredentialAsRead(seg)
+}
+
+// holdsCredentialAsRead is holdsCredential of s as written and, when s is
+// not plain ASCII, in NFKC.
+func holdsCredentialAsRead(s string) bool {
+	if holdsCredential(s) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return holdsCredential(normalised(s))
+		}
+	}
+	return false
 }
 
 // holdsCredential reports whether s holds what may be an API key (psk_, in
