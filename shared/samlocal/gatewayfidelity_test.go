@@ -129,8 +129,8 @@ func TestAnswerSendsEachCookie(t *testing.T) {
 // timeEpoch), sourceIp "the source IP address of the TCP connection",
 // responseLength the bytes of the answer, status the one sent,
 // integrationLatency only for a request that reached a function, and a
-// variable without a value "-" (README: "a variable without a value is
-// "-", as in API Gateway's logs"). A value with a quote or a backslash is
+// variable without a value "-" (logAccess' doc comment: "a variable
+// without a value is "-", as in API Gateway's logs"). A value with a quote or a backslash is
 // escaped, so the template's JSON format stays JSON.
 func TestAccessLineFillsTheVariables(t *testing.T) {
 	const format = `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent",` +
