@@ -24,7 +24,8 @@ import (
 var pathToken = regexp.MustCompile("[^\\s\"'`()<>\\[\\]{},;=|*]*\\.\\./[^\\s\"'`()<>\\[\\]{},;=|*]*")
 
 // absoluteToken finds absolute paths into the workspace the repository was
-// developed in, where the contract used to live (/work/shared/...).
+// developed in, where the contract used to live (a folder under /work/ beside
+// the repository).
 var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\]]*)")
 
 // outsideRefs returns the references in content, a tracked file at the
@@ -67,21 +68,21 @@ func refAt(file string, line int, tok string) string {
 }
 
 func TestOutsideRefs(t *testing.T) {
-	const up = "../"
+	const up, work = "../", "/work/"
 	for _, tc := range []struct {
 		file, content string
 		want          []string
 	}{
-		// The references this test exists for. (Written as up + "shared/…",
-		// so that this file does not itself name the folder beside the
-		// repository that the contract came from.)
+		// The references this test exists for. (Written as up + "shared/…"
+		// and work + "shared/…", so that this file does not itself name the
+		// folder beside the repository that the contract came from.)
 		{"README.md", "The contract is `" + up + "shared/DESIGN.md`.", []string{"README.md:1: " + up + "shared/DESIGN.md"}},
 		{"README.md", "documents (`" + up + "shared/seeds/`)", []string{"README.md:1: " + up + "shared/seeds/"}},
 		{"shared/session/status.go", "// see ../../" + up + "shared/DESIGN.md §4", []string{"shared/session/status.go:1: ../../" + up + "shared/DESIGN.md"}},
 		{"docs/design.md", "see [the seeds](../" + up + "shared/seeds/000.txt)", []string{"docs/design.md:1: ../" + up + "shared/seeds/000.txt"}},
 		{"Makefile", "x:\n\tcat " + up + "shared/DESIGN.md", []string{"Makefile:2: " + up + "shared/DESIGN.md"}},
-		{"README.md", "read /work/shared/DESIGN.md", []string{"README.md:1: /work/shared/DESIGN.md"}},
-		{"shared/x/x_test.go", `os.ReadFile("/work/shared/seeds/001.txt")`, []string{"shared/x/x_test.go:1: /work/shared/seeds/001.txt"}},
+		{"README.md", "read " + work + "shared/DESIGN.md", []string{"README.md:1: " + work + "shared/DESIGN.md"}},
+		{"shared/x/x_test.go", `os.ReadFile("` + work + `shared/seeds/001.txt")`, []string{"shared/x/x_test.go:1: " + work + "shared/seeds/001.txt"}},
 		// Legitimate uses.
 		{"cmd/localapi/openapi_test.go", `const specPath = "../../docs/openapi.yaml"`, nil},
 		{"functions/template_test.go", `const root = ".."`, nil},

@@ -129,3 +129,43 @@ func TestBannerIsOneWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestBannerNamesEnvJSONLifecycle: the functions run with the lifecycle
+// settings events/env.json gives them, which the lifecycle line (the
+// stack's own) does not show: r99-regress read "open sessions expire
+// after 30m0s" in the banner of a stack whose sessions expired after 20 s
+// (env.json's SESSION_EXPIRY). A line after it names each such value and
+// the functions that run with it.
+func TestBannerNamesEnvJSONLifecycle(t *testing.T) {
+	tpl := &samlocal.Template{Functions: []*samlocal.Function{{LogicalID: "CreateSessionFunction"}, {LogicalID: "GetSessionFunction"}, {LogicalID: "ExpirySweeperFunction"}}}
+	cfg := config.Config{SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, WriteGuard: 5 * time.Second}
+	for _, c := range []struct {
+		name string
+		fl   map[string]map[string]string
+		want string
+	}{
+		{"none", nil, ""},
+		{"every function, and one of its own", map[string]map[string]string{
+			"CreateSessionFunction": {"SESSION_EXPIRY": "20s"},
+			"GetSessionFunction":    {"SESSION_EXPIRY": "12s", "RESULT_RETENTION": "12s"},
+			"ExpirySweeperFunction": {"SESSION_EXPIRY": "12s", "RESULT_RETENTION": "12s"},
+		}, "  env.json:   the functions named run with events/env.json's SESSION_EXPIRY=12s (ExpirySweeperFunction, GetSessionFunction), SESSION_EXPIRY=20s (CreateSessionFunction), RESULT_RETENTION=12s (ExpirySweeperFunction, GetSessionFunction)\n"},
+		{"every function", map[string]map[string]string{
+			"CreateSessionFunction": {"WRITE_GUARD": "2s"},
+			"GetSessionFunction":    {"WRITE_GUARD": "2s"},
+			"ExpirySweeperFunction": {"WRITE_GUARD": "2s"},
+		}, "  env.json:   the functions named run with events/env.json's WRITE_GUARD=2s (every function)\n"},
+	} {
+		var out bytes.Buffer
+		banner(&out, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, Config: cfg, FileLifecycle: c.fl})
+		got := ""
+		for _, l := range strings.SplitAfter(out.String(), "\n") {
+			if strings.HasPrefix(l, "  env.json:") {
+				got += l
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: banner's env.json line %q; want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -19,9 +19,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -116,6 +118,9 @@ func banner(w io.Writer, s *samlocal.Stack) {
 	// banner goes where the logs go, and a URL may carry a secret.
 	fmt.Fprintf(out, "  DynamoDB:   %s (table %s)\n", config.ShownURL(s.DynamoDBEndpoint), s.TableName)
 	fmt.Fprintf(out, "  lifecycle:  open sessions expire after %s; results kept %s; writes refused %s before each end (WRITE_GUARD)\n", s.Config.SessionExpiry, s.Config.ResultRetention, s.Config.WriteGuard)
+	if line := fileLifecycle(s); line != "" {
+		fmt.Fprintf(out, "  env.json:   the functions named run with events/env.json's %s\n", line)
+	}
 	if s.Issuer != nil {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", s.Config.JWTIssuer, s.Config.JWKSURL)
 		fmt.Fprintf(out, "Try it:\n")
@@ -126,4 +131,30 @@ func banner(w io.Writer, s *samlocal.Stack) {
 		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", config.ShownURL(s.Config.JWKSURL), s.Config.JWTIssuer, s.Config.JWTAudience)
 	}
 	fmt.Fprintln(out, "Logs (functions, emulators, access log) on standard error. Press Ctrl-C to stop.")
+}
+
+// fileLifecycle names the lifecycle settings events/env.json gave
+// functions over the stack's own (Stack.FileLifecycle), each value with
+// the functions that run with it ("every function" when all do), or ""
+// when it gave none: the lifecycle line is the stack's, and a function
+// given another SESSION_EXPIRY by the file runs with that one.
+func fileLifecycle(s *samlocal.Stack) string {
+	var parts []string
+	for _, k := range samlocal.LifecycleSettings {
+		byValue := map[string][]string{}
+		for fn, settings := range s.FileLifecycle {
+			if v, ok := settings[k]; ok {
+				byValue[v] = append(byValue[v], fn)
+			}
+		}
+		for _, v := range slices.Sorted(maps.Keys(byValue)) {
+			fns := slices.Sorted(slices.Values(byValue[v]))
+			who := strings.Join(fns, ", ")
+			if len(fns) == len(s.Template.Functions) {
+				who = "every function"
+			}
+			parts = append(parts, fmt.Sprintf("%s=%s (%s)", k, v, who))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -707,14 +707,18 @@ func redactSplitPieces(segs, texts []string, ps []piece) bool {
 // token's first character, "a/UDVGsaXO160poDEOXAQYmhI_09bpXn5", or
 // "aUDVG/sa/XO160poDEOXAQYmhI_09bpXn5": 7.5 % of single cuts of the tokens
 // the service makes were logged as sent, r98-regress). In each run of
-// pieces of base64url characters that are no route's literal segment
-// (routeLiterals; empty pieces between them neither end the run nor
-// count), every window of two or more non-empty pieces that joined hold
-// exactly maxLoggedRun characters (an hcpToken's length), upper- and
-// lower-case letters and digits among them, is redacted. No routed path
-// has two such pieces in a row (no route takes two ids in a row), so its
-// ids stay readable. A window holds at most maxLoggedRun pieces, so the
-// search stays linear in the path; it allocates nothing.
+// pieces of base64url characters (empty pieces between them neither end
+// the run nor count), every window of two or more non-empty pieces that
+// joined hold exactly maxLoggedRun characters (an hcpToken's length),
+// upper- and lower-case letters and digits among them, has its pieces
+// redacted but a route's literal segments (routeLiterals: sessions, v1,
+// ...), which stay as sent. A token's piece may be such a word
+// ("L_QzYbA2iTUNwKrU/i/NdZB5Mj82yGDu/v1" was logged as sent while words
+// ended the run, r99-regress); kept, it reveals no more than the word.
+// No routed path holds such a window: its ids are UUIDs (36 characters)
+// or hex key ids (16, no upper-case letter) between words, so its ids stay
+// readable. A window holds at most maxLoggedRun pieces, so the search
+// stays linear in the path; it allocates nothing.
 func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 	changed := false
 	for i := 0; i < len(ps); {
@@ -735,7 +739,11 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 				lower = lower || strings.ContainsFunc(p, func(r rune) bool { return r >= 'a' && r <= 'z' })
 				digit = digit || strings.ContainsAny(p, "0123456789")
 				if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
-					changed = redactPieces(segs, texts, run[a:b+1]) || changed
+					for k := a; k <= b; k++ {
+						if !routeLiterals[run[k].s] {
+							changed = redactPieces(segs, texts, run[k:k+1]) || changed
+						}
+					}
 				}
 			}
 		}
@@ -744,19 +752,19 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 }
 
 // isCutHCPTokenPiece reports whether s may be a piece of an hcpToken cut
-// by '/' anywhere: one or more base64url characters, and no route's
-// literal segment (sessions, events, v1, ...).
+// by '/' anywhere: one or more base64url characters (a route's literal
+// segment too: a token's piece may be one).
 func isCutHCPTokenPiece(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isBase64URL(s[i]) {
 			return false
 		}
 	}
-	return s != "" && !routeLiterals[s]
+	return s != ""
 }
 
 // routeLiterals are the literal segments of the routes' paths (not
-// {name}s): words no hcpToken piece is taken for.
+// {name}s): words redactCutHCPTokens leaves as sent.
 var routeLiterals = func() map[string]bool {
 	m := map[string]bool{}
 	for _, e := range routeTable {

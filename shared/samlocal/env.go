@@ -273,3 +273,24 @@ func (t *Template) resolve(v any, overrides map[string]string, region string) st
 	}
 	return ""
 }
+
+// LifecycleSettings are the variables that set a session's lifecycle
+// (config.Load): the banner's lifecycle line gives the stack's own.
+var LifecycleSettings = []string{"SESSION_EXPIRY", "RESULT_RETENTION", "WRITE_GUARD"}
+
+// FileLifecycle returns the LifecycleSettings to which in.File gives fn
+// another value than fn gets without the file (the stack's, the shell's,
+// the template's), with the value fn runs with: what a banner giving the
+// stack's own settings does not show.
+func (t *Template) FileLifecycle(fn *Function, in EnvInput) map[string]string {
+	with, _ := t.Environment(fn, in)
+	in.File = nil
+	without, _ := t.Environment(fn, in)
+	got := map[string]string{}
+	for _, k := range LifecycleSettings {
+		if v, ok := with[k]; ok && v != without[k] {
+			got[k] = v
+		}
+	}
+	return got
+}

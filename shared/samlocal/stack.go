@@ -105,6 +105,10 @@ type Stack struct {
 	// Local the stack's own.
 	Config config.Config
 	Local  config.Local
+	// FileLifecycle is, per function (its LogicalID), the lifecycle
+	// settings events/env.json gave it over Config's
+	// (Template.FileLifecycle); nil when the file changes none.
+	FileLifecycle map[string]map[string]string
 	// Template is what was read from template.yaml.
 	Template *Template
 	// Concurrency is the instances each function may run at once.
@@ -352,7 +356,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if _, err := os.Stat(bootstrap); err != nil {
 			return nil, fmt.Errorf("%s: no bootstrap: %w", fn.LogicalID, err)
 		}
-		fenv, ignored := tpl.Environment(fn, EnvInput{Shell: shell, File: file, Stack: stack})
+		in := EnvInput{Shell: shell, File: file, Stack: stack}
+		fenv, ignored := tpl.Environment(fn, in)
+		if fl := tpl.FileLifecycle(fn, in); len(fl) > 0 {
+			if s.FileLifecycle == nil {
+				s.FileLifecycle = map[string]map[string]string{}
+			}
+			s.FileLifecycle[fn.LogicalID] = fl
+		}
 		for _, k := range ignored {
 			s.notice("%s sets %s, which template.yaml does not declare for %s: ignored, as SAM CLI ignores it", filepath.Base(envFile), k, fn.LogicalID)
 		}
