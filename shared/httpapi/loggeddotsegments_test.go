@@ -121,3 +121,32 @@ func TestLoggedPathCredentialInFullWidthForms(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathJWTCutAtItsOwnDots: README's "every segment of a run of
+// segments of base64url characters and `.` that, joined, holds a JWT's
+// header ... from the segment it starts in to the run's end", for a token
+// cut by '/' on both sides of its own '.'s: "H/./C/./S" joined is H.C.S,
+// the token. Read with each "." as a dot segment alone (an empty piece),
+// it is HCS, no JWT, and since r99-authz (1035e52) its pieces were logged
+// as sent where they were redacted before: a signature's pieces
+// ("c/2lnbmF0dXJl"), a header's first pieces (8,651 of 20,000 random
+// further cuts of a short token logged a piece of more than 3 of its
+// characters, 467 of 20,000 of a development token's; none before). The
+// dot segments stay as sent, as beside a cut hcpToken.
+func TestLoggedPathJWTCutAtItsOwnDots(t *testing.T) {
+	R := redacted
+	short := []string{"eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxIn0", "c2lnbmF0dXJl"}
+	for _, c := range []struct{ pieces, want []string }{
+		{[]string{short[0], ".", short[1], ".", "c", "2lnbmF0dXJl"}, []string{R, ".", R, ".", R, R}},
+		{[]string{short[0], ".", "x"}, []string{R, ".", R}},
+		{[]string{short[0], "."}, []string{R, "."}},
+		{[]string{short[0][:9], short[0][9:], ".", short[1][:4], short[1][4:], ".", short[2]}, []string{R, R, ".", R, R, ".", R}},
+		{[]string{"eyJhbGciOiJSUzI1NiIsImtpZCI", "6", splitHeader[28:], ".", splitClaims, ".", splitSig}, []string{R, R, R, ".", R, ".", R}},
+	} {
+		path := "/sessions/" + strings.Join(c.pieces, "/")
+		want := "/sessions/" + strings.Join(c.want, "/")
+		if got := loggedPath(path); got != want {
+			t.Errorf("loggedPath(%q) = %q; want %q", path, got, want)
+		}
+	}
+}

@@ -239,6 +239,10 @@ var loggedPathCases = []struct{ path, logged string }{
 var sampleJWT = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"k1"}`)) + "." +
 	base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"x"}`)) + "." + strings.Repeat("A", 43)
 
+// shortJWTHeader is a JWT's header short enough that no rule but the
+// token rule redacts it: {"alg":"HS256"}, base64url.
+const shortJWTHeader = "eyJhbGciOiJIUzI1NiJ9"
+
 // cutEvery is s with a '/' after every n bytes.
 func cutEvery(s string, n int) string {
 	var parts []string
@@ -415,11 +419,15 @@ func runEnd(ks []int, s string) int {
 //
 // A dot segment ("." or "..") reads as an empty piece; with a "..", the
 // pieces are searched again as RFC 3986's remove_dot_segments leaves them
-// (a "." dropped, a ".." dropping the piece before it).
+// (a "." dropped, a ".." dropping the piece before it); with either, the
+// pieces are searched again as written too, a "." a token's own '.'
+// ("H/./C/./S" is the JWT H.C.S cut by '/'). A dot segment is never
+// redacted.
 func splitSecretByRounds(segs, texts []string) {
-	var ps, resolved []piece
+	var ps, resolved, written []piece
 	for i, t := range texts {
 		for _, p := range strings.Split(t, "/") {
+			written = append(written, piece{p, i})
 			switch p {
 			case ".", "..":
 				ps = append(ps, piece{"", i})
@@ -433,6 +441,9 @@ func splitSecretByRounds(segs, texts []string) {
 		}
 	}
 	splitPiecesByRounds(segs, ps)
+	if slices.ContainsFunc(written, func(p piece) bool { return p.s == "." || p.s == ".." }) {
+		splitPiecesByRounds(segs, written)
+	}
 	if slices.ContainsFunc(strings.Split(strings.Join(texts, "/"), "/"), func(p string) bool { return p == ".." }) {
 		splitPiecesByRounds(segs, resolved)
 	}
@@ -512,7 +523,7 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 			}
 			if secret {
 				for _, p := range run {
-					if p.s != "" {
+					if p.s != "" && p.s != "." && p.s != ".." {
 						segs[p.seg] = redacted
 					}
 				}
@@ -579,6 +590,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"\u2026", "\u2025", "\u2488", "\u248b", "\uff0f", // NFKC "...", "..", "1.", "4.", "/"
 		`\u0020`, `\t`, `\/`, `\u0034`, `\`, "%5C", "%5Cu002F", "%255Cn",
 		"/./", "/../", "%252F.%252F", "aUDVGsaXO160", "poDEOXAQYmhI_09bpXn5", "zq", // dot segments between an hcpToken's pieces (r99-authz)
+		shortJWTHeader, "c2lu", // a JWT cut at its own '.'s, "H/./C/./S" (r99-review)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000

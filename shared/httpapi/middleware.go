@@ -626,23 +626,29 @@ func redactSplitSecretsAsRead(segs []string, path string) bool {
 func redactSplitSecrets(segs, texts []string) bool {
 	var buf [16]piece
 	ps := buf[:0]
-	dotdot := false
+	dot, dotdot := false, false
 	for i, t := range texts {
 		for p := range strings.SplitSeq(t, "/") {
-			if p == "." || p == ".." {
-				dotdot = dotdot || p == ".."
+			if isDotSegment(p) {
+				dot, dotdot = true, dotdot || p == ".."
 				p = ""
 			}
 			ps = append(ps, piece{p, i})
 		}
 	}
-	changed := redactSplitPieces(segs, texts, ps)
-	if !dotdot {
-		return changed
+	if !dot {
+		return redactSplitPieces(segs, texts, ps)
 	}
-	var resolved []piece
+	// The other readings are taken from texts before a search redacts in
+	// it. A "." may also be a token's own '.' cut out by '/' on both
+	// sides: the pieces of "H/./C/./S" join to the JWT H.C.S, which the
+	// reading above (HCS) does not hold, so a token is searched for in
+	// the pieces as written too (a dot segment ends no other run: it is
+	// no hex or base64url piece).
+	var written, resolved []piece
 	for i, t := range texts {
 		for p := range strings.SplitSeq(t, "/") {
+			written = append(written, piece{p, i})
 			switch p {
 			case ".":
 			case "..":
@@ -651,6 +657,11 @@ func redactSplitSecrets(segs, texts []string) bool {
 				resolved = append(resolved, piece{p, i})
 			}
 		}
+	}
+	changed := redactSplitPieces(segs, texts, ps)
+	changed = redactSplitTokens(segs, texts, written) || changed
+	if !dotdot {
+		return changed
 	}
 	return redactSplitPieces(segs, texts, resolved) || changed
 }
@@ -860,16 +871,21 @@ func nextRun(ps []piece, i int, in func(string) bool) ([]piece, int) {
 }
 
 // redactPieces redacts the segments of run's non-empty pieces in segs and
-// texts, and reports whether it redacted any.
+// texts, but a dot segment's, which reveals nothing, and reports whether it
+// redacted any.
 func redactPieces(segs, texts []string, run []piece) bool {
 	changed := false
 	for _, p := range run {
-		if p.s != "" && segs[p.seg] != redacted {
+		if p.s != "" && !isDotSegment(p.s) && segs[p.seg] != redacted {
 			segs[p.seg], texts[p.seg], changed = redacted, redacted, true
 		}
 	}
 	return changed
 }
+
+// isDotSegment reports whether s is a dot segment, "." or ".." (RFC 3986
+// §3.3).
+func isDotSegment(s string) bool { return s == "." || s == ".." }
 
 // isTokenPiece reports whether s is one or more base64url characters and
 // '.' (a JWT's alphabet and separator).
