@@ -166,3 +166,41 @@ func TestEventSamplesAreWhatTheGatewaySends(t *testing.T) {
 		t.Fatalf("no HTTP sample in %s", filepath.Join(repoRoot, "events"))
 	}
 }
+
+// TestScheduleSamplesAreTheirSchedulesInput: a function's events/ sample of
+// a schedule (events/<dir>.json, what `make invoke-<dir>` sends and the
+// sweeper's tests replay) is the event EventBridge Scheduler sends its
+// target: template.yaml's ScheduleV2 Input, the same JSON value, which is
+// what make start-api invokes the function with too (Stack.schedule). A
+// schedule's Input changed in the template alone left the sample an event
+// no schedule sends.
+func TestScheduleSamplesAreTheirSchedulesInput(t *testing.T) {
+	tpl, err := ReadTemplate(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, fn := range tpl.Functions {
+		for _, sch := range fn.Schedules {
+			checked++
+			raw, err := os.ReadFile(filepath.Join(repoRoot, "events", fn.Name+".json"))
+			if err != nil {
+				t.Errorf("%s's schedule %s: its sample: %v", fn.LogicalID, sch.Expression, err)
+				continue
+			}
+			var sample, input any
+			if err := json.Unmarshal(raw, &sample); err != nil {
+				t.Fatalf("events/%s.json: %v", fn.Name, err)
+			}
+			if err := json.Unmarshal([]byte(sch.Input), &input); err != nil {
+				t.Fatalf("%s's schedule Input %q: %v", fn.LogicalID, sch.Input, err)
+			}
+			if !reflect.DeepEqual(sample, input) {
+				t.Errorf("events/%s.json: got %s; want %s, %s's schedule Input", fn.Name, bytes.TrimSpace(raw), sch.Input, fn.LogicalID)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("template.yaml: got no schedule; want the sweeper's")
+	}
+}
