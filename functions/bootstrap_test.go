@@ -169,7 +169,7 @@ func newRuntimeAPI(t *testing.T) *runtimeAPI {
 			h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 			h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 			h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.arn)
-			h.Set("Lambda-Runtime-Trace-Id", "Root=1-6741a2b3-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=0")
+			h.Set("Lambda-Runtime-Trace-Id", "Root=1-6b040ea0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=0")
 			h.Set("Content-Type", "application/json")
 			_, _ = w.Write(inv.payload)
 		case <-r.Context().Done():

@@ -65,6 +65,7 @@ func TestAFailedEmulatorIsNotUsedAgain(t *testing.T) {
 			}))
 			defer srv.Close()
 			fn := &Function{LogicalID: "FakeFunction", Timeout: timeout}
+			bootstrap := fakeBootstrap(t) // there: a 502 is the runtime's, not a bootstrap gone
 			var starts atomic.Int32
 			p := newPool(fn, 1, func(context.Context) (*instance, error) {
 				starts.Add(1)
@@ -73,7 +74,7 @@ func TestAFailedEmulatorIsNotUsedAgain(t *testing.T) {
 				if err := cmd.Start(); err != nil {
 					return nil, err
 				}
-				inst := &instance{fn: fn, cmd: cmd, invokeURL: srv.URL, client: &http.Client{}, done: make(chan struct{})}
+				inst := &instance{fn: fn, bootstrap: bootstrap, cmd: cmd, invokeURL: srv.URL, client: &http.Client{}, done: make(chan struct{})}
 				go func() { _ = cmd.Wait(); close(inst.done) }()
 				return inst, nil
 			})

@@ -29,6 +29,7 @@ import (
 // crash.
 type instance struct {
 	fn         *Function
+	bootstrap  string // the function's binary, which the emulator runs
 	cmd        *exec.Cmd
 	invokeURL  string
 	runtimeAPI string        // the address of its Runtime API
@@ -43,6 +44,11 @@ type instance struct {
 // until the stack is started again, which builds it.
 var ErrBootstrapGone = errors.New("its bootstrap is gone")
 
+// bootstrapGone is ErrBootstrapGone for bootstrap, saying what to do.
+func bootstrapGone(bootstrap string) error {
+	return fmt.Errorf("%w: %s was removed while start-api ran (make clean?): stop make start-api and start it again, which builds it", ErrBootstrapGone, bootstrap)
+}
+
 // startInstance starts the emulator on bootstrap with env as the function's
 // whole environment (the emulator passes its own environment to the
 // function) and waits until it accepts invocations.
@@ -56,7 +62,7 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 	// folder read as the emulator's copy missing, and one removed alone
 	// started an emulator that failed every invocation.
 	if _, err := os.Stat(bootstrap); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("start aws-lambda-rie for %s: %w: %s was removed while start-api ran (make clean?): stop make start-api and start it again, which builds it", fn.LogicalID, ErrBootstrapGone, bootstrap)
+		return nil, fmt.Errorf("start aws-lambda-rie for %s: %w", fn.LogicalID, bootstrapGone(bootstrap))
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -83,7 +89,7 @@ func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env
 			return nil, fmt.Errorf("start aws-lambda-rie for %s: %w", fn.LogicalID, err)
 		}
 		inst := &instance{
-			fn: fn, cmd: cmd, done: make(chan struct{}),
+			fn: fn, bootstrap: bootstrap, cmd: cmd, done: make(chan struct{}),
 			invokeURL:  "http://" + emu + "/2015-03-31/functions/function/invocations",
 			runtimeAPI: runtimeAPI,
 			client:     &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}},
@@ -250,8 +256,16 @@ func (i *instance) invoke(payload []byte, traceHeader string) invocation {
 	case err != nil:
 		inv.failure, inv.broken = "reading the emulator's answer: "+err.Error(), true
 	case resp.StatusCode == http.StatusBadGateway:
-		// An init failure or a runtime that exited; the emulator resets it.
+		// An init failure or a runtime that exited; the emulator resets it
+		// and starts it again at the next invocation, which it cannot once
+		// the bootstrap is gone (make clean beside the stack): the
+		// instance is given up, so that the next start says
+		// ErrBootstrapGone, not the emulator's fork/exec failure at every
+		// request.
 		inv.failure = "invocation failed: " + string(body)
+		if _, err := os.Stat(i.bootstrap); errors.Is(err, fs.ErrNotExist) {
+			inv.failure, inv.broken = fmt.Sprintf("%v (%s)", bootstrapGone(i.bootstrap), inv.failure), true
+		}
 	case resp.StatusCode != http.StatusOK:
 		inv.failure, inv.broken = fmt.Sprintf("the emulator answered %d: %s", resp.StatusCode, body), true
 	case bytes.HasPrefix(body, []byte("Task timed out after")):

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +17,9 @@ import (
 
 	"github.com/paysessions/paysessions/shared/httpapi"
 )
+
+// sampleTraceID is an X-Ray trace header's Root, its time captured.
+var sampleTraceID = regexp.MustCompile(`^Root=1-([0-9a-f]{8})-[0-9a-f]{24}$`)
 
 // TestEventSamplesAreWhatTheGatewaySends holds each HTTP sample in events/
 // (what `make invoke-<function>` sends, and what the Lambda handler's tests
@@ -27,9 +32,10 @@ import (
 // requestContext.routeKey, rawPath and requestContext.http.path, the
 // route's method and http.method, content-length and the body's length
 // ("0" for none), host and domainName (whose first label is domainPrefix
-// and, on AWS, the apiId), user-agent and http.userAgent, sourceIp as x-forwarded-for's
-// last address, time and timeEpoch; and every header name is lower case, as
-// the developer guide has them ("All headernames are lowercased").
+// and, on AWS, the apiId), user-agent and http.userAgent, sourceIp as
+// x-forwarded-for's last address, time and timeEpoch, timeEpoch's second
+// and the one x-amzn-trace-id's Root names; and every header name is lower
+// case, as the developer guide has them ("All headernames are lowercased").
 func TestEventSamplesAreWhatTheGatewaySends(t *testing.T) {
 	tpl, err := ReadTemplate(repoRoot)
 	if err != nil {
@@ -79,6 +85,16 @@ func TestEventSamplesAreWhatTheGatewaySends(t *testing.T) {
 			xff := strings.Split(sample.Headers["x-forwarded-for"], ", ")
 			if got := xff[len(xff)-1]; got != rc.HTTP.SourceIP {
 				t.Errorf("x-forwarded-for's last address: got %q; want sourceIp %q", got, rc.HTTP.SourceIP)
+			}
+			// X-Ray's trace id: "The time of the original request in Unix
+			// epoch time using 8 hexadecimal digits", then 24 more (the
+			// X-Ray developer guide); a live HTTP API capture's
+			// x-amzn-trace-id names its timeEpoch's second, as traceID
+			// writes it.
+			if m := sampleTraceID.FindStringSubmatch(sample.Headers["x-amzn-trace-id"]); m == nil {
+				t.Errorf("x-amzn-trace-id %q: got no Root=1-<8 hex>-<24 hex>; want X-Ray's form", sample.Headers["x-amzn-trace-id"])
+			} else if got, want := m[1], fmt.Sprintf("%08x", rc.TimeEpoch/1000); got != want {
+				t.Errorf("x-amzn-trace-id's time: got %s; want %s, timeEpoch's second", got, want)
 			}
 			for h := range sample.Headers {
 				if h != strings.ToLower(h) {
@@ -148,5 +164,43 @@ func TestEventSamplesAreWhatTheGatewaySends(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatalf("no HTTP sample in %s", filepath.Join(repoRoot, "events"))
+	}
+}
+
+// TestScheduleSamplesAreTheirSchedulesInput: a function's events/ sample of
+// a schedule (events/<dir>.json, what `make invoke-<dir>` sends and the
+// sweeper's tests replay) is the event EventBridge Scheduler sends its
+// target: template.yaml's ScheduleV2 Input, the same JSON value, which is
+// what make start-api invokes the function with too (Stack.schedule). A
+// schedule's Input changed in the template alone left the sample an event
+// no schedule sends.
+func TestScheduleSamplesAreTheirSchedulesInput(t *testing.T) {
+	tpl, err := ReadTemplate(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, fn := range tpl.Functions {
+		for _, sch := range fn.Schedules {
+			checked++
+			raw, err := os.ReadFile(filepath.Join(repoRoot, "events", fn.Name+".json"))
+			if err != nil {
+				t.Errorf("%s's schedule %s: its sample: %v", fn.LogicalID, sch.Expression, err)
+				continue
+			}
+			var sample, input any
+			if err := json.Unmarshal(raw, &sample); err != nil {
+				t.Fatalf("events/%s.json: %v", fn.Name, err)
+			}
+			if err := json.Unmarshal([]byte(sch.Input), &input); err != nil {
+				t.Fatalf("%s's schedule Input %q: %v", fn.LogicalID, sch.Input, err)
+			}
+			if !reflect.DeepEqual(sample, input) {
+				t.Errorf("events/%s.json: got %s; want %s, %s's schedule Input", fn.Name, bytes.TrimSpace(raw), sch.Input, fn.LogicalID)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("template.yaml: got no schedule; want the sweeper's")
 	}
 }

@@ -83,7 +83,14 @@ var tableSeq atomic.Int32
 // checked gone, when the test ends.
 func startTestStack(t *testing.T, concurrency int, env map[string]string) (*Stack, *syncBuffer) {
 	t.Helper()
-	bins, rie := testBootstraps(t)
+	bins, _ := testBootstraps(t)
+	return startTestStackOf(t, bins, concurrency, env)
+}
+
+// startTestStackOf is startTestStack with the bootstraps in bins.
+func startTestStackOf(t *testing.T, bins string, concurrency int, env map[string]string) (*Stack, *syncBuffer) {
+	t.Helper()
+	_, rie := testBootstraps(t)
 	vars := map[string]string{
 		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
 		"TABLE_NAME":        fmt.Sprintf("samlocal-%d-%d", os.Getpid(), tableSeq.Add(1)),
