@@ -27,11 +27,19 @@ import (
 // IDEMPOTENCY_KEY_REUSED if the request differs), whatever has become of
 // the parent since. Without a parent or idem,
 // Create is one conditional PutItem.
+//
+// A create with idem refused PARENT_NOT_OPEN because its parent, open as
+// stored, is in the band before its expiresAt waits until then and reads
+// the key again (replayAfterBand): the same create's first try, decided
+// just before the band, may still land.
 func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *Replay, error) {
+	began := s.now()
 	var body []byte
 	var created *session.Session
+	var parentEnd time.Time // the parent's band end, when the last attempt read it in that band
 	err := s.Transact(ctx, func(t *Txn) error {
 		c := v.Clone()
+		parentEnd = time.Time{}
 		if c.ParentSessionID != "" {
 			parent, err := t.Get(c.ParentSessionID)
 			if session.ErrorCode(err) == session.ENOTFOUND {
@@ -54,6 +62,8 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 				}
 			}
 			if err := session.Adopt(parent, c, current, t.Now(), s.policy); err != nil {
+				// A refusal changes none of the three.
+				parentEnd = adoptBandEnd(parent, c, current, s.policy)
 				return err
 			}
 			t.Put(parent)
@@ -86,12 +96,63 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 		if r, rerr := s.remembered(ctx, idem); r != nil || rerr != nil {
 			return nil, r, rerr
 		}
+		if !parentEnd.IsZero() && session.ErrorReason(err) == session.ReasonParentNotOpen {
+			r, err := s.replayAfterBand(ctx, idem, parentEnd, began, err)
+			return nil, r, err
+		}
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	*v = *created
 	return body, nil, nil
+}
+
+// adoptBandEnd is the parent's expiresAt when child's adoption, refused
+// (the parent, open as stored, in the band before it: PARENT_NOT_OPEN),
+// would have been made just before the band: only then can a first try of
+// the create, decided there, still land. Else the zero time: a parent
+// closed or expired as stored, or one that would have refused the child
+// before the band too (another open child it holds), refused it then too,
+// so no try of it lands. parent, child and current are left as they are.
+func adoptBandEnd(parent, child, current *session.Session, p session.Policy) time.Time {
+	// The last instant before the band, on the 100 ns grid every instant
+	// is kept to (as parentBandEnd judges an event).
+	before := session.Normalize(parent.ExpiresAt.Add(-p.WriteGuard)).Add(-100 * time.Nanosecond)
+	if session.Adopt(parent.Clone(), child.Clone(), current, before, p) != nil {
+		return time.Time{}
+	}
+	return parent.ExpiresAt
+}
+
+// replayAfterBand answers a create with idem refused in its parent's band
+// before expiresAt (until): as an event with an eventId refused in a band
+// is (landedMeanwhile), it waits until then, once every write decided
+// before the band has landed or been cut off, and reads the key again:
+// the first answer when the same create's first try landed meanwhile (or
+// IDEMPOTENCY_KEY_REUSED for another request's), else the refusal. Before,
+// the retry was 409 PARENT_NOT_OPEN at once and the first try then landed:
+// a child the merchant was told was never made, linked to the parent, and
+// the key replaying its 201 from then on. A read again that fails answers
+// its error (503: whether the create landed is unknown), as does a refusal
+// whose request's time ends before until (afterBand).
+func (s *Store) replayAfterBand(ctx context.Context, idem *Idempotency, until, began time.Time, refusal error) (*Replay, error) {
+	var r *Replay
+	_, err := s.afterBand(ctx, until, began, refusal, func() (*session.Session, error) {
+		rr, err := s.remembered(ctx, idem)
+		if err != nil {
+			return nil, err
+		}
+		if rr == nil {
+			return nil, refusal
+		}
+		r = rr
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // refusal reports whether err refuses the request itself (400, 404, 409),
