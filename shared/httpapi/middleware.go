@@ -644,11 +644,21 @@ func redactSplitSecrets(segs, texts []string) bool {
 	// sides: the pieces of "H/./C/./S" join to the JWT H.C.S, which the
 	// reading above (HCS) does not hold, so a token is searched for in
 	// the pieces as written too (a dot segment ends no other run: it is
-	// no hex or base64url piece).
+	// no hex or base64url piece), when a piece may start one (a 'J' or a
+	// '_', as redactSplitTokens judges a run).
+	tokens := slices.ContainsFunc(texts, func(t string) bool { return strings.ContainsAny(t, "J_") })
 	var written, resolved []piece
 	for i, t := range texts {
+		if !tokens && !dotdot {
+			break
+		}
 		for p := range strings.SplitSeq(t, "/") {
-			written = append(written, piece{p, i})
+			if tokens {
+				written = append(written, piece{p, i})
+			}
+			if !dotdot {
+				continue
+			}
 			switch p {
 			case ".":
 			case "..":
@@ -659,7 +669,9 @@ func redactSplitSecrets(segs, texts []string) bool {
 		}
 	}
 	changed := redactSplitPieces(segs, texts, ps)
-	changed = redactSplitTokens(segs, texts, written) || changed
+	if tokens {
+		changed = redactSplitTokens(segs, texts, written) || changed
+	}
 	if !dotdot {
 		return changed
 	}
