@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paysessions/paysessions/shared/samlocal"
 )
@@ -60,11 +61,20 @@ func TestStartRowSaysWhenRoundsCross(t *testing.T) {
 // a goroutine that connects a moment after the first `next` call has made
 // a network call before its first request; the check must see it, not
 // kill the process before the goroutine runs.
+//
+// The connection is made once the kernel has completed it, before the
+// trap's goroutine accepts and counts it: a count read at once after
+// checkInit returned raced that goroutine (every run failed with it held
+// back 500 ms). It is read once it is 1, or 10 s on; a connection the
+// bootstrap never made never comes.
 func TestInitConnectionsSeenFromAGoroutine(t *testing.T) {
 	bin, trap, rt := initCheck(t, "lateconnect")
 	env := []string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr, "DYNAMODB_ENDPOINT=" + trap.url, "PATH=" + os.Getenv("PATH")}
 	if err := rt.checkInit(bin, env); err != nil {
 		t.Fatal(err)
+	}
+	for end := time.Now().Add(10 * time.Second); trap.count() == 0 && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
 	}
 	if got := trap.count(); got != 1 {
 		t.Errorf("connections seen = %d; want 1 (the goroutine's, %s after the first `next`)", got, "20 ms")

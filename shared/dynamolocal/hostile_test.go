@@ -264,12 +264,28 @@ func TestCheckFiles(t *testing.T) {
 // TestInstallSaysOnceThatItWaits: an install waiting for another's lock
 // says so once, as it starts waiting, however long it waits (lockDir
 // tries again every lockWaitPoll).
+//
+// The other lets go 6 polls after the install said it waits, not 6 polls
+// after its goroutine was started: a goroutine that reached the lock only
+// after a fixed sleep from its start (a loaded machine) found it free and
+// rightly said nothing, and the test failed (0 lines; every run, with the
+// goroutine held back 7 polls).
 func TestInstallSaysOnceThatItWaits(t *testing.T) {
 	dir := t.TempDir()
 	other := holdInstallLock(t, dir)
 	var log syncBuffer
 	done := make(chan error, 1)
 	go func() { _, err := repair(context.Background(), dir, &log); done <- err }()
+	for end := time.Now().Add(time.Minute); log.Len() == 0; {
+		select {
+		case err := <-done:
+			t.Fatalf("repair() beside another's lock = %v before saying it waits; want it to wait", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(end) {
+			t.Fatal("repair() beside another's lock said nothing for a minute; want a line saying it waits")
+		}
+	}
 	time.Sleep(6 * lockWaitPoll)
 	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_UN); err != nil {
 		t.Fatal(err)

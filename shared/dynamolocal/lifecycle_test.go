@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -156,8 +157,26 @@ func TestStopSendsSIGTERMThenKills(t *testing.T) {
 // only ends the wait for one that is alive but slow". Past it Start
 // answers an error, not an engine, and stops the JVM it started rather
 // than leaving it running.
+//
+// The engine is the process Stop signals (SetSendSignal), not the one
+// whose pid file the engine writes: a 300 ms deadline could pass before
+// the engine's shell wrote that file, and Stop then ended it before it
+// did, so the test failed on a missing file (1 run of 180, three copies
+// beside a CPU hog; every run with the shell held back a second). The
+// file, when written, names the same process; without a signal (a Start
+// that gives up and leaves it running) it is read to find the process.
 func TestStartGivesUpOnAnEngineThatNeverAnswers(t *testing.T) {
 	defer dynamolocal.SetReadyTimeout(300 * time.Millisecond)()
+	var mu sync.Mutex
+	signalled := 0 // the process Stop signalled first
+	defer dynamolocal.SetSendSignal(func(next func(*os.Process, syscall.Signal) error, p *os.Process, sig syscall.Signal) error {
+		mu.Lock()
+		if signalled == 0 {
+			signalled = p.Pid
+		}
+		mu.Unlock()
+		return next(p, sig)
+	})()
 	pidFile := hangingJava(t, "", "exec sleep 60")
 	dir := dynamolocal.InstalledEngine(t)
 	done := make(chan error, 1)
@@ -176,7 +195,16 @@ func TestStartGivesUpOnAnEngineThatNeverAnswers(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Start still waiting 30 s into a 300 ms ready deadline")
 	}
-	if pid := waitPID(t, pidFile); !gone(pid, 0) {
+	mu.Lock()
+	pid := signalled
+	mu.Unlock()
+	if pid == 0 {
+		t.Error("Start gave up on the engine without signalling it; want it stopped")
+		pid = waitPID(t, pidFile)
+	} else if written, ok := readPID(pidFile); ok && written != pid {
+		t.Errorf("Stop signalled pid %d; want the engine, pid %d", pid, written)
+	}
+	if !gone(pid, 0) {
 		t.Errorf("the engine (pid %d) runs on after Start gave up on it", pid)
 	}
 }
