@@ -658,7 +658,8 @@ func famSetting(t *testing.T, name string, def int) int {
 // 4 (39,600) and 1,500 random sequences of 6 with FAMILY_EXTRA, with and
 // without FAMILY_SKEW: none failed. r99-family ran DynamoDB Local at depth
 // 5 with 6 workers for 19 minutes: 24,320 of its 164,360 sequences (a
-// random draw among those that apply), none failing.
+// random draw among those that apply), and with FAMILY_EXTRA for 14
+// minutes: 18,763 of 730,113; none failing.
 func TestFamilySequences(t *testing.T) {
 	memDepth := 3
 	if testing.Short() {
