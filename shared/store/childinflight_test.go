@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,31 +45,8 @@ func TestChildCreateInFlightAtTheParentsBand(t *testing.T) {
 				}
 				return &store.Idempotency{MerchantID: "m-1", Key: "k-1", RequestHash: store.HashRequest([]byte("child"))}
 			}
-			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{}), transact: true}
-			var once sync.Once
-			release := func() { once.Do(func() { close(hold.release) }) }
-			defer release()
-			landed := make(chan struct{})
-			waits := 0
-			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-			db := storetest.Client(t, store.ClientOptions{})
-			table := storetest.NewTable(t, db)
-			plain := store.New(db, table, policy, 16, clock.Now)
-			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
-			// The retry's wait for writes in flight lets the held first
-			// try go and ends once it has: without a wait the first try
-			// is held until the retry has answered.
-			retry := store.New(storetest.Client(t, store.ClientOptions{}), table, policy, 16, clock.Now,
-				store.SettleWait(func(ctx context.Context, _ time.Duration) error {
-					waits++
-					release()
-					select {
-					case <-landed:
-						return nil
-					case <-ctx.Done():
-						return ctx.Err()
-					}
-				}))
+			r := newBandRig(t, policy)
+			clock, plain, first, retry := r.clock, r.plain, r.first, r.retry
 			parent := newSession("m-1", "", clock.Now(), policy)
 			if _, _, err := plain.Create(ctx, parent, nil, 201, nil); err != nil {
 				t.Fatal(err)
@@ -84,12 +59,12 @@ func TestChildCreateInFlightAtTheParentsBand(t *testing.T) {
 			go func() {
 				_, _, err := first.Create(ctx, child, idem(), 201, render)
 				firstErr <- err
-				close(landed)
+				close(r.landed)
 			}()
-			<-hold.held
+			<-r.hold.held
 			clock.Set(bandStart.Add(time.Millisecond))
 			_, replay, err := retry.Create(ctx, newSession("m-1", parent.ID, clock.Now(), policy), idem(), 201, render)
-			release()
+			r.release()
 			if err := <-firstErr; err != nil {
 				t.Fatalf("first try: %v; want it applied", err)
 			}
@@ -104,8 +79,8 @@ func TestChildCreateInFlightAtTheParentsBand(t *testing.T) {
 			if tt.want == "" && (replay == nil || string(replay.Body) != child.ID) {
 				t.Errorf("retry in the parent's band = replay %+v; want the first try's answer (%s)", replay, child.ID)
 			}
-			if waits != tt.waits {
-				t.Errorf("the retry waited %d times for writes in flight; want %d", waits, tt.waits)
+			if r.waits != tt.waits {
+				t.Errorf("the retry waited %d times for writes in flight; want %d", r.waits, tt.waits)
 			}
 			got, err := plain.Get(ctx, parent.ID)
 			if err != nil {

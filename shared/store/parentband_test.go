@@ -44,32 +44,8 @@ func TestChildEventInFlightAtItsParentsRetentionBand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hold := &heldWrite{held: make(chan struct{}), release: make(chan struct{}), transact: true}
-			var once sync.Once
-			release := func() { once.Do(func() { close(hold.release) }) }
-			db := storetest.Client(t, store.ClientOptions{})
-			table := storetest.NewTable(t, db)
-			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-			plain := store.New(db, table, policy, 16, clock.Now)
-			first := store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hold}}), table, policy, 16, clock.Now)
-			// The first try lands once the retry has decided: when the
-			// retry waits for writes in flight, or else when it has
-			// answered (so it cannot see the first try land while it
-			// decides). Its wait ends when the first try has ended: on
-			// this clock, which stands still, a real sleep until the
-			// parent's retainUntil would only cost the band's 30 s.
-			landed := make(chan struct{})
-			waits := 0
-			retry := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(ctx context.Context, _ time.Duration) error {
-				waits++
-				release()
-				select {
-				case <-landed:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}))
+			r := newBandRig(t, policy)
+			clock, plain, first, retry := r.clock, r.plain, r.first, r.retry
 			p := newSession("m-1", "", clock.Now(), policy)
 			if _, _, err := plain.Create(ctx, p, nil, 201, nil); err != nil {
 				t.Fatal(err)
@@ -98,12 +74,12 @@ func TestChildEventInFlightAtItsParentsRetentionBand(t *testing.T) {
 			go func() {
 				_, err := first.ApplyEvent(ctx, "", c.ID, ev)
 				firstDone <- err
-				close(landed)
+				close(r.landed)
 			}()
-			<-hold.held
+			<-r.hold.held
 			clock.Set(bandStart.Add(time.Millisecond))
 			got, err := retry.ApplyEvent(ctx, "", c.ID, ev)
-			release()
+			r.release()
 			if err := <-firstDone; err != nil {
 				t.Fatalf("first try: %v; want it applied", err)
 			}
@@ -117,9 +93,52 @@ func TestChildEventInFlightAtItsParentsRetentionBand(t *testing.T) {
 			if err == nil && got.Status != session.Authorised {
 				t.Errorf("retry's answer %s; want %s", got.Status, session.Authorised)
 			}
-			if waits != tt.waits {
-				t.Errorf("the retry waited %d times for writes in flight; want %d", waits, tt.waits)
+			if r.waits != tt.waits {
+				t.Errorf("the retry waited %d times for writes in flight; want %d", r.waits, tt.waits)
 			}
 		})
 	}
+}
+
+// bandRig is a table and three stores on one clock, for a write's retry
+// judged in a guard band while its first try is on its way to DynamoDB:
+// plain, first (whose TransactWriteItems is held until released) and retry,
+// whose wait for writes in flight (SettleWait) counts itself in waits, lets
+// the held first try go and ends once it has landed (close landed then): on
+// this clock, which stands still, a real sleep to the band's end would only
+// cost the band.
+type bandRig struct {
+	clock               *storetest.Clock
+	plain, first, retry *store.Store
+	hold                *heldWrite
+	release             func()
+	landed              chan struct{}
+	waits               int
+}
+
+func newBandRig(t *testing.T, policy session.Policy) *bandRig {
+	t.Helper()
+	r := &bandRig{
+		clock:  storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)),
+		hold:   &heldWrite{held: make(chan struct{}), release: make(chan struct{}), transact: true},
+		landed: make(chan struct{}),
+	}
+	var once sync.Once
+	r.release = func() { once.Do(func() { close(r.hold.release) }) }
+	t.Cleanup(r.release)
+	db := storetest.Client(t, store.ClientOptions{})
+	table := storetest.NewTable(t, db)
+	r.plain = store.New(db, table, policy, 16, r.clock.Now)
+	r.first = store.New(storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: r.hold}}), table, policy, 16, r.clock.Now)
+	r.retry = store.New(db, table, policy, 16, r.clock.Now, store.SettleWait(func(ctx context.Context, _ time.Duration) error {
+		r.waits++
+		r.release()
+		select {
+		case <-r.landed:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}))
+	return r
 }
