@@ -185,3 +185,39 @@ func TestLoggedPathSplitSecretBesideWords(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathCutHCPTokenBesideWords: README's "a token, key, secret or
+// card number never reaches a log". A session's hcpToken cut in two with a
+// route's literal segment between the pieces was logged whole: under make
+// start-api, GET /sessions/<16>%252Fcancel%252F<16> reached
+// GetSessionFunction, whose line logged "/sessions/<16>/cancel/<16>"
+// (r100-regress; make run logged /sessions/<16>/events/<16> so). The
+// window of exactly 32 characters counted the word, as a token's own piece
+// may be one; it is now also read with the words left out.
+func TestLoggedPathCutHCPTokenBesideWords(t *testing.T) {
+	const token = "LerRwW7lOCjPD8Vja7nitsr4H161f5pV" // an hcpToken: 32 base64url characters
+	a, b := token[:16], token[16:]
+	r := redacted
+	tests := []struct {
+		path, want string
+		byRounds   bool // the rounds reference reads it so too
+	}{
+		{"/sessions/" + a + "/cancel/" + b, "/sessions/" + r + "/cancel/" + r, true},
+		{"/sessions/" + a + "/events/" + b + "/events", "/sessions/" + r + "/events/" + r + "/events", true},
+		{"/" + token[:5] + "/v1/" + token[5:20] + "/status/" + token[20:], "/" + r + "/v1/" + r + "/status/" + r, true},
+		// A token's own piece may be a route's word: still found (the
+		// reference ends a run at a route's word, and does not).
+		{"/sessions/L_QzYbA2iTUNwKrU/i/NdZB5Mj82yGDu/v1", "/sessions/" + r + "/" + r + "/" + r + "/v1", false},
+		// Routed paths stay as sent.
+		{"/sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0/cancel", "/sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0/cancel", true},
+		{"/v1/checkout-sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0", "/v1/checkout-sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0", true},
+	}
+	for _, tc := range tests {
+		if got := loggedPath(tc.path); got != tc.want {
+			t.Errorf("loggedPath(%q) = %q; want %q", tc.path, got, tc.want)
+		}
+		if got, want := redactedPath(tc.path), loggedPathByRounds(tc.path); tc.byRounds && got != want {
+			t.Errorf("redactedPath(%q) = %q; want %q (as by rounds)", tc.path, got, want)
+		}
+	}
+}

@@ -758,25 +758,42 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isCutHCPTokenPiece)
 		i = next
-		for a := range run {
-			if run[a].s == "" {
+		// Each window is read twice: with a route's literal segments as
+		// pieces of the token, and with them left out, as words put
+		// between its pieces ("/sessions/<16>/cancel/<16>", which
+		// GetSessionFunction sees under make start-api for
+		// /sessions/<16>%252Fcancel%252F<16>, was logged whole:
+		// r100-regress).
+		for _, skipWords := range [2]bool{false, true} {
+			changed = redactCutHCPTokenWindows(segs, texts, run, skipWords) || changed
+		}
+	}
+	return changed
+}
+
+// redactCutHCPTokenWindows is redactCutHCPTokens' search of one run's
+// windows; with skipWords, a route's literal segments are read as not
+// there, as empty pieces are.
+func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool) bool {
+	changed := false
+	for a := range run {
+		if run[a].s == "" || skipWords && routeLiterals[run[a].s] {
+			continue
+		}
+		n, pieces, upper, lower, digit := 0, 0, false, false, false
+		for b := a; b < len(run) && n < maxLoggedRun; b++ {
+			p := run[b].s
+			if p == "" || skipWords && routeLiterals[p] {
 				continue
 			}
-			n, pieces, upper, lower, digit := 0, 0, false, false, false
-			for b := a; b < len(run) && n < maxLoggedRun; b++ {
-				p := run[b].s
-				if p == "" {
-					continue
-				}
-				n, pieces = n+len(p), pieces+1
-				upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-				lower = lower || strings.ContainsFunc(p, func(r rune) bool { return r >= 'a' && r <= 'z' })
-				digit = digit || strings.ContainsAny(p, "0123456789")
-				if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
-					for k := a; k <= b; k++ {
-						if !routeLiterals[run[k].s] {
-							changed = redactPieces(segs, texts, run[k:k+1]) || changed
-						}
+			n, pieces = n+len(p), pieces+1
+			upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+			lower = lower || strings.ContainsFunc(p, func(r rune) bool { return r >= 'a' && r <= 'z' })
+			digit = digit || strings.ContainsAny(p, "0123456789")
+			if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
+				for k := a; k <= b; k++ {
+					if !routeLiterals[run[k].s] {
+						changed = redactPieces(segs, texts, run[k:k+1]) || changed
 					}
 				}
 			}
