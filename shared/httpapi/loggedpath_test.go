@@ -457,10 +457,22 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
 	hcp := regexp.MustCompile(`^[A-Za-z0-9_-]*[g-zG-Z_][A-Za-z0-9_-]*$`) // base64url, not only hex digits and dashes
 	word := regexp.MustCompile(`^[a-z-]+$`)
+	literal := map[string]bool{} // the routes' literal segments
+	for _, e := range routeTable {
+		for _, seg := range strings.Split(strings.SplitN(e.pattern, " ", 2)[1], "/") {
+			if seg != "" && seg[0] != '{' {
+				literal[seg] = true
+			}
+		}
+	}
 	kinds := []*regexp.Regexp{hex, tok, hcp}
 	for _, in := range kinds {
 		for i := 0; i < len(ps); i++ {
-			match := func(s string) bool { return in.MatchString(s) && (in != hcp || !word.MatchString(s)) }
+			// A key's secret's run has a route's literal segments between
+			// its hex pieces, neither counted nor redacted.
+			match := func(s string) bool {
+				return in.MatchString(s) && (in != hcp || !word.MatchString(s)) || in == hex && literal[s]
+			}
 			if !match(ps[i].s) {
 				continue
 			}
@@ -472,6 +484,15 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 				run = run[:len(run)-1]
 			}
 			i += len(run) - 1
+			if in == hex {
+				var hexOnly []piece
+				for _, p := range run {
+					if !literal[p.s] {
+						hexOnly = append(hexOnly, p)
+					}
+				}
+				run = hexOnly
+			}
 			joined, pieces := "", 0
 			for _, p := range run {
 				joined += p.s
@@ -534,14 +555,6 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 	// route's literal segment, every window of two or more non-empty
 	// pieces joined exactly 32 characters, both cases and a digit among
 	// them.
-	literal := map[string]bool{}
-	for _, e := range routeTable {
-		for _, seg := range strings.Split(strings.SplitN(e.pattern, " ", 2)[1], "/") {
-			if seg != "" && seg[0] != '{' {
-				literal[seg] = true
-			}
-		}
-	}
 	b64 := regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	var nonEmpty [][]piece // runs, their non-empty pieces only
 	var cur []piece
@@ -549,6 +562,19 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 		switch {
 		case p.s == "":
 		case b64.MatchString(p.s) && !literal[p.s]:
+			cur = append(cur, p)
+		default:
+			nonEmpty, cur = append(nonEmpty, cur), nil
+		}
+	}
+	nonEmpty = append(nonEmpty, cur)
+	// And with the literal segments read as not there, as words put
+	// between a token's pieces (r100-regress).
+	cur = nil
+	for _, p := range ps {
+		switch {
+		case p.s == "" || literal[p.s]:
+		case b64.MatchString(p.s):
 			cur = append(cur, p)
 		default:
 			nonEmpty, cur = append(nonEmpty, cur), nil

@@ -143,3 +143,81 @@ func TestLoggedPathSplitSecretPastACardNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathSplitSecretBesideWords: README's "a token, key, secret or
+// card number never reaches a log". A key's secret cut into pieces of at
+// most 32 hex digits with a route's literal segment between them (cancel,
+// v1) was logged whole: the search for a split secret read only runs of
+// consecutive hex pieces, which the word ended. Under make start-api,
+// GET /sessions/<32 hex>%252Fcancel%252F<32 hex> reached
+// GetSessionFunction, whose line logged "/sessions/<32 hex>/cancel/<32 hex>"
+// (r100-regress; so did make run for /sessions/<32 hex>/events/<32 hex>).
+// A routed path holds one id at most, so its ids stay readable; another
+// word still ends the run, as README says.
+func TestLoggedPathSplitSecretBesideWords(t *testing.T) {
+	const secret = "7a6a538dae75f5f397e52d36e2c689a008acea20c27b2ae5a4e367c9b529799e"
+	a, b := secret[:32], secret[32:]
+	q := [4]string{secret[:16], secret[16:32], secret[32:48], secret[48:]}
+	r := redacted
+	tests := []struct{ path, want string }{
+		{"/sessions/" + a + "/cancel/" + b, "/sessions/" + r + "/cancel/" + r},
+		{"/sessions/" + a + "/events/" + b + "/events", "/sessions/" + r + "/events/" + r + "/events"},
+		{"/v2.0/payments/" + a + "/status/" + b + "/status", "/v2.0/payments/" + r + "/status/" + r + "/status"},
+		{"/" + a + "/v1/" + b, "/" + r + "/v1/" + r},
+		{"/sessions/" + q[0] + "/v1/" + q[1] + "/status/" + q[2] + "/events/" + q[3], "/sessions/" + r + "/v1/" + r + "/status/" + r + "/events/" + r},
+		// Another word ends the run, as README says: logged as sent.
+		{"/x/" + a + "/y/" + b, "/x/" + a + "/y/" + b},
+		{"/sessions/" + a + "/./cancel/../" + b, "/sessions/" + r + "/./cancel/../" + r},
+		// Routed paths: one id each, logged as sent.
+		{"/v2.0/payments/" + a + "/status", "/v2.0/payments/" + a + "/status"},
+		{"/api-keys/" + q[0], "/api-keys/" + q[0]},
+		{"/sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0/events", "/sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0/events"},
+		// Hex pieces of 32 digits in all, or all letters: no secret.
+		{"/x/" + q[0] + "/y/" + q[1], "/x/" + q[0] + "/y/" + q[1]},
+		{"/x/abcdefabcdefabcdef/y/facadebeefcafedeadbeef", "/x/abcdefabcdefabcdef/y/facadebeefcafedeadbeef"},
+	}
+	for _, tc := range tests {
+		if got := loggedPath(tc.path); got != tc.want {
+			t.Errorf("loggedPath(%q) = %q; want %q", tc.path, got, tc.want)
+		}
+		if got, want := redactedPath(tc.path), loggedPathByRounds(tc.path); got != want {
+			t.Errorf("redactedPath(%q) = %q; want %q (as by rounds)", tc.path, got, want)
+		}
+	}
+}
+
+// TestLoggedPathCutHCPTokenBesideWords: README's "a token, key, secret or
+// card number never reaches a log". A session's hcpToken cut in two with a
+// route's literal segment between the pieces was logged whole: under make
+// start-api, GET /sessions/<16>%252Fcancel%252F<16> reached
+// GetSessionFunction, whose line logged "/sessions/<16>/cancel/<16>"
+// (r100-regress; make run logged /sessions/<16>/events/<16> so). The
+// window of exactly 32 characters counted the word, as a token's own piece
+// may be one; it is now also read with the words left out.
+func TestLoggedPathCutHCPTokenBesideWords(t *testing.T) {
+	const token = "LerRwW7lOCjPD8Vja7nitsr4H161f5pV" // an hcpToken: 32 base64url characters
+	a, b := token[:16], token[16:]
+	r := redacted
+	tests := []struct {
+		path, want string
+		byRounds   bool // the rounds reference reads it so too
+	}{
+		{"/sessions/" + a + "/cancel/" + b, "/sessions/" + r + "/cancel/" + r, true},
+		{"/sessions/" + a + "/events/" + b + "/events", "/sessions/" + r + "/events/" + r + "/events", true},
+		{"/" + token[:5] + "/v1/" + token[5:20] + "/status/" + token[20:], "/" + r + "/v1/" + r + "/status/" + r, true},
+		// A token's own piece may be a route's word: still found (the
+		// reference ends a run at a route's word, and does not).
+		{"/sessions/L_QzYbA2iTUNwKrU/i/NdZB5Mj82yGDu/v1", "/sessions/" + r + "/" + r + "/" + r + "/v1", false},
+		// Routed paths stay as sent.
+		{"/sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0/cancel", "/sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0/cancel", true},
+		{"/v1/checkout-sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0", "/v1/checkout-sessions/7a6a538d-ae75-45f3-97e5-2d36e2c689a0", true},
+	}
+	for _, tc := range tests {
+		if got := loggedPath(tc.path); got != tc.want {
+			t.Errorf("loggedPath(%q) = %q; want %q", tc.path, got, tc.want)
+		}
+		if got, want := redactedPath(tc.path), loggedPathByRounds(tc.path); tc.byRounds && got != want {
+			t.Errorf("redactedPath(%q) = %q; want %q (as by rounds)", tc.path, got, want)
+		}
+	}
+}

@@ -682,19 +682,30 @@ func redactSplitSecrets(segs, texts []string) bool {
 // path's pieces, ps.
 func redactSplitPieces(segs, texts []string, ps []piece) bool {
 	changed := false
+	// A key's secret: a run of hex pieces, a route's literal segment
+	// (routeLiterals: sessions, cancel, v1, ...) between two of them
+	// neither ending the run nor counted nor redacted. A word ended the
+	// run, so /sessions/<32 hex>/cancel/<32 hex>, which GetSessionFunction
+	// sees for /sessions/<32 hex>%252Fcancel%252F<32 hex> under make
+	// start-api, logged a whole secret (r100-regress). No route's literal
+	// is hex, and a routed path holds one id at most.
 	for i := 0; i < len(ps); {
-		run, next := nextRun(ps, i, isHexSegment)
+		run, next := nextRun(ps, i, isHexOrRouteLiteral)
 		i = next
 		digits, pieces, decimal, letter := 0, 0, false, false
 		for _, p := range run {
-			if p.s != "" {
+			if isHexSegment(p.s) {
 				digits, pieces = digits+len(p.s), pieces+1
 				decimal = decimal || strings.ContainsAny(p.s, "0123456789")
 				letter = letter || strings.ContainsAny(p.s, "abcdefABCDEF")
 			}
 		}
 		if pieces > 1 && digits > maxLoggedRun && decimal && letter {
-			changed = redactPieces(segs, texts, run) || changed
+			for k := range run {
+				if isHexSegment(run[k].s) {
+					changed = redactPieces(segs, texts, run[k:k+1]) || changed
+				}
+			}
 		}
 	}
 	// A session's hcpToken (maxLoggedRun base64url characters, no '.'):
@@ -747,25 +758,42 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isCutHCPTokenPiece)
 		i = next
-		for a := range run {
-			if run[a].s == "" {
+		// Each window is read twice: with a route's literal segments as
+		// pieces of the token, and with them left out, as words put
+		// between its pieces ("/sessions/<16>/cancel/<16>", which
+		// GetSessionFunction sees under make start-api for
+		// /sessions/<16>%252Fcancel%252F<16>, was logged whole:
+		// r100-regress).
+		for _, skipWords := range [2]bool{false, true} {
+			changed = redactCutHCPTokenWindows(segs, texts, run, skipWords) || changed
+		}
+	}
+	return changed
+}
+
+// redactCutHCPTokenWindows is redactCutHCPTokens' search of one run's
+// windows; with skipWords, a route's literal segments are read as not
+// there, as empty pieces are.
+func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool) bool {
+	changed := false
+	for a := range run {
+		if run[a].s == "" || skipWords && routeLiterals[run[a].s] {
+			continue
+		}
+		n, pieces, upper, lower, digit := 0, 0, false, false, false
+		for b := a; b < len(run) && n < maxLoggedRun; b++ {
+			p := run[b].s
+			if p == "" || skipWords && routeLiterals[p] {
 				continue
 			}
-			n, pieces, upper, lower, digit := 0, 0, false, false, false
-			for b := a; b < len(run) && n < maxLoggedRun; b++ {
-				p := run[b].s
-				if p == "" {
-					continue
-				}
-				n, pieces = n+len(p), pieces+1
-				upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-				lower = lower || strings.ContainsFunc(p, func(r rune) bool { return r >= 'a' && r <= 'z' })
-				digit = digit || strings.ContainsAny(p, "0123456789")
-				if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
-					for k := a; k <= b; k++ {
-						if !routeLiterals[run[k].s] {
-							changed = redactPieces(segs, texts, run[k:k+1]) || changed
-						}
+			n, pieces = n+len(p), pieces+1
+			upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+			lower = lower || strings.ContainsFunc(p, func(r rune) bool { return r >= 'a' && r <= 'z' })
+			digit = digit || strings.ContainsAny(p, "0123456789")
+			if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
+				for k := a; k <= b; k++ {
+					if !routeLiterals[run[k].s] {
+						changed = redactPieces(segs, texts, run[k:k+1]) || changed
 					}
 				}
 			}
@@ -909,6 +937,11 @@ func isTokenPiece(s string) bool {
 	}
 	return s != ""
 }
+
+// isHexOrRouteLiteral reports whether s is hex digits (isHexSegment) or a
+// route's literal segment (routeLiterals), which a key's secret cut into
+// pieces may have between them.
+func isHexOrRouteLiteral(s string) bool { return isHexSegment(s) || routeLiterals[s] }
 
 // isHexSegment reports whether s is one or more hex digits, of either case.
 func isHexSegment(s string) bool {
