@@ -423,20 +423,26 @@ func runEnd(ks []int, s string) int {
 // pieces are searched again as written too, a "." a token's own '.'
 // ("H/./C/./S" is the JWT H.C.S cut by '/'). A dot segment is never
 // redacted.
+//
+// A piece holding a character outside base64url and '.' reads as its
+// leading run of those, what lies between, and its trailing run, each a
+// piece of its segment (a secret's piece glued to a brace or a ';').
 func splitSecretByRounds(segs, texts []string) {
 	var ps, resolved, written []piece
+	var starts []int
 	for i, t := range texts {
 		for _, p := range strings.Split(t, "/") {
-			written = append(written, piece{p, i})
+			written = append(written, glueByRounds(p, i)...)
 			switch p {
 			case ".", "..":
 				ps = append(ps, piece{"", i})
-				if p == ".." && len(resolved) > 0 {
-					resolved = resolved[:len(resolved)-1]
+				if p == ".." && len(starts) > 0 {
+					resolved, starts = resolved[:starts[len(starts)-1]], starts[:len(starts)-1]
 				}
 			default:
-				ps = append(ps, piece{p, i})
-				resolved = append(resolved, piece{p, i})
+				ps = append(ps, glueByRounds(p, i)...)
+				starts = append(starts, len(resolved))
+				resolved = append(resolved, glueByRounds(p, i)...)
 			}
 		}
 	}
@@ -447,6 +453,24 @@ func splitSecretByRounds(segs, texts []string) {
 	if slices.ContainsFunc(strings.Split(strings.Join(texts, "/"), "/"), func(p string) bool { return p == ".." }) {
 		splitPiecesByRounds(segs, resolved)
 	}
+}
+
+// gluedByRounds is a piece's three parts when it holds a mark.
+var gluedByRounds = regexp.MustCompile(`(?s)^([A-Za-z0-9_.-]*)([^A-Za-z0-9_.-](?:.*[^A-Za-z0-9_.-])?)([A-Za-z0-9_.-]*)$`)
+
+// glueByRounds is the piece p of segment i, as splitSecretByRounds reads it.
+func glueByRounds(p string, i int) []piece {
+	m := gluedByRounds.FindStringSubmatch(p)
+	if m == nil {
+		return []piece{{p, i}}
+	}
+	var out []piece
+	for _, part := range m[1:] {
+		if part != "" {
+			out = append(out, piece{part, i})
+		}
+	}
+	return out
 }
 
 // splitPiecesByRounds is splitSecretByRounds' search of one reading of the
