@@ -575,17 +575,18 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 			}
 		}
 	}
-	// An hcpToken cut anywhere: in a run of base64url pieces that are no
-	// route's literal segment, every window of two or more non-empty
-	// pieces joined exactly 32 characters, both cases and a digit among
-	// them.
+	// An hcpToken cut anywhere: in a run of base64url pieces, every window
+	// of two or more non-empty pieces joined exactly 32 characters, both
+	// cases and a digit among them, a route's literal segment counted as a
+	// piece but left as sent (README: "but a route's literal word ...,
+	// which stays as sent: a token's piece may be such a word").
 	b64 := regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	var nonEmpty [][]piece // runs, their non-empty pieces only
 	var cur []piece
 	for _, p := range ps {
 		switch {
 		case p.s == "":
-		case b64.MatchString(p.s) && !literal[p.s]:
+		case b64.MatchString(p.s):
 			cur = append(cur, p)
 		default:
 			nonEmpty, cur = append(nonEmpty, cur), nil
@@ -614,7 +615,9 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 				}
 				if len(joined) == 32 && regexp.MustCompile(`[A-Z]`).MatchString(joined) && regexp.MustCompile(`[a-z]`).MatchString(joined) && strings.ContainsAny(joined, "0123456789") {
 					for _, p := range run[a : b+1] {
-						segs[p.seg] = redacted
+						if !literal[p.s] {
+							segs[p.seg] = redacted
+						}
 					}
 				}
 			}
@@ -641,6 +644,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		`\u0020`, `\t`, `\/`, `\u0034`, `\`, "%5C", "%5Cu002F", "%255Cn",
 		"/./", "/../", "%252F.%252F", "aUDVGsaXO160", "poDEOXAQYmhI_09bpXn5", "zq", // dot segments between an hcpToken's pieces (r99-authz)
 		shortJWTHeader, "c2lu", // a JWT cut at its own '.'s, "H/./C/./S" (r99-review)
+		"/cancel/", "sessions", "v1", "000000000000000000000A00", // route words among a token's or a secret's pieces (r99-regress, r100-regress)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000
