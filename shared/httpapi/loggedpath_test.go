@@ -440,12 +440,35 @@ func splitSecretByRounds(segs, texts []string) {
 			}
 		}
 	}
-	splitPiecesByRounds(segs, ps)
+	splitPiecesAndMarkCutsByRounds(segs, ps)
 	if slices.ContainsFunc(written, func(p piece) bool { return p.s == "." || p.s == ".." }) {
-		splitPiecesByRounds(segs, written)
+		splitPiecesAndMarkCutsByRounds(segs, written)
 	}
 	if slices.ContainsFunc(strings.Split(strings.Join(texts, "/"), "/"), func(p string) bool { return p == ".." }) {
-		splitPiecesByRounds(segs, resolved)
+		splitPiecesAndMarkCutsByRounds(segs, resolved)
+	}
+}
+
+// splitPiecesAndMarkCutsByRounds searches ps, and ps with each piece that
+// holds a mark (a byte outside base64url, or outside base64url and '.')
+// read as its part before its first mark, a break, and its part after its
+// last: a secret cut by '/' may have a mark before its first piece or
+// after its last. A dot segment or a route's literal segment is kept.
+func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
+	splitPiecesByRounds(segs, ps)
+	for _, alphabet := range []string{`[A-Za-z0-9_-]`, `[A-Za-z0-9_.-]`} {
+		whole := regexp.MustCompile(`^` + alphabet + `*$`)
+		head := regexp.MustCompile(`^` + alphabet + `*`)
+		tail := regexp.MustCompile(alphabet + `*$`)
+		var cut []piece
+		for _, p := range ps {
+			if whole.MatchString(p.s) || p.s == "." || p.s == ".." || routeLiterals[p.s] {
+				cut = append(cut, p)
+				continue
+			}
+			cut = append(cut, piece{head.FindString(p.s), p.seg}, piece{"/", p.seg}, piece{tail.FindString(p.s), p.seg})
+		}
+		splitPiecesByRounds(segs, cut)
 	}
 }
 

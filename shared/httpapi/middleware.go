@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -671,6 +672,9 @@ func redactSplitSecrets(segs, texts []string) bool {
 	changed := redactSplitPieces(segs, texts, ps)
 	if tokens {
 		changed = redactSplitTokens(segs, texts, written) || changed
+		if cut := markCut(nil, written, isTokenByte); cut != nil {
+			changed = redactSplitTokens(segs, texts, cut) || changed
+		}
 	}
 	if !dotdot {
 		return changed
@@ -679,8 +683,130 @@ func redactSplitSecrets(segs, texts []string) bool {
 }
 
 // redactSplitPieces is redactSplitSecrets' search of one reading of the
-// path's pieces, ps.
+// path's pieces, ps, and of ps cut at marks (markCut): a secret cut by '/'
+// may have a mark before its first piece or after its last in their
+// segments, "~<32 hex>/<32 hex>.json", which made those pieces no hex or
+// base64url piece (r100-mutate: logged whole on both local servers).
 func redactSplitPieces(segs, texts []string, ps []piece) bool {
+	changed := searchSplitPieces(segs, texts, ps)
+	buf := markCuts.Get().(*[]piece)
+	defer markCuts.Put(buf)
+	if cut := markCut(*buf, ps, isBase64URL); cut != nil {
+		*buf = cut[:0]
+		changed = searchSplitPieces(segs, texts, cut) || changed
+	}
+	// Cut at marks other than '.' too, for a JWT's pieces, when a piece
+	// holds a '.' (else the two cuts are one), into the same pieces: a
+	// token's search alone, as a piece holding a '.' is no hex or
+	// base64url piece, and the other pieces are as cut above.
+	if slices.ContainsFunc(ps, func(p piece) bool { return strings.IndexByte(p.s, '.') >= 0 && !isDotSegment(p.s) }) {
+		if cut := markCut(*buf, ps, isTokenByte); cut != nil {
+			*buf = cut[:0]
+			changed = redactSplitTokens(segs, texts, cut) || changed
+		}
+	}
+	return changed
+}
+
+// markCuts holds the pieces markCut writes, reused: a path of short
+// segments, each with a mark, makes three pieces of each, in each reading.
+var markCuts = sync.Pool{New: func() any { return new([]piece) }}
+
+// markCut is ps with each piece that holds a byte not in (a mark) read as
+// its longest prefix of bytes in, a piece that ends any run ("/", which no
+// piece holds), and its longest suffix of bytes in (each left out when
+// empty), written over dst (whose pieces it reuses); nil when that reading
+// can find nothing ps does not (markCutJoins). A dot segment and a route's
+// literal segment (v2.0) are kept whole: neither is a piece of a secret.
+// Linear in the pieces.
+func markCut(dst, ps []piece, in func(byte) bool) []piece {
+	if !markCutJoins(ps, in) {
+		return nil
+	}
+	out := slices.Grow(dst[:0], 3*len(ps))
+	for _, p := range ps {
+		i, j, marked := markEnds(p.s, in)
+		if !marked {
+			out = append(out, p)
+			continue
+		}
+		if i > 0 {
+			out = append(out, piece{p.s[:i], p.seg})
+		}
+		out = append(out, piece{"/", p.seg})
+		if j < len(p.s) {
+			out = append(out, piece{p.s[j:], p.seg})
+		}
+	}
+	return out
+}
+
+// markEnds is where s's longest prefix of bytes in ends (i) and its
+// longest suffix of them starts (j), and whether markCut cuts s there: it
+// holds a mark, and is no dot segment nor a route's literal segment.
+func markEnds(s string, in func(byte) bool) (i, j int, marked bool) {
+	for i < len(s) && in(s[i]) {
+		i++
+	}
+	if i == len(s) || isDotSegment(s) || routeLiterals[s] {
+		return i, i, false
+	}
+	j = len(s)
+	for j > i && in(s[j-1]) {
+		j--
+	}
+	return i, j, true
+}
+
+// markCutJoins reports whether markCut's reading of ps can find what ps
+// read as it is cannot: every rule but the token one needs two or more
+// non-empty pieces in a run, and a piece with a mark ended every run in
+// ps, so only a prefix or suffix joined to a piece beside it (empty pieces
+// between them aside), or one holding a 'J' or '_' (a token's, which
+// redactSplitTokens judges alone), is new. A path of short segments each
+// with a mark and no such join ("½%252525/...") is not read again.
+func markCutJoins(ps []piece, in func(byte) bool) bool {
+	const (
+		ended = iota // no piece, or one that ends a run
+		whole        // a piece of bytes in
+		part         // a marked piece's suffix
+	)
+	last := ended
+	for _, p := range ps {
+		if p.s == "" {
+			continue
+		}
+		i, j, marked := markEnds(p.s, in)
+		switch {
+		case !marked && i == len(p.s):
+			if last == part {
+				return true
+			}
+			last = whole
+		case !marked:
+			last = ended
+		default:
+			if i > 0 && (last != ended || strings.ContainsAny(p.s[:i], "J_")) {
+				return true
+			}
+			last = ended
+			if j < len(p.s) {
+				if strings.ContainsAny(p.s[j:], "J_") {
+					return true
+				}
+				last = part
+			}
+		}
+	}
+	return false
+}
+
+// isTokenByte reports whether c is a base64url character or '.', a JWT's
+// alphabet (isTokenPiece).
+func isTokenByte(c byte) bool { return isBase64URL(c) || c == '.' }
+
+// searchSplitPieces is redactSplitPieces' search of one reading, ps.
+func searchSplitPieces(segs, texts []string, ps []piece) bool {
 	changed := false
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isHexSegment)
