@@ -1274,7 +1274,9 @@ const (
 // it, up to session.MaxURLDecodings layers, as the card rule reads one:
 // the path a function sees is decoded twice (an HTTP API's rawPath), so
 // an hcpToken whose '-' reads %2D there was sent with it encoded three
-// times. Each reading is judged in NFKC too, as the card rule reads a
+// times; and, as the card rule reads a segment, with each layer's JSON
+// escapes undone before its URL decoding (jsonDecodedHoldsCredential).
+// Each reading is judged in NFKC too, as the card rule reads a
 // segment (a search index or a log pipeline stores it so): an hcpToken
 // with some of its characters in their full-width forms (ａＵＤ...) is the
 // token there (r99-authz: logged as sent on both local servers).
@@ -1284,6 +1286,12 @@ func mayHoldCredential(seg string) bool {
 			return true
 		}
 	}
+	return urlDecodedHoldsCredential(seg) || strings.ContainsAny(seg, "\\%") && jsonDecodedHoldsCredential(seg)
+}
+
+// urlDecodedHoldsCredential is mayHoldCredential of seg as written and as
+// a URL decoder reads it, up to session.MaxURLDecodings layers.
+func urlDecodedHoldsCredential(seg string) bool {
 	for range session.MaxURLDecodings {
 		if holdsCredentialAsRead(seg) {
 			return true
@@ -1294,6 +1302,31 @@ func mayHoldCredential(seg string) bool {
 		}
 	}
 	return holdsCredentialAsRead(seg)
+}
+
+// jsonDecodedHoldsCredential is mayHoldCredential of seg read as
+// session.HoldsCardNumber reads it: each layer's JSON escapes undone before
+// its URL decoding, up to session.MaxURLDecodings layers. An escape's
+// backslash ends the runs holdsCredential counts, so an hcpToken with two
+// of its characters written \u0055 was logged as sent (r100-mutate). Only
+// a segment holding a '\\', or a '%' that may decode to one, reads so
+// otherwise than urlDecodedHoldsCredential reads it.
+func jsonDecodedHoldsCredential(seg string) bool {
+	for range session.MaxURLDecodings {
+		j, unescaped := session.JSONUnescapedOnce(seg)
+		if unescaped && holdsCredentialAsRead(j) {
+			return true
+		}
+		d, decoded := session.URLDecodedOnce(j)
+		if !unescaped && !decoded {
+			return false
+		}
+		if decoded && holdsCredentialAsRead(d) {
+			return true
+		}
+		seg = d
+	}
+	return false
 }
 
 // holdsCredentialAsRead is holdsCredential of s as written and, when s is
