@@ -423,54 +423,53 @@ func runEnd(ks []int, s string) int {
 // pieces are searched again as written too, a "." a token's own '.'
 // ("H/./C/./S" is the JWT H.C.S cut by '/'). A dot segment is never
 // redacted.
-//
-// A piece holding a character outside base64url and '.' reads as its
-// leading run of those, what lies between, and its trailing run, each a
-// piece of its segment (a secret's piece glued to a brace or a ';').
 func splitSecretByRounds(segs, texts []string) {
 	var ps, resolved, written []piece
-	var starts []int
 	for i, t := range texts {
 		for _, p := range strings.Split(t, "/") {
-			written = append(written, glueByRounds(p, i)...)
+			written = append(written, piece{p, i})
 			switch p {
 			case ".", "..":
 				ps = append(ps, piece{"", i})
-				if p == ".." && len(starts) > 0 {
-					resolved, starts = resolved[:starts[len(starts)-1]], starts[:len(starts)-1]
+				if p == ".." && len(resolved) > 0 {
+					resolved = resolved[:len(resolved)-1]
 				}
 			default:
-				ps = append(ps, glueByRounds(p, i)...)
-				starts = append(starts, len(resolved))
-				resolved = append(resolved, glueByRounds(p, i)...)
+				ps = append(ps, piece{p, i})
+				resolved = append(resolved, piece{p, i})
 			}
 		}
 	}
-	splitPiecesByRounds(segs, ps)
+	splitPiecesAndMarkCutsByRounds(segs, ps)
 	if slices.ContainsFunc(written, func(p piece) bool { return p.s == "." || p.s == ".." }) {
-		splitPiecesByRounds(segs, written)
+		splitPiecesAndMarkCutsByRounds(segs, written)
 	}
 	if slices.ContainsFunc(strings.Split(strings.Join(texts, "/"), "/"), func(p string) bool { return p == ".." }) {
-		splitPiecesByRounds(segs, resolved)
+		splitPiecesAndMarkCutsByRounds(segs, resolved)
 	}
 }
 
-// gluedByRounds is a piece's three parts when it holds a mark.
-var gluedByRounds = regexp.MustCompile(`(?s)^([A-Za-z0-9_.-]*)([^A-Za-z0-9_.-](?:.*[^A-Za-z0-9_.-])?)([A-Za-z0-9_.-]*)$`)
-
-// glueByRounds is the piece p of segment i, as splitSecretByRounds reads it.
-func glueByRounds(p string, i int) []piece {
-	m := gluedByRounds.FindStringSubmatch(p)
-	if m == nil {
-		return []piece{{p, i}}
-	}
-	var out []piece
-	for _, part := range m[1:] {
-		if part != "" {
-			out = append(out, piece{part, i})
+// splitPiecesAndMarkCutsByRounds searches ps, and ps with each piece that
+// holds a mark (a byte outside base64url, or outside base64url and '.')
+// read as its part before its first mark, a break, and its part after its
+// last: a secret cut by '/' may have a mark before its first piece or
+// after its last. A dot segment or a route's literal segment is kept.
+func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
+	splitPiecesByRounds(segs, ps)
+	for _, alphabet := range []string{`[A-Za-z0-9_-]`, `[A-Za-z0-9_.-]`} {
+		whole := regexp.MustCompile(`^` + alphabet + `*$`)
+		head := regexp.MustCompile(`^` + alphabet + `*`)
+		tail := regexp.MustCompile(alphabet + `*$`)
+		var cut []piece
+		for _, p := range ps {
+			if whole.MatchString(p.s) || p.s == "." || p.s == ".." || routeLiterals[p.s] {
+				cut = append(cut, p)
+				continue
+			}
+			cut = append(cut, piece{head.FindString(p.s), p.seg}, piece{"/", p.seg}, piece{tail.FindString(p.s), p.seg})
 		}
+		splitPiecesByRounds(segs, cut)
 	}
-	return out
 }
 
 // splitPiecesByRounds is splitSecretByRounds' search of one reading of the

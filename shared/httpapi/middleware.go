@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -626,9 +627,6 @@ func redactSplitSecretsAsRead(segs []string, path string) bool {
 func redactSplitSecrets(segs, texts []string) bool {
 	var buf [16]piece
 	ps := buf[:0]
-	if n := gluedCount(texts); n > len(buf) {
-		ps = make([]piece, 0, n) // one allocation, not a doubling slice's
-	}
 	dot, dotdot := false, false
 	for i, t := range texts {
 		for p := range strings.SplitSeq(t, "/") {
@@ -636,7 +634,7 @@ func redactSplitSecrets(segs, texts []string) bool {
 				dot, dotdot = true, dotdot || p == ".."
 				p = ""
 			}
-			ps = appendGlued(ps, p, i)
+			ps = append(ps, piece{p, i})
 		}
 	}
 	if !dot {
@@ -651,14 +649,13 @@ func redactSplitSecrets(segs, texts []string) bool {
 	// '_', as redactSplitTokens judges a run).
 	tokens := slices.ContainsFunc(texts, func(t string) bool { return strings.ContainsAny(t, "J_") })
 	var written, resolved []piece
-	var starts []int // where each piece of resolved, glued, starts
 	for i, t := range texts {
 		if !tokens && !dotdot {
 			break
 		}
 		for p := range strings.SplitSeq(t, "/") {
 			if tokens {
-				written = appendGlued(written, p, i)
+				written = append(written, piece{p, i})
 			}
 			if !dotdot {
 				continue
@@ -666,18 +663,18 @@ func redactSplitSecrets(segs, texts []string) bool {
 			switch p {
 			case ".":
 			case "..":
-				if n := len(starts); n > 0 {
-					resolved, starts = resolved[:starts[n-1]], starts[:n-1]
-				}
+				resolved = resolved[:max(len(resolved)-1, 0)]
 			default:
-				starts = append(starts, len(resolved))
-				resolved = appendGlued(resolved, p, i)
+				resolved = append(resolved, piece{p, i})
 			}
 		}
 	}
 	changed := redactSplitPieces(segs, texts, ps)
 	if tokens {
 		changed = redactSplitTokens(segs, texts, written) || changed
+		if cut := markCut(nil, written, isTokenByte); cut != nil {
+			changed = redactSplitTokens(segs, texts, cut) || changed
+		}
 	}
 	if !dotdot {
 		return changed
@@ -685,61 +682,131 @@ func redactSplitSecrets(segs, texts []string) bool {
 	return redactSplitPieces(segs, texts, resolved) || changed
 }
 
-// appendGlued appends to ps the piece s of segment seg, read as cut at
-// the characters no secret's alphabet has (base64url and '.': a brace of
-// document 001's B layout, a ';', ',', ')', '~' or a space): a piece
-// holding one is appended as its leading and trailing runs of the
-// alphabet, each a piece of the same segment, and what lies between them
-// as one piece no run takes. So a secret cut by '/' whose first piece
-// follows such a mark, or whose last piece is followed by one, is found
-// with that piece, whose segment is redacted with the run's; as a whole
-// the piece is no hex or base64url piece, and
-// "/v2.0/payments/{psk_…/<25 hex>/<22 hex>}/status" logged 47 of the
-// secret's 64 hex digits on make run (r100-seeds013). An id glued to a
-// mark ("{<uuid>}", "<uuid>;x") is hex digits and dashes, no run of a
-// secret, and stays as sent.
-func appendGlued(ps []piece, s string, seg int) []piece {
-	i := strings.IndexFunc(s, isMark)
-	if i < 0 {
-		return append(ps, piece{s, seg})
+// redactSplitPieces is redactSplitSecrets' search of one reading of the
+// path's pieces, ps, and of ps cut at marks (markCut): a secret cut by '/'
+// may have a mark before its first piece or after its last in their
+// segments, "~<32 hex>/<32 hex>.json", which made those pieces no hex or
+// base64url piece (r100-mutate: logged whole on both local servers).
+func redactSplitPieces(segs, texts []string, ps []piece) bool {
+	changed := searchSplitPieces(segs, texts, ps)
+	buf := markCuts.Get().(*[]piece)
+	defer markCuts.Put(buf)
+	if cut := markCut(*buf, ps, isBase64URL); cut != nil {
+		*buf = cut[:0]
+		changed = searchSplitPieces(segs, texts, cut) || changed
 	}
-	last := strings.LastIndexFunc(s, isMark)
-	_, size := utf8.DecodeRuneInString(s[last:])
-	j := last + size
-	if i > 0 {
-		ps = append(ps, piece{s[:i], seg})
+	// Cut at marks other than '.' too, for a JWT's pieces, when a piece
+	// holds a '.' (else the two cuts are one), into the same pieces: a
+	// token's search alone, as a piece holding a '.' is no hex or
+	// base64url piece, and the other pieces are as cut above.
+	if slices.ContainsFunc(ps, func(p piece) bool { return strings.IndexByte(p.s, '.') >= 0 && !isDotSegment(p.s) }) {
+		if cut := markCut(*buf, ps, isTokenByte); cut != nil {
+			*buf = cut[:0]
+			changed = redactSplitTokens(segs, texts, cut) || changed
+		}
 	}
-	ps = append(ps, piece{s[i:j], seg})
-	if j < len(s) {
-		ps = append(ps, piece{s[j:], seg})
-	}
-	return ps
+	return changed
 }
 
-// gluedCount is how many pieces appendGlued makes of texts, each cut at
-// '/'.
-func gluedCount(texts []string) int {
-	n := 0
-	for _, t := range texts {
-		for p := range strings.SplitSeq(t, "/") {
-			n++
-			if i := strings.IndexFunc(p, isMark); i >= 0 {
-				n += 2
+// markCuts holds the pieces markCut writes, reused: a path of short
+// segments, each with a mark, makes three pieces of each, in each reading.
+var markCuts = sync.Pool{New: func() any { return new([]piece) }}
+
+// markCut is ps with each piece that holds a byte not in (a mark) read as
+// its longest prefix of bytes in, a piece that ends any run ("/", which no
+// piece holds), and its longest suffix of bytes in (each left out when
+// empty), written over dst (whose pieces it reuses); nil when that reading
+// can find nothing ps does not (markCutJoins). A dot segment and a route's
+// literal segment (v2.0) are kept whole: neither is a piece of a secret.
+// Linear in the pieces.
+func markCut(dst, ps []piece, in func(byte) bool) []piece {
+	if !markCutJoins(ps, in) {
+		return nil
+	}
+	out := slices.Grow(dst[:0], 3*len(ps))
+	for _, p := range ps {
+		i, j, marked := markEnds(p.s, in)
+		if !marked {
+			out = append(out, p)
+			continue
+		}
+		if i > 0 {
+			out = append(out, piece{p.s[:i], p.seg})
+		}
+		out = append(out, piece{"/", p.seg})
+		if j < len(p.s) {
+			out = append(out, piece{p.s[j:], p.seg})
+		}
+	}
+	return out
+}
+
+// markEnds is where s's longest prefix of bytes in ends (i) and its
+// longest suffix of them starts (j), and whether markCut cuts s there: it
+// holds a mark, and is no dot segment nor a route's literal segment.
+func markEnds(s string, in func(byte) bool) (i, j int, marked bool) {
+	for i < len(s) && in(s[i]) {
+		i++
+	}
+	if i == len(s) || isDotSegment(s) || routeLiterals[s] {
+		return i, i, false
+	}
+	j = len(s)
+	for j > i && in(s[j-1]) {
+		j--
+	}
+	return i, j, true
+}
+
+// markCutJoins reports whether markCut's reading of ps can find what ps
+// read as it is cannot: every rule but the token one needs two or more
+// non-empty pieces in a run, and a piece with a mark ended every run in
+// ps, so only a prefix or suffix joined to a piece beside it (empty pieces
+// between them aside), or one holding a 'J' or '_' (a token's, which
+// redactSplitTokens judges alone), is new. A path of short segments each
+// with a mark and no such join ("½%252525/...") is not read again.
+func markCutJoins(ps []piece, in func(byte) bool) bool {
+	const (
+		ended = iota // no piece, or one that ends a run
+		whole        // a piece of bytes in
+		part         // a marked piece's suffix
+	)
+	last := ended
+	for _, p := range ps {
+		if p.s == "" {
+			continue
+		}
+		i, j, marked := markEnds(p.s, in)
+		switch {
+		case !marked && i == len(p.s):
+			if last == part {
+				return true
+			}
+			last = whole
+		case !marked:
+			last = ended
+		default:
+			if i > 0 && (last != ended || strings.ContainsAny(p.s[:i], "J_")) {
+				return true
+			}
+			last = ended
+			if j < len(p.s) {
+				if strings.ContainsAny(p.s[j:], "J_") {
+					return true
+				}
+				last = part
 			}
 		}
 	}
-	return n
+	return false
 }
 
-// isMark reports whether r is no character of a secret's alphabet
-// (base64url and '.').
-func isMark(r rune) bool {
-	return r >= utf8.RuneSelf || !isBase64URL(byte(r)) && r != '.'
-}
+// isTokenByte reports whether c is a base64url character or '.', a JWT's
+// alphabet (isTokenPiece).
+func isTokenByte(c byte) bool { return isBase64URL(c) || c == '.' }
 
-// redactSplitPieces is redactSplitSecrets' search of one reading of the
-// path's pieces, ps.
-func redactSplitPieces(segs, texts []string, ps []piece) bool {
+// searchSplitPieces is redactSplitPieces' search of one reading, ps.
+func searchSplitPieces(segs, texts []string, ps []piece) bool {
 	changed := false
 	// A key's secret: a run of hex pieces, a route's literal segment
 	// (routeLiterals: sessions, cancel, v1, ...) between two of them
@@ -1240,7 +1307,9 @@ const (
 // it, up to session.MaxURLDecodings layers, as the card rule reads one:
 // the path a function sees is decoded twice (an HTTP API's rawPath), so
 // an hcpToken whose '-' reads %2D there was sent with it encoded three
-// times. Each reading is judged in NFKC too, as the card rule reads a
+// times; and, as the card rule reads a segment, with each layer's JSON
+// escapes undone before its URL decoding (jsonDecodedHoldsCredential).
+// Each reading is judged in NFKC too, as the card rule reads a
 // segment (a search index or a log pipeline stores it so): an hcpToken
 // with some of its characters in their full-width forms (ａＵＤ...) is the
 // token there (r99-authz: logged as sent on both local servers).
@@ -1250,6 +1319,12 @@ func mayHoldCredential(seg string) bool {
 			return true
 		}
 	}
+	return urlDecodedHoldsCredential(seg) || strings.ContainsAny(seg, "\\%") && jsonDecodedHoldsCredential(seg)
+}
+
+// urlDecodedHoldsCredential is mayHoldCredential of seg as written and as
+// a URL decoder reads it, up to session.MaxURLDecodings layers.
+func urlDecodedHoldsCredential(seg string) bool {
 	for range session.MaxURLDecodings {
 		if holdsCredentialAsRead(seg) {
 			return true
@@ -1260,6 +1335,31 @@ func mayHoldCredential(seg string) bool {
 		}
 	}
 	return holdsCredentialAsRead(seg)
+}
+
+// jsonDecodedHoldsCredential is mayHoldCredential of seg read as
+// session.HoldsCardNumber reads it: each layer's JSON escapes undone before
+// its URL decoding, up to session.MaxURLDecodings layers. An escape's
+// backslash ends the runs holdsCredential counts, so an hcpToken with two
+// of its characters written \u0055 was logged as sent (r100-mutate). Only
+// a segment holding a '\\', or a '%' that may decode to one, reads so
+// otherwise than urlDecodedHoldsCredential reads it.
+func jsonDecodedHoldsCredential(seg string) bool {
+	for range session.MaxURLDecodings {
+		j, unescaped := session.JSONUnescapedOnce(seg)
+		if unescaped && holdsCredentialAsRead(j) {
+			return true
+		}
+		d, decoded := session.URLDecodedOnce(j)
+		if !unescaped && !decoded {
+			return false
+		}
+		if decoded && holdsCredentialAsRead(d) {
+			return true
+		}
+		seg = d
+	}
+	return false
 }
 
 // holdsCredentialAsRead is holdsCredential of s as written and, when s is
