@@ -79,17 +79,19 @@ func newAPIKeyItem(k *APIKey) apiKeyItem {
 func (it *apiKeyItem) apiKey() (*APIKey, error) {
 	k := &APIKey{ID: it.ID, MerchantID: it.MerchantID, Scopes: it.Scopes, SecretHash: it.SecretHash, CreatedBy: it.CreatedBy}
 	var err error
-	if k.CreatedAt, err = parseTime(it.CreatedAt); err != nil {
+	// Its errors name the attribute, never its text (storedTime): the
+	// text of an item the service did not write is logged otherwise.
+	if k.CreatedAt, err = storedTime("createdAt", it.CreatedAt); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
-		s  string
-		to **time.Time
-	}{{it.ExpiresAt, &k.ExpiresAt}, {it.RevokedAt, &k.RevokedAt}} {
+		name, s string
+		to      **time.Time
+	}{{"expiresAt", it.ExpiresAt, &k.ExpiresAt}, {"revokedAt", it.RevokedAt, &k.RevokedAt}} {
 		if f.s == "" {
 			continue
 		}
-		t, err := parseTime(f.s)
+		t, err := storedTime(f.name, f.s)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +169,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if k.ID != id {
 		// The store writes the key id and the item's key from one id
 		// (apiKeyKey): another is its own data written badly.
-		return nil, session.Internal(fmt.Errorf("decode API key: the item of key %s holds the id %q", id, k.ID))
+		return nil, session.Internal(fmt.Errorf("decode API key: the item of key %s holds another id (%d bytes)", id, len(k.ID)))
 	}
 	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()

@@ -43,6 +43,18 @@ func epochCeil(t time.Time) int64 {
 	return s
 }
 
+// storedTime is a stored item's attribute name, text s, as parseTime reads
+// it. Its error names the attribute and the text's length, never the text
+// (time.Parse's quotes it whole): an item the service did not write can
+// hold a secret there, and the error is logged.
+func storedTime(name, s string) (time.Time, error) {
+	t, err := parseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("its %s (%d bytes) is not a time", name, len(s))
+	}
+	return t, nil
+}
+
 func sessionKey(id string) (pk, sk string) { return "SESSION#" + id, "SESSION" }
 
 // sessionItem is a session as stored. Besides the session's own fields it
@@ -240,27 +252,38 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 		ParentSessionID: it.ParentSessionID, ChildSessionID: it.ChildSessionID,
 		Version: it.Version,
 	}
+	// An item the service did not write can hold anything in any
+	// attribute (a card number, a token, free text), and this error's text
+	// is logged (a 500's ERROR line, the sweeper's): it names what is wrong
+	// by the attribute and its length, never by the stored text, nor by the
+	// item's id unless it is one the service makes (a UUID; checked
+	// against the key asked only after: decodeSessionOf).
+	what := "stored session " + it.ID
+	if !session.ValidID(it.ID) {
+		what = fmt.Sprintf("stored session (an id of %d bytes, not a UUID)", len(it.ID))
+	}
 	if !v.Status.Valid() {
-		return nil, fmt.Errorf("session %s: stored status %q is not canonical", it.ID, it.Status)
+		return nil, fmt.Errorf("%s: its status (%d bytes) is not canonical", what, len(it.Status))
 	}
 	var err error
 	for _, f := range []struct {
-		dst *time.Time
-		src string
+		name string
+		dst  *time.Time
+		src  string
 	}{
-		{&v.CreatedAt, it.CreatedAt}, {&v.UpdatedAt, it.UpdatedAt}, {&v.ExpiresAt, it.ExpiresAt},
-		{&v.ClosedAt, it.ClosedAt}, {&v.RetainUntil, it.RetainUntil},
+		{"createdAt", &v.CreatedAt, it.CreatedAt}, {"updatedAt", &v.UpdatedAt, it.UpdatedAt}, {"expiresAt", &v.ExpiresAt, it.ExpiresAt},
+		{"closedAt", &v.ClosedAt, it.ClosedAt}, {"retainUntil", &v.RetainUntil, it.RetainUntil},
 	} {
-		if *f.dst, err = parseTime(f.src); err != nil {
-			return nil, fmt.Errorf("session %s: %w", it.ID, err)
+		if *f.dst, err = storedTime(f.name, f.src); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	if v.Status.Open() {
 		// The end of retention the item was written with, which its ttl
 		// follows: a changed RESULT_RETENTION does not move it
 		// (session.PurgeAt).
-		if v.PurgeBy, err = parseTime(it.PurgeAt); err != nil {
-			return nil, fmt.Errorf("session %s: %w", it.ID, err)
+		if v.PurgeBy, err = storedTime("purgeAt", it.PurgeAt); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	if it.DeclineReasons != nil {
@@ -272,9 +295,9 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	}
 	v.History = make([]session.Change, len(it.History))
 	for i, h := range it.History {
-		at, err := parseTime(h.At)
+		at, err := storedTime(fmt.Sprintf("history[%d].at", i), h.At)
 		if err != nil {
-			return nil, fmt.Errorf("session %s: history: %w", it.ID, err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
 	}

@@ -334,7 +334,14 @@ func decodeSessionOf(id string, av map[string]ddb.AttributeValue) (*session.Sess
 		return nil, err
 	}
 	if v.ID != id {
-		return nil, session.Internal(fmt.Errorf("the item of session %s holds the id %q", id, v.ID))
+		// Neither id is quoted unless it is one the service makes: the
+		// item's is stored text, and id itself can be (a parent's
+		// childSessionId read from its item).
+		asked := id
+		if !session.ValidID(id) {
+			asked = fmt.Sprintf("(an id of %d bytes, not a UUID)", len(id))
+		}
+		return nil, session.Internal(fmt.Errorf("the item of session %s holds another id (%d bytes)", asked, len(v.ID)))
 	}
 	return v, nil
 }
