@@ -258,12 +258,15 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	// by the attribute and its length, never by the stored text, nor by the
 	// item's id unless it is one the service makes (a UUID; checked
 	// against the key asked only after: decodeSessionOf).
-	what := "stored session " + it.ID
-	if !session.ValidID(it.ID) {
-		what = fmt.Sprintf("stored session (an id of %d bytes, not a UUID)", len(it.ID))
+	// Named only on an error: every read decodes an item.
+	what := func() string {
+		if !session.ValidID(it.ID) {
+			return fmt.Sprintf("stored session (an id of %d bytes, not a UUID)", len(it.ID))
+		}
+		return "stored session " + it.ID
 	}
 	if !v.Status.Valid() {
-		return nil, fmt.Errorf("%s: its status (%d bytes) is not canonical", what, len(it.Status))
+		return nil, fmt.Errorf("%s: its status (%d bytes) is not canonical", what(), len(it.Status))
 	}
 	var err error
 	for _, f := range []struct {
@@ -275,7 +278,7 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 		{"closedAt", &v.ClosedAt, it.ClosedAt}, {"retainUntil", &v.RetainUntil, it.RetainUntil},
 	} {
 		if *f.dst, err = storedTime(f.name, f.src); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("%s: %w", what(), err)
 		}
 	}
 	if v.Status.Open() {
@@ -283,7 +286,7 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 		// follows: a changed RESULT_RETENTION does not move it
 		// (session.PurgeAt).
 		if v.PurgeBy, err = storedTime("purgeAt", it.PurgeAt); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("%s: %w", what(), err)
 		}
 	}
 	if it.DeclineReasons != nil {
@@ -295,9 +298,10 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	}
 	v.History = make([]session.Change, len(it.History))
 	for i, h := range it.History {
-		at, err := storedTime(fmt.Sprintf("history[%d].at", i), h.At)
+		at, err := parseTime(h.At)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			// As storedTime says, the index only made on an error.
+			return nil, fmt.Errorf("%s: its history[%d].at (%d bytes) is not a time", what(), i, len(h.At))
 		}
 		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
 	}
