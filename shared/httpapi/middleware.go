@@ -882,7 +882,7 @@ func searchSplitPieces(segs, texts []string, ps []piece) bool {
 func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 	changed := false
 	for i := 0; i < len(ps); {
-		run, next := nextRun(ps, i, isCutHCPTokenPiece)
+		run, next := nextRun(ps, i, isCutHCPTokenPieceOrRouteLiteral)
 		i = next
 		// Each window is read twice: with a route's literal segments as
 		// pieces of the token, and with them left out, as words put
@@ -903,7 +903,7 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool) bool {
 	changed := false
 	for a := range run {
-		if run[a].s == "" || skipWords && routeLiterals[run[a].s] {
+		if run[a].s == "" || skipWords && routeLiterals[run[a].s] || !isCutHCPTokenPiece(run[a].s) {
 			continue
 		}
 		n, pieces, upper, lower, digit := 0, 0, false, false, false
@@ -911,6 +911,9 @@ func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool)
 			p := run[b].s
 			if p == "" || skipWords && routeLiterals[p] {
 				continue
+			}
+			if !isCutHCPTokenPiece(p) {
+				break // a word no token's piece can be (v2.0) ends the window
 			}
 			n, pieces = n+len(p), pieces+1
 			upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
@@ -938,6 +941,16 @@ func isCutHCPTokenPiece(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// isCutHCPTokenPieceOrRouteLiteral reports whether s may be a piece of an
+// hcpToken cut by '/' (isCutHCPTokenPiece) or is a route's literal segment,
+// which may lie between two pieces: v2.0, no base64url, ended the run, so
+// /sessions/<16>/v2.0/<16>, as GetSessionFunction sees
+// /sessions/<16>%252Fv2.0%252F<16> under make start-api, logged an
+// hcpToken whole (r100-review).
+func isCutHCPTokenPieceOrRouteLiteral(s string) bool {
+	return isCutHCPTokenPiece(s) || routeLiterals[s]
 }
 
 // routeLiterals are the literal segments of the routes' paths (not
