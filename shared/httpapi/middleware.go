@@ -763,8 +763,10 @@ func markEnds(s string, in func(byte) bool) (i, j int, marked bool) {
 // non-empty pieces in a run, and a piece with a mark ended every run in
 // ps, so only a prefix or suffix joined to a piece beside it (empty pieces
 // between them aside), or one holding a 'J' or '_' (a token's, which
-// redactSplitTokens judges alone), is new. A path of short segments each
-// with a mark and no such join ("½%252525/...") is not read again.
+// redactSplitTokens judges alone), is new; a route's literal segment
+// (v2.0 too) between them is read as a piece beside it. A path of short
+// segments each with a mark and no such join ("½%252525/...") is not read
+// again.
 func markCutJoins(ps []piece, in func(byte) bool) bool {
 	const (
 		ended = iota // no piece, or one that ends a run
@@ -778,7 +780,11 @@ func markCutJoins(ps []piece, in func(byte) bool) bool {
 		}
 		i, j, marked := markEnds(p.s, in)
 		switch {
-		case !marked && i == len(p.s):
+		case !marked && (i == len(p.s) || routeLiterals[p.s]):
+			// A route's literal segment (v2.0 too, no base64url) lies
+			// between a secret's pieces as the searches read them
+			// (isHexOrRouteLiteral, isCutHCPTokenPieceOrRouteLiteral):
+			// ~<32 hex>/v2.0/<32 hex> was logged whole (r100-review).
 			if last == part {
 				return true
 			}
