@@ -1345,7 +1345,7 @@ func mayHoldCredential(seg string) bool {
 // a URL decoder reads it, up to session.MaxURLDecodings layers.
 func urlDecodedHoldsCredential(seg string) bool {
 	for range session.MaxURLDecodings {
-		if holdsCredentialAsRead(seg) {
+		if segmentHoldsCredentialAsRead(seg) {
 			return true
 		}
 		var more bool
@@ -1353,7 +1353,81 @@ func urlDecodedHoldsCredential(seg string) bool {
 			return false
 		}
 	}
-	return holdsCredentialAsRead(seg)
+	return segmentHoldsCredentialAsRead(seg)
+}
+
+// segmentHoldsCredentialAsRead is holdsCredentialAsRead of one reading of
+// a path segment, or holdsCutHCPToken of it as written and, when it is not
+// plain ASCII, in NFKC. The cut token is a segment's rule only: a panic's
+// free text (holdsSecret) holds words that may make 32 characters.
+func segmentHoldsCredentialAsRead(s string) bool {
+	if holdsCredential(s) || holdsCutHCPToken(s) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			n := normalised(s) // once for both rules: every reading of every segment
+			return holdsCredential(n) || holdsCutHCPToken(n)
+		}
+	}
+	return false
+}
+
+// holdsCutHCPToken reports whether s, one segment, holds a session's
+// hcpToken cut inside it by characters that are not base64url: two or
+// more consecutive runs of base64url characters that, joined, hold
+// exactly maxLoggedRun characters, upper- and lower-case letters and
+// digits among them and one that is neither a hex digit nor '-', as
+// redactCutHCPTokens finds one cut by '/' (a random hcpToken is only hex
+// digits and dashes one time in about 10^14). A token
+// cut by a ';', a ',' or a space (%20) is 33 to 64 bytes, under the
+// length rule, and each piece is under maxLoggedRun: /sessions/<16>;<16>
+// was logged with the whole token on both local servers (r100-design).
+// Ids stay readable: a UUID or GUID cut by its escaped dashes
+// (0b8f2c1e%2D3a4d%2D..., read as written) is hex digits alone, and
+// document 001's X layout, runs such as "0xAE75", is a GUID. A window
+// holds at most maxLoggedRun pieces, so the search is linear in s.
+func holdsCutHCPToken(s string) bool {
+	if len(s) <= maxLoggedRun {
+		return false // no room for the token and a character cutting it
+	}
+	type run struct {
+		n                           int
+		upper, lower, digit, notHex bool
+	}
+	var buf [maxLoggedSegment]run
+	runs := buf[:0]
+	for i := 0; i < len(s); {
+		if !isBase64URL(s[i]) {
+			i++
+			continue
+		}
+		var r run
+		for ; i < len(s) && isBase64URL(s[i]); i++ {
+			c := s[i]
+			r.n++
+			r.upper = r.upper || c >= 'A' && c <= 'Z'
+			r.lower = r.lower || c >= 'a' && c <= 'z'
+			r.digit = r.digit || c >= '0' && c <= '9'
+			r.notHex = r.notHex || !isHex(c) && c != '-'
+		}
+		runs = append(runs, r)
+	}
+	for a := range runs {
+		var w run
+		for b := a; b < len(runs) && w.n < maxLoggedRun; b++ {
+			w.n += runs[b].n
+			w.upper = w.upper || runs[b].upper
+			w.lower = w.lower || runs[b].lower
+			w.digit = w.digit || runs[b].digit
+			w.notHex = w.notHex || runs[b].notHex
+			if w.n == maxLoggedRun && b > a && w.upper && w.lower && w.digit && w.notHex {
+				_, guid := parseGUID(s)
+				return !guid
+			}
+		}
+	}
+	return false
 }
 
 // jsonDecodedHoldsCredential is mayHoldCredential of seg read as
@@ -1366,14 +1440,14 @@ func urlDecodedHoldsCredential(seg string) bool {
 func jsonDecodedHoldsCredential(seg string) bool {
 	for range session.MaxURLDecodings {
 		j, unescaped := session.JSONUnescapedOnce(seg)
-		if unescaped && holdsCredentialAsRead(j) {
+		if unescaped && segmentHoldsCredentialAsRead(j) {
 			return true
 		}
 		d, decoded := session.URLDecodedOnce(j)
 		if !unescaped && !decoded {
 			return false
 		}
-		if decoded && holdsCredentialAsRead(d) {
+		if decoded && segmentHoldsCredentialAsRead(d) {
 			return true
 		}
 		seg = d

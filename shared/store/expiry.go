@@ -198,7 +198,11 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 func (s *Store) ExpireJudged(ctx context.Context, k ExpiryKey) (ok, readBack bool, err error) {
 	expiresAt, err := time.Parse(time.RFC3339Nano, k.ExpiresAt)
 	if err != nil {
-		return false, false, session.Internal(fmt.Errorf("expiry key %s: %w", k.ID, err))
+		// Not a time this store writes: the entry's id and expiresAt can
+		// hold anything (an item the service did not write, an answer not
+		// DynamoDB's), so the error quotes neither; the sweeper's line
+		// names the session by an id of the service's only.
+		return false, false, session.Internal(fmt.Errorf("expiry index entry: its expiresAt (%d bytes) is not a time", len(k.ExpiresAt)))
 	}
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
 	writeID := uuid.NewString()
