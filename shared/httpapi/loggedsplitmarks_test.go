@@ -26,6 +26,15 @@ func TestLoggedPathSplitSecretWithAMarkAtItsEnds(t *testing.T) {
 		{"/sessions/x.aUDVGsaXO160po/DEOXAQYmhI_09bpXn5", "/sessions/[redacted]/[redacted]"},
 		{"/sessions/aUDVGsaXO160po%2FDEOXAQYmhI_09bpXn5.json", "/sessions/[redacted]"},
 		{"/sessions/eyJhbGciOiJIUzI1NiJ9/.eyJzdWIiOiIxIn0.c2ln~", "/sessions/[redacted]/[redacted]"},
+		// The route word v2.0 between the pieces, as cancel, neither
+		// ends the run nor joins: v2.0, no base64url, ended the join the
+		// marked piece needs, so GetSessionFunction logged
+		// /sessions/~<32 hex>/v2.0/<32 hex> whole under make start-api
+		// (each / sent as %252F), and make run its 404 (r100-review).
+		{"/sessions/~" + a + "/v2.0/" + b, "/sessions/[redacted]/v2.0/[redacted]"},
+		{"/sessions/" + a + "/v2.0/" + b + ".json", "/sessions/[redacted]/v2.0/[redacted]"},
+		{"/sessions/~aUDVGsaXO160po/v2.0/DEOXAQYmhI_09bpXn5", "/sessions/[redacted]/v2.0/[redacted]"},
+		{"/sessions/aUDVGsaXO160po/v2.0/DEOXAQYmhI_09bpXn5.json", "/sessions/[redacted]/v2.0/[redacted]"},
 		// Ids stay readable: a route's literal with a '.' is no mark's
 		// piece, nor are a GUID's braces.
 		{"/v2.0/payments/pay_8Qz1/status", "/v2.0/payments/pay_8Qz1/status"},

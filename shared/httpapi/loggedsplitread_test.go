@@ -205,6 +205,12 @@ func TestLoggedPathCutHCPTokenBesideWords(t *testing.T) {
 		{"/sessions/" + a + "/cancel/" + b, "/sessions/" + r + "/cancel/" + r, true},
 		{"/sessions/" + a + "/events/" + b + "/events", "/sessions/" + r + "/events/" + r + "/events", true},
 		{"/" + token[:5] + "/v1/" + token[5:20] + "/status/" + token[20:], "/" + r + "/v1/" + r + "/status/" + r, true},
+		// v2.0 is a route's word too, though no base64url: it ended the
+		// run, so /sessions/<16>%252Fv2.0%252F<16> reached GetSessionFunction
+		// under make start-api, which logged the token whole (r100-review;
+		// make run too, its 404 of /sessions/<16>/v2.0/<16>).
+		{"/sessions/" + a + "/v2.0/" + b, "/sessions/" + r + "/v2.0/" + r, true},
+		{"/v2.0/" + token[:10] + "/v2.0/" + token[10:20] + "/v1/" + token[20:] + "/status", "/v2.0/" + r + "/v2.0/" + r + "/v1/" + r + "/status", true},
 		// A token's own piece may be a route's word: still found (the
 		// reference ends a run at a route's word, and does not).
 		{"/sessions/L_QzYbA2iTUNwKrU/i/NdZB5Mj82yGDu/v1", "/sessions/" + r + "/" + r + "/" + r + "/v1", false},

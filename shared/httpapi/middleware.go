@@ -763,8 +763,10 @@ func markEnds(s string, in func(byte) bool) (i, j int, marked bool) {
 // non-empty pieces in a run, and a piece with a mark ended every run in
 // ps, so only a prefix or suffix joined to a piece beside it (empty pieces
 // between them aside), or one holding a 'J' or '_' (a token's, which
-// redactSplitTokens judges alone), is new. A path of short segments each
-// with a mark and no such join ("½%252525/...") is not read again.
+// redactSplitTokens judges alone), is new; a route's literal segment
+// (v2.0 too) between them is read as a piece beside it. A path of short
+// segments each with a mark and no such join ("½%252525/...") is not read
+// again.
 func markCutJoins(ps []piece, in func(byte) bool) bool {
 	const (
 		ended = iota // no piece, or one that ends a run
@@ -778,7 +780,11 @@ func markCutJoins(ps []piece, in func(byte) bool) bool {
 		}
 		i, j, marked := markEnds(p.s, in)
 		switch {
-		case !marked && i == len(p.s):
+		case !marked && (i == len(p.s) || routeLiterals[p.s]):
+			// A route's literal segment (v2.0 too, no base64url) lies
+			// between a secret's pieces as the searches read them
+			// (isHexOrRouteLiteral, isCutHCPTokenPieceOrRouteLiteral):
+			// ~<32 hex>/v2.0/<32 hex> was logged whole (r100-review).
 			if last == part {
 				return true
 			}
@@ -882,7 +888,7 @@ func searchSplitPieces(segs, texts []string, ps []piece) bool {
 func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 	changed := false
 	for i := 0; i < len(ps); {
-		run, next := nextRun(ps, i, isCutHCPTokenPiece)
+		run, next := nextRun(ps, i, isCutHCPTokenPieceOrRouteLiteral)
 		i = next
 		// Each window is read twice: with a route's literal segments as
 		// pieces of the token, and with them left out, as words put
@@ -903,7 +909,7 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool) bool {
 	changed := false
 	for a := range run {
-		if run[a].s == "" || skipWords && routeLiterals[run[a].s] {
+		if run[a].s == "" || skipWords && routeLiterals[run[a].s] || !isCutHCPTokenPiece(run[a].s) {
 			continue
 		}
 		n, pieces, upper, lower, digit := 0, 0, false, false, false
@@ -911,6 +917,9 @@ func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool)
 			p := run[b].s
 			if p == "" || skipWords && routeLiterals[p] {
 				continue
+			}
+			if !isCutHCPTokenPiece(p) {
+				break // a word no token's piece can be (v2.0) ends the window
 			}
 			n, pieces = n+len(p), pieces+1
 			upper = upper || strings.ContainsFunc(p, func(r rune) bool { return r >= 'A' && r <= 'Z' })
@@ -938,6 +947,16 @@ func isCutHCPTokenPiece(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// isCutHCPTokenPieceOrRouteLiteral reports whether s may be a piece of an
+// hcpToken cut by '/' (isCutHCPTokenPiece) or is a route's literal segment,
+// which may lie between two pieces: v2.0, no base64url, ended the run, so
+// /sessions/<16>/v2.0/<16>, as GetSessionFunction sees
+// /sessions/<16>%252Fv2.0%252F<16> under make start-api, logged an
+// hcpToken whole (r100-review).
+func isCutHCPTokenPieceOrRouteLiteral(s string) bool {
+	return isCutHCPTokenPiece(s) || routeLiterals[s]
 }
 
 // routeLiterals are the literal segments of the routes' paths (not
