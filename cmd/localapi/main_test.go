@@ -204,15 +204,19 @@ func TestLocalServerLifecycle(t *testing.T) {
 	t.Parallel()
 	runKindsAtOnce(t, func(t *testing.T, k apitarget.Kind) {
 		// Writes are refused WRITE_GUARD before expiry and before the end of
-		// retention, so the events below have 3 s to land. Each write's
-		// call to DynamoDB is cut off four fifths of WRITE_GUARD after it
-		// began (README), its outcome unknown (503): at WRITE_GUARD=1s
-		// that was 0.8 s, which DynamoDB Local under -race on a loaded
-		// machine outlasted ("event SETTLED = 503", 1 of 5 runs beside a
-		// CPU hog; every run with that write held 0.9 s). At 3 s it is
-		// 2.4 s.
+		// retention. Each write's call to DynamoDB is cut off four fifths
+		// of WRITE_GUARD after it began (README), its outcome unknown
+		// (503): at WRITE_GUARD=1s that was 0.8 s, which DynamoDB Local
+		// under -race on a loaded machine outlasted ("event SETTLED =
+		// 503", 1 of 5 runs beside a CPU hog; every run with that write
+		// held 0.9 s). At 3 s it is 2.4 s. The create and four events
+		// below have expiry less the band to land: 2 s, then 3 s, were
+		// outlasted beside a CPU hog and a second package's tests ("event
+		// AUTHORISED = 409 SESSION_EXPIRED", 1 of 5), so 7 s. The sleeps
+		// wait out the idle session's expiry, then its retention.
+		const expiry, retention, guard = 10 * time.Second, 6 * time.Second, 3 * time.Second
 		tg := apitarget.Start(t, k, apitarget.Options{Env: map[string]string{
-			"SESSION_EXPIRY": "6s", "RESULT_RETENTION": "6s", "WRITE_GUARD": "3s", "SWEEP_INTERVAL": "1h",
+			"SESSION_EXPIRY": expiry.String(), "RESULT_RETENTION": retention.String(), "WRITE_GUARD": guard.String(), "SWEEP_INTERVAL": "1h",
 		}})
 		base := tg.URL
 		merchant := client{t, base, mint(t, base, "merchant_id=m-1&scope=sessions:read%20sessions:write")}
@@ -245,14 +249,14 @@ func TestLocalServerLifecycle(t *testing.T) {
 			t.Fatalf("create = %d %v", code, s)
 		}
 		idle := s["id"].(string)
-		time.Sleep(6100 * time.Millisecond)
+		time.Sleep(expiry + 100*time.Millisecond)
 		if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 200 || s["status"] != "EXPIRED" {
 			t.Errorf("GET after SESSION_EXPIRY = %d %v; want EXPIRED", code, s)
 		}
 		if code, s := processor.call("POST", "/sessions/"+idle+"/events", `{"status":"AUTHORISED"}`); code != 409 || s["code"] != "SESSION_EXPIRED" {
 			t.Errorf("event after expiry = %d %v; want 409 SESSION_EXPIRED", code, s)
 		}
-		time.Sleep(6100 * time.Millisecond)
+		time.Sleep(retention + 100*time.Millisecond)
 		if code, s := merchant.call("GET", "/sessions/"+idle, ""); code != 404 {
 			t.Errorf("GET after RESULT_RETENTION = %d %v; want 404", code, s)
 		}
