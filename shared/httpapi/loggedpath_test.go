@@ -456,10 +456,8 @@ func splitSecretByRounds(segs, texts []string) {
 // after its last. A dot segment or a route's literal segment is kept.
 func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 	splitPiecesByRounds(segs, ps)
-	for _, alphabet := range []string{`[A-Za-z0-9_-]`, `[A-Za-z0-9_.-]`} {
-		whole := regexp.MustCompile(`^` + alphabet + `*$`)
-		head := regexp.MustCompile(`^` + alphabet + `*`)
-		tail := regexp.MustCompile(alphabet + `*$`)
+	for _, re := range markCutRegexps {
+		whole, head, tail := re[0], re[1], re[2]
 		var cut []piece
 		for _, p := range ps {
 			if whole.MatchString(p.s) || p.s == "." || p.s == ".." || routeLiterals[p.s] {
@@ -472,14 +470,32 @@ func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 	}
 }
 
+// markCutRegexps are, for base64url and for base64url and '.', a piece
+// wholly of the alphabet, its leading run and its trailing run: compiled
+// once, as are the reference's other expressions below (compiled in its
+// loops, they took 40 % of TestLoggedPathAgreesWithRounds' 100 s).
+var markCutRegexps = func() (out [][3]*regexp.Regexp) {
+	for _, alphabet := range []string{`[A-Za-z0-9_-]`, `[A-Za-z0-9_.-]`} {
+		out = append(out, [3]*regexp.Regexp{regexp.MustCompile(`^` + alphabet + `*$`), regexp.MustCompile(`^` + alphabet + `*`), regexp.MustCompile(alphabet + `*$`)})
+	}
+	return out
+}()
+
+var (
+	roundsHex   = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	roundsTok   = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	roundsJWT   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
+	roundsHCP   = regexp.MustCompile(`^[A-Za-z0-9_-]*[g-zG-Z_][A-Za-z0-9_-]*$`) // base64url, not only hex digits and dashes
+	roundsWord  = regexp.MustCompile(`^[a-z-]+$`)
+	roundsUpper = regexp.MustCompile(`[A-Z]`)
+	roundsLower = regexp.MustCompile(`[a-z]`)
+	roundsB64   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
 // splitPiecesByRounds is splitSecretByRounds' search of one reading of the
 // pieces.
 func splitPiecesByRounds(segs []string, ps []piece) {
-	hex := regexp.MustCompile(`^[0-9a-fA-F]+$`)
-	tok := regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
-	hcp := regexp.MustCompile(`^[A-Za-z0-9_-]*[g-zG-Z_][A-Za-z0-9_-]*$`) // base64url, not only hex digits and dashes
-	word := regexp.MustCompile(`^[a-z-]+$`)
+	hex, tok, jwt, hcp, word := roundsHex, roundsTok, roundsJWT, roundsHCP, roundsWord
 	literal := map[string]bool{} // the routes' literal segments
 	for _, e := range routeTable {
 		for _, seg := range strings.Split(strings.SplitN(e.pattern, " ", 2)[1], "/") {
@@ -527,7 +543,7 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 			if in == hex {
 				secret = pieces > 1 && len(joined) > 32 && strings.ContainsAny(joined, "0123456789") && strings.ContainsAny(joined, "abcdefABCDEF")
 			} else if in == hcp {
-				secret = pieces > 1 && len(joined) >= 32 && regexp.MustCompile(`[A-Z]`).MatchString(joined) && regexp.MustCompile(`[a-z]`).MatchString(joined) && strings.ContainsAny(joined, "0123456789")
+				secret = pieces > 1 && len(joined) >= 32 && roundsUpper.MatchString(joined) && roundsLower.MatchString(joined) && strings.ContainsAny(joined, "0123456789")
 			} else {
 				// A credential is redacted from the piece it starts in.
 				// Each start of a header decoded, but past maxHeaderStarts
@@ -579,7 +595,7 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 	// cases and a digit among them, a route's literal segment counted as a
 	// piece but left as sent (README: "but a route's literal word ...,
 	// which stays as sent: a token's piece may be such a word").
-	b64 := regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	b64 := roundsB64
 	var nonEmpty [][]piece // runs, their non-empty pieces only
 	var cur []piece
 	for _, p := range ps {
@@ -612,7 +628,7 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 				for _, p := range run[a : b+1] {
 					joined += p.s
 				}
-				if len(joined) == 32 && regexp.MustCompile(`[A-Z]`).MatchString(joined) && regexp.MustCompile(`[a-z]`).MatchString(joined) && strings.ContainsAny(joined, "0123456789") {
+				if len(joined) == 32 && roundsUpper.MatchString(joined) && roundsLower.MatchString(joined) && strings.ContainsAny(joined, "0123456789") {
 					for _, p := range run[a : b+1] {
 						if !literal[p.s] {
 							segs[p.seg] = redacted
