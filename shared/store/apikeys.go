@@ -169,7 +169,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if k.ID != id {
 		// The store writes the key id and the item's key from one id
 		// (apiKeyKey): another is its own data written badly.
-		return nil, session.Internal(fmt.Errorf("decode API key: the item of key %s holds another id (%d bytes)", id, len(k.ID)))
+		return nil, session.Internal(fmt.Errorf("decode API key: the item of key %s holds another id (%d bytes)", loggedID(id), len(k.ID)))
 	}
 	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()

@@ -216,7 +216,7 @@ func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, chi
 			wait = throttleBackoff
 		}
 		if attempt >= maxWriteAttempts {
-			return nil, nil, session.Unavailable(fmt.Errorf("read session %s with its child: still changing after %d reads", id, attempt))
+			return nil, nil, session.Unavailable(fmt.Errorf("read session %s with its child: still changing after %d reads", loggedID(id), attempt))
 		}
 		if err := wait(ctx, attempt); err != nil {
 			return nil, nil, err
@@ -334,16 +334,24 @@ func decodeSessionOf(id string, av map[string]ddb.AttributeValue) (*session.Sess
 		return nil, err
 	}
 	if v.ID != id {
-		// Neither id is quoted unless it is one the service makes: the
-		// item's is stored text, and id itself can be (a parent's
-		// childSessionId read from its item).
-		asked := id
-		if !session.ValidID(id) {
-			asked = fmt.Sprintf("(an id of %d bytes, not a UUID)", len(id))
-		}
-		return nil, session.Internal(fmt.Errorf("the item of session %s holds another id (%d bytes)", asked, len(v.ID)))
+		// Neither id is quoted: the item's is stored text, and id itself
+		// can be (a parent's childSessionId read from its item).
+		return nil, session.Internal(fmt.Errorf("the item of session %s holds another id (%d bytes)", loggedID(id), len(v.ID)))
 	}
 	return v, nil
+}
+
+// loggedID is a session's or an API key's id as an error names it: the id
+// if it is one the service makes (a UUID), else only its length. A
+// session's id is stored text the store reads back and writes by (a
+// parent's childSessionId, a child's parentSessionId, an expiry entry's
+// id), an item the service did not write can fill it with anything, and
+// errors are logged.
+func loggedID(id string) string {
+	if session.ValidID(id) {
+		return id
+	}
+	return fmt.Sprintf("(an id of %d bytes, not a UUID)", len(id))
 }
 
 // Idempotency identifies a create by its Idempotency-Key: the merchant's key

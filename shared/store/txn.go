@@ -309,7 +309,7 @@ func (t *Txn) condition(v *session.Session, at string) (expression.Expression, e
 	}
 	r, ok := t.read[v.ID]
 	if !ok {
-		return expression.Expression{}, fmt.Errorf("store: session %s written without being read", v.ID)
+		return expression.Expression{}, fmt.Errorf("store: session %s written without being read", loggedID(v.ID))
 	}
 	// The time rules are checked at the instant of the write itself, read
 	// from the clock again and moved on by the guard band: a decision taken
@@ -435,7 +435,7 @@ func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[
 	case writeApplied:
 		return nil
 	case writeUnknown:
-		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(item)-v.Version))
+		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %d later writes on top", t.writeID, loggedID(v.ID), storedVersion(item)-v.Version))
 	}
 	return t.lostTo(seed, v.ID, item)
 }
@@ -502,7 +502,7 @@ func (t *Txn) writeAll() error {
 	for _, v := range t.checks {
 		r, ok := t.read[v.ID]
 		if !ok {
-			return session.Internal(fmt.Errorf("store: session %s checked without being read", v.ID))
+			return session.Internal(fmt.Errorf("store: session %s checked without being read", loggedID(v.ID)))
 		}
 		expr, err := expression.NewBuilder().WithCondition(expression.Name("version").Equal(expression.Value(r.version))).Build()
 		if err != nil {
@@ -589,7 +589,7 @@ func (t *Txn) afterTransactionFailure() error {
 	case writeApplied:
 		return nil
 	case writeUnknown:
-		return session.Unavailable(fmt.Errorf("transaction %s on session %s: answer lost, %d later writes on top", t.writeID, v.ID, storedVersion(out.Item)-v.Version))
+		return session.Unavailable(fmt.Errorf("transaction %s on session %s: answer lost, %d later writes on top", t.writeID, loggedID(v.ID), storedVersion(out.Item)-v.Version))
 	}
 	return errLostRace
 }
