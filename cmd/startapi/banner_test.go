@@ -169,3 +169,38 @@ func TestBannerNamesEnvJSONLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// TestBannerNamesFunctionsThatWillNotStart: events/env.json can give a
+// function a setting its start-up refuses (r100-fresh: WRITE_GUARD
+// "bogus"); make start-api started, its banner listing the value as the
+// one the function runs with, and each request to that function was a
+// 500. The banner says which functions will not start, and by which
+// settings, and says nothing when every function starts.
+func TestBannerNamesFunctionsThatWillNotStart(t *testing.T) {
+	tpl := &samlocal.Template{Functions: []*samlocal.Function{{LogicalID: "CreateSessionFunction"}, {LogicalID: "GetSessionFunction"}}}
+	for _, c := range []struct {
+		name     string
+		failures map[string][]string
+		want     string
+	}{
+		{"none", nil, ""},
+		{"one", map[string][]string{"GetSessionFunction": {"WRITE_GUARD"}},
+			"  NOT STARTING: GetSessionFunction refuses WRITE_GUARD: each request to such a function is answered 500 and logs \"start-up failed\" naming the setting, as on Lambda\n"},
+		{"every function, two settings", map[string][]string{"GetSessionFunction": {"LOG_LEVEL", "WRITE_GUARD"}, "CreateSessionFunction": {"LOG_LEVEL", "WRITE_GUARD"}},
+			"  NOT STARTING: every function refuses LOG_LEVEL, WRITE_GUARD: each request to such a function is answered 500 and logs \"start-up failed\" naming the setting, as on Lambda\n"},
+		{"two groups", map[string][]string{"GetSessionFunction": {"WRITE_GUARD"}, "CreateSessionFunction": {"LOG_LEVEL"}},
+			"  NOT STARTING: CreateSessionFunction refuses LOG_LEVEL; GetSessionFunction refuses WRITE_GUARD: each request to such a function is answered 500 and logs \"start-up failed\" naming the setting, as on Lambda\n"},
+	} {
+		var out bytes.Buffer
+		banner(&out, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, StartFailures: c.failures})
+		got := ""
+		for _, l := range strings.SplitAfter(out.String(), "\n") {
+			if strings.HasPrefix(l, "  NOT STARTING:") {
+				got += l
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: banner's NOT STARTING line %q; want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -121,6 +121,9 @@ func banner(w io.Writer, s *samlocal.Stack) {
 	if line := fileLifecycle(s); line != "" {
 		fmt.Fprintf(out, "  env.json:   the functions named run with events/env.json's %s\n", line)
 	}
+	if line := startFailures(s); line != "" {
+		fmt.Fprintf(out, "  NOT STARTING: %s: each request to such a function is answered 500 and logs \"start-up failed\" naming the setting, as on Lambda\n", line)
+	}
 	if s.Issuer != nil {
 		fmt.Fprintf(out, "  auth:       development issuer %s (JWKS %s)\n\n", s.Config.JWTIssuer, s.Config.JWKSURL)
 		fmt.Fprintf(out, "Try it:\n")
@@ -131,6 +134,30 @@ func banner(w io.Writer, s *samlocal.Stack) {
 		fmt.Fprintf(out, "  auth:       JWKS %s, issuer %s, audience %s\n\n", config.ShownURL(s.Config.JWKSURL), s.Config.JWTIssuer, s.Config.JWTAudience)
 	}
 	fmt.Fprintln(out, "Logs (functions, emulators, access log) on standard error. Press Ctrl-C to stop.")
+}
+
+// startFailures names the functions whose start-up refuses a setting in
+// the environment they run with (Stack.StartFailures), grouped by the
+// settings refused ("GetSessionFunction refuses WRITE_GUARD"), or "" when
+// every function starts: events/env.json can give a function a value the
+// stack's own settings never see, and the banner listed it as the one the
+// function runs with while every request to it was a 500 (r100-fresh).
+func startFailures(s *samlocal.Stack) string {
+	byNames := map[string][]string{}
+	for fn, names := range s.StartFailures {
+		k := strings.Join(names, ", ")
+		byNames[k] = append(byNames[k], fn)
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(byNames)) {
+		fns := slices.Sorted(slices.Values(byNames[k]))
+		who := strings.Join(fns, ", ")
+		if len(fns) == len(s.Template.Functions) {
+			who = "every function"
+		}
+		parts = append(parts, fmt.Sprintf("%s refuses %s", who, k))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // fileLifecycle names the lifecycle settings events/env.json gave

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paysessions/paysessions/shared/config"
 )
 
 // EnvFile is an --env-vars file (events/env.json): values for every
@@ -272,6 +274,38 @@ func (t *Template) resolve(v any, overrides map[string]string, region string) st
 		}
 	}
 	return ""
+}
+
+// StartFailure names the settings the functions' start-up (config.Load,
+// which every function runs first) refuses in the environment fn runs
+// with, sorted; nil when it starts. Such a function answers each request
+// 500 and logs "start-up failed" per try, as on Lambda (README,
+// Configuration), so the banner says so before the first request does:
+// events/env.json can give one function a value the stack's own settings
+// never see.
+func (t *Template) StartFailure(fn *Function, in EnvInput) []string {
+	env, _ := t.Environment(fn, in)
+	_, err := config.Load(func(k string) string { return env[k] })
+	if err == nil {
+		return nil
+	}
+	var names []string
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var se *config.SettingError
+		name := "its environment"
+		if errors.As(e, &se) {
+			name = se.Name
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // LifecycleSettings are the variables that set a session's lifecycle

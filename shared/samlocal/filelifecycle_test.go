@@ -2,6 +2,8 @@ package samlocal
 
 import (
 	"maps"
+	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -45,6 +47,70 @@ func TestFileLifecycleNamesWhatEnvJSONChanged(t *testing.T) {
 		}
 		if got := tpl.FileLifecycle(c.fn, in); !maps.Equal(got, c.want) {
 			t.Errorf("%s: FileLifecycle = %v; want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestStartFailureNamesWhatStartUpRefuses: events/env.json may give a
+// function a value its start-up refuses (`WRITE_GUARD` `bogus`, or a
+// guard band not shorter than the function's SESSION_EXPIRY), and make
+// start-api started, its banner listing the value as the one the functions
+// run with, while each of those functions answered every request 500 with
+// a "start-up failed" line, as Lambda would (r100-fresh). StartFailure
+// names the settings config.Load refuses in the environment fn runs with,
+// and none when it starts.
+func TestStartFailureNamesWhatStartUpRefuses(t *testing.T) {
+	declared := map[string]any{"SESSION_EXPIRY": map[string]any{"Ref": "SessionExpiry"}, "RESULT_RETENTION": map[string]any{"Ref": "ResultRetention"}, "WRITE_GUARD": "", "LOG_LEVEL": "info", "TABLE_NAME": "payment-sessions"}
+	tpl := &Template{Parameters: map[string]Parameter{
+		"SessionExpiry":   {Default: "30m", HasDefault: true},
+		"ResultRetention": {Default: "15m", HasDefault: true},
+	}}
+	fn := &Function{LogicalID: "GetSessionFunction", Environment: declared}
+	for _, c := range []struct {
+		name string
+		file EnvFile
+		want []string
+	}{
+		{"no file", nil, nil},
+		{"good values", EnvFile{"GetSessionFunction": {"WRITE_GUARD": "2s", "SESSION_EXPIRY": "20s"}}, nil},
+		{"not a duration", EnvFile{"GetSessionFunction": {"WRITE_GUARD": "bogus"}}, []string{"WRITE_GUARD"}},
+		{"another function's section", EnvFile{"CreateSessionFunction": {"WRITE_GUARD": "bogus"}}, nil},
+		{"Parameters", EnvFile{"Parameters": {"RESULT_RETENTION": "0s"}}, []string{"RESULT_RETENTION"}},
+		{"a guard band not shorter", EnvFile{"GetSessionFunction": {"SESSION_EXPIRY": "10s", "WRITE_GUARD": "20s"}}, []string{"WRITE_GUARD"}},
+		{"a log level", EnvFile{"GetSessionFunction": {"LOG_LEVEL": "loud"}}, []string{"LOG_LEVEL"}},
+		{"two", EnvFile{"GetSessionFunction": {"WRITE_GUARD": "x", "LOG_LEVEL": "loud"}}, []string{"LOG_LEVEL", "WRITE_GUARD"}},
+	} {
+		in := EnvInput{Shell: func(string) (string, bool) { return "", false }, File: c.file}
+		if got := tpl.StartFailure(fn, in); !slices.Equal(got, c.want) {
+			t.Errorf("%s: StartFailure = %v; want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestEveryFunctionOfTheTemplateStarts: with the repository's
+// template.yaml and events/env.json, and the values the stack gives, no
+// function's start-up refuses a setting: the banner's NOT STARTING line
+// (StartFailure) would otherwise warn on every make start-api.
+func TestEveryFunctionOfTheTemplateStarts(t *testing.T) {
+	tpl, err := ReadTemplate(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := ReadEnvFile(filepath.Join(repoRoot, "events", "env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := map[string]string{
+		"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": "http://127.0.0.1:8000",
+		"JWKS_URL": "http://127.0.0.1:3000/.well-known/jwks.json", "JWT_ISSUER": "http://127.0.0.1:3000", "JWT_AUDIENCE": "paysessions-local",
+	}
+	if len(tpl.Functions) == 0 {
+		t.Fatal("template.yaml: no functions read")
+	}
+	for _, fn := range tpl.Functions {
+		in := EnvInput{Shell: func(string) (string, bool) { return "", false }, File: file, Stack: stack}
+		if got := tpl.StartFailure(fn, in); got != nil {
+			t.Errorf("%s: StartFailure = %v; want none", fn.LogicalID, got)
 		}
 	}
 }

@@ -109,6 +109,10 @@ type Stack struct {
 	// settings events/env.json gave it over Config's
 	// (Template.FileLifecycle); nil when the file changes none.
 	FileLifecycle map[string]map[string]string
+	// StartFailures is, per function (its LogicalID), the settings its
+	// start-up refuses in the environment it runs with
+	// (Template.StartFailure); nil when every function starts.
+	StartFailures map[string][]string
 	// Template is what was read from template.yaml.
 	Template *Template
 	// Concurrency is the instances each function may run at once.
@@ -363,6 +367,12 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 				s.FileLifecycle = map[string]map[string]string{}
 			}
 			s.FileLifecycle[fn.LogicalID] = fl
+		}
+		if bad := tpl.StartFailure(fn, in); len(bad) > 0 {
+			if s.StartFailures == nil {
+				s.StartFailures = map[string][]string{}
+			}
+			s.StartFailures[fn.LogicalID] = bad
 		}
 		for _, k := range ignored {
 			s.notice("%s sets %s, which template.yaml does not declare for %s: ignored, as SAM CLI ignores it", filepath.Base(envFile), k, fn.LogicalID)
