@@ -156,14 +156,7 @@ func TestBannerNamesEnvJSONLifecycle(t *testing.T) {
 			"ExpirySweeperFunction": {"WRITE_GUARD": "2s"},
 		}, "  env.json:   the functions named run with events/env.json's WRITE_GUARD=2s (every function)\n"},
 	} {
-		var out bytes.Buffer
-		banner(&out, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, Config: cfg, FileLifecycle: c.fl})
-		got := ""
-		for _, l := range strings.SplitAfter(out.String(), "\n") {
-			if strings.HasPrefix(l, "  env.json:") {
-				got += l
-			}
-		}
+		got := bannerLines(&samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, Config: cfg, FileLifecycle: c.fl}, "  env.json:")
 		if got != c.want {
 			t.Errorf("%s: banner's env.json line %q; want %q", c.name, got, c.want)
 		}
@@ -191,16 +184,23 @@ func TestBannerNamesFunctionsThatWillNotStart(t *testing.T) {
 		{"two groups", map[string][]string{"GetSessionFunction": {"WRITE_GUARD"}, "CreateSessionFunction": {"LOG_LEVEL"}},
 			"  NOT STARTING: CreateSessionFunction refuses LOG_LEVEL; GetSessionFunction refuses WRITE_GUARD: each request to such a function is answered 500 and logs \"start-up failed\" naming the setting, as on Lambda\n"},
 	} {
-		var out bytes.Buffer
-		banner(&out, &samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, StartFailures: c.failures})
-		got := ""
-		for _, l := range strings.SplitAfter(out.String(), "\n") {
-			if strings.HasPrefix(l, "  NOT STARTING:") {
-				got += l
-			}
-		}
+		got := bannerLines(&samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, StartFailures: c.failures}, "  NOT STARTING:")
 		if got != c.want {
 			t.Errorf("%s: banner's NOT STARTING line %q; want %q", c.name, got, c.want)
 		}
 	}
+}
+
+// bannerLines is the lines of s's banner that start with prefix, each with
+// its newline.
+func bannerLines(s *samlocal.Stack, prefix string) string {
+	var out bytes.Buffer
+	banner(&out, s)
+	got := ""
+	for _, l := range strings.SplitAfter(out.String(), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			got += l
+		}
+	}
+	return got
 }
