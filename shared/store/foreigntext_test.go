@@ -47,6 +47,20 @@ func TestUndecodedSessionErrorQuotesNoStoredText(t *testing.T) {
 			hostile("id")(item)
 			hostile("createdAt")(item)
 		}},
+		// A status no release of the service writes, in a history entry:
+		// document 001's history answered it as "" (outside its word
+		// list) with a 200, where the same status at the top was a 500
+		// (r101-regress).
+		{"a history entry's status", func(item map[string]ddb.AttributeValue) {
+			h := item["history"].(*ddb.AttributeValueMemberL)
+			e := h.Value[0].(*ddb.AttributeValueMemberM)
+			e.Value["status"] = &ddb.AttributeValueMemberS{Value: secret}
+		}},
+		{"a history entry's status, not canonical", func(item map[string]ddb.AttributeValue) {
+			h := item["history"].(*ddb.AttributeValueMemberL)
+			e := h.Value[0].(*ddb.AttributeValueMemberM)
+			e.Value["status"] = &ddb.AttributeValueMemberS{Value: "PARTIALLY_REFUNDED"}
+		}},
 		{"a history entry's at", func(item map[string]ddb.AttributeValue) {
 			h := item["history"].(*ddb.AttributeValueMemberL)
 			e := h.Value[0].(*ddb.AttributeValueMemberM)

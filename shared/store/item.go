@@ -303,6 +303,12 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			// As storedTime says, the index only made on an error.
 			return nil, fmt.Errorf("%s: its history[%d].at (%d bytes) is not a time", what(), i, len(h.At))
 		}
+		// A status no release writes is as foreign in a history entry as
+		// at the top: each shape maps every entry (document 001 answered
+		// one as "", outside its word list).
+		if !session.Status(h.Status).Valid() {
+			return nil, fmt.Errorf("%s: its history[%d].status (%d bytes) is not canonical", what(), i, len(h.Status))
+		}
 		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
 	}
 	return v, nil
