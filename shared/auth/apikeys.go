@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -213,6 +214,14 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	sum := sha256.Sum256([]byte(secret))
 	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
 		return nil, unauthenticated("The API key is invalid.")
+	}
+	if !validMerchantID(k.MerchantID) {
+		// The service stores only a token's merchant id, checked so: this
+		// record is an item it did not write, which can hold anything (a
+		// card number, a credential, a line break) that the request's log
+		// line would show as the caller's merchant. Refused as an item the
+		// store cannot decode, named by the attribute and its length only.
+		return nil, session.Internal(fmt.Errorf("decode API key: its merchantId (%d bytes) is not a merchant id", len(k.MerchantID)))
 	}
 	// Expiry is judged on every use, cached or not.
 	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {

@@ -24,7 +24,7 @@ import (
 // its exp (with the 60 s leeway a fresh check allows) and at most 5
 // minutes of wall-clock time (a clock stepped back to
 // before it was kept ends it), bounded and least-recently-used, with
-// exp/nbf still checked on every use (as API Gateway caches an authorizer's
+// exp/nbf/iat still checked on every use (as API Gateway caches an authorizer's
 // answer) and the token's key still in the key set in hand".
 
 // testClock is a settable clock for one verifier.
