@@ -705,7 +705,16 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Tim
 				return
 			}
 			for _, av := range items {
-				v, err := decodeSession(av)
+				// Read as the session of its key, as Get reads it: an item
+				// whose id is not its key's is the store's own data written
+				// badly (500), never a session gone, nor another's.
+				// refuseForeignAnswers has held the key to those asked.
+				pk, _ := av[attrPK].(*ddb.AttributeValueMemberS)
+				if pk == nil {
+					*slot = session.Internal(errors.New("list: an item without its key"))
+					return
+				}
+				v, err := decodeSessionOf(strings.TrimPrefix(pk.Value, "SESSION#"), av)
 				if err != nil {
 					*slot = err
 					return
