@@ -34,6 +34,9 @@ func TestLoggedPathSplitSecretWithAMarkBesideItsCut(t *testing.T) {
 		{"/sessions/" + a + ";/cancel/;" + b + "/cancel", "/sessions/[redacted]/cancel/[redacted]/cancel"},
 		// An hcpToken, marks on both sides of a piece.
 		{"/sessions/aUDVGsaXO160po/~DEOXAQYmhI~/_09bpXn5", "/sessions/[redacted]/[redacted]/[redacted]"},
+		// A segment of marks alone between the pieces, as an empty one.
+		{"/sessions/aUDVGsaXO160po/~/DEOXAQYmhI_09bpXn5", "/sessions/[redacted]/~/[redacted]"},
+		{"/sessions/" + a + "/;;/cancel/!/" + b, "/sessions/[redacted]/;;/cancel/!/[redacted]"},
 		// Ids stay readable: document 001's GUID in braces or parentheses
 		// beside a route's words.
 		{"/v1/session/{0b7e5d3a-1f2c-4e8a-9b6d-3c5f7a9e1d2b}", "/v1/session/{0b7e5d3a-1f2c-4e8a-9b6d-3c5f7a9e1d2b}"},

@@ -455,7 +455,8 @@ func splitSecretByRounds(segs, texts []string) {
 // last: a secret cut by '/' may have a mark before its first piece or
 // after its last. A piece whose marks are all at its ends is read as the
 // part between them, no break: a mark may stand beside the '/' that cuts
-// a secret ("<32 hex>~/<32 hex>"); but not [redacted], which ends a run.
+// a secret ("<32 hex>~/<32 hex>"); and a piece of marks alone as an empty
+// one ("<16>/~/<16>"); but not [redacted], which ends a run.
 // A dot segment or a route's literal segment is kept.
 func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 	splitPiecesByRounds(segs, ps)
@@ -469,6 +470,10 @@ func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 			}
 			if m := core.FindStringSubmatch(p.s); m != nil && p.s != redacted {
 				cut = append(cut, piece{m[1], p.seg})
+				continue
+			}
+			if p.s != redacted && !strings.ContainsFunc(p.s, func(r rune) bool { return whole.MatchString(string(r)) }) {
+				cut = append(cut, piece{"", p.seg}) // marks alone: an empty piece
 				continue
 			}
 			cut = append(cut, piece{head.FindString(p.s), p.seg}, piece{"/", p.seg}, piece{tail.FindString(p.s), p.seg})
@@ -672,7 +677,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"/./", "/../", "%252F.%252F", "aUDVGsaXO160", "poDEOXAQYmhI_09bpXn5", "zq", // dot segments between an hcpToken's pieces (r99-authz)
 		shortJWTHeader, "c2lu", // a JWT cut at its own '.'s, "H/./C/./S" (r99-review)
 		"/cancel/", "sessions", "v1", "000000000000000000000A00", "/v2.0/", // route words among a token's or a secret's pieces (r99-regress, r100-regress, r100-review)
-		"~/", "/;", "(", // a mark beside the '/' that cuts a secret (r101-lambda)
+		"~/", "/;", "(", "/~/", // a mark beside the '/' that cuts a secret (r101-lambda)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000

@@ -732,8 +732,9 @@ var markCuts = sync.Pool{New: func() any { return new([]piece) }}
 // empty), written over dst (whose pieces it reuses); nil when that reading
 // can find nothing ps does not (markCutJoins). A piece whose marks are all
 // at its ends ("~x", "x;", "(x)") is read as the bytes between them, which
-// join the pieces on both sides: a mark beside a '/' that cuts a secret,
-// "<32 hex>~/<32 hex>" or "<16>/:<16>" of an hcpToken, put a break where
+// join the pieces on both sides, and a piece of marks alone ("~") as an
+// empty piece: a mark beside a '/' that cuts a secret, "<32 hex>~/<32
+// hex>", "<16>/:<16>" or "<16>/~/<16>" of an hcpToken, put a break where
 // the '/' already was, and the functions logged the whole secret under
 // make start-api (r101-lambda). A dot segment and a route's literal
 // segment (v2.0) are kept whole: neither is a piece of a secret. Linear in
@@ -751,6 +752,10 @@ func markCut(dst, ps []piece, in func(byte) bool) []piece {
 		}
 		if a, b, ok := markedCore(p.s, in); ok {
 			out = append(out, piece{p.s[a:b], p.seg})
+			continue
+		}
+		if marksOnly(p.s, in) {
+			out = append(out, piece{"", p.seg})
 			continue
 		}
 		if i > 0 {
@@ -804,11 +809,27 @@ func markedCore(s string, in func(byte) bool) (a, b int, ok bool) {
 	return a, b, a < b
 }
 
+// marksOnly reports whether s, a piece markEnds marks, holds no byte in: a
+// segment of marks alone ("~", ";;"), which markCut reads as an empty
+// piece between the pieces beside it. [redacted] is not: it ends any run.
+func marksOnly(s string, in func(byte) bool) bool {
+	if s == redacted {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if in(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // markCutJoins reports whether markCut's reading of ps can find what ps
 // read as it is cannot: every rule but the token one needs two or more
 // non-empty pieces in a run, and a piece with a mark ended every run in
 // ps, so only a prefix or suffix, or a piece whose marks are all at its
-// ends read without them, joined to a piece beside it (empty pieces
+// ends read without them, or the pieces on both sides of a piece of marks
+// alone, joined to a piece beside it (empty pieces
 // between them aside), or one holding a 'J' or '_' (a token's, which
 // redactSplitTokens judges alone), is new; a route's literal segment
 // (v2.0 too) between them is read as a piece beside it. A path of short
@@ -846,6 +867,14 @@ func markCutJoins(ps []piece, in func(byte) bool) bool {
 					return true
 				}
 				last = part
+				continue
+			}
+			if marksOnly(p.s, in) {
+				// Read as an empty piece: the pieces on its two
+				// sides join (markCut).
+				if last != ended {
+					last = part
+				}
 				continue
 			}
 			if i > 0 && (last != ended || strings.ContainsAny(p.s[:i], "J_")) {
