@@ -453,15 +453,27 @@ func splitSecretByRounds(segs, texts []string) {
 // holds a mark (a byte outside base64url, or outside base64url and '.')
 // read as its part before its first mark, a break, and its part after its
 // last: a secret cut by '/' may have a mark before its first piece or
-// after its last. A dot segment or a route's literal segment is kept.
+// after its last. A piece whose marks are all at its ends is read as the
+// part between them, no break: a mark may stand beside the '/' that cuts
+// a secret ("<32 hex>~/<32 hex>"); and a piece of marks alone as an empty
+// one ("<16>/~/<16>"); but not [redacted], which ends a run.
+// A dot segment or a route's literal segment is kept.
 func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 	splitPiecesByRounds(segs, ps)
 	for _, re := range markCutRegexps {
-		whole, head, tail := re[0], re[1], re[2]
+		whole, head, tail, core := re[0], re[1], re[2], re[3]
 		var cut []piece
 		for _, p := range ps {
 			if whole.MatchString(p.s) || p.s == "." || p.s == ".." || routeLiterals[p.s] {
 				cut = append(cut, p)
+				continue
+			}
+			if m := core.FindStringSubmatch(p.s); m != nil && p.s != redacted {
+				cut = append(cut, piece{m[1], p.seg})
+				continue
+			}
+			if p.s != redacted && !strings.ContainsFunc(p.s, func(r rune) bool { return whole.MatchString(string(r)) }) {
+				cut = append(cut, piece{"", p.seg}) // marks alone: an empty piece
 				continue
 			}
 			cut = append(cut, piece{head.FindString(p.s), p.seg}, piece{"/", p.seg}, piece{tail.FindString(p.s), p.seg})
@@ -471,12 +483,17 @@ func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 }
 
 // markCutRegexps are, for base64url and for base64url and '.', a piece
-// wholly of the alphabet, its leading run and its trailing run: compiled
-// once, as are the reference's other expressions below (compiled in its
-// loops, they took 40 % of TestLoggedPathAgreesWithRounds' 100 s).
-var markCutRegexps = func() (out [][3]*regexp.Regexp) {
-	for _, alphabet := range []string{`[A-Za-z0-9_-]`, `[A-Za-z0-9_.-]`} {
-		out = append(out, [3]*regexp.Regexp{regexp.MustCompile(`^` + alphabet + `*$`), regexp.MustCompile(`^` + alphabet + `*`), regexp.MustCompile(alphabet + `*$`)})
+// wholly of the alphabet, its leading run, its trailing run, and a piece
+// that is one run between marks at its ends (the run its submatch):
+// compiled once, as are the reference's other expressions below (compiled
+// in its loops, they took 40 % of TestLoggedPathAgreesWithRounds' 100 s).
+var markCutRegexps = func() (out [][4]*regexp.Regexp) {
+	for _, chars := range []string{`A-Za-z0-9_-`, `A-Za-z0-9_.-`} {
+		alphabet, other := `[`+chars+`]`, `[^`+chars+`]`
+		out = append(out, [4]*regexp.Regexp{
+			regexp.MustCompile(`^` + alphabet + `*$`), regexp.MustCompile(`^` + alphabet + `*`), regexp.MustCompile(alphabet + `*$`),
+			regexp.MustCompile(`^` + other + `*(` + alphabet + `+)` + other + `*$`),
+		})
 	}
 	return out
 }()
@@ -660,6 +677,7 @@ func TestLoggedPathAgreesWithRounds(t *testing.T) {
 		"/./", "/../", "%252F.%252F", "aUDVGsaXO160", "poDEOXAQYmhI_09bpXn5", "zq", // dot segments between an hcpToken's pieces (r99-authz)
 		shortJWTHeader, "c2lu", // a JWT cut at its own '.'s, "H/./C/./S" (r99-review)
 		"/cancel/", "sessions", "v1", "000000000000000000000A00", "/v2.0/", // route words among a token's or a secret's pieces (r99-regress, r100-regress, r100-review)
+		"~/", "/;", "(", "/~/", // a mark beside the '/' that cuts a secret (r101-lambda)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	n := 20000

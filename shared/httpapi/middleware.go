@@ -625,8 +625,12 @@ func redactSplitSecretsAsRead(segs []string, path string) bool {
 // run, and 31 of the token's 32 characters were logged). A dot segment
 // itself is never redacted.
 func redactSplitSecrets(segs, texts []string) bool {
-	var buf [16]piece
-	ps := buf[:0]
+	// The pieces' buffer is reused across calls (splitPieceBufs): each
+	// reading of a path of many short segments is searched, and growing a
+	// new one each time allocated twice the pieces per reading.
+	pool := splitPieceBufs.Get().(*[]piece)
+	ps := (*pool)[:0]
+	defer func() { *pool = ps[:0]; splitPieceBufs.Put(pool) }()
 	dot, dotdot := false, false
 	for i, t := range texts {
 		for p := range strings.SplitSeq(t, "/") {
@@ -675,12 +679,22 @@ func redactSplitSecrets(segs, texts []string) bool {
 		if cut := markCut(nil, written, isTokenByte); cut != nil {
 			changed = redactSplitTokens(segs, texts, cut) || changed
 		}
+		// And cut at '.' too: a piece whose marks around its
+		// base64url characters end with a '.' ("eyJ...%.") is read
+		// without them, before a dot segment that may be the token's
+		// own '.', as markCut reads it.
+		if cut := markCut(nil, written, isBase64URL); cut != nil {
+			changed = redactSplitTokens(segs, texts, cut) || changed
+		}
 	}
 	if !dotdot {
 		return changed
 	}
 	return redactSplitPieces(segs, texts, resolved) || changed
 }
+
+// splitPieceBufs holds redactSplitSecrets' buffers of pieces, reused.
+var splitPieceBufs = sync.Pool{New: func() any { return new([]piece) }}
 
 // redactSplitPieces is redactSplitSecrets' search of one reading of the
 // path's pieces, ps, and of ps cut at marks (markCut): a secret cut by '/'
@@ -716,9 +730,15 @@ var markCuts = sync.Pool{New: func() any { return new([]piece) }}
 // its longest prefix of bytes in, a piece that ends any run ("/", which no
 // piece holds), and its longest suffix of bytes in (each left out when
 // empty), written over dst (whose pieces it reuses); nil when that reading
-// can find nothing ps does not (markCutJoins). A dot segment and a route's
-// literal segment (v2.0) are kept whole: neither is a piece of a secret.
-// Linear in the pieces.
+// can find nothing ps does not (markCutJoins). A piece whose marks are all
+// at its ends ("~x", "x;", "(x)") is read as the bytes between them, which
+// join the pieces on both sides, and a piece of marks alone ("~") as an
+// empty piece: a mark beside a '/' that cuts a secret, "<32 hex>~/<32
+// hex>", "<16>/:<16>" or "<16>/~/<16>" of an hcpToken, put a break where
+// the '/' already was, and the functions logged the whole secret under
+// make start-api (r101-lambda). A dot segment and a route's literal
+// segment (v2.0) are kept whole: neither is a piece of a secret. Linear in
+// the pieces.
 func markCut(dst, ps []piece, in func(byte) bool) []piece {
 	if !markCutJoins(ps, in) {
 		return nil
@@ -728,6 +748,14 @@ func markCut(dst, ps []piece, in func(byte) bool) []piece {
 		i, j, marked := markEnds(p.s, in)
 		if !marked {
 			out = append(out, p)
+			continue
+		}
+		if a, b, ok := markedCore(p.s, in); ok {
+			out = append(out, piece{p.s[a:b], p.seg})
+			continue
+		}
+		if marksOnly(p.s, in) {
+			out = append(out, piece{"", p.seg})
 			continue
 		}
 		if i > 0 {
@@ -758,10 +786,50 @@ func markEnds(s string, in func(byte) bool) (i, j int, marked bool) {
 	return i, j, true
 }
 
+// markedCore is where the bytes in of s, a piece markEnds marks, start (a)
+// and end (b), and whether they are all of s but marks at its ends: one or
+// more bytes in, with no mark among them. A segment already [redacted] is
+// none: it ends any run, as written.
+func markedCore(s string, in func(byte) bool) (a, b int, ok bool) {
+	if s == redacted {
+		return 0, 0, false
+	}
+	for a < len(s) && !in(s[a]) {
+		a++
+	}
+	b = len(s)
+	for b > a && !in(s[b-1]) {
+		b--
+	}
+	for k := a; k < b; k++ {
+		if !in(s[k]) {
+			return a, b, false
+		}
+	}
+	return a, b, a < b
+}
+
+// marksOnly reports whether s, a piece markEnds marks, holds no byte in: a
+// segment of marks alone ("~", ";;"), which markCut reads as an empty
+// piece between the pieces beside it. [redacted] is not: it ends any run.
+func marksOnly(s string, in func(byte) bool) bool {
+	if s == redacted {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if in(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // markCutJoins reports whether markCut's reading of ps can find what ps
 // read as it is cannot: every rule but the token one needs two or more
 // non-empty pieces in a run, and a piece with a mark ended every run in
-// ps, so only a prefix or suffix joined to a piece beside it (empty pieces
+// ps, so only a prefix or suffix, or a piece whose marks are all at its
+// ends read without them, or the pieces on both sides of a piece of marks
+// alone, joined to a piece beside it (empty pieces
 // between them aside), or one holding a 'J' or '_' (a token's, which
 // redactSplitTokens judges alone), is new; a route's literal segment
 // (v2.0 too) between them is read as a piece beside it. A path of short
@@ -792,6 +860,23 @@ func markCutJoins(ps []piece, in func(byte) bool) bool {
 		case !marked:
 			last = ended
 		default:
+			if a, b, ok := markedCore(p.s, in); ok {
+				// Read as its bytes in, which join the pieces on both
+				// sides (markCut).
+				if last != ended || strings.ContainsAny(p.s[a:b], "J_") {
+					return true
+				}
+				last = part
+				continue
+			}
+			if marksOnly(p.s, in) {
+				// Read as an empty piece: the pieces on its two
+				// sides join (markCut).
+				if last != ended {
+					last = part
+				}
+				continue
+			}
 			if i > 0 && (last != ended || strings.ContainsAny(p.s[:i], "J_")) {
 				return true
 			}
