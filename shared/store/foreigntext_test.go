@@ -61,6 +61,12 @@ func TestUndecodedSessionErrorQuotesNoStoredText(t *testing.T) {
 			e := h.Value[0].(*ddb.AttributeValueMemberM)
 			e.Value["status"] = &ddb.AttributeValueMemberS{Value: "PARTIALLY_REFUNDED"}
 		}},
+		// A parent's or child's id that is not one the service makes:
+		// answered as stored in the native shape's parentSessionId
+		// (r101-lambda: a psk_ key there, 200), and read back by the
+		// store to read and write the family by.
+		{"parentSessionId", hostile("parentSessionId")},
+		{"childSessionId", hostile("childSessionId")},
 		{"a history entry's at", func(item map[string]ddb.AttributeValue) {
 			h := item["history"].(*ddb.AttributeValueMemberL)
 			e := h.Value[0].(*ddb.AttributeValueMemberM)

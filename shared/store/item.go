@@ -268,6 +268,14 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	if !v.Status.Valid() {
 		return nil, fmt.Errorf("%s: its status (%d bytes) is not canonical", what(), len(it.Status))
 	}
+	// A parent's or child's id is read back to read and write the family
+	// by, and the native shape answers a parent's: one the service does
+	// not make is as foreign as a status.
+	for _, f := range []struct{ name, id string }{{"parentSessionId", it.ParentSessionID}, {"childSessionId", it.ChildSessionID}} {
+		if f.id != "" && !session.ValidID(f.id) {
+			return nil, fmt.Errorf("%s: its %s (%d bytes) is not a session id", what(), f.name, len(f.id))
+		}
+	}
 	var err error
 	for _, f := range []struct {
 		name string
