@@ -77,11 +77,16 @@ func TestHCPTokenNeverLogged(t *testing.T) {
 // digits (r98-regress: "/sessions/aUDVG/sa/XO160poDEOXAQYmhI_09bpXn5" and a
 // cut after a token's first character, "a", were logged as sent on make
 // run and make start-api), and the literal words beside it stay readable.
+// A piece that is a route's literal word may stay as sent (README: "a
+// token's piece may be such a word ... and alone it reveals no more than
+// the word"): the tokens are random, and one in about 4,000 ends in v1,
+// which failed this test by chance (the lead, 2026-12-06:
+// "/sessions/eJLhDpAa-2eizlNtohCzZnY8BlRE_/z/v1" logged ".../[redacted]/v1").
 func TestHCPTokenCutAnywhereNeverLogged(t *testing.T) {
 	mixed := func(s string) bool {
 		return strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "0123456789")
 	}
-	tokens := []string{"aUDVGsaXO160poDEOXAQYmhI_09bpXn5", "eEUZTACnKGKtt4OOXaxmS5PCeZPkAnTk"}
+	tokens := []string{"aUDVGsaXO160poDEOXAQYmhI_09bpXn5", "eEUZTACnKGKtt4OOXaxmS5PCeZPkAnTk", "eJLhDpAa-2eizlNtohCzZnY8BlRE_zv1"}
 	for len(tokens) < 100 {
 		if tok := newHCPToken(); mixed(tok) && !strings.Contains(strings.ToLower(tok), "psk_") {
 			tokens = append(tokens, tok)
@@ -93,6 +98,9 @@ func TestHCPTokenCutAnywhereNeverLogged(t *testing.T) {
 		for i := 1; i < len(tok); i++ {
 			cuts = append(cuts, []string{tok[:i], tok[i:]})
 		}
+		// Its last two characters a piece of their own, after a
+		// one-character piece: the cut that logged "v1" above.
+		cuts = append(cuts, []string{tok[:len(tok)-3], tok[len(tok)-3 : len(tok)-2], tok[len(tok)-2:]})
 		for range 20 {
 			i := 1 + r.IntN(len(tok)-2)
 			j := i + 1 + r.IntN(len(tok)-i-1)
@@ -100,14 +108,15 @@ func TestHCPTokenCutAnywhereNeverLogged(t *testing.T) {
 		}
 		for _, pieces := range cuts {
 			joined := strings.Join(pieces, "/")
-			red := strings.TrimSuffix(strings.Repeat(redacted+"/", len(pieces)), "/")
-			for _, c := range []struct{ path, logged string }{
-				{"/sessions/" + joined, "/sessions/" + red},
-				{"/sessions/" + joined + "/events", "/sessions/" + red + "/events"},
-				{"/v1/checkout-sessions/" + joined, "/v1/checkout-sessions/" + red},
+			for _, c := range []struct{ before, after string }{
+				{"/sessions/", ""},
+				{"/sessions/", "/events"},
+				{"/v1/checkout-sessions/", ""},
 			} {
-				if got := loggedPath(c.path); got != c.logged {
-					t.Fatalf("loggedPath(%q) = %q; want %q", c.path, got, c.logged)
+				path := c.before + joined + c.after
+				if got := loggedPath(path); !loggedAsCut(got, c.before, pieces, c.after) {
+					red := strings.TrimSuffix(strings.Repeat(redacted+"/", len(pieces)), "/")
+					t.Fatalf("loggedPath(%q) = %q; want %q (a piece that is a route's literal word may stay as sent)", path, got, c.before+red+c.after)
 				}
 			}
 		}
@@ -136,4 +145,27 @@ func TestHCPTokenCutAtARouteWordNeverLogged(t *testing.T) {
 			t.Errorf("loggedPath(%q) = %q; want %q", c.path, got, c.logged)
 		}
 	}
+}
+
+// loggedAsCut reports whether got is before, then pieces each logged
+// [redacted] (or as sent when it is a route's literal word, which
+// redactCutHCPTokens keeps), then after.
+func loggedAsCut(got, before string, pieces []string, after string) bool {
+	rest, ok := strings.CutPrefix(got, before)
+	if !ok {
+		return false
+	}
+	if rest, ok = strings.CutSuffix(rest, after); !ok {
+		return false
+	}
+	segs := strings.Split(rest, "/")
+	if len(segs) != len(pieces) {
+		return false
+	}
+	for i, seg := range segs {
+		if seg != redacted && !(routeLiterals[pieces[i]] && seg == pieces[i]) {
+			return false
+		}
+	}
+	return true
 }
