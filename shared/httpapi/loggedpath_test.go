@@ -499,7 +499,7 @@ var markCutRegexps = func() (out [][4]*regexp.Regexp) {
 }()
 
 var (
-	roundsHex   = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	roundsHex   = regexp.MustCompile(`^[-_]*[0-9a-fA-F]+[-_]*$`) // hex digits, glued to '-' or '_' at its ends (r101-review)
 	roundsTok   = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	roundsJWT   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.`)
 	roundsHCP   = regexp.MustCompile(`^[A-Za-z0-9_-]*[g-zG-Z_][A-Za-z0-9_-]*$`) // base64url, not only hex digits and dashes
@@ -551,7 +551,11 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 			}
 			joined, pieces := "", 0
 			for _, p := range run {
-				joined += p.s
+				if in == hex {
+					joined += strings.Trim(p.s, "-_") // its hex digits
+				} else {
+					joined += p.s
+				}
 				if p.s != "" {
 					pieces++
 				}

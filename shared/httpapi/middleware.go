@@ -911,15 +911,15 @@ func searchSplitPieces(segs, texts []string, ps []piece) bool {
 		i = next
 		digits, pieces, decimal, letter := 0, 0, false, false
 		for _, p := range run {
-			if isHexSegment(p.s) {
-				digits, pieces = digits+len(p.s), pieces+1
-				decimal = decimal || strings.ContainsAny(p.s, "0123456789")
-				letter = letter || strings.ContainsAny(p.s, "abcdefABCDEF")
+			if h := gluedHex(p.s); h != "" {
+				digits, pieces = digits+len(h), pieces+1
+				decimal = decimal || strings.ContainsAny(h, "0123456789")
+				letter = letter || strings.ContainsAny(h, "abcdefABCDEF")
 			}
 		}
 		if pieces > 1 && digits > maxLoggedRun && decimal && letter {
 			for k := range run {
-				if isHexSegment(run[k].s) {
+				if gluedHex(run[k].s) != "" {
 					changed = redactPieces(segs, texts, run[k:k+1]) || changed
 				}
 			}
@@ -1168,10 +1168,23 @@ func isTokenPiece(s string) bool {
 	return s != ""
 }
 
-// isHexOrRouteLiteral reports whether s is hex digits (isHexSegment) or a
-// route's literal segment (routeLiterals), which a key's secret cut into
-// pieces may have between them.
-func isHexOrRouteLiteral(s string) bool { return isHexSegment(s) || routeLiterals[s] }
+// isHexOrRouteLiteral reports whether s is hex digits, glued to '-' or
+// '_' at its ends (gluedHex), or a route's literal segment
+// (routeLiterals), which a key's secret cut into pieces may have between
+// them.
+func isHexOrRouteLiteral(s string) bool { return gluedHex(s) != "" || routeLiterals[s] }
+
+// gluedHex is s's hex digits when s is one or more of them with '-' or '_'
+// (base64url, so no mark) at its ends alone, else "": a key's secret cut
+// by '/' with either beside a cut ("<32 hex>-/<32 hex>") was logged whole
+// on both local servers, the glued piece no hex piece (r101-review). A
+// UUID's dashes are within it, so an id is none.
+func gluedHex(s string) string {
+	if h := strings.Trim(s, "-_"); isHexSegment(h) {
+		return h
+	}
+	return ""
+}
 
 // isHexSegment reports whether s is one or more hex digits, of either case.
 func isHexSegment(s string) bool {
