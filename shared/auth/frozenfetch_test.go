@@ -94,7 +94,18 @@ func TestHungFetchIsGivenUpByTheWallClock(t *testing.T) {
 		{"10 s later: given up for a new fetch, which works", 100 * time.Millisecond, "", 0, 2},
 	} {
 		clock.Advance(step.advance)
-		p, err := verify(300 * time.Millisecond)
+		// A step whose fetch hangs waits out its token's deadline (503):
+		// 300 ms. A step verified by a new fetch waits for that fetch
+		// alone (a connect, a request, a set parsed, under -race on a
+		// loaded machine): 10 s, as much as it needs, where 300 ms raced
+		// it. A verifier that never gives the hung fetch up still
+		// answers 503: the token waits for that fetch, which fails at its
+		// own 5 s deadline (measured: the mutant fails in 5.0 s).
+		wait := 300 * time.Millisecond
+		if step.wantCode == "" {
+			wait = 10 * time.Second
+		}
+		p, err := verify(wait)
 		if got := session.ErrorCode(err); got != step.wantCode || step.wantCode == "" && (p == nil || p.MerchantID != "m-1") {
 			t.Fatalf("%s: Verify() = %+v, %v: code %q; want %q", step.name, p, err, got, step.wantCode)
 		}

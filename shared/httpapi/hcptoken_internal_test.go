@@ -77,11 +77,19 @@ func TestHCPTokenNeverLogged(t *testing.T) {
 // digits (r98-regress: "/sessions/aUDVG/sa/XO160poDEOXAQYmhI_09bpXn5" and a
 // cut after a token's first character, "a", were logged as sent on make
 // run and make start-api), and the literal words beside it stay readable.
-// A piece that is a route's literal word may stay as sent (README: "a
-// token's piece may be such a word ... and alone it reveals no more than
-// the word"): the tokens are random, and one in about 4,000 ends in v1,
-// which failed this test by chance (the lead, 2026-12-06:
-// "/sessions/eJLhDpAa-2eizlNtohCzZnY8BlRE_/z/v1" logged ".../[redacted]/v1").
+// A piece that is itself a route's literal word (v1, api, events, ...)
+// stays as sent when the search for a cut hcpToken finds the token (README:
+// "but a route's literal word ..., which stays as sent": alone it reveals
+// no more than the word; TestHCPTokenCutAtARouteWordNeverLogged), and is
+// redacted with the rest when every piece is a token's piece (none only
+// hex digits and dashes nor only lower-case letters and dashes: README's
+// run of 32 or more, which keeps no word). A random token ending in "v1"
+// (about one run in 40 draws one among its 98) was expected redacted
+// whole, and the test failed by chance (r101-flakes5: 1 of 3 runs of the
+// package, the token UsceuVWBK62Z7W6dO2U6t_lf-wcQAov1 cut as .../o/v1,
+// logged /sessions/[redacted]/[redacted]/v1, as README says; the old
+// expectation failed 4 of 300 runs of fresh tokens), so that cut is a row
+// of TestHCPTokenCutAtARouteWordNeverLogged.
 func TestHCPTokenCutAnywhereNeverLogged(t *testing.T) {
 	mixed := func(s string) bool {
 		return strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "0123456789")
@@ -99,7 +107,8 @@ func TestHCPTokenCutAnywhereNeverLogged(t *testing.T) {
 			cuts = append(cuts, []string{tok[:i], tok[i:]})
 		}
 		// Its last two characters a piece of their own, after a
-		// one-character piece: the cut that logged "v1" above.
+		// one-character piece: the cut that logged "v1" (the lead saw
+		// eJLhDpAa-2eizlNtohCzZnY8BlRE_/z/v1 fail the old expectation).
 		cuts = append(cuts, []string{tok[:len(tok)-3], tok[len(tok)-3 : len(tok)-2], tok[len(tok)-2:]})
 		for range 20 {
 			i := 1 + r.IntN(len(tok)-2)
@@ -108,15 +117,29 @@ func TestHCPTokenCutAnywhereNeverLogged(t *testing.T) {
 		}
 		for _, pieces := range cuts {
 			joined := strings.Join(pieces, "/")
-			for _, c := range []struct{ before, after string }{
-				{"/sessions/", ""},
-				{"/sessions/", "/events"},
-				{"/v1/checkout-sessions/", ""},
+			// README's run: every piece a token's piece, none only hex
+			// digits and dashes nor only lower-case letters and dashes.
+			run := true
+			for _, p := range pieces {
+				if strings.Trim(p, "0123456789abcdefABCDEF-") == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz-") == "" {
+					run = false
+				}
+			}
+			logged := make([]string, len(pieces))
+			for k, p := range pieces {
+				logged[k] = redacted
+				if routeLiterals[p] && !run {
+					logged[k] = p // a route's word stays as sent
+				}
+			}
+			red := strings.Join(logged, "/")
+			for _, c := range []struct{ path, logged string }{
+				{"/sessions/" + joined, "/sessions/" + red},
+				{"/sessions/" + joined + "/events", "/sessions/" + red + "/events"},
+				{"/v1/checkout-sessions/" + joined, "/v1/checkout-sessions/" + red},
 			} {
-				path := c.before + joined + c.after
-				if got := loggedPath(path); !loggedAsCut(got, c.before, pieces, c.after) {
-					red := strings.TrimSuffix(strings.Repeat(redacted+"/", len(pieces)), "/")
-					t.Fatalf("loggedPath(%q) = %q; want %q (a piece that is a route's literal word may stay as sent)", path, got, c.before+red+c.after)
+				if got := loggedPath(c.path); got != c.logged {
+					t.Fatalf("loggedPath(%q) = %q; want %q", c.path, got, c.logged)
 				}
 			}
 		}
@@ -136,6 +159,11 @@ func TestHCPTokenCutAtARouteWordNeverLogged(t *testing.T) {
 	r := redacted
 	for _, c := range []struct{ path, logged string }{
 		{"/sessions/L_QzYbA2iTUNwKrU/i/NdZB5Mj82yGDu/v1", "/sessions/" + r + "/" + r + "/" + r + "/v1"},
+		// r101-flakes5: a random token of TestHCPTokenCutAnywhereNeverLogged.
+		{"/sessions/UsceuVWBK62Z7W6dO2U6t_lf-wcQA/o/v1", "/sessions/" + r + "/" + r + "/v1"},
+		// Every piece a token's piece: README's run of 32 or more takes
+		// them all, the word too.
+		{"/sessions/UsceuVWBK62Z7W6dO2U6t_lf-wcQAo/v1", "/sessions/" + r + "/" + r},
 		{"/sessions/v1/abc/Q7xR2mK9pL4nW8sT3vY6zB1cD5e", "/sessions/v1/" + r + "/" + r},
 		{"/sessions/Q7xR2mK9pL4nW8/api/fff/T3vY6zB1cD5e", "/sessions/" + r + "/api/" + r + "/" + r},
 		{"/sessions/Xy3/events/abcd/Q7xR2mK9pL4nW8sT3vY/events", "/sessions/" + r + "/events/" + r + "/" + r + "/events"},
@@ -145,27 +173,4 @@ func TestHCPTokenCutAtARouteWordNeverLogged(t *testing.T) {
 			t.Errorf("loggedPath(%q) = %q; want %q", c.path, got, c.logged)
 		}
 	}
-}
-
-// loggedAsCut reports whether got is before, then pieces each logged
-// [redacted] (or as sent when it is a route's literal word, which
-// redactCutHCPTokens keeps), then after.
-func loggedAsCut(got, before string, pieces []string, after string) bool {
-	rest, ok := strings.CutPrefix(got, before)
-	if !ok {
-		return false
-	}
-	if rest, ok = strings.CutSuffix(rest, after); !ok {
-		return false
-	}
-	segs := strings.Split(rest, "/")
-	if len(segs) != len(pieces) {
-		return false
-	}
-	for i, seg := range segs {
-		if seg != redacted && !(routeLiterals[pieces[i]] && seg == pieces[i]) {
-			return false
-		}
-	}
-	return true
 }

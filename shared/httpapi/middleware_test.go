@@ -410,7 +410,9 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 			))
 			r := httptest.NewRequest(tt.method, tt.path, strings.NewReader(strings.Repeat("x", int(tt.length))))
 			head := time.Now().Add(-before)
+			began := time.Now()
 			h.ServeHTTP(httptest.NewRecorder(), r.WithContext(httpapi.WithHeadRead(r.Context(), head)))
+			took := float64(time.Since(began).Microseconds()) / 1000
 			sinceHead := float64(time.Since(head).Microseconds()) / 1000
 			lines := logLines(t, logs.String())
 			if len(lines) != 1 {
@@ -426,8 +428,12 @@ func TestLogLineLatencyRunsFromTheHead(t *testing.T) {
 			if tt.fromHead && got < limit {
 				t.Errorf("latency_ms: got %v; want at least %v (from the head)", got, limit)
 			}
-			if !tt.fromHead && got >= limit/2 {
-				t.Errorf("latency_ms: got %v; want under %v (from the middleware's start)", got, limit/2)
+			// From the middleware's start: at most what the call took,
+			// measured around it, however slow the machine; a line timed
+			// from the head would be a second more. A fixed bound (under
+			// 500 ms) failed only if the machine stalled the call that long.
+			if !tt.fromHead && got > took {
+				t.Errorf("latency_ms: got %v; want at most %v (from the middleware's start: the call took that)", got, took)
 			}
 			// README: "Such a line's latency runs from the end of the
 			// request's head": in milliseconds, never more than the time
