@@ -874,8 +874,15 @@ func FuzzLoggedPath(f *testing.F) {
 // is, costs its split into segments, one join to search and the search's
 // offsets, and is logged as given: no normal form is made, and it is
 // neither searched nor joined again (the NFKC search had added four
-// allocations to every request, eleven in all).
+// allocations to every request, eleven in all). It starts no goroutine,
+// and counts allocations, which the race detector changes: under it
+// sync.Pool drops a quarter of what is put back at random, so the pieces'
+// buffer redactSplitSecrets reuses (splitPieceBufs) was made again and
+// CI's race pass failed this test (4 and 5 allocations; the lead, after
+// r101-lambda's reuse). make test runs it in the pass without the
+// detector (PLAIN_TESTS).
 func TestLoggedPathOfAPlainPathCopiesNothingMore(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
 	for _, path := range []string{
 		"/sessions/0b8f2c1e-3a4d-4e5f-9a6b-7c8d9e0f1a2b/events",
 		"/pps/api/v1/session-record",
