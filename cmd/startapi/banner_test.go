@@ -191,6 +191,46 @@ func TestBannerNamesFunctionsThatWillNotStart(t *testing.T) {
 	}
 }
 
+// TestBannerListsNoValueAFunctionThatWillNotStartRunsWith: the env.json
+// line names the functions that run with each value events/env.json gave
+// them; a function whose start-up refuses its settings runs with none, and
+// r102-seeds013 measured make start-api's banner naming SessionV1Function
+// as running with WRITE_GUARD=bogus beside the NOT STARTING line that said
+// it refuses it (every request to it was a 500), the listing
+// TestBannerNamesFunctionsThatWillNotStart's r100-fresh found. Such a
+// function is named by the NOT STARTING line alone.
+func TestBannerListsNoValueAFunctionThatWillNotStartRunsWith(t *testing.T) {
+	tpl := &samlocal.Template{Functions: []*samlocal.Function{{LogicalID: "CreateSessionFunction"}, {LogicalID: "GetSessionFunction"}, {LogicalID: "SessionV1Function"}}}
+	cfg := config.Config{SessionExpiry: 30 * time.Minute, ResultRetention: 15 * time.Minute, WriteGuard: 5 * time.Second}
+	for _, c := range []struct {
+		name     string
+		fl       map[string]map[string]string
+		failures map[string][]string
+		want     string
+	}{
+		{"the only one given a value will not start",
+			map[string]map[string]string{"SessionV1Function": {"WRITE_GUARD": "bogus"}},
+			map[string][]string{"SessionV1Function": {"WRITE_GUARD"}}, ""},
+		{"another starts with its value",
+			map[string]map[string]string{"SessionV1Function": {"WRITE_GUARD": "bogus"}, "GetSessionFunction": {"WRITE_GUARD": "2s"}},
+			map[string][]string{"SessionV1Function": {"WRITE_GUARD"}},
+			"  env.json:   the functions named run with events/env.json's WRITE_GUARD=2s (GetSessionFunction)\n"},
+		{"refused for a setting the file did not give",
+			map[string]map[string]string{"SessionV1Function": {"SESSION_EXPIRY": "3s"}, "CreateSessionFunction": {"SESSION_EXPIRY": "3s"}},
+			map[string][]string{"SessionV1Function": {"LOG_LEVEL"}},
+			"  env.json:   the functions named run with events/env.json's SESSION_EXPIRY=3s (CreateSessionFunction)\n"},
+		{"every function that starts is not every function",
+			map[string]map[string]string{"SessionV1Function": {"WRITE_GUARD": "2s"}, "GetSessionFunction": {"WRITE_GUARD": "2s"}, "CreateSessionFunction": {"WRITE_GUARD": "2s"}},
+			map[string][]string{"SessionV1Function": {"LOG_LEVEL"}},
+			"  env.json:   the functions named run with events/env.json's WRITE_GUARD=2s (CreateSessionFunction, GetSessionFunction)\n"},
+	} {
+		got := bannerLines(&samlocal.Stack{URL: "http://127.0.0.1:3000", Template: tpl, Config: cfg, FileLifecycle: c.fl, StartFailures: c.failures}, "  env.json:")
+		if got != c.want {
+			t.Errorf("%s: banner's env.json line %q; want %q", c.name, got, c.want)
+		}
+	}
+}
+
 // bannerLines is the lines of s's banner that start with prefix, each with
 // its newline.
 func bannerLines(s *samlocal.Stack, prefix string) string {

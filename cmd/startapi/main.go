@@ -164,12 +164,18 @@ func startFailures(s *samlocal.Stack) string {
 // functions over the stack's own (Stack.FileLifecycle), each value with
 // the functions that run with it ("every function" when all do), or ""
 // when it gave none: the lifecycle line is the stack's, and a function
-// given another SESSION_EXPIRY by the file runs with that one.
+// given another SESSION_EXPIRY by the file runs with that one. A function
+// that will not start (Stack.StartFailures) runs with no value: the NOT
+// STARTING line names it, and this one did as running with the very
+// WRITE_GUARD its start-up refused (r102-seeds013).
 func fileLifecycle(s *samlocal.Stack) string {
 	var parts []string
 	for _, k := range samlocal.LifecycleSettings {
 		byValue := map[string][]string{}
 		for fn, settings := range s.FileLifecycle {
+			if _, fails := s.StartFailures[fn]; fails {
+				continue
+			}
 			if v, ok := settings[k]; ok {
 				byValue[v] = append(byValue[v], fn)
 			}
