@@ -160,7 +160,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	}
 	var it apiKeyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+		return nil, session.Internal(undecodedItem("decode API key", err))
 	}
 	k, err := it.apiKey()
 	if err != nil {

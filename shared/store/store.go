@@ -314,7 +314,7 @@ func (s *Store) getRaw(ctx context.Context, id string) (map[string]ddb.Attribute
 func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
 	var it sessionItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return nil, session.Internal(fmt.Errorf("decode session: %w", err))
+		return nil, session.Internal(undecodedItem("decode session", err))
 	}
 	v, err := it.toSession()
 	if err != nil {
@@ -421,7 +421,7 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 	}
 	var rec idempotencyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
-		return nil, session.Internal(fmt.Errorf("decode idempotency record: %w", err))
+		return nil, session.Internal(undecodedItem("decode idempotency record", err))
 	}
 	if rec.ExpiresAt <= s.now().Unix() {
 		return nil, nil // expired; TTL has not deleted it yet
