@@ -54,3 +54,96 @@ func TestBandRefusalWaitsUntilExpiresAtFromItsRefusal(t *testing.T) {
 		t.Errorf("event refused in the band 10 s before expiresAt = %v (%s %s), waited %v; want %s %s, waited 10s", err, got, reason, waited, session.ECONFLICT, session.ReasonSessionExpired)
 	}
 }
+
+// TestBandRefusalWaitsUntilRetainUntilFromItsRefusal: docs/design.md §4,
+// an event "refused in the band before a closed session's `retainUntil`
+// (404) waits until `retainUntil` likewise", and no longer, counted from
+// its refusal as in the expiry band's test above: the request began
+// before the band, its read took 30 s, its write was decided again in the
+// band 10 s before retainUntil, so the wait asked is those 10 s. A wait
+// that ended a grid step short of retainUntil passed every other test
+// (r102-mutate #73): it re-reads the session while a write decided
+// before the band may, by the clocks' spread, still land.
+func TestBandRefusalWaitsUntilRetainUntilFromItsRefusal(t *testing.T) {
+	ctx := context.Background()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	var slow atomic.Pointer[time.Time]
+	var clock *storetest.Clock
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if to := slow.Swap(nil); op == "GetItem" && to != nil {
+			clock.Set(*to)
+		}
+		return nil, nil
+	}}
+	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	table := storetest.NewTable(t, db)
+	clock = storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	v := newSession("m-1", "", clock.Now(), policy)
+	waited := time.Duration(-1)
+	st := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(_ context.Context, d time.Duration) error {
+		waited = d
+		return nil
+	}))
+	if _, _, err := st.Create(ctx, v, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(v.CreatedAt.Add(time.Minute))
+	authorised, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+	if err != nil || authorised.Status != session.Authorised {
+		t.Fatalf("AUTHORISED = %v, %v; want the session AUTHORISED", authorised, err)
+	}
+	waited = -1
+	clock.Set(authorised.RetainUntil.Add(-40 * time.Second)) // before the band
+	refused := authorised.RetainUntil.Add(-10 * time.Second) // in it
+	slow.Store(&refused)
+	_, err = st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Settled, EventID: "settle-1"})
+	if got := session.ErrorCode(err); got != session.ENOTFOUND || waited != 10*time.Second {
+		t.Errorf("event refused in the band 10 s before retainUntil = %v (%s), waited %v; want %s, waited 10s", err, got, waited, session.ENOTFOUND)
+	}
+}
+
+// TestBandWaitCutAnswersUnavailable: docs/design.md §4, a write refused in
+// the guard band before `expiresAt` "waits until `expiresAt` … and is
+// checked again (503 if it cannot be …)". A wait cut short (the request's
+// context ended: the store's sleep then answers 503) is answered so, for
+// an event with an eventId and for a merchant's cancel alike: never the
+// refusal judged again before the band's end, which a write decided
+// before the band may still overturn. An ignored wait error passed every
+// other test (r102-mutate #105).
+func TestBandWaitCutAnswersUnavailable(t *testing.T) {
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	for _, tc := range []struct {
+		name  string
+		write func(context.Context, *store.Store, *session.Session) error
+	}{
+		{"event with an eventId", func(ctx context.Context, st *store.Store, v *session.Session) error {
+			_, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
+			return err
+		}},
+		{"merchant's cancel", func(ctx context.Context, st *store.Store, v *session.Session) error {
+			_, err := st.Cancel(ctx, v.MerchantID, v.ID, "")
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Client(t, store.ClientOptions{})
+			table := storetest.NewTable(t, db)
+			clock := storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+			v := newSession("m-1", "", clock.Now(), policy)
+			waits := 0
+			st := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(context.Context, time.Duration) error {
+				waits++
+				return session.Unavailable(context.DeadlineExceeded) // as sleep answers a context ended
+			}))
+			if _, _, err := st.Create(ctx, v, nil, 201, nil); err != nil {
+				t.Fatal(err)
+			}
+			clock.Set(v.ExpiresAt.Add(-10 * time.Second)) // in the band
+			err := tc.write(ctx, st, v)
+			if got := session.ErrorCode(err); got != session.EUNAVAILABLE || waits != 1 {
+				t.Errorf("write in the band, its wait cut = %v (%s), %d waits; want %s, 1 wait", err, got, waits, session.EUNAVAILABLE)
+			}
+		})
+	}
+}

@@ -67,3 +67,36 @@ func TestChildEventNeedsNoParentReadFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenChildCancelNeedsNoParentRead: a merchant's cancel of an open
+// child reads its parent no more than the child's open events do
+// (session.NeedsParent: a cancel takes no money, and an open child holds
+// none its parent may show). So while the parent's item cannot be read,
+// the cancel still answers 200 CANCELED. Kills cancel's parent read made
+// for every child (r102-mutate #120): it answered 503.
+func TestOpenChildCancelNeedsNoParentRead(t *testing.T) {
+	ctx := context.Background()
+	var failing atomic.Value // the parent's id while its read fails
+	failing.Store("")
+	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, body []byte) (*http.Response, error) {
+		if id := failing.Load().(string); op == "GetItem" && id != "" && bytes.Contains(body, []byte(id)) {
+			return storetest.ErrorResponse(req, http.StatusInternalServerError, "InternalServerError", "Internal server error (injected)."), nil
+		}
+		return nil, nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	parent := f.create(t, "m-1")
+	child := f.newDraftSession("m-1", parent.ID)
+	if _, _, err := f.st.Create(ctx, child, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(parent.ID)
+	got, err := f.st.Cancel(ctx, "m-1", child.ID, "")
+	failing.Store("")
+	if err != nil {
+		t.Fatalf("Cancel of an open child with its parent unreadable = %v: got code %v; want 200", err, session.ErrorCode(err))
+	}
+	if got.Status != session.Canceled {
+		t.Errorf("Cancel of an open child: got %s; want %s", got.Status, session.Canceled)
+	}
+}
