@@ -104,13 +104,18 @@ func TestStartNamesWhyTheJVMExited(t *testing.T) {
 // while the JVM starts (alive, not yet answering) stops that JVM before
 // Start returns. The engine is a package of the engine's shape, installed
 // (InstalledEngine), run by a java that sleeps: no engine or Java needed.
+// That java writes its pid whole before its file appears (a rename, as
+// lifecycle_test's does): the test cancels on seeing the file, and a file
+// written in place was seen between the shell's open and its write when
+// the shell was descheduled there, Start then stopped it, and the file
+// read empty ("strconv.Atoi: parsing \"\"", with the write held back 1 s).
 func TestStartStoppedWhileTheEngineStartsLeavesNoJVM(t *testing.T) {
 	dir := dynamolocal.InstalledEngine(t)
 	bin := t.TempDir()
 	pidFile := filepath.Join(bin, "pid")
 	script := "#!/bin/sh\n" +
 		"if [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.15\" 2025-04-15' >&2; exit 0; fi\n" +
-		"echo $$ > '" + pidFile + "'\n" +
+		"echo $$ > '" + pidFile + ".tmp' && mv '" + pidFile + ".tmp' '" + pidFile + "'\n" +
 		"exec sleep 120\n"
 	if err := os.WriteFile(filepath.Join(bin, "java"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
