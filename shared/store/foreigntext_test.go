@@ -128,3 +128,80 @@ func TestUndecodedAPIKeyErrorQuotesNoStoredText(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignIdempotencyRecordIsRefused: an Idempotency-Key's record is
+// replayed as the create's first answer, its sessionId in the Location
+// header and its status as the answer's. A record the service did not
+// write was replayed as stored (r102-writes, both local servers): a
+// sessionId of 4111111111111111 answered Location: /sessions/4111111111111111,
+// a status of 99 or 1000 panicked make run's net/http (the connection
+// closed, no answer) and was API Gateway's 500 under make start-api, and a
+// status of 0 answered 200 on make run and 500 on make start-api. Each row
+// writes one attribute of a remembered record with such a value and sends
+// the same create again: EINTERNAL (500), as for a session item the store
+// cannot decode, with none of the record's text in the logged error; the
+// untouched row replays.
+func TestForeignIdempotencyRecordIsRefused(t *testing.T) {
+	const secret = "4111111111111111"
+	tests := []struct {
+		name string
+		attr string
+		val  ddb.AttributeValue
+		want session.Code // "" for the replay
+	}{
+		{"untouched", "", nil, ""},
+		{"sessionId a card number", "sessionId", &ddb.AttributeValueMemberS{Value: secret}, session.EINTERNAL},
+		{"sessionId empty", "sessionId", &ddb.AttributeValueMemberS{Value: ""}, session.EINTERNAL},
+		{"sessionId with a line break", "sessionId", &ddb.AttributeValueMemberS{Value: "x\r\nSet-Cookie: " + secret}, session.EINTERNAL},
+		{"sessionId a path", "sessionId", &ddb.AttributeValueMemberS{Value: "/../" + secret}, session.EINTERNAL},
+		{"status 0", "status", &ddb.AttributeValueMemberN{Value: "0"}, session.EINTERNAL},
+		{"status 99", "status", &ddb.AttributeValueMemberN{Value: "99"}, session.EINTERNAL},
+		{"status 1000", "status", &ddb.AttributeValueMemberN{Value: "1000"}, session.EINTERNAL},
+		{"status 500", "status", &ddb.AttributeValueMemberN{Value: "500"}, session.EINTERNAL},
+		{"status 302", "status", &ddb.AttributeValueMemberN{Value: "302"}, session.EINTERNAL},
+		{"status 4111111111111111", "status", &ddb.AttributeValueMemberN{Value: secret}, session.EINTERNAL},
+	}
+	f := newFixture(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			idem := &store.Idempotency{MerchantID: "m-1", Key: "k-" + uuid.NewString(), RequestHash: "h"}
+			v := f.create(t, "m-1")
+			first := v.Clone()
+			first.ID = uuid.NewString()
+			if _, _, err := f.st.Create(ctx, first, idem, 201, func(*session.Session) ([]byte, error) { return []byte(`{}`), nil }); err != nil {
+				t.Fatalf("Create() = %v", err)
+			}
+			if tt.attr != "" {
+				key := map[string]ddb.AttributeValue{
+					"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#" + idem.MerchantID + "#" + idem.Key},
+					"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
+				}
+				if _, err := f.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+					TableName: aws.String(f.table), Key: key,
+					UpdateExpression:          aws.String("SET #a = :v"),
+					ConditionExpression:       aws.String("attribute_exists(pk)"),
+					ExpressionAttributeNames:  map[string]string{"#a": tt.attr},
+					ExpressionAttributeValues: map[string]ddb.AttributeValue{":v": tt.val},
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			again := v.Clone()
+			again.ID = uuid.NewString()
+			_, r, err := f.st.Create(ctx, again, idem, 201, func(*session.Session) ([]byte, error) { return []byte(`{}`), nil })
+			if got := session.ErrorCode(err); got != tt.want {
+				t.Fatalf("Create() again = %+v, %v: got %q; want %q", r, err, got, tt.want)
+			}
+			if tt.want == "" {
+				if r == nil || r.SessionID != first.ID || r.Status != 201 {
+					t.Fatalf("Create() again = %+v: got it; want the replay of %s, 201", r, first.ID)
+				}
+				return
+			}
+			if got := store.LoggedError(err); strings.Contains(got, secret) || strings.Contains(got, "Set-Cookie") {
+				t.Errorf("LoggedError() = %q: got the record's text; want none of it", got)
+			}
+		})
+	}
+}
