@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -67,6 +68,11 @@ func TestUndecodedSessionErrorQuotesNoStoredText(t *testing.T) {
 		// store to read and write the family by.
 		{"parentSessionId", hostile("parentSessionId")},
 		{"childSessionId", hostile("childSessionId")},
+		// A merchant id the service never makes (a token's merchant_id is
+		// refused so): it was answered to a processor's event as the
+		// session's merchantId and written into the list index's key
+		// (r102-writes, both local servers).
+		{"merchantId", hostile("merchantId")},
 		{"a history entry's at", func(item map[string]ddb.AttributeValue) {
 			h := item["history"].(*ddb.AttributeValueMemberL)
 			e := h.Value[0].(*ddb.AttributeValueMemberM)
@@ -201,6 +207,44 @@ func TestForeignIdempotencyRecordIsRefused(t *testing.T) {
 			}
 			if got := store.LoggedError(err); strings.Contains(got, secret) || strings.Contains(got, "Set-Cookie") {
 				t.Errorf("LoggedError() = %q: got the record's text; want none of it", got)
+			}
+		})
+	}
+}
+
+// TestForeignMerchantOfASessionIsRefused: a session item whose merchantId
+// is no merchant id (one a token's merchant_id would be refused for: a
+// card number, a space, none, over 128 characters) is an item the service
+// did not write. A processor's event on it was applied (r102-writes, both
+// local servers: 200 answering "merchantId":"4111111111111111", and the
+// write put the card number into the item's list index key,
+// merchantDayShard). It is 500, as an API key's record of no merchant is
+// (TestStoredKeyOfNoMerchantIsRefused), with nothing written and none of
+// the text logged.
+func TestForeignMerchantOfASessionIsRefused(t *testing.T) {
+	for _, merchant := range []string{"4111111111111111", "m 1", "", strings.Repeat("m", 129)} {
+		t.Run(merchant, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			v := f.create(t, "m-1")
+			item := f.raw(t, v.ID)
+			item["merchantId"] = &ddb.AttributeValueMemberS{Value: merchant}
+			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+				t.Fatal(err)
+			}
+			before := f.raw(t, v.ID)
+			_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
+			if got := session.ErrorCode(err); got != session.EINTERNAL {
+				t.Fatalf("ApplyEvent() = %v: got %q; want %q", err, got, session.EINTERNAL)
+			}
+			if merchant != "" && strings.Contains(store.LoggedError(err), merchant) {
+				t.Errorf("LoggedError() = %q: got the item's merchantId; want none of it", store.LoggedError(err))
+			}
+			if got := f.raw(t, v.ID); !reflect.DeepEqual(got, before) {
+				t.Errorf("item after ApplyEvent() = %v: got it changed; want %v", got, before)
+			}
+			if _, err := f.st.Get(ctx, v.ID); session.ErrorCode(err) != session.EINTERNAL {
+				t.Errorf("Get() = %v: got %q; want %q", err, session.ErrorCode(err), session.EINTERNAL)
 			}
 		})
 	}
