@@ -249,3 +249,84 @@ func TestForeignMerchantOfASessionIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignChildLinkIsRefused: a parent's childSessionId names a session
+// the service made its child, of the same merchant and naming the parent
+// back; a link to any other session is one the service did not write. The
+// store followed it (r102-writes, both local servers, a merchant-1
+// session's childSessionId set to a merchant-2 session): merchant-1's
+// cancel of its own session answered 200 and CANCELED merchant-2's
+// ("Parent session closed."), a processor's AUTHORISED closed a standalone
+// session named so, and document 003's read of the parent showed
+// merchant-2's session as its childSession, and a child's create was
+// refused CHILD_SESSION_EXISTS for it. Each is 500 now, with nothing
+// written.
+func TestForeignChildLinkIsRefused(t *testing.T) {
+	links := []struct {
+		name  string
+		child func(f *fixture, t *testing.T, parent *session.Session) *session.Session
+	}{
+		{"another merchant's session", func(f *fixture, t *testing.T, _ *session.Session) *session.Session {
+			return f.create(t, "m-2")
+		}},
+		{"a session without a parent", func(f *fixture, t *testing.T, _ *session.Session) *session.Session {
+			return f.create(t, "m-1")
+		}},
+		{"another session's child", func(f *fixture, t *testing.T, _ *session.Session) *session.Session {
+			other := f.create(t, "m-1")
+			c := f.create(t, "m-1")
+			item := f.raw(t, c.ID)
+			item["parentSessionId"] = &ddb.AttributeValueMemberS{Value: other.ID}
+			if _, err := f.db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}},
+	}
+	ops := []struct {
+		name string
+		do   func(f *fixture, parent *session.Session) error
+	}{
+		{"merchant's cancel", func(f *fixture, parent *session.Session) error {
+			_, err := f.st.Cancel(context.Background(), "m-1", parent.ID, "")
+			return err
+		}},
+		{"processor's AUTHORISED", func(f *fixture, parent *session.Session) error {
+			_, err := f.st.ApplyEvent(context.Background(), "", parent.ID, &session.Event{Status: session.Authorised})
+			return err
+		}},
+		{"a child's create", func(f *fixture, parent *session.Session) error {
+			_, _, err := f.st.Create(context.Background(), f.newDraftSession("m-1", parent.ID), nil, 0, nil)
+			return err
+		}},
+		{"document 003's read", func(f *fixture, parent *session.Session) error {
+			_, _, err := f.st.GetWithChild(context.Background(), "m-1", parent.ID)
+			return err
+		}},
+	}
+	f := newFixture(t)
+	for _, l := range links {
+		for _, op := range ops {
+			t.Run(l.name+"/"+op.name, func(t *testing.T) {
+				parent := f.create(t, "m-1")
+				child := l.child(f, t, parent)
+				item := f.raw(t, parent.ID)
+				item["childSessionId"] = &ddb.AttributeValueMemberS{Value: child.ID}
+				if _, err := f.db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+					t.Fatal(err)
+				}
+				beforeParent, beforeChild := f.raw(t, parent.ID), f.raw(t, child.ID)
+				err := op.do(f, parent)
+				if got := session.ErrorCode(err); got != session.EINTERNAL {
+					t.Fatalf("%s = %v: got %q; want %q", op.name, err, got, session.EINTERNAL)
+				}
+				if got := f.raw(t, child.ID); !reflect.DeepEqual(got, beforeChild) {
+					t.Errorf("linked session after %s: got it changed; want it as it was", op.name)
+				}
+				if got := f.raw(t, parent.ID); !reflect.DeepEqual(got, beforeParent) {
+					t.Errorf("parent after %s: got it changed; want it as it was", op.name)
+				}
+			})
+		}
+	}
+}

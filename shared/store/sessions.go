@@ -59,6 +59,8 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 					current = nil
 				} else if err != nil {
 					return err
+				} else if err := foreignChild(parent, current); err != nil {
+					return err
 				}
 			}
 			if err := session.Adopt(parent, c, current, t.Now(), s.policy); err != nil {
@@ -560,8 +562,26 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
+	if err := foreignChild(v, child); err != nil {
+		return err
+	}
 	if session.CloseChild(child, t.Now(), s.policy) {
 		t.PutSystem(child)
+	}
+	return nil
+}
+
+// foreignChild refuses child, read by parent's childSessionId, when it is
+// not parent's child: the service makes a child of its parent's merchant,
+// naming the parent, and links both in one transaction (Create), and
+// neither id changes after (a replaced child still names its parent). Any
+// other session so named is a link the service did not write: followed,
+// a merchant's cancel of its own session canceled another merchant's
+// session, and document 003 showed it as the child (r102-writes). The
+// error names the parent alone, as decodeSession names an item.
+func foreignChild(parent, child *session.Session) error {
+	if child.ParentSessionID != parent.ID || child.MerchantID != parent.MerchantID {
+		return session.Internal(fmt.Errorf("stored session %s: its childSessionId names a session that is not its child", loggedID(parent.ID)))
 	}
 	return nil
 }

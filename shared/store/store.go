@@ -196,6 +196,11 @@ func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, chi
 	for attempt := 1; v.ChildSessionID != ""; attempt++ {
 		pv, c, err := s.getPair(ctx, id, v.ChildSessionID)
 		if err == nil && pv.ChildSessionID == v.ChildSessionID {
+			if c != nil {
+				if err := foreignChild(pv, c); err != nil {
+					return nil, nil, err
+				}
+			}
 			v, child = pv, c
 			break
 		}
