@@ -330,3 +330,60 @@ func TestForeignChildLinkIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignParentOfAnotherMerchantIsRefused: a child's parentSessionId
+// names a session of the child's own merchant (Create refuses another's,
+// and no merchant changes after). A family whose two sessions are of two
+// merchants is one the service did not write; it was followed (r102-writes,
+// both local servers, both links set between a merchant-1 session and a
+// merchant-2 session): a processor's AUTHORISED of merchant-2's moved
+// merchant-1's to AUTHORISED, and merchant-2's cancel of its own session
+// moved merchant-1's to CANCEL_REQUESTED. Here a family of m-1 whose child
+// holds money its parent shows has the child's merchant set to m-2: the
+// child's events and its merchant's cancel are 500, nothing written.
+func TestForeignParentOfAnotherMerchantIsRefused(t *testing.T) {
+	ops := []struct {
+		name string
+		do   func(f *fixture, child *session.Session) error
+	}{
+		{"processor's SETTLED", func(f *fixture, child *session.Session) error {
+			_, err := f.st.ApplyEvent(context.Background(), "", child.ID, &session.Event{Status: session.Settled})
+			return err
+		}},
+		{"processor's CANCEL_REQUESTED", func(f *fixture, child *session.Session) error {
+			_, err := f.st.ApplyEvent(context.Background(), "", child.ID, &session.Event{Status: session.CancelRequested})
+			return err
+		}},
+		{"merchant's cancel", func(f *fixture, child *session.Session) error {
+			_, err := f.st.Cancel(context.Background(), "m-2", child.ID, "")
+			return err
+		}},
+	}
+	f := newFixture(t)
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			ctx := context.Background()
+			parent := f.create(t, "m-1")
+			child := f.createChild(t, parent)
+			if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised}); err != nil {
+				t.Fatal(err)
+			}
+			item := f.raw(t, child.ID)
+			item["merchantId"] = &ddb.AttributeValueMemberS{Value: "m-2"}
+			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+				t.Fatal(err)
+			}
+			beforeParent, beforeChild := f.raw(t, parent.ID), f.raw(t, child.ID)
+			err := op.do(f, child)
+			if got := session.ErrorCode(err); got != session.EINTERNAL {
+				t.Fatalf("%s = %v: got %q; want %q", op.name, err, got, session.EINTERNAL)
+			}
+			if got := f.raw(t, parent.ID); !reflect.DeepEqual(got, beforeParent) {
+				t.Errorf("parent after %s: got it changed; want it as it was", op.name)
+			}
+			if got := f.raw(t, child.ID); !reflect.DeepEqual(got, beforeChild) {
+				t.Errorf("child after %s: got it changed; want it as it was", op.name)
+			}
+		})
+	}
+}

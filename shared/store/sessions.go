@@ -252,6 +252,11 @@ func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *sessi
 			if err != nil {
 				return err
 			}
+			if parent != nil {
+				if err := foreignParent(v, parent); err != nil {
+					return err
+				}
+			}
 			parentEnd = parentBandEnd(v, parent, ev, now, s.policy)
 			if parent != nil {
 				parentVersion = parent.Version
@@ -539,6 +544,9 @@ func (s *Store) followChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
+	if err := foreignParent(v, parent); err != nil {
+		return err
+	}
 	changed, err := session.FollowChild(v, parent, t.Now(), s.policy)
 	if changed {
 		t.PutSystem(parent)
@@ -582,6 +590,19 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 func foreignChild(parent, child *session.Session) error {
 	if child.ParentSessionID != parent.ID || child.MerchantID != parent.MerchantID {
 		return session.Internal(fmt.Errorf("stored session %s: its childSessionId names a session that is not its child", loggedID(parent.ID)))
+	}
+	return nil
+}
+
+// foreignParent refuses parent, read by child's parentSessionId, when it
+// is another merchant's: the service links a child only under a parent of
+// its own merchant (Create), and no merchant changes after. Followed, a
+// merchant's cancel of its own session moved another merchant's session
+// (r102-writes). A parent of the child's merchant whose childSessionId
+// names another child is the service's own (a replaced child) and passes.
+func foreignParent(child, parent *session.Session) error {
+	if parent.MerchantID != child.MerchantID {
+		return session.Internal(fmt.Errorf("stored session %s: its parentSessionId names another merchant's session", loggedID(child.ID)))
 	}
 	return nil
 }
