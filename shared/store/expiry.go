@@ -24,6 +24,23 @@ type ExpiryKey struct {
 	ExpiresAt string
 }
 
+// ExpiryTime reads an expiry index entry's expiresAt: the instant, and
+// whether the text is one this store writes (formatTime's fixed-width UTC
+// form, which sorts as the instants do). The index, the sweeper's query
+// and its write's condition compare expiresAt as text; a text of another
+// form names an instant it does not sort as (2026-11-23T09:30:00-01:00,
+// 10:30 UTC, sorts before 10:00 UTC), so the sweeper would store such an
+// item EXPIRED up to a day before the expiresAt every read takes from it.
+// It is not a time to the sweeper (no write, no lag), as one that does not
+// parse.
+func ExpiryTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || formatTime(t) != s {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
 // Shards is the number of expiry index partitions the store writes to.
 func (s *Store) Shards() int { return s.shards }
 
@@ -196,13 +213,13 @@ func (s *Store) Expire(ctx context.Context, k ExpiryKey) (bool, error) {
 // session: DynamoDB never answered this write, and it did not land, which
 // the sweeper's count of failures in a row needs to know (sweep.Run).
 func (s *Store) ExpireJudged(ctx context.Context, k ExpiryKey) (ok, readBack bool, err error) {
-	expiresAt, err := time.Parse(time.RFC3339Nano, k.ExpiresAt)
-	if err != nil {
+	expiresAt, ok := ExpiryTime(k.ExpiresAt)
+	if !ok {
 		// Not a time this store writes: the entry's id and expiresAt can
 		// hold anything (an item the service did not write, an answer not
 		// DynamoDB's), so the error quotes neither; the sweeper's line
 		// names the session by an id of the service's only.
-		return false, false, session.Internal(fmt.Errorf("expiry index entry: its expiresAt (%d bytes) is not a time", len(k.ExpiresAt)))
+		return false, false, session.Internal(fmt.Errorf("expiry index entry: its expiresAt (%d bytes) is not a time in the service's form", len(k.ExpiresAt)))
 	}
 	e := session.ExpiryOf(expiresAt.UTC(), s.policy)
 	writeID := uuid.NewString()

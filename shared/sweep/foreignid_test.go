@@ -43,7 +43,7 @@ func TestSweepLinesShowOnlyASessionIdOfTheService(t *testing.T) {
 				items = append(items, map[string]any{
 					"pk":        map[string]string{"S": "SESSION#" + id},
 					"sk":        map[string]string{"S": "SESSION"},
-					"expiresAt": map[string]string{"S": f.clock.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)},
+					"expiresAt": map[string]string{"S": f.clock.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04:05.0000000Z")},
 				})
 			}
 			b, _ := json.Marshal(map[string]any{"Items": items, "Count": len(items), "ScannedCount": len(items)})

@@ -403,8 +403,9 @@ type shardRun struct {
 func (sh *shardRun) saw(keys []store.ExpiryKey) {
 	sh.read = true
 	for _, k := range keys {
-		// An entry that does not parse is Expire's error to report.
-		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && at.After(sh.newest) {
+		// An entry that is not a time in the store's form is Expire's error
+		// to report.
+		if at, ok := store.ExpiryTime(k.ExpiresAt); ok && at.After(sh.newest) {
 			sh.newest = at
 		}
 	}
@@ -423,7 +424,7 @@ func (sh *shardRun) owes(keys, skipped []store.ExpiryKey) {
 		if slices.Contains(skipped, k) {
 			continue
 		}
-		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && (sh.oldest.IsZero() || at.Before(sh.oldest)) {
+		if at, ok := store.ExpiryTime(k.ExpiresAt); ok && (sh.oldest.IsZero() || at.Before(sh.oldest)) {
 			sh.oldest = at
 		}
 	}
@@ -434,7 +435,7 @@ func (sh *shardRun) owes(keys, skipped []store.ExpiryKey) {
 func (sh *shardRun) leave(keys ...store.ExpiryKey) {
 	for _, k := range keys {
 		sh.pending = true
-		if at, err := time.Parse(time.RFC3339Nano, k.ExpiresAt); err == nil && (sh.left.IsZero() || at.Before(sh.left)) {
+		if at, ok := store.ExpiryTime(k.ExpiresAt); ok && (sh.left.IsZero() || at.Before(sh.left)) {
 			sh.left = at
 		}
 	}
