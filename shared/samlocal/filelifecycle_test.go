@@ -60,7 +60,7 @@ func TestFileLifecycleNamesWhatEnvJSONChanged(t *testing.T) {
 // names the settings config.Load refuses in the environment fn runs with,
 // and none when it starts.
 func TestStartFailureNamesWhatStartUpRefuses(t *testing.T) {
-	declared := map[string]any{"SESSION_EXPIRY": map[string]any{"Ref": "SessionExpiry"}, "RESULT_RETENTION": map[string]any{"Ref": "ResultRetention"}, "WRITE_GUARD": "", "LOG_LEVEL": "info", "TABLE_NAME": "payment-sessions"}
+	declared := map[string]any{"SESSION_EXPIRY": map[string]any{"Ref": "SessionExpiry"}, "RESULT_RETENTION": map[string]any{"Ref": "ResultRetention"}, "WRITE_GUARD": "", "LOG_LEVEL": "info", "TABLE_NAME": "payment-sessions", "GOMEMLIMIT": ""}
 	tpl := &Template{Parameters: map[string]Parameter{
 		"SessionExpiry":   {Default: "30m", HasDefault: true},
 		"ResultRetention": {Default: "15m", HasDefault: true},
@@ -79,6 +79,24 @@ func TestStartFailureNamesWhatStartUpRefuses(t *testing.T) {
 		{"a guard band not shorter", EnvFile{"GetSessionFunction": {"SESSION_EXPIRY": "10s", "WRITE_GUARD": "20s"}}, []string{"WRITE_GUARD"}},
 		{"a log level", EnvFile{"GetSessionFunction": {"LOG_LEVEL": "loud"}}, []string{"LOG_LEVEL"}},
 		{"two", EnvFile{"GetSessionFunction": {"WRITE_GUARD": "x", "LOG_LEVEL": "loud"}}, []string{"LOG_LEVEL", "WRITE_GUARD"}},
+		// GOMEMLIMIT is read by the Go runtime before config.Load runs,
+		// which stops at a value it cannot read (README, Configuration:
+		// "any other value stops start-up"): make start-api's
+		// GetSessionFunction given "bogus" answered every request 500
+		// under a banner with no NOT STARTING line (r102-review).
+		{"GOMEMLIMIT not Go's syntax", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "bogus"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT padded", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": " 1GiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT in decimal units", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "1GB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT negative", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "-1"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT past int64", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "8589934592GiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT a unit alone", EnvFile{"Parameters": {"GOMEMLIMIT": "MiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT and a log level", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "x", "LOG_LEVEL": "loud"}}, []string{"GOMEMLIMIT", "LOG_LEVEL"}},
+		{"GOMEMLIMIT off", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "off"}}, nil},
+		{"GOMEMLIMIT empty", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": ""}}, nil},
+		{"GOMEMLIMIT bytes", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "+104857600"}}, nil},
+		{"GOMEMLIMIT B", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "100B"}}, nil},
+		{"GOMEMLIMIT MiB", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "100MiB"}}, nil},
+		{"GOMEMLIMIT TiB", EnvFile{"Parameters": {"GOMEMLIMIT": "8388607TiB"}}, nil},
 	} {
 		in := EnvInput{Shell: func(string) (string, bool) { return "", false }, File: c.file}
 		if got := tpl.StartFailure(fn, in); !slices.Equal(got, c.want) {
