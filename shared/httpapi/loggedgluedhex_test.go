@@ -27,6 +27,17 @@ func TestLoggedPathSplitSecretGluedToADashOrUnderscore(t *testing.T) {
 		{"/sessions/" + q[0] + "/" + q[1] + "-/" + q[2] + "/" + q[3], "/sessions/" + r + "/" + r + "/" + r + "/" + r},
 		{"/sessions/" + q[0] + "_/" + q[1] + "_/" + q[2] + "_/" + q[3], "/sessions/" + r + "/" + r + "/" + r + "/" + r},
 		{"/sessions/" + a + "%252D/" + b, "/sessions/" + r + "/" + r},
+		// A segment of '-' and '_' alone between the pieces, as a route's
+		// word between them, neither ends the run nor counts, and stays
+		// as sent: make run's 404 logged each of these whole (r102-review).
+		{"/sessions/" + a + "/-/" + b, "/sessions/" + r + "/-/" + r},
+		{"/sessions/" + a + "/_/" + b, "/sessions/" + r + "/_/" + r},
+		{"/sessions/" + a + "/--/" + b, "/sessions/" + r + "/--/" + r},
+		{"/sessions/" + a + "/-_/" + b, "/sessions/" + r + "/-_/" + r},
+		{"/sessions/" + a + "/-./" + b, "/sessions/" + r + "/-./" + r},
+		{"/sessions/" + a + "/~-/" + b, "/sessions/" + r + "/~-/" + r},
+		{"/sessions/" + a + "/-/cancel/_/" + b, "/sessions/" + r + "/-/cancel/_/" + r},
+		{"/sessions/" + q[0] + "/-/" + q[1] + "/_/" + q[2] + "/-/" + q[3], "/sessions/" + r + "/-/" + r + "/_/" + r + "/-/" + r},
 		// Ids stay readable.
 		{"/sessions/0b7e5d3a-1f2c-4e8a-9b6d-3c5f7a9e1d2b/cancel", "/sessions/0b7e5d3a-1f2c-4e8a-9b6d-3c5f7a9e1d2b/cancel"},
 		{"/api-keys/0123456789abcdef-", "/api-keys/0123456789abcdef-"},

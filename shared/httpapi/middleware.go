@@ -1169,10 +1169,14 @@ func isTokenPiece(s string) bool {
 }
 
 // isHexOrRouteLiteral reports whether s is hex digits, glued to '-' or
-// '_' at its ends (gluedHex), or a route's literal segment
-// (routeLiterals), which a key's secret cut into pieces may have between
-// them.
-func isHexOrRouteLiteral(s string) bool { return gluedHex(s) != "" || routeLiterals[s] }
+// '_' at its ends (gluedHex), a route's literal segment (routeLiterals)
+// or '-' and '_' alone, which a key's secret cut into pieces may have
+// between them: the last, base64url and so no mark, ended the run, and
+// make run's 404 logged /sessions/<32 hex>/-/<32 hex> whole (r102-review).
+// Neither of the last two is counted or redacted (gluedHex is "").
+func isHexOrRouteLiteral(s string) bool {
+	return gluedHex(s) != "" || routeLiterals[s] || s != "" && strings.Trim(s, "-_") == ""
+}
 
 // gluedHex is s's hex digits when s is one or more of them with '-' or '_'
 // (base64url, so no mark) at its ends alone, else "": a key's secret cut
