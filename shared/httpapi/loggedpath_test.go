@@ -632,12 +632,13 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 		}
 	}
 	nonEmpty = append(nonEmpty, cur)
-	// And with the literal segments read as not there, as words put
-	// between a token's pieces (r100-regress).
+	// And with the literal segments, and segments of '-' and '_' alone
+	// (r102-review), read as not there, as words put between a token's
+	// pieces (r100-regress).
 	cur = nil
 	for _, p := range ps {
 		switch {
-		case p.s == "" || literal[p.s]:
+		case p.s == "" || literal[p.s] || roundsDashes.MatchString(p.s):
 		case b64.MatchString(p.s):
 			cur = append(cur, p)
 		default:
