@@ -548,6 +548,7 @@ func checkFirstCompleteRunExpired(t *testing.T, logs func() string, due time.Tim
 		Time     time.Time
 		Msg      string
 		Expired  int     `json:"SessionsExpired"`
+		Deferred int     `json:"SessionsDeferred"`
 		Duration float64 `json:"SweepDurationMs"`
 		Complete bool
 	}
@@ -561,7 +562,20 @@ func checkFirstCompleteRunExpired(t *testing.T, logs func() string, due time.Tim
 			}
 			start := r.Time.Add(-time.Duration(r.Duration * float64(time.Millisecond)))
 			expired += r.Expired
-			runs = append(runs, fmt.Sprintf("started %s complete=%t expired=%d", start.Format("15:04:05.000"), r.Complete, r.Expired))
+			if !r.Complete {
+				// A run cut off at its deadline counts a write still in
+				// flight as deferred, not expired, though it may land
+				// (shared/sweep's Result.Deferred): the next run then no
+				// longer finds the session, and the expired counts alone
+				// came up short (r102-flakes6: a run found 3, expired 1,
+				// deferred 2, and each later run found 0). Such a
+				// session was written or is left to the next run, which
+				// finds it and counts it expired: counting a cut run's
+				// deferrals keeps the check a lower bound. A sweeper
+				// bound one band late still finds nothing by then.
+				expired += r.Deferred
+			}
+			runs = append(runs, fmt.Sprintf("started %s complete=%t expired=%d deferred=%d", start.Format("15:04:05.000"), r.Complete, r.Expired, r.Deferred))
 			if r.Complete && !start.Before(due.Add(slack)) {
 				return runs, expired, true
 			}

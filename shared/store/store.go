@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -428,6 +429,17 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 	}
 	if rec.RequestHash != idem.RequestHash {
 		return nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
+	}
+	// The replay's status becomes the answer's, and the request's log line
+	// names it; its session id goes in the answer's Location. The store
+	// writes a create's success and a session id it made: a record with
+	// anything else is one it did not write (a card number as its status
+	// was the log line's "status", r102-logs), named by length only.
+	if rec.Status < 200 || rec.Status > 299 {
+		return nil, session.Internal(fmt.Errorf("decode idempotency record: its status (%d digits) is not a success status", len(strconv.Itoa(rec.Status))))
+	}
+	if !session.ValidID(rec.SessionID) {
+		return nil, session.Internal(fmt.Errorf("decode idempotency record: its sessionId (%d bytes) is not a session id", len(rec.SessionID)))
 	}
 	return &Replay{SessionID: rec.SessionID, Status: rec.Status, Body: rec.Body}, nil
 }

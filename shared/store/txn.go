@@ -435,7 +435,7 @@ func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[
 	case writeApplied:
 		return nil
 	case writeUnknown:
-		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %d later writes on top", t.writeID, loggedID(v.ID), storedVersion(item)-v.Version))
+		return session.Unavailable(fmt.Errorf("write %s of session %s: answer lost, %s later writes on top", t.writeID, loggedID(v.ID), laterWrites(item, v.Version)))
 	}
 	return t.lostTo(seed, v.ID, item)
 }
@@ -589,7 +589,7 @@ func (t *Txn) afterTransactionFailure() error {
 	case writeApplied:
 		return nil
 	case writeUnknown:
-		return session.Unavailable(fmt.Errorf("transaction %s on session %s: answer lost, %d later writes on top", t.writeID, loggedID(v.ID), storedVersion(out.Item)-v.Version))
+		return session.Unavailable(fmt.Errorf("transaction %s on session %s: answer lost, %s later writes on top", t.writeID, loggedID(v.ID), laterWrites(out.Item, v.Version)))
 	}
 	return errLostRace
 }
@@ -651,6 +651,26 @@ func decodeWrites(item map[string]ddb.AttributeValue) []string {
 		out = append(out, s.Value)
 	}
 	return out
+}
+
+// maxShownLater is the most later writes an error counts in figures: far
+// more than land on a session in the seconds before the SDK's retry
+// (recentWritesKept).
+const maxShownLater = 999
+
+// laterWrites is how many versions item stands on top of version, as an
+// error whose write's outcome is unknown says it: the count, or past
+// maxShownLater the count's length in digits. The count is the version
+// DynamoDB answered less the one written, and an item the service did not
+// write, or an answer that is not DynamoDB's, chose that number: its
+// digits were the ERROR line's (r102-logs), where a stored number is named
+// by its length (README, Security).
+func laterWrites(item map[string]ddb.AttributeValue, version int64) string {
+	later := storedVersion(item) - version
+	if later <= maxShownLater {
+		return strconv.FormatInt(later, 10)
+	}
+	return fmt.Sprintf("(a number of %d digits, more than %d)", len(strconv.FormatInt(later, 10)), maxShownLater)
 }
 
 // storedVersion reads an item's version (0: no item).

@@ -1,0 +1,77 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/google/uuid"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestReplayRefusesRecordNotWritten: README, Security, says "a token, key,
+// secret or card number never reaches a log" and that a stored item the
+// service did not write is named "by the attribute and its length in
+// bytes, never by the attribute's text". An Idempotency-Key's record whose
+// status was a number the store never writes was replayed as it was: its
+// status became the answer's, and the request's log line named it
+// ("status":4111111111111111 on both local servers, r102-logs; make run's
+// net/http then panicked outside the middleware, an unstructured line
+// quoting it, and dropped the connection). Its sessionId, which the
+// replay puts in the Location header, was taken as it was too. Each row
+// writes one attribute of a real record and replays the create: EINTERNAL,
+// and none of the stored text in the logged error.
+func TestReplayRefusesRecordNotWritten(t *testing.T) {
+	number := func(text string) ddb.AttributeValue { return &ddb.AttributeValueMemberN{Value: text} }
+	text := func(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: s} }
+	tests := []struct {
+		name   string
+		attr   string
+		val    ddb.AttributeValue
+		stored string // what the logged error must not hold
+	}{
+		{"status a card number", "status", number("4111111111111111"), "4111111111111111"},
+		{"status past HTTP's three digits", "status", number("31415926"), "31415926"},
+		{"status not a success", "status", number("500"), ""},
+		{"status zero", "status", number("0"), ""},
+		{"status informational", "status", number("101"), ""},
+		{"sessionId a card number", "sessionId", text("4111111111111111"), "4111111111111111"},
+		{"sessionId a header line", "sessionId", text("x\r\nSet-Cookie: a=b"), "Set-Cookie"},
+		{"sessionId empty", "sessionId", text(""), ""},
+	}
+	f := newFixture(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
+			if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
+				t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
+			}
+			key := map[string]ddb.AttributeValue{
+				"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
+				"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
+			}
+			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
+			if err != nil || out.Item == nil {
+				t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
+			}
+			out.Item[tt.attr] = tt.val
+			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
+				t.Fatal(err)
+			}
+			_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
+			if got := session.ErrorCode(err); got != session.EINTERNAL {
+				t.Fatalf("replayed Create() = %+v, %v: got %s; want %s", r, err, got, session.EINTERNAL)
+			}
+			if got := store.LoggedError(err); tt.stored != "" && strings.Contains(got, tt.stored) {
+				t.Errorf("LoggedError() = %q: got the record's text; want none of it", got)
+			}
+		})
+	}
+}
