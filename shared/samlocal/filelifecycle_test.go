@@ -90,6 +90,8 @@ func TestStartFailureNamesWhatStartUpRefuses(t *testing.T) {
 		{"GOMEMLIMIT negative", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "-1"}}, []string{"GOMEMLIMIT"}},
 		{"GOMEMLIMIT past int64", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "8589934592GiB"}}, []string{"GOMEMLIMIT"}},
 		{"GOMEMLIMIT a unit alone", EnvFile{"Parameters": {"GOMEMLIMIT": "MiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT in EiB", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "1EiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT in kiB", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "1kiB"}}, []string{"GOMEMLIMIT"}},
 		{"GOMEMLIMIT and a log level", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "x", "LOG_LEVEL": "loud"}}, []string{"GOMEMLIMIT", "LOG_LEVEL"}},
 		{"GOMEMLIMIT off", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "off"}}, nil},
 		{"GOMEMLIMIT empty", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": ""}}, nil},
