@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 // EnvFile is an --env-vars file (events/env.json): values for every
@@ -279,8 +280,9 @@ func (t *Template) resolve(v any, overrides map[string]string, region string) st
 // StartFailure names the settings the functions' start-up refuses in the
 // environment fn runs with, sorted; nil when it starts: a GOMEMLIMIT the
 // Go runtime cannot read (goMemLimitRefused), which stops the bootstrap
-// before any code of ours runs, and what config.Load, which every
-// function runs first, refuses. Such a function answers each request 500
+// before any code of ours runs, what config.Load, which every function
+// runs first, refuses, and then an AWS_CA_BUNDLE the store's client
+// cannot read (store.CABundleRoots). Such a function answers each request 500
 // and logs its failure per try, as on Lambda (README, Configuration), so
 // the banner says so before the first request does: events/env.json can
 // give one function a value the stack's own settings never see.
@@ -292,6 +294,13 @@ func (t *Template) StartFailure(fn *Function, in EnvInput) []string {
 	}
 	_, err := config.Load(func(k string) string { return env[k] })
 	if err == nil {
+		// Then the store's client, which reads AWS_CA_BUNDLE for an https
+		// engine (r102-review: a function given one it cannot read by
+		// events/env.json got no NOT STARTING line).
+		if _, err := store.CABundleRoots(env["DYNAMODB_ENDPOINT"], env["AWS_CA_BUNDLE"]); err != nil {
+			names = append(names, "AWS_CA_BUNDLE")
+			slices.Sort(names)
+		}
 		return names
 	}
 	errs := []error{err}

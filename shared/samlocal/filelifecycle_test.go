@@ -2,6 +2,7 @@ package samlocal
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -131,6 +132,43 @@ func TestEveryFunctionOfTheTemplateStarts(t *testing.T) {
 		in := EnvInput{Shell: func(string) (string, bool) { return "", false }, File: file, Stack: stack}
 		if got := tpl.StartFailure(fn, in); got != nil {
 			t.Errorf("%s: StartFailure = %v; want none", fn.LogicalID, got)
+		}
+	}
+}
+
+// TestStartFailureNamesACABundleTheFunctionCannotRead: with an https
+// engine (DYNAMODB_ENDPOINT https, AWS_CA_BUNDLE in the shell), make
+// start-api's GetSessionFunction given an AWS_CA_BUNDLE that cannot be
+// read by events/env.json answered every request 500 and logged
+// "start-up failed" naming AWS_CA_BUNDLE (store.NewClient reads it at
+// start-up, after config.Load), under a banner with no NOT STARTING line
+// (r102-review). A plain-http engine never reads the bundle.
+func TestStartFailureNamesACABundleTheFunctionCannotRead(t *testing.T) {
+	declared := map[string]any{"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": "", "AWS_CA_BUNDLE": ""}
+	tpl := &Template{}
+	fn := &Function{LogicalID: "GetSessionFunction", Environment: declared}
+	dir := t.TempDir()
+	missing, notPEM := filepath.Join(dir, "missing.pem"), filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, endpoint, bundle string
+		want                   []string
+	}{
+		{"https, missing", "https://127.0.0.1:8443", missing, []string{"AWS_CA_BUNDLE"}},
+		{"https, no PEM in it", "https://127.0.0.1:8443", notPEM, []string{"AWS_CA_BUNDLE"}},
+		{"https, none given", "https://127.0.0.1:8443", "", nil},
+		{"http, missing", "http://127.0.0.1:8000", missing, nil},
+		{"HTTP, missing", "HTTP://127.0.0.1:8000", missing, nil},
+	} {
+		in := EnvInput{
+			Shell: func(string) (string, bool) { return "", false },
+			File:  EnvFile{"GetSessionFunction": {"AWS_CA_BUNDLE": c.bundle}},
+			Stack: map[string]string{"DYNAMODB_ENDPOINT": c.endpoint},
+		}
+		if got := tpl.StartFailure(fn, in); !slices.Equal(got, c.want) {
+			t.Errorf("%s: StartFailure = %v; want %v", c.name, got, c.want)
 		}
 	}
 }
