@@ -247,22 +247,9 @@ func unauthenticated(msg string) *session.Error {
 	return session.Errorf(session.EUNAUTHORIZED, session.ReasonUnauthenticated, "%s", msg)
 }
 
-// validMerchantID reports whether id is acceptable as a merchant id: 1 to 128
-// characters of letters, digits and . _ : @ -, and nothing that looks like a
-// card number. The store builds keys from it and logs show it, so anything
-// else is refused.
+// validMerchantID reports whether id is acceptable as a merchant id
+// (session.ValidMerchantID): the store builds keys from it and logs show
+// it, so anything else is refused.
 func validMerchantID(id string) bool {
-	if id == "" || len(id) > 128 || session.HoldsCardNumber(id) {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '.', c == '_', c == ':', c == '@', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	return session.ValidMerchantID(id)
 }

@@ -206,6 +206,28 @@ func ValidID(s string) bool {
 	return true
 }
 
+// ValidMerchantID reports whether id is a merchant id: 1 to 128 characters
+// of letters, digits and . _ : @ -, and nothing that looks like a card
+// number. A token's merchant_id is refused otherwise, so the service
+// stores no other: a stored session or API key of another merchant id is
+// an item it did not write. The store builds keys from it and logs show
+// it.
+func ValidMerchantID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == '.', c == '_', c == ':', c == '@', c == '-':
+		default:
+			return false
+		}
+	}
+	return !HoldsCardNumber(id)
+}
+
 func lowerASCII(s string) string {
 	b := []byte(s)
 	for i, c := range b {

@@ -294,6 +294,12 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	if !v.Status.Valid() {
 		return nil, fmt.Errorf("%s: its status (%d bytes) is not canonical", what(), len(it.Status))
 	}
+	// The merchant is a token's merchant_id, refused unless it is one: any
+	// other was answered to a processor's event and written into the list
+	// index's key (merchantDayShard).
+	if !session.ValidMerchantID(it.MerchantID) {
+		return nil, fmt.Errorf("%s: its merchantId (%d bytes) is not a merchant id", what(), len(it.MerchantID))
+	}
 	// A parent's or child's id is read back to read and write the family
 	// by, and the native shape answers a parent's: one the service does
 	// not make is as foreign as a status.

@@ -59,6 +59,8 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 					current = nil
 				} else if err != nil {
 					return err
+				} else if err := foreignChild(parent, current); err != nil {
+					return err
 				}
 			}
 			if err := session.Adopt(parent, c, current, t.Now(), s.policy); err != nil {
@@ -249,6 +251,11 @@ func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *sessi
 			}
 			if err != nil {
 				return err
+			}
+			if parent != nil {
+				if err := foreignParent(v, parent); err != nil {
+					return err
+				}
 			}
 			parentEnd = parentBandEnd(v, parent, ev, now, s.policy)
 			if parent != nil {
@@ -537,6 +544,9 @@ func (s *Store) followChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
+	if err := foreignParent(v, parent); err != nil {
+		return err
+	}
 	changed, err := session.FollowChild(v, parent, t.Now(), s.policy)
 	if changed {
 		t.PutSystem(parent)
@@ -560,8 +570,39 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
+	if err := foreignChild(v, child); err != nil {
+		return err
+	}
 	if session.CloseChild(child, t.Now(), s.policy) {
 		t.PutSystem(child)
+	}
+	return nil
+}
+
+// foreignChild refuses child, read by parent's childSessionId, when it is
+// not parent's child: the service makes a child of its parent's merchant,
+// naming the parent, and links both in one transaction (Create), and
+// neither id changes after (a replaced child still names its parent). Any
+// other session so named is a link the service did not write: followed,
+// a merchant's cancel of its own session canceled another merchant's
+// session, and document 003 showed it as the child (r102-writes). The
+// error names the parent alone, as decodeSession names an item.
+func foreignChild(parent, child *session.Session) error {
+	if child.ParentSessionID != parent.ID || child.MerchantID != parent.MerchantID {
+		return session.Internal(fmt.Errorf("stored session %s: its childSessionId names a session that is not its child", loggedID(parent.ID)))
+	}
+	return nil
+}
+
+// foreignParent refuses parent, read by child's parentSessionId, when it
+// is another merchant's: the service links a child only under a parent of
+// its own merchant (Create), and no merchant changes after. Followed, a
+// merchant's cancel of its own session moved another merchant's session
+// (r102-writes). A parent of the child's merchant whose childSessionId
+// names another child is the service's own (a replaced child) and passes.
+func foreignParent(child, parent *session.Session) error {
+	if parent.MerchantID != child.MerchantID {
+		return session.Internal(fmt.Errorf("stored session %s: its parentSessionId names another merchant's session", loggedID(child.ID)))
 	}
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -197,6 +196,11 @@ func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, chi
 	for attempt := 1; v.ChildSessionID != ""; attempt++ {
 		pv, c, err := s.getPair(ctx, id, v.ChildSessionID)
 		if err == nil && pv.ChildSessionID == v.ChildSessionID {
+			if c != nil {
+				if err := foreignChild(pv, c); err != nil {
+					return nil, nil, err
+				}
+			}
 			v, child = pv, c
 			break
 		}
@@ -427,21 +431,34 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 	if rec.ExpiresAt <= s.now().Unix() {
 		return nil, nil // expired; TTL has not deleted it yet
 	}
+	if err := foreignRecord(&rec); err != nil {
+		return nil, session.Internal(err)
+	}
 	if rec.RequestHash != idem.RequestHash {
 		return nil, session.Errorf(session.ECONFLICT, session.ReasonIdempotencyReused, "This Idempotency-Key was used with a different request body.")
 	}
-	// The replay's status becomes the answer's, and the request's log line
-	// names it; its session id goes in the answer's Location. The store
-	// writes a create's success and a session id it made: a record with
-	// anything else is one it did not write (a card number as its status
-	// was the log line's "status", r102-logs), named by length only.
-	if rec.Status < 200 || rec.Status > 299 {
-		return nil, session.Internal(fmt.Errorf("decode idempotency record: its status (%d digits) is not a success status", len(strconv.Itoa(rec.Status))))
-	}
-	if !session.ValidID(rec.SessionID) {
-		return nil, session.Internal(fmt.Errorf("decode idempotency record: its sessionId (%d bytes) is not a session id", len(rec.SessionID)))
-	}
 	return &Replay{SessionID: rec.SessionID, Status: rec.Status, Body: rec.Body}, nil
+}
+
+// foreignRecord refuses an idempotency record the service did not write:
+// Create remembers a success (2xx) and the id of the session it made, and
+// a replay answers them as they are stored: the status as the answer's
+// and the request log line's (a card number as its status was the line's
+// "status", r102-logs), the id in its Location. A record with another
+// status (0, 99 or 1000 panicked make run's net/http; 500 answered a 500
+// with a 201's body) or an id that is not a session id (a card number, a
+// line break, a path) is the store's 500, as a session item it cannot
+// decode is, whatever the request's body. The error names the attribute
+// and its length, never the stored text, nor the key (the merchant's,
+// which may hold anything the key's characters allow).
+func foreignRecord(rec *idempotencyItem) error {
+	if !session.ValidID(rec.SessionID) {
+		return fmt.Errorf("stored idempotency record: its sessionId (%d bytes) is not a session id", len(rec.SessionID))
+	}
+	if rec.Status < 200 || rec.Status > 299 {
+		return errors.New("stored idempotency record: its status is not a success (2xx)")
+	}
+	return nil
 }
 
 func keyOf(pk, sk string) map[string]ddb.AttributeValue {
