@@ -507,6 +507,9 @@ var (
 	roundsUpper = regexp.MustCompile(`[A-Z]`)
 	roundsLower = regexp.MustCompile(`[a-z]`)
 	roundsB64   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	// '-' and '_' alone, between a key's secret's pieces as a route's
+	// literal segment is (r102-review).
+	roundsDashes = regexp.MustCompile(`^[-_]+$`)
 )
 
 // splitPiecesByRounds is splitSecretByRounds' search of one reading of the
@@ -527,7 +530,7 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 			// A key's secret's run has a route's literal segments between
 			// its hex pieces, neither counted nor redacted.
 			match := func(s string) bool {
-				return in.MatchString(s) && (in != hcp || !word.MatchString(s)) || in == hex && literal[s]
+				return in.MatchString(s) && (in != hcp || !word.MatchString(s)) || in == hex && (literal[s] || roundsDashes.MatchString(s))
 			}
 			if !match(ps[i].s) {
 				continue
@@ -543,7 +546,7 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 			if in == hex {
 				var hexOnly []piece
 				for _, p := range run {
-					if !literal[p.s] {
+					if !literal[p.s] && !roundsDashes.MatchString(p.s) {
 						hexOnly = append(hexOnly, p)
 					}
 				}
@@ -629,12 +632,13 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 		}
 	}
 	nonEmpty = append(nonEmpty, cur)
-	// And with the literal segments read as not there, as words put
-	// between a token's pieces (r100-regress).
+	// And with the literal segments, and segments of '-' and '_' alone
+	// (r102-review), read as not there, as words put between a token's
+	// pieces (r100-regress).
 	cur = nil
 	for _, p := range ps {
 		switch {
-		case p.s == "" || literal[p.s]:
+		case p.s == "" || literal[p.s] || roundsDashes.MatchString(p.s):
 		case b64.MatchString(p.s):
 			cur = append(cur, p)
 		default:

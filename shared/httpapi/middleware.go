@@ -989,18 +989,18 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 }
 
 // redactCutHCPTokenWindows is redactCutHCPTokens' search of one run's
-// windows; with skipWords, a route's literal segments are read as not
-// there, as empty pieces are.
+// windows; with skipWords, a route's literal segments and segments of '-'
+// and '_' alone (isFiller) are read as not there, as empty pieces are.
 func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool) bool {
 	changed := false
 	for a := range run {
-		if run[a].s == "" || skipWords && routeLiterals[run[a].s] || !isCutHCPTokenPiece(run[a].s) {
+		if run[a].s == "" || skipWords && isFiller(run[a].s) || !isCutHCPTokenPiece(run[a].s) {
 			continue
 		}
 		n, pieces, upper, lower, digit := 0, 0, false, false, false
 		for b := a; b < len(run) && n < maxLoggedRun; b++ {
 			p := run[b].s
-			if p == "" || skipWords && routeLiterals[p] {
+			if p == "" || skipWords && isFiller(p) {
 				continue
 			}
 			if !isCutHCPTokenPiece(p) {
@@ -1012,7 +1012,7 @@ func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool)
 			digit = digit || strings.ContainsAny(p, "0123456789")
 			if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
 				for k := a; k <= b; k++ {
-					if !routeLiterals[run[k].s] {
+					if !routeLiterals[run[k].s] && !(skipWords && isFiller(run[k].s)) {
 						changed = redactPieces(segs, texts, run[k:k+1]) || changed
 					}
 				}
@@ -1169,10 +1169,18 @@ func isTokenPiece(s string) bool {
 }
 
 // isHexOrRouteLiteral reports whether s is hex digits, glued to '-' or
-// '_' at its ends (gluedHex), or a route's literal segment
-// (routeLiterals), which a key's secret cut into pieces may have between
-// them.
-func isHexOrRouteLiteral(s string) bool { return gluedHex(s) != "" || routeLiterals[s] }
+// '_' at its ends (gluedHex), or a filler (isFiller), which a key's
+// secret cut into pieces may have between them. A filler is neither
+// counted nor redacted (gluedHex is "").
+func isHexOrRouteLiteral(s string) bool { return gluedHex(s) != "" || isFiller(s) }
+
+// isFiller reports whether s is a route's literal segment (routeLiterals)
+// or one or more of '-' and '_' alone: segments put between a secret's
+// pieces that alone reveal nothing. The second, base64url and so no mark,
+// ended a key's secret's run, and counted in an hcpToken's 32 characters,
+// so make run's 404 logged /sessions/<32 hex>/-/<32 hex> and
+// /sessions/<16>/-/<16> of an hcpToken whole (r102-review).
+func isFiller(s string) bool { return routeLiterals[s] || s != "" && strings.Trim(s, "-_") == "" }
 
 // gluedHex is s's hex digits when s is one or more of them with '-' or '_'
 // (base64url, so no mark) at its ends alone, else "": a key's secret cut

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paysessions/paysessions/shared/config"
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 // EnvFile is an --env-vars file (events/env.json): values for every
@@ -276,20 +277,32 @@ func (t *Template) resolve(v any, overrides map[string]string, region string) st
 	return ""
 }
 
-// StartFailure names the settings the functions' start-up (config.Load,
-// which every function runs first) refuses in the environment fn runs
-// with, sorted; nil when it starts. Such a function answers each request
-// 500 and logs "start-up failed" per try, as on Lambda (README,
-// Configuration), so the banner says so before the first request does:
-// events/env.json can give one function a value the stack's own settings
-// never see.
+// StartFailure names the settings the functions' start-up refuses in the
+// environment fn runs with, sorted; nil when it starts: a GOMEMLIMIT the
+// Go runtime cannot read (goMemLimitRefused), which stops the bootstrap
+// before any code of ours runs, what config.Load, which every function
+// runs first, refuses, and then an AWS_CA_BUNDLE the store's client
+// cannot read (store.CABundleRoots). Such a function answers each request 500
+// and logs its failure per try, as on Lambda (README, Configuration), so
+// the banner says so before the first request does: events/env.json can
+// give one function a value the stack's own settings never see.
 func (t *Template) StartFailure(fn *Function, in EnvInput) []string {
 	env, _ := t.Environment(fn, in)
+	var names []string
+	if goMemLimitRefused(env["GOMEMLIMIT"]) {
+		names = append(names, "GOMEMLIMIT")
+	}
 	_, err := config.Load(func(k string) string { return env[k] })
 	if err == nil {
-		return nil
+		// Then the store's client, which reads AWS_CA_BUNDLE for an https
+		// engine (r102-review: a function given one it cannot read by
+		// events/env.json got no NOT STARTING line).
+		if _, err := store.CABundleRoots(env["DYNAMODB_ENDPOINT"], env["AWS_CA_BUNDLE"]); err != nil {
+			names = append(names, "AWS_CA_BUNDLE")
+			slices.Sort(names)
+		}
+		return names
 	}
-	var names []string
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
@@ -306,6 +319,39 @@ func (t *Template) StartFailure(fn *Function, in EnvInput) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// goMemLimitRefused reports whether the Go runtime stops a program at
+// start with GOMEMLIMIT v ("fatal error: malformed GOMEMLIMIT"): as its
+// readGOMEMLIMIT and parseByteCount read it, v is empty, "off", or a
+// byte count of at most math.MaxInt64, digits as strconv.ParseInt reads
+// them in base 10 with B, KiB, MiB, GiB or TiB after them, or none.
+// make start-api's GetSessionFunction given GOMEMLIMIT "bogus" by
+// events/env.json answered every request 500 with no NOT STARTING line
+// (r102-review).
+func goMemLimitRefused(v string) bool {
+	if v == "" || v == "off" {
+		return false
+	}
+	digits, mult := v, uint64(1)
+	switch {
+	case v[len(v)-1] >= '0' && v[len(v)-1] <= '9':
+	case len(v) >= 2 && v[len(v)-1] == 'B' && v[len(v)-2] >= '0' && v[len(v)-2] <= '9':
+		digits = v[:len(v)-1]
+	case len(v) >= 4 && strings.HasSuffix(v, "iB"):
+		power := strings.IndexByte("KMGT", v[len(v)-3]) + 1
+		if power == 0 {
+			return true
+		}
+		for range power {
+			mult *= 1024
+		}
+		digits = v[:len(v)-3]
+	default:
+		return true
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	return err != nil || n < 0 || uint64(n) > math.MaxInt64/mult
 }
 
 // LifecycleSettings are the variables that set a session's lifecycle

@@ -2,6 +2,7 @@ package samlocal
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -60,7 +61,7 @@ func TestFileLifecycleNamesWhatEnvJSONChanged(t *testing.T) {
 // names the settings config.Load refuses in the environment fn runs with,
 // and none when it starts.
 func TestStartFailureNamesWhatStartUpRefuses(t *testing.T) {
-	declared := map[string]any{"SESSION_EXPIRY": map[string]any{"Ref": "SessionExpiry"}, "RESULT_RETENTION": map[string]any{"Ref": "ResultRetention"}, "WRITE_GUARD": "", "LOG_LEVEL": "info", "TABLE_NAME": "payment-sessions"}
+	declared := map[string]any{"SESSION_EXPIRY": map[string]any{"Ref": "SessionExpiry"}, "RESULT_RETENTION": map[string]any{"Ref": "ResultRetention"}, "WRITE_GUARD": "", "LOG_LEVEL": "info", "TABLE_NAME": "payment-sessions", "GOMEMLIMIT": ""}
 	tpl := &Template{Parameters: map[string]Parameter{
 		"SessionExpiry":   {Default: "30m", HasDefault: true},
 		"ResultRetention": {Default: "15m", HasDefault: true},
@@ -79,6 +80,26 @@ func TestStartFailureNamesWhatStartUpRefuses(t *testing.T) {
 		{"a guard band not shorter", EnvFile{"GetSessionFunction": {"SESSION_EXPIRY": "10s", "WRITE_GUARD": "20s"}}, []string{"WRITE_GUARD"}},
 		{"a log level", EnvFile{"GetSessionFunction": {"LOG_LEVEL": "loud"}}, []string{"LOG_LEVEL"}},
 		{"two", EnvFile{"GetSessionFunction": {"WRITE_GUARD": "x", "LOG_LEVEL": "loud"}}, []string{"LOG_LEVEL", "WRITE_GUARD"}},
+		// GOMEMLIMIT is read by the Go runtime before config.Load runs,
+		// which stops at a value it cannot read (README, Configuration:
+		// "any other value stops start-up"): make start-api's
+		// GetSessionFunction given "bogus" answered every request 500
+		// under a banner with no NOT STARTING line (r102-review).
+		{"GOMEMLIMIT not Go's syntax", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "bogus"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT padded", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": " 1GiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT in decimal units", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "1GB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT negative", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "-1"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT past int64", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "8589934592GiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT a unit alone", EnvFile{"Parameters": {"GOMEMLIMIT": "MiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT in EiB", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "1EiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT in kiB", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "1kiB"}}, []string{"GOMEMLIMIT"}},
+		{"GOMEMLIMIT and a log level", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "x", "LOG_LEVEL": "loud"}}, []string{"GOMEMLIMIT", "LOG_LEVEL"}},
+		{"GOMEMLIMIT off", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "off"}}, nil},
+		{"GOMEMLIMIT empty", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": ""}}, nil},
+		{"GOMEMLIMIT bytes", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "+104857600"}}, nil},
+		{"GOMEMLIMIT B", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "100B"}}, nil},
+		{"GOMEMLIMIT MiB", EnvFile{"GetSessionFunction": {"GOMEMLIMIT": "100MiB"}}, nil},
+		{"GOMEMLIMIT TiB", EnvFile{"Parameters": {"GOMEMLIMIT": "8388607TiB"}}, nil},
 	} {
 		in := EnvInput{Shell: func(string) (string, bool) { return "", false }, File: c.file}
 		if got := tpl.StartFailure(fn, in); !slices.Equal(got, c.want) {
@@ -111,6 +132,43 @@ func TestEveryFunctionOfTheTemplateStarts(t *testing.T) {
 		in := EnvInput{Shell: func(string) (string, bool) { return "", false }, File: file, Stack: stack}
 		if got := tpl.StartFailure(fn, in); got != nil {
 			t.Errorf("%s: StartFailure = %v; want none", fn.LogicalID, got)
+		}
+	}
+}
+
+// TestStartFailureNamesACABundleTheFunctionCannotRead: with an https
+// engine (DYNAMODB_ENDPOINT https, AWS_CA_BUNDLE in the shell), make
+// start-api's GetSessionFunction given an AWS_CA_BUNDLE that cannot be
+// read by events/env.json answered every request 500 and logged
+// "start-up failed" naming AWS_CA_BUNDLE (store.NewClient reads it at
+// start-up, after config.Load), under a banner with no NOT STARTING line
+// (r102-review). A plain-http engine never reads the bundle.
+func TestStartFailureNamesACABundleTheFunctionCannotRead(t *testing.T) {
+	declared := map[string]any{"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": "", "AWS_CA_BUNDLE": ""}
+	tpl := &Template{}
+	fn := &Function{LogicalID: "GetSessionFunction", Environment: declared}
+	dir := t.TempDir()
+	missing, notPEM := filepath.Join(dir, "missing.pem"), filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, endpoint, bundle string
+		want                   []string
+	}{
+		{"https, missing", "https://127.0.0.1:8443", missing, []string{"AWS_CA_BUNDLE"}},
+		{"https, no PEM in it", "https://127.0.0.1:8443", notPEM, []string{"AWS_CA_BUNDLE"}},
+		{"https, none given", "https://127.0.0.1:8443", "", nil},
+		{"http, missing", "http://127.0.0.1:8000", missing, nil},
+		{"HTTP, missing", "HTTP://127.0.0.1:8000", missing, nil},
+	} {
+		in := EnvInput{
+			Shell: func(string) (string, bool) { return "", false },
+			File:  EnvFile{"GetSessionFunction": {"AWS_CA_BUNDLE": c.bundle}},
+			Stack: map[string]string{"DYNAMODB_ENDPOINT": c.endpoint},
+		}
+		if got := tpl.StartFailure(fn, in); !slices.Equal(got, c.want) {
+			t.Errorf("%s: StartFailure = %v; want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -149,18 +149,11 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
 			tr.TLSHandshakeTimeout = tlsHandshakeTimeout
 		})
-		if bundle := os.Getenv("AWS_CA_BUNDLE"); bundle != "" && !plainHTTP(o.Endpoint) {
-			pem, err := os.ReadFile(bundle)
-			if err != nil {
-				return nil, fmt.Errorf("AWS_CA_BUNDLE: %w", err)
-			}
-			pool, err := x509.SystemCertPool()
-			if err != nil {
-				pool = x509.NewCertPool()
-			}
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("AWS_CA_BUNDLE %s holds no PEM certificate", bundle)
-			}
+		pool, err := CABundleRoots(o.Endpoint, os.Getenv("AWS_CA_BUNDLE"))
+		if err != nil {
+			return nil, err
+		}
+		if pool != nil {
 			bc = bc.WithTransportOptions(func(tr *http.Transport) {
 				if tr.TLSClientConfig == nil {
 					tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -810,6 +803,31 @@ func sameKeyValue(a, b ddb.AttributeValue) bool {
 		return ok && bytes.Equal(a.Value, b.Value)
 	}
 	return false
+}
+
+// CABundleRoots is the pool of roots NewClient trusts for DynamoDB's TLS
+// at endpoint when AWS_CA_BUNDLE is bundle: the system's and the bundle's
+// certificates; nil (the SDK's defaults) when bundle is empty or endpoint
+// is a plain-http engine, which never reads it. Its error is the one that
+// stops NewClient, so a function's start-up; make start-api's banner asks
+// it too, of the value each function runs with (samlocal's StartFailure:
+// events/env.json can give one function a bundle it cannot read).
+func CABundleRoots(endpoint, bundle string) (*x509.CertPool, error) {
+	if bundle == "" || plainHTTP(endpoint) {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(bundle)
+	if err != nil {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE %s holds no PEM certificate", bundle)
+	}
+	return pool, nil
 }
 
 // plainHTTP reports whether endpoint is a plain-http engine, whose scheme
