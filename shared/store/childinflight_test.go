@@ -112,6 +112,9 @@ func TestChildCreateRefusedInTheParentsBand(t *testing.T) {
 		at time.Duration
 		// openChild gives the parent an open child before the band.
 		openChild bool
+		// openChildEnd, when not zero, gives the parent an open child
+		// before the band whose expiresAt is the parent's plus it.
+		openChildEnd time.Duration
 		// canceled closes the parent before the band.
 		canceled bool
 		// meanwhile lands another body's create under the key during
@@ -120,13 +123,14 @@ func TestChildCreateRefusedInTheParentsBand(t *testing.T) {
 		want      string
 		waits     int
 	}{
-		{"nothing landed: the refusal at expiresAt", -time.Second, false, false, false, session.ReasonParentNotOpen, 1},
-		{"the band's first instant waits", -policy.WriteGuard, false, false, false, session.ReasonParentNotOpen, 1},
-		{"just before the band: made", -policy.WriteGuard - time.Millisecond, false, false, false, "", 0},
-		{"another body under the key landed meanwhile", -time.Second, false, false, true, session.ReasonIdempotencyReused, 1},
-		{"another open child: at once", -time.Second, true, false, false, session.ReasonParentNotOpen, 0},
-		{"read at expiresAt: at once", 0, false, false, false, session.ReasonParentNotOpen, 0},
-		{"a parent closed as stored: at once", -time.Second, false, true, false, session.ReasonParentNotOpen, 0},
+		{"nothing landed: the refusal at expiresAt", -time.Second, false, 0, false, false, session.ReasonParentNotOpen, 1},
+		{"the band's first instant waits", -policy.WriteGuard, false, 0, false, false, session.ReasonParentNotOpen, 1},
+		{"just before the band: made", -policy.WriteGuard - time.Millisecond, false, 0, false, false, "", 0},
+		{"another body under the key landed meanwhile", -time.Second, false, 0, false, true, session.ReasonIdempotencyReused, 1},
+		{"another open child: at once", -time.Second, true, 0, false, false, session.ReasonParentNotOpen, 0},
+		{"another open child expiring just before the band's last instant waits", -time.Second, false, -500 * time.Millisecond, false, false, session.ReasonParentNotOpen, 1},
+		{"read at expiresAt: at once", 0, false, 0, false, false, session.ReasonParentNotOpen, 0},
+		{"a parent closed as stored: at once", -time.Second, false, 0, true, false, session.ReasonParentNotOpen, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,6 +144,15 @@ func TestChildCreateRefusedInTheParentsBand(t *testing.T) {
 			}
 			if tt.openChild {
 				if _, _, err := plain.Create(ctx, newSession("m-1", parent.ID, clock.Now(), policy), nil, 201, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.openChildEnd != 0 {
+				// A store whose sessions expire openChildEnd from the
+				// parent's expiresAt makes the child.
+				short := policy
+				short.Expiry += tt.openChildEnd
+				if _, _, err := store.New(db, table, short, 16, clock.Now).Create(ctx, newSession("m-1", parent.ID, clock.Now(), short), nil, 201, nil); err != nil {
 					t.Fatal(err)
 				}
 			}
