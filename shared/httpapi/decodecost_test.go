@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,24 +18,19 @@ func nullsUnderLongName(size int) []byte {
 
 // TestRefuseNullStringsCostIsLinear: finding each null's place cost the
 // length of its JSON pointer, so a body of nulls under a long member name
-// cost the square of its size (64 KiB: a second and 1.5 GB). Doubling the
-// body must at most double the bytes allocated (measured in one run; no
-// clock).
+// cost the square of its size (64 KiB: a second and 1.5 GB). A body sixteen
+// times as large must cost at most maxGrowth times the bytes
+// (allocationGrowth; no clock).
 func TestRefuseNullStringsCostIsLinear(t *testing.T) {
-	allocated := func(body []byte) uint64 {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		if err := refuseNullStrings(reflect.TypeOf(session.Draft{}), body); err != nil {
+	const size, rounds = 4 << 10, 4
+	draft := reflect.TypeOf(session.Draft{})
+	got := allocationGrowth(t, nullsUnderLongName, func(body []byte) {
+		if err := refuseNullStrings(draft, body); err != nil {
 			t.Fatal(err)
 		}
-		runtime.ReadMemStats(&after)
-		return after.TotalAlloc - before.TotalAlloc
-	}
-	const size = 8 << 10
-	one, two := allocated(nullsUnderLongName(size)), allocated(nullsUnderLongName(2*size))
-	if two > 3*one {
-		t.Errorf("refuseNullStrings allocated %d bytes for a %d-byte body, %d for twice that; want at most three times", one, size, two)
+	}, size, rounds)
+	if got > maxGrowth {
+		t.Errorf("refuseNullStrings allocated %.1f times the bytes for a body %d times as large as %d bytes; want at most %d", got, growthFactor, size, maxGrowth)
 	}
 }
 

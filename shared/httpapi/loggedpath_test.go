@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -768,21 +767,12 @@ func cardsAcrossSegments(size int) string {
 // searched it from its start after each card number it redacted, so a
 // path of card numbers written across segments cost the square of its
 // length (the local server takes a path of any length: 16 KiB took 241
-// ms). Doubling the path must at most double the bytes allocated
-// (measured in one run; no clock).
+// ms). A path sixteen times as long must cost at most maxGrowth times
+// the bytes (allocationGrowth; no clock).
 func TestLoggedPathCostIsLinear(t *testing.T) {
-	const size = 8 << 10
-	allocated := func(path string) uint64 {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		loggedPath(path)
-		runtime.ReadMemStats(&after)
-		return after.TotalAlloc - before.TotalAlloc
-	}
-	one, two := allocated(cardsAcrossSegments(size)), allocated(cardsAcrossSegments(2*size))
-	if two > 3*one {
-		t.Errorf("loggedPath allocated %d bytes for a %d-byte path of card numbers across segments, %d for twice that; want at most three times", one, size, two)
+	const size, rounds = 8 << 10, 8
+	if got := allocationGrowth(t, cardsAcrossSegments, func(p string) { loggedPath(p) }, size, rounds); got > maxGrowth {
+		t.Errorf("loggedPath allocated %.1f times the bytes for a path of card numbers across segments %d times as long as %d bytes; want at most %d", got, growthFactor, size, maxGrowth)
 	}
 }
 
