@@ -292,15 +292,25 @@ func (t *Template) StartFailure(fn *Function, in EnvInput) []string {
 	if goMemLimitRefused(env["GOMEMLIMIT"]) {
 		names = append(names, "GOMEMLIMIT")
 	}
+	// A value no process can be given stops the emulator itself
+	// (startInstance), whatever config.Load makes of it: an AWS_CA_BUNDLE
+	// holding a NUL, with a plain-http engine, which nothing reads, had
+	// every request 500 under a banner with no NOT STARTING line
+	// (r103-regress).
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if envError(k, env[k]) != nil && !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+	}
 	_, err := config.Load(func(k string) string { return env[k] })
 	if err == nil {
 		// Then the store's client, which reads AWS_CA_BUNDLE for an https
 		// engine (r102-review: a function given one it cannot read by
 		// events/env.json got no NOT STARTING line).
-		if _, err := store.CABundleRoots(env["DYNAMODB_ENDPOINT"], env["AWS_CA_BUNDLE"]); err != nil {
+		if _, err := store.CABundleRoots(env["DYNAMODB_ENDPOINT"], env["AWS_CA_BUNDLE"]); err != nil && !slices.Contains(names, "AWS_CA_BUNDLE") {
 			names = append(names, "AWS_CA_BUNDLE")
-			slices.Sort(names)
 		}
+		slices.Sort(names)
 		return names
 	}
 	errs := []error{err}
@@ -373,4 +383,34 @@ func (t *Template) FileLifecycle(fn *Function, in EnvInput) map[string]string {
 		}
 	}
 	return got
+}
+
+// maxEnvString is the longest NAME=value string a process's environment
+// can hold on Linux: MAX_ARG_STRLEN, 32 pages of 4 KiB, counts the string's
+// terminating NUL, and execve fails with E2BIG past it.
+const maxEnvString = 32*4096 - 1
+
+// EnvironmentError is a function's variable whose value no process's
+// environment can hold (a NUL byte, or a NAME=value string over
+// maxEnvString): its emulator cannot be started with it.
+type EnvironmentError struct {
+	Name   string
+	Reason string
+}
+
+// Error names the variable and why no process can be given it.
+func (e *EnvironmentError) Error() string {
+	return fmt.Sprintf("its environment's %s %s, which no process's environment can hold", e.Name, e.Reason)
+}
+
+// envError is the EnvironmentError of variable name with value v, or nil
+// when a process's environment can hold it.
+func envError(name, v string) *EnvironmentError {
+	switch {
+	case strings.IndexByte(v, 0) >= 0:
+		return &EnvironmentError{Name: name, Reason: "holds a NUL byte"}
+	case len(name)+1+len(v) > maxEnvString:
+		return &EnvironmentError{Name: name, Reason: fmt.Sprintf("is %d bytes long (NAME=value at most %d)", len(v), maxEnvString)}
+	}
+	return nil
 }

@@ -55,6 +55,11 @@ func bootstrapGone(bootstrap string) error {
 func startInstance(ctx context.Context, rie, bootstrap string, fn *Function, env map[string]string, logs io.Writer) (*instance, error) {
 	var vars []string
 	for _, k := range slices.Sorted(maps.Keys(env)) {
+		// Go's exec names no variable ("exec: environment variable
+		// contains NUL", or the kernel's "argument list too long").
+		if e := envError(k, env[k]); e != nil {
+			return nil, fmt.Errorf("start aws-lambda-rie for %s: %w", fn.LogicalID, e)
+		}
 		vars = append(vars, k+"="+env[k])
 	}
 	// Go names the program whatever part of a start fails, the working
