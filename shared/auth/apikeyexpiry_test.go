@@ -27,7 +27,7 @@ func TestAPIKeyExpiryJudgedOnEveryUse(t *testing.T) {
 	expires := time.Date(2026, 11, 23, 11, 0, 0, 5e8, time.UTC)
 	f.mu.Lock()
 	f.items[id] = fmt.Sprintf(`{"pk":{"S":"APIKEY#%s"},"sk":{"S":"APIKEY"},"keyId":{"S":"%s"},"merchantId":{"S":"m-1"},`+
-		`"scopes":{"L":[{"S":"sessions:read"}]},"secretHash":{"B":"%s"},"createdAt":{"S":"2026-11-23T10:00:00Z"},"expiresAt":{"S":"2026-11-23T11:00:00.5Z"}}`,
+		`"scopes":{"L":[{"S":"sessions:read"}]},"secretHash":{"B":"%s"},"createdAt":{"S":"2026-11-23T10:00:00.0000000Z"},"expiresAt":{"S":"2026-11-23T11:00:00.5000000Z"}}`,
 		id, id, base64.StdEncoding.EncodeToString(sum[:]))
 	f.mu.Unlock()
 	var clock time.Time

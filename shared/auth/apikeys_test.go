@@ -37,14 +37,15 @@ func newFakeDynamo() *fakeDynamo {
 }
 
 // put stores key id of merchant with scopes and the secret's digest;
-// revoked marks it revoked.
+// revoked marks it revoked. Its times are in the store's form, as the
+// store writes a key's record today.
 func (f *fakeDynamo) put(id, secret string, revoked bool) {
 	sum := sha256.Sum256([]byte(secret))
 	item := fmt.Sprintf(`{"pk":{"S":"APIKEY#%s"},"sk":{"S":"APIKEY"},"keyId":{"S":"%s"},"merchantId":{"S":"m-1"},`+
-		`"scopes":{"L":[{"S":"sessions:read"}]},"secretHash":{"B":"%s"},"createdAt":{"S":"2026-11-23T10:00:00Z"}`,
+		`"scopes":{"L":[{"S":"sessions:read"}]},"secretHash":{"B":"%s"},"createdAt":{"S":"2026-11-23T10:00:00.0000000Z"}`,
 		id, id, base64.StdEncoding.EncodeToString(sum[:]))
 	if revoked {
-		item += `,"revokedAt":{"S":"2026-11-23T10:05:00Z"}`
+		item += `,"revokedAt":{"S":"2026-11-23T10:05:00.0000000Z"}`
 	}
 	f.mu.Lock()
 	f.items[id] = item + "}"

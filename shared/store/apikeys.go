@@ -43,8 +43,8 @@ const revokedKeyKept = 24 * time.Hour
 // apiKeyItem is an API key as stored. Its times are fixed-width UTC
 // strings at 100 ns (timeLayout), as every time in the table is
 // (docs/design.md §8), so string order is time order; a record written
-// before in time.Time's own text (its fraction's trailing zeros dropped)
-// reads the same.
+// before 8f7f748 (2026-12-01) in time.Time's own text reads the same
+// (keyTime).
 type apiKeyItem struct {
 	PK         string   `dynamodbav:"pk"`
 	SK         string   `dynamodbav:"sk"`
@@ -81,23 +81,47 @@ func (it *apiKeyItem) apiKey() (*APIKey, error) {
 	var err error
 	// Its errors name the attribute, never its text (storedTime): the
 	// text of an item the service did not write is logged otherwise.
-	if k.CreatedAt, err = storedTime("createdAt", it.CreatedAt); err != nil {
+	if k.CreatedAt, err = keyTime("createdAt", it.CreatedAt, false); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
 		name, s string
 		to      **time.Time
-	}{{"expiresAt", it.ExpiresAt, &k.ExpiresAt}, {"revokedAt", it.RevokedAt, &k.RevokedAt}} {
+		zoned   bool
+	}{{"expiresAt", it.ExpiresAt, &k.ExpiresAt, false}, {"revokedAt", it.RevokedAt, &k.RevokedAt, true}} {
 		if f.s == "" {
 			continue
 		}
-		t, err := storedTime(f.name, f.s)
+		t, err := keyTime(f.name, f.s, f.zoned)
 		if err != nil {
 			return nil, err
 		}
 		*f.to = &t
 	}
 	return k, nil
+}
+
+// keyTime reads a key record's time name, text s: in the store's form
+// (storedTime), or in the one other form a release wrote (keys live up to
+// a year): before 8f7f748 a record held time.Time's own text
+// (attributevalue's RFC 3339 with the fraction's trailing zeros dropped,
+// none for a whole second). Its createdAt and expiresAt were UTC at
+// 100 ns, so "Z" and at most seven digits; its revokedAt was the clock's
+// reading, to the nanosecond in the process's zone, so any offset the
+// text round-trips (a local server's "+01:00") and up to nine digits.
+// Only that exact text is read: "+00:00", ".500Z" or a decimal comma,
+// which time.Format never writes, are as foreign as any other text.
+func keyTime(name, s string, zoned bool) (time.Time, error) {
+	t, err := storedTime(name, s)
+	if err == nil {
+		return t, nil
+	}
+	old, perr := time.Parse(time.RFC3339Nano, s)
+	if perr != nil || old.IsZero() || old.Format(time.RFC3339Nano) != s ||
+		!zoned && (old.Location() != time.UTC || old.Nanosecond()%100 != 0) {
+		return time.Time{}, err
+	}
+	return old.UTC(), nil
 }
 
 func apiKeyKey(id string) (pk, sk string) { return "APIKEY#" + id, "APIKEY" }

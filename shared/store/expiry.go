@@ -33,13 +33,7 @@ type ExpiryKey struct {
 // item EXPIRED up to a day before the expiresAt every read takes from it.
 // It is not a time to the sweeper (no write, no lag), as one that does not
 // parse.
-func ExpiryTime(s string) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || formatTime(t) != s {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
+func ExpiryTime(s string) (time.Time, bool) { return storedInstant(s) }
 
 // Shards is the number of expiry index partitions the store writes to.
 func (s *Store) Shards() int { return s.shards }

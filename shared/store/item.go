@@ -26,13 +26,6 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(timeLayout)
 }
 
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(time.RFC3339Nano, s)
-}
-
 // epochCeil is t in whole epoch seconds, rounded up so TTL never deletes an
 // item before its purge instant. In integers: a float64 holds today's
 // UnixNano only to 256 ns, so 100 ns past a second rounded down to it.
@@ -44,16 +37,55 @@ func epochCeil(t time.Time) int64 {
 	return s
 }
 
-// storedTime is a stored item's attribute name, text s, as parseTime reads
-// it. Its error names the attribute and the text's length, never the text
-// (time.Parse's quotes it whole): an item the service did not write can
-// hold a secret there, and the error is logged.
+// storedTime is a stored item's attribute name, text s: the instant, or
+// the zero time for an absent one (""). Every time the store reads is held
+// to the one form it writes (storedInstant): any other, though RFC 3339
+// names an instant by it (an offset, another number of fraction digits),
+// is an item the service did not write. Its error names the attribute and
+// the text's length, never the text (time.Parse's quotes it whole): an
+// item the service did not write can hold a secret there, and the error is
+// logged.
 func storedTime(name, s string) (time.Time, error) {
-	t, err := parseTime(s)
-	if err != nil {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, ok := storedInstant(s)
+	if !ok {
 		return time.Time{}, fmt.Errorf("its %s (%d bytes) is not a time", name, len(s))
 	}
 	return t, nil
+}
+
+// storedInstant reads s, a time as the store writes it: exactly
+// formatTime's form (timeLayout: UTC, "Z", seven fraction digits) of an
+// instant other than the zero time, which formatTime writes as "". The
+// indexes sort on these texts and write conditions compare them, while
+// every read takes the instant: a text of another form names an instant
+// it does not sort as (2026-11-23T10:00:03-00:09 is 10:09:03 UTC, yet
+// sorts before 10:00:04 UTC), so a write's condition could refuse, for
+// ever, a session every read shows open, or pass one every read shows
+// gone. It checks the form byte by byte, allocating nothing on a read.
+func storedInstant(s string) (time.Time, bool) {
+	if len(s) != len(timeLayout) {
+		return time.Time{}, false
+	}
+	for i := 0; i < len(s); i++ {
+		c, l := s[i], timeLayout[i]
+		if '0' <= l && l <= '9' {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+		} else if c != l {
+			return time.Time{}, false
+		}
+	}
+	// The digits are in place; time.Parse judges their ranges (a month
+	// 13, February 30, a leap second :60).
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.IsZero() {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // undecodedItem is err, attributevalue's error reading a stored item,
@@ -338,8 +370,8 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	}
 	v.History = make([]session.Change, len(it.History))
 	for i, h := range it.History {
-		at, err := parseTime(h.At)
-		if err != nil {
+		at, ok := storedInstant(h.At)
+		if !ok {
 			// As storedTime says, the index only made on an error.
 			return nil, fmt.Errorf("%s: its history[%d].at (%d bytes) is not a time", what(), i, len(h.At))
 		}

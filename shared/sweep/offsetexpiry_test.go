@@ -18,7 +18,8 @@ import (
 // ("the service writes only its fixed-width UTC form", README). An item
 // whose expiresAt another writer stored as RFC 3339 with an offset
 // (2026-11-23T09:30:00-01:00, 10:30 UTC) sorts an hour earlier than the
-// instant it names, which a read takes (the session open until 10:30):
+// instant it names, which a read took (the session open until 10:30; a
+// read now refuses such an item, r103-readtime):
 // the sweeper found it at 09:30:31 UTC, the condition's text compare held,
 // and it stored the session EXPIRED (closedAt 10:30) an hour before
 // expiresAt, so every read then said EXPIRED (r102-sweeper). README: the
@@ -59,18 +60,19 @@ func TestSweepStoresNoExpiryBeforeItsTimeFromATextOfAnotherForm(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.clock.Set(v.ExpiresAt.Add(tt.at))
-			// Reads take the instant the text names.
-			if got, err := f.st.Get(context.Background(), v.ID); err != nil || got.Status != session.Created && f.clock.Now().Before(v.ExpiresAt) {
-				t.Fatalf("Get() before the run = %v, %v; want %s", got, err, session.Created)
+			// Reads refuse it too: a time not in the store's form is an
+			// item the service did not write (README, Security).
+			if got, err := f.st.Get(context.Background(), v.ID); session.ErrorCode(err) != session.EINTERNAL {
+				t.Fatalf("Get() before the run = %v, %v: got %s; want %s", got, err, session.ErrorCode(err), session.EINTERNAL)
 			}
 			r := f.sw.Run(context.Background())
-			if status, _ := f.status(t, v.ID); status == session.Expired && f.clock.Now().Before(v.ExpiresAt) {
+			if status := f.statuses(t)[v.ID].Status; status == session.Expired && f.clock.Now().Before(v.ExpiresAt) {
 				t.Fatalf("Run() at expiresAt%+v = %+v: stored EXPIRED before expiresAt %s (stored as %q)", tt.at, r, v.ExpiresAt.Format(time.RFC3339Nano), text)
 			}
 			if r.Found == 1 && (r.Errors != 1 || r.Expired != 0 || r.Complete) {
 				t.Errorf("Run() = %+v; got %d errors, %d expired, complete %v; want 1 error, none expired, not complete", r, r.Errors, r.Expired, r.Complete)
 			}
-			if status, _ := f.status(t, v.ID); status != session.Created {
+			if status := f.statuses(t)[v.ID].Status; status != session.Created {
 				t.Errorf("stored status after the run = %s; want %s (sent no write)", status, session.Created)
 			}
 		})
