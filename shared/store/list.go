@@ -136,6 +136,18 @@ var listAttributes = []string{
 	"declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
 }
 
+// listProjection reads listAttributes, and the key too, so that an item of
+// a key not asked is told (refuseForeignAnswers); DynamoDB charges the
+// whole item anyway. The day's list and document 004's single read
+// (GetRecord) read with it.
+func listProjection() (expression.Expression, error) {
+	proj := expression.NamesList(expression.Name(attrPK), expression.Name(attrSK))
+	for _, a := range listAttributes {
+		proj = proj.AddNames(expression.Name(a))
+	}
+	return expression.NewBuilder().WithProjection(proj).Build()
+}
+
 // listLayout is where the list finds a merchant's day: an index, the
 // partitions of the day in it, and the attribute whose value tells that an
 // entry's session is surely gone by now.
@@ -672,13 +684,7 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut ti
 // for unprocessed keys past cut (none when zero) ends the read with
 // errListBudget, unless another call failed.
 func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, error) {
-	// The key too, so that an item of a key not asked is told
-	// (refuseForeignAnswers); DynamoDB charges the whole item anyway.
-	proj := expression.NamesList(expression.Name(attrPK), expression.Name(attrSK))
-	for _, a := range listAttributes {
-		proj = proj.AddNames(expression.Name(a))
-	}
-	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	expr, err := listProjection()
 	if err != nil {
 		return nil, session.Internal(err)
 	}
