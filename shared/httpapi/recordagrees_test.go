@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -100,6 +101,70 @@ func TestSessionRecordAgreesWithTheDayListOnItemsTheServiceDidNotWrite(t *testin
 			}
 			if got := one.Body.String(); got != string(listed) {
 				t.Fatalf("/session-record/{id} = %s; want the list's record %s", got, listed)
+			}
+		})
+	}
+}
+
+// TestSessionRecordAgreesWithTheDayListOnIndexAttributes: the list finds
+// a session by its list index attributes (merchantDayShard, its merchant's
+// day; createdKey, its place in it), written from its merchantId,
+// createdAt and id, and never changed. An item whose index attributes do
+// not follow them is one the service did not write: its single read
+// answered it, 200, while the day's list was 503 with Retry-After (a
+// createdAt moved within its day, or a createdKey changed: read as DynamoDB's answer of an index entry of
+// another key, which no retry mends) or left it out (a merchantId or
+// merchantDayShard naming another merchant: one merchant's single read
+// answered it, its list never did), on both local servers (r103-seeds24).
+// Every read now refuses such an item, 500, as an item whose attributes
+// cannot be decoded, so the merchant whose list holds the entry gets 500
+// from both its single read and its list ("The list agrees with single
+// reads", README), and no merchant's single read answers a session its
+// list cannot show.
+func TestSessionRecordAgreesWithTheDayListOnIndexAttributes(t *testing.T) {
+	s := func(v string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: v} }
+	tests := []struct {
+		name   string
+		update string
+		values map[string]ddb.AttributeValue
+		listed string // the merchant whose day's list holds the entry
+	}{
+		{"a createdAt moved within its day", "SET createdAt = :v", map[string]ddb.AttributeValue{":v": s("2026-11-23T08:00:00.0000000Z")}, "m-1"},
+		{"a createdKey of another instant", "SET createdKey = :v", nil, "m-1"},
+		{"a merchantId of another merchant", "SET merchantId = :v", map[string]ddb.AttributeValue{":v": s("m-2")}, "m-1"},
+		{"a merchantDayShard of another merchant", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-2#2026-11-23#0")}, "m-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			readers := map[string]*dialectReader{"m-1": newDialectReader(h, "m-1"), "m-2": newDialectReader(h, "m-2")}
+			id := h.create("m-1", nil)
+			if h.clock.Now().Format(time.RFC3339Nano) != "2026-11-23T10:00:00Z" {
+				t.Fatalf("the clock reads %v; the rows are written for 2026-11-23T10:00:00Z", h.clock.Now())
+			}
+			values := tt.values
+			if values == nil {
+				values = map[string]ddb.AttributeValue{":v": s("2026-11-23T09:00:00.0000000Z#" + id)}
+			}
+			pk, _ := attributevalue.Marshal("SESSION#" + id)
+			if _, err := h.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+				TableName:                 aws.String(h.table),
+				Key:                       map[string]ddb.AttributeValue{"pk": pk, "sk": s("SESSION")},
+				UpdateExpression:          aws.String(tt.update),
+				ExpressionAttributeValues: values,
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for merchant, d := range readers {
+				one, list := d.documents(id)["004"], d.list()
+				switch {
+				case merchant == tt.listed:
+					if one.Code != http.StatusInternalServerError || list.Code != http.StatusInternalServerError {
+						t.Errorf("%s: /session-record/{id} = %d %s, the day's list = %d %s; want 500 at both", merchant, one.Code, one.Body, list.Code, list.Body)
+					}
+				case one.Code == http.StatusOK || list.Code != http.StatusOK || list.Body.String() != "[]":
+					t.Errorf("%s: /session-record/{id} = %d %s, the day's list = %d %s; want no session answered by the one, 200 [] by the other", merchant, one.Code, one.Body, list.Code, list.Body)
+				}
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -320,6 +321,20 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 		if *f.dst, err = storedTime(f.name, f.src); err != nil {
 			return nil, fmt.Errorf("%s: %w", what(), err)
 		}
+	}
+	// The list index's attributes are written from the id, the merchant
+	// and createdAt, and never changed: an item whose do not follow them
+	// is one the service did not write, which the day's list would find
+	// under another instant or merchant than its single read shows (a
+	// createdAt moved within its day was answered 200 alone and 503 in the
+	// list; a merchantId of another merchant was answered to that merchant
+	// alone, never in its list). Absent (an item of a layout before the
+	// index), there is nothing to follow.
+	if it.CreatedKey != "" && it.CreatedKey != createdKey(v.CreatedAt, it.ID) {
+		return nil, fmt.Errorf("%s: its createdKey (%d bytes) is not its createdAt and id's", what(), len(it.CreatedKey))
+	}
+	if it.MerchantDayShard != "" && !strings.HasPrefix(it.MerchantDayShard, merchantDay(it.MerchantID, v.CreatedAt)+"#") {
+		return nil, fmt.Errorf("%s: its merchantDayShard (%d bytes) is not its merchant's day", what(), len(it.MerchantDayShard))
 	}
 	if v.Status.Open() {
 		// The end of retention the item was written with, which its ttl

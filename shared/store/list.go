@@ -134,6 +134,10 @@ func batchGetWait(attempt int) time.Duration { return backoffCeiling(retryBase, 
 var listAttributes = []string{
 	"id", "merchantId", "status", "statusReason", "transactionId", "partnerTransactionId", "shopBuyerId",
 	"declineReasons", "createdAt", "updatedAt", "expiresAt", "closedAt", "retainUntil", "purgeAt",
+	// The index attributes, which must follow merchantId, createdAt and
+	// id (sessionItem.toSession): an item whose do not is 500 at every
+	// read, listed or alone.
+	attrMerchantDayShard, attrCreatedKey,
 }
 
 // listProjection reads listAttributes, and the key too, so that an item of
