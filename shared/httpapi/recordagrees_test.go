@@ -127,12 +127,16 @@ func TestSessionRecordAgreesWithTheDayListOnIndexAttributes(t *testing.T) {
 		name   string
 		update string
 		values map[string]ddb.AttributeValue
-		listed string // the merchant whose day's list holds the entry
+		listed string // the merchant whose day's list holds the entry, if any
 	}{
 		{"a createdAt moved within its day", "SET createdAt = :v", map[string]ddb.AttributeValue{":v": s("2026-11-23T08:00:00.0000000Z")}, "m-1"},
 		{"a createdKey of another instant", "SET createdKey = :v", nil, "m-1"},
 		{"a merchantId of another merchant", "SET merchantId = :v", map[string]ddb.AttributeValue{":v": s("m-2")}, "m-1"},
 		{"a merchantDayShard of another merchant", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-2#2026-11-23#0")}, "m-2"},
+		// No partition the list reads, whatever LIST_SHARDS is (1..32).
+		{"a merchantDayShard of no partition", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-1#2026-11-23#x")}, ""},
+		{"a merchantDayShard past every partition", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-1#2026-11-23#32")}, ""},
+		{"a merchantDayShard of a partition written with a leading zero", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-1#2026-11-23#01")}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
