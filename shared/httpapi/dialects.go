@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -130,6 +131,12 @@ type idReader func(r *http.Request, name string) (string, error)
 // readOwned authenticates the caller, reads the session id from the path
 // parameter and returns the caller's session as it is now: one GetItem.
 func readOwned(r *http.Request, st Store, authn *auth.Authenticator, rule auth.Rule, param string, readID idReader) (*session.Session, *auth.Principal, error) {
+	return readOwnedBy(r, st.GetOwned, authn, rule, param, readID)
+}
+
+// readOwnedBy is readOwned, the session read by get (a Store's GetOwned or
+// GetRecord).
+func readOwnedBy(r *http.Request, get func(ctx context.Context, merchantID, id string) (*session.Session, error), authn *auth.Authenticator, rule auth.Rule, param string, readID idReader) (*session.Session, *auth.Principal, error) {
 	p, err := authenticate(r, authn, rule)
 	if err != nil {
 		return nil, nil, err
@@ -138,7 +145,7 @@ func readOwned(r *http.Request, st Store, authn *auth.Authenticator, rule auth.R
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := st.GetOwned(r.Context(), p.MerchantID, id)
+	v, err := get(r.Context(), p.MerchantID, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -317,11 +324,12 @@ func asciiLower(s string) string {
 }
 
 // SessionRecord handles GET /pps/api/v1/session-record/{sessionId}
-// (document 004).
+// (document 004). The session is read as the day's list reads it
+// (GetRecord), so the record alone and the record listed agree.
 func SessionRecord(st Store, authn *auth.Authenticator) http.Handler {
 	rule := auth.Rule{Scope: auth.ScopeSessionsRead, Bearer: true, Merchant: true}
 	return handle(func(w http.ResponseWriter, r *http.Request) error {
-		v, _, err := readOwned(r, st, authn, rule, "sessionId", opaqueID)
+		v, _, err := readOwnedBy(r, st.GetRecord, authn, rule, "sessionId", opaqueID)
 		if err != nil {
 			return err
 		}

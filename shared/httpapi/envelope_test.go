@@ -101,6 +101,10 @@ func (panickingStore) GetOwned(context.Context, string, string) (*session.Sessio
 	panic("boom")
 }
 
+func (panickingStore) GetRecord(context.Context, string, string) (*session.Session, error) {
+	panic("boom")
+}
+
 // TestPanicOn001IsAnEnvelope500: document 001's errors "use the same
 // envelope with data: null" (docs/design.md §6), and docs/openapi.yaml
 // declares its 500 in the envelope; a panic on 001's path was answered as a

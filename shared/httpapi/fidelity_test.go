@@ -770,6 +770,11 @@ func (s *readCounting) GetOwned(ctx context.Context, merchantID, id string) (*se
 	return s.harnessStore.GetOwned(ctx, merchantID, id)
 }
 
+func (s *readCounting) GetRecord(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	s.reads.Add(1)
+	return s.harnessStore.GetRecord(ctx, merchantID, id)
+}
+
 func (s *readCounting) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
 	s.reads.Add(1)
 	return s.harnessStore.GetWithChild(ctx, merchantID, id)

@@ -20,6 +20,9 @@ type Store interface {
 	// GetOwned returns merchantID's session as it is now; another
 	// merchant's costs what an unknown one costs (one read, ENOTFOUND).
 	GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error)
+	// GetRecord is GetOwned for document 004's single read: the session
+	// read as the day's list reads it (ListByDay), so that both agree.
+	GetRecord(ctx context.Context, merchantID, id string) (*session.Session, error)
 	// GetWithChild returns merchantID's session and its child, read at one
 	// instant; another merchant's session is absent, its child not read.
 	GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error)

@@ -62,12 +62,16 @@ func testMerchantTokenReportsOnlyOnItsOwnSessions(t *testing.T, h *harness) {
 	}
 }
 
-// tenancyBlindStore is a store whose GetOwned forgets whose session it
-// read: it returns any merchant's.
+// tenancyBlindStore is a store whose GetOwned and GetRecord forget whose
+// session they read: they return any merchant's.
 type tenancyBlindStore struct{ harnessStore }
 
 func (s tenancyBlindStore) GetOwned(ctx context.Context, _, id string) (*session.Session, error) {
 	return s.Get(ctx, id)
+}
+
+func (s tenancyBlindStore) GetRecord(ctx context.Context, _, id string) (*session.Session, error) {
+	return s.harnessStore.GetRecord(ctx, "", id)
 }
 
 // TestHandlersHideAnotherMerchantsSessionThemselves: docs/design.md §7, "a

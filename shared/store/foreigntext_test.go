@@ -66,6 +66,10 @@ func TestUndecodedSessionErrorQuotesNoStoredText(t *testing.T) {
 		// answered as stored in the native shape's parentSessionId
 		// (r101-lambda: a psk_ key there, 200), and read back by the
 		// store to read and write the family by.
+		// The list index's attributes, which must follow the id, the
+		// merchant and createdAt (r103-seeds24).
+		{"createdKey", hostile("createdKey")},
+		{"merchantDayShard", hostile("merchantDayShard")},
 		{"parentSessionId", hostile("parentSessionId")},
 		{"childSessionId", hostile("childSessionId")},
 		// A merchant id the service never makes (a token's merchant_id is

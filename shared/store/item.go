@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -353,6 +354,20 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("%s: %w", what(), err)
 		}
 	}
+	// The list index's attributes are written from the id, the merchant
+	// and createdAt, and never changed: an item whose do not follow them
+	// is one the service did not write, which the day's list would find
+	// under another instant or merchant than its single read shows (a
+	// createdAt moved within its day was answered 200 alone and 503 in the
+	// list; a merchantId of another merchant was answered to that merchant
+	// alone, never in its list). Absent (an item of a layout before the
+	// index), there is nothing to follow.
+	if it.CreatedKey != "" && it.CreatedKey != createdKey(v.CreatedAt, it.ID) {
+		return nil, fmt.Errorf("%s: its createdKey (%d bytes) is not its createdAt and id's", what(), len(it.CreatedKey))
+	}
+	if it.MerchantDayShard != "" && !validDayShard(it.MerchantDayShard, merchantDay(it.MerchantID, v.CreatedAt)) {
+		return nil, fmt.Errorf("%s: its merchantDayShard (%d bytes) is not a partition of its merchant's day", what(), len(it.MerchantDayShard))
+	}
 	if v.Status.Open() {
 		// The end of retention the item was written with, which its ttl
 		// follows: a changed RESULT_RETENTION does not move it
@@ -384,6 +399,21 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
 	}
 	return v, nil
+}
+
+// validDayShard reports whether p is a partition of day
+// ("<merchantId>#<yyyy-mm-dd>") as merchantDayShard writes it under some
+// LIST_SHARDS: a shard written as strconv.Itoa writes it, below
+// MaxListShards. A shard at or past the LIST_SHARDS a list reads is a
+// partition of a raised setting's, which a lowering hides (README,
+// "LIST_SHARDS"); one no setting makes is never read by any list.
+func validDayShard(p, day string) bool {
+	rest, ok := strings.CutPrefix(p, day+"#")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(rest)
+	return err == nil && strconv.Itoa(n) == rest && n >= 0 && n < MaxListShards
 }
 
 func rawJSON(s string) json.RawMessage {

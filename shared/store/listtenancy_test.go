@@ -25,7 +25,11 @@ func TestListNeverListsAnotherMerchantsSession(t *testing.T) {
 		if op != "BatchGetItem" {
 			return res
 		}
-		return bytes.ReplaceAll(res, []byte(`"merchantId":{"S":"m-1"}`), []byte(`"merchantId":{"S":"m-2"}`))
+		// The item as m-2's session whole: its merchantDayShard follows
+		// its merchantId, or every read refuses it (500) before any
+		// merchant check.
+		res = bytes.ReplaceAll(res, []byte(`"merchantId":{"S":"m-1"}`), []byte(`"merchantId":{"S":"m-2"}`))
+		return bytes.ReplaceAll(res, []byte(`"merchantDayShard":{"S":"m-1#`), []byte(`"merchantDayShard":{"S":"m-2#`))
 	}}
 	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: rw}})
 	table := storetest.NewTable(t, db)

@@ -121,9 +121,26 @@ func (s *Store) Get(ctx context.Context, id string) (*session.Session, error) {
 // unknown session costs (one GetItem) and its time tells another merchant
 // nothing (docs/design.md §7). merchantID "" reaches any session.
 func (s *Store) GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	return s.getOwned(ctx, merchantID, id, s.get)
+}
+
+// GetRecord is GetOwned for document 004's single read
+// (/session-record/{sessionId}): it reads only the attributes a listed
+// session carries (listAttributes), as ListByDay reads each session of a
+// day, and judges them alike, so the record read alone and the record in
+// its day's list agree on every session. An item whose other attributes
+// the store cannot decode (a history entry's status no release writes, an
+// amount its field cannot hold) was listed while its single read was 500;
+// one whose record's own attributes cannot be decoded is 500 at both.
+func (s *Store) GetRecord(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	return s.getOwned(ctx, merchantID, id, s.getListed)
+}
+
+// getOwned is GetOwned, each read made by get.
+func (s *Store) getOwned(ctx context.Context, merchantID, id string, get func(context.Context, string) (*session.Session, error)) (*session.Session, error) {
 	for attempt := 1; ; attempt++ {
 		began := s.now()
-		v, err := s.get(ctx, id)
+		v, err := get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -292,14 +309,40 @@ func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []str
 	return v, decodeWrites(item), nil
 }
 
+// getListed reads the stored session as ListByDay reads it (only
+// listAttributes, and the key), without applying the time rules.
+func (s *Store) getListed(ctx context.Context, id string) (*session.Session, error) {
+	expr, err := listProjection()
+	if err != nil {
+		return nil, session.Internal(err)
+	}
+	item, err := s.getItemInput(ctx, id, func(in *dynamodb.GetItemInput) {
+		in.ProjectionExpression, in.ExpressionAttributeNames = expr.Projection(), expr.Names()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeSessionOf(id, item)
+}
+
 // getRaw reads a session's item, consistently; ENOTFOUND if there is none.
 func (s *Store) getRaw(ctx context.Context, id string) (map[string]ddb.AttributeValue, error) {
+	return s.getItemInput(ctx, id, nil)
+}
+
+// getItemInput is getRaw, its GetItem's input changed by with (when not
+// nil).
+func (s *Store) getItemInput(ctx context.Context, id string, with func(*dynamodb.GetItemInput)) (map[string]ddb.AttributeValue, error) {
 	pk, sk := sessionKey(id)
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+	in := &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            keyOf(pk, sk),
 		ConsistentRead: aws.Bool(true),
-	})
+	}
+	if with != nil {
+		with(in)
+	}
+	out, err := s.db.GetItem(ctx, in)
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -113,6 +113,27 @@ func (m *Memory) GetOwned(ctx context.Context, merchantID, id string) (*session.
 	return v, err
 }
 
+// GetRecord returns merchantID's session as it is now, read as the day's
+// list reads it (only the attributes a listed session carries), as
+// store.Store.GetRecord.
+func (m *Memory) GetRecord(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	if err := unavailable(ctx); err != nil {
+		return nil, err
+	}
+	m.state.mu.Lock()
+	v, ok := m.state.sessions[id]
+	now := m.now() // the read's instant: nothing lands in between
+	m.state.mu.Unlock()
+	if !ok || merchantID != "" && v.MerchantID != merchantID {
+		return nil, session.NotFound()
+	}
+	lv, err := m.model.Listed(v)
+	if err != nil {
+		return nil, err
+	}
+	return lv.At(now, m.policy())
+}
+
 // GetWithChild returns the session and its child at one instant, as
 // store.Store.GetWithChild: another merchant's session is ENOTFOUND.
 func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {

@@ -104,6 +104,11 @@ func (r *contractRun) create(n int, merchant string, parent int, idem *store.Ide
 
 func (r *contractRun) get(n int) string { return observe(r.st.Get(ctx, id(n))) }
 
+// record reads a session as document 004's single read does (GetRecord).
+func (r *contractRun) record(merchant string, n int) string {
+	return observe(r.st.GetRecord(ctx, merchant, id(n)))
+}
+
 func (r *contractRun) getWithChild(merchant string, n int) string {
 	v, child, err := r.st.GetWithChild(ctx, merchant, id(n))
 	return observe(v, err) + " child " + observe(child, nil)
@@ -175,6 +180,9 @@ var contractScript = []struct {
 	{"create without a key", func(r *contractRun) string { return r.create(5, "m-1", 0, nil) }},
 	{"get", func(r *contractRun) string { return r.get(5) }},
 	{"get an unknown id", func(r *contractRun) string { return r.get(99) }},
+	{"a record", func(r *contractRun) string { return r.record("m-1", 5) }},
+	{"another merchant's record", func(r *contractRun) string { return r.record("m-2", 5) }},
+	{"an unknown record", func(r *contractRun) string { return r.record("m-1", 99) }},
 	{"import over an existing id", func(r *contractRun) string {
 		return observe(nil, r.st.Import(ctx, r.newSession(5, "m-1", 0)))
 	}},
@@ -197,6 +205,7 @@ var contractScript = []struct {
 	{"the same event again", func(r *contractRun) string { return r.event(10, session.Processing, "e-1") }},
 	{"the child authorised", func(r *contractRun) string { return r.event(10, session.Authorised, "e-2") }},
 	{"the parent moved with it", func(r *contractRun) string { return r.getWithChild("m-1", 1) }},
+	{"the child's record", func(r *contractRun) string { return r.record("m-1", 10) }},
 	{"an event the status refuses", func(r *contractRun) string { return r.event(10, session.Processing, "e-3") }},
 	{"an applied event retried after the close", func(r *contractRun) string {
 		return r.event(10, session.Processing, "e-1")
