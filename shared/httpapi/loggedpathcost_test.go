@@ -18,6 +18,19 @@ import (
 //
 // It starts no goroutine, so make test runs it in its pass without the
 // race detector (PLAIN_TESTS).
+//
+// One call is measured, and what loggedPath's sync.Pools (splitPieceBufs,
+// markCuts, session's nfkcIters) hold decides part of its count: two
+// collections first empty them (a pool keeps what it held through one, in
+// its victim cache), so that no earlier test's calls count. The same
+// "½%252525" path still cost 1.43 to 1.62 MB a call (r103-flakes7: 30
+// runs alone, 30 in make test's order, and after a call on a path eight
+// times as long), and `\u00bd%255c` 1.12 to 1.36 MB, against the 1.80 MB
+// of 200 times the path that this test wanted (1.11 times the most: a
+// margin a few pool misses cross). The bound is 300 times the path (2.7
+// MB, 1.67 times the most measured); the cost it exists for, a norm.Iter
+// (over a kilobyte) made for each text judged, is 1,400 to 3,300 times
+// the path (12.8 to 30 MB on these paths; 18 MB before r86-cost).
 func TestLoggedPathOfShortSegmentsAllocatesNearItsSize(t *testing.T) {
 	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
 	const size = 9000
@@ -25,11 +38,12 @@ func TestLoggedPathOfShortSegmentsAllocatesNearItsSize(t *testing.T) {
 		path := "/sessions/" + strings.Repeat(seg+"/", size/(len(seg)+1))
 		var before, after runtime.MemStats
 		runtime.GC()
+		runtime.GC() // the pools' victim caches too
 		runtime.ReadMemStats(&before)
 		loggedPath(path)
 		runtime.ReadMemStats(&after)
-		if got, max := after.TotalAlloc-before.TotalAlloc, uint64(200*len(path)); got > max {
-			t.Errorf("the log line of a %d-byte path of %q segments allocated %d bytes; want at most %d (200 times the path)", len(path), seg, got, max)
+		if got, max := after.TotalAlloc-before.TotalAlloc, uint64(300*len(path)); got > max {
+			t.Errorf("the log line of a %d-byte path of %q segments allocated %d bytes; want at most %d (300 times the path)", len(path), seg, got, max)
 		}
 	}
 }
