@@ -876,9 +876,9 @@ func decodeCursor(cursor, merchantID string, day time.Time, partitions int) (cur
 // "<createdAt>#<id>", createdAt as the store writes it, on that day.
 func validListKey(key string, day time.Time) bool {
 	ts, id, ok := strings.Cut(key, "#")
-	if !ok || !session.ValidID(id) || id != strings.ToLower(id) || len(ts) != len(timeLayout) {
+	if !ok || !session.ValidID(id) || id != strings.ToLower(id) {
 		return false
 	}
-	t, err := time.Parse(time.RFC3339Nano, ts)
-	return err == nil && t.UTC().Format(time.DateOnly) == day.UTC().Format(time.DateOnly) && formatTime(t) == ts
+	t, ok := storedInstant(ts)
+	return ok && t.Format(time.DateOnly) == day.UTC().Format(time.DateOnly)
 }
