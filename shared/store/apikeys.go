@@ -182,6 +182,9 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if out.Item == nil {
 		return nil, errAPIKeyNotFound()
 	}
+	if err := merchantNotString(out.Item); err != nil {
+		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+	}
 	var it apiKeyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, session.Internal(undecodedItem("decode API key", err))

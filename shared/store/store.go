@@ -360,6 +360,9 @@ func (s *Store) getItemInput(ctx context.Context, id string, with func(*dynamodb
 // 503's Retry-After would promise a success that cannot come). An item
 // DynamoDB would never answer (another key, none) is refused before, 503.
 func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
+	if err := merchantNotString(av); err != nil {
+		return nil, session.Internal(fmt.Errorf("decode session: %w", err))
+	}
 	var it sessionItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return nil, session.Internal(undecodedItem("decode session", err))
@@ -369,6 +372,20 @@ func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
 		return nil, session.Internal(err)
 	}
 	return v, nil
+}
+
+// merchantNotString refuses an item whose merchantId is present but not a
+// string (S), as the store writes it: the SDK's decoder reads a number
+// (N) into a string field as its text, so an item the service did not
+// write with {"N":"5"} was read as merchant "5", whose callers it then
+// served. An absent one is left to the merchant id's own check.
+func merchantNotString(av map[string]ddb.AttributeValue) error {
+	if m, ok := av["merchantId"]; ok {
+		if _, ok := m.(*ddb.AttributeValueMemberS); !ok {
+			return errors.New("its merchantId is not a string")
+		}
+	}
+	return nil
 }
 
 // decodeSessionOf reads the item of session id's key, as decodeSession

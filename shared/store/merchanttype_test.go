@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestMerchantIDOfAnotherTypeIsRefused: the store writes a session's and
+// an API key's merchantId as a string (S). The SDK's decoder reads a
+// number (N) into a string field as its text, so an item the service did
+// not write with "merchantId":{"N":"5"} was read as merchant "5": on both
+// local servers (r103-authz) merchant 5's token read such a session (200),
+// a processor's event on it was applied, and an API key whose record held
+// it read sessions as merchant 5. The merchant is what tenancy stands on:
+// such an item is refused as one whose merchantId is no merchant id is
+// (TestForeignMerchantOfASessionIsRefused), 500 with nothing written.
+func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
+	const merchant = "5"
+	number := &ddb.AttributeValueMemberN{Value: merchant}
+	ctx := context.Background()
+
+	t.Run("session", func(t *testing.T) {
+		f := newFixture(t)
+		v := f.create(t, merchant)
+		item := f.raw(t, v.ID)
+		item["merchantId"] = number
+		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+			t.Fatal(err)
+		}
+		before := f.raw(t, v.ID)
+		ops := []struct {
+			name string
+			do   func() error
+		}{
+			{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }},
+			{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, merchant, v.ID); return err }},
+			{"ListByDay", func() error {
+				_, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: v.CreatedAt}, func(*session.Session) bool { return true })
+				return err
+			}},
+			{"ApplyEvent", func() error {
+				_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
+				return err
+			}},
+			{"Cancel", func() error { _, err := f.st.Cancel(ctx, merchant, v.ID, ""); return err }},
+		}
+		for _, op := range ops {
+			if got := session.ErrorCode(op.do()); got != session.EINTERNAL {
+				t.Errorf("%s: got %q; want %q", op.name, got, session.EINTERNAL)
+			}
+		}
+		if got := f.raw(t, v.ID); !reflect.DeepEqual(got, before) {
+			t.Errorf("item after the writes: got it changed (merchantId %#v); want it unchanged", got["merchantId"])
+		}
+	})
+
+	t.Run("API key", func(t *testing.T) {
+		f := newFixture(t)
+		const id = "0123456789abcdef"
+		sum := sha256.Sum256([]byte("secret"))
+		if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: merchant, Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: f.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		key := map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id},
+			"sk": &ddb.AttributeValueMemberS{Value: "APIKEY"},
+		}
+		out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Item["merchantId"] = number
+		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := f.st.APIKey(ctx, id)
+		if got := session.ErrorCode(err); got != session.EINTERNAL {
+			t.Errorf("APIKey() = %+v: got %q; want %q", k, got, session.EINTERNAL)
+		}
+	})
+}
