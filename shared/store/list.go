@@ -673,8 +673,10 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut ti
 // errListBudget, unless another call failed.
 func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, error) {
 	// The key too, so that an item of a key not asked is told
-	// (refuseForeignAnswers); DynamoDB charges the whole item anyway.
-	proj := expression.NamesList(expression.Name(attrPK), expression.Name(attrSK))
+	// (refuseForeignAnswers), and the item's own createdKey, so that an
+	// item whose list key is not its createdAt's is told from an index
+	// entry not DynamoDB's; DynamoDB charges the whole item anyway.
+	proj := expression.NamesList(expression.Name(attrPK), expression.Name(attrSK), expression.Name(attrCreatedKey))
 	for _, a := range listAttributes {
 		proj = proj.AddNames(expression.Name(a))
 	}
@@ -717,6 +719,15 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Tim
 				v, err := decodeSessionOf(strings.TrimPrefix(pk.Value, "SESSION#"), av)
 				if err != nil {
 					*slot = err
+					return
+				}
+				// The index's entry is of the createdKey the item holds: one
+				// that is not the item's own createdAt and id is the store's
+				// data written badly (500, every list of the day fails
+				// again), not an answer to retry (503: r103-lifecycle, a
+				// merchant's whole day 503 until the item's TTL).
+				if ck, _ := av[attrCreatedKey].(*ddb.AttributeValueMemberS); ck != nil && ck.Value != createdKey(v.CreatedAt, v.ID) {
+					*slot = session.Internal(fmt.Errorf("list: stored session %s: its %s (%d bytes) is not its createdAt and id", loggedID(v.ID), attrCreatedKey, len(ck.Value)))
 					return
 				}
 				mu.Lock()
