@@ -203,6 +203,12 @@ func GatewayNotFoundError() error {
 // refuses (GatewayPath), with the status http.StatusBadRequest.
 const GatewayBadRequest = `{"message":"Bad Request"}`
 
+// GatewayInternalError is API Gateway's own answer, with the status
+// http.StatusInternalServerError, to an invocation that failed (a crash, a
+// timeout, an answer the handler cut short): the function's answer, if it
+// began one, is not sent.
+const GatewayInternalError = `{"message":"Internal Server Error"}`
+
 // GatewayRequestTimeout is the local servers' answer (make run's and make
 // start-api's), in API Gateway's shape, to a request whose body does not
 // arrive within its bound (samlocal.DefaultBodyTimeout,

@@ -308,9 +308,32 @@ func invocations(functions []httpapi.Route, h http.Handler) (http.Handler, error
 		defer cancel()
 		ctx, cut := app.AnswerContext(ctx)
 		defer cut()
-		h.ServeHTTP(ans, r.WithContext(ctx))
-		ans.send()
+		ans.invoke(h, r.WithContext(ctx))
 	}), nil
+}
+
+// invoke serves r with h as a function's invocation, then sends the
+// answer. A handler that cut its answer short (http.ErrAbortHandler, which
+// httpapi.Middleware passes on for a panic after the answer began) fails
+// the invocation (app.Lambda returns an error): API Gateway answers its
+// own 500 (httpapi.GatewayInternalError) and sends nothing of the
+// function's answer, its headers included, as make start-api does. Let
+// through, the abort made net/http close the connection without a byte.
+func (a *wholeAnswer) invoke(h http.Handler, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			clear(a.ResponseWriter.Header())
+			a.status = 0
+			a.body.Reset()
+			httpapi.WriteGatewayAnswer(a, http.StatusInternalServerError, httpapi.GatewayInternalError)
+			a.send()
+		}
+	}()
+	h.ServeHTTP(a, r)
+	a.send()
 }
 
 // wholeAnswer holds a handler's answer until it returns, then sends it

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -135,6 +136,10 @@ type EnvInput struct {
 	// Stack are the values of the stack make start-api started: the
 	// engine's endpoint, the table it created, the issuer it serves.
 	Stack map[string]string
+	// Dir is the folder the function runs in (its bootstrap's,
+	// emulatorDir), from which it reads a relative file name, as Lambda
+	// reads one from /var/task; "" is the working folder.
+	Dir string
 }
 
 // SAM CLI's values for pseudo parameters in a local run
@@ -307,7 +312,15 @@ func (t *Template) StartFailure(fn *Function, in EnvInput) []string {
 		// Then the store's client, which reads AWS_CA_BUNDLE for an https
 		// engine (r102-review: a function given one it cannot read by
 		// events/env.json got no NOT STARTING line).
-		if _, err := store.CABundleRoots(env["DYNAMODB_ENDPOINT"], env["AWS_CA_BUNDLE"]); err != nil && !slices.Contains(names, "AWS_CA_BUNDLE") {
+		// A relative name is read where the function runs (in.Dir), as the
+		// function reads it: read from start-api's own folder, a bundle
+		// found there was no NOT STARTING line while every function failed
+		// on it (r103-lambda).
+		bundle := env["AWS_CA_BUNDLE"]
+		if bundle != "" && in.Dir != "" && !filepath.IsAbs(bundle) {
+			bundle = filepath.Join(in.Dir, bundle)
+		}
+		if _, err := store.CABundleRoots(env["DYNAMODB_ENDPOINT"], bundle); err != nil && !slices.Contains(names, "AWS_CA_BUNDLE") {
 			names = append(names, "AWS_CA_BUNDLE")
 		}
 		slices.Sort(names)

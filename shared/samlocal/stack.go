@@ -360,7 +360,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if _, err := os.Stat(bootstrap); err != nil {
 			return nil, fmt.Errorf("%s: no bootstrap: %w", fn.LogicalID, err)
 		}
-		in := EnvInput{Shell: shell, File: file, Stack: stack}
+		in := EnvInput{Shell: shell, File: file, Stack: stack, Dir: emulatorDir(bootstrap)}
 		fenv, ignored := tpl.Environment(fn, in)
 		if fl := tpl.FileLifecycle(fn, in); len(fl) > 0 {
 			if s.FileLifecycle == nil {

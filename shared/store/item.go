@@ -341,6 +341,19 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("%s: its %s (%d bytes) is not a session id", what(), f.name, len(f.id))
 		}
 	}
+	// Every release writes these times (a closed session's closedAt and
+	// retainUntil too), and storedTime reads an empty one as the zero
+	// time: left out, a session read EXPIRED at 0001-01-01 in every shape,
+	// and an event rewrote the item (r103-lifecycle).
+	required := []struct{ name, src string }{{"createdAt", it.CreatedAt}, {"updatedAt", it.UpdatedAt}, {"expiresAt", it.ExpiresAt}}
+	if !v.Status.Open() {
+		required = append(required, struct{ name, src string }{"closedAt", it.ClosedAt}, struct{ name, src string }{"retainUntil", it.RetainUntil})
+	}
+	for _, f := range required {
+		if f.src == "" {
+			return nil, fmt.Errorf("%s: it has no %s", what(), f.name)
+		}
+	}
 	var err error
 	for _, f := range []struct {
 		name string

@@ -464,7 +464,9 @@ func (s *Store) newLister(l listLayout, q ListQuery, cur cursorPos) (*lister, er
 		expr, err := expression.NewBuilder().
 			WithKeyCondition(key).
 			WithFilter(expression.Name(l.until).GreaterThan(expression.Value(formatTime(r.now.Add(-listLagMargin))))).
-			WithProjection(expression.NamesList(expression.Name(attrCreatedKey))).
+			// The item's key too: two items sharing a createdKey are told
+			// apart by it (query).
+			WithProjection(expression.NamesList(expression.Name(attrCreatedKey), expression.Name(attrPK))).
 			Build()
 		if err != nil {
 			return nil, session.Internal(err)
@@ -517,9 +519,12 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 	// DynamoDB answers a Query in ascending sort key order, after where it
 	// was asked to start (ExclusiveStartKey, or the cursor's position),
 	// and the keys (<createdAt>#<id>) of one partition are distinct.
-	after := r.from[i]
+	after, afterPK := r.from[i], ""
 	if k, ok := in.ExclusiveStartKey[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
 		after = max(after, k.Value)
+		if pk, ok := in.ExclusiveStartKey[attrPK].(*ddb.AttributeValueMemberS); ok && k.Value == after {
+			afterPK = pk.Value
+		}
 	}
 	for _, it := range out.Items {
 		key, ok := it[attrCreatedKey].(*ddb.AttributeValueMemberS)
@@ -529,13 +534,27 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 			// whoever writes): not DynamoDB's answer (refuseForeignAnswers).
 			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered an index entry without a string "+attrCreatedKey))
 		}
+		pk, _ := it[attrPK].(*ddb.AttributeValueMemberS)
+		if key.Value == after && afterPK != "" && pk != nil && pk.Value != afterPK {
+			// Two stored items of the partition share the key: an index's
+			// keys need not be distinct, and DynamoDB answers both, in
+			// order. At most one is the service's (its createdKey is its
+			// createdAt and id; a single read of the other is 500), so the
+			// other is an item the service did not write: 500, as for a
+			// single read, not an answer no stored item could give (503,
+			// retry later, for as long as the item stays: r103-lambda).
+			return session.Internal(errors.New("list: two stored items of one " + attrMerchantDayShard + " partition share a " + attrCreatedKey + "; at most one is the service's"))
+		}
 		if key.Value <= after {
 			// Out of order, repeated, or before where the Query starts:
 			// read as it came, such an entry was listed out of the
 			// day's order, or a session twice.
 			return session.Unavailable(foreignItem(out.ResultMetadata, "list: DynamoDB answered index entries out of "+attrCreatedKey+" order"))
 		}
-		after = key.Value
+		after, afterPK = key.Value, ""
+		if pk != nil {
+			afterPK = pk.Value
+		}
 		_, id, _ := strings.Cut(key.Value, "#")
 		p.buf = append(p.buf, indexEntry{key: key.Value, id: id, part: i})
 	}

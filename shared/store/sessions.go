@@ -188,7 +188,7 @@ func (s *Store) idempotencyPut(w *idempotencyWrite, now time.Time) (*ddb.Put, er
 	}
 	free, err := expression.NewBuilder().WithCondition(
 		expression.AttributeNotExists(expression.Name(attrPK)).
-			Or(expression.Name("expiresAtEpoch").LessThanEqual(expression.Value(s.now().Unix()))),
+			Or(expression.Name(attrIdemExpiry).LessThanEqual(expression.Value(s.now().Unix()))),
 	).Build()
 	if err != nil {
 		return nil, session.Internal(err)

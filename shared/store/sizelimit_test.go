@@ -84,6 +84,9 @@ func TestItemLimitIs380KBWith4KBReserved(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "tok", t0, session.DefaultPolicy)
 			v.Status = tt.to
+			if !v.Status.Open() { // closed as every close is: its closedAt and retainUntil set
+				v.ClosedAt, v.RetainUntil = t0, t0.Add(session.DefaultPolicy.Retention)
+			}
 			padded := func(n int) *session.Session {
 				c := v.Clone()
 				c.ResultData = map[string]string{"pad": strings.Repeat("x", n)}

@@ -61,6 +61,9 @@ func TestChangeLimitOfEveryTransition(t *testing.T) {
 			limit := wantKB(from, to) << 10
 			v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR"}, "m-1", "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "tok", t0, session.DefaultPolicy)
 			v.Status = to
+			if !v.Status.Open() { // closed as every close is: its closedAt and retainUntil set
+				v.ClosedAt, v.RetainUntil = t0, t0.Add(session.DefaultPolicy.Retention)
+			}
 			padded := func(n int) *session.Session {
 				c := v.Clone()
 				c.ResultData = map[string]string{"pad": strings.Repeat("x", n)}

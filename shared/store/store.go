@@ -449,9 +449,13 @@ type idempotencyItem struct {
 	SessionID   string `dynamodbav:"sessionId"`
 	Status      int    `dynamodbav:"status"`
 	Body        []byte `dynamodbav:"body"`
-	ExpiresAt   int64  `dynamodbav:"expiresAtEpoch"` // expiry in epoch seconds, rounded up; TTL may run days late
+	ExpiresAt   int64  `dynamodbav:"expiresAtEpoch"` // attrIdemExpiry: expiry in epoch seconds, rounded up; TTL may run days late
 	TTL         int64  `dynamodbav:"ttl"`
 }
+
+// attrIdemExpiry is an idempotency record's expiry attribute, which
+// idempotencyPut's condition reads.
+const attrIdemExpiry = "expiresAtEpoch"
 
 func idempotencyKey(merchantID, key string) (pk, sk string) {
 	return "IDEMPOTENCY#" + merchantID + "#" + key, "IDEMPOTENCY"
@@ -487,6 +491,13 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 	var rec idempotencyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
 		return nil, session.Internal(undecodedItem("decode idempotency record", err))
+	}
+	if _, ok := out.Item[attrIdemExpiry].(*ddb.AttributeValueMemberN); !ok {
+		// Decoded as 0, long expired, so the create would go ahead and its
+		// write's condition (idempotencyPut) refuse it: 409
+		// IDEMPOTENCY_KEY_IN_USE on every retry, for ever. The service
+		// writes the expiry in every record.
+		return nil, session.Internal(errors.New("stored idempotency record: it has no expiresAtEpoch number"))
 	}
 	if rec.ExpiresAt <= s.now().Unix() {
 		return nil, nil // expired; TTL has not deleted it yet
