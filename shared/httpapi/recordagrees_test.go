@@ -137,6 +137,16 @@ func TestSessionRecordAgreesWithTheDayListOnIndexAttributes(t *testing.T) {
 		{"a merchantDayShard of no partition", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-1#2026-11-23#x")}, ""},
 		{"a merchantDayShard past every partition", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-1#2026-11-23#32")}, ""},
 		{"a merchantDayShard of a partition written with a leading zero", "SET merchantDayShard = :v", map[string]ddb.AttributeValue{":v": s("m-1#2026-11-23#01")}, ""},
+		// listUntil, the index's filter attribute, is written at or past
+		// the session's purge instant, in the store's one form: one
+		// before it, of another form or absent hid the session from its
+		// day's list while its single read answered it, 200 (r103-review).
+		{"a listUntil before its purge instant", "SET listUntil = :v", map[string]ddb.AttributeValue{":v": s("2026-11-23T10:00:00.0000000Z")}, "m-1"},
+		{"a listUntil long past", "SET listUntil = :v", map[string]ddb.AttributeValue{":v": s("2000-01-01T00:00:00.0000000Z")}, ""},
+		{"a listUntil of another form that sorts early", "SET listUntil = :v", map[string]ddb.AttributeValue{":v": s("0")}, ""},
+		{"a listUntil with an offset", "SET listUntil = :v", map[string]ddb.AttributeValue{":v": s("2026-11-24T09:00:00-05:00")}, "m-1"},
+		{"a listUntil of another form that sorts late", "SET listUntil = :v", map[string]ddb.AttributeValue{":v": s("9999")}, "m-1"},
+		{"no listUntil", "REMOVE listUntil", map[string]ddb.AttributeValue{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +159,9 @@ func TestSessionRecordAgreesWithTheDayListOnIndexAttributes(t *testing.T) {
 			values := tt.values
 			if values == nil {
 				values = map[string]ddb.AttributeValue{":v": s("2026-11-23T09:00:00.0000000Z#" + id)}
+			}
+			if len(values) == 0 {
+				values = nil // REMOVE takes none
 			}
 			pk, _ := attributevalue.Marshal("SESSION#" + id)
 			if _, err := h.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{

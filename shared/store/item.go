@@ -389,6 +389,22 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("%s: %w", what(), err)
 		}
 	}
+	// listUntil, the filter the day's list reads its index entry by, is
+	// written with merchantDayShard, in the store's form, at or past the
+	// session's purge instant (listUntil), so the list reads the session
+	// as long as a single read finds it: one before that instant, of
+	// another form or absent beside a merchantDayShard hid a session from
+	// its day's list while /session-record/{id} answered it (r103-review).
+	if it.ListUntil != "" || it.MerchantDayShard != "" {
+		until, ok := storedInstant(it.ListUntil)
+		purge := v.RetainUntil
+		if v.Status.Open() {
+			purge = v.PurgeBy
+		}
+		if !ok || until.Before(purge) {
+			return nil, fmt.Errorf("%s: its listUntil (%d bytes) is not a time at or past its purge instant", what(), len(it.ListUntil))
+		}
+	}
 	if it.DeclineReasons != nil {
 		reasons := it.DeclineReasons.Reasons
 		if reasons == nil {

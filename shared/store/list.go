@@ -138,6 +138,9 @@ var listAttributes = []string{
 	// id (sessionItem.toSession): an item whose do not is 500 at every
 	// read, listed or alone.
 	attrMerchantDayShard, attrCreatedKey,
+	// And the filter's (sessionItem.toSession): an item whose listUntil
+	// is before its purge instant is 500 at every read too.
+	attrListUntil,
 }
 
 // listProjection reads listAttributes, and the key too, so that an item of

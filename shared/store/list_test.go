@@ -29,8 +29,15 @@ type listFixture struct {
 
 func newListFixture(t *testing.T, opts ...store.Option) *listFixture {
 	t.Helper()
+	return newListFixtureWith(t, nil, opts...)
+}
+
+// newListFixtureWith is newListFixture, its client given the middleware
+// apiOptions too.
+func newListFixtureWith(t *testing.T, apiOptions []func(*middleware.Stack) error, opts ...store.Option) *listFixture {
+	t.Helper()
 	calls := &storetest.CallCounter{}
-	db := storetest.Client(t, store.ClientOptions{APIOptions: []func(*middleware.Stack) error{calls.APIOption}})
+	db := storetest.Client(t, store.ClientOptions{APIOptions: append([]func(*middleware.Stack) error{calls.APIOption}, apiOptions...)})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
 	// The budget is real time: only the budget's own test may run out of it.
