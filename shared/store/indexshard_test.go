@@ -93,6 +93,17 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 		{"a createdKey of another id", func(it map[string]ddb.AttributeValue) {
 			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + uuid.NewString())
 		}, true},
+		// Every release wrote createdKey (the list index's sort key): an
+		// item without it is in no list, and its single read answered it
+		// 200 while its day's list was 200 [] (make run, r103-mutate).
+		{"no createdKey", func(it map[string]ddb.AttributeValue) { delete(it, "createdKey") }, true},
+		// Another session's id, its createdKey following it: read alone,
+		// that session's record was answered in the asked one's stead.
+		{"an id not its key's", func(it map[string]ddb.AttributeValue) {
+			id := uuid.NewString()
+			it["id"] = s(id)
+			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + id)
+		}, true},
 		{"a history entry's empty at", func(it map[string]ddb.AttributeValue) { entry(it)["at"] = s("") }, false},
 		{"a history entry without its at", func(it map[string]ddb.AttributeValue) { delete(entry(it), "at") }, false},
 	} {
