@@ -1,6 +1,7 @@
 package samlocal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -23,29 +24,35 @@ import (
 // variable contains NUL". StartFailure names such a setting as it names
 // one config.Load refuses.
 func TestStartFailureNamesAValueNoProcessCanBeGiven(t *testing.T) {
-	declared := map[string]any{"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": "", "AWS_CA_BUNDLE": "", "LOG_LEVEL": "info"}
+	declared := map[string]any{"TABLE_NAME": "payment-sessions", "DYNAMODB_ENDPOINT": "", "AWS_CA_BUNDLE": "", "LOG_LEVEL": "info", "GOMEMLIMIT": ""}
 	tpl := &Template{}
 	fn := &Function{LogicalID: "GetSessionFunction", Environment: declared}
 	// The longest value AWS_CA_BUNDLE can have: "AWS_CA_BUNDLE=" and
 	// the value and a NUL in maxEnvString+1 bytes.
 	longest := strings.Repeat("a", maxEnvString-len("AWS_CA_BUNDLE="))
 	for _, c := range []struct {
-		name   string
-		values map[string]string
-		want   []string
+		name     string
+		values   map[string]string
+		want     []string
+		endpoint string // the stack's engine; plain http when ""
 	}{
-		{"a NUL byte", map[string]string{"AWS_CA_BUNDLE": "x\x00y"}, []string{"AWS_CA_BUNDLE"}},
-		{"a NUL byte alone", map[string]string{"AWS_CA_BUNDLE": "\x00"}, []string{"AWS_CA_BUNDLE"}},
-		{"one byte over the bound", map[string]string{"AWS_CA_BUNDLE": longest + "a"}, []string{"AWS_CA_BUNDLE"}},
-		{"at the bound", map[string]string{"AWS_CA_BUNDLE": longest}, nil},
-		{"a NUL and a refused log level", map[string]string{"AWS_CA_BUNDLE": "\x00", "LOG_LEVEL": "loud"}, []string{"AWS_CA_BUNDLE", "LOG_LEVEL"}},
-		{"a NUL in a refused log level", map[string]string{"LOG_LEVEL": "info\x00"}, []string{"LOG_LEVEL"}},
-		{"an undeclared variable's NUL", map[string]string{"NOT_DECLARED": "\x00"}, nil},
+		{"a NUL byte", map[string]string{"AWS_CA_BUNDLE": "x\x00y"}, []string{"AWS_CA_BUNDLE"}, ""},
+		{"a NUL byte alone", map[string]string{"AWS_CA_BUNDLE": "\x00"}, []string{"AWS_CA_BUNDLE"}, ""},
+		{"one byte over the bound", map[string]string{"AWS_CA_BUNDLE": longest + "a"}, []string{"AWS_CA_BUNDLE"}, ""},
+		{"at the bound", map[string]string{"AWS_CA_BUNDLE": longest}, nil, ""},
+		{"a NUL and a refused log level", map[string]string{"AWS_CA_BUNDLE": "\x00", "LOG_LEVEL": "loud"}, []string{"AWS_CA_BUNDLE", "LOG_LEVEL"}, ""},
+		{"a NUL in a refused log level", map[string]string{"LOG_LEVEL": "info\x00"}, []string{"LOG_LEVEL"}, ""},
+		{"an undeclared variable's NUL", map[string]string{"NOT_DECLARED": "\x00"}, nil, ""},
+		// Each setting is named once, however many rules refuse it, and
+		// the names are sorted whichever rule found each.
+		{"a NUL in GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "1GiB\x00"}, []string{"GOMEMLIMIT"}, ""},
+		{"a NUL in an https engine's CA bundle", map[string]string{"AWS_CA_BUNDLE": "x\x00y"}, []string{"AWS_CA_BUNDLE"}, "https://127.0.0.1:8000"},
+		{"a NUL and a refused GOMEMLIMIT", map[string]string{"AWS_CA_BUNDLE": "\x00", "GOMEMLIMIT": "bogus"}, []string{"AWS_CA_BUNDLE", "GOMEMLIMIT"}, ""},
 	} {
 		in := EnvInput{
 			Shell: func(string) (string, bool) { return "", false },
 			File:  EnvFile{"GetSessionFunction": c.values},
-			Stack: map[string]string{"DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"},
+			Stack: map[string]string{"DYNAMODB_ENDPOINT": cmp.Or(c.endpoint, "http://127.0.0.1:8000")},
 		}
 		if got := tpl.StartFailure(fn, in); !slices.Equal(got, c.want) {
 			t.Errorf("%s: StartFailure = %v; want %v", c.name, got, c.want)

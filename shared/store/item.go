@@ -373,9 +373,12 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	// under another instant or merchant than its single read shows (a
 	// createdAt moved within its day was answered 200 alone and 503 in the
 	// list; a merchantId of another merchant was answered to that merchant
-	// alone, never in its list). Absent (an item of a layout before the
-	// index), there is nothing to follow.
-	if it.CreatedKey != "" && it.CreatedKey != createdKey(v.CreatedAt, it.ID) {
+	// alone, never in its list). Every release wrote createdKey, so an
+	// item without it is foreign too: it is in no list, and its single
+	// read was 200 while its day's list was [] (r103-mutate). A
+	// merchantDayShard may be absent: a release before the sharded index
+	// wrote merchantDay instead (README, "Migrating the list index").
+	if it.CreatedKey != createdKey(v.CreatedAt, it.ID) {
 		return nil, fmt.Errorf("%s: its createdKey (%d bytes) is not its createdAt and id's", what(), len(it.CreatedKey))
 	}
 	if it.MerchantDayShard != "" && !validDayShard(it.MerchantDayShard, merchantDay(it.MerchantID, v.CreatedAt)) {

@@ -69,13 +69,20 @@ func TestStoredTimeOfAnotherFormIsForeign(t *testing.T) {
 		name string
 		set  func(item map[string]ddb.AttributeValue, text string)
 	}{
-		// Without its createdKey, which must be createdAt's text in the
-		// store's form and the id (r103-seeds24), so that the form rule
-		// alone judges the row (an item written before the list index had
-		// none).
+		// With the list index attributes of the instant the text names,
+		// in the store's form (r103-seeds24: they must follow createdAt),
+		// so that the form rule alone judges the row.
 		{"createdAt", func(item map[string]ddb.AttributeValue, text string) {
 			setS("createdAt")(item, text)
-			delete(item, "createdKey")
+			at, err := time.Parse(time.RFC3339Nano, text)
+			if err != nil || at.IsZero() {
+				return
+			}
+			at = at.UTC()
+			id := item["id"].(*ddb.AttributeValueMemberS).Value
+			setS("createdKey")(item, at.Format("2006-01-02T15:04:05.0000000Z")+"#"+id)
+			shard := item["merchantDayShard"].(*ddb.AttributeValueMemberS).Value
+			setS("merchantDayShard")(item, "m-1#"+at.Format(time.DateOnly)+shard[strings.LastIndexByte(shard, '#'):])
 		}},
 		{"updatedAt", setS("updatedAt")}, {"expiresAt", setS("expiresAt")},
 		{"closedAt", setS("closedAt")}, {"retainUntil", setS("retainUntil")}, {"purgeAt", setS("purgeAt")},
