@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -89,6 +90,18 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 		{"a merchantDayShard of shard 0 alone", func(it map[string]ddb.AttributeValue) { it["merchantDayShard"] = s("0") }, true},
 		// strconv.Itoa never writes a sign: no LIST_SHARDS makes shard -1.
 		{"a merchantDayShard of shard -1", func(it map[string]ddb.AttributeValue) { it["merchantDayShard"] = s("m-1#2026-11-23#-1") }, true},
+		// Its merchant and a shard, another day than its createdAt's: the
+		// list of that day would find it (r103 lead: validDayShard
+		// compares the day without building it; a mutant comparing the
+		// merchant and shard alone passed every test before this row).
+		{"a merchantDayShard of another day", func(it map[string]ddb.AttributeValue) {
+			day := it["createdAt"].(*ddb.AttributeValueMemberS).Value[:len(time.DateOnly)]
+			other := "2026-11-24"
+			if day == other {
+				other = "2026-11-25"
+			}
+			it["merchantDayShard"] = s("m-1#" + other + "#3")
+		}, true},
 		// Its createdAt's text, another session's id.
 		{"a createdKey of another id", func(it map[string]ddb.AttributeValue) {
 			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + uuid.NewString())

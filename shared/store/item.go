@@ -345,12 +345,11 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	// retainUntil too), and storedTime reads an empty one as the zero
 	// time: left out, a session read EXPIRED at 0001-01-01 in every shape,
 	// and an event rewrote the item (r103-lifecycle).
-	required := []struct{ name, src string }{{"createdAt", it.CreatedAt}, {"updatedAt", it.UpdatedAt}, {"expiresAt", it.ExpiresAt}}
-	if !v.Status.Open() {
-		required = append(required, struct{ name, src string }{"closedAt", it.ClosedAt}, struct{ name, src string }{"retainUntil", it.RetainUntil})
-	}
-	for _, f := range required {
-		if f.src == "" {
+	for _, f := range [...]struct {
+		name, src string
+		closed    bool // required of a closed session only
+	}{{"createdAt", it.CreatedAt, false}, {"updatedAt", it.UpdatedAt, false}, {"expiresAt", it.ExpiresAt, false}, {"closedAt", it.ClosedAt, true}, {"retainUntil", it.RetainUntil, true}} {
+		if f.src == "" && (!f.closed || !v.Status.Open()) {
 			return nil, fmt.Errorf("%s: it has no %s", what(), f.name)
 		}
 	}
@@ -378,10 +377,14 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	// read was 200 while its day's list was [] (r103-mutate). A
 	// merchantDayShard may be absent: a release before the sharded index
 	// wrote merchantDay instead (README, "Migrating the list index").
-	if it.CreatedKey != createdKey(v.CreatedAt, it.ID) {
+	//
+	// Compared as text, without building the keys (a read's hot path):
+	// createdAt read above is in the store's one form (storedTime), so
+	// its text is formatTime's of the instant.
+	if !isCreatedKey(it.CreatedKey, it.CreatedAt, it.ID) {
 		return nil, fmt.Errorf("%s: its createdKey (%d bytes) is not its createdAt and id's", what(), len(it.CreatedKey))
 	}
-	if it.MerchantDayShard != "" && !validDayShard(it.MerchantDayShard, merchantDay(it.MerchantID, v.CreatedAt)) {
+	if it.MerchantDayShard != "" && !validDayShard(it.MerchantDayShard, it.MerchantID, it.CreatedAt[:len(time.DateOnly)]) {
 		return nil, fmt.Errorf("%s: its merchantDayShard (%d bytes) is not a partition of its merchant's day", what(), len(it.MerchantDayShard))
 	}
 	if v.Status.Open() {
@@ -433,17 +436,26 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	return v, nil
 }
 
-// validDayShard reports whether p is a partition of day
-// ("<merchantId>#<yyyy-mm-dd>") as merchantDayShard writes it under some
-// LIST_SHARDS: a shard written as strconv.Itoa writes it, below
-// MaxListShards. A shard at or past the LIST_SHARDS a list reads is a
-// partition of a raised setting's, which a lowering hides (README,
-// "LIST_SHARDS"); one no setting makes is never read by any list.
-func validDayShard(p, day string) bool {
-	rest, ok := strings.CutPrefix(p, day+"#")
-	if !ok {
+// isCreatedKey reports whether key is createdKey's of the stored
+// createdAt text (in the store's form) and id: "<createdAt>#<id>".
+func isCreatedKey(key, createdAt, id string) bool {
+	rest, ok := strings.CutPrefix(key, createdAt)
+	return ok && createdAt != "" && len(rest) == 1+len(id) && rest[0] == '#' && rest[1:] == id
+}
+
+// validDayShard reports whether p is a partition of merchantID's day date
+// (yyyy-mm-dd, "<merchantId>#<yyyy-mm-dd>", merchantDay) as
+// merchantDayShard writes it under some LIST_SHARDS: a shard written as
+// strconv.Itoa writes it, below MaxListShards. A shard at or past the
+// LIST_SHARDS a list reads is a partition of a raised setting's, which a
+// lowering hides (README, "LIST_SHARDS"); one no setting makes is never
+// read by any list.
+func validDayShard(p, merchantID, date string) bool {
+	rest, ok := strings.CutPrefix(p, merchantID)
+	if !ok || len(rest) < len(date)+2 || rest[0] != '#' || rest[1:1+len(date)] != date || rest[1+len(date)] != '#' {
 		return false
 	}
+	rest = rest[len(date)+2:]
 	n, err := strconv.Atoi(rest)
 	return err == nil && strconv.Itoa(n) == rest && n >= 0 && n < MaxListShards
 }
