@@ -47,6 +47,8 @@ func TestSessionRecordAgreesWithTheDayListOnItemsTheServiceDidNotWrite(t *testin
 		{"a parentSessionId that is no UUID", "SET parentSessionId = :v", map[string]ddb.AttributeValue{":v": s("not-a-uuid")}, nil, http.StatusOK},
 		{"hosted as text", "SET hosted = :v", map[string]ddb.AttributeValue{":v": s("yes")}, nil, http.StatusOK},
 		{"metadata as a list", "SET metadata = :v", map[string]ddb.AttributeValue{":v": &ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{s("x")}}}, nil, http.StatusOK},
+		// 500 at the reads of the whole item (r104-seeds013), none of 004's.
+		{"an appearance that is not JSON", "SET appearance = :v", map[string]ddb.AttributeValue{":v": s("{bad")}, nil, http.StatusOK},
 		{"a status no release writes", "SET #s = :v", map[string]ddb.AttributeValue{":v": s("PARTIALLY_REFUNDED")}, map[string]string{"#s": "status"}, http.StatusInternalServerError},
 	}
 	for _, tt := range tests {

@@ -77,6 +77,11 @@ func TestUndecodedSessionErrorQuotesNoStoredText(t *testing.T) {
 		// session's merchantId and written into the list index's key
 		// (r102-writes, both local servers).
 		{"merchantId", hostile("merchantId")},
+		// JSON text that is not JSON: answered 200 by documents 000 and
+		// 001 and 500 by the reads that show it (r104-seeds013).
+		{"provider", hostile("provider")},
+		{"paymentMethodDetails", hostile("paymentMethodDetails")},
+		{"appearance", hostile("appearance")},
 		{"a history entry's at", func(item map[string]ddb.AttributeValue) {
 			h := item["history"].(*ddb.AttributeValueMemberL)
 			e := h.Value[0].(*ddb.AttributeValueMemberM)

@@ -341,6 +341,17 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("%s: its %s (%d bytes) is not a session id", what(), f.name, len(f.id))
 		}
 	}
+	// provider, paymentMethodDetails and appearance are JSON text, checked
+	// at input and served back as stored: one that is not JSON, which no
+	// release writes, was answered 200 by documents 000 and 001, which do
+	// not show it, and 500 by the reads that do (native, 002, 003), and a
+	// processor's event or a merchant's cancel was written and then
+	// answered 500 (r104-seeds013).
+	for _, f := range [...]struct{ name, text string }{{"provider", it.Provider}, {"paymentMethodDetails", it.PaymentMethodDetails}, {"appearance", it.Appearance}} {
+		if f.text != "" && !json.Valid([]byte(f.text)) {
+			return nil, fmt.Errorf("%s: its %s (%d bytes) is not JSON", what(), f.name, len(f.text))
+		}
+	}
 	// Every release writes these times (a closed session's closedAt and
 	// retainUntil too), and storedTime reads an empty one as the zero
 	// time: left out, a session read EXPIRED at 0001-01-01 in every shape,

@@ -47,30 +47,41 @@ func TestSessionWithoutItsTimesIsRefused(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			item := f.raw(t, v.ID)
-			tt.remove(item)
-			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
-				t.Fatal(err)
-			}
-			version := item["version"].(*ddb.AttributeValueMemberN).Value
-			for _, op := range []struct {
-				name string
-				call func() error
-			}{
-				{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }},
-				{"ApplyEvent", func() error {
-					_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing, EventID: "e-1"})
-					return err
-				}},
-				{"Cancel", func() error { _, err := f.st.Cancel(ctx, "m-1", v.ID, ""); return err }},
-			} {
-				if got := session.ErrorCode(op.call()); got != session.EINTERNAL {
-					t.Errorf("%s() = %s; want %s", op.name, got, session.EINTERNAL)
-				}
-			}
-			if got := f.raw(t, v.ID)["version"].(*ddb.AttributeValueMemberN).Value; got != version {
-				t.Errorf("version after the refused writes = %s; want %s (nothing written)", got, version)
-			}
+			refusedUnwritten(t, f, v.ID, tt.remove)
 		})
+	}
+}
+
+// refusedUnwritten changes the stored item of session id with change and
+// holds the store to its rule for an item the service did not write
+// (README, Security): the read, a processor's event and a merchant's
+// cancel are EINTERNAL (500), and the item keeps its version (nothing
+// written).
+func refusedUnwritten(t *testing.T, f *fixture, id string, change func(map[string]ddb.AttributeValue)) {
+	t.Helper()
+	ctx := context.Background()
+	item := f.raw(t, id)
+	change(item)
+	if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	version := item["version"].(*ddb.AttributeValueMemberN).Value
+	for _, op := range []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error { _, err := f.st.Get(ctx, id); return err }},
+		{"ApplyEvent", func() error {
+			_, err := f.st.ApplyEvent(ctx, "", id, &session.Event{Status: session.Processing, EventID: "e-1"})
+			return err
+		}},
+		{"Cancel", func() error { _, err := f.st.Cancel(ctx, "m-1", id, ""); return err }},
+	} {
+		if got := session.ErrorCode(op.call()); got != session.EINTERNAL {
+			t.Errorf("%s() = %s; want %s", op.name, got, session.EINTERNAL)
+		}
+	}
+	if got := f.raw(t, id)["version"].(*ddb.AttributeValueMemberN).Value; got != version {
+		t.Errorf("version after the refused writes = %s; want %s (nothing written)", got, version)
 	}
 }
