@@ -860,9 +860,16 @@ func (uuidMatcher) ReplaceAllStringFunc(s string, f func(string) string) string 
 
 // cardAlphabet turns fuzz bytes into text made of what the rule looks at:
 // digits of several scripts, separators, '+', and characters that end runs.
+// A byte's slot (its value modulo 32) picks the kind of character; from 20
+// on, a byte under 128 picks from others and one from 128 on from more, so
+// that every class of separator the rule names is drawn (before more, a
+// rule that dropped '_' or the full-width forms passed this comparison).
+// The first eight of each list are separators, which
+// TestCardGuardMatchesReference puts between a number's digit groups.
 func cardAlphabet(code []byte) string {
 	zeros := []rune{'\uff10', '\u0660', '\u0966', '\U0001d7ce'}
 	others := []rune{' ', '-', '.', '/', '\r', '\x1f', '\u200b', '\n', '+', 'x', '*', ':'}
+	more := []rune{'_', '\u00a0', '\uff3f', '\u3002', '\u2013', '\u00ad', '\uff0f', '\u30fb', '\uff0e', '|', ';', '\u2800'}
 	var b strings.Builder
 	for _, c := range code {
 		switch k := int(c % 32); {
@@ -870,6 +877,8 @@ func cardAlphabet(code []byte) string {
 			b.WriteRune(rune('0' + k))
 		case k < 20:
 			b.WriteRune(zeros[int(c/32)%len(zeros)] + rune(k-10))
+		case c >= 128:
+			b.WriteRune(more[k-20])
 		default:
 			b.WriteRune(others[k-20])
 		}
@@ -944,7 +953,7 @@ func TestCardGuardMatchesReference(t *testing.T) {
 					gap = 4 // one too many
 				}
 				for ; gap > 0; gap-- {
-					b.WriteString(cardAlphabet([]byte{byte(20 + r.IntN(8))}))
+					b.WriteString(cardAlphabet([]byte{byte(20+r.IntN(8)) + 128*byte(r.IntN(2))}))
 				}
 			}
 		}
