@@ -113,9 +113,8 @@ func startBinary(t *testing.T, env map[string]string) (string, int) {
 // TestLoad: 10,000 creates, then 50,000 reads across the endpoints, from 64
 // concurrent clients against the local server (README: "10,000 creates and
 // 50,000 reads from 64 clients on the local server"): no errors (a 503 with
-// Retry-After is retried as README tells a client to, a create with its
-// Idempotency-Key), every created session readable, and the counts match:
-// each create made once. The clients are
+// Retry-After is retried, as README tells a client to), every created
+// session readable, and the counts match. The clients are
 // testdata/loadclient, built without the race detector as the server is.
 func TestLoad(t *testing.T) {
 	// 64 clients on DynamoDB Local on a busy machine (or under -race)
@@ -150,7 +149,7 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("%d creates in %s", creates, took(r.CreateMillis, creates))
 	t.Logf("%d reads in %s", reads, took(r.ReadMillis, reads))
-	t.Logf("%d answers 503 with Retry-After, retried with the same request (a create's Idempotency-Key)", r.Retried)
+	t.Logf("%d answers 503 with Retry-After, retried", r.Retried)
 
 	distinct := map[string]bool{}
 	for _, id := range r.IDs {
