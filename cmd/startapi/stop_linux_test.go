@@ -95,7 +95,7 @@ func runFakeGo(args []string) {
 // A serving start-api stopped by SIGHUP starts its own engine, whose start
 // takes most of the test's time; the others use the tests' engine (every
 // signal ends the same context, and a building one's own engine would be
-// stopped by the same Close).
+// stopped by the same Close). The cases run in parallel.
 //
 // go is the test binary (runFakeGo), so nothing is compiled: start-api
 // runs in a copy of the repository (template, Makefile, events, functions:
@@ -129,11 +129,18 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, building := range []bool{true, false} {
+	// Serving first: its SIGHUP cases, each starting its own engine, are
+	// the longest, and the cases start in this order, GOMAXPROCS at a time.
+	for _, building := range []bool{false, true} {
 		for _, tc := range stoptest.Cases {
 			sig := tc.Sig
 			name := map[bool]string{true: "building", false: "serving"}[building] + "/" + tc.Name()
 			t.Run(name, func(t *testing.T) {
+				// Each case its own start-api, table (or engine), output and
+				// compiler: they wait beside each other (one after another,
+				// they were most of the package's time, each mostly waiting
+				// for a start-up).
+				t.Parallel()
 				pidFile := filepath.Join(t.TempDir(), "compiler")
 				mode := "-"
 				if building {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -131,13 +132,26 @@ func TestRouteIntegrationTimeout(t *testing.T) {
 		}
 	}
 
-	// The route's function answers after 1.5 s: past 400 ms, 503.
+	// The route's function answers only once the test has the gateway's
+	// answer: past 400 ms, 503, while the function still runs. Its Timeout
+	// (a minute) and the gateway's default integration timeout (30 s) are
+	// far beyond the check's liveness bound (10 s), which a gateway that
+	// waited for either fails. Before, the function slept 1.5 s and the
+	// answer had to come within 1.4 s of wall time.
+	release := make(chan struct{})
+	var released sync.Once
+	unblock := func() { released.Do(func() { close(release) }) }
+	defer unblock()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(1500 * time.Millisecond)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 		_, _ = w.Write([]byte(`{"statusCode":200,"body":"late"}`))
 	}))
 	defer srv.Close()
-	fn.Timeout = 3 * time.Second
+	defer unblock() // before srv.Close, which waits for the handler
+	fn.Timeout = time.Minute
 	start := func(context.Context) (*instance, error) {
 		cmd := exec.Command("true")
 		if err := cmd.Run(); err != nil {
@@ -157,7 +171,8 @@ func TestRouteIntegrationTimeout(t *testing.T) {
 	w := httptest.NewRecorder()
 	began := time.Now()
 	s.ServeHTTP(w, httptest.NewRequest("GET", "/items/1", nil))
-	if took := time.Since(began); w.Code != http.StatusServiceUnavailable || took > 1400*time.Millisecond {
-		t.Errorf("a 1.5 s function on a route of TimeoutInMillis 400: got %d %q after %v; want API Gateway's 503 before the function ends", w.Code, w.Body, took)
+	unblock()
+	if took := time.Since(began); w.Code != http.StatusServiceUnavailable || took > 10*time.Second {
+		t.Errorf("a function still running on a route of TimeoutInMillis 400: got %d %q after %v; want API Gateway's 503 before the function ends", w.Code, w.Body, took)
 	}
 }

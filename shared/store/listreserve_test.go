@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,24 +16,41 @@ import (
 
 // TestListKeepsItsReserveOfTheDeadline: README's "One list reads DynamoDB
 // for at most 10 s (less when the Lambda's deadline is nearer: 2 s are kept
-// to answer)". A listing whose context ends in 2.5 s stops starting rounds
-// 0.5 s in (listReserve before the deadline), not at the deadline itself:
-// with the first round's Query answering 0.7 s late (passing only purged
-// entries), the second round is never started, and the cursor lists the
-// live session. A listing that kept no reserve read on (r91-mutate's
-// mutant L2: deadline = the context's own).
+// to answer)". A listing stops starting rounds 2 s before its context's
+// deadline (listReserve), not at the deadline itself: with the listing's
+// clock 0.1 s into that reserve once the first round's Query has answered
+// (passing only purged entries), the second round is never started, and
+// the cursor lists the live session. A listing that kept no reserve read
+// on (r91-mutate's mutant L2: deadline = the context's own).
+//
+// The listing's clock is the test's (ListClock), moved by the first
+// Query: the context's deadline, a minute away, only bounds a first round
+// that never ends. Before, the context ended 2.5 s after the listing began
+// and the first Query was slowed by 0.7 s of wall time: a first round that
+// took over 2.5 s on a loaded machine (DynamoDB Local stalls for seconds
+// at a time) ended the context under it, an error.
 func TestListKeepsItsReserveOfTheDeadline(t *testing.T) {
-	var listing, slowed atomic.Bool
+	start := time.Now()
+	end := start.Add(time.Minute) // the context's deadline
+	var mu sync.Mutex
+	listNow := start
+	listClock := func() time.Time { mu.Lock(); defer mu.Unlock(); return listNow }
+	var listing, moved atomic.Bool
 	ic := &storetest.Interceptor{Hook: func(op string, req *http.Request, _ []byte) (*http.Response, error) {
-		if op == "Query" && listing.Load() && !slowed.Swap(true) {
-			time.Sleep(700 * time.Millisecond)
+		if op == "Query" && listing.Load() && !moved.Swap(true) {
+			mu.Lock()
+			listNow = end.Add(-2*time.Second + 100*time.Millisecond)
+			mu.Unlock()
 		}
 		return nil, nil
 	}}
 	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
 	table := storetest.NewTable(t, db)
 	clock := storetest.NewClock(t0)
-	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(1))
+	// The budget is far beyond the context's deadline: the reserve alone
+	// stops the listing.
+	st := store.New(db, table, session.DefaultPolicy, 16, clock.Now, store.ListShards(1), store.ListBudget(time.Hour),
+		store.ListClock(listClock, func(context.Context, time.Duration) error { return nil }))
 	// The page's first Query (Limit 64) reads only the 100 purged entries:
 	// the live session is the second round's.
 	vs := append(sessions("m-1", t0, 100, true), sessions("m-1", t0.Add(50*time.Minute), 1, false)...)
@@ -40,7 +58,7 @@ func TestListKeepsItsReserveOfTheDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Set(t0.Add(51 * time.Minute))
-	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	ctx, cancel := context.WithDeadline(context.Background(), end)
 	defer cancel()
 	listing.Store(true)
 	var got []string
@@ -49,11 +67,11 @@ func TestListKeepsItsReserveOfTheDeadline(t *testing.T) {
 		return true
 	})
 	listing.Store(false)
-	if !slowed.Load() {
-		t.Fatal("no Query was slowed: the test tests nothing")
+	if !moved.Load() {
+		t.Fatal("no Query moved the listing's clock: the test tests nothing")
 	}
 	if err != nil || len(got) != 0 || next == "" {
-		t.Fatalf("listing 0.7 s into a context of 2.5 s = %d listed, next %q, %v; want none and a cursor (the round after the first starts only before the deadline less 2 s)", len(got), next, err)
+		t.Fatalf("listing 1.9 s before its context's deadline = %d listed, next %q, %v; want none and a cursor (the round after the first starts only before the deadline less 2 s)", len(got), next, err)
 	}
 	var rest []string
 	if _, err := st.ListByDay(context.Background(), store.ListQuery{MerchantID: "m-1", Day: t0, Limit: 1, Cursor: next}, func(v *session.Session) bool {
