@@ -294,7 +294,10 @@ func (s *Store) IdempotencyItem(idem *Idempotency, sessionID string, status int,
 	return put.Item, nil
 }
 
-func (it *sessionItem) toSession() (*session.Session, error) {
+// toSession is the session the item holds, or the error of an item the
+// service did not write. whole says the item was read whole, not through
+// a projection (listAttributes): see session.ForeignField.
+func (it *sessionItem) toSession(whole bool) (*session.Session, error) {
 	v := &session.Session{
 		ID: it.ID, MerchantID: it.MerchantID, OrderID: it.OrderID,
 		Status: session.Status(it.Status), StatusReason: it.StatusReason,
@@ -432,6 +435,11 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("%s: its history[%d].status (%d bytes) is not canonical", what(), i, len(h.Status))
 		}
 		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
+	}
+	// Every other field under the rules create and events hold input to
+	// (one place, the domain's): named, never quoted.
+	if f := v.ForeignField(whole); f != "" {
+		return nil, fmt.Errorf("%s: its %s is not a value the service writes", what(), f)
 	}
 	return v, nil
 }
