@@ -64,22 +64,9 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
-			if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
-				t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
-			}
-			key := map[string]ddb.AttributeValue{
-				"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
-				"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
-			}
-			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-			if err != nil || out.Item == nil {
-				t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
-			}
-			out.Item[tt.attr] = tt.val
-			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-				t.Fatal(err)
-			}
+			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+				item[tt.attr] = tt.val
+			})
 			_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
 			if got := session.ErrorCode(err); got != session.EINTERNAL {
 				t.Fatalf("replayed Create() = %+v, %v: got %s; want %s", r, err, got, session.EINTERNAL)
@@ -102,6 +89,20 @@ func bytesAttr(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberB{
 func TestReplayTakesAnExpiryWithinItsMargin(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+		item["expiresAtEpoch"] = &ddb.AttributeValueMemberN{Value: strconv.FormatInt(store.IdempotencyExpiry(f.clock.Now().Add(4*time.Minute)), 10)}
+	})
+	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r == nil {
+		t.Errorf("replayed Create() = %+v, %v; want the first answer", r, err)
+	}
+}
+
+// rememberedChanged makes a create of merchant m-1 with a new
+// Idempotency-Key, then changes the key's stored record with change,
+// behind the store's back, and returns the key.
+func (f *fixture) rememberedChanged(t *testing.T, change func(item map[string]ddb.AttributeValue)) *store.Idempotency {
+	t.Helper()
+	ctx := context.Background()
 	idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
 	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
 		t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
@@ -114,11 +115,7 @@ func TestReplayTakesAnExpiryWithinItsMargin(t *testing.T) {
 	if err != nil || out.Item == nil {
 		t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
 	}
-	out.Item["expiresAtEpoch"] = &ddb.AttributeValueMemberN{Value: strconv.FormatInt(store.IdempotencyExpiry(f.clock.Now().Add(4*time.Minute)), 10)}
-	if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-		t.Fatal(err)
-	}
-	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r == nil {
-		t.Errorf("replayed Create() = %+v, %v; want the first answer", r, err)
-	}
+	change(out.Item)
+	f.plant(t, out.Item)
+	return idem
 }
