@@ -35,7 +35,7 @@ var APIKeyScopes = []string{ScopeSessionsRead, ScopeSessionsWrite}
 
 // MaxAPIKeyLifetime is the furthest ahead a key's expiresAt may be: 365
 // days from its creation.
-const MaxAPIKeyLifetime = 365 * 24 * time.Hour
+const MaxAPIKeyLifetime = store.MaxAPIKeyLifetime
 
 // rfc3339DateTime is RFC 3339 §5.6's date-time: two-digit fields, an
 // optional "." fraction, and "Z" or an offset whose hour is 00-23 and

@@ -163,6 +163,9 @@ const MaxURLDecodings = 3
 // This is the guard for input; LooksLikeCardNumber is the rule for one
 // text.
 func HoldsCardNumber(s string) bool {
+	if tooFewDigits(s) {
+		return false
+	}
 	if judgeText(s) {
 		return true
 	}
@@ -171,6 +174,26 @@ func HoldsCardNumber(s string) bool {
 		found, _ = decodedHoldsCardNumber(s, false)
 	}
 	return found
+}
+
+// tooFewDigits reports whether s surely holds no card number however it
+// is read: ASCII text without % or \ decodes to itself but for a '+'
+// read as a space (no URL escape or JSON escape can start), is its own
+// NFKC form, and holds no digit but 0 to 9, so with fewer than
+// minCardDigits of those no reading of it holds a card number. Every read
+// judges each stored text (session.ForeignField): this keeps the usual
+// short text (a reason, an id) at one pass.
+func tooFewDigits(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf, c == '%', c == '\\':
+			return false
+		case c >= '0' && c <= '9':
+			digits++
+		}
+	}
+	return digits < minCardDigits
 }
 
 // decodedHoldsCardNumber judges up to MaxURLDecodings decodings of s, each

@@ -36,6 +36,12 @@ type APIKey struct {
 	RevokedAt *time.Time `dynamodbav:"revokedAt,omitempty"`
 }
 
+// MaxAPIKeyLifetime is the longest a key may live: its expiresAt is at
+// most this long after its createdAt (auth.ParseAPIKeyExpiry refuses a
+// later one), so a stored key whose expiresAt is later is one the service
+// did not write.
+const MaxAPIKeyLifetime = 365 * 24 * time.Hour
+
 // revokedKeyKept is how long a revoked (or expired) key's record stays
 // before TTL deletes it.
 const revokedKeyKept = 24 * time.Hour
@@ -97,6 +103,13 @@ func (it *apiKeyItem) apiKey() (*APIKey, error) {
 			return nil, err
 		}
 		*f.to = &t
+	}
+	// The service writes an expiresAt after createdAt and at most
+	// MaxAPIKeyLifetime later, judged against the record's own createdAt,
+	// so no clock's skew makes a real key foreign: one past it was
+	// remembered beyond what any create allows.
+	if k.ExpiresAt != nil && (!k.ExpiresAt.After(k.CreatedAt) || k.ExpiresAt.Sub(k.CreatedAt) > MaxAPIKeyLifetime) {
+		return nil, errors.New("its expiresAt is not within a key's lifetime of its createdAt")
 	}
 	return k, nil
 }

@@ -8,10 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/google/uuid"
-
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 )
 
 // TestReplayRefusesRecordWithoutExpiry: README, Security, says an
@@ -37,25 +34,17 @@ func TestReplayRefusesRecordWithoutExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
-			first := f.newDraftSession("m-1", "")
-			if _, r, err := f.st.Create(ctx, first, idem, 201, idBody); err != nil || r != nil {
-				t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
-			}
+			var firstID string // the session the record remembers
+			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+				firstID = item["sessionId"].(*ddb.AttributeValueMemberS).Value
+				delete(item, "expiresAtEpoch")
+				if tt.val != nil {
+					item["expiresAtEpoch"] = tt.val
+				}
+			})
 			key := map[string]ddb.AttributeValue{
 				"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
 				"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
-			}
-			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-			if err != nil || out.Item == nil {
-				t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
-			}
-			delete(out.Item, "expiresAtEpoch")
-			if tt.val != nil {
-				out.Item["expiresAtEpoch"] = tt.val
-			}
-			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-				t.Fatal(err)
 			}
 			for try := 1; try <= 2; try++ {
 				_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
@@ -67,8 +56,8 @@ func TestReplayRefusesRecordWithoutExpiry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := after.Item["sessionId"]; got == nil || got.(*ddb.AttributeValueMemberS).Value != first.ID {
-				t.Errorf("record's sessionId after the refused creates = %v; want %s (nothing written)", got, first.ID)
+			if got := after.Item["sessionId"]; got == nil || got.(*ddb.AttributeValueMemberS).Value != firstID {
+				t.Errorf("record's sessionId after the refused creates = %v; want %s (nothing written)", got, firstID)
 			}
 		})
 	}

@@ -90,23 +90,10 @@ func TestUndecodedNumberQuotesNoStoredText(t *testing.T) {
 	})
 	t.Run("idempotency record status with a fraction", func(t *testing.T) {
 		ctx := context.Background()
-		idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
-		if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
-			t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
-		}
-		key := map[string]ddb.AttributeValue{
-			"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
-			"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
-		}
-		out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-		if err != nil || out.Item == nil {
-			t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
-		}
-		out.Item["status"] = number("2." + storedDigits)
-		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-			t.Fatal(err)
-		}
-		_, _, err = f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
+		idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+			item["status"] = number("2." + storedDigits)
+		})
+		_, _, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
 		if got := session.ErrorCode(err); got != session.EINTERNAL {
 			t.Fatalf("replayed Create() = %v: got %s; want %s", err, got, session.EINTERNAL)
 		}

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -44,27 +46,27 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 		{"sessionId a card number", "sessionId", text("4111111111111111"), "4111111111111111"},
 		{"sessionId a header line", "sessionId", text("x\r\nSet-Cookie: a=b"), "Set-Cookie"},
 		{"sessionId empty", "sessionId", text(""), ""},
+		// The body is replayed byte for byte: one holding what no answer
+		// of the service holds was answered to whoever held the key
+		// (r104-schema).
+		{"body with a card number", "body", bytesAttr(`{"id":"x","pan":"4111111111111111"}`), "4111111111111111"},
+		{"body with a card number escaped", "body", bytesAttr(`{"pan":"\u0034111111111111111"}`), "u0034111"},
+		{"body with a member twice", "body", bytesAttr(`{"id":"x","id":"y"}`), ""},
+		{"body with a lone surrogate", "body", bytesAttr(`{"id":"\ud800"}`), ""},
+		{"body text with a card number", "body", bytesAttr("4111 1111 1111 1111"), "4111"},
+		{"body not UTF-8", "body", bytesAttr("\xff\xfe"), ""},
+		// Remembered past what any write gives (IdempotencyExpiry of the
+		// clock, 24 hours): the key's first answer for ever.
+		{"expiresAtEpoch far future", "expiresAtEpoch", number("9999999999"), ""},
+		{"expiresAtEpoch a day late", "expiresAtEpoch", number(strconv.FormatInt(store.IdempotencyExpiry(t0.Add(24*time.Hour)), 10)), ""},
 	}
 	f := newFixture(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
-			if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
-				t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
-			}
-			key := map[string]ddb.AttributeValue{
-				"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
-				"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
-			}
-			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-			if err != nil || out.Item == nil {
-				t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
-			}
-			out.Item[tt.attr] = tt.val
-			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-				t.Fatal(err)
-			}
+			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+				item[tt.attr] = tt.val
+			})
 			_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
 			if got := session.ErrorCode(err); got != session.EINTERNAL {
 				t.Fatalf("replayed Create() = %+v, %v: got %s; want %s", r, err, got, session.EINTERNAL)
@@ -74,4 +76,46 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bytesAttr is a binary attribute of text s, as the store writes an
+// idempotency record's body.
+func bytesAttr(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberB{Value: []byte(s)} }
+
+// TestReplayTakesAnExpiryWithinItsMargin: a record written by an instance
+// whose clock runs ahead holds an expiry past this clock's
+// IdempotencyExpiry; within the margin (5 minutes) it is the service's
+// own and replays.
+func TestReplayTakesAnExpiryWithinItsMargin(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+		item["expiresAtEpoch"] = &ddb.AttributeValueMemberN{Value: strconv.FormatInt(store.IdempotencyExpiry(f.clock.Now().Add(4*time.Minute)), 10)}
+	})
+	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r == nil {
+		t.Errorf("replayed Create() = %+v, %v; want the first answer", r, err)
+	}
+}
+
+// rememberedChanged makes a create of merchant m-1 with a new
+// Idempotency-Key, then changes the key's stored record with change,
+// behind the store's back, and returns the key.
+func (f *fixture) rememberedChanged(t *testing.T, change func(item map[string]ddb.AttributeValue)) *store.Idempotency {
+	t.Helper()
+	ctx := context.Background()
+	idem := &store.Idempotency{MerchantID: "m-1", Key: "order-" + uuid.NewString(), RequestHash: store.HashRequest([]byte("body"))}
+	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
+		t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
+	}
+	key := map[string]ddb.AttributeValue{
+		"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
+		"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
+	}
+	out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
+	}
+	change(out.Item)
+	f.plant(t, out.Item)
+	return idem
 }

@@ -294,7 +294,10 @@ func (s *Store) IdempotencyItem(idem *Idempotency, sessionID string, status int,
 	return put.Item, nil
 }
 
-func (it *sessionItem) toSession() (*session.Session, error) {
+// toSession is the session the item holds, or the error of an item the
+// service did not write. whole says the item was read whole, not through
+// a projection (listAttributes): see session.ForeignField.
+func (it *sessionItem) toSession(whole bool) (*session.Session, error) {
 	v := &session.Session{
 		ID: it.ID, MerchantID: it.MerchantID, OrderID: it.OrderID,
 		Status: session.Status(it.Status), StatusReason: it.StatusReason,
@@ -339,17 +342,6 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 	for _, f := range []struct{ name, id string }{{"parentSessionId", it.ParentSessionID}, {"childSessionId", it.ChildSessionID}} {
 		if f.id != "" && !session.ValidID(f.id) {
 			return nil, fmt.Errorf("%s: its %s (%d bytes) is not a session id", what(), f.name, len(f.id))
-		}
-	}
-	// provider, paymentMethodDetails and appearance are JSON text, checked
-	// at input and served back as stored: one that is not JSON, which no
-	// release writes, was answered 200 by documents 000 and 001, which do
-	// not show it, and 500 by the reads that do (native, 002, 003), and a
-	// processor's event or a merchant's cancel was written and then
-	// answered 500 (r104-seeds013).
-	for _, f := range [...]struct{ name, text string }{{"provider", it.Provider}, {"paymentMethodDetails", it.PaymentMethodDetails}, {"appearance", it.Appearance}} {
-		if f.text != "" && !json.Valid([]byte(f.text)) {
-			return nil, fmt.Errorf("%s: its %s (%d bytes) is not JSON", what(), f.name, len(f.text))
 		}
 	}
 	// Every release writes these times (a closed session's closedAt and
@@ -443,6 +435,11 @@ func (it *sessionItem) toSession() (*session.Session, error) {
 			return nil, fmt.Errorf("%s: its history[%d].status (%d bytes) is not canonical", what(), i, len(h.Status))
 		}
 		v.History[i] = session.Change{Status: session.Status(h.Status), Reason: h.Reason, At: at, EventID: h.EventID}
+	}
+	// Every other field under the rules create and events hold input to
+	// (one place, the domain's): named, never quoted.
+	if f := v.ForeignField(whole); f != "" {
+		return nil, fmt.Errorf("%s: its %s is not a value the service writes", what(), f)
 	}
 	return v, nil
 }

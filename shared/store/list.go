@@ -746,7 +746,7 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Tim
 					*slot = session.Internal(errors.New("list: an item without its key"))
 					return
 				}
-				v, err := decodeSessionOf(strings.TrimPrefix(pk.Value, "SESSION#"), av)
+				v, err := decodeListedOf(strings.TrimPrefix(pk.Value, "SESSION#"), av)
 				if err != nil {
 					*slot = err
 					return

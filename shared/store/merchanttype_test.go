@@ -22,7 +22,9 @@ import (
 // a processor's event on it was applied, and an API key whose record held
 // it read sessions as merchant 5. The merchant is what tenancy stands on:
 // such an item is refused as one whose merchantId is no merchant id is
-// (TestForeignMerchantOfASessionIsRefused), 500 with nothing written.
+// (TestForeignMerchantOfASessionIsRefused), 500 with nothing written. A
+// caller acting for a merchant is told nothing of it: it is no merchant's
+// session (its merchantId is not a string, ownedBy), 404 as a missing one.
 func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 	const merchant = "5"
 	number := &ddb.AttributeValueMemberN{Value: merchant}
@@ -40,22 +42,23 @@ func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 		ops := []struct {
 			name string
 			do   func() error
+			want session.Code
 		}{
-			{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }},
-			{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, merchant, v.ID); return err }},
+			{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }, session.EINTERNAL},
+			{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
 			{"ListByDay", func() error {
 				_, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: v.CreatedAt}, func(*session.Session) bool { return true })
 				return err
-			}},
+			}, session.EINTERNAL},
 			{"ApplyEvent", func() error {
 				_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
 				return err
-			}},
-			{"Cancel", func() error { _, err := f.st.Cancel(ctx, merchant, v.ID, ""); return err }},
+			}, session.EINTERNAL},
+			{"Cancel", func() error { _, err := f.st.Cancel(ctx, merchant, v.ID, ""); return err }, session.ENOTFOUND},
 		}
 		for _, op := range ops {
-			if got := session.ErrorCode(op.do()); got != session.EINTERNAL {
-				t.Errorf("%s: got %q; want %q", op.name, got, session.EINTERNAL)
+			if got := session.ErrorCode(op.do()); got != op.want {
+				t.Errorf("%s: got %q; want %q", op.name, got, op.want)
 			}
 		}
 		if got := f.raw(t, v.ID); !reflect.DeepEqual(got, before) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -22,8 +20,9 @@ import (
 // 003 read 401 SESSION_EXPIRED), and an event or a cancel was 409 "The
 // session expired at 0001-01-01T00:00:00Z" (r103-lifecycle, both local
 // servers, a planted item). Each row removes one attribute of a real
-// session; the read, a processor's event and a merchant's cancel are
-// EINTERNAL and the item keeps its version.
+// session; every read, a processor's event and a merchant's cancel are
+// EINTERNAL (another merchant's 404) and the item is unchanged
+// (expectForeign).
 func TestSessionWithoutItsTimesIsRefused(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -39,49 +38,17 @@ func TestSessionWithoutItsTimesIsRefused(t *testing.T) {
 	}
 	f := newFixture(t)
 	ctx := context.Background()
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := f.create(t, "m-1")
+			merchant := "m-" + string(rune('a'+i)) // a day list of its own
+			v := f.create(t, merchant)
 			if tt.closed {
 				if _, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Failed, Reason: "declined"}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			refusedUnwritten(t, f, v.ID, tt.remove)
+			// Each is a time document 004's reads read too.
+			f.expectForeign(t, v, merchant, true, tt.remove)
 		})
-	}
-}
-
-// refusedUnwritten changes the stored item of session id with change and
-// holds the store to its rule for an item the service did not write
-// (README, Security): the read, a processor's event and a merchant's
-// cancel are EINTERNAL (500), and the item keeps its version (nothing
-// written).
-func refusedUnwritten(t *testing.T, f *fixture, id string, change func(map[string]ddb.AttributeValue)) {
-	t.Helper()
-	ctx := context.Background()
-	item := f.raw(t, id)
-	change(item)
-	if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
-		t.Fatal(err)
-	}
-	version := item["version"].(*ddb.AttributeValueMemberN).Value
-	for _, op := range []struct {
-		name string
-		call func() error
-	}{
-		{"Get", func() error { _, err := f.st.Get(ctx, id); return err }},
-		{"ApplyEvent", func() error {
-			_, err := f.st.ApplyEvent(ctx, "", id, &session.Event{Status: session.Processing, EventID: "e-1"})
-			return err
-		}},
-		{"Cancel", func() error { _, err := f.st.Cancel(ctx, "m-1", id, ""); return err }},
-	} {
-		if got := session.ErrorCode(op.call()); got != session.EINTERNAL {
-			t.Errorf("%s() = %s; want %s", op.name, got, session.EINTERNAL)
-		}
-	}
-	if got := f.raw(t, id)["version"].(*ddb.AttributeValueMemberN).Value; got != version {
-		t.Errorf("version after the refused writes = %s; want %s (nothing written)", got, version)
 	}
 }

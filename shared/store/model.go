@@ -76,6 +76,18 @@ func errSessionTooLarge() error {
 	return session.Errorf(session.ECONFLICT, session.ReasonSessionTooLarge, "The session has grown too large to store this change (its history and data are near the limit).")
 }
 
+// Read returns v as a read of its whole item judges it (Get): the item
+// the store writes for v, decoded, so a session holding a value the
+// service does not write is refused as the store refuses its item
+// (session.ForeignField), for test doubles that keep sessions, not items.
+func (s *Store) Read(v *session.Session) (*session.Session, error) {
+	av, err := s.Item(v)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSession(av)
+}
+
 // Listed returns v as ListByDay reads it, before the time rules are
 // applied: only the attributes a listed session carries.
 func (s *Store) Listed(v *session.Session) (*session.Session, error) {
@@ -89,7 +101,7 @@ func (s *Store) Listed(v *session.Session) (*session.Session, error) {
 			projected[a] = x
 		}
 	}
-	return decodeSession(projected)
+	return decodeListed(projected)
 }
 
 // ListKey is v's place in the list of its day, the list index's sort key

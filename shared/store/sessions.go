@@ -41,17 +41,14 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 		c := v.Clone()
 		parentEnd = time.Time{}
 		if c.ParentSessionID != "" {
-			parent, err := t.Get(c.ParentSessionID)
+			// Another merchant's session costs what an unknown one does,
+			// a damaged one too (GetOwned), its child never read.
+			parent, err := t.GetOwned(c.MerchantID, c.ParentSessionID)
 			if session.ErrorCode(err) == session.ENOTFOUND {
 				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
 			}
 			if err != nil {
 				return err
-			}
-			if parent.MerchantID != c.MerchantID {
-				// Refused before the parent's child is read: another
-				// merchant's session costs what an unknown one does.
-				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
 			}
 			var current *session.Session
 			if parent.ChildSessionID != "" {
@@ -224,12 +221,9 @@ func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *sessi
 	err := s.Transact(ctx, func(t *Txn) error {
 		out = nil // an attempt's own read: bandEnd judges the last
 		parentEnd, parentVersion = time.Time{}, 0
-		v, err := t.Get(id)
+		v, err := t.GetOwned(merchantID, id)
 		if err != nil {
 			return err
-		}
-		if merchantID != "" && v.MerchantID != merchantID {
-			return session.NotFound()
 		}
 		now := t.Now()
 		out = v
@@ -506,12 +500,9 @@ func (s *Store) Cancel(ctx context.Context, merchantID, id, reason string) (*ses
 func (s *Store) cancel(ctx context.Context, merchantID, id, reason string) (out, seen *session.Session, err error) {
 	err = s.Transact(ctx, func(t *Txn) error {
 		seen = nil
-		v, err := t.Get(id)
+		v, err := t.GetOwned(merchantID, id)
 		if err != nil {
 			return err
-		}
-		if v.MerchantID != merchantID {
-			return session.NotFound()
 		}
 		follow := session.NeedsParent(v, session.CancelRequested)
 		if err := v.Cancel(reason, t.Now(), s.policy); err != nil {

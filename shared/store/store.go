@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -137,15 +138,12 @@ func (s *Store) GetRecord(ctx context.Context, merchantID, id string) (*session.
 }
 
 // getOwned is GetOwned, each read made by get.
-func (s *Store) getOwned(ctx context.Context, merchantID, id string, get func(context.Context, string) (*session.Session, error)) (*session.Session, error) {
+func (s *Store) getOwned(ctx context.Context, merchantID, id string, get func(ctx context.Context, merchantID, id string) (*session.Session, error)) (*session.Session, error) {
 	for attempt := 1; ; attempt++ {
 		began := s.now()
-		v, err := get(ctx, id)
+		v, err := get(ctx, merchantID, id)
 		if err != nil {
 			return nil, err
-		}
-		if merchantID != "" && v.MerchantID != merchantID {
-			return nil, session.NotFound()
 		}
 		now := s.now()
 		if attempt < maxStraddledReads && v.TurnsBetween(began, now, s.policy) {
@@ -204,11 +202,8 @@ func (s *Store) GetWithChild(ctx context.Context, merchantID, id string) (v, chi
 // getWithChild reads a session and, when it has one, its child as stored,
 // for GetWithChild.
 func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, child *session.Session, err error) {
-	if v, err = s.get(ctx, id); err != nil {
+	if v, err = s.get(ctx, merchantID, id); err != nil {
 		return nil, nil, err
-	}
-	if v.MerchantID != merchantID {
-		return nil, nil, session.NotFound()
 	}
 	for attempt := 1; v.ChildSessionID != ""; attempt++ {
 		pv, c, err := s.getPair(ctx, id, v.ChildSessionID)
@@ -285,22 +280,31 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	return parent, child, nil
 }
 
-// get reads the stored session, without applying the time rules.
-func (s *Store) get(ctx context.Context, id string) (*session.Session, error) {
+// get reads the stored session, without applying the time rules, for a
+// caller acting for merchantID ("" for any): another merchant's is
+// ENOTFOUND, told from the raw item before it is judged (ownedBy).
+func (s *Store) get(ctx context.Context, merchantID, id string) (*session.Session, error) {
 	item, err := s.getRaw(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if !ownedBy(item, merchantID) {
+		return nil, session.NotFound()
 	}
 	return decodeSessionOf(id, item)
 }
 
 // getItem reads the stored session, without applying the time rules, and
 // the ids of the writes that made its latest versions (a write needs
-// them; a read does not decode them).
-func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []string, error) {
+// them; a read does not decode them), for a caller acting for merchantID
+// as get.
+func (s *Store) getItem(ctx context.Context, merchantID, id string) (*session.Session, []string, error) {
 	item, err := s.getRaw(ctx, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !ownedBy(item, merchantID) {
+		return nil, nil, session.NotFound()
 	}
 	v, err := decodeSessionOf(id, item)
 	if err != nil {
@@ -310,8 +314,9 @@ func (s *Store) getItem(ctx context.Context, id string) (*session.Session, []str
 }
 
 // getListed reads the stored session as ListByDay reads it (only
-// listAttributes, and the key), without applying the time rules.
-func (s *Store) getListed(ctx context.Context, id string) (*session.Session, error) {
+// listAttributes, and the key), without applying the time rules, for a
+// caller acting for merchantID as get.
+func (s *Store) getListed(ctx context.Context, merchantID, id string) (*session.Session, error) {
 	expr, err := listProjection()
 	if err != nil {
 		return nil, session.Internal(err)
@@ -322,7 +327,27 @@ func (s *Store) getListed(ctx context.Context, id string) (*session.Session, err
 	if err != nil {
 		return nil, err
 	}
-	return decodeSessionOf(id, item)
+	if !ownedBy(item, merchantID) {
+		return nil, session.NotFound()
+	}
+	return decodeListedOf(id, item)
+}
+
+// ownedBy reports whether a caller acting for merchantID ("" for none:
+// a processor, the family's own reads) may be answered about item, told
+// from its raw merchantId before anything else in it is judged: a
+// merchant reaches only an item whose merchantId is a string (S, as the
+// store writes it) equal to its own. Judged first, a damaged item of
+// another merchant was 500 where a missing one is 404, telling a stranger
+// that the id exists (r103-seeds24). An item whose merchantId is absent
+// or not a string belongs to no merchant: 404 to every merchant, 500 only
+// to a caller acting for none (decodeSession refuses it).
+func ownedBy(item map[string]ddb.AttributeValue, merchantID string) bool {
+	if merchantID == "" {
+		return true
+	}
+	m, ok := item["merchantId"].(*ddb.AttributeValueMemberS)
+	return ok && m.Value == merchantID
 }
 
 // getRaw reads a session's item, consistently; ENOTFOUND if there is none.
@@ -360,6 +385,18 @@ func (s *Store) getItemInput(ctx context.Context, id string, with func(*dynamodb
 // 503's Retry-After would promise a success that cannot come). An item
 // DynamoDB would never answer (another key, none) is refused before, 503.
 func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
+	return decodeItem(av, true)
+}
+
+// decodeListed is decodeSession of an item read through the list's
+// projection (listAttributes): every attribute it carries is judged, as
+// a whole item's is, but the fields it leaves out are not required.
+func decodeListed(av map[string]ddb.AttributeValue) (*session.Session, error) {
+	return decodeItem(av, false)
+}
+
+// decodeItem is decodeSession (whole) or decodeListed.
+func decodeItem(av map[string]ddb.AttributeValue, whole bool) (*session.Session, error) {
 	if err := merchantNotString(av); err != nil {
 		return nil, session.Internal(fmt.Errorf("decode session: %w", err))
 	}
@@ -367,7 +404,7 @@ func decodeSession(av map[string]ddb.AttributeValue) (*session.Session, error) {
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return nil, session.Internal(undecodedItem("decode session", err))
 	}
-	v, err := it.toSession()
+	v, err := it.toSession(whole)
 	if err != nil {
 		return nil, session.Internal(err)
 	}
@@ -394,7 +431,17 @@ func merchantNotString(av map[string]ddb.AttributeValue) error {
 // never read as the session asked (an answer, and a merchant check, of
 // another session's).
 func decodeSessionOf(id string, av map[string]ddb.AttributeValue) (*session.Session, error) {
-	v, err := decodeSession(av)
+	return decodeItemOf(id, av, true)
+}
+
+// decodeListedOf is decodeSessionOf of an item read through the list's
+// projection (decodeListed).
+func decodeListedOf(id string, av map[string]ddb.AttributeValue) (*session.Session, error) {
+	return decodeItemOf(id, av, false)
+}
+
+func decodeItemOf(id string, av map[string]ddb.AttributeValue, whole bool) (*session.Session, error) {
+	v, err := decodeItem(av, whole)
 	if err != nil {
 		return nil, err
 	}
@@ -499,8 +546,14 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 		// writes the expiry in every record.
 		return nil, session.Internal(errors.New("stored idempotency record: it has no expiresAtEpoch number"))
 	}
-	if rec.ExpiresAt <= s.now().Unix() {
+	now := s.now()
+	if rec.ExpiresAt <= now.Unix() {
 		return nil, nil // expired; TTL has not deleted it yet
+	}
+	if rec.ExpiresAt > IdempotencyExpiry(now.Add(foreignExpiryMargin)) {
+		// Remembered past what any write could give it: a record of
+		// 9999999999 answered the key's first response for ever.
+		return nil, session.Internal(errors.New("stored idempotency record: its expiresAtEpoch is past any a write gives"))
 	}
 	if err := foreignRecord(&rec); err != nil {
 		return nil, session.Internal(err)
@@ -529,8 +582,36 @@ func foreignRecord(rec *idempotencyItem) error {
 	if rec.Status < 200 || rec.Status > 299 {
 		return errors.New("stored idempotency record: its status is not a success (2xx)")
 	}
+	if !replayableBody(rec.Body) {
+		return fmt.Errorf("stored idempotency record: its body (%d bytes) is not an answer the service renders", len(rec.Body))
+	}
 	return nil
 }
+
+// replayableBody reports whether body, a stored first answer replayed
+// byte for byte, is one a create could have rendered: every value in it
+// passed create's checks, so it holds no card number anywhere, as its
+// reader reads it (a JSON answer as session.RefuseCardNumbers judges a
+// request, any other text as HoldsCardNumber does), and a JSON object
+// keeps the service's profile (session.CheckJSON: no lone surrogate, no
+// member twice). The store does not know the answer's form (the caller
+// renders it): a body that is not JSON must still be UTF-8 text. One with
+// a card number would have been answered to whoever holds the key.
+func replayableBody(body []byte) bool {
+	if len(body) > 0 && body[0] == '{' {
+		return session.CheckJSON(body) == nil && session.RefuseCardNumbers(body) == nil
+	}
+	return utf8.Valid(body) && !session.HoldsCardNumber(string(body))
+}
+
+// foreignExpiryMargin is how far past what this instance's clock would
+// write now (IdempotencyExpiry) a stored expiry may be and still be one
+// the service wrote: a record written by an instance whose clock ran
+// ahead. Instances' clocks agree within maxClockLead (a second; Lambda's
+// are synchronised); five minutes is 300 times that, and 0.35 % of the
+// 24 hours a key is remembered, so a far-future expiry is told while no
+// clock the service runs on makes a false 500.
+const foreignExpiryMargin = 5 * time.Minute
 
 func keyOf(pk, sk string) map[string]ddb.AttributeValue {
 	return map[string]ddb.AttributeValue{

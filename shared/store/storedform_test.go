@@ -208,6 +208,13 @@ func TestAPIKeyTimeOfAnotherFormIsForeign(t *testing.T) {
 		{"expiresAt", "2026-11-24T00:00:00+14:00", time.Time{}},
 		{"expiresAt", "2026-11-23T11:00:00.000000000Z", time.Time{}},
 		{"expiresAt", "2026-11-23T11:00:00,5Z", time.Time{}},
+		// Within a key's lifetime of its createdAt, or past it (r104-schema:
+		// a key remembered past what any create allows).
+		{"expiresAt", "2027-11-23T10:00:00.0000000Z", t0.Add(store.MaxAPIKeyLifetime)},
+		{"expiresAt", "2027-11-23T10:00:00.0000001Z", time.Time{}},
+		{"expiresAt", "9999-12-31T23:59:59.9999999Z", time.Time{}},
+		{"expiresAt", "2026-11-23T10:00:00.0000000Z", time.Time{}},
+		{"expiresAt", "2026-11-23T09:00:00.0000000Z", time.Time{}},
 		{"revokedAt", "2026-11-23T10:05:00.0000000Z", t0.Add(5 * time.Minute)},
 		{"revokedAt", "2026-11-23T10:05:00.123456789Z", t0.Add(5*time.Minute + 123456789)},
 		{"revokedAt", "2026-11-23T11:05:00.123456789+01:00", t0.Add(5*time.Minute + 123456789)},

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -48,9 +50,10 @@ func TestStoredInstantIsFormatTimesInverse(t *testing.T) {
 	}
 }
 
-// BenchmarkDecodeSession is one session read's decoding of the item
-// DynamoDB answers (attributevalue, then every time through storedTime).
-func BenchmarkDecodeSession(b *testing.B) {
+// decodedItem is the item of a session as one read decodes it: a
+// merchant's session with four history entries, no URL or object (those
+// cost their parse, as create's check of them does).
+func decodedItem(t testing.TB) map[string]ddb.AttributeValue {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	v := session.New(&session.Draft{Amount: new(int64(8800)), Currency: "ZAR", OrderID: "order-1"}, "m-1", "1bbb38a6-c081-4a56-8e5e-92c8a6c847b0", "hcp", now, session.DefaultPolicy)
 	for i := 1; i <= 4; i++ {
@@ -59,12 +62,37 @@ func BenchmarkDecodeSession(b *testing.B) {
 	s := New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return now })
 	av, err := s.Item(v)
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
+	return av
+}
+
+// BenchmarkDecodeSession is one session read's decoding of the item
+// DynamoDB answers (attributevalue, then every time through storedTime
+// and every field through session.ForeignField).
+func BenchmarkDecodeSession(b *testing.B) {
+	av := decodedItem(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := decodeSession(av); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDecodeSessionAllocations holds a read's decoding at its 9
+// allocations (BenchmarkDecodeSession: the session, its history, the
+// decoder's own): the whole-item check (session.ForeignField) and the
+// time and index checks add none. The count fell to 13 unnoticed once
+// (r103), when the index checks built their keys. Nothing is pooled or
+// cached behind decodeSession, so the count is exact, with -race too.
+func TestDecodeSessionAllocations(t *testing.T) {
+	av := decodedItem(t)
+	if got := testing.AllocsPerRun(200, func() {
+		if _, err := decodeSession(av); err != nil {
+			t.Fatal(err)
+		}
+	}); got != 9 {
+		t.Errorf("decodeSession: got %v allocations; want 9", got)
 	}
 }

@@ -88,14 +88,23 @@ func (t *Txn) Now() time.Time {
 // Get reads a session as stored (the time rules not applied: the domain
 // functions apply them to the instant of the change). A session read once in
 // an attempt is read once.
-func (t *Txn) Get(id string) (*session.Session, error) {
+func (t *Txn) Get(id string) (*session.Session, error) { return t.GetOwned("", id) }
+
+// GetOwned is Get for a caller acting for merchantID ("" for any):
+// another merchant's session is ENOTFOUND, told from the raw item before
+// it is judged (ownedBy), so a damaged item of another merchant costs
+// what a missing one does.
+func (t *Txn) GetOwned(merchantID, id string) (*session.Session, error) {
 	var v *session.Session
 	var writes []string
 	if w, ok := t.seed[id]; ok {
+		if merchantID != "" && w.v.MerchantID != merchantID {
+			return nil, session.NotFound()
+		}
 		v, writes = w.v.Clone(), w.writes
 	} else {
 		var err error
-		if v, writes, err = t.store.getItem(t.ctx, id); err != nil {
+		if v, writes, err = t.store.getItem(t.ctx, merchantID, id); err != nil {
 			return nil, err
 		}
 	}
@@ -287,7 +296,7 @@ var errLostRace = errors.New("store: conditional write lost")
 // only for a refusal decided on more than one session.
 func (t *Txn) movedSinceRead() (bool, error) {
 	for _, id := range t.order[:len(t.order)-1] {
-		v, _, err := t.store.getItem(t.ctx, id)
+		v, _, err := t.store.getItem(t.ctx, "", id)
 		if session.ErrorCode(err) == session.ENOTFOUND {
 			return true, nil
 		}

@@ -90,33 +90,29 @@ func unavailable(ctx context.Context) error {
 
 // Get returns the session as it is now, as store.Store.Get.
 func (m *Memory) Get(ctx context.Context, id string) (*session.Session, error) {
-	if err := unavailable(ctx); err != nil {
-		return nil, err
-	}
-	m.state.mu.Lock()
-	v, ok := m.state.sessions[id]
-	now := m.now() // the read's instant: nothing lands in between
-	m.state.mu.Unlock()
-	if !ok {
-		return nil, session.NotFound()
-	}
-	return v.Clone().At(now, m.policy())
+	return m.read(ctx, "", id, m.model.Read)
 }
 
 // GetOwned returns merchantID's session as it is now, as
 // store.Store.GetOwned: another merchant's session is ENOTFOUND.
 func (m *Memory) GetOwned(ctx context.Context, merchantID, id string) (*session.Session, error) {
-	v, err := m.Get(ctx, id)
-	if err == nil && merchantID != "" && v.MerchantID != merchantID {
-		return nil, session.NotFound()
-	}
-	return v, err
+	return m.read(ctx, merchantID, id, m.model.Read)
 }
 
 // GetRecord returns merchantID's session as it is now, read as the day's
 // list reads it (only the attributes a listed session carries), as
 // store.Store.GetRecord.
 func (m *Memory) GetRecord(ctx context.Context, merchantID, id string) (*session.Session, error) {
+	return m.read(ctx, merchantID, id, m.model.Listed)
+}
+
+// read is the one locked read of Get, GetOwned and GetRecord: for a
+// caller acting for merchantID ("" for any), another merchant's session is
+// ENOTFOUND before it is judged (as the store tells it from the raw
+// item); the session is then read as view reads it (the store's whole
+// read or its list's projection, each judging what it reads as the
+// store's decoding does) and judged at the read's instant.
+func (m *Memory) read(ctx context.Context, merchantID, id string, view func(*session.Session) (*session.Session, error)) (*session.Session, error) {
 	if err := unavailable(ctx); err != nil {
 		return nil, err
 	}
@@ -127,11 +123,20 @@ func (m *Memory) GetRecord(ctx context.Context, merchantID, id string) (*session
 	if !ok || merchantID != "" && v.MerchantID != merchantID {
 		return nil, session.NotFound()
 	}
-	lv, err := m.model.Listed(v)
+	rv, err := view(v)
 	if err != nil {
 		return nil, err
 	}
-	return lv.At(now, m.policy())
+	return rv.At(now, m.policy())
+}
+
+// Plant keeps v exactly as given, judged by nothing, as an item written
+// behind the store's back (by hand, by another tool) is: each read then
+// judges it as the store judges such an item.
+func (m *Memory) Plant(v *session.Session) {
+	m.state.mu.Lock()
+	defer m.state.mu.Unlock()
+	m.state.sessions[v.ID] = v.Clone()
 }
 
 // GetWithChild returns the session and its child at one instant, as
@@ -152,6 +157,14 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 	m.state.mu.Unlock()
 	if !ok || v.MerchantID != merchantID {
 		return nil, nil, session.NotFound()
+	}
+	if v, err = m.model.Read(v); err != nil {
+		return nil, nil, err
+	}
+	if child != nil {
+		if child, err = m.model.Read(child); err != nil {
+			return nil, nil, err
+		}
 	}
 	if v, err = v.At(now, m.policy()); err != nil {
 		return nil, nil, err
@@ -227,11 +240,19 @@ func (m *Memory) transact(op func(t *memoryTxn) error) error {
 	}
 }
 
-// get reads a session as stored, without the time rules (store.Txn.Get).
-func (t *memoryTxn) get(id string) (*session.Session, error) {
+// get reads a session as stored, without the time rules (store.Txn.Get),
+// judged as the store judges its item (store.Store.Read).
+func (t *memoryTxn) get(id string) (*session.Session, error) { return t.getOwned("", id) }
+
+// getOwned is get for a caller acting for merchantID (store.Txn.GetOwned):
+// another merchant's session is ENOTFOUND before it is judged.
+func (t *memoryTxn) getOwned(merchantID, id string) (*session.Session, error) {
 	v, ok := t.m.state.sessions[id]
-	if !ok {
+	if !ok || merchantID != "" && v.MerchantID != merchantID {
 		return nil, session.NotFound()
+	}
+	if _, err := t.m.model.Read(v); err != nil {
+		return nil, err
 	}
 	t.read[id] = v
 	if v.UpdatedAt.After(t.latest) && t.m.model.FollowsChange(v.UpdatedAt) {
@@ -365,12 +386,12 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 	err := m.transact(func(t *memoryTxn) error {
 		c = v.Clone()
 		if c.ParentSessionID != "" {
-			parent, err := t.get(c.ParentSessionID)
+			parent, err := t.getOwned(c.MerchantID, c.ParentSessionID)
 			if session.ErrorCode(err) == session.ENOTFOUND {
 				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
 			}
-			if parent.MerchantID != c.MerchantID {
-				return session.Invalid("parentSessionId", "parentSessionId names no session of this merchant.")
+			if err != nil {
+				return err
 			}
 			var current *session.Session
 			if parent.ChildSessionID != "" {
@@ -428,12 +449,9 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 	p := m.policy()
 	var out *session.Session
 	err := m.transact(func(t *memoryTxn) error {
-		v, err := t.get(id)
+		v, err := t.getOwned(merchantID, id)
 		if err != nil {
 			return err
-		}
-		if merchantID != "" && v.MerchantID != merchantID {
-			return session.NotFound()
 		}
 		now := t.instant()
 		var applied bool
@@ -491,12 +509,9 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 	defer s.mu.Unlock()
 	var out *session.Session
 	err := m.transact(func(t *memoryTxn) error {
-		v, err := t.get(id)
+		v, err := t.getOwned(merchantID, id)
 		if err != nil {
 			return err
-		}
-		if v.MerchantID != merchantID {
-			return session.NotFound()
 		}
 		follow := session.NeedsParent(v, session.CancelRequested)
 		if err := v.Cancel(reason, t.instant(), m.policy()); err != nil {

@@ -59,7 +59,7 @@ func amount(v int64) *int64 { return &v }
 func (r *contractRun) newSession(n int, merchant string, parent int) *session.Session {
 	d := &session.Draft{
 		Amount: amount(100 * int64(n)), Currency: "EUR", OrderID: fmt.Sprintf("order-%d", n),
-		Metadata: map[string]string{}, Provider: json.RawMessage(`{"k": [1, 2]}`), CardCategories: []string{},
+		Metadata: map[string]string{}, Provider: json.RawMessage(`{"k":[1,2]}`), CardCategories: []string{},
 	}
 	if parent != 0 {
 		d.ParentSessionID = session.ParentID(id(parent))
