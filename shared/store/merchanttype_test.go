@@ -33,12 +33,7 @@ func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 	t.Run("session", func(t *testing.T) {
 		f := newFixture(t)
 		v := f.create(t, merchant)
-		item := f.raw(t, v.ID)
-		item["merchantId"] = number
-		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
-			t.Fatal(err)
-		}
-		before := f.raw(t, v.ID)
+		before := f.plantChanged(t, v, func(item map[string]ddb.AttributeValue) { item["merchantId"] = number })
 		ops := []struct {
 			name string
 			do   func() error
@@ -46,6 +41,8 @@ func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 		}{
 			{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }, session.EINTERNAL},
 			{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
+			{"GetRecord", func() error { _, err := f.st.GetRecord(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
+			{"GetWithChild", func() error { _, _, err := f.st.GetWithChild(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
 			{"ListByDay", func() error {
 				_, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: v.CreatedAt}, func(*session.Session) bool { return true })
 				return err
