@@ -645,6 +645,20 @@ func splitPiecesByRounds(segs []string, ps []piece) {
 		}
 	}
 	nonEmpty = append(nonEmpty, cur)
+	// And with the literal segments read as not there but segments of
+	// '-' and '_' alone counted: a token's own '-' cut off beside a word
+	// (r104-sweeplogs).
+	cur = nil
+	for _, p := range ps {
+		switch {
+		case p.s == "" || literal[p.s]:
+		case b64.MatchString(p.s):
+			cur = append(cur, p)
+		default:
+			nonEmpty, cur = append(nonEmpty, cur), nil
+		}
+	}
+	nonEmpty = append(nonEmpty, cur)
 	for _, run := range nonEmpty {
 		for a := range run {
 			for b := a + 1; b < len(run); b++ {

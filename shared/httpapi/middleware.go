@@ -975,32 +975,37 @@ func redactCutHCPTokens(segs, texts []string, ps []piece) bool {
 	for i := 0; i < len(ps); {
 		run, next := nextRun(ps, i, isCutHCPTokenPieceOrRouteLiteral)
 		i = next
-		// Each window is read twice: with a route's literal segments as
-		// pieces of the token, and with them left out, as words put
-		// between its pieces ("/sessions/<16>/cancel/<16>", which
+		// Each window is read three times: with a route's literal
+		// segments as pieces of the token; with them left out, as words
+		// put between its pieces ("/sessions/<16>/cancel/<16>", which
 		// GetSessionFunction sees under make start-api for
 		// /sessions/<16>%252Fcancel%252F<16>, was logged whole:
-		// r100-regress).
-		for _, skipWords := range [2]bool{false, true} {
-			changed = redactCutHCPTokenWindows(segs, texts, run, skipWords) || changed
+		// r100-regress), segments of '-' and '_' alone too; and with the
+		// words left out but such segments counted, a token's own '-' or
+		// '_' cut off into a segment beside a word
+		// ("/sessions/<16>/cancel/-/<15>" was logged with 31 of its 32
+		// characters: r104-sweeplogs).
+		for _, skip := range [3]func(string) bool{skipNone, isFiller, isRouteLiteral} {
+			changed = redactCutHCPTokenWindows(segs, texts, run, skip) || changed
 		}
 	}
 	return changed
 }
 
 // redactCutHCPTokenWindows is redactCutHCPTokens' search of one run's
-// windows; with skipWords, a route's literal segments and segments of '-'
-// and '_' alone (isFiller) are read as not there, as empty pieces are.
-func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool) bool {
+// windows; the segments skip reports (a route's literal segments, and
+// segments of '-' and '_' alone: isFiller) are read as not there, as empty
+// pieces are.
+func redactCutHCPTokenWindows(segs, texts []string, run []piece, skip func(string) bool) bool {
 	changed := false
 	for a := range run {
-		if run[a].s == "" || skipWords && isFiller(run[a].s) || !isCutHCPTokenPiece(run[a].s) {
+		if run[a].s == "" || skip(run[a].s) || !isCutHCPTokenPiece(run[a].s) {
 			continue
 		}
 		n, pieces, upper, lower, digit := 0, 0, false, false, false
 		for b := a; b < len(run) && n < maxLoggedRun; b++ {
 			p := run[b].s
-			if p == "" || skipWords && isFiller(p) {
+			if p == "" || skip(p) {
 				continue
 			}
 			if !isCutHCPTokenPiece(p) {
@@ -1012,7 +1017,7 @@ func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool)
 			digit = digit || strings.ContainsAny(p, "0123456789")
 			if n == maxLoggedRun && pieces > 1 && upper && lower && digit {
 				for k := a; k <= b; k++ {
-					if !routeLiterals[run[k].s] && !(skipWords && isFiller(run[k].s)) {
+					if !routeLiterals[run[k].s] && !skip(run[k].s) {
 						changed = redactPieces(segs, texts, run[k:k+1]) || changed
 					}
 				}
@@ -1021,6 +1026,12 @@ func redactCutHCPTokenWindows(segs, texts []string, run []piece, skipWords bool)
 	}
 	return changed
 }
+
+// skipNone and isRouteLiteral are readings of redactCutHCPTokenWindows:
+// no segment left out, and a route's literal segments left out.
+func skipNone(string) bool { return false }
+
+func isRouteLiteral(s string) bool { return routeLiterals[s] }
 
 // isCutHCPTokenPiece reports whether s may be a piece of an hcpToken cut
 // by '/' anywhere: one or more base64url characters (a route's literal

@@ -303,7 +303,7 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 		if round == 0 {
 			cut = time.Time{}
 		}
-		found, now, err := s.batchGetJudged(rctx, window, cut)
+		found, now, err := s.batchGetJudged(rctx, q.MerchantID, window, cut)
 		cancel()
 		// errListBudget alone (a retry's wait would pass the budget), or
 		// nothing but cut calls. Not errors.Is: a call cut by the budget
@@ -667,9 +667,9 @@ func (r *lister) cursor() string {
 // only at its next one (at most two: expiry, end of retention): the reads
 // end after at most 2 × len(entries) rounds, fewer than one per round in
 // practice (an instant must pass during the round).
-func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, time.Time, error) {
+func (s *Store) batchGetJudged(ctx context.Context, merchantID string, entries []indexEntry, cut time.Time) (map[string]*session.Session, time.Time, error) {
 	began := s.now()
-	found, err := s.batchGet(ctx, entries, cut)
+	found, err := s.batchGet(ctx, merchantID, entries, cut)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -691,7 +691,7 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut ti
 			return found, now, nil
 		}
 		began := s.now()
-		more, err := s.batchGet(ctx, again, cut)
+		more, err := s.batchGet(ctx, merchantID, again, cut)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -704,12 +704,15 @@ func (s *Store) batchGetJudged(ctx context.Context, entries []indexEntry, cut ti
 	}
 }
 
-// batchGet reads the sessions of entries from the table, consistently, at
-// most batchGetKeys to a call and batchGetsAtOnce calls at once. Sessions
-// the table does not have are absent from the map. A call that would wait
+// batchGet reads merchantID's sessions of entries from the table,
+// consistently, at most batchGetKeys to a call and batchGetsAtOnce calls at
+// once. Sessions the table does not have, and items whose raw merchantId
+// is not merchantID's, are absent from the map: another merchant's item is
+// neither decoded nor judged, as a single read's (ownedBy), so a damaged
+// one is skipped, never the merchant's 500. A call that would wait
 // for unprocessed keys past cut (none when zero) ends the read with
 // errListBudget, unless another call failed.
-func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Time) (map[string]*session.Session, error) {
+func (s *Store) batchGet(ctx context.Context, merchantID string, entries []indexEntry, cut time.Time) (map[string]*session.Session, error) {
 	expr, err := listProjection()
 	if err != nil {
 		return nil, session.Internal(err)
@@ -745,6 +748,9 @@ func (s *Store) batchGet(ctx context.Context, entries []indexEntry, cut time.Tim
 				if pk == nil {
 					*slot = session.Internal(errors.New("list: an item without its key"))
 					return
+				}
+				if !ownedBy(av, merchantID) {
+					continue
 				}
 				v, err := decodeListedOf(strings.TrimPrefix(pk.Value, "SESSION#"), av)
 				if err != nil {
