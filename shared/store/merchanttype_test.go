@@ -24,7 +24,8 @@ import (
 // such an item is refused as one whose merchantId is no merchant id is
 // (TestForeignMerchantOfASessionIsRefused), 500 with nothing written. A
 // caller acting for a merchant is told nothing of it: it is no merchant's
-// session (its merchantId is not a string, ownedBy), 404 as a missing one.
+// session (its merchantId is not a string, ownedBy), 404 as a missing one,
+// and left out of the day's list whose partition holds its entry.
 func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 	const merchant = "5"
 	number := &ddb.AttributeValueMemberN{Value: merchant}
@@ -33,12 +34,7 @@ func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 	t.Run("session", func(t *testing.T) {
 		f := newFixture(t)
 		v := f.create(t, merchant)
-		item := f.raw(t, v.ID)
-		item["merchantId"] = number
-		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
-			t.Fatal(err)
-		}
-		before := f.raw(t, v.ID)
+		before := f.plantChanged(t, v, func(item map[string]ddb.AttributeValue) { item["merchantId"] = number })
 		ops := []struct {
 			name string
 			do   func() error
@@ -46,10 +42,19 @@ func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 		}{
 			{"Get", func() error { _, err := f.st.Get(ctx, v.ID); return err }, session.EINTERNAL},
 			{"GetOwned", func() error { _, err := f.st.GetOwned(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
+			{"GetRecord", func() error { _, err := f.st.GetRecord(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
+			{"GetWithChild", func() error { _, _, err := f.st.GetWithChild(ctx, merchant, v.ID); return err }, session.ENOTFOUND},
+			// Its index entry lies in merchant 5's partition: the list
+			// leaves out what no merchant owns, as the single reads' 404.
 			{"ListByDay", func() error {
-				_, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: v.CreatedAt}, func(*session.Session) bool { return true })
+				_, err := f.st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: v.CreatedAt}, func(l *session.Session) bool {
+					if l.ID == v.ID {
+						t.Errorf("ListByDay: listed the session no merchant owns; want it left out")
+					}
+					return true
+				})
 				return err
-			}, session.EINTERNAL},
+			}, ""},
 			{"ApplyEvent", func() error {
 				_, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Processing})
 				return err
