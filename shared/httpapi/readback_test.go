@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/sweep"
@@ -35,9 +36,15 @@ func TestWrittenReadsBack(t *testing.T) {
 	eachStore(t, func(t *testing.T, h *harness) {
 		// A fixed seed, so a failure is found again; READBACK_SEED and
 		// READBACK_ROUNDS draw other inputs, more of them.
-		seed, rounds := uint64(104), 12
+		seed, rounds := uint64(104), 6
 		if h.db != nil {
-			rounds = 6 // DynamoDB Local answers a read in milliseconds
+			rounds = 4 // DynamoDB Local answers a read in milliseconds
+		}
+		if racemode.Enabled {
+			// Rounds 0 and 1 hold every kind of step but the full history
+			// (a replayed create, a child, expiry and the sweeper); the
+			// detector makes each judgement of a read many times slower.
+			rounds = 2
 		}
 		if n, err := strconv.ParseUint(os.Getenv("READBACK_SEED"), 10, 64); err == nil {
 			seed = n
@@ -152,8 +159,13 @@ func (rb *readback) round(g *readbackGen, round int) {
 		}
 	}
 	proc := h.processorToken()
-	if round == 1 {
-		rb.fillHistory(g, id, proc)
+	if round == 1 && !racemode.Enabled {
+		// A session of its own: every write of the fill judges the whole
+		// item, drawn fields and all. Not under the detector: its 90
+		// writes, each judging every entry, took a minute there.
+		if full, ok := rb.create(`{"amount":1,"currency":"EUR"}`, ""); ok {
+			rb.fillHistory(g, full, proc)
+		}
 	}
 	steps := 1 + g.rng.IntN(6)
 	for range steps {
@@ -182,7 +194,7 @@ func (rb *readback) round(g *readbackGen, round int) {
 	}
 	// Time moves: past expiry (read-time rule), then to the end of
 	// retention, reading at each.
-	if round%4 == 3 {
+	if round%4 == 1 {
 		for _, d := range []time.Duration{29 * time.Minute, 2 * time.Minute, 14 * time.Minute, 59 * time.Second} {
 			h.clock.Advance(d)
 			rb.readAll(id, "time moved "+d.String())
@@ -480,11 +492,11 @@ func (rb *readback) fillHistory(g *readbackGen, id, proc string) {
 	rb.t.Helper()
 	for i := 0; i < session.MaxHistory; i++ {
 		st := []string{"PROCESSING", "SENT"}[i%2]
-		// Drawn texts every tenth entry, plain ASCII between: every read
-		// judges each entry, and a drawn text costs the card rule's
-		// decodings (the test's time).
+		// Drawn texts in a few entries, plain ASCII between: every read
+		// and write judges each entry, and a drawn text costs the card
+		// rule's decodings (the test's time, under -race most).
 		reason, eventID := strings.Repeat("r", 500), fmt.Sprintf("%04d", i)+strings.Repeat("e", 124)
-		if i%10 == 0 {
+		if i%30 == 0 {
 			reason, eventID = g.text(500), fmt.Sprintf("%04d", i)+g.text(124)
 		}
 		ev := fmt.Sprintf(`{"status":%q,"reason":%s,"eventId":%s}`, st, g.jsonString(reason), g.jsonString(eventID))
