@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/paysessions/paysessions/shared/session"
 )
 
 // TestHCPTokenNeverLogged: a session's hcpToken (32 base64url characters,
@@ -173,4 +177,39 @@ func TestHCPTokenCutAtARouteWordNeverLogged(t *testing.T) {
 			t.Errorf("loggedPath(%q) = %q; want %q", c.path, got, c.logged)
 		}
 	}
+}
+
+// TestHCPTokenReadsBack: every hcpToken the service makes reads back (a
+// read refuses a session whose token looks like a card number,
+// session.ForeignField). 24 random bytes are any 32 base64url characters,
+// a run of digits among them too (abcd4111111111111111abcdefghijkl, a Visa
+// test number between letters): such a draw is drawn again, never stored.
+func TestHCPTokenReadsBack(t *testing.T) {
+	amount := int64(1)
+	for _, first := range []string{
+		"abcd4111111111111111abcdefghijkl",
+		"4111111111111111abcdefghijklmnop",
+		"ab-4111-1111-1111-1111_cdefghijk",
+		"abcd4111_1111_1111_1111abcdefghi",
+	} {
+		draws := [][]byte{mustDecodeToken(t, first), mustDecodeToken(t, first), mustDecodeToken(t, "abcdefghijklmnopqrstuvwxyz012345")}
+		tok := hcpTokenFrom(func(b []byte) (int, error) {
+			n := copy(b, draws[0])
+			draws = draws[1:]
+			return n, nil
+		})
+		v := session.New(&session.Draft{Amount: &amount, Currency: "EUR"}, "m-1", "7f3c0a2e-91b4-4c6d-8e5f-a0b1c2d3e4f5", tok, time.Unix(0, 0), session.DefaultPolicy)
+		if f := v.ForeignField(true); f != "" || len(tok) != 32 {
+			t.Errorf("hcpTokenFrom(%q first) = %q (%d characters), read back as foreign at %q; want a 32-character token that reads back", first, tok, len(tok), f)
+		}
+	}
+}
+
+func mustDecodeToken(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) != 24 {
+		t.Fatalf("decode %q = %d bytes, %v", s, len(b), err)
+	}
+	return b
 }

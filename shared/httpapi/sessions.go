@@ -55,10 +55,23 @@ func idempotencyKey(r *http.Request) (string, error) {
 }
 
 // newHCPToken makes the opaque random token of document 003.
-func newHCPToken() string {
+func newHCPToken() string { return hcpTokenFrom(rand.Read) }
+
+// hcpTokenFrom makes an hcpToken of 24 bytes from read: 32 base64url
+// characters. 24 random bytes can be any such text, a run of digits a card
+// network's among them (abcd4111111111111111abcdefghijkl): a draw that
+// looks like a card number is drawn again, as a read refuses a session
+// holding one (session.ForeignField: every later read and write of the
+// session would be 500), and no answer may show one: far fewer than one
+// draw in 10^10 is (13 digit characters in a row are (10/64)^13).
+func hcpTokenFrom(read func([]byte) (int, error)) string {
 	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	for {
+		_, _ = read(b)
+		if tok := base64.RawURLEncoding.EncodeToString(b); !session.LooksLikeCardNumber(tok) {
+			return tok
+		}
+	}
 }
 
 // CreateSession handles POST /sessions: a merchant creates a session (201,
