@@ -24,15 +24,13 @@ func TestTooFewDigitsNeverHidesACardNumber(t *testing.T) {
 			continue
 		}
 		taken++
-		found, json := decodedHoldsCardNumber(s, true)
-		if !found && json {
-			found, _ = decodedHoldsCardNumber(s, false)
-		}
-		if judgeText(s) || found {
+		if fullReading(s) {
 			t.Fatalf("tooFewDigits(%q) = true; the full reading finds a card number", s)
 		}
 	}
-	for _, s := range []string{"%34111111111111", `\u0034111111111111`, "４111111111111", "4111111111111"} {
+	// "%C2%BC" is ¼, "1⁄4" in NFKC: two digits of a card number for one
+	// ASCII digit, so 4141414141414115 so written holds 10.
+	for _, s := range []string{"%34111111111111", `\u0034111111111111`, "４111111111111", "4111111111111", "4%C2%BC%C2%BC%C2%BC%C2%BC%C2%BC%C2%BC115"} {
 		if tooFewDigits(s) {
 			t.Errorf("tooFewDigits(%q) = true; want false (an escape, a digit outside ASCII, or enough digits)", s)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/uuid"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -30,6 +31,7 @@ type sessionStore interface {
 	ListByDay(ctx context.Context, q store.ListQuery, yield func(*session.Session) bool) (string, error)
 	ApplyEvent(ctx context.Context, merchantID, id string, ev *session.Event) (*session.Session, error)
 	Cancel(ctx context.Context, merchantID, id, reason string) (*session.Session, error)
+	Create(ctx context.Context, v *session.Session, idem *store.Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *store.Replay, error)
 }
 
 // plant writes item as session id's, behind the store's back.
@@ -80,9 +82,11 @@ func foreignOps(st sessionStore, v *session.Session, merchant string, shown bool
 		id   string
 		want session.Code
 	}{{merchant, session.EINTERNAL}, {"m-other", session.ENOTFOUND}} {
-		rec := m.want
+		rec, child := m.want, session.EINTERNAL
 		if m.id == merchant {
 			rec = record
+		} else {
+			child = session.EINVALID // parentSessionId names no session of this merchant
 		}
 		ops = append(ops,
 			foreignOp{"GetOwned(" + m.id + ")", func() error { _, err := st.GetOwned(ctx, m.id, v.ID); return err }, m.want},
@@ -93,6 +97,14 @@ func foreignOps(st sessionStore, v *session.Session, merchant string, shown bool
 				return err
 			}, m.want},
 			foreignOp{"Cancel(" + m.id + ")", func() error { _, err := st.Cancel(ctx, m.id, v.ID, ""); return err }, m.want},
+			// A child's create reads its parent (GetOwned): the owner's
+			// damaged parent is the store's 500, not the 400 of a parent
+			// that is no session of this merchant.
+			foreignOp{"Create(child of " + m.id + ")", func() error {
+				d := &session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: session.ParentID(v.ID)}
+				_, _, err := st.Create(ctx, session.New(d, m.id, uuid.NewString(), "tok", v.CreatedAt, session.DefaultPolicy), nil, 201, idBody)
+				return err
+			}, child},
 		)
 	}
 	return append(ops,

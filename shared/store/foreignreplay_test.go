@@ -84,16 +84,32 @@ func bytesAttr(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberB{
 
 // TestReplayTakesAnExpiryWithinItsMargin: a record written by an instance
 // whose clock runs ahead holds an expiry past this clock's
-// IdempotencyExpiry; within the margin (5 minutes) it is the service's
-// own and replays.
+// IdempotencyExpiry; within the margin (5 minutes, to the second) it is
+// the service's own and replays, a second past it is refused (EINTERNAL).
+// Before, only 4 minutes and a day past were tried: a margin moved by a
+// second, or to an hour, lived.
 func TestReplayTakesAnExpiryWithinItsMargin(t *testing.T) {
+	tests := []struct {
+		ahead time.Duration // the writer's clock ahead of this one
+		want  session.Code  // "": the first answer replayed
+	}{
+		{4 * time.Minute, ""},
+		{5 * time.Minute, ""},
+		{5*time.Minute + time.Second, session.EINTERNAL},
+		{time.Hour, session.EINTERNAL},
+	}
 	f := newFixture(t)
-	ctx := context.Background()
-	idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
-		item["expiresAtEpoch"] = &ddb.AttributeValueMemberN{Value: strconv.FormatInt(store.IdempotencyExpiry(f.clock.Now().Add(4*time.Minute)), 10)}
-	})
-	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r == nil {
-		t.Errorf("replayed Create() = %+v, %v; want the first answer", r, err)
+	for _, tt := range tests {
+		t.Run(tt.ahead.String(), func(t *testing.T) {
+			ctx := context.Background()
+			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+				item["expiresAtEpoch"] = &ddb.AttributeValueMemberN{Value: strconv.FormatInt(store.IdempotencyExpiry(f.clock.Now().Add(tt.ahead)), 10)}
+			})
+			_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
+			if got := session.ErrorCode(err); got != tt.want || tt.want == "" && r == nil {
+				t.Errorf("replayed Create() = %+v, %v: got %q; want %q", r, err, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,116 @@
+package session
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestForeignFieldAtEachLimit: ForeignField holds what a read answers to
+// create's own limits, so each row puts one field at its limit (the
+// service could have written it: "") or one past it (the field named).
+// Before, only the store's rows (TestStoredValueCreateRefusesIsForeign,
+// one hostile value each) judged the rule, through DynamoDB: mutants that
+// moved a limit by one (amount MaxAmount, a 64-character hcpToken, 50
+// metadata keys, a 16 KiB provider object), dropped '_' or '-' from the
+// hcpToken's alphabet, or took a listed read for a whole one (currency,
+// a hosted session's URLs) lived.
+func TestForeignFieldAtEachLimit(t *testing.T) {
+	const card = "4111111111111111"
+	keys := func(n int) map[string]string {
+		m := make(map[string]string, n)
+		for i := range n {
+			m["k"+strconv.Itoa(i)] = "v"
+		}
+		return m
+	}
+	object := func(n int) json.RawMessage { // a stored object of n bytes
+		return json.RawMessage(`{"a":"` + strings.Repeat("x", n-len(`{"a":""}`)) + `"}`)
+	}
+	hosted := func(s *Session) {
+		s.Hosted, s.ReturnURL, s.CancelURL = true, "https://shop.example/return", "https://shop.example/cancel"
+	}
+	reasons := func(n int) []string { return strings.Split(strings.Repeat("r,", n)[:2*n-1], ",") }
+	tests := []struct {
+		name   string
+		listed bool // read through the list's projection (whole false)
+		change func(s *Session)
+		want   string
+	}{
+		{"amount 0", false, func(s *Session) { s.Amount = 0 }, ""},
+		{"amount -1", false, func(s *Session) { s.Amount = -1 }, "amount"},
+		{"amount MaxAmount", false, func(s *Session) { s.Amount = MaxAmount }, ""},
+		{"amount MaxAmount+1", false, func(s *Session) { s.Amount = MaxAmount + 1 }, "amount"},
+		{"amount 1e12, no card number", false, func(s *Session) { s.Amount = 1e12 }, ""},
+		{"amount a 13-digit card number", false, func(s *Session) { s.Amount = 4222222222222 }, "amount"},
+		{"currency absent, whole", false, func(s *Session) { s.Currency = "" }, "currency"},
+		{"currency absent, listed", true, func(s *Session) { s.Currency = "" }, ""},
+		{"currency lower case, listed", true, func(s *Session) { s.Currency = "zar" }, "currency"},
+		{"orderId 255 characters", false, func(s *Session) { s.OrderID = strings.Repeat("o", 255) }, ""},
+		{"orderId 256 characters", false, func(s *Session) { s.OrderID = strings.Repeat("o", 256) }, "orderId"},
+		{"callGuid a GUID", false, func(s *Session) { s.CallGUID = "38ecb39d-ea98-443f-94d3-557404881d37" }, ""},
+		{"callGuid not a GUID", false, func(s *Session) { s.CallGUID = "not-a-guid" }, "callGuid"},
+		{"providerSessionGuid not a GUID", false, func(s *Session) { s.ProviderSessionGUID = "x" }, "providerSessionGuid"},
+		{"hosted, whole", false, hosted, ""},
+		{"hosted without returnUrl, whole", false, func(s *Session) { hosted(s); s.ReturnURL = "" }, "returnUrl"},
+		{"hosted without cancelUrl, whole", false, func(s *Session) { hosted(s); s.CancelURL = "" }, "cancelUrl"},
+		{"hosted without its URLs, listed", true, func(s *Session) { hosted(s); s.ReturnURL, s.CancelURL = "", "" }, ""},
+		{"not hosted, no URLs, whole", false, func(s *Session) {}, ""},
+		{"returnUrl javascript", false, func(s *Session) { s.ReturnURL = "javascript:alert(1)" }, "returnUrl"},
+		{"provider an object", false, func(s *Session) { s.Provider = json.RawMessage(`{"a":1}`) }, ""},
+		{"provider maxObjectBytes", false, func(s *Session) { s.Provider = object(maxObjectBytes) }, ""},
+		{"provider maxObjectBytes+1", false, func(s *Session) { s.Provider = object(maxObjectBytes + 1) }, "provider"},
+		{"provider an array", false, func(s *Session) { s.Provider = json.RawMessage(`[1]`) }, "provider"},
+		{"provider not as stored", false, func(s *Session) { s.Provider = json.RawMessage(`{"a": 1}`) }, "provider"},
+		{"appearance an object", false, func(s *Session) { s.Appearance = json.RawMessage(`{}`) }, ""},
+		{"cardCategories 20", false, func(s *Session) { s.CardCategories = reasons(maxCategories) }, ""},
+		{"cardCategories 21", false, func(s *Session) { s.CardCategories = reasons(maxCategories + 1) }, "cardCategories"},
+		{"cardCategories 64 characters", false, func(s *Session) { s.CardCategories = []string{strings.Repeat("c", 64)} }, ""},
+		{"cardCategories 65 characters", false, func(s *Session) { s.CardCategories = []string{strings.Repeat("c", 65)} }, "cardCategories"},
+		{"metadata 50 keys", false, func(s *Session) { s.Metadata = keys(maxMetadataKeys) }, ""},
+		{"metadata 51 keys", false, func(s *Session) { s.Metadata = keys(maxMetadataKeys + 1) }, "metadata"},
+		{"metadata key 40 characters", false, func(s *Session) { s.Metadata = map[string]string{strings.Repeat("k", 40): "v"} }, ""},
+		{"metadata key 41 characters", false, func(s *Session) { s.Metadata = map[string]string{strings.Repeat("k", 41): "v"} }, "metadata"},
+		{"metadata key empty", false, func(s *Session) { s.Metadata = map[string]string{"": "v"} }, "metadata"},
+		{"metadata value 500 characters", false, func(s *Session) { s.Metadata = map[string]string{"k": strings.Repeat("v", 500)} }, ""},
+		{"metadata value 501 characters", false, func(s *Session) { s.Metadata = map[string]string{"k": strings.Repeat("v", 501)} }, "metadata"},
+		{"metadata value card number", false, func(s *Session) { s.Metadata = map[string]string{"k": card} }, "metadata"},
+		{"resultData value card number", false, func(s *Session) { s.ResultData = map[string]string{"pan": card} }, "resultData"},
+		{"resultData 60 keys", false, func(s *Session) { s.ResultData = keys(60) }, ""},
+		{"declineReasons 20", false, func(s *Session) {
+			s.DeclineReasons = &DeclineReasons{Category: "c", Reasons: reasons(maxDeclineReasons)}
+		}, ""},
+		{"declineReasons 21", false, func(s *Session) {
+			s.DeclineReasons = &DeclineReasons{Category: "c", Reasons: reasons(maxDeclineReasons + 1)}
+		}, "declineReasons"},
+		{"declineReasons category 256 characters", false, func(s *Session) {
+			s.DeclineReasons = &DeclineReasons{Category: strings.Repeat("c", 256)}
+		}, "declineReasons"},
+		{"declineReasons reason 501 characters", false, func(s *Session) {
+			s.DeclineReasons = &DeclineReasons{Category: "c", Reasons: []string{strings.Repeat("r", 501)}}
+		}, "declineReasons"},
+		{"statusReason 500 characters", false, func(s *Session) { s.StatusReason = strings.Repeat("r", 500) }, ""},
+		{"statusReason 501 characters", false, func(s *Session) { s.StatusReason = strings.Repeat("r", 501) }, "statusReason"},
+		{"history reason 501 characters", false, func(s *Session) { s.History[0].Reason = strings.Repeat("r", 501) }, "history"},
+		{"history eventId 128 characters", false, func(s *Session) { s.History[0].EventID = strings.Repeat("e", 128) }, ""},
+		{"history eventId 129 characters", false, func(s *Session) { s.History[0].EventID = strings.Repeat("e", 129) }, "history"},
+		{"hcpToken 64 characters", false, func(s *Session) { s.HCPToken = strings.Repeat("h", 64) }, ""},
+		{"hcpToken 65 characters", false, func(s *Session) { s.HCPToken = strings.Repeat("h", 65) }, "hcpToken"},
+		{"hcpToken every base64url character", false, func(s *Session) {
+			s.HCPToken = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		}, ""},
+		{"hcpToken padded", false, func(s *Session) { s.HCPToken = "abcd=" }, "hcpToken"},
+		{"hcpToken base64's '+'", false, func(s *Session) { s.HCPToken = "ab+d" }, "hcpToken"},
+		{"hcpToken a card number", false, func(s *Session) { s.HCPToken = card }, "hcpToken"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			tt.change(s)
+			if got := s.ForeignField(!tt.listed); got != tt.want {
+				t.Errorf("ForeignField(%v) = %q; want %q", !tt.listed, got, tt.want)
+			}
+		})
+	}
+}
