@@ -163,9 +163,12 @@ const MaxURLDecodings = 3
 // This is the guard for input; LooksLikeCardNumber is the rule for one
 // text.
 func HoldsCardNumber(s string) bool {
-	if tooFewDigits(s) {
-		return false
-	}
+	return !tooFewDigits(s) && readsCardNumber(s)
+}
+
+// readsCardNumber is HoldsCardNumber without its short cut (tooFewDigits):
+// the text as written, then its JSON and URL decodings.
+func readsCardNumber(s string) bool {
 	if judgeText(s) {
 		return true
 	}

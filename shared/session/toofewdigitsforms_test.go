@@ -8,19 +8,6 @@ import (
 	"unicode"
 )
 
-// fullReading is HoldsCardNumber without its short cut (tooFewDigits):
-// the text as written, then its JSON and URL decodings.
-func fullReading(s string) bool {
-	if judgeText(s) {
-		return true
-	}
-	found, json := decodedHoldsCardNumber(s, true)
-	if !found && json {
-		found, _ = decodedHoldsCardNumber(s, false)
-	}
-	return found
-}
-
 // ndDigits are every Unicode decimal digit (category Nd) but ASCII's, by
 // value: a digit is its offset from the first of its run of ten.
 var ndDigits = func() (by [10][]rune) {
@@ -136,7 +123,7 @@ func TestTooFewDigitsAgreesInEveryDigitForm(t *testing.T) {
 			}
 		}
 		s := b.String()
-		full := fullReading(s)
+		full := readsCardNumber(s)
 		if got := HoldsCardNumber(s); got != full {
 			t.Fatalf("HoldsCardNumber(%q) = %v; the full reading says %v", s, got, full)
 		}
@@ -180,7 +167,7 @@ func FuzzTooFewDigits(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		full := fullReading(s)
+		full := readsCardNumber(s)
 		if got := HoldsCardNumber(s); got != full {
 			t.Fatalf("HoldsCardNumber(%q) = %v; the full reading says %v", s, got, full)
 		}
