@@ -55,6 +55,10 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 		{"body with a lone surrogate", "body", bytesAttr(`{"id":"\ud800"}`), ""},
 		{"body text with a card number", "body", bytesAttr("4111 1111 1111 1111"), "4111"},
 		{"body not UTF-8", "body", bytesAttr("\xff\xfe"), ""},
+		// A lone brace is a JSON body cut short, not text (r104-mutate's
+		// mutant 86, judging only bodies longer than one byte as JSON,
+		// replayed it).
+		{"body a lone brace", "body", bytesAttr("{"), ""},
 		// Remembered past what any write gives (IdempotencyExpiry of the
 		// clock, 24 hours): the key's first answer for ever.
 		{"expiresAtEpoch far future", "expiresAtEpoch", number("9999999999"), ""},
