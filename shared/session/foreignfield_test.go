@@ -63,6 +63,9 @@ func TestForeignFieldAtEachLimit(t *testing.T) {
 		{"provider maxObjectBytes+1", false, func(s *Session) { s.Provider = object(maxObjectBytes + 1) }, "provider"},
 		{"provider an array", false, func(s *Session) { s.Provider = json.RawMessage(`[1]`) }, "provider"},
 		{"provider not as stored", false, func(s *Session) { s.Provider = json.RawMessage(`{"a": 1}`) }, "provider"},
+		// An empty object value is absent, as the session's JSON renders it
+		// (omitempty), not a panic: a session built in code may carry one.
+		{"provider empty, not nil", false, func(s *Session) { s.Provider = json.RawMessage{} }, ""},
 		{"appearance an object", false, func(s *Session) { s.Appearance = json.RawMessage(`{}`) }, ""},
 		{"cardCategories 20", false, func(s *Session) { s.CardCategories = reasons(maxCategories) }, ""},
 		{"cardCategories 21", false, func(s *Session) { s.CardCategories = reasons(maxCategories + 1) }, "cardCategories"},

@@ -116,9 +116,10 @@ func (s *Session) ForeignField(whole bool) string {
 // stores it: absent, or exactly the re-encoding of the tokens it judged
 // (scanJSON), so a stored object with duplicate member names, a lone
 // surrogate escape, another spelling of its strings or a card number
-// anywhere is one the service did not write.
+// anywhere is one the service did not write. An empty raw is absent too,
+// as the session's JSON renders it (omitempty).
 func storedObject(field string, raw json.RawMessage) bool {
-	if raw == nil {
+	if len(raw) == 0 {
 		return true
 	}
 	if len(raw) > maxObjectBytes || raw[0] != '{' {
