@@ -550,21 +550,25 @@ func valueSize(v ddb.AttributeValue) int {
 }
 
 // attrType is the type the store writes an attribute with, as
-// attributevalue.MarshalMap writes sessionItem's fields: a string as S, an
-// integer as N, a bool as BOOL, a slice as L of its element's type, a map
-// as M of its value's type, a struct as M of its fields'. null says the
+// attributevalue.MarshalMap writes sessionItem's and apiKeyItem's fields: a
+// string as S, an integer as N, a bool as BOOL, bytes as B, a slice as L
+// of its element's type, a map as M of its value's type, a struct as M of
+// its fields'. null says the
 // store writes NULL there too: a nil slice, map or pointer of a field
 // without omitempty (a decline's reasons when a processor sent none).
 type attrType struct {
-	kind   string // "S", "N", "BOOL", "L", "M"
+	kind   string // "S", "N", "BOOL", "B", "L", "M"
 	null   bool
 	elem   *attrType            // L's elements, M's values (a map)
 	fields map[string]*attrType // M's members (a struct); unknown members are not judged
 }
 
-// sessionItemTypes is sessionItem's attribute types, read from its fields
-// so they cannot drift from what the store writes.
-var sessionItemTypes = typeOfStruct(reflect.TypeFor[sessionItem]())
+// sessionItemTypes and apiKeyItemTypes are the items' attribute types,
+// read from their fields so they cannot drift from what the store writes.
+var (
+	sessionItemTypes = typeOfStruct(reflect.TypeFor[sessionItem]())
+	apiKeyItemTypes  = typeOfStruct(reflect.TypeFor[apiKeyItem]())
+)
 
 func typeOfStruct(t reflect.Type) *attrType {
 	out := &attrType{kind: "M", fields: map[string]*attrType{}}
@@ -590,6 +594,9 @@ func typeOf(t reflect.Type, written bool) *attrType {
 		a.null = written
 		return &a
 	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return &attrType{kind: "B", null: written}
+		}
 		return &attrType{kind: "L", null: written, elem: typeOf(t.Elem(), true)}
 	case reflect.Map:
 		return &attrType{kind: "M", null: written, elem: typeOf(t.Elem(), true)}
@@ -599,9 +606,9 @@ func typeOf(t reflect.Type, written bool) *attrType {
 	panic("store: sessionItem field of kind " + t.Kind().String())
 }
 
-// foreignType names an attribute of av, a session's item (whole or
-// through a projection), that holds a value of another type than the
-// store writes it with, or "" when there is none. The SDK's decoder reads
+// foreignType names an attribute of av, an item of types (a session's,
+// whole or through a projection, or an API key's), that holds a value of
+// another type than the store writes it with, or "" when there is none. The SDK's decoder reads
 // a number (N) into a text field as its digits, a set (SS, NS) or a list
 // of numbers into a list of texts, and NULL as the zero value, so without
 // this an item the service did not write with {"transactionId":{"N":"5"}}
@@ -609,9 +616,9 @@ func typeOf(t reflect.Type, written bool) *attrType {
 // number where a text is (docs/design.md §3). Attributes the struct does
 // not name (writeId, recentWrites, a legacy merchantDay) are not judged
 // here.
-func foreignType(av map[string]ddb.AttributeValue) string {
+func foreignType(av map[string]ddb.AttributeValue, types *attrType) string {
 	for name, v := range av {
-		if want, ok := sessionItemTypes.fields[name]; ok && !want.holds(v) {
+		if want, ok := types.fields[name]; ok && !want.holds(v) {
 			return name
 		}
 	}
@@ -629,6 +636,8 @@ func (a *attrType) holds(v ddb.AttributeValue) bool {
 		return a.kind == "N"
 	case *ddb.AttributeValueMemberBOOL:
 		return a.kind == "BOOL"
+	case *ddb.AttributeValueMemberB:
+		return a.kind == "B"
 	case *ddb.AttributeValueMemberL:
 		if a.kind != "L" {
 			return false
@@ -656,5 +665,5 @@ func (a *attrType) holds(v ddb.AttributeValue) bool {
 		}
 		return true
 	}
-	return false // B, SS, NS, BS: the store writes none
+	return false // SS, NS, BS: the store writes none
 }

@@ -402,7 +402,7 @@ func decodeItem(av map[string]ddb.AttributeValue, whole bool) (*session.Session,
 	}
 	// Named by the attribute, never its value (an item the service did not
 	// write can hold anything), nor its id (not yet known to be a UUID).
-	if name := foreignType(av); name != "" {
+	if name := foreignType(av, sessionItemTypes); name != "" {
 		return nil, session.Internal(fmt.Errorf("decode session: its %s is not of the type the store writes it with", name))
 	}
 	var it sessionItem
