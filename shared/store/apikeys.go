@@ -198,6 +198,11 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if err := merchantNotString(out.Item); err != nil {
 		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
 	}
+	// The SDK's decoder reads a NULL revokedAt as none: a revoked key
+	// was answered as live.
+	if name := foreignType(out.Item, apiKeyItemTypes); name != "" {
+		return nil, session.Internal(fmt.Errorf("decode API key: its %s is not of the type the store writes it with", name))
+	}
 	var it apiKeyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, session.Internal(undecodedItem("decode API key", err))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -546,4 +547,123 @@ func valueSize(v ddb.AttributeValue) int {
 		return n
 	}
 	return 0
+}
+
+// attrType is the type the store writes an attribute with, as
+// attributevalue.MarshalMap writes sessionItem's and apiKeyItem's fields: a
+// string as S, an integer as N, a bool as BOOL, bytes as B, a slice as L
+// of its element's type, a map as M of its value's type, a struct as M of
+// its fields'. null says the
+// store writes NULL there too: a nil slice, map or pointer of a field
+// without omitempty (a decline's reasons when a processor sent none).
+type attrType struct {
+	kind   string // "S", "N", "BOOL", "B", "L", "M"
+	null   bool
+	elem   *attrType            // L's elements, M's values (a map)
+	fields map[string]*attrType // M's members (a struct); unknown members are not judged
+}
+
+// sessionItemTypes and apiKeyItemTypes are the items' attribute types,
+// read from their fields so they cannot drift from what the store writes.
+var (
+	sessionItemTypes = typeOfStruct(reflect.TypeFor[sessionItem]())
+	apiKeyItemTypes  = typeOfStruct(reflect.TypeFor[apiKeyItem]())
+)
+
+func typeOfStruct(t reflect.Type) *attrType {
+	out := &attrType{kind: "M", fields: map[string]*attrType{}}
+	for f := range t.Fields() {
+		name, opts, _ := strings.Cut(f.Tag.Get("dynamodbav"), ",")
+		out.fields[name] = typeOf(f.Type, !strings.Contains(opts, "omitempty"))
+	}
+	return out
+}
+
+// typeOf is t's attribute type; written says a zero value is written (no
+// omitempty), so a nil slice, map or pointer is NULL.
+func typeOf(t reflect.Type, written bool) *attrType {
+	switch t.Kind() {
+	case reflect.String:
+		return &attrType{kind: "S"}
+	case reflect.Int, reflect.Int64:
+		return &attrType{kind: "N"}
+	case reflect.Bool:
+		return &attrType{kind: "BOOL"}
+	case reflect.Pointer:
+		a := *typeOf(t.Elem(), written)
+		a.null = written
+		return &a
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return &attrType{kind: "B", null: written}
+		}
+		return &attrType{kind: "L", null: written, elem: typeOf(t.Elem(), true)}
+	case reflect.Map:
+		return &attrType{kind: "M", null: written, elem: typeOf(t.Elem(), true)}
+	case reflect.Struct:
+		return typeOfStruct(t)
+	}
+	panic("store: sessionItem field of kind " + t.Kind().String())
+}
+
+// foreignType names an attribute of av, an item of types (a session's,
+// whole or through a projection, or an API key's), that holds a value of
+// another type than the store writes it with, or "" when there is none. The SDK's decoder reads
+// a number (N) into a text field as its digits, a set (SS, NS) or a list
+// of numbers into a list of texts, and NULL as the zero value, so without
+// this an item the service did not write with {"transactionId":{"N":"5"}}
+// was answered "5" by every shape (r105-seeds24), while create refuses a
+// number where a text is (docs/design.md §3). Attributes the struct does
+// not name (writeId, recentWrites, a legacy merchantDay) are not judged
+// here.
+func foreignType(av map[string]ddb.AttributeValue, types *attrType) string {
+	for name, v := range av {
+		if want, ok := types.fields[name]; ok && !want.holds(v) {
+			return name
+		}
+	}
+	return ""
+}
+
+// holds reports whether v is of type a, at every depth.
+func (a *attrType) holds(v ddb.AttributeValue) bool {
+	switch v := v.(type) {
+	case *ddb.AttributeValueMemberNULL:
+		return a.null
+	case *ddb.AttributeValueMemberS:
+		return a.kind == "S"
+	case *ddb.AttributeValueMemberN:
+		return a.kind == "N"
+	case *ddb.AttributeValueMemberBOOL:
+		return a.kind == "BOOL"
+	case *ddb.AttributeValueMemberB:
+		return a.kind == "B"
+	case *ddb.AttributeValueMemberL:
+		if a.kind != "L" {
+			return false
+		}
+		for _, e := range v.Value {
+			if !a.elem.holds(e) {
+				return false
+			}
+		}
+		return true
+	case *ddb.AttributeValueMemberM:
+		if a.kind != "M" {
+			return false
+		}
+		for k, e := range v.Value {
+			want := a.elem
+			if a.fields != nil {
+				if want = a.fields[k]; want == nil {
+					continue
+				}
+			}
+			if !want.holds(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false // SS, NS, BS: the store writes none
 }

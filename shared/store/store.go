@@ -400,6 +400,11 @@ func decodeItem(av map[string]ddb.AttributeValue, whole bool) (*session.Session,
 	if err := merchantNotString(av); err != nil {
 		return nil, session.Internal(fmt.Errorf("decode session: %w", err))
 	}
+	// Named by the attribute, never its value (an item the service did not
+	// write can hold anything), nor its id (not yet known to be a UUID).
+	if name := foreignType(av, sessionItemTypes); name != "" {
+		return nil, session.Internal(fmt.Errorf("decode session: its %s is not of the type the store writes it with", name))
+	}
 	var it sessionItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return nil, session.Internal(undecodedItem("decode session", err))

@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestAPIKeyAttributeOfAnotherTypeIsForeign: an API key's record is read
+// at every X-Api-Key request (document 002's only credential), and the
+// SDK's decoder reads NULL as the zero value: a revoked key's record with
+// "revokedAt":{"NULL":true} was a live key, though the store never
+// writes NULL there (it leaves the attribute out; DynamoDB itself refuses
+// another type in expiresAt, a key of the expiry index); a set (SS) of
+// scopes or a number in createdBy were read as the list and the text the
+// store writes. Such a record is one the service did not write: 500, as a
+// session's attribute of another type is
+// (TestStoredAttributeOfAnotherTypeIsForeign).
+func TestAPIKeyAttributeOfAnotherTypeIsForeign(t *testing.T) {
+	null := &ddb.AttributeValueMemberNULL{Value: true}
+	tests := []struct {
+		name   string
+		attr   string
+		value  ddb.AttributeValue
+		revoke bool // revoke the key first
+	}{
+		{"revokedAt null on a revoked key", "revokedAt", null, true},
+		{"scopes a string set", "scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}, false},
+		{"scopes a list of numbers", "scopes", &ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{&ddb.AttributeValueMemberN{Value: "1"}}}, false},
+		{"createdBy a number", "createdBy", &ddb.AttributeValueMemberN{Value: "42"}, false},
+	}
+	ctx := context.Background()
+	f := newFixture(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "0123456789abcde" + string(rune('a'+i))
+			sum := sha256.Sum256([]byte("secret"))
+			exp := f.clock.Now().Add(time.Hour)
+			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: f.clock.Now(), CreatedBy: "sub-1", ExpiresAt: &exp}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.revoke {
+				if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			key := map[string]ddb.AttributeValue{
+				"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id},
+				"sk": &ddb.AttributeValueMemberS{Value: "APIKEY"},
+			}
+			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Item[tt.attr] = tt.value
+			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
+				t.Fatal(err)
+			}
+			k, err := f.st.APIKey(ctx, id)
+			if got := session.ErrorCode(err); got != session.EINTERNAL {
+				t.Errorf("APIKey() = %+v: got %q; want %q", k, got, session.EINTERNAL)
+			}
+		})
+	}
+}

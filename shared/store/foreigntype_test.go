@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"testing"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// TestStoredAttributeOfAnotherTypeIsForeign: the store writes every
+// attribute of a session's item with one type (a text as a string, S; an
+// amount as a number, N; a flag as a boolean; metadata as a map of
+// strings; a list of texts as a list of strings), and create refuses a
+// JSON number, a set or null where its field is a string or a flag
+// (docs/design.md §3, "strict JSON"). The SDK's decoder is lenient: it
+// reads a number (N) into a text field as its digits, a string or number
+// set (SS, NS) or a list of numbers into a list of texts, and a NULL as
+// the field's zero value. So an item the service did not write, with
+// {"transactionId":{"N":"20220211"}}, was answered by document 004's
+// record and day list as "transaction_id":"20220211", and one with
+// {"orderId":{"N":"1001"}} by document 002 as "orderId":"1001", 200
+// (r105-seeds24, both local servers), where the same item with a
+// value create refuses is 500 (TestStoredValueCreateRefusesIsForeign):
+// only merchantId's type was judged (TestMerchantIDOfAnotherTypeIsRefused).
+// Each row plants one attribute of another type; shown says document 004
+// reads it (its reads judge the attributes they read: README, Decisions).
+func TestStoredAttributeOfAnotherTypeIsForeign(t *testing.T) {
+	n := func(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberN{Value: s} }
+	s := func(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: s} }
+	null := &ddb.AttributeValueMemberNULL{Value: true}
+	set := func(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
+		return func(item map[string]ddb.AttributeValue) { item[name] = v }
+	}
+	decline := func(category, reasons ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
+		return set("declineReasons", &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"category": category, "reasons": reasons}})
+	}
+	texts := &ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{s("x")}}
+	tests := []struct {
+		name   string
+		shown  bool // document 004 reads the attribute
+		change func(map[string]ddb.AttributeValue)
+	}{
+		{"transactionId a number", true, set("transactionId", n("20220211"))},
+		{"partnerTransactionId a number", true, set("partnerTransactionId", n("77"))},
+		{"shopBuyerId a number", true, set("shopBuyerId", n("42"))},
+		{"statusReason a number", true, set("statusReason", n("1"))},
+		{"statusReason null", true, set("statusReason", null)},
+		{"declineReasons category a number", true, decline(n("5"), texts)},
+		{"declineReasons reasons a string set", true, decline(s("c"), &ddb.AttributeValueMemberSS{Value: []string{"x"}})},
+		{"declineReasons reasons a number set", true, decline(s("c"), &ddb.AttributeValueMemberNS{Value: []string{"1"}})},
+		{"declineReasons reasons a list of numbers", true, decline(s("c"), &ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{n("1")}})},
+		{"declineReasons null", true, set("declineReasons", null)},
+		{"orderId a number", false, set("orderId", n("1001"))},
+		{"paymentProvider a number", false, set("paymentProvider", n("1"))},
+		{"paymentProfileId a number", false, set("paymentProfileId", n("1"))},
+		{"hcpToken a number", false, set("hcpToken", n("12345"))},
+		{"metadata value a number", false, set("metadata", &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"source": n("1")}})},
+		{"metadata value null", false, set("metadata", &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"source": null}})},
+		{"resultData value a number", false, set("resultData", &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"code": n("0")}})},
+		{"cardCategories a string set", false, set("cardCategories", &ddb.AttributeValueMemberSS{Value: []string{"CREDIT"}})},
+		{"hosted null", false, set("hosted", null)},
+		{"savePaymentProfile null", false, set("savePaymentProfile", null)},
+		{"amount null", false, set("amount", null)},
+		{"history reason a number", false, func(item map[string]ddb.AttributeValue) {
+			h := item["history"].(*ddb.AttributeValueMemberL).Value[0].(*ddb.AttributeValueMemberM)
+			h.Value["reason"] = n("1")
+		}},
+	}
+	f := newFixture(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			merchant := "m-type-" + string(rune('a'+i)) // a day list of its own
+			f.expectForeign(t, f.create(t, merchant), merchant, tt.shown, tt.change)
+		})
+	}
+}
