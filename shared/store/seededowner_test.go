@@ -21,8 +21,7 @@ import (
 // write the service never makes: by hand, by another tool), the merchant
 // would be writing a session that is no longer its own: the next attempt
 // must find it as any read does, 404 (docs/design.md §7: "another
-// merchant's session answers exactly as an unknown one (404)"), and write
-// nothing. Txn.GetOwned's merchant
+// merchant's session is 404"), and write nothing. Txn.GetOwned's merchant
 // check on a seeded session had no test (r104-mutate's mutant #94 lived):
 // without it the event was applied to the other merchant's session.
 func TestLostRaceToAnotherMerchantsItemIs404(t *testing.T) {
