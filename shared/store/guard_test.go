@@ -373,9 +373,16 @@ func TestEveryWriteCallHasADeadline(t *testing.T) {
 // expiryKeys reads every expiry index entry due at the fixture's clock.
 func (f *fixture) expiryKeys(t *testing.T) []store.ExpiryKey {
 	t.Helper()
+	return f.expiryKeysOf(t, f.st)
+}
+
+// expiryKeysOf reads every expiry index entry st's sweeper finds due at the
+// fixture's clock (its own window: its WRITE_GUARD and RESULT_RETENTION).
+func (f *fixture) expiryKeysOf(t *testing.T, st *store.Store) []store.ExpiryKey {
+	t.Helper()
 	var keys []store.ExpiryKey
-	for shard := 0; shard < f.st.Shards(); shard++ {
-		if _, err := f.st.Expired(context.Background(), shard, f.clock.Now(), 100, func(ks []store.ExpiryKey) bool {
+	for shard := 0; shard < st.Shards(); shard++ {
+		if _, err := st.Expired(context.Background(), shard, f.clock.Now(), 100, func(ks []store.ExpiryKey) bool {
 			keys = append(keys, ks...)
 			return true
 		}); err != nil {
