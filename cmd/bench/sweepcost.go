@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
@@ -36,6 +37,22 @@ func naiveScan(table string, now time.Time) (*dynamodb.ScanInput, error) {
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	}, nil
+}
+
+// naivePeerAttempt bounds one attempt of the naive peer's calls. The
+// service's client cuts an attempt at 3 s, a bound for its single-item
+// calls; the peer's Scan reads pages of up to 1 MB, which DynamoDB Local
+// on a busy machine (load average 14-30 on 2 cores) took longer than that
+// to answer: every attempt was cut and the part stopped (2026-12-07, 2
+// runs of 2). The peer is a naive sweep, not the service: it waits for a
+// page as the SDK's default client (no timeout) does, up to this.
+const naivePeerAttempt = 2 * time.Minute
+
+// naivePeerOptions is the naive peer's client: the store's, at endpoint,
+// with an HTTP client of its own whose attempts last up to
+// naivePeerAttempt.
+func naivePeerOptions(endpoint string) store.ClientOptions {
+	return store.ClientOptions{Endpoint: endpoint, HTTPClient: awshttp.NewBuildableClient().WithTimeout(naivePeerAttempt)}
 }
 
 // runSweepCost measures the sweep on 20,000 open sessions, 1 % of them
@@ -104,8 +121,12 @@ func sweepCost(s *suite, shards int, withPeer bool) error {
 	if err != nil {
 		return err
 	}
+	peer, err := store.NewClient(ctx, naivePeerOptions(s.endpoint))
+	if err != nil {
+		return err
+	}
 	for {
-		out, err := db.Scan(ctx, in)
+		out, err := peer.Scan(ctx, in)
 		if err != nil {
 			return err
 		}

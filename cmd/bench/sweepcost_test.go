@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/google/uuid"
 
@@ -64,5 +65,27 @@ func TestNaiveScanFindsTheSweepersSessions(t *testing.T) {
 	}
 	if want := []string{"SESSION#" + expired}; !slices.Equal(got, want) {
 		t.Errorf("naive scan found: got %v; want %v", got, want)
+	}
+}
+
+// TestNaivePeerWaitsOutASlowPage: the naive peer's Scan reads pages of up
+// to 1 MB, which DynamoDB Local on a busy 2-core machine (load average
+// 14-30, other processes' engines beside its own) took longer than the
+// service's 3 s per attempt to answer: every attempt was cut, and the
+// sweep part stopped with "Scan, exceeded maximum number of attempts, 5
+// ... Client.Timeout exceeded" in 2 runs of 2 (2026-12-07). The peer is a
+// naive sweep, not the service: its client waits for a page as the SDK's
+// default does, up to naivePeerAttempt.
+func TestNaivePeerWaitsOutASlowPage(t *testing.T) {
+	o := naivePeerOptions("http://127.0.0.1:1")
+	bc, ok := o.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		t.Fatalf("naive peer's HTTP client: got %T; want a client of its own (*awshttp.BuildableClient), not the service's 3 s attempts", o.HTTPClient)
+	}
+	if got := bc.GetTimeout(); got < time.Minute {
+		t.Errorf("naive peer's attempt timeout: got %v; want at least %v", got, time.Minute)
+	}
+	if o.Endpoint != "http://127.0.0.1:1" {
+		t.Errorf("naive peer's endpoint: got %q; want %q", o.Endpoint, "http://127.0.0.1:1")
 	}
 }

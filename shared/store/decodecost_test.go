@@ -1,0 +1,125 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+)
+
+// largeItem is the item of the largest kind of session a read decodes:
+// every text a create and its events accept at its limit, in non-ASCII
+// letters (the card rule reads such text in full, where ASCII text with
+// too few digits is answered at once), 50 metadata entries, each object
+// (provider, paymentMethodDetails, appearance) near its 16 KiB, the URLs
+// at 2,048 characters, and a history of 12 entries with 500-character
+// reasons, the last a FAILED with 20 decline reasons and 100 result
+// entries. Each part goes through the validation a create or an event
+// goes through, so the item is one the service writes.
+func largeItem(t testing.TB) map[string]ddb.AttributeValue {
+	t.Helper()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	text := func(n int) string { return strings.Repeat("é", n) }
+	url := func(name string) string {
+		u := "https://shop.example/" + name + "/"
+		return u + strings.Repeat("a", 2048-len(u))
+	}
+	object := func() json.RawMessage {
+		// {"k00":"ééé…",…}: values of 500 letters (1,000 bytes) until the
+		// next would pass 16 KiB.
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := 0; ; i++ {
+			entry := fmt.Sprintf("%q:%q", fmt.Sprintf("k%02d", i), text(500))
+			if b.Len()+len(entry)+2 > 16<<10 {
+				break
+			}
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(entry)
+		}
+		b.WriteByte('}')
+		return json.RawMessage(b.String())
+	}
+	metadata := make(map[string]string, 50)
+	for i := range 50 {
+		metadata[fmt.Sprintf("%02d", i)+text(38)] = text(500)
+	}
+	categories := make([]string, 20)
+	for i := range categories {
+		categories[i] = text(64)
+	}
+	d := &session.Draft{
+		Amount: new(int64(8800)), Currency: "EUR",
+		OrderID: text(255), PaymentMethod: text(255), PaymentScenario: text(255),
+		TransactionID: text(255), PartnerTransactionID: text(255), ShopBuyerID: text(255),
+		CallGUID: "6f0c4a3e-8d2b-4c1a-9e7f-0a1b2c3d4e5f", ProviderSessionGUID: "7a1d5b4f-9e3c-4d2b-8f6a-1b2c3d4e5f60",
+		PaymentProvider: text(255), PaymentProfileID: text(255),
+		Hosted: true, ActionURL: url("action"), ReturnURL: url("return"), CancelURL: url("cancel"),
+		Provider: object(), PaymentMethodDetails: object(), Appearance: object(),
+		CardCategories: categories, Metadata: metadata,
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatalf("draft: %v", err)
+	}
+	v := session.New(d, "m-1", "1bbb38a6-c081-4a56-8e5e-92c8a6c847b0", "hcp", now, session.DefaultPolicy)
+	at := now
+	apply := func(ev *session.Event) {
+		t.Helper()
+		if err := ev.Validate(); err != nil {
+			t.Fatalf("event %s: %v", ev.Status, err)
+		}
+		at = at.Add(time.Second)
+		if _, err := v.Apply(ev, at, session.DefaultPolicy); err != nil {
+			t.Fatalf("apply %s: %v", ev.Status, err)
+		}
+	}
+	for i := range 11 {
+		st := session.Processing
+		if i%2 == 1 {
+			st = session.RequiresAction
+		}
+		apply(&session.Event{Status: st, Reason: text(500), EventID: session.EventID(fmt.Sprintf("evt-%02d", i))})
+	}
+	reasons := make([]string, 20)
+	for i := range reasons {
+		reasons[i] = text(500)
+	}
+	result := make(map[string]string, 100)
+	for i := range 100 {
+		result[fmt.Sprintf("%03d", i)+text(97)] = text(1000)
+	}
+	apply(&session.Event{
+		Status: session.Failed, Reason: text(500), TransactionID: text(255),
+		DeclineReasons: &session.DeclineReasons{Category: text(255), Reasons: reasons},
+		ResultData:     result,
+	})
+	s := New(nil, "t", session.DefaultPolicy, 16, func() time.Time { return now })
+	av, err := s.Item(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := itemSize(av); n > maxItemBytes {
+		t.Fatalf("item of %d bytes; want at most %d (maxItemBytes: the store writes no larger)", n, maxItemBytes)
+	}
+	return av
+}
+
+// BenchmarkDecodeSessionLarge is BenchmarkDecodeSession of the largest
+// kind of session (largeItem): what a read's decoding, the whole-item
+// check (session.ForeignField) among it, costs at the other end.
+func BenchmarkDecodeSessionLarge(b *testing.B) {
+	av := largeItem(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeSession(av); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
