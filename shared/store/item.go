@@ -565,7 +565,11 @@ type attrType struct {
 
 // sessionItemTypes, apiKeyItemTypes and idempotencyItemTypes are the
 // items' attribute types, read from their fields so they cannot drift from
-// what the store writes.
+// what the store writes. So an edit of those structs changes what reads
+// accept: a field's type changed, or omitempty added where a nil was
+// written as NULL, makes every item an earlier release wrote so 500 for
+// the rest of its life (README, Decisions: "A release must not tighten
+// what reads accept while items written under the looser rule live").
 var (
 	sessionItemTypes     = typeOfStruct(reflect.TypeFor[sessionItem]())
 	apiKeyItemTypes      = typeOfStruct(reflect.TypeFor[apiKeyItem]())
