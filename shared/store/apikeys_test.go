@@ -51,18 +51,12 @@ func TestAPIKeyTimesAreStoredFixedWidth(t *testing.T) {
 			if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
 				t.Fatal(err)
 			}
-			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{
-				TableName: aws.String(f.table), ConsistentRead: aws.Bool(true),
-				Key: map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id}, "sk": &ddb.AttributeValueMemberS{Value: "APIKEY"}},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			stored := f.rawKey(t, id)
 			want := map[string]time.Time{"createdAt": created, "expiresAt": expires, "revokedAt": session.Normalize(tt.revoked)}
 			for _, name := range []string{"createdAt", "expiresAt", "revokedAt"} {
-				s, _ := out.Item[name].(*ddb.AttributeValueMemberS)
+				s, _ := stored[name].(*ddb.AttributeValueMemberS)
 				if s == nil || !fixed.MatchString(s.Value) {
-					t.Errorf("%s: got %v; want a fixed-width UTC string", name, out.Item[name])
+					t.Errorf("%s: got %v; want a fixed-width UTC string", name, stored[name])
 					continue
 				}
 				if at, err := time.Parse(time.RFC3339Nano, s.Value); err != nil || !at.Equal(want[name]) {
@@ -76,15 +70,9 @@ func TestAPIKeyTimesAreStoredFixedWidth(t *testing.T) {
 			}
 			// docs/design.md: "the merchant's key revoked already 204
 			// again, unchanged": its revokedAt and its TTL stay.
-			again, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{
-				TableName: aws.String(f.table), ConsistentRead: aws.Bool(true),
-				Key: map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id}, "sk": &ddb.AttributeValueMemberS{Value: "APIKEY"}},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := f.rawKey(t, id)
 			for _, name := range []string{"revokedAt", "ttl"} {
-				if got, want := again.Item[name], out.Item[name]; !reflect.DeepEqual(got, want) {
+				if got, want := again[name], stored[name]; !reflect.DeepEqual(got, want) {
 					t.Errorf("%s after revoking again: got %v; want %v", name, got, want)
 				}
 			}

@@ -91,7 +91,7 @@ func TestExpiryIsItsCreatorsOwn(t *testing.T) {
 						t.Errorf("ApplyEvent(PROCESSING) = %v; want refusal %q (\"\": applied)", err, tt.wantReason)
 					}
 					for name, st := range stores {
-						if got, err := st.Get(ctx, v.ID); err != nil || got.ExpiresAt != v.ExpiresAt {
+						if got, err := st.Get(ctx, v.ID); err != nil || !got.ExpiresAt.Equal(v.ExpiresAt) {
 							t.Errorf("Get() at the %s store: expiresAt %v, %v; want %v", name, expiresOf(got), err, v.ExpiresAt)
 						}
 					}
@@ -113,17 +113,17 @@ func TestChildOfAnotherExpiry(t *testing.T) {
 	shortP, longP := session.DefaultPolicy, session.DefaultPolicy
 	shortP.Expiry = 10 * time.Minute
 	short, long := store.New(f.db, f.table, shortP, 16, f.clock.Now), store.New(f.db, f.table, longP, 16, f.clock.Now)
-	make := func(st *store.Store, p session.Policy, merchant, parent string) (*session.Session, error) {
+	create := func(st *store.Store, p session.Policy, merchant, parent string) (*session.Session, error) {
 		v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: session.ParentID(parent)}, merchant, uuid.NewString(), "tok", f.clock.Now(), p)
 		_, _, err := st.Create(ctx, v, nil, 0, nil)
 		return v, err
 	}
 	f.clock.Set(t0)
-	parent, err := make(long, longP, "m-1", "")
+	parent, err := create(long, longP, "m-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	child, err := make(short, shortP, "m-1", parent.ID)
+	child, err := create(short, shortP, "m-1", parent.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestChildOfAnotherExpiry(t *testing.T) {
 			t.Errorf("GetWithChild() at the %s store at the child's expiresAt = %s, %s, %v; want CREATED beside an EXPIRED child", name, statusOf(p), statusOf(c), err)
 		}
 	}
-	second, err := make(long, longP, "m-1", parent.ID)
+	second, err := create(long, longP, "m-1", parent.ID)
 	if err != nil {
 		t.Fatalf("a new child once the first expired: %v; want it made", err)
 	}

@@ -34,7 +34,8 @@ type sessionStore interface {
 	Create(ctx context.Context, v *session.Session, idem *store.Idempotency, status int, render func(*session.Session) ([]byte, error)) ([]byte, *store.Replay, error)
 }
 
-// plant writes item as session id's, behind the store's back.
+// plant writes item (a session's or an API key's record), behind the
+// store's back.
 func (f *fixture) plant(t *testing.T, item map[string]ddb.AttributeValue) {
 	t.Helper()
 	if _, err := f.db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
@@ -50,6 +51,18 @@ func (f *fixture) plantChanged(t *testing.T, v *session.Session, change func(map
 	change(item)
 	f.plant(t, item)
 	return f.raw(t, v.ID)
+}
+
+// plantKeyChanged writes API key id's stored record as change leaves it,
+// behind the store's back, as plantChanged does a session's item.
+func (f *fixture) plantKeyChanged(t *testing.T, id string, change func(map[string]ddb.AttributeValue)) {
+	t.Helper()
+	item := f.rawKey(t, id)
+	if item == nil {
+		t.Fatalf("API key %s: no stored record to change", id)
+	}
+	change(item)
+	f.plant(t, item)
 }
 
 // foreignOp is one public operation on a planted session: want is its

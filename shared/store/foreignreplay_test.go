@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/google/uuid"
@@ -59,6 +57,14 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 		// mutant 86, judging only bodies longer than one byte as JSON,
 		// replayed it).
 		{"body a lone brace", "body", bytesAttr("{"), ""},
+		// An attribute of another type than the store writes it with
+		// (MarshalMap's: the body as B, the hash as S), which the SDK's
+		// decoder reads as another value: a list of numbers as the body's
+		// bytes (replayed, 201) and a number as the hash's text, as a
+		// session's or an API key's record is refused
+		// (TestStoredAttributeOfAnotherTypeIsForeign).
+		{"body a list of numbers", "body", numberList(`{"id":"x"}`), ""},
+		{"requestHash a number", "requestHash", number("12345"), ""},
 		// Remembered past what any write gives (IdempotencyExpiry of the
 		// clock, 24 hours): the key's first answer for ever.
 		{"expiresAtEpoch far future", "expiresAtEpoch", number("9999999999"), ""},
@@ -85,6 +91,16 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 // bytesAttr is a binary attribute of text s, as the store writes an
 // idempotency record's body.
 func bytesAttr(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberB{Value: []byte(s)} }
+
+// numberList is s's bytes as a list of numbers, which the SDK's decoder
+// reads into a []byte field as those bytes.
+func numberList(s string) ddb.AttributeValue {
+	l := &ddb.AttributeValueMemberL{}
+	for _, b := range []byte(s) {
+		l.Value = append(l.Value, &ddb.AttributeValueMemberN{Value: strconv.Itoa(int(b))})
+	}
+	return l
+}
 
 // TestReplayTakesAnExpiryWithinItsMargin: a record written by an instance
 // whose clock runs ahead holds an expiry past this clock's
@@ -127,15 +143,11 @@ func (f *fixture) rememberedChanged(t *testing.T, change func(item map[string]dd
 	if _, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody); err != nil || r != nil {
 		t.Fatalf("first Create() = %+v, %v; want a new session", r, err)
 	}
-	key := map[string]ddb.AttributeValue{
-		"pk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY#m-1#" + idem.Key},
-		"sk": &ddb.AttributeValueMemberS{Value: "IDEMPOTENCY"},
+	item := f.rawItem(t, "IDEMPOTENCY#m-1#"+idem.Key, "IDEMPOTENCY")
+	if item == nil {
+		t.Fatalf("Idempotency-Key %s: no stored record to change", idem.Key)
 	}
-	out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-	if err != nil || out.Item == nil {
-		t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
-	}
-	change(out.Item)
-	f.plant(t, out.Item)
+	change(item)
+	f.plant(t, item)
 	return idem
 }

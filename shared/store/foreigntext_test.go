@@ -121,19 +121,8 @@ func TestUndecodedAPIKeyErrorQuotesNoStoredText(t *testing.T) {
 			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: []byte("h"), CreatedAt: t0}); err != nil {
 				t.Fatal(err)
 			}
-			key := map[string]ddb.AttributeValue{
-				"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id},
-				"sk": &ddb.AttributeValueMemberS{Value: "APIKEY"},
-			}
-			out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-			if err != nil || out.Item == nil {
-				t.Fatalf("GetItem() = %v, %v; want the key's record", out, err)
-			}
-			out.Item[attr] = &ddb.AttributeValueMemberS{Value: secret}
-			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-				t.Fatal(err)
-			}
-			_, err = f.st.APIKey(ctx, id)
+			f.plantKeyChanged(t, id, func(item map[string]ddb.AttributeValue) { item[attr] = &ddb.AttributeValueMemberS{Value: secret} })
+			_, err := f.st.APIKey(ctx, id)
 			if got := session.ErrorCode(err); got != session.EINTERNAL {
 				t.Fatalf("APIKey() = %v: got %s; want %s", err, got, session.EINTERNAL)
 			}

@@ -550,11 +550,11 @@ func valueSize(v ddb.AttributeValue) int {
 }
 
 // attrType is the type the store writes an attribute with, as
-// attributevalue.MarshalMap writes sessionItem's and apiKeyItem's fields: a
-// string as S, an integer as N, a bool as BOOL, bytes as B, a slice as L
-// of its element's type, a map as M of its value's type, a struct as M of
-// its fields'. null says the
-// store writes NULL there too: a nil slice, map or pointer of a field
+// attributevalue.MarshalMap writes sessionItem's, apiKeyItem's and
+// idempotencyItem's fields: a string as S, an integer as N, a bool as
+// BOOL, bytes as B, a slice as L of its element's type, a map as M of its
+// value's type, a struct as M of its fields'. null says the store writes
+// NULL there too: a nil slice, map or pointer of a field
 // without omitempty (a decline's reasons when a processor sent none).
 type attrType struct {
 	kind   string // "S", "N", "BOOL", "B", "L", "M"
@@ -563,11 +563,17 @@ type attrType struct {
 	fields map[string]*attrType // M's members (a struct); unknown members are not judged
 }
 
-// sessionItemTypes and apiKeyItemTypes are the items' attribute types,
-// read from their fields so they cannot drift from what the store writes.
+// sessionItemTypes, apiKeyItemTypes and idempotencyItemTypes are the
+// items' attribute types, read from their fields so they cannot drift from
+// what the store writes. So an edit of those structs changes what reads
+// accept: a field's type changed, or omitempty added where a nil was
+// written as NULL, makes every item an earlier release wrote so 500 for
+// the rest of its life (README, Decisions: "A release must not tighten
+// what reads accept while items written under the looser rule live").
 var (
-	sessionItemTypes = typeOfStruct(reflect.TypeFor[sessionItem]())
-	apiKeyItemTypes  = typeOfStruct(reflect.TypeFor[apiKeyItem]())
+	sessionItemTypes     = typeOfStruct(reflect.TypeFor[sessionItem]())
+	apiKeyItemTypes      = typeOfStruct(reflect.TypeFor[apiKeyItem]())
+	idempotencyItemTypes = typeOfStruct(reflect.TypeFor[idempotencyItem]())
 )
 
 func typeOfStruct(t reflect.Type) *attrType {
@@ -603,19 +609,20 @@ func typeOf(t reflect.Type, written bool) *attrType {
 	case reflect.Struct:
 		return typeOfStruct(t)
 	}
-	panic("store: sessionItem field of kind " + t.Kind().String())
+	panic("store: stored item field of kind " + t.Kind().String())
 }
 
 // foreignType names an attribute of av, an item of types (a session's,
-// whole or through a projection, or an API key's), that holds a value of
-// another type than the store writes it with, or "" when there is none. The SDK's decoder reads
-// a number (N) into a text field as its digits, a set (SS, NS) or a list
-// of numbers into a list of texts, and NULL as the zero value, so without
-// this an item the service did not write with {"transactionId":{"N":"5"}}
-// was answered "5" by every shape (r105-seeds24), while create refuses a
-// number where a text is (docs/design.md §3). Attributes the struct does
-// not name (writeId, recentWrites, a legacy merchantDay) are not judged
-// here.
+// whole or through a projection, an API key's or an idempotency record),
+// that holds a value of another type than the store writes it with, or ""
+// when there is none. The SDK's decoder reads a number (N) into a text
+// field as its digits, a set (SS, NS) or a list of numbers into a list of
+// texts (a list of numbers into bytes as those bytes), and NULL as the
+// zero value, so without this an item the service did not write with
+// {"transactionId":{"N":"5"}} was answered "5" by every shape
+// (r105-seeds24), while create refuses a number where a text is
+// (docs/design.md §3). Attributes the struct does not name (writeId,
+// recentWrites, a legacy merchantDay) are not judged here.
 func foreignType(av map[string]ddb.AttributeValue, types *attrType) string {
 	for name, v := range av {
 		if want, ok := types.fields[name]; ok && !want.holds(v) {

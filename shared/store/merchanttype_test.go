@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
@@ -78,18 +76,7 @@ func TestMerchantIDOfAnotherTypeIsRefused(t *testing.T) {
 		if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: merchant, Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: f.clock.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		key := map[string]ddb.AttributeValue{
-			"pk": &ddb.AttributeValueMemberS{Value: "APIKEY#" + id},
-			"sk": &ddb.AttributeValueMemberS{Value: "APIKEY"},
-		}
-		out, err := f.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.table), Key: key, ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out.Item["merchantId"] = number
-		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: out.Item}); err != nil {
-			t.Fatal(err)
-		}
+		f.plantKeyChanged(t, id, func(item map[string]ddb.AttributeValue) { item["merchantId"] = number })
 		k, err := f.st.APIKey(ctx, id)
 		if got := session.ErrorCode(err); got != session.EINTERNAL {
 			t.Errorf("APIKey() = %+v: got %q; want %q", k, got, session.EINTERNAL)

@@ -540,6 +540,13 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 	if out.Item == nil {
 		return nil, nil
 	}
+	// The SDK's decoder reads a NULL body as an empty one, replayed, and
+	// a list of numbers as the body's bytes: an attribute of another type
+	// than the store writes is a record the service did not write, as for
+	// a session's item and an API key's.
+	if name := foreignType(out.Item, idempotencyItemTypes); name != "" {
+		return nil, session.Internal(fmt.Errorf("stored idempotency record: its %s is not of the type the store writes it with", name))
+	}
 	var rec idempotencyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &rec); err != nil {
 		return nil, session.Internal(undecodedItem("decode idempotency record", err))

@@ -84,11 +84,23 @@ func (f *fixture) create(t *testing.T, merchant string) *session.Session {
 // raw reads the stored item as DynamoDB has it.
 func (f *fixture) raw(t *testing.T, id string) map[string]ddb.AttributeValue {
 	t.Helper()
+	return f.rawItem(t, "SESSION#"+id, "SESSION")
+}
+
+// rawKey reads API key id's stored record as DynamoDB has it.
+func (f *fixture) rawKey(t *testing.T, id string) map[string]ddb.AttributeValue {
+	t.Helper()
+	return f.rawItem(t, "APIKEY#"+id, "APIKEY")
+}
+
+// rawItem reads the stored item of key pk, sk with a consistent read.
+func (f *fixture) rawItem(t *testing.T, pk, sk string) map[string]ddb.AttributeValue {
+	t.Helper()
 	out, err := f.db.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(f.table), ConsistentRead: aws.Bool(true),
 		Key: map[string]ddb.AttributeValue{
-			"pk": &ddb.AttributeValueMemberS{Value: "SESSION#" + id},
-			"sk": &ddb.AttributeValueMemberS{Value: "SESSION"},
+			"pk": &ddb.AttributeValueMemberS{Value: pk},
+			"sk": &ddb.AttributeValueMemberS{Value: sk},
 		},
 	})
 	if err != nil {
