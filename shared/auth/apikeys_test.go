@@ -527,6 +527,11 @@ func TestAPIKeyExpiryIsAtMost365DaysToTheInstant(t *testing.T) {
 		// openapi.yaml's "after now and at most 365 days ahead": now itself is not after now.
 		{"2026-11-24T10:00:00Z", time.Time{}},
 		{"2026-11-24T10:00:00.0000001Z", now.Add(100)},
+		// An instant within now's 100 ns is stored as now (the service's
+		// precision), so it is not after now either (r105-mutate: judging it
+		// before the cut accepted a key expired when made).
+		{"2026-11-24T10:00:00.00000005Z", time.Time{}},
+		{"2026-11-24T10:00:00.000000099Z", time.Time{}},
 	} {
 		checkAPIKeyExpiry(t, c.in, now, c.want)
 	}

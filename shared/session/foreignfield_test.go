@@ -98,6 +98,14 @@ func TestForeignFieldAtEachLimit(t *testing.T) {
 		{"history reason 501 characters", false, func(s *Session) { s.History[0].Reason = strings.Repeat("r", 501) }, "history"},
 		{"history eventId 128 characters", false, func(s *Session) { s.History[0].EventID = strings.Repeat("e", 128) }, ""},
 		{"history eventId 129 characters", false, func(s *Session) { s.History[0].EventID = strings.Repeat("e", 129) }, "history"},
+		// Every entry is judged, not the first alone: a history holds up to
+		// 90 (r105-mutate: judging only History[0] lived).
+		{"history's later entry, reason 501 characters", false, func(s *Session) {
+			s.History = append(s.History, Change{Status: Created, Reason: strings.Repeat("r", 501), At: s.CreatedAt})
+		}, "history"},
+		{"history's later entry, eventId 129 characters", false, func(s *Session) {
+			s.History = append(s.History, Change{Status: Created, EventID: strings.Repeat("e", 129), At: s.CreatedAt})
+		}, "history"},
 		{"hcpToken 64 characters", false, func(s *Session) { s.HCPToken = strings.Repeat("h", 64) }, ""},
 		{"hcpToken 65 characters", false, func(s *Session) { s.HCPToken = strings.Repeat("h", 65) }, "hcpToken"},
 		{"hcpToken every base64url character", false, func(s *Session) {
@@ -105,6 +113,7 @@ func TestForeignFieldAtEachLimit(t *testing.T) {
 		}, ""},
 		{"hcpToken padded", false, func(s *Session) { s.HCPToken = "abcd=" }, "hcpToken"},
 		{"hcpToken base64's '+'", false, func(s *Session) { s.HCPToken = "ab+d" }, "hcpToken"},
+		{"hcpToken base64's '/'", false, func(s *Session) { s.HCPToken = "ab/d" }, "hcpToken"},
 		{"hcpToken a card number", false, func(s *Session) { s.HCPToken = card }, "hcpToken"},
 	}
 	for _, tt := range tests {

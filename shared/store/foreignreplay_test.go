@@ -41,6 +41,8 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 		{"status not a success", "status", number("500"), ""},
 		{"status zero", "status", number("0"), ""},
 		{"status informational", "status", number("101"), ""},
+		{"status one below a success", "status", number("199"), ""},
+		{"status one past a success", "status", number("300"), ""},
 		{"sessionId a card number", "sessionId", text("4111111111111111"), "4111111111111111"},
 		{"sessionId a header line", "sessionId", text("x\r\nSet-Cookie: a=b"), "Set-Cookie"},
 		{"sessionId empty", "sessionId", text(""), ""},
@@ -52,6 +54,9 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 		{"body with a member twice", "body", bytesAttr(`{"id":"x","id":"y"}`), ""},
 		{"body with a lone surrogate", "body", bytesAttr(`{"id":"\ud800"}`), ""},
 		{"body text with a card number", "body", bytesAttr("4111 1111 1111 1111"), "4111"},
+		// As a reader decodes it (HoldsCardNumber), not as written alone
+		// (r105-mutate: LooksLikeCardNumber there replayed it).
+		{"body text with a card number URL-encoded", "body", bytesAttr("4111%201111%201111%201111"), "4111"},
 		{"body not UTF-8", "body", bytesAttr("\xff\xfe"), ""},
 		// A lone brace is a JSON body cut short, not text (r104-mutate's
 		// mutant 86, judging only bodies longer than one byte as JSON,
@@ -128,6 +133,27 @@ func TestReplayTakesAnExpiryWithinItsMargin(t *testing.T) {
 			_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
 			if got := session.ErrorCode(err); got != tt.want || tt.want == "" && r == nil {
 				t.Errorf("replayed Create() = %+v, %v: got %q; want %q", r, err, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestReplayAnswersEverySuccessStatus: "Create remembers a success (2xx)"
+// and "a replay answers them as they are stored: the status as the
+// answer's" (foreignRecord). A record at either end of 2xx is the
+// service's own and replays with its status; with the rule's bounds
+// moved in by one (r105-mutate), TestReplayRefusesRecordNotWritten's 101
+// and 500 still passed.
+func TestReplayAnswersEverySuccessStatus(t *testing.T) {
+	f := newFixture(t)
+	for _, status := range []int{200, 201, 299} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+				item["status"] = &ddb.AttributeValueMemberN{Value: strconv.Itoa(status)}
+			})
+			_, r, err := f.st.Create(context.Background(), f.newDraftSession("m-1", ""), idem, 201, idBody)
+			if err != nil || r == nil || r.Status != status {
+				t.Errorf("replayed Create() = %+v, %v; want a replay of status %d", r, err, status)
 			}
 		})
 	}

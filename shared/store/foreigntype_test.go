@@ -57,6 +57,11 @@ func TestStoredAttributeOfAnotherTypeIsForeign(t *testing.T) {
 		{"metadata value null", false, set("metadata", &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"source": null}})},
 		{"resultData value a number", false, set("resultData", &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"code": n("0")}})},
 		{"cardCategories a string set", false, set("cardCategories", &ddb.AttributeValueMemberSS{Value: []string{"CREDIT"}})},
+		// NULL only where the store writes it (a field without omitempty):
+		// r105-mutate's mutants taking NULL for every list or every map
+		// lived the rows above.
+		{"cardCategories null", false, set("cardCategories", null)},
+		{"metadata null", false, set("metadata", null)},
 		{"hosted null", false, set("hosted", null)},
 		{"savePaymentProfile null", false, set("savePaymentProfile", null)},
 		{"amount null", false, set("amount", null)},
