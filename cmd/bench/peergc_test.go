@@ -32,8 +32,23 @@ func TestRawPeerRunsWithTheServicesGC(t *testing.T) {
 	before := debug.SetGCPercent(100)
 	t.Cleanup(func() { debug.SetGCPercent(before) })
 
+	endpoint := peerEndpoint(t)
+	if _, err := rawGetItem(endpoint, os.Getpid(), "t", "s1", 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	sample := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(sample)
+	if got, want := sample[0].Value.Uint64(), uint64(200); got != want {
+		t.Errorf("GOGC after the raw peer's run = %d; want %d (the service's, shared/app)", got, want)
+	}
+}
+
+// peerEndpoint is a fake DynamoDB holding the item the raw peer reads
+// (table "t", session "s1").
+func peerEndpoint(t *testing.T) string {
+	t.Helper()
 	fake := httptest.NewServer(storetest.NewFakeDynamo())
-	defer fake.Close()
+	t.Cleanup(fake.Close)
 	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: fake.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -44,12 +59,24 @@ func TestRawPeerRunsWithTheServicesGC(t *testing.T) {
 	if _, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("t"), Item: item}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rawGetItem(fake.URL, os.Getpid(), "t", "s1", 100*time.Millisecond); err != nil {
-		t.Fatal(err)
+	return fake.URL
+}
+
+// TestRawPeerCallsWhateverItsWorkersStart: each of the raw peer's workers
+// calls at least once, however late it starts. Its workers called only
+// until the run's end, set before they started: on a loaded machine a
+// worker first ran after a short run's end (TestRawPeerRunsWithTheServicesGC
+// runs the peer 100 ms) and made no call, and with every worker late the
+// peer failed "no successful call". A run that has ended before any
+// worker starts (0 s) is every worker late, as such a machine makes it.
+func TestRawPeerCallsWhateverItsWorkersStart(t *testing.T) {
+	before := debug.SetGCPercent(100) // the peer sets the service's
+	t.Cleanup(func() { debug.SetGCPercent(before) })
+	res, err := rawGetItem(peerEndpoint(t), os.Getpid(), "t", "s1", 0)
+	if err != nil {
+		t.Fatalf("rawGetItem() for 0 s: %v; want a call from each worker", err)
 	}
-	sample := []metrics.Sample{{Name: "/gc/gogc:percent"}}
-	metrics.Read(sample)
-	if got, want := sample[0].Value.Uint64(), uint64(200); got != want {
-		t.Errorf("GOGC after the raw peer's run = %d; want %d (the service's, shared/app)", got, want)
+	if res.requests < loadConcurrency || res.errors != 0 {
+		t.Errorf("rawGetItem() for 0 s: calls got %d (%d failed); want at least %d, none failed", res.requests, res.errors, loadConcurrency)
 	}
 }
