@@ -200,7 +200,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	}
 	// The SDK's decoder reads a NULL revokedAt as none: a revoked key
 	// was answered as live.
-	if name := foreignType(out.Item, apiKeyItemTypes); name != "" {
+	if name := foreignType(out.Item, apiKeyItemTypes()); name != "" {
 		return nil, session.Internal(fmt.Errorf("decode API key: its %s is not of the type the store writes it with", name))
 	}
 	var it apiKeyItem

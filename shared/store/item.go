@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -570,10 +571,12 @@ type attrType struct {
 // written as NULL, makes every item an earlier release wrote so 500 for
 // the rest of its life (README, Decisions: "A release must not tighten
 // what reads accept while items written under the looser rule live").
+// Each is read at its first use, not at start-up: a cold start does no
+// work before its first request (TestColdStartInitsDoNoWork).
 var (
-	sessionItemTypes     = typeOfStruct(reflect.TypeFor[sessionItem]())
-	apiKeyItemTypes      = typeOfStruct(reflect.TypeFor[apiKeyItem]())
-	idempotencyItemTypes = typeOfStruct(reflect.TypeFor[idempotencyItem]())
+	sessionItemTypes     = sync.OnceValue(func() *attrType { return typeOfStruct(reflect.TypeFor[sessionItem]()) })
+	apiKeyItemTypes      = sync.OnceValue(func() *attrType { return typeOfStruct(reflect.TypeFor[apiKeyItem]()) })
+	idempotencyItemTypes = sync.OnceValue(func() *attrType { return typeOfStruct(reflect.TypeFor[idempotencyItem]()) })
 )
 
 func typeOfStruct(t reflect.Type) *attrType {

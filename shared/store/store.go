@@ -402,7 +402,7 @@ func decodeItem(av map[string]ddb.AttributeValue, whole bool) (*session.Session,
 	}
 	// Named by the attribute, never its value (an item the service did not
 	// write can hold anything), nor its id (not yet known to be a UUID).
-	if name := foreignType(av, sessionItemTypes); name != "" {
+	if name := foreignType(av, sessionItemTypes()); name != "" {
 		return nil, session.Internal(fmt.Errorf("decode session: its %s is not of the type the store writes it with", name))
 	}
 	var it sessionItem
@@ -544,7 +544,7 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 	// a list of numbers as the body's bytes: an attribute of another type
 	// than the store writes is a record the service did not write, as for
 	// a session's item and an API key's.
-	if name := foreignType(out.Item, idempotencyItemTypes); name != "" {
+	if name := foreignType(out.Item, idempotencyItemTypes()); name != "" {
 		return nil, session.Internal(fmt.Errorf("stored idempotency record: its %s is not of the type the store writes it with", name))
 	}
 	var rec idempotencyItem
