@@ -26,7 +26,10 @@ import (
 // quoting it, and dropped the connection). Its sessionId, which the
 // replay puts in the Location header, was taken as it was too. Each row
 // writes one attribute of a real record and replays the create: EINTERNAL,
-// and none of the stored text in the logged error.
+// and none of the stored text in the logged error, with the request's
+// body the record's or another ("whatever the request's body",
+// foreignRecord: with the hash compared first, another body's create was
+// told 409 IDEMPOTENCY_KEY_REUSED, r105-mutate's R12).
 func TestReplayRefusesRecordNotWritten(t *testing.T) {
 	number := func(text string) ddb.AttributeValue { return &ddb.AttributeValueMemberN{Value: text} }
 	text := func(s string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: s} }
@@ -77,19 +80,22 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 	}
 	f := newFixture(t)
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
-				item[tt.attr] = tt.val
+		for _, body := range []string{"body", "another body"} {
+			t.Run(tt.name+"/"+body, func(t *testing.T) {
+				ctx := context.Background()
+				idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+					item[tt.attr] = tt.val
+				})
+				idem.RequestHash = store.HashRequest([]byte(body))
+				_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
+				if got := session.ErrorCode(err); got != session.EINTERNAL {
+					t.Fatalf("replayed Create() = %+v, %v: got %s; want %s", r, err, got, session.EINTERNAL)
+				}
+				if got := store.LoggedError(err); tt.stored != "" && strings.Contains(got, tt.stored) {
+					t.Errorf("LoggedError() = %q: got the record's text; want none of it", got)
+				}
 			})
-			_, r, err := f.st.Create(ctx, f.newDraftSession("m-1", ""), idem, 201, idBody)
-			if got := session.ErrorCode(err); got != session.EINTERNAL {
-				t.Fatalf("replayed Create() = %+v, %v: got %s; want %s", r, err, got, session.EINTERNAL)
-			}
-			if got := store.LoggedError(err); tt.stored != "" && strings.Contains(got, tt.stored) {
-				t.Errorf("LoggedError() = %q: got the record's text; want none of it", got)
-			}
-		})
+		}
 	}
 }
 
