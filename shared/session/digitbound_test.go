@@ -1,7 +1,9 @@
 package session
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf16"
@@ -133,4 +135,30 @@ func visaBefore(d string) string {
 		}
 	}
 	return string(p)
+}
+
+// TestDigitBoundBlocksBuiltConcurrently: readers that meet a block of
+// digitBound's table not yet made make it at once, each its own copy, and
+// read the bounds runeBound computes (under -race: with no data race).
+func TestDigitBoundBlocksBuiltConcurrently(t *testing.T) {
+	const base = 0x2400 // the circled and parenthesized digits: bounds 0, 1 and 2
+	var wg sync.WaitGroup
+	for range 3 {
+		boundBlocks[base>>8].Store(nil)
+		errs := make(chan string, 4*256)
+		for range 4 {
+			wg.Go(func() {
+				for r := rune(base); r < base+256; r++ {
+					if got, want := digitBound(r), runeBound(r); got != want {
+						errs <- fmt.Sprintf("digitBound(%U) = %d; want %d", r, got, want)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	}
 }
