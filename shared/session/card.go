@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -180,23 +181,125 @@ func readsCardNumber(s string) bool {
 }
 
 // tooFewDigits reports whether s surely holds no card number however it
-// is read: ASCII text without % or \ decodes to itself but for a '+'
-// read as a space (no URL escape or JSON escape can start), is its own
-// NFKC form, and holds no digit but 0 to 9, so with fewer than
-// minCardDigits of those no reading of it holds a card number. Every read
-// judges each stored text (session.ForeignField): this keeps the usual
-// short text (a reason, an id) at one pass.
+// is read: fewer than minCardDigits digits in every reading of it, by an
+// upper bound summed over its characters (digitBound). Every read judges
+// each stored text (session.ForeignField), and a create each text it
+// stores: this answers the usual text (a reason, an id, a name in any
+// script) in one pass over its bytes, where the full reading
+// (readsCardNumber) normalises and scans it twice or more. Why it is
+// exact, for s without '%' or \, valid UTF-8, and no character whose
+// NFKC form holds either:
+//
+//   - JSON unescaping needs a \ and changes nothing; URL decoding needs a
+//     '%' to make a byte, and otherwise only reads a '+' as a space
+//     (plusIsSpace), which makes no digit and takes none away, and makes
+//     no '%' or \ for the next decoding. So every text the full reading
+//     judges is s, or s with some '+' made spaces, read as written or in
+//     NFKC.
+//   - As written, the card rule's digits are the characters digitValue
+//     reads (a UUID's are passed over, which only takes some away).
+//   - NFKC is the canonical composition of the characters'
+//     compatibility decompositions (NFKD) one after the other, their marks
+//     reordered; composition makes only a precomposed character of a
+//     starter and marks, and no such character is a digit (a test holds
+//     the tables to it), so NFKC(s) holds at most as many digits as the
+//     NFKD forms of s's characters do (compactNFKC leaves out, never adds).
+//   - So no reading holds more digits than the sum, over s's characters,
+//     of the larger of the digits each is as written (0 or 1) and the
+//     digits of its NFKD form (⒈ is "1.", ¼ "1⁄4", ⑩ "10"): digitBound.
+//     A card number is at least minCardDigits digits of one reading.
+//
+// ASCII text is its own NFKD form, so its bound is its digits 0 to 9.
+// Text outside that (a '%' or \, a character whose NFKC form holds one:
+// ％ ＼ ﹪ ﹨, a byte that is no UTF-8, a character of more than two digits
+// in NFKD: ⅒, "1⁄10") goes to the full reading.
 func tooFewDigits(s string) bool {
 	digits := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= utf8.RuneSelf, c == '%', c == '\\':
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '%', c == '\\':
+				return false
+			case c >= '0' && c <= '9':
+				if digits++; digits >= minCardDigits {
+					return false
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b := digitBound(r)
+		if size == 1 || b == readInFull {
 			return false
-		case c >= '0' && c <= '9':
-			digits++
+		}
+		if digits += int(b); digits >= minCardDigits {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// readInFull is digitBound's answer for a character tooFewDigits does
+// not bound: one whose NFKD form holds a '%' or a \ (％ ＼ ﹪ ﹨), or
+// more than two digits.
+const readInFull = 3
+
+// digitBound is the most digits the card rule reads in r under any
+// reading of the text it is in, as written or in NFKC (tooFewDigits): the
+// larger of r's own (1 for a digit digitValue reads, else 0) and those of
+// its compatibility decomposition; or readInFull. It is read from a table
+// of two bits a character, made one block of 256 characters at a time as
+// a text first needs it (runeBound, from digitValue and norm's tables:
+// a few microseconds a block, and a text in one script needs one or two).
+func digitBound(r rune) byte {
+	blk := &boundBlocks[r>>8]
+	t := blk.Load()
+	if t == nil {
+		t = new(boundBlock)
+		base := r &^ 0xff
+		for i := range rune(256) {
+			t[i/4] |= runeBound(base+i) << (i % 4 * 2)
+		}
+		blk.Store(t) // a racing reader makes the same block
+	}
+	return t[(r&0xff)/4] >> (r & 3 * 2) & 3
+}
+
+// boundBlock holds digitBound for 256 consecutive characters, two bits
+// each.
+type boundBlock [64]byte
+
+// boundBlocks are digitBound's table, a block per 256 characters, nil
+// until first needed.
+var boundBlocks [(unicode.MaxRune + 1) >> 8]atomic.Pointer[boundBlock]
+
+// runeBound is digitBound of r computed: see digitBound. A surrogate (no
+// character a valid UTF-8 text holds) reads in full.
+func runeBound(r rune) byte {
+	if utf16.IsSurrogate(r) {
+		return readInFull
+	}
+	var own byte
+	if _, ok := digitValue(r); ok {
+		own = 1
+	}
+	d := string(compatDecomposition(r))
+	if d == "" {
+		d = string(r) // its own NFKD form
+	}
+	var nfkd byte
+	for _, c := range d {
+		if c == '%' || c == '\\' {
+			return readInFull
+		}
+		if _, ok := digitValue(c); ok {
+			nfkd++
 		}
 	}
-	return digits < minCardDigits
+	return min(max(own, nfkd), readInFull)
 }
 
 // decodedHoldsCardNumber judges up to MaxURLDecodings decodings of s, each

@@ -12,19 +12,19 @@ import (
 	"github.com/paysessions/paysessions/shared/session"
 )
 
-// largeItem is the item of the largest kind of session a read decodes:
-// every text a create and its events accept at its limit, in non-ASCII
-// letters (the card rule reads such text in full, where ASCII text with
-// too few digits is answered at once), 50 metadata entries, each object
-// (provider, paymentMethodDetails, appearance) near its 16 KiB, the URLs
-// at 2,048 characters, and a history of 12 entries with 500-character
-// reasons, the last a FAILED with 20 decline reasons and 100 result
-// entries. Each part goes through the validation a create or an event
-// goes through, so the item is one the service writes.
-func largeItem(t testing.TB) map[string]ddb.AttributeValue {
+// largeText is a text of n non-ASCII letters, as largeItem writes its
+// texts.
+func largeText(n int) string { return strings.Repeat("é", n) }
+
+// largeDraft is the create of the largest kind of session a read decodes
+// (largeItem), validated: every text a create accepts at its limit, in
+// non-ASCII letters (the card rule once read such text in full, where
+// ASCII text with too few digits was answered at once), 50 metadata
+// entries, each object (provider, paymentMethodDetails, appearance) near
+// its 16 KiB, and the URLs at 2,048 characters.
+func largeDraft(t testing.TB) *session.Draft {
 	t.Helper()
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	text := func(n int) string { return strings.Repeat("é", n) }
+	text := largeText
 	url := func(name string) string {
 		u := "https://shop.example/" + name + "/"
 		return u + strings.Repeat("a", 2048-len(u))
@@ -68,6 +68,18 @@ func largeItem(t testing.TB) map[string]ddb.AttributeValue {
 	if err := d.Validate(); err != nil {
 		t.Fatalf("draft: %v", err)
 	}
+	return d
+}
+
+// largeItem is the item largeDraft's session is stored as after 11
+// events with 500-character reasons and a FAILED with 20 decline reasons
+// and 100 result entries (largeText's text throughout), each event
+// validated as the service validates it.
+func largeItem(t testing.TB) map[string]ddb.AttributeValue {
+	t.Helper()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	text := largeText
+	d := largeDraft(t)
 	v := session.New(d, "m-1", "1bbb38a6-c081-4a56-8e5e-92c8a6c847b0", "hcp", now, session.DefaultPolicy)
 	at := now
 	apply := func(ev *session.Event) {
@@ -120,6 +132,40 @@ func BenchmarkDecodeSessionLarge(b *testing.B) {
 	for b.Loop() {
 		if _, err := decodeSession(av); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidateLargeDraft is create's validation of largeItem's draft
+// (largeDraft): every text judged by the card rule, as a read judges it.
+func BenchmarkValidateLargeDraft(b *testing.B) {
+	d := largeDraft(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := d.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListLarge50 is the decoding of a document 004 day list's page
+// of 50 sessions of largeItem's kind, as the list reads them (the
+// listAttributes projection, session.ForeignField on what it carries):
+// the CPU a page costs past the engine's answer.
+func BenchmarkListLarge50(b *testing.B) {
+	av := largeItem(b)
+	projected := make(map[string]ddb.AttributeValue, len(listAttributes))
+	for _, a := range listAttributes {
+		if x, ok := av[a]; ok {
+			projected[a] = x
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for range 50 {
+			if _, err := decodeListed(projected); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
