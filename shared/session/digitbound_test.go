@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -55,10 +56,14 @@ func TestDigitBoundTable(t *testing.T) {
 // TestNoPrecomposedDigit holds the tables to what tooFewDigits's bound
 // rests on: NFKC's composition makes no digit, for no character that
 // composition can make (one with a canonical decomposition) is a digit
-// the card rule reads.
+// the card rule reads. The Hangul syllables U+AC00-U+D7A3, which
+// composition makes of jamo (L+V+T, all starters), decompose by
+// Unicode's algorithm, and norm's tables give them no decomposition: they
+// are read too.
 func TestNoPrecomposedDigit(t *testing.T) {
 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
-		if utf16.IsSurrogate(r) || norm.NFD.PropertiesString(string(r)).Decomposition() == nil {
+		hangul := r >= 0xac00 && r <= 0xd7a3
+		if utf16.IsSurrogate(r) || !hangul && norm.NFD.PropertiesString(string(r)).Decomposition() == nil {
 			continue
 		}
 		if _, ok := digitValue(r); ok {
@@ -160,5 +165,96 @@ func TestDigitBoundBlocksBuiltConcurrently(t *testing.T) {
 		for e := range errs {
 			t.Error(e)
 		}
+	}
+}
+
+// TestDigitBoundHoldsAcrossCharacters: tooFewDigits's bound, the sum of
+// digitBound over a text's characters, is at least the digits of every
+// reading of the whole text (as written, in NFKC by norm's own
+// normalisation and by compactNFKC, its '+'s read as spaces by
+// urlDecodeOnce, as written and in NFKC), and no reading holds a '%' or a
+// \ for a decoding to start from: the step of its argument that no test
+// of one character at a time holds, where normalisation works across
+// characters. Random texts of characters that compose, reorder or
+// decompose across their neighbours (Hangul jamo, which compose as
+// starters, L+V+T; vowel signs two starters of which compose, U+0B47
+// U+0B3E to U+0B4B; marks of every combining class, one that decomposes
+// to two, U+0344; decompositions that start with a mark, U+0F73, U+1FEE;
+// singletons, Ω; the spacing voiced mark ゛, a space and a mark) among
+// characters of one and two digits in some reading (every decimal digit,
+// ², ①, ⑴, ⒈, ½, ⑩, ㉑) and ASCII digits and separators; 13 or more
+// digits among them as often as fewer. Each text the cut takes is read
+// in full too.
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
+func TestDigitBoundHoldsAcrossCharacters(t *testing.T) {
+	racemode.OnlyWithoutDetector(t)
+	var digits []rune
+	for _, d := range ndDigits {
+		digits = append(digits, d...)
+	}
+	for _, block := range [][2]rune{{0x80, 0x33ff}, {0xff00, 0xffef}, {0x1d7ce, 0x1d7ff}, {0x1f100, 0x1f10c}} {
+		for r := block[0]; r <= block[1]; r++ {
+			// Read from the character's readings, not from digitBound.
+			_, own := digitValue(r)
+			nfkc := norm.NFKC.String(string(r))
+			if n := len(readDigits(nfkc)); (own || n > 0) && n < readInFull && !unicode.Is(unicode.Nd, r) && !strings.ContainsAny(nfkc, `%\`) {
+				digits = append(digits, r)
+			}
+		}
+	}
+	others := []rune("0123456789 +-./_aAeEoO\u03b1\u03c9\u304b\u30cf" + // ASCII, starters that compose
+		"\u0300\u0301\u0308\u0316\u0327\u0334\u0345\u05b0\u0e38\u3099\u309a\U0001d165\u20e3\ufe0f\u034f" + // marks of several classes
+		"\u0344\u0f73\u0f75\u0f81\u0340\u0343\u1fc1\u1fed\u1fee\u2126\u212b\u0958\u309b\u309c\u00a8\u00b4" + // decompositions that start with a mark, singletons, exclusions, spacing marks
+		"\u0b47\u0b3e\u0b56\u0b57\u0dd9\u0dcf\u0dca\u1025\u102e\u09c7\u09be\u09d7\u0cc6\u0cd5\u0cd6\u0cc2" + // vowel signs that compose as starters
+		"\u1100\u1112\u1161\u1175\u11a8\u11c2\uac00\uac1c\ud7a3\u3131\uffa0\u3164" + // Hangul jamo and syllables
+		"\u2024\u2025\u2026\ufe52\u3002\uff61\u00a0\u3000\u200b\ufdfa\u3250")
+	r := rand.New(rand.NewPCG(106, 13))
+	n := 10000
+	if testing.Short() {
+		n = 2000
+	}
+	taken := 0
+	for range n {
+		var b strings.Builder
+		for range 1 + r.IntN(40) {
+			if r.IntN(2) == 0 {
+				b.WriteRune(digits[r.IntN(len(digits))])
+			} else {
+				b.WriteRune(others[r.IntN(len(others))])
+			}
+		}
+		s := b.String()
+		bound := 0
+		for _, c := range s {
+			bound += int(digitBound(c))
+		}
+		decoded := s
+		for range MaxURLDecodings {
+			decoded, _ = urlDecodeOnce(decoded)
+		}
+		var compact strings.Builder
+		compactNFKC(s, &compact)
+		for _, reading := range []string{s, norm.NFKC.String(s), compact.String(), decoded, norm.NFKC.String(decoded)} {
+			if got := len(readDigits(reading)); got > bound {
+				t.Fatalf("a reading of %+q, %+q, holds %d digits; want at most %d (the sum of digitBound)", s, reading, got, bound)
+			}
+			if strings.ContainsAny(reading, `%\`) {
+				t.Fatalf("a reading of %+q, %+q, holds a %% or a \\; want none (no character's bound is readInFull)", s, reading)
+			}
+		}
+		if got, want := tooFewDigits(s), bound < minCardDigits; got != want {
+			t.Fatalf("tooFewDigits(%+q) = %v; want %v (bound %d)", s, got, want, bound)
+		}
+		if bound < minCardDigits {
+			taken++
+			if readsCardNumber(s) {
+				t.Fatalf("tooFewDigits(%+q) = true; the full reading finds a card number", s)
+			}
+		}
+	}
+	if taken < n/4 || taken > n*3/4 {
+		t.Errorf("the cut took %d of %d texts; want between a quarter and three quarters", taken, n)
 	}
 }
