@@ -134,13 +134,7 @@ func largeItem(t testing.TB, text func(n int) string) map[string]ddb.AttributeVa
 // kind of session (largeItem): what a read's decoding, the whole-item
 // check (session.ForeignField) among it, costs at the other end.
 func BenchmarkDecodeSessionLarge(b *testing.B) {
-	av := largeItem(b, largeText)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := decodeSession(av); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchmarkDecode(b, largeItem(b, largeText))
 }
 
 // BenchmarkDecodeSessionLargeWithDigits is BenchmarkDecodeSessionLarge
@@ -149,7 +143,11 @@ func BenchmarkDecodeSessionLarge(b *testing.B) {
 // its texts, as before it reached past ASCII (a merchant's texts with a
 // date and a reference in them).
 func BenchmarkDecodeSessionLargeWithDigits(b *testing.B) {
-	av := largeItem(b, largeTextWithDigits)
+	benchmarkDecode(b, largeItem(b, largeTextWithDigits))
+}
+
+// benchmarkDecode measures a read's decoding of av.
+func benchmarkDecode(b *testing.B, av map[string]ddb.AttributeValue) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := decodeSession(av); err != nil {
