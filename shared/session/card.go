@@ -175,16 +175,17 @@ func HoldsCardNumber(s string) bool {
 // the text as written, then its JSON and URL decodings, then those of its
 // NFKC form when normalising makes an escape or a '+'.
 func readsCardNumber(s string) bool {
-	return judgeText(s) || decodingsHoldCardNumber(s) || normalisedDecodingHoldsCardNumber(s)
+	return judgeText(s) || decodingsHoldCardNumber(s, MaxURLDecodings) || normalisedDecodingHoldsCardNumber(s, MaxURLDecodings)
 }
 
-// decodingsHoldCardNumber reports whether a decoding of s holds a card
-// number: JSON escapes and URL encoding undone in turn, and, when undoing
-// a JSON escape changed anything, URL encoding alone (HoldsCardNumber).
-func decodingsHoldCardNumber(s string) bool {
-	found, json := decodedHoldsCardNumber(s, true)
+// decodingsHoldCardNumber reports whether a decoding of s, up to layers
+// of them, holds a card number: JSON escapes and URL encoding undone in
+// turn, and, when undoing a JSON escape changed anything, URL encoding
+// alone (HoldsCardNumber).
+func decodingsHoldCardNumber(s string, layers int) bool {
+	found, json := decodedHoldsCardNumber(s, true, layers)
 	if !found && json {
-		found, _ = decodedHoldsCardNumber(s, false)
+		found, _ = decodedHoldsCardNumber(s, false, layers)
 	}
 	return found
 }
@@ -205,11 +206,23 @@ const escapeForms = "％﹪＼﹨＋﹢⁺₊﬩"
 // '%', \ and '+' s holds; only a character of escapeForms makes one they
 // did not, so a text without one costs a scan for them and nothing more.
 // It does not widen tooFewDigits' bound: ％ ＼ ﹪ ﹨ send a text to the
-// full reading, and a '+' read as a space makes no digit.
-func normalisedDecodingHoldsCardNumber(s string) bool {
+// full reading, and a '+' read as a space makes no digit. The normal form
+// is written by NFKC's pooled reader: norm.NFKC.String allocates its
+// buffers on every call, 600 bytes for the 3-byte "％25" (r106-review).
+//
+// A decoding of s may make such a character (％ URL-encoded,
+// %EF%BC%8534…, or a JSON escape, \uff0534…): decodedHoldsCardNumber
+// reads each decoding so too, its normal form decoded with the layers
+// left, so no reader decodes more than MaxURLDecodings layers in all, and
+// each layer that makes such a character starts at most one more chain
+// (r106-review: %EF%BC%8534111111111111111 was taken).
+func normalisedDecodingHoldsCardNumber(s string, layers int) bool {
+	if layers <= 0 {
+		return false
+	}
 	for _, r := range s {
 		if r >= utf8.RuneSelf && strings.ContainsRune(escapeForms, r) {
-			return decodingsHoldCardNumber(norm.NFKC.String(s))
+			return decodingsHoldCardNumber(NFKC(s), layers)
 		}
 	}
 	return false
@@ -228,9 +241,11 @@ func normalisedDecodingHoldsCardNumber(s string) bool {
 //   - JSON unescaping needs a \ and changes nothing; URL decoding needs a
 //     '%' to make a byte, and otherwise only reads a '+' as a space
 //     (plusIsSpace), which makes no digit and takes none away, and makes
-//     no '%' or \ for the next decoding. So every text the full reading
-//     judges is s, or s with some '+' made spaces, read as written or in
-//     NFKC.
+//     no '%' or \ for the next decoding. The normal form is decoded too
+//     (normalisedDecodingHoldsCardNumber), but NFKC(s) holds no '%' or \
+//     either, and a '+' normalising makes (＋ ⁺ …) is read as s's own. So
+//     every text the full reading judges is s or NFKC(s), with some '+'
+//     made spaces, read as written or in NFKC (NFKC's NFKC is itself).
 //   - As written, the card rule's digits are the characters digitValue
 //     reads (a UUID's are passed over, which only takes some away).
 //   - NFKC is the canonical composition of the characters'
@@ -346,25 +361,28 @@ func runeBound(r rune) byte {
 	return min(max(own, nfkd), readInFull)
 }
 
-// decodedHoldsCardNumber judges up to MaxURLDecodings decodings of s, each
-// first undoing JSON escapes (with json) and then URL encoding, and reports
+// decodedHoldsCardNumber judges up to layers decodings of s, each first
+// undoing JSON escapes (with json) and then URL encoding, each also with
+// its normal form decoded again when normalising makes an escape or a '+'
+// (normalisedDecodingHoldsCardNumber, with the layers left), and reports
 // whether one holds a card number and whether undoing a JSON escape
 // changed anything.
-func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
-	for range MaxURLDecodings {
+func decodedHoldsCardNumber(s string, json bool, layers int) (found, jsonChanged bool) {
+	for i := range layers {
+		left := layers - i - 1 // the layers a normalised decoding may still undo
 		j, jchanged := s, false
 		if json {
 			j, jchanged = jsonUnescapeOnce(s)
 		}
 		jsonChanged = jsonChanged || jchanged
-		if jchanged && judgeText(j) {
+		if jchanged && (judgeText(j) || normalisedDecodingHoldsCardNumber(j, left)) {
 			return true, true
 		}
 		d, changed := urlDecodeOnce(j)
 		if !changed && !jchanged {
 			return false, jsonChanged
 		}
-		if changed && judgeText(d) {
+		if changed && (judgeText(d) || normalisedDecodingHoldsCardNumber(d, left)) {
 			return true, jsonChanged
 		}
 		s = d

@@ -16,15 +16,23 @@ import (
 // texts.
 func largeText(n int) string { return strings.Repeat("é", n) }
 
+// largeTextWithDigits is largeText with its last 13 letters ASCII digits
+// that are no card number (no network's prefix starts with 1): too many
+// digits for the card rule's short cut, so every reading of it is made.
+func largeTextWithDigits(n int) string {
+	return strings.Repeat("é", n-13) + "1234567890123"
+}
+
 // largeDraft is the create of the largest kind of session a read decodes
-// (largeItem), validated: every text a create accepts at its limit, in
-// non-ASCII letters (the card rule once read such text in full, where
-// ASCII text with too few digits was answered at once), 50 metadata
-// entries, each object (provider, paymentMethodDetails, appearance) near
-// its 16 KiB, and the URLs at 2,048 characters.
-func largeDraft(t testing.TB) *session.Draft {
+// (largeItem), validated: every text a create accepts at its limit, made
+// by text (largeText: non-ASCII letters, which the card rule once read in
+// full where ASCII text with too few digits was answered at once;
+// largeTextWithDigits: such letters and 13 digits, which it still reads
+// in full), 50 metadata entries, each object (provider,
+// paymentMethodDetails, appearance) near its 16 KiB, and the URLs at
+// 2,048 characters.
+func largeDraft(t testing.TB, text func(n int) string) *session.Draft {
 	t.Helper()
-	text := largeText
 	url := func(name string) string {
 		u := "https://shop.example/" + name + "/"
 		return u + strings.Repeat("a", 2048-len(u))
@@ -73,13 +81,12 @@ func largeDraft(t testing.TB) *session.Draft {
 
 // largeItem is the item largeDraft's session is stored as after 11
 // events with 500-character reasons and a FAILED with 20 decline reasons
-// and 100 result entries (largeText's text throughout), each event
-// validated as the service validates it.
-func largeItem(t testing.TB) map[string]ddb.AttributeValue {
+// and 100 result entries (text's throughout), each event validated as the
+// service validates it.
+func largeItem(t testing.TB, text func(n int) string) map[string]ddb.AttributeValue {
 	t.Helper()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	text := largeText
-	d := largeDraft(t)
+	d := largeDraft(t, text)
 	v := session.New(d, "m-1", "1bbb38a6-c081-4a56-8e5e-92c8a6c847b0", "hcp", now, session.DefaultPolicy)
 	at := now
 	apply := func(ev *session.Event) {
@@ -127,7 +134,20 @@ func largeItem(t testing.TB) map[string]ddb.AttributeValue {
 // kind of session (largeItem): what a read's decoding, the whole-item
 // check (session.ForeignField) among it, costs at the other end.
 func BenchmarkDecodeSessionLarge(b *testing.B) {
-	av := largeItem(b)
+	benchmarkDecode(b, largeItem(b, largeText))
+}
+
+// BenchmarkDecodeSessionLargeWithDigits is BenchmarkDecodeSessionLarge
+// with 13 digits at the end of every text (largeTextWithDigits): the
+// largest session's read when the card rule's short cut answers none of
+// its texts, as before it reached past ASCII (a merchant's texts with a
+// date and a reference in them).
+func BenchmarkDecodeSessionLargeWithDigits(b *testing.B) {
+	benchmarkDecode(b, largeItem(b, largeTextWithDigits))
+}
+
+// benchmarkDecode measures a read's decoding of av.
+func benchmarkDecode(b *testing.B, av map[string]ddb.AttributeValue) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := decodeSession(av); err != nil {
@@ -139,7 +159,18 @@ func BenchmarkDecodeSessionLarge(b *testing.B) {
 // BenchmarkValidateLargeDraft is create's validation of largeItem's draft
 // (largeDraft): every text judged by the card rule, as a read judges it.
 func BenchmarkValidateLargeDraft(b *testing.B) {
-	d := largeDraft(b)
+	benchmarkValidate(b, largeDraft(b, largeText))
+}
+
+// BenchmarkValidateLargeDraftWithDigits is BenchmarkValidateLargeDraft
+// with 13 digits at the end of every text (largeTextWithDigits), which
+// the card rule's short cut does not answer.
+func BenchmarkValidateLargeDraftWithDigits(b *testing.B) {
+	benchmarkValidate(b, largeDraft(b, largeTextWithDigits))
+}
+
+// benchmarkValidate measures create's validation of d.
+func benchmarkValidate(b *testing.B, d *session.Draft) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := d.Validate(); err != nil {
@@ -153,7 +184,7 @@ func BenchmarkValidateLargeDraft(b *testing.B) {
 // listAttributes projection, session.ForeignField on what it carries):
 // the CPU a page costs past the engine's answer.
 func BenchmarkListLarge50(b *testing.B) {
-	av := largeItem(b)
+	av := largeItem(b, largeText)
 	projected := make(map[string]ddb.AttributeValue, len(listAttributes))
 	for _, a := range listAttributes {
 		if x, ok := av[a]; ok {
