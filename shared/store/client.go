@@ -111,6 +111,12 @@ type ClientOptions struct {
 	HTTPClient aws.HTTPClient
 	// MaxAttempts overrides the retry attempts (tests); 0 keeps the default.
 	MaxAttempts int
+	// AttemptTimeout overrides the cut-off of each attempt (tests, whose
+	// engine on a loaded machine answers seconds late); 0 keeps the
+	// default, 3 s. The table's administration keeps at least its own
+	// (adminAttemptTimeout). Not used with HTTPClient, whose own settings
+	// are kept.
+	AttemptTimeout time.Duration
 	// APIOptions add middleware to every call (tests count calls with it).
 	APIOptions []func(*middleware.Stack) error
 }
@@ -156,7 +162,11 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// which only names the peer in the SDK's spans, and this client
 		// has no tracer (the SDK does the same in its other defaults
 		// modes).
-		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout).WithDialerOptions(func(d *net.Dialer) {
+		timeout := attemptTimeout
+		if o.AttemptTimeout > 0 {
+			timeout = o.AttemptTimeout
+		}
+		bc := awshttp.NewBuildableClient().WithTimeout(timeout).WithDialerOptions(func(d *net.Dialer) {
 			d.Timeout = dialTimeout
 		}).WithTransportOptions(func(tr *http.Transport) {
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
@@ -194,7 +204,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// BuildableClient (it only applies them to that type).
 		wrapped := closedBodyEnds{HTTPClient: do.HTTPClient}
 		if bc, ok := do.HTTPClient.(*awshttp.BuildableClient); ok {
-			wrapped.admin = closedBodyEnds{HTTPClient: bc.WithTimeout(adminAttemptTimeout)}
+			wrapped.admin = closedBodyEnds{HTTPClient: bc.WithTimeout(max(adminAttemptTimeout, o.AttemptTimeout))}
 		}
 		do.HTTPClient = wrapped
 		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers, unreadableOnPanic, ignoreRetryAfter)
