@@ -149,13 +149,14 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 	getenv := func(key string) string { return env[key] }
 
 	var bootstraps, emulator string
+	var tpl *samlocal.Template
 	if k == StartAPI {
 		// Before the start-up budget: the first start-api target of a test
 		// binary builds every bootstrap and the emulator (build's own
 		// 10-minute budget), which on a fresh machine's empty build cache,
 		// under the rest of make test, took most of the 5 minutes below and
 		// left CreateTable none.
-		bootstraps, emulator = build(t)
+		bootstraps, emulator, tpl = build(t)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -183,6 +184,7 @@ func Start(t testing.TB, k Kind, o Options) *Target {
 	case StartAPI:
 		s, err := samlocal.Start(ctx, samlocal.Options{
 			Dir: kit.root, Getenv: getenv, Bootstraps: bootstraps, Emulator: emulator, Listener: ln, Log: tg.logs,
+			Template: tpl,
 		})
 		if err != nil {
 			ln.Close()
@@ -266,19 +268,22 @@ func client(t testing.TB, endpoint string) *dynamodb.Client {
 }
 
 // kit is what every start-api target of a test binary shares: the
-// repository, the bootstraps built once, and the emulator.
+// repository, its template read once (each stack reading it again ran 13
+// make -n, about 2 s of each start on a loaded machine), the bootstraps
+// built once, and the emulator.
 var kit struct {
 	once     sync.Once
 	root     string
+	tpl      *samlocal.Template
 	dir      string
 	emulator string
 	err      error
 }
 
 // build returns the directory of the bootstraps of every function of
-// template.yaml, built for this machine as make start-api builds them, and
-// the emulator; both once per test binary.
-func build(t testing.TB) (dir, emulator string) {
+// template.yaml, built for this machine as make start-api builds them, the
+// emulator, and the template; all once per test binary.
+func build(t testing.TB) (dir, emulator string, tpl *samlocal.Template) {
 	t.Helper()
 	kit.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -291,6 +296,7 @@ func build(t testing.TB) (dir, emulator string) {
 			kit.err = err
 			return
 		}
+		kit.tpl = tpl
 		var pkgs []string
 		seen := map[string]bool{}
 		for _, fn := range tpl.Functions {
@@ -310,7 +316,7 @@ func build(t testing.TB) (dir, emulator string) {
 	if kit.err != nil {
 		t.Fatalf("build the bootstraps: %v", kit.err)
 	}
-	return kit.dir, kit.emulator
+	return kit.dir, kit.emulator, kit.tpl
 }
 
 // SeedEnv names a directory of bootstraps built before the tests, which

@@ -90,6 +90,13 @@ func startTestStack(t *testing.T, concurrency int, env map[string]string) (*Stac
 // startTestStackOf is startTestStack with the bootstraps in bins.
 func startTestStackOf(t *testing.T, bins string, concurrency int, env map[string]string) (*Stack, *syncBuffer) {
 	t.Helper()
+	return startTestStackWith(t, bins, concurrency, env, nil)
+}
+
+// startTestStackWith is startTestStackOf with its Options changed by edit
+// (nil: none) before Start.
+func startTestStackWith(t *testing.T, bins string, concurrency int, env map[string]string, edit func(*Options)) (*Stack, *syncBuffer) {
+	t.Helper()
 	_, rie := testBootstraps(t)
 	vars := map[string]string{
 		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
@@ -106,10 +113,14 @@ func startTestStackOf(t *testing.T, bins string, concurrency int, env map[string
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := Start(ctx, Options{
+	o := Options{
 		Dir: testStack, Getenv: func(k string) string { return vars[k] }, Bootstraps: bins, Emulator: rie,
 		Concurrency: concurrency, Log: logs, Listener: ln,
-	})
+	}
+	if edit != nil {
+		edit(&o)
+	}
+	s, err := Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}

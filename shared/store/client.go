@@ -82,12 +82,25 @@ import (
 //     costs one retry, not the call: the roots go on loading and the next
 //     attempt's handshake finds them (a 1.6 s first call, measured with a
 //     bundle that took longer to load than a 1.5 s handshake timeout).
+//
+// The table's administration (CreateTable and the wait for it, TTL's
+// reading and setting: table.go) is not a request's path: make run and make
+// start-api call it once as they start, the tests once per table, each
+// under its own deadline (a minute for the servers). Its attempts are cut
+// off at adminAttemptTimeout, not at 3 s: a freshly started DynamoDB Local
+// on a loaded machine (load 30 to 35 on 2 cores) answered no CreateTable
+// within 3 s, all five attempts cut off ("exceeded maximum number of
+// attempts, 5 ... Client.Timeout exceeded while awaiting headers"), and
+// make run failed to start. The longer cut-off is a liveness bound only
+// (a hung engine still fails the call, at the caller's deadline or after
+// five attempts), not a budget a slow answer must meet.
 const (
 	maxAttempts         = 5
 	maxBackoff          = 500 * time.Millisecond
 	attemptTimeout      = 3 * time.Second
 	dialTimeout         = 1 * time.Second
 	tlsHandshakeTimeout = 2 * time.Second
+	adminAttemptTimeout = 30 * time.Second
 )
 
 // ClientOptions configure NewClient.
@@ -98,6 +111,12 @@ type ClientOptions struct {
 	HTTPClient aws.HTTPClient
 	// MaxAttempts overrides the retry attempts (tests); 0 keeps the default.
 	MaxAttempts int
+	// AttemptTimeout overrides the cut-off of each attempt (tests, whose
+	// engine on a loaded machine answers seconds late); 0 keeps the
+	// default, 3 s. The table's administration keeps at least its own
+	// (adminAttemptTimeout). Not used with HTTPClient, whose own settings
+	// are kept.
+	AttemptTimeout time.Duration
 	// APIOptions add middleware to every call (tests count calls with it).
 	APIOptions []func(*middleware.Stack) error
 }
@@ -143,7 +162,11 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 		// which only names the peer in the SDK's spans, and this client
 		// has no tracer (the SDK does the same in its other defaults
 		// modes).
-		bc := awshttp.NewBuildableClient().WithTimeout(attemptTimeout).WithDialerOptions(func(d *net.Dialer) {
+		timeout := attemptTimeout
+		if o.AttemptTimeout > 0 {
+			timeout = o.AttemptTimeout
+		}
+		bc := awshttp.NewBuildableClient().WithTimeout(timeout).WithDialerOptions(func(d *net.Dialer) {
 			d.Timeout = dialTimeout
 		}).WithTransportOptions(func(tr *http.Transport) {
 			tr.MaxIdleConnsPerHost = tr.MaxIdleConns
@@ -179,7 +202,11 @@ func NewClient(ctx context.Context, o ClientOptions) (*dynamodb.Client, error) {
 	return dynamodb.NewFromConfig(cfg, func(do *dynamodb.Options) {
 		// Wrapped here, after the SDK has resolved its own settings of a
 		// BuildableClient (it only applies them to that type).
-		do.HTTPClient = closedBodyEnds{do.HTTPClient}
+		wrapped := closedBodyEnds{HTTPClient: do.HTTPClient}
+		if bc, ok := do.HTTPClient.(*awshttp.BuildableClient); ok {
+			wrapped.admin = closedBodyEnds{HTTPClient: bc.WithTimeout(max(adminAttemptTimeout, o.AttemptTimeout))}
+		}
+		do.HTTPClient = wrapped
 		do.APIOptions = append(do.APIOptions, refuseEmptySuccess, refuseForeignAnswers, unreadableOnPanic, ignoreRetryAfter)
 		do.APIOptions = append(do.APIOptions, o.APIOptions...)
 		if o.Endpoint != "" {
@@ -236,7 +263,24 @@ func firstSet(vs ...string) string {
 // valid, truncated request; so only a body with a ContentLength above 0
 // is wrapped (every DynamoDB call's is; a body of unknown length keeps its
 // WriteTo, which writes it whole under the SDK's lock or fails).
-type closedBodyEnds struct{ aws.HTTPClient }
+type closedBodyEnds struct {
+	aws.HTTPClient
+	// admin is the same client with adminAttemptTimeout as its attempts'
+	// cut-off, for the table's administration (adminCall); nil when the
+	// caller gave its own HTTP client (a test's), whose settings are kept.
+	admin aws.HTTPClient
+}
+
+// adminCall is the option of a call that administers the table
+// (CreateTable, DescribeTable, DescribeTimeToLive, UpdateTimeToLive): its
+// attempts are cut off at adminAttemptTimeout, not attemptTimeout (the
+// retry policy above says why). A client NewClient did not build, or
+// built on a caller's HTTP client, is left as it is.
+func adminCall(o *dynamodb.Options) {
+	if c, ok := o.HTTPClient.(closedBodyEnds); ok && c.admin != nil {
+		o.HTTPClient = c.admin
+	}
+}
 
 func (c closedBodyEnds) Do(req *http.Request) (*http.Response, error) {
 	if _, ok := req.Body.(io.WriterTo); ok && req.Body != http.NoBody && req.ContentLength > 0 {

@@ -67,7 +67,7 @@ var DecodeSession = decodeSession
 
 // ClosedBodyEnds is the DynamoDB client's wrapper of its HTTP client
 // (closedBodyEnds), for the tests of package store_test.
-func ClosedBodyEnds(c aws.HTTPClient) aws.HTTPClient { return closedBodyEnds{c} }
+func ClosedBodyEnds(c aws.HTTPClient) aws.HTTPClient { return closedBodyEnds{HTTPClient: c} }
 
 // AttemptTimeout is attemptTimeout, for the tests of package store_test.
 const AttemptTimeout = attemptTimeout

@@ -87,7 +87,7 @@ func TableDefinition(name string) *dynamodb.CreateTableInput {
 // the service must be correct either way; with TTL off, a test controls
 // time alone and sees every item it wrote.
 func CreateTableWithoutTTL(ctx context.Context, db *dynamodb.Client, name string) error {
-	out, err := db.CreateTable(ctx, TableDefinition(name))
+	out, err := db.CreateTable(ctx, TableDefinition(name), adminCall)
 	var inUse *ddb.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", name, err)
@@ -101,6 +101,7 @@ func CreateTableWithoutTTL(ctx context.Context, db *dynamodb.Client, name string
 	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay = 50 * time.Millisecond
 		o.MaxDelay = time.Second
+		o.ClientOptions = append(o.ClientOptions, adminCall)
 	})
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
 		return fmt.Errorf("wait for table %s: %w", name, err)
@@ -122,7 +123,7 @@ func (s *Store) CreateTable(ctx context.Context) error {
 	_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 		TableName:               aws.String(name),
 		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true)},
-	})
+	}, adminCall)
 	// Another local server started at once on the same new table may have
 	// turned TTL on between the read above and this update, which is then
 	// refused ("TimeToLive is already enabled"): TTL on is what was asked.
@@ -134,7 +135,7 @@ func (s *Store) CreateTable(ctx context.Context) error {
 
 // ttlEnabled reports whether the table's TTL is on.
 func ttlEnabled(ctx context.Context, db *dynamodb.Client, name string) bool {
-	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)}, adminCall)
 	if err != nil || ttl.TimeToLiveDescription == nil {
 		return false
 	}

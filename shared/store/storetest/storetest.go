@@ -87,11 +87,27 @@ func Endpoint(t testing.TB) string {
 	return ep
 }
 
-// Client returns a DynamoDB client for the test engine. Under -short the
-// test is skipped (RequireEngine).
+// AttemptTimeout is the cut-off of each attempt of a Client built on the
+// store's own HTTP client (o.HTTPClient nil), where the service's is 3 s:
+// a test waits for its engine's answer. DynamoDB Local on a loaded
+// machine (load 25 on 2 cores, make test beside other work) answers
+// seconds late, and a call whose five attempts were each cut off at 3 s
+// failed a test's own setup ("BatchWriteItem, exceeded maximum number of
+// attempts, 5 ... Client.Timeout exceeded while awaiting headers",
+// r106-flakes10). It is a liveness bound only: a hung engine still fails
+// the call. The tests of the 3 s cut-off itself build their client with
+// store.NewClient.
+const AttemptTimeout = 30 * time.Second
+
+// Client returns a DynamoDB client for the test engine, its attempts cut
+// off at AttemptTimeout unless o says otherwise. Under -short the test is
+// skipped (RequireEngine).
 func Client(t testing.TB, o store.ClientOptions) *dynamodb.Client {
 	t.Helper()
 	o.Endpoint = Endpoint(t)
+	if o.HTTPClient == nil && o.AttemptTimeout == 0 {
+		o.AttemptTimeout = AttemptTimeout
+	}
 	db, err := store.NewClient(context.Background(), o)
 	if err != nil {
 		t.Fatalf("NewClient() = %v", err)
