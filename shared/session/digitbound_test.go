@@ -257,3 +257,28 @@ func TestDigitBoundHoldsAcrossCharacters(t *testing.T) {
 		t.Errorf("the cut took %d of %d texts; want between a quarter and three quarters", taken, n)
 	}
 }
+
+// TestDigitBoundOfNamedCharacters: the bounds digitBound's comments name,
+// as numbers rather than by readInFull (TestDigitBoundTable judges the
+// table by the constant, so a readInFull of 2 sent every two-digit
+// character such as ⑩ and ¼ to the full reading and passed it;
+// r106-mutate): "the digits of its NFKD form (⒈ is "1.", ¼ "1⁄4", ⑩
+// "10")", and to the full reading "a '%' or \, a character whose NFKC
+// form holds one: ％ ＼ ﹪ ﹨, ... a character of more than two digits in
+// NFKD: ⅒, "1⁄10"".
+func TestDigitBoundOfNamedCharacters(t *testing.T) {
+	tests := []struct {
+		r    rune
+		want byte
+	}{
+		{'a', 0}, {'é', 0}, {'Ж', 0}, {'中', 0},
+		{'٤', 1}, {'４', 1}, {'⁴', 1}, {'④', 1}, {'❹', 1}, {'⑷', 1}, {'⒈', 1},
+		{'¼', 2}, {'⑩', 2}, {'⒇', 2},
+		{'⅒', 3}, {'％', 3}, {'＼', 3}, {'﹪', 3}, {'﹨', 3},
+	}
+	for _, tt := range tests {
+		if got := digitBound(tt.r); got != tt.want {
+			t.Errorf("digitBound(%U %q) = %d; want %d", tt.r, tt.r, got, tt.want)
+		}
+	}
+}
