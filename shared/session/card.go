@@ -175,17 +175,16 @@ func HoldsCardNumber(s string) bool {
 // the text as written, then its JSON and URL decodings, then those of its
 // NFKC form when normalising makes an escape or a '+'.
 func readsCardNumber(s string) bool {
-	return judgeText(s) || decodingsHoldCardNumber(s, MaxURLDecodings) || normalisedDecodingHoldsCardNumber(s, MaxURLDecodings)
+	return judgeText(s) || decodingsHoldCardNumber(s) || normalisedDecodingHoldsCardNumber(s)
 }
 
-// decodingsHoldCardNumber reports whether a decoding of s, up to layers
-// of them, holds a card number: JSON escapes and URL encoding undone in
-// turn, and, when undoing a JSON escape changed anything, URL encoding
-// alone (HoldsCardNumber).
-func decodingsHoldCardNumber(s string, layers int) bool {
-	found, json := decodedHoldsCardNumber(s, true, layers)
+// decodingsHoldCardNumber reports whether a decoding of s holds a card
+// number: JSON escapes and URL encoding undone in turn, and, when undoing
+// a JSON escape changed anything, URL encoding alone (HoldsCardNumber).
+func decodingsHoldCardNumber(s string) bool {
+	found, json := decodedHoldsCardNumber(s, true)
 	if !found && json {
-		found, _ = decodedHoldsCardNumber(s, false, layers)
+		found, _ = decodedHoldsCardNumber(s, false)
 	}
 	return found
 }
@@ -209,20 +208,10 @@ const escapeForms = "％﹪＼﹨＋﹢⁺₊﬩"
 // full reading, and a '+' read as a space makes no digit. The normal form
 // is written by NFKC's pooled reader: norm.NFKC.String allocates its
 // buffers on every call, 600 bytes for the 3-byte "％25" (r106-review).
-//
-// A decoding of s may make such a character (％ URL-encoded,
-// %EF%BC%8534…, or a JSON escape, \uff0534…): decodedHoldsCardNumber
-// reads each decoding so too, its normal form decoded with the layers
-// left, so no reader decodes more than MaxURLDecodings layers in all, and
-// each layer that makes such a character starts at most one more chain
-// (r106-review: %EF%BC%8534111111111111111 was taken).
-func normalisedDecodingHoldsCardNumber(s string, layers int) bool {
-	if layers <= 0 {
-		return false
-	}
+func normalisedDecodingHoldsCardNumber(s string) bool {
 	for _, r := range s {
 		if r >= utf8.RuneSelf && strings.ContainsRune(escapeForms, r) {
-			return decodingsHoldCardNumber(NFKC(s), layers)
+			return decodingsHoldCardNumber(NFKC(s))
 		}
 	}
 	return false
@@ -361,28 +350,25 @@ func runeBound(r rune) byte {
 	return min(max(own, nfkd), readInFull)
 }
 
-// decodedHoldsCardNumber judges up to layers decodings of s, each first
-// undoing JSON escapes (with json) and then URL encoding, each also with
-// its normal form decoded again when normalising makes an escape or a '+'
-// (normalisedDecodingHoldsCardNumber, with the layers left), and reports
+// decodedHoldsCardNumber judges up to MaxURLDecodings decodings of s, each
+// first undoing JSON escapes (with json) and then URL encoding, and reports
 // whether one holds a card number and whether undoing a JSON escape
 // changed anything.
-func decodedHoldsCardNumber(s string, json bool, layers int) (found, jsonChanged bool) {
-	for i := range layers {
-		left := layers - i - 1 // the layers a normalised decoding may still undo
+func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
+	for range MaxURLDecodings {
 		j, jchanged := s, false
 		if json {
 			j, jchanged = jsonUnescapeOnce(s)
 		}
 		jsonChanged = jsonChanged || jchanged
-		if jchanged && (judgeText(j) || normalisedDecodingHoldsCardNumber(j, left)) {
+		if jchanged && judgeText(j) {
 			return true, true
 		}
 		d, changed := urlDecodeOnce(j)
 		if !changed && !jchanged {
 			return false, jsonChanged
 		}
-		if changed && (judgeText(d) || normalisedDecodingHoldsCardNumber(d, left)) {
+		if changed && judgeText(d) {
 			return true, jsonChanged
 		}
 		s = d

@@ -33,8 +33,6 @@ var holdsInputs = []struct{ name, unit string }{
 	{"fullwidthDigits", "\uff11"},
 	{"surrogates", `\ud83d\ude00`},
 	{"loneSurrogates", `\ud800`},
-	{"escapedFullWidthPercent", "%EF%BC%85"}, // ％ once decoded, % once normalised
-	{"jsonFullWidthPlus", `1\uff0b`},         // ＋ once unescaped, + once normalised
 }
 
 func BenchmarkHoldsCardNumber64K(b *testing.B) {
