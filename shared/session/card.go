@@ -230,11 +230,9 @@ func normalisedDecodingHoldsCardNumber(s string) bool {
 //   - JSON unescaping needs a \ and changes nothing; URL decoding needs a
 //     '%' to make a byte, and otherwise only reads a '+' as a space
 //     (plusIsSpace), which makes no digit and takes none away, and makes
-//     no '%' or \ for the next decoding. The normal form is decoded too
-//     (normalisedDecodingHoldsCardNumber), but NFKC(s) holds no '%' or \
-//     either, and a '+' normalising makes (＋ ⁺ …) is read as s's own. So
-//     every text the full reading judges is s or NFKC(s), with some '+'
-//     made spaces, read as written or in NFKC (NFKC's NFKC is itself).
+//     no '%' or \ for the next decoding. So every text the full reading
+//     judges is s, or s with some '+' made spaces, read as written or in
+//     NFKC.
 //   - As written, the card rule's digits are the characters digitValue
 //     reads (a UUID's are passed over, which only takes some away).
 //   - NFKC is the canonical composition of the characters'
