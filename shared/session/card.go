@@ -205,13 +205,11 @@ const escapeForms = "％﹪＼﹨＋﹢⁺₊﬩"
 // '%', \ and '+' s holds; only a character of escapeForms makes one they
 // did not, so a text without one costs a scan for them and nothing more.
 // It does not widen tooFewDigits' bound: ％ ＼ ﹪ ﹨ send a text to the
-// full reading, and a '+' read as a space makes no digit. The normal form
-// is written by NFKC's pooled reader: norm.NFKC.String allocates its
-// buffers on every call, 600 bytes for the 3-byte "％25" (r106-review).
+// full reading, and a '+' read as a space makes no digit.
 func normalisedDecodingHoldsCardNumber(s string) bool {
 	for _, r := range s {
 		if r >= utf8.RuneSelf && strings.ContainsRune(escapeForms, r) {
-			return decodingsHoldCardNumber(NFKC(s))
+			return decodingsHoldCardNumber(norm.NFKC.String(s))
 		}
 	}
 	return false
