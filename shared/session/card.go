@@ -160,11 +160,7 @@ const MaxURLDecodings = 3
 // is \u4111 1111 1111 1111 to a URL reader, 䄑%201111... to a JSON one).
 // Each text judged (s, and each decoding) is judged as written and, when
 // it is not in Unicode's normal form NFKC, also as a reader that
-// normalises it stores it (normalisedLooksLikeCardNumber). A text whose
-// NFKC form holds an escape or a '+' that s does not (％34 is %34, ＼u0034
-// is \u0034, 4111＋1111… is 4111+1111…) is also decoded once normalised,
-// as a reader that normalises before it decodes reads it
-// (normalisedDecodingHoldsCardNumber).
+// normalises it stores it (normalisedLooksLikeCardNumber).
 // This is the guard for input; LooksLikeCardNumber is the rule for one
 // text.
 func HoldsCardNumber(s string) bool {
@@ -172,47 +168,16 @@ func HoldsCardNumber(s string) bool {
 }
 
 // readsCardNumber is HoldsCardNumber without its short cut (tooFewDigits):
-// the text as written, then its JSON and URL decodings, then those of its
-// NFKC form when normalising makes an escape or a '+'.
+// the text as written, then its JSON and URL decodings.
 func readsCardNumber(s string) bool {
-	return judgeText(s) || decodingsHoldCardNumber(s) || normalisedDecodingHoldsCardNumber(s)
-}
-
-// decodingsHoldCardNumber reports whether a decoding of s holds a card
-// number: JSON escapes and URL encoding undone in turn, and, when undoing
-// a JSON escape changed anything, URL encoding alone (HoldsCardNumber).
-func decodingsHoldCardNumber(s string) bool {
+	if judgeText(s) {
+		return true
+	}
 	found, json := decodedHoldsCardNumber(s, true)
 	if !found && json {
 		found, _ = decodedHoldsCardNumber(s, false)
 	}
 	return found
-}
-
-// escapeForms are the characters whose compatibility decomposition holds
-// a '%', a \ or a '+', all of them (TestEscapeFormsAreEveryCharacterThatNormalisesToOne
-// holds the list to norm's tables): the full-width and small forms of
-// each, the superscript and subscript plus signs and the Hebrew
-// alternative plus sign.
-const escapeForms = "％﹪＼﹨＋﹢⁺₊﬩"
-
-// normalisedDecodingHoldsCardNumber reports whether s, normalised to NFKC
-// and then decoded as a URL or a JSON string, holds a card number, as a
-// reader that normalises a text before it decodes it (a search index's
-// analyser, a log pipeline, then a URL or JSON reader) shows it: r106-
-// cardcut's ％34111111111111111 is %34111111111111111, and 4111%201111…
-// to such a reader. s's own decodings (decodingsHoldCardNumber) read the
-// '%', \ and '+' s holds; only a character of escapeForms makes one they
-// did not, so a text without one costs a scan for them and nothing more.
-// It does not widen tooFewDigits' bound: ％ ＼ ﹪ ﹨ send a text to the
-// full reading, and a '+' read as a space makes no digit.
-func normalisedDecodingHoldsCardNumber(s string) bool {
-	for _, r := range s {
-		if r >= utf8.RuneSelf && strings.ContainsRune(escapeForms, r) {
-			return decodingsHoldCardNumber(norm.NFKC.String(s))
-		}
-	}
-	return false
 }
 
 // tooFewDigits reports whether s surely holds no card number however it
