@@ -160,24 +160,92 @@ const MaxURLDecodings = 3
 // is \u4111 1111 1111 1111 to a URL reader, 䄑%201111... to a JSON one).
 // Each text judged (s, and each decoding) is judged as written and, when
 // it is not in Unicode's normal form NFKC, also as a reader that
-// normalises it stores it (normalisedLooksLikeCardNumber).
-// This is the guard for input; LooksLikeCardNumber is the rule for one
-// text.
+// normalises it stores it (normalisedLooksLikeCardNumber). A text whose
+// NFKC form holds an escape or a '+' that s does not (％34 is %34, ＼u0034
+// is \u0034, 4111＋1111… is 4111+1111…) is also decoded once normalised,
+// as a reader that normalises before it decodes reads it
+// (normalisedDecodingHoldsCardNumber).
+// This is the guard for input (and for what logs show);
+// LooksLikeCardNumber is the rule for one text, and StoredHoldsCardNumber
+// the rule reads hold stored text to.
 func HoldsCardNumber(s string) bool {
-	return !tooFewDigits(s) && readsCardNumber(s)
+	return !tooFewDigits(s) && readsCardNumber(s, true)
+}
+
+// StoredHoldsCardNumber is the card rule a read holds a stored text to:
+// HoldsCardNumber less the normalised decoding
+// (normalisedDecodingHoldsCardNumber), the rule input kept until
+// 2026-12-07. Input gained that reading then; reads keep the rule items
+// were written under until every such item is gone, because a read that
+// refused one would make its session 500 at every read, event and cancel
+// for the rest of its life (README, Decisions: "A release must not
+// tighten what reads accept"): an item lives at most 24 hours (an
+// Idempotency-Key record), so the first release deployed 24 hours or
+// more after the one that tightened input makes this HoldsCardNumber.
+// Until then a text such as ％34111111111111111, stored before input
+// refused it, is read as it was written.
+func StoredHoldsCardNumber(s string) bool {
+	return !tooFewDigits(s) && readsCardNumber(s, false)
 }
 
 // readsCardNumber is HoldsCardNumber without its short cut (tooFewDigits):
-// the text as written, then its JSON and URL decodings.
-func readsCardNumber(s string) bool {
-	if judgeText(s) {
-		return true
-	}
-	found, json := decodedHoldsCardNumber(s, true)
+// the text as written, then its JSON and URL decodings, then (with
+// renormalise) those of its NFKC form when normalising makes an escape or
+// a '+'.
+func readsCardNumber(s string, renormalise bool) bool {
+	return judgeText(s) || decodingsHoldCardNumber(s, MaxURLDecodings, renormalise) ||
+		renormalise && normalisedDecodingHoldsCardNumber(s, MaxURLDecodings)
+}
+
+// decodingsHoldCardNumber reports whether a decoding of s, up to layers
+// of them, holds a card number: JSON escapes and URL encoding undone in
+// turn, and, when undoing a JSON escape changed anything, URL encoding
+// alone (HoldsCardNumber); with renormalise, each decoding's normal form
+// decoded again too (decodedHoldsCardNumber).
+func decodingsHoldCardNumber(s string, layers int, renormalise bool) bool {
+	found, json := decodedHoldsCardNumber(s, true, layers, renormalise)
 	if !found && json {
-		found, _ = decodedHoldsCardNumber(s, false)
+		found, _ = decodedHoldsCardNumber(s, false, layers, renormalise)
 	}
 	return found
+}
+
+// escapeForms are the characters whose compatibility decomposition holds
+// a '%', a \ or a '+', all of them (TestEscapeFormsAreEveryCharacterThatNormalisesToOne
+// holds the list to norm's tables): the full-width and small forms of
+// each, the superscript and subscript plus signs and the Hebrew
+// alternative plus sign.
+const escapeForms = "％﹪＼﹨＋﹢⁺₊﬩"
+
+// normalisedDecodingHoldsCardNumber reports whether s, normalised to NFKC
+// and then decoded as a URL or a JSON string, holds a card number, as a
+// reader that normalises a text before it decodes it (a search index's
+// analyser, a log pipeline, then a URL or JSON reader) shows it: r106-
+// cardcut's ％34111111111111111 is %34111111111111111, and 4111%201111…
+// to such a reader. s's own decodings (decodingsHoldCardNumber) read the
+// '%', \ and '+' s holds; only a character of escapeForms makes one they
+// did not, so a text without one costs a scan for them and nothing more.
+// It does not widen tooFewDigits' bound: ％ ＼ ﹪ ﹨ send a text to the
+// full reading, and a '+' read as a space makes no digit. The normal form
+// is written by NFKC's pooled reader: norm.NFKC.String allocates its
+// buffers on every call, 600 bytes for the 3-byte "％25" (r106-review).
+//
+// A decoding of s may make such a character (％ URL-encoded,
+// %EF%BC%8534…, or a JSON escape, \uff0534…): decodedHoldsCardNumber
+// reads each decoding so too, its normal form decoded with the layers
+// left, so no reader decodes more than MaxURLDecodings layers in all, and
+// each layer that makes such a character starts at most one more chain
+// (r106-review: %EF%BC%8534111111111111111 was taken).
+func normalisedDecodingHoldsCardNumber(s string, layers int) bool {
+	if layers <= 0 {
+		return false
+	}
+	for _, r := range s {
+		if r >= utf8.RuneSelf && strings.ContainsRune(escapeForms, r) {
+			return decodingsHoldCardNumber(NFKC(s), layers, true)
+		}
+	}
+	return false
 }
 
 // tooFewDigits reports whether s surely holds no card number however it
@@ -193,9 +261,11 @@ func readsCardNumber(s string) bool {
 //   - JSON unescaping needs a \ and changes nothing; URL decoding needs a
 //     '%' to make a byte, and otherwise only reads a '+' as a space
 //     (plusIsSpace), which makes no digit and takes none away, and makes
-//     no '%' or \ for the next decoding. So every text the full reading
-//     judges is s, or s with some '+' made spaces, read as written or in
-//     NFKC.
+//     no '%' or \ for the next decoding. The normal form is decoded too
+//     (normalisedDecodingHoldsCardNumber), but NFKC(s) holds no '%' or \
+//     either, and a '+' normalising makes (＋ ⁺ …) is read as s's own. So
+//     every text the full reading judges is s or NFKC(s), with some '+'
+//     made spaces, read as written or in NFKC (NFKC's NFKC is itself).
 //   - As written, the card rule's digits are the characters digitValue
 //     reads (a UUID's are passed over, which only takes some away).
 //   - NFKC is the canonical composition of the characters'
@@ -311,25 +381,28 @@ func runeBound(r rune) byte {
 	return min(max(own, nfkd), readInFull)
 }
 
-// decodedHoldsCardNumber judges up to MaxURLDecodings decodings of s, each
-// first undoing JSON escapes (with json) and then URL encoding, and reports
-// whether one holds a card number and whether undoing a JSON escape
-// changed anything.
-func decodedHoldsCardNumber(s string, json bool) (found, jsonChanged bool) {
-	for range MaxURLDecodings {
+// decodedHoldsCardNumber judges up to layers decodings of s, each first
+// undoing JSON escapes (with json) and then URL encoding, each also (with
+// renormalise) with its normal form decoded again when normalising makes
+// an escape or a '+' (normalisedDecodingHoldsCardNumber, with the layers
+// left), and reports whether one holds a card number and whether undoing
+// a JSON escape changed anything.
+func decodedHoldsCardNumber(s string, json bool, layers int, renormalise bool) (found, jsonChanged bool) {
+	for i := range layers {
+		left := layers - i - 1 // the layers a normalised decoding may still undo
 		j, jchanged := s, false
 		if json {
 			j, jchanged = jsonUnescapeOnce(s)
 		}
 		jsonChanged = jsonChanged || jchanged
-		if jchanged && judgeText(j) {
+		if jchanged && (judgeText(j) || renormalise && normalisedDecodingHoldsCardNumber(j, left)) {
 			return true, true
 		}
 		d, changed := urlDecodeOnce(j)
 		if !changed && !jchanged {
 			return false, jsonChanged
 		}
-		if changed && judgeText(d) {
+		if changed && (judgeText(d) || renormalise && normalisedDecodingHoldsCardNumber(d, left)) {
 			return true, jsonChanged
 		}
 		s = d
@@ -1369,15 +1442,42 @@ func cardError(field string) *Error {
 // naming the field, never echoing the value.
 func CardNumberRefused(field string) *Error { return cardError(field) }
 
-// checkText refuses s when it holds a card number (HoldsCardNumber).
-func checkText(field, s string) error {
-	if HoldsCardNumber(s) {
+// cardRule is the card rule a check holds text to: onInput
+// (HoldsCardNumber) for what a request sends, onRead
+// (StoredHoldsCardNumber) for what a read finds stored, which may be
+// looser for one release after input tightened (StoredHoldsCardNumber's
+// doc). The checks input and reads share (checkString, checkURL,
+// scanJSON) take it, so each caller says which it holds text to; the zero
+// rule is input's.
+type cardRule uint8
+
+const (
+	onInput    cardRule = iota // HoldsCardNumber
+	onRead                     // StoredHoldsCardNumber
+	noCardRule                 // scanJSON's unguarded read (CheckJSON): no card rule
+)
+
+// holds reports whether s holds a card number by rule.
+func (rule cardRule) holds(s string) bool {
+	switch rule {
+	case onInput:
+		return HoldsCardNumber(s)
+	case onRead:
+		return StoredHoldsCardNumber(s)
+	}
+	return false
+}
+
+// checkText refuses s when it holds a card number by rule.
+func (rule cardRule) checkText(field, s string) error {
+	if rule.holds(s) {
 		return cardError(field)
 	}
 	return nil
 }
 
-// checkStringMap refuses a map whose keys or values hold card numbers.
+// checkStringMap refuses a map whose keys or values hold card numbers
+// (input's rule).
 func checkStringMap(field string, m map[string]string) error {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -1388,7 +1488,7 @@ func checkStringMap(field string, m map[string]string) error {
 		if HoldsCardNumber(k) {
 			return cardError(field)
 		}
-		if err := checkText(SafeFieldName(field, k), m[k]); err != nil {
+		if err := onInput.checkText(SafeFieldName(field, k), m[k]); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -537,7 +539,7 @@ func TestScanJSONFindsNestedCardNumbers(t *testing.T) {
 		{strings.Repeat(`{"a":`, 33) + "1" + strings.Repeat("}", 33), ReasonMalformedJSON, "provider" + strings.Repeat(".a", 32)},
 	}
 	for _, tt := range tests {
-		_, err := scanJSON("provider", []byte(tt.raw), true)
+		_, err := scanJSON("provider", []byte(tt.raw), onInput)
 		if tt.reason == "" {
 			if err != nil {
 				t.Errorf("scanJSON(%s) = %v; want nil", tt.raw, err)
@@ -1209,6 +1211,29 @@ func TestHoldsCardNumberNormalised(t *testing.T) {
 		{"Paid\u2026 12.50 EUR on ⒈ March", false},                      // ordinary text
 		{"ORD-2026-11-29-000123\u2026", false},                          // an ordinary reference
 		{"\ufdfa 4111 1111 1111", false},                                // a form of 18 letters, 12 digits
+		// Normalised, then decoded (r106-cardcut): an escape or a '+'
+		// that only the normal form holds.
+		{"\uff0534111111111111111", true},                  // ％34…: %34… is 4…
+		{"\ufe6a34111111111111111", true},                  // ﹪34…
+		{"\uff3cu0034111111111111111", true},               // ＼u0034…: \u0034… is 4…
+		{"\ufe68u0034111111111111111", true},               // ﹨u0034…
+		{"4111\uff05201111\uff05201111\uff05201111", true}, // 4111％201111…
+		{"\uff05\uff13\uff14\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11\uff05\uff13\uff11", true}, // ％３４％３１…, all full-width
+		{"4111\uff0b1111\uff0b1111\uff0b1111", true},           // 4111＋1111＋…
+		{"4111\ufe621111\ufe621111\ufe621111", true},           // ﹢
+		{"4111\u207a1111\u207a1111\u207a1111", true},           // ⁺
+		{"\uff0b49 30 1234567", false},                         // a phone number: its '+' follows no digit
+		{"\uff0b378282246310005", false},                       // a '+' makes 15 digits a phone number
+		{"\uff15\uff10\uff05 off order 4111 1111 1111", false}, // ５０％: 12 digits
+		// An escape form that is itself escaped: a decoding makes it,
+		// and its normal form is decoded again with the layers left
+		// (r106-review).
+		{"%EF%BC%8534111111111111111", true},                  // ％ URL-encoded: ％34… is %34…
+		{`\uff0534111111111111111`, true},                     // ％ as a JSON escape
+		{"4111%EF%BC%8B1111%EF%BC%8B1111%EF%BC%8B1111", true}, // ＋ URL-encoded
+		{`4111\uff0b1111\uff0b1111\uff0b1111`, true},          // ＋ as a JSON escape
+		{"%25EF%25BC%258534111111111111111", true},            // two layers to ％, one to 4: three
+		{"%2525EF%2525BC%25258534111111111111111", false},     // three layers to ％: a fourth is past MaxURLDecodings
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v (NFKC: %q)", tt.s, got, tt.want, norm.NFKC.String(tt.s))
@@ -1305,5 +1330,27 @@ func TestCardNumberInAPunycodeHost(t *testing.T) {
 		if got != tt.want || err != nil && ErrorField(err) != "returnUrl" {
 			t.Errorf("returnUrl %q: Validate() reason %q (%v); want %q", tt.url, got, err, tt.want)
 		}
+	}
+}
+
+// TestEscapeFormsAreEveryCharacterThatNormalisesToOne holds escapeForms,
+// the characters normalisedDecodingHoldsCardNumber looks for, to norm's
+// tables: every character whose compatibility decomposition holds a '%',
+// a \ or a '+' is in it, and nothing else is. One left out would be
+// decoded only as written, where it makes no escape.
+func TestEscapeFormsAreEveryCharacterThatNormalisesToOne(t *testing.T) {
+	var want strings.Builder
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if utf16.IsSurrogate(r) {
+			continue
+		}
+		if bytes.ContainsAny(compatDecomposition(r), `%\+`) {
+			want.WriteRune(r)
+		}
+	}
+	got := []rune(escapeForms)
+	slices.Sort(got)
+	if string(got) != want.String() {
+		t.Errorf("escapeForms sorted = %q; want %q", string(got), want.String())
 	}
 }

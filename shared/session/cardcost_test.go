@@ -33,6 +33,8 @@ var holdsInputs = []struct{ name, unit string }{
 	{"fullwidthDigits", "\uff11"},
 	{"surrogates", `\ud83d\ude00`},
 	{"loneSurrogates", `\ud800`},
+	{"escapedFullWidthPercent", "%EF%BC%85"}, // ％ once decoded, % once normalised
+	{"jsonFullWidthPlus", `1\uff0b`},         // ＋ once unescaped, + once normalised
 }
 
 func BenchmarkHoldsCardNumber64K(b *testing.B) {
@@ -81,7 +83,7 @@ func BenchmarkScanJSONDeepNames(b *testing.B) {
 			b.Run(c.name+"/"+strconv.Itoa(size>>10)+"K", func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := scanJSON("metadata", body, true); err != nil {
+					if _, err := scanJSON("metadata", body, onInput); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -108,7 +110,7 @@ func allocatedBytes(f func()) uint64 {
 // grew with the square of the size: a 64 KiB body took seconds).
 func TestScanJSONCostIsLinear(t *testing.T) {
 	const size = 8 << 10
-	scan := func(body []byte, guard bool) func() {
+	scan := func(body []byte, guard cardRule) func() {
 		return func() {
 			if _, err := scanJSON("metadata", body, guard); err != nil {
 				t.Fatal(err)
@@ -124,7 +126,7 @@ func TestScanJSONCostIsLinear(t *testing.T) {
 		}
 		return append(b, "0]}"...)
 	}
-	for _, guard := range []bool{false, true} {
+	for _, guard := range []cardRule{noCardRule, onInput, onRead} {
 		flat := allocatedBytes(scan(deepBody(1, "a", size), guard))
 		deep := allocatedBytes(scan(deepBody(MaxJSONDepth-1, "a", size), guard))
 		if deep > 2*flat+64<<10 {

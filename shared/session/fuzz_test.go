@@ -55,7 +55,7 @@ func FuzzDraft(f *testing.F) {
 			if raw == nil {
 				continue
 			}
-			again, err := scanJSON("x", raw, true)
+			again, err := scanJSON("x", raw, onInput)
 			if err != nil || !bytes.Equal(again, raw) {
 				t.Fatalf("stored object %s checked again: %s, %v; want it unchanged", raw, again, err)
 			}

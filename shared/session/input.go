@@ -79,7 +79,7 @@ func (d *Draft) Validate() error {
 	if *d.Amount < 0 || *d.Amount > MaxAmount {
 		return Invalid("amount", "amount must be an integer from 0 to %d (minor units).", int64(MaxAmount))
 	}
-	if err := checkText("amount", strconv.FormatInt(*d.Amount, 10)); err != nil {
+	if err := onInput.checkText("amount", strconv.FormatInt(*d.Amount, 10)); err != nil {
 		return err
 	}
 	if !isCurrency(d.Currency) {
@@ -97,7 +97,7 @@ func (d *Draft) Validate() error {
 		{"paymentProvider", d.PaymentProvider},
 		{"paymentProfileId", d.PaymentProfileID},
 	} {
-		if err := checkString(f.name, f.v, maxIDLen); err != nil {
+		if err := onInput.checkString(f.name, f.v, maxIDLen); err != nil {
 			return err
 		}
 	}
@@ -110,7 +110,7 @@ func (d *Draft) Validate() error {
 		}
 	}
 	for _, f := range d.urls() {
-		if err := checkURL(f.name, f.v); err != nil {
+		if err := onInput.checkURL(f.name, f.v); err != nil {
 			return err
 		}
 		// Document 002 promises both URLs of a hosted session: "Present
@@ -135,7 +135,7 @@ func (d *Draft) Validate() error {
 		return Invalid("cardCategories", "cardCategories has at most %d entries.", maxCategories)
 	}
 	for i, c := range d.CardCategories {
-		if err := checkString("cardCategories["+strconv.Itoa(i)+"]", c, maxCategoryLen); err != nil {
+		if err := onInput.checkString("cardCategories["+strconv.Itoa(i)+"]", c, maxCategoryLen); err != nil {
 			return err
 		}
 	}
@@ -265,24 +265,24 @@ func (e *Event) Validate() error {
 	if !e.Status.Valid() {
 		return Invalid("status", "status must be one of the canonical statuses.")
 	}
-	if err := checkString("reason", e.Reason, maxReasonLen); err != nil {
+	if err := onInput.checkString("reason", e.Reason, maxReasonLen); err != nil {
 		return err
 	}
-	if err := checkString("eventId", string(e.EventID), maxEventIDLen); err != nil {
+	if err := onInput.checkString("eventId", string(e.EventID), maxEventIDLen); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{
 		{"transactionId", e.TransactionID},
 		{"providerSessionGuid", e.ProviderSessionGUID},
 	} {
-		if err := checkString(f.name, f.v, maxIDLen); err != nil {
+		if err := onInput.checkString(f.name, f.v, maxIDLen); err != nil {
 			return err
 		}
 	}
 	if err := checkGUID("providerSessionGuid", e.ProviderSessionGUID); err != nil {
 		return err
 	}
-	if err := checkURL("actionUrl", e.ActionURL); err != nil {
+	if err := onInput.checkURL("actionUrl", e.ActionURL); err != nil {
 		return err
 	}
 	if err := checkObject("paymentMethodDetails", &e.PaymentMethodDetails); err != nil {
@@ -298,14 +298,14 @@ func (e *Event) Validate() error {
 		if dr.Reasons == nil {
 			dr.Reasons = []string{}
 		}
-		if err := checkString("declineReasons.category", dr.Category, maxIDLen); err != nil {
+		if err := onInput.checkString("declineReasons.category", dr.Category, maxIDLen); err != nil {
 			return err
 		}
 		if len(dr.Reasons) > maxDeclineReasons {
 			return Invalid("declineReasons.reasons", "declineReasons.reasons has at most %d entries.", maxDeclineReasons)
 		}
 		for i, r := range dr.Reasons {
-			if err := checkString("declineReasons.reasons["+strconv.Itoa(i)+"]", r, maxReasonLen); err != nil {
+			if err := onInput.checkString("declineReasons.reasons["+strconv.Itoa(i)+"]", r, maxReasonLen); err != nil {
 				return err
 			}
 		}
@@ -369,13 +369,13 @@ type CancelRequest struct {
 
 // Validate checks a cancel request.
 func (c *CancelRequest) Validate() error {
-	return checkString("reason", c.Reason, maxReasonLen)
+	return onInput.checkString("reason", c.Reason, maxReasonLen)
 }
 
 // CheckText refuses a free-form value (a header, a query parameter) that is
 // over max characters, not clean text, or looks like a card number.
 func CheckText(field, v string, max int) error {
-	return checkString(field, v, max)
+	return onInput.checkString(field, v, max)
 }
 
 func isCurrency(s string) bool {
@@ -391,8 +391,8 @@ func isCurrency(s string) bool {
 }
 
 // checkString refuses text that is too long, not valid UTF-8, holds control
-// characters, or looks like a card number.
-func checkString(field, v string, max int) error {
+// characters, or looks like a card number by rule.
+func (rule cardRule) checkString(field, v string, max int) error {
 	if v == "" {
 		return nil
 	}
@@ -407,7 +407,7 @@ func checkString(field, v string, max int) error {
 			return Invalid(field, "%s must not contain control characters.", field)
 		}
 	}
-	return checkText(field, v)
+	return rule.checkText(field, v)
 }
 
 // checkURL refuses anything but an absolute http(s) URL with a host, as a
@@ -423,11 +423,11 @@ func checkString(field, v string, max int) error {
 // blanks, such as the braille blank: blankGlyphs). Letters
 // of any script are allowed, as an IRI (RFC 3987) holds them, and emoji as
 // typed.
-func checkURL(field, v string) error {
+func (rule cardRule) checkURL(field, v string) error {
 	if v == "" {
 		return nil
 	}
-	if err := checkString(field, v, maxURLLen); err != nil {
+	if err := rule.checkString(field, v, maxURLLen); err != nil {
 		return err
 	}
 	if !shownAsWritten(v) {
@@ -450,7 +450,7 @@ func checkURL(field, v string) error {
 	}
 	// A browser shows a Punycode label decoded: the card rule reads the
 	// host so too (xn--e4baaaaaaaaaaaaaa7a is ४१११११११११११११११).
-	if shownHostHoldsCardNumber(u) {
+	if shownHostHoldsCardNumber(u, rule) {
 		return cardError(field)
 	}
 	if p := u.Port(); p != "" {
@@ -473,11 +473,11 @@ func percentEscaped(s string) bool {
 }
 
 // shownHostHoldsCardNumber reports whether u's host, as a browser shows
-// it (its Punycode labels decoded), holds a card number the host as
-// written does not show.
-func shownHostHoldsCardNumber(u *url.URL) bool {
+// it (its Punycode labels decoded), holds a card number by rule the host
+// as written does not show.
+func shownHostHoldsCardNumber(u *url.URL, rule cardRule) bool {
 	shown, err := browserIDNA.ToUnicode(u.Hostname())
-	return err == nil && shown != u.Hostname() && HoldsCardNumber(shown)
+	return err == nil && shown != u.Hostname() && rule.holds(shown)
 }
 
 // urls are the members of a draft Validate reads as URLs (checkURL), by
@@ -663,7 +663,7 @@ func checkObject(field string, raw *json.RawMessage) error {
 	if len(t) == 0 || t[0] != '{' {
 		return Invalid(field, "%s must be a JSON object.", field)
 	}
-	out, err := scanJSON(field, t, true)
+	out, err := scanJSON(field, t, onInput)
 	if err != nil {
 		return err
 	}
@@ -682,10 +682,10 @@ func checkMap(field string, m map[string]string, maxKeys, maxKey, maxVal int) er
 		if k == "" {
 			return Invalid(field, "%s keys must not be empty.", field)
 		}
-		if err := checkString(field, k, maxKey); err != nil {
+		if err := onInput.checkString(field, k, maxKey); err != nil {
 			return Invalid(field, "%s keys are at most %d characters of clean text.", field, maxKey)
 		}
-		if err := checkString(SafeFieldName(field, k), v, maxVal); err != nil {
+		if err := onInput.checkString(SafeFieldName(field, k), v, maxVal); err != nil {
 			return err
 		}
 	}

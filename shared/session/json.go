@@ -42,7 +42,7 @@ const maxShownName = 64
 // echoing a value). Card numbers are not judged here: the fields are, by
 // Validate.
 func CheckJSON(body []byte) error {
-	_, err := scanJSON("", body, false)
+	_, err := scanJSON("", body, noCardRule)
 	return err
 }
 
@@ -58,7 +58,21 @@ func CheckJSON(body []byte) error {
 // other place (an unknown member, metadata, provider) it is not read as a
 // URL, as the field checks do not read it.
 func RefuseCardNumbers(body []byte, urlFields ...string) error {
-	_, err := scanJSON("", body, true)
+	return refuseCardNumbers(onInput, body, urlFields)
+}
+
+// StoredJSONHoldsCardNumber reports whether body, a JSON text the store
+// kept (an Idempotency-Key record's first answer, replayed byte for byte),
+// holds a card number by the rule reads hold stored text to
+// (StoredHoldsCardNumber): RefuseCardNumbers' reading of it, without URL
+// fields. body has passed CheckJSON.
+func StoredJSONHoldsCardNumber(body []byte) bool {
+	return refuseCardNumbers(onRead, body, nil) != nil
+}
+
+// refuseCardNumbers is RefuseCardNumbers by rule.
+func refuseCardNumbers(rule cardRule, body []byte, urlFields []string) error {
+	_, err := scanJSON("", body, rule)
 	var e *Error
 	if errors.As(err, &e) && e.Reason == ReasonCardNumber {
 		return e
@@ -81,7 +95,7 @@ func RefuseCardNumbers(body []byte, urlFields ...string) error {
 			if err != nil {
 				return nil
 			}
-			if u, err := url.Parse(v.String()); err == nil && shownHostHoldsCardNumber(u) {
+			if u, err := url.Parse(v.String()); err == nil && shownHostHoldsCardNumber(u, rule) {
 				return cardError(name)
 			}
 			continue
@@ -94,14 +108,16 @@ func RefuseCardNumbers(body []byte, urlFields ...string) error {
 }
 
 // scanJSON reads exactly one JSON value from raw under the profile of
-// CheckJSON, field naming the value in errors. With guard, it also refuses
-// any string, member name or number that looks like a card number, and
+// CheckJSON, field naming the value in errors. Guarded (by a rule other
+// than noCardRule), it also refuses any string or member name that holds
+// a card number by rule and any number that looks like one, and
 // returns the value re-encoded from the very tokens it judged: compact,
 // each string written from its decoded text with minimal escaping, member
 // order and number literals as sent. What is stored is therefore exactly
 // what was checked: no escape, duplicate or other spelling is left for a
 // later reader to decode differently.
-func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
+func scanJSON(field string, raw []byte, rule cardRule) ([]byte, error) {
+	guard := rule != noCardRule
 	dec := jsontext.NewDecoder(bytes.NewReader(raw),
 		jsontext.AllowDuplicateNames(false), jsontext.AllowInvalidUTF8(false))
 	var out bytes.Buffer
@@ -132,7 +148,7 @@ func scanJSON(field string, raw []byte, guard bool) ([]byte, error) {
 			if holdsNoncharacter(s) {
 				return nil, malformedAt(stringField(field, dec), "holds a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0 to U+FDEF, or the last two of a plane), which I-JSON (RFC 7493) refuses")
 			}
-			if guard && HoldsCardNumber(s) {
+			if guard && rule.holds(s) {
 				return nil, cardError(stringField(field, dec))
 			}
 		case '0':

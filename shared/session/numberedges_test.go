@@ -161,7 +161,7 @@ func TestNumberCostIsNotItsExpansion(t *testing.T) {
 	}
 	scan := func(b []byte) func() {
 		return func() {
-			if _, err := scanJSON("provider", b, true); err != nil {
+			if _, err := scanJSON("provider", b, onInput); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -188,7 +188,7 @@ func BenchmarkScanJSONNumbers(b *testing.B) {
 		b.Run(num, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				if _, err := scanJSON("provider", body, true); err != nil {
+				if _, err := scanJSON("provider", body, onInput); err != nil {
 					b.Fatal(err)
 				}
 			}

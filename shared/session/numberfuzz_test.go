@@ -254,7 +254,7 @@ func TestNumberReadAsJavaScriptReadsIt(t *testing.T) {
 		if got := NumberLooksLikeCardNumber(c.lit); got != c.want {
 			t.Errorf("NumberLooksLikeCardNumber(%.24s…, %d bytes) = %v; want %v", c.lit, len(c.lit), got, c.want)
 		}
-		if _, err := scanJSON("provider", []byte(`{"n":`+c.lit+`}`), true); (err != nil) != c.want {
+		if _, err := scanJSON("provider", []byte(`{"n":`+c.lit+`}`), onInput); (err != nil) != c.want {
 			t.Errorf("scanJSON({\"n\":%.24s…}) = %v; want refused %v", c.lit, err, c.want)
 		}
 	}

@@ -34,7 +34,7 @@ func TestNumberLongerThanJacksonReadsIsRefused(t *testing.T) {
 		{"1" + strings.Repeat("0", 300), false},
 		{"1e" + strings.Repeat("0", MaxNumberLength), true},
 	} {
-		_, err := scanJSON("paymentMethodDetails", []byte(`{"v":`+c.lit+`}`), true)
+		_, err := scanJSON("paymentMethodDetails", []byte(`{"v":`+c.lit+`}`), onInput)
 		var e *Error
 		if got := errors.As(err, &e) && e.Reason == ReasonMalformedJSON && e.Field == "paymentMethodDetails.v"; got != c.refused {
 			t.Errorf("scanJSON of a %d-character number: %v; want refused %v", len(c.lit), err, c.refused)

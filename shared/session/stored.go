@@ -33,7 +33,7 @@ const maxHCPTokenLen = 64
 // read's hot path (BenchmarkDecodeSession). A URL or object costs its
 // parse, as create's check of it does.
 func (s *Session) ForeignField(whole bool) string {
-	if s.Amount < 0 || s.Amount > MaxAmount || s.Amount >= 1e12 && HoldsCardNumber(strconv.FormatInt(s.Amount, 10)) {
+	if s.Amount < 0 || s.Amount > MaxAmount || s.Amount >= 1e12 && StoredHoldsCardNumber(strconv.FormatInt(s.Amount, 10)) {
 		return "amount"
 	}
 	if s.Currency != "" || whole {
@@ -47,7 +47,7 @@ func (s *Session) ForeignField(whole bool) string {
 		{"shopBuyerId", s.ShopBuyerID}, {"callGuid", s.CallGUID}, {"providerSessionGuid", s.ProviderSessionGUID},
 		{"paymentProvider", s.PaymentProvider}, {"paymentProfileId", s.PaymentProfileID},
 	} {
-		if checkString(f.name, f.v, maxIDLen) != nil {
+		if onRead.checkString(f.name, f.v, maxIDLen) != nil {
 			return f.name
 		}
 	}
@@ -58,7 +58,7 @@ func (s *Session) ForeignField(whole bool) string {
 		return "providerSessionGuid"
 	}
 	for _, f := range [...]namedText{{"actionUrl", s.ActionURL}, {"returnUrl", s.ReturnURL}, {"cancelUrl", s.CancelURL}} {
-		if checkURL(f.name, f.v) != nil || whole && s.Hosted && f.v == "" && f.name != "actionUrl" {
+		if onRead.checkURL(f.name, f.v) != nil || whole && s.Hosted && f.v == "" && f.name != "actionUrl" {
 			return f.name
 		}
 	}
@@ -74,7 +74,7 @@ func (s *Session) ForeignField(whole bool) string {
 		return "cardCategories"
 	}
 	for _, c := range s.CardCategories {
-		if checkString("cardCategories", c, maxCategoryLen) != nil {
+		if onRead.checkString("cardCategories", c, maxCategoryLen) != nil {
 			return "cardCategories"
 		}
 	}
@@ -88,21 +88,21 @@ func (s *Session) ForeignField(whole bool) string {
 		return "resultData"
 	}
 	if dr := s.DeclineReasons; dr != nil {
-		if checkString("declineReasons", dr.Category, maxIDLen) != nil || len(dr.Reasons) > maxDeclineReasons {
+		if onRead.checkString("declineReasons", dr.Category, maxIDLen) != nil || len(dr.Reasons) > maxDeclineReasons {
 			return "declineReasons"
 		}
 		for _, r := range dr.Reasons {
-			if checkString("declineReasons", r, maxReasonLen) != nil {
+			if onRead.checkString("declineReasons", r, maxReasonLen) != nil {
 				return "declineReasons"
 			}
 		}
 	}
-	if checkString("statusReason", s.StatusReason, maxReasonLen) != nil {
+	if onRead.checkString("statusReason", s.StatusReason, maxReasonLen) != nil {
 		return "statusReason"
 	}
 	for i := range s.History {
 		h := &s.History[i]
-		if checkString("history", h.Reason, maxReasonLen) != nil || checkString("history", h.EventID, maxEventIDLen) != nil {
+		if onRead.checkString("history", h.Reason, maxReasonLen) != nil || onRead.checkString("history", h.EventID, maxEventIDLen) != nil {
 			return "history"
 		}
 	}
@@ -125,7 +125,7 @@ func storedObject(field string, raw json.RawMessage) bool {
 	if len(raw) > maxObjectBytes || raw[0] != '{' {
 		return false
 	}
-	out, err := scanJSON(field, raw, true)
+	out, err := scanJSON(field, raw, onRead)
 	return err == nil && string(out) == string(raw)
 }
 
@@ -138,7 +138,7 @@ func storedMap(m map[string]string, maxKeys, maxKey, maxVal int) bool {
 		return false
 	}
 	for k, v := range m {
-		if k == "" || checkString("", k, maxKey) != nil || checkString("", v, maxVal) != nil {
+		if k == "" || onRead.checkString("", k, maxKey) != nil || onRead.checkString("", v, maxVal) != nil {
 			return false
 		}
 	}

@@ -84,7 +84,7 @@ func FuzzCheckURL(f *testing.F) {
 	}
 	pattern := openapiURLPattern(f)
 	f.Fuzz(func(t *testing.T, v string) {
-		err := checkURL("returnUrl", v)
+		err := onInput.checkURL("returnUrl", v)
 		if err != nil {
 			if ErrorCode(err) != EINVALID || ErrorField(err) != "returnUrl" {
 				t.Fatalf("checkURL(%q) = %v; want EINVALID naming returnUrl", v, err)

@@ -183,3 +183,31 @@ func (f *fixture) rememberedChanged(t *testing.T, change func(item map[string]dd
 	f.plant(t, item)
 	return idem
 }
+
+// TestReplayTakesABodyAnEarlierReleaseWrote: a create's first answer
+// holding a text input refuses since 2026-12-07 (a card number only a
+// reader normalising then decoding shows, ％34111111111111111) was
+// answered and remembered by the releases before; its retry within the
+// key's 24 hours replays it, as README, Decisions, says ("A release must
+// not tighten what reads accept while items written under the looser rule
+// live": replayableBody holds a body to session.StoredHoldsCardNumber).
+// Held to input's rule, each was EINTERNAL.
+func TestReplayTakesABodyAnEarlierReleaseWrote(t *testing.T) {
+	f := newFixture(t)
+	for _, body := range []string{
+		`{"id":"x","metadata":{"raw":"％34111111111111111"}}`,
+		`{"id":"x","orderId":"4111＋1111＋1111＋1111"}`,
+		`{"id":"x","provider":{"raw":"\\uff0534111111111111111"}}`,
+		"%EF%BC%8534111111111111111",
+	} {
+		t.Run(body, func(t *testing.T) {
+			idem := f.rememberedChanged(t, func(item map[string]ddb.AttributeValue) {
+				item["body"] = bytesAttr(body)
+			})
+			_, r, err := f.st.Create(context.Background(), f.newDraftSession("m-1", ""), idem, 201, idBody)
+			if err != nil || r == nil || string(r.Body) != body {
+				t.Errorf("replayed Create() = %+v, %v; want a replay of %s", r, err, body)
+			}
+		})
+	}
+}

@@ -603,17 +603,19 @@ func foreignRecord(rec *idempotencyItem) error {
 // replayableBody reports whether body, a stored first answer replayed
 // byte for byte, is one a create could have rendered: every value in it
 // passed create's checks, so it holds no card number anywhere, as its
-// reader reads it (a JSON answer as session.RefuseCardNumbers judges a
-// request, any other text as HoldsCardNumber does), and a JSON object
+// reader reads it, by the rule reads hold stored text to (a JSON answer
+// as session.RefuseCardNumbers judges a request,
+// session.StoredJSONHoldsCardNumber; any other text as
+// session.StoredHoldsCardNumber), and a JSON object
 // keeps the service's profile (session.CheckJSON: no lone surrogate, no
 // member twice). The store does not know the answer's form (the caller
 // renders it): a body that is not JSON must still be UTF-8 text. One with
 // a card number would have been answered to whoever holds the key.
 func replayableBody(body []byte) bool {
 	if len(body) > 0 && body[0] == '{' {
-		return session.CheckJSON(body) == nil && session.RefuseCardNumbers(body) == nil
+		return session.CheckJSON(body) == nil && !session.StoredJSONHoldsCardNumber(body)
 	}
-	return utf8.Valid(body) && !session.HoldsCardNumber(string(body))
+	return utf8.Valid(body) && !session.StoredHoldsCardNumber(string(body))
 }
 
 // foreignExpiryMargin is how far past what this instance's clock would
