@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paysessions/paysessions/shared/apitarget"
 	"github.com/paysessions/paysessions/shared/config"
 )
 
@@ -139,7 +140,9 @@ func walkthrough(doc string) ([]step, error) {
 // blocks pasted in order reproduce every sample, shape for shape"), and
 // compares each answer with the sample under it: status lines, headers and
 // JSON member names, order and types exactly, values exactly except ids,
-// times, dates, cursors and secrets, which differ from run to run.
+// times, dates, cursors and secrets, which differ from run to run. It runs
+// on both targets: the README says the blocks "answer the same under `make
+// start-api`, but for the request ids".
 func TestReadmeWalkthrough(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "sed", "date"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -147,36 +150,38 @@ func TestReadmeWalkthrough(t *testing.T) {
 		}
 	}
 	steps := readmeWalkthrough(t)
-	base, _ := startServer(t, nil)
-	// The walkthrough lists today's sessions by `date -u`: sessions made
-	// before midnight would be listed under yesterday. It takes seconds.
-	if now := time.Now().UTC(); now.Add(time.Minute).Day() != now.Day() {
-		midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
-		t.Logf("waiting for UTC midnight (%s) to pass", midnight.Sub(now).Round(time.Second))
-		time.Sleep(time.Until(midnight) + time.Second)
-	}
+	apitarget.Run(t, func(t *testing.T, k apitarget.Kind) {
+		base := apitarget.Start(t, k, apitarget.Options{}).URL
+		// The walkthrough lists today's sessions by `date -u`: sessions made
+		// before midnight would be listed under yesterday. It takes seconds.
+		if now := time.Now().UTC(); now.Add(time.Minute).Day() != now.Day() {
+			midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
+			t.Logf("waiting for UTC midnight (%s) to pass", midnight.Sub(now).Round(time.Second))
+			time.Sleep(time.Until(midnight) + time.Second)
+		}
 
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state.sh")
-	samples := 0
-	for _, st := range steps {
-		if st.sample != nil {
-			samples++
+		dir := t.TempDir()
+		state := filepath.Join(dir, "state.sh")
+		samples := 0
+		for _, st := range steps {
+			if st.sample != nil {
+				samples++
+			}
+			out, err := runStep(t, dir, state, base, st.script)
+			if err != nil {
+				t.Fatalf("README.md line %d: %v", st.line, err)
+			}
+			var want string
+			if st.sample != nil {
+				want = st.sample.body
+			}
+			err = matchSample(want, out)
+			if err != nil {
+				t.Errorf("README.md line %d: the output does not match the sample under the block:\n%v\noutput:\n%s", st.line, err, out)
+			}
 		}
-		out, err := runStep(t, dir, state, base, st.script)
-		if err != nil {
-			t.Fatalf("README.md line %d: %v", st.line, err)
-		}
-		var want string
-		if st.sample != nil {
-			want = st.sample.body
-		}
-		err = matchSample(want, out)
-		if err != nil {
-			t.Errorf("README.md line %d: the output does not match the sample under the block:\n%v\noutput:\n%s", st.line, err, out)
-		}
-	}
-	t.Logf("%d blocks run, %d of them with a sample", len(steps), samples)
+		t.Logf("%d blocks run, %d of them with a sample", len(steps), samples)
+	})
 }
 
 // stepPrelude and stepEpilogue wrap a block: the earlier blocks' variables
