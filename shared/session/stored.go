@@ -19,9 +19,10 @@ const maxHCPTokenLen = 64
 // validated events and cancels, so a stored value those refuse (a card
 // number in orderId, an amount below 0 or past MaxAmount, a currency that
 // is not three capital letters, provider JSON with duplicate member names
-// or a lone surrogate, a URL a browser reads otherwise, an hcpToken
-// outside base64url) is one the service did not write, however it came to
-// be stored (README, Security). The caller refuses the whole item and
+// or a lone surrogate, a noncharacter in any text (which a request body
+// refuses before its fields are read), a URL a browser reads otherwise,
+// an hcpToken outside base64url) is one the service did not write, however
+// it came to be stored (README, Security). The caller refuses the whole item and
 // names the field, never its value.
 //
 // whole says s was read whole: a projection (document 004's reads carry
@@ -47,7 +48,7 @@ func (s *Session) ForeignField(whole bool) string {
 		{"shopBuyerId", s.ShopBuyerID}, {"callGuid", s.CallGUID}, {"providerSessionGuid", s.ProviderSessionGUID},
 		{"paymentProvider", s.PaymentProvider}, {"paymentProfileId", s.PaymentProfileID},
 	} {
-		if onRead.checkString(f.name, f.v, maxIDLen) != nil {
+		if !storedText(f.v, maxIDLen) {
 			return f.name
 		}
 	}
@@ -58,7 +59,7 @@ func (s *Session) ForeignField(whole bool) string {
 		return "providerSessionGuid"
 	}
 	for _, f := range [...]namedText{{"actionUrl", s.ActionURL}, {"returnUrl", s.ReturnURL}, {"cancelUrl", s.CancelURL}} {
-		if onRead.checkURL(f.name, f.v) != nil || whole && s.Hosted && f.v == "" && f.name != "actionUrl" {
+		if onRead.checkURL(f.name, f.v) != nil || holdsNoncharacter(f.v) || whole && s.Hosted && f.v == "" && f.name != "actionUrl" {
 			return f.name
 		}
 	}
@@ -74,7 +75,7 @@ func (s *Session) ForeignField(whole bool) string {
 		return "cardCategories"
 	}
 	for _, c := range s.CardCategories {
-		if onRead.checkString("cardCategories", c, maxCategoryLen) != nil {
+		if !storedText(c, maxCategoryLen) {
 			return "cardCategories"
 		}
 	}
@@ -88,21 +89,21 @@ func (s *Session) ForeignField(whole bool) string {
 		return "resultData"
 	}
 	if dr := s.DeclineReasons; dr != nil {
-		if onRead.checkString("declineReasons", dr.Category, maxIDLen) != nil || len(dr.Reasons) > maxDeclineReasons {
+		if !storedText(dr.Category, maxIDLen) || len(dr.Reasons) > maxDeclineReasons {
 			return "declineReasons"
 		}
 		for _, r := range dr.Reasons {
-			if onRead.checkString("declineReasons", r, maxReasonLen) != nil {
+			if !storedText(r, maxReasonLen) {
 				return "declineReasons"
 			}
 		}
 	}
-	if onRead.checkString("statusReason", s.StatusReason, maxReasonLen) != nil {
+	if !storedText(s.StatusReason, maxReasonLen) {
 		return "statusReason"
 	}
 	for i := range s.History {
 		h := &s.History[i]
-		if onRead.checkString("history", h.Reason, maxReasonLen) != nil || onRead.checkString("history", h.EventID, maxEventIDLen) != nil {
+		if !storedText(h.Reason, maxReasonLen) || !storedText(h.EventID, maxEventIDLen) {
 			return "history"
 		}
 	}
@@ -138,11 +139,20 @@ func storedMap(m map[string]string, maxKeys, maxKey, maxVal int) bool {
 		return false
 	}
 	for k, v := range m {
-		if k == "" || onRead.checkString("", k, maxKey) != nil || onRead.checkString("", v, maxVal) != nil {
+		if k == "" || !storedText(k, maxKey) || !storedText(v, maxVal) {
 			return false
 		}
 	}
 	return true
+}
+
+// storedText reports whether v is a text create or an event stores in a
+// field of at most max characters: checkString's rules, and no Unicode
+// noncharacter (holdsNoncharacter), which a request body refuses before
+// any field is read (I-JSON, RFC 7493 §2.1; 400 MALFORMED_JSON), so no
+// create or event ever stored one.
+func storedText(v string, max int) bool {
+	return onRead.checkString("", v, max) == nil && !holdsNoncharacter(v)
 }
 
 // validHCPToken reports whether t is an hcpToken as the service makes

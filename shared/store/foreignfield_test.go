@@ -56,6 +56,16 @@ func TestStoredValueCreateRefusesIsForeign(t *testing.T) {
 		{"declineReasons reason card number", true, func(v *session.Session) {
 			v.DeclineReasons = &session.DeclineReasons{Category: "c", Reasons: []string{card}}
 		}},
+		// A Unicode noncharacter, which a request body refuses before its
+		// fields are read (400 MALFORMED_JSON), so no create or event
+		// stores one: document 004's record served it planted, 200 on both
+		// local servers (r107-seeds24).
+		{"transactionId noncharacter", true, func(v *session.Session) { v.TransactionID = "tx-\uffff-1" }},
+		{"declineReasons reason noncharacter", true, func(v *session.Session) {
+			v.DeclineReasons = &session.DeclineReasons{Category: "c", Reasons: []string{"r\ufdd0"}}
+		}},
+		{"orderId noncharacter", false, func(v *session.Session) { v.OrderID = "o\U0010FFFF" }},
+		{"metadata value noncharacter", false, func(v *session.Session) { v.Metadata = map[string]string{"k": "\ufffe"} }},
 		{"callGuid not a GUID", false, func(v *session.Session) { v.CallGUID = "not-a-guid" }},
 		{"providerSessionGuid not a GUID", false, func(v *session.Session) { v.ProviderSessionGUID = "{00000000-0000-0000-0000-000000000000}" }},
 		{"returnUrl javascript", false, func(v *session.Session) { v.ReturnURL = "javascript:alert(1)" }},
