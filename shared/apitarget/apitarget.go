@@ -258,9 +258,14 @@ func (tg *Target) Store(t testing.TB) *store.Store {
 
 var tableSeq atomic.Int64
 
+// client is a test's client of the engine at endpoint, each attempt cut
+// off at storetest.AttemptTimeout, as storetest.Client's: the service's
+// 3 s (store.NewClient's default) failed a test's seeding on a loaded
+// engine (r106-flakes10), and a test reading what a request left is no
+// request path.
 func client(t testing.TB, endpoint string) *dynamodb.Client {
 	t.Helper()
-	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: endpoint})
+	db, err := store.NewClient(context.Background(), store.ClientOptions{Endpoint: endpoint, AttemptTimeout: storetest.AttemptTimeout})
 	if err != nil {
 		t.Fatalf("DynamoDB client for %s: %v", endpoint, err)
 	}
