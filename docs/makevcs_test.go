@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -53,12 +54,17 @@ func TestMakeBuildsWhereGitCannotBeRead(t *testing.T) {
 	}
 	bin := t.TempDir()
 	writeScript(t, filepath.Join(bin, "git"), "#!/bin/sh\necho \"fatal: detected dubious ownership in repository at '$PWD'\" >&2\nexit 128\n")
+	// The go the recipes find is the real one, building for this
+	// machine's architecture: the Lambda build's linux/arm64 would compile
+	// Go's standard library for arm64 first (45 s with an empty cache),
+	// and git is asked the same whatever the target.
+	writeScript(t, filepath.Join(bin, "go"), "#!/bin/sh\nGOARCH="+runtime.GOARCH+" exec '"+strings.ReplaceAll(goBin, "'", `'\''`)+"' \"$@\"\n")
 	// The machine's GOFLAGS (a -buildvcs=false there would hide the case)
 	// and Go's settings file are left out: a fresh machine has neither.
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "GOFLAGS=") || strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "GOENV=")
 	})
-	env = append(env, "GOENV=off", "PATH="+bin+string(os.PathListSeparator)+filepath.Dir(goBin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	env = append(env, "GOENV=off", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	artifacts := t.TempDir()
 	tests := []struct {
 		target string
