@@ -3,6 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 GO            ?= go
+# GO_BUILD is go build for the programs make runs here (make run, make
+# start-api). -buildvcs=false: a checkout another user owns (a folder
+# mounted into a container, a CI runner's workspace, a clone made with
+# sudo) is one git refuses to read ("detected dubious ownership"), and go
+# build, which stamps each binary with the checkout's git state, then stops
+# ("error obtaining VCS status: exit status 128"); nothing reads that stamp.
+GO_BUILD      = $(GO) build -buildvcs=false
 # Where SAM's makefile build puts a function's bootstrap; `make build` sets it
 # per function under bin/.
 ARTIFACTS_DIR ?= bin/lambda
@@ -19,7 +26,8 @@ shell_quote = '$(subst ','\'',$(1))'
 # Graviton2 (Armv8.2). -race=false: a deployment has no race detector, and
 # GOFLAGS=-race exported (GOFLAGS=-race make run) failed these CGO_ENABLED=0
 # builds with "go: -race requires cgo"; a command-line flag wins over GOFLAGS.
-LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 GOARM64=v8.0 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
+# -buildvcs=false: see GO_BUILD below.
+LAMBDA_BUILD  = GOOS=linux GOARCH=arm64 GOARM64=v8.0 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -buildvcs=false -o $(call shell_quote,$(value ARTIFACTS_DIR)/bootstrap)
 
 # The functions: one directory under functions/ each (its main package).
 # A function's LogicalId in template.yaml is its directory in CamelCase
@@ -60,12 +68,12 @@ first_build = @[ -e $(1) ] || echo "Building $(1): a first build compiles every 
 
 run: deps ## Start the whole API locally on 127.0.0.1:3000 (PORT) with DynamoDB Local.
 	$(call first_build,bin/localapi)
-	$(GO) build -o bin/localapi ./cmd/localapi
+	$(GO_BUILD) -o bin/localapi ./cmd/localapi
 	./bin/localapi
 
 start-api: deps ## The template's API as sam local start-api runs it, without Docker: the 13 real bootstraps under aws-lambda-rie, on 127.0.0.1:3000 (PORT).
 	$(call first_build,bin/startapi)
-	$(GO) build -o bin/startapi ./cmd/startapi
+	$(GO_BUILD) -o bin/startapi ./cmd/startapi
 	./bin/startapi
 
 # API_URL, TOKEN and PROC_TOKEN reach the program through the environment
@@ -125,7 +133,7 @@ BENCH_PKGS = $(call test_dirs,^func Benchmark)
 test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS without it), and every benchmark once.
 	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || { echo "make test: go test -race needs cgo, and cgo is off (go env CGO_ENABLED is not 1): Go turns it off when no C compiler (gcc) is on PATH; install one (apt install gcc), and leave CGO_ENABLED unset or 1; make test-short needs none."; exit 1; }
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
-	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -o "$$bootstraps/" ./functions/... && \
+	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -buildvcs=false -o "$$bootstraps/" ./functions/... && \
 	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c 'start=$$(date +%s) && $(GO) test -race -count=1 -timeout 12m ./... && echo "make test: the race pass took $$(($$(date +%s) - start)) s" && start=$$(date +%s) && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" $(PLAIN_PKGS) && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x $(BENCH_PKGS) && echo "make test: the second pass took $$(($$(date +%s) - start)) s"'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end

@@ -173,7 +173,7 @@ func TestInitCallsElsewhereSeen(t *testing.T) {
 func initCheck(t *testing.T, name string) (bin string, trap *connTrap, rt *startServer) {
 	t.Helper()
 	bin = filepath.Join(t.TempDir(), name)
-	build := exec.Command("go", "build", "-o", bin, "./testdata/"+name)
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "./testdata/"+name)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -353,7 +353,7 @@ func heyCPU(r loadResult) string {
 // base URL follows it). Its logs are discarded.
 func (s *suite) startServer(name, pkg, table, banner string) (*exec.Cmd, string, error) {
 	bin := filepath.Join(s.work, name)
-	if err := s.run(nil, "go", "build", "-o", bin, pkg); err != nil {
+	if err := s.run(nil, "go", "build", "-buildvcs=false", "-o", bin, pkg); err != nil {
 		return nil, "", fmt.Errorf("build %s: %w", name, err)
 	}
 	port, err := freePort()

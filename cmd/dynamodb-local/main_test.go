@@ -169,7 +169,7 @@ func buildBinary(t *testing.T, goTool string) string {
 			return
 		}
 		built.bin = filepath.Join(built.dir, "dynamodb-local")
-		built.out, built.err = exec.Command(goTool, "build", "-o", built.bin, ".").CombinedOutput()
+		built.out, built.err = exec.Command(goTool, "build", "-buildvcs=false", "-o", built.bin, ".").CombinedOutput()
 	})
 	if built.err != nil {
 		t.Fatalf("go build: %v\n%s", built.err, built.out)

@@ -43,7 +43,7 @@ func buildOnce(t *testing.T, pkg string) string {
 		builds.dir, builds.bin = dir, map[string]string{}
 	}
 	bin := filepath.Join(builds.dir, fmt.Sprint(len(builds.bin)))
-	build := exec.Command("go", "build", "-o", bin, pkg)
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, pkg)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}

@@ -17,8 +17,10 @@ import (
 
 // BuildFlags are the flags the Makefile's LAMBDA_BUILD gives go build for
 // a deployment (a test keeps the two in step); -race=false keeps a
-// GOFLAGS=-race the shell exports from these CGO_ENABLED=0 builds.
-var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-race=false"}
+// GOFLAGS=-race the shell exports from these CGO_ENABLED=0 builds, and
+// -buildvcs=false lets them build in a checkout git will not read (one
+// another user owns: the Makefile's GO_BUILD says more).
+var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-race=false", "-buildvcs=false"}
 
 // Build builds pkgs (module paths relative to moduleDir, e.g.
 // ./functions/get-session) as the deployment builds them but for this
