@@ -44,7 +44,7 @@ type APIKey struct {
 const MaxAPIKeyLifetime = 365 * 24 * time.Hour
 
 // APIKeyScopesWritten are the scopes a key's record may hold: those POST
-// /api-keys has granted in every release since the first (e5656bf8,
+// /api-keys has granted in every release since the first (e5656bf,
 // 2026-11-23: sessions:read and sessions:write, at least one, each once,
 // in the order first given). A record holding another, one twice, or
 // none is one the service did not write (apiKeyItem.apiKey). Keys live

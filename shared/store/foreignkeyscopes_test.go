@@ -12,7 +12,7 @@ import (
 )
 
 // TestAPIKeyScopesNoReleaseWroteAreForeign: every release since the first
-// (e5656bf8, 2026-11-23) wrote a key's scopes as POST /api-keys took them:
+// (e5656bf, 2026-11-23) wrote a key's scopes as POST /api-keys took them:
 // at least one, each sessions:read or sessions:write, each once, in the
 // order first given (testdata/apikeys-of-each-release.json). A record
 // holding anything else was written behind the service's back: until
