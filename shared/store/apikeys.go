@@ -117,9 +117,6 @@ func (it *apiKeyItem) apiKey() (*APIKey, error) {
 		}
 		*f.to = &t
 	}
-	if err := keyScopes(k.Scopes); err != nil {
-		return nil, err
-	}
 	// The service writes an expiresAt after createdAt and at most
 	// MaxAPIKeyLifetime later, judged against the record's own createdAt,
 	// so no clock's skew makes a real key foreign: one past it was
@@ -252,6 +249,12 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	}
 	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()
+	}
+	// Its scopes are judged once it is known live: a revoked key grants
+	// nothing whatever they hold, and is gone (401) as any revoked key is,
+	// from its merchant's DELETE on (which does not read them).
+	if err := keyScopes(k.Scopes); err != nil {
+		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
 	}
 	return k, nil
 }
