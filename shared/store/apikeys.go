@@ -47,7 +47,7 @@ const MaxAPIKeyLifetime = 365 * 24 * time.Hour
 // /api-keys has granted in every release since the first (e5656bf,
 // 2026-11-23: sessions:read and sessions:write, at least one, each once,
 // in the order first given). A record holding another, one twice, or
-// none is one the service did not write (apiKeyItem.apiKey). Keys live
+// none is one the service did not write (Store.APIKey). Keys live
 // up to MaxAPIKeyLifetime, and those made before 071024c (2026-11-29)
 // without an expiresAt for ever, so a scope create stops granting stays
 // here (README, Decisions: a read refuses only what no release wrote),
