@@ -30,7 +30,10 @@ const (
 	apiKeySecretLen = 64
 )
 
-// APIKeyScopes are the scopes an API key may carry.
+// APIKeyScopes are the scopes an API key may carry. Each is one the store
+// reads back (store.APIKeyScopesWritten: a record holding any other is
+// foreign, 500), so a new scope is added there first, in a release of its
+// own (TestEveryScopeAKeyIsMadeWithIsReadBack).
 var APIKeyScopes = []string{ScopeSessionsRead, ScopeSessionsWrite}
 
 // MaxAPIKeyLifetime is the furthest ahead a key's expiresAt may be: 365

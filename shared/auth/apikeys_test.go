@@ -576,3 +576,20 @@ func checkAPIKeyExpiry(t *testing.T, in string, now, want time.Time) {
 		t.Errorf("ParseAPIKeyExpiry(%q) = %v, %v; want %v", in, got, err, want)
 	}
 }
+
+// TestEveryScopeAKeyIsMadeWithIsReadBack: the store reads a key's record
+// as foreign (500) when it holds a scope no release granted
+// (store.APIKeyScopesWritten), so a scope POST /api-keys grants that the
+// store does not read back would make every key made with it 500 at its
+// first use.
+func TestEveryScopeAKeyIsMadeWithIsReadBack(t *testing.T) {
+	for _, s := range auth.APIKeyScopes {
+		found := false
+		for _, w := range store.APIKeyScopesWritten {
+			found = found || w == s
+		}
+		if !found {
+			t.Errorf("scope %q: granted by POST /api-keys, not in store.APIKeyScopesWritten %q", s, store.APIKeyScopesWritten)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +42,18 @@ type APIKey struct {
 // later one), so a stored key whose expiresAt is later is one the service
 // did not write.
 const MaxAPIKeyLifetime = 365 * 24 * time.Hour
+
+// APIKeyScopesWritten are the scopes a key's record may hold: those POST
+// /api-keys has granted in every release since the first (e5656bf,
+// 2026-11-23: sessions:read and sessions:write, at least one, each once,
+// in the order first given). A record holding another, one twice, or
+// none is one the service did not write (Store.APIKey). Keys live
+// up to MaxAPIKeyLifetime, and those made before 071024c (2026-11-29)
+// without an expiresAt for ever, so a scope create stops granting stays
+// here (README, Decisions: a read refuses only what no release wrote),
+// and one create starts granting is added here first, in a release of
+// its own, so that instances still running the one before read it too.
+var APIKeyScopesWritten = []string{"sessions:read", "sessions:write"}
 
 // revokedKeyKept is how long a revoked (or expired) key's record stays
 // before TTL deletes it.
@@ -112,6 +125,24 @@ func (it *apiKeyItem) apiKey() (*APIKey, error) {
 		return nil, errors.New("its expiresAt is not within a key's lifetime of its createdAt")
 	}
 	return k, nil
+}
+
+// keyScopes checks a key record's scopes are as a release wrote them
+// (APIKeyScopesWritten): at least one, each a scope a key was made with,
+// none twice. Its error names how many there are, never their text: a
+// record the service did not write can hold a card number or a
+// credential there (r107-seeds24: ["sessions:read", "apikeys:write",
+// "4111111111111111", "a b"] was read as a key).
+func keyScopes(scopes []string) error {
+	for i, s := range scopes {
+		if !slices.Contains(APIKeyScopesWritten, s) || slices.Contains(scopes[:i], s) {
+			return fmt.Errorf("its scopes (%d) are not scopes a key is made with", len(scopes))
+		}
+	}
+	if len(scopes) == 0 {
+		return errors.New("it has no scopes")
+	}
+	return nil
 }
 
 // keyTime reads a key record's time name, text s: in the store's form
@@ -218,6 +249,12 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	}
 	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()
+	}
+	// Its scopes are judged once it is known live: a revoked key grants
+	// nothing whatever they hold, and is gone (401) as any revoked key is,
+	// from its merchant's DELETE on (which does not read them).
+	if err := keyScopes(k.Scopes); err != nil {
+		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
 	}
 	return k, nil
 }
