@@ -52,6 +52,11 @@ func TestCardNumberRefusedBeforeOtherRefusals(t *testing.T) {
 		{"card category a number", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","cardCategories":[` + card + `]}`, ""},
 		{"unknown member's name", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","` + card + `":1}`, ""},
 		{"unknown member's value", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","note":"` + card + `"}`, ""},
+		// One only a reader normalising then decoding shows, input's
+		// rule since 2026-12-07 (r107-mutate: the scan held to reads'
+		// rule answered it VALIDATION_FAILED).
+		{"unknown member's value normalised then decoded", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","note":"\uff0534111111111111111"}`, ""},
+		{"unknown member's name normalised then decoded", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","4111＋1111＋1111＋1111":1}`, ""},
 		{"currency", "POST", "/sessions", merchant, `{"amount":1,"currency":"` + card + `"}`, ""},
 		{"parentSessionId", "POST", "/sessions", merchant, `{"amount":1,"currency":"EUR","parentSessionId":"` + card + `"}`, ""},
 		{"status", "POST", "/sessions/" + id + "/events", h.processorToken(), `{"status":"` + card + `"}`, ""},

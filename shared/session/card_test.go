@@ -1234,6 +1234,23 @@ func TestHoldsCardNumberNormalised(t *testing.T) {
 		{`4111\uff0b1111\uff0b1111\uff0b1111`, true},          // ＋ as a JSON escape
 		{"%25EF%25BC%258534111111111111111", true},            // two layers to ％, one to 4: three
 		{"%2525EF%2525BC%25258534111111111111111", false},     // three layers to ％: a fourth is past MaxURLDecodings
+		// Normalising is no layer: the normal form has the three
+		// layers, wherever in the chain it is reached, and no more
+		// (r107-mutate: a reading with one layer more or fewer at any
+		// step, or one that did not normalise again after each, took
+		// or refused one of these).
+		{"\uff05252534111111111111111", true},                                    // ％2525…: three layers after normalising
+		{"\uff0525252534111111111111111", false},                                 // ％252525…: four
+		{`\uff052534111111111111111`, true},                                      // JSON's ％, then two URL layers: three
+		{`\uff05252534111111111111111`, false},                                   // JSON's ％, then three: four
+		{"4111%EF%BC%8525201111%EF%BC%8525201111%EF%BC%8525201111", true},        // ％ URL-encoded, then two layers to a space
+		{"4111%EF%BC%852525201111%EF%BC%852525201111%EF%BC%852525201111", false}, // then three: four
+		{"\uff05EF\uff05BC\uff058534111111111111111", true},                      // normalised, decoded to ％, normalised again: %34…
+		// A JSON escape a URL reader leaves as written (\u4111 is 4111 to
+		// it): the URL-only reading normalises and decodes again too.
+		{`\u4111%EF%BC%8B1111%EF%BC%8B1111%EF%BC%8B1111`, true},                    // ＋ URL-encoded after \u4111
+		{`\u4111%EF%BC%8525201111%EF%BC%8525201111%EF%BC%8525201111`, true},        // ％ then two layers: three
+		{`\u4111%EF%BC%852525201111%EF%BC%852525201111%EF%BC%852525201111`, false}, // ％ then three: four
 	} {
 		if got := HoldsCardNumber(tt.s); got != tt.want {
 			t.Errorf("HoldsCardNumber(%q) = %v; want %v (NFKC: %q)", tt.s, got, tt.want, norm.NFKC.String(tt.s))
