@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"github.com/paysessions/paysessions/shared/racemode"
 	"github.com/paysessions/paysessions/shared/session"
 )
 
@@ -47,6 +50,58 @@ func TestLoggedPathReadsNormalisedThenDecodedAcrossSegments(t *testing.T) {
 		}
 		if got := redactedPath(p); got != p {
 			t.Errorf("redactedPath(%q) = %q; want %q", p, got, p)
+		}
+	}
+}
+
+// TestLoggedPathHidesNormalisedThenDecodedCardNumbers: on real card
+// numbers cut into segments, each digit as written or written so that
+// only a reader normalising then decoding shows it (％34, %EF%BC%8534,
+// \uff0534, ＼u0034), with '/' and '+' forms between groups, every path
+// session.HoldsCardNumber reads a card number in is logged as one it
+// reads none in. Before, a path of such digits cut by '/' was logged as
+// sent (/x/％34111/1111/1111/1111).
+//
+// It starts no goroutine, so make test runs it in its pass without the
+// race detector (PLAIN_TESTS).
+func TestLoggedPathHidesNormalisedThenDecodedCardNumbers(t *testing.T) {
+	racemode.OnlyWithoutDetector(t) // computes only: run without the race detector (PLAIN_TESTS)
+	cards := []string{"4111111111111111", "5555555555554444", "378282246310005"}
+	seps := []string{"/", "/", "/\uff0b", "\uff0b", "\u207a", "\uff0520", "%EF%BC%8B", "%EF%BC%8520", "", ""}
+	digit := func(r *rand.Rand, c byte) string {
+		switch r.IntN(6) {
+		case 0:
+			return "\uff053" + string(c) // ％3c
+		case 1:
+			return "%EF%BC%853" + string(c) // ％ URL-encoded
+		case 2:
+			return `\uff053` + string(c) // ％ as a JSON escape
+		case 3:
+			return "\uff3cu003" + string(c) // ＼u003c
+		}
+		return string(c)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	n := 5000
+	if testing.Short() {
+		n = 1000
+	}
+	for range n {
+		var b strings.Builder
+		b.WriteString("/x/")
+		c := cards[r.IntN(len(cards))]
+		for i := 0; i < len(c); i++ {
+			b.WriteString(digit(r, c[i]))
+			if r.IntN(4) == 0 {
+				b.WriteString(seps[r.IntN(len(seps))])
+			}
+		}
+		p := b.String()
+		if !session.HoldsCardNumber(p) {
+			continue
+		}
+		if got := loggedPath(p); session.HoldsCardNumber(got) {
+			t.Fatalf("loggedPath(%q) = %q, HoldsCardNumber = true; want false", p, got)
 		}
 	}
 }
