@@ -537,6 +537,16 @@ func redactedPath(path string) string {
 	if strings.ContainsAny(path, "\\%") {
 		changed = redactDecodings(segs, written, true) || changed
 	}
+	// And, as HoldsCardNumber reads a segment since 2026-12-07, the path
+	// as written and each reading above normalised to NFKC and decoded
+	// again when normalising makes a '%', '\\' or '+' the reading did not
+	// hold: /x/％34111/1111/1111/1111 is /x/%34111/1111/1111/1111 to a
+	// reader that normalises before it decodes, 4111/1111/1111/1111
+	// (logged as sent until r107-review). A path in NFKC (every ASCII
+	// one) without a '%', '+' or '\\' reads as itself so.
+	if written != nil || normalised(path) != path {
+		changed = redactNormalisedDecodings(segs, path) || changed
+	}
 	// Last, a key's secret or a token cut into segments, after the card
 	// rule, whose redacted segments end such a run.
 	changed = redactSplitSecretsAsRead(segs, path) || changed
@@ -1264,6 +1274,61 @@ func searchReadings(segs, written []string, json bool, search func(texts []strin
 		}
 	}
 	return changed
+}
+
+// redactNormalisedDecodings searches the path again as a reader that
+// normalises a text to NFKC before it decodes it reads it
+// (session.HoldsCardNumber reads one segment so): the path as written,
+// and each of its readings (searchReadings, without and with JSON
+// escapes undone), whose normal form holds a '%', '\\' or '+' more
+// (normalisedEscapes), is decoded again from that form (redactDecodings,
+// without and with JSON escapes). Each is decoded up to
+// session.MaxURLDecodings layers more, past the rule's layers in all for a
+// reading already decoded: a log line may redact more than the rule reads,
+// never less. It redacts in segs and reports whether it redacted any.
+func redactNormalisedDecodings(segs []string, path string) bool {
+	search := func(texts []string) bool {
+		ns := normalisedEscapes(texts)
+		if ns == nil {
+			return false
+		}
+		changed := redactDecodings(segs, ns, false)
+		return redactDecodings(segs, ns, true) || changed
+	}
+	written := strings.Split(path, "/")
+	changed := search(written)
+	if strings.ContainsAny(path, "%+\\") {
+		changed = searchReadings(segs, written, false, search) || changed
+		changed = searchReadings(segs, written, true, search) || changed
+	}
+	return changed
+}
+
+// normalisedEscapes is texts in NFKC when normalising one of them makes a
+// '%', '\\' or '+' it did not hold (％ ＼ ＋ and their other forms), else
+// nil.
+func normalisedEscapes(texts []string) []string {
+	for _, s := range texts {
+		if n := normalised(s); n != s && escapeCount(n) > escapeCount(s) {
+			out := make([]string, len(texts))
+			for i, t := range texts {
+				out[i] = normalised(t)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// escapeCount is how many '%', '\\' and '+' s holds.
+func escapeCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '%' || c == '\\' || c == '+' {
+			n++
+		}
+	}
+	return n
 }
 
 // readingOf reads a segment once more from before and after, the

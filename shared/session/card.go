@@ -179,9 +179,13 @@ func HoldsCardNumber(s string) bool {
 // were written under until every such item is gone, because a read that
 // refused one would make its session 500 at every read, event and cancel
 // for the rest of its life (README, Decisions: "A release must not
-// tighten what reads accept"): an item lives at most 24 hours (an
-// Idempotency-Key record), so the first release deployed 24 hours or
-// more after the one that tightened input makes this HoldsCardNumber.
+// tighten what reads accept"): an Idempotency-Key record lives 24 hours,
+// a session SESSION_EXPIRY + RESULT_RETENTION after its last write (48
+// hours at their bounds; a change to a closed session starts its
+// retention again), and a read of an id judges an item past its
+// retention that TTL has not yet deleted, so only a release deployed
+// once no item written before input tightened can be read (README,
+// Decisions) makes this HoldsCardNumber.
 // Until then a text such as ％34111111111111111, stored before input
 // refused it, is read as it was written.
 func StoredHoldsCardNumber(s string) bool {

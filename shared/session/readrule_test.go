@@ -65,6 +65,21 @@ func TestReadsKeepTheCardRuleInputHadBefore(t *testing.T) {
 		{"paymentMethodDetails", func(s string) error { return event(func(e *Event) { e.PaymentMethodDetails = object(s) }) }, func(v *Session, s string) { v.PaymentMethodDetails = object(s) }},
 		{"actionUrl", func(s string) error { return event(func(e *Event) { e.ActionURL = "https://pay.example/a?n=" + s }) }, func(v *Session, s string) { v.ActionURL = "https://pay.example/a?n=" + s }},
 		{"cancel reason", func(s string) error { return (&CancelRequest{Reason: s}).Validate() }, func(v *Session, s string) { v.StatusReason = s }},
+		// The other checks each input runs (r107-review: eventId or the
+		// decline category held to reads' rule passed every test).
+		{"cancelUrl", func(s string) error { return draft(func(d *Draft) { d.CancelURL = "https://shop.example/c?n=" + s }) }, func(v *Session, s string) { v.CancelURL = "https://shop.example/c?n=" + s }},
+		{"appearance", func(s string) error { return draft(func(d *Draft) { d.Appearance = object(s) }) }, func(v *Session, s string) { v.Appearance = object(s) }},
+		{"create paymentMethodDetails", func(s string) error { return draft(func(d *Draft) { d.PaymentMethodDetails = object(s) }) }, func(v *Session, s string) { v.PaymentMethodDetails = object(s) }},
+		{"event eventId", func(s string) error { return event(func(e *Event) { e.EventID = EventID(s) }) }, func(v *Session, s string) { v.History[0].EventID = s }},
+		{"event transactionId", func(s string) error { return event(func(e *Event) { e.TransactionID = s }) }, func(v *Session, s string) { v.TransactionID = s }},
+		{"event provider", func(s string) error { return event(func(e *Event) { e.Provider = object(s) }) }, func(v *Session, s string) { v.Provider = object(s) }},
+		{"resultData key", func(s string) error { return event(func(e *Event) { e.ResultData = map[string]string{s: "v"} }) }, func(v *Session, s string) { v.ResultData = map[string]string{s: "v"} }},
+		{"declineReasons category", func(s string) error {
+			return event(func(e *Event) {
+				e.Status = Failed
+				e.DeclineReasons = &DeclineReasons{Category: s, Reasons: []string{"r"}}
+			})
+		}, func(v *Session, s string) { v.DeclineReasons = &DeclineReasons{Category: s, Reasons: []string{"r"}} }},
 	}
 	for _, tt := range []struct {
 		s         string

@@ -187,11 +187,13 @@ func (f *fixture) rememberedChanged(t *testing.T, change func(item map[string]dd
 // TestReplayTakesABodyAnEarlierReleaseWrote: a create's first answer
 // holding a text input refuses since 2026-12-07 (a card number only a
 // reader normalising then decoding shows, ％34111111111111111) was
-// answered and remembered by the releases before; its retry within the
-// key's 24 hours replays it, as README, Decisions, says ("A release must
+// answered and remembered by the releases before; the store replays it
+// within the key's 24 hours, as README, Decisions, says ("A release must
 // not tighten what reads accept while items written under the looser rule
 // live": replayableBody holds a body to session.StoredHoldsCardNumber).
-// Held to input's rule, each was EINTERNAL.
+// Held to input's rule, each was EINTERNAL. (Through the API a retry with
+// the same body is refused before the key is looked up: 400
+// CARD_NUMBER_REFUSED, README.)
 func TestReplayTakesABodyAnEarlierReleaseWrote(t *testing.T) {
 	f := newFixture(t)
 	for _, body := range []string{
