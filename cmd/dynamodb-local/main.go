@@ -65,6 +65,17 @@ func run(port int, args []string) int {
 	// (unless nohup started it: dynamolocal.StopSignals).
 	ctx, stop := signal.NotifyContext(context.Background(), dynamolocal.StopSignals()...)
 	defer stop()
+	// A command that cannot run (not on PATH, not executable) fails the
+	// run before the engine starts, which takes seconds and on a first run
+	// a download, for nothing to run beside it.
+	var cmd *exec.Cmd
+	if len(args) > 0 {
+		if _, err := exec.LookPath(args[0]); err != nil {
+			fmt.Fprintln(os.Stderr, "dynamodb-local:", err)
+			return 1
+		}
+		cmd = exec.Command(args[0], args[1:]...)
+	}
 	e, err := dynamolocal.Start(ctx, engineOptions(port))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dynamodb-local:", err)
@@ -72,7 +83,7 @@ func run(port int, args []string) int {
 	}
 	defer e.Stop()
 	fmt.Fprintln(os.Stderr, "dynamodb-local: DynamoDB Local at", e.Endpoint)
-	if len(args) == 0 {
+	if cmd == nil {
 		serving(os.Stderr, e.Endpoint)
 		select {
 		case <-ctx.Done():
@@ -82,7 +93,6 @@ func run(port int, args []string) int {
 			return 1
 		}
 	}
-	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "DYNAMODB_ENDPOINT="+e.Endpoint)
 	err = cmd.Run()
