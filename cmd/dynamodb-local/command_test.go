@@ -19,6 +19,7 @@ import (
 // run at all fails the run too, at once: the engine is not started (nor
 // downloaded, on a first run) for a command that cannot run beside it.
 func TestCommandRunsBesideTheEngine(t *testing.T) {
+	t.Parallel()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -76,6 +77,7 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 // -0 still finds a zombie) before that second, which is left for the run to
 // note the exit it has reaped; a bound of 60 s ends the wait as exit 5.
 func TestEngineLostUnderTheCommandIsSaid(t *testing.T) {
+	t.Parallel()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
