@@ -124,6 +124,14 @@ BENCH_PKGS = $(call test_dirs,^func Benchmark)
 # "-race requires cgo; enable cgo by setting CGO_ENABLED=1" (which then
 # fails for want of gcc).
 #
+# The race pass names its longest packages before ./... (RACE_FIRST; go
+# test runs each package once, in the order named, as many at a time as
+# -p, the machine's CPUs): in ./...'s order shared/store, the longest and
+# mostly waiting on DynamoDB Local's answers, came last and ran alone for
+# the pass's last minutes (460 of a loaded run's 1,835 s, r107-testcost);
+# started first, the short packages fill the other slot after it.
+RACE_FIRST := ./shared/store ./shared/sweep ./cmd/localapi ./shared/httpapi
+
 # The functions are built first, once, for this machine with LAMBDA_BUILD's
 # flags (as start-api runs them), into a directory the test binaries that
 # run them start from (APITARGET_BOOTSTRAPS, apitarget.BuildBootstraps):
@@ -134,7 +142,7 @@ test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS with
 	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || { echo "make test: go test -race needs cgo, and cgo is off (go env CGO_ENABLED is not 1): Go turns it off when no C compiler (gcc) is on PATH; install one (apt install gcc), and leave CGO_ENABLED unset or 1; make test-short needs none."; exit 1; }
 	bootstraps=$$(mktemp -d) && trap 'rm -rf "$$bootstraps"' EXIT && \
 	GOOS=linux CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -race=false -buildvcs=false -o "$$bootstraps/" ./functions/... && \
-	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c 'start=$$(date +%s) && $(GO) test -race -count=1 -timeout 12m ./... && echo "make test: the race pass took $$(($$(date +%s) - start)) s" && start=$$(date +%s) && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" $(PLAIN_PKGS) && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x $(BENCH_PKGS) && echo "make test: the second pass took $$(($$(date +%s) - start)) s"'
+	APITARGET_BOOTSTRAPS="$$bootstraps" $(GO) run ./cmd/dynamodb-local -- sh -c 'start=$$(date +%s) && $(GO) test -race -count=1 -timeout 12m $(RACE_FIRST) ./... && echo "make test: the race pass took $$(($$(date +%s) - start)) s" && start=$$(date +%s) && $(GO) test -count=1 -run "^($(PLAIN_TESTS))$$" $(PLAIN_PKGS) && $(GO) test -count=1 -run "^$$" -bench . -benchtime 1x $(BENCH_PKGS) && echo "make test: the second pass took $$(($$(date +%s) - start)) s"'
 
 # -short leaves out what needs DynamoDB Local (the store, the end-to-end
 # tests, the bootstraps, start-api) and starts no engine; the handlers'

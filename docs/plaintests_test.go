@@ -50,7 +50,7 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 		t.Fatalf("make -n test: %v\n%s", err, out)
 	}
 	recipe := string(out)
-	passes := regexp.MustCompile(`go test -race -count=1 -timeout 12m \./\.\.\. && .*&& go test -count=1 -run "\^\(` +
+	passes := regexp.MustCompile(`go test -race -count=1 -timeout 12m (?:\./[\w./-]+ )*\./\.\.\. && .*&& go test -count=1 -run "\^\(` +
 		regexp.QuoteMeta(string(m[1])) + `\)\$" ((?:\./[\w./-]+ ?)+) && go test -count=1 -run "\^\$" -bench \. -benchtime 1x ((?:\./[\w./-]+ ?)+)`).FindStringSubmatch(recipe)
 	if passes == nil {
 		t.Fatalf("make test's recipe is not the race pass over ./..., then PLAIN_TESTS in their packages, then the benchmarks in theirs:\n%s", recipe)

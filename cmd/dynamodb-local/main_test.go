@@ -31,6 +31,7 @@ import (
 // `make test` runs it: the installer inflates a 50 MB tarball, which takes
 // seconds natively and many times that when instrumented.
 func TestFreshMachineWithoutNPM(t *testing.T) {
+	t.Parallel()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -143,6 +144,14 @@ func TestFreshMachineWithoutNPM(t *testing.T) {
 }
 
 // TestMain removes the command the tests built (buildBinary).
+//
+// The tests that run the command with an engine of its own
+// (TestFreshMachineWithoutNPM, TestCommandRunsBesideTheEngine,
+// TestEngineLostUnderTheCommandIsSaid, TestStopSignalsStopCleanly) run in
+// parallel, as many at once as go test's -parallel (GOMAXPROCS: two on a
+// 2-core machine): each has its own port, install folder and processes,
+// and most of each is a wait on a JVM's start or stop, or a download;
+// one after another they were most of the package's time.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if built.dir != "" {

@@ -42,6 +42,7 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // behind (make run's TestStopSignalsStopCleanly, cmd/localapi).
 func TestStopSignalsStopCleanly(t *testing.T) {
 	stoptest.HangupAsFromATerminal()
+	t.Parallel()
 	storetest.RequireEngine(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
