@@ -58,8 +58,11 @@ func (s *Session) ForeignField(whole bool) string {
 	if checkGUID("providerSessionGuid", s.ProviderSessionGUID) != nil {
 		return "providerSessionGuid"
 	}
+	// A URL holding a noncharacter is refused by checkURL itself, as an
+	// invisible character: each of the 66, raw in a path, query, fragment
+	// or host (r107-mutate), so storedText's own check is not repeated.
 	for _, f := range [...]namedText{{"actionUrl", s.ActionURL}, {"returnUrl", s.ReturnURL}, {"cancelUrl", s.CancelURL}} {
-		if onRead.checkURL(f.name, f.v) != nil || holdsNoncharacter(f.v) || whole && s.Hosted && f.v == "" && f.name != "actionUrl" {
+		if onRead.checkURL(f.name, f.v) != nil || whole && s.Hosted && f.v == "" && f.name != "actionUrl" {
 			return f.name
 		}
 	}
