@@ -91,8 +91,9 @@ func testNormalisedThenDecodedCardNumbersRefused(t *testing.T, h *harness) {
 // merchant's cancel, as README, Decisions, requires: "A release must not
 // tighten what reads accept while items written under the looser rule
 // live" (reads hold stored text to session.StoredHoldsCardNumber, the
-// rule those releases held input to, until a release 24 hours or more
-// after this one). Holding reads to input's new rule made each 500.
+// rule those releases held input to, until a release deployed once no
+// item written before can be read: StoredHoldsCardNumber's doc). Holding
+// reads to input's new rule made each 500.
 func TestSessionsStoredBeforeInputTightenedStillRead(t *testing.T) {
 	eachStore(t, testSessionsStoredBeforeInputTightenedStillRead)
 }
