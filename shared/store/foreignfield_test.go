@@ -2,13 +2,10 @@ package store_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
@@ -99,26 +96,7 @@ func TestStoredValueCreateRefusesIsForeign(t *testing.T) {
 			changed := v.Clone()
 			tt.change(changed)
 			t.Run("store", func(t *testing.T) {
-				f.expectForeign(t, v, merchant, tt.shown, func(item map[string]ddb.AttributeValue) {
-					was, err := model.Item(v)
-					if err != nil {
-						t.Fatal(err)
-					}
-					now, err := model.Item(changed)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for k := range was {
-						if _, ok := now[k]; !ok {
-							delete(item, k)
-						}
-					}
-					for k, x := range now {
-						if !reflect.DeepEqual(x, was[k]) {
-							item[k] = x
-						}
-					}
-				})
+				f.expectForeign(t, v, merchant, tt.shown, itemChangedTo(t, model, v, changed))
 			})
 			t.Run("memory", func(t *testing.T) {
 				expectForeignInMemory(t, changed, merchant, tt.shown)

@@ -26,7 +26,7 @@ import (
 // session's id is stored text the store reads back to write it: a parent's
 // childSessionId, a child's parentSessionId, an expiry entry's id, all of
 // which an item the service did not write can fill with anything
-// (decodeSessionOf quotes neither id unless it is a UUID, for that). The
+// (decodeItemOf quotes neither id unless it is a UUID, for that). The
 // single-item write's "write … of session <id>" and the transaction's
 // "transaction … on session <id>" quoted it whole (r100-logs, by reading).
 // Each row writes a session whose id holds a secret, loses the write's

@@ -53,6 +53,33 @@ func (f *fixture) plantChanged(t *testing.T, v *session.Session, change func(map
 	return f.raw(t, v.ID)
 }
 
+// itemChangedTo is the change of v's stored item that makes it the item
+// model writes for changed: each attribute it writes otherwise set, each
+// it does not write removed (the rest, the store's own attributes such as
+// writeId, kept).
+func itemChangedTo(t *testing.T, model *store.Store, v, changed *session.Session) func(map[string]ddb.AttributeValue) {
+	return func(item map[string]ddb.AttributeValue) {
+		was, err := model.Item(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, err := model.Item(changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range was {
+			if _, ok := now[k]; !ok {
+				delete(item, k)
+			}
+		}
+		for k, x := range now {
+			if !reflect.DeepEqual(x, was[k]) {
+				item[k] = x
+			}
+		}
+	}
+}
+
 // plantKeyChanged writes API key id's stored record as change leaves it,
 // behind the store's back, as plantChanged does a session's item.
 func (f *fixture) plantKeyChanged(t *testing.T, id string, change func(map[string]ddb.AttributeValue)) {

@@ -321,7 +321,7 @@ func (it *sessionItem) toSession(whole bool) (*session.Session, error) {
 	// is logged (a 500's ERROR line, the sweeper's): it names what is wrong
 	// by the attribute and its length, never by the stored text, nor by the
 	// item's id unless it is one the service makes (a UUID; checked
-	// against the key asked only after: decodeSessionOf).
+	// against the key asked only after: decodeItemOf).
 	// Named only on an error: every read decodes an item.
 	what := func() string {
 		if !session.ValidID(it.ID) {

@@ -752,7 +752,12 @@ func (s *Store) batchGet(ctx context.Context, merchantID string, entries []index
 				if !ownedBy(av, merchantID) {
 					continue
 				}
-				v, err := decodeListedOf(strings.TrimPrefix(pk.Value, "SESSION#"), av)
+				// One gone is as absent, however its other attributes
+				// read (decodeRead).
+				v, err := s.decodeRead(strings.TrimPrefix(pk.Value, "SESSION#"), av, false)
+				if session.ErrorCode(err) == session.ENOTFOUND {
+					continue
+				}
 				if err != nil {
 					*slot = err
 					return

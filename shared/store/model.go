@@ -88,6 +88,15 @@ func (s *Store) Read(v *session.Session) (*session.Session, error) {
 	return decodeSession(av)
 }
 
+// GoneAt reports whether a read at now that cannot decode v's item finds
+// v gone instead (decodeRead): v's item as the store writes it, past its
+// retention by the attributes the time rules read alone. For test doubles
+// that keep sessions, not items.
+func (s *Store) GoneAt(v *session.Session, now time.Time) bool {
+	av, err := s.Item(v)
+	return err == nil && goneAt(av, now, s.policy)
+}
+
 // Listed returns v as ListByDay reads it, before the time rules are
 // applied: only the attributes a listed session carries.
 func (s *Store) Listed(v *session.Session) (*session.Session, error) {

@@ -101,7 +101,8 @@ func (s *Store) writeAt() string { return formatTime(s.policy.WriteAt(s.now())) 
 func (s *Store) Policy() session.Policy { return s.policy }
 
 // Get returns the session as it is now: one consistent GetItem. A session past
-// its retention is ENOTFOUND, whether or not TTL has deleted it.
+// its retention is ENOTFOUND, whether or not TTL has deleted it, however
+// its other attributes read (decodeRead).
 //
 // A read is judged at an instant after it ended, so that a session another
 // endpoint has already reported EXPIRED, or gone, never comes back here.
@@ -269,11 +270,16 @@ func (s *Store) getPair(ctx context.Context, parentID, childID string) (parent, 
 	if out.Responses[0].Item == nil {
 		return nil, nil, session.NotFound()
 	}
-	if parent, err = decodeSessionOf(parentID, out.Responses[0].Item); err != nil {
+	if parent, err = s.decodeRead(parentID, out.Responses[0].Item, true); err != nil {
 		return nil, nil, err
 	}
 	if out.Responses[1].Item != nil {
-		if child, err = decodeSessionOf(childID, out.Responses[1].Item); err != nil {
+		// A child gone is one that no longer exists, however its other
+		// attributes read (decodeRead).
+		if child, err = s.decodeRead(childID, out.Responses[1].Item, true); session.ErrorCode(err) == session.ENOTFOUND {
+			child, err = nil, nil
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 	}
@@ -291,7 +297,7 @@ func (s *Store) get(ctx context.Context, merchantID, id string) (*session.Sessio
 	if !ownedBy(item, merchantID) {
 		return nil, session.NotFound()
 	}
-	return decodeSessionOf(id, item)
+	return s.decodeRead(id, item, true)
 }
 
 // getItem reads the stored session, without applying the time rules, and
@@ -306,7 +312,7 @@ func (s *Store) getItem(ctx context.Context, merchantID, id string) (*session.Se
 	if !ownedBy(item, merchantID) {
 		return nil, nil, session.NotFound()
 	}
-	v, err := decodeSessionOf(id, item)
+	v, err := s.decodeRead(id, item, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -330,7 +336,7 @@ func (s *Store) getListed(ctx context.Context, merchantID, id string) (*session.
 	if !ownedBy(item, merchantID) {
 		return nil, session.NotFound()
 	}
-	return decodeListedOf(id, item)
+	return s.decodeRead(id, item, false)
 }
 
 // ownedBy reports whether a caller acting for merchantID ("" for none:
@@ -430,21 +436,78 @@ func merchantNotString(av map[string]ddb.AttributeValue) error {
 	return nil
 }
 
-// decodeSessionOf reads the item of session id's key, as decodeSession
-// does. An item whose id is not its key's is the store's own data written
-// badly too (the store writes both from one id, sessionKey): EINTERNAL,
-// never read as the session asked (an answer, and a merchant check, of
-// another session's).
-func decodeSessionOf(id string, av map[string]ddb.AttributeValue) (*session.Session, error) {
-	return decodeItemOf(id, av, true)
+// decodeRead is decodeItemOf of an item a read of session id found, told
+// gone first: an item it cannot decode that is past its retention at an
+// instant after the read, by the attributes the time rules read alone
+// (goneAt), is ENOTFOUND, as every session past its retention is whether
+// or not TTL has deleted it (Get).
+// Judged the other way round, an item damaged in any other attribute, by
+// hand or under a rule a later release tightened, was 500 past its
+// retention until TTL deleted it (days at AWS, never on DynamoDB Local)
+// where a session gone is 404 (r107-review). Only an item the store
+// cannot decode pays the second judgement; a decoded one is judged gone
+// by session.At at the caller's instant, which is the same rule.
+//
+// Such a read is not made again when it straddled the instant (Get): a
+// write that could change the item's times decodes it first, and refuses
+// it.
+func (s *Store) decodeRead(id string, av map[string]ddb.AttributeValue, whole bool) (*session.Session, error) {
+	v, err := decodeItemOf(id, av, whole)
+	if err != nil && goneAt(av, s.now(), s.policy) {
+		return nil, session.NotFound()
+	}
+	return v, err
 }
 
-// decodeListedOf is decodeSessionOf of an item read through the list's
-// projection (decodeListed).
-func decodeListedOf(id string, av map[string]ddb.AttributeValue) (*session.Session, error) {
-	return decodeItemOf(id, av, false)
+// goneAt reports whether a session's item is past its retention at now
+// (session.Session.PurgeAt), judged by only the attributes that rule
+// reads, each required to be as the store writes it (a string in the
+// store's form of a time, storedInstant; a canonical status): a closed
+// session's retainUntil; an open one's purgeAt, or when it has none (an
+// empty one reads as none, as sessionItem.toSession reads it) its
+// expiresAt plus the retention p gives. An item whose own attributes do
+// not tell is not gone: a read refuses it as it is (500).
+func goneAt(av map[string]ddb.AttributeValue, now time.Time, p session.Policy) bool {
+	text := func(name string) (string, bool) {
+		s, ok := av[name].(*ddb.AttributeValueMemberS)
+		if !ok {
+			return "", false
+		}
+		return s.Value, true
+	}
+	instant := func(name string) (t time.Time, ok bool) {
+		if s, ok := text(name); ok {
+			return storedInstant(s)
+		}
+		return t, false
+	}
+	status, ok := text("status")
+	v := session.Session{Status: session.Status(status)}
+	switch {
+	case !ok || !v.Status.Valid():
+		return false
+	case !v.Status.Open():
+		v.RetainUntil, ok = instant("retainUntil")
+	default:
+		purge, isText := text("purgeAt")
+		_, written := av["purgeAt"]
+		switch {
+		case written && !isText:
+			return false
+		case purge != "":
+			v.PurgeBy, ok = storedInstant(purge)
+		default:
+			v.ExpiresAt, ok = instant("expiresAt")
+		}
+	}
+	return ok && !now.Before(v.PurgeAt(p))
 }
 
+// decodeItemOf reads the item of session id's key, as decodeSession
+// (whole) or decodeListed does. An item whose id is not its key's is the
+// store's own data written badly too (the store writes both from one id,
+// sessionKey): EINTERNAL, never read as the session asked (an answer, and
+// a merchant check, of another session's).
 func decodeItemOf(id string, av map[string]ddb.AttributeValue, whole bool) (*session.Session, error) {
 	v, err := decodeItem(av, whole)
 	if err != nil {

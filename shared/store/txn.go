@@ -454,7 +454,7 @@ func (t *Txn) afterFailure(seed map[string]seeded, v *session.Session, item map[
 func (t *Txn) lostTo(seed map[string]seeded, id string, item map[string]ddb.AttributeValue) error {
 	delete(seed, id)
 	if item != nil {
-		winner, err := decodeSessionOf(id, item)
+		winner, err := t.store.decodeRead(id, item, true)
 		if err != nil {
 			return err
 		}

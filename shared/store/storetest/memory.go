@@ -125,9 +125,20 @@ func (m *Memory) read(ctx context.Context, merchantID, id string, view func(*ses
 	}
 	rv, err := view(v)
 	if err != nil {
-		return nil, err
+		return nil, m.goneOr(v, now, err)
 	}
 	return rv.At(now, m.policy())
+}
+
+// goneOr is the error of a read at now of v, which the store cannot
+// decode (err): ENOTFOUND if v is past its retention by the attributes
+// the time rules read alone, as the store judges such an item
+// (store.Store.GoneAt), else err.
+func (m *Memory) goneOr(v *session.Session, now time.Time, err error) error {
+	if m.model.GoneAt(v, now) {
+		return session.NotFound()
+	}
+	return err
 }
 
 // Plant keeps v exactly as given, judged by nothing, as an item written
@@ -158,11 +169,19 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 	if !ok || v.MerchantID != merchantID {
 		return nil, nil, session.NotFound()
 	}
-	if v, err = m.model.Read(v); err != nil {
-		return nil, nil, err
+	rv, err := m.model.Read(v)
+	if err != nil {
+		return nil, nil, m.goneOr(v, now, err)
 	}
+	v = rv
 	if child != nil {
-		if child, err = m.model.Read(child); err != nil {
+		rc, err := m.model.Read(child)
+		switch {
+		case err == nil:
+			child = rc
+		case m.model.GoneAt(child, now):
+			child = nil // gone: it no longer exists
+		default:
 			return nil, nil, err
 		}
 	}
@@ -252,7 +271,7 @@ func (t *memoryTxn) getOwned(merchantID, id string) (*session.Session, error) {
 		return nil, session.NotFound()
 	}
 	if _, err := t.m.model.Read(v); err != nil {
-		return nil, err
+		return nil, t.m.goneOr(v, t.now, err)
 	}
 	t.read[id] = v
 	if v.UpdatedAt.After(t.latest) && t.m.model.FollowsChange(v.UpdatedAt) {
@@ -630,7 +649,12 @@ func (m *Memory) ListByDay(ctx context.Context, q store.ListQuery, yield func(*s
 	listed := 0
 	for _, e := range entries {
 		lv, err := m.model.Listed(e.v)
-		if err != nil {
+		switch {
+		case err == nil:
+		case m.model.GoneAt(e.v, now):
+			after = e.key // gone: skipped, as the store skips it
+			continue
+		default:
 			return "", err
 		}
 		if v, err := lv.At(now, m.policy()); err == nil {
