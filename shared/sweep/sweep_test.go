@@ -170,9 +170,9 @@ type storedSession struct {
 // cutoff) would read. Half the fresh sessions expire 100 ns after the
 // sweep's cutoff (the clock less the guard band: reads already report
 // them EXPIRED, the sweep may not store it yet), the rest 29 minutes
-// later: with all of them at 29 minutes (r108-regressF), a window reaching
-// up to 29 minutes past the cutoff read none and passed. 19,800 fresh sessions, as it stored before, tested
-// nothing more and took most of the package's time under the race detector
+// later: with all of them at 29 minutes, a window reaching up to 29
+// minutes past the cutoff read none and passed (r108-regressF). 19,800
+// fresh sessions, as it stored before, tested nothing more and took most of the package's time under the race detector
 // (44 s of 53 to store them, r105-testcost); make bench's sweep part
 // measures the same at 20,000 (BENCHMARKS.md).
 func TestSweepReadsOnlyWhatItExpires(t *testing.T) {
