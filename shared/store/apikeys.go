@@ -277,7 +277,10 @@ type UndecodedAPIKeyError struct {
 	Err        error
 }
 
+// Error is the store's error's text: the record's secretHash is never in it.
 func (e *UndecodedAPIKeyError) Error() string { return e.Err.Error() }
+
+// Unwrap is the store's error, EINTERNAL.
 func (e *UndecodedAPIKeyError) Unwrap() error { return e.Err }
 
 // undecodedKey returns how APIKey refuses item: session.Internal, carrying
