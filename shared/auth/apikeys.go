@@ -204,17 +204,26 @@ func NewAPIKeyVerifier(st APIKeyStore, now func() time.Time) *APIKeyVerifier {
 func (v *APIKeyVerifier) wallNow() time.Time { return v.now().Round(0) }
 
 // VerifyAPIKey returns the principal of a valid key; EUNAUTHORIZED for a
-// malformed, unknown, revoked or expired one.
+// malformed, unknown, revoked or expired one, and for any key whose secret
+// does not match, even one whose record the store cannot take as a key
+// (EINTERNAL only to the holder of its secret: store.UndecodedAPIKeyError).
 func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Principal, error) {
 	id, secret, ok := parseAPIKey(key)
 	if !ok {
 		return nil, unauthenticated("The API key is invalid.")
 	}
 	k, err := v.lookup(ctx, id)
+	sum := sha256.Sum256([]byte(secret))
 	if err != nil {
+		// A record the store cannot take as a key is 500 only to a caller
+		// that proves its secret: any other learns nothing of it (401, as
+		// for an unknown key).
+		var undecoded *store.UndecodedAPIKeyError
+		if errors.As(err, &undecoded) && subtle.ConstantTimeCompare(sum[:], undecoded.SecretHash) != 1 {
+			return nil, unauthenticated("The API key is invalid.")
+		}
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(secret))
 	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
 		return nil, unauthenticated("The API key is invalid.")
 	}

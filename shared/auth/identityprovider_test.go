@@ -36,7 +36,7 @@ func TestREADMESaysWhichProvidersTokensAreRefused(t *testing.T) {
 		"a user pool's access tokens carry no `aud` (the app client is in `client_id`), so every one is 401",
 		"`<resource-server-identifier>/<scope>` (`paysessions/sessions:read`), which matches no scope here",
 		"carry app roles in `roles`, which the service does not read",
-		"a `sub`, when there is one, a string (a number is 401), and so is a `jti`",
+		"a `sub`, when there is one, a string (a number or `null` is 401), and so is a `jti`",
 	} {
 		if !strings.Contains(readme, q) {
 			t.Errorf("README's Auth does not say %q", q)
@@ -75,7 +75,7 @@ func TestREADMESaysWhichProvidersTokensAreRefused(t *testing.T) {
 		{"iss with a trailing /",
 			map[string]any{"iss": issuer + "/", "aud": audience, "scope": "sessions:read", "merchant_id": "m-1", "exp": exp},
 			session.EUNAUTHORIZED, ""},
-		// README: "a `sub`, when there is one, a string (a number is 401),
+		// README: "a `sub`, when there is one, a string (a number or `null` is 401),
 		// and so is a `jti`" (r95-authz: measured on make run and make
 		// start-api; the JWT library reads both as RFC 7519's strings).
 		{"sub a number",
@@ -83,6 +83,14 @@ func TestREADMESaysWhichProvidersTokensAreRefused(t *testing.T) {
 			session.EUNAUTHORIZED, ""},
 		{"jti a number",
 			map[string]any{"iss": issuer, "aud": audience, "jti": 7, "scope": "sessions:read", "merchant_id": "m-1", "exp": exp},
+			session.EUNAUTHORIZED, ""},
+		// r108-authz: a null sub or jti was taken as none (jwx skips a
+		// null claim), where a number is 401 (both local servers, 200).
+		{"sub null",
+			map[string]any{"iss": issuer, "aud": audience, "sub": nil, "scope": "sessions:read", "merchant_id": "m-1", "exp": exp},
+			session.EUNAUTHORIZED, ""},
+		{"jti null",
+			map[string]any{"iss": issuer, "aud": audience, "jti": nil, "scope": "sessions:read", "merchant_id": "m-1", "exp": exp},
 			session.EUNAUTHORIZED, ""},
 		{"jti a string",
 			map[string]any{"iss": issuer, "aud": audience, "jti": "7", "scope": "sessions:read", "merchant_id": "m-1", "exp": exp},

@@ -1458,6 +1458,8 @@ func holdsSecretText(s string) bool {
 //     as U+FFFD and another reader may refuse), a number beyond float64's
 //     range or written with more than session.MaxNumberLength characters,
 //     nesting deeper than session.MaxJSONDepth;
+//   - a sub or jti that is not a JSON string (RFC 7519 §4.1.2, §4.1.7; jwx
+//     reads null as no claim);
 //   - claims that are not UTF-8, and exp, nbf or iat that are not JSON
 //     numbers (RFC 7519 §2 NumericDate; jwx also reads numeric and RFC 3339
 //     strings) or are negative, -0 included (jwx reads them as dates before
@@ -1504,6 +1506,13 @@ func checkForm(token string) error {
 	cm, err := jsonMembers(claims)
 	if err != nil {
 		return fmt.Errorf("claims: %w", err)
+	}
+	for _, name := range []string{jwt.SubjectKey, jwt.JwtIDKey} {
+		// jwx reads a number or an object here as an error, but null as no
+		// claim: {"sub":null} and {} were one token's two spellings.
+		if raw, ok := cm[name]; ok && raw[0] != '"' {
+			return fmt.Errorf("claim %s is not a string", name)
+		}
 	}
 	for _, name := range []string{jwt.ExpirationKey, jwt.NotBeforeKey, jwt.IssuedAtKey} {
 		raw, ok := cm[name]

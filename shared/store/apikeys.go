@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -214,7 +215,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 // APIKey reads a key by id with a consistent read, so a revocation is seen
 // at once by the next uncached lookup. A revoked key is ENOTFOUND; an
 // expired one is returned as it is (its ExpiresAt says so), since callers
-// judge expiry against their own clock on every use.
+// judge expiry against their own clock on every use. A record it cannot
+// take as a key is EINTERNAL, an UndecodedAPIKeyError when its secretHash
+// can still be read.
 func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	pk, sk := apiKeyKey(id)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
@@ -226,26 +229,27 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if out.Item == nil {
 		return nil, errAPIKeyNotFound()
 	}
+	undecoded := undecodedKey(out.Item)
 	if err := merchantNotString(out.Item); err != nil {
-		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+		return nil, undecoded(fmt.Errorf("decode API key: %w", err))
 	}
 	// The SDK's decoder reads a NULL revokedAt as none: a revoked key
 	// was answered as live.
 	if name := foreignType(out.Item, apiKeyItemTypes()); name != "" {
-		return nil, session.Internal(fmt.Errorf("decode API key: its %s is not of the type the store writes it with", name))
+		return nil, undecoded(fmt.Errorf("decode API key: its %s is not of the type the store writes it with", name))
 	}
 	var it apiKeyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, session.Internal(undecodedItem("decode API key", err))
+		return nil, undecoded(undecodedItem("decode API key", err))
 	}
 	k, err := it.apiKey()
 	if err != nil {
-		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+		return nil, undecoded(fmt.Errorf("decode API key: %w", err))
 	}
 	if k.ID != id {
 		// The store writes the key id and the item's key from one id
 		// (apiKeyKey): another is its own data written badly.
-		return nil, session.Internal(fmt.Errorf("decode API key: the item of key %s holds another id (%d bytes)", loggedID(id), len(k.ID)))
+		return nil, undecoded(fmt.Errorf("decode API key: the item of key %s holds another id (%d bytes)", loggedID(id), len(k.ID)))
 	}
 	if k.RevokedAt != nil {
 		return nil, errAPIKeyNotFound()
@@ -254,9 +258,42 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	// nothing whatever they hold, and is gone (401) as any revoked key is,
 	// from its merchant's DELETE on (which does not read them).
 	if err := keyScopes(k.Scopes); err != nil {
-		return nil, session.Internal(fmt.Errorf("decode API key: %w", err))
+		return nil, undecoded(fmt.Errorf("decode API key: %w", err))
 	}
 	return k, nil
+}
+
+// UndecodedAPIKeyError is APIKey's error (EINTERNAL, 500) for a record
+// the store cannot take as a key, one the service did not write, whose
+// secretHash it can still read: the SHA-256 of the key's secret, as
+// CreateAPIKey stores it. Only a caller that proves that secret may learn
+// the record is damaged: auth compares the secret first, and any other
+// caller is 401 as for an unknown key (r108-authz: a wrong secret was 500,
+// telling whoever named the id that it exists). A record whose secretHash
+// is itself damaged proves nobody, and is a plain EINTERNAL for every
+// caller.
+type UndecodedAPIKeyError struct {
+	SecretHash []byte
+	Err        error
+}
+
+// Error is the store's error's text: the record's secretHash is never in it.
+func (e *UndecodedAPIKeyError) Error() string { return e.Err.Error() }
+
+// Unwrap is the store's error, EINTERNAL.
+func (e *UndecodedAPIKeyError) Unwrap() error { return e.Err }
+
+// undecodedKey returns how APIKey refuses item: session.Internal, carrying
+// the item's secretHash (UndecodedAPIKeyError) when that is the bytes of a
+// SHA-256.
+func undecodedKey(item map[string]ddb.AttributeValue) func(error) error {
+	h, ok := item["secretHash"].(*ddb.AttributeValueMemberB)
+	return func(err error) error {
+		if !ok || len(h.Value) != sha256.Size {
+			return session.Internal(err)
+		}
+		return &UndecodedAPIKeyError{SecretHash: slices.Clone(h.Value), Err: session.Internal(err)}
+	}
 }
 
 // DeleteAPIKey revokes merchantID's key id: one conditional UpdateItem

@@ -1,0 +1,91 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+	"testing"
+	"time"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/auth"
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestDamagedKeyRecordIsTheSecretHoldersOnly: a key record the store
+// cannot take as a key (one the service did not write) is 500 at its use
+// (docs/design.md §7: "500 at its use, never a key"), and a use is a
+// request that proves the key's secret. A request that names the key's id
+// with any other secret proves nothing: it is 401 as for an unknown key,
+// whatever the record holds, and never learns that the id exists or that
+// its record is damaged (r108-authz: `X-Api-Key: psk_<id>_<64 zeros>` of a
+// record whose scopes were ["sessions:read","apikeys:write"] was 500
+// INTERNAL_ERROR with an ERROR line, on every key-taking route of both
+// local servers, as with the right secret: the store judged the record
+// before auth compared the secret). So the stored hash of the secret, when
+// the store can read it (bytes of a SHA-256), is compared first; a record
+// whose hash itself is damaged proves nobody, and stays 500 for every
+// caller, as before.
+func TestDamagedKeyRecordIsTheSecretHoldersOnly(t *testing.T) {
+	const secret = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	wrong := strings.Repeat("0", len(secret))
+	set := func(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
+		return func(item map[string]ddb.AttributeValue) { item[name] = v }
+	}
+	sum := sha256.Sum256([]byte(secret))
+	tests := []struct {
+		name   string
+		change func(map[string]ddb.AttributeValue)
+		revoke bool         // revoke the key first
+		right  session.Code // with the key's own secret ("": the key)
+		other  session.Code // with another secret
+	}{
+		{"as written", func(map[string]ddb.AttributeValue) {}, false, "", session.EUNAUTHORIZED},
+		{"scopes no release wrote", set("scopes", scopeList("sessions:read", "apikeys:write")), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"no scopes", func(item map[string]ddb.AttributeValue) { delete(item, "scopes") }, false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"scopes a string set", set("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"createdAt not a time", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"expiresAt not after createdAt", func(item map[string]ddb.AttributeValue) { item["expiresAt"] = item["createdAt"] }, false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"keyId another id", set("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"merchantId a number", set("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"merchantId no merchant id", set("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"revokedAt null on a revoked key", set("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"scopes no release wrote, revoked", set("scopes", scopeList("apikeys:write")), true, session.EUNAUTHORIZED, session.EUNAUTHORIZED},
+		// The hash itself damaged: no secret can be compared with it.
+		{"secretHash a list of numbers", set("secretHash", numberList(string(sum[:]))), false, session.EINTERNAL, session.EINTERNAL},
+		{"secretHash cut short, scopes damaged too", func(item map[string]ddb.AttributeValue) {
+			item["secretHash"] = &ddb.AttributeValueMemberB{Value: sum[:16]}
+			item["scopes"] = scopeList()
+		}, false, session.EINTERNAL, session.EINTERNAL},
+	}
+	ctx := context.Background()
+	f := newFixture(t)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "00000000000007" + string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16])
+			exp := f.clock.Now().Add(time.Hour)
+			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: f.clock.Now(), CreatedBy: "sub-1", ExpiresAt: &exp}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.revoke {
+				if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.plantKeyChanged(t, id, tt.change)
+			for _, c := range []struct {
+				secret string
+				want   session.Code
+			}{{secret, tt.right}, {wrong, tt.other}} {
+				// A verifier of its own each time: nothing cached.
+				p, err := auth.NewAPIKeyVerifier(f.st, f.clock.Now).VerifyAPIKey(ctx, "psk_"+id+"_"+c.secret)
+				if got := session.ErrorCode(err); got != c.want || (c.want == "") != (p != nil) {
+					t.Errorf("VerifyAPIKey(psk_%s_%s…) = %v, %v: got %q; want %q", id, c.secret[:4], p, err, got, c.want)
+				}
+			}
+		})
+	}
+}
