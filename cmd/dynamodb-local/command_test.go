@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -30,16 +29,15 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 		name    string
 		command []string
 		exit    int
-		stdout  string // with the port put in for %d
+		stdout  string // with the engine's endpoint put in for %s
 		engine  bool   // the engine started
 	}{
-		{"a command that fails", []string{"sh", "-c", `echo "endpoint=$DYNAMODB_ENDPOINT"; exit 3`}, 3, "endpoint=http://127.0.0.1:%d\n", true},
+		{"a command that fails", []string{"sh", "-c", `echo "endpoint=$DYNAMODB_ENDPOINT"; exit 3`}, 3, "endpoint=%s\n", true},
 		{"a command that cannot run", []string{"/nonexistent/command"}, 1, "", false},
 		{"a command not on PATH", []string{"no-such-command-on-path"}, 1, "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			port := freePort(t)
-			cmd := exec.Command(bin, append([]string{"-port", strconv.Itoa(port), "--"}, tt.command...)...)
+			cmd := exec.Command(bin, append([]string{"-port", "0", "--"}, tt.command...)...)
 			cmd.Env = environWithout("DYNAMODB_ENDPOINT")
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -54,7 +52,7 @@ func TestCommandRunsBesideTheEngine(t *testing.T) {
 			if exit != tt.exit {
 				t.Errorf("exit status %d; want %d\n%s", exit, tt.exit, &stderr)
 			}
-			if want := strings.ReplaceAll(tt.stdout, "%d", strconv.Itoa(port)); stdout.String() != want {
+			if want := strings.ReplaceAll(tt.stdout, "%s", engineEndpoint(stderr.String())); stdout.String() != want {
 				t.Errorf("standard output %q; want %q", &stdout, want)
 			}
 			if started := strings.Contains(stderr.String(), "DynamoDB Local at"); started != tt.engine {
@@ -84,11 +82,12 @@ func TestEngineLostUnderTheCommandIsSaid(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := buildBinary(t, goTool)
-	port := freePort(t)
-	kill := `pid=$(pgrep -f "DynamoDBLocal.jar.* -port ` + strconv.Itoa(port) + `\$") && kill -KILL $pid || exit 5
+	// The engine's port is the one its endpoint names (-port 0: the
+	// engine picks it: engineEndpoint).
+	kill := `port=${DYNAMODB_ENDPOINT##*:}; pid=$(pgrep -f "DynamoDBLocal.jar.* -port $port\$") && kill -KILL $pid || exit 5
 i=0; while kill -0 $pid 2>/dev/null; do i=$((i+1)); [ $i -le 1200 ] || exit 5; sleep 0.05; done
 sleep 1; exit 4`
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port), "--", "sh", "-c", kill)
+	cmd := exec.Command(bin, "-port", "0", "--", "sh", "-c", kill)
 	cmd.Env = environWithout("DYNAMODB_ENDPOINT")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -3,12 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -54,11 +52,10 @@ func TestFreshMachineWithoutNPM(t *testing.T) {
 		}
 	}
 	dir := t.TempDir() // the empty install folder
-	port := freePort(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-port", strconv.Itoa(port))
+	cmd := exec.CommandContext(ctx, bin, "-port", "0")
 	cmd.Env = append(environWithout("PATH", "DYNAMODB_LOCAL_DIR", "DYNAMODB_ENDPOINT"),
 		"PATH="+path, "DYNAMODB_LOCAL_DIR="+dir)
 	cmd.SysProcAttr = dieWithParent()
@@ -100,7 +97,7 @@ func TestFreshMachineWithoutNPM(t *testing.T) {
 	}
 	t.Logf("installed and started in %v", time.Since(began).Round(time.Millisecond))
 
-	db, err := store.NewClient(ctx, store.ClientOptions{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port)})
+	db, err := store.NewClient(ctx, store.ClientOptions{Endpoint: engineEndpoint(output())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +183,21 @@ func buildBinary(t *testing.T, goTool string) string {
 	return built.bin
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// engineEndpoint is the endpoint the command's "DynamoDB Local at" line
+// names in out, its standard error ("" if none). The tests run the command
+// with -port 0 and read the port the engine took here: a port a test
+// picked itself (a listener on port 0, closed at once) was bound by the
+// engine only seconds later (after an install, on a fresh machine), and
+// any server on the machine could take it meanwhile, failing the run
+// ("port N is taken by another server"); with -port 0 the engine picks one
+// once installed, and picks again if Java cannot bind it (dynamolocal.Start).
+func engineEndpoint(out string) string {
+	_, after, ok := strings.Cut(out, "DynamoDB Local at ")
+	if !ok {
+		return ""
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	endpoint, _, _ := strings.Cut(after, "\n")
+	return strings.TrimSpace(endpoint)
 }
 
 // environWithout is the test's environment without the named variables.

@@ -55,7 +55,7 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command(bin, "-port", strconv.Itoa(freePort(t)))
+			cmd := exec.Command(bin, "-port", "0")
 			// The engine runs without HotSpot's performance data
 			// (-XX:-UsePerfData); _JAVA_OPTIONS, read after the command
 			// line, turns it back on here, so that the file a clean exit

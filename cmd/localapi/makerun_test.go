@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -61,7 +62,7 @@ func TestMakeRunAsOnAFreshMachine(t *testing.T) {
 	env := []string{
 		"HOME=" + t.TempDir(), "PATH=" + path, // no LANG: a fresh container sets none
 		"GOMODCACHE=" + goEnv(t, "GOMODCACHE"), "GOCACHE=" + goEnv(t, "GOCACHE"),
-		"PORT=" + freePort(t), "SWEEP_INTERVAL=1h",
+		"SWEEP_INTERVAL=1h",
 	}
 	if d := os.Getenv("DYNAMODB_LOCAL_DIR"); d != "" {
 		env = append(env, "DYNAMODB_LOCAL_DIR="+d)
@@ -74,14 +75,17 @@ func TestMakeRunAsOnAFreshMachine(t *testing.T) {
 	if f := goEnv(t, "GOFLAGS"); f != "" {
 		env = append(env, "GOFLAGS="+f)
 	}
-	cmd := exec.Command("make", "--no-print-directory", "-C", root, "run")
-	cmd.Path, _ = lookPathIn("make", path)
-	cmd.Env = env
-	// A terminal's job: a process group of its own, which Ctrl-C signals.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	exited := startReadyWithin(t, cmd, out, "make run", 5*time.Minute)
+	var cmd *exec.Cmd
+	exited, out := startOnAFreePort(t, "make run", 5*time.Minute, func(port string) (*exec.Cmd, *lockedBuffer) {
+		cmd = exec.Command("make", "--no-print-directory", "-C", root, "run")
+		cmd.Path, _ = lookPathIn("make", path)
+		cmd.Env = append(slices.Clip(env), "PORT="+port)
+		// A terminal's job: a process group of its own, which Ctrl-C signals.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		return cmd, out
+	})
 	m := regexp.MustCompile(`API listening on (http://\S+)\n\s+DynamoDB:\s+(http://(\S+))`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("make run's banner names no address and engine:\n%s", out)

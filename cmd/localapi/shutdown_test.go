@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -192,6 +193,43 @@ func startReady(t *testing.T, cmd *exec.Cmd, out *lockedBuffer) <-chan error {
 // (Setpgid) is killed with its group at the end, else alone.
 func startReadyWithin(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, what string, limit time.Duration) <-chan error {
 	t.Helper()
+	exited, err := readyOrExited(t, cmd, out, what, limit)
+	if err != nil {
+		t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
+	}
+	return exited
+}
+
+// startOnAFreePort is startReadyWithin for the command start makes to
+// serve on port, a port freePort picked: closed again before the command
+// listens, which make run does only after make has built it (seconds, on a
+// loaded machine), so another server on the machine can take it first.
+// The run then stops before it is ready, saying "is another server using
+// the port?" (config's hint for PORT), and the command is started again on
+// another port, up to three times in all.
+func startOnAFreePort(t *testing.T, what string, limit time.Duration, start func(port string) (*exec.Cmd, *lockedBuffer)) (<-chan error, *lockedBuffer) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		cmd, out := start(port)
+		exited, err := readyOrExited(t, cmd, out, what, limit)
+		switch {
+		case err == nil:
+			return exited, out
+		case attempt < 3 && strings.Contains(out.String(), "is another server using the port?"):
+			t.Logf("%s on port %s: another server took the port first; starting it on another\n%s", what, port, out)
+		default:
+			t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
+		}
+	}
+}
+
+// readyOrExited starts cmd and waits until it says it serves (its Wait's
+// result then goes to the channel), or until it exits first (its Wait's
+// result returned, as an error never nil). A command still not ready after
+// limit fails the test.
+func readyOrExited(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, what string, limit time.Duration) (<-chan error, error) {
+	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -209,13 +247,16 @@ func startReadyWithin(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, what strin
 	for !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
 		select {
 		case err := <-exited:
-			t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
+			if err == nil {
+				err = errors.New("exit status 0")
+			}
+			return nil, err
 		case <-deadline:
 			t.Fatalf("%s not ready after %v\n%s", what, limit, out)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	return exited
+	return exited, nil
 }
 
 // sigIgnored reports whether process pid ignores sig (/proc/<pid>/status,
