@@ -267,55 +267,79 @@ func TestExpiredIdempotencyRecordIsFreeHoweverItReads(t *testing.T) {
 }
 
 // TestForeignChildPastRetentionIsGone: a child past its retention no
-// longer exists for its parent either, however its other attributes read.
-// Judged before its retention, an open parent whose closed child held a
-// value the store refuses was 500 at its document-003 read, its cancel
-// and its next child's create once the child was gone (r108-seeds013, on
-// both local servers: tx-\uffff-1 planted in the child), where a gone
-// child is none.
+// longer exists for its parent either, however its other attributes read
+// and however it is linked. Judged before its retention, an open parent
+// whose closed child held a value the store refuses was 500 at its
+// document-003 read, its cancel and its next child's create once the
+// child was gone (r108-seeds013, on both local servers: tx-\uffff-1
+// planted in the child), where a gone child is none; and so was one whose
+// closed child, decodable, names another parent or merchant
+// (foreignChild judged the link before the child's retention:
+// r108-gonefirst). storetest.Memory keeps no link to judge (it never
+// refuses one): only a damage it can hold is planted there.
 func TestForeignChildPastRetentionIsGone(t *testing.T) {
 	ctx := context.Background()
-	const merchant = "m-family"
 	model := store.New(nil, "model", session.DefaultPolicy, 16, func() time.Time { return t0 })
+	tests := []struct {
+		name   string
+		memory bool // storetest.Memory holds this damage
+		change func(child *session.Session)
+	}{
+		{"transactionId noncharacter", true, func(c *session.Session) { c.TransactionID = "tx-\uffff-1" }},
+		{"parentSessionId another session", false, func(c *session.Session) { c.ParentSessionID = uuid.NewString() }},
+		{"merchantId another merchant", false, func(c *session.Session) { c.MerchantID = "m-other" }},
+	}
 	f := newFixture(t)
-	f.clock.Set(t0)
-	parent := f.create(t, merchant)
-	child := f.createChild(t, parent)
-	f.clock.Advance(time.Minute)
-	child, err := f.st.Cancel(ctx, merchant, child.ID, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := child.Clone()
-	changed.TransactionID = "tx-\uffff-1"
-	f.plantChanged(t, child, itemChangedTo(t, model, child, changed))
-	m := storetest.NewMemory(session.DefaultPolicy, f.clock.Now)
-	p, err := f.st.Get(ctx, parent.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Plant(p)
-	m.Plant(changed)
-	for _, st := range []struct {
-		name string
-		s    sessionStore
-	}{{"store", f.st}, {"memory", m}} {
-		t.Run(st.name, func(t *testing.T) {
-			f.clock.Set(child.RetainUntil.Add(-time.Nanosecond))
-			if _, _, err := st.s.GetWithChild(ctx, merchant, parent.ID); session.ErrorCode(err) != session.EINTERNAL {
-				t.Errorf("GetWithChild() before the child's end = %v; want %q", err, session.EINTERNAL)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			merchant := "m-family-" + uuid.NewString()[:8]
+			f.clock.Set(t0)
+			parent := f.create(t, merchant)
+			child := f.createChild(t, parent)
+			f.clock.Advance(time.Minute)
+			child, err := f.st.Cancel(ctx, merchant, child.ID, "")
+			if err != nil {
+				t.Fatal(err)
 			}
-			f.clock.Set(child.RetainUntil)
-			v, c, err := st.s.GetWithChild(ctx, merchant, parent.ID)
-			if err != nil || v == nil || v.Status != session.Created || c != nil {
-				t.Errorf("GetWithChild() at the child's end = %v, %v, %v; want the open parent and no child", v, c, err)
+			changed := child.Clone()
+			tt.change(changed)
+			f.plantChanged(t, child, itemChangedTo(t, model, child, changed))
+			p, err := f.st.Get(ctx, parent.ID)
+			if err != nil {
+				t.Fatal(err)
 			}
-			next := f.newDraftSession(merchant, parent.ID)
-			if _, _, err := st.s.Create(ctx, next, nil, 0, nil); err != nil {
-				t.Errorf("Create(a next child) = %v; want it made", err)
+			stores := []struct {
+				name string
+				s    sessionStore
+			}{{"store", f.st}}
+			if tt.memory {
+				m := storetest.NewMemory(session.DefaultPolicy, f.clock.Now)
+				m.Plant(p)
+				m.Plant(changed)
+				stores = append(stores, struct {
+					name string
+					s    sessionStore
+				}{"memory", m})
 			}
-			if v, err := st.s.Cancel(ctx, merchant, parent.ID, ""); err != nil || v.Status != session.Canceled {
-				t.Errorf("Cancel(parent) = %v, %v; want it CANCELED", v, err)
+			for _, st := range stores {
+				t.Run(st.name, func(t *testing.T) {
+					f.clock.Set(child.RetainUntil.Add(-time.Nanosecond))
+					if _, _, err := st.s.GetWithChild(ctx, merchant, parent.ID); session.ErrorCode(err) != session.EINTERNAL {
+						t.Errorf("GetWithChild() before the child's end = %v; want %q", err, session.EINTERNAL)
+					}
+					f.clock.Set(child.RetainUntil)
+					v, c, err := st.s.GetWithChild(ctx, merchant, parent.ID)
+					if err != nil || v == nil || v.Status != session.Created || c != nil {
+						t.Errorf("GetWithChild() at the child's end = %v, %v, %v; want the open parent and no child", v, c, err)
+					}
+					next := f.newDraftSession(merchant, parent.ID)
+					if _, _, err := st.s.Create(ctx, next, nil, 0, nil); err != nil {
+						t.Errorf("Create(a next child) = %v; want it made", err)
+					}
+					if v, err := st.s.Cancel(ctx, merchant, parent.ID, ""); err != nil || v.Status != session.Canceled {
+						t.Errorf("Cancel(parent) = %v, %v; want it CANCELED", v, err)
+					}
+				})
 			}
 		})
 	}

@@ -56,7 +56,7 @@ func (s *Store) Create(ctx context.Context, v *session.Session, idem *Idempotenc
 					current = nil
 				} else if err != nil {
 					return err
-				} else if err := foreignChild(parent, current); err != nil {
+				} else if current, err = s.linkedChild(parent, current); err != nil {
 					return err
 				}
 			}
@@ -561,13 +561,32 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
-	if err := foreignChild(v, child); err != nil {
+	if child, err = s.linkedChild(v, child); err != nil || child == nil {
 		return err
 	}
 	if session.CloseChild(child, t.Now(), s.policy) {
 		t.PutSystem(child)
 	}
 	return nil
+}
+
+// linkedChild is child, read as stored by parent's childSessionId, judged
+// as foreignChild judges it, told gone first: one foreignChild refuses
+// that is past its retention at an instant after the read is no child
+// (nil), however it is linked, as decodeRead tells an item it cannot
+// decode (before, such a child was 500 at its parent's document-003 read,
+// cancel and next child's create until TTL deleted it, where one past its
+// retention is none: r108-gonefirst). Only a child refused pays the
+// judgement; one linked as the service links it is judged gone by the
+// caller, at its instant.
+func (s *Store) linkedChild(parent, child *session.Session) (*session.Session, error) {
+	if err := foreignChild(parent, child); err != nil {
+		if !s.now().Before(child.PurgeAt(s.policy)) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return child, nil
 }
 
 // foreignChild refuses child, read by parent's childSessionId, when it is
