@@ -344,3 +344,49 @@ func TestForeignChildPastRetentionIsGone(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignParentPastRetentionIsGone: a child's change that reads its
+// parent (session.NeedsParent) finds a parent past its retention gone,
+// however its other attributes read and whichever merchant it names, as
+// it finds an undamaged one gone: the child's AUTHORISED is refused
+// PARENT_CLOSED alike. Judged before its retention, a parent naming
+// another merchant (foreignParent) was 500 until TTL deleted it
+// (r108-gonefirst). Each row plants the parent closed, its retention
+// ended, under an open child (a state no release writes: a closed parent
+// closes its open child, so only an item written behind the store's back
+// holds it).
+func TestForeignParentPastRetentionIsGone(t *testing.T) {
+	ctx := context.Background()
+	model := store.New(nil, "model", session.DefaultPolicy, 16, func() time.Time { return t0 })
+	tests := []struct {
+		name   string
+		change func(parent *session.Session)
+	}{
+		{"undamaged", func(*session.Session) {}},
+		{"transactionId noncharacter", func(p *session.Session) { p.TransactionID = "tx-\uffff-1" }},
+		{"merchantId another merchant", func(p *session.Session) { p.MerchantID = "m-other" }},
+	}
+	f := newFixture(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			merchant := "m-family-" + uuid.NewString()[:8]
+			f.clock.Set(t0)
+			parent := f.create(t, merchant)
+			child := f.createChild(t, parent)
+			parent = f.mustGet(t, parent.ID) // now names its child
+			changed := parent.Clone()
+			changed.Status = session.Canceled
+			changed.ClosedAt = t0.Add(time.Minute)
+			changed.RetainUntil = t0.Add(2 * time.Minute)
+			tt.change(changed)
+			f.plantChanged(t, parent, itemChangedTo(t, model, parent, changed))
+			for _, at := range []time.Duration{2 * time.Minute, 3 * time.Minute} {
+				f.clock.Set(t0.Add(at))
+				_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
+				if got, want := session.ErrorReason(err), session.ReasonParentClosed; got != want {
+					t.Errorf("at t0+%v: ApplyEvent(child, AUTHORISED) = %v: got reason %q; want %q", at, err, got, want)
+				}
+			}
+		})
+	}
+}

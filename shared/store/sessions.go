@@ -247,7 +247,7 @@ func (s *Store) applyEvent(ctx context.Context, merchantID, id string, ev *sessi
 				return err
 			}
 			if parent != nil {
-				if err := foreignParent(v, parent); err != nil {
+				if parent, err = s.ownParent(v, parent); err != nil {
 					return err
 				}
 			}
@@ -535,7 +535,7 @@ func (s *Store) followChild(t *Txn, v *session.Session) error {
 	if err != nil {
 		return err
 	}
-	if err := foreignParent(v, parent); err != nil {
+	if parent, err = s.ownParent(v, parent); err != nil || parent == nil {
 		return err
 	}
 	changed, err := session.FollowChild(v, parent, t.Now(), s.policy)
@@ -581,12 +581,18 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 // caller, at its instant.
 func (s *Store) linkedChild(parent, child *session.Session) (*session.Session, error) {
 	if err := foreignChild(parent, child); err != nil {
-		if !s.now().Before(child.PurgeAt(s.policy)) {
+		if s.goneNow(child) {
 			return nil, nil
 		}
 		return nil, err
 	}
 	return child, nil
+}
+
+// goneNow reports whether v, read as stored, is past its retention at an
+// instant after the read, as decodeRead judges an item it cannot decode.
+func (s *Store) goneNow(v *session.Session) bool {
+	return !s.now().Before(v.PurgeAt(s.policy))
 }
 
 // foreignChild refuses child, read by parent's childSessionId, when it is
@@ -602,6 +608,20 @@ func foreignChild(parent, child *session.Session) error {
 		return session.Internal(fmt.Errorf("stored session %s: its childSessionId names a session that is not its child", loggedID(parent.ID)))
 	}
 	return nil
+}
+
+// ownParent is parent, read as stored by child's parentSessionId, judged
+// as foreignParent judges it, told gone first (linkedChild): one
+// foreignParent refuses that is past its retention at an instant after
+// the read is gone (nil), as one undamaged is to the child's change.
+func (s *Store) ownParent(child, parent *session.Session) (*session.Session, error) {
+	if err := foreignParent(child, parent); err != nil {
+		if s.goneNow(parent) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return parent, nil
 }
 
 // foreignParent refuses parent, read by child's parentSessionId, when it
