@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -386,6 +388,92 @@ func TestForeignParentPastRetentionIsGone(t *testing.T) {
 				if got, want := session.ErrorReason(err), session.ReasonParentClosed; got != want {
 					t.Errorf("at t0+%v: ApplyEvent(child, AUTHORISED) = %v: got reason %q; want %q", at, err, got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestItemDamagedBetweenReadsPastRetentionIsGone: a read after the first
+// of one request judges an item it cannot decode gone first too: document
+// 003's pair read, when the parent the first read found was written
+// behind the store's back meanwhile, and the item a single-item write lost
+// to (its condition refused it), when that is such an item. Each is past
+// its retention by its own attributes, as a read of it then finds it
+// (404); judged before its retention (decodeItemOf), each was 500. The
+// damage is planted between the request's reads, as the first is
+// answered.
+func TestItemDamagedBetweenReadsPastRetentionIsGone(t *testing.T) {
+	ctx := context.Background()
+	var arm atomic.Value // func(): plants the damage, once, before the op it is armed for
+	var armedOp atomic.Value
+	arm.Store(func() {})
+	armedOp.Store("")
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if op == armedOp.Load().(string) {
+			armedOp.Store("")
+			arm.Load().(func())()
+		}
+		return nil, nil
+	}}
+	f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}, MaxAttempts: 1})
+	damage := func(v *session.Session, end time.Time) func() {
+		return func() {
+			item := f.raw(t, v.ID)
+			item["transactionId"] = &ddb.AttributeValueMemberS{Value: "tx-\uffff-1"}
+			// The store writes purgeAt (its ttl's instant) on every item,
+			// a closed one's its retainUntil.
+			at := &ddb.AttributeValueMemberS{Value: end.UTC().Format("2006-01-02T15:04:05.0000000Z")}
+			item["purgeAt"] = at
+			if !v.Status.Open() {
+				item["retainUntil"] = at
+			}
+			f.plant(t, item)
+		}
+	}
+	tests := []struct {
+		name string
+		// run stores what the request reads at t0 and returns the
+		// operation to damage before, the damage and the request.
+		run func(t *testing.T, merchant string) (op string, plant func(), call func() error)
+	}{
+		{"document 003's pair read", func(t *testing.T, merchant string) (string, func(), func() error) {
+			parent := f.create(t, merchant)
+			f.createChild(t, parent)
+			parent = f.mustGet(t, parent.ID)
+			f.clock.Set(parent.ExpiresAt.Add(session.DefaultPolicy.Retention))
+			return "TransactGetItems", damage(parent, parent.PurgeAt(session.DefaultPolicy)), func() error {
+				_, _, err := f.st.GetWithChild(ctx, merchant, parent.ID)
+				return err
+			}
+		}},
+		{"a write lost to it", func(t *testing.T, merchant string) (string, func(), func() error) {
+			v := f.create(t, merchant)
+			f.clock.Advance(time.Minute)
+			v, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "e-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The cancel is decided before its guard band; the item it
+			// loses to ended its retention a minute before.
+			f.clock.Advance(time.Minute)
+			return "PutItem", damage(v, f.clock.Now().Add(-time.Minute)), func() error {
+				_, err := f.st.Cancel(ctx, merchant, v.ID, "")
+				return err
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.clock.Set(t0)
+			op, plant, call := tt.run(t, "m-between-"+uuid.NewString()[:8])
+			arm.Store(plant)
+			armedOp.Store(op)
+			err := call()
+			if op := armedOp.Load().(string); op != "" {
+				t.Fatalf("no %s was made: the damage was never planted", op)
+			}
+			if got := session.ErrorCode(err); got != session.ENOTFOUND {
+				t.Errorf("got %v (code %q); want %q", err, got, session.ENOTFOUND)
 			}
 		})
 	}
