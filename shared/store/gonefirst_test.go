@@ -277,12 +277,15 @@ func TestExpiredIdempotencyRecordIsFreeHoweverItReads(t *testing.T) {
 // planted in the child), where a gone child is none; and so was one whose
 // closed child, decodable, names another parent or merchant
 // (foreignChild judged the link before the child's retention:
-// r108-gonefirst). storetest.Memory keeps no link to judge (it never
-// refuses one): only a damage it can hold is planted there.
+// r108-gonefirst). Each write is made on a family of its own, the parent
+// still linking the gone child: the next child's create, the parent's
+// cancel (which closes the child it links: closeOpenChild).
+// storetest.Memory keeps no link to judge (it never refuses one): only a
+// damage it can hold is planted there.
 func TestForeignChildPastRetentionIsGone(t *testing.T) {
 	ctx := context.Background()
 	model := store.New(nil, "model", session.DefaultPolicy, 16, func() time.Time { return t0 })
-	tests := []struct {
+	damages := []struct {
 		name   string
 		memory bool // storetest.Memory holds this damage
 		change func(child *session.Session)
@@ -292,75 +295,90 @@ func TestForeignChildPastRetentionIsGone(t *testing.T) {
 		{"merchantId another merchant", false, func(c *session.Session) { c.MerchantID = "m-other" }},
 	}
 	f := newFixture(t)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			merchant := "m-family-" + uuid.NewString()[:8]
-			f.clock.Set(t0)
-			parent := f.create(t, merchant)
-			child := f.createChild(t, parent)
-			f.clock.Advance(time.Minute)
-			child, err := f.st.Cancel(ctx, merchant, child.ID, "")
-			if err != nil {
-				t.Fatal(err)
+	writes := []struct {
+		name string
+		call func(s sessionStore, merchant string, parent *session.Session) error
+	}{
+		{"Create(a next child)", func(s sessionStore, merchant string, parent *session.Session) error {
+			_, _, err := s.Create(ctx, f.newDraftSession(merchant, parent.ID), nil, 0, nil)
+			return err
+		}},
+		{"Cancel(parent)", func(s sessionStore, merchant string, parent *session.Session) error {
+			v, err := s.Cancel(ctx, merchant, parent.ID, "")
+			if err == nil && v.Status != session.Canceled {
+				t.Errorf("Cancel(parent) = %s; want it CANCELED", v.Status)
 			}
-			changed := child.Clone()
-			tt.change(changed)
-			f.plantChanged(t, child, itemChangedTo(t, model, child, changed))
-			p, err := f.st.Get(ctx, parent.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stores := []struct {
-				name string
-				s    sessionStore
-			}{{"store", f.st}}
-			if tt.memory {
-				m := storetest.NewMemory(session.DefaultPolicy, f.clock.Now)
-				m.Plant(p)
-				m.Plant(changed)
-				stores = append(stores, struct {
+			return err
+		}},
+	}
+	for _, d := range damages {
+		for _, w := range writes {
+			t.Run(d.name+"/"+w.name, func(t *testing.T) {
+				merchant := "m-family-" + uuid.NewString()[:8]
+				f.clock.Set(t0)
+				parent := f.create(t, merchant)
+				child := f.createChild(t, parent)
+				f.clock.Advance(time.Minute)
+				child, err := f.st.Cancel(ctx, merchant, child.ID, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				changed := child.Clone()
+				d.change(changed)
+				f.plantChanged(t, child, itemChangedTo(t, model, child, changed))
+				p, err := f.st.Get(ctx, parent.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				stores := []struct {
 					name string
 					s    sessionStore
-				}{"memory", m})
-			}
-			for _, st := range stores {
-				t.Run(st.name, func(t *testing.T) {
-					f.clock.Set(child.RetainUntil.Add(-time.Nanosecond))
-					if _, _, err := st.s.GetWithChild(ctx, merchant, parent.ID); session.ErrorCode(err) != session.EINTERNAL {
-						t.Errorf("GetWithChild() before the child's end = %v; want %q", err, session.EINTERNAL)
-					}
-					f.clock.Set(child.RetainUntil)
-					v, c, err := st.s.GetWithChild(ctx, merchant, parent.ID)
-					if err != nil || v == nil || v.Status != session.Created || c != nil {
-						t.Errorf("GetWithChild() at the child's end = %v, %v, %v; want the open parent and no child", v, c, err)
-					}
-					next := f.newDraftSession(merchant, parent.ID)
-					if _, _, err := st.s.Create(ctx, next, nil, 0, nil); err != nil {
-						t.Errorf("Create(a next child) = %v; want it made", err)
-					}
-					if v, err := st.s.Cancel(ctx, merchant, parent.ID, ""); err != nil || v.Status != session.Canceled {
-						t.Errorf("Cancel(parent) = %v, %v; want it CANCELED", v, err)
-					}
-				})
-			}
-		})
+				}{{"store", f.st}}
+				if d.memory {
+					m := storetest.NewMemory(session.DefaultPolicy, f.clock.Now)
+					m.Plant(p)
+					m.Plant(changed)
+					stores = append(stores, struct {
+						name string
+						s    sessionStore
+					}{"memory", m})
+				}
+				for _, st := range stores {
+					t.Run(st.name, func(t *testing.T) {
+						f.clock.Set(child.RetainUntil.Add(-time.Nanosecond))
+						if _, _, err := st.s.GetWithChild(ctx, merchant, parent.ID); session.ErrorCode(err) != session.EINTERNAL {
+							t.Errorf("GetWithChild() before the child's end = %v; want %q", err, session.EINTERNAL)
+						}
+						f.clock.Set(child.RetainUntil)
+						v, c, err := st.s.GetWithChild(ctx, merchant, parent.ID)
+						if err != nil || v == nil || v.Status != session.Created || c != nil {
+							t.Errorf("GetWithChild() at the child's end = %v, %v, %v; want the open parent and no child", v, c, err)
+						}
+						if err := w.call(st.s, merchant, parent); err != nil {
+							t.Errorf("%s = %v; want it made", w.name, err)
+						}
+					})
+				}
+			})
+		}
 	}
 }
 
 // TestForeignParentPastRetentionIsGone: a child's change that reads its
 // parent (session.NeedsParent) finds a parent past its retention gone,
 // however its other attributes read and whichever merchant it names, as
-// it finds an undamaged one gone: the child's AUTHORISED is refused
-// PARENT_CLOSED alike. Judged before its retention, a parent naming
-// another merchant (foreignParent) was 500 until TTL deleted it
-// (r108-gonefirst). Each row plants the parent closed, its retention
-// ended, under an open child (a state no release writes: a closed parent
-// closes its open child, so only an item written behind the store's back
-// holds it).
+// it finds an undamaged one gone: an open child's AUTHORISED is refused
+// PARENT_CLOSED, an AUTHORISED child's cancel leaves the parent alone.
+// Judged before its retention, a parent naming another merchant
+// (foreignParent) was 500 at both until TTL deleted it (r108-gonefirst).
+// Each row plants the parent closed, its retention ended, over its child
+// (a state no release writes: a closed parent closes its open child, and
+// follows its AUTHORISED one, so only an item written behind the store's
+// back holds it).
 func TestForeignParentPastRetentionIsGone(t *testing.T) {
 	ctx := context.Background()
 	model := store.New(nil, "model", session.DefaultPolicy, 16, func() time.Time { return t0 })
-	tests := []struct {
+	damages := []struct {
 		name   string
 		change func(parent *session.Session)
 	}{
@@ -368,28 +386,52 @@ func TestForeignParentPastRetentionIsGone(t *testing.T) {
 		{"transactionId noncharacter", func(p *session.Session) { p.TransactionID = "tx-\uffff-1" }},
 		{"merchantId another merchant", func(p *session.Session) { p.MerchantID = "m-other" }},
 	}
+	changes := []struct {
+		name       string
+		authorised bool // the child is AUTHORISED before the parent is planted
+		change     func(f *fixture, merchant string, child *session.Session) error
+		want       string // the error's reason, "" for none
+	}{
+		{"AUTHORISED event of an open child", false, func(f *fixture, _ string, c *session.Session) error {
+			_, err := f.st.ApplyEvent(ctx, "", c.ID, &session.Event{Status: session.Authorised})
+			return err
+		}, session.ReasonParentClosed},
+		{"cancel of an AUTHORISED child", true, func(f *fixture, merchant string, c *session.Session) error {
+			_, err := f.st.Cancel(ctx, merchant, c.ID, "")
+			return err
+		}, ""},
+	}
 	f := newFixture(t)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			merchant := "m-family-" + uuid.NewString()[:8]
-			f.clock.Set(t0)
-			parent := f.create(t, merchant)
-			child := f.createChild(t, parent)
-			parent = f.mustGet(t, parent.ID) // now names its child
-			changed := parent.Clone()
-			changed.Status = session.Canceled
-			changed.ClosedAt = t0.Add(time.Minute)
-			changed.RetainUntil = t0.Add(2 * time.Minute)
-			tt.change(changed)
-			f.plantChanged(t, parent, itemChangedTo(t, model, parent, changed))
-			for _, at := range []time.Duration{2 * time.Minute, 3 * time.Minute} {
-				f.clock.Set(t0.Add(at))
-				_, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised})
-				if got, want := session.ErrorReason(err), session.ReasonParentClosed; got != want {
-					t.Errorf("at t0+%v: ApplyEvent(child, AUTHORISED) = %v: got reason %q; want %q", at, err, got, want)
+	for _, d := range damages {
+		for _, ch := range changes {
+			t.Run(d.name+"/"+ch.name, func(t *testing.T) {
+				merchant := "m-family-" + uuid.NewString()[:8]
+				f.clock.Set(t0)
+				parent := f.create(t, merchant)
+				child := f.createChild(t, parent)
+				if ch.authorised {
+					if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised, EventID: "e-1"}); err != nil {
+						t.Fatal(err)
+					}
 				}
-			}
-		})
+				parent = f.mustGet(t, parent.ID)
+				changed := parent.Clone()
+				changed.Status = session.Canceled
+				changed.ClosedAt = t0.Add(time.Minute)
+				changed.RetainUntil = t0.Add(2 * time.Minute)
+				d.change(changed)
+				f.plantChanged(t, parent, itemChangedTo(t, model, parent, changed))
+				f.clock.Set(t0.Add(2 * time.Minute))
+				got := ""
+				err := ch.change(f, merchant, child)
+				if err != nil {
+					got = session.ErrorReason(err)
+				}
+				if got != ch.want {
+					t.Errorf("got %v: reason %q; want %q", err, got, ch.want)
+				}
+			})
+		}
 	}
 }
 
