@@ -566,3 +566,60 @@ func TestListPagesPastAGoneItem(t *testing.T) {
 		t.Errorf("first page's cursor: got %q from the double; want the store's %q", cursors[1], cursors[0])
 	}
 }
+
+// TestReadStraddlingRetentionIsReadAgain: decodeRead judges only an item
+// it cannot decode gone at its own instant; a decodable one is judged by
+// the caller, which reads it again when the read straddled the end of its
+// retention (Get). A processor's SETTLED, accepted a minute before an
+// AUTHORISED session's end (which it moves on), lands while a read is on
+// its way back, and the end passes before the read is judged: answered
+// 404 from the item read, the session came back SETTLED at the next read
+// (r108-gonefirst: a mutant judging every item gone in decodeRead lived
+// the straddle tests, which straddle expiry).
+func TestReadStraddlingRetentionIsReadAgain(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		op   string // the read's DynamoDB operation
+		read func(f *fixture, merchant, id string) (*session.Session, error)
+	}{
+		{"Get", "GetItem", func(f *fixture, _, id string) (*session.Session, error) { return f.st.Get(ctx, id) }},
+		{"GetRecord", "GetItem", func(f *fixture, merchant, id string) (*session.Session, error) {
+			return f.st.GetRecord(ctx, merchant, id)
+		}},
+		{"GetWithChild", "GetItem", func(f *fixture, merchant, id string) (*session.Session, error) {
+			v, _, err := f.st.GetWithChild(ctx, merchant, id)
+			return v, err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			hook := &afterRead{op: tc.op}
+			f := newFixtureWith(t, store.ClientOptions{HTTPClient: &http.Client{Transport: hook}})
+			const merchant = "m-1"
+			v := f.create(t, merchant)
+			f.clock.Advance(time.Minute)
+			v, err := f.st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "e-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := v.RetainUntil
+			f.clock.Set(end.Add(-time.Minute))
+			hook.then = func() {
+				// Another instance, a minute before the end: accepted.
+				if _, err := f.clean().ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Settled, EventID: "e-2"}); err != nil {
+					t.Errorf("SETTLED a minute before the end = %v", err)
+				}
+				f.clock.Set(end.Add(time.Millisecond))
+			}
+			hook.armed.Store(true)
+			got, err := tc.read(f, merchant, v.ID)
+			if hook.armed.Load() {
+				t.Fatalf("the read sent no %s", tc.op)
+			}
+			if err != nil || got.Status != session.Settled {
+				t.Errorf("read = %v, %v; want it SETTLED, as it is", got, err)
+			}
+		})
+	}
+}
