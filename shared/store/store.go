@@ -210,7 +210,7 @@ func (s *Store) getWithChild(ctx context.Context, merchantID, id string) (v, chi
 		pv, c, err := s.getPair(ctx, id, v.ChildSessionID)
 		if err == nil && pv.ChildSessionID == v.ChildSessionID {
 			if c != nil {
-				if err := foreignChild(pv, c); err != nil {
+				if c, err = s.linkedChild(pv, c); err != nil {
 					return nil, nil, err
 				}
 			}
