@@ -183,7 +183,8 @@ func HoldsCardNumber(s string) bool {
 // a session SESSION_EXPIRY + RESULT_RETENTION after its last write (48
 // hours at their bounds; a change to a closed session starts its
 // retention again; an item past it that TTL has not deleted is gone to
-// every read, however it reads, since r108), so only a release deployed
+// every read since r108, however its other attributes read, unless its
+// own times are damaged), so only a release deployed
 // once no item written before input tightened can be read (README,
 // Decisions) makes this HoldsCardNumber.
 // Until then a text such as ％34111111111111111, stored before input

@@ -449,8 +449,11 @@ func merchantNotString(av map[string]ddb.AttributeValue) error {
 // by session.At at the caller's instant, which is the same rule.
 //
 // Such a read is not made again when it straddled the instant (Get): a
-// write that could change the item's times decodes it first, and refuses
-// it.
+// write of this release that could change the item's times decodes it
+// first, and refuses it. An earlier release whose read rule was looser
+// may still write to it during a rolling deploy, moving its end: a read
+// here that straddled the old end then answers 404, and the next one 500
+// (r108-gonefirst); neither answers the damaged item.
 func (s *Store) decodeRead(id string, av map[string]ddb.AttributeValue, whole bool) (*session.Session, error) {
 	v, err := decodeItemOf(id, av, whole)
 	if err != nil && goneAt(av, s.now(), s.policy) {
