@@ -5,13 +5,11 @@ import (
 	"crypto/sha256"
 	"strings"
 	"testing"
-	"time"
 
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 )
 
 // TestDamagedKeyRecordIsTheSecretHoldersOnly: a key record the store
@@ -66,16 +64,7 @@ func TestDamagedKeyRecordIsTheSecretHoldersOnly(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := "00000000000007" + string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16])
-			exp := f.clock.Now().Add(time.Hour)
-			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: f.clock.Now(), CreatedBy: "sub-1", ExpiresAt: &exp}); err != nil {
-				t.Fatal(err)
-			}
-			if tt.revoke {
-				if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
-					t.Fatal(err)
-				}
-			}
-			f.plantKeyChanged(t, id, tt.change)
+			f.plantKey(t, id, sum[:], tt.revoke, tt.change)
 			for _, c := range []struct {
 				secret string
 				want   session.Code

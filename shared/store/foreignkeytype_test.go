@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"testing"
-	"time"
 
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
-	"github.com/paysessions/paysessions/shared/store"
 )
 
 // secretSum is the hash of the secret of the keys
@@ -48,17 +46,7 @@ func TestAPIKeyAttributeOfAnotherTypeIsForeign(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := "0123456789abcde" + string(rune('a'+i))
-			sum := secretSum
-			exp := f.clock.Now().Add(time.Hour)
-			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: f.clock.Now(), CreatedBy: "sub-1", ExpiresAt: &exp}); err != nil {
-				t.Fatal(err)
-			}
-			if tt.revoke {
-				if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
-					t.Fatal(err)
-				}
-			}
-			f.plantKeyChanged(t, id, func(item map[string]ddb.AttributeValue) { item[tt.attr] = tt.value })
+			f.plantKey(t, id, secretSum[:], tt.revoke, func(item map[string]ddb.AttributeValue) { item[tt.attr] = tt.value })
 			k, err := f.st.APIKey(ctx, id)
 			if got := session.ErrorCode(err); got != session.EINTERNAL {
 				t.Errorf("APIKey() = %+v: got %q; want %q", k, got, session.EINTERNAL)

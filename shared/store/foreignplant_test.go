@@ -80,6 +80,24 @@ func itemChangedTo(t *testing.T, model *store.Store, v, changed *session.Session
 	}
 }
 
+// plantKey stores API key id of merchant m-1 (sessions:read, secret hash
+// sum, expiring in an hour), revoked when revoke says so, then changes its
+// record as change leaves it (plantKeyChanged).
+func (f *fixture) plantKey(t *testing.T, id string, sum []byte, revoke bool, change func(map[string]ddb.AttributeValue)) {
+	t.Helper()
+	ctx := context.Background()
+	exp := f.clock.Now().Add(time.Hour)
+	if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: sum, CreatedAt: f.clock.Now(), CreatedBy: "sub-1", ExpiresAt: &exp}); err != nil {
+		t.Fatal(err)
+	}
+	if revoke {
+		if err := f.st.DeleteAPIKey(ctx, "m-1", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.plantKeyChanged(t, id, change)
+}
+
 // plantKeyChanged writes API key id's stored record as change leaves it,
 // behind the store's back, as plantChanged does a session's item.
 func (f *fixture) plantKeyChanged(t *testing.T, id string, change func(map[string]ddb.AttributeValue)) {

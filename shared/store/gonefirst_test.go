@@ -268,6 +268,16 @@ func TestExpiredIdempotencyRecordIsFreeHoweverItReads(t *testing.T) {
 	}
 }
 
+// familyAtT0 stores, at t0, a parent and its child of a merchant of
+// their own (a day list of their own).
+func (f *fixture) familyAtT0(t *testing.T) (merchant string, parent, child *session.Session) {
+	t.Helper()
+	merchant = "m-family-" + uuid.NewString()[:8]
+	f.clock.Set(t0)
+	parent = f.create(t, merchant)
+	return merchant, parent, f.createChild(t, parent)
+}
+
 // TestForeignChildPastRetentionIsGone: a child past its retention no
 // longer exists for its parent either, however its other attributes read
 // and however it is linked. Judged before its retention, an open parent
@@ -314,10 +324,7 @@ func TestForeignChildPastRetentionIsGone(t *testing.T) {
 	for _, d := range damages {
 		for _, w := range writes {
 			t.Run(d.name+"/"+w.name, func(t *testing.T) {
-				merchant := "m-family-" + uuid.NewString()[:8]
-				f.clock.Set(t0)
-				parent := f.create(t, merchant)
-				child := f.createChild(t, parent)
+				merchant, parent, child := f.familyAtT0(t)
 				f.clock.Advance(time.Minute)
 				child, err := f.st.Cancel(ctx, merchant, child.ID, "")
 				if err != nil {
@@ -405,10 +412,7 @@ func TestForeignParentPastRetentionIsGone(t *testing.T) {
 	for _, d := range damages {
 		for _, ch := range changes {
 			t.Run(d.name+"/"+ch.name, func(t *testing.T) {
-				merchant := "m-family-" + uuid.NewString()[:8]
-				f.clock.Set(t0)
-				parent := f.create(t, merchant)
-				child := f.createChild(t, parent)
+				merchant, parent, child := f.familyAtT0(t)
 				if ch.authorised {
 					if _, err := f.st.ApplyEvent(ctx, "", child.ID, &session.Event{Status: session.Authorised, EventID: "e-1"}); err != nil {
 						t.Fatal(err)
