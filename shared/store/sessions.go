@@ -580,19 +580,20 @@ func (s *Store) closeOpenChild(t *Txn, v *session.Session) error {
 // judgement; one linked as the service links it is judged gone by the
 // caller, at its instant.
 func (s *Store) linkedChild(parent, child *session.Session) (*session.Session, error) {
-	if err := foreignChild(parent, child); err != nil {
-		if s.goneNow(child) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return child, nil
+	return s.unlessGone(child, foreignChild(parent, child))
 }
 
-// goneNow reports whether v, read as stored, is past its retention at an
-// instant after the read, as decodeRead judges an item it cannot decode.
-func (s *Store) goneNow(v *session.Session) bool {
-	return !s.now().Before(v.PurgeAt(s.policy))
+// unlessGone is v, read as stored, when refusal is nil; else nil if v is
+// past its retention at an instant after the read (as decodeRead judges
+// an item it cannot decode), and refusal if it is not.
+func (s *Store) unlessGone(v *session.Session, refusal error) (*session.Session, error) {
+	switch {
+	case refusal == nil:
+		return v, nil
+	case !s.now().Before(v.PurgeAt(s.policy)):
+		return nil, nil
+	}
+	return nil, refusal
 }
 
 // foreignChild refuses child, read by parent's childSessionId, when it is
@@ -615,13 +616,7 @@ func foreignChild(parent, child *session.Session) error {
 // foreignParent refuses that is past its retention at an instant after
 // the read is gone (nil), as one undamaged is to the child's change.
 func (s *Store) ownParent(child, parent *session.Session) (*session.Session, error) {
-	if err := foreignParent(child, parent); err != nil {
-		if s.goneNow(parent) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return parent, nil
+	return s.unlessGone(parent, foreignParent(child, parent))
 }
 
 // foreignParent refuses parent, read by child's parentSessionId, when it
