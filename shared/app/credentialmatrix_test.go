@@ -280,8 +280,9 @@ func cmActor(t *testing.T, rt cmRoute, body string) string {
 // credential (a merchant's token with every scope, with some, with
 // sessions:process; a processor's token, with and without every other
 // scope; each kind of API key; another merchant's token and key; a revoked
-// key; a bearer token and an API key sent together, of one merchant or
-// two, the token bad or short of the scope) × X-Merchant-Id absent, the
+// key; a token for another audience or of another issuer; a bearer token
+// and an API key sent together, of one merchant or two, the token bad or
+// short of the scope) × X-Merchant-Id absent, the
 // owner's, another merchant's, and malformed. Each answer is exactly the
 // reference's (cmRef): status and code, and on success the merchant the
 // answer is about. A request that is refused changes nothing: the
@@ -350,6 +351,15 @@ func TestEveryCredentialOnEveryRouteThroughLambda(t *testing.T) {
 	both("bad token + m-1 key", "Bearer x.y.z", cmIdentity{}, m1RW, m1RWID)
 	both("m-1 key as bearer + m-1 key", "Bearer "+m1RW, cmIdentity{}, m1RW, m1RWID)
 	both("m-1 token + revoked key", m1All, m1AllID, revoked, cmIdentity{})
+	// Tokens signed by the service's own identity provider but not for it:
+	// docs/design.md §7 ("with the issuer (`JWT_ISSUER`) and audience
+	// (`JWT_AUDIENCE`) required"), so invalid whatever they carry, and
+	// judged alone beside a good key.
+	otherAud := "Bearer " + m.f.iss.MustMint(devtoken.Claims{MerchantID: cmOwner, Scopes: cmAllScopes, Audience: "another-api"})
+	otherIss := "Bearer " + m.f.iss.MustMint(devtoken.Claims{MerchantID: cmOwner, Scopes: cmAllScopes, Issuer: "https://another-issuer.example"})
+	addToken("m-1 token for another audience, every scope", otherAud, cmIdentity{})
+	addToken("m-1 token of another issuer, every scope", otherIss, cmIdentity{})
+	both("m-1 token for another audience + m-1 key", otherAud, cmIdentity{}, m1RW, m1RWID)
 
 	str := func(s string) *string { return &s }
 	headers := []struct {
