@@ -35,7 +35,12 @@ var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\
 // A relative reference is resolved against the file's folder, which is how
 // Markdown links and Go tests (run in their package's folder) read it:
 // "../../docs/openapi.yaml" in cmd/localapi stays inside, a "../" to a
-// sibling folder of the repository in README.md does not. Not references, and so not checked: URLs (a
+// sibling folder of the repository in README.md does not. One in prose (a
+// comment, Markdown: proseOf) is also read from the repository's root, as
+// the citations this test exists for were written: "../shared/DESIGN.md"
+// in a comment of shared/session names shared/shared/DESIGN.md from its
+// folder, inside the repository, so it leaves it when what it names there
+// is not in the repository (named) and it climbs out of the root. Not references, and so not checked: URLs (a
 // "/../" in a URL path is the server's business), absolute paths (they start
 // with "/", like request paths in tests), and words built on a variable
 // ("$(CURDIR)/..", "${HOME}/..") whose base a test cannot know. A bare ".."
@@ -43,16 +48,69 @@ var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\
 // and is caught there by the "../" rule when it climbs further. A test that
 // needs a hostile relative path builds it (strings.Repeat("../", 8)) rather
 // than writing one that leaves the repository.
-func outsideRefs(file string, content []byte) []string {
+// leavesFromRoot reports whether the relative path tok, read from the
+// repository's root, leaves the repository.
+func leavesFromRoot(tok string) bool {
+	p := path.Clean(tok)
+	return p == ".." || strings.HasPrefix(p, "../")
+}
+
+// goComment and hashComment find where a comment starts in a line of Go,
+// and of YAML, TOML, a Makefile or a shell script: after white space or at
+// the line's start, so the "//" of a URL ("https://") starts none.
+var (
+	goComment   = regexp.MustCompile(`(^|\s)//`)
+	hashComment = regexp.MustCompile(`(^|\s)#`)
+)
+
+// proseOf returns the part of a line of file that is prose: a Markdown
+// file's whole line, a comment's text in Go, YAML, TOML, a Makefile or a
+// shell script, and nothing in any other file. Citations are written there,
+// and read by their writer from the repository's root as often as from the
+// file's own folder.
+func proseOf(file, line string) string {
+	var comment *regexp.Regexp
+	switch base := path.Base(file); {
+	case strings.HasSuffix(base, ".md"):
+		return line
+	case strings.HasSuffix(base, ".go"):
+		comment = goComment
+	case strings.HasSuffix(base, ".yaml"), strings.HasSuffix(base, ".yml"), strings.HasSuffix(base, ".toml"),
+		strings.HasSuffix(base, ".sh"), base == "Makefile", base == ".gitignore", strings.HasPrefix(file, ".ci/"):
+		comment = hashComment
+	default:
+		return ""
+	}
+	if loc := comment.FindStringIndex(line); loc != nil {
+		return line[loc[0]:]
+	}
+	return ""
+}
+
+// namedIn reports whether a slash-separated path relative to the root names
+// one of files or a folder holding one (the root is ".").
+func namedIn(files []string) func(string) bool {
+	names := map[string]bool{".": true}
+	for _, f := range files {
+		for p := f; p != "."; p = path.Dir(p) {
+			names[p] = true
+		}
+	}
+	return func(p string) bool { return names[p] }
+}
+
+func outsideRefs(file string, content []byte, named func(string) bool) []string {
 	var out []string
 	dir := path.Dir(file)
 	for i, line := range strings.Split(string(content), "\n") {
+		prose := proseOf(file, line)
 		for _, tok := range pathToken.FindAllString(line, -1) {
 			if strings.Contains(tok, "://") || strings.HasPrefix(tok, "/") ||
 				strings.ContainsAny(tok, "$~%") {
 				continue
 			}
-			if p := path.Join(dir, tok); p == ".." || strings.HasPrefix(p, "../") {
+			if p := path.Join(dir, tok); p == ".." || strings.HasPrefix(p, "../") ||
+				(strings.Contains(prose, tok) && !named(p) && leavesFromRoot(tok)) {
 				out = append(out, refAt(file, i, tok))
 			}
 		}
@@ -66,6 +124,9 @@ func outsideRefs(file string, content []byte) []string {
 func refAt(file string, line int, tok string) string {
 	return file + ":" + strconv.Itoa(line+1) + ": " + tok
 }
+
+// fixtureFiles are the files TestOutsideRefs takes the repository to hold.
+var fixtureFiles = []string{"README.md", "docs/design.md", "docs/openapi.yaml", "shared/session/status.go", "cmd/localapi/openapi_test.go"}
 
 func TestOutsideRefs(t *testing.T) {
 	const up, work = "../", "/work/"
@@ -83,7 +144,18 @@ func TestOutsideRefs(t *testing.T) {
 		{"Makefile", "x:\n\tcat " + up + "shared/DESIGN.md", []string{"Makefile:2: " + up + "shared/DESIGN.md"}},
 		{"README.md", "read " + work + "shared/DESIGN.md", []string{"README.md:1: " + work + "shared/DESIGN.md"}},
 		{"shared/x/x_test.go", `os.ReadFile("` + work + `shared/seeds/001.txt")`, []string{"shared/x/x_test.go:1: " + work + "shared/seeds/001.txt"}},
+		// A citation in prose written from the repository's root, as the
+		// original ones were, in a file below it: from its own folder it
+		// names nothing in the repository (shared/shared/DESIGN.md), and
+		// from the root it leaves it.
+		{"shared/session/status.go", "// Status is a canonical status (" + up + "shared/DESIGN.md §4).", []string{"shared/session/status.go:1: " + up + "shared/DESIGN.md"}},
+		{"shared/httpapi/x_test.go", "\tx := 1 // the seeds, " + up + "shared/seeds/003.txt", []string{"shared/httpapi/x_test.go:1: " + up + "shared/seeds/003.txt"}},
+		{"docs/design.md", "Quoted from `" + up + "shared/seeds/000.txt`.", []string{"docs/design.md:1: " + up + "shared/seeds/000.txt"}},
+		{"docs/openapi.yaml", "info: # see " + up + "shared/DESIGN.md", []string{"docs/openapi.yaml:1: " + up + "shared/DESIGN.md"}},
 		// Legitimate uses.
+		{"shared/session/status.go", "// The contract is ../../docs/design.md §4.", nil},
+		{"docs/design.md", "the [layout](../shared/session)", nil},
+		{"shared/dynamolocal/x_test.go", `{name: "package/../../escaped"}, // refused`, nil},
 		{"cmd/localapi/openapi_test.go", `const specPath = "../../docs/openapi.yaml"`, nil},
 		{"functions/template_test.go", `const root = ".."`, nil},
 		{"docs/design.md", "the [README](../README.md)", nil},
@@ -93,7 +165,7 @@ func TestOutsideRefs(t *testing.T) {
 		{"README.md", "cd .. && make test", nil},
 		{"README.md", "range 1..1000 and `a...b`", nil},
 	} {
-		got := outsideRefs(tc.file, []byte(tc.content))
+		got := outsideRefs(tc.file, []byte(tc.content), namedIn(fixtureFiles))
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("outsideRefs(%s, %q) = %q; want %q", tc.file, tc.content, got, tc.want)
 		}
@@ -127,7 +199,7 @@ func TestNoReferenceLeavesTheRepository(t *testing.T) {
 		if bytes.IndexByte(b, 0) >= 0 {
 			continue
 		}
-		for _, ref := range outsideRefs(f, b) {
+		for _, ref := range outsideRefs(f, b, namedIn(files)) {
 			t.Errorf("%s refers outside the repository", ref)
 		}
 	}
