@@ -227,6 +227,12 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
 		return nil, unauthenticated("The API key is invalid.")
 	}
+	// Expiry is judged on every use, cached or not, and before the rest
+	// of the record: an expired key grants nothing, whatever its record
+	// holds (store.APIKey judges a damaged one so too).
+	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
+		return nil, unauthenticated("The API key has expired.")
+	}
 	if !validMerchantID(k.MerchantID) {
 		// The service stores only a token's merchant id, checked so: this
 		// record is an item it did not write, which can hold anything (a
@@ -234,10 +240,6 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 		// line would show as the caller's merchant. Refused as an item the
 		// store cannot decode, named by the attribute and its length only.
 		return nil, session.Internal(fmt.Errorf("decode API key: its merchantId (%d bytes) is not a merchant id", len(k.MerchantID)))
-	}
-	// Expiry is judged on every use, cached or not.
-	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
-		return nil, unauthenticated("The API key has expired.")
 	}
 	// The cached key's scopes stay its own: the caller gets a copy.
 	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: slices.Clone(k.Scopes), Method: MethodAPIKey, KeyID: k.ID}, nil
