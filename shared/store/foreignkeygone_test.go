@@ -9,6 +9,7 @@ import (
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
 )
 
 // TestGoneKeyRecordIsGoneHoweverItReads: a key that is revoked, or past its
@@ -35,6 +36,7 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 	set := func(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
 		return func(item map[string]ddb.AttributeValue) { item[name] = v }
 	}
+	f := newFixture(t)
 	tests := []struct {
 		name   string
 		change func(map[string]ddb.AttributeValue)
@@ -65,10 +67,13 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 		{"expiresAt not a time, expired", set("expiresAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
 		{"createdAt not a time, expired", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
 		{"expiresAt not after createdAt, expired", func(item map[string]ddb.AttributeValue) { item["createdAt"] = item["expiresAt"] }, false, true, session.EINTERNAL},
+		{"expiresAt past a key's lifetime after createdAt, expired", func(item map[string]ddb.AttributeValue) {
+			// time.Time's own text, which records before 2026-12-01 hold.
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(-store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
+		}, false, true, session.EINTERNAL},
 		// Not yet expired, damaged: its holder's 500, as before.
 		{"a microsecond before its expiresAt, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, false, session.EINTERNAL},
 	}
-	f := newFixture(t)
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := "00000000000009" + string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16])
