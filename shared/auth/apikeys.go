@@ -206,7 +206,8 @@ func (v *APIKeyVerifier) wallNow() time.Time { return v.now().Round(0) }
 // VerifyAPIKey returns the principal of a valid key; EUNAUTHORIZED for a
 // malformed, unknown, revoked or expired one, and for any key whose secret
 // does not match, even one whose record the store cannot take as a key
-// (EINTERNAL only to the holder of its secret: store.UndecodedAPIKeyError).
+// (EINTERNAL only to the holder of its secret: store.UndecodedAPIKeyError,
+// and to nobody once the key is revoked or expired: store.APIKey).
 func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Principal, error) {
 	id, secret, ok := parseAPIKey(key)
 	if !ok {

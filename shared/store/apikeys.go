@@ -217,7 +217,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 // expired one is returned as it is (its ExpiresAt says so), since callers
 // judge expiry against their own clock on every use. A record it cannot
 // take as a key is EINTERNAL, an UndecodedAPIKeyError when its secretHash
-// can still be read.
+// can still be read, unless the record tells that the key is revoked or
+// has expired (keyGoneAt): that key is ENOTFOUND, however the rest reads.
 func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	pk, sk := apiKeyKey(id)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
