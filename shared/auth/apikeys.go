@@ -206,7 +206,8 @@ func (v *APIKeyVerifier) wallNow() time.Time { return v.now().Round(0) }
 // VerifyAPIKey returns the principal of a valid key; EUNAUTHORIZED for a
 // malformed, unknown, revoked or expired one, and for any key whose secret
 // does not match, even one whose record the store cannot take as a key
-// (EINTERNAL only to the holder of its secret: store.UndecodedAPIKeyError).
+// (EINTERNAL only to the holder of its secret: store.UndecodedAPIKeyError,
+// and to nobody once the key is revoked or expired: store.APIKey).
 func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Principal, error) {
 	id, secret, ok := parseAPIKey(key)
 	if !ok {
@@ -227,6 +228,12 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 	if k == nil || subtle.ConstantTimeCompare(sum[:], k.SecretHash) != 1 {
 		return nil, unauthenticated("The API key is invalid.")
 	}
+	// Expiry is judged on every use, cached or not, and before the rest
+	// of the record: an expired key grants nothing, whatever its record
+	// holds (store.APIKey judges a damaged one so too).
+	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
+		return nil, unauthenticated("The API key has expired.")
+	}
 	if !validMerchantID(k.MerchantID) {
 		// The service stores only a token's merchant id, checked so: this
 		// record is an item it did not write, which can hold anything (a
@@ -234,10 +241,6 @@ func (v *APIKeyVerifier) VerifyAPIKey(ctx context.Context, key string) (*Princip
 		// line would show as the caller's merchant. Refused as an item the
 		// store cannot decode, named by the attribute and its length only.
 		return nil, session.Internal(fmt.Errorf("decode API key: its merchantId (%d bytes) is not a merchant id", len(k.MerchantID)))
-	}
-	// Expiry is judged on every use, cached or not.
-	if k.ExpiresAt != nil && !v.wallNow().Before(*k.ExpiresAt) {
-		return nil, unauthenticated("The API key has expired.")
 	}
 	// The cached key's scopes stay its own: the caller gets a copy.
 	return &Principal{Subject: "apikey:" + k.ID, MerchantID: k.MerchantID, Scopes: slices.Clone(k.Scopes), Method: MethodAPIKey, KeyID: k.ID}, nil

@@ -217,7 +217,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
 // expired one is returned as it is (its ExpiresAt says so), since callers
 // judge expiry against their own clock on every use. A record it cannot
 // take as a key is EINTERNAL, an UndecodedAPIKeyError when its secretHash
-// can still be read.
+// can still be read, unless the record tells that the key is revoked or
+// has expired (keyGoneAt): that key is ENOTFOUND, however the rest reads.
 func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	pk, sk := apiKeyKey(id)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
@@ -230,6 +231,12 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 		return nil, errAPIKeyNotFound()
 	}
 	undecoded := undecodedKey(out.Item)
+	if gone := keyGoneAt(out.Item, s.now()); gone {
+		// Judged by its end before the rest of it, as a session's item
+		// is (decodeRead): a key revoked or expired grants nothing,
+		// whatever else its record holds.
+		undecoded = func(error) error { return errAPIKeyNotFound() }
+	}
 	if err := merchantNotString(out.Item); err != nil {
 		return nil, undecoded(fmt.Errorf("decode API key: %w", err))
 	}
@@ -261,6 +268,38 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 		return nil, undecoded(fmt.Errorf("decode API key: %w", err))
 	}
 	return k, nil
+}
+
+// keyGoneAt reports whether a key's record tells, at now, that the key
+// grants nothing: it is revoked (a revokedAt) or expired (an expiresAt at
+// or before now), judged by only the attributes that say so, each read as
+// apiKey reads it (keyTime), so that a record the service did not write is
+// judged by its end before the rest of it, as a session's item is
+// (decodeRead, goneAt). A revoked or expired key whose record is damaged
+// elsewhere was 500 to the holder of its secret (UndecodedAPIKeyError) for
+// as long as TTL kept it, where the same key undamaged is 401
+// (r109-seeds24). An expiry counts only within a key's lifetime of a
+// createdAt that reads, as apiKey holds it: a revokedAt or expiresAt
+// that does not read, or one out of that bound, tells nothing, and the
+// record stays EINTERNAL.
+func keyGoneAt(item map[string]ddb.AttributeValue, now time.Time) bool {
+	at := func(name string, zoned bool) (time.Time, bool) {
+		s, ok := item[name].(*ddb.AttributeValueMemberS)
+		if !ok {
+			return time.Time{}, false
+		}
+		t, err := keyTime(name, s.Value, zoned)
+		return t, err == nil
+	}
+	if _, ok := at("revokedAt", true); ok {
+		return true
+	}
+	created, ok := at("createdAt", false)
+	if !ok {
+		return false
+	}
+	expires, ok := at("expiresAt", false)
+	return ok && expires.After(created) && expires.Sub(created) <= MaxAPIKeyLifetime && !now.Before(expires)
 }
 
 // UndecodedAPIKeyError is APIKey's error (EINTERNAL, 500) for a record

@@ -59,22 +59,24 @@ func TestDamagedKeyRecordIsTheSecretHoldersOnly(t *testing.T) {
 			item["scopes"] = scopeList()
 		}, false, session.EINTERNAL, session.EINTERNAL},
 	}
-	ctx := context.Background()
 	f := newFixture(t)
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := "00000000000007" + string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16])
 			f.plantKey(t, id, sum[:], tt.revoke, tt.change)
-			for _, c := range []struct {
-				secret string
-				want   session.Code
-			}{{secret, tt.right}, {wrong, tt.other}} {
-				// A verifier of its own each time: nothing cached.
-				p, err := auth.NewAPIKeyVerifier(f.st, f.clock.Now).VerifyAPIKey(ctx, "psk_"+id+"_"+c.secret)
-				if got := session.ErrorCode(err); got != c.want || (c.want == "") != (p != nil) {
-					t.Errorf("VerifyAPIKey(psk_%s_%s…) = %v, %v: got %q; want %q", id, c.secret[:4], p, err, got, c.want)
-				}
-			}
+			f.expectKeyVerified(t, id, secret, tt.right)
+			f.expectKeyVerified(t, id, wrong, tt.other)
 		})
+	}
+}
+
+// expectKeyVerified verifies psk_<id>_<secret> against the fixture's store
+// and clock, with a verifier of its own (nothing cached), and expects want
+// ("": the key).
+func (f *fixture) expectKeyVerified(t *testing.T, id, secret string, want session.Code) {
+	t.Helper()
+	p, err := auth.NewAPIKeyVerifier(f.st, f.clock.Now).VerifyAPIKey(context.Background(), "psk_"+id+"_"+secret)
+	if got := session.ErrorCode(err); got != want || (want == "") != (p != nil) {
+		t.Errorf("VerifyAPIKey(psk_%s_%s…) = %v, %v: got %q; want %q", id, secret[:4], p, err, got, want)
 	}
 }

@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"crypto/sha256"
+	"strings"
+	"testing"
+	"time"
+
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/paysessions/paysessions/shared/session"
+	"github.com/paysessions/paysessions/shared/store"
+)
+
+// TestGoneKeyRecordIsGoneHoweverItReads: a key that is revoked, or past its
+// expiresAt, grants nothing ("A revoked key is ENOTFOUND", APIKey's doc;
+// document 002: "An API key that grants access to the Connect API"), so
+// its record is judged by its end before the rest of it, as a session's
+// item is by its end of retention (Store.Get: "A session past its
+// retention is ENOTFOUND, whether or not TTL has deleted it", r108). A
+// record damaged elsewhere (one the service did not write) was 500 to the
+// holder of its secret for as long as TTL kept it (24 hours past its
+// revocation or expiry, and TTL is days late), on every key-taking route,
+// where the same key undamaged is 401 (r109-seeds24: `GET
+// /payment-sessions/{id}` with the revoked key's own secret, its createdBy
+// a number, 500 INTERNAL_ERROR on both local servers; only a revoked key's
+// damaged scopes were judged after its revocation). The times that tell
+// its end must themselves read as the store reads them (keyTime): a
+// revokedAt that does not read, or an expiresAt that does not read or is
+// not within a key's lifetime of a createdAt that reads, tells nothing,
+// and the record stays 500 to its secret's holder.
+func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
+	const secret = "8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677"
+	wrong := strings.Repeat("0", len(secret))
+	sum := sha256.Sum256([]byte(secret))
+	set := func(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
+		return func(item map[string]ddb.AttributeValue) { item[name] = v }
+	}
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		change func(map[string]ddb.AttributeValue)
+		revoke bool         // revoke the key first
+		expire bool         // read it at its expiresAt
+		right  session.Code // with the key's own secret
+	}{
+		{"revoked, as written", func(map[string]ddb.AttributeValue) {}, true, false, session.EUNAUTHORIZED},
+		{"expired, as written", func(map[string]ddb.AttributeValue) {}, false, true, session.EUNAUTHORIZED},
+		{"revoked, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, createdAt not a time", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, keyId another id", set("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, merchantId a number", set("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, scopes a string set", set("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), true, false, session.EUNAUTHORIZED},
+		{"revoked, secretHash cut short", set("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), true, false, session.EUNAUTHORIZED},
+		{"expired, scopes no release wrote", set("scopes", scopeList("sessions:read", "apikeys:write")), false, true, session.EUNAUTHORIZED},
+		{"expired, no scopes", func(item map[string]ddb.AttributeValue) { delete(item, "scopes") }, false, true, session.EUNAUTHORIZED},
+		{"expired, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, true, session.EUNAUTHORIZED},
+		{"expired, keyId another id", set("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, true, session.EUNAUTHORIZED},
+		{"expired, merchantId a number", set("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, true, session.EUNAUTHORIZED},
+		{"expired, merchantId no merchant id", set("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, true, session.EUNAUTHORIZED},
+		{"expired, revokedAt not a time", set("revokedAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EUNAUTHORIZED},
+		{"expired, secretHash cut short", set("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), false, true, session.EUNAUTHORIZED},
+		// The times that would tell its end do not read as the store
+		// writes them: nothing tells it gone.
+		{"revokedAt null on a revoked key", set("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, false, session.EINTERNAL},
+		{"revokedAt a number on a revoked key", set("revokedAt", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EINTERNAL},
+		{"expiresAt not a time, expired", set("expiresAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
+		{"createdAt not a time, expired", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
+		{"expiresAt not after createdAt, expired", func(item map[string]ddb.AttributeValue) { item["createdAt"] = item["expiresAt"] }, false, true, session.EINTERNAL},
+		{"expiresAt past a key's lifetime after createdAt, expired", func(item map[string]ddb.AttributeValue) {
+			// time.Time's own text, which records before 2026-12-01 hold.
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(-store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
+		}, false, true, session.EINTERNAL},
+		// Not yet expired, damaged: its holder's 500, as before.
+		{"a microsecond before its expiresAt, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, false, session.EINTERNAL},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "00000000000009" + string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16])
+			f.plantKey(t, id, sum[:], tt.revoke, tt.change)
+			// plantKey's key expires an hour after it is made.
+			end := f.clock.Now().Add(time.Hour)
+			if tt.expire {
+				f.clock.Set(end)
+			} else {
+				f.clock.Set(end.Add(-time.Microsecond))
+			}
+			f.expectKeyVerified(t, id, secret, tt.right)
+			f.expectKeyVerified(t, id, wrong, session.EUNAUTHORIZED)
+		})
+	}
+}
