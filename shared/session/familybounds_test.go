@@ -49,6 +49,43 @@ func TestFollowedCancelRequestRefusedAtNinetyEntries(t *testing.T) {
 	}
 }
 
+// TestDeclineOfACancelRequestNeverRecorded: a child's cancel request its
+// parent cannot follow "is refused (409 `HISTORY_FULL`, nothing
+// changed)" (README), so the child is still AUTHORISED: a processor's
+// declined cancellation of it is an AUTHORISED sent to an AUTHORISED
+// session, 409 INVALID_TRANSITION as on any session (no request is
+// pending), while each end of the child's money still applies and the
+// parent follows it (r108-roundtrip's oddity, measured by r109-writes on
+// make run after 44 requests and declines).
+func TestDeclineOfACancelRequestNeverRecorded(t *testing.T) {
+	for _, end := range []Status{Settled, Canceled, Failed, FraudCancellationRequested} {
+		parent, child := family(t)
+		at := t0.Add(2 * time.Minute)
+		fillOpen(t, parent, MaxHistory-MaxHistoryReserve-1, at)
+		if _, _, err := ApplyToChild(child, parent, &Event{Status: Authorised}, at, DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		// The merchant's cancel of the child, as the store makes it: the
+		// child's move, then its parent's; refused, nothing is written.
+		now := at.Add(time.Second)
+		asked := child.Clone()
+		if err := asked.Cancel("", now, DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := FollowChild(asked, parent.Clone(), now, DefaultPolicy); reasonOrNone(err) != ReasonHistoryFull {
+			t.Fatalf("the parent following the cancel request: %v; want %s", err, ReasonHistoryFull)
+		}
+		_, _, err := ApplyToChild(child, parent, &Event{Status: Authorised, EventID: "declined"}, now, DefaultPolicy)
+		if got := reasonOrNone(err); got != ReasonInvalidTransition {
+			t.Errorf("declined cancellation: got %q (%v); want %s", got, err, ReasonInvalidTransition)
+		}
+		applied, followed, err := ApplyToChild(child, parent, &Event{Status: end}, now, DefaultPolicy)
+		if err != nil || !applied || !followed || child.Status != end || parent.Status != end {
+			t.Errorf("%s after it: applied %v, parent followed %v, child %s, parent %s, %v; want both %s", end, applied, followed, child.Status, parent.Status, err, end)
+		}
+	}
+}
+
 // TestChildMoneyUnderAParentGoneAtItsRetentionEnd: a child holding money
 // "may still settle (or be AUTHORISED again when its cancellation is
 // declined) while the parent shows that money, AUTHORISED or SETTLED; not

@@ -35,20 +35,30 @@ func TestSweepJudgesAnItemByItsWriteAlone(t *testing.T) {
 		update string
 		values map[string]ddb.AttributeValue
 		want   outcome
+		// readAfter, for an item stored EXPIRED: what a read answers
+		// once the runs are done, the session ("") or an error's code.
+		// The write sets status, statusReason, closedAt, updatedAt and
+		// retainUntil (from the item's purgeAt, the end a read judged
+		// the damaged item by before): damage in one of those is
+		// replaced, damage elsewhere stays; either way the item is gone
+		// (404) at the same end.
+		readAfter session.Code
 	}{
 		// A read of each is 500; the write's condition holds and
 		// DynamoDB applies it.
-		{"amount no int64 holds", "SET amount = :v", map[string]ddb.AttributeValue{":v": n("1e100")}, expired},
+		{"amount no int64 holds", "SET amount = :v", map[string]ddb.AttributeValue{":v": n("1e100")}, expired, session.EINTERNAL},
+		{"statusReason not the service's", "SET statusReason = :v", map[string]ddb.AttributeValue{":v": s("4111111111111111")}, expired, ""},
+		{"closedAt on an open item, not a time", "SET closedAt = :v", map[string]ddb.AttributeValue{":v": s("x")}, expired, ""},
 		// DynamoDB refuses the update (list_append of a non-list, ADD to a
 		// string): an error each run.
-		{"history a string", "SET history = :v", map[string]ddb.AttributeValue{":v": s("x")}, failed},
-		{"no history", "REMOVE history", nil, failed},
-		{"recentWrites a string", "SET recentWrites = :v", map[string]ddb.AttributeValue{":v": s("x")}, failed},
-		{"version a string", "SET version = :v", map[string]ddb.AttributeValue{":v": s("x")}, failed},
+		{"history a string", "SET history = :v", map[string]ddb.AttributeValue{":v": s("x")}, failed, ""},
+		{"no history", "REMOVE history", nil, failed, ""},
+		{"recentWrites a string", "SET recentWrites = :v", map[string]ddb.AttributeValue{":v": s("x")}, failed, ""},
+		{"version a string", "SET version = :v", map[string]ddb.AttributeValue{":v": s("x")}, failed, ""},
 		// The condition fails: skipped each run.
-		{"no purgeAt", "REMOVE purgeAt", nil, skipped},
-		{"purgeAt a number", "SET purgeAt = :v", map[string]ddb.AttributeValue{":v": n("99999999999")}, skipped},
-		{"status not canonical", "SET #s = :v", map[string]ddb.AttributeValue{":v": s("created")}, skipped},
+		{"no purgeAt", "REMOVE purgeAt", nil, skipped, ""},
+		{"purgeAt a number", "SET purgeAt = :v", map[string]ddb.AttributeValue{":v": n("99999999999")}, skipped, ""},
+		{"status not canonical", "SET #s = :v", map[string]ddb.AttributeValue{":v": s("created")}, skipped, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +98,26 @@ func TestSweepJudgesAnItemByItsWriteAlone(t *testing.T) {
 				if got == expired {
 					break // the entry left the index with the write
 				}
+			}
+			if tt.want != expired {
+				return
+			}
+			ctx := context.Background()
+			got, err := f.st.Get(ctx, v.ID)
+			switch {
+			case session.ErrorCode(err) != tt.readAfter:
+				t.Errorf("Get() after the sweep = %v: got code %q; want %q", err, session.ErrorCode(err), tt.readAfter)
+			case err == nil && (got.Status != session.Expired || !got.RetainUntil.Equal(v.PurgeAt(policy))):
+				t.Errorf("Get() after the sweep = %s until %s; want EXPIRED until %s", got.Status, got.RetainUntil, v.PurgeAt(policy))
+			}
+			// The end a read judged the open item by.
+			f.clock.Set(v.PurgeAt(policy).Add(-time.Nanosecond))
+			if _, err := f.st.Get(ctx, v.ID); session.ErrorCode(err) != tt.readAfter {
+				t.Errorf("Get() a nanosecond before its end = %v; want code %q", err, tt.readAfter)
+			}
+			f.clock.Set(v.PurgeAt(policy))
+			if _, err := f.st.Get(ctx, v.ID); session.ErrorCode(err) != session.ENOTFOUND {
+				t.Errorf("Get() at its end = %v; want %q", err, session.ENOTFOUND)
 			}
 		})
 	}
