@@ -33,9 +33,6 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 	const secret = "8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677"
 	wrong := strings.Repeat("0", len(secret))
 	sum := sha256.Sum256([]byte(secret))
-	set := func(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
-		return func(item map[string]ddb.AttributeValue) { item[name] = v }
-	}
 	f := newFixture(t)
 	tests := []struct {
 		name   string
@@ -46,33 +43,33 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 	}{
 		{"revoked, as written", func(map[string]ddb.AttributeValue) {}, true, false, session.EUNAUTHORIZED},
 		{"expired, as written", func(map[string]ddb.AttributeValue) {}, false, true, session.EUNAUTHORIZED},
-		{"revoked, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), true, false, session.EUNAUTHORIZED},
-		{"revoked, createdAt not a time", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), true, false, session.EUNAUTHORIZED},
-		{"revoked, keyId another id", set("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), true, false, session.EUNAUTHORIZED},
-		{"revoked, merchantId a number", set("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EUNAUTHORIZED},
-		{"revoked, scopes a string set", set("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), true, false, session.EUNAUTHORIZED},
-		{"revoked, secretHash cut short", set("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), true, false, session.EUNAUTHORIZED},
-		{"expired, scopes no release wrote", set("scopes", scopeList("sessions:read", "apikeys:write")), false, true, session.EUNAUTHORIZED},
+		{"revoked, createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, createdAt not a time", setAttr("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, keyId another id", setAttr("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, merchantId a number", setAttr("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EUNAUTHORIZED},
+		{"revoked, scopes a string set", setAttr("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), true, false, session.EUNAUTHORIZED},
+		{"revoked, secretHash cut short", setAttr("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), true, false, session.EUNAUTHORIZED},
+		{"expired, scopes no release wrote", setAttr("scopes", scopeList("sessions:read", "apikeys:write")), false, true, session.EUNAUTHORIZED},
 		{"expired, no scopes", func(item map[string]ddb.AttributeValue) { delete(item, "scopes") }, false, true, session.EUNAUTHORIZED},
-		{"expired, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, true, session.EUNAUTHORIZED},
-		{"expired, keyId another id", set("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, true, session.EUNAUTHORIZED},
-		{"expired, merchantId a number", set("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, true, session.EUNAUTHORIZED},
-		{"expired, merchantId no merchant id", set("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, true, session.EUNAUTHORIZED},
-		{"expired, revokedAt not a time", set("revokedAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EUNAUTHORIZED},
-		{"expired, secretHash cut short", set("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), false, true, session.EUNAUTHORIZED},
+		{"expired, createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, true, session.EUNAUTHORIZED},
+		{"expired, keyId another id", setAttr("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, true, session.EUNAUTHORIZED},
+		{"expired, merchantId a number", setAttr("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, true, session.EUNAUTHORIZED},
+		{"expired, merchantId no merchant id", setAttr("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, true, session.EUNAUTHORIZED},
+		{"expired, revokedAt not a time", setAttr("revokedAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EUNAUTHORIZED},
+		{"expired, secretHash cut short", setAttr("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), false, true, session.EUNAUTHORIZED},
 		// The times that would tell its end do not read as the store
 		// writes them: nothing tells it gone.
-		{"revokedAt null on a revoked key", set("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, false, session.EINTERNAL},
-		{"revokedAt a number on a revoked key", set("revokedAt", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EINTERNAL},
-		{"expiresAt not a time, expired", set("expiresAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
-		{"createdAt not a time, expired", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
+		{"revokedAt null on a revoked key", setAttr("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, false, session.EINTERNAL},
+		{"revokedAt a number on a revoked key", setAttr("revokedAt", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EINTERNAL},
+		{"expiresAt not a time, expired", setAttr("expiresAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
+		{"createdAt not a time, expired", setAttr("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, true, session.EINTERNAL},
 		{"expiresAt not after createdAt, expired", func(item map[string]ddb.AttributeValue) { item["createdAt"] = item["expiresAt"] }, false, true, session.EINTERNAL},
 		{"expiresAt past a key's lifetime after createdAt, expired", func(item map[string]ddb.AttributeValue) {
 			// time.Time's own text, which records before 2026-12-01 hold.
 			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(-store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
 		}, false, true, session.EINTERNAL},
 		// Not yet expired, damaged: its holder's 500, as before.
-		{"a microsecond before its expiresAt, createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, false, session.EINTERNAL},
+		{"a microsecond before its expiresAt, createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, false, session.EINTERNAL},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,9 +29,6 @@ import (
 func TestDamagedKeyRecordIsTheSecretHoldersOnly(t *testing.T) {
 	const secret = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 	wrong := strings.Repeat("0", len(secret))
-	set := func(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
-		return func(item map[string]ddb.AttributeValue) { item[name] = v }
-	}
 	sum := sha256.Sum256([]byte(secret))
 	tests := []struct {
 		name   string
@@ -41,19 +38,19 @@ func TestDamagedKeyRecordIsTheSecretHoldersOnly(t *testing.T) {
 		other  session.Code // with another secret
 	}{
 		{"as written", func(map[string]ddb.AttributeValue) {}, false, "", session.EUNAUTHORIZED},
-		{"scopes no release wrote", set("scopes", scopeList("sessions:read", "apikeys:write")), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"scopes no release wrote", setAttr("scopes", scopeList("sessions:read", "apikeys:write")), false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"no scopes", func(item map[string]ddb.AttributeValue) { delete(item, "scopes") }, false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"scopes a string set", set("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"createdBy a number", set("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"createdAt not a time", set("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"scopes a string set", setAttr("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"createdAt not a time", setAttr("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"expiresAt not after createdAt", func(item map[string]ddb.AttributeValue) { item["expiresAt"] = item["createdAt"] }, false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"keyId another id", set("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"merchantId a number", set("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"merchantId no merchant id", set("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"revokedAt null on a revoked key", set("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, session.EINTERNAL, session.EUNAUTHORIZED},
-		{"scopes no release wrote, revoked", set("scopes", scopeList("apikeys:write")), true, session.EUNAUTHORIZED, session.EUNAUTHORIZED},
+		{"keyId another id", setAttr("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"merchantId a number", setAttr("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"merchantId no merchant id", setAttr("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"revokedAt null on a revoked key", setAttr("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, session.EINTERNAL, session.EUNAUTHORIZED},
+		{"scopes no release wrote, revoked", setAttr("scopes", scopeList("apikeys:write")), true, session.EUNAUTHORIZED, session.EUNAUTHORIZED},
 		// The hash itself damaged: no secret can be compared with it.
-		{"secretHash a list of numbers", set("secretHash", numberList(string(sum[:]))), false, session.EINTERNAL, session.EINTERNAL},
+		{"secretHash a list of numbers", setAttr("secretHash", numberList(string(sum[:]))), false, session.EINTERNAL, session.EINTERNAL},
 		{"secretHash cut short, scopes damaged too", func(item map[string]ddb.AttributeValue) {
 			item["secretHash"] = &ddb.AttributeValueMemberB{Value: sum[:16]}
 			item["scopes"] = scopeList()

@@ -80,6 +80,11 @@ func itemChangedTo(t *testing.T, model *store.Store, v, changed *session.Session
 	}
 }
 
+// setAttr is a plant's change that sets the item's attribute name to v.
+func setAttr(name string, v ddb.AttributeValue) func(map[string]ddb.AttributeValue) {
+	return func(item map[string]ddb.AttributeValue) { item[name] = v }
+}
+
 // plantKey stores API key id of merchant m-1 (sessions:read, secret hash
 // sum, expiring in an hour), revoked when revoke says so, then changes its
 // record as change leaves it (plantKeyChanged).
