@@ -45,14 +45,31 @@ func TestDamagedKeyRecordIsTheSecretHoldersOnly(t *testing.T) {
 		{"createdAt not a time", setAttr("createdAt", &ddb.AttributeValueMemberS{Value: "yesterday"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"expiresAt not after createdAt", func(item map[string]ddb.AttributeValue) { item["expiresAt"] = item["createdAt"] }, false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"keyId another id", setAttr("keyId", &ddb.AttributeValueMemberS{Value: "ffffffffffffffff"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		// r109-mutate: the id check passing a record without one passed
+		// every row (such a key's principal was "apikey:", its KeyID "").
+		{"no keyId", func(item map[string]ddb.AttributeValue) { delete(item, "keyId") }, false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"merchantId a number", setAttr("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"merchantId no merchant id", setAttr("merchantId", &ddb.AttributeValueMemberS{Value: "4111111111111111"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
+		// A number the SDK cannot read into the record's ttl: of the type
+		// the store writes, so only the decode itself refuses it
+		// (r109-mutate: that refusal alone was 500 to every secret and no
+		// row failed).
+		{"ttl not a whole number", setAttr("ttl", &ddb.AttributeValueMemberN{Value: "1.5"}), false, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"revokedAt null on a revoked key", setAttr("revokedAt", &ddb.AttributeValueMemberNULL{Value: true}), true, session.EINTERNAL, session.EUNAUTHORIZED},
 		{"scopes no release wrote, revoked", setAttr("scopes", scopeList("apikeys:write")), true, session.EUNAUTHORIZED, session.EUNAUTHORIZED},
 		// The hash itself damaged: no secret can be compared with it.
 		{"secretHash a list of numbers", setAttr("secretHash", numberList(string(sum[:]))), false, session.EINTERNAL, session.EINTERNAL},
 		{"secretHash cut short, scopes damaged too", func(item map[string]ddb.AttributeValue) {
 			item["secretHash"] = &ddb.AttributeValueMemberB{Value: sum[:16]}
+			item["scopes"] = scopeList()
+		}, false, session.EINTERNAL, session.EINTERNAL},
+		// Longer than a SHA-256 by one byte, the 32 it starts with the
+		// right ones: still not "the 32 bytes of a SHA-256" (README,
+		// Decisions, API key records), so it proves nobody (r109-mutate:
+		// undecodedKey judging only a hash shorter than 32 bytes passed
+		// every row, answering this record 401 to its secret's holder).
+		{"secretHash a byte too long, scopes damaged too", func(item map[string]ddb.AttributeValue) {
+			item["secretHash"] = &ddb.AttributeValueMemberB{Value: append(sum[:], 0)}
 			item["scopes"] = scopeList()
 		}, false, session.EINTERNAL, session.EINTERNAL},
 	}

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -110,15 +114,25 @@ func TestUndecodedSessionErrorQuotesNoStoredText(t *testing.T) {
 
 // TestUndecodedAPIKeyErrorQuotesNoStoredText: as for a session, a key's
 // record the store cannot decode is a 500 whose logged error named its
-// createdAt, expiresAt or revokedAt text, or the id it holds, whole.
+// createdAt, expiresAt or revokedAt text, or the id it holds, whole. The
+// 500 is a request's that proves the key's secret (auth compares it with
+// the secretHash the store hands it, store.UndecodedAPIKeyError), and its
+// ERROR line carries neither that secret nor the hash: "Tokens, keys and
+// secrets never reach a log" (docs/design.md §7), and "the record's
+// secretHash is never in it" (UndecodedAPIKeyError.Error). Until
+// r109-mutate every row's hash was one byte, so no row made an
+// UndecodedAPIKeyError: its Error quoting the hash, or auth wrapping the
+// error with the secret, passed every test.
 func TestUndecodedAPIKeyErrorQuotesNoStoredText(t *testing.T) {
 	const secret = "hunter2 Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4"
+	const keySecret = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e"
+	sum := sha256.Sum256([]byte(keySecret))
 	f := newFixture(t)
 	for _, attr := range []string{"keyId", "createdAt", "expiresAt", "revokedAt"} {
 		t.Run(attr, func(t *testing.T) {
 			ctx := context.Background()
-			id := uuid.NewString()
-			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: []byte("h"), CreatedAt: t0}); err != nil {
+			id := strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+			if err := f.st.CreateAPIKey(ctx, &store.APIKey{ID: id, MerchantID: "m-1", Scopes: []string{"sessions:read"}, SecretHash: sum[:], CreatedAt: t0}); err != nil {
 				t.Fatal(err)
 			}
 			f.plantKeyChanged(t, id, func(item map[string]ddb.AttributeValue) { item[attr] = &ddb.AttributeValueMemberS{Value: secret} })
@@ -128,6 +142,16 @@ func TestUndecodedAPIKeyErrorQuotesNoStoredText(t *testing.T) {
 			}
 			if got := store.LoggedError(err); strings.Contains(got, "hunter2") || strings.Contains(got, "Zm9v") {
 				t.Errorf("LoggedError() = %q: got the record's text; want none of it", got)
+			}
+			_, err = auth.NewAPIKeyVerifier(f.st, f.clock.Now).VerifyAPIKey(ctx, "psk_"+id+"_"+keySecret)
+			if got := session.ErrorCode(err); got != session.EINTERNAL {
+				t.Fatalf("VerifyAPIKey(the key) = %v: got %s; want %s", err, got, session.EINTERNAL)
+			}
+			got := store.LoggedError(err)
+			for _, what := range []string{"hunter2", "Zm9v", keySecret[:16], hex.EncodeToString(sum[:])[:16], base64.StdEncoding.EncodeToString(sum[:])[:16], string(sum[:16])} {
+				if strings.Contains(got, what) {
+					t.Errorf("LoggedError(VerifyAPIKey(the key)) = %q: got %q, of the record, the secret or its hash; want none of them", got, what)
+				}
 			}
 		})
 	}
