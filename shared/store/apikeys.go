@@ -284,8 +284,10 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 // record stays EINTERNAL.
 func keyGoneAt(item map[string]ddb.AttributeValue, now time.Time) bool {
 	at := func(name string, zoned bool) (time.Time, bool) {
+		// "" is no time, as apiKey reads it (storedTime's zero time):
+		// a revokedAt of "" does not revoke.
 		s, ok := item[name].(*ddb.AttributeValueMemberS)
-		if !ok {
+		if !ok || s.Value == "" {
 			return time.Time{}, false
 		}
 		t, err := keyTime(name, s.Value, zoned)

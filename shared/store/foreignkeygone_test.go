@@ -68,6 +68,24 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 			// time.Time's own text, which records before 2026-12-01 hold.
 			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(-store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
 		}, false, true, session.EINTERNAL},
+		// An expiresAt exactly a key's lifetime after its createdAt is
+		// one a create allows; 100 ns more (the store's precision) is not.
+		{"expiresAt a key's lifetime after createdAt, expired, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(time.Hour - store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, true, session.EUNAUTHORIZED},
+		{"expiresAt 100 ns past a key's lifetime after createdAt, expired, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(time.Hour - store.MaxAPIKeyLifetime - 100*time.Nanosecond).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, true, session.EINTERNAL},
+		// A revokedAt of "" reads as none (apiKey skips it, as storedTime
+		// reads "" as no time): the key is not revoked, live when the rest
+		// reads and its holder's 500 when it does not.
+		{"revokedAt empty", set("revokedAt", &ddb.AttributeValueMemberS{Value: ""}), false, false, ""},
+		{"revokedAt empty, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["revokedAt"] = &ddb.AttributeValueMemberS{Value: ""}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, false, session.EINTERNAL},
 		// Not yet expired, damaged: its holder's 500, as before.
 		{"a microsecond before its expiresAt, createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, false, session.EINTERNAL},
 	}
