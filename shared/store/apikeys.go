@@ -245,6 +245,9 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 	if name := foreignType(out.Item, apiKeyItemTypes()); name != "" {
 		return nil, undecoded(fmt.Errorf("decode API key: its %s is not of the type the store writes it with", name))
 	}
+	if name := emptyKeyTime(out.Item); name != "" {
+		return nil, undecoded(fmt.Errorf("decode API key: its %s is empty, not a time", name))
+	}
 	var it apiKeyItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, undecoded(undecodedItem("decode API key", err))
@@ -284,8 +287,9 @@ func (s *Store) APIKey(ctx context.Context, id string) (*APIKey, error) {
 // record stays EINTERNAL.
 func keyGoneAt(item map[string]ddb.AttributeValue, now time.Time) bool {
 	at := func(name string, zoned bool) (time.Time, bool) {
+		// "" is no time (emptyKeyTime): it tells no end.
 		s, ok := item[name].(*ddb.AttributeValueMemberS)
-		if !ok {
+		if !ok || s.Value == "" {
 			return time.Time{}, false
 		}
 		t, err := keyTime(name, s.Value, zoned)
@@ -300,6 +304,21 @@ func keyGoneAt(item map[string]ddb.AttributeValue, now time.Time) bool {
 	}
 	expires, ok := at("expiresAt", false)
 	return ok && expires.After(created) && expires.Sub(created) <= MaxAPIKeyLifetime && !now.Before(expires)
+}
+
+// emptyKeyTime names the time of a key's record held as "", or is "". No
+// release wrote one (newAPIKeyItem leaves an unset expiresAt or revokedAt
+// out, and a release before 8f7f748 did too), yet the decoder reads it as
+// no time: a revokedAt of "" was a live key whose merchant could not
+// revoke it (DeleteAPIKey takes any revokedAt for a revocation, 404), and
+// a createdAt of "" a key made at the zero time (r109-review).
+func emptyKeyTime(item map[string]ddb.AttributeValue) string {
+	for _, name := range []string{"createdAt", "expiresAt", "revokedAt"} {
+		if s, ok := item[name].(*ddb.AttributeValueMemberS); ok && s.Value == "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // UndecodedAPIKeyError is APIKey's error (EINTERNAL, 500) for a record

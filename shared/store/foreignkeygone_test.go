@@ -49,6 +49,12 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 		{"revoked, merchantId a number", setAttr("merchantId", &ddb.AttributeValueMemberN{Value: "1"}), true, false, session.EUNAUTHORIZED},
 		{"revoked, scopes a string set", setAttr("scopes", &ddb.AttributeValueMemberSS{Value: []string{"sessions:read"}}), true, false, session.EUNAUTHORIZED},
 		{"revoked, secretHash cut short", setAttr("secretHash", &ddb.AttributeValueMemberB{Value: sum[:16]}), true, false, session.EUNAUTHORIZED},
+		{"revoked in time.Time's own text in another zone, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			// A revokedAt as a release before 8f7f748 wrote it: the
+			// clock's reading, in the process's zone, to the nanosecond.
+			item["revokedAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(123456789).In(time.FixedZone("", 3600)).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, false, session.EUNAUTHORIZED},
 		{"expired, scopes no release wrote", setAttr("scopes", scopeList("sessions:read", "apikeys:write")), false, true, session.EUNAUTHORIZED},
 		{"expired, no scopes", func(item map[string]ddb.AttributeValue) { delete(item, "scopes") }, false, true, session.EUNAUTHORIZED},
 		{"expired, createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, true, session.EUNAUTHORIZED},
@@ -68,6 +74,40 @@ func TestGoneKeyRecordIsGoneHoweverItReads(t *testing.T) {
 			// time.Time's own text, which records before 2026-12-01 hold.
 			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(-store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
 		}, false, true, session.EINTERNAL},
+		// An expiresAt exactly a key's lifetime after its createdAt is
+		// one a create allows; 100 ns more (the store's precision) is not.
+		{"expiresAt a key's lifetime after createdAt, expired, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(time.Hour - store.MaxAPIKeyLifetime).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, true, session.EUNAUTHORIZED},
+		{"expiresAt 100 ns past a key's lifetime after createdAt, expired, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(time.Hour - store.MaxAPIKeyLifetime - 100*time.Nanosecond).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, true, session.EINTERNAL},
+		// Times in a form apiKey reads only in a revokedAt (time.Time's
+		// own text, in a zone): an expiry so written tells nothing.
+		{"expiresAt in time.Time's own text in another zone, expired, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["expiresAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().Add(time.Hour).In(time.FixedZone("", 7200)).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, true, session.EINTERNAL},
+		{"createdAt in time.Time's own text in another zone, expired, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: f.clock.Now().In(time.FixedZone("", 7200)).Format(time.RFC3339Nano)}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, true, session.EINTERNAL},
+		// A time of "", which no release wrote (an unset one is left
+		// out), tells nothing and is not a time: a revokedAt of "" was
+		// read as none, a live key that DeleteAPIKey (taking any
+		// revokedAt for a revocation) refused as unknown, and 401 when
+		// the record was damaged elsewhere.
+		{"revokedAt empty", setAttr("revokedAt", &ddb.AttributeValueMemberS{Value: ""}), false, false, session.EINTERNAL},
+		{"revokedAt empty, createdBy a number", func(item map[string]ddb.AttributeValue) {
+			item["revokedAt"] = &ddb.AttributeValueMemberS{Value: ""}
+			item["createdBy"] = &ddb.AttributeValueMemberN{Value: "42"}
+		}, false, false, session.EINTERNAL},
+		{"createdAt empty, no expiresAt", func(item map[string]ddb.AttributeValue) {
+			item["createdAt"] = &ddb.AttributeValueMemberS{Value: ""}
+			delete(item, "expiresAt")
+		}, false, false, session.EINTERNAL},
 		// Not yet expired, damaged: its holder's 500, as before.
 		{"a microsecond before its expiresAt, createdBy a number", setAttr("createdBy", &ddb.AttributeValueMemberN{Value: "42"}), false, false, session.EINTERNAL},
 	}
