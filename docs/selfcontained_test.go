@@ -37,9 +37,10 @@ var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\
 // "../../docs/openapi.yaml" in cmd/localapi stays inside, a "../" to a
 // sibling folder of the repository in README.md does not. One in prose (a
 // comment, Markdown: proseOf) is also read from the repository's root, as
-// the citations this test exists for were written: "../shared/DESIGN.md"
-// in a comment of shared/session names shared/shared/DESIGN.md from its
-// folder, inside the repository, so it leaves it when what it names there
+// the citations this test exists for were written: the contract cited as
+// up + "shared/DESIGN.md" (up being "../", as TestOutsideRefs spells it,
+// so that this file holds no such reference) in a comment of
+// shared/session names shared/shared/DESIGN.md from its folder, inside the repository, so it leaves it when what it names there
 // is not in the repository (named) and it climbs out of the root. Not references, and so not checked: URLs (a
 // "/../" in a URL path is the server's business), absolute paths (they start
 // with "/", like request paths in tests), and words built on a variable
@@ -154,7 +155,7 @@ func TestOutsideRefs(t *testing.T) {
 		{"docs/openapi.yaml", "info: # see " + up + "shared/DESIGN.md", []string{"docs/openapi.yaml:1: " + up + "shared/DESIGN.md"}},
 		// Legitimate uses.
 		{"shared/session/status.go", "// The contract is ../../docs/design.md §4.", nil},
-		{"docs/design.md", "the [layout](../shared/session)", nil},
+		{"docs/design.md", "the [layout](" + up + "shared/session)", nil},
 		{"shared/dynamolocal/x_test.go", `{name: "package/../../escaped"}, // refused`, nil},
 		{"cmd/localapi/openapi_test.go", `const specPath = "../../docs/openapi.yaml"`, nil},
 		{"functions/template_test.go", `const root = ".."`, nil},
