@@ -40,8 +40,10 @@ var absoluteToken = regexp.MustCompile("(^|[\\s\"'`(<\\[=:])(/work/[^\\s\"'`)>\\
 // the citations this test exists for were written: the contract cited as
 // up + "shared/DESIGN.md" (up being "../", as TestOutsideRefs spells it,
 // so that this file holds no such reference) in a comment of
-// shared/session names shared/shared/DESIGN.md from its folder, inside the repository, so it leaves it when what it names there
-// is not in the repository (named) and it climbs out of the root. Not references, and so not checked: URLs (a
+// shared/session names shared/shared/DESIGN.md from its folder, inside
+// the repository, so it leaves it when what it names there is not in the
+// repository (named) and it climbs out of the root. Not references, and so
+// not checked: URLs (a
 // "/../" in a URL path is the server's business), absolute paths (they start
 // with "/", like request paths in tests), and words built on a variable
 // ("$(CURDIR)/..", "${HOME}/..") whose base a test cannot know. A bare ".."
@@ -169,6 +171,28 @@ func TestOutsideRefs(t *testing.T) {
 		got := outsideRefs(tc.file, []byte(tc.content), namedIn(fixtureFiles))
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("outsideRefs(%s, %q) = %q; want %q", tc.file, tc.content, got, tc.want)
+		}
+	}
+}
+
+// TestNoFileSpellsTheSiblingFolder: the contract's sibling folder, written
+// as a path from the repository's root, appears in no tracked file, this
+// one included (its examples build it from up), since whoever checks the
+// repository greps for that text whatever its context (r109: two of this
+// file's own lines held it, skipped by TestNoReferenceLeavesTheRepository).
+func TestNoFileSpellsTheSiblingFolder(t *testing.T) {
+	root, files := trackedFiles(t)
+	sibling := []byte("../" + "shared")
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		if err != nil {
+			if os.IsNotExist(err) {
+				continue // deleted in the work tree, not yet committed
+			}
+			t.Fatal(err)
+		}
+		if i := bytes.Index(b, sibling); i >= 0 {
+			t.Errorf("%s:%d holds %q", f, bytes.Count(b[:i], []byte("\n"))+1, sibling)
 		}
 	}
 }
