@@ -120,18 +120,20 @@ func (s *Session) ForeignField(whole bool) string {
 	// family by it, under keys written in lower case: one in upper case
 	// named no session there, so document 003 answered a parent without
 	// its child (r110-seeds013).
-	if s.ParentSessionID != "" && !storedID(s.ParentSessionID) {
+	if s.ParentSessionID != "" && !StoredID(s.ParentSessionID) {
 		return "parentSessionId"
 	}
-	if s.ChildSessionID != "" && !storedID(s.ChildSessionID) {
+	if s.ChildSessionID != "" && !StoredID(s.ChildSessionID) {
 		return "childSessionId"
 	}
 	return ""
 }
 
-// storedID reports whether id is a session id as the service writes it: a
-// UUID (ValidID) without an upper-case letter.
-func storedID(id string) bool {
+// StoredID reports whether id is a session id as the service writes it
+// (uuid.NewString's): a UUID (ValidID) without an upper-case letter. A
+// stored id in any other form, in a session's family or an
+// Idempotency-Key's record, is one the service did not write.
+func StoredID(id string) bool {
 	return ValidID(id) && !strings.ContainsAny(id, "ABCDEF")
 }
 
