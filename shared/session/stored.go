@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // maxHCPTokenLen is the longest hcpToken a stored session may hold: the
@@ -113,7 +114,27 @@ func (s *Session) ForeignField(whole bool) string {
 	if !validHCPToken(s.HCPToken) {
 		return "hcpToken"
 	}
+	// A parent's or child's id is one create made: a lower-case UUID (a
+	// parentSessionId is read in either case and stored in lower case, a
+	// parent linked to its child's new id). The store reads and writes the
+	// family by it, under keys written in lower case: one in upper case
+	// named no session there, so document 003 answered a parent without
+	// its child (r110-seeds013).
+	if s.ParentSessionID != "" && !StoredID(s.ParentSessionID) {
+		return "parentSessionId"
+	}
+	if s.ChildSessionID != "" && !StoredID(s.ChildSessionID) {
+		return "childSessionId"
+	}
 	return ""
+}
+
+// StoredID reports whether id is a session id as the service writes it
+// (uuid.NewString's): a UUID (ValidID) without an upper-case letter. A
+// stored id in any other form, in a session's family or an
+// Idempotency-Key's record, is one the service did not write.
+func StoredID(id string) bool {
+	return ValidID(id) && !strings.ContainsAny(id, "ABCDEF")
 }
 
 // storedObject reports whether raw is a free-form object as checkObject

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 )
@@ -86,6 +88,15 @@ func TestStoredValueCreateRefusesIsForeign(t *testing.T) {
 		{"hcpToken card number", false, func(v *session.Session) { v.HCPToken = card }},
 		{"hcpToken another alphabet", false, func(v *session.Session) { v.HCPToken = "tok/../x" }},
 		{"hcpToken 65 characters", false, func(v *session.Session) { v.HCPToken = strings.Repeat("h", 65) }},
+		// A parent's or child's id in upper case: create reads a
+		// parentSessionId in either case and stores it in lower case, and a
+		// parent is linked to the id create made, since child sessions
+		// began (0c95ad37), so no release wrote one. Read as stored, a
+		// parent's was looked up under its key as written, found nothing,
+		// and document 003 answered the parent 200 without its childSession
+		// while the child was there (r110-seeds013, both local servers).
+		{"childSessionId upper case", false, func(v *session.Session) { v.ChildSessionID = strings.ToUpper(uuid.NewString()) }},
+		{"parentSessionId upper case", false, func(v *session.Session) { v.ParentSessionID = strings.ToUpper(uuid.NewString()) }},
 	}
 	model := store.New(nil, "model", session.DefaultPolicy, 16, func() time.Time { return t0 })
 	f := newFixture(t)

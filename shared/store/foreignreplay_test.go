@@ -49,6 +49,9 @@ func TestReplayRefusesRecordNotWritten(t *testing.T) {
 		{"sessionId a card number", "sessionId", text("4111111111111111"), "4111111111111111"},
 		{"sessionId a header line", "sessionId", text("x\r\nSet-Cookie: a=b"), "Set-Cookie"},
 		{"sessionId empty", "sessionId", text(""), ""},
+		// Create remembers the id it made, in lower case: one in upper
+		// case was replayed in the Location header as stored.
+		{"sessionId in upper case", "sessionId", text(strings.ToUpper(uuid.NewString())), ""},
 		// The body is replayed byte for byte: one holding what no answer
 		// of the service holds was answered to whoever held the key
 		// (r104-schema).

@@ -648,13 +648,13 @@ func (s *Store) remembered(ctx context.Context, idem *Idempotency) (*Replay, err
 // and the request log line's (a card number as its status was the line's
 // "status", r102-logs), the id in its Location. A record with another
 // status (0, 99 or 1000 panicked make run's net/http; 500 answered a 500
-// with a 201's body) or an id that is not a session id (a card number, a
-// line break, a path) is the store's 500, as a session item it cannot
+// with a 201's body) or an id that is not a session id as create makes it
+// (a card number, a line break, a path, a UUID in upper case) is the store's 500, as a session item it cannot
 // decode is, whatever the request's body. The error names the attribute
 // and its length, never the stored text, nor the key (the merchant's,
 // which may hold anything the key's characters allow).
 func foreignRecord(rec *idempotencyItem) error {
-	if !session.ValidID(rec.SessionID) {
+	if !session.StoredID(rec.SessionID) {
 		return fmt.Errorf("stored idempotency record: its sessionId (%d bytes) is not a session id", len(rec.SessionID))
 	}
 	if rec.Status < 200 || rec.Status > 299 {
