@@ -340,10 +340,11 @@ func (it *sessionItem) toSession(whole bool) (*session.Session, error) {
 	}
 	// A parent's or child's id is read back to read and write the family
 	// by, and the native shape answers a parent's: one the service does
-	// not make is as foreign as a status.
+	// not make (not a UUID, or one in upper case: session.StoredID) is as
+	// foreign as a status.
 	for _, f := range []struct{ name, id string }{{"parentSessionId", it.ParentSessionID}, {"childSessionId", it.ChildSessionID}} {
-		if f.id != "" && !session.ValidID(f.id) {
-			return nil, fmt.Errorf("%s: its %s (%d bytes) is not a session id", what(), f.name, len(f.id))
+		if f.id != "" && !session.StoredID(f.id) {
+			return nil, fmt.Errorf("%s: its %s (%d bytes) is not a session id as create makes it", what(), f.name, len(f.id))
 		}
 	}
 	// Every release writes these times (a closed session's closedAt and

@@ -909,7 +909,7 @@ func decodeCursor(cursor, merchantID string, day time.Time, partitions int) (cur
 // "<createdAt>#<id>", createdAt as the store writes it, on that day.
 func validListKey(key string, day time.Time) bool {
 	ts, id, ok := strings.Cut(key, "#")
-	if !ok || !session.ValidID(id) || id != strings.ToLower(id) {
+	if !ok || !session.StoredID(id) {
 		return false
 	}
 	t, ok := storedInstant(ts)
