@@ -206,12 +206,25 @@ func startOnAFreePort(t *testing.T, what string, limit time.Duration, start func
 		switch {
 		case err == nil:
 			return exited, out
-		case attempt < 3 && strings.Contains(out.String(), "is another server using the port?"):
+		case attempt < 3 && (strings.Contains(out.String(), "is another server using the port?") || portTaken(port)):
 			t.Logf("%s on port %s: another server took the port first; starting it on another\n%s", what, port, out)
 		default:
 			t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
 		}
 	}
+}
+
+// portTaken reports whether something listens on port at 127.0.0.1: a
+// command whose output reaches the test through a pipe (stoptest.Output's
+// tee gone) may have said "is another server using the port?" when its
+// exit is seen, before the copy of its output has.
+func portTaken(port string) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return errors.Is(err, syscall.EADDRINUSE)
+	}
+	l.Close()
+	return false
 }
 
 // readyOrExited starts cmd and waits until it says it serves (its Wait's
