@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -60,53 +58,47 @@ func buildBinary(t *testing.T) string {
 
 // startBinary builds the local server without the race detector (as `make
 // run` does) and runs it as its own process until the test ends. It
-// returns the base URL and the process id.
+// returns the base URL and the process id. Its port is freePort's, closed
+// again before the server listens: startOnAFreePort starts it again on
+// another port when another server took that one first (before, the
+// server exited saying so, its output discarded, and the test waited 60 s
+// for a banner that never came).
 func startBinary(t *testing.T, env map[string]string) (string, int) {
 	t.Helper()
 	storetest.RequireEngine(t)
 	bin := buildBinary(t)
-	port := freePort(t)
-	vars := []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"PORT=" + port, "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
-		"TABLE_NAME=" + fmt.Sprintf("load-%d-%d", os.Getpid(), time.Now().UnixNano()),
-		"LOG_LEVEL=warn", "SWEEP_INTERVAL=1h",
-	}
-	for k, v := range env {
-		vars = append(vars, k+"="+v)
-	}
-	cmd := exec.Command(bin)
-	cmd.Env = vars
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	var cmd *exec.Cmd
+	exited, out := startOnAFreePort(t, "localapi", 60*time.Second, func(port string) (*exec.Cmd, *lockedBuffer) {
+		vars := []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+			"PORT=" + port, "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
+			"TABLE_NAME=" + fmt.Sprintf("load-%d-%d", os.Getpid(), time.Now().UnixNano()),
+			"LOG_LEVEL=warn", "SWEEP_INTERVAL=1h",
+		}
+		for k, v := range env {
+			vars = append(vars, k+"="+v)
+		}
+		cmd = exec.Command(bin)
+		cmd.Env = vars
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		return cmd, out
+	})
+	// Stopped as Ctrl-C stops it, before the kill readyOrExited left for
+	// the test's end.
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
 		}
 	})
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if base, ok := strings.CutPrefix(sc.Text(), "paysessions API listening on "); ok {
-				ready <- base
-			}
+	for line := range strings.Lines(out.String()) {
+		if base, ok := strings.CutPrefix(strings.TrimSpace(line), "paysessions API listening on "); ok {
+			return base, cmd.Process.Pid
 		}
-	}()
-	select {
-	case base := <-ready:
-		return base, cmd.Process.Pid
-	case <-time.After(60 * time.Second):
-		t.Fatal("local server not ready after 60s")
 	}
+	t.Fatalf("localapi said it serves but named no base URL\n%s", out)
 	return "", 0
 }
 

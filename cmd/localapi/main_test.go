@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,35 +98,48 @@ func listener(t *testing.T) net.Listener {
 // startServer runs the local server as `make run` does, on a free port and
 // a fresh table, until the test ends: on a listener of its own, or, when
 // env sets HOST (the setting under test), on HOST and a free PORT as make
-// run listens.
+// run listens. That port is freePort's, closed again before run() listens:
+// one another server took in between (run() refused, EADDRINUSE) is
+// picked again, up to three times in all, as startOnAFreePort does for a
+// server run as its own process.
 func startServer(t *testing.T, env map[string]string) (base string, out *lockedBuffer) {
 	t.Helper()
-	vars := map[string]string{
-		"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
-		"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
-	}
-	var ln net.Listener
-	if env["HOST"] == "" {
-		ln = listener(t)
-	} else {
-		vars["PORT"] = freePort(t)
-	}
-	for k, v := range env {
-		vars[k] = v
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	out = &lockedBuffer{}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, func(k string) string { return vars[k] }, ln, out, out, ready) }()
-	select {
-	case base = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("run() = %v before it was ready; output:\n%s", err, out)
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatal("server not ready after 60s")
+	var cancel context.CancelFunc
+	var done chan error
+	for attempt := 1; ; attempt++ {
+		vars := map[string]string{
+			"DYNAMODB_ENDPOINT": storetest.Endpoint(t),
+			"TABLE_NAME":        fmt.Sprintf("localapi-%d-%d", os.Getpid(), time.Now().UnixNano()),
+		}
+		var ln net.Listener
+		if env["HOST"] == "" {
+			ln = listener(t)
+		} else {
+			vars["PORT"] = freePort(t)
+		}
+		for k, v := range env {
+			vars[k] = v
+		}
+		var ctx context.Context
+		ctx, cancel = context.WithCancel(context.Background())
+		out = &lockedBuffer{}
+		ready := make(chan string, 1)
+		done = make(chan error, 1)
+		go func() { done <- run(ctx, func(k string) string { return vars[k] }, ln, out, out, ready) }()
+		select {
+		case base = <-ready:
+		case err := <-done:
+			cancel()
+			if ln == nil && attempt < 3 && errors.Is(err, syscall.EADDRINUSE) {
+				t.Logf("run() on PORT %s: another server took the port first; starting it on another\n%s", vars["PORT"], out)
+				continue
+			}
+			t.Fatalf("run() = %v before it was ready; output:\n%s", err, out)
+		case <-time.After(60 * time.Second):
+			cancel()
+			t.Fatal("server not ready after 60s")
+		}
+		break
 	}
 	t.Cleanup(func() {
 		cancel()

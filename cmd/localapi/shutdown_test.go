@@ -101,16 +101,20 @@ func TestStopSignalsStopCleanly(t *testing.T) {
 	for _, tc := range stoptest.Cases {
 		t.Run(tc.Name(), func(t *testing.T) {
 			sig := tc.Sig
-			cmd := exec.Command(bin)
-			cmd.Env = []string{
-				"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-				"PORT=" + freePort(t), "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
-				"TABLE_NAME=" + fmt.Sprintf("signal-%d-%d", os.Getpid(), time.Now().UnixNano()),
-				"SWEEP_INTERVAL=1h",
-			}
-			out := &lockedBuffer{}
-			teeGone := stoptest.Output(t, cmd, out, tc.TeeGone)
-			exited := startReady(t, cmd, out)
+			var cmd *exec.Cmd
+			var teeGone func()
+			exited, out := startOnAFreePort(t, "localapi", 60*time.Second, func(port string) (*exec.Cmd, *lockedBuffer) {
+				cmd = exec.Command(bin)
+				cmd.Env = []string{
+					"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+					"PORT=" + port, "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
+					"TABLE_NAME=" + fmt.Sprintf("signal-%d-%d", os.Getpid(), time.Now().UnixNano()),
+					"SWEEP_INTERVAL=1h",
+				}
+				out := &lockedBuffer{}
+				teeGone = stoptest.Output(t, cmd, out, tc.TeeGone)
+				return cmd, out
+			})
 			teeGone()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -143,17 +147,21 @@ func TestNohupKeepsServingWhenTheTerminalCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := buildBinary(t)
-	port := freePort(t)
-	cmd := exec.Command(nohup, bin)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"PORT=" + port, "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
-		"TABLE_NAME=" + fmt.Sprintf("nohup-%d-%d", os.Getpid(), time.Now().UnixNano()),
-		"SWEEP_INTERVAL=1h",
-	}
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	exited := startReady(t, cmd, out)
+	var cmd *exec.Cmd
+	var port string
+	exited, out := startOnAFreePort(t, "localapi", 60*time.Second, func(p string) (*exec.Cmd, *lockedBuffer) {
+		port = p
+		cmd = exec.Command(nohup, bin)
+		cmd.Env = []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+			"PORT=" + port, "DYNAMODB_ENDPOINT=" + storetest.Endpoint(t),
+			"TABLE_NAME=" + fmt.Sprintf("nohup-%d-%d", os.Getpid(), time.Now().UnixNano()),
+			"SWEEP_INTERVAL=1h",
+		}
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		return cmd, out
+	})
 	if !sigIgnored(t, cmd.Process.Pid, syscall.SIGHUP) {
 		t.Errorf("SIGHUP is not ignored by the server nohup started; want it left ignored")
 	}
@@ -180,28 +188,10 @@ func TestNohupKeepsServingWhenTheTerminalCloses(t *testing.T) {
 	}
 }
 
-// startReady starts cmd, whose output goes to out, and waits until it
-// says it serves; the channel gets its Wait's result. The test kills it if
-// it is still running at the end.
-func startReady(t *testing.T, cmd *exec.Cmd, out *lockedBuffer) <-chan error {
-	t.Helper()
-	return startReadyWithin(t, cmd, out, "localapi", 60*time.Second)
-}
-
-// startReadyWithin is startReady for a command named what, given limit to
-// say it serves. A command started as a process group of its own
-// (Setpgid) is killed with its group at the end, else alone.
-func startReadyWithin(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, what string, limit time.Duration) <-chan error {
-	t.Helper()
-	exited, err := readyOrExited(t, cmd, out, what, limit)
-	if err != nil {
-		t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
-	}
-	return exited
-}
-
-// startOnAFreePort is startReadyWithin for the command start makes to
-// serve on port, a port freePort picked: closed again before the command
+// startOnAFreePort starts the command start makes to serve on port, and
+// waits until it says it serves (readyOrExited); the channel gets its
+// Wait's result, and the test kills it if it still runs at the end. The
+// port is a port freePort picked: closed again before the command
 // listens, which make run does only after make has built it (seconds, on a
 // loaded machine), so another server on the machine can take it first.
 // The run then stops before it is ready, saying "is another server using
@@ -216,12 +206,25 @@ func startOnAFreePort(t *testing.T, what string, limit time.Duration, start func
 		switch {
 		case err == nil:
 			return exited, out
-		case attempt < 3 && strings.Contains(out.String(), "is another server using the port?"):
+		case attempt < 3 && (strings.Contains(out.String(), "is another server using the port?") || portTaken(port)):
 			t.Logf("%s on port %s: another server took the port first; starting it on another\n%s", what, port, out)
 		default:
 			t.Fatalf("%s exited before it was ready: %v\n%s", what, err, out)
 		}
 	}
+}
+
+// portTaken reports whether something listens on port at 127.0.0.1: a
+// command whose output reaches the test through a pipe (stoptest.Output's
+// tee gone) may have said "is another server using the port?" when its
+// exit is seen, before the copy of its output has.
+func portTaken(port string) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return errors.Is(err, syscall.EADDRINUSE)
+	}
+	l.Close()
+	return false
 }
 
 // readyOrExited starts cmd and waits until it says it serves (its Wait's
