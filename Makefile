@@ -150,8 +150,16 @@ test: deps ## Run every test against one DynamoDB Local (-race; PLAIN_TESTS with
 # each package starting its own engine, which takes about as long as make
 # test's passes: so -timeout 12m, make test's, where go test's default 10
 # minutes stopped cmd/localapi's tests on a loaded machine (r92-fresh).
+#
+# SKIP_PLAIN=1 (CI's: .ci/run runs make test right after) leaves
+# PLAIN_TESTS out (go test -skip): make test's second pass runs every one
+# of them built as test-short builds them (no -race) and at full scale,
+# where test-short ran the same tests again, most of them as they run
+# there (the heat model, the IAM analysis, the exhaustive card and
+# logged-path checks: about half of CI's test-short, r110-testcost). A
+# make test-short alone runs them.
 test-short: deps ## Run the tests that need no DynamoDB Local and no Java (go test -short), in about two minutes on 2 cores (warm caches).
-	$(GO) test -short -timeout 12m ./...
+	$(GO) test -short -timeout 12m$(if $(SKIP_PLAIN), -skip "^($(PLAIN_TESTS))$$") ./...
 
 # gofmt checks the .go files find finds, not git's list: in a folder that
 # is not a git clone (a source archive) git ls-files listed none, and

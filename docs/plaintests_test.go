@@ -156,3 +156,47 @@ func isOnlyWithoutDetector(n ast.Node) bool {
 	pkg, ok := sel.X.(*ast.Ident)
 	return ok && pkg.Name == "racemode"
 }
+
+// TestCIRunsEachPlainTestOnce: CI's make test-short (.ci/run), right
+// before its make test, leaves out the Makefile's PLAIN_TESTS (SKIP_PLAIN=1,
+// go test -skip), exactly those, which make test's second pass runs built
+// as test-short builds them (no -race) and at full scale: CI ran them
+// twice, the heat model, the IAM analysis and the exhaustive checks about
+// half of its test-short (r110-testcost). A make test-short alone still
+// runs every one.
+func TestCIRunsEachPlainTestOnce(t *testing.T) {
+	root, _ := trackedFiles(t)
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^PLAIN_TESTS := (\S+)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("no PLAIN_TESTS := line in the Makefile")
+	}
+	skip := `-skip "^(` + string(m[1]) + `)$"`
+	for _, tc := range []struct {
+		args     []string
+		wantSkip bool
+	}{
+		{[]string{"test-short"}, false},
+		{[]string{"test-short", "SKIP_PLAIN=1"}, true},
+	} {
+		out, err := exec.Command("make", append([]string{"-s", "-n", "-C", root}, tc.args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %v: %v\n%s", tc.args, err, out)
+		}
+		if got := strings.Contains(string(out), "go test -short -timeout 12m "+skip+" ./..."); got != tc.wantSkip {
+			t.Errorf("make %v skips PLAIN_TESTS: got %v; want %v\n%s", tc.args, got, tc.wantSkip, out)
+		}
+	}
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := regexp.MustCompile(`(?m)^[^#\n]*make test-short SKIP_PLAIN=1$`).FindIndex(ci)
+	test := regexp.MustCompile(`(?m)^make test$`).FindIndex(ci)
+	if short == nil || test == nil || short[0] > test[0] {
+		t.Errorf(".ci/run: want make test-short SKIP_PLAIN=1, then make test (whose second pass runs PLAIN_TESTS)")
+	}
+}
