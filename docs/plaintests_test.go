@@ -32,15 +32,8 @@ import (
 // holding a benchmark (each run once there), must be among them.
 func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	root, files := trackedFiles(t)
-	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^PLAIN_TESTS := (\S+)$`).FindSubmatch(mk)
-	if m == nil {
-		t.Fatal("no PLAIN_TESTS := line in the Makefile")
-	}
-	listed := strings.Split(string(m[1]), "|")
+	plain := makefilePlainTests(t, root)
+	listed := strings.Split(plain, "|")
 
 	// make test's recipe as make runs it: the race pass over everything,
 	// then the listed tests without -race, then the benchmarks (a go test
@@ -51,7 +44,7 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	}
 	recipe := string(out)
 	passes := regexp.MustCompile(`go test -race -count=1 -timeout 12m (?:\./[\w./-]+ )*\./\.\.\. && .*&& go test -count=1 -run "\^\(` +
-		regexp.QuoteMeta(string(m[1])) + `\)\$" ((?:\./[\w./-]+ ?)+) && go test -count=1 -run "\^\$" -bench \. -benchtime 1x ((?:\./[\w./-]+ ?)+)`).FindStringSubmatch(recipe)
+		regexp.QuoteMeta(plain) + `\)\$" ((?:\./[\w./-]+ ?)+) && go test -count=1 -run "\^\$" -bench \. -benchtime 1x ((?:\./[\w./-]+ ?)+)`).FindStringSubmatch(recipe)
 	if passes == nil {
 		t.Fatalf("make test's recipe is not the race pass over ./..., then PLAIN_TESTS in their packages, then the benchmarks in theirs:\n%s", recipe)
 	}
@@ -166,15 +159,8 @@ func isOnlyWithoutDetector(n ast.Node) bool {
 // runs every one.
 func TestCIRunsEachPlainTestOnce(t *testing.T) {
 	root, _ := trackedFiles(t)
-	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^PLAIN_TESTS := (\S+)$`).FindSubmatch(mk)
-	if m == nil {
-		t.Fatal("no PLAIN_TESTS := line in the Makefile")
-	}
-	skip := `-skip "^(` + string(m[1]) + `)$"`
+	plain := makefilePlainTests(t, root)
+	skip := `-skip "^(` + plain + `)$"`
 	for _, tc := range []struct {
 		args     []string
 		wantSkip bool
@@ -199,4 +185,19 @@ func TestCIRunsEachPlainTestOnce(t *testing.T) {
 	if short == nil || test == nil || short[0] > test[0] {
 		t.Errorf(".ci/run: want make test-short SKIP_PLAIN=1, then make test (whose second pass runs PLAIN_TESTS)")
 	}
+}
+
+// makefilePlainTests returns the PLAIN_TESTS line's value of the Makefile
+// under root: the test names joined by "|".
+func makefilePlainTests(t *testing.T, root string) string {
+	t.Helper()
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^PLAIN_TESTS := (\S+)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("no PLAIN_TESTS := line in the Makefile")
+	}
+	return string(m[1])
 }
