@@ -132,8 +132,48 @@ func loggedMerchant(id string) string {
 // run (a header glued to a lookalike: "eyJeyJhbGciOiJSUzI1NiJ9."); the
 // claims it reads are at most 255 bytes (a stored sub) or 128 (a merchant
 // id), so trying each start costs nothing worth saving.
+//
+// The claim is read as the card rule reads it (session.CheckText): as
+// written and in NFKC, as a search index or a log pipeline stores it
+// (ｐｓｋ＿..., a JWT in full-width forms), and URL-decoded and with its
+// JSON escapes undone, up to session.MaxURLDecodings layers, each reading
+// in NFKC too (%70sk_..., \u0070sk_..., %65yJ...): a sub so written was
+// logged as sent until r110-logs, while a path so written was redacted.
 func quotesCredential(s string) bool {
-	return strings.Contains(strings.ToLower(s), "psk_") || credentialAt(s) >= 0
+	if quotesCredentialAsRead(s) {
+		return true
+	}
+	if !strings.ContainsAny(s, `%\`) && !strings.ContainsAny(normalised(s), `%\`) {
+		return false
+	}
+	for _, t := range []string{s, normalised(s)} {
+		for range session.MaxURLDecodings {
+			j, unescaped := session.JSONUnescapedOnce(t)
+			if unescaped && quotesCredentialAsRead(j) {
+				return true
+			}
+			d, decoded := session.URLDecodedOnce(j)
+			if decoded && quotesCredentialAsRead(d) {
+				return true
+			}
+			if !unescaped && !decoded {
+				break
+			}
+			t = d
+		}
+	}
+	return false
+}
+
+// quotesCredentialAsRead is quotesCredential of s as written and in NFKC,
+// no decoding.
+func quotesCredentialAsRead(s string) bool {
+	for _, t := range []string{s, normalised(s)} {
+		if strings.Contains(strings.ToLower(t), "psk_") || credentialAt(t) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // credentialAt is the index in s of the first credential quotesCredential
