@@ -138,42 +138,12 @@ func loggedMerchant(id string) string {
 // (ｐｓｋ＿..., a JWT in full-width forms), and URL-decoded and with its
 // JSON escapes undone, up to session.MaxURLDecodings layers, each reading
 // in NFKC too (%70sk_..., \u0070sk_..., %65yJ...): a sub so written was
-// logged as sent until r110-logs, while a path so written was redacted.
+// logged as sent until r110-logs, while a path so written was redacted
+// (session.AnyReading).
 func quotesCredential(s string) bool {
-	if quotesCredentialAsRead(s) {
-		return true
-	}
-	if !strings.ContainsAny(s, `%\`) && !strings.ContainsAny(normalised(s), `%\`) {
-		return false
-	}
-	for _, t := range []string{s, normalised(s)} {
-		for range session.MaxURLDecodings {
-			j, unescaped := session.JSONUnescapedOnce(t)
-			if unescaped && quotesCredentialAsRead(j) {
-				return true
-			}
-			d, decoded := session.URLDecodedOnce(j)
-			if decoded && quotesCredentialAsRead(d) {
-				return true
-			}
-			if !unescaped && !decoded {
-				break
-			}
-			t = d
-		}
-	}
-	return false
-}
-
-// quotesCredentialAsRead is quotesCredential of s as written and in NFKC,
-// no decoding.
-func quotesCredentialAsRead(s string) bool {
-	for _, t := range []string{s, normalised(s)} {
-		if strings.Contains(strings.ToLower(t), "psk_") || credentialAt(t) >= 0 {
-			return true
-		}
-	}
-	return false
+	return session.AnyReading(s, func(t string) bool {
+		return strings.Contains(strings.ToLower(t), "psk_") || credentialAt(t) >= 0
+	})
 }
 
 // credentialAt is the index in s of the first credential quotesCredential
