@@ -1428,9 +1428,14 @@ func endsEveryRun(s string) bool {
 }
 
 // holdsSecretText reports whether s holds a card number, an API key (psk_,
-// in any case) or what may be a JWT (eyJ): what shownText never shows.
+// in any case) or what may be a JWT (eyJ): what shownText never shows. The
+// key and the JWT are searched in every reading the card rule takes of a
+// text (session.AnyReading: in NFKC, URL-decoded, JSON escapes undone): a
+// kid of ｐｓｋ＿... or %70sk_... was logged as sent until r110-logs.
 func holdsSecretText(s string) bool {
-	return session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
+	return session.HoldsCardNumber(s) || session.AnyReading(s, func(t string) bool {
+		return strings.Contains(strings.ToLower(t), "psk_") || strings.Contains(t, "eyJ")
+	})
 }
 
 // checkForm refuses what jwx would let through but the service does not

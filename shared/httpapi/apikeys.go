@@ -132,8 +132,18 @@ func loggedMerchant(id string) string {
 // run (a header glued to a lookalike: "eyJeyJhbGciOiJSUzI1NiJ9."); the
 // claims it reads are at most 255 bytes (a stored sub) or 128 (a merchant
 // id), so trying each start costs nothing worth saving.
+//
+// The claim is read as the card rule reads it (session.CheckText): as
+// written and in NFKC, as a search index or a log pipeline stores it
+// (ｐｓｋ＿..., a JWT in full-width forms), and URL-decoded and with its
+// JSON escapes undone, up to session.MaxURLDecodings layers, each reading
+// in NFKC too (%70sk_..., \u0070sk_..., %65yJ...): a sub so written was
+// logged as sent until r110-logs, while a path so written was redacted
+// (session.AnyReading).
 func quotesCredential(s string) bool {
-	return strings.Contains(strings.ToLower(s), "psk_") || credentialAt(s) >= 0
+	return session.AnyReading(s, func(t string) bool {
+		return strings.Contains(strings.ToLower(t), "psk_") || credentialAt(t) >= 0
+	})
 }
 
 // credentialAt is the index in s of the first credential quotesCredential

@@ -22,6 +22,7 @@ import (
 
 	"github.com/paysessions/paysessions/shared/auth"
 	"github.com/paysessions/paysessions/shared/devtoken"
+	"github.com/paysessions/paysessions/shared/httpapi"
 	"github.com/paysessions/paysessions/shared/session"
 	"github.com/paysessions/paysessions/shared/store"
 	"github.com/paysessions/paysessions/shared/store/storetest"
@@ -489,6 +490,16 @@ func testLogLineHoldsNoCredentialFromTheToken(t *testing.T, h *harness) {
 		// to a JSON object", here starting inside a longer run.
 		{"MoneyeyJ" + gluedHeader, "user-1", "[redacted]", "user-1"},
 		{"user-1", "eyJ" + gluedHeader, "user-1", "[redacted]"},
+		// Read as the card rule reads a sub (README, Security): in NFKC, as
+		// a search index or a log pipeline stores it, URL-decoded and with
+		// its JSON escapes undone. Each was logged as sent until r110-logs.
+		{httpapi.FullWidth(shortKey), "m-1", "[redacted]", "m-1"},
+		{httpapi.FullWidth(shortJWT), "m-1", "[redacted]", "m-1"},
+		{"%70sk_" + shortKey[4:], "m-1", "[redacted]", "m-1"},
+		{"%2570sk_" + shortKey[4:], "m-1", "[redacted]", "m-1"},
+		{`\u0070sk_` + shortKey[4:], "m-1", "[redacted]", "m-1"},
+		{"%65yJ" + gluedHeader[3:], "m-1", "[redacted]", "m-1"},
+		{"user %41 50% \\n", "m-1", "user %41 50% \\n", "m-1"},
 	} {
 		tok := h.iss.MustMint(devtoken.Claims{Subject: tt.sub, MerchantID: tt.merchant, Scopes: []string{auth.ScopeSessionsRead}})
 		line := h.requestLogLine(t, "GET", "/sessions/00000000-0000-4000-8000-000000000001", tok)

@@ -1,5 +1,7 @@
 package httpapi
 
+import "strings"
+
 // MaxEncodedBody is the most bytes a list body may take in the invoke
 // response.
 const MaxEncodedBody = maxEncodedBody
@@ -65,3 +67,16 @@ func PageCapacity(rec func(i int) []byte) int {
 // Authenticate is the handlers' authentication: the authenticator's, the
 // caller and its token's count noted for the request's log line.
 var Authenticate = authenticate
+
+// FullWidth is s with each printable ASCII character but the space in its
+// full-width form (U+FF01 to U+FF5E), which NFKC reads back as s.
+func FullWidth(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x21 && r <= 0x7e {
+			r += 0xfee0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -76,16 +76,7 @@ func TestLoggedPathCredentialCutByDotSegments(t *testing.T) {
 // and make start-api alike (r99-authz): NFKC reads it as the hcpToken
 // aUDVGsaXO160poDEOXAQYmhI_09bpXn5. Ids written so stay readable.
 func TestLoggedPathCredentialInFullWidthForms(t *testing.T) {
-	wide := func(s string) string {
-		var b strings.Builder
-		for _, r := range s {
-			if r >= 0x21 && r <= 0x7e {
-				r += 0xfee0
-			}
-			b.WriteRune(r)
-		}
-		return b.String()
-	}
+	wide := FullWidth
 	hcp := "aUDVGsaXO160poDEOXAQYmhI_09bpXn5"
 	secret := "b4bca21f0ed05354" + "72398005bc62c60c" + "0c4c1cc0053cd187" + "a0c632112fe00e11"
 	for _, seg := range []string{

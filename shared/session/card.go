@@ -657,6 +657,41 @@ func JSONUnescapedOnce(s string) (string, bool) { return jsonUnescapeOnce(s) }
 // times.
 func URLDecodedOnce(s string) (string, bool) { return urlDecodeOnce(s) }
 
+// AnyReading reports whether holds is true of s in any reading the card
+// rule takes of a text: as written and in NFKC (as a search index or a log
+// pipeline stores it), and, from each of these, with JSON's escapes undone
+// and URL-decoded, a layer at a time up to MaxURLDecodings layers, each
+// reading in NFKC too. The log lines' search for a credential in a text
+// (an API key's psk_, a JWT's eyJ) reads a text so, as the card rule reads
+// a card number: ｐｓｋ＿..., %70sk_... and \u0070sk_... are psk_. Linear in
+// s: at most 2 × (1 + 2 × MaxURLDecodings) readings, each holds'd in NFKC.
+func AnyReading(s string, holds func(string) bool) bool {
+	read := func(t string) bool { return holds(t) || holds(NFKC(t)) }
+	if read(s) {
+		return true
+	}
+	for _, t := range []string{s, NFKC(s)} {
+		if !strings.ContainsAny(t, `%\`) {
+			continue
+		}
+		for range MaxURLDecodings {
+			j, unescaped := jsonUnescapeOnce(t)
+			if unescaped && read(j) {
+				return true
+			}
+			d, decoded := urlDecodeOnce(j)
+			if decoded && read(d) {
+				return true
+			}
+			if !unescaped && !decoded {
+				break
+			}
+			t = d
+		}
+	}
+	return false
+}
+
 // URLDecoding reads a text given in parts (a path's segments) as
 // URLDecodedOnce reads the whole of it: each part is decoded after the
 // parts before it, so a '+' at a part's start continues a run of digits

@@ -76,7 +76,16 @@ func cutError(s string) (string, bool) {
 // (base64url of a JSON object: "eyJ"). Unlike the rule for paths and panic
 // values, a long run of letters and digits is no sign: an error's text
 // names DynamoDB's request ids (52 of them) and the service's own ids and
-// hashes.
+// hashes. The key and the JWT are searched in every reading the card
+// rule takes of a text (session.AnyReading: in NFKC, URL-decoded, JSON
+// escapes undone): an answer's code or request id of ｐｓｋ＿<id>_<secret>
+// or %70sk_<id>_<secret> was logged as sent until r110-logs.
 func mayQuoteSecret(s string) bool {
-	return session.HoldsCardNumber(s) || strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
+	return session.HoldsCardNumber(s) || session.AnyReading(s, quotesKeyOrJWT)
+}
+
+// quotesKeyOrJWT reports whether s, as written, holds an API key's prefix
+// (psk_, in any case) or a JWT's (eyJ).
+func quotesKeyOrJWT(s string) bool {
+	return strings.Contains(strings.ToLower(s), "psk_") || strings.Contains(s, "eyJ")
 }
