@@ -97,6 +97,23 @@ func (s *Store) GoneAt(v *session.Session, now time.Time) bool {
 	return err == nil && goneAt(av, now, s.policy)
 }
 
+// LinkedChild is child, read as stored by parent's childSessionId, as the
+// store's reads and writes take it (linkedChild): nil when it is not
+// parent's child and past its retention, an error (EINTERNAL) when it is
+// not parent's child and not gone. OwnParent is parent, read as stored by
+// child's parentSessionId, so judged (ownParent). For test doubles that
+// keep sessions, not items: storetest.Memory followed any link, so a
+// handler test on it could not see a merchant's cancel reach another
+// merchant's session (r110-mutate).
+func (s *Store) LinkedChild(parent, child *session.Session) (*session.Session, error) {
+	return s.linkedChild(parent, child)
+}
+
+// OwnParent: see LinkedChild.
+func (s *Store) OwnParent(child, parent *session.Session) (*session.Session, error) {
+	return s.ownParent(child, parent)
+}
+
 // Listed returns v as ListByDay reads it, before the time rules are
 // applied: only the attributes a listed session carries.
 func (s *Store) Listed(v *session.Session) (*session.Session, error) {

@@ -178,7 +178,11 @@ func (m *Memory) GetWithChild(ctx context.Context, merchantID, id string) (v, ch
 		rc, err := m.model.Read(child)
 		switch {
 		case err == nil:
-			child = rc
+			// A session that is not v's child is a link the service did
+			// not write (store.Store.LinkedChild).
+			if child, err = m.model.LinkedChild(v, rc); err != nil {
+				return nil, nil, err
+			}
 		case m.model.GoneAt(child, now):
 			child = nil // gone: it no longer exists
 		default:
@@ -416,6 +420,10 @@ func (m *Memory) Create(ctx context.Context, v *session.Session, idem *store.Ide
 			if parent.ChildSessionID != "" {
 				if current, err = t.get(parent.ChildSessionID); session.ErrorCode(err) == session.ENOTFOUND {
 					current = nil
+				} else if err != nil {
+					return err
+				} else if current, err = m.model.LinkedChild(parent, current); err != nil {
+					return err
 				}
 			}
 			if err := session.Adopt(parent, c, current, t.instant(), m.policy()); err != nil {
@@ -488,7 +496,15 @@ func (m *Memory) ApplyEvent(ctx context.Context, merchantID, id string, ev *sess
 			var parent *session.Session
 			if session.NeedsParent(v, ev.Status) {
 				if parent, err = t.get(v.ParentSessionID); session.ErrorCode(err) == session.ENOTFOUND {
-					parent = nil
+					parent, err = nil, nil
+				}
+				if err != nil {
+					return err
+				}
+				if parent != nil {
+					if parent, err = m.model.OwnParent(v, parent); err != nil {
+						return err
+					}
 				}
 			}
 			var parentChanged bool
@@ -539,10 +555,14 @@ func (m *Memory) Cancel(ctx context.Context, merchantID, id, reason string) (*se
 		t.put(v)
 		if follow {
 			parent, err := t.get(v.ParentSessionID)
+			if err == nil {
+				parent, err = m.model.OwnParent(v, parent)
+			}
 			switch {
 			case session.ErrorCode(err) == session.ENOTFOUND:
 			case err != nil:
 				return err
+			case parent == nil: // gone
 			default:
 				changed, err := session.FollowChild(v, parent, t.instant(), m.policy())
 				if err != nil {
@@ -574,6 +594,12 @@ func (m *Memory) closeOpenChild(t *memoryTxn, v *session.Session) error {
 	child, err := t.get(v.ChildSessionID)
 	if session.ErrorCode(err) == session.ENOTFOUND {
 		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if child, err = m.model.LinkedChild(v, child); err != nil || child == nil {
+		return err
 	}
 	if session.CloseChild(child, t.instant(), m.policy()) {
 		t.putSystem(child)
