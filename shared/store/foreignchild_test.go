@@ -18,7 +18,9 @@ import (
 // child's own read is, never answered beside its parent. storetest.Memory
 // stands in for the store in handler tests and must refuse it too: its
 // GetWithChild judged the parent only, and no test planted a damaged
-// child there (r104-mutate's mutant #107 lived).
+// child there (r104-mutate's mutant #107 lived). So are the parent's
+// cancel, which closes its child, and a new child's create, which reads
+// the current one, nothing written.
 func TestDamagedChildFailsItsParentsRead(t *testing.T) {
 	const card = "4111111111111111"
 	f := newFixture(t)
@@ -54,13 +56,24 @@ func TestDamagedChildFailsItsParentsRead(t *testing.T) {
 					_, _, err := st.s.GetWithChild(context.Background(), "m-other", parent.ID)
 					return err
 				}, session.ENOTFOUND},
+				// A parent's close reads its child to close it, a new
+				// child's create the current one (Memory passed over a
+				// child it could not read, as none, until r110).
+				{"Cancel(parent)", func() error {
+					_, err := st.s.Cancel(context.Background(), "m-1", parent.ID, "")
+					return err
+				}, session.EINTERNAL},
+				{"Create(another child)", func() error {
+					_, _, err := st.s.Create(context.Background(), f.newDraftSession("m-1", parent.ID), nil, 0, nil)
+					return err
+				}, session.EINTERNAL},
 			})
 		})
 	}
 	if got := f.raw(t, parent.ID); !reflect.DeepEqual(got, beforeParent) {
-		t.Errorf("parent after the reads: got it changed; want it as it was")
+		t.Errorf("parent after the operations: got it changed; want it as it was")
 	}
 	if got := f.raw(t, child.ID); !reflect.DeepEqual(got, beforeChild) {
-		t.Errorf("child after the reads: got it changed; want it as it was")
+		t.Errorf("child after the operations: got it changed; want it as it was")
 	}
 }
