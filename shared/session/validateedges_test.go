@@ -74,6 +74,42 @@ func TestValidIDDashes(t *testing.T) {
 	}
 }
 
+// TestStoredIDRefusesEachUpperCaseLetter: a stored family id or an
+// Idempotency-Key record's sessionId is one create made (uuid.NewString,
+// lower case), so each of the six hexadecimal letters in upper case, at
+// any place, makes it foreign (StoredID); any other form ValidID refuses.
+// The store's rows plant a random UUID in upper case, which a rule
+// missing some of the six letters refused all the same most of the time
+// (r110-review: a StoredID checking "F" alone lived).
+func TestStoredIDRefusesEachUpperCaseLetter(t *testing.T) {
+	const id = "a0dc3aca-92f7-4cac-9f12-208a2916be7d"
+	type row struct {
+		s    string
+		want bool
+	}
+	tests := []row{
+		{id, true},
+		{"01234567-8901-2345-6789-012345678901", true},
+		{"abcdefab-cdef-abcd-efab-cdefabcdefab", true},
+		{strings.ToUpper(id), false},
+		{"{" + id + "}", false},
+		{strings.ReplaceAll(id, "-", ""), false},
+		{"", false},
+	}
+	for _, c := range "ABCDEF" {
+		for _, at := range []int{0, 35} {
+			b := []byte("01234567-8901-2345-6789-012345678901")
+			b[at] = byte(c)
+			tests = append(tests, row{string(b), false})
+		}
+	}
+	for _, tt := range tests {
+		if got := StoredID(tt.s); got != tt.want {
+			t.Errorf("StoredID(%q): got %v; want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
 // TestEventValidateNullObjects: README, "a `null` field is taken as
 // absent": an event's paymentMethodDetails or provider sent as null is an
 // event without it, not a value that is no JSON object.
