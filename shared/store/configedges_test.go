@@ -63,7 +63,7 @@ func TestTwoConfigurationsReadAlikeAtEveryEdge(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			merchant := "m-" + uuid.NewString()
-			make := func(by string, parent string, at time.Time) *session.Session {
+			create := func(by string, parent string, at time.Time) *session.Session {
 				f.clock.Set(at)
 				v := session.New(&session.Draft{Amount: amount(100), Currency: "EUR", ParentSessionID: session.ParentID(parent)}, merchant, uuid.NewString(), "tok", at, policies[by])
 				if _, _, err := stores[by].Create(ctx, v, nil, 0, nil); err != nil {
@@ -71,9 +71,9 @@ func TestTwoConfigurationsReadAlikeAtEveryEdge(t *testing.T) {
 				}
 				return v
 			}
-			ids := []string{make(tt.parentBy, "", day).ID}
+			ids := []string{create(tt.parentBy, "", day).ID}
 			if tt.childBy != "" {
-				ids = append(ids, make(tt.childBy, ids[0], day.Add(time.Second)).ID)
+				ids = append(ids, create(tt.childBy, ids[0], day.Add(time.Second)).ID)
 			}
 			for _, s := range tt.steps {
 				f.clock.Set(day.Add(s.at))
@@ -116,16 +116,17 @@ func TestTwoConfigurationsReadAlikeAtEveryEdge(t *testing.T) {
 			}
 			for at := range edges {
 				f.clock.Set(at)
-				f.expectReadAlike(t, stores, merchant, ids, at)
+				f.expectReadAlike(t, stores, merchant, ids, day, at)
 			}
 		})
 	}
 }
 
 // expectReadAlike reads sessions ids (a parent and its child, or one
-// session) through every store and route at the fixture's clock and fails
-// on any answer that is not the first store's Get of that session.
-func (f *fixture) expectReadAlike(t *testing.T, stores map[string]*store.Store, merchant string, ids []string, at time.Time) {
+// session, made on day) through every store and route at the fixture's
+// clock and fails on any answer that is not the first store's Get of
+// that session.
+func (f *fixture) expectReadAlike(t *testing.T, stores map[string]*store.Store, merchant string, ids []string, day, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	gone := fmt.Sprint(pollResult{code: session.ENOTFOUND})
@@ -136,7 +137,7 @@ func (f *fixture) expectReadAlike(t *testing.T, stores map[string]*store.Store, 
 	for _, name := range []string{"A", "B"} {
 		st := stores[name]
 		listed := map[string]string{}
-		if _, err := st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: f.clock.Now().Add(-time.Hour)}, func(v *session.Session) bool {
+		if _, err := st.ListByDay(ctx, store.ListQuery{MerchantID: merchant, Day: day}, func(v *session.Session) bool {
 			listed[v.ID] = fmt.Sprint(pollResult{status: v.Status})
 			return true
 		}); err != nil {
