@@ -25,33 +25,14 @@ import (
 // enough for the 10 s.
 func TestBandRefusalWaitsUntilExpiresAtFromItsRefusal(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
-	var slow atomic.Pointer[time.Time]
-	var clock *storetest.Clock
-	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
-		if to := slow.Swap(nil); op == "GetItem" && to != nil {
-			clock.Set(*to)
-		}
-		return nil, nil
-	}}
-	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
-	table := storetest.NewTable(t, db)
-	clock = storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	v := newSession("m-1", "", clock.Now(), policy)
-	waited := time.Duration(-1)
-	st := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(_ context.Context, d time.Duration) error {
-		waited = d
-		return nil
-	}))
-	if _, _, err := st.Create(ctx, v, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
+	f := newSlowReadFixture(t)
+	st, clock, v, slow := f.st, f.clock, f.v, &f.slow
 	clock.Set(v.ExpiresAt.Add(-40 * time.Second)) // before the band
 	refused := v.ExpiresAt.Add(-10 * time.Second) // in it
 	slow.Store(&refused)
 	_, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
-	if got, reason := session.ErrorCode(err), session.ErrorReason(err); got != session.ECONFLICT || reason != session.ReasonSessionExpired || waited != 10*time.Second {
-		t.Errorf("event refused in the band 10 s before expiresAt = %v (%s %s), waited %v; want %s %s, waited 10s", err, got, reason, waited, session.ECONFLICT, session.ReasonSessionExpired)
+	if got, reason := session.ErrorCode(err), session.ErrorReason(err); got != session.ECONFLICT || reason != session.ReasonSessionExpired || f.waited != 10*time.Second {
+		t.Errorf("event refused in the band 10 s before expiresAt = %v (%s %s), waited %v; want %s %s, waited 10s", err, got, reason, f.waited, session.ECONFLICT, session.ReasonSessionExpired)
 	}
 }
 
@@ -66,40 +47,58 @@ func TestBandRefusalWaitsUntilExpiresAtFromItsRefusal(t *testing.T) {
 // before the band may, by the clocks' spread, still land.
 func TestBandRefusalWaitsUntilRetainUntilFromItsRefusal(t *testing.T) {
 	ctx := context.Background()
-	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
-	var slow atomic.Pointer[time.Time]
-	var clock *storetest.Clock
-	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
-		if to := slow.Swap(nil); op == "GetItem" && to != nil {
-			clock.Set(*to)
-		}
-		return nil, nil
-	}}
-	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
-	table := storetest.NewTable(t, db)
-	clock = storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	v := newSession("m-1", "", clock.Now(), policy)
-	waited := time.Duration(-1)
-	st := store.New(db, table, policy, 16, clock.Now, store.SettleWait(func(_ context.Context, d time.Duration) error {
-		waited = d
-		return nil
-	}))
-	if _, _, err := st.Create(ctx, v, nil, 201, nil); err != nil {
-		t.Fatal(err)
-	}
+	f := newSlowReadFixture(t)
+	st, clock, v, slow := f.st, f.clock, f.v, &f.slow
 	clock.Set(v.CreatedAt.Add(time.Minute))
 	authorised, err := st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Authorised, EventID: "auth-1"})
 	if err != nil || authorised.Status != session.Authorised {
 		t.Fatalf("AUTHORISED = %v, %v; want the session AUTHORISED", authorised, err)
 	}
-	waited = -1
+	f.waited = -1
 	clock.Set(authorised.RetainUntil.Add(-40 * time.Second)) // before the band
 	refused := authorised.RetainUntil.Add(-10 * time.Second) // in it
 	slow.Store(&refused)
 	_, err = st.ApplyEvent(ctx, "", v.ID, &session.Event{Status: session.Settled, EventID: "settle-1"})
-	if got := session.ErrorCode(err); got != session.ENOTFOUND || waited != 10*time.Second {
-		t.Errorf("event refused in the band 10 s before retainUntil = %v (%s), waited %v; want %s, waited 10s", err, got, waited, session.ENOTFOUND)
+	if got := session.ErrorCode(err); got != session.ENOTFOUND || f.waited != 10*time.Second {
+		t.Errorf("event refused in the band 10 s before retainUntil = %v (%s), waited %v; want %s, waited 10s", err, got, f.waited, session.ENOTFOUND)
 	}
+}
+
+// slowReadFixture is a store whose next GetItem, once slow holds a time,
+// moves its clock to that time (a read the SDK retried while time moved
+// on), and whose band waits are recorded in waited, not slept; v is an
+// open session it created, with a 10-minute expiry, an hour's retention
+// and a 30 s guard band.
+type slowReadFixture struct {
+	st     *store.Store
+	clock  *storetest.Clock
+	v      *session.Session
+	slow   atomic.Pointer[time.Time]
+	waited time.Duration // -1 until the store waits
+}
+
+func newSlowReadFixture(t *testing.T) *slowReadFixture {
+	t.Helper()
+	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
+	f := &slowReadFixture{waited: -1}
+	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
+		if to := f.slow.Swap(nil); op == "GetItem" && to != nil {
+			f.clock.Set(*to)
+		}
+		return nil, nil
+	}}
+	db := storetest.Client(t, store.ClientOptions{HTTPClient: &http.Client{Transport: ic}})
+	table := storetest.NewTable(t, db)
+	f.clock = storetest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	f.v = newSession("m-1", "", f.clock.Now(), policy)
+	f.st = store.New(db, table, policy, 16, f.clock.Now, store.SettleWait(func(_ context.Context, d time.Duration) error {
+		f.waited = d
+		return nil
+	}))
+	if _, _, err := f.st.Create(context.Background(), f.v, nil, 201, nil); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // TestBandWaitCutAnswersUnavailable: docs/design.md §4, a write refused in
