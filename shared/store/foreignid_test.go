@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -35,36 +34,7 @@ import (
 func TestLostAnswerErrorQuotesNoForeignID(t *testing.T) {
 	const foreign = "hunter2 Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4"
 	ctx := context.Background()
-	touch := func(st *store.Store, id string) error {
-		_, err := st.Update(ctx, id, func(v *session.Session, now time.Time) (bool, error) {
-			v.Metadata = map[string]string{"n": now.String()}
-			return true, nil
-		})
-		return err
-	}
-	tests := []struct {
-		name string
-		op   string // the call whose answer is lost
-		// write writes the foreign session (first, in a transaction), with
-		// other a session of the service's.
-		write func(st *store.Store, foreignID, other string) error
-	}{
-		{"a single-item write", "PutItem", func(st *store.Store, id, _ string) error { return touch(st, id) }},
-		{"a transaction", "TransactWriteItems", func(st *store.Store, id, other string) error {
-			return st.Transact(ctx, func(t *store.Txn) error {
-				for _, id := range []string{id, other} {
-					v, err := t.Get(id)
-					if err != nil {
-						return err
-					}
-					v.Metadata = map[string]string{"n": t.Now().String()}
-					t.Put(v)
-				}
-				return nil
-			})
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range lostAnswerWrites(ctx) {
 		t.Run(tt.name, func(t *testing.T) {
 			var armed atomic.Bool
 			var calls atomic.Int64
@@ -83,7 +53,7 @@ func TestLostAnswerErrorQuotesNoForeignID(t *testing.T) {
 					return nil, err
 				}
 				for range 8 {
-					if err := touch(f.clean(), foreign); err != nil {
+					if err := touchSession(ctx, f.clean(), foreign); err != nil {
 						t.Errorf("write on top = %v", err)
 					}
 				}

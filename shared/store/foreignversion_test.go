@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -33,33 +32,7 @@ import (
 func TestLostAnswerErrorQuotesNoStoredVersion(t *testing.T) {
 	const stored = "3141592653589793238" // fits an int64
 	ctx := context.Background()
-	tests := []struct {
-		name  string
-		op    string // the call whose answer is lost
-		write func(st *store.Store, id, other string) error
-	}{
-		{"a single-item write", "PutItem", func(st *store.Store, id, _ string) error {
-			_, err := st.Update(ctx, id, func(v *session.Session, now time.Time) (bool, error) {
-				v.Metadata = map[string]string{"n": now.String()}
-				return true, nil
-			})
-			return err
-		}},
-		{"a transaction", "TransactWriteItems", func(st *store.Store, id, other string) error {
-			return st.Transact(ctx, func(t *store.Txn) error {
-				for _, id := range []string{id, other} {
-					v, err := t.Get(id)
-					if err != nil {
-						return err
-					}
-					v.Metadata = map[string]string{"n": t.Now().String()}
-					t.Put(v)
-				}
-				return nil
-			})
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range lostAnswerWrites(ctx) {
 		t.Run(tt.name, func(t *testing.T) {
 			var armed atomic.Bool
 			var calls atomic.Int64
