@@ -326,6 +326,18 @@ func (s *Store) ListByDay(ctx context.Context, q ListQuery, yield func(*session.
 				// listed it out of order.
 				return "", session.Unavailable(foreignItem(middleware.Metadata{}, "list: DynamoDB answered an index entry whose key is not its session's "+attrCreatedKey))
 			}
+			if !validListKey(e.key, q.Day) {
+				// An entry no release writes (its key not <createdAt in
+				// the store's form, on this day>#<a session id in lower
+				// case>: an item written by hand or by another tool) names
+				// no session any read reaches: skipped, as an entry whose
+				// session is gone is. It is not consumed: no cursor holds
+				// its key, which the next page would refuse as not this
+				// list's (a walk stopped at 400 until r111-seeds24); the
+				// next page passes it again.
+				skipped = true
+				continue
+			}
 			if v := found[e.id]; v != nil && v.MerchantID == q.MerchantID {
 				if v, err := v.At(now, s.policy); err == nil {
 					if q.Limit > 0 && listed == q.Limit {
@@ -436,6 +448,7 @@ type listPart struct {
 type lister struct {
 	s      *Store
 	layout listLayout
+	day    time.Time
 	now    time.Time
 	mtag   string
 	parts  []*listPart
@@ -445,7 +458,7 @@ type lister struct {
 }
 
 func (s *Store) newLister(l listLayout, q ListQuery, cur cursorPos) (*lister, error) {
-	r := &lister{s: s, layout: l, now: s.now(), mtag: merchantTag(q.MerchantID), last: cur.after, from: make([]string, len(l.partitions))}
+	r := &lister{s: s, layout: l, day: q.Day, now: s.now(), mtag: merchantTag(q.MerchantID), last: cur.after, from: make([]string, len(l.partitions))}
 	limit := int32(0)
 	if q.Limit > 0 {
 		per := (q.Limit + 1 + len(l.partitions) - 1) / len(l.partitions)
@@ -561,7 +574,9 @@ func (r *lister) query(ctx context.Context, i int, p *listPart) error {
 	p.lek, p.passed = out.LastEvaluatedKey, p.scanned
 	if p.lek == nil {
 		p.done = true
-	} else if k, ok := p.lek[attrCreatedKey].(*ddb.AttributeValueMemberS); ok {
+	} else if k, ok := p.lek[attrCreatedKey].(*ddb.AttributeValueMemberS); ok && validListKey(k.Value, r.day) {
+		// A position a cursor can hold: the key of an entry no release
+		// writes is none (ListByDay), so the partition resumes before it.
 		p.scanned = k.Value
 	}
 	return nil
