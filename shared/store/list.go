@@ -928,5 +928,11 @@ func validListKey(key string, day time.Time) bool {
 		return false
 	}
 	t, ok := storedInstant(ts)
-	return ok && t.Format(time.DateOnly) == day.UTC().Format(time.DateOnly)
+	if !ok {
+		return false
+	}
+	// Compared without formatting: ListByDay judges every entry so.
+	y, m, d := t.Date()
+	dy, dm, dd := day.UTC().Date()
+	return y == dy && m == dm && d == dd
 }
