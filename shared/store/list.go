@@ -223,7 +223,11 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // with one clock reading, taken after they answer, those whose read
 // straddled their expiry read again first (batchGetJudged); rounds of one
 // page are judged at successive instants. A listed session carries only listAttributes. Never a
-// Scan. An index entry whose session is gone from the table is skipped, an
+// Scan. An index entry whose session is gone from the table is skipped, as
+// is one whose key no release writes (validListKey: an item written by
+// hand or by another tool), which is not consumed either, so no cursor
+// holds its key (a page whose first round meets nothing else, and whose
+// budget then runs out, answers the cursor it was given), an
 // entry seen twice (in two partitions while the index catches up with a
 // change of LIST_SHARDS) is listed once; a session created a moment ago may
 // appear a moment later (the index lags).
