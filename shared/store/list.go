@@ -227,7 +227,7 @@ func (s *Store) listLayout(merchantID string, day time.Time) listLayout {
 // is one whose key no release writes (validListKey: an item written by
 // hand or by another tool), which is not consumed either, so no cursor
 // holds its key (a page whose first round meets nothing else, and whose
-// budget then runs out, answers the cursor it was given), an
+// budget then runs out, answers a cursor no further on than its own), an
 // entry seen twice (in two partitions while the index catches up with a
 // change of LIST_SHARDS) is listed once; a session created a moment ago may
 // appear a moment later (the index lags).
