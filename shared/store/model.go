@@ -134,6 +134,12 @@ func (s *Store) Listed(v *session.Session) (*session.Session, error) {
 // ("<createdAt>#<id>"): ListByDay lists in ListKey order.
 func ListKey(v *session.Session) string { return createdKey(v.CreatedAt, v.ID) }
 
+// ListsKey reports whether ListByDay lists the index entry of key on day:
+// a key as the store writes it, <createdAt in its form, on day>#<a session
+// id in lower case> (session.StoredID). ListByDay skips any other entry,
+// and no cursor holds its key.
+func (s *Store) ListsKey(key string, day time.Time) bool { return validListKey(key, day) }
+
 // ListUntil is the instant from which ListByDay's index query no longer
 // returns v's entry: its listUntil + listLagMargin. Until then a listing
 // reads the entry even if v is gone (closed, and past its retention): it

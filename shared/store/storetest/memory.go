@@ -666,7 +666,9 @@ func (m *Memory) ListByDay(ctx context.Context, q store.ListQuery, yield func(*s
 		if v.MerchantID != q.MerchantID || v.CreatedAt.UTC().Format(time.DateOnly) != day || !m.model.ListUntil(v).After(now) {
 			continue
 		}
-		if key := store.ListKey(v); key > after {
+		// An entry no release writes (a session id in upper case,
+		// planted) is skipped, as the store skips it (ListsKey).
+		if key := store.ListKey(v); key > after && m.model.ListsKey(key, q.Day) {
 			entries = append(entries, entry{key: key, v: v})
 		}
 	}
