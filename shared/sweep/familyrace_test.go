@@ -21,14 +21,13 @@ import (
 // processor's settlement, authorisation or a merchant's cancel of the
 // parent or the child whose clock puts it just outside the band (it may
 // land) or just inside it (it must not), and both sessions are swept
-// (two separate writes). The sweep and the writers start together;
-// which lands first varies between runs (logged), the rules hold for
-// both. After the run: each family is a legal pair (one
-// money at most: a child's money always shown by its parent, never beside
-// an EXPIRED one), every 200 is what is stored, every refusal a 409 that
-// changed nothing, each session closed by one entry, and the sweep's
-// count is exactly the EXPIRED sessions stored; a second sweep finds
-// nothing to do.
+// (two separate writes). The sweep and the writers start together; which
+// lands first varies between runs (logged), the rules hold for both. After
+// the run: each family is a legal pair (one money at most: a child's money
+// always shown by its parent, never beside an EXPIRED one), every 200 is
+// what is stored, every refusal a 409 that changed nothing, each session
+// closed by one entry, and the sweep's count is exactly the EXPIRED
+// sessions stored; a second sweep finds nothing to do.
 func TestProcessorRacesSweepOverFamilies(t *testing.T) {
 	ctx := context.Background()
 	type write struct {
