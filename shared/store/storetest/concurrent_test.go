@@ -111,6 +111,43 @@ var concurrentScript = []struct {
 		return "legal"
 	}, "legal"},
 
+	{"a full parent's cancel against its child's money", func(t *testing.T, r *contractRun) string {
+		// The parent's own open events filled its history (90 entries):
+		// its child's money and its merchant's cancel still end in a
+		// legal pair, the parent within 100 entries.
+		outcomes := map[string]bool{}
+		for f := 0; f < 3; f++ {
+			p, c := 400+2*f, 401+2*f
+			r.create(p, "m-1", 0, nil)
+			r.fill(p)
+			r.create(c, "m-1", p, nil)
+			r.atOnce(3, func(i int) string {
+				switch i {
+				case 0:
+					return summary(r.st.Cancel(ctx, "m-1", id(p), ""))
+				case 1:
+					return summary(r.st.ApplyEvent(ctx, "", id(c), &session.Event{Status: session.Authorised}))
+				}
+				return summary(r.st.ApplyEvent(ctx, "", id(c), &session.Event{Status: session.Settled}))
+			})
+			pv, cv, err := r.st.GetWithChild(ctx, "m-1", id(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pv.History) > session.MaxHistory {
+				return fmt.Sprintf("a parent of %d entries", len(pv.History))
+			}
+			outcomes[string(pv.Status)+"/"+string(cv.Status)] = true
+		}
+		legal := map[string]bool{"CANCELED/CANCELED": true, "CANCEL_REQUESTED/AUTHORISED": true, "SETTLED/SETTLED": true}
+		for o := range outcomes {
+			if !legal[o] {
+				return "illegal parent/child " + o
+			}
+		}
+		return "legal"
+	}, "legal"},
+
 	{"more events than a history holds, at once", func(t *testing.T, r *contractRun) string {
 		r.create(3, "m-1", 0, nil)
 		opens := []session.Status{session.Processing, session.RequiresAction, session.Sent}

@@ -118,6 +118,25 @@ func (r *contractRun) event(n int, status session.Status, eventID string) string
 	return observe(r.st.ApplyEvent(ctx, "", id(n), &session.Event{Status: status, EventID: session.EventID(eventID)}))
 }
 
+// fill sends session n open events until its history holds the 90
+// entries that refuse the next one (MaxHistory-MaxHistoryReserve), and
+// returns the last answer.
+func (r *contractRun) fill(n int) string {
+	v, err := r.st.Get(ctx, id(n))
+	if err != nil {
+		return observe(nil, err)
+	}
+	out := ""
+	for i := len(v.History); i < session.MaxHistory-session.MaxHistoryReserve; i++ {
+		st := session.Processing
+		if i%2 == 1 {
+			st = session.Sent
+		}
+		out = r.event(n, st, "")
+	}
+	return out
+}
+
 func (r *contractRun) cancel(merchant string, n int) string {
 	return observe(r.st.Cancel(ctx, merchant, id(n), ""))
 }
@@ -236,6 +255,36 @@ var contractScript = []struct {
 	{"the child's cancel it cannot follow changed nothing", func(r *contractRun) string { return r.getWithChild("m-1", 40) }},
 	{"the child's money still closes, the parent with it", func(r *contractRun) string {
 		return r.event(41, session.Canceled, "") + "; " + r.get(40)
+	}},
+	// Full histories (README, "History is bounded by refusing, not
+	// trimming"): a session its own open events filled to 90 entries
+	// takes no more of them, but takes a child, follows that child's
+	// money, and closes with its open child by any cause; a child so
+	// filled still takes its money, its parent following.
+	{"a parent its own open events filled", func(r *contractRun) string { return r.create(50, "m-1", 0, nil) + "; " + r.fill(50) }},
+	{"one more open event on it", func(r *contractRun) string { return r.event(50, session.Processing, "") }},
+	{"a child of the full parent", func(r *contractRun) string { return r.create(51, "m-1", 50, nil) }},
+	{"that child authorised, the full parent with it", func(r *contractRun) string {
+		return r.event(51, session.Authorised, "") + "; " + r.get(50)
+	}},
+	{"that child settled, the full parent following", func(r *contractRun) string {
+		return r.event(51, session.Settled, "") + "; " + r.get(50)
+	}},
+	{"a full parent canceled by its merchant closes its open child", func(r *contractRun) string {
+		return r.create(52, "m-1", 0, nil) + "; " + r.fill(52) + "; " + r.create(53, "m-1", 52, nil) + "; " +
+			r.cancel("m-1", 52) + "; " + r.get(53)
+	}},
+	{"a full parent settled by its processor closes its open child", func(r *contractRun) string {
+		return r.create(54, "m-1", 0, nil) + "; " + r.fill(54) + "; " + r.create(55, "m-1", 54, nil) + "; " +
+			r.event(54, session.Settled, "") + "; " + r.get(55)
+	}},
+	{"a full child's money, its parent following", func(r *contractRun) string {
+		return r.create(56, "m-1", 0, nil) + "; " + r.create(57, "m-1", 56, nil) + "; " + r.fill(57) + "; " +
+			r.event(57, session.Authorised, "") + "; " + r.get(56) + "; " + r.event(57, session.Settled, "") + "; " + r.get(56)
+	}},
+	{"a full child closed with its parent", func(r *contractRun) string {
+		return r.create(58, "m-1", 0, nil) + "; " + r.create(59, "m-1", 58, nil) + "; " + r.fill(59) + "; " +
+			r.event(58, session.Failed, "") + "; " + r.get(59)
 	}},
 	{"a parent for a cancel", func(r *contractRun) string { return r.create(20, "m-1", 0, nil) }},
 	{"its child", func(r *contractRun) string { return r.create(21, "m-1", 20, nil) }},
