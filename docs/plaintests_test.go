@@ -38,7 +38,7 @@ func TestPlainTestsAreTheMakefiles(t *testing.T) {
 	// make test's recipe as make runs it: the race pass over everything,
 	// then the listed tests without -race, then the benchmarks (a go test
 	// given -bench runs one package at a time).
-	out, err := exec.Command("make", "-s", "-n", "-C", root, "test").CombinedOutput()
+	out, err := makeDryRun(root, "test")
 	if err != nil {
 		t.Fatalf("make -n test: %v\n%s", err, out)
 	}
@@ -168,13 +168,7 @@ func TestCIRunsEachPlainTestOnce(t *testing.T) {
 		{[]string{"test-short"}, false},
 		{[]string{"test-short", "SKIP_PLAIN=1"}, true},
 	} {
-		// Run from make test-short SKIP_PLAIN=1 itself, as CI runs it, this
-		// test inherits SKIP_PLAIN=1 through MAKEFLAGS: the make it runs
-		// is given none but its own arguments (r110's clean-clone CI failed
-		// here: "make [test-short] skips PLAIN_TESTS: got true").
-		cmd := exec.Command("make", append([]string{"-s", "-n", "-C", root}, tc.args...)...)
-		cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "SKIP_PLAIN=")
-		out, err := cmd.CombinedOutput()
+		out, err := makeDryRun(root, tc.args...)
 		if err != nil {
 			t.Fatalf("make -n %v: %v\n%s", tc.args, err, out)
 		}
@@ -191,6 +185,21 @@ func TestCIRunsEachPlainTestOnce(t *testing.T) {
 	if short == nil || test == nil || short[0] > test[0] {
 		t.Errorf(".ci/run: want make test-short SKIP_PLAIN=1, then make test (whose second pass runs PLAIN_TESTS)")
 	}
+}
+
+// makeDryRun is make -s -n args in root as CI's make sees them: run from
+// make test-short SKIP_PLAIN=1 itself, as CI runs it, a test inherits
+// SKIP_PLAIN=1 through MAKEFLAGS, so the make it runs is given none but
+// its own arguments (r110's clean-clone CI failed here: "make
+// [test-short] skips PLAIN_TESTS: got true"); and a GO the shell exports
+// (GO ?= go: a pinned toolchain, GO=go1.24.1 or a full path) is CI's go,
+// as the recipes quoted here spell it (GO=$(which go) failed
+// TestPlainTestsAreTheMakefiles: "make test's recipe is not the race
+// pass ...", r111-flakes13).
+func makeDryRun(root string, args ...string) ([]byte, error) {
+	cmd := exec.Command("make", append([]string{"-s", "-n", "-C", root, "GO=go"}, args...)...)
+	cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "SKIP_PLAIN=")
+	return cmd.CombinedOutput()
 }
 
 // makefilePlainTests returns the PLAIN_TESTS line's value of the Makefile
