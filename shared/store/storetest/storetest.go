@@ -165,3 +165,19 @@ func (c *Clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// AdvanceTo moves the clock forward to t; a clock at or past t is left as
+// it is, never moved back. For a clock many goroutines share, each waiting
+// until one instant (a store.SettleWait): Advance by each wait asked,
+// reckoned from a reading of the clock that another's move may since have
+// passed, overshoots t, and a wait reckoned from an overshot reading is
+// negative and moves it back, before where it started.
+func (c *Clock) AdvanceTo(t time.Time) {
+	to := t.UnixNano()
+	for {
+		cur := c.ns.Load()
+		if cur >= to || c.ns.CompareAndSwap(cur, to) {
+			return
+		}
+	}
+}
