@@ -66,9 +66,9 @@ func TestBandRefusalWaitsUntilRetainUntilFromItsRefusal(t *testing.T) {
 
 // slowReadFixture is a store whose next GetItem, once slow holds a time,
 // moves its clock to that time (a read the SDK retried while time moved
-// on), and whose band waits are recorded in waited, not slept; v is an
-// open session it created, with a 10-minute expiry, an hour's retention
-// and a 30 s guard band.
+// on; no other call takes the time), and whose band waits are recorded in
+// waited, not slept; v is an open session it created, with a 10-minute
+// expiry, an hour's retention and a 30 s guard band.
 type slowReadFixture struct {
 	st     *store.Store
 	clock  *storetest.Clock
@@ -82,7 +82,10 @@ func newSlowReadFixture(t *testing.T) *slowReadFixture {
 	policy := session.Policy{Expiry: 10 * time.Minute, Retention: time.Hour, WriteGuard: 30 * time.Second}
 	f := &slowReadFixture{waited: -1}
 	ic := &storetest.Interceptor{Hook: func(op string, _ *http.Request, _ []byte) (*http.Response, error) {
-		if to := f.slow.Swap(nil); op == "GetItem" && to != nil {
+		if op != "GetItem" {
+			return nil, nil
+		}
+		if to := f.slow.Swap(nil); to != nil {
 			f.clock.Set(*to)
 		}
 		return nil, nil
