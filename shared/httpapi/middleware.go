@@ -544,7 +544,7 @@ func redactedPath(path string) string {
 	// reader that normalises before it decodes, 4111/1111/1111/1111
 	// (logged as sent until r107-review). A path in NFKC (every ASCII
 	// one) without a '%', '+' or '\\' reads as itself so.
-	if written != nil || normalised(path) != path {
+	if written != nil || !session.InNFKC(path) {
 		changed = redactNormalisedDecodings(segs, path) || changed
 	}
 	// Last, a key's secret or a token cut into segments, after the card
@@ -1308,6 +1308,14 @@ func redactNormalisedDecodings(segs []string, path string) bool {
 // '%', '\\' or '+' it did not hold (％ ＼ ＋ and their other forms), else
 // nil.
 func normalisedEscapes(texts []string) []string {
+	// Only a character of session.NormalisesToEscape's makes one: texts
+	// without one are not normalised (the path's texts were, each, for
+	// every reading: a 9 KiB segment of U+FDFA, which no rule redacts for
+	// what NFKC makes of it, cost an unauthenticated 401 some milliseconds,
+	// hundreds of times a typical one).
+	if !slices.ContainsFunc(texts, session.NormalisesToEscape) {
+		return nil
+	}
 	for _, s := range texts {
 		if n := normalised(s); n != s && escapeCount(n) > escapeCount(s) {
 			out := make([]string, len(texts))
