@@ -102,6 +102,17 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 			}
 			it["merchantDayShard"] = s("m-1#" + other + "#3")
 		}, true},
+		// Its merchant and day, a shard no LIST_SHARDS writes ("#01 or
+		// #32 no setting writes, and no list ever read it"): strconv.Itoa
+		// writes no leading zero, and MaxListShards is 32 (r111-mutate:
+		// validDayShard without either rule passed every test before
+		// these rows).
+		{"a merchantDayShard of shard 01", func(it map[string]ddb.AttributeValue) {
+			it["merchantDayShard"] = s("m-1#" + it["createdAt"].(*ddb.AttributeValueMemberS).Value[:len(time.DateOnly)] + "#01")
+		}, true},
+		{"a merchantDayShard of shard 32", func(it map[string]ddb.AttributeValue) {
+			it["merchantDayShard"] = s("m-1#" + it["createdAt"].(*ddb.AttributeValueMemberS).Value[:len(time.DateOnly)] + "#32")
+		}, true},
 		// Its createdAt's text, another session's id.
 		{"a createdKey of another id", func(it map[string]ddb.AttributeValue) {
 			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + uuid.NewString())
