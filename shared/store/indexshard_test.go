@@ -128,6 +128,14 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 			it["id"] = s(id)
 			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + id)
 		}, true},
+		// listUntil, the index's filter, "not a time in the store's form at
+		// or past the session's purge instant, or absent beside a
+		// merchantDayShard": one before it, or none, hid the session from
+		// its day's list while its single read answered it (r103-review;
+		// r111-mutate: the rule without either half passed every test
+		// before these rows).
+		{"a listUntil before its purge instant", func(it map[string]ddb.AttributeValue) { it["listUntil"] = it["createdAt"] }, true},
+		{"no listUntil beside its merchantDayShard", func(it map[string]ddb.AttributeValue) { delete(it, "listUntil") }, true},
 		{"a history entry's empty at", func(it map[string]ddb.AttributeValue) { entry(it)["at"] = s("") }, false},
 		{"a history entry without its at", func(it map[string]ddb.AttributeValue) { delete(entry(it), "at") }, false},
 	} {
