@@ -136,6 +136,14 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 		// before these rows).
 		{"a listUntil before its purge instant", func(it map[string]ddb.AttributeValue) { it["listUntil"] = it["createdAt"] }, true},
 		{"no listUntil beside its merchantDayShard", func(it map[string]ddb.AttributeValue) { delete(it, "listUntil") }, true},
+		// A closed session's purge instant is its retainUntil, not the
+		// purgeAt it was written with open (r111-mutate: the rule judging
+		// every session by purgeAt, none for a closed one, passed every
+		// test before this row).
+		{"a closed session's listUntil before its retainUntil", func(it map[string]ddb.AttributeValue) {
+			it["status"], it["closedAt"], it["retainUntil"] = s(string(session.Failed)), it["updatedAt"], it["listUntil"]
+			it["listUntil"] = it["createdAt"]
+		}, true},
 		{"a history entry's empty at", func(it map[string]ddb.AttributeValue) { entry(it)["at"] = s("") }, false},
 		{"a history entry without its at", func(it map[string]ddb.AttributeValue) { delete(entry(it), "at") }, false},
 	} {
