@@ -136,6 +136,15 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 		// before these rows).
 		{"a listUntil before its purge instant", func(it map[string]ddb.AttributeValue) { it["listUntil"] = it["createdAt"] }, true},
 		{"no listUntil beside its merchantDayShard", func(it map[string]ddb.AttributeValue) { delete(it, "listUntil") }, true},
+		// Without purgeAt too (an open session's purge instant is then
+		// expiresAt + retention, session.PurgeAt), an absent listUntil is
+		// no time, not the zero time at or past a zero purgeAt
+		// (r111-mutate: listUntil read as storedTime reads an absent time
+		// passed every test before this row).
+		{"no listUntil nor purgeAt beside its merchantDayShard", func(it map[string]ddb.AttributeValue) {
+			delete(it, "listUntil")
+			delete(it, "purgeAt")
+		}, true},
 		// A closed session's purge instant is its retainUntil, not the
 		// purgeAt it was written with open (r111-mutate: the rule judging
 		// every session by purgeAt, none for a closed one, passed every
