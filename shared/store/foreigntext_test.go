@@ -407,8 +407,17 @@ func TestForeignParentOfAnotherMerchantIsRefused(t *testing.T) {
 			}
 			item := f.raw(t, child.ID)
 			item["merchantId"] = &ddb.AttributeValueMemberS{Value: "m-2"}
+			// Its list index partition moved with it, as an item of m-2
+			// has it: else the child is refused for its merchantDayShard
+			// alone, and the family rule is never reached (r111-mutate:
+			// foreignParent dropped passed every test).
+			shard := item["merchantDayShard"].(*ddb.AttributeValueMemberS).Value
+			item["merchantDayShard"] = &ddb.AttributeValueMemberS{Value: "m-2" + strings.TrimPrefix(shard, "m-1")}
 			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
 				t.Fatal(err)
+			}
+			if _, err := f.st.Get(ctx, child.ID); err != nil {
+				t.Fatalf("Get(child) = %v; want it read, its own item as m-2's", err)
 			}
 			beforeParent, beforeChild := f.raw(t, parent.ID), f.raw(t, child.ID)
 			err := op.do(f, child)
