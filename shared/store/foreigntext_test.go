@@ -249,6 +249,8 @@ func TestForeignIdempotencyRecordIsRefused(t *testing.T) {
 // rule dropped passed every test before those rows, each other row's
 // merchantDayShard no partition of its merchant's day).
 func TestForeignMerchantOfASessionIsRefused(t *testing.T) {
+	// One table for every row: each plants its own session.
+	f := newFixture(t)
 	for _, c := range []struct {
 		merchant string
 		noShard  bool // merchantDayShard removed, as a release before the sharded index wrote it
@@ -258,7 +260,6 @@ func TestForeignMerchantOfASessionIsRefused(t *testing.T) {
 	} {
 		merchant := c.merchant
 		t.Run(fmt.Sprintf("%s without merchantDayShard %v", merchant, c.noShard), func(t *testing.T) {
-			f := newFixture(t)
 			ctx := context.Background()
 			v := f.create(t, "m-1")
 			item := f.raw(t, v.ID)

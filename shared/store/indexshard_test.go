@@ -80,6 +80,8 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 	entry := func(item map[string]ddb.AttributeValue) map[string]ddb.AttributeValue {
 		return item["history"].(*ddb.AttributeValueMemberL).Value[0].(*ddb.AttributeValueMemberM).Value
 	}
+	// One table for every row: each plants its own session.
+	f := newFixture(t)
 	for _, c := range []struct {
 		name   string
 		set    func(map[string]ddb.AttributeValue)
@@ -157,7 +159,6 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 		{"a history entry without its at", func(it map[string]ddb.AttributeValue) { delete(entry(it), "at") }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t)
 			ctx := context.Background()
 			v := f.create(t, "m-1")
 			item := f.raw(t, v.ID)
