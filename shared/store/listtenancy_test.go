@@ -27,8 +27,9 @@ func TestListNeverListsAnotherMerchantsSession(t *testing.T) {
 	// the service did not write, whose index entry lies in m-1's
 	// partition: README, Security, "a merchant's day list skips it as
 	// another merchant's session", judged from the raw merchantId before
-	// it is decoded (r111-mutate: batchGet's ownedBy dropped, the list
-	// 500, passed every test before that row).
+	// it is decoded (r111-mutate: with batchGet's ownedBy dropped the
+	// list is 500 here; before this row only an item whose merchantId is
+	// no string, TestMerchantIDOfAnotherTypeIsRefused, told it).
 	var wholeOf bool
 	rw := &storetest.RewriteTransport{Rewrite: func(op string, _, res []byte) []byte {
 		if op != "BatchGetItem" {
