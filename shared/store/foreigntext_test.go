@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -242,15 +243,30 @@ func TestForeignIdempotencyRecordIsRefused(t *testing.T) {
 // write put the card number into the item's list index key,
 // merchantDayShard). It is 500, as an API key's record of no merchant is
 // (TestStoredKeyOfNoMerchantIsRefused), with nothing written and none of
-// the text logged.
+// the text logged. So is an item of a release before the sharded list
+// index, without merchantDayShard (README, "Migrating the list index"),
+// whose merchantId no other rule reads (r111-mutate: the merchant id's
+// rule dropped passed every test before those rows, each other row's
+// merchantDayShard no partition of its merchant's day).
 func TestForeignMerchantOfASessionIsRefused(t *testing.T) {
-	for _, merchant := range []string{"4111111111111111", "m 1", "", strings.Repeat("m", 129)} {
-		t.Run(merchant, func(t *testing.T) {
-			f := newFixture(t)
+	// One table for every row: each plants its own session.
+	f := newFixture(t)
+	for _, c := range []struct {
+		merchant string
+		noShard  bool // merchantDayShard removed, as a release before the sharded index wrote it
+	}{
+		{"4111111111111111", false}, {"m 1", false}, {"", false}, {strings.Repeat("m", 129), false},
+		{"4111111111111111", true}, {"", true},
+	} {
+		merchant := c.merchant
+		t.Run(fmt.Sprintf("%s without merchantDayShard %v", merchant, c.noShard), func(t *testing.T) {
 			ctx := context.Background()
 			v := f.create(t, "m-1")
 			item := f.raw(t, v.ID)
 			item["merchantId"] = &ddb.AttributeValueMemberS{Value: merchant}
+			if c.noShard {
+				delete(item, "merchantDayShard")
+			}
 			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
 				t.Fatal(err)
 			}
@@ -392,8 +408,17 @@ func TestForeignParentOfAnotherMerchantIsRefused(t *testing.T) {
 			}
 			item := f.raw(t, child.ID)
 			item["merchantId"] = &ddb.AttributeValueMemberS{Value: "m-2"}
+			// Its list index partition moved with it, as an item of m-2
+			// has it: else the child is refused for its merchantDayShard
+			// alone, and the family rule is never reached (r111-mutate:
+			// foreignParent dropped passed every test).
+			shard := item["merchantDayShard"].(*ddb.AttributeValueMemberS).Value
+			item["merchantDayShard"] = &ddb.AttributeValueMemberS{Value: "m-2" + strings.TrimPrefix(shard, "m-1")}
 			if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.table), Item: item}); err != nil {
 				t.Fatal(err)
+			}
+			if _, err := f.st.Get(ctx, child.ID); err != nil {
+				t.Fatalf("Get(child) = %v; want it read, its own item as m-2's", err)
 			}
 			beforeParent, beforeChild := f.raw(t, parent.ID), f.raw(t, child.ID)
 			err := op.do(f, child)

@@ -80,6 +80,8 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 	entry := func(item map[string]ddb.AttributeValue) map[string]ddb.AttributeValue {
 		return item["history"].(*ddb.AttributeValueMemberL).Value[0].(*ddb.AttributeValueMemberM).Value
 	}
+	// One table for every row: each plants its own session.
+	f := newFixture(t)
 	for _, c := range []struct {
 		name   string
 		set    func(map[string]ddb.AttributeValue)
@@ -102,6 +104,17 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 			}
 			it["merchantDayShard"] = s("m-1#" + other + "#3")
 		}, true},
+		// Its merchant and day, a shard no LIST_SHARDS writes ("#01 or
+		// #32 no setting writes, and no list ever read it"): strconv.Itoa
+		// writes no leading zero, and MaxListShards is 32 (r111-mutate:
+		// validDayShard without either rule passed every test before
+		// these rows).
+		{"a merchantDayShard of shard 01", func(it map[string]ddb.AttributeValue) {
+			it["merchantDayShard"] = s("m-1#" + it["createdAt"].(*ddb.AttributeValueMemberS).Value[:len(time.DateOnly)] + "#01")
+		}, true},
+		{"a merchantDayShard of shard 32", func(it map[string]ddb.AttributeValue) {
+			it["merchantDayShard"] = s("m-1#" + it["createdAt"].(*ddb.AttributeValueMemberS).Value[:len(time.DateOnly)] + "#32")
+		}, true},
 		// Its createdAt's text, another session's id.
 		{"a createdKey of another id", func(it map[string]ddb.AttributeValue) {
 			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + uuid.NewString())
@@ -117,11 +130,35 @@ func TestStoredItemsNoReleaseWritesAreForeign(t *testing.T) {
 			it["id"] = s(id)
 			it["createdKey"] = s(it["createdAt"].(*ddb.AttributeValueMemberS).Value + "#" + id)
 		}, true},
+		// listUntil, the index's filter, "not a time in the store's form at
+		// or past the session's purge instant, or absent beside a
+		// merchantDayShard": one before it, or none, hid the session from
+		// its day's list while its single read answered it (r103-review;
+		// r111-mutate: the rule without either half passed every test
+		// before these rows).
+		{"a listUntil before its purge instant", func(it map[string]ddb.AttributeValue) { it["listUntil"] = it["createdAt"] }, true},
+		{"no listUntil beside its merchantDayShard", func(it map[string]ddb.AttributeValue) { delete(it, "listUntil") }, true},
+		// Without purgeAt too (an open session's purge instant is then
+		// expiresAt + retention, session.PurgeAt), an absent listUntil is
+		// no time, not the zero time at or past a zero purgeAt
+		// (r111-mutate: listUntil read as storedTime reads an absent time
+		// passed every test before this row).
+		{"no listUntil nor purgeAt beside its merchantDayShard", func(it map[string]ddb.AttributeValue) {
+			delete(it, "listUntil")
+			delete(it, "purgeAt")
+		}, true},
+		// A closed session's purge instant is its retainUntil, not the
+		// purgeAt it was written with open (r111-mutate: the rule judging
+		// every session by purgeAt, none for a closed one, passed every
+		// test before this row).
+		{"a closed session's listUntil before its retainUntil", func(it map[string]ddb.AttributeValue) {
+			it["status"], it["closedAt"], it["retainUntil"] = s(string(session.Failed)), it["updatedAt"], it["listUntil"]
+			it["listUntil"] = it["createdAt"]
+		}, true},
 		{"a history entry's empty at", func(it map[string]ddb.AttributeValue) { entry(it)["at"] = s("") }, false},
 		{"a history entry without its at", func(it map[string]ddb.AttributeValue) { delete(entry(it), "at") }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t)
 			ctx := context.Background()
 			v := f.create(t, "m-1")
 			item := f.raw(t, v.ID)
