@@ -50,7 +50,7 @@ func TestListWalkPassesEntriesNoReleaseWrites(t *testing.T) {
 			key := key(vs)
 			first := f.raw(t, vs[0].ID)
 			f.plant(t, map[string]ddb.AttributeValue{
-				"pk":               &ddb.AttributeValueMemberS{Value: "FOREIGN#" + key},
+				"pk":               &ddb.AttributeValueMemberS{Value: "FOREIGN#" + uuid.NewString()},
 				"sk":               &ddb.AttributeValueMemberS{Value: "FOREIGN"},
 				"merchantDayShard": first["merchantDayShard"],
 				"createdKey":       &ddb.AttributeValueMemberS{Value: key},
@@ -91,6 +91,12 @@ func TestListWalkPassesEntriesNoReleaseWrites(t *testing.T) {
 		{"an entry of an id in upper case, of a listed session's id", entryOf(func(vs []*session.Session) string {
 			return foreignInstant + "#" + strings.ToUpper(vs[1].ID)
 		}), nil},
+		// Two items of one such key: neither is the service's.
+		{"two entries of one key of an id in upper case", func(t *testing.T, f *listFixture, vs []*session.Session) {
+			for range 2 {
+				entryOf(func([]*session.Session) string { return foreignInstant + "#" + upperID })(t, f, vs)
+			}
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
