@@ -118,6 +118,11 @@ func TestCursorRefusals(t *testing.T) {
 		{"a partition count of 0", base64.RawURLEncoding.EncodeToString([]byte("v2|" + tag + "|0|" + at + "|")), false, "", ""},
 		{"another merchant's", encodeCursor(16, merchantTag("m-2"), at, nil), false, "", ""},
 		{"another day's", encodeCursor(16, tag, createdKey(day.Add(-time.Hour), id), nil), false, "", ""},
+		// The same day of another month, or year: validListKey compares
+		// the date's three parts (a month unchecked passed every test,
+		// r111-review).
+		{"the same day of another month", encodeCursor(16, tag, createdKey(day.AddDate(0, -1, 0), id), nil), false, "", ""},
+		{"the same day of another year", encodeCursor(16, tag, createdKey(day.AddDate(-1, 0, 0), id), nil), false, "", ""},
 		{"a position behind after", encodeCursor(16, tag, later, map[int]string{3: at}), false, "", ""},
 		// cursor() writes a partition's position only past after.
 		{"a position at after", encodeCursor(16, tag, at, map[int]string{3: at}), false, "", ""},

@@ -66,18 +66,23 @@ func TestIdempotencyKeyAtOnceAcrossALostAnswer(t *testing.T) {
 		if !lost.Load() {
 			t.Fatal("no answer was lost: the test tests nothing")
 		}
-		stored := 0
+		stored, maker := 0, -1
 		var first []byte
 		won := ""
 		for i, id := range made {
 			if _, err := f.clean().Get(ctx, id); err == nil {
-				stored++
+				stored, maker = stored+1, i
 				first = []byte(`{"id":"` + id + `"}`)
 				won = out[i].hash
 			}
 		}
 		if stored != 1 {
 			t.Fatalf("run %d: %d sessions stored; want 1", run, stored)
+		}
+		// The create whose session is stored made it: its answer is the
+		// first, never a refusal (its lost answer counts as success).
+		if o := out[maker]; o.err != nil || !bytes.Equal(o.body, first) {
+			t.Errorf("run %d: the create whose session is stored answered %s, %v (%s); want %s", run, o.body, o.err, session.ErrorReason(o.err), first)
 		}
 		answers := map[string]int{}
 		for i, o := range out {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -38,11 +39,18 @@ func TestListWalkPassesEntriesNoReleaseWrites(t *testing.T) {
 	upperID := "AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA"
 	// entry is an index entry of the first session's partition, of no
 	// session the table holds, under key.
+	var entryOf func(key func(vs []*session.Session) string) func(t *testing.T, f *listFixture, vs []*session.Session)
 	entry := func(key string) func(t *testing.T, f *listFixture, vs []*session.Session) {
+		return entryOf(func([]*session.Session) string { return key })
+	}
+	// entryOf is entry, its key made from the sessions (one naming a
+	// session the table holds).
+	entryOf = func(key func(vs []*session.Session) string) func(t *testing.T, f *listFixture, vs []*session.Session) {
 		return func(t *testing.T, f *listFixture, vs []*session.Session) {
+			key := key(vs)
 			first := f.raw(t, vs[0].ID)
 			f.plant(t, map[string]ddb.AttributeValue{
-				"pk":               &ddb.AttributeValueMemberS{Value: "FOREIGN#" + key},
+				"pk":               &ddb.AttributeValueMemberS{Value: "FOREIGN#" + uuid.NewString()},
 				"sk":               &ddb.AttributeValueMemberS{Value: "FOREIGN"},
 				"merchantDayShard": first["merchantDayShard"],
 				"createdKey":       &ddb.AttributeValueMemberS{Value: key},
@@ -74,6 +82,21 @@ func TestListWalkPassesEntriesNoReleaseWrites(t *testing.T) {
 		{"an entry of an id that is not a UUID", entry(foreignInstant + "#not-an-id"), nil},
 		{"an entry of an instant not in the store's form", entry("2026-11-23T10:00:00.0005Z#" + uuid.NewString()), nil},
 		{"an entry of an instant without its id", entry(foreignInstant + "#"), nil},
+		// Of a session the table holds: its id is read beside the
+		// session's own entry, in one BatchGetItem, and its key is not
+		// that session's createdKey.
+		{"an entry of an instant not in the store's form, of a listed session's id", entryOf(func(vs []*session.Session) string {
+			return "2026-11-23T10:00:00.0005Z#" + vs[1].ID
+		}), nil},
+		{"an entry of an id in upper case, of a listed session's id", entryOf(func(vs []*session.Session) string {
+			return foreignInstant + "#" + strings.ToUpper(vs[1].ID)
+		}), nil},
+		// Two items of one such key: neither is the service's.
+		{"two entries of one key of an id in upper case", func(t *testing.T, f *listFixture, vs []*session.Session) {
+			for range 2 {
+				entryOf(func([]*session.Session) string { return foreignInstant + "#" + upperID })(t, f, vs)
+			}
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
