@@ -27,7 +27,8 @@ import (
 // always shown by its parent, never beside an EXPIRED one), every 200 is
 // what is stored, every refusal a 409 that changed nothing, each session
 // closed by one entry, and the sweep's count is exactly the EXPIRED
-// sessions stored; a second sweep finds nothing to do.
+// sessions stored (with the runs that finish what a run deferred); a
+// second sweep finds nothing to do.
 func TestProcessorRacesSweepOverFamilies(t *testing.T) {
 	ctx := context.Background()
 	type write struct {
@@ -123,8 +124,28 @@ func TestProcessorRacesSweepOverFamilies(t *testing.T) {
 				run1.expired, run1.skipped, run1.errors, run1.deferred = r.Expired, r.Skipped, r.Errors, r.Deferred
 			}()
 			wg.Wait()
-			if run1.errors != 0 || run1.deferred != 0 {
-				t.Fatalf("sweep: %+v; want no errors, nothing deferred", run1)
+			if run1.errors != 0 {
+				t.Fatalf("sweep: %+v; want no errors", run1)
+			}
+			// A deferral is legal: the writers' transactions race the
+			// sweep's on the same items, and a write DynamoDB refuses as
+			// held by a running transaction (TransactionConflict, the
+			// SDK's retries spent) is left for the next run (sweep.Result's
+			// Deferred). The next runs, made here after the writers are
+			// done, must then finish it: their expiries count with the
+			// first run's.
+			for more := 0; run1.deferred != 0; more++ {
+				if more == 3 {
+					t.Fatalf("sweep: %d sessions still deferred after %d more runs; want each run to finish what the race deferred", run1.deferred, more)
+				}
+				t.Logf("sweep: %d sessions deferred (held by a running transaction); running it again", run1.deferred)
+				r := f.sw.Run(ctx)
+				if r.Errors != 0 {
+					t.Fatalf("sweep run %d: %+v; want no errors", more+2, r)
+				}
+				run1.expired += r.Expired
+				run1.skipped += r.Skipped
+				run1.deferred = r.Deferred
 			}
 
 			storedExpired, landed := 0, 0
