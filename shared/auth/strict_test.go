@@ -2,7 +2,10 @@ package auth_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
@@ -354,7 +357,13 @@ func TestScopesAreSpaceDelimitedScopeTokens(t *testing.T) {
 // two entries)". README, Auth: "RS256 and EdDSA signatures have one
 // spelling (an EdDSA `S` past the group order is refused)". RS256's
 // PKCS #1 v1.5 signature is one integer below the modulus, written at the
-// modulus's length: no other bytes verify.
+// modulus's length: no other bytes verify. Nor do other writings of the
+// same integers: ES256's (r, s) is 64 bytes, r then s (RFC 7518 §3.4:
+// "the JWS Signature value MUST be a 64-octet sequence"), never ASN.1 DER
+// as some JOSE libraries also take; EdDSA's is 64 bytes (RFC 8032); an
+// integer past its group order or modulus, or a byte more, is refused
+// (r112-authz: those rows passed before they were written, on jwx v3.4;
+// they hold the next jwx to it).
 func TestSignatureTwins(t *testing.T) {
 	p256 := elliptic.P256().Params().N
 	// ed25519L is the order of Ed25519's base point (RFC 8032 §5.1).
@@ -362,23 +371,39 @@ func TestSignatureTwins(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		alg      jwa.SignatureAlgorithm
-		twin     func(sig []byte) []byte
+		twin     func(sig []byte, pub crypto.PublicKey) []byte
 		verifies bool
 	}{
-		{"ES256 (r, n-s)", jwa.ES256(), func(sig []byte) []byte {
+		{"ES256 (r, n-s)", jwa.ES256(), func(sig []byte, _ crypto.PublicKey) []byte {
 			s := new(big.Int).Sub(p256, new(big.Int).SetBytes(sig[32:]))
 			return append(slices.Clone(sig[:32]), s.FillBytes(make([]byte, 32))...)
 		}, true},
-		{"ES256 (n-r, s)", jwa.ES256(), func(sig []byte) []byte {
+		{"ES256 (n-r, s)", jwa.ES256(), func(sig []byte, _ crypto.PublicKey) []byte {
 			r := new(big.Int).Sub(p256, new(big.Int).SetBytes(sig[:32]))
 			return append(r.FillBytes(make([]byte, 32)), sig[32:]...)
 		}, false},
-		{"EdDSA (R, S+L)", jwa.EdDSA(), func(sig []byte) []byte {
+		{"EdDSA (R, S+L)", jwa.EdDSA(), func(sig []byte, _ crypto.PublicKey) []byte {
 			le := slices.Clone(sig[32:])
 			slices.Reverse(le) // S is little-endian
 			s := new(big.Int).Add(new(big.Int).SetBytes(le), ed25519L).FillBytes(make([]byte, 32))
 			slices.Reverse(s)
 			return append(slices.Clone(sig[:32]), s...)
+		}, false},
+		{"ES256 (r, s+n)", jwa.ES256(), func(sig []byte, _ crypto.PublicKey) []byte {
+			return append(slices.Clone(sig[:32]), new(big.Int).Add(new(big.Int).SetBytes(sig[32:]), p256).Bytes()...)
+		}, false},
+		{"ES256 in ASN.1 DER", jwa.ES256(), func(sig []byte, _ crypto.PublicKey) []byte {
+			der, err := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])})
+			if err != nil {
+				panic(err)
+			}
+			return der
+		}, false},
+		{"ES256 with a zero byte before", jwa.ES256(), func(sig []byte, _ crypto.PublicKey) []byte { return append([]byte{0}, sig...) }, false},
+		{"EdDSA with a zero byte after", jwa.EdDSA(), func(sig []byte, _ crypto.PublicKey) []byte { return append(slices.Clone(sig), 0) }, false},
+		{"RS256 with a zero byte before", jwa.RS256(), func(sig []byte, _ crypto.PublicKey) []byte { return append([]byte{0}, sig...) }, false},
+		{"RS256 s+N", jwa.RS256(), func(sig []byte, pub crypto.PublicKey) []byte {
+			return new(big.Int).Add(new(big.Int).SetBytes(sig), pub.(*rsa.PublicKey).N).Bytes()
 		}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -391,7 +416,7 @@ func TestSignatureTwins(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			twin := h + "." + p + "." + base64.RawURLEncoding.EncodeToString(c.twin(sig))
+			twin := h + "." + p + "." + base64.RawURLEncoding.EncodeToString(c.twin(sig, iss.PublicKey()))
 			if twin == tok {
 				t.Fatal("the twin is the token itself")
 			}
