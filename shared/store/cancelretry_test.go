@@ -20,6 +20,7 @@ import (
 // in its history": the cancel applied once, never twice, and the retry
 // never a second change.
 func TestCancelRetriedAfterAnUnknownOutcome(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name  string

@@ -153,6 +153,7 @@ func TestConflictAfterALostAnswer(t *testing.T) {
 // (on-demand scaling, GSI back-pressure) is 503 with Retry-After, not 500,
 // and nothing is written.
 func TestThrottledTransactionIs503(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	ctx := context.Background()
 	for _, reason := range []string{"ThrottlingError", "ProvisionedThroughputExceeded"} {
 		t.Run(reason, func(t *testing.T) {
@@ -356,6 +357,7 @@ func TestIdempotencyKeyHeldByARunningCreate(t *testing.T) {
 // again, and succeeds once it clears; only one that outlasts the retries is
 // 503 (TestThrottledTransactionIs503).
 func TestThrottledTransactionIsRetried(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	ctx := context.Background()
 	for _, reason := range []string{"ThrottlingError", "ProvisionedThroughputExceeded"} {
 		for _, op := range []string{"TransactWriteItems", "TransactGetItems"} {

@@ -21,6 +21,7 @@ import (
 // outcome: the expiry is reported landed (true, read back), never an
 // error the sweeper counts as a failed expiry.
 func TestExpiryLandedBehindAnUnknownAnswer(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	answer := func(status int, body string) func(req *http.Request) (*http.Response, error) {
 		return func(req *http.Request) (*http.Response, error) {
 			res := storetest.ErrorResponse(req, status, "X", "x")

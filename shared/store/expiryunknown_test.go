@@ -29,6 +29,7 @@ import (
 // expired by it and not an error (the sweeper skips it); one still open
 // and due is the write's error (the sweeper counts a failed expiry).
 func TestExpiryNotLandedBehindAnUnknownAnswer(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	tests := []struct {
 		name     string
 		meantime func(t *testing.T, f *fixture, v *session.Session)

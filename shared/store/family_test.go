@@ -517,6 +517,7 @@ func TestGetWithChildFollowsTheLink(t *testing.T) {
 // "up to 5 attempts; then 503" (README, Lost races: "Document 003's read
 // of parent and child does the same").
 func TestGetWithChildUnderTransactionConflict(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name      string

@@ -169,6 +169,7 @@ func (c *realClock) setTo(t time.Time) { c.offset.Store(int64(time.Until(t))) }
 // expiresAt+208ms" (r98-flakes, load 8–12). A mutant without the deadline
 // hangs until the test releases it: "still in flight".
 func TestWriteDeadlineEndsRetries(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	ctx := context.Background()
 	const lead = 400 * time.Millisecond // the decision's instant before the band
 	policy := session.Policy{Expiry: 30 * time.Minute, Retention: 15 * time.Minute, WriteGuard: 2 * time.Second}

@@ -114,6 +114,7 @@ func TestListThrottledRoundStopsAtTheBudget(t *testing.T) {
 // DynamoDB call (its first call is the one that hangs), only the SDK's
 // building of it.
 func TestListRoundCallsStopAtTheBudget(t *testing.T) {
+	t.Parallel() // mostly waits (back-offs, hung calls, real deadlines); its own table, clock and interceptor
 	const budget = 10 * time.Second
 	tests := []struct {
 		name  string

@@ -194,6 +194,7 @@ func leaveHalfUnprocessed(req *http.Request, body []byte) (*http.Response, error
 // maxCutGrowth times its own, and fails only if no walk cut a round
 // partway. A passing walk at the row's own cutIn costs no more than before.
 func TestListRoundCutPartwayResumesExactly(t *testing.T) {
+	t.Parallel() // its rows wait (hung calls, budgets) on tables of their own: the whole test with the other waiting ones, not before them
 	// The budget is far above any cutIn a walk may use: each later round
 	// is given cutIn of it (the clock reads budget-cutIn past the start).
 	const budget = 2 * time.Minute
@@ -438,6 +439,7 @@ func (hungBody) Close() error               { return nil }
 // whole-day rows that cut have 3 s, as TestListRoundCutPartwayResumesExactly's
 // do: no wall time in all, the rows running beside ones that wait 5 s.
 func TestListRoundCutOrFailure(t *testing.T) {
+	t.Parallel() // its rows wait (hung calls, budgets) on tables of their own: the whole test with the other waiting ones, not before them
 	const budget = 10 * time.Second
 	tests := []struct {
 		name   string

@@ -26,7 +26,12 @@ import (
 	"github.com/paysessions/paysessions/shared/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+// The parallel tests mostly wait (hung calls, back-offs, real deadlines),
+// each on its own table: eight at a time.
+func TestMain(m *testing.M) {
+	storetest.WaitingAtOnce(8)
+	os.Exit(storetest.Main(m))
+}
 
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 

@@ -38,6 +38,7 @@ var adminTableSeq atomic.Int64
 // proxy, not slowed by load, so the outcome is the same on any machine;
 // the rows run at once, each waiting seconds.
 func TestTableAdministrationOutlastsTheRequestsAttempts(t *testing.T) {
+	t.Parallel() // its rows wait (hung calls, budgets) on tables of their own: the whole test with the other waiting ones, not before them
 	engine, err := url.Parse(storetest.Endpoint(t))
 	if err != nil {
 		t.Fatal(err)

@@ -125,6 +125,7 @@ func TestSweepServesEveryShardInTurn(t *testing.T) {
 // run has stopped, the shards it has not reached yet are not queried (a
 // Query of up to PageSize index entries, none of which it would expire).
 func TestSweepStartsNoQueryAfterItStops(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	const shards = 2 * sweep.DefaultShardsAtOnce
 	f := newFixture(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)

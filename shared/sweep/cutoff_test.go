@@ -21,6 +21,7 @@ import (
 // of the sessions the sweeper expired (make run with SWEEP_INTERVAL=2s and
 // a backlog of 6,000: 172 of them).
 func TestSweepCountsAWriteCutOffAtItsDeadlineDeferred(t *testing.T) {
+	t.Parallel() // its rows wait out real deadlines on tables of their own: the whole test with the other waiting ones, not before them
 	tests := []struct {
 		name      string
 		land      bool // DynamoDB applies the write before its answer is held

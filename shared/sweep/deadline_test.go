@@ -25,6 +25,7 @@ import (
 // deadline, even when the store's write deadline (WriteTimeout, 4 s with the
 // default 5 s guard band) is longer than the sweeper's margin (3 s).
 func TestSweepReturnsBeforeItsDeadline(t *testing.T) {
+	t.Parallel() // its rows wait out real deadlines on tables of their own: the whole test with the other waiting ones, not before them
 	tests := []struct {
 		name   string
 		margin time.Duration

@@ -26,6 +26,7 @@ import (
 // 25, expired 2 and skipped 23 while no other writer could touch them).
 // The session is stored EXPIRED once, by the late write.
 func TestSweepSkipsASessionItsCutOffWriteExpiredLate(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	f := newFixture(t)
 	vs := sessions(1, t0.Add(-31*time.Minute))
 	held := make(chan *http.Request, 1)

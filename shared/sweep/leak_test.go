@@ -20,6 +20,7 @@ import (
 // writes hanging on every worker of every shard returns with none of them
 // still under way.
 func TestSweepCutByItsDeadlineLeavesNothingRunning(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	f := newFixture(t)
 	f.importAll(t, sessions(40, t0.Add(-31*time.Minute)))
 	var inFlight, started, late atomic.Int64

@@ -20,6 +20,7 @@ import (
 // swept). Whether the query started before or after the run's stop, the
 // answer is the same, so the test holds however slow the machine is.
 func TestSweepQueryCutOffAtItsDeadlineIsIncomplete(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	for _, name := range []string{"a query that never answers"} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t)
@@ -44,6 +45,7 @@ func TestSweepQueryCutOffAtItsDeadlineIsIncomplete(t *testing.T) {
 // and 16 lines in two runs in a row on make run with SWEEP_INTERVAL=2s).
 // The summary counts them (QueriesCutOff) and says the run stopped.
 func TestSweepQueriesCutOffAreCountedNotLogged(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	const shards = 16
 	f := newFixture(t)
 	ic := queriesHeldUntilCutOff()

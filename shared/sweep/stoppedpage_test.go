@@ -27,6 +27,7 @@ import (
 // owes the older of those two (then 10 minutes past its expiresAt), not
 // only what was due when the first run started.
 func TestSweepOwesThePageItStoppedIn(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	f := newFixture(t)
 	var vs []*session.Session
 	for _, ago := range []time.Duration{10 * time.Minute, 9 * time.Minute, 8 * time.Minute} {
@@ -75,6 +76,7 @@ func TestSweepOwesThePageItStoppedIn(t *testing.T) {
 // found, deferred or failed, has still not read the other fifteen shards:
 // it is not complete, though no count says so.
 func TestSweepStoppedBeforeEveryTurnIsIncomplete(t *testing.T) {
+	t.Parallel() // mostly waits out a real deadline; its own table, clock, interceptor and logs
 	f := newFixture(t)
 	const margin = 1500 * time.Millisecond
 	var stopAt atomic.Int64 // when the run stops starting calls (unix ns)

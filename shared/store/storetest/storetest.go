@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,6 +55,23 @@ func Main(m *testing.M) int {
 	defer e.Stop()
 	os.Setenv("DYNAMODB_ENDPOINT", e.Endpoint)
 	return m.Run()
+}
+
+// WaitingAtOnce lets n of the test binary's parallel tests (t.Parallel)
+// run at once, where go test's default is GOMAXPROCS (2 on CI's and make
+// test's machine), unless the command line set -parallel itself. For a
+// package whose parallel tests mostly wait on real time (hung calls cut off
+// by their deadlines, back-offs, a run's deadline), not on the CPU: two at a
+// time, they ran one pair after another. Call it from TestMain, before Main.
+func WaitingAtOnce(n int) {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
+	}
 }
 
 // EngineSkipped reports whether the tests that need DynamoDB are left out
