@@ -334,6 +334,33 @@ func (t *Txn) condition(v *session.Session, at string) (expression.Expression, e
 	return expression.NewBuilder().WithCondition(cond).Build()
 }
 
+// checkCondition is the condition of a session read and checked, not
+// written (Check): its version as read, and what the decision taken on it
+// saw of its time rules still holding at the write's instant at (the
+// clock plus the guard band, as for a written session: condition): there
+// (before its purgeAt) if it was so at the decision's instant, and not
+// expired if it was open then. Without them a decision taken just outside
+// the band, on reads that took seconds, was written with the clock read
+// again and landed after a reader had read the session gone: a child's
+// money under a parent checked, not written, once the parent read 404
+// (TestCheckedParentHoldsTheBand). A session the decision already judged
+// gone or expired is held to its version alone: it stays so, and a
+// decision taken on its absence (a child canceled once its parent is
+// gone) stands.
+func (t *Txn) checkCondition(v *session.Session, at string) (expression.Expression, error) {
+	r := t.read[v.ID]
+	cond := expression.Name("version").Equal(expression.Value(r.version))
+	p := t.store.policy
+	if decided := p.WriteAt(t.now); decided.Before(v.PurgeAt(p)) {
+		atv := expression.Value(at)
+		cond = cond.And(expression.Name("purgeAt").GreaterThan(atv))
+		if r.open && !v.ExpiredAt(decided) {
+			cond = cond.And(expression.Name(attrExpiresAt).GreaterThan(atv))
+		}
+	}
+	return expression.NewBuilder().WithCondition(cond).Build()
+}
+
 func (t *Txn) item(v *session.Session) (map[string]ddb.AttributeValue, error) {
 	var writes []string
 	limit := maxItemBytes
@@ -509,11 +536,10 @@ func (t *Txn) writeAll() error {
 		}})
 	}
 	for _, v := range t.checks {
-		r, ok := t.read[v.ID]
-		if !ok {
+		if _, ok := t.read[v.ID]; !ok {
 			return session.Internal(fmt.Errorf("store: session %s checked without being read", loggedID(v.ID)))
 		}
-		expr, err := expression.NewBuilder().WithCondition(expression.Name("version").Equal(expression.Value(r.version))).Build()
+		expr, err := t.checkCondition(v, at)
 		if err != nil {
 			return session.Internal(err)
 		}
