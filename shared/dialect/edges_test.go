@@ -76,6 +76,17 @@ func TestShapeEdges(t *testing.T) {
 			v.UpdatedAt = half
 			return rendered(t, PaymentStatus(v))
 		}, []string{"data", "processedOn"}, "2024-09-29T10:00:00.5+00:00"},
+		{"001 history without a recorded change is []", func() map[string]any {
+			// 001's PaymentStatus shows "history": [ … ], an array, and
+			// docs/design.md §6 "history: [{status, statusReason,
+			// processedOn}]". The store reads an item with no history as
+			// an empty one (as the row above); a client iterating it must
+			// meet [], never null (r112-mutate: history rendered nil for
+			// an empty one, mutant T04, passed every test).
+			v := dialecttest.PaymentStatus().Session
+			v.History = nil
+			return rendered(t, PaymentStatus(v))
+		}, []string{"data", "history"}, []any{}},
 		{"002 whole seconds, UTC", func() map[string]any {
 			v := dialecttest.PaymentSession().Session
 			v.CreatedAt = half
@@ -95,6 +106,22 @@ func TestShapeEdges(t *testing.T) {
 			}
 			return rendered(t, body)
 		}, []string{"data", "checkoutSession", "expiresAt"}, "2024-09-29T10:00:00Z"},
+		{"003 hcpToken unset is still shown", func() map[string]any {
+			// docs/design.md §6: 003 is "{data: {checkoutSession: {…},
+			// hcpToken}}", hcpToken without the "?" its optional members
+			// carry, as 003's example shows it ("hcpToken": "token-value").
+			// A session may be stored without one ("test data, imports":
+			// session.validHCPToken), and its answer keeps the member
+			// (r112-mutate: hcpToken with omitempty, mutant C06, passed
+			// every test).
+			ex := dialecttest.Checkout()
+			ex.Session.HCPToken = ""
+			body, err := Checkout(ex.Session, nil, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rendered(t, body)
+		}, []string{"data", "hcpToken"}, ""},
 		{"003 init without appearance is {}", func() map[string]any {
 			ex := dialecttest.Checkout()
 			ex.Session.Appearance = nil
