@@ -479,7 +479,32 @@ func splitPiecesAndMarkCutsByRounds(segs []string, ps []piece) {
 		}
 		splitPiecesByRounds(segs, cut)
 	}
+	// And each piece of two or more runs of base64url characters and
+	// percent-escapes read as those runs, the marks between and around
+	// them read as cuts: /<16>;<16>/<16>;<16> is a key's secret
+	// (r112-logs). [redacted], a dot segment, a route's literal segment
+	// and a GUID are kept whole.
+	var inner []piece
+	split := false
+	for _, p := range ps {
+		runs := roundsRun.FindAllString(p.s, -1)
+		if _, guid := parseGUID(p.s); len(runs) < 2 || p.s == redacted || p.s == "." || p.s == ".." || routeLiterals[p.s] || guid {
+			inner = append(inner, p)
+			continue
+		}
+		split = true
+		for _, r := range runs {
+			inner = append(inner, piece{r, p.seg})
+		}
+	}
+	if split {
+		splitPiecesByRounds(segs, inner)
+	}
 }
+
+// roundsRun is a run innerMarkCut reads: base64url characters and
+// percent-escapes.
+var roundsRun = regexp.MustCompile(`(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2})+`)
 
 // markCutRegexps are, for base64url and for base64url and '.', a piece
 // wholly of the alphabet, its leading run, its trailing run, and a piece

@@ -696,6 +696,11 @@ func redactSplitSecrets(segs, texts []string) bool {
 		if cut := markCut(nil, written, isBase64URL); cut != nil {
 			changed = redactSplitTokens(segs, texts, cut) || changed
 		}
+		// And cut at every mark inside a piece (innerMarkCut), as
+		// redactSplitPieces reads the pieces.
+		if cut := innerMarkCut(nil, written); cut != nil {
+			changed = redactSplitTokens(segs, texts, cut) || changed
+		}
 	}
 	if !dotdot {
 		return changed
@@ -729,7 +734,91 @@ func redactSplitPieces(segs, texts []string, ps []piece) bool {
 			changed = redactSplitTokens(segs, texts, cut) || changed
 		}
 	}
+	// And cut at every mark inside a piece, each read as a '/' is: a
+	// secret cut both by '/' between segments and by marks inside them
+	// (/payment-sessions/<16>;<16>/<16>;<16>, /sessions/<10>;<10>/<12>)
+	// has pieces on both sides of a mark in one segment, where markCut
+	// ends the run, and was logged whole on make run and by the functions
+	// on make start-api, its '/' sent as %252F (r112-logs).
+	if cut := innerMarkCut(*buf, ps); cut != nil {
+		*buf = cut[:0]
+		changed = searchSplitPieces(segs, texts, cut) || changed
+	}
 	return changed
+}
+
+// innerMarkCut is ps with each piece of two or more runs of base64url
+// characters (and percent-escapes: runByte) read as those runs, one piece each, in its segment (the
+// marks between and around them left out, read as cuts that end no run),
+// written over dst; nil when no piece has two such runs. A piece that is
+// [redacted], a dot segment, a route's literal segment or a GUID in a
+// layout document 001 reads ({0x7A6A538D,0xAE75,...}, a run of "0x"
+// pieces that could join to 32 characters) is kept whole. Linear in the
+// pieces.
+func innerMarkCut(dst, ps []piece) []piece {
+	var out []piece
+	for k, p := range ps {
+		if !hasInnerMark(p.s) {
+			if out != nil {
+				out = append(out, p)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(slices.Grow(dst[:0], len(ps)+8), ps[:k]...)
+		}
+		for i := 0; i < len(p.s); {
+			if runByte(p.s, i) == 0 {
+				i++
+				continue
+			}
+			j := i
+			for j < len(p.s) && runByte(p.s, j) > 0 {
+				j += runByte(p.s, j)
+			}
+			out = append(out, piece{p.s[i:j], p.seg})
+			i = j
+		}
+	}
+	return out
+}
+
+// runByte is how many bytes at s[i] continue one of innerMarkCut's runs: 1
+// for a base64url character, 3 for a percent-escape (%2D), 0 for a mark.
+// An escape is no mark: the readings decode it (a UUID with its dashes
+// sent as %2D is an id, 0b8f2c1e%2D3a4d...), and a piece holding one is
+// no piece of a secret as written.
+func runByte(s string, i int) int {
+	switch {
+	case isBase64URL(s[i]):
+		return 1
+	case s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+		return 3
+	}
+	return 0
+}
+
+// hasInnerMark reports whether innerMarkCut reads s as its runs of
+// base64url characters: s holds two or more, and is no [redacted], dot
+// segment, route's literal segment or GUID.
+func hasInnerMark(s string) bool {
+	if s == redacted || isDotSegment(s) || routeLiterals[s] {
+		return false
+	}
+	runs, in := 0, false
+	for i := 0; i < len(s); {
+		n := runByte(s, i)
+		if n > 0 && !in {
+			runs++
+		}
+		in = n > 0
+		i += max(n, 1)
+	}
+	if runs < 2 {
+		return false
+	}
+	_, guid := parseGUID(s)
+	return !guid
 }
 
 // markCuts holds the pieces markCut writes, reused: a path of short
